@@ -1,0 +1,67 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Deps } from './deps.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { authHook } from './auth.js';
+import { systemRoutes } from './routes/system.js';
+import { orderRoutes } from './routes/orders.js';
+import { referenceRoutes } from './routes/reference.js';
+import { identityRoutes } from './routes/identity.js';
+
+/** The extension point for capabilities: each registers its routes under /api/v1. */
+export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void> | void;
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Largest accepted body: a 1,000-order batch fits; a 10 MB body does not. */
+  bodyLimit?: number;
+  /** Extra route modules (capabilities wired in by the server). */
+  modules?: RouteModule[];
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildApp(deps: Deps, opts: AppOptions = {}) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 4 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: 'x-request-id',
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Ordo API', version: API_VERSION,
+        description: 'Ordo order management system. Errors are RFC 9457 problem+json with a stable `code`; money is exact decimal strings; ids are UUIDv7; times RFC 3339 UTC. Every POST accepts `Idempotency-Key`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key: ordo_…' }, session: { type: 'apiKey', in: 'cookie', name: 'ordo_session' } } },
+      security: [{ apiKey: [] }, { session: [] }],
+      servers: [{ url: '/' }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  systemRoutes(app, deps);
+  await app.register(async (api) => {
+    api.addHook('onRequest', authHook(deps.db));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await api.register(orderRoutes(deps));
+    await api.register(referenceRoutes(deps));
+    await api.register(identityRoutes(deps));
+    for (const m of opts.modules ?? []) await api.register(async (scoped) => m(scoped, deps));
+  }, { prefix: '/api/v1' });
+  return app;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Deps } from '../deps.js';
+import { authorize, SESSION_COOKIE } from '../auth.js';
+import { runCommand } from '../command.js';
+import { code, problem } from '../schemas/common.js';
+import { ROLES } from '../../domain/identity/roles.js';
+import { login, logout } from '../../app/identity/authenticate.js';
+import { issueApiKey } from '../../app/identity/issue-api-key.js';
+import { AppError } from '../../shared/errors.js';
+import { writeAudit } from '../../store/history.js';
+import { idParams } from '../schemas/common.js';
+
+const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 422: problem };
+
+export const identityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
+  app.post('/auth/login', {
+    schema: { tags: ['auth'], summary: 'Console login: sets a session cookie', body: z.object({ email: z.email(), password: z.string().min(1).max(200) }).strict(), response: { 200: z.unknown(), ...errors } },
+  }, async (request, reply) => {
+    const r = await login(deps.db, request.body.email, request.body.password, deps.clock.now());
+    if (!r) throw new AppError('UNAUTHENTICATED', 'wrong email or password');
+    reply.setCookie(SESSION_COOKIE, r.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', expires: r.expiresAt });
+    return { user: r.user, expiresAt: r.expiresAt.toISOString() };
+  });
+
+  app.post('/auth/logout', { schema: { tags: ['auth'], summary: 'End the console session' } }, async (request, reply) => {
+    const token = (request.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
+    if (token) await logout(deps.db, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/me', { schema: { tags: ['auth'], summary: 'Who am I: tenant, actor, roles', response: { 200: z.unknown(), ...errors } } }, async (request) => {
+    const { principal } = authorize(deps.db, request, 'orders:read');
+    return principal;
+  });
+
+  const keyView = z.object({ id: z.string(), name: z.string(), prefix: z.string(), roles: z.array(z.string()), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() });
+  app.get('/api-keys', { schema: { tags: ['auth'], summary: 'List API keys (never the secrets)', response: { 200: z.object({ items: z.array(keyView) }), ...errors } } }, async (request) => {
+    const { store } = authorize(deps.db, request, 'keys:manage');
+    const rows = await store.selectFrom('api_keys').select(['id', 'name', 'prefix', 'roles', 'created_at', 'last_used_at', 'revoked_at']).orderBy('id').execute();
+    return { items: rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, roles: r.roles, createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null, revokedAt: r.revoked_at?.toISOString() ?? null })) };
+  });
+
+  app.post('/api-keys', {
+    schema: { tags: ['auth'], summary: 'Issue an API key; the secret is in this response only', body: z.object({ name: code.or(z.string().min(1).max(100)), roles: z.array(z.enum(ROLES)).min(1) }).strict(), response: { 201: z.object({ id: z.string(), secret: z.string(), prefix: z.string(), name: z.string(), roles: z.array(z.string()) }), ...errors } },
+  }, (request, reply) => runCommand(deps, request, reply, 'keys:manage', async (tx, ctx) =>
+    ({ status: 201, body: await issueApiKey(tx, ctx.principal.actor, request.body, deps.clock.now()) })));
+
+  app.delete('/api-keys/:id', { schema: { tags: ['auth'], summary: 'Revoke an API key', params: idParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
+    const ctx = authorize(deps.db, request, 'keys:manage');
+    const r = await ctx.store.updateTable('api_keys').set({ revoked_at: deps.clock.now() }).where('id', '=', request.params.id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new AppError('NOT_FOUND', 'no such active API key');
+    await writeAudit(ctx.store, ctx.principal.actor, deps.clock.now(), { entity: 'api_key', entityId: request.params.id, action: 'revoked' });
+    return reply.code(204).send(null);
+  });
+};

@@ -1,0 +1,38 @@
+import { AppError, ERROR_CODES } from '../../shared/errors.js';
+import type { Clock } from '../../shared/clock.js';
+import { orderInput } from '../../api/schemas/order.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import type { Actor } from '../../store/history.js';
+import { createOrder } from './create-order.js';
+
+export const BATCH_MAX = 1000;
+
+function problemOf(e: unknown) {
+  if (e instanceof AppError) return { status: e.status, problem: { code: e.code, title: ERROR_CODES[e.code].title, detail: e.message, errors: e.errors, ...e.data } };
+  throw e;
+}
+
+/**
+ * Accepts many orders, each on its own: a bad or duplicate order is reported with its index and
+ * problem and does not stop the others. Infrastructure failures still throw (nothing is
+ * reported as accepted that was not committed).
+ */
+export async function createOrdersBatch(s: TenantScope, actor: Actor, clock: Clock, raw: unknown[]) {
+  const items: Array<{ index: number; status: number; id?: string; number?: string; problem?: unknown }> = [];
+  for (const [index, candidate] of raw.entries()) {
+    const parsed = orderInput.safeParse(candidate);
+    if (!parsed.success) {
+      items.push({ index, status: 400, problem: { code: 'VALIDATION_FAILED', title: ERROR_CODES.VALIDATION_FAILED.title,
+        errors: parsed.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message, code: i.code })) } });
+      continue;
+    }
+    try {
+      const o = await createOrder(s, actor, clock, parsed.data);
+      items.push({ index, status: 201, id: o.id, number: o.number });
+    } catch (e) {
+      items.push({ index, ...problemOf(e) });
+    }
+  }
+  const accepted = items.filter((i) => i.status === 201).length;
+  return { accepted, refused: items.length - accepted, items };
+}

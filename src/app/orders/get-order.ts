@@ -1,0 +1,27 @@
+import { AppError } from '../../shared/errors.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { historyView, orderView } from './order-view.js';
+
+/** Loads an order row with its channel code; with forUpdate, locks it for the caller's transaction. */
+export async function loadOrderRow(s: TenantScope, id: string, forUpdate = false) {
+  let q = s.selectFrom('orders')
+    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
+    .selectAll('orders').select('channels.code as channel_code')
+    .where('orders.id', '=', id);
+  if (forUpdate) q = q.forUpdate('orders');
+  const row = await q.executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `order ${id} not found`);
+  return row;
+}
+
+export async function getOrder(s: TenantScope, id: string) {
+  const row = await loadOrderRow(s, id);
+  const lines = await s.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
+  return orderView(row, lines);
+}
+
+export async function getOrderHistory(s: TenantScope, id: string) {
+  await loadOrderRow(s, id);
+  const rows = await s.selectFrom('order_history').selectAll().where('order_id', '=', id).orderBy('id').execute();
+  return rows.map(historyView);
+}

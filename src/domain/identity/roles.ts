@@ -1,0 +1,32 @@
+/** Roles and what each may do. A key or user carries one or more roles. */
+export const ROLES = ['admin', 'operator', 'approver', 'integration', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'orders:read', 'orders:write', 'orders:import',
+  'reference:read', 'reference:write',
+  'inventory:read', 'inventory:write',
+  'tasks:read', 'tasks:act',
+  'processes:read', 'processes:write',
+  'events:read', 'events:write',
+  'keys:manage', 'users:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const READ: Permission[] = ['orders:read', 'reference:read', 'inventory:read', 'tasks:read', 'processes:read', 'events:read'];
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  operator: [...READ, 'orders:write', 'orders:import', 'inventory:write', 'tasks:act'],
+  approver: [...READ, 'tasks:act'],
+  integration: [...READ, 'orders:write', 'orders:import', 'reference:write', 'inventory:write', 'events:write'],
+  viewer: READ,
+};
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) for (const p of GRANTS[r as Role] ?? []) out.add(p);
+  return out;
+}
+
+export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);

@@ -1,0 +1,64 @@
+/**
+ * The error-code catalogue. Codes are stable: clients switch on them.
+ * Expected business outcomes carry a code and data; the HTTP mapping lives in api/problem.ts.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  FORBIDDEN: { status: 403, title: 'Your role does not allow this' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  DUPLICATE_ORDER: { status: 409, title: 'An order with this channel and external id exists' },
+  ALREADY_EXISTS: { status: 409, title: 'A resource with this key exists' },
+  CONFLICT: { status: 409, title: 'The resource changed' },
+  VERSION_MISMATCH: { status: 412, title: 'The resource was changed by someone else' },
+  PRECONDITION_REQUIRED: { status: 428, title: 'If-Match is required' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  UNKNOWN_CHANNEL: { status: 422, title: 'Unknown channel' },
+  UNKNOWN_CUSTOMER: { status: 422, title: 'Unknown customer' },
+  UNKNOWN_SKU: { status: 422, title: 'Unknown SKU' },
+  UNKNOWN_CURRENCY: { status: 422, title: 'Unknown currency' },
+  CHANNEL_INACTIVE: { status: 422, title: 'The channel does not accept orders' },
+  IN_USE: { status: 409, title: 'The resource is referenced and cannot be deleted' },
+  // inventory codes (issue 3)
+  // process codes (issue 4)
+  // sourcing codes (issue 5)
+  // fulfilment, carrier and document codes (issue 6)
+  DOCUMENT_INPUT_INVALID: { status: 422, title: 'The document data is not valid' },
+  SSCC_INVALID: { status: 422, title: 'The SSCC is not valid' },
+  // event and webhook codes (issue 8)
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  /** JSON pointer-like path of the field at fault, e.g. "/lines/2/quantity". */
+  path: string;
+  message: string;
+  code?: string;
+}
+
+/** An expected failure with a stable code. Bugs and infrastructure failures are plain Errors. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    readonly errors: FieldError[] = [],
+    readonly data: Record<string, unknown> = {},
+  ) {
+    super(detail ?? ERROR_CODES[code].title);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,61 @@
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * A minimal pg.Pool look-alike over one PGlite instance, so Kysely's PostgresDialect runs
+ * unchanged. PGlite has a single session: connect()…release() is serialised, which makes a
+ * Kysely transaction own the session until it commits or rolls back. (kysely-pglite does not
+ * do this: concurrent transactions shared one session — see the architecture brief.)
+ */
+export class PGlitePool {
+  private queue: Array<() => void> = [];
+  private busy = false;
+
+  constructor(readonly pg: PGlite) {}
+
+  async connect(): Promise<PGliteClient> {
+    if (this.busy) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.busy = true;
+    return new PGliteClient(this.pg, () => this.release());
+  }
+
+  private release(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  async end(): Promise<void> {
+    // The owner closes the PGlite instance itself.
+  }
+}
+
+const DML = /^\s*(insert|update|delete|merge)\b/i;
+
+function commandOf(sql: string): string {
+  const m = DML.exec(sql);
+  if (m) return m[1]!.toUpperCase();
+  if (/^\s*with\b/i.test(sql)) {
+    const main = /\)\s*(insert|update|delete|merge|select)\b[^()]*$/i.exec(sql.replace(/\([^()]*\)/g, '()'));
+    if (main) return main[1]!.toUpperCase();
+  }
+  return 'SELECT';
+}
+
+class PGliteClient {
+  private released = false;
+
+  constructor(private readonly pg: PGlite, private readonly onRelease: () => void) {}
+
+  async query(sql: string, params: readonly unknown[] = []) {
+    const r = params.length > 0
+      ? await this.pg.query<Record<string, unknown>>(sql, params as unknown[])
+      : (await this.pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 };
+    return { command: commandOf(sql), rowCount: r.affectedRows ?? r.rows.length, rows: r.rows };
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease();
+  }
+}

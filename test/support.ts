@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../src/store/db.js';
+import { migrateToLatest } from '../src/store/migrate.js';
+import { buildApp, type RouteModule } from '../src/api/app.js';
+import { createTenant } from '../src/app/identity/create-tenant.js';
+import { fixedClock, systemClock, type Clock } from '../src/shared/clock.js';
+import { scope, type TenantScope } from '../src/store/tenant-scope.js';
+
+/**
+ * Test databases: PGlite in memory by default; with TEST_DATABASE_URL, a fresh PostgreSQL
+ * database per test file (created here, dropped at close), so files never see each other's rows.
+ */
+export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+export async function freshDatabase(): Promise<Database & { url?: string }> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) {
+    const d = await openDatabase({ dataDir: 'memory://' });
+    await migrateToLatest(d.db);
+    return d;
+  }
+  const name = `ordo_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const d = await openDatabase({ url: url.toString(), poolSize: 40 });
+  await migrateToLatest(d.db);
+  return {
+    ...d,
+    url: url.toString(),
+    async close() {
+      await d.close();
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestApp {
+  database: Database & { url?: string };
+  app: Awaited<ReturnType<typeof buildApp>>;
+  tenantId: string;
+  apiKey: string;
+  store: TenantScope;
+  clock: Clock;
+  /** JSON request with the admin key (or the given key / no key). */
+  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export async function testApp(opts: { clock?: Clock; modules?: RouteModule[]; database?: Database } = {}): Promise<TestApp> {
+  const database = opts.database ?? (await freshDatabase());
+  const clock = opts.clock ?? systemClock;
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true }, { modules: opts.modules ?? [] });
+  const t = await createTenant(database.db, {
+    slug: `t-${randomBytes(4).toString('hex')}`, name: 'Test tenant',
+    admin: { email: `admin-${randomBytes(4).toString('hex')}@example.pl`, name: 'Zofia Łukasiewicz', password: 'correct horse battery staple' },
+  });
+  const call: TestApp['call'] = async (method, url, body, headers = {}) => {
+    const auth = 'authorization' in headers ? {} : { authorization: `Bearer ${t.apiKey}` };
+    const res = await app.inject({
+      method: method as 'GET', url, headers: { ...auth, ...headers },
+      ...(body === undefined ? {} : typeof body === 'string' ? { payload: body, headers: { 'content-type': 'application/json', ...auth, ...headers } } : { payload: body as object }),
+    });
+    let parsed: unknown = res.body;
+    try { parsed = res.body ? JSON.parse(res.body) : null; } catch { /* not JSON */ }
+    return { status: res.statusCode, body: parsed, headers: res.headers as Record<string, unknown> };
+  };
+  return {
+    database, app, tenantId: t.tenantId, apiKey: t.apiKey, store: scope(database.db, t.tenantId), clock, call,
+    async close() {
+      await app.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}
+
+export { fixedClock };
+
+/** Minimal reference data for order tests: a channel, products, a customer and locations. */
+export async function seedBasics(t: TestApp) {
+  const ok = async (url: string, body: unknown) => {
+    const r = await t.call('POST', url, body);
+    if (r.status !== 201) throw new Error(`${url}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const web = await ok('/api/v1/channels', { code: 'web', name: 'Sklep internetowy', kind: 'web', currency: 'PLN' });
+  const wb = await ok('/api/v1/channels', { code: 'wildberries', name: 'Wildberries', kind: 'marketplace', currency: 'RUB' });
+  const products = [];
+  for (const [sku, name] of [['SKU-1', 'Kubek ceramiczny żółty'], ['SKU-2', 'Чайник электрический'], ['SKU-3', 'Łyżka stołowa']] as const) {
+    products.push(await ok('/api/v1/products', { sku, name, weightG: 350 }));
+  }
+  const customer = await ok('/api/v1/customers', { code: 'C-1', name: 'Grzegorz Brzęczyszczykiewicz', email: 'grzegorz@example.pl', locale: 'pl' });
+  const warehouse = await ok('/api/v1/locations', { code: 'WAW-1', name: 'Magazyn Warszawa', kind: 'warehouse', country: 'PL', latitude: 52.2297, longitude: 21.0122, capabilities: ['ships'] });
+  const store = await ok('/api/v1/locations', { code: 'KRK-S', name: 'Sklep Kraków', kind: 'store', country: 'PL', latitude: 50.0647, longitude: 19.945, capabilities: ['ships', 'pickup'] });
+  return { web, wb, products, customer, warehouse, store };
+}
+
+export const address = {
+  name: 'Grzegorz Brzęczyszczykiewicz', line1: 'ul. Świętokrzyska 12/4', city: 'Łódź', postalCode: '90-001', country: 'PL',
+};
+
+export function orderBody(over: Record<string, unknown> = {}) {
+  return {
+    channel: 'web',
+    customer: { code: 'C-1' },
+    currency: 'PLN',
+    lines: [
+      { sku: 'SKU-1', quantity: 2, unitPrice: '19.99', taxRate: '23' },
+      { sku: 'SKU-2', quantity: 1, unitPrice: '149.00', taxRate: '23', discount: '10.00' },
+      { sku: 'SKU-3', quantity: 5, unitPrice: '3.50', taxRate: '8' },
+    ],
+    shipping: { amount: '14.99', taxRate: '23' },
+    shippingAddress: address,
+    delivery: { method: 'ship' },
+    ...over,
+  };
+}
