@@ -61,6 +61,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     await api.register(orderRoutes(deps));
     await api.register(referenceRoutes(deps));
     await api.register(identityRoutes(deps));
+    // capability route modules: one line each (inventory, events, processes, …)
     for (const m of opts.modules ?? []) await api.register(async (scoped) => m(scoped, deps));
   }, { prefix: '/api/v1' });
   return app;

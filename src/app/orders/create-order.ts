@@ -101,6 +101,8 @@ export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, in
         changes: { number, lines: input.lines.length, grandTotal: t.grandTotal.toString(), currency: input.currency },
         reason: { channel: input.channel, externalId: input.externalId ?? null },
       }]);
+      // reservations (issue 3): reserve stock for the lines here, in this transaction
+      // outbox (issue 8): write the order.accepted event here, in this transaction
     });
   } catch (e) {
     if (isUniqueViolation(e) && input.externalId !== undefined) {
