@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,23 +10,28 @@ import { systemRoutes } from './routes/system.js';
 import { orderRoutes } from './routes/orders.js';
 import { referenceRoutes } from './routes/reference.js';
 import { identityRoutes } from './routes/identity.js';
+import { reportRoutes } from './routes/reports.js';
+import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void> | void;
 
 export interface AppOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger for structured JSON logs; none in tests. */
+  logger?: FastifyBaseLogger;
   /** Largest accepted body: a 1,000-order batch fits; a 10 MB body does not. */
   bodyLimit?: number;
   /** Extra route modules (capabilities wired in by the server). */
   modules?: RouteModule[];
+  /** Serve the built console (web/dist) at `/`, outside /api/v1. */
+  console?: { distDir: string };
 }
 
 export const API_VERSION = '0.1.0';
 
 export async function buildApp(deps: Deps, opts: AppOptions = {}) {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? 4 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
@@ -62,7 +67,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     await api.register(referenceRoutes(deps));
     await api.register(identityRoutes(deps));
     // capability route modules: one line each (inventory, events, processes, …)
+    await api.register(reportRoutes(deps));
     for (const m of opts.modules ?? []) await api.register(async (scoped) => m(scoped, deps));
   }, { prefix: '/api/v1' });
+  if (opts.console) await registerConsole(app, opts.console.distDir);
   return app;
 }

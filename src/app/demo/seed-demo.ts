@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../store/db.js';
+import { scope } from '../../store/tenant-scope.js';
+import { systemActor } from '../../store/history.js';
+import type { Clock } from '../../shared/clock.js';
+import { createTenant } from '../identity/create-tenant.js';
+import { REFERENCE_ENTITIES } from '../reference/entities.js';
+import { createReference } from '../reference/crud.js';
+import { createOrder } from '../orders/create-order.js';
+import { orderInput } from '../../api/schemas/order.js';
+import { DEMO_CHANNELS, DEMO_COMPANIES, DEMO_LOCATIONS, DEMO_PEOPLE_PL, DEMO_PEOPLE_RU, demoProducts } from './demo-data.js';
+
+export const DEMO_SLUG = 'demo';
+export const DEMO_ADMIN_EMAIL = 'admin@demo.ordo.local';
+
+const entity = (table: string) => REFERENCE_ENTITIES.find((e) => e.table === table)!;
+
+/** A small deterministic generator, so every demo database looks the same. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return (n: number) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
+}
+
+export interface SeedResult { tenantId: string; adminEmail: string; adminPassword: string; apiKey: string; orders: number }
+
+/**
+ * Seeds the demo tenant once: returns null when it exists (credentials are shown only the first
+ * time; `ordo create-api-key` issues another key).
+ */
+export async function seedDemo(db: Db, clock: Clock, opts: { orders?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SeedResult | null> {
+  const exists = await db.selectFrom('tenants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst();
+  if (exists) return null;
+  const adminPassword = process.env.ORDO_DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
+  const t = await createTenant(db, {
+    slug: DEMO_SLUG, name: 'Ordo Demo — Sklep & Магазин',
+    admin: { email: DEMO_ADMIN_EMAIL, name: 'Administrator', password: adminPassword, locale: 'en' },
+  });
+  const s = scope(db, t.tenantId);
+  const add = (table: string, input: Record<string, unknown>) => createReference(s, entity(table), systemActor, clock, input);
+
+  for (const c of DEMO_CHANNELS) await add('channels', { ...c });
+  for (const l of DEMO_LOCATIONS) await add('locations', { ...l, address: { ...l.address } });
+  const products = demoProducts();
+  for (const p of products) await add('products', { sku: p.sku, name: p.name, weightG: p.weightG, serialTracked: p.serialTracked, lotTracked: p.lotTracked });
+  const companies = [];
+  for (const c of DEMO_COMPANIES) companies.push(await add('companies', { ...c, terms: { ...c.terms } }));
+  const customers: Array<{ code: string; country: 'PL' | 'RU'; name: string; city: string; line1: string; postalCode: string }> = [];
+  for (const [i, [first, last, city, line1, postalCode]] of DEMO_PEOPLE_PL.entries()) {
+    const code = `CUST-PL-${i + 1}`;
+    await add('customers', { code, name: `${first} ${last}`, email: `${first}.${last}@example.pl`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ł/g, 'l'), locale: 'pl', segment: 'b2c', addresses: [{ name: `${first} ${last}`, line1, city, postalCode, country: 'PL' }] });
+    customers.push({ code, country: 'PL', name: `${first} ${last}`, city, line1, postalCode });
+  }
+  for (const [i, [first, last, city, line1, postalCode]] of DEMO_PEOPLE_RU.entries()) {
+    const code = `CUST-RU-${i + 1}`;
+    await add('customers', { code, name: `${first} ${last}`, email: `customer.ru${i + 1}@example.ru`, locale: 'ru', segment: 'b2c', addresses: [{ name: `${first} ${last}`, line1, city, postalCode, country: 'RU' }] });
+    customers.push({ code, country: 'RU', name: `${first} ${last}`, city, line1, postalCode });
+  }
+  await add('customers', { code: 'CUST-B2B-1', name: 'Gastro-Łódź — dział zakupów', email: 'zakupy@gastro-lodz.example.pl', locale: 'pl', segment: 'b2b', companyId: companies[0]!.id });
+
+  const pick = rng(20261123);
+  const total = opts.orders ?? 60;
+  const plProducts = products.filter((p) => p.currency === 'PLN');
+  const ruProducts = products.filter((p) => p.currency === 'RUB');
+  for (let i = 0; i < total; i++) {
+    const channel = DEMO_CHANNELS[pick(DEMO_CHANNELS.length)]!;
+    const ru = channel.currency === 'RUB';
+    const pool = ru ? ruProducts : plProducts;
+    const people = customers.filter((c) => c.country === (ru ? 'RU' : 'PL'));
+    const c = people[pick(people.length)]!;
+    const lines = Array.from({ length: 1 + pick(4) }, () => {
+      const p = pool[pick(pool.length)]!;
+      return { sku: p.sku, quantity: 1 + pick(3), unitPrice: p.price, taxRate: ru ? '20' : '23' };
+    });
+    const uniqueLines = [...new Map(lines.map((l) => [l.sku, l])).values()];
+    const pickup = channel.code === 'store-krk' || (!ru && pick(5) === 0);
+    const input = orderInput.parse({
+      channel: channel.code, externalId: channel.kind === 'marketplace' ? `${channel.code.toUpperCase()}-${100000 + i * 7919}` : undefined,
+      customer: { code: c.code }, currency: channel.currency, pricesIncludeTax: channel.kind !== 'b2b_portal',
+      placedAt: new Date(clock.now().getTime() - (total - i) * 3_600_000 * 3).toISOString(),
+      lines: uniqueLines, shipping: pickup ? undefined : { amount: ru ? '299.00' : '14.99', taxRate: ru ? '20' : '23' },
+      shippingAddress: pickup ? undefined : { name: c.name, line1: c.line1, city: c.city, postalCode: c.postalCode, country: c.country },
+      delivery: pickup ? { method: 'pickup', pickupLocation: ru ? 'ST-SPB' : 'ST-KRK' } : { method: 'ship', carrier: ru ? 'cdek' : 'inpost' },
+      paymentTerms: { kind: pick(4) === 0 ? 'cash_on_delivery' : 'prepaid' },
+    });
+    await createOrder(s, { type: 'system', id: null, name: 'demo seed' }, clock, input);
+    opts.onProgress?.(i + 1, total);
+  }
+  return { tenantId: t.tenantId, adminEmail: DEMO_ADMIN_EMAIL, adminPassword, apiKey: t.apiKey, orders: total };
+}

@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { loadConfig } from './config.js';
+import { serve } from './serve.js';
+import { openDatabase } from '../store/db.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { seedDemo, DEMO_SLUG } from '../app/demo/seed-demo.js';
+import { systemClock } from '../shared/clock.js';
+import { scope } from '../store/tenant-scope.js';
+import { issueApiKey } from '../app/identity/issue-api-key.js';
+import { importOrders } from '../app/orders/import-orders.js';
+import { isRole, type Role } from '../domain/identity/roles.js';
+import { AppError } from '../shared/errors.js';
+
+const HELP = `ordo — order management system
+
+Usage:
+  ordo serve [--demo]                      run the API and console (embedded database unless DATABASE_URL)
+  ordo migrate                             apply database migrations
+  ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
+  ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
+  ordo import orders FILE.csv|FILE.json [--tenant demo] [--report report.json]
+
+Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
+             PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16)
+`;
+
+function progress(label: string) {
+  if (!process.stderr.isTTY) return { update: (_d: number, _t: number) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted} left`, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update(done: number, total: number) {
+      if (!started) { bar.start(total, 0); started = true; }
+      bar.update(done);
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(database.db);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function tenantId(db: Awaited<ReturnType<typeof openDatabase>>['db'], slug: string) {
+  const t = await db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (!t) throw new Error(`no tenant "${slug}" (run ordo seed-demo, or pass --tenant)`);
+  return t.id;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest, allowPositionals: true,
+    options: {
+      demo: { type: 'boolean', default: false }, orders: { type: 'string' }, name: { type: 'string' },
+      roles: { type: 'string', default: 'admin' }, tenant: { type: 'string', default: DEMO_SLUG }, report: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!command || values.help || command === 'help') { process.stdout.write(HELP); return 0; }
+  switch (command) {
+    case 'serve':
+      await serve(loadConfig(), { demo: values.demo ?? false });
+      return -1; // keeps running
+    case 'migrate':
+      return withDb(async (d) => { console.log(`migrated ${d.describe}`); return 0; });
+    case 'seed-demo':
+      return withDb(async (d) => {
+        const bar = progress('demo orders');
+        const r = await seedDemo(d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update });
+        bar.stop();
+        if (!r) { console.log('the demo tenant exists already'); return 0; }
+        console.log(`demo tenant seeded with ${r.orders} orders\n  console login: ${r.adminEmail} / ${r.adminPassword}\n  admin API key: ${r.apiKey}`);
+        return 0;
+      });
+    case 'create-api-key': {
+      const roles = (values.roles ?? 'admin').split(',').map((r) => r.trim());
+      const bad = roles.filter((r) => !isRole(r));
+      if (!values.name || bad.length) { console.error(bad.length ? `unknown role(s): ${bad.join(', ')}` : '--name is required'); return 2; }
+      return withDb(async (d) => {
+        const s = scope(d.db, await tenantId(d.db, values.tenant!));
+        const k = await issueApiKey(s, { type: 'system', id: null, name: 'ordo cli' }, { name: values.name!, roles: roles as Role[] });
+        console.log(k.secret);
+        return 0;
+      });
+    }
+    case 'import': {
+      const [what, file] = positionals;
+      if (what !== 'orders' || !file) { console.error('usage: ordo import orders FILE.csv|FILE.json'); return 2; }
+      return withDb(async (d) => {
+        const s = scope(d.db, await tenantId(d.db, values.tenant!));
+        const bar = progress('importing orders');
+        const report = await importOrders(s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
+        bar.stop();
+        const reportPath = values.report ?? `${file}.report.json`;
+        writeFileSync(reportPath, JSON.stringify(report, null, 2));
+        console.log(`${report.orders} orders: ${report.accepted} accepted, ${report.duplicates} already imported, ${report.rejected} rejected`);
+        for (const item of report.items.filter((x) => x.status === 'rejected').slice(0, 20)) {
+          console.log(`  rows ${item.rows.join(',')}${item.externalId ? ` (${item.externalId})` : ''}: ${item.problem!.code} ${item.problem!.errors.map((e) => `${e.path} ${e.message}`).join('; ') || item.problem!.detail}`);
+        }
+        console.log(`full report: ${reportPath}`);
+        return report.rejected > 0 ? 1 : 0;
+      });
+    }
+    default:
+      console.error(`unknown command ${command}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (isEntry || process.env.ORDO_CLI === '1') {
+  main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exit(code); }, (e) => {
+    console.error(e instanceof AppError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

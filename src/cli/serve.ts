@@ -1,0 +1,57 @@
+import { pino } from 'pino';
+import { openDatabase } from '../store/db.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { buildApp } from '../api/app.js';
+import { systemClock } from '../shared/clock.js';
+import { seedDemo } from '../app/demo/seed-demo.js';
+import type { Config } from './config.js';
+
+/** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
+export async function serve(config: Config, opts: { demo: boolean }) {
+  const log = pino({ level: config.logLevel });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  log.info({ database: database.describe }, 'database opened');
+  const applied = await migrateToLatest(database.db);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  let seeded = null;
+  if (opts.demo) {
+    seeded = await seedDemo(database.db, systemClock);
+    if (seeded) log.info({ orders: seeded.orders }, 'demo data seeded');
+  }
+
+  const app = await buildApp(
+    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true },
+    { logger: log },
+  );
+  const address = await app.listen({ port: config.port, host: config.host });
+  const base = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+
+  const lines = [
+    '',
+    `  Ordo is running on ${database.describe}`,
+    `  API        ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json, docs: ${base}/docs)`,
+    `  Console    ${base}/`,
+    `  Health     ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+  ];
+  if (seeded) {
+    lines.push('', '  Demo tenant created. These credentials are shown ONCE:',
+      `    console login   ${seeded.adminEmail}  /  ${seeded.adminPassword}`,
+      `    admin API key   ${seeded.apiKey}`,
+      '', `  Try:  curl -H "Authorization: Bearer ${seeded.apiKey}" ${base}/api/v1/orders?limit=5`);
+  } else if (opts.demo) {
+    lines.push('', '  Demo tenant already exists (credentials were printed on first start).',
+      '  New key:  npx ordo create-api-key --tenant demo --name me --roles admin');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return { app, database, seeded, address };
+}
