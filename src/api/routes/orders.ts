@@ -24,7 +24,7 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
   }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (tx, ctx) =>
     ({ status: 201, body: await createOrder(tx, ctx.principal.actor, deps.clock, request.body) })));
 
-  app.post('/orders:batch', {
+  app.post('/orders::batch', {
     schema: {
       tags: ['orders'], summary: `Accept up to ${BATCH_MAX} orders, each with its own outcome`,
       description: 'Each order is accepted or refused on its own (its own transaction); the response lists every item\'s outcome in request order.',

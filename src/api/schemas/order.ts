@@ -56,7 +56,7 @@ export const orderInput = z.object({
   });
   if (o.delivery.method === 'ship' && !o.shippingAddress) ctx.addIssue({ code: 'custom', path: ['shippingAddress'], message: 'is required when delivery method is ship' });
   if (o.delivery.method === 'pickup' && !o.delivery.pickupLocation) ctx.addIssue({ code: 'custom', path: ['delivery', 'pickupLocation'], message: 'is required when delivery method is pickup' });
-}).meta({ id: 'OrderInput' });
+}).meta({ id: 'OrderCreate' });
 export type OrderInput = z.infer<typeof orderInput>;
 
 export const orderPatch = z.object({
@@ -64,7 +64,7 @@ export const orderPatch = z.object({
   billingAddress: address.optional(),
   attributes: attributes.optional(),
   notes: text(4000).nullable().optional(),
-}).strict().refine((p) => Object.keys(p).length > 0, 'nothing to change').meta({ id: 'OrderPatch' });
+}).strict().refine((p) => Object.keys(p).length > 0, 'nothing to change').meta({ id: 'OrderChange' });
 
 const money = z.string().describe('exact decimal in the order currency');
 export const orderLine = z.object({

@@ -1,0 +1,152 @@
+/**
+ * The one place where HTTP outcomes become CarrierErrors, so every adapter classifies
+ * timeouts, outages and garbage the same way.
+ */
+import type { z } from 'zod';
+import { err, ok } from '../../shared/result.js';
+import type { CarrierError, CarrierErrorCode, CarrierResult, HttpCarrierConfig } from './types.js';
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  url: string;
+  headers?: Record<string, string>;
+  /** Objects are sent as UTF-8 JSON. */
+  json?: unknown;
+  form?: Record<string, string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+export function carrierError(
+  code: CarrierErrorCode,
+  message: string,
+  extra: Partial<Omit<CarrierError, 'code' | 'message'>> = {},
+): CarrierError {
+  return {
+    code,
+    message,
+    retryable: extra.retryable ?? (code === 'CARRIER_UNAVAILABLE' || code === 'CARRIER_TIMEOUT'),
+    carrierMessages: extra.carrierMessages ?? [],
+    ...(extra.httpStatus !== undefined ? { httpStatus: extra.httpStatus } : {}),
+    ...(extra.outcomeUnknown ? { outcomeUnknown: true } : {}),
+  };
+}
+
+/** Sends one request; network failures and timeouts come back as values, any HTTP status as a response. */
+export async function send(config: HttpCarrierConfig, req: HttpRequest): Promise<CarrierResult<HttpResponse>> {
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const doFetch = config.fetch ?? fetch;
+  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+  let body: string | undefined;
+  if (req.json !== undefined) {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    body = JSON.stringify(req.json);
+  } else if (req.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(req.form).toString();
+  }
+  try {
+    // The signal also covers reading the body, so a server that stalls mid-body times out too.
+    const res = await doFetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    const buf = Buffer.from(await res.arrayBuffer());
+    return ok({ status: res.status, contentType: res.headers.get('content-type') ?? '', body: buf });
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return err(carrierError('CARRIER_TIMEOUT', `no answer from ${new URL(req.url).host} within ${timeoutMs} ms`));
+    }
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return err(
+      carrierError('CARRIER_UNAVAILABLE', `cannot reach ${new URL(req.url).host}: ${cause?.code ?? cause?.message ?? String(e)}`),
+    );
+  }
+}
+
+/** Parses a JSON body; malformed JSON and shapes the schema rejects both become CARRIER_BAD_RESPONSE. */
+export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: string): CarrierResult<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return err(
+      carrierError('CARRIER_BAD_RESPONSE', `${what}: the carrier answered HTTP ${res.status} with a body that is not JSON`, {
+        retryable: true,
+        httpStatus: res.status,
+      }),
+    );
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    return err(
+      carrierError('CARRIER_BAD_RESPONSE', `${what}: unexpected response shape (${issues})`, {
+        retryable: true,
+        httpStatus: res.status,
+      }),
+    );
+  }
+  return ok(parsed.data);
+}
+
+/** Best-effort JSON read of an error body; never fails. */
+export function tryJson(res: HttpResponse): unknown {
+  try {
+    return JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Maps a non-success HTTP status to the error a caller can act on. */
+export function httpStatusError(res: HttpResponse, what: string, carrierMessages: string[]): CarrierError {
+  const s = res.status;
+  const detail = carrierMessages.length ? `: ${carrierMessages.join('; ')}` : '';
+  if (s === 401 || s === 403) {
+    return carrierError('CARRIER_AUTH_FAILED', `${what}: credentials refused (HTTP ${s})${detail}`, {
+      httpStatus: s,
+      carrierMessages,
+      retryable: false,
+    });
+  }
+  if (s === 404) {
+    return carrierError('CARRIER_NOT_FOUND', `${what}: not found at the carrier${detail}`, { httpStatus: s, carrierMessages });
+  }
+  if (s === 408) return carrierError('CARRIER_TIMEOUT', `${what}: carrier timed out (HTTP 408)`, { httpStatus: s, carrierMessages });
+  if (s === 429 || s >= 500) {
+    return carrierError('CARRIER_UNAVAILABLE', `${what}: carrier unavailable (HTTP ${s})${detail}`, {
+      httpStatus: s,
+      carrierMessages,
+    });
+  }
+  return carrierError('CARRIER_REJECTED', `${what}: carrier rejected the request (HTTP ${s})${detail}`, {
+    httpStatus: s,
+    carrierMessages,
+  });
+}
+
+export const basicAuth = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+
+export const joinUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}${path}`;
+
+/** "Jan Kowalski-Nowak" → first "Jan", last "Kowalski-Nowak"; a single word is the last name. */
+export function splitName(name: string): { first: string; last: string } {
+  const parts = name.trim().split(/\s+/);
+  if (parts.length < 2) return { first: '', last: parts[0] ?? '' };
+  return { first: parts.slice(0, -1).join(' '), last: parts[parts.length - 1] ?? '' };
+}
+
+/** A decimal money string ("129.99") as a JSON number without float drift in its text. */
+export function decimalToNumber(amount: string): number {
+  if (!/^\d+(\.\d{1,4})?$/.test(amount)) throw new Error(`not a decimal amount: ${amount}`);
+  return Number(amount);
+}
