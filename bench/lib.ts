@@ -1,0 +1,54 @@
+/** Small helpers shared by the benchmarks: timing, percentiles, memory, a fixed-concurrency runner. */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface RunResult { ops: number; seconds: number; perSecond: number; p50: number; p99: number; errors: number }
+
+/** Runs `op` from `concurrency` workers until `total` operations are done; latencies in ms. */
+export async function runConcurrent(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<RunResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= total) return;
+      const t0 = performance.now();
+      try { await op(i); } catch { errors++; }
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { ops: total, seconds, perSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+export const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+export const memory = () => { const m = process.memoryUsage(); return `rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}`; };
+export const fmt = (n: number, d = 1) => n.toFixed(d);
+
+/** Creates a throw-away PostgreSQL database for a benchmark; returns its URL and a drop function. */
+export async function scratchDatabase(base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') {
+  const name = `ordo_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
