@@ -42,6 +42,9 @@ export const ERROR_CODES = {
   MIGRATION_BLOCKED: { status: 422, title: 'The order cannot be migrated to that version' },
   TASK_NOT_OPEN: { status: 409, title: 'The task is not open' },
   // sourcing codes (issue 5)
+  ROUTING_STRATEGY_INVALID: { status: 422, title: 'The routing strategy is not valid' },
+  RATE_TABLE_INVALID: { status: 422, title: 'The rate table has invalid rows' },
+  ROUTING_EXCEPTION: { status: 422, title: 'No location can fulfil the order under the routing strategy' },
   // fulfilment, carrier and document codes (issue 6)
   DOCUMENT_INPUT_INVALID: { status: 422, title: 'The document data is not valid' },
   SSCC_INVALID: { status: 422, title: 'The SSCC is not valid' },

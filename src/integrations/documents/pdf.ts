@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+import type { DocumentBase, PostalAddress } from './types.js';
+
+/**
+ * DejaVu Sans covers Polish and Cyrillic; pdfkit's built-in fonts do not (Ł and Ж come out
+ * wrong). Paths resolve through the package, never an absolute path.
+ */
+const require = createRequire(import.meta.url);
+export const FONT_REGULAR_PATH = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+export const FONT_BOLD_PATH = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+
+interface ParsedFont { characterSet: number[]; glyphForCodePoint(cp: number): unknown }
+type FontSource = Buffer | ParsedFont;
+
+/**
+ * fontkit caches glyph objects by id and keeps the code points of whoever asked first. A
+ * glyph first fetched without them (subsetting reads composite glyphs' components by id)
+ * then has none in every later document, and the PDF's ToUnicode maps it to nothing: the
+ * text prints but copies and searches wrong ("ь" read back as "_"; pdf.test.ts reproduces
+ * it). Asking for every mapped code point up front pins the right ones.
+ */
+function warmed(font: ParsedFont): ParsedFont {
+  for (const cp of font.characterSet) font.glyphForCodePoint(cp);
+  return font;
+}
+let fonts: { regular: FontSource; bold: FontSource } | undefined;
+
+/**
+ * Fonts parsed once per process. pdfkit would otherwise re-parse the 700 KB TTF in every
+ * document (measured: ~56 ms of a ~63 ms text-only label). It accepts a parsed fontkit font,
+ * so we parse with the fontkit that pdfkit itself depends on (resolved from pdfkit's folder,
+ * not a dependency of ours). Sharing is safe: each document still makes its own subset.
+ */
+function fontData(): { regular: FontSource; bold: FontSource } {
+  if (fonts) return fonts;
+  const regular = readFileSync(FONT_REGULAR_PATH);
+  const bold = readFileSync(FONT_BOLD_PATH);
+  try {
+    const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { create(data: Uint8Array): ParsedFont };
+    fonts = { regular: warmed(fontkit.create(regular)), bold: warmed(fontkit.create(bold)) };
+  } catch {
+    fonts = { regular, bold };
+  }
+  return fonts;
+}
+
+export const REGULAR = 'DejaVuSans';
+export const BOLD = 'DejaVuSans-Bold';
+export const MM = 72 / 25.4;
+
+export interface OpenDocument {
+  doc: PDFKit.PDFDocument;
+  /** Ends the document and resolves with its bytes. */
+  finish(): Promise<Buffer>;
+}
+
+export function openDocument(
+  base: DocumentBase,
+  options: { size: [number, number] | string; margin: number; title: string; bufferPages?: boolean },
+): OpenDocument {
+  const info: PDFKit.DocumentInfo = { Title: options.title, Creator: 'Ordo', Producer: 'Ordo (pdfkit)' };
+  if (base.createdAt) info.CreationDate = new Date(base.createdAt);
+  const doc = new PDFDocument({
+    size: options.size,
+    margin: options.margin,
+    bufferPages: options.bufferPages ?? false,
+    info,
+    lang: base.locale,
+    autoFirstPage: true,
+  });
+  const { regular, bold } = fontData();
+  // pdfkit's types list only paths and bytes, but it takes a parsed fontkit font too.
+  doc.registerFont(REGULAR, regular as Buffer);
+  doc.registerFont(BOLD, bold as Buffer);
+  doc.font(REGULAR);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  return { doc, finish: () => { doc.end(); return done; } };
+}
+
+/** Address as printable lines, name first. */
+export function addressLines(a: PostalAddress, tel?: string): string[] {
+  const out = [a.name];
+  if (a.company) out.push(a.company);
+  out.push(...a.lines, `${a.postalCode} ${a.city}`, a.country);
+  if (a.phone && tel) out.push(`${tel} ${a.phone}`);
+  return out;
+}
+
+/** Single-line text that never wraps or adds a page: too long ends in an ellipsis. */
+export function line(
+  doc: PDFKit.PDFDocument,
+  str: string,
+  x: number,
+  y: number,
+  opts: { width: number; size: number; bold?: boolean; align?: 'left' | 'center' | 'right' },
+): void {
+  doc.font(opts.bold ? BOLD : REGULAR).fontSize(opts.size);
+  doc.text(str, x, y, { width: opts.width, height: opts.size * 1.3, ellipsis: true, lineBreak: false, align: opts.align ?? 'left' });
+}
+
+/** Wrapped text in a box of at most `maxLines` lines; returns the height used. */
+export function block(
+  doc: PDFKit.PDFDocument,
+  str: string,
+  x: number,
+  y: number,
+  opts: { width: number; size: number; bold?: boolean; maxLines?: number },
+): number {
+  doc.font(opts.bold ? BOLD : REGULAR).fontSize(opts.size);
+  const full = doc.heightOfString(str, { width: opts.width });
+  const cap = opts.maxLines ? doc.currentLineHeight(true) * opts.maxLines : full;
+  const height = Math.min(full, cap);
+  doc.text(str, x, y, { width: opts.width, height: height + 0.5, ellipsis: true });
+  return height;
+}
+
+/** Caption over a framed block of lines (From / To / Consignor …); returns the bottom y. */
+export function captionedLines(
+  doc: PDFKit.PDFDocument,
+  caption: string,
+  lines: string[],
+  x: number,
+  y: number,
+  opts: { width: number; size: number; boldFirst?: boolean; captionSize?: number },
+): number {
+  const capSize = opts.captionSize ?? Math.max(6, opts.size - 2);
+  doc.fillColor('#555555');
+  line(doc, caption.toUpperCase(), x, y, { width: opts.width, size: capSize });
+  doc.fillColor('black');
+  let cy = y + capSize * 1.35;
+  lines.forEach((l, i) => {
+    const bold = i === 0 && opts.boldFirst !== false;
+    line(doc, l, x, cy, { width: opts.width, size: opts.size, bold });
+    cy += opts.size * 1.25;
+  });
+  return cy;
+}
+
+/**
+ * Lays rows out down the page, starting a new page (and redrawing the header) when the next
+ * row would cross the bottom margin. Returns the y after the last row.
+ */
+export function layoutRows<T>(
+  doc: PDFKit.PDFDocument,
+  rows: readonly T[],
+  opts: {
+    startY: number;
+    /** Draws the column header at y on a page; returns the y where rows start. */
+    header: (y: number, continued: boolean) => number;
+    heightOf: (row: T) => number;
+    draw: (row: T, y: number, index: number) => void;
+  },
+): number {
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+  let y = opts.header(opts.startY, false);
+  rows.forEach((row, i) => {
+    const h = opts.heightOf(row);
+    if (y + h > bottom()) {
+      doc.addPage();
+      y = opts.header(doc.page.margins.top, true);
+    }
+    opts.draw(row, y, i);
+    y += h;
+  });
+  return y;
+}
+
+/** Starts a new page unless `needed` points still fit above the bottom margin; returns y. */
+export function ensureSpace(doc: PDFKit.PDFDocument, y: number, needed: number): number {
+  if (y + needed <= doc.page.height - doc.page.margins.bottom) return y;
+  doc.addPage();
+  return doc.page.margins.top;
+}
+
+/** Writes "Page n of m" (and an optional left-hand text) in the bottom margin of every buffered page. */
+export function pageFooters(doc: PDFKit.PDFDocument, pageCaption: (n: number, m: number) => string, left?: string): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const { margins } = doc.page;
+    const saved = margins.bottom;
+    // Writing inside the bottom margin would make pdfkit add a page; lift the margin meanwhile.
+    margins.bottom = 0;
+    const y = doc.page.height - saved + 12;
+    const width = doc.page.width - margins.left - margins.right;
+    if (left) line(doc, left, margins.left, y, { width: width / 2, size: 8 });
+    line(doc, pageCaption(i + 1, range.count), margins.left, y, { width, size: 8, align: 'right' });
+    margins.bottom = saved;
+  }
+}
+
+/** An empty square for a tick. */
+export function checkbox(doc: PDFKit.PDFDocument, x: number, y: number, size: number): void {
+  doc.save().lineWidth(1).rect(x, y, size, size).stroke().restore();
+}
+
+export function rule(doc: PDFKit.PDFDocument, x1: number, x2: number, y: number, width = 0.75): void {
+  doc.save().lineWidth(width).moveTo(x1, y).lineTo(x2, y).stroke().restore();
+}
