@@ -1,0 +1,69 @@
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, canWriteOrders, forgetSession, get, hasSession, rememberSession, setUnauthenticatedHandler, type Me } from './api';
+import { adoptUserLocale, useI18n } from './i18n/index';
+import { match, useLocation } from './router';
+import { Shell } from './components/shell';
+import { LoginPage } from './pages/login';
+import { OrdersPage } from './pages/orders';
+import { ComingSoon } from './pages/coming-soon';
+import { ReferencePage } from './pages/reference';
+import { InventoryPage } from './pages/inventory';
+import { InboxPage } from './pages/inbox';
+import { ExceptionsPage } from './pages/exceptions';
+import { ProcessesPage } from './pages/processes';
+import { Loading, ErrorBox } from './components/status';
+
+// Charts (ECharts) and the order page load on first visit: the first screen stays small.
+const DashboardPage = lazy(() => import('./pages/dashboard'));
+const OrderPage = lazy(() => import('./pages/order-page'));
+
+export function App() {
+  const client = useQueryClient();
+  const { setLang } = useI18n();
+  // The session cookie is httpOnly; this marker only spares a signed-out visitor a 401 on load.
+  const me = useQuery({
+    queryKey: ['me'],
+    queryFn: async () => (hasSession() ? get<Me>('/me') : null),
+    retry: false, staleTime: Infinity,
+  });
+
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      forgetSession();
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      client.setQueryData(['me'], null);
+    });
+  }, [client]);
+  useEffect(() => { if (me.data) adoptUserLocale(me.data.locale, setLang); }, [me.data, setLang]);
+
+  if (me.isPending) return <Loading />;
+  if (me.error && !(me.error instanceof ApiError && me.error.status === 401)) {
+    return <main className="centered"><ErrorBox error={me.error} onRetry={() => me.refetch()} /></main>;
+  }
+  if (!me.data) return <LoginPage onSignedIn={() => { rememberSession(); void client.invalidateQueries({ queryKey: ['me'] }); }} />;
+  return (
+    <Shell me={me.data}>
+      <Suspense fallback={<Loading />}>
+        <Routes me={me.data} />
+      </Suspense>
+    </Shell>
+  );
+
+}
+
+function Routes({ me: user }: { me: Me }): ReactNode {
+  const { t } = useI18n();
+  const { path } = useLocation();
+  let params: Record<string, string> | null;
+  if (path === '/' || path === '/dashboard') return <DashboardPage />;
+  if (path === '/orders') return <OrdersPage />;
+  if ((params = match('/orders/:id', path))) return <OrderPage id={params.id!} me={user} />;
+  if (path === '/inventory') return <InventoryPage me={user} />;
+  if (path === '/inbox') return <InboxPage me={user} />;
+  if (path === '/exceptions') return <ExceptionsPage canResolve={canWriteOrders(user)} />;
+  if (path === '/processes') return <ProcessesPage />;
+  if (path === '/reference') return <ReferencePage kind="products" />;
+  if ((params = match('/reference/:kind', path))) return <ReferencePage kind={params.kind!} />;
+  return <ComingSoon title="404" text={t('common.notFound')} />;
+}

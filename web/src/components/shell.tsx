@@ -1,0 +1,103 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { forgetSession, request, type Me } from '../api';
+import { LANGUAGES, useI18n, type MessageKey } from '../i18n/index';
+import { Link, useLocation } from '../router';
+
+/** The navigation: later capabilities (inbox, exceptions, designer) already have their place. */
+const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
+  { to: '/', label: 'nav.dashboard', icon: '▦' },
+  { to: '/orders', label: 'nav.orders', icon: '≡' },
+  { to: '/inventory', label: 'nav.inventory', icon: '▤' },
+  { to: '/inbox', label: 'nav.inbox', icon: '✉' },
+  { to: '/exceptions', label: 'nav.exceptions', icon: '⚠' },
+  { to: '/processes', label: 'nav.processes', icon: '⇄' },
+  { to: '/reference', label: 'nav.reference', icon: '☰' },
+];
+
+function isActive(to: string, path: string) {
+  if (to === '/') return path === '/' || path === '/dashboard';
+  return path === to || path.startsWith(`${to}/`);
+}
+
+export function Shell({ me, children }: { me: Me; children: ReactNode }) {
+  const { t } = useI18n();
+  const { path } = useLocation();
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">{t('nav.skip')}</a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="Ordo">
+          <span className="brand-mark" aria-hidden="true">◎</span> Ordo
+        </Link>
+        <span className="tagline">{t('app.tagline')}</span>
+        <UserMenu me={me} />
+      </header>
+      <nav className="sidebar" aria-label={t('nav.label')}>
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.to}>
+              <Link to={n.to} aria-current={isActive(n.to, path) ? 'page' : undefined} className={n.soon ? 'soon' : undefined}>
+                <span className="nav-icon" aria-hidden="true">{n.icon}</span>
+                <span>{t(n.label)}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>{children}</main>
+    </div>
+  );
+}
+
+function UserMenu({ me }: { me: Me }) {
+  const { t, lang, setLang } = useI18n();
+  const client = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const ref = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') { setOpen(false); button.current?.focus(); } };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => { document.removeEventListener('mousedown', onDown); document.removeEventListener('keydown', onKey); };
+  }, [open]);
+
+  const logout = async () => {
+    try { await request('POST', '/auth/logout'); } finally {
+      forgetSession();
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      client.setQueryData(['me'], null);
+    }
+  };
+  const name = me.actor.name ?? me.actor.id ?? '?';
+  return (
+    <div className="user-menu" ref={ref}>
+      <button ref={button} type="button" className="user-button" aria-expanded={open} aria-controls={panelId} aria-label={`${t('user.menu')}: ${name}`} onClick={() => setOpen((o) => !o)}>
+        <span className="avatar" aria-hidden="true">{initials(name)}</span>
+        <span className="user-name">{name}</span>
+        <span aria-hidden="true">▾</span>
+      </button>
+      {open && (
+        <div className="user-panel" id={panelId}>
+          <p className="muted">{t('user.roles', { roles: me.roles.join(', ') })}</p>
+          <fieldset className="lang-switch">
+            <legend>{t('user.language')}</legend>
+            {LANGUAGES.map((l) => (
+              <button key={l} type="button" lang={l} aria-pressed={lang === l} onClick={() => setLang(l)}>{t(`lang.${l}`)}</button>
+            ))}
+          </fieldset>
+          <button type="button" className="logout" onClick={logout}>{t('user.logout')}</button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function initials(name: string) {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((p) => p[0]!.toUpperCase()).join('');
+}

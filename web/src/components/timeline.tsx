@@ -1,0 +1,151 @@
+import type { HistoryEntry } from '../api';
+import { useI18n } from '../i18n/index';
+import { formatDateTime } from '../format';
+
+/**
+ * The order's history, newest first. Each entry says who (actor), when, what (action, state
+ * change, field changes) and why (reason: the command, or the rule, process version and the
+ * inputs an automatic decision read).
+ */
+export function Timeline({ entries }: { entries: HistoryEntry[] }) {
+  const { t } = useI18n();
+  if (entries.length === 0) return <p className="muted">{t('timeline.empty')}</p>;
+  return (
+    <ol className="timeline" data-testid="timeline">
+      {[...entries].reverse().map((e) => <Entry key={e.id} e={e} />)}
+    </ol>
+  );
+}
+
+// The creation entry records the total in minor units; the order header shows it properly.
+const HIDDEN_CHANGES: Record<string, string[]> = { 'order.accepted': ['grandTotal', 'currency'] };
+const REASON_KEYS = ['rule', 'processKey', 'process', 'processVersion', 'definition', 'event', 'trace', 'inputs', 'command', 'comment'];
+
+interface TraceStep {
+  step?: number; state?: string; event?: string | null; kind?: string; to?: string;
+  condition?: string | null; inputs?: Record<string, unknown>; rejected?: string[]; note?: string;
+}
+const asObject = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined);
+
+function Entry({ e }: { e: HistoryEntry }) {
+  const { t, tMaybe, locale } = useI18n();
+  const state = (s: string | null) => (s ? tMaybe(`state.${s}`, s) : '');
+  const changes = Object.entries(e.changes).filter(([k]) => !(HIDDEN_CHANGES[e.action] ?? []).includes(k));
+  const reason = e.reason;
+  // The process engine writes { definition: {key, version}, event, trace }; other writers a rule or a command.
+  const def = asObject(reason.definition) ?? asObject(reason.process);
+  const processVersion = reason.processVersion ?? def?.version;
+  const processKey = reason.processKey ?? (typeof reason.process === 'string' ? reason.process : def?.key);
+  const event = asObject(reason.event);
+  const trace = Array.isArray(reason.trace) ? reason.trace as TraceStep[] : [];
+  const others = Object.entries(reason).filter(([k, v]) => !REASON_KEYS.includes(k) && v !== null && v !== undefined);
+  const hasReason = Object.values(reason).some((v) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0));
+  return (
+    <li className={`tl-entry actor-${e.actor.type}`}>
+      <div className="tl-head">
+        <strong>{tMaybe(`action.${e.action}`, e.action)}</strong>
+        <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
+      </div>
+      <div className="tl-actor">{tMaybe(`actor.${e.actor.type}`, e.actor.type)}{e.actor.name ? `: ${e.actor.name}` : ''}</div>
+      {e.toState && (
+        <div className="tl-state">
+          {e.fromState ? t('timeline.state', { from: state(e.fromState), to: state(e.toState) }) : t('timeline.stateSet', { to: state(e.toState) })}
+        </div>
+      )}
+      {changes.length > 0 && (
+        <dl className="tl-changes" aria-label={t('timeline.changes')}>
+          {changes.map(([k, v]) => (
+            <div key={k}>
+              <dt>{tMaybe(`field.${k}`, k)}</dt>
+              <dd>{isFromTo(v) ? <><Value v={v.from} /> <span aria-hidden="true">→</span> <Value v={v.to} /></> : <Value v={v} />}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {hasReason && (
+        <details className="tl-reason" open={Boolean(reason.rule || reason.inputs || trace.some((x) => x.condition || x.inputs))}>
+          <summary>{t('timeline.reason')}</summary>
+          <dl>
+            {reason.rule !== undefined && <div><dt>{t('timeline.rule')}</dt><dd className="mono"><Value v={reason.rule} /></dd></div>}
+            {(processKey !== undefined || processVersion !== undefined) && (
+              <div><dt>{t('timeline.processVersion')}</dt><dd className="mono">{String(processKey ?? '')}{processVersion !== undefined ? ` v${String(processVersion)}` : ''}</dd></div>
+            )}
+            {event && <div><dt>{t('timeline.event')}</dt><dd className="mono">{String(event.name ?? '')}{event.comment ? ` — ${String(event.comment)}` : ''}</dd></div>}
+            {reason.inputs !== undefined && <div><dt>{t('timeline.inputs')}</dt><dd><Inputs v={reason.inputs} /></dd></div>}
+            {reason.command !== undefined && <div><dt>{t('timeline.command')}</dt><dd className="mono">{String(reason.command)}</dd></div>}
+            {reason.comment !== undefined && <div><dt>{t('timeline.comment')}</dt><dd>{String(reason.comment)}</dd></div>}
+            {others.map(([k, v]) => <div key={k}><dt>{tMaybe(`field.${k}`, k)}</dt><dd><Value v={v} /></dd></div>)}
+          </dl>
+          {trace.length > 0 && (
+            <ol className="tl-trace" aria-label={t('timeline.trace')}>
+              {trace.map((x, i) => (
+                <li key={i}>
+                  <span className="mono">{x.state ? state(x.state) : ''}{x.to ? ` → ${state(x.to)}` : ''}</span>
+                  {x.kind && <span className="muted"> · {x.kind}{x.event ? ` (${x.event})` : ''}</span>}
+                  {x.condition !== undefined && (
+                    <div><span className="muted">{t('timeline.condition')}: </span>{x.condition ? <code>{x.condition}</code> : <em className="muted">{t('timeline.default')}</em>}</div>
+                  )}
+                  {x.inputs && Object.keys(x.inputs).length > 0 && <div><span className="muted">{t('timeline.inputs')}:</span><Inputs v={x.inputs} /></div>}
+                  {x.rejected && x.rejected.length > 0 && (
+                    <div><span className="muted">{t('timeline.rejected')}: </span>{x.rejected.map((c, j) => <code key={j} className="rejected">{c}</code>)}</div>
+                  )}
+                  {x.note && <div className="muted">{x.note}</div>}
+                </li>
+              ))}
+            </ol>
+          )}
+        </details>
+      )}
+    </li>
+  );
+}
+
+function isFromTo(v: unknown): v is { from: unknown; to: unknown } {
+  return Boolean(v && typeof v === 'object' && 'from' in v && 'to' in v && Object.keys(v).length === 2);
+}
+
+function Value({ v }: { v: unknown }) {
+  const { t } = useI18n();
+  if (v === null || v === undefined || v === '') return <em className="muted">{t('timeline.empty.value')}</em>;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return <em className="muted">{t('timeline.empty.value')}</em>;
+    if (v.every((x) => x && typeof x === 'object' && !Array.isArray(x))) {
+      // Per-line outcomes and similar records: one compact line each, empty values left out.
+      return (
+        <ul className="tl-list">
+          {v.map((x, i) => (
+            <li key={i}>{Object.entries(x as Record<string, unknown>)
+              .filter(([, y]) => y !== null && y !== undefined && !(Array.isArray(y) && y.length === 0))
+              .map(([k, y]) => `${k}: ${compact(y)}`).join(' · ')}</li>
+          ))}
+        </ul>
+      );
+    }
+    return <span>{v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ')}</span>;
+  }
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    // Addresses read as one line; other objects as compact JSON.
+    if (typeof o.line1 === 'string' && typeof o.city === 'string') {
+      return <span>{[o.name, o.line1, o.line2, [o.postalCode, o.city].filter(Boolean).join(' '), o.country].filter(Boolean).join(', ')}</span>;
+    }
+    return <code>{JSON.stringify(v)}</code>;
+  }
+  return <span className="pre">{String(v)}</span>;
+}
+
+/** Nested records as plain "key: value" text: allocations read "location: WAW-1, quantity: 2". */
+function compact(v: unknown): string {
+  if (Array.isArray(v)) return v.map(compact).join('; ');
+  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${compact(x)}`).join(', ');
+  return String(v);
+}
+
+function Inputs({ v }: { v: unknown }) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return <Value v={v} />;
+  return (
+    <dl className="tl-inputs">
+      {Object.entries(v as Record<string, unknown>).map(([k, x]) => <div key={k}><dt className="mono">{k}</dt><dd><Value v={x} /></dd></div>)}
+    </dl>
+  );
+}
