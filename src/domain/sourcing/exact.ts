@@ -1,0 +1,192 @@
+/**
+ * The exact optimiser: the MILP solved by HiGHS in one long-lived worker thread, time-boxed.
+ * On timeout the caller keeps the heuristic answer; HiGHS's own time limit (80 % of the box)
+ * frees the worker soon after, requests already past their deadline are skipped, and only a
+ * worker silent for 30 s is terminated (a WASM solve cannot be interrupted) and restarted. The worker is unref'd while idle, so a
+ * process that forgets `shutdownExactSolver()` still exits.
+ */
+import { Worker } from 'node:worker_threads';
+import { buildMilp, milpStart, readMilpSolution } from './milp.js';
+import { compareScores, scoreOf, violation, type Allocation, type RoutingModel, type Score } from './model.js';
+
+/** Messages to and from highs-worker.mjs. */
+interface HighsRequest {
+  id: number;
+  lp: string;
+  options: Record<string, number | string | boolean>;
+  /** MIP start by column name. */
+  start?: Record<string, number>;
+  /** Epoch ms after which the caller no longer waits: the worker skips the request. */
+  deadline: number;
+}
+
+type HighsReply =
+  /** status: a key of highs.constants.modelStatus ('optimal', 'timeLimit', 'infeasible', …). */
+  | { id: number; ok: true; status: string; primal: Record<string, number> }
+  | { id: number; ok: false; error: string };
+
+export type ExactOutcome =
+  | { kind: 'solved'; x: Allocation; score: Score; optimal: boolean }
+  | { kind: 'timeout' }
+  | { kind: 'error'; message: string };
+
+interface Pending {
+  resolve: (r: HighsReply) => void;
+  reject: (e: Error) => void;
+}
+
+class TimeoutError extends Error {}
+
+let worker: Worker | null = null;
+let ready: Promise<Worker> | null = null;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+
+function workerUrl(): URL {
+  return new URL('./highs-worker.mjs', import.meta.url);
+}
+
+function failAll(e: Error): void {
+  for (const p of pending.values()) p.reject(e);
+  pending.clear();
+}
+
+function start(): Promise<Worker> {
+  if (ready) return ready;
+  ready = new Promise<Worker>((resolve, reject) => {
+    const w = new Worker(workerUrl());
+    worker = w;
+    w.on('message', (msg: HighsReply | { ready: true }) => {
+      if ('ready' in msg) {
+        w.unref();
+        resolve(w);
+        return;
+      }
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (pending.size === 0) w.unref();
+      p.resolve(msg);
+    });
+    w.on('error', (e) => {
+      reject(e);
+      failAll(e);
+      if (worker === w) reset();
+    });
+    w.on('exit', (code) => {
+      const e = new Error(`HiGHS worker exited with code ${code}`);
+      reject(e);
+      failAll(e);
+      if (worker === w) reset();
+    });
+  });
+  return ready;
+}
+
+function reset(): void {
+  worker = null;
+  ready = null;
+}
+
+/** Starts the worker and loads HiGHS now, so the first routed order does not pay for it. */
+export async function warmUpExactSolver(): Promise<void> {
+  await start();
+}
+
+/** Terminates the worker; the next exact solve starts a new one. */
+export async function shutdownExactSolver(): Promise<void> {
+  const w = worker;
+  reset();
+  if (w) {
+    failAll(new Error('HiGHS worker shut down'));
+    await w.terminate();
+  }
+}
+
+async function request(lp: string, timeLimitMs: number, initial?: Record<string, number>): Promise<HighsReply> {
+  const w = await start();
+  const id = nextId++;
+  const req: HighsRequest = {
+    id,
+    lp,
+    deadline: Date.now() + timeLimitMs,
+    ...(initial ? { start: initial } : {}),
+    options: {
+      output_flag: false,
+      // HiGHS stops itself a little before our hard deadline, so it usually answers in time.
+      time_limit: Math.max(0.001, (timeLimitMs * 0.8) / 1000),
+      mip_rel_gap: 0,
+      mip_abs_gap: 1e-6,
+      // Feasibility jump costs a fixed 30–100 ms per solve in this WASM build (measured: a
+      // 2-variable MIP takes 0.5 ms without it); the heuristic's plan already gives a start.
+      mip_heuristic_run_feasibility_jump: false,
+    },
+  };
+  return new Promise<HighsReply>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new TimeoutError(`HiGHS did not answer within ${timeLimitMs} ms`));
+      // HiGHS stops itself at its own time limit and the worker skips requests whose deadline
+      // has passed, so a late worker catches up by itself. Restarting costs far more (loading
+      // plus V8's WASM tier-up stall, seconds; measured: quick restarts made every later solve
+      // time out). Only a worker silent for much longer is stuck: a blocked WASM solve cannot
+      // be cancelled, so it is terminated.
+      const kill = setTimeout(() => {
+        if (worker !== w) return;
+        reset();
+        failAll(new TimeoutError('HiGHS worker restarted: it stopped answering'));
+        void w.terminate();
+      }, Math.max(30_000, timeLimitMs * 10));
+      kill.unref();
+      pending.set(id, { resolve: () => clearTimeout(kill), reject: () => clearTimeout(kill) });
+    }, timeLimitMs);
+    pending.set(id, {
+      resolve: (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      },
+      reject: (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    });
+    w.ref();
+    w.postMessage(req);
+  });
+}
+
+/**
+ * Solves the model to optimality within `timeLimitMs` (measured once HiGHS is loaded). A
+ * feasible `initial` allocation (the heuristic's) is passed as a MIP start. The answer is
+ * checked against every constraint before it is trusted.
+ */
+export async function solveExact(m: RoutingModel, timeLimitMs: number, initial?: Allocation): Promise<ExactOutcome> {
+  const milp = buildMilp(m);
+  if (!milp.hasVariables) {
+    const x = m.locs.map(() => m.lines.map(() => 0));
+    return { kind: 'solved', x, score: scoreOf(m, x), optimal: true };
+  }
+  let reply: HighsReply;
+  try {
+    reply = await request(milp.lp, timeLimitMs, initial ? milpStart(m, milp, initial) : undefined);
+  } catch (e) {
+    if (e instanceof TimeoutError) return { kind: 'timeout' };
+    return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+  }
+  if (!reply.ok) return { kind: 'error', message: reply.error };
+  const hasSolution = Object.keys(reply.primal).length > 0;
+  if (reply.status === 'timeLimit' && !hasSolution) return { kind: 'timeout' };
+  if ((reply.status !== 'optimal' && reply.status !== 'timeLimit') || !hasSolution) {
+    return { kind: 'error', message: `HiGHS status: ${reply.status}` };
+  }
+  const x = readMilpSolution(m, milp, reply.primal);
+  const bad = violation(m, x);
+  if (bad) {
+    return reply.status === 'optimal' ? { kind: 'error', message: `HiGHS answer rejected: ${bad}` } : { kind: 'timeout' };
+  }
+  return { kind: 'solved', x, score: scoreOf(m, x), optimal: reply.status === 'optimal' };
+}
+
+/** The better of two answers; ties keep the first. */
+export function pickBetter<T extends { score: Score }>(a: T, b: T): T {
+  return compareScores(b.score, a.score) < 0 ? b : a;
+}
