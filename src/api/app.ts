@@ -10,7 +10,11 @@ import { systemRoutes } from './routes/system.js';
 import { orderRoutes } from './routes/orders.js';
 import { referenceRoutes } from './routes/reference.js';
 import { identityRoutes } from './routes/identity.js';
+import { eventRoutes } from './routes/events.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { reportRoutes } from './routes/reports.js';
+import { processRoutes } from './routes/processes.js';
+import { taskRoutes } from './routes/tasks.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -67,6 +71,10 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     await api.register(referenceRoutes(deps));
     await api.register(identityRoutes(deps));
     // capability route modules: one line each (inventory, events, processes, …)
+    await api.register(async (scoped) => eventRoutes(scoped, deps));
+    await api.register(async (scoped) => inventoryRoutes(scoped, deps));
+    await api.register(async (scoped) => processRoutes(scoped, deps));
+    await api.register(async (scoped) => taskRoutes(scoped, deps));
     await api.register(reportRoutes(deps));
     for (const m of opts.modules ?? []) await api.register(async (scoped) => m(scoped, deps));
   }, { prefix: '/api/v1' });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -5,6 +6,9 @@ import { buildApp } from '../api/app.js';
 import { systemClock } from '../shared/clock.js';
 import { seedDemo } from '../app/demo/seed-demo.js';
 import type { Config } from './config.js';
+import { startProcessTimerLoop } from '../app/process/timer-loop.js';
+import { installProcessTimerJob } from '../app/process/fire-due-timers.js';
+import { startWorkerFromEnv } from '../worker/worker.js';
 
 /** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
 export async function serve(config: Config, opts: { demo: boolean }) {
@@ -22,9 +26,14 @@ export async function serve(config: Config, opts: { demo: boolean }) {
 
   const app = await buildApp(
     { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true },
-    { logger: log },
+    { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },
   );
   const address = await app.listen({ port: config.port, host: config.host });
+  // process timers (issue 4): due dates, escalations, payment and pickup timeouts
+  const stopTimers = startProcessTimerLoop(database.db, systemClock, log);
+  // outbox dispatcher, webhooks, broker sink and jobs (issue 8); ORDO_WORKER=off on API-only nodes
+  installProcessTimerJob();
+  const worker = await startWorkerFromEnv(database, process.env, log);
   const base = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
 
   const lines = [
@@ -48,6 +57,8 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await app.close();
+    await stopTimers();
+    await worker?.stop();
     await database.close();
     process.exit(0);
   };

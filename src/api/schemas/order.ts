@@ -80,7 +80,9 @@ export const orderSummary = z.object({
 }).meta({ id: 'OrderSummary' });
 
 export const order = orderSummary.extend({
-  process: z.object({ key: z.string().nullable(), version: z.number().nullable() }),
+  process: z.object({ key: z.string().nullable(), version: z.number().nullable() }).passthrough().describe('key, version, state, status and exception (issue 4)'),
+  allowedEvents: z.array(z.string()).optional().describe('events the order\'s process accepts now (POST /orders/{id}/events)'),
+  openTasks: z.array(z.record(z.string(), z.unknown())).optional(),
   companyId: z.string().nullable(),
   totals: z.object({ subtotal: money, discountTotal: money, taxTotal: money, shippingTotal: money, grandTotal: money }),
   delivery: z.object({ method: z.string(), pickupLocationId: z.string().nullable() }).passthrough(),

@@ -8,6 +8,7 @@ import { REFERENCE_ENTITIES } from '../reference/entities.js';
 import { createReference } from '../reference/crud.js';
 import { createOrder } from '../orders/create-order.js';
 import { orderInput } from '../../api/schemas/order.js';
+import { publishShippedProcesses } from '../process/publish-shipped.js';
 import { DEMO_CHANNELS, DEMO_COMPANIES, DEMO_LOCATIONS, DEMO_PEOPLE_PL, DEMO_PEOPLE_RU, demoProducts } from './demo-data.js';
 
 export const DEMO_SLUG = 'demo';
@@ -56,6 +57,9 @@ export async function seedDemo(db: Db, clock: Clock, opts: { orders?: number; on
     customers.push({ code, country: 'RU', name: `${first} ${last}`, city, line1, postalCode });
   }
   await add('customers', { code: 'CUST-B2B-1', name: 'Gastro-Łódź — dział zakupów', email: 'zakupy@gastro-lodz.example.pl', locale: 'pl', segment: 'b2b', companyId: companies[0]!.id });
+
+  // processes (issue 4): publish the shipped definitions and the selection rules before the orders arrive
+  await publishShippedProcesses(s, systemActor, clock.now());
 
   const pick = rng(20261123);
   const total = opts.orders ?? 60;

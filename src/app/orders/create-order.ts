@@ -8,6 +8,10 @@ import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import { getOrder } from './get-order.js';
+import { reserveOnIntake, type ReservationOutcome } from '../inventory/reserve.js';
+import { emitEvent } from '../events/emit-event.js';
+import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
+import { startOrderProcess } from '../process/start-order-process.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
@@ -66,6 +70,7 @@ export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, in
   const id = newId();
   const customerName = refs.customer?.name ?? input.customer.name ?? null;
   const customerEmail = refs.customer?.email ?? input.customer.email ?? null;
+  let reservation: ReservationOutcome | undefined;
 
   try {
     await atomically(s, async (tx) => {
@@ -102,7 +107,15 @@ export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, in
         reason: { channel: input.channel, externalId: input.externalId ?? null },
       }]);
       // reservations (issue 3): reserve stock for the lines here, in this transaction
+      reservation = await reserveOnIntake(tx, actor, now, { orderId: id, channelId: refs.channel.id, pickupLocationId: refs.pickupLocationId });
       // outbox (issue 8): write the order.accepted event here, in this transaction
+      await emitEvent(tx, { type: 'order.accepted', subject: id, time: now, payload: orderAcceptedPayload({
+        id, number, channelId: refs.channel.id, channel: refs.channel.code, externalId: input.externalId ?? null, state: ACCEPTED,
+        currency: input.currency, grandTotal: t.grandTotal, lineCount: input.lines.length, customerId: refs.customer?.id ?? null,
+        placedAt: input.placedAt ? new Date(input.placedAt) : now,
+      }) });
+      // process (issue 4): choose and start the order's process here, in this transaction
+      await startOrderProcess(tx, actor, now, id);
     });
   } catch (e) {
     if (isUniqueViolation(e) && input.externalId !== undefined) {
@@ -115,5 +128,5 @@ export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, in
     }
     throw e;
   }
-  return getOrder(s, id);
+  return { ...(await getOrder(s, id)), reservation };
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { historyView, orderView } from './order-view.js';
+import { orderProcessView } from '../process/order-process-view.js';
 
 /** Loads an order row with its channel code; with forUpdate, locks it for the caller's transaction. */
 export async function loadOrderRow(s: TenantScope, id: string, forUpdate = false) {
@@ -17,7 +18,8 @@ export async function loadOrderRow(s: TenantScope, id: string, forUpdate = false
 export async function getOrder(s: TenantScope, id: string) {
   const row = await loadOrderRow(s, id);
   const lines = await s.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
-  return orderView(row, lines);
+  // process (issue 4): state, process key/version, allowed events and open tasks
+  return { ...orderView(row, lines), ...(await orderProcessView(s, id, row)) };
 }
 
 export async function getOrderHistory(s: TenantScope, id: string) {

@@ -4,6 +4,8 @@ import type { Clock } from '../../shared/clock.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { getOrder, loadOrderRow } from './get-order.js';
+import { emitEvent } from '../events/emit-event.js';
+import { orderUpdatedPayload } from '../../domain/events/order-payloads.js';
 
 export interface OrderPatch {
   shippingAddress?: Record<string, unknown> | undefined;
@@ -49,6 +51,8 @@ export async function updateOrder(s: TenantScope, actor: Actor, clock: Clock, id
     const now = clock.now();
     await tx.updateTable('orders').set({ ...set, version: row.version + 1, updated_at: now }).where('id', '=', id).execute();
     await writeHistory(tx, actor, now, [{ orderId: id, action: 'order.edited', changes, reason: { command: 'PATCH /orders/{id}' } }]);
+    // outbox (issue 8): subscribers learn of the edit only if it commits
+    await emitEvent(tx, { type: 'order.updated', subject: id, time: now, payload: orderUpdatedPayload(id, row.number, row.version + 1, changes) });
     return getOrder(tx, id);
   });
 }

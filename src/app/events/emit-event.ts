@@ -1,0 +1,75 @@
+import { sql } from 'kysely';
+import { AppError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { EVENT_TYPES, isEventType, type EventPayload, type EventType } from '../../domain/events/catalogue.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import '../../store/schema-events.js';
+
+export interface NewEvent<T extends EventType = EventType> {
+  type: T;
+  /** What the event is about; events of one subject are delivered in order (an order id for order events). */
+  subject: string;
+  payload: EventPayload<T>;
+  /** Business time of the change; defaults to now. */
+  time?: Date;
+}
+
+/** Larger payloads belong in the API (subscribers fetch the resource by id). */
+export const MAX_EVENT_PAYLOAD_BYTES = 64 * 1024;
+
+/** Channel the worker LISTENs on (PostgreSQL); NOTIFY is sent at commit, so a rollback wakes nobody. */
+export const OUTBOX_CHANNEL = 'ordo_outbox';
+
+type Waker = () => void;
+const wakers = new Set<Waker>();
+
+/** In-process workers register here so an emit wakes them without waiting for the next poll. */
+export function onOutboxWrite(w: Waker): () => void {
+  wakers.add(w);
+  return () => wakers.delete(w);
+}
+
+/**
+ * Writes events to the outbox inside the caller's transaction (or a new one): they exist if and
+ * only if the change that caused them commits. Payloads are checked against the catalogue.
+ * Returns the event ids (UUIDv7).
+ */
+export async function emitEvents(s: TenantScope, events: readonly NewEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((e) => {
+    if (!isEventType(e.type)) throw new AppError('UNKNOWN_EVENT_TYPE', `event type ${String(e.type)} is not in the catalogue`);
+    const def = EVENT_TYPES[e.type];
+    const parsed = def.payload.safeParse(e.payload);
+    if (!parsed.success) {
+      throw new AppError('EVENT_PAYLOAD_INVALID', `${e.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; ')}`);
+    }
+    const payload = JSON.stringify(e.payload);
+    if (Buffer.byteLength(payload) > MAX_EVENT_PAYLOAD_BYTES) {
+      throw new AppError('EVENT_PAYLOAD_TOO_LARGE', `${e.type} payload is ${Buffer.byteLength(payload)} bytes; the limit is ${MAX_EVENT_PAYLOAD_BYTES}`);
+    }
+    if (!e.subject || e.subject.length > 200) throw new AppError('EVENT_PAYLOAD_INVALID', 'an event needs a subject of at most 200 characters');
+    return { id: newId(), type: e.type, subject: e.subject, time: e.time ?? new Date(), schema_version: def.version, payload };
+  });
+  const subjects = [...new Set(rows.map((r) => r.subject))].sort();
+  const write = async (tx: TenantScope) => {
+    // Serialise writers per subject until commit, so seq order is commit order for each subject
+    // (sorted to avoid deadlocks between two transactions locking several subjects).
+    for (const [i, subject] of subjects.entries()) {
+      const key = `${tx.tenantId}/${subject}`;
+      await (i === 0
+        ? sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0)), pg_notify(${OUTBOX_CHANNEL}, '')`
+        : sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(tx.conn);
+    }
+    await tx.insertInto('events', rows).execute();
+  };
+  // Inside the caller's transaction no savepoint is needed: a failure aborts the caller anyway.
+  if (s.conn.isTransaction) await write(s);
+  else await atomically(s, write);
+  for (const w of wakers) w();
+  return rows.map((r) => r.id);
+}
+
+export async function emitEvent<T extends EventType>(s: TenantScope, event: NewEvent<T>): Promise<string> {
+  const [id] = await emitEvents(s, [event as NewEvent]);
+  return id!;
+}

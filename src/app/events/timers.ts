@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import { newId } from '../../shared/ids.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import '../../store/schema-events.js';
+
+/**
+ * Durable timers and jobs: a row in `jobs`, written in the caller's transaction, run by a worker
+ * once `runAt` has passed. The handler runs inside the transaction that marks the job done, so
+ * its database effects happen exactly once; a failure rolls them back and the job is retried
+ * with backoff. Used for due dates, escalations, reservation expiry and inbound processing.
+ */
+export interface TimerSpec {
+  /** Handler name, e.g. 'reservation.expire'. */
+  kind: string;
+  runAt: Date;
+  payload?: Record<string, unknown>;
+  /** At most one live timer per key: scheduling the same key again moves it. */
+  key?: string;
+  maxAttempts?: number;
+}
+
+export async function scheduleTimer(tx: TenantScope, spec: TimerSpec): Promise<string> {
+  const row = {
+    id: newId(), kind: spec.kind, key: spec.key ?? null, payload: JSON.stringify(spec.payload ?? {}), run_at: spec.runAt,
+    max_attempts: spec.maxAttempts ?? 10, last_error: null, completed_at: null,
+  };
+  const q = spec.key === undefined
+    ? tx.insertInto('jobs', row)
+    : tx.insertInto('jobs', row).onConflict((oc) => oc.columns(['tenant_id', 'key']).where('key', 'is not', null).where('status', '=', 'scheduled')
+      .doUpdateSet({ kind: spec.kind, payload: row.payload, run_at: spec.runAt, attempts: 0, max_attempts: row.max_attempts, last_error: null, updated_at: sql`now()` }));
+  const r = await q.returning('id').executeTakeFirstOrThrow();
+  return r.id;
+}
+
+/** Cancels a live timer by key or id; false when there was none (already ran or cancelled). */
+export async function cancelTimer(tx: TenantScope, by: { key: string } | { id: string }): Promise<boolean> {
+  let q = tx.updateTable('jobs').set({ status: 'cancelled', updated_at: sql`now()` }).where('status', '=', 'scheduled');
+  q = 'key' in by ? q.where('key', '=', by.key) : q.where('id', '=', by.id);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export interface JobContext {
+  /** The tenant's scope inside the job's transaction: write here, and it commits with the job. */
+  tx: TenantScope;
+  job: { id: string; kind: string; key: string | null; payload: Record<string, unknown>; attempts: number };
+  now: Date;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<void>;
+
+export class JobRegistry {
+  private readonly handlers = new Map<string, JobHandler>();
+
+  define(kind: string, handler: JobHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`a job handler for ${kind} is already defined`);
+    this.handlers.set(kind, handler);
+  }
+
+  get(kind: string): JobHandler | undefined {
+    return this.handlers.get(kind);
+  }
+
+  kinds(): string[] {
+    return [...this.handlers.keys()];
+  }
+}
+
+/** The process-wide registry the worker uses unless given another. */
+export const jobHandlers = new JobRegistry();
+
+export function defineJobHandler(kind: string, handler: JobHandler): void {
+  jobHandlers.define(kind, handler);
+}

@@ -1,0 +1,54 @@
+import { sql } from 'kysely';
+import type {} from '../../store/schema-inventory.js';
+import type { Actor } from '../../store/history.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+
+export interface ReserveStatement {
+  productId: string; locationId: string;
+  /** Whole: exactly this many or nothing. Partial: up to this many. */
+  quantity: number;
+  reservationId: string; movementId: string;
+  orderId: string | null; orderLineId: string | null; reference: string | null;
+  expiresAt: Date | null; now: Date; reason: string; actor: Actor;
+}
+
+/**
+ * The reservation guard, in one statement: the conditional UPDATE takes the row lock and checks
+ * availability in the same step (concurrent buyers queue on the row and each sees what the
+ * previous one left; zero rows back means "not enough here"), and the reservation row and its
+ * ledger row are written by the same statement, so the hot row is held for one round trip.
+ */
+export function reserveWholeSql(s: TenantScope, r: ReserveStatement) {
+  return sql<{ taken: number }>`with upd as (
+  update stock_levels set reserved = reserved + ${r.quantity}::int, version = version + 1, change_xid = pg_current_xact_id(), updated_at = ${r.now}
+  where tenant_id = ${s.tenantId} and product_id = ${r.productId} and location_id = ${r.locationId} and on_hand - reserved - safety >= ${r.quantity}::int
+  returning product_id, location_id, ${r.quantity}::int as take
+), ${tail(s, r)}`;
+}
+
+/**
+ * Takes what is free (up to the quantity) at one location: the inner SELECT … FOR UPDATE locks
+ * the row and reads its newest committed figures, and the UPDATE adds exactly the amount
+ * computed from them; the CHECK constraints would refuse anything else.
+ */
+export function reservePartialSql(s: TenantScope, r: ReserveStatement) {
+  return sql<{ taken: number }>`with t as (
+  select product_id, location_id, least(${r.quantity}::int, on_hand - reserved - safety) as take from stock_levels
+  where tenant_id = ${s.tenantId} and product_id = ${r.productId} and location_id = ${r.locationId} for update
+), upd as (
+  update stock_levels as sl set reserved = sl.reserved + t.take, version = sl.version + 1, change_xid = pg_current_xact_id(), updated_at = ${r.now}
+  from t where sl.tenant_id = ${s.tenantId} and sl.product_id = t.product_id and sl.location_id = t.location_id and t.take > 0
+  returning sl.product_id, sl.location_id, t.take
+), ${tail(s, r)}`;
+}
+
+function tail(s: TenantScope, r: ReserveStatement) {
+  return sql`res as (
+  insert into stock_reservations (tenant_id, id, product_id, location_id, order_id, order_line_id, reference, quantity, original_quantity, status, expires_at, created_at)
+  select ${s.tenantId}, ${r.reservationId}, product_id, location_id, ${r.orderId}, ${r.orderLineId}, ${r.reference}, take, take, 'active', ${r.expiresAt}, ${r.now} from upd
+), led as (
+  insert into stock_movements (tenant_id, id, product_id, location_id, kind, on_hand_delta, reserved_delta, quantity, order_id, order_line_id, reservation_id, reference, reason, actor_type, actor_id, at)
+  select ${s.tenantId}, ${r.movementId}, product_id, location_id, 'reservation', 0, take, take, ${r.orderId}, ${r.orderLineId}, ${r.reservationId}, ${r.reference}, ${r.reason}, ${r.actor.type}, ${r.actor.id}, ${r.now} from upd
+)
+select take as taken from upd`;
+}

@@ -1,0 +1,184 @@
+import { sql } from 'kysely';
+import type {} from '../../store/schema-inventory.js';
+import { newId } from '../../shared/ids.js';
+import { AppError } from '../../shared/errors.js';
+import { channelRules, outcomeOf, reservationOrder, type ReservationStatus } from '../../domain/inventory/stock.js';
+import { writeHistory, type Actor } from '../../store/history.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { withStockRetry } from './common.js';
+import { reservePartialSql, reserveWholeSql, type ReserveStatement } from './reserve-sql.js';
+import { isSerializationFailure } from '../../store/pg-errors.js';
+import { createBackorders } from './supply.js';
+
+export interface ReserveLine { lineId: string; lineNo: number; productId: string; sku: string; quantity: number }
+
+export interface LineOutcome {
+  lineId: string; lineNo: number; sku: string; quantity: number; reserved: number; shortage: number;
+  allocations: Array<{ location: string; locationId: string; quantity: number; reservationId: string }>;
+  /** Set when the shortage was recorded as a backorder; promisedOn from inbound supply (ATP). */
+  backorder?: { id: string; quantity: number; promisedOn: string | null };
+}
+
+export interface ReservationOutcome {
+  status: ReservationStatus;
+  lines: LineOutcome[];
+  expiresAt: string | null;
+  reason?: string;
+}
+
+export interface ReserveOrderInput {
+  orderId: string;
+  channelId: string;
+  pickupLocationId: string | null;
+  lines: ReserveLine[];
+  /** When the holds lapse (carts, unpaid orders); null = until released or shipped. */
+  expiresAt?: Date | null;
+  /** false: a line is reserved whole or not at all. Default true. */
+  allowPartial?: boolean;
+  /** A new order: nothing is reserved or backordered yet, so the look-ups for earlier runs are skipped. */
+  fresh?: boolean;
+  /** The channel's settings when the caller already loaded them. */
+  channelSettings?: Record<string, unknown>;
+}
+
+/**
+ * Reserves an order's lines (the part not yet reserved) from the candidate locations, whole
+ * lines first, then partially, and records what is still missing as a backorder with a
+ * promise date from inbound supply. Runs in the caller's transaction under a savepoint; lines
+ * are taken in product order so two orders over the same SKUs lock rows in the same order, and
+ * a deadlock the database still detects is retried here rather than shown to the client.
+ * Shortage is an outcome, never an error: the order stands either way.
+ */
+export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, input: ReserveOrderInput): Promise<ReservationOutcome> {
+  const settings = input.channelSettings
+    ?? (await s.selectFrom('channels').select(['settings']).where('id', '=', input.channelId).executeTakeFirst())?.settings as Record<string, unknown> | undefined;
+  const rules = channelRules(settings);
+  const locations = await s.selectFrom('locations').select(['id', 'code', 'priority', 'capabilities']).where('active', '=', true).execute();
+  const candidates = reservationOrder(locations, { pickupLocationId: input.pickupLocationId, feeding: rules.locations });
+  const expiresAt = input.expiresAt ?? (rules.holdMinutes ? new Date(now.getTime() + rules.holdMinutes * 60_000) : null);
+  const allowPartial = input.allowPartial ?? true;
+
+  return withStockRetry(s, async (tx) => {
+    // What each line already holds or has shipped: released and expired holds count only for the part that shipped.
+    const held = input.fresh ? [] : await tx.selectFrom('stock_reservations').select(['order_line_id'])
+      .select(sql<string>`sum(case when status in ('released', 'expired') then original_quantity - quantity else original_quantity end)`.as('qty'))
+      .where('order_id', '=', input.orderId).groupBy('order_line_id').execute();
+    const already = new Map(held.map((h) => [h.order_line_id, Number(h.qty)]));
+    // Earlier backorders of these lines are replaced by what is still missing after this run.
+    if (!input.fresh) {
+      await tx.updateTable('stock_backorders').set({ status: 'cancelled', updated_at: now })
+        .where('order_id', '=', input.orderId).where('status', '=', 'open').execute();
+    }
+
+    const lines = [...input.lines].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : a.lineNo - b.lineNo));
+    // With several lines or locations, lock every row the order may touch first, in one global
+    // (product, location) order — the order sync uses too — so no two writers can wait on each
+    // other in a cycle; the figures read under the lock let the attempts skip empty rows. A
+    // single line at a single location needs no pre-lock: its one guarded UPDATE is the lock.
+    let free: Map<string, number> | null = null;
+    if ((lines.length > 1 || candidates.length > 1) && candidates.length && lines.length) {
+      const rows = await tx.selectFrom('stock_levels').select(['product_id', 'location_id', sql<number>`on_hand - reserved - safety`.as('free')])
+        .where('product_id', 'in', [...new Set(lines.map((l) => l.productId))]).where('location_id', 'in', candidates.map((c) => c.id))
+        .orderBy('product_id').orderBy('location_id').forUpdate().execute();
+      free = new Map(rows.map((r) => [`${r.product_id}|${r.location_id}`, Number(r.free)]));
+    }
+    const freeAt = (productId: string, locationId: string) => (free ? free.get(`${productId}|${locationId}`) ?? 0 : Number.MAX_SAFE_INTEGER);
+    const outcomes: LineOutcome[] = [];
+    for (const line of lines) {
+      const before = Math.min(line.quantity, already.get(line.lineId) ?? 0);
+      const out: LineOutcome = { lineId: line.lineId, lineNo: line.lineNo, sku: line.sku, quantity: line.quantity, reserved: before, shortage: 0, allocations: [] };
+      const attempt = async (loc: { id: string; code: string }, qty: number, whole: boolean) => {
+        const st: ReserveStatement = { productId: line.productId, locationId: loc.id, quantity: qty, reservationId: newId(), movementId: newId(),
+          orderId: input.orderId, orderLineId: line.lineId, reference: null, expiresAt, now, reason: 'order', actor };
+        const r = await (whole ? reserveWholeSql(tx, st) : reservePartialSql(tx, st)).execute(tx.conn);
+        const taken = r.rows[0]?.taken ?? 0;
+        if (taken > 0) {
+          out.allocations.push({ location: loc.code, locationId: loc.id, quantity: taken, reservationId: st.reservationId });
+          out.reserved += taken;
+          if (free) free.set(`${line.productId}|${loc.id}`, freeAt(line.productId, loc.id) - taken);
+        }
+        return taken;
+      };
+      const need = line.quantity - before;
+      if (need > 0) {
+        for (const loc of candidates) {
+          if (freeAt(line.productId, loc.id) >= need && await attempt(loc, need, true)) break;
+        }
+        if (allowPartial) {
+          for (const loc of candidates) {
+            const missing = line.quantity - out.reserved;
+            if (missing <= 0) break;
+            if (freeAt(line.productId, loc.id) > 0) await attempt(loc, missing, false);
+          }
+        }
+      }
+      out.shortage = line.quantity - out.reserved;
+      outcomes.push(out);
+    }
+    const short = outcomes.filter((o) => o.shortage > 0);
+    if (short.length) {
+      const products = new Map(input.lines.map((l) => [l.lineId, l.productId]));
+      const bos = await createBackorders(tx, now, input.orderId, short.map((o) => ({ orderLineId: o.lineId, productId: products.get(o.lineId)!, quantity: o.shortage })));
+      for (const o of short) o.backorder = bos.get(o.lineId)!;
+    }
+    outcomes.sort((a, b) => a.lineNo - b.lineNo);
+    const status = outcomeOf(outcomes);
+    // At intake a plain shortage changed no stock: the response and the backorder carry it.
+    if (!(input.fresh && status === 'shortage')) await writeHistory(tx, actor, now, [{
+      orderId: input.orderId, action: `stock.${status}`,
+      changes: { lines: outcomes.map((o) => ({ lineNo: o.lineNo, sku: o.sku, quantity: o.quantity, reserved: o.reserved, shortage: o.shortage,
+        allocations: o.allocations.map((a) => ({ location: a.location, quantity: a.quantity })), promisedOn: o.backorder?.promisedOn ?? null })) },
+      reason: { rule: 'reserve: channel feeding locations, then priority; whole lines first', expiresAt: expiresAt?.toISOString() ?? null },
+    }]);
+    return { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null };
+  });
+}
+
+/**
+ * The intake hook, called by createOrder inside the order's transaction: reserves the new
+ * order's lines unless the channel turned intake reservation off.
+ */
+export async function reserveOnIntake(s: TenantScope, actor: Actor, now: Date, order: { orderId: string; channelId: string; pickupLocationId: string | null }): Promise<ReservationOutcome> {
+  const channel = await s.selectFrom('channels').select(['settings']).where('id', '=', order.channelId).executeTakeFirst();
+  const settings = (channel?.settings ?? {}) as Record<string, unknown>;
+  if (!channelRules(settings).reserveOnIntake) {
+    return { status: 'skipped', lines: [], expiresAt: null, reason: 'the channel reserves later (settings.reserveOnIntake = false)' };
+  }
+  const lines = await s.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', order.orderId).execute();
+  return reserveOrder(s, actor, now, {
+    ...order, fresh: true, channelSettings: settings,
+    lines: lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
+  });
+}
+
+/** Loads an order's lines and reserves what is not yet reserved (processes call this again after a shortage). */
+export async function reserveExistingOrder(s: TenantScope, actor: Actor, now: Date, orderId: string, opts: { expiresAt?: Date | null; allowPartial?: boolean } = {}) {
+  const order = await s.selectFrom('orders').select(['id', 'channel_id', 'pickup_location_id', 'delivery_method']).where('id', '=', orderId).executeTakeFirst();
+  if (!order) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`);
+  const lines = await s.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', orderId).execute();
+  return reserveOrder(s, actor, now, {
+    orderId, channelId: order.channel_id, pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
+    lines: lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
+    ...opts,
+  });
+}
+
+/**
+ * A hold not tied to an order (a cart): all of the quantity at one location or nothing.
+ * Returns null when there is not enough.
+ */
+export async function createHold(s: TenantScope, actor: Actor, now: Date, input: { productId: string; locationId: string; quantity: number; expiresAt: Date; reference: string }) {
+  const st: ReserveStatement = { productId: input.productId, locationId: input.locationId, quantity: input.quantity, reservationId: newId(), movementId: newId(),
+    orderId: null, orderLineId: null, reference: input.reference, expiresAt: input.expiresAt, now, reason: 'hold', actor };
+  // One statement is atomic on its own: outside a transaction it needs none (the hot row is held
+  // only while it runs); inside one, the savepoint keeps a deadlock retry from aborting the caller.
+  const run = async (tx: TenantScope) => (await reserveWholeSql(tx, st).execute(tx.conn)).rows[0]?.taken ?? 0;
+  let taken = 0;
+  if (s.conn.isTransaction) taken = await withStockRetry(s, run);
+  else {
+    for (let i = 1; ; i++) {
+      try { taken = await run(s); break; } catch (e) { if (i >= 5 || !isSerializationFailure(e)) throw e; }
+    }
+  }
+  return taken ? { id: st.reservationId, expiresAt: input.expiresAt.toISOString() } : null;
+}

@@ -1,0 +1,59 @@
+import { AppError } from '../../shared/errors.js';
+import { transition } from '../../process/index.js';
+import type { ProcessEvent, ProcessSnapshot } from '../../process/index.js';
+import type { Actor } from '../../store/history.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { loadCompiled } from './definition-store.js';
+import { driveProcess, saveSnapshot } from './drive-process.js';
+import { loadOrderFacts } from './load-facts.js';
+import '../../store/schema-process.js';
+
+export interface ApplyOptions {
+  /** If-Match: the order version the caller saw; null = no check. */
+  expectedVersion?: number | null;
+  /** 'skip': return null instead of waiting when another transaction holds the order (timers). */
+  lock?: 'wait' | 'skip';
+  /** History action of the step. */
+  action?: string;
+}
+
+export interface ApplyResult { orderId: string; from: string; state: string; status: ProcessSnapshot['status']; version: number }
+
+/**
+ * Applies one event to an order's process in the caller's transaction: locks the order row
+ * (SELECT … FOR UPDATE, so two commands on one order queue up), honours If-Match, runs the
+ * engine on the version the order started with, carries out the effects and stores the result.
+ * A disallowed event is 409 TRANSITION_NOT_ALLOWED with the events the order accepts now.
+ */
+export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+  let q = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
+  if (opts.lock === 'skip') q = q.skipLocked();
+  const order = await q.executeTakeFirst();
+  if (!order) {
+    if (opts.lock === 'skip' && (await tx.selectFrom('orders').select('id').where('id', '=', orderId).executeTakeFirst())) return null;
+    throw new AppError('NOT_FOUND', `order ${orderId} not found`);
+  }
+  if (opts.expectedVersion != null && opts.expectedVersion !== order.version) {
+    throw new AppError('VERSION_MISMATCH', `the order is at version ${order.version}, not ${opts.expectedVersion}`, [], { currentVersion: order.version });
+  }
+  const proc = await tx.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  if (!proc) {
+    throw new AppError('TRANSITION_NOT_ALLOWED', `order ${orderId} runs no process; it stays ${order.state}`, [], { state: order.state, event: event.name, allowed: [], reason: 'NO_PROCESS' });
+  }
+  const def = await loadCompiled(tx, proc.definition_key, proc.definition_version);
+  const snapshot = proc.snapshot as unknown as ProcessSnapshot;
+  const facts = await loadOrderFacts(tx, orderId);
+  const r = transition(def, snapshot, event, facts, now);
+  if (!r.ok) {
+    const { allowed, reason, state } = r.error;
+    throw new AppError('TRANSITION_NOT_ALLOWED',
+      `${state} does not accept ${event.name} now${reason === 'UNKNOWN_TASK' ? ' (no such open task)' : reason === 'GUARD_FAILED' ? ' (its condition is false)' : ''}; allowed: ${allowed.join(', ') || 'none'}`,
+      [], { state, event: event.name, allowed, reason });
+  }
+  const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
+  const done = await driveProcess({
+    tx, actor, now, orderId, def, facts, first: r.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception,
+  });
+  await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, { insert: false, bumpVersion: true });
+  return { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status, version: order.version + 1 };
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { AppError } from '../../shared/errors.js';
+import { loadDefinition } from '../../process/index.js';
+import type { CompiledDefinition, DefinitionProblem } from '../../process/index.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import type { ProcessDefinitionsTable } from '../../store/schema-process.js';
+import '../../store/schema-process.js';
+
+export type DefinitionRow = Selectable<ProcessDefinitionsTable>;
+
+export const sourceHash = (source: string) => createHash('sha256').update(source).digest('hex');
+
+// Compiling a definition type-checks every CEL expression: worth caching. A stored version's
+// text never changes once published, and the cache key includes the text's hash, so an edited
+// draft compiles afresh.
+const compiled = new Map<string, CompiledDefinition>();
+const CACHE_MAX = 500;
+
+/** Compile stored text for a version (cached); a stored definition that no longer loads is a bug. */
+export function compileStored(source: string, version: number, hash = sourceHash(source)): CompiledDefinition {
+  const k = `${version}:${hash}`;
+  const hit = compiled.get(k);
+  if (hit) return hit;
+  const r = loadDefinition(source, { version });
+  if (!r.ok) throw new Error(`stored process definition v${version} does not load: ${r.error.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
+  if (compiled.size >= CACHE_MAX) compiled.delete(compiled.keys().next().value!);
+  compiled.set(k, r.value);
+  return r.value;
+}
+
+/** Validate text as a definition; the problems carry their YAML line and column. */
+export function checkSource(source: string): { ok: true; def: CompiledDefinition } | { ok: false; problems: DefinitionProblem[] } {
+  const r = loadDefinition(source);
+  return r.ok ? { ok: true, def: r.value } : { ok: false, problems: r.error };
+}
+
+export function invalidDefinition(problems: DefinitionProblem[]): AppError {
+  return new AppError('PROCESS_DEFINITION_INVALID', `the definition has ${problems.length} problem(s); nothing was saved`,
+    problems.map((p) => ({ path: p.path || '/', message: `line ${p.line}, column ${p.column}: ${p.message}`, code: p.code })),
+    { problems });
+}
+
+export async function findVersion(s: TenantScope, key: string, version: number): Promise<DefinitionRow> {
+  const row = await s.selectFrom('process_definitions').selectAll().where('key', '=', key).where('version', '=', version).executeTakeFirst();
+  if (!row) throw new AppError('PROCESS_NOT_FOUND', `process ${key} has no version ${version}`);
+  return row;
+}
+
+/** The version new orders start on: the highest published one. */
+export async function currentPublished(s: TenantScope, key: string): Promise<DefinitionRow | undefined> {
+  return s.selectFrom('process_definitions').selectAll().where('key', '=', key).where('status', '=', 'published')
+    .orderBy('version', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function loadCompiled(s: TenantScope, key: string, version: number): Promise<CompiledDefinition> {
+  const row = await findVersion(s, key, version);
+  return compileStored(row.source, row.version, row.source_hash);
+}
+
+export function definitionView(r: DefinitionRow, withSource = false) {
+  const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: r.id, key: r.key, version: r.version, status: r.status, title: r.title,
+    createdBy: r.created_by, createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
+    publishedAt: iso(r.published_at), retiredAt: iso(r.retired_at),
+    ...(withSource ? { source: r.source } : {}),
+  };
+}

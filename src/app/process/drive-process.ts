@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import { transition } from '../../process/index.js';
+import type { CompiledDefinition, FactsInput, ProcessEvent, ProcessSnapshot, TransitionOk } from '../../process/index.js';
+import { writeHistory, type Actor } from '../../store/history.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { loadOrderFacts } from './load-facts.js';
+import { runEffects, type EffectState } from './run-effects.js';
+import '../../store/schema-process.js';
+
+/** Result events fed back from local actions in one command; more means two actions ping-pong. */
+const MAX_FOLLOW_UPS = 25;
+
+export interface DriveInput {
+  tx: TenantScope;
+  actor: Actor;
+  now: Date;
+  orderId: string;
+  def: CompiledDefinition;
+  facts: FactsInput;
+  /** The engine's answer to the command (start or event). */
+  first: TransitionOk;
+  /** What the step was: 'process.started', 'process.event', 'process.timer', … (history action). */
+  action: string;
+  cause: ProcessEvent | null;
+  fromState: string | null;
+  exception: EffectState['exception'];
+}
+
+/**
+ * Runs one command's steps to rest inside the order's transaction: writes the decision trace to
+ * history, carries out the effects, and feeds the results of local actions back into the
+ * engine while the order is still in the state that ran them. Returns the snapshot to store.
+ */
+export async function driveProcess(d: DriveInput): Promise<{ snapshot: ProcessSnapshot; exception: EffectState['exception'] }> {
+  const definition = { key: d.def.key, version: d.def.version };
+  const ctx = { tx: d.tx, actor: d.actor, now: d.now, orderId: d.orderId, facts: d.facts, definition };
+  const st: EffectState = { exception: d.exception };
+  let current = d.first.snapshot;
+  let followUps = 0;
+
+  const step = async (r: TransitionOk, action: string, cause: ProcessEvent | null, from: string | null): Promise<void> => {
+    current = r.snapshot;
+    await writeHistory(d.tx, d.actor, d.now, [{
+      orderId: d.orderId, action, fromState: from, toState: r.snapshot.state,
+      changes: { status: r.snapshot.status, ...(r.snapshot.tasks.length ? { openTasks: r.snapshot.tasks.map((t) => t.id) } : {}) },
+      reason: { definition, event: cause ? { name: cause.name, ...(cause.taskId ? { taskId: cause.taskId } : {}), ...(cause.comment ? { comment: cause.comment } : {}) } : null, trace: r.trace },
+    }]);
+    const results = await runEffects(ctx, r.effects, st, cause);
+    for (const f of results) {
+      if (current.state !== f.state) {
+        await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
+          changes: { action: f.action, result: f.event.name }, reason: { definition, note: `the order left ${f.state} before the result arrived` } }]);
+        continue;
+      }
+      if (++followUps > MAX_FOLLOW_UPS) {
+        await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
+          changes: { action: f.action, result: f.event.name }, reason: { definition, note: `more than ${MAX_FOLLOW_UPS} action results in one command; the order waits` } }]);
+        continue;
+      }
+      // Actions change what conditions read (stock after reserve), so the facts are read again.
+      ctx.facts = await loadOrderFacts(d.tx, d.orderId);
+      const t = transition(d.def, current, f.event, ctx.facts, d.now);
+      if (!t.ok) {
+        await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
+          changes: { action: f.action, result: f.event.name, allowed: t.error.allowed }, reason: { definition, note: `${current.state} does not accept ${f.event.name}` } }]);
+        continue;
+      }
+      await step(t.value, 'process.action_result', f.event, current.state);
+    }
+  };
+  await step(d.first, d.action, d.cause, d.fromState);
+  return { snapshot: current, exception: st.exception };
+}
+
+/** Stores the order's snapshot and mirrors state and version onto the order row. */
+export async function saveSnapshot(
+  tx: TenantScope, orderId: string, now: Date, snap: ProcessSnapshot, exception: EffectState['exception'], opts: { insert: boolean; bumpVersion: boolean },
+): Promise<void> {
+  const row = {
+    definition_key: snap.definitionKey, definition_version: snap.definitionVersion, state: snap.state, status: snap.status,
+    exception_kind: exception?.kind ?? null, exception_resolutions: exception?.resolutions ?? [], snapshot: JSON.stringify(snap), updated_at: now,
+  };
+  if (opts.insert) await tx.insertInto('order_processes', { order_id: orderId, started_at: now, ...row }).execute();
+  else await tx.updateTable('order_processes').set(row).where('order_id', '=', orderId).execute();
+  await tx.updateTable('orders').set({
+    state: snap.state, process_key: snap.definitionKey, process_version: snap.definitionVersion, updated_at: now,
+    ...(opts.bumpVersion ? { version: sql`version + 1` } : {}),
+  }).where('id', '=', orderId).execute();
+}

@@ -1,0 +1,36 @@
+import type { TenantScope } from '../../store/tenant-scope.js';
+import '../../store/schema-process.js';
+
+/**
+ * The exceptions queue: orders waiting in an exception state, grouped by kind, each with the
+ * resolutions the process allows (resolve one by posting it as an event on the order).
+ */
+export async function listExceptions(s: TenantScope, q: { kind?: string | undefined; limit: number }) {
+  let sel = s.selectFrom('order_processes')
+    .innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
+    .select(['order_processes.order_id', 'order_processes.definition_key', 'order_processes.definition_version', 'order_processes.state',
+      'order_processes.exception_kind', 'order_processes.exception_resolutions', 'order_processes.updated_at', 'orders.number', 'orders.version'])
+    .where('order_processes.exception_kind', 'is not', null);
+  if (q.kind) sel = sel.where('order_processes.exception_kind', '=', q.kind);
+  const rows = await sel.orderBy('order_processes.updated_at').limit(q.limit).execute();
+  const tasks = rows.length === 0 ? [] : await s.selectFrom('process_tasks').select(['id', 'order_id', 'role', 'options'])
+    .where('order_id', 'in', rows.map((r) => r.order_id)).where('state', 'in', ['open', 'claimed']).execute();
+  type Item = {
+    orderId: string; number: string; orderVersion: number; state: string; process: { key: string; version: number };
+    resolutions: string[]; since: string; tasks: { id: string; role: string; options: string[] }[];
+  };
+  const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
+  for (const r of rows) {
+    const kind = r.exception_kind!;
+    const g = groups.get(kind) ?? { kind, count: 0, orders: [] };
+    g.count += 1;
+    g.orders.push({
+      orderId: r.order_id, number: r.number, orderVersion: r.version, state: r.state,
+      process: { key: r.definition_key, version: r.definition_version },
+      resolutions: r.exception_resolutions, since: new Date(r.updated_at).toISOString(),
+      tasks: tasks.filter((t) => t.order_id === r.order_id).map((t) => ({ id: t.id, role: t.role, options: t.options })),
+    });
+    groups.set(kind, g);
+  }
+  return { total: rows.length, groups: [...groups.values()] };
+}

@@ -1,0 +1,90 @@
+import type { FactsInput } from '../../process/index.js';
+import { parseMoney } from '../../shared/money.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import '../../store/schema-inventory.js';
+
+type Dict = Record<string, unknown>;
+
+/** A money amount from free-form attributes ("15000.00" or 15000) as minor units; absent or bad → undefined. */
+function money(v: unknown, currency: string): bigint | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const r = parseMoney(String(v), currency);
+  return typeof r === 'bigint' ? r : undefined;
+}
+
+const PAYMENT_TERMS: Record<string, string> = { cash_on_delivery: 'cod', partial_prepayment: 'prepaid' };
+
+/**
+ * The facts conditions read (docs/process.md), loaded once before the engine runs: the order,
+ * its lines and totals, the customer and company terms, the channel, the stock outcome, and the
+ * verification result. Money is minor units. Customer and company terms come from their
+ * attributes/terms (creditLimit, availableCredit, riskScore, allowsPartialShipments, …).
+ */
+export async function loadOrderFacts(s: TenantScope, orderId: string): Promise<FactsInput> {
+  const o = await s.selectFrom('orders')
+    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
+    .selectAll('orders').select(['channels.code as channel_code', 'channels.kind as channel_kind', 'channels.settings as channel_settings'])
+    .where('orders.id', '=', orderId).executeTakeFirstOrThrow();
+  const [lines, customer, company, reserved, backorders] = await Promise.all([
+    s.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute(),
+    o.customer_id ? s.selectFrom('customers').select(['id', 'segment', 'attributes', 'company_id']).where('id', '=', o.customer_id).executeTakeFirst() : undefined,
+    o.company_id ? s.selectFrom('companies').select(['id', 'segment', 'terms']).where('id', '=', o.company_id).executeTakeFirst() : undefined,
+    s.selectFrom('stock_reservations').select(['order_line_id']).select((eb) => eb.fn.sum<string>('quantity').as('qty'))
+      .where('order_id', '=', orderId).where('status', 'in', ['active', 'consumed']).groupBy('order_line_id').execute(),
+    s.selectFrom('stock_backorders').select(['order_line_id', 'quantity']).where('order_id', '=', orderId).where('status', '=', 'open').execute(),
+  ]);
+  const cur = o.currency;
+  const attrs = o.attributes as Dict;
+  const ca = (customer?.attributes ?? {}) as Dict;
+  const terms = (company?.terms ?? {}) as Dict;
+  const pick = (k: string) => ca[k] ?? terms[k];
+  const heldBy = new Map(reserved.map((r) => [r.order_line_id, Number(r.qty)]));
+
+  let maxDiscountPct = 0;
+  const factLines = lines.map((l) => {
+    const gross = BigInt(l.unit_price) * BigInt(l.quantity);
+    const disc = BigInt(l.discount);
+    if (gross > 0n) maxDiscountPct = Math.max(maxDiscountPct, Number((disc * 1_000_000n) / gross) / 10_000);
+    const held = Math.min(heldBy.get(l.id) ?? 0, l.quantity);
+    const la = l.attributes as Dict;
+    return {
+      sku: l.sku, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, lineTotal: l.total,
+      minBatch: typeof la.minBatch === 'number' ? la.minBatch : 0, reserved: held, shortBy: l.quantity - held,
+    };
+  });
+  const wanted = factLines.reduce((a, l) => a + l.quantity, 0);
+  const held = factLines.reduce((a, l) => a + l.reserved, 0);
+  const outcome = reserved.length === 0 && backorders.length === 0 ? 'unknown' : held >= wanted ? 'reserved' : held === 0 ? 'shortage' : 'partial';
+
+  const errors: string[] = [];
+  if (lines.length === 0) errors.push('the order has no lines');
+  if (o.delivery_method === 'ship' && !o.shipping_address) errors.push('a shipped order needs a shipping address');
+  if (BigInt(o.grand_total) < 0n) errors.push('the total is negative');
+  const paymentKind = String((o.payment_terms as Dict).kind ?? 'prepaid');
+  const creditLimit = money(pick('creditLimit'), cur);
+  const availableCredit = money(pick('availableCredit'), cur) ?? creditLimit;
+
+  return {
+    order: {
+      id: o.id, number: o.number, type: o.order_type, currency: cur,
+      total: o.grand_total, subtotal: o.subtotal, discountTotal: o.discount_total, maxDiscountPct, lineCount: o.line_count,
+      paymentTerms: PAYMENT_TERMS[paymentKind] ?? paymentKind, paymentMethod: attrs.paymentMethod, deliveryMethod: o.delivery_method,
+      createdAt: o.placed_at, shipBy: attrs.shipBy, tags: attrs.tags, allowPartial: attrs.allowPartial ?? pick('allowsPartialShipments') ?? terms.allowPartialShipments,
+      cycle: attrs.cycle, cyclesLeft: attrs.cyclesLeft,
+    },
+    lines: factLines,
+    totals: { net: BigInt(o.subtotal) - BigInt(o.discount_total), tax: o.tax_total, gross: o.grand_total, discount: o.discount_total, shipping: o.shipping_total },
+    customer: {
+      id: o.customer_id ?? '', segment: customer?.segment ?? company?.segment ?? '',
+      creditLimit, availableCredit,
+      allowsPartialShipments: pick('allowsPartialShipments') ?? terms.allowPartialShipments, riskScore: pick('riskScore'), tags: ca.tags,
+      requiresBuyerApproval: pick('requiresBuyerApproval'),
+    },
+    company: {
+      id: o.company_id ?? '', department: terms.department, costCentre: terms.costCentre, budgetRemaining: money(terms.budgetRemaining, cur),
+    },
+    channel: { code: o.channel_code, kind: o.channel_kind, marketplace: (o.channel_settings as Dict).marketplace },
+    stock: { outcome, shortLines: factLines.filter((l) => l.shortBy > 0).length, allInStock: outcome === 'reserved', producible: attrs.producible },
+    validation: { ok: errors.length === 0, errors, warnings: [] },
+  };
+}

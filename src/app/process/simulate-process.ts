@@ -1,0 +1,89 @@
+import { AppError } from '../../shared/errors.js';
+import { compareDefinitions, simulate } from '../../process/index.js';
+import type { CompiledDefinition, FactsInput, Oracle, ProcessEvent, SimulationCase, SimulationRun } from '../../process/index.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { checkSource, compileStored, currentPublished, findVersion, invalidDefinition } from './definition-store.js';
+import { loadOrderFacts } from './load-facts.js';
+import '../../store/schema-process.js';
+
+export const MAX_SIMULATED_ORDERS = 500;
+
+export interface SimulateInput {
+  /** A stored version to try (default: the draft). */
+  version?: number | undefined;
+  /** Or the definition's text, not stored. */
+  source?: string | undefined;
+  /** Stored orders by id, or the last N stored orders, or given facts. */
+  orderIds?: string[] | undefined;
+  last?: number | undefined;
+  cases?: { id: string; facts: Record<string, unknown>; events?: ProcessEvent[] | undefined }[] | undefined;
+  oracle?: Oracle | undefined;
+  includeTrace?: boolean | undefined;
+}
+
+function runView(r: SimulationRun, includeTrace: boolean) {
+  return {
+    path: r.path, endState: r.endState, status: r.status, outcome: r.outcome,
+    approvalTasks: r.approvalTasks, exceptions: r.exceptions, eventsApplied: r.eventsApplied,
+    waitingFor: r.waitingFor ? { tasks: r.waitingFor.tasks.map((t) => ({ id: t.id, kind: t.kind, role: t.role, party: t.party })), events: r.waitingFor.events } : null,
+    rejectedEvents: r.rejectedEvents,
+    ...(includeTrace && r.trace ? { trace: r.trace } : {}),
+  };
+}
+
+async function draftDefinition(s: TenantScope, key: string, input: SimulateInput): Promise<{ def: CompiledDefinition; label: string }> {
+  if (input.source !== undefined) {
+    const c = checkSource(input.source);
+    if (!c.ok) throw invalidDefinition(c.problems);
+    if (c.def.key !== key) throw new AppError('VALIDATION_FAILED', `the definition's key is ${c.def.key}, not ${key}`, [{ path: '/source', message: `key must be ${key}` }]);
+    return { def: c.def, label: 'inline' };
+  }
+  const row = input.version !== undefined
+    ? await findVersion(s, key, input.version)
+    : await s.selectFrom('process_definitions').selectAll().where('key', '=', key).where('status', '=', 'draft').executeTakeFirst();
+  if (!row) throw new AppError('PROCESS_NOT_FOUND', `process ${key} has no draft; give a version or the source`);
+  return { def: compileStored(row.source, row.version, row.source_hash), label: `v${row.version} (${row.status})` };
+}
+
+async function loadCases(s: TenantScope, input: SimulateInput): Promise<{ cases: SimulationCase[]; numbers: Map<string, string> }> {
+  const numbers = new Map<string, string>();
+  if (input.cases?.length) return { cases: input.cases.map((c) => ({ id: c.id, facts: c.facts as FactsInput, ...(c.events ? { events: c.events } : {}) })), numbers };
+  let ids = input.orderIds ?? [];
+  if (ids.length === 0) {
+    const rows = await s.selectFrom('orders').select(['id']).orderBy('placed_at', 'desc').orderBy('id', 'desc')
+      .limit(Math.min(input.last ?? 50, MAX_SIMULATED_ORDERS)).execute();
+    ids = rows.map((r) => r.id);
+  }
+  if (ids.length > MAX_SIMULATED_ORDERS) throw new AppError('VALIDATION_FAILED', `at most ${MAX_SIMULATED_ORDERS} orders`, [{ path: '/orderIds', message: 'too many' }]);
+  const found = ids.length ? await s.selectFrom('orders').select(['id', 'number']).where('id', 'in', ids).execute() : [];
+  for (const f of found) numbers.set(f.id, f.number);
+  const missing = ids.filter((id) => !numbers.has(id));
+  if (missing.length) throw new AppError('NOT_FOUND', `unknown order(s): ${missing.slice(0, 5).join(', ')}`);
+  const cases: SimulationCase[] = [];
+  for (const id of ids) cases.push({ id, facts: await loadOrderFacts(s, id) });
+  return { cases, numbers };
+}
+
+/**
+ * Runs a draft (stored or inline) and the current published version over the same orders —
+ * given facts, chosen stored orders, or the last N — and reports each order's path and end
+ * state under both, and what would change. Reads only: nothing is written.
+ */
+export async function simulateProcess(s: TenantScope, now: Date, key: string, input: SimulateInput) {
+  const draft = await draftDefinition(s, key, input);
+  const cur = await currentPublished(s, key);
+  const current = cur ? compileStored(cur.source, cur.version, cur.source_hash) : null;
+  const { cases, numbers } = await loadCases(s, input);
+  const opts = { now, includeTrace: Boolean(input.includeTrace), ...(input.oracle ? { oracle: input.oracle } : {}) };
+  const trace = Boolean(input.includeTrace);
+  if (!current) {
+    const runs = cases.map((c) => ({ id: c.id, number: numbers.get(c.id) ?? null, current: null, draft: runView(simulate(draft.def, c, opts), trace), differences: [] as string[] }));
+    return { key, current: null, draft: draft.label, orders: runs, summary: null };
+  }
+  const cmp = compareDefinitions(current, draft.def, cases, opts);
+  return {
+    key, current: `v${current.version}`, draft: draft.label,
+    orders: cmp.cases.map((c) => ({ id: c.id, number: numbers.get(c.id) ?? null, current: runView(c.current, trace), draft: runView(c.draft, trace), differences: c.differences })),
+    summary: cmp.summary,
+  };
+}

@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import type {} from '../store/schema-inventory.js';
+import type { Conn } from '../store/db.js';
+
+export interface StockViolation {
+  tenantId: string;
+  productId: string;
+  locationId: string;
+  rule: 'on_hand_equals_ledger' | 'reserved_equals_live_reservations' | 'reserved_equals_ledger' | 'available_not_negative' | 'lots_within_on_hand' | 'serials_within_on_hand';
+  expected: number;
+  actual: number;
+}
+
+/**
+ * The stock invariants, checked across every tenant (or one): on hand is the sum of the ledger,
+ * reserved is the sum of live reservations (and of the ledger's reservation deltas), available
+ * is never negative, and tracked lots and serials never exceed on hand. An empty list means the
+ * figures are explained. `ordo check-stock` prints these and exits non-zero when any exist.
+ */
+export async function checkStockInvariants(db: Conn, opts: { tenantId?: string } = {}): Promise<StockViolation[]> {
+  const t = opts.tenantId ?? null;
+  const { rows } = await sql<{ tenant_id: string; product_id: string; location_id: string; on_hand: number; reserved: number; safety: number;
+    ledger_on_hand: string; ledger_reserved: string; live: string; lots: string | null; serials: string | null; lot_tracked: boolean; serial_tracked: boolean }>`
+    select sl.tenant_id, sl.product_id, sl.location_id, sl.on_hand, sl.reserved, sl.safety, p.lot_tracked, p.serial_tracked,
+      coalesce((select sum(m.on_hand_delta) from stock_movements m where m.tenant_id = sl.tenant_id and m.product_id = sl.product_id and m.location_id = sl.location_id), 0) as ledger_on_hand,
+      coalesce((select sum(m.reserved_delta) from stock_movements m where m.tenant_id = sl.tenant_id and m.product_id = sl.product_id and m.location_id = sl.location_id), 0) as ledger_reserved,
+      coalesce((select sum(r.quantity) from stock_reservations r where r.tenant_id = sl.tenant_id and r.product_id = sl.product_id and r.location_id = sl.location_id and r.status = 'active'), 0) as live,
+      (select sum(l.on_hand) from stock_lots l where l.tenant_id = sl.tenant_id and l.product_id = sl.product_id and l.location_id = sl.location_id) as lots,
+      (select count(*) from stock_serials x where x.tenant_id = sl.tenant_id and x.product_id = sl.product_id and x.location_id = sl.location_id and x.status in ('in_stock', 'picked')) as serials
+    from stock_levels sl join products p on p.tenant_id = sl.tenant_id and p.id = sl.product_id
+    where (${t}::uuid is null or sl.tenant_id = ${t}::uuid)
+    order by sl.tenant_id, sl.product_id, sl.location_id`.execute(db);
+  const out: StockViolation[] = [];
+  for (const r of rows) {
+    const at = { tenantId: r.tenant_id, productId: r.product_id, locationId: r.location_id };
+    if (Number(r.ledger_on_hand) !== r.on_hand) out.push({ ...at, rule: 'on_hand_equals_ledger', expected: Number(r.ledger_on_hand), actual: r.on_hand });
+    if (Number(r.live) !== r.reserved) out.push({ ...at, rule: 'reserved_equals_live_reservations', expected: Number(r.live), actual: r.reserved });
+    if (Number(r.ledger_reserved) !== r.reserved) out.push({ ...at, rule: 'reserved_equals_ledger', expected: Number(r.ledger_reserved), actual: r.reserved });
+    if (r.on_hand - r.reserved < 0) out.push({ ...at, rule: 'available_not_negative', expected: 0, actual: r.on_hand - r.reserved });
+    if (r.lot_tracked && r.lots !== null && Number(r.lots) > r.on_hand) out.push({ ...at, rule: 'lots_within_on_hand', expected: r.on_hand, actual: Number(r.lots) });
+    if (r.serial_tracked && Number(r.serials) > r.on_hand) out.push({ ...at, rule: 'serials_within_on_hand', expected: r.on_hand, actual: Number(r.serials) });
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/**
+ * The catalogue of domain event types. Each type has a payload schema (the contract with
+ * subscribers: required fields are promised, extra fields may appear) and a schema version;
+ * a breaking change to a payload is a new version, announced here first.
+ */
+const id = z.string().min(1).max(100);
+const money = z.string().regex(/^-?\d+(\.\d+)?$/).describe('exact decimal string');
+const qty = z.number().int();
+const time = z.string().describe('RFC 3339 UTC');
+
+const line = z.looseObject({ sku: z.string(), quantity: qty, lineId: id.optional() });
+
+export const EVENT_TYPES = {
+  'order.accepted': {
+    subject: 'order', version: 1, description: 'An order was accepted from a channel.',
+    payload: z.looseObject({
+      orderId: id, number: z.string(), channelId: id, externalId: z.string().nullable(), state: z.string(),
+      currency: z.string(), grandTotal: money, lineCount: qty, customerId: id.nullable(), placedAt: time,
+    }),
+  },
+  'order.updated': {
+    subject: 'order', version: 1, description: 'Addresses, attributes or notes of an order changed.',
+    payload: z.looseObject({ orderId: id, version: z.number().int(), changed: z.array(z.string()), changes: z.record(z.string(), z.unknown()) }),
+  },
+  'order.state_changed': {
+    subject: 'order', version: 1, description: 'An order moved from one process state to another.',
+    payload: z.looseObject({ orderId: id, from: z.string().nullable(), to: z.string(), reason: z.record(z.string(), z.unknown()).optional() }),
+  },
+  'order.cancelled': {
+    subject: 'order', version: 1, description: 'An order or some of its lines were cancelled.',
+    payload: z.looseObject({ orderId: id, reason: z.string().optional(), lines: z.array(line).optional() }),
+  },
+  'order.routed': {
+    subject: 'order', version: 1, description: 'Lines of an order were assigned to locations.',
+    payload: z.looseObject({ orderId: id, allocations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })) }),
+  },
+  'stock.reserved': {
+    subject: 'order', version: 1, description: 'Stock was reserved for an order.',
+    payload: z.looseObject({ orderId: id, reservations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })) }),
+  },
+  'stock.released': {
+    subject: 'order', version: 1, description: 'Reserved stock was released (cancelled, expired or shipped).',
+    payload: z.looseObject({ orderId: id, reason: z.string(), reservations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })) }),
+  },
+  'stock.changed': {
+    subject: 'sku', version: 1, description: 'On-hand or available stock of a SKU at a location changed.',
+    payload: z.looseObject({ sku: z.string(), locationId: id, onHand: qty, available: qty, reason: z.string().optional() }),
+  },
+  'fulfilment.requested': {
+    subject: 'order', version: 1, description: 'A location was asked to pick, pack and ship lines of an order.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, lines: z.array(line) }),
+  },
+  'shipment.shipped': {
+    subject: 'order', version: 1, description: 'A shipment left the location.',
+    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), trackingNumber: z.string().nullable().optional() }),
+  },
+  'shipment.delivered': {
+    subject: 'order', version: 1, description: 'A shipment was delivered to the customer.',
+    payload: z.looseObject({ orderId: id, shipmentId: id, deliveredAt: time }),
+  },
+  'return.received': {
+    subject: 'order', version: 1, description: 'Returned items arrived at a location.',
+    payload: z.looseObject({ orderId: id, returnId: id, lines: z.array(line) }),
+  },
+  'payment.captured': {
+    subject: 'order', version: 1, description: 'A payment for an order was captured.',
+    payload: z.looseObject({ orderId: id, amount: money, currency: z.string() }),
+  },
+  'task.opened': {
+    subject: 'task', version: 1, description: 'A human task (approval, exception) was opened.',
+    payload: z.looseObject({ taskId: id, kind: z.string(), orderId: id.nullable().optional(), dueAt: time.nullable().optional() }),
+  },
+  'task.completed': {
+    subject: 'task', version: 1, description: 'A human task was completed.',
+    payload: z.looseObject({ taskId: id, kind: z.string(), outcome: z.string(), orderId: id.nullable().optional() }),
+  },
+  'process.published': {
+    subject: 'process', version: 1, description: 'A new version of a process definition was published.',
+    payload: z.looseObject({ processKey: z.string(), version: z.number().int() }),
+  },
+  'inbound.received': {
+    subject: 'inbound', version: 1, description: 'A partner event arrived through the inbound API and was stored.',
+    payload: z.looseObject({ inboundId: id, source: z.string(), type: z.string(), externalId: z.string(), known: z.boolean() }),
+  },
+} as const satisfies Record<string, { subject: string; version: number; description: string; payload: z.ZodType }>;
+
+export type EventType = keyof typeof EVENT_TYPES;
+export type EventPayload<T extends EventType> = z.input<(typeof EVENT_TYPES)[T]['payload']>;
+
+export const isEventType = (t: string): t is EventType => Object.hasOwn(EVENT_TYPES, t);
+
+/** A subscription's filter: exact types, 'order.*' prefixes, or '*'. */
+export function typeMatches(filters: readonly string[], type: string): boolean {
+  return filters.some((f) => f === '*' || f === type || (f.endsWith('.*') && type.startsWith(f.slice(0, -1))));
+}
+
+/** A filter a subscription may use: '*', a known type, or a prefix of at least one known type. */
+export function isValidFilter(f: string): boolean {
+  if (f === '*' || isEventType(f)) return true;
+  return f.endsWith('.*') && Object.keys(EVENT_TYPES).some((t) => t.startsWith(f.slice(0, -1)));
+}
+
+export interface CatalogueEntry {
+  type: string; version: number; subject: string; description: string; schema: Record<string, unknown>;
+}
+
+let cached: CatalogueEntry[] | undefined;
+
+/** The catalogue as JSON Schemas (draft 2020-12), for the API and the docs. */
+export function catalogue(): CatalogueEntry[] {
+  cached ??= Object.entries(EVENT_TYPES).map(([type, d]) => ({
+    type, version: d.version, subject: d.subject, description: d.description,
+    schema: { $id: `https://ordo.dev/events/${type}/v${d.version}.json`, title: type, ...z.toJSONSchema(d.payload, { io: 'input' }) },
+  }));
+  return cached;
+}
+
+/** The envelope every sink receives: the same fields in webhooks and CloudEvents. */
+export interface DomainEvent {
+  id: string;
+  type: string;
+  tenantId: string;
+  subject: string;
+  time: Date;
+  schemaVersion: number;
+  payload: Record<string, unknown>;
+}

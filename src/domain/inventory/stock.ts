@@ -1,0 +1,135 @@
+/**
+ * Inventory rules as pure functions: no I/O, no clock. The database guards concurrency; these
+ * decide figures and choices from facts already loaded.
+ */
+
+export interface StockFigures { onHand: number; reserved: number; safety: number }
+
+/**
+ * Sellable quantity. Reservations are always backed by stock (reserved ≤ on hand is a database
+ * CHECK); safety stock is a hold-back, not a commitment, so when it exceeds the free stock the
+ * answer is 0 — availability is never negative.
+ */
+export const availableOf = (f: StockFigures): number => Math.max(0, f.onHand - f.reserved - f.safety);
+
+/** Channel rules kept in `channels.settings`. */
+export interface ChannelStockRules {
+  /** Location codes feeding the channel, in preference order; empty = every shipping location. */
+  locations: string[];
+  /** Units held back from the channel per SKU. */
+  bufferQty: number;
+  /** Percentage (0–100) of the stock held back from the channel. */
+  bufferPct: number;
+  /** Most the channel is ever shown per SKU. */
+  cap: number | null;
+  /** false: orders from the channel are accepted without reserving (a process reserves later). */
+  reserveOnIntake: boolean;
+  /** Minutes an intake reservation is held before it expires; null = until released. */
+  holdMinutes: number | null;
+}
+
+const num = (v: unknown, min: number, max: number): number | null =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : null;
+
+export function channelRules(settings: Record<string, unknown> | null | undefined): ChannelStockRules {
+  const s = settings ?? {};
+  const locs = Array.isArray(s.locations) ? s.locations.filter((x): x is string => typeof x === 'string') : [];
+  return {
+    locations: locs,
+    bufferQty: Math.floor(num(s.bufferQty, 0, 1e9) ?? 0),
+    bufferPct: num(s.bufferPct, 0, 100) ?? 0,
+    cap: num(s.cap, 0, 1e9) === null ? null : Math.floor(s.cap as number),
+    reserveOnIntake: s.reserveOnIntake !== false,
+    holdMinutes: num(s.holdMinutes, 1, 60 * 24 * 365),
+  };
+}
+
+/**
+ * What a channel may show: the feeding locations' availability, less the percentage held back
+ * (rounded down: never promise a fraction), less the buffer, capped.
+ */
+export function channelAvailable(total: number, r: Pick<ChannelStockRules, 'bufferQty' | 'bufferPct' | 'cap'>): number {
+  // Integer arithmetic on basis points so 33.3 % of 10 is exactly 6 after rounding down.
+  const kept = Math.floor((total * Math.round((100 - r.bufferPct) * 100)) / 10_000);
+  const after = Math.max(0, kept - r.bufferQty);
+  return r.cap === null ? after : Math.min(after, r.cap);
+}
+
+export interface CandidateLocation { id: string; code: string; priority: number; capabilities: string[] }
+
+/**
+ * Locations to reserve from, best first: the pickup location alone for pickup orders; otherwise
+ * shipping locations, the channel's feeding locations first (in the channel's order), then the
+ * rest by priority (1 is best) and code.
+ */
+export function reservationOrder(all: CandidateLocation[], opts: { pickupLocationId: string | null; feeding: string[] }): CandidateLocation[] {
+  if (opts.pickupLocationId) return all.filter((l) => l.id === opts.pickupLocationId);
+  const ships = all.filter((l) => l.capabilities.includes('ships'))
+    .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const rank = new Map(opts.feeding.map((c, i) => [c, i]));
+  const fed = ships.filter((l) => rank.has(l.code)).sort((a, b) => rank.get(a.code)! - rank.get(b.code)!);
+  return [...fed, ...ships.filter((l) => !rank.has(l.code))];
+}
+
+export type ReservationStatus = 'reserved' | 'partial' | 'shortage' | 'skipped';
+
+/** The outcome a process branches on: every unit held, some held, none held. */
+export function outcomeOf(lines: Array<{ quantity: number; reserved: number }>): Exclude<ReservationStatus, 'skipped'> {
+  const want = lines.reduce((a, l) => a + l.quantity, 0);
+  const got = lines.reduce((a, l) => a + l.reserved, 0);
+  if (got >= want) return 'reserved';
+  return got === 0 ? 'shortage' : 'partial';
+}
+
+export interface SupplyLine { expectedOn: string; quantity: number }
+
+/**
+ * The earliest date by which open supply covers `needed` units after `ahead` units already
+ * promised to earlier backorders (first come, first served); null when supply never covers it.
+ */
+export function promiseDate(supply: SupplyLine[], ahead: number, needed: number): string | null {
+  let cumulative = 0;
+  for (const s of [...supply].sort((a, b) => (a.expectedOn < b.expectedOn ? -1 : a.expectedOn > b.expectedOn ? 1 : 0))) {
+    cumulative += s.quantity;
+    if (cumulative >= ahead + needed) return s.expectedOn;
+  }
+  return null;
+}
+
+/** Promise dates for backorders in arrival order, each behind the ones before it. */
+export function promiseAll(supply: SupplyLine[], backorders: Array<{ id: string; quantity: number }>): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  let ahead = 0;
+  for (const b of backorders) {
+    out.set(b.id, promiseDate(supply, ahead, b.quantity));
+    ahead += b.quantity;
+  }
+  return out;
+}
+
+export interface LotStock { lot: string; expiresOn: string | null; onHand: number }
+
+/**
+ * First expiry, first out: expired lots are never chosen, lots without a date go last.
+ * Returns the picks and how many units could not be covered.
+ */
+export function chooseLotsFefo(lots: LotStock[], quantity: number, today: string): { picks: Array<{ lot: string; quantity: number }>; short: number } {
+  const usable = lots.filter((l) => l.onHand > 0 && (l.expiresOn === null || l.expiresOn >= today))
+    .sort((a, b) => {
+      if (a.expiresOn !== b.expiresOn) {
+        if (a.expiresOn === null) return 1;
+        if (b.expiresOn === null) return -1;
+        return a.expiresOn < b.expiresOn ? -1 : 1;
+      }
+      return a.lot < b.lot ? -1 : a.lot > b.lot ? 1 : 0;
+    });
+  const picks: Array<{ lot: string; quantity: number }> = [];
+  let left = quantity;
+  for (const l of usable) {
+    if (left === 0) break;
+    const take = Math.min(left, l.onHand);
+    picks.push({ lot: l.lot, quantity: take });
+    left -= take;
+  }
+  return { picks, short: left };
+}

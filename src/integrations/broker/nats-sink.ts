@@ -1,0 +1,65 @@
+import { connect, type JetStreamClient, type NatsConnection } from 'nats';
+import type { CloudEvent, EventSink } from './sink.js';
+
+export interface NatsSinkOptions {
+  url: string;
+  /** JetStream stream holding the events; created when missing. */
+  stream?: string;
+  /** Subject prefix: events go to `<prefix>.<tenant>.<type>`. */
+  subjectPrefix?: string;
+  /** How long JetStream remembers message ids to drop duplicates. */
+  duplicateWindowMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * CloudEvents to NATS JetStream. The event id is the `Nats-Msg-Id`, so a re-publish after a
+ * crash inside the duplicate window is dropped by the server (and acknowledged as duplicate).
+ * The connection reconnects forever; while NATS is away publish fails and the outbox retries.
+ */
+export async function natsSink(opts: NatsSinkOptions): Promise<EventSink> {
+  const stream = opts.stream ?? 'ORDO_EVENTS';
+  const prefix = opts.subjectPrefix ?? 'ordo.events';
+  const timeout = opts.timeoutMs ?? 5_000;
+  let nc: NatsConnection | null = null;
+  let js: JetStreamClient | null = null;
+  let connecting: Promise<JetStreamClient> | null = null;
+
+  // Connect lazily, so a worker starts while NATS is down and catches up when it is back.
+  const client = async (): Promise<JetStreamClient> => {
+    if (js && nc && !nc.isClosed()) return js;
+    connecting ??= (async () => {
+      try {
+        nc = await connect({ servers: opts.url, name: 'ordo-outbox', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout });
+        const jsm = await nc.jetstreamManager({ timeout });
+        const windowNs = (opts.duplicateWindowMs ?? 2 * 60_000) * 1_000_000;
+        try {
+          await jsm.streams.info(stream);
+        } catch {
+          await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`], duplicate_window: windowNs });
+        }
+        js = nc.jetstream({ timeout });
+        return js;
+      } finally {
+        connecting = null;
+      }
+    })();
+    return connecting;
+  };
+
+  return {
+    name: 'nats',
+    async publish(ce: CloudEvent) {
+      const j = await client();
+      const subject = `${prefix}.${ce.ordotenant}.${ce.type}`;
+      const ack = await j.publish(subject, Buffer.from(JSON.stringify(ce)), { msgID: ce.id, timeout });
+      return { duplicate: ack.duplicate };
+    },
+    async close() {
+      const c = nc as NatsConnection | null;
+      nc = null;
+      js = null;
+      if (c && !c.isClosed()) await c.close();
+    },
+  };
+}

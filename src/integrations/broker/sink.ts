@@ -1,0 +1,40 @@
+import type { DomainEvent } from '../../domain/events/catalogue.js';
+
+/**
+ * A broker sink receives every event (after commit, from the outbox) as a CloudEvent.
+ * `publish` resolves only when the broker has acknowledged durable receipt; it must be
+ * idempotent by event id, because a crash between acknowledgement and our bookkeeping
+ * re-publishes. NATS JetStream is implemented; Kafka (idempotent producer, key = subject) and
+ * RabbitMQ (publisher confirms, message-id = event id) fit the same interface.
+ */
+export interface EventSink {
+  /** Stable name; deliveries to this sink have target `sink:<name>`. */
+  readonly name: string;
+  publish(event: CloudEvent): Promise<{ duplicate: boolean }>;
+  close(): Promise<void>;
+}
+
+/** CloudEvents 1.0, structured JSON mode. */
+export interface CloudEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  dataschema: string;
+  data: Record<string, unknown>;
+  /** Extension attributes (lower-case alphanumerics only, per the spec). */
+  ordotenant: string;
+  ordoschemaversion: number;
+}
+
+export function toCloudEvent(e: DomainEvent, source = 'urn:ordo'): CloudEvent {
+  return {
+    specversion: '1.0', id: e.id, source: `${source}:tenant:${e.tenantId}`, type: e.type, subject: e.subject,
+    time: e.time.toISOString(), datacontenttype: 'application/json',
+    dataschema: `https://ordo.dev/events/${e.type}/v${e.schemaVersion}.json`, data: e.payload,
+    ordotenant: e.tenantId, ordoschemaversion: e.schemaVersion,
+  };
+}

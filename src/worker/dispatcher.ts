@@ -1,0 +1,177 @@
+import { hostname } from 'node:os';
+import type { Clock } from '../shared/clock.js';
+import { systemClock } from '../shared/clock.js';
+import { defaultRetry, retryDelayMs, type RetryPolicy } from '../domain/events/retry.js';
+import { postWebhook } from '../integrations/webhooks/http-sender.js';
+import { signedHeaders } from '../integrations/webhooks/signature.js';
+import { signingSecrets } from '../app/events/subscriptions.js';
+import { toCloudEvent, type EventSink } from '../integrations/broker/sink.js';
+import type { Db } from '../store/db.js';
+import { claimDeliveries, completeDelivery, fanOut, releaseClaims, type AttemptResult, type ClaimedDelivery } from './outbox-store.js';
+import { WakeLoop } from './wake-loop.js';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface DispatcherOptions {
+  db: Db;
+  clock?: Clock | undefined;
+  sinks?: readonly EventSink[] | undefined;
+  retry?: Partial<RetryPolicy> | undefined;
+  /** A webhook that has not answered in this time counts as failed (and is retried). */
+  deliveryTimeoutMs?: number | undefined;
+  /** How long a claim holds; must exceed the timeout, or a slow attempt could be claimed again. */
+  leaseMs?: number | undefined;
+  /** Deliveries in flight at once in this worker. */
+  concurrency?: number | undefined;
+  pollMs?: number | undefined;
+  workerId?: string | undefined;
+  logger?: Logger | undefined;
+}
+
+/** The body of a webhook: Standard Webhooks' {type, timestamp, data} plus our envelope fields. */
+export function webhookBody(d: ClaimedDelivery): string {
+  return JSON.stringify({
+    id: d.event_id, type: d.event_type, timestamp: new Date(d.event_time).toISOString(), subject: d.subject,
+    tenantId: d.tenant_id, schemaVersion: d.schema_version, data: d.payload,
+  });
+}
+
+export class Dispatcher {
+  readonly workerId: string;
+  private readonly loop: WakeLoop;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly retry: RetryPolicy;
+  private readonly clock: Clock;
+  private readonly sinks: Map<string, EventSink>;
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
+    this.retry = { ...defaultRetry, ...(opts.retry ?? {}) };
+    this.clock = opts.clock ?? systemClock;
+    this.sinks = new Map((opts.sinks ?? []).map((s) => [s.name, s]));
+    this.log = opts.logger ?? silentLogger;
+    this.timeoutMs = opts.deliveryTimeoutMs ?? 10_000;
+    this.leaseMs = Math.max(opts.leaseMs ?? 60_000, this.timeoutMs * 2);
+    this.concurrency = opts.concurrency ?? 16;
+    this.pollMs = opts.pollMs ?? 250;
+    this.loop = new WakeLoop(() => this.step(), opts.pollMs ?? 250, (e) => this.log.error({ err: e }, 'outbox dispatcher step failed'));
+  }
+
+  start(): this {
+    this.loop.start();
+    return this;
+  }
+
+  /** New events may exist (NOTIFY, an in-process emit): fan out on the next step. */
+  wake(): void {
+    this.fanOutDue = true;
+    this.loop.wake();
+  }
+
+  /** Stops claiming, waits for deliveries in flight to be recorded, hands back claimed but unstarted ones. */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    const unstarted = this.queue.splice(0);
+    await Promise.allSettled([...this.inflight]);
+    await releaseClaims(this.opts.db, unstarted, this.clock.now()).catch((e) => this.log.warn({ err: e }, 'releasing claims failed; their leases will expire'));
+  }
+
+  private fanOutDue = true;
+  private lastFanOut = 0;
+  /** Claimed ahead, so a finished delivery's slot refills without waiting for a claim query. */
+  private readonly queue: ClaimedDelivery[] = [];
+
+  private async step(): Promise<boolean> {
+    // Fan out when told of new events, else once per poll interval (a missed NOTIFY, another
+    // process's PGlite write); not after every finished delivery, which would add a transaction each.
+    let fanned = 0;
+    if (this.fanOutDue || Date.now() - this.lastFanOut >= this.pollMs) {
+      this.fanOutDue = false;
+      this.lastFanOut = Date.now();
+      fanned = await fanOut(this.opts.db, [...this.sinks.keys()], 500, this.clock.now());
+      if (fanned === 500) this.fanOutDue = true;
+    }
+    // Keep up to two slots' worth claimed; claim in batches, since one claim query per finished
+    // delivery would cost more than the delivery.
+    const want = this.concurrency * 2 - this.inflight.size - this.queue.length;
+    let claimed = 0;
+    if (want >= Math.ceil(this.concurrency / 4) || (this.inflight.size === 0 && this.queue.length === 0)) {
+      const rows = await claimDeliveries(this.opts.db, this.clock.now(), want, this.leaseMs);
+      this.queue.push(...rows);
+      claimed = rows.length;
+    }
+    this.pump();
+    return fanned > 0 || claimed > 0;
+  }
+
+  /** Starts queued deliveries while slots are free. */
+  private pump(): void {
+    while (this.inflight.size < this.concurrency && this.queue.length > 0) {
+      const d = this.queue.shift()!;
+      const p: Promise<void> = this.deliver(d)
+        .catch((e) => this.log.error({ err: e, deliveryId: d.id }, 'recording a delivery failed; its lease will expire and it is retried'))
+        .finally(() => { this.inflight.delete(p); this.pump(); this.loop.wake(); });
+      this.inflight.add(p);
+    }
+  }
+
+  private async deliver(d: ClaimedDelivery): Promise<void> {
+    const startedAt = this.clock.now();
+    const result = d.target.startsWith('sink:') ? await this.publish(d, startedAt) : await this.post(d, startedAt);
+    const now = this.clock.now();
+    const dead = result.outcome !== 'succeeded' && d.attempts >= this.retry.maxAttempts;
+    // 410 Gone is the Standard Webhooks signal that an endpoint is retired: hold its deliveries.
+    const pauseReason = result.statusCode === 410 ? 'the endpoint answered 410 Gone' : undefined;
+    const retryAt = new Date(now.getTime() + retryDelayMs(this.retry, d.attempts));
+    await completeDelivery(this.opts.db, d, result, { dead: dead && !pauseReason, retryAt, pauseReason }, this.workerId, now);
+    if (result.outcome !== 'succeeded') {
+      this.log.warn({ deliveryId: d.id, eventId: d.event_id, target: d.target, attempt: d.attempts, error: result.error, dead }, 'event delivery failed');
+    }
+  }
+
+  private async post(d: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
+    if (!d.url || !d.secret) {
+      return { outcome: 'error', statusCode: null, latencyMs: 0, excerpt: null, error: 'the subscription no longer exists', startedAt };
+    }
+    const body = webhookBody(d);
+    const secrets = signingSecrets({ secret: d.secret, previous_secret: d.previous_secret, previous_secret_until: d.previous_secret_until }, startedAt);
+    const headers = {
+      ...signedHeaders(secrets, d.event_id, Math.floor(startedAt.getTime() / 1000), body),
+      'ordo-delivery-id': d.id, 'ordo-delivery-attempt': String(d.attempts), 'ordo-event-type': d.event_type,
+    };
+    return { ...(await postWebhook(d.url, headers, body, this.timeoutMs)), startedAt };
+  }
+
+  private async publish(d: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
+    const name = d.target.slice('sink:'.length);
+    const sink = this.sinks.get(name);
+    const t0 = performance.now();
+    if (!sink) return { outcome: 'error', statusCode: null, latencyMs: 0, excerpt: null, error: `sink ${name} is not configured on worker ${this.workerId}`, startedAt };
+    try {
+      const ack = await withTimeout(sink.publish(toCloudEvent({
+        id: d.event_id, type: d.event_type, tenantId: d.tenant_id, subject: d.subject, time: new Date(d.event_time), schemaVersion: d.schema_version, payload: d.payload,
+      })), this.timeoutMs);
+      return { outcome: 'succeeded', statusCode: null, latencyMs: Math.round(performance.now() - t0), excerpt: ack.duplicate ? 'duplicate (already stored)' : 'acknowledged', error: null, startedAt };
+    } catch (e) {
+      return { outcome: 'error', statusCode: null, latencyMs: Math.round(performance.now() - t0), excerpt: null, error: (e as Error).message || String(e), startedAt };
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<never>((_, reject) => { t = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(t));
+}
+

@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Clock } from '../shared/clock.js';
+import { systemClock } from '../shared/clock.js';
+import { defaultRetry, retryDelayMs, type RetryPolicy } from '../domain/events/retry.js';
+import { jobHandlers, type JobRegistry } from '../app/events/timers.js';
+import { atomically, scope } from '../store/tenant-scope.js';
+import type { Db } from '../store/db.js';
+import type { Logger } from './dispatcher.js';
+import { silentLogger } from './dispatcher.js';
+import { WakeLoop } from './wake-loop.js';
+
+export interface JobsRunnerOptions {
+  db: Db;
+  clock?: Clock | undefined;
+  registry?: JobRegistry | undefined;
+  retry?: Partial<RetryPolicy> | undefined;
+  batchSize?: number | undefined;
+  pollMs?: number | undefined;
+  logger?: Logger | undefined;
+}
+
+/**
+ * Runs due jobs. A batch is claimed with FOR UPDATE SKIP LOCKED and each handler runs under a
+ * savepoint of that same transaction: the handler's writes and the job's 'done' commit together,
+ * so a crash leaves the job scheduled (and its effects absent), never half-done.
+ */
+export class JobsRunner {
+  private readonly loop: WakeLoop;
+  private readonly clock: Clock;
+  private readonly registry: JobRegistry;
+  private readonly retry: RetryPolicy;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: JobsRunnerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.registry = opts.registry ?? jobHandlers;
+    this.retry = { ...defaultRetry, baseMs: 1_000, ...(opts.retry ?? {}) };
+    this.log = opts.logger ?? silentLogger;
+    this.loop = new WakeLoop(() => this.runDue().then((n) => n > 0), opts.pollMs ?? 500, (e) => this.log.error({ err: e }, 'jobs runner step failed'));
+  }
+
+  start(): this { this.loop.start(); return this; }
+  wake(): void { this.loop.wake(); }
+  stop(): Promise<void> { return this.loop.stop(); }
+
+  /** Runs one batch of due jobs; returns how many ran (succeeded or failed). */
+  async runDue(): Promise<number> {
+    const now = this.clock.now();
+    return this.opts.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ tenant_id: string; id: string; kind: string; key: string | null; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
+        select tenant_id, id, kind, key, payload, attempts, max_attempts from jobs
+        where status = 'scheduled' and run_at <= ${now} order by run_at limit ${this.opts.batchSize ?? 20} for update skip locked`.execute(trx);
+      for (const job of rows) {
+        const tx = scope(trx, job.tenant_id);
+        const attempts = job.attempts + 1;
+        try {
+          const handler = this.registry.get(job.kind);
+          if (!handler) throw new Error(`no handler is defined for job kind ${job.kind}`);
+          await atomically(tx, (inner) => handler({ tx: inner, job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts }, now }));
+          await tx.updateTable('jobs').set({ status: 'done', attempts, completed_at: now, updated_at: now, last_error: null }).where('id', '=', job.id).execute();
+        } catch (e) {
+          const failed = attempts >= job.max_attempts;
+          const message = (e as Error).message ?? String(e);
+          await tx.updateTable('jobs').set({
+            status: failed ? 'failed' : 'scheduled', attempts, last_error: message.slice(0, 2000), updated_at: now,
+            run_at: failed ? now : new Date(now.getTime() + retryDelayMs(this.retry, attempts)),
+          }).where('id', '=', job.id).execute();
+          this.log.warn({ jobId: job.id, kind: job.kind, attempt: attempts, failed, error: message }, 'job failed');
+        }
+      }
+      return rows.length;
+    });
+  }
+}

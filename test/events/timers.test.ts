@@ -1,0 +1,95 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixedClock, testApp, type TestApp } from '../support.js';
+import { cancelTimer, JobRegistry, scheduleTimer } from '../../src/app/events/timers.js';
+import { emitEvent } from '../../src/app/events/emit-event.js';
+import { JobsRunner } from '../../src/worker/jobs-runner.js';
+import { atomically } from '../../src/store/tenant-scope.js';
+
+describe('durable timers and jobs', () => {
+  let t: TestApp;
+  const clock = fixedClock('2026-03-02T08:00:00Z');
+  const registry = new JobRegistry();
+  const ran: string[] = [];
+  let flaky = 2;
+  before(async () => {
+    t = await testApp();
+    registry.define('task.escalate', async ({ tx, job }) => {
+      ran.push(String(job.payload.taskId));
+      await emitEvent(tx, { type: 'task.opened', subject: `task:${job.payload.taskId}-esc`, payload: { taskId: `${job.payload.taskId}-esc`, kind: 'escalation' } });
+    });
+    registry.define('reservation.expire', async ({ tx, job }) => {
+      // Writes first, then fails: the write must be rolled back with the failed attempt.
+      await emitEvent(tx, { type: 'stock.released', subject: String(job.payload.orderId), payload: { orderId: String(job.payload.orderId), reason: 'expired', reservations: [] } });
+      if (flaky-- > 0) throw new Error('magazyn chwilowo niedostępny');
+    });
+  });
+  after(() => t.close());
+
+  const runner = () => new JobsRunner({ db: t.database.db, clock, registry, retry: { baseMs: 60_000, maxMs: 600_000 } });
+  const jobRow = (id: string) => t.store.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  test('given a timer due later, it runs only once its time has come, exactly once, with its effects committed', async () => {
+    const id = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', runAt: new Date('2026-03-02T09:00:00Z'), payload: { taskId: 'T-1' } }));
+    assert.equal(await runner().runDue(), 0);
+    clock.set('2026-03-02T09:00:01Z');
+    assert.equal(await runner().runDue(), 1);
+    assert.equal(await runner().runDue(), 0);
+    assert.deepEqual(ran, ['T-1']);
+    const job = await jobRow(id);
+    assert.equal(job.status, 'done');
+    assert.equal(job.attempts, 1);
+    const events = await t.store.selectFrom('events').select('subject').where('type', '=', 'task.opened').execute();
+    assert.deepEqual(events.map((e) => e.subject), ['task:T-1-esc']);
+  });
+
+  test('given the same key scheduled twice, one live timer remains at the later time; a cancelled timer never runs', async () => {
+    const a = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-2', runAt: new Date('2026-03-02T10:00:00Z'), payload: { taskId: 'T-2' } }));
+    const b = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-2', runAt: new Date('2026-03-02T12:00:00Z'), payload: { taskId: 'T-2b' } }));
+    assert.equal(a, b);
+    clock.set('2026-03-02T11:00:00Z');
+    assert.equal(await runner().runDue(), 0);
+    clock.set('2026-03-02T12:00:00Z');
+    await runner().runDue();
+    assert.deepEqual(ran.slice(-1), ['T-2b']);
+
+    await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-3', runAt: new Date('2026-03-02T12:30:00Z'), payload: { taskId: 'T-3' } }));
+    assert.equal(await atomically(t.store, (tx) => cancelTimer(tx, { key: 'due:T-3' })), true);
+    assert.equal(await atomically(t.store, (tx) => cancelTimer(tx, { key: 'due:T-3' })), false);
+    clock.set('2026-03-02T13:00:00Z');
+    assert.equal(await runner().runDue(), 0);
+    assert.ok(!ran.includes('T-3'));
+  });
+
+  test('given a handler that fails, its writes are rolled back and it is retried with backoff until it succeeds', async () => {
+    const id = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'reservation.expire', runAt: clock.now(), payload: { orderId: 'O-1' }, maxAttempts: 5 }));
+    assert.equal(await runner().runDue(), 1);
+    let job = await jobRow(id);
+    assert.equal(job.status, 'scheduled');
+    assert.equal(job.attempts, 1);
+    assert.equal(job.last_error, 'magazyn chwilowo niedostępny');
+    const delay = new Date(job.run_at).getTime() - clock.now().getTime();
+    assert.ok(delay >= 30_000 && delay <= 60_000, `first retry after ${delay} ms`);
+    assert.equal(await runner().runDue(), 0, 'not before its retry time');
+    clock.advance(60_000);
+    await runner().runDue();
+    job = await jobRow(id);
+    const delay2 = new Date(job.run_at).getTime() - clock.now().getTime();
+    assert.ok(delay2 >= 60_000 && delay2 <= 120_000, `second retry after ${delay2} ms`);
+    clock.advance(120_000);
+    await runner().runDue();
+    job = await jobRow(id);
+    assert.equal(job.status, 'done');
+    assert.equal(job.attempts, 3);
+    const released = await t.store.selectFrom('events').select('id').where('type', '=', 'stock.released').execute();
+    assert.equal(released.length, 1, 'only the successful attempt left its event');
+  });
+
+  test('given a job kind nobody handles, it fails after its attempts and records why', async () => {
+    const id = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'nobody.home', runAt: clock.now(), maxAttempts: 1 }));
+    await runner().runDue();
+    const job = await jobRow(id);
+    assert.equal(job.status, 'failed');
+    assert.match(job.last_error!, /no handler is defined for job kind nobody.home/);
+  });
+});

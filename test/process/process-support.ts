@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import type { TestApp } from '../support.js';
+
+export const shipped = (name: string) => readFileSync(join(import.meta.dirname, '..', '..', 'processes', `${name}.yaml`), 'utf8');
+
+/** Saves a definition as a draft and publishes it; returns the version. */
+export async function publish(t: TestApp, source: string): Promise<number> {
+  const d = await t.call('POST', '/api/v1/processes', { source });
+  assert.equal(d.status, 201, JSON.stringify(d.body));
+  const p = await t.call('POST', `/api/v1/processes/${d.body.key}/versions/${d.body.version}/publish`);
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  return d.body.version;
+}
+
+export async function setRules(t: TestApp, rules: unknown[]) {
+  const r = await t.call('PUT', '/api/v1/process-selection-rules', { rules });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+}
+
+export async function stock(t: TestApp, rows: [sku: string, location: string, onHand: number][]) {
+  for (const [sku, location, onHand] of rows) {
+    const r = await t.call('POST', '/api/v1/inventory/stock:set', { sku, location, onHand });
+    assert.ok(r.status < 300, JSON.stringify(r.body));
+  }
+}
+
+/** Posts an event to an order and expects it to be accepted. */
+export async function send(t: TestApp, orderId: string, name: string, extra: Record<string, unknown> = {}) {
+  const r = await t.call('POST', `/api/v1/orders/${orderId}/events`, { name, ...extra });
+  assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
