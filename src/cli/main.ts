@@ -12,6 +12,7 @@ import { issueApiKey } from '../app/identity/issue-api-key.js';
 import { importOrders } from '../app/orders/import-orders.js';
 import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
+import { checkStockInvariants } from './check-stock.js';
 
 const HELP = `ordo — order management system
 
@@ -21,6 +22,7 @@ Usage:
   ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
   ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
   ordo import orders FILE.csv|FILE.json [--tenant demo] [--report report.json]
+  ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
              PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16)
@@ -111,6 +113,14 @@ export async function main(argv: string[]): Promise<number> {
         return report.rejected > 0 ? 1 : 0;
       });
     }
+    case 'check-stock':
+      return withDb(async (d) => {
+        const tenant = rest.includes('--tenant') ? await tenantId(d.db, values.tenant!) : undefined;
+        const violations = await checkStockInvariants(d.db, tenant ? { tenantId: tenant } : {});
+        for (const v of violations) console.log(JSON.stringify(v));
+        console.log(violations.length === 0 ? 'stock invariants hold' : `${violations.length} violation(s)`);
+        return violations.length === 0 ? 0 : 1;
+      });
     default:
       console.error(`unknown command ${command}\n\n${HELP}`);
       return 2;

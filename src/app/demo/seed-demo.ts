@@ -9,6 +9,7 @@ import { createReference } from '../reference/crud.js';
 import { createOrder } from '../orders/create-order.js';
 import { orderInput } from '../../api/schemas/order.js';
 import { publishShippedProcesses } from '../process/publish-shipped.js';
+import { syncStock } from '../inventory/sync-stock.js';
 import { DEMO_CHANNELS, DEMO_COMPANIES, DEMO_LOCATIONS, DEMO_PEOPLE_PL, DEMO_PEOPLE_RU, demoProducts } from './demo-data.js';
 
 export const DEMO_SLUG = 'demo';
@@ -58,6 +59,13 @@ export async function seedDemo(db: Db, clock: Clock, opts: { orders?: number; on
   }
   await add('customers', { code: 'CUST-B2B-1', name: 'Gastro-Łódź — dział zakupów', email: 'zakupy@gastro-lodz.example.pl', locale: 'pl', segment: 'b2b', companyId: companies[0]!.id });
 
+  // stock (issue 3): Polish SKUs in the Polish warehouses and stores, Russian ones in Russia;
+  // a few SKUs are left short on purpose so the demo shows shortages and backorders.
+  const stockRows = products.flatMap((p, i) => {
+    const at = p.currency === 'PLN' ? ['WH-WAW', 'WH-POZ', 'ST-KRK'] : ['WH-MSK', 'ST-SPB'];
+    return at.map((location, j) => ({ sku: p.sku, location, onHand: i % 17 === 0 ? 0 : 5 + ((i * 7 + j * 13) % 60) }));
+  });
+  await syncStock(s, systemActor, clock.now(), { syncId: 'demo-initial-stock', rows: stockRows });
   // processes (issue 4): publish the shipped definitions and the selection rules before the orders arrive
   await publishShippedProcesses(s, systemActor, clock.now());
 
