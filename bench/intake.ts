@@ -112,6 +112,8 @@ try {
 } finally {
   await scratch.drop();
 }
-const lite = await openDatabase({ dataDir: 'memory://' });
-await httpRuns('PGlite    ', lite);
-await lite.close();
+if (process.env.BENCH_PGLITE !== '0') {
+  const lite = await openDatabase({ dataDir: 'memory://' });
+  await httpRuns('PGlite    ', lite);
+  await lite.close();
+}
