@@ -1,6 +1,5 @@
 /** Small helpers shared by the benchmarks: timing, percentiles, memory, a fixed-concurrency runner. */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createScratchDatabase } from '../src/store/scratch-database.js';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -33,22 +32,7 @@ export const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 export const memory = () => { const m = process.memoryUsage(); return `rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}`; };
 export const fmt = (n: number, d = 1) => n.toFixed(d);
 
-/** Creates a throw-away PostgreSQL database for a benchmark; returns its URL and a drop function. */
-export async function scratchDatabase(base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') {
-  const name = `ordo_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+/** A throw-away PostgreSQL database for a benchmark (BENCH_DATABASE_URL names the server). */
+export function scratchDatabase(base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') {
+  return createScratchDatabase(base, 'ordo_bench');
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openDatabase, type Database } from '../src/store/db.js';
+import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { buildApp, type RouteModule } from '../src/api/app.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
@@ -20,24 +20,15 @@ export async function freshDatabase(): Promise<Database & { url?: string }> {
     await migrateToLatest(d.db);
     return d;
   }
-  const name = `ordo_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const d = await openDatabase({ url: url.toString(), poolSize: 40 });
+  const scratch = await createScratchDatabase(base, 'ordo_t');
+  const d = await openDatabase({ url: scratch.url, poolSize: 40 });
   await migrateToLatest(d.db);
   return {
     ...d,
-    url: url.toString(),
+    url: scratch.url,
     async close() {
       await d.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await scratch.drop();
     },
   };
 }
