@@ -25,6 +25,7 @@ describe('order intake', () => {
     assert.equal(h.body.items.length, 1);
     assert.equal(h.body.items[0].action, 'order.accepted');
     assert.equal(h.body.items[0].actor.type, 'api_key');
+    assert.equal(h.body.items[0].changes.grandTotal, '257.49', 'history shows money as an exact decimal, like the API');
   });
 
   test('given the same channel and external id twice, the second is 409 DUPLICATE_ORDER with the existing id', async () => {

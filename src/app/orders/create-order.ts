@@ -3,6 +3,7 @@ import { AppError, type FieldError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Clock } from '../../shared/clock.js';
 import { priceOrder } from '../../domain/order/totals.js';
+import { formatMoney } from '../../shared/money.js';
 import type { OrderInput } from '../../api/schemas/order.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../store/history.js';
@@ -103,7 +104,7 @@ export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, in
       })).execute();
       await writeHistory(tx, actor, now, [{
         orderId: id, action: 'order.accepted', toState: ACCEPTED,
-        changes: { number, lines: input.lines.length, grandTotal: t.grandTotal.toString(), currency: input.currency },
+        changes: { number, lines: input.lines.length, grandTotal: formatMoney(t.grandTotal, input.currency), currency: input.currency },
         reason: { channel: input.channel, externalId: input.externalId ?? null },
       }]);
       // reservations (issue 3): reserve stock for the lines here, in this transaction
