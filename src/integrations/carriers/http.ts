@@ -69,6 +69,19 @@ export async function send(config: HttpCarrierConfig, req: HttpRequest): Promise
 }
 
 /** Parses a JSON body; malformed JSON and shapes the schema rejects both become CARRIER_BAD_RESPONSE. */
+/** A carrier's webhook body: JSON of the expected shape, or a non-retryable CARRIER_BAD_RESPONSE. */
+export function parseWebhookJson<S extends z.ZodType>(body: string | Buffer, schema: S, carrier: string): CarrierResult<z.infer<S>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString());
+  } catch {
+    return err(carrierError('CARRIER_BAD_RESPONSE', `${carrier} webhook body is not JSON`, { retryable: false }));
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return err(carrierError('CARRIER_BAD_RESPONSE', `${carrier} webhook has an unexpected shape`, { retryable: false }));
+  return ok(parsed.data);
+}
+
 export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: string): CarrierResult<z.infer<S>> {
   let raw: unknown;
   try {

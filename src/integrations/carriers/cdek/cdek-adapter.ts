@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { err, ok } from '../../../shared/result.js';
-import { carrierError, decimalToNumber, httpStatusError, parseJson, tryJson, type HttpResponse } from '../http.js';
+import { carrierError, decimalToNumber, httpStatusError, parseJson, parseWebhookJson, tryJson, type HttpResponse } from '../http.js';
 import { checkRequest } from '../request-check.js';
 import { eventIdOf, statusMapper, toIsoUtc } from '../status-map.js';
 import type {
@@ -269,17 +269,11 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
     },
 
     parseWebhook(input: WebhookInput) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(input.body.toString());
-      } catch {
-        return err(carrierError('CARRIER_BAD_RESPONSE', 'CDEK webhook body is not JSON', { retryable: false }));
-      }
-      const w = cdekWebhook.safeParse(raw);
-      if (!w.success) return err(carrierError('CARRIER_BAD_RESPONSE', 'CDEK webhook has an unexpected shape', { retryable: false }));
+      const w = parseWebhookJson(input.body, cdekWebhook, 'CDEK');
+      if (!w.ok) return w;
       // PRINT_FORM, OFFICE_AVAILABILITY, PREALERT_CLOSED … are not shipment statuses.
-      if (w.data.type !== 'ORDER_STATUS') return ok([]);
-      const a = cdekOrderStatusAttributes.safeParse(w.data.attributes);
+      if (w.value.type !== 'ORDER_STATUS') return ok([]);
+      const a = cdekOrderStatusAttributes.safeParse(w.value.attributes);
       if (!a.success) return err(carrierError('CARRIER_BAD_RESPONSE', 'CDEK ORDER_STATUS webhook lacks code or time', { retryable: false }));
       // A status CDEK withdrew is not news for the order.
       if (a.data.deleted) return ok([]);
@@ -288,9 +282,9 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
       return ok([
         {
           // Same id as the polled status, so a push and a poll de-duplicate.
-          eventId: eventIdOf('cdek', w.data.uuid, a.data.code, at),
+          eventId: eventIdOf('cdek', w.value.uuid, a.data.code, at),
           reference: a.data.number ?? null,
-          carrierShipmentId: w.data.uuid,
+          carrierShipmentId: w.value.uuid,
           trackingNumber: a.data.cdek_number ?? null,
           carrierStatus: a.data.code,
           ...mapStatus(a.data.code),

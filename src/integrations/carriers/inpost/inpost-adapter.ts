@@ -9,6 +9,7 @@ import {
   httpStatusError,
   joinUrl,
   parseJson,
+  parseWebhookJson,
   send,
   splitName,
   tryJson,
@@ -230,18 +231,12 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
     },
 
     parseWebhook(input: WebhookInput) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(input.body.toString());
-      } catch {
-        return err(carrierError('CARRIER_BAD_RESPONSE', 'InPost webhook body is not JSON', { retryable: false }));
-      }
-      const w = inpostWebhook.safeParse(raw);
-      if (!w.success) return err(carrierError('CARRIER_BAD_RESPONSE', 'InPost webhook has an unexpected shape', { retryable: false }));
-      if (w.data.event !== 'shipment_status_changed') return ok([]);
-      const p = w.data.payload;
-      const at = toIsoUtc(w.data.event_ts);
-      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `InPost webhook event_ts is not a time: ${w.data.event_ts}`, { retryable: false }));
+      const w = parseWebhookJson(input.body, inpostWebhook, 'InPost');
+      if (!w.ok) return w;
+      if (w.value.event !== 'shipment_status_changed') return ok([]);
+      const p = w.value.payload;
+      const at = toIsoUtc(w.value.event_ts);
+      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `InPost webhook event_ts is not a time: ${w.value.event_ts}`, { retryable: false }));
       return ok([
         {
           eventId: eventIdOf('inpost', p.shipment_id, p.status, at),
