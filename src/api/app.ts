@@ -15,6 +15,10 @@ import { inventoryRoutes } from './routes/inventory.js';
 import { reportRoutes } from './routes/reports.js';
 import { processRoutes } from './routes/processes.js';
 import { taskRoutes } from './routes/tasks.js';
+import { routingRoutes } from './routes/routing.js';
+import { fulfilmentRoutes } from './routes/fulfilment.js';
+import { trackingRoutes } from './routes/tracking.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -76,6 +80,10 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     await api.register(async (scoped) => processRoutes(scoped, deps));
     await api.register(async (scoped) => taskRoutes(scoped, deps));
     await api.register(reportRoutes(deps));
+    await api.register(async (scoped) => routingRoutes(scoped, deps));
+    await api.register(async (scoped) => fulfilmentRoutes(scoped, deps));
+    await api.register(async (scoped) => trackingRoutes(scoped, deps));
+    await api.register(async (scoped) => notificationRoutes(scoped, deps));
     for (const m of opts.modules ?? []) await api.register(async (scoped) => m(scoped, deps));
   }, { prefix: '/api/v1' });
   if (opts.console) await registerConsole(app, opts.console.distDir);

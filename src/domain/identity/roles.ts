@@ -9,17 +9,20 @@ export const PERMISSIONS = [
   'tasks:read', 'tasks:act',
   'processes:read', 'processes:write',
   'events:read', 'events:write',
+  'routing:read', 'routing:write',
+  'fulfilment:read', 'fulfilment:write',
+  'notifications:read', 'notifications:write',
   'keys:manage', 'users:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: Permission[] = ['orders:read', 'reference:read', 'inventory:read', 'tasks:read', 'processes:read', 'events:read'];
+const READ: Permission[] = ['orders:read', 'reference:read', 'inventory:read', 'tasks:read', 'processes:read', 'events:read', 'routing:read', 'fulfilment:read', 'notifications:read'];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  operator: [...READ, 'orders:write', 'orders:import', 'inventory:write', 'tasks:act'],
+  operator: [...READ, 'orders:write', 'orders:import', 'inventory:write', 'tasks:act', 'fulfilment:write'],
   approver: [...READ, 'tasks:act'],
-  integration: [...READ, 'orders:write', 'orders:import', 'reference:write', 'inventory:write', 'events:write'],
+  integration: [...READ, 'orders:write', 'orders:import', 'reference:write', 'inventory:write', 'events:write', 'fulfilment:write'],
   viewer: READ,
 };
 
