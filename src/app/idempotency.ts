@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../shared/errors.js';
-import type { TenantScope } from '../store/tenant-scope.js';
+import { transaction, type TenantScope } from '../store/tenant-scope.js';
 
 export interface CommandResult { status: number; body: unknown }
 
@@ -17,10 +17,9 @@ export function requestHash(method: string, url: string, body: unknown): string 
 export async function withIdempotency(
   s: TenantScope, key: string | undefined, hash: string, run: (tx: TenantScope) => Promise<CommandResult>,
 ): Promise<CommandResult & { replayed: boolean }> {
-  if (!key) return { ...(await s.conn.transaction().execute((trx) => run(s.with(trx)))), replayed: false };
+  if (!key) return { ...(await transaction(s, run)), replayed: false };
   if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is too long', [{ path: 'header:Idempotency-Key', message: 'at most 200 characters' }]);
-  return s.conn.transaction().execute(async (trx) => {
-    const tx = s.with(trx);
+  return transaction(s, async (tx) => {
     const inserted = await tx.insertInto('idempotency_keys', { key, request_hash: hash, status_code: null, response: null })
       .onConflict((oc) => oc.columns(['tenant_id', 'key']).doNothing()).returning('key').executeTakeFirst();
     if (!inserted) {

@@ -1,5 +1,6 @@
 import { newId } from '../shared/ids.js';
 import type { TenantScope } from './tenant-scope.js';
+import { pendingWrites } from './unit-of-work.js';
 
 export interface Actor {
   type: 'user' | 'api_key' | 'system' | 'process';
@@ -23,7 +24,7 @@ export interface HistoryEntry {
 /** Appends to an order's history. Call it inside the transaction that makes the change. */
 export async function writeHistory(s: TenantScope, actor: Actor, at: Date, entries: HistoryEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await s.insertInto('order_history', entries.map((e) => ({
+  const rows = entries.map((e) => ({
     id: newId(),
     order_id: e.orderId,
     at,
@@ -34,7 +35,11 @@ export async function writeHistory(s: TenantScope, actor: Actor, at: Date, entri
     to_state: e.toState ?? null,
     changes: JSON.stringify(e.changes ?? {}),
     reason: JSON.stringify({ ...(e.reason ?? {}), ...(actor.name ? { actorName: actor.name } : {}) }),
-  }))).execute();
+  }));
+  // In a unit of work the rows are written with the transaction's other appends, just before commit.
+  const pending = pendingWrites(s.conn);
+  if (pending) pending.history.push(...rows.map((r) => ({ ...r, tenant_id: s.tenantId })));
+  else await s.insertInto('order_history', rows).execute();
 }
 
 /** Appends to the audit log of reference data, keys and users. */

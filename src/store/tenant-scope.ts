@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { DeleteQueryBuilder, Insertable, InsertQueryBuilder, SelectQueryBuilder, UpdateQueryBuilder, DeleteResult, UpdateResult, InsertResult } from 'kysely';
-import type { Conn } from './db.js';
+import type { Conn, Db } from './db.js';
 import type { DB } from './schema.js';
+import { markPending, unitOfWork } from './unit-of-work.js';
 
 /** Tables owned by a tenant (all but `tenants` itself). */
 export type TenantTable = { [K in keyof DB]: DB[K] extends { tenant_id: string } ? K : never }[keyof DB];
@@ -49,15 +50,22 @@ let savepoints = 0;
  * only fn's writes and leaves the caller's transaction usable.
  */
 export async function atomically<T>(s: TenantScope, fn: (tx: TenantScope) => Promise<T>): Promise<T> {
-  if (!s.conn.isTransaction) return s.conn.transaction().execute((trx) => fn(s.with(trx)));
+  if (!s.conn.isTransaction) return unitOfWork(s.conn as Db, (trx) => fn(s.with(trx)));
   const name = `sp_${++savepoints}`;
   await sql.raw(`savepoint ${name}`).execute(s.conn);
+  const forget = markPending(s.conn);
   try {
     const result = await fn(s);
     await sql.raw(`release savepoint ${name}`).execute(s.conn);
     return result;
   } catch (e) {
     await sql.raw(`rollback to savepoint ${name}`).execute(s.conn);
+    forget?.();
     throw e;
   }
+}
+
+/** A new transaction over the scope's database, with history and events written at its end. */
+export function transaction<T>(s: TenantScope, fn: (tx: TenantScope) => Promise<T>): Promise<T> {
+  return unitOfWork(s.conn as Db, (trx) => fn(s.with(trx)));
 }

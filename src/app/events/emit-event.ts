@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { EVENT_TYPES, isEventType, type EventPayload, type EventType } from '../../domain/events/catalogue.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-events.js';
+import { flush, OUTBOX_CHANNEL, pendingWrites } from '../../store/unit-of-work.js';
+import type { Tx } from '../../store/db.js';
 
 export interface NewEvent<T extends EventType = EventType> {
   type: T;
@@ -17,8 +18,7 @@ export interface NewEvent<T extends EventType = EventType> {
 /** Larger payloads belong in the API (subscribers fetch the resource by id). */
 export const MAX_EVENT_PAYLOAD_BYTES = 64 * 1024;
 
-/** Channel the worker LISTENs on (PostgreSQL); NOTIFY is sent at commit, so a rollback wakes nobody. */
-export const OUTBOX_CHANNEL = 'ordo_outbox';
+export { OUTBOX_CHANNEL };
 
 type Waker = () => void;
 const wakers = new Set<Waker>();
@@ -50,21 +50,13 @@ export async function emitEvents(s: TenantScope, events: readonly NewEvent[]): P
     if (!e.subject || e.subject.length > 200) throw new AppError('EVENT_PAYLOAD_INVALID', 'an event needs a subject of at most 200 characters');
     return { id: newId(), type: e.type, subject: e.subject, time: e.time ?? new Date(), schema_version: def.version, payload };
   });
-  const subjects = [...new Set(rows.map((r) => r.subject))].sort();
-  const write = async (tx: TenantScope) => {
-    // Serialise writers per subject until commit, so seq order is commit order for each subject
-    // (sorted to avoid deadlocks between two transactions locking several subjects).
-    for (const [i, subject] of subjects.entries()) {
-      const key = `${tx.tenantId}/${subject}`;
-      await (i === 0
-        ? sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0)), pg_notify(${OUTBOX_CHANNEL}, '')`
-        : sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(tx.conn);
-    }
-    await tx.insertInto('events', rows).execute();
-  };
-  // Inside the caller's transaction no savepoint is needed: a failure aborts the caller anyway.
-  if (s.conn.isTransaction) await write(s);
-  else await atomically(s, write);
+  const stamped = rows.map((r) => ({ ...r, tenant_id: s.tenantId }));
+  // In a unit of work (every API command) the events are written with the transaction's other
+  // appends just before commit; elsewhere at once, under the same per-subject lock.
+  const pending = pendingWrites(s.conn);
+  if (pending) pending.events.push(...stamped);
+  else if (s.conn.isTransaction) await flush(s.conn as Tx, { history: [], events: stamped });
+  else await atomically(s, async (tx) => { pendingWrites(tx.conn)!.events.push(...stamped); });
   for (const w of wakers) w();
   return rows.map((r) => r.id);
 }

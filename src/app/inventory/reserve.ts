@@ -138,17 +138,14 @@ export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, inpu
  * The intake hook, called by createOrder inside the order's transaction: reserves the new
  * order's lines unless the channel turned intake reservation off.
  */
-export async function reserveOnIntake(s: TenantScope, actor: Actor, now: Date, order: { orderId: string; channelId: string; pickupLocationId: string | null }): Promise<ReservationOutcome> {
-  const channel = await s.selectFrom('channels').select(['settings']).where('id', '=', order.channelId).executeTakeFirst();
-  const settings = (channel?.settings ?? {}) as Record<string, unknown>;
-  if (!channelRules(settings).reserveOnIntake) {
+export async function reserveOnIntake(
+  s: TenantScope, actor: Actor, now: Date,
+  order: { orderId: string; channelId: string; pickupLocationId: string | null; channelSettings: Record<string, unknown>; lines: ReserveLine[] },
+): Promise<ReservationOutcome> {
+  if (!channelRules(order.channelSettings).reserveOnIntake) {
     return { status: 'skipped', lines: [], expiresAt: null, reason: 'the channel reserves later (settings.reserveOnIntake = false)' };
   }
-  const lines = await s.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', order.orderId).execute();
-  return reserveOrder(s, actor, now, {
-    ...order, fresh: true, channelSettings: settings,
-    lines: lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
-  });
+  return reserveOrder(s, actor, now, { ...order, fresh: true });
 }
 
 /** Loads an order's lines and reserves what is not yet reserved (processes call this again after a shortage). */

@@ -5,10 +5,10 @@ import type { Clock } from '../../shared/clock.js';
 import { priceOrder } from '../../domain/order/totals.js';
 import { formatMoney } from '../../shared/money.js';
 import type { OrderInput } from '../../api/schemas/order.js';
-import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { transaction, type TenantScope } from '../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import { isUniqueViolation } from '../../store/pg-errors.js';
-import { getOrder } from './get-order.js';
+import { orderView } from './order-view.js';
+import { orderProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake, type ReservationOutcome } from '../inventory/reserve.js';
 import { emitEvent } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
@@ -17,27 +17,49 @@ import { startOrderProcess } from '../process/start-order-process.js';
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
 
-/** Reference data an order needs, resolved and checked before anything is written. */
+interface RefsRow {
+  channel: { id: string; code: string; kind: string; active: boolean; process_key: string | null; settings: Record<string, unknown> } | null;
+  customer: { id: string; name: string; email: string | null; company_id: string | null; segment: string | null; attributes: Record<string, unknown>;
+    company_segment: string | null; company_terms: Record<string, unknown> | null } | null;
+  products: Array<{ id: string; sku: string; name: string; active: boolean }> | null;
+  pickup: { id: string; capabilities: string[]; active: boolean } | null;
+  rules: { rules: unknown[]; version: number } | null;
+  published: Array<{ key: string; version: number; source_hash: string }> | null;
+  n: string;
+}
+
+/**
+ * Reference data an order needs, resolved and checked before anything is written, in one round
+ * trip: the channel, the customer and company, the SKUs, the pickup point, the tenant's process
+ * selection rules and published versions, and the next order number (a number taken by a refused
+ * order is a gap, as with any sequence).
+ */
 async function resolveReferences(s: TenantScope, input: OrderInput) {
-  const errors: FieldError[] = [];
-  const channel = await s.selectFrom('channels').select(['id', 'code', 'active', 'process_key']).where('code', '=', input.channel).executeTakeFirst();
+  const t = s.tenantId;
+  const c = input.customer;
+  const customerWhere = c.id ? sql`cu.id = ${c.id}` : c.code ? sql`cu.code = ${c.code}` : sql`false`;
+  const skus = [...new Set(input.lines.map((l) => l.sku))];
+  const { rows } = await sql<RefsRow>`select
+    (select row_to_json(x) from (select id, code, kind, active, process_key, settings from channels where tenant_id = ${t} and code = ${input.channel}) x) as channel,
+    (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.terms as company_terms
+       from customers cu left join companies co on co.tenant_id = cu.tenant_id and co.id = cu.company_id where cu.tenant_id = ${t} and ${customerWhere}) x) as customer,
+    (select json_agg(x) from (select id, sku, name, active from products where tenant_id = ${t} and sku = any(${skus}::text[])) x) as products,
+    (select row_to_json(x) from (select id, capabilities, active from locations where tenant_id = ${t} and code = ${input.delivery.pickupLocation ?? null}) x) as pickup,
+    (select row_to_json(x) from (select rules, version from process_selection_rules where tenant_id = ${t}) x) as rules,
+    (select json_agg(x) from (select distinct on (key) key, version, source_hash from process_definitions
+       where tenant_id = ${t} and status = 'published' order by key, version desc) x) as published,
+    nextval('order_number_seq')::text as n`.execute(s.conn);
+  const r = rows[0]!;
+  const channel = r.channel;
   if (!channel) throw new AppError('UNKNOWN_CHANNEL', `channel ${input.channel} does not exist`, [{ path: '/channel', message: 'unknown channel' }]);
   if (!channel.active) throw new AppError('CHANNEL_INACTIVE', `channel ${input.channel} is inactive`, [{ path: '/channel', message: 'channel is inactive' }]);
-
-  let customer: { id: string; name: string; email: string | null; company_id: string | null } | undefined;
-  if (input.customer.id || input.customer.code) {
-    let q = s.selectFrom('customers').select(['id', 'name', 'email', 'company_id']);
-    q = input.customer.id ? q.where('id', '=', input.customer.id) : q.where('code', '=', input.customer.code!);
-    customer = await q.executeTakeFirst();
-    if (!customer) {
-      throw new AppError('UNKNOWN_CUSTOMER', 'the customer does not exist',
-        [{ path: input.customer.id ? '/customer/id' : '/customer/code', message: 'unknown customer' }]);
-    }
+  if ((c.id || c.code) && !r.customer) {
+    throw new AppError('UNKNOWN_CUSTOMER', 'the customer does not exist', [{ path: c.id ? '/customer/id' : '/customer/code', message: 'unknown customer' }]);
   }
+  const customer = c.id || c.code ? r.customer! : undefined;
 
-  const skus = [...new Set(input.lines.map((l) => l.sku))];
-  const products = await s.selectFrom('products').select(['id', 'sku', 'name', 'active']).where('sku', 'in', skus).execute();
-  const bySku = new Map(products.map((p) => [p.sku, p]));
+  const errors: FieldError[] = [];
+  const bySku = new Map((r.products ?? []).map((p) => [p.sku, p]));
   input.lines.forEach((l, i) => {
     const p = bySku.get(l.sku);
     if (!p) errors.push({ path: `/lines/${i}/sku`, message: `unknown SKU ${l.sku}`, code: 'UNKNOWN_SKU' });
@@ -47,87 +69,122 @@ async function resolveReferences(s: TenantScope, input: OrderInput) {
 
   let pickupLocationId: string | null = null;
   if (input.delivery.method === 'pickup') {
-    const loc = await s.selectFrom('locations').select(['id', 'capabilities', 'active']).where('code', '=', input.delivery.pickupLocation!).executeTakeFirst();
+    const loc = r.pickup;
     if (!loc || !loc.active || !loc.capabilities.includes('pickup')) {
       throw new AppError('VALIDATION_FAILED', 'the pickup location does not exist or does not serve pickups',
         [{ path: '/delivery/pickupLocation', message: 'unknown pickup location' }]);
     }
     pickupLocationId = loc.id;
   }
-  return { channel, customer, bySku, pickupLocationId };
+  return { channel, customer, bySku, pickupLocationId, rules: r.rules, published: r.published ?? [], number: `ORD-${r.n.padStart(7, '0')}` };
 }
 
 /**
  * Accepts an order from any channel: checks references, prices it exactly, and writes the order,
- * its lines and its first history row in one transaction. The same channel + external id twice
- * is refused with DUPLICATE_ORDER and the existing id — the unique index decides, so two
- * concurrent deliveries of the same marketplace order cannot both be accepted.
+ * its lines and its first history row in one transaction, then reserves stock and starts the
+ * order's process in the same transaction. The same channel + external id twice is refused with
+ * DUPLICATE_ORDER and the existing id — the unique index decides, so two concurrent deliveries of
+ * the same marketplace order cannot both be accepted. Intake reads nothing back that it wrote:
+ * the process facts and the response are built from the rows it inserted.
+ *
+ * Inside the caller's transaction a refusal leaves nothing written but aborts nothing either;
+ * any other failure is the caller's to roll back (every caller does).
  */
 export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
+  return s.conn.isTransaction ? acceptOrder(s, actor, clock, input) : transaction(s, (tx) => acceptOrder(tx, actor, clock, input));
+}
+
+async function acceptOrder(s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
   const priced = priceOrder(input.currency, input.lines, input.shipping, input.pricesIncludeTax);
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
   const refs = await resolveReferences(s, input);
   const now = clock.now();
   const id = newId();
+  const number = refs.number;
   const customerName = refs.customer?.name ?? input.customer.name ?? null;
   const customerEmail = refs.customer?.email ?? input.customer.email ?? null;
-  let reservation: ReservationOutcome | undefined;
+  const t = priced.totals;
+  const placedAt = input.placedAt ? new Date(input.placedAt) : now;
+  const order = {
+    id, number, channel_id: refs.channel.id, external_id: input.externalId ?? null, order_type: input.orderType,
+    customer_id: refs.customer?.id ?? null, customer_name: customerName, customer_email: customerEmail,
+    company_id: refs.customer?.company_id ?? null, currency: input.currency, state: ACCEPTED,
+    process_key: refs.channel.process_key, process_version: null as number | null,
+    subtotal: t.subtotal, discount_total: t.discountTotal, tax_total: t.taxTotal, shipping_total: t.shippingTotal, grand_total: t.grandTotal,
+    delivery_method: input.delivery.method, pickup_location_id: refs.pickupLocationId,
+    shipping_address: input.shippingAddress ?? null, billing_address: input.billingAddress ?? null,
+    payment_terms: input.paymentTerms as Record<string, unknown>,
+    attributes: { ...(input.attributes ?? {}), ...(input.delivery.carrier || input.delivery.service
+      ? { delivery: { carrier: input.delivery.carrier, service: input.delivery.service } } : {}), ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}) } as Record<string, unknown>,
+    notes: input.notes ?? null, line_count: input.lines.length,
+    search_text: [number, input.externalId, customerName, customerEmail].filter(Boolean).join(' ').toLowerCase(),
+    placed_at: placedAt, created_at: now, updated_at: now, version: 1,
+  };
+  const lines = input.lines.map((l, i) => {
+    const p = priced.lines[i]!;
+    const product = refs.bySku.get(l.sku)!;
+    return {
+      order_id: id, id: newId(), line_no: i + 1, external_line_id: l.id ?? null, product_id: product.id, sku: l.sku,
+      name: l.name ?? product.name, quantity: l.quantity, unit_price: p.unitPrice, discount: p.discount,
+      tax_rate: p.taxRate, tax: p.tax, net: p.net, total: p.total, attributes: l.attributes ?? {},
+    };
+  });
 
-  try {
-    await atomically(s, async (tx) => {
-      const { rows } = await sql<{ n: string }>`select nextval('order_number_seq') as n`.execute(tx.conn);
-      const number = `ORD-${rows[0]!.n.padStart(7, '0')}`;
-      const t = priced.totals;
-      await tx.insertInto('orders', {
-        id, number, channel_id: refs.channel.id, external_id: input.externalId ?? null, order_type: input.orderType,
-        customer_id: refs.customer?.id ?? null, customer_name: customerName, customer_email: customerEmail,
-        company_id: refs.customer?.company_id ?? null, currency: input.currency, state: ACCEPTED,
-        process_key: refs.channel.process_key, process_version: null,
-        subtotal: t.subtotal, discount_total: t.discountTotal, tax_total: t.taxTotal, shipping_total: t.shippingTotal, grand_total: t.grandTotal,
-        delivery_method: input.delivery.method, pickup_location_id: refs.pickupLocationId,
-        shipping_address: JSON.stringify(input.shippingAddress ?? null), billing_address: JSON.stringify(input.billingAddress ?? null),
-        payment_terms: JSON.stringify(input.paymentTerms),
-        attributes: JSON.stringify({ ...(input.attributes ?? {}), ...(input.delivery.carrier || input.delivery.service
-          ? { delivery: { carrier: input.delivery.carrier, service: input.delivery.service } } : {}), ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}) }),
-        notes: input.notes ?? null, line_count: input.lines.length,
-        search_text: [number, input.externalId, customerName, customerEmail].filter(Boolean).join(' ').toLowerCase(),
-        placed_at: input.placedAt ? new Date(input.placedAt) : now, created_at: now, updated_at: now,
-      }).execute();
-      await tx.insertInto('order_lines', input.lines.map((l, i) => {
-        const p = priced.lines[i]!;
-        const product = refs.bySku.get(l.sku)!;
-        return {
-          order_id: id, id: newId(), line_no: i + 1, external_line_id: l.id ?? null, product_id: product.id, sku: l.sku,
-          name: l.name ?? product.name, quantity: l.quantity, unit_price: p.unitPrice, discount: p.discount,
-          tax_rate: p.taxRate, tax: p.tax, net: p.net, total: p.total, attributes: JSON.stringify(l.attributes ?? {}),
-        };
-      })).execute();
-      await writeHistory(tx, actor, now, [{
-        orderId: id, action: 'order.accepted', toState: ACCEPTED,
-        changes: { number, lines: input.lines.length, grandTotal: formatMoney(t.grandTotal, input.currency), currency: input.currency },
-        reason: { channel: input.channel, externalId: input.externalId ?? null },
-      }]);
-      // reservations (issue 3): reserve stock for the lines here, in this transaction
-      reservation = await reserveOnIntake(tx, actor, now, { orderId: id, channelId: refs.channel.id, pickupLocationId: refs.pickupLocationId });
-      // outbox (issue 8): write the order.accepted event here, in this transaction
-      await emitEvent(tx, { type: 'order.accepted', subject: id, time: now, payload: orderAcceptedPayload({
-        id, number, channelId: refs.channel.id, channel: refs.channel.code, externalId: input.externalId ?? null, state: ACCEPTED,
-        currency: input.currency, grandTotal: t.grandTotal, lineCount: input.lines.length, customerId: refs.customer?.id ?? null,
-        placedAt: input.placedAt ? new Date(input.placedAt) : now,
-      }) });
-      // process (issue 4): choose and start the order's process here, in this transaction
-      await startOrderProcess(tx, actor, now, id);
-    });
-  } catch (e) {
-    if (isUniqueViolation(e) && input.externalId !== undefined) {
-      const existing = await s.selectFrom('orders').select(['id', 'number'])
-        .where('channel_id', '=', refs.channel.id).where('external_id', '=', input.externalId).executeTakeFirst();
-      if (existing) {
-        throw new AppError('DUPLICATE_ORDER', `order ${input.externalId} from channel ${input.channel} exists as ${existing.number}`,
-          [{ path: '/externalId', message: 'already received' }], { existingId: existing.id, existingNumber: existing.number });
-      }
-    }
-    throw e;
+  const json = (v: unknown) => JSON.stringify(v);
+  const inserted = await s.insertInto('orders', {
+    ...order, shipping_address: json(order.shipping_address), billing_address: json(order.billing_address),
+    payment_terms: json(order.payment_terms), attributes: json(order.attributes),
+  }).onConflict((oc) => oc.columns(['tenant_id', 'channel_id', 'external_id']).where('external_id', 'is not', null).doNothing())
+    .returning('id').executeTakeFirst();
+  if (!inserted) {
+    const existing = await s.selectFrom('orders').select(['id', 'number'])
+      .where('channel_id', '=', refs.channel.id).where('external_id', '=', input.externalId!).executeTakeFirstOrThrow();
+    throw new AppError('DUPLICATE_ORDER', `order ${input.externalId} from channel ${input.channel} exists as ${existing.number}`,
+      [{ path: '/externalId', message: 'already received' }], { existingId: existing.id, existingNumber: existing.number });
   }
-  return { ...(await getOrder(s, id)), reservation };
+  await s.insertInto('order_lines', lines.map((l) => ({ ...l, attributes: json(l.attributes) }))).execute();
+  await writeHistory(s, actor, now, [{
+    orderId: id, action: 'order.accepted', toState: ACCEPTED,
+    changes: { number, lines: input.lines.length, grandTotal: formatMoney(t.grandTotal, input.currency), currency: input.currency },
+    reason: { channel: input.channel, externalId: input.externalId ?? null },
+  }]);
+  // reservations (issue 3): reserve stock for the lines here, in this transaction
+  const reservation = await reserveOnIntake(s, actor, now, {
+    orderId: id, channelId: refs.channel.id, pickupLocationId: refs.pickupLocationId, channelSettings: refs.channel.settings ?? {},
+    lines: lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
+  });
+  // outbox (issue 8): write the order.accepted event here, in this transaction
+  await emitEvent(s, { type: 'order.accepted', subject: id, time: now, payload: orderAcceptedPayload({
+    id, number, channelId: refs.channel.id, channel: refs.channel.code, externalId: input.externalId ?? null, state: ACCEPTED,
+    currency: input.currency, grandTotal: t.grandTotal, lineCount: input.lines.length, customerId: refs.customer?.id ?? null, placedAt,
+  }) });
+  // process (issue 4): choose and start the order's process here, in this transaction
+  const orderRow = { ...order, channel_code: refs.channel.code, channel_kind: refs.channel.kind, channel_settings: refs.channel.settings ?? {} };
+  const started = await startOrderProcess(s, actor, now, id, {
+    order: { state: ACCEPTED, process_key: refs.channel.process_key, channel_code: refs.channel.code },
+    rows: {
+      order: orderRow, lines,
+      customer: refs.customer ? { segment: refs.customer.segment, attributes: refs.customer.attributes } : undefined,
+      company: refs.customer?.company_id ? { segment: refs.customer.company_segment, terms: refs.customer.company_terms ?? {} } : undefined,
+      ...stockRowsOf(reservation),
+    },
+    rules: refs.rules, published: refs.published,
+  });
+  const str = (v: bigint) => v.toString();
+  const row = started.started ? started.order : {
+    ...orderRow, tenant_id: s.tenantId, subtotal: str(t.subtotal), discount_total: str(t.discountTotal), tax_total: str(t.taxTotal),
+    shipping_total: str(t.shippingTotal), grand_total: str(t.grandTotal),
+  };
+  const lineRows = lines.map((l) => ({ ...l, tenant_id: s.tenantId, unit_price: str(l.unit_price), discount: str(l.discount), tax: str(l.tax), net: str(l.net), total: str(l.total) }));
+  const view = orderView(row, lineRows);
+  const processView = started.started ? await processViewOf(s, id, started.def, started.snapshot, started.exception) : orderProcessView.none(row);
+  return { ...view, ...processView, reservation };
+}
+
+/** The stock rows facts read, from the intake reservation's outcome (what the database now holds for the order). */
+function stockRowsOf(r: ReservationOutcome) {
+  return {
+    reserved: r.lines.filter((l) => l.reserved > 0).map((l) => ({ order_line_id: l.lineId, qty: l.reserved })),
+    backorders: r.lines.filter((l) => l.backorder).map((l) => ({ order_line_id: l.lineId, quantity: l.backorder!.quantity })),
+  };
 }

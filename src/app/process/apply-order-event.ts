@@ -5,7 +5,7 @@ import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
-import { loadOrderFacts } from './load-facts.js';
+import { factsFrom, loadFactRows } from './load-facts.js';
 import '../../store/schema-process.js';
 
 export interface ApplyOptions {
@@ -42,7 +42,8 @@ export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, 
   }
   const def = await loadCompiled(tx, proc.definition_key, proc.definition_version);
   const snapshot = proc.snapshot as unknown as ProcessSnapshot;
-  const facts = await loadOrderFacts(tx, orderId);
+  const rows = await loadFactRows(tx, orderId);
+  const facts = factsFrom(rows);
   const r = transition(def, snapshot, event, facts, now);
   if (!r.ok) {
     const { allowed, reason, state } = r.error;
@@ -52,7 +53,7 @@ export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, 
   }
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
   const done = await driveProcess({
-    tx, actor, now, orderId, def, facts, first: r.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception,
+    tx, actor, now, orderId, def, facts, first: r.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception, rows,
   });
   await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, { insert: false, bumpVersion: true });
   return { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status, version: order.version + 1 };

@@ -29,6 +29,11 @@ export function compileStored(source: string, version: number, hash = sourceHash
   return r.value;
 }
 
+/** A compiled version from the cache, without its text; undefined when it was not compiled here yet. */
+export function cachedCompiled(version: number, hash: string): CompiledDefinition | undefined {
+  return compiled.get(`${version}:${hash}`);
+}
+
 /** Validate text as a definition; the problems carry their YAML line and column. */
 export function checkSource(source: string): { ok: true; def: CompiledDefinition } | { ok: false; problems: DefinitionProblem[] } {
   const r = loadDefinition(source);

@@ -3,7 +3,7 @@ import { transition } from '../../process/index.js';
 import type { CompiledDefinition, FactsInput, ProcessEvent, ProcessSnapshot, TransitionOk } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { loadOrderFacts } from './load-facts.js';
+import { factsFrom, loadFactRows, loadStockFactRows, type FactRows } from './load-facts.js';
 import { runEffects, type EffectState } from './run-effects.js';
 import '../../store/schema-process.js';
 
@@ -24,7 +24,15 @@ export interface DriveInput {
   cause: ProcessEvent | null;
   fromState: string | null;
   exception: EffectState['exception'];
+  /** The rows `facts` were made from, when the caller has them: a refresh after an action then re-reads only stock. */
+  rows?: FactRows;
 }
+
+/**
+ * Local actions whose results change no fact but the stock outcome (reservations, backorders).
+ * After any other action every fact is read again.
+ */
+const STOCK_ONLY_ACTIONS = new Set(['validate', 'reserve', 'release', 'route', 'create_fulfilment', 'check_credit', 'flag', 'notify']);
 
 /**
  * Runs one command's steps to rest inside the order's transaction: writes the decision trace to
@@ -37,6 +45,7 @@ export async function driveProcess(d: DriveInput): Promise<{ snapshot: ProcessSn
   const st: EffectState = { exception: d.exception };
   let current = d.first.snapshot;
   let followUps = 0;
+  let rows = d.rows;
 
   const step = async (r: TransitionOk, action: string, cause: ProcessEvent | null, from: string | null): Promise<void> => {
     current = r.snapshot;
@@ -58,7 +67,8 @@ export async function driveProcess(d: DriveInput): Promise<{ snapshot: ProcessSn
         continue;
       }
       // Actions change what conditions read (stock after reserve), so the facts are read again.
-      ctx.facts = await loadOrderFacts(d.tx, d.orderId);
+      rows = rows && STOCK_ONLY_ACTIONS.has(f.action) ? { ...rows, ...(await loadStockFactRows(d.tx, d.orderId)) } : await loadFactRows(d.tx, d.orderId);
+      ctx.facts = factsFrom(rows);
       const t = transition(d.def, current, f.event, ctx.facts, d.now);
       if (!t.ok) {
         await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
@@ -72,18 +82,31 @@ export async function driveProcess(d: DriveInput): Promise<{ snapshot: ProcessSn
   return { snapshot: current, exception: st.exception };
 }
 
-/** Stores the order's snapshot and mirrors state and version onto the order row. */
+/**
+ * Stores the order's snapshot and mirrors state and version onto the order row, in one statement;
+ * returns the order row as it now is (with its channel code), for the command's response.
+ */
 export async function saveSnapshot(
   tx: TenantScope, orderId: string, now: Date, snap: ProcessSnapshot, exception: EffectState['exception'], opts: { insert: boolean; bumpVersion: boolean },
-): Promise<void> {
+) {
   const row = {
     definition_key: snap.definitionKey, definition_version: snap.definitionVersion, state: snap.state, status: snap.status,
     exception_kind: exception?.kind ?? null, exception_resolutions: exception?.resolutions ?? [], snapshot: JSON.stringify(snap), updated_at: now,
   };
-  if (opts.insert) await tx.insertInto('order_processes', { order_id: orderId, started_at: now, ...row }).execute();
-  else await tx.updateTable('order_processes').set(row).where('order_id', '=', orderId).execute();
-  await tx.updateTable('orders').set({
-    state: snap.state, process_key: snap.definitionKey, process_version: snap.definitionVersion, updated_at: now,
-    ...(opts.bumpVersion ? { version: sql`version + 1` } : {}),
-  }).where('id', '=', orderId).execute();
+  const conn = tx.conn;
+  const t = tx.tenantId;
+  return conn
+    .with('p', (q) => opts.insert
+      ? q.insertInto('order_processes').values({ tenant_id: t, order_id: orderId, started_at: now, ...row })
+      : q.updateTable('order_processes').set(row).where('tenant_id', '=', t).where('order_id', '=', orderId))
+    .updateTable('orders')
+    .from('channels')
+    .set({
+      state: snap.state, process_key: snap.definitionKey, process_version: snap.definitionVersion, updated_at: now,
+      ...(opts.bumpVersion ? { version: sql`orders.version + 1` } : {}),
+    })
+    .whereRef('channels.tenant_id', '=', 'orders.tenant_id').whereRef('channels.id', '=', 'orders.channel_id')
+    .where('orders.tenant_id', '=', t).where('orders.id', '=', orderId)
+    .returningAll('orders').returning('channels.code as channel_code')
+    .executeTakeFirstOrThrow();
 }

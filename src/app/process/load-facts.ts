@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { FactsInput } from '../../process/index.js';
 import { parseMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
@@ -14,6 +15,54 @@ function money(v: unknown, currency: string): bigint | undefined {
 
 const PAYMENT_TERMS: Record<string, string> = { cash_on_delivery: 'cod', partial_prepayment: 'prepaid' };
 
+/** The order row fields facts read (as the database returns them: int8 as text, json parsed). */
+export interface OrderFactRow {
+  id: string; number: string; order_type: string; currency: string; grand_total: string | bigint; subtotal: string | bigint;
+  discount_total: string | bigint; tax_total: string | bigint; shipping_total: string | bigint; line_count: number;
+  payment_terms: unknown; attributes: unknown; delivery_method: string; placed_at: Date | string; shipping_address: unknown;
+  customer_id: string | null; company_id: string | null; channel_code: string; channel_kind: string; channel_settings: unknown;
+}
+export interface LineFactRow { id: string; sku: string; name: string; quantity: number; unit_price: string | bigint; discount: string | bigint; total: string | bigint; attributes: unknown }
+export interface StockFactRows {
+  reserved: Array<{ order_line_id: string | null; qty: string | number }>;
+  backorders: Array<{ order_line_id: string; quantity: number }>;
+}
+/** Everything facts are computed from: loaded here, or handed over by intake from what it just wrote. */
+export interface FactRows extends StockFactRows {
+  order: OrderFactRow;
+  lines: LineFactRow[];
+  customer: { segment: string | null; attributes: unknown } | undefined;
+  company: { segment: string | null; terms: unknown } | undefined;
+}
+
+/** What the order's lines hold (active or shipped reservations) and what is backordered: the part of the facts actions change. */
+export async function loadStockFactRows(s: TenantScope, orderId: string): Promise<StockFactRows> {
+  const { rows } = await sql<{ kind: 'r' | 'b'; order_line_id: string | null; qty: string }>`
+    select 'r' as kind, order_line_id, sum(quantity)::text as qty from stock_reservations
+      where tenant_id = ${s.tenantId} and order_id = ${orderId} and status in ('active', 'consumed') group by order_line_id
+    union all
+    select 'b', order_line_id, quantity::text from stock_backorders where tenant_id = ${s.tenantId} and order_id = ${orderId} and status = 'open'`.execute(s.conn);
+  return {
+    reserved: rows.filter((r) => r.kind === 'r').map((r) => ({ order_line_id: r.order_line_id, qty: r.qty })),
+    backorders: rows.filter((r) => r.kind === 'b').map((r) => ({ order_line_id: r.order_line_id!, quantity: Number(r.qty) })),
+  };
+}
+
+/** Loads the rows the facts are made of. */
+export async function loadFactRows(s: TenantScope, orderId: string): Promise<FactRows> {
+  const o = await s.selectFrom('orders')
+    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
+    .selectAll('orders').select(['channels.code as channel_code', 'channels.kind as channel_kind', 'channels.settings as channel_settings'])
+    .where('orders.id', '=', orderId).executeTakeFirstOrThrow();
+  const [lines, customer, company, stock] = await Promise.all([
+    s.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute(),
+    o.customer_id ? s.selectFrom('customers').select(['segment', 'attributes']).where('id', '=', o.customer_id).executeTakeFirst() : undefined,
+    o.company_id ? s.selectFrom('companies').select(['segment', 'terms']).where('id', '=', o.company_id).executeTakeFirst() : undefined,
+    loadStockFactRows(s, orderId),
+  ]);
+  return { order: o, lines, customer, company, ...stock };
+}
+
 /**
  * The facts conditions read (docs/process.md), loaded once before the engine runs: the order,
  * its lines and totals, the customer and company terms, the channel, the stock outcome, and the
@@ -21,20 +70,14 @@ const PAYMENT_TERMS: Record<string, string> = { cash_on_delivery: 'cod', partial
  * attributes/terms (creditLimit, availableCredit, riskScore, allowsPartialShipments, …).
  */
 export async function loadOrderFacts(s: TenantScope, orderId: string): Promise<FactsInput> {
-  const o = await s.selectFrom('orders')
-    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
-    .selectAll('orders').select(['channels.code as channel_code', 'channels.kind as channel_kind', 'channels.settings as channel_settings'])
-    .where('orders.id', '=', orderId).executeTakeFirstOrThrow();
-  const [lines, customer, company, reserved, backorders] = await Promise.all([
-    s.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute(),
-    o.customer_id ? s.selectFrom('customers').select(['id', 'segment', 'attributes', 'company_id']).where('id', '=', o.customer_id).executeTakeFirst() : undefined,
-    o.company_id ? s.selectFrom('companies').select(['id', 'segment', 'terms']).where('id', '=', o.company_id).executeTakeFirst() : undefined,
-    s.selectFrom('stock_reservations').select(['order_line_id']).select((eb) => eb.fn.sum<string>('quantity').as('qty'))
-      .where('order_id', '=', orderId).where('status', 'in', ['active', 'consumed']).groupBy('order_line_id').execute(),
-    s.selectFrom('stock_backorders').select(['order_line_id', 'quantity']).where('order_id', '=', orderId).where('status', '=', 'open').execute(),
-  ]);
+  return factsFrom(await loadFactRows(s, orderId));
+}
+
+/** The facts from their rows: pure, so intake computes them from what it wrote without reading it back. */
+export function factsFrom(r: FactRows): FactsInput {
+  const { order: o, lines, customer, company, reserved, backorders } = r;
   const cur = o.currency;
-  const attrs = o.attributes as Dict;
+  const attrs = (o.attributes ?? {}) as Dict;
   const ca = (customer?.attributes ?? {}) as Dict;
   const terms = (company?.terms ?? {}) as Dict;
   const pick = (k: string) => ca[k] ?? terms[k];
@@ -83,7 +126,7 @@ export async function loadOrderFacts(s: TenantScope, orderId: string): Promise<F
     company: {
       id: o.company_id ?? '', department: terms.department, costCentre: terms.costCentre, budgetRemaining: money(terms.budgetRemaining, cur),
     },
-    channel: { code: o.channel_code, kind: o.channel_kind, marketplace: (o.channel_settings as Dict).marketplace },
+    channel: { code: o.channel_code, kind: o.channel_kind, marketplace: ((o.channel_settings ?? {}) as Dict).marketplace },
     stock: { outcome, shortLines: factLines.filter((l) => l.shortBy > 0).length, allInStock: outcome === 'reserved', producible: attrs.producible },
     validation: { ok: errors.length === 0, errors, warnings: [] },
   };

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { allowedEvents } from '../../process/index.js';
-import type { ProcessSnapshot } from '../../process/index.js';
+import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { ProcessTasksTable } from '../../store/schema-process.js';
 import { loadCompiled } from './definition-store.js';
@@ -20,20 +20,37 @@ export function taskView(t: Selectable<ProcessTasksTable>, now?: Date) {
 }
 export type TaskView = ReturnType<typeof taskView>;
 
+
+type Fallback = { state: string; process_key: string | null; process_version: number | null };
+
+/** The view of an order that runs no process. */
+function noProcess(fallback: Fallback) {
+  return { process: { key: fallback.process_key, version: fallback.process_version, state: fallback.state, status: null, exception: null }, allowedEvents: [] as string[], openTasks: [] as TaskView[] };
+}
+
 /** What the order view shows of the process: where it is, what it accepts next, who must act. */
-export async function orderProcessView(s: TenantScope, orderId: string, fallback: { state: string; process_key: string | null; process_version: number | null }) {
+export async function orderProcessView(s: TenantScope, orderId: string, fallback: Fallback) {
   const proc = await s.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-  if (!proc) {
-    return { process: { key: fallback.process_key, version: fallback.process_version, state: fallback.state, status: null, exception: null }, allowedEvents: [] as string[], openTasks: [] as TaskView[] };
-  }
+  if (!proc) return noProcess(fallback);
   const def = await loadCompiled(s, proc.definition_key, proc.definition_version);
-  const tasks = await s.selectFrom('process_tasks').selectAll().where('order_id', '=', orderId).where('state', 'in', ['open', 'claimed']).orderBy('created_at').orderBy('id').execute();
+  const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
+  return processViewOf(s, orderId, def, proc.snapshot as unknown as ProcessSnapshot, exception);
+}
+
+/**
+ * The same view from a snapshot the caller holds (intake, just after starting the process); the
+ * task rows are read only when the snapshot has open tasks.
+ */
+export async function processViewOf(
+  s: TenantScope, orderId: string, def: CompiledDefinition, snapshot: ProcessSnapshot, exception: { kind: string; resolutions: string[] } | null,
+) {
+  const tasks = snapshot.tasks.length === 0 ? []
+    : await s.selectFrom('process_tasks').selectAll().where('order_id', '=', orderId).where('state', 'in', ['open', 'claimed']).orderBy('created_at').orderBy('id').execute();
   return {
-    process: {
-      key: proc.definition_key, version: proc.definition_version, state: proc.state, status: proc.status,
-      exception: proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null,
-    },
-    allowedEvents: allowedEvents(def, proc.snapshot as unknown as ProcessSnapshot),
+    process: { key: def.key, version: def.version, state: snapshot.state, status: snapshot.status as string, exception },
+    allowedEvents: allowedEvents(def, snapshot),
     openTasks: tasks.map((t) => taskView(t)),
   };
 }
+
+orderProcessView.none = noProcess;

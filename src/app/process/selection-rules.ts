@@ -35,8 +35,12 @@ export async function saveSelectionRules(s: TenantScope, actor: Actor, now: Date
 export type Choice = { key: string; via: 'rule'; rule: number } | { key: string; via: 'channel' } | null;
 
 /** The process an order runs: the first matching rule, else its channel's process_key, else none. */
-export async function chooseProcess(s: TenantScope, facts: FactsInput, channelProcessKey: string | null): Promise<Choice> {
-  const row = await s.selectFrom('process_selection_rules').select(['rules', 'version']).executeTakeFirst();
+export async function chooseProcess(
+  s: TenantScope, facts: FactsInput, channelProcessKey: string | null,
+  /** The tenant's rules row when the caller already read it (null: the tenant has none). */
+  preloaded?: { rules: unknown; version: number } | null,
+): Promise<Choice> {
+  const row = preloaded !== undefined ? preloaded ?? undefined : await s.selectFrom('process_selection_rules').select(['rules', 'version']).executeTakeFirst();
   if (row && (row.rules as unknown[]).length > 0) {
     const k = `${s.tenantId}:${row.version}`;
     let compiled = compiledRules.get(k);

@@ -1,14 +1,27 @@
 import { startProcess } from '../../process/index.js';
+import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { compileStored, currentPublished } from './definition-store.js';
+import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
-import { loadOrderFacts } from './load-facts.js';
+import { factsFrom, loadFactRows, type FactRows } from './load-facts.js';
 import { chooseProcess } from './selection-rules.js';
 
 export type StartOutcome =
-  | { started: true; key: string; version: number; state: string; via: 'rule' | 'channel' }
+  | { started: true; key: string; version: number; state: string; via: 'rule' | 'channel'; order: Awaited<ReturnType<typeof saveSnapshot>>;
+      def: CompiledDefinition; snapshot: ProcessSnapshot; exception: { kind: string; resolutions: string[] } | null }
   | { started: false; reason: string };
+
+/** What intake already knows, so starting the process reads nothing it just wrote or read. */
+export interface StartContext {
+  order: { state: string; process_key: string | null; channel_code: string };
+  /** The rows the facts are made of (the order, lines, customer, stock outcome). */
+  rows: FactRows;
+  /** The tenant's selection rules row (null: none). */
+  rules: { rules: unknown; version: number } | null;
+  /** The current published version of each process key. */
+  published: Array<{ key: string; version: number; source_hash: string }>;
+}
 
 /**
  * Starts the order's process inside the intake transaction: chooses the process (rules, then
@@ -16,31 +29,43 @@ export type StartOutcome =
  * actions and automatic steps, and stores the snapshot. Without a process the order stays
  * `accepted` with a history note: an order is never refused for want of a process.
  */
-export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date, orderId: string): Promise<StartOutcome> {
-  const order = await tx.selectFrom('orders')
+export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date, orderId: string, pre?: StartContext): Promise<StartOutcome> {
+  const order = pre?.order ?? await tx.selectFrom('orders')
     .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
-    .select(['orders.state', 'channels.process_key', 'channels.code']).where('orders.id', '=', orderId).executeTakeFirstOrThrow();
+    .select(['orders.state', 'channels.process_key', 'channels.code as channel_code']).where('orders.id', '=', orderId).executeTakeFirstOrThrow();
   // Without rules or a channel process there is nothing to choose: skip loading the facts.
-  const rules = await tx.selectFrom('process_selection_rules').select('rules').executeTakeFirst();
-  const configured = order.process_key !== null || (rules !== undefined && (rules.rules as unknown[]).length > 0);
-  const facts = configured ? await loadOrderFacts(tx, orderId) : {};
-  const choice = configured ? await chooseProcess(tx, facts, order.process_key) : null;
-  const published = choice ? await currentPublished(tx, choice.key) : undefined;
+  const rules = pre ? pre.rules : (await tx.selectFrom('process_selection_rules').select(['rules', 'version']).executeTakeFirst()) ?? null;
+  const configured = order.process_key !== null || (rules !== null && (rules.rules as unknown[]).length > 0);
+  const rows = configured ? pre?.rows ?? await loadFactRows(tx, orderId) : undefined;
+  const facts = rows ? factsFrom(rows) : {};
+  const choice = configured ? await chooseProcess(tx, facts, order.process_key, rules) : null;
+  const published = choice ? await publishedVersion(tx, choice.key, pre?.published) : undefined;
   if (!choice || !published) {
-    const reason = choice ? `process ${choice.key} (chosen by ${choice.via}) has no published version` : `no selection rule matches and channel ${order.code} names no process`;
+    const reason = choice ? `process ${choice.key} (chosen by ${choice.via}) has no published version` : `no selection rule matches and channel ${order.channel_code} names no process`;
     // A tenant that has never published a process does not use the engine: no note on every order.
-    const anyPublished = await tx.selectFrom('process_definitions').select('id').where('status', '=', 'published').limit(1).executeTakeFirst();
+    const anyPublished = pre ? pre.published.length > 0
+      : await tx.selectFrom('process_definitions').select('id').where('status', '=', 'published').limit(1).executeTakeFirst();
     if (choice || anyPublished) {
       await writeHistory(tx, actor, now, [{ orderId, action: 'process.not_selected', fromState: order.state, toState: order.state,
         reason: { note: `${reason}; the order stays ${order.state} until an operator acts`, ...(choice ? { processKey: choice.key } : {}) } }]);
     }
     return { started: false, reason };
   }
-  const def = compileStored(published.source, published.version, published.source_hash);
+  const def = published;
   const first = startProcess(def, facts, now);
   const { snapshot, exception } = await driveProcess({
-    tx, actor, now, orderId, def, facts, first, action: 'process.started', cause: null, fromState: order.state, exception: null,
+    tx, actor, now, orderId, def, facts, first, action: 'process.started', cause: null, fromState: order.state, exception: null, ...(rows ? { rows } : {}),
   });
-  await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
-  return { started: true, key: def.key, version: def.version, state: snapshot.state, via: choice.via };
+  const saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
+  return { started: true, key: def.key, version: def.version, state: snapshot.state, via: choice.via, order: saved, def, snapshot, exception };
+}
+
+/** The compiled current version of a process: from the compile cache when the caller knows version and hash. */
+async function publishedVersion(tx: TenantScope, key: string, known?: StartContext['published']) {
+  const k = known?.find((p) => p.key === key);
+  if (known && !k) return undefined;
+  const hit = k && cachedCompiled(k.version, k.source_hash);
+  if (hit) return hit;
+  const row = await currentPublished(tx, key);
+  return row ? compileStored(row.source, row.version, row.source_hash) : undefined;
 }
