@@ -57,35 +57,53 @@ export function markPending(conn: Conn): (() => void) | undefined {
   return () => { p.history.length = h; p.events.length = e; };
 }
 
-// One statement may carry at most 65,535 parameters; stay well below.
-const MAX_PARAMS = 30_000;
-
-function chunks<R extends object>(rows: R[]): R[][] {
-  if (rows.length === 0) return [];
-  const per = Math.max(1, Math.floor(MAX_PARAMS / Object.keys(rows[0]!).length));
-  const out: R[][] = [];
-  for (let i = 0; i < rows.length; i += per) out.push(rows.slice(i, i + per));
-  return out;
+/**
+ * Rows as one JSON array for jsonb_to_recordset: a single parameter whatever the number of rows.
+ * Columns holding JSON text (history changes and reason, event payloads) are embedded as they are.
+ */
+function recordsJson(rows: object[], jsonColumns: readonly string[]): string {
+  return `[${rows.map((r) => {
+    const plain: Record<string, unknown> = {};
+    const raw: string[] = [];
+    for (const [k, v] of Object.entries(r)) {
+      if (jsonColumns.includes(k)) raw.push(`${JSON.stringify(k)}:${typeof v === 'string' ? v : JSON.stringify(v ?? null)}`);
+      else plain[k] = v;
+    }
+    const head = JSON.stringify(plain);
+    return raw.length ? `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${raw.join(',')}}` : head;
+  }).join(',')}]`;
 }
 
-/** Writes what is pending: at most one lock statement and one insert for a usual command. */
+const HISTORY_RECORD = sql.raw(`x(tenant_id uuid, id uuid, order_id uuid, at timestamptz, actor_type text, actor_id text, action text,
+  from_state text, to_state text, changes jsonb, reason jsonb)`);
+const EVENT_RECORD = sql.raw('x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb)');
+
+/**
+ * Writes what is pending in one statement: the outbox lock per subject, NOTIFY, the history rows
+ * and the events. The events are produced from a join with the lock CTE, so every lock is held
+ * before any event row (and its seq) exists: each subject's seq order stays its commit order,
+ * and keys are taken sorted, so two transactions locking several subjects cannot deadlock.
+ */
 export async function flush(trx: Tx, p: PendingWrites): Promise<void> {
   const { history, events } = p;
   p.history = [];
   p.events = [];
-  if (events.length) {
-    // Serialise writers per subject until commit, so the outbox's seq order is commit order for
-    // each subject (keys sorted, so two transactions locking several subjects cannot deadlock).
-    const keys = [...new Set(events.map((e) => `${e.tenant_id}/${e.subject}`))].sort();
-    await sql`select pg_notify(${OUTBOX_CHANNEL}, ''), (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k)`.execute(trx);
-  }
-  const h = chunks(history);
-  const e = chunks(events);
-  // The common case, both kinds fitting one statement: a data-modifying CTE writes both at once.
-  if (h.length === 1 && e.length === 1) {
-    await trx.with('h', (q) => q.insertInto('order_history').values(h[0]!)).insertInto('events').values(e[0]!).execute();
+  if (history.length === 0 && events.length === 0) return;
+  const h = history.length ? recordsJson(history, ['changes', 'reason']) : '[]';
+  const insertHistory = sql`insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
+    select tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason
+    from jsonb_to_recordset(${h}::jsonb) as ${HISTORY_RECORD}`;
+  if (events.length === 0) {
+    await insertHistory.execute(trx);
     return;
   }
-  for (const rows of h) await trx.insertInto('order_history').values(rows).execute();
-  for (const rows of e) await trx.insertInto('events').values(rows).execute();
+  const keys = [...new Set(events.map((e) => `${e.tenant_id}/${e.subject}`))].sort();
+  await sql`with l as (
+      select pg_notify(${OUTBOX_CHANNEL}, '') as notified,
+        (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
+    ), h as (${insertHistory})
+    insert into events (tenant_id, id, type, subject, time, schema_version, payload)
+    select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload
+    from l cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
+    order by x.id`.execute(trx);
 }

@@ -5,7 +5,7 @@ import { authorize, SESSION_COOKIE } from '../auth.js';
 import { runCommand } from '../command.js';
 import { code, problem } from '../schemas/common.js';
 import { ROLES } from '../../domain/identity/roles.js';
-import { login, logout } from '../../app/identity/authenticate.js';
+import { login, logout, forgetCachedKeys } from '../../app/identity/authenticate.js';
 import { issueApiKey } from '../../app/identity/issue-api-key.js';
 import { AppError } from '../../shared/errors.js';
 import { writeAudit } from '../../store/history.js';
@@ -51,6 +51,7 @@ export const identityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app)
     const ctx = authorize(deps.db, request, 'keys:manage');
     const r = await ctx.store.updateTable('api_keys').set({ revoked_at: deps.clock.now() }).where('id', '=', request.params.id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new AppError('NOT_FOUND', 'no such active API key');
+    forgetCachedKeys();
     await writeAudit(ctx.store, ctx.principal.actor, deps.clock.now(), { entity: 'api_key', entityId: request.params.id, action: 'revoked' });
     return reply.code(204).send(null);
   });

@@ -11,13 +11,33 @@ export interface Principal {
   locale?: string;
 }
 
+/**
+ * Valid keys seen in the last few seconds, by hash: an integration sends many requests a second,
+ * and looking its key up for each was one database round trip of every command. A revocation
+ * through this process clears the cache at once; in other processes it takes effect within
+ * KEY_CACHE_MS. Unknown and revoked keys are never cached (they are looked up every time).
+ */
+export const KEY_CACHE_MS = 5_000;
+const keyCache = new Map<string, { principal: Principal; until: number }>();
+
+/** Forgets cached keys (after a revocation or a role change). */
+export function forgetCachedKeys(): void {
+  keyCache.clear();
+}
+
 /** Resolves a bearer API key to its tenant and roles; null when unknown or revoked. */
-export async function authenticateKey(db: Db, secret: string): Promise<Principal | null> {
+export async function authenticateKey(db: Db, secret: string, now = Date.now()): Promise<Principal | null> {
   if (!/^ordo_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/.test(secret)) return null;
+  const hash = hashSecret(secret);
+  const hit = keyCache.get(hash);
+  if (hit && hit.until > now) return hit.principal;
   const row = await db.selectFrom('api_keys').select(['tenant_id', 'id', 'name', 'roles', 'revoked_at'])
-    .where('key_hash', '=', hashSecret(secret)).executeTakeFirst();
-  if (!row || row.revoked_at) return null;
-  return { tenantId: row.tenant_id, actor: { type: 'api_key', id: row.id, name: row.name }, roles: row.roles };
+    .where('key_hash', '=', hash).executeTakeFirst();
+  if (!row || row.revoked_at) { keyCache.delete(hash); return null; }
+  const principal: Principal = { tenantId: row.tenant_id, actor: { type: 'api_key', id: row.id, name: row.name }, roles: row.roles };
+  if (keyCache.size >= 10_000) keyCache.clear();
+  keyCache.set(hash, { principal, until: now + KEY_CACHE_MS });
+  return principal;
 }
 
 export async function authenticateSession(db: Db, token: string, now = new Date()): Promise<Principal | null> {
