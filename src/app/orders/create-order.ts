@@ -115,7 +115,8 @@ async function acceptOrder(s: TenantScope, actor: Actor, clock: Clock, input: Or
     shipping_address: input.shippingAddress ?? null, billing_address: input.billingAddress ?? null,
     payment_terms: input.paymentTerms as Record<string, unknown>,
     attributes: { ...(input.attributes ?? {}), ...(input.delivery.carrier || input.delivery.service
-      ? { delivery: { carrier: input.delivery.carrier, service: input.delivery.service } } : {}), ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}) } as Record<string, unknown>,
+      ? { delivery: { ...(input.attributes?.delivery as object | undefined), carrier: input.delivery.carrier, service: input.delivery.service } } : {}),
+    ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}) } as Record<string, unknown>,
     notes: input.notes ?? null, line_count: input.lines.length,
     search_text: [number, input.externalId, customerName, customerEmail].filter(Boolean).join(' ').toLowerCase(),
     placed_at: placedAt, created_at: now, updated_at: now, version: 1,
@@ -131,18 +132,27 @@ async function acceptOrder(s: TenantScope, actor: Actor, clock: Clock, input: Or
   });
 
   const json = (v: unknown) => JSON.stringify(v);
-  const inserted = await s.insertInto('orders', {
-    ...order, shipping_address: json(order.shipping_address), billing_address: json(order.billing_address),
-    payment_terms: json(order.payment_terms), attributes: json(order.attributes),
-  }).onConflict((oc) => oc.columns(['tenant_id', 'channel_id', 'external_id']).where('external_id', 'is not', null).doNothing())
-    .returning('id').executeTakeFirst();
-  if (!inserted) {
+  // The order and its lines in one statement. On a duplicate channel + external id the order
+  // insert does nothing, so no line is inserted either and no row comes back.
+  const linesJson = JSON.stringify(lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  const inserted = await s.conn
+    .with('o', (q) => q.insertInto('orders').values({
+      ...order, tenant_id: s.tenantId, shipping_address: json(order.shipping_address), billing_address: json(order.billing_address),
+      payment_terms: json(order.payment_terms), attributes: json(order.attributes),
+    }).onConflict((oc) => oc.columns(['tenant_id', 'channel_id', 'external_id']).where('external_id', 'is not', null).doNothing()).returning('id'))
+    .insertInto('order_lines')
+    .columns(['tenant_id', 'order_id', 'id', 'line_no', 'external_line_id', 'product_id', 'sku', 'name', 'quantity', 'unit_price', 'discount', 'tax_rate', 'tax', 'net', 'total', 'attributes'])
+    .expression(sql`select ${s.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.product_id, x.sku, x.name, x.quantity,
+        x.unit_price, x.discount, x.tax_rate, x.tax, x.net, x.total, coalesce(x.attributes, '{}')
+      from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, product_id uuid, sku text, name text,
+        quantity int, unit_price bigint, discount bigint, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)`)
+    .returning('order_lines.id').execute();
+  if (inserted.length === 0) {
     const existing = await s.selectFrom('orders').select(['id', 'number'])
       .where('channel_id', '=', refs.channel.id).where('external_id', '=', input.externalId!).executeTakeFirstOrThrow();
     throw new AppError('DUPLICATE_ORDER', `order ${input.externalId} from channel ${input.channel} exists as ${existing.number}`,
       [{ path: '/externalId', message: 'already received' }], { existingId: existing.id, existingNumber: existing.number });
   }
-  await s.insertInto('order_lines', lines.map((l) => ({ ...l, attributes: json(l.attributes) }))).execute();
   await writeHistory(s, actor, now, [{
     orderId: id, action: 'order.accepted', toState: ACCEPTED,
     changes: { number, lines: input.lines.length, grandTotal: formatMoney(t.grandTotal, input.currency), currency: input.currency },
