@@ -1,0 +1,50 @@
+import { AppError } from '../../shared/errors.js';
+import type { CompiledStrategy } from '../../domain/sourcing/index.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { ensureDefaultStrategies } from './default-strategies.js';
+import { checkStrategy, compileRow, currentStrategy, DEFAULT_STRATEGY_KEY, findStrategyVersion } from './strategy-store.js';
+
+export interface ChosenStrategy {
+  strategy: CompiledStrategy;
+  /** Why this one: named by the caller, the channel, or the default; and any fallback. */
+  chosenBy: string;
+  note?: string;
+}
+
+/**
+ * Which strategy routes an order, most specific first: the key named by the caller (API,
+ * operator, a re-route), else the channel's `settings.routingStrategy`, else the process
+ * action's `args.strategy`, else `nearest`. The highest published version of
+ * the key is used; a tenant without strategies gets the defaults seeded on first use. A named
+ * key with no published version falls back to the default, with a note in the trace, so an
+ * order never stalls on configuration — unless `strict` (the dry-run API), which answers 404.
+ */
+export async function resolveStrategy(s: TenantScope, now: Date, opts: {
+  key?: string | null | undefined; channelKey?: string | null; processKey?: string | null | undefined; version?: number | undefined; strict?: boolean;
+}): Promise<ChosenStrategy> {
+  const key = opts.key ?? opts.channelKey ?? opts.processKey ?? DEFAULT_STRATEGY_KEY;
+  const chosenBy = opts.key ? 'named' : opts.channelKey ? 'channel' : opts.processKey ? 'process' : 'default';
+  if (opts.version !== undefined) return { strategy: compileRow(await findStrategyVersion(s, key, opts.version)), chosenBy };
+  let row = await currentStrategy(s, key);
+  if (!row) {
+    await ensureDefaultStrategies(s, now);
+    row = await currentStrategy(s, key);
+  }
+  if (row) return { strategy: compileRow(row), chosenBy };
+  if (opts.strict) throw new AppError('NOT_FOUND', `routing strategy ${key} has no published version`, [{ path: '/strategy', message: 'no published version' }]);
+  const fallback = await currentStrategy(s, DEFAULT_STRATEGY_KEY);
+  if (!fallback) throw new AppError('NOT_FOUND', `neither ${key} nor the default ${DEFAULT_STRATEGY_KEY} has a published version`);
+  return { strategy: compileRow(fallback), chosenBy: 'default', note: `strategy ${key} has no published version; the default ${DEFAULT_STRATEGY_KEY} was used` };
+}
+
+/** A strategy body that is not stored (a draft being tried): compiled as version 0 of its key. */
+export function inlineStrategy(body: Record<string, unknown>): ChosenStrategy {
+  const { key: k, version: _v, ...rest } = body;
+  const key = typeof k === 'string' ? k : 'draft';
+  return { strategy: { ...checkStrategy(key, 1, rest), version: 0 }, chosenBy: 'inline' };
+}
+
+/** "Do not split": every step may use one location only (process args `allowSplit: false`). */
+export function withoutSplits(s: CompiledStrategy): CompiledStrategy {
+  return { ...s, steps: s.steps.map((st) => ({ ...st, constraints: { ...st.constraints, maxShipments: 1 } })) };
+}

@@ -1,0 +1,152 @@
+import type {} from '../../store/schema-inventory.js';
+import '../../store/schema-sourcing.js';
+import { newId } from '../../shared/ids.js';
+import type { Plan } from '../../domain/sourcing/index.js';
+import { writeHistory, type Actor } from '../../store/history.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { emitEvent } from '../events/emit-event.js';
+import { withStockRetry } from '../inventory/common.js';
+import { releaseOrderReservations } from '../inventory/release.js';
+import { reservePartialSql, reserveWholeSql } from '../inventory/reserve-sql.js';
+import { createBackorders } from '../inventory/supply.js';
+import { loadNetwork, loadOrderFacts, type OrderFacts } from './load-routing-problem.js';
+import { allocatedUnits, planOver, type PlannedOrder } from './order-plan.js';
+import { resolveStrategy, withoutSplits } from './resolve-strategy.js';
+
+export interface RouteOptions {
+  /** Strategy key named by the caller (operator, API). A re-route without one keeps the previous attempt's strategy. */
+  strategy?: string | undefined;
+  /** The process action's `args.strategy`: used when neither the caller nor the channel (`settings.routingStrategy`) names one. */
+  processStrategy?: string | undefined;
+  /** Locations never to use again for this order (a rejection or short pick); added to earlier attempts' exclusions. */
+  excludeLocationIds?: string[] | undefined;
+  /** Why this attempt (e.g. "short pick at WAW-1"); recorded in history. */
+  reason?: string | undefined;
+  /** false: one location per order (process args `allowSplit: false`). */
+  allowSplit?: boolean | undefined;
+}
+
+export interface RouteResult {
+  outcome: 'routed' | 'unroutable';
+  attempt: number;
+  strategy: { key: string; version: number };
+  /** null when every unit has shipped already: nothing was left to route. */
+  plan: Plan | null;
+  trace: PlannedOrder['trace'] | null;
+  allocations: Array<{ lineId: string; sku: string; locationId: string; location: string; quantity: number }>;
+  /** Reservations moved to agree with the plan. */
+  moved: { released: number; reserved: number; lines: number };
+}
+
+/**
+ * Routes a stored order with a routing strategy, in the caller's transaction, and makes the
+ * reservations agree with the plan: the order's own held units count as available where they
+ * are held, so the strategy sees them, and any line whose holds differ from the plan is
+ * released and reserved again at the planned locations (stock rows are locked first, so the
+ * re-reservation cannot fail for lack of stock). Every attempt is stored (`order_routes`) and
+ * written to the order's history with its decision trace; `order.routed` is emitted with the
+ * allocations. Unroutable (nothing can be allocated, or the strategy raises an exception)
+ * changes no reservation. The fulfilment capability calls this again to re-route after a
+ * rejection or short pick, excluding the location.
+ */
+export async function routeOrder(tx: TenantScope, actor: Actor, now: Date, orderId: string, opts: RouteOptions = {}): Promise<RouteResult> {
+  await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
+  const facts = await loadOrderFacts(tx, orderId);
+  const previous = await tx.selectFrom('order_routes').select(['attempt', 'excluded_location_ids', 'strategy_key']).where('order_id', '=', orderId)
+    .orderBy('attempt', 'desc').limit(1).executeTakeFirst();
+  const attempt = (previous?.attempt ?? 0) + 1;
+  const excluded = [...new Set([...(previous?.excluded_location_ids ?? []), ...(opts.excludeLocationIds ?? [])])];
+  const rerouting = (opts.excludeLocationIds?.length ?? 0) > 0 && previous !== undefined;
+  const chosen = await resolveStrategy(tx, now, { key: opts.strategy ?? (rerouting ? previous.strategy_key : undefined), channelKey: facts.channel.strategy, processKey: opts.processStrategy });
+  if (opts.allowSplit === false) chosen.strategy = withoutSplits(chosen.strategy);
+  const network = await loadNetwork(tx, now, facts, { orderId, lock: true });
+  const planned = facts.order.lines.length === 0 ? null : await planOver(tx, now, facts, network, chosen, excluded);
+  const plan = planned?.plan;
+  const routed = !!plan && plan.status !== 'exception' && allocatedUnits(plan) > 0;
+  const code = (id: string) => network.codes.get(id) ?? id;
+  const allocations = routed ? plan.lines.flatMap((l) => l.allocations.map((a) => ({ lineId: l.lineId, sku: l.sku, locationId: a.locationId, location: code(a.locationId), quantity: a.quantity }))) : [];
+  const moved = routed ? await matchReservations(tx, actor, now, orderId, facts, plan) : { released: 0, reserved: 0, lines: 0 };
+  const strategy = { key: chosen.strategy.key, version: chosen.strategy.version };
+
+  // Everything has shipped already: nothing to route, and not an attempt worth storing.
+  if (!planned) return { outcome: 'routed', attempt: previous?.attempt ?? 0, strategy, plan: null, trace: null, allocations, moved };
+  await tx.updateTable('order_routes').set({ current: false }).where('order_id', '=', orderId).where('current', '=', true).execute();
+  await tx.insertInto('order_routes', {
+    id: newId(), order_id: orderId, attempt, current: true, strategy_key: strategy.key, strategy_version: strategy.version,
+    status: planned.plan.status, outcome: routed ? 'routed' : 'unroutable', reason: opts.reason ?? null,
+    location_ids: routed ? [...new Set(allocations.map((a) => a.locationId))] : [], excluded_location_ids: excluded,
+    plan: JSON.stringify(planned.trace.plan), created_at: now,
+  }).execute();
+  await writeHistory(tx, actor, now, [{
+    orderId, action: routed ? 'order.routed' : 'order.unroutable',
+    changes: {
+      attempt, outcome: routed ? 'routed' : 'unroutable',
+      allocations: allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })),
+      excludedLocations: excluded.map(code), reservationsMoved: moved,
+    },
+    reason: {
+      rule: `routing strategy ${strategy.key} v${strategy.version}`, strategy, stepId: planned.plan.stepId,
+      ...(opts.reason ? { why: opts.reason } : {}), trace: planned.trace,
+    },
+  }]);
+  if (routed) {
+    await emitEvent(tx, { type: 'order.routed', subject: orderId, time: now, payload: {
+      orderId, attempt, strategy, status: planned.plan.status,
+      allocations: allocations.map((a) => ({ sku: a.sku, locationId: a.locationId, quantity: a.quantity, lineId: a.lineId, location: a.location })),
+      ...(planned.plan.unfilled.length ? { unfilled: planned.plan.unfilled } : {}),
+    } });
+  }
+  return { outcome: routed ? 'routed' : 'unroutable', attempt, strategy, plan: planned.plan, trace: planned.trace, allocations, moved };
+}
+
+/**
+ * Moves the order's live reservations to the plan: lines already held exactly where the plan
+ * takes them are left alone; any other line is released and reserved again per allocation
+ * (same expiry), and its unfilled part becomes a backorder again. Runs after loadNetwork locked
+ * the stock rows, so the guarded UPDATEs find the units the plan counted on.
+ */
+async function matchReservations(tx: TenantScope, actor: Actor, now: Date, orderId: string, facts: OrderFacts, plan: Plan) {
+  const held = await tx.selectFrom('stock_reservations').select(['order_line_id', 'location_id', 'quantity', 'expires_at'])
+    .where('order_id', '=', orderId).where('status', '=', 'active').execute();
+  const toMove = plan.lines.filter((l) => {
+    const have = new Map<string, number>();
+    for (const h of held) if (h.order_line_id === l.lineId) have.set(h.location_id, (have.get(h.location_id) ?? 0) + h.quantity);
+    const want = new Map(l.allocations.filter((a) => a.quantity > 0).map((a) => [a.locationId, a.quantity]));
+    return have.size !== want.size || [...want].some(([loc, q]) => have.get(loc) !== q);
+  });
+  if (toMove.length === 0) return { released: 0, reserved: 0, lines: 0 };
+  const lineIds = toMove.map((l) => l.lineId);
+  const expiry = new Map<string, Date | null>();
+  for (const h of held) if (lineIds.includes(h.order_line_id ?? '')) {
+    const e = h.expires_at ? new Date(h.expires_at) : null;
+    const cur = expiry.get(h.order_line_id!);
+    expiry.set(h.order_line_id!, cur === undefined ? e : cur && e ? (cur < e ? cur : e) : null);
+  }
+  const released = held.some((h) => lineIds.includes(h.order_line_id ?? ''))
+    ? (await releaseOrderReservations(tx, actor, now, { orderId, lineIds, reason: 'routing: moved to the planned locations' })).released
+    : 0;
+  let reserved = 0;
+  const short: Array<{ orderLineId: string; productId: string; quantity: number }> = [];
+  await withStockRetry(tx, async (t) => {
+    for (const l of [...toMove].sort((a, b) => (facts.lines.get(a.lineId)!.productId < facts.lines.get(b.lineId)!.productId ? -1 : 1))) {
+      const productId = facts.lines.get(l.lineId)!.productId;
+      let missing = l.unfilled;
+      for (const a of [...l.allocations].sort((x, y) => (x.locationId < y.locationId ? -1 : 1))) {
+        const st = { productId, locationId: a.locationId, quantity: a.quantity, reservationId: newId(), movementId: newId(), orderId, orderLineId: l.lineId,
+          reference: null, expiresAt: expiry.get(l.lineId) ?? null, now, reason: 'routing', actor };
+        let taken = (await reserveWholeSql(t, st).execute(t.conn)).rows[0]?.taken ?? 0;
+        if (!taken) taken = (await reservePartialSql(t, { ...st, reservationId: newId(), movementId: newId() }).execute(t.conn)).rows[0]?.taken ?? 0;
+        reserved += taken;
+        missing += a.quantity - taken;
+      }
+      if (missing > 0) short.push({ orderLineId: l.lineId, productId, quantity: missing });
+    }
+  });
+  if (short.length) await createBackorders(tx, now, orderId, short);
+  await writeHistory(tx, actor, now, [{
+    orderId, action: 'stock.moved',
+    changes: { released, reserved, lines: toMove.map((l) => ({ lineNo: facts.lines.get(l.lineId)!.lineNo, sku: l.sku, allocations: l.allocations })) },
+    reason: { rule: 'routing: the reservations follow the plan', strategy: plan.strategy },
+  }]);
+  return { released, reserved, lines: toMove.length };
+}

@@ -1,0 +1,72 @@
+import { sql, type Selectable } from 'kysely';
+import '../../store/schema-sourcing.js';
+import type { RoutingStrategiesTable } from '../../store/schema-sourcing.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
+import { compileStrategy, type CompiledStrategy } from '../../domain/sourcing/index.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+
+export type StrategyRow = Selectable<RoutingStrategiesTable>;
+
+/** Strategy keys follow the core's rule (lowercase, digits, "_" or "-"), so `single_location` is a key. */
+export const STRATEGY_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** The strategy used when neither the caller, the process action nor the channel names one. */
+export const DEFAULT_STRATEGY_KEY = 'nearest';
+
+/** Serialises writers of one strategy key until commit (version numbers, the one-draft rule). */
+export async function lockStrategyKey(tx: TenantScope, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`routing/${tx.tenantId}/${key}`}, 0))`.execute(tx.conn);
+}
+
+/** The stored document is the strategy without key and version: the row owns those. */
+export function strategyDocument(row: Pick<StrategyRow, 'key' | 'version' | 'document'>): Record<string, unknown> {
+  return { ...row.document, key: row.key, version: row.version };
+}
+
+export function invalidStrategy(errors: FieldError[]): AppError {
+  return new AppError('ROUTING_STRATEGY_INVALID', `the strategy has ${errors.length} problem(s); nothing was saved`, errors);
+}
+
+/** Validates a strategy body as version `version` of `key`; every problem with its JSON path. */
+export function checkStrategy(key: string, version: number, body: Record<string, unknown>): CompiledStrategy {
+  const r = compileStrategy({ ...body, key, version });
+  if (!r.ok) throw invalidStrategy(r.error);
+  return r.value;
+}
+
+// Compiling type-checks every CEL condition: cache by row id and last change (drafts change).
+const compiled = new Map<string, CompiledStrategy>();
+
+/** The compiled form of a stored version (cached); a stored version that no longer compiles is a bug. */
+export function compileRow(row: StrategyRow): CompiledStrategy {
+  const k = `${row.id}:${new Date(row.updated_at).getTime()}`;
+  const hit = compiled.get(k);
+  if (hit) return hit;
+  const r = compileStrategy(strategyDocument(row));
+  if (!r.ok) throw new Error(`stored routing strategy ${row.key} v${row.version} does not compile: ${r.error.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+  if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
+  compiled.set(k, r.value);
+  return r.value;
+}
+
+export async function findStrategyVersion(s: TenantScope, key: string, version: number): Promise<StrategyRow> {
+  const row = await s.selectFrom('routing_strategies').selectAll().where('key', '=', key).where('version', '=', version).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `routing strategy ${key} has no version ${version}`, [{ path: 'params:version', message: 'no such version' }]);
+  return row;
+}
+
+/** The version routing uses: the highest published one. */
+export async function currentStrategy(s: TenantScope, key: string): Promise<StrategyRow | undefined> {
+  return s.selectFrom('routing_strategies').selectAll().where('key', '=', key).where('status', '=', 'published')
+    .orderBy('version', 'desc').limit(1).executeTakeFirst();
+}
+
+export function strategyView(r: StrategyRow, withDocument = true) {
+  const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: r.id, key: r.key, version: r.version, status: r.status, name: r.name,
+    createdBy: r.created_by, createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
+    publishedAt: iso(r.published_at), retiredAt: iso(r.retired_at),
+    ...(withDocument ? { strategy: strategyDocument(r) } : {}),
+  };
+}
