@@ -99,7 +99,7 @@ export class Dispatcher {
     if (this.fanOutDue || Date.now() - this.lastFanOut >= this.pollMs) {
       this.fanOutDue = false;
       this.lastFanOut = Date.now();
-      fanned = await fanOut(this.opts.db, [...this.sinks.keys()], 500, this.clock.now());
+      fanned = await fanOut(this.opts.db, [...this.sinks.values()], 500, this.clock.now());
       if (fanned === 500) this.fanOutDue = true;
     }
     // Keep up to two slots' worth claimed; claim in batches, since one claim query per finished

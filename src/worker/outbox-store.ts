@@ -13,7 +13,7 @@ import '../store/schema-events.js';
  * Turns new events into one delivery row per matching subscription and per broker sink.
  * Rows are claimed with SKIP LOCKED, so several workers fan out disjoint batches.
  */
-export async function fanOut(db: Db, sinkNames: readonly string[], limit: number, now: Date): Promise<number> {
+export async function fanOut(db: Db, sinks: ReadonlyArray<{ name: string; eventTypes?: readonly string[] | undefined }>, limit: number, now: Date): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const { rows: events } = await sql<{ tenant_id: string; id: string; seq: string; type: string; subject: string }>`
       select tenant_id, id, seq, type, subject from events where not fanned_out order by seq limit ${limit} for update skip locked`.execute(trx);
@@ -26,7 +26,9 @@ export async function fanOut(db: Db, sinkNames: readonly string[], limit: number
       for (const s of subs) {
         if (s.tenant_id === e.tenant_id && typeMatches(s.event_types, e.type)) deliveries.push({ ...base, id: newId(), target: s.id, subscription_id: s.id });
       }
-      for (const name of sinkNames) deliveries.push({ ...base, id: newId(), target: `sink:${name}`, subscription_id: null });
+      for (const sink of sinks) {
+        if (!sink.eventTypes || sink.eventTypes.includes(e.type)) deliveries.push({ ...base, id: newId(), target: `sink:${sink.name}`, subscription_id: null });
+      }
     }
     for (let i = 0; i < deliveries.length; i += 1000) await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + 1000)).execute();
     await trx.updateTable('events').set({ fanned_out: true }).where('seq', 'in', events.map((e) => e.seq)).execute();

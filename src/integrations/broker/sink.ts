@@ -10,6 +10,8 @@ import type { DomainEvent } from '../../domain/events/catalogue.js';
 export interface EventSink {
   /** Stable name; deliveries to this sink have target `sink:<name>`. */
   readonly name: string;
+  /** Only these event types reach the sink (no delivery rows for the rest); absent = every event. */
+  readonly eventTypes?: readonly string[];
   publish(event: CloudEvent): Promise<{ duplicate: boolean }>;
   close(): Promise<void>;
 }

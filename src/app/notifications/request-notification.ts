@@ -1,0 +1,66 @@
+import { newId } from '../../shared/ids.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { emitEvent } from '../events/emit-event.js';
+import { effectiveTemplate, renderTemplate } from './templates.js';
+import { getNotificationSettings } from './settings.js';
+import { loadOrderForNotification, orderVariables } from './order-variables.js';
+import { trackingUrlFor } from './tracking-link.js';
+import '../../store/schema-notifications.js';
+
+export interface NotifyRequest {
+  orderId: string;
+  now: Date;
+  template: string;
+  /** customer (default), or a role whose addresses are in the tenant's settings (order_desk, seller, approvers). */
+  to?: string | undefined;
+}
+
+export interface NotifyOutcome {
+  note: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The `notify` action, inside the order's transaction: renders the message now (what the order
+ * looked like at this step), stores it as a queued notification and writes a
+ * `notification.requested` event to the outbox. Nothing is sent here: the worker's e-mail sink
+ * sends after commit. A template switched off, a recipient without an address or an unknown
+ * template writes nothing but the returned history note.
+ */
+export async function requestNotification(tx: TenantScope, req: NotifyRequest): Promise<NotifyOutcome> {
+  const to = req.to ?? 'customer';
+  const base = { template: req.template, to };
+  const settings = await getNotificationSettings(tx);
+  if (settings.disabled.includes(req.template)) {
+    return { note: `notification ${req.template} is switched off for this tenant; nothing sent`, data: { notification: { ...base, skipped: 'disabled' } } };
+  }
+  const order = await loadOrderForNotification(tx, req.orderId);
+  if (!order) return { note: `order ${req.orderId} not found; nothing sent`, data: { notification: { ...base, skipped: 'no_order' } } };
+
+  const recipients = to === 'customer' ? (order.customerEmail ? [order.customerEmail] : []) : (settings.recipients[to] ?? []);
+  if (recipients.length === 0) {
+    const why = to === 'customer' ? 'the customer has no e-mail address' : `no e-mail address is set for ${to} in the notification settings`;
+    return { note: `notification ${req.template} not sent: ${why}`, data: { notification: { ...base, skipped: 'no_recipient' } } };
+  }
+  const language = order.language;
+  const tpl = (await effectiveTemplate(tx, req.template, language)) ?? (await effectiveTemplate(tx, req.template, 'en'));
+  if (!tpl) return { note: `notification ${req.template} not sent: no such template`, data: { notification: { ...base, skipped: 'no_template' } } };
+
+  const message = renderTemplate(tpl, orderVariables(order, tpl.language, await trackingUrlFor(tx, order.id)), tpl.language);
+  const ids: string[] = [];
+  for (const recipient of recipients) {
+    const id = newId();
+    await tx.insertInto('notifications', {
+      id, order_id: order.id, template: req.template, language: tpl.language, recipient, subject: message.subject,
+      body_text: message.text, body_html: message.html, source: tpl.source, last_response: null, claimed_until: null, sent_at: null,
+      created_at: req.now, updated_at: req.now,
+    }).execute();
+    await emitEvent(tx, { type: 'notification.requested', subject: order.id, time: req.now,
+      payload: { notificationId: id, orderId: order.id, template: req.template, language: tpl.language, channel: 'email', to } });
+    ids.push(id);
+  }
+  return {
+    note: `notification ${req.template} (${tpl.language}) queued for ${recipients.join(', ')}`,
+    data: { notification: { ...base, language: tpl.language, source: tpl.source, ids } },
+  };
+}

@@ -1,0 +1,41 @@
+import nodemailer from 'nodemailer';
+import { PermanentMailError, type MailSender, type OutgoingMail } from '../../app/notifications/mail-sender.js';
+import type { SmtpConfig } from './smtp-config.js';
+
+/** The domain of the From address, for Message-IDs (<notification id>@domain). */
+function fromDomain(from: string): string {
+  return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
+}
+
+/**
+ * Sends through SMTP with nodemailer: UTF-8 throughout (Polish and Cyrillic subjects are
+ * RFC 2047-encoded, bodies quoted-printable or base64 as nodemailer picks), a multipart/alternative
+ * text + HTML body, and the notification id as Message-ID. SMTP 5xx answers are permanent.
+ */
+export function smtpSender(cfg: SmtpConfig): MailSender {
+  const transport = nodemailer.createTransport({
+    host: cfg.host, port: cfg.port, secure: cfg.secure,
+    ...(cfg.user ? { auth: { user: cfg.user, pass: cfg.pass ?? '' } } : {}),
+    connectionTimeout: cfg.timeoutMs, greetingTimeout: cfg.timeoutMs, socketTimeout: cfg.timeoutMs,
+    // A certificate must verify unless the operator allowed a local relay without one.
+    tls: { rejectUnauthorized: !cfg.allowUnverifiedTls },
+  });
+  const domain = fromDomain(cfg.from);
+  return {
+    async send(m: OutgoingMail) {
+      const messageId = `<${m.notificationId}@${domain}>`;
+      try {
+        const info = await transport.sendMail({
+          from: cfg.from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId,
+          headers: { 'Content-Language': m.language, 'X-Ordo-Notification': m.notificationId, 'Auto-Submitted': 'auto-generated' },
+        });
+        return { response: String(info.response ?? 'accepted'), messageId };
+      } catch (e) {
+        const code = (e as { responseCode?: number }).responseCode;
+        if (typeof code === 'number' && code >= 500 && code < 600) throw new PermanentMailError(`${code} ${(e as Error).message}`);
+        throw e;
+      }
+    },
+    close() { transport.close(); },
+  };
+}
