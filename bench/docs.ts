@@ -81,3 +81,79 @@ const [base, withCodes] = results;
 console.log(`ratio: a label with barcodes takes ${(base!.perSec / withCodes!.perSec).toFixed(2)}× the wall time and ${(withCodes!.cpuMs / base!.cpuMs).toFixed(2)}× the CPU time of the same label without (baseline = 1.00)`);
 console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs (wall-time figures suffer when it exceeds the CPUs)`);
 console.log(`peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
+
+// ── Shipments created per second against the local carrier servers ────────────────────────────
+// Through the app use case (createShipment: the pending row committed, the carrier called over
+// HTTP, the outcome recorded), the InPost ShipX fake in this process, PGlite in memory. Baseline:
+// the same use case with the manual carrier (no HTTP), measured in the same run.
+{
+  const { randomBytes } = await import('node:crypto');
+  const { openDatabase } = await import('../src/store/db.js');
+  const { migrateToLatest } = await import('../src/store/migrate.js');
+  const { buildApp } = await import('../src/api/app.js');
+  const { createTenant } = await import('../src/app/identity/create-tenant.js');
+  const { scope } = await import('../src/store/tenant-scope.js');
+  const { systemClock } = await import('../src/shared/clock.js');
+  const { createCarrierRegistry } = await import('../src/integrations/carriers/index.js');
+  const { startInpostFake } = await import('../src/integrations/carriers/testing/inpost-fake.js');
+  const { createFulfilmentOrders } = await import('../src/app/fulfilment/create-fulfilment-orders.js');
+  const { acceptFulfilment } = await import('../src/app/fulfilment/accept-fulfilment.js');
+  const { startPicking } = await import('../src/app/fulfilment/start-picking.js');
+  const { recordPick } = await import('../src/app/fulfilment/record-pick.js');
+  const { packFulfilment } = await import('../src/app/fulfilment/pack-fulfilment.js');
+  const { createShipment } = await import('../src/app/fulfilment/create-shipment.js');
+  const { runConcurrent } = await import('./lib.js');
+
+  const SHIPMENTS = Number(process.env.BENCH_SHIPMENTS ?? 150);
+  const database = await openDatabase({ dataDir: 'memory://' });
+  await migrateToLatest(database.db);
+  const inpost = await startInpostFake({ token: 'bench', organizationId: '1' });
+  const carriers = createCarrierRegistry({ inpost: { baseUrl: inpost.url, token: 'bench', organizationId: '1' }, manual: {} });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers });
+  const tenant = await createTenant(database.db, { slug: `b-${randomBytes(3).toString('hex')}`, name: 'Bench', admin: { email: 'b@example.pl', name: 'Łucja', password: 'correct horse battery staple' } });
+  const call = async (url: string, payload: object) => {
+    const r = await app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${tenant.apiKey}` } });
+    if (r.statusCode >= 300) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
+    return JSON.parse(r.body) as { id: string };
+  };
+  await call('/api/v1/channels', { code: 'web', name: 'Sklep', kind: 'web', currency: 'PLN' });
+  await call('/api/v1/products', { sku: 'B-1', name: 'Kubek żółty', weightG: 350 });
+  await call('/api/v1/locations', { code: 'WAW', name: 'Magazyn', kind: 'warehouse', country: 'PL', capabilities: ['ships'], address: { line1: 'ul. Żelazna 51', city: 'Warszawa', postalCode: '00-841', country: 'PL' } });
+  await call('/api/v1/inventory/stock::set'.replace('::', ':'), { sku: 'B-1', location: 'WAW', onHand: 1_000_000 });
+  const s = scope(database.db, tenant.tenantId);
+  const actor = { type: 'system' as const, id: null, name: 'bench' };
+  const packed: string[] = [];
+  for (let i = 0; i < SHIPMENTS * 2 + 10; i++) {
+    const o = await call('/api/v1/orders', { channel: 'web', externalId: `B-${i}`, currency: 'PLN', lines: [{ sku: 'B-1', quantity: 1, unitPrice: '9.99', taxRate: '23' }],
+      customer: { name: 'Щукин Юрий', email: 'u@example.ru' }, shippingAddress: { name: 'Zofia Żak', line1: 'ul. Świętokrzyska 12', city: 'Łódź', postalCode: '90-001', country: 'PL' }, delivery: { method: 'ship' } });
+    const id = await s.conn.transaction().execute(async (trx) => {
+      const tx = s.with(trx);
+      const now = new Date();
+      const { requests } = await createFulfilmentOrders(tx, actor, now, o.id, { kind: 'ship' });
+      const fo = requests[0]!.fulfilmentId;
+      await acceptFulfilment(tx, actor, now, fo);
+      await startPicking(tx, actor, now, fo);
+      const line = await tx.selectFrom('fulfilment_lines').select(['id', 'quantity']).where('fulfilment_id', '=', fo).executeTakeFirstOrThrow();
+      await recordPick(tx, actor, now, fo, { lines: [{ lineId: line.id, picked: line.quantity }] });
+      await packFulfilment(tx, actor, now, fo, { packages: [{ weightG: 400, lengthMm: 200, widthMm: 150, heightMm: 100 }] });
+      return fo;
+    });
+    packed.push(id);
+  }
+  let next = 0;
+  const ship = (carrier: string) => async () => {
+    const fo = packed[next++]!;
+    const r = await createShipment(s, carriers, actor, systemClock, { fulfilmentOrderIds: [fo], carrier });
+    if (r.status === 'failed' || r.status === 'pending') throw new Error(`shipment ${r.status}: ${JSON.stringify(r.error)}`);
+  };
+  for (let i = 0; i < 5; i++) await ship('manual')(); // warm-up
+  const manual = await runConcurrent(Math.max(1, Math.floor(SHIPMENTS / 2)), 4, ship('manual'));
+  const viaInpost = await runConcurrent(SHIPMENTS, 4, ship('inpost'));
+  console.log(`shipments created per second (createShipment use case, PGlite in memory, concurrency 4):`);
+  console.log(`  InPost ShipX fake over HTTP   ${viaInpost.perSecond.toFixed(1)}/s  p50 ${viaInpost.p50.toFixed(1)} ms  p99 ${viaInpost.p99.toFixed(1)} ms  errors ${viaInpost.errors}  (${inpost.requests.length} carrier requests)`);
+  console.log(`  manual carrier, no HTTP       ${manual.perSecond.toFixed(1)}/s  p50 ${manual.p50.toFixed(1)} ms  p99 ${manual.p99.toFixed(1)} ms  errors ${manual.errors}  (baseline = 1.00)`);
+  console.log(`ratio: InPost over HTTP runs at ${(viaInpost.perSecond / manual.perSecond).toFixed(2)}× the manual carrier's rate`);
+  await app.close();
+  await inpost.close();
+  await database.close();
+}

@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.js';
 import type { Clock } from '../shared/clock.js';
+import type { CarrierRegistry } from '../integrations/carriers/index.js';
 
 /** What routes need, passed explicitly: no globals. */
 export interface Deps {
@@ -8,4 +9,6 @@ export interface Deps {
   clock: Clock;
   /** Set once the server may take traffic (migrations done). */
   ready: () => Promise<boolean>;
+  /** Configured carrier adapters (issue 6); absent = shipments cannot be booked at carriers. */
+  carriers?: CarrierRegistry;
 }

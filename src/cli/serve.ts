@@ -9,6 +9,9 @@ import type { Config } from './config.js';
 import { startProcessTimerLoop } from '../app/process/timer-loop.js';
 import { installProcessTimerJob } from '../app/process/fire-due-timers.js';
 import { startWorkerFromEnv } from '../worker/worker.js';
+import { carriersFromEnv } from '../app/fulfilment/carriers-from-env.js';
+import { registerTrackingPollJob } from '../app/fulfilment/poll-shipments.js';
+import { jobHandlers } from '../app/events/timers.js';
 
 /** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
 export async function serve(config: Config, opts: { demo: boolean }) {
@@ -24,8 +27,11 @@ export async function serve(config: Config, opts: { demo: boolean }) {
     if (seeded) log.info({ orders: seeded.orders }, 'demo data seeded');
   }
 
+  // carriers (issue 6): each is offered when its credentials are configured; the manual carrier always
+  const carriers = carriersFromEnv();
+  log.info({ carriers: [...carriers.keys()] }, 'carriers configured');
   const app = await buildApp(
-    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true },
+    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },
   );
   const address = await app.listen({ port: config.port, host: config.host });
@@ -33,6 +39,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const stopTimers = startProcessTimerLoop(database.db, systemClock, log);
   // outbox dispatcher, webhooks, broker sink and jobs (issue 8); ORDO_WORKER=off on API-only nodes
   installProcessTimerJob();
+  registerTrackingPollJob(jobHandlers, carriers, systemClock);
   const worker = await startWorkerFromEnv(database, process.env, log);
   const base = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
 

@@ -3,6 +3,10 @@ import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { startWorkerFromEnv } from './worker.js';
 import { installProcessTimerJob } from '../app/process/fire-due-timers.js';
+import { carriersFromEnv } from '../app/fulfilment/carriers-from-env.js';
+import { registerTrackingPollJob } from '../app/fulfilment/poll-shipments.js';
+import { jobHandlers } from '../app/events/timers.js';
+import { systemClock } from '../shared/clock.js';
 
 /**
  * A worker process: `tsx src/worker/main.ts`. Environment: DATABASE_URL (PostgreSQL) or
@@ -17,6 +21,7 @@ const log = pino({ level: env.LOG_LEVEL ?? 'info', base: { worker: env.ORDO_WORK
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDO_DATA_DIR, poolSize: 8 });
 await migrateToLatest(database.db);
 installProcessTimerJob(); // process timers arrive as jobs of kind process.timer
+registerTrackingPollJob(jobHandlers, carriersFromEnv(env), systemClock); // carrier tracking polls (issue 6)
 const worker = await startWorkerFromEnv(database, { ...env, ORDO_WORKER: 'on' }, log);
 log.info({ database: database.describe, worker: worker!.id }, 'worker started');
 process.send?.({ ready: true });

@@ -30,8 +30,11 @@ export interface CarriersConfig {
   manual?: ManualCarrierOptions;
 }
 
+/** The configured adapters by `CarrierAdapter.code` ('inpost', 'dhl-parcel-de', 'cdek', 'manual'). */
+export type CarrierRegistry = ReadonlyMap<string, CarrierAdapter>;
+
 /** Builds the adapters once at start-up, keyed by `CarrierAdapter.code`. */
-export function createCarrierRegistry(config: CarriersConfig): ReadonlyMap<string, CarrierAdapter> {
+export function createCarrierRegistry(config: CarriersConfig): CarrierRegistry {
   const out = new Map<string, CarrierAdapter>();
   if (config.inpost) out.set('inpost', createInpostAdapter(config.inpost));
   if (config['dhl-parcel-de']) out.set('dhl-parcel-de', createDhlParcelDeAdapter(config['dhl-parcel-de']));

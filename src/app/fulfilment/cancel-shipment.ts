@@ -1,0 +1,38 @@
+import { AppError } from '../../shared/errors.js';
+import type { Clock } from '../../shared/clock.js';
+import type { CarrierRegistry } from '../../integrations/carriers/index.js';
+import { writeHistory, type Actor } from '../../store/history.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { emitEvent } from '../events/emit-event.js';
+import { adapterFor, loadShipmentView, refOf } from './shipment-common.js';
+
+/**
+ * Cancels a shipment that has not left yet: at the carrier first (its refusal comes back as the
+ * carrier's error, nothing changes here), then here — the fulfilment orders go back to `packed`
+ * without a shipment, ready for another. A shipment never accepted by the carrier is cancelled
+ * locally. Cancelling twice returns the cancelled shipment.
+ */
+export async function cancelShipment(s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, shipmentId: string) {
+  const sh = await s.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
+  if (!sh) throw new AppError('NOT_FOUND', `shipment ${shipmentId} not found`);
+  if (sh.status === 'cancelled') return loadShipmentView(s, shipmentId);
+  if (sh.handed_over_at) throw new AppError('SHIPMENT_STATE_CONFLICT', `shipment ${shipmentId} was handed over to the carrier; it can no longer be cancelled`, [], { shipmentStatus: sh.status });
+  if (sh.carrier_shipment_id) {
+    const r = await adapterFor(carriers, sh.carrier).cancel(refOf(sh));
+    if (!r.ok) throw new AppError(r.error.code, r.error.message, [], { carrierMessages: r.error.carrierMessages, retryable: r.error.retryable });
+  }
+  return s.conn.transaction().execute(async (trx) => {
+    const tx = s.with(trx);
+    const now = clock.now();
+    await tx.selectFrom('orders').select('id').where('id', '=', sh.order_id).forUpdate().execute();
+    const cur = await tx.selectFrom('shipments').select(['status', 'handed_over_at']).where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();
+    if (cur.status !== 'cancelled') {
+      await tx.updateTable('shipments').set((eb) => ({ status: 'cancelled', status_at: now, version: eb('version', '+', 1), updated_at: now })).where('id', '=', shipmentId).execute();
+      const fos = await tx.updateTable('fulfilment_orders').set((eb) => ({ shipment_id: null, version: eb('version', '+', 1), updated_at: now }))
+        .where('shipment_id', '=', shipmentId).returning('id').execute();
+      await writeHistory(tx, actor, now, [{ orderId: sh.order_id, action: 'shipment.cancelled', changes: { shipmentId, carrier: sh.carrier, fulfilmentOrderIds: fos.map((f) => f.id) } }]);
+      await emitEvent(tx, { type: 'shipment.cancelled', subject: sh.order_id, time: now, payload: { orderId: sh.order_id, shipmentId, carrier: sh.carrier } });
+    }
+    return loadShipmentView(tx, shipmentId);
+  });
+}

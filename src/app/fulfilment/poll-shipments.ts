@@ -1,0 +1,69 @@
+import type { Clock } from '../../shared/clock.js';
+import type { CarrierRegistry, TrackingEvent } from '../../integrations/carriers/index.js';
+import type { JobRegistry } from '../events/timers.js';
+import { scheduleTimer } from '../events/timers.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { applyTrackingEvents } from './apply-tracking.js';
+import { carrierActor } from './receive-tracking-webhook.js';
+import { refOf } from './shipment-common.js';
+import '../../store/schema-fulfilment.js';
+
+const NOT_POLLED = ['pending', 'failed', 'delivered', 'returned', 'cancelled'];
+export const POLL_JOB = 'carrier.poll';
+
+/**
+ * Asks the carriers about the tenant's shipments that are still moving (least recently polled
+ * first, at most `limit`), and applies what they say exactly as a webhook would (same event ids,
+ * so a poll and a webhook of one change count once). A carrier error is counted and the shipment
+ * is polled again next time. Works inside a transaction (the job runner's) or outside one.
+ */
+export async function pollShipments(s: TenantScope, carriers: CarrierRegistry | undefined, clock: Clock, opts: { limit?: number } = {}) {
+  const due = await s.selectFrom('shipments').selectAll().where('status', 'not in', NOT_POLLED).where('carrier_shipment_id', 'is not', null)
+    .orderBy('last_polled_at', (ob) => ob.asc().nullsFirst()).orderBy('id').limit(opts.limit ?? 50).execute();
+  const out = { polled: 0, changed: 0, errors: 0, skipped: 0 };
+  for (const sh of due) {
+    const adapter = carriers?.get(sh.carrier);
+    if (!adapter) { out.skipped++; continue; }
+    const r = await adapter.track(refOf(sh));
+    out.polled++;
+    await atomically(s, async (tx) => {
+      const now = clock.now();
+      await tx.updateTable('shipments').set({ last_polled_at: now }).where('id', '=', sh.id).execute();
+      if (!r.ok) { out.errors++; return; }
+      const events: TrackingEvent[] = r.value.events.length ? r.value.events : [{
+        // No history yet (e.g. InPost before its tracking number): the status itself, once per status.
+        eventId: `${sh.carrier}:${sh.carrier_shipment_id}:${r.value.carrierStatus}`, reference: sh.id, carrierShipmentId: sh.carrier_shipment_id,
+        trackingNumber: r.value.trackingNumber, carrierStatus: r.value.carrierStatus, status: r.value.status, known: r.value.known, occurredAt: now.toISOString(),
+      }];
+      if (r.value.trackingNumber && !sh.tracking_number) await tx.updateTable('shipments').set({ tracking_number: r.value.trackingNumber }).where('id', '=', sh.id).execute();
+      const applied = await applyTrackingEvents(tx, carrierActor(sh.carrier), now, sh.id, events, 'poll');
+      if (applied.changed) out.changed++;
+    });
+  }
+  return out;
+}
+
+/**
+ * Registers the durable polling job: each run polls one tenant's moving shipments and schedules
+ * the next run `everyMs` later. Carrier calls happen inside the job's transaction, bounded by
+ * `limit` and the adapters' timeouts. Start the chain per tenant with scheduleTrackingPoll.
+ */
+/** How often non-final shipments are asked about (carriers without webhooks, and missed webhooks). */
+export const TRACKING_POLL_MS = 15 * 60_000;
+
+export function registerTrackingPollJob(registry: JobRegistry, carriers: CarrierRegistry | undefined, clock: Clock, opts: { everyMs?: number; limit?: number } = {}) {
+  const every = opts.everyMs ?? TRACKING_POLL_MS;
+  if (registry.get(POLL_JOB)) return;
+  registry.define(POLL_JOB, async (ctx) => {
+    await pollShipments(ctx.tx, carriers, clock, opts.limit === undefined ? {} : { limit: opts.limit });
+    await scheduleTimer(ctx.tx, { kind: POLL_JOB, runAt: new Date(ctx.now.getTime() + every), maxAttempts: 3 });
+  });
+}
+
+/** Starts the tenant's polling chain unless one is already scheduled. */
+export async function scheduleTrackingPoll(tx: TenantScope, runAt: Date): Promise<boolean> {
+  const live = await tx.selectFrom('jobs').select('id').where('kind', '=', POLL_JOB).where('status', '=', 'scheduled').executeTakeFirst();
+  if (live) return false;
+  await scheduleTimer(tx, { kind: POLL_JOB, runAt, maxAttempts: 3 });
+  return true;
+}

@@ -1,0 +1,80 @@
+import { AppError, isAppError } from '../../shared/errors.js';
+import type { Actor } from '../../store/history.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { pickOrderLine } from '../inventory/consume.js';
+import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
+import { feedOrderEvent } from './feed-order-event.js';
+import { releaseShortfall } from './release-shortfall.js';
+
+export interface PickInput {
+  /** Every line of the fulfilment order, once: how many were picked, with serials (serial-tracked SKUs) and a lot (optional). */
+  lines: Array<{ lineId: string; picked: number; serials?: string[] | undefined; lot?: string | undefined }>;
+  expectedVersion?: number | null;
+}
+
+/** Re-paths an inventory error ("/serials") to the pick line at fault ("/lines/2/serials"). */
+function atLine(e: unknown, i: number): unknown {
+  if (!isAppError(e)) return e;
+  const errors = e.errors.map((f) => ({ ...f, path: `/lines/${i}${f.path === '/quantity' ? '/picked' : f.path}` }));
+  return new AppError(e.code, e.message, errors.length ? errors : [{ path: `/lines/${i}`, message: e.message }], e.data);
+}
+
+/**
+ * Records the pick of a whole fulfilment order. Serial- and lot-tracked SKUs are checked against
+ * stock at this location (src/app/inventory: serials must be in stock here, lots unexpired) and
+ * captured on the line. Picking fewer than asked is a short pick: the missing units' reservations
+ * are given back, `fulfilment.short_picked` goes out and the order's process hears `short_pick`
+ * (it decides: exception or re-route). Nothing picked at all cancels the fulfilment order.
+ * Ordered vs picked per line stays on the line for the picking-accuracy figures.
+ */
+export async function recordPick(tx: TenantScope, actor: Actor, now: Date, id: string, input: PickInput) {
+  const fo = await lockFulfilment(tx, id);
+  assertMove(fo, 'picked', input.expectedVersion);
+  const lines = await fulfilmentLines(tx, [id]);
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  const problems: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  input.lines.forEach((p, i) => {
+    const l = byId.get(p.lineId);
+    if (!l) problems.push({ path: `/lines/${i}/lineId`, message: 'not a line of this fulfilment order' });
+    else if (seen.has(p.lineId)) problems.push({ path: `/lines/${i}/lineId`, message: 'reported twice' });
+    else if (p.picked > l.quantity) problems.push({ path: `/lines/${i}/picked`, message: `at most ${l.quantity} (asked)` });
+    seen.add(p.lineId);
+  });
+  lines.forEach((l) => { if (!seen.has(l.id)) problems.push({ path: '/lines', message: `line ${l.id} (${l.sku}) is not reported` }); });
+  if (problems.length) throw new AppError('VALIDATION_FAILED', 'the pick must report every line of the fulfilment order once', problems);
+
+  const short: Array<{ orderLineId: string; sku: string; quantity: number; picked: number }> = [];
+  for (const [i, p] of input.lines.entries()) {
+    const l = byId.get(p.lineId)!;
+    let serials: string[] | null = null;
+    let lots: string[] | null = null;
+    if (p.picked > 0) {
+      try {
+        const r = await pickOrderLine(tx, actor, now, { orderId: fo.order_id, orderLineId: l.order_line_id, locationId: fo.location_id, quantity: p.picked, serials: p.serials, lot: p.lot });
+        serials = r.serials;
+        lots = r.lots.length ? r.lots.map((x) => x.lot) : null;
+      } catch (e) { throw atLine(e, i); }
+    }
+    await tx.updateTable('fulfilment_lines').set({ picked: p.picked, serials, lots, picked_at: now }).where('id', '=', l.id).execute();
+    if (p.picked < l.quantity) short.push({ orderLineId: l.order_line_id, sku: l.sku, quantity: l.quantity, picked: p.picked });
+  }
+
+  const base = { orderId: fo.order_id, fulfilmentId: fo.id, locationId: fo.location_id };
+  const pickedLines = input.lines.map((p) => ({ sku: byId.get(p.lineId)!.sku, quantity: p.picked, lineId: byId.get(p.lineId)!.order_line_id }));
+  if (short.length === 0) {
+    await moveFulfilment(tx, actor, now, fo, 'picked', { changes: { lines: pickedLines }, event: { type: 'fulfilment.picked', payload: { ...base, lines: pickedLines } } });
+    return { ...(await loadFulfilmentView(tx, id)), processEvent: null };
+  }
+
+  const released = await releaseShortfall(tx, actor, now, { orderId: fo.order_id, locationId: fo.location_id, reason: 'short pick',
+    lines: short.map((s) => ({ orderLineId: s.orderLineId, quantity: s.quantity - s.picked })) });
+  const nothing = input.lines.every((p) => p.picked === 0);
+  await moveFulfilment(tx, actor, now, fo, nothing ? 'cancelled' : 'picked', {
+    set: { short_picked: true, ...(nothing ? { reason: 'nothing could be picked' } : {}) },
+    changes: { lines: pickedLines, short, released }, note: 'short pick',
+    event: { type: 'fulfilment.short_picked', payload: { ...base, lines: short.map((s) => ({ sku: s.sku, quantity: s.quantity, picked: s.picked })) } },
+  });
+  const fed = await feedOrderEvent(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, short: short.map((s) => ({ sku: s.sku, missing: s.quantity - s.picked })) });
+  return { ...(await loadFulfilmentView(tx, id)), processEvent: { name: 'short_pick', accepted: fed.accepted } };
+}
