@@ -56,6 +56,11 @@ export const ERROR_CODES = {
   CARRIER_BAD_RESPONSE: { status: 502, title: 'The carrier answered with an unexpected response' },
   CARRIER_UNSUPPORTED: { status: 422, title: 'The carrier does not offer this' },
   SHIPMENT_CANCELLED: { status: 409, title: 'The shipment is cancelled' },
+  NOTIFICATION_TEMPLATE_INVALID: { status: 422, title: 'The notification template is not valid' },
+  FULFILMENT_TRANSITION_NOT_ALLOWED: { status: 409, title: 'The fulfilment order cannot make this move from its state' },
+  SHIPMENT_STATE_CONFLICT: { status: 409, title: 'The shipment cannot do this in its status' },
+  PARTIAL_SHIPMENT_NOT_ALLOWED: { status: 409, title: 'The order does not allow partial shipments' },
+  UNKNOWN_CARRIER: { status: 422, title: 'The carrier is not configured' },
   // event and webhook codes (issue 8)
   WEBHOOK_URL_REFUSED: { status: 422, title: 'The webhook endpoint URL is not allowed' },
   UNKNOWN_EVENT_TYPE: { status: 422, title: 'Unknown event type' },

@@ -6,6 +6,7 @@ import { installInboundJob } from '../app/events/inbound.js';
 import { jobHandlers, type JobRegistry } from '../app/events/timers.js';
 import type { EventSink } from '../integrations/broker/sink.js';
 import { natsSink } from '../integrations/broker/nats-sink.js';
+import { emailSinksFromEnv } from '../integrations/email/email-sink.js';
 import type { Db } from '../store/db.js';
 import { Dispatcher, silentLogger, type Logger } from './dispatcher.js';
 import { JobsRunner } from './jobs-runner.js';
@@ -121,7 +122,8 @@ export async function startWorkerFromEnv(
   return startWorker({
     db: database.db,
     listenUrl: database.kind === 'postgres' ? env.DATABASE_URL : undefined,
-    sinks: await sinksFromEnv(env),
+    // The e-mail sink joins when ORDO_SMTP_HOST is set (issue 6: customer notifications).
+    sinks: [...await sinksFromEnv(env), ...emailSinksFromEnv(database.db, env)],
     concurrency: num(env.ORDO_WORKER_CONCURRENCY),
     deliveryTimeoutMs: num(env.ORDO_WEBHOOK_TIMEOUT_MS),
     leaseMs: num(env.ORDO_LEASE_MS),

@@ -6,6 +6,9 @@ import type { TenantScope } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { reserveExistingOrder } from '../inventory/reserve.js';
 import { listOrderReservations, releaseOrderReservations } from '../inventory/release.js';
+import { routeOrder } from '../sourcing/route-order.js';
+import { createFulfilmentOrders } from '../fulfilment/create-fulfilment-orders.js';
+import { requestNotification } from '../notifications/request-notification.js';
 
 export interface ActionContext {
   tx: TenantScope;
@@ -35,6 +38,9 @@ async function allocations(ctx: ActionContext) {
 }
 
 const handlers: Record<string, Handler> = {
+  // Issue 6: queues the e-mail (notification row + outbox event) in this transaction; the worker sends it.
+  notify: (ctx, args) => requestNotification(ctx.tx, { orderId: ctx.orderId, now: ctx.now, template: String(args.template), to: args.to === undefined ? undefined : String(args.to) }),
+
   async validate(ctx) {
     const v = (ctx.facts.validation ?? {}) as { ok?: boolean; errors?: string[] };
     return { note: v.ok === false ? `verification failed: ${(v.errors ?? []).join('; ')}` : 'verification passed', data: { validation: v } };
@@ -52,28 +58,30 @@ const handlers: Record<string, Handler> = {
     return { note: `released ${r.released} unit(s) from ${r.reservations} reservation(s)`, data: r };
   },
 
-  // Adapter until sourcing (issue 5) exposes an app-level use case: route to where stock is held.
-  async route(ctx) {
-    const alloc = await allocations(ctx);
-    if (alloc.length === 0) return { event: 'unroutable', note: 'nothing is reserved, so no location can serve the order' };
-    await emitEvent(ctx.tx, { type: 'order.routed', subject: ctx.orderId, time: ctx.now,
-      payload: { orderId: ctx.orderId, allocations: alloc.map((a) => ({ sku: a.sku, locationId: a.locationId, quantity: a.quantity })) } });
-    return { event: 'routed', note: `routed to ${[...new Set(alloc.map((a) => a.location))].join(', ')} (where the stock is reserved)`, data: { allocations: alloc } };
+  // Sourcing (issue 5): plan with the named strategy, move the reservations to the plan, trace in history, order.routed.
+  async route(ctx, args) {
+    const r = await routeOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
+      processStrategy: typeof args.strategy === 'string' ? args.strategy : undefined,
+      ...(args.allowSplit === false ? { allowSplit: false } : {}),
+      reason: `process ${ctx.definition.key} v${ctx.definition.version}: route`,
+    });
+    const from = [...new Set(r.allocations.map((a) => a.location))].join(', ');
+    return { event: r.outcome, note: r.outcome === 'routed'
+      ? `routed by ${r.strategy.key} v${r.strategy.version} (attempt ${r.attempt}) from ${from || 'nowhere (nothing left to route)'}`
+      : `unroutable by ${r.strategy.key} v${r.strategy.version}: ${r.trace?.summary ?? ''}`,
+    data: { attempt: r.attempt, strategy: r.strategy, allocations: r.allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })) } };
   },
 
-  // Adapter until fulfilment (issue 6) exists: ask each location through the outbox; `shipped` comes back as an event.
+  // Fulfilment orders per location (issue 6); the locations hear of them through the outbox and
+  // their picks, packs and shipments come back to the process as events (shipped, short_pick, …).
   async create_fulfilment(ctx, args) {
-    const alloc = await allocations(ctx);
-    const byLocation = new Map<string, typeof alloc>();
-    for (const a of alloc) byLocation.set(a.locationId, [...(byLocation.get(a.locationId) ?? []), a]);
-    const requests = [];
-    for (const [locationId, lines] of byLocation) {
-      const fulfilmentId = newId();
-      await emitEvent(ctx.tx, { type: 'fulfilment.requested', subject: ctx.orderId, time: ctx.now,
-        payload: { orderId: ctx.orderId, fulfilmentId, locationId, kind: String(args.kind ?? 'ship'), lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, ...(l.orderLineId ? { lineId: l.orderLineId } : {}) })) } });
-      requests.push({ fulfilmentId, location: lines[0]!.location });
-    }
-    return { note: `fulfilment requested from ${requests.length} location(s); waiting for the location's events`, data: { requests }, pending: true };
+    const r = await createFulfilmentOrders(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
+      kind: String(args.kind ?? 'ship'),
+      ...(typeof args.allowPartialShipments === 'boolean' ? { allowPartialShipments: args.allowPartialShipments } : {}),
+    });
+    if (r.alreadyShipped) return { event: 'shipped', note: 'everything of the order has shipped already', data: { requests: [] } };
+    return { note: `fulfilment orders created at ${r.requests.length} location(s)${r.requests.length ? ` (${r.requests.map((q) => q.location).join(', ')})` : ''}; waiting for the locations' events`,
+      data: { requests: r.requests, allowPartialShipments: r.allowPartial }, pending: true };
   },
 
   async check_credit(ctx) {

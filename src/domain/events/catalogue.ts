@@ -60,6 +60,63 @@ export const EVENT_TYPES = {
     subject: 'order', version: 1, description: 'A shipment was delivered to the customer.',
     payload: z.looseObject({ orderId: id, shipmentId: id, deliveredAt: time }),
   },
+  // fulfilment and delivery (issue 6)
+  'fulfilment.accepted': {
+    subject: 'order', version: 1, description: 'A location accepted a fulfilment order.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
+  },
+  'fulfilment.rejected': {
+    subject: 'order', version: 1, description: 'A location rejected a fulfilment order.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, reason: z.string() }),
+  },
+  'fulfilment.picking_started': {
+    subject: 'order', version: 1, description: 'A location started picking a fulfilment order.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
+  },
+  'fulfilment.picked': {
+    subject: 'order', version: 1, description: 'Every line of a fulfilment order was picked in full.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, lines: z.array(line) }),
+  },
+  'fulfilment.short_picked': {
+    subject: 'order', version: 1, description: 'A fulfilment order was picked with fewer units than asked.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, lines: z.array(z.looseObject({ sku: z.string(), quantity: qty, picked: qty })) }),
+  },
+  'fulfilment.packed': {
+    subject: 'order', version: 1, description: 'A fulfilment order was packed.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, packages: z.array(z.looseObject({ weightG: qty })) }),
+  },
+  'fulfilment.ready_for_pickup': {
+    subject: 'order', version: 1, description: 'A pickup fulfilment order waits for the customer.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
+  },
+  'fulfilment.collected': {
+    subject: 'order', version: 1, description: 'The customer collected a pickup fulfilment order.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
+  },
+  'fulfilment.cancelled': {
+    subject: 'order', version: 1, description: 'A fulfilment order was cancelled.',
+    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, reason: z.string().optional() }),
+  },
+  'shipment.created': {
+    subject: 'order', version: 1, description: 'A carrier accepted a shipment (label bought).',
+    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), trackingNumber: z.string().nullable() }),
+  },
+  'shipment.failed': {
+    subject: 'order', version: 1, description: 'A carrier refused or did not answer a shipment request; the shipment waits for a retry.',
+    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), code: z.string(), message: z.string(), retryable: z.boolean() }),
+  },
+  'shipment.cancelled': {
+    subject: 'order', version: 1, description: 'A shipment was cancelled at the carrier.',
+    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string() }),
+  },
+  'shipment.status_changed': {
+    subject: 'order', version: 1, description: 'Carrier tracking moved a shipment to another status.',
+    payload: z.looseObject({ orderId: id, shipmentId: id, from: z.string(), to: z.string(), carrierStatus: z.string(), at: time }),
+  },
+  'shipment.delivery_failed': {
+    subject: 'order', version: 1, description: 'The carrier could not deliver a shipment (failed attempt or returned).',
+    payload: z.looseObject({ orderId: id, shipmentId: id, carrierStatus: z.string(), at: time }),
+  },
   'return.received': {
     subject: 'order', version: 1, description: 'Returned items arrived at a location.',
     payload: z.looseObject({ orderId: id, returnId: id, lines: z.array(line) }),
@@ -75,6 +132,10 @@ export const EVENT_TYPES = {
   'task.completed': {
     subject: 'task', version: 1, description: 'A human task was completed.',
     payload: z.looseObject({ taskId: id, kind: z.string(), outcome: z.string(), orderId: id.nullable().optional() }),
+  },
+  'notification.requested': {
+    subject: 'order', version: 1, description: 'A customer or staff notification about an order was queued (the e-mail sink sends it; GET /notifications/{id} has the message).',
+    payload: z.looseObject({ notificationId: id, orderId: id, template: z.string(), language: z.string(), channel: z.string(), to: z.string() }),
   },
   'process.published': {
     subject: 'process', version: 1, description: 'A new version of a process definition was published.',
