@@ -35,9 +35,12 @@ export async function buildWeb({ force = false, quiet = false } = {}) {
     if (!quiet) console.log('console: web/dist is up to date');
     return false;
   }
+  // The test runner sets NODE_ENV=test; React would then be bundled in its development
+  // build (jsx-dev-runtime, several times larger and slower). The console ships production.
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   const started = Date.now();
-  await build({ configFile: join(web, 'vite.config.ts'), root: web, logLevel: quiet ? 'warn' : 'info' });
+  await build({ configFile: join(web, 'vite.config.ts'), root: web, mode: 'production', logLevel: quiet ? 'warn' : 'info' });
   if (!quiet) console.log(`console: built web/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return true;
 }

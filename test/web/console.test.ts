@@ -157,6 +157,10 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     assert.equal(await page.getByTestId('kpi-orders').textContent(), String(ORDERS + 3));
     await chartsSettled();
     assert.equal(await page.locator('.chart canvas').count() >= 3, true);
+    // SLA: the approval task has no due date; nothing older than 48 h is still running in a process.
+    assert.equal(await page.getByTestId('kpi-overdue').textContent(), '0');
+    assert.equal(await page.getByTestId('kpi-stale').textContent(), '0');
+    await page.getByRole('heading', { name: 'Exceptions by kind' }).waitFor();
     await shot('dashboard-en');
   });
 
@@ -236,6 +240,10 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByRole('link', { name: 'Inbox' }).click();
     await page.getByRole('button', { name: /Duże zamówienie: zatwierdź/ }).click();
     await page.getByText('order.total > 10000').waitFor();
+    // Claim first: the task becomes the user's, then the decision is made on the fresh version.
+    await page.getByRole('button', { name: 'Claim' }).click();
+    await page.getByText('Claimed: the task is yours.').waitFor();
+    await page.getByText(/Assigned to /).waitFor();
     await page.getByLabel('Comment').fill('Zgoda — klient stały, płaci w terminie');
     await shot('inbox-en');
     await page.getByRole('button', { name: 'Approve' }).click();
@@ -251,11 +259,31 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByText('No orders are waiting in exception states.').waitFor();
 
     await page.getByRole('link', { name: 'Processes' }).click();
-    await page.getByRole('button', { name: 'v1 · published' }).click();
+    await page.getByRole('link', { name: 'v1 · published' }).click();
+    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
     await page.locator('.react-flow__node').first().waitFor();
     assert.equal(await page.locator('.react-flow__node').count(), 6);
-    await page.getByRole('heading', { name: 'Definition (text)' }).waitFor();
+    await page.getByRole('textbox', { name: 'Definition (text)' }).waitFor();
     await shot('processes-en');
+  });
+
+  test('given an order in an exception, its page lists the reservations and offers the events the process allows now', async () => {
+    const held = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: 'B2B-3', customer: { name: 'Kwiaciarnia „Bławatek”' }, lines: [{ sku: 'SKU-3', quantity: 2, unitPrice: '3.50' }] }));
+    assert.equal(held.body.state, 'stock_exception');
+    await page.goto(`${base}/orders/${held.body.id}`);
+    await page.getByRole('heading', { name: `Order ${held.body.number}` }).waitFor();
+    const reservations = page.getByTestId('reservations');
+    await reservations.getByRole('cell', { name: 'SKU-3' }).waitFor();
+    assert.match(await reservations.textContent() ?? '', /WAW-1\s*2\s*active/);
+    const actions = page.getByTestId('order-actions');
+    await actions.getByRole('button', { name: 'Backorder' }).waitFor();
+    await shot('order-actions-en');
+    await actions.getByLabel('Comment').fill('Klient rezygnuje — отмена по звонку');
+    await actions.getByRole('button', { name: 'Cancel order' }).click();
+    await actions.getByText('Cancel order: sent.').waitFor();
+    await page.getByRole('heading', { name: `Order ${held.body.number}` }).getByText('Cancelled').waitFor();
+    assert.equal((await call('GET', `/api/v1/orders/${held.body.id}`)).body.state, 'cancelled');
+    await actions.getByText('The process expects no event from a person now.').waitFor();
   });
 
   test('given the language switch, Polish and Russian labels, numbers and money follow the user', async () => {

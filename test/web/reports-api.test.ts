@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/api/app.js';
 import { newId } from '../../src/shared/ids.js';
-import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
+import { fixedClock, orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 
 // One embedded database for the file: creating one costs seconds on a busy machine.
 describe('orders summary report', () => {
@@ -95,6 +95,10 @@ describe('orders summary report', () => {
       const deep = await app.inject({ url: '/orders/0192f1c4-0000-7000-8000-000000000000?x=1' });
       assert.equal(deep.statusCode, 200);
       assert.match(deep.body, /Ordo console/);
+      // The customer's public tracking page is a client route too.
+      const track = await app.inject({ url: '/track/abc_DEF-123' });
+      assert.equal(track.statusCode, 200);
+      assert.match(track.body, /Ordo console/);
       const asset = await app.inject({ url: '/assets/index-abc123.js' });
       assert.equal(asset.statusCode, 200);
       assert.match(String(asset.headers['cache-control']), /max-age=31536000.*immutable/);
@@ -112,5 +116,98 @@ describe('orders summary report', () => {
       assert.equal(r.statusCode, 200);
       assert.match(r.body, /npm run build:web/);
     });
+  });
+});
+
+const HEAT_PROCESS = `key: heat
+start: received
+states:
+  received:
+    always:
+      - { to: awaiting_approval, when: "order.total > 10000" }
+      - { to: stock_exception }
+  awaiting_approval:
+    task: { kind: approval, role: admin, title: "Zatwierdź duże zamówienie", due: PT1H }
+    on: { approve: completed, reject: rejected }
+  stock_exception:
+    exception: { kind: stock_shortage, resolutions: [backorder, cancel] }
+    on: { backorder: completed, cancel: cancelled }
+  completed: { terminal: true }
+  rejected: { terminal: true, outcome: rejected }
+  cancelled: { terminal: true, outcome: cancelled }
+`;
+
+describe('process heat map and operations report', () => {
+  const T0 = Date.parse('2026-11-20T08:00:00Z');
+  const clock = fixedClock(new Date(T0).toISOString());
+  let t: TestApp;
+  const orders: Record<string, { id: string; state: string; openTasks?: { id: string }[] }> = {};
+  before(async () => {
+    t = await testApp({ clock });
+    await seedBasics(t);
+    const draft = await t.call('POST', '/api/v1/processes', { source: HEAT_PROCESS });
+    assert.equal(draft.status, 201, JSON.stringify(draft.body));
+    assert.equal((await t.call('POST', `/api/v1/processes/heat/versions/${draft.body.version}/publish`)).status, 200);
+    assert.equal((await t.call('POST', '/api/v1/channels', { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN', processKey: 'heat' })).status, 201);
+    const place = async (name: string, over: Record<string, unknown> = {}) => {
+      const r = await t.call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: name, placedAt: clock.now().toISOString(), customer: { name: 'Hurtownia „Żuraw”' }, ...over }));
+      assert.equal(r.status, 201, JSON.stringify(r.body).slice(0, 300));
+      orders[name] = r.body;
+    };
+    // Three large orders enter approval at T0, T0+1h and T0+2h; one small order becomes an exception at T0+2h.
+    await place('BIG-1', { placedAt: new Date(T0 - 3 * 86_400_000).toISOString() });
+    clock.advance(3_600_000);
+    await place('BIG-2');
+    clock.advance(3_600_000);
+    await place('BIG-3');
+    await place('SMALL-1', { lines: [{ sku: 'SKU-3', quantity: 1, unitPrice: '3.50' }] });
+    assert.equal(orders['BIG-1']!.state, 'awaiting_approval');
+    assert.equal(orders['SMALL-1']!.state, 'stock_exception');
+    // BIG-3 is approved at once: it leaves the heat map and finishes its cycle.
+    const task = orders['BIG-3']!.openTasks?.[0];
+    assert.ok(task, JSON.stringify(orders['BIG-3']).slice(0, 300));
+    const done = await t.call('POST', `/api/v1/tasks/${task.id}/complete`, { outcome: 'approve', comment: 'Zgoda' });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    clock.advance(3_600_000); // now T0 + 3h
+  });
+  after(() => t.close());
+
+  test('given running orders, the heat map counts them per state with how long they have waited', async () => {
+    const r = await t.call('GET', '/api/v1/reports/process-heatmap?key=heat');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.total, 3);
+    const approval = r.body.states.find((s: { state: string }) => s.state === 'awaiting_approval');
+    // Entered at T0 and T0+1h, seen at T0+3h: waits of 3 h and 2 h.
+    assert.deepEqual(approval, { state: 'awaiting_approval', count: 2, oldestAt: new Date(T0).toISOString(), medianSeconds: 9000, p90Seconds: 10440 });
+    const exception = r.body.states.find((s: { state: string }) => s.state === 'stock_exception');
+    assert.deepEqual(exception, { state: 'stock_exception', count: 1, oldestAt: new Date(T0 + 7_200_000).toISOString(), medianSeconds: 3600, p90Seconds: 3600 });
+    assert.equal(r.body.states.some((s: { state: string }) => s.state === 'completed'), false, 'finished orders are not waiting anywhere');
+
+    const v1 = await t.call('GET', '/api/v1/reports/process-heatmap?key=heat&version=2');
+    assert.deepEqual(v1.body.states, []);
+    const unknown = await t.call('GET', '/api/v1/reports/process-heatmap?key=nie-ma');
+    assert.deepEqual(unknown.body, { key: 'nie-ma', version: null, total: 0, states: [] });
+    const bad = await t.call('GET', '/api/v1/reports/process-heatmap?key=Zły klucz');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'VALIDATION_FAILED');
+  });
+
+  test('given overdue tasks, old running orders and exceptions, the operations report counts SLA breaches and cycle time', async () => {
+    const r = await t.call('GET', '/api/v1/reports/operations?staleHours=24');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    // Two approval tasks are open; both were due within an hour of entering and are overdue now.
+    assert.deepEqual(r.body.tasks, { open: 2, overdue: 2 });
+    assert.equal(r.body.staleOrders.count, 1, 'only BIG-1 was placed more than 24 h ago');
+    assert.equal(r.body.staleOrders.oldest[0].id, orders['BIG-1']!.id);
+    assert.deepEqual(r.body.exceptionsByKind, [{ kind: 'stock_shortage', count: 1 }]);
+    // BIG-3 was placed and completed at T0+2h: a cycle of zero seconds.
+    assert.deepEqual(r.body.cycleTime, { days: 30, endStates: ['completed', 'delivered', 'collected'], orders: 1, medianSeconds: 0, p90Seconds: 0 });
+
+    const other = await testApp({ database: t.database });
+    const empty = await other.call('GET', '/api/v1/reports/operations');
+    assert.deepEqual(empty.body.tasks, { open: 0, overdue: 0 });
+    assert.equal(empty.body.staleOrders.count, 0);
+    assert.equal((await other.call('GET', '/api/v1/reports/process-heatmap?key=heat')).body.total, 0);
+    await other.close();
   });
 });

@@ -69,7 +69,8 @@ export interface OrderLine {
 }
 
 export interface Order extends OrderSummary {
-  process: { key: string | null; version: number | null };
+  process: { key: string | null; version: number | null; state?: string };
+  allowedEvents?: string[];
   companyId: string | null;
   totals: { subtotal: string; discountTotal: string; taxTotal: string; shippingTotal: string; grandTotal: string };
   delivery: { method: string; pickupLocationId: string | null; carrier?: string; service?: string };
@@ -98,4 +99,9 @@ export type Reference = { id: string; version: number; createdAt: string; update
 /** The role grants of src/domain/identity/roles.ts that change what the console shows. */
 export function canWriteOrders(me: Me | undefined) {
   return Boolean(me?.roles.some((r) => r === 'admin' || r === 'operator' || r === 'integration'));
+}
+
+/** Only admins hold processes:write: designing, saving and publishing process versions. */
+export function canWriteProcesses(me: Me | undefined) {
+  return Boolean(me?.roles.includes('admin'));
 }

@@ -17,8 +17,19 @@ import { Loading, ErrorBox } from './components/status';
 // Charts (ECharts) and the order page load on first visit: the first screen stays small.
 const DashboardPage = lazy(() => import('./pages/dashboard'));
 const OrderPage = lazy(() => import('./pages/order-page'));
+// The designer (editable graph, YAML model, diff) and the public tracking page load on demand.
+const ProcessDesigner = lazy(() => import('./pages/process-designer'));
+const TrackingPage = lazy(() => import('./pages/tracking'));
 
 export function App() {
+  const { path } = useLocation();
+  const tracking = match('/track/:token', path);
+  // The customer's tracking page is public: no session, no console shell.
+  if (tracking) return <Suspense fallback={<Loading />}><TrackingPage token={tracking.token!} /></Suspense>;
+  return <Console />;
+}
+
+function Console() {
   const client = useQueryClient();
   const { setLang } = useI18n();
   // The session cookie is httpOnly; this marker only spares a signed-out visitor a 401 on load.
@@ -62,7 +73,8 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if (path === '/inventory') return <InventoryPage me={user} />;
   if (path === '/inbox') return <InboxPage me={user} />;
   if (path === '/exceptions') return <ExceptionsPage canResolve={canWriteOrders(user)} />;
-  if (path === '/processes') return <ProcessesPage />;
+  if (path === '/processes') return <ProcessesPage me={user} />;
+  if ((params = match('/processes/:key', path))) return <ProcessDesigner key={params.key} processKey={params.key!} me={user} />;
   if (path === '/reference') return <ReferencePage kind="products" />;
   if ((params = match('/reference/:kind', path))) return <ReferencePage kind={params.kind!} />;
   return <ComingSoon title="404" text={t('common.notFound')} />;

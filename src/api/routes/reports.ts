@@ -6,6 +6,8 @@ import { authorize } from '../auth.js';
 import { problem } from '../schemas/common.js';
 import { formatMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { processHeatmap } from '../../app/reports/process-heatmap.js';
+import { operationsReport } from '../../app/reports/operations-report.js';
 
 const errors = { 400: problem, 401: problem, 403: problem };
 
@@ -105,6 +107,34 @@ export async function ordersSummaryReport(s: TenantScope, now: Date, days: numbe
   };
 }
 
+export const heatmapQuery = z.object({
+  key: z.string().min(1).max(64).regex(/^[a-z][a-z0-9-]*$/, 'a process key').describe('the process'),
+  version: z.coerce.number().int().min(1).optional().describe('only orders on this version'),
+});
+const seconds = z.number().nullable();
+export const processHeatmapView = z.object({
+  key: z.string(), version: z.number().nullable(), total: z.number().describe('running orders of the process'),
+  states: z.array(z.object({
+    state: z.string(), count: z.number(), oldestAt: z.string().nullable().describe('when the longest-waiting order entered the state'),
+    medianSeconds: seconds, p90Seconds: seconds,
+  })),
+}).meta({ id: 'ProcessHeatmap' });
+
+export const operationsQuery = z.object({
+  staleHours: z.coerce.number().int().min(1).max(24 * 365).default(48).describe('a running order placed longer ago than this breaches the SLA'),
+  days: z.coerce.number().int().min(1).max(366).default(30).describe('window of the cycle time'),
+});
+export const operationsView = z.object({
+  at: z.string(),
+  tasks: z.object({ open: z.number(), overdue: z.number() }),
+  staleOrders: z.object({
+    thresholdHours: z.number(), count: z.number(),
+    oldest: z.array(z.object({ id: z.string(), number: z.string(), state: z.string(), placedAt: z.string() })),
+  }),
+  exceptionsByKind: z.array(z.object({ kind: z.string(), count: z.number() })),
+  cycleTime: z.object({ days: z.number(), endStates: z.array(z.string()), orders: z.number(), medianSeconds: seconds, p90Seconds: seconds }),
+}).meta({ id: 'OperationsReport' });
+
 /** Read-only figures for the console dashboard. */
 export const reportRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   app.get('/reports/orders-summary', {
@@ -115,5 +145,25 @@ export const reportRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =
   }, async (request) => {
     const { store } = authorize(deps.db, request, 'orders:read');
     return ordersSummaryReport(store, deps.clock.now(), request.query.days, request.query.channel);
+  });
+
+  app.get('/reports/process-heatmap', {
+    schema: {
+      tags: ['reports'], summary: 'Where the running orders of a process are now: per state the count and how long they have waited (median, p90, oldest)',
+      querystring: heatmapQuery, response: { 200: processHeatmapView, ...errors },
+    },
+  }, async (request) => {
+    const { store } = authorize(deps.db, request, 'processes:read');
+    return processHeatmap(store, deps.clock.now(), request.query.key, request.query.version);
+  });
+
+  app.get('/reports/operations', {
+    schema: {
+      tags: ['reports'], summary: 'SLA breaches (overdue tasks, running orders older than a threshold), exceptions by kind, cycle time median and p90',
+      querystring: operationsQuery, response: { 200: operationsView, ...errors },
+    },
+  }, async (request) => {
+    const { store } = authorize(deps.db, request, 'orders:read');
+    return operationsReport(store, deps.clock.now(), { staleHours: request.query.staleHours, days: request.query.days, endStates: CYCLE_END_STATES });
   });
 };

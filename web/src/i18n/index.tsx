@@ -19,7 +19,11 @@ export type Translate = (key: MessageKey, params?: Params) => string;
 
 /** Pure lookup, usable outside React (and in tests of the catalogue). */
 export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
-  const msg: Message = CATALOGUES[lang][key] ?? en[key];
+  return formatMessage(lang, CATALOGUES[lang][key] ?? en[key], params);
+}
+
+/** A message in its plural form for params.count, with {name} placeholders filled in. */
+export function formatMessage(lang: Lang, msg: Message, params: Params = {}): string {
   let text: string;
   if (typeof msg === 'string') text = msg;
   else {
@@ -74,4 +78,29 @@ export function useI18n(): I18n {
 /** Adopts the server-side preference of a user who never chose a language in this browser. */
 export function adoptUserLocale(userLocale: string | undefined | null, setLang: (l: Lang) => void) {
   if (!localStorage.getItem(STORAGE_KEY) && isLang(userLocale)) setLang(userLocale);
+}
+
+export type Catalogue<K extends string> = Record<Lang, Record<K, Message>>;
+export interface ChunkTranslate<K extends string> {
+  (key: K | MessageKey, params?: Params): string;
+  /** The chunk's translation when it has one, else the fallback. */
+  maybe(key: string, fallback: string): string;
+}
+
+/** A lookup in a chunk's own catalogue (designer, tracking page), in the given language, then in the main one. */
+export function translateIn<K extends string>(cat: Catalogue<K>, lang: Lang): ChunkTranslate<K> {
+  const own = cat[lang] as Record<string, Message>;
+  const enOwn = cat.en as Record<string, Message>;
+  const t = ((key: string, params?: Params) => {
+    const msg = own[key] ?? enOwn[key];
+    return msg === undefined ? translate(lang, key as MessageKey, params) : formatMessage(lang, msg, params);
+  }) as ChunkTranslate<K>;
+  t.maybe = (key, fallback) => (key in enOwn || key in en ? t(key as K, {}) : fallback);
+  return t;
+}
+
+/** translateIn for the user's current language. */
+export function useMessages<K extends string>(cat: Catalogue<K>): ChunkTranslate<K> {
+  const { lang } = useI18n();
+  return useMemo(() => translateIn(cat, lang), [cat, lang]);
 }

@@ -5,6 +5,14 @@ import { useI18n } from '../i18n/index';
 import { formatDay, formatDuration, formatMoney, formatNumber } from '../format';
 import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
+import { Link } from '../router';
+
+interface Operations {
+  tasks: { open: number; overdue: number };
+  staleOrders: { thresholdHours: number; count: number; oldest: { id: string; number: string; state: string; placedAt: string }[] };
+  exceptionsByKind: { kind: string; count: number }[];
+  cycleTime: { orders: number; medianSeconds: number | null; p90Seconds: number | null };
+}
 
 const PERIODS = [7, 30, 90] as const;
 const PALETTE = ['#2456a6', '#e07b39', '#3a9d5d', '#9b59b6', '#c0392b', '#16a2b8', '#7f8c8d', '#d4a017'];
@@ -74,6 +82,7 @@ export default function DashboardPage() {
               )}
             </div>
           </div>
+          <OperationsPanel days={days} />
           {s.total === 0 ? <p className="card empty">{t('dashboard.empty')}</p> : (
             <div className="charts">
               <section className="card" aria-labelledby="c1"><h2 id="c1">{t('dashboard.perChannel')}</h2>
@@ -86,6 +95,53 @@ export default function DashboardPage() {
           )}
         </>
       )}
+    </section>
+  );
+}
+
+/** What needs attention now: SLA breaches (overdue tasks, orders running too long), exceptions by kind, cycle time spread. */
+function OperationsPanel({ days }: { days: number }) {
+  const { t, tMaybe, locale } = useI18n();
+  const ops = useQuery({ queryKey: ['operations', days], queryFn: () => get<Operations>(`/reports/operations?days=${days}&staleHours=48`), refetchInterval: 60_000 });
+  if (ops.error) return <ErrorBox error={ops.error} onRetry={() => ops.refetch()} />;
+  if (!ops.data) return <Loading />;
+  const o = ops.data;
+  const dur = (v: number | null) => (v === null ? '—' : formatDuration(v, locale));
+  const oldest = o.staleOrders.oldest[0];
+  const exceptions = {
+    color: PALETTE.slice(4),
+    textStyle: { fontFamily: 'system-ui, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif', fontSize: 12 },
+    tooltip: { trigger: 'axis' as const },
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', inverse: true, data: o.exceptionsByKind.map((e) => tMaybe(`exception.${e.kind}`, e.kind.replaceAll('_', ' '))) },
+    series: [{ type: 'bar', data: o.exceptionsByKind.map((e) => e.count), barMaxWidth: 24, label: { show: true, position: 'right' } }],
+  };
+  return (
+    <section aria-labelledby="sla-title" className="ops">
+      <h2 id="sla-title" className="sr-only">{t('dashboard.sla')}</h2>
+      <div className="kpis">
+        <div className={`card kpi${o.tasks.overdue ? ' alert' : ''}`}>
+          <h3>{t('dashboard.overdueTasks')}</h3>
+          <p className="kpi-value" data-testid="kpi-overdue"><Link to="/inbox">{formatNumber(o.tasks.overdue, locale)}</Link></p>
+          <p className="muted">{t('dashboard.openTasks', { count: o.tasks.open })}</p>
+        </div>
+        <div className={`card kpi${o.staleOrders.count ? ' alert' : ''}`}>
+          <h3>{t('dashboard.staleOrders', { hours: o.staleOrders.thresholdHours })}</h3>
+          <p className="kpi-value" data-testid="kpi-stale">{formatNumber(o.staleOrders.count, locale)}</p>
+          {oldest && <p className="muted"><Link to={`/orders/${oldest.id}`}>{oldest.number}</Link> · {tMaybe(`state.${oldest.state}`, oldest.state)}</p>}
+        </div>
+        <div className="card kpi">
+          <h3>{t('dashboard.cycleP')}</h3>
+          <p className="kpi-value small" data-testid="kpi-cycle">{dur(o.cycleTime.medianSeconds)} / {dur(o.cycleTime.p90Seconds)}</p>
+          <p className="muted">{t('dashboard.cycleOrders', { count: o.cycleTime.orders })}</p>
+        </div>
+        <div className="card kpi">
+          <h3>{t('dashboard.exceptionsByKind')}</h3>
+          {o.exceptionsByKind.length === 0 ? <p className="muted">{t('dashboard.noExceptions')}</p>
+            : <Chart option={exceptions} height={Math.max(90, 34 * o.exceptionsByKind.length + 20)} label={o.exceptionsByKind.map((e) => `${e.kind}: ${e.count}`).join(', ')} />}
+        </div>
+      </div>
     </section>
   );
 }

@@ -87,7 +87,14 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
   return (
     <div className="task-detail">
       <h2>{task.title ?? tMaybe(`task.${task.kind}`, task.kind)}</h2>
-      <p><Link to={`/orders/${task.orderId}`}>{t('inbox.openOrder')}</Link> · <span className="muted">{t('inbox.role')}: {task.role}</span></p>
+      <p>
+        <Link to={`/orders/${task.orderId}`}>{t('inbox.openOrder')}</Link> · <span className="muted">{t('inbox.role')}: {task.role}</span>
+        {task.assignee && <span className="muted"> · {t('inbox.assignee', { name: task.assignee })}</span>}
+        {task.overdue && <span className="overdue"> · {t('inbox.overdue')}</span>}
+      </p>
+      {task.state === 'open' && !task.assignee && (
+        <div><button type="button" disabled={busy} onClick={() => act('claim', {}, t('inbox.claimed'))}>{t('inbox.claim')}</button></div>
+      )}
       <h3>{t('inbox.facts')}</h3>
       {history.isPending ? <Loading /> : why ? <Timeline entries={[why]} /> : <p className="muted">—</p>}
       <label>{t('inbox.comment')}<textarea rows={3} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} /></label>

@@ -7,6 +7,7 @@ import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { AddressEditor, NotesEditor } from '../components/order-edit';
 import { AddressView } from '../components/address-view';
+import { OrderActions, OrderReservations } from '../components/order-actions';
 
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
@@ -52,6 +53,7 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
       {!writable && <p className="muted">{t('order.readOnly')}</p>}
       <div className="order-grid">
         <div className="order-main">
+          {o.process.key && <OrderActions orderId={o.id} etag={etag} events={o.allowedEvents ?? []} writable={writable} />}
           <section className="card" aria-labelledby="lines-title">
             <h2 id="lines-title">{t('order.lines')}</h2>
             <div className="table-wrap">
@@ -85,6 +87,8 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
               </table>
             </div>
           </section>
+
+          <OrderReservations orderId={o.id} />
 
           <section className="card" aria-labelledby="addr-title">
             <h2 id="addr-title">{t('order.addresses')}</h2>

@@ -1,32 +1,44 @@
-import { lazy, Suspense, useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, get } from '../api';
+import { ApiError, canWriteProcesses, get, type Me } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDateTime, formatNumber } from '../format';
+import { Link, navigate } from '../router';
 import { ErrorBox, Loading } from '../components/status';
 import { ComingSoon } from './coming-soon';
 
-// The graph (xyflow and the YAML parser) loads only when a process is opened.
-const ProcessGraph = lazy(() => import('../components/process-graph'));
-
 interface Summary { key: string; title: string | null; currentVersion: number | null; draftVersion: number | null; versions: { version: number; status: string }[]; runningOrders: number; updatedAt: string }
-interface Version { key: string; version: number; status: string; title: string | null; source?: string; publishedAt: string | null; createdBy: string | null }
 
-/** Processes with their versions; one version drawn as a graph beside its text. */
-export function ProcessesPage() {
+const KEY = /^[a-z][a-z0-9-]*$/;
+
+/** Processes with their versions; each opens in the designer. */
+export function ProcessesPage({ me }: { me: Me }) {
   const { t, tMaybe, locale } = useI18n();
-  const [picked, setPicked] = useState<{ key: string; version: number } | null>(null);
+  const [newKey, setNewKey] = useState('');
+  const [keyError, setKeyError] = useState<string | null>(null);
   const list = useQuery({ queryKey: ['processes'], queryFn: () => get<{ items: Summary[] }>('/processes'), retry: false });
-  const version = useQuery({
-    queryKey: ['process-version', picked?.key, picked?.version],
-    queryFn: () => get<Version>(`/processes/${encodeURIComponent(picked!.key)}/versions/${picked!.version}`),
-    enabled: Boolean(picked),
-  });
   if (list.error instanceof ApiError && list.error.status === 404) return <ComingSoon title={t('processes.title')} text={t('processes.coming')} />;
+  const open = (key: string, v?: number) => `/processes/${encodeURIComponent(key)}${v ? `?v=${v}` : ''}`;
+  const create = (e: FormEvent) => {
+    e.preventDefault();
+    const k = newKey.trim();
+    if (!KEY.test(k) || k.length > 64) return setKeyError(t('processes.badKey'));
+    if (list.data?.items.some((p) => p.key === k)) return setKeyError(t('processes.keyExists', { key: k }));
+    navigate(open(k));
+  };
   return (
     <section className="page">
       <h1>{t('processes.title')}</h1>
       <p className="muted">{t('processes.viewerNote')}</p>
+      {canWriteProcesses(me) && (
+        <form className="inline-form card" onSubmit={create} noValidate>
+          <label>{t('processes.newKey')}
+            <input value={newKey} onChange={(e) => { setNewKey(e.target.value); setKeyError(null); }} placeholder="b2b-approvals" aria-invalid={keyError ? true : undefined} aria-describedby={keyError ? 'new-key-error' : undefined} />
+          </label>
+          <button type="submit" className="primary" disabled={!newKey.trim()}>{t('processes.create')}</button>
+          {keyError && <span id="new-key-error" className="form-error" role="alert">{keyError}</span>}
+        </form>
+      )}
       {list.error ? <ErrorBox error={list.error} onRetry={() => list.refetch()} /> : list.isPending ? <Loading /> : (
         <div className="card table-wrap">
           <table>
@@ -38,15 +50,14 @@ export function ProcessesPage() {
               {list.data.items.length === 0 && <tr><td colSpan={5} className="empty">{t('processes.empty')}</td></tr>}
               {list.data.items.map((p) => (
                 <tr key={p.key}>
-                  <td className="mono">{p.key}</td>
+                  <td className="mono"><Link to={open(p.key)}>{p.key}</Link></td>
                   <td>{p.title ?? '—'}</td>
                   <td>
                     <div className="actions">
                       {p.versions.map((v) => (
-                        <button key={v.version} type="button" aria-pressed={picked?.key === p.key && picked.version === v.version}
-                          onClick={() => setPicked({ key: p.key, version: v.version })}>
+                        <Link key={v.version} className="chip" to={open(p.key, v.version)}>
                           {`v${v.version} · ${tMaybe(`processes.status.${v.status}`, v.status)}`}
-                        </button>
+                        </Link>
                       ))}
                     </div>
                   </td>
@@ -56,22 +67,6 @@ export function ProcessesPage() {
               ))}
             </tbody>
           </table>
-        </div>
-      )}
-      {picked && (
-        <div className="process-view">
-          {version.error ? <ErrorBox error={version.error} /> : version.isPending ? <Loading /> : (
-            <>
-              <section className="card" aria-labelledby="graph-title">
-                <h2 id="graph-title">{t('processes.graph')} · {version.data.key} v{version.data.version}</h2>
-                <Suspense fallback={<Loading />}><ProcessGraph source={version.data.source ?? ''} /></Suspense>
-              </section>
-              <section className="card" aria-labelledby="source-title">
-                <h2 id="source-title">{t('processes.source')}</h2>
-                <pre className="source" tabIndex={0}>{version.data.source}</pre>
-              </section>
-            </>
-          )}
         </div>
       )}
     </section>

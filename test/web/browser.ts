@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp } from '../../src/api/app.js';
+import type { CarrierRegistry } from '../../src/integrations/carriers/index.js';
+import { createTenant } from '../../src/app/identity/create-tenant.js';
+import { hashPassword } from '../../src/domain/identity/secrets.js';
+import { newId } from '../../src/shared/ids.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { scope } from '../../src/store/tenant-scope.js';
+import { freshDatabase, type TestApp } from '../support.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const REPO = resolve(import.meta.dirname, '../..');
+export const DIST = join(REPO, 'web', 'dist');
+export const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
+export const haveChromium = existsSync(CHROMIUM);
+export const PASSWORD = 'zażółć gęślą jaźń 2026';
+
+/** Navigation timing read inside the page (the root tsconfig has no DOM types). */
+export const NAV_TIMING = `(() => { const n = performance.getEntriesByType('navigation')[0];
+  return { dcl: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd), now: Math.round(performance.now()) }; })()`;
+export type NavTiming = { dcl: number; load: number; now: number };
+
+export interface ConsoleRig {
+  base: string; email: string; tenantId: string; page: Page; browser: Browser;
+  call: TestApp['call']; consoleErrors: string[]; expectedErrors: RegExp[];
+  /** Adds a console user with the given roles (the tenant's admin exists already). */
+  addUser(email: string, roles: string[], locale?: string): Promise<void>;
+  newPage(locale?: string): Promise<Page>;
+  shot(name: string, page?: Page): Promise<void>;
+  login(page: Page, email: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a fresh embedded (or PostgreSQL) database serving the built console, and
+ * Debian chromium driven by playwright-core; every page's console errors are collected.
+ * `carriers` (e.g. the manual carrier or a local fake InPost) are passed to the server as deps.
+ */
+export async function startConsole(opts: { carriers?: CarrierRegistry } = {}): Promise<ConsoleRig> {
+  const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(build.status, 0, `web build failed: ${build.stderr}`);
+  mkdirSync(SHOTS, { recursive: true });
+  const database = await freshDatabase();
+  const server = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, ...(opts.carriers ? { carriers: opts.carriers } : {}) },
+    { console: { distDir: DIST } });
+  const email = `admin-${randomBytes(3).toString('hex')}@example.pl`;
+  const tenant = await createTenant(database.db, { slug: `d-${randomBytes(4).toString('hex')}`, name: 'Sklep Żółw', admin: { email, name: 'Zofia Łukasiewicz', password: PASSWORD } });
+  const call: TestApp['call'] = async (method, url, body, headers = {}) => {
+    const res = await server.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${tenant.apiKey}`, ...headers }, ...(body === undefined ? {} : { payload: body as object }) });
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers as Record<string, unknown> };
+  };
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const addr = server.server.address();
+  const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const consoleErrors: string[] = [];
+  const expectedErrors: RegExp[] = [];
+  const newPage = async (locale = 'en-GB') => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale });
+    const p = await context.newPage();
+    p.setDefaultTimeout(15_000);
+    p.on('console', (m) => { if (m.type() === 'error' && !expectedErrors.some((re) => re.test(m.text()))) consoleErrors.push(m.text()); });
+    p.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    // Say which request failed: Chromium's console line names only the status.
+    p.on('response', (r) => { if (r.status() >= 400 && !expectedErrors.some((re) => re.test(`status of ${r.status()}`))) consoleErrors.push(`(${r.status()} ${r.request().method()} ${r.url()})`); });
+    return p;
+  };
+  const page = await newPage();
+  return {
+    base, email, tenantId: tenant.tenantId, page, browser, call, consoleErrors, expectedErrors, newPage,
+    async addUser(userEmail, roles, locale = 'en') {
+      await scope(database.db, tenant.tenantId).insertInto('users', {
+        id: newId(), email: userEmail, name: 'Wiktor Ćwik', password_hash: await hashPassword(PASSWORD), roles, locale,
+      }).execute();
+    },
+    shot: async (name, p = page) => { await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false }); },
+    async login(p, userEmail) {
+      await p.goto(`${base}/`);
+      await p.getByLabel('Email').fill(userEmail);
+      await p.getByLabel('Password').fill(PASSWORD);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,233 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { orderBody, seedBasics, type TestApp } from '../support.js';
+import { CHROMIUM, haveChromium, NAV_TIMING, startConsole, type ConsoleRig, type NavTiming } from './browser.js';
+
+if (!haveChromium) console.log(`# designer browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+
+const DESK = `key: desk
+title: Biuro zamówień B2B
+start: received
+states:
+  received:
+    always:
+      - { to: awaiting_approval, when: "order.total > 10000" }
+      - { to: stock_exception }
+  awaiting_approval:
+    task: { kind: approval, role: admin, title: "Duże zamówienie: zatwierdź", due: PT4H }
+    on: { approve: completed, reject: rejected }
+  stock_exception:
+    exception: { kind: stock_shortage, resolutions: [backorder, cancel] }
+    on: { backorder: completed, cancel: cancelled }
+  completed: { terminal: true }
+  rejected: { terminal: true, outcome: rejected }
+  cancelled: { terminal: true, outcome: cancelled }
+`;
+const SMALL = { lines: [{ sku: 'SKU-3', quantity: 1, unitPrice: '3.50' }] };
+
+/**
+ * The process designer end to end: a published process is edited as a draft in the graph and
+ * in the text, a validation error shows at its state and its line, is fixed, the draft is
+ * simulated on recent orders, published, and a new order follows the new version.
+ */
+describe('process designer in a browser', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+  let rig: ConsoleRig;
+  let call: TestApp['call'];
+
+  before(async () => {
+    rig = await startConsole();
+    call = rig.call;
+    await seedBasics({ call } as TestApp);
+    const draft = await call('POST', '/api/v1/processes', { source: DESK });
+    assert.equal(draft.status, 201, JSON.stringify(draft.body));
+    assert.equal((await call('POST', '/api/v1/processes/desk/versions/1/publish')).status, 200);
+    assert.equal((await call('POST', '/api/v1/channels', { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN', processKey: 'desk' })).status, 201);
+    // Two large orders wait for approval and three small ones in the stock exception: the heat map's counts.
+    for (let i = 0; i < 5; i++) {
+      const r = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: `B2B-${i}`, customer: { name: i % 2 ? 'Hurtownia „Żuraw”' : 'ООО «Ёлка»' }, ...(i < 2 ? {} : SMALL) }));
+      assert.equal(r.body.state, i < 2 ? 'awaiting_approval' : 'stock_exception', JSON.stringify(r.body).slice(0, 200));
+    }
+    await rig.login(rig.page, rig.email);
+  });
+  after(async () => { await rig?.close(); });
+
+  const node = (name: string) => rig.page.locator(`.react-flow__node[data-id="${name}"]`);
+
+  test('given a published process, the designer draws it with the live heat map', async () => {
+    const { page } = rig;
+    await page.goto(`${rig.base}/processes`);
+    await page.getByRole('link', { name: 'desk', exact: true }).click();
+    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
+    await node('received').waitFor();
+    assert.equal(await page.locator('.react-flow__node').count(), 6);
+    await page.getByTestId('heat-stock_exception').getByText(/^3 orders · median/).waitFor();
+    assert.match(await page.getByTestId('heat-awaiting_approval').textContent() ?? '', /^2 orders · median \d+ seconds?/);
+    assert.match(await page.getByTestId('heat-legend').textContent() ?? '', /Now in the process: 5 orders/);
+    // A published version is read-only until the user starts a draft from it.
+    assert.equal(await page.getByRole('textbox', { name: 'Definition (text)' }).getAttribute('readonly'), '');
+    const timing = await page.evaluate(NAV_TIMING) as NavTiming;
+    console.log(`# figure: processes page DOMContentLoaded ${timing.dcl} ms; designer with graph and heat map drawn ${timing.now} ms after navigation start`);
+    await rig.shot('designer-heatmap-en');
+  });
+
+  test('given a draft, a state added in the graph shows its validation error at the node and the line; a text edit re-draws the graph; a graph edit rewrites the text', async () => {
+    const { page } = rig;
+    await page.getByRole('button', { name: 'Edit as a new draft' }).click();
+    const text = page.getByRole('textbox', { name: 'Definition (text)' });
+    assert.equal(await text.getAttribute('readonly'), null);
+
+    // Keyboard only: type the name and press Enter.
+    await page.getByLabel('New state').fill('ręczna_weryfikacja');
+    await page.getByLabel('New state').press('Enter');
+    await page.getByRole('alert').getByText(/lower-case letters/).waitFor();
+    await page.getByLabel('New state').fill('manual_review');
+    await page.getByLabel('New state').press('Enter');
+    await node('manual_review').waitFor();
+    // The server's validation marks the new state: red at the node, with the message, and its line in the text.
+    await page.getByTestId('problem-manual_review').getByText(/has no way out and is not terminal \(\+1\)/).waitFor();
+    assert.match(await node('manual_review').getAttribute('class') ?? '', /pnode-error/);
+    const line = (await text.inputValue()).split('\n').findIndex((l) => l.includes('manual_review:')) + 1;
+    await page.locator(`.code-gutter .err[data-line="${line}"]`).waitFor();
+    await page.getByTestId('problems').getByText(/manual_review — state "manual_review" cannot be reached/).waitFor();
+    await rig.shot('designer-error-en');
+
+    // A transition from the form (the keyboard's way to connect two states).
+    await page.getByLabel('From state').selectOption('manual_review');
+    await page.getByLabel('Event').fill('approve');
+    await page.getByLabel('To state').selectOption('completed');
+    await page.getByRole('button', { name: 'Add transition' }).click();
+    await page.locator('.react-flow__edge[data-id="manual_review|on|approve|0"]').waitFor({ state: 'attached' });
+    assert.match(await text.inputValue(), /manual_review: \{ on: \{ approve: completed \} \}/);
+
+    // A text edit: small orders now go to manual review, so the stock exception is unreachable.
+    await text.fill((await text.inputValue()).replace('- { to: stock_exception }', '- { to: manual_review }'));
+    await page.locator('.react-flow__edge[data-id="received|always||1"]').waitFor({ state: 'attached' });
+    await page.getByTestId('problem-stock_exception').getByText(/cannot be reached/).waitFor();
+    await page.getByTestId('problem-manual_review').waitFor({ state: 'detached' });
+
+    // Fixed in the graph: select the state and delete it; the YAML loses it too.
+    await node('stock_exception').click();
+    await page.getByTestId('selected-state').getByRole('heading', { name: 'State stock_exception' }).waitFor();
+    await page.getByRole('button', { name: 'Delete state' }).click();
+    await node('stock_exception').waitFor({ state: 'detached' });
+    assert.doesNotMatch(await text.inputValue(), /stock_exception/);
+    // Only the stock exception led to "cancelled": the validator now says so at that node.
+    await page.getByTestId('problem-cancelled').getByText(/state "cancelled" cannot be reached/).waitFor();
+    await page.getByLabel('From state').selectOption('manual_review');
+    await page.getByLabel('Event').fill('cancel');
+    await page.getByLabel('To state').selectOption('cancelled');
+    await page.getByLabel('Event').press('Enter');
+    await page.getByTestId('valid').getByText('The definition is valid.').waitFor();
+    await page.locator('.pnode-error').first().waitFor({ state: 'detached' });
+    await page.locator('.code-gutter .err').first().waitFor({ state: 'detached' });
+
+    // A rename follows every reference.
+    await node('manual_review').click();
+    await page.getByLabel('Rename to').fill('weryfikacja');
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await node('weryfikacja').waitFor();
+    assert.match(await text.inputValue(), /- \{ to: weryfikacja \}/);
+    assert.match(await text.inputValue(), /weryfikacja: \{ on: \{ approve: completed, cancel: cancelled \} \}/);
+  });
+
+  test('given a valid draft, it is saved, simulated on recent orders with a difference summary, published, and a new order follows it', async () => {
+    const { page } = rig;
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Saved as draft v2.').waitFor();
+    await page.getByRole('button', { name: 'v2 · draft' }).waitFor();
+
+    await page.getByRole('button', { name: 'Simulate on recent orders' }).click();
+    const sim = page.getByTestId('simulation');
+    await sim.getByRole('heading', { name: 'Simulation: v1 → v2 (draft)' }).waitFor();
+    // The three small orders ended in the stock exception under v1 and wait for review under the draft.
+    assert.match(await sim.getByTestId('sim-headline').textContent() ?? '', /^5 recent orders simulated: 3 would go differently, 3 would end in another state\.$/);
+    assert.match(await sim.getByRole('row', { name: /exceptions/ }).textContent() ?? '', /3\s*0\s*-3/);
+    await sim.getByText(/end state stock_exception → weryfikacja/).first().waitFor();
+    await sim.scrollIntoViewIfNeeded();
+    await rig.shot('designer-simulation-en');
+
+    await page.getByRole('button', { name: 'Publish v2' }).click();
+    await page.getByRole('button', { name: 'Publish now' }).click();
+    await page.getByText('Published v2: new orders follow it.').waitFor();
+    await page.getByRole('button', { name: 'v2 · published' }).waitFor();
+    await page.getByRole('button', { name: 'v1 · retired' }).or(page.getByRole('button', { name: 'v1 · published' })).first().waitFor();
+
+    const fresh = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: 'B2B-NEW', customer: { name: 'Sklep „Łasuch”' }, ...SMALL }));
+    assert.equal(fresh.status, 201);
+    assert.equal(fresh.body.state, 'weryfikacja');
+    assert.deepEqual([fresh.body.process.key, fresh.body.process.version], ['desk', 2]);
+    const old = await call('GET', '/api/v1/orders?channel=b2b&state=stock_exception');
+    assert.equal(old.body.items.length, 3, 'running orders stay on v1');
+  });
+
+  test('given two versions, the history shows who changed what and the diff between them; Polish labels follow the user', async () => {
+    const { page } = rig;
+    const history = page.getByRole('region', { name: 'Versions and changes' });
+    await history.getByRole('combobox', { name: /^Version/ }).selectOption('1');
+    await history.getByRole('combobox', { name: /^with version/ }).selectOption('2');
+    const diff = page.getByTestId('version-diff');
+    await diff.locator('.add', { hasText: 'weryfikacja: { on: { approve: completed, cancel: cancelled } }' }).waitFor();
+    await diff.locator('.del', { hasText: 'stock_exception:' }).waitFor();
+    await history.getByText(/published v2/).waitFor();
+    await diff.scrollIntoViewIfNeeded();
+    await rig.shot('designer-history-en');
+
+    await page.getByRole('button', { name: /User menu/ }).click();
+    await page.getByRole('button', { name: 'Polski' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Proces desk' }).waitFor();
+    // A reload fetches the heat map again: the new order waits in the renamed state.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Proces desk' }).waitFor();
+    await page.getByTestId('heat-weryfikacja').getByText(/^1 zamówienie · mediana/).waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await rig.shot('designer-pl');
+    await page.getByRole('button', { name: /Menu użytkownika/ }).click();
+    await page.getByRole('button', { name: 'Русский' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Процесс desk' }).waitFor();
+    await page.getByText(/Сейчас в процессе: 6 заказов/).waitFor();
+    await rig.shot('designer-ru');
+    await page.getByRole('button', { name: /Меню пользователя/ }).click();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.keyboard.press('Escape');
+  });
+
+  test('given a viewer, the designer is read-only: no draft, save or publish controls', async () => {
+    await rig.addUser('podglad@example.pl', ['viewer']);
+    const page = await rig.newPage();
+    await rig.login(page, 'podglad@example.pl');
+    await page.goto(`${rig.base}/processes/desk`);
+    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
+    await page.getByText('Read only: your role cannot change processes.').waitFor();
+    for (const name of ['Edit as a new draft', 'Save draft', 'Publish v2', 'Add state']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
+    assert.equal(await page.getByRole('textbox', { name: 'Definition (text)' }).getAttribute('readonly'), '');
+    // Simulation only reads: a viewer may try the published version against recent orders.
+    assert.equal(await page.getByRole('button', { name: 'Simulate on recent orders' }).isEnabled(), true);
+    await page.context().close();
+  });
+
+  test('given a new key, the designer starts from a template, saves the first draft and publishes it', async () => {
+    const { page } = rig;
+    await page.goto(`${rig.base}/processes`);
+    await page.getByLabel('New process key').fill('Zwroty PL');
+    await page.getByRole('button', { name: 'Create process' }).click();
+    await page.getByRole('alert').getByText(/lower-case letters, digits and hyphens/).waitFor();
+    await page.getByLabel('New process key').fill('zwroty-pl');
+    await page.getByLabel('New process key').press('Enter');
+    await page.getByRole('heading', { name: 'Process zwroty-pl' }).waitFor();
+    await page.getByText('new, not saved yet').waitFor();
+    await page.getByTestId('valid').getByText('The definition is valid.').waitFor();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Saved as draft v1.').waitFor();
+    await page.getByRole('button', { name: 'Publish v1' }).click();
+    await page.getByRole('button', { name: 'Publish now' }).click();
+    await page.getByText('Published v1: new orders follow it.').waitFor();
+    const versions = await call('GET', '/api/v1/processes/zwroty-pl');
+    assert.deepEqual(versions.body.items.map((v: { status: string }) => v.status), ['published']);
+  });
+
+  test('given the whole session, the browser logged no console errors', () => {
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+});
