@@ -31,10 +31,11 @@ describe('carrier failures never lose a shipment; cancelled shipments get no lab
     const kept = await ok(t, 'GET', `/api/v1/fulfilment-orders/${fo.id}`);
     assert.equal(kept.state, 'packed');
     assert.equal(kept.shipmentId, sh.id);
-    assert.equal(await orderState(t, o.id), 'fulfilling');
+    assert.equal(await orderState(t, o.id), 'shipping_exception', 'the shipped B2C process takes shipment_failed to its carrier exception');
     const h = await history(t, o.id);
     assert.ok(h.some((x) => x.action === 'shipment.failed' && x.changes.error.code === 'CARRIER_REJECTED'));
-    assert.ok(h.some((x) => x.action === 'fulfilment.event_not_accepted' && x.changes.event === 'shipment_failed'), 'the process was offered the event');
+    const queue = await ok(t, 'GET', '/api/v1/exceptions');
+    assert.ok(JSON.stringify(queue).includes(o.id), 'the order waits in the exceptions queue');
     const failed = await t.store.selectFrom('events').select('payload').where('subject', '=', o.id).where('type', '=', 'shipment.failed').execute();
     assert.equal((failed[0]?.payload as any).code, 'CARRIER_REJECTED');
 

@@ -206,7 +206,11 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     await smtp.start(port);
     const { n } = await sentMail(o.id, 'order_confirmed');
     assert.ok(n.attempts >= 3, `attempts ${n.attempts}`);
-    const deliveries = await t.store.selectFrom('event_deliveries').select(['status', 'attempts']).where('subject', '=', o.id).where('event_type', '=', 'notification.requested').execute();
+    // The sink marks the notification sent before the dispatcher records the delivery: wait for both.
+    const deliveries = await eventually('the delivery recorded', async () => {
+      const rows = await t.store.selectFrom('event_deliveries').select(['status', 'attempts']).where('subject', '=', o.id).where('event_type', '=', 'notification.requested').execute();
+      return rows.every((d) => d.status !== 'delivering' && d.status !== 'pending') && rows;
+    });
     assert.deepEqual(deliveries.map((d) => d.status), ['succeeded']);
   });
 
