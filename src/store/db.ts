@@ -47,6 +47,7 @@ function openPostgres(url: string, max: number): Database {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  if (process.env.ORDO_PREPARE !== 'off') pool.on('connect', (client) => prepareStatements(client));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   return {
@@ -54,6 +55,26 @@ function openPostgres(url: string, max: number): Database {
     kind: 'postgres',
     describe: `PostgreSQL ${u.hostname}:${u.port || 5432}${u.pathname}`,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely sends every statement unnamed, so PostgreSQL parses and plans it on each call. The same
+ * few hundred statement texts make up nearly all traffic: this names each parameterised text
+ * once (per process) so every connection prepares it on first use and reuses the plan after.
+ * Distinct texts are capped; beyond the cap (e.g. inserts of many different row counts)
+ * statements go unnamed as before.
+ */
+const statementNames = new Map<string, string>();
+const MAX_PREPARED = 2_000;
+
+function prepareStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || rest.length) return query(text, values, ...rest);
+    let name = statementNames.get(text);
+    if (!name && statementNames.size < MAX_PREPARED) statementNames.set(text, name = `ordo_${statementNames.size}`);
+    return name ? query({ name, text, values }) : query(text, values);
   };
 }
 

@@ -24,7 +24,7 @@ describe('process timers', () => {
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
       const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: `TMO-${i}` }));
-      assert.equal(r.body.state, 'awaiting_payment');
+      assert.equal(r.body.state, 'awaiting_payment', JSON.stringify(r.body));
       ids.push(r.body.id);
     }
     const at = new Date(clock.now().getTime() + HOUR);

@@ -26,7 +26,9 @@ export async function scheduleTimer(tx: TenantScope, spec: TimerSpec): Promise<s
   };
   const q = spec.key === undefined
     ? tx.insertInto('jobs', row)
-    : tx.insertInto('jobs', row).onConflict((oc) => oc.columns(['tenant_id', 'key']).where('key', 'is not', null).where('status', '=', 'scheduled')
+    : tx.insertInto('jobs', row).onConflict((oc) => oc.columns(['tenant_id', 'key']).where('key', 'is not', null)
+      // A literal, not a parameter: a prepared statement's generic plan must still match the partial unique index.
+      .where(sql<boolean>`status = 'scheduled'`)
       .doUpdateSet({ kind: spec.kind, payload: row.payload, run_at: spec.runAt, attempts: 0, max_attempts: row.max_attempts, last_error: null, updated_at: sql`now()` }));
   const r = await q.returning('id').executeTakeFirstOrThrow();
   return r.id;
