@@ -5,9 +5,13 @@
  * router measured in the same run as the baseline.
  *
  * Run: npx tsx bench/routing.ts   (about 2 minutes on 2 cores)
+ *      ROUTING_BENCH=exact npx tsx bench/routing.ts   (exact runs and the optimality gap only,
+ *      same orders: the skipped runs still draw their random orders; about 20 s)
  */
 import { buildStepModel, destinationOf } from '../src/domain/sourcing/candidates.js';
-import { shutdownExactSolver, warmUpExactSolver } from '../src/domain/sourcing/exact.js';
+import { shutdownExactSolver, solveExact, warmUpExactSolver } from '../src/domain/sourcing/exact.js';
+import { solveHeuristic } from '../src/domain/sourcing/heuristic.js';
+import { reduceModel } from '../src/domain/sourcing/presolve.js';
 import { compareScores, scoreOf } from '../src/domain/sourcing/model.js';
 import { naiveFirstLocation } from '../src/domain/sourcing/naive.js';
 import { parseRateCsv } from '../src/domain/sourcing/rates.js';
@@ -92,7 +96,7 @@ const rows: string[][] = [];
 const mb = (b: number) => `${Math.round(b / 1048576)} MB`;
 
 /** Wall-clock and CPU time per plan: on a shared machine CPU time is the steadier figure. */
-async function measure(label: string, problems: RoutingProblem[], run: (p: RoutingProblem) => Promise<unknown> | unknown) {
+async function measure<T>(label: string, problems: T[], run: (p: T) => Promise<unknown> | unknown) {
   const wall: number[] = [];
   const cpu: number[] = [];
   const t0 = performance.now();
@@ -109,6 +113,7 @@ async function measure(label: string, problems: RoutingProblem[], run: (p: Routi
   return r;
 }
 
+const exactOnly = process.env.ROUTING_BENCH === 'exact';
 const started = performance.now();
 console.log(`routing bench — node ${process.version}, ${new Date().toISOString()}`);
 await warmUpExactSolver();
@@ -121,6 +126,7 @@ for (const locs of [50, 500, 2000]) {
   for (const lines of [1, 5, 20]) {
     const n = locs === 2000 ? 60 : locs === 500 ? 200 : 300;
     const problems = Array.from({ length: n }, (_, k) => problemOf(net, order(lines, k)));
+    if (exactOnly) continue;
     // Warm the JIT on a few orders first so p99 measures routing, not compilation.
     for (const p of problems.slice(0, 20)) await solve(p, { solver: 'heuristic' });
     const h = await measure(`heuristic ${lines}×${locs}`, problems, (p) => solve(p, { solver: 'heuristic', maxAlternatives: 20 }));
@@ -152,6 +158,7 @@ for (const locs of [50, 500, 2000]) {
 }
 
 // Exact optimiser where it is sensible: small networks, time-boxed at 200 ms.
+const provedByBound: string[] = [];
 for (const [lines, locs, n] of [[1, 50, 30], [5, 50, 40], [10, 50, 60], [20, 50, 20], [5, 500, 15]] as const) {
   const net = nets.get(locs)!;
   const problems = Array.from({ length: n }, (_, k) => problemOf(net, order(lines, 10_000 + k)));
@@ -159,8 +166,15 @@ for (const [lines, locs, n] of [[1, 50, 30], [5, 50, 40], [10, 50, 60], [20, 50,
     const plan = await solve(p, { solver: 'exact', exactTimeLimitMs: 200, maxAlternatives: 20 });
     if (plan.solver !== 'exact') exactTimeouts++;
   });
+  // How many of those the presolve proved optimal without HiGHS, and the HiGHS path alone
+  // (same orders, model reduced, the proof switched off, heuristic plan as MIP start).
+  const models = problems.map((p) => buildStepModel(p, strategy.steps[0]!, destinationOf(p) as Exclude<ReturnType<typeof destinationOf>, string>).model);
+  const proved = models.filter((m) => reduceModel(m, solveHeuristic(m)).optimum !== null).length;
+  provedByBound.push(`${lines}×${locs}: ${proved}/${models.length}`);
+  if (lines === 10) {
+    await measure(`exact     ${lines}×${locs} HiGHS path`, models, (m) => solveExact(m, 200, solveHeuristic(m).x, { prove: false }));
+  }
 }
-
 // Optimality gap of the heuristic against the exact optimum (5 lines × 50 locations).
 let same = 0;
 let compared = 0;
@@ -186,7 +200,7 @@ for (let k = 0; k < 100; k++) {
 
 // Batch: 10,000 orders of 5 lines over 500 locations with the heuristic.
 const net500 = nets.get(500)!;
-const batch = Array.from({ length: 10_000 }, (_, k) => problemOf(net500, order(5, 30_000 + k)));
+const batch = exactOnly ? [] : Array.from({ length: 10_000 }, (_, k) => problemOf(net500, order(5, 30_000 + k)));
 const heapBefore = process.memoryUsage().heapUsed;
 const tb = performance.now();
 let complete = 0;
@@ -200,12 +214,13 @@ await shutdownExactSolver();
 console.log('\n| run (lines×locations) | plans | plans/s | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`\nexact runs that fell back to the heuristic (timeout/error): ${exactTimeouts}`);
-console.log(`\nbaseline ratios (naive "first location with stock" in the same run):\n  ${ratios.join('\n  ')}`);
+console.log(`exact plans proved optimal by the presolve's bound, without HiGHS: ${provedByBound.join(', ')}`);
+if (!exactOnly) console.log(`\nbaseline ratios (naive "first location with stock" in the same run):\n  ${ratios.join('\n  ')}`);
 console.log(
   `\noptimality gap, 5×50: heuristic optimal on ${same}/${compared} orders; ` +
     `mean gap ${f(compared ? (gapSum / compared) * 100 : 0)} %, worst ${f(gapMax * 100, 1)} % (cost, same fill)`,
 );
-console.log(
+if (!exactOnly) console.log(
   `\nbatch 10,000 orders 5×500 heuristic: ${f(batchMs / 1000)} s, ${f((10_000 / batchMs) * 1000, 0)} plans/s, ${complete} complete; ` +
     `naive ${f(naiveBatchMs / 1000)} s (${f(batchMs / naiveBatchMs, 1)}× the heuristic's speed); ` +
     `heap +${mb(process.memoryUsage().heapUsed - heapBefore)}, rss ${mb(process.memoryUsage().rss)}`,

@@ -12,6 +12,7 @@ import { startWorkerFromEnv } from '../worker/worker.js';
 import { carriersFromEnv } from '../app/fulfilment/carriers-from-env.js';
 import { registerTrackingPollJob } from '../app/fulfilment/poll-shipments.js';
 import { jobHandlers } from '../app/events/timers.js';
+import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
 
 /** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
 export async function serve(config: Config, opts: { demo: boolean }) {
@@ -60,12 +61,18 @@ export async function serve(config: Config, opts: { demo: boolean }) {
       '  New key:  npx ordo create-api-key --tenant demo --name me --roles admin');
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
+  // The exact routing solver (HiGHS, WASM in a worker thread) is compiled by V8 on first use:
+  // warm it in the background so the first orders routed by an exact strategy do not stall.
+  if (process.env.ORDO_EXACT_WARMUP !== 'off') {
+    void warmUpExactSolver().then(() => log.info('exact routing solver warmed up'), (e) => log.warn({ err: e }, 'exact routing solver warm-up failed'));
+  }
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await app.close();
     await stopTimers();
     await worker?.stop();
+    await shutdownExactSolver();
     await database.close();
     process.exit(0);
   };

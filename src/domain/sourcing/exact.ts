@@ -1,5 +1,8 @@
 /**
  * The exact optimiser: the MILP solved by HiGHS in one long-lived worker thread, time-boxed.
+ * Before HiGHS, `reduceModel` (presolve.ts) drops locations no optimal plan needs and, when a
+ * lower bound meets the cost of the heuristic's plan (or of a plan it builds), returns that plan
+ * as proven optimal without a solve.
  * On timeout the caller keeps the heuristic answer; HiGHS's own time limit (80 % of the box)
  * frees the worker soon after, requests already past their deadline are skipped, and only a
  * worker silent for 30 s is terminated (a WASM solve cannot be interrupted) and restarted. The worker is unref'd while idle, so a
@@ -8,6 +11,8 @@
 import { Worker } from 'node:worker_threads';
 import { buildMilp, milpStart, readMilpSolution } from './milp.js';
 import { compareScores, scoreOf, violation, type Allocation, type RoutingModel, type Score } from './model.js';
+import { solveHeuristic } from './heuristic.js';
+import { expandAllocation, reduceModel, restrictAllocation, restrictModel, type Reduction } from './presolve.js';
 
 /** Messages to and from highs-worker.mjs. */
 interface HighsRequest {
@@ -36,6 +41,9 @@ interface Pending {
 }
 
 class TimeoutError extends Error {}
+
+/** Synthetic solves `warmUpExactSolver()` runs by default. */
+const WARM_UP_SOLVES = 24;
 
 let worker: Worker | null = null;
 let ready: Promise<Worker> | null = null;
@@ -88,9 +96,48 @@ function reset(): void {
   ready = null;
 }
 
-/** Starts the worker and loads HiGHS now, so the first routed order does not pay for it. */
-export async function warmUpExactSolver(): Promise<void> {
+/**
+ * Synthetic orders for the warm-up: 12 lines over 30 locations, warehouses carrying most SKUs
+ * and stores a few, at most 3 shipments, a weighted promise — the shape of a routed order.
+ * Solved unreduced so HiGHS runs its full MIP machinery (presolve, cuts, sub-MIPs).
+ */
+function warmUpModels(count: number): RoutingModel[] {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  return Array.from({ length: count }, (_, k) => {
+    const lines = Array.from({ length: 12 }, (_, i) => ({ sku: i, qty: 1 + rnd(3), minAlloc: k % 4 === 3 ? 2 : 1 }));
+    const locs = Array.from({ length: 30 }, (_, l) => {
+      const warehouse = l % 5 === 0;
+      return {
+        fixed: (warehouse ? 1249 : 1299) + 50 * rnd(3),
+        days: (warehouse ? 2 : 3) + rnd(2),
+        unit: lines.map(() => 30 + 10 * rnd(2)),
+        stock: lines.map(() => (rnd(100) < (warehouse ? 60 : 10) ? 1 + rnd(warehouse ? 30 : 4) : 0)),
+      };
+    });
+    return { lines, skuCount: 12, locs, promiseWeight: 300, maxShipments: 3, shipComplete: k % 5 === 4, keepLinesWhole: k % 6 === 5 };
+  });
+}
+
+/**
+ * Starts the worker, loads HiGHS and solves a few synthetic orders, so the first routed orders
+ * pay neither for loading nor for V8's compilation of the WASM code. V8 compiles the solver's
+ * hot functions in the background once they have run a while: until then a solve is several
+ * times slower, and a cold one can stall for seconds (measured: the first of 60 solves took
+ * 0.5–2.8 s; after this warm-up, the slowest took 24 ms). Call it at start-up; it takes a few
+ * seconds of CPU, in the worker thread.
+ */
+export async function warmUpExactSolver(solves = WARM_UP_SOLVES): Promise<void> {
   await start();
+  for (const m of warmUpModels(solves)) {
+    const h = solveHeuristic(m);
+    const milp = buildMilp(m, { complete: h.score.unfilled === 0 });
+    if (!milp.hasVariables) continue;
+    await request(milp.lp, 5000, milpStart(m, milp, h.x)).catch(() => undefined);
+  }
 }
 
 /** Terminates the worker; the next exact solve starts a new one. */
@@ -154,20 +201,42 @@ async function request(lp: string, timeLimitMs: number, initial?: Record<string,
   });
 }
 
+export interface ExactOptions {
+  /** Shrink the model and try the lower-bound proof first (default true). False solves the full model as written. */
+  reduce?: boolean;
+  /** Return a plan the presolve proves optimal without asking HiGHS (default true; false measures the HiGHS path). */
+  prove?: boolean;
+}
+
 /**
  * Solves the model to optimality within `timeLimitMs` (measured once HiGHS is loaded). A
- * feasible `initial` allocation (the heuristic's) is passed as a MIP start. The answer is
- * checked against every constraint before it is trusted.
+ * feasible `initial` allocation (the heuristic's) is passed as a MIP start, bounds the
+ * presolve and may be proven optimal outright. The answer is checked against every
+ * constraint before it is trusted.
  */
-export async function solveExact(m: RoutingModel, timeLimitMs: number, initial?: Allocation): Promise<ExactOutcome> {
-  const milp = buildMilp(m);
+export async function solveExact(
+  m: RoutingModel,
+  timeLimitMs: number,
+  initial?: Allocation,
+  options: ExactOptions = {},
+): Promise<ExactOutcome> {
+  const known = initial && violation(m, initial) === null ? { x: initial, score: scoreOf(m, initial) } : undefined;
+  const all = m.locs.map((_, l) => l);
+  const red: Reduction =
+    options.reduce === false ? { keep: all, complete: false, optimum: null, lowerBound: -Infinity } : reduceModel(m, known);
+  if (red.optimum && options.prove !== false && violation(m, red.optimum.x) === null) {
+    return { kind: 'solved', x: red.optimum.x.map((r) => r.slice()), score: red.optimum.score, optimal: true };
+  }
+  const sub = restrictModel(m, red.keep);
+  const milp = buildMilp(sub, { complete: red.complete });
   if (!milp.hasVariables) {
     const x = m.locs.map(() => m.lines.map(() => 0));
     return { kind: 'solved', x, score: scoreOf(m, x), optimal: true };
   }
   let reply: HighsReply;
   try {
-    reply = await request(milp.lp, timeLimitMs, initial ? milpStart(m, milp, initial) : undefined);
+    const startX = known ? milpStart(sub, milp, restrictAllocation(known.x, red.keep)) : undefined;
+    reply = await request(milp.lp, timeLimitMs, startX);
   } catch (e) {
     if (e instanceof TimeoutError) return { kind: 'timeout' };
     return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
@@ -178,7 +247,7 @@ export async function solveExact(m: RoutingModel, timeLimitMs: number, initial?:
   if ((reply.status !== 'optimal' && reply.status !== 'timeLimit') || !hasSolution) {
     return { kind: 'error', message: `HiGHS status: ${reply.status}` };
   }
-  const x = readMilpSolution(m, milp, reply.primal);
+  const x = expandAllocation(m, red.keep, readMilpSolution(sub, milp, reply.primal));
   const bad = violation(m, x);
   if (bad) {
     return reply.status === 'optimal' ? { kind: 'error', message: `HiGHS answer rejected: ${bad}` } : { kind: 'timeout' };

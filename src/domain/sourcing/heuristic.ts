@@ -222,3 +222,14 @@ function finish(m: RoutingModel, e: Evaluated): HeuristicResult {
   for (const [l, row] of e.alloc) x[l] = row.slice();
   return { x, score: e.score };
 }
+
+/**
+ * The heuristic's allocation over a fixed set of locations (cheapest cells first, and
+ * largest lines first when lines share a SKU). Feasible, not necessarily the set's best.
+ */
+export function allocateOver(m: RoutingModel, set: readonly number[]): HeuristicResult {
+  const { alloc, score } = allocate(m, set, totalUnits(m));
+  const x = emptyAllocation(m);
+  for (const [l, row] of alloc) x[l] = row.slice();
+  return { x, score };
+}
