@@ -2,7 +2,8 @@
  * npm run bench:intake — orders created over HTTP per second, p50/p99, at 1, 8 and 32 concurrent
  * clients, orders of 3 lines, on PostgreSQL and on PGlite. Baseline in the same run: raw `pg`
  * writing the same rows (order, 3 lines, history) in one transaction per order, same concurrency.
- * Client and server share this process and the machine's cores.
+ * Client and server share this process and the machine's cores. Ordo names its statements
+ * (prepared once per connection); the baseline sends them unnamed, as a plain pg client does.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -70,6 +71,7 @@ async function httpRuns(label: string, database: Database) {
 /** The same rows written by raw pg, one transaction per order: what the database alone costs. */
 async function rawBaseline(url: string, tenantId: string) {
   const pool = new pg.Pool({ connectionString: url, max: 32 });
+  pool.on('error', () => {}); // the scratch database is dropped with its connections at the end
   const c0 = await pool.connect();
   const ch = (await c0.query('select id from channels where tenant_id = $1', [tenantId])).rows[0].id;
   const products = (await c0.query('select id, sku from products where tenant_id = $1 order by sku', [tenantId])).rows;
