@@ -133,6 +133,19 @@ describe('customer tracking page in a browser', { skip: haveChromium ? false : `
     await page.getByText('Чайник электрический').waitFor();
     await rig.shot('tracking-shipped-ru', page);
     await page.context().close();
+
+    // The order desk sees the same fulfilment and shipment on the order's page in the console.
+    const desk = await rig.newPage('en-GB');
+    await rig.login(desk, rig.email);
+    await desk.goto(`${rig.base}/orders/${order.id}`);
+    const work = desk.getByTestId('fulfilment');
+    await work.waitFor();
+    assert.match(await work.textContent() ?? '', /MOW-1/);
+    const parcels = desk.getByTestId('shipments');
+    await parcels.waitFor();
+    assert.ok((await parcels.textContent() ?? '').includes(sh.trackingNumber), 'the tracking number is on the order page');
+    await rig.shot('order-fulfilment', desk);
+    await desk.context().close();
   });
 
   test('given the whole session, the browser logged no console errors', (t) => {

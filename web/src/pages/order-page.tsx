@@ -8,6 +8,7 @@ import { Timeline } from '../components/timeline';
 import { AddressEditor, NotesEditor } from '../components/order-edit';
 import { AddressView } from '../components/address-view';
 import { OrderActions, OrderReservations } from '../components/order-actions';
+import { OrderFulfilment } from '../components/order-fulfilment';
 
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
@@ -89,6 +90,7 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
           </section>
 
           <OrderReservations orderId={o.id} />
+          <OrderFulfilment orderId={o.id} />
 
           <section className="card" aria-labelledby="addr-title">
             <h2 id="addr-title">{t('order.addresses')}</h2>
