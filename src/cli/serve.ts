@@ -29,7 +29,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   }
 
   // carriers (issue 6): each is offered when its credentials are configured; the manual carrier always
-  const carriers = carriersFromEnv();
+  const carriers = carriersFromEnv(process.env, database);
   log.info({ carriers: [...carriers.keys()] }, 'carriers configured');
   const app = await buildApp(
     { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers },

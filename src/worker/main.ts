@@ -21,7 +21,7 @@ const log = pino({ level: env.LOG_LEVEL ?? 'info', base: { worker: env.ORDO_WORK
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDO_DATA_DIR, poolSize: 8 });
 await migrateToLatest(database.db);
 installProcessTimerJob(); // process timers arrive as jobs of kind process.timer
-registerTrackingPollJob(jobHandlers, carriersFromEnv(env), systemClock); // carrier tracking polls (issue 6)
+registerTrackingPollJob(jobHandlers, carriersFromEnv(env, database), systemClock); // carrier tracking polls (issue 6)
 const worker = await startWorkerFromEnv(database, { ...env, ORDO_WORKER: 'on' }, log);
 log.info({ database: database.describe, worker: worker!.id }, 'worker started');
 process.send?.({ ready: true });

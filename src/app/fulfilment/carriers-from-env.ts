@@ -1,4 +1,6 @@
 import { createCarrierRegistry, type CarrierRegistry, type CarriersConfig } from '../../integrations/carriers/index.js';
+import type { Database } from '../../store/db.js';
+import { databaseManualStore } from './manual-carrier-store.js';
 
 /**
  * Builds the carrier registry from environment variables, so base URLs and credentials are
@@ -9,9 +11,14 @@ import { createCarrierRegistry, type CarrierRegistry, type CarriersConfig } from
  *   DHL_API_KEY, DHL_USERNAME, DHL_PASSWORD, DHL_BILLING_NUMBER, DHL_BASE_URL?, DHL_TRACKING_URL?, DHL_PRODUCT?
  *   CDEK_CLIENT_ID, CDEK_CLIENT_SECRET, CDEK_BASE_URL?, CDEK_TARIFF?
  *   ORDO_CARRIER_TIMEOUT_MS? (default 15000)
+ *
+ * With `database`, the own fleet's shipments are kept in it (manual-carrier-store.ts), so labels
+ * and tracking survive restarts and are shared with worker processes; without, in memory (tests).
  */
-export function carriersFromEnv(env: NodeJS.ProcessEnv = process.env): CarrierRegistry {
-  return createCarrierRegistry(carriersConfigFromEnv(env));
+export function carriersFromEnv(env: NodeJS.ProcessEnv = process.env, database?: Pick<Database, 'db' | 'kind'>): CarrierRegistry {
+  const config = carriersConfigFromEnv(env);
+  if (config.manual && database) config.manual = { ...config.manual, store: databaseManualStore(database.db, { mirror: database.kind === 'pglite' }) };
+  return createCarrierRegistry(config);
 }
 
 /** The configuration part of carriersFromEnv, separate so it can be checked without adapters. */

@@ -1,6 +1,7 @@
 /**
  * Own fleet: no carrier API, so the adapter is the carrier. Shipments live in a store
- * (in-memory by default; the lead can back it with the database), drivers report statuses
+ * (in-memory by default, for tests; the server backs it with the database:
+ * src/app/fulfilment/manual-carrier-store.ts), drivers report statuses
  * with `recordEvent` or through the driver-app webhook, and labels are rendered locally.
  */
 import { newId } from '../../../shared/ids.js';
@@ -30,18 +31,29 @@ export interface ManualShipmentRecord {
   events: TrackingEvent[];
 }
 
+/**
+ * Where own-fleet shipments are kept. Asynchronous so it can be a database; a store that can
+ * answer at once may also offer `peek`, which the (synchronous) webhook parser uses to fill in
+ * the reference and tracking number. `put` stores the whole record; events only ever grow, so
+ * a store may merge a record's events with what it already holds.
+ */
 export interface ManualShipmentStore {
-  get(carrierShipmentId: string): ManualShipmentRecord | undefined;
-  findByReference(reference: string): ManualShipmentRecord | undefined;
-  put(record: ManualShipmentRecord): void;
+  get(carrierShipmentId: string): Promise<ManualShipmentRecord | undefined>;
+  /** The record booked under this reference that is not cancelled. */
+  findByReference(reference: string): Promise<ManualShipmentRecord | undefined>;
+  put(record: ManualShipmentRecord): Promise<void>;
+  peek?(carrierShipmentId: string): ManualShipmentRecord | undefined;
 }
 
+/** A store in this process's memory: for tests only (a restart loses every shipment). */
 export function inMemoryManualStore(): ManualShipmentStore & { size(): number } {
   const byId = new Map<string, ManualShipmentRecord>();
+  const copy = (r: ManualShipmentRecord | undefined) => (r ? { ...r, events: [...r.events] } : undefined);
   return {
-    get: (id) => byId.get(id),
-    findByReference: (ref) => [...byId.values()].find((r) => r.request.reference === ref && current(r) !== 'cancelled'),
-    put: (r) => void byId.set(r.carrierShipmentId, r),
+    get: async (id) => copy(byId.get(id)),
+    findByReference: async (ref) => copy([...byId.values()].find((r) => r.request.reference === ref && currentStatus(r) !== 'cancelled')),
+    put: async (r) => void byId.set(r.carrierShipmentId, copy(r)!),
+    peek: (id) => copy(byId.get(id)),
     size: () => byId.size,
   };
 }
@@ -64,13 +76,14 @@ export interface ManualDriverEvent {
 
 export interface ManualCarrierAdapter extends CarrierAdapter {
   /** A driver or dispatcher reports a status. Re-reporting the same status at the same time is a no-op. */
-  recordEvent(ref: Pick<ShipmentRef, 'carrierShipmentId'>, status: OrdoShipmentStatus, opts?: { at?: string; note?: string }): CarrierResult<TrackingEvent>;
+  recordEvent(ref: Pick<ShipmentRef, 'carrierShipmentId'>, status: OrdoShipmentStatus, opts?: { at?: string; note?: string }): Promise<CarrierResult<TrackingEvent>>;
 }
 
 const MANUAL_STATUSES = ORDO_SHIPMENT_STATUSES.filter((s) => s !== 'unknown');
 const CANCELLABLE = new Set<OrdoShipmentStatus>(['created', 'label_ready']);
 
-function current(r: ManualShipmentRecord): OrdoShipmentStatus {
+/** The status of an own-fleet shipment: its newest event's, `created` before any. */
+export function currentStatus(r: ManualShipmentRecord): OrdoShipmentStatus {
   return r.events[r.events.length - 1]?.status ?? 'created';
 }
 
@@ -98,21 +111,30 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
     };
   }
 
-  function append(r: ManualShipmentRecord, e: TrackingEvent): TrackingEvent {
+  async function append(r: ManualShipmentRecord, e: TrackingEvent): Promise<TrackingEvent> {
     if (!r.events.some((x) => x.eventId === e.eventId)) {
       r.events.push(e);
       r.events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      store.put(r);
+      await store.put(r);
     }
     return e;
+  }
+
+  /** A store failure (database down) is the carrier being unavailable: retry later. */
+  async function guarded<T>(work: () => Promise<CarrierResult<T>>): Promise<CarrierResult<T>> {
+    try {
+      return await work();
+    } catch (e) {
+      return err(carrierError('CARRIER_UNAVAILABLE', `own-fleet store failed: ${(e as Error).message}`, { retryable: true }));
+    }
   }
 
   const toCreated = (r: ManualShipmentRecord, existing: boolean): CreatedShipment => ({
     reference: r.request.reference,
     carrierShipmentId: r.carrierShipmentId,
     trackingNumber: r.trackingNumber,
-    status: current(r),
-    carrierStatus: current(r),
+    status: currentStatus(r),
+    carrierStatus: currentStatus(r),
     existing,
   });
 
@@ -121,10 +143,10 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
     labelFormats: ['pdf', 'zpl'],
     mapStatus,
 
-    async createShipment(input) {
+    createShipment: (input) => guarded(async () => {
       const checked = checkRequest(input);
       if (!checked.ok) return checked;
-      const existing = store.findByReference(input.reference);
+      const existing = await store.findByReference(input.reference);
       if (existing) return ok(toCreated(existing, true));
       const id = newId();
       const r: ManualShipmentRecord = {
@@ -134,33 +156,33 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
         events: [],
       };
       r.events.push(event(r, 'label_ready', clock.now().toISOString()));
-      store.put(r);
+      await store.put(r);
       return ok(toCreated(r, false));
-    },
+    }),
 
-    async getLabel(ref, format) {
+    getLabel: (ref, format) => guarded(async () => {
       if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
-      const r = store.get(ref.carrierShipmentId);
+      const r = await store.get(ref.carrierShipmentId);
       if (!r) return notFound(ref.carrierShipmentId);
-      if (current(r) === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', `own-fleet shipment ${r.trackingNumber} is cancelled; no label`));
+      if (currentStatus(r) === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', `own-fleet shipment ${r.trackingNumber} is cancelled; no label`));
       const data = await render(
         { trackingNumber: r.trackingNumber, reference: r.request.reference, sender: r.request.sender, receiver: r.request.receiver, parcels: r.request.parcels.length },
         format,
       );
       return ok({ format, contentType: format === 'pdf' ? 'application/pdf' : 'application/zpl', data });
-    },
+    }),
 
-    async track(ref) {
-      const r = store.get(ref.carrierShipmentId);
+    track: (ref) => guarded(async () => {
+      const r = await store.get(ref.carrierShipmentId);
       if (!r) return notFound(ref.carrierShipmentId);
-      const status = current(r);
+      const status = currentStatus(r);
       return ok({ trackingNumber: r.trackingNumber, carrierStatus: status, status, known: true, events: [...r.events] });
-    },
+    }),
 
-    async cancel(ref) {
-      const r = store.get(ref.carrierShipmentId);
+    cancel: (ref) => guarded(async () => {
+      const r = await store.get(ref.carrierShipmentId);
       if (!r) return notFound(ref.carrierShipmentId);
-      const status = current(r);
+      const status = currentStatus(r);
       if (status === 'cancelled') return ok(undefined);
       if (!CANCELLABLE.has(status)) {
         return err(
@@ -170,18 +192,18 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
           }),
         );
       }
-      append(r, event(r, 'cancelled', clock.now().toISOString()));
+      await append(r, event(r, 'cancelled', clock.now().toISOString()));
       return ok(undefined);
-    },
+    }),
 
-    recordEvent(ref, status, opts = {}) {
-      const r = store.get(ref.carrierShipmentId);
+    recordEvent: (ref, status, opts = {}) => guarded(async () => {
+      const r = await store.get(ref.carrierShipmentId);
       if (!r) return notFound(ref.carrierShipmentId);
       if (!mapStatus(status).known) return err(carrierError('CARRIER_REJECTED', `unknown own-fleet status ${status}`, { retryable: false }));
       const at = opts.at ? toIsoUtc(opts.at) : clock.now().toISOString();
       if (!at) return err(carrierError('CARRIER_REJECTED', `unreadable time ${opts.at}`, { retryable: false }));
-      return ok(append(r, event(r, status, at, opts.note)));
-    },
+      return ok(await append(r, event(r, status, at, opts.note)));
+    }),
 
     parseWebhook(input) {
       let raw: Partial<ManualDriverEvent>;
@@ -194,7 +216,9 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
       if (typeof raw.shipmentId !== 'string' || typeof raw.status !== 'string' || !at) {
         return err(carrierError('CARRIER_BAD_RESPONSE', 'driver event needs shipmentId, status and occurredAt', { retryable: false }));
       }
-      const r = store.get(raw.shipmentId);
+      // Parsing is synchronous: the reference and tracking number only when the store can say at once
+      // (the webhook route finds the shipment by the carrier shipment id anyway).
+      const r = store.peek?.(raw.shipmentId);
       const m = mapStatus(raw.status);
       return ok([
         {

@@ -15,10 +15,10 @@ carrierContract({
     return {
       adapter,
       server: null,
-      push: (s, statuses) => {
+      push: async (s, statuses) => {
         for (const st of statuses) {
           clock.advance(60_000);
-          const r = adapter.recordEvent(s, st as (typeof ORDO_SHIPMENT_STATUSES)[number]);
+          const r = await adapter.recordEvent(s, st as (typeof ORDO_SHIPMENT_STATUSES)[number]);
           if (!r.ok) throw new Error(r.error.message);
         }
       },
@@ -59,8 +59,8 @@ test('Given a driver reporting the same status twice, When recorded, Then the hi
   const adapter = createManualCarrier({ clock: fixedClock('2026-11-23T08:00:00Z'), store });
   const created = await adapter.createShipment(sampleRequest());
   assert.ok(created.ok);
-  const a = adapter.recordEvent(created.value, 'delivered', { at: '2026-11-23T12:00:00Z' });
-  const b = adapter.recordEvent(created.value, 'delivered', { at: '2026-11-23T12:00:00Z' });
+  const a = await adapter.recordEvent(created.value, 'delivered', { at: '2026-11-23T12:00:00Z' });
+  const b = await adapter.recordEvent(created.value, 'delivered', { at: '2026-11-23T12:00:00Z' });
   assert.ok(a.ok && b.ok);
   assert.equal(a.value.eventId, b.value.eventId);
   const t = await adapter.track(created.value);

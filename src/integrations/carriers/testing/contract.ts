@@ -21,7 +21,7 @@ export interface StartedCarrier {
   /** Null for carriers without HTTP (manual): failure-mode tests are then not registered. */
   server: FakeCarrierServer | null;
   /** Makes the carrier report these statuses next, oldest first. */
-  push(created: CreatedShipment, carrierStatuses: string[]): void;
+  push(created: CreatedShipment, carrierStatuses: string[]): void | Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,7 +139,7 @@ export function carrierContract(h: CarrierHarness): void {
     test('Given a shipment moving to delivery, When tracked, Then the latest status is delivered and events are ordered with unique ids', async () => {
       const created = unwrap(await c.adapter.createShipment(req()), 'create');
       unwrap(await c.adapter.getLabel(created, 'pdf'), 'label');
-      c.push(created, h.deliverySequence);
+      await c.push(created, h.deliverySequence);
       const ref = { ...created, trackingNumber: created.trackingNumber };
       const info = unwrap(await c.adapter.track(ref), 'track');
       assert.equal(info.status, 'delivered');
@@ -167,7 +167,7 @@ export function carrierContract(h: CarrierHarness): void {
 
     test('Given a shipment already handed over, When cancelled, Then the carrier refusal comes back with its messages', async () => {
       const created = unwrap(await c.adapter.createShipment(req()), 'create');
-      c.push(created, [h.handedOverStatus]);
+      await c.push(created, [h.handedOverStatus]);
       const e = expectError(await c.adapter.cancel(created), 'CARRIER_REJECTED');
       assert.equal(e.retryable, false);
       assert.ok(e.carrierMessages.length > 0, 'carrier messages kept');
