@@ -1,8 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -10,18 +10,10 @@ import { buildApp } from '../../src/api/app.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { freshDatabase, orderBody, seedBasics, type TestApp } from '../support.js';
+import { CHROMIUM, DIST, haveChromium, NAV_TIMING, PASSWORD, REPO, SHOTS, type NavTiming } from './browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const REPO = resolve(import.meta.dirname, '../..');
-const DIST = join(REPO, 'web', 'dist');
-const SHOTS = join(REPO, 'test-artifacts', 'screenshots');
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.log(`# console browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
-// Evaluated inside the page as a string: the root tsconfig has no DOM types.
-const NAV_TIMING = `(() => { const n = performance.getEntriesByType('navigation')[0];
-  return { dcl: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd), now: Math.round(performance.now()) }; })()`;
-type NavTiming = { dcl: number; load: number; now: number };
 
 const DESK_PROCESS = `key: desk
 start: received
@@ -41,7 +33,6 @@ states:
   cancelled: { terminal: true, outcome: cancelled }
 `;
 
-const PASSWORD = 'zażółć gęślą jaźń 2026';
 const ORDERS = 105;
 
 /**

@@ -8,7 +8,7 @@ import type { OrderInput } from '../../api/schemas/order.js';
 import { transaction, type TenantScope } from '../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { orderView } from './order-view.js';
-import { orderProcessView, processViewOf } from '../process/order-process-view.js';
+import { noProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake, type ReservationOutcome } from '../inventory/reserve.js';
 import { emitEvent } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
@@ -187,7 +187,7 @@ async function acceptOrder(s: TenantScope, actor: Actor, clock: Clock, input: Or
   };
   const lineRows = lines.map((l) => ({ ...l, tenant_id: s.tenantId, unit_price: str(l.unit_price), discount: str(l.discount), tax: str(l.tax), net: str(l.net), total: str(l.total) }));
   const view = orderView(row, lineRows);
-  const processView = started.started ? await processViewOf(s, id, started.def, started.snapshot, started.exception) : orderProcessView.none(row);
+  const processView = started.started ? await processViewOf(s, id, started.def, started.snapshot, started.exception) : noProcessView(row);
   return { ...view, ...processView, reservation };
 }
 

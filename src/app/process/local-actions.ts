@@ -1,11 +1,9 @@
 import { sql } from 'kysely';
-import { newId } from '../../shared/ids.js';
 import type { FactsInput } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { emitEvent } from '../events/emit-event.js';
 import { reserveExistingOrder } from '../inventory/reserve.js';
-import { listOrderReservations, releaseOrderReservations } from '../inventory/release.js';
+import { releaseOrderReservations } from '../inventory/release.js';
 import { routeOrder } from '../sourcing/route-order.js';
 import { createFulfilmentOrders } from '../fulfilment/create-fulfilment-orders.js';
 import { requestNotification } from '../notifications/request-notification.js';
@@ -29,13 +27,6 @@ export interface ActionOutcome {
 }
 
 type Handler = (ctx: ActionContext, args: Record<string, unknown>) => Promise<ActionOutcome>;
-
-/** Live or shipped reservations grouped by location: where the goods are held is where they ship from. */
-async function allocations(ctx: ActionContext) {
-  const { reservations } = await listOrderReservations(ctx.tx, ctx.orderId);
-  return reservations.filter((r) => r.status === 'active' || r.status === 'consumed')
-    .map((r) => ({ sku: r.sku, locationId: r.locationId, location: r.location, quantity: r.quantity, orderLineId: r.orderLineId }));
-}
 
 const handlers: Record<string, Handler> = {
   // Issue 6: queues the e-mail (notification row + outbox event) in this transaction; the worker sends it.

@@ -24,14 +24,14 @@ export type TaskView = ReturnType<typeof taskView>;
 type Fallback = { state: string; process_key: string | null; process_version: number | null };
 
 /** The view of an order that runs no process. */
-function noProcess(fallback: Fallback) {
+export function noProcessView(fallback: Fallback) {
   return { process: { key: fallback.process_key, version: fallback.process_version, state: fallback.state, status: null, exception: null }, allowedEvents: [] as string[], openTasks: [] as TaskView[] };
 }
 
 /** What the order view shows of the process: where it is, what it accepts next, who must act. */
 export async function orderProcessView(s: TenantScope, orderId: string, fallback: Fallback) {
   const proc = await s.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-  if (!proc) return noProcess(fallback);
+  if (!proc) return noProcessView(fallback);
   const def = await loadCompiled(s, proc.definition_key, proc.definition_version);
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
   return processViewOf(s, orderId, def, proc.snapshot as unknown as ProcessSnapshot, exception);
@@ -52,5 +52,3 @@ export async function processViewOf(
     openTasks: tasks.map((t) => taskView(t)),
   };
 }
-
-orderProcessView.none = noProcess;

@@ -4,7 +4,7 @@ import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
-import { factsFrom, loadFactRows, type FactRows } from './load-facts.js';
+import { factsFrom, type FactRows } from './load-facts.js';
 import { chooseProcess } from './selection-rules.js';
 
 export type StartOutcome =
@@ -29,23 +29,17 @@ export interface StartContext {
  * actions and automatic steps, and stores the snapshot. Without a process the order stays
  * `accepted` with a history note: an order is never refused for want of a process.
  */
-export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date, orderId: string, pre?: StartContext): Promise<StartOutcome> {
-  const order = pre?.order ?? await tx.selectFrom('orders')
-    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
-    .select(['orders.state', 'channels.process_key', 'channels.code as channel_code']).where('orders.id', '=', orderId).executeTakeFirstOrThrow();
-  // Without rules or a channel process there is nothing to choose: skip loading the facts.
-  const rules = pre ? pre.rules : (await tx.selectFrom('process_selection_rules').select(['rules', 'version']).executeTakeFirst()) ?? null;
+export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
+  const { order, rules, rows } = pre;
+  // Without rules or a channel process there is nothing to choose: skip computing the facts.
   const configured = order.process_key !== null || (rules !== null && (rules.rules as unknown[]).length > 0);
-  const rows = configured ? pre?.rows ?? await loadFactRows(tx, orderId) : undefined;
-  const facts = rows ? factsFrom(rows) : {};
+  const facts = configured ? factsFrom(rows) : {};
   const choice = configured ? await chooseProcess(tx, facts, order.process_key, rules) : null;
-  const published = choice ? await publishedVersion(tx, choice.key, pre?.published) : undefined;
+  const published = choice ? await publishedVersion(tx, choice.key, pre.published) : undefined;
   if (!choice || !published) {
     const reason = choice ? `process ${choice.key} (chosen by ${choice.via}) has no published version` : `no selection rule matches and channel ${order.channel_code} names no process`;
     // A tenant that has never published a process does not use the engine: no note on every order.
-    const anyPublished = pre ? pre.published.length > 0
-      : await tx.selectFrom('process_definitions').select('id').where('status', '=', 'published').limit(1).executeTakeFirst();
-    if (choice || anyPublished) {
+    if (choice || pre.published.length > 0) {
       await writeHistory(tx, actor, now, [{ orderId, action: 'process.not_selected', fromState: order.state, toState: order.state,
         reason: { note: `${reason}; the order stays ${order.state} until an operator acts`, ...(choice ? { processKey: choice.key } : {}) } }]);
     }
@@ -54,17 +48,17 @@ export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date
   const def = published;
   const first = startProcess(def, facts, now);
   const { snapshot, exception } = await driveProcess({
-    tx, actor, now, orderId, def, facts, first, action: 'process.started', cause: null, fromState: order.state, exception: null, ...(rows ? { rows } : {}),
+    tx, actor, now, orderId, def, facts, first, action: 'process.started', cause: null, fromState: order.state, exception: null, rows,
   });
   const saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
   return { started: true, key: def.key, version: def.version, state: snapshot.state, via: choice.via, order: saved, def, snapshot, exception };
 }
 
-/** The compiled current version of a process: from the compile cache when the caller knows version and hash. */
-async function publishedVersion(tx: TenantScope, key: string, known?: StartContext['published']) {
-  const k = known?.find((p) => p.key === key);
-  if (known && !k) return undefined;
-  const hit = k && cachedCompiled(k.version, k.source_hash);
+/** The compiled current version of a process: from the compile cache, else compiled from its stored text. */
+async function publishedVersion(tx: TenantScope, key: string, known: StartContext['published']) {
+  const k = known.find((p) => p.key === key);
+  if (!k) return undefined;
+  const hit = cachedCompiled(k.version, k.source_hash);
   if (hit) return hit;
   const row = await currentPublished(tx, key);
   return row ? compileStored(row.source, row.version, row.source_hash) : undefined;

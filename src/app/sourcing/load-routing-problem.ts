@@ -96,7 +96,7 @@ async function segmentOf(s: TenantScope, customerId: string | null, companyId: s
  * A stored order as a routing problem's order. The quantity to route per line is what has not
  * shipped yet: units already consumed from a reservation (picked and shipped) stay where they went.
  */
-export async function loadOrderFacts(s: TenantScope, orderId: string): Promise<OrderFacts> {
+export async function loadRoutingOrder(s: TenantScope, orderId: string): Promise<OrderFacts> {
   const o = await s.selectFrom('orders').select(['id', 'channel_id', 'currency', 'customer_id', 'company_id', 'delivery_method', 'pickup_location_id', 'shipping_address', 'attributes'])
     .where('id', '=', orderId).executeTakeFirst();
   if (!o) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`, [{ path: '/orderId', message: 'unknown order' }]);

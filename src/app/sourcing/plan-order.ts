@@ -1,7 +1,7 @@
 import { formatMoney } from '../../shared/money.js';
 import type { Plan } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { draftOrderFacts, loadNetwork, loadOrderFacts, type DraftOrder, type OrderFacts } from './load-routing-problem.js';
+import { draftOrderFacts, loadNetwork, loadRoutingOrder, type DraftOrder, type OrderFacts } from './load-routing-problem.js';
 import { allocatedUnits, planOver } from './order-plan.js';
 import { inlineStrategy, resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
 
@@ -39,7 +39,7 @@ export function planMetrics(plan: Plan, codes: Map<string, string>) {
  * delivery). Reads only: nothing is reserved, stored or emitted.
  */
 export async function planOrder(s: TenantScope, now: Date, r: PlanRequest) {
-  const facts = r.orderId ? await loadOrderFacts(s, r.orderId) : await draftOrderFacts(s, r.order!);
+  const facts = r.orderId ? await loadRoutingOrder(s, r.orderId) : await draftOrderFacts(s, r.order!);
   const chosen = await chooseStrategy(s, now, facts, r);
   let excluded = r.excludeLocationIds ?? [];
   if (r.orderId) {

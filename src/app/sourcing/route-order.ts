@@ -9,7 +9,7 @@ import { withStockRetry } from '../inventory/common.js';
 import { releaseOrderReservations } from '../inventory/release.js';
 import { reservePartialSql, reserveWholeSql } from '../inventory/reserve-sql.js';
 import { createBackorders } from '../inventory/supply.js';
-import { loadNetwork, loadOrderFacts, type OrderFacts } from './load-routing-problem.js';
+import { loadNetwork, loadRoutingOrder, type OrderFacts } from './load-routing-problem.js';
 import { allocatedUnits, planOver, type PlannedOrder } from './order-plan.js';
 import { resolveStrategy, withoutSplits } from './resolve-strategy.js';
 
@@ -51,7 +51,7 @@ export interface RouteResult {
  */
 export async function routeOrder(tx: TenantScope, actor: Actor, now: Date, orderId: string, opts: RouteOptions = {}): Promise<RouteResult> {
   await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
-  const facts = await loadOrderFacts(tx, orderId);
+  const facts = await loadRoutingOrder(tx, orderId);
   const previous = await tx.selectFrom('order_routes').select(['attempt', 'excluded_location_ids', 'strategy_key']).where('order_id', '=', orderId)
     .orderBy('attempt', 'desc').limit(1).executeTakeFirst();
   const attempt = (previous?.attempt ?? 0) + 1;

@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { loadNetwork, loadOrderFacts } from './load-routing-problem.js';
+import { loadNetwork, loadRoutingOrder } from './load-routing-problem.js';
 import { planOver } from './order-plan.js';
 import { planMetrics } from './plan-order.js';
 import { inlineStrategy, resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
@@ -65,7 +65,7 @@ export async function simulateRouting(s: TenantScope, now: Date, r: SimulateRequ
 
   const items = [];
   for (const o of orders) {
-    const facts = await loadOrderFacts(s, o.id);
+    const facts = await loadRoutingOrder(s, o.id);
     if (facts.order.lines.length === 0) continue;
     const network = await loadNetwork(s, now, facts, { orderId: o.id });
     const a = await planOver(s, now, facts, network, tried);
