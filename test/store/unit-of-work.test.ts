@@ -70,6 +70,24 @@ describe('unit of work: history and events written at commit', () => {
     assert.equal((one[0]!.payload as { kind: string }).kind, 'review');
   });
 
+  test('given held writes the database refuses at commit, the caller gets the error and nothing of the transaction is kept', async () => {
+    // The held writes go out together with the commit (store/db.ts pipelines them on PostgreSQL):
+    // a failure there must abort the commit, not leave the transaction's other writes behind.
+    const before = await t.store.selectFrom('orders').select('version').where('id', '=', orderId).executeTakeFirstOrThrow();
+    await assert.rejects(atomically(t.store, async (tx) => {
+      await tx.updateTable('orders').set({ notes: 'nie powinno zostać — не должно остаться' }).where('id', '=', orderId).execute();
+      await event(tx, 'uow-refused');
+      await writeHistory(tx, systemActor, new Date(), [{ orderId: '0190f000-0000-7000-8000-000000000000', action: 'test.orphan' }]);
+    }), (e: { code?: string }) => e.code === '23503');
+    const after = await t.store.selectFrom('orders').select(['version', 'notes']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    assert.equal(after.notes, null);
+    assert.equal(after.version, before.version);
+    assert.equal((await events('uow-refused')).length, 0);
+    // the connection is usable again afterwards
+    await atomically(t.store, (tx) => note(tx, 'test.after-refusal'));
+    assert.equal((await history('test.after-refusal')).length, 1);
+  });
+
   test('given a transaction not opened as a unit of work, writes go out at once and are visible inside it', async () => {
     await t.database.db.transaction().execute(async (trx) => {
       const tx = scope(trx, t.tenantId);
