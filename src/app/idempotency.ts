@@ -16,8 +16,11 @@ export function requestHash(method: string, url: string, body: unknown): string 
  */
 export async function withIdempotency(
   s: TenantScope, key: string | undefined, hash: string, run: (tx: TenantScope) => Promise<CommandResult>,
+  opts: { ownTransaction?: boolean } = {},
 ): Promise<CommandResult & { replayed: boolean }> {
-  if (!key) return { ...(await transaction(s, run)), replayed: false };
+  // ownTransaction: the command makes its changes atomically itself, so without a key it is
+  // given no transaction (it may need none); with a key it still runs in the key's transaction.
+  if (!key) return { ...(await (opts.ownTransaction ? run(s) : transaction(s, run))), replayed: false };
   if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is too long', [{ path: 'header:Idempotency-Key', message: 'at most 200 characters' }]);
   return transaction(s, async (tx) => {
     const inserted = await tx.insertInto('idempotency_keys', { key, request_hash: hash, status_code: null, response: null })

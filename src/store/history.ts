@@ -21,10 +21,10 @@ export interface HistoryEntry {
   reason?: Record<string, unknown>;
 }
 
-/** Appends to an order's history. Call it inside the transaction that makes the change. */
-export async function writeHistory(s: TenantScope, actor: Actor, at: Date, entries: HistoryEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const rows = entries.map((e) => ({
+/** History rows as stored, stamped with the tenant (writeHistory, or a statement that writes them itself). */
+export function historyRows(s: TenantScope, actor: Actor, at: Date, entries: HistoryEntry[]) {
+  return entries.map((e) => ({
+    tenant_id: s.tenantId,
     id: newId(),
     order_id: e.orderId,
     at,
@@ -36,10 +36,16 @@ export async function writeHistory(s: TenantScope, actor: Actor, at: Date, entri
     changes: JSON.stringify(e.changes ?? {}),
     reason: JSON.stringify({ ...(e.reason ?? {}), ...(actor.name ? { actorName: actor.name } : {}) }),
   }));
+}
+
+/** Appends to an order's history. Call it inside the transaction that makes the change. */
+export async function writeHistory(s: TenantScope, actor: Actor, at: Date, entries: HistoryEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = historyRows(s, actor, at, entries);
   // In a unit of work the rows are written with the transaction's other appends, just before commit.
   const pending = pendingWrites(s.conn);
-  if (pending) pending.history.push(...rows.map((r) => ({ ...r, tenant_id: s.tenantId })));
-  else await s.insertInto('order_history', rows).execute();
+  if (pending) pending.history.push(...rows);
+  else await s.conn.insertInto('order_history').values(rows).execute();
 }
 
 /** Appends to the audit log of reference data, keys and users. */

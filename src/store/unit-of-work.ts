@@ -1,4 +1,4 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type RawBuilder } from 'kysely';
 import type { Conn, Db, Tx } from './db.js';
 import type { DB } from './schema.js';
 import './schema-events.js';
@@ -114,3 +114,25 @@ export async function flush(trx: Tx, p: PendingWrites): Promise<void> {
     order by x.id`.execute(trx);
 }
 
+/**
+ * History rows and events as data-modifying CTEs of one statement that makes a change on its own,
+ * outside any transaction: they are written only if the CTE named `gate` returned a row, and the
+ * statement is atomic by itself. Only for a new subject no other transaction can yet see (a new
+ * order), which is why no outbox lock is taken. The caller's final select must read `notified`,
+ * or PostgreSQL skips the NOTIFY.
+ */
+export function appendsWith(gate: string, history: HistoryRow[], events: EventRow[]): RawBuilder<unknown> {
+  const g = sql.raw(gate);
+  return sql`h as (
+      insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
+      select x.tenant_id, x.id, x.order_id, x.at, x.actor_type, x.actor_id, x.action, x.from_state, x.to_state, x.changes, x.reason
+      from (select 1 from ${g} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(history, ['changes', 'reason'])}::jsonb) as ${HISTORY_RECORD}
+    ), e as (
+      insert into events (tenant_id, id, type, subject, time, schema_version, payload)
+      select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload
+      from (select 1 from ${g} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
+      order by x.id
+    ), notified as (
+      select pg_notify(${OUTBOX_CHANNEL}, '') from (select 1 from ${g} limit 1) as gate where ${events.length > 0}
+    )`;
+}

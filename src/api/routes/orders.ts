@@ -21,8 +21,8 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
       headers: z.object({ 'idempotency-key': z.string().max(200).optional() }).passthrough(),
       body: orderInput, response: { 201: order, ...errors },
     },
-  }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (tx, ctx) =>
-    ({ status: 201, body: await createOrder(tx, ctx.principal.actor, deps.clock, request.body) })));
+  }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (s, ctx) =>
+    ({ status: 201, body: await createOrder(s, ctx.principal.actor, deps.clock, request.body) }), { ownTransaction: true }));
 
   app.post('/orders::batch', {
     schema: {

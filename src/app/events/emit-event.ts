@@ -36,7 +36,20 @@ export function onOutboxWrite(w: Waker): () => void {
  */
 export async function emitEvents(s: TenantScope, events: readonly NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  const rows = events.map((e) => {
+  const rows = eventRows(s, events);
+  // In a unit of work (every API command) the events are written with the transaction's other
+  // appends just before commit; elsewhere at once, under the same per-subject lock.
+  const pending = pendingWrites(s.conn);
+  if (pending) pending.events.push(...rows);
+  else if (s.conn.isTransaction) await flush(s.conn as Tx, { history: [], events: rows });
+  else await atomically(s, async (tx) => { pendingWrites(tx.conn)!.events.push(...rows); });
+  wakeOutboxWorkers();
+  return rows.map((r) => r.id);
+}
+
+/** Outbox rows for events, checked against the catalogue and stamped with the tenant (not yet written). */
+export function eventRows(s: TenantScope, events: readonly NewEvent[]) {
+  return events.map((e) => {
     if (!isEventType(e.type)) throw new AppError('UNKNOWN_EVENT_TYPE', `event type ${String(e.type)} is not in the catalogue`);
     const def = EVENT_TYPES[e.type];
     const parsed = def.payload.safeParse(e.payload);
@@ -48,17 +61,13 @@ export async function emitEvents(s: TenantScope, events: readonly NewEvent[]): P
       throw new AppError('EVENT_PAYLOAD_TOO_LARGE', `${e.type} payload is ${Buffer.byteLength(payload)} bytes; the limit is ${MAX_EVENT_PAYLOAD_BYTES}`);
     }
     if (!e.subject || e.subject.length > 200) throw new AppError('EVENT_PAYLOAD_INVALID', 'an event needs a subject of at most 200 characters');
-    return { id: newId(), type: e.type, subject: e.subject, time: e.time ?? new Date(), schema_version: def.version, payload };
+    return { tenant_id: s.tenantId, id: newId(), type: e.type, subject: e.subject, time: e.time ?? new Date(), schema_version: def.version, payload };
   });
-  const stamped = rows.map((r) => ({ ...r, tenant_id: s.tenantId }));
-  // In a unit of work (every API command) the events are written with the transaction's other
-  // appends just before commit; elsewhere at once, under the same per-subject lock.
-  const pending = pendingWrites(s.conn);
-  if (pending) pending.events.push(...stamped);
-  else if (s.conn.isTransaction) await flush(s.conn as Tx, { history: [], events: stamped });
-  else await atomically(s, async (tx) => { pendingWrites(tx.conn)!.events.push(...stamped); });
+}
+
+/** Tells in-process outbox workers that events were written, so they need not wait for their next poll. */
+export function wakeOutboxWorkers(): void {
   for (const w of wakers) w();
-  return rows.map((r) => r.id);
 }
 
 export async function emitEvent<T extends EventType>(s: TenantScope, event: NewEvent<T>): Promise<string> {

@@ -138,13 +138,16 @@ export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, inpu
  * The intake hook, called by createOrder inside the order's transaction: reserves the new
  * order's lines unless the channel turned intake reservation off.
  */
+/** The outcome when the order's channel reserves later, not at intake. */
+export function skippedOnIntake(): ReservationOutcome {
+  return { status: 'skipped', lines: [], expiresAt: null, reason: 'the channel reserves later (settings.reserveOnIntake = false)' };
+}
+
 export async function reserveOnIntake(
   s: TenantScope, actor: Actor, now: Date,
   order: { orderId: string; channelId: string; pickupLocationId: string | null; channelSettings: Record<string, unknown>; lines: ReserveLine[] },
 ): Promise<ReservationOutcome> {
-  if (!channelRules(order.channelSettings).reserveOnIntake) {
-    return { status: 'skipped', lines: [], expiresAt: null, reason: 'the channel reserves later (settings.reserveOnIntake = false)' };
-  }
+  if (!channelRules(order.channelSettings).reserveOnIntake) return skippedOnIntake();
   return reserveOrder(s, actor, now, { ...order, fresh: true });
 }
 

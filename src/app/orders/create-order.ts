@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Clock } from '../../shared/clock.js';
@@ -6,13 +6,15 @@ import { priceOrder } from '../../domain/order/totals.js';
 import { formatMoney } from '../../shared/money.js';
 import type { OrderInput } from '../../api/schemas/order.js';
 import { transaction, type TenantScope } from '../../store/tenant-scope.js';
-import { writeHistory, type Actor } from '../../store/history.js';
+import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
+import { appendsWith } from '../../store/unit-of-work.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
-import { reserveOnIntake, type ReservationOutcome } from '../inventory/reserve.js';
-import { emitEvent } from '../events/emit-event.js';
+import { reserveOnIntake, skippedOnIntake, type ReservationOutcome } from '../inventory/reserve.js';
+import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
-import { startOrderProcess } from '../process/start-order-process.js';
+import { notSelected, processConfigured, startOrderProcess, type StartOutcome } from '../process/start-order-process.js';
+import { channelRules } from '../../domain/inventory/stock.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
@@ -81,24 +83,37 @@ async function resolveReferences(s: TenantScope, input: OrderInput) {
 
 /**
  * Accepts an order from any channel: checks references, prices it exactly, and writes the order,
- * its lines and its first history row in one transaction, then reserves stock and starts the
- * order's process in the same transaction. The same channel + external id twice is refused with
- * DUPLICATE_ORDER and the existing id — the unique index decides, so two concurrent deliveries of
- * the same marketplace order cannot both be accepted. Intake reads nothing back that it wrote:
- * the process facts and the response are built from the rows it inserted.
+ * its lines, its first history row and its `order.accepted` event atomically, then reserves stock
+ * and starts the order's process in the same transaction. The same channel + external id twice
+ * is refused with DUPLICATE_ORDER and the existing id — the unique index decides, so two
+ * concurrent deliveries of the same marketplace order cannot both be accepted. Intake reads
+ * nothing back that it wrote: the process facts and the response are built from the rows it
+ * inserted.
+ *
+ * An order with nothing to do beyond being stored (its channel reserves later and no process
+ * applies) is written by a single statement, which is atomic on its own: no transaction, two
+ * round trips in all. Reference data is read before any write; each statement sees committed
+ * data either way, so reading it ahead of the transaction changes nothing.
  *
  * Inside the caller's transaction a refusal leaves nothing written but aborts nothing either;
  * any other failure is the caller's to roll back (every caller does).
  */
 export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
-  return s.conn.isTransaction ? acceptOrder(s, actor, clock, input) : transaction(s, (tx) => acceptOrder(tx, actor, clock, input));
-}
-
-async function acceptOrder(s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
   const priced = priceOrder(input.currency, input.lines, input.shipping, input.pricesIncludeTax);
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
   const refs = await resolveReferences(s, input);
-  const now = clock.now();
+  const o = orderRows(s, clock.now(), input, priced, refs);
+  if (s.conn.isTransaction) return acceptOrder(s, actor, o);
+  if (!channelRules(refs.channel.settings ?? {}).reserveOnIntake && !processConfigured(o.start)) return storeOrder(s, actor, o);
+  return transaction(s, (tx) => acceptOrder(tx, actor, o));
+}
+
+type Priced = Exclude<ReturnType<typeof priceOrder>, { errors: unknown }>;
+type Refs = Awaited<ReturnType<typeof resolveReferences>>;
+type NewOrder = ReturnType<typeof orderRows>;
+
+/** The order and line rows to insert, built from the input, its prices and its references. */
+function orderRows(s: TenantScope, now: Date, input: OrderInput, priced: Priced, refs: Refs) {
   const id = newId();
   const number = refs.number;
   const customerName = refs.customer?.name ?? input.customer.name ?? null;
@@ -130,64 +145,101 @@ async function acceptOrder(s: TenantScope, actor: Actor, clock: Clock, input: Or
       tax_rate: p.taxRate, tax: p.tax, net: p.net, total: p.total, attributes: l.attributes ?? {},
     };
   });
-
-  const json = (v: unknown) => JSON.stringify(v);
-  // The order and its lines in one statement. On a duplicate channel + external id the order
-  // insert does nothing, so no line is inserted either and no row comes back.
-  const linesJson = JSON.stringify(lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  const inserted = await s.conn
-    .with('o', (q) => q.insertInto('orders').values({
-      ...order, tenant_id: s.tenantId, shipping_address: json(order.shipping_address), billing_address: json(order.billing_address),
-      payment_terms: json(order.payment_terms), attributes: json(order.attributes),
-    }).onConflict((oc) => oc.columns(['tenant_id', 'channel_id', 'external_id']).where('external_id', 'is not', null).doNothing()).returning('id'))
-    .insertInto('order_lines')
-    .columns(['tenant_id', 'order_id', 'id', 'line_no', 'external_line_id', 'product_id', 'sku', 'name', 'quantity', 'unit_price', 'discount', 'tax_rate', 'tax', 'net', 'total', 'attributes'])
-    .expression(sql`select ${s.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.product_id, x.sku, x.name, x.quantity,
-        x.unit_price, x.discount, x.tax_rate, x.tax, x.net, x.total, coalesce(x.attributes, '{}')
-      from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, product_id uuid, sku text, name text,
-        quantity int, unit_price bigint, discount bigint, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)`)
-    .returning('order_lines.id').execute();
-  if (inserted.length === 0) {
-    const existing = await s.selectFrom('orders').select(['id', 'number'])
-      .where('channel_id', '=', refs.channel.id).where('external_id', '=', input.externalId!).executeTakeFirstOrThrow();
-    throw new AppError('DUPLICATE_ORDER', `order ${input.externalId} from channel ${input.channel} exists as ${existing.number}`,
-      [{ path: '/externalId', message: 'already received' }], { existingId: existing.id, existingNumber: existing.number });
-  }
-  await writeHistory(s, actor, now, [{
+  const orderRow = { ...order, channel_code: refs.channel.code, channel_kind: refs.channel.kind, channel_settings: refs.channel.settings ?? {} };
+  const accepted: HistoryEntry = {
     orderId: id, action: 'order.accepted', toState: ACCEPTED,
     changes: { number, lines: input.lines.length, grandTotal: formatMoney(t.grandTotal, input.currency), currency: input.currency },
     reason: { channel: input.channel, externalId: input.externalId ?? null },
-  }]);
-  // reservations (issue 3): reserve stock for the lines here, in this transaction
-  const reservation = await reserveOnIntake(s, actor, now, {
-    orderId: id, channelId: refs.channel.id, pickupLocationId: refs.pickupLocationId, channelSettings: refs.channel.settings ?? {},
-    lines: lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
-  });
-  // outbox (issue 8): write the order.accepted event here, in this transaction
-  await emitEvent(s, { type: 'order.accepted', subject: id, time: now, payload: orderAcceptedPayload({
+  };
+  const event = { type: 'order.accepted' as const, subject: id, time: now, payload: orderAcceptedPayload({
     id, number, channelId: refs.channel.id, channel: refs.channel.code, externalId: input.externalId ?? null, state: ACCEPTED,
     currency: input.currency, grandTotal: t.grandTotal, lineCount: input.lines.length, customerId: refs.customer?.id ?? null, placedAt,
-  }) });
-  // process (issue 4): choose and start the order's process here, in this transaction
-  const orderRow = { ...order, channel_code: refs.channel.code, channel_kind: refs.channel.kind, channel_settings: refs.channel.settings ?? {} };
-  const started = await startOrderProcess(s, actor, now, id, {
+  }) };
+  const start = {
     order: { state: ACCEPTED, process_key: refs.channel.process_key, channel_code: refs.channel.code },
     rows: {
       order: orderRow, lines,
       customer: refs.customer ? { segment: refs.customer.segment, attributes: refs.customer.attributes } : undefined,
       company: refs.customer?.company_id ? { segment: refs.customer.company_segment, terms: refs.customer.company_terms ?? {} } : undefined,
-      ...stockRowsOf(reservation),
     },
     rules: refs.rules, published: refs.published,
+  };
+  return { id, now, input, totals: t, refs, order, orderRow, lines, accepted, event, start };
+}
+
+/**
+ * The order and its lines in one statement (with `appends`, also its history and events). On a
+ * duplicate channel + external id the order insert does nothing, so nothing else is written and
+ * `inserted` is 0.
+ */
+function insertOrder(s: TenantScope, o: NewOrder, appends?: RawBuilder<unknown>) {
+  const json = (v: unknown) => JSON.stringify(v);
+  const row: Record<string, unknown> = {
+    tenant_id: s.tenantId, ...o.order, shipping_address: json(o.order.shipping_address), billing_address: json(o.order.billing_address),
+    payment_terms: json(o.order.payment_terms), attributes: json(o.order.attributes),
+  };
+  const columns = Object.keys(row);
+  const linesJson = JSON.stringify(o.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return sql<{ inserted: number }>`with o as (
+      insert into orders (${sql.raw(columns.join(', '))}) values (${sql.join(columns.map((c) => row[c]))})
+      on conflict (tenant_id, channel_id, external_id) where external_id is not null do nothing
+      returning id
+    ), l as (
+      insert into order_lines (tenant_id, order_id, id, line_no, external_line_id, product_id, sku, name, quantity, unit_price, discount, tax_rate, tax, net, total, attributes)
+      select ${s.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.product_id, x.sku, x.name, x.quantity,
+        x.unit_price, x.discount, x.tax_rate, x.tax, x.net, x.total, coalesce(x.attributes, '{}')
+      from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, product_id uuid, sku text, name text,
+        quantity int, unit_price bigint, discount bigint, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)
+    )${appends ? sql`, ${appends}` : sql``}
+    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`.execute(s.conn);
+}
+
+async function refuseDuplicate(s: TenantScope, o: NewOrder): Promise<never> {
+  const existing = await s.selectFrom('orders').select(['id', 'number'])
+    .where('channel_id', '=', o.refs.channel.id).where('external_id', '=', o.input.externalId!).executeTakeFirstOrThrow();
+  throw new AppError('DUPLICATE_ORDER', `order ${o.input.externalId} from channel ${o.input.channel} exists as ${existing.number}`,
+    [{ path: '/externalId', message: 'already received' }], { existingId: existing.id, existingNumber: existing.number });
+}
+
+/** An order with no reservation and no process: stored with its history and event by one statement, outside any transaction. */
+async function storeOrder(s: TenantScope, actor: Actor, o: NewOrder) {
+  const notes = [o.accepted];
+  // the same note startOrderProcess writes when a tenant that uses processes has none for this order
+  if (o.refs.published.length > 0) notes.push(notSelected(o.id, o.start.order, null).entry);
+  const appends = appendsWith('o', historyRows(s, actor, o.now, notes), eventRows(s, [o.event]));
+  const { rows } = await insertOrder(s, o, appends);
+  if (rows[0]!.inserted === 0) await refuseDuplicate(s, o);
+  wakeOutboxWorkers();
+  return respond(s, o, { started: false }, skippedOnIntake());
+}
+
+async function acceptOrder(s: TenantScope, actor: Actor, o: NewOrder) {
+  const { rows } = await insertOrder(s, o);
+  if (rows[0]!.inserted === 0) await refuseDuplicate(s, o);
+  await writeHistory(s, actor, o.now, [o.accepted]);
+  // reservations (issue 3): reserve stock for the lines here, in this transaction
+  const reservation = await reserveOnIntake(s, actor, o.now, {
+    orderId: o.id, channelId: o.refs.channel.id, pickupLocationId: o.refs.pickupLocationId, channelSettings: o.refs.channel.settings ?? {},
+    lines: o.lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
   });
+  // outbox (issue 8): write the order.accepted event here, in this transaction
+  await emitEvent(s, o.event);
+  // process (issue 4): choose and start the order's process here, in this transaction
+  const started = await startOrderProcess(s, actor, o.now, o.id, { ...o.start, rows: { ...o.start.rows, ...stockRowsOf(reservation) } });
+  return respond(s, o, started, reservation);
+}
+
+/** The 201 body: the order as stored (from the rows written, or the process's saved row), its process and its reservation. */
+async function respond(s: TenantScope, o: NewOrder, started: StartOutcome | { started: false }, reservation: ReservationOutcome) {
   const str = (v: bigint) => v.toString();
+  const t = o.totals;
   const row = started.started ? started.order : {
-    ...orderRow, tenant_id: s.tenantId, subtotal: str(t.subtotal), discount_total: str(t.discountTotal), tax_total: str(t.taxTotal),
+    ...o.orderRow, tenant_id: s.tenantId, subtotal: str(t.subtotal), discount_total: str(t.discountTotal), tax_total: str(t.taxTotal),
     shipping_total: str(t.shippingTotal), grand_total: str(t.grandTotal),
   };
-  const lineRows = lines.map((l) => ({ ...l, tenant_id: s.tenantId, unit_price: str(l.unit_price), discount: str(l.discount), tax: str(l.tax), net: str(l.net), total: str(l.total) }));
+  const lineRows = o.lines.map((l) => ({ ...l, tenant_id: s.tenantId, unit_price: str(l.unit_price), discount: str(l.discount), tax: str(l.tax), net: str(l.net), total: str(l.total) }));
   const view = orderView(row, lineRows);
-  const processView = started.started ? await processViewOf(s, id, started.def, started.snapshot, started.exception) : noProcessView(row);
+  const processView = started.started ? await processViewOf(s, o.id, started.def, started.snapshot, started.exception) : noProcessView(row);
   return { ...view, ...processView, reservation };
 }
 

@@ -1,6 +1,6 @@
 import { startProcess } from '../../process/index.js';
 import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js';
-import { writeHistory, type Actor } from '../../store/history.js';
+import { writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
@@ -32,17 +32,14 @@ export interface StartContext {
 export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
   const { order, rules, rows } = pre;
   // Without rules or a channel process there is nothing to choose: skip computing the facts.
-  const configured = order.process_key !== null || (rules !== null && (rules.rules as unknown[]).length > 0);
+  const configured = processConfigured(pre);
   const facts = configured ? factsFrom(rows) : {};
   const choice = configured ? await chooseProcess(tx, facts, order.process_key, rules) : null;
   const published = choice ? await publishedVersion(tx, choice.key, pre.published) : undefined;
   if (!choice || !published) {
-    const reason = choice ? `process ${choice.key} (chosen by ${choice.via}) has no published version` : `no selection rule matches and channel ${order.channel_code} names no process`;
+    const { reason, entry } = notSelected(orderId, order, choice);
     // A tenant that has never published a process does not use the engine: no note on every order.
-    if (choice || pre.published.length > 0) {
-      await writeHistory(tx, actor, now, [{ orderId, action: 'process.not_selected', fromState: order.state, toState: order.state,
-        reason: { note: `${reason}; the order stays ${order.state} until an operator acts`, ...(choice ? { processKey: choice.key } : {}) } }]);
-    }
+    if (choice || pre.published.length > 0) await writeHistory(tx, actor, now, [entry]);
     return { started: false, reason };
   }
   const def = published;
@@ -52,6 +49,18 @@ export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date
   });
   const saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
   return { started: true, key: def.key, version: def.version, state: snapshot.state, via: choice.via, order: saved, def, snapshot, exception };
+}
+
+/** Whether the order has a process to choose: the channel names one or the tenant has selection rules. */
+export function processConfigured(pre: Pick<StartContext, 'order' | 'rules'>): boolean {
+  return pre.order.process_key !== null || (pre.rules !== null && (pre.rules.rules as unknown[]).length > 0);
+}
+
+/** Why no process took the order, and the history note that says so. */
+export function notSelected(orderId: string, order: StartContext['order'], choice: { key: string; via: string } | null): { reason: string; entry: HistoryEntry } {
+  const reason = choice ? `process ${choice.key} (chosen by ${choice.via}) has no published version` : `no selection rule matches and channel ${order.channel_code} names no process`;
+  return { reason, entry: { orderId, action: 'process.not_selected', fromState: order.state, toState: order.state,
+    reason: { note: `${reason}; the order stays ${order.state} until an operator acts`, ...(choice ? { processKey: choice.key } : {}) } } };
 }
 
 /** The compiled current version of a process: from the compile cache, else compiled from its stored text. */
