@@ -68,15 +68,16 @@ function openPostgres(url: string, max: number): Database {
  */
 const statementNames = new Map<string, string>();
 const MAX_PREPARED = 2_000;
-const BEGUN = Object.freeze({ command: 'BEGIN', rowCount: null, rows: [], fields: [] });
+const DEFERRABLE = /^(begin|savepoint \w+|release savepoint \w+)$/;
 
 type Query = (text: unknown, values?: unknown, ...rest: unknown[]) => Promise<unknown>;
 
 /**
  * Per connection: names statements (above) and, with pg's pipeline mode, saves round trips and
  * socket writes, which dominate a short transaction's cost on a busy machine.
- * - `begin` is answered at once and sent together with the transaction's first statement; that
- *   statement's result waits for both, so a failed `begin` still fails the caller.
+ * - `begin`, `savepoint x` and `release savepoint x` are answered at once and sent together with
+ *   the next statement; that statement's result waits for theirs, so if one of them failed the
+ *   caller still gets the error.
  * - Everything written to the socket in one tick goes out in one write (cork until the next
  *   tick), so the unit of work's last statement and its `commit` share a write and a round trip.
  * Statements still run one after another on the server, in the order they were issued.
@@ -85,7 +86,7 @@ function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipeline: bool
   const query = client.query.bind(client) as Query;
   const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
   let corked = false;
-  let begin: Promise<unknown> | undefined;
+  let deferred: Promise<unknown>[] = [];
   const send: Query = (text, values, ...rest) => {
     if (opts.pipeline && !corked) {
       corked = true;
@@ -98,16 +99,17 @@ function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipeline: bool
     return name ? query({ name, text, values }) : query(text, values);
   };
   (client as unknown as { query: Query }).query = (text, values, ...rest) => {
-    if (opts.pipeline && text === 'begin' && rest.length === 0) {
-      begin = send(text, values);
-      begin.catch(() => {}); // reported through the statement that follows it
-      return Promise.resolve(BEGUN);
+    if (opts.pipeline && typeof text === 'string' && rest.length === 0 && DEFERRABLE.test(text)) {
+      const sent = send(text, values);
+      sent.catch(() => {}); // reported through the statement that follows it
+      deferred.push(sent);
+      return Promise.resolve({ command: text.split(' ')[0]!.toUpperCase(), rowCount: null, rows: [], fields: [] });
     }
     const result = send(text, values, ...rest);
-    const begun = begin;
-    begin = undefined;
-    if (!begun || !(result instanceof Promise)) return result;
-    return begun.then(() => result, (e: unknown) => { result.catch(() => {}); throw e; });
+    const before = deferred;
+    deferred = [];
+    if (before.length === 0 || !(result instanceof Promise)) return result;
+    return Promise.all(before).then(() => result, (e: unknown) => { result.catch(() => {}); throw e; });
   };
 }
 

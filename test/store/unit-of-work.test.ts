@@ -1,5 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { testApp, seedBasics, orderBody, type TestApp } from '../support.js';
 import { atomically, scope } from '../../src/store/tenant-scope.js';
 import { writeHistory, systemActor } from '../../src/store/history.js';
@@ -86,6 +87,18 @@ describe('unit of work: history and events written at commit', () => {
     // the connection is usable again afterwards
     await atomically(t.store, (tx) => note(tx, 'test.after-refusal'));
     assert.equal((await history('test.after-refusal')).length, 1);
+  });
+
+  test('given a savepoint command the database refuses, the error reaches the caller by the next statement at the latest and nothing is kept', async () => {
+    // On PostgreSQL `savepoint` and `release savepoint` are answered at once and sent with the
+    // next statement (store/db.ts); their failure must still fail the work.
+    await assert.rejects(t.database.db.transaction().execute(async (trx) => {
+      await scope(trx, t.tenantId).updateTable('orders').set({ notes: 'nie zostanie' }).where('id', '=', orderId).execute();
+      await sql.raw('release savepoint nie_ma_takiego').execute(trx);
+      await sql`select 1`.execute(trx);
+    }), /savepoint/);
+    const after = await t.store.selectFrom('orders').select('notes').where('id', '=', orderId).executeTakeFirstOrThrow();
+    assert.equal(after.notes, null);
   });
 
   test('given a transaction not opened as a unit of work, writes go out at once and are visible inside it', async () => {
