@@ -107,4 +107,22 @@ describe('the process route action routes by strategy and moves reservations to 
     assert.equal(u.reason.trace.chosenBy, 'channel');
     assert.equal(u.reason.trace.plan.alternatives.find((a: any) => a.locationId === loc['WAW-1']).reason.filter, 'locationType');
   });
+  test('given every version of the default "nearest" retired, an order is still routed by the built-in default and the trace says so', async () => {
+    const web = await t.call('GET', '/api/v1/channels/web');
+    const cleared = await t.call('PATCH', `/api/v1/channels/${web.body.id}`, { settings: {} }, { 'if-match': `"${web.body.version}"` });
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+    const versions = await t.call('GET', '/api/v1/routing/strategies/nearest');
+    for (const v of versions.body.items.filter((i: any) => i.status === 'published')) {
+      assert.equal((await t.call('POST', `/api/v1/routing/strategies/nearest/versions/${v.version}/retire`)).status, 200);
+    }
+    const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'ROUTE-BUILTIN', paymentTerms: { kind: 'cash_on_delivery' } }));
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.state, 'fulfilling');
+    const h = await t.call('GET', `/api/v1/orders/${r.body.id}/history`);
+    const routed = h.body.items.find((i: any) => i.action === 'order.routed');
+    assert.ok(routed, JSON.stringify(h.body.items.map((i: any) => i.action)));
+    assert.deepEqual(routed.reason.strategy, { key: 'nearest', version: 0 });
+    assert.match(routed.reason.trace.note, /built-in nearest/);
+    assert.deepEqual(routed.changes.allocations.map((a: any) => a.location), ['WAW-1', 'WAW-1', 'WAW-1']);
+  });
 });
