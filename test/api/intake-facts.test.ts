@@ -45,7 +45,8 @@ describe('intake facts', () => {
     t = await testApp();
     await seedBasics(t);
     await stock(t, [['SKU-1', 'WAW-1', 100], ['SKU-2', 'KRK-S', 0], ['SKU-3', 'WAW-1', 2]]);
-    const company = await t.call('POST', '/api/v1/companies', { code: 'ACME', name: 'Zakłady Łódzkie S.A.', segment: 'wholesale', terms: { creditLimit: '15000.00', allowPartialShipments: true } });
+    const company = await t.call('POST', '/api/v1/companies', { code: 'ACME', name: 'Zakłady Łódzkie S.A.', segment: 'wholesale', terms: { creditLimit: '15000.00', allowPartialShipments: true,
+      budgetRemaining: '2500.00', department: 'Zakupy — Закупки', costCentre: 'CC-17' } });
     assert.equal(company.status, 201, JSON.stringify(company.body));
     const b2b = await t.call('POST', '/api/v1/customers', { code: 'B-1', name: 'Анна Кузнецова', email: 'anna@example.ru', segment: 'b2b', companyId: company.body.id, attributes: { riskScore: 0.25, tags: ['vip'] } });
     assert.equal(b2b.status, 201, JSON.stringify(b2b.body));
@@ -76,4 +77,15 @@ describe('intake facts', () => {
       assert.ok(Object.keys(atIntake).length >= Object.keys(FACTS).length);
     });
   }
+
+  test('given company terms set through the API, the B2B facts carry the budget, department and cost centre', async () => {
+    const created = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'FACTS-B2B-TERMS', customer: { code: 'B-1' }, paymentTerms: { kind: 'deferred', dueDays: 30 } }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const facts = await loadOrderFacts(t.store, created.body.id);
+    const company = facts.company as Record<string, unknown>;
+    assert.deepEqual([company.budgetRemaining, company.department, company.costCentre], [250_000n, 'Zakupy — Закупки', 'CC-17']);
+    const bad = await t.call('POST', '/api/v1/companies', { code: 'BAD', name: 'Zła', terms: { budgetRemaining: 12.5, riskScore: 7 } });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors.map((e: { path: string }) => e.path).sort(), ['/terms/budgetRemaining', '/terms/riskScore']);
+  });
 });

@@ -26,7 +26,12 @@ export const companyInput = z.object({
   terms: z.object({
     creditLimit: moneyString.optional(), currency: currency.optional(), paymentTermsDays: z.number().int().min(0).max(365).optional(),
     allowPartialShipments: z.boolean().optional(), priceList: code.optional(), minOrderAmount: moneyString.optional(),
-  }).strict().optional().describe('B2B terms (credit limit, deferred payment, contract price list)'),
+    availableCredit: moneyString.optional().describe('credit still open (defaults to creditLimit in process facts)'),
+    budgetRemaining: moneyString.optional().describe('the buying department\'s remaining budget (internal and B2B approvals)'),
+    department: text(100).optional(), costCentre: text(50).optional(),
+    riskScore: z.number().min(0).max(1).optional().describe('0 (no risk) to 1; a customer attribute of the same name wins'),
+    requiresBuyerApproval: z.boolean().optional(),
+  }).strict().optional().describe('B2B terms (credit limit, deferred payment, contract price list, budget) — process facts read them'),
   addresses: z.array(address).max(50).optional(), contacts: z.array(contact).max(50).optional(),
 }).strict().meta({ id: 'Company' });
 
