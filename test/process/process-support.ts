@@ -26,9 +26,15 @@ export async function stock(t: TestApp, rows: [sku: string, location: string, on
   }
 }
 
-/** Posts an event to an order and expects it to be accepted. */
+/**
+ * Posts an event to an order and expects it to be accepted. The answer is built from what the
+ * event saved, not read back: it must equal what reading the order gives.
+ */
 export async function send(t: TestApp, orderId: string, name: string, extra: Record<string, unknown> = {}) {
   const r = await t.call('POST', `/api/v1/orders/${orderId}/events`, { name, ...extra });
   assert.equal(r.status, 200, `${name}: ${JSON.stringify(r.body)}`);
+  const read = await t.call('GET', `/api/v1/orders/${orderId}`);
+  assert.deepEqual(r.body, read.body, `${name}: the event's answer differs from the order read back`);
+  assert.equal(r.headers.etag, read.headers.etag);
   return r.body;
 }

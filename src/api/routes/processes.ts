@@ -10,7 +10,7 @@ import {
   definitionChange, definitionSource, definitionVersion, keyParams, migrationInput, migrationPreview, migrationResult, orderEventInput,
   processSummary, selectionRules, selectionRulesView, simulateInput, simulationResult, validationResult, versionParams,
 } from '../schemas/process.js';
-import { getOrder } from '../../app/orders/get-order.js';
+import { orderAfterEvent } from '../../app/orders/get-order.js';
 import { applyOrderEvent } from '../../app/process/apply-order-event.js';
 import { saveDraft } from '../../app/process/save-draft.js';
 import { validateSource } from '../../app/process/validate-source.js';
@@ -41,11 +41,11 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
     },
   }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (tx, ctx) => {
     const b = request.body;
-    await applyOrderEvent(tx, ctx.principal.actor, now(), request.params.id, {
+    const applied = await applyOrderEvent(tx, ctx.principal.actor, now(), request.params.id, {
       name: b.name, actor: { id: ctx.principal.actor.id ?? ctx.principal.actor.type, roles: ctx.principal.roles },
       ...(b.data ? { data: b.data } : {}), ...(b.taskId ? { taskId: b.taskId } : {}), ...(b.comment ? { comment: b.comment } : {}),
     }, { expectedVersion: ifMatch(request) });
-    return { status: 200, body: await getOrder(tx, request.params.id) };
+    return { status: 200, body: await orderAfterEvent(tx, applied!) };
   }));
 
   app.get('/processes', {

@@ -1,7 +1,8 @@
 import { AppError } from '../../shared/errors.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { historyView, orderView } from './order-view.js';
-import { orderProcessView } from '../process/order-process-view.js';
+import { orderProcessView, processViewOf } from '../process/order-process-view.js';
+import type { ApplyResult } from '../process/apply-order-event.js';
 
 /** Loads an order row with its channel code; with forUpdate, locks it for the caller's transaction. */
 export async function loadOrderRow(s: TenantScope, id: string, forUpdate = false) {
@@ -20,6 +21,16 @@ export async function getOrder(s: TenantScope, id: string) {
   const lines = await s.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
   // process (issue 4): state, process key/version, allowed events and open tasks
   return { ...orderView(row, lines), ...(await orderProcessView(s, id, row)) };
+}
+
+/**
+ * The order as an event just left it, the same view as getOrder: built from the row and process
+ * snapshot the event saved; only the lines (an action may have changed them) and open tasks are read.
+ */
+export async function orderAfterEvent(s: TenantScope, r: ApplyResult) {
+  const { order, def, snapshot, exception } = r.saved;
+  const lines = await s.selectFrom('order_lines').selectAll().where('order_id', '=', r.orderId).orderBy('line_no').execute();
+  return { ...orderView(order, lines), ...(await processViewOf(s, r.orderId, def, snapshot, exception)) };
 }
 
 export async function getOrderHistory(s: TenantScope, id: string) {

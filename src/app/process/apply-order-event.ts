@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors.js';
 import { transition } from '../../process/index.js';
-import type { ProcessEvent, ProcessSnapshot } from '../../process/index.js';
+import type { CompiledDefinition, ProcessEvent, ProcessSnapshot } from '../../process/index.js';
 import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
@@ -17,7 +17,11 @@ export interface ApplyOptions {
   action?: string;
 }
 
-export interface ApplyResult { orderId: string; from: string; state: string; status: ProcessSnapshot['status']; version: number }
+export interface ApplyResult {
+  orderId: string; from: string; state: string; status: ProcessSnapshot['status']; version: number;
+  /** What the order now is, as saved: the order row (with its channel code) and the process, so a caller can answer without reading them back. */
+  saved: { order: Awaited<ReturnType<typeof saveSnapshot>>; def: CompiledDefinition; snapshot: ProcessSnapshot; exception: { kind: string; resolutions: string[] } | null };
+}
 
 /**
  * Applies one event to an order's process in the caller's transaction: locks the order row
@@ -55,6 +59,7 @@ export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, 
   const done = await driveProcess({
     tx, actor, now, orderId, def, facts, first: r.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception, rows,
   });
-  await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, { insert: false, bumpVersion: true });
-  return { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status, version: order.version + 1 };
+  const saved = await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, { insert: false, bumpVersion: true });
+  return { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status, version: saved.version,
+    saved: { order: saved, def, snapshot: done.snapshot, exception: done.exception } };
 }
