@@ -58,8 +58,20 @@ export async function currentPublished(s: TenantScope, key: string): Promise<Def
     .orderBy('version', 'desc').limit(1).executeTakeFirst();
 }
 
+// Only a draft's text is ever edited: a published or retired version's hash is remembered (per
+// tenant, key and version), so the version an order runs on loads without a read once compiled here.
+const settledHash = new Map<string, string>();
+
 export async function loadCompiled(s: TenantScope, key: string, version: number): Promise<CompiledDefinition> {
+  const k = `${s.tenantId}/${key}/${version}`;
+  const known = settledHash.get(k);
+  const hit = known === undefined ? undefined : cachedCompiled(version, known);
+  if (hit) return hit;
   const row = await findVersion(s, key, version);
+  if (row.status !== 'draft') {
+    if (settledHash.size >= CACHE_MAX * 4) settledHash.delete(settledHash.keys().next().value!);
+    settledHash.set(k, row.source_hash);
+  }
   return compileStored(row.source, row.version, row.source_hash);
 }
 
