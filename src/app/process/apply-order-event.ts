@@ -30,6 +30,8 @@ export interface ApplyResult {
  * A disallowed event is 409 TRANSITION_NOT_ALLOWED with the events the order accepts now.
  */
 export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+  // The process row is read after the lock, by its own statement: read in the locking statement,
+  // a waiter would get the row as it was before the holder committed (tested: two racing events).
   let q = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
   if (opts.lock === 'skip') q = q.skipLocked();
   const order = await q.executeTakeFirst();

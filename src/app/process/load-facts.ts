@@ -35,32 +35,39 @@ export interface FactRows extends StockFactRows {
   company: { segment: string | null; terms: unknown } | undefined;
 }
 
-/** What the order's lines hold (active or shipped reservations) and what is backordered: the part of the facts actions change. */
+// What the order's lines hold (active or shipped reservations) and what is backordered, as JSON
+// sub-selects, so they ride along with whatever statement needs them.
+const reservedJson = (t: string, orderId: string) => sql<StockFactRows['reserved']>`(select coalesce(json_agg(json_build_object('order_line_id', r.order_line_id, 'qty', r.qty)), '[]')
+  from (select order_line_id, sum(quantity)::text as qty from stock_reservations
+    where tenant_id = ${t} and order_id = ${orderId} and status in ('active', 'consumed') group by order_line_id) r)`;
+const backordersJson = (t: string, orderId: string) => sql<StockFactRows['backorders']>`(select coalesce(json_agg(json_build_object('order_line_id', b.order_line_id, 'quantity', b.quantity)), '[]')
+  from stock_backorders b where b.tenant_id = ${t} and b.order_id = ${orderId} and b.status = 'open')`;
+
+/** What the order's lines hold and what is backordered: the part of the facts actions change. */
 export async function loadStockFactRows(s: TenantScope, orderId: string): Promise<StockFactRows> {
-  const { rows } = await sql<{ kind: 'r' | 'b'; order_line_id: string | null; qty: string }>`
-    select 'r' as kind, order_line_id, sum(quantity)::text as qty from stock_reservations
-      where tenant_id = ${s.tenantId} and order_id = ${orderId} and status in ('active', 'consumed') group by order_line_id
-    union all
-    select 'b', order_line_id, quantity::text from stock_backorders where tenant_id = ${s.tenantId} and order_id = ${orderId} and status = 'open'`.execute(s.conn);
-  return {
-    reserved: rows.filter((r) => r.kind === 'r').map((r) => ({ order_line_id: r.order_line_id, qty: r.qty })),
-    backorders: rows.filter((r) => r.kind === 'b').map((r) => ({ order_line_id: r.order_line_id!, quantity: Number(r.qty) })),
-  };
+  const { rows } = await sql<StockFactRows>`select ${reservedJson(s.tenantId, orderId)} as reserved, ${backordersJson(s.tenantId, orderId)} as backorders`.execute(s.conn);
+  return rows[0]!;
 }
 
-/** Loads the rows the facts are made of. */
+/** Loads the rows the facts are made of, in one statement: the order with its channel, lines, customer, company and stock. */
 export async function loadFactRows(s: TenantScope, orderId: string): Promise<FactRows> {
-  const o = await s.selectFrom('orders')
+  const t = s.tenantId;
+  const row = await s.selectFrom('orders')
     .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
     .selectAll('orders').select(['channels.code as channel_code', 'channels.kind as channel_kind', 'channels.settings as channel_settings'])
+    .select([
+      sql<LineFactRow[]>`(select coalesce(json_agg(json_build_object('id', l.id, 'sku', l.sku, 'name', l.name, 'quantity', l.quantity,
+        'unit_price', l.unit_price::text, 'discount', l.discount::text, 'total', l.total::text, 'attributes', l.attributes) order by l.line_no), '[]')
+        from order_lines l where l.tenant_id = orders.tenant_id and l.order_id = orders.id)`.as('fact_lines'),
+      sql<FactRows['customer'] | null>`(select json_build_object('segment', cu.segment, 'attributes', cu.attributes) from customers cu
+        where cu.tenant_id = orders.tenant_id and cu.id = orders.customer_id)`.as('fact_customer'),
+      sql<FactRows['company'] | null>`(select json_build_object('segment', co.segment, 'terms', co.terms) from companies co
+        where co.tenant_id = orders.tenant_id and co.id = orders.company_id)`.as('fact_company'),
+      reservedJson(t, orderId).as('fact_reserved'), backordersJson(t, orderId).as('fact_backorders'),
+    ])
     .where('orders.id', '=', orderId).executeTakeFirstOrThrow();
-  const [lines, customer, company, stock] = await Promise.all([
-    s.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('line_no').execute(),
-    o.customer_id ? s.selectFrom('customers').select(['segment', 'attributes']).where('id', '=', o.customer_id).executeTakeFirst() : undefined,
-    o.company_id ? s.selectFrom('companies').select(['segment', 'terms']).where('id', '=', o.company_id).executeTakeFirst() : undefined,
-    loadStockFactRows(s, orderId),
-  ]);
-  return { order: o, lines, customer, company, ...stock };
+  const { fact_lines: lines, fact_customer: customer, fact_company: company, fact_reserved: reserved, fact_backorders: backorders, ...order } = row;
+  return { order, lines, customer: customer ?? undefined, company: company ?? undefined, reserved, backorders };
 }
 
 /**
