@@ -31,6 +31,8 @@ const actions: ActionDefinition[] = [
     argsSchema: z.object({ strategy: z.enum(['nearest', 'cheapest', 'fastest', 'single_location', 'consolidate']).optional(), allowSplit: z.boolean().optional() }).strict() },
   { code: 'create_fulfilment', description: 'create fulfilment orders for the routed lines', runs: 'local', resultEvents: ['shipped'],
     argsSchema: z.object({ kind: z.enum(['ship', 'pickup', 'service_visit', 'internal_transfer']).optional(), captureSerials: z.boolean().optional(), allowPartialShipments: z.boolean().optional() }).strict() },
+  { code: 'cancel_fulfilment', description: 'cancel the order\'s open fulfilment orders (shipments not handed over, their reservations); shipped ones are noted, not recalled', runs: 'local',
+    argsSchema: z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict() },
   { code: 'check_credit', description: 'check the order total against the customer\'s available credit', runs: 'local', resultEvents: ['credit_ok', 'credit_exceeded'],
     argsSchema: noArgs },
   { code: 'authorize_payment', description: 'authorise the payment with the provider', runs: 'external', resultEvents: ['payment_authorized', 'payment_failed'],

@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   NOTIFICATION_TEMPLATE_INVALID: { status: 422, title: 'The notification template is not valid' },
   FULFILMENT_TRANSITION_NOT_ALLOWED: { status: 409, title: 'The fulfilment order cannot make this move from its state' },
   SHIPMENT_STATE_CONFLICT: { status: 409, title: 'The shipment cannot do this in its status' },
+  SHIPMENT_ALREADY_HANDED_OVER: { status: 409, title: 'The parcel has left with the carrier' },
   PARTIAL_SHIPMENT_NOT_ALLOWED: { status: 409, title: 'The order does not allow partial shipments' },
   UNKNOWN_CARRIER: { status: 422, title: 'The carrier is not configured' },
   // event and webhook codes (issue 8)

@@ -122,6 +122,21 @@ describe('fulfilment flows: short picks, rejection, pickup, consolidation, polli
     assert.equal((await ok(t, 'GET', '/api/v1/inventory/availability/SKU-2')).locations.find((l: any) => l.location === fo.location).onHand, onHand - 1);
   });
 
+  test('Given a click-and-collect order never collected, When its process cancels it, Then the fulfilment order is cancelled and the units go back to available stock', async () => {
+    const o = await ok(t, 'POST', '/api/v1/orders', orderBody({ externalId: 'PICKUP-NOT-COLLECTED', delivery: { method: 'pickup', pickupLocation: 'KRK-S' }, shippingAddress: undefined }), 201);
+    await ok(t, 'POST', `/api/v1/orders/${o.id}/events`, { name: 'payment_authorized' });
+    const [fo] = await fulfilmentsOf(t, o.id);
+    const packed = await pickAndPack(t, fo);
+    await ok(t, 'POST', `/api/v1/fulfilment-orders/${packed.id}/ready-for-pickup`);
+    const before = (await ok(t, 'GET', '/api/v1/inventory/availability/SKU-2')).locations.find((l: any) => l.location === fo.location);
+    await ok(t, 'POST', `/api/v1/orders/${o.id}/events`, { name: 'not_collected' });
+    assert.equal(await orderState(t, o.id), 'cancelled');
+    assert.equal((await ok(t, 'GET', `/api/v1/fulfilment-orders/${fo.id}`)).state, 'cancelled');
+    const after = (await ok(t, 'GET', '/api/v1/inventory/availability/SKU-2')).locations.find((l: any) => l.location === fo.location);
+    assert.equal(after.onHand, before.onHand, 'nothing was consumed');
+    assert.equal(after.available, before.available + 1, 'the held unit is free again');
+  });
+
   test('Given an order split over two locations that must ship complete, Then shipping one early is refused, and both consolidated into one shipment ship the order', async () => {
     const o = await paidOrder(t, { lines: splitLines });
     const fos = await fulfilmentsOf(t, o.id);

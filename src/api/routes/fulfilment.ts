@@ -6,7 +6,7 @@ import { authorize, ifMatch } from '../auth.js';
 import { runCommand } from '../command.js';
 import { idParams, problem, uuid } from '../schemas/common.js';
 import {
-  accuracy, accuracyQuery, createShipmentInput, fulfilmentListQuery, fulfilmentOrder, fulfilmentState, labelQuery, packInput, pickInput,
+  accuracy, accuracyQuery, cancelInput, createShipmentInput, fulfilmentListQuery, fulfilmentOrder, fulfilmentState, labelQuery, packInput, pickInput,
   rejectInput, shipInput, shipment, webhookOutcome, wrongItemInput,
 } from '../schemas/fulfilment.js';
 import { AppError } from '../../shared/errors.js';
@@ -25,6 +25,7 @@ import { bookShipment, createShipment } from '../../app/fulfilment/create-shipme
 import { shipFulfilment } from '../../app/fulfilment/ship-fulfilment.js';
 import { handOverShipment } from '../../app/fulfilment/hand-over-shipment.js';
 import { cancelShipment } from '../../app/fulfilment/cancel-shipment.js';
+import { cancelFulfilment, voidShipmentForCancel } from '../../app/fulfilment/cancel-fulfilment.js';
 import { getShipmentLabel } from '../../app/fulfilment/get-shipment-label.js';
 import { loadShipmentView } from '../../app/fulfilment/shipment-common.js';
 import { receiveTrackingWebhook } from '../../app/fulfilment/receive-tracking-webhook.js';
@@ -75,6 +76,22 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
     (tx, actor, id, b, v) => packFulfilment(tx, actor, now(), id, { packages: b.packages, expectedVersion: v }), packInput);
   step('/fulfilment-orders/:id/ready-for-pickup', 'A packed pickup order waits at the counter', (tx, actor, id, _b, v) => markReadyForPickup(tx, actor, now(), id, { expectedVersion: v }));
   step('/fulfilment-orders/:id/collected', 'The customer collected it (stock consumed)', (tx, actor, id, _b, v) => confirmCollected(tx, actor, now(), id, { expectedVersion: v }));
+
+  app.post('/fulfilment-orders/:id/cancel', {
+    schema: { tags, summary: 'Cancel the work at the location: its shipment (not handed over) is cancelled, its reservations released, the WMS told',
+      description: 'Allowed from requested, accepted, picking, picked, packed and ready_for_pickup (If-Match honoured; 409 FULFILMENT_TRANSITION_NOT_ALLOWED from other states, '
+        + '409 SHIPMENT_ALREADY_HANDED_OVER once the parcel has left). A shipment booked at the carrier is cancelled there first; the carrier\'s refusal comes back as its error '
+        + 'and nothing changes. Then, in one transaction: the shipment is cancelled (fulfilment orders consolidated into it go back to packed without a shipment), the '
+        + 'location\'s reservations for these lines are released, the fulfilment order becomes cancelled with the reason in its history, `fulfilment.cancelled` goes '
+        + 'to the outbox, and the order\'s process hears `short_pick` (data.cancelled = true), as after a rejection. Cancelling a cancelled fulfilment order returns it.',
+      params: idParams, body: cancelInput, response: { 200: fulfilmentOrder, ...errors } },
+  }, async (request, reply) => {
+    const store = authorize(deps.db, request, 'fulfilment:write').store;
+    const version = ifMatch(request);
+    const voided = await voidShipmentForCancel(store, deps.carriers, request.params.id, version);
+    return runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({ status: 200, body: await cancelFulfilment(tx, ctx.principal.actor, now(), request.params.id,
+      { reason: request.body.reason, expectedVersion: version, voidedShipmentId: voided }) }));
+  });
 
   app.post('/fulfilment-orders/:id/ship', {
     schema: { tags, summary: 'Book the shipment at the carrier and hand it over in one call (optionally consolidating other packed fulfilment orders of the order)',

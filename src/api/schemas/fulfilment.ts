@@ -34,6 +34,10 @@ export const rejectInput = z.object({
   reroute: z.boolean().optional().describe('re-route at once to other locations (routing strategy, this location excluded); the process hears short_pick only if that fails'),
 }).strict();
 
+export const cancelInput = z.object({
+  reason: text(500).trim().min(1).describe('why (kept on the fulfilment order, in the order history and in fulfilment.cancelled)'),
+}).strict().meta({ id: 'FulfilmentCancel' });
+
 export const pickInput = z.object({
   lines: z.array(z.object({
     lineId: uuid.describe('fulfilment line id'),

@@ -2,7 +2,8 @@ import type { FulfilmentState } from '../../store/schema-fulfilment.js';
 
 /**
  * The fulfilment-order state machine, as data. Ship orders go requested → accepted → picking →
- * picked → packed → shipped → delivered; pickup orders go … packed → ready_for_pickup → collected.
+ * picked → packed → shipped → delivered; pickup orders go … packed → ready_for_pickup → collected
+ * (or → cancelled when not collected: the held units go back on the shelf).
  * Anything else is refused (409) before a row changes.
  */
 export const FULFILMENT_MOVES: Readonly<Record<FulfilmentState, readonly FulfilmentState[]>> = {
@@ -11,7 +12,7 @@ export const FULFILMENT_MOVES: Readonly<Record<FulfilmentState, readonly Fulfilm
   picking: ['picked', 'cancelled'],
   picked: ['packed', 'cancelled'],
   packed: ['shipped', 'ready_for_pickup', 'cancelled'],
-  ready_for_pickup: ['collected'],
+  ready_for_pickup: ['collected', 'cancelled'],
   shipped: ['delivered'],
   delivered: [],
   collected: [],

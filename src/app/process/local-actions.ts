@@ -6,6 +6,7 @@ import { reserveExistingOrder } from '../inventory/reserve.js';
 import { releaseOrderReservations } from '../inventory/release.js';
 import { routeOrder } from '../sourcing/route-order.js';
 import { createFulfilmentOrders } from '../fulfilment/create-fulfilment-orders.js';
+import { cancelOrderFulfilment } from '../fulfilment/cancel-fulfilment.js';
 import { requestNotification } from '../notifications/request-notification.js';
 
 export interface ActionContext {
@@ -73,6 +74,20 @@ const handlers: Record<string, Handler> = {
     if (r.alreadyShipped) return { event: 'shipped', note: 'everything of the order has shipped already', data: { requests: [] } };
     return { note: `fulfilment orders created at ${r.requests.length} location(s)${r.requests.length ? ` (${r.requests.map((q) => q.location).join(', ')})` : ''}; waiting for the locations' events`,
       data: { requests: r.requests, allowPartialShipments: r.allowPartial }, pending: true };
+  },
+
+  // Put before `release` in a cancelled state: the locations stop picking (fulfilment.cancelled
+  // through the outbox) and their holds go back before release frees the rest of the order.
+  async cancel_fulfilment(ctx, args) {
+    const reason = typeof args.reason === 'string' ? args.reason : `the order was cancelled (process ${ctx.definition.key} v${ctx.definition.version})`;
+    const r = await cancelOrderFulfilment(ctx.tx, ctx.actor, ctx.now, ctx.orderId, { reason });
+    if (r.toVoidAtCarrier.length > 0) {
+      await handlers.flag!(ctx, { code: 'SHIPMENT_TO_VOID', message: `void at the carrier: ${r.toVoidAtCarrier.map((v) => `${v.carrier} ${v.carrierShipmentId}`).join(', ')}` });
+    }
+    const parts = [`cancelled ${r.cancelled.length} fulfilment order(s)`];
+    if (r.notRecalled.length) parts.push(`${r.notRecalled.length} could not be recalled (${r.notRecalled.map((n) => n.state).join(', ')})`);
+    if (r.toVoidAtCarrier.length) parts.push(`${r.toVoidAtCarrier.length} shipment(s) to void at the carrier`);
+    return { note: parts.join('; '), data: { fulfilment: r } };
   },
 
   async check_credit(ctx) {

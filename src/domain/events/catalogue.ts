@@ -69,6 +69,16 @@ export const EVENT_TYPES = {
     subject: 'order', version: 1, description: 'A location rejected a fulfilment order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, reason: z.string() }),
   },
+  'fulfilment.cancelled': {
+    subject: 'order', version: 1,
+    description: 'A fulfilment order was cancelled (by the API or the order\'s cancellation): the location stops work and puts picked goods back; its reservations were released.',
+    payload: z.looseObject({
+      orderId: id, fulfilmentId: id, locationId: id, reason: z.string(),
+      fromState: z.string().optional().describe('the state it was cancelled from: picked or packed goods go back to the shelf'),
+      shipmentId: id.nullable().optional().describe('the shipment cancelled with it, if any'),
+      lines: z.array(line).optional(),
+    }),
+  },
   'fulfilment.picking_started': {
     subject: 'order', version: 1, description: 'A location started picking a fulfilment order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
@@ -93,10 +103,6 @@ export const EVENT_TYPES = {
     subject: 'order', version: 1, description: 'The customer collected a pickup fulfilment order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
   },
-  'fulfilment.cancelled': {
-    subject: 'order', version: 1, description: 'A fulfilment order was cancelled.',
-    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, reason: z.string().optional() }),
-  },
   'shipment.created': {
     subject: 'order', version: 1, description: 'A carrier accepted a shipment (label bought).',
     payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), trackingNumber: z.string().nullable() }),
@@ -106,8 +112,10 @@ export const EVENT_TYPES = {
     payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), code: z.string(), message: z.string(), retryable: z.boolean() }),
   },
   'shipment.cancelled': {
-    subject: 'order', version: 1, description: 'A shipment was cancelled at the carrier.',
-    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string() }),
+    subject: 'order', version: 1, description: 'A shipment was cancelled (at the carrier first, unless carrierBooking says otherwise).',
+    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(),
+      carrierBooking: z.enum(['voided', 'not_booked', 'to_void']).optional()
+        .describe('to_void: cancelled by the order\'s process, which calls no carrier; the booking carrierShipmentId is still to be voided at the carrier') }),
   },
   'shipment.status_changed': {
     subject: 'order', version: 1, description: 'Carrier tracking moved a shipment to another status.',
