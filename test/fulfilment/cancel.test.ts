@@ -1,18 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/store/schema-inventory.js';
-import { stock } from '../process/process-support.js';
-import { fulfilmentApp, fulfilmentsOf, history, ok, orderState, paidOrder, pickAndPack, seedShop, type FulfilmentTestApp } from './helpers.js';
+import { fulfilmentApp, fulfilmentsOf, history, ok, orderState, paidOrder, pickAndPack, seedShop, seedSplitStock, splitLines, type FulfilmentTestApp } from './helpers.js';
 
 describe('cancelling fulfilment orders: by the API and by the order\'s cancellation', () => {
   let t: FulfilmentTestApp;
   before(async () => {
     t = await fulfilmentApp();
     await seedShop(t);
-    // Held in one place each, so an order of both splits over two locations.
-    await ok(t, 'POST', '/api/v1/products', { sku: 'W-ONLY', name: 'Wiertarka udarowa', weightG: 2000 }, 201);
-    await ok(t, 'POST', '/api/v1/products', { sku: 'K-ONLY', name: 'Кофемолка ручная', weightG: 800 }, 201);
-    await stock(t, [['W-ONLY', 'WAW-1', 10], ['K-ONLY', 'KRK-S', 10]]);
+    await seedSplitStock(t);
   });
   after(() => t.close());
 
@@ -223,7 +219,7 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
   });
 
   test('Given an order split over two locations while they pick, When the order is cancelled through its process, Then every fulfilment order is cancelled, the locations are told and all stock is released', async () => {
-    const o = await paidOrder(t, { lines: [{ sku: 'W-ONLY', quantity: 1, unitPrice: '299.00', taxRate: '23' }, { sku: 'K-ONLY', quantity: 2, unitPrice: '89.90', taxRate: '23' }] });
+    const o = await paidOrder(t, { lines: splitLines });
     const fos = await fulfilmentsOf(t, o.id);
     assert.deepEqual(fos.map((f: any) => f.location).sort(), ['KRK-S', 'WAW-1']);
     const waw = fos.find((f: any) => f.location === 'WAW-1');

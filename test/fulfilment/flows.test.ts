@@ -5,22 +5,17 @@ import { registerTrackingPollJob, scheduleTrackingPoll } from '../../src/app/ful
 import { JobsRunner } from '../../src/worker/jobs-runner.js';
 import { orderBody } from '../support.js';
 import '../../src/store/schema-inventory.js';
-import { stock } from '../process/process-support.js';
-import { fulfilmentApp, fulfilmentsOf, history, ok, orderState, paidOrder, pickAndPack, seedShop, type FulfilmentTestApp } from './helpers.js';
+import { fulfilmentApp, fulfilmentsOf, history, ok, orderState, paidOrder, pickAndPack, seedShop, seedSplitStock, splitLines, type FulfilmentTestApp } from './helpers.js';
 
 describe('fulfilment flows: short picks, rejection, pickup, consolidation, polling, accuracy', () => {
   let t: FulfilmentTestApp;
   before(async () => {
     t = await fulfilmentApp();
     await seedShop(t);
-    // Two SKUs held in one place each, so an order of both splits over two locations.
-    await ok(t, 'POST', '/api/v1/products', { sku: 'W-ONLY', name: 'Wiertarka udarowa', weightG: 2000 }, 201);
-    await ok(t, 'POST', '/api/v1/products', { sku: 'K-ONLY', name: 'Кофемолка ручная', weightG: 800 }, 201);
-    await stock(t, [['W-ONLY', 'WAW-1', 10], ['K-ONLY', 'KRK-S', 10]]);
+    await seedSplitStock(t);
   });
   after(() => t.close());
 
-  const splitLines = [{ sku: 'W-ONLY', quantity: 1, unitPrice: '299.00', taxRate: '23' }, { sku: 'K-ONLY', quantity: 2, unitPrice: '89.90', taxRate: '23' }];
   const available = async (sku: string, location: string) => (await ok(t, 'GET', `/api/v1/inventory/availability/${sku}`)).locations.find((l: any) => l.location === location).available;
 
   test('Given a pick with fewer units than asked, Then the shortfall is released, the process hears short_pick (stock exception), and after the resolution only the missing units are requested again', async () => {

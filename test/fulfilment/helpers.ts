@@ -48,6 +48,16 @@ export async function fulfilmentApp(opts: { clock?: Clock; timeoutMs?: number } 
   };
 }
 
+/** Two SKUs held in one place each (W-ONLY at WAW-1, K-ONLY at KRK-S), so an order of both splits over two locations. */
+export async function seedSplitStock(t: TestApp) {
+  await ok(t, 'POST', '/api/v1/products', { sku: 'W-ONLY', name: 'Wiertarka udarowa', weightG: 2000 }, 201);
+  await ok(t, 'POST', '/api/v1/products', { sku: 'K-ONLY', name: 'Кофемолка ручная', weightG: 800 }, 201);
+  await stock(t, [['W-ONLY', 'WAW-1', 10], ['K-ONLY', 'KRK-S', 10]]);
+}
+
+/** One of each split SKU: a line to each location. */
+export const splitLines = [{ sku: 'W-ONLY', quantity: 1, unitPrice: '299.00', taxRate: '23' }, { sku: 'K-ONLY', quantity: 2, unitPrice: '89.90', taxRate: '23' }];
+
 /** Reference data, stock at both locations, and the shipped B2C process for web orders. */
 export async function seedShop(t: TestApp) {
   const basics = await seedBasics(t);

@@ -3,10 +3,10 @@ import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { FulfilmentState } from '../../store/schema-fulfilment.js';
-import { emitEvent } from '../events/emit-event.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment, type FulfilmentRow } from './common.js';
 import { feedOrderEvent } from './feed-order-event.js';
 import { releaseShortfall } from './release-shortfall.js';
+import { cancelShipmentHere } from './cancel-shipment.js';
 import { adapterFor, refOf, type ShipmentRow } from './shipment-common.js';
 import { canMove } from './states.js';
 import '../../store/schema-fulfilment.js';
@@ -57,18 +57,15 @@ async function cancelLocked(tx: TenantScope, actor: Actor, now: Date, fo: Fulfil
   const released = await releaseShortfall(tx, actor, now, { orderId: fo.order_id, locationId: fo.location_id, reason: `fulfilment cancelled: ${reason}`, lines: held });
   let shipment: Record<string, unknown> | null = null;
   if (sh && sh.status !== 'cancelled') {
-    await tx.updateTable('shipments').set((eb) => ({ status: 'cancelled', status_at: now, version: eb('version', '+', 1), updated_at: now })).where('id', '=', sh.id).execute();
-    const others = await tx.updateTable('fulfilment_orders').set((eb) => ({ shipment_id: null, version: eb('version', '+', 1), updated_at: now }))
-      .where('shipment_id', '=', sh.id).where('id', '!=', fo.id).returning('id').execute();
     shipment = { shipmentId: sh.id, carrier: sh.carrier, carrierBooking: booking };
-    await writeHistory(tx, actor, now, [{ orderId: fo.order_id, action: 'shipment.cancelled',
-      changes: { shipmentId: sh.id, carrier: sh.carrier, fulfilmentOrderIds: [fo.id, ...others.map((o) => o.id)], carrierBooking: booking,
-        ...(booking === 'to_void' ? { carrierShipmentId: sh.carrier_shipment_id } : {}) },
-      reason: { note: booking === 'to_void'
+    await cancelShipmentHere(tx, actor, now, sh, {
+      except: fo.id,
+      changes: { carrierBooking: booking, ...(booking === 'to_void' ? { carrierShipmentId: sh.carrier_shipment_id } : {}) },
+      payload: { carrierBooking: booking, carrierShipmentId: sh.carrier_shipment_id },
+      note: booking === 'to_void'
         ? `fulfilment order cancelled; the booking ${sh.carrier_shipment_id} at ${sh.carrier} could not be voided from here: void it at the carrier`
-        : 'fulfilment order cancelled' } }]);
-    await emitEvent(tx, { type: 'shipment.cancelled', subject: fo.order_id, time: now,
-      payload: { orderId: fo.order_id, shipmentId: sh.id, carrier: sh.carrier, carrierBooking: booking, carrierShipmentId: sh.carrier_shipment_id } });
+        : 'fulfilment order cancelled',
+    });
   }
   await moveFulfilment(tx, actor, now, fo, 'cancelled', {
     set: { reason, shipment_id: null }, note: reason,

@@ -26,13 +26,25 @@ export async function cancelShipment(s: TenantScope, carriers: CarrierRegistry |
     const now = clock.now();
     await tx.selectFrom('orders').select('id').where('id', '=', sh.order_id).forUpdate().execute();
     const cur = await tx.selectFrom('shipments').select(['status', 'handed_over_at']).where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();
-    if (cur.status !== 'cancelled') {
-      await tx.updateTable('shipments').set((eb) => ({ status: 'cancelled', status_at: now, version: eb('version', '+', 1), updated_at: now })).where('id', '=', shipmentId).execute();
-      const fos = await tx.updateTable('fulfilment_orders').set((eb) => ({ shipment_id: null, version: eb('version', '+', 1), updated_at: now }))
-        .where('shipment_id', '=', shipmentId).returning('id').execute();
-      await writeHistory(tx, actor, now, [{ orderId: sh.order_id, action: 'shipment.cancelled', changes: { shipmentId, carrier: sh.carrier, fulfilmentOrderIds: fos.map((f) => f.id) } }]);
-      await emitEvent(tx, { type: 'shipment.cancelled', subject: sh.order_id, time: now, payload: { orderId: sh.order_id, shipmentId, carrier: sh.carrier } });
-    }
+    if (cur.status !== 'cancelled') await cancelShipmentHere(tx, actor, now, sh);
     return loadShipmentView(tx, shipmentId);
   });
+}
+
+/**
+ * The local part of a cancellation, in the caller's transaction (the carrier was dealt with
+ * before): the shipment becomes `cancelled`, the fulfilment orders in it lose it (all but
+ * `opts.except`, which the caller moves itself), and history and `shipment.cancelled` record it,
+ * with the caller's extra changes, payload and note.
+ */
+export async function cancelShipmentHere(tx: TenantScope, actor: Actor, now: Date, sh: { id: string; order_id: string; carrier: string },
+  opts: { except?: string; changes?: Record<string, unknown>; payload?: Record<string, unknown>; note?: string } = {}) {
+  await tx.updateTable('shipments').set((eb) => ({ status: 'cancelled', status_at: now, version: eb('version', '+', 1), updated_at: now })).where('id', '=', sh.id).execute();
+  let detach = tx.updateTable('fulfilment_orders').set((eb) => ({ shipment_id: null, version: eb('version', '+', 1), updated_at: now })).where('shipment_id', '=', sh.id);
+  if (opts.except) detach = detach.where('id', '!=', opts.except);
+  const fos = await detach.returning('id').execute();
+  await writeHistory(tx, actor, now, [{ orderId: sh.order_id, action: 'shipment.cancelled',
+    changes: { shipmentId: sh.id, carrier: sh.carrier, fulfilmentOrderIds: [...(opts.except ? [opts.except] : []), ...fos.map((f) => f.id)], ...opts.changes },
+    ...(opts.note ? { reason: { note: opts.note } } : {}) }]);
+  await emitEvent(tx, { type: 'shipment.cancelled', subject: sh.order_id, time: now, payload: { orderId: sh.order_id, shipmentId: sh.id, carrier: sh.carrier, ...opts.payload } });
 }
