@@ -109,7 +109,9 @@ console.log(`peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
   await migrateToLatest(database.db);
   const inpost = await startInpostFake({ token: 'bench', organizationId: '1' });
   const carriers = createCarrierRegistry({ inpost: { baseUrl: inpost.url, token: 'bench', organizationId: '1' }, manual: {} });
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers });
+  const { compose } = await import('../src/compose.js');
+  const services = compose({ clock: systemClock, carriers });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes });
   const tenant = await createTenant(database.db, { slug: `b-${randomBytes(3).toString('hex')}`, name: 'Bench', admin: { email: 'b@example.pl', name: 'Łucja', password: 'correct horse battery staple' } });
   const call = async (url: string, payload: object) => {
     const r = await app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${tenant.apiKey}` } });
@@ -134,7 +136,7 @@ console.log(`peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
       await acceptFulfilment(tx, actor, now, fo);
       await startPicking(tx, actor, now, fo);
       const line = await tx.selectFrom('fulfilment_lines').select(['id', 'quantity']).where('fulfilment_id', '=', fo).executeTakeFirstOrThrow();
-      await recordPick(tx, actor, now, fo, { lines: [{ lineId: line.id, picked: line.quantity }] });
+      await recordPick(services.processes, tx, actor, now, fo, { lines: [{ lineId: line.id, picked: line.quantity }] });
       await packFulfilment(tx, actor, now, fo, { packages: [{ weightG: 400, lengthMm: 200, widthMm: 150, heightMm: 100 }] });
       return fo;
     });
@@ -143,7 +145,7 @@ console.log(`peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
   let next = 0;
   const ship = (carrier: string) => async () => {
     const fo = packed[next++]!;
-    const r = await createShipment(s, carriers, actor, systemClock, { fulfilmentOrderIds: [fo], carrier });
+    const r = await createShipment(services.processes, s, carriers, actor, systemClock, { fulfilmentOrderIds: [fo], carrier });
     if (r.status === 'failed' || r.status === 'pending') throw new Error(`shipment ${r.status}: ${JSON.stringify(r.error)}`);
   };
   for (let i = 0; i < 5; i++) await ship('manual')(); // warm-up

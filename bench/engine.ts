@@ -6,11 +6,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDefinitionOrThrow, prepareFacts, startProcess, transition } from '../src/process/index.js';
 import type { ProcessEvent, ProcessSnapshot } from '../src/process/index.js';
+import { Operations } from '../src/app/process/operation.js';
+import { processOperations } from '../src/compose.js';
 
 const ORDERS = Number(process.argv[2] ?? 20_000);
 const source = readFileSync(fileURLToPath(new URL('../processes/b2b-approvals.yaml', import.meta.url)), 'utf8');
 const t0 = performance.now();
-const def = loadDefinitionOrThrow(source);
+const def = loadDefinitionOrThrow(source, { registry: new Operations(processOperations()).actions });
 const loadMs = performance.now() - t0;
 
 // Discount above 15 % and total above credit: two sequential approvals, then the happy path.

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { buildApp } from '../src/api/app.js';
+import { compose } from '../src/compose.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
 import { fmt, memory, runConcurrent, scratchDatabase, type RunResult } from './lib.js';
@@ -64,7 +65,7 @@ const line = (label: string, c: number, m: { median: Measured; all: Measured[] }
 async function setup(database: Database) {
   await migrateToLatest(database.db);
   const t = await createTenant(database.db, { slug: `bench-${randomUUID().slice(0, 8)}`, name: 'Bench', admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' } });
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock }).processes });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });

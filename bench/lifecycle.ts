@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../src/store/db.js';
 import { testApp, seedBasics, orderBody } from '../test/support.js';
 import { fireDueTimers } from '../src/app/process/fire-due-timers.js';
+import { compose } from '../src/compose.js';
+import { systemClock } from '../src/shared/clock.js';
 import { fmt, memory, runConcurrent, scratchDatabase } from './lib.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
@@ -46,7 +48,7 @@ try {
   });
   const t0 = performance.now();
   let fired = 0;
-  for (;;) { const r = await fireDueTimers(database.db, new Date(Date.now() + 20 * 86_400_000), { limit: 500 }); fired += r.fired; if (r.fired === 0) break; }
+  for (;;) { const r = await fireDueTimers(compose({ clock: systemClock }).operations, database.db, new Date(Date.now() + 20 * 86_400_000), { limit: 500 }); fired += r.fired; if (r.fired === 0) break; }
   const timerMs = performance.now() - t0;
   const states = await database.db.selectFrom('orders').select('state').select((eb) => eb.fn.countAll<string>().as('n'))
     .where('id', 'in', ids).groupBy('state').execute();

@@ -3,6 +3,7 @@ import { openDatabase, type Database } from '../src/store/db.js';
 import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { buildApp, type RouteModule } from '../src/api/app.js';
+import { compose, type Services } from '../src/compose.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
 import { fixedClock, systemClock, type Clock } from '../src/shared/clock.js';
 import { scope, type TenantScope } from '../src/store/tenant-scope.js';
@@ -40,6 +41,8 @@ export interface TestApp {
   apiKey: string;
   store: TenantScope;
   clock: Clock;
+  /** What the composition root wired for this app (operations, process engine, jobs). */
+  services: Services;
   /** JSON request with the admin key (or the given key / no key). */
   call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -48,7 +51,8 @@ export interface TestApp {
 export async function testApp(opts: { clock?: Clock; modules?: RouteModule[]; database?: Database } = {}): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true }, { modules: opts.modules ?? [] });
+  const services = compose({ clock });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true, processes: services.processes }, { modules: opts.modules ?? [] });
   const t = await createTenant(database.db, {
     slug: `t-${randomBytes(4).toString('hex')}`, name: 'Test tenant',
     admin: { email: `admin-${randomBytes(4).toString('hex')}@example.pl`, name: 'Zofia Łukasiewicz', password: 'correct horse battery staple' },
@@ -64,7 +68,7 @@ export async function testApp(opts: { clock?: Clock; modules?: RouteModule[]; da
     return { status: res.statusCode, body: parsed, headers: res.headers as Record<string, unknown> };
   };
   return {
-    database, app, tenantId: t.tenantId, apiKey: t.apiKey, store: scope(database.db, t.tenantId), clock, call,
+    database, app, tenantId: t.tenantId, apiKey: t.apiKey, store: scope(database.db, t.tenantId), clock, services, call,
     async close() {
       await app.close();
       if (!opts.database) await database.close();

@@ -1,6 +1,7 @@
 import type { Db } from '../store/db.js';
 import type { Clock } from '../shared/clock.js';
 import type { CarrierRegistry } from '../integrations/carriers/index.js';
+import type { OrderProcesses } from '../app/process/order-processes.js';
 
 /** What routes need, passed explicitly: no globals. */
 export interface Deps {
@@ -9,6 +10,8 @@ export interface Deps {
   clock: Clock;
   /** Set once the server may take traffic (migrations done). */
   ready: () => Promise<boolean>;
+  /** The process engine bound to the wired operations (the composition root's). */
+  processes: OrderProcesses;
   /** Configured carrier adapters (issue 6); absent = shipments cannot be booked at carriers. */
   carriers?: CarrierRegistry;
 }

@@ -10,6 +10,7 @@ import { systemClock } from '../shared/clock.js';
 import { scope } from '../store/tenant-scope.js';
 import { issueApiKey } from '../app/identity/issue-api-key.js';
 import { importOrders } from '../app/orders/import-orders.js';
+import { compose } from '../compose.js';
 import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
 import { checkStockInvariants } from './check-stock.js';
@@ -78,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'seed-demo':
       return withDb(async (d) => {
         const bar = progress('demo orders');
-        const r = await seedDemo(d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update });
+        const r = await seedDemo(compose({ clock: systemClock }).processes, d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update });
         bar.stop();
         if (!r) { console.log('the demo tenant exists already'); return 0; }
         console.log(`demo tenant seeded with ${r.orders} orders\n  console login: ${r.adminEmail} / ${r.adminPassword}\n  admin API key: ${r.apiKey}`);
@@ -101,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
       return withDb(async (d) => {
         const s = scope(d.db, await tenantId(d.db, values.tenant!));
         const bar = progress('importing orders');
-        const report = await importOrders(s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
+        const report = await importOrders(compose({ clock: systemClock }).processes, s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
         bar.stop();
         const reportPath = values.report ?? `${file}.report.json`;
         writeFileSync(reportPath, JSON.stringify(report, null, 2));

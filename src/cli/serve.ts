@@ -6,12 +6,9 @@ import { buildApp } from '../api/app.js';
 import { systemClock } from '../shared/clock.js';
 import { seedDemo } from '../app/demo/seed-demo.js';
 import type { Config } from './config.js';
-import { startProcessTimerLoop } from '../app/process/timer-loop.js';
-import { installProcessTimerJob } from '../app/process/fire-due-timers.js';
 import { startWorkerFromEnv } from '../worker/worker.js';
 import { carriersFromEnv } from '../app/fulfilment/carriers-from-env.js';
-import { registerTrackingPollJob } from '../app/fulfilment/poll-shipments.js';
-import { jobHandlers } from '../app/events/timers.js';
+import { compose } from '../compose.js';
 import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
 
 /** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
@@ -22,26 +19,25 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const applied = await migrateToLatest(database.db);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
-  let seeded = null;
-  if (opts.demo) {
-    seeded = await seedDemo(database.db, systemClock);
-    if (seeded) log.info({ orders: seeded.orders }, 'demo data seeded');
-  }
-
   // carriers (issue 6): each is offered when its credentials are configured; the manual carrier always
   const carriers = carriersFromEnv(process.env, database);
   log.info({ carriers: [...carriers.keys()] }, 'carriers configured');
+  const services = compose({ clock: systemClock, carriers });
+
+  let seeded = null;
+  if (opts.demo) {
+    seeded = await seedDemo(services.processes, database.db, systemClock);
+    if (seeded) log.info({ orders: seeded.orders }, 'demo data seeded');
+  }
+
   const app = await buildApp(
-    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers },
+    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },
   );
   const address = await app.listen({ port: config.port, host: config.host });
-  // process timers (issue 4): due dates, escalations, payment and pickup timeouts
-  const stopTimers = startProcessTimerLoop(database.db, systemClock, log);
-  // outbox dispatcher, webhooks, broker sink and jobs (issue 8); ORDO_WORKER=off on API-only nodes
-  installProcessTimerJob();
-  registerTrackingPollJob(jobHandlers, carriers, systemClock);
-  const worker = await startWorkerFromEnv(database, process.env, log);
+  // outbox dispatcher, webhooks, broker sink and the jobs runner (process timers, tracking polls,
+  // inbound events); ORDO_WORKER=off on API-only nodes, where separate workers run them
+  const worker = await startWorkerFromEnv(database, services.jobs, process.env, log);
   const base = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
 
   const lines = [
@@ -70,7 +66,6 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await app.close();
-    await stopTimers();
     await worker?.stop();
     await shutdownExactSolver();
     await database.close();

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { defaultActionRegistry } from './action-registry.js';
 import { processDefinitionSchema } from './definition-schema.js';
-import { shippedSources } from './test-fixtures.js';
+import { shippedSources, testActions } from './test-fixtures.js';
 import { JSON_SCHEMA_PATH, renderJsonSchema } from './write-json-schema.js';
 
 describe('published JSON Schema', () => {
@@ -25,7 +24,7 @@ describe('published JSON Schema', () => {
       const raw = parse(source);
       assert.equal(processDefinitionSchema.safeParse(raw).success, true, file);
       for (const s of Object.values(raw.states) as { enter?: { action: string }[] }[]) {
-        for (const a of s.enter ?? []) assert.ok(defaultActionRegistry.has(a.action), `${file}: ${a.action}`);
+        for (const a of s.enter ?? []) assert.ok(testActions.has(a.action), `${file}: ${a.action}`);
       }
     }
   });

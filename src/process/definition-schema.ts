@@ -22,6 +22,7 @@ export const actionRefSchema = z
     action: z.string().min(1).describe('an action code from the registry'),
     args: z.record(z.string(), z.unknown()).optional(),
     when: cel.optional().describe('run the action only when this condition holds'),
+    timeout: duration.optional().describe('external actions: how long the state waits for the result; then the failure event fires'),
   })
   .strict();
 
@@ -109,6 +110,19 @@ export const decisionTableSchema = z
   })
   .strict();
 
+/**
+ * An action carried out outside Ordo (an ERP, a payment or fraud service, a person with another
+ * tool): requested through the outbox as `action.requested`; the state that runs it waits for
+ * one of its result events, which the integration posts to the order.
+ */
+export const externalActionSchema = z
+  .object({
+    description: z.string().optional(),
+    succeeded: eventName.optional().describe('the event the integration sends when it is done; default <action>_succeeded'),
+    failed: eventName.optional().describe('the event it sends when it could not; default <action>_failed'),
+  })
+  .strict();
+
 export const processDefinitionSchema = z
   .object({
     $schema: z.string().optional(),
@@ -125,11 +139,14 @@ export const processDefinitionSchema = z
       .strict()
       .optional(),
     decisions: z.record(z.string().regex(NAME), decisionTableSchema).optional(),
+    external: z.record(z.string().regex(NAME), externalActionSchema).optional()
+      .describe('actions this process asks integrations to carry out, by code'),
     states: z.record(stateName, stateSchema),
   })
   .strict();
 
 export type ActionRef = z.infer<typeof actionRefSchema>;
+export type ExternalActionSpec = z.infer<typeof externalActionSchema>;
 export type TransitionSpec = z.infer<typeof transitionSchema>;
 export type AlwaysSpec = z.infer<typeof alwaysSchema>;
 export type ApprovalStepSpec = z.infer<typeof approvalStepSchema>;

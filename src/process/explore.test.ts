@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exploreDefinition } from './explore.js';
 import { loadDefinitionOrThrow } from './load-definition.js';
+import { testActions } from './test-fixtures.js';
 
 describe('exploreDefinition', () => {
   const def = loadDefinitionOrThrow(`
@@ -12,7 +13,7 @@ states:
     on:
       go: { to: done, when: "order.total > 10" }
   done: { terminal: true }
-`);
+`, { registry: testActions });
   it('Given a guard that can never pass for some facts, Then the configuration is reported as unable to finish', () => {
     const x = exploreDefinition(def, [{ order: { total: 0 } }]);
     assert.deepEqual(x.cannotFinish.map((c) => c.state), ['waiting']);

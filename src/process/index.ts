@@ -1,6 +1,6 @@
 // The process capability's public surface: app/ and api/ import from here only.
-export { defaultActionRegistry, extendRegistry } from './action-registry.js';
-export type { ActionDefinition, ActionRegistry } from './action-registry.js';
+export { actionRegistry, defaultResults, engineActions, engineOnlyRegistry } from './action-registry.js';
+export type { ActionDefinition, ActionRegistry, ExternalResults } from './action-registry.js';
 export { processDefinitionSchema, processDefinitionJsonSchema } from './definition-schema.js';
 export type { ProcessDefinitionSpec, StateSpec, TaskSpec } from './definition-schema.js';
 export { loadDefinition, loadDefinitionOrThrow } from './load-definition.js';

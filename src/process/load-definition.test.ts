@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { MAX_EXPRESSION_LENGTH } from './facts.js';
 import { loadDefinition } from './load-definition.js';
 import type { DefinitionProblem } from './types.js';
+import { testActions } from './test-fixtures.js';
 
 function problems(source: string | object): DefinitionProblem[] {
-  const r = loadDefinition(source);
+  const r = loadDefinition(source, { registry: testActions });
   assert.equal(r.ok, false, 'the definition must be refused');
   return r.ok ? [] : r.error;
 }
@@ -44,7 +45,7 @@ describe('loadDefinition: bad input', () => {
     ].join('\n');
     const ps = problems(src);
     const at = (code: string) => { const p = find(ps, code); assert.ok(p, `expected ${code} in ${JSON.stringify(ps, null, 1)}`); return p; };
-    assert.deepEqual([at('UNKNOWN_ACTION').line, at('UNKNOWN_ACTION').path], [6, '/states/received/enter/0/action']);
+    assert.deepEqual([at('ACTION_NOT_IMPLEMENTED').line, at('ACTION_NOT_IMPLEMENTED').path], [6, '/states/received/enter/0/action']);
     assert.equal(at('BAD_ACTION_ARGS').line, 8);
     assert.equal(at('BAD_ACTION_ARGS').path, '/states/received/enter/1/args/allowPartial');
     assert.deepEqual([at('UNKNOWN_STATE').line, at('UNKNOWN_STATE').path], [10, '/states/received/always/0/to']);
@@ -169,7 +170,7 @@ describe('loadDefinition: bad input', () => {
   });
 
   it('Given a valid JSON text, When loaded, Then it compiles (JSON is accepted as well as YAML)', () => {
-    const r = loadDefinition(JSON.stringify({ key: 'json-process', start: 'a', states: { a: { on: { go: 'b' } }, b: { terminal: true } } }));
+    const r = loadDefinition(JSON.stringify({ key: 'json-process', start: 'a', states: { a: { on: { go: 'b' } }, b: { terminal: true } } }), { registry: testActions });
     assert.equal(r.ok, true);
     if (r.ok) assert.deepEqual([...r.value.states.keys()], ['a', 'b']);
   });

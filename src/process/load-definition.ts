@@ -2,17 +2,17 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml
 import type { Document, Node as YamlNode } from 'yaml';
 import type { Result } from '../shared/result.js';
 import { err, ok } from '../shared/result.js';
-import { defaultActionRegistry } from './action-registry.js';
 import type { ActionRegistry } from './action-registry.js';
 import type { CompiledExpr } from './cel.js';
 import { processDefinitionSchema } from './definition-schema.js';
-import type { ProcessDefinitionSpec, StateSpec, TransitionSpec } from './definition-schema.js';
+import type { ProcessDefinitionSpec, StateSpec, TimerSpec, TransitionSpec } from './definition-schema.js';
 import type { CompiledDefinition, CompiledState, CompiledTransition, DefinitionProblem } from './types.js';
-import { checkDefinition } from './validate-definition.js';
+import { checkDefinition, definitionRegistry } from './validate-definition.js';
 import type { RawProblem } from './validate-definition.js';
 
 export interface LoadOptions {
-  registry?: ActionRegistry;
+  /** The actions wired here (the composition root's operations); the definition's `external:` ones are added to them. */
+  registry: ActionRegistry;
   /** The stored version number; overrides `version:` in the source. */
   version?: number;
 }
@@ -21,8 +21,7 @@ export interface LoadOptions {
  * Parse, validate and compile a definition from YAML or JSON text (or an already
  * parsed object). Every problem is returned at once, each with its source line.
  */
-export function loadDefinition(source: string | object, opts: LoadOptions = {}): Result<CompiledDefinition, DefinitionProblem[]> {
-  const registry = opts.registry ?? defaultActionRegistry;
+export function loadDefinition(source: string | object, opts: LoadOptions): Result<CompiledDefinition, DefinitionProblem[]> {
   let locate: (p: RawProblem) => { line: number; column: number } = () => ({ line: 0, column: 0 });
   let raw: unknown = source;
   if (typeof source === 'string') {
@@ -53,8 +52,11 @@ export function loadDefinition(source: string | object, opts: LoadOptions = {}):
     return err(problems.map((p) => finish(p, locate)));
   }
   const spec = parsed.data;
+  const declared = definitionRegistry(spec, opts.registry);
+  const registry = declared.registry;
   const check = checkDefinition(spec, registry);
-  if (check.problems.length > 0) return err(check.problems.map((p) => finish(p, locate)));
+  const problems = [...declared.problems, ...check.problems];
+  if (problems.length > 0) return err(problems.map((p) => finish(p, locate)));
   return ok(compile(spec, check.exprs, registry, opts.version ?? spec.version ?? 1));
 }
 
@@ -122,7 +124,7 @@ function compile(spec: ProcessDefinitionSpec, exprs: Map<string, CompiledExpr>, 
       outcome: s.terminal ? s.outcome ?? (/cancel/.test(name) ? 'cancelled' : /reject/.test(name) ? 'rejected' : 'completed') : null,
       exception: s.exception === undefined ? null : s.exception === true ? { kind: name, resolutions: [...on.keys()] } : s.exception,
       task: s.task ?? null,
-      timers: s.after ?? [],
+      timers: [...(s.after ?? []), ...externalTimeouts(s, registry)],
     });
   }
   return {
@@ -139,8 +141,16 @@ function compile(spec: ProcessDefinitionSpec, exprs: Map<string, CompiledExpr>, 
   };
 }
 
+/** An external action's `timeout` is a timer of its state that fires the action's failure event. */
+function externalTimeouts(s: StateSpec, registry: ActionRegistry): TimerSpec[] {
+  return (s.enter ?? []).flatMap((a) => {
+    const results = registry.get(a.action)?.results;
+    return a.timeout && results ? [{ in: a.timeout, event: results.failed }] : [];
+  });
+}
+
 /** Load or throw: for shipped definitions and tests, where a problem is a bug. */
-export function loadDefinitionOrThrow(source: string | object, opts: LoadOptions = {}): CompiledDefinition {
+export function loadDefinitionOrThrow(source: string | object, opts: LoadOptions): CompiledDefinition {
   const r = loadDefinition(source, opts);
   if (!r.ok) throw new Error(`invalid process definition:\n${r.error.map((p) => `  ${p.line}:${p.column} ${p.path} ${p.code} ${p.message}`).join('\n')}`);
   return r.value;

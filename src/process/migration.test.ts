@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadDefinitionOrThrow } from './load-definition.js';
 import { previewMigration } from './migration.js';
-import { baseFacts, PROCESSES_DIR, shipped } from './test-fixtures.js';
+import { baseFacts, PROCESSES_DIR, shipped, testActions } from './test-fixtures.js';
 import { startProcess, transition } from './transition.js';
 
 const now = new Date('2026-03-02T08:00:00Z');
@@ -11,7 +11,7 @@ const v1 = shipped('wholesale');
 const facts = { ...baseFacts, lines: [{ sku: 'ЯЩИК', quantity: 3, minBatch: 10 }] };
 
 function v2(edit: (s: string) => string) {
-  return loadDefinitionOrThrow(edit(WHOLESALE), { version: 2 });
+  return loadDefinitionOrThrow(edit(WHOLESALE), { version: 2, registry: testActions });
 }
 const WHOLESALE = readFileSync(`${PROCESSES_DIR}wholesale.yaml`, 'utf8');
 
@@ -20,7 +20,7 @@ describe('previewMigration', () => {
 
   it('Given the state exists in the new version with the same task, Then the order keeps its state, task and version changes', () => {
     assert.equal(waiting.state, 'below_minimum');
-    const next = loadDefinitionOrThrow(WHOLESALE.replace('title: Wholesale', 'title: Wholesale v2'), { version: 2 });
+    const next = loadDefinitionOrThrow(WHOLESALE.replace('title: Wholesale', 'title: Wholesale v2'), { version: 2, registry: testActions });
     const p = previewMigration(v1, next, waiting);
     assert.deepEqual([p.via, p.canMigrate, p.to.state, p.problems], ['same_name', true, 'below_minimum', []]);
     assert.equal(p.snapshot!.definitionVersion, 2);

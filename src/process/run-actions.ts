@@ -67,7 +67,11 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
         break;
       default: {
         const def = run.def.registry.get(a.action)!;
-        run.effects.push({ type: 'action', action: a.action, runs: def.runs === 'external' ? 'external' : 'local', args, state });
+        if (def.runs === 'external') {
+          run.effects.push({ type: 'action', action: a.action, runs: 'external', args, state, results: def.results!, ...(a.timeout ? { timeout: a.timeout } : {}) });
+        } else {
+          run.effects.push({ type: 'action', action: a.action, runs: 'local', args, state });
+        }
       }
     }
   }

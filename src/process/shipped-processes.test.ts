@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { candidateEvents, exploreDefinition } from './explore.js';
 import { prepareFacts } from './facts.js';
 import { loadDefinition } from './load-definition.js';
-import { factVariants, shippedSources } from './test-fixtures.js';
+import { factVariants, shippedSources, testActions } from './test-fixtures.js';
 import { startProcess, transition } from './transition.js';
 import type { CompiledDefinition, ProcessEvent } from './types.js';
 
@@ -20,7 +20,7 @@ describe('shipped example processes', () => {
 
   for (const { file, source } of sources) {
     describe(file, () => {
-      const loaded = loadDefinition(source);
+      const loaded = loadDefinition(source, { registry: testActions });
       it('Given the definition, When it is loaded, Then it validates without problems', () => {
         assert.equal(loaded.ok, true, loaded.ok ? '' : JSON.stringify(loaded.error, null, 2));
       });

@@ -4,7 +4,7 @@ import type { FactsInput } from './facts.js';
 import { loadDefinitionOrThrow } from './load-definition.js';
 import { compareDefinitions, simulate } from './simulate.js';
 import type { SimulationCase } from './simulate.js';
-import { baseFacts, PROCESSES_DIR, shipped } from './test-fixtures.js';
+import { baseFacts, PROCESSES_DIR, shipped, testActions } from './test-fixtures.js';
 import { readFileSync } from 'node:fs';
 
 const b2b = shipped('b2b-approvals');
@@ -21,7 +21,7 @@ describe('simulate', () => {
   it('Given default outcomes, When a plain B2B order is simulated, Then it runs to the customer\'s delivery and waits there', () => {
     const r = simulate(b2b, order('o-1', 100_000, 0));
     assert.equal(r.status, 'waiting');
-    assert.deepEqual(r.path, ['received', 'reserving', 'routing', 'invoicing', 'fulfilling', 'in_transit']);
+    assert.deepEqual(r.path, ['received', 'reserving', 'routing', 'invoicing', 'syncing_invoice', 'invoiced', 'fulfilling', 'in_transit']);
     assert.deepEqual(r.waitingFor, { tasks: [], events: ['delivered'] });
   });
 
@@ -50,7 +50,7 @@ describe('simulate', () => {
 describe('compareDefinitions', () => {
   it('Given a draft that lowers the discount threshold to 5 %, Then the summary counts the extra approvals and the changed orders', () => {
     const src = readFileSync(`${PROCESSES_DIR}b2b-approvals.yaml`, 'utf8').replaceAll('order.maxDiscountPct > 15.0', 'order.maxDiscountPct > 5.0');
-    const draft = loadDefinitionOrThrow(src, { version: 2 });
+    const draft = loadDefinitionOrThrow(src, { version: 2, registry: testActions });
     const cases = [order('a', 100_000, 0), order('b', 100_000, 8), order('c', 100_000, 10), order('d', 100_000, 20)];
     const { summary, cases: per } = compareDefinitions(b2b, draft, cases, { oracle: { tasks: { sales_lead: 'reject' }, waits: { in_transit: 'delivered' } } });
     assert.equal(summary.orders, 4);

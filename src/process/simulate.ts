@@ -1,3 +1,4 @@
+import type { ActionDefinition } from './action-registry.js';
 import { prepareFacts } from './facts.js';
 import type { FactsInput } from './facts.js';
 import { startProcess, transition } from './transition.js';
@@ -66,7 +67,7 @@ export function simulate(def: CompiledDefinition, c: SimulationCase, opts: Simul
     trace.push(...r.trace);
     for (const e of r.effects) {
       if (e.type !== 'action') continue;
-      const ev = e.action in (oracle.actions ?? {}) ? oracle.actions![e.action] : def.registry.get(e.action)?.resultEvents?.[0];
+      const ev = e.action in (oracle.actions ?? {}) ? oracle.actions![e.action] : defaultResult(def.registry.get(e.action));
       if (ev) queue.push({ name: ev });
     }
     return r.snapshot;
@@ -185,4 +186,9 @@ export function compareDefinitions(
       endStates: { current: ends('current'), draft: ends('draft') },
     },
   };
+}
+
+/** What simulation assumes an action answers: its first result event, or an external action's success. */
+function defaultResult(action: ActionDefinition | undefined): string | undefined {
+  return action?.runs === 'external' ? action.results?.succeeded : action?.resultEvents?.[0];
 }

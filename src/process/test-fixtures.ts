@@ -3,6 +3,14 @@ import { fileURLToPath } from 'node:url';
 import type { FactsInput } from './facts.js';
 import { loadDefinitionOrThrow } from './load-definition.js';
 import type { CompiledDefinition } from './types.js';
+import type { ActionRegistry } from './action-registry.js';
+// Test support only (the layer rules exempt it): the engine's tests run the shipped definitions
+// against the operations the composition root wires, as production does.
+import { Operations } from '../app/process/operation.js';
+import { processOperations } from '../compose.js';
+
+/** The registry of every wired operation. */
+export const testActions: ActionRegistry = new Operations(processOperations()).actions;
 
 export const PROCESSES_DIR = fileURLToPath(new URL('../../processes/', import.meta.url));
 
@@ -12,7 +20,7 @@ export function shippedSources(): { file: string; source: string }[] {
 }
 
 export function shipped(key: string): CompiledDefinition {
-  return loadDefinitionOrThrow(readFileSync(`${PROCESSES_DIR}${key}.yaml`, 'utf8'));
+  return loadDefinitionOrThrow(readFileSync(`${PROCESSES_DIR}${key}.yaml`, 'utf8'), { registry: testActions });
 }
 
 /** A plain retail order of Zofia Wójcik, prepaid, shipped, nothing unusual. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FactsInput } from './facts.js';
 import { loadDefinitionOrThrow } from './load-definition.js';
-import { baseFacts, shipped } from './test-fixtures.js';
+import { baseFacts, shipped, testActions } from './test-fixtures.js';
 import { allowedEvents, startProcess, transition } from './transition.js';
 import type { Effect, ProcessEvent, ProcessSnapshot, TransitionNotAllowed, TransitionOk } from './types.js';
 
@@ -129,7 +129,7 @@ states:
     on: { approve: approved, reject: rejected }
   approved: { terminal: true }
   rejected: { terminal: true }
-`);
+`, { registry: testActions });
 const big = { order: { total: 5000 } };
 
 describe('transition: parallel approval chains', () => {
@@ -165,7 +165,7 @@ states:
     on: { approve: approved, reject: rejected }
   approved: { terminal: true }
   rejected: { terminal: true }
-`);
+`, { registry: testActions });
     const r = startProcess(def, { order: { total: 10 } }, now);
     assert.equal(r.snapshot.state, 'approved');
     assert.equal(ofType(r.effects, 'open_task').length, 0);
@@ -184,7 +184,7 @@ states:
   pong:
     always: [{ to: ping }]
   done: { terminal: true }
-`);
+`, { registry: testActions });
   it('Given a loop of automatic transitions, When the order starts, Then the step limit parks it in "stuck" with a trace entry instead of throwing', () => {
     const r = startProcess(loop(), { order: { total: 1 } }, now);
     assert.equal(r.snapshot.state, 'stuck');
@@ -210,7 +210,7 @@ states:
     task: { kind: resolve, role: process_owner, options: [abandon] }
     on: { abandon: done }
   done: { terminal: true }
-`);
+`, { registry: testActions });
     const r = startProcess(def, { order: { total: 1 } }, now);
     assert.equal(r.snapshot.state, 'parked');
     assert.deepEqual(r.snapshot.tasks.map((t) => t.role), ['process_owner']);
@@ -255,7 +255,7 @@ states:
       - { to: standard }
   express: { terminal: true }
   standard: { terminal: true }
-`);
+`, { registry: testActions });
     const vip = startProcess(def, { ...baseFacts, customer: { segment: 'vip' } }, now);
     assert.deepEqual(vip.snapshot.attributes, { priority: 'high', lines: 1 });
     assert.equal(vip.snapshot.state, 'express');

@@ -1,4 +1,4 @@
-import type { ActionRegistry } from './action-registry.js';
+import type { ActionRegistry, ExternalResults } from './action-registry.js';
 import type { CompiledExpr } from './cel.js';
 import type { ActionRef, DecisionTableSpec, ProcessDefinitionSpec, StateSpec, TaskSpec, TimerSpec } from './definition-schema.js';
 import type { ProblemCode } from './validate-definition.js';
@@ -103,7 +103,9 @@ export interface ProcessEvent {
 }
 
 export type Effect =
-  | { type: 'action'; action: string; runs: 'local' | 'external'; args: Record<string, unknown>; state: string }
+  | { type: 'action'; action: string; runs: 'local'; args: Record<string, unknown>; state: string }
+  /** An external action: requested through the outbox; the state waits for one of `results`. */
+  | { type: 'action'; action: string; runs: 'external'; args: Record<string, unknown>; state: string; results: ExternalResults; timeout?: string }
   | { type: 'open_task'; task: OpenTask; state: string }
   | { type: 'close_task'; taskId: string; outcome: 'completed' | 'cancelled'; by?: string; event?: string }
   | { type: 'escalate_task'; taskId: string; role: string }

@@ -1,4 +1,5 @@
-import type { ActionRegistry } from './action-registry.js';
+import type { ActionDefinition, ActionRegistry } from './action-registry.js';
+import { defaultResults, externalArgsSchema } from './action-registry.js';
 import { compileCel } from './cel.js';
 import type { CompiledExpr } from './cel.js';
 import type { ActionRef, ProcessDefinitionSpec, StateSpec, TransitionSpec } from './definition-schema.js';
@@ -6,7 +7,7 @@ import { ISO_DURATION } from './definition-schema.js';
 
 export type ProblemCode =
   | 'YAML_SYNTAX' | 'SCHEMA'
-  | 'UNKNOWN_ACTION' | 'BAD_ACTION_ARGS' | 'UNKNOWN_STATE' | 'UNKNOWN_DECISION' | 'DECISION_CYCLE'
+  | 'ACTION_NOT_IMPLEMENTED' | 'EXTERNAL_ACTION_CONFLICT' | 'EXTERNAL_ACTION_NOT_AWAITED' | 'EXTERNAL_RESULT_NOT_HANDLED' | 'BAD_ACTION_ARGS' | 'UNKNOWN_STATE' | 'UNKNOWN_DECISION' | 'DECISION_CYCLE'
   | 'UNREACHABLE_STATE' | 'UNREACHABLE_TRANSITION' | 'NO_TERMINAL_STATE' | 'DEAD_END_STATE'
   | 'NO_PATH_TO_TERMINAL' | 'NO_DEFAULT_TRANSITION' | 'TERMINAL_HAS_EXITS'
   | 'UNHANDLED_TASK_OPTION' | 'UNHANDLED_TIMER_EVENT' | 'UNHANDLED_RESOLUTION' | 'APPROVAL_EVENTS_MISSING'
@@ -43,6 +44,32 @@ export function targetsOf(state: StateSpec): { event: string | null; to: string 
   return out;
 }
 
+/**
+ * The registry a definition runs with: the wired operations plus the actions it declares under
+ * `external:`. A declaration may not shadow an action Ordo carries out itself.
+ */
+export function definitionRegistry(def: ProcessDefinitionSpec, registry: ActionRegistry): { registry: ActionRegistry; problems: RawProblem[] } {
+  const declared = Object.entries(def.external ?? {});
+  if (declared.length === 0) return { registry, problems: [] };
+  const problems: RawProblem[] = [];
+  const merged = new Map(registry);
+  for (const [code, spec] of declared) {
+    const known = registry.get(code);
+    if (known) {
+      problems.push({ path: ['external', code], code: 'EXTERNAL_ACTION_CONFLICT',
+        message: `"${code}" is already ${known.runs === 'external' ? 'an external action with its own result events' : 'carried out by Ordo'}; remove it from external:` });
+      continue;
+    }
+    const d = defaultResults(code);
+    const action: ActionDefinition = { code, description: spec.description ?? `external action ${code}`, runs: 'external', argsSchema: externalArgsSchema,
+      results: { succeeded: spec.succeeded ?? d.succeeded, failed: spec.failed ?? d.failed } };
+    merged.set(code, action);
+  }
+  return { registry: merged, problems };
+}
+
+type ActionPlace = 'enter' | 'exit' | 'transition' | 'always';
+
 export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegistry): SemanticCheck {
   const problems: RawProblem[] = [];
   const exprs = new Map<string, CompiledExpr>();
@@ -61,13 +88,38 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
     exprs.set(text, r.expr);
   };
 
-  const actions = (list: ActionRef[] | undefined, path: Path): void => {
+  // An external action is requested on entering a state, and that state waits for its result: it
+  // is the only way a process can be sure the action happened before it moves on.
+  const externalAction = (a: ActionRef, action: ActionDefinition, p: Path, place: ActionPlace): void => {
+    const bad = (message: string, at: Path = p) => problems.push({ path: at, code: 'EXTERNAL_ACTION_NOT_AWAITED', message: `${a.action}: ${message}` });
+    if (place !== 'enter') { bad('an external action runs on entering a state, which then waits for its result; move it to a state\'s enter:'); return; }
+    if (a.when !== undefined) bad('an external action cannot be conditional (the state would wait for a result never asked for); put the condition on the transition into a state that runs it', [...p, 'when']);
+    const stateName = p[1] as string;
+    const st = states[stateName];
+    if (!st) return;
+    if (st.terminal) bad(`state "${stateName}" is terminal and cannot wait for the result`);
+    if (st.always) bad(`state "${stateName}" has automatic transitions, so it would move on before the result arrives`, ['states', stateName, 'always']);
+    const externals = (st.enter ?? []).filter((x) => registry.get(x.action)?.runs === 'external');
+    if (externals.length > 1 && externals[0] !== a) bad(`state "${stateName}" already waits for ${externals[0]!.action}; request one external action per state`);
+    for (const ev of [action.results!.succeeded, action.results!.failed]) {
+      if (!(ev in (st.on ?? {}))) {
+        problems.push({ path: p, code: 'EXTERNAL_RESULT_NOT_HANDLED', message: `state "${stateName}" requests ${a.action} but does not accept its result "${ev}" in on:` });
+      }
+    }
+  };
+
+  const actions = (list: ActionRef[] | undefined, path: Path, place: ActionPlace): void => {
     (list ?? []).forEach((a, i) => {
       const p = [...path, i];
       const def = registry.get(a.action);
       if (!def) {
-        problems.push({ path: [...p, 'action'], code: 'UNKNOWN_ACTION', message: `unknown action "${a.action}"; known: ${[...registry.keys()].join(', ')}` });
+        problems.push({ path: [...p, 'action'], code: 'ACTION_NOT_IMPLEMENTED',
+          message: `no operation carries out "${a.action}" here; if an integration does, declare it under external: (known: ${[...registry.keys()].join(', ')})` });
         return;
+      }
+      if (def.runs === 'external') externalAction(a, def, p, place);
+      else if (a.timeout !== undefined) {
+        problems.push({ path: [...p, 'timeout'], code: 'BAD_ACTION_ARGS', message: `${a.action} runs in Ordo and returns at once; timeout is for external actions` });
       }
       const parsed = def.argsSchema.safeParse(a.args ?? {});
       if (!parsed.success) {
@@ -95,8 +147,8 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
 
   for (const [name, s] of Object.entries(states)) {
     const sp: Path = ['states', name];
-    actions(s.enter, [...sp, 'enter']);
-    actions(s.exit, [...sp, 'exit']);
+    actions(s.enter, [...sp, 'enter'], 'enter');
+    actions(s.exit, [...sp, 'exit'], 'exit');
     const events = new Set(Object.keys(s.on ?? {}));
 
     for (const [ev, t] of Object.entries(s.on ?? {})) {
@@ -105,7 +157,7 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
         const p: Path = Array.isArray(t) ? [...sp, 'on', ev, i] : [...sp, 'on', ev];
         if (typeof x === 'string') return;
         cel(x.when, [...p, 'when'], 'bool');
-        actions(x.actions, [...p, 'actions']);
+        actions(x.actions, [...p, 'actions'], 'transition');
         if (x.when === undefined && i < list.length - 1) {
           problems.push({ path: p, code: 'UNREACHABLE_TRANSITION', message: `an unguarded alternative for "${ev}" hides the ones after it` });
         }
@@ -116,7 +168,7 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
     }
     (s.always ?? []).forEach((a, i) => {
       cel(a.when, [...sp, 'always', i, 'when'], 'bool');
-      actions(a.actions, [...sp, 'always', i, 'actions']);
+      actions(a.actions, [...sp, 'always', i, 'actions'], 'always');
       if (a.when === undefined && i < s.always!.length - 1) {
         problems.push({ path: [...sp, 'always', i], code: 'UNREACHABLE_TRANSITION', message: 'a default ({to} without when) must be the last automatic transition' });
       }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { defaultRetry, retryDelayMs, type RetryPolicy } from '../domain/events/retry.js';
-import { jobHandlers, type JobRegistry } from '../app/events/timers.js';
+import type { JobRegistry } from '../app/events/timers.js';
 import { atomically, scope } from '../store/tenant-scope.js';
 import type { Db } from '../store/db.js';
 import type { Logger } from './dispatcher.js';
@@ -12,7 +12,7 @@ import { WakeLoop } from './wake-loop.js';
 export interface JobsRunnerOptions {
   db: Db;
   clock?: Clock | undefined;
-  registry?: JobRegistry | undefined;
+  registry: JobRegistry;
   retry?: Partial<RetryPolicy> | undefined;
   batchSize?: number | undefined;
   pollMs?: number | undefined;
@@ -33,7 +33,7 @@ export class JobsRunner {
 
   constructor(private readonly opts: JobsRunnerOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.registry = opts.registry ?? jobHandlers;
+    this.registry = opts.registry;
     this.retry = { ...defaultRetry, baseMs: 1_000, ...(opts.retry ?? {}) };
     this.log = opts.logger ?? silentLogger;
     this.loop = new WakeLoop(() => this.runDue().then((n) => n > 0), opts.pollMs ?? 500, (e) => this.log.error({ err: e }, 'jobs runner step failed'));
@@ -56,7 +56,12 @@ export class JobsRunner {
         try {
           const handler = this.registry.get(job.kind);
           if (!handler) throw new Error(`no handler is defined for job kind ${job.kind}`);
-          await atomically(tx, (inner) => handler({ tx: inner, job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts }, now }));
+          const r = await atomically(tx, (inner) => handler({ tx: inner, job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts }, now }));
+          if (r) {
+            // Not run yet, for no fault of its own (its order is busy): again later, no attempt spent.
+            await tx.updateTable('jobs').set({ run_at: r.retryAt, updated_at: now }).where('id', '=', job.id).execute();
+            continue;
+          }
           await tx.updateTable('jobs').set({ status: 'done', attempts, completed_at: now, updated_at: now, last_error: null }).where('id', '=', job.id).execute();
         } catch (e) {
           const failed = attempts >= job.max_attempts;

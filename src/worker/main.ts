@@ -2,10 +2,8 @@ import pino from 'pino';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { startWorkerFromEnv } from './worker.js';
-import { installProcessTimerJob } from '../app/process/fire-due-timers.js';
 import { carriersFromEnv } from '../app/fulfilment/carriers-from-env.js';
-import { registerTrackingPollJob } from '../app/fulfilment/poll-shipments.js';
-import { jobHandlers } from '../app/events/timers.js';
+import { compose } from '../compose.js';
 import { systemClock } from '../shared/clock.js';
 
 /**
@@ -20,9 +18,9 @@ const log = pino({ level: env.LOG_LEVEL ?? 'info', base: { worker: env.ORDO_WORK
 
 const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDO_DATA_DIR, poolSize: 8 });
 await migrateToLatest(database.db);
-installProcessTimerJob(); // process timers arrive as jobs of kind process.timer
-registerTrackingPollJob(jobHandlers, carriersFromEnv(env, database), systemClock); // carrier tracking polls (issue 6)
-const worker = await startWorkerFromEnv(database, { ...env, ORDO_WORKER: 'on' }, log);
+// the composition root: process timers, carrier tracking polls and inbound events as jobs
+const services = compose({ clock: systemClock, carriers: carriersFromEnv(env, database) });
+const worker = await startWorkerFromEnv(database, services.jobs, { ...env, ORDO_WORKER: 'on' }, log);
 log.info({ database: database.describe, worker: worker!.id }, 'worker started');
 process.send?.({ ready: true });
 

@@ -2,8 +2,7 @@ import pg from 'pg';
 import type { Clock } from '../shared/clock.js';
 import type { RetryPolicy } from '../domain/events/retry.js';
 import { onOutboxWrite, OUTBOX_CHANNEL } from '../app/events/emit-event.js';
-import { installInboundJob } from '../app/events/inbound.js';
-import { jobHandlers, type JobRegistry } from '../app/events/timers.js';
+import type { JobRegistry } from '../app/events/timers.js';
 import type { EventSink } from '../integrations/broker/sink.js';
 import { natsSink } from '../integrations/broker/nats-sink.js';
 import { emailSinksFromEnv } from '../integrations/email/email-sink.js';
@@ -17,7 +16,8 @@ export interface WorkerOptions {
   listenUrl?: string | undefined;
   clock?: Clock | undefined;
   sinks?: readonly EventSink[] | undefined;
-  jobs?: JobRegistry | undefined;
+  /** The job kinds this worker runs (the composition root's registry). */
+  jobs: JobRegistry;
   retry?: Partial<RetryPolicy> | undefined;
   jobRetry?: Partial<RetryPolicy> | undefined;
   deliveryTimeoutMs?: number | undefined;
@@ -43,8 +43,7 @@ export interface Worker {
  */
 export function startWorker(opts: WorkerOptions): Worker {
   const log = opts.logger ?? silentLogger;
-  const registry = opts.jobs ?? jobHandlers;
-  installInboundJob(registry);
+  const registry = opts.jobs;
   const dispatcher = new Dispatcher({ ...opts, logger: log }).start();
   const jobs = new JobsRunner({ db: opts.db, clock: opts.clock, registry, retry: opts.jobRetry, pollMs: opts.pollMs, logger: log }).start();
   const wake = () => { dispatcher.wake(); jobs.wake(); };
@@ -114,13 +113,14 @@ const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undef
  * the server when separate worker processes do the work. Returns null when disabled.
  */
 export async function startWorkerFromEnv(
-  database: { db: Db; kind: 'postgres' | 'pglite' }, env: NodeJS.ProcessEnv = process.env, logger?: Logger,
+  database: { db: Db; kind: 'postgres' | 'pglite' }, jobs: JobRegistry, env: NodeJS.ProcessEnv = process.env, logger?: Logger,
 ): Promise<Worker | null> {
   if (/^(0|false|off|no)$/i.test(env.ORDO_WORKER ?? '')) return null;
   const baseMs = num(env.ORDO_RETRY_BASE_MS);
   const maxAttempts = num(env.ORDO_MAX_ATTEMPTS);
   return startWorker({
     db: database.db,
+    jobs,
     listenUrl: database.kind === 'postgres' ? env.DATABASE_URL : undefined,
     // The e-mail sink joins when ORDO_SMTP_HOST is set (issue 6: customer notifications).
     sinks: [...await sinksFromEnv(env), ...emailSinksFromEnv(database.db, env)],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { testApp, seedBasics, orderBody, type TestApp } from '../support.js';
 import { publish, setRules, stock } from '../process/process-support.js';
 import { loadOrderFacts } from '../../src/app/process/load-facts.js';
-import { loadDefinition } from '../../src/process/index.js';
+import { engineOnlyRegistry, loadDefinition } from '../../src/process/index.js';
 import { jsonSafe, prepareFacts } from '../../src/process/facts.js';
 
 /**
@@ -35,7 +35,7 @@ ${Object.entries(FACTS).map(([name, expr]) => `      - { action: set_attribute, 
     terminal: true
 `;
 
-const loaded = loadDefinition(definition);
+const loaded = loadDefinition(definition, { registry: engineOnlyRegistry });
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
 const compiled = loaded.value;
 

@@ -28,7 +28,7 @@ describe('import orders from a file', () => {
     const file = join(dir, 'orders.csv');
     writeFileSync(file, csv);
     const progress: number[] = [];
-    const r = await importOrders(t.store, actor, systemClock, file, (done) => progress.push(done));
+    const r = await importOrders(t.services.processes, t.store, actor, systemClock, file, (done) => progress.push(done));
     assert.equal(r.orders, 5);
     assert.equal(r.accepted, 2);
     assert.equal(r.rejected, 3);
@@ -45,7 +45,7 @@ describe('import orders from a file', () => {
     assert.equal((await t.call('GET', `/api/v1/orders/${byId['CSV-5']!.id}`)).body.shippingAddress.city, 'Москва');
 
     // Running the same file again applies nothing twice.
-    const again = await importOrders(t.store, actor, systemClock, file);
+    const again = await importOrders(t.services.processes, t.store, actor, systemClock, file);
     assert.equal(again.accepted, 0);
     assert.equal(again.duplicates, 2);
     assert.equal(again.rejected, 3);
@@ -54,10 +54,10 @@ describe('import orders from a file', () => {
   test('a JSON file of orders, with a malformed file refused clearly', async () => {
     const file = join(dir, 'orders.json');
     writeFileSync(file, JSON.stringify({ orders: [orderBody({ externalId: 'J-1' }), { channel: 'web' }] }));
-    const r = await importOrders(t.store, actor, systemClock, file);
+    const r = await importOrders(t.services.processes, t.store, actor, systemClock, file);
     assert.deepEqual(r.items.map((i) => [i.rows[0], i.status]), [[1, 'accepted'], [2, 'rejected']]);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '[{"channel":');
-    await assert.rejects(importOrders(t.store, actor, systemClock, bad), /not valid JSON/);
+    await assert.rejects(importOrders(t.services.processes, t.store, actor, systemClock, bad), /not valid JSON/);
   });
 });

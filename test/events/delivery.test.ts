@@ -38,7 +38,7 @@ describe('webhook delivery from the outbox', () => {
     try {
       const sub = await t.call('POST', '/api/v1/webhooks/subscriptions', { url: rx.url, eventTypes: ['order.*'], secret, description: 'ERP Łódź' });
       assert.equal(sub.status, 201, JSON.stringify(sub.body));
-      worker = startWorker({ db: t.database.db, listenUrl: t.database.url, retry: { baseMs: 20, maxMs: 200, maxAttempts: 30 }, deliveryTimeoutMs: 700, pollMs: 50 });
+      worker = startWorker({ db: t.database.db, jobs: t.services.jobs, listenUrl: t.database.url, retry: { baseMs: 20, maxMs: 200, maxAttempts: 30 }, deliveryTimeoutMs: 700, pollMs: 50 });
 
       const ids: string[] = [];
       await Promise.all(Array.from({ length: 6 }, async (_, i) => {
@@ -92,7 +92,7 @@ describe('webhook delivery from the outbox', () => {
       const { rows } = await sql<{ id: string }>`select id from events where subject = ${o.body.id} order by seq`.execute(t.database.db);
       poisoned = rows[0]!.id;
       await t.call('PATCH', `/api/v1/orders/${o.body.id}`, { notes: 'Uwaga' });
-      worker = startWorker({ db: t.database.db, retry: { baseMs: 10, maxMs: 50, maxAttempts: 3 }, deliveryTimeoutMs: 1000, pollMs: 30 });
+      worker = startWorker({ db: t.database.db, jobs: t.services.jobs, retry: { baseMs: 10, maxMs: 50, maxAttempts: 3 }, deliveryTimeoutMs: 1000, pollMs: 30 });
       await allSettled(sub.body.id);
       const list = await t.call('GET', `/api/v1/webhooks/subscriptions/${sub.body.id}/deliveries?status=dead`);
       assert.equal(list.body.items.length, 1);
@@ -125,7 +125,7 @@ describe('webhook delivery from the outbox', () => {
       const sub = await t.call('POST', '/api/v1/webhooks/subscriptions', { url: rx.url, eventTypes: ['order.accepted'], secret: first });
       const paused = await t.call('POST', `/api/v1/webhooks/subscriptions/${sub.body.id}/pause`);
       assert.equal(paused.body.status, 'paused');
-      worker = startWorker({ db: t.database.db, retry: { baseMs: 10, maxMs: 50 }, pollMs: 30 });
+      worker = startWorker({ db: t.database.db, jobs: t.services.jobs, retry: { baseMs: 10, maxMs: 50 }, pollMs: 30 });
       const o = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'PAUSE-1' }));
       await waitFor('fan-out', async () => (await t.call('GET', `/api/v1/webhooks/subscriptions/${sub.body.id}/deliveries`)).body.items.length === 1);
       await new Promise((r) => setTimeout(r, 200));

@@ -89,7 +89,7 @@ describe('broker sink: CloudEvents to NATS JetStream', () => {
   };
 
   test('given NATS stopped and restarted, events published while it was away flow after, each stored once with its id as Nats-Msg-Id', async () => {
-    worker = startWorker({ db: t.database.db, sinks: [sink], retry: { baseMs: 50, maxMs: 400, maxAttempts: 100 }, deliveryTimeoutMs: 1500, pollMs: 50 });
+    worker = startWorker({ db: t.database.db, jobs: t.services.jobs, sinks: [sink], retry: { baseMs: 50, maxMs: 400, maxAttempts: 100 }, deliveryTimeoutMs: 1500, pollMs: 50 });
     const firstIds = await emit(0, 6);
     await waitFor('first events in the stream', async () => (await sinkDeliveriesOpen()) === 0 && (await streamMessages()).length === 6);
 

@@ -9,20 +9,18 @@ import { atomically } from '../../src/store/tenant-scope.js';
 describe('durable timers and jobs', () => {
   let t: TestApp;
   const clock = fixedClock('2026-03-02T08:00:00Z');
-  const registry = new JobRegistry();
   const ran: string[] = [];
   let flaky = 2;
-  before(async () => {
-    t = await testApp();
-    registry.define('task.escalate', async ({ tx, job }) => {
+  const registry = new JobRegistry([{ kind: 'task.escalate', run: async ({ tx, job }) => {
       ran.push(String(job.payload.taskId));
       await emitEvent(tx, { type: 'task.opened', subject: `task:${job.payload.taskId}-esc`, payload: { taskId: `${job.payload.taskId}-esc`, kind: 'escalation' } });
-    });
-    registry.define('reservation.expire', async ({ tx, job }) => {
+  } }, { kind: 'reservation.expire', run: async ({ tx, job }) => {
       // Writes first, then fails: the write must be rolled back with the failed attempt.
       await emitEvent(tx, { type: 'stock.released', subject: String(job.payload.orderId), payload: { orderId: String(job.payload.orderId), reason: 'expired', reservations: [] } });
       if (flaky-- > 0) throw new Error('magazyn chwilowo niedostępny');
-    });
+  } }]);
+  before(async () => {
+    t = await testApp();
   });
   after(() => t.close());
 

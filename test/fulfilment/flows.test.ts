@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobRegistry } from '../../src/app/events/timers.js';
-import { registerTrackingPollJob, scheduleTrackingPoll } from '../../src/app/fulfilment/poll-shipments.js';
+import { trackingPollJob, scheduleTrackingPoll } from '../../src/app/fulfilment/poll-shipments.js';
 import { JobsRunner } from '../../src/worker/jobs-runner.js';
 import { orderBody } from '../support.js';
 import '../../src/store/schema-inventory.js';
@@ -172,8 +172,7 @@ describe('fulfilment flows: short picks, rejection, pickup, consolidation, polli
     await pickAndPack(t, fo);
     const sh = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/ship`, {});
     t.inpost.pushStatuses(sh.carrierShipmentId, ['dispatched_by_sender', 'adopted_at_sorting_center', 'out_for_delivery', 'delivered']);
-    const registry = new JobRegistry();
-    registerTrackingPollJob(registry, t.carriers, t.clock, { everyMs: 60_000 });
+    const registry = new JobRegistry([trackingPollJob(t.processes, t.carriers, t.clock, { everyMs: 60_000 })]);
     const chain = await t.store.selectFrom('jobs').select(['id', 'run_at']).where('kind', '=', 'carrier.poll').where('status', '=', 'scheduled').execute();
     assert.equal(chain.length, 1, 'the tenant\'s first shipment started its poll chain');
     assert.equal(await scheduleTrackingPoll(t.store, new Date()), false, 'one chain per tenant');
@@ -188,7 +187,7 @@ describe('fulfilment flows: short picks, rejection, pickup, consolidation, polli
     // Polling again finds nothing new: the same events are not applied twice.
     const statusRows = (await history(t, o.id)).filter((h) => h.action === 'shipment.status').length;
     const { pollShipments } = await import('../../src/app/fulfilment/poll-shipments.js');
-    await pollShipments(t.store, t.carriers, t.clock);
+    await pollShipments(t.processes, t.store, t.carriers, t.clock);
     assert.equal((await history(t, o.id)).filter((h) => h.action === 'shipment.status').length, statusRows);
   });
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../../src/api/app.js';
+import { compose } from '../../src/compose.js';
+import type { OrderProcessPort } from '../../src/app/process/port.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { createCarrierRegistry, type CarrierRegistry } from '../../src/integrations/carriers/index.js';
 import { startInpostFake } from '../../src/integrations/carriers/testing/inpost-fake.js';
@@ -15,6 +17,8 @@ export const INPOST = { token: 'shipx-test-token', organizationId: '1111' };
 export interface FulfilmentTestApp extends TestApp {
   inpost: FakeCarrierServer;
   carriers: CarrierRegistry;
+  /** The process port fulfilment use cases are given (as routes and jobs give it). */
+  processes: OrderProcessPort;
 }
 
 /**
@@ -26,7 +30,8 @@ export async function fulfilmentApp(opts: { clock?: Clock; timeoutMs?: number } 
   const inpost = await startInpostFake(INPOST);
   const carriers = createCarrierRegistry({ inpost: { baseUrl: inpost.url, ...INPOST, timeoutMs: opts.timeoutMs ?? 400 }, manual: {} });
   const clock = opts.clock ?? systemClock;
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true, carriers });
+  const services = compose({ clock, carriers });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true, carriers, processes: services.processes });
   const t = await createTenant(database.db, {
     slug: `f-${randomBytes(4).toString('hex')}`, name: 'Sklep testowy',
     admin: { email: `admin-${randomBytes(4).toString('hex')}@example.pl`, name: 'Zofia Łukasiewicz', password: 'correct horse battery staple' },
@@ -39,7 +44,7 @@ export async function fulfilmentApp(opts: { clock?: Clock; timeoutMs?: number } 
     return { status: res.statusCode, body: parsed, headers: res.headers as Record<string, unknown> };
   };
   return {
-    database, app, tenantId: t.tenantId, apiKey: t.apiKey, store: scope(database.db, t.tenantId), clock, call, inpost, carriers,
+    database, app, tenantId: t.tenantId, apiKey: t.apiKey, store: scope(database.db, t.tenantId), clock, services, processes: services.processes, call, inpost, carriers,
     async close() {
       await app.close();
       await inpost.close();

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '../../src/api/app.js';
 import { JobRegistry } from '../../src/app/events/timers.js';
 import { carriersFromEnv } from '../../src/app/fulfilment/carriers-from-env.js';
-import { registerTrackingPollJob } from '../../src/app/fulfilment/poll-shipments.js';
+import { trackingPollJob } from '../../src/app/fulfilment/poll-shipments.js';
+import { compose } from '../../src/compose.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import type { ManualCarrierAdapter } from '../../src/integrations/carriers/index.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -17,7 +18,8 @@ import { fulfilmentsOf, ok, orderState, paidOrder, pickAndPack, seedShop } from 
 /** The API over a database with the carriers the server builds (carriersFromEnv with the database). */
 async function appOver(database: TestApp['database'], tenant: { tenantId: string; apiKey: string }) {
   const carriers = carriersFromEnv({}, database);
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers });
+  const services = compose({ clock: systemClock, carriers });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes });
   const call: TestApp['call'] = async (method, url, body, headers = {}) => {
     const res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${tenant.apiKey}`, ...headers },
       ...(body === undefined ? {} : { payload: body as object }) });
@@ -25,7 +27,7 @@ async function appOver(database: TestApp['database'], tenant: { tenantId: string
     try { parsed = res.body ? JSON.parse(res.body) : null; } catch { /* a label */ }
     return { status: res.statusCode, body: parsed, headers: res.headers as Record<string, unknown> };
   };
-  const t: TestApp = { database, app, ...tenant, store: scope(database.db, tenant.tenantId), clock: systemClock, call, close: () => app.close() };
+  const t: TestApp = { database, app, ...tenant, store: scope(database.db, tenant.tenantId), clock: systemClock, services, call, close: () => app.close() };
   return { t, carriers, manual: carriers.get('manual') as ManualCarrierAdapter, raw: app };
 }
 
@@ -97,8 +99,7 @@ describe(`own-fleet shipments kept in the database (${onPostgres ? 'PostgreSQL' 
       assert.deepEqual(merged.value.events.map((e) => e.status), ['label_ready', 'out_for_delivery', 'delivered']);
 
       // Its tracking poll job (inside the job's transaction, as in production) moves the shipment.
-      const registry = new JobRegistry();
-      registerTrackingPollJob(registry, worker, systemClock, { everyMs: 60_000 });
+      const registry = new JobRegistry([trackingPollJob(compose({ clock: systemClock, carriers: worker }).processes, worker, systemClock, { everyMs: 60_000 })]);
       await t.store.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000) }).where('kind', '=', 'carrier.poll').where('status', '=', 'scheduled').execute();
       assert.equal(await new JobsRunner({ db: database.db, registry }).runDue(), 1);
       const moved = await ok(t, 'GET', `/api/v1/shipments/${sh.id}`);

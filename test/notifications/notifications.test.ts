@@ -67,7 +67,7 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     ]) assert.equal((await t.call('POST', '/api/v1/customers', c)).status, 201);
     await smtp.start(0);
     sink = emailSink(t.database.db, smtpSender({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Sklep Żółw <sklep@example.pl>', timeoutMs: 5_000, allowUnverifiedTls: true }));
-    worker = startWorker({ db: t.database.db, sinks: [sink], retry: { baseMs: 100, maxMs: 400, maxAttempts: 50 }, pollMs: 25 });
+    worker = startWorker({ db: t.database.db, jobs: t.services.jobs, sinks: [sink], retry: { baseMs: 100, maxMs: 400, maxAttempts: 50 }, pollMs: 25 });
   });
   after(async () => {
     await worker.stop();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { freshDatabase } from '../support.js';
 import type { Database } from '../../src/store/db.js';
 import { seedDemo } from '../../src/app/demo/seed-demo.js';
+import { compose } from '../../src/compose.js';
 import { scope } from '../../src/store/tenant-scope.js';
 import { systemClock } from '../../src/shared/clock.js';
 import '../../src/store/schema-process.js';
@@ -13,7 +14,7 @@ describe('the demo tenant runs the shipped processes', () => {
   after(() => d.close());
 
   test('given a fresh database, the demo seed publishes the shipped processes before its orders, and every order runs one', async () => {
-    const r = await seedDemo(d.db, systemClock, { orders: 8 });
+    const r = await seedDemo(compose({ clock: systemClock }).processes, d.db, systemClock, { orders: 8 });
     assert.ok(r);
     const s = scope(d.db, r.tenantId);
     const defs = await s.selectFrom('process_definitions').select(['key', 'status']).execute();

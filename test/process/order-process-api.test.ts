@@ -35,7 +35,7 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.equal(v.state, 'delivered');
 
     // The return window is a durable timer; the cancelled payment timeout must not fire.
-    const fired = await fireDueTimers(t.database.db, new Date(Date.now() + 15 * DAY));
+    const fired = await fireDueTimers(t.services.operations, t.database.db, new Date(Date.now() + 15 * DAY));
     assert.equal(fired.fired, 1);
     const done = await t.call('GET', `/api/v1/orders/${o.id}`);
     assert.equal(done.body.state, 'completed');

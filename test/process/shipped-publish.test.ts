@@ -10,9 +10,9 @@ describe('publishing the shipped processes for a tenant', () => {
   after(() => t.close());
 
   test('given a new tenant, every shipped process is published once and orders are routed to a process by type and channel', async () => {
-    const first = await publishShippedProcesses(t.store, systemActor, new Date());
+    const first = await publishShippedProcesses(t.services.operations.actions, t.store, systemActor, new Date());
     assert.equal(first.length, 8);
-    assert.deepEqual(await publishShippedProcesses(t.store, systemActor, new Date()), [], 'publishing again changes nothing');
+    assert.deepEqual(await publishShippedProcesses(t.services.operations.actions, t.store, systemActor, new Date()), [], 'publishing again changes nothing');
     const list = await t.call('GET', '/api/v1/processes');
     assert.equal(list.body.items.length, 8);
     assert.ok(list.body.items.every((p: any) => p.currentVersion === 1 && p.draftVersion === null));

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderBody, seedBasics, testApp, fixedClock, type TestApp } from '../support.js';
-import { fireDueTimers, installProcessTimerJob } from '../../src/app/process/fire-due-timers.js';
+import { fireDueTimers, processTimerJob } from '../../src/app/process/fire-due-timers.js';
 import { JobRegistry } from '../../src/app/events/timers.js';
 import { JobsRunner } from '../../src/worker/jobs-runner.js';
 import { publish, setRules, shipped, stock } from './process-support.js';
@@ -28,17 +28,16 @@ describe('process timers', () => {
       ids.push(r.body.id);
     }
     const at = new Date(clock.now().getTime() + HOUR);
-    const registry = new JobRegistry();
-    installProcessTimerJob(registry);
+    const registry = new JobRegistry([processTimerJob(t.services.operations)]);
     const runner = new JobsRunner({ db: t.database.db, clock: fixedClock(at.toISOString()), registry, batchSize: 5 });
     const [a, b, c] = await Promise.all([
-      fireDueTimers(t.database.db, at, { limit: 5 }),
-      fireDueTimers(t.database.db, at, { limit: 5 }),
+      fireDueTimers(t.services.operations, t.database.db, at, { limit: 5 }),
+      fireDueTimers(t.services.operations, t.database.db, at, { limit: 5 }),
       runner.runDue(),
     ]);
     // Whatever is left (busy or beyond the batches) goes on the next round.
-    const rest = await fireDueTimers(t.database.db, at);
-    const again = await fireDueTimers(t.database.db, at);
+    const rest = await fireDueTimers(t.services.operations, t.database.db, at);
+    const again = await fireDueTimers(t.services.operations, t.database.db, at);
     assert.equal(a.fired + b.fired + c + rest.fired, 12);
     assert.equal(again.fired, 0);
     for (const id of ids) {
@@ -54,7 +53,7 @@ describe('process timers', () => {
     const o = (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'RISKY-1', customer: { code: 'RISK-1' } }))).body;
     assert.equal(o.state, 'fraud_review');
     assert.equal(o.openTasks[0].role, 'risk_analyst');
-    const early = await fireDueTimers(t.database.db, new Date(clock.now().getTime() + HOUR));
+    const early = await fireDueTimers(t.services.operations, t.database.db, new Date(clock.now().getTime() + HOUR));
     assert.equal(early.fired, 0);
     const overdue = await t.call('GET', '/api/v1/tasks?overdue=true&role=risk_analyst');
     assert.equal(overdue.body.items.length, 0);
@@ -62,7 +61,7 @@ describe('process timers', () => {
     const late = await t.call('GET', '/api/v1/tasks?overdue=true&role=risk_analyst');
     assert.equal(late.body.items.length, 1);
     assert.equal(late.body.items[0].overdue, true);
-    await fireDueTimers(t.database.db, clock.now());
+    await fireDueTimers(t.services.operations, t.database.db, clock.now());
     const after = (await t.call('GET', `/api/v1/orders/${o.id}`)).body;
     assert.equal(after.state, 'fraud_review');
     assert.equal(after.openTasks[0].role, 'risk_lead');

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
+import { compose } from '../../src/compose.js';
 import type { CarrierRegistry } from '../../src/integrations/carriers/index.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { hashPassword } from '../../src/domain/identity/secrets.js';
@@ -46,7 +47,7 @@ export async function startConsole(opts: { carriers?: CarrierRegistry } = {}): P
   assert.equal(build.status, 0, `web build failed: ${build.stderr}`);
   mkdirSync(SHOTS, { recursive: true });
   const database = await freshDatabase();
-  const server = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, ...(opts.carriers ? { carriers: opts.carriers } : {}) },
+  const server = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock, carriers: opts.carriers }).processes, ...(opts.carriers ? { carriers: opts.carriers } : {}) },
     { console: { distDir: DIST } });
   const email = `admin-${randomBytes(3).toString('hex')}@example.pl`;
   const tenant = await createTenant(database.db, { slug: `d-${randomBytes(4).toString('hex')}`, name: 'Sklep Żółw', admin: { email, name: 'Zofia Łukasiewicz', password: PASSWORD } });

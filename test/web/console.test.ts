@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
+import { compose } from '../../src/compose.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { freshDatabase, orderBody, seedBasics, type TestApp } from '../support.js';
@@ -60,7 +61,7 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     mkdirSync(SHOTS, { recursive: true });
 
     database = await freshDatabase();
-    server = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true }, { console: { distDir: DIST } });
+    server = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock }).processes }, { console: { distDir: DIST } });
     email = `operator-${randomBytes(3).toString('hex')}@example.pl`;
     const tenant = await createTenant(database.db, { slug: `c-${randomBytes(4).toString('hex')}`, name: 'Sklep Żółw', admin: { email, name: 'Zofia Łukasiewicz', password: PASSWORD } });
     call = async (method, url, body, headers = {}) => {

@@ -81,7 +81,7 @@ describe('orders summary report', () => {
       mkdirSync(join(dist, 'assets'));
       writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Ordo console</title><div id="root"></div>');
       writeFileSync(join(dist, 'assets', 'index-abc123.js'), 'console.log("ordo")');
-      const deps = { db: t.database.db, dbKind: t.database.kind, clock: t.clock, ready: async () => true };
+      const deps = { db: t.database.db, dbKind: t.database.kind, clock: t.clock, ready: async () => true, processes: t.services.processes };
       app = await buildApp(deps, { console: { distDir: dist } });
       empty = await buildApp(deps, { console: { distDir: join(dist, 'missing') } });
     });

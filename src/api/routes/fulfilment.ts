@@ -68,14 +68,14 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
 
   step('/fulfilment-orders/:id/accept', 'The location accepts the work', (tx, actor, id, _b, v) => acceptFulfilment(tx, actor, now(), id, { expectedVersion: v }));
   step('/fulfilment-orders/:id/reject', 'The location rejects the work: reservations there are released and the process hears short_pick',
-    (tx, actor, id, b, v) => rejectFulfilment(tx, actor, now(), id, { reason: b.reason, reroute: b.reroute, expectedVersion: v }), rejectInput);
+    (tx, actor, id, b, v) => rejectFulfilment(deps.processes, tx, actor, now(), id, { reason: b.reason, reroute: b.reroute, expectedVersion: v }), rejectInput);
   step('/fulfilment-orders/:id/start-picking', 'A picker starts', (tx, actor, id, _b, v) => startPicking(tx, actor, now(), id, { expectedVersion: v }));
   step('/fulfilment-orders/:id/pick', 'Record the pick of every line (serials and lots captured; fewer than asked is a short pick)',
-    (tx, actor, id, b, v) => recordPick(tx, actor, now(), id, { lines: b.lines, expectedVersion: v }), pickInput);
+    (tx, actor, id, b, v) => recordPick(deps.processes, tx, actor, now(), id, { lines: b.lines, expectedVersion: v }), pickInput);
   step('/fulfilment-orders/:id/pack', 'Pack into one or more packages (weight in g, dimensions in mm)',
     (tx, actor, id, b, v) => packFulfilment(tx, actor, now(), id, { packages: b.packages, expectedVersion: v }), packInput);
-  step('/fulfilment-orders/:id/ready-for-pickup', 'A packed pickup order waits at the counter', (tx, actor, id, _b, v) => markReadyForPickup(tx, actor, now(), id, { expectedVersion: v }));
-  step('/fulfilment-orders/:id/collected', 'The customer collected it (stock consumed)', (tx, actor, id, _b, v) => confirmCollected(tx, actor, now(), id, { expectedVersion: v }));
+  step('/fulfilment-orders/:id/ready-for-pickup', 'A packed pickup order waits at the counter', (tx, actor, id, _b, v) => markReadyForPickup(deps.processes, tx, actor, now(), id, { expectedVersion: v }));
+  step('/fulfilment-orders/:id/collected', 'The customer collected it (stock consumed)', (tx, actor, id, _b, v) => confirmCollected(deps.processes, tx, actor, now(), id, { expectedVersion: v }));
 
   app.post('/fulfilment-orders/:id/cancel', {
     schema: { tags, summary: 'Cancel the work at the location: its shipment (not handed over) is cancelled, its reservations released, the WMS told',
@@ -89,7 +89,7 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
     const store = authorize(deps.db, request, 'fulfilment:write').store;
     const version = ifMatch(request);
     const voided = await voidShipmentForCancel(store, deps.carriers, request.params.id, version);
-    return runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({ status: 200, body: await cancelFulfilment(tx, ctx.principal.actor, now(), request.params.id,
+    return runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({ status: 200, body: await cancelFulfilment(deps.processes, tx, ctx.principal.actor, now(), request.params.id,
       { reason: request.body.reason, expectedVersion: version, voidedShipmentId: voided }) }));
   });
 
@@ -99,7 +99,7 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
       params: idParams, body: shipInput, response: { 200: shipment, ...errors } },
   }, async (request) => {
     const ctx = authorize(deps.db, request, 'fulfilment:write');
-    return shipFulfilment(ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id, request.body);
+    return shipFulfilment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id, request.body);
   });
 
   app.post('/fulfilment-orders/:id/lines/:lineId/wrong-item', {
@@ -118,7 +118,7 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
       body: createShipmentInput, response: { 201: shipment, ...errors } },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'fulfilment:write');
-    return reply.code(201).send(await createShipment(ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.body));
+    return reply.code(201).send(await createShipment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.body));
   });
 
   app.get('/shipments/:id', {
@@ -137,13 +137,13 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
     schema: { tags, summary: 'Ask the carrier again for a pending or failed shipment (same reference: never a second label)', params: idParams, response: { 200: shipment, ...errors } },
   }, async (request) => {
     const ctx = authorize(deps.db, request, 'fulfilment:write');
-    return bookShipment(ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id);
+    return bookShipment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id);
   });
 
   app.post('/shipments/:id/hand-over', {
     schema: { tags, summary: 'The parcels left with the carrier: fulfilment orders shipped, stock consumed, the process hears shipped', params: idParams, response: { 200: shipment, ...errors } },
   }, (request, reply) => runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) =>
-    ({ status: 200, body: await handOverShipment(tx, ctx.principal.actor, now(), request.params.id) })));
+    ({ status: 200, body: await handOverShipment(deps.processes, tx, ctx.principal.actor, now(), request.params.id) })));
 
   app.post('/shipments/:id/cancel', {
     schema: { tags, summary: 'Cancel a shipment not handed over yet (at the carrier, then here)', params: idParams, response: { 200: shipment, ...errors } },
@@ -176,7 +176,7 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
       const expected = process.env.ORDO_CARRIER_WEBHOOK_TOKEN;
       if (expected && request.query.token !== expected) throw new AppError('UNAUTHENTICATED', 'the webhook URL token is missing or wrong');
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null));
-      return receiveTrackingWebhook(deps.db, deps.carriers, deps.clock, request.params.carrier, { body, headers: request.headers });
+      return receiveTrackingWebhook(deps.processes, deps.db, deps.carriers, deps.clock, request.params.carrier, { body, headers: request.headers });
     });
   });
 }

@@ -22,7 +22,7 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
       body: orderInput, response: { 201: order, ...errors },
     },
   }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (s, ctx) =>
-    ({ status: 201, body: await createOrder(s, ctx.principal.actor, deps.clock, request.body) }), { ownTransaction: true }));
+    ({ status: 201, body: await createOrder(deps.processes, s, ctx.principal.actor, deps.clock, request.body) }), { ownTransaction: true }));
 
   app.post('/orders::batch', {
     schema: {
@@ -39,7 +39,7 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
     },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'orders:write');
-    return reply.send(await createOrdersBatch(ctx.store, ctx.principal.actor, deps.clock, request.body.orders));
+    return reply.send(await createOrdersBatch(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.body.orders));
   });
 
   app.get('/orders', {
@@ -49,7 +49,7 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
   app.get('/orders/:id', {
     schema: { tags: ['orders'], summary: 'Get an order with its lines', params: idParams, response: { 200: order, ...errors } },
   }, async (request, reply) => {
-    const o = await getOrder(authorize(deps.db, request, 'orders:read').store, request.params.id);
+    const o = await getOrder(deps.processes.actions, authorize(deps.db, request, 'orders:read').store, request.params.id);
     etag(reply, o.version);
     return o;
   });
@@ -61,7 +61,7 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
     },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'orders:write');
-    const o = await updateOrder(ctx.store, ctx.principal.actor, deps.clock, request.params.id, request.body, ifMatch(request));
+    const o = await updateOrder(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.params.id, request.body, ifMatch(request));
     etag(reply, o.version);
     return o;
   });

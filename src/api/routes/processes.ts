@@ -11,7 +11,6 @@ import {
   processSummary, selectionRules, selectionRulesView, simulateInput, simulationResult, validationResult, versionParams,
 } from '../schemas/process.js';
 import { orderAfterEvent } from '../../app/orders/get-order.js';
-import { applyOrderEvent } from '../../app/process/apply-order-event.js';
 import { saveDraft } from '../../app/process/save-draft.js';
 import { validateSource } from '../../app/process/validate-source.js';
 import { publishDefinition } from '../../app/process/publish-definition.js';
@@ -21,7 +20,6 @@ import { definitionHistory } from '../../app/process/definition-history.js';
 import { simulateProcess } from '../../app/process/simulate-process.js';
 import { applyOrderMigration, previewOrderMigration } from '../../app/process/migrate-orders.js';
 import { getSelectionRules, saveSelectionRules } from '../../app/process/selection-rules.js';
-import { installProcessTimerJob } from '../../app/process/fire-due-timers.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 413: problem, 422: problem };
 const tags = ['processes'];
@@ -30,8 +28,6 @@ const tags = ['processes'];
 export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const now = () => deps.clock.now();
-  // The in-process worker runs the events module's jobs; it must know how to fire process timers.
-  installProcessTimerJob();
 
   app.post('/orders/:id/events', {
     schema: {
@@ -41,7 +37,7 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
     },
   }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (tx, ctx) => {
     const b = request.body;
-    const applied = await applyOrderEvent(tx, ctx.principal.actor, now(), request.params.id, {
+    const applied = await deps.processes.apply(tx, ctx.principal.actor, now(), request.params.id, {
       name: b.name, actor: { id: ctx.principal.actor.id ?? ctx.principal.actor.type, roles: ctx.principal.roles },
       ...(b.data ? { data: b.data } : {}), ...(b.taskId ? { taskId: b.taskId } : {}), ...(b.comment ? { comment: b.comment } : {}),
     }, { expectedVersion: ifMatch(request) });
@@ -59,13 +55,13 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
       body: definitionSource, response: { 201: definitionVersion, ...errors },
     },
   }, (request, reply) => runCommand(deps, request, reply, 'processes:write', async (tx, ctx) =>
-    ({ status: 201, body: await saveDraft(tx, ctx.principal.actor, now(), request.body.source) })));
+    ({ status: 201, body: await saveDraft(deps.processes.actions, tx, ctx.principal.actor, now(), request.body.source) })));
 
   app.post('/processes::validate', {
     schema: { tags, summary: 'Validate a definition without storing it', body: definitionSource, response: { 200: validationResult, ...errors } },
   }, async (request) => {
     authorize(deps.db, request, 'processes:read');
-    return validateSource(request.body.source);
+    return validateSource(deps.processes.actions, request.body.source);
   });
 
   app.get('/processes/:key', {
@@ -76,7 +72,7 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
     schema: { tags, summary: 'Save the draft of this process (validated; 422 with every problem)', params: keyParams, body: definitionSource, response: { 200: definitionVersion, ...errors } },
   }, async (request) => {
     const ctx = authorize(deps.db, request, 'processes:write');
-    return saveDraft(ctx.store, ctx.principal.actor, now(), request.body.source, request.params.key);
+    return saveDraft(deps.processes.actions, ctx.store, ctx.principal.actor, now(), request.body.source, request.params.key);
   });
 
   app.get('/processes/:key/versions/:version', {
@@ -86,7 +82,7 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
   app.post('/processes/:key/versions/:version/publish', {
     schema: { tags, summary: 'Publish a draft: new orders start on it; running orders stay on their version', params: versionParams, response: { 200: definitionVersion, ...errors } },
   }, (request, reply) => runCommand(deps, request, reply, 'processes:write', async (tx, ctx) =>
-    ({ status: 200, body: await publishDefinition(tx, ctx.principal.actor, now(), request.params.key, request.params.version) })));
+    ({ status: 200, body: await publishDefinition(deps.processes.actions, tx, ctx.principal.actor, now(), request.params.key, request.params.version) })));
 
   app.post('/processes/:key/versions/:version/retire', {
     schema: { tags, summary: 'Retire a version: no new order starts on it; running orders finish on it', params: versionParams, response: { 200: definitionVersion, ...errors } },
@@ -102,17 +98,17 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
       tags, summary: 'Simulate a draft (stored or inline) against orders, compared with the current version; writes nothing',
       params: keyParams, body: simulateInput, response: { 200: simulationResult, ...errors },
     },
-  }, async (request) => simulateProcess(authorize(deps.db, request, 'processes:read').store, now(), request.params.key, request.body));
+  }, async (request) => simulateProcess(deps.processes.actions, authorize(deps.db, request, 'processes:read').store, now(), request.params.key, request.body));
 
   app.post('/processes/:key/migrations/preview', {
     schema: { tags, summary: 'Preview moving running orders to a published version: per order, the target state and problems', params: keyParams, body: migrationInput, response: { 200: migrationPreview, ...errors } },
-  }, async (request) => previewOrderMigration(authorize(deps.db, request, 'processes:read').store, request.params.key, request.body));
+  }, async (request) => previewOrderMigration(deps.processes.ops, authorize(deps.db, request, 'processes:read').store, request.params.key, request.body));
 
   app.post('/processes/:key/migrations/apply', {
     schema: { tags, summary: 'Move running orders to a published version (each order in its own transaction, with history)', params: keyParams, body: migrationInput, response: { 200: migrationResult, ...errors } },
   }, async (request) => {
     const ctx = authorize(deps.db, request, 'processes:write');
-    return applyOrderMigration(ctx.store, ctx.principal.actor, now(), request.params.key, request.body);
+    return applyOrderMigration(deps.processes.ops, ctx.store, ctx.principal.actor, now(), request.params.key, request.body);
   });
 
   app.get('/process-selection-rules', {

@@ -45,7 +45,7 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
       params: idParams, body: completeTaskInput, response: { 200: taskCompletion, ...errors },
     },
   }, (request, reply) => runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) =>
-    ({ status: 200, body: await completeTask(tx, ctx.principal.actor, ctx.principal.roles, now(), request.params.id, request.body, ifMatch(request)) })));
+    ({ status: 200, body: await completeTask(deps.processes.ops, tx, ctx.principal.actor, ctx.principal.roles, now(), request.params.id, request.body, ifMatch(request)) })));
 
   app.post('/tasks/:id/delegate', {
     schema: { tags, summary: 'Delegate a task to a person or a role', params: idParams, body: delegateTaskInput, response: { 200: task, ...errors } },

@@ -7,6 +7,7 @@ import { createTenant } from '../identity/create-tenant.js';
 import { REFERENCE_ENTITIES } from '../reference/entities.js';
 import { createReference } from '../reference/crud.js';
 import { createOrder } from '../orders/create-order.js';
+import type { OrderProcesses } from '../process/order-processes.js';
 import { orderInput } from '../../api/schemas/order.js';
 import { publishShippedProcesses } from '../process/publish-shipped.js';
 import { syncStock } from '../inventory/sync-stock.js';
@@ -29,7 +30,7 @@ export interface SeedResult { tenantId: string; adminEmail: string; adminPasswor
  * Seeds the demo tenant once: returns null when it exists (credentials are shown only the first
  * time; `ordo create-api-key` issues another key).
  */
-export async function seedDemo(db: Db, clock: Clock, opts: { orders?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SeedResult | null> {
+export async function seedDemo(processes: OrderProcesses, db: Db, clock: Clock, opts: { orders?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SeedResult | null> {
   const exists = await db.selectFrom('tenants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst();
   if (exists) return null;
   const adminPassword = process.env.ORDO_DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
@@ -67,7 +68,7 @@ export async function seedDemo(db: Db, clock: Clock, opts: { orders?: number; on
   });
   await syncStock(s, systemActor, clock.now(), { syncId: 'demo-initial-stock', rows: stockRows });
   // processes (issue 4): publish the shipped definitions and the selection rules before the orders arrive
-  await publishShippedProcesses(s, systemActor, clock.now());
+  await publishShippedProcesses(processes.actions, s, systemActor, clock.now());
 
   const pick = rng(20261123);
   const total = opts.orders ?? 60;
@@ -94,7 +95,7 @@ export async function seedDemo(db: Db, clock: Clock, opts: { orders?: number; on
       delivery: pickup ? { method: 'pickup', pickupLocation: ru ? 'ST-SPB' : 'ST-KRK' } : { method: 'ship', carrier: ru ? 'cdek' : 'inpost' },
       paymentTerms: { kind: pick(4) === 0 ? 'cash_on_delivery' : 'prepaid' },
     });
-    await createOrder(s, { type: 'system', id: null, name: 'demo seed' }, clock, input);
+    await createOrder(processes, s, { type: 'system', id: null, name: 'demo seed' }, clock, input);
     opts.onProgress?.(i + 1, total);
   }
   return { tenantId: t.tenantId, adminEmail: DEMO_ADMIN_EMAIL, adminPassword, apiKey: t.apiKey, orders: total };

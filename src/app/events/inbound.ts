@@ -7,7 +7,7 @@ import type { Db } from '../../store/db.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import type { InboundStatus } from '../../store/schema-events.js';
 import { emitEvent } from './emit-event.js';
-import { JobRegistry, jobHandlers, scheduleTimer, type JobContext } from './timers.js';
+import { scheduleTimer, type JobContext, type JobDefinition } from './timers.js';
 
 export const MAX_INBOUND_BYTES = 256 * 1024;
 export const INBOUND_JOB = 'inbound.process';
@@ -106,10 +106,10 @@ export async function receiveInbound(db: Db, clock: Clock, sourceId: string, hea
   });
 }
 
-/** Runs the registered handler of a stored inbound event; installed into a job registry. */
-export function installInboundJob(registry: JobRegistry = jobHandlers): void {
-  if (registry.get(INBOUND_JOB)) return;
-  registry.define(INBOUND_JOB, async (ctx) => {
+/** The job that runs the registered handler of a stored inbound event. */
+export const inboundJob: JobDefinition = {
+  kind: INBOUND_JOB,
+  async run(ctx) {
     const inboundId = String(ctx.job.payload.inboundId);
     const row = await ctx.tx.selectFrom('inbound_events').innerJoin('inbound_sources', (j) => j.onRef('inbound_sources.tenant_id', '=', 'inbound_events.tenant_id').onRef('inbound_sources.id', '=', 'inbound_events.source_id'))
       .select(['inbound_events.id', 'inbound_events.type', 'inbound_events.external_id', 'inbound_events.payload', 'inbound_events.status', 'inbound_sources.code'])
@@ -122,6 +122,6 @@ export function installInboundJob(registry: JobRegistry = jobHandlers): void {
     }
     await handler({ ...ctx, inbound: { id: row.id, source: row.code, type: row.type, externalId: row.external_id, payload: row.payload } });
     await ctx.tx.updateTable('inbound_events').set({ status: 'processed', processed_at: ctx.now, error: null }).where('id', '=', inboundId).execute();
-  });
-}
+  },
+};
 

@@ -49,14 +49,28 @@ export interface JobContext {
   now: Date;
 }
 
-export type JobHandler = (ctx: JobContext) => Promise<void>;
+/**
+ * What a job's run answers: nothing when it is done, or `{ retryAt }` when it could not run yet
+ * for a reason that is no failure (its order is busy): it is scheduled again and no attempt is spent.
+ */
+export type JobResult = void | { retryAt: Date };
+export type JobHandler = (ctx: JobContext) => Promise<JobResult>;
 
+/** A kind of job and what runs it; capabilities define theirs, the composition root lists them. */
+export interface JobDefinition {
+  kind: string;
+  run: JobHandler;
+}
+
+/** The job kinds one process runs, built by the composition root (nothing registers itself). */
 export class JobRegistry {
   private readonly handlers = new Map<string, JobHandler>();
 
-  define(kind: string, handler: JobHandler): void {
-    if (this.handlers.has(kind)) throw new Error(`a job handler for ${kind} is already defined`);
-    this.handlers.set(kind, handler);
+  constructor(jobs: readonly JobDefinition[] = []) {
+    for (const j of jobs) {
+      if (this.handlers.has(j.kind)) throw new Error(`a job handler for ${j.kind} is already defined`);
+      this.handlers.set(j.kind, j.run);
+    }
   }
 
   get(kind: string): JobHandler | undefined {
@@ -66,11 +80,4 @@ export class JobRegistry {
   kinds(): string[] {
     return [...this.handlers.keys()];
   }
-}
-
-/** The process-wide registry the worker uses unless given another. */
-export const jobHandlers = new JobRegistry();
-
-export function defineJobHandler(kind: string, handler: JobHandler): void {
-  jobHandlers.define(kind, handler);
 }

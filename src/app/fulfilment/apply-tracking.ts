@@ -1,10 +1,10 @@
 import { newId } from '../../shared/ids.js';
+import type { OrderProcessPort } from '../process/port.js';
 import type { TrackingEvent } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { moveFulfilment } from './common.js';
-import { feedOrderEvent } from './feed-order-event.js';
 import { handOverShipment } from './hand-over-shipment.js';
 import { afterArrived } from './order-progress.js';
 
@@ -22,7 +22,7 @@ export interface TrackingOutcome { received: number; duplicates: number; unknown
  * collected at a pickup point) to the process once the whole order is there; a failed delivery or
  * a return feeds `delivery_failed` (the process's exception).
  */
-export async function applyTrackingEvents(tx: TenantScope, actor: Actor, now: Date, shipmentId: string, events: TrackingEvent[], source: 'webhook' | 'poll'): Promise<TrackingOutcome> {
+export async function applyTrackingEvents(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, shipmentId: string, events: TrackingEvent[], source: 'webhook' | 'poll'): Promise<TrackingOutcome> {
   const head = await tx.selectFrom('shipments').select('order_id').where('id', '=', shipmentId).executeTakeFirstOrThrow();
   const order = await tx.selectFrom('orders').select(['id', 'delivery_method']).where('id', '=', head.order_id).forUpdate().executeTakeFirstOrThrow();
   let sh = await tx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();
@@ -57,7 +57,7 @@ export async function applyTrackingEvents(tx: TenantScope, actor: Actor, now: Da
   const to = latest.status;
   if (LEFT.includes(to) && !sh.handed_over_at && sh.status !== 'cancelled') {
     // The carrier scanned the parcel: it left, whether or not the location confirmed the hand-over.
-    await handOverShipment(tx, actor, now, shipmentId);
+    await handOverShipment(processes, tx, actor, now, shipmentId);
   }
   sh = await tx.updateTable('shipments').set((eb) => ({ status: to, carrier_status: latest.carrierStatus, status_at: latest.occurredAt,
     ...(to === 'delivered' ? { delivered_at: latest.occurredAt } : {}), version: eb('version', '+', 1), updated_at: now }))
@@ -72,14 +72,14 @@ export async function applyTrackingEvents(tx: TenantScope, actor: Actor, now: Da
     await emitEvent(tx, { type: 'shipment.delivered', subject: sh.order_id, time: now, payload: { orderId: sh.order_id, shipmentId, deliveredAt: latest.occurredAt } });
     const fos = await tx.selectFrom('fulfilment_orders').selectAll().where('shipment_id', '=', shipmentId).where('state', '=', 'shipped').forUpdate().execute();
     for (const fo of fos) await moveFulfilment(tx, actor, now, fo, 'delivered', { changes: { shipmentId } });
-    await afterArrived(tx, actor, now, sh.order_id, pickupOrder ? 'collected' : 'delivered', { shipmentId });
+    await afterArrived(processes, tx, actor, now, sh.order_id, pickupOrder ? 'collected' : 'delivered', { shipmentId });
   } else if (to === 'failed_delivery' || to === 'returned' || to === 'returning') {
     await emitEvent(tx, { type: 'shipment.delivery_failed', subject: sh.order_id, time: now, payload: { orderId: sh.order_id, shipmentId, carrierStatus: latest.carrierStatus, at: latest.occurredAt } });
     if (from !== 'failed_delivery' && from !== 'returning' && from !== 'returned') {
-      await feedOrderEvent(tx, actor, now, sh.order_id, 'delivery_failed', { shipmentId, carrierStatus: latest.carrierStatus });
+      await processes.feed(tx, actor, now, sh.order_id, 'delivery_failed', { shipmentId, carrierStatus: latest.carrierStatus });
     }
   } else if (to === 'ready_for_pickup' && pickupOrder) {
-    await feedOrderEvent(tx, actor, now, sh.order_id, 'ready_for_pickup', { shipmentId });
+    await processes.feed(tx, actor, now, sh.order_id, 'ready_for_pickup', { shipmentId });
   }
   return { ...outcome, changed: true, status: to };
 }

@@ -1,10 +1,10 @@
 import { AppError } from '../../shared/errors.js';
+import type { OrderProcessPort } from '../process/port.js';
 import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { FulfilmentState } from '../../store/schema-fulfilment.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment, type FulfilmentRow } from './common.js';
-import { feedOrderEvent } from './feed-order-event.js';
 import { releaseShortfall } from './release-shortfall.js';
 import { cancelShipmentHere } from './cancel-shipment.js';
 import { adapterFor, refOf, type ShipmentRow } from './shipment-common.js';
@@ -101,7 +101,7 @@ export async function voidShipmentForCancel(s: TenantScope, carriers: CarrierReg
  * the process decides (an exception for the order desk, a re-route, or the order's cancellation)
  * instead of waiting for a `shipped` that will not come. Cancelling a cancelled one returns it.
  */
-export async function cancelFulfilment(tx: TenantScope, actor: Actor, now: Date, id: string,
+export async function cancelFulfilment(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, id: string,
   input: { reason: string; expectedVersion?: number | null; voidedShipmentId?: string | null }) {
   const fo = await lockFulfilment(tx, id);
   if (fo.state === 'cancelled') return { ...(await loadFulfilmentView(tx, id)), processEvent: null };
@@ -112,7 +112,7 @@ export async function cancelFulfilment(tx: TenantScope, actor: Actor, now: Date,
     throw new AppError('SHIPMENT_STATE_CONFLICT', `shipment ${sh.id} was booked at ${sh.carrier} while the cancel was under way; send the cancel again`, [], { shipmentStatus: sh.status });
   }
   await cancelLocked(tx, actor, now, fo, sh, input.reason, sh && sh.id === input.voidedShipmentId ? 'voided' : 'not_booked');
-  const fed = await feedOrderEvent(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, cancelled: true, reason: input.reason });
+  const fed = await processes.feed(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, cancelled: true, reason: input.reason });
   return { ...(await loadFulfilmentView(tx, id)), processEvent: { name: 'short_pick', accepted: fed.accepted } };
 }
 

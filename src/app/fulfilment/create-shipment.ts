@@ -1,4 +1,5 @@
 import { scheduleTrackingPoll, TRACKING_POLL_MS } from './poll-shipments.js';
+import type { OrderProcessPort } from '../process/port.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { formatMoney } from '../../shared/money.js';
@@ -7,7 +8,6 @@ import type { CarrierError, CarrierRegistry, CarrierResult, CreatedShipment, Shi
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
-import { feedOrderEvent } from './feed-order-event.js';
 import { adapterFor, carrierAddress, loadShipmentView, type ShipmentRow, type ShipmentView } from './shipment-common.js';
 import '../../store/schema-fulfilment.js';
 
@@ -113,7 +113,7 @@ function errorJson(e: CarrierError) {
  * and the retry reuses the shipment id as the carrier reference so no second label is bought.
  * Also finishes a `pending` row left by a crash. Returns the shipment as it is now.
  */
-export async function bookShipment(s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, shipmentId: string): Promise<ShipmentView> {
+export async function bookShipment(processes: OrderProcessPort, s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, shipmentId: string): Promise<ShipmentView> {
   const sh = await s.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
   if (!sh) throw new AppError('NOT_FOUND', `shipment ${shipmentId} not found`);
   if (sh.status !== 'pending' && sh.status !== 'failed') return loadShipmentView(s, shipmentId);
@@ -148,7 +148,7 @@ export async function bookShipment(s: TenantScope, carriers: CarrierRegistry | u
     await emitEvent(tx, { type: 'shipment.failed', subject: cur.order_id, time: now,
       payload: { orderId: cur.order_id, shipmentId, carrier: cur.carrier, code: e.code, message: e.message, retryable: e.retryable } });
     await tx.selectFrom('orders').select('id').where('id', '=', cur.order_id).forUpdate().execute();
-    await feedOrderEvent(tx, actor, now, cur.order_id, 'shipment_failed', { shipmentId, code: e.code, retryable: e.retryable });
+    await processes.feed(tx, actor, now, cur.order_id, 'shipment_failed', { shipmentId, code: e.code, retryable: e.retryable });
   });
   return loadShipmentView(s, shipmentId);
 }
@@ -158,7 +158,7 @@ export async function bookShipment(s: TenantScope, carriers: CarrierRegistry | u
  * (`pending`), then the carrier is called, then the outcome is recorded. Hand-over (goods leave,
  * stock consumed, order `shipped`) is a separate step: handOverShipment.
  */
-export async function createShipment(s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, input: CreateShipmentInput): Promise<ShipmentView> {
+export async function createShipment(processes: OrderProcessPort, s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, input: CreateShipmentInput): Promise<ShipmentView> {
   const id = await inTx(s, (tx) => prepareShipment(tx, carriers, actor, clock.now(), input));
-  return bookShipment(s, carriers, actor, clock, id);
+  return bookShipment(processes, s, carriers, actor, clock, id);
 }

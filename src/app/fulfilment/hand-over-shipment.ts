@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors.js';
+import type { OrderProcessPort } from '../process/port.js';
 import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
@@ -13,7 +14,7 @@ import { loadShipmentView } from './shipment-common.js';
  * pick), `shipment.shipped` goes out, and the order's process hears `shipped` (see afterShipped).
  * Only a shipment the carrier accepted can be handed over; doing it twice is 409.
  */
-export async function handOverShipment(tx: TenantScope, actor: Actor, now: Date, shipmentId: string) {
+export async function handOverShipment(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, shipmentId: string) {
   const head = await tx.selectFrom('shipments').select('order_id').where('id', '=', shipmentId).executeTakeFirst();
   if (!head) throw new AppError('NOT_FOUND', `shipment ${shipmentId} not found`);
   await tx.selectFrom('orders').select('id').where('id', '=', head.order_id).forUpdate().executeTakeFirstOrThrow();
@@ -33,6 +34,6 @@ export async function handOverShipment(tx: TenantScope, actor: Actor, now: Date,
   await tx.updateTable('shipments').set((eb) => ({ handed_over_at: now, version: eb('version', '+', 1), updated_at: now })).where('id', '=', shipmentId).execute();
   await emitEvent(tx, { type: 'shipment.shipped', subject: sh.order_id, time: now,
     payload: { orderId: sh.order_id, shipmentId, carrier: sh.carrier, trackingNumber: sh.tracking_number, fulfilmentOrderIds: fos.map((f) => f.id) } });
-  const fed = await afterShipped(tx, actor, now, sh.order_id, shipmentId);
+  const fed = await afterShipped(processes, tx, actor, now, sh.order_id, shipmentId);
   return { ...(await loadShipmentView(tx, shipmentId)), processEvent: fed.accepted ? { name: 'shipped', accepted: true } : null };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../shared/clock.js';
+import type { OrderProcessPort } from '../process/port.js';
 import type { CarrierRegistry, TrackingEvent } from '../../integrations/carriers/index.js';
-import type { JobRegistry } from '../events/timers.js';
+import type { JobDefinition } from '../events/timers.js';
 import { scheduleTimer } from '../events/timers.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { applyTrackingEvents } from './apply-tracking.js';
@@ -17,7 +18,7 @@ export const POLL_JOB = 'carrier.poll';
  * so a poll and a webhook of one change count once). A carrier error is counted and the shipment
  * is polled again next time. Works inside a transaction (the job runner's) or outside one.
  */
-export async function pollShipments(s: TenantScope, carriers: CarrierRegistry | undefined, clock: Clock, opts: { limit?: number } = {}) {
+export async function pollShipments(processes: OrderProcessPort, s: TenantScope, carriers: CarrierRegistry | undefined, clock: Clock, opts: { limit?: number } = {}) {
   const due = await s.selectFrom('shipments').selectAll().where('status', 'not in', NOT_POLLED).where('carrier_shipment_id', 'is not', null)
     .orderBy('last_polled_at', (ob) => ob.asc().nullsFirst()).orderBy('id').limit(opts.limit ?? 50).execute();
   const out = { polled: 0, changed: 0, errors: 0, skipped: 0 };
@@ -36,7 +37,7 @@ export async function pollShipments(s: TenantScope, carriers: CarrierRegistry | 
         trackingNumber: r.value.trackingNumber, carrierStatus: r.value.carrierStatus, status: r.value.status, known: r.value.known, occurredAt: now.toISOString(),
       }];
       if (r.value.trackingNumber && !sh.tracking_number) await tx.updateTable('shipments').set({ tracking_number: r.value.trackingNumber }).where('id', '=', sh.id).execute();
-      const applied = await applyTrackingEvents(tx, carrierActor(sh.carrier), now, sh.id, events, 'poll');
+      const applied = await applyTrackingEvents(processes, tx, carrierActor(sh.carrier), now, sh.id, events, 'poll');
       if (applied.changed) out.changed++;
     });
   }
@@ -51,13 +52,15 @@ export async function pollShipments(s: TenantScope, carriers: CarrierRegistry | 
 /** How often non-final shipments are asked about (carriers without webhooks, and missed webhooks). */
 export const TRACKING_POLL_MS = 15 * 60_000;
 
-export function registerTrackingPollJob(registry: JobRegistry, carriers: CarrierRegistry | undefined, clock: Clock, opts: { everyMs?: number; limit?: number } = {}) {
+export function trackingPollJob(processes: OrderProcessPort, carriers: CarrierRegistry | undefined, clock: Clock, opts: { everyMs?: number; limit?: number } = {}): JobDefinition {
   const every = opts.everyMs ?? TRACKING_POLL_MS;
-  if (registry.get(POLL_JOB)) return;
-  registry.define(POLL_JOB, async (ctx) => {
-    await pollShipments(ctx.tx, carriers, clock, opts.limit === undefined ? {} : { limit: opts.limit });
-    await scheduleTimer(ctx.tx, { kind: POLL_JOB, runAt: new Date(ctx.now.getTime() + every), maxAttempts: 3 });
-  });
+  return {
+    kind: POLL_JOB,
+    async run(ctx) {
+      await pollShipments(processes, ctx.tx, carriers, clock, opts.limit === undefined ? {} : { limit: opts.limit });
+      await scheduleTimer(ctx.tx, { kind: POLL_JOB, runAt: new Date(ctx.now.getTime() + every), maxAttempts: 3 });
+    },
+  };
 }
 
 /** Starts the tenant's polling chain unless one is already scheduled. */

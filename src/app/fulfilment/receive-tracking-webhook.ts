@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { OrderProcessPort } from '../process/port.js';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CarrierRegistry, TrackingEvent, WebhookInput } from '../../integrations/carriers/index.js';
@@ -18,7 +19,7 @@ export const carrierActor = (carrier: string): Actor => ({ type: 'system', id: `
  * transaction per shipment. Events for shipments Ordo does not know are counted, not errors
  * (carriers retry errors forever); a body the adapter cannot read is 400.
  */
-export async function receiveTrackingWebhook(db: Db, carriers: CarrierRegistry | undefined, clock: Clock, carrier: string, input: WebhookInput) {
+export async function receiveTrackingWebhook(processes: OrderProcessPort, db: Db, carriers: CarrierRegistry | undefined, clock: Clock, carrier: string, input: WebhookInput) {
   const adapter = carriers?.get(carrier);
   if (!adapter) throw new AppError('UNKNOWN_CARRIER', `carrier ${carrier} is not configured`, [{ path: 'path:carrier', message: 'unknown carrier' }]);
   if (!adapter.parseWebhook) throw new AppError('CARRIER_UNSUPPORTED', `${carrier} sends no tracking webhooks`);
@@ -44,7 +45,7 @@ export async function receiveTrackingWebhook(db: Db, carriers: CarrierRegistry |
   const totals = { received: parsed.value.length, applied: 0, duplicates: 0, unknownStatuses: 0, unknownShipments };
   for (const [shipmentId, g] of groups) {
     const s = scope(db, g.tenantId);
-    const r = await s.conn.transaction().execute((trx) => applyTrackingEvents(s.with(trx), carrierActor(carrier), clock.now(), shipmentId, g.events, 'webhook'));
+    const r = await s.conn.transaction().execute((trx) => applyTrackingEvents(processes, s.with(trx), carrierActor(carrier), clock.now(), shipmentId, g.events, 'webhook'));
     totals.applied += g.events.length - r.duplicates;
     totals.duplicates += r.duplicates;
     totals.unknownStatuses += r.unknownStatuses;

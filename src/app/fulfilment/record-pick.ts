@@ -1,9 +1,9 @@
 import { AppError, isAppError } from '../../shared/errors.js';
+import type { OrderProcessPort } from '../process/port.js';
 import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { pickOrderLine } from '../inventory/consume.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
-import { feedOrderEvent } from './feed-order-event.js';
 import { releaseShortfall } from './release-shortfall.js';
 
 export interface PickInput {
@@ -27,7 +27,7 @@ function atLine(e: unknown, i: number): unknown {
  * (it decides: exception or re-route). Nothing picked at all cancels the fulfilment order.
  * Ordered vs picked per line stays on the line for the picking-accuracy figures.
  */
-export async function recordPick(tx: TenantScope, actor: Actor, now: Date, id: string, input: PickInput) {
+export async function recordPick(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, id: string, input: PickInput) {
   const fo = await lockFulfilment(tx, id);
   assertMove(fo, 'picked', input.expectedVersion);
   const lines = await fulfilmentLines(tx, [id]);
@@ -75,6 +75,6 @@ export async function recordPick(tx: TenantScope, actor: Actor, now: Date, id: s
     changes: { lines: pickedLines, short, released }, note: 'short pick',
     event: { type: 'fulfilment.short_picked', payload: { ...base, lines: short.map((s) => ({ sku: s.sku, quantity: s.quantity, picked: s.picked })) } },
   });
-  const fed = await feedOrderEvent(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, short: short.map((s) => ({ sku: s.sku, missing: s.quantity - s.picked })) });
+  const fed = await processes.feed(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, short: short.map((s) => ({ sku: s.sku, missing: s.quantity - s.picked })) });
   return { ...(await loadFulfilmentView(tx, id)), processEvent: { name: 'short_pick', accepted: fed.accepted } };
 }

@@ -1,7 +1,7 @@
 import type { Actor } from '../../store/history.js';
+import type { OrderProcessPort } from '../process/port.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
-import { feedOrderEvent } from './feed-order-event.js';
 import { releaseShortfall } from './release-shortfall.js';
 import { routeOrder } from '../sourcing/route-order.js';
 import { createFulfilmentOrders } from './create-fulfilment-orders.js';
@@ -16,7 +16,7 @@ import { createFulfilmentOrders } from './create-fulfilment-orders.js';
  * location): when another location can take the lines, new fulfilment orders are created there
  * and the process, still waiting for `shipped`, hears nothing; when none can, `short_pick` as above.
  */
-export async function rejectFulfilment(tx: TenantScope, actor: Actor, now: Date, id: string, input: { reason: string; reroute?: boolean | undefined; expectedVersion?: number | null }) {
+export async function rejectFulfilment(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, id: string, input: { reason: string; reroute?: boolean | undefined; expectedVersion?: number | null }) {
   const fo = await lockFulfilment(tx, id);
   assertMove(fo, 'rejected', input.expectedVersion);
   const lines = await fulfilmentLines(tx, [id]);
@@ -33,6 +33,6 @@ export async function rejectFulfilment(tx: TenantScope, actor: Actor, now: Date,
       }
     }
   }
-  const fed = await feedOrderEvent(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, rejected: true, reason: input.reason });
+  const fed = await processes.feed(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, rejected: true, reason: input.reason });
   return { ...(await loadFulfilmentView(tx, id)), processEvent: { name: 'short_pick', accepted: fed.accepted }, rerouted: [] as Array<{ fulfilmentId: string; location: string }> };
 }

@@ -13,7 +13,8 @@ import { noProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake, skippedOnIntake, type ReservationOutcome } from '../inventory/reserve.js';
 import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
-import { notSelected, processConfigured, startOrderProcess, type StartOutcome } from '../process/start-order-process.js';
+import { notSelected, processConfigured, type StartOutcome } from '../process/start-order-process.js';
+import type { OrderProcesses } from '../process/order-processes.js';
 import { channelRules } from '../../domain/inventory/stock.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
@@ -98,14 +99,14 @@ async function resolveReferences(s: TenantScope, input: OrderInput) {
  * Inside the caller's transaction a refusal leaves nothing written but aborts nothing either;
  * any other failure is the caller's to roll back (every caller does).
  */
-export async function createOrder(s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
+export async function createOrder(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
   const priced = priceOrder(input.currency, input.lines, input.shipping, input.pricesIncludeTax);
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
   const refs = await resolveReferences(s, input);
   const o = orderRows(s, clock.now(), input, priced, refs);
-  if (s.conn.isTransaction) return acceptOrder(s, actor, o);
+  if (s.conn.isTransaction) return acceptOrder(processes, s, actor, o);
   if (!channelRules(refs.channel.settings ?? {}).reserveOnIntake && !processConfigured(o.start)) return storeOrder(s, actor, o);
-  return transaction(s, (tx) => acceptOrder(tx, actor, o));
+  return transaction(s, (tx) => acceptOrder(processes, tx, actor, o));
 }
 
 type Priced = Exclude<ReturnType<typeof priceOrder>, { errors: unknown }>;
@@ -213,7 +214,7 @@ async function storeOrder(s: TenantScope, actor: Actor, o: NewOrder) {
   return respond(s, o, { started: false }, skippedOnIntake());
 }
 
-async function acceptOrder(s: TenantScope, actor: Actor, o: NewOrder) {
+async function acceptOrder(processes: OrderProcesses, s: TenantScope, actor: Actor, o: NewOrder) {
   const { rows } = await insertOrder(s, o);
   if (rows[0]!.inserted === 0) await refuseDuplicate(s, o);
   await writeHistory(s, actor, o.now, [o.accepted]);
@@ -225,7 +226,7 @@ async function acceptOrder(s: TenantScope, actor: Actor, o: NewOrder) {
   // outbox (issue 8): write the order.accepted event here, in this transaction
   await emitEvent(s, o.event);
   // process (issue 4): choose and start the order's process here, in this transaction
-  const started = await startOrderProcess(s, actor, o.now, o.id, { ...o.start, rows: { ...o.start.rows, ...stockRowsOf(reservation) } });
+  const started = await processes.start(s, actor, o.now, o.id, { ...o.start, rows: { ...o.start.rows, ...stockRowsOf(reservation) } });
   return respond(s, o, started, reservation);
 }
 

@@ -4,6 +4,7 @@ import { orderInput } from '../../api/schemas/order.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
 import { createOrder } from './create-order.js';
+import type { OrderProcesses } from '../process/order-processes.js';
 
 export const BATCH_MAX = 1000;
 
@@ -17,7 +18,7 @@ function problemOf(e: unknown) {
  * problem and does not stop the others. Infrastructure failures still throw (nothing is
  * reported as accepted that was not committed).
  */
-export async function createOrdersBatch(s: TenantScope, actor: Actor, clock: Clock, raw: unknown[]) {
+export async function createOrdersBatch(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, raw: unknown[]) {
   const items: Array<{ index: number; status: number; id?: string; number?: string; problem?: unknown }> = [];
   for (const [index, candidate] of raw.entries()) {
     const parsed = orderInput.safeParse(candidate);
@@ -27,7 +28,7 @@ export async function createOrdersBatch(s: TenantScope, actor: Actor, clock: Clo
       continue;
     }
     try {
-      const o = await createOrder(s, actor, clock, parsed.data);
+      const o = await createOrder(processes, s, actor, clock, parsed.data);
       items.push({ index, status: 201, id: o.id, number: o.number });
     } catch (e) {
       items.push({ index, ...problemOf(e) });

@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors.js';
+import type { ActionRegistry } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { historyView, orderView } from './order-view.js';
 import { orderProcessView, processViewOf } from '../process/order-process-view.js';
@@ -16,11 +17,11 @@ export async function loadOrderRow(s: TenantScope, id: string, forUpdate = false
   return row;
 }
 
-export async function getOrder(s: TenantScope, id: string) {
+export async function getOrder(actions: ActionRegistry, s: TenantScope, id: string) {
   const row = await loadOrderRow(s, id);
   const lines = await s.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
   // process (issue 4): state, process key/version, allowed events and open tasks
-  return { ...orderView(row, lines), ...(await orderProcessView(s, id, row)) };
+  return { ...orderView(row, lines), ...(await orderProcessView(actions, s, id, row)) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { orderInput } from '../../api/schemas/order.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
 import { createOrder } from './create-order.js';
+import type { OrderProcesses } from '../process/order-processes.js';
 
 /** One order to import, with the file rows it came from (for the report). */
 interface Candidate { rows: number[]; body: Record<string, any> }
@@ -95,7 +96,7 @@ const strip = (o: unknown): unknown => {
  * reported — accepted, duplicate (already imported: re-running a file is safe) or rejected with
  * its rows and every problem — so nothing is silently dropped.
  */
-export async function importOrders(s: TenantScope, actor: Actor, clock: Clock, path: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
+export async function importOrders(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, path: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
   const candidates = /\.json$/i.test(path) ? await readJson(path) : await readCsv(path);
   const items: ImportOutcome[] = [];
   for (const [i, c] of candidates.entries()) {
@@ -105,7 +106,7 @@ export async function importOrders(s: TenantScope, actor: Actor, clock: Clock, p
       items.push({ rows: c.rows, externalId, status: 'rejected', problem: { code: 'VALIDATION_FAILED', detail: 'the order is not valid', errors: parsed.error.issues.map((x) => ({ path: `/${x.path.join('/')}`, message: x.message })) } });
     } else {
       try {
-        const o = await createOrder(s, actor, clock, parsed.data);
+        const o = await createOrder(processes, s, actor, clock, parsed.data);
         items.push({ rows: c.rows, externalId, status: 'accepted', id: o.id, number: o.number });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;

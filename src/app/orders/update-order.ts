@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { getOrder, loadOrderRow } from './get-order.js';
+import type { OrderProcesses } from '../process/order-processes.js';
 import { emitEvent } from '../events/emit-event.js';
 import { orderUpdatedPayload } from '../../domain/events/order-payloads.js';
 
@@ -21,7 +22,7 @@ const TERMINAL = new Set(['cancelled', 'completed', 'rejected', 'closed']);
  * concurrency: the caller's If-Match version must still be current. The history row records
  * each field's old and new value.
  */
-export async function updateOrder(s: TenantScope, actor: Actor, clock: Clock, id: string, patch: OrderPatch, ifMatch: number | null) {
+export async function updateOrder(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, id: string, patch: OrderPatch, ifMatch: number | null) {
   return atomically(s, async (tx) => {
     const row = await loadOrderRow(tx, id, true);
     if (ifMatch !== null && ifMatch !== row.version) {
@@ -47,12 +48,12 @@ export async function updateOrder(s: TenantScope, actor: Actor, clock: Clock, id
       }
     }
     consider('notes', 'notes', row.notes, false);
-    if (Object.keys(changes).length === 0) return getOrder(tx, id);
+    if (Object.keys(changes).length === 0) return getOrder(processes.actions, tx, id);
     const now = clock.now();
     await tx.updateTable('orders').set({ ...set, version: row.version + 1, updated_at: now }).where('id', '=', id).execute();
     await writeHistory(tx, actor, now, [{ orderId: id, action: 'order.edited', changes, reason: { command: 'PATCH /orders/{id}' } }]);
     // outbox (issue 8): subscribers learn of the edit only if it commits
     await emitEvent(tx, { type: 'order.updated', subject: id, time: now, payload: orderUpdatedPayload(id, row.number, row.version + 1, changes) });
-    return getOrder(tx, id);
+    return getOrder(processes.actions, tx, id);
   });
 }

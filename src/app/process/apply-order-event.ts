@@ -6,6 +6,7 @@ import type { TenantScope } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
 import { factsFrom, loadFactRows } from './load-facts.js';
+import type { Operations } from './operation.js';
 import '../../store/schema-process.js';
 
 export interface ApplyOptions {
@@ -29,7 +30,7 @@ export interface ApplyResult {
  * engine on the version the order started with, carries out the effects and stores the result.
  * A disallowed event is 409 TRANSITION_NOT_ALLOWED with the events the order accepts now.
  */
-export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+export async function applyOrderEvent(ops: Operations, tx: TenantScope, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
   // The process row is read after the lock, by its own statement: read in the locking statement,
   // a waiter would get the row as it was before the holder committed (tested: two racing events).
   let q = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
@@ -46,7 +47,7 @@ export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, 
   if (!proc) {
     throw new AppError('TRANSITION_NOT_ALLOWED', `order ${orderId} runs no process; it stays ${order.state}`, [], { state: order.state, event: event.name, allowed: [], reason: 'NO_PROCESS' });
   }
-  const def = await loadCompiled(tx, proc.definition_key, proc.definition_version);
+  const def = await loadCompiled(ops.actions, tx, proc.definition_key, proc.definition_version);
   const snapshot = proc.snapshot as unknown as ProcessSnapshot;
   const rows = await loadFactRows(tx, orderId);
   const facts = factsFrom(rows);
@@ -59,7 +60,7 @@ export async function applyOrderEvent(tx: TenantScope, actor: Actor, now: Date, 
   }
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
   const done = await driveProcess({
-    tx, actor, now, orderId, def, facts, first: r.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception, rows,
+    ops, tx, actor, now, orderId, def, facts, first: r.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception, rows,
   });
   const saved = await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, { insert: false, bumpVersion: true });
   return { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status, version: saved.version,

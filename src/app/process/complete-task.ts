@@ -3,6 +3,7 @@ import type { Actor } from '../../store/history.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { applyOrderEvent } from './apply-order-event.js';
 import { taskView } from './order-process-view.js';
+import type { Operations } from './operation.js';
 import { actorRef, lockOpenTask } from './task-common.js';
 
 /**
@@ -11,7 +12,7 @@ import { actorRef, lockOpenTask } from './task-common.js';
  * records the vote of this step. A task claimed by someone else cannot be completed.
  */
 export async function completeTask(
-  s: TenantScope, actor: Actor, roles: string[], now: Date, id: string,
+  ops: Operations, s: TenantScope, actor: Actor, roles: string[], now: Date, id: string,
   input: { outcome: string; comment?: string | undefined; data?: Record<string, unknown> | undefined }, expectedVersion: number | null = null,
 ) {
   return atomically(s, async (tx) => {
@@ -22,7 +23,7 @@ export async function completeTask(
     if (options.length > 0 && !options.includes(input.outcome)) {
       throw new AppError('VALIDATION_FAILED', `outcome must be one of ${options.join(', ')}`, [{ path: '/outcome', message: `one of ${options.join(', ')}` }], { allowed: options });
     }
-    const applied = await applyOrderEvent(tx, actor, now, row.order_id, {
+    const applied = await applyOrderEvent(ops, tx, actor, now, row.order_id, {
       name: input.outcome, taskId: row.engine_task_id, actor: { id: me, roles },
       ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}),
     }, { action: 'task.outcome' });

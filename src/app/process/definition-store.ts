@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { AppError } from '../../shared/errors.js';
 import { loadDefinition } from '../../process/index.js';
-import type { CompiledDefinition, DefinitionProblem } from '../../process/index.js';
+import type { ActionRegistry, CompiledDefinition, DefinitionProblem } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { ProcessDefinitionsTable } from '../../store/schema-process.js';
 import '../../store/schema-process.js';
@@ -14,15 +14,23 @@ export const sourceHash = (source: string) => createHash('sha256').update(source
 // Compiling a definition type-checks every CEL expression: worth caching. A stored version's
 // text never changes once published, and the cache key includes the text's hash, so an edited
 // draft compiles afresh.
-const compiled = new Map<string, CompiledDefinition>();
+// Per registry: a definition compiled against one set of operations runs with exactly those.
+const compiledBy = new WeakMap<ActionRegistry, Map<string, CompiledDefinition>>();
 const CACHE_MAX = 500;
 
+function cacheOf(actions: ActionRegistry): Map<string, CompiledDefinition> {
+  let m = compiledBy.get(actions);
+  if (!m) compiledBy.set(actions, m = new Map());
+  return m;
+}
+
 /** Compile stored text for a version (cached); a stored definition that no longer loads is a bug. */
-export function compileStored(source: string, version: number, hash = sourceHash(source)): CompiledDefinition {
+export function compileStored(actions: ActionRegistry, source: string, version: number, hash = sourceHash(source)): CompiledDefinition {
   const k = `${version}:${hash}`;
+  const compiled = cacheOf(actions);
   const hit = compiled.get(k);
   if (hit) return hit;
-  const r = loadDefinition(source, { version });
+  const r = loadDefinition(source, { version, registry: actions });
   if (!r.ok) throw new Error(`stored process definition v${version} does not load: ${r.error.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
   if (compiled.size >= CACHE_MAX) compiled.delete(compiled.keys().next().value!);
   compiled.set(k, r.value);
@@ -30,13 +38,16 @@ export function compileStored(source: string, version: number, hash = sourceHash
 }
 
 /** A compiled version from the cache, without its text; undefined when it was not compiled here yet. */
-export function cachedCompiled(version: number, hash: string): CompiledDefinition | undefined {
-  return compiled.get(`${version}:${hash}`);
+export function cachedCompiled(actions: ActionRegistry, version: number, hash: string): CompiledDefinition | undefined {
+  return cacheOf(actions).get(`${version}:${hash}`);
 }
 
-/** Validate text as a definition; the problems carry their YAML line and column. */
-export function checkSource(source: string): { ok: true; def: CompiledDefinition } | { ok: false; problems: DefinitionProblem[] } {
-  const r = loadDefinition(source);
+/**
+ * Validate text as a definition against the wired operations; the problems carry their YAML line
+ * and column. An action nothing carries out (and not declared under `external:`) is one of them.
+ */
+export function checkSource(actions: ActionRegistry, source: string): { ok: true; def: CompiledDefinition } | { ok: false; problems: DefinitionProblem[] } {
+  const r = loadDefinition(source, { registry: actions });
   return r.ok ? { ok: true, def: r.value } : { ok: false, problems: r.error };
 }
 
@@ -62,17 +73,17 @@ export async function currentPublished(s: TenantScope, key: string): Promise<Def
 // tenant, key and version), so the version an order runs on loads without a read once compiled here.
 const settledHash = new Map<string, string>();
 
-export async function loadCompiled(s: TenantScope, key: string, version: number): Promise<CompiledDefinition> {
+export async function loadCompiled(actions: ActionRegistry, s: TenantScope, key: string, version: number): Promise<CompiledDefinition> {
   const k = `${s.tenantId}/${key}/${version}`;
   const known = settledHash.get(k);
-  const hit = known === undefined ? undefined : cachedCompiled(version, known);
+  const hit = known === undefined ? undefined : cachedCompiled(actions, version, known);
   if (hit) return hit;
   const row = await findVersion(s, key, version);
   if (row.status !== 'draft') {
     if (settledHash.size >= CACHE_MAX * 4) settledHash.delete(settledHash.keys().next().value!);
     settledHash.set(k, row.source_hash);
   }
-  return compileStored(row.source, row.version, row.source_hash);
+  return compileStored(actions, row.source, row.version, row.source_hash);
 }
 
 export function definitionView(r: DefinitionRow, withSource = false) {

@@ -5,12 +5,14 @@ import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { factsFrom, loadFactRows, loadStockFactRows, type FactRows } from './load-facts.js';
 import { runEffects, type EffectState } from './run-effects.js';
+import type { Operations } from './operation.js';
 import '../../store/schema-process.js';
 
 /** Result events fed back from local actions in one command; more means two actions ping-pong. */
 const MAX_FOLLOW_UPS = 25;
 
 export interface DriveInput {
+  ops: Operations;
   tx: TenantScope;
   actor: Actor;
   now: Date;
@@ -27,12 +29,6 @@ export interface DriveInput {
   /** The rows `facts` were made from, when the caller has them: a refresh after an action then re-reads only stock. */
   rows?: FactRows;
 }
-
-/**
- * Local actions whose results change no fact but the stock outcome (reservations, backorders).
- * After any other action every fact is read again.
- */
-const STOCK_ONLY_ACTIONS = new Set(['validate', 'reserve', 'release', 'route', 'create_fulfilment', 'check_credit', 'flag', 'notify']);
 
 /**
  * Runs one command's steps to rest inside the order's transaction: writes the decision trace to
@@ -54,7 +50,7 @@ export async function driveProcess(d: DriveInput): Promise<{ snapshot: ProcessSn
       changes: { status: r.snapshot.status, ...(r.snapshot.tasks.length ? { openTasks: r.snapshot.tasks.map((t) => t.id) } : {}) },
       reason: { definition, event: cause ? { name: cause.name, ...(cause.taskId ? { taskId: cause.taskId } : {}), ...(cause.comment ? { comment: cause.comment } : {}) } : null, trace: r.trace },
     }]);
-    const results = await runEffects(ctx, r.effects, st, cause);
+    const results = await runEffects(d.ops, ctx, r.effects, st, cause);
     for (const f of results) {
       if (current.state !== f.state) {
         await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
@@ -67,7 +63,7 @@ export async function driveProcess(d: DriveInput): Promise<{ snapshot: ProcessSn
         continue;
       }
       // Actions change what conditions read (stock after reserve), so the facts are read again.
-      rows = rows && STOCK_ONLY_ACTIONS.has(f.action) ? { ...rows, ...(await loadStockFactRows(d.tx, d.orderId)) } : await loadFactRows(d.tx, d.orderId);
+      rows = rows && f.refreshes === 'stock' ? { ...rows, ...(await loadStockFactRows(d.tx, d.orderId)) } : await loadFactRows(d.tx, d.orderId);
       ctx.facts = factsFrom(rows);
       const t = transition(d.def, current, f.event, ctx.facts, d.now);
       if (!t.ok) {

@@ -3,8 +3,9 @@ import { isAppError } from '../../shared/errors.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { atomically, scope, type TenantScope } from '../../store/tenant-scope.js';
 import type { Db } from '../../store/db.js';
-import { jobHandlers, type JobRegistry } from '../events/timers.js';
+import type { JobDefinition } from '../events/timers.js';
 import { applyOrderEvent } from './apply-order-event.js';
+import type { Operations } from './operation.js';
 import { PROCESS_TIMER_JOB } from './run-effects.js';
 import '../../store/schema-events.js';
 
@@ -13,9 +14,9 @@ const timerActor: Actor = { type: 'process', id: null, name: 'timer' };
 interface TimerPayload { orderId: string; timerId: string; event: string; taskId?: string }
 
 /** Sends one due timer's event to its order: 'busy' when another transaction holds the order. */
-async function fireOne(tx: TenantScope, now: Date, p: TimerPayload): Promise<'fired' | 'busy' | 'ignored'> {
+async function fireOne(ops: Operations, tx: TenantScope, now: Date, p: TimerPayload): Promise<'fired' | 'busy' | 'ignored'> {
   try {
-    const r = await atomically(tx, (inner) => applyOrderEvent(inner, timerActor, now, p.orderId,
+    const r = await atomically(tx, (inner) => applyOrderEvent(ops, inner, timerActor, now, p.orderId,
       { name: p.event, ...(p.taskId ? { taskId: p.taskId } : {}), actor: { id: 'timer', roles: [] } }, { lock: 'skip', action: 'process.timer' }));
     return r ? 'fired' : 'busy';
   } catch (e) {
@@ -34,7 +35,7 @@ async function fireOne(tx: TenantScope, now: Date, p: TimerPayload): Promise<'fi
  * number of callers (API nodes, workers) can run this at once and no timer fires twice. A timer
  * whose order is busy (locked by a command) stays scheduled for the next call.
  */
-export async function fireDueTimers(db: Db, now: Date, opts: { limit?: number } = {}): Promise<{ fired: number; ignored: number; busy: number }> {
+export async function fireDueTimers(ops: Operations, db: Db, now: Date, opts: { limit?: number } = {}): Promise<{ fired: number; ignored: number; busy: number }> {
   return db.transaction().execute(async (trx) => {
     const { rows } = await sql<{ tenant_id: string; id: string; payload: TimerPayload }>`
       select tenant_id, id, payload from jobs
@@ -43,7 +44,7 @@ export async function fireDueTimers(db: Db, now: Date, opts: { limit?: number } 
     const out = { fired: 0, ignored: 0, busy: 0 };
     for (const job of rows) {
       const tx = scope(trx, job.tenant_id);
-      const r = await fireOne(tx, now, job.payload);
+      const r = await fireOne(ops, tx, now, job.payload);
       out[r] += 1;
       if (r === 'busy') continue;
       await tx.updateTable('jobs').set({ status: 'done', attempts: sql`attempts + 1`, completed_at: now, updated_at: now }).where('id', '=', job.id).execute();
@@ -52,14 +53,20 @@ export async function fireDueTimers(db: Db, now: Date, opts: { limit?: number } 
   });
 }
 
+/** A busy order's timer is tried again this much later, without spending an attempt. */
+const BUSY_RETRY_MS = 1_000;
+
 /**
- * Lets the events module's jobs runner fire process timers too (both claim with SKIP LOCKED, so
- * they can run side by side). A busy order throws, and the runner retries the job shortly.
+ * Process timers as jobs of the one jobs runner: the timer's event goes to its order. An order
+ * locked by a command is not a failure: the job is scheduled again shortly, its attempts untouched,
+ * so a busy order can never exhaust a timer's retries.
  */
-export function installProcessTimerJob(registry: JobRegistry = jobHandlers): void {
-  if (registry.get(PROCESS_TIMER_JOB)) return;
-  registry.define(PROCESS_TIMER_JOB, async ({ tx, job, now }) => {
-    const r = await fireOne(tx, now, job.payload as unknown as TimerPayload);
-    if (r === 'busy') throw new Error('the order is being changed by another command; the timer will be retried');
-  });
+export function processTimerJob(ops: Operations): JobDefinition {
+  return {
+    kind: PROCESS_TIMER_JOB,
+    async run({ tx, job, now }) {
+      const r = await fireOne(ops, tx, now, job.payload as unknown as TimerPayload);
+      if (r === 'busy') return { retryAt: new Date(now.getTime() + BUSY_RETRY_MS) };
+    },
+  };
 }

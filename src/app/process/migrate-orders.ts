@@ -4,6 +4,7 @@ import type { ProcessSnapshot } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { findVersion, compileStored, loadCompiled } from './definition-store.js';
+import type { Operations } from './operation.js';
 import { saveSnapshot } from './drive-process.js';
 import { loadOrderFacts } from './load-facts.js';
 import { runEffects } from './run-effects.js';
@@ -19,10 +20,10 @@ export interface MigrationInput {
   limit?: number | undefined;
 }
 
-async function target(s: TenantScope, key: string, input: MigrationInput) {
+async function target(ops: Operations, s: TenantScope, key: string, input: MigrationInput) {
   const row = await findVersion(s, key, input.toVersion);
   if (row.status !== 'published') throw new AppError('MIGRATION_BLOCKED', `${key} v${input.toVersion} is ${row.status}; orders migrate only to a published version`);
-  return compileStored(row.source, row.version, row.source_hash);
+  return compileStored(ops.actions, row.source, row.version, row.source_hash);
 }
 
 async function candidates(s: TenantScope, key: string, input: MigrationInput) {
@@ -37,12 +38,12 @@ async function candidates(s: TenantScope, key: string, input: MigrationInput) {
 }
 
 /** Per running order: the state it would land in on the new version, and what blocks or warns. */
-export async function previewOrderMigration(s: TenantScope, key: string, input: MigrationInput) {
-  const to = await target(s, key, input);
+export async function previewOrderMigration(ops: Operations, s: TenantScope, key: string, input: MigrationInput) {
+  const to = await target(ops, s, key, input);
   const rows = await candidates(s, key, input);
   const items = [];
   for (const r of rows) {
-    const from = await loadCompiled(s, key, r.definition_version);
+    const from = await loadCompiled(ops.actions, s, key, r.definition_version);
     const p = previewMigration(from, to, r.snapshot as unknown as ProcessSnapshot, input.mapping ?? {});
     items.push({ orderId: r.order_id, number: r.number, from: p.from, to: p.to, via: p.via, canMigrate: p.canMigrate, problems: p.problems });
   }
@@ -54,22 +55,22 @@ export async function previewOrderMigration(s: TenantScope, key: string, input: 
  * order's row lock: the preview is computed again on the locked snapshot, open tasks and timers
  * that no longer fit are cancelled, and a history row records from, to and the mapping used.
  */
-export async function applyOrderMigration(s: TenantScope, actor: Actor, now: Date, key: string, input: MigrationInput) {
-  const to = await target(s, key, input);
+export async function applyOrderMigration(ops: Operations, s: TenantScope, actor: Actor, now: Date, key: string, input: MigrationInput) {
+  const to = await target(ops, s, key, input);
   const rows = await candidates(s, key, input);
   const items = [];
   for (const r of rows) {
     const res = await atomically(s, async (tx) => {
       await tx.selectFrom('orders').select('id').where('id', '=', r.order_id).forUpdate().executeTakeFirstOrThrow();
       const proc = await tx.selectFrom('order_processes').selectAll().where('order_id', '=', r.order_id).executeTakeFirstOrThrow();
-      const from = await loadCompiled(tx, key, proc.definition_version);
+      const from = await loadCompiled(ops.actions, tx, key, proc.definition_version);
       const snap = proc.snapshot as unknown as ProcessSnapshot;
       const p = previewMigration(from, to, snap, input.mapping ?? {});
       if (!p.canMigrate || !p.snapshot) return { orderId: r.order_id, number: r.number, migrated: false, from: p.from, to: p.to, problems: p.problems };
       const definition = { key: to.key, version: to.version };
       const ctx = { tx, actor, now, orderId: r.order_id, facts: await loadOrderFacts(tx, r.order_id), definition };
       const st = { exception: proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null };
-      await runEffects(ctx, p.effects, st, null);
+      await runEffects(ops, ctx, p.effects, st, null);
       const ex = to.states.get(p.snapshot.state)?.exception ?? (p.snapshot.state === proc.state ? st.exception : null);
       await writeHistory(tx, actor, now, [{ orderId: r.order_id, action: 'process.migrated', fromState: snap.state, toState: p.snapshot.state,
         changes: { from: p.from, to: p.to }, reason: { via: p.via, mapping: input.mapping ?? {}, warnings: p.problems } }]);

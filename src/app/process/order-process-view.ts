@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { allowedEvents } from '../../process/index.js';
-import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js';
+import type { ActionRegistry, CompiledDefinition, ProcessSnapshot } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { ProcessTasksTable } from '../../store/schema-process.js';
 import { loadCompiled } from './definition-store.js';
@@ -29,10 +29,10 @@ export function noProcessView(fallback: Fallback) {
 }
 
 /** What the order view shows of the process: where it is, what it accepts next, who must act. */
-export async function orderProcessView(s: TenantScope, orderId: string, fallback: Fallback) {
+export async function orderProcessView(actions: ActionRegistry, s: TenantScope, orderId: string, fallback: Fallback) {
   const proc = await s.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   if (!proc) return noProcessView(fallback);
-  const def = await loadCompiled(s, proc.definition_key, proc.definition_version);
+  const def = await loadCompiled(actions, s, proc.definition_key, proc.definition_version);
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
   return processViewOf(s, orderId, def, proc.snapshot as unknown as ProcessSnapshot, exception);
 }

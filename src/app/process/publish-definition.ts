@@ -1,3 +1,4 @@
+import type { ActionRegistry } from '../../process/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../../store/history.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
@@ -10,12 +11,12 @@ import { lockProcessKey, recordDefinitionChange } from './definition-changes.js'
  * version they started with (moving them is an explicit migration). The text is validated
  * again, so a definition that stopped loading (a retired action) cannot go live.
  */
-export async function publishDefinition(s: TenantScope, actor: Actor, now: Date, key: string, version: number) {
+export async function publishDefinition(actions: ActionRegistry, s: TenantScope, actor: Actor, now: Date, key: string, version: number) {
   return atomically(s, async (tx) => {
     await lockProcessKey(tx, key);
     const row = await findVersion(tx, key, version);
     if (row.status !== 'draft') throw new AppError('CONFLICT', `${key} v${version} is ${row.status}; only a draft can be published`);
-    const checked = checkSource(row.source);
+    const checked = checkSource(actions, row.source);
     if (!checked.ok) throw invalidDefinition(checked.problems);
     const previous = await tx.selectFrom('process_definitions').select(['version', 'source']).where('key', '=', key)
       .where('status', '=', 'published').orderBy('version', 'desc').limit(1).executeTakeFirst();

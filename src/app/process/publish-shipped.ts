@@ -1,3 +1,4 @@
+import type { ActionRegistry } from '../../process/index.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Actor } from '../../store/history.js';
@@ -25,16 +26,16 @@ export const DEFAULT_SELECTION_RULES = [
  * Publishes every shipped definition the tenant does not have yet and installs the default
  * selection rules (for the demo tenant and new installations). Idempotent.
  */
-export async function publishShippedProcesses(s: TenantScope, actor: Actor, now: Date, dir = SHIPPED_PROCESSES_DIR): Promise<string[]> {
+export async function publishShippedProcesses(actions: ActionRegistry, s: TenantScope, actor: Actor, now: Date, dir = SHIPPED_PROCESSES_DIR): Promise<string[]> {
   const published: string[] = [];
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
     const source = readFileSync(`${dir}/${f}`, 'utf8');
-    const checked = checkSource(source);
+    const checked = checkSource(actions, source);
     if (!checked.ok) throw new Error(`shipped process ${f} does not load: ${checked.problems.map((p) => p.message).join('; ')}`);
     // A tenant that already runs this process keeps its own versions.
     if (await currentPublished(s, checked.def.key)) continue;
-    const draft = await saveDraft(s, actor, now, source);
-    await publishDefinition(s, actor, now, draft.key, draft.version);
+    const draft = await saveDraft(actions, s, actor, now, source);
+    await publishDefinition(actions, s, actor, now, draft.key, draft.version);
     published.push(draft.key);
   }
   const existing = await s.selectFrom('process_selection_rules').select('version').executeTakeFirst();

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import { newId } from '../../shared/ids.js';
+import { addDuration } from '../../process/index.js';
 import type { Effect, ProcessEvent } from '../../process/index.js';
 import { isEventType, type EventType } from '../../domain/events/catalogue.js';
 import { writeHistory, type HistoryEntry } from '../../store/history.js';
 import { isAppError } from '../../shared/errors.js';
 import { emitEvent, type NewEvent } from '../events/emit-event.js';
 import { cancelTimer, scheduleTimer } from '../events/timers.js';
-import { requestExternalAction, runLocalAction, type ActionContext } from './local-actions.js';
+import type { Operations, OperationContext } from './operation.js';
 import '../../store/schema-process.js';
 
 /** Job kind of a process timer in the events module's `jobs` table. */
@@ -22,15 +23,17 @@ export interface FollowUp {
   /** The state the action ran in: the result only applies while the order is still there. */
   state: string;
   action: string;
+  /** Which facts the action changed: read again before the result is applied. */
+  refreshes: 'stock' | 'all';
 }
 
 /**
- * Carries out the engine's effects inside the order's transaction, in order. Local actions run
+ * Carries out the engine's effects inside the order's transaction, in order. Local operations run
  * now and may return a result event (reserve → reserved/shortage), handed back to the caller
- * to feed into the engine; external actions are recorded for integrations. Tasks and timers
- * become rows; domain events go to the outbox.
+ * to feed into the engine; external actions go to the outbox as `action.requested`, and the state
+ * waits for their result. Tasks and timers become rows; domain events go to the outbox.
  */
-export async function runEffects(ctx: ActionContext, effects: readonly Effect[], st: EffectState, cause: ProcessEvent | null): Promise<FollowUp[]> {
+export async function runEffects(ops: Operations, ctx: OperationContext, effects: readonly Effect[], st: EffectState, cause: ProcessEvent | null): Promise<FollowUp[]> {
   const { tx, now, orderId } = ctx;
   const followUps: FollowUp[] = [];
   const notes: HistoryEntry[] = [];
@@ -50,12 +53,18 @@ export async function runEffects(ctx: ActionContext, effects: readonly Effect[],
         notes.push({ orderId, action: 'process.exception_resolved', fromState: e.state, changes: { kind: e.kind, resolution: e.resolution }, reason: { definition: ctx.definition } });
         break;
       case 'action': {
-        if (e.runs === 'external') { await requestExternalAction(ctx, e.action, e.args, e.state); break; }
-        const out = await runLocalAction(ctx, e.action, e.args);
-        notes.push({ orderId, action: out.pending ? 'process.action_pending' : 'process.action', fromState: e.state, toState: e.state,
+        if (e.runs === 'external') {
+          await requestExternalAction(ctx, e, notes);
+          break;
+        }
+        const ran = await ops.run(e.action, ctx, e.args);
+        // Publishing refuses a definition naming an action nothing carries out, so this is a wiring bug.
+        if (!ran) throw new Error(`no operation ${e.action} is wired, yet ${ctx.definition.key} v${ctx.definition.version} runs it`);
+        const out = ran.outcome;
+        notes.push({ orderId, action: out.waiting ? 'process.action_waiting' : 'process.action', fromState: e.state, toState: e.state,
           changes: { action: e.action, args: e.args, ...(out.data ?? {}), ...(out.event ? { result: out.event } : {}) },
           reason: { definition: ctx.definition, note: out.note } });
-        if (out.event) followUps.push({ event: { name: out.event, actor: { id: 'process', roles: [] } }, state: e.state, action: e.action });
+        if (out.event) followUps.push({ event: { name: out.event, actor: { id: 'process', roles: [] } }, state: e.state, action: e.action, refreshes: ran.op.refreshes });
         break;
       }
       case 'open_task': {
@@ -108,8 +117,25 @@ export async function runEffects(ctx: ActionContext, effects: readonly Effect[],
   return followUps;
 }
 
+/**
+ * Asks integrations to carry out an external action: `action.requested` through the outbox (a
+ * request id, the action and its arguments, the state that waits and the events it waits for).
+ * The order stays in that state until one of them is posted to it.
+ */
+async function requestExternalAction(ctx: OperationContext, e: Extract<Effect, { type: 'action'; runs: 'external' }>, notes: HistoryEntry[]): Promise<void> {
+  const requestId = newId();
+  const waitUntil = e.timeout ? addDuration(ctx.now, e.timeout).toISOString() : null;
+  await emitEvent(ctx.tx, { type: 'action.requested', subject: ctx.orderId, time: ctx.now, payload: {
+    requestId, orderId: ctx.orderId, action: e.action, args: e.args, state: e.state, process: ctx.definition,
+    results: { ...e.results }, waitUntil,
+  } });
+  notes.push({ orderId: ctx.orderId, action: 'process.action_requested', fromState: e.state, toState: e.state,
+    changes: { action: e.action, args: e.args, requestId, results: e.results, waitUntil },
+    reason: { definition: ctx.definition, note: `requested from integrations; the order waits in ${e.state} for ${e.results.succeeded} or ${e.results.failed}` } });
+}
+
 /** emit_event names a catalogue type to publish it; anything else is kept in history, not lost. */
-async function emitDomainEvent(ctx: ActionContext, name: string, data: Record<string, unknown>, notes: HistoryEntry[]): Promise<void> {
+async function emitDomainEvent(ctx: OperationContext, name: string, data: Record<string, unknown>, notes: HistoryEntry[]): Promise<void> {
   if (isEventType(name)) {
     try {
       await emitEvent(ctx.tx, { type: name as EventType, subject: ctx.orderId, time: ctx.now, payload: { orderId: ctx.orderId, ...data } } as NewEvent);

@@ -1,3 +1,4 @@
+import type { ActionRegistry } from '../../process/index.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../../store/history.js';
@@ -10,8 +11,8 @@ import { lockProcessKey, recordDefinitionChange } from './definition-changes.js'
  * editing the existing draft). Validated first: with any problem nothing is stored and every
  * problem is reported with its line. `key`, when given (PUT /processes/{key}/draft), must match.
  */
-export async function saveDraft(s: TenantScope, actor: Actor, now: Date, source: string, key?: string) {
-  const checked = checkSource(source);
+export async function saveDraft(actions: ActionRegistry, s: TenantScope, actor: Actor, now: Date, source: string, key?: string) {
+  const checked = checkSource(actions, source);
   if (!checked.ok) throw invalidDefinition(checked.problems);
   const def = checked.def;
   if (key !== undefined && def.key !== key) {

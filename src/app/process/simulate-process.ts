@@ -1,3 +1,4 @@
+import type { ActionRegistry } from '../../process/index.js';
 import { AppError } from '../../shared/errors.js';
 import { compareDefinitions, simulate } from '../../process/index.js';
 import type { CompiledDefinition, FactsInput, Oracle, ProcessEvent, SimulationCase, SimulationRun } from '../../process/index.js';
@@ -31,9 +32,9 @@ function runView(r: SimulationRun, includeTrace: boolean) {
   };
 }
 
-async function draftDefinition(s: TenantScope, key: string, input: SimulateInput): Promise<{ def: CompiledDefinition; label: string }> {
+async function draftDefinition(actions: ActionRegistry, s: TenantScope, key: string, input: SimulateInput): Promise<{ def: CompiledDefinition; label: string }> {
   if (input.source !== undefined) {
-    const c = checkSource(input.source);
+    const c = checkSource(actions, input.source);
     if (!c.ok) throw invalidDefinition(c.problems);
     if (c.def.key !== key) throw new AppError('VALIDATION_FAILED', `the definition's key is ${c.def.key}, not ${key}`, [{ path: '/source', message: `key must be ${key}` }]);
     return { def: c.def, label: 'inline' };
@@ -42,7 +43,7 @@ async function draftDefinition(s: TenantScope, key: string, input: SimulateInput
     ? await findVersion(s, key, input.version)
     : await s.selectFrom('process_definitions').selectAll().where('key', '=', key).where('status', '=', 'draft').executeTakeFirst();
   if (!row) throw new AppError('PROCESS_NOT_FOUND', `process ${key} has no draft; give a version or the source`);
-  return { def: compileStored(row.source, row.version, row.source_hash), label: `v${row.version} (${row.status})` };
+  return { def: compileStored(actions, row.source, row.version, row.source_hash), label: `v${row.version} (${row.status})` };
 }
 
 async function loadCases(s: TenantScope, input: SimulateInput): Promise<{ cases: SimulationCase[]; numbers: Map<string, string> }> {
@@ -69,10 +70,10 @@ async function loadCases(s: TenantScope, input: SimulateInput): Promise<{ cases:
  * given facts, chosen stored orders, or the last N — and reports each order's path and end
  * state under both, and what would change. Reads only: nothing is written.
  */
-export async function simulateProcess(s: TenantScope, now: Date, key: string, input: SimulateInput) {
-  const draft = await draftDefinition(s, key, input);
+export async function simulateProcess(actions: ActionRegistry, s: TenantScope, now: Date, key: string, input: SimulateInput) {
+  const draft = await draftDefinition(actions, s, key, input);
   const cur = await currentPublished(s, key);
-  const current = cur ? compileStored(cur.source, cur.version, cur.source_hash) : null;
+  const current = cur ? compileStored(actions, cur.source, cur.version, cur.source_hash) : null;
   const { cases, numbers } = await loadCases(s, input);
   const opts = { now, includeTrace: Boolean(input.includeTrace), ...(input.oracle ? { oracle: input.oracle } : {}) };
   const trace = Boolean(input.includeTrace);

@@ -6,6 +6,7 @@ import { cachedCompiled, compileStored, currentPublished } from './definition-st
 import { driveProcess, saveSnapshot } from './drive-process.js';
 import { factsFrom, type FactRows } from './load-facts.js';
 import { chooseProcess } from './selection-rules.js';
+import type { Operations } from './operation.js';
 
 export type StartOutcome =
   | { started: true; key: string; version: number; state: string; via: 'rule' | 'channel'; order: Awaited<ReturnType<typeof saveSnapshot>>;
@@ -29,13 +30,13 @@ export interface StartContext {
  * actions and automatic steps, and stores the snapshot. Without a process the order stays
  * `accepted` with a history note: an order is never refused for want of a process.
  */
-export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
+export async function startOrderProcess(ops: Operations, tx: TenantScope, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
   const { order, rules, rows } = pre;
   // Without rules or a channel process there is nothing to choose: skip computing the facts.
   const configured = processConfigured(pre);
   const facts = configured ? factsFrom(rows) : {};
   const choice = configured ? await chooseProcess(tx, facts, order.process_key, rules) : null;
-  const published = choice ? await publishedVersion(tx, choice.key, pre.published) : undefined;
+  const published = choice ? await publishedVersion(ops, tx, choice.key, pre.published) : undefined;
   if (!choice || !published) {
     const { reason, entry } = notSelected(orderId, order, choice);
     // A tenant that has never published a process does not use the engine: no note on every order.
@@ -45,7 +46,7 @@ export async function startOrderProcess(tx: TenantScope, actor: Actor, now: Date
   const def = published;
   const first = startProcess(def, facts, now);
   const { snapshot, exception } = await driveProcess({
-    tx, actor, now, orderId, def, facts, first, action: 'process.started', cause: null, fromState: order.state, exception: null, rows,
+    ops, tx, actor, now, orderId, def, facts, first, action: 'process.started', cause: null, fromState: order.state, exception: null, rows,
   });
   const saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
   return { started: true, key: def.key, version: def.version, state: snapshot.state, via: choice.via, order: saved, def, snapshot, exception };
@@ -64,11 +65,11 @@ export function notSelected(orderId: string, order: StartContext['order'], choic
 }
 
 /** The compiled current version of a process: from the compile cache, else compiled from its stored text. */
-async function publishedVersion(tx: TenantScope, key: string, known: StartContext['published']) {
+async function publishedVersion(ops: Operations, tx: TenantScope, key: string, known: StartContext['published']) {
   const k = known.find((p) => p.key === key);
   if (!k) return undefined;
-  const hit = cachedCompiled(k.version, k.source_hash);
+  const hit = cachedCompiled(ops.actions, k.version, k.source_hash);
   if (hit) return hit;
   const row = await currentPublished(tx, key);
-  return row ? compileStored(row.source, row.version, row.source_hash) : undefined;
+  return row ? compileStored(ops.actions, row.source, row.version, row.source_hash) : undefined;
 }

@@ -1,8 +1,9 @@
+import type { ActionRegistry } from '../../process/index.js';
 import { checkSource } from './definition-store.js';
 
 /** Checks a definition without storing it: every problem with its line and column. */
-export function validateSource(source: string) {
-  const r = checkSource(source);
+export function validateSource(actions: ActionRegistry, source: string) {
+  const r = checkSource(actions, source);
   if (!r.ok) return { valid: false as const, key: null, problems: r.problems };
   const states = [...r.def.states.values()];
   return {

@@ -133,6 +133,15 @@ export const EVENT_TYPES = {
     subject: 'order', version: 1, description: 'A payment for an order was captured.',
     payload: z.looseObject({ orderId: id, amount: money, currency: z.string() }),
   },
+  'action.requested': {
+    subject: 'order', version: 1,
+    description: 'A process asks an integration to carry out an external action (payment, invoice, ERP, …). The order waits in `state` until the integration posts `results.succeeded` or `results.failed` to POST /orders/{orderId}/events (with `data.requestId`); `waitUntil`, when set, is when the process gives up and takes the failure path.',
+    payload: z.looseObject({
+      requestId: id, orderId: id, action: z.string(), args: z.record(z.string(), z.unknown()), state: z.string(),
+      process: z.looseObject({ key: z.string(), version: z.number().int() }),
+      results: z.looseObject({ succeeded: z.string(), failed: z.string() }), waitUntil: time.nullable(),
+    }),
+  },
   'task.opened': {
     subject: 'task', version: 1, description: 'A human task (approval, exception) was opened.',
     payload: z.looseObject({ taskId: id, kind: z.string(), orderId: id.nullable().optional(), dueAt: time.nullable().optional() }),

@@ -1,0 +1,46 @@
+import { isAppError } from '../../shared/errors.js';
+import type { ProcessEvent } from '../../process/index.js';
+import { writeHistory, type Actor } from '../../store/history.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { applyOrderEvent, type ApplyOptions, type ApplyResult } from './apply-order-event.js';
+import type { Operations } from './operation.js';
+import type { OrderProcessPort } from './port.js';
+import { startOrderProcess, type StartContext, type StartOutcome } from './start-order-process.js';
+
+/**
+ * The process engine as the rest of Ordo sees it, bound to the operations wired in this process:
+ * intake starts processes, commands and timers apply events, and capabilities feed facts through
+ * the port. Built once by the composition root.
+ */
+export class OrderProcesses implements OrderProcessPort {
+  constructor(readonly ops: Operations) {}
+
+  get actions() {
+    return this.ops.actions;
+  }
+
+  start(tx: TenantScope, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
+    return startOrderProcess(this.ops, tx, actor, now, orderId, pre);
+  }
+
+  apply(tx: TenantScope, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+    return applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
+  }
+
+  /**
+   * A fact from a location or carrier is true whatever the process expects, so an event the current
+   * state does not accept (or an order without a process) is recorded in the history instead of
+   * failing the caller; the savepoint keeps a refused event from leaving half its writes behind.
+   */
+  async feed(tx: TenantScope, actor: Actor, now: Date, orderId: string, name: string, data: Record<string, unknown> = {}) {
+    try {
+      const r = await atomically(tx, (inner) => this.apply(inner, actor, now, orderId, { name, data }, { action: 'process.event' }));
+      return { accepted: true, ...(r ? { state: r.state } : {}) };
+    } catch (e) {
+      if (!isAppError(e) || e.code !== 'TRANSITION_NOT_ALLOWED') throw e;
+      await writeHistory(tx, actor, now, [{ orderId, action: 'fulfilment.event_not_accepted',
+        changes: { event: name, data }, reason: { note: e.message, allowed: e.data.allowed ?? [] } }]);
+      return { accepted: false };
+    }
+  }
+}

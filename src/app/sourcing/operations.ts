@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { localOperation } from '../process/operation.js';
+import { routeOrder } from './route-order.js';
+
+/** Sourcing: plan with the named strategy, move the reservations to the plan, trace in history, order.routed. */
+export const sourcingOperations = [
+  localOperation({
+    code: 'route', description: 'choose ship-from locations (sourcing)', refreshes: 'stock', resultEvents: ['routed', 'unroutable'],
+    argsSchema: z.object({ strategy: z.enum(['nearest', 'cheapest', 'fastest', 'single_location', 'consolidate']).optional(), allowSplit: z.boolean().optional() }).strict(),
+    async run(ctx, args) {
+      const r = await routeOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
+        processStrategy: args.strategy,
+        ...(args.allowSplit === false ? { allowSplit: false } : {}),
+        reason: `process ${ctx.definition.key} v${ctx.definition.version}: route`,
+      });
+      const from = [...new Set(r.allocations.map((a) => a.location))].join(', ');
+      return {
+        event: r.outcome,
+        note: r.outcome === 'routed'
+          ? `routed by ${r.strategy.key} v${r.strategy.version} (attempt ${r.attempt}) from ${from || 'nowhere (nothing left to route)'}`
+          : `unroutable by ${r.strategy.key} v${r.strategy.version}: ${r.trace?.summary ?? ''}`,
+        data: { attempt: r.attempt, strategy: r.strategy, allocations: r.allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })) },
+      };
+    },
+  }),
+];

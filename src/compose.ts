@@ -1,0 +1,69 @@
+import type { Clock } from './shared/clock.js';
+import type { CarrierRegistry } from './integrations/carriers/index.js';
+import { Operations, type ProcessOperation } from './app/process/operation.js';
+import { OrderProcesses } from './app/process/order-processes.js';
+import { JobRegistry, type JobDefinition } from './app/events/timers.js';
+import { inboundJob } from './app/events/inbound.js';
+import { processTimerJob } from './app/process/fire-due-timers.js';
+import { trackingPollJob } from './app/fulfilment/poll-shipments.js';
+import { orderOperations } from './app/orders/operations.js';
+import { inventoryOperations } from './app/inventory/operations.js';
+import { sourcingOperations } from './app/sourcing/operations.js';
+import { fulfilmentOperations } from './app/fulfilment/operations.js';
+import { notificationOperations } from './app/notifications/operations.js';
+import { moneyOperations } from './app/money/operations.js';
+import { b2bOperations } from './app/b2b/operations.js';
+import { erpOperations } from './app/erp/operations.js';
+
+/**
+ * The composition root: the one place that decides what runs in this process. Each capability
+ * defines its process operations and jobs next to its use cases; they are listed here and handed
+ * down (to the API's routes, the worker, the CLI). Nothing registers itself by being imported.
+ */
+export interface Services {
+  /** The operations processes may run, and the registry definitions are validated against. */
+  operations: Operations;
+  /** The process engine bound to those operations; also the port capabilities feed facts through. */
+  processes: OrderProcesses;
+  /** Carrier adapters that are configured; absent = shipments cannot be booked at carriers. */
+  carriers: CarrierRegistry | undefined;
+  /** The job kinds the jobs runner runs here. */
+  jobs: JobRegistry;
+}
+
+/** Every process operation Ordo carries out or asks integrations for. A new one is one line here. */
+export function processOperations(): ProcessOperation[] {
+  return [
+    ...orderOperations,
+    ...inventoryOperations,
+    ...sourcingOperations,
+    ...fulfilmentOperations,
+    ...notificationOperations,
+    ...moneyOperations,
+    ...b2bOperations,
+    ...erpOperations,
+  ];
+}
+
+export interface ComposeOptions {
+  clock: Clock;
+  carriers?: CarrierRegistry | undefined;
+  /** Replaces the operation list (tests of a single operation, plugins); default processOperations(). */
+  operations?: readonly ProcessOperation[];
+  /** Extra job kinds (tests). */
+  jobs?: readonly JobDefinition[];
+  /** Tracking poll options (tests poll often). */
+  trackingPoll?: { everyMs?: number; limit?: number };
+}
+
+export function compose(opts: ComposeOptions): Services {
+  const operations = new Operations(opts.operations ?? processOperations());
+  const processes = new OrderProcesses(operations);
+  const jobs = new JobRegistry([
+    processTimerJob(operations),
+    inboundJob,
+    trackingPollJob(processes, opts.carriers, opts.clock, opts.trackingPoll),
+    ...(opts.jobs ?? []),
+  ]);
+  return { operations, processes, carriers: opts.carriers, jobs };
+}
