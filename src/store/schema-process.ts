@@ -1,16 +1,12 @@
 import type { Json, Timestamp } from './schema.js';
+import type { VersionStatus } from './schema-versioning.js';
 
-export type DefinitionStatus = 'draft' | 'published' | 'retired';
+export type DefinitionStatus = VersionStatus;
 
 export interface ProcessDefinitionsTable {
   tenant_id: string; id: string; key: string; version: number; status: DefinitionStatus; title: string | null;
   source: string; source_hash: string; created_by: string | null; created_at: Timestamp; updated_at: Timestamp;
   published_at: Timestamp | null; retired_at: Timestamp | null;
-}
-
-export interface ProcessDefinitionChangesTable {
-  tenant_id: string; id: string; key: string; version: number | null; action: string; at: Timestamp;
-  actor_type: string; actor_id: string | null; actor_name: string | null; diff: string; details: Json<Record<string, unknown>>;
 }
 
 export interface ProcessSelectionRulesTable {
@@ -36,7 +32,6 @@ export interface ProcessTasksTable {
 declare module './schema.js' {
   interface DB {
     process_definitions: ProcessDefinitionsTable;
-    process_definition_changes: ProcessDefinitionChangesTable;
     process_selection_rules: ProcessSelectionRulesTable;
     order_processes: OrderProcessesTable;
     process_tasks: ProcessTasksTable;

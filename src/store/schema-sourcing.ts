@@ -1,7 +1,8 @@
 import type { Generated } from 'kysely';
 import type { Json, Timestamp } from './schema.js';
+import type { VersionStatus } from './schema-versioning.js';
 
-export type StrategyStatus = 'draft' | 'published' | 'retired';
+export type StrategyStatus = VersionStatus;
 
 export interface RoutingStrategiesTable {
   tenant_id: string; id: string; key: string; version: number; status: StrategyStatus; name: string | null;

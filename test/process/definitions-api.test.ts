@@ -78,10 +78,17 @@ describe('process definitions: versions, validation, history, simulation and mig
     const aNow = (await t.call('GET', `/api/v1/orders/${a.id}`)).body;
     assert.deepEqual([aNow.process.version, aNow.state], [1, 'awaiting_payment']);
 
+    // Publishing v2 retires v1 (superseded): nothing new starts on it, the orders on it keep loading it.
     const versions = await t.call('GET', '/api/v1/processes/b2c-omnichannel');
-    assert.deepEqual(versions.body.items.map((v: any) => [v.version, v.status]), [[1, 'published'], [2, 'published']]);
+    assert.deepEqual(versions.body.items.map((v: any) => [v.version, v.status]), [[1, 'retired'], [2, 'published']]);
+    assert.ok(versions.body.items[0].retiredAt);
+    const listed = (await t.call('GET', '/api/v1/processes')).body.items.find((p: any) => p.key === 'b2c-omnichannel');
+    assert.deepEqual([listed.currentVersion, listed.draftVersion, listed.runningOrders], [2, null, 3]);
     const hist = await t.call('GET', '/api/v1/processes/b2c-omnichannel/history');
-    assert.deepEqual(hist.body.items.map((h: any) => [h.action, h.version]), [['draft_created', 1], ['published', 1], ['draft_created', 2], ['published', 2]]);
+    assert.deepEqual(hist.body.items.map((h: any) => [h.action, h.version]),
+      [['draft_created', 1], ['published', 1], ['draft_created', 2], ['published', 2], ['retired', 1]]);
+    assert.deepEqual(hist.body.items[3].details, { previousPublished: 1 });
+    assert.deepEqual(hist.body.items[4].details, { from: 'published', reason: 'superseded by v2', supersededBy: 2, runningOrders: 2 });
     const change = hist.body.items[2];
     assert.equal(change.actor.type, 'api_key');
     assert.match(change.diff, /^-      - \{ to: awaiting_payment, when: 'order.paymentTerms == "prepaid"' \}$/m);
@@ -100,9 +107,9 @@ describe('process definitions: versions, validation, history, simulation and mig
     assert.deepEqual([m.changes.from.version, m.changes.to.version], [1, 2]);
 
     const retired = await t.call('POST', '/api/v1/processes/b2c-omnichannel/versions/1/retire');
-    assert.equal(retired.status, 200);
-    assert.equal(retired.body.runningOrders, 1, 'STILL-V1 finishes on v1');
-    assert.equal((await send(t, stillV1.id, 'payment_failed')).state, 'cancelled');
+    assert.equal(retired.status, 409, 'v1 was retired when v2 was published');
+    const stillOnV1 = await send(t, stillV1.id, 'payment_failed');
+    assert.deepEqual([stillOnV1.process.version, stillOnV1.state], [1, 'cancelled'], 'STILL-V1 finishes on the retired v1');
   });
 
   test('given a draft, simulating it against the last stored orders reports both paths and the difference, and writes nothing', async () => {

@@ -50,7 +50,7 @@ describe('routing strategies: stored, versioned, validated', () => {
     assert.equal(list.status, 404);
   });
 
-  test('given a draft, publish makes it current; a new draft is v2; retiring v1 keeps the history', async () => {
+  test('given a draft, publish makes it current; a new draft is v2; publishing v2 retires v1 and keeps the history', async () => {
     const d1 = await t.call('POST', '/api/v1/routing/strategies', { key: 'pl-first', ...good });
     assert.equal(d1.status, 201, JSON.stringify(d1.body));
     assert.equal(d1.body.version, 1);
@@ -74,7 +74,7 @@ describe('routing strategies: stored, versioned, validated', () => {
     assert.equal(bad.status, 422);
     assert.equal(bad.body.errors[0].path, '/steps/0/when');
     assert.equal((await t.call('POST', '/api/v1/routing/strategies/pl-first/versions/2/publish')).status, 200);
-    assert.equal((await t.call('POST', '/api/v1/routing/strategies/pl-first/versions/1/retire')).status, 200);
+    assert.equal((await t.call('POST', '/api/v1/routing/strategies/pl-first/versions/1/retire')).status, 409, 'v1 was retired when v2 was published');
 
     const v = await t.call('GET', '/api/v1/routing/strategies/pl-first');
     assert.deepEqual(v.body.items.map((i: any) => [i.version, i.status]), [[2, 'published'], [1, 'retired']]);

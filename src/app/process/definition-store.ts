@@ -6,6 +6,7 @@ import type { ActionRegistry, CompiledDefinition, DefinitionProblem } from '../.
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { ProcessDefinitionsTable } from '../../store/schema-process.js';
 import '../../store/schema-process.js';
+import * as versioned from '../versioning/versioned-store.js';
 
 export type DefinitionRow = Selectable<ProcessDefinitionsTable>;
 
@@ -57,16 +58,31 @@ export function invalidDefinition(problems: DefinitionProblem[]): AppError {
     { problems });
 }
 
+/** Process definitions as a versioned kind: YAML text (and its hash) per version, audited with its line diff. */
+export const processKind: versioned.VersionedKind<'process_definitions', { source: string; title: string | null }> = {
+  kind: 'process',
+  table: 'process_definitions',
+  lockName: 'process',
+  summaryColumns: ['title'],
+  notFound: (key, version) => new AppError('PROCESS_NOT_FOUND', version === undefined ? `no process ${key}` : `process ${key} has no version ${version}`),
+  contentColumns: (c) => ({ source: c.source, source_hash: sourceHash(c.source), title: c.title }),
+  text: (row) => row.source,
+  contentText: (c) => c.source,
+  async retireDetails(tx, key, version) {
+    const running = await tx.selectFrom('order_processes').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('definition_key', '=', key).where('definition_version', '=', version).where('status', '<>', 'done').executeTakeFirstOrThrow();
+    return { runningOrders: Number(running.n) };
+  },
+};
+
+/** Any version, whatever its status: an order on a retired version still loads it. */
 export async function findVersion(s: TenantScope, key: string, version: number): Promise<DefinitionRow> {
-  const row = await s.selectFrom('process_definitions').selectAll().where('key', '=', key).where('version', '=', version).executeTakeFirst();
-  if (!row) throw new AppError('PROCESS_NOT_FOUND', `process ${key} has no version ${version}`);
-  return row;
+  return versioned.findVersion(s, processKind, key, version);
 }
 
-/** The version new orders start on: the highest published one. */
+/** The version new orders start on: the published one (publishing retires the one before). */
 export async function currentPublished(s: TenantScope, key: string): Promise<DefinitionRow | undefined> {
-  return s.selectFrom('process_definitions').selectAll().where('key', '=', key).where('status', '=', 'published')
-    .orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return versioned.currentPublished(s, processKind, key);
 }
 
 // Only a draft's text is ever edited: a published or retired version's hash is remembered (per

@@ -1,6 +1,9 @@
 import { newId } from '../../shared/ids.js';
+import { systemActor } from '../../store/history.js';
 import '../../store/schema-sourcing.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { canonicalJson, recordAudit } from '../versioning/versioned-store.js';
+import { strategyKind } from './strategy-store.js';
 
 /**
  * The strategies every tenant starts with: `nearest` (the default, and what the shipped B2C
@@ -66,7 +69,9 @@ export async function ensureDefaultStrategies(tx: TenantScope, now: Date = new D
       id: newId(), key: d.key, version: 1, status: 'published', name: String(d.document.name ?? d.key), document: JSON.stringify(d.document),
       created_by: 'system', created_at: now, updated_at: now, published_at: now, retired_at: null,
     }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) > 0) added.push(d.key);
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
+    await recordAudit(tx, strategyKind, systemActor, now, { key: d.key, version: 1, action: 'published', before: '', after: canonicalJson(d.document), details: { default: true } });
+    added.push(d.key);
   }
   return added;
 }

@@ -1,9 +1,10 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import '../../store/schema-sourcing.js';
 import type { RoutingStrategiesTable } from '../../store/schema-sourcing.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { compileStrategy, type CompiledStrategy } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import * as versioned from '../versioning/versioned-store.js';
 
 export type StrategyRow = Selectable<RoutingStrategiesTable>;
 
@@ -12,11 +13,6 @@ export const STRATEGY_KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** The strategy used when neither the caller, the process action nor the channel names one. */
 export const DEFAULT_STRATEGY_KEY = 'nearest';
-
-/** Serialises writers of one strategy key until commit (version numbers, the one-draft rule). */
-export async function lockStrategyKey(tx: TenantScope, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`routing/${tx.tenantId}/${key}`}, 0))`.execute(tx.conn);
-}
 
 /** The stored document is the strategy without key and version: the row owns those. */
 export function strategyDocument(row: Pick<StrategyRow, 'key' | 'version' | 'document'>): Record<string, unknown> {
@@ -49,16 +45,31 @@ export function compileRow(row: StrategyRow): CompiledStrategy {
   return r.value;
 }
 
+/**
+ * Routing strategies as a versioned kind: a JSON document per version (without key and
+ * version: the row owns those), audited with the line diff of its canonical JSON text.
+ */
+export const strategyKind: versioned.VersionedKind<'routing_strategies', Record<string, unknown>> = {
+  kind: 'routing_strategy',
+  table: 'routing_strategies',
+  lockName: 'routing',
+  summaryColumns: ['name'],
+  notFound: (key, version) => version === undefined
+    ? new AppError('NOT_FOUND', `routing strategy ${key} does not exist`, [{ path: 'params:key', message: 'unknown strategy' }])
+    : new AppError('NOT_FOUND', `routing strategy ${key} has no version ${version}`, [{ path: 'params:version', message: 'no such version' }]),
+  contentColumns: (document) => ({ document: JSON.stringify(document), name: typeof document.name === 'string' ? document.name : null }),
+  text: (row) => versioned.canonicalJson(row.document),
+  contentText: (document) => versioned.canonicalJson(document),
+};
+
+/** Any version, whatever its status: a stored plan names the version it was made with. */
 export async function findStrategyVersion(s: TenantScope, key: string, version: number): Promise<StrategyRow> {
-  const row = await s.selectFrom('routing_strategies').selectAll().where('key', '=', key).where('version', '=', version).executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', `routing strategy ${key} has no version ${version}`, [{ path: 'params:version', message: 'no such version' }]);
-  return row;
+  return versioned.findVersion(s, strategyKind, key, version);
 }
 
-/** The version routing uses: the highest published one. */
+/** The version routing uses: the published one (publishing retires the one before). */
 export async function currentStrategy(s: TenantScope, key: string): Promise<StrategyRow | undefined> {
-  return s.selectFrom('routing_strategies').selectAll().where('key', '=', key).where('status', '=', 'published')
-    .orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return versioned.currentPublished(s, strategyKind, key);
 }
 
 export function strategyView(r: StrategyRow, withDocument = true) {
