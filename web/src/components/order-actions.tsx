@@ -46,6 +46,7 @@ export function OrderActions({ orderId, etag, events, writable }: { orderId: str
   );
 }
 
+// The API declares this answer as an untyped object (src/api/routes/inventory.ts), so its shape is written here.
 interface Reservations {
   reservations: { id: string; sku: string; location: string; quantity: number; originalQuantity: number; status: string; expiresAt: string | null; createdAt: string }[];
   backorders: { id: string; quantity: number; status: string; promisedOn: string | null }[];

@@ -1,16 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, get } from '../api';
+import { ApiError, get, type Schemas } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDateTime, formatNumber } from '../format';
 import { ErrorBox, Loading } from './status';
 
-interface FulfilmentOrder {
-  id: string; location?: string; kind: string; state: string; shortPicked: boolean; shipmentId: string | null; updatedAt: string;
-  lines: { id: string; sku: string; quantity: number; picked: number | null }[];
-}
-interface Shipment {
-  id: string; carrier: string; status: string; trackingNumber: string | null; trackingUrl: string | null; updatedAt: string; fulfilmentOrderIds: string[];
-}
+type FulfilmentOrder = Schemas['FulfilmentOrder'];
+type Shipment = Schemas['Shipment'];
 
 /** Where the order is being fulfilled: each location's fulfilment order and the shipments that left. */
 export function OrderFulfilment({ orderId }: { orderId: string }) {

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent, type RefObject } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { get } from '../api';
+import { get, type Schemas } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
 import { designerMessages } from './messages';
 import { formatDateTime, formatNumber } from '../format';
@@ -110,12 +110,10 @@ export function ElementPanel(p: {
   );
 }
 
+// The API's schema declares `summary` as unknown (src/api/schemas/process.ts), so its shape is written here.
 interface Delta { current: number; draft: number; delta: number }
 interface SimSummary { orders: number; differing: number; endStateChanged: number; approvalTasks: Delta; exceptions: Delta; cancellations: Delta; rejections: Delta; waiting: Delta; stuck: Delta }
-export interface SimResult {
-  current: string | null; draft: string; summary: SimSummary | null;
-  orders: { id: string; number: string | null; current: { endState: string } | null; draft: { endState: string; status: string }; differences: string[] }[];
-}
+export type SimResult = Omit<Schemas['ProcessSimulationResult'], 'summary'> & { summary: SimSummary | null };
 
 /** What the draft would change over recent orders, against the published version. */
 export function SimulationView({ sim }: { sim: SimResult }) {
@@ -165,8 +163,8 @@ export function SimulationView({ sim }: { sim: SimResult }) {
   );
 }
 
-interface Version { version: number; status: string; publishedAt: string | null; updatedAt: string; createdBy: string | null }
-interface Change { id: string; version: number | null; action: string; at: string; actor: { name: string | null; id: string | null }; diff: string }
+type Version = Schemas['ProcessDefinitionVersion'];
+type Change = Schemas['ProcessDefinitionChange'];
 
 /** The versions, who changed what and when, and the diff between any two versions. */
 export function HistoryView({ processKey, items, shown }: { processKey: string; items: Version[]; shown: number | null }) {

@@ -1,18 +1,13 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { get, type OrdersSummary } from '../api';
+import { get, type OrdersSummary, type Schemas } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDay, formatDuration, formatMoney, formatNumber } from '../format';
 import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
 import { Link } from '../router';
 
-interface Operations {
-  tasks: { open: number; overdue: number };
-  staleOrders: { thresholdHours: number; count: number; oldest: { id: string; number: string; state: string; placedAt: string }[] };
-  exceptionsByKind: { kind: string; count: number }[];
-  cycleTime: { orders: number; medianSeconds: number | null; p90Seconds: number | null };
-}
+type Operations = Schemas['OperationsReport'];
 
 const PERIODS = [7, 30, 90] as const;
 const PALETTE = ['#2456a6', '#e07b39', '#3a9d5d', '#9b59b6', '#c0392b', '#16a2b8', '#7f8c8d', '#d4a017'];

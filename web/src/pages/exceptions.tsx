@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, get, request } from '../api';
+import { ApiError, get, request, type Schemas } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDateTime } from '../format';
 import { Link } from '../router';
 import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { ComingSoon } from './coming-soon';
 
-interface ExceptionOrder { orderId: string; number: string; orderVersion: number; state: string; process: { key: string; version: number }; resolutions: string[]; since: string }
-interface Queue { total: number; groups: { kind: string; count: number; orders: ExceptionOrder[] }[] }
+type Queue = Schemas['ExceptionQueue'];
+type ExceptionOrder = Queue['groups'][number]['orders'][number];
 
 /** Orders waiting in exception states, grouped by kind; a resolution is an event sent to the order's process. */
 export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, get, query, request, type HistoryEntry, type Me } from '../api';
+import { ApiError, get, query, request, type HistoryEntry, type Me, type Schemas } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDateTime } from '../format';
 import { Link } from '../router';
@@ -8,10 +8,7 @@ import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { ComingSoon } from './coming-soon';
 
-export interface Task {
-  id: string; orderId: string; kind: string; role: string; title: string | null; options: string[]; state: string;
-  assignee: string | null; dueAt: string | null; overdue: boolean; processState: string; version: number; createdAt: string;
-}
+export type Task = Schemas['Task'];
 
 /** Open tasks for the user's roles (all for admins): decide with a comment, or delegate. */
 export function InboxPage({ me }: { me: Me }) {

@@ -1,14 +1,15 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, get, query, request, type Me } from '../api';
+import { ApiError, get, query, request, type Me, type ResponseOf, type Schemas } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDateTime, formatNumber } from '../format';
 import { ErrorBox, Loading } from '../components/status';
 import { ComingSoon } from './coming-soon';
 
-interface LocationFigures { location: string; onHand: number; reserved: number; safety: number; available: number; version: number; updatedAt: string }
-interface SkuAvailability { sku: string; onHand: number; reserved: number; available: number; locations: LocationFigures[] }
-interface Feed { items: SkuAvailability[]; nextCursor: string; more: boolean }
+type SkuAvailability = Schemas['SkuAvailability'];
+type LocationFigures = SkuAvailability['locations'][number];
+type Feed = ResponseOf<'/api/v1/inventory/feed'>;
+// The API declares the movements answer as an untyped object (src/api/routes/inventory.ts), so a movement is written here.
 interface Movement { id: string; at: string; kind: string; sku: string; location: string; onHandDelta: number; reservedDelta: number; reference: string | null; reason: string | null; actor: { type: string } }
 
 const KINDS = ['receipt', 'adjustment', 'return', 'write_off', 'count'] as const;

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SimResult } from '../designer/panels';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, canWriteProcesses, get, query, request, type Me } from '../api';
+import { ApiError, canWriteProcesses, get, query, request, type Me, type Schemas } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
 import { designerMessages } from '../designer/messages';
 import { formatDuration } from '../format';
@@ -14,9 +14,9 @@ import { ElementPanel, HistoryView, SimulationView } from '../designer/panels';
 
 const DesignerGraph = lazy(() => import('../designer/designer-graph'));
 
-export interface Version { id: string; key: string; version: number; status: 'draft' | 'published' | 'retired'; title: string | null; source?: string; createdBy: string | null; updatedAt: string; publishedAt: string | null }
-interface Problem { path: string; line: number; column: number; code: string; message: string }
-export interface HeatState { state: string; count: number; oldestAt: string | null; medianSeconds: number | null; p90Seconds: number | null }
+export type Version = Schemas['ProcessDefinitionVersion'];
+type Problem = Schemas['ProcessDefinitionProblem'];
+export type HeatState = Schemas['ProcessHeatmap']['states'][number];
 
 const template = (key: string) => `key: ${key}
 title: ${key}

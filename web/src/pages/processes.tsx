@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, canWriteProcesses, get, type Me } from '../api';
+import { ApiError, canWriteProcesses, get, type Me, type Schemas } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDateTime, formatNumber } from '../format';
 import { Link, navigate } from '../router';
 import { ErrorBox, Loading } from '../components/status';
 import { ComingSoon } from './coming-soon';
 
-interface Summary { key: string; title: string | null; currentVersion: number | null; draftVersion: number | null; versions: { version: number; status: string }[]; runningOrders: number; updatedAt: string }
+type Summary = Schemas['ProcessSummary'];
 
 const KEY = /^[a-z][a-z0-9-]*$/;
 

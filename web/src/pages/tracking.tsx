@@ -1,18 +1,13 @@
 import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, get } from '../api';
+import { ApiError, get, type Schemas } from '../api';
 import { isLang, LANGUAGES, translate, translateIn, type Lang } from '../i18n/index';
 import { trackingMessages } from './tracking-messages';
 import { formatDateTime, formatNumber } from '../format';
 
 type Stage = 'placed' | 'confirmed' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled';
-interface TrackingEvent { time: string; status: string; description: string | null; location: string | null }
-interface Tracking {
-  orderNumber: string; state: string; stage: Stage; placedAt: string; language: string; deliveryMethod: 'ship' | 'pickup';
-  lines: { name: string; quantity: number }[];
-  shipments: { carrier: string; trackingNumber: string | null; status: string; trackingUrl: string | null; events: TrackingEvent[] }[];
-  pickup: { name: string; address: unknown } | null;
-}
+type Tracking = Schemas['PublicTracking'];
+type TrackingEvent = Tracking['shipments'][number]['events'][number];
 
 const LOCALES: Record<Lang, string> = { en: 'en-GB', pl: 'pl-PL', ru: 'ru-RU' };
 const SHIP: Stage[] = ['placed', 'confirmed', 'preparing', 'shipped', 'delivered'];
