@@ -13,6 +13,7 @@ import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildApp } from '../src/api/app.js';
+import { compose } from '../src/compose.js';
 import { openDatabase } from '../src/store/db.js';
 import { systemClock } from '../src/shared/clock.js';
 
@@ -24,7 +25,7 @@ const check = process.argv.includes('--check');
 async function produce(): Promise<{ document: string; types: string }> {
   const database = await openDatabase({ dataDir: 'memory://' });
   try {
-    const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true });
+    const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock }).processes });
     await app.ready();
     const spec = app.swagger() as Record<string, unknown>;
     await app.close();
