@@ -8,7 +8,7 @@ import { REFERENCE_ENTITIES } from '../reference/entities.js';
 import { createReference } from '../reference/crud.js';
 import { createOrder } from '../orders/create-order.js';
 import type { OrderProcesses } from '../process/order-processes.js';
-import { orderInput } from '../../api/schemas/order.js';
+import { orderInput } from '../orders/schemas.js';
 import { publishShippedProcesses } from '../process/publish-shipped.js';
 import { syncStock } from '../inventory/sync-stock.js';
 import { DEMO_CHANNELS, DEMO_COMPANIES, DEMO_LOCATIONS, DEMO_PEOPLE_PL, DEMO_PEOPLE_RU, demoProducts } from './demo-data.js';

@@ -4,7 +4,7 @@ import { newId } from '../../shared/ids.js';
 import type { Clock } from '../../shared/clock.js';
 import { priceOrder } from '../../domain/order/totals.js';
 import { formatMoney } from '../../shared/money.js';
-import type { OrderInput } from '../../api/schemas/order.js';
+import type { OrderInput } from './schemas.js';
 import { transaction, type TenantScope } from '../../store/tenant-scope.js';
 import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import { appendsWith } from '../../store/unit-of-work.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
-import { orderInput } from '../../api/schemas/order.js';
+import { orderInput } from './schemas.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
 import { createOrder } from './create-order.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import type { orderListQuery } from '../../api/schemas/order.js';
+import type { orderListQuery } from './schemas.js';
 import { orderSummaryView } from './order-view.js';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { channelInput, companyInput, customerInput, locationInput, productInput } from '../../api/schemas/reference.js';
+import { channelInput, companyInput, customerInput, locationInput, productInput } from './schemas.js';
 
 /** How an API field maps to its column: plain value, JSON document, or a numeric column read back as a number. */
 type Kind = 'plain' | 'json' | 'numeric';
