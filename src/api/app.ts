@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -51,6 +52,11 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
 
   await app.register(cookie);
+  // Responses of 1 KB or more in a text/JSON type go out as brotli or gzip when the client
+  // accepts it (brotli at quality 4: fast enough per request). PDFs, ZPL and other binary types
+  // are sent as they are; so are the console's files, precompressed at build (console.ts).
+  // Request bodies are not inflated: intake keeps one body limit on the bytes it reads.
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

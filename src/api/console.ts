@@ -13,19 +13,21 @@ const NOT_BUILT = `<!doctype html>
 <h1>Ordo is running</h1>
 <p>The API answers at <a href="/api/v1/openapi.json">/api/v1</a> (docs at <a href="/docs">/docs</a>),
 but the console has not been built yet.</p>
-<p>Build it with <code>npm run build:web</code> (or <code>node scripts/build-web.mjs</code>) and reload this page.</p>
+<p>Build it with <code>npm run build</code> (the console alone: <code>npm run build:web</code>) and reload this page.</p>
 </body></html>`;
 
 /**
  * Serves the built console (web/dist) at `/`: files by path, and index.html for any other
  * GET that is not an API path, so the single-page app's own routes survive a reload.
  * Hashed assets are cached for a year; index.html is revalidated on every load so a new
- * build is picked up at once.
+ * build is picked up at once. Files are sent precompressed (brotli, gzip) when the client accepts it.
  */
 export async function registerConsole(app: FastifyInstance, distDir: string): Promise<void> {
   const root = resolve(distDir);
   const built = () => existsSync(resolve(root, 'index.html'));
-  await app.register(fastifyStatic, { root, serve: false });
+  // preCompressed: a client that accepts br or gzip gets the .br/.gz the build wrote beside each
+  // file (scripts/build-web.mjs), with Vary: Accept-Encoding; other files are sent as they are.
+  await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = decodeURIComponent(request.url.split('?')[0] ?? '/');
