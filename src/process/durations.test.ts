@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
 import { addDuration, isDuration, parseDuration } from './durations.js';
 
 const at = (iso: string): Date => new Date(iso);
@@ -88,6 +89,21 @@ describe('addDuration properties', () => {
     fc.assert(fc.property(instant, fc.integer({ min: 0, max: 5000 }), (d, n) => {
       assert.equal(addDuration(addDuration(d, `P${n}D`), `-P${n}D`).getTime(), d.getTime());
     }));
+  });
+
+  it('the UTC arithmetic equals Temporal\'s ZonedDateTime in UTC, and a fixed zone with offset 0 gives the same', () => {
+    const n = (max: number) => fc.integer({ min: 0, max });
+    const duration = fc.record({ sign: fc.boolean(), y: n(5), mo: n(30), w: n(10), d: n(400), h: n(50), mi: n(200), s: n(100), ms: n(999) })
+      .map(({ sign, y, mo, w, d, h, mi, s, ms }) => {
+        const date = `${y ? `${y}Y` : ''}${mo ? `${mo}M` : ''}${w ? `${w}W` : ''}${d ? `${d}D` : ''}`;
+        const time = `${h ? `${h}H` : ''}${mi ? `${mi}M` : ''}${s || ms ? `${s}${ms ? `.${String(ms).padStart(3, '0')}` : ''}S` : ''}`;
+        return date || time ? `${sign ? '-' : ''}P${date}${time ? `T${time}` : ''}` : 'P0D';
+      });
+    fc.assert(fc.property(instant, duration, (at, text) => {
+      const expected = Temporal.Instant.fromEpochMilliseconds(at.getTime()).toZonedDateTimeISO('UTC').add(text).epochMilliseconds;
+      assert.equal(addDuration(at, text).getTime(), expected, text);
+      assert.equal(addDuration(at, text, 'Etc/GMT').getTime(), expected, text);
+    }), { numRuns: 300 });
   });
 
   it('in a zone, PnD keeps the local time of day (outside the hour a DST change skips)', () => {

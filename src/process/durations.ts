@@ -48,20 +48,48 @@ export function isDuration(text: string, options: { signed?: boolean } = {}): bo
   }
 }
 
+const DAY_MS = 86_400_000;
+const dateParts = new WeakMap<Temporal.Duration, Temporal.Duration>();
+
+/** The calendar parts alone (a PlainDate would fold time parts into days); kept per parsed duration. */
+function datePart(d: Temporal.Duration): Temporal.Duration {
+  let p = dateParts.get(d);
+  if (!p) dateParts.set(d, (p = Temporal.Duration.from({ years: d.years, months: d.months, weeks: d.weeks, days: d.days })));
+  return p;
+}
+
+/** Exact milliseconds of the duration's time parts (hours, minutes, seconds and fractions). */
+function timeMs(d: Temporal.Duration): number {
+  return d.hours * 3_600_000 + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds + (d.microseconds * 1000 + d.nanoseconds) / 1e6;
+}
+
 /**
  * Add an ISO 8601 duration to an instant; a leading '-' subtracts. Calendar parts (years,
  * months, weeks, days) move the calendar date in `timeZone` (an IANA zone; UTC by default)
  * and keep the local time of day, so P1D across a DST change is 23 or 25 hours and a month
- * end clamps to the last day of the shorter month; time parts (hours, minutes, seconds) add
- * exact time. Dates carry milliseconds: finer fractions of a second are dropped.
+ * end clamps to the last day of the shorter month; time parts (hours, minutes, seconds) then
+ * add exact time. Dates carry milliseconds: finer fractions of a second are dropped.
  */
 export function addDuration(at: Date, duration: string, timeZone?: string): Date {
   const d = parseDuration(duration, { signed: true });
   const ms = at.getTime();
   if (!Number.isFinite(ms)) throw new RangeError('addDuration: not a valid date');
+  let out: number;
   if (d.years === 0 && d.months === 0 && d.weeks === 0 && d.days === 0) {
-    return new Date(Temporal.Instant.fromEpochMilliseconds(ms).add(d).epochMilliseconds);
+    out = Math.floor(ms + timeMs(d));
+  } else if (timeZone !== undefined && timeZone !== 'UTC') {
+    out = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).add(d).epochMilliseconds;
+  } else {
+    // UTC: the calendar date moves as a plain date (a UTC day is always 24 hours), which is
+    // the same as a ZonedDateTime in UTC and an order of magnitude cheaper.
+    const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
+    const day = new Date(dayStart);
+    const moved = new Temporal.PlainDate(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()).add(datePart(d));
+    const date = new Date(0);
+    date.setUTCFullYear(moved.year, moved.month - 1, moved.day); // not Date.UTC: it reads years 0–99 as 19xx
+    out = Math.floor(date.getTime() + (ms - dayStart) + timeMs(d));
   }
-  const start = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone ?? 'UTC');
-  return new Date(start.add(d).epochMilliseconds);
+  const result = new Date(out);
+  if (!Number.isFinite(result.getTime())) throw new RangeError(`addDuration: ${at.toISOString()} + ${duration} is out of range`);
+  return result;
 }
