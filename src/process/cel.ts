@@ -1,5 +1,6 @@
 import type { ParseResult } from '@marcbachmann/cel-js';
-import { celEnvironment, MAX_EXPRESSION_LENGTH, readPaths } from './facts.js';
+import { expressionLengthProblem, MAX_EXPRESSION_LENGTH } from '../domain/expressions/cel.js';
+import { celEnvironment, readPaths } from './facts.js';
 
 export interface CompiledExpr {
   text: string;
@@ -27,9 +28,8 @@ export type CompileResult = { ok: true; expr: CompiledExpr } | { ok: false; prob
  * can get wrong is reported with its position; nothing throws.
  */
 export function compileCel(text: string, expect?: 'bool' | 'timestamp'): CompileResult {
-  if (text.length > MAX_EXPRESSION_LENGTH) {
-    return { ok: false, problem: { code: 'CEL_LIMIT', offset: MAX_EXPRESSION_LENGTH, message: `expression is ${text.length} characters long; the limit is ${MAX_EXPRESSION_LENGTH}` } };
-  }
+  const tooLong = expressionLengthProblem(text);
+  if (tooLong) return { ok: false, problem: { code: 'CEL_LIMIT', offset: MAX_EXPRESSION_LENGTH, message: tooLong } };
   const env = celEnvironment();
   let run: ParseResult;
   try {

@@ -1,16 +1,95 @@
-const RE = /^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+import { Temporal } from 'temporal-polyfill';
 
 /**
- * Add an ISO 8601 duration to a UTC instant. Calendar parts (years, months, days) move
- * the UTC calendar date; time parts add exact milliseconds. A leading '-' subtracts.
+ * ISO 8601 durations: the one parser and the one arithmetic for process timers, task due
+ * dates and escalations. The arithmetic is Temporal's (temporal-polyfill, imported as a
+ * ponyfill: no globals are patched), so month ends clamp (2026-01-31 + P1M = 2026-02-28)
+ * instead of overflowing into the next month.
+ *
+ * The accepted grammar is the process format's, stricter than Temporal's own: upper-case
+ * designators, whole numbers except seconds (a '.' fraction of up to 9 digits), no '+' sign,
+ * no ',' decimal mark. The patterns below are the text the definition schema publishes.
  */
-export function addDuration(at: Date, duration: string): Date {
-  const m = RE.exec(duration);
-  if (!m || duration === 'P' || duration.endsWith('T')) throw new RangeError(`not an ISO 8601 duration: ${duration}`);
-  const sign = m[1] ? -1 : 1;
-  const n = (i: number): number => (m[i] ? Number(m[i]) : 0) * sign;
-  const d = new Date(at.getTime());
-  if (m[2] || m[3]) d.setUTCFullYear(d.getUTCFullYear() + n(2), d.getUTCMonth() + n(3));
-  if (m[4] || m[5]) d.setUTCDate(d.getUTCDate() + n(4) * 7 + n(5));
-  return new Date(d.getTime() + (n(6) * 3600 + n(7) * 60 + n(8)) * 1000);
+export const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+/** The same with an optional leading '-' (a shift of a deadline, e.g. -PT2H). */
+export const SIGNED_ISO_DURATION = /^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+
+const EPOCH = Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO('UTC');
+const cache = new Map<string, Temporal.Duration>();
+const CACHE_MAX = 512;
+
+/**
+ * Parse an ISO 8601 duration; a leading '-' is accepted only when `signed`. Throws a
+ * RangeError naming the text when it is not one, or when it is too large to add to a date.
+ */
+export function parseDuration(text: string, options: { signed?: boolean } = {}): Temporal.Duration {
+  if (!(options.signed ? SIGNED_ISO_DURATION : ISO_DURATION).test(text)) throw new RangeError(`not an ISO 8601 duration: ${text}`);
+  const hit = cache.get(text);
+  if (hit) return hit;
+  let d: Temporal.Duration;
+  try {
+    d = Temporal.Duration.from(text);
+    EPOCH.add(d); // within the range of dates Temporal (and Date) can represent
+  } catch {
+    throw new RangeError(`not an ISO 8601 duration in range: ${text}`);
+  }
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(text, d);
+  return d;
+}
+
+/** Whether `text` is an ISO 8601 duration the process format accepts (see parseDuration). */
+export function isDuration(text: string, options: { signed?: boolean } = {}): boolean {
+  try {
+    parseDuration(text, options);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const DAY_MS = 86_400_000;
+const dateParts = new WeakMap<Temporal.Duration, Temporal.Duration>();
+
+/** The calendar parts alone (a PlainDate would fold time parts into days); kept per parsed duration. */
+function datePart(d: Temporal.Duration): Temporal.Duration {
+  let p = dateParts.get(d);
+  if (!p) dateParts.set(d, (p = Temporal.Duration.from({ years: d.years, months: d.months, weeks: d.weeks, days: d.days })));
+  return p;
+}
+
+/** Exact milliseconds of the duration's time parts (hours, minutes, seconds and fractions). */
+function timeMs(d: Temporal.Duration): number {
+  return d.hours * 3_600_000 + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds + (d.microseconds * 1000 + d.nanoseconds) / 1e6;
+}
+
+/**
+ * Add an ISO 8601 duration to an instant; a leading '-' subtracts. Calendar parts (years,
+ * months, weeks, days) move the calendar date in `timeZone` (an IANA zone; UTC by default)
+ * and keep the local time of day, so P1D across a DST change is 23 or 25 hours and a month
+ * end clamps to the last day of the shorter month; time parts (hours, minutes, seconds) then
+ * add exact time. Dates carry milliseconds: finer fractions of a second are dropped.
+ */
+export function addDuration(at: Date, duration: string, timeZone?: string): Date {
+  const d = parseDuration(duration, { signed: true });
+  const ms = at.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('addDuration: not a valid date');
+  let out: number;
+  if (d.years === 0 && d.months === 0 && d.weeks === 0 && d.days === 0) {
+    out = Math.floor(ms + timeMs(d));
+  } else if (timeZone !== undefined && timeZone !== 'UTC') {
+    out = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).add(d).epochMilliseconds;
+  } else {
+    // UTC: the calendar date moves as a plain date (a UTC day is always 24 hours), which is
+    // the same as a ZonedDateTime in UTC and an order of magnitude cheaper.
+    const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
+    const day = new Date(dayStart);
+    const moved = new Temporal.PlainDate(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()).add(datePart(d));
+    const date = new Date(0);
+    date.setUTCFullYear(moved.year, moved.month - 1, moved.day); // not Date.UTC: it reads years 0–99 as 19xx
+    out = Math.floor(date.getTime() + (ms - dayStart) + timeMs(d));
+  }
+  const result = new Date(out);
+  if (!Number.isFinite(result.getTime())) throw new RangeError(`addDuration: ${at.toISOString()} + ${duration} is out of range`);
+  return result;
 }

@@ -1,5 +1,5 @@
-import { Environment } from '@marcbachmann/cel-js';
-import type { ASTNode } from '@marcbachmann/cel-js';
+import type { Environment, ASTNode } from '@marcbachmann/cel-js';
+import { createCelEnvironment, readPaths as readPathsUnder } from '../domain/expressions/cel.js';
 
 /**
  * The facts a CEL condition may read. The app loads them before calling the engine;
@@ -39,23 +39,15 @@ export const FACT_NAMES = Object.keys(FACT_SCHEMA) as FactName[];
 /** Integer keys of a line map, converted to CEL int so `l.quantity < l.minBatch` compares exactly. */
 const LINE_INT_KEYS = new Set(['quantity', 'unitPrice', 'lineTotal', 'minBatch', 'available', 'reserved', 'shortBy']);
 
-/** Parse-time limits: a definition is data from analysts, so expressions are bounded. */
-export const CEL_LIMITS = { maxDepth: 24, maxAstNodes: 400, maxListElements: 200, maxMapEntries: 100, maxCallArguments: 8 };
-export const MAX_EXPRESSION_LENGTH = 1000;
+/** The limits are the one CEL environment's (domain/expressions/cel.ts). */
+export { CEL_LIMITS, MAX_EXPRESSION_LENGTH } from '../domain/expressions/cel.js';
 
 let sharedEnv: Environment | undefined;
 
 /** One environment for the process: building it is costly, so it is shared and never mutated after. */
 export function celEnvironment(): Environment {
-  if (sharedEnv) return sharedEnv;
-  let env = new Environment({ limits: CEL_LIMITS, homogeneousAggregateLiterals: false });
-  for (const [name, t] of Object.entries(FACT_SCHEMA)) {
-    env = typeof t === 'string'
-      ? env.registerVariable(name, t)
-      : env.registerVariable({ name, schema: t as Record<string, string> });
-  }
-  sharedEnv = env;
-  return env;
+  sharedEnv ??= createCelEnvironment(FACT_SCHEMA);
+  return sharedEnv;
 }
 
 export type FactsInput = { [K in FactName]?: unknown };
@@ -146,33 +138,11 @@ export function withFacts(base: Facts, patch: Partial<Record<FactName, unknown>>
   return out as Facts;
 }
 
+const FACT_ROOTS: ReadonlySet<string> = new Set(FACT_NAMES);
+
 /** Dotted fact paths an expression reads (`order.total`, `customer.availableCredit`), for the trace and validation. */
 export function readPaths(ast: ASTNode): string[] {
-  const found = new Set<string>();
-  const chain = (n: ASTNode): string | null => {
-    if (n.op === 'id') return n.args;
-    if (n.op === '.') {
-      const base = chain(n.args[0]);
-      return base === null ? null : `${base}.${n.args[1]}`;
-    }
-    return null;
-  };
-  const visit = (n: unknown): void => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) { for (const x of n) visit(x); return; }
-    const node = n as ASTNode;
-    if (typeof node.op !== 'string') return;
-    if (node.op === 'id' || node.op === '.') {
-      const p = chain(node);
-      if (p !== null) {
-        if ((FACT_NAMES as string[]).includes(p.split('.')[0]!)) found.add(p);
-        return;
-      }
-    }
-    visit(node.args);
-  };
-  visit(ast);
-  return [...found];
+  return readPathsUnder(ast, FACT_ROOTS);
 }
 
 /** Read a dotted path from facts, JSON-safe (bigint → string, Date → ISO), for the decision trace. */

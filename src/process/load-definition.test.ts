@@ -95,6 +95,37 @@ describe('loadDefinition: bad input', () => {
     assert.equal(find(ps, 'SCHEMA', '/states/received/task/due')?.line, 5);
   });
 
+  it('Given durations that are malformed or too large for a date, Then each is refused where it stands', () => {
+    const ps = problems(minimal([
+      '  received:',
+      '    enter:',
+      '      - action: schedule_timer',
+      '        args: { name: t, event: ping, in: 1d }',
+      '      - action: schedule_timer',
+      '        args: { name: u, event: ping, in: P999999999Y }',
+      '    task: { kind: review, due: P999999999Y }',
+      '    after: [{ in: P1.5D, event: ping }]',
+      '    on: { ping: done }',
+      '  done: { terminal: true }',
+    ].join('\n')));
+    assert.equal(find(ps, 'SCHEMA', '/states/received/after/0/in')?.line, 11);
+    const again = problems(minimal([
+      '  received:',
+      '    enter:',
+      '      - action: schedule_timer',
+      '        args: { name: t, event: ping, in: 1d }',
+      '      - action: schedule_timer',
+      '        args: { name: u, event: ping, in: P999999999Y }',
+      '    task: { kind: review, due: P999999999Y }',
+      '    after: [{ in: PT1H, event: ping }]',
+      '    on: { ping: done }',
+      '  done: { terminal: true }',
+    ].join('\n')));
+    assert.equal(find(again, 'BAD_ACTION_ARGS', '/states/received/enter/0/args/in')?.message, 'an ISO 8601 duration such as PT24H');
+    assert.equal(find(again, 'BAD_ACTION_ARGS', '/states/received/enter/1/args/in')?.line, 9);
+    assert.equal(find(again, 'SCHEMA', '/states/received/task/due')?.message, 'an ISO 8601 duration such as PT24H or P2D');
+  });
+
   it('Given broken YAML, Then a YAML_SYNTAX problem gives the line', () => {
     const ps = problems('key: x\nstart: a\nstates:\n  a: { on: [ }\n');
     assert.equal(ps[0]!.code, 'YAML_SYNTAX');

@@ -3,7 +3,7 @@ import { defaultResults, externalArgsSchema } from './action-registry.js';
 import { compileCel } from './cel.js';
 import type { CompiledExpr } from './cel.js';
 import type { ActionRef, ProcessDefinitionSpec, StateSpec, TransitionSpec } from './definition-schema.js';
-import { ISO_DURATION } from './definition-schema.js';
+import { isDuration } from './durations.js';
 
 export type ProblemCode =
   | 'YAML_SYNTAX' | 'SCHEMA'
@@ -133,10 +133,18 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
         problems.push({ path: [...p, 'args', 'table'], code: 'UNKNOWN_DECISION', message: `no decision table named "${args.table}"` });
       }
       if (a.action === 'set_attribute' && typeof args.expr === 'string') cel(args.expr, [...p, 'args', 'expr']);
-      if ((a.action === 'schedule_timer' || a.action === 'open_task') && typeof (args.in ?? args.due) === 'string' && !ISO_DURATION.test(String(args.in ?? args.due))) {
+      if ((a.action === 'schedule_timer' || a.action === 'open_task') && typeof (args.in ?? args.due) === 'string' && !isDuration(String(args.in ?? args.due))) {
         problems.push({ path: [...p, 'args', args.in ? 'in' : 'due'], code: 'BAD_ACTION_ARGS', message: 'an ISO 8601 duration such as PT24H' });
       }
     });
+  };
+
+  // Durations in the definition's own fields passed the schema's pattern; the one parser
+  // (durations.ts) also refuses what is out of range for a date (P999999999Y), as SCHEMA.
+  const duration = (text: string | undefined, path: Path, signed = false): void => {
+    if (text !== undefined && !isDuration(text, { signed })) {
+      problems.push({ path, code: 'SCHEMA', message: signed ? 'an ISO 8601 duration, optionally negative (-PT2H)' : 'an ISO 8601 duration such as PT24H or P2D' });
+    }
   };
 
   if (!names.has(def.start)) problems.push({ path: ['start'], code: 'UNKNOWN_STATE', message: `start state "${def.start}" is not defined` });
@@ -182,9 +190,13 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
       if ((tm.in === undefined) === (tm.at === undefined)) problems.push({ path: [...sp, 'after', i], code: 'BAD_TIMER', message: 'a timer needs exactly one of in (duration) or at (deadline)' });
       if (tm.offset && !tm.at) problems.push({ path: [...sp, 'after', i, 'offset'], code: 'BAD_TIMER', message: 'offset applies to an at deadline only' });
       cel(tm.at, [...sp, 'after', i, 'at'], 'timestamp');
+      duration(tm.in, [...sp, 'after', i, 'in']);
+      duration(tm.offset, [...sp, 'after', i, 'offset'], true);
       if (!events.has(tm.event)) problems.push({ path: [...sp, 'after', i, 'event'], code: 'UNHANDLED_TIMER_EVENT', message: `timer event "${tm.event}" has no transition in on:` });
     });
     if (s.task) {
+      duration(s.task.due, [...sp, 'task', 'due']);
+      duration(s.task.escalate?.after, [...sp, 'task', 'escalate', 'after']);
       (s.task.options ?? []).forEach((o, i) => {
         if (!events.has(o)) problems.push({ path: [...sp, 'task', 'options', i], code: 'UNHANDLED_TASK_OPTION', message: `task option "${o}" has no transition in on:` });
       });
@@ -197,6 +209,7 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
         if (c.mode === 'sequential' && c.policy && c.policy !== 'all-of') problems.push({ path: [...sp, 'task', 'chain', 'policy'], code: 'BAD_APPROVAL_CHAIN', message: 'a sequential chain needs every step (all-of)' });
         if (c.policy === 'n-of' && (c.n === undefined || c.n > c.steps.length)) problems.push({ path: [...sp, 'task', 'chain', 'n'], code: 'BAD_APPROVAL_CHAIN', message: `n-of needs n between 1 and ${c.steps.length}` });
         c.steps.forEach((st, i) => cel(st.when, [...sp, 'task', 'chain', 'steps', i, 'when'], 'bool'));
+        c.steps.forEach((st, i) => duration(st.due, [...sp, 'task', 'chain', 'steps', i, 'due']));
       }
     }
     if (s.exception && s.exception !== true) {

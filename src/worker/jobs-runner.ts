@@ -49,7 +49,7 @@ export class JobsRunner {
     return this.opts.db.transaction().execute(async (trx) => {
       const { rows } = await sql<{ tenant_id: string; id: string; kind: string; key: string | null; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
         select tenant_id, id, kind, key, payload, attempts, max_attempts from jobs
-        where status = 'scheduled' and run_at <= ${now} order by run_at limit ${this.opts.batchSize ?? 20} for update skip locked`.execute(trx);
+        where status = 'scheduled' and run_at <= ${now} order by run_at, id limit ${this.opts.batchSize ?? 20} for update skip locked`.execute(trx);
       for (const job of rows) {
         const tx = scope(trx, job.tenant_id);
         const attempts = job.attempts + 1;

@@ -32,7 +32,7 @@ describe('response compression', () => {
 
     t = await fulfilmentApp();
     await seedShop(t);
-    site = await buildApp({ db: t.database.db, dbKind: t.database.kind, clock: t.clock, ready: async () => true }, { console: { distDir: DIST } });
+    site = await buildApp({ db: t.database.db, dbKind: t.database.kind, clock: t.clock, ready: async () => true, processes: t.services.processes }, { console: { distDir: DIST } });
   });
   after(async () => {
     await site?.close();

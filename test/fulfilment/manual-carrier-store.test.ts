@@ -6,8 +6,9 @@ import { JobRegistry } from '../../src/app/events/timers.js';
 import { carriersFromEnv } from '../../src/app/fulfilment/carriers-from-env.js';
 import { trackingPollJob } from '../../src/app/fulfilment/poll-shipments.js';
 import { compose } from '../../src/compose.js';
+import { databaseManualStore } from '../../src/app/fulfilment/manual-carrier-store.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
-import type { ManualCarrierAdapter } from '../../src/integrations/carriers/index.js';
+import type { ManualCarrierAdapter, TrackingEvent } from '../../src/integrations/carriers/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { scope } from '../../src/store/tenant-scope.js';
 import '../../src/store/schema-manual-carrier.js';
@@ -86,11 +87,14 @@ describe(`own-fleet shipments kept in the database (${onPostgres ? 'PostgreSQL' 
       assert.deepEqual([again.value.existing, again.value.carrierShipmentId], [true, sh.carrierShipmentId]);
 
       // Two processes record driver events at once (the second started before the first wrote): both are kept.
+      // The driver's times come after the label (booked at the real clock's now): fixed dates here
+      // turned into the past on 2026-11-24 and sorted before the label.
       const third = carriersFromEnv({}, database).get('manual') as ManualCarrierAdapter;
       await third.track(ref); // its records are loaded
-      const out = await second.manual.recordEvent(ref, 'out_for_delivery', { at: '2026-11-24T08:00:00Z', note: 'Kierowca: Włodzimierz' });
+      const later = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+      const out = await second.manual.recordEvent(ref, 'out_for_delivery', { at: later(1), note: 'Kierowca: Włodzimierz' });
       assert.ok(out.ok, JSON.stringify(out));
-      const delivered = await third.recordEvent(ref, 'delivered', { at: '2026-11-24T10:15:00Z', note: 'Odebrała sąsiadka' });
+      const delivered = await third.recordEvent(ref, 'delivered', { at: later(2), note: 'Odebrała sąsiadka' });
       assert.ok(delivered.ok, JSON.stringify(delivered));
       // A worker started now (PostgreSQL: any process; PGlite: its one process after a restart) sees both.
       const worker = carriersFromEnv({}, database);
@@ -110,6 +114,25 @@ describe(`own-fleet shipments kept in the database (${onPostgres ? 'PostgreSQL' 
     } finally {
       await second.t.close();
     }
+  });
+
+  test('Given events at the same time, When two writers merge their records, Then they keep the order they were recorded in (not the event ids\' order)', async () => {
+    const t = first.t;
+    const o = await paidOrder(t, { delivery: { method: 'ship', carrier: 'manual' } });
+    const [fo] = await fulfilmentsOf(t, o.id);
+    await pickAndPack(t, fo);
+    const sh = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/ship`, {});
+    const store = databaseManualStore(database.db);
+    const booked = (await store.get(sh.carrierShipmentId))!;
+    const at = new Date(Date.parse(booked.events[0]!.occurredAt) + 60_000).toISOString();
+    const ev = (eventId: string, status: TrackingEvent['status']): TrackingEvent => ({ ...booked.events[0]!, eventId, status, carrierStatus: status, occurredAt: at });
+    // Ids against the recording order, so an order by event id would show.
+    await store.put({ ...booked, events: [...booked.events, ev('manual:z', 'handed_over'), ev('manual:m', 'in_transit')] });
+    await store.put({ ...booked, events: [...booked.events, ev('manual:a', 'out_for_delivery')] }); // a writer that read before
+    const merged = (await store.get(sh.carrierShipmentId))!;
+    assert.deepEqual(merged.events.map((e) => e.status), ['label_ready', 'handed_over', 'in_transit', 'out_for_delivery']);
+    const mirrored = databaseManualStore(database.db, { mirror: true });
+    assert.deepEqual((await mirrored.get(sh.carrierShipmentId))!.events.map((e) => e.eventId), [booked.events[0]!.eventId, 'manual:z', 'manual:m', 'manual:a']);
   });
 
   test('Given a carrier id nobody booked, Then the database store says CARRIER_NOT_FOUND, and a reference that is no shipment of Ordo is refused without a row', async () => {

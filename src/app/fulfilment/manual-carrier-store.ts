@@ -56,7 +56,7 @@ export function databaseManualStore(db: Db, opts: { mirror?: boolean } = {}): Ma
       await loaded;
       if (mirror) return copy([...mirror.values()].find((r) => r.request.reference === reference && currentStatus(r) !== 'cancelled'));
       if (!UUID.test(reference)) return undefined;
-      const rows = await base().where('reference', '=', reference).orderBy('created_at').execute();
+      const rows = await base().where('reference', '=', reference).orderBy('created_at').orderBy('carrier_shipment_id').execute();
       return rows.map(toRecord).find((r) => currentStatus(r) !== 'cancelled');
     },
 
@@ -72,10 +72,13 @@ export function databaseManualStore(db: Db, opts: { mirror?: boolean } = {}): Ma
         .values({ tenant_id: shipment.tenant_id, carrier_shipment_id: record.carrierShipmentId, tracking_number: record.trackingNumber,
           reference, request: JSON.stringify(record.request), events: JSON.stringify(record.events), created_at: now, updated_at: now })
         .onConflict((oc) => oc.column('carrier_shipment_id').doUpdateSet({
-          // Union by event id, oldest first: a concurrent writer's events are kept.
-          events: sql<string>`(select coalesce(jsonb_agg(x.e order by x.e->>'occurredAt', x.e->>'eventId'), '[]'::jsonb)
-            from (select distinct on (e->>'eventId') e
-                  from jsonb_array_elements(manual_carrier_shipments.events || excluded.events) as t(e)) x)`,
+          // Union by event id, oldest first: a concurrent writer's events are kept. Events at the
+          // same time keep the order they were recorded in (stored ones first, then the writer's,
+          // as the adapter's stable sort does): the event id is a hash and says nothing of order.
+          events: sql<string>`(select coalesce(jsonb_agg(x.e order by (x.e->>'occurredAt')::timestamptz, x.n), '[]'::jsonb)
+            from (select distinct on (e->>'eventId') e, n
+                  from jsonb_array_elements(manual_carrier_shipments.events || excluded.events) with ordinality as t(e, n)
+                  order by e->>'eventId', n) x)`,
           updated_at: now,
         }))
         .returning([...columns]).executeTakeFirstOrThrow();

@@ -36,7 +36,7 @@ export async function receiveTrackingWebhook(processes: OrderProcessPort, db: Db
       .where((eb) => eb.or([
         ...(keys.length ? [eb('carrier_shipment_id', 'in', keys), eb('tracking_number', 'in', keys)] : []),
         ...(isUuid ? [eb('id', '=', sql<string>`${e.reference}::uuid`)] : []),
-      ])).orderBy('created_at', 'desc').executeTakeFirst();
+      ])).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
     if (!row) { unknownShipments++; continue; }
     const g = groups.get(row.id) ?? { tenantId: row.tenant_id, events: [] };
     g.events.push(e);

@@ -40,7 +40,7 @@ export async function fireDueTimers(ops: Operations, db: Db, now: Date, opts: { 
     const { rows } = await sql<{ tenant_id: string; id: string; payload: TimerPayload }>`
       select tenant_id, id, payload from jobs
       where kind = ${PROCESS_TIMER_JOB} and status = 'scheduled' and run_at <= ${now}
-      order by run_at limit ${opts.limit ?? 50} for update skip locked`.execute(trx);
+      order by run_at, id limit ${opts.limit ?? 50} for update skip locked`.execute(trx);
     const out = { fired: 0, ignored: 0, busy: 0 };
     for (const job of rows) {
       const tx = scope(trx, job.tenant_id);

@@ -12,7 +12,7 @@ export async function listExceptions(s: TenantScope, q: { kind?: string | undefi
       'order_processes.exception_kind', 'order_processes.exception_resolutions', 'order_processes.updated_at', 'orders.number', 'orders.version'])
     .where('order_processes.exception_kind', 'is not', null);
   if (q.kind) sel = sel.where('order_processes.exception_kind', '=', q.kind);
-  const rows = await sel.orderBy('order_processes.updated_at').limit(q.limit).execute();
+  const rows = await sel.orderBy('order_processes.updated_at').orderBy('order_processes.order_id').limit(q.limit).execute();
   const tasks = rows.length === 0 ? [] : await s.selectFrom('process_tasks').select(['id', 'order_id', 'role', 'options'])
     .where('order_id', 'in', rows.map((r) => r.order_id)).where('state', 'in', ['open', 'claimed']).execute();
   type Item = {

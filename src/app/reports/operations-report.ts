@@ -22,7 +22,7 @@ export async function operationsReport(s: TenantScope, now: Date, opts: { staleH
     s.selectFrom('order_processes').innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
       .where('order_processes.status', '<>', 'done').where('orders.placed_at', '<', staleBefore)
       .select(['orders.id as id', 'orders.number as number', 'order_processes.state as state', 'orders.placed_at as placed_at'])
-      .orderBy('orders.placed_at').limit(10).execute(),
+      .orderBy('orders.placed_at').orderBy('orders.id').limit(10).execute(),
     s.selectFrom('order_processes').where('status', '<>', 'done').where('exception_kind', 'is not', null)
       .select(['exception_kind as kind', sql<string>`count(*)`.as('n')]).groupBy('exception_kind').orderBy(sql`count(*)`, 'desc').execute(),
     s.selectFrom('orders').innerJoin(

@@ -2,9 +2,9 @@
  * Routing strategies are data: versioned JSON validated when it loads. Ordered steps, each
  * with a CEL condition, candidate filters, objective weights, constraints and a fallback.
  */
-import { Environment } from '@marcbachmann/cel-js';
 import { z } from 'zod';
 import type { FieldError } from '../../shared/errors.js';
+import { createCelEnvironment, MAX_EXPRESSION_LENGTH } from '../expressions/cel.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { RoutingOrder } from './types.js';
 
@@ -67,7 +67,7 @@ export const stepSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, "_" or "-"'),
     description: z.string().max(500).optional(),
     /** CEL over `order`, `channel`, `customer`, `delivery`; absent = always. */
-    when: z.string().min(1).max(2000).optional(),
+    when: z.string().min(1).max(MAX_EXPRESSION_LENGTH).optional(),
     filters: filtersSchema.default({ openOnly: true, underDailyCapacity: true }),
     objective: objectiveSchema.default({
       shippingCost: 1, distance: 0, deliveryPromise: 0, shipments: 0, locationPriority: 0, stockBalance: 0,
@@ -121,14 +121,8 @@ export interface CompiledStrategy extends Omit<RoutingStrategy, 'steps'> {
   steps: CompiledStep[];
 }
 
-/** Parse-time limits keep a hostile or careless condition from costing more than a lookup. */
-const CEL_LIMITS = { maxAstNodes: 256, maxDepth: 24, maxListElements: 200, maxMapEntries: 100, maxCallArguments: 16 };
-
-const celEnv = new Environment({ limits: CEL_LIMITS, unlistedVariablesAreDyn: false })
-  .registerVariable('order', 'map')
-  .registerVariable('channel', 'string')
-  .registerVariable('customer', 'map')
-  .registerVariable('delivery', 'string');
+/** The variables a condition reads (ConditionContext); limits are the shared CEL environment's. */
+const celEnv = createCelEnvironment({ order: 'map', channel: 'string', customer: 'map', delivery: 'string' });
 
 function zodErrors(e: z.ZodError): FieldError[] {
   return e.issues.map((i) => ({ path: '/' + i.path.map(String).join('/'), message: i.message }));

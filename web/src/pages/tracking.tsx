@@ -126,7 +126,8 @@ export default function TrackingPage({ token }: { token: string }) {
           </p>
           {s.events.length > 0 ? (
             <ol className="track-events">
-              {[...s.events].sort((a, b) => b.time.localeCompare(a.time)).map((e, j) => (
+              {/* Newest first; the server lists oldest first, so reversing first puts ties last-recorded first. */}
+              {[...s.events].reverse().sort((a, b) => b.time.localeCompare(a.time)).map((e, j) => (
                 <li key={j}>
                   <time dateTime={e.time}>{formatDateTime(e.time, locale)}</time>
                   <span>{e.description ?? statusText(e.status)}{e.location ? ` — ${e.location}` : ''}</span>

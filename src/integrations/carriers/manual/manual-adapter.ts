@@ -114,7 +114,8 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
   async function append(r: ManualShipmentRecord, e: TrackingEvent): Promise<TrackingEvent> {
     if (!r.events.some((x) => x.eventId === e.eventId)) {
       r.events.push(e);
-      r.events.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+      // Stable: events at the same time stay in the order they were recorded (the store keeps it too).
+      r.events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
       await store.put(r);
     }
     return e;
