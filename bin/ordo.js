@@ -2,5 +2,5 @@
 // `npx ordo …`: runs the TypeScript CLI through tsx's loader (no build step).
 import { register } from 'tsx/esm/api';
 register();
-process.env.ORDO_CLI = '1';
-await import('../src/cli/main.ts');
+const { run } = await import('../src/cli/main.ts');
+run(process.argv.slice(2));
