@@ -52,7 +52,7 @@ export interface TestApp {
 export async function testApp(opts: { clock?: Clock; modules?: RouteModule[]; database?: Database; config?: Config } = {}): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
-  const services = compose({ clock });
+  const services = compose({ clock, publicUrl: opts.config?.http.publicUrl });
   const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true, processes: services.processes, ...(opts.config ? { config: opts.config } : {}) }, { modules: opts.modules ?? [] });
   const t = await createTenant(database.db, {
     slug: `t-${randomBytes(4).toString('hex')}`, name: 'Test tenant',

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
-import { setPublicUrl } from '../app/notifications/tracking-link.js';
 import { serve } from './serve.js';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -46,7 +45,6 @@ function progress(label: string) {
 
 async function withDatabase<T>(config: Config, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   for (const warning of config.warnings) console.error(`warning: ${warning}`);
-  setPublicUrl(config.http.publicUrl);
   // the CLI keeps pg's default pool size (DATABASE_POOL_SIZE is the server's)
   const database = await openDatabase({ ...config.database, poolSize: undefined });
   try {
@@ -85,7 +83,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     case 'seed-demo':
       return withDb(async (d) => {
         const bar = progress('demo orders');
-        const r = await seedDemo(compose({ clock: systemClock }).processes, d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update, adminPassword: config.demo.password });
+        const r = await seedDemo(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update, adminPassword: config.demo.password });
         bar.stop();
         if (!r) { console.log('the demo tenant exists already'); return 0; }
         console.log(`demo tenant seeded with ${r.orders} orders\n  console login: ${r.adminEmail} / ${r.adminPassword}\n  admin API key: ${r.apiKey}`);
@@ -108,7 +106,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return withDb(async (d) => {
         const s = scope(d.db, await tenantId(d.db, values.tenant!));
         const bar = progress('importing orders');
-        const report = await importOrders(compose({ clock: systemClock }).processes, s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
+        const report = await importOrders(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
         bar.stop();
         const reportPath = values.report ?? `${file}.report.json`;
         writeFileSync(reportPath, JSON.stringify(report, null, 2));

@@ -8,7 +8,6 @@ import { seedDemo } from '../app/demo/seed-demo.js';
 import { describeConfig, type Config } from '../config.js';
 import { startWorkerFromConfig } from '../worker/worker.js';
 import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
-import { setPublicUrl } from '../app/notifications/tracking-link.js';
 import { compose } from '../compose.js';
 import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
 
@@ -17,7 +16,6 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const log = pino({ level: config.logging.level });
   for (const warning of config.warnings) log.warn(warning);
   log.info({ config: describeConfig(config) }, 'configuration');
-  setPublicUrl(config.http.publicUrl);
   const database = await openDatabase(config.database);
   log.info({ database: database.describe }, 'database opened');
   const applied = await migrateToLatest(database.db);
@@ -26,7 +24,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   // carriers (issue 6): each is offered when its credentials are configured; the manual carrier always
   const carriers = carriersFromConfig(config.carriers, database);
   log.info({ carriers: [...carriers.keys()] }, 'carriers configured');
-  const services = compose({ clock: systemClock, carriers });
+  const services = compose({ clock: systemClock, carriers, publicUrl: config.http.publicUrl });
 
   let seeded = null;
   if (opts.demo) {

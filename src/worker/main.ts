@@ -3,7 +3,6 @@ import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { startWorkerFromConfig } from './worker.js';
 import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
-import { setPublicUrl } from '../app/notifications/tracking-link.js';
 import { compose } from '../compose.js';
 import { systemClock } from '../shared/clock.js';
 import { describeConfig, loadConfigOrExit } from '../config.js';
@@ -19,12 +18,11 @@ const config = loadConfigOrExit(process.env);
 const log = pino({ level: config.logging.level, base: { worker: config.worker.id ?? process.pid } });
 for (const warning of config.warnings) log.warn(warning);
 log.info({ config: describeConfig(config) }, 'configuration');
-setPublicUrl(config.http.publicUrl);
 
 const database = await openDatabase({ ...config.database, poolSize: 8 });
 await migrateToLatest(database.db);
 // the composition root: process timers, carrier tracking polls and inbound events as jobs
-const services = compose({ clock: systemClock, carriers: carriersFromConfig(config.carriers, database) });
+const services = compose({ clock: systemClock, carriers: carriersFromConfig(config.carriers, database), publicUrl: config.http.publicUrl });
 const worker = await startWorkerFromConfig(database, services.jobs, { ...config, worker: { ...config.worker, enabled: true } }, log);
 log.info({ database: database.describe, worker: worker!.id }, 'worker started');
 process.send?.({ ready: true });
