@@ -16,6 +16,8 @@ module.exports = {
       from: { path: '^src/process/', pathNot: notTest }, to: { path: '^src/', pathNot: '^src/(domain|shared|process)/' } },
     { name: 'shared-leaf', severity: 'error', comment: 'shared depends on nothing of ours',
       from: { path: '^src/shared/', pathNot: notTest }, to: { path: '^src/', pathNot: '^src/shared/' } },
+    { name: 'config-leaf', severity: 'error', comment: 'src/config.ts (every setting, validated once) imports only zod and shared, so any layer may take its types',
+      from: { path: '^src/config\\.ts$' }, to: { path: '^src/', pathNot: '^src/shared/' } },
     { name: 'store-below-app', severity: 'error', comment: 'the store does not know the use cases above it',
       from: { path: '^src/store/', pathNot: notTest }, to: { path: '^src/(app|api|worker|cli|integrations)/|^src/compose\\.ts$' } },
   ],

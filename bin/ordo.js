@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-process.env.ORDO_CLI = '1';
 const compiledUrl = new URL('../dist/cli/main.js', import.meta.url);
 const compiled = fileURLToPath(compiledUrl);
 
@@ -30,9 +29,11 @@ async function stale() {
 const tsx = !existsSync(compiled) || (await stale()) ? await tsxLoader() : null;
 if (tsx) {
   tsx.register();
-  await import('../src/cli/main.ts');
+  const { run } = await import('../src/cli/main.ts');
+  run(process.argv.slice(2));
 } else if (existsSync(compiled)) {
-  await import(compiledUrl.href);
+  const { run } = await import(compiledUrl.href);
+  run(process.argv.slice(2));
 } else {
   console.error('ordo: dist/ is not built and tsx is not installed. Run `npm ci && npm run build` (see README, Production).');
   process.exit(1);

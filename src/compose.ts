@@ -31,14 +31,17 @@ export interface Services {
   jobs: JobRegistry;
 }
 
-/** Every process operation Ordo carries out or asks integrations for. A new one is one line here. */
-export function processOperations(): ProcessOperation[] {
+/**
+ * Every process operation Ordo carries out or asks integrations for. A new one is one line here.
+ * `publicUrl` (config.http.publicUrl) is where e-mailed tracking links point.
+ */
+export function processOperations(opts: { publicUrl?: string | undefined } = {}): ProcessOperation[] {
   return [
     ...orderOperations,
     ...inventoryOperations,
     ...sourcingOperations,
     ...fulfilmentOperations,
-    ...notificationOperations,
+    ...notificationOperations({ publicUrl: opts.publicUrl }),
     ...moneyOperations,
     ...b2bOperations,
     ...erpOperations,
@@ -54,10 +57,12 @@ export interface ComposeOptions {
   jobs?: readonly JobDefinition[];
   /** Tracking poll options (tests poll often). */
   trackingPoll?: { everyMs?: number; limit?: number };
+  /** Public base URL for tracking links in e-mails (config.http.publicUrl); absent = no link. */
+  publicUrl?: string | undefined;
 }
 
 export function compose(opts: ComposeOptions): Services {
-  const operations = new Operations(opts.operations ?? processOperations());
+  const operations = new Operations(opts.operations ?? processOperations({ publicUrl: opts.publicUrl }));
   const processes = new OrderProcesses(operations);
   const jobs = new JobRegistry([
     processTimerJob(operations),

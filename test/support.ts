@@ -7,6 +7,7 @@ import { compose, type Services } from '../src/compose.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
 import { fixedClock, systemClock, type Clock } from '../src/shared/clock.js';
 import { scope, type TenantScope } from '../src/store/tenant-scope.js';
+import type { Config } from '../src/config.js';
 
 /**
  * Test databases: PGlite in memory by default; with TEST_DATABASE_URL, a fresh PostgreSQL
@@ -48,11 +49,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(opts: { clock?: Clock; modules?: RouteModule[]; database?: Database } = {}): Promise<TestApp> {
+export async function testApp(opts: { clock?: Clock; modules?: RouteModule[]; database?: Database; config?: Config } = {}): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
-  const services = compose({ clock });
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true, processes: services.processes }, { modules: opts.modules ?? [] });
+  const services = compose({ clock, publicUrl: opts.config?.http.publicUrl });
+  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true, processes: services.processes, ...(opts.config ? { config: opts.config } : {}) }, { modules: opts.modules ?? [] });
   const t = await createTenant(database.db, {
     slug: `t-${randomBytes(4).toString('hex')}`, name: 'Test tenant',
     admin: { email: `admin-${randomBytes(4).toString('hex')}@example.pl`, name: 'Zofia Łukasiewicz', password: 'correct horse battery staple' },

@@ -2,6 +2,7 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../shared/clock.js';
 import type { CarrierRegistry } from '../integrations/carriers/index.js';
 import type { OrderProcesses } from '../app/process/order-processes.js';
+import type { Config } from '../config.js';
 
 /** What routes need, passed explicitly: no globals. */
 export interface Deps {
@@ -14,4 +15,6 @@ export interface Deps {
   processes: OrderProcesses;
   /** Configured carrier adapters (issue 6); absent = shipments cannot be booked at carriers. */
   carriers?: CarrierRegistry;
+  /** The validated settings (src/config.ts); absent = every default (tests). */
+  config?: Config;
 }

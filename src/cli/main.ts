@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from '../config.js';
 import { serve } from './serve.js';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -26,7 +26,8 @@ Usage:
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
-             PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16)
+             PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16);
+             every setting is listed in README.md (Configuration)
 `;
 
 function progress(label: string) {
@@ -42,9 +43,10 @@ function progress(label: string) {
   };
 }
 
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+async function withDatabase<T>(config: Config, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  for (const warning of config.warnings) console.error(`warning: ${warning}`);
+  // the CLI keeps pg's default pool size (DATABASE_POOL_SIZE is the server's)
+  const database = await openDatabase({ ...config.database, poolSize: undefined });
   try {
     await migrateToLatest(database.db);
     return await fn(database);
@@ -59,7 +61,7 @@ async function tenantId(db: Awaited<ReturnType<typeof openDatabase>>['db'], slug
   return t.id;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest, allowPositionals: true,
@@ -70,16 +72,18 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   if (!command || values.help || command === 'help') { process.stdout.write(HELP); return 0; }
+  const config = loadConfig(env);
+  const withDb = <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => withDatabase(config, fn);
   switch (command) {
     case 'serve':
-      await serve(loadConfig(), { demo: values.demo ?? false });
+      await serve(config, { demo: values.demo ?? false });
       return -1; // keeps running
     case 'migrate':
       return withDb(async (d) => { console.log(`migrated ${d.describe}`); return 0; });
     case 'seed-demo':
       return withDb(async (d) => {
         const bar = progress('demo orders');
-        const r = await seedDemo(compose({ clock: systemClock }).processes, d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update });
+        const r = await seedDemo(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update, adminPassword: config.demo.password });
         bar.stop();
         if (!r) { console.log('the demo tenant exists already'); return 0; }
         console.log(`demo tenant seeded with ${r.orders} orders\n  console login: ${r.adminEmail} / ${r.adminPassword}\n  admin API key: ${r.apiKey}`);
@@ -102,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       return withDb(async (d) => {
         const s = scope(d.db, await tenantId(d.db, values.tenant!));
         const bar = progress('importing orders');
-        const report = await importOrders(compose({ clock: systemClock }).processes, s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
+        const report = await importOrders(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
         bar.stop();
         const reportPath = values.report ?? `${file}.report.json`;
         writeFileSync(reportPath, JSON.stringify(report, null, 2));
@@ -128,10 +132,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
-if (isEntry || process.env.ORDO_CLI === '1') {
-  main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exit(code); }, (e) => {
+/** Runs a command line and exits with its code (unless it keeps running, as serve does). */
+export function run(argv: string[]): void {
+  main(argv).then((code) => { if (code >= 0) process.exit(code); }, (e) => {
     console.error(e instanceof AppError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : e);
     process.exit(1);
   });
 }
+
+const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (isEntry) run(process.argv.slice(2));

@@ -5,39 +5,41 @@ import { migrateToLatest } from '../store/migrate.js';
 import { buildApp } from '../api/app.js';
 import { systemClock } from '../shared/clock.js';
 import { seedDemo } from '../app/demo/seed-demo.js';
-import type { Config } from './config.js';
-import { startWorkerFromEnv } from '../worker/worker.js';
-import { carriersFromEnv } from '../app/fulfilment/carriers-from-env.js';
+import { describeConfig, type Config } from '../config.js';
+import { startWorkerFromConfig } from '../worker/worker.js';
+import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
 import { compose } from '../compose.js';
 import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
 
 /** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
 export async function serve(config: Config, opts: { demo: boolean }) {
-  const log = pino({ level: config.logLevel });
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  const log = pino({ level: config.logging.level });
+  for (const warning of config.warnings) log.warn(warning);
+  log.info({ config: describeConfig(config) }, 'configuration');
+  const database = await openDatabase(config.database);
   log.info({ database: database.describe }, 'database opened');
   const applied = await migrateToLatest(database.db);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   // carriers (issue 6): each is offered when its credentials are configured; the manual carrier always
-  const carriers = carriersFromEnv(process.env, database);
+  const carriers = carriersFromConfig(config.carriers, database);
   log.info({ carriers: [...carriers.keys()] }, 'carriers configured');
-  const services = compose({ clock: systemClock, carriers });
+  const services = compose({ clock: systemClock, carriers, publicUrl: config.http.publicUrl });
 
   let seeded = null;
   if (opts.demo) {
-    seeded = await seedDemo(services.processes, database.db, systemClock);
+    seeded = await seedDemo(services.processes, database.db, systemClock, { adminPassword: config.demo.password });
     if (seeded) log.info({ orders: seeded.orders }, 'demo data seeded');
   }
 
   const app = await buildApp(
-    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes },
+    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes, config },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },
   );
-  const address = await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.http.port, host: config.http.host });
   // outbox dispatcher, webhooks, broker sink and the jobs runner (process timers, tracking polls,
   // inbound events); ORDO_WORKER=off on API-only nodes, where separate workers run them
-  const worker = await startWorkerFromEnv(database, services.jobs, process.env, log);
+  const worker = await startWorkerFromConfig(database, services.jobs, config, log);
   const base = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
 
   const lines = [
@@ -59,7 +61,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   process.stdout.write(`${lines.join('\n')}\n\n`);
   // The exact routing solver (HiGHS, WASM in a worker thread) is compiled by V8 on first use:
   // warm it in the background so the first orders routed by an exact strategy do not stall.
-  if (process.env.ORDO_EXACT_WARMUP !== 'off') {
+  if (config.routing.exactWarmup) {
     void warmUpExactSolver().then(() => log.info('exact routing solver warmed up'), (e) => log.warn({ err: e }, 'exact routing solver warm-up failed'));
   }
 

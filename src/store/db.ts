@@ -36,19 +36,23 @@ export interface OpenOptions {
   /** Folder of the embedded database; 'memory://' for a throw-away one. Default ./data */
   dataDir?: string | undefined;
   poolSize?: number | undefined;
+  /** PostgreSQL: pg pipeline mode (ORDO_PIPELINE); default on. */
+  pipeline?: boolean | undefined;
+  /** PostgreSQL: name (prepare) each parameterised statement text (ORDO_PREPARE); default on. */
+  prepare?: boolean | undefined;
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
-  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 16);
+  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 16, { pipeline: opts.pipeline ?? true, name: opts.prepare ?? true });
   return openPGlite(opts.dataDir ?? './data');
 }
 
-function openPostgres(url: string, max: number): Database {
-  const pipeline = process.env.ORDO_PIPELINE !== 'off';
+function openPostgres(url: string, max: number, tuning: { pipeline: boolean; name: boolean }): Database {
+  const { pipeline } = tuning;
   const pool = new pg.Pool({ connectionString: url, max, pipeline });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  pool.on('connect', (client) => tuneClient(client, { name: process.env.ORDO_PREPARE !== 'off', pipeline }));
+  pool.on('connect', (client) => tuneClient(client, tuning));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   return {

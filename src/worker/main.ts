@@ -1,26 +1,29 @@
 import pino from 'pino';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
-import { startWorkerFromEnv } from './worker.js';
-import { carriersFromEnv } from '../app/fulfilment/carriers-from-env.js';
+import { startWorkerFromConfig } from './worker.js';
+import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
 import { compose } from '../compose.js';
 import { systemClock } from '../shared/clock.js';
+import { describeConfig, loadConfigOrExit } from '../config.js';
 
 /**
- * A worker process: `tsx src/worker/main.ts`. Environment: DATABASE_URL (PostgreSQL) or
- * ORDO_DATA_DIR (embedded; then it must be the only process on that folder), NATS_URL,
- * ORDO_WORKER_CONCURRENCY, ORDO_WEBHOOK_TIMEOUT_MS, ORDO_LEASE_MS, ORDO_RETRY_BASE_MS,
- * ORDO_MAX_ATTEMPTS, ORDO_POLL_MS, ORDO_WORKER_ID. SIGTERM/SIGINT stop it after deliveries in
- * flight are recorded; SIGKILL loses nothing either (leases expire, another worker retries).
+ * A worker process: `tsx src/worker/main.ts`. Configuration (src/config.ts, the settings marked
+ * `worker` in README.md): DATABASE_URL (PostgreSQL) or ORDO_DATA_DIR (embedded; then it must be
+ * the only process on that folder), NATS_URL, SMTP, carriers and the ORDO_WORKER_* / ORDO_*_MS
+ * tuning. SIGTERM/SIGINT stop it after deliveries in flight are recorded; SIGKILL loses nothing
+ * either (leases expire, another worker retries).
  */
-const env = process.env;
-const log = pino({ level: env.LOG_LEVEL ?? 'info', base: { worker: env.ORDO_WORKER_ID ?? process.pid } });
+const config = loadConfigOrExit(process.env);
+const log = pino({ level: config.logging.level, base: { worker: config.worker.id ?? process.pid } });
+for (const warning of config.warnings) log.warn(warning);
+log.info({ config: describeConfig(config) }, 'configuration');
 
-const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.ORDO_DATA_DIR, poolSize: 8 });
+const database = await openDatabase({ ...config.database, poolSize: 8 });
 await migrateToLatest(database.db);
 // the composition root: process timers, carrier tracking polls and inbound events as jobs
-const services = compose({ clock: systemClock, carriers: carriersFromEnv(env, database) });
-const worker = await startWorkerFromEnv(database, services.jobs, { ...env, ORDO_WORKER: 'on' }, log);
+const services = compose({ clock: systemClock, carriers: carriersFromConfig(config.carriers, database), publicUrl: config.http.publicUrl });
+const worker = await startWorkerFromConfig(database, services.jobs, { ...config, worker: { ...config.worker, enabled: true } }, log);
 log.info({ database: database.describe, worker: worker!.id }, 'worker started');
 process.send?.({ ready: true });
 

@@ -5,7 +5,8 @@ import { onOutboxWrite, OUTBOX_CHANNEL } from '../app/events/emit-event.js';
 import type { JobRegistry } from '../app/events/timers.js';
 import type { EventSink } from '../integrations/broker/sink.js';
 import { natsSink } from '../integrations/broker/nats-sink.js';
-import { emailSinksFromEnv } from '../integrations/email/email-sink.js';
+import { emailSinks } from '../integrations/email/email-sink.js';
+import type { BrokerConfig, Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { Dispatcher, silentLogger, type Logger } from './dispatcher.js';
 import { JobsRunner } from './jobs-runner.js';
@@ -98,38 +99,35 @@ function listen(url: string, onNotify: () => void, log: Logger) {
   };
 }
 
-/** Broker sinks named by the environment: NATS_URL enables the JetStream sink (off by default). */
-export async function sinksFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<EventSink[]> {
+/** Broker sinks of the configuration: NATS_URL enables the JetStream sink (off by default). */
+export async function brokerSinks(broker: BrokerConfig): Promise<EventSink[]> {
   const sinks: EventSink[] = [];
-  if (env.NATS_URL) sinks.push(await natsSink({ url: env.NATS_URL, stream: env.NATS_STREAM, subjectPrefix: env.NATS_SUBJECT_PREFIX }));
+  if (broker.natsUrl) sinks.push(await natsSink({ url: broker.natsUrl, stream: broker.stream, subjectPrefix: broker.subjectPrefix }));
   return sinks;
 }
 
-const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
-
 /**
- * The worker as configured by the environment — what the server calls at start-up (in-process
- * dispatcher, the default) and what `src/worker/main.ts` runs. ORDO_WORKER=off disables it in
- * the server when separate worker processes do the work. Returns null when disabled.
+ * The worker as configured (src/config.ts, group worker) — what the server calls at start-up
+ * (in-process dispatcher, the default) and what `src/worker/main.ts` runs. ORDO_WORKER=off
+ * disables it in the server when separate worker processes do the work. Returns null when disabled.
  */
-export async function startWorkerFromEnv(
-  database: { db: Db; kind: 'postgres' | 'pglite' }, jobs: JobRegistry, env: NodeJS.ProcessEnv = process.env, logger?: Logger,
+export async function startWorkerFromConfig(
+  database: { db: Db; kind: 'postgres' | 'pglite' }, jobs: JobRegistry, config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp'>, logger?: Logger,
 ): Promise<Worker | null> {
-  if (/^(0|false|off|no)$/i.test(env.ORDO_WORKER ?? '')) return null;
-  const baseMs = num(env.ORDO_RETRY_BASE_MS);
-  const maxAttempts = num(env.ORDO_MAX_ATTEMPTS);
+  const w = config.worker;
+  if (!w.enabled) return null;
   return startWorker({
     db: database.db,
     jobs,
-    listenUrl: database.kind === 'postgres' ? env.DATABASE_URL : undefined,
+    listenUrl: database.kind === 'postgres' ? config.database.url : undefined,
     // The e-mail sink joins when ORDO_SMTP_HOST is set (issue 6: customer notifications).
-    sinks: [...await sinksFromEnv(env), ...emailSinksFromEnv(database.db, env)],
-    concurrency: num(env.ORDO_WORKER_CONCURRENCY),
-    deliveryTimeoutMs: num(env.ORDO_WEBHOOK_TIMEOUT_MS),
-    leaseMs: num(env.ORDO_LEASE_MS),
-    retry: { ...(baseMs ? { baseMs } : {}), ...(maxAttempts ? { maxAttempts } : {}) },
-    pollMs: num(env.ORDO_POLL_MS),
-    workerId: env.ORDO_WORKER_ID,
+    sinks: [...await brokerSinks(config.broker), ...emailSinks(database.db, config.smtp)],
+    concurrency: w.concurrency,
+    deliveryTimeoutMs: w.deliveryTimeoutMs,
+    leaseMs: w.leaseMs,
+    retry: { ...(w.retryBaseMs ? { baseMs: w.retryBaseMs } : {}), ...(w.maxAttempts ? { maxAttempts: w.maxAttempts } : {}) },
+    pollMs: w.pollMs,
+    workerId: w.id,
     logger,
   });
 }

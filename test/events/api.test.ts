@@ -8,7 +8,6 @@ import { atomically } from '../../src/store/tenant-scope.js';
 describe('events API: catalogue, subscriptions and bad input', () => {
   let t: TestApp;
   before(async () => {
-    delete process.env.ORDO_WEBHOOKS_ALLOW_PRIVATE;
     t = await testApp();
   });
   after(() => t.close());

@@ -6,15 +6,15 @@ import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 import { newWebhookSecret } from '../../src/integrations/webhooks/signature.js';
 import { startWorker, type Worker } from '../../src/worker/worker.js';
 import { startReceiver, waitFor } from './receiver.js';
-
-process.env.ORDO_WEBHOOKS_ALLOW_PRIVATE = 'true';
+import { loadConfig } from '../../src/config.js';
 
 const bucket = (id: string) => createHash('sha1').update(id).digest()[0]! % 3;
 
 describe('webhook delivery from the outbox', () => {
   let t: TestApp;
   let worker: Worker | undefined;
-  before(async () => { t = await testApp(); await seedBasics(t); });
+  // the receiver listens on loopback
+  before(async () => { t = await testApp({ config: loadConfig({ ORDO_WEBHOOKS_ALLOW_PRIVATE: 'true' }) }); await seedBasics(t); });
   after(async () => { await worker?.stop(); await t.close(); });
 
   const allSettled = (subscriptionId: string) => waitFor('deliveries to settle', async () => {

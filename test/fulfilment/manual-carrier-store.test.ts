@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../../src/api/app.js';
 import { JobRegistry } from '../../src/app/events/timers.js';
-import { carriersFromEnv } from '../../src/app/fulfilment/carriers-from-env.js';
+import { carriersFromConfig } from '../../src/app/fulfilment/carriers-from-config.js';
+import { defaultConfig } from '../../src/config.js';
 import { trackingPollJob } from '../../src/app/fulfilment/poll-shipments.js';
 import { compose } from '../../src/compose.js';
 import { databaseManualStore } from '../../src/app/fulfilment/manual-carrier-store.js';
@@ -16,9 +17,9 @@ import { JobsRunner } from '../../src/worker/jobs-runner.js';
 import { freshDatabase, onPostgres, type TestApp } from '../support.js';
 import { fulfilmentsOf, ok, orderState, paidOrder, pickAndPack, seedShop } from './helpers.js';
 
-/** The API over a database with the carriers the server builds (carriersFromEnv with the database). */
+/** The API over a database with the carriers the server builds (carriersFromConfig with the database). */
 async function appOver(database: TestApp['database'], tenant: { tenantId: string; apiKey: string }) {
-  const carriers = carriersFromEnv({}, database);
+  const carriers = carriersFromConfig(defaultConfig().carriers, database);
   const services = compose({ clock: systemClock, carriers });
   const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes });
   const call: TestApp['call'] = async (method, url, body, headers = {}) => {
@@ -89,7 +90,7 @@ describe(`own-fleet shipments kept in the database (${onPostgres ? 'PostgreSQL' 
       // Two processes record driver events at once (the second started before the first wrote): both are kept.
       // The driver's times come after the label (booked at the real clock's now): fixed dates here
       // turned into the past on 2026-11-24 and sorted before the label.
-      const third = carriersFromEnv({}, database).get('manual') as ManualCarrierAdapter;
+      const third = carriersFromConfig(defaultConfig().carriers, database).get('manual') as ManualCarrierAdapter;
       await third.track(ref); // its records are loaded
       const later = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
       const out = await second.manual.recordEvent(ref, 'out_for_delivery', { at: later(1), note: 'Kierowca: Włodzimierz' });
@@ -97,7 +98,7 @@ describe(`own-fleet shipments kept in the database (${onPostgres ? 'PostgreSQL' 
       const delivered = await third.recordEvent(ref, 'delivered', { at: later(2), note: 'Odebrała sąsiadka' });
       assert.ok(delivered.ok, JSON.stringify(delivered));
       // A worker started now (PostgreSQL: any process; PGlite: its one process after a restart) sees both.
-      const worker = carriersFromEnv({}, database);
+      const worker = carriersFromConfig(defaultConfig().carriers, database);
       const merged = await worker.get('manual')!.track(ref);
       assert.ok(merged.ok);
       assert.deepEqual(merged.value.events.map((e) => e.status), ['label_ready', 'out_for_delivery', 'delivered']);
@@ -136,7 +137,7 @@ describe(`own-fleet shipments kept in the database (${onPostgres ? 'PostgreSQL' 
   });
 
   test('Given a carrier id nobody booked, Then the database store says CARRIER_NOT_FOUND, and a reference that is no shipment of Ordo is refused without a row', async () => {
-    const manual = carriersFromEnv({}, database).get('manual') as ManualCarrierAdapter;
+    const manual = carriersFromConfig(defaultConfig().carriers, database).get('manual') as ManualCarrierAdapter;
     const missing = await manual.track({ carrierShipmentId: '01900000-0000-7000-8000-000000000000', trackingNumber: null, reference: 'x', status: 'created' });
     assert.ok(!missing.ok);
     assert.equal(missing.error.code, 'CARRIER_NOT_FOUND');

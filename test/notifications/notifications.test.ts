@@ -7,6 +7,7 @@ import { emailSink } from '../../src/integrations/email/email-sink.js';
 import { smtpSender } from '../../src/integrations/email/smtp-sender.js';
 import { toCloudEvent, type EventSink } from '../../src/integrations/broker/sink.js';
 import { eventually, LocalSmtp, type Received } from './smtp-support.js';
+import { loadConfig } from '../../src/config.js';
 
 /** Notifies on entry to every state, so an order reaches a notify step at intake. */
 const NOTIFY_PROCESS = `key: notify-test
@@ -55,7 +56,8 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
   };
 
   before(async () => {
-    t = await testApp();
+    // tracking links in e-mails point at the public URL
+    t = await testApp({ config: loadConfig({ ORDO_PUBLIC_URL: 'https://sklep.example.ru/' }) });
     await seedBasics(t);
     await stock(t, [['SKU-1', 'WAW-1', 500], ['SKU-2', 'WAW-1', 500], ['SKU-3', 'WAW-1', 500]]);
     await publish(t, NOTIFY_PROCESS);
@@ -105,11 +107,7 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
   });
 
   test('given a customer without a language whose parcel goes to Russia, the e-mail is in Russian with Cyrillic in subject and body', async () => {
-    process.env.ORDO_PUBLIC_URL = 'https://sklep.example.ru/';
-    let o;
-    try {
-      o = await order({ customer: { code: 'C-RU' }, currency: 'RUB', shippingAddress: { name: 'Анна Каренина', line1: 'ул. Тверская, 7', city: 'Москва', postalCode: '125009', country: 'RU' } });
-    } finally { delete process.env.ORDO_PUBLIC_URL; }
+    const o = await order({ customer: { code: 'C-RU' }, currency: 'RUB', shippingAddress: { name: 'Анна Каренина', line1: 'ул. Тверская, 7', city: 'Москва', postalCode: '125009', country: 'RU' } });
     const { n, mail } = await sentMail(o.id, 'order_confirmed');
     // The tracking link is the order's public page; its token opens the tracking API without a login.
     const token = /Отследить заказ: https:\/\/sklep\.example\.ru\/track\/([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];

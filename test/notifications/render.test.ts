@@ -4,7 +4,10 @@ import { checkTemplate, htmlFromText, renderHtml, renderText, TEMPLATE_VARIABLES
 import { chooseLanguage } from '../../src/app/notifications/language.js';
 import { formatAmount } from '../../src/app/notifications/order-variables.js';
 import { BUILT_IN_TEMPLATES, LANGUAGES } from '../../src/app/notifications/built-in-templates.js';
-import { smtpConfigFromEnv } from '../../src/integrations/email/smtp-config.js';
+import { smtpConfigFrom } from '../../src/integrations/email/smtp-config.js';
+import { loadConfig } from '../../src/config.js';
+
+const smtpFrom = (env: Record<string, string>) => smtpConfigFrom(loadConfig(env).smtp);
 
 const vars = (over: Partial<TemplateVars> = {}): TemplateVars =>
   ({ ...Object.fromEntries(TEMPLATE_VARIABLES.map((v) => [v, ''])), ...over }) as TemplateVars;
@@ -64,9 +67,9 @@ describe('notification templates, languages and money (pure)', () => {
   });
 
   test('SMTP settings come from the environment; without a host nothing is sent', () => {
-    assert.equal(smtpConfigFromEnv({}), null);
-    assert.deepEqual(smtpConfigFromEnv({ ORDO_SMTP_HOST: 'smtp.example.pl', ORDO_SMTP_PORT: '465', ORDO_SMTP_USER: 'u', ORDO_SMTP_PASS: 'p', ORDO_SMTP_FROM: 'Sklep <s@example.pl>' }),
+    assert.equal(smtpFrom({}), null);
+    assert.deepEqual(smtpFrom({ ORDO_SMTP_HOST: 'smtp.example.pl', ORDO_SMTP_PORT: '465', ORDO_SMTP_USER: 'u', ORDO_SMTP_PASS: 'p', ORDO_SMTP_FROM: 'Sklep <s@example.pl>' }),
       { host: 'smtp.example.pl', port: 465, secure: true, user: 'u', pass: 'p', from: 'Sklep <s@example.pl>', timeoutMs: 10_000, allowUnverifiedTls: false });
-    assert.equal(smtpConfigFromEnv({ ORDO_SMTP_HOST: 'h' })!.secure, false);
+    assert.equal(smtpFrom({ ORDO_SMTP_HOST: 'h' })!.secure, false);
   });
 });

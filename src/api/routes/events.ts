@@ -10,7 +10,8 @@ import {
   inboundStatus, replayInput, rotateInput, subscription, subscriptionInput, subscriptionPatch,
 } from '../schemas/events.js';
 import { catalogue } from '../../domain/events/catalogue.js';
-import { urlPolicyFromEnv } from '../../integrations/webhooks/url-policy.js';
+import { urlPolicyFrom } from '../../integrations/webhooks/url-policy.js';
+import { defaultConfig } from '../../config.js';
 import {
   createSubscription, deleteSubscription, getSubscription, listSubscriptions, rotateSubscriptionSecret, setSubscriptionPaused, updateSubscription,
 } from '../../app/events/subscriptions.js';
@@ -23,7 +24,8 @@ const tags = ['events'];
 /** Events, the catalogue, webhook subscriptions with their delivery log, and partner inbound events. */
 export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
-  const policy = urlPolicyFromEnv();
+  const config = deps.config ?? defaultConfig();
+  const policy = urlPolicyFrom({ allowPrivate: config.webhooks.allowPrivate, publicUrl: config.http.publicUrl });
 
   app.get('/events/catalogue', {
     schema: {

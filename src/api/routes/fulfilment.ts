@@ -173,7 +173,7 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
         response: { 200: webhookOutcome, ...errors },
       },
     }, async (request) => {
-      const expected = process.env.ORDO_CARRIER_WEBHOOK_TOKEN;
+      const expected = deps.config?.carriers.webhookToken;
       if (expected && request.query.token !== expected) throw new AppError('UNAUTHENTICATED', 'the webhook URL token is missing or wrong');
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null));
       return receiveTrackingWebhook(deps.processes, deps.db, deps.carriers, deps.clock, request.params.carrier, { body, headers: request.headers });

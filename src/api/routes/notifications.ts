@@ -72,7 +72,7 @@ export async function notificationRoutes(base: FastifyInstance, deps: Deps): Pro
       tags, summary: 'Render a template (saved, or a draft) for an order; nothing is sent or stored',
       params: z.object({ template: templateName }), body: previewBody, response: { 200: preview, ...errors },
     },
-  }, async (request) => previewNotification(authorize(deps.db, request, 'notifications:read').store, request.params.template, request.body));
+  }, async (request) => previewNotification(authorize(deps.db, request, 'notifications:read').store, request.params.template, request.body, deps.config?.http.publicUrl));
 
   app.get('/notification-settings', {
     schema: { tags, summary: 'Templates switched off and recipients of staff notifications', response: { 200: settings, ...errors } },

@@ -30,10 +30,10 @@ export interface SeedResult { tenantId: string; adminEmail: string; adminPasswor
  * Seeds the demo tenant once: returns null when it exists (credentials are shown only the first
  * time; `ordo create-api-key` issues another key).
  */
-export async function seedDemo(processes: OrderProcesses, db: Db, clock: Clock, opts: { orders?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<SeedResult | null> {
+export async function seedDemo(processes: OrderProcesses, db: Db, clock: Clock, opts: { orders?: number; onProgress?: (done: number, total: number) => void; adminPassword?: string | undefined } = {}): Promise<SeedResult | null> {
   const exists = await db.selectFrom('tenants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst();
   if (exists) return null;
-  const adminPassword = process.env.ORDO_DEMO_PASSWORD ?? randomBytes(9).toString('base64url');
+  const adminPassword = opts.adminPassword ?? randomBytes(9).toString('base64url');
   const t = await createTenant(db, {
     slug: DEMO_SLUG, name: 'Ordo Demo — Sklep & Магазин',
     admin: { email: DEMO_ADMIN_EMAIL, name: 'Administrator', password: adminPassword, locale: 'en' },

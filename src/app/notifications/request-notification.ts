@@ -13,6 +13,8 @@ export interface NotifyRequest {
   template: string;
   /** customer (default), or a role whose addresses are in the tenant's settings (order_desk, seller, approvers). */
   to?: string | undefined;
+  /** Public base URL of the server (config.http.publicUrl) for {{trackingUrl}}; absent = no link. */
+  publicUrl?: string | undefined;
 }
 
 export interface NotifyOutcome {
@@ -46,7 +48,7 @@ export async function requestNotification(tx: TenantScope, req: NotifyRequest): 
   const tpl = (await effectiveTemplate(tx, req.template, language)) ?? (await effectiveTemplate(tx, req.template, 'en'));
   if (!tpl) return { note: `notification ${req.template} not sent: no such template`, data: { notification: { ...base, skipped: 'no_template' } } };
 
-  const message = renderTemplate(tpl, orderVariables(order, tpl.language, await trackingUrlFor(tx, order.id)), tpl.language);
+  const message = renderTemplate(tpl, orderVariables(order, tpl.language, await trackingUrlFor(tx, order.id, req.publicUrl)), tpl.language);
   const ids: string[] = [];
   for (const recipient of recipients) {
     const id = newId();

@@ -2,7 +2,8 @@ import type { EventSink } from '../broker/sink.js';
 import type { Db } from '../../store/db.js';
 import { deliverNotification } from '../../app/notifications/deliver-notification.js';
 import type { MailSender } from '../../app/notifications/mail-sender.js';
-import { smtpConfigFromEnv } from './smtp-config.js';
+import { smtpConfigFrom } from './smtp-config.js';
+import type { SmtpSettings } from '../../config.js';
 import { smtpSender } from './smtp-sender.js';
 
 export const EMAIL_SINK = 'email';
@@ -25,8 +26,8 @@ export function emailSink(db: Db, sender: MailSender): EventSink {
   };
 }
 
-/** The e-mail sink when SMTP is configured (ORDO_SMTP_HOST, see smtpConfigFromEnv), else none. */
-export function emailSinksFromEnv(db: Db, env: NodeJS.ProcessEnv = process.env): EventSink[] {
-  const cfg = smtpConfigFromEnv(env);
+/** The e-mail sink when SMTP is configured (ORDO_SMTP_HOST, see smtpConfigFrom), else none. */
+export function emailSinks(db: Db, smtp: SmtpSettings): EventSink[] {
+  const cfg = smtpConfigFrom(smtp);
   return cfg ? [emailSink(db, smtpSender(cfg))] : [];
 }

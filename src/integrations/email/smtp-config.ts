@@ -1,3 +1,5 @@
+import type { SmtpSettings } from '../../config.js';
+
 /** Where and as whom Ordo sends e-mail. */
 export interface SmtpConfig {
   host: string;
@@ -15,23 +17,15 @@ export interface SmtpConfig {
 }
 
 /**
- * SMTP settings from the environment: ORDO_SMTP_HOST (required to send e-mail at all),
- * ORDO_SMTP_PORT (587; 465 implies secure), ORDO_SMTP_SECURE, ORDO_SMTP_USER, ORDO_SMTP_PASS,
- * ORDO_SMTP_FROM (default "Ordo <no-reply@localhost>"), ORDO_SMTP_TIMEOUT_MS (10000),
- * ORDO_SMTP_ALLOW_UNVERIFIED_TLS (off: the server's certificate must verify).
+ * The SMTP settings of the configuration (src/config.ts: ORDO_SMTP_HOST, ORDO_SMTP_PORT (587;
+ * 465 implies secure), ORDO_SMTP_SECURE, ORDO_SMTP_USER, ORDO_SMTP_PASS, ORDO_SMTP_FROM,
+ * ORDO_SMTP_TIMEOUT_MS, ORDO_SMTP_ALLOW_UNVERIFIED_TLS) as what the sender needs.
  * Returns null when no host is set: notifications are then queued but not sent.
  */
-export function smtpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SmtpConfig | null {
-  const host = env.ORDO_SMTP_HOST?.trim();
-  if (!host) return null;
-  const port = /^\d+$/.test(env.ORDO_SMTP_PORT ?? '') ? Number(env.ORDO_SMTP_PORT) : 587;
-  const secure = env.ORDO_SMTP_SECURE ? /^(1|true|on|yes)$/i.test(env.ORDO_SMTP_SECURE) : port === 465;
+export function smtpConfigFrom(s: SmtpSettings): SmtpConfig | null {
+  if (!s.host) return null;
   return {
-    host, port, secure,
-    user: env.ORDO_SMTP_USER || undefined,
-    pass: env.ORDO_SMTP_PASS || undefined,
-    from: env.ORDO_SMTP_FROM || 'Ordo <no-reply@localhost>',
-    timeoutMs: /^\d+$/.test(env.ORDO_SMTP_TIMEOUT_MS ?? '') ? Number(env.ORDO_SMTP_TIMEOUT_MS) : 10_000,
-    allowUnverifiedTls: /^(1|true|on|yes)$/i.test(env.ORDO_SMTP_ALLOW_UNVERIFIED_TLS ?? ''),
+    host: s.host, port: s.port, secure: s.secure, user: s.user, pass: s.pass,
+    from: s.from, timeoutMs: s.timeoutMs, allowUnverifiedTls: s.allowUnverifiedTls,
   };
 }

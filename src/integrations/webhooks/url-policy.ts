@@ -7,12 +7,13 @@ export interface UrlPolicy {
   selfHosts: readonly string[];
 }
 
-export function urlPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): UrlPolicy {
+/** The policy from the configuration: ORDO_WEBHOOKS_ALLOW_PRIVATE, and ORDO_PUBLIC_URL as our own origin. */
+export function urlPolicyFrom(opts: { allowPrivate: boolean; publicUrl?: string | undefined }): UrlPolicy {
   const selfHosts: string[] = [];
-  if (env.ORDO_PUBLIC_URL) {
-    try { selfHosts.push(new URL(env.ORDO_PUBLIC_URL).host.toLowerCase()); } catch { /* ignored: not a URL */ }
+  if (opts.publicUrl) {
+    try { selfHosts.push(new URL(opts.publicUrl).host.toLowerCase()); } catch { /* ignored: not a URL */ }
   }
-  return { allowPrivate: /^(1|true|yes)$/i.test(env.ORDO_WEBHOOKS_ALLOW_PRIVATE ?? ''), selfHosts };
+  return { allowPrivate: opts.allowPrivate, selfHosts };
 }
 
 /** IPv4 ranges no webhook may reach by default: loopback, private, link-local (cloud metadata), CGNAT, unspecified. */

@@ -1,0 +1,539 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of Ordo, read from the environment once at start (12-factor) and validated in
+ * one place. `configSchema` is the single description of the settings: one zod field per
+ * variable, with its type, default, meaning, the processes that read it and whether it is a
+ * secret. Entry points call `loadConfig()` and pass the typed groups down explicitly; nothing
+ * else in src/ reads `process.env`. README.md's configuration table is generated from the schema
+ * (`npm run config:docs`) and a test keeps the two equal.
+ */
+
+export type ProcessKind = 'serve' | 'worker' | 'cli';
+
+export const GROUPS = {
+  database: 'Database',
+  http: 'HTTP server',
+  logging: 'Logging',
+  worker: 'Event worker',
+  webhooks: 'Webhooks',
+  broker: 'Broker (NATS JetStream)',
+  smtp: 'E-mail (SMTP)',
+  carriers: 'Carriers',
+  routing: 'Routing',
+  demo: 'Demo data',
+} as const;
+export type Group = keyof typeof GROUPS;
+
+export interface SettingMeta {
+  group: Group;
+  /** Where the value lands in Config (dotted), e.g. `worker.pollMs`. */
+  path: string;
+  /** For the docs: integer, port, on/off, URL, text, one of … */
+  type: string;
+  /** For the docs: the default as a user reads it ('—' when unset means off / absent). */
+  default: string;
+  description: string;
+  processes: readonly ProcessKind[];
+  /** Never printed: not in errors, not in describeConfig(). */
+  secret?: boolean;
+}
+
+// ---- value types: each turns the raw string (or undefined) into a typed value or an issue ----
+
+/** Unset and blank (only spaces) both mean "not set". */
+const present = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
+
+type Field<T> = z.ZodType<T, string | undefined>;
+
+function field<T>(type: string, parse: (v: string | undefined, fail: (message: string) => never) => T): { type: string; schema: Field<T> } {
+  class Invalid extends Error {}
+  const schema = z.string().optional().transform((raw, ctx) => {
+    try {
+      return parse(present(raw), (message) => { throw new Invalid(message); });
+    } catch (e) {
+      if (!(e instanceof Invalid)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+      return z.NEVER;
+    }
+  });
+  return { type, schema: schema as unknown as Field<T> };
+}
+
+function text(): { type: string; schema: Field<string | undefined> };
+function text(def: string): { type: string; schema: Field<string> };
+function text(def?: string) {
+  return field('text', (v) => (v === undefined ? def : v.trim()));
+}
+
+/** Passwords, tokens: taken as given (spaces included), never printed. */
+const secretText = () => field('text', (v) => v);
+
+function int(opts: { min?: number; max?: number; what?: string }): { type: string; schema: Field<number | undefined> };
+function int(opts: { min?: number; max?: number; what?: string; def: number }): { type: string; schema: Field<number> };
+function int(opts: { min?: number; max?: number; what?: string; def?: number }) {
+  const min = opts.min ?? 1;
+  const what = opts.what ?? (min === 1 ? 'a positive integer' : `an integer ≥ ${min}`);
+  return field(opts.what === 'a port number' ? 'port' : 'integer', (v, fail) => {
+    if (v === undefined) return opts.def;
+    const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || (opts.max !== undefined && n > opts.max)) fail(`must be ${what}`);
+    return n;
+  });
+}
+const port = (def: number) => int({ min: 0, max: 65535, what: 'a port number', def });
+
+const ON = /^(1|true|on|yes)$/i;
+const OFF = /^(0|false|off|no)$/i;
+function flag(): { type: string; schema: Field<boolean | undefined> };
+function flag(def: boolean): { type: string; schema: Field<boolean> };
+function flag(def?: boolean) {
+  return field('on/off', (v, fail) => {
+    if (v === undefined) return def;
+    const s = v.trim();
+    if (ON.test(s)) return true;
+    if (OFF.test(s)) return false;
+    return fail('must be on or off (also true/false, yes/no, 1/0)');
+  });
+}
+
+function url(protocols: readonly string[], what: string) {
+  return field('URL', (v, fail) => {
+    if (v === undefined) return undefined;
+    const s = v.trim();
+    let u: URL;
+    try { u = new URL(s); } catch { return fail(`must be ${what}`); }
+    if (!protocols.includes(u.protocol)) fail(`must be ${what}`);
+    return s;
+  });
+}
+const httpUrl = () => url(['http:', 'https:'], 'an http:// or https:// URL');
+
+function oneOf<const T extends string>(values: readonly T[], def: T) {
+  return field(values.join(' | '), (v, fail) => {
+    if (v === undefined) return def;
+    const s = v.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(s)) fail(`must be one of ${values.join(', ')}`);
+    return s as T;
+  });
+}
+
+// ---- the settings ----
+
+const ALL = ['serve', 'worker', 'cli'] as const;
+const SERVE = ['serve'] as const;
+const SERVE_WORKER = ['serve', 'worker'] as const;
+
+function setting<T>(f: { type: string; schema: Field<T> }, meta: Omit<SettingMeta, 'type'> & { type?: string }): Field<T> {
+  return f.schema.meta({ ...meta, type: meta.type ?? f.type }) as Field<T>;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One field per environment variable, in the order of the documentation. */
+export const configSchema = z.object({
+  // database
+  DATABASE_URL: setting(url(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'), {
+    group: 'database', path: 'database.url', default: '—', processes: ALL, secret: true,
+    description: '`postgres://…` to use PostgreSQL (production); unset = embedded PGlite. Its password is never logged',
+  }),
+  ORDO_DATA_DIR: setting(text('./data'), {
+    group: 'database', path: 'database.dataDir', default: '`./data`', processes: ALL,
+    description: 'folder of the embedded database (locked by one process at a time); `memory://` for a throw-away one',
+  }),
+  DATABASE_POOL_SIZE: setting(int({ def: 16 }), {
+    group: 'database', path: 'database.poolSize', default: '`16`', processes: SERVE,
+    description: 'PostgreSQL connections of the server process (a separate worker process opens 8)',
+  }),
+  ORDO_PREPARE: setting(flag(true), {
+    group: 'database', path: 'database.prepare', default: '`on`', processes: ALL,
+    description: 'name each SQL text so PostgreSQL plans it once per connection; `off` behind a transaction-mode pooler (PgBouncer before 1.21)',
+  }),
+  ORDO_PIPELINE: setting(flag(true), {
+    group: 'database', path: 'database.pipeline', default: '`on`', processes: ALL,
+    description: 'send `begin` with a transaction\'s first statement and its last statement with `commit` (pg pipeline mode); `off` waits for each reply',
+  }),
+
+  // http
+  PORT: setting(port(3000), {
+    group: 'http', path: 'http.port', default: '`3000`', processes: SERVE, description: 'TCP port the server listens on',
+  }),
+  HOST: setting(text('127.0.0.1'), {
+    group: 'http', path: 'http.host', default: '`127.0.0.1`', processes: SERVE, description: 'address the server listens on (`0.0.0.0` for every interface)',
+  }),
+  ORDO_PUBLIC_URL: setting(httpUrl(), {
+    group: 'http', path: 'http.publicUrl', default: '—', processes: ALL,
+    description: 'public base URL of this server: tracking links in e-mails (`<url>/track/<token>`); webhook subscriptions may not point at it',
+  }),
+
+  // logging
+  LOG_LEVEL: setting(oneOf(LOG_LEVELS, 'info'), {
+    group: 'logging', path: 'logging.level', default: '`info`', processes: SERVE_WORKER, description: 'pino level; logs are JSON lines on stdout',
+  }),
+
+  // worker
+  ORDO_WORKER: setting(flag(true), {
+    group: 'worker', path: 'worker.enabled', default: '`on`', processes: SERVE,
+    description: 'run the outbox dispatcher and jobs in the server; `off` on API-only nodes, with workers run by `node dist/worker/main.js`',
+  }),
+  ORDO_WORKER_ID: setting(text(), {
+    group: 'worker', path: 'worker.id', default: '`<host>:<pid>`', processes: SERVE_WORKER, description: 'name of this worker in leases and logs',
+  }),
+  ORDO_WORKER_CONCURRENCY: setting(int({}), {
+    group: 'worker', path: 'worker.concurrency', default: '`16`', processes: SERVE_WORKER, description: 'deliveries in flight per worker',
+  }),
+  ORDO_POLL_MS: setting(int({}), {
+    group: 'worker', path: 'worker.pollMs', default: '`250` (outbox), `500` (jobs)', processes: SERVE_WORKER,
+    description: 'how often an idle worker looks for work it was not woken for (ms)',
+  }),
+  ORDO_WEBHOOK_TIMEOUT_MS: setting(int({}), {
+    group: 'worker', path: 'worker.deliveryTimeoutMs', default: '`10000`', processes: SERVE_WORKER, description: 'a webhook or broker delivery that takes longer fails and is retried (ms)',
+  }),
+  ORDO_LEASE_MS: setting(int({}), {
+    group: 'worker', path: 'worker.leaseMs', default: '`60000`', processes: SERVE_WORKER,
+    description: 'a claimed delivery returns to the queue after this long if its worker died (ms; at least twice the delivery timeout)',
+  }),
+  ORDO_RETRY_BASE_MS: setting(int({}), {
+    group: 'worker', path: 'worker.retryBaseMs', default: '`5000`', processes: SERVE_WORKER, description: 'first retry delay of a failed delivery; doubles with jitter up to 6 h (ms)',
+  }),
+  ORDO_MAX_ATTEMPTS: setting(int({}), {
+    group: 'worker', path: 'worker.maxAttempts', default: '`12`', processes: SERVE_WORKER, description: 'attempts before a delivery is dead-lettered',
+  }),
+
+  // webhooks
+  ORDO_WEBHOOKS_ALLOW_PRIVATE: setting(flag(false), {
+    group: 'webhooks', path: 'webhooks.allowPrivate', default: '`off`', processes: SERVE,
+    description: 'allow webhook endpoints on loopback/private addresses (on-premise, tests)',
+  }),
+
+  // broker
+  NATS_URL: setting(text(), {
+    group: 'broker', path: 'broker.natsUrl', default: '—', processes: SERVE_WORKER,
+    description: 'publish every event as a CloudEvent to NATS JetStream (`nats://host:4222`); unset = no broker',
+  }),
+  NATS_STREAM: setting(text('ORDO_EVENTS'), {
+    group: 'broker', path: 'broker.stream', default: '`ORDO_EVENTS`', processes: SERVE_WORKER, description: 'JetStream stream (created when missing)',
+  }),
+  NATS_SUBJECT_PREFIX: setting(text('ordo.events'), {
+    group: 'broker', path: 'broker.subjectPrefix', default: '`ordo.events`', processes: SERVE_WORKER, description: 'subjects are `<prefix>.<tenant>.<event type>`',
+  }),
+
+  // smtp
+  ORDO_SMTP_HOST: setting(text(), {
+    group: 'smtp', path: 'smtp.host', default: '—', processes: SERVE_WORKER, description: 'SMTP server for customer e-mails; unset = notifications stay queued',
+  }),
+  ORDO_SMTP_PORT: setting(port(587), {
+    group: 'smtp', path: 'smtp.port', default: '`587`', processes: SERVE_WORKER, description: 'SMTP port (465 implies TLS from the first byte)',
+  }),
+  ORDO_SMTP_SECURE: setting(flag(), {
+    group: 'smtp', path: 'smtp.secure', default: '`on` for port 465, else `off`', processes: SERVE_WORKER,
+    description: 'TLS from the first byte; `off` = STARTTLS when the server offers it',
+  }),
+  ORDO_SMTP_USER: setting(text(), {
+    group: 'smtp', path: 'smtp.user', default: '—', processes: SERVE_WORKER, description: 'SMTP login (user name); unset = no authentication',
+  }),
+  ORDO_SMTP_PASS: setting(secretText(), {
+    group: 'smtp', path: 'smtp.pass', default: '—', processes: SERVE_WORKER, secret: true, description: 'SMTP password',
+  }),
+  ORDO_SMTP_FROM: setting(text('Ordo <no-reply@localhost>'), {
+    group: 'smtp', path: 'smtp.from', default: '`Ordo <no-reply@localhost>`', processes: SERVE_WORKER, description: 'the From address, e.g. `Sklep <sklep@example.pl>`',
+  }),
+  ORDO_SMTP_TIMEOUT_MS: setting(int({ def: 10_000 }), {
+    group: 'smtp', path: 'smtp.timeoutMs', default: '`10000`', processes: SERVE_WORKER, description: 'give up on a connection or a silent server after this long; the outbox retries (ms)',
+  }),
+  ORDO_SMTP_ALLOW_UNVERIFIED_TLS: setting(flag(false), {
+    group: 'smtp', path: 'smtp.allowUnverifiedTls', default: '`off`', processes: SERVE_WORKER,
+    description: 'accept a server certificate that does not verify (a local relay on-premise)',
+  }),
+
+  // carriers
+  ORDO_CARRIER_MANUAL: setting(flag(true), {
+    group: 'carriers', path: 'carriers.manual', default: '`on`', processes: SERVE_WORKER, description: 'offer the manual carrier (own fleet)',
+  }),
+  ORDO_CARRIER_TIMEOUT_MS: setting(int({}), {
+    group: 'carriers', path: 'carriers.timeoutMs', default: '`15000`', processes: SERVE_WORKER, description: 'a carrier API call that takes longer fails (ms)',
+  }),
+  ORDO_CARRIER_WEBHOOK_TOKEN: setting(secretText(), {
+    group: 'carriers', path: 'carriers.webhookToken', default: '—', processes: SERVE, secret: true,
+    description: 'when set, carrier tracking webhooks must carry `?token=<it>`',
+  }),
+  INPOST_TOKEN: setting(secretText(), {
+    group: 'carriers', path: 'carriers.inpost.token', default: '—', processes: SERVE_WORKER, secret: true,
+    description: 'InPost ShipX API token; InPost is offered when it and `INPOST_ORGANIZATION_ID` are set',
+  }),
+  INPOST_ORGANIZATION_ID: setting(text(), {
+    group: 'carriers', path: 'carriers.inpost.organizationId', default: '—', processes: SERVE_WORKER, description: 'InPost ShipX organization id',
+  }),
+  INPOST_BASE_URL: setting(httpUrl(), {
+    group: 'carriers', path: 'carriers.inpost.baseUrl', default: '`https://api-shipx-pl.easypack24.net`', processes: SERVE_WORKER, description: 'InPost ShipX API (sandbox: `https://sandbox-api-shipx-pl.easypack24.net`)',
+  }),
+  INPOST_SERVICE: setting(text(), {
+    group: 'carriers', path: 'carriers.inpost.service', default: '`inpost_courier_standard`', processes: SERVE_WORKER, description: 'InPost service when the shipment names none',
+  }),
+  DHL_API_KEY: setting(secretText(), {
+    group: 'carriers', path: 'carriers.dhl.apiKey', default: '—', processes: SERVE_WORKER, secret: true,
+    description: 'DHL Parcel DE API key; DHL is offered when it, `DHL_USERNAME`, `DHL_PASSWORD` and `DHL_BILLING_NUMBER` are set',
+  }),
+  DHL_USERNAME: setting(text(), {
+    group: 'carriers', path: 'carriers.dhl.username', default: '—', processes: SERVE_WORKER, description: 'DHL Parcel DE user',
+  }),
+  DHL_PASSWORD: setting(secretText(), {
+    group: 'carriers', path: 'carriers.dhl.password', default: '—', processes: SERVE_WORKER, secret: true, description: 'DHL Parcel DE password',
+  }),
+  DHL_BILLING_NUMBER: setting(text(), {
+    group: 'carriers', path: 'carriers.dhl.billingNumber', default: '—', processes: SERVE_WORKER, description: 'DHL billing number (14-digit EKP + procedure + participation)',
+  }),
+  DHL_BASE_URL: setting(httpUrl(), {
+    group: 'carriers', path: 'carriers.dhl.baseUrl', default: '`https://api-eu.dhl.com/parcel/de/shipping/v2`', processes: SERVE_WORKER, description: 'DHL Parcel DE shipping API (sandbox: `https://api-sandbox.dhl.com/parcel/de/shipping/v2`)',
+  }),
+  DHL_TRACKING_URL: setting(httpUrl(), {
+    group: 'carriers', path: 'carriers.dhl.trackingUrl', default: '`https://api-eu.dhl.com/track`', processes: SERVE_WORKER, description: 'DHL tracking API',
+  }),
+  DHL_PRODUCT: setting(text(), {
+    group: 'carriers', path: 'carriers.dhl.product', default: '`V01PAK`', processes: SERVE_WORKER, description: 'DHL product code when the shipment names none',
+  }),
+  CDEK_CLIENT_ID: setting(text(), {
+    group: 'carriers', path: 'carriers.cdek.clientId', default: '—', processes: SERVE_WORKER,
+    description: 'CDEK v2 client id; CDEK is offered when it and `CDEK_CLIENT_SECRET` are set',
+  }),
+  CDEK_CLIENT_SECRET: setting(secretText(), {
+    group: 'carriers', path: 'carriers.cdek.clientSecret', default: '—', processes: SERVE_WORKER, secret: true, description: 'CDEK v2 client secret',
+  }),
+  CDEK_BASE_URL: setting(httpUrl(), {
+    group: 'carriers', path: 'carriers.cdek.baseUrl', default: '`https://api.cdek.ru`', processes: SERVE_WORKER, description: 'CDEK API (test: `https://api.edu.cdek.ru`)',
+  }),
+  CDEK_TARIFF: setting(int({}), {
+    group: 'carriers', path: 'carriers.cdek.tariff', default: '`139`', processes: SERVE_WORKER, description: 'CDEK tariff code when the shipment names none',
+  }),
+
+  // routing
+  ORDO_EXACT_WARMUP: setting(flag(true), {
+    group: 'routing', path: 'routing.exactWarmup', default: '`on`', processes: SERVE,
+    description: 'compile the exact routing solver (HiGHS) in the background at start, so the first exact plans do not stall',
+  }),
+
+  // demo
+  ORDO_DEMO_PASSWORD: setting(secretText(), {
+    group: 'demo', path: 'demo.password', default: 'random', processes: ['serve', 'cli'], secret: true,
+    description: 'the demo admin password on first start (`ordo serve --demo`, `ordo seed-demo`)',
+  }),
+});
+
+export type Settings = z.output<typeof configSchema>;
+export type SettingName = keyof Settings;
+
+/** The settings with their documentation, in schema order. */
+export function settingsTable(): Array<SettingMeta & { name: SettingName }> {
+  return (Object.keys(configSchema.shape) as SettingName[]).map((name) => ({ name, ...(configSchema.shape[name].meta() as unknown as SettingMeta) }));
+}
+
+// ---- the typed, nested configuration ----
+
+function nest(s: Settings) {
+  const smtpPort = s.ORDO_SMTP_PORT;
+  return {
+    database: { url: s.DATABASE_URL, dataDir: s.ORDO_DATA_DIR, poolSize: s.DATABASE_POOL_SIZE, prepare: s.ORDO_PREPARE, pipeline: s.ORDO_PIPELINE },
+    http: { port: s.PORT, host: s.HOST, publicUrl: s.ORDO_PUBLIC_URL },
+    logging: { level: s.LOG_LEVEL },
+    worker: {
+      enabled: s.ORDO_WORKER, id: s.ORDO_WORKER_ID, concurrency: s.ORDO_WORKER_CONCURRENCY, pollMs: s.ORDO_POLL_MS,
+      deliveryTimeoutMs: s.ORDO_WEBHOOK_TIMEOUT_MS, leaseMs: s.ORDO_LEASE_MS, retryBaseMs: s.ORDO_RETRY_BASE_MS, maxAttempts: s.ORDO_MAX_ATTEMPTS,
+    },
+    webhooks: { allowPrivate: s.ORDO_WEBHOOKS_ALLOW_PRIVATE },
+    broker: { natsUrl: s.NATS_URL, stream: s.NATS_STREAM, subjectPrefix: s.NATS_SUBJECT_PREFIX },
+    smtp: {
+      host: s.ORDO_SMTP_HOST, port: smtpPort, secure: s.ORDO_SMTP_SECURE ?? smtpPort === 465, user: s.ORDO_SMTP_USER, pass: s.ORDO_SMTP_PASS,
+      from: s.ORDO_SMTP_FROM, timeoutMs: s.ORDO_SMTP_TIMEOUT_MS, allowUnverifiedTls: s.ORDO_SMTP_ALLOW_UNVERIFIED_TLS,
+    },
+    carriers: {
+      manual: s.ORDO_CARRIER_MANUAL, timeoutMs: s.ORDO_CARRIER_TIMEOUT_MS, webhookToken: s.ORDO_CARRIER_WEBHOOK_TOKEN,
+      inpost: { token: s.INPOST_TOKEN, organizationId: s.INPOST_ORGANIZATION_ID, baseUrl: s.INPOST_BASE_URL, service: s.INPOST_SERVICE },
+      dhl: {
+        apiKey: s.DHL_API_KEY, username: s.DHL_USERNAME, password: s.DHL_PASSWORD, billingNumber: s.DHL_BILLING_NUMBER,
+        baseUrl: s.DHL_BASE_URL, trackingUrl: s.DHL_TRACKING_URL, product: s.DHL_PRODUCT,
+      },
+      cdek: { clientId: s.CDEK_CLIENT_ID, clientSecret: s.CDEK_CLIENT_SECRET, baseUrl: s.CDEK_BASE_URL, tariff: s.CDEK_TARIFF },
+    },
+    routing: { exactWarmup: s.ORDO_EXACT_WARMUP },
+    demo: { password: s.ORDO_DEMO_PASSWORD },
+  };
+}
+
+type Nested = ReturnType<typeof nest>;
+
+/** Every setting at its default (what tests and library callers get when they pass no config). */
+export function defaultConfig(): Config {
+  return loadConfig({});
+}
+
+/** The validated configuration, in groups; built once by loadConfig() and passed down. */
+export type Config = Nested & {
+  /** Things worth a log line at start (unknown ORDO_ variables, half-configured carriers). */
+  readonly warnings: readonly string[];
+};
+export type DatabaseConfig = Config['database'];
+export type WorkerConfig = Config['worker'];
+export type BrokerConfig = Config['broker'];
+export type SmtpSettings = Config['smtp'];
+export type CarrierSettings = Config['carriers'];
+
+/** Every bad variable at once, one per line; secret values are never quoted. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses and checks every setting; throws one ConfigError listing every bad variable
+ * (`ORDO_POLL_MS must be a positive integer, not "abc"`). Unknown ORDO_ variables and carriers
+ * with only part of their credentials become `config.warnings` (the entry point logs them).
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const names = Object.keys(configSchema.shape) as SettingName[];
+  const input: Record<string, string | undefined> = {};
+  for (const name of names) input[name] = env[name];
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const meta = configSchema.shape;
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const raw = env[name];
+      const secret = name in meta && (meta[name as SettingName].meta() as unknown as SettingMeta).secret;
+      return `${name} ${issue.message}, not ${secret ? 'the value given (not shown: a secret)' : JSON.stringify(raw)}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const config = nest(parsed.data);
+  return { ...config, warnings: [...unknownVariables(env, names), ...halfConfiguredCarriers(parsed.data)] };
+}
+
+/** loadConfig for a process's entry point: a bad configuration prints its one error and exits 1 (no stack trace). */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return process.exit(1);
+  }
+}
+
+/** ORDO_ variables no setting knows: usually a typo, named with the nearest known names. */
+function unknownVariables(env: Env, names: readonly string[]): string[] {
+  const known = new Set(names);
+  const out: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('ORDO_') || known.has(name)) continue;
+    const scored = names.map((k) => ({ k, d: distance(name, k) })).filter((x) => x.d <= Math.max(3, Math.floor(name.length / 3)));
+    const best = Math.min(...scored.map((x) => x.d));
+    const near = scored.filter((x) => x.d === best).map((x) => x.k).sort().slice(0, 3);
+    out.push(`${name} is not a known setting and is ignored${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
+  }
+  return out;
+}
+
+/** Levenshtein distance (names are short). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function halfConfiguredCarriers(s: Settings): string[] {
+  const groups: Array<[string, SettingName[]]> = [
+    ['InPost', ['INPOST_TOKEN', 'INPOST_ORGANIZATION_ID']],
+    ['DHL Parcel DE', ['DHL_API_KEY', 'DHL_USERNAME', 'DHL_PASSWORD', 'DHL_BILLING_NUMBER']],
+    ['CDEK', ['CDEK_CLIENT_ID', 'CDEK_CLIENT_SECRET']],
+  ];
+  const out: string[] = [];
+  for (const [carrier, required] of groups) {
+    const missing = required.filter((n) => s[n] === undefined);
+    if (missing.length > 0 && missing.length < required.length) out.push(`${carrier} is not offered: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set`);
+  }
+  return out;
+}
+
+// ---- printing ----
+
+const REDACTED = '[redacted]';
+
+/** A URL's password replaced (postgres://ordo:***@db/ordo); a value that is not such a URL as is. */
+function maskUrlPassword(value: string): string {
+  try {
+    const u = new URL(value);
+    if (!u.password && !/pass/i.test(u.search)) return value;
+    if (u.password) u.password = '***';
+    if (/pass/i.test(u.search)) u.search = '***';
+    return u.toString();
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The configuration for the startup log: secrets are replaced by "[redacted]" (a URL keeps its
+ * host, its password is masked), other values shown as configured; unset values are left out.
+ */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of settingsTable()) {
+    const value = getPath(config, s.path);
+    if (value === undefined) continue;
+    const shown = typeof value !== 'string' ? value : s.secret && s.type !== 'URL' ? REDACTED : maskUrlPassword(value);
+    setPath(out, s.path, shown);
+  }
+  return out;
+}
+
+function getPath(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[keys[keys.length - 1]!] = value;
+}
+
+// ---- documentation ----
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The README's configuration section (between its config markers), generated from the schema. */
+export function configDocs(): string {
+  const rows = settingsTable();
+  const parts: string[] = [
+    'Generated from `src/config.ts` by `npm run config:docs`. Every variable is checked at start: one error lists every bad value;',
+    'an unknown `ORDO_` variable is reported with the nearest known names. Secrets are never logged. *Used by*: `serve` = `ordo serve`,',
+    '`worker` = `src/worker/main.ts`, `cli` = the other `ordo` commands.',
+  ];
+  for (const [group, title] of Object.entries(GROUPS) as Array<[Group, string]>) {
+    const inGroup = rows.filter((r) => r.group === group);
+    if (inGroup.length === 0) continue;
+    parts.push('', `**${title}**`, '', '| variable | type | default | used by | meaning |', '| --- | --- | --- | --- | --- |');
+    for (const r of inGroup) {
+      parts.push(`| \`${r.name}\` | ${cell(r.type)}${r.secret ? ', secret' : ''} | ${cell(r.default)} | ${r.processes.join(', ')} | ${cell(r.description)} |`);
+    }
+  }
+  return parts.join('\n');
+}
+
+export const CONFIG_DOCS_START = '<!-- config:start -->';
+export const CONFIG_DOCS_END = '<!-- config:end -->';
+
+/** README text with the block between the markers replaced by configDocs(). */
+export function withConfigDocs(readme: string): string {
+  const start = readme.indexOf(CONFIG_DOCS_START);
+  const end = readme.indexOf(CONFIG_DOCS_END);
+  if (start < 0 || end < start) throw new Error(`README.md needs ${CONFIG_DOCS_START} … ${CONFIG_DOCS_END} around its configuration table`);
+  return `${readme.slice(0, start + CONFIG_DOCS_START.length)}\n${configDocs()}\n${readme.slice(end)}`;
+}
