@@ -15517,20 +15517,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ProblemInput: {
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            code: string;
-            errors?: {
-                path: string;
-                message: string;
-                code?: string;
-            }[];
-        } & {
-            [key: string]: unknown;
-        };
         OrderCreateInput: {
             /** @description channel code */
             channel: string;
@@ -15792,6 +15778,20 @@ export interface components {
             reason: {
                 [key: string]: unknown;
             };
+        };
+        ProblemInput: {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            code: string;
+            errors?: {
+                path: string;
+                message: string;
+                code?: string;
+            }[];
+        } & {
+            [key: string]: unknown;
         };
         ChannelInput: {
             code: string;
@@ -16863,20 +16863,6 @@ export interface components {
             };
             version: number;
         };
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail?: string;
-            code: string;
-            errors?: {
-                path: string;
-                message: string;
-                code?: string;
-            }[];
-        } & {
-            [key: string]: unknown;
-        };
         OrderCreate: {
             /** @description channel code */
             channel: string;
@@ -17138,6 +17124,20 @@ export interface components {
             reason: {
                 [key: string]: unknown;
             };
+        };
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            code: string;
+            errors?: {
+                path: string;
+                message: string;
+                code?: string;
+            }[];
+        } & {
+            [key: string]: unknown;
         };
         Channel: {
             code: string;
