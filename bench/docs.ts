@@ -1,3 +1,4 @@
+import { transaction } from '../src/store/tenant-scope.js';
 /**
  * Shipping-document throughput: labels with their three barcodes (Code128, GS1-128 SSCC, QR)
  * against a baseline of the same label without barcodes in the same run, plus packing slips,
@@ -128,8 +129,7 @@ console.log(`peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);
   for (let i = 0; i < SHIPMENTS * 2 + 10; i++) {
     const o = await call('/api/v1/orders', { channel: 'web', externalId: `B-${i}`, currency: 'PLN', lines: [{ sku: 'B-1', quantity: 1, unitPrice: '9.99', taxRate: '23' }],
       customer: { name: 'Щукин Юрий', email: 'u@example.ru' }, shippingAddress: { name: 'Zofia Żak', line1: 'ul. Świętokrzyska 12', city: 'Łódź', postalCode: '90-001', country: 'PL' }, delivery: { method: 'ship' } });
-    const id = await s.conn.transaction().execute(async (trx) => {
-      const tx = s.with(trx);
+    const id = await transaction(s, async (tx) => {
       const now = new Date();
       const { requests } = await createFulfilmentOrders(tx, actor, now, o.id, { kind: 'ship' });
       const fo = requests[0]!.fulfilmentId;

@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
-import { scope } from '../src/store/tenant-scope.js';
+import { scope, transaction } from '../src/store/tenant-scope.js';
 import { emitEvent } from '../src/app/events/emit-event.js';
 import { createSubscription } from '../src/app/events/subscriptions.js';
 import { systemActor } from '../src/store/history.js';
@@ -62,17 +62,17 @@ const database = await open();
 await migrateToLatest(database.db);
 const tenant = await createTenant(database.db, { slug: 'bench', name: 'Bench', admin: { email: 'bench@example.pl', name: 'Bench Łódź', password: 'correct horse battery staple' } });
 const store = scope(database.db, tenant.tenantId);
-const sub = await store.conn.transaction().execute((trx) => createSubscription(store.with(trx), systemActor, systemClock, { allowPrivate: true, selfHosts: [] }, { url, eventTypes: ['order.*'] }));
-const setPaused = (paused: boolean) => store.conn.transaction().execute(async (trx) => {
-  await setSubscriptionPaused(store.with(trx), systemActor, systemClock, sub.id, paused);
-  await sql`select pg_notify('ordo_outbox', '')`.execute(trx);
+const sub = await transaction(store, (tx) => createSubscription(tx, systemActor, systemClock, { allowPrivate: true, selfHosts: [] }, { url, eventTypes: ['order.*'] }));
+const setPaused = (paused: boolean) => transaction(store, async (tx) => {
+  await setSubscriptionPaused(tx, systemActor, systemClock, sub.id, paused);
+  await sql`select pg_notify('ordo_outbox', '')`.execute(tx.conn);
 });
 
 let seq = 0;
 const emitOne = async () => {
   const n = seq++;
   const orderId = `order-${n % 300}`;
-  const id = await emitEvent(store, { type: 'order.state_changed', subject: orderId, payload: { orderId, from: 'accepted', to: 'reserved', reason: { rule: 'auto-reserve', n } } });
+  const id = await transaction(store, (tx) => emitEvent(tx, { type: 'order.state_changed', subject: orderId, payload: { orderId, from: 'accepted', to: 'reserved', reason: { rule: 'auto-reserve', n } } }));
   return { id, committedAt: Date.now() };
 };
 

@@ -69,9 +69,9 @@ async function setup(database: Database) {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const request = (method: string, path: string, body?: unknown) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+  const request = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => new Promise<{ status: number; body: string }>((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: { authorization: `Bearer ${t.apiKey}`, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: { authorization: `Bearer ${t.apiKey}`, ...extra, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { text += c; });
@@ -94,18 +94,28 @@ const body = (i: number, run: string) => ({
   shippingAddress: { name: 'Zażółć Gęślą', line1: 'ul. Jaźni 1', city: 'Łódź', country: 'PL' }, delivery: { method: 'ship' },
 });
 
+/**
+ * The two intake paths (app/orders/create-order.ts, intakePath): `one-statement` for an order with
+ * nothing else to do, `unit-of-work` for the rest — here forced by an Idempotency-Key, which runs
+ * the order in the key's unit of work (the same order, the same rows, plus the key's row).
+ */
+const PATHS = ['one-statement', 'unit-of-work'] as const;
+
 async function httpRuns(label: string, database: Database) {
   const s = await setup(database);
   const out: Array<[number, RunResult]> = [];
-  for (const c of CONCURRENCY) {
-    const warm = randomUUID().slice(0, 8);
-    await runConcurrent(50, c, async (i) => { await s.request('POST', '/api/v1/orders', body(i, `warm${warm}`)); });
-    const m = await measured(ORDERS, c, async (i, run) => {
-      const res = await s.request('POST', '/api/v1/orders', body(i, run));
-      if (res.status !== 201) throw new Error(res.body);
-    }, database.kind === 'postgres');
-    out.push([c, m.median]);
-    line(`${label} HTTP`, c, m, `  (${memory()})`);
+  for (const path of PATHS) {
+    const headers = (i: number, run: string): Record<string, string> => (path === 'unit-of-work' ? { 'idempotency-key': `${run}-${i}` } : {});
+    for (const c of CONCURRENCY) {
+      const warm = randomUUID().slice(0, 8);
+      await runConcurrent(50, c, async (i) => { await s.request('POST', '/api/v1/orders', body(i, `warm${warm}`), headers(i, `warm${warm}`)); });
+      const m = await measured(ORDERS, c, async (i, run) => {
+        const res = await s.request('POST', '/api/v1/orders', body(i, run), headers(i, run));
+        if (res.status !== 201) throw new Error(res.body);
+      }, database.kind === 'postgres');
+      if (path === 'one-statement') out.push([c, m.median]);
+      line(`${label} ${path.padEnd(13)}`, c, m, `  (${memory()})`);
+    }
   }
   s.agent.destroy();
   await s.app.close();
@@ -154,7 +164,7 @@ try {
   const { out: httpPg, tenantId } = await httpRuns('PostgreSQL', pgDb);
   await pgDb.close();
   const raw = await rawBaseline(scratch.url, tenantId);
-  console.log('\nratio Ordo HTTP / raw pg transactions (PostgreSQL):');
+  console.log('\nratio Ordo HTTP (one-statement path) / raw pg transactions (PostgreSQL):');
   for (const [i, [c, r]] of httpPg.entries()) console.log(`  c=${c}: ${fmt(r.perSecond / raw[i]![1].perSecond, 2)}`);
 } finally {
   await scratch.drop();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../shared/errors.js';
-import { transaction, type TenantScope } from '../store/tenant-scope.js';
+import { transaction, type TenantScope, type Work } from '../store/tenant-scope.js';
 
 export interface CommandResult { status: number; body: unknown }
 
@@ -14,13 +14,22 @@ export function requestHash(method: string, url: string, body: unknown): string 
  * commits, then reads its stored response. A command that fails with a 4xx rolls back with its
  * key, so a corrected retry may reuse the key; the same key with a different request is 422.
  */
-export async function withIdempotency(
-  s: TenantScope, key: string | undefined, hash: string, run: (tx: TenantScope) => Promise<CommandResult>,
-  opts: { ownTransaction?: boolean } = {},
-): Promise<CommandResult & { replayed: boolean }> {
-  // ownTransaction: the command makes its changes atomically itself, so without a key it is
-  // given no transaction (it may need none); with a key it still runs in the key's transaction.
-  if (!key) return { ...(await (opts.ownTransaction ? run(s) : transaction(s, run))), replayed: false };
+export function withIdempotency(s: TenantScope, key: string | undefined, hash: string, run: (work: Work) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
+  if (!key) return transaction(s, run).then((r) => ({ ...r, replayed: false }));
+  return onceByKey(s, key, hash, run);
+}
+
+/**
+ * The same for a command that makes its changes atomically itself (intake chooses between one
+ * statement and a unit of work): without a key it gets the plain scope; with a key it runs in the
+ * key's unit of work.
+ */
+export function withIdempotencyOwnTransaction(s: TenantScope, key: string | undefined, hash: string, run: (s: TenantScope) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
+  if (!key) return run(s).then((r) => ({ ...r, replayed: false }));
+  return onceByKey(s, key, hash, run);
+}
+
+async function onceByKey(s: TenantScope, key: string, hash: string, run: (work: Work) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
   if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is too long', [{ path: 'header:Idempotency-Key', message: 'at most 200 characters' }]);
   return transaction(s, async (tx) => {
     const inserted = await tx.insertInto('idempotency_keys', { key, request_hash: hash, status_code: null, response: null })

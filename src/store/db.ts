@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
+import { tuneClient } from './pipeline.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -60,60 +61,6 @@ function openPostgres(url: string, max: number, tuning: { pipeline: boolean; nam
     kind: 'postgres',
     describe: `PostgreSQL ${u.hostname}:${u.port || 5432}${u.pathname}`,
     close: () => db.destroy(),
-  };
-}
-
-/**
- * Kysely sends every statement unnamed, so PostgreSQL parses and plans it on each call. The same
- * few hundred statement texts make up nearly all traffic: naming each parameterised text once
- * (per process) lets every connection prepare it on first use and reuse the plan after.
- * Distinct texts are capped; beyond the cap (e.g. inserts of many different row counts)
- * statements go unnamed as before.
- */
-const statementNames = new Map<string, string>();
-const MAX_PREPARED = 2_000;
-const DEFERRABLE = /^(begin|savepoint \w+|release savepoint \w+)$/;
-
-type Query = (text: unknown, values?: unknown, ...rest: unknown[]) => Promise<unknown>;
-
-/**
- * Per connection: names statements (above) and, with pg's pipeline mode, saves round trips and
- * socket writes, which dominate a short transaction's cost on a busy machine.
- * - `begin`, `savepoint x` and `release savepoint x` are answered at once and sent together with
- *   the next statement; that statement's result waits for theirs, so if one of them failed the
- *   caller still gets the error.
- * - Everything written to the socket in one tick goes out in one write (cork until the next
- *   tick), so the unit of work's last statement and its `commit` share a write and a round trip.
- * Statements still run one after another on the server, in the order they were issued.
- */
-function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipeline: boolean }): void {
-  const query = client.query.bind(client) as Query;
-  const stream = (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
-  let corked = false;
-  let deferred: Promise<unknown>[] = [];
-  const send: Query = (text, values, ...rest) => {
-    if (opts.pipeline && !corked) {
-      corked = true;
-      stream.cork();
-      process.nextTick(() => { corked = false; stream.uncork(); });
-    }
-    if (!opts.name || typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || rest.length) return query(text, values, ...rest);
-    let name = statementNames.get(text);
-    if (!name && statementNames.size < MAX_PREPARED) statementNames.set(text, name = `ordo_${statementNames.size}`);
-    return name ? query({ name, text, values }) : query(text, values);
-  };
-  (client as unknown as { query: Query }).query = (text, values, ...rest) => {
-    if (opts.pipeline && typeof text === 'string' && rest.length === 0 && DEFERRABLE.test(text)) {
-      const sent = send(text, values);
-      sent.catch(() => {}); // reported through the statement that follows it
-      deferred.push(sent);
-      return Promise.resolve({ command: text.split(' ')[0]!.toUpperCase(), rowCount: null, rows: [], fields: [] });
-    }
-    const result = send(text, values, ...rest);
-    const before = deferred;
-    deferred = [];
-    if (before.length === 0 || !(result instanceof Promise)) return result;
-    return Promise.all(before).then(() => result, (e: unknown) => { result.catch(() => {}); throw e; });
   };
 }
 

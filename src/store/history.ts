@@ -1,6 +1,5 @@
 import { newId } from '../shared/ids.js';
-import type { TenantScope } from './tenant-scope.js';
-import { pendingWrites } from './unit-of-work.js';
+import type { TenantScope, Work } from './tenant-scope.js';
 
 export interface Actor {
   type: 'user' | 'api_key' | 'system' | 'process';
@@ -38,14 +37,10 @@ export function historyRows(s: TenantScope, actor: Actor, at: Date, entries: His
   }));
 }
 
-/** Appends to an order's history. Call it inside the transaction that makes the change. */
-export async function writeHistory(s: TenantScope, actor: Actor, at: Date, entries: HistoryEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const rows = historyRows(s, actor, at, entries);
-  // In a unit of work the rows are written with the transaction's other appends, just before commit.
-  const pending = pendingWrites(s.conn);
-  if (pending) pending.history.push(...rows);
-  else await s.conn.insertInto('order_history').values(rows).execute();
+/** Appends to an order's history: the rows are written with the unit of work's other appends, just before commit. */
+export function writeHistory(w: Work, actor: Actor, at: Date, entries: HistoryEntry[]): Promise<void> {
+  if (entries.length > 0) w.work.recordHistory(historyRows(w, actor, at, entries));
+  return Promise.resolve();
 }
 
 /** Appends to the audit log of reference data, keys and users. */

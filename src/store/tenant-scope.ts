@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import type { DeleteQueryBuilder, Insertable, InsertQueryBuilder, SelectQueryBuilder, UpdateQueryBuilder, DeleteResult, UpdateResult, InsertResult } from 'kysely';
 import type { Conn, Db } from './db.js';
 import type { DB } from './schema.js';
-import { markPending, unitOfWork } from './unit-of-work.js';
+import { UnitOfWork } from './unit-of-work.js';
 
 /** Tables owned by a tenant (all but `tenants` itself). */
 export type TenantTable = { [K in keyof DB]: DB[K] extends { tenant_id: string } ? K : never }[keyof DB];
@@ -16,21 +15,33 @@ export type TenantTable = { [K in keyof DB]: DB[K] extends { tenant_id: string }
 export interface TenantScope {
   readonly tenantId: string;
   readonly conn: Conn;
+  /** The unit of work this scope writes in; null outside one (reads, single atomic statements). */
+  readonly work: UnitOfWork | null;
   selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<DB, T, {}>;
   insertInto<T extends TenantTable>(table: T, rows: Omit<Insertable<DB[T]>, 'tenant_id'> | Omit<Insertable<DB[T]>, 'tenant_id'>[]): InsertQueryBuilder<DB, T, InsertResult>;
   updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<DB, T, T, UpdateResult>;
   deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<DB, T, DeleteResult>;
-  /** The same scope over another connection (a transaction opened from this one). */
-  with(conn: Conn): TenantScope;
 }
 
+/**
+ * A tenant scope inside a unit of work: what a use case takes when it must run in its caller's
+ * transaction and append history and events to it. Atomicity is in the signature: a function that
+ * takes `Work` never commits on its own; one that takes a TenantScope opens its own unit of work.
+ */
+export type Work = TenantScope & { readonly work: UnitOfWork; readonly conn: UnitOfWork['trx'] };
+
 export function scope(conn: Conn, tenantId: string): TenantScope {
+  return scoped(conn, tenantId, null);
+}
+
+function scoped(conn: Conn, tenantId: string, work: UnitOfWork | null): TenantScope {
   // Kysely's builders are typed per table; the string-keyed calls below are checked by the
   // signatures of TenantScope, so the casts only bridge the generic table name.
   const c = conn as any;
   return {
     tenantId,
     conn,
+    work,
     selectFrom: (table) => c.selectFrom(table).where(`${table}.tenant_id`, '=', tenantId),
     insertInto: (table, rows) => {
       const list = (Array.isArray(rows) ? rows : [rows]).map((r) => ({ ...r, tenant_id: tenantId }));
@@ -38,34 +49,31 @@ export function scope(conn: Conn, tenantId: string): TenantScope {
     },
     updateTable: (table) => c.updateTable(table).where(`${table}.tenant_id`, '=', tenantId),
     deleteFrom: (table) => c.deleteFrom(table).where(`${table}.tenant_id`, '=', tenantId),
-    with: (other) => scope(other, tenantId),
   };
 }
 
-let savepoints = 0;
-
-/**
- * Runs fn atomically: in a new transaction, or, inside the caller's transaction, under a
- * savepoint — so an expected failure (a unique violation turned into DUPLICATE_ORDER) rolls back
- * only fn's writes and leaves the caller's transaction usable.
- */
-export async function atomically<T>(s: TenantScope, fn: (tx: TenantScope) => Promise<T>): Promise<T> {
-  if (!s.conn.isTransaction) return unitOfWork(s.conn as Db, (trx) => fn(s.with(trx)));
-  const name = `sp_${++savepoints}`;
-  await sql.raw(`savepoint ${name}`).execute(s.conn);
-  const forget = markPending(s.conn);
-  try {
-    const result = await fn(s);
-    await sql.raw(`release savepoint ${name}`).execute(s.conn);
-    return result;
-  } catch (e) {
-    await sql.raw(`rollback to savepoint ${name}`).execute(s.conn);
-    forget?.();
-    throw e;
-  }
+/** The tenant's scope inside the given unit of work. */
+export function inWork(work: UnitOfWork, tenantId: string): Work {
+  return scoped(work.trx, tenantId, work) as Work;
 }
 
-/** A new transaction over the scope's database, with history and events written at its end. */
-export function transaction<T>(s: TenantScope, fn: (tx: TenantScope) => Promise<T>): Promise<T> {
-  return unitOfWork(s.conn as Db, (trx) => fn(s.with(trx)));
+/** Whether a scope is inside a unit of work (then a use case can join it instead of opening one). */
+export function isWork(s: TenantScope): s is Work {
+  return s.work !== null;
+}
+
+/**
+ * Runs fn atomically: inside the caller's unit of work under a savepoint (so an expected failure,
+ * a unique violation turned into DUPLICATE_ORDER, rolls back only fn's writes and its queued
+ * history and events, and leaves the caller's work usable), or in a new unit of work.
+ */
+export async function atomically<T>(s: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
+  if (isWork(s)) return s.work.savepoint(() => fn(s));
+  return transaction(s, fn);
+}
+
+/** A new unit of work (transaction) over the scope's database, with history and events written at its end. */
+export function transaction<T>(s: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
+  if (s.conn.isTransaction) throw new Error('a unit of work cannot be opened inside another transaction: take the caller\'s Work');
+  return UnitOfWork.run(s.conn as Db, (work) => fn(inWork(work, s.tenantId)));
 }

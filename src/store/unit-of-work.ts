@@ -1,66 +1,89 @@
 import { sql, type Insertable, type RawBuilder } from 'kysely';
-import type { Conn, Db, Tx } from './db.js';
+import type { Db, Tx } from './db.js';
 import type { DB } from './schema.js';
 import './schema-events.js';
 
 /** Channel the worker LISTENs on (PostgreSQL); NOTIFY is sent at commit, so a rollback wakes nobody. */
 export const OUTBOX_CHANNEL = 'ordo_outbox';
 
-type HistoryRow = Insertable<DB['order_history']>;
-type EventRow = Insertable<DB['events']>;
+export type HistoryRow = Insertable<DB['order_history']>;
+export type EventRow = Insertable<DB['events']>;
 
 /**
- * The append-only writes of a transaction (order history and outbox events), held back and
- * written together just before commit. A command that moves an order through several process
- * steps writes a handful of history rows and events; sending each as its own statement made
- * intake round-trip bound (48 statements for a B2C order). Held here, they cost two statements
- * per transaction whatever their number, and the outbox lock per subject is held only from the
- * end of the transaction to its commit.
+ * One transaction and what it appends: the order history rows and outbox events it made, held
+ * here and written together just before commit, and its savepoints. A use case that takes a
+ * `Work` (a tenant scope inside a unit of work, see tenant-scope.ts) runs inside its caller's
+ * unit of work; one that takes a plain TenantScope opens its own. A command that moves an order
+ * through several process steps writes a handful of history rows and events: held here, they cost
+ * one statement per transaction whatever their number, and the outbox lock per subject is held
+ * only from the end of the transaction to its commit.
  */
-export interface PendingWrites {
-  history: HistoryRow[];
-  events: EventRow[];
-}
+export class UnitOfWork {
+  private history: HistoryRow[] = [];
+  private events: EventRow[] = [];
+  private savepoints = 0;
 
-const pending = new WeakMap<object, PendingWrites>();
+  private constructor(readonly trx: Tx) {}
 
-/** The writes waiting for this transaction's end; undefined when writes on `conn` go out at once. */
-export function pendingWrites(conn: Conn): PendingWrites | undefined {
-  return pending.get(conn);
-}
-
-/**
- * Opens a transaction whose history rows and outbox events are written at its end, in the same
- * transaction: they still exist if and only if the change commits. Rows are kept in the order
- * they were made (ids are UUIDv7), so readers see the same order as before.
- */
-export async function unitOfWork<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  let written: Promise<void> | undefined;
-  const result = await db.transaction().execute(async (trx) => {
-    const p: PendingWrites = { history: [], events: [] };
-    pending.set(trx, p);
-    try {
-      const value = await fn(trx);
+  /**
+   * Runs fn in a new transaction as a unit of work: its history rows and events are written at its
+   * end, in the same transaction, so they exist if and only if the change commits. Rows keep the
+   * order they were made in (ids are UUIDv7).
+   */
+  static async run<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>): Promise<T> {
+    let written: Promise<void> | undefined;
+    const result = await db.transaction().execute(async (trx) => {
+      const work = new UnitOfWork(trx);
+      const value = await fn(work);
       // Not awaited: issued now, ahead of the commit, and sent with it (one round trip on
-      // PostgreSQL). If it fails, the transaction is aborted and its commit rolls back.
-      written = flush(trx, p);
+      // PostgreSQL, see pipeline.ts). If it fails, the transaction is aborted and its commit rolls back.
+      written = work.flush();
       written.catch(() => {});
       return value;
-    } finally {
-      pending.delete(trx);
-    }
-  });
-  await written;
-  return result;
-}
+    });
+    await written;
+    return result;
+  }
 
-/** Where a savepoint started, so a rollback to it also forgets the writes made after it. */
-export function markPending(conn: Conn): (() => void) | undefined {
-  const p = pending.get(conn);
-  if (!p) return undefined;
-  const h = p.history.length;
-  const e = p.events.length;
-  return () => { p.history.length = h; p.events.length = e; };
+  /** Appends order history rows (written at the end of the unit of work). */
+  recordHistory(rows: readonly HistoryRow[]): void {
+    this.history.push(...rows);
+  }
+
+  /** Queues outbox events (written at the end of the unit of work, under the per-subject lock). */
+  queueEvents(rows: readonly EventRow[]): void {
+    this.events.push(...rows);
+  }
+
+  /**
+   * Runs fn under a savepoint of this unit of work: if it throws, its writes (rows and the
+   * history and events it queued) are rolled back and the unit of work stays usable.
+   */
+  async savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `sp_${++this.savepoints}`;
+    const history = this.history.length;
+    const events = this.events.length;
+    await sql.raw(`savepoint ${name}`).execute(this.trx);
+    try {
+      const result = await fn();
+      await sql.raw(`release savepoint ${name}`).execute(this.trx);
+      return result;
+    } catch (e) {
+      await sql.raw(`rollback to savepoint ${name}`).execute(this.trx);
+      this.history.length = history;
+      this.events.length = events;
+      throw e;
+    }
+  }
+
+  /** Writes what is held (called once, at the end of run). */
+  private flush(): Promise<void> {
+    const history = this.history;
+    const events = this.events;
+    this.history = [];
+    this.events = [];
+    return writeAppends(this.trx, history, events);
+  }
 }
 
 /**
@@ -90,10 +113,7 @@ const EVENT_RECORD = sql.raw('x(tenant_id uuid, id uuid, type text, subject text
  * before any event row (and its seq) exists: each subject's seq order stays its commit order,
  * and keys are taken sorted, so two transactions locking several subjects cannot deadlock.
  */
-export async function flush(trx: Tx, p: PendingWrites): Promise<void> {
-  const { history, events } = p;
-  p.history = [];
-  p.events = [];
+async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[]): Promise<void> {
   if (history.length === 0 && events.length === 0) return;
   const h = history.length ? recordsJson(history, ['changes', 'reason']) : '[]';
   const insertHistory = sql`insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)

@@ -3,7 +3,8 @@ import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { defaultRetry, retryDelayMs, type RetryPolicy } from '../domain/events/retry.js';
 import type { JobRegistry } from '../app/events/timers.js';
-import { atomically, scope } from '../store/tenant-scope.js';
+import { atomically, inWork } from '../store/tenant-scope.js';
+import { UnitOfWork } from '../store/unit-of-work.js';
 import type { Db } from '../store/db.js';
 import type { Logger } from './dispatcher.js';
 import { silentLogger } from './dispatcher.js';
@@ -46,12 +47,13 @@ export class JobsRunner {
   /** Runs one batch of due jobs; returns how many ran (succeeded or failed). */
   async runDue(): Promise<number> {
     const now = this.clock.now();
-    return this.opts.db.transaction().execute(async (trx) => {
+    return UnitOfWork.run(this.opts.db, async (work) => {
+      const trx = work.trx;
       const { rows } = await sql<{ tenant_id: string; id: string; kind: string; key: string | null; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
         select tenant_id, id, kind, key, payload, attempts, max_attempts from jobs
         where status = 'scheduled' and run_at <= ${now} order by run_at, id limit ${this.opts.batchSize ?? 20} for update skip locked`.execute(trx);
       for (const job of rows) {
-        const tx = scope(trx, job.tenant_id);
+        const tx = inWork(work, job.tenant_id);
         const attempts = job.attempts + 1;
         try {
           const handler = this.registry.get(job.kind);

@@ -8,7 +8,7 @@ import { freshDatabase, onPostgres } from '../support.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
-import { scope, type TenantScope } from '../../src/store/tenant-scope.js';
+import { scope, type TenantScope, transaction } from '../../src/store/tenant-scope.js';
 import { emitEvents, type NewEvent } from '../../src/app/events/emit-event.js';
 import { createSubscription } from '../../src/app/events/subscriptions.js';
 import { systemActor } from '../../src/store/history.js';
@@ -32,8 +32,8 @@ function orderEvents(orders: string[], perOrder: number): NewEvent[] {
 async function seed(database: Database, url: string, secret: string, events: NewEvent[]) {
   const t = await createTenant(database.db, { slug: `crash-${Date.now()}`, name: 'Hurtownia Świętokrzyska', admin: { email: `a${Date.now()}@example.pl`, name: 'Jan Kowalski', password: 'correct horse battery staple' } });
   const s: TenantScope = scope(database.db, t.tenantId);
-  const sub = await s.conn.transaction().execute((trx) => createSubscription(s.with(trx), systemActor, systemClock, allowAll, { url, eventTypes: ['order.*'], secret }));
-  for (let i = 0; i < events.length; i += 50) await emitEvents(s, events.slice(i, i + 50));
+  const sub = await transaction(s, (tx) => createSubscription(tx, systemActor, systemClock, allowAll, { url, eventTypes: ['order.*'], secret }));
+  for (let i = 0; i < events.length; i += 50) await transaction(s, (tx) => emitEvents(tx, events.slice(i, i + 50)));
   return { tenantId: t.tenantId, subscriptionId: sub.id };
 }
 

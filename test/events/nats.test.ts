@@ -1,3 +1,4 @@
+import { transaction } from '../../src/store/tenant-scope.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -61,10 +62,10 @@ describe('broker sink: CloudEvents to NATS JetStream', () => {
     rmSync(storeDir, { recursive: true, force: true });
   });
 
-  const emit = (from: number, n: number) => emitEvents(t.store, Array.from({ length: n }, (_, i): NewEvent => {
+  const emit = (from: number, n: number) => transaction(t.store, (tx) => emitEvents(tx, Array.from({ length: n }, (_, i): NewEvent => {
     const orderId = `zamówienie-${(from + i) % 3}`;
     return { type: 'shipment.shipped', subject: orderId, payload: { orderId, shipmentId: `S-${from + i}`, carrier: 'Почта России', trackingNumber: `RR${from + i}PL` } };
-  }));
+  })));
 
   const streamMessages = async () => {
     const nc = await connect({ servers: `nats://127.0.0.1:${port}` });

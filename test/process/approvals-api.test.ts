@@ -70,11 +70,16 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
     assert.equal(delegated.body.delegatedFrom, 'role:purchasing_manager');
     const signed = await t.call('POST', `/api/v1/tasks/${buyer.body.items[0].id}/complete`, { outcome: 'approve' });
     assert.equal(signed.status, 200, JSON.stringify(signed.body));
-    // approved → reserved → routed → invoiced (deferred payment) → fulfilment requested
-    assert.equal(signed.body.order.state, 'fulfilling');
+    // approved → reserved → routed → the invoice is asked of the ERP, and the order waits for it
+    assert.equal(signed.body.order.state, 'invoicing');
+    assert.equal((await send(t, o.id, 'invoice_issued')).state, 'syncing_invoice');
+    // the ERP has the invoice → deferred payment → fulfilment requested
+    assert.equal((await send(t, o.id, 'erp_synced')).state, 'fulfilling');
 
     await send(t, o.id, 'shipped');
-    const end = await send(t, o.id, 'delivered');
+    // delivered: the ERP is told of the shipment before the order completes
+    assert.equal((await send(t, o.id, 'delivered')).state, 'syncing_shipment');
+    const end = await send(t, o.id, 'erp_synced');
     assert.equal(end.state, 'completed');
     const h = await t.call('GET', `/api/v1/orders/${o.id}/history`);
     const start = h.body.items.find((i: any) => i.action === 'process.started');

@@ -1,8 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { testApp, seedBasics, orderBody, type TestApp } from '../support.js';
-import { atomically, scope } from '../../src/store/tenant-scope.js';
+import { atomically, isWork, scope, transaction } from '../../src/store/tenant-scope.js';
 import { writeHistory, systemActor } from '../../src/store/history.js';
 import { emitEvent } from '../../src/app/events/emit-event.js';
 
@@ -71,43 +70,27 @@ describe('unit of work: history and events written at commit', () => {
     assert.equal((one[0]!.payload as { kind: string }).kind, 'review');
   });
 
-  test('given held writes the database refuses at commit, the caller gets the error and nothing of the transaction is kept', async () => {
-    // The held writes go out together with the commit (store/db.ts pipelines them on PostgreSQL):
-    // a failure there must abort the commit, not leave the transaction's other writes behind.
-    const before = await t.store.selectFrom('orders').select('version').where('id', '=', orderId).executeTakeFirstOrThrow();
-    await assert.rejects(atomically(t.store, async (tx) => {
-      await tx.updateTable('orders').set({ notes: 'nie powinno zostać — не должно остаться' }).where('id', '=', orderId).execute();
-      await event(tx, 'uow-refused');
-      await writeHistory(tx, systemActor, new Date(), [{ orderId: '0190f000-0000-7000-8000-000000000000', action: 'test.orphan' }]);
-    }), (e: { code?: string }) => e.code === '23503');
-    const after = await t.store.selectFrom('orders').select(['version', 'notes']).where('id', '=', orderId).executeTakeFirstOrThrow();
-    assert.equal(after.notes, null);
-    assert.equal(after.version, before.version);
-    assert.equal((await events('uow-refused')).length, 0);
-    // the connection is usable again afterwards
-    await atomically(t.store, (tx) => note(tx, 'test.after-refusal'));
-    assert.equal((await history('test.after-refusal')).length, 1);
-  });
-
-  test('given a savepoint command the database refuses, the error reaches the caller by the next statement at the latest and nothing is kept', async () => {
-    // On PostgreSQL `savepoint` and `release savepoint` are answered at once and sent with the
-    // next statement (store/db.ts); their failure must still fail the work.
-    await assert.rejects(t.database.db.transaction().execute(async (trx) => {
-      await scope(trx, t.tenantId).updateTable('orders').set({ notes: 'nie zostanie' }).where('id', '=', orderId).execute();
-      await sql.raw('release savepoint nie_ma_takiego').execute(trx);
-      await sql`select 1`.execute(trx);
-    }), /savepoint/);
-    const after = await t.store.selectFrom('orders').select('notes').where('id', '=', orderId).executeTakeFirstOrThrow();
-    assert.equal(after.notes, null);
-  });
-
-  test('given a transaction not opened as a unit of work, writes go out at once and are visible inside it', async () => {
+  test('given a plain transaction, a unit of work cannot be opened inside it (history and events need one: a use case takes the caller\'s Work)', async () => {
     await t.database.db.transaction().execute(async (trx) => {
-      const tx = scope(trx, t.tenantId);
-      await note(tx, 'test.direct');
-      await event(tx, 'uow-direct');
-      assert.equal((await tx.selectFrom('order_history').select('id').where('action', '=', 'test.direct').execute()).length, 1);
-      assert.equal((await tx.selectFrom('events').select('id').where('subject', '=', 'uow-direct').execute()).length, 1);
+      assert.throws(() => transaction(scope(trx, t.tenantId), async () => undefined), /cannot be opened inside another transaction/);
     });
+  });
+
+  test('given units of work running at once, each owns its savepoints and its appends', async () => {
+    const run = (n: number) => atomically(t.store, async (tx) => {
+      assert.ok(isWork(tx));
+      for (let i = 0; i < 3; i++) {
+        await atomically(tx, async (inner) => {
+          await note(inner, `test.concurrent-${n}`);
+          if (i === 1) throw new Error('refused');
+        }).catch(() => undefined);
+      }
+      await event(tx, `uow-concurrent-${n}`);
+    });
+    await Promise.all([1, 2, 3, 4].map(run));
+    for (const n of [1, 2, 3, 4]) {
+      assert.equal((await history(`test.concurrent-${n}`)).length, 2, 'the refused savepoint forgot only its own row');
+      assert.equal((await events(`uow-concurrent-${n}`)).length, 1);
+    }
   });
 });

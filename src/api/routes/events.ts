@@ -1,3 +1,4 @@
+import { transaction } from '../../store/tenant-scope.js';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -67,7 +68,7 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     schema: { tags, summary: 'Change URL, event types or description (If-Match honoured)', params: idParams, body: subscriptionPatch, response: { 200: subscription, ...errors } },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'events:write');
-    const s = await ctx.store.conn.transaction().execute((trx) => updateSubscription(ctx.store.with(trx), ctx.principal.actor, deps.clock, policy,
+    const s = await transaction(ctx.store, (tx) => updateSubscription(tx, ctx.principal.actor, deps.clock, policy,
       request.params.id, request.body, ifMatch(request), request.headers.host));
     etag(reply, s.version);
     return s;
@@ -77,7 +78,7 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     schema: { tags, summary: 'Delete a subscription and its pending deliveries', params: idParams, response: { 204: z.null(), ...errors } },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'events:write');
-    await ctx.store.conn.transaction().execute((trx) => deleteSubscription(ctx.store.with(trx), ctx.principal.actor, deps.clock, request.params.id));
+    await transaction(ctx.store, (tx) => deleteSubscription(tx, ctx.principal.actor, deps.clock, request.params.id));
     return reply.code(204).send(null);
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
-import { runCommand } from '../command.js';
+import { runCommand, runOwnTransactionCommand } from '../command.js';
 import { historyEntry, MAX_LINES, order, orderInput, orderListQuery, orderPatch, orderSummary } from '../schemas/order.js';
 import { idParams, problem } from '../schemas/common.js';
 import { createOrder } from '../../app/orders/create-order.js';
@@ -21,8 +21,8 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
       headers: z.object({ 'idempotency-key': z.string().max(200).optional() }).passthrough(),
       body: orderInput, response: { 201: order, ...errors },
     },
-  }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (s, ctx) =>
-    ({ status: 201, body: await createOrder(deps.processes, s, ctx.principal.actor, deps.clock, request.body) }), { ownTransaction: true }));
+  }, (request, reply) => runOwnTransactionCommand(deps, request, reply, 'orders:write', async (s, ctx) =>
+    ({ status: 201, body: await createOrder(deps.processes, s, ctx.principal.actor, deps.clock, request.body) })));
 
   app.post('/orders::batch', {
     schema: {

@@ -1,10 +1,9 @@
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { EVENT_TYPES, isEventType, type EventPayload, type EventType } from '../../domain/events/catalogue.js';
-import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import '../../store/schema-events.js';
-import { flush, OUTBOX_CHANNEL, pendingWrites } from '../../store/unit-of-work.js';
-import type { Tx } from '../../store/db.js';
+import { OUTBOX_CHANNEL } from '../../store/unit-of-work.js';
 
 export interface NewEvent<T extends EventType = EventType> {
   type: T;
@@ -30,19 +29,14 @@ export function onOutboxWrite(w: Waker): () => void {
 }
 
 /**
- * Writes events to the outbox inside the caller's transaction (or a new one): they exist if and
- * only if the change that caused them commits. Payloads are checked against the catalogue.
- * Returns the event ids (UUIDv7).
+ * Queues events for the outbox in the caller's unit of work: they are written at its end and exist
+ * if and only if the change that caused them commits. Payloads are checked against the catalogue
+ * now, so a bad one fails the caller before anything is written. Returns the event ids (UUIDv7).
  */
-export async function emitEvents(s: TenantScope, events: readonly NewEvent[]): Promise<string[]> {
+export async function emitEvents(w: Work, events: readonly NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  const rows = eventRows(s, events);
-  // In a unit of work (every API command) the events are written with the transaction's other
-  // appends just before commit; elsewhere at once, under the same per-subject lock.
-  const pending = pendingWrites(s.conn);
-  if (pending) pending.events.push(...rows);
-  else if (s.conn.isTransaction) await flush(s.conn as Tx, { history: [], events: rows });
-  else await atomically(s, async (tx) => { pendingWrites(tx.conn)!.events.push(...rows); });
+  const rows = eventRows(w, events);
+  w.work.queueEvents(rows);
   wakeOutboxWorkers();
   return rows.map((r) => r.id);
 }
@@ -70,7 +64,7 @@ export function wakeOutboxWorkers(): void {
   for (const w of wakers) w();
 }
 
-export async function emitEvent<T extends EventType>(s: TenantScope, event: NewEvent<T>): Promise<string> {
-  const [id] = await emitEvents(s, [event as NewEvent]);
+export async function emitEvent<T extends EventType>(w: Work, event: NewEvent<T>): Promise<string> {
+  const [id] = await emitEvents(w, [event as NewEvent]);
   return id!;
 }

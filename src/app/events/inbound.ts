@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Clock } from '../../shared/clock.js';
 import { isWebhookSecret, newWebhookSecret, verify } from '../../integrations/webhooks/signature.js';
-import { scope, type TenantScope } from '../../store/tenant-scope.js';
+import { scope, type TenantScope, transaction } from '../../store/tenant-scope.js';
 import type { Db } from '../../store/db.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import type { InboundStatus } from '../../store/schema-events.js';
@@ -89,8 +89,7 @@ export async function receiveInbound(db: Db, clock: Clock, sourceId: string, hea
   const type = (body as { type: string }).type.slice(0, 200);
   const externalId = String(headers['webhook-id']).slice(0, 200);
   const known = inboundHandlers.has(type);
-  return s.conn.transaction().execute(async (trx) => {
-    const tx = s.with(trx);
+  return transaction(s, async (tx) => {
     const id = newId();
     const inserted = await tx.insertInto('inbound_events', {
       id, source_id: source.id, external_id: externalId, type, status: known ? 'received' : 'unknown',

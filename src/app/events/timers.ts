@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { newId } from '../../shared/ids.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import '../../store/schema-events.js';
 
 /**
@@ -44,7 +44,7 @@ export async function cancelTimer(tx: TenantScope, by: { key: string } | { id: s
 
 export interface JobContext {
   /** The tenant's scope inside the job's transaction: write here, and it commits with the job. */
-  tx: TenantScope;
+  tx: Work;
   job: { id: string; kind: string; key: string | null; payload: Record<string, unknown>; attempts: number };
   now: Date;
 }

@@ -1,9 +1,9 @@
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { assertMove, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 
 /** The location takes the work (WMS or store staff). */
-export async function acceptFulfilment(tx: TenantScope, actor: Actor, now: Date, id: string, opts: { expectedVersion?: number | null } = {}) {
+export async function acceptFulfilment(tx: Work, actor: Actor, now: Date, id: string, opts: { expectedVersion?: number | null } = {}) {
   const fo = await lockFulfilment(tx, id);
   assertMove(fo, 'accepted', opts.expectedVersion);
   await moveFulfilment(tx, actor, now, fo, 'accepted', {

@@ -2,7 +2,7 @@ import { newId } from '../../shared/ids.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { TrackingEvent } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { moveFulfilment } from './common.js';
 import { handOverShipment } from './hand-over-shipment.js';
@@ -22,7 +22,7 @@ export interface TrackingOutcome { received: number; duplicates: number; unknown
  * collected at a pickup point) to the process once the whole order is there; a failed delivery or
  * a return feeds `delivery_failed` (the process's exception).
  */
-export async function applyTrackingEvents(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, shipmentId: string, events: TrackingEvent[], source: 'webhook' | 'poll'): Promise<TrackingOutcome> {
+export async function applyTrackingEvents(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, shipmentId: string, events: TrackingEvent[], source: 'webhook' | 'poll'): Promise<TrackingOutcome> {
   const head = await tx.selectFrom('shipments').select('order_id').where('id', '=', shipmentId).executeTakeFirstOrThrow();
   const order = await tx.selectFrom('orders').select(['id', 'delivery_method']).where('id', '=', head.order_id).forUpdate().executeTakeFirstOrThrow();
   let sh = await tx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();

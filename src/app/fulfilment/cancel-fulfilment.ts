@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import type { FulfilmentState } from '../../store/schema-fulfilment.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment, type FulfilmentRow } from './common.js';
 import { releaseShortfall } from './release-shortfall.js';
@@ -50,7 +50,7 @@ function assertCancellable(fo: FulfilmentRow, sh: ShipmentRow | undefined, expec
  * the location holds for these lines are given back, and the move to `cancelled` writes the
  * history row (with the reason) and `fulfilment.cancelled` for the location's WMS.
  */
-async function cancelLocked(tx: TenantScope, actor: Actor, now: Date, fo: FulfilmentRow, sh: ShipmentRow | undefined, reason: string, booking: CarrierBooking) {
+async function cancelLocked(tx: Work, actor: Actor, now: Date, fo: FulfilmentRow, sh: ShipmentRow | undefined, reason: string, booking: CarrierBooking) {
   const lines = await fulfilmentLines(tx, [fo.id]);
   // After a pick the location holds the picked units only (the shortfall was released then).
   const held = lines.map((l) => ({ orderLineId: l.order_line_id, sku: l.sku, quantity: l.picked ?? l.quantity }));
@@ -101,7 +101,7 @@ export async function voidShipmentForCancel(s: TenantScope, carriers: CarrierReg
  * the process decides (an exception for the order desk, a re-route, or the order's cancellation)
  * instead of waiting for a `shipped` that will not come. Cancelling a cancelled one returns it.
  */
-export async function cancelFulfilment(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, id: string,
+export async function cancelFulfilment(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, id: string,
   input: { reason: string; expectedVersion?: number | null; voidedShipmentId?: string | null }) {
   const fo = await lockFulfilment(tx, id);
   if (fo.state === 'cancelled') return { ...(await loadFulfilmentView(tx, id)), processEvent: null };
@@ -132,7 +132,7 @@ export interface OrderFulfilmentCancellation {
  * Fulfilment orders the state machine cannot cancel any more get a history row saying so; they
  * never stop the order's cancellation.
  */
-export async function cancelOrderFulfilment(tx: TenantScope, actor: Actor, now: Date, orderId: string, input: { reason: string }): Promise<OrderFulfilmentCancellation> {
+export async function cancelOrderFulfilment(tx: Work, actor: Actor, now: Date, orderId: string, input: { reason: string }): Promise<OrderFulfilmentCancellation> {
   const out: OrderFulfilmentCancellation = { cancelled: [], notRecalled: [], toVoidAtCarrier: [] };
   const ids = await tx.selectFrom('fulfilment_orders').select('id').where('order_id', '=', orderId).where('state', 'not in', GONE).orderBy('id').execute();
   for (const { id } of ids) {

@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { type TenantScope, type Work, transaction } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { adapterFor, loadShipmentView, refOf } from './shipment-common.js';
 
@@ -21,8 +21,7 @@ export async function cancelShipment(s: TenantScope, carriers: CarrierRegistry |
     const r = await adapterFor(carriers, sh.carrier).cancel(refOf(sh));
     if (!r.ok) throw new AppError(r.error.code, r.error.message, [], { carrierMessages: r.error.carrierMessages, retryable: r.error.retryable });
   }
-  return s.conn.transaction().execute(async (trx) => {
-    const tx = s.with(trx);
+  return transaction(s, async (tx) => {
     const now = clock.now();
     await tx.selectFrom('orders').select('id').where('id', '=', sh.order_id).forUpdate().execute();
     const cur = await tx.selectFrom('shipments').select(['status', 'handed_over_at']).where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();
@@ -37,7 +36,7 @@ export async function cancelShipment(s: TenantScope, carriers: CarrierRegistry |
  * `opts.except`, which the caller moves itself), and history and `shipment.cancelled` record it,
  * with the caller's extra changes, payload and note.
  */
-export async function cancelShipmentHere(tx: TenantScope, actor: Actor, now: Date, sh: { id: string; order_id: string; carrier: string },
+export async function cancelShipmentHere(tx: Work, actor: Actor, now: Date, sh: { id: string; order_id: string; carrier: string },
   opts: { except?: string; changes?: Record<string, unknown>; payload?: Record<string, unknown>; note?: string } = {}) {
   await tx.updateTable('shipments').set((eb) => ({ status: 'cancelled', status_at: now, version: eb('version', '+', 1), updated_at: now })).where('id', '=', sh.id).execute();
   let detach = tx.updateTable('fulfilment_orders').set((eb) => ({ shipment_id: null, version: eb('version', '+', 1), updated_at: now })).where('shipment_id', '=', sh.id);

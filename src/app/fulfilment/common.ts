@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { AppError } from '../../shared/errors.js';
 import type { EventType, EventPayload } from '../../domain/events/catalogue.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import type { FulfilmentLinesTable, FulfilmentOrdersTable, FulfilmentPackagesTable, FulfilmentState } from '../../store/schema-fulfilment.js';
 import { emitEvent } from '../events/emit-event.js';
 import { canMove, FULFILMENT_MOVES } from './states.js';
@@ -41,7 +41,7 @@ export function assertMove(fo: FulfilmentRow, to: FulfilmentState, expectedVersi
  * Moves a fulfilment order and records it: the row (version + 1), the order's history and an
  * outbox event, all in the caller's transaction.
  */
-export async function moveFulfilment<T extends EventType>(tx: TenantScope, actor: Actor, now: Date, fo: FulfilmentRow, to: FulfilmentState,
+export async function moveFulfilment<T extends EventType>(tx: Work, actor: Actor, now: Date, fo: FulfilmentRow, to: FulfilmentState,
   opts: { event?: { type: T; payload: EventPayload<T> }; changes?: Record<string, unknown>; set?: Partial<Pick<FulfilmentRow, 'reason' | 'short_picked' | 'shipment_id'>>; note?: string } = {}): Promise<FulfilmentRow> {
   const row = await tx.updateTable('fulfilment_orders').set((eb) => ({ state: to, version: eb('version', '+', 1), updated_at: now, ...(opts.set ?? {}) }))
     .where('id', '=', fo.id).returningAll().executeTakeFirstOrThrow();

@@ -1,12 +1,12 @@
 import type { Actor } from '../../store/history.js';
 import type { OrderProcessPort } from '../process/port.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 import { consumeFulfilment } from './consume-fulfilment.js';
 import { afterArrived } from './order-progress.js';
 
 /** The customer took the goods at the counter: stock is consumed, and the process hears `collected` when all are. */
-export async function confirmCollected(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, id: string, opts: { expectedVersion?: number | null } = {}) {
+export async function confirmCollected(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, id: string, opts: { expectedVersion?: number | null } = {}) {
   const fo = await lockFulfilment(tx, id);
   assertMove(fo, 'collected', opts.expectedVersion);
   const consumed = await consumeFulfilment(tx, actor, now, fo, await fulfilmentLines(tx, [id]), `fulfilment ${id}`);

@@ -1,5 +1,5 @@
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { shipOrderLines } from '../inventory/consume.js';
 import type { FulfilmentLineRow, FulfilmentRow } from './common.js';
 
@@ -7,7 +7,7 @@ import type { FulfilmentLineRow, FulfilmentRow } from './common.js';
  * The goods leave the location (handed to a carrier, or collected): the order's reservations
  * there are consumed for the picked quantities, with the serials and lots captured at the pick.
  */
-export async function consumeFulfilment(tx: TenantScope, actor: Actor, now: Date, fo: FulfilmentRow, lines: FulfilmentLineRow[], reference: string) {
+export async function consumeFulfilment(tx: Work, actor: Actor, now: Date, fo: FulfilmentRow, lines: FulfilmentLineRow[], reference: string) {
   const picked = lines.filter((l) => l.fulfilment_id === fo.id && (l.picked ?? 0) > 0);
   if (picked.length === 0) return { shipped: [] };
   return shipOrderLines(tx, actor, now, {

@@ -1,6 +1,6 @@
 import { newId } from '../../shared/ids.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import '../../store/schema-inventory.js';
 import '../../store/schema-fulfilment.js';
@@ -24,7 +24,7 @@ export interface CreateFulfilmentOptions {
  * Partial shipments: allowed when the order attribute `allowPartialShipments` is true, or (when
  * the order says nothing) when the process passes `allowPartialShipments: true`; off by default.
  */
-export async function createFulfilmentOrders(tx: TenantScope, actor: Actor, now: Date, orderId: string, opts: CreateFulfilmentOptions = {}) {
+export async function createFulfilmentOrders(tx: Work, actor: Actor, now: Date, orderId: string, opts: CreateFulfilmentOptions = {}) {
   const order = await tx.selectFrom('orders').select(['attributes']).where('id', '=', orderId).executeTakeFirstOrThrow();
   const attr = order.attributes.allowPartialShipments;
   const allowPartial = typeof attr === 'boolean' ? attr : opts.allowPartialShipments === true;

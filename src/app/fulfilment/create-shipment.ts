@@ -6,7 +6,7 @@ import { formatMoney } from '../../shared/money.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CarrierError, CarrierRegistry, CarrierResult, CreatedShipment, ShipmentRequest } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { adapterFor, carrierAddress, loadShipmentView, type ShipmentRow, type ShipmentView } from './shipment-common.js';
 import '../../store/schema-fulfilment.js';
@@ -23,13 +23,13 @@ const BEFORE_PACKED = ['requested', 'accepted', 'picking', 'picked'];
 const GONE = ['rejected', 'cancelled'];
 
 /** Runs fn in a new transaction of the tenant's scope (the caller holds none). */
-const inTx = <T>(s: TenantScope, fn: (tx: TenantScope) => Promise<T>): Promise<T> => s.conn.transaction().execute((trx) => fn(s.with(trx)));
+const inTx = <T>(s: TenantScope, fn: (tx: Work) => Promise<T>): Promise<T> => transaction(s, fn);
 
 /**
  * Step 1, committed before the carrier hears anything: checks the fulfilment orders (packed, one
  * order, no live shipment, partial-shipment rule) and writes the shipment row as `pending`.
  */
-async function prepareShipment(tx: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, now: Date, input: CreateShipmentInput): Promise<string> {
+async function prepareShipment(tx: Work, carriers: CarrierRegistry | undefined, actor: Actor, now: Date, input: CreateShipmentInput): Promise<string> {
   const ids = [...new Set(input.fulfilmentOrderIds)].sort();
   const heads = await tx.selectFrom('fulfilment_orders').select(['id', 'order_id']).where('id', 'in', ids).execute();
   const missing = ids.filter((id) => !heads.some((h) => h.id === id));

@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { assertMove, fulfilmentLines, moveFulfilment } from './common.js';
 import { consumeFulfilment } from './consume-fulfilment.js';
@@ -14,7 +14,7 @@ import { loadShipmentView } from './shipment-common.js';
  * pick), `shipment.shipped` goes out, and the order's process hears `shipped` (see afterShipped).
  * Only a shipment the carrier accepted can be handed over; doing it twice is 409.
  */
-export async function handOverShipment(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, shipmentId: string) {
+export async function handOverShipment(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, shipmentId: string) {
   const head = await tx.selectFrom('shipments').select('order_id').where('id', '=', shipmentId).executeTakeFirst();
   if (!head) throw new AppError('NOT_FOUND', `shipment ${shipmentId} not found`);
   await tx.selectFrom('orders').select('id').where('id', '=', head.order_id).forUpdate().executeTakeFirstOrThrow();

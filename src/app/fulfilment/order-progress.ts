@@ -1,6 +1,6 @@
 import type { Actor } from '../../store/history.js';
 import type { OrderProcessPort } from '../process/port.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import '../../store/schema-fulfilment.js';
 
 const GONE = ['rejected', 'cancelled'];
@@ -14,7 +14,7 @@ async function liveFulfilments(tx: TenantScope, orderId: string) {
  * After a hand-over: the order's process hears `shipped` once every live fulfilment order has
  * shipped — or, when partial shipments are allowed, with the first one out.
  */
-export async function afterShipped(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, orderId: string, shipmentId: string) {
+export async function afterShipped(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, orderId: string, shipmentId: string) {
   const live = await liveFulfilments(tx, orderId);
   const out = live.filter((f) => f.state === 'shipped' || f.state === 'delivered');
   const all = out.length === live.length;
@@ -25,7 +25,7 @@ export async function afterShipped(processes: OrderProcessPort, tx: TenantScope,
 }
 
 /** After a delivery or collection: `delivered`/`collected` once nothing of the order is still on its way. */
-export async function afterArrived(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, orderId: string, event: 'delivered' | 'collected', data: Record<string, unknown>) {
+export async function afterArrived(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, orderId: string, event: 'delivered' | 'collected', data: Record<string, unknown>) {
   const live = await liveFulfilments(tx, orderId);
   const done = live.filter((f) => f.state === 'delivered' || f.state === 'collected');
   if (live.length > 0 && done.length === live.length) return processes.feed(tx, actor, now, orderId, event, data);
@@ -33,7 +33,7 @@ export async function afterArrived(processes: OrderProcessPort, tx: TenantScope,
 }
 
 /** Pickup orders: `ready_for_pickup` once every live fulfilment order waits at the counter. */
-export async function afterReady(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, orderId: string, fulfilmentId: string) {
+export async function afterReady(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, orderId: string, fulfilmentId: string) {
   const live = await liveFulfilments(tx, orderId);
   const ready = live.filter((f) => ['ready_for_pickup', 'collected', 'shipped', 'delivered'].includes(f.state));
   if (ready.length === live.length) return processes.feed(tx, actor, now, orderId, 'ready_for_pickup', { fulfilmentId });

@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { CarrierRegistry, TrackingEvent, WebhookInput } from '../../integrations/carriers/index.js';
 import type { Db } from '../../store/db.js';
 import type { Actor } from '../../store/history.js';
-import { scope } from '../../store/tenant-scope.js';
+import { scope, transaction } from '../../store/tenant-scope.js';
 import { applyTrackingEvents } from './apply-tracking.js';
 import '../../store/schema-fulfilment.js';
 
@@ -45,7 +45,7 @@ export async function receiveTrackingWebhook(processes: OrderProcessPort, db: Db
   const totals = { received: parsed.value.length, applied: 0, duplicates: 0, unknownStatuses: 0, unknownShipments };
   for (const [shipmentId, g] of groups) {
     const s = scope(db, g.tenantId);
-    const r = await s.conn.transaction().execute((trx) => applyTrackingEvents(processes, s.with(trx), carrierActor(carrier), clock.now(), shipmentId, g.events, 'webhook'));
+    const r = await transaction(s, (tx) => applyTrackingEvents(processes, tx, carrierActor(carrier), clock.now(), shipmentId, g.events, 'webhook'));
     totals.applied += g.events.length - r.duplicates;
     totals.duplicates += r.duplicates;
     totals.unknownStatuses += r.unknownStatuses;

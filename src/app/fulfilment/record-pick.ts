@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '../../shared/errors.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { pickOrderLine } from '../inventory/consume.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 import { releaseShortfall } from './release-shortfall.js';
@@ -27,7 +27,7 @@ function atLine(e: unknown, i: number): unknown {
  * (it decides: exception or re-route). Nothing picked at all cancels the fulfilment order.
  * Ordered vs picked per line stays on the line for the picking-accuracy figures.
  */
-export async function recordPick(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, id: string, input: PickInput) {
+export async function recordPick(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, id: string, input: PickInput) {
   const fo = await lockFulfilment(tx, id);
   assertMove(fo, 'picked', input.expectedVersion);
   const lines = await fulfilmentLines(tx, [id]);

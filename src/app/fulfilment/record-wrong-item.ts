@@ -1,13 +1,13 @@
 import { AppError } from '../../shared/errors.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 
 /**
  * Records that units of a fulfilment line came back as "wrong item" (picked the wrong SKU or
  * variant): the third fact of picking accuracy, beside ordered and picked. At most the picked
  * quantity can be wrong.
  */
-export async function recordWrongItem(tx: TenantScope, actor: Actor, now: Date, fulfilmentId: string, lineId: string, input: { quantity: number; note?: string | undefined }) {
+export async function recordWrongItem(tx: Work, actor: Actor, now: Date, fulfilmentId: string, lineId: string, input: { quantity: number; note?: string | undefined }) {
   const line = await tx.selectFrom('fulfilment_lines').selectAll().where('fulfilment_id', '=', fulfilmentId).where('id', '=', lineId).forUpdate().executeTakeFirst();
   if (!line) throw new AppError('NOT_FOUND', `line ${lineId} is not on fulfilment order ${fulfilmentId}`);
   const picked = line.picked ?? 0;

@@ -1,6 +1,6 @@
 import type { Actor } from '../../store/history.js';
 import type { OrderProcessPort } from '../process/port.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 import { releaseShortfall } from './release-shortfall.js';
 import { routeOrder } from '../sourcing/route-order.js';
@@ -16,7 +16,7 @@ import { createFulfilmentOrders } from './create-fulfilment-orders.js';
  * location): when another location can take the lines, new fulfilment orders are created there
  * and the process, still waiting for `shipped`, hears nothing; when none can, `short_pick` as above.
  */
-export async function rejectFulfilment(processes: OrderProcessPort, tx: TenantScope, actor: Actor, now: Date, id: string, input: { reason: string; reroute?: boolean | undefined; expectedVersion?: number | null }) {
+export async function rejectFulfilment(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, id: string, input: { reason: string; reroute?: boolean | undefined; expectedVersion?: number | null }) {
   const fo = await lockFulfilment(tx, id);
   assertMove(fo, 'rejected', input.expectedVersion);
   const lines = await fulfilmentLines(tx, [id]);

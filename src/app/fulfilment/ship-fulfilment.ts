@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { type TenantScope, type Work, transaction } from '../../store/tenant-scope.js';
 import { createShipment } from './create-shipment.js';
 import { handOverShipment } from './hand-over-shipment.js';
 
@@ -15,5 +15,5 @@ export async function shipFulfilment(processes: OrderProcessPort, s: TenantScope
   input: { carrier?: string | undefined; service?: string | undefined; consolidateWith?: string[] | undefined }) {
   const shipment = await createShipment(processes, s, carriers, actor, clock, { fulfilmentOrderIds: [id, ...(input.consolidateWith ?? [])], carrier: input.carrier, service: input.service });
   if (shipment.status === 'failed' || shipment.status === 'pending') return { ...shipment, processEvent: null };
-  return s.conn.transaction().execute((trx) => handOverShipment(processes, s.with(trx), actor, clock.now(), shipment.id));
+  return transaction(s, (tx) => handOverShipment(processes, tx, actor, clock.now(), shipment.id));
 }

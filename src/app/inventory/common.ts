@@ -4,7 +4,7 @@ import type { MovementKind } from '../../store/schema-inventory.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../../store/history.js';
-import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { isSerializationFailure } from '../../store/pg-errors.js';
 
 export interface ProductRef { id: string; sku: string; serial_tracked: boolean; lot_tracked: boolean }
@@ -75,7 +75,7 @@ export async function recordMovements(s: TenantScope, actor: Actor, at: Date, mo
  * a deadlock victim or a serialization failure: the savepoint rolls back fn's writes and locks,
  * so a retry starts clean and the client never sees 40P01.
  */
-export async function withStockRetry<T>(s: TenantScope, fn: (tx: TenantScope) => Promise<T>, attempts = 8): Promise<T> {
+export async function withStockRetry<T>(s: TenantScope, fn: (tx: Work) => Promise<T>, attempts = 8): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await atomically(s, fn);

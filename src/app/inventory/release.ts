@@ -2,7 +2,7 @@ import type {} from '../../store/schema-inventory.js';
 import type { Db } from '../../store/db.js';
 import { AppError } from '../../shared/errors.js';
 import { systemActor, writeHistory, type Actor } from '../../store/history.js';
-import { scope, type TenantScope } from '../../store/tenant-scope.js';
+import { scope, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { currentXid, recordMovements, withStockRetry } from './common.js';
 
 interface Freed { id: string; product_id: string; location_id: string; quantity: number; order_id: string | null; order_line_id: string | null }
@@ -11,7 +11,7 @@ interface Freed { id: string; product_id: string; location_id: string; quantity:
  * Gives closed reservations' units back to stock: one decrement per SKU × location, in key order
  * (the order every stock writer uses), and a ledger row per reservation.
  */
-async function giveBack(s: TenantScope, actor: Actor, now: Date, freed: Freed[], reason: string) {
+async function giveBack(s: Work, actor: Actor, now: Date, freed: Freed[], reason: string) {
   const sums = new Map<string, { productId: string; locationId: string; qty: number }>();
   for (const f of freed) {
     const k = `${f.product_id}|${f.location_id}`;

@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
 import { promiseAll, promiseDate, type SupplyLine } from '../../domain/inventory/stock.js';
 import { writeAudit, writeHistory, type Actor } from '../../store/history.js';
-import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { resolveLocation, resolveSku } from './common.js';
 
 async function openSupply(s: TenantScope, productId: string): Promise<SupplyLine[]> {
@@ -40,7 +40,7 @@ export async function createBackorders(s: TenantScope, now: Date, orderId: strin
 }
 
 /** Re-promises every open backorder of a SKU after its supply changed; each changed promise goes into the order's history. */
-export async function recomputePromises(s: TenantScope, actor: Actor, now: Date, productId: string) {
+export async function recomputePromises(s: Work, actor: Actor, now: Date, productId: string) {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`${s.tenantId}:${productId}`}, 0))`.execute(s.conn);
   const supply = await openSupply(s, productId);
   const backorders = await s.selectFrom('stock_backorders').select(['id', 'order_id', 'quantity', 'promised_on'])

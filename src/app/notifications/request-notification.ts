@@ -1,5 +1,5 @@
 import { newId } from '../../shared/ids.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { effectiveTemplate, renderTemplate } from './templates.js';
 import { getNotificationSettings } from './settings.js';
@@ -29,7 +29,7 @@ export interface NotifyOutcome {
  * sends after commit. A template switched off, a recipient without an address or an unknown
  * template writes nothing but the returned history note.
  */
-export async function requestNotification(tx: TenantScope, req: NotifyRequest): Promise<NotifyOutcome> {
+export async function requestNotification(tx: Work, req: NotifyRequest): Promise<NotifyOutcome> {
   const to = req.to ?? 'customer';
   const base = { template: req.template, to };
   const settings = await getNotificationSettings(tx);

@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import { priceOrder } from '../../domain/order/totals.js';
 import { formatMoney } from '../../shared/money.js';
 import type { OrderInput } from './schemas.js';
-import { transaction, type TenantScope } from '../../store/tenant-scope.js';
+import { isWork, transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import { appendsWith } from '../../store/unit-of-work.js';
 import { orderView } from './order-view.js';
@@ -91,12 +91,16 @@ async function resolveReferences(s: TenantScope, input: OrderInput) {
  * nothing back that it wrote: the process facts and the response are built from the rows it
  * inserted.
  *
- * An order with nothing to do beyond being stored (its channel reserves later and no process
- * applies) is written by a single statement, which is atomic on its own: no transaction, two
- * round trips in all. Reference data is read before any write; each statement sees committed
- * data either way, so reading it ahead of the transaction changes nothing.
+ * Two intake paths, chosen by `intakePath` and nowhere else:
+ * - `unit-of-work` (the usual one): the order, its reservation, its process and every history row
+ *   and event in one unit of work — the caller's, when it passes its Work (a batch item, an
+ *   Idempotency-Key), or a new one.
+ * - `one-statement`: an order with nothing to do beyond being stored (its channel reserves later,
+ *   no process applies, no caller's unit of work) is written with its history and event by one
+ *   statement, atomic on its own: two round trips in all. Reference data is read before any
+ *   write either way; each statement sees committed data, so reading it ahead changes nothing.
  *
- * Inside the caller's transaction a refusal leaves nothing written but aborts nothing either;
+ * Inside the caller's unit of work a refusal leaves nothing written but aborts nothing either;
  * any other failure is the caller's to roll back (every caller does).
  */
 export async function createOrder(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
@@ -104,9 +108,17 @@ export async function createOrder(processes: OrderProcesses, s: TenantScope, act
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
   const refs = await resolveReferences(s, input);
   const o = orderRows(s, clock.now(), input, priced, refs);
-  if (s.conn.isTransaction) return acceptOrder(processes, s, actor, o);
-  if (!channelRules(refs.channel.settings ?? {}).reserveOnIntake && !processConfigured(o.start)) return storeOrder(s, actor, o);
+  if (isWork(s)) return acceptOrder(processes, s, actor, o);
+  if (intakePath(o) === 'one-statement') return storeOrder(s, actor, o);
   return transaction(s, (tx) => acceptOrder(processes, tx, actor, o));
+}
+
+export type IntakePath = 'one-statement' | 'unit-of-work';
+
+/** Which path a new order outside any caller's unit of work takes (see createOrder). */
+export function intakePath(o: Pick<NewOrder, 'refs' | 'start'>): IntakePath {
+  const reserves = channelRules(o.refs.channel.settings ?? {}).reserveOnIntake;
+  return reserves || processConfigured(o.start) ? 'unit-of-work' : 'one-statement';
 }
 
 type Priced = Exclude<ReturnType<typeof priceOrder>, { errors: unknown }>;
@@ -214,7 +226,7 @@ async function storeOrder(s: TenantScope, actor: Actor, o: NewOrder) {
   return respond(s, o, { started: false }, skippedOnIntake());
 }
 
-async function acceptOrder(processes: OrderProcesses, s: TenantScope, actor: Actor, o: NewOrder) {
+async function acceptOrder(processes: OrderProcesses, s: Work, actor: Actor, o: NewOrder) {
   const { rows } = await insertOrder(s, o);
   if (rows[0]!.inserted === 0) await refuseDuplicate(s, o);
   await writeHistory(s, actor, o.now, [o.accepted]);

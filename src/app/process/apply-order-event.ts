@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors.js';
 import { transition } from '../../process/index.js';
 import type { CompiledDefinition, ProcessEvent, ProcessSnapshot } from '../../process/index.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
 import { factsFrom, loadFactRows } from './load-facts.js';
@@ -30,7 +30,7 @@ export interface ApplyResult {
  * engine on the version the order started with, carries out the effects and stores the result.
  * A disallowed event is 409 TRANSITION_NOT_ALLOWED with the events the order accepts now.
  */
-export async function applyOrderEvent(ops: Operations, tx: TenantScope, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+export async function applyOrderEvent(ops: Operations, tx: Work, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
   // The process row is read after the lock, by its own statement: read in the locking statement,
   // a waiter would get the row as it was before the holder committed (tested: two racing events).
   let q = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { transition } from '../../process/index.js';
 import type { CompiledDefinition, FactsInput, ProcessEvent, ProcessSnapshot, TransitionOk } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { factsFrom, loadFactRows, loadStockFactRows, type FactRows } from './load-facts.js';
 import { runEffects, type EffectState } from './run-effects.js';
 import type { Operations } from './operation.js';
@@ -13,7 +13,7 @@ const MAX_FOLLOW_UPS = 25;
 
 export interface DriveInput {
   ops: Operations;
-  tx: TenantScope;
+  tx: Work;
   actor: Actor;
   now: Date;
   orderId: string;

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { isAppError } from '../../shared/errors.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import { atomically, scope, type TenantScope } from '../../store/tenant-scope.js';
+import { atomically, inWork, type Work } from '../../store/tenant-scope.js';
+import { UnitOfWork } from '../../store/unit-of-work.js';
 import type { Db } from '../../store/db.js';
 import type { JobDefinition } from '../events/timers.js';
 import { applyOrderEvent } from './apply-order-event.js';
@@ -14,7 +15,7 @@ const timerActor: Actor = { type: 'process', id: null, name: 'timer' };
 interface TimerPayload { orderId: string; timerId: string; event: string; taskId?: string }
 
 /** Sends one due timer's event to its order: 'busy' when another transaction holds the order. */
-async function fireOne(ops: Operations, tx: TenantScope, now: Date, p: TimerPayload): Promise<'fired' | 'busy' | 'ignored'> {
+async function fireOne(ops: Operations, tx: Work, now: Date, p: TimerPayload): Promise<'fired' | 'busy' | 'ignored'> {
   try {
     const r = await atomically(tx, (inner) => applyOrderEvent(ops, inner, timerActor, now, p.orderId,
       { name: p.event, ...(p.taskId ? { taskId: p.taskId } : {}), actor: { id: 'timer', roles: [] } }, { lock: 'skip', action: 'process.timer' }));
@@ -36,14 +37,15 @@ async function fireOne(ops: Operations, tx: TenantScope, now: Date, p: TimerPayl
  * whose order is busy (locked by a command) stays scheduled for the next call.
  */
 export async function fireDueTimers(ops: Operations, db: Db, now: Date, opts: { limit?: number } = {}): Promise<{ fired: number; ignored: number; busy: number }> {
-  return db.transaction().execute(async (trx) => {
+  return UnitOfWork.run(db, async (work) => {
+    const trx = work.trx;
     const { rows } = await sql<{ tenant_id: string; id: string; payload: TimerPayload }>`
       select tenant_id, id, payload from jobs
       where kind = ${PROCESS_TIMER_JOB} and status = 'scheduled' and run_at <= ${now}
       order by run_at, id limit ${opts.limit ?? 50} for update skip locked`.execute(trx);
     const out = { fired: 0, ignored: 0, busy: 0 };
     for (const job of rows) {
-      const tx = scope(trx, job.tenant_id);
+      const tx = inWork(work, job.tenant_id);
       const r = await fireOne(ops, tx, now, job.payload);
       out[r] += 1;
       if (r === 'busy') continue;

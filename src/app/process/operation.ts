@@ -2,11 +2,12 @@ import type { z } from 'zod';
 import { actionRegistry } from '../../process/index.js';
 import type { ActionDefinition, ActionRegistry, ExternalResults, FactsInput } from '../../process/index.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 
 /** What a local operation is given: the order's transaction and what the process knows. */
 export interface OperationContext {
-  tx: TenantScope;
+  /** The order's unit of work: everything the operation writes commits (or not) with the step. */
+  tx: Work;
   actor: Actor;
   now: Date;
   orderId: string;

@@ -1,7 +1,7 @@
 import { isAppError } from '../../shared/errors.js';
 import type { ProcessEvent } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { applyOrderEvent, type ApplyOptions, type ApplyResult } from './apply-order-event.js';
 import type { Operations } from './operation.js';
 import type { OrderProcessPort } from './port.js';
@@ -19,11 +19,11 @@ export class OrderProcesses implements OrderProcessPort {
     return this.ops.actions;
   }
 
-  start(tx: TenantScope, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
+  start(tx: Work, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
     return startOrderProcess(this.ops, tx, actor, now, orderId, pre);
   }
 
-  apply(tx: TenantScope, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+  apply(tx: Work, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
     return applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
   }
 
@@ -32,7 +32,7 @@ export class OrderProcesses implements OrderProcessPort {
    * state does not accept (or an order without a process) is recorded in the history instead of
    * failing the caller; the savepoint keeps a refused event from leaving half its writes behind.
    */
-  async feed(tx: TenantScope, actor: Actor, now: Date, orderId: string, name: string, data: Record<string, unknown> = {}) {
+  async feed(tx: Work, actor: Actor, now: Date, orderId: string, name: string, data: Record<string, unknown> = {}) {
     try {
       const r = await atomically(tx, (inner) => this.apply(inner, actor, now, orderId, { name, data }, { action: 'process.event' }));
       return { accepted: true, ...(r ? { state: r.state } : {}) };

@@ -1,5 +1,5 @@
 import type { Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 
 /**
  * How a capability tells an order's process what happened (shipped, short_pick, delivered, …).
@@ -10,5 +10,5 @@ export interface OrderProcessPort {
    * Feeds a fact to the order's process inside the caller's transaction. A fact is true whatever
    * the process expects: an event the current state does not accept is recorded, not thrown.
    */
-  feed(tx: TenantScope, actor: Actor, now: Date, orderId: string, name: string, data?: Record<string, unknown>): Promise<{ accepted: boolean; state?: string }>;
+  feed(tx: Work, actor: Actor, now: Date, orderId: string, name: string, data?: Record<string, unknown>): Promise<{ accepted: boolean; state?: string }>;
 }

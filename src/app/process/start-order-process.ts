@@ -1,7 +1,7 @@
 import { startProcess } from '../../process/index.js';
 import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js';
 import { writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
 import { factsFrom, type FactRows } from './load-facts.js';
@@ -30,7 +30,7 @@ export interface StartContext {
  * actions and automatic steps, and stores the snapshot. Without a process the order stays
  * `accepted` with a history note: an order is never refused for want of a process.
  */
-export async function startOrderProcess(ops: Operations, tx: TenantScope, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
+export async function startOrderProcess(ops: Operations, tx: Work, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
   const { order, rules, rows } = pre;
   // Without rules or a channel process there is nothing to choose: skip computing the facts.
   const configured = processConfigured(pre);

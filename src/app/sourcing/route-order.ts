@@ -3,7 +3,7 @@ import '../../store/schema-sourcing.js';
 import { newId } from '../../shared/ids.js';
 import type { Plan } from '../../domain/sourcing/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { withStockRetry } from '../inventory/common.js';
 import { releaseOrderReservations } from '../inventory/release.js';
@@ -49,7 +49,7 @@ export interface RouteResult {
  * changes no reservation. The fulfilment capability calls this again to re-route after a
  * rejection or short pick, excluding the location.
  */
-export async function routeOrder(tx: TenantScope, actor: Actor, now: Date, orderId: string, opts: RouteOptions = {}): Promise<RouteResult> {
+export async function routeOrder(tx: Work, actor: Actor, now: Date, orderId: string, opts: RouteOptions = {}): Promise<RouteResult> {
   await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
   const facts = await loadRoutingOrder(tx, orderId);
   const previous = await tx.selectFrom('order_routes').select(['attempt', 'excluded_location_ids', 'strategy_key']).where('order_id', '=', orderId)
@@ -105,7 +105,7 @@ export async function routeOrder(tx: TenantScope, actor: Actor, now: Date, order
  * (same expiry), and its unfilled part becomes a backorder again. Runs after loadNetwork locked
  * the stock rows, so the guarded UPDATEs find the units the plan counted on.
  */
-async function matchReservations(tx: TenantScope, actor: Actor, now: Date, orderId: string, facts: OrderFacts, plan: Plan) {
+async function matchReservations(tx: Work, actor: Actor, now: Date, orderId: string, facts: OrderFacts, plan: Plan) {
   const held = await tx.selectFrom('stock_reservations').select(['order_line_id', 'location_id', 'quantity', 'expires_at'])
     .where('order_id', '=', orderId).where('status', '=', 'active').execute();
   const toMove = plan.lines.filter((l) => {

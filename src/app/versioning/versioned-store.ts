@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../../store/history.js';
-import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import type { DB } from '../../store/schema.js';
 import type { DefinitionKind, VersionStatus } from '../../store/schema-versioning.js';
 import '../../store/schema-versioning.js';
@@ -137,7 +137,7 @@ export async function saveDraft<T extends VersionedTable, C>(
  */
 export async function publishVersion<T extends VersionedTable>(
   s: TenantScope, k: AnyKind<T>, actor: Actor, now: Date, key: string, version: number,
-  hooks: { validate: (row: VersionRow<T>) => void | Promise<void>; published?: (tx: TenantScope, row: VersionRow<T>) => Promise<unknown> },
+  hooks: { validate: (row: VersionRow<T>) => void | Promise<void>; published?: (tx: Work, row: VersionRow<T>) => Promise<unknown> },
 ): Promise<VersionRow<T>> {
   return atomically(s, async (tx) => {
     await lockKey(tx, k, key);
