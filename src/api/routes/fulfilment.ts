@@ -29,7 +29,7 @@ import { cancelFulfilment, voidShipmentForCancel } from '../../app/fulfilment/ca
 import { getShipmentLabel } from '../../app/fulfilment/get-shipment-label.js';
 import { loadShipmentView } from '../../app/fulfilment/shipment-common.js';
 import { receiveTrackingWebhook } from '../../app/fulfilment/receive-tracking-webhook.js';
-import type { FulfilmentState } from '../../store/schema-fulfilment.js';
+import type { FulfilmentState } from '../../domain/fulfilment/states.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem, 502: problem, 503: problem, 504: problem };
 const tags = ['fulfilment'];
