@@ -1,8 +1,7 @@
-import { formatMoney } from '../../shared/money.js';
-import type { Plan } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { draftOrderFacts, loadNetwork, loadRoutingOrder, type DraftOrder, type OrderFacts } from './load-routing-problem.js';
-import { allocatedUnits, planOver } from './order-plan.js';
+import { planOver } from './order-plan.js';
+import { allocatedUnits, planMetrics } from '../../domain/sourcing/metrics.js';
 import { inlineStrategy, resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
 
 export interface PlanRequest {
@@ -20,17 +19,6 @@ export interface PlanRequest {
 export async function chooseStrategy(s: TenantScope, now: Date, facts: OrderFacts | null, r: { strategy?: string | undefined; version?: number | undefined; draftStrategy?: Record<string, unknown> | undefined }): Promise<ChosenStrategy> {
   if (r.draftStrategy) return inlineStrategy(r.draftStrategy);
   return resolveStrategy(s, now, { key: r.strategy, channelKey: facts?.channel.strategy ?? null, version: r.version, strict: true });
-}
-
-/** The numbers people compare plans by. */
-export function planMetrics(plan: Plan, codes: Map<string, string>) {
-  return {
-    status: plan.status, exceptionReason: plan.exceptionReason ?? null, stepId: plan.stepId,
-    cost: formatMoney(plan.cost.total, plan.cost.currency), currency: plan.cost.currency,
-    shipments: plan.shipmentCount, distanceKm: plan.totalDistanceKm, promisedDate: plan.promisedDate,
-    allocatedUnits: allocatedUnits(plan), unfilledUnits: plan.unfilled.reduce((n, u) => n + u.quantity, 0),
-    locations: [...new Set(plan.shipments.map((x) => codes.get(x.locationId) ?? x.locationId))],
-  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { formatMoney, parseMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { loadNetwork, loadRoutingOrder } from './load-routing-problem.js';
 import { planOver } from './order-plan.js';
-import { planMetrics } from './plan-order.js';
+import { planMetrics } from '../../domain/sourcing/metrics.js';
 import { inlineStrategy, resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
 import { currentStrategy, DEFAULT_STRATEGY_KEY } from './strategy-store.js';
 

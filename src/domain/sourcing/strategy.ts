@@ -211,3 +211,8 @@ export function stepApplies(step: CompiledStep, ctx: ConditionContext): { applie
     return { applies: false, error: firstLine(e) };
   }
 }
+
+/** "Do not split": every step may use one location only (process args `allowSplit: false`). */
+export function withoutSplits(s: CompiledStrategy): CompiledStrategy {
+  return { ...s, steps: s.steps.map((st) => ({ ...st, constraints: { ...st.constraints, maxShipments: 1 } })) };
+}
