@@ -1,4 +1,4 @@
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { draftOrderFacts, loadNetwork, loadRoutingOrder, type DraftOrder, type OrderFacts } from './load-routing-problem.js';
 import { planOver } from './order-plan.js';
 import { allocatedUnits, planMetrics } from '../../domain/sourcing/metrics.js';
@@ -27,6 +27,11 @@ export async function chooseStrategy(s: TenantScope, now: Date, facts: OrderFact
  * delivery). Reads only: nothing is reserved, stored or emitted.
  */
 export async function planOrder(s: TenantScope, now: Date, r: PlanRequest) {
+  return atomically(s, (tx) => planOrderIn(tx, now, r));
+}
+
+/** planOrder inside its transaction (the plan reads one snapshot). */
+async function planOrderIn(s: TenantScope, now: Date, r: PlanRequest) {
   const facts = r.orderId ? await loadRoutingOrder(s, r.orderId) : await draftOrderFacts(s, r.order!);
   const chosen = await chooseStrategy(s, now, facts, r);
   let excluded = r.excludeLocationIds ?? [];
