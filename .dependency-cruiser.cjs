@@ -7,7 +7,7 @@ const notTest = '\\.test\\.ts$|/test-fixtures\\.ts$|/testing/';
 module.exports = {
   forbidden: [
     { name: 'no-cycles', severity: 'error', comment: 'an import cycle ties capabilities together: inject a port instead',
-      from: { pathNot: notTest }, to: { circular: true, dependencyTypesNot: ['type-only'] } },
+      from: { pathNot: notTest }, to: { circular: true } },
     { name: 'app-not-to-entry-points', severity: 'error', comment: 'use cases never reach into the API, the worker, the CLI or the composition root',
       from: { path: '^src/app/', pathNot: notTest }, to: { path: '^src/(api|worker|cli)/|^src/compose\\.ts$' } },
     { name: 'domain-pure', severity: 'error', comment: 'domain holds pure decisions: it imports only shared and domain',
