@@ -16,7 +16,7 @@ import { newId } from '../src/shared/ids.js';
 import { systemActor } from '../src/store/history.js';
 import { createHold } from '../src/app/inventory/reserve.js';
 import { getAvailability, getSkuAvailability } from '../src/app/inventory/availability.js';
-import { checkStockInvariants } from '../src/cli/check-stock.js';
+import { checkStockInvariants } from '../src/app/inventory/check-stock-invariants.js';
 import { fmt, memory, runConcurrent, scratchDatabase } from './lib.js';
 
 const CLIENTS = 64;

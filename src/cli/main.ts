@@ -13,7 +13,8 @@ import { importOrders } from '../app/orders/import-orders.js';
 import { compose } from '../compose.js';
 import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
-import { checkStockInvariants } from './check-stock.js';
+import { checkStockInvariants } from '../app/inventory/check-stock-invariants.js';
+import { findTenantId } from '../app/identity/find-tenant.js';
 
 const HELP = `ordo — order management system
 
@@ -56,9 +57,9 @@ async function withDatabase<T>(config: Config, fn: (db: Awaited<ReturnType<typeo
 }
 
 async function tenantId(db: Awaited<ReturnType<typeof openDatabase>>['db'], slug: string) {
-  const t = await db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst();
-  if (!t) throw new Error(`no tenant "${slug}" (run ordo seed-demo, or pass --tenant)`);
-  return t.id;
+  const id = await findTenantId(db, slug);
+  if (!id) throw new Error(`no tenant "${slug}" (run ordo seed-demo, or pass --tenant)`);
+  return id;
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -1,9 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Timestamp } from './schema.js';
-
-export type FulfilmentState =
-  | 'requested' | 'accepted' | 'rejected' | 'picking' | 'picked' | 'packed'
-  | 'ready_for_pickup' | 'shipped' | 'delivered' | 'collected' | 'cancelled';
+import type { FulfilmentState } from '../domain/fulfilment/states.js';
 
 export interface FulfilmentOrdersTable {
   tenant_id: string; id: string; order_id: string; location_id: string; kind: string; state: FulfilmentState;

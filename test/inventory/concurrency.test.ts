@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { onPostgres, type TestApp } from '../support.js';
-import { checkStockInvariants } from '../../src/cli/check-stock.js';
+import { checkStockInvariants } from '../../src/app/inventory/check-stock-invariants.js';
 import { releaseExpiredReservations } from '../../src/app/inventory/release.js';
 import { httpClient, inventoryApp, must, oneLine, receive } from './helpers.js';
 

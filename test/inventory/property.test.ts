@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TestApp } from '../support.js';
 import { newId } from '../../src/shared/ids.js';
-import { checkStockInvariants } from '../../src/cli/check-stock.js';
+import { checkStockInvariants } from '../../src/app/inventory/check-stock-invariants.js';
 import { inventoryApp, must, oneLine } from './helpers.js';
 
 type Cmd =

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedClock, type TestApp } from '../support.js';
-import { checkStockInvariants } from '../../src/cli/check-stock.js';
+import { checkStockInvariants } from '../../src/app/inventory/check-stock-invariants.js';
 import { releaseExpiredReservations } from '../../src/app/inventory/release.js';
 import { reservePartialSql, reserveWholeSql } from '../../src/app/inventory/reserve-sql.js';
 import { availabilityQuery } from '../../src/app/inventory/availability.js';

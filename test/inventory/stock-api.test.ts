@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestApp } from '../support.js';
 import { newId } from '../../src/shared/ids.js';
-import { checkStockInvariants } from '../../src/cli/check-stock.js';
+import { checkStockInvariants } from '../../src/app/inventory/check-stock-invariants.js';
 import { inventoryApp, must, oneLine, receive } from './helpers.js';
 
 describe('stock updates, availability and bad input', () => {

@@ -28,8 +28,9 @@ import { cancelShipment } from '../../app/fulfilment/cancel-shipment.js';
 import { cancelFulfilment, voidShipmentForCancel } from '../../app/fulfilment/cancel-fulfilment.js';
 import { getShipmentLabel } from '../../app/fulfilment/get-shipment-label.js';
 import { loadShipmentView } from '../../app/fulfilment/shipment-common.js';
+import { listOrderShipments } from '../../app/fulfilment/list-order-shipments.js';
 import { receiveTrackingWebhook } from '../../app/fulfilment/receive-tracking-webhook.js';
-import type { FulfilmentState } from '../../store/schema-fulfilment.js';
+import type { FulfilmentState } from '../../domain/fulfilment/states.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem, 502: problem, 503: problem, 504: problem };
 const tags = ['fulfilment'];
@@ -127,11 +128,7 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
 
   app.get('/orders/:id/shipments', {
     schema: { tags, summary: 'An order\'s shipments', params: idParams, response: { 200: z.object({ items: z.array(shipment) }), ...errors } },
-  }, async (request) => {
-    const s = read(request);
-    const rows = await s.selectFrom('shipments').select('id').where('order_id', '=', request.params.id).orderBy('id').execute();
-    return { items: await Promise.all(rows.map((r) => loadShipmentView(s, r.id))) };
-  });
+  }, async (request) => listOrderShipments(read(request), request.params.id));
 
   app.post('/shipments/:id/retry', {
     schema: { tags, summary: 'Ask the carrier again for a pending or failed shipment (same reference: never a second label)', params: idParams, response: { 200: shipment, ...errors } },

@@ -5,10 +5,11 @@ import { authorize, SESSION_COOKIE } from '../auth.js';
 import { runCommand } from '../command.js';
 import { code, problem } from '../schemas/common.js';
 import { ROLES } from '../../domain/identity/roles.js';
-import { login, logout, forgetCachedKeys } from '../../app/identity/authenticate.js';
+import { login, logout } from '../../app/identity/authenticate.js';
 import { issueApiKey } from '../../app/identity/issue-api-key.js';
 import { AppError } from '../../shared/errors.js';
-import { writeAudit } from '../../store/history.js';
+import { listApiKeys } from '../../app/identity/list-api-keys.js';
+import { revokeApiKey } from '../../app/identity/revoke-api-key.js';
 import { idParams } from '../schemas/common.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 422: problem };
@@ -37,9 +38,7 @@ export const identityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app)
 
   const keyView = z.object({ id: z.string(), name: z.string(), prefix: z.string(), roles: z.array(z.string()), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() });
   app.get('/api-keys', { schema: { tags: ['auth'], summary: 'List API keys (never the secrets)', response: { 200: z.object({ items: z.array(keyView) }), ...errors } } }, async (request) => {
-    const { store } = authorize(deps.db, request, 'keys:manage');
-    const rows = await store.selectFrom('api_keys').select(['id', 'name', 'prefix', 'roles', 'created_at', 'last_used_at', 'revoked_at']).orderBy('id').execute();
-    return { items: rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, roles: r.roles, createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null, revokedAt: r.revoked_at?.toISOString() ?? null })) };
+    return listApiKeys(authorize(deps.db, request, 'keys:manage').store);
   });
 
   app.post('/api-keys', {
@@ -49,10 +48,7 @@ export const identityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app)
 
   app.delete('/api-keys/:id', { schema: { tags: ['auth'], summary: 'Revoke an API key', params: idParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'keys:manage');
-    const r = await ctx.store.updateTable('api_keys').set({ revoked_at: deps.clock.now() }).where('id', '=', request.params.id).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new AppError('NOT_FOUND', 'no such active API key');
-    forgetCachedKeys();
-    await writeAudit(ctx.store, ctx.principal.actor, deps.clock.now(), { entity: 'api_key', entityId: request.params.id, action: 'revoked' });
+    await revokeApiKey(ctx.store, ctx.principal.actor, deps.clock.now(), request.params.id);
     return reply.code(204).send(null);
   });
 };

@@ -9,16 +9,16 @@ import {
   adjustStockInput, availabilityQuery, batchAvailabilityInput, feedQuery, holdInput, movementsQuery, pickInput, releaseInput, reservationOutcome,
   reserveInput, setStockInput, shipInput, skuAvailability, stockFigures, supplyInput, supplyPatch, syncInput, syncReport,
 } from '../schemas/inventory.js';
-import { AppError } from '../../shared/errors.js';
 import { availabilityFeed, getAvailability, getSkuAvailability } from '../../app/inventory/availability.js';
 import { adjustStock, setStock } from '../../app/inventory/update-stock.js';
 import { syncStock } from '../../app/inventory/sync-stock.js';
-import { createHold, reserveExistingOrder } from '../../app/inventory/reserve.js';
+import { reserveExistingOrder } from '../../app/inventory/reserve.js';
+import { holdStock } from '../../app/inventory/hold-stock.js';
 import { listOrderReservations, releaseHold, releaseOrderReservations } from '../../app/inventory/release.js';
-import { pickOrderLine, shipOrderLines } from '../../app/inventory/consume.js';
+import { pickOrderLineAt } from '../../app/inventory/pick-order-line-at.js';
+import { shipOrderLinesFrom } from '../../app/inventory/ship-order-lines-from.js';
 import { addSupply, availableToPromise, updateSupply } from '../../app/inventory/supply.js';
 import { listMovements } from '../../app/inventory/list-movements.js';
-import { resolveLocation, resolveLocations, resolveSku } from '../../app/inventory/common.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 413: problem, 422: problem };
 const tags = ['inventory'];
@@ -89,30 +89,18 @@ export async function inventoryRoutes(app: FastifyInstance, deps: Deps): Promise
 
   api.post('/inventory/orders/:id/pick', {
     schema: { tags, summary: 'Record a pick (serials captured, lots chosen first-expiry-first-out)', params: idParams, body: pickInput, response: { 200: json, ...errors } },
-  }, (request, reply) => runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) => {
-    const loc = await resolveLocation(tx, request.body.location);
-    return { status: 200, body: await pickOrderLine(tx, ctx.principal.actor, now(), { ...request.body, orderId: request.params.id, locationId: loc.id }) };
-  }));
+  }, (request, reply) => runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) =>
+    ({ status: 200, body: await pickOrderLineAt(tx, ctx.principal.actor, now(), request.params.id, request.body) })));
 
   api.post('/inventory/orders/:id/ship', {
     schema: { tags, summary: 'Ship: consume the reservations, capture serials and lots', params: idParams, body: shipInput, response: { 200: json, ...errors } },
-  }, (request, reply) => runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) => {
-    const codes = request.body.lines.map((l) => l.location).filter((c): c is string => Boolean(c));
-    const locs = await resolveLocations(tx, codes, (i) => `/lines/${i}/location`);
-    const lines = request.body.lines.map(({ location, ...l }) => ({ ...l, locationId: location ? locs.get(location)!.id : undefined }));
-    return { status: 200, body: await shipOrderLines(tx, ctx.principal.actor, now(), { orderId: request.params.id, lines, reference: request.body.reference }) };
-  }));
+  }, (request, reply) => runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) =>
+    ({ status: 200, body: await shipOrderLinesFrom(tx, ctx.principal.actor, now(), request.params.id, request.body) })));
 
   api.post('/inventory/holds', {
     schema: { tags, summary: 'Hold stock for a cart (all or nothing, expires)', body: holdInput, response: { 201: json, ...errors } },
   }, (request, reply) => runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) => {
-    const product = await resolveSku(tx, request.body.sku);
-    const loc = await resolveLocation(tx, request.body.location);
-    const at = now();
-    const hold = await createHold(tx, ctx.principal.actor, at, { productId: product.id, locationId: loc.id, quantity: request.body.quantity,
-      reference: request.body.reference, expiresAt: new Date(at.getTime() + request.body.ttlSeconds * 1000) });
-    if (!hold) throw new AppError('INSUFFICIENT_STOCK', `fewer than ${request.body.quantity} unit(s) of ${request.body.sku} are available at ${request.body.location}`, [], { sku: request.body.sku, requested: request.body.quantity });
-    return { status: 201, body: hold };
+    return { status: 201, body: await holdStock(tx, ctx.principal.actor, now(), request.body) };
   }));
 
   api.post('/inventory/holds/:id/release', {

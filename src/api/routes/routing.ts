@@ -14,12 +14,11 @@ import { publishStrategy } from '../../app/sourcing/publish-strategy.js';
 import { retireStrategy } from '../../app/sourcing/retire-strategy.js';
 import { getStrategyVersion, listStrategies, listStrategyVersions } from '../../app/sourcing/list-strategies.js';
 import { uploadRateTable } from '../../app/sourcing/upload-rate-table.js';
-import { listRateTables, rateTableView } from '../../app/sourcing/load-rates.js';
+import { listRateTables } from '../../app/sourcing/load-rates.js';
+import { getRateTable } from '../../app/sourcing/get-rate-table.js';
 import { planOrder } from '../../app/sourcing/plan-order.js';
 import { simulateRouting } from '../../app/sourcing/simulate-routing.js';
 import { listOrderRoutes } from '../../app/sourcing/list-order-routes.js';
-import { AppError } from '../../shared/errors.js';
-import { atomically } from '../../store/tenant-scope.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 413: problem, 422: problem };
 const tags = ['routing'];
@@ -33,7 +32,7 @@ export async function routingRoutes(base: FastifyInstance, deps: Deps): Promise<
     schema: { tags, summary: 'Routing strategies with their current and draft versions (the defaults are created on first look)', response: { 200: strategyList, ...errors } },
   }, async (request) => {
     const ctx = authorize(deps.db, request, 'routing:read');
-    return atomically(ctx.store, (tx) => listStrategies(tx, now()));
+    return listStrategies(ctx.store, now());
   });
 
   app.post('/routing/strategies', {
@@ -77,10 +76,7 @@ export async function routingRoutes(base: FastifyInstance, deps: Deps): Promise<
   app.get('/routing/rate-tables/:name', {
     schema: { tags, summary: 'One rate table with its CSV', params: rateTableParams, response: { 200: rateTable, ...errors } },
   }, async (request) => {
-    const s = authorize(deps.db, request, 'routing:read').store;
-    const row = await s.selectFrom('rate_tables').selectAll().where('name', '=', request.params.name).executeTakeFirst();
-    if (!row) throw new AppError('NOT_FOUND', `rate table ${request.params.name} does not exist`);
-    return rateTableView(row, true);
+    return getRateTable(authorize(deps.db, request, 'routing:read').store, request.params.name);
   });
 
   app.put('/routing/rate-tables/:name', {
@@ -102,7 +98,7 @@ export async function routingRoutes(base: FastifyInstance, deps: Deps): Promise<
     },
   }, async (request) => {
     const ctx = authorize(deps.db, request, 'routing:read');
-    return atomically(ctx.store, (tx) => planOrder(tx, now(), request.body));
+    return planOrder(ctx.store, now(), request.body);
   });
 
   app.post('/routing/simulate', {
@@ -112,7 +108,7 @@ export async function routingRoutes(base: FastifyInstance, deps: Deps): Promise<
     },
   }, async (request) => {
     const ctx = authorize(deps.db, request, 'routing:read');
-    return atomically(ctx.store, (tx) => simulateRouting(tx, now(), request.body));
+    return simulateRouting(ctx.store, now(), request.body);
   });
 
   app.get('/orders/:id/routes', {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Deps } from '../deps.js';
+import { checkDatabase } from '../../app/system/check-database.js';
 
 /** Operator endpoints: liveness, readiness (database reachable, migrated), Prometheus metrics. */
 export function systemRoutes(app: FastifyInstance, deps: Deps) {
@@ -20,7 +20,7 @@ export function systemRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/healthz', hide, async () => ({ status: 'ok' }));
   app.get('/readyz', hide, async (_request, reply) => {
     try {
-      await sql`select 1`.execute(deps.db);
+      await checkDatabase(deps.db);
       if (!(await deps.ready())) return reply.code(503).send({ status: 'starting' });
       return { status: 'ready', database: deps.dbKind };
     } catch (e) {

@@ -3,12 +3,11 @@ import type { OrderProcessPort } from '../process/port.js';
 import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
-import type { FulfilmentState } from '../../store/schema-fulfilment.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment, type FulfilmentRow } from './common.js';
 import { releaseShortfall } from './release-shortfall.js';
 import { cancelShipmentHere } from './cancel-shipment.js';
 import { adapterFor, refOf, type ShipmentRow } from './shipment-common.js';
-import { canMove } from './states.js';
+import { canMove, type FulfilmentState } from '../../domain/fulfilment/states.js';
 import '../../store/schema-fulfilment.js';
 
 /** States in which the goods have left the location with the carrier. */

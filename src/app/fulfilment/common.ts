@@ -3,9 +3,9 @@ import { AppError } from '../../shared/errors.js';
 import type { EventType, EventPayload } from '../../domain/events/catalogue.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
-import type { FulfilmentLinesTable, FulfilmentOrdersTable, FulfilmentPackagesTable, FulfilmentState } from '../../store/schema-fulfilment.js';
+import type { FulfilmentLinesTable, FulfilmentOrdersTable, FulfilmentPackagesTable } from '../../store/schema-fulfilment.js';
 import { emitEvent } from '../events/emit-event.js';
-import { canMove, FULFILMENT_MOVES } from './states.js';
+import { canMove, FULFILMENT_MOVES, type FulfilmentState } from '../../domain/fulfilment/states.js';
 import '../../store/schema-fulfilment.js';
 
 export type FulfilmentRow = Selectable<FulfilmentOrdersTable>;

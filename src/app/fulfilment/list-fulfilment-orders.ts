@@ -1,7 +1,7 @@
 import { decodeCursor, encodeCursor } from '../../shared/cursor.js';
 import { AppError } from '../../shared/errors.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import type { FulfilmentState } from '../../store/schema-fulfilment.js';
+import type { FulfilmentState } from '../../domain/fulfilment/states.js';
 import { fulfilmentLines, fulfilmentPackages, fulfilmentView } from './common.js';
 
 export interface FulfilmentFilter {

@@ -6,6 +6,7 @@ import { newId } from '../../shared/ids.js';
 import type { Actor } from '../../store/history.js';
 import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { isSerializationFailure } from '../../store/pg-errors.js';
+import { figures, type Figures } from '../../domain/inventory/stock.js';
 
 export interface ProductRef { id: string; sku: string; serial_tracked: boolean; lot_tracked: boolean }
 export interface LocationRef { id: string; code: string; priority: number; capabilities: string[]; active: boolean }
@@ -88,12 +89,6 @@ export async function withStockRetry<T>(s: TenantScope, fn: (tx: Work) => Promis
 
 /** The transaction id of the writer, stored on every stock row change for the availability feed. */
 export const currentXid = sql<string>`pg_current_xact_id()`;
-
-export interface Figures { onHand: number; reserved: number; safety: number; available: number; version: number }
-
-export function figures(r: { on_hand: number; reserved: number; safety: number; version: number }): Figures {
-  return { onHand: r.on_hand, reserved: r.reserved, safety: r.safety, available: Math.max(0, r.on_hand - r.reserved - r.safety), version: r.version };
-}
 
 export async function currentFigures(s: TenantScope, productId: string, locationId: string): Promise<Figures> {
   const r = await s.selectFrom('stock_levels').select(['on_hand', 'reserved', 'safety', 'version'])

@@ -2,29 +2,14 @@ import { sql } from 'kysely';
 import type {} from '../../store/schema-inventory.js';
 import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
-import { channelRules, outcomeOf, reservationOrder, type ReservationStatus } from '../../domain/inventory/stock.js';
+import { channelRules, outcomeOf, reservationOrder } from '../../domain/inventory/stock.js';
+import { inLockOrder, skippedOnIntake, type LineOutcome, type ReservationOutcome, type ReserveLine } from '../../domain/inventory/allocation.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { withStockRetry } from './common.js';
 import { reservePartialSql, reserveWholeSql, type ReserveStatement } from './reserve-sql.js';
 import { isSerializationFailure } from '../../store/pg-errors.js';
 import { createBackorders } from './supply.js';
-
-export interface ReserveLine { lineId: string; lineNo: number; productId: string; sku: string; quantity: number }
-
-export interface LineOutcome {
-  lineId: string; lineNo: number; sku: string; quantity: number; reserved: number; shortage: number;
-  allocations: Array<{ location: string; locationId: string; quantity: number; reservationId: string }>;
-  /** Set when the shortage was recorded as a backorder; promisedOn from inbound supply (ATP). */
-  backorder?: { id: string; quantity: number; promisedOn: string | null };
-}
-
-export interface ReservationOutcome {
-  status: ReservationStatus;
-  lines: LineOutcome[];
-  expiresAt: string | null;
-  reason?: string;
-}
 
 export interface ReserveOrderInput {
   orderId: string;
@@ -70,7 +55,7 @@ export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, inpu
         .where('order_id', '=', input.orderId).where('status', '=', 'open').execute();
     }
 
-    const lines = [...input.lines].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : a.lineNo - b.lineNo));
+    const lines = inLockOrder(input.lines);
     // With several lines or locations, lock every row the order may touch first, in one global
     // (product, location) order — the order sync uses too — so no two writers can wait on each
     // other in a cycle; the figures read under the lock let the attempts skip empty rows. A
@@ -138,11 +123,6 @@ export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, inpu
  * The intake hook, called by createOrder inside the order's transaction: reserves the new
  * order's lines unless the channel turned intake reservation off.
  */
-/** The outcome when the order's channel reserves later, not at intake. */
-export function skippedOnIntake(): ReservationOutcome {
-  return { status: 'skipped', lines: [], expiresAt: null, reason: 'the channel reserves later (settings.reserveOnIntake = false)' };
-}
-
 export async function reserveOnIntake(
   s: TenantScope, actor: Actor, now: Date,
   order: { orderId: string; channelId: string; pickupLocationId: string | null; channelSettings: Record<string, unknown>; lines: ReserveLine[] },

@@ -4,7 +4,8 @@ import type { MovementKind } from '../../store/schema-inventory.js';
 import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { currentFigures, ensureStockRows, figures, recordMovements, resolveLocation, resolveSku, withStockRetry, type Figures } from './common.js';
+import { currentFigures, ensureStockRows, recordMovements, resolveLocation, resolveSku, withStockRetry } from './common.js';
+import { figures, type Figures } from '../../domain/inventory/stock.js';
 import { receiveLotsAndSerials, removeLotsAndSerials } from './lots.js';
 
 export interface SetStockInput {

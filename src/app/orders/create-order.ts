@@ -10,7 +10,8 @@ import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../
 import { appendsWith } from '../../store/unit-of-work.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
-import { reserveOnIntake, skippedOnIntake, type ReservationOutcome } from '../inventory/reserve.js';
+import { reserveOnIntake } from '../inventory/reserve.js';
+import { skippedOnIntake, type ReservationOutcome } from '../../domain/inventory/allocation.js';
 import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
 import { notSelected, processConfigured, type StartOutcome } from '../process/start-order-process.js';

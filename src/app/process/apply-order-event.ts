@@ -5,7 +5,8 @@ import type { Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
-import { factsFrom, loadFactRows } from './load-facts.js';
+import { factsFrom } from '../../domain/order/facts.js';
+import { loadFactRows } from './load-facts.js';
 import type { Operations } from './operation.js';
 import '../../store/schema-process.js';
 

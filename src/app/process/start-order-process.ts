@@ -4,7 +4,7 @@ import { writeHistory, type Actor, type HistoryEntry } from '../../store/history
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
-import { factsFrom, type FactRows } from './load-facts.js';
+import { factsFrom, type FactRows } from '../../domain/order/facts.js';
 import { chooseProcess } from './selection-rules.js';
 import type { Operations } from './operation.js';
 

@@ -1,10 +1,15 @@
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import * as versioned from '../versioning/versioned-store.js';
 import { ensureDefaultStrategies } from './default-strategies.js';
 import { DEFAULT_STRATEGY_KEY, findStrategyVersion, strategyKind, strategyView } from './strategy-store.js';
 
 /** Every strategy key of the tenant with its current (published) and draft versions; seeds the defaults on first look. */
 export async function listStrategies(s: TenantScope, now: Date) {
+  return atomically(s, (tx) => listStrategiesIn(tx, now));
+}
+
+/** listStrategies inside its transaction (the default strategies it may create commit with the read). */
+async function listStrategiesIn(s: TenantScope, now: Date) {
   const any = await s.selectFrom('routing_strategies').select('id').limit(1).executeTakeFirst();
   if (!any) await ensureDefaultStrategies(s, now);
   const keys = await versioned.listKeys(s, strategyKind);

@@ -3,8 +3,9 @@ import type {} from '../../store/schema-inventory.js';
 import '../../store/schema-sourcing.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { channelRules } from '../../domain/inventory/stock.js';
-import { CITIES, type Capability, type LocationType, type RoutingLocation, type RoutingOrder, type StockLevels } from '../../domain/sourcing/index.js';
+import { type Capability, type LocationType, type RoutingLocation, type RoutingOrder, type StockLevels } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
 
 /** An order as routing sees it, with what the app needs around it (products, currency, channel). */
 export interface OrderFacts {
@@ -17,50 +18,12 @@ export interface OrderFacts {
   geocoded: string;
 }
 
-interface AddressLike { latitude?: unknown; longitude?: unknown; city?: unknown; country?: unknown; region?: unknown }
-
-const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').toLowerCase().trim();
-
 type Loc = { id: string; code: string; name: string; kind: string; country: string | null; latitude: string | null; longitude: string | null;
   capabilities: string[]; priority: number; daily_capacity: number | null; address: Record<string, unknown> };
 
 async function activeLocations(s: TenantScope): Promise<Loc[]> {
   return s.selectFrom('locations').select(['id', 'code', 'name', 'kind', 'country', 'latitude', 'longitude', 'capabilities', 'priority', 'daily_capacity', 'address'])
     .where('active', '=', true).orderBy('code').execute() as Promise<Loc[]>;
-}
-
-function locPoint(l: Loc): { lat: number; lon: number } | null {
-  if (l.latitude !== null && l.longitude !== null) return { lat: Number(l.latitude), lon: Number(l.longitude) };
-  const city = typeof l.address?.city === 'string' ? cityPoint(l.address.city, l.country ?? '') : null;
-  return city;
-}
-
-function cityPoint(city: string, country: string): { lat: number; lon: number } | null {
-  const c = Object.values(CITIES).find((x) => fold(x.name) === fold(city) && (!country || x.country === country));
-  return c ? { lat: c.lat, lon: c.lon } : null;
-}
-
-/**
- * Coordinates of a shipping address: its own latitude/longitude; else a location of the tenant
- * in the same city, or a known city; else the middle of the tenant's locations in that country.
- * The trace says which, so an operator sees when "nearest" was a guess.
- */
-function geocode(a: AddressLike, locations: Loc[]): { lat: number; lon: number; how: string } {
-  if (typeof a.latitude === 'number' && typeof a.longitude === 'number') return { lat: a.latitude, lon: a.longitude, how: 'address' };
-  const country = typeof a.country === 'string' ? a.country : '';
-  if (typeof a.city === 'string' && a.city) {
-    const same = locations.find((l) => typeof l.address?.city === 'string' && fold(l.address.city) === fold(a.city as string) && l.latitude !== null);
-    if (same) return { lat: Number(same.latitude), lon: Number(same.longitude), how: `city (${a.city}, as location ${same.code})` };
-    const p = cityPoint(a.city, country);
-    if (p) return { ...p, how: `city (${a.city})` };
-  }
-  const inCountry = locations.map((l) => ({ l, p: locPoint(l) })).filter((x) => x.p && (x.l.country ?? '') === country);
-  if (inCountry.length) {
-    const lat = inCountry.reduce((n, x) => n + x.p!.lat, 0) / inCountry.length;
-    const lon = inCountry.reduce((n, x) => n + x.p!.lon, 0) / inCountry.length;
-    return { lat, lon, how: `country (${country}: middle of the locations; the address has no coordinates and an unknown city)` };
-  }
-  return { lat: 0, lon: 0, how: 'none (no coordinates, city or located country)' };
 }
 
 function primitiveAttributes(a: Record<string, unknown> | null | undefined): Record<string, string | number | boolean> {

@@ -31,6 +31,3 @@ export async function planOver(s: TenantScope, now: Date, facts: OrderFacts, net
       destination: facts.geocoded, locations, unplacedLocations: network.unplaced },
   };
 }
-
-export const allocatedUnits = (plan: Plan) => plan.lines.reduce((n, l) => n + l.allocations.reduce((m, a) => m + a.quantity, 0), 0);
-export const unfilledUnits = (plan: Plan) => plan.unfilled.reduce((n, u) => n + u.quantity, 0);

@@ -1,8 +1,7 @@
-import { formatMoney } from '../../shared/money.js';
-import type { Plan } from '../../domain/sourcing/index.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { draftOrderFacts, loadNetwork, loadRoutingOrder, type DraftOrder, type OrderFacts } from './load-routing-problem.js';
-import { allocatedUnits, planOver } from './order-plan.js';
+import { planOver } from './order-plan.js';
+import { allocatedUnits, planMetrics } from '../../domain/sourcing/metrics.js';
 import { inlineStrategy, resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
 
 export interface PlanRequest {
@@ -22,23 +21,17 @@ export async function chooseStrategy(s: TenantScope, now: Date, facts: OrderFact
   return resolveStrategy(s, now, { key: r.strategy, channelKey: facts?.channel.strategy ?? null, version: r.version, strict: true });
 }
 
-/** The numbers people compare plans by. */
-export function planMetrics(plan: Plan, codes: Map<string, string>) {
-  return {
-    status: plan.status, exceptionReason: plan.exceptionReason ?? null, stepId: plan.stepId,
-    cost: formatMoney(plan.cost.total, plan.cost.currency), currency: plan.cost.currency,
-    shipments: plan.shipmentCount, distanceKm: plan.totalDistanceKm, promisedDate: plan.promisedDate,
-    allocatedUnits: allocatedUnits(plan), unfilledUnits: plan.unfilled.reduce((n, u) => n + u.quantity, 0),
-    locations: [...new Set(plan.shipments.map((x) => codes.get(x.locationId) ?? x.locationId))],
-  };
-}
-
 /**
  * Dry run: the plan routing would make for a stored order (its own reservations count where they
  * are held, as when it is routed) or for a draft order (the intake body's lines, address and
  * delivery). Reads only: nothing is reserved, stored or emitted.
  */
 export async function planOrder(s: TenantScope, now: Date, r: PlanRequest) {
+  return atomically(s, (tx) => planOrderIn(tx, now, r));
+}
+
+/** planOrder inside its transaction (the plan reads one snapshot). */
+async function planOrderIn(s: TenantScope, now: Date, r: PlanRequest) {
   const facts = r.orderId ? await loadRoutingOrder(s, r.orderId) : await draftOrderFacts(s, r.order!);
   const chosen = await chooseStrategy(s, now, facts, r);
   let excluded = r.excludeLocationIds ?? [];

@@ -48,8 +48,3 @@ export function inlineStrategy(body: Record<string, unknown>): ChosenStrategy {
   const key = typeof k === 'string' ? k : 'draft';
   return { strategy: { ...checkStrategy(key, 1, rest), version: 0 }, chosenBy: 'inline' };
 }
-
-/** "Do not split": every step may use one location only (process args `allowSplit: false`). */
-export function withoutSplits(s: CompiledStrategy): CompiledStrategy {
-  return { ...s, steps: s.steps.map((st) => ({ ...st, constraints: { ...st.constraints, maxShipments: 1 } })) };
-}

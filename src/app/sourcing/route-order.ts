@@ -10,8 +10,10 @@ import { releaseOrderReservations } from '../inventory/release.js';
 import { reservePartialSql, reserveWholeSql } from '../inventory/reserve-sql.js';
 import { createBackorders } from '../inventory/supply.js';
 import { loadNetwork, loadRoutingOrder, type OrderFacts } from './load-routing-problem.js';
-import { allocatedUnits, planOver, type PlannedOrder } from './order-plan.js';
-import { resolveStrategy, withoutSplits } from './resolve-strategy.js';
+import { planOver, type PlannedOrder } from './order-plan.js';
+import { allocatedUnits } from '../../domain/sourcing/metrics.js';
+import { resolveStrategy } from './resolve-strategy.js';
+import { withoutSplits } from '../../domain/sourcing/strategy.js';
 
 export interface RouteOptions {
   /** Strategy key named by the caller (operator, API). A re-route without one keeps the previous attempt's strategy. */

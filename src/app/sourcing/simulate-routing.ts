@@ -1,9 +1,9 @@
 import { AppError } from '../../shared/errors.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { loadNetwork, loadRoutingOrder } from './load-routing-problem.js';
 import { planOver } from './order-plan.js';
-import { planMetrics } from './plan-order.js';
+import { planMetrics } from '../../domain/sourcing/metrics.js';
 import { inlineStrategy, resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
 import { currentStrategy, DEFAULT_STRATEGY_KEY } from './strategy-store.js';
 
@@ -46,6 +46,11 @@ function totals(list: Metrics[]) {
  * compares cost, splits, distance and unfilled units with the published strategy. Writes nothing.
  */
 export async function simulateRouting(s: TenantScope, now: Date, r: SimulateRequest) {
+  return atomically(s, (tx) => simulateRoutingIn(tx, now, r));
+}
+
+/** simulateRouting inside its transaction (every plan reads one snapshot). */
+async function simulateRoutingIn(s: TenantScope, now: Date, r: SimulateRequest) {
   let tried: ChosenStrategy;
   if (r.strategy) tried = inlineStrategy({ ...r.strategy, ...(r.key ? { key: r.key } : {}) });
   else if (r.key) {

@@ -12,6 +12,13 @@ export interface StockFigures { onHand: number; reserved: number; safety: number
  */
 export const availableOf = (f: StockFigures): number => Math.max(0, f.onHand - f.reserved - f.safety);
 
+/** A stock row's figures as the API shows them, with what is available and the row's version (for compare-and-swap). */
+export interface Figures { onHand: number; reserved: number; safety: number; available: number; version: number }
+
+export function figures(r: { on_hand: number; reserved: number; safety: number; version: number }): Figures {
+  return { onHand: r.on_hand, reserved: r.reserved, safety: r.safety, available: Math.max(0, r.on_hand - r.reserved - r.safety), version: r.version };
+}
+
 /** Channel rules kept in `channels.settings`. */
 export interface ChannelStockRules {
   /** Location codes feeding the channel, in preference order; empty = every shipping location. */

@@ -2,7 +2,7 @@
  * The inputs and outputs of routing. Everything is plain data so the app layer can load it
  * from stock tables and rate tables, and the trace can be stored as JSON (see trace.ts).
  */
-import type { CompiledStrategy } from './strategy.js';
+import type { RoutingStep, RoutingStrategy } from './strategy-schema.js';
 import type { RateTable } from './rates.js';
 
 export type DeliveryMethod = 'ship' | 'pickup';
@@ -202,4 +202,28 @@ export interface Plan {
   alternativeCounts: Partial<Record<LossCode, number>>;
   stepsTried: StepAttempt[];
   excludedLocationIds: string[];
+}
+
+/** The facts a condition sees. Numbers are CEL doubles; compare them with 5 or 5.0 alike. */
+export interface ConditionContext {
+  order: {
+    id: string;
+    channel: string;
+    deliveryMethod: string;
+    country: string;
+    region: string;
+    lineCount: number;
+    totalQuantity: number;
+    skus: string[];
+    attributes: Record<string, string | number | boolean>;
+  };
+  channel: string;
+  customer: { id: string; segment: string };
+  delivery: string;
+}
+
+export type CompiledStep = RoutingStep & { condition: ((ctx: ConditionContext) => unknown) | null };
+
+export interface CompiledStrategy extends Omit<RoutingStrategy, 'steps'> {
+  steps: CompiledStep[];
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type {} from '../store/schema-inventory.js';
-import type { Conn } from '../store/db.js';
+import type {} from '../../store/schema-inventory.js';
+import type { Conn } from '../../store/db.js';
 
 export interface StockViolation {
   tenantId: string;
@@ -15,7 +15,7 @@ export interface StockViolation {
  * The stock invariants, checked across every tenant (or one): on hand is the sum of the ledger,
  * reserved is the sum of live reservations (and of the ledger's reservation deltas), available
  * is never negative, and tracked lots and serials never exceed on hand. An empty list means the
- * figures are explained. `ordo check-stock` prints these and exits non-zero when any exist.
+ * figures are explained. `ordo check-stock` (src/cli) prints these and exits non-zero when any exist.
  */
 export async function checkStockInvariants(db: Conn, opts: { tenantId?: string } = {}): Promise<StockViolation[]> {
   const t = opts.tenantId ?? null;

@@ -1,4 +1,7 @@
-import type { FulfilmentState } from '../../store/schema-fulfilment.js';
+/** Where a fulfilment order is in its life (stored in fulfilment_orders.state). */
+export type FulfilmentState =
+  | 'requested' | 'accepted' | 'rejected' | 'picking' | 'picked' | 'packed'
+  | 'ready_for_pickup' | 'shipped' | 'delivered' | 'collected' | 'cancelled';
 
 /**
  * The fulfilment-order state machine, as data. Ship orders go requested → accepted → picking →

@@ -1,0 +1,9 @@
+import type { TenantScope } from '../../store/tenant-scope.js';
+import '../../store/schema-fulfilment.js';
+import { loadShipmentView } from './shipment-common.js';
+
+/** An order's shipments, oldest first. */
+export async function listOrderShipments(s: TenantScope, orderId: string) {
+  const rows = await s.selectFrom('shipments').select('id').where('order_id', '=', orderId).orderBy('id').execute();
+  return { items: await Promise.all(rows.map((r) => loadShipmentView(s, r.id))) };
+}

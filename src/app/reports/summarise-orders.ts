@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import { formatMoney } from '../../shared/money.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+
+/**
+ * States in which an order's journey is over successfully: the cycle time is measured from
+ * placement to the first history entry that entered one of them. Process definitions name
+ * their own states; these are the names the shipped processes use.
+ */
+export const CYCLE_END_STATES = ['completed', 'delivered', 'collected'] as const;
+
+/** The orders summary (the route's `OrdersSummary` schema describes it on the wire). */
+export interface OrdersSummary {
+  from: string; to: string; days: number; total: number;
+  byChannel: Array<{ channel: string; count: number }>;
+  byState: Array<{ state: string; count: number }>;
+  byChannelState: Array<{ channel: string; state: string; count: number }>;
+  perDay: Array<{ day: string; count: number; byChannel: Record<string, number> }>;
+  revenue: Array<{ currency: string; count: number; grandTotal: string }>;
+  cycleTime: { endStates: string[]; orders: number; averageSeconds: number | null };
+}
+
+const DAY_MS = 86_400_000;
+const num = (v: unknown) => Number(v ?? 0);
+
+/** Aggregates over the window; every query is filtered by tenant through the scope. */
+export async function ordersSummaryReport(s: TenantScope, now: Date, days: number, channel?: string): Promise<OrdersSummary> {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const from = new Date(today - (days - 1) * DAY_MS);
+  const to = new Date(today + DAY_MS);
+  const base = () => {
+    let q = s.selectFrom('orders')
+      .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
+      .where('orders.placed_at', '>=', from).where('orders.placed_at', '<', to);
+    if (channel) q = q.where('channels.code', '=', channel);
+    return q;
+  };
+  const day = sql<string>`to_char(orders.placed_at at time zone 'UTC', 'YYYY-MM-DD')`;
+  const [grouped, daily, revenue, cycle] = await Promise.all([
+    base().select(['channels.code as channel', 'orders.state as state', sql<string>`count(*)`.as('n')])
+      .groupBy(['channels.code', 'orders.state']).execute(),
+    base().select([day.as('day'), 'channels.code as channel', sql<string>`count(*)`.as('n')])
+      .groupBy([day, 'channels.code']).execute(),
+    base().select(['orders.currency as currency', sql<string>`count(*)`.as('n'), sql<string>`sum(orders.grand_total)::text`.as('total')])
+      .groupBy('orders.currency').orderBy('orders.currency').execute(),
+    base().innerJoin(
+      () => s.selectFrom('order_history')
+        .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
+        .where('order_history.to_state', 'in', [...CYCLE_END_STATES]).groupBy('order_history.order_id').as('ends'),
+      (j) => j.onRef('ends.order_id', '=', 'orders.id'),
+    ).select([
+      sql<string>`count(*)`.as('n'),
+      sql<string | null>`avg(extract(epoch from (ends.ended_at - orders.placed_at)))::float8`.as('avg'),
+    ]).executeTakeFirst(),
+  ]);
+
+  const byChannel = new Map<string, number>();
+  const byState = new Map<string, number>();
+  let total = 0;
+  for (const r of grouped) {
+    const n = num(r.n);
+    total += n;
+    byChannel.set(r.channel, (byChannel.get(r.channel) ?? 0) + n);
+    byState.set(r.state, (byState.get(r.state) ?? 0) + n);
+  }
+  const perDay = new Map<string, { count: number; byChannel: Record<string, number> }>();
+  for (let t = from.getTime(); t < to.getTime(); t += DAY_MS) perDay.set(new Date(t).toISOString().slice(0, 10), { count: 0, byChannel: {} });
+  for (const r of daily) {
+    const d = perDay.get(r.day);
+    if (!d) continue;
+    d.count += num(r.n);
+    d.byChannel[r.channel] = num(r.n);
+  }
+  const desc = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
+  const avg = cycle?.avg;
+  return {
+    from: from.toISOString(), to: to.toISOString(), days, total,
+    byChannel: [...byChannel].map(([c, n]) => ({ channel: c, count: n })).sort(desc),
+    byState: [...byState].map(([st, n]) => ({ state: st, count: n })).sort(desc),
+    byChannelState: grouped.map((r) => ({ channel: r.channel, state: r.state, count: num(r.n) })).sort(desc),
+    perDay: [...perDay].map(([d, v]) => ({ day: d, ...v })),
+    // Sums stay in bigint minor units until formatted: exact at any volume.
+    revenue: revenue.map((r) => ({ currency: r.currency, count: num(r.n), grandTotal: formatMoney(BigInt(r.total ?? '0'), r.currency) })),
+    cycleTime: { endStates: [...CYCLE_END_STATES], orders: num(cycle?.n), averageSeconds: avg === null || avg === undefined ? null : Math.round(Number(avg)) },
+  };
+}
