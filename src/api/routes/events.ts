@@ -1,4 +1,3 @@
-import { transaction } from '../../store/tenant-scope.js';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -68,8 +67,8 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     schema: { tags, summary: 'Change URL, event types or description (If-Match honoured)', params: idParams, body: subscriptionPatch, response: { 200: subscription, ...errors } },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'events:write');
-    const s = await transaction(ctx.store, (tx) => updateSubscription(tx, ctx.principal.actor, deps.clock, policy,
-      request.params.id, request.body, ifMatch(request), request.headers.host));
+    const s = await updateSubscription(ctx.store, ctx.principal.actor, deps.clock, policy,
+      request.params.id, request.body, ifMatch(request), request.headers.host);
     etag(reply, s.version);
     return s;
   });
@@ -78,7 +77,7 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     schema: { tags, summary: 'Delete a subscription and its pending deliveries', params: idParams, response: { 204: z.null(), ...errors } },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'events:write');
-    await transaction(ctx.store, (tx) => deleteSubscription(tx, ctx.principal.actor, deps.clock, request.params.id));
+    await deleteSubscription(ctx.store, ctx.principal.actor, deps.clock, request.params.id);
     return reply.code(204).send(null);
   });
 

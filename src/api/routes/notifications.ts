@@ -1,4 +1,3 @@
-import { transaction } from '../../store/tenant-scope.js';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -52,8 +51,8 @@ export async function notificationRoutes(base: FastifyInstance, deps: Deps): Pro
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'notifications:write');
     const expected = ifMatch(request);
-    const t = await transaction(ctx.store, (tx) =>
-      putTemplateOverride(tx, request.params.template, request.params.language, request.body, expected, deps.clock.now()));
+    const t = await (
+      putTemplateOverride(ctx.store, request.params.template, request.params.language, request.body, expected, deps.clock.now()));
     etag(reply, t.version!);
     return t;
   });
@@ -88,7 +87,7 @@ export async function notificationRoutes(base: FastifyInstance, deps: Deps): Pro
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'notifications:write');
     const expected = ifMatch(request);
-    const s = await transaction(ctx.store, (tx) => putNotificationSettings(tx, request.body, expected, deps.clock.now()));
+    const s = await (putNotificationSettings(ctx.store, request.body, expected, deps.clock.now()));
     etag(reply, s.version);
     return s;
   });

@@ -4,7 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import { isValidFilter } from '../../domain/events/catalogue.js';
 import { isWebhookSecret, newWebhookSecret } from '../../integrations/webhooks/signature.js';
 import { refuseUrl, type UrlPolicy } from '../../integrations/webhooks/url-policy.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import type { WebhookSubscriptionsTable } from '../../store/schema-events.js';
 import type { Selectable } from 'kysely';
@@ -77,30 +77,36 @@ export async function listSubscriptions(s: TenantScope) {
 
 /** Changes URL, types or description; If-Match (version) guards against lost updates. */
 export async function updateSubscription(
-  s: TenantScope, actor: Actor, clock: Clock, policy: UrlPolicy, id: string,
+  store: TenantScope, actor: Actor, clock: Clock, policy: UrlPolicy, id: string,
   patch: Partial<Omit<SubscriptionInput, 'secret'>>, ifMatch: number | null, requestHost?: string,
 ) {
-  check(patch, policy, requestHost);
-  const row = await load(s, id, true);
-  if (ifMatch !== null && ifMatch !== row.version) {
-    throw new AppError('VERSION_MISMATCH', `subscription is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });
-  }
-  const now = clock.now();
-  await s.updateTable('webhook_subscriptions').set({
-    ...(patch.url !== undefined ? { url: patch.url } : {}),
-    ...(patch.eventTypes !== undefined ? { event_types: [...new Set(patch.eventTypes)] } : {}),
-    ...(patch.description !== undefined ? { description: patch.description } : {}),
-    version: row.version + 1, updated_at: now,
-  }).where('id', '=', id).execute();
-  await writeAudit(s, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'updated', changes: { ...patch } });
-  return subscriptionView(await load(s, id));
+  // One unit of work: the row lock it reads under and its writes commit together.
+  return atomically(store, async (s) => {
+    check(patch, policy, requestHost);
+    const row = await load(s, id, true);
+    if (ifMatch !== null && ifMatch !== row.version) {
+      throw new AppError('VERSION_MISMATCH', `subscription is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });
+    }
+    const now = clock.now();
+    await s.updateTable('webhook_subscriptions').set({
+      ...(patch.url !== undefined ? { url: patch.url } : {}),
+      ...(patch.eventTypes !== undefined ? { event_types: [...new Set(patch.eventTypes)] } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      version: row.version + 1, updated_at: now,
+    }).where('id', '=', id).execute();
+    await writeAudit(s, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'updated', changes: { ...patch } });
+    return subscriptionView(await load(s, id));
+  });
 }
 
 /** Deleting drops the subscription's pending deliveries with it; the events stay. */
-export async function deleteSubscription(s: TenantScope, actor: Actor, clock: Clock, id: string) {
-  await load(s, id, true);
-  await s.deleteFrom('webhook_subscriptions').where('id', '=', id).execute();
-  await writeAudit(s, actor, clock.now(), { entity: 'webhook_subscription', entityId: id, action: 'deleted' });
+export async function deleteSubscription(store: TenantScope, actor: Actor, clock: Clock, id: string) {
+  // One unit of work: the row lock it reads under and its writes commit together.
+  return atomically(store, async (s) => {
+    await load(s, id, true);
+    await s.deleteFrom('webhook_subscriptions').where('id', '=', id).execute();
+    await writeAudit(s, actor, clock.now(), { entity: 'webhook_subscription', entityId: id, action: 'deleted' });
+  });
 }
 
 /** A paused endpoint keeps collecting deliveries; they go out in order on resume. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { AppError } from '../../shared/errors.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-notifications.js';
 
 export interface NotificationSettings {
@@ -19,12 +19,15 @@ export async function getNotificationSettings(tx: TenantScope): Promise<Notifica
 
 /** Replaces the settings; If-Match against their version when given. */
 export async function putNotificationSettings(
-  tx: TenantScope, input: { disabled: string[]; recipients: Record<string, string[]> }, expected: number | null, now: Date,
+  store: TenantScope, input: { disabled: string[]; recipients: Record<string, string[]> }, expected: number | null, now: Date,
 ): Promise<NotificationSettings> {
-  const cur = await tx.selectFrom('notification_settings').select('version').forUpdate().executeTakeFirst();
-  if (expected !== null && (cur?.version ?? 0) !== expected) throw new AppError('VERSION_MISMATCH', `the settings are at version ${cur?.version ?? 0}, not ${expected}`);
-  const row = { disabled: [...new Set(input.disabled)].sort(), recipients: JSON.stringify(input.recipients), updated_at: now };
-  if (cur) await tx.updateTable('notification_settings').set({ ...row, version: sql`version + 1` }).execute();
-  else await tx.insertInto('notification_settings', row).execute();
-  return getNotificationSettings(tx);
+  // One unit of work: the row lock it reads under and its writes commit together.
+  return atomically(store, async (tx) => {
+    const cur = await tx.selectFrom('notification_settings').select('version').forUpdate().executeTakeFirst();
+    if (expected !== null && (cur?.version ?? 0) !== expected) throw new AppError('VERSION_MISMATCH', `the settings are at version ${cur?.version ?? 0}, not ${expected}`);
+    const row = { disabled: [...new Set(input.disabled)].sort(), recipients: JSON.stringify(input.recipients), updated_at: now };
+    if (cur) await tx.updateTable('notification_settings').set({ ...row, version: sql`version + 1` }).execute();
+    else await tx.insertInto('notification_settings', row).execute();
+    return getNotificationSettings(tx);
+  });
 }

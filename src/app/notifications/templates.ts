@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { AppError, type FieldError } from '../../shared/errors.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { BUILT_IN_TEMPLATES, LANGUAGES, type Language, type TemplateSource } from './built-in-templates.js';
 import { checkTemplate, htmlFromText, renderHtml, renderText, TEMPLATE_VARIABLES, type TemplateVars } from './render.js';
 import '../../store/schema-notifications.js';
@@ -61,19 +61,22 @@ export async function listTemplates(tx: TenantScope) {
 }
 
 /** Stores a tenant's override of one template in one language (validated); If-Match against its version when given. */
-export async function putTemplateOverride(tx: TenantScope, template: string, language: Language, input: TemplateInput, expected: number | null, now: Date): Promise<EffectiveTemplate> {
-  validateTemplate(input);
-  const cur = await tx.selectFrom('notification_templates').select('version').where('template', '=', template).where('language', '=', language).forUpdate().executeTakeFirst();
-  if (expected !== null && (cur?.version ?? 0) !== expected) {
-    throw new AppError('VERSION_MISMATCH', `the override of ${template} (${language}) is at version ${cur?.version ?? 0}, not ${expected}`);
-  }
-  const row = { subject: input.subject, body_text: input.text, body_html: input.html ?? null, updated_at: now };
-  if (cur) {
-    await tx.updateTable('notification_templates').set({ ...row, version: sql`version + 1` }).where('template', '=', template).where('language', '=', language).execute();
-  } else {
-    await tx.insertInto('notification_templates', { template, language, ...row }).execute();
-  }
-  return (await effectiveTemplate(tx, template, language))!;
+export async function putTemplateOverride(store: TenantScope, template: string, language: Language, input: TemplateInput, expected: number | null, now: Date): Promise<EffectiveTemplate> {
+  // One unit of work: the row lock it reads under and its writes commit together.
+  return atomically(store, async (tx) => {
+    validateTemplate(input);
+    const cur = await tx.selectFrom('notification_templates').select('version').where('template', '=', template).where('language', '=', language).forUpdate().executeTakeFirst();
+    if (expected !== null && (cur?.version ?? 0) !== expected) {
+      throw new AppError('VERSION_MISMATCH', `the override of ${template} (${language}) is at version ${cur?.version ?? 0}, not ${expected}`);
+    }
+    const row = { subject: input.subject, body_text: input.text, body_html: input.html ?? null, updated_at: now };
+    if (cur) {
+      await tx.updateTable('notification_templates').set({ ...row, version: sql`version + 1` }).where('template', '=', template).where('language', '=', language).execute();
+    } else {
+      await tx.insertInto('notification_templates', { template, language, ...row }).execute();
+    }
+    return (await effectiveTemplate(tx, template, language))!;
+  });
 }
 
 /** Removes an override: the built-in template applies again. False when there was none. */
