@@ -44,6 +44,21 @@ describe('external actions: requested through the outbox, awaited by their state
   });
   after(() => t.close());
 
+  test('Given the wired operations, When listed, Then each says how it runs, its results and its arguments\' schema', async () => {
+    const r = await t.call('GET', '/api/v1/processes/operations');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const by = new Map(r.body.items.map((i: any) => [i.code, i]));
+    const reserve: any = by.get('reserve');
+    assert.equal(reserve.runs, 'local');
+    assert.deepEqual(reserve.resultEvents, ['reserved', 'shortage']);
+    assert.equal(reserve.args.properties.allowPartial.type, 'boolean');
+    const invoice: any = by.get('issue_invoice');
+    assert.equal(invoice.runs, 'external');
+    assert.deepEqual(invoice.results, { succeeded: 'invoice_issued', failed: 'invoice_failed' });
+    assert.equal((by.get('set_attribute') as any).runs, 'engine');
+    assert.ok(!by.has('score_fraud'), 'a definition\'s own external actions are not operations of the tenant');
+  });
+
   test('Given an action nothing carries out, When the definition is saved, Then 422 names the action and its line and nothing is stored', async () => {
     const source = SCORED.replace(/external:[\s\S]*?succeeded: fraud_scored\n/, '');
     const r = await t.call('POST', '/api/v1/processes', { source });

@@ -7883,6 +7883,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/processes/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The actions a definition may name: operations Ordo runs, external ones it requests, and the engine's own
+         * @description An action that is not listed is refused at publish unless the definition declares it under `external:`. An external action is requested as an `action.requested` event; the state that runs it waits for `results.succeeded` or `results.failed`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProcessOperations"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/processes": {
         parameters: {
             query?: never;
@@ -16410,6 +16521,24 @@ export interface components {
                 }[];
             }[];
         };
+        ProcessOperationsInput: {
+            items: {
+                code: string;
+                description: string;
+                /** @enum {string} */
+                runs: "local" | "external" | "engine";
+                /** @description events the action answers with; an external action's state must accept both */
+                resultEvents: string[];
+                results?: {
+                    succeeded: string;
+                    failed: string;
+                };
+                /** @description JSON Schema of the arguments */
+                args: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
         /** @description the strategy: name?, solver?, exactTimeLimitMs?, autoExactMaxCells?, steps[] */
         RoutingStrategyDocumentInput: {
             [key: string]: unknown;
@@ -17754,6 +17883,24 @@ export interface components {
                         options: string[];
                     }[];
                 }[];
+            }[];
+        };
+        ProcessOperations: {
+            items: {
+                code: string;
+                description: string;
+                /** @enum {string} */
+                runs: "local" | "external" | "engine";
+                /** @description events the action answers with; an external action's state must accept both */
+                resultEvents: string[];
+                results?: {
+                    succeeded: string;
+                    failed: string;
+                };
+                /** @description JSON Schema of the arguments */
+                args: {
+                    [key: string]: unknown;
+                };
             }[];
         };
         /** @description the strategy: name?, solver?, exactTimeLimitMs?, autoExactMaxCells?, steps[] */

@@ -7,12 +7,13 @@ import { runCommand } from '../command.js';
 import { idParams, problem } from '../schemas/common.js';
 import { order } from '../schemas/order.js';
 import {
-  definitionChange, definitionSource, definitionVersion, keyParams, migrationInput, migrationPreview, migrationResult, orderEventInput,
+  definitionChange, definitionSource, operationList, definitionVersion, keyParams, migrationInput, migrationPreview, migrationResult, orderEventInput,
   processSummary, selectionRules, selectionRulesView, simulateInput, simulationResult, validationResult, versionParams,
 } from '../schemas/process.js';
 import { orderAfterEvent } from '../../app/orders/get-order.js';
 import { saveDraft } from '../../app/process/save-draft.js';
 import { validateSource } from '../../app/process/validate-source.js';
+import { listOperations } from '../../app/process/list-operations.js';
 import { publishDefinition } from '../../app/process/publish-definition.js';
 import { retireDefinition } from '../../app/process/retire-definition.js';
 import { getVersion, listProcesses, listVersions } from '../../app/process/list-definitions.js';
@@ -43,6 +44,17 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
     }, { expectedVersion: ifMatch(request) });
     return { status: 200, body: await orderAfterEvent(tx, applied!) };
   }));
+
+  app.get('/processes/operations', {
+    schema: {
+      tags, summary: 'The actions a definition may name: operations Ordo runs, external ones it requests, and the engine\'s own',
+      description: 'An action that is not listed is refused at publish unless the definition declares it under `external:`. An external action is requested as an `action.requested` event; the state that runs it waits for `results.succeeded` or `results.failed`.',
+      response: { 200: operationList, ...errors },
+    },
+  }, async (request) => {
+    authorize(deps.db, request, 'processes:read');
+    return listOperations(deps.processes.actions);
+  });
 
   app.get('/processes', {
     schema: { tags, summary: 'Processes of this tenant with their current and draft versions', response: { 200: z.object({ items: z.array(processSummary) }), ...errors } },

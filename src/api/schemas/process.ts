@@ -126,3 +126,12 @@ export const exceptionsView = z.object({
     })),
   })),
 }).meta({ id: 'ExceptionQueue' });
+
+export const operationList = z.object({
+  items: z.array(z.object({
+    code: z.string(), description: z.string(), runs: z.enum(['local', 'external', 'engine']),
+    resultEvents: z.array(z.string()).describe('events the action answers with; an external action\'s state must accept both'),
+    results: z.object({ succeeded: z.string(), failed: z.string() }).optional(),
+    args: z.record(z.string(), z.unknown()).describe('JSON Schema of the arguments'),
+  })),
+}).meta({ id: 'ProcessOperations' });
