@@ -3,7 +3,7 @@ import type { CarrierRegistry } from './integrations/carriers/index.js';
 import { Operations, type ProcessOperation } from './app/process/operation.js';
 import { OrderProcesses } from './app/process/order-processes.js';
 import { JobRegistry, type JobDefinition } from './app/events/timers.js';
-import { inboundJob } from './app/events/inbound.js';
+import { inboundJob, type InboundHandler, type InboundHandlers } from './app/events/inbound.js';
 import { processTimerJob } from './app/process/fire-due-timers.js';
 import { trackingPollJob } from './app/fulfilment/poll-shipments.js';
 import { orderOperations } from './app/orders/operations.js';
@@ -29,6 +29,8 @@ export interface Services {
   carriers: CarrierRegistry | undefined;
   /** The job kinds the jobs runner runs here. */
   jobs: JobRegistry;
+  /** Partner event types handled here (`POST /inbound/{source}`); others are stored as unknown. */
+  inbound: InboundHandlers;
 }
 
 /**
@@ -53,6 +55,8 @@ export interface ComposeOptions {
   carriers?: CarrierRegistry | undefined;
   /** Replaces the operation list (tests of a single operation, plugins); default processOperations(). */
   operations?: readonly ProcessOperation[];
+  /** Partner event handlers by type (none are shipped yet: the channels capability brings them). */
+  inbound?: ReadonlyArray<[type: string, handler: InboundHandler]>;
   /** Extra job kinds (tests). */
   jobs?: readonly JobDefinition[];
   /** Tracking poll options (tests poll often). */
@@ -64,11 +68,12 @@ export interface ComposeOptions {
 export function compose(opts: ComposeOptions): Services {
   const operations = new Operations(opts.operations ?? processOperations({ publicUrl: opts.publicUrl }));
   const processes = new OrderProcesses(operations);
+  const inbound = new Map(opts.inbound ?? []);
   const jobs = new JobRegistry([
     processTimerJob(operations),
-    inboundJob,
+    inboundJob(inbound),
     trackingPollJob(processes, opts.carriers, opts.clock, opts.trackingPoll),
     ...(opts.jobs ?? []),
   ]);
-  return { operations, processes, carriers: opts.carriers, jobs };
+  return { operations, processes, carriers: opts.carriers, jobs, inbound };
 }

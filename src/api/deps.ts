@@ -2,6 +2,7 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../shared/clock.js';
 import type { CarrierRegistry } from '../integrations/carriers/index.js';
 import type { OrderProcesses } from '../app/process/order-processes.js';
+import type { InboundHandlers } from '../app/events/inbound.js';
 import type { Config } from '../config.js';
 
 /** What routes need, passed explicitly: no globals. */
@@ -13,6 +14,8 @@ export interface Deps {
   ready: () => Promise<boolean>;
   /** The process engine bound to the wired operations (the composition root's). */
   processes: OrderProcesses;
+  /** Partner event handlers by type (the composition root's); absent = every inbound event is stored as unknown. */
+  inbound?: InboundHandlers;
   /** Configured carrier adapters (issue 6); absent = shipments cannot be booked at carriers. */
   carriers?: CarrierRegistry;
   /** The validated settings (src/config.ts); absent = every default (tests). */

@@ -33,7 +33,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   }
 
   const app = await buildApp(
-    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes, config },
+    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes, inbound: services.inbound, config },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },
   );
   const address = await app.listen({ port: config.http.port, host: config.http.host });

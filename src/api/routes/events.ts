@@ -146,7 +146,7 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
       },
     }, async (request, reply) => {
       try {
-        const r = await receiveInbound(deps.db, deps.clock, request.params.source, request.headers, request.body as Buffer);
+        const r = await receiveInbound(deps.inbound ?? new Map(), deps.db, deps.clock, request.params.source, request.headers, request.body as Buffer);
         return reply.code(202).send(r);
       } catch (e) {
         if (e instanceof InboundRejected) {

@@ -15,13 +15,11 @@ export const INBOUND_JOB = 'inbound.process';
 /** What a capability does with one partner event type (WMS confirmation, tracking update …). */
 export type InboundHandler = (ctx: JobContext & { inbound: { id: string; source: string; type: string; externalId: string; payload: Record<string, unknown> } }) => Promise<void>;
 
-const inboundHandlers = new Map<string, InboundHandler>();
-
-/** Registers a handler; events of types without one are stored as 'unknown' and reported. */
-export function defineInboundHandler(type: string, handler: InboundHandler): void {
-  if (inboundHandlers.has(type)) throw new Error(`an inbound handler for ${type} is already defined`);
-  inboundHandlers.set(type, handler);
-}
+/**
+ * The partner event types this process handles, by type, built by the composition root from what
+ * each capability offers; events of types without one are stored as 'unknown' and reported.
+ */
+export type InboundHandlers = ReadonlyMap<string, InboundHandler>;
 
 export async function createInboundSource(s: TenantScope, actor: Actor, clock: Clock, input: { code: string; name: string; secret?: string | undefined }) {
   if (input.secret !== undefined && !isWebhookSecret(input.secret)) {
@@ -70,7 +68,7 @@ export class InboundRejected extends AppError {
  * an unknown type is stored as 'unknown' and listed, never dropped. The source id in the path
  * is the only lookup that crosses tenants, like an API key's.
  */
-export async function receiveInbound(db: Db, clock: Clock, sourceId: string, headers: Record<string, string | string[] | undefined>, raw: Buffer) {
+export async function receiveInbound(inboundHandlers: InboundHandlers, db: Db, clock: Clock, sourceId: string, headers: Record<string, string | string[] | undefined>, raw: Buffer) {
   const source = await db.selectFrom('inbound_sources').select(['tenant_id', 'id', 'code', 'secret']).where('id', '=', sourceId).executeTakeFirst();
   if (!source) throw new InboundRejected('unknown source', null);
   const now = clock.now();
@@ -105,8 +103,8 @@ export async function receiveInbound(db: Db, clock: Clock, sourceId: string, hea
   });
 }
 
-/** The job that runs the registered handler of a stored inbound event. */
-export const inboundJob: JobDefinition = {
+/** The job that runs the handler of a stored inbound event. */
+export const inboundJob = (inboundHandlers: InboundHandlers): JobDefinition => ({
   kind: INBOUND_JOB,
   async run(ctx) {
     const inboundId = String(ctx.job.payload.inboundId);
@@ -122,5 +120,5 @@ export const inboundJob: JobDefinition = {
     await handler({ ...ctx, inbound: { id: row.id, source: row.code, type: row.type, externalId: row.external_id, payload: row.payload } });
     await ctx.tx.updateTable('inbound_events').set({ status: 'processed', processed_at: ctx.now, error: null }).where('id', '=', inboundId).execute();
   },
-};
+});
 
