@@ -46,14 +46,14 @@ const present = (v: string | undefined): string | undefined => (v === undefined 
 
 type Field<T> = z.ZodType<T, string | undefined>;
 
-function field<T>(type: string, parse: (v: string | undefined, fail: (message: string) => never) => T): { type: string; schema: Field<T> } {
+function field<T>(type: string, parse: (value: string | undefined, fail: (message: string) => never) => T): { type: string; schema: Field<T> } {
   class Invalid extends Error {}
   const schema = z.string().optional().transform((raw, ctx) => {
     try {
       return parse(present(raw), (message) => { throw new Invalid(message); });
-    } catch (e) {
-      if (!(e instanceof Invalid)) throw e;
-      ctx.addIssue({ code: 'custom', message: e.message });
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
       return z.NEVER;
     }
   });
@@ -74,11 +74,11 @@ function int(opts: { min?: number; max?: number; what?: string; def: number }): 
 function int(opts: { min?: number; max?: number; what?: string; def?: number }) {
   const min = opts.min ?? 1;
   const what = opts.what ?? (min === 1 ? 'a positive integer' : `an integer ≥ ${min}`);
-  return field(opts.what === 'a port number' ? 'port' : 'integer', (v, fail) => {
-    if (v === undefined) return opts.def;
-    const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || (opts.max !== undefined && n > opts.max)) fail(`must be ${what}`);
-    return n;
+  return field(opts.what === 'a port number' ? 'port' : 'integer', (value, fail) => {
+    if (value === undefined) return opts.def;
+    const currentNaN = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(currentNaN) || currentNaN < min || (opts.max !== undefined && currentNaN > opts.max)) fail(`must be ${what}`);
+    return currentNaN;
   });
 }
 const port = (def: number) => int({ min: 0, max: 65535, what: 'a port number', def });
@@ -88,33 +88,33 @@ const OFF = /^(0|false|off|no)$/i;
 function flag(): { type: string; schema: Field<boolean | undefined> };
 function flag(def: boolean): { type: string; schema: Field<boolean> };
 function flag(def?: boolean) {
-  return field('on/off', (v, fail) => {
-    if (v === undefined) return def;
-    const s = v.trim();
-    if (ON.test(s)) return true;
-    if (OFF.test(s)) return false;
+  return field('on/off', (value, fail) => {
+    if (value === undefined) return def;
+    const text = value.trim();
+    if (ON.test(text)) return true;
+    if (OFF.test(text)) return false;
     return fail('must be on or off (also true/false, yes/no, 1/0)');
   });
 }
 
 function url(protocols: readonly string[], what: string) {
-  return field('URL', (v, fail) => {
-    if (v === undefined) return undefined;
-    const s = v.trim();
-    let u: URL;
-    try { u = new URL(s); } catch { return fail(`must be ${what}`); }
-    if (!protocols.includes(u.protocol)) fail(`must be ${what}`);
-    return s;
+  return field('URL', (value, fail) => {
+    if (value === undefined) return undefined;
+    const text = value.trim();
+    let url: URL;
+    try { url = new URL(text); } catch { return fail(`must be ${what}`); }
+    if (!protocols.includes(url.protocol)) fail(`must be ${what}`);
+    return text;
   });
 }
 const httpUrl = () => url(['http:', 'https:'], 'an http:// or https:// URL');
 
 function oneOf<const T extends string>(values: readonly T[], def: T) {
-  return field(values.join(' | '), (v, fail) => {
-    if (v === undefined) return def;
-    const s = v.trim().toLowerCase();
-    if (!(values as readonly string[]).includes(s)) fail(`must be one of ${values.join(', ')}`);
-    return s as T;
+  return field(values.join(' | '), (value, fail) => {
+    if (value === undefined) return def;
+    const text = value.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(text)) fail(`must be one of ${values.join(', ')}`);
+    return text as T;
   });
 }
 
@@ -124,8 +124,8 @@ const ALL = ['serve', 'worker', 'cli'] as const;
 const SERVE = ['serve'] as const;
 const SERVE_WORKER = ['serve', 'worker'] as const;
 
-function setting<T>(f: { type: string; schema: Field<T> }, meta: Omit<SettingMeta, 'type'> & { type?: string }): Field<T> {
-  return f.schema.meta({ ...meta, type: meta.type ?? f.type }) as Field<T>;
+function setting<T>(file: { type: string; schema: Field<T> }, meta: Omit<SettingMeta, 'type'> & { type?: string }): Field<T> {
+  return file.schema.meta({ ...meta, type: meta.type ?? file.type }) as Field<T>;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -329,33 +329,33 @@ export function settingsTable(): Array<SettingMeta & { name: SettingName }> {
 
 // ---- the typed, nested configuration ----
 
-function nest(s: Settings) {
-  const smtpPort = s.ORDO_SMTP_PORT;
+function nest(value: Settings) {
+  const smtpPort = value.ORDO_SMTP_PORT;
   return {
-    database: { url: s.DATABASE_URL, dataDir: s.ORDO_DATA_DIR, poolSize: s.DATABASE_POOL_SIZE, prepare: s.ORDO_PREPARE, pipeline: s.ORDO_PIPELINE },
-    http: { port: s.PORT, host: s.HOST, publicUrl: s.ORDO_PUBLIC_URL },
-    logging: { level: s.LOG_LEVEL },
+    database: { url: value.DATABASE_URL, dataDir: value.ORDO_DATA_DIR, poolSize: value.DATABASE_POOL_SIZE, prepare: value.ORDO_PREPARE, pipeline: value.ORDO_PIPELINE },
+    http: { port: value.PORT, host: value.HOST, publicUrl: value.ORDO_PUBLIC_URL },
+    logging: { level: value.LOG_LEVEL },
     worker: {
-      enabled: s.ORDO_WORKER, id: s.ORDO_WORKER_ID, concurrency: s.ORDO_WORKER_CONCURRENCY, pollMs: s.ORDO_POLL_MS,
-      deliveryTimeoutMs: s.ORDO_WEBHOOK_TIMEOUT_MS, leaseMs: s.ORDO_LEASE_MS, retryBaseMs: s.ORDO_RETRY_BASE_MS, maxAttempts: s.ORDO_MAX_ATTEMPTS,
+      enabled: value.ORDO_WORKER, id: value.ORDO_WORKER_ID, concurrency: value.ORDO_WORKER_CONCURRENCY, pollMs: value.ORDO_POLL_MS,
+      deliveryTimeoutMs: value.ORDO_WEBHOOK_TIMEOUT_MS, leaseMs: value.ORDO_LEASE_MS, retryBaseMs: value.ORDO_RETRY_BASE_MS, maxAttempts: value.ORDO_MAX_ATTEMPTS,
     },
-    webhooks: { allowPrivate: s.ORDO_WEBHOOKS_ALLOW_PRIVATE },
-    broker: { natsUrl: s.NATS_URL, stream: s.NATS_STREAM, subjectPrefix: s.NATS_SUBJECT_PREFIX },
+    webhooks: { allowPrivate: value.ORDO_WEBHOOKS_ALLOW_PRIVATE },
+    broker: { natsUrl: value.NATS_URL, stream: value.NATS_STREAM, subjectPrefix: value.NATS_SUBJECT_PREFIX },
     smtp: {
-      host: s.ORDO_SMTP_HOST, port: smtpPort, secure: s.ORDO_SMTP_SECURE ?? smtpPort === 465, user: s.ORDO_SMTP_USER, pass: s.ORDO_SMTP_PASS,
-      from: s.ORDO_SMTP_FROM, timeoutMs: s.ORDO_SMTP_TIMEOUT_MS, allowUnverifiedTls: s.ORDO_SMTP_ALLOW_UNVERIFIED_TLS,
+      host: value.ORDO_SMTP_HOST, port: smtpPort, secure: value.ORDO_SMTP_SECURE ?? smtpPort === 465, user: value.ORDO_SMTP_USER, pass: value.ORDO_SMTP_PASS,
+      from: value.ORDO_SMTP_FROM, timeoutMs: value.ORDO_SMTP_TIMEOUT_MS, allowUnverifiedTls: value.ORDO_SMTP_ALLOW_UNVERIFIED_TLS,
     },
     carriers: {
-      manual: s.ORDO_CARRIER_MANUAL, timeoutMs: s.ORDO_CARRIER_TIMEOUT_MS, webhookToken: s.ORDO_CARRIER_WEBHOOK_TOKEN,
-      inpost: { token: s.INPOST_TOKEN, organizationId: s.INPOST_ORGANIZATION_ID, baseUrl: s.INPOST_BASE_URL, service: s.INPOST_SERVICE },
+      manual: value.ORDO_CARRIER_MANUAL, timeoutMs: value.ORDO_CARRIER_TIMEOUT_MS, webhookToken: value.ORDO_CARRIER_WEBHOOK_TOKEN,
+      inpost: { token: value.INPOST_TOKEN, organizationId: value.INPOST_ORGANIZATION_ID, baseUrl: value.INPOST_BASE_URL, service: value.INPOST_SERVICE },
       dhl: {
-        apiKey: s.DHL_API_KEY, username: s.DHL_USERNAME, password: s.DHL_PASSWORD, billingNumber: s.DHL_BILLING_NUMBER,
-        baseUrl: s.DHL_BASE_URL, trackingUrl: s.DHL_TRACKING_URL, product: s.DHL_PRODUCT,
+        apiKey: value.DHL_API_KEY, username: value.DHL_USERNAME, password: value.DHL_PASSWORD, billingNumber: value.DHL_BILLING_NUMBER,
+        baseUrl: value.DHL_BASE_URL, trackingUrl: value.DHL_TRACKING_URL, product: value.DHL_PRODUCT,
       },
-      cdek: { clientId: s.CDEK_CLIENT_ID, clientSecret: s.CDEK_CLIENT_SECRET, baseUrl: s.CDEK_BASE_URL, tariff: s.CDEK_TARIFF },
+      cdek: { clientId: value.CDEK_CLIENT_ID, clientSecret: value.CDEK_CLIENT_SECRET, baseUrl: value.CDEK_BASE_URL, tariff: value.CDEK_TARIFF },
     },
-    routing: { exactWarmup: s.ORDO_EXACT_WARMUP },
-    demo: { password: s.ORDO_DEMO_PASSWORD },
+    routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
+    demo: { password: value.ORDO_DEMO_PASSWORD },
   };
 }
 
@@ -415,9 +415,9 @@ export function loadConfig(env: Env = process.env): Config {
 export function loadConfigOrExit(env: Env = process.env): Config {
   try {
     return loadConfig(env);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`${e.message}\n`);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
     return process.exit(1);
   }
 }
@@ -437,17 +437,17 @@ function unknownVariables(env: Env, names: readonly string[]): string[] {
 }
 
 /** Levenshtein distance (names are short). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+function distance(left: string, right: string): number {
+  let prev = Array.from({ length: right.length + 1 }, (_, j) => j);
+  for (let leftIndex = 1; leftIndex <= left.length; leftIndex++) {
+    const cur = [leftIndex];
+    for (let rightIndex = 1; rightIndex <= right.length; rightIndex++) cur[rightIndex] = Math.min(prev[rightIndex]! + 1, cur[rightIndex - 1]! + 1, prev[rightIndex - 1]! + (left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1));
     prev = cur;
   }
-  return prev[b.length]!;
+  return prev[right.length]!;
 }
 
-function halfConfiguredCarriers(s: Settings): string[] {
+function halfConfiguredCarriers(value: Settings): string[] {
   const groups: Array<[string, SettingName[]]> = [
     ['InPost', ['INPOST_TOKEN', 'INPOST_ORGANIZATION_ID']],
     ['DHL Parcel DE', ['DHL_API_KEY', 'DHL_USERNAME', 'DHL_PASSWORD', 'DHL_BILLING_NUMBER']],
@@ -455,7 +455,7 @@ function halfConfiguredCarriers(s: Settings): string[] {
   ];
   const out: string[] = [];
   for (const [carrier, required] of groups) {
-    const missing = required.filter((n) => s[n] === undefined);
+    const missing = required.filter((n) => value[n] === undefined);
     if (missing.length > 0 && missing.length < required.length) out.push(`${carrier} is not offered: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set`);
   }
   return out;
@@ -468,11 +468,11 @@ const REDACTED = '[redacted]';
 /** A URL's password replaced (postgres://ordo:***@db/ordo); a value that is not such a URL as is. */
 function maskUrlPassword(value: string): string {
   try {
-    const u = new URL(value);
-    if (!u.password && !/pass/i.test(u.search)) return value;
-    if (u.password) u.password = '***';
-    if (/pass/i.test(u.search)) u.search = '***';
-    return u.toString();
+    const url = new URL(value);
+    if (!url.password && !/pass/i.test(url.search)) return value;
+    if (url.password) url.password = '***';
+    if (/pass/i.test(url.search)) url.search = '***';
+    return url.toString();
   } catch {
     return value;
   }
@@ -484,11 +484,11 @@ function maskUrlPassword(value: string): string {
  */
 export function describeConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const s of settingsTable()) {
-    const value = getPath(config, s.path);
+  for (const item of settingsTable()) {
+    const value = getPath(config, item.path);
     if (value === undefined) continue;
-    const shown = typeof value !== 'string' ? value : s.secret && s.type !== 'URL' ? REDACTED : maskUrlPassword(value);
-    setPath(out, s.path, shown);
+    const shown = typeof value !== 'string' ? value : item.secret && item.type !== 'URL' ? REDACTED : maskUrlPassword(value);
+    setPath(out, item.path, shown);
   }
   return out;
 }
@@ -499,9 +499,9 @@ function getPath(obj: unknown, path: string): unknown {
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
-  let o = obj;
-  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
-  o[keys[keys.length - 1]!] = value;
+  let currentObj = obj;
+  for (const key of keys.slice(0, -1)) currentObj = (currentObj[key] ??= {}) as Record<string, unknown>;
+  currentObj[keys[keys.length - 1]!] = value;
 }
 
 // ---- documentation ----
@@ -520,8 +520,8 @@ export function configDocs(): string {
     const inGroup = rows.filter((r) => r.group === group);
     if (inGroup.length === 0) continue;
     parts.push('', `**${title}**`, '', '| variable | type | default | used by | meaning |', '| --- | --- | --- | --- | --- |');
-    for (const r of inGroup) {
-      parts.push(`| \`${r.name}\` | ${cell(r.type)}${r.secret ? ', secret' : ''} | ${cell(r.default)} | ${r.processes.join(', ')} | ${cell(r.description)} |`);
+    for (const row of inGroup) {
+      parts.push(`| \`${row.name}\` | ${cell(row.type)}${row.secret ? ', secret' : ''} | ${cell(row.default)} | ${row.processes.join(', ')} | ${cell(row.description)} |`);
     }
   }
   return parts.join('\n');

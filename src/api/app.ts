@@ -90,7 +90,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     await api.register(async (scoped) => fulfilmentRoutes(scoped, deps));
     await api.register(async (scoped) => trackingRoutes(scoped, deps));
     await api.register(async (scoped) => notificationRoutes(scoped, deps));
-    for (const m of opts.modules ?? []) await api.register(async (scoped) => m(scoped, deps));
+    for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
   }, { prefix: '/api/v1' });
   if (opts.console) await registerConsole(app, opts.console.distDir);
   return app;

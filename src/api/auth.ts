@@ -36,19 +36,19 @@ export interface RequestContext {
 
 /** Checks that the caller is authenticated and allowed; returns its tenant scope. */
 export function authorize(db: Db, request: FastifyRequest, permission: Permission): RequestContext {
-  const p = request.principal;
-  if (!p) throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>, or log in');
-  if (!permissionsOf(p.roles).has(permission)) throw new AppError('FORBIDDEN', `your role does not allow ${permission}`);
-  return { principal: p, store: scope(db, p.tenantId) };
+  const principal = request.principal;
+  if (!principal) throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>, or log in');
+  if (!permissionsOf(principal.roles).has(permission)) throw new AppError('FORBIDDEN', `your role does not allow ${permission}`);
+  return { principal, store: scope(db, principal.tenantId) };
 }
 
 /** If-Match: "3" or W/"3" → 3; absent → null. */
 export function ifMatch(request: FastifyRequest): number | null {
-  const h = request.headers['if-match'];
-  if (!h) return null;
-  const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(h).trim());
-  if (!m) throw new AppError('VALIDATION_FAILED', 'If-Match must be an ETag returned by this API', [{ path: 'header:If-Match', message: 'not an ETag' }]);
-  return Number(m[1]);
+  const header = request.headers['if-match'];
+  if (!header) return null;
+  const match = /^(?:W\/)?"?(\d+)"?$/.exec(String(header).trim());
+  if (!match) throw new AppError('VALIDATION_FAILED', 'If-Match must be an ETag returned by this API', [{ path: 'header:If-Match', message: 'not an ETag' }]);
+  return Number(match[1]);
 }
 
 export function etag(reply: FastifyReply, version: number) {

@@ -20,7 +20,7 @@ export function runCommand(
 /** The same for a command that makes its changes atomically itself: without a key it gets no transaction. */
 export function runOwnTransactionCommand(
   deps: Deps, request: FastifyRequest, reply: FastifyReply, permission: Permission,
-  run: (s: TenantScope, ctx: RequestContext) => Promise<CommandResult>,
+  run: (scope: TenantScope, ctx: RequestContext) => Promise<CommandResult>,
 ) {
   return answer(deps, request, reply, permission, (ctx, key, hash) => withIdempotencyOwnTransaction(ctx.store, key, hash, (s) => run(s, ctx)));
 }

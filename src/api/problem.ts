@@ -13,8 +13,8 @@ export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string
 
 /** Zod's issue path (["lines", 2, "quantity"]) as a JSON pointer ("/lines/2/quantity"). */
 function pointer(where: string, path: string): string {
-  const p = path.startsWith('/') || path === '' ? path : `/${path.replaceAll('.', '/')}`;
-  return where === 'body' ? (p || '/') : `${where}:${p.replace(/^\//, '')}`;
+  const currentPath = path.startsWith('/') || path === '' ? path : `/${path.replaceAll('.', '/')}`;
+  return where === 'body' ? (currentPath || '/') : `${where}:${currentPath.replace(/^\//, '')}`;
 }
 
 export function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {

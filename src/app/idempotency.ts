@@ -14,9 +14,9 @@ export function requestHash(method: string, url: string, body: unknown): string 
  * commits, then reads its stored response. A command that fails with a 4xx rolls back with its
  * key, so a corrected retry may reuse the key; the same key with a different request is 422.
  */
-export function withIdempotency(s: TenantScope, key: string | undefined, hash: string, run: (work: Work) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
-  if (!key) return transaction(s, run).then((r) => ({ ...r, replayed: false }));
-  return onceByKey(s, key, hash, run);
+export function withIdempotency(scope: TenantScope, key: string | undefined, hash: string, run: (work: Work) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
+  if (!key) return transaction(scope, run).then((r) => ({ ...r, replayed: false }));
+  return onceByKey(scope, key, hash, run);
 }
 
 /**
@@ -24,14 +24,14 @@ export function withIdempotency(s: TenantScope, key: string | undefined, hash: s
  * statement and a unit of work): without a key it gets the plain scope; with a key it runs in the
  * key's unit of work.
  */
-export function withIdempotencyOwnTransaction(s: TenantScope, key: string | undefined, hash: string, run: (s: TenantScope) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
-  if (!key) return run(s).then((r) => ({ ...r, replayed: false }));
-  return onceByKey(s, key, hash, run);
+export function withIdempotencyOwnTransaction(scope: TenantScope, key: string | undefined, hash: string, run: (scope: TenantScope) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
+  if (!key) return run(scope).then((r) => ({ ...r, replayed: false }));
+  return onceByKey(scope, key, hash, run);
 }
 
-async function onceByKey(s: TenantScope, key: string, hash: string, run: (work: Work) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
+async function onceByKey(scope: TenantScope, key: string, hash: string, run: (work: Work) => Promise<CommandResult>): Promise<CommandResult & { replayed: boolean }> {
   if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is too long', [{ path: 'header:Idempotency-Key', message: 'at most 200 characters' }]);
-  return transaction(s, async (tx) => {
+  return transaction(scope, async (tx) => {
     const inserted = await tx.insertInto('idempotency_keys', { key, request_hash: hash, status_code: null, response: null })
       .onConflict((oc) => oc.columns(['tenant_id', 'key']).doNothing()).returning('key').executeTakeFirst();
     if (!inserted) {

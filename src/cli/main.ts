@@ -80,34 +80,34 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       await serve(config, { demo: values.demo ?? false });
       return -1; // keeps running
     case 'migrate':
-      return withDb(async (d) => { console.log(`migrated ${d.describe}`); return 0; });
+      return withDb(async (database) => { console.log(`migrated ${database.describe}`); return 0; });
     case 'seed-demo':
-      return withDb(async (d) => {
+      return withDb(async (database) => {
         const bar = progress('demo orders');
-        const r = await seedDemo(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, d.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update, adminPassword: config.demo.password });
+        const demo = await seedDemo(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, database.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update, adminPassword: config.demo.password });
         bar.stop();
-        if (!r) { console.log('the demo tenant exists already'); return 0; }
-        console.log(`demo tenant seeded with ${r.orders} orders\n  console login: ${r.adminEmail} / ${r.adminPassword}\n  admin API key: ${r.apiKey}`);
+        if (!demo) { console.log('the demo tenant exists already'); return 0; }
+        console.log(`demo tenant seeded with ${demo.orders} orders\n  console login: ${demo.adminEmail} / ${demo.adminPassword}\n  admin API key: ${demo.apiKey}`);
         return 0;
       });
     case 'create-api-key': {
       const roles = (values.roles ?? 'admin').split(',').map((r) => r.trim());
       const bad = roles.filter((r) => !isRole(r));
       if (!values.name || bad.length) { console.error(bad.length ? `unknown role(s): ${bad.join(', ')}` : '--name is required'); return 2; }
-      return withDb(async (d) => {
-        const s = scope(d.db, await tenantId(d.db, values.tenant!));
-        const k = await issueApiKey(s, { type: 'system', id: null, name: 'ordo cli' }, { name: values.name!, roles: roles as Role[] });
-        console.log(k.secret);
+      return withDb(async (database) => {
+        const store = scope(database.db, await tenantId(database.db, values.tenant!));
+        const key = await issueApiKey(store, { type: 'system', id: null, name: 'ordo cli' }, { name: values.name!, roles: roles as Role[] });
+        console.log(key.secret);
         return 0;
       });
     }
     case 'import': {
       const [what, file] = positionals;
       if (what !== 'orders' || !file) { console.error('usage: ordo import orders FILE.csv|FILE.json'); return 2; }
-      return withDb(async (d) => {
-        const s = scope(d.db, await tenantId(d.db, values.tenant!));
+      return withDb(async (database) => {
+        const store = scope(database.db, await tenantId(database.db, values.tenant!));
         const bar = progress('importing orders');
-        const report = await importOrders(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, s, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
+        const report = await importOrders(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, store, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
         bar.stop();
         const reportPath = values.report ?? `${file}.report.json`;
         writeFileSync(reportPath, JSON.stringify(report, null, 2));
@@ -120,10 +120,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       });
     }
     case 'check-stock':
-      return withDb(async (d) => {
-        const tenant = rest.includes('--tenant') ? await tenantId(d.db, values.tenant!) : undefined;
-        const violations = await checkStockInvariants(d.db, tenant ? { tenantId: tenant } : {});
-        for (const v of violations) console.log(JSON.stringify(v));
+      return withDb(async (database) => {
+        const tenant = rest.includes('--tenant') ? await tenantId(database.db, values.tenant!) : undefined;
+        const violations = await checkStockInvariants(database.db, tenant ? { tenantId: tenant } : {});
+        for (const violation of violations) console.log(JSON.stringify(violation));
         console.log(violations.length === 0 ? 'stock invariants hold' : `${violations.length} violation(s)`);
         return violations.length === 0 ? 0 : 1;
       });
@@ -135,8 +135,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
 /** Runs a command line and exits with its code (unless it keeps running, as serve does). */
 export function run(argv: string[]): void {
-  main(argv).then((code) => { if (code >= 0) process.exit(code); }, (e) => {
-    console.error(e instanceof AppError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : e);
+  main(argv).then((code) => { if (code >= 0) process.exit(code); }, (result) => {
+    console.error(result instanceof AppError ? `${result.code}: ${result.message}` : result instanceof Error ? result.message : result);
     process.exit(1);
   });
 }

@@ -54,13 +54,13 @@ export const engineActions: readonly ActionDefinition[] = [
 
 /** The engine's actions plus the given ones (operations of the capabilities); a code defined twice is a wiring bug. */
 export function actionRegistry(actions: Iterable<ActionDefinition>): ActionRegistry {
-  const m = new Map<string, ActionDefinition>();
-  for (const a of [...engineActions, ...actions]) {
-    if (m.has(a.code)) throw new Error(`action ${a.code} is defined twice`);
-    if (a.runs === 'external' && !a.results) throw new Error(`external action ${a.code} must name its result events`);
-    m.set(a.code, a);
+  const match = new Map<string, ActionDefinition>();
+  for (const actionDefinition of [...engineActions, ...actions]) {
+    if (match.has(actionDefinition.code)) throw new Error(`action ${actionDefinition.code} is defined twice`);
+    if (actionDefinition.runs === 'external' && !actionDefinition.results) throw new Error(`external action ${actionDefinition.code} must name its result events`);
+    match.set(actionDefinition.code, actionDefinition);
   }
-  return m;
+  return match;
 }
 
 /** The registry with only the engine's own actions: what a definition may use when nothing else is wired. */

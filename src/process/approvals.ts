@@ -19,28 +19,28 @@ export function openStateTasks(run: Run, st: CompiledState): boolean {
     }, task.due, task.escalate);
     return true;
   }
-  const c = task.chain;
-  const steps = c.steps
+  const chain = task.chain;
+  const steps = chain.steps
     .filter((s) => s.when === undefined || holds(run, run.def.exprs.get(s.when)!))
     .map((s, i) => ({ name: s.name ?? `${s.role}-${i + 1}`, role: s.role, party: s.party ?? party, ...(s.due ?? task.due ? { due: s.due ?? task.due } : {}) }));
   if (steps.length === 0) return false;
-  const policy = c.mode === 'sequential' ? 'all-of' : c.policy ?? 'all-of';
-  const required = policy === 'any-of' ? 1 : policy === 'n-of' ? Math.min(c.n ?? 1, steps.length) : steps.length;
-  const progress: ApprovalProgress = { mode: c.mode, required, steps, next: 0, votes: [] };
+  const policy = chain.mode === 'sequential' ? 'all-of' : chain.policy ?? 'all-of';
+  const required = policy === 'any-of' ? 1 : policy === 'n-of' ? Math.min(chain.n ?? 1, steps.length) : steps.length;
+  const progress: ApprovalProgress = { mode: chain.mode, required, steps, next: 0, votes: [] };
   run.snap.approval = progress;
-  const open = c.mode === 'sequential' ? [0] : steps.map((_, i) => i);
-  for (const i of open) openStep(run, st, i);
+  const open = chain.mode === 'sequential' ? [0] : steps.map((_, i) => i);
+  for (const index of open) openStep(run, st, index);
   progress.next = open.length;
   invalidate(run);
   return true;
 }
 
-function openStep(run: Run, st: CompiledState, i: number): void {
-  const s = run.snap.approval!.steps[i]!;
+function openStep(run: Run, st: CompiledState, index: number): void {
+  const step = run.snap.approval!.steps[index]!;
   openTask(run, st.name, {
-    kind: 'approval', role: s.role, party: s.party, step: i,
-    title: st.task?.title ?? `Approval: ${s.name}`,
-  }, s.due, st.task?.escalate);
+    kind: 'approval', role: step.role, party: step.party, step: index,
+    title: st.task?.title ?? `Approval: ${step.name}`,
+  }, step.due, st.task?.escalate);
 }
 
 export type VoteOutcome =
@@ -62,9 +62,9 @@ export function vote(run: Run, st: CompiledState): VoteOutcome {
   const outcome = ev.name as 'approve' | 'reject';
   ap.votes.push({ step: task.step!, outcome, at: run.nowIso, ...(ev.actor ? { by: ev.actor.id } : {}), ...(ev.comment ? { comment: ev.comment } : {}) });
   run.snap.tasks = run.snap.tasks.filter((t) => t.id !== task.id);
-  run.snap.timers = run.snap.timers.filter((t) => {
-    if (t.taskId !== task.id) return true;
-    run.effects.push({ type: 'cancel_timer', timerId: t.id });
+  run.snap.timers = run.snap.timers.filter((timer) => {
+    if (timer.taskId !== task.id) return true;
+    run.effects.push({ type: 'cancel_timer', timerId: timer.id });
     return false;
   });
   run.effects.push({ type: 'close_task', taskId: task.id, outcome: 'completed', event: outcome, ...(ev.actor ? { by: ev.actor.id } : {}) });

@@ -34,8 +34,8 @@ export function compileCel(text: string, expect?: 'bool' | 'timestamp'): Compile
   let run: ParseResult;
   try {
     run = env.parse(text);
-  } catch (e) {
-    const pe = e as { code?: string; summary?: string; message: string; range?: { start: number } };
+  } catch (error) {
+    const pe = error as { code?: string; summary?: string; message: string; range?: { start: number } };
     const code: CelProblemCode = pe.code === 'limit_exceeded' ? 'CEL_LIMIT' : 'CEL_SYNTAX';
     return { ok: false, problem: { code, offset: pe.range?.start ?? 0, message: pe.summary ?? pe.message } };
   }

@@ -24,12 +24,12 @@ export function evaluateTable(def: CompiledDefinition, name: string, facts: Fact
   const matched: number[] = [];
   const inputs: Record<string, unknown> = {};
   const outputs: unknown[] = [];
-  for (let i = 0; i < table.rules.length; i++) {
-    const rule = table.rules[i]!;
+  for (let ruleIndex = 0; ruleIndex < table.rules.length; ruleIndex++) {
+    const rule = table.rules[ruleIndex]!;
     const expr = def.exprs.get(rule.when)!;
-    for (const p of expr.reads) inputs[p] = readFact(facts, p);
+    for (const read of expr.reads) inputs[read] = readFact(facts, read);
     if (test(expr, facts)) {
-      matched.push(i);
+      matched.push(ruleIndex);
       outputs.push(rule.output);
       if (table.hitPolicy === 'first') break;
     }

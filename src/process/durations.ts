@@ -26,16 +26,16 @@ export function parseDuration(text: string, options: { signed?: boolean } = {}):
   if (!(options.signed ? SIGNED_ISO_DURATION : ISO_DURATION).test(text)) throw new RangeError(`not an ISO 8601 duration: ${text}`);
   const hit = cache.get(text);
   if (hit) return hit;
-  let d: Temporal.Duration;
+  let date: Temporal.Duration;
   try {
-    d = Temporal.Duration.from(text);
-    EPOCH.add(d); // within the range of dates Temporal (and Date) can represent
+    date = Temporal.Duration.from(text);
+    EPOCH.add(date); // within the range of dates Temporal (and Date) can represent
   } catch {
     throw new RangeError(`not an ISO 8601 duration in range: ${text}`);
   }
   if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(text, d);
-  return d;
+  cache.set(text, date);
+  return date;
 }
 
 /** Whether `text` is an ISO 8601 duration the process format accepts (see parseDuration). */
@@ -52,15 +52,15 @@ const DAY_MS = 86_400_000;
 const dateParts = new WeakMap<Temporal.Duration, Temporal.Duration>();
 
 /** The calendar parts alone (a PlainDate would fold time parts into days); kept per parsed duration. */
-function datePart(d: Temporal.Duration): Temporal.Duration {
-  let p = dateParts.get(d);
-  if (!p) dateParts.set(d, (p = Temporal.Duration.from({ years: d.years, months: d.months, weeks: d.weeks, days: d.days })));
-  return p;
+function datePart(date: Temporal.Duration): Temporal.Duration {
+  let datePart = dateParts.get(date);
+  if (!datePart) dateParts.set(date, (datePart = Temporal.Duration.from({ years: date.years, months: date.months, weeks: date.weeks, days: date.days })));
+  return datePart;
 }
 
 /** Exact milliseconds of the duration's time parts (hours, minutes, seconds and fractions). */
-function timeMs(d: Temporal.Duration): number {
-  return d.hours * 3_600_000 + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds + (d.microseconds * 1000 + d.nanoseconds) / 1e6;
+function timeMs(date: Temporal.Duration): number {
+  return date.hours * 3_600_000 + date.minutes * 60_000 + date.seconds * 1000 + date.milliseconds + (date.microseconds * 1000 + date.nanoseconds) / 1e6;
 }
 
 /**
@@ -71,23 +71,23 @@ function timeMs(d: Temporal.Duration): number {
  * add exact time. Dates carry milliseconds: finer fractions of a second are dropped.
  */
 export function addDuration(at: Date, duration: string, timeZone?: string): Date {
-  const d = parseDuration(duration, { signed: true });
+  const value = parseDuration(duration, { signed: true });
   const ms = at.getTime();
   if (!Number.isFinite(ms)) throw new RangeError('addDuration: not a valid date');
   let out: number;
-  if (d.years === 0 && d.months === 0 && d.weeks === 0 && d.days === 0) {
-    out = Math.floor(ms + timeMs(d));
+  if (value.years === 0 && value.months === 0 && value.weeks === 0 && value.days === 0) {
+    out = Math.floor(ms + timeMs(value));
   } else if (timeZone !== undefined && timeZone !== 'UTC') {
-    out = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).add(d).epochMilliseconds;
+    out = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timeZone).add(value).epochMilliseconds;
   } else {
     // UTC: the calendar date moves as a plain date (a UTC day is always 24 hours), which is
     // the same as a ZonedDateTime in UTC and an order of magnitude cheaper.
     const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
     const day = new Date(dayStart);
-    const moved = new Temporal.PlainDate(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()).add(datePart(d));
+    const moved = new Temporal.PlainDate(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()).add(datePart(value));
     const date = new Date(0);
     date.setUTCFullYear(moved.year, moved.month - 1, moved.day); // not Date.UTC: it reads years 0–99 as 19xx
-    out = Math.floor(date.getTime() + (ms - dayStart) + timeMs(d));
+    out = Math.floor(date.getTime() + (ms - dayStart) + timeMs(value));
   }
   const result = new Date(out);
   if (!Number.isFinite(result.getTime())) throw new RangeError(`addDuration: ${at.toISOString()} + ${duration} is out of range`);

@@ -17,22 +17,22 @@ export interface Exploration {
 }
 
 /** What identifies a configuration for the search: not ids, clocks or counters. */
-function configKey(s: ProcessSnapshot): string {
+function configKey(processSnapshot: ProcessSnapshot): string {
   return JSON.stringify([
-    s.state, s.status, s.attributes,
-    s.tasks.map((t) => [t.kind, t.role, t.step ?? null, t.escalateTo ?? null]),
-    s.approval ? [s.approval.next, s.approval.votes.map((v) => [v.step, v.outcome])] : null,
+    processSnapshot.state, processSnapshot.status, processSnapshot.attributes,
+    processSnapshot.tasks.map((t) => [t.kind, t.role, t.step ?? null, t.escalateTo ?? null]),
+    processSnapshot.approval ? [processSnapshot.approval.next, processSnapshot.approval.votes.map((v) => [v.step, v.outcome])] : null,
   ]);
 }
 
 /** Every event a configuration could receive: the state's events plus answers to each open task. */
-export function candidateEvents(def: CompiledDefinition, s: ProcessSnapshot): ProcessEvent[] {
-  const out: ProcessEvent[] = allowedEvents(def, s).map((name) => ({ name }));
-  for (const t of s.tasks) {
-    if (t.step !== undefined) {
-      out.push({ name: 'approve', taskId: t.id }, { name: 'reject', taskId: t.id });
+export function candidateEvents(def: CompiledDefinition, processSnapshot: ProcessSnapshot): ProcessEvent[] {
+  const out: ProcessEvent[] = allowedEvents(def, processSnapshot).map((name) => ({ name }));
+  for (const task of processSnapshot.tasks) {
+    if (task.step !== undefined) {
+      out.push({ name: 'approve', taskId: task.id }, { name: 'reject', taskId: task.id });
     }
-    if (t.escalateTo) out.push({ name: 'escalate', taskId: t.id });
+    if (task.escalateTo) out.push({ name: 'escalate', taskId: task.id });
   }
   return out;
 }
@@ -58,27 +58,27 @@ export function exploreDefinition(def: CompiledDefinition, factVariants: FactsIn
     const started = startProcess(def, facts, now);
     const first = started.snapshot;
     // States passed through by automatic transitions never show in a snapshot.
-    const passed = (effects: Effect[]) => { for (const e of effects) if (e.type === 'state_changed') visitedStates.add(e.to); };
+    const passed = (effects: Effect[]) => { for (const effect of effects) if (effect.type === 'state_changed') visitedStates.add(effect.to); };
     passed(started.effects);
     const queue: ProcessSnapshot[] = [first];
     const seen = new Set<string>();
     while (queue.length > 0) {
-      const s = queue.shift()!;
-      const key = keyOf(s);
+      const processSnapshot = queue.shift()!;
+      const key = keyOf(processSnapshot);
       if (seen.has(key)) continue;
       if (seen.size >= maxConfigurations) { truncated = true; break; }
       seen.add(key);
-      stateOf.set(key, s.state);
-      visitedStates.add(s.state);
+      stateOf.set(key, processSnapshot.state);
+      visitedStates.add(processSnapshot.state);
       if (!edges.has(key)) edges.set(key, new Set());
-      if (s.status === 'done') { terminalStates.add(s.state); done.add(key); continue; }
-      for (const ev of candidateEvents(def, s)) {
+      if (processSnapshot.status === 'done') { terminalStates.add(processSnapshot.state); done.add(key); continue; }
+      for (const ev of candidateEvents(def, processSnapshot)) {
         transitions += 1;
-        const r = transition(def, s, ev, facts, now);
-        if (!r.ok) continue;
-        passed(r.value.effects);
-        edges.get(key)!.add(keyOf(r.value.snapshot));
-        queue.push(r.value.snapshot);
+        const result = transition(def, processSnapshot, ev, facts, now);
+        if (!result.ok) continue;
+        passed(result.value.effects);
+        edges.get(key)!.add(keyOf(result.value.snapshot));
+        queue.push(result.value.snapshot);
       }
     }
   }
@@ -87,9 +87,9 @@ export function exploreDefinition(def: CompiledDefinition, factVariants: FactsIn
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [k, next] of edges) {
-      if (canFinish.has(k)) continue;
-      for (const n of next) if (canFinish.has(n)) { canFinish.add(k); grew = true; break; }
+    for (const [key, next] of edges) {
+      if (canFinish.has(key)) continue;
+      for (const item of next) if (canFinish.has(item)) { canFinish.add(key); grew = true; break; }
     }
   }
   const cannotFinish = [...edges.keys()].filter((k) => !canFinish.has(k)).map((k) => ({ state: stateOf.get(k)!, key: k }));

@@ -55,59 +55,59 @@ export type Facts = Record<FactName, unknown> & { readonly __prepared: true };
 
 const prepared = new WeakSet<object>();
 
-function zero(t: string): unknown {
-  if (t === 'int') return 0n;
-  if (t === 'double') return 0;
-  if (t === 'string') return '';
-  if (t === 'bool') return false;
-  if (t === TS) return new Date(0);
-  if (t.startsWith('list')) return [];
+function zero(text: string): unknown {
+  if (text === 'int') return 0n;
+  if (text === 'double') return 0;
+  if (text === 'string') return '';
+  if (text === 'bool') return false;
+  if (text === TS) return new Date(0);
+  if (text.startsWith('list')) return [];
   return {};
 }
 
-function toInt(v: unknown): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
-  throw new TypeError(`expected an integer, got ${JSON.stringify(String(v))}`);
+function toInt(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  throw new TypeError(`expected an integer, got ${JSON.stringify(String(value))}`);
 }
 
-function coerce(t: string, v: unknown, where: string): unknown {
-  if (v === undefined || v === null) return zero(t);
+function coerce(text: string, value: unknown, where: string): unknown {
+  if (value === undefined || value === null) return zero(text);
   try {
-    if (t === 'int') return toInt(v);
-    if (t === 'double') return typeof v === 'bigint' ? Number(v) : Number(v);
-    if (t === 'string') return String(v);
-    if (t === 'bool') return v === true;
-    if (t === TS) return v instanceof Date ? v : new Date(String(v));
-    if (t === 'list<string>') return Array.isArray(v) ? v.map(String) : [];
-    if (t === 'list<map<string, dyn>>') return Array.isArray(v) ? v.map(lineToCel) : [];
-    if (t.startsWith('map')) return typeof v === 'object' ? toCelDyn(v) : {};
-  } catch (e) {
-    throw new TypeError(`fact ${where}: ${(e as Error).message}`);
+    if (text === 'int') return toInt(value);
+    if (text === 'double') return typeof value === 'bigint' ? Number(value) : Number(value);
+    if (text === 'string') return String(value);
+    if (text === 'bool') return value === true;
+    if (text === TS) return value instanceof Date ? value : new Date(String(value));
+    if (text === 'list<string>') return Array.isArray(value) ? value.map(String) : [];
+    if (text === 'list<map<string, dyn>>') return Array.isArray(value) ? value.map(lineToCel) : [];
+    if (text.startsWith('map')) return typeof value === 'object' ? toCelDyn(value) : {};
+  } catch (error) {
+    throw new TypeError(`fact ${where}: ${(error as Error).message}`);
   }
-  return v;
+  return value;
 }
 
 function lineToCel(line: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries((line ?? {}) as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries((line ?? {}) as Record<string, unknown>)) {
     // Weighed goods have fractional quantities: those stay doubles rather than failing.
-    out[k] = LINE_INT_KEYS.has(k) && (typeof v === 'bigint' || Number.isInteger(v) || (typeof v === 'string' && /^-?\d+$/.test(v))) ? toInt(v) : toCelDyn(v);
+    out[key] = LINE_INT_KEYS.has(key) && (typeof value === 'bigint' || Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value))) ? toInt(value) : toCelDyn(value);
   }
   return out;
 }
 
 /** Free-form values (attributes, event data, decision outputs): whole numbers become CEL ints. */
-export function toCelDyn(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map(toCelDyn);
-  if (v && typeof v === 'object' && !(v instanceof Date)) {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = toCelDyn(x);
-    return o;
+export function toCelDyn(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(toCelDyn);
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const object: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) object[key] = toCelDyn(member);
+    return object;
   }
-  return v;
+  return value;
 }
 
 /**
@@ -119,12 +119,12 @@ export function prepareFacts(input: FactsInput | Facts): Facts {
   if (prepared.has(input)) return input as Facts;
   const out: Record<string, unknown> = {};
   for (const name of FACT_NAMES) {
-    const t = FACT_SCHEMA[name];
-    const v = (input as Record<string, unknown>)[name];
-    if (typeof t === 'string') { out[name] = coerce(t, v, name); continue; }
-    const src = (v ?? {}) as Record<string, unknown>;
+    const item = FACT_SCHEMA[name];
+    const value = (input as Record<string, unknown>)[name];
+    if (typeof item === 'string') { out[name] = coerce(item, value, name); continue; }
+    const src = (value ?? {}) as Record<string, unknown>;
     const obj: Record<string, unknown> = {};
-    for (const [k, kt] of Object.entries(t)) obj[k] = coerce(kt as string, src[k], `${name}.${k}`);
+    for (const [key, kt] of Object.entries(item)) obj[key] = coerce(kt as string, src[key], `${name}.${key}`);
     out[name] = obj;
   }
   prepared.add(out);
@@ -147,22 +147,22 @@ export function readPaths(ast: ASTNode): string[] {
 
 /** Read a dotted path from facts, JSON-safe (bigint → string, Date → ISO), for the decision trace. */
 export function readFact(facts: Record<string, unknown>, path: string): unknown {
-  let v: unknown = facts;
-  for (const k of path.split('.')) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[k];
+  let currentFacts: unknown = facts;
+  for (const item of path.split('.')) {
+    if (currentFacts === null || typeof currentFacts !== 'object') return undefined;
+    currentFacts = (currentFacts as Record<string, unknown>)[item];
   }
-  return jsonSafe(v);
+  return jsonSafe(currentFacts);
 }
 
-export function jsonSafe(v: unknown, intsAsNumbers = false): unknown {
-  if (typeof v === 'bigint') return intsAsNumbers && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
-  if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return v.map((x) => jsonSafe(x, intsAsNumbers));
-  if (v && typeof v === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = jsonSafe(x, intsAsNumbers);
-    return o;
+export function jsonSafe(value: unknown, intsAsNumbers = false): unknown {
+  if (typeof value === 'bigint') return intsAsNumbers && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((x) => jsonSafe(x, intsAsNumbers));
+  if (value && typeof value === 'object') {
+    const object: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) object[key] = jsonSafe(member, intsAsNumbers);
+    return object;
   }
-  return v;
+  return value;
 }

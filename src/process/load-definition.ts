@@ -22,15 +22,15 @@ export interface LoadOptions {
  * parsed object). Every problem is returned at once, each with its source line.
  */
 export function loadDefinition(source: string | object, opts: LoadOptions): Result<CompiledDefinition, DefinitionProblem[]> {
-  let locate: (p: RawProblem) => { line: number; column: number } = () => ({ line: 0, column: 0 });
+  let locate: (problem: RawProblem) => { line: number; column: number } = () => ({ line: 0, column: 0 });
   let raw: unknown = source;
   if (typeof source === 'string') {
     const lc = new LineCounter();
     const doc = parseDocument(source, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      return err(doc.errors.map((e) => {
-        const pos = lc.linePos(e.pos[0]);
-        return { path: '', line: pos.line, column: pos.col, code: 'YAML_SYNTAX' as const, message: e.message.split('\n')[0]! };
+      return err(doc.errors.map((error) => {
+        const pos = lc.linePos(error.pos[0]);
+        return { path: '', line: pos.line, column: pos.col, code: 'YAML_SYNTAX' as const, message: error.message.split('\n')[0]! };
       }));
     }
     raw = doc.toJS();
@@ -42,7 +42,7 @@ export function loadDefinition(source: string | object, opts: LoadOptions): Resu
     for (const issue of parsed.error.issues) {
       const path = issue.path as (string | number)[];
       if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) problems.push({ path: [...path, k], code: 'SCHEMA', message: `unknown property "${k}"` });
+        for (const key of issue.keys) problems.push({ path: [...path, key], code: 'SCHEMA', message: `unknown property "${key}"` });
       } else if (issue.code === 'invalid_union') {
         problems.push({ path, code: 'SCHEMA', message: unionMessage(issue) });
       } else {
@@ -69,15 +69,15 @@ function unionMessage(issue: { message: string; errors?: { message: string; path
   return first.path.length ? `${first.path.join('.')}: ${first.message}` : first.message;
 }
 
-function finish(p: RawProblem, locate: (p: RawProblem) => { line: number; column: number }): DefinitionProblem {
-  const pos = locate(p);
-  return { path: '/' + p.path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), line: pos.line, column: pos.column, code: p.code, message: p.message };
+function finish(problem: RawProblem, locate: (problem: RawProblem) => { line: number; column: number }): DefinitionProblem {
+  const pos = locate(problem);
+  return { path: '/' + problem.path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), line: pos.line, column: pos.column, code: problem.code, message: problem.message };
 }
 
-function positionOf(doc: Document, lc: LineCounter, p: RawProblem): { line: number; column: number } {
+function positionOf(doc: Document, lc: LineCounter, problem: RawProblem): { line: number; column: number } {
   let node: unknown = doc.contents;
   let keyNode: YamlNode | null = null;
-  for (const seg of p.path) {
+  for (const seg of problem.path) {
     if (isMap(node)) {
       const pair = node.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(seg));
       if (!pair) break;
@@ -92,39 +92,39 @@ function positionOf(doc: Document, lc: LineCounter, p: RawProblem): { line: numb
       break;
     }
   }
-  const n = node as YamlNode | null;
+  const currentNode = node as YamlNode | null;
   // A problem about a whole state or block reads best at its name.
-  if (keyNode && (isMap(n) || isSeq(n)) && typeof p.path[p.path.length - 1] === 'string') node = keyNode;
+  if (keyNode && (isMap(currentNode) || isSeq(currentNode)) && typeof problem.path[problem.path.length - 1] === 'string') node = keyNode;
   const at = node as YamlNode | null;
   let offset = at?.range?.[0] ?? 0;
-  if (p.celOffset !== undefined && isScalar(at)) {
+  if (problem.celOffset !== undefined && isScalar(at)) {
     // Plain scalars hold the text as-is; quoted ones start one character later.
-    if (at.type === Scalar.PLAIN) offset += p.celOffset;
-    else if (at.type === Scalar.QUOTE_DOUBLE || at.type === Scalar.QUOTE_SINGLE) offset += 1 + p.celOffset;
+    if (at.type === Scalar.PLAIN) offset += problem.celOffset;
+    else if (at.type === Scalar.QUOTE_DOUBLE || at.type === Scalar.QUOTE_SINGLE) offset += 1 + problem.celOffset;
   }
   const pos = lc.linePos(offset);
   return { line: pos.line, column: pos.col };
 }
 
 function compile(spec: ProcessDefinitionSpec, exprs: Map<string, CompiledExpr>, registry: ActionRegistry, version: number): CompiledDefinition {
-  const tr = (x: string | TransitionSpec): CompiledTransition => {
-    if (typeof x === 'string') return { to: x, actions: [] };
-    return { to: x.to, when: x.when === undefined ? undefined : exprs.get(x.when)!, actions: x.actions ?? [] };
+  const tr = (value: string | TransitionSpec): CompiledTransition => {
+    if (typeof value === 'string') return { to: value, actions: [] };
+    return { to: value.to, when: value.when === undefined ? undefined : exprs.get(value.when)!, actions: value.actions ?? [] };
   };
   const states = new Map<string, CompiledState>();
-  for (const [name, s] of Object.entries(spec.states) as [string, StateSpec][]) {
+  for (const [name, value] of Object.entries(spec.states) as [string, StateSpec][]) {
     const on = new Map<string, CompiledTransition[]>();
-    for (const [ev, t] of Object.entries(s.on ?? {})) on.set(ev, (Array.isArray(t) ? t : [t]).map(tr));
+    for (const [ev, target] of Object.entries(value.on ?? {})) on.set(ev, (Array.isArray(target) ? target : [target]).map(tr));
     states.set(name, {
       name,
-      spec: s,
+      spec: value,
       on,
-      always: (s.always ?? []).map(tr),
-      terminal: s.terminal === true,
-      outcome: s.terminal ? s.outcome ?? (/cancel/.test(name) ? 'cancelled' : /reject/.test(name) ? 'rejected' : 'completed') : null,
-      exception: s.exception === undefined ? null : s.exception === true ? { kind: name, resolutions: [...on.keys()] } : s.exception,
-      task: s.task ?? null,
-      timers: [...(s.after ?? []), ...externalTimeouts(s, registry)],
+      always: (value.always ?? []).map(tr),
+      terminal: value.terminal === true,
+      outcome: value.terminal ? value.outcome ?? (/cancel/.test(name) ? 'cancelled' : /reject/.test(name) ? 'rejected' : 'completed') : null,
+      exception: value.exception === undefined ? null : value.exception === true ? { kind: name, resolutions: [...on.keys()] } : value.exception,
+      task: value.task ?? null,
+      timers: [...(value.after ?? []), ...externalTimeouts(value, registry)],
     });
   }
   return {
@@ -142,16 +142,16 @@ function compile(spec: ProcessDefinitionSpec, exprs: Map<string, CompiledExpr>, 
 }
 
 /** An external action's `timeout` is a timer of its state that fires the action's failure event. */
-function externalTimeouts(s: StateSpec, registry: ActionRegistry): TimerSpec[] {
-  return (s.enter ?? []).flatMap((a) => {
-    const results = registry.get(a.action)?.results;
-    return a.timeout && results ? [{ in: a.timeout, event: results.failed }] : [];
+function externalTimeouts(value: StateSpec, registry: ActionRegistry): TimerSpec[] {
+  return (value.enter ?? []).flatMap((item) => {
+    const results = registry.get(item.action)?.results;
+    return item.timeout && results ? [{ in: item.timeout, event: results.failed }] : [];
   });
 }
 
 /** Load or throw: for shipped definitions and tests, where a problem is a bug. */
 export function loadDefinitionOrThrow(source: string | object, opts: LoadOptions): CompiledDefinition {
-  const r = loadDefinition(source, opts);
-  if (!r.ok) throw new Error(`invalid process definition:\n${r.error.map((p) => `  ${p.line}:${p.column} ${p.path} ${p.code} ${p.message}`).join('\n')}`);
-  return r.value;
+  const result = loadDefinition(source, opts);
+  if (!result.ok) throw new Error(`invalid process definition:\n${result.error.map((p) => `  ${p.line}:${p.column} ${p.path} ${p.code} ${p.message}`).join('\n')}`);
+  return result.value;
 }

@@ -58,25 +58,25 @@ export function previewMigration(
   const effects: Effect[] = [];
   let next: ProcessSnapshot | null = null;
   if (target !== null) {
-    const a = from.states.get(snapshot.state);
-    const b = to.states.get(target)!;
-    if (b.terminal) warn('TARGET_TERMINAL', `"${target}" is terminal: the order finishes without its entry actions`);
-    const sameTask = JSON.stringify(a?.task ?? null) === JSON.stringify(b.task ?? null) && target === snapshot.state;
-    const sameTimers = JSON.stringify(a?.timers ?? []) === JSON.stringify(b.timers) && target === snapshot.state;
+    const state = from.states.get(snapshot.state);
+    const compiledState = to.states.get(target)!;
+    if (compiledState.terminal) warn('TARGET_TERMINAL', `"${target}" is terminal: the order finishes without its entry actions`);
+    const sameTask = JSON.stringify(state?.task ?? null) === JSON.stringify(compiledState.task ?? null) && target === snapshot.state;
+    const sameTimers = JSON.stringify(state?.timers ?? []) === JSON.stringify(compiledState.timers) && target === snapshot.state;
     if (!sameTask && snapshot.tasks.length > 0) warn('TASK_CHANGED', `the task of "${target}" differs: ${snapshot.tasks.length} open task(s) will be cancelled; the new task is not opened automatically`);
     if (!sameTimers && snapshot.timers.some((t) => !t.persistent)) warn('TIMERS_CHANGED', `the timers of "${target}" differ: running timers will be cancelled`);
-    if (JSON.stringify(a?.exception ?? null) !== JSON.stringify(b.exception)) warn('EXCEPTION_CHANGED', `"${target}" ${b.exception ? `is exception ${b.exception.kind}` : 'is no longer an exception state'}`);
+    if (JSON.stringify(state?.exception ?? null) !== JSON.stringify(compiledState.exception)) warn('EXCEPTION_CHANGED', `"${target}" ${compiledState.exception ? `is exception ${compiledState.exception.kind}` : 'is no longer an exception state'}`);
     const keepTasks = sameTask ? snapshot.tasks : [];
     const keepTimers = snapshot.timers.filter((t) => t.persistent || (sameTimers && !t.taskId) || (sameTask && t.taskId));
-    for (const t of snapshot.tasks) if (!keepTasks.includes(t)) effects.push({ type: 'close_task', taskId: t.id, outcome: 'cancelled' });
-    for (const t of snapshot.timers) if (!keepTimers.includes(t)) effects.push({ type: 'cancel_timer', timerId: t.id });
+    for (const task of snapshot.tasks) if (!keepTasks.includes(task)) effects.push({ type: 'close_task', taskId: task.id, outcome: 'cancelled' });
+    for (const timer of snapshot.timers) if (!keepTimers.includes(timer)) effects.push({ type: 'cancel_timer', timerId: timer.id });
     if (target !== snapshot.state) effects.push({ type: 'state_changed', from: snapshot.state, to: target, event: null });
     next = {
       ...snapshot,
       definitionKey: to.key,
       definitionVersion: to.version,
       state: target,
-      status: b.terminal ? 'done' : b.exception ? 'waiting_exception' : 'active',
+      status: compiledState.terminal ? 'done' : compiledState.exception ? 'waiting_exception' : 'active',
       tasks: keepTasks,
       timers: keepTimers,
       approval: sameTask ? snapshot.approval : null,

@@ -12,13 +12,13 @@ import type { OpenTask } from './types.js';
  */
 export function runActions(run: Run, list: readonly ActionRef[] | undefined, state: string): void {
   if (!list) return;
-  for (const a of list) {
-    if (a.when !== undefined && !holds(run, run.def.exprs.get(a.when)!)) {
-      trace(run, { state, event: run.event?.name ?? null, kind: 'action_skipped', condition: a.when, note: a.action });
+  for (const item of list) {
+    if (item.when !== undefined && !holds(run, run.def.exprs.get(item.when)!)) {
+      trace(run, { state, event: run.event?.name ?? null, kind: 'action_skipped', condition: item.when, note: item.action });
       continue;
     }
-    const args = (a.args ?? {}) as Record<string, unknown>;
-    switch (a.action) {
+    const args = (item.args ?? {}) as Record<string, unknown>;
+    switch (item.action) {
       case 'set_attribute': {
         let value = args.value;
         if (typeof args.expr === 'string') {
@@ -26,8 +26,8 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
           try {
             // Attributes are stored as JSON: whole numbers stay numbers so later conditions compare them as ints.
             value = jsonSafe(expr.run(factsFor(run, expr)), true);
-          } catch (e) {
-            trace(run, { state, event: run.event?.name ?? null, kind: 'error', condition: args.expr, note: `set_attribute ${String(args.name)}: ${(e as Error).message.split('\n')[0]}` });
+          } catch (error) {
+            trace(run, { state, event: run.event?.name ?? null, kind: 'error', condition: args.expr, note: `set_attribute ${String(args.name)}: ${(error as Error).message.split('\n')[0]}` });
             continue;
           }
         }
@@ -35,9 +35,9 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
         break;
       }
       case 'decide': {
-        const r = evaluateTable(run.def, String(args.table), currentFacts(run));
-        trace(run, { state, event: run.event?.name ?? null, kind: 'decision', note: `${r.table} (${r.hitPolicy}) matched rules [${r.matched.join(', ')}]`, inputs: r.inputs });
-        setAttribute(run, String(args.as), r.value);
+        const decisionResult = evaluateTable(run.def, String(args.table), currentFacts(run));
+        trace(run, { state, event: run.event?.name ?? null, kind: 'decision', note: `${decisionResult.table} (${decisionResult.hitPolicy}) matched rules [${decisionResult.matched.join(', ')}]`, inputs: decisionResult.inputs });
+        setAttribute(run, String(args.as), decisionResult.value);
         break;
       }
       case 'emit_event':
@@ -66,11 +66,11 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
         }, typeof args.due === 'string' ? args.due : undefined, undefined);
         break;
       default: {
-        const def = run.def.registry.get(a.action)!;
+        const def = run.def.registry.get(item.action)!;
         if (def.runs === 'external') {
-          run.effects.push({ type: 'action', action: a.action, runs: 'external', args, state, results: def.results!, ...(a.timeout ? { timeout: a.timeout } : {}) });
+          run.effects.push({ type: 'action', action: item.action, runs: 'external', args, state, results: def.results!, ...(item.timeout ? { timeout: item.timeout } : {}) });
         } else {
-          run.effects.push({ type: 'action', action: a.action, runs: 'local', args, state });
+          run.effects.push({ type: 'action', action: item.action, runs: 'local', args, state });
         }
       }
     }
@@ -84,8 +84,8 @@ function setAttribute(run: Run, name: string, value: unknown): void {
 }
 
 /** Open one task; a due date with an escalation role schedules the escalation timer. */
-export function openTask(run: Run, state: string, t: Omit<OpenTask, 'id' | 'dueAt' | 'escalateTo'>, due: string | undefined, escalate: { role: string; after?: string } | undefined): OpenTask {
-  const task: OpenTask = { id: nextId(run, state), ...t };
+export function openTask(run: Run, state: string, value: Omit<OpenTask, 'id' | 'dueAt' | 'escalateTo'>, due: string | undefined, escalate: { role: string; after?: string } | undefined): OpenTask {
+  const task: OpenTask = { id: nextId(run, state), ...value };
   if (due) task.dueAt = addDuration(run.now, due).toISOString();
   if (escalate) task.escalateTo = escalate.role;
   run.snap.tasks.push(task);

@@ -29,16 +29,16 @@ export function invalidate(run: Run): void {
 
 export function currentFacts(run: Run): Facts {
   if (run.facts) return run.facts;
-  const s = run.snap;
-  const ap = s.approval;
+  const processSnapshot = run.snap;
+  const ap = processSnapshot.approval;
   const approved = ap ? ap.votes.filter((v) => v.outcome === 'approve').length : 0;
   const rejected = ap ? ap.votes.length - approved : 0;
   run.facts = withFacts(run.base, {
-    attributes: toCelDyn(s.attributes),
+    attributes: toCelDyn(processSnapshot.attributes),
     approvals: {
       approved: BigInt(approved),
       rejected: BigInt(rejected),
-      pending: BigInt(s.tasks.filter((t) => t.step !== undefined).length),
+      pending: BigInt(processSnapshot.tasks.filter((t) => t.step !== undefined).length),
       required: BigInt(ap?.required ?? 0),
     },
     event: { name: run.event?.name ?? '', data: toCelDyn(run.event?.data ?? {}) },
@@ -49,11 +49,11 @@ export function currentFacts(run: Run): Facts {
 
 /** Facts for one expression, with the decision tables it reads evaluated. */
 export function factsFor(run: Run, expr: CompiledExpr): Facts {
-  const f = currentFacts(run);
-  if (expr.tables.length === 0) return f;
+  const facts = currentFacts(run);
+  if (expr.tables.length === 0) return facts;
   const decisions: Record<string, unknown> = {};
-  for (const t of expr.tables) decisions[t] = toCelDyn(evaluateTable(run.def, t, f).value);
-  return withFacts(f, { decisions });
+  for (const table of expr.tables) decisions[table] = toCelDyn(evaluateTable(run.def, table, facts).value);
+  return withFacts(facts, { decisions });
 }
 
 export function holds(run: Run, expr: CompiledExpr): boolean {
@@ -61,9 +61,9 @@ export function holds(run: Run, expr: CompiledExpr): boolean {
 }
 
 export function inputsOf(run: Run, expr: CompiledExpr): Record<string, unknown> {
-  const f = factsFor(run, expr);
+  const facts = factsFor(run, expr);
   const out: Record<string, unknown> = {};
-  for (const p of expr.reads) out[p] = readFact(f, p);
+  for (const read of expr.reads) out[read] = readFact(facts, read);
   return out;
 }
 
@@ -75,15 +75,15 @@ export interface Pick {
 /** First alternative whose condition holds; a bare one always holds. */
 export function pick(run: Run, list: readonly CompiledTransition[]): Pick | null {
   const rejected: string[] = [];
-  for (const t of list) {
-    if (!t.when || holds(run, t.when)) return { t, rejected };
-    rejected.push(t.when.text);
+  for (const compiledTransition of list) {
+    if (!compiledTransition.when || holds(run, compiledTransition.when)) return { t: compiledTransition, rejected };
+    rejected.push(compiledTransition.when.text);
   }
   return null;
 }
 
-export function trace(run: Run, e: Omit<TraceEntry, 'step' | 'definition'>): void {
-  run.trace.push({ step: run.trace.length + 1, definition: { key: run.def.key, version: run.def.version }, ...e });
+export function trace(run: Run, entry: Omit<TraceEntry, 'step' | 'definition'>): void {
+  run.trace.push({ step: run.trace.length + 1, definition: { key: run.def.key, version: run.def.version }, ...entry });
 }
 
 export function nextId(run: Run, prefix: string): string {

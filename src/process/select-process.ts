@@ -34,11 +34,11 @@ export function compileSelectionRules(input: unknown): { ok: true; value: Compil
   const parsed = selectionRulesSchema.safeParse(input);
   if (!parsed.success) return { ok: false, error: parsed.error.issues.map((i) => ({ path: '/' + i.path.join('/'), message: i.message })) };
   const problems: SelectionProblem[] = [];
-  const exprs = parsed.data.map((r, i) => {
-    if (!r.when) return null;
-    const c = compileCel(r.when, 'bool');
-    if (!c.ok) { problems.push({ path: `/${i}/when`, message: `${c.problem.code} at ${c.problem.offset}: ${c.problem.message}` }); return null; }
-    return c.expr;
+  const exprs = parsed.data.map((item, index) => {
+    if (!item.when) return null;
+    const compileResult = compileCel(item.when, 'bool');
+    if (!compileResult.ok) { problems.push({ path: `/${index}/when`, message: `${compileResult.problem.code} at ${compileResult.problem.offset}: ${compileResult.problem.message}` }); return null; }
+    return compileResult.expr;
   });
   return problems.length ? { ok: false, error: problems } : { ok: true, value: { rules: parsed.data, exprs } };
 }
@@ -51,18 +51,18 @@ const has = (m: string | string[] | undefined, ...values: string[]): boolean =>
  * (the caller then refuses the order or uses a tenant default).
  */
 export function selectProcess(rules: CompiledSelectionRules, facts: FactsInput | Facts): { processKey: string; rule: number } | null {
-  const f = prepareFacts(facts) as Record<string, Record<string, unknown>>;
-  const channel = f.channel!;
-  const segment = String(f.customer!.segment);
-  const type = String(f.order!.type) || 'sale';
-  for (let i = 0; i < rules.rules.length; i++) {
-    const r = rules.rules[i]!;
-    if (!has(r.channel, String(channel.code), String(channel.kind))) continue;
-    if (!has(r.segment, segment)) continue;
-    if (!has(r.orderType, type)) continue;
-    const e = rules.exprs[i];
-    if (e && !test(e, f as unknown as Facts)) continue;
-    return { processKey: r.process, rule: i };
+  const file = prepareFacts(facts) as Record<string, Record<string, unknown>>;
+  const channel = file.channel!;
+  const segment = String(file.customer!.segment);
+  const type = String(file.order!.type) || 'sale';
+  for (let ruleIndex = 0; ruleIndex < rules.rules.length; ruleIndex++) {
+    const rule = rules.rules[ruleIndex]!;
+    if (!has(rule.channel, String(channel.code), String(channel.kind))) continue;
+    if (!has(rule.segment, segment)) continue;
+    if (!has(rule.orderType, type)) continue;
+    const expr = rules.exprs[ruleIndex];
+    if (expr && !test(expr, file as unknown as Facts)) continue;
+    return { processKey: rule.process, rule: ruleIndex };
   }
   return null;
 }

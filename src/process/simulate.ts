@@ -51,26 +51,26 @@ export interface SimulateOptions {
 }
 
 /** Run one order through a definition without touching anything outside. */
-export function simulate(def: CompiledDefinition, c: SimulationCase, opts: SimulateOptions = {}): SimulationRun {
+export function simulate(def: CompiledDefinition, simulationCase: SimulationCase, opts: SimulateOptions = {}): SimulationRun {
   const oracle = opts.oracle ?? {};
-  const facts = prepareFacts(c.facts);
+  const facts = prepareFacts(simulationCase.facts);
   let now = opts.now ?? new Date('2026-01-05T09:00:00Z');
   const maxEvents = opts.maxEvents ?? 200;
-  const scripted = [...(c.events ?? [])];
+  const scripted = [...(simulationCase.events ?? [])];
   const queue: ProcessEvent[] = [];
   const effects: Effect[] = [];
   const trace: TraceEntry[] = [];
   const rejectedEvents: SimulationRun['rejectedEvents'] = [];
 
-  const absorb = (r: TransitionOk): ProcessSnapshot => {
-    effects.push(...r.effects);
-    trace.push(...r.trace);
-    for (const e of r.effects) {
-      if (e.type !== 'action') continue;
-      const ev = e.action in (oracle.actions ?? {}) ? oracle.actions![e.action] : defaultResult(def.registry.get(e.action));
+  const absorb = (transitionOk: TransitionOk): ProcessSnapshot => {
+    effects.push(...transitionOk.effects);
+    trace.push(...transitionOk.trace);
+    for (const effect of transitionOk.effects) {
+      if (effect.type !== 'action') continue;
+      const ev = effect.action in (oracle.actions ?? {}) ? oracle.actions![effect.action] : defaultResult(def.registry.get(effect.action));
       if (ev) queue.push({ name: ev });
     }
-    return r.snapshot;
+    return transitionOk.snapshot;
   };
   let snap = absorb(startProcess(def, facts, now));
   let applied = 0;
@@ -83,20 +83,20 @@ export function simulate(def: CompiledDefinition, c: SimulationCase, opts: Simul
     const ev = queue.shift() ?? scripted.shift() ?? answerTask(snap, oracle) ?? waitEvent(snap, oracle);
     let event = ev;
     if (!event && oracle.fireTimers && snap.timers.length > 0) {
-      const t = [...snap.timers].sort((a, b) => a.at.localeCompare(b.at))[0]!;
-      now = new Date(Math.max(now.getTime(), Date.parse(t.at)));
-      event = { name: t.event, ...(t.taskId ? { taskId: t.taskId } : {}) };
+      const activeTimer = [...snap.timers].sort((a, b) => a.at.localeCompare(b.at))[0]!;
+      now = new Date(Math.max(now.getTime(), Date.parse(activeTimer.at)));
+      event = { name: activeTimer.event, ...(activeTimer.taskId ? { taskId: activeTimer.taskId } : {}) };
     }
     if (!event) { status = 'waiting'; break; }
     applied += 1;
-    const r = transition(def, snap, event, facts, now);
-    if (!r.ok) { rejectedEvents.push({ event: event.name, state: snap.state, allowed: r.error.allowed }); continue; }
-    snap = absorb(r.value);
+    const result = transition(def, snap, event, facts, now);
+    if (!result.ok) { rejectedEvents.push({ event: event.name, state: snap.state, allowed: result.error.allowed }); continue; }
+    snap = absorb(result.value);
   }
 
   const st = def.states.get(snap.state);
   const run: SimulationRun = {
-    id: c.id,
+    id: simulationCase.id,
     path: effects.filter((e): e is Extract<Effect, { type: 'state_changed' }> => e.type === 'state_changed').map((e) => e.to),
     endState: snap.state,
     status,
@@ -113,9 +113,9 @@ export function simulate(def: CompiledDefinition, c: SimulationCase, opts: Simul
 }
 
 function answerTask(snap: ProcessSnapshot, oracle: Oracle): ProcessEvent | undefined {
-  for (const t of snap.tasks) {
-    const name = oracle.tasks?.[t.role] ?? oracle.tasks?.[t.kind];
-    if (name) return { name, taskId: t.id, actor: { id: 'simulation', roles: [t.role] } };
+  for (const task of snap.tasks) {
+    const name = oracle.tasks?.[task.role] ?? oracle.tasks?.[task.kind];
+    if (name) return { name, taskId: task.id, actor: { id: 'simulation', roles: [task.role] } };
   }
   return undefined;
 }
@@ -150,26 +150,26 @@ export function compareDefinitions(
   current: CompiledDefinition, draft: CompiledDefinition, cases: SimulationCase[], opts: SimulateOptions = {},
 ): { cases: CaseComparison[]; summary: ComparisonSummary } {
   const out: CaseComparison[] = [];
-  for (const c of cases) {
-    const a = simulate(current, c, opts);
-    const b = simulate(draft, c, opts);
+  for (const simulationCase of cases) {
+    const simulationRun = simulate(current, simulationCase, opts);
+    const run = simulate(draft, simulationCase, opts);
     const differences: string[] = [];
-    if (a.endState !== b.endState) differences.push(`end state ${a.endState} → ${b.endState}`);
-    if (a.status !== b.status) differences.push(`status ${a.status} → ${b.status}`);
-    if (a.approvalTasks !== b.approvalTasks) differences.push(`approval tasks ${a.approvalTasks} → ${b.approvalTasks}`);
-    if (a.exceptions !== b.exceptions) differences.push(`exceptions ${a.exceptions} → ${b.exceptions}`);
-    if (a.path.join('>') !== b.path.join('>') && differences.length === 0) differences.push(`path ${a.path.join(' > ')} → ${b.path.join(' > ')}`);
-    out.push({ id: c.id, current: a, draft: b, differences });
+    if (simulationRun.endState !== run.endState) differences.push(`end state ${simulationRun.endState} → ${run.endState}`);
+    if (simulationRun.status !== run.status) differences.push(`status ${simulationRun.status} → ${run.status}`);
+    if (simulationRun.approvalTasks !== run.approvalTasks) differences.push(`approval tasks ${simulationRun.approvalTasks} → ${run.approvalTasks}`);
+    if (simulationRun.exceptions !== run.exceptions) differences.push(`exceptions ${simulationRun.exceptions} → ${run.exceptions}`);
+    if (simulationRun.path.join('>') !== run.path.join('>') && differences.length === 0) differences.push(`path ${simulationRun.path.join(' > ')} → ${run.path.join(' > ')}`);
+    out.push({ id: simulationCase.id, current: simulationRun, draft: run, differences });
   }
-  const count = (f: (r: SimulationRun) => number) => {
-    const cur = out.reduce((s, c) => s + f(c.current), 0);
-    const dr = out.reduce((s, c) => s + f(c.draft), 0);
+  const count = (file: (simulationRun: SimulationRun) => number) => {
+    const cur = out.reduce((s, c) => s + file(c.current), 0);
+    const dr = out.reduce((s, c) => s + file(c.draft), 0);
     return { current: cur, draft: dr, delta: dr - cur };
   };
-  const ends = (k: 'current' | 'draft') => {
-    const m: Record<string, number> = {};
-    for (const c of out) m[c[k].endState] = (m[c[k].endState] ?? 0) + 1;
-    return m;
+  const ends = (key: 'current' | 'draft') => {
+    const match: Record<string, number> = {};
+    for (const caseComparison of out) match[caseComparison[key].endState] = (match[caseComparison[key].endState] ?? 0) + 1;
+    return match;
   };
   return {
     cases: out,

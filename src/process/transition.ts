@@ -61,10 +61,10 @@ export function transition(
   }
   let eventName = event.name;
   if (run.snap.approval && (eventName === 'approve' || eventName === 'reject')) {
-    const v = vote(run, st);
-    if (v.kind === 'unknown_task') return notAllowed('UNKNOWN_TASK', allowedEvents(def, snapshot));
-    if (v.kind === 'pending') return ok({ snapshot: run.snap, effects: run.effects, trace: run.trace });
-    eventName = v.event;
+    const voteOutcome = vote(run, st);
+    if (voteOutcome.kind === 'unknown_task') return notAllowed('UNKNOWN_TASK', allowedEvents(def, snapshot));
+    if (voteOutcome.kind === 'pending') return ok({ snapshot: run.snap, effects: run.effects, trace: run.trace });
+    eventName = voteOutcome.event;
   }
   const list = st.on.get(eventName);
   if (!list) return notAllowed('NOT_IN_STATE', [...st.on.keys()]);
@@ -90,31 +90,31 @@ export function allowedEvents(def: CompiledDefinition, snapshot: ProcessSnapshot
   return out;
 }
 
-function copy(s: ProcessSnapshot): ProcessSnapshot {
+function copy(processSnapshot: ProcessSnapshot): ProcessSnapshot {
   return {
-    ...s,
-    attributes: { ...s.attributes },
-    tasks: s.tasks.map((t) => ({ ...t })),
-    timers: [...s.timers],
-    approval: s.approval ? { ...s.approval, votes: [...s.approval.votes] } : null,
+    ...processSnapshot,
+    attributes: { ...processSnapshot.attributes },
+    tasks: processSnapshot.tasks.map((t) => ({ ...t })),
+    timers: [...processSnapshot.timers],
+    approval: processSnapshot.approval ? { ...processSnapshot.approval, votes: [...processSnapshot.approval.votes] } : null,
   };
 }
 
-function take(run: Run, from: CompiledState, t: CompiledTransition, event: string, kind: 'event' | 'always', rejected: string[]): void {
+function take(run: Run, from: CompiledState, compiledTransition: CompiledTransition, event: string, kind: 'event' | 'always', rejected: string[]): void {
   trace(run, {
-    state: from.name, event: kind === 'event' ? event : null, kind, to: t.to ?? from.name,
-    condition: t.when?.text ?? null,
-    ...(t.when ? { inputs: inputsOf(run, t.when) } : {}),
+    state: from.name, event: kind === 'event' ? event : null, kind, to: compiledTransition.to ?? from.name,
+    condition: compiledTransition.when?.text ?? null,
+    ...(compiledTransition.when ? { inputs: inputsOf(run, compiledTransition.when) } : {}),
     ...(rejected.length ? { rejected } : {}),
   });
-  if (t.to === undefined) {
+  if (compiledTransition.to === undefined) {
     // Internal transition: actions only, the state's tasks and timers stay.
-    runActions(run, t.actions, from.name);
+    runActions(run, compiledTransition.actions, from.name);
     return;
   }
   exit(run, from, event);
-  runActions(run, t.actions, from.name);
-  enter(run, t.to, event);
+  runActions(run, compiledTransition.actions, from.name);
+  enter(run, compiledTransition.to, event);
 }
 
 function exit(run: Run, st: CompiledState, event: string): void {
@@ -125,9 +125,9 @@ function exit(run: Run, st: CompiledState, event: string): void {
   }
   run.snap.tasks = [];
   run.snap.approval = null;
-  run.snap.timers = run.snap.timers.filter((t) => {
-    if (t.persistent) return true;
-    run.effects.push({ type: 'cancel_timer', timerId: t.id });
+  run.snap.timers = run.snap.timers.filter((timer) => {
+    if (timer.persistent) return true;
+    run.effects.push({ type: 'cancel_timer', timerId: timer.id });
     return false;
   });
   if (st.exception) run.effects.push({ type: 'close_exception', kind: st.exception.kind, state: st.name, resolution: event });
@@ -149,7 +149,7 @@ function enter(run: Run, first: string, cause: string | null): void {
     runActions(run, st.spec.enter, name);
     if (st.exception) run.effects.push({ type: 'open_exception', kind: st.exception.kind, state: name, resolutions: st.exception.resolutions });
     if (st.terminal) {
-      for (const t of run.snap.timers) run.effects.push({ type: 'cancel_timer', timerId: t.id });
+      for (const timer of run.snap.timers) run.effects.push({ type: 'cancel_timer', timerId: timer.id });
       run.snap.timers = [];
       return;
     }
@@ -157,12 +157,12 @@ function enter(run: Run, first: string, cause: string | null): void {
     let next: { t: CompiledTransition; rejected: string[]; event: string } | null = null;
     if (!openStateTasks(run, st)) {
       // An approval chain where no step applies is approved by definition.
-      const p = pick(run, st.on.get('approve')!);
-      if (p) next = { ...p, event: 'approve' };
+      const value = pick(run, st.on.get('approve')!);
+      if (value) next = { ...value, event: 'approve' };
       trace(run, { state: name, event: null, kind: 'approval', note: 'no approval step applies; approved without a task' });
     } else if (st.always.length > 0) {
-      const p = pick(run, st.always);
-      if (p) next = { ...p, event: '' };
+      const value = pick(run, st.always);
+      if (value) next = { ...value, event: '' };
     }
     if (!next || next.t.to === undefined) return;
     if (auto >= run.def.maxSteps) {
@@ -178,15 +178,15 @@ function enter(run: Run, first: string, cause: string | null): void {
 }
 
 /** Like take() but leaves entering to the caller's loop, so chains of automatic steps do not recurse. */
-function take1(run: Run, from: CompiledState, t: CompiledTransition, event: string, kind: 'event' | 'always', rejected: string[]): void {
+function take1(run: Run, from: CompiledState, compiledTransition: CompiledTransition, event: string, kind: 'event' | 'always', rejected: string[]): void {
   trace(run, {
-    state: from.name, event: kind === 'event' ? event : null, kind, to: t.to!,
-    condition: t.when?.text ?? null,
-    ...(t.when ? { inputs: inputsOf(run, t.when) } : {}),
+    state: from.name, event: kind === 'event' ? event : null, kind, to: compiledTransition.to!,
+    condition: compiledTransition.when?.text ?? null,
+    ...(compiledTransition.when ? { inputs: inputsOf(run, compiledTransition.when) } : {}),
     ...(rejected.length ? { rejected } : {}),
   });
   exit(run, from, event);
-  runActions(run, t.actions, from.name);
+  runActions(run, compiledTransition.actions, from.name);
 }
 
 function scheduleTimers(run: Run, st: CompiledState): void {
@@ -197,13 +197,13 @@ function scheduleTimers(run: Run, st: CompiledState): void {
     } else {
       const expr = run.def.exprs.get(tm.at!)!;
       try {
-        const v = expr.run(currentFacts(run));
-        at = v instanceof Date ? v : new Date(String(v));
+        const value = expr.run(currentFacts(run));
+        at = value instanceof Date ? value : new Date(String(value));
         // A missing deadline fact reads as the epoch; a timer then would fire at once for no reason.
         if (!(at.getTime() > 0)) throw new Error('the deadline is not set');
         if (tm.offset) at = addDuration(at, tm.offset);
-      } catch (e) {
-        trace(run, { state: st.name, event: null, kind: 'error', condition: tm.at!, note: `timer ${tm.event} not scheduled: ${(e as Error).message.split('\n')[0]}` });
+      } catch (error) {
+        trace(run, { state: st.name, event: null, kind: 'error', condition: tm.at!, note: `timer ${tm.event} not scheduled: ${(error as Error).message.split('\n')[0]}` });
         continue;
       }
     }

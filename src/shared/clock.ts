@@ -6,10 +6,10 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 export function fixedClock(iso: string): Clock & { advance(ms: number): void; set(iso: string): void } {
-  let t = new Date(iso).getTime();
+  let time = new Date(iso).getTime();
   return {
-    now: () => new Date(t),
-    advance(ms: number) { t += ms; },
-    set(next: string) { t = new Date(next).getTime(); },
+    now: () => new Date(time),
+    advance(ms: number) { time += ms; },
+    set(next: string) { time = new Date(next).getTime(); },
   };
 }

@@ -5,7 +5,7 @@
  */
 
 const supported = new Set<string>(
-  (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('currency'),
+  (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf('currency'),
 );
 const exponentCache = new Map<string, number>();
 
@@ -15,13 +15,13 @@ export function isCurrency(code: string): boolean {
 
 /** Number of decimal places of the currency's minor unit (PLN 2, JPY 0, KWD 3). */
 export function minorUnits(currency: string): number {
-  let e = exponentCache.get(currency);
-  if (e === undefined) {
+  let item = exponentCache.get(currency);
+  if (item === undefined) {
     if (!isCurrency(currency)) throw new RangeError(`unknown currency ${currency}`);
-    e = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    exponentCache.set(currency, e);
+    item = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    exponentCache.set(currency, item);
   }
-  return e;
+  return item;
 }
 
 const DECIMAL = /^(-)?(\d{1,18})(?:\.(\d{1,18}))?$/;
@@ -31,13 +31,13 @@ export type ParseMoneyError = 'NOT_A_DECIMAL' | 'TOO_MANY_DECIMALS' | 'UNKNOWN_C
 /** "12.5" PLN → 1250n. Refuses more decimals than the currency has: never rounds silently. */
 export function parseMoney(text: string, currency: string): bigint | ParseMoneyError {
   if (!isCurrency(currency)) return 'UNKNOWN_CURRENCY';
-  const m = DECIMAL.exec(text);
-  if (!m) return 'NOT_A_DECIMAL';
+  const match = DECIMAL.exec(text);
+  if (!match) return 'NOT_A_DECIMAL';
   const exp = minorUnits(currency);
-  const frac = m[3] ?? '';
+  const frac = match[3] ?? '';
   if (frac.length > exp) return 'TOO_MANY_DECIMALS';
-  const units = BigInt(m[2]!) * 10n ** BigInt(exp) + BigInt(frac.padEnd(exp, '0') || '0');
-  return m[1] ? -units : units;
+  const units = BigInt(match[2]!) * 10n ** BigInt(exp) + BigInt(frac.padEnd(exp, '0') || '0');
+  return match[1] ? -units : units;
 }
 
 /** 1250n PLN → "12.50". */
@@ -46,8 +46,8 @@ export function formatMoney(units: bigint, currency: string): string {
   const neg = units < 0n;
   const abs = neg ? -units : units;
   if (exp === 0) return (neg ? '-' : '') + abs.toString();
-  const s = abs.toString().padStart(exp + 1, '0');
-  return `${neg ? '-' : ''}${s.slice(0, -exp)}.${s.slice(-exp)}`;
+  const text = abs.toString().padStart(exp + 1, '0');
+  return `${neg ? '-' : ''}${text.slice(0, -exp)}.${text.slice(-exp)}`;
 }
 
 /**
@@ -55,20 +55,20 @@ export function formatMoney(units: bigint, currency: string): string {
  * exact, without floats.
  */
 export function parseRate(text: string): { num: bigint; den: bigint } | null {
-  const m = /^(\d{1,6})(?:\.(\d{1,6}))?$/.exec(text);
-  if (!m) return null;
-  const frac = m[2] ?? '';
+  const match = /^(\d{1,6})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) return null;
+  const frac = match[2] ?? '';
   const den = 10n ** BigInt(frac.length);
-  return { num: BigInt(m[1]!) * den + BigInt(frac || '0'), den };
+  return { num: BigInt(match[1]!) * den + BigInt(frac || '0'), den };
 }
 
 /** Divides with rounding half away from zero (the commercial rounding of VAT laws in PL and RU). */
-export function divRound(n: bigint, d: bigint): bigint {
-  if (d <= 0n) throw new RangeError('divisor must be positive');
-  const neg = n < 0n;
-  const a = neg ? -n : n;
-  const q = (a * 2n + d) / (2n * d);
-  return neg ? -q : q;
+export function divRound(count: bigint, date: bigint): bigint {
+  if (date <= 0n) throw new RangeError('divisor must be positive');
+  const neg = count < 0n;
+  const currentCount = neg ? -count : count;
+  const query = (currentCount * 2n + date) / (2n * date);
+  return neg ? -query : query;
 }
 
 /** amount × percent / 100, rounded half away from zero. */

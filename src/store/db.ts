@@ -55,11 +55,11 @@ function openPostgres(url: string, max: number, tuning: { pipeline: boolean; nam
   pool.on('error', () => {});
   pool.on('connect', (client) => tuneClient(client, tuning));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  const u = new URL(url);
+  const newURL = new URL(url);
   return {
     db,
     kind: 'postgres',
-    describe: `PostgreSQL ${u.hostname}:${u.port || 5432}${u.pathname}`,
+    describe: `PostgreSQL ${newURL.hostname}:${newURL.port || 5432}${newURL.pathname}`,
     close: () => db.destroy(),
   };
 }
@@ -88,9 +88,9 @@ async function openPGlite(dataDir: string): Promise<Database> {
         unlock();
       },
     };
-  } catch (e) {
+  } catch (error) {
     unlock();
-    throw e;
+    throw error;
   }
 }
 
@@ -111,8 +111,8 @@ function takeLock(dir: string): () => void {
       };
       process.once('exit', release);
       return release;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(readFileSync(path, 'utf8').trim());
       if (pid && isAlive(pid)) {
         throw new Error(`the embedded database in ${dir} is in use by process ${pid}; stop it or use DATABASE_URL`);
@@ -127,7 +127,7 @@ function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

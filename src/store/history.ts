@@ -21,9 +21,9 @@ export interface HistoryEntry {
 }
 
 /** History rows as stored, stamped with the tenant (writeHistory, or a statement that writes them itself). */
-export function historyRows(s: TenantScope, actor: Actor, at: Date, entries: HistoryEntry[]) {
+export function historyRows(scope: TenantScope, actor: Actor, at: Date, entries: HistoryEntry[]) {
   return entries.map((e) => ({
-    tenant_id: s.tenantId,
+    tenant_id: scope.tenantId,
     id: newId(),
     order_id: e.orderId,
     at,
@@ -38,17 +38,17 @@ export function historyRows(s: TenantScope, actor: Actor, at: Date, entries: His
 }
 
 /** Appends to an order's history: the rows are written with the unit of work's other appends, just before commit. */
-export function writeHistory(w: Work, actor: Actor, at: Date, entries: HistoryEntry[]): Promise<void> {
-  if (entries.length > 0) w.work.recordHistory(historyRows(w, actor, at, entries));
+export function writeHistory(work: Work, actor: Actor, at: Date, entries: HistoryEntry[]): Promise<void> {
+  if (entries.length > 0) work.work.recordHistory(historyRows(work, actor, at, entries));
   return Promise.resolve();
 }
 
 /** Appends to the audit log of reference data, keys and users. */
 export async function writeAudit(
-  s: TenantScope, actor: Actor, at: Date,
+  scope: TenantScope, actor: Actor, at: Date,
   entry: { entity: string; entityId: string; action: string; changes?: Record<string, unknown> },
 ): Promise<void> {
-  await s.insertInto('audit_log', {
+  await scope.insertInto('audit_log', {
     id: newId(),
     at,
     actor_type: actor.type,

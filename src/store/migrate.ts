@@ -9,8 +9,8 @@ const folder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 class FolderProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
-    for (const f of readdirSync(folder).filter((n) => /^\d{4}_.+\.(ts|js)$/.test(n) && !n.endsWith('.d.ts')).sort()) {
-      out[f.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(join(folder, f)).href)) as Migration;
+    for (const item of readdirSync(folder).filter((n) => /^\d{4}_.+\.(ts|js)$/.test(n) && !n.endsWith('.d.ts')).sort()) {
+      out[item.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(join(folder, item)).href)) as Migration;
     }
     return out;
   }

@@ -32,8 +32,8 @@ export class PGlitePool {
 const DML = /^\s*(insert|update|delete|merge)\b/i;
 
 function commandOf(sql: string): string {
-  const m = DML.exec(sql);
-  if (m) return m[1]!.toUpperCase();
+  const match = DML.exec(sql);
+  if (match) return match[1]!.toUpperCase();
   if (/^\s*with\b/i.test(sql)) {
     const main = /\)\s*(insert|update|delete|merge|select)\b[^()]*$/i.exec(sql.replace(/\([^()]*\)/g, '()'));
     if (main) return main[1]!.toUpperCase();
@@ -47,10 +47,10 @@ class PGliteClient {
   constructor(private readonly pg: PGlite, private readonly onRelease: () => void) {}
 
   async query(sql: string, params: readonly unknown[] = []) {
-    const r = params.length > 0
+    const item = params.length > 0
       ? await this.pg.query<Record<string, unknown>>(sql, params as unknown[])
       : (await this.pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 };
-    return { command: commandOf(sql), rowCount: r.affectedRows ?? r.rows.length, rows: r.rows };
+    return { command: commandOf(sql), rowCount: item.affectedRows ?? item.rows.length, rows: item.rows };
   }
 
   release(): void {

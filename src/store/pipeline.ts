@@ -57,6 +57,6 @@ export function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipelin
     const before = deferred;
     deferred = [];
     if (before.length === 0 || !(result instanceof Promise)) return result;
-    return Promise.all(before).then(() => result, (e: unknown) => { result.catch(() => {}); throw e; });
+    return Promise.all(before).then(() => result, (error: unknown) => { result.catch(() => {}); throw error; });
   };
 }

@@ -8,9 +8,9 @@ import pg from 'pg';
 export async function createScratchDatabase(baseUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = async (statement: string) => {
-    const c = new pg.Client({ connectionString: baseUrl });
-    await c.connect();
-    try { await c.query(statement); } finally { await c.end(); }
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    try { await client.query(statement); } finally { await client.end(); }
   };
   await admin(`create database ${name}`);
   const url = new URL(baseUrl);

@@ -37,18 +37,18 @@ export function scope(conn: Conn, tenantId: string): TenantScope {
 function scoped(conn: Conn, tenantId: string, work: UnitOfWork | null): TenantScope {
   // Kysely's builders are typed per table; the string-keyed calls below are checked by the
   // signatures of TenantScope, so the casts only bridge the generic table name.
-  const c = conn as any;
+  const currentConn = conn as any;
   return {
     tenantId,
     conn,
     work,
-    selectFrom: (table) => c.selectFrom(table).where(`${table}.tenant_id`, '=', tenantId),
+    selectFrom: (table) => currentConn.selectFrom(table).where(`${table}.tenant_id`, '=', tenantId),
     insertInto: (table, rows) => {
       const list = (Array.isArray(rows) ? rows : [rows]).map((r) => ({ ...r, tenant_id: tenantId }));
-      return c.insertInto(table).values(list);
+      return currentConn.insertInto(table).values(list);
     },
-    updateTable: (table) => c.updateTable(table).where(`${table}.tenant_id`, '=', tenantId),
-    deleteFrom: (table) => c.deleteFrom(table).where(`${table}.tenant_id`, '=', tenantId),
+    updateTable: (table) => currentConn.updateTable(table).where(`${table}.tenant_id`, '=', tenantId),
+    deleteFrom: (table) => currentConn.deleteFrom(table).where(`${table}.tenant_id`, '=', tenantId),
   };
 }
 
@@ -58,8 +58,8 @@ export function inWork(work: UnitOfWork, tenantId: string): Work {
 }
 
 /** Whether a scope is inside a unit of work (then a use case can join it instead of opening one). */
-export function isWork(s: TenantScope): s is Work {
-  return s.work !== null;
+export function isWork(store: TenantScope): store is Work {
+  return store.work !== null;
 }
 
 /**
@@ -67,13 +67,13 @@ export function isWork(s: TenantScope): s is Work {
  * a unique violation turned into DUPLICATE_ORDER, rolls back only fn's writes and its queued
  * history and events, and leaves the caller's work usable), or in a new unit of work.
  */
-export async function atomically<T>(s: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
-  if (isWork(s)) return s.work.savepoint(() => fn(s));
-  return transaction(s, fn);
+export async function atomically<T>(store: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
+  if (isWork(store)) return store.work.savepoint(() => fn(store));
+  return transaction(store, fn);
 }
 
 /** A new unit of work (transaction) over the scope's database, with history and events written at its end. */
-export function transaction<T>(s: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
-  if (s.conn.isTransaction) throw new Error('a unit of work cannot be opened inside another transaction: take the caller\'s Work');
-  return UnitOfWork.run(s.conn as Db, (work) => fn(inWork(work, s.tenantId)));
+export function transaction<T>(store: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
+  if (store.conn.isTransaction) throw new Error('a unit of work cannot be opened inside another transaction: take the caller\'s Work');
+  return UnitOfWork.run(store.conn as Db, (work) => fn(inWork(work, store.tenantId)));
 }

@@ -68,11 +68,11 @@ export class UnitOfWork {
       const result = await fn();
       await sql.raw(`release savepoint ${name}`).execute(this.trx);
       return result;
-    } catch (e) {
+    } catch (error) {
       await sql.raw(`rollback to savepoint ${name}`).execute(this.trx);
       this.history.length = history;
       this.events.length = events;
-      throw e;
+      throw error;
     }
   }
 
@@ -91,12 +91,12 @@ export class UnitOfWork {
  * Columns holding JSON text (history changes and reason, event payloads) are embedded as they are.
  */
 function recordsJson(rows: object[], jsonColumns: readonly string[]): string {
-  return `[${rows.map((r) => {
+  return `[${rows.map((row) => {
     const plain: Record<string, unknown> = {};
     const raw: string[] = [];
-    for (const [k, v] of Object.entries(r)) {
-      if (jsonColumns.includes(k)) raw.push(`${JSON.stringify(k)}:${typeof v === 'string' ? v : JSON.stringify(v ?? null)}`);
-      else plain[k] = v;
+    for (const [key, value] of Object.entries(row)) {
+      if (jsonColumns.includes(key)) raw.push(`${JSON.stringify(key)}:${typeof value === 'string' ? value : JSON.stringify(value ?? null)}`);
+      else plain[key] = value;
     }
     const head = JSON.stringify(plain);
     return raw.length ? `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${raw.join(',')}}` : head;
@@ -115,10 +115,10 @@ const EVENT_RECORD = sql.raw('x(tenant_id uuid, id uuid, type text, subject text
  */
 async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[]): Promise<void> {
   if (history.length === 0 && events.length === 0) return;
-  const h = history.length ? recordsJson(history, ['changes', 'reason']) : '[]';
+  const json = history.length ? recordsJson(history, ['changes', 'reason']) : '[]';
   const insertHistory = sql`insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
     select tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason
-    from jsonb_to_recordset(${h}::jsonb) as ${HISTORY_RECORD}`;
+    from jsonb_to_recordset(${json}::jsonb) as ${HISTORY_RECORD}`;
   if (events.length === 0) {
     await insertHistory.execute(trx);
     return;
@@ -142,17 +142,17 @@ async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[]):
  * or PostgreSQL skips the NOTIFY.
  */
 export function appendsWith(gate: string, history: HistoryRow[], events: EventRow[]): RawBuilder<unknown> {
-  const g = sql.raw(gate);
+  const group = sql.raw(gate);
   return sql`h as (
       insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
       select x.tenant_id, x.id, x.order_id, x.at, x.actor_type, x.actor_id, x.action, x.from_state, x.to_state, x.changes, x.reason
-      from (select 1 from ${g} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(history, ['changes', 'reason'])}::jsonb) as ${HISTORY_RECORD}
+      from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(history, ['changes', 'reason'])}::jsonb) as ${HISTORY_RECORD}
     ), e as (
       insert into events (tenant_id, id, type, subject, time, schema_version, payload)
       select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload
-      from (select 1 from ${g} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
+      from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
       order by x.id
     ), notified as (
-      select pg_notify(${OUTBOX_CHANNEL}, '') from (select 1 from ${g} limit 1) as gate where ${events.length > 0}
+      select pg_notify(${OUTBOX_CHANNEL}, '') from (select 1 from ${group} limit 1) as gate where ${events.length > 0}
     )`;
 }

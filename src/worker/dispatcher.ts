@@ -35,10 +35,10 @@ export interface DispatcherOptions {
 }
 
 /** The body of a webhook: Standard Webhooks' {type, timestamp, data} plus our envelope fields. */
-export function webhookBody(d: ClaimedDelivery): string {
+export function webhookBody(claimedDelivery: ClaimedDelivery): string {
   return JSON.stringify({
-    id: d.event_id, type: d.event_type, timestamp: new Date(d.event_time).toISOString(), subject: d.subject,
-    tenantId: d.tenant_id, schemaVersion: d.schema_version, data: d.payload,
+    id: claimedDelivery.event_id, type: claimedDelivery.event_type, timestamp: new Date(claimedDelivery.event_time).toISOString(), subject: claimedDelivery.subject,
+    tenantId: claimedDelivery.tenant_id, schemaVersion: claimedDelivery.schema_version, data: claimedDelivery.payload,
   });
 }
 
@@ -118,60 +118,60 @@ export class Dispatcher {
   /** Starts queued deliveries while slots are free. */
   private pump(): void {
     while (this.inflight.size < this.concurrency && this.queue.length > 0) {
-      const d = this.queue.shift()!;
-      const p: Promise<void> = this.deliver(d)
-        .catch((e) => this.log.error({ err: e, deliveryId: d.id }, 'recording a delivery failed; its lease will expire and it is retried'))
-        .finally(() => { this.inflight.delete(p); this.pump(); this.loop.wake(); });
-      this.inflight.add(p);
+      const claimedDelivery = this.queue.shift()!;
+      const value: Promise<void> = this.deliver(claimedDelivery)
+        .catch((e) => this.log.error({ err: e, deliveryId: claimedDelivery.id }, 'recording a delivery failed; its lease will expire and it is retried'))
+        .finally(() => { this.inflight.delete(value); this.pump(); this.loop.wake(); });
+      this.inflight.add(value);
     }
   }
 
-  private async deliver(d: ClaimedDelivery): Promise<void> {
+  private async deliver(claimedDelivery: ClaimedDelivery): Promise<void> {
     const startedAt = this.clock.now();
-    const result = d.target.startsWith('sink:') ? await this.publish(d, startedAt) : await this.post(d, startedAt);
+    const result = claimedDelivery.target.startsWith('sink:') ? await this.publish(claimedDelivery, startedAt) : await this.post(claimedDelivery, startedAt);
     const now = this.clock.now();
-    const dead = result.outcome !== 'succeeded' && d.attempts >= this.retry.maxAttempts;
+    const dead = result.outcome !== 'succeeded' && claimedDelivery.attempts >= this.retry.maxAttempts;
     // 410 Gone is the Standard Webhooks signal that an endpoint is retired: hold its deliveries.
     const pauseReason = result.statusCode === 410 ? 'the endpoint answered 410 Gone' : undefined;
-    const retryAt = new Date(now.getTime() + retryDelayMs(this.retry, d.attempts));
-    await completeDelivery(this.opts.db, d, result, { dead: dead && !pauseReason, retryAt, pauseReason }, this.workerId, now);
+    const retryAt = new Date(now.getTime() + retryDelayMs(this.retry, claimedDelivery.attempts));
+    await completeDelivery(this.opts.db, claimedDelivery, result, { dead: dead && !pauseReason, retryAt, pauseReason }, this.workerId, now);
     if (result.outcome !== 'succeeded') {
-      this.log.warn({ deliveryId: d.id, eventId: d.event_id, target: d.target, attempt: d.attempts, error: result.error, dead }, 'event delivery failed');
+      this.log.warn({ deliveryId: claimedDelivery.id, eventId: claimedDelivery.event_id, target: claimedDelivery.target, attempt: claimedDelivery.attempts, error: result.error, dead }, 'event delivery failed');
     }
   }
 
-  private async post(d: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
-    if (!d.url || !d.secret) {
+  private async post(claimedDelivery: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
+    if (!claimedDelivery.url || !claimedDelivery.secret) {
       return { outcome: 'error', statusCode: null, latencyMs: 0, excerpt: null, error: 'the subscription no longer exists', startedAt };
     }
-    const body = webhookBody(d);
-    const secrets = signingSecrets({ secret: d.secret, previous_secret: d.previous_secret, previous_secret_until: d.previous_secret_until }, startedAt);
+    const body = webhookBody(claimedDelivery);
+    const secrets = signingSecrets({ secret: claimedDelivery.secret, previous_secret: claimedDelivery.previous_secret, previous_secret_until: claimedDelivery.previous_secret_until }, startedAt);
     const headers = {
-      ...signedHeaders(secrets, d.event_id, Math.floor(startedAt.getTime() / 1000), body),
-      'ordo-delivery-id': d.id, 'ordo-delivery-attempt': String(d.attempts), 'ordo-event-type': d.event_type,
+      ...signedHeaders(secrets, claimedDelivery.event_id, Math.floor(startedAt.getTime() / 1000), body),
+      'ordo-delivery-id': claimedDelivery.id, 'ordo-delivery-attempt': String(claimedDelivery.attempts), 'ordo-event-type': claimedDelivery.event_type,
     };
-    return { ...(await postWebhook(d.url, headers, body, this.timeoutMs)), startedAt };
+    return { ...(await postWebhook(claimedDelivery.url, headers, body, this.timeoutMs)), startedAt };
   }
 
-  private async publish(d: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
-    const name = d.target.slice('sink:'.length);
+  private async publish(claimedDelivery: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
+    const name = claimedDelivery.target.slice('sink:'.length);
     const sink = this.sinks.get(name);
     const t0 = performance.now();
     if (!sink) return { outcome: 'error', statusCode: null, latencyMs: 0, excerpt: null, error: `sink ${name} is not configured on worker ${this.workerId}`, startedAt };
     try {
       const ack = await withTimeout(sink.publish(toCloudEvent({
-        id: d.event_id, type: d.event_type, tenantId: d.tenant_id, subject: d.subject, time: new Date(d.event_time), schemaVersion: d.schema_version, payload: d.payload,
+        id: claimedDelivery.event_id, type: claimedDelivery.event_type, tenantId: claimedDelivery.tenant_id, subject: claimedDelivery.subject, time: new Date(claimedDelivery.event_time), schemaVersion: claimedDelivery.schema_version, payload: claimedDelivery.payload,
       })), this.timeoutMs);
       return { outcome: 'succeeded', statusCode: null, latencyMs: Math.round(performance.now() - t0), excerpt: ack.duplicate ? 'duplicate (already stored)' : 'acknowledged', error: null, startedAt };
-    } catch (e) {
-      return { outcome: 'error', statusCode: null, latencyMs: Math.round(performance.now() - t0), excerpt: null, error: (e as Error).message || String(e), startedAt };
+    } catch (error) {
+      return { outcome: 'error', statusCode: null, latencyMs: Math.round(performance.now() - t0), excerpt: null, error: (error as Error).message || String(error), startedAt };
     }
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => { t = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms); })])
-    .finally(() => clearTimeout(t));
+function withTimeout<T>(value: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([value, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(timer));
 }
 

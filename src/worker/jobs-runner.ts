@@ -58,16 +58,16 @@ export class JobsRunner {
         try {
           const handler = this.registry.get(job.kind);
           if (!handler) throw new Error(`no handler is defined for job kind ${job.kind}`);
-          const r = await atomically(tx, (inner) => handler({ tx: inner, job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts }, now }));
-          if (r) {
+          const jobResult = await atomically(tx, (inner) => handler({ tx: inner, job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts }, now }));
+          if (jobResult) {
             // Not run yet, for no fault of its own (its order is busy): again later, no attempt spent.
-            await tx.updateTable('jobs').set({ run_at: r.retryAt, updated_at: now }).where('id', '=', job.id).execute();
+            await tx.updateTable('jobs').set({ run_at: jobResult.retryAt, updated_at: now }).where('id', '=', job.id).execute();
             continue;
           }
           await tx.updateTable('jobs').set({ status: 'done', attempts, completed_at: now, updated_at: now, last_error: null }).where('id', '=', job.id).execute();
-        } catch (e) {
+        } catch (error) {
           const failed = attempts >= job.max_attempts;
-          const message = (e as Error).message ?? String(e);
+          const message = (error as Error).message ?? String(error);
           await tx.updateTable('jobs').set({
             status: failed ? 'failed' : 'scheduled', attempts, last_error: message.slice(0, 2000), updated_at: now,
             run_at: failed ? now : new Date(now.getTime() + retryDelayMs(this.retry, attempts)),

@@ -21,16 +21,16 @@ export async function fanOut(db: Db, sinks: ReadonlyArray<{ name: string; eventT
     const tenants = [...new Set(events.map((e) => e.tenant_id))];
     const subs = await trx.selectFrom('webhook_subscriptions').select(['tenant_id', 'id', 'event_types']).where('tenant_id', 'in', tenants).execute();
     const deliveries = [];
-    for (const e of events) {
-      const base = { tenant_id: e.tenant_id, event_id: e.id, event_seq: e.seq, event_type: e.type, subject: e.subject, next_attempt_at: now, created_at: now, updated_at: now };
-      for (const s of subs) {
-        if (s.tenant_id === e.tenant_id && typeMatches(s.event_types, e.type)) deliveries.push({ ...base, id: newId(), target: s.id, subscription_id: s.id });
+    for (const event of events) {
+      const base = { tenant_id: event.tenant_id, event_id: event.id, event_seq: event.seq, event_type: event.type, subject: event.subject, next_attempt_at: now, created_at: now, updated_at: now };
+      for (const sub of subs) {
+        if (sub.tenant_id === event.tenant_id && typeMatches(sub.event_types, event.type)) deliveries.push({ ...base, id: newId(), target: sub.id, subscription_id: sub.id });
       }
       for (const sink of sinks) {
-        if (!sink.eventTypes || sink.eventTypes.includes(e.type)) deliveries.push({ ...base, id: newId(), target: `sink:${sink.name}`, subscription_id: null });
+        if (!sink.eventTypes || sink.eventTypes.includes(event.type)) deliveries.push({ ...base, id: newId(), target: `sink:${sink.name}`, subscription_id: null });
       }
     }
-    for (let i = 0; i < deliveries.length; i += 1000) await trx.insertInto('event_deliveries').values(deliveries.slice(i, i + 1000)).execute();
+    for (let deliveryIndex = 0; deliveryIndex < deliveries.length; deliveryIndex += 1000) await trx.insertInto('event_deliveries').values(deliveries.slice(deliveryIndex, deliveryIndex + 1000)).execute();
     await trx.updateTable('events').set({ fanned_out: true }).where('seq', 'in', events.map((e) => e.seq)).execute();
     return events.length;
   });
@@ -98,31 +98,31 @@ export interface AttemptResult {
  * lease ran out records its attempt but leaves the row to the new holder).
  */
 export async function completeDelivery(
-  db: Db, d: ClaimedDelivery, r: AttemptResult, next: { dead: boolean; retryAt: Date; pauseReason?: string | undefined }, worker: string, now: Date,
+  db: Db, claimedDelivery: ClaimedDelivery, attemptResult: AttemptResult, next: { dead: boolean; retryAt: Date; pauseReason?: string | undefined }, worker: string, now: Date,
 ): Promise<void> {
-  const ok = r.outcome === 'succeeded';
+  const ok = attemptResult.outcome === 'succeeded';
   const status = ok ? 'succeeded' : next.dead ? 'dead' : 'pending';
   const final = ok || next.dead;
   // One statement (the attempt row and the delivery's move commit together) in one round trip.
   await sql`
     with attempt as (
       insert into delivery_attempts (tenant_id, delivery_id, attempt, started_at, status_code, latency_ms, outcome, error, response_excerpt, worker)
-      values (${d.tenant_id}, ${d.id}, ${d.attempts}, ${r.startedAt}, ${r.statusCode}, ${r.latencyMs}, ${r.outcome}, ${r.error}, ${r.excerpt}, ${worker})
+      values (${claimedDelivery.tenant_id}, ${claimedDelivery.id}, ${claimedDelivery.attempts}, ${attemptResult.startedAt}, ${attemptResult.statusCode}, ${attemptResult.latencyMs}, ${attemptResult.outcome}, ${attemptResult.error}, ${attemptResult.excerpt}, ${worker})
       on conflict (tenant_id, delivery_id, attempt) do nothing
     )
     update event_deliveries set status = ${status}, next_attempt_at = ${final ? now : next.retryAt}, lease_until = null, claim_token = null,
-      last_status_code = ${r.statusCode}, last_error = ${r.error}, updated_at = ${now}, completed_at = ${final ? now : null}
-    where tenant_id = ${d.tenant_id} and id = ${d.id} and claim_token = ${d.claim_token}`.execute(db);
-  if (next.pauseReason && d.subscription_id) {
+      last_status_code = ${attemptResult.statusCode}, last_error = ${attemptResult.error}, updated_at = ${now}, completed_at = ${final ? now : null}
+    where tenant_id = ${claimedDelivery.tenant_id} and id = ${claimedDelivery.id} and claim_token = ${claimedDelivery.claim_token}`.execute(db);
+  if (next.pauseReason && claimedDelivery.subscription_id) {
     await db.updateTable('webhook_subscriptions').set({ status: 'paused', paused_reason: next.pauseReason, updated_at: now })
-      .where('tenant_id', '=', d.tenant_id).where('id', '=', d.subscription_id).execute();
+      .where('tenant_id', '=', claimedDelivery.tenant_id).where('id', '=', claimedDelivery.subscription_id).execute();
   }
 }
 
 /** Hands claimed but never attempted deliveries back (a graceful stop), undoing their attempt count. */
 export async function releaseClaims(db: Db, claimed: readonly ClaimedDelivery[], now: Date): Promise<void> {
-  for (const d of claimed) {
+  for (const claimedDelivery of claimed) {
     await sql`update event_deliveries set status = 'pending', attempts = attempts - 1, lease_until = null, claim_token = null, updated_at = ${now}
-      where tenant_id = ${d.tenant_id} and id = ${d.id} and claim_token = ${d.claim_token}`.execute(db);
+      where tenant_id = ${claimedDelivery.tenant_id} and id = ${claimedDelivery.id} and claim_token = ${claimedDelivery.claim_token}`.execute(db);
   }
 }

@@ -12,7 +12,7 @@ export class WakeLoop {
   constructor(
     private readonly step: () => Promise<boolean>,
     private readonly idleMs: number,
-    private readonly onError: (e: unknown) => void,
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   start(): this {
@@ -39,9 +39,9 @@ export class WakeLoop {
       try {
         progressed = await this.step();
         errorPause = 0;
-      } catch (e) {
+      } catch (error) {
         if (this.stopped) break;
-        this.onError(e);
+        this.onError(error);
         errorPause = Math.min(5_000, (errorPause || 100) * 2);
       }
       if (this.stopped) break;
@@ -52,9 +52,9 @@ export class WakeLoop {
   private sleep(ms: number): Promise<void> {
     if (this.woken) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(finish, ms);
+      const value = setTimeout(finish, ms);
       const self = this;
-      function finish() { clearTimeout(t); self.wakeUp = null; resolve(); }
+      function finish() { clearTimeout(value); self.wakeUp = null; resolve(); }
       this.wakeUp = finish;
     });
   }

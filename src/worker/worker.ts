@@ -69,23 +69,23 @@ function listen(url: string, onNotify: () => void, log: Logger) {
   let retry: NodeJS.Timeout | null = null;
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: url });
-    client = c;
+    const newClient = new pg.Client({ connectionString: url });
+    client = newClient;
     const again = () => {
-      if (closed || client !== c) return;
+      if (closed || client !== newClient) return;
       client = null;
-      c.end().catch(() => {});
+      newClient.end().catch(() => {});
       retry = setTimeout(() => { void connect(); }, 1_000);
     };
-    c.on('error', again);
-    c.on('end', again);
-    c.on('notification', onNotify);
+    newClient.on('error', again);
+    newClient.on('end', again);
+    newClient.on('notification', onNotify);
     try {
-      await c.connect();
-      await c.query(`listen ${OUTBOX_CHANNEL}`);
+      await newClient.connect();
+      await newClient.query(`listen ${OUTBOX_CHANNEL}`);
       onNotify();
-    } catch (e) {
-      log.warn({ err: e }, 'outbox LISTEN connection failed; polling until it is back');
+    } catch (error) {
+      log.warn({ err: error }, 'outbox LISTEN connection failed; polling until it is back');
       again();
     }
   };
@@ -114,20 +114,20 @@ export async function brokerSinks(broker: BrokerConfig): Promise<EventSink[]> {
 export async function startWorkerFromConfig(
   database: { db: Db; kind: 'postgres' | 'pglite' }, jobs: JobRegistry, config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp'>, logger?: Logger,
 ): Promise<Worker | null> {
-  const w = config.worker;
-  if (!w.enabled) return null;
+  const worker = config.worker;
+  if (!worker.enabled) return null;
   return startWorker({
     db: database.db,
     jobs,
     listenUrl: database.kind === 'postgres' ? config.database.url : undefined,
     // The e-mail sink joins when ORDO_SMTP_HOST is set (issue 6: customer notifications).
     sinks: [...await brokerSinks(config.broker), ...emailSinks(database.db, config.smtp)],
-    concurrency: w.concurrency,
-    deliveryTimeoutMs: w.deliveryTimeoutMs,
-    leaseMs: w.leaseMs,
-    retry: { ...(w.retryBaseMs ? { baseMs: w.retryBaseMs } : {}), ...(w.maxAttempts ? { maxAttempts: w.maxAttempts } : {}) },
-    pollMs: w.pollMs,
-    workerId: w.id,
+    concurrency: worker.concurrency,
+    deliveryTimeoutMs: worker.deliveryTimeoutMs,
+    leaseMs: worker.leaseMs,
+    retry: { ...(worker.retryBaseMs ? { baseMs: worker.retryBaseMs } : {}), ...(worker.maxAttempts ? { maxAttempts: worker.maxAttempts } : {}) },
+    pollMs: worker.pollMs,
+    workerId: worker.id,
     logger,
   });
 }

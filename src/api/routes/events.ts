@@ -58,19 +58,19 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
   app.get('/webhooks/subscriptions/:id', {
     schema: { tags, summary: 'Get a webhook subscription', params: idParams, response: { 200: subscription, ...errors } },
   }, async (request, reply) => {
-    const s = await getSubscription(authorize(deps.db, request, 'events:read').store, request.params.id);
-    etag(reply, s.version);
-    return s;
+    const subscription = await getSubscription(authorize(deps.db, request, 'events:read').store, request.params.id);
+    etag(reply, subscription.version);
+    return subscription;
   });
 
   app.patch('/webhooks/subscriptions/:id', {
     schema: { tags, summary: 'Change URL, event types or description (If-Match honoured)', params: idParams, body: subscriptionPatch, response: { 200: subscription, ...errors } },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'events:write');
-    const s = await updateSubscription(ctx.store, ctx.principal.actor, deps.clock, policy,
+    const subscription = await updateSubscription(ctx.store, ctx.principal.actor, deps.clock, policy,
       request.params.id, request.body, ifMatch(request), request.headers.host);
-    etag(reply, s.version);
-    return s;
+    etag(reply, subscription.version);
+    return subscription;
   });
 
   app.delete('/webhooks/subscriptions/:id', {
@@ -96,8 +96,8 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
   app.post('/webhooks/subscriptions/:id/replay', {
     schema: { tags, summary: 'Deliver one event, or all matching events in [from, to), again', params: idParams, body: replayInput, response: { 202: z.object({ queued: z.number() }), ...errors } },
   }, (request, reply) => runCommand(deps, request, reply, 'events:write', async (tx, ctx) => {
-    const b = request.body;
-    const what = 'eventId' in b ? { eventId: b.eventId } : { from: new Date(b.from), to: new Date(b.to) };
+    const body = request.body;
+    const what = 'eventId' in body ? { eventId: body.eventId } : { from: new Date(body.from), to: new Date(body.to) };
     return { status: 202, body: await replayEvents(tx, ctx.principal.actor, deps.clock, request.params.id, what) };
   }));
 
@@ -146,13 +146,13 @@ export async function eventRoutes(base: FastifyInstance, deps: Deps): Promise<vo
       },
     }, async (request, reply) => {
       try {
-        const r = await receiveInbound(deps.inbound ?? new Map(), deps.db, deps.clock, request.params.source, request.headers, request.body as Buffer);
-        return reply.code(202).send(r);
-      } catch (e) {
-        if (e instanceof InboundRejected) {
-          request.log.warn({ source: request.params.source, tenantId: e.tenantId, reason: e.reason, webhookId: request.headers['webhook-id'] }, 'inbound event rejected');
+        const inbound = await receiveInbound(deps.inbound ?? new Map(), deps.db, deps.clock, request.params.source, request.headers, request.body as Buffer);
+        return reply.code(202).send(inbound);
+      } catch (error) {
+        if (error instanceof InboundRejected) {
+          request.log.warn({ source: request.params.source, tenantId: error.tenantId, reason: error.reason, webhookId: request.headers['webhook-id'] }, 'inbound event rejected');
         }
-        throw e;
+        throw error;
       }
     });
   });

@@ -56,9 +56,9 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
   app.get('/fulfilment-orders/:id', {
     schema: { tags, summary: 'One fulfilment order with its lines and packages', params: idParams, response: { 200: fulfilmentOrder, ...errors } },
   }, async (request, reply) => {
-    const v = await loadFulfilmentView(read(request), request.params.id);
-    reply.header('ETag', `"${v.version}"`);
-    return v;
+    const fulfilmentView = await loadFulfilmentView(read(request), request.params.id);
+    reply.header('ETag', `"${fulfilmentView.version}"`);
+    return fulfilmentView;
   });
 
   const step = (path: string, summary: string, run: (tx: Parameters<Parameters<typeof runCommand>[4]>[0], actor: Parameters<typeof acceptFulfilment>[1], id: string, body: any, version: number | null) => Promise<unknown>, body?: z.ZodType) =>

@@ -18,10 +18,10 @@ export const identityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app)
   app.post('/auth/login', {
     schema: { tags: ['auth'], summary: 'Console login: sets a session cookie', body: z.object({ email: z.email(), password: z.string().min(1).max(200) }).strict(), response: { 200: z.unknown(), ...errors } },
   }, async (request, reply) => {
-    const r = await login(deps.db, request.body.email, request.body.password, deps.clock.now());
-    if (!r) throw new AppError('UNAUTHENTICATED', 'wrong email or password');
-    reply.setCookie(SESSION_COOKIE, r.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', expires: r.expiresAt });
-    return { user: r.user, expiresAt: r.expiresAt.toISOString() };
+    const result = await login(deps.db, request.body.email, request.body.password, deps.clock.now());
+    if (!result) throw new AppError('UNAUTHENTICATED', 'wrong email or password');
+    reply.setCookie(SESSION_COOKIE, result.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', expires: result.expiresAt });
+    return { user: result.user, expiresAt: result.expiresAt.toISOString() };
   });
 
   app.post('/auth/logout', { schema: { tags: ['auth'], summary: 'End the console session' } }, async (request, reply) => {

@@ -37,10 +37,10 @@ export async function notificationRoutes(base: FastifyInstance, deps: Deps): Pro
   app.get('/notification-templates/:template/:language', {
     schema: { tags, summary: 'The template used for a language', params: templateParams, response: { 200: template, ...errors } },
   }, async (request, reply) => {
-    const t = await effectiveTemplate(authorize(deps.db, request, 'notifications:read').store, request.params.template, request.params.language);
-    if (!t) throw new AppError('NOT_FOUND', `no template ${request.params.template} in ${request.params.language}`);
-    if (t.version !== null) etag(reply, t.version);
-    return t;
+    const template = await effectiveTemplate(authorize(deps.db, request, 'notifications:read').store, request.params.template, request.params.language);
+    if (!template) throw new AppError('NOT_FOUND', `no template ${request.params.template} in ${request.params.language}`);
+    if (template.version !== null) etag(reply, template.version);
+    return template;
   });
 
   app.put('/notification-templates/:template/:language', {
@@ -51,10 +51,10 @@ export async function notificationRoutes(base: FastifyInstance, deps: Deps): Pro
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'notifications:write');
     const expected = ifMatch(request);
-    const t = await (
+    const effectiveTemplate = await (
       putTemplateOverride(ctx.store, request.params.template, request.params.language, request.body, expected, deps.clock.now()));
-    etag(reply, t.version!);
-    return t;
+    etag(reply, effectiveTemplate.version!);
+    return effectiveTemplate;
   });
 
   app.delete('/notification-templates/:template/:language', {
@@ -77,9 +77,9 @@ export async function notificationRoutes(base: FastifyInstance, deps: Deps): Pro
   app.get('/notification-settings', {
     schema: { tags, summary: 'Templates switched off and recipients of staff notifications', response: { 200: settings, ...errors } },
   }, async (request, reply) => {
-    const s = await getNotificationSettings(authorize(deps.db, request, 'notifications:read').store);
-    etag(reply, s.version);
-    return s;
+    const notificationSettings = await getNotificationSettings(authorize(deps.db, request, 'notifications:read').store);
+    etag(reply, notificationSettings.version);
+    return notificationSettings;
   });
 
   app.put('/notification-settings', {
@@ -87,8 +87,8 @@ export async function notificationRoutes(base: FastifyInstance, deps: Deps): Pro
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'notifications:write');
     const expected = ifMatch(request);
-    const s = await (putNotificationSettings(ctx.store, request.body, expected, deps.clock.now()));
-    etag(reply, s.version);
-    return s;
+    const notificationSettings = await (putNotificationSettings(ctx.store, request.body, expected, deps.clock.now()));
+    etag(reply, notificationSettings.version);
+    return notificationSettings;
   });
 }

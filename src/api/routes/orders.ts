@@ -49,9 +49,9 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
   app.get('/orders/:id', {
     schema: { tags: ['orders'], summary: 'Get an order with its lines', params: idParams, response: { 200: order, ...errors } },
   }, async (request, reply) => {
-    const o = await getOrder(deps.processes.actions, authorize(deps.db, request, 'orders:read').store, request.params.id);
-    etag(reply, o.version);
-    return o;
+    const order = await getOrder(deps.processes.actions, authorize(deps.db, request, 'orders:read').store, request.params.id);
+    etag(reply, order.version);
+    return order;
   });
 
   app.patch('/orders/:id', {
@@ -61,9 +61,9 @@ export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
     },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'orders:write');
-    const o = await updateOrder(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.params.id, request.body, ifMatch(request));
-    etag(reply, o.version);
-    return o;
+    const order = await updateOrder(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.params.id, request.body, ifMatch(request));
+    etag(reply, order.version);
+    return order;
   });
 
   app.get('/orders/:id/history', {

@@ -37,10 +37,10 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
       params: idParams, body: orderEventInput, response: { 200: order, ...errors },
     },
   }, (request, reply) => runCommand(deps, request, reply, 'orders:write', async (tx, ctx) => {
-    const b = request.body;
+    const body = request.body;
     const applied = await deps.processes.apply(tx, ctx.principal.actor, now(), request.params.id, {
-      name: b.name, actor: { id: ctx.principal.actor.id ?? ctx.principal.actor.type, roles: ctx.principal.roles },
-      ...(b.data ? { data: b.data } : {}), ...(b.taskId ? { taskId: b.taskId } : {}), ...(b.comment ? { comment: b.comment } : {}),
+      name: body.name, actor: { id: ctx.principal.actor.id ?? ctx.principal.actor.type, roles: ctx.principal.roles },
+      ...(body.data ? { data: body.data } : {}), ...(body.taskId ? { taskId: body.taskId } : {}), ...(body.comment ? { comment: body.comment } : {}),
     }, { expectedVersion: ifMatch(request) });
     return { status: 200, body: await orderAfterEvent(tx, applied!) };
   }));
@@ -126,17 +126,17 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
   app.get('/process-selection-rules', {
     schema: { tags, summary: 'The rules that choose an order\'s process (first match wins; else the channel\'s process)', response: { 200: selectionRulesView, ...errors } },
   }, async (request, reply) => {
-    const r = await getSelectionRules(authorize(deps.db, request, 'processes:read').store);
-    etag(reply, r.version);
-    return r;
+    const selectionRules = await getSelectionRules(authorize(deps.db, request, 'processes:read').store);
+    etag(reply, selectionRules.version);
+    return selectionRules;
   });
 
   app.put('/process-selection-rules', {
     schema: { tags, summary: 'Replace the selection rules (validated; If-Match honoured)', body: selectionRules, response: { 200: selectionRulesView, ...errors } },
   }, async (request, reply) => {
     const ctx = authorize(deps.db, request, 'processes:write');
-    const r = await saveSelectionRules(ctx.store, ctx.principal.actor, now(), request.body.rules, ifMatch(request));
-    etag(reply, r.version);
-    return r;
+    const rules = await saveSelectionRules(ctx.store, ctx.principal.actor, now(), request.body.rules, ifMatch(request));
+    etag(reply, rules.version);
+    return rules;
   });
 }

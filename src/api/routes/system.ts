@@ -23,8 +23,8 @@ export function systemRoutes(app: FastifyInstance, deps: Deps) {
       await checkDatabase(deps.db);
       if (!(await deps.ready())) return reply.code(503).send({ status: 'starting' });
       return { status: 'ready', database: deps.dbKind };
-    } catch (e) {
-      return reply.code(503).send({ status: 'unavailable', reason: (e as Error).message });
+    } catch (error) {
+      return reply.code(503).send({ status: 'unavailable', reason: (error as Error).message });
     }
   });
   app.get('/metrics', hide, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));

@@ -28,10 +28,10 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
   app.get('/tasks/:id', {
     schema: { tags, summary: 'One task', params: idParams, response: { 200: task, ...errors } },
   }, async (request, reply) => {
-    const t = await getTask(authorize(deps.db, request, 'tasks:read').store, now(), request.params.id);
-    if (!t) throw new AppError('NOT_FOUND', `task ${request.params.id} not found`);
-    etag(reply, t.version);
-    return t;
+    const task = await getTask(authorize(deps.db, request, 'tasks:read').store, now(), request.params.id);
+    if (!task) throw new AppError('NOT_FOUND', `task ${request.params.id} not found`);
+    etag(reply, task.version);
+    return task;
   });
 
   app.post('/tasks/:id/claim', {

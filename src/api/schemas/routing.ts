@@ -53,9 +53,9 @@ export const draftOrder = z.object({
   shippingAddress: address.partial().extend({ country: address.shape.country }).optional(),
   delivery: z.object({ method: z.enum(['ship', 'pickup']), pickupLocation: code.optional() }),
   attributes: attributes.optional(),
-}).superRefine((o, ctx) => {
-  if (o.delivery.method === 'ship' && !o.shippingAddress) ctx.addIssue({ code: 'custom', path: ['shippingAddress'], message: 'is required when delivery method is ship' });
-  if (o.delivery.method === 'pickup' && !o.delivery.pickupLocation) ctx.addIssue({ code: 'custom', path: ['delivery', 'pickupLocation'], message: 'is required when delivery method is pickup' });
+}).superRefine((value, ctx) => {
+  if (value.delivery.method === 'ship' && !value.shippingAddress) ctx.addIssue({ code: 'custom', path: ['shippingAddress'], message: 'is required when delivery method is ship' });
+  if (value.delivery.method === 'pickup' && !value.delivery.pickupLocation) ctx.addIssue({ code: 'custom', path: ['delivery', 'pickupLocation'], message: 'is required when delivery method is pickup' });
 });
 
 export const planRequest = z.object({
@@ -65,8 +65,8 @@ export const planRequest = z.object({
   version: z.number().int().min(1).optional().describe('a stored version of the strategy (e.g. its draft); default the published one'),
   draftStrategy: strategyBody.optional().describe('or a strategy document not stored'),
   excludeLocationIds: z.array(uuid).max(500).optional(),
-}).strict().superRefine((b, ctx) => {
-  if (!b.orderId === !b.order) ctx.addIssue({ code: 'custom', path: ['orderId'], message: 'give exactly one of orderId or order' });
+}).strict().superRefine((right, ctx) => {
+  if (!right.orderId === !right.order) ctx.addIssue({ code: 'custom', path: ['orderId'], message: 'give exactly one of orderId or order' });
 }).meta({ id: 'RoutingPlanRequest' });
 
 const metrics = z.object({
@@ -95,8 +95,8 @@ export const simulateRequest = z.object({
   placedFrom: timestamp.optional(),
   placedTo: timestamp.optional(),
   channel: code.optional(),
-}).strict().superRefine((b, ctx) => {
-  if (!b.key && !b.strategy) ctx.addIssue({ code: 'custom', path: ['key'], message: 'give a strategy key or a strategy document' });
+}).strict().superRefine((right, ctx) => {
+  if (!right.key && !right.strategy) ctx.addIssue({ code: 'custom', path: ['key'], message: 'give a strategy key or a strategy document' });
 }).meta({ id: 'RoutingSimulationRequest' });
 
 const totals = z.object({

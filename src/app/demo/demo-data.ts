@@ -28,15 +28,15 @@ export interface DemoProduct { sku: string; name: string; weightG: number; price
 /** 200 SKUs: 100 with Polish names (priced in PLN), 100 with Russian names (priced in RUB). Deterministic. */
 export function demoProducts(): DemoProduct[] {
   const out: DemoProduct[] = [];
-  for (let i = 0; i < 100; i++) {
-    const item = PL_ITEMS[i % 10]!;
-    const variant = PL_VARIANTS[Math.floor(i / 10)]!;
-    out.push({ sku: `PL-${String(i + 1).padStart(4, '0')}`, name: `${item} ${variant}`, weightG: 150 + (i * 37) % 2000, price: `${9 + (i * 7) % 190}.${String((i * 13) % 100).padStart(2, '0')}`, currency: 'PLN', serialTracked: item === 'Czajnik', lotTracked: false });
+  for (let index = 0; index < 100; index++) {
+    const item = PL_ITEMS[index % 10]!;
+    const variant = PL_VARIANTS[Math.floor(index / 10)]!;
+    out.push({ sku: `PL-${String(index + 1).padStart(4, '0')}`, name: `${item} ${variant}`, weightG: 150 + (index * 37) % 2000, price: `${9 + (index * 7) % 190}.${String((index * 13) % 100).padStart(2, '0')}`, currency: 'PLN', serialTracked: item === 'Czajnik', lotTracked: false });
   }
-  for (let i = 0; i < 100; i++) {
-    const item = RU_ITEMS[i % 10]!;
-    const variant = RU_VARIANTS[Math.floor(i / 10)]!;
-    out.push({ sku: `RU-${String(i + 1).padStart(4, '0')}`, name: `${item} ${variant}`, weightG: 150 + (i * 41) % 2000, price: `${190 + (i * 53) % 4800}.00`, currency: 'RUB', serialTracked: item === 'Чайник', lotTracked: item === 'Тарелка' });
+  for (let index = 0; index < 100; index++) {
+    const item = RU_ITEMS[index % 10]!;
+    const variant = RU_VARIANTS[Math.floor(index / 10)]!;
+    out.push({ sku: `RU-${String(index + 1).padStart(4, '0')}`, name: `${item} ${variant}`, weightG: 150 + (index * 41) % 2000, price: `${190 + (index * 53) % 4800}.00`, currency: 'RUB', serialTracked: item === 'Чайник', lotTracked: item === 'Тарелка' });
   }
   return out;
 }

@@ -20,8 +20,8 @@ const entity = (table: string) => REFERENCE_ENTITIES.find((e) => e.table === tab
 
 /** A small deterministic generator, so every demo database looks the same. */
 function rng(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
+  let size = seed >>> 0;
+  return (count: number) => { size = (Math.imul(size, 1664525) + 1013904223) >>> 0; return size % count; };
 }
 
 export interface SeedResult { tenantId: string; adminEmail: string; adminPassword: string; apiKey: string; orders: number }
@@ -34,69 +34,69 @@ export async function seedDemo(processes: OrderProcesses, db: Db, clock: Clock, 
   const exists = await db.selectFrom('tenants').select('id').where('slug', '=', DEMO_SLUG).executeTakeFirst();
   if (exists) return null;
   const adminPassword = opts.adminPassword ?? randomBytes(9).toString('base64url');
-  const t = await createTenant(db, {
+  const tenant = await createTenant(db, {
     slug: DEMO_SLUG, name: 'Ordo Demo — Sklep & Магазин',
     admin: { email: DEMO_ADMIN_EMAIL, name: 'Administrator', password: adminPassword, locale: 'en' },
   });
-  const s = scope(db, t.tenantId);
-  const add = (table: string, input: Record<string, unknown>) => createReference(s, entity(table), systemActor, clock, input);
+  const store = scope(db, tenant.tenantId);
+  const add = (table: string, input: Record<string, unknown>) => createReference(store, entity(table), systemActor, clock, input);
 
-  for (const c of DEMO_CHANNELS) await add('channels', { ...c });
-  for (const l of DEMO_LOCATIONS) await add('locations', { ...l, address: { ...l.address } });
+  for (const channel of DEMO_CHANNELS) await add('channels', { ...channel });
+  for (const location of DEMO_LOCATIONS) await add('locations', { ...location, address: { ...location.address } });
   const products = demoProducts();
-  for (const p of products) await add('products', { sku: p.sku, name: p.name, weightG: p.weightG, serialTracked: p.serialTracked, lotTracked: p.lotTracked });
+  for (const product of products) await add('products', { sku: product.sku, name: product.name, weightG: product.weightG, serialTracked: product.serialTracked, lotTracked: product.lotTracked });
   const companies = [];
-  for (const c of DEMO_COMPANIES) companies.push(await add('companies', { ...c, terms: { ...c.terms } }));
+  for (const company of DEMO_COMPANIES) companies.push(await add('companies', { ...company, terms: { ...company.terms } }));
   const customers: Array<{ code: string; country: 'PL' | 'RU'; name: string; city: string; line1: string; postalCode: string }> = [];
-  for (const [i, [first, last, city, line1, postalCode]] of DEMO_PEOPLE_PL.entries()) {
-    const code = `CUST-PL-${i + 1}`;
+  for (const [index, [first, last, city, line1, postalCode]] of DEMO_PEOPLE_PL.entries()) {
+    const code = `CUST-PL-${index + 1}`;
     await add('customers', { code, name: `${first} ${last}`, email: `${first}.${last}@example.pl`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ł/g, 'l'), locale: 'pl', segment: 'b2c', addresses: [{ name: `${first} ${last}`, line1, city, postalCode, country: 'PL' }] });
     customers.push({ code, country: 'PL', name: `${first} ${last}`, city, line1, postalCode });
   }
-  for (const [i, [first, last, city, line1, postalCode]] of DEMO_PEOPLE_RU.entries()) {
-    const code = `CUST-RU-${i + 1}`;
-    await add('customers', { code, name: `${first} ${last}`, email: `customer.ru${i + 1}@example.ru`, locale: 'ru', segment: 'b2c', addresses: [{ name: `${first} ${last}`, line1, city, postalCode, country: 'RU' }] });
+  for (const [index, [first, last, city, line1, postalCode]] of DEMO_PEOPLE_RU.entries()) {
+    const code = `CUST-RU-${index + 1}`;
+    await add('customers', { code, name: `${first} ${last}`, email: `customer.ru${index + 1}@example.ru`, locale: 'ru', segment: 'b2c', addresses: [{ name: `${first} ${last}`, line1, city, postalCode, country: 'RU' }] });
     customers.push({ code, country: 'RU', name: `${first} ${last}`, city, line1, postalCode });
   }
   await add('customers', { code: 'CUST-B2B-1', name: 'Gastro-Łódź — dział zakupów', email: 'zakupy@gastro-lodz.example.pl', locale: 'pl', segment: 'b2b', companyId: companies[0]!.id });
 
   // stock (issue 3): Polish SKUs in the Polish warehouses and stores, Russian ones in Russia;
   // a few SKUs are left short on purpose so the demo shows shortages and backorders.
-  const stockRows = products.flatMap((p, i) => {
-    const at = p.currency === 'PLN' ? ['WH-WAW', 'WH-POZ', 'ST-KRK'] : ['WH-MSK', 'ST-SPB'];
-    return at.map((location, j) => ({ sku: p.sku, location, onHand: i % 17 === 0 ? 0 : 5 + ((i * 7 + j * 13) % 60) }));
+  const stockRows = products.flatMap((product, index) => {
+    const at = product.currency === 'PLN' ? ['WH-WAW', 'WH-POZ', 'ST-KRK'] : ['WH-MSK', 'ST-SPB'];
+    return at.map((location, j) => ({ sku: product.sku, location, onHand: index % 17 === 0 ? 0 : 5 + ((index * 7 + j * 13) % 60) }));
   });
-  await syncStock(s, systemActor, clock.now(), { syncId: 'demo-initial-stock', rows: stockRows });
+  await syncStock(store, systemActor, clock.now(), { syncId: 'demo-initial-stock', rows: stockRows });
   // processes (issue 4): publish the shipped definitions and the selection rules before the orders arrive
-  await publishShippedProcesses(processes.actions, s, systemActor, clock.now());
+  await publishShippedProcesses(processes.actions, store, systemActor, clock.now());
 
   const pick = rng(20261123);
   const total = opts.orders ?? 60;
   const plProducts = products.filter((p) => p.currency === 'PLN');
   const ruProducts = products.filter((p) => p.currency === 'RUB');
-  for (let i = 0; i < total; i++) {
+  for (let index = 0; index < total; index++) {
     const channel = DEMO_CHANNELS[pick(DEMO_CHANNELS.length)]!;
     const ru = channel.currency === 'RUB';
     const pool = ru ? ruProducts : plProducts;
     const people = customers.filter((c) => c.country === (ru ? 'RU' : 'PL'));
-    const c = people[pick(people.length)]!;
+    const item = people[pick(people.length)]!;
     const lines = Array.from({ length: 1 + pick(4) }, () => {
-      const p = pool[pick(pool.length)]!;
-      return { sku: p.sku, quantity: 1 + pick(3), unitPrice: p.price, taxRate: ru ? '20' : '23' };
+      const demoProduct = pool[pick(pool.length)]!;
+      return { sku: demoProduct.sku, quantity: 1 + pick(3), unitPrice: demoProduct.price, taxRate: ru ? '20' : '23' };
     });
     const uniqueLines = [...new Map(lines.map((l) => [l.sku, l])).values()];
     const pickup = channel.code === 'store-krk' || (!ru && pick(5) === 0);
     const input = orderInput.parse({
-      channel: channel.code, externalId: channel.kind === 'marketplace' ? `${channel.code.toUpperCase()}-${100000 + i * 7919}` : undefined,
-      customer: { code: c.code }, currency: channel.currency, pricesIncludeTax: channel.kind !== 'b2b_portal',
-      placedAt: new Date(clock.now().getTime() - (total - i) * 3_600_000 * 3).toISOString(),
+      channel: channel.code, externalId: channel.kind === 'marketplace' ? `${channel.code.toUpperCase()}-${100000 + index * 7919}` : undefined,
+      customer: { code: item.code }, currency: channel.currency, pricesIncludeTax: channel.kind !== 'b2b_portal',
+      placedAt: new Date(clock.now().getTime() - (total - index) * 3_600_000 * 3).toISOString(),
       lines: uniqueLines, shipping: pickup ? undefined : { amount: ru ? '299.00' : '14.99', taxRate: ru ? '20' : '23' },
-      shippingAddress: pickup ? undefined : { name: c.name, line1: c.line1, city: c.city, postalCode: c.postalCode, country: c.country },
+      shippingAddress: pickup ? undefined : { name: item.name, line1: item.line1, city: item.city, postalCode: item.postalCode, country: item.country },
       delivery: pickup ? { method: 'pickup', pickupLocation: ru ? 'ST-SPB' : 'ST-KRK' } : { method: 'ship', carrier: ru ? 'cdek' : 'inpost' },
       paymentTerms: { kind: pick(4) === 0 ? 'cash_on_delivery' : 'prepaid' },
     });
-    await createOrder(processes, s, { type: 'system', id: null, name: 'demo seed' }, clock, input);
-    opts.onProgress?.(i + 1, total);
+    await createOrder(processes, store, { type: 'system', id: null, name: 'demo seed' }, clock, input);
+    opts.onProgress?.(index + 1, total);
   }
-  return { tenantId: t.tenantId, adminEmail: DEMO_ADMIN_EMAIL, adminPassword, apiKey: t.apiKey, orders: total };
+  return { tenantId: tenant.tenantId, adminEmail: DEMO_ADMIN_EMAIL, adminPassword, apiKey: tenant.apiKey, orders: total };
 }

@@ -23,9 +23,9 @@ type Waker = () => void;
 const wakers = new Set<Waker>();
 
 /** In-process workers register here so an emit wakes them without waiting for the next poll. */
-export function onOutboxWrite(w: Waker): () => void {
-  wakers.add(w);
-  return () => wakers.delete(w);
+export function onOutboxWrite(waker: Waker): () => void {
+  wakers.add(waker);
+  return () => wakers.delete(waker);
 }
 
 /**
@@ -33,38 +33,38 @@ export function onOutboxWrite(w: Waker): () => void {
  * if and only if the change that caused them commits. Payloads are checked against the catalogue
  * now, so a bad one fails the caller before anything is written. Returns the event ids (UUIDv7).
  */
-export async function emitEvents(w: Work, events: readonly NewEvent[]): Promise<string[]> {
+export async function emitEvents(work: Work, events: readonly NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  const rows = eventRows(w, events);
-  w.work.queueEvents(rows);
+  const rows = eventRows(work, events);
+  work.work.queueEvents(rows);
   wakeOutboxWorkers();
   return rows.map((r) => r.id);
 }
 
 /** Outbox rows for events, checked against the catalogue and stamped with the tenant (not yet written). */
-export function eventRows(s: TenantScope, events: readonly NewEvent[]) {
-  return events.map((e) => {
-    if (!isEventType(e.type)) throw new AppError('UNKNOWN_EVENT_TYPE', `event type ${String(e.type)} is not in the catalogue`);
-    const def = EVENT_TYPES[e.type];
-    const parsed = def.payload.safeParse(e.payload);
+export function eventRows(scope: TenantScope, events: readonly NewEvent[]) {
+  return events.map((event) => {
+    if (!isEventType(event.type)) throw new AppError('UNKNOWN_EVENT_TYPE', `event type ${String(event.type)} is not in the catalogue`);
+    const def = EVENT_TYPES[event.type];
+    const parsed = def.payload.safeParse(event.payload);
     if (!parsed.success) {
-      throw new AppError('EVENT_PAYLOAD_INVALID', `${e.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; ')}`);
+      throw new AppError('EVENT_PAYLOAD_INVALID', `${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; ')}`);
     }
-    const payload = JSON.stringify(e.payload);
+    const payload = JSON.stringify(event.payload);
     if (Buffer.byteLength(payload) > MAX_EVENT_PAYLOAD_BYTES) {
-      throw new AppError('EVENT_PAYLOAD_TOO_LARGE', `${e.type} payload is ${Buffer.byteLength(payload)} bytes; the limit is ${MAX_EVENT_PAYLOAD_BYTES}`);
+      throw new AppError('EVENT_PAYLOAD_TOO_LARGE', `${event.type} payload is ${Buffer.byteLength(payload)} bytes; the limit is ${MAX_EVENT_PAYLOAD_BYTES}`);
     }
-    if (!e.subject || e.subject.length > 200) throw new AppError('EVENT_PAYLOAD_INVALID', 'an event needs a subject of at most 200 characters');
-    return { tenant_id: s.tenantId, id: newId(), type: e.type, subject: e.subject, time: e.time ?? new Date(), schema_version: def.version, payload };
+    if (!event.subject || event.subject.length > 200) throw new AppError('EVENT_PAYLOAD_INVALID', 'an event needs a subject of at most 200 characters');
+    return { tenant_id: scope.tenantId, id: newId(), type: event.type, subject: event.subject, time: event.time ?? new Date(), schema_version: def.version, payload };
   });
 }
 
 /** Tells in-process outbox workers that events were written, so they need not wait for their next poll. */
 export function wakeOutboxWorkers(): void {
-  for (const w of wakers) w();
+  for (const waker of wakers) waker();
 }
 
-export async function emitEvent<T extends EventType>(w: Work, event: NewEvent<T>): Promise<string> {
-  const [id] = await emitEvents(w, [event as NewEvent]);
+export async function emitEvent<T extends EventType>(work: Work, event: NewEvent<T>): Promise<string> {
+  const [id] = await emitEvents(work, [event as NewEvent]);
   return id!;
 }

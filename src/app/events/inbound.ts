@@ -21,34 +21,34 @@ export type InboundHandler = (ctx: JobContext & { inbound: { id: string; source:
  */
 export type InboundHandlers = ReadonlyMap<string, InboundHandler>;
 
-export async function createInboundSource(s: TenantScope, actor: Actor, clock: Clock, input: { code: string; name: string; secret?: string | undefined }) {
+export async function createInboundSource(store: TenantScope, actor: Actor, clock: Clock, input: { code: string; name: string; secret?: string | undefined }) {
   if (input.secret !== undefined && !isWebhookSecret(input.secret)) {
     throw new AppError('VALIDATION_FAILED', 'the secret must be whsec_ followed by 24 to 64 base64-encoded bytes', [{ path: '/secret', message: 'not a whsec_ secret' }]);
   }
-  const exists = await s.selectFrom('inbound_sources').select('id').where('code', '=', input.code).executeTakeFirst();
+  const exists = await store.selectFrom('inbound_sources').select('id').where('code', '=', input.code).executeTakeFirst();
   if (exists) throw new AppError('ALREADY_EXISTS', `inbound source ${input.code} exists`, [{ path: '/code', message: 'already exists' }]);
   const id = newId();
   const secret = input.secret ?? newWebhookSecret();
   const now = clock.now();
-  await s.insertInto('inbound_sources', { id, code: input.code, name: input.name, secret, last_rejected_at: null, last_rejected_reason: null, created_at: now }).execute();
-  await writeAudit(s, actor, now, { entity: 'inbound_source', entityId: id, action: 'created', changes: { code: input.code } });
+  await store.insertInto('inbound_sources', { id, code: input.code, name: input.name, secret, last_rejected_at: null, last_rejected_reason: null, created_at: now }).execute();
+  await writeAudit(store, actor, now, { entity: 'inbound_source', entityId: id, action: 'created', changes: { code: input.code } });
   return { id, code: input.code, name: input.name, secret, path: `/api/v1/inbound/${id}` };
 }
 
-export async function listInboundSources(s: TenantScope) {
-  const rows = await s.selectFrom('inbound_sources').selectAll().orderBy('code').execute();
+export async function listInboundSources(store: TenantScope) {
+  const rows = await store.selectFrom('inbound_sources').selectAll().orderBy('code').execute();
   return rows.map((r) => ({
     id: r.id, code: r.code, name: r.name, path: `/api/v1/inbound/${r.id}`, rejectedCount: r.rejected_count,
     lastRejectedAt: r.last_rejected_at ? new Date(r.last_rejected_at).toISOString() : null, lastRejectedReason: r.last_rejected_reason,
   }));
 }
 
-export async function listInboundEvents(s: TenantScope, q: { status?: InboundStatus | undefined; limit: number }) {
-  let query = s.selectFrom('inbound_events').innerJoin('inbound_sources', (j) => j.onRef('inbound_sources.tenant_id', '=', 'inbound_events.tenant_id').onRef('inbound_sources.id', '=', 'inbound_events.source_id'))
+export async function listInboundEvents(store: TenantScope, filter: { status?: InboundStatus | undefined; limit: number }) {
+  let query = store.selectFrom('inbound_events').innerJoin('inbound_sources', (j) => j.onRef('inbound_sources.tenant_id', '=', 'inbound_events.tenant_id').onRef('inbound_sources.id', '=', 'inbound_events.source_id'))
     .select(['inbound_events.id', 'inbound_sources.code', 'inbound_events.external_id', 'inbound_events.type', 'inbound_events.status',
       'inbound_events.payload', 'inbound_events.received_at', 'inbound_events.processed_at', 'inbound_events.error'])
-    .orderBy('inbound_events.id', 'desc').limit(q.limit);
-  if (q.status) query = query.where('inbound_events.status', '=', q.status);
+    .orderBy('inbound_events.id', 'desc').limit(filter.limit);
+  if (filter.status) query = query.where('inbound_events.status', '=', filter.status);
   const rows = await query.execute();
   return rows.map((r) => ({
     id: r.id, source: r.code, externalId: r.external_id, type: r.type, status: r.status, payload: r.payload,
@@ -73,9 +73,9 @@ export async function receiveInbound(inboundHandlers: InboundHandlers, db: Db, c
   if (!source) throw new InboundRejected('unknown source', null);
   const now = clock.now();
   const failure = verify([source.secret], headers, raw, Math.floor(now.getTime() / 1000));
-  const s = scope(db, source.tenant_id);
+  const store = scope(db, source.tenant_id);
   if (failure) {
-    await s.updateTable('inbound_sources').set((eb) => ({ rejected_count: eb('rejected_count', '+', 1), last_rejected_at: now, last_rejected_reason: failure }))
+    await store.updateTable('inbound_sources').set((eb) => ({ rejected_count: eb('rejected_count', '+', 1), last_rejected_at: now, last_rejected_reason: failure }))
       .where('id', '=', source.id).execute();
     throw new InboundRejected(failure, source.tenant_id);
   }
@@ -87,7 +87,7 @@ export async function receiveInbound(inboundHandlers: InboundHandlers, db: Db, c
   const type = (body as { type: string }).type.slice(0, 200);
   const externalId = String(headers['webhook-id']).slice(0, 200);
   const known = inboundHandlers.has(type);
-  return transaction(s, async (tx) => {
+  return transaction(store, async (tx) => {
     const id = newId();
     const inserted = await tx.insertInto('inbound_events', {
       id, source_id: source.id, external_id: externalId, type, status: known ? 'received' : 'unknown',

@@ -19,13 +19,13 @@ export interface SubscriptionInput {
 
 type Row = Selectable<WebhookSubscriptionsTable>;
 
-export function subscriptionView(r: Row, withSecret = false) {
+export function subscriptionView(result: Row, withSecret = false) {
   return {
-    id: r.id, url: r.url, description: r.description, eventTypes: r.event_types, status: r.status,
-    pausedReason: r.paused_reason, version: r.version,
-    previousSecretValidUntil: r.previous_secret_until ? new Date(r.previous_secret_until).toISOString() : null,
-    createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
-    ...(withSecret ? { secret: r.secret } : {}),
+    id: result.id, url: result.url, description: result.description, eventTypes: result.event_types, status: result.status,
+    pausedReason: result.paused_reason, version: result.version,
+    previousSecretValidUntil: result.previous_secret_until ? new Date(result.previous_secret_until).toISOString() : null,
+    createdAt: new Date(result.created_at).toISOString(), updatedAt: new Date(result.updated_at).toISOString(),
+    ...(withSecret ? { secret: result.secret } : {}),
   };
 }
 
@@ -45,33 +45,33 @@ function check(input: Partial<SubscriptionInput>, policy: UrlPolicy, requestHost
   }
 }
 
-export async function createSubscription(s: TenantScope, actor: Actor, clock: Clock, policy: UrlPolicy, input: SubscriptionInput, requestHost?: string) {
+export async function createSubscription(scope: TenantScope, actor: Actor, clock: Clock, policy: UrlPolicy, input: SubscriptionInput, requestHost?: string) {
   check(input, policy, requestHost);
   const now = clock.now();
   const id = newId();
-  await s.insertInto('webhook_subscriptions', {
+  await scope.insertInto('webhook_subscriptions', {
     id, url: input.url, description: input.description ?? null, event_types: [...new Set(input.eventTypes)],
     secret: input.secret ?? newWebhookSecret(), previous_secret: null, previous_secret_until: null, paused_reason: null,
     created_at: now, updated_at: now,
   }).execute();
-  await writeAudit(s, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'created', changes: { url: input.url, eventTypes: input.eventTypes } });
-  return subscriptionView(await load(s, id), true);
+  await writeAudit(scope, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'created', changes: { url: input.url, eventTypes: input.eventTypes } });
+  return subscriptionView(await load(scope, id), true);
 }
 
-async function load(s: TenantScope, id: string, forUpdate = false): Promise<Row> {
-  let q = s.selectFrom('webhook_subscriptions').selectAll().where('id', '=', id);
-  if (forUpdate) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+async function load(scope: TenantScope, id: string, forUpdate = false): Promise<Row> {
+  let query = scope.selectFrom('webhook_subscriptions').selectAll().where('id', '=', id);
+  if (forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `webhook subscription ${id} not found`);
   return row;
 }
 
-export async function getSubscription(s: TenantScope, id: string) {
-  return subscriptionView(await load(s, id));
+export async function getSubscription(scope: TenantScope, id: string) {
+  return subscriptionView(await load(scope, id));
 }
 
-export async function listSubscriptions(s: TenantScope) {
-  const rows = await s.selectFrom('webhook_subscriptions').selectAll().orderBy('id').execute();
+export async function listSubscriptions(scope: TenantScope) {
+  const rows = await scope.selectFrom('webhook_subscriptions').selectAll().orderBy('id').execute();
   return rows.map((r) => subscriptionView(r));
 }
 
@@ -81,70 +81,70 @@ export async function updateSubscription(
   patch: Partial<Omit<SubscriptionInput, 'secret'>>, ifMatch: number | null, requestHost?: string,
 ) {
   // One unit of work: the row lock it reads under and its writes commit together.
-  return atomically(store, async (s) => {
+  return atomically(store, async (work) => {
     check(patch, policy, requestHost);
-    const row = await load(s, id, true);
+    const row = await load(work, id, true);
     if (ifMatch !== null && ifMatch !== row.version) {
       throw new AppError('VERSION_MISMATCH', `subscription is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });
     }
     const now = clock.now();
-    await s.updateTable('webhook_subscriptions').set({
+    await work.updateTable('webhook_subscriptions').set({
       ...(patch.url !== undefined ? { url: patch.url } : {}),
       ...(patch.eventTypes !== undefined ? { event_types: [...new Set(patch.eventTypes)] } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       version: row.version + 1, updated_at: now,
     }).where('id', '=', id).execute();
-    await writeAudit(s, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'updated', changes: { ...patch } });
-    return subscriptionView(await load(s, id));
+    await writeAudit(work, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'updated', changes: { ...patch } });
+    return subscriptionView(await load(work, id));
   });
 }
 
 /** Deleting drops the subscription's pending deliveries with it; the events stay. */
 export async function deleteSubscription(store: TenantScope, actor: Actor, clock: Clock, id: string) {
   // One unit of work: the row lock it reads under and its writes commit together.
-  return atomically(store, async (s) => {
-    await load(s, id, true);
-    await s.deleteFrom('webhook_subscriptions').where('id', '=', id).execute();
-    await writeAudit(s, actor, clock.now(), { entity: 'webhook_subscription', entityId: id, action: 'deleted' });
+  return atomically(store, async (work) => {
+    await load(work, id, true);
+    await work.deleteFrom('webhook_subscriptions').where('id', '=', id).execute();
+    await writeAudit(work, actor, clock.now(), { entity: 'webhook_subscription', entityId: id, action: 'deleted' });
   });
 }
 
 /** A paused endpoint keeps collecting deliveries; they go out in order on resume. */
-export async function setSubscriptionPaused(s: TenantScope, actor: Actor, clock: Clock, id: string, paused: boolean, reason?: string) {
-  const row = await load(s, id, true);
+export async function setSubscriptionPaused(scope: TenantScope, actor: Actor, clock: Clock, id: string, paused: boolean, reason?: string) {
+  const row = await load(scope, id, true);
   const now = clock.now();
-  await s.updateTable('webhook_subscriptions').set({
+  await scope.updateTable('webhook_subscriptions').set({
     status: paused ? 'paused' : 'active', paused_reason: paused ? (reason ?? 'paused by a user') : null,
     version: row.version + 1, updated_at: now,
   }).where('id', '=', id).execute();
   if (!paused) {
     // Retries that waited through the pause may go at once.
-    await s.updateTable('event_deliveries').set({ next_attempt_at: now }).where('subscription_id', '=', id)
+    await scope.updateTable('event_deliveries').set({ next_attempt_at: now }).where('subscription_id', '=', id)
       .where('status', '=', 'pending').where('next_attempt_at', '>', now).execute();
   }
-  await writeAudit(s, actor, now, { entity: 'webhook_subscription', entityId: id, action: paused ? 'paused' : 'resumed' });
-  return subscriptionView(await load(s, id));
+  await writeAudit(scope, actor, now, { entity: 'webhook_subscription', entityId: id, action: paused ? 'paused' : 'resumed' });
+  return subscriptionView(await load(scope, id));
 }
 
 /**
  * Issues a new secret; the old one keeps signing (a second signature in the header) until
  * `overlapSeconds` have passed, so receivers can switch without dropping a delivery.
  */
-export async function rotateSubscriptionSecret(s: TenantScope, actor: Actor, clock: Clock, id: string, overlapSeconds: number, secret?: string) {
+export async function rotateSubscriptionSecret(scope: TenantScope, actor: Actor, clock: Clock, id: string, overlapSeconds: number, secret?: string) {
   if (secret !== undefined) check({ secret }, { allowPrivate: true, selfHosts: [] });
-  const row = await load(s, id, true);
+  const row = await load(scope, id, true);
   const now = clock.now();
-  await s.updateTable('webhook_subscriptions').set({
+  await scope.updateTable('webhook_subscriptions').set({
     secret: secret ?? newWebhookSecret(), previous_secret: row.secret,
     previous_secret_until: new Date(now.getTime() + overlapSeconds * 1000), version: row.version + 1, updated_at: now,
   }).where('id', '=', id).execute();
-  await writeAudit(s, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'secret_rotated', changes: { overlapSeconds } });
-  return subscriptionView(await load(s, id), true);
+  await writeAudit(scope, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'secret_rotated', changes: { overlapSeconds } });
+  return subscriptionView(await load(scope, id), true);
 }
 
 /** Secrets that sign a delivery now: the current one, plus the previous one inside its overlap. */
-export function signingSecrets(r: Pick<Row, 'secret' | 'previous_secret' | 'previous_secret_until'>, now: Date): string[] {
-  const prev = r.previous_secret && r.previous_secret_until && new Date(r.previous_secret_until) > now ? [r.previous_secret] : [];
-  return [r.secret, ...prev];
+export function signingSecrets(result: Pick<Row, 'secret' | 'previous_secret' | 'previous_secret_until'>, now: Date): string[] {
+  const prev = result.previous_secret && result.previous_secret_until && new Date(result.previous_secret_until) > now ? [result.previous_secret] : [];
+  return [result.secret, ...prev];
 }
 

@@ -24,22 +24,22 @@ export async function scheduleTimer(tx: TenantScope, spec: TimerSpec): Promise<s
     id: newId(), kind: spec.kind, key: spec.key ?? null, payload: JSON.stringify(spec.payload ?? {}), run_at: spec.runAt,
     max_attempts: spec.maxAttempts ?? 10, last_error: null, completed_at: null,
   };
-  const q = spec.key === undefined
+  const query = spec.key === undefined
     ? tx.insertInto('jobs', row)
     : tx.insertInto('jobs', row).onConflict((oc) => oc.columns(['tenant_id', 'key']).where('key', 'is not', null)
       // A literal, not a parameter: a prepared statement's generic plan must still match the partial unique index.
       .where(sql<boolean>`status = 'scheduled'`)
       .doUpdateSet({ kind: spec.kind, payload: row.payload, run_at: spec.runAt, attempts: 0, max_attempts: row.max_attempts, last_error: null, updated_at: sql`now()` }));
-  const r = await q.returning('id').executeTakeFirstOrThrow();
-  return r.id;
+  const result = await query.returning('id').executeTakeFirstOrThrow();
+  return result.id;
 }
 
 /** Cancels a live timer by key or id; false when there was none (already ran or cancelled). */
 export async function cancelTimer(tx: TenantScope, by: { key: string } | { id: string }): Promise<boolean> {
-  let q = tx.updateTable('jobs').set({ status: 'cancelled', updated_at: sql`now()` }).where('status', '=', 'scheduled');
-  q = 'key' in by ? q.where('key', '=', by.key) : q.where('id', '=', by.id);
-  const r = await q.executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  let query = tx.updateTable('jobs').set({ status: 'cancelled', updated_at: sql`now()` }).where('status', '=', 'scheduled');
+  query = 'key' in by ? query.where('key', '=', by.key) : query.where('id', '=', by.id);
+  const row = await query.executeTakeFirst();
+  return Number(row.numUpdatedRows) > 0;
 }
 
 export interface JobContext {
@@ -67,9 +67,9 @@ export class JobRegistry {
   private readonly handlers = new Map<string, JobHandler>();
 
   constructor(jobs: readonly JobDefinition[] = []) {
-    for (const j of jobs) {
-      if (this.handlers.has(j.kind)) throw new Error(`a job handler for ${j.kind} is already defined`);
-      this.handlers.set(j.kind, j.run);
+    for (const job of jobs) {
+      if (this.handlers.has(job.kind)) throw new Error(`a job handler for ${job.kind} is already defined`);
+      this.handlers.set(job.kind, job.run);
     }
   }
 

@@ -27,11 +27,11 @@ export async function applyTrackingEvents(processes: OrderProcessPort, tx: Work,
   const order = await tx.selectFrom('orders').select(['id', 'delivery_method']).where('id', '=', head.order_id).forUpdate().executeTakeFirstOrThrow();
   let sh = await tx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();
   const fresh: TrackingEvent[] = [];
-  for (const e of events) {
-    const row = await tx.insertInto('shipment_events', { id: newId(), shipment_id: shipmentId, event_key: e.eventId.slice(0, 500), carrier_status: e.carrierStatus,
-      status: e.status, known: e.known, occurred_at: e.occurredAt, description: e.description ?? null, location: e.location ?? null, source, received_at: now })
+  for (const event of events) {
+    const row = await tx.insertInto('shipment_events', { id: newId(), shipment_id: shipmentId, event_key: event.eventId.slice(0, 500), carrier_status: event.carrierStatus,
+      status: event.status, known: event.known, occurred_at: event.occurredAt, description: event.description ?? null, location: event.location ?? null, source, received_at: now })
       .onConflict((oc) => oc.columns(['tenant_id', 'shipment_id', 'event_key']).doNothing()).returning('id').executeTakeFirst();
-    if (row) fresh.push(e);
+    if (row) fresh.push(event);
   }
   const tracking = fresh.map((e) => e.trackingNumber).filter((x): x is string => Boolean(x)).pop();
   if (tracking && tracking !== sh.tracking_number) {

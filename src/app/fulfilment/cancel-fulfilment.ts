@@ -21,8 +21,8 @@ const booked = (sh: ShipmentRow | undefined): sh is ShipmentRow => Boolean(sh &&
 
 async function shipmentOf(tx: TenantScope, fo: FulfilmentRow, lock: boolean): Promise<ShipmentRow | undefined> {
   if (!fo.shipment_id) return undefined;
-  const q = tx.selectFrom('shipments').selectAll().where('id', '=', fo.shipment_id);
-  return (lock ? q.forUpdate() : q).executeTakeFirst();
+  const query = tx.selectFrom('shipments').selectAll().where('id', '=', fo.shipment_id);
+  return (lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
 /**
@@ -81,15 +81,15 @@ async function cancelLocked(tx: Work, actor: Actor, now: Date, fo: FulfilmentRow
  * cancel-shipment.ts does, a carrier's refusal comes back as its error and nothing changes here.
  * Returns the id of the shipment voided at the carrier, for step 2.
  */
-export async function voidShipmentForCancel(s: TenantScope, carriers: CarrierRegistry | undefined, id: string, expectedVersion?: number | null): Promise<string | null> {
-  const fo = await s.selectFrom('fulfilment_orders').selectAll().where('id', '=', id).executeTakeFirst();
+export async function voidShipmentForCancel(scope: TenantScope, carriers: CarrierRegistry | undefined, id: string, expectedVersion?: number | null): Promise<string | null> {
+  const fo = await scope.selectFrom('fulfilment_orders').selectAll().where('id', '=', id).executeTakeFirst();
   if (!fo) throw new AppError('NOT_FOUND', `fulfilment order ${id} not found`);
   if (fo.state === 'cancelled') return null;
-  const sh = await shipmentOf(s, fo, false);
+  const sh = await shipmentOf(scope, fo, false);
   assertCancellable(fo, sh, expectedVersion);
   if (!booked(sh)) return null;
-  const r = await adapterFor(carriers, sh.carrier).cancel(refOf(sh));
-  if (!r.ok) throw new AppError(r.error.code, r.error.message, [], { carrierMessages: r.error.carrierMessages, retryable: r.error.retryable });
+  const carrierResult = await adapterFor(carriers, sh.carrier).cancel(refOf(sh));
+  if (!carrierResult.ok) throw new AppError(carrierResult.error.code, carrierResult.error.message, [], { carrierMessages: carrierResult.error.carrierMessages, retryable: carrierResult.error.retryable });
   return sh.id;
 }
 
@@ -153,9 +153,9 @@ export async function cancelOrderFulfilment(tx: Work, actor: Actor, now: Date, o
       continue;
     }
     const booking: CarrierBooking = booked(sh) ? 'to_void' : 'not_booked';
-    const r = await cancelLocked(tx, actor, now, fo, sh, input.reason, booking);
+    const locked = await cancelLocked(tx, actor, now, fo, sh, input.reason, booking);
     if (booking === 'to_void') out.toVoidAtCarrier.push({ shipmentId: sh!.id, carrier: sh!.carrier, carrierShipmentId: sh!.carrier_shipment_id });
-    out.cancelled.push({ fulfilmentId: fo.id, locationId: fo.location_id, from: fo.state, released: r.released, shipmentId: sh?.id ?? null });
+    out.cancelled.push({ fulfilmentId: fo.id, locationId: fo.location_id, from: fo.state, released: locked.released, shipmentId: sh?.id ?? null });
   }
   return out;
 }

@@ -12,16 +12,16 @@ import { adapterFor, loadShipmentView, refOf } from './shipment-common.js';
  * without a shipment, ready for another. A shipment never accepted by the carrier is cancelled
  * locally. Cancelling twice returns the cancelled shipment.
  */
-export async function cancelShipment(s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, shipmentId: string) {
-  const sh = await s.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
+export async function cancelShipment(scope: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, shipmentId: string) {
+  const sh = await scope.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
   if (!sh) throw new AppError('NOT_FOUND', `shipment ${shipmentId} not found`);
-  if (sh.status === 'cancelled') return loadShipmentView(s, shipmentId);
+  if (sh.status === 'cancelled') return loadShipmentView(scope, shipmentId);
   if (sh.handed_over_at) throw new AppError('SHIPMENT_STATE_CONFLICT', `shipment ${shipmentId} was handed over to the carrier; it can no longer be cancelled`, [], { shipmentStatus: sh.status });
   if (sh.carrier_shipment_id) {
-    const r = await adapterFor(carriers, sh.carrier).cancel(refOf(sh));
-    if (!r.ok) throw new AppError(r.error.code, r.error.message, [], { carrierMessages: r.error.carrierMessages, retryable: r.error.retryable });
+    const carrierResult = await adapterFor(carriers, sh.carrier).cancel(refOf(sh));
+    if (!carrierResult.ok) throw new AppError(carrierResult.error.code, carrierResult.error.message, [], { carrierMessages: carrierResult.error.carrierMessages, retryable: carrierResult.error.retryable });
   }
-  return transaction(s, async (tx) => {
+  return transaction(scope, async (tx) => {
     const now = clock.now();
     await tx.selectFrom('orders').select('id').where('id', '=', sh.order_id).forUpdate().execute();
     const cur = await tx.selectFrom('shipments').select(['status', 'handed_over_at']).where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();

@@ -19,8 +19,8 @@ export function carriersFromConfig(settings: CarrierSettings, database?: Pick<Da
 }
 
 /** The configuration part of carriersFromConfig, separate so it can be checked without adapters. */
-export function carriersConfigFrom(s: CarrierSettings): CarriersConfig {
-  const { timeoutMs, inpost, dhl, cdek } = s;
+export function carriersConfigFrom(carrierSettings: CarrierSettings): CarriersConfig {
+  const { timeoutMs, inpost, dhl, cdek } = carrierSettings;
   const common = (baseUrl: string | undefined) => ({ ...(baseUrl ? { baseUrl } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
   const config: CarriersConfig = {};
   if (inpost.token && inpost.organizationId) {
@@ -36,6 +36,6 @@ export function carriersConfigFrom(s: CarrierSettings): CarriersConfig {
     config.cdek = { ...common(cdek.baseUrl), clientId: cdek.clientId, clientSecret: cdek.clientSecret,
       ...(cdek.tariff !== undefined ? { tariffCode: cdek.tariff } : {}) };
   }
-  if (s.manual) config.manual = {};
+  if (carrierSettings.manual) config.manual = {};
   return config;
 }

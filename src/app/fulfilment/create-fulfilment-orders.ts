@@ -44,23 +44,23 @@ export async function createFulfilmentOrders(tx: Work, actor: Actor, now: Date, 
     .innerJoin('fulfilment_orders', (j) => j.onRef('fulfilment_orders.tenant_id', '=', 'fulfilment_lines.tenant_id').onRef('fulfilment_orders.id', '=', 'fulfilment_lines.fulfilment_id'))
     .select(['fulfilment_orders.location_id', 'fulfilment_lines.order_line_id', 'fulfilment_lines.quantity', 'fulfilment_lines.picked'])
     .where('fulfilment_orders.order_id', '=', orderId).where('fulfilment_orders.state', 'in', OPEN).execute();
-  for (const l of open) {
-    const k = `${l.location_id}|${l.order_line_id}`;
-    covered.set(k, (covered.get(k) ?? 0) + (l.picked ?? l.quantity));
+  for (const line of open) {
+    const key = `${line.location_id}|${line.order_line_id}`;
+    covered.set(key, (covered.get(key) ?? 0) + (line.picked ?? line.quantity));
   }
 
   type Need = (typeof held)[number];
   const byLocation = new Map<string, Need[]>();
   const need = new Map<string, Need>();
-  for (const r of held) {
-    const k = `${r.location_id}|${r.order_line_id}`;
-    const prev = need.get(k);
-    need.set(k, prev ? { ...prev, quantity: prev.quantity + r.quantity } : { ...r });
+  for (const row of held) {
+    const key = `${row.location_id}|${row.order_line_id}`;
+    const prev = need.get(key);
+    need.set(key, prev ? { ...prev, quantity: prev.quantity + row.quantity } : { ...row });
   }
-  for (const [k, r] of need) {
-    const qty = r.quantity - (covered.get(k) ?? 0);
+  for (const [key, value] of need) {
+    const qty = value.quantity - (covered.get(key) ?? 0);
     if (qty <= 0) continue;
-    byLocation.set(r.location_id, [...(byLocation.get(r.location_id) ?? []), { ...r, quantity: qty }]);
+    byLocation.set(value.location_id, [...(byLocation.get(value.location_id) ?? []), { ...value, quantity: qty }]);
   }
 
   const requests: Array<{ fulfilmentId: string; locationId: string; location: string; lines: number }> = [];

@@ -80,12 +80,12 @@ async function prepareShipment(tx: Work, carriers: CarrierRegistry | undefined, 
 }
 
 /** Step 2's request: receiver from the order, sender from the (first) location, one parcel per package. */
-async function buildRequest(s: TenantScope, sh: ShipmentRow): Promise<ShipmentRequest> {
-  const order = await s.selectFrom('orders').select(['shipping_address', 'customer_name', 'customer_email', 'attributes', 'payment_terms', 'grand_total', 'currency', 'number'])
+async function buildRequest(scope: TenantScope, sh: ShipmentRow): Promise<ShipmentRequest> {
+  const order = await scope.selectFrom('orders').select(['shipping_address', 'customer_name', 'customer_email', 'attributes', 'payment_terms', 'grand_total', 'currency', 'number'])
     .where('id', '=', sh.order_id).executeTakeFirstOrThrow();
-  const fos = await s.selectFrom('fulfilment_orders').select(['id', 'location_id']).where('shipment_id', '=', sh.id).orderBy('id').execute();
-  const loc = await s.selectFrom('locations').select(['name', 'address', 'country']).where('id', '=', fos[0]!.location_id).executeTakeFirstOrThrow();
-  const packages = await s.selectFrom('fulfilment_packages').selectAll().where('fulfilment_id', 'in', fos.map((f) => f.id)).orderBy('id').execute();
+  const fos = await scope.selectFrom('fulfilment_orders').select(['id', 'location_id']).where('shipment_id', '=', sh.id).orderBy('id').execute();
+  const loc = await scope.selectFrom('locations').select(['name', 'address', 'country']).where('id', '=', fos[0]!.location_id).executeTakeFirstOrThrow();
+  const packages = await scope.selectFrom('fulfilment_packages').selectAll().where('fulfilment_id', 'in', fos.map((f) => f.id)).orderBy('id').execute();
   const receiver = carrierAddress({ ...(order.customer_email ? { email: order.customer_email } : {}), ...(order.shipping_address ?? {}) }, order.customer_name ?? order.number);
   const sender = carrierAddress({ country: loc.country, ...loc.address, company: (loc.address as { company?: string }).company ?? loc.name }, loc.name);
   const attrs = order.attributes as { delivery?: { targetPoint?: string }; targetPoint?: string };
@@ -100,9 +100,9 @@ async function buildRequest(s: TenantScope, sh: ShipmentRow): Promise<ShipmentRe
   };
 }
 
-function errorJson(e: CarrierError) {
-  return { code: e.code, message: e.message, retryable: e.retryable, carrierMessages: e.carrierMessages,
-    ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}), ...(e.outcomeUnknown ? { outcomeUnknown: true } : {}) };
+function errorJson(carrierError: CarrierError) {
+  return { code: carrierError.code, message: carrierError.message, retryable: carrierError.retryable, carrierMessages: carrierError.carrierMessages,
+    ...(carrierError.httpStatus ? { httpStatus: carrierError.httpStatus } : {}), ...(carrierError.outcomeUnknown ? { outcomeUnknown: true } : {}) };
 }
 
 /**
@@ -113,44 +113,44 @@ function errorJson(e: CarrierError) {
  * and the retry reuses the shipment id as the carrier reference so no second label is bought.
  * Also finishes a `pending` row left by a crash. Returns the shipment as it is now.
  */
-export async function bookShipment(processes: OrderProcessPort, s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, shipmentId: string): Promise<ShipmentView> {
-  const sh = await s.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
+export async function bookShipment(processes: OrderProcessPort, scope: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, shipmentId: string): Promise<ShipmentView> {
+  const sh = await scope.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
   if (!sh) throw new AppError('NOT_FOUND', `shipment ${shipmentId} not found`);
-  if (sh.status !== 'pending' && sh.status !== 'failed') return loadShipmentView(s, shipmentId);
+  if (sh.status !== 'pending' && sh.status !== 'failed') return loadShipmentView(scope, shipmentId);
   const adapter = adapterFor(carriers, sh.carrier);
   let result: CarrierResult<CreatedShipment>;
   try {
-    result = await adapter.createShipment(await buildRequest(s, sh));
-  } catch (e) {
+    result = await adapter.createShipment(await buildRequest(scope, sh));
+  } catch (error) {
     // Adapters return expected failures; a throw is a bug, but the shipment must still not vanish.
-    result = { ok: false, error: { code: 'CARRIER_BAD_RESPONSE', message: `carrier adapter failed: ${(e as Error).message}`, retryable: true, carrierMessages: [] } };
+    result = { ok: false, error: { code: 'CARRIER_BAD_RESPONSE', message: `carrier adapter failed: ${(error as Error).message}`, retryable: true, carrierMessages: [] } };
   }
-  await inTx(s, async (tx) => {
+  await inTx(scope, async (tx) => {
     const now = clock.now();
     const cur = await tx.selectFrom('shipments').selectAll().where('id', '=', shipmentId).forUpdate().executeTakeFirstOrThrow();
     if (cur.status !== 'pending' && cur.status !== 'failed') return; // another attempt finished first
     if (result.ok) {
-      const c = result.value;
-      const status = c.status === 'unknown' ? 'created' : c.status;
-      await tx.updateTable('shipments').set((eb) => ({ status, carrier_shipment_id: c.carrierShipmentId, tracking_number: c.trackingNumber,
-        carrier_status: c.carrierStatus, error: null, attempts: eb('attempts', '+', 1), version: eb('version', '+', 1), updated_at: now }))
+      const createdShipment = result.value;
+      const status = createdShipment.status === 'unknown' ? 'created' : createdShipment.status;
+      await tx.updateTable('shipments').set((eb) => ({ status, carrier_shipment_id: createdShipment.carrierShipmentId, tracking_number: createdShipment.trackingNumber,
+        carrier_status: createdShipment.carrierStatus, error: null, attempts: eb('attempts', '+', 1), version: eb('version', '+', 1), updated_at: now }))
         .where('id', '=', shipmentId).execute();
       await writeHistory(tx, actor, now, [{ orderId: cur.order_id, action: 'shipment.created', changes: { shipmentId, carrier: cur.carrier,
-        carrierShipmentId: c.carrierShipmentId, trackingNumber: c.trackingNumber, status, existing: c.existing } }]);
+        carrierShipmentId: createdShipment.carrierShipmentId, trackingNumber: createdShipment.trackingNumber, status, existing: createdShipment.existing } }]);
       await emitEvent(tx, { type: 'shipment.created', subject: cur.order_id, time: now,
-        payload: { orderId: cur.order_id, shipmentId, carrier: cur.carrier, trackingNumber: c.trackingNumber } });
+        payload: { orderId: cur.order_id, shipmentId, carrier: cur.carrier, trackingNumber: createdShipment.trackingNumber } });
       return;
     }
-    const e = result.error;
-    await tx.updateTable('shipments').set((eb) => ({ status: 'failed', error: JSON.stringify(errorJson(e)), attempts: eb('attempts', '+', 1),
+    const carrierError = result.error;
+    await tx.updateTable('shipments').set((eb) => ({ status: 'failed', error: JSON.stringify(errorJson(carrierError)), attempts: eb('attempts', '+', 1),
       version: eb('version', '+', 1), updated_at: now })).where('id', '=', shipmentId).execute();
-    await writeHistory(tx, actor, now, [{ orderId: cur.order_id, action: 'shipment.failed', changes: { shipmentId, carrier: cur.carrier, error: errorJson(e) } }]);
+    await writeHistory(tx, actor, now, [{ orderId: cur.order_id, action: 'shipment.failed', changes: { shipmentId, carrier: cur.carrier, error: errorJson(carrierError) } }]);
     await emitEvent(tx, { type: 'shipment.failed', subject: cur.order_id, time: now,
-      payload: { orderId: cur.order_id, shipmentId, carrier: cur.carrier, code: e.code, message: e.message, retryable: e.retryable } });
+      payload: { orderId: cur.order_id, shipmentId, carrier: cur.carrier, code: carrierError.code, message: carrierError.message, retryable: carrierError.retryable } });
     await tx.selectFrom('orders').select('id').where('id', '=', cur.order_id).forUpdate().execute();
-    await processes.feed(tx, actor, now, cur.order_id, 'shipment_failed', { shipmentId, code: e.code, retryable: e.retryable });
+    await processes.feed(tx, actor, now, cur.order_id, 'shipment_failed', { shipmentId, code: carrierError.code, retryable: carrierError.retryable });
   });
-  return loadShipmentView(s, shipmentId);
+  return loadShipmentView(scope, shipmentId);
 }
 
 /**
@@ -158,7 +158,7 @@ export async function bookShipment(processes: OrderProcessPort, s: TenantScope, 
  * (`pending`), then the carrier is called, then the outcome is recorded. Hand-over (goods leave,
  * stock consumed, order `shipped`) is a separate step: handOverShipment.
  */
-export async function createShipment(processes: OrderProcessPort, s: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, input: CreateShipmentInput): Promise<ShipmentView> {
-  const id = await inTx(s, (tx) => prepareShipment(tx, carriers, actor, clock.now(), input));
-  return bookShipment(processes, s, carriers, actor, clock, id);
+export async function createShipment(processes: OrderProcessPort, scope: TenantScope, carriers: CarrierRegistry | undefined, actor: Actor, clock: Clock, input: CreateShipmentInput): Promise<ShipmentView> {
+  const id = await inTx(scope, (tx) => prepareShipment(tx, carriers, actor, clock.now(), input));
+  return bookShipment(processes, scope, carriers, actor, clock, id);
 }

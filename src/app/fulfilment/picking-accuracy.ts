@@ -7,8 +7,8 @@ import type { TenantScope } from '../../store/tenant-scope.js';
  * none of it came back as a wrong item; unit accuracy is (picked − wrong) / ordered.
  * Only picked lines count (work still waiting for a picker says nothing about accuracy).
  */
-export async function pickingAccuracy(tx: TenantScope, f: { location?: string | undefined; from?: string | undefined; to?: string | undefined }) {
-  let q = tx.selectFrom('fulfilment_lines')
+export async function pickingAccuracy(tx: TenantScope, file: { location?: string | undefined; from?: string | undefined; to?: string | undefined }) {
+  let query = tx.selectFrom('fulfilment_lines')
     .innerJoin('fulfilment_orders', (j) => j.onRef('fulfilment_orders.tenant_id', '=', 'fulfilment_lines.tenant_id').onRef('fulfilment_orders.id', '=', 'fulfilment_lines.fulfilment_id'))
     .innerJoin('locations', (j) => j.onRef('locations.tenant_id', '=', 'fulfilment_orders.tenant_id').onRef('locations.id', '=', 'fulfilment_orders.location_id'))
     .select([
@@ -23,17 +23,17 @@ export async function pickingAccuracy(tx: TenantScope, f: { location?: string | 
     ])
     .where('fulfilment_lines.picked', 'is not', null)
     .groupBy(['locations.id', 'locations.code', 'locations.name']).orderBy('locations.code');
-  if (f.location) q = q.where('locations.code', '=', f.location);
-  if (f.from) q = q.where('fulfilment_lines.picked_at', '>=', new Date(f.from));
-  if (f.to) q = q.where('fulfilment_lines.picked_at', '<', new Date(f.to));
-  const rows = await q.execute();
+  if (file.location) query = query.where('locations.code', '=', file.location);
+  if (file.from) query = query.where('fulfilment_lines.picked_at', '>=', new Date(file.from));
+  if (file.to) query = query.where('fulfilment_lines.picked_at', '<', new Date(file.to));
+  const rows = await query.execute();
   const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
   return {
-    items: rows.map((r) => {
-      const n = { lines: Number(r.lines), ordered: Number(r.ordered), picked: Number(r.picked), shortLines: Number(r.shortLines),
-        shortUnits: Number(r.shortUnits), wrongItems: Number(r.wrongItems), accurateLines: Number(r.accurateLines) };
-      return { locationId: r.locationId, location: r.location, locationName: r.locationName, ...n,
-        lineAccuracy: ratio(n.accurateLines, n.lines), unitAccuracy: ratio(n.picked - n.wrongItems, n.ordered) };
+    items: rows.map((row) => {
+      const count = { lines: Number(row.lines), ordered: Number(row.ordered), picked: Number(row.picked), shortLines: Number(row.shortLines),
+        shortUnits: Number(row.shortUnits), wrongItems: Number(row.wrongItems), accurateLines: Number(row.accurateLines) };
+      return { locationId: row.locationId, location: row.location, locationName: row.locationName, ...count,
+        lineAccuracy: ratio(count.accurateLines, count.lines), unitAccuracy: ratio(count.picked - count.wrongItems, count.ordered) };
     }),
   };
 }

@@ -18,25 +18,25 @@ export const POLL_JOB = 'carrier.poll';
  * so a poll and a webhook of one change count once). A carrier error is counted and the shipment
  * is polled again next time. Works inside a transaction (the job runner's) or outside one.
  */
-export async function pollShipments(processes: OrderProcessPort, s: TenantScope, carriers: CarrierRegistry | undefined, clock: Clock, opts: { limit?: number } = {}) {
-  const due = await s.selectFrom('shipments').selectAll().where('status', 'not in', NOT_POLLED).where('carrier_shipment_id', 'is not', null)
+export async function pollShipments(processes: OrderProcessPort, scope: TenantScope, carriers: CarrierRegistry | undefined, clock: Clock, opts: { limit?: number } = {}) {
+  const due = await scope.selectFrom('shipments').selectAll().where('status', 'not in', NOT_POLLED).where('carrier_shipment_id', 'is not', null)
     .orderBy('last_polled_at', (ob) => ob.asc().nullsFirst()).orderBy('id').limit(opts.limit ?? 50).execute();
   const out = { polled: 0, changed: 0, errors: 0, skipped: 0 };
   for (const sh of due) {
     const adapter = carriers?.get(sh.carrier);
     if (!adapter) { out.skipped++; continue; }
-    const r = await adapter.track(refOf(sh));
+    const carrierResult = await adapter.track(refOf(sh));
     out.polled++;
-    await atomically(s, async (tx) => {
+    await atomically(scope, async (tx) => {
       const now = clock.now();
       await tx.updateTable('shipments').set({ last_polled_at: now }).where('id', '=', sh.id).execute();
-      if (!r.ok) { out.errors++; return; }
-      const events: TrackingEvent[] = r.value.events.length ? r.value.events : [{
+      if (!carrierResult.ok) { out.errors++; return; }
+      const events: TrackingEvent[] = carrierResult.value.events.length ? carrierResult.value.events : [{
         // No history yet (e.g. InPost before its tracking number): the status itself, once per status.
-        eventId: `${sh.carrier}:${sh.carrier_shipment_id}:${r.value.carrierStatus}`, reference: sh.id, carrierShipmentId: sh.carrier_shipment_id,
-        trackingNumber: r.value.trackingNumber, carrierStatus: r.value.carrierStatus, status: r.value.status, known: r.value.known, occurredAt: now.toISOString(),
+        eventId: `${sh.carrier}:${sh.carrier_shipment_id}:${carrierResult.value.carrierStatus}`, reference: sh.id, carrierShipmentId: sh.carrier_shipment_id,
+        trackingNumber: carrierResult.value.trackingNumber, carrierStatus: carrierResult.value.carrierStatus, status: carrierResult.value.status, known: carrierResult.value.known, occurredAt: now.toISOString(),
       }];
-      if (r.value.trackingNumber && !sh.tracking_number) await tx.updateTable('shipments').set({ tracking_number: r.value.trackingNumber }).where('id', '=', sh.id).execute();
+      if (carrierResult.value.trackingNumber && !sh.tracking_number) await tx.updateTable('shipments').set({ tracking_number: carrierResult.value.trackingNumber }).where('id', '=', sh.id).execute();
       const applied = await applyTrackingEvents(processes, tx, carrierActor(sh.carrier), now, sh.id, events, 'poll');
       if (applied.changed) out.changed++;
     });

@@ -42,9 +42,9 @@ function stageOf(state: string, deliveryMethod: string, fos: Array<{ state: stri
   return 'confirmed';
 }
 
-function addressLine(a: Record<string, unknown>): string {
-  const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : '');
-  return [s('line1'), s('line2'), [s('postalCode'), s('city')].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+function addressLine(left: Record<string, unknown>): string {
+  const value = (k: string) => (typeof left[k] === 'string' ? (left[k] as string) : '');
+  return [value('line1'), value('line2'), [value('postalCode'), value('city')].filter(Boolean).join(' ')].filter(Boolean).join(', ');
 }
 
 /**
@@ -54,34 +54,34 @@ function addressLine(a: Record<string, unknown>): string {
  * An unknown token is 404, the same as any other missing resource.
  */
 export async function publicTracking(db: Db, token: string): Promise<PublicTracking> {
-  const t = token.length <= 100 ? await db.selectFrom('order_tracking_tokens').select(['tenant_id', 'order_id']).where('token', '=', token).executeTakeFirst() : undefined;
-  if (!t) throw new AppError('NOT_FOUND', 'no order is tracked under this link');
-  const s = scope(db, t.tenant_id);
-  const o = await s.selectFrom('orders').select(['id', 'number', 'state', 'placed_at', 'delivery_method', 'pickup_location_id', 'customer_id', 'channel_id', 'attributes', 'shipping_address'])
-    .where('id', '=', t.order_id).executeTakeFirstOrThrow();
-  const customer = o.customer_id ? await s.selectFrom('customers').select(['locale', 'attributes']).where('id', '=', o.customer_id).executeTakeFirst() : undefined;
-  const channel = await s.selectFrom('channels').select(['settings']).where('id', '=', o.channel_id).executeTakeFirstOrThrow();
-  const lines = await s.selectFrom('order_lines').select(['name', 'quantity']).where('order_id', '=', o.id).orderBy('line_no').execute();
-  const fos = await s.selectFrom('fulfilment_orders').select(['state']).where('order_id', '=', o.id).execute();
-  const shipments = await s.selectFrom('shipments').selectAll().where('order_id', '=', o.id).where('carrier_shipment_id', 'is not', null)
+  const row = token.length <= 100 ? await db.selectFrom('order_tracking_tokens').select(['tenant_id', 'order_id']).where('token', '=', token).executeTakeFirst() : undefined;
+  if (!row) throw new AppError('NOT_FOUND', 'no order is tracked under this link');
+  const store = scope(db, row.tenant_id);
+  const result = await store.selectFrom('orders').select(['id', 'number', 'state', 'placed_at', 'delivery_method', 'pickup_location_id', 'customer_id', 'channel_id', 'attributes', 'shipping_address'])
+    .where('id', '=', row.order_id).executeTakeFirstOrThrow();
+  const customer = result.customer_id ? await store.selectFrom('customers').select(['locale', 'attributes']).where('id', '=', result.customer_id).executeTakeFirst() : undefined;
+  const channel = await store.selectFrom('channels').select(['settings']).where('id', '=', result.channel_id).executeTakeFirstOrThrow();
+  const lines = await store.selectFrom('order_lines').select(['name', 'quantity']).where('order_id', '=', result.id).orderBy('line_no').execute();
+  const fos = await store.selectFrom('fulfilment_orders').select(['state']).where('order_id', '=', result.id).execute();
+  const shipments = await store.selectFrom('shipments').selectAll().where('order_id', '=', result.id).where('carrier_shipment_id', 'is not', null)
     .where('status', '!=', 'cancelled').orderBy('id').execute();
-  const events = shipments.length ? await s.selectFrom('shipment_events').selectAll().where('shipment_id', 'in', shipments.map((x) => x.id))
+  const events = shipments.length ? await store.selectFrom('shipment_events').selectAll().where('shipment_id', 'in', shipments.map((x) => x.id))
     .orderBy('occurred_at').orderBy('id').execute() : [];
-  const pickupLoc = o.delivery_method === 'pickup' && o.pickup_location_id
-    ? await s.selectFrom('locations').select(['name', 'address']).where('id', '=', o.pickup_location_id).executeTakeFirst() : undefined;
-  const ship = (o.shipping_address ?? {}) as Record<string, unknown>;
+  const pickupLoc = result.delivery_method === 'pickup' && result.pickup_location_id
+    ? await store.selectFrom('locations').select(['name', 'address']).where('id', '=', result.pickup_location_id).executeTakeFirst() : undefined;
+  const ship = (result.shipping_address ?? {}) as Record<string, unknown>;
   return {
-    orderNumber: o.number,
-    state: o.state,
-    stage: stageOf(o.state, o.delivery_method, fos, shipments),
-    placedAt: new Date(o.placed_at).toISOString(),
+    orderNumber: result.number,
+    state: result.state,
+    stage: stageOf(result.state, result.delivery_method, fos, shipments),
+    placedAt: new Date(result.placed_at).toISOString(),
     // The same choice as the customer's e-mails, so the page speaks the language the link came in.
     language: chooseLanguage({
-      orderAttributes: (o.attributes ?? {}) as Record<string, unknown>, customerAttributes: (customer?.attributes ?? {}) as Record<string, unknown>,
+      orderAttributes: (result.attributes ?? {}) as Record<string, unknown>, customerAttributes: (customer?.attributes ?? {}) as Record<string, unknown>,
       customerLocale: customer?.locale, shippingCountry: typeof ship.country === 'string' ? ship.country : null,
       channelSettings: (channel.settings ?? {}) as Record<string, unknown>,
     }),
-    deliveryMethod: o.delivery_method === 'pickup' ? 'pickup' : 'ship',
+    deliveryMethod: result.delivery_method === 'pickup' ? 'pickup' : 'ship',
     lines: lines.map((l) => ({ name: l.name, quantity: l.quantity })),
     shipments: shipments.map((sh) => ({
       carrier: sh.carrier, trackingNumber: sh.tracking_number, status: sh.status, trackingUrl: trackingUrl(sh.carrier, sh.tracking_number),

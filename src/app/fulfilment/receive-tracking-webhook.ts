@@ -28,27 +28,27 @@ export async function receiveTrackingWebhook(processes: OrderProcessPort, db: Db
 
   const groups = new Map<string, { tenantId: string; events: TrackingEvent[] }>();
   let unknownShipments = 0;
-  for (const e of parsed.value) {
-    const keys = [e.carrierShipmentId, e.trackingNumber].filter((x): x is string => Boolean(x));
-    const isUuid = e.reference && /^[0-9a-f-]{36}$/i.test(e.reference);
+  for (const trackingEvent of parsed.value) {
+    const keys = [trackingEvent.carrierShipmentId, trackingEvent.trackingNumber].filter((x): x is string => Boolean(x));
+    const isUuid = trackingEvent.reference && /^[0-9a-f-]{36}$/i.test(trackingEvent.reference);
     if (keys.length === 0 && !isUuid) { unknownShipments++; continue; }
     const row = await db.selectFrom('shipments').select(['tenant_id', 'id']).where('carrier', '=', carrier)
       .where((eb) => eb.or([
         ...(keys.length ? [eb('carrier_shipment_id', 'in', keys), eb('tracking_number', 'in', keys)] : []),
-        ...(isUuid ? [eb('id', '=', sql<string>`${e.reference}::uuid`)] : []),
+        ...(isUuid ? [eb('id', '=', sql<string>`${trackingEvent.reference}::uuid`)] : []),
       ])).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
     if (!row) { unknownShipments++; continue; }
-    const g = groups.get(row.id) ?? { tenantId: row.tenant_id, events: [] };
-    g.events.push(e);
-    groups.set(row.id, g);
+    const group = groups.get(row.id) ?? { tenantId: row.tenant_id, events: [] };
+    group.events.push(trackingEvent);
+    groups.set(row.id, group);
   }
   const totals = { received: parsed.value.length, applied: 0, duplicates: 0, unknownStatuses: 0, unknownShipments };
-  for (const [shipmentId, g] of groups) {
-    const s = scope(db, g.tenantId);
-    const r = await transaction(s, (tx) => applyTrackingEvents(processes, tx, carrierActor(carrier), clock.now(), shipmentId, g.events, 'webhook'));
-    totals.applied += g.events.length - r.duplicates;
-    totals.duplicates += r.duplicates;
-    totals.unknownStatuses += r.unknownStatuses;
+  for (const [shipmentId, value] of groups) {
+    const store = scope(db, value.tenantId);
+    const trackingOutcome = await transaction(store, (tx) => applyTrackingEvents(processes, tx, carrierActor(carrier), clock.now(), shipmentId, value.events, 'webhook'));
+    totals.applied += value.events.length - trackingOutcome.duplicates;
+    totals.duplicates += trackingOutcome.duplicates;
+    totals.unknownStatuses += trackingOutcome.unknownStatuses;
   }
   return totals;
 }

@@ -13,10 +13,10 @@ export interface PickInput {
 }
 
 /** Re-paths an inventory error ("/serials") to the pick line at fault ("/lines/2/serials"). */
-function atLine(e: unknown, i: number): unknown {
-  if (!isAppError(e)) return e;
-  const errors = e.errors.map((f) => ({ ...f, path: `/lines/${i}${f.path === '/quantity' ? '/picked' : f.path}` }));
-  return new AppError(e.code, e.message, errors.length ? errors : [{ path: `/lines/${i}`, message: e.message }], e.data);
+function atLine(error: unknown, index: number): unknown {
+  if (!isAppError(error)) return error;
+  const errors = error.errors.map((f) => ({ ...f, path: `/lines/${index}${f.path === '/quantity' ? '/picked' : f.path}` }));
+  return new AppError(error.code, error.message, errors.length ? errors : [{ path: `/lines/${index}`, message: error.message }], error.data);
 }
 
 /**
@@ -34,30 +34,30 @@ export async function recordPick(processes: OrderProcessPort, tx: Work, actor: A
   const byId = new Map(lines.map((l) => [l.id, l]));
   const problems: { path: string; message: string }[] = [];
   const seen = new Set<string>();
-  input.lines.forEach((p, i) => {
-    const l = byId.get(p.lineId);
-    if (!l) problems.push({ path: `/lines/${i}/lineId`, message: 'not a line of this fulfilment order' });
-    else if (seen.has(p.lineId)) problems.push({ path: `/lines/${i}/lineId`, message: 'reported twice' });
-    else if (p.picked > l.quantity) problems.push({ path: `/lines/${i}/picked`, message: `at most ${l.quantity} (asked)` });
-    seen.add(p.lineId);
+  input.lines.forEach((line, index) => {
+    const value = byId.get(line.lineId);
+    if (!value) problems.push({ path: `/lines/${index}/lineId`, message: 'not a line of this fulfilment order' });
+    else if (seen.has(line.lineId)) problems.push({ path: `/lines/${index}/lineId`, message: 'reported twice' });
+    else if (line.picked > value.quantity) problems.push({ path: `/lines/${index}/picked`, message: `at most ${value.quantity} (asked)` });
+    seen.add(line.lineId);
   });
-  lines.forEach((l) => { if (!seen.has(l.id)) problems.push({ path: '/lines', message: `line ${l.id} (${l.sku}) is not reported` }); });
+  lines.forEach((line) => { if (!seen.has(line.id)) problems.push({ path: '/lines', message: `line ${line.id} (${line.sku}) is not reported` }); });
   if (problems.length) throw new AppError('VALIDATION_FAILED', 'the pick must report every line of the fulfilment order once', problems);
 
   const short: Array<{ orderLineId: string; sku: string; quantity: number; picked: number }> = [];
-  for (const [i, p] of input.lines.entries()) {
-    const l = byId.get(p.lineId)!;
+  for (const [index, line] of input.lines.entries()) {
+    const value = byId.get(line.lineId)!;
     let serials: string[] | null = null;
     let lots: string[] | null = null;
-    if (p.picked > 0) {
+    if (line.picked > 0) {
       try {
-        const r = await pickOrderLine(tx, actor, now, { orderId: fo.order_id, orderLineId: l.order_line_id, locationId: fo.location_id, quantity: p.picked, serials: p.serials, lot: p.lot });
-        serials = r.serials;
-        lots = r.lots.length ? r.lots.map((x) => x.lot) : null;
-      } catch (e) { throw atLine(e, i); }
+        const orderLine = await pickOrderLine(tx, actor, now, { orderId: fo.order_id, orderLineId: value.order_line_id, locationId: fo.location_id, quantity: line.picked, serials: line.serials, lot: line.lot });
+        serials = orderLine.serials;
+        lots = orderLine.lots.length ? orderLine.lots.map((x) => x.lot) : null;
+      } catch (error) { throw atLine(error, index); }
     }
-    await tx.updateTable('fulfilment_lines').set({ picked: p.picked, serials, lots, picked_at: now }).where('id', '=', l.id).execute();
-    if (p.picked < l.quantity) short.push({ orderLineId: l.order_line_id, sku: l.sku, quantity: l.quantity, picked: p.picked });
+    await tx.updateTable('fulfilment_lines').set({ picked: line.picked, serials, lots, picked_at: now }).where('id', '=', value.id).execute();
+    if (line.picked < value.quantity) short.push({ orderLineId: value.order_line_id, sku: value.sku, quantity: value.quantity, picked: line.picked });
   }
 
   const base = { orderId: fo.order_id, fulfilmentId: fo.id, locationId: fo.location_id };

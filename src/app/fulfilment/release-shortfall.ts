@@ -9,11 +9,11 @@ import '../../store/schema-inventory.js';
  * newest reservation first; the units go back to `available` (a stock count at the location
  * corrects on hand if they are truly missing — that is the WMS's word, not ours).
  */
-export async function releaseShortfall(s: TenantScope, actor: Actor, now: Date,
+export async function releaseShortfall(scope: TenantScope, actor: Actor, now: Date,
   input: { orderId: string; locationId: string; lines: Array<{ orderLineId: string; quantity: number }>; reason: string }): Promise<number> {
   const wanted = input.lines.filter((l) => l.quantity > 0);
   if (wanted.length === 0) return 0;
-  return withStockRetry(s, async (tx) => {
+  return withStockRetry(scope, async (tx) => {
     const moves: Movement[] = [];
     const perProduct = new Map<string, number>();
     for (const line of wanted) {
@@ -21,19 +21,19 @@ export async function releaseShortfall(s: TenantScope, actor: Actor, now: Date,
         .where('order_id', '=', input.orderId).where('order_line_id', '=', line.orderLineId).where('location_id', '=', input.locationId)
         .where('status', '=', 'active').orderBy('id', 'desc').forUpdate().execute();
       let left = line.quantity;
-      for (const r of held) {
+      for (const row of held) {
         if (left === 0) break;
-        const take = Math.min(left, r.quantity);
+        const take = Math.min(left, row.quantity);
         left -= take;
         // As the inventory module counts holds: a whole release keeps its quantity and flips the
         // status; a partial one shrinks the hold as if fewer had been reserved.
-        await (take === r.quantity
+        await (take === row.quantity
           ? tx.updateTable('stock_reservations').set({ status: 'released', closed_at: now })
           : tx.updateTable('stock_reservations').set((eb) => ({ quantity: eb('quantity', '-', take), original_quantity: eb('original_quantity', '-', take) }))
-        ).where('id', '=', r.id).execute();
-        perProduct.set(r.product_id, (perProduct.get(r.product_id) ?? 0) + take);
-        moves.push({ productId: r.product_id, locationId: input.locationId, kind: 'release', onHandDelta: 0, reservedDelta: -take, quantity: take,
-          orderId: input.orderId, orderLineId: line.orderLineId, reservationId: r.id, reason: input.reason });
+        ).where('id', '=', row.id).execute();
+        perProduct.set(row.product_id, (perProduct.get(row.product_id) ?? 0) + take);
+        moves.push({ productId: row.product_id, locationId: input.locationId, kind: 'release', onHandDelta: 0, reservedDelta: -take, quantity: take,
+          orderId: input.orderId, orderLineId: line.orderLineId, reservationId: row.id, reason: input.reason });
       }
     }
     for (const [productId, qty] of [...perProduct].sort(([a], [b]) => (a < b ? -1 : 1))) {

@@ -17,13 +17,13 @@ export async function createTenant(db: Db, input: NewTenant) {
   const passwordHash = await hashPassword(input.admin.password);
   return db.transaction().execute(async (trx) => {
     await trx.insertInto('tenants').values({ id: tenantId, slug: input.slug, name: input.name }).execute();
-    const s = scope(trx, tenantId);
+    const store = scope(trx, tenantId);
     const userId = newId();
-    await s.insertInto('users', {
+    await store.insertInto('users', {
       id: userId, email: input.admin.email, name: input.admin.name, password_hash: passwordHash,
       roles: ['admin'], locale: input.admin.locale ?? 'en',
     }).execute();
-    const key = await issueApiKey(s, systemActor, { name: 'bootstrap admin key', roles: ['admin'] });
+    const key = await issueApiKey(store, systemActor, { name: 'bootstrap admin key', roles: ['admin'] });
     return { tenantId, userId, apiKey: key.secret, apiKeyId: key.id };
   });
 }

@@ -18,7 +18,7 @@ export interface StockViolation {
  * figures are explained. `ordo check-stock` (src/cli) prints these and exits non-zero when any exist.
  */
 export async function checkStockInvariants(db: Conn, opts: { tenantId?: string } = {}): Promise<StockViolation[]> {
-  const t = opts.tenantId ?? null;
+  const tenantId = opts.tenantId ?? null;
   const { rows } = await sql<{ tenant_id: string; product_id: string; location_id: string; on_hand: number; reserved: number; safety: number;
     ledger_on_hand: string; ledger_reserved: string; live: string; lots: string | null; serials: string | null; lot_tracked: boolean; serial_tracked: boolean }>`
     select sl.tenant_id, sl.product_id, sl.location_id, sl.on_hand, sl.reserved, sl.safety, p.lot_tracked, p.serial_tracked,
@@ -28,17 +28,17 @@ export async function checkStockInvariants(db: Conn, opts: { tenantId?: string }
       (select sum(l.on_hand) from stock_lots l where l.tenant_id = sl.tenant_id and l.product_id = sl.product_id and l.location_id = sl.location_id) as lots,
       (select count(*) from stock_serials x where x.tenant_id = sl.tenant_id and x.product_id = sl.product_id and x.location_id = sl.location_id and x.status in ('in_stock', 'picked')) as serials
     from stock_levels sl join products p on p.tenant_id = sl.tenant_id and p.id = sl.product_id
-    where (${t}::uuid is null or sl.tenant_id = ${t}::uuid)
+    where (${tenantId}::uuid is null or sl.tenant_id = ${tenantId}::uuid)
     order by sl.tenant_id, sl.product_id, sl.location_id`.execute(db);
   const out: StockViolation[] = [];
-  for (const r of rows) {
-    const at = { tenantId: r.tenant_id, productId: r.product_id, locationId: r.location_id };
-    if (Number(r.ledger_on_hand) !== r.on_hand) out.push({ ...at, rule: 'on_hand_equals_ledger', expected: Number(r.ledger_on_hand), actual: r.on_hand });
-    if (Number(r.live) !== r.reserved) out.push({ ...at, rule: 'reserved_equals_live_reservations', expected: Number(r.live), actual: r.reserved });
-    if (Number(r.ledger_reserved) !== r.reserved) out.push({ ...at, rule: 'reserved_equals_ledger', expected: Number(r.ledger_reserved), actual: r.reserved });
-    if (r.on_hand - r.reserved < 0) out.push({ ...at, rule: 'available_not_negative', expected: 0, actual: r.on_hand - r.reserved });
-    if (r.lot_tracked && r.lots !== null && Number(r.lots) > r.on_hand) out.push({ ...at, rule: 'lots_within_on_hand', expected: r.on_hand, actual: Number(r.lots) });
-    if (r.serial_tracked && Number(r.serials) > r.on_hand) out.push({ ...at, rule: 'serials_within_on_hand', expected: r.on_hand, actual: Number(r.serials) });
+  for (const row of rows) {
+    const at = { tenantId: row.tenant_id, productId: row.product_id, locationId: row.location_id };
+    if (Number(row.ledger_on_hand) !== row.on_hand) out.push({ ...at, rule: 'on_hand_equals_ledger', expected: Number(row.ledger_on_hand), actual: row.on_hand });
+    if (Number(row.live) !== row.reserved) out.push({ ...at, rule: 'reserved_equals_live_reservations', expected: Number(row.live), actual: row.reserved });
+    if (Number(row.ledger_reserved) !== row.reserved) out.push({ ...at, rule: 'reserved_equals_ledger', expected: Number(row.ledger_reserved), actual: row.reserved });
+    if (row.on_hand - row.reserved < 0) out.push({ ...at, rule: 'available_not_negative', expected: 0, actual: row.on_hand - row.reserved });
+    if (row.lot_tracked && row.lots !== null && Number(row.lots) > row.on_hand) out.push({ ...at, rule: 'lots_within_on_hand', expected: row.on_hand, actual: Number(row.lots) });
+    if (row.serial_tracked && Number(row.serials) > row.on_hand) out.push({ ...at, rule: 'serials_within_on_hand', expected: row.on_hand, actual: Number(row.serials) });
   }
   return out;
 }

@@ -12,43 +12,43 @@ export interface ProductRef { id: string; sku: string; serial_tracked: boolean; 
 export interface LocationRef { id: string; code: string; priority: number; capabilities: string[]; active: boolean }
 
 /** SKUs → products; unknown ones are reported with the given path. */
-export async function resolveSkus(s: TenantScope, skus: string[], path = (i: number) => `/skus/${i}`): Promise<Map<string, ProductRef>> {
+export async function resolveSkus(scope: TenantScope, skus: string[], path = (i: number) => `/skus/${i}`): Promise<Map<string, ProductRef>> {
   const unique = [...new Set(skus)];
-  const rows = unique.length === 0 ? [] : await s.selectFrom('products').select(['id', 'sku', 'serial_tracked', 'lot_tracked']).where('sku', 'in', unique).execute();
+  const rows = unique.length === 0 ? [] : await scope.selectFrom('products').select(['id', 'sku', 'serial_tracked', 'lot_tracked']).where('sku', 'in', unique).execute();
   const map = new Map(rows.map((r) => [r.sku, r]));
   const errors: FieldError[] = [];
-  skus.forEach((sku, i) => { if (!map.has(sku)) errors.push({ path: path(i), message: `unknown SKU ${sku}`, code: 'UNKNOWN_SKU' }); });
+  skus.forEach((sku, index) => { if (!map.has(sku)) errors.push({ path: path(index), message: `unknown SKU ${sku}`, code: 'UNKNOWN_SKU' }); });
   if (errors.length) throw new AppError('UNKNOWN_SKU', `${errors.length} unknown SKU(s)`, errors);
   return map;
 }
 
-export async function resolveSku(s: TenantScope, sku: string, path = '/sku'): Promise<ProductRef> {
-  return (await resolveSkus(s, [sku], () => path)).get(sku)!;
+export async function resolveSku(scope: TenantScope, sku: string, path = '/sku'): Promise<ProductRef> {
+  return (await resolveSkus(scope, [sku], () => path)).get(sku)!;
 }
 
-export async function resolveLocations(s: TenantScope, codes: string[], path = (i: number) => `/locations/${i}`): Promise<Map<string, LocationRef>> {
+export async function resolveLocations(scope: TenantScope, codes: string[], path = (i: number) => `/locations/${i}`): Promise<Map<string, LocationRef>> {
   const unique = [...new Set(codes)];
-  const rows = unique.length === 0 ? [] : await s.selectFrom('locations').select(['id', 'code', 'priority', 'capabilities', 'active']).where('code', 'in', unique).execute();
+  const rows = unique.length === 0 ? [] : await scope.selectFrom('locations').select(['id', 'code', 'priority', 'capabilities', 'active']).where('code', 'in', unique).execute();
   const map = new Map(rows.map((r) => [r.code, r]));
   const errors: FieldError[] = [];
-  codes.forEach((c, i) => { if (!map.has(c)) errors.push({ path: path(i), message: `unknown location ${c}`, code: 'UNKNOWN_LOCATION' }); });
+  codes.forEach((code, index) => { if (!map.has(code)) errors.push({ path: path(index), message: `unknown location ${code}`, code: 'UNKNOWN_LOCATION' }); });
   if (errors.length) throw new AppError('UNKNOWN_LOCATION', `${errors.length} unknown location(s)`, errors);
   return map;
 }
 
-export async function resolveLocation(s: TenantScope, code: string, path = '/location'): Promise<LocationRef> {
-  return (await resolveLocations(s, [code], () => path)).get(code)!;
+export async function resolveLocation(scope: TenantScope, code: string, path = '/location'): Promise<LocationRef> {
+  return (await resolveLocations(scope, [code], () => path)).get(code)!;
 }
 
 /** Creates missing SKU × location rows at zero, so every later write is an UPDATE of a locked row. */
-export async function ensureStockRows(s: TenantScope, pairs: Array<{ productId: string; locationId: string }>): Promise<void> {
+export async function ensureStockRows(scope: TenantScope, pairs: Array<{ productId: string; locationId: string }>): Promise<void> {
   if (pairs.length === 0) return;
   const seen = new Set<string>();
-  const rows = pairs.filter((p) => { const k = `${p.productId}|${p.locationId}`; if (seen.has(k)) return false; seen.add(k); return true; })
+  const rows = pairs.filter((pair) => { const key = `${pair.productId}|${pair.locationId}`; if (seen.has(key)) return false; seen.add(key); return true; })
     .sort((a, b) => (a.productId + a.locationId < b.productId + b.locationId ? -1 : 1))
     .map((p) => ({ product_id: p.productId, location_id: p.locationId }));
-  for (let i = 0; i < rows.length; i += 5000) {
-    await s.insertInto('stock_levels', rows.slice(i, i + 5000))
+  for (let rowIndex = 0; rowIndex < rows.length; rowIndex += 5000) {
+    await scope.insertInto('stock_levels', rows.slice(rowIndex, rowIndex + 5000))
       .onConflict((oc) => oc.columns(['tenant_id', 'product_id', 'location_id']).doNothing()).execute();
   }
 }
@@ -60,7 +60,7 @@ export interface Movement {
 }
 
 /** Appends ledger rows; call inside the transaction that changes the figures they explain. */
-export async function recordMovements(s: TenantScope, actor: Actor, at: Date, moves: Movement[]): Promise<void> {
+export async function recordMovements(scope: TenantScope, actor: Actor, at: Date, moves: Movement[]): Promise<void> {
   const rows = moves.map((m) => ({
     id: newId(), product_id: m.productId, location_id: m.locationId, kind: m.kind,
     on_hand_delta: m.onHandDelta, reserved_delta: m.reservedDelta, quantity: m.quantity,
@@ -68,7 +68,7 @@ export async function recordMovements(s: TenantScope, actor: Actor, at: Date, mo
     reference: m.reference ?? null, reason: m.reason ?? null, lot: m.lot ?? null, serials: m.serials ?? null,
     actor_type: actor.type, actor_id: actor.id, at,
   }));
-  for (let i = 0; i < rows.length; i += 2000) await s.insertInto('stock_movements', rows.slice(i, i + 2000)).execute();
+  for (let rowIndex = 0; rowIndex < rows.length; rowIndex += 2000) await scope.insertInto('stock_movements', rows.slice(rowIndex, rowIndex + 2000)).execute();
 }
 
 /**
@@ -76,13 +76,13 @@ export async function recordMovements(s: TenantScope, actor: Actor, at: Date, mo
  * a deadlock victim or a serialization failure: the savepoint rolls back fn's writes and locks,
  * so a retry starts clean and the client never sees 40P01.
  */
-export async function withStockRetry<T>(s: TenantScope, fn: (tx: Work) => Promise<T>, attempts = 8): Promise<T> {
-  for (let i = 1; ; i++) {
+export async function withStockRetry<T>(scope: TenantScope, fn: (tx: Work) => Promise<T>, attempts = 8): Promise<T> {
+  for (let index = 1; ; index++) {
     try {
-      return await atomically(s, fn);
-    } catch (e) {
-      if (i >= attempts || !isSerializationFailure(e)) throw e;
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * i)));
+      return await atomically(scope, fn);
+    } catch (error) {
+      if (index >= attempts || !isSerializationFailure(error)) throw error;
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * index)));
     }
   }
 }
@@ -90,8 +90,8 @@ export async function withStockRetry<T>(s: TenantScope, fn: (tx: Work) => Promis
 /** The transaction id of the writer, stored on every stock row change for the availability feed. */
 export const currentXid = sql<string>`pg_current_xact_id()`;
 
-export async function currentFigures(s: TenantScope, productId: string, locationId: string): Promise<Figures> {
-  const r = await s.selectFrom('stock_levels').select(['on_hand', 'reserved', 'safety', 'version'])
+export async function currentFigures(scope: TenantScope, productId: string, locationId: string): Promise<Figures> {
+  const row = await scope.selectFrom('stock_levels').select(['on_hand', 'reserved', 'safety', 'version'])
     .where('product_id', '=', productId).where('location_id', '=', locationId).executeTakeFirst();
-  return figures(r ?? { on_hand: 0, reserved: 0, safety: 0, version: 0 });
+  return figures(row ?? { on_hand: 0, reserved: 0, safety: 0, version: 0 });
 }

@@ -15,12 +15,12 @@ export interface ShipLine {
   lot?: string | undefined;
 }
 
-async function lineProduct(s: TenantScope, orderId: string, orderLineId: string): Promise<ProductRef> {
-  const p = await s.selectFrom('order_lines').innerJoin('products', (j) => j.onRef('products.tenant_id', '=', 'order_lines.tenant_id').onRef('products.id', '=', 'order_lines.product_id'))
+async function lineProduct(scope: TenantScope, orderId: string, orderLineId: string): Promise<ProductRef> {
+  const row = await scope.selectFrom('order_lines').innerJoin('products', (j) => j.onRef('products.tenant_id', '=', 'order_lines.tenant_id').onRef('products.id', '=', 'order_lines.product_id'))
     .select(['products.id', 'products.sku', 'products.serial_tracked', 'products.lot_tracked'])
     .where('order_lines.order_id', '=', orderId).where('order_lines.id', '=', orderLineId).executeTakeFirst();
-  if (!p) throw new AppError('NOT_FOUND', `order line ${orderLineId} is not on order ${orderId}`, [{ path: '/lines', message: 'unknown order line' }]);
-  return p;
+  if (!row) throw new AppError('NOT_FOUND', `order line ${orderLineId} is not on order ${orderId}`, [{ path: '/lines', message: 'unknown order line' }]);
+  return row;
 }
 
 /**
@@ -29,16 +29,16 @@ async function lineProduct(s: TenantScope, orderId: string, orderLineId: string)
  * shipping more than the line holds at a location is NOT_RESERVED (reserve first), so a
  * shipment can never take stock promised to someone else.
  */
-export async function shipOrderLines(s: TenantScope, actor: Actor, now: Date, input: { orderId: string; lines: ShipLine[]; reference?: string | undefined }) {
-  return withStockRetry(s, async (tx) => {
+export async function shipOrderLines(scope: TenantScope, actor: Actor, now: Date, input: { orderId: string; lines: ShipLine[]; reference?: string | undefined }) {
+  return withStockRetry(scope, async (tx) => {
     const moves: Movement[] = [];
     const shipped: Array<{ orderLineId: string; locationId: string; quantity: number; lots: string[]; serials: string[] }> = [];
     for (const line of input.lines) {
       const product = await lineProduct(tx, input.orderId, line.orderLineId);
-      let q = tx.selectFrom('stock_reservations').select(['id', 'location_id', 'quantity'])
+      let query = tx.selectFrom('stock_reservations').select(['id', 'location_id', 'quantity'])
         .where('order_id', '=', input.orderId).where('order_line_id', '=', line.orderLineId).where('status', '=', 'active');
-      if (line.locationId) q = q.where('location_id', '=', line.locationId);
-      const held = await q.orderBy('id').forUpdate().execute();
+      if (line.locationId) query = query.where('location_id', '=', line.locationId);
+      const held = await query.orderBy('id').forUpdate().execute();
       const total = held.reduce((a, r) => a + r.quantity, 0);
       if (total < line.quantity) {
         throw new AppError('NOT_RESERVED', `only ${total} unit(s) of ${product.sku} are reserved for this line${line.locationId ? ' at that location' : ''}`,
@@ -46,16 +46,16 @@ export async function shipOrderLines(s: TenantScope, actor: Actor, now: Date, in
       }
       const byLocation = new Map<string, number>();
       let left = line.quantity;
-      for (const r of held) {
+      for (const row of held) {
         if (left === 0) break;
-        const take = Math.min(left, r.quantity);
+        const take = Math.min(left, row.quantity);
         left -= take;
         await tx.updateTable('stock_reservations').set((eb) => ({
-          quantity: eb('quantity', '-', take), status: sql`case when quantity - ${take}::int = 0 then 'consumed' else 'active' end`, closed_at: take === r.quantity ? now : null,
-        })).where('id', '=', r.id).execute();
-        byLocation.set(r.location_id, (byLocation.get(r.location_id) ?? 0) + take);
-        moves.push({ productId: product.id, locationId: r.location_id, kind: 'shipment', onHandDelta: -take, reservedDelta: -take, quantity: take,
-          orderId: input.orderId, orderLineId: line.orderLineId, reservationId: r.id, reference: input.reference ?? null });
+          quantity: eb('quantity', '-', take), status: sql`case when quantity - ${take}::int = 0 then 'consumed' else 'active' end`, closed_at: take === row.quantity ? now : null,
+        })).where('id', '=', row.id).execute();
+        byLocation.set(row.location_id, (byLocation.get(row.location_id) ?? 0) + take);
+        moves.push({ productId: product.id, locationId: row.location_id, kind: 'shipment', onHandDelta: -take, reservedDelta: -take, quantity: take,
+          orderId: input.orderId, orderLineId: line.orderLineId, reservationId: row.id, reference: input.reference ?? null });
       }
       if (byLocation.size > 1 && (product.serial_tracked || product.lot_tracked)) {
         throw new AppError('VALIDATION_FAILED', `${product.sku} is tracked: ship it one location at a time`, [{ path: '/lines', message: 'send locationId' }]);
@@ -70,7 +70,7 @@ export async function shipOrderLines(s: TenantScope, actor: Actor, now: Date, in
         shipped.push({ orderLineId: line.orderLineId, locationId, quantity: qty, lots: parts.map((p) => p.lot).filter((x): x is string => Boolean(x)), serials: parts.flatMap((p) => p.serials ?? []) });
       }
     }
-    for (const m of moves) if (m.serials && m.serials.length === 0) m.serials = null;
+    for (const move of moves) if (move.serials && move.serials.length === 0) move.serials = null;
     await recordMovements(tx, actor, now, moves);
     await writeHistory(tx, actor, now, [{ orderId: input.orderId, action: 'stock.shipped', changes: { lines: shipped }, reason: { reference: input.reference ?? null } }]);
     return { shipped };
@@ -81,8 +81,8 @@ export async function shipOrderLines(s: TenantScope, actor: Actor, now: Date, in
  * Records a pick: no figures move (the units are still in the building and reserved), but the
  * serials are marked picked for the order and the lots are chosen first-expiry-first-out.
  */
-export async function pickOrderLine(s: TenantScope, actor: Actor, now: Date, input: { orderId: string; orderLineId: string; locationId: string; quantity: number; serials?: string[] | undefined; lot?: string | undefined }) {
-  return withStockRetry(s, async (tx) => {
+export async function pickOrderLine(scope: TenantScope, actor: Actor, now: Date, input: { orderId: string; orderLineId: string; locationId: string; quantity: number; serials?: string[] | undefined; lot?: string | undefined }) {
+  return withStockRetry(scope, async (tx) => {
     const product = await lineProduct(tx, input.orderId, input.orderLineId);
     const reserved = await tx.selectFrom('stock_reservations').select(sql<string>`coalesce(sum(quantity), 0)`.as('q'))
       .where('order_id', '=', input.orderId).where('order_line_id', '=', input.orderLineId).where('location_id', '=', input.locationId).where('status', '=', 'active').executeTakeFirstOrThrow();

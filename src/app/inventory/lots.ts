@@ -15,11 +15,11 @@ function checkSerials(product: ProductRef, quantity: number, serials: string[] |
 }
 
 /** Capture on the way in: the lot (with its expiry) and each serial number. */
-export async function receiveLotsAndSerials(s: TenantScope, now: Date, product: ProductRef, locationId: string, quantity: number,
+export async function receiveLotsAndSerials(scope: TenantScope, now: Date, product: ProductRef, locationId: string, quantity: number,
   input: { lot?: string | undefined; lotExpiresOn?: string | undefined; serials?: string[] | undefined }): Promise<TrackedPart[]> {
   const serials = checkSerials(product, quantity, input.serials);
   if (serials) {
-    const taken = await s.insertInto('stock_serials', serials.map((serial) => ({ product_id: product.id, serial, location_id: locationId, status: 'in_stock' as const, order_id: null, updated_at: now })))
+    const taken = await scope.insertInto('stock_serials', serials.map((serial) => ({ product_id: product.id, serial, location_id: locationId, status: 'in_stock' as const, order_id: null, updated_at: now })))
       .onConflict((oc) => oc.columns(['tenant_id', 'product_id', 'serial']).doUpdateSet({ status: 'in_stock', location_id: locationId, order_id: null, updated_at: now })
         .where('stock_serials.status', '=', 'shipped'))
       .returning('serial').execute();
@@ -30,7 +30,7 @@ export async function receiveLotsAndSerials(s: TenantScope, now: Date, product: 
   }
   if (product.lot_tracked) {
     if (!input.lot) throw new AppError('LOT_REQUIRED', `${product.sku} is lot-tracked: send lot (and lotExpiresOn)`, [{ path: '/lot', message: 'required' }]);
-    await s.insertInto('stock_lots', { product_id: product.id, location_id: locationId, lot: input.lot, expires_on: input.lotExpiresOn ?? null, on_hand: quantity })
+    await scope.insertInto('stock_lots', { product_id: product.id, location_id: locationId, lot: input.lot, expires_on: input.lotExpiresOn ?? null, on_hand: quantity })
       .onConflict((oc) => oc.columns(['tenant_id', 'product_id', 'location_id', 'lot']).doUpdateSet((eb) => ({ on_hand: eb('stock_lots.on_hand', '+', quantity) })))
       .execute();
   }
@@ -41,37 +41,37 @@ export async function receiveLotsAndSerials(s: TenantScope, now: Date, product: 
  * Capture on the way out: named serials must be here (in stock, or picked for this order);
  * lots are the one named or chosen first-expiry-first-out, never an expired one.
  */
-export async function removeLotsAndSerials(s: TenantScope, now: Date, product: ProductRef, locationId: string, quantity: number,
+export async function removeLotsAndSerials(scope: TenantScope, now: Date, product: ProductRef, locationId: string, quantity: number,
   input: { lot?: string | undefined; serials?: string[] | undefined; orderId?: string | undefined; outcome?: 'shipped' | 'removed' }): Promise<TrackedPart[]> {
   const serials = checkSerials(product, quantity, input.serials);
   if (serials) {
-    let q = s.updateTable('stock_serials').set({ status: 'shipped', order_id: input.orderId ?? null, updated_at: now })
+    let query = scope.updateTable('stock_serials').set({ status: 'shipped', order_id: input.orderId ?? null, updated_at: now })
       .where('serial', 'in', serials).where('product_id', '=', product.id).where('location_id', '=', locationId);
-    q = input.orderId
-      ? q.where((eb) => eb.or([eb('status', '=', 'in_stock'), eb.and([eb('status', '=', 'picked'), eb('order_id', '=', input.orderId!)])]))
-      : q.where('status', '=', 'in_stock');
-    const done = await q.returning('serial').execute();
+    query = input.orderId
+      ? query.where((eb) => eb.or([eb('status', '=', 'in_stock'), eb.and([eb('status', '=', 'picked'), eb('order_id', '=', input.orderId!)])]))
+      : query.where('status', '=', 'in_stock');
+    const done = await query.returning('serial').execute();
     if (done.length !== serials.length) {
       const ok = new Set(done.map((d) => d.serial));
       throw new AppError('SERIAL_UNAVAILABLE', 'some serial numbers are not in stock at this location', serials.filter((x) => !ok.has(x)).map((x) => ({ path: '/serials', message: `${x} is not in stock here` })));
     }
-    if (input.outcome === 'removed') await s.deleteFrom('stock_serials').where('product_id', '=', product.id).where('serial', 'in', serials).execute();
+    if (input.outcome === 'removed') await scope.deleteFrom('stock_serials').where('product_id', '=', product.id).where('serial', 'in', serials).execute();
   }
   if (!product.lot_tracked) return [{ quantity, lot: null, serials }];
-  const picks = await chooseLots(s, now, product, locationId, quantity, input.lot);
-  for (const p of picks) {
-    const r = await s.updateTable('stock_lots').set((eb) => ({ on_hand: eb('on_hand', '-', p.quantity) }))
-      .where('product_id', '=', product.id).where('location_id', '=', locationId).where('lot', '=', p.lot).where('on_hand', '>=', p.quantity).executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw new AppError('LOT_UNAVAILABLE', `lot ${p.lot} of ${product.sku} has fewer than ${p.quantity} unit(s)`, [{ path: '/lot', message: 'not enough in this lot' }]);
+  const picks = await chooseLots(scope, now, product, locationId, quantity, input.lot);
+  for (const pick of picks) {
+    const row = await scope.updateTable('stock_lots').set((eb) => ({ on_hand: eb('on_hand', '-', pick.quantity) }))
+      .where('product_id', '=', product.id).where('location_id', '=', locationId).where('lot', '=', pick.lot).where('on_hand', '>=', pick.quantity).executeTakeFirst();
+    if (Number(row.numUpdatedRows) !== 1) throw new AppError('LOT_UNAVAILABLE', `lot ${pick.lot} of ${product.sku} has fewer than ${pick.quantity} unit(s)`, [{ path: '/lot', message: 'not enough in this lot' }]);
   }
   // Serials and lots are captured together only when both are tracked; the serials go with the first lot row.
   return picks.map((p, i) => ({ quantity: p.quantity, lot: p.lot, serials: i === 0 ? serials : null }));
 }
 
 /** The lots a removal takes: the named one, or first expiry first out among unexpired lots (rows locked). */
-export async function chooseLots(s: TenantScope, now: Date, product: ProductRef, locationId: string, quantity: number, lot?: string) {
+export async function chooseLots(scope: TenantScope, now: Date, product: ProductRef, locationId: string, quantity: number, lot?: string) {
   const today = now.toISOString().slice(0, 10);
-  const lots = await s.selectFrom('stock_lots').select(['lot', 'expires_on', 'on_hand'])
+  const lots = await scope.selectFrom('stock_lots').select(['lot', 'expires_on', 'on_hand'])
     .where('product_id', '=', product.id).where('location_id', '=', locationId)
     .$if(Boolean(lot), (q) => q.where('lot', '=', lot!))
     .orderBy('lot').forUpdate().execute();

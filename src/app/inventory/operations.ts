@@ -9,17 +9,17 @@ export const inventoryOperations = [
     code: 'reserve', description: 'reserve stock for the open lines', refreshes: 'stock', resultEvents: ['reserved', 'shortage'],
     argsSchema: z.object({ allowPartial: z.boolean().optional(), against: z.enum(['stock', 'production_plan', 'inbound']).optional() }).strict(),
     async run(ctx, args) {
-      const r = await reserveExistingOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, { allowPartial: args.allowPartial ?? true });
+      const reservationOutcome = await reserveExistingOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, { allowPartial: args.allowPartial ?? true });
       // A partial hold is still a shortage for the process: the missing units need a decision.
-      return { event: r.status === 'reserved' ? 'reserved' : 'shortage', note: `stock ${r.status}`, data: { status: r.status } };
+      return { event: reservationOutcome.status === 'reserved' ? 'reserved' : 'shortage', note: `stock ${reservationOutcome.status}`, data: { status: reservationOutcome.status } };
     },
   }),
   localOperation({
     code: 'release', description: 'release the order\'s live reservations', refreshes: 'stock',
     argsSchema: z.object({ lines: z.enum(['all', 'cancelled']).optional() }).strict(),
     async run(ctx) {
-      const r = await releaseOrderReservations(ctx.tx, ctx.actor, ctx.now, { orderId: ctx.orderId, reason: 'process: release' });
-      return { note: `released ${r.released} unit(s) from ${r.reservations} reservation(s)`, data: r };
+      const reservations = await releaseOrderReservations(ctx.tx, ctx.actor, ctx.now, { orderId: ctx.orderId, reason: 'process: release' });
+      return { note: `released ${reservations.released} unit(s) from ${reservations.reservations} reservation(s)`, data: reservations };
     },
   }),
 ];

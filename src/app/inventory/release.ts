@@ -11,25 +11,25 @@ interface Freed { id: string; product_id: string; location_id: string; quantity:
  * Gives closed reservations' units back to stock: one decrement per SKU × location, in key order
  * (the order every stock writer uses), and a ledger row per reservation.
  */
-async function giveBack(s: Work, actor: Actor, now: Date, freed: Freed[], reason: string) {
+async function giveBack(work: Work, actor: Actor, now: Date, freed: Freed[], reason: string) {
   const sums = new Map<string, { productId: string; locationId: string; qty: number }>();
-  for (const f of freed) {
-    const k = `${f.product_id}|${f.location_id}`;
-    const e = sums.get(k) ?? { productId: f.product_id, locationId: f.location_id, qty: 0 };
-    e.qty += f.quantity;
-    sums.set(k, e);
+  for (const item of freed) {
+    const key = `${item.product_id}|${item.location_id}`;
+    const sum = sums.get(key) ?? { productId: item.product_id, locationId: item.location_id, qty: 0 };
+    sum.qty += item.quantity;
+    sums.set(key, sum);
   }
-  for (const [, e] of [...sums].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    await s.updateTable('stock_levels').set((eb) => ({ reserved: eb('reserved', '-', e.qty), version: eb('version', '+', 1), change_xid: currentXid, updated_at: now }))
-      .where('product_id', '=', e.productId).where('location_id', '=', e.locationId).execute();
+  for (const [, value] of [...sums].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await work.updateTable('stock_levels').set((eb) => ({ reserved: eb('reserved', '-', value.qty), version: eb('version', '+', 1), change_xid: currentXid, updated_at: now }))
+      .where('product_id', '=', value.productId).where('location_id', '=', value.locationId).execute();
   }
-  await recordMovements(s, actor, now, freed.map((f) => ({
+  await recordMovements(work, actor, now, freed.map((f) => ({
     productId: f.product_id, locationId: f.location_id, kind: 'release' as const, onHandDelta: 0, reservedDelta: -f.quantity, quantity: f.quantity,
     orderId: f.order_id, orderLineId: f.order_line_id, reservationId: f.id, reason,
   })));
   const byOrder = new Map<string, Freed[]>();
-  for (const f of freed) if (f.order_id) byOrder.set(f.order_id, [...(byOrder.get(f.order_id) ?? []), f]);
-  await writeHistory(s, actor, now, [...byOrder].map(([orderId, list]) => ({
+  for (const item of freed) if (item.order_id) byOrder.set(item.order_id, [...(byOrder.get(item.order_id) ?? []), item]);
+  await writeHistory(work, actor, now, [...byOrder].map(([orderId, list]) => ({
     orderId, action: 'stock.released',
     changes: { released: list.map((f) => ({ orderLineId: f.order_line_id, quantity: f.quantity, reservationId: f.id })) },
     reason: { reason },
@@ -41,12 +41,12 @@ async function giveBack(s: Work, actor: Actor, now: Date, freed: Freed[], reason
  * cancel — and cancels its open backorders. The status flip claims each reservation exactly
  * once, so a release racing an expiry or a shipment never returns units twice.
  */
-export async function releaseOrderReservations(s: TenantScope, actor: Actor, now: Date, input: { orderId: string; lineIds?: string[]; reason?: string }) {
-  return withStockRetry(s, async (tx) => {
-    let q = tx.updateTable('stock_reservations').set({ status: 'released', closed_at: now })
+export async function releaseOrderReservations(store: TenantScope, actor: Actor, now: Date, input: { orderId: string; lineIds?: string[]; reason?: string }) {
+  return withStockRetry(store, async (tx) => {
+    let query = tx.updateTable('stock_reservations').set({ status: 'released', closed_at: now })
       .where('order_id', '=', input.orderId).where('status', '=', 'active');
-    if (input.lineIds?.length) q = q.where('order_line_id', 'in', input.lineIds);
-    const freed = await q.returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id']).execute();
+    if (input.lineIds?.length) query = query.where('order_line_id', 'in', input.lineIds);
+    const freed = await query.returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id']).execute();
     let bo = tx.updateTable('stock_backorders').set({ status: 'cancelled', updated_at: now }).where('order_id', '=', input.orderId).where('status', '=', 'open');
     if (input.lineIds?.length) bo = bo.where('order_line_id', 'in', input.lineIds);
     const cancelled = await bo.returning('id').execute();
@@ -56,8 +56,8 @@ export async function releaseOrderReservations(s: TenantScope, actor: Actor, now
 }
 
 /** Releases one hold (a cart) by id. */
-export async function releaseHold(s: TenantScope, actor: Actor, now: Date, id: string, reason = 'hold released') {
-  return withStockRetry(s, async (tx) => {
+export async function releaseHold(store: TenantScope, actor: Actor, now: Date, id: string, reason = 'hold released') {
+  return withStockRetry(store, async (tx) => {
     const freed = await tx.updateTable('stock_reservations').set({ status: 'released', closed_at: now })
       .where('id', '=', id).where('status', '=', 'active')
       .returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id']).execute();
@@ -84,9 +84,9 @@ export async function releaseExpiredReservations(db: Db, now: Date, opts: { batc
   let released = 0;
   let reservations = 0;
   for (const { tenant_id } of tenants) {
-    const s = scope(db, tenant_id);
+    const store = scope(db, tenant_id);
     for (;;) {
-      const n = await withStockRetry(s, async (tx) => {
+      const retry = await withStockRetry(store, async (tx) => {
         const due = await tx.selectFrom('stock_reservations').select('id')
           .where('status', '=', 'active').where('expires_at', '<=', now)
           .orderBy('id').limit(batch).forUpdate().skipLocked().execute();
@@ -97,23 +97,23 @@ export async function releaseExpiredReservations(db: Db, now: Date, opts: { batc
         await giveBack(tx, systemActor, now, freed, 'hold expired');
         return { rows: due.length, units: freed.reduce((a, f) => a + f.quantity, 0), count: freed.length };
       });
-      released += n.units;
-      reservations += (n as { count?: number }).count ?? 0;
-      if (n.rows < batch) break;
+      released += retry.units;
+      reservations += (retry as { count?: number }).count ?? 0;
+      if (retry.rows < batch) break;
     }
   }
   return { released, reservations };
 }
 
 /** Reservations of an order, for the API and for routing. */
-export async function listOrderReservations(s: TenantScope, orderId: string) {
-  const rows = await s.selectFrom('stock_reservations')
+export async function listOrderReservations(store: TenantScope, orderId: string) {
+  const rows = await store.selectFrom('stock_reservations')
     .innerJoin('locations', (j) => j.onRef('locations.tenant_id', '=', 'stock_reservations.tenant_id').onRef('locations.id', '=', 'stock_reservations.location_id'))
     .innerJoin('products', (j) => j.onRef('products.tenant_id', '=', 'stock_reservations.tenant_id').onRef('products.id', '=', 'stock_reservations.product_id'))
     .select(['stock_reservations.id', 'stock_reservations.order_line_id', 'products.sku', 'locations.code as location', 'stock_reservations.location_id',
       'stock_reservations.quantity', 'stock_reservations.original_quantity', 'stock_reservations.status', 'stock_reservations.expires_at', 'stock_reservations.created_at'])
     .where('stock_reservations.order_id', '=', orderId).orderBy('stock_reservations.id').execute();
-  const backorders = await s.selectFrom('stock_backorders').select(['id', 'order_line_id', 'quantity', 'status', 'promised_on'])
+  const backorders = await store.selectFrom('stock_backorders').select(['id', 'order_line_id', 'quantity', 'status', 'promised_on'])
     .where('order_id', '=', orderId).orderBy('id').execute();
   return {
     reservations: rows.map((r) => ({ id: r.id, orderLineId: r.order_line_id, sku: r.sku, location: r.location, locationId: r.location_id, quantity: r.quantity,

@@ -18,12 +18,12 @@ export interface ReserveStatement {
  * previous one left; zero rows back means "not enough here"), and the reservation row and its
  * ledger row are written by the same statement, so the hot row is held for one round trip.
  */
-export function reserveWholeSql(s: TenantScope, r: ReserveStatement) {
+export function reserveWholeSql(scope: TenantScope, reserveStatement: ReserveStatement) {
   return sql<{ taken: number }>`with upd as (
-  update stock_levels set reserved = reserved + ${r.quantity}::int, version = version + 1, change_xid = pg_current_xact_id(), updated_at = ${r.now}
-  where tenant_id = ${s.tenantId} and product_id = ${r.productId} and location_id = ${r.locationId} and on_hand - reserved - safety >= ${r.quantity}::int
-  returning product_id, location_id, ${r.quantity}::int as take
-), ${tail(s, r)}`;
+  update stock_levels set reserved = reserved + ${reserveStatement.quantity}::int, version = version + 1, change_xid = pg_current_xact_id(), updated_at = ${reserveStatement.now}
+  where tenant_id = ${scope.tenantId} and product_id = ${reserveStatement.productId} and location_id = ${reserveStatement.locationId} and on_hand - reserved - safety >= ${reserveStatement.quantity}::int
+  returning product_id, location_id, ${reserveStatement.quantity}::int as take
+), ${tail(scope, reserveStatement)}`;
 }
 
 /**
@@ -31,24 +31,24 @@ export function reserveWholeSql(s: TenantScope, r: ReserveStatement) {
  * the row and reads its newest committed figures, and the UPDATE adds exactly the amount
  * computed from them; the CHECK constraints would refuse anything else.
  */
-export function reservePartialSql(s: TenantScope, r: ReserveStatement) {
+export function reservePartialSql(scope: TenantScope, reserveStatement: ReserveStatement) {
   return sql<{ taken: number }>`with t as (
-  select product_id, location_id, least(${r.quantity}::int, on_hand - reserved - safety) as take from stock_levels
-  where tenant_id = ${s.tenantId} and product_id = ${r.productId} and location_id = ${r.locationId} for update
+  select product_id, location_id, least(${reserveStatement.quantity}::int, on_hand - reserved - safety) as take from stock_levels
+  where tenant_id = ${scope.tenantId} and product_id = ${reserveStatement.productId} and location_id = ${reserveStatement.locationId} for update
 ), upd as (
-  update stock_levels as sl set reserved = sl.reserved + t.take, version = sl.version + 1, change_xid = pg_current_xact_id(), updated_at = ${r.now}
-  from t where sl.tenant_id = ${s.tenantId} and sl.product_id = t.product_id and sl.location_id = t.location_id and t.take > 0
+  update stock_levels as sl set reserved = sl.reserved + t.take, version = sl.version + 1, change_xid = pg_current_xact_id(), updated_at = ${reserveStatement.now}
+  from t where sl.tenant_id = ${scope.tenantId} and sl.product_id = t.product_id and sl.location_id = t.location_id and t.take > 0
   returning sl.product_id, sl.location_id, t.take
-), ${tail(s, r)}`;
+), ${tail(scope, reserveStatement)}`;
 }
 
-function tail(s: TenantScope, r: ReserveStatement) {
+function tail(scope: TenantScope, reserveStatement: ReserveStatement) {
   return sql`res as (
   insert into stock_reservations (tenant_id, id, product_id, location_id, order_id, order_line_id, reference, quantity, original_quantity, status, expires_at, created_at)
-  select ${s.tenantId}, ${r.reservationId}, product_id, location_id, ${r.orderId}, ${r.orderLineId}, ${r.reference}, take, take, 'active', ${r.expiresAt}, ${r.now} from upd
+  select ${scope.tenantId}, ${reserveStatement.reservationId}, product_id, location_id, ${reserveStatement.orderId}, ${reserveStatement.orderLineId}, ${reserveStatement.reference}, take, take, 'active', ${reserveStatement.expiresAt}, ${reserveStatement.now} from upd
 ), led as (
   insert into stock_movements (tenant_id, id, product_id, location_id, kind, on_hand_delta, reserved_delta, quantity, order_id, order_line_id, reservation_id, reference, reason, actor_type, actor_id, at)
-  select ${s.tenantId}, ${r.movementId}, product_id, location_id, 'reservation', 0, take, take, ${r.orderId}, ${r.orderLineId}, ${r.reservationId}, ${r.reference}, ${r.reason}, ${r.actor.type}, ${r.actor.id}, ${r.now} from upd
+  select ${scope.tenantId}, ${reserveStatement.movementId}, product_id, location_id, 'reservation', 0, take, take, ${reserveStatement.orderId}, ${reserveStatement.orderLineId}, ${reserveStatement.reservationId}, ${reserveStatement.reference}, ${reserveStatement.reason}, ${reserveStatement.actor.type}, ${reserveStatement.actor.id}, ${reserveStatement.now} from upd
 )
 select take as taken from upd`;
 }

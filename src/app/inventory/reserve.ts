@@ -34,16 +34,16 @@ export interface ReserveOrderInput {
  * a deadlock the database still detects is retried here rather than shown to the client.
  * Shortage is an outcome, never an error: the order stands either way.
  */
-export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, input: ReserveOrderInput): Promise<ReservationOutcome> {
+export async function reserveOrder(scope: TenantScope, actor: Actor, now: Date, input: ReserveOrderInput): Promise<ReservationOutcome> {
   const settings = input.channelSettings
-    ?? (await s.selectFrom('channels').select(['settings']).where('id', '=', input.channelId).executeTakeFirst())?.settings as Record<string, unknown> | undefined;
+    ?? (await scope.selectFrom('channels').select(['settings']).where('id', '=', input.channelId).executeTakeFirst())?.settings as Record<string, unknown> | undefined;
   const rules = channelRules(settings);
-  const locations = await s.selectFrom('locations').select(['id', 'code', 'priority', 'capabilities']).where('active', '=', true).execute();
+  const locations = await scope.selectFrom('locations').select(['id', 'code', 'priority', 'capabilities']).where('active', '=', true).execute();
   const candidates = reservationOrder(locations, { pickupLocationId: input.pickupLocationId, feeding: rules.locations });
   const expiresAt = input.expiresAt ?? (rules.holdMinutes ? new Date(now.getTime() + rules.holdMinutes * 60_000) : null);
   const allowPartial = input.allowPartial ?? true;
 
-  return withStockRetry(s, async (tx) => {
+  return withStockRetry(scope, async (tx) => {
     // What each line already holds or has shipped: released and expired holds count only for the part that shipped.
     const held = input.fresh ? [] : await tx.selectFrom('stock_reservations').select(['order_line_id'])
       .select(sql<string>`sum(case when status in ('released', 'expired') then original_quantity - quantity else original_quantity end)`.as('qty'))
@@ -75,8 +75,8 @@ export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, inpu
       const attempt = async (loc: { id: string; code: string }, qty: number, whole: boolean) => {
         const st: ReserveStatement = { productId: line.productId, locationId: loc.id, quantity: qty, reservationId: newId(), movementId: newId(),
           orderId: input.orderId, orderLineId: line.lineId, reference: null, expiresAt, now, reason: 'order', actor };
-        const r = await (whole ? reserveWholeSql(tx, st) : reservePartialSql(tx, st)).execute(tx.conn);
-        const taken = r.rows[0]?.taken ?? 0;
+        const result = await (whole ? reserveWholeSql(tx, st) : reservePartialSql(tx, st)).execute(tx.conn);
+        const taken = result.rows[0]?.taken ?? 0;
         if (taken > 0) {
           out.allocations.push({ location: loc.code, locationId: loc.id, quantity: taken, reservationId: st.reservationId });
           out.reserved += taken;
@@ -104,7 +104,7 @@ export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, inpu
     if (short.length) {
       const products = new Map(input.lines.map((l) => [l.lineId, l.productId]));
       const bos = await createBackorders(tx, now, input.orderId, short.map((o) => ({ orderLineId: o.lineId, productId: products.get(o.lineId)!, quantity: o.shortage })));
-      for (const o of short) o.backorder = bos.get(o.lineId)!;
+      for (const lineOutcome of short) lineOutcome.backorder = bos.get(lineOutcome.lineId)!;
     }
     outcomes.sort((a, b) => a.lineNo - b.lineNo);
     const status = outcomeOf(outcomes);
@@ -124,19 +124,19 @@ export async function reserveOrder(s: TenantScope, actor: Actor, now: Date, inpu
  * order's lines unless the channel turned intake reservation off.
  */
 export async function reserveOnIntake(
-  s: TenantScope, actor: Actor, now: Date,
+  scope: TenantScope, actor: Actor, now: Date,
   order: { orderId: string; channelId: string; pickupLocationId: string | null; channelSettings: Record<string, unknown>; lines: ReserveLine[] },
 ): Promise<ReservationOutcome> {
   if (!channelRules(order.channelSettings).reserveOnIntake) return skippedOnIntake();
-  return reserveOrder(s, actor, now, { ...order, fresh: true });
+  return reserveOrder(scope, actor, now, { ...order, fresh: true });
 }
 
 /** Loads an order's lines and reserves what is not yet reserved (processes call this again after a shortage). */
-export async function reserveExistingOrder(s: TenantScope, actor: Actor, now: Date, orderId: string, opts: { expiresAt?: Date | null; allowPartial?: boolean } = {}) {
-  const order = await s.selectFrom('orders').select(['id', 'channel_id', 'pickup_location_id', 'delivery_method']).where('id', '=', orderId).executeTakeFirst();
+export async function reserveExistingOrder(scope: TenantScope, actor: Actor, now: Date, orderId: string, opts: { expiresAt?: Date | null; allowPartial?: boolean } = {}) {
+  const order = await scope.selectFrom('orders').select(['id', 'channel_id', 'pickup_location_id', 'delivery_method']).where('id', '=', orderId).executeTakeFirst();
   if (!order) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`);
-  const lines = await s.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', orderId).execute();
-  return reserveOrder(s, actor, now, {
+  const lines = await scope.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', orderId).execute();
+  return reserveOrder(scope, actor, now, {
     orderId, channelId: order.channel_id, pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
     lines: lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
     ...opts,
@@ -147,17 +147,17 @@ export async function reserveExistingOrder(s: TenantScope, actor: Actor, now: Da
  * A hold not tied to an order (a cart): all of the quantity at one location or nothing.
  * Returns null when there is not enough.
  */
-export async function createHold(s: TenantScope, actor: Actor, now: Date, input: { productId: string; locationId: string; quantity: number; expiresAt: Date; reference: string }) {
+export async function createHold(scope: TenantScope, actor: Actor, now: Date, input: { productId: string; locationId: string; quantity: number; expiresAt: Date; reference: string }) {
   const st: ReserveStatement = { productId: input.productId, locationId: input.locationId, quantity: input.quantity, reservationId: newId(), movementId: newId(),
     orderId: null, orderLineId: null, reference: input.reference, expiresAt: input.expiresAt, now, reason: 'hold', actor };
   // One statement is atomic on its own: outside a transaction it needs none (the hot row is held
   // only while it runs); inside one, the savepoint keeps a deadlock retry from aborting the caller.
   const run = async (tx: TenantScope) => (await reserveWholeSql(tx, st).execute(tx.conn)).rows[0]?.taken ?? 0;
   let taken = 0;
-  if (s.conn.isTransaction) taken = await withStockRetry(s, run);
+  if (scope.conn.isTransaction) taken = await withStockRetry(scope, run);
   else {
-    for (let i = 1; ; i++) {
-      try { taken = await run(s); break; } catch (e) { if (i >= 5 || !isSerializationFailure(e)) throw e; }
+    for (let index = 1; ; index++) {
+      try { taken = await run(scope); break; } catch (error) { if (index >= 5 || !isSerializationFailure(error)) throw error; }
     }
   }
   return taken ? { id: st.reservationId, expiresAt: input.expiresAt.toISOString() } : null;

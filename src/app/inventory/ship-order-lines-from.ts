@@ -9,9 +9,9 @@ export interface ShipFromInput {
 }
 
 /** Ships an order's lines, each from the location given by its code (or wherever it is reserved); unknown codes are 422 at /lines/<i>/location. */
-export async function shipOrderLinesFrom(s: TenantScope, actor: Actor, now: Date, orderId: string, input: ShipFromInput) {
+export async function shipOrderLinesFrom(scope: TenantScope, actor: Actor, now: Date, orderId: string, input: ShipFromInput) {
   const codes = input.lines.map((l) => l.location).filter((c): c is string => Boolean(c));
-  const locs = await resolveLocations(s, codes, (i) => `/lines/${i}/location`);
+  const locs = await resolveLocations(scope, codes, (i) => `/lines/${i}/location`);
   const lines = input.lines.map(({ location, ...l }) => ({ ...l, locationId: location ? locs.get(location)!.id : undefined }));
-  return shipOrderLines(s, actor, now, { orderId, lines, reference: input.reference });
+  return shipOrderLines(scope, actor, now, { orderId, lines, reference: input.reference });
 }

@@ -8,8 +8,8 @@ import { writeAudit, writeHistory, type Actor } from '../../store/history.js';
 import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { resolveLocation, resolveSku } from './common.js';
 
-async function openSupply(s: TenantScope, productId: string): Promise<SupplyLine[]> {
-  const rows = await s.selectFrom('inbound_supply').select(['expected_on', 'quantity', 'received'])
+async function openSupply(scope: TenantScope, productId: string): Promise<SupplyLine[]> {
+  const rows = await scope.selectFrom('inbound_supply').select(['expected_on', 'quantity', 'received'])
     .where('product_id', '=', productId).where('status', '=', 'open').orderBy('expected_on').orderBy('id').execute();
   return rows.map((r) => ({ expectedOn: r.expected_on, quantity: r.quantity - r.received })).filter((r) => r.quantity > 0);
 }
@@ -18,42 +18,42 @@ async function openSupply(s: TenantScope, productId: string): Promise<SupplyLine
  * Records the missing part of order lines as open backorders, each promised the earliest date
  * by which open supply covers it behind the backorders already waiting (first come, first served).
  */
-export async function createBackorders(s: TenantScope, now: Date, orderId: string, lines: Array<{ orderLineId: string; productId: string; quantity: number }>) {
+export async function createBackorders(scope: TenantScope, now: Date, orderId: string, lines: Array<{ orderLineId: string; productId: string; quantity: number }>) {
   const out = new Map<string, { id: string; quantity: number; promisedOn: string | null }>();
-  for (const l of lines) {
+  for (const line of lines) {
     // No lock here: a shortage must not queue every buyer of a sold-out SKU behind one another.
     // Two backorders made at the same instant may get the same date; the next supply change
     // re-promises them all in order (recomputePromises takes the per-SKU lock).
-    const supply = await openSupply(s, l.productId);
+    const supply = await openSupply(scope, line.productId);
     let promisedOn: string | null = null;
     if (supply.length) {
-      const aheadRow = await s.selectFrom('stock_backorders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('quantity'), sql<string>`0`).as('q'))
-        .where('product_id', '=', l.productId).where('status', '=', 'open').executeTakeFirstOrThrow();
-      promisedOn = promiseDate(supply, Number(aheadRow.q), l.quantity);
+      const aheadRow = await scope.selectFrom('stock_backorders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('quantity'), sql<string>`0`).as('q'))
+        .where('product_id', '=', line.productId).where('status', '=', 'open').executeTakeFirstOrThrow();
+      promisedOn = promiseDate(supply, Number(aheadRow.q), line.quantity);
     }
     const id = newId();
-    await s.insertInto('stock_backorders', { id, order_id: orderId, order_line_id: l.orderLineId, product_id: l.productId, quantity: l.quantity,
+    await scope.insertInto('stock_backorders', { id, order_id: orderId, order_line_id: line.orderLineId, product_id: line.productId, quantity: line.quantity,
       status: 'open', promised_on: promisedOn, created_at: now, updated_at: now }).execute();
-    out.set(l.orderLineId, { id, quantity: l.quantity, promisedOn });
+    out.set(line.orderLineId, { id, quantity: line.quantity, promisedOn });
   }
   return out;
 }
 
 /** Re-promises every open backorder of a SKU after its supply changed; each changed promise goes into the order's history. */
-export async function recomputePromises(s: Work, actor: Actor, now: Date, productId: string) {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`${s.tenantId}:${productId}`}, 0))`.execute(s.conn);
-  const supply = await openSupply(s, productId);
-  const backorders = await s.selectFrom('stock_backorders').select(['id', 'order_id', 'quantity', 'promised_on'])
+export async function recomputePromises(work: Work, actor: Actor, now: Date, productId: string) {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`${work.tenantId}:${productId}`}, 0))`.execute(work.conn);
+  const supply = await openSupply(work, productId);
+  const backorders = await work.selectFrom('stock_backorders').select(['id', 'order_id', 'quantity', 'promised_on'])
     .where('product_id', '=', productId).where('status', '=', 'open').orderBy('created_at').orderBy('id').execute();
   const promises = promiseAll(supply, backorders);
   const changed: Array<{ backorderId: string; orderId: string; from: string | null; to: string | null }> = [];
-  for (const b of backorders) {
-    const to = promises.get(b.id) ?? null;
-    if (to === b.promised_on) continue;
-    await s.updateTable('stock_backorders').set({ promised_on: to, updated_at: now }).where('id', '=', b.id).execute();
-    changed.push({ backorderId: b.id, orderId: b.order_id, from: b.promised_on, to });
+  for (const backorder of backorders) {
+    const to = promises.get(backorder.id) ?? null;
+    if (to === backorder.promised_on) continue;
+    await work.updateTable('stock_backorders').set({ promised_on: to, updated_at: now }).where('id', '=', backorder.id).execute();
+    changed.push({ backorderId: backorder.id, orderId: backorder.order_id, from: backorder.promised_on, to });
   }
-  await writeHistory(s, actor, now, changed.map((c) => ({
+  await writeHistory(work, actor, now, changed.map((c) => ({
     orderId: c.orderId, action: 'stock.promise_changed', changes: { promisedOn: { from: c.from, to: c.to } },
     reason: { backorderId: c.backorderId, rule: 'inbound supply changed' },
   })));
@@ -65,10 +65,10 @@ export interface SupplyInput { kind: SupplyKind; reference: string; sku: string;
 const supplyView = (r: { id: string; kind: string; reference: string; quantity: number; received: number; expected_on: string; status: string; version: number }, sku: string, location: string) =>
   ({ id: r.id, kind: r.kind, reference: r.reference, sku, location, quantity: r.quantity, received: r.received, expectedOn: r.expected_on, status: r.status, version: r.version });
 
-export async function addSupply(s: TenantScope, actor: Actor, now: Date, input: SupplyInput) {
-  const product = await resolveSku(s, input.sku);
-  const location = await resolveLocation(s, input.location);
-  return atomically(s, async (tx) => {
+export async function addSupply(scope: TenantScope, actor: Actor, now: Date, input: SupplyInput) {
+  const product = await resolveSku(scope, input.sku);
+  const location = await resolveLocation(scope, input.location);
+  return atomically(scope, async (tx) => {
     const id = newId();
     const row = await tx.insertInto('inbound_supply', { id, kind: input.kind, reference: input.reference, product_id: product.id, location_id: location.id,
       quantity: input.quantity, expected_on: input.expectedOn, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
@@ -78,9 +78,9 @@ export async function addSupply(s: TenantScope, actor: Actor, now: Date, input: 
   });
 }
 
-export async function updateSupply(s: TenantScope, actor: Actor, now: Date, id: string,
+export async function updateSupply(scope: TenantScope, actor: Actor, now: Date, id: string,
   patch: { quantity?: number; expectedOn?: string; received?: number; status?: 'open' | 'closed' | 'cancelled' }) {
-  return atomically(s, async (tx) => {
+  return atomically(scope, async (tx) => {
     const before = await tx.selectFrom('inbound_supply').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!before) throw new AppError('NOT_FOUND', `supply line ${id} does not exist`);
     const quantity = patch.quantity ?? before.quantity;
@@ -92,9 +92,9 @@ export async function updateSupply(s: TenantScope, actor: Actor, now: Date, id: 
     })).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await writeAudit(tx, actor, now, { entity: 'inbound_supply', entityId: id, action: 'updated', changes: { ...patch } });
     const promises = await recomputePromises(tx, actor, now, before.product_id);
-    const p = await tx.selectFrom('products').select('sku').where('id', '=', before.product_id).executeTakeFirstOrThrow();
-    const l = await tx.selectFrom('locations').select('code').where('id', '=', before.location_id).executeTakeFirstOrThrow();
-    return { supply: supplyView(row, p.sku, l.code), promisesChanged: promises.length };
+    const result = await tx.selectFrom('products').select('sku').where('id', '=', before.product_id).executeTakeFirstOrThrow();
+    const line = await tx.selectFrom('locations').select('code').where('id', '=', before.location_id).executeTakeFirstOrThrow();
+    return { supply: supplyView(row, result.sku, line.code), promisesChanged: promises.length };
   });
 }
 
@@ -102,14 +102,14 @@ export async function updateSupply(s: TenantScope, actor: Actor, now: Date, id: 
  * Available to promise: free stock now, then, on each supply date, what the cumulative supply
  * adds after the open backorders are served first.
  */
-export async function availableToPromise(s: TenantScope, sku: string) {
-  const product = await resolveSku(s, sku, '/sku');
-  const now = await s.selectFrom('stock_levels').innerJoin('locations', (j) => j.onRef('locations.tenant_id', '=', 'stock_levels.tenant_id').onRef('locations.id', '=', 'stock_levels.location_id'))
+export async function availableToPromise(scope: TenantScope, sku: string) {
+  const product = await resolveSku(scope, sku, '/sku');
+  const now = await scope.selectFrom('stock_levels').innerJoin('locations', (j) => j.onRef('locations.tenant_id', '=', 'stock_levels.tenant_id').onRef('locations.id', '=', 'stock_levels.location_id'))
     .select(sql<string>`coalesce(sum(greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0)), 0)`.as('available'))
     .where('stock_levels.product_id', '=', product.id).where('locations.active', '=', true).executeTakeFirstOrThrow();
-  const backordered = await s.selectFrom('stock_backorders').select(sql<string>`coalesce(sum(quantity), 0)`.as('q'))
+  const backordered = await scope.selectFrom('stock_backorders').select(sql<string>`coalesce(sum(quantity), 0)`.as('q'))
     .where('product_id', '=', product.id).where('status', '=', 'open').executeTakeFirstOrThrow();
-  const supply = await openSupply(s, product.id);
+  const supply = await openSupply(scope, product.id);
   const availableNow = Number(now.available);
   let owed = Number(backordered.q);
   let cumulative = 0;

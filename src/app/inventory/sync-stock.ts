@@ -30,10 +30,10 @@ const isQty = (v: unknown): v is number => typeof v === 'number' && Number.isInt
  * reservations made at the same moment are kept (reserved is never written here) and the
  * ledger delta is exact. A row that would put on hand below reserved is refused, not clipped.
  */
-export async function syncStock(s: TenantScope, actor: Actor, now: Date, input: { syncId: string; rows: unknown[] }): Promise<SyncReport> {
+export async function syncStock(scope: TenantScope, actor: Actor, now: Date, input: { syncId: string; rows: unknown[] }): Promise<SyncReport> {
   if (input.rows.length > SYNC_MAX_ROWS) throw new AppError('PAYLOAD_TOO_LARGE', `at most ${SYNC_MAX_ROWS} rows per sync`);
   const hash = createHash('sha256').update(JSON.stringify(input.rows)).digest('hex');
-  return withStockRetry(s, async (tx) => {
+  return withStockRetry(scope, async (tx) => {
     const claimed = await tx.insertInto('stock_syncs', { sync_id: input.syncId, request_hash: hash, result: null, created_at: now })
       .onConflict((oc) => oc.columns(['tenant_id', 'sync_id']).doNothing()).returning('sync_id').executeTakeFirst();
     if (!claimed) {
@@ -44,40 +44,40 @@ export async function syncStock(s: TenantScope, actor: Actor, now: Date, input: 
 
     const report: SyncReport = { syncId: input.syncId, received: input.rows.length, applied: 0, unchanged: 0, rejected: [] };
     const shaped: Array<{ row: number; sku: string; location: string; onHand: number; safety: number | null }> = [];
-    input.rows.forEach((raw, i) => {
-      const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    input.rows.forEach((raw, index) => {
+      const currentRaw = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
       const errors: FieldError[] = [];
-      const p = `/rows/${i}`;
-      if (typeof r.sku !== 'string' || r.sku.length === 0 || r.sku.length > 100) errors.push({ path: `${p}/sku`, message: 'required text', code: 'VALIDATION_FAILED' });
-      if (typeof r.location !== 'string' || r.location.length === 0 || r.location.length > 64) errors.push({ path: `${p}/location`, message: 'required location code', code: 'VALIDATION_FAILED' });
-      if (!isQty(r.onHand)) errors.push({ path: `${p}/onHand`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
-      if (r.safety !== undefined && !isQty(r.safety)) errors.push({ path: `${p}/safety`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
-      const sku = typeof r.sku === 'string' ? r.sku : null;
-      const location = typeof r.location === 'string' ? r.location : null;
-      if (errors.length) report.rejected.push({ row: i + 1, sku, location, errors });
-      else shaped.push({ row: i + 1, sku: sku!, location: location!, onHand: r.onHand as number, safety: (r.safety as number | undefined) ?? null });
+      const path = `/rows/${index}`;
+      if (typeof currentRaw.sku !== 'string' || currentRaw.sku.length === 0 || currentRaw.sku.length > 100) errors.push({ path: `${path}/sku`, message: 'required text', code: 'VALIDATION_FAILED' });
+      if (typeof currentRaw.location !== 'string' || currentRaw.location.length === 0 || currentRaw.location.length > 64) errors.push({ path: `${path}/location`, message: 'required location code', code: 'VALIDATION_FAILED' });
+      if (!isQty(currentRaw.onHand)) errors.push({ path: `${path}/onHand`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
+      if (currentRaw.safety !== undefined && !isQty(currentRaw.safety)) errors.push({ path: `${path}/safety`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
+      const sku = typeof currentRaw.sku === 'string' ? currentRaw.sku : null;
+      const location = typeof currentRaw.location === 'string' ? currentRaw.location : null;
+      if (errors.length) report.rejected.push({ row: index + 1, sku, location, errors });
+      else shaped.push({ row: index + 1, sku: sku!, location: location!, onHand: currentRaw.onHand as number, safety: (currentRaw.safety as number | undefined) ?? null });
     });
 
     const skus = [...new Set(shaped.map((r) => r.sku))];
     const codes = [...new Set(shaped.map((r) => r.location))];
     const products = new Map<string, string>();
-    for (let i = 0; i < skus.length; i += 5000) {
-      for (const p of await tx.selectFrom('products').select(['id', 'sku']).where('sku', 'in', skus.slice(i, i + 5000)).execute()) products.set(p.sku, p.id);
+    for (let skuIndex = 0; skuIndex < skus.length; skuIndex += 5000) {
+      for (const item of await tx.selectFrom('products').select(['id', 'sku']).where('sku', 'in', skus.slice(skuIndex, skuIndex + 5000)).execute()) products.set(item.sku, item.id);
     }
     const locations = new Map((codes.length ? await tx.selectFrom('locations').select(['id', 'code']).where('code', 'in', codes).execute() : []).map((l) => [l.code, l.id]));
     const seen = new Set<string>();
     const good: GoodRow[] = [];
-    for (const r of shaped) {
+    for (const row of shaped) {
       const errors: FieldError[] = [];
-      const productId = products.get(r.sku);
-      const locationId = locations.get(r.location);
-      if (!productId) errors.push({ path: `/rows/${r.row - 1}/sku`, message: `unknown SKU ${r.sku}`, code: 'UNKNOWN_SKU' });
-      if (!locationId) errors.push({ path: `/rows/${r.row - 1}/location`, message: `unknown location ${r.location}`, code: 'UNKNOWN_LOCATION' });
-      const key = `${r.sku}\u0000${r.location}`;
-      if (!errors.length && seen.has(key)) errors.push({ path: `/rows/${r.row - 1}`, message: `${r.sku} at ${r.location} appears twice in this sync`, code: 'VALIDATION_FAILED' });
+      const productId = products.get(row.sku);
+      const locationId = locations.get(row.location);
+      if (!productId) errors.push({ path: `/rows/${row.row - 1}/sku`, message: `unknown SKU ${row.sku}`, code: 'UNKNOWN_SKU' });
+      if (!locationId) errors.push({ path: `/rows/${row.row - 1}/location`, message: `unknown location ${row.location}`, code: 'UNKNOWN_LOCATION' });
+      const key = `${row.sku}\u0000${row.location}`;
+      if (!errors.length && seen.has(key)) errors.push({ path: `/rows/${row.row - 1}`, message: `${row.sku} at ${row.location} appears twice in this sync`, code: 'VALIDATION_FAILED' });
       seen.add(key);
-      if (errors.length) report.rejected.push({ row: r.row, sku: r.sku, location: r.location, errors });
-      else good.push({ ...r, productId: productId!, locationId: locationId! });
+      if (errors.length) report.rejected.push({ row: row.row, sku: row.sku, location: row.location, errors });
+      else good.push({ ...row, productId: productId!, locationId: locationId! });
     }
 
     if (good.length) {
@@ -89,20 +89,20 @@ export async function syncStock(s: TenantScope, actor: Actor, now: Date, input: 
         ), old as (
           select sl.product_id, sl.location_id, sl.on_hand, sl.reserved, sl.safety from stock_levels sl
           join v on v.product_id = sl.product_id and v.location_id = sl.location_id
-          where sl.tenant_id = ${s.tenantId}
+          where sl.tenant_id = ${scope.tenantId}
           order by sl.product_id, sl.location_id
           for update of sl
         ), upd as (
           update stock_levels as sl set on_hand = v.on_hand, safety = coalesce(v.safety, sl.safety),
             version = sl.version + 1, change_xid = pg_current_xact_id(), updated_at = ${now}
           from v join old on old.product_id = v.product_id and old.location_id = v.location_id
-          where sl.tenant_id = ${s.tenantId} and sl.product_id = v.product_id and sl.location_id = v.location_id
+          where sl.tenant_id = ${scope.tenantId} and sl.product_id = v.product_id and sl.location_id = v.location_id
             and v.on_hand >= old.reserved
             and (v.on_hand <> old.on_hand or coalesce(v.safety, old.safety) <> old.safety)
           returning v.row, v.movement_id, sl.product_id, sl.location_id, v.on_hand - old.on_hand as delta
         ), led as (
           insert into stock_movements (tenant_id, id, product_id, location_id, kind, on_hand_delta, reserved_delta, quantity, reference, reason, actor_type, actor_id, at)
-          select ${s.tenantId}, movement_id, product_id, location_id, 'count', delta, 0, abs(delta), ${input.syncId}, 'stock sync', ${actor.type}, ${actor.id}, ${now}
+          select ${scope.tenantId}, movement_id, product_id, location_id, 'count', delta, 0, abs(delta), ${input.syncId}, 'stock sync', ${actor.type}, ${actor.id}, ${now}
           from upd
           returning 1
         )
@@ -111,13 +111,13 @@ export async function syncStock(s: TenantScope, actor: Actor, now: Date, input: 
         left join upd on upd.row = v.row
         order by v.row`.execute(tx.conn);
       const byRow = new Map(good.map((g) => [g.row, g]));
-      for (const r of rows) {
-        if (r.applied) report.applied++;
-        else if (!r.changed) report.unchanged++;
+      for (const row of rows) {
+        if (row.applied) report.applied++;
+        else if (!row.changed) report.unchanged++;
         else {
-          const g = byRow.get(r.row)!;
-          report.rejected.push({ row: r.row, sku: g.sku, location: g.location,
-            errors: [{ path: `/rows/${r.row - 1}/onHand`, message: `${r.reserved} unit(s) are reserved here; on hand cannot be set to ${g.onHand}`, code: 'STOCK_BELOW_RESERVED' }] });
+          const good = byRow.get(row.row)!;
+          report.rejected.push({ row: row.row, sku: good.sku, location: good.location,
+            errors: [{ path: `/rows/${row.row - 1}/onHand`, message: `${row.reserved} unit(s) are reserved here; on hand cannot be set to ${good.onHand}`, code: 'STOCK_BELOW_RESERVED' }] });
         }
       }
     }

@@ -25,24 +25,24 @@ type Row = { old_on_hand: number; on_hand: number; reserved: number; safety: num
  * under the row lock in the same statement, so the ledger delta is exact even when reservations
  * move the row at the same moment. Reservations are never erased: on hand below reserved is refused.
  */
-export async function setStock(s: TenantScope, actor: Actor, now: Date, input: SetStockInput): Promise<{ sku: string; location: string } & Figures> {
+export async function setStock(scope: TenantScope, actor: Actor, now: Date, input: SetStockInput): Promise<{ sku: string; location: string } & Figures> {
   if (input.onHand === undefined && input.safety === undefined) {
     throw new AppError('VALIDATION_FAILED', 'send onHand, safety or both', [{ path: '/onHand', message: 'required when safety is absent' }]);
   }
-  const product = await resolveSku(s, input.sku);
-  const location = await resolveLocation(s, input.location);
-  return withStockRetry(s, async (tx) => {
+  const product = await resolveSku(scope, input.sku);
+  const location = await resolveLocation(scope, input.location);
+  return withStockRetry(scope, async (tx) => {
     await ensureStockRows(tx, [{ productId: product.id, locationId: location.id }]);
     const onHand = input.onHand ?? null;
     const safety = input.safety ?? null;
     const { rows } = await sql<Row>`with old as (
         select on_hand, reserved, version from stock_levels
-        where tenant_id = ${s.tenantId} and product_id = ${product.id} and location_id = ${location.id} for update)
+        where tenant_id = ${scope.tenantId} and product_id = ${product.id} and location_id = ${location.id} for update)
       update stock_levels as sl set
         on_hand = coalesce(${onHand}::int, sl.on_hand), safety = coalesce(${safety}::int, sl.safety),
         version = sl.version + 1, change_xid = pg_current_xact_id(), updated_at = ${now}
       from old
-      where sl.tenant_id = ${s.tenantId} and sl.product_id = ${product.id} and sl.location_id = ${location.id}
+      where sl.tenant_id = ${scope.tenantId} and sl.product_id = ${product.id} and sl.location_id = ${location.id}
         and (${input.expectedOnHand ?? null}::int is null or old.on_hand = ${input.expectedOnHand ?? null}::int)
         and (${input.expectedVersion ?? null}::int is null or old.version = ${input.expectedVersion ?? null}::int)
         and coalesce(${onHand}::int, old.on_hand) >= old.reserved
@@ -75,13 +75,13 @@ export interface AdjustStockInput {
  * A delta (receipt, return, write-off, correction). The guard in the UPDATE keeps on hand at or
  * above reserved, so a write-off can never take units promised to an order.
  */
-export async function adjustStock(s: TenantScope, actor: Actor, now: Date, input: AdjustStockInput): Promise<{ sku: string; location: string } & Figures> {
+export async function adjustStock(scope: TenantScope, actor: Actor, now: Date, input: AdjustStockInput): Promise<{ sku: string; location: string } & Figures> {
   if (!Number.isInteger(input.delta) || input.delta === 0) throw new AppError('VALIDATION_FAILED', 'delta must be a non-zero whole number', [{ path: '/delta', message: 'non-zero integer' }]);
   if ((input.kind === 'receipt' || input.kind === 'return') && input.delta < 0) throw new AppError('VALIDATION_FAILED', `a ${input.kind} adds stock: delta must be positive`, [{ path: '/delta', message: 'must be positive' }]);
   if (input.kind === 'write_off' && input.delta > 0) throw new AppError('VALIDATION_FAILED', 'a write-off removes stock: delta must be negative', [{ path: '/delta', message: 'must be negative' }]);
-  const product = await resolveSku(s, input.sku);
-  const location = await resolveLocation(s, input.location);
-  return withStockRetry(s, async (tx) => {
+  const product = await resolveSku(scope, input.sku);
+  const location = await resolveLocation(scope, input.location);
+  return withStockRetry(scope, async (tx) => {
     await ensureStockRows(tx, [{ productId: product.id, locationId: location.id }]);
     const row = await tx.updateTable('stock_levels')
       .set((eb) => ({ on_hand: eb('on_hand', '+', input.delta), version: eb('version', '+', 1), change_xid: sql`pg_current_xact_id()`, updated_at: now }))

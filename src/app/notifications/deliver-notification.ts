@@ -33,17 +33,17 @@ export async function deliverNotification(db: Db, tenantId: string, notification
     return { outcome: 'rejected', response: cur.last_response ?? '' };
   }
   try {
-    const r = await sender.send({ notificationId, to: claimed.recipient, subject: claimed.subject, text: claimed.body_text, html: claimed.body_html, language: claimed.language });
+    const result = await sender.send({ notificationId, to: claimed.recipient, subject: claimed.subject, text: claimed.body_text, html: claimed.body_html, language: claimed.language });
     const at = now();
-    await tx.updateTable('notifications').set({ state: 'sent', sent_at: at, last_response: r.response.slice(0, 1000), claimed_until: null, updated_at: at })
+    await tx.updateTable('notifications').set({ state: 'sent', sent_at: at, last_response: result.response.slice(0, 1000), claimed_until: null, updated_at: at })
       .where('id', '=', notificationId).execute();
-    return { outcome: 'sent', response: r.response };
-  } catch (e) {
-    const message = ((e as Error).message || String(e)).slice(0, 1000);
+    return { outcome: 'sent', response: result.response };
+  } catch (error) {
+    const message = ((error as Error).message || String(error)).slice(0, 1000);
     const at = now();
     await tx.updateTable('notifications').set({ state: 'failed', last_response: message, claimed_until: null, updated_at: at })
       .where('id', '=', notificationId).execute();
-    if (e instanceof PermanentMailError) return { outcome: 'rejected', response: message };
-    throw e;
+    if (error instanceof PermanentMailError) return { outcome: 'rejected', response: message };
+    throw error;
   }
 }

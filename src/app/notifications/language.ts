@@ -3,14 +3,14 @@ import { isLanguage, type Language } from './built-in-templates.js';
 const BY_COUNTRY: Record<string, Language> = { PL: 'pl', RU: 'ru', BY: 'ru', KZ: 'ru' };
 
 /** 'pl', 'pl-PL', 'ru_RU', 'RU' → a supported language, else undefined. */
-function asLanguage(v: unknown): Language | undefined {
-  if (typeof v !== 'string') return undefined;
-  const l = v.trim().toLowerCase().slice(0, 2);
-  return isLanguage(l) ? l : undefined;
+function asLanguage(value: unknown): Language | undefined {
+  if (typeof value !== 'string') return undefined;
+  const label = value.trim().toLowerCase().slice(0, 2);
+  return isLanguage(label) ? label : undefined;
 }
 
-function fromCountry(v: unknown): Language | undefined {
-  return typeof v === 'string' ? BY_COUNTRY[v.trim().toUpperCase()] : undefined;
+function fromCountry(value: unknown): Language | undefined {
+  return typeof value === 'string' ? BY_COUNTRY[value.trim().toUpperCase()] : undefined;
 }
 
 export interface LanguageHints {
@@ -26,9 +26,9 @@ export interface LanguageHints {
  * customer attribute `language`, the customer's locale), else the shipping address country's,
  * else the channel's (settings `language` or `country`); PL → Polish, RU/BY/KZ → Russian; else English.
  */
-export function chooseLanguage(h: LanguageHints): Language {
-  return asLanguage(h.orderAttributes?.language) ?? asLanguage(h.customerAttributes?.language) ?? asLanguage(h.customerLocale)
-    ?? fromCountry(h.shippingCountry)
-    ?? asLanguage(h.channelSettings?.language) ?? fromCountry(h.channelSettings?.country)
+export function chooseLanguage(languageHints: LanguageHints): Language {
+  return asLanguage(languageHints.orderAttributes?.language) ?? asLanguage(languageHints.customerAttributes?.language) ?? asLanguage(languageHints.customerLocale)
+    ?? fromCountry(languageHints.shippingCountry)
+    ?? asLanguage(languageHints.channelSettings?.language) ?? fromCountry(languageHints.channelSettings?.country)
     ?? 'en';
 }

@@ -30,62 +30,62 @@ export interface OrderForNotification {
 
 /** Loads what a notification about an order says, and the language to say it in; null when there is no such order. */
 export async function loadOrderForNotification(tx: TenantScope, orderId: string): Promise<OrderForNotification | null> {
-  const o = await tx.selectFrom('orders')
+  const row = await tx.selectFrom('orders')
     .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
     .selectAll('orders').select(['channels.settings as channel_settings'])
     .where('orders.id', '=', orderId).executeTakeFirst();
-  if (!o) return null;
+  if (!row) return null;
   const [lines, customer, tenant, pickup, shipment] = await Promise.all([
     tx.selectFrom('order_lines').select(['name', 'sku', 'quantity', 'total']).where('order_id', '=', orderId).orderBy('line_no').execute(),
-    o.customer_id ? tx.selectFrom('customers').select(['name', 'email', 'locale', 'attributes']).where('id', '=', o.customer_id).executeTakeFirst() : undefined,
+    row.customer_id ? tx.selectFrom('customers').select(['name', 'email', 'locale', 'attributes']).where('id', '=', row.customer_id).executeTakeFirst() : undefined,
     tx.conn.selectFrom('tenants').select('name').where('id', '=', tx.tenantId).executeTakeFirst(),
-    o.pickup_location_id ? tx.selectFrom('locations').select(['name', 'address']).where('id', '=', o.pickup_location_id).executeTakeFirst() : undefined,
+    row.pickup_location_id ? tx.selectFrom('locations').select(['name', 'address']).where('id', '=', row.pickup_location_id).executeTakeFirst() : undefined,
     // The latest booking that still counts (ids are UUIDv7: the newest sorts last).
     tx.selectFrom('shipments').select(['carrier', 'tracking_number']).where('order_id', '=', orderId).where('status', '!=', 'cancelled')
       .orderBy('id', 'desc').limit(1).executeTakeFirst(),
   ]);
-  const attrs = (o.attributes ?? {}) as Dict;
-  const ship = (o.shipping_address ?? {}) as Dict;
+  const attrs = (row.attributes ?? {}) as Dict;
+  const ship = (row.shipping_address ?? {}) as Dict;
   const language = chooseLanguage({
     orderAttributes: attrs, customerAttributes: (customer?.attributes ?? {}) as Dict, customerLocale: customer?.locale,
-    shippingCountry: typeof ship.country === 'string' ? ship.country : null, channelSettings: (o.channel_settings ?? {}) as Dict,
+    shippingCountry: typeof ship.country === 'string' ? ship.country : null, channelSettings: (row.channel_settings ?? {}) as Dict,
   });
   const pickupAddress = (pickup?.address ?? {}) as Dict;
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
   const delivery = (attrs.delivery ?? {}) as Dict;
   return {
-    id: o.id,
-    customerId: o.customer_id,
+    id: row.id,
+    customerId: row.customer_id,
     // The customer's record first (kept up to date), else the address the order came with.
-    customerEmail: customer?.email ?? o.customer_email ?? (typeof ship.email === 'string' ? ship.email : null),
+    customerEmail: customer?.email ?? row.customer_email ?? (typeof ship.email === 'string' ? ship.email : null),
     language,
     vars: {
-      shopName: tenant?.name ?? '', orderNumber: o.number, externalId: o.external_id ?? '',
-      customerName: customer?.name ?? o.customer_name ?? str(ship.name), currency: o.currency,
+      shopName: tenant?.name ?? '', orderNumber: row.number, externalId: row.external_id ?? '',
+      customerName: customer?.name ?? row.customer_name ?? str(ship.name), currency: row.currency,
       // Ordo's own shipment when there is one; else what the order was given (an integration's attributes, intake's delivery).
       ...(shipment
         ? { trackingNumber: shipment.tracking_number ?? '', carrier: shipment.carrier }
         : { trackingNumber: str(attrs.trackingNumber ?? delivery.trackingNumber), carrier: str(attrs.carrier ?? delivery.carrier) }),
       pickupLocation: pickup ? [pickup.name, str(pickupAddress.line1), str(pickupAddress.city)].filter(Boolean).join(', ') : '',
-      state: o.state,
+      state: row.state,
     },
     lines: lines.map((l) => ({ name: l.name, sku: l.sku, quantity: l.quantity, total: BigInt(l.total) })),
-    currency: o.currency,
-    totals: { subtotal: BigInt(o.subtotal), shipping: BigInt(o.shipping_total), total: BigInt(o.grand_total) },
-    placedAt: new Date(o.placed_at),
+    currency: row.currency,
+    totals: { subtotal: BigInt(row.subtotal), shipping: BigInt(row.shipping_total), total: BigInt(row.grand_total) },
+    placedAt: new Date(row.placed_at),
   };
 }
 
 /** The template variables of an order in one language (money, dates and lines formatted for it). */
-export function orderVariables(o: OrderForNotification, lang: Language, trackingUrl: string): TemplateVars {
-  const money = (u: bigint) => formatAmount(u, o.currency, lang);
+export function orderVariables(orderForNotification: OrderForNotification, lang: Language, trackingUrl: string): TemplateVars {
+  const money = (u: bigint) => formatAmount(u, orderForNotification.currency, lang);
   return {
-    ...o.vars,
-    orderDate: new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(o.placedAt),
-    lines: o.lines.map((l) => `${l.quantity} × ${l.name} (${l.sku}) — ${money(l.total)}`).join('\n'),
-    subtotal: money(o.totals.subtotal),
-    shipping: money(o.totals.shipping),
-    total: money(o.totals.total),
+    ...orderForNotification.vars,
+    orderDate: new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(orderForNotification.placedAt),
+    lines: orderForNotification.lines.map((l) => `${l.quantity} × ${l.name} (${l.sku}) — ${money(l.total)}`).join('\n'),
+    subtotal: money(orderForNotification.totals.subtotal),
+    shipping: money(orderForNotification.totals.shipping),
+    total: money(orderForNotification.totals.total),
     trackingUrl,
   };
 }

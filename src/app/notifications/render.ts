@@ -27,12 +27,12 @@ export function parseTemplate(src: string): Node[] {
   const root: Node[] = [];
   const stack: { name: string; body: Node[] }[] = [{ name: '', body: root }];
   let last = 0;
-  for (const m of src.matchAll(TAG)) {
+  for (const match of src.matchAll(TAG)) {
     const top = stack[stack.length - 1]!;
-    if (m.index > last) top.body.push({ t: 'text', s: src.slice(last, m.index) });
-    last = m.index + m[0].length;
-    const [, sigil, name] = m;
-    if (!name) throw new TemplateError(`"${m[0]}" names no variable`);
+    if (match.index > last) top.body.push({ t: 'text', s: src.slice(last, match.index) });
+    last = match.index + match[0].length;
+    const [, sigil, name] = match;
+    if (!name) throw new TemplateError(`"${match[0]}" names no variable`);
     if (!known.has(name)) throw new TemplateError(`unknown variable {{${name}}}; known: ${TEMPLATE_VARIABLES.join(', ')}`);
     if (sigil === '/') {
       if (top.name !== name) throw new TemplateError(`{{/${name}}} closes nothing${top.name ? ` (open: {{#${top.name}}})` : ''}`);
@@ -50,9 +50,9 @@ export function parseTemplate(src: string): Node[] {
   if (rest) root.push({ t: 'text', s: rest });
   // A stray "{{" inside text (e.g. "{{ 1 + 1 }}") did not match TAG: refuse it, do not print it.
   const strays = (nodes: Node[]): void => {
-    for (const n of nodes) {
-      if (n.t === 'text' && /\{\{|\}\}/.test(n.s)) throw new TemplateError(`"${(/\{\{[^}]{0,30}\}?\}?|\}\}/.exec(n.s)?.[0] ?? '{{')}" is not a valid tag: use {{name}}, {{#name}}…{{/name}} or {{^name}}…{{/name}}`);
-      if (n.t === 'section') strays(n.body);
+    for (const node of nodes) {
+      if (node.t === 'text' && /\{\{|\}\}/.test(node.s)) throw new TemplateError(`"${(/\{\{[^}]{0,30}\}?\}?|\}\}/.exec(node.s)?.[0] ?? '{{')}" is not a valid tag: use {{name}}, {{#name}}…{{/name}} or {{^name}}…{{/name}}`);
+      if (node.t === 'section') strays(node.body);
     }
   };
   strays(root);
@@ -61,9 +61,9 @@ export function parseTemplate(src: string): Node[] {
 
 /** The problem with a template, or null when it is valid. */
 export function checkTemplate(src: string): string | null {
-  try { parseTemplate(src); return null; } catch (e) {
-    if (e instanceof TemplateError) return e.message;
-    throw e;
+  try { parseTemplate(src); return null; } catch (error) {
+    if (error instanceof TemplateError) return error.message;
+    throw error;
   }
 }
 
@@ -73,12 +73,12 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 /** Renders a parsed template; `value` maps each variable's text (identity for plain text, escaping for HTML). */
-function renderNodes(nodes: Node[], vars: TemplateVars, value: (s: string) => string): string {
+function renderNodes(nodes: Node[], vars: TemplateVars, value: (text: string) => string): string {
   let out = '';
-  for (const n of nodes) {
-    if (n.t === 'text') out += n.s;
-    else if (n.t === 'var') out += value(vars[n.name as TemplateVariable] ?? '');
-    else if ((vars[n.name as TemplateVariable] ?? '') !== '' !== n.inverted) out += renderNodes(n.body, vars, value);
+  for (const node of nodes) {
+    if (node.t === 'text') out += node.s;
+    else if (node.t === 'var') out += value(vars[node.name as TemplateVariable] ?? '');
+    else if ((vars[node.name as TemplateVariable] ?? '') !== '' !== node.inverted) out += renderNodes(node.body, vars, value);
   }
   return out;
 }

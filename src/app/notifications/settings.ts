@@ -13,8 +13,8 @@ export interface NotificationSettings {
 
 /** The tenant's notification settings (defaults when never set: everything on, no role recipients). */
 export async function getNotificationSettings(tx: TenantScope): Promise<NotificationSettings> {
-  const r = await tx.selectFrom('notification_settings').selectAll().executeTakeFirst();
-  return r ? { disabled: r.disabled, recipients: r.recipients, version: r.version } : { disabled: [], recipients: {}, version: 0 };
+  const row = await tx.selectFrom('notification_settings').selectAll().executeTakeFirst();
+  return row ? { disabled: row.disabled, recipients: row.recipients, version: row.version } : { disabled: [], recipients: {}, version: 0 };
 }
 
 /** Replaces the settings; If-Match against their version when given. */

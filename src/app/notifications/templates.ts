@@ -14,10 +14,10 @@ export interface EffectiveTemplate extends TemplateSource {
 
 /** The template used for a language: the tenant's override, else the built-in one; null when neither exists. */
 export async function effectiveTemplate(tx: TenantScope, template: string, language: Language): Promise<EffectiveTemplate | null> {
-  const o = await tx.selectFrom('notification_templates').selectAll().where('template', '=', template).where('language', '=', language).executeTakeFirst();
-  if (o) return { template, language, source: 'override', version: o.version, subject: o.subject, text: o.body_text, html: o.body_html };
-  const b = BUILT_IN_TEMPLATES[template]?.[language];
-  return b ? { template, language, source: 'built_in', version: null, ...b } : null;
+  const row = await tx.selectFrom('notification_templates').selectAll().where('template', '=', template).where('language', '=', language).executeTakeFirst();
+  if (row) return { template, language, source: 'override', version: row.version, subject: row.subject, text: row.body_text, html: row.body_html };
+  const right = BUILT_IN_TEMPLATES[template]?.[language];
+  return right ? { template, language, source: 'built_in', version: null, ...right } : null;
 }
 
 /** Subject, text and HTML of a template for the given variables (subject on one line). */
@@ -52,9 +52,9 @@ export async function listTemplates(tx: TenantScope) {
       template,
       builtIn: Object.hasOwn(BUILT_IN_TEMPLATES, template),
       languages: LANGUAGES.map((language) => {
-        const o = overrides.find((x) => x.template === template && x.language === language);
-        return { language, source: o ? 'override' as const : BUILT_IN_TEMPLATES[template]?.[language] ? 'built_in' as const : 'missing' as const,
-          version: o?.version ?? null, updatedAt: o ? new Date(o.updated_at).toISOString() : null };
+        const override = overrides.find((x) => x.template === template && x.language === language);
+        return { language, source: override ? 'override' as const : BUILT_IN_TEMPLATES[template]?.[language] ? 'built_in' as const : 'missing' as const,
+          version: override?.version ?? null, updatedAt: override ? new Date(override.updated_at).toISOString() : null };
       }),
     })),
   };
@@ -81,6 +81,6 @@ export async function putTemplateOverride(store: TenantScope, template: string, 
 
 /** Removes an override: the built-in template applies again. False when there was none. */
 export async function deleteTemplateOverride(tx: TenantScope, template: string, language: Language): Promise<boolean> {
-  const r = await tx.deleteFrom('notification_templates').where('template', '=', template).where('language', '=', language).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+  const row = await tx.deleteFrom('notification_templates').where('template', '=', template).where('language', '=', language).executeTakeFirst();
+  return Number(row.numDeletedRows) > 0;
 }

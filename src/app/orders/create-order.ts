@@ -38,49 +38,49 @@ interface RefsRow {
  * selection rules and published versions, and the next order number (a number taken by a refused
  * order is a gap, as with any sequence).
  */
-async function resolveReferences(s: TenantScope, input: OrderInput) {
-  const t = s.tenantId;
-  const c = input.customer;
-  const customerWhere = c.id ? sql`cu.id = ${c.id}` : c.code ? sql`cu.code = ${c.code}` : sql`false`;
+async function resolveReferences(scope: TenantScope, input: OrderInput) {
+  const tenantId = scope.tenantId;
+  const inputCustomer = input.customer;
+  const customerWhere = inputCustomer.id ? sql`cu.id = ${inputCustomer.id}` : inputCustomer.code ? sql`cu.code = ${inputCustomer.code}` : sql`false`;
   const skus = [...new Set(input.lines.map((l) => l.sku))];
   const { rows } = await sql<RefsRow>`select
-    (select row_to_json(x) from (select id, code, kind, active, process_key, settings from channels where tenant_id = ${t} and code = ${input.channel}) x) as channel,
+    (select row_to_json(x) from (select id, code, kind, active, process_key, settings from channels where tenant_id = ${tenantId} and code = ${input.channel}) x) as channel,
     (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.terms as company_terms
-       from customers cu left join companies co on co.tenant_id = cu.tenant_id and co.id = cu.company_id where cu.tenant_id = ${t} and ${customerWhere}) x) as customer,
-    (select json_agg(x) from (select id, sku, name, active from products where tenant_id = ${t} and sku = any(${skus}::text[])) x) as products,
-    (select row_to_json(x) from (select id, capabilities, active from locations where tenant_id = ${t} and code = ${input.delivery.pickupLocation ?? null}) x) as pickup,
-    (select row_to_json(x) from (select rules, version from process_selection_rules where tenant_id = ${t}) x) as rules,
+       from customers cu left join companies co on co.tenant_id = cu.tenant_id and co.id = cu.company_id where cu.tenant_id = ${tenantId} and ${customerWhere}) x) as customer,
+    (select json_agg(x) from (select id, sku, name, active from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])) x) as products,
+    (select row_to_json(x) from (select id, capabilities, active from locations where tenant_id = ${tenantId} and code = ${input.delivery.pickupLocation ?? null}) x) as pickup,
+    (select row_to_json(x) from (select rules, version from process_selection_rules where tenant_id = ${tenantId}) x) as rules,
     (select json_agg(x) from (select distinct on (key) key, version, source_hash from process_definitions
-       where tenant_id = ${t} and status = 'published' order by key, version desc) x) as published,
-    nextval('order_number_seq')::text as n`.execute(s.conn);
-  const r = rows[0]!;
-  const channel = r.channel;
+       where tenant_id = ${tenantId} and status = 'published' order by key, version desc) x) as published,
+    nextval('order_number_seq')::text as n`.execute(scope.conn);
+  const refs = rows[0]!;
+  const channel = refs.channel;
   if (!channel) throw new AppError('UNKNOWN_CHANNEL', `channel ${input.channel} does not exist`, [{ path: '/channel', message: 'unknown channel' }]);
   if (!channel.active) throw new AppError('CHANNEL_INACTIVE', `channel ${input.channel} is inactive`, [{ path: '/channel', message: 'channel is inactive' }]);
-  if ((c.id || c.code) && !r.customer) {
-    throw new AppError('UNKNOWN_CUSTOMER', 'the customer does not exist', [{ path: c.id ? '/customer/id' : '/customer/code', message: 'unknown customer' }]);
+  if ((inputCustomer.id || inputCustomer.code) && !refs.customer) {
+    throw new AppError('UNKNOWN_CUSTOMER', 'the customer does not exist', [{ path: inputCustomer.id ? '/customer/id' : '/customer/code', message: 'unknown customer' }]);
   }
-  const customer = c.id || c.code ? r.customer! : undefined;
+  const customer = inputCustomer.id || inputCustomer.code ? refs.customer! : undefined;
 
   const errors: FieldError[] = [];
-  const bySku = new Map((r.products ?? []).map((p) => [p.sku, p]));
-  input.lines.forEach((l, i) => {
-    const p = bySku.get(l.sku);
-    if (!p) errors.push({ path: `/lines/${i}/sku`, message: `unknown SKU ${l.sku}`, code: 'UNKNOWN_SKU' });
-    else if (!p.active) errors.push({ path: `/lines/${i}/sku`, message: `SKU ${l.sku} is not sold any more`, code: 'UNKNOWN_SKU' });
+  const bySku = new Map((refs.products ?? []).map((p) => [p.sku, p]));
+  input.lines.forEach((line, index) => {
+    const value = bySku.get(line.sku);
+    if (!value) errors.push({ path: `/lines/${index}/sku`, message: `unknown SKU ${line.sku}`, code: 'UNKNOWN_SKU' });
+    else if (!value.active) errors.push({ path: `/lines/${index}/sku`, message: `SKU ${line.sku} is not sold any more`, code: 'UNKNOWN_SKU' });
   });
   if (errors.length) throw new AppError('UNKNOWN_SKU', `${errors.length} line(s) name an unknown SKU`, errors);
 
   let pickupLocationId: string | null = null;
   if (input.delivery.method === 'pickup') {
-    const loc = r.pickup;
+    const loc = refs.pickup;
     if (!loc || !loc.active || !loc.capabilities.includes('pickup')) {
       throw new AppError('VALIDATION_FAILED', 'the pickup location does not exist or does not serve pickups',
         [{ path: '/delivery/pickupLocation', message: 'unknown pickup location' }]);
     }
     pickupLocationId = loc.id;
   }
-  return { channel, customer, bySku, pickupLocationId, rules: r.rules, published: r.published ?? [], number: `ORD-${r.n.padStart(7, '0')}` };
+  return { channel, customer, bySku, pickupLocationId, rules: refs.rules, published: refs.published ?? [], number: `ORD-${refs.n.padStart(7, '0')}` };
 }
 
 /**
@@ -104,22 +104,22 @@ async function resolveReferences(s: TenantScope, input: OrderInput) {
  * Inside the caller's unit of work a refusal leaves nothing written but aborts nothing either;
  * any other failure is the caller's to roll back (every caller does).
  */
-export async function createOrder(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
+export async function createOrder(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
   const priced = priceOrder(input.currency, input.lines, input.shipping, input.pricesIncludeTax);
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
-  const refs = await resolveReferences(s, input);
-  const o = orderRows(s, clock.now(), input, priced, refs);
-  if (isWork(s)) return acceptOrder(processes, s, actor, o);
-  if (intakePath(o) === 'one-statement') return storeOrder(s, actor, o);
-  return transaction(s, (tx) => acceptOrder(processes, tx, actor, o));
+  const refs = await resolveReferences(scope, input);
+  const rows = orderRows(scope, clock.now(), input, priced, refs);
+  if (isWork(scope)) return acceptOrder(processes, scope, actor, rows);
+  if (intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
+  return transaction(scope, (tx) => acceptOrder(processes, tx, actor, rows));
 }
 
 export type IntakePath = 'one-statement' | 'unit-of-work';
 
 /** Which path a new order outside any caller's unit of work takes (see createOrder). */
-export function intakePath(o: Pick<NewOrder, 'refs' | 'start'>): IntakePath {
-  const reserves = channelRules(o.refs.channel.settings ?? {}).reserveOnIntake;
-  return reserves || processConfigured(o.start) ? 'unit-of-work' : 'one-statement';
+export function intakePath(value: Pick<NewOrder, 'refs' | 'start'>): IntakePath {
+  const reserves = channelRules(value.refs.channel.settings ?? {}).reserveOnIntake;
+  return reserves || processConfigured(value.start) ? 'unit-of-work' : 'one-statement';
 }
 
 type Priced = Exclude<ReturnType<typeof priceOrder>, { errors: unknown }>;
@@ -127,19 +127,19 @@ type Refs = Awaited<ReturnType<typeof resolveReferences>>;
 type NewOrder = ReturnType<typeof orderRows>;
 
 /** The order and line rows to insert, built from the input, its prices and its references. */
-function orderRows(s: TenantScope, now: Date, input: OrderInput, priced: Priced, refs: Refs) {
+function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Priced, refs: Refs) {
   const id = newId();
   const number = refs.number;
   const customerName = refs.customer?.name ?? input.customer.name ?? null;
   const customerEmail = refs.customer?.email ?? input.customer.email ?? null;
-  const t = priced.totals;
+  const totals = priced.totals;
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const order = {
     id, number, channel_id: refs.channel.id, external_id: input.externalId ?? null, order_type: input.orderType,
     customer_id: refs.customer?.id ?? null, customer_name: customerName, customer_email: customerEmail,
     company_id: refs.customer?.company_id ?? null, currency: input.currency, state: ACCEPTED,
     process_key: refs.channel.process_key, process_version: null as number | null,
-    subtotal: t.subtotal, discount_total: t.discountTotal, tax_total: t.taxTotal, shipping_total: t.shippingTotal, grand_total: t.grandTotal,
+    subtotal: totals.subtotal, discount_total: totals.discountTotal, tax_total: totals.taxTotal, shipping_total: totals.shippingTotal, grand_total: totals.grandTotal,
     delivery_method: input.delivery.method, pickup_location_id: refs.pickupLocationId,
     shipping_address: input.shippingAddress ?? null, billing_address: input.billingAddress ?? null,
     payment_terms: input.paymentTerms as Record<string, unknown>,
@@ -150,24 +150,24 @@ function orderRows(s: TenantScope, now: Date, input: OrderInput, priced: Priced,
     search_text: [number, input.externalId, customerName, customerEmail].filter(Boolean).join(' ').toLowerCase(),
     placed_at: placedAt, created_at: now, updated_at: now, version: 1,
   };
-  const lines = input.lines.map((l, i) => {
-    const p = priced.lines[i]!;
-    const product = refs.bySku.get(l.sku)!;
+  const lines = input.lines.map((line, index) => {
+    const pricedLine = priced.lines[index]!;
+    const product = refs.bySku.get(line.sku)!;
     return {
-      order_id: id, id: newId(), line_no: i + 1, external_line_id: l.id ?? null, product_id: product.id, sku: l.sku,
-      name: l.name ?? product.name, quantity: l.quantity, unit_price: p.unitPrice, discount: p.discount,
-      tax_rate: p.taxRate, tax: p.tax, net: p.net, total: p.total, attributes: l.attributes ?? {},
+      order_id: id, id: newId(), line_no: index + 1, external_line_id: line.id ?? null, product_id: product.id, sku: line.sku,
+      name: line.name ?? product.name, quantity: line.quantity, unit_price: pricedLine.unitPrice, discount: pricedLine.discount,
+      tax_rate: pricedLine.taxRate, tax: pricedLine.tax, net: pricedLine.net, total: pricedLine.total, attributes: line.attributes ?? {},
     };
   });
   const orderRow = { ...order, channel_code: refs.channel.code, channel_kind: refs.channel.kind, channel_settings: refs.channel.settings ?? {} };
   const accepted: HistoryEntry = {
     orderId: id, action: 'order.accepted', toState: ACCEPTED,
-    changes: { number, lines: input.lines.length, grandTotal: formatMoney(t.grandTotal, input.currency), currency: input.currency },
+    changes: { number, lines: input.lines.length, grandTotal: formatMoney(totals.grandTotal, input.currency), currency: input.currency },
     reason: { channel: input.channel, externalId: input.externalId ?? null },
   };
   const event = { type: 'order.accepted' as const, subject: id, time: now, payload: orderAcceptedPayload({
     id, number, channelId: refs.channel.id, channel: refs.channel.code, externalId: input.externalId ?? null, state: ACCEPTED,
-    currency: input.currency, grandTotal: t.grandTotal, lineCount: input.lines.length, customerId: refs.customer?.id ?? null, placedAt,
+    currency: input.currency, grandTotal: totals.grandTotal, lineCount: input.lines.length, customerId: refs.customer?.id ?? null, placedAt,
   }) };
   const start = {
     order: { state: ACCEPTED, process_key: refs.channel.process_key, channel_code: refs.channel.code },
@@ -178,7 +178,7 @@ function orderRows(s: TenantScope, now: Date, input: OrderInput, priced: Priced,
     },
     rules: refs.rules, published: refs.published,
   };
-  return { id, now, input, totals: t, refs, order, orderRow, lines, accepted, event, start };
+  return { id, now, input, totals, refs, order, orderRow, lines, accepted, event, start };
 }
 
 /**
@@ -186,81 +186,81 @@ function orderRows(s: TenantScope, now: Date, input: OrderInput, priced: Priced,
  * duplicate channel + external id the order insert does nothing, so nothing else is written and
  * `inserted` is 0.
  */
-function insertOrder(s: TenantScope, o: NewOrder, appends?: RawBuilder<unknown>) {
+function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<unknown>) {
   const json = (v: unknown) => JSON.stringify(v);
   const row: Record<string, unknown> = {
-    tenant_id: s.tenantId, ...o.order, shipping_address: json(o.order.shipping_address), billing_address: json(o.order.billing_address),
-    payment_terms: json(o.order.payment_terms), attributes: json(o.order.attributes),
+    tenant_id: scope.tenantId, ...order.order, shipping_address: json(order.order.shipping_address), billing_address: json(order.order.billing_address),
+    payment_terms: json(order.order.payment_terms), attributes: json(order.order.attributes),
   };
   const columns = Object.keys(row);
-  const linesJson = JSON.stringify(o.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  const linesJson = JSON.stringify(order.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   return sql<{ inserted: number }>`with o as (
       insert into orders (${sql.raw(columns.join(', '))}) values (${sql.join(columns.map((c) => row[c]))})
       on conflict (tenant_id, channel_id, external_id) where external_id is not null do nothing
       returning id
     ), l as (
       insert into order_lines (tenant_id, order_id, id, line_no, external_line_id, product_id, sku, name, quantity, unit_price, discount, tax_rate, tax, net, total, attributes)
-      select ${s.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.product_id, x.sku, x.name, x.quantity,
+      select ${scope.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.product_id, x.sku, x.name, x.quantity,
         x.unit_price, x.discount, x.tax_rate, x.tax, x.net, x.total, coalesce(x.attributes, '{}')
       from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, product_id uuid, sku text, name text,
         quantity int, unit_price bigint, discount bigint, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)
     )${appends ? sql`, ${appends}` : sql``}
-    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`.execute(s.conn);
+    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`.execute(scope.conn);
 }
 
-async function refuseDuplicate(s: TenantScope, o: NewOrder): Promise<never> {
-  const existing = await s.selectFrom('orders').select(['id', 'number'])
-    .where('channel_id', '=', o.refs.channel.id).where('external_id', '=', o.input.externalId!).executeTakeFirstOrThrow();
-  throw new AppError('DUPLICATE_ORDER', `order ${o.input.externalId} from channel ${o.input.channel} exists as ${existing.number}`,
+async function refuseDuplicate(scope: TenantScope, order: NewOrder): Promise<never> {
+  const existing = await scope.selectFrom('orders').select(['id', 'number'])
+    .where('channel_id', '=', order.refs.channel.id).where('external_id', '=', order.input.externalId!).executeTakeFirstOrThrow();
+  throw new AppError('DUPLICATE_ORDER', `order ${order.input.externalId} from channel ${order.input.channel} exists as ${existing.number}`,
     [{ path: '/externalId', message: 'already received' }], { existingId: existing.id, existingNumber: existing.number });
 }
 
 /** An order with no reservation and no process: stored with its history and event by one statement, outside any transaction. */
-async function storeOrder(s: TenantScope, actor: Actor, o: NewOrder) {
-  const notes = [o.accepted];
+async function storeOrder(scope: TenantScope, actor: Actor, order: NewOrder) {
+  const notes = [order.accepted];
   // the same note startOrderProcess writes when a tenant that uses processes has none for this order
-  if (o.refs.published.length > 0) notes.push(notSelected(o.id, o.start.order, null).entry);
-  const appends = appendsWith('o', historyRows(s, actor, o.now, notes), eventRows(s, [o.event]));
-  const { rows } = await insertOrder(s, o, appends);
-  if (rows[0]!.inserted === 0) await refuseDuplicate(s, o);
+  if (order.refs.published.length > 0) notes.push(notSelected(order.id, order.start.order, null).entry);
+  const appends = appendsWith('o', historyRows(scope, actor, order.now, notes), eventRows(scope, [order.event]));
+  const { rows } = await insertOrder(scope, order, appends);
+  if (rows[0]!.inserted === 0) await refuseDuplicate(scope, order);
   wakeOutboxWorkers();
-  return respond(s, o, { started: false }, skippedOnIntake());
+  return respond(scope, order, { started: false }, skippedOnIntake());
 }
 
-async function acceptOrder(processes: OrderProcesses, s: Work, actor: Actor, o: NewOrder) {
-  const { rows } = await insertOrder(s, o);
-  if (rows[0]!.inserted === 0) await refuseDuplicate(s, o);
-  await writeHistory(s, actor, o.now, [o.accepted]);
+async function acceptOrder(processes: OrderProcesses, work: Work, actor: Actor, order: NewOrder) {
+  const { rows } = await insertOrder(work, order);
+  if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
+  await writeHistory(work, actor, order.now, [order.accepted]);
   // reservations (issue 3): reserve stock for the lines here, in this transaction
-  const reservation = await reserveOnIntake(s, actor, o.now, {
-    orderId: o.id, channelId: o.refs.channel.id, pickupLocationId: o.refs.pickupLocationId, channelSettings: o.refs.channel.settings ?? {},
-    lines: o.lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
+  const reservation = await reserveOnIntake(work, actor, order.now, {
+    orderId: order.id, channelId: order.refs.channel.id, pickupLocationId: order.refs.pickupLocationId, channelSettings: order.refs.channel.settings ?? {},
+    lines: order.lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
   });
   // outbox (issue 8): write the order.accepted event here, in this transaction
-  await emitEvent(s, o.event);
+  await emitEvent(work, order.event);
   // process (issue 4): choose and start the order's process here, in this transaction
-  const started = await processes.start(s, actor, o.now, o.id, { ...o.start, rows: { ...o.start.rows, ...stockRowsOf(reservation) } });
-  return respond(s, o, started, reservation);
+  const started = await processes.start(work, actor, order.now, order.id, { ...order.start, rows: { ...order.start.rows, ...stockRowsOf(reservation) } });
+  return respond(work, order, started, reservation);
 }
 
 /** The 201 body: the order as stored (from the rows written, or the process's saved row), its process and its reservation. */
-async function respond(s: TenantScope, o: NewOrder, started: StartOutcome | { started: false }, reservation: ReservationOutcome) {
+async function respond(scope: TenantScope, order: NewOrder, started: StartOutcome | { started: false }, reservation: ReservationOutcome) {
   const str = (v: bigint) => v.toString();
-  const t = o.totals;
+  const totals = order.totals;
   const row = started.started ? started.order : {
-    ...o.orderRow, tenant_id: s.tenantId, subtotal: str(t.subtotal), discount_total: str(t.discountTotal), tax_total: str(t.taxTotal),
-    shipping_total: str(t.shippingTotal), grand_total: str(t.grandTotal),
+    ...order.orderRow, tenant_id: scope.tenantId, subtotal: str(totals.subtotal), discount_total: str(totals.discountTotal), tax_total: str(totals.taxTotal),
+    shipping_total: str(totals.shippingTotal), grand_total: str(totals.grandTotal),
   };
-  const lineRows = o.lines.map((l) => ({ ...l, tenant_id: s.tenantId, unit_price: str(l.unit_price), discount: str(l.discount), tax: str(l.tax), net: str(l.net), total: str(l.total) }));
+  const lineRows = order.lines.map((l) => ({ ...l, tenant_id: scope.tenantId, unit_price: str(l.unit_price), discount: str(l.discount), tax: str(l.tax), net: str(l.net), total: str(l.total) }));
   const view = orderView(row, lineRows);
-  const processView = started.started ? await processViewOf(s, o.id, started.def, started.snapshot, started.exception) : noProcessView(row);
+  const processView = started.started ? await processViewOf(scope, order.id, started.def, started.snapshot, started.exception) : noProcessView(row);
   return { ...view, ...processView, reservation };
 }
 
 /** The stock rows facts read, from the intake reservation's outcome (what the database now holds for the order). */
-function stockRowsOf(r: ReservationOutcome) {
+function stockRowsOf(reservationOutcome: ReservationOutcome) {
   return {
-    reserved: r.lines.filter((l) => l.reserved > 0).map((l) => ({ order_line_id: l.lineId, qty: l.reserved })),
-    backorders: r.lines.filter((l) => l.backorder).map((l) => ({ order_line_id: l.lineId, quantity: l.backorder!.quantity })),
+    reserved: reservationOutcome.lines.filter((l) => l.reserved > 0).map((l) => ({ order_line_id: l.lineId, qty: l.reserved })),
+    backorders: reservationOutcome.lines.filter((l) => l.backorder).map((l) => ({ order_line_id: l.lineId, quantity: l.backorder!.quantity })),
   };
 }

@@ -8,9 +8,9 @@ import type { OrderProcesses } from '../process/order-processes.js';
 
 export const BATCH_MAX = 1000;
 
-function problemOf(e: unknown) {
-  if (e instanceof AppError) return { status: e.status, problem: { code: e.code, title: ERROR_CODES[e.code].title, detail: e.message, errors: e.errors, ...e.data } };
-  throw e;
+function problemOf(error: unknown) {
+  if (error instanceof AppError) return { status: error.status, problem: { code: error.code, title: ERROR_CODES[error.code].title, detail: error.message, errors: error.errors, ...error.data } };
+  throw error;
 }
 
 /**
@@ -18,7 +18,7 @@ function problemOf(e: unknown) {
  * problem and does not stop the others. Infrastructure failures still throw (nothing is
  * reported as accepted that was not committed).
  */
-export async function createOrdersBatch(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, raw: unknown[]) {
+export async function createOrdersBatch(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, raw: unknown[]) {
   const items: Array<{ index: number; status: number; id?: string; number?: string; problem?: unknown }> = [];
   for (const [index, candidate] of raw.entries()) {
     const parsed = orderInput.safeParse(candidate);
@@ -28,10 +28,10 @@ export async function createOrdersBatch(processes: OrderProcesses, s: TenantScop
       continue;
     }
     try {
-      const o = await createOrder(processes, s, actor, clock, parsed.data);
-      items.push({ index, status: 201, id: o.id, number: o.number });
-    } catch (e) {
-      items.push({ index, ...problemOf(e) });
+      const order = await createOrder(processes, scope, actor, clock, parsed.data);
+      items.push({ index, status: 201, id: order.id, number: order.number });
+    } catch (error) {
+      items.push({ index, ...problemOf(error) });
     }
   }
   const accepted = items.filter((i) => i.status === 201).length;

@@ -6,36 +6,36 @@ import { orderProcessView, processViewOf } from '../process/order-process-view.j
 import type { ApplyResult } from '../process/apply-order-event.js';
 
 /** Loads an order row with its channel code; with forUpdate, locks it for the caller's transaction. */
-export async function loadOrderRow(s: TenantScope, id: string, forUpdate = false) {
-  let q = s.selectFrom('orders')
+export async function loadOrderRow(scope: TenantScope, id: string, forUpdate = false) {
+  let query = scope.selectFrom('orders')
     .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
     .selectAll('orders').select('channels.code as channel_code')
     .where('orders.id', '=', id);
-  if (forUpdate) q = q.forUpdate('orders');
-  const row = await q.executeTakeFirst();
+  if (forUpdate) query = query.forUpdate('orders');
+  const row = await query.executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `order ${id} not found`);
   return row;
 }
 
-export async function getOrder(actions: ActionRegistry, s: TenantScope, id: string) {
-  const row = await loadOrderRow(s, id);
-  const lines = await s.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
+export async function getOrder(actions: ActionRegistry, scope: TenantScope, id: string) {
+  const row = await loadOrderRow(scope, id);
+  const lines = await scope.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
   // process (issue 4): state, process key/version, allowed events and open tasks
-  return { ...orderView(row, lines), ...(await orderProcessView(actions, s, id, row)) };
+  return { ...orderView(row, lines), ...(await orderProcessView(actions, scope, id, row)) };
 }
 
 /**
  * The order as an event just left it, the same view as getOrder: built from the row and process
  * snapshot the event saved; only the lines (an action may have changed them) and open tasks are read.
  */
-export async function orderAfterEvent(s: TenantScope, r: ApplyResult) {
-  const { order, def, snapshot, exception } = r.saved;
-  const lines = await s.selectFrom('order_lines').selectAll().where('order_id', '=', r.orderId).orderBy('line_no').execute();
-  return { ...orderView(order, lines), ...(await processViewOf(s, r.orderId, def, snapshot, exception)) };
+export async function orderAfterEvent(scope: TenantScope, applyResult: ApplyResult) {
+  const { order, def, snapshot, exception } = applyResult.saved;
+  const lines = await scope.selectFrom('order_lines').selectAll().where('order_id', '=', applyResult.orderId).orderBy('line_no').execute();
+  return { ...orderView(order, lines), ...(await processViewOf(scope, applyResult.orderId, def, snapshot, exception)) };
 }
 
-export async function getOrderHistory(s: TenantScope, id: string) {
-  await loadOrderRow(s, id);
-  const rows = await s.selectFrom('order_history').selectAll().where('order_id', '=', id).orderBy('id').execute();
+export async function getOrderHistory(scope: TenantScope, id: string) {
+  await loadOrderRow(scope, id);
+  const rows = await scope.selectFrom('order_history').selectAll().where('order_id', '=', id).orderBy('id').execute();
   return rows.map(historyView);
 }

@@ -40,33 +40,33 @@ async function readCsv(path: string): Promise<Candidate[]> {
   const orders = new Map<string, Candidate>();
   const parser = createReadStream(path).pipe(parse({ columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), bom: true, skip_empty_lines: true, relax_column_count: true }));
   let row = 1; // the header
-  for await (const r of parser as AsyncIterable<Record<string, string>>) {
+  for await (const item of parser as AsyncIterable<Record<string, string>>) {
     row++;
-    const key = blank(r.external_id) ? `${r.channel}\u0000${r.external_id}` : `row:${row}`;
-    let c = orders.get(key);
-    if (!c) {
-      const ship = blank(r.ship_line1) || blank(r.ship_city)
-        ? { name: blank(r.ship_name) ?? blank(r.customer_name), line1: blank(r.ship_line1), line2: blank(r.ship_line2), city: blank(r.ship_city), postalCode: blank(r.ship_postal_code), country: blank(r.ship_country), phone: blank(r.ship_phone) }
+    const key = blank(item.external_id) ? `${item.channel}\u0000${item.external_id}` : `row:${row}`;
+    let order = orders.get(key);
+    if (!order) {
+      const ship = blank(item.ship_line1) || blank(item.ship_city)
+        ? { name: blank(item.ship_name) ?? blank(item.customer_name), line1: blank(item.ship_line1), line2: blank(item.ship_line2), city: blank(item.ship_city), postalCode: blank(item.ship_postal_code), country: blank(item.ship_country), phone: blank(item.ship_phone) }
         : undefined;
-      const shipping = blank(r.shipping_amount) ? { amount: blank(r.shipping_amount), taxRate: blank(r.shipping_tax_rate) } : undefined;
-      c = {
+      const shipping = blank(item.shipping_amount) ? { amount: blank(item.shipping_amount), taxRate: blank(item.shipping_tax_rate) } : undefined;
+      order = {
         rows: [],
         body: {
-          channel: blank(r.channel), externalId: blank(r.external_id), orderType: blank(r.order_type),
-          customer: { code: blank(r.customer_code), name: blank(r.customer_name), email: blank(r.customer_email) },
-          currency: blank(r.currency), pricesIncludeTax: blank(r.prices_include_tax) ? /^(true|1|yes|tak|да)$/i.test(r.prices_include_tax!.trim()) : undefined,
-          placedAt: blank(r.placed_at), lines: [], shipping, shippingAddress: ship,
-          delivery: { method: blank(r.delivery_method) ?? 'ship', pickupLocation: blank(r.pickup_location) },
-          paymentTerms: blank(r.payment_terms) ? { kind: blank(r.payment_terms) } : undefined, notes: blank(r.notes),
+          channel: blank(item.channel), externalId: blank(item.external_id), orderType: blank(item.order_type),
+          customer: { code: blank(item.customer_code), name: blank(item.customer_name), email: blank(item.customer_email) },
+          currency: blank(item.currency), pricesIncludeTax: blank(item.prices_include_tax) ? /^(true|1|yes|tak|да)$/i.test(item.prices_include_tax!.trim()) : undefined,
+          placedAt: blank(item.placed_at), lines: [], shipping, shippingAddress: ship,
+          delivery: { method: blank(item.delivery_method) ?? 'ship', pickupLocation: blank(item.pickup_location) },
+          paymentTerms: blank(item.payment_terms) ? { kind: blank(item.payment_terms) } : undefined, notes: blank(item.notes),
         },
       };
-      orders.set(key, c);
+      orders.set(key, order);
     }
-    c.rows.push(row);
-    const qty = blank(r.quantity);
-    c.body.lines.push({
-      id: blank(r.line_id), sku: blank(r.sku), quantity: qty !== undefined && /^-?\d+$/.test(qty) ? Number(qty) : qty,
-      unitPrice: blank(r.unit_price), discount: blank(r.discount), taxRate: blank(r.tax_rate),
+    order.rows.push(row);
+    const qty = blank(item.quantity);
+    order.body.lines.push({
+      id: blank(item.line_id), sku: blank(item.sku), quantity: qty !== undefined && /^-?\d+$/.test(qty) ? Number(qty) : qty,
+      unitPrice: blank(item.unit_price), discount: blank(item.discount), taxRate: blank(item.tax_rate),
     });
   }
   return [...orders.values()];
@@ -77,18 +77,18 @@ async function readJson(path: string): Promise<Candidate[]> {
   let doc: unknown;
   try {
     doc = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new AppError('MALFORMED_JSON', `${path} is not valid JSON: ${(e as Error).message}`);
+  } catch (error) {
+    throw new AppError('MALFORMED_JSON', `${path} is not valid JSON: ${(error as Error).message}`);
   }
   const list = Array.isArray(doc) ? doc : (doc as { orders?: unknown }).orders;
   if (!Array.isArray(list)) throw new AppError('VALIDATION_FAILED', 'the JSON file must hold an array of orders or { "orders": [...] }');
   return list.map((body, i) => ({ rows: [i + 1], body: body as Record<string, any> }));
 }
 
-const strip = (o: unknown): unknown => {
-  if (Array.isArray(o)) return o.map(strip);
-  if (o && typeof o === 'object') return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, strip(v)]));
-  return o;
+const strip = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(strip);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, strip(v)]));
+  return value;
 };
 
 /**
@@ -96,24 +96,24 @@ const strip = (o: unknown): unknown => {
  * reported — accepted, duplicate (already imported: re-running a file is safe) or rejected with
  * its rows and every problem — so nothing is silently dropped.
  */
-export async function importOrders(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, path: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
+export async function importOrders(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, path: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
   const candidates = /\.json$/i.test(path) ? await readJson(path) : await readCsv(path);
   const items: ImportOutcome[] = [];
-  for (const [i, c] of candidates.entries()) {
-    const externalId = typeof c.body.externalId === 'string' ? c.body.externalId : null;
-    const parsed = orderInput.safeParse(strip(c.body));
+  for (const [index, candidate] of candidates.entries()) {
+    const externalId = typeof candidate.body.externalId === 'string' ? candidate.body.externalId : null;
+    const parsed = orderInput.safeParse(strip(candidate.body));
     if (!parsed.success) {
-      items.push({ rows: c.rows, externalId, status: 'rejected', problem: { code: 'VALIDATION_FAILED', detail: 'the order is not valid', errors: parsed.error.issues.map((x) => ({ path: `/${x.path.join('/')}`, message: x.message })) } });
+      items.push({ rows: candidate.rows, externalId, status: 'rejected', problem: { code: 'VALIDATION_FAILED', detail: 'the order is not valid', errors: parsed.error.issues.map((x) => ({ path: `/${x.path.join('/')}`, message: x.message })) } });
     } else {
       try {
-        const o = await createOrder(processes, s, actor, clock, parsed.data);
-        items.push({ rows: c.rows, externalId, status: 'accepted', id: o.id, number: o.number });
-      } catch (e) {
-        if (!(e instanceof AppError)) throw e;
-        items.push({ rows: c.rows, externalId, status: e.code === 'DUPLICATE_ORDER' ? 'duplicate' : 'rejected', id: e.data.existingId as string | undefined, problem: { code: e.code, detail: e.message, errors: e.errors } });
+        const order = await createOrder(processes, scope, actor, clock, parsed.data);
+        items.push({ rows: candidate.rows, externalId, status: 'accepted', id: order.id, number: order.number });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        items.push({ rows: candidate.rows, externalId, status: error.code === 'DUPLICATE_ORDER' ? 'duplicate' : 'rejected', id: error.data.existingId as string | undefined, problem: { code: error.code, detail: error.message, errors: error.errors } });
       }
     }
-    onProgress?.(i + 1, candidates.length);
+    onProgress?.(index + 1, candidates.length);
   }
   const count = (st: ImportOutcome['status']) => items.filter((x) => x.status === st).length;
   return { file: path, orders: items.length, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), items };

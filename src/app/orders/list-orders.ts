@@ -9,25 +9,25 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor.js';
  * that starts with (tenant_id, filter, id), so a page is an index range scan at any table size;
  * text search uses a trigram index.
  */
-export async function listOrders(s: TenantScope, f: z.infer<typeof orderListQuery>) {
-  let q = s.selectFrom('orders')
+export async function listOrders(scope: TenantScope, file: z.infer<typeof orderListQuery>) {
+  let query = scope.selectFrom('orders')
     .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
     .selectAll('orders').select('channels.code as channel_code');
-  if (f.state) q = q.where('orders.state', '=', f.state);
-  if (f.channel) q = q.where('channels.code', '=', f.channel);
-  if (f.customerId) q = q.where('orders.customer_id', '=', f.customerId);
-  if (f.placedFrom) q = q.where('orders.placed_at', '>=', new Date(f.placedFrom));
-  if (f.placedTo) q = q.where('orders.placed_at', '<', new Date(f.placedTo));
-  if (f.q) {
-    const needle = f.q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-    q = q.where('orders.search_text', 'like', `%${needle}%`);
+  if (file.state) query = query.where('orders.state', '=', file.state);
+  if (file.channel) query = query.where('channels.code', '=', file.channel);
+  if (file.customerId) query = query.where('orders.customer_id', '=', file.customerId);
+  if (file.placedFrom) query = query.where('orders.placed_at', '>=', new Date(file.placedFrom));
+  if (file.placedTo) query = query.where('orders.placed_at', '<', new Date(file.placedTo));
+  if (file.q) {
+    const needle = file.q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+    query = query.where('orders.search_text', 'like', `%${needle}%`);
   }
-  const after = decodeCursor(f.cursor);
-  if (after) q = q.where('orders.id', '<', after);
-  const rows = await q.orderBy('orders.id', 'desc').limit(f.limit + 1).execute();
-  const page = rows.slice(0, f.limit);
+  const after = decodeCursor(file.cursor);
+  if (after) query = query.where('orders.id', '<', after);
+  const rows = await query.orderBy('orders.id', 'desc').limit(file.limit + 1).execute();
+  const page = rows.slice(0, file.limit);
   return {
     items: page.map(orderSummaryView),
-    nextCursor: rows.length > f.limit ? encodeCursor(page.at(-1)!.id) : null,
+    nextCursor: rows.length > file.limit ? encodeCursor(page.at(-1)!.id) : null,
   };
 }

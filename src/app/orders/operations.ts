@@ -8,19 +8,19 @@ export const orderOperations = [
     code: 'validate', description: 'persist the verification result (the `validation` fact) on the order', refreshes: 'stock',
     argsSchema: z.object({ ruleset: z.string().optional() }).strict(),
     async run(ctx) {
-      const v = (ctx.facts.validation ?? {}) as { ok?: boolean; errors?: string[] };
-      return { note: v.ok === false ? `verification failed: ${(v.errors ?? []).join('; ')}` : 'verification passed', data: { validation: v } };
+      const validation = (ctx.facts.validation ?? {}) as { ok?: boolean; errors?: string[] };
+      return { note: validation.ok === false ? `verification failed: ${(validation.errors ?? []).join('; ')}` : 'verification passed', data: { validation } };
     },
   }),
   localOperation({
     code: 'check_credit', description: 'check the order total against the customer\'s available credit', refreshes: 'stock',
     resultEvents: ['credit_ok', 'credit_exceeded'], argsSchema: z.object({}).strict(),
     async run(ctx) {
-      const c = (ctx.facts.customer ?? {}) as { creditLimit?: bigint; availableCredit?: bigint };
+      const customer = (ctx.facts.customer ?? {}) as { creditLimit?: bigint; availableCredit?: bigint };
       const total = BigInt(String((ctx.facts.order as { total?: unknown } | undefined)?.total ?? 0));
-      if (c.availableCredit === undefined) return { event: 'credit_ok', note: 'the customer has no credit limit' };
-      const ok = total <= c.availableCredit;
-      return { event: ok ? 'credit_ok' : 'credit_exceeded', note: `total ${total} ${ok ? '≤' : '>'} available credit ${c.availableCredit} (minor units)` };
+      if (customer.availableCredit === undefined) return { event: 'credit_ok', note: 'the customer has no credit limit' };
+      const ok = total <= customer.availableCredit;
+      return { event: ok ? 'credit_ok' : 'credit_exceeded', note: `total ${total} ${ok ? '≤' : '>'} available credit ${customer.availableCredit} (minor units)` };
     },
   }),
   localOperation({

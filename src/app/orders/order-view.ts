@@ -5,54 +5,54 @@ import { formatMoney } from '../../shared/money.js';
 type OrderRow = Selectable<OrdersTable> & { channel_code: string };
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-export function orderSummaryView(o: OrderRow) {
+export function orderSummaryView(order: OrderRow) {
   return {
-    id: o.id,
-    number: o.number,
-    channel: o.channel_code,
-    externalId: o.external_id,
-    orderType: o.order_type,
-    state: o.state,
-    customer: { id: o.customer_id, name: o.customer_name, email: o.customer_email },
-    currency: o.currency,
-    grandTotal: formatMoney(BigInt(o.grand_total), o.currency),
-    lineCount: o.line_count,
-    placedAt: iso(o.placed_at),
-    updatedAt: iso(o.updated_at),
-    version: o.version,
+    id: order.id,
+    number: order.number,
+    channel: order.channel_code,
+    externalId: order.external_id,
+    orderType: order.order_type,
+    state: order.state,
+    customer: { id: order.customer_id, name: order.customer_name, email: order.customer_email },
+    currency: order.currency,
+    grandTotal: formatMoney(BigInt(order.grand_total), order.currency),
+    lineCount: order.line_count,
+    placedAt: iso(order.placed_at),
+    updatedAt: iso(order.updated_at),
+    version: order.version,
   };
 }
 
-export function orderView(o: OrderRow, lines: Selectable<OrderLinesTable>[]) {
-  const m = (v: string) => formatMoney(BigInt(v), o.currency);
+export function orderView(order: OrderRow, lines: Selectable<OrderLinesTable>[]) {
+  const match = (v: string) => formatMoney(BigInt(v), order.currency);
   return {
-    ...orderSummaryView(o),
-    process: { key: o.process_key, version: o.process_version },
-    companyId: o.company_id,
+    ...orderSummaryView(order),
+    process: { key: order.process_key, version: order.process_version },
+    companyId: order.company_id,
     totals: {
-      subtotal: m(o.subtotal), discountTotal: m(o.discount_total), taxTotal: m(o.tax_total),
-      shippingTotal: m(o.shipping_total), grandTotal: m(o.grand_total),
+      subtotal: match(order.subtotal), discountTotal: match(order.discount_total), taxTotal: match(order.tax_total),
+      shippingTotal: match(order.shipping_total), grandTotal: match(order.grand_total),
     },
-    delivery: { method: o.delivery_method, pickupLocationId: o.pickup_location_id, ...(o.attributes.delivery as object | undefined) },
-    shippingAddress: o.shipping_address,
-    billingAddress: o.billing_address,
-    paymentTerms: o.payment_terms,
-    attributes: Object.fromEntries(Object.entries(o.attributes).filter(([k]) => k !== 'delivery')),
-    notes: o.notes,
+    delivery: { method: order.delivery_method, pickupLocationId: order.pickup_location_id, ...(order.attributes.delivery as object | undefined) },
+    shippingAddress: order.shipping_address,
+    billingAddress: order.billing_address,
+    paymentTerms: order.payment_terms,
+    attributes: Object.fromEntries(Object.entries(order.attributes).filter(([k]) => k !== 'delivery')),
+    notes: order.notes,
     lines: lines.map((l) => ({
       id: l.id, lineNo: l.line_no, externalLineId: l.external_line_id, sku: l.sku, productId: l.product_id, name: l.name,
-      quantity: l.quantity, unitPrice: m(l.unit_price), discount: m(l.discount), taxRate: l.tax_rate,
-      tax: m(l.tax), net: m(l.net), total: m(l.total), attributes: l.attributes,
+      quantity: l.quantity, unitPrice: match(l.unit_price), discount: match(l.discount), taxRate: l.tax_rate,
+      tax: match(l.tax), net: match(l.net), total: match(l.total), attributes: l.attributes,
     })),
-    createdAt: iso(o.created_at),
+    createdAt: iso(order.created_at),
   };
 }
 export type OrderView = ReturnType<typeof orderView>;
 
-export function historyView(h: Selectable<OrderHistoryTable>) {
-  const { actorName, ...reason } = h.reason as { actorName?: string };
+export function historyView(entry: Selectable<OrderHistoryTable>) {
+  const { actorName, ...reason } = entry.reason as { actorName?: string };
   return {
-    id: h.id, at: iso(h.at), actor: { type: h.actor_type, id: h.actor_id, name: actorName ?? null },
-    action: h.action, fromState: h.from_state, toState: h.to_state, changes: h.changes, reason,
+    id: entry.id, at: iso(entry.at), actor: { type: entry.actor_type, id: entry.actor_id, name: actorName ?? null },
+    action: entry.action, fromState: entry.from_state, toState: entry.to_state, changes: entry.changes, reason,
   };
 }

@@ -46,16 +46,16 @@ export const orderInput = z.object({
   }).strict().default({ kind: 'prepaid' }),
   attributes: attributes.optional(),
   notes: text(4000).optional(),
-}).strict().superRefine((o, ctx) => {
+}).strict().superRefine((value, ctx) => {
   const seen = new Map<string, number>();
-  o.lines.forEach((l, i) => {
-    if (l.id === undefined) return;
-    const first = seen.get(l.id);
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['lines', i, 'id'], message: `duplicate line id (same as line ${first})` });
-    else seen.set(l.id, i);
+  value.lines.forEach((line, index) => {
+    if (line.id === undefined) return;
+    const first = seen.get(line.id);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['lines', index, 'id'], message: `duplicate line id (same as line ${first})` });
+    else seen.set(line.id, index);
   });
-  if (o.delivery.method === 'ship' && !o.shippingAddress) ctx.addIssue({ code: 'custom', path: ['shippingAddress'], message: 'is required when delivery method is ship' });
-  if (o.delivery.method === 'pickup' && !o.delivery.pickupLocation) ctx.addIssue({ code: 'custom', path: ['delivery', 'pickupLocation'], message: 'is required when delivery method is pickup' });
+  if (value.delivery.method === 'ship' && !value.shippingAddress) ctx.addIssue({ code: 'custom', path: ['shippingAddress'], message: 'is required when delivery method is ship' });
+  if (value.delivery.method === 'pickup' && !value.delivery.pickupLocation) ctx.addIssue({ code: 'custom', path: ['delivery', 'pickupLocation'], message: 'is required when delivery method is pickup' });
 }).meta({ id: 'OrderCreate' });
 export type OrderInput = z.infer<typeof orderInput>;
 

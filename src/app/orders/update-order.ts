@@ -22,8 +22,8 @@ const TERMINAL = new Set(['cancelled', 'completed', 'rejected', 'closed']);
  * concurrency: the caller's If-Match version must still be current. The history row records
  * each field's old and new value.
  */
-export async function updateOrder(processes: OrderProcesses, s: TenantScope, actor: Actor, clock: Clock, id: string, patch: OrderPatch, ifMatch: number | null) {
-  return atomically(s, async (tx) => {
+export async function updateOrder(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, id: string, patch: OrderPatch, ifMatch: number | null) {
+  return atomically(scope, async (tx) => {
     const row = await loadOrderRow(tx, id, true);
     if (ifMatch !== null && ifMatch !== row.version) {
       throw new AppError('VERSION_MISMATCH', `order is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });

@@ -34,9 +34,9 @@ export interface ApplyResult {
 export async function applyOrderEvent(ops: Operations, tx: Work, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
   // The process row is read after the lock, by its own statement: read in the locking statement,
   // a waiter would get the row as it was before the holder committed (tested: two racing events).
-  let q = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
-  if (opts.lock === 'skip') q = q.skipLocked();
-  const order = await q.executeTakeFirst();
+  let query = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
+  if (opts.lock === 'skip') query = query.skipLocked();
+  const order = await query.executeTakeFirst();
   if (!order) {
     if (opts.lock === 'skip' && (await tx.selectFrom('orders').select('id').where('id', '=', orderId).executeTakeFirst())) return null;
     throw new AppError('NOT_FOUND', `order ${orderId} not found`);
@@ -52,16 +52,16 @@ export async function applyOrderEvent(ops: Operations, tx: Work, actor: Actor, n
   const snapshot = proc.snapshot as unknown as ProcessSnapshot;
   const rows = await loadFactRows(tx, orderId);
   const facts = factsFrom(rows);
-  const r = transition(def, snapshot, event, facts, now);
-  if (!r.ok) {
-    const { allowed, reason, state } = r.error;
+  const result = transition(def, snapshot, event, facts, now);
+  if (!result.ok) {
+    const { allowed, reason, state } = result.error;
     throw new AppError('TRANSITION_NOT_ALLOWED',
       `${state} does not accept ${event.name} now${reason === 'UNKNOWN_TASK' ? ' (no such open task)' : reason === 'GUARD_FAILED' ? ' (its condition is false)' : ''}; allowed: ${allowed.join(', ') || 'none'}`,
       [], { state, event: event.name, allowed, reason });
   }
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
   const done = await driveProcess({
-    ops, tx, actor, now, orderId, def, facts, first: r.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception, rows,
+    ops, tx, actor, now, orderId, def, facts, first: result.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception, rows,
   });
   const saved = await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, { insert: false, bumpVersion: true });
   return { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status, version: saved.version,

@@ -6,8 +6,8 @@ import { taskView } from './order-process-view.js';
 import { actorRef, lockOpenTask } from './task-common.js';
 
 /** Takes an open task: it is the caller's until completed, delegated or released. */
-export async function claimTask(s: TenantScope, actor: Actor, now: Date, id: string, expectedVersion: number | null = null) {
-  return atomically(s, async (tx) => {
+export async function claimTask(scope: TenantScope, actor: Actor, now: Date, id: string, expectedVersion: number | null = null) {
+  return atomically(scope, async (tx) => {
     const row = await lockOpenTask(tx, id, expectedVersion);
     const me = actorRef(actor);
     if (row.state === 'claimed' && row.assignee !== me) throw new AppError('TASK_NOT_OPEN', `task ${id} is claimed by ${row.assignee}`, [], { assignee: row.assignee });

@@ -12,10 +12,10 @@ import { actorRef, lockOpenTask } from './task-common.js';
  * records the vote of this step. A task claimed by someone else cannot be completed.
  */
 export async function completeTask(
-  ops: Operations, s: TenantScope, actor: Actor, roles: string[], now: Date, id: string,
+  ops: Operations, scope: TenantScope, actor: Actor, roles: string[], now: Date, id: string,
   input: { outcome: string; comment?: string | undefined; data?: Record<string, unknown> | undefined }, expectedVersion: number | null = null,
 ) {
-  return atomically(s, async (tx) => {
+  return atomically(scope, async (tx) => {
     const row = await lockOpenTask(tx, id, expectedVersion);
     const me = actorRef(actor);
     if (row.state === 'claimed' && row.assignee !== me) throw new AppError('TASK_NOT_OPEN', `task ${id} is claimed by ${row.assignee}`, [], { assignee: row.assignee });

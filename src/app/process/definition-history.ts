@@ -3,6 +3,6 @@ import { versionHistory } from '../versioning/versioned-store.js';
 import { processKind } from './definition-store.js';
 
 /** Every change to a process's definitions, oldest first: who, when, what, and the text diff. */
-export async function definitionHistory(s: TenantScope, key: string) {
-  return { key, items: await versionHistory(s, processKind, key) };
+export async function definitionHistory(scope: TenantScope, key: string) {
+  return { key, items: await versionHistory(scope, processKind, key) };
 }

@@ -20,22 +20,22 @@ const compiledBy = new WeakMap<ActionRegistry, Map<string, CompiledDefinition>>(
 const CACHE_MAX = 500;
 
 function cacheOf(actions: ActionRegistry): Map<string, CompiledDefinition> {
-  let m = compiledBy.get(actions);
-  if (!m) compiledBy.set(actions, m = new Map());
-  return m;
+  let item = compiledBy.get(actions);
+  if (!item) compiledBy.set(actions, item = new Map());
+  return item;
 }
 
 /** Compile stored text for a version (cached); a stored definition that no longer loads is a bug. */
 export function compileStored(actions: ActionRegistry, source: string, version: number, hash = sourceHash(source)): CompiledDefinition {
-  const k = `${version}:${hash}`;
+  const key = `${version}:${hash}`;
   const compiled = cacheOf(actions);
-  const hit = compiled.get(k);
+  const hit = compiled.get(key);
   if (hit) return hit;
-  const r = loadDefinition(source, { version, registry: actions });
-  if (!r.ok) throw new Error(`stored process definition v${version} does not load: ${r.error.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
+  const result = loadDefinition(source, { version, registry: actions });
+  if (!result.ok) throw new Error(`stored process definition v${version} does not load: ${result.error.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`);
   if (compiled.size >= CACHE_MAX) compiled.delete(compiled.keys().next().value!);
-  compiled.set(k, r.value);
-  return r.value;
+  compiled.set(key, result.value);
+  return result.value;
 }
 
 /** A compiled version from the cache, without its text; undefined when it was not compiled here yet. */
@@ -48,8 +48,8 @@ export function cachedCompiled(actions: ActionRegistry, version: number, hash: s
  * and column. An action nothing carries out (and not declared under `external:`) is one of them.
  */
 export function checkSource(actions: ActionRegistry, source: string): { ok: true; def: CompiledDefinition } | { ok: false; problems: DefinitionProblem[] } {
-  const r = loadDefinition(source, { registry: actions });
-  return r.ok ? { ok: true, def: r.value } : { ok: false, problems: r.error };
+  const result = loadDefinition(source, { registry: actions });
+  return result.ok ? { ok: true, def: result.value } : { ok: false, problems: result.error };
 }
 
 export function invalidDefinition(problems: DefinitionProblem[]): AppError {
@@ -76,38 +76,38 @@ export const processKind: versioned.VersionedKind<'process_definitions', { sourc
 };
 
 /** Any version, whatever its status: an order on a retired version still loads it. */
-export async function findVersion(s: TenantScope, key: string, version: number): Promise<DefinitionRow> {
-  return versioned.findVersion(s, processKind, key, version);
+export async function findVersion(scope: TenantScope, key: string, version: number): Promise<DefinitionRow> {
+  return versioned.findVersion(scope, processKind, key, version);
 }
 
 /** The version new orders start on: the published one (publishing retires the one before). */
-export async function currentPublished(s: TenantScope, key: string): Promise<DefinitionRow | undefined> {
-  return versioned.currentPublished(s, processKind, key);
+export async function currentPublished(scope: TenantScope, key: string): Promise<DefinitionRow | undefined> {
+  return versioned.currentPublished(scope, processKind, key);
 }
 
 // Only a draft's text is ever edited: a published or retired version's hash is remembered (per
 // tenant, key and version), so the version an order runs on loads without a read once compiled here.
 const settledHash = new Map<string, string>();
 
-export async function loadCompiled(actions: ActionRegistry, s: TenantScope, key: string, version: number): Promise<CompiledDefinition> {
-  const k = `${s.tenantId}/${key}/${version}`;
-  const known = settledHash.get(k);
+export async function loadCompiled(actions: ActionRegistry, scope: TenantScope, key: string, version: number): Promise<CompiledDefinition> {
+  const cacheKey = `${scope.tenantId}/${key}/${version}`;
+  const known = settledHash.get(cacheKey);
   const hit = known === undefined ? undefined : cachedCompiled(actions, version, known);
   if (hit) return hit;
-  const row = await findVersion(s, key, version);
+  const row = await findVersion(scope, key, version);
   if (row.status !== 'draft') {
     if (settledHash.size >= CACHE_MAX * 4) settledHash.delete(settledHash.keys().next().value!);
-    settledHash.set(k, row.source_hash);
+    settledHash.set(cacheKey, row.source_hash);
   }
   return compileStored(actions, row.source, row.version, row.source_hash);
 }
 
-export function definitionView(r: DefinitionRow, withSource = false) {
+export function definitionView(result: DefinitionRow, withSource = false) {
   const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
   return {
-    id: r.id, key: r.key, version: r.version, status: r.status, title: r.title,
-    createdBy: r.created_by, createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
-    publishedAt: iso(r.published_at), retiredAt: iso(r.retired_at),
-    ...(withSource ? { source: r.source } : {}),
+    id: result.id, key: result.key, version: result.version, status: result.status, title: result.title,
+    createdBy: result.created_by, createdAt: iso(result.created_at)!, updatedAt: iso(result.updated_at)!,
+    publishedAt: iso(result.published_at), retiredAt: iso(result.retired_at),
+    ...(withSource ? { source: result.source } : {}),
   };
 }

@@ -7,10 +7,10 @@ import { lockOpenTask } from './task-common.js';
 
 /** Hands a task to a person (assignee) or to another role; who had it is kept as delegatedFrom. */
 export async function delegateTask(
-  s: TenantScope, actor: Actor, now: Date, id: string, to: { assignee?: string | undefined; role?: string | undefined; comment?: string | undefined }, expectedVersion: number | null = null,
+  scope: TenantScope, actor: Actor, now: Date, id: string, to: { assignee?: string | undefined; role?: string | undefined; comment?: string | undefined }, expectedVersion: number | null = null,
 ) {
   if (!to.assignee && !to.role) throw new AppError('VALIDATION_FAILED', 'give an assignee or a role', [{ path: '/assignee', message: 'assignee or role is required' }]);
-  return atomically(s, async (tx) => {
+  return atomically(scope, async (tx) => {
     const row = await lockOpenTask(tx, id, expectedVersion);
     const from = row.assignee ?? `role:${row.role}`;
     const updated = await tx.updateTable('process_tasks').set({

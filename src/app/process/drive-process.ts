@@ -36,46 +36,46 @@ export interface DriveInput {
  * history, carries out the effects, and feeds the results of local actions back into the
  * engine while the order is still in the state that ran them. Returns the snapshot to store.
  */
-export async function driveProcess(d: DriveInput): Promise<{ snapshot: ProcessSnapshot; exception: EffectState['exception'] }> {
-  const definition = { key: d.def.key, version: d.def.version };
-  const ctx = { tx: d.tx, actor: d.actor, now: d.now, orderId: d.orderId, facts: d.facts, definition };
-  const st: EffectState = { exception: d.exception };
-  let current = d.first.snapshot;
+export async function driveProcess(drive: DriveInput): Promise<{ snapshot: ProcessSnapshot; exception: EffectState['exception'] }> {
+  const definition = { key: drive.def.key, version: drive.def.version };
+  const ctx = { tx: drive.tx, actor: drive.actor, now: drive.now, orderId: drive.orderId, facts: drive.facts, definition };
+  const st: EffectState = { exception: drive.exception };
+  let current = drive.first.snapshot;
   let followUps = 0;
-  let rows = d.rows;
+  let rows = drive.rows;
 
-  const step = async (r: TransitionOk, action: string, cause: ProcessEvent | null, from: string | null): Promise<void> => {
-    current = r.snapshot;
-    await writeHistory(d.tx, d.actor, d.now, [{
-      orderId: d.orderId, action, fromState: from, toState: r.snapshot.state,
-      changes: { status: r.snapshot.status, ...(r.snapshot.tasks.length ? { openTasks: r.snapshot.tasks.map((t) => t.id) } : {}) },
-      reason: { definition, event: cause ? { name: cause.name, ...(cause.taskId ? { taskId: cause.taskId } : {}), ...(cause.comment ? { comment: cause.comment } : {}) } : null, trace: r.trace },
+  const step = async (transitionOk: TransitionOk, action: string, cause: ProcessEvent | null, from: string | null): Promise<void> => {
+    current = transitionOk.snapshot;
+    await writeHistory(drive.tx, drive.actor, drive.now, [{
+      orderId: drive.orderId, action, fromState: from, toState: transitionOk.snapshot.state,
+      changes: { status: transitionOk.snapshot.status, ...(transitionOk.snapshot.tasks.length ? { openTasks: transitionOk.snapshot.tasks.map((t) => t.id) } : {}) },
+      reason: { definition, event: cause ? { name: cause.name, ...(cause.taskId ? { taskId: cause.taskId } : {}), ...(cause.comment ? { comment: cause.comment } : {}) } : null, trace: transitionOk.trace },
     }]);
-    const results = await runEffects(d.ops, ctx, r.effects, st, cause);
-    for (const f of results) {
-      if (current.state !== f.state) {
-        await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
-          changes: { action: f.action, result: f.event.name }, reason: { definition, note: `the order left ${f.state} before the result arrived` } }]);
+    const results = await runEffects(drive.ops, ctx, transitionOk.effects, st, cause);
+    for (const result of results) {
+      if (current.state !== result.state) {
+        await writeHistory(drive.tx, drive.actor, drive.now, [{ orderId: drive.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
+          changes: { action: result.action, result: result.event.name }, reason: { definition, note: `the order left ${result.state} before the result arrived` } }]);
         continue;
       }
       if (++followUps > MAX_FOLLOW_UPS) {
-        await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
-          changes: { action: f.action, result: f.event.name }, reason: { definition, note: `more than ${MAX_FOLLOW_UPS} action results in one command; the order waits` } }]);
+        await writeHistory(drive.tx, drive.actor, drive.now, [{ orderId: drive.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
+          changes: { action: result.action, result: result.event.name }, reason: { definition, note: `more than ${MAX_FOLLOW_UPS} action results in one command; the order waits` } }]);
         continue;
       }
       // Actions change what conditions read (stock after reserve), so the facts are read again.
-      rows = rows && f.refreshes === 'stock' ? { ...rows, ...(await loadStockFactRows(d.tx, d.orderId)) } : await loadFactRows(d.tx, d.orderId);
+      rows = rows && result.refreshes === 'stock' ? { ...rows, ...(await loadStockFactRows(drive.tx, drive.orderId)) } : await loadFactRows(drive.tx, drive.orderId);
       ctx.facts = factsFrom(rows);
-      const t = transition(d.def, current, f.event, ctx.facts, d.now);
-      if (!t.ok) {
-        await writeHistory(d.tx, d.actor, d.now, [{ orderId: d.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
-          changes: { action: f.action, result: f.event.name, allowed: t.error.allowed }, reason: { definition, note: `${current.state} does not accept ${f.event.name}` } }]);
+      const value = transition(drive.def, current, result.event, ctx.facts, drive.now);
+      if (!value.ok) {
+        await writeHistory(drive.tx, drive.actor, drive.now, [{ orderId: drive.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
+          changes: { action: result.action, result: result.event.name, allowed: value.error.allowed }, reason: { definition, note: `${current.state} does not accept ${result.event.name}` } }]);
         continue;
       }
-      await step(t.value, 'process.action_result', f.event, current.state);
+      await step(value.value, 'process.action_result', result.event, current.state);
     }
   };
-  await step(d.first, d.action, d.cause, d.fromState);
+  await step(drive.first, drive.action, drive.cause, drive.fromState);
   return { snapshot: current, exception: st.exception };
 }
 
@@ -91,11 +91,11 @@ export async function saveSnapshot(
     exception_kind: exception?.kind ?? null, exception_resolutions: exception?.resolutions ?? [], snapshot: JSON.stringify(snap), updated_at: now,
   };
   const conn = tx.conn;
-  const t = tx.tenantId;
+  const tenantId = tx.tenantId;
   return conn
     .with('p', (q) => opts.insert
-      ? q.insertInto('order_processes').values({ tenant_id: t, order_id: orderId, started_at: now, ...row })
-      : q.updateTable('order_processes').set(row).where('tenant_id', '=', t).where('order_id', '=', orderId))
+      ? q.insertInto('order_processes').values({ tenant_id: tenantId, order_id: orderId, started_at: now, ...row })
+      : q.updateTable('order_processes').set(row).where('tenant_id', '=', tenantId).where('order_id', '=', orderId))
     .updateTable('orders')
     .from('channels')
     .set({
@@ -103,7 +103,7 @@ export async function saveSnapshot(
       ...(opts.bumpVersion ? { version: sql`orders.version + 1` } : {}),
     })
     .whereRef('channels.tenant_id', '=', 'orders.tenant_id').whereRef('channels.id', '=', 'orders.channel_id')
-    .where('orders.tenant_id', '=', t).where('orders.id', '=', orderId)
+    .where('orders.tenant_id', '=', tenantId).where('orders.id', '=', orderId)
     .returningAll('orders').returning('channels.code as channel_code')
     .executeTakeFirstOrThrow();
 }

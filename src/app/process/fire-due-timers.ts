@@ -15,16 +15,16 @@ const timerActor: Actor = { type: 'process', id: null, name: 'timer' };
 interface TimerPayload { orderId: string; timerId: string; event: string; taskId?: string }
 
 /** Sends one due timer's event to its order: 'busy' when another transaction holds the order. */
-async function fireOne(ops: Operations, tx: Work, now: Date, p: TimerPayload): Promise<'fired' | 'busy' | 'ignored'> {
+async function fireOne(ops: Operations, tx: Work, now: Date, timerPayload: TimerPayload): Promise<'fired' | 'busy' | 'ignored'> {
   try {
-    const r = await atomically(tx, (inner) => applyOrderEvent(ops, inner, timerActor, now, p.orderId,
-      { name: p.event, ...(p.taskId ? { taskId: p.taskId } : {}), actor: { id: 'timer', roles: [] } }, { lock: 'skip', action: 'process.timer' }));
-    return r ? 'fired' : 'busy';
-  } catch (e) {
-    if (!isAppError(e) || (e.code !== 'TRANSITION_NOT_ALLOWED' && e.code !== 'NOT_FOUND')) throw e;
+    const result = await atomically(tx, (inner) => applyOrderEvent(ops, inner, timerActor, now, timerPayload.orderId,
+      { name: timerPayload.event, ...(timerPayload.taskId ? { taskId: timerPayload.taskId } : {}), actor: { id: 'timer', roles: [] } }, { lock: 'skip', action: 'process.timer' }));
+    return result ? 'fired' : 'busy';
+  } catch (error) {
+    if (!isAppError(error) || (error.code !== 'TRANSITION_NOT_ALLOWED' && error.code !== 'NOT_FOUND')) throw error;
     // The order moved on before the timer fired: the timer is spent, and history says so.
-    if (e.code === 'TRANSITION_NOT_ALLOWED') {
-      await writeHistory(tx, timerActor, now, [{ orderId: p.orderId, action: 'process.timer_ignored', changes: { timer: p.timerId, event: p.event }, reason: { note: e.message } }]);
+    if (error.code === 'TRANSITION_NOT_ALLOWED') {
+      await writeHistory(tx, timerActor, now, [{ orderId: timerPayload.orderId, action: 'process.timer_ignored', changes: { timer: timerPayload.timerId, event: timerPayload.event }, reason: { note: error.message } }]);
     }
     return 'ignored';
   }
@@ -46,9 +46,9 @@ export async function fireDueTimers(ops: Operations, db: Db, now: Date, opts: { 
     const out = { fired: 0, ignored: 0, busy: 0 };
     for (const job of rows) {
       const tx = inWork(work, job.tenant_id);
-      const r = await fireOne(ops, tx, now, job.payload);
-      out[r] += 1;
-      if (r === 'busy') continue;
+      const result = await fireOne(ops, tx, now, job.payload);
+      out[result] += 1;
+      if (result === 'busy') continue;
       await tx.updateTable('jobs').set({ status: 'done', attempts: sql`attempts + 1`, completed_at: now, updated_at: now }).where('id', '=', job.id).execute();
     }
     return out;
@@ -67,8 +67,8 @@ export function processTimerJob(ops: Operations): JobDefinition {
   return {
     kind: PROCESS_TIMER_JOB,
     async run({ tx, job, now }) {
-      const r = await fireOne(ops, tx, now, job.payload as unknown as TimerPayload);
-      if (r === 'busy') return { retryAt: new Date(now.getTime() + BUSY_RETRY_MS) };
+      const result = await fireOne(ops, tx, now, job.payload as unknown as TimerPayload);
+      if (result === 'busy') return { retryAt: new Date(now.getTime() + BUSY_RETRY_MS) };
     },
   };
 }

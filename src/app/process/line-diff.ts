@@ -9,44 +9,44 @@ type Op = { kind: ' ' | '-' | '+'; text: string; a: number; b: number };
 
 export function lineDiff(before: string, after: string, context = 2): string {
   if (before === after) return '';
-  const a = before === '' ? [] : before.split('\n');
-  const b = after === '' ? [] : after.split('\n');
-  const ops = a.length * b.length > MAX_CELLS ? coarse(a, b) : lcsOps(a, b);
+  const left = before === '' ? [] : before.split('\n');
+  const right = after === '' ? [] : after.split('\n');
+  const ops = left.length * right.length > MAX_CELLS ? coarse(left, right) : lcsOps(left, right);
   return hunks(ops, context);
 }
 
-function coarse(a: string[], b: string[]): Op[] {
-  return [...a.map((text, i) => ({ kind: '-' as const, text, a: i, b: 0 })), ...b.map((text, j) => ({ kind: '+' as const, text, a: a.length, b: j }))];
+function coarse(left: string[], right: string[]): Op[] {
+  return [...left.map((text, i) => ({ kind: '-' as const, text, a: i, b: 0 })), ...right.map((text, j) => ({ kind: '+' as const, text, a: left.length, b: j }))];
 }
 
-function lcsOps(a: string[], b: string[]): Op[] {
-  const n = a.length;
-  const m = b.length;
-  const w = m + 1;
-  const t = new Uint32Array((n + 1) * w);
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      t[i * w + j] = a[i] === b[j] ? t[(i + 1) * w + j + 1]! + 1 : Math.max(t[(i + 1) * w + j]!, t[i * w + j + 1]!);
+function lcsOps(left: string[], right: string[]): Op[] {
+  const length = left.length;
+  const rightLength = right.length;
+  const width = rightLength + 1;
+  const uint32Array = new Uint32Array((length + 1) * width);
+  for (let index = length - 1; index >= 0; index--) {
+    for (let inner = rightLength - 1; inner >= 0; inner--) {
+      uint32Array[index * width + inner] = left[index] === right[inner] ? uint32Array[(index + 1) * width + inner + 1]! + 1 : Math.max(uint32Array[(index + 1) * width + inner]!, uint32Array[index * width + inner + 1]!);
     }
   }
   const ops: Op[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) { ops.push({ kind: ' ', text: a[i]!, a: i, b: j }); i++; j++; }
-    else if (i < n && (j === m || t[(i + 1) * w + j]! >= t[i * w + j + 1]!)) { ops.push({ kind: '-', text: a[i]!, a: i, b: j }); i++; }
-    else { ops.push({ kind: '+', text: b[j]!, a: i, b: j }); j++; }
+  let value = 0;
+  let column = 0;
+  while (value < length || column < rightLength) {
+    if (value < length && column < rightLength && left[value] === right[column]) { ops.push({ kind: ' ', text: left[value]!, a: value, b: column }); value++; column++; }
+    else if (value < length && (column === rightLength || uint32Array[(value + 1) * width + column]! >= uint32Array[value * width + column + 1]!)) { ops.push({ kind: '-', text: left[value]!, a: value, b: column }); value++; }
+    else { ops.push({ kind: '+', text: right[column]!, a: value, b: column }); column++; }
   }
   return ops;
 }
 
 function hunks(ops: Op[], context: number): string {
   const out: string[] = [];
-  let k = 0;
-  while (k < ops.length) {
-    if (ops[k]!.kind === ' ') { k++; continue; }
-    let start = Math.max(0, k - context);
-    let end = k;
+  let index = 0;
+  while (index < ops.length) {
+    if (ops[index]!.kind === ' ') { index++; continue; }
+    let start = Math.max(0, index - context);
+    let end = index;
     // Extend while changes are closer than two contexts apart.
     for (;;) {
       while (end < ops.length && ops[end]!.kind !== ' ') end++;
@@ -60,8 +60,8 @@ function hunks(ops: Op[], context: number): string {
     const aLen = slice.filter((o) => o.kind !== '+').length;
     const bLen = slice.filter((o) => o.kind !== '-').length;
     out.push(`@@ -${slice[0]!.a + 1},${aLen} +${slice[0]!.b + 1},${bLen} @@`);
-    for (const o of slice) out.push(`${o.kind}${o.text}`);
-    k = stop;
+    for (const op of slice) out.push(`${op.kind}${op.text}`);
+    index = stop;
     start = stop;
   }
   return out.join('\n');

@@ -3,9 +3,9 @@ import * as versioned from '../versioning/versioned-store.js';
 import { definitionView, findVersion, processKind } from './definition-store.js';
 
 /** Every process of the tenant with its current published version, its draft and its running orders. */
-export async function listProcesses(s: TenantScope) {
-  const keys = await versioned.listKeys(s, processKind);
-  const running = await s.selectFrom('order_processes').select(['definition_key', 'definition_version'])
+export async function listProcesses(scope: TenantScope) {
+  const keys = await versioned.listKeys(scope, processKind);
+  const running = await scope.selectFrom('order_processes').select(['definition_key', 'definition_version'])
     .select((eb) => eb.fn.countAll<string>().as('n')).where('status', '<>', 'done').groupBy(['definition_key', 'definition_version']).execute();
   return {
     items: keys.map(({ key, versions, currentVersion, draftVersion }) => {
@@ -20,10 +20,10 @@ export async function listProcesses(s: TenantScope) {
   };
 }
 
-export async function listVersions(s: TenantScope, key: string) {
-  return { key, items: (await versioned.listVersions(s, processKind, key)).map((r) => definitionView(r)) };
+export async function listVersions(scope: TenantScope, key: string) {
+  return { key, items: (await versioned.listVersions(scope, processKind, key)).map((r) => definitionView(r)) };
 }
 
-export async function getVersion(s: TenantScope, key: string, version: number) {
-  return definitionView(await findVersion(s, key, version), true);
+export async function getVersion(scope: TenantScope, key: string, version: number) {
+  return definitionView(await findVersion(scope, key, version), true);
 }

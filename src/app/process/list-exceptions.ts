@@ -5,32 +5,32 @@ import '../../store/schema-process.js';
  * The exceptions queue: orders waiting in an exception state, grouped by kind, each with the
  * resolutions the process allows (resolve one by posting it as an event on the order).
  */
-export async function listExceptions(s: TenantScope, q: { kind?: string | undefined; limit: number }) {
-  let sel = s.selectFrom('order_processes')
+export async function listExceptions(scope: TenantScope, query: { kind?: string | undefined; limit: number }) {
+  let sel = scope.selectFrom('order_processes')
     .innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
     .select(['order_processes.order_id', 'order_processes.definition_key', 'order_processes.definition_version', 'order_processes.state',
       'order_processes.exception_kind', 'order_processes.exception_resolutions', 'order_processes.updated_at', 'orders.number', 'orders.version'])
     .where('order_processes.exception_kind', 'is not', null);
-  if (q.kind) sel = sel.where('order_processes.exception_kind', '=', q.kind);
-  const rows = await sel.orderBy('order_processes.updated_at').orderBy('order_processes.order_id').limit(q.limit).execute();
-  const tasks = rows.length === 0 ? [] : await s.selectFrom('process_tasks').select(['id', 'order_id', 'role', 'options'])
+  if (query.kind) sel = sel.where('order_processes.exception_kind', '=', query.kind);
+  const rows = await sel.orderBy('order_processes.updated_at').orderBy('order_processes.order_id').limit(query.limit).execute();
+  const tasks = rows.length === 0 ? [] : await scope.selectFrom('process_tasks').select(['id', 'order_id', 'role', 'options'])
     .where('order_id', 'in', rows.map((r) => r.order_id)).where('state', 'in', ['open', 'claimed']).execute();
   type Item = {
     orderId: string; number: string; orderVersion: number; state: string; process: { key: string; version: number };
     resolutions: string[]; since: string; tasks: { id: string; role: string; options: string[] }[];
   };
   const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
-  for (const r of rows) {
-    const kind = r.exception_kind!;
-    const g = groups.get(kind) ?? { kind, count: 0, orders: [] };
-    g.count += 1;
-    g.orders.push({
-      orderId: r.order_id, number: r.number, orderVersion: r.version, state: r.state,
-      process: { key: r.definition_key, version: r.definition_version },
-      resolutions: r.exception_resolutions, since: new Date(r.updated_at).toISOString(),
-      tasks: tasks.filter((t) => t.order_id === r.order_id).map((t) => ({ id: t.id, role: t.role, options: t.options })),
+  for (const row of rows) {
+    const kind = row.exception_kind!;
+    const group = groups.get(kind) ?? { kind, count: 0, orders: [] };
+    group.count += 1;
+    group.orders.push({
+      orderId: row.order_id, number: row.number, orderVersion: row.version, state: row.state,
+      process: { key: row.definition_key, version: row.definition_version },
+      resolutions: row.exception_resolutions, since: new Date(row.updated_at).toISOString(),
+      tasks: tasks.filter((t) => t.order_id === row.order_id).map((t) => ({ id: t.id, role: t.role, options: t.options })),
     });
-    groups.set(kind, g);
+    groups.set(kind, group);
   }
   return { total: rows.length, groups: [...groups.values()] };
 }

@@ -15,24 +15,24 @@ export interface TaskQuery {
 }
 
 /** The task inbox: filters by role, assignee, state (default: open or claimed), due date, overdue. */
-export async function listTasks(s: TenantScope, now: Date, q: TaskQuery) {
-  let sel = s.selectFrom('process_tasks').selectAll();
-  const state = q.state ?? 'active';
+export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQuery) {
+  let sel = scope.selectFrom('process_tasks').selectAll();
+  const state = taskQuery.state ?? 'active';
   sel = state === 'active' ? sel.where('state', 'in', ['open', 'claimed']) : sel.where('state', '=', state);
-  if (q.role) sel = sel.where('role', 'in', q.role.split(',').filter(Boolean));
-  if (q.assignee) sel = sel.where('assignee', '=', q.assignee);
-  if (q.party) sel = sel.where('party', '=', q.party);
-  if (q.orderId) sel = sel.where('order_id', '=', q.orderId);
-  if (q.dueBefore) sel = sel.where('due_at', '<', new Date(q.dueBefore));
-  if (q.overdue) sel = sel.where('due_at', '<', now).where('state', 'in', ['open', 'claimed']);
-  if (q.cursor) sel = sel.where('id', '>', q.cursor);
-  const rows = await sel.orderBy('id').limit(q.limit + 1).execute();
-  const page = rows.slice(0, q.limit);
-  return { items: page.map((t) => taskView(t, now)), nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
+  if (taskQuery.role) sel = sel.where('role', 'in', taskQuery.role.split(',').filter(Boolean));
+  if (taskQuery.assignee) sel = sel.where('assignee', '=', taskQuery.assignee);
+  if (taskQuery.party) sel = sel.where('party', '=', taskQuery.party);
+  if (taskQuery.orderId) sel = sel.where('order_id', '=', taskQuery.orderId);
+  if (taskQuery.dueBefore) sel = sel.where('due_at', '<', new Date(taskQuery.dueBefore));
+  if (taskQuery.overdue) sel = sel.where('due_at', '<', now).where('state', 'in', ['open', 'claimed']);
+  if (taskQuery.cursor) sel = sel.where('id', '>', taskQuery.cursor);
+  const rows = await sel.orderBy('id').limit(taskQuery.limit + 1).execute();
+  const page = rows.slice(0, taskQuery.limit);
+  return { items: page.map((t) => taskView(t, now)), nextCursor: rows.length > taskQuery.limit ? page[page.length - 1]!.id : null };
 }
 
-export async function getTask(s: TenantScope, now: Date, id: string) {
-  const row = await s.selectFrom('process_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getTask(scope: TenantScope, now: Date, id: string) {
+  const row = await scope.selectFrom('process_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
   return taskView(row, now);
 }

@@ -13,15 +13,15 @@ const backordersJson = (t: string, orderId: string) => sql<StockFactRows['backor
   from stock_backorders b where b.tenant_id = ${t} and b.order_id = ${orderId} and b.status = 'open')`;
 
 /** What the order's lines hold and what is backordered: the part of the facts actions change. */
-export async function loadStockFactRows(s: TenantScope, orderId: string): Promise<StockFactRows> {
-  const { rows } = await sql<StockFactRows>`select ${reservedJson(s.tenantId, orderId)} as reserved, ${backordersJson(s.tenantId, orderId)} as backorders`.execute(s.conn);
+export async function loadStockFactRows(scope: TenantScope, orderId: string): Promise<StockFactRows> {
+  const { rows } = await sql<StockFactRows>`select ${reservedJson(scope.tenantId, orderId)} as reserved, ${backordersJson(scope.tenantId, orderId)} as backorders`.execute(scope.conn);
   return rows[0]!;
 }
 
 /** Loads the rows the facts are made of, in one statement: the order with its channel, lines, customer, company and stock. */
-export async function loadFactRows(s: TenantScope, orderId: string): Promise<FactRows> {
-  const t = s.tenantId;
-  const row = await s.selectFrom('orders')
+export async function loadFactRows(scope: TenantScope, orderId: string): Promise<FactRows> {
+  const tenantId = scope.tenantId;
+  const row = await scope.selectFrom('orders')
     .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
     .selectAll('orders').select(['channels.code as channel_code', 'channels.kind as channel_kind', 'channels.settings as channel_settings'])
     .select([
@@ -32,7 +32,7 @@ export async function loadFactRows(s: TenantScope, orderId: string): Promise<Fac
         where cu.tenant_id = orders.tenant_id and cu.id = orders.customer_id)`.as('fact_customer'),
       sql<FactRows['company'] | null>`(select json_build_object('segment', co.segment, 'terms', co.terms) from companies co
         where co.tenant_id = orders.tenant_id and co.id = orders.company_id)`.as('fact_company'),
-      reservedJson(t, orderId).as('fact_reserved'), backordersJson(t, orderId).as('fact_backorders'),
+      reservedJson(tenantId, orderId).as('fact_reserved'), backordersJson(tenantId, orderId).as('fact_backorders'),
     ])
     .where('orders.id', '=', orderId).executeTakeFirstOrThrow();
   const { fact_lines: lines, fact_customer: customer, fact_company: company, fact_reserved: reserved, fact_backorders: backorders, ...order } = row;
@@ -45,6 +45,6 @@ export async function loadFactRows(s: TenantScope, orderId: string): Promise<Fac
  * verification result. Money is minor units. Customer and company terms come from their
  * attributes/terms (creditLimit, availableCredit, riskScore, allowsPartialShipments, …).
  */
-export async function loadOrderFacts(s: TenantScope, orderId: string): Promise<FactsInput> {
-  return factsFrom(await loadFactRows(s, orderId));
+export async function loadOrderFacts(scope: TenantScope, orderId: string): Promise<FactsInput> {
+  return factsFrom(await loadFactRows(scope, orderId));
 }

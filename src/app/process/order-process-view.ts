@@ -8,14 +8,14 @@ import '../../store/schema-process.js';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
-export function taskView(t: Selectable<ProcessTasksTable>, now?: Date) {
+export function taskView(value: Selectable<ProcessTasksTable>, now?: Date) {
   return {
-    id: t.id, orderId: t.order_id, engineTaskId: t.engine_task_id, kind: t.kind, role: t.role, party: t.party, title: t.title,
-    options: t.kind === 'approval' && t.options.length === 0 ? ['approve', 'reject'] : t.options,
-    step: t.step, state: t.state, assignee: t.assignee, dueAt: iso(t.due_at),
-    overdue: Boolean(t.due_at && (t.state === 'open' || t.state === 'claimed') && new Date(t.due_at).getTime() < (now ?? new Date()).getTime()),
-    escalateTo: t.escalate_to, outcome: t.outcome, comment: t.comment, completedBy: t.completed_by, completedAt: iso(t.completed_at),
-    delegatedFrom: t.delegated_from, processState: t.process_state, version: t.version, createdAt: iso(t.created_at)!, updatedAt: iso(t.updated_at)!,
+    id: value.id, orderId: value.order_id, engineTaskId: value.engine_task_id, kind: value.kind, role: value.role, party: value.party, title: value.title,
+    options: value.kind === 'approval' && value.options.length === 0 ? ['approve', 'reject'] : value.options,
+    step: value.step, state: value.state, assignee: value.assignee, dueAt: iso(value.due_at),
+    overdue: Boolean(value.due_at && (value.state === 'open' || value.state === 'claimed') && new Date(value.due_at).getTime() < (now ?? new Date()).getTime()),
+    escalateTo: value.escalate_to, outcome: value.outcome, comment: value.comment, completedBy: value.completed_by, completedAt: iso(value.completed_at),
+    delegatedFrom: value.delegated_from, processState: value.process_state, version: value.version, createdAt: iso(value.created_at)!, updatedAt: iso(value.updated_at)!,
   };
 }
 export type TaskView = ReturnType<typeof taskView>;
@@ -29,12 +29,12 @@ export function noProcessView(fallback: Fallback) {
 }
 
 /** What the order view shows of the process: where it is, what it accepts next, who must act. */
-export async function orderProcessView(actions: ActionRegistry, s: TenantScope, orderId: string, fallback: Fallback) {
-  const proc = await s.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+export async function orderProcessView(actions: ActionRegistry, scope: TenantScope, orderId: string, fallback: Fallback) {
+  const proc = await scope.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   if (!proc) return noProcessView(fallback);
-  const def = await loadCompiled(actions, s, proc.definition_key, proc.definition_version);
+  const def = await loadCompiled(actions, scope, proc.definition_key, proc.definition_version);
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
-  return processViewOf(s, orderId, def, proc.snapshot as unknown as ProcessSnapshot, exception);
+  return processViewOf(scope, orderId, def, proc.snapshot as unknown as ProcessSnapshot, exception);
 }
 
 /**
@@ -42,10 +42,10 @@ export async function orderProcessView(actions: ActionRegistry, s: TenantScope, 
  * task rows are read only when the snapshot has open tasks.
  */
 export async function processViewOf(
-  s: TenantScope, orderId: string, def: CompiledDefinition, snapshot: ProcessSnapshot, exception: { kind: string; resolutions: string[] } | null,
+  scope: TenantScope, orderId: string, def: CompiledDefinition, snapshot: ProcessSnapshot, exception: { kind: string; resolutions: string[] } | null,
 ) {
   const tasks = snapshot.tasks.length === 0 ? []
-    : await s.selectFrom('process_tasks').selectAll().where('order_id', '=', orderId).where('state', 'in', ['open', 'claimed']).orderBy('created_at').orderBy('id').execute();
+    : await scope.selectFrom('process_tasks').selectAll().where('order_id', '=', orderId).where('state', 'in', ['open', 'claimed']).orderBy('created_at').orderBy('id').execute();
   return {
     process: { key: def.key, version: def.version, state: snapshot.state, status: snapshot.status as string, exception },
     allowedEvents: allowedEvents(def, snapshot),

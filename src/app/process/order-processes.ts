@@ -34,12 +34,12 @@ export class OrderProcesses implements OrderProcessPort {
    */
   async feed(tx: Work, actor: Actor, now: Date, orderId: string, name: string, data: Record<string, unknown> = {}) {
     try {
-      const r = await atomically(tx, (inner) => this.apply(inner, actor, now, orderId, { name, data }, { action: 'process.event' }));
-      return { accepted: true, ...(r ? { state: r.state } : {}) };
-    } catch (e) {
-      if (!isAppError(e) || e.code !== 'TRANSITION_NOT_ALLOWED') throw e;
+      const result = await atomically(tx, (inner) => this.apply(inner, actor, now, orderId, { name, data }, { action: 'process.event' }));
+      return { accepted: true, ...(result ? { state: result.state } : {}) };
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'TRANSITION_NOT_ALLOWED') throw error;
       await writeHistory(tx, actor, now, [{ orderId, action: 'fulfilment.event_not_accepted',
-        changes: { event: name, data }, reason: { note: e.message, allowed: e.data.allowed ?? [] } }]);
+        changes: { event: name, data }, reason: { note: error.message, allowed: error.data.allowed ?? [] } }]);
       return { accepted: false };
     }
   }

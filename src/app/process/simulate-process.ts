@@ -22,46 +22,46 @@ export interface SimulateInput {
   includeTrace?: boolean | undefined;
 }
 
-function runView(r: SimulationRun, includeTrace: boolean) {
+function runView(simulationRun: SimulationRun, includeTrace: boolean) {
   return {
-    path: r.path, endState: r.endState, status: r.status, outcome: r.outcome,
-    approvalTasks: r.approvalTasks, exceptions: r.exceptions, eventsApplied: r.eventsApplied,
-    waitingFor: r.waitingFor ? { tasks: r.waitingFor.tasks.map((t) => ({ id: t.id, kind: t.kind, role: t.role, party: t.party })), events: r.waitingFor.events } : null,
-    rejectedEvents: r.rejectedEvents,
-    ...(includeTrace && r.trace ? { trace: r.trace } : {}),
+    path: simulationRun.path, endState: simulationRun.endState, status: simulationRun.status, outcome: simulationRun.outcome,
+    approvalTasks: simulationRun.approvalTasks, exceptions: simulationRun.exceptions, eventsApplied: simulationRun.eventsApplied,
+    waitingFor: simulationRun.waitingFor ? { tasks: simulationRun.waitingFor.tasks.map((t) => ({ id: t.id, kind: t.kind, role: t.role, party: t.party })), events: simulationRun.waitingFor.events } : null,
+    rejectedEvents: simulationRun.rejectedEvents,
+    ...(includeTrace && simulationRun.trace ? { trace: simulationRun.trace } : {}),
   };
 }
 
-async function draftDefinition(actions: ActionRegistry, s: TenantScope, key: string, input: SimulateInput): Promise<{ def: CompiledDefinition; label: string }> {
+async function draftDefinition(actions: ActionRegistry, scope: TenantScope, key: string, input: SimulateInput): Promise<{ def: CompiledDefinition; label: string }> {
   if (input.source !== undefined) {
-    const c = checkSource(actions, input.source);
-    if (!c.ok) throw invalidDefinition(c.problems);
-    if (c.def.key !== key) throw new AppError('VALIDATION_FAILED', `the definition's key is ${c.def.key}, not ${key}`, [{ path: '/source', message: `key must be ${key}` }]);
-    return { def: c.def, label: 'inline' };
+    const source = checkSource(actions, input.source);
+    if (!source.ok) throw invalidDefinition(source.problems);
+    if (source.def.key !== key) throw new AppError('VALIDATION_FAILED', `the definition's key is ${source.def.key}, not ${key}`, [{ path: '/source', message: `key must be ${key}` }]);
+    return { def: source.def, label: 'inline' };
   }
   const row = input.version !== undefined
-    ? await findVersion(s, key, input.version)
-    : await s.selectFrom('process_definitions').selectAll().where('key', '=', key).where('status', '=', 'draft').executeTakeFirst();
+    ? await findVersion(scope, key, input.version)
+    : await scope.selectFrom('process_definitions').selectAll().where('key', '=', key).where('status', '=', 'draft').executeTakeFirst();
   if (!row) throw new AppError('PROCESS_NOT_FOUND', `process ${key} has no draft; give a version or the source`);
   return { def: compileStored(actions, row.source, row.version, row.source_hash), label: `v${row.version} (${row.status})` };
 }
 
-async function loadCases(s: TenantScope, input: SimulateInput): Promise<{ cases: SimulationCase[]; numbers: Map<string, string> }> {
+async function loadCases(scope: TenantScope, input: SimulateInput): Promise<{ cases: SimulationCase[]; numbers: Map<string, string> }> {
   const numbers = new Map<string, string>();
   if (input.cases?.length) return { cases: input.cases.map((c) => ({ id: c.id, facts: c.facts as FactsInput, ...(c.events ? { events: c.events } : {}) })), numbers };
   let ids = input.orderIds ?? [];
   if (ids.length === 0) {
-    const rows = await s.selectFrom('orders').select(['id']).orderBy('placed_at', 'desc').orderBy('id', 'desc')
+    const rows = await scope.selectFrom('orders').select(['id']).orderBy('placed_at', 'desc').orderBy('id', 'desc')
       .limit(Math.min(input.last ?? 50, MAX_SIMULATED_ORDERS)).execute();
     ids = rows.map((r) => r.id);
   }
   if (ids.length > MAX_SIMULATED_ORDERS) throw new AppError('VALIDATION_FAILED', `at most ${MAX_SIMULATED_ORDERS} orders`, [{ path: '/orderIds', message: 'too many' }]);
-  const found = ids.length ? await s.selectFrom('orders').select(['id', 'number']).where('id', 'in', ids).execute() : [];
-  for (const f of found) numbers.set(f.id, f.number);
+  const found = ids.length ? await scope.selectFrom('orders').select(['id', 'number']).where('id', 'in', ids).execute() : [];
+  for (const item of found) numbers.set(item.id, item.number);
   const missing = ids.filter((id) => !numbers.has(id));
   if (missing.length) throw new AppError('NOT_FOUND', `unknown order(s): ${missing.slice(0, 5).join(', ')}`);
   const cases: SimulationCase[] = [];
-  for (const id of ids) cases.push({ id, facts: await loadOrderFacts(s, id) });
+  for (const id of ids) cases.push({ id, facts: await loadOrderFacts(scope, id) });
   return { cases, numbers };
 }
 
@@ -70,11 +70,11 @@ async function loadCases(s: TenantScope, input: SimulateInput): Promise<{ cases:
  * given facts, chosen stored orders, or the last N — and reports each order's path and end
  * state under both, and what would change. Reads only: nothing is written.
  */
-export async function simulateProcess(actions: ActionRegistry, s: TenantScope, now: Date, key: string, input: SimulateInput) {
-  const draft = await draftDefinition(actions, s, key, input);
-  const cur = await currentPublished(s, key);
+export async function simulateProcess(actions: ActionRegistry, scope: TenantScope, now: Date, key: string, input: SimulateInput) {
+  const draft = await draftDefinition(actions, scope, key, input);
+  const cur = await currentPublished(scope, key);
   const current = cur ? compileStored(actions, cur.source, cur.version, cur.source_hash) : null;
-  const { cases, numbers } = await loadCases(s, input);
+  const { cases, numbers } = await loadCases(scope, input);
   const opts = { now, includeTrace: Boolean(input.includeTrace), ...(input.oracle ? { oracle: input.oracle } : {}) };
   const trace = Boolean(input.includeTrace);
   if (!current) {

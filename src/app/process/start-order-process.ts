@@ -66,9 +66,9 @@ export function notSelected(orderId: string, order: StartContext['order'], choic
 
 /** The compiled current version of a process: from the compile cache, else compiled from its stored text. */
 async function publishedVersion(ops: Operations, tx: TenantScope, key: string, known: StartContext['published']) {
-  const k = known.find((p) => p.key === key);
-  if (!k) return undefined;
-  const hit = cachedCompiled(ops.actions, k.version, k.source_hash);
+  const item = known.find((p) => p.key === key);
+  if (!item) return undefined;
+  const hit = cachedCompiled(ops.actions, item.version, item.source_hash);
   if (hit) return hit;
   const row = await currentPublished(tx, key);
   return row ? compileStored(ops.actions, row.source, row.version, row.source_hash) : undefined;

@@ -3,11 +3,11 @@ import { checkSource } from './definition-store.js';
 
 /** Checks a definition without storing it: every problem with its line and column. */
 export function validateSource(actions: ActionRegistry, source: string) {
-  const r = checkSource(actions, source);
-  if (!r.ok) return { valid: false as const, key: null, problems: r.problems };
-  const states = [...r.def.states.values()];
+  const result = checkSource(actions, source);
+  if (!result.ok) return { valid: false as const, key: null, problems: result.problems };
+  const states = [...result.def.states.values()];
   return {
-    valid: true as const, key: r.def.key, problems: [],
+    valid: true as const, key: result.def.key, problems: [],
     summary: {
       states: states.length,
       terminal: states.filter((s) => s.terminal).map((s) => s.name),

@@ -9,25 +9,25 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(N
  * waiting in exception states by kind; and the cycle time (placement to the first end
  * state) as median and 90th percentile over the window.
  */
-export async function operationsReport(s: TenantScope, now: Date, opts: { staleHours: number; days: number; endStates: readonly string[] }) {
+export async function operationsReport(scope: TenantScope, now: Date, opts: { staleHours: number; days: number; endStates: readonly string[] }) {
   const staleBefore = new Date(now.getTime() - opts.staleHours * 3_600_000);
   const from = new Date(now.getTime() - opts.days * 86_400_000);
   const [tasks, stale, oldest, exceptions, cycle] = await Promise.all([
-    s.selectFrom('process_tasks').where('state', 'in', ['open', 'claimed'])
+    scope.selectFrom('process_tasks').where('state', 'in', ['open', 'claimed'])
       .select([sql<string>`count(*)`.as('open'), sql<string>`count(*) filter (where due_at < ${now})`.as('overdue')])
       .executeTakeFirst(),
-    s.selectFrom('order_processes').innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
+    scope.selectFrom('order_processes').innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
       .where('order_processes.status', '<>', 'done').where('orders.placed_at', '<', staleBefore)
       .select([sql<string>`count(*)`.as('n')]).executeTakeFirst(),
-    s.selectFrom('order_processes').innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
+    scope.selectFrom('order_processes').innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
       .where('order_processes.status', '<>', 'done').where('orders.placed_at', '<', staleBefore)
       .select(['orders.id as id', 'orders.number as number', 'order_processes.state as state', 'orders.placed_at as placed_at'])
       .orderBy('orders.placed_at').orderBy('orders.id').limit(10).execute(),
-    s.selectFrom('order_processes').where('status', '<>', 'done').where('exception_kind', 'is not', null)
+    scope.selectFrom('order_processes').where('status', '<>', 'done').where('exception_kind', 'is not', null)
       .select(['exception_kind as kind', sql<string>`count(*)`.as('n')]).groupBy('exception_kind').orderBy(sql`count(*)`, 'desc').execute(),
-    s.selectFrom('orders').innerJoin(
+    scope.selectFrom('orders').innerJoin(
       (eb) => eb.selectFrom('order_history').select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
-        .where('order_history.tenant_id', '=', s.tenantId)
+        .where('order_history.tenant_id', '=', scope.tenantId)
         .where('order_history.to_state', 'in', [...opts.endStates]).groupBy('order_history.order_id').as('ends'),
       (j) => j.onRef('ends.order_id', '=', 'orders.id'),
     ).where('orders.placed_at', '>=', from)

@@ -19,20 +19,20 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(N
  * its state at its last history row that moved it there (or when its process row last
  * changed, for orders without such a row). Orders whose process is done are not counted.
  */
-export async function processHeatmap(s: TenantScope, now: Date, key: string, version?: number): Promise<{ key: string; version: number | null; total: number; states: HeatmapState[] }> {
-  let q = s.selectFrom('order_processes')
+export async function processHeatmap(scope: TenantScope, now: Date, key: string, version?: number): Promise<{ key: string; version: number | null; total: number; states: HeatmapState[] }> {
+  let query = scope.selectFrom('order_processes')
     .leftJoinLateral((eb) => eb.selectFrom('order_history')
       .select(sql<Date | null>`max(order_history.at)`.as('at'))
-      .where('order_history.tenant_id', '=', s.tenantId)
+      .where('order_history.tenant_id', '=', scope.tenantId)
       .whereRef('order_history.order_id', '=', 'order_processes.order_id')
       .whereRef('order_history.to_state', '=', 'order_processes.state')
       .as('entered'), (j) => j.onTrue())
     .where('order_processes.definition_key', '=', key)
     .where('order_processes.status', '<>', 'done');
-  if (version !== undefined) q = q.where('order_processes.definition_version', '=', version);
+  if (version !== undefined) query = query.where('order_processes.definition_version', '=', version);
   const since = sql`coalesce(entered.at, order_processes.updated_at)`;
   const age = sql`extract(epoch from (${now}::timestamptz - ${since}))`;
-  const rows = await q.select([
+  const rows = await query.select([
     'order_processes.state as state',
     sql<string>`count(*)`.as('n'),
     sql<Date>`min(${since})`.as('oldest'),

@@ -24,16 +24,16 @@ const DAY_MS = 86_400_000;
 const num = (v: unknown) => Number(v ?? 0);
 
 /** Aggregates over the window; every query is filtered by tenant through the scope. */
-export async function ordersSummaryReport(s: TenantScope, now: Date, days: number, channel?: string): Promise<OrdersSummary> {
+export async function ordersSummaryReport(scope: TenantScope, now: Date, days: number, channel?: string): Promise<OrdersSummary> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (days - 1) * DAY_MS);
   const to = new Date(today + DAY_MS);
   const base = () => {
-    let q = s.selectFrom('orders')
+    let query = scope.selectFrom('orders')
       .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
       .where('orders.placed_at', '>=', from).where('orders.placed_at', '<', to);
-    if (channel) q = q.where('channels.code', '=', channel);
-    return q;
+    if (channel) query = query.where('channels.code', '=', channel);
+    return query;
   };
   const day = sql<string>`to_char(orders.placed_at at time zone 'UTC', 'YYYY-MM-DD')`;
   const [grouped, daily, revenue, cycle] = await Promise.all([
@@ -44,7 +44,7 @@ export async function ordersSummaryReport(s: TenantScope, now: Date, days: numbe
     base().select(['orders.currency as currency', sql<string>`count(*)`.as('n'), sql<string>`sum(orders.grand_total)::text`.as('total')])
       .groupBy('orders.currency').orderBy('orders.currency').execute(),
     base().innerJoin(
-      () => s.selectFrom('order_history')
+      () => scope.selectFrom('order_history')
         .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
         .where('order_history.to_state', 'in', [...CYCLE_END_STATES]).groupBy('order_history.order_id').as('ends'),
       (j) => j.onRef('ends.order_id', '=', 'orders.id'),
@@ -57,19 +57,19 @@ export async function ordersSummaryReport(s: TenantScope, now: Date, days: numbe
   const byChannel = new Map<string, number>();
   const byState = new Map<string, number>();
   let total = 0;
-  for (const r of grouped) {
-    const n = num(r.n);
-    total += n;
-    byChannel.set(r.channel, (byChannel.get(r.channel) ?? 0) + n);
-    byState.set(r.state, (byState.get(r.state) ?? 0) + n);
+  for (const row of grouped) {
+    const count = num(row.n);
+    total += count;
+    byChannel.set(row.channel, (byChannel.get(row.channel) ?? 0) + count);
+    byState.set(row.state, (byState.get(row.state) ?? 0) + count);
   }
   const perDay = new Map<string, { count: number; byChannel: Record<string, number> }>();
-  for (let t = from.getTime(); t < to.getTime(); t += DAY_MS) perDay.set(new Date(t).toISOString().slice(0, 10), { count: 0, byChannel: {} });
-  for (const r of daily) {
-    const d = perDay.get(r.day);
-    if (!d) continue;
-    d.count += num(r.n);
-    d.byChannel[r.channel] = num(r.n);
+  for (let time = from.getTime(); time < to.getTime(); time += DAY_MS) perDay.set(new Date(time).toISOString().slice(0, 10), { count: 0, byChannel: {} });
+  for (const row of daily) {
+    const item = perDay.get(row.day);
+    if (!item) continue;
+    item.count += num(row.n);
+    item.byChannel[row.channel] = num(row.n);
   }
   const desc = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
   const avg = cycle?.avg;

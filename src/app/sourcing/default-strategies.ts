@@ -63,15 +63,15 @@ export async function ensureDefaultStrategies(tx: TenantScope, now: Date = new D
   const have = new Set((await tx.selectFrom('routing_strategies').select('key').distinct()
     .where('key', 'in', DEFAULT_STRATEGIES.map((d) => d.key)).execute()).map((r) => r.key));
   const added: string[] = [];
-  for (const d of DEFAULT_STRATEGIES) {
-    if (have.has(d.key)) continue;
-    const r = await tx.insertInto('routing_strategies', {
-      id: newId(), key: d.key, version: 1, status: 'published', name: String(d.document.name ?? d.key), document: JSON.stringify(d.document),
+  for (const strategy of DEFAULT_STRATEGIES) {
+    if (have.has(strategy.key)) continue;
+    const row = await tx.insertInto('routing_strategies', {
+      id: newId(), key: strategy.key, version: 1, status: 'published', name: String(strategy.document.name ?? strategy.key), document: JSON.stringify(strategy.document),
       created_by: 'system', created_at: now, updated_at: now, published_at: now, retired_at: null,
     }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
-    await recordAudit(tx, strategyKind, systemActor, now, { key: d.key, version: 1, action: 'published', before: '', after: canonicalJson(d.document), details: { default: true } });
-    added.push(d.key);
+    if (Number(row.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
+    await recordAudit(tx, strategyKind, systemActor, now, { key: strategy.key, version: 1, action: 'published', before: '', after: canonicalJson(strategy.document), details: { default: true } });
+    added.push(strategy.key);
   }
   return added;
 }

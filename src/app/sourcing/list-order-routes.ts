@@ -2,8 +2,8 @@ import '../../store/schema-sourcing.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 
 /** Every routing attempt of an order, first to last, with the stored plan. */
-export async function listOrderRoutes(s: TenantScope, orderId: string) {
-  const rows = await s.selectFrom('order_routes').selectAll().where('order_id', '=', orderId).orderBy('attempt').execute();
+export async function listOrderRoutes(scope: TenantScope, orderId: string) {
+  const rows = await scope.selectFrom('order_routes').selectAll().where('order_id', '=', orderId).orderBy('attempt').execute();
   return {
     orderId,
     items: rows.map((r) => ({

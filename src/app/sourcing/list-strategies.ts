@@ -4,15 +4,15 @@ import { ensureDefaultStrategies } from './default-strategies.js';
 import { DEFAULT_STRATEGY_KEY, findStrategyVersion, strategyKind, strategyView } from './strategy-store.js';
 
 /** Every strategy key of the tenant with its current (published) and draft versions; seeds the defaults on first look. */
-export async function listStrategies(s: TenantScope, now: Date) {
-  return atomically(s, (tx) => listStrategiesIn(tx, now));
+export async function listStrategies(scope: TenantScope, now: Date) {
+  return atomically(scope, (tx) => listStrategiesIn(tx, now));
 }
 
 /** listStrategies inside its transaction (the default strategies it may create commit with the read). */
-async function listStrategiesIn(s: TenantScope, now: Date) {
-  const any = await s.selectFrom('routing_strategies').select('id').limit(1).executeTakeFirst();
-  if (!any) await ensureDefaultStrategies(s, now);
-  const keys = await versioned.listKeys(s, strategyKind);
+async function listStrategiesIn(scope: TenantScope, now: Date) {
+  const any = await scope.selectFrom('routing_strategies').select('id').limit(1).executeTakeFirst();
+  if (!any) await ensureDefaultStrategies(scope, now);
+  const keys = await versioned.listKeys(scope, strategyKind);
   return {
     defaultKey: DEFAULT_STRATEGY_KEY,
     items: keys.map(({ key, versions: vs, current, currentVersion, draftVersion }) => {
@@ -27,10 +27,10 @@ async function listStrategiesIn(s: TenantScope, now: Date) {
 }
 
 /** The version history of one key, newest first. */
-export async function listStrategyVersions(s: TenantScope, key: string) {
-  return { key, items: (await versioned.listVersions(s, strategyKind, key, 'desc')).map((r) => strategyView(r)) };
+export async function listStrategyVersions(scope: TenantScope, key: string) {
+  return { key, items: (await versioned.listVersions(scope, strategyKind, key, 'desc')).map((r) => strategyView(r)) };
 }
 
-export async function getStrategyVersion(s: TenantScope, key: string, version: number) {
-  return strategyView(await findStrategyVersion(s, key, version));
+export async function getStrategyVersion(scope: TenantScope, key: string, version: number) {
+  return strategyView(await findStrategyVersion(scope, key, version));
 }

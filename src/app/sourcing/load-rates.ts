@@ -4,17 +4,17 @@ import '../../store/schema-sourcing.js';
 import type { RateTablesTable } from '../../store/schema-sourcing.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 
-export function rateTableView(r: Selectable<RateTablesTable>, withCsv = false) {
+export function rateTableView(result: Selectable<RateTablesTable>, withCsv = false) {
   return {
-    id: r.id, name: r.name, currency: r.currency, rows: r.row_count, version: r.version, active: r.active,
-    uploadedBy: r.uploaded_by, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
-    ...(withCsv ? { csv: r.csv } : {}),
+    id: result.id, name: result.name, currency: result.currency, rows: result.row_count, version: result.version, active: result.active,
+    uploadedBy: result.uploaded_by, createdAt: new Date(result.created_at).toISOString(), updatedAt: new Date(result.updated_at).toISOString(),
+    ...(withCsv ? { csv: result.csv } : {}),
   };
 }
 
 /** Rate tables of the tenant (newest change first). */
-export async function listRateTables(s: TenantScope) {
-  const rows = await s.selectFrom('rate_tables').selectAll().orderBy('name').execute();
+export async function listRateTables(scope: TenantScope) {
+  const rows = await scope.selectFrom('rate_tables').selectAll().orderBy('name').execute();
   return { items: rows.map((r) => rateTableView(r)) };
 }
 
@@ -37,8 +37,8 @@ const cache = new Map<string, RateTable>();
  * The rate table routing prices an order with: every active table in the order's currency,
  * merged (the most specific row per carrier service still wins), or the fallback table.
  */
-export async function loadRates(s: TenantScope, currency: string): Promise<{ table: RateTable; source: string[] }> {
-  const rows = await s.selectFrom('rate_tables').select(['id', 'name', 'version', 'csv', 'currency'])
+export async function loadRates(scope: TenantScope, currency: string): Promise<{ table: RateTable; source: string[] }> {
+  const rows = await scope.selectFrom('rate_tables').select(['id', 'name', 'version', 'csv', 'currency'])
     .where('currency', '=', currency).where('active', '=', true).orderBy('name').execute();
   if (rows.length === 0) return { table: parsed(`fallback:${currency}`, FALLBACK_RATES_CSV, currency), source: ['fallback (no rate table uploaded in ' + currency + ')'] };
   const tables = rows.map((r) => parsed(`${r.id}:${r.version}`, r.csv, currency));
@@ -48,9 +48,9 @@ export async function loadRates(s: TenantScope, currency: string): Promise<{ tab
 function parsed(key: string, csv: string, currency: string): RateTable {
   const hit = cache.get(key);
   if (hit) return hit;
-  const r = parseRateCsv(csv, currency);
-  if (!r.ok) throw new Error(`stored rate table ${key} does not parse: ${r.error[0]?.message}`);
+  const result = parseRateCsv(csv, currency);
+  if (!result.ok) throw new Error(`stored rate table ${key} does not parse: ${result.error[0]?.message}`);
   if (cache.size >= 200) cache.delete(cache.keys().next().value!);
-  cache.set(key, r.value);
-  return r.value;
+  cache.set(key, result.value);
+  return result.value;
 }

@@ -21,35 +21,35 @@ export interface OrderFacts {
 type Loc = { id: string; code: string; name: string; kind: string; country: string | null; latitude: string | null; longitude: string | null;
   capabilities: string[]; priority: number; daily_capacity: number | null; address: Record<string, unknown> };
 
-async function activeLocations(s: TenantScope): Promise<Loc[]> {
-  return s.selectFrom('locations').select(['id', 'code', 'name', 'kind', 'country', 'latitude', 'longitude', 'capabilities', 'priority', 'daily_capacity', 'address'])
+async function activeLocations(scope: TenantScope): Promise<Loc[]> {
+  return scope.selectFrom('locations').select(['id', 'code', 'name', 'kind', 'country', 'latitude', 'longitude', 'capabilities', 'priority', 'daily_capacity', 'address'])
     .where('active', '=', true).orderBy('code').execute() as Promise<Loc[]>;
 }
 
-function primitiveAttributes(a: Record<string, unknown> | null | undefined): Record<string, string | number | boolean> {
+function primitiveAttributes(left: Record<string, unknown> | null | undefined): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(a ?? {})) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  for (const [key, value] of Object.entries(left ?? {})) if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
   return out;
 }
 
-async function channelFacts(s: TenantScope, where: { id?: string; code?: string }) {
-  let q = s.selectFrom('channels').select(['id', 'code', 'settings']);
-  q = where.id ? q.where('id', '=', where.id) : q.where('code', '=', where.code!);
-  const c = await q.executeTakeFirst();
-  if (!c) throw new AppError('UNKNOWN_CHANNEL', `channel ${where.code ?? where.id} does not exist`, [{ path: '/channel', message: 'unknown channel' }]);
-  const settings = (c.settings ?? {}) as Record<string, unknown>;
+async function channelFacts(scope: TenantScope, where: { id?: string; code?: string }) {
+  let query = scope.selectFrom('channels').select(['id', 'code', 'settings']);
+  query = where.id ? query.where('id', '=', where.id) : query.where('code', '=', where.code!);
+  const row = await query.executeTakeFirst();
+  if (!row) throw new AppError('UNKNOWN_CHANNEL', `channel ${where.code ?? where.id} does not exist`, [{ path: '/channel', message: 'unknown channel' }]);
+  const settings = (row.settings ?? {}) as Record<string, unknown>;
   const strategy = typeof settings.routingStrategy === 'string' ? settings.routingStrategy : null;
-  return { id: c.id, code: c.code, feeding: channelRules(settings).locations, strategy };
+  return { id: row.id, code: row.code, feeding: channelRules(settings).locations, strategy };
 }
 
-async function segmentOf(s: TenantScope, customerId: string | null, companyId: string | null): Promise<string> {
+async function segmentOf(scope: TenantScope, customerId: string | null, companyId: string | null): Promise<string> {
   if (customerId) {
-    const c = await s.selectFrom('customers').select(['segment', 'company_id']).where('id', '=', customerId).executeTakeFirst();
-    if (c?.segment) return c.segment;
-    companyId ??= c?.company_id ?? null;
+    const row = await scope.selectFrom('customers').select(['segment', 'company_id']).where('id', '=', customerId).executeTakeFirst();
+    if (row?.segment) return row.segment;
+    companyId ??= row?.company_id ?? null;
   }
   if (companyId) {
-    const co = await s.selectFrom('companies').select('segment').where('id', '=', companyId).executeTakeFirst();
+    const co = await scope.selectFrom('companies').select('segment').where('id', '=', companyId).executeTakeFirst();
     return co?.segment ?? 'b2b';
   }
   return 'b2c';
@@ -59,30 +59,30 @@ async function segmentOf(s: TenantScope, customerId: string | null, companyId: s
  * A stored order as a routing problem's order. The quantity to route per line is what has not
  * shipped yet: units already consumed from a reservation (picked and shipped) stay where they went.
  */
-export async function loadRoutingOrder(s: TenantScope, orderId: string): Promise<OrderFacts> {
-  const o = await s.selectFrom('orders').select(['id', 'channel_id', 'currency', 'customer_id', 'company_id', 'delivery_method', 'pickup_location_id', 'shipping_address', 'attributes'])
+export async function loadRoutingOrder(scope: TenantScope, orderId: string): Promise<OrderFacts> {
+  const row = await scope.selectFrom('orders').select(['id', 'channel_id', 'currency', 'customer_id', 'company_id', 'delivery_method', 'pickup_location_id', 'shipping_address', 'attributes'])
     .where('id', '=', orderId).executeTakeFirst();
-  if (!o) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`, [{ path: '/orderId', message: 'unknown order' }]);
-  const lines = await s.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', orderId).orderBy('line_no').execute();
-  const shipped = await s.selectFrom('stock_reservations').select(['order_line_id', sql<string>`sum(original_quantity - quantity)`.as('q')])
+  if (!row) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`, [{ path: '/orderId', message: 'unknown order' }]);
+  const lines = await scope.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', orderId).orderBy('line_no').execute();
+  const shipped = await scope.selectFrom('stock_reservations').select(['order_line_id', sql<string>`sum(original_quantity - quantity)`.as('q')])
     .where('order_id', '=', orderId).where('status', 'in', ['active', 'consumed']).groupBy('order_line_id').execute();
   const done = new Map(shipped.map((r) => [r.order_line_id, Number(r.q)]));
-  const channel = await channelFacts(s, { id: o.channel_id });
-  const locations = await activeLocations(s);
-  const address = (o.shipping_address ?? {}) as AddressLike;
+  const channel = await channelFacts(scope, { id: row.channel_id });
+  const locations = await activeLocations(scope);
+  const address = (row.shipping_address ?? {}) as AddressLike;
   const dest = geocode(address, locations);
   const order: RoutingOrder = {
-    id: o.id,
+    id: row.id,
     lines: lines.map((l) => ({ lineId: l.id, sku: l.sku, quantity: Math.max(0, l.quantity - (done.get(l.id) ?? 0)) })).filter((l) => l.quantity > 0),
-    deliveryMethod: o.delivery_method === 'pickup' ? 'pickup' : 'ship',
+    deliveryMethod: row.delivery_method === 'pickup' ? 'pickup' : 'ship',
     destination: { lat: dest.lat, lon: dest.lon, country: typeof address.country === 'string' ? address.country : '', ...(typeof address.region === 'string' ? { region: address.region } : {}) },
-    ...(o.delivery_method === 'pickup' && o.pickup_location_id ? { pickupLocationId: o.pickup_location_id } : {}),
+    ...(row.delivery_method === 'pickup' && row.pickup_location_id ? { pickupLocationId: row.pickup_location_id } : {}),
     channel: channel.code,
-    customer: { ...(o.customer_id ? { id: o.customer_id } : {}), segment: await segmentOf(s, o.customer_id, o.company_id) },
-    attributes: primitiveAttributes(o.attributes),
+    customer: { ...(row.customer_id ? { id: row.customer_id } : {}), segment: await segmentOf(scope, row.customer_id, row.company_id) },
+    attributes: primitiveAttributes(row.attributes),
   };
   return {
-    order, currency: o.currency, channel, geocoded: o.delivery_method === 'pickup' ? 'pickup location' : dest.how,
+    order, currency: row.currency, channel, geocoded: row.delivery_method === 'pickup' ? 'pickup location' : dest.how,
     lines: new Map(lines.map((l) => [l.id, { productId: l.product_id, lineNo: l.line_no, ordered: l.quantity }])),
   };
 }
@@ -98,37 +98,37 @@ export interface DraftOrder {
 }
 
 /** A draft order (the intake body's lines, address and delivery) as routing facts; unknown SKUs or locations are 422 with their paths. */
-export async function draftOrderFacts(s: TenantScope, d: DraftOrder): Promise<OrderFacts> {
-  const channel = await channelFacts(s, { code: d.channel });
-  const skus = [...new Set(d.lines.map((l) => l.sku))];
-  const products = new Map((await s.selectFrom('products').select(['id', 'sku']).where('sku', 'in', skus).execute()).map((p) => [p.sku, p.id]));
+export async function draftOrderFacts(scope: TenantScope, draftOrder: DraftOrder): Promise<OrderFacts> {
+  const channel = await channelFacts(scope, { code: draftOrder.channel });
+  const skus = [...new Set(draftOrder.lines.map((l) => l.sku))];
+  const products = new Map((await scope.selectFrom('products').select(['id', 'sku']).where('sku', 'in', skus).execute()).map((p) => [p.sku, p.id]));
   const errors: FieldError[] = [];
-  d.lines.forEach((l, i) => { if (!products.has(l.sku)) errors.push({ path: `/order/lines/${i}/sku`, message: `unknown SKU ${l.sku}`, code: 'UNKNOWN_SKU' }); });
+  draftOrder.lines.forEach((line, index) => { if (!products.has(line.sku)) errors.push({ path: `/order/lines/${index}/sku`, message: `unknown SKU ${line.sku}`, code: 'UNKNOWN_SKU' }); });
   if (errors.length) throw new AppError('UNKNOWN_SKU', `${errors.length} unknown SKU(s)`, errors);
-  const locations = await activeLocations(s);
+  const locations = await activeLocations(scope);
   let pickupLocationId: string | undefined;
-  if (d.delivery.method === 'pickup') {
-    const p = d.delivery.pickupLocation ? (await s.selectFrom('locations').select('id').where('code', '=', d.delivery.pickupLocation).executeTakeFirst()) : undefined;
-    if (!p) throw new AppError('UNKNOWN_LOCATION', `pickup location ${d.delivery.pickupLocation ?? '(none)'} does not exist`, [{ path: '/order/delivery/pickupLocation', message: 'unknown location' }]);
-    pickupLocationId = p.id;
+  if (draftOrder.delivery.method === 'pickup') {
+    const row = draftOrder.delivery.pickupLocation ? (await scope.selectFrom('locations').select('id').where('code', '=', draftOrder.delivery.pickupLocation).executeTakeFirst()) : undefined;
+    if (!row) throw new AppError('UNKNOWN_LOCATION', `pickup location ${draftOrder.delivery.pickupLocation ?? '(none)'} does not exist`, [{ path: '/order/delivery/pickupLocation', message: 'unknown location' }]);
+    pickupLocationId = row.id;
   }
-  let customerId = d.customer?.id ?? null;
-  if (!customerId && d.customer?.code) customerId = (await s.selectFrom('customers').select('id').where('code', '=', d.customer.code).executeTakeFirst())?.id ?? null;
-  const address: AddressLike = d.shippingAddress ?? {};
+  let customerId = draftOrder.customer?.id ?? null;
+  if (!customerId && draftOrder.customer?.code) customerId = (await scope.selectFrom('customers').select('id').where('code', '=', draftOrder.customer.code).executeTakeFirst())?.id ?? null;
+  const address: AddressLike = draftOrder.shippingAddress ?? {};
   const dest = geocode(address, locations);
-  const lineIds = d.lines.map((l, i) => l.id ?? `line-${i + 1}`);
+  const lineIds = draftOrder.lines.map((l, i) => l.id ?? `line-${i + 1}`);
   return {
     order: {
-      lines: d.lines.map((l, i) => ({ lineId: lineIds[i]!, sku: l.sku, quantity: l.quantity })),
-      deliveryMethod: d.delivery.method,
-      destination: { lat: dest.lat, lon: dest.lon, country: d.shippingAddress?.country ?? '', ...(d.shippingAddress?.region ? { region: d.shippingAddress.region } : {}) },
+      lines: draftOrder.lines.map((l, i) => ({ lineId: lineIds[i]!, sku: l.sku, quantity: l.quantity })),
+      deliveryMethod: draftOrder.delivery.method,
+      destination: { lat: dest.lat, lon: dest.lon, country: draftOrder.shippingAddress?.country ?? '', ...(draftOrder.shippingAddress?.region ? { region: draftOrder.shippingAddress.region } : {}) },
       ...(pickupLocationId ? { pickupLocationId } : {}),
       channel: channel.code,
-      customer: { ...(customerId ? { id: customerId } : {}), segment: d.customer?.segment ?? await segmentOf(s, customerId, null) },
-      attributes: primitiveAttributes(d.attributes),
+      customer: { ...(customerId ? { id: customerId } : {}), segment: draftOrder.customer?.segment ?? await segmentOf(scope, customerId, null) },
+      attributes: primitiveAttributes(draftOrder.attributes),
     },
-    currency: d.currency ?? 'PLN', channel, geocoded: d.delivery.method === 'pickup' ? 'pickup location' : dest.how,
-    lines: new Map(d.lines.map((l, i) => [lineIds[i]!, { productId: products.get(l.sku)!, lineNo: i + 1, ordered: l.quantity }])),
+    currency: draftOrder.currency ?? 'PLN', channel, geocoded: draftOrder.delivery.method === 'pickup' ? 'pickup location' : dest.how,
+    lines: new Map(draftOrder.lines.map((l, i) => [lineIds[i]!, { productId: products.get(l.sku)!, lineNo: i + 1, ordered: l.quantity }])),
   };
 }
 
@@ -152,52 +152,52 @@ export interface Network {
  * (product, location) order — the order every stock writer uses — so the figures cannot change
  * before the plan is reserved.
  */
-export async function loadNetwork(s: TenantScope, now: Date, facts: OrderFacts, opts: { orderId?: string; lock?: boolean } = {}): Promise<Network> {
-  const rows = await activeLocations(s);
+export async function loadNetwork(scope: TenantScope, now: Date, facts: OrderFacts, opts: { orderId?: string; lock?: boolean } = {}): Promise<Network> {
+  const rows = await activeLocations(scope);
   const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  let used = s.selectFrom('order_routes').select([sql<string>`unnest(location_ids)`.as('location_id'), 'order_id'])
+  let used = scope.selectFrom('order_routes').select([sql<string>`unnest(location_ids)`.as('location_id'), 'order_id'])
     .where('current', '=', true).where('created_at', '>=', day);
   if (opts.orderId) used = used.where('order_id', '<>', opts.orderId);
   const usedRows = await used.execute();
   const usedToday = new Map<string, Set<string>>();
-  for (const r of usedRows) usedToday.set(r.location_id, (usedToday.get(r.location_id) ?? new Set()).add(r.order_id));
+  for (const usedRow of usedRows) usedToday.set(usedRow.location_id, (usedToday.get(usedRow.location_id) ?? new Set()).add(usedRow.order_id));
   const feeding = new Set(facts.channel.feeding);
   const locations: RoutingLocation[] = [];
   const unplaced: string[] = [];
-  for (const l of rows) {
-    const position = locPoint(l);
-    if (!position) { unplaced.push(l.code); continue; }
-    const type = (TYPES as string[]).includes(l.kind) ? (l.kind as LocationType) : 'warehouse';
-    const serves = feeding.size === 0 || feeding.has(l.code) || l.id === facts.order.pickupLocationId;
+  for (const row of rows) {
+    const position = locPoint(row);
+    if (!position) { unplaced.push(row.code); continue; }
+    const type = (TYPES as string[]).includes(row.kind) ? (row.kind as LocationType) : 'warehouse';
+    const serves = feeding.size === 0 || feeding.has(row.code) || row.id === facts.order.pickupLocationId;
     locations.push({
-      id: l.id, name: l.name, type, position, country: l.country ?? (typeof l.address?.country === 'string' ? l.address.country : ''),
-      ...(typeof l.address?.region === 'string' ? { region: l.address.region } : {}),
-      capabilities: l.capabilities.filter((c): c is Capability => (CAPS as string[]).includes(c)),
+      id: row.id, name: row.name, type, position, country: row.country ?? (typeof row.address?.country === 'string' ? row.address.country : ''),
+      ...(typeof row.address?.region === 'string' ? { region: row.address.region } : {}),
+      capabilities: row.capabilities.filter((c): c is Capability => (CAPS as string[]).includes(c)),
       networks: serves ? [facts.channel.code] : [], open: true,
-      ...(l.daily_capacity !== null ? { dailyCapacity: l.daily_capacity, usedToday: usedToday.get(l.id)?.size ?? 0 } : {}),
-      priority: l.priority, handlingDays: type === 'warehouse' ? 0 : 1,
+      ...(row.daily_capacity !== null ? { dailyCapacity: row.daily_capacity, usedToday: usedToday.get(row.id)?.size ?? 0 } : {}),
+      priority: row.priority, handlingDays: type === 'warehouse' ? 0 : 1,
     });
   }
   const productIds = [...new Set([...facts.lines.values()].map((l) => l.productId))];
   const stock: StockLevels = {};
   if (productIds.length && locations.length) {
-    let q = s.selectFrom('stock_levels').innerJoin('products', (j) => j.onRef('products.tenant_id', '=', 'stock_levels.tenant_id').onRef('products.id', '=', 'stock_levels.product_id'))
+    let query = scope.selectFrom('stock_levels').innerJoin('products', (j) => j.onRef('products.tenant_id', '=', 'stock_levels.tenant_id').onRef('products.id', '=', 'stock_levels.product_id'))
       .select(['products.sku', 'stock_levels.product_id', 'stock_levels.location_id', 'stock_levels.on_hand', 'stock_levels.reserved', 'stock_levels.safety'])
       .where('stock_levels.product_id', 'in', productIds).where('stock_levels.location_id', 'in', locations.map((l) => l.id))
       .orderBy('stock_levels.product_id').orderBy('stock_levels.location_id');
-    if (opts.lock) q = q.forUpdate('stock_levels');
-    const levels = await q.execute();
+    if (opts.lock) query = query.forUpdate('stock_levels');
+    const levels = await query.execute();
     const own = new Map<string, number>();
     if (opts.orderId) {
-      const held = await s.selectFrom('stock_reservations').select(['product_id', 'location_id', sql<string>`sum(quantity)`.as('q')])
+      const held = await scope.selectFrom('stock_reservations').select(['product_id', 'location_id', sql<string>`sum(quantity)`.as('q')])
         .where('order_id', '=', opts.orderId).where('status', '=', 'active').groupBy(['product_id', 'location_id']).execute();
-      for (const h of held) own.set(`${h.product_id}|${h.location_id}`, Number(h.q));
+      for (const item of held) own.set(`${item.product_id}|${item.location_id}`, Number(item.q));
     }
-    for (const r of levels) {
-      const mine = own.get(`${r.product_id}|${r.location_id}`) ?? 0;
-      const free = Math.max(mine, r.on_hand - r.reserved - r.safety + mine);
+    for (const level of levels) {
+      const mine = own.get(`${level.product_id}|${level.location_id}`) ?? 0;
+      const free = Math.max(mine, level.on_hand - level.reserved - level.safety + mine);
       if (free <= 0) continue;
-      (stock[r.location_id] ??= {})[r.sku] = free;
+      (stock[level.location_id] ??= {})[level.sku] = free;
     }
   }
   return { locations, stock, codes: new Map(rows.map((l) => [l.id, l.code])), unplaced };

@@ -8,18 +8,18 @@ export const sourcingOperations = [
     code: 'route', description: 'choose ship-from locations (sourcing)', refreshes: 'stock', resultEvents: ['routed', 'unroutable'],
     argsSchema: z.object({ strategy: z.enum(['nearest', 'cheapest', 'fastest', 'single_location', 'consolidate']).optional(), allowSplit: z.boolean().optional() }).strict(),
     async run(ctx, args) {
-      const r = await routeOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
+      const routeResult = await routeOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
         processStrategy: args.strategy,
         ...(args.allowSplit === false ? { allowSplit: false } : {}),
         reason: `process ${ctx.definition.key} v${ctx.definition.version}: route`,
       });
-      const from = [...new Set(r.allocations.map((a) => a.location))].join(', ');
+      const from = [...new Set(routeResult.allocations.map((a) => a.location))].join(', ');
       return {
-        event: r.outcome,
-        note: r.outcome === 'routed'
-          ? `routed by ${r.strategy.key} v${r.strategy.version} (attempt ${r.attempt}) from ${from || 'nowhere (nothing left to route)'}`
-          : `unroutable by ${r.strategy.key} v${r.strategy.version}: ${r.trace?.summary ?? ''}`,
-        data: { attempt: r.attempt, strategy: r.strategy, allocations: r.allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })) },
+        event: routeResult.outcome,
+        note: routeResult.outcome === 'routed'
+          ? `routed by ${routeResult.strategy.key} v${routeResult.strategy.version} (attempt ${routeResult.attempt}) from ${from || 'nowhere (nothing left to route)'}`
+          : `unroutable by ${routeResult.strategy.key} v${routeResult.strategy.version}: ${routeResult.trace?.summary ?? ''}`,
+        data: { attempt: routeResult.attempt, strategy: routeResult.strategy, allocations: routeResult.allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })) },
       };
     },
   }),

@@ -13,8 +13,8 @@ export interface PlannedOrder {
 }
 
 /** Solves one order over a loaded network with the tenant's rates: the shared step of routing, dry runs and simulation. */
-export async function planOver(s: TenantScope, now: Date, facts: OrderFacts, network: Network, chosen: ChosenStrategy, excluded: string[] = []): Promise<PlannedOrder> {
-  const rates = await loadRates(s, facts.currency);
+export async function planOver(scope: TenantScope, now: Date, facts: OrderFacts, network: Network, chosen: ChosenStrategy, excluded: string[] = []): Promise<PlannedOrder> {
+  const rates = await loadRates(scope, facts.currency);
   const problem: RoutingProblem = {
     order: facts.order, locations: network.locations, stock: network.stock, rates: rates.table, currency: facts.currency,
     now, strategy: chosen.strategy, excludedLocationIds: excluded,

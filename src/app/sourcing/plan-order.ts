@@ -16,9 +16,9 @@ export interface PlanRequest {
 }
 
 /** Picks the strategy for a dry run: an inline body, a stored version, or the one routing would use. */
-export async function chooseStrategy(s: TenantScope, now: Date, facts: OrderFacts | null, r: { strategy?: string | undefined; version?: number | undefined; draftStrategy?: Record<string, unknown> | undefined }): Promise<ChosenStrategy> {
-  if (r.draftStrategy) return inlineStrategy(r.draftStrategy);
-  return resolveStrategy(s, now, { key: r.strategy, channelKey: facts?.channel.strategy ?? null, version: r.version, strict: true });
+export async function chooseStrategy(scope: TenantScope, now: Date, facts: OrderFacts | null, result: { strategy?: string | undefined; version?: number | undefined; draftStrategy?: Record<string, unknown> | undefined }): Promise<ChosenStrategy> {
+  if (result.draftStrategy) return inlineStrategy(result.draftStrategy);
+  return resolveStrategy(scope, now, { key: result.strategy, channelKey: facts?.channel.strategy ?? null, version: result.version, strict: true });
 }
 
 /**
@@ -26,24 +26,24 @@ export async function chooseStrategy(s: TenantScope, now: Date, facts: OrderFact
  * are held, as when it is routed) or for a draft order (the intake body's lines, address and
  * delivery). Reads only: nothing is reserved, stored or emitted.
  */
-export async function planOrder(s: TenantScope, now: Date, r: PlanRequest) {
-  return atomically(s, (tx) => planOrderIn(tx, now, r));
+export async function planOrder(scope: TenantScope, now: Date, planRequest: PlanRequest) {
+  return atomically(scope, (tx) => planOrderIn(tx, now, planRequest));
 }
 
 /** planOrder inside its transaction (the plan reads one snapshot). */
-async function planOrderIn(s: TenantScope, now: Date, r: PlanRequest) {
-  const facts = r.orderId ? await loadRoutingOrder(s, r.orderId) : await draftOrderFacts(s, r.order!);
-  const chosen = await chooseStrategy(s, now, facts, r);
-  let excluded = r.excludeLocationIds ?? [];
-  if (r.orderId) {
-    const prev = await s.selectFrom('order_routes').select('excluded_location_ids').where('order_id', '=', r.orderId).orderBy('attempt', 'desc').limit(1).executeTakeFirst();
+async function planOrderIn(scope: TenantScope, now: Date, planRequest: PlanRequest) {
+  const facts = planRequest.orderId ? await loadRoutingOrder(scope, planRequest.orderId) : await draftOrderFacts(scope, planRequest.order!);
+  const chosen = await chooseStrategy(scope, now, facts, planRequest);
+  let excluded = planRequest.excludeLocationIds ?? [];
+  if (planRequest.orderId) {
+    const prev = await scope.selectFrom('order_routes').select('excluded_location_ids').where('order_id', '=', planRequest.orderId).orderBy('attempt', 'desc').limit(1).executeTakeFirst();
     excluded = [...new Set([...(prev?.excluded_location_ids ?? []), ...excluded])];
   }
-  const network = await loadNetwork(s, now, facts, r.orderId ? { orderId: r.orderId } : {});
-  const { plan, trace } = await planOver(s, now, facts, network, chosen, excluded);
+  const network = await loadNetwork(scope, now, facts, planRequest.orderId ? { orderId: planRequest.orderId } : {});
+  const { plan, trace } = await planOver(scope, now, facts, network, chosen, excluded);
   const routed = plan.status !== 'exception' && allocatedUnits(plan) > 0;
   return {
-    orderId: r.orderId ?? null,
+    orderId: planRequest.orderId ?? null,
     strategy: { key: chosen.strategy.key, version: chosen.strategy.version },
     outcome: routed ? 'routed' as const : 'unroutable' as const,
     metrics: planMetrics(plan, network.codes),

@@ -9,8 +9,8 @@ import { checkStrategy, strategyKind, strategyView } from './strategy-store.js';
  * ROUTING_STRATEGY_INVALID naming the field or step at fault. Plans already made keep the
  * version they name.
  */
-export async function publishStrategy(s: TenantScope, actor: Actor, now: Date, key: string, version: number) {
-  const updated = await publishVersion(s, strategyKind, actor, now, key, version, {
+export async function publishStrategy(scope: TenantScope, actor: Actor, now: Date, key: string, version: number) {
+  const updated = await publishVersion(scope, strategyKind, actor, now, key, version, {
     validate: (row) => { checkStrategy(key, version, row.document); },
   });
   return strategyView(updated);

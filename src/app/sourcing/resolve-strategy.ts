@@ -20,20 +20,20 @@ export interface ChosenStrategy {
  * order never stalls on configuration — unless `strict` (the dry-run API), which answers 404.
  * With every version of the default retired, the built-in default (version 0) routes.
  */
-export async function resolveStrategy(s: TenantScope, now: Date, opts: {
+export async function resolveStrategy(scope: TenantScope, now: Date, opts: {
   key?: string | null | undefined; channelKey?: string | null; processKey?: string | null | undefined; version?: number | undefined; strict?: boolean;
 }): Promise<ChosenStrategy> {
   const key = opts.key ?? opts.channelKey ?? opts.processKey ?? DEFAULT_STRATEGY_KEY;
   const chosenBy = opts.key ? 'named' : opts.channelKey ? 'channel' : opts.processKey ? 'process' : 'default';
-  if (opts.version !== undefined) return { strategy: compileRow(await findStrategyVersion(s, key, opts.version)), chosenBy };
-  let row = await currentStrategy(s, key);
+  if (opts.version !== undefined) return { strategy: compileRow(await findStrategyVersion(scope, key, opts.version)), chosenBy };
+  let row = await currentStrategy(scope, key);
   if (!row) {
-    await ensureDefaultStrategies(s, now);
-    row = await currentStrategy(s, key);
+    await ensureDefaultStrategies(scope, now);
+    row = await currentStrategy(scope, key);
   }
   if (row) return { strategy: compileRow(row), chosenBy };
   if (opts.strict) throw new AppError('NOT_FOUND', `routing strategy ${key} has no published version`, [{ path: '/strategy', message: 'no published version' }]);
-  const fallback = await currentStrategy(s, DEFAULT_STRATEGY_KEY);
+  const fallback = await currentStrategy(scope, DEFAULT_STRATEGY_KEY);
   if (fallback) return { strategy: compileRow(fallback), chosenBy: 'default', note: `strategy ${key} has no published version; the default ${DEFAULT_STRATEGY_KEY} was used` };
   // Every version of the default was retired: route with the built-in one (as version 0) rather
   // than fail the order's transaction; the trace says so, so the operator can publish one again.
@@ -44,7 +44,7 @@ export async function resolveStrategy(s: TenantScope, now: Date, opts: {
 
 /** A strategy body that is not stored (a draft being tried): compiled as version 0 of its key. */
 export function inlineStrategy(body: Record<string, unknown>): ChosenStrategy {
-  const { key: k, version: _v, ...rest } = body;
-  const key = typeof k === 'string' ? k : 'draft';
+  const { key: cacheKey, version: _v, ...rest } = body;
+  const key = typeof cacheKey === 'string' ? cacheKey : 'draft';
   return { strategy: { ...checkStrategy(key, 1, rest), version: 0 }, chosenBy: 'inline' };
 }

@@ -4,6 +4,6 @@ import { retireVersion } from '../versioning/versioned-store.js';
 import { strategyKind, strategyView } from './strategy-store.js';
 
 /** Retires a version (or drops a draft): routing no longer uses it; stored plans still name it. */
-export async function retireStrategy(s: TenantScope, actor: Actor, now: Date, key: string, version: number) {
-  return strategyView((await retireVersion(s, strategyKind, actor, now, key, version)).row);
+export async function retireStrategy(scope: TenantScope, actor: Actor, now: Date, key: string, version: number) {
+  return strategyView((await retireVersion(scope, strategyKind, actor, now, key, version)).row);
 }

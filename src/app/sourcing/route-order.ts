@@ -110,38 +110,38 @@ export async function routeOrder(tx: Work, actor: Actor, now: Date, orderId: str
 async function matchReservations(tx: Work, actor: Actor, now: Date, orderId: string, facts: OrderFacts, plan: Plan) {
   const held = await tx.selectFrom('stock_reservations').select(['order_line_id', 'location_id', 'quantity', 'expires_at'])
     .where('order_id', '=', orderId).where('status', '=', 'active').execute();
-  const toMove = plan.lines.filter((l) => {
+  const toMove = plan.lines.filter((line) => {
     const have = new Map<string, number>();
-    for (const h of held) if (h.order_line_id === l.lineId) have.set(h.location_id, (have.get(h.location_id) ?? 0) + h.quantity);
-    const want = new Map(l.allocations.filter((a) => a.quantity > 0).map((a) => [a.locationId, a.quantity]));
+    for (const item of held) if (item.order_line_id === line.lineId) have.set(item.location_id, (have.get(item.location_id) ?? 0) + item.quantity);
+    const want = new Map(line.allocations.filter((a) => a.quantity > 0).map((a) => [a.locationId, a.quantity]));
     return have.size !== want.size || [...want].some(([loc, q]) => have.get(loc) !== q);
   });
   if (toMove.length === 0) return { released: 0, reserved: 0, lines: 0 };
   const lineIds = toMove.map((l) => l.lineId);
   const expiry = new Map<string, Date | null>();
-  for (const h of held) if (lineIds.includes(h.order_line_id ?? '')) {
-    const e = h.expires_at ? new Date(h.expires_at) : null;
-    const cur = expiry.get(h.order_line_id!);
-    expiry.set(h.order_line_id!, cur === undefined ? e : cur && e ? (cur < e ? cur : e) : null);
+  for (const item of held) if (lineIds.includes(item.order_line_id ?? '')) {
+    const date = item.expires_at ? new Date(item.expires_at) : null;
+    const cur = expiry.get(item.order_line_id!);
+    expiry.set(item.order_line_id!, cur === undefined ? date : cur && date ? (cur < date ? cur : date) : null);
   }
   const released = held.some((h) => lineIds.includes(h.order_line_id ?? ''))
     ? (await releaseOrderReservations(tx, actor, now, { orderId, lineIds, reason: 'routing: moved to the planned locations' })).released
     : 0;
   let reserved = 0;
   const short: Array<{ orderLineId: string; productId: string; quantity: number }> = [];
-  await withStockRetry(tx, async (t) => {
-    for (const l of [...toMove].sort((a, b) => (facts.lines.get(a.lineId)!.productId < facts.lines.get(b.lineId)!.productId ? -1 : 1))) {
-      const productId = facts.lines.get(l.lineId)!.productId;
-      let missing = l.unfilled;
-      for (const a of [...l.allocations].sort((x, y) => (x.locationId < y.locationId ? -1 : 1))) {
-        const st = { productId, locationId: a.locationId, quantity: a.quantity, reservationId: newId(), movementId: newId(), orderId, orderLineId: l.lineId,
-          reference: null, expiresAt: expiry.get(l.lineId) ?? null, now, reason: 'routing', actor };
-        let taken = (await reserveWholeSql(t, st).execute(t.conn)).rows[0]?.taken ?? 0;
-        if (!taken) taken = (await reservePartialSql(t, { ...st, reservationId: newId(), movementId: newId() }).execute(t.conn)).rows[0]?.taken ?? 0;
+  await withStockRetry(tx, async (work) => {
+    for (const planLine of [...toMove].sort((a, b) => (facts.lines.get(a.lineId)!.productId < facts.lines.get(b.lineId)!.productId ? -1 : 1))) {
+      const productId = facts.lines.get(planLine.lineId)!.productId;
+      let missing = planLine.unfilled;
+      for (const allocation of [...planLine.allocations].sort((x, y) => (x.locationId < y.locationId ? -1 : 1))) {
+        const st = { productId, locationId: allocation.locationId, quantity: allocation.quantity, reservationId: newId(), movementId: newId(), orderId, orderLineId: planLine.lineId,
+          reference: null, expiresAt: expiry.get(planLine.lineId) ?? null, now, reason: 'routing', actor };
+        let taken = (await reserveWholeSql(work, st).execute(work.conn)).rows[0]?.taken ?? 0;
+        if (!taken) taken = (await reservePartialSql(work, { ...st, reservationId: newId(), movementId: newId() }).execute(work.conn)).rows[0]?.taken ?? 0;
         reserved += taken;
-        missing += a.quantity - taken;
+        missing += allocation.quantity - taken;
       }
-      if (missing > 0) short.push({ orderLineId: l.lineId, productId, quantity: missing });
+      if (missing > 0) short.push({ orderLineId: planLine.lineId, productId, quantity: missing });
     }
   });
   if (short.length) await createBackorders(tx, now, orderId, short);

@@ -25,9 +25,9 @@ type Metrics = ReturnType<typeof planMetrics>;
 
 function totals(list: Metrics[]) {
   const cost: Record<string, bigint> = {};
-  for (const m of list) {
-    const v = parseMoney(m.cost, m.currency);
-    if (typeof v === 'bigint') cost[m.currency] = (cost[m.currency] ?? 0n) + v;
+  for (const item of list) {
+    const money = parseMoney(item.cost, item.currency);
+    if (typeof money === 'bigint') cost[item.currency] = (cost[item.currency] ?? 0n) + money;
   }
   return {
     cost: Object.fromEntries(Object.entries(cost).map(([c, v]) => [c, formatMoney(v, c)])),
@@ -45,38 +45,38 @@ function totals(list: Metrics[]) {
  * order's own reservations count where held; orders do not consume stock from one another), and
  * compares cost, splits, distance and unfilled units with the published strategy. Writes nothing.
  */
-export async function simulateRouting(s: TenantScope, now: Date, r: SimulateRequest) {
-  return atomically(s, (tx) => simulateRoutingIn(tx, now, r));
+export async function simulateRouting(scope: TenantScope, now: Date, simulateRequest: SimulateRequest) {
+  return atomically(scope, (tx) => simulateRoutingIn(tx, now, simulateRequest));
 }
 
 /** simulateRouting inside its transaction (every plan reads one snapshot). */
-async function simulateRoutingIn(s: TenantScope, now: Date, r: SimulateRequest) {
+async function simulateRoutingIn(scope: TenantScope, now: Date, simulateRequest: SimulateRequest) {
   let tried: ChosenStrategy;
-  if (r.strategy) tried = inlineStrategy({ ...r.strategy, ...(r.key ? { key: r.key } : {}) });
-  else if (r.key) {
-    const version = r.version ?? (await s.selectFrom('routing_strategies').select('version').where('key', '=', r.key).where('status', '=', 'draft').executeTakeFirst())?.version;
-    tried = await resolveStrategy(s, now, { key: r.key, version, strict: true });
+  if (simulateRequest.strategy) tried = inlineStrategy({ ...simulateRequest.strategy, ...(simulateRequest.key ? { key: simulateRequest.key } : {}) });
+  else if (simulateRequest.key) {
+    const version = simulateRequest.version ?? (await scope.selectFrom('routing_strategies').select('version').where('key', '=', simulateRequest.key).where('status', '=', 'draft').executeTakeFirst())?.version;
+    tried = await resolveStrategy(scope, now, { key: simulateRequest.key, version, strict: true });
   } else throw new AppError('VALIDATION_FAILED', 'give a strategy key or a strategy body', [{ path: '/key', message: 'required without /strategy' }]);
-  const baseKey = r.baseline?.key ?? ((await currentStrategy(s, tried.strategy.key)) ? tried.strategy.key : DEFAULT_STRATEGY_KEY);
-  const baseline = await resolveStrategy(s, now, { key: baseKey, version: r.baseline?.version, strict: true });
+  const baseKey = simulateRequest.baseline?.key ?? ((await currentStrategy(scope, tried.strategy.key)) ? tried.strategy.key : DEFAULT_STRATEGY_KEY);
+  const baseline = await resolveStrategy(scope, now, { key: baseKey, version: simulateRequest.baseline?.version, strict: true });
 
-  let q = s.selectFrom('orders').innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
+  let query = scope.selectFrom('orders').innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
     .select(['orders.id', 'orders.number']);
-  if (r.orderIds?.length) q = q.where('orders.id', 'in', r.orderIds);
-  if (r.placedFrom) q = q.where('orders.placed_at', '>=', new Date(r.placedFrom));
-  if (r.placedTo) q = q.where('orders.placed_at', '<', new Date(r.placedTo));
-  if (r.channel) q = q.where('channels.code', '=', r.channel);
-  const orders = await q.orderBy('orders.placed_at', 'desc').orderBy('orders.id', 'desc').limit(r.last ?? (r.orderIds?.length || 50)).execute();
+  if (simulateRequest.orderIds?.length) query = query.where('orders.id', 'in', simulateRequest.orderIds);
+  if (simulateRequest.placedFrom) query = query.where('orders.placed_at', '>=', new Date(simulateRequest.placedFrom));
+  if (simulateRequest.placedTo) query = query.where('orders.placed_at', '<', new Date(simulateRequest.placedTo));
+  if (simulateRequest.channel) query = query.where('channels.code', '=', simulateRequest.channel);
+  const orders = await query.orderBy('orders.placed_at', 'desc').orderBy('orders.id', 'desc').limit(simulateRequest.last ?? (simulateRequest.orderIds?.length || 50)).execute();
 
   const items = [];
-  for (const o of orders) {
-    const facts = await loadRoutingOrder(s, o.id);
+  for (const order of orders) {
+    const facts = await loadRoutingOrder(scope, order.id);
     if (facts.order.lines.length === 0) continue;
-    const network = await loadNetwork(s, now, facts, { orderId: o.id });
-    const a = await planOver(s, now, facts, network, tried);
-    const b = await planOver(s, now, facts, network, baseline);
-    const ma = planMetrics(a.plan, network.codes);
-    const mb = planMetrics(b.plan, network.codes);
+    const network = await loadNetwork(scope, now, facts, { orderId: order.id });
+    const candidate = await planOver(scope, now, facts, network, tried);
+    const right = await planOver(scope, now, facts, network, baseline);
+    const ma = planMetrics(candidate.plan, network.codes);
+    const mb = planMetrics(right.plan, network.codes);
     const differences: string[] = [];
     if (ma.status !== mb.status) differences.push(`status ${mb.status} → ${ma.status}`);
     if (ma.cost !== mb.cost) differences.push(`cost ${mb.cost} → ${ma.cost} ${ma.currency}`);
@@ -84,7 +84,7 @@ async function simulateRoutingIn(s: TenantScope, now: Date, r: SimulateRequest) 
     if (ma.distanceKm !== mb.distanceKm) differences.push(`distance ${mb.distanceKm} → ${ma.distanceKm} km`);
     if (ma.unfilledUnits !== mb.unfilledUnits) differences.push(`unfilled ${mb.unfilledUnits} → ${ma.unfilledUnits}`);
     if (ma.locations.join() !== mb.locations.join()) differences.push(`from ${mb.locations.join(', ') || 'nowhere'} → ${ma.locations.join(', ') || 'nowhere'}`);
-    items.push({ orderId: o.id, number: o.number, strategy: ma, baseline: mb, differences });
+    items.push({ orderId: order.id, number: order.number, strategy: ma, baseline: mb, differences });
   }
   const st = totals(items.map((i) => i.strategy));
   const bt = totals(items.map((i) => i.baseline));

@@ -25,9 +25,9 @@ export function invalidStrategy(errors: FieldError[]): AppError {
 
 /** Validates a strategy body as version `version` of `key`; every problem with its JSON path. */
 export function checkStrategy(key: string, version: number, body: Record<string, unknown>): CompiledStrategy {
-  const r = compileStrategy({ ...body, key, version });
-  if (!r.ok) throw invalidStrategy(r.error);
-  return r.value;
+  const result = compileStrategy({ ...body, key, version });
+  if (!result.ok) throw invalidStrategy(result.error);
+  return result.value;
 }
 
 // Compiling type-checks every CEL condition: cache by row id and last change (drafts change).
@@ -35,14 +35,14 @@ const compiled = new Map<string, CompiledStrategy>();
 
 /** The compiled form of a stored version (cached); a stored version that no longer compiles is a bug. */
 export function compileRow(row: StrategyRow): CompiledStrategy {
-  const k = `${row.id}:${new Date(row.updated_at).getTime()}`;
-  const hit = compiled.get(k);
+  const key = `${row.id}:${new Date(row.updated_at).getTime()}`;
+  const hit = compiled.get(key);
   if (hit) return hit;
-  const r = compileStrategy(strategyDocument(row));
-  if (!r.ok) throw new Error(`stored routing strategy ${row.key} v${row.version} does not compile: ${r.error.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+  const result = compileStrategy(strategyDocument(row));
+  if (!result.ok) throw new Error(`stored routing strategy ${row.key} v${row.version} does not compile: ${result.error.map((e) => `${e.path} ${e.message}`).join('; ')}`);
   if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
-  compiled.set(k, r.value);
-  return r.value;
+  compiled.set(key, result.value);
+  return result.value;
 }
 
 /**
@@ -63,21 +63,21 @@ export const strategyKind: versioned.VersionedKind<'routing_strategies', Record<
 };
 
 /** Any version, whatever its status: a stored plan names the version it was made with. */
-export async function findStrategyVersion(s: TenantScope, key: string, version: number): Promise<StrategyRow> {
-  return versioned.findVersion(s, strategyKind, key, version);
+export async function findStrategyVersion(scope: TenantScope, key: string, version: number): Promise<StrategyRow> {
+  return versioned.findVersion(scope, strategyKind, key, version);
 }
 
 /** The version routing uses: the published one (publishing retires the one before). */
-export async function currentStrategy(s: TenantScope, key: string): Promise<StrategyRow | undefined> {
-  return versioned.currentPublished(s, strategyKind, key);
+export async function currentStrategy(scope: TenantScope, key: string): Promise<StrategyRow | undefined> {
+  return versioned.currentPublished(scope, strategyKind, key);
 }
 
-export function strategyView(r: StrategyRow, withDocument = true) {
+export function strategyView(result: StrategyRow, withDocument = true) {
   const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
   return {
-    id: r.id, key: r.key, version: r.version, status: r.status, name: r.name,
-    createdBy: r.created_by, createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
-    publishedAt: iso(r.published_at), retiredAt: iso(r.retired_at),
-    ...(withDocument ? { strategy: strategyDocument(r) } : {}),
+    id: result.id, key: result.key, version: result.version, status: result.status, name: result.name,
+    createdBy: result.created_by, createdAt: iso(result.created_at)!, updatedAt: iso(result.updated_at)!,
+    publishedAt: iso(result.published_at), retiredAt: iso(result.retired_at),
+    ...(withDocument ? { strategy: strategyDocument(result) } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { rateTableView } from './load-rates.js';
  * its name, replacing the table of that name. Every bad row is reported at once as 422
  * RATE_TABLE_INVALID with `/csv/line/<n>/<column>` paths; nothing is stored then.
  */
-export async function uploadRateTable(s: TenantScope, actor: Actor, now: Date, input: { name: string; currency: string; csv: string; active?: boolean | undefined }) {
+export async function uploadRateTable(scope: TenantScope, actor: Actor, now: Date, input: { name: string; currency: string; csv: string; active?: boolean | undefined }) {
   const parsed = parseRateCsv(input.csv, input.currency);
   if (!parsed.ok) {
     const lines = [...new Set(parsed.error.map((e) => e.line))];
@@ -22,7 +22,7 @@ export async function uploadRateTable(s: TenantScope, actor: Actor, now: Date, i
   if (parsed.value.rows.length === 0) {
     throw new AppError('RATE_TABLE_INVALID', 'the rate table has no rows', [{ path: '/csv', message: 'no rows after the header' }]);
   }
-  return atomically(s, async (tx) => {
+  return atomically(scope, async (tx) => {
     const existing = await tx.selectFrom('rate_tables').select(['id', 'version']).where('name', '=', input.name).forUpdate().executeTakeFirst();
     const values = { currency: input.currency, csv: input.csv, row_count: parsed.value.rows.length, active: input.active ?? true, uploaded_by: actor.name ?? actor.id, updated_at: now };
     const row = existing

@@ -175,9 +175,9 @@ export function typeMatches(filters: readonly string[], type: string): boolean {
 }
 
 /** A filter a subscription may use: '*', a known type, or a prefix of at least one known type. */
-export function isValidFilter(f: string): boolean {
-  if (f === '*' || isEventType(f)) return true;
-  return f.endsWith('.*') && Object.keys(EVENT_TYPES).some((t) => t.startsWith(f.slice(0, -1)));
+export function isValidFilter(file: string): boolean {
+  if (file === '*' || isEventType(file)) return true;
+  return file.endsWith('.*') && Object.keys(EVENT_TYPES).some((t) => t.startsWith(file.slice(0, -1)));
 }
 
 export interface CatalogueEntry {

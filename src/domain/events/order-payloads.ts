@@ -2,14 +2,14 @@ import { formatMoney } from '../../shared/money.js';
 import type { EventPayload } from './catalogue.js';
 
 /** Payload builders: one place decides what each order event tells subscribers. */
-export function orderAcceptedPayload(o: {
+export function orderAcceptedPayload(value: {
   id: string; number: string; channelId: string; externalId: string | null; state: string; currency: string;
   grandTotal: bigint; lineCount: number; customerId: string | null; placedAt: Date; channel?: string;
 }): EventPayload<'order.accepted'> {
   return {
-    orderId: o.id, number: o.number, channelId: o.channelId, ...(o.channel ? { channel: o.channel } : {}),
-    externalId: o.externalId, state: o.state, currency: o.currency, grandTotal: formatMoney(o.grandTotal, o.currency),
-    lineCount: o.lineCount, customerId: o.customerId, placedAt: o.placedAt.toISOString(),
+    orderId: value.id, number: value.number, channelId: value.channelId, ...(value.channel ? { channel: value.channel } : {}),
+    externalId: value.externalId, state: value.state, currency: value.currency, grandTotal: formatMoney(value.grandTotal, value.currency),
+    lineCount: value.lineCount, customerId: value.customerId, placedAt: value.placedAt.toISOString(),
   };
 }
 

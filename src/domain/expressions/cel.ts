@@ -29,10 +29,10 @@ export type CelVariables = Readonly<Record<string, CelVariableType>>;
  */
 export function createCelEnvironment(variables: CelVariables): Environment {
   let env = new Environment({ limits: CEL_LIMITS, unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false });
-  for (const [name, t] of Object.entries(variables)) {
-    env = typeof t === 'string'
-      ? env.registerVariable(name, t)
-      : env.registerVariable({ name, schema: { ...t } });
+  for (const [name, variable] of Object.entries(variables)) {
+    env = typeof variable === 'string'
+      ? env.registerVariable(name, variable)
+      : env.registerVariable({ name, schema: { ...variable } });
   }
   return env;
 }
@@ -50,23 +50,23 @@ export function expressionLengthProblem(text: string): string | null {
  */
 export function readPaths(ast: ASTNode, roots: ReadonlySet<string>): string[] {
   const found = new Set<string>();
-  const chain = (n: ASTNode): string | null => {
-    if (n.op === 'id') return n.args;
-    if (n.op === '.') {
-      const base = chain(n.args[0]);
-      return base === null ? null : `${base}.${n.args[1]}`;
+  const chain = (count: ASTNode): string | null => {
+    if (count.op === 'id') return count.args;
+    if (count.op === '.') {
+      const base = chain(count.args[0]);
+      return base === null ? null : `${base}.${count.args[1]}`;
     }
     return null;
   };
-  const visit = (n: unknown): void => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) { for (const x of n) visit(x); return; }
-    const node = n as ASTNode;
+  const visit = (count: unknown): void => {
+    if (!count || typeof count !== 'object') return;
+    if (Array.isArray(count)) { for (const item of count) visit(item); return; }
+    const node = count as ASTNode;
     if (typeof node.op !== 'string') return;
     if (node.op === 'id' || node.op === '.') {
-      const p = chain(node);
-      if (p !== null) {
-        if (roots.has(p.split('.')[0]!)) found.add(p);
+      const value = chain(node);
+      if (value !== null) {
+        if (roots.has(value.split('.')[0]!)) found.add(value);
         return;
       }
     }

@@ -28,7 +28,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {
   const out = new Set<Permission>();
-  for (const r of roles) for (const p of GRANTS[r as Role] ?? []) out.add(p);
+  for (const role of roles) for (const grant of GRANTS[role as Role] ?? []) out.add(grant);
   return out;
 }
 

@@ -15,8 +15,8 @@ export const availableOf = (f: StockFigures): number => Math.max(0, f.onHand - f
 /** A stock row's figures as the API shows them, with what is available and the row's version (for compare-and-swap). */
 export interface Figures { onHand: number; reserved: number; safety: number; available: number; version: number }
 
-export function figures(r: { on_hand: number; reserved: number; safety: number; version: number }): Figures {
-  return { onHand: r.on_hand, reserved: r.reserved, safety: r.safety, available: Math.max(0, r.on_hand - r.reserved - r.safety), version: r.version };
+export function figures(result: { on_hand: number; reserved: number; safety: number; version: number }): Figures {
+  return { onHand: result.on_hand, reserved: result.reserved, safety: result.safety, available: Math.max(0, result.on_hand - result.reserved - result.safety), version: result.version };
 }
 
 /** Channel rules kept in `channels.settings`. */
@@ -39,15 +39,15 @@ const num = (v: unknown, min: number, max: number): number | null =>
   typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : null;
 
 export function channelRules(settings: Record<string, unknown> | null | undefined): ChannelStockRules {
-  const s = settings ?? {};
-  const locs = Array.isArray(s.locations) ? s.locations.filter((x): x is string => typeof x === 'string') : [];
+  const currentSettings = settings ?? {};
+  const locs = Array.isArray(currentSettings.locations) ? currentSettings.locations.filter((x): x is string => typeof x === 'string') : [];
   return {
     locations: locs,
-    bufferQty: Math.floor(num(s.bufferQty, 0, 1e9) ?? 0),
-    bufferPct: num(s.bufferPct, 0, 100) ?? 0,
-    cap: num(s.cap, 0, 1e9) === null ? null : Math.floor(s.cap as number),
-    reserveOnIntake: s.reserveOnIntake !== false,
-    holdMinutes: num(s.holdMinutes, 1, 60 * 24 * 365),
+    bufferQty: Math.floor(num(currentSettings.bufferQty, 0, 1e9) ?? 0),
+    bufferPct: num(currentSettings.bufferPct, 0, 100) ?? 0,
+    cap: num(currentSettings.cap, 0, 1e9) === null ? null : Math.floor(currentSettings.cap as number),
+    reserveOnIntake: currentSettings.reserveOnIntake !== false,
+    holdMinutes: num(currentSettings.holdMinutes, 1, 60 * 24 * 365),
   };
 }
 
@@ -55,11 +55,11 @@ export function channelRules(settings: Record<string, unknown> | null | undefine
  * What a channel may show: the feeding locations' availability, less the percentage held back
  * (rounded down: never promise a fraction), less the buffer, capped.
  */
-export function channelAvailable(total: number, r: Pick<ChannelStockRules, 'bufferQty' | 'bufferPct' | 'cap'>): number {
+export function channelAvailable(total: number, result: Pick<ChannelStockRules, 'bufferQty' | 'bufferPct' | 'cap'>): number {
   // Integer arithmetic on basis points so 33.3 % of 10 is exactly 6 after rounding down.
-  const kept = Math.floor((total * Math.round((100 - r.bufferPct) * 100)) / 10_000);
-  const after = Math.max(0, kept - r.bufferQty);
-  return r.cap === null ? after : Math.min(after, r.cap);
+  const kept = Math.floor((total * Math.round((100 - result.bufferPct) * 100)) / 10_000);
+  const after = Math.max(0, kept - result.bufferQty);
+  return result.cap === null ? after : Math.min(after, result.cap);
 }
 
 export interface CandidateLocation { id: string; code: string; priority: number; capabilities: string[] }
@@ -96,9 +96,9 @@ export interface SupplyLine { expectedOn: string; quantity: number }
  */
 export function promiseDate(supply: SupplyLine[], ahead: number, needed: number): string | null {
   let cumulative = 0;
-  for (const s of [...supply].sort((a, b) => (a.expectedOn < b.expectedOn ? -1 : a.expectedOn > b.expectedOn ? 1 : 0))) {
-    cumulative += s.quantity;
-    if (cumulative >= ahead + needed) return s.expectedOn;
+  for (const supplyLine of [...supply].sort((a, b) => (a.expectedOn < b.expectedOn ? -1 : a.expectedOn > b.expectedOn ? 1 : 0))) {
+    cumulative += supplyLine.quantity;
+    if (cumulative >= ahead + needed) return supplyLine.expectedOn;
   }
   return null;
 }
@@ -107,9 +107,9 @@ export function promiseDate(supply: SupplyLine[], ahead: number, needed: number)
 export function promiseAll(supply: SupplyLine[], backorders: Array<{ id: string; quantity: number }>): Map<string, string | null> {
   const out = new Map<string, string | null>();
   let ahead = 0;
-  for (const b of backorders) {
-    out.set(b.id, promiseDate(supply, ahead, b.quantity));
-    ahead += b.quantity;
+  for (const backorder of backorders) {
+    out.set(backorder.id, promiseDate(supply, ahead, backorder.quantity));
+    ahead += backorder.quantity;
   }
   return out;
 }
@@ -122,20 +122,20 @@ export interface LotStock { lot: string; expiresOn: string | null; onHand: numbe
  */
 export function chooseLotsFefo(lots: LotStock[], quantity: number, today: string): { picks: Array<{ lot: string; quantity: number }>; short: number } {
   const usable = lots.filter((l) => l.onHand > 0 && (l.expiresOn === null || l.expiresOn >= today))
-    .sort((a, b) => {
-      if (a.expiresOn !== b.expiresOn) {
-        if (a.expiresOn === null) return 1;
-        if (b.expiresOn === null) return -1;
-        return a.expiresOn < b.expiresOn ? -1 : 1;
+    .sort((left, right) => {
+      if (left.expiresOn !== right.expiresOn) {
+        if (left.expiresOn === null) return 1;
+        if (right.expiresOn === null) return -1;
+        return left.expiresOn < right.expiresOn ? -1 : 1;
       }
-      return a.lot < b.lot ? -1 : a.lot > b.lot ? 1 : 0;
+      return left.lot < right.lot ? -1 : left.lot > right.lot ? 1 : 0;
     });
   const picks: Array<{ lot: string; quantity: number }> = [];
   let left = quantity;
-  for (const l of usable) {
+  for (const lotStock of usable) {
     if (left === 0) break;
-    const take = Math.min(left, l.onHand);
-    picks.push({ lot: l.lot, quantity: take });
+    const take = Math.min(left, lotStock.onHand);
+    picks.push({ lot: lotStock.lot, quantity: take });
     left -= take;
   }
   return { picks, short: left };

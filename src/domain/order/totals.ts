@@ -59,30 +59,30 @@ export function priceOrder(
 ): { lines: PricedLine[]; totals: Totals } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
   const money = (text: string, path: string, allowNegative = false): bigint => {
-    const v = parseMoney(text, currency);
-    if (typeof v === 'string') { errors.push({ path, message: moneyMessage[v], code: v }); return 0n; }
-    if (v < 0n && !allowNegative) errors.push({ path, message: 'must not be negative', code: 'NEGATIVE' });
-    if (v > MAX_AMOUNT || v < -MAX_AMOUNT) errors.push({ path, message: 'is too large', code: 'TOO_LARGE' });
-    return v;
+    const money = parseMoney(text, currency);
+    if (typeof money === 'string') { errors.push({ path, message: moneyMessage[money], code: money }); return 0n; }
+    if (money < 0n && !allowNegative) errors.push({ path, message: 'must not be negative', code: 'NEGATIVE' });
+    if (money > MAX_AMOUNT || money < -MAX_AMOUNT) errors.push({ path, message: 'is too large', code: 'TOO_LARGE' });
+    return money;
   };
   const rate = (text: string | undefined, path: string) => {
     if (text === undefined) return null;
-    const r = parseRate(text);
-    if (!r) errors.push({ path, message: 'must be a percentage such as "23" or "8.5"', code: 'BAD_RATE' });
-    else if (r.num > r.den * 100n) errors.push({ path, message: 'must be at most 100', code: 'BAD_RATE' });
-    return r;
+    const rate = parseRate(text);
+    if (!rate) errors.push({ path, message: 'must be a percentage such as "23" or "8.5"', code: 'BAD_RATE' });
+    else if (rate.num > rate.den * 100n) errors.push({ path, message: 'must be at most 100', code: 'BAD_RATE' });
+    return rate;
   };
 
-  const priced: PricedLine[] = lines.map((l, i) => {
-    const unitPrice = money(l.unitPrice, `/lines/${i}/unitPrice`);
-    const discount = l.discount === undefined ? 0n : money(l.discount, `/lines/${i}/discount`);
-    const r = rate(l.taxRate, `/lines/${i}/taxRate`);
-    const gross = unitPrice * BigInt(l.quantity);
-    if (gross > MAX_AMOUNT) errors.push({ path: `/lines/${i}`, message: 'quantity × unit price is too large', code: 'TOO_LARGE' });
-    if (unitPrice >= 0n && discount > gross) errors.push({ path: `/lines/${i}/discount`, message: 'is larger than quantity × unit price', code: 'DISCOUNT_TOO_LARGE' });
+  const priced: PricedLine[] = lines.map((line, index) => {
+    const unitPrice = money(line.unitPrice, `/lines/${index}/unitPrice`);
+    const discount = line.discount === undefined ? 0n : money(line.discount, `/lines/${index}/discount`);
+    const result = rate(line.taxRate, `/lines/${index}/taxRate`);
+    const gross = unitPrice * BigInt(line.quantity);
+    if (gross > MAX_AMOUNT) errors.push({ path: `/lines/${index}`, message: 'quantity × unit price is too large', code: 'TOO_LARGE' });
+    if (unitPrice >= 0n && discount > gross) errors.push({ path: `/lines/${index}/discount`, message: 'is larger than quantity × unit price', code: 'DISCOUNT_TOO_LARGE' });
     const net = gross - discount;
-    const t = tax(net, r, pricesIncludeTax);
-    return { quantity: l.quantity, unitPrice, gross, discount, net, taxRate: l.taxRate ?? null, tax: t, total: pricesIncludeTax ? net : net + t };
+    const value = tax(net, result, pricesIncludeTax);
+    return { quantity: line.quantity, unitPrice, gross, discount, net, taxRate: line.taxRate ?? null, tax: value, total: pricesIncludeTax ? net : net + value };
   });
 
   const shipNet = shipping ? money(shipping.amount, '/shipping/amount') : 0n;
@@ -90,7 +90,7 @@ export function priceOrder(
   const shipTax = tax(shipNet, shipRate, pricesIncludeTax);
   if (errors.length) return { errors };
 
-  const sum = (f: (l: PricedLine) => bigint) => priced.reduce((a, l) => a + f(l), 0n);
+  const sum = (f: (pricedLine: PricedLine) => bigint) => priced.reduce((a, l) => a + f(l), 0n);
   const subtotal = sum((l) => l.gross);
   const discountTotal = sum((l) => l.discount);
   const taxTotal = sum((l) => l.tax) + shipTax;

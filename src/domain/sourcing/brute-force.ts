@@ -4,47 +4,47 @@
  */
 import { compareScores, emptyAllocation, scoreOf, totalUnits, type Allocation, type RoutingModel, type Score } from './model.js';
 
-export function solveBruteForce(m: RoutingModel): { x: Allocation; score: Score } {
-  const nL = m.locs.length;
-  const nI = m.lines.length;
-  const x = emptyAllocation(m);
-  const left = m.locs.map((l) => l.stock.slice());
+export function solveBruteForce(routingModel: RoutingModel): { x: Allocation; score: Score } {
+  const nL = routingModel.locs.length;
+  const nI = routingModel.lines.length;
+  const allocation = emptyAllocation(routingModel);
+  const left = routingModel.locs.map((l) => l.stock.slice());
   const usedBy = new Array<number>(nL).fill(0);
   let usedCount = 0;
-  const total = totalUnits(m);
-  let best: { x: Allocation; score: Score } = { x: emptyAllocation(m), score: { unfilled: total, cost: 0 } };
+  const total = totalUnits(routingModel);
+  let best: { x: Allocation; score: Score } = { x: emptyAllocation(routingModel), score: { unfilled: total, cost: 0 } };
 
-  const visit = (i: number, l: number, rem: number): void => {
-    if (i === nI) {
-      const s = scoreOf(m, x);
-      if (m.shipComplete && s.unfilled > 0 && s.unfilled < total) return;
-      if (compareScores(s, best.score) < 0) best = { x: x.map((r) => r.slice()), score: s };
+  const visit = (index: number, loc: number, rem: number): void => {
+    if (index === nI) {
+      const score = scoreOf(routingModel, allocation);
+      if (routingModel.shipComplete && score.unfilled > 0 && score.unfilled < total) return;
+      if (compareScores(score, best.score) < 0) best = { x: allocation.map((r) => r.slice()), score };
       return;
     }
-    if (l === nL) {
-      visit(i + 1, 0, i + 1 < nI ? m.lines[i + 1]!.qty : 0);
+    if (loc === nL) {
+      visit(index + 1, 0, index + 1 < nI ? routingModel.lines[index + 1]!.qty : 0);
       return;
     }
-    const line = m.lines[i]!;
-    visit(i, l + 1, rem); // nothing from this location
-    const cap = Math.min(rem, left[l]![line.sku]!);
-    const lo = m.keepLinesWhole ? line.qty : line.minAlloc;
-    const hi = m.keepLinesWhole ? (rem === line.qty ? cap : 0) : cap;
+    const line = routingModel.lines[index]!;
+    visit(index, loc + 1, rem); // nothing from this location
+    const cap = Math.min(rem, left[loc]![line.sku]!);
+    const lo = routingModel.keepLinesWhole ? line.qty : line.minAlloc;
+    const hi = routingModel.keepLinesWhole ? (rem === line.qty ? cap : 0) : cap;
     if (hi < lo) return;
-    if (usedBy[l] === 0 && usedCount >= m.maxShipments) return;
-    for (let q = m.keepLinesWhole ? hi : lo; q <= hi; q++) {
-      if (m.keepLinesWhole && q !== line.qty) continue;
-      if (usedBy[l] === 0) usedCount++;
-      usedBy[l] = usedBy[l]! + 1;
-      x[l]![i] = q;
-      left[l]![line.sku] = left[l]![line.sku]! - q;
-      visit(i, l + 1, rem - q);
-      left[l]![line.sku] = left[l]![line.sku]! + q;
-      x[l]![i] = 0;
-      usedBy[l] = usedBy[l]! - 1;
-      if (usedBy[l] === 0) usedCount--;
+    if (usedBy[loc] === 0 && usedCount >= routingModel.maxShipments) return;
+    for (let quantity = routingModel.keepLinesWhole ? hi : lo; quantity <= hi; quantity++) {
+      if (routingModel.keepLinesWhole && quantity !== line.qty) continue;
+      if (usedBy[loc] === 0) usedCount++;
+      usedBy[loc] = usedBy[loc]! + 1;
+      allocation[loc]![index] = quantity;
+      left[loc]![line.sku] = left[loc]![line.sku]! - quantity;
+      visit(index, loc + 1, rem - quantity);
+      left[loc]![line.sku] = left[loc]![line.sku]! + quantity;
+      allocation[loc]![index] = 0;
+      usedBy[loc] = usedBy[loc]! - 1;
+      if (usedBy[loc] === 0) usedCount--;
     }
   };
-  if (nI > 0) visit(0, 0, m.lines[0]!.qty);
+  if (nI > 0) visit(0, 0, routingModel.lines[0]!.qty);
   return best;
 }

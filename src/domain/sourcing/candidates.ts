@@ -40,18 +40,18 @@ export interface Leg {
 
 /** Where the goods must end up. Returns a reason string when a pickup order's location cannot take it. */
 export function destinationOf(problem: RoutingProblem): Leg | string {
-  const o = problem.order;
-  if (o.deliveryMethod === 'ship') {
-    return { to: o.destination, country: o.destination.country, region: o.destination.region, pickup: null };
+  const routingOrder = problem.order;
+  if (routingOrder.deliveryMethod === 'ship') {
+    return { to: routingOrder.destination, country: routingOrder.destination.country, region: routingOrder.destination.region, pickup: null };
   }
-  const p = problem.locations.find((l) => l.id === o.pickupLocationId);
-  if (!p) return `pickup location ${o.pickupLocationId ?? '(none)'} is unknown`;
-  if (!p.open) return `pickup location ${p.id} is closed`;
-  if (!p.capabilities.includes('pickup')) return `location ${p.id} does not offer pickup`;
-  if (p.dailyCapacity !== undefined && (p.usedToday ?? 0) >= p.dailyCapacity) {
-    return `pickup location ${p.id} is at its daily capacity (${p.usedToday ?? 0}/${p.dailyCapacity})`;
+  const location = problem.locations.find((l) => l.id === routingOrder.pickupLocationId);
+  if (!location) return `pickup location ${routingOrder.pickupLocationId ?? '(none)'} is unknown`;
+  if (!location.open) return `pickup location ${location.id} is closed`;
+  if (!location.capabilities.includes('pickup')) return `location ${location.id} does not offer pickup`;
+  if (location.dailyCapacity !== undefined && (location.usedToday ?? 0) >= location.dailyCapacity) {
+    return `pickup location ${location.id} is at its daily capacity (${location.usedToday ?? 0}/${location.dailyCapacity})`;
   }
-  return { to: p.position, country: p.country, region: p.region, pickup: p };
+  return { to: location.position, country: location.country, region: location.region, pickup: location };
 }
 
 
@@ -63,33 +63,33 @@ function filterLocation(
   leg: Leg,
   excluded: ReadonlySet<string>,
 ): LossReason | null {
-  const f = step.filters;
+  const filters = step.filters;
   if (excluded.has(loc.id)) return { code: 'EXCLUDED' };
-  if (f.openOnly && !loc.open) return { code: 'CLOSED' };
-  if (f.underDailyCapacity && loc.dailyCapacity !== undefined && (loc.usedToday ?? 0) >= loc.dailyCapacity) {
+  if (filters.openOnly && !loc.open) return { code: 'CLOSED' };
+  if (filters.underDailyCapacity && loc.dailyCapacity !== undefined && (loc.usedToday ?? 0) >= loc.dailyCapacity) {
     return { code: 'OVER_CAPACITY', used: loc.usedToday ?? 0, capacity: loc.dailyCapacity };
   }
-  if (f.locationTypes && !f.locationTypes.includes(loc.type)) {
-    return { code: 'FILTERED', filter: 'locationType', detail: `type ${loc.type} not in ${f.locationTypes.join(', ')}` };
+  if (filters.locationTypes && !filters.locationTypes.includes(loc.type)) {
+    return { code: 'FILTERED', filter: 'locationType', detail: `type ${loc.type} not in ${filters.locationTypes.join(', ')}` };
   }
   const isPickupShelf = leg.pickup !== null && leg.pickup.id === loc.id;
   if (!isPickupShelf && !loc.capabilities.includes('ships')) {
     return { code: 'FILTERED', filter: 'capability', detail: 'cannot ship' };
   }
-  if (f.capabilities) {
-    const missing = f.capabilities.filter((c) => !loc.capabilities.includes(c));
+  if (filters.capabilities) {
+    const missing = filters.capabilities.filter((c) => !loc.capabilities.includes(c));
     if (missing.length > 0) return { code: 'FILTERED', filter: 'capability', detail: `lacks ${missing.join(', ')}` };
   }
-  if (f.countries && !f.countries.includes(loc.country)) {
-    return { code: 'FILTERED', filter: 'country', detail: `country ${loc.country} not in ${f.countries.join(', ')}` };
+  if (filters.countries && !filters.countries.includes(loc.country)) {
+    return { code: 'FILTERED', filter: 'country', detail: `country ${loc.country} not in ${filters.countries.join(', ')}` };
   }
-  if (f.sameCountryAsDestination && loc.country !== leg.country) {
+  if (filters.sameCountryAsDestination && loc.country !== leg.country) {
     return { code: 'FILTERED', filter: 'country', detail: `country ${loc.country} is not the destination's ${leg.country}` };
   }
-  if (f.regions && !(loc.region && f.regions.includes(loc.region))) {
-    return { code: 'FILTERED', filter: 'region', detail: `region ${loc.region ?? '(none)'} not in ${f.regions.join(', ')}` };
+  if (filters.regions && !(loc.region && filters.regions.includes(loc.region))) {
+    return { code: 'FILTERED', filter: 'region', detail: `region ${loc.region ?? '(none)'} not in ${filters.regions.join(', ')}` };
   }
-  if (f.channelNetwork && !loc.networks.includes(problem.order.channel)) {
+  if (filters.channelNetwork && !loc.networks.includes(problem.order.channel)) {
     return { code: 'FILTERED', filter: 'channelNetwork', detail: `does not serve channel ${problem.order.channel}` };
   }
   return null;
@@ -100,15 +100,15 @@ export function buildStepModel(problem: RoutingProblem, step: CompiledStep, leg:
   const skus = [...new Set(order.lines.map((l) => l.sku))];
   const skuIndex = new Map(skus.map((s, i) => [s, i]));
   const units = order.lines.reduce((n, l) => n + l.quantity, 0);
-  const w = step.objective;
-  const c = step.constraints;
+  const objective = step.objective;
+  const constraints = step.constraints;
   const excluded = new Set(problem.excludedLocationIds ?? []);
   const minStock = step.filters.minStock ?? 0;
   const candidates: Candidate[] = [];
   const rejected: Alternative[] = [];
   // A carrier service is chosen per location by the step's own weights for this order's units.
   const score = (base: number, perUnit: number, days: number) =>
-    w.shippingCost * (base + perUnit * units) + w.deliveryPromise * days;
+    objective.shippingCost * (base + perUnit * units) + objective.deliveryPromise * days;
 
   for (const loc of problem.locations) {
     const reason = filterLocation(problem, step, loc, leg, excluded);
@@ -121,11 +121,11 @@ export function buildStepModel(problem: RoutingProblem, step: CompiledStep, leg:
     let any = false;
     let anyBeforeMin = false;
     if (levels) {
-      for (let k = 0; k < skus.length; k++) {
-        const v = levels[skus[k]!] ?? 0;
-        if (v >= 1) {
+      for (let skuIndex = 0; skuIndex < skus.length; skuIndex++) {
+        const level = levels[skus[skuIndex]!] ?? 0;
+        if (level >= 1) {
           anyBeforeMin = true;
-          if (v >= minStock) {
+          if (level >= minStock) {
             any = true;
             break;
           }
@@ -141,9 +141,9 @@ export function buildStepModel(problem: RoutingProblem, step: CompiledStep, leg:
       });
       continue;
     }
-    const stock = skus.map((s) => {
-      const v = Math.max(0, Math.floor(levels![s] ?? 0));
-      return v >= minStock ? v : 0;
+    const stock = skus.map((sku) => {
+      const value = Math.max(0, Math.floor(levels![sku] ?? 0));
+      return value >= minStock ? value : 0;
     });
     const distanceKm = haversineKm(loc.position, leg.to);
     if (step.filters.maxDistanceKm !== undefined && distanceKm > step.filters.maxDistanceKm) {
@@ -174,30 +174,30 @@ export function buildStepModel(problem: RoutingProblem, step: CompiledStep, leg:
     });
   }
 
-  const lines: ModelLine[] = order.lines.map((l) => {
-    const batch = c.minBatch ? (c.minBatch.bySku?.[l.sku] ?? c.minBatch.default ?? 1) : 1;
-    return { sku: skuIndex.get(l.sku)!, qty: l.quantity, minAlloc: Math.min(batch, l.quantity) };
+  const lines: ModelLine[] = order.lines.map((line) => {
+    const batch = constraints.minBatch ? (constraints.minBatch.bySku?.[line.sku] ?? constraints.minBatch.default ?? 1) : 1;
+    return { sku: skuIndex.get(line.sku)!, qty: line.quantity, minAlloc: Math.min(batch, line.quantity) };
   });
   const model: RoutingModel = {
     lines,
     skuCount: skus.length,
-    promiseWeight: w.deliveryPromise,
-    maxShipments: c.maxShipments ?? Number.POSITIVE_INFINITY,
-    shipComplete: c.shipComplete,
-    keepLinesWhole: c.keepLinesWhole,
+    promiseWeight: objective.deliveryPromise,
+    maxShipments: constraints.maxShipments ?? Number.POSITIVE_INFINITY,
+    shipComplete: constraints.shipComplete,
+    keepLinesWhole: constraints.keepLinesWhole,
     locs: candidates.map((cand) => {
-      const perUnit = w.shippingCost * Number(cand.quote?.perUnit ?? 0n);
+      const perUnit = objective.shippingCost * Number(cand.quote?.perUnit ?? 0n);
       const unit = new Array<number>(lines.length);
-      for (let i = 0; i < lines.length; i++) {
-        const st = cand.stock[lines[i]!.sku]!;
-        unit[i] = perUnit + (w.stockBalance > 0 && st > 0 ? (w.stockBalance * 100) / st : 0);
+      for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+        const st = cand.stock[lines[lineIndex]!.sku]!;
+        unit[lineIndex] = perUnit + (objective.stockBalance > 0 && st > 0 ? (objective.stockBalance * 100) / st : 0);
       }
       return {
         fixed:
-          w.shippingCost * Number(cand.quote?.base ?? 0n) +
-          w.distance * cand.distanceKm +
-          w.shipments +
-          w.locationPriority * (cand.location.priority ?? 0),
+          objective.shippingCost * Number(cand.quote?.base ?? 0n) +
+          objective.distance * cand.distanceKm +
+          objective.shipments +
+          objective.locationPriority * (cand.location.priority ?? 0),
         unit,
         days: cand.days,
         stock: cand.stock,

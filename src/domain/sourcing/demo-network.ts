@@ -28,14 +28,14 @@ function loc(
   name: string,
   extra: Partial<RoutingLocation> = {},
 ): RoutingLocation {
-  const c = CITIES[city];
+  const value = CITIES[city];
   return {
     id,
     name,
     type,
-    position: { lat: c.lat, lon: c.lon },
-    country: c.country,
-    region: c.region,
+    position: { lat: value.lat, lon: value.lon },
+    country: value.country,
+    region: value.region,
     capabilities: type === 'pickup_point' ? ['pickup'] : type === 'store' ? ['ships', 'pickup'] : ['ships', 'b2b'],
     networks: ['web', 'allegro', 'wildberries', 'ozon', 'b2b-portal'],
     open: true,

@@ -36,8 +36,8 @@ export type ExactOutcome =
   | { kind: 'error'; message: string };
 
 interface Pending {
-  resolve: (r: HighsReply) => void;
-  reject: (e: Error) => void;
+  resolve: (highsReply: HighsReply) => void;
+  reject: (error: Error) => void;
 }
 
 class TimeoutError extends Error {}
@@ -54,38 +54,38 @@ function workerUrl(): URL {
   return new URL('./highs-worker.mjs', import.meta.url);
 }
 
-function failAll(e: Error): void {
-  for (const p of pending.values()) p.reject(e);
+function failAll(error: Error): void {
+  for (const item of pending.values()) item.reject(error);
   pending.clear();
 }
 
 function start(): Promise<Worker> {
   if (ready) return ready;
   ready = new Promise<Worker>((resolve, reject) => {
-    const w = new Worker(workerUrl());
-    worker = w;
-    w.on('message', (msg: HighsReply | { ready: true }) => {
+    const newWorker = new Worker(workerUrl());
+    worker = newWorker;
+    newWorker.on('message', (msg: HighsReply | { ready: true }) => {
       if ('ready' in msg) {
-        w.unref();
-        resolve(w);
+        newWorker.unref();
+        resolve(newWorker);
         return;
       }
-      const p = pending.get(msg.id);
-      if (!p) return;
+      const item = pending.get(msg.id);
+      if (!item) return;
       pending.delete(msg.id);
-      if (pending.size === 0) w.unref();
-      p.resolve(msg);
+      if (pending.size === 0) newWorker.unref();
+      item.resolve(msg);
     });
-    w.on('error', (e) => {
-      reject(e);
-      failAll(e);
-      if (worker === w) reset();
+    newWorker.on('error', (error) => {
+      reject(error);
+      failAll(error);
+      if (worker === newWorker) reset();
     });
-    w.on('exit', (code) => {
-      const e = new Error(`HiGHS worker exited with code ${code}`);
-      reject(e);
-      failAll(e);
-      if (worker === w) reset();
+    newWorker.on('exit', (code) => {
+      const error = new Error(`HiGHS worker exited with code ${code}`);
+      reject(error);
+      failAll(error);
+      if (worker === newWorker) reset();
     });
   });
   return ready;
@@ -103,14 +103,14 @@ function reset(): void {
  */
 function warmUpModels(count: number): RoutingModel[] {
   let seed = 7;
-  const rnd = (n: number) => {
+  const rnd = (count: number) => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % n;
+    return seed % count;
   };
-  return Array.from({ length: count }, (_, k) => {
-    const lines = Array.from({ length: 12 }, (_, i) => ({ sku: i, qty: 1 + rnd(3), minAlloc: k % 4 === 3 ? 2 : 1 }));
-    const locs = Array.from({ length: 30 }, (_, l) => {
-      const warehouse = l % 5 === 0;
+  return Array.from({ length: count }, (_, index) => {
+    const lines = Array.from({ length: 12 }, (_, i) => ({ sku: i, qty: 1 + rnd(3), minAlloc: index % 4 === 3 ? 2 : 1 }));
+    const locs = Array.from({ length: 30 }, (_, loc) => {
+      const warehouse = loc % 5 === 0;
       return {
         fixed: (warehouse ? 1249 : 1299) + 50 * rnd(3),
         days: (warehouse ? 2 : 3) + rnd(2),
@@ -118,7 +118,7 @@ function warmUpModels(count: number): RoutingModel[] {
         stock: lines.map(() => (rnd(100) < (warehouse ? 60 : 10) ? 1 + rnd(warehouse ? 30 : 4) : 0)),
       };
     });
-    return { lines, skuCount: 12, locs, promiseWeight: 300, maxShipments: 3, shipComplete: k % 5 === 4, keepLinesWhole: k % 6 === 5 };
+    return { lines, skuCount: 12, locs, promiseWeight: 300, maxShipments: 3, shipComplete: index % 5 === 4, keepLinesWhole: index % 6 === 5 };
   });
 }
 
@@ -132,26 +132,26 @@ function warmUpModels(count: number): RoutingModel[] {
  */
 export async function warmUpExactSolver(solves = WARM_UP_SOLVES): Promise<void> {
   await start();
-  for (const m of warmUpModels(solves)) {
-    const h = solveHeuristic(m);
-    const milp = buildMilp(m, { complete: h.score.unfilled === 0 });
+  for (const warmUpModel of warmUpModels(solves)) {
+    const heuristicResult = solveHeuristic(warmUpModel);
+    const milp = buildMilp(warmUpModel, { complete: heuristicResult.score.unfilled === 0 });
     if (!milp.hasVariables) continue;
-    await request(milp.lp, 5000, milpStart(m, milp, h.x)).catch(() => undefined);
+    await request(milp.lp, 5000, milpStart(warmUpModel, milp, heuristicResult.x)).catch(() => undefined);
   }
 }
 
 /** Terminates the worker; the next exact solve starts a new one. */
 export async function shutdownExactSolver(): Promise<void> {
-  const w = worker;
+  const currentWorker = worker;
   reset();
-  if (w) {
+  if (currentWorker) {
     failAll(new Error('HiGHS worker shut down'));
-    await w.terminate();
+    await currentWorker.terminate();
   }
 }
 
 async function request(lp: string, timeLimitMs: number, initial?: Record<string, number>): Promise<HighsReply> {
-  const w = await start();
+  const value = await start();
   const id = nextId++;
   const req: HighsRequest = {
     id,
@@ -178,26 +178,26 @@ async function request(lp: string, timeLimitMs: number, initial?: Record<string,
       // time out). Only a worker silent for much longer is stuck: a blocked WASM solve cannot
       // be cancelled, so it is terminated.
       const kill = setTimeout(() => {
-        if (worker !== w) return;
+        if (worker !== value) return;
         reset();
         failAll(new TimeoutError('HiGHS worker restarted: it stopped answering'));
-        void w.terminate();
+        void value.terminate();
       }, Math.max(30_000, timeLimitMs * 10));
       kill.unref();
       pending.set(id, { resolve: () => clearTimeout(kill), reject: () => clearTimeout(kill) });
     }, timeLimitMs);
     pending.set(id, {
-      resolve: (r) => {
+      resolve: (highsReply) => {
         clearTimeout(timer);
-        resolve(r);
+        resolve(highsReply);
       },
-      reject: (e) => {
+      reject: (error) => {
         clearTimeout(timer);
-        reject(e);
+        reject(error);
       },
     });
-    w.ref();
-    w.postMessage(req);
+    value.ref();
+    value.postMessage(req);
   });
 }
 
@@ -215,31 +215,31 @@ export interface ExactOptions {
  * constraint before it is trusted.
  */
 export async function solveExact(
-  m: RoutingModel,
+  routingModel: RoutingModel,
   timeLimitMs: number,
   initial?: Allocation,
   options: ExactOptions = {},
 ): Promise<ExactOutcome> {
-  const known = initial && violation(m, initial) === null ? { x: initial, score: scoreOf(m, initial) } : undefined;
-  const all = m.locs.map((_, l) => l);
+  const known = initial && violation(routingModel, initial) === null ? { x: initial, score: scoreOf(routingModel, initial) } : undefined;
+  const all = routingModel.locs.map((_, l) => l);
   const red: Reduction =
-    options.reduce === false ? { keep: all, complete: false, optimum: null, lowerBound: -Infinity } : reduceModel(m, known);
-  if (red.optimum && options.prove !== false && violation(m, red.optimum.x) === null) {
+    options.reduce === false ? { keep: all, complete: false, optimum: null, lowerBound: -Infinity } : reduceModel(routingModel, known);
+  if (red.optimum && options.prove !== false && violation(routingModel, red.optimum.x) === null) {
     return { kind: 'solved', x: red.optimum.x.map((r) => r.slice()), score: red.optimum.score, optimal: true };
   }
-  const sub = restrictModel(m, red.keep);
+  const sub = restrictModel(routingModel, red.keep);
   const milp = buildMilp(sub, { complete: red.complete });
   if (!milp.hasVariables) {
-    const x = m.locs.map(() => m.lines.map(() => 0));
-    return { kind: 'solved', x, score: scoreOf(m, x), optimal: true };
+    const value = routingModel.locs.map(() => routingModel.lines.map(() => 0));
+    return { kind: 'solved', x: value, score: scoreOf(routingModel, value), optimal: true };
   }
   let reply: HighsReply;
   try {
     const startX = known ? milpStart(sub, milp, restrictAllocation(known.x, red.keep)) : undefined;
     reply = await request(milp.lp, timeLimitMs, startX);
-  } catch (e) {
-    if (e instanceof TimeoutError) return { kind: 'timeout' };
-    return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+  } catch (error) {
+    if (error instanceof TimeoutError) return { kind: 'timeout' };
+    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
   }
   if (!reply.ok) return { kind: 'error', message: reply.error };
   const hasSolution = Object.keys(reply.primal).length > 0;
@@ -247,15 +247,15 @@ export async function solveExact(
   if ((reply.status !== 'optimal' && reply.status !== 'timeLimit') || !hasSolution) {
     return { kind: 'error', message: `HiGHS status: ${reply.status}` };
   }
-  const x = expandAllocation(m, red.keep, readMilpSolution(sub, milp, reply.primal));
-  const bad = violation(m, x);
+  const allocation = expandAllocation(routingModel, red.keep, readMilpSolution(sub, milp, reply.primal));
+  const bad = violation(routingModel, allocation);
   if (bad) {
     return reply.status === 'optimal' ? { kind: 'error', message: `HiGHS answer rejected: ${bad}` } : { kind: 'timeout' };
   }
-  return { kind: 'solved', x, score: scoreOf(m, x), optimal: reply.status === 'optimal' };
+  return { kind: 'solved', x: allocation, score: scoreOf(routingModel, allocation), optimal: reply.status === 'optimal' };
 }
 
 /** The better of two answers; ties keep the first. */
-export function pickBetter<T extends { score: Score }>(a: T, b: T): T {
-  return compareScores(b.score, a.score) < 0 ? b : a;
+export function pickBetter<T extends { score: Score }>(left: T, right: T): T {
+  return compareScores(right.score, left.score) < 0 ? right : left;
 }

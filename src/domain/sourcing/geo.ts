@@ -6,11 +6,11 @@ const EARTH_RADIUS_KM = 6371.0088;
 const RAD = Math.PI / 180;
 
 /** Great-circle distance in km (haversine); accurate to ~0.5 % which is plenty for zone bands. */
-export function haversineKm(a: GeoPoint, b: GeoPoint): number {
-  const dLat = (b.lat - a.lat) * RAD;
-  const dLon = (b.lon - a.lon) * RAD;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(s)));
+export function haversineKm(left: GeoPoint, geoPoint: GeoPoint): number {
+  const dLat = (geoPoint.lat - left.lat) * RAD;
+  const dLon = (geoPoint.lon - left.lon) * RAD;
+  const size = Math.sin(dLat / 2) ** 2 + Math.cos(left.lat * RAD) * Math.cos(geoPoint.lat * RAD) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(size)));
 }
 
 /** A shipping address as far as geocoding reads it (free-form JSON: anything may be missing). */
@@ -21,15 +21,15 @@ export interface GeoLocation { code: string; country: string | null; latitude: s
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').toLowerCase().trim();
 
-export function locPoint(l: GeoLocation): { lat: number; lon: number } | null {
-  if (l.latitude !== null && l.longitude !== null) return { lat: Number(l.latitude), lon: Number(l.longitude) };
-  const city = typeof l.address?.city === 'string' ? cityPoint(l.address.city, l.country ?? '') : null;
+export function locPoint(geoLocation: GeoLocation): { lat: number; lon: number } | null {
+  if (geoLocation.latitude !== null && geoLocation.longitude !== null) return { lat: Number(geoLocation.latitude), lon: Number(geoLocation.longitude) };
+  const city = typeof geoLocation.address?.city === 'string' ? cityPoint(geoLocation.address.city, geoLocation.country ?? '') : null;
   return city;
 }
 
 export function cityPoint(city: string, country: string): { lat: number; lon: number } | null {
-  const c = Object.values(CITIES).find((x) => fold(x.name) === fold(city) && (!country || x.country === country));
-  return c ? { lat: c.lat, lon: c.lon } : null;
+  const item = Object.values(CITIES).find((x) => fold(x.name) === fold(city) && (!country || x.country === country));
+  return item ? { lat: item.lat, lon: item.lon } : null;
 }
 
 /**
@@ -37,14 +37,14 @@ export function cityPoint(city: string, country: string): { lat: number; lon: nu
  * in the same city, or a known city; else the middle of the tenant's locations in that country.
  * The trace says which, so an operator sees when "nearest" was a guess.
  */
-export function geocode(a: AddressLike, locations: GeoLocation[]): { lat: number; lon: number; how: string } {
-  if (typeof a.latitude === 'number' && typeof a.longitude === 'number') return { lat: a.latitude, lon: a.longitude, how: 'address' };
-  const country = typeof a.country === 'string' ? a.country : '';
-  if (typeof a.city === 'string' && a.city) {
-    const same = locations.find((l) => typeof l.address?.city === 'string' && fold(l.address.city) === fold(a.city as string) && l.latitude !== null);
-    if (same) return { lat: Number(same.latitude), lon: Number(same.longitude), how: `city (${a.city}, as location ${same.code})` };
-    const p = cityPoint(a.city, country);
-    if (p) return { ...p, how: `city (${a.city})` };
+export function geocode(addressLike: AddressLike, locations: GeoLocation[]): { lat: number; lon: number; how: string } {
+  if (typeof addressLike.latitude === 'number' && typeof addressLike.longitude === 'number') return { lat: addressLike.latitude, lon: addressLike.longitude, how: 'address' };
+  const country = typeof addressLike.country === 'string' ? addressLike.country : '';
+  if (typeof addressLike.city === 'string' && addressLike.city) {
+    const same = locations.find((l) => typeof l.address?.city === 'string' && fold(l.address.city) === fold(addressLike.city as string) && l.latitude !== null);
+    if (same) return { lat: Number(same.latitude), lon: Number(same.longitude), how: `city (${addressLike.city}, as location ${same.code})` };
+    const point = cityPoint(addressLike.city, country);
+    if (point) return { ...point, how: `city (${addressLike.city})` };
   }
   const inCountry = locations.map((l) => ({ l, p: locPoint(l) })).filter((x) => x.p && (x.l.country ?? '') === country);
   if (inCountry.length) {

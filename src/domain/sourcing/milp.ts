@@ -34,43 +34,43 @@ export interface Milp {
   hasVariables: boolean;
 }
 
-function num(c: number): string {
-  if (Number.isInteger(c)) return String(c);
-  const s = c.toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
-  return s === '-0' ? '0' : s;
+function num(count: number): string {
+  if (Number.isInteger(count)) return String(count);
+  const text = count.toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
+  return text === '-0' ? '0' : text;
 }
 
 function sum(terms: [number, string][]): string {
   let out = '';
-  for (const [c, v] of terms) {
-    if (c === 0) continue;
-    const mag = num(Math.abs(c));
-    out += out === '' ? `${c < 0 ? '- ' : ''}${mag} ${v}` : ` ${c < 0 ? '-' : '+'} ${mag} ${v}`;
+  for (const [count, value] of terms) {
+    if (count === 0) continue;
+    const mag = num(Math.abs(count));
+    out += out === '' ? `${count < 0 ? '- ' : ''}${mag} ${value}` : ` ${count < 0 ? '-' : '+'} ${mag} ${value}`;
   }
   return out === '' ? '0 y0' : out;
 }
 
-export function penaltyPerUnit(m: RoutingModel): number {
-  const total = totalUnits(m);
-  const fixed = m.locs.map((l) => l.fixed).sort((a, b) => b - a).slice(0, Math.min(m.locs.length, total));
+export function penaltyPerUnit(routingModel: RoutingModel): number {
+  const total = totalUnits(routingModel);
+  const fixed = routingModel.locs.map((l) => l.fixed).sort((a, b) => b - a).slice(0, Math.min(routingModel.locs.length, total));
   let maxUnit = 0;
   let maxDays = 0;
-  for (const l of m.locs) {
-    for (const u of l.unit) maxUnit = Math.max(maxUnit, u);
-    maxDays = Math.max(maxDays, l.days);
+  for (const loc of routingModel.locs) {
+    for (const item of loc.unit) maxUnit = Math.max(maxUnit, item);
+    maxDays = Math.max(maxDays, loc.days);
   }
-  return fixed.reduce((a, b) => a + b, 0) + total * maxUnit + m.promiseWeight * maxDays + 1;
+  return fixed.reduce((a, b) => a + b, 0) + total * maxUnit + routingModel.promiseWeight * maxDays + 1;
 }
 
 /**
  * Units location l can send of line i as one allocation, or 0 when the cell is not allowed
  * (no stock, less than the minimum batch, or a whole line it cannot cover).
  */
-export function cellCap(m: RoutingModel, l: number, i: number): number {
-  const line = m.lines[i]!;
-  const cap = Math.min(line.qty, m.locs[l]!.stock[line.sku]!);
+export function cellCap(routingModel: RoutingModel, loc: number, index: number): number {
+  const line = routingModel.lines[index]!;
+  const cap = Math.min(line.qty, routingModel.locs[loc]!.stock[line.sku]!);
   if (cap <= 0 || cap < line.minAlloc) return 0;
-  if (m.keepLinesWhole && cap < line.qty) return 0;
+  if (routingModel.keepLinesWhole && cap < line.qty) return 0;
   return cap;
 }
 
@@ -80,9 +80,9 @@ export interface MilpOptions {
 }
 
 /** Writes the model as LP text (see the file comment for the formulation). */
-export function buildMilp(m: RoutingModel, options: MilpOptions = {}): Milp {
+export function buildMilp(routingModel: RoutingModel, options: MilpOptions = {}): Milp {
   const complete = options.complete === true;
-  const M = complete ? 0 : penaltyPerUnit(m);
+  const unit = complete ? 0 : penaltyPerUnit(routingModel);
   const cells: MilpCell[] = [];
   const obj: [number, string][] = [];
   const rows: string[] = [];
@@ -90,76 +90,76 @@ export function buildMilp(m: RoutingModel, options: MilpOptions = {}): Milp {
   const generals: string[] = [];
   const binaries: string[] = [];
   const usedLoc = new Set<number>();
-  const byLine: MilpCell[][] = m.lines.map(() => []);
+  const byLine: MilpCell[][] = routingModel.lines.map(() => []);
   const byLocSku = new Map<string, MilpCell[]>();
 
-  for (let l = 0; l < m.locs.length; l++) {
-    const loc = m.locs[l]!;
-    for (let i = 0; i < m.lines.length; i++) {
-      const line = m.lines[i]!;
-      const cap = cellCap(m, l, i);
+  for (let locIndex = 0; locIndex < routingModel.locs.length; locIndex++) {
+    const loc = routingModel.locs[locIndex]!;
+    for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
+      const line = routingModel.lines[lineIndex]!;
+      const cap = cellCap(routingModel, locIndex, lineIndex);
       if (cap === 0) continue;
-      const whole = m.keepLinesWhole;
-      const cell: MilpCell = { l, i, name: `x${l}_${i}`, factor: whole ? line.qty : 1 };
+      const whole = routingModel.keepLinesWhole;
+      const cell: MilpCell = { l: locIndex, i: lineIndex, name: `x${locIndex}_${lineIndex}`, factor: whole ? line.qty : 1 };
       cells.push(cell);
-      byLine[i]!.push(cell);
-      const key = `${l}:${line.sku}`;
+      byLine[lineIndex]!.push(cell);
+      const key = `${locIndex}:${line.sku}`;
       const list = byLocSku.get(key) ?? [];
       list.push(cell);
       byLocSku.set(key, list);
-      usedLoc.add(l);
-      obj.push([(loc.unit[i]! - M) * cell.factor, cell.name]);
+      usedLoc.add(locIndex);
+      obj.push([(loc.unit[lineIndex]! - unit) * cell.factor, cell.name]);
       if (whole) {
         binaries.push(cell.name);
-        rows.push(` u${l}_${i}: ${cell.name} - y${l} <= 0`);
+        rows.push(` u${locIndex}_${lineIndex}: ${cell.name} - y${locIndex} <= 0`);
       } else {
         generals.push(cell.name);
         bounds.push(` 0 <= ${cell.name} <= ${cap}`);
         if (line.minAlloc > 1) {
-          binaries.push(`z${l}_${i}`);
-          rows.push(` ub${l}_${i}: ${cell.name} - ${cap} z${l}_${i} <= 0`);
-          rows.push(` lb${l}_${i}: ${cell.name} - ${line.minAlloc} z${l}_${i} >= 0`);
-          rows.push(` u${l}_${i}: z${l}_${i} - y${l} <= 0`);
+          binaries.push(`z${locIndex}_${lineIndex}`);
+          rows.push(` ub${locIndex}_${lineIndex}: ${cell.name} - ${cap} z${locIndex}_${lineIndex} <= 0`);
+          rows.push(` lb${locIndex}_${lineIndex}: ${cell.name} - ${line.minAlloc} z${locIndex}_${lineIndex} >= 0`);
+          rows.push(` u${locIndex}_${lineIndex}: z${locIndex}_${lineIndex} - y${locIndex} <= 0`);
         } else {
-          rows.push(` u${l}_${i}: ${cell.name} - ${cap} y${l} <= 0`);
+          rows.push(` u${locIndex}_${lineIndex}: ${cell.name} - ${cap} y${locIndex} <= 0`);
         }
       }
     }
   }
   if (cells.length === 0) return { lp: '', cells, dayLevels: [], hasVariables: false };
 
-  for (const l of usedLoc) {
-    obj.push([m.locs[l]!.fixed, `y${l}`]);
-    binaries.push(`y${l}`);
+  for (const loc of usedLoc) {
+    obj.push([routingModel.locs[loc]!.fixed, `y${loc}`]);
+    binaries.push(`y${loc}`);
   }
   const dayLevels =
-    m.promiseWeight > 0 ? [...new Set([...usedLoc].map((l) => m.locs[l]!.days))].filter((d) => d > 0).sort((a, b) => a - b) : [];
-  dayLevels.forEach((d, k) => {
-    const w = `w${k + 1}`;
-    obj.push([m.promiseWeight * (d - (k === 0 ? 0 : dayLevels[k - 1]!)), w]);
-    binaries.push(w);
-    m.lines.forEach((line, i) => {
-      const slow = byLine[i]!.filter((c) => m.locs[c.l]!.days >= d);
-      if (slow.length > 0) rows.push(` t${k + 1}_${i}: ${sum([...slow.map((c): [number, string] => [c.factor, c.name]), [-line.qty, w]])} <= 0`);
+    routingModel.promiseWeight > 0 ? [...new Set([...usedLoc].map((l) => routingModel.locs[l]!.days))].filter((d) => d > 0).sort((a, b) => a - b) : [];
+  dayLevels.forEach((dayLevel, index) => {
+    const value = `w${index + 1}`;
+    obj.push([routingModel.promiseWeight * (dayLevel - (index === 0 ? 0 : dayLevels[index - 1]!)), value]);
+    binaries.push(value);
+    routingModel.lines.forEach((line, lineNo) => {
+      const slow = byLine[lineNo]!.filter((c) => routingModel.locs[c.l]!.days >= dayLevel);
+      if (slow.length > 0) rows.push(` t${index + 1}_${lineNo}: ${sum([...slow.map((c): [number, string] => [c.factor, c.name]), [-line.qty, value]])} <= 0`);
     });
-    for (const l of usedLoc) if (m.locs[l]!.days >= d) rows.push(` v${k + 1}_${l}: y${l} - ${w} <= 0`);
+    for (const loc of usedLoc) if (routingModel.locs[loc]!.days >= dayLevel) rows.push(` v${index + 1}_${loc}: y${loc} - ${value} <= 0`);
   });
-  if (m.shipComplete && !complete) binaries.push('f');
-  m.lines.forEach((line, i) => {
-    const terms: [number, string][] = byLine[i]!.map((c) => [c.factor, c.name]);
-    if (complete) rows.push(` q${i}: ${sum(terms)} = ${line.qty}`);
-    else if (m.shipComplete) rows.push(` q${i}: ${sum([...terms, [-line.qty, 'f']])} = 0`);
-    else if (terms.length > 0) rows.push(` q${i}: ${sum(terms)} <= ${line.qty}`);
+  if (routingModel.shipComplete && !complete) binaries.push('f');
+  routingModel.lines.forEach((line, index) => {
+    const terms: [number, string][] = byLine[index]!.map((c) => [c.factor, c.name]);
+    if (complete) rows.push(` q${index}: ${sum(terms)} = ${line.qty}`);
+    else if (routingModel.shipComplete) rows.push(` q${index}: ${sum([...terms, [-line.qty, 'f']])} = 0`);
+    else if (terms.length > 0) rows.push(` q${index}: ${sum(terms)} <= ${line.qty}`);
   });
   for (const [key, list] of byLocSku) {
-    const [l, s] = key.split(':').map(Number) as [number, number];
-    const total = list.reduce((n, c) => n + Math.min(m.lines[c.i]!.qty, m.locs[l]!.stock[s]!), 0);
-    if (list.length > 1 && total > m.locs[l]!.stock[s]!) {
-      rows.push(` s${l}_${s}: ${sum(list.map((c) => [c.factor, c.name]))} <= ${m.locs[l]!.stock[s]}`);
+    const [loc, size] = key.split(':').map(Number) as [number, number];
+    const total = list.reduce((n, c) => n + Math.min(routingModel.lines[c.i]!.qty, routingModel.locs[loc]!.stock[size]!), 0);
+    if (list.length > 1 && total > routingModel.locs[loc]!.stock[size]!) {
+      rows.push(` s${loc}_${size}: ${sum(list.map((c) => [c.factor, c.name]))} <= ${routingModel.locs[loc]!.stock[size]}`);
     }
   }
-  if (Number.isFinite(m.maxShipments) && m.maxShipments < usedLoc.size) {
-    rows.push(` ms: ${sum([...usedLoc].map((l) => [1, `y${l}`]))} <= ${m.maxShipments}`);
+  if (Number.isFinite(routingModel.maxShipments) && routingModel.maxShipments < usedLoc.size) {
+    rows.push(` ms: ${sum([...usedLoc].map((l) => [1, `y${l}`]))} <= ${routingModel.maxShipments}`);
   }
   const lp = [
     'Minimize',
@@ -177,31 +177,31 @@ export function buildMilp(m: RoutingModel, options: MilpOptions = {}): Milp {
 }
 
 /** Reads primal values (by column name) back into an allocation; integers are rounded. */
-export function readMilpSolution(m: RoutingModel, milp: Milp, primal: Record<string, number>): Allocation {
-  const x = emptyAllocation(m);
-  for (const c of milp.cells) {
-    const v = Math.round(primal[c.name] ?? 0);
-    if (v > 0) x[c.l]![c.i] = v * c.factor;
+export function readMilpSolution(routingModel: RoutingModel, milp: Milp, primal: Record<string, number>): Allocation {
+  const allocation = emptyAllocation(routingModel);
+  for (const cell of milp.cells) {
+    const value = Math.round(primal[cell.name] ?? 0);
+    if (value > 0) allocation[cell.l]![cell.i] = value * cell.factor;
   }
-  return x;
+  return allocation;
 }
 
 /** A feasible allocation (the heuristic's) as a MIP start, by column name. */
-export function milpStart(m: RoutingModel, milp: Milp, x: Allocation): Record<string, number> {
+export function milpStart(routingModel: RoutingModel, milp: Milp, allocation: Allocation): Record<string, number> {
   const start: Record<string, number> = {};
   let maxDays = 0;
   let filled = 0;
-  for (const c of milp.cells) {
-    const q = x[c.l]![c.i]!;
-    start[c.name] = q / c.factor;
-    if (q > 0) {
-      filled += q;
-      start[`y${c.l}`] = 1;
-      start[`z${c.l}_${c.i}`] = 1;
-      maxDays = Math.max(maxDays, m.locs[c.l]!.days);
+  for (const cell of milp.cells) {
+    const item = allocation[cell.l]![cell.i]!;
+    start[cell.name] = item / cell.factor;
+    if (item > 0) {
+      filled += item;
+      start[`y${cell.l}`] = 1;
+      start[`z${cell.l}_${cell.i}`] = 1;
+      maxDays = Math.max(maxDays, routingModel.locs[cell.l]!.days);
     }
   }
   milp.dayLevels.forEach((d, k) => (start[`w${k + 1}`] = maxDays >= d ? 1 : 0));
-  if (m.shipComplete) start.f = filled > 0 ? 1 : 0;
+  if (routingModel.shipComplete) start.f = filled > 0 ? 1 : 0;
   return start;
 }

@@ -45,26 +45,26 @@ export interface Score {
 
 export const emptyAllocation = (m: RoutingModel): Allocation => m.locs.map(() => m.lines.map(() => 0));
 
-export function totalUnits(m: RoutingModel): number {
-  let n = 0;
-  for (const l of m.lines) n += l.qty;
-  return n;
+export function totalUnits(routingModel: RoutingModel): number {
+  let count = 0;
+  for (const line of routingModel.lines) count += line.qty;
+  return count;
 }
 
-export function scoreOf(m: RoutingModel, x: Allocation): Score {
+export function scoreOf(routingModel: RoutingModel, allocation: Allocation): Score {
   let filled = 0;
   let cost = 0;
   let maxDays = 0;
-  for (let l = 0; l < m.locs.length; l++) {
-    const row = x[l]!;
-    const loc = m.locs[l]!;
+  for (let locIndex = 0; locIndex < routingModel.locs.length; locIndex++) {
+    const row = allocation[locIndex]!;
+    const loc = routingModel.locs[locIndex]!;
     let used = false;
-    for (let i = 0; i < m.lines.length; i++) {
-      const q = row[i]!;
-      if (q > 0) {
+    for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
+      const item = row[lineIndex]!;
+      if (item > 0) {
         used = true;
-        filled += q;
-        cost += q * loc.unit[i]!;
+        filled += item;
+        cost += item * loc.unit[lineIndex]!;
       }
     }
     if (used) {
@@ -72,51 +72,51 @@ export function scoreOf(m: RoutingModel, x: Allocation): Score {
       if (loc.days > maxDays) maxDays = loc.days;
     }
   }
-  cost += m.promiseWeight * maxDays;
-  return { unfilled: totalUnits(m) - filled, cost };
+  cost += routingModel.promiseWeight * maxDays;
+  return { unfilled: totalUnits(routingModel) - filled, cost };
 }
 
 const EPS = 1e-7;
 
 /** Negative when a is better. Costs within a relative 1e-7 are equal (float sums differ by order). */
-export function compareScores(a: Score, b: Score): number {
-  if (a.unfilled !== b.unfilled) return a.unfilled - b.unfilled;
-  const tol = EPS * Math.max(1, Math.abs(a.cost), Math.abs(b.cost));
-  if (Math.abs(a.cost - b.cost) <= tol) return 0;
-  return a.cost - b.cost;
+export function compareScores(left: Score, score: Score): number {
+  if (left.unfilled !== score.unfilled) return left.unfilled - score.unfilled;
+  const tol = EPS * Math.max(1, Math.abs(left.cost), Math.abs(score.cost));
+  if (Math.abs(left.cost - score.cost) <= tol) return 0;
+  return left.cost - score.cost;
 }
 
 /** Every rule a plan must obey; returns the first violation, or null. Used by tests and as a guard on solver output. */
-export function violation(m: RoutingModel, x: Allocation): string | null {
-  if (x.length !== m.locs.length) return 'allocation has the wrong number of locations';
+export function violation(routingModel: RoutingModel, allocation: Allocation): string | null {
+  if (allocation.length !== routingModel.locs.length) return 'allocation has the wrong number of locations';
   let used = 0;
   let filled = 0;
-  const lineSum = m.lines.map(() => 0);
-  for (let l = 0; l < m.locs.length; l++) {
-    const row = x[l]!;
-    const skuUse = new Array<number>(m.skuCount).fill(0);
+  const lineSum = routingModel.lines.map(() => 0);
+  for (let locIndex = 0; locIndex < routingModel.locs.length; locIndex++) {
+    const row = allocation[locIndex]!;
+    const skuUse = new Array<number>(routingModel.skuCount).fill(0);
     let any = false;
-    for (let i = 0; i < m.lines.length; i++) {
-      const q = row[i]!;
-      const line = m.lines[i]!;
-      if (!Number.isInteger(q) || q < 0) return `location ${l} line ${i}: ${q} is not a whole non-negative quantity`;
-      if (q === 0) continue;
+    for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
+      const item = row[lineIndex]!;
+      const line = routingModel.lines[lineIndex]!;
+      if (!Number.isInteger(item) || item < 0) return `location ${locIndex} line ${lineIndex}: ${item} is not a whole non-negative quantity`;
+      if (item === 0) continue;
       any = true;
-      if (q < line.minAlloc) return `location ${l} line ${i}: ${q} is below the minimum batch ${line.minAlloc}`;
-      if (m.keepLinesWhole && q !== line.qty) return `location ${l} line ${i}: line split (${q} of ${line.qty})`;
-      skuUse[line.sku] = skuUse[line.sku]! + q;
-      lineSum[i] = lineSum[i]! + q;
-      filled += q;
+      if (item < line.minAlloc) return `location ${locIndex} line ${lineIndex}: ${item} is below the minimum batch ${line.minAlloc}`;
+      if (routingModel.keepLinesWhole && item !== line.qty) return `location ${locIndex} line ${lineIndex}: line split (${item} of ${line.qty})`;
+      skuUse[line.sku] = skuUse[line.sku]! + item;
+      lineSum[lineIndex] = lineSum[lineIndex]! + item;
+      filled += item;
     }
-    for (let s = 0; s < m.skuCount; s++) {
-      if (skuUse[s]! > m.locs[l]!.stock[s]!) return `location ${l} sku ${s}: ${skuUse[s]} over stock ${m.locs[l]!.stock[s]}`;
+    for (let skuIndex = 0; skuIndex < routingModel.skuCount; skuIndex++) {
+      if (skuUse[skuIndex]! > routingModel.locs[locIndex]!.stock[skuIndex]!) return `location ${locIndex} sku ${skuIndex}: ${skuUse[skuIndex]} over stock ${routingModel.locs[locIndex]!.stock[skuIndex]}`;
     }
     if (any) used++;
   }
-  for (let i = 0; i < m.lines.length; i++) {
-    if (lineSum[i]! > m.lines[i]!.qty) return `line ${i}: ${lineSum[i]} allocated for ${m.lines[i]!.qty} ordered`;
+  for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
+    if (lineSum[lineIndex]! > routingModel.lines[lineIndex]!.qty) return `line ${lineIndex}: ${lineSum[lineIndex]} allocated for ${routingModel.lines[lineIndex]!.qty} ordered`;
   }
-  if (used > m.maxShipments) return `${used} shipments exceed the maximum ${m.maxShipments}`;
-  if (m.shipComplete && filled > 0 && filled < totalUnits(m)) return `ship complete: only ${filled} of ${totalUnits(m)} units`;
+  if (used > routingModel.maxShipments) return `${used} shipments exceed the maximum ${routingModel.maxShipments}`;
+  if (routingModel.shipComplete && filled > 0 && filled < totalUnits(routingModel)) return `ship complete: only ${filled} of ${totalUnits(routingModel)} units`;
   return null;
 }

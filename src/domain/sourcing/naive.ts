@@ -15,10 +15,10 @@ export function naiveFirstLocation(problem: RoutingProblem): PlanLine[] {
       const key = `${loc.id}\u0000${line.sku}`;
       const avail = (problem.stock[loc.id]?.[line.sku] ?? 0) - (taken.get(key) ?? 0);
       if (avail <= 0) continue;
-      const q = Math.min(rem, avail);
-      allocations.push({ locationId: loc.id, quantity: q });
-      taken.set(key, (taken.get(key) ?? 0) + q);
-      rem -= q;
+      const quantity = Math.min(rem, avail);
+      allocations.push({ locationId: loc.id, quantity });
+      taken.set(key, (taken.get(key) ?? 0) + quantity);
+      rem -= quantity;
     }
     return { lineId: line.lineId, sku: line.sku, requested: line.quantity, allocations, unfilled: rem };
   });

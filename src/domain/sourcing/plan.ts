@@ -39,8 +39,8 @@ export interface PlanParts {
 }
 
 /** Status, exception reason and stepsTried are filled in by the caller. */
-export function buildPlan(p: PlanParts): Plan {
-  const { problem, step, sm, x } = p;
+export function buildPlan(planParts: PlanParts): Plan {
+  const { problem, step, sm, x: value } = planParts;
   const order = problem.order;
   const lines: PlanLine[] = order.lines.map((l) => ({
     lineId: l.lineId, sku: l.sku, requested: l.quantity, allocations: [], unfilled: l.quantity,
@@ -53,31 +53,31 @@ export function buildPlan(p: PlanParts): Plan {
   let maxDays = -1;
   const used = new Set<number>();
 
-  if (sm && x && step) {
-    const w = step.objective;
-    sm.candidates.forEach((cand, l) => {
-      const row = x[l]!;
+  if (sm && value && step) {
+    const objective = step.objective;
+    sm.candidates.forEach((cand, index) => {
+      const row = value[index]!;
       let units = 0;
-      row.forEach((q, i) => {
-        if (q <= 0) return;
-        units += q;
-        const line = lines[i]!;
-        line.allocations.push({ locationId: cand.location.id, quantity: q });
-        line.unfilled -= q;
-        const st = cand.stock[sm.model.lines[i]!.sku]!;
-        if (w.stockBalance > 0 && st > 0) score.stockBalance += (w.stockBalance * 100 * q) / st;
+      row.forEach((item, index) => {
+        if (item <= 0) return;
+        units += item;
+        const line = lines[index]!;
+        line.allocations.push({ locationId: cand.location.id, quantity: item });
+        line.unfilled -= item;
+        const st = cand.stock[sm.model.lines[index]!.sku]!;
+        if (objective.stockBalance > 0 && st > 0) score.stockBalance += (objective.stockBalance * 100 * item) / st;
       });
       if (units === 0) return;
-      used.add(l);
+      used.add(index);
       const cost = cand.quote ? cand.quote.base + cand.quote.perUnit * BigInt(units) : 0n;
       if (cand.kind === 'transfer') transfer += cost;
       else shipping += cost;
       totalKm += cand.distanceKm;
       maxDays = Math.max(maxDays, cand.days);
-      score.shippingCost += w.shippingCost * Number(cost);
-      score.distance += w.distance * cand.distanceKm;
-      score.shipments += w.shipments;
-      score.locationPriority += w.locationPriority * (cand.location.priority ?? 0);
+      score.shippingCost += objective.shippingCost * Number(cost);
+      score.distance += objective.distance * cand.distanceKm;
+      score.shipments += objective.shipments;
+      score.locationPriority += objective.locationPriority * (cand.location.priority ?? 0);
       shipments.push({
         locationId: cand.location.id,
         kind: cand.kind,
@@ -90,7 +90,7 @@ export function buildPlan(p: PlanParts): Plan {
         promisedDate: addDays(problem.now, cand.days),
       });
     });
-    if (maxDays >= 0) score.deliveryPromise = w.deliveryPromise * maxDays;
+    if (maxDays >= 0) score.deliveryPromise = objective.deliveryPromise * maxDays;
     score.total =
       score.shippingCost + score.distance + score.deliveryPromise + score.shipments + score.locationPriority + score.stockBalance;
   }
@@ -101,35 +101,35 @@ export function buildPlan(p: PlanParts): Plan {
   const alternativeCounts: Partial<Record<LossCode, number>> = {};
   if (sm) {
     const unused: { l: number; coverable: number; key: number }[] = [];
-    sm.candidates.forEach((cand, l) => {
-      if (used.has(l)) return;
+    sm.candidates.forEach((cand, index) => {
+      if (used.has(index)) return;
       let coverable = 0;
       for (const line of sm.model.lines) coverable += Math.min(line.qty, cand.stock[line.sku]!);
-      const q = cand.quote;
-      unused.push({ l, coverable, key: q ? Number(q.base) + Number(q.perUnit) * coverable : 0 });
+      const quote = cand.quote;
+      unused.push({ l: index, coverable, key: quote ? Number(quote.base) + Number(quote.perUnit) * coverable : 0 });
     });
     if (unused.length > 0) alternativeCounts.WORSE_COST = unused.length;
     unused.sort((a, b) => a.key - b.key);
-    for (const u of unused.slice(0, p.maxAlternatives)) {
-      const cand = sm.candidates[u.l]!;
-      const q = cand.quote;
+    for (const item of unused.slice(0, planParts.maxAlternatives)) {
+      const cand = sm.candidates[item.l]!;
+      const quote = cand.quote;
       alternatives.push({
         locationId: cand.location.id,
         reason: {
           code: 'WORSE_COST',
-          coverableUnits: u.coverable,
-          shipmentCost: q ? q.base + q.perUnit * BigInt(u.coverable) : 0n,
+          coverableUnits: item.coverable,
+          shipmentCost: quote ? quote.base + quote.perUnit * BigInt(item.coverable) : 0n,
           days: cand.days,
           distanceKm: round1(cand.distanceKm),
         },
       });
     }
   }
-  const rejected = [...(sm?.rejected ?? []), ...(p.extraRejected ?? [])];
-  for (const a of rejected) alternativeCounts[a.reason.code] = (alternativeCounts[a.reason.code] ?? 0) + 1;
-  for (const a of rejected) {
-    if (alternatives.length >= p.maxAlternatives) break;
-    alternatives.push(a);
+  const rejected = [...(sm?.rejected ?? []), ...(planParts.extraRejected ?? [])];
+  for (const alternative of rejected) alternativeCounts[alternative.reason.code] = (alternativeCounts[alternative.reason.code] ?? 0) + 1;
+  for (const alternative of rejected) {
+    if (alternatives.length >= planParts.maxAlternatives) break;
+    alternatives.push(alternative);
   }
 
   const unfilled = lines.filter((l) => l.unfilled > 0).map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.unfilled }));
@@ -137,8 +137,8 @@ export function buildPlan(p: PlanParts): Plan {
     status: unfilled.length === 0 ? 'complete' : 'backorder',
     strategy: { key: problem.strategy.key, version: problem.strategy.version },
     stepId: step?.id ?? null,
-    solver: p.solver,
-    optimal: p.optimal,
+    solver: planParts.solver,
+    optimal: planParts.optimal,
     lines,
     shipments,
     shipmentCount: shipments.length,

@@ -49,21 +49,21 @@ const MAX_LISTED_SETS = 4_096;
 const tol = (c: number) => 1e-9 * Math.max(1, Math.abs(c));
 
 /** Units of each SKU the order wants. */
-function needBySku(m: RoutingModel): number[] {
-  const need = new Array<number>(m.skuCount).fill(0);
-  for (const line of m.lines) need[line.sku] = need[line.sku]! + line.qty;
+function needBySku(routingModel: RoutingModel): number[] {
+  const need = new Array<number>(routingModel.skuCount).fill(0);
+  for (const line of routingModel.lines) need[line.sku] = need[line.sku]! + line.qty;
   return need;
 }
 
 /** Whether d dominates l (see the file comment, point 1). */
-function dominates(m: RoutingModel, need: number[], caps: number[][], d: number, l: number): boolean {
-  const a = m.locs[d]!;
-  const b = m.locs[l]!;
-  if (a.fixed > b.fixed || a.days > b.days) return false;
-  for (let i = 0; i < m.lines.length; i++) {
-    if (caps[l]![i] === 0) continue;
-    const s = m.lines[i]!.sku;
-    if (a.stock[s]! < need[s]! || a.unit[i]! > b.unit[i]!) return false;
+function dominates(routingModel: RoutingModel, need: number[], caps: number[][], delta: number, loc: number): boolean {
+  const modelLocation = routingModel.locs[delta]!;
+  const location = routingModel.locs[loc]!;
+  if (modelLocation.fixed > location.fixed || modelLocation.days > location.days) return false;
+  for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
+    if (caps[loc]![lineIndex] === 0) continue;
+    const sku = routingModel.lines[lineIndex]!.sku;
+    if (modelLocation.stock[sku]! < need[sku]! || modelLocation.unit[lineIndex]! > location.unit[lineIndex]!) return false;
   }
   return true;
 }
@@ -72,29 +72,29 @@ function dominates(m: RoutingModel, need: number[], caps: number[][], d: number,
  * Decides which locations the exact optimiser needs, and whether `known` (a feasible plan,
  * typically the heuristic's) is already provably optimal.
  */
-export function reduceModel(m: RoutingModel, known?: { x: Allocation; score: Score }): Reduction {
-  const nL = m.locs.length;
-  const nI = m.lines.length;
-  const need = needBySku(m);
-  const caps = m.locs.map((_, l) => m.lines.map((_, i) => cellCap(m, l, i)));
-  const useful = m.locs.map((_, l) => caps[l]!.some((c) => c > 0));
-  const inKnown = m.locs.map((_, l) => known !== undefined && known.x[l]!.some((q) => q > 0));
+export function reduceModel(routingModel: RoutingModel, known?: { x: Allocation; score: Score }): Reduction {
+  const nL = routingModel.locs.length;
+  const nI = routingModel.lines.length;
+  const need = needBySku(routingModel);
+  const caps = routingModel.locs.map((_, l) => routingModel.lines.map((_, i) => cellCap(routingModel, l, i)));
+  const useful = routingModel.locs.map((_, l) => caps[l]!.some((c) => c > 0));
+  const inKnown = routingModel.locs.map((_, l) => known !== undefined && known.x[l]!.some((q) => q > 0));
 
   // 1. Dominance.
   const alive = useful.slice();
-  for (let l = 0; l < nL; l++) {
-    if (!useful[l] || inKnown[l]) continue;
-    for (let d = 0; d < nL; d++) {
-      if (d === l || !useful[d]) continue;
-      if (dominates(m, need, caps, d, l) && (inKnown[d] || d < l || !dominates(m, need, caps, l, d))) {
-        alive[l] = false;
+  for (let loc = 0; loc < nL; loc++) {
+    if (!useful[loc] || inKnown[loc]) continue;
+    for (let delta = 0; delta < nL; delta++) {
+      if (delta === loc || !useful[delta]) continue;
+      if (dominates(routingModel, need, caps, delta, loc) && (inKnown[delta] || delta < loc || !dominates(routingModel, need, caps, loc, delta))) {
+        alive[loc] = false;
         break;
       }
     }
   }
 
-  const complete = known !== undefined && known.score.unfilled === 0 && totalUnits(m) > 0;
-  const nonNegative = m.promiseWeight >= 0 && m.locs.every((loc) => loc.fixed >= 0 && loc.unit.every((u) => u >= 0));
+  const complete = known !== undefined && known.score.unfilled === 0 && totalUnits(routingModel) > 0;
+  const nonNegative = routingModel.promiseWeight >= 0 && routingModel.locs.every((loc) => loc.fixed >= 0 && loc.unit.every((u) => u >= 0));
   if (!complete || !nonNegative) {
     return { keep: indices(alive, inKnown), complete, optimum: null, lowerBound: -Infinity };
   }
@@ -102,68 +102,68 @@ export function reduceModel(m: RoutingModel, known?: { x: Allocation; score: Sco
 
   // Cheapest unit cost of every unit, wherever it comes from.
   let unitBound = 0;
-  for (let i = 0; i < nI; i++) {
+  for (let index = 0; index < nI; index++) {
     let best = Infinity;
-    for (let l = 0; l < nL; l++) if (caps[l]![i]! > 0) best = Math.min(best, m.locs[l]!.unit[i]!);
-    unitBound += m.lines[i]!.qty * best;
+    for (let loc = 0; loc < nL; loc++) if (caps[loc]![index]! > 0) best = Math.min(best, routingModel.locs[loc]!.unit[index]!);
+    unitBound += routingModel.lines[index]!.qty * best;
   }
   const candidates = [...Array(nL).keys()].filter((l) => useful[l]);
 
   // Necessary test: can this set of locations fill every unit?
   const covers = (set: number[]): boolean => {
-    for (let i = 0; i < nI; i++) {
-      let c = 0;
-      for (const l of set) c += caps[l]![i]!;
-      if (c < m.lines[i]!.qty) return false;
+    for (let index = 0; index < nI; index++) {
+      let count = 0;
+      for (const loc of set) count += caps[loc]![index]!;
+      if (count < routingModel.lines[index]!.qty) return false;
     }
-    for (let s = 0; s < m.skuCount; s++) {
-      let c = 0;
-      for (const l of set) c += Math.min(m.locs[l]!.stock[s]!, need[s]!);
-      if (c < need[s]!) return false;
+    for (let skuIndex = 0; skuIndex < routingModel.skuCount; skuIndex++) {
+      let count = 0;
+      for (const loc of set) count += Math.min(routingModel.locs[loc]!.stock[skuIndex]!, need[skuIndex]!);
+      if (count < need[skuIndex]!) return false;
     }
     return true;
   };
-  const alone = m.locs.map((_, l) => useful[l]! && covers([l]));
+  const alone = routingModel.locs.map((_, l) => useful[l]! && covers([l]));
 
   // 2. Cost bound.
-  for (const l of candidates) {
-    if (!alive[l] || inKnown[l]) continue;
-    const loc = m.locs[l]!;
-    let bound = loc.fixed + m.promiseWeight * loc.days + unitBound;
-    if (!alone[l]) {
+  for (const candidate of candidates) {
+    if (!alive[candidate] || inKnown[candidate]) continue;
+    const loc = routingModel.locs[candidate]!;
+    let bound = loc.fixed + routingModel.promiseWeight * loc.days + unitBound;
+    if (!alone[candidate]) {
       let other = Infinity;
-      for (const d of candidates) if (d !== l) other = Math.min(other, m.locs[d]!.fixed);
+      for (const delta of candidates) if (delta !== candidate) other = Math.min(other, routingModel.locs[delta]!.fixed);
       bound += Number.isFinite(other) ? other : 0;
     }
-    if (bound >= upper - tol(upper)) alive[l] = false;
+    if (bound >= upper - tol(upper)) alive[candidate] = false;
   }
 
   // 3. Lower bound over the kept locations, and a plan meeting it.
   const keep = indices(alive, inKnown);
-  const maxSize = Math.min(keep.length, m.maxShipments);
-  const best = bestSetBound(m, caps, keep, maxSize, covers);
+  const maxSize = Math.min(keep.length, routingModel.maxShipments);
+  const best = bestSetBound(routingModel, caps, keep, maxSize, covers);
   let lowerBound: number;
   if (best) {
     lowerBound = best.bound;
   } else {
-    let k = 1;
+    let index = 1;
     let checks = 0;
     let found = keep.some((l) => alone[l]);
-    while (!found && k < maxSize) {
-      k++;
-      const r = someSetCovers(keep, k, covers, MAX_COVER_CHECKS - checks);
-      checks += r.checks;
-      if (r.found === null) break; // out of checks: no smaller set covers, so k still holds
-      found = r.found;
+    while (!found && index < maxSize) {
+      index++;
+      const result = someSetCovers(keep, index, covers, MAX_COVER_CHECKS - checks);
+      checks += result.checks;
+      if (result.found === null) break; // out of checks: no smaller set covers, so k still holds
+      found = result.found;
     }
-    const fixedAsc = keep.map((l) => m.locs[l]!.fixed).sort((a, b) => a - b);
-    const daysAsc = keep.map((l) => m.locs[l]!.days).sort((a, b) => a - b);
-    lowerBound = fixedAsc.slice(0, k).reduce((a, b) => a + b, 0) + m.promiseWeight * (daysAsc[k - 1] ?? 0) + unitBound;
+    const fixedAsc = keep.map((l) => routingModel.locs[l]!.fixed).sort((a, b) => a - b);
+    const daysAsc = keep.map((l) => routingModel.locs[l]!.days).sort((a, b) => a - b);
+    lowerBound = fixedAsc.slice(0, index).reduce((a, b) => a + b, 0) + routingModel.promiseWeight * (daysAsc[index - 1] ?? 0) + unitBound;
   }
   const atBound = (score: Score) => compareScores(score, { unfilled: 0, cost: lowerBound }) <= 0;
   let optimum: Reduction['optimum'] = atBound(known.score) ? known : null;
   if (!optimum && best) {
-    const built = allocateOver(m, best.set);
+    const built = allocateOver(routingModel, best.set);
     if (built.score.unfilled === 0 && atBound(built.score)) optimum = built;
   }
   return { keep, complete, optimum, lowerBound };
@@ -175,7 +175,7 @@ export function reduceModel(m: RoutingModel, known?: { x: Allocation; score: Sco
  * too many sets to list.
  */
 function bestSetBound(
-  m: RoutingModel,
+  routingModel: RoutingModel,
   caps: number[][],
   keep: number[],
   maxSize: number,
@@ -183,8 +183,8 @@ function bestSetBound(
 ): { bound: number; set: number[] } | null {
   let count = 0;
   let choose = 1;
-  for (let j = 1; j <= maxSize; j++) {
-    choose = (choose * (keep.length - j + 1)) / j;
+  for (let inner = 1; inner <= maxSize; inner++) {
+    choose = (choose * (keep.length - inner + 1)) / inner;
     count += choose;
     if (count > MAX_LISTED_SETS) return null;
   }
@@ -194,22 +194,22 @@ function bestSetBound(
     if (set.length > 0 && covers(set)) {
       let bound = 0;
       let days = 0;
-      for (const l of set) {
-        bound += m.locs[l]!.fixed;
-        days = Math.max(days, m.locs[l]!.days);
+      for (const loc of set) {
+        bound += routingModel.locs[loc]!.fixed;
+        days = Math.max(days, routingModel.locs[loc]!.days);
       }
-      bound += m.promiseWeight * days;
-      for (let i = 0; i < m.lines.length; i++) {
-        let u = Infinity;
-        for (const l of set) if (caps[l]![i]! > 0) u = Math.min(u, m.locs[l]!.unit[i]!);
-        bound += m.lines[i]!.qty * u;
+      bound += routingModel.promiseWeight * days;
+      for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
+        let currentInfinity = Infinity;
+        for (const loc of set) if (caps[loc]![lineIndex]! > 0) currentInfinity = Math.min(currentInfinity, routingModel.locs[loc]!.unit[lineIndex]!);
+        bound += routingModel.lines[lineIndex]!.qty * currentInfinity;
       }
       if (!best || bound < best.bound) best = { bound, set: set.slice() };
     }
     if (set.length === maxSize) return;
-    for (let j = from; j < keep.length; j++) {
-      set.push(keep[j]!);
-      visit(j + 1);
+    for (let keepIndex = from; keepIndex < keep.length; keepIndex++) {
+      set.push(keep[keepIndex]!);
+      visit(keepIndex + 1);
       set.pop();
     }
   };
@@ -219,29 +219,29 @@ function bestSetBound(
 
 function indices(alive: boolean[], inKnown: boolean[]): number[] {
   const out: number[] = [];
-  for (let l = 0; l < alive.length; l++) if (alive[l] || inKnown[l]) out.push(l);
+  for (let aliveIndex = 0; aliveIndex < alive.length; aliveIndex++) if (alive[aliveIndex] || inKnown[aliveIndex]) out.push(aliveIndex);
   return out;
 }
 
 /** Whether some k-subset passes `covers`; null when the check budget ran out first. */
 function someSetCovers(
   candidates: number[],
-  k: number,
+  index: number,
   covers: (set: number[]) => boolean,
   budget: number,
 ): { found: boolean | null; checks: number } {
   let checks = 0;
   const set: number[] = [];
   const visit = (from: number): boolean | null => {
-    if (set.length === k) {
+    if (set.length === index) {
       if (++checks > budget) return null;
       return covers(set);
     }
-    for (let j = from; j <= candidates.length - (k - set.length); j++) {
-      set.push(candidates[j]!);
-      const r = visit(j + 1);
+    for (let inner = from; inner <= candidates.length - (index - set.length); inner++) {
+      set.push(candidates[inner]!);
+      const result = visit(inner + 1);
       set.pop();
-      if (r !== false) return r;
+      if (result !== false) return result;
     }
     return false;
   };
@@ -249,18 +249,18 @@ function someSetCovers(
 }
 
 /** The model restricted to `keep` (locations in that order). */
-export function restrictModel(m: RoutingModel, keep: readonly number[]): RoutingModel {
-  return { ...m, locs: keep.map((l) => m.locs[l]!) };
+export function restrictModel(routingModel: RoutingModel, keep: readonly number[]): RoutingModel {
+  return { ...routingModel, locs: keep.map((l) => routingModel.locs[l]!) };
 }
 
 /** An allocation of the full model, restricted to `keep`. */
-export function restrictAllocation(x: Allocation, keep: readonly number[]): Allocation {
-  return keep.map((l) => x[l]!.slice());
+export function restrictAllocation(allocation: Allocation, keep: readonly number[]): Allocation {
+  return keep.map((l) => allocation[l]!.slice());
 }
 
 /** An allocation of the restricted model, back on the full model's locations. */
-export function expandAllocation(m: RoutingModel, keep: readonly number[], x: Allocation): Allocation {
-  const out = m.locs.map(() => m.lines.map(() => 0));
-  keep.forEach((l, k) => (out[l] = x[k]!.slice()));
+export function expandAllocation(routingModel: RoutingModel, keep: readonly number[], allocation: Allocation): Allocation {
+  const out = routingModel.locs.map(() => routingModel.lines.map(() => 0));
+  keep.forEach((l, k) => (out[l] = allocation[k]!.slice()));
   return out;
 }

@@ -42,8 +42,8 @@ export interface RateQuote {
   transitDays: number;
 }
 
-function specificity(r: RateRow): number {
-  return (r.originCountry ? 1 : 0) + (r.destinationCountry ? 1 : 0);
+function specificity(rate: RateRow): number {
+  return (rate.originCountry ? 1 : 0) + (rate.destinationCountry ? 1 : 0);
 }
 
 interface LegRow {
@@ -71,9 +71,9 @@ function rowsFor(table: RateTable, mode: RateMode, origin: string, destination: 
       .filter((r) => r.mode === mode && (!r.originCountry || r.originCountry === origin) && (!r.destinationCountry || r.destinationCountry === destination))
       .sort((a, b) => specificity(b) - specificity(a))
       .map((row) => {
-        const k = `${row.carrier}/${row.service}`;
-        if (!ids.has(k)) ids.set(k, ids.size);
-        return { row, service: ids.get(k)!, base: Number(row.base), perUnit: Number(row.perUnit) };
+        const key = `${row.carrier}/${row.service}`;
+        if (!ids.has(key)) ids.set(key, ids.size);
+        return { row, service: ids.get(key)!, base: Number(row.base), perUnit: Number(row.perUnit) };
       });
     byLeg.set(key, rows);
   }
@@ -98,10 +98,10 @@ export function quoteRates(
 ): RateQuote[] {
   const out: RateQuote[] = [];
   const seen = new Set<number>();
-  for (const r of rowsFor(table, mode, originCountry, destinationCountry)) {
-    if (distanceKm < r.row.minKm || distanceKm >= r.row.maxKm || seen.has(r.service) || !allowed(r.row, services)) continue;
-    seen.add(r.service);
-    out.push(toQuote(r.row));
+  for (const leg of rowsFor(table, mode, originCountry, destinationCountry)) {
+    if (distanceKm < leg.row.minKm || distanceKm >= leg.row.maxKm || seen.has(leg.service) || !allowed(leg.row, services)) continue;
+    seen.add(leg.service);
+    out.push(toQuote(leg.row));
   }
   return out;
 }
@@ -123,17 +123,17 @@ export function bestQuote(
   let best: LegRow | null = null;
   let bestScore = Infinity;
   let seen = 0; // bit set of services answered (a leg has few services; beyond 31, no dedup shortcut)
-  for (const r of rowsFor(table, mode, originCountry, destinationCountry)) {
-    if (distanceKm < r.row.minKm || distanceKm >= r.row.maxKm) continue;
-    if (r.service < 31) {
-      const bit = 1 << r.service;
+  for (const leg of rowsFor(table, mode, originCountry, destinationCountry)) {
+    if (distanceKm < leg.row.minKm || distanceKm >= leg.row.maxKm) continue;
+    if (leg.service < 31) {
+      const bit = 1 << leg.service;
       if (seen & bit) continue;
       seen |= bit;
     }
-    if (!allowed(r.row, services)) continue;
-    const sc = score(r.base, r.perUnit, r.row.transitDays);
-    if (sc < bestScore || (sc === bestScore && best && r.row.transitDays < best.row.transitDays)) {
-      best = r;
+    if (!allowed(leg.row, services)) continue;
+    const sc = score(leg.base, leg.perUnit, leg.row.transitDays);
+    if (sc < bestScore || (sc === bestScore && best && leg.row.transitDays < best.row.transitDays)) {
+      best = leg;
       bestScore = sc;
     }
   }
@@ -160,56 +160,56 @@ export function parseRateCsv(text: string, currency: string): Result<RateTable, 
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as typeof records;
-  } catch (e) {
-    const x = e as { lines?: number; message: string };
-    return err([{ line: x.lines ?? 0, message: x.message }]);
+  } catch (error) {
+    const currentError = error as { lines?: number; message: string };
+    return err([{ line: currentError.lines ?? 0, message: currentError.message }]);
   }
   const errors: RateCsvError[] = [];
   const rows: RateRow[] = [];
   if (records.length > 0) {
     const cols = Object.keys(records[0]!.record);
-    for (const c of REQUIRED) if (!cols.includes(c)) errors.push({ line: 1, column: c, message: `missing column "${c}"` });
+    for (const item of REQUIRED) if (!cols.includes(item)) errors.push({ line: 1, column: item, message: `missing column "${item}"` });
     if (errors.length > 0) return err(errors);
   }
-  for (const { record: r, info } of records) {
+  for (const { record, info } of records) {
     const line = info.lines;
     const rowErrors: RateCsvError[] = [];
     const bad = (column: string, message: string) => rowErrors.push({ line, column, message });
-    const text = (c: string) => (r[c] ?? '').trim();
-    for (const c of ['carrier', 'service', 'zone']) if (!text(c)) bad(c, `${c} is empty`);
+    const text = (c: string) => (record[c] ?? '').trim();
+    for (const item of ['carrier', 'service', 'zone']) if (!text(item)) bad(item, `${item} is empty`);
     const mode = text('mode') || 'delivery';
     if (mode !== 'delivery' && mode !== 'transfer') bad('mode', `mode must be "delivery" or "transfer", got "${mode}"`);
-    const country = (c: string): string | undefined => {
-      const v = text(c).toUpperCase();
-      if (!v) return undefined;
-      if (!COUNTRY.test(v)) bad(c, `${c} must be a two-letter country code, got "${text(c)}"`);
-      return v;
+    const country = (code: string): string | undefined => {
+      const value = text(code).toUpperCase();
+      if (!value) return undefined;
+      if (!COUNTRY.test(value)) bad(code, `${code} must be a two-letter country code, got "${text(code)}"`);
+      return value;
     };
     const originCountry = country('origin_country');
     const destinationCountry = country('destination_country');
-    const km = (c: string, dflt: number): number => {
-      const v = text(c);
-      if (!v) return dflt;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) bad(c, `${c} must be a non-negative number, got "${v}"`);
-      return n;
+    const km = (code: string, dflt: number): number => {
+      const value = text(code);
+      if (!value) return dflt;
+      const count = Number(value);
+      if (!Number.isFinite(count) || count < 0) bad(code, `${code} must be a non-negative number, got "${value}"`);
+      return count;
     };
     const minKm = km('min_km', 0);
     const maxKm = km('max_km', Number.POSITIVE_INFINITY);
     if (maxKm <= minKm) bad('max_km', `max_km (${maxKm}) must be greater than min_km (${minKm})`);
-    const money = (c: string, required: boolean): bigint => {
-      const v = text(c);
-      if (!v) {
-        if (required) bad(c, `${c} is empty`);
+    const money = (code: string, required: boolean): bigint => {
+      const value = text(code);
+      if (!value) {
+        if (required) bad(code, `${code} is empty`);
         return 0n;
       }
-      const m = parseMoney(v, currency);
-      if (typeof m !== 'bigint') {
-        bad(c, `${c} "${v}" is not an amount in ${currency} (${m})`);
+      const money = parseMoney(value, currency);
+      if (typeof money !== 'bigint') {
+        bad(code, `${code} "${value}" is not an amount in ${currency} (${money})`);
         return 0n;
       }
-      if (m < 0n) bad(c, `${c} must not be negative`);
-      return m;
+      if (money < 0n) bad(code, `${code} must not be negative`);
+      return money;
     };
     const base = money('base', true);
     const perUnit = money('per_unit', false);

@@ -39,11 +39,11 @@ function keptAllocations(prev: Plan, event: RerouteEvent): Map<string, Allocatio
   const kept = new Map<string, Allocation[]>();
   for (const line of prev.lines) {
     const out: Allocation[] = [];
-    for (const a of line.allocations) {
-      if (a.locationId !== event.locationId) out.push({ ...a });
+    for (const allocation of line.allocations) {
+      if (allocation.locationId !== event.locationId) out.push({ ...allocation });
       else if (event.kind === 'short_pick') {
-        const q = Math.min(a.quantity, Math.max(0, Math.floor(picked.get(line.lineId) ?? 0)));
-        if (q > 0) out.push({ locationId: a.locationId, quantity: q });
+        const quantity = Math.min(allocation.quantity, Math.max(0, Math.floor(picked.get(line.lineId) ?? 0)));
+        if (quantity > 0) out.push({ locationId: allocation.locationId, quantity });
       }
     }
     kept.set(line.lineId, out);
@@ -60,9 +60,9 @@ export async function reroute(
   const kept = keptAllocations(previousPlan, event);
   const excluded = [...new Set([...(problem.excludedLocationIds ?? []), ...previousPlan.excludedLocationIds, event.locationId])];
   const remainder = problem.order.lines
-    .map((l) => {
-      const k = (kept.get(l.lineId) ?? []).reduce((n, a) => n + a.quantity, 0);
-      return { lineId: l.lineId, sku: l.sku, quantity: l.quantity - k };
+    .map((line) => {
+      const keptUnits = (kept.get(line.lineId) ?? []).reduce((n, a) => n + a.quantity, 0);
+      return { lineId: line.lineId, sku: line.sku, quantity: line.quantity - keptUnits };
     })
     .filter((r) => r.quantity > 0);
 
@@ -84,21 +84,21 @@ export async function reroute(
   };
   const part = remainder.length > 0 ? await solve(sub, options) : null;
 
-  const lines: PlanLine[] = problem.order.lines.map((l) => {
-    const allocations = [...(kept.get(l.lineId) ?? [])];
-    for (const a of part?.lines.find((p) => p.lineId === l.lineId)?.allocations ?? []) {
-      const same = allocations.find((x) => x.locationId === a.locationId);
-      if (same) same.quantity += a.quantity;
-      else allocations.push({ ...a });
+  const lines: PlanLine[] = problem.order.lines.map((line) => {
+    const allocations = [...(kept.get(line.lineId) ?? [])];
+    for (const allocation of part?.lines.find((p) => p.lineId === line.lineId)?.allocations ?? []) {
+      const same = allocations.find((x) => x.locationId === allocation.locationId);
+      if (same) same.quantity += allocation.quantity;
+      else allocations.push({ ...allocation });
     }
     const got = allocations.reduce((n, a) => n + a.quantity, 0);
-    return { lineId: l.lineId, sku: l.sku, requested: l.quantity, allocations, unfilled: l.quantity - got };
+    return { lineId: line.lineId, sku: line.sku, requested: line.quantity, allocations, unfilled: line.quantity - got };
   });
   const shipments: Shipment[] = [];
-  for (const s of previousPlan.shipments) {
-    if (!keptLocations.has(s.locationId)) continue;
-    const units = lines.reduce((n, l) => n + (kept.get(l.lineId) ?? []).filter((a) => a.locationId === s.locationId).reduce((m, a) => m + a.quantity, 0), 0);
-    shipments.push({ ...s, units });
+  for (const shipment of previousPlan.shipments) {
+    if (!keptLocations.has(shipment.locationId)) continue;
+    const units = lines.reduce((n, l) => n + (kept.get(l.lineId) ?? []).filter((a) => a.locationId === shipment.locationId).reduce((m, a) => m + a.quantity, 0), 0);
+    shipments.push({ ...shipment, units });
   }
   shipments.push(...(part?.shipments ?? []));
   const shipping = shipments.filter((s) => s.kind !== 'transfer').reduce((n, s) => n + s.cost, 0n);

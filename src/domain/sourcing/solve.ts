@@ -27,24 +27,24 @@ export interface ModelSolveOptions {
  * Solves one numeric model. The exact path always computes the heuristic first: it is the
  * answer on timeout or error, and the optimiser's answer is kept only if it is not worse.
  */
-export async function solveModel(m: RoutingModel, o: ModelSolveOptions): Promise<ModelAnswer> {
-  const h = solveHeuristic(m);
-  const heuristic: ModelAnswer = { ...h, solver: 'heuristic', optimal: false };
-  const useExact = o.solver === 'exact' || (o.solver === 'auto' && m.lines.length * m.locs.length <= o.autoExactMaxCells);
-  if (!useExact || m.locs.length === 0) return heuristic;
-  const e = await solveExact(m, o.exactTimeLimitMs, h.x);
-  if (e.kind === 'timeout') return { ...heuristic, solver: 'exact-timeout-heuristic' };
-  if (e.kind === 'error') return { ...heuristic, solver: 'exact-error-heuristic' };
-  const exact: ModelAnswer = { x: e.x, score: e.score, solver: 'exact', optimal: e.optimal };
+export async function solveModel(routingModel: RoutingModel, modelSolve: ModelSolveOptions): Promise<ModelAnswer> {
+  const heuristicResult = solveHeuristic(routingModel);
+  const heuristic: ModelAnswer = { ...heuristicResult, solver: 'heuristic', optimal: false };
+  const useExact = modelSolve.solver === 'exact' || (modelSolve.solver === 'auto' && routingModel.lines.length * routingModel.locs.length <= modelSolve.autoExactMaxCells);
+  if (!useExact || routingModel.locs.length === 0) return heuristic;
+  const exactOutcome = await solveExact(routingModel, modelSolve.exactTimeLimitMs, heuristicResult.x);
+  if (exactOutcome.kind === 'timeout') return { ...heuristic, solver: 'exact-timeout-heuristic' };
+  if (exactOutcome.kind === 'error') return { ...heuristic, solver: 'exact-error-heuristic' };
+  const exact: ModelAnswer = { x: exactOutcome.x, score: exactOutcome.score, solver: 'exact', optimal: exactOutcome.optimal };
   return pickBetter(exact, heuristic);
 }
 
 function modelOptions(problem: RoutingProblem, options: SolveOptions): ModelSolveOptions {
-  const s = problem.strategy;
+  const compiledStrategy = problem.strategy;
   return {
-    solver: options.solver ?? s.solver,
-    exactTimeLimitMs: options.exactTimeLimitMs ?? s.exactTimeLimitMs,
-    autoExactMaxCells: options.autoExactMaxCells ?? s.autoExactMaxCells,
+    solver: options.solver ?? compiledStrategy.solver,
+    exactTimeLimitMs: options.exactTimeLimitMs ?? compiledStrategy.exactTimeLimitMs,
+    autoExactMaxCells: options.autoExactMaxCells ?? compiledStrategy.autoExactMaxCells,
   };
 }
 
@@ -88,6 +88,6 @@ async function planStep(
   mo: ModelSolveOptions,
   maxAlternatives: number,
 ): Promise<Plan> {
-  const a = await solveModel(sm.model, mo);
-  return buildPlan({ problem, step, sm, x: a.x, solver: a.solver, optimal: a.optimal, maxAlternatives });
+  const modelAnswer = await solveModel(sm.model, mo);
+  return buildPlan({ problem, step, sm, x: modelAnswer.x, solver: modelAnswer.solver, optimal: modelAnswer.optimal, maxAlternatives });
 }

@@ -16,8 +16,8 @@ export type { CompiledStep, CompiledStrategy, ConditionContext } from './types.j
 /** The variables a condition reads (ConditionContext); limits are the shared CEL environment's. */
 const celEnv = createCelEnvironment({ order: 'map', channel: 'string', customer: 'map', delivery: 'string' });
 
-function zodErrors(e: z.ZodError): FieldError[] {
-  return e.issues.map((i) => ({ path: '/' + i.path.map(String).join('/'), message: i.message }));
+function zodErrors(entry: z.ZodError): FieldError[] {
+  return entry.issues.map((i) => ({ path: '/' + i.path.map(String).join('/'), message: i.message }));
 }
 
 /**
@@ -28,47 +28,47 @@ function zodErrors(e: z.ZodError): FieldError[] {
 export function compileStrategy(input: unknown): Result<CompiledStrategy, FieldError[]> {
   const parsed = strategySchema.safeParse(input);
   if (!parsed.success) return err(zodErrors(parsed.error));
-  const s = parsed.data;
+  const data = parsed.data;
   const errors: FieldError[] = [];
   const seen = new Set<string>();
-  const steps: CompiledStep[] = s.steps.map((step, i) => {
-    if (seen.has(step.id)) errors.push({ path: `/steps/${i}/id`, message: `duplicate step id "${step.id}"` });
+  const steps: CompiledStep[] = data.steps.map((step, index) => {
+    if (seen.has(step.id)) errors.push({ path: `/steps/${index}/id`, message: `duplicate step id "${step.id}"` });
     seen.add(step.id);
-    if (i === s.steps.length - 1 && step.fallback === 'next') {
+    if (index === data.steps.length - 1 && step.fallback === 'next') {
       errors.push({
-        path: `/steps/${i}/fallback`,
+        path: `/steps/${index}/fallback`,
         message: 'the last step cannot fall back to "next": choose "backorder" or "exception"',
       });
     }
-    const c = step.constraints;
-    if (c.keepLinesWhole && c.minBatch) {
-      errors.push({ path: `/steps/${i}/constraints/minBatch`, message: 'minBatch has no meaning when keepLinesWhole is set' });
+    const constraints = step.constraints;
+    if (constraints.keepLinesWhole && constraints.minBatch) {
+      errors.push({ path: `/steps/${index}/constraints/minBatch`, message: 'minBatch has no meaning when keepLinesWhole is set' });
     }
     let condition: CompiledStep['condition'] = null;
     if (step.when !== undefined) {
       try {
         const checked = celEnv.check(step.when);
         if (!checked.valid) {
-          const e = checked.error;
-          const what = e?.name === 'ParseError' ? 'is not valid CEL' : 'does not type-check';
-          errors.push({ path: `/steps/${i}/when`, message: `condition ${what}: ${firstLine(e ?? 'invalid')}` });
+          const error = checked.error;
+          const what = error?.name === 'ParseError' ? 'is not valid CEL' : 'does not type-check';
+          errors.push({ path: `/steps/${index}/when`, message: `condition ${what}: ${firstLine(error ?? 'invalid')}` });
         } else if (checked.type !== 'bool' && checked.type !== 'dyn') {
-          errors.push({ path: `/steps/${i}/when`, message: `condition must be a boolean, it is ${checked.type}` });
+          errors.push({ path: `/steps/${index}/when`, message: `condition must be a boolean, it is ${checked.type}` });
         } else {
           condition = celEnv.parse(step.when) as unknown as (ctx: ConditionContext) => unknown;
         }
-      } catch (e) {
-        errors.push({ path: `/steps/${i}/when`, message: `condition is not valid CEL: ${firstLine(e)}` });
+      } catch (error) {
+        errors.push({ path: `/steps/${index}/when`, message: `condition is not valid CEL: ${firstLine(error)}` });
       }
     }
     return { ...step, condition };
   });
   if (errors.length > 0) return err(errors);
-  return ok({ ...s, steps });
+  return ok({ ...data, steps });
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
 export function conditionContext(order: RoutingOrder): ConditionContext {
@@ -99,12 +99,12 @@ export function stepApplies(step: CompiledStep, ctx: ConditionContext): { applie
   if (!step.condition) return { applies: true };
   try {
     return { applies: step.condition(ctx) === true };
-  } catch (e) {
-    return { applies: false, error: firstLine(e) };
+  } catch (error) {
+    return { applies: false, error: firstLine(error) };
   }
 }
 
 /** "Do not split": every step may use one location only (process args `allowSplit: false`). */
-export function withoutSplits(s: CompiledStrategy): CompiledStrategy {
-  return { ...s, steps: s.steps.map((st) => ({ ...st, constraints: { ...st.constraints, maxShipments: 1 } })) };
+export function withoutSplits(compiledStrategy: CompiledStrategy): CompiledStrategy {
+  return { ...compiledStrategy, steps: compiledStrategy.steps.map((st) => ({ ...st, constraints: { ...st.constraints, maxShipments: 1 } })) };
 }

@@ -16,15 +16,15 @@ export type Jsonified<T> = T extends bigint
 
 export type PlanJson = Jsonified<Plan>;
 
-function convert(v: unknown, currency: string): unknown {
-  if (typeof v === 'bigint') return formatMoney(v, currency);
-  if (Array.isArray(v)) return v.map((x) => convert(x, currency));
-  if (v && typeof v === 'object') {
+function convert(value: unknown, currency: string): unknown {
+  if (typeof value === 'bigint') return formatMoney(value, currency);
+  if (Array.isArray(value)) return value.map((x) => convert(x, currency));
+  if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = convert(x, currency);
+    for (const [key, entry] of Object.entries(value)) if (entry !== undefined) out[key] = convert(entry, currency);
     return out;
   }
-  return v;
+  return value;
 }
 
 export function planToJson(plan: Plan): PlanJson {

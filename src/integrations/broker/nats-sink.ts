@@ -50,16 +50,16 @@ export async function natsSink(opts: NatsSinkOptions): Promise<EventSink> {
   return {
     name: 'nats',
     async publish(ce: CloudEvent) {
-      const j = await client();
+      const inner = await client();
       const subject = `${prefix}.${ce.ordotenant}.${ce.type}`;
-      const ack = await j.publish(subject, Buffer.from(JSON.stringify(ce)), { msgID: ce.id, timeout });
+      const ack = await inner.publish(subject, Buffer.from(JSON.stringify(ce)), { msgID: ce.id, timeout });
       return { duplicate: ack.duplicate };
     },
     async close() {
-      const c = nc as NatsConnection | null;
+      const currentNc = nc as NatsConnection | null;
       nc = null;
       js = null;
-      if (c && !c.isClosed()) await c.close();
+      if (currentNc && !currentNc.isClosed()) await currentNc.close();
     },
   };
 }

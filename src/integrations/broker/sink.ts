@@ -32,11 +32,11 @@ export interface CloudEvent {
   ordoschemaversion: number;
 }
 
-export function toCloudEvent(e: DomainEvent, source = 'urn:ordo'): CloudEvent {
+export function toCloudEvent(domainEvent: DomainEvent, source = 'urn:ordo'): CloudEvent {
   return {
-    specversion: '1.0', id: e.id, source: `${source}:tenant:${e.tenantId}`, type: e.type, subject: e.subject,
-    time: e.time.toISOString(), datacontenttype: 'application/json',
-    dataschema: `https://ordo.dev/events/${e.type}/v${e.schemaVersion}.json`, data: e.payload,
-    ordotenant: e.tenantId, ordoschemaversion: e.schemaVersion,
+    specversion: '1.0', id: domainEvent.id, source: `${source}:tenant:${domainEvent.tenantId}`, type: domainEvent.type, subject: domainEvent.subject,
+    time: domainEvent.time.toISOString(), datacontenttype: 'application/json',
+    dataschema: `https://ordo.dev/events/${domainEvent.type}/v${domainEvent.schemaVersion}.json`, data: domainEvent.payload,
+    ordotenant: domainEvent.tenantId, ordoschemaversion: domainEvent.schemaVersion,
   };
 }

@@ -56,14 +56,14 @@ export async function send(config: HttpCarrierConfig, req: HttpRequest): Promise
     const res = await doFetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
     const buf = Buffer.from(await res.arrayBuffer());
     return ok({ status: res.status, contentType: res.headers.get('content-type') ?? '', body: buf });
-  } catch (e) {
-    const name = (e as { name?: string }).name;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       return err(carrierError('CARRIER_TIMEOUT', `no answer from ${new URL(req.url).host} within ${timeoutMs} ms`));
     }
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return err(
-      carrierError('CARRIER_UNAVAILABLE', `cannot reach ${new URL(req.url).host}: ${cause?.code ?? cause?.message ?? String(e)}`),
+      carrierError('CARRIER_UNAVAILABLE', `cannot reach ${new URL(req.url).host}: ${cause?.code ?? cause?.message ?? String(error)}`),
     );
   }
 }
@@ -121,27 +121,27 @@ export function tryJson(res: HttpResponse): unknown {
 
 /** Maps a non-success HTTP status to the error a caller can act on. */
 export function httpStatusError(res: HttpResponse, what: string, carrierMessages: string[]): CarrierError {
-  const s = res.status;
+  const status = res.status;
   const detail = carrierMessages.length ? `: ${carrierMessages.join('; ')}` : '';
-  if (s === 401 || s === 403) {
-    return carrierError('CARRIER_AUTH_FAILED', `${what}: credentials refused (HTTP ${s})${detail}`, {
-      httpStatus: s,
+  if (status === 401 || status === 403) {
+    return carrierError('CARRIER_AUTH_FAILED', `${what}: credentials refused (HTTP ${status})${detail}`, {
+      httpStatus: status,
       carrierMessages,
       retryable: false,
     });
   }
-  if (s === 404) {
-    return carrierError('CARRIER_NOT_FOUND', `${what}: not found at the carrier${detail}`, { httpStatus: s, carrierMessages });
+  if (status === 404) {
+    return carrierError('CARRIER_NOT_FOUND', `${what}: not found at the carrier${detail}`, { httpStatus: status, carrierMessages });
   }
-  if (s === 408) return carrierError('CARRIER_TIMEOUT', `${what}: carrier timed out (HTTP 408)`, { httpStatus: s, carrierMessages });
-  if (s === 429 || s >= 500) {
-    return carrierError('CARRIER_UNAVAILABLE', `${what}: carrier unavailable (HTTP ${s})${detail}`, {
-      httpStatus: s,
+  if (status === 408) return carrierError('CARRIER_TIMEOUT', `${what}: carrier timed out (HTTP 408)`, { httpStatus: status, carrierMessages });
+  if (status === 429 || status >= 500) {
+    return carrierError('CARRIER_UNAVAILABLE', `${what}: carrier unavailable (HTTP ${status})${detail}`, {
+      httpStatus: status,
       carrierMessages,
     });
   }
-  return carrierError('CARRIER_REJECTED', `${what}: carrier rejected the request (HTTP ${s})${detail}`, {
-    httpStatus: s,
+  return carrierError('CARRIER_REJECTED', `${what}: carrier rejected the request (HTTP ${status})${detail}`, {
+    httpStatus: status,
     carrierMessages,
   });
 }

@@ -7,15 +7,15 @@ export function checkRequest(req: ShipmentRequest): CarrierResult<ShipmentReques
   const problems: string[] = [];
   if (!req.reference.trim()) problems.push('reference is required');
   if (req.parcels.length === 0) problems.push('at least one parcel is required');
-  req.parcels.forEach((p, i) => {
-    for (const k of ['weightGrams', 'lengthMm', 'widthMm', 'heightMm'] as const) {
-      if (!Number.isInteger(p[k]) || p[k] <= 0) problems.push(`parcels[${i}].${k} must be a positive integer`);
+  req.parcels.forEach((parcel, index) => {
+    for (const item of ['weightGrams', 'lengthMm', 'widthMm', 'heightMm'] as const) {
+      if (!Number.isInteger(parcel[item]) || parcel[item] <= 0) problems.push(`parcels[${index}].${item} must be a positive integer`);
     }
   });
   for (const side of ['sender', 'receiver'] as const) {
-    const a = req[side];
-    if (!/^[A-Z]{2}$/.test(a.countryCode)) problems.push(`${side}.countryCode must be ISO 3166-1 alpha-2`);
-    if (!a.name.trim()) problems.push(`${side}.name is required`);
+    const address = req[side];
+    if (!/^[A-Z]{2}$/.test(address.countryCode)) problems.push(`${side}.countryCode must be ISO 3166-1 alpha-2`);
+    if (!address.name.trim()) problems.push(`${side}.name is required`);
   }
   if (req.cod && !/^\d+(\.\d{1,2})?$/.test(req.cod.amount)) problems.push('cod.amount must be a decimal string like "129.99"');
   if (problems.length) {

@@ -17,9 +17,9 @@ export const eventIdOf = (...parts: (string | number | null | undefined)[]): str
  * "2023-11-28T07:44:45+0000" (CDEK) and zone-less DHL event times (taken as UTC). Null if unreadable.
  */
 export function toIsoUtc(value: string): string | null {
-  let v = value.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})/, '$1T$2').replace(/\s+([+-]\d{2}:?\d{2})$/, '$1');
-  v = v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v)) v += 'Z';
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+  let text = value.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})/, '$1T$2').replace(/\s+([+-]\d{2}:?\d{2})$/, '$1');
+  text = text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += 'Z';
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
 }

@@ -28,13 +28,13 @@ function linear(bcid: string, text: string): LinearBarcode {
   const [sym] = bwipjs.raw({ bcid, text }) as { sbs: number[] }[];
   if (!sym?.sbs) throw new Error(`bwip-js returned no bars for ${bcid}`);
   const bars: LinearBarcode['bars'] = [];
-  let x = 0;
+  let posX = 0;
   // sbs alternates bar, space, bar … widths in modules, starting with a bar.
-  sym.sbs.forEach((w, i) => {
-    if (i % 2 === 0) bars.push({ x, width: w });
-    x += w;
+  sym.sbs.forEach((sb, index) => {
+    if (index % 2 === 0) bars.push({ x: posX, width: sb });
+    posX += sb;
   });
-  return { kind: 'linear', bars, modules: x };
+  return { kind: 'linear', bars, modules: posX };
 }
 
 export function code128(text: string): LinearBarcode {
@@ -50,12 +50,12 @@ export function qrCode(text: string): MatrixBarcode {
   const [sym] = bwipjs.raw({ bcid: 'qrcode', text }) as { pixs: number[]; pixx: number; pixy: number }[];
   if (!sym?.pixs) throw new Error('bwip-js returned no modules for qrcode');
   const runs: MatrixBarcode['runs'] = [];
-  for (let y = 0; y < sym.pixy; y++) {
+  for (let posY = 0; posY < sym.pixy; posY++) {
     let start = -1;
-    for (let x = 0; x <= sym.pixx; x++) {
-      const dark = x < sym.pixx && sym.pixs[y * sym.pixx + x] === 1;
-      if (dark && start < 0) start = x;
-      if (!dark && start >= 0) { runs.push({ x: start, y, width: x - start }); start = -1; }
+    for (let posX = 0; posX <= sym.pixx; posX++) {
+      const dark = posX < sym.pixx && sym.pixs[posY * sym.pixx + posX] === 1;
+      if (dark && start < 0) start = posX;
+      if (!dark && start >= 0) { runs.push({ x: start, y: posY, width: posX - start }); start = -1; }
     }
   }
   return { kind: 'matrix', columns: sym.pixx, rows: sym.pixy, runs };
@@ -92,7 +92,7 @@ export function drawBarcode(
     const module = Math.min(box.width / (code.columns + 2 * QUIET_QR), box.height / (code.rows + 2 * QUIET_QR));
     const x0 = box.x + (box.width - module * code.columns) / 2;
     const y0 = box.y + (box.height - module * code.rows) / 2;
-    for (const r of code.runs) doc.rect(x0 + r.x * module, y0 + r.y * module, r.width * module, module);
+    for (const run of code.runs) doc.rect(x0 + run.x * module, y0 + run.y * module, run.width * module, module);
   }
   doc.fill('black').restore();
 }

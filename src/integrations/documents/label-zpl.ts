@@ -26,9 +26,9 @@ function field(value: string): string {
 }
 
 /** Code128 needs about 11 modules a character (worst case, code set B) plus start, check and stop. */
-function narrowBar(chars: number, k: number): number {
+function narrowBar(chars: number, index: number): number {
   const modules = 11 * (chars + 3) + 2;
-  return Math.max(1, Math.round(Math.min(3, Math.max(1, Math.floor(700 / modules))) * k));
+  return Math.max(1, Math.round(Math.min(3, Math.max(1, Math.floor(700 / modules))) * index));
 }
 
 /**
@@ -38,51 +38,51 @@ function narrowBar(chars: number, k: number): number {
  */
 export function labelZpl(input: ShippingLabelData, options: ZplOptions = {}): string {
   const data = parseDocumentInput(shippingLabelSchema, input, 'shipping label');
-  const t = captions(data.locale);
-  const k = (options.dpmm ?? 8) / 8;
-  const d = (n: number) => Math.round(n * k);
-  const font = (h: number) => options.font ? `^A@N,${d(h)},${d(h)},${options.font}` : `^A0N,${d(h)},${d(h)}`;
+  const words = captions(data.locale);
+  const index = (options.dpmm ?? 8) / 8;
+  const date = (n: number) => Math.round(n * index);
+  const font = (h: number) => options.font ? `^A@N,${date(h)},${date(h)},${options.font}` : `^A0N,${date(h)},${date(h)}`;
   const text = (x: number, y: number, h: number, value: string, width?: number, align: 'L' | 'C' | 'R' = 'L') =>
-    `^FO${d(x)},${d(y)}${font(h)}${width ? `^FB${d(width)},1,0,${align},0` : ''}${field(value)}`;
-  const box = (x: number, y: number, w: number, thick: number) => `^FO${d(x)},${d(y)}^GB${d(w)},${d(thick)},${d(thick)}^FS`;
+    `^FO${date(x)},${date(y)}${font(h)}${width ? `^FB${date(width)},1,0,${align},0` : ''}${field(value)}`;
+  const box = (x: number, y: number, w: number, thick: number) => `^FO${date(x)},${date(y)}^GB${date(w)},${date(thick)},${date(thick)}^FS`;
 
-  const out: string[] = ['^XA', '^CI28', `^PW${d(800)}`, `^LL${d(1200)}`, '^LH0,0'];
+  const out: string[] = ['^XA', '^CI28', `^PW${date(800)}`, `^LL${date(1200)}`, '^LH0,0'];
   out.push(text(30, 30, 50, data.carrier.name, 460));
   out.push(text(30, 88, 26, data.carrier.service, 460));
-  out.push(text(480, 30, 34, fill(t.packageOf, { n: data.package.index, m: data.package.count }), 290, 'R'));
-  out.push(text(480, 80, 26, `${t.weight}: ${formatKg(data.weightGrams, data.locale)} kg`, 290, 'R'));
+  out.push(text(480, 30, 34, fill(words.packageOf, { n: data.package.index, m: data.package.count }), 290, 'R'));
+  out.push(text(480, 80, 26, `${words.weight}: ${formatKg(data.weightGrams, data.locale)} kg`, 290, 'R'));
   out.push(box(30, 125, 740, 4));
 
-  let y = 140;
-  out.push(text(30, y, 20, t.from.toUpperCase()));
-  y += 26;
-  for (const l of addressLines(data.sender, t.tel)) { out.push(text(30, y, 20, l, 740)); y += 24; }
-  out.push(box(30, y + 4, 740, 2));
+  let posY = 140;
+  out.push(text(30, posY, 20, words.from.toUpperCase()));
+  posY += 26;
+  for (const addressLine of addressLines(data.sender, words.tel)) { out.push(text(30, posY, 20, addressLine, 740)); posY += 24; }
+  out.push(box(30, posY + 4, 740, 2));
 
-  y += 20;
-  const toTop = y;
-  out.push(text(30, y, 20, t.to.toUpperCase()));
-  y += 28;
-  addressLines(data.recipient, t.tel).forEach((l, i) => { out.push(text(30, y, i === 0 ? 36 : 30, l, 520)); y += i === 0 ? 42 : 34; });
+  posY += 20;
+  const toTop = posY;
+  out.push(text(30, posY, 20, words.to.toUpperCase()));
+  posY += 28;
+  addressLines(data.recipient, words.tel).forEach((addressLine, index) => { out.push(text(30, posY, index === 0 ? 36 : 30, addressLine, 520)); posY += index === 0 ? 42 : 34; });
   // QR: model 2, magnification 5 (~ 36 mm for a typical URL); "QA," = error correction Q, automatic input.
-  out.push(`^FO${d(570)},${d(toTop)}^BQN,2,${Math.max(1, Math.round(5 * k))}${field(`QA,${data.trackingUrl}`)}`);
-  y = Math.max(y, toTop + 230) + 10;
-  out.push(box(30, y, 740, 4));
+  out.push(`^FO${date(570)},${date(toTop)}^BQN,2,${Math.max(1, Math.round(5 * index))}${field(`QA,${data.trackingUrl}`)}`);
+  posY = Math.max(posY, toTop + 230) + 10;
+  out.push(box(30, posY, 740, 4));
 
-  y += 16;
-  out.push(text(30, y, 20, t.trackingNumber.toUpperCase()));
-  out.push(`^FO${d(60)},${d(y + 26)}^BY${narrowBar(data.trackingNumber.length, k)}^BCN,${d(120)},N,N,N${field(data.trackingNumber)}`);
-  out.push(text(30, y + 156, 34, data.trackingNumber, 740, 'C'));
-  y += 200;
-  out.push(box(30, y, 740, 2));
-  out.push(text(30, y + 12, 30, `${t.order}: ${data.orderNumber}`, 740));
-  y += 56;
-  out.push(box(30, y, 740, 2));
+  posY += 16;
+  out.push(text(30, posY, 20, words.trackingNumber.toUpperCase()));
+  out.push(`^FO${date(60)},${date(posY + 26)}^BY${narrowBar(data.trackingNumber.length, index)}^BCN,${date(120)},N,N,N${field(data.trackingNumber)}`);
+  out.push(text(30, posY + 156, 34, data.trackingNumber, 740, 'C'));
+  posY += 200;
+  out.push(box(30, posY, 740, 2));
+  out.push(text(30, posY + 12, 30, `${words.order}: ${data.orderNumber}`, 740));
+  posY += 56;
+  out.push(box(30, posY, 740, 2));
 
-  out.push(text(30, y + 10, 20, t.sscc));
+  out.push(text(30, posY + 10, 20, words.sscc));
   // Mode D (UCC/EAN): the printer adds FNC1 and drops the parentheses from the encoded data.
-  out.push(`^FO${d(60)},${d(y + 36)}^BY${Math.max(2, Math.round(3 * k))}^BCN,${d(130)},N,N,N,D^FD(00)${data.sscc}^FS`);
-  out.push(text(30, y + 176, 32, ssccText(data.sscc), 740, 'C'));
+  out.push(`^FO${date(60)},${date(posY + 36)}^BY${Math.max(2, Math.round(3 * index))}^BCN,${date(130)},N,N,N,D^FD(00)${data.sscc}^FS`);
+  out.push(text(30, posY + 176, 32, ssccText(data.sscc), 740, 'C'));
   out.push('^PQ1', '^XZ');
   return out.join('\n') + '\n';
 }

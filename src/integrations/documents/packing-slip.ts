@@ -14,27 +14,27 @@ const SIZE = 9;
  */
 export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer> {
   const data = parseDocumentInput(packingSlipSchema, input, 'packing slip');
-  const t = captions(data.locale);
-  const { doc, finish } = openDocument(data, { size: 'A4', margin: MARGIN, title: `${t.packingSlip} ${data.orderNumber}`, bufferPages: true });
+  const value = captions(data.locale);
+  const { doc, finish } = openDocument(data, { size: 'A4', margin: MARGIN, title: `${value.packingSlip} ${data.orderNumber}`, bufferPages: true });
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const right = left + width;
 
-  line(doc, t.packingSlip, left, MARGIN, { width: width / 2, size: 18, bold: true });
-  line(doc, `${t.order}: ${data.orderNumber}`, left + width / 2, MARGIN, { width: width / 2, size: 12, bold: true, align: 'right' });
-  line(doc, `${t.orderDate}: ${data.orderDate}`, left + width / 2, MARGIN + 17, { width: width / 2, size: SIZE, align: 'right' });
+  line(doc, value.packingSlip, left, MARGIN, { width: width / 2, size: 18, bold: true });
+  line(doc, `${value.order}: ${data.orderNumber}`, left + width / 2, MARGIN, { width: width / 2, size: 12, bold: true, align: 'right' });
+  line(doc, `${value.orderDate}: ${data.orderDate}`, left + width / 2, MARGIN + 17, { width: width / 2, size: SIZE, align: 'right' });
   if (data.shipmentReference) {
-    line(doc, `${t.shipment}: ${data.shipmentReference}`, left + width / 2, MARGIN + 30, { width: width / 2, size: SIZE, align: 'right' });
+    line(doc, `${value.shipment}: ${data.shipmentReference}`, left + width / 2, MARGIN + 30, { width: width / 2, size: SIZE, align: 'right' });
   }
   rule(doc, left, right, MARGIN + 46, 1.5);
 
   const top = MARGIN + 54;
   const col = (width - 20) / 3;
-  const customer = [data.customer.name, data.customer.email, data.customer.phone && `${t.tel} ${data.customer.phone}`].filter((s): s is string => !!s);
+  const customer = [data.customer.name, data.customer.email, data.customer.phone && `${value.tel} ${data.customer.phone}`].filter((s): s is string => !!s);
   const bottoms = [
-    captionedLines(doc, t.customer, customer, left, top, { width: col, size: SIZE }),
-    captionedLines(doc, t.shipTo, addressLines(data.shipTo, t.tel), left + col + 10, top, { width: col, size: SIZE }),
-    data.shipFrom ? captionedLines(doc, t.shipFrom, addressLines(data.shipFrom), left + 2 * (col + 10), top, { width: col, size: SIZE }) : top,
+    captionedLines(doc, value.customer, customer, left, top, { width: col, size: SIZE }),
+    captionedLines(doc, value.shipTo, addressLines(data.shipTo, value.tel), left + col + 10, top, { width: col, size: SIZE }),
+    data.shipFrom ? captionedLines(doc, value.shipFrom, addressLines(data.shipFrom), left + 2 * (col + 10), top, { width: col, size: SIZE }) : top,
   ];
 
   // Columns: no. | SKU | product (wraps) | qty
@@ -42,49 +42,49 @@ export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer>
   const cSku = { x: left + 30, w: 120 };
   const cQty = { x: right - 50, w: 50 };
   const cName = { x: cSku.x + cSku.w + 6, w: cQty.x - (cSku.x + cSku.w + 6) - 6 };
-  const header = (y: number, continued: boolean): number => {
+  const header = (posY: number, continued: boolean): number => {
     if (continued) {
-      line(doc, `${t.packingSlip} — ${t.order} ${data.orderNumber} (${t.continued})`, left, y, { width, size: SIZE });
-      y += 16;
+      line(doc, `${value.packingSlip} — ${value.order} ${data.orderNumber} (${value.continued})`, left, posY, { width, size: SIZE });
+      posY += 16;
     }
-    doc.save().rect(left, y, width, 16).fill('#eeeeee').restore();
-    line(doc, '#', cNo.x + 2, y + 4, { width: cNo.w, size: 8, bold: true });
-    line(doc, t.sku, cSku.x, y + 4, { width: cSku.w, size: 8, bold: true });
-    line(doc, t.product, cName.x, y + 4, { width: cName.w, size: 8, bold: true });
-    line(doc, t.quantity, cQty.x, y + 4, { width: cQty.w - 2, size: 8, bold: true, align: 'right' });
-    return y + 20;
+    doc.save().rect(left, posY, width, 16).fill('#eeeeee').restore();
+    line(doc, '#', cNo.x + 2, posY + 4, { width: cNo.w, size: 8, bold: true });
+    line(doc, value.sku, cSku.x, posY + 4, { width: cSku.w, size: 8, bold: true });
+    line(doc, value.product, cName.x, posY + 4, { width: cName.w, size: 8, bold: true });
+    line(doc, value.quantity, cQty.x, posY + 4, { width: cQty.w - 2, size: 8, bold: true, align: 'right' });
+    return posY + 20;
   };
-  const nameHeight = (l: PackingSlipLine) => {
+  const nameHeight = (packingSlipLine: PackingSlipLine) => {
     doc.font(REGULAR).fontSize(SIZE);
-    return Math.min(doc.heightOfString(l.name, { width: cName.w }), doc.currentLineHeight(true) * 3);
+    return Math.min(doc.heightOfString(packingSlipLine.name, { width: cName.w }), doc.currentLineHeight(true) * 3);
   };
 
-  let y = layoutRows(doc, data.lines, {
+  let rows = layoutRows(doc, data.lines, {
     startY: Math.max(...bottoms) + 12,
     header,
     heightOf: (l) => nameHeight(l) + 8,
-    draw: (l, y, i) => {
-      line(doc, String(i + 1), cNo.x + 2, y, { width: cNo.w, size: SIZE });
-      line(doc, l.sku, cSku.x, y, { width: cSku.w, size: SIZE });
-      block(doc, l.name, cName.x, y, { width: cName.w, size: SIZE, maxLines: 3 });
-      line(doc, String(l.quantity), cQty.x, y, { width: cQty.w - 2, size: SIZE, bold: true, align: 'right' });
+    draw: (packingSlipLine, posY, index) => {
+      line(doc, String(index + 1), cNo.x + 2, posY, { width: cNo.w, size: SIZE });
+      line(doc, packingSlipLine.sku, cSku.x, posY, { width: cSku.w, size: SIZE });
+      block(doc, packingSlipLine.name, cName.x, posY, { width: cName.w, size: SIZE, maxLines: 3 });
+      line(doc, String(packingSlipLine.quantity), cQty.x, posY, { width: cQty.w - 2, size: SIZE, bold: true, align: 'right' });
       doc.save().strokeColor('#cccccc');
-      rule(doc, left, right, y + nameHeight(l) + 4, 0.5);
+      rule(doc, left, right, posY + nameHeight(packingSlipLine) + 4, 0.5);
       doc.restore();
     },
   });
 
   const total = data.lines.reduce((s, l) => s + l.quantity, 0);
   const summaryHeight = 40 + (data.note ? 60 : 0);
-  if (y + summaryHeight > doc.page.height - MARGIN) { doc.addPage(); y = MARGIN; }
-  rule(doc, left, right, y + 2, 1);
-  line(doc, `${t.lines}: ${data.lines.length}`, left, y + 8, { width: width / 2, size: SIZE });
-  line(doc, `${t.totalQuantity}: ${total}`, left + width / 2, y + 8, { width: width / 2, size: SIZE, bold: true, align: 'right' });
+  if (rows + summaryHeight > doc.page.height - MARGIN) { doc.addPage(); rows = MARGIN; }
+  rule(doc, left, right, rows + 2, 1);
+  line(doc, `${value.lines}: ${data.lines.length}`, left, rows + 8, { width: width / 2, size: SIZE });
+  line(doc, `${value.totalQuantity}: ${total}`, left + width / 2, rows + 8, { width: width / 2, size: SIZE, bold: true, align: 'right' });
   if (data.note) {
-    line(doc, t.note, left, y + 28, { width, size: 8, bold: true });
-    block(doc, data.note, left, y + 40, { width, size: SIZE, maxLines: 4 });
+    line(doc, value.note, left, rows + 28, { width, size: 8, bold: true });
+    block(doc, data.note, left, rows + 40, { width, size: SIZE, maxLines: 4 });
   }
 
-  pageFooters(doc, (n, m) => fill(t.page, { n, m }), `${t.order} ${data.orderNumber}`);
+  pageFooters(doc, (n, m) => fill(value.page, { n, m }), `${value.order} ${data.orderNumber}`);
   return finish();
 }

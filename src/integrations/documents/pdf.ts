@@ -85,11 +85,11 @@ export function openDocument(
 }
 
 /** Address as printable lines, name first. */
-export function addressLines(a: PostalAddress, tel?: string): string[] {
-  const out = [a.name];
-  if (a.company) out.push(a.company);
-  out.push(...a.lines, `${a.postalCode} ${a.city}`, a.country);
-  if (a.phone && tel) out.push(`${tel} ${a.phone}`);
+export function addressLines(postalAddress: PostalAddress, tel?: string): string[] {
+  const out = [postalAddress.name];
+  if (postalAddress.company) out.push(postalAddress.company);
+  out.push(...postalAddress.lines, `${postalAddress.postalCode} ${postalAddress.city}`, postalAddress.country);
+  if (postalAddress.phone && tel) out.push(`${tel} ${postalAddress.phone}`);
   return out;
 }
 
@@ -97,27 +97,27 @@ export function addressLines(a: PostalAddress, tel?: string): string[] {
 export function line(
   doc: PDFKit.PDFDocument,
   str: string,
-  x: number,
-  y: number,
+  posX: number,
+  posY: number,
   opts: { width: number; size: number; bold?: boolean; align?: 'left' | 'center' | 'right' },
 ): void {
   doc.font(opts.bold ? BOLD : REGULAR).fontSize(opts.size);
-  doc.text(str, x, y, { width: opts.width, height: opts.size * 1.3, ellipsis: true, lineBreak: false, align: opts.align ?? 'left' });
+  doc.text(str, posX, posY, { width: opts.width, height: opts.size * 1.3, ellipsis: true, lineBreak: false, align: opts.align ?? 'left' });
 }
 
 /** Wrapped text in a box of at most `maxLines` lines; returns the height used. */
 export function block(
   doc: PDFKit.PDFDocument,
   str: string,
-  x: number,
-  y: number,
+  posX: number,
+  posY: number,
   opts: { width: number; size: number; bold?: boolean; maxLines?: number },
 ): number {
   doc.font(opts.bold ? BOLD : REGULAR).fontSize(opts.size);
   const full = doc.heightOfString(str, { width: opts.width });
   const cap = opts.maxLines ? doc.currentLineHeight(true) * opts.maxLines : full;
   const height = Math.min(full, cap);
-  doc.text(str, x, y, { width: opts.width, height: height + 0.5, ellipsis: true });
+  doc.text(str, posX, posY, { width: opts.width, height: height + 0.5, ellipsis: true });
   return height;
 }
 
@@ -126,18 +126,18 @@ export function captionedLines(
   doc: PDFKit.PDFDocument,
   caption: string,
   lines: string[],
-  x: number,
-  y: number,
+  posX: number,
+  posY: number,
   opts: { width: number; size: number; boldFirst?: boolean; captionSize?: number },
 ): number {
   const capSize = opts.captionSize ?? Math.max(6, opts.size - 2);
   doc.fillColor('#555555');
-  line(doc, caption.toUpperCase(), x, y, { width: opts.width, size: capSize });
+  line(doc, caption.toUpperCase(), posX, posY, { width: opts.width, size: capSize });
   doc.fillColor('black');
-  let cy = y + capSize * 1.35;
-  lines.forEach((l, i) => {
-    const bold = i === 0 && opts.boldFirst !== false;
-    line(doc, l, x, cy, { width: opts.width, size: opts.size, bold });
+  let cy = posY + capSize * 1.35;
+  lines.forEach((label, index) => {
+    const bold = index === 0 && opts.boldFirst !== false;
+    line(doc, label, posX, cy, { width: opts.width, size: opts.size, bold });
     cy += opts.size * 1.25;
   });
   return cy;
@@ -153,54 +153,54 @@ export function layoutRows<T>(
   opts: {
     startY: number;
     /** Draws the column header at y on a page; returns the y where rows start. */
-    header: (y: number, continued: boolean) => number;
+    header: (posY: number, continued: boolean) => number;
     heightOf: (row: T) => number;
-    draw: (row: T, y: number, index: number) => void;
+    draw: (row: T, posY: number, index: number) => void;
   },
 ): number {
   const bottom = () => doc.page.height - doc.page.margins.bottom;
-  let y = opts.header(opts.startY, false);
-  rows.forEach((row, i) => {
-    const h = opts.heightOf(row);
-    if (y + h > bottom()) {
+  let posY = opts.header(opts.startY, false);
+  rows.forEach((row, index) => {
+    const height = opts.heightOf(row);
+    if (posY + height > bottom()) {
       doc.addPage();
-      y = opts.header(doc.page.margins.top, true);
+      posY = opts.header(doc.page.margins.top, true);
     }
-    opts.draw(row, y, i);
-    y += h;
+    opts.draw(row, posY, index);
+    posY += height;
   });
-  return y;
+  return posY;
 }
 
 /** Starts a new page unless `needed` points still fit above the bottom margin; returns y. */
-export function ensureSpace(doc: PDFKit.PDFDocument, y: number, needed: number): number {
-  if (y + needed <= doc.page.height - doc.page.margins.bottom) return y;
+export function ensureSpace(doc: PDFKit.PDFDocument, posY: number, needed: number): number {
+  if (posY + needed <= doc.page.height - doc.page.margins.bottom) return posY;
   doc.addPage();
   return doc.page.margins.top;
 }
 
 /** Writes "Page n of m" (and an optional left-hand text) in the bottom margin of every buffered page. */
-export function pageFooters(doc: PDFKit.PDFDocument, pageCaption: (n: number, m: number) => string, left?: string): void {
+export function pageFooters(doc: PDFKit.PDFDocument, pageCaption: (count: number, minutes: number) => string, left?: string): void {
   const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
+  for (let index = range.start; index < range.start + range.count; index++) {
+    doc.switchToPage(index);
     const { margins } = doc.page;
     const saved = margins.bottom;
     // Writing inside the bottom margin would make pdfkit add a page; lift the margin meanwhile.
     margins.bottom = 0;
-    const y = doc.page.height - saved + 12;
+    const posY = doc.page.height - saved + 12;
     const width = doc.page.width - margins.left - margins.right;
-    if (left) line(doc, left, margins.left, y, { width: width / 2, size: 8 });
-    line(doc, pageCaption(i + 1, range.count), margins.left, y, { width, size: 8, align: 'right' });
+    if (left) line(doc, left, margins.left, posY, { width: width / 2, size: 8 });
+    line(doc, pageCaption(index + 1, range.count), margins.left, posY, { width, size: 8, align: 'right' });
     margins.bottom = saved;
   }
 }
 
 /** An empty square for a tick. */
-export function checkbox(doc: PDFKit.PDFDocument, x: number, y: number, size: number): void {
-  doc.save().lineWidth(1).rect(x, y, size, size).stroke().restore();
+export function checkbox(doc: PDFKit.PDFDocument, posX: number, posY: number, size: number): void {
+  doc.save().lineWidth(1).rect(posX, posY, size, size).stroke().restore();
 }
 
-export function rule(doc: PDFKit.PDFDocument, x1: number, x2: number, y: number, width = 0.75): void {
-  doc.save().lineWidth(width).moveTo(x1, y).lineTo(x2, y).stroke().restore();
+export function rule(doc: PDFKit.PDFDocument, x1: number, x2: number, posY: number, width = 0.75): void {
+  doc.save().lineWidth(width).moveTo(x1, posY).lineTo(x2, posY).stroke().restore();
 }

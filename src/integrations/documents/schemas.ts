@@ -14,9 +14,9 @@ function text(max: number) {
   return z.string()
     .refine((s) => !CONTROL.test(s), {
       params: { code: 'CONTROL_CHARACTER' },
-      error: (i) => {
-        const c = CONTROL.exec(String(i.input));
-        const hex = c ? c[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0') : '';
+      error: (index) => {
+        const match = CONTROL.exec(String(index.input));
+        const hex = match ? match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0') : '';
         return `contains the control character U+${hex}`;
       },
     })
@@ -52,11 +52,11 @@ export const shippingLabelSchema: z.ZodType<ShippingLabelData> = z.object({
   recipient: postalAddressSchema,
   carrier: z.object({ name: text(40), service: text(60) }),
   trackingNumber: z.string().regex(code128Safe, 'must be 1–50 ASCII letters, digits, "-", "/" or "."'),
-  trackingUrl: z.string().max(300).refine((s) => {
-    try { return ['http:', 'https:'].includes(new URL(s).protocol); } catch { return false; }
+  trackingUrl: z.string().max(300).refine((text) => {
+    try { return ['http:', 'https:'].includes(new URL(text).protocol); } catch { return false; }
   }, 'must be an http(s) URL'),
-  sscc: z.string().superRefine((s, ctx) => {
-    const problem = ssccProblem(s);
+  sscc: z.string().superRefine((text, ctx) => {
+    const problem = ssccProblem(text);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { code: 'SSCC_INVALID' } });
   }),
   weightGrams: positiveInt,
@@ -92,8 +92,8 @@ export const waybillSchema: z.ZodType<WaybillData> = z.object({
     widthMm: positiveInt.max(100_000),
     heightMm: positiveInt.max(100_000),
   })).min(1).max(1000),
-  declaredValue: z.object({ amount: z.string(), currency: z.string() }).superRefine((v, ctx) => {
-    const parsed = parseMoney(v.amount, v.currency);
+  declaredValue: z.object({ amount: z.string(), currency: z.string() }).superRefine((value, ctx) => {
+    const parsed = parseMoney(value.amount, value.currency);
     if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `not a valid amount: ${parsed}`, params: { code: parsed } });
     else if (parsed < 0n) ctx.addIssue({ code: 'custom', message: 'must not be negative', params: { code: 'NEGATIVE' } });
   }).optional(),
@@ -122,9 +122,9 @@ export const pickListSchema: z.ZodType<PickListData> = z.object({
  * (JSON-pointer paths) so the API can show every mistake at once.
  */
 export function parseDocumentInput<T>(schema: z.ZodType<T>, input: unknown, document: string): T {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const errors: FieldError[] = r.error.issues.map((i) => ({
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const errors: FieldError[] = parsed.error.issues.map((i) => ({
     path: '/' + i.path.map(String).join('/'),
     message: i.message,
     code: i.code === 'custom' ? String((i as { params?: { code?: unknown } }).params?.code ?? 'INVALID') : i.code.toUpperCase(),

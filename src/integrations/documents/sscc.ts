@@ -7,7 +7,7 @@ import { AppError } from '../../shared/errors.js';
 export function gs1CheckDigit(digits: string): number {
   if (!/^\d+$/.test(digits)) throw new RangeError('gs1CheckDigit needs digits only');
   let sum = 0;
-  for (let i = digits.length - 1, w = 3; i >= 0; i--, w = 4 - w) sum += Number(digits[i]) * w;
+  for (let index = digits.length - 1, width = 3; index >= 0; index--, width = 4 - width) sum += Number(digits[index]) * width;
   return (10 - (sum % 10)) % 10;
 }
 

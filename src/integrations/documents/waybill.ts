@@ -16,46 +16,46 @@ const ROW = 16;
  */
 export async function renderWaybill(input: WaybillData): Promise<Buffer> {
   const data = parseDocumentInput(waybillSchema, input, 'waybill');
-  const t = captions(data.locale);
-  const { doc, finish } = openDocument(data, { size: 'A4', margin: MARGIN, title: `${t.waybill} ${data.documentNumber}`, bufferPages: true });
+  const value = captions(data.locale);
+  const { doc, finish } = openDocument(data, { size: 'A4', margin: MARGIN, title: `${value.waybill} ${data.documentNumber}`, bufferPages: true });
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const right = left + width;
   const half = (width - 16) / 2;
 
-  line(doc, t.waybill, left, MARGIN, { width: width * 0.6, size: 18, bold: true });
-  line(doc, `${t.documentNumber} ${data.documentNumber}`, left + width * 0.6, MARGIN, { width: width * 0.4, size: 12, bold: true, align: 'right' });
-  line(doc, `${t.issueDate}: ${data.issueDate}`, left + width * 0.6, MARGIN + 17, { width: width * 0.4, size: SIZE, align: 'right' });
-  if (data.orderNumber) line(doc, `${t.order}: ${data.orderNumber}`, left + width * 0.6, MARGIN + 30, { width: width * 0.4, size: SIZE, align: 'right' });
+  line(doc, value.waybill, left, MARGIN, { width: width * 0.6, size: 18, bold: true });
+  line(doc, `${value.documentNumber} ${data.documentNumber}`, left + width * 0.6, MARGIN, { width: width * 0.4, size: 12, bold: true, align: 'right' });
+  line(doc, `${value.issueDate}: ${data.issueDate}`, left + width * 0.6, MARGIN + 17, { width: width * 0.4, size: SIZE, align: 'right' });
+  if (data.orderNumber) line(doc, `${value.order}: ${data.orderNumber}`, left + width * 0.6, MARGIN + 30, { width: width * 0.4, size: SIZE, align: 'right' });
   rule(doc, left, right, MARGIN + 46, 1.5);
 
-  let y = MARGIN + 54;
-  y = Math.max(
-    captionedLines(doc, t.consignor, addressLines(data.consignor, t.tel), left, y, { width: half, size: 10 }),
-    captionedLines(doc, t.consignee, addressLines(data.consignee, t.tel), left + half + 16, y, { width: half, size: 10 }),
+  let posY = MARGIN + 54;
+  posY = Math.max(
+    captionedLines(doc, value.consignor, addressLines(data.consignor, value.tel), left, posY, { width: half, size: 10 }),
+    captionedLines(doc, value.consignee, addressLines(data.consignee, value.tel), left + half + 16, posY, { width: half, size: 10 }),
   ) + 8;
-  rule(doc, left, right, y);
+  rule(doc, left, right, posY);
 
   const carrierLines = [data.carrier.name];
   if (data.carrier.service) carrierLines.push(data.carrier.service);
-  if (data.carrier.vehicle) carrierLines.push(`${t.vehicle}: ${data.carrier.vehicle}`);
-  if (data.carrier.driver) carrierLines.push(`${t.driver}: ${data.carrier.driver}`);
-  y = captionedLines(doc, t.carrier, carrierLines, left, y + 6, { width, size: 10 }) + 8;
+  if (data.carrier.vehicle) carrierLines.push(`${value.vehicle}: ${data.carrier.vehicle}`);
+  if (data.carrier.driver) carrierLines.push(`${value.driver}: ${data.carrier.driver}`);
+  posY = captionedLines(doc, value.carrier, carrierLines, left, posY + 6, { width, size: 10 }) + 8;
 
-  line(doc, t.packages.toUpperCase(), left, y, { width, size: 8, bold: true });
-  y += 14;
+  line(doc, value.packages.toUpperCase(), left, posY, { width, size: 8, bold: true });
+  posY += 14;
   const cols = [
     { x: left, w: 24, title: '#', align: 'left' as const },
-    { x: left + 26, w: 90, title: t.reference, align: 'left' as const },
-    { x: left + 120, w: width - 120 - 230, title: t.contents, align: 'left' as const },
-    { x: right - 226, w: 150, title: t.dimensions, align: 'right' as const },
-    { x: right - 72, w: 70, title: t.weightKg, align: 'right' as const },
+    { x: left + 26, w: 90, title: value.reference, align: 'left' as const },
+    { x: left + 120, w: width - 120 - 230, title: value.contents, align: 'left' as const },
+    { x: right - 226, w: 150, title: value.dimensions, align: 'right' as const },
+    { x: right - 72, w: 70, title: value.weightKg, align: 'right' as const },
   ];
   const cells = (values: string[], yy: number, bold = false) =>
     values.forEach((v, i) => line(doc, v, cols[i]!.x + (i === 0 ? 2 : 0), yy, { width: cols[i]!.w, size: SIZE, bold, align: cols[i]!.align }));
   const header = (yy: number, continued: boolean): number => {
     if (continued) {
-      line(doc, `${t.waybill} ${t.documentNumber} ${data.documentNumber} (${t.continued})`, left, yy, { width, size: SIZE });
+      line(doc, `${value.waybill} ${value.documentNumber} ${data.documentNumber} (${value.continued})`, left, yy, { width, size: SIZE });
       yy += 16;
     }
     doc.save().rect(left, yy, width, 16).fill('#eeeeee').restore();
@@ -64,8 +64,8 @@ export async function renderWaybill(input: WaybillData): Promise<Buffer> {
   };
   const dims = (p: WaybillPackage) =>
     `${formatCm(p.lengthMm, data.locale)} × ${formatCm(p.widthMm, data.locale)} × ${formatCm(p.heightMm, data.locale)}`;
-  y = layoutRows(doc, data.packages, {
-    startY: y,
+  posY = layoutRows(doc, data.packages, {
+    startY: posY,
     header,
     heightOf: () => ROW,
     draw: (p, yy, i) => cells([String(i + 1), p.reference ?? '', p.description ?? '', dims(p), formatKg(p.weightGrams, data.locale)], yy),
@@ -73,39 +73,39 @@ export async function renderWaybill(input: WaybillData): Promise<Buffer> {
 
   const grams = data.packages.reduce((s, p) => s + p.weightGrams, 0);
   const mm3 = data.packages.reduce((s, p) => s + BigInt(p.lengthMm) * BigInt(p.widthMm) * BigInt(p.heightMm), 0n);
-  y = ensureSpace(doc, y, 40);
-  rule(doc, left, right, y, 1);
-  line(doc, `${t.total}: ${data.packages.length}`, left + 2, y + 5, { width: cols[2]!.x - left, size: SIZE, bold: true });
-  cells(['', '', '', `${t.volume}: ${formatM3(mm3, data.locale)}`, formatKg(grams, data.locale)], y + 5, true);
-  y += 26;
+  posY = ensureSpace(doc, posY, 40);
+  rule(doc, left, right, posY, 1);
+  line(doc, `${value.total}: ${data.packages.length}`, left + 2, posY + 5, { width: cols[2]!.x - left, size: SIZE, bold: true });
+  cells(['', '', '', `${value.volume}: ${formatM3(mm3, data.locale)}`, formatKg(grams, data.locale)], posY + 5, true);
+  posY += 26;
 
   if (data.declaredValue) {
     const { amount, currency } = data.declaredValue;
     // Normalised through bigint minor units: "12.5" PLN prints as "12,50 PLN", never via a float.
     const normal = formatMoney(parseMoney(amount, currency) as bigint, currency);
-    line(doc, `${t.declaredValue}: ${formatAmount(normal, currency, data.locale)}`, left, y, { width, size: 10, bold: true });
-    y += 18;
+    line(doc, `${value.declaredValue}: ${formatAmount(normal, currency, data.locale)}`, left, posY, { width, size: 10, bold: true });
+    posY += 18;
   }
   if (data.remarks) {
-    y = ensureSpace(doc, y, 70);
-    line(doc, t.remarks, left, y, { width, size: 8, bold: true });
-    y += 12 + block(doc, data.remarks, left, y + 12, { width, size: SIZE, maxLines: 4 }) + 6;
+    posY = ensureSpace(doc, posY, 70);
+    line(doc, value.remarks, left, posY, { width, size: 8, bold: true });
+    posY += 12 + block(doc, data.remarks, left, posY + 12, { width, size: SIZE, maxLines: 4 }) + 6;
   }
 
   // Signature boxes stay together on one page.
   const boxH = 90;
-  y = ensureSpace(doc, y + 10, boxH + 4);
+  posY = ensureSpace(doc, posY + 10, boxH + 4);
   const boxW = (width - 20) / 3;
-  [t.consignorSignature, t.carrierSignature, t.consigneeSignature].forEach((caption, i) => {
-    const x = left + i * (boxW + 10);
-    doc.save().lineWidth(0.75).rect(x, y, boxW, boxH).stroke().restore();
+  [value.consignorSignature, value.carrierSignature, value.consigneeSignature].forEach((caption, index) => {
+    const posX = left + index * (boxW + 10);
+    doc.save().lineWidth(0.75).rect(posX, posY, boxW, boxH).stroke().restore();
     // "Consignor (signature, stamp)": the party in bold, what to put there on the next line.
     const cut = caption.indexOf(' (');
-    line(doc, cut < 0 ? caption : caption.slice(0, cut), x + 4, y + 4, { width: boxW - 8, size: 8, bold: true });
-    if (cut >= 0) line(doc, caption.slice(cut + 1), x + 4, y + 15, { width: boxW - 8, size: 7 });
-    line(doc, `${t.date}: ____________`, x + 4, y + boxH - 14, { width: boxW - 8, size: 7.5 });
+    line(doc, cut < 0 ? caption : caption.slice(0, cut), posX + 4, posY + 4, { width: boxW - 8, size: 8, bold: true });
+    if (cut >= 0) line(doc, caption.slice(cut + 1), posX + 4, posY + 15, { width: boxW - 8, size: 7 });
+    line(doc, `${value.date}: ____________`, posX + 4, posY + boxH - 14, { width: boxW - 8, size: 7.5 });
   });
 
-  pageFooters(doc, (n, m) => fill(t.page, { n, m }), `${t.waybill} ${t.documentNumber} ${data.documentNumber}`);
+  pageFooters(doc, (n, m) => fill(value.page, { n, m }), `${value.waybill} ${value.documentNumber} ${data.documentNumber}`);
   return finish();
 }

@@ -19,8 +19,8 @@ export function emailSink(db: Db, sender: MailSender): EventSink {
     eventTypes: ['notification.requested'],
     async publish(event) {
       if (event.type !== 'notification.requested') return { duplicate: false };
-      const r = await deliverNotification(db, event.ordotenant, String(event.data.notificationId), sender);
-      return { duplicate: r.outcome === 'duplicate' };
+      const notification = await deliverNotification(db, event.ordotenant, String(event.data.notificationId), sender);
+      return { duplicate: notification.outcome === 'duplicate' };
     },
     async close() { sender.close(); },
   };

@@ -22,10 +22,10 @@ export interface SmtpConfig {
  * ORDO_SMTP_TIMEOUT_MS, ORDO_SMTP_ALLOW_UNVERIFIED_TLS) as what the sender needs.
  * Returns null when no host is set: notifications are then queued but not sent.
  */
-export function smtpConfigFrom(s: SmtpSettings): SmtpConfig | null {
-  if (!s.host) return null;
+export function smtpConfigFrom(smtpSettings: SmtpSettings): SmtpConfig | null {
+  if (!smtpSettings.host) return null;
   return {
-    host: s.host, port: s.port, secure: s.secure, user: s.user, pass: s.pass,
-    from: s.from, timeoutMs: s.timeoutMs, allowUnverifiedTls: s.allowUnverifiedTls,
+    host: smtpSettings.host, port: smtpSettings.port, secure: smtpSettings.secure, user: smtpSettings.user, pass: smtpSettings.pass,
+    from: smtpSettings.from, timeoutMs: smtpSettings.timeoutMs, allowUnverifiedTls: smtpSettings.allowUnverifiedTls,
   };
 }

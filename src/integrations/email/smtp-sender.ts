@@ -22,18 +22,18 @@ export function smtpSender(cfg: SmtpConfig): MailSender {
   });
   const domain = fromDomain(cfg.from);
   return {
-    async send(m: OutgoingMail) {
-      const messageId = `<${m.notificationId}@${domain}>`;
+    async send(outgoingMail: OutgoingMail) {
+      const messageId = `<${outgoingMail.notificationId}@${domain}>`;
       try {
         const info = await transport.sendMail({
-          from: cfg.from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId,
-          headers: { 'Content-Language': m.language, 'X-Ordo-Notification': m.notificationId, 'Auto-Submitted': 'auto-generated' },
+          from: cfg.from, to: outgoingMail.to, subject: outgoingMail.subject, text: outgoingMail.text, html: outgoingMail.html, messageId,
+          headers: { 'Content-Language': outgoingMail.language, 'X-Ordo-Notification': outgoingMail.notificationId, 'Auto-Submitted': 'auto-generated' },
         });
         return { response: String(info.response ?? 'accepted'), messageId };
-      } catch (e) {
-        const code = (e as { responseCode?: number }).responseCode;
-        if (typeof code === 'number' && code >= 500 && code < 600) throw new PermanentMailError(`${code} ${(e as Error).message}`);
-        throw e;
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (typeof code === 'number' && code >= 500 && code < 600) throw new PermanentMailError(`${code} ${(error as Error).message}`);
+        throw error;
       }
     },
     close() { transport.close(); },

@@ -20,8 +20,8 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
     const text = await readExcerpt(res);
     const ok = res.status >= 200 && res.status < 300;
     return { outcome: ok ? 'succeeded' : 'failed', statusCode: res.status, latencyMs: ms(), excerpt: text, error: ok ? null : `HTTP ${res.status}` };
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
+  } catch (error) {
+    const err = error as Error & { cause?: { code?: string } };
     const timeout = err.name === 'TimeoutError' || err.name === 'AbortError';
     return {
       outcome: timeout ? 'timeout' : 'error', statusCode: null, latencyMs: ms(), excerpt: null,

@@ -12,9 +12,9 @@ export function newWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString('base64');
 }
 
-export function isWebhookSecret(s: string): boolean {
-  if (!s.startsWith(SECRET_PREFIX)) return false;
-  const key = Buffer.from(s.slice(SECRET_PREFIX.length), 'base64');
+export function isWebhookSecret(text: string): boolean {
+  if (!text.startsWith(SECRET_PREFIX)) return false;
+  const key = Buffer.from(text.slice(SECRET_PREFIX.length), 'base64');
   return key.length >= 24 && key.length <= 64;
 }
 
@@ -47,17 +47,17 @@ export function verify(
   secrets: readonly string[], headers: Record<string, string | string[] | undefined>, body: string | Buffer,
   nowSec: number, toleranceSec = 300,
 ): VerifyFailure | null {
-  const h = (n: string) => { const v = headers[n]; return Array.isArray(v) ? v[0] : v; };
-  const id = h('webhook-id');
-  const ts = h('webhook-timestamp');
-  const sig = h('webhook-signature');
+  const hash = (name: string) => { const header = headers[name]; return Array.isArray(header) ? header[0] : header; };
+  const id = hash('webhook-id');
+  const ts = hash('webhook-timestamp');
+  const sig = hash('webhook-signature');
   if (!id || !ts || !sig) return 'missing-headers';
   if (!/^\d{1,12}$/.test(ts)) return 'bad-timestamp';
-  const t = Number(ts);
-  if (Math.abs(nowSec - t) > toleranceSec) return 'timestamp-out-of-tolerance';
+  const time = Number(ts);
+  if (Math.abs(nowSec - time) > toleranceSec) return 'timestamp-out-of-tolerance';
   const offered = sig.split(' ').filter((p) => p.startsWith('v1,')).map((p) => Buffer.from(p.slice(3), 'base64'));
   for (const secret of secrets) {
-    const expected = Buffer.from(sign(secret, id, t, body).slice(3), 'base64');
+    const expected = Buffer.from(sign(secret, id, time, body).slice(3), 'base64');
     if (offered.some((o) => o.length === expected.length && timingSafeEqual(o, expected))) return null;
   }
   return 'no-matching-signature';

@@ -18,25 +18,25 @@ export function urlPolicyFrom(opts: { allowPrivate: boolean; publicUrl?: string 
 
 /** IPv4 ranges no webhook may reach by default: loopback, private, link-local (cloud metadata), CGNAT, unspecified. */
 function isPrivateV4(ip: string): boolean {
-  const [a, b] = ip.split('.').map(Number) as [number, number];
-  return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
-    || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  const [firstOctet, secondOctet] = ip.split('.').map(Number) as [number, number];
+  return firstOctet === 127 || firstOctet === 10 || firstOctet === 0 || (firstOctet === 172 && secondOctet >= 16 && secondOctet <= 31) || (firstOctet === 192 && secondOctet === 168)
+    || (firstOctet === 169 && secondOctet === 254) || (firstOctet === 100 && secondOctet >= 64 && secondOctet <= 127);
 }
 
 function isPrivateV6(ip: string): boolean {
-  const x = ip.toLowerCase();
-  if (x === '::1' || x === '::') return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(x);
+  const text = ip.toLowerCase();
+  if (text === '::1' || text === '::') return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (mapped) return isPrivateV4(mapped[1]!);
-  return /^f[cd]/.test(x) || /^fe[89ab]/.test(x);
+  return /^f[cd]/.test(text) || /^fe[89ab]/.test(text);
 }
 
 export function isPrivateHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal')) return true;
-  const v = isIP(h);
-  if (v === 4) return isPrivateV4(h);
-  if (v === 6) return isPrivateV6(h);
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+  const ipVersion = isIP(host);
+  if (ipVersion === 4) return isPrivateV4(host);
+  if (ipVersion === 6) return isPrivateV6(host);
   return false;
 }
 
@@ -47,29 +47,29 @@ export function isPrivateHost(hostname: string): boolean {
  */
 export function refuseUrl(raw: string, policy: UrlPolicy, requestHost?: string): string | null {
   if (raw.length > 2000) return 'the URL is longer than 2,000 characters';
-  let u: URL;
-  try { u = new URL(raw); } catch { return 'the URL is malformed'; }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return `only http and https URLs are allowed, not ${u.protocol.replace(':', '')}`;
-  if (!u.hostname) return 'the URL has no host';
-  if (u.username || u.password) return 'credentials in the URL are not allowed; verify our signature instead';
-  if (pointsAtSelf(u, [...policy.selfHosts, ...(requestHost ? [requestHost.toLowerCase()] : [])])) return 'the URL points at this server';
-  if (!policy.allowPrivate && isPrivateHost(u.hostname)) return 'loopback, private and link-local addresses are not allowed';
+  let url: URL;
+  try { url = new URL(raw); } catch { return 'the URL is malformed'; }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `only http and https URLs are allowed, not ${url.protocol.replace(':', '')}`;
+  if (!url.hostname) return 'the URL has no host';
+  if (url.username || url.password) return 'credentials in the URL are not allowed; verify our signature instead';
+  if (pointsAtSelf(url, [...policy.selfHosts, ...(requestHost ? [requestHost.toLowerCase()] : [])])) return 'the URL points at this server';
+  if (!policy.allowPrivate && isPrivateHost(url.hostname)) return 'loopback, private and link-local addresses are not allowed';
   return null;
 }
 
-const isLoopback = (h: string) => {
-  const x = h.replace(/^\[|\]$/g, '').toLowerCase();
-  return x === 'localhost' || x === '::1' || x.startsWith('127.');
+const isLoopback = (host: string) => {
+  const text = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return text === 'localhost' || text === '::1' || text.startsWith('127.');
 };
 
 /** Same host and port as one of our own origins; any loopback name counts as the same machine. */
-function pointsAtSelf(u: URL, selfHosts: readonly string[]): boolean {
-  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-  return selfHosts.some((s) => {
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(s);
-    if (!m) return false;
-    const [, h, p] = m;
-    const samePort = (p ?? (u.protocol === 'https:' ? '443' : '80')) === port;
-    return samePort && (h === u.hostname.toLowerCase() || (isLoopback(h!) && isLoopback(u.hostname)));
+function pointsAtSelf(url: URL, selfHosts: readonly string[]): boolean {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return selfHosts.some((selfHost) => {
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(selfHost);
+    if (!match) return false;
+    const [, host, hostPort] = match;
+    const samePort = (hostPort ?? (url.protocol === 'https:' ? '443' : '80')) === port;
+    return samePort && (host === url.hostname.toLowerCase() || (isLoopback(host!) && isLoopback(url.hostname)));
   });
 }

@@ -256,7 +256,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       primary key (tenant_id, key)
     )`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 export async function down(): Promise<void> {

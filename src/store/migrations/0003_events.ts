@@ -140,11 +140,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     `create unique index jobs_live_key on jobs (tenant_id, key) where key is not null and status = 'scheduled'`,
     `create index jobs_due on jobs (run_at) where status = 'scheduled'`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['jobs', 'inbound_events', 'inbound_sources', 'delivery_attempts', 'event_deliveries', 'webhook_subscriptions', 'events']) {
-    await sql.raw(`drop table if exists ${t}`).execute(db);
+  for (const item of ['jobs', 'inbound_events', 'inbound_sources', 'delivery_attempts', 'event_deliveries', 'webhook_subscriptions', 'events']) {
+    await sql.raw(`drop table if exists ${item}`).execute(db);
   }
 }

@@ -97,11 +97,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     `create index process_tasks_inbox on process_tasks (tenant_id, state, role, due_at)`,
     `create index process_tasks_assignee on process_tasks (tenant_id, assignee, state) where assignee is not null`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['process_tasks', 'order_processes', 'process_selection_rules', 'process_definition_changes', 'process_definitions']) {
-    await sql.raw(`drop table if exists ${t}`).execute(db);
+  for (const item of ['process_tasks', 'order_processes', 'process_selection_rules', 'process_definition_changes', 'process_definitions']) {
+    await sql.raw(`drop table if exists ${item}`).execute(db);
   }
 }

@@ -61,9 +61,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     // Daily capacity counts the current routes of the day per location.
     `create index order_routes_day on order_routes (tenant_id, created_at) where current`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['order_routes', 'rate_tables', 'routing_strategies']) await sql.raw(`drop table if exists ${t}`).execute(db);
+  for (const item of ['order_routes', 'rate_tables', 'routing_strategies']) await sql.raw(`drop table if exists ${item}`).execute(db);
 }

@@ -119,11 +119,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       foreign key (tenant_id, order_id) references orders(tenant_id, id)
     )`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['order_tracking_tokens', 'shipment_events', 'fulfilment_packages', 'fulfilment_lines', 'fulfilment_orders', 'shipments']) {
-    await sql.raw(`drop table if exists ${t}`).execute(db);
+  for (const item of ['order_tracking_tokens', 'shipment_events', 'fulfilment_packages', 'fulfilment_lines', 'fulfilment_orders', 'shipments']) {
+    await sql.raw(`drop table if exists ${item}`).execute(db);
   }
 }

@@ -52,9 +52,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       primary key (tenant_id)
     )`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['notification_settings', 'notification_templates', 'notifications']) await sql.raw(`drop table if exists ${t}`).execute(db);
+  for (const item of ['notification_settings', 'notification_templates', 'notifications']) await sql.raw(`drop table if exists ${item}`).execute(db);
 }

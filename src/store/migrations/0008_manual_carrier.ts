@@ -22,7 +22,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`,
     `create index manual_carrier_shipments_reference on manual_carrier_shipments (reference)`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

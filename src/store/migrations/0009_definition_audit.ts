@@ -41,7 +41,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     `delete from audit_log where entity = 'routing_strategy'`,
     `drop table process_definition_changes`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 
   for (const [table, kind] of [['process_definitions', 'process'], ['routing_strategies', 'routing_strategy']] as const) {
     const { rows } = await sql<{ tenant_id: string; id: string; key: string; version: number; newest: number }>`
@@ -51,12 +51,12 @@ export async function up(db: Kysely<any>): Promise<void> {
         on n.tenant_id = p.tenant_id and n.key = p.key
       where p.status = 'published' and p.version < n.newest
       order by p.tenant_id, p.key, p.version`.execute(db);
-    for (const r of rows) {
+    for (const row of rows) {
       await sql`update ${sql.table(table)} set status = 'retired', retired_at = now(), updated_at = now()
-        where tenant_id = ${r.tenant_id} and id = ${r.id}`.execute(db);
-      const details = { from: 'published', reason: `superseded by v${r.newest}`, supersededBy: r.newest, by: 'migration 0009_definition_audit' };
+        where tenant_id = ${row.tenant_id} and id = ${row.id}`.execute(db);
+      const details = { from: 'published', reason: `superseded by v${row.newest}`, supersededBy: row.newest, by: 'migration 0009_definition_audit' };
       await sql`insert into definition_audit (tenant_id, id, kind, key, version, action, at, actor_type, actor_id, actor_name, details)
-        values (${r.tenant_id}, ${newId()}, ${kind}, ${r.key}, ${r.version}, 'retired', now(), 'system', null, 'system', ${JSON.stringify(details)}::jsonb)`.execute(db);
+        values (${row.tenant_id}, ${newId()}, ${kind}, ${row.key}, ${row.version}, 'retired', now(), 'system', null, 'system', ${JSON.stringify(details)}::jsonb)`.execute(db);
     }
   }
   await sql.raw(`create unique index process_definitions_one_published on process_definitions (tenant_id, key) where status = 'published'`).execute(db);
@@ -92,5 +92,5 @@ export async function down(db: Kysely<any>): Promise<void> {
       where a.kind = 'routing_strategy'`,
     `drop table definition_audit`,
   ];
-  for (const s of statements) await sql.raw(s).execute(db);
+  for (const statement of statements) await sql.raw(statement).execute(db);
 }

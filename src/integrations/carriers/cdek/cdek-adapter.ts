@@ -50,10 +50,10 @@ export const CDEK_DEFAULT_BASE_URL = 'https://api.cdek.ru';
 export function cdekMessages(body: unknown): string[] {
   const parsed = cdekErrorBody.safeParse(body);
   if (!parsed.success) return [];
-  const b = parsed.data;
-  const all = [...(b.errors ?? []), ...(b.requests ?? []).flatMap((r) => r.errors ?? [])];
+  const data = parsed.data;
+  const all = [...(data.errors ?? []), ...(data.requests ?? []).flatMap((r) => r.errors ?? [])];
   const out = all.map((e) => `${e.code}: ${e.message}`);
-  if (b.error) out.push(`${b.error}: ${b.error_description ?? ''}`.trim());
+  if (data.error) out.push(`${data.error}: ${data.error_description ?? ''}`.trim());
   return out;
 }
 
@@ -80,23 +80,23 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
   }
 
   async function orderByRef(ref: ShipmentRef, what: string): Promise<CarrierResult<CdekOrder>> {
-    const o = await getOrder(`/v2/orders/${encodeURIComponent(ref.carrierShipmentId)}`, what);
-    if (!o.ok) return o;
-    if (!o.value) return err(carrierError('CARRIER_NOT_FOUND', `${what}: CDEK does not know order ${ref.carrierShipmentId}`));
-    return ok(o.value);
+    const carrierResult = await getOrder(`/v2/orders/${encodeURIComponent(ref.carrierShipmentId)}`, what);
+    if (!carrierResult.ok) return carrierResult;
+    if (!carrierResult.value) return err(carrierError('CARRIER_NOT_FOUND', `${what}: CDEK does not know order ${ref.carrierShipmentId}`));
+    return ok(carrierResult.value);
   }
 
-  const latest = (o: CdekOrder) => {
-    const live = o.entity.statuses.filter((s) => !s.deleted);
+  const latest = (value: CdekOrder) => {
+    const live = value.entity.statuses.filter((s) => !s.deleted);
     return [...live].sort((a, b) => (toIsoUtc(a.date_time) ?? '').localeCompare(toIsoUtc(b.date_time) ?? '')).pop();
   };
 
-  const toCreated = (o: CdekOrder, reference: string, existing: boolean): CreatedShipment => {
-    const code = latest(o)?.code ?? 'ACCEPTED';
+  const toCreated = (value: CdekOrder, reference: string, existing: boolean): CreatedShipment => {
+    const code = latest(value)?.code ?? 'ACCEPTED';
     return {
       reference,
-      carrierShipmentId: o.entity.uuid,
-      trackingNumber: o.entity.cdek_number ?? null,
+      carrierShipmentId: value.entity.uuid,
+      trackingNumber: value.entity.cdek_number ?? null,
       status: mapStatus(code).status,
       carrierStatus: code,
       existing,
@@ -152,17 +152,17 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
 
   async function waitForBarcode(uuid: string): Promise<CarrierResult<string>> {
     const attempts = config.labelPollAttempts ?? 10;
-    for (let i = 0; i < attempts; i++) {
+    for (let index = 0; index < attempts; index++) {
       const res = await session.call({ method: 'GET', path: `/v2/print/barcodes/${encodeURIComponent(uuid)}` });
       if (!res.ok) return res;
       if (res.value.status !== 200) return failed(res.value, 'get barcode');
-      const b = parseJson(res.value, cdekBarcodeResponse, 'get barcode');
-      if (!b.ok) return b;
-      const codes = b.value.entity.statuses.map((s) => s.code);
+      const carrierResult = parseJson(res.value, cdekBarcodeResponse, 'get barcode');
+      if (!carrierResult.ok) return carrierResult;
+      const codes = carrierResult.value.entity.statuses.map((s) => s.code);
       if (codes.includes('INVALID')) {
-        return err(carrierError('CARRIER_REJECTED', 'CDEK could not prepare the barcode', { retryable: false, carrierMessages: cdekMessages(b.value) }));
+        return err(carrierError('CARRIER_REJECTED', 'CDEK could not prepare the barcode', { retryable: false, carrierMessages: cdekMessages(carrierResult.value) }));
       }
-      if (codes.includes('READY') && b.value.entity.url) return ok(b.value.entity.url);
+      if (codes.includes('READY') && carrierResult.value.entity.url) return ok(carrierResult.value.entity.url);
       await sleep(config.labelPollIntervalMs ?? 500);
     }
     return err(carrierError('CARRIER_TIMEOUT', `CDEK barcode ${uuid} not ready after ${attempts} checks`));
@@ -192,23 +192,23 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
         return err(carrierError('CARRIER_REJECTED', 'CDEK refused the order', { retryable: false, carrierMessages: cdekMessages(accepted.value) }));
       }
       // Validation is asynchronous: one read tells us whether CDEK accepted it and its number.
-      const o = await getOrder(`/v2/orders/${encodeURIComponent(uuid)}`, 'read created order');
-      if (!o.ok || !o.value) {
+      const carrierResult = await getOrder(`/v2/orders/${encodeURIComponent(uuid)}`, 'read created order');
+      if (!carrierResult.ok || !carrierResult.value) {
         return ok({ reference: req.reference, carrierShipmentId: uuid, trackingNumber: null, status: 'created', carrierStatus: 'ACCEPTED', existing: false });
       }
-      const bad = invalidCreate(o.value);
+      const bad = invalidCreate(carrierResult.value);
       if (bad) {
         return err(carrierError('CARRIER_REJECTED', 'CDEK refused the order', { retryable: false, carrierMessages: cdekMessages({ requests: [bad] }) }));
       }
-      return ok(toCreated(o.value, req.reference, false));
+      return ok(toCreated(carrierResult.value, req.reference, false));
     },
 
     async getLabel(ref, format): Promise<CarrierResult<Label>> {
       if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
       if (format !== 'pdf') return err(carrierError('CARRIER_UNSUPPORTED', 'CDEK prints barcodes as PDF only'));
-      const o = await orderByRef(ref, 'get label');
-      if (!o.ok) return o;
-      if (isDeleted(o.value)) return err(carrierError('SHIPMENT_CANCELLED', `CDEK order ${ref.carrierShipmentId} was deleted; no label`));
+      const carrierResult = await orderByRef(ref, 'get label');
+      if (!carrierResult.ok) return carrierResult;
+      if (isDeleted(carrierResult.value)) return err(carrierError('SHIPMENT_CANCELLED', `CDEK order ${ref.carrierShipmentId} was deleted; no label`));
       const res = await session.call({
         method: 'POST',
         path: '/v2/print/barcodes',
@@ -232,64 +232,64 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
     },
 
     async track(ref): Promise<CarrierResult<TrackingInfo>> {
-      const o = await orderByRef(ref, 'track');
-      if (!o.ok) return o;
-      const events: TrackingEvent[] = o.value.entity.statuses
+      const carrierResult = await orderByRef(ref, 'track');
+      if (!carrierResult.ok) return carrierResult;
+      const events: TrackingEvent[] = carrierResult.value.entity.statuses
         .filter((s) => !s.deleted)
-        .map((s) => {
-          const at = toIsoUtc(s.date_time) ?? s.date_time;
+        .map((status) => {
+          const at = toIsoUtc(status.date_time) ?? status.date_time;
           return {
-            eventId: eventIdOf('cdek', o.value.entity.uuid, s.code, at),
-            reference: o.value.entity.number ?? ref.reference,
-            carrierShipmentId: o.value.entity.uuid,
-            trackingNumber: o.value.entity.cdek_number ?? null,
-            carrierStatus: s.code,
-            ...mapStatus(s.code),
+            eventId: eventIdOf('cdek', carrierResult.value.entity.uuid, status.code, at),
+            reference: carrierResult.value.entity.number ?? ref.reference,
+            carrierShipmentId: carrierResult.value.entity.uuid,
+            trackingNumber: carrierResult.value.entity.cdek_number ?? null,
+            carrierStatus: status.code,
+            ...mapStatus(status.code),
             occurredAt: at,
-            ...(s.city ? { location: s.city } : {}),
-            ...(s.name ? { description: s.name } : {}),
+            ...(status.city ? { location: status.city } : {}),
+            ...(status.name ? { description: status.name } : {}),
           };
         })
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
       const last = events[events.length - 1];
       const code = last?.carrierStatus ?? 'ACCEPTED';
-      return ok({ trackingNumber: o.value.entity.cdek_number ?? null, carrierStatus: code, ...mapStatus(code), events });
+      return ok({ trackingNumber: carrierResult.value.entity.cdek_number ?? null, carrierStatus: code, ...mapStatus(code), events });
     },
 
     async cancel(ref) {
       const res = await session.call({ method: 'DELETE', path: `/v2/orders/${encodeURIComponent(ref.carrierShipmentId)}` });
       if (!res.ok) return res;
       if (res.value.status !== 202 && res.value.status !== 200) return failed(res.value, 'delete order');
-      const r = parseJson(res.value, cdekEntityResponse, 'delete order');
-      if (!r.ok) return r;
-      if (r.value.requests.some((x) => x.state === 'INVALID')) {
-        return err(carrierError('CARRIER_REJECTED', 'CDEK refused to delete the order', { retryable: false, carrierMessages: cdekMessages(r.value) }));
+      const carrierResult = parseJson(res.value, cdekEntityResponse, 'delete order');
+      if (!carrierResult.ok) return carrierResult;
+      if (carrierResult.value.requests.some((x) => x.state === 'INVALID')) {
+        return err(carrierError('CARRIER_REJECTED', 'CDEK refused to delete the order', { retryable: false, carrierMessages: cdekMessages(carrierResult.value) }));
       }
       return ok(undefined);
     },
 
     parseWebhook(input: WebhookInput) {
-      const w = parseWebhookJson(input.body, cdekWebhook, 'CDEK');
-      if (!w.ok) return w;
+      const carrierResult = parseWebhookJson(input.body, cdekWebhook, 'CDEK');
+      if (!carrierResult.ok) return carrierResult;
       // PRINT_FORM, OFFICE_AVAILABILITY, PREALERT_CLOSED … are not shipment statuses.
-      if (w.value.type !== 'ORDER_STATUS') return ok([]);
-      const a = cdekOrderStatusAttributes.safeParse(w.value.attributes);
-      if (!a.success) return err(carrierError('CARRIER_BAD_RESPONSE', 'CDEK ORDER_STATUS webhook lacks code or time', { retryable: false }));
+      if (carrierResult.value.type !== 'ORDER_STATUS') return ok([]);
+      const parsed = cdekOrderStatusAttributes.safeParse(carrierResult.value.attributes);
+      if (!parsed.success) return err(carrierError('CARRIER_BAD_RESPONSE', 'CDEK ORDER_STATUS webhook lacks code or time', { retryable: false }));
       // A status CDEK withdrew is not news for the order.
-      if (a.data.deleted) return ok([]);
-      const at = toIsoUtc(a.data.status_date_time);
-      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `CDEK webhook time unreadable: ${a.data.status_date_time}`, { retryable: false }));
+      if (parsed.data.deleted) return ok([]);
+      const at = toIsoUtc(parsed.data.status_date_time);
+      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `CDEK webhook time unreadable: ${parsed.data.status_date_time}`, { retryable: false }));
       return ok([
         {
           // Same id as the polled status, so a push and a poll de-duplicate.
-          eventId: eventIdOf('cdek', w.value.uuid, a.data.code, at),
-          reference: a.data.number ?? null,
-          carrierShipmentId: w.value.uuid,
-          trackingNumber: a.data.cdek_number ?? null,
-          carrierStatus: a.data.code,
-          ...mapStatus(a.data.code),
+          eventId: eventIdOf('cdek', carrierResult.value.uuid, parsed.data.code, at),
+          reference: parsed.data.number ?? null,
+          carrierShipmentId: carrierResult.value.uuid,
+          trackingNumber: parsed.data.cdek_number ?? null,
+          carrierStatus: parsed.data.code,
+          ...mapStatus(parsed.data.code),
           occurredAt: at,
-          ...(a.data.city_name ? { location: a.data.city_name } : {}),
+          ...(parsed.data.city_name ? { location: parsed.data.city_name } : {}),
         },
       ]);
     },

@@ -50,11 +50,11 @@ export function createCdekSession(http: HttpCarrierConfig, auth: CdekAuthConfig)
         }),
       );
     }
-    const t = parseJson(res.value, cdekToken, 'CDEK token');
-    if (!t.ok) return t;
+    const carrierResult = parseJson(res.value, cdekToken, 'CDEK token');
+    if (!carrierResult.ok) return carrierResult;
     fetched += 1;
-    cached = { token: t.value.access_token, expiresAt: now() + t.value.expires_in * 1000 };
-    return ok(t.value.access_token);
+    cached = { token: carrierResult.value.access_token, expiresAt: now() + carrierResult.value.expires_in * 1000 };
+    return ok(carrierResult.value.access_token);
   }
 
   function token(): Promise<CarrierResult<string>> {
@@ -66,9 +66,9 @@ export function createCdekSession(http: HttpCarrierConfig, auth: CdekAuthConfig)
   }
 
   async function once(req: Omit<HttpRequest, 'url'> & { path: string }) {
-    const t = await token();
-    if (!t.ok) return t;
-    return send(http, { ...req, url: joinUrl(http.baseUrl, req.path), headers: { authorization: `Bearer ${t.value}`, ...req.headers } });
+    const carrierResult = await token();
+    if (!carrierResult.ok) return carrierResult;
+    return send(http, { ...req, url: joinUrl(http.baseUrl, req.path), headers: { authorization: `Bearer ${carrierResult.value}`, ...req.headers } });
   }
 
   return {

@@ -57,12 +57,12 @@ export function dhlMessages(body: unknown): string[] {
   const parsed = dhlErrorBody.safeParse(body);
   if (!parsed.success) return [];
   const out: string[] = [];
-  const b = parsed.data;
-  const top = b.detail ?? (typeof b.status === 'object' ? b.status.detail : undefined);
+  const data = parsed.data;
+  const top = data.detail ?? (typeof data.status === 'object' ? data.status.detail : undefined);
   if (top) out.push(top);
-  for (const item of b.items ?? []) {
+  for (const item of data.items ?? []) {
     if (item.sstatus?.detail && (item.sstatus.statusCode ?? 200) >= 400) out.push(item.sstatus.detail);
-    for (const v of item.validationMessages ?? []) out.push(v.property ? `${v.property}: ${v.validationMessage}` : v.validationMessage);
+    for (const validationMessage of item.validationMessages ?? []) out.push(validationMessage.property ? `${validationMessage.property}: ${validationMessage.validationMessage}` : validationMessage.validationMessage);
   }
   return out;
 }
@@ -88,20 +88,20 @@ export function createDhlParcelDeAdapter(config: DhlParcelDeConfig): CarrierAdap
 
   const failed = (res: HttpResponse, what: string) => err(httpStatusError(res, what, dhlMessages(tryJson(res))));
 
-  function party(a: Address, role: 'shipper' | 'consignee') {
-    const country = ALPHA3[a.countryCode];
+  function party(address: Address, role: 'shipper' | 'consignee') {
+    const country = ALPHA3[address.countryCode];
     if (!country) return null;
     return {
-      name1: a.company ?? a.name,
-      ...(a.company ? { name2: a.name } : {}),
-      addressStreet: a.street,
-      addressHouse: a.flat ? `${a.buildingNumber}/${a.flat}` : a.buildingNumber,
-      postalCode: a.postalCode,
-      city: a.city,
+      name1: address.company ?? address.name,
+      ...(address.company ? { name2: address.name } : {}),
+      addressStreet: address.street,
+      addressHouse: address.flat ? `${address.buildingNumber}/${address.flat}` : address.buildingNumber,
+      postalCode: address.postalCode,
+      city: address.city,
       country,
-      ...(role === 'consignee' || a.company ? { contactName: a.name } : {}),
-      ...(a.phone ? { phone: a.phone } : {}),
-      ...(a.email ? { email: a.email } : {}),
+      ...(role === 'consignee' || address.company ? { contactName: address.name } : {}),
+      ...(address.phone ? { phone: address.phone } : {}),
+      ...(address.email ? { email: address.email } : {}),
     };
   }
 
@@ -231,26 +231,26 @@ export function createDhlParcelDeAdapter(config: DhlParcelDeConfig): CarrierAdap
       if (res.value.status !== 200) return failed(res.value, 'track');
       const parsed = parseJson(res.value, dhlTrackingResponse, 'track');
       if (!parsed.ok) return parsed;
-      const s = parsed.value.shipments[0];
-      if (!s) return err(carrierError('CARRIER_BAD_RESPONSE', 'track: no shipment in the answer', { retryable: true }));
-      const events = s.events
-        .map((e) => {
-          const at = toIsoUtc(e.timestamp) ?? e.timestamp;
+      const shipment = parsed.value.shipments[0];
+      if (!shipment) return err(carrierError('CARRIER_BAD_RESPONSE', 'track: no shipment in the answer', { retryable: true }));
+      const events = shipment.events
+        .map((event) => {
+          const at = toIsoUtc(event.timestamp) ?? event.timestamp;
           return {
             // DHL events carry no id; number + code + time + text identifies one.
-            eventId: eventIdOf('dhl', s.id, e.statusCode, at, e.description),
+            eventId: eventIdOf('dhl', shipment.id, event.statusCode, at, event.description),
             reference: ref.reference,
             carrierShipmentId: ref.carrierShipmentId,
-            trackingNumber: s.id,
-            carrierStatus: e.statusCode,
-            ...mapStatus(e.statusCode),
+            trackingNumber: shipment.id,
+            carrierStatus: event.statusCode,
+            ...mapStatus(event.statusCode),
             occurredAt: at,
-            ...(e.description ? { description: e.description } : {}),
-            ...(e.location?.address?.addressLocality ? { location: e.location.address.addressLocality } : {}),
+            ...(event.description ? { description: event.description } : {}),
+            ...(event.location?.address?.addressLocality ? { location: event.location.address.addressLocality } : {}),
           };
         })
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      return ok({ trackingNumber: s.id, carrierStatus: s.status.statusCode, ...mapStatus(s.status.statusCode), events });
+      return ok({ trackingNumber: shipment.id, carrierStatus: shipment.status.statusCode, ...mapStatus(shipment.status.statusCode), events });
     },
 
     async cancel(ref) {

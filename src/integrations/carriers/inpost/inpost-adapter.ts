@@ -56,7 +56,7 @@ export function inpostMessages(body: unknown): string[] {
     if (Array.isArray(node)) {
       node.forEach((v) => (typeof v === 'string' ? out.push(`${path}: ${v}`) : walk(v, path)));
     } else if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
+      for (const [key, value] of Object.entries(node)) walk(value, path ? `${path}.${key}` : key);
     }
   };
   walk(parsed.data.details, '');
@@ -103,21 +103,21 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
     return parseJson(res.value, inpostShipment, 'get shipment');
   }
 
-  const party = (a: Address) => {
-    const { first, last } = splitName(a.name);
+  const party = (address: Address) => {
+    const { first, last } = splitName(address.name);
     return {
-      name: a.name,
-      company_name: a.company,
+      name: address.name,
+      company_name: address.company,
       first_name: first,
       last_name: last,
-      email: a.email,
-      phone: a.phone,
+      email: address.email,
+      phone: address.phone,
       address: {
-        street: a.street,
-        building_number: a.flat ? `${a.buildingNumber}/${a.flat}` : a.buildingNumber,
-        city: a.city,
-        post_code: a.postalCode,
-        country_code: a.countryCode,
+        street: address.street,
+        building_number: address.flat ? `${address.buildingNumber}/${address.flat}` : address.buildingNumber,
+        city: address.city,
+        post_code: address.postalCode,
+        country_code: address.countryCode,
       },
     };
   };
@@ -155,21 +155,21 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
       const res = await call({ method: 'POST', path: `/v1/organizations/${org}/shipments`, json: body(req) });
       if (!res.ok) return res;
       if (res.value.status !== 200 && res.value.status !== 201) return failed(res.value, 'create shipment');
-      const s = parseJson(res.value, inpostShipment, 'create shipment');
-      if (!s.ok) return s;
-      return ok(toCreated(s.value, req.reference, false));
+      const carrierResult = parseJson(res.value, inpostShipment, 'create shipment');
+      if (!carrierResult.ok) return carrierResult;
+      return ok(toCreated(carrierResult.value, req.reference, false));
     },
 
     async getLabel(ref, format: LabelFormat): Promise<CarrierResult<Label>> {
       if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
-      const s = await getShipment(ref);
-      if (!s.ok) return s;
-      if (s.value.status === 'canceled') {
+      const carrierResult = await getShipment(ref);
+      if (!carrierResult.ok) return carrierResult;
+      if (carrierResult.value.status === 'canceled') {
         return err(carrierError('SHIPMENT_CANCELLED', `InPost shipment ${ref.carrierShipmentId} is cancelled; no label`));
       }
-      if (['created', 'offers_prepared', 'offer_selected'].includes(s.value.status)) {
+      if (['created', 'offers_prepared', 'offer_selected'].includes(carrierResult.value.status)) {
         return err(
-          carrierError('CARRIER_UNAVAILABLE', `InPost has not confirmed shipment ${ref.carrierShipmentId} yet (${s.value.status})`),
+          carrierError('CARRIER_UNAVAILABLE', `InPost has not confirmed shipment ${ref.carrierShipmentId} yet (${carrierResult.value.status})`),
         );
       }
       const type = config.labelType ?? 'A6';
@@ -194,33 +194,33 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
       let tracking = ref.trackingNumber;
       if (!tracking) {
         // Before confirmation there is no tracking number; the shipment itself carries the status.
-        const s = await getShipment(ref);
-        if (!s.ok) return s;
-        if (!s.value.tracking_number) {
-          const m = mapStatus(s.value.status);
-          return ok({ trackingNumber: null, carrierStatus: s.value.status, ...m, events: [] });
+        const carrierResult = await getShipment(ref);
+        if (!carrierResult.ok) return carrierResult;
+        if (!carrierResult.value.tracking_number) {
+          const statusMapping = mapStatus(carrierResult.value.status);
+          return ok({ trackingNumber: null, carrierStatus: carrierResult.value.status, ...statusMapping, events: [] });
         }
-        tracking = s.value.tracking_number;
+        tracking = carrierResult.value.tracking_number;
       }
       const res = await call({ method: 'GET', path: `/v1/tracking/${encodeURIComponent(tracking)}` });
       if (!res.ok) return res;
       if (res.value.status !== 200) return failed(res.value, 'track');
-      const t = parseJson(res.value, inpostTracking, 'track');
-      if (!t.ok) return t;
-      const events: TrackingEvent[] = t.value.tracking_details
+      const result = parseJson(res.value, inpostTracking, 'track');
+      if (!result.ok) return result;
+      const events: TrackingEvent[] = result.value.tracking_details
         .map((d) => ({
           // Same id as the webhook for the same change, so a poll and a push de-duplicate.
           eventId: eventIdOf('inpost', ref.carrierShipmentId, d.status, toIsoUtc(d.datetime) ?? d.datetime),
           reference: ref.reference,
           carrierShipmentId: ref.carrierShipmentId,
-          trackingNumber: t.value.tracking_number,
+          trackingNumber: result.value.tracking_number,
           carrierStatus: d.status,
           ...mapStatus(d.status),
           occurredAt: toIsoUtc(d.datetime) ?? d.datetime,
           ...(d.origin_status ? { description: d.origin_status } : {}),
         }))
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      return ok({ trackingNumber: t.value.tracking_number, carrierStatus: t.value.status, ...mapStatus(t.value.status), events });
+      return ok({ trackingNumber: result.value.tracking_number, carrierStatus: result.value.status, ...mapStatus(result.value.status), events });
     },
 
     async cancel(ref) {
@@ -231,20 +231,20 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
     },
 
     parseWebhook(input: WebhookInput) {
-      const w = parseWebhookJson(input.body, inpostWebhook, 'InPost');
-      if (!w.ok) return w;
-      if (w.value.event !== 'shipment_status_changed') return ok([]);
-      const p = w.value.payload;
-      const at = toIsoUtc(w.value.event_ts);
-      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `InPost webhook event_ts is not a time: ${w.value.event_ts}`, { retryable: false }));
+      const carrierResult = parseWebhookJson(input.body, inpostWebhook, 'InPost');
+      if (!carrierResult.ok) return carrierResult;
+      if (carrierResult.value.event !== 'shipment_status_changed') return ok([]);
+      const payload = carrierResult.value.payload;
+      const at = toIsoUtc(carrierResult.value.event_ts);
+      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `InPost webhook event_ts is not a time: ${carrierResult.value.event_ts}`, { retryable: false }));
       return ok([
         {
-          eventId: eventIdOf('inpost', p.shipment_id, p.status, at),
+          eventId: eventIdOf('inpost', payload.shipment_id, payload.status, at),
           reference: null,
-          carrierShipmentId: p.shipment_id,
-          trackingNumber: p.tracking_number ?? null,
-          carrierStatus: p.status,
-          ...mapStatus(p.status),
+          carrierShipmentId: payload.shipment_id,
+          trackingNumber: payload.tracking_number ?? null,
+          carrierStatus: payload.status,
+          ...mapStatus(payload.status),
           occurredAt: at,
         },
       ]);

@@ -83,8 +83,8 @@ const MANUAL_STATUSES = ORDO_SHIPMENT_STATUSES.filter((s) => s !== 'unknown');
 const CANCELLABLE = new Set<OrdoShipmentStatus>(['created', 'label_ready']);
 
 /** The status of an own-fleet shipment: its newest event's, `created` before any. */
-export function currentStatus(r: ManualShipmentRecord): OrdoShipmentStatus {
-  return r.events[r.events.length - 1]?.status ?? 'created';
+export function currentStatus(manualShipment: ManualShipmentRecord): OrdoShipmentStatus {
+  return manualShipment.events[manualShipment.events.length - 1]?.status ?? 'created';
 }
 
 export function createManualCarrier(options: ManualCarrierOptions = {}): ManualCarrierAdapter {
@@ -97,12 +97,12 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
 
   const notFound = (id: string) => err(carrierError('CARRIER_NOT_FOUND', `own-fleet shipment ${id} does not exist`, { retryable: false }));
 
-  function event(r: ManualShipmentRecord, status: OrdoShipmentStatus, at: string, note?: string): TrackingEvent {
+  function event(manualShipment: ManualShipmentRecord, status: OrdoShipmentStatus, at: string, note?: string): TrackingEvent {
     return {
-      eventId: eventIdOf('manual', r.carrierShipmentId, status, at),
-      reference: r.request.reference,
-      carrierShipmentId: r.carrierShipmentId,
-      trackingNumber: r.trackingNumber,
+      eventId: eventIdOf('manual', manualShipment.carrierShipmentId, status, at),
+      reference: manualShipment.request.reference,
+      carrierShipmentId: manualShipment.carrierShipmentId,
+      trackingNumber: manualShipment.trackingNumber,
       carrierStatus: status,
       status,
       known: true,
@@ -111,22 +111,22 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
     };
   }
 
-  async function append(r: ManualShipmentRecord, e: TrackingEvent): Promise<TrackingEvent> {
-    if (!r.events.some((x) => x.eventId === e.eventId)) {
-      r.events.push(e);
+  async function append(manualShipment: ManualShipmentRecord, trackingEvent: TrackingEvent): Promise<TrackingEvent> {
+    if (!manualShipment.events.some((x) => x.eventId === trackingEvent.eventId)) {
+      manualShipment.events.push(trackingEvent);
       // Stable: events at the same time stay in the order they were recorded (the store keeps it too).
-      r.events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
-      await store.put(r);
+      manualShipment.events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+      await store.put(manualShipment);
     }
-    return e;
+    return trackingEvent;
   }
 
   /** A store failure (database down) is the carrier being unavailable: retry later. */
   async function guarded<T>(work: () => Promise<CarrierResult<T>>): Promise<CarrierResult<T>> {
     try {
       return await work();
-    } catch (e) {
-      return err(carrierError('CARRIER_UNAVAILABLE', `own-fleet store failed: ${(e as Error).message}`, { retryable: true }));
+    } catch (error) {
+      return err(carrierError('CARRIER_UNAVAILABLE', `own-fleet store failed: ${(error as Error).message}`, { retryable: true }));
     }
   }
 
@@ -150,60 +150,60 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
       const existing = await store.findByReference(input.reference);
       if (existing) return ok(toCreated(existing, true));
       const id = newId();
-      const r: ManualShipmentRecord = {
+      const manualShipment: ManualShipmentRecord = {
         carrierShipmentId: id,
         trackingNumber: `${options.prefix ?? 'OWN'}-${id.replace(/-/g, '').slice(-12).toUpperCase()}`,
         request: checked.value,
         events: [],
       };
-      r.events.push(event(r, 'label_ready', clock.now().toISOString()));
-      await store.put(r);
-      return ok(toCreated(r, false));
+      manualShipment.events.push(event(manualShipment, 'label_ready', clock.now().toISOString()));
+      await store.put(manualShipment);
+      return ok(toCreated(manualShipment, false));
     }),
 
     getLabel: (ref, format) => guarded(async () => {
       if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
-      const r = await store.get(ref.carrierShipmentId);
-      if (!r) return notFound(ref.carrierShipmentId);
-      if (currentStatus(r) === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', `own-fleet shipment ${r.trackingNumber} is cancelled; no label`));
+      const item = await store.get(ref.carrierShipmentId);
+      if (!item) return notFound(ref.carrierShipmentId);
+      if (currentStatus(item) === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', `own-fleet shipment ${item.trackingNumber} is cancelled; no label`));
       const data = await render(
-        { trackingNumber: r.trackingNumber, reference: r.request.reference, sender: r.request.sender, receiver: r.request.receiver, parcels: r.request.parcels.length },
+        { trackingNumber: item.trackingNumber, reference: item.request.reference, sender: item.request.sender, receiver: item.request.receiver, parcels: item.request.parcels.length },
         format,
       );
       return ok({ format, contentType: format === 'pdf' ? 'application/pdf' : 'application/zpl', data });
     }),
 
     track: (ref) => guarded(async () => {
-      const r = await store.get(ref.carrierShipmentId);
-      if (!r) return notFound(ref.carrierShipmentId);
-      const status = currentStatus(r);
-      return ok({ trackingNumber: r.trackingNumber, carrierStatus: status, status, known: true, events: [...r.events] });
+      const item = await store.get(ref.carrierShipmentId);
+      if (!item) return notFound(ref.carrierShipmentId);
+      const status = currentStatus(item);
+      return ok({ trackingNumber: item.trackingNumber, carrierStatus: status, status, known: true, events: [...item.events] });
     }),
 
     cancel: (ref) => guarded(async () => {
-      const r = await store.get(ref.carrierShipmentId);
-      if (!r) return notFound(ref.carrierShipmentId);
-      const status = currentStatus(r);
+      const item = await store.get(ref.carrierShipmentId);
+      if (!item) return notFound(ref.carrierShipmentId);
+      const status = currentStatus(item);
       if (status === 'cancelled') return ok(undefined);
       if (!CANCELLABLE.has(status)) {
         return err(
-          carrierError('CARRIER_REJECTED', `own-fleet shipment ${r.trackingNumber} is already ${status}`, {
+          carrierError('CARRIER_REJECTED', `own-fleet shipment ${item.trackingNumber} is already ${status}`, {
             retryable: false,
             carrierMessages: [`cannot cancel in status ${status}`],
           }),
         );
       }
-      await append(r, event(r, 'cancelled', clock.now().toISOString()));
+      await append(item, event(item, 'cancelled', clock.now().toISOString()));
       return ok(undefined);
     }),
 
     recordEvent: (ref, status, opts = {}) => guarded(async () => {
-      const r = await store.get(ref.carrierShipmentId);
-      if (!r) return notFound(ref.carrierShipmentId);
+      const item = await store.get(ref.carrierShipmentId);
+      if (!item) return notFound(ref.carrierShipmentId);
       if (!mapStatus(status).known) return err(carrierError('CARRIER_REJECTED', `unknown own-fleet status ${status}`, { retryable: false }));
       const at = opts.at ? toIsoUtc(opts.at) : clock.now().toISOString();
       if (!at) return err(carrierError('CARRIER_REJECTED', `unreadable time ${opts.at}`, { retryable: false }));
-      return ok(await append(r, event(r, status, at, opts.note)));
+      return ok(await append(item, event(item, status, at, opts.note)));
     }),
 
     parseWebhook(input) {
@@ -219,16 +219,16 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
       }
       // Parsing is synchronous: the reference and tracking number only when the store can say at once
       // (the webhook route finds the shipment by the carrier shipment id anyway).
-      const r = store.peek?.(raw.shipmentId);
-      const m = mapStatus(raw.status);
+      const result = store.peek?.(raw.shipmentId);
+      const statusMapping = mapStatus(raw.status);
       return ok([
         {
           eventId: eventIdOf('manual', raw.shipmentId, raw.status, at),
-          reference: r?.request.reference ?? null,
+          reference: result?.request.reference ?? null,
           carrierShipmentId: raw.shipmentId,
-          trackingNumber: r?.trackingNumber ?? null,
+          trackingNumber: result?.trackingNumber ?? null,
           carrierStatus: raw.status,
-          ...m,
+          ...statusMapping,
           occurredAt: at,
           ...(raw.note ? { description: raw.note } : {}),
         },

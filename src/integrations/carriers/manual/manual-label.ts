@@ -25,27 +25,27 @@ const lines = (a: Address) => [
   ...(a.phone ? [a.phone] : []),
 ];
 
-export async function renderManualLabel(d: ManualLabelData, format: LabelFormat): Promise<Buffer> {
+export async function renderManualLabel(manualLabel: ManualLabelData, format: LabelFormat): Promise<Buffer> {
   if (format === 'zpl') {
     // ^CI28: UTF-8 field data, so names keep their diacritics and Cyrillic.
     const field = (y: number, text: string, size = 30) => `^FO40,${y}^A0N,${size},${size}^FD${text.replace(/[\^~]/g, ' ')}^FS`;
-    const to = lines(d.receiver).map((l, i) => field(300 + i * 40, l));
-    const from = lines(d.sender).map((l, i) => field(560 + i * 30, l, 22));
-    return Buffer.from(`^XA^CI28^FO40,40^BY3^BCN,160,Y,N,N^FD${d.trackingNumber}^FS${to.join('')}${from.join('')}${field(720, d.reference, 22)}^XZ`, 'utf8');
+    const to = lines(manualLabel.receiver).map((l, i) => field(300 + i * 40, l));
+    const from = lines(manualLabel.sender).map((l, i) => field(560 + i * 30, l, 22));
+    return Buffer.from(`^XA^CI28^FO40,40^BY3^BCN,160,Y,N,N^FD${manualLabel.trackingNumber}^FS${to.join('')}${from.join('')}${field(720, manualLabel.reference, 22)}^XZ`, 'utf8');
   }
-  const barcode = await bwipjs.toBuffer({ bcid: 'code128', text: d.trackingNumber, scale: 2, height: 14, includetext: true });
+  const barcode = await bwipjs.toBuffer({ bcid: 'code128', text: manualLabel.trackingNumber, scale: 2, height: 14, includetext: true });
   const doc = new PDFDocument({ size: 'A6', margin: 18 });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   doc.font(FONT);
   doc.image(barcode, { width: 220 });
-  doc.fontSize(12).text(d.trackingNumber);
+  doc.fontSize(12).text(manualLabel.trackingNumber);
   doc.moveDown(0.5).fontSize(8).text('Odbiorca / Получатель / Receiver');
-  doc.fontSize(11).text(lines(d.receiver).join('\n'));
+  doc.fontSize(11).text(lines(manualLabel.receiver).join('\n'));
   doc.moveDown(0.5).fontSize(8).text('Nadawca / Отправитель / Sender');
-  doc.fontSize(9).text(lines(d.sender).join('\n'));
-  doc.moveDown(0.5).fontSize(8).text(`${d.reference} · ${d.parcels} parcel(s)`);
+  doc.fontSize(9).text(lines(manualLabel.sender).join('\n'));
+  doc.moveDown(0.5).fontSize(8).text(`${manualLabel.reference} · ${manualLabel.parcels} parcel(s)`);
   doc.end();
   return done;
 }
