@@ -17,7 +17,15 @@ const loadMs = performance.now() - t0;
 
 // Discount above 15 % and total above credit: two sequential approvals, then the happy path.
 const facts = prepareFacts({
-  order: { id: 'o', number: 'ZAM/1', type: 'sale', currency: 'PLN', total: 1_500_000, maxDiscountPct: 20, paymentTerms: 'deferred' },
+  order: {
+    id: 'o',
+    number: 'ZAM/1',
+    type: 'sale',
+    currency: 'PLN',
+    total: 1_500_000,
+    maxDiscountPct: 20,
+    paymentTerms: 'deferred',
+  },
   lines: [{ sku: 'ŁOŻYSKO-6204', quantity: 40, unitPrice: 37_500 }],
   customer: { id: 'c', segment: 'b2b', availableCredit: 1_000_000, allowsPartialShipments: true },
   channel: { code: 'b2b-portal', kind: 'b2b_portal' },
@@ -26,12 +34,18 @@ const facts = prepareFacts({
 const now = new Date('2026-03-02T08:00:00Z');
 const script = (s: ProcessSnapshot): ProcessEvent | null => {
   switch (s.state) {
-    case 'awaiting_approval': return { name: 'approve', taskId: s.tasks[0]!.id, actor: { id: 'u' } };
-    case 'reserving': return { name: 'reserved' };
-    case 'routing': return { name: 'routed' };
-    case 'fulfilling': return { name: 'shipped' };
-    case 'in_transit': return { name: 'delivered' };
-    default: return null;
+    case 'awaiting_approval':
+      return { name: 'approve', taskId: s.tasks[0]!.id, actor: { id: 'u' } };
+    case 'reserving':
+      return { name: 'reserved' };
+    case 'routing':
+      return { name: 'routed' };
+    case 'fulfilling':
+      return { name: 'shipped' };
+    case 'in_transit':
+      return { name: 'delivered' };
+    default:
+      return null;
   }
 };
 
@@ -40,13 +54,21 @@ function engineWalk(samples: number[] | null): number {
   let t = performance.now();
   let snap = startProcess(def, facts, now).snapshot;
   n += 1;
-  if (samples) { const e = performance.now(); samples.push(e - t); t = e; }
+  if (samples) {
+    const e = performance.now();
+    samples.push(e - t);
+    t = e;
+  }
   for (let ev = script(snap); ev; ev = script(snap)) {
     const r = transition(def, snap, ev, facts, now);
     if (!r.ok) throw new Error(`walk refused ${ev.name} in ${snap.state}`);
     snap = r.value.snapshot;
     n += 1;
-    if (samples) { const e = performance.now(); samples.push(e - t); t = e; }
+    if (samples) {
+      const e = performance.now();
+      samples.push(e - t);
+      t = e;
+    }
   }
   if (snap.state !== 'completed') throw new Error(`walk ended in ${snap.state}`);
   return n;
@@ -56,8 +78,10 @@ function engineWalk(samples: number[] | null): number {
 const table: Record<string, Record<string, string>> = {
   received: { '': 'awaiting_approval' },
   awaiting_approval: { approve1: 'awaiting_approval', approve: 'reserving' },
-  reserving: { reserved: 'routing' }, routing: { routed: 'fulfilling' },
-  fulfilling: { shipped: 'in_transit' }, in_transit: { delivered: 'completed' },
+  reserving: { reserved: 'routing' },
+  routing: { routed: 'fulfilling' },
+  fulfilling: { shipped: 'in_transit' },
+  in_transit: { delivered: 'completed' },
 };
 const baselineEvents = ['', 'approve1', 'approve', 'reserved', 'routed', 'shipped', 'delivered'];
 function baselineWalk(): number {
@@ -95,11 +119,21 @@ const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * sam
 const engineRate = engine.transitions / (engine.ms / 1000);
 const baseRate = base.transitions / (base.ms / 1000);
 const mem = process.memoryUsage();
-console.log(`process engine bench (b2b-approvals, ${engine.transitions / ORDERS} transitions per order lifecycle, one core)`);
+console.log(
+  `process engine bench (b2b-approvals, ${engine.transitions / ORDERS} transitions per order lifecycle, one core)`,
+);
 console.log(`  definition load+validate+compile: ${loadMs.toFixed(1)} ms`);
-console.log(`  engine:   ${ORDERS} lifecycles, ${engine.transitions} transitions in ${engine.ms.toFixed(0)} ms → ${Math.round(engineRate).toLocaleString('en')} transitions/s (${Math.round(ORDERS / (engine.ms / 1000)).toLocaleString('en')} lifecycles/s)`);
-console.log(`  per transition: p50 ${(q(0.5) * 1000).toFixed(1)} µs, p99 ${(q(0.99) * 1000).toFixed(1)} µs (${samples.length} samples)`);
+console.log(
+  `  engine:   ${ORDERS} lifecycles, ${engine.transitions} transitions in ${engine.ms.toFixed(0)} ms → ${Math.round(engineRate).toLocaleString('en')} transitions/s (${Math.round(ORDERS / (engine.ms / 1000)).toLocaleString('en')} lifecycles/s)`,
+);
+console.log(
+  `  per transition: p50 ${(q(0.5) * 1000).toFixed(1)} µs, p99 ${(q(0.99) * 1000).toFixed(1)} µs (${samples.length} samples)`,
+);
 console.log(`  baseline: object-lookup state machine, ${Math.round(baseRate).toLocaleString('en')} transitions/s`);
-console.log(`  ratio: engine is ${(baseRate / engineRate).toFixed(1)}× slower per transition than the bare table (conditions, decision table, approvals, trace, effects)`);
-console.log(`  memory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB, heap growth during the engine run ${((heapAfter - heapBefore) / 2 ** 20).toFixed(1)} MiB (garbage, not retained)`);
+console.log(
+  `  ratio: engine is ${(baseRate / engineRate).toFixed(1)}× slower per transition than the bare table (conditions, decision table, approvals, trace, effects)`,
+);
+console.log(
+  `  memory: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB, heap growth during the engine run ${((heapAfter - heapBefore) / 2 ** 20).toFixed(1)} MiB (garbage, not retained)`,
+);
 console.log(`  target ≥ 10,000 transitions/s: ${engineRate >= 10_000 ? 'met' : 'NOT met'}`);

@@ -24,7 +24,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setSubscriptionPaused } from '../src/app/events/subscriptions.js';
 
-const BASE = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BASE =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 3000);
 const STREAM_RATE = Number(process.env.BENCH_RATE ?? 50); // events/s during the latency run
 const STREAM_SECONDS = 5;
@@ -60,19 +61,38 @@ dbUrl.pathname = `/${dbName}`;
 const open = () => openDatabase({ url: dbUrl.toString(), poolSize: 10 });
 const database = await open();
 await migrateToLatest(database.db);
-const tenant = await createTenant(database.db, { slug: 'bench', name: 'Bench', admin: { email: 'bench@example.pl', name: 'Bench Łódź', password: 'correct horse battery staple' } });
-const store = scope(database.db, tenant.tenantId);
-const sub = await transaction(store, (tx) => createSubscription(tx, systemActor, systemClock, { allowPrivate: true, selfHosts: [] }, { url, eventTypes: ['order.*'] }));
-const setPaused = (paused: boolean) => transaction(store, async (tx) => {
-  await setSubscriptionPaused(tx, systemActor, systemClock, sub.id, paused);
-  await sql`select pg_notify('ordo_outbox', '')`.execute(tx.conn);
+const tenant = await createTenant(database.db, {
+  slug: 'bench',
+  name: 'Bench',
+  admin: { email: 'bench@example.pl', name: 'Bench Łódź', password: 'correct horse battery staple' },
 });
+const store = scope(database.db, tenant.tenantId);
+const sub = await transaction(store, (tx) =>
+  createSubscription(
+    tx,
+    systemActor,
+    systemClock,
+    { allowPrivate: true, selfHosts: [] },
+    { url, eventTypes: ['order.*'] },
+  ),
+);
+const setPaused = (paused: boolean) =>
+  transaction(store, async (tx) => {
+    await setSubscriptionPaused(tx, systemActor, systemClock, sub.id, paused);
+    await sql`select pg_notify('ordo_outbox', '')`.execute(tx.conn);
+  });
 
 let seq = 0;
 const emitOne = async () => {
   const n = seq++;
   const orderId = `order-${n % 300}`;
-  const id = await transaction(store, (tx) => emitEvent(tx, { type: 'order.state_changed', subject: orderId, payload: { orderId, from: 'accepted', to: 'reserved', reason: { rule: 'auto-reserve', n } } }));
+  const id = await transaction(store, (tx) =>
+    emitEvent(tx, {
+      type: 'order.state_changed',
+      subject: orderId,
+      payload: { orderId, from: 'accepted', to: 'reserved', reason: { rule: 'auto-reserve', n } },
+    }),
+  );
   return { id, committedAt: Date.now() };
 };
 
@@ -81,7 +101,10 @@ async function waitAll(ids: Iterable<string>, timeoutMs = 120_000) {
   const until = Date.now() + timeoutMs;
   while (want.some((id) => !arrived.has(id))) {
     if (Date.now() > until) throw new Error('timed out waiting for deliveries');
-    await new Promise<void>((r) => { onArrive = r; setTimeout(r, 50); });
+    await new Promise<void>((r) => {
+      onArrive = r;
+      setTimeout(r, 50);
+    });
   }
   onArrive = null;
 }
@@ -89,26 +112,51 @@ async function waitAll(ids: Iterable<string>, timeoutMs = 120_000) {
 /** Dispatchers run as separate worker processes (src/worker/main.ts), as in production. */
 async function startDispatchers(n: number): Promise<ChildProcess[]> {
   const root = fileURLToPath(new URL('../', import.meta.url));
-  return Promise.all(Array.from({ length: n }, (_, i) => new Promise<ChildProcess>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-      cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, DATABASE_URL: dbUrl.toString(), LOG_LEVEL: 'warn', ORDO_WORKER_CONCURRENCY: '32', ORDO_POLL_MS: '100', ORDO_WORKER_ID: `bench${n}-${i + 1}` },
-    });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  })));
+  return Promise.all(
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise<ChildProcess>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+            cwd: root,
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+            env: {
+              ...process.env,
+              DATABASE_URL: dbUrl.toString(),
+              LOG_LEVEL: 'warn',
+              ORDO_WORKER_CONCURRENCY: '32',
+              ORDO_POLL_MS: '100',
+              ORDO_WORKER_ID: `bench${n}-${i + 1}`,
+            },
+          });
+          child.once('message', () => resolve(child));
+          child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+        }),
+    ),
+  );
 }
 
 async function stopDispatchers(children: ChildProcess[]) {
-  await Promise.all(children.map((c) => new Promise((r) => { c.removeAllListeners('exit'); c.once('exit', r); c.kill('SIGTERM'); })));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((r) => {
+          c.removeAllListeners('exit');
+          c.once('exit', r);
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 async function emitBacklog(count: number) {
   const ids: string[] = [];
   const lanes = 8;
-  await Promise.all(Array.from({ length: lanes }, async () => {
-    while (ids.length < count) ids.push((await emitOne()).id);
-  }));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (ids.length < count) ids.push((await emitOne()).id);
+    }),
+  );
   return ids;
 }
 
@@ -118,7 +166,9 @@ async function runDispatchers(n: number) {
   await setPaused(true);
   const backlog = await emitBacklog(BACKLOG);
   for (;;) {
-    const { rows } = await sql<{ n: string }>`select count(*) as n from events where not fanned_out`.execute(database.db);
+    const { rows } = await sql<{ n: string }>`select count(*) as n from events where not fanned_out`.execute(
+      database.db,
+    );
     if (Number(rows[0]!.n) === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -135,30 +185,57 @@ async function runDispatchers(n: number) {
     const due = start + (i * 1000) / STREAM_RATE;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    stream.push(emitOne().then(async ({ id, committedAt }) => { await waitAll([id]); lat.push(arrived.get(id)! - committedAt); }));
+    stream.push(
+      emitOne().then(async ({ id, committedAt }) => {
+        await waitAll([id]);
+        lat.push(arrived.get(id)! - committedAt);
+      }),
+    );
   }
   await Promise.all(stream);
   await stopDispatchers(d);
-  const { rows } = await sql<{ worker: string; n: string; ms: string }>`select worker, count(*) as n, round(avg(latency_ms)) as ms from delivery_attempts
+  const { rows } = await sql<{
+    worker: string;
+    n: string;
+    ms: string;
+  }>`select worker, count(*) as n, round(avg(latency_ms)) as ms from delivery_attempts
     where worker like ${`bench${n}-%`} group by worker order by worker`.execute(database.db);
   const perWorker = rows.map((r) => `${r.worker}: ${r.n} attempts, mean HTTP ${r.ms} ms`).join('; ');
-  return { eventsPerSec: (backlog.length / drainMs) * 1000, p50: pct(lat, 50), p99: pct(lat, 99), samples: lat.length, perWorker };
+  return {
+    eventsPerSec: (backlog.length / drainMs) * 1000,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    samples: lat.length,
+    perWorker,
+  };
 }
 
 async function rawHttp(count: number, concurrency: number) {
-  const body = JSON.stringify({ id: 'x', type: 'order.state_changed', timestamp: new Date().toISOString(), subject: 'order-1', data: { orderId: 'order-1', from: 'accepted', to: 'reserved', reason: { rule: 'auto-reserve', n: 1 } } });
+  const body = JSON.stringify({
+    id: 'x',
+    type: 'order.state_changed',
+    timestamp: new Date().toISOString(),
+    subject: 'order-1',
+    data: { orderId: 'order-1', from: 'accepted', to: 'reserved', reason: { rule: 'auto-reserve', n: 1 } },
+  });
   const lat: number[] = [];
   let next = 0;
   const t0 = Date.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++;
-      const s = performance.now();
-      const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'webhook-id': `raw-${i}` } });
-      await res.text();
-      lat.push(performance.now() - s);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const s = performance.now();
+        const res = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', 'webhook-id': `raw-${i}` },
+        });
+        await res.text();
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
   return { perSec: (count / (Date.now() - t0)) * 1000, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
@@ -168,13 +245,24 @@ try {
   const two = await runDispatchers(2);
   const rss = process.memoryUsage().rss / 1024 / 1024;
   const { rows } = await sql<{ n: string }>`select count(*) as n from delivery_attempts`.execute(database.db);
-  console.log(`events → webhooks on PostgreSQL (${BACKLOG} backlog events over 300 orders, 1 subscription; latency at ${STREAM_RATE} ev/s for ${STREAM_SECONDS}s)`);
-  console.log(`baseline raw HTTP POST (32 concurrent): ${f1(raw.perSec)} req/s, p50 ${f1(raw.p50)} ms, p99 ${f1(raw.p99)} ms`);
-  for (const [name, r] of [['1 dispatcher ', one], ['2 dispatchers', two]] as const) {
-    console.log(`${name}: ${f1(r.eventsPerSec)} events/s delivered (${f1(r.eventsPerSec / raw.perSec * 100)}% of raw HTTP); commit→receipt p50 ${r.p50} ms, p99 ${r.p99} ms (${r.samples} samples)`);
+  console.log(
+    `events → webhooks on PostgreSQL (${BACKLOG} backlog events over 300 orders, 1 subscription; latency at ${STREAM_RATE} ev/s for ${STREAM_SECONDS}s)`,
+  );
+  console.log(
+    `baseline raw HTTP POST (32 concurrent): ${f1(raw.perSec)} req/s, p50 ${f1(raw.p50)} ms, p99 ${f1(raw.p99)} ms`,
+  );
+  for (const [name, r] of [
+    ['1 dispatcher ', one],
+    ['2 dispatchers', two],
+  ] as const) {
+    console.log(
+      `${name}: ${f1(r.eventsPerSec)} events/s delivered (${f1((r.eventsPerSec / raw.perSec) * 100)}% of raw HTTP); commit→receipt p50 ${r.p50} ms, p99 ${r.p99} ms (${r.samples} samples)`,
+    );
     console.log(`   ${r.perWorker}`);
   }
-  console.log(`2 vs 1 dispatcher throughput ratio: ${(two.eventsPerSec / one.eventsPerSec).toFixed(2)}; attempts recorded ${rows[0]!.n}; rss ${f1(rss)} MB`);
+  console.log(
+    `2 vs 1 dispatcher throughput ratio: ${(two.eventsPerSec / one.eventsPerSec).toFixed(2)}; attempts recorded ${rows[0]!.n}; rss ${f1(rss)} MB`,
+  );
 } finally {
   await database.close();
   await admin.query(`drop database if exists ${dbName} with (force)`);

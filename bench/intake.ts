@@ -33,15 +33,25 @@ function postgresCpuMs(): number {
       if (!stat.includes('(postgres)')) continue;
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 per second)
-    } catch { /* the process ended */ }
+    } catch {
+      /* the process ended */
+    }
   }
   return ticks * 10;
 }
 
-interface Measured extends RunResult { nodeCpuMs: number; pgCpuMs: number }
+interface Measured extends RunResult {
+  nodeCpuMs: number;
+  pgCpuMs: number;
+}
 
 /** Runs the same load REPEAT times and returns the median run by throughput, with CPU per order. */
-async function measured(total: number, concurrency: number, op: (i: number, run: string) => Promise<void>, onPostgres = true): Promise<{ median: Measured; all: Measured[] }> {
+async function measured(
+  total: number,
+  concurrency: number,
+  op: (i: number, run: string) => Promise<void>,
+  onPostgres = true,
+): Promise<{ median: Measured; all: Measured[] }> {
   const all: Measured[] = [];
   for (let k = 0; k < Math.max(1, REPEAT); k++) {
     const run = randomUUID().slice(0, 8);
@@ -49,7 +59,11 @@ async function measured(total: number, concurrency: number, op: (i: number, run:
     const pg0 = postgresCpuMs();
     const r = await runConcurrent(total, concurrency, (i) => op(i, run));
     const cpu = process.cpuUsage(cpu0);
-    all.push({ ...r, nodeCpuMs: (cpu.user + cpu.system) / 1000 / total, pgCpuMs: onPostgres ? (postgresCpuMs() - pg0) / total : 0 });
+    all.push({
+      ...r,
+      nodeCpuMs: (cpu.user + cpu.system) / 1000 / total,
+      pgCpuMs: onPostgres ? (postgresCpuMs() - pg0) / total : 0,
+    });
   }
   const median = [...all].sort((a, b) => a.perSecond - b.perSecond)[all.length >> 1]!;
   return { median, all };
@@ -59,29 +73,61 @@ const line = (label: string, c: number, m: { median: Measured; all: Measured[] }
   const r = m.median;
   const runs = m.all.length > 1 ? `  [runs ${m.all.map((x) => fmt(x.perSecond, 0)).join(', ')}]` : '';
   const cpu = `cpu/order ${fmt(r.nodeCpuMs, 2)} ms node${r.pgCpuMs > 0 ? `, ${fmt(r.pgCpuMs, 2)} ms postgres` : ''}`;
-  console.log(`${label} c=${String(c).padStart(2)}  ${fmt(r.perSecond, 0).padStart(5)} orders/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  errors ${r.errors}  ${cpu}${runs}${extra}`);
+  console.log(
+    `${label} c=${String(c).padStart(2)}  ${fmt(r.perSecond, 0).padStart(5)} orders/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  errors ${r.errors}  ${cpu}${runs}${extra}`,
+  );
 };
 
 async function setup(database: Database) {
   await migrateToLatest(database.db);
-  const t = await createTenant(database.db, { slug: `bench-${randomUUID().slice(0, 8)}`, name: 'Bench', admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' } });
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock }).processes });
+  const t = await createTenant(database.db, {
+    slug: `bench-${randomUUID().slice(0, 8)}`,
+    name: 'Bench',
+    admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' },
+  });
+  const app = await buildApp({
+    db: database.db,
+    dbKind: database.kind,
+    clock: systemClock,
+    ready: async () => true,
+    processes: compose({ clock: systemClock }).processes,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const request = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: { authorization: `Bearer ${t.apiKey}`, ...extra, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+  const request = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method,
+          agent,
+          headers: {
+            authorization: `Bearer ${t.apiKey}`,
+            ...extra,
+            ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      if (data) req.write(data);
+      req.end();
     });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-  const must = async (path: string, body: unknown) => { const r = await request('POST', path, body); if (r.status !== 201) throw new Error(`${path} ${r.status} ${r.body}`); };
+  const must = async (path: string, body: unknown) => {
+    const r = await request('POST', path, body);
+    if (r.status !== 201) throw new Error(`${path} ${r.status} ${r.body}`);
+  };
   await must('/api/v1/channels', { code: 'web', name: 'Sklep', kind: 'web', settings: { reserveOnIntake: false } });
   for (let i = 1; i <= 3; i++) await must('/api/v1/products', { sku: `SKU-${i}`, name: `Produkt ${i} — Товар ${i}` });
   await must('/api/v1/customers', { code: 'C-1', name: 'Zażółć Gęślą', email: 'jazn@example.pl' });
@@ -89,9 +135,13 @@ async function setup(database: Database) {
 }
 
 const body = (i: number, run: string) => ({
-  channel: 'web', externalId: `${run}-${i}`, customer: { code: 'C-1' }, currency: 'PLN',
+  channel: 'web',
+  externalId: `${run}-${i}`,
+  customer: { code: 'C-1' },
+  currency: 'PLN',
   lines: [1, 2, 3].map((n) => ({ sku: `SKU-${n}`, quantity: n, unitPrice: '19.99', taxRate: '23' })),
-  shippingAddress: { name: 'Zażółć Gęślą', line1: 'ul. Jaźni 1', city: 'Łódź', country: 'PL' }, delivery: { method: 'ship' },
+  shippingAddress: { name: 'Zażółć Gęślą', line1: 'ul. Jaźni 1', city: 'Łódź', country: 'PL' },
+  delivery: { method: 'ship' },
 });
 
 /**
@@ -105,14 +155,22 @@ async function httpRuns(label: string, database: Database) {
   const s = await setup(database);
   const out: Array<[number, RunResult]> = [];
   for (const path of PATHS) {
-    const headers = (i: number, run: string): Record<string, string> => (path === 'unit-of-work' ? { 'idempotency-key': `${run}-${i}` } : {});
+    const headers = (i: number, run: string): Record<string, string> =>
+      path === 'unit-of-work' ? { 'idempotency-key': `${run}-${i}` } : {};
     for (const c of CONCURRENCY) {
       const warm = randomUUID().slice(0, 8);
-      await runConcurrent(50, c, async (i) => { await s.request('POST', '/api/v1/orders', body(i, `warm${warm}`), headers(i, `warm${warm}`)); });
-      const m = await measured(ORDERS, c, async (i, run) => {
-        const res = await s.request('POST', '/api/v1/orders', body(i, run), headers(i, run));
-        if (res.status !== 201) throw new Error(res.body);
-      }, database.kind === 'postgres');
+      await runConcurrent(50, c, async (i) => {
+        await s.request('POST', '/api/v1/orders', body(i, `warm${warm}`), headers(i, `warm${warm}`));
+      });
+      const m = await measured(
+        ORDERS,
+        c,
+        async (i, run) => {
+          const res = await s.request('POST', '/api/v1/orders', body(i, run), headers(i, run));
+          if (res.status !== 201) throw new Error(res.body);
+        },
+        database.kind === 'postgres',
+      );
       if (path === 'one-statement') out.push([c, m.median]);
       line(`${label} ${path.padEnd(13)}`, c, m, `  (${memory()})`);
     }
@@ -137,14 +195,24 @@ async function rawBaseline(url: string, tenantId: string) {
       try {
         await client.query('begin');
         const id = randomUUID();
-        await client.query(`insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
-          values ($1,$2,'RAW-'||nextval('order_number_seq'),$3,$4,'sale','PLN','accepted',11994,0,2759,0,14753,'ship',3,$4,now(),$5)`, [tenantId, id, ch, `raw-${run}-${i}`, JSON.stringify({ city: 'Łódź' })]);
-        await client.query(`insert into order_lines (tenant_id, order_id, id, line_no, product_id, sku, name, quantity, unit_price, discount, tax, net, total)
+        await client.query(
+          `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
+          values ($1,$2,'RAW-'||nextval('order_number_seq'),$3,$4,'sale','PLN','accepted',11994,0,2759,0,14753,'ship',3,$4,now(),$5)`,
+          [tenantId, id, ch, `raw-${run}-${i}`, JSON.stringify({ city: 'Łódź' })],
+        );
+        await client.query(
+          `insert into order_lines (tenant_id, order_id, id, line_no, product_id, sku, name, quantity, unit_price, discount, tax, net, total)
           values ($1,$2,$3,1,$6,'SKU-1','P',1,1999,0,460,1999,2459), ($1,$2,$4,2,$7,'SKU-2','P',2,1999,0,920,3998,4918), ($1,$2,$5,3,$8,'SKU-3','P',3,1999,0,1379,5997,7376)`,
-        [tenantId, id, randomUUID(), randomUUID(), randomUUID(), products[0].id, products[1].id, products[2].id]);
-        await client.query(`insert into order_history (tenant_id, id, order_id, at, actor_type, action) values ($1,$2,$3,now(),'system','order.accepted')`, [tenantId, randomUUID(), id]);
-        await client.query(`insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
-          [tenantId, randomUUID(), id, JSON.stringify({ id, channel: 'web', grandTotal: '147.53', currency: 'PLN' })]);
+          [tenantId, id, randomUUID(), randomUUID(), randomUUID(), products[0].id, products[1].id, products[2].id],
+        );
+        await client.query(
+          `insert into order_history (tenant_id, id, order_id, at, actor_type, action) values ($1,$2,$3,now(),'system','order.accepted')`,
+          [tenantId, randomUUID(), id],
+        );
+        await client.query(
+          `insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
+          [tenantId, randomUUID(), id, JSON.stringify({ id, channel: 'web', grandTotal: '147.53', currency: 'PLN' })],
+        );
         await client.query('commit');
       } finally {
         client.release();
@@ -157,7 +225,9 @@ async function rawBaseline(url: string, tenantId: string) {
   return out;
 }
 
-console.log(`Ordo intake benchmark: ${ORDERS} orders of 3 lines per run, median of ${REPEAT} runs, Node ${process.version}`);
+console.log(
+  `Ordo intake benchmark: ${ORDERS} orders of 3 lines per run, median of ${REPEAT} runs, Node ${process.version}`,
+);
 const scratch = await scratchDatabase();
 try {
   const pgDb = await openDatabase({ url: scratch.url });

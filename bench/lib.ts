@@ -6,30 +6,57 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export interface RunResult { ops: number; seconds: number; perSecond: number; p50: number; p99: number; errors: number }
+export interface RunResult {
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
 /** Runs `op` from `concurrency` workers until `total` operations are done; latencies in ms. */
-export async function runConcurrent(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<RunResult> {
+export async function runConcurrent(
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+): Promise<RunResult> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= total) return;
-      const t0 = performance.now();
-      try { await op(i); } catch { errors++; }
-      latencies.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const t0 = performance.now();
+        try {
+          await op(i);
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { ops: total, seconds, perSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return {
+    ops: total,
+    seconds,
+    perSecond: total / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
 }
 
 export const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-export const memory = () => { const m = process.memoryUsage(); return `rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}`; };
+export const memory = () => {
+  const m = process.memoryUsage();
+  return `rss ${mb(m.rss)}, heap ${mb(m.heapUsed)}`;
+};
 export const fmt = (n: number, d = 1) => n.toFixed(d);
 
 /** A throw-away PostgreSQL database for a benchmark (BENCH_DATABASE_URL names the server). */

@@ -25,11 +25,14 @@ await migrateToLatest(database.db);
 const t = await testApp({ database });
 try {
   await seedBasics(t);
-  for (const sku of ['SKU-1', 'SKU-2', 'SKU-3']) await t.call('POST', '/api/v1/inventory/stock:set', { sku, location: 'WAW-1', onHand: 1_000_000 });
+  for (const sku of ['SKU-1', 'SKU-2', 'SKU-3'])
+    await t.call('POST', '/api/v1/inventory/stock:set', { sku, location: 'WAW-1', onHand: 1_000_000 });
   const source = readFileSync(join(import.meta.dirname, '..', 'processes', 'b2c-omnichannel.yaml'), 'utf8');
   const draft = await t.call('POST', '/api/v1/processes', { source });
   await t.call('POST', `/api/v1/processes/${draft.body.key}/versions/${draft.body.version}/publish`);
-  await t.call('PUT', '/api/v1/process-selection-rules', { rules: [{ process: 'b2c-omnichannel', channel: ['web', 'marketplace'] }] });
+  await t.call('PUT', '/api/v1/process-selection-rules', {
+    rules: [{ process: 'b2c-omnichannel', channel: ['web', 'marketplace'] }],
+  });
 
   const ok = async (method: string, url: string, body?: unknown) => {
     const r = await t.call(method, url, body);
@@ -37,22 +40,43 @@ try {
     return r.body;
   };
   const run = randomUUID().slice(0, 8);
-  const intake = await runConcurrent(ORDERS, CONCURRENCY, async (i) => { await ok('POST', '/api/v1/orders', orderBody({ externalId: `base-${run}-${i}` })); });
-  console.log(`baseline intake only   ${fmt(intake.perSecond, 0)} orders/s   p50 ${fmt(intake.p50)} ms   p99 ${fmt(intake.p99)} ms   errors ${intake.errors}`);
+  const intake = await runConcurrent(ORDERS, CONCURRENCY, async (i) => {
+    await ok('POST', '/api/v1/orders', orderBody({ externalId: `base-${run}-${i}` }));
+  });
+  console.log(
+    `baseline intake only   ${fmt(intake.perSecond, 0)} orders/s   p50 ${fmt(intake.p50)} ms   p99 ${fmt(intake.p99)} ms   errors ${intake.errors}`,
+  );
 
   const ids: string[] = [];
   const life = await runConcurrent(ORDERS, CONCURRENCY, async (i) => {
     const o = await ok('POST', '/api/v1/orders', orderBody({ externalId: `life-${run}-${i}` }));
-    for (const name of ['payment_authorized', 'shipped', 'delivered']) await ok('POST', `/api/v1/orders/${o.id}/events`, { name });
+    for (const name of ['payment_authorized', 'shipped', 'delivered'])
+      await ok('POST', `/api/v1/orders/${o.id}/events`, { name });
     ids.push(o.id);
   });
   const t0 = performance.now();
   let fired = 0;
-  for (;;) { const r = await fireDueTimers(compose({ clock: systemClock }).operations, database.db, new Date(Date.now() + 20 * 86_400_000), { limit: 500 }); fired += r.fired; if (r.fired === 0) break; }
+  for (;;) {
+    const r = await fireDueTimers(
+      compose({ clock: systemClock }).operations,
+      database.db,
+      new Date(Date.now() + 20 * 86_400_000),
+      { limit: 500 },
+    );
+    fired += r.fired;
+    if (r.fired === 0) break;
+  }
   const timerMs = performance.now() - t0;
-  const states = await database.db.selectFrom('orders').select('state').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('id', 'in', ids).groupBy('state').execute();
-  console.log(`lifecycle (4 API calls) ${fmt(life.perSecond, 0)} lifecycles/s   p50 ${fmt(life.p50)} ms   p99 ${fmt(life.p99)} ms   errors ${life.errors}`);
+  const states = await database.db
+    .selectFrom('orders')
+    .select('state')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('id', 'in', ids)
+    .groupBy('state')
+    .execute();
+  console.log(
+    `lifecycle (4 API calls) ${fmt(life.perSecond, 0)} lifecycles/s   p50 ${fmt(life.p50)} ms   p99 ${fmt(life.p99)} ms   errors ${life.errors}`,
+  );
   console.log(`return-window timers   ${fired} fired in ${fmt(timerMs, 0)} ms (${fmt(fired / (timerMs / 1000), 0)}/s)`);
   console.log(`end states: ${states.map((s) => `${s.state} ${s.n}`).join(', ')}`);
   console.log(`ratio lifecycles / intake-only orders: ${fmt(life.perSecond / intake.perSecond, 2)}   (${memory()})`);

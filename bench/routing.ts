@@ -43,9 +43,17 @@ function network(n: number): { locations: RoutingLocation[]; stock: StockLevels 
     const store = i % 5 !== 0;
     const id = `${store ? 'sklep' : 'magazyn'}-${i}`;
     locations.push({
-      id, type: store ? 'store' : 'warehouse', position: point(), country: 'PL',
-      capabilities: store ? ['ships', 'pickup'] : ['ships', 'b2b'], networks: ['web'], open: rand() > 0.03,
-      dailyCapacity: store ? 60 : 5000, usedToday: int(store ? 70 : 10), priority: store ? 2 : 1, handlingDays: store ? 1 : 0,
+      id,
+      type: store ? 'store' : 'warehouse',
+      position: point(),
+      country: 'PL',
+      capabilities: store ? ['ships', 'pickup'] : ['ships', 'b2b'],
+      networks: ['web'],
+      open: rand() > 0.03,
+      dailyCapacity: store ? 60 : 5000,
+      usedToday: int(store ? 70 : 10),
+      priority: store ? 2 : 1,
+      handlingDays: store ? 1 : 0,
     });
     const levels: Record<string, number> = {};
     // Warehouses carry most of the range; stores a thin slice.
@@ -70,21 +78,30 @@ function order(lines: number, k: number): RoutingOrder {
 
 const ratesR = parseRateCsv(DEMO_RATES_PLN_CSV, 'PLN');
 const stratR = compileStrategy({
-  key: 'bench', version: 1,
-  steps: [{
-    id: 'best',
-    filters: { channelNetwork: true },
-    objective: { shippingCost: 1, deliveryPromise: 300, shipments: 200, locationPriority: 50 },
-    constraints: { maxShipments: 3 },
-    fallback: 'backorder',
-  }],
+  key: 'bench',
+  version: 1,
+  steps: [
+    {
+      id: 'best',
+      filters: { channelNetwork: true },
+      objective: { shippingCost: 1, deliveryPromise: 300, shipments: 200, locationPriority: 50 },
+      constraints: { maxShipments: 3 },
+      fallback: 'backorder',
+    },
+  ],
 });
 if (!ratesR.ok || !stratR.ok) throw new Error('bench setup is invalid');
 const rates = ratesR.value;
 const strategy: CompiledStrategy = stratR.value;
 const NOW = new Date('2026-11-23T09:00:00Z');
 const problemOf = (net: ReturnType<typeof network>, o: RoutingOrder): RoutingProblem => ({
-  order: o, locations: net.locations, stock: net.stock, rates, currency: 'PLN', now: NOW, strategy,
+  order: o,
+  locations: net.locations,
+  stock: net.stock,
+  rates,
+  currency: 'PLN',
+  now: NOW,
+  strategy,
 });
 
 function pct(xs: number[], p: number): number {
@@ -108,7 +125,13 @@ async function measure<T>(label: string, problems: T[], run: (p: T) => Promise<u
     wall.push(performance.now() - t);
   }
   const total = performance.now() - t0;
-  const r = { label, n: problems.length, perSec: (problems.length / total) * 1000, p50: pct(wall, 50), p99: pct(wall, 99) };
+  const r = {
+    label,
+    n: problems.length,
+    perSec: (problems.length / total) * 1000,
+    p50: pct(wall, 50),
+    p99: pct(wall, 99),
+  };
   rows.push([label, String(r.n), f(r.perSec, 0), f(r.p50), f(r.p99), f(pct(cpu, 50)), f(pct(cpu, 99))]);
   return r;
 }
@@ -129,7 +152,9 @@ for (const locs of [50, 500, 2000]) {
     if (exactOnly) continue;
     // Warm the JIT on a few orders first so p99 measures routing, not compilation.
     for (const p of problems.slice(0, 20)) await solve(p, { solver: 'heuristic' });
-    const h = await measure(`heuristic ${lines}×${locs}`, problems, (p) => solve(p, { solver: 'heuristic', maxAlternatives: 20 }));
+    const h = await measure(`heuristic ${lines}×${locs}`, problems, (p) =>
+      solve(p, { solver: 'heuristic', maxAlternatives: 20 }),
+    );
     const b = await measure(`naive     ${lines}×${locs}`, problems, (p) => naiveFirstLocation(p));
     // Quality against the baseline: the naive plan scored by the same model. Units it takes
     // from locations the step filters out (closed, over capacity, no rate) count as unfilled.
@@ -142,7 +167,9 @@ for (const locs of [50, 500, 2000]) {
       if (typeof leg === 'string') continue;
       const sm = buildStepModel(p, strategy.steps[0]!, leg);
       const naive = naiveFirstLocation(p);
-      const x = sm.candidates.map((c) => naive.map((l) => l.allocations.find((a) => a.locationId === c.location.id)?.quantity ?? 0));
+      const x = sm.candidates.map((c) =>
+        naive.map((l) => l.allocations.find((a) => a.locationId === c.location.id)?.quantity ?? 0),
+      );
       const ns = scoreOf(sm.model, x);
       const hs = await solveModel(sm.model, { solver: 'heuristic', exactTimeLimitMs: 0, autoExactMaxCells: 0 });
       naiveCost += ns.cost;
@@ -159,7 +186,13 @@ for (const locs of [50, 500, 2000]) {
 
 // Exact optimiser where it is sensible: small networks, time-boxed at 200 ms.
 const provedByBound: string[] = [];
-for (const [lines, locs, n] of [[1, 50, 30], [5, 50, 40], [10, 50, 60], [20, 50, 20], [5, 500, 15]] as const) {
+for (const [lines, locs, n] of [
+  [1, 50, 30],
+  [5, 50, 40],
+  [10, 50, 60],
+  [20, 50, 20],
+  [5, 500, 15],
+] as const) {
   const net = nets.get(locs)!;
   const problems = Array.from({ length: n }, (_, k) => problemOf(net, order(lines, 10_000 + k)));
   await measure(`exact     ${lines}×${locs}`, problems, async (p) => {
@@ -168,11 +201,17 @@ for (const [lines, locs, n] of [[1, 50, 30], [5, 50, 40], [10, 50, 60], [20, 50,
   });
   // How many of those the presolve proved optimal without HiGHS, and the HiGHS path alone
   // (same orders, model reduced, the proof switched off, heuristic plan as MIP start).
-  const models = problems.map((p) => buildStepModel(p, strategy.steps[0]!, destinationOf(p) as Exclude<ReturnType<typeof destinationOf>, string>).model);
+  const models = problems.map(
+    (p) =>
+      buildStepModel(p, strategy.steps[0]!, destinationOf(p) as Exclude<ReturnType<typeof destinationOf>, string>)
+        .model,
+  );
   const proved = models.filter((m) => reduceModel(m, solveHeuristic(m)).optimum !== null).length;
   provedByBound.push(`${lines}×${locs}: ${proved}/${models.length}`);
   if (lines === 10) {
-    await measure(`exact     ${lines}×${locs} HiGHS path`, models, (m) => solveExact(m, 200, solveHeuristic(m).x, { prove: false }));
+    await measure(`exact     ${lines}×${locs} HiGHS path`, models, (m) =>
+      solveExact(m, 200, solveHeuristic(m).x, { prove: false }),
+    );
   }
 }
 // Optimality gap of the heuristic against the exact optimum (5 lines × 50 locations).
@@ -204,31 +243,38 @@ const batch = exactOnly ? [] : Array.from({ length: 10_000 }, (_, k) => problemO
 const heapBefore = process.memoryUsage().heapUsed;
 const tb = performance.now();
 let complete = 0;
-for (const p of batch) if ((await solve(p, { solver: 'heuristic', maxAlternatives: 10 })).status === 'complete') complete++;
+for (const p of batch)
+  if ((await solve(p, { solver: 'heuristic', maxAlternatives: 10 })).status === 'complete') complete++;
 const batchMs = performance.now() - tb;
 const tn = performance.now();
 for (const p of batch) naiveFirstLocation(p);
 const naiveBatchMs = performance.now() - tn;
 await shutdownExactSolver();
 
-console.log('\n| run (lines×locations) | plans | plans/s | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '\n| run (lines×locations) | plans | plans/s | p50 ms | p99 ms | CPU p50 ms | CPU p99 ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`\nexact runs that fell back to the heuristic (timeout/error): ${exactTimeouts}`);
 console.log(`exact plans proved optimal by the presolve's bound, without HiGHS: ${provedByBound.join(', ')}`);
-if (!exactOnly) console.log(`\nbaseline ratios (naive "first location with stock" in the same run):\n  ${ratios.join('\n  ')}`);
+if (!exactOnly)
+  console.log(`\nbaseline ratios (naive "first location with stock" in the same run):\n  ${ratios.join('\n  ')}`);
 console.log(
   `\noptimality gap, 5×50: heuristic optimal on ${same}/${compared} orders; ` +
     `mean gap ${f(compared ? (gapSum / compared) * 100 : 0)} %, worst ${f(gapMax * 100, 1)} % (cost, same fill)`,
 );
-if (!exactOnly) console.log(
-  `\nbatch 10,000 orders 5×500 heuristic: ${f(batchMs / 1000)} s, ${f((10_000 / batchMs) * 1000, 0)} plans/s, ${complete} complete; ` +
-    `naive ${f(naiveBatchMs / 1000)} s (${f(batchMs / naiveBatchMs, 1)}× the heuristic's speed); ` +
-    `heap +${mb(process.memoryUsage().heapUsed - heapBefore)}, rss ${mb(process.memoryUsage().rss)}`,
-);
+if (!exactOnly)
+  console.log(
+    `\nbatch 10,000 orders 5×500 heuristic: ${f(batchMs / 1000)} s, ${f((10_000 / batchMs) * 1000, 0)} plans/s, ${complete} complete; ` +
+      `naive ${f(naiveBatchMs / 1000)} s (${f(batchMs / naiveBatchMs, 1)}× the heuristic's speed); ` +
+      `heap +${mb(process.memoryUsage().heapUsed - heapBefore)}, rss ${mb(process.memoryUsage().rss)}`,
+  );
 const target = (label: string) => rows.find((r) => r[0] === label);
 console.log(
   `\ntargets: heuristic p99 at 20×500 = ${target('heuristic 20×500')?.[4]} ms (target < 5); ` +
     `exact p99 at 10×50 = ${target('exact     10×50')?.[4]} ms (target < 50); CPU p99 ${target('heuristic 20×500')?.[6]} / ${target('exact     10×50')?.[6]} ms; ` +
-    `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`,
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} CPUs`,
 );
 console.log(`total bench time ${f((performance.now() - started) / 1000, 1)} s`);

@@ -35,6 +35,8 @@ if (tsx) {
   const { run } = await import(compiledUrl.href);
   run(process.argv.slice(2));
 } else {
-  console.error('ordo: dist/ is not built and tsx is not installed. Run `npm ci && npm run build` (see README, Production).');
+  console.error(
+    'ordo: dist/ is not built and tsx is not installed. Run `npm ci && npm run build` (see README, Production).',
+  );
   process.exit(1);
 }

@@ -29,8 +29,10 @@ function newest(path) {
 export function webBuildNeeded() {
   if (!existsSync(marker)) return true;
   // This script too: a dist/ from an older build script (without .br/.gz) is rebuilt.
-  const sources = ['src', 'index.html', 'vite.config.ts', 'tsconfig.json'].map((p) => join(web, p))
-    .concat(fileURLToPath(import.meta.url)).filter((p) => existsSync(p));
+  const sources = ['src', 'index.html', 'vite.config.ts', 'tsconfig.json']
+    .map((p) => join(web, p))
+    .concat(fileURLToPath(import.meta.url))
+    .filter((p) => existsSync(p));
   return Math.max(...sources.map(newest)) > statSync(marker).mtimeMs;
 }
 
@@ -49,12 +51,17 @@ export function precompress(dir) {
     if (!COMPRESSIBLE.test(name)) continue;
     const raw = readFileSync(path);
     if (raw.length < 1024) continue;
-    const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+    const br = brotliCompressSync(raw, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+    });
     const gz = gzipSync(raw, { level: 9 });
     // A compressed copy no smaller than the file is not worth sending; the server then sends the file.
     if (br.length < raw.length) writeFileSync(`${path}.br`, br);
     if (gz.length < raw.length) writeFileSync(`${path}.gz`, gz);
-    sizes.files += 1; sizes.raw += raw.length; sizes.br += Math.min(br.length, raw.length); sizes.gz += Math.min(gz.length, raw.length);
+    sizes.files += 1;
+    sizes.raw += raw.length;
+    sizes.br += Math.min(br.length, raw.length);
+    sizes.gz += Math.min(gz.length, raw.length);
   }
   return sizes;
 }
@@ -70,14 +77,24 @@ export async function buildWeb({ force = false, quiet = false } = {}) {
   process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   const started = Date.now();
-  await build({ configFile: join(web, 'vite.config.ts'), root: web, mode: 'production', logLevel: quiet ? 'warn' : 'info' });
+  await build({
+    configFile: join(web, 'vite.config.ts'),
+    root: web,
+    mode: 'production',
+    logLevel: quiet ? 'warn' : 'info',
+  });
   const z = precompress(dist);
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
-  if (!quiet) console.log(`console: built web/dist in ${((Date.now() - started) / 1000).toFixed(1)} s; ${z.files} files ${kb(z.raw)} → br ${kb(z.br)}, gzip ${kb(z.gz)}`);
+  if (!quiet)
+    console.log(
+      `console: built web/dist in ${((Date.now() - started) / 1000).toFixed(1)} s; ${z.files} files ${kb(z.raw)} → br ${kb(z.br)}, gzip ${kb(z.gz)}`,
+    );
   return true;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildWeb({ force: process.argv.includes('--force'), quiet: process.argv.includes('--quiet') })
-    .catch((e) => { console.error(e); process.exit(1); });
+  buildWeb({ force: process.argv.includes('--force'), quiet: process.argv.includes('--quiet') }).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

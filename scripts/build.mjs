@@ -57,7 +57,9 @@ function requireFrom(spec, why) {
   try {
     return createRequire(join(repo, 'package.json')).resolve(spec);
   } catch {
-    throw new Error(`${why} needs ${spec.split('/')[0]}, a dev dependency: run \`npm ci\` (without --omit=dev), then \`npm run build\``);
+    throw new Error(
+      `${why} needs ${spec.split('/')[0]}, a dev dependency: run \`npm ci\` (without --omit=dev), then \`npm run build\``,
+    );
   }
 }
 
@@ -67,7 +69,10 @@ export async function buildServer({ quiet = false } = {}) {
   const started = Date.now();
   rmSync(dist, { recursive: true, force: true });
   const code = await new Promise((done, fail) => {
-    const child = spawn(process.execPath, [tsc, '-p', join(repo, 'tsconfig.build.json')], { cwd: repo, stdio: 'inherit' });
+    const child = spawn(process.execPath, [tsc, '-p', join(repo, 'tsconfig.build.json')], {
+      cwd: repo,
+      stdio: 'inherit',
+    });
     child.on('error', fail);
     child.on('exit', (c) => done(c ?? 1));
   });
@@ -77,7 +82,10 @@ export async function buildServer({ quiet = false } = {}) {
   }
   copyAssets(src, dist);
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
-  if (!quiet) console.log(`server: compiled ${relative(process.cwd(), src) || '.'} → dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (!quiet)
+    console.log(
+      `server: compiled ${relative(process.cwd(), src) || '.'} → dist in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   return true;
 }
 
@@ -96,6 +104,8 @@ export async function build({ ifNeeded = false, quiet = false } = {}) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  build({ ifNeeded: process.argv.includes('--if-needed'), quiet: process.argv.includes('--quiet') })
-    .catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+  build({ ifNeeded: process.argv.includes('--if-needed'), quiet: process.argv.includes('--quiet') }).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }

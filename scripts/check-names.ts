@@ -66,13 +66,17 @@ export function declarationKind(identifier: ts.Identifier): string | undefined {
   if (ts.isVariableDeclaration(parent) && parent.name === identifier) {
     const list = parent.parent;
     const statement = list?.parent;
-    if (statement && (ts.isForOfStatement(statement) || ts.isForInStatement(statement) || ts.isForStatement(statement))) {
+    if (
+      statement &&
+      (ts.isForOfStatement(statement) || ts.isForInStatement(statement) || ts.isForStatement(statement))
+    ) {
       return 'loop variable';
     }
     if (ts.isCatchClause(list)) return 'catch binding';
     return 'variable';
   }
-  if ((ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent)) && parent.name === identifier) return 'function';
+  if ((ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent)) && parent.name === identifier)
+    return 'function';
   if ((ts.isClassDeclaration(parent) || ts.isClassExpression(parent)) && parent.name === identifier) return 'class';
   return undefined;
 }

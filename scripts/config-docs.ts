@@ -9,4 +9,7 @@ const readme = fileURLToPath(new URL('../README.md', import.meta.url));
 const before = readFileSync(readme, 'utf8');
 const after = withConfigDocs(before);
 if (after === before) console.log('README.md configuration table is up to date');
-else { writeFileSync(readme, after); console.log('README.md configuration table rewritten from src/config.ts'); }
+else {
+  writeFileSync(readme, after);
+  console.log('README.md configuration table rewritten from src/config.ts');
+}

@@ -25,7 +25,13 @@ const check = process.argv.includes('--check');
 async function produce(): Promise<{ document: string; types: string }> {
   const database = await openDatabase({ dataDir: 'memory://' });
   try {
-    const app = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock }).processes });
+    const app = await buildApp({
+      db: database.db,
+      dbKind: database.kind,
+      clock: systemClock,
+      ready: async () => true,
+      processes: compose({ clock: systemClock }).processes,
+    });
     await app.ready();
     const spec = app.swagger() as Record<string, unknown>;
     await app.close();
@@ -33,21 +39,33 @@ async function produce(): Promise<{ document: string; types: string }> {
     // defaultNonNullable: false — a field with a default is optional in a request body (the
     // document's `required` lists already say which response fields are always present)
     const ast = await openapiTS(JSON.parse(document), { alphabetize: false, defaultNonNullable: false });
-    const header = '/**\n * Generated from openapi/openapi.json by `npm run openapi` (openapi-typescript). Do not edit.\n */\n\n';
+    const header =
+      '/**\n * Generated from openapi/openapi.json by `npm run openapi` (openapi-typescript). Do not edit.\n */\n\n';
     return { document, types: header + astToString(ast) };
   } finally {
     await database.close();
   }
 }
 
-const read = (path: string) => { try { return readFileSync(path, 'utf8'); } catch { return null; } };
+const read = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+};
 
 const { document, types } = await produce();
-const outputs: [string, string][] = [[DOCUMENT, document], [TYPES, types]];
+const outputs: [string, string][] = [
+  [DOCUMENT, document],
+  [TYPES, types],
+];
 if (check) {
   const stale = outputs.filter(([path, text]) => read(path) !== text).map(([path]) => relative(root, path));
   if (stale.length > 0) {
-    console.error(`openapi: out of date with the code: ${stale.join(', ')}\n  run \`npm run openapi\` and commit the result`);
+    console.error(
+      `openapi: out of date with the code: ${stale.join(', ')}\n  run \`npm run openapi\` and commit the result`,
+    );
     process.exit(1);
   }
   console.log('openapi: openapi/openapi.json and clients/typescript/src/schema.d.ts match the code');

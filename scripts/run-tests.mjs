@@ -17,21 +17,34 @@ function walk(dir, out = []) {
   return out;
 }
 const filters = process.argv.slice(2);
-const files = ['src', 'test'].flatMap((d) => walk(d)).sort()
+const files = ['src', 'test']
+  .flatMap((d) => walk(d))
+  .sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
 const db = process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite';
 console.log(`ordo tests: ${files.length} files on ${db}`);
 const tap = join(tmpdir(), `ordo-tests-${process.pid}.tap`);
-const r = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test',
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-  ...files,
-], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+const r = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
 // A plain closing line that any CI can read, from the TAP summary.
 const summary = readFileSync(tap, 'utf8');
-const count = (k) => Number((summary.match(new RegExp(`^# ${k} (\\d+)$`, "m")) ?? [])[1] ?? 0);
+const count = (k) => Number((summary.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
 rmSync(tap, { force: true });
 console.log(`${db}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
 process.exit(r.status ?? 1);

@@ -46,17 +46,25 @@ const present = (v: string | undefined): string | undefined => (v === undefined 
 
 type Field<T> = z.ZodType<T, string | undefined>;
 
-function field<T>(type: string, parse: (value: string | undefined, fail: (message: string) => never) => T): { type: string; schema: Field<T> } {
+function field<T>(
+  type: string,
+  parse: (value: string | undefined, fail: (message: string) => never) => T,
+): { type: string; schema: Field<T> } {
   class Invalid extends Error {}
-  const schema = z.string().optional().transform((raw, ctx) => {
-    try {
-      return parse(present(raw), (message) => { throw new Invalid(message); });
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      ctx.addIssue({ code: 'custom', message: error.message });
-      return z.NEVER;
-    }
-  });
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      try {
+        return parse(present(raw), (message) => {
+          throw new Invalid(message);
+        });
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    });
   return { type, schema: schema as unknown as Field<T> };
 }
 
@@ -77,7 +85,8 @@ function int(opts: { min?: number; max?: number; what?: string; def?: number }) 
   return field(opts.what === 'a port number' ? 'port' : 'integer', (value, fail) => {
     if (value === undefined) return opts.def;
     const currentNaN = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(currentNaN) || currentNaN < min || (opts.max !== undefined && currentNaN > opts.max)) fail(`must be ${what}`);
+    if (!Number.isSafeInteger(currentNaN) || currentNaN < min || (opts.max !== undefined && currentNaN > opts.max))
+      fail(`must be ${what}`);
     return currentNaN;
   });
 }
@@ -102,7 +111,11 @@ function url(protocols: readonly string[], what: string) {
     if (value === undefined) return undefined;
     const text = value.trim();
     let url: URL;
-    try { url = new URL(text); } catch { return fail(`must be ${what}`); }
+    try {
+      url = new URL(text);
+    } catch {
+      return fail(`must be ${what}`);
+    }
     if (!protocols.includes(url.protocol)) fail(`must be ${what}`);
     return text;
   });
@@ -124,7 +137,10 @@ const ALL = ['serve', 'worker', 'cli'] as const;
 const SERVE = ['serve'] as const;
 const SERVE_WORKER = ['serve', 'worker'] as const;
 
-function setting<T>(file: { type: string; schema: Field<T> }, meta: Omit<SettingMeta, 'type'> & { type?: string }): Field<T> {
+function setting<T>(
+  file: { type: string; schema: Field<T> },
+  meta: Omit<SettingMeta, 'type'> & { type?: string },
+): Field<T> {
   return file.schema.meta({ ...meta, type: meta.type ?? file.type }) as Field<T>;
 }
 
@@ -134,187 +150,379 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const configSchema = z.object({
   // database
   DATABASE_URL: setting(url(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'), {
-    group: 'database', path: 'database.url', default: '—', processes: ALL, secret: true,
+    group: 'database',
+    path: 'database.url',
+    default: '—',
+    processes: ALL,
+    secret: true,
     description: '`postgres://…` to use PostgreSQL (production); unset = embedded PGlite. Its password is never logged',
   }),
   ORDO_DATA_DIR: setting(text('./data'), {
-    group: 'database', path: 'database.dataDir', default: '`./data`', processes: ALL,
+    group: 'database',
+    path: 'database.dataDir',
+    default: '`./data`',
+    processes: ALL,
     description: 'folder of the embedded database (locked by one process at a time); `memory://` for a throw-away one',
   }),
   DATABASE_POOL_SIZE: setting(int({ def: 16 }), {
-    group: 'database', path: 'database.poolSize', default: '`16`', processes: SERVE,
+    group: 'database',
+    path: 'database.poolSize',
+    default: '`16`',
+    processes: SERVE,
     description: 'PostgreSQL connections of the server process (a separate worker process opens 8)',
   }),
   ORDO_PREPARE: setting(flag(true), {
-    group: 'database', path: 'database.prepare', default: '`on`', processes: ALL,
-    description: 'name each SQL text so PostgreSQL plans it once per connection; `off` behind a transaction-mode pooler (PgBouncer before 1.21)',
+    group: 'database',
+    path: 'database.prepare',
+    default: '`on`',
+    processes: ALL,
+    description:
+      'name each SQL text so PostgreSQL plans it once per connection; `off` behind a transaction-mode pooler (PgBouncer before 1.21)',
   }),
   ORDO_PIPELINE: setting(flag(true), {
-    group: 'database', path: 'database.pipeline', default: '`on`', processes: ALL,
-    description: 'send `begin` with a transaction\'s first statement and its last statement with `commit` (pg pipeline mode); `off` waits for each reply',
+    group: 'database',
+    path: 'database.pipeline',
+    default: '`on`',
+    processes: ALL,
+    description:
+      "send `begin` with a transaction's first statement and its last statement with `commit` (pg pipeline mode); `off` waits for each reply",
   }),
 
   // http
   PORT: setting(port(3000), {
-    group: 'http', path: 'http.port', default: '`3000`', processes: SERVE, description: 'TCP port the server listens on',
+    group: 'http',
+    path: 'http.port',
+    default: '`3000`',
+    processes: SERVE,
+    description: 'TCP port the server listens on',
   }),
   HOST: setting(text('127.0.0.1'), {
-    group: 'http', path: 'http.host', default: '`127.0.0.1`', processes: SERVE, description: 'address the server listens on (`0.0.0.0` for every interface)',
+    group: 'http',
+    path: 'http.host',
+    default: '`127.0.0.1`',
+    processes: SERVE,
+    description: 'address the server listens on (`0.0.0.0` for every interface)',
   }),
   ORDO_PUBLIC_URL: setting(httpUrl(), {
-    group: 'http', path: 'http.publicUrl', default: '—', processes: ALL,
-    description: 'public base URL of this server: tracking links in e-mails (`<url>/track/<token>`); webhook subscriptions may not point at it',
+    group: 'http',
+    path: 'http.publicUrl',
+    default: '—',
+    processes: ALL,
+    description:
+      'public base URL of this server: tracking links in e-mails (`<url>/track/<token>`); webhook subscriptions may not point at it',
   }),
 
   // logging
   LOG_LEVEL: setting(oneOf(LOG_LEVELS, 'info'), {
-    group: 'logging', path: 'logging.level', default: '`info`', processes: SERVE_WORKER, description: 'pino level; logs are JSON lines on stdout',
+    group: 'logging',
+    path: 'logging.level',
+    default: '`info`',
+    processes: SERVE_WORKER,
+    description: 'pino level; logs are JSON lines on stdout',
   }),
 
   // worker
   ORDO_WORKER: setting(flag(true), {
-    group: 'worker', path: 'worker.enabled', default: '`on`', processes: SERVE,
-    description: 'run the outbox dispatcher and jobs in the server; `off` on API-only nodes, with workers run by `node dist/worker/main.js`',
+    group: 'worker',
+    path: 'worker.enabled',
+    default: '`on`',
+    processes: SERVE,
+    description:
+      'run the outbox dispatcher and jobs in the server; `off` on API-only nodes, with workers run by `node dist/worker/main.js`',
   }),
   ORDO_WORKER_ID: setting(text(), {
-    group: 'worker', path: 'worker.id', default: '`<host>:<pid>`', processes: SERVE_WORKER, description: 'name of this worker in leases and logs',
+    group: 'worker',
+    path: 'worker.id',
+    default: '`<host>:<pid>`',
+    processes: SERVE_WORKER,
+    description: 'name of this worker in leases and logs',
   }),
   ORDO_WORKER_CONCURRENCY: setting(int({}), {
-    group: 'worker', path: 'worker.concurrency', default: '`16`', processes: SERVE_WORKER, description: 'deliveries in flight per worker',
+    group: 'worker',
+    path: 'worker.concurrency',
+    default: '`16`',
+    processes: SERVE_WORKER,
+    description: 'deliveries in flight per worker',
   }),
   ORDO_POLL_MS: setting(int({}), {
-    group: 'worker', path: 'worker.pollMs', default: '`250` (outbox), `500` (jobs)', processes: SERVE_WORKER,
+    group: 'worker',
+    path: 'worker.pollMs',
+    default: '`250` (outbox), `500` (jobs)',
+    processes: SERVE_WORKER,
     description: 'how often an idle worker looks for work it was not woken for (ms)',
   }),
   ORDO_WEBHOOK_TIMEOUT_MS: setting(int({}), {
-    group: 'worker', path: 'worker.deliveryTimeoutMs', default: '`10000`', processes: SERVE_WORKER, description: 'a webhook or broker delivery that takes longer fails and is retried (ms)',
+    group: 'worker',
+    path: 'worker.deliveryTimeoutMs',
+    default: '`10000`',
+    processes: SERVE_WORKER,
+    description: 'a webhook or broker delivery that takes longer fails and is retried (ms)',
   }),
   ORDO_LEASE_MS: setting(int({}), {
-    group: 'worker', path: 'worker.leaseMs', default: '`60000`', processes: SERVE_WORKER,
-    description: 'a claimed delivery returns to the queue after this long if its worker died (ms; at least twice the delivery timeout)',
+    group: 'worker',
+    path: 'worker.leaseMs',
+    default: '`60000`',
+    processes: SERVE_WORKER,
+    description:
+      'a claimed delivery returns to the queue after this long if its worker died (ms; at least twice the delivery timeout)',
   }),
   ORDO_RETRY_BASE_MS: setting(int({}), {
-    group: 'worker', path: 'worker.retryBaseMs', default: '`5000`', processes: SERVE_WORKER, description: 'first retry delay of a failed delivery; doubles with jitter up to 6 h (ms)',
+    group: 'worker',
+    path: 'worker.retryBaseMs',
+    default: '`5000`',
+    processes: SERVE_WORKER,
+    description: 'first retry delay of a failed delivery; doubles with jitter up to 6 h (ms)',
   }),
   ORDO_MAX_ATTEMPTS: setting(int({}), {
-    group: 'worker', path: 'worker.maxAttempts', default: '`12`', processes: SERVE_WORKER, description: 'attempts before a delivery is dead-lettered',
+    group: 'worker',
+    path: 'worker.maxAttempts',
+    default: '`12`',
+    processes: SERVE_WORKER,
+    description: 'attempts before a delivery is dead-lettered',
   }),
 
   // webhooks
   ORDO_WEBHOOKS_ALLOW_PRIVATE: setting(flag(false), {
-    group: 'webhooks', path: 'webhooks.allowPrivate', default: '`off`', processes: SERVE,
+    group: 'webhooks',
+    path: 'webhooks.allowPrivate',
+    default: '`off`',
+    processes: SERVE,
     description: 'allow webhook endpoints on loopback/private addresses (on-premise, tests)',
   }),
 
   // broker
   NATS_URL: setting(text(), {
-    group: 'broker', path: 'broker.natsUrl', default: '—', processes: SERVE_WORKER,
+    group: 'broker',
+    path: 'broker.natsUrl',
+    default: '—',
+    processes: SERVE_WORKER,
     description: 'publish every event as a CloudEvent to NATS JetStream (`nats://host:4222`); unset = no broker',
   }),
   NATS_STREAM: setting(text('ORDO_EVENTS'), {
-    group: 'broker', path: 'broker.stream', default: '`ORDO_EVENTS`', processes: SERVE_WORKER, description: 'JetStream stream (created when missing)',
+    group: 'broker',
+    path: 'broker.stream',
+    default: '`ORDO_EVENTS`',
+    processes: SERVE_WORKER,
+    description: 'JetStream stream (created when missing)',
   }),
   NATS_SUBJECT_PREFIX: setting(text('ordo.events'), {
-    group: 'broker', path: 'broker.subjectPrefix', default: '`ordo.events`', processes: SERVE_WORKER, description: 'subjects are `<prefix>.<tenant>.<event type>`',
+    group: 'broker',
+    path: 'broker.subjectPrefix',
+    default: '`ordo.events`',
+    processes: SERVE_WORKER,
+    description: 'subjects are `<prefix>.<tenant>.<event type>`',
   }),
 
   // smtp
   ORDO_SMTP_HOST: setting(text(), {
-    group: 'smtp', path: 'smtp.host', default: '—', processes: SERVE_WORKER, description: 'SMTP server for customer e-mails; unset = notifications stay queued',
+    group: 'smtp',
+    path: 'smtp.host',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'SMTP server for customer e-mails; unset = notifications stay queued',
   }),
   ORDO_SMTP_PORT: setting(port(587), {
-    group: 'smtp', path: 'smtp.port', default: '`587`', processes: SERVE_WORKER, description: 'SMTP port (465 implies TLS from the first byte)',
+    group: 'smtp',
+    path: 'smtp.port',
+    default: '`587`',
+    processes: SERVE_WORKER,
+    description: 'SMTP port (465 implies TLS from the first byte)',
   }),
   ORDO_SMTP_SECURE: setting(flag(), {
-    group: 'smtp', path: 'smtp.secure', default: '`on` for port 465, else `off`', processes: SERVE_WORKER,
+    group: 'smtp',
+    path: 'smtp.secure',
+    default: '`on` for port 465, else `off`',
+    processes: SERVE_WORKER,
     description: 'TLS from the first byte; `off` = STARTTLS when the server offers it',
   }),
   ORDO_SMTP_USER: setting(text(), {
-    group: 'smtp', path: 'smtp.user', default: '—', processes: SERVE_WORKER, description: 'SMTP login (user name); unset = no authentication',
+    group: 'smtp',
+    path: 'smtp.user',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'SMTP login (user name); unset = no authentication',
   }),
   ORDO_SMTP_PASS: setting(secretText(), {
-    group: 'smtp', path: 'smtp.pass', default: '—', processes: SERVE_WORKER, secret: true, description: 'SMTP password',
+    group: 'smtp',
+    path: 'smtp.pass',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: 'SMTP password',
   }),
   ORDO_SMTP_FROM: setting(text('Ordo <no-reply@localhost>'), {
-    group: 'smtp', path: 'smtp.from', default: '`Ordo <no-reply@localhost>`', processes: SERVE_WORKER, description: 'the From address, e.g. `Sklep <sklep@example.pl>`',
+    group: 'smtp',
+    path: 'smtp.from',
+    default: '`Ordo <no-reply@localhost>`',
+    processes: SERVE_WORKER,
+    description: 'the From address, e.g. `Sklep <sklep@example.pl>`',
   }),
   ORDO_SMTP_TIMEOUT_MS: setting(int({ def: 10_000 }), {
-    group: 'smtp', path: 'smtp.timeoutMs', default: '`10000`', processes: SERVE_WORKER, description: 'give up on a connection or a silent server after this long; the outbox retries (ms)',
+    group: 'smtp',
+    path: 'smtp.timeoutMs',
+    default: '`10000`',
+    processes: SERVE_WORKER,
+    description: 'give up on a connection or a silent server after this long; the outbox retries (ms)',
   }),
   ORDO_SMTP_ALLOW_UNVERIFIED_TLS: setting(flag(false), {
-    group: 'smtp', path: 'smtp.allowUnverifiedTls', default: '`off`', processes: SERVE_WORKER,
+    group: 'smtp',
+    path: 'smtp.allowUnverifiedTls',
+    default: '`off`',
+    processes: SERVE_WORKER,
     description: 'accept a server certificate that does not verify (a local relay on-premise)',
   }),
 
   // carriers
   ORDO_CARRIER_MANUAL: setting(flag(true), {
-    group: 'carriers', path: 'carriers.manual', default: '`on`', processes: SERVE_WORKER, description: 'offer the manual carrier (own fleet)',
+    group: 'carriers',
+    path: 'carriers.manual',
+    default: '`on`',
+    processes: SERVE_WORKER,
+    description: 'offer the manual carrier (own fleet)',
   }),
   ORDO_CARRIER_TIMEOUT_MS: setting(int({}), {
-    group: 'carriers', path: 'carriers.timeoutMs', default: '`15000`', processes: SERVE_WORKER, description: 'a carrier API call that takes longer fails (ms)',
+    group: 'carriers',
+    path: 'carriers.timeoutMs',
+    default: '`15000`',
+    processes: SERVE_WORKER,
+    description: 'a carrier API call that takes longer fails (ms)',
   }),
   ORDO_CARRIER_WEBHOOK_TOKEN: setting(secretText(), {
-    group: 'carriers', path: 'carriers.webhookToken', default: '—', processes: SERVE, secret: true,
+    group: 'carriers',
+    path: 'carriers.webhookToken',
+    default: '—',
+    processes: SERVE,
+    secret: true,
     description: 'when set, carrier tracking webhooks must carry `?token=<it>`',
   }),
   INPOST_TOKEN: setting(secretText(), {
-    group: 'carriers', path: 'carriers.inpost.token', default: '—', processes: SERVE_WORKER, secret: true,
+    group: 'carriers',
+    path: 'carriers.inpost.token',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
     description: 'InPost ShipX API token; InPost is offered when it and `INPOST_ORGANIZATION_ID` are set',
   }),
   INPOST_ORGANIZATION_ID: setting(text(), {
-    group: 'carriers', path: 'carriers.inpost.organizationId', default: '—', processes: SERVE_WORKER, description: 'InPost ShipX organization id',
+    group: 'carriers',
+    path: 'carriers.inpost.organizationId',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'InPost ShipX organization id',
   }),
   INPOST_BASE_URL: setting(httpUrl(), {
-    group: 'carriers', path: 'carriers.inpost.baseUrl', default: '`https://api-shipx-pl.easypack24.net`', processes: SERVE_WORKER, description: 'InPost ShipX API (sandbox: `https://sandbox-api-shipx-pl.easypack24.net`)',
+    group: 'carriers',
+    path: 'carriers.inpost.baseUrl',
+    default: '`https://api-shipx-pl.easypack24.net`',
+    processes: SERVE_WORKER,
+    description: 'InPost ShipX API (sandbox: `https://sandbox-api-shipx-pl.easypack24.net`)',
   }),
   INPOST_SERVICE: setting(text(), {
-    group: 'carriers', path: 'carriers.inpost.service', default: '`inpost_courier_standard`', processes: SERVE_WORKER, description: 'InPost service when the shipment names none',
+    group: 'carriers',
+    path: 'carriers.inpost.service',
+    default: '`inpost_courier_standard`',
+    processes: SERVE_WORKER,
+    description: 'InPost service when the shipment names none',
   }),
   DHL_API_KEY: setting(secretText(), {
-    group: 'carriers', path: 'carriers.dhl.apiKey', default: '—', processes: SERVE_WORKER, secret: true,
-    description: 'DHL Parcel DE API key; DHL is offered when it, `DHL_USERNAME`, `DHL_PASSWORD` and `DHL_BILLING_NUMBER` are set',
+    group: 'carriers',
+    path: 'carriers.dhl.apiKey',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description:
+      'DHL Parcel DE API key; DHL is offered when it, `DHL_USERNAME`, `DHL_PASSWORD` and `DHL_BILLING_NUMBER` are set',
   }),
   DHL_USERNAME: setting(text(), {
-    group: 'carriers', path: 'carriers.dhl.username', default: '—', processes: SERVE_WORKER, description: 'DHL Parcel DE user',
+    group: 'carriers',
+    path: 'carriers.dhl.username',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'DHL Parcel DE user',
   }),
   DHL_PASSWORD: setting(secretText(), {
-    group: 'carriers', path: 'carriers.dhl.password', default: '—', processes: SERVE_WORKER, secret: true, description: 'DHL Parcel DE password',
+    group: 'carriers',
+    path: 'carriers.dhl.password',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: 'DHL Parcel DE password',
   }),
   DHL_BILLING_NUMBER: setting(text(), {
-    group: 'carriers', path: 'carriers.dhl.billingNumber', default: '—', processes: SERVE_WORKER, description: 'DHL billing number (14-digit EKP + procedure + participation)',
+    group: 'carriers',
+    path: 'carriers.dhl.billingNumber',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'DHL billing number (14-digit EKP + procedure + participation)',
   }),
   DHL_BASE_URL: setting(httpUrl(), {
-    group: 'carriers', path: 'carriers.dhl.baseUrl', default: '`https://api-eu.dhl.com/parcel/de/shipping/v2`', processes: SERVE_WORKER, description: 'DHL Parcel DE shipping API (sandbox: `https://api-sandbox.dhl.com/parcel/de/shipping/v2`)',
+    group: 'carriers',
+    path: 'carriers.dhl.baseUrl',
+    default: '`https://api-eu.dhl.com/parcel/de/shipping/v2`',
+    processes: SERVE_WORKER,
+    description: 'DHL Parcel DE shipping API (sandbox: `https://api-sandbox.dhl.com/parcel/de/shipping/v2`)',
   }),
   DHL_TRACKING_URL: setting(httpUrl(), {
-    group: 'carriers', path: 'carriers.dhl.trackingUrl', default: '`https://api-eu.dhl.com/track`', processes: SERVE_WORKER, description: 'DHL tracking API',
+    group: 'carriers',
+    path: 'carriers.dhl.trackingUrl',
+    default: '`https://api-eu.dhl.com/track`',
+    processes: SERVE_WORKER,
+    description: 'DHL tracking API',
   }),
   DHL_PRODUCT: setting(text(), {
-    group: 'carriers', path: 'carriers.dhl.product', default: '`V01PAK`', processes: SERVE_WORKER, description: 'DHL product code when the shipment names none',
+    group: 'carriers',
+    path: 'carriers.dhl.product',
+    default: '`V01PAK`',
+    processes: SERVE_WORKER,
+    description: 'DHL product code when the shipment names none',
   }),
   CDEK_CLIENT_ID: setting(text(), {
-    group: 'carriers', path: 'carriers.cdek.clientId', default: '—', processes: SERVE_WORKER,
+    group: 'carriers',
+    path: 'carriers.cdek.clientId',
+    default: '—',
+    processes: SERVE_WORKER,
     description: 'CDEK v2 client id; CDEK is offered when it and `CDEK_CLIENT_SECRET` are set',
   }),
   CDEK_CLIENT_SECRET: setting(secretText(), {
-    group: 'carriers', path: 'carriers.cdek.clientSecret', default: '—', processes: SERVE_WORKER, secret: true, description: 'CDEK v2 client secret',
+    group: 'carriers',
+    path: 'carriers.cdek.clientSecret',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: 'CDEK v2 client secret',
   }),
   CDEK_BASE_URL: setting(httpUrl(), {
-    group: 'carriers', path: 'carriers.cdek.baseUrl', default: '`https://api.cdek.ru`', processes: SERVE_WORKER, description: 'CDEK API (test: `https://api.edu.cdek.ru`)',
+    group: 'carriers',
+    path: 'carriers.cdek.baseUrl',
+    default: '`https://api.cdek.ru`',
+    processes: SERVE_WORKER,
+    description: 'CDEK API (test: `https://api.edu.cdek.ru`)',
   }),
   CDEK_TARIFF: setting(int({}), {
-    group: 'carriers', path: 'carriers.cdek.tariff', default: '`139`', processes: SERVE_WORKER, description: 'CDEK tariff code when the shipment names none',
+    group: 'carriers',
+    path: 'carriers.cdek.tariff',
+    default: '`139`',
+    processes: SERVE_WORKER,
+    description: 'CDEK tariff code when the shipment names none',
   }),
 
   // routing
   ORDO_EXACT_WARMUP: setting(flag(true), {
-    group: 'routing', path: 'routing.exactWarmup', default: '`on`', processes: SERVE,
-    description: 'compile the exact routing solver (HiGHS) in the background at start, so the first exact plans do not stall',
+    group: 'routing',
+    path: 'routing.exactWarmup',
+    default: '`on`',
+    processes: SERVE,
+    description:
+      'compile the exact routing solver (HiGHS) in the background at start, so the first exact plans do not stall',
   }),
 
   // demo
   ORDO_DEMO_PASSWORD: setting(secretText(), {
-    group: 'demo', path: 'demo.password', default: 'random', processes: ['serve', 'cli'], secret: true,
+    group: 'demo',
+    path: 'demo.password',
+    default: 'random',
+    processes: ['serve', 'cli'],
+    secret: true,
     description: 'the demo admin password on first start (`ordo serve --demo`, `ordo seed-demo`)',
   }),
 });
@@ -324,7 +532,10 @@ export type SettingName = keyof Settings;
 
 /** The settings with their documentation, in schema order. */
 export function settingsTable(): Array<SettingMeta & { name: SettingName }> {
-  return (Object.keys(configSchema.shape) as SettingName[]).map((name) => ({ name, ...(configSchema.shape[name].meta() as unknown as SettingMeta) }));
+  return (Object.keys(configSchema.shape) as SettingName[]).map((name) => ({
+    name,
+    ...(configSchema.shape[name].meta() as unknown as SettingMeta),
+  }));
 }
 
 // ---- the typed, nested configuration ----
@@ -332,27 +543,62 @@ export function settingsTable(): Array<SettingMeta & { name: SettingName }> {
 function nest(value: Settings) {
   const smtpPort = value.ORDO_SMTP_PORT;
   return {
-    database: { url: value.DATABASE_URL, dataDir: value.ORDO_DATA_DIR, poolSize: value.DATABASE_POOL_SIZE, prepare: value.ORDO_PREPARE, pipeline: value.ORDO_PIPELINE },
+    database: {
+      url: value.DATABASE_URL,
+      dataDir: value.ORDO_DATA_DIR,
+      poolSize: value.DATABASE_POOL_SIZE,
+      prepare: value.ORDO_PREPARE,
+      pipeline: value.ORDO_PIPELINE,
+    },
     http: { port: value.PORT, host: value.HOST, publicUrl: value.ORDO_PUBLIC_URL },
     logging: { level: value.LOG_LEVEL },
     worker: {
-      enabled: value.ORDO_WORKER, id: value.ORDO_WORKER_ID, concurrency: value.ORDO_WORKER_CONCURRENCY, pollMs: value.ORDO_POLL_MS,
-      deliveryTimeoutMs: value.ORDO_WEBHOOK_TIMEOUT_MS, leaseMs: value.ORDO_LEASE_MS, retryBaseMs: value.ORDO_RETRY_BASE_MS, maxAttempts: value.ORDO_MAX_ATTEMPTS,
+      enabled: value.ORDO_WORKER,
+      id: value.ORDO_WORKER_ID,
+      concurrency: value.ORDO_WORKER_CONCURRENCY,
+      pollMs: value.ORDO_POLL_MS,
+      deliveryTimeoutMs: value.ORDO_WEBHOOK_TIMEOUT_MS,
+      leaseMs: value.ORDO_LEASE_MS,
+      retryBaseMs: value.ORDO_RETRY_BASE_MS,
+      maxAttempts: value.ORDO_MAX_ATTEMPTS,
     },
     webhooks: { allowPrivate: value.ORDO_WEBHOOKS_ALLOW_PRIVATE },
     broker: { natsUrl: value.NATS_URL, stream: value.NATS_STREAM, subjectPrefix: value.NATS_SUBJECT_PREFIX },
     smtp: {
-      host: value.ORDO_SMTP_HOST, port: smtpPort, secure: value.ORDO_SMTP_SECURE ?? smtpPort === 465, user: value.ORDO_SMTP_USER, pass: value.ORDO_SMTP_PASS,
-      from: value.ORDO_SMTP_FROM, timeoutMs: value.ORDO_SMTP_TIMEOUT_MS, allowUnverifiedTls: value.ORDO_SMTP_ALLOW_UNVERIFIED_TLS,
+      host: value.ORDO_SMTP_HOST,
+      port: smtpPort,
+      secure: value.ORDO_SMTP_SECURE ?? smtpPort === 465,
+      user: value.ORDO_SMTP_USER,
+      pass: value.ORDO_SMTP_PASS,
+      from: value.ORDO_SMTP_FROM,
+      timeoutMs: value.ORDO_SMTP_TIMEOUT_MS,
+      allowUnverifiedTls: value.ORDO_SMTP_ALLOW_UNVERIFIED_TLS,
     },
     carriers: {
-      manual: value.ORDO_CARRIER_MANUAL, timeoutMs: value.ORDO_CARRIER_TIMEOUT_MS, webhookToken: value.ORDO_CARRIER_WEBHOOK_TOKEN,
-      inpost: { token: value.INPOST_TOKEN, organizationId: value.INPOST_ORGANIZATION_ID, baseUrl: value.INPOST_BASE_URL, service: value.INPOST_SERVICE },
-      dhl: {
-        apiKey: value.DHL_API_KEY, username: value.DHL_USERNAME, password: value.DHL_PASSWORD, billingNumber: value.DHL_BILLING_NUMBER,
-        baseUrl: value.DHL_BASE_URL, trackingUrl: value.DHL_TRACKING_URL, product: value.DHL_PRODUCT,
+      manual: value.ORDO_CARRIER_MANUAL,
+      timeoutMs: value.ORDO_CARRIER_TIMEOUT_MS,
+      webhookToken: value.ORDO_CARRIER_WEBHOOK_TOKEN,
+      inpost: {
+        token: value.INPOST_TOKEN,
+        organizationId: value.INPOST_ORGANIZATION_ID,
+        baseUrl: value.INPOST_BASE_URL,
+        service: value.INPOST_SERVICE,
       },
-      cdek: { clientId: value.CDEK_CLIENT_ID, clientSecret: value.CDEK_CLIENT_SECRET, baseUrl: value.CDEK_BASE_URL, tariff: value.CDEK_TARIFF },
+      dhl: {
+        apiKey: value.DHL_API_KEY,
+        username: value.DHL_USERNAME,
+        password: value.DHL_PASSWORD,
+        billingNumber: value.DHL_BILLING_NUMBER,
+        baseUrl: value.DHL_BASE_URL,
+        trackingUrl: value.DHL_TRACKING_URL,
+        product: value.DHL_PRODUCT,
+      },
+      cdek: {
+        clientId: value.CDEK_CLIENT_ID,
+        clientSecret: value.CDEK_CLIENT_SECRET,
+        baseUrl: value.CDEK_BASE_URL,
+        tariff: value.CDEK_TARIFF,
+      },
     },
     routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
     demo: { password: value.ORDO_DEMO_PASSWORD },
@@ -380,7 +626,9 @@ export type CarrierSettings = Config['carriers'];
 /** Every bad variable at once, one per line; secret values are never quoted. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    super(
+      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -428,10 +676,18 @@ function unknownVariables(env: Env, names: readonly string[]): string[] {
   const out: string[] = [];
   for (const name of Object.keys(env).sort()) {
     if (!name.startsWith('ORDO_') || known.has(name)) continue;
-    const scored = names.map((k) => ({ k, d: distance(name, k) })).filter((x) => x.d <= Math.max(3, Math.floor(name.length / 3)));
+    const scored = names
+      .map((k) => ({ k, d: distance(name, k) }))
+      .filter((x) => x.d <= Math.max(3, Math.floor(name.length / 3)));
     const best = Math.min(...scored.map((x) => x.d));
-    const near = scored.filter((x) => x.d === best).map((x) => x.k).sort().slice(0, 3);
-    out.push(`${name} is not a known setting and is ignored${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`);
+    const near = scored
+      .filter((x) => x.d === best)
+      .map((x) => x.k)
+      .sort()
+      .slice(0, 3);
+    out.push(
+      `${name} is not a known setting and is ignored${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`,
+    );
   }
   return out;
 }
@@ -441,7 +697,12 @@ function distance(left: string, right: string): number {
   let prev = Array.from({ length: right.length + 1 }, (_, j) => j);
   for (let leftIndex = 1; leftIndex <= left.length; leftIndex++) {
     const cur = [leftIndex];
-    for (let rightIndex = 1; rightIndex <= right.length; rightIndex++) cur[rightIndex] = Math.min(prev[rightIndex]! + 1, cur[rightIndex - 1]! + 1, prev[rightIndex - 1]! + (left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1));
+    for (let rightIndex = 1; rightIndex <= right.length; rightIndex++)
+      cur[rightIndex] = Math.min(
+        prev[rightIndex]! + 1,
+        cur[rightIndex - 1]! + 1,
+        prev[rightIndex - 1]! + (left[leftIndex - 1] === right[rightIndex - 1] ? 0 : 1),
+      );
     prev = cur;
   }
   return prev[right.length]!;
@@ -456,7 +717,8 @@ function halfConfiguredCarriers(value: Settings): string[] {
   const out: string[] = [];
   for (const [carrier, required] of groups) {
     const missing = required.filter((n) => value[n] === undefined);
-    if (missing.length > 0 && missing.length < required.length) out.push(`${carrier} is not offered: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set`);
+    if (missing.length > 0 && missing.length < required.length)
+      out.push(`${carrier} is not offered: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set`);
   }
   return out;
 }
@@ -487,14 +749,17 @@ export function describeConfig(config: Config): Record<string, unknown> {
   for (const item of settingsTable()) {
     const value = getPath(config, item.path);
     if (value === undefined) continue;
-    const shown = typeof value !== 'string' ? value : item.secret && item.type !== 'URL' ? REDACTED : maskUrlPassword(value);
+    const shown =
+      typeof value !== 'string' ? value : item.secret && item.type !== 'URL' ? REDACTED : maskUrlPassword(value);
     setPath(out, item.path, shown);
   }
   return out;
 }
 
 function getPath(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
@@ -519,9 +784,17 @@ export function configDocs(): string {
   for (const [group, title] of Object.entries(GROUPS) as Array<[Group, string]>) {
     const inGroup = rows.filter((r) => r.group === group);
     if (inGroup.length === 0) continue;
-    parts.push('', `**${title}**`, '', '| variable | type | default | used by | meaning |', '| --- | --- | --- | --- | --- |');
+    parts.push(
+      '',
+      `**${title}**`,
+      '',
+      '| variable | type | default | used by | meaning |',
+      '| --- | --- | --- | --- | --- |',
+    );
     for (const row of inGroup) {
-      parts.push(`| \`${row.name}\` | ${cell(row.type)}${row.secret ? ', secret' : ''} | ${cell(row.default)} | ${row.processes.join(', ')} | ${cell(row.description)} |`);
+      parts.push(
+        `| \`${row.name}\` | ${cell(row.type)}${row.secret ? ', secret' : ''} | ${cell(row.default)} | ${row.processes.join(', ')} | ${cell(row.description)} |`,
+      );
     }
   }
   return parts.join('\n');
@@ -534,6 +807,7 @@ export const CONFIG_DOCS_END = '<!-- config:end -->';
 export function withConfigDocs(readme: string): string {
   const start = readme.indexOf(CONFIG_DOCS_START);
   const end = readme.indexOf(CONFIG_DOCS_END);
-  if (start < 0 || end < start) throw new Error(`README.md needs ${CONFIG_DOCS_START} … ${CONFIG_DOCS_END} around its configuration table`);
+  if (start < 0 || end < start)
+    throw new Error(`README.md needs ${CONFIG_DOCS_START} … ${CONFIG_DOCS_END} around its configuration table`);
   return `${readme.slice(0, start + CONFIG_DOCS_START.length)}\n${configDocs()}\n${readme.slice(end)}`;
 }

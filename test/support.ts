@@ -45,31 +45,70 @@ export interface TestApp {
   /** What the composition root wired for this app (operations, process engine, jobs). */
   services: Services;
   /** JSON request with the admin key (or the given key / no key). */
-  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  call(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-export async function testApp(opts: { clock?: Clock; modules?: RouteModule[]; database?: Database; config?: Config } = {}): Promise<TestApp> {
+export async function testApp(
+  opts: { clock?: Clock; modules?: RouteModule[]; database?: Database; config?: Config } = {},
+): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
   const services = compose({ clock, publicUrl: opts.config?.http.publicUrl });
-  const app = await buildApp({ db: database.db, dbKind: database.kind, clock, ready: async () => true, processes: services.processes, ...(opts.config ? { config: opts.config } : {}) }, { modules: opts.modules ?? [] });
+  const app = await buildApp(
+    {
+      db: database.db,
+      dbKind: database.kind,
+      clock,
+      ready: async () => true,
+      processes: services.processes,
+      ...(opts.config ? { config: opts.config } : {}),
+    },
+    { modules: opts.modules ?? [] },
+  );
   const t = await createTenant(database.db, {
-    slug: `t-${randomBytes(4).toString('hex')}`, name: 'Test tenant',
-    admin: { email: `admin-${randomBytes(4).toString('hex')}@example.pl`, name: 'Zofia Łukasiewicz', password: 'correct horse battery staple' },
+    slug: `t-${randomBytes(4).toString('hex')}`,
+    name: 'Test tenant',
+    admin: {
+      email: `admin-${randomBytes(4).toString('hex')}@example.pl`,
+      name: 'Zofia Łukasiewicz',
+      password: 'correct horse battery staple',
+    },
   });
   const call: TestApp['call'] = async (method, url, body, headers = {}) => {
     const auth = 'authorization' in headers ? {} : { authorization: `Bearer ${t.apiKey}` };
     const res = await app.inject({
-      method: method as 'GET', url, headers: { ...auth, ...headers },
-      ...(body === undefined ? {} : typeof body === 'string' ? { payload: body, headers: { 'content-type': 'application/json', ...auth, ...headers } } : { payload: body as object }),
+      method: method as 'GET',
+      url,
+      headers: { ...auth, ...headers },
+      ...(body === undefined
+        ? {}
+        : typeof body === 'string'
+          ? { payload: body, headers: { 'content-type': 'application/json', ...auth, ...headers } }
+          : { payload: body as object }),
     });
     let parsed: unknown = res.body;
-    try { parsed = res.body ? JSON.parse(res.body) : null; } catch { /* not JSON */ }
+    try {
+      parsed = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      /* not JSON */
+    }
     return { status: res.statusCode, body: parsed, headers: res.headers as Record<string, unknown> };
   };
   return {
-    database, app, tenantId: t.tenantId, apiKey: t.apiKey, store: scope(database.db, t.tenantId), clock, services, call,
+    database,
+    app,
+    tenantId: t.tenantId,
+    apiKey: t.apiKey,
+    store: scope(database.db, t.tenantId),
+    clock,
+    services,
+    call,
     async close() {
       await app.close();
       if (!opts.database) await database.close();
@@ -87,19 +126,53 @@ export async function seedBasics(t: TestApp) {
     return r.body;
   };
   const web = await ok('/api/v1/channels', { code: 'web', name: 'Sklep internetowy', kind: 'web', currency: 'PLN' });
-  const wb = await ok('/api/v1/channels', { code: 'wildberries', name: 'Wildberries', kind: 'marketplace', currency: 'RUB' });
+  const wb = await ok('/api/v1/channels', {
+    code: 'wildberries',
+    name: 'Wildberries',
+    kind: 'marketplace',
+    currency: 'RUB',
+  });
   const products = [];
-  for (const [sku, name] of [['SKU-1', 'Kubek ceramiczny żółty'], ['SKU-2', 'Чайник электрический'], ['SKU-3', 'Łyżka stołowa']] as const) {
+  for (const [sku, name] of [
+    ['SKU-1', 'Kubek ceramiczny żółty'],
+    ['SKU-2', 'Чайник электрический'],
+    ['SKU-3', 'Łyżka stołowa'],
+  ] as const) {
     products.push(await ok('/api/v1/products', { sku, name, weightG: 350 }));
   }
-  const customer = await ok('/api/v1/customers', { code: 'C-1', name: 'Grzegorz Brzęczyszczykiewicz', email: 'grzegorz@example.pl', locale: 'pl' });
-  const warehouse = await ok('/api/v1/locations', { code: 'WAW-1', name: 'Magazyn Warszawa', kind: 'warehouse', country: 'PL', latitude: 52.2297, longitude: 21.0122, capabilities: ['ships'] });
-  const store = await ok('/api/v1/locations', { code: 'KRK-S', name: 'Sklep Kraków', kind: 'store', country: 'PL', latitude: 50.0647, longitude: 19.945, capabilities: ['ships', 'pickup'] });
+  const customer = await ok('/api/v1/customers', {
+    code: 'C-1',
+    name: 'Grzegorz Brzęczyszczykiewicz',
+    email: 'grzegorz@example.pl',
+    locale: 'pl',
+  });
+  const warehouse = await ok('/api/v1/locations', {
+    code: 'WAW-1',
+    name: 'Magazyn Warszawa',
+    kind: 'warehouse',
+    country: 'PL',
+    latitude: 52.2297,
+    longitude: 21.0122,
+    capabilities: ['ships'],
+  });
+  const store = await ok('/api/v1/locations', {
+    code: 'KRK-S',
+    name: 'Sklep Kraków',
+    kind: 'store',
+    country: 'PL',
+    latitude: 50.0647,
+    longitude: 19.945,
+    capabilities: ['ships', 'pickup'],
+  });
   return { web, wb, products, customer, warehouse, store };
 }
 
 export const address = {
-  name: 'Grzegorz Brzęczyszczykiewicz', line1: 'ul. Świętokrzyska 12/4', city: 'Łódź', postalCode: '90-001', country: 'PL',
+  name: 'Grzegorz Brzęczyszczykiewicz',
+  line1: 'ul. Świętokrzyska 12/4',
+  city: 'Łódź',
+  postalCode: '90-001',
+  country: 'PL',
 };
 
 export function orderBody(over: Record<string, unknown> = {}) {

@@ -3,7 +3,13 @@ import cookie from '@fastify/cookie';
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Deps } from './deps.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { authHook } from './auth.js';
@@ -49,7 +55,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
 
   await app.register(cookie);
   // Responses of 1 KB or more in a text/JSON type go out as brotli or gzip when the client
@@ -61,10 +69,17 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'Ordo API', version: API_VERSION,
-        description: 'Ordo order management system. Errors are RFC 9457 problem+json with a stable `code`; money is exact decimal strings; ids are UUIDv7; times RFC 3339 UTC. Every POST accepts `Idempotency-Key`.',
+        title: 'Ordo API',
+        version: API_VERSION,
+        description:
+          'Ordo order management system. Errors are RFC 9457 problem+json with a stable `code`; money is exact decimal strings; ids are UUIDv7; times RFC 3339 UTC. Every POST accepts `Idempotency-Key`.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key: ordo_…' }, session: { type: 'apiKey', in: 'cookie', name: 'ordo_session' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'API key: ordo_…' },
+          session: { type: 'apiKey', in: 'cookie', name: 'ordo_session' },
+        },
+      },
       security: [{ apiKey: [] }, { session: [] }],
       servers: [{ url: '/' }],
     },
@@ -74,24 +89,27 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   systemRoutes(app, deps);
-  await app.register(async (api) => {
-    api.addHook('onRequest', authHook(deps.db));
-    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    await api.register(orderRoutes(deps));
-    await api.register(referenceRoutes(deps));
-    await api.register(identityRoutes(deps));
-    // capability route modules: one line each (inventory, events, processes, …)
-    await api.register(async (scoped) => eventRoutes(scoped, deps));
-    await api.register(async (scoped) => inventoryRoutes(scoped, deps));
-    await api.register(async (scoped) => processRoutes(scoped, deps));
-    await api.register(async (scoped) => taskRoutes(scoped, deps));
-    await api.register(reportRoutes(deps));
-    await api.register(async (scoped) => routingRoutes(scoped, deps));
-    await api.register(async (scoped) => fulfilmentRoutes(scoped, deps));
-    await api.register(async (scoped) => trackingRoutes(scoped, deps));
-    await api.register(async (scoped) => notificationRoutes(scoped, deps));
-    for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authHook(deps.db));
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(orderRoutes(deps));
+      await api.register(referenceRoutes(deps));
+      await api.register(identityRoutes(deps));
+      // capability route modules: one line each (inventory, events, processes, …)
+      await api.register(async (scoped) => eventRoutes(scoped, deps));
+      await api.register(async (scoped) => inventoryRoutes(scoped, deps));
+      await api.register(async (scoped) => processRoutes(scoped, deps));
+      await api.register(async (scoped) => taskRoutes(scoped, deps));
+      await api.register(reportRoutes(deps));
+      await api.register(async (scoped) => routingRoutes(scoped, deps));
+      await api.register(async (scoped) => fulfilmentRoutes(scoped, deps));
+      await api.register(async (scoped) => trackingRoutes(scoped, deps));
+      await api.register(async (scoped) => notificationRoutes(scoped, deps));
+      for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
+    },
+    { prefix: '/api/v1' },
+  );
   if (opts.console) await registerConsole(app, opts.console.distDir);
   return app;
 }

@@ -38,7 +38,8 @@ export interface RequestContext {
 export function authorize(db: Db, request: FastifyRequest, permission: Permission): RequestContext {
   const principal = request.principal;
   if (!principal) throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>, or log in');
-  if (!permissionsOf(principal.roles).has(permission)) throw new AppError('FORBIDDEN', `your role does not allow ${permission}`);
+  if (!permissionsOf(principal.roles).has(permission))
+    throw new AppError('FORBIDDEN', `your role does not allow ${permission}`);
   return { principal, store: scope(db, principal.tenantId) };
 }
 
@@ -47,7 +48,10 @@ export function ifMatch(request: FastifyRequest): number | null {
   const header = request.headers['if-match'];
   if (!header) return null;
   const match = /^(?:W\/)?"?(\d+)"?$/.exec(String(header).trim());
-  if (!match) throw new AppError('VALIDATION_FAILED', 'If-Match must be an ETag returned by this API', [{ path: 'header:If-Match', message: 'not an ETag' }]);
+  if (!match)
+    throw new AppError('VALIDATION_FAILED', 'If-Match must be an ETag returned by this API', [
+      { path: 'header:If-Match', message: 'not an ETag' },
+    ]);
   return Number(match[1]);
 }
 

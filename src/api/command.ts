@@ -11,22 +11,35 @@ import type { TenantScope, Work } from '../store/tenant-scope.js';
  * ETag when the result carries a version.
  */
 export function runCommand(
-  deps: Deps, request: FastifyRequest, reply: FastifyReply, permission: Permission,
+  deps: Deps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  permission: Permission,
   run: (tx: Work, ctx: RequestContext) => Promise<CommandResult>,
 ) {
-  return answer(deps, request, reply, permission, (ctx, key, hash) => withIdempotency(ctx.store, key, hash, (tx) => run(tx, ctx)));
+  return answer(deps, request, reply, permission, (ctx, key, hash) =>
+    withIdempotency(ctx.store, key, hash, (tx) => run(tx, ctx)),
+  );
 }
 
 /** The same for a command that makes its changes atomically itself: without a key it gets no transaction. */
 export function runOwnTransactionCommand(
-  deps: Deps, request: FastifyRequest, reply: FastifyReply, permission: Permission,
+  deps: Deps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  permission: Permission,
   run: (scope: TenantScope, ctx: RequestContext) => Promise<CommandResult>,
 ) {
-  return answer(deps, request, reply, permission, (ctx, key, hash) => withIdempotencyOwnTransaction(ctx.store, key, hash, (s) => run(s, ctx)));
+  return answer(deps, request, reply, permission, (ctx, key, hash) =>
+    withIdempotencyOwnTransaction(ctx.store, key, hash, (s) => run(s, ctx)),
+  );
 }
 
 async function answer(
-  deps: Deps, request: FastifyRequest, reply: FastifyReply, permission: Permission,
+  deps: Deps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  permission: Permission,
   exec: (ctx: RequestContext, key: string | undefined, hash: string) => Promise<CommandResult & { replayed: boolean }>,
 ) {
   const ctx = authorize(deps.db, request, permission);

@@ -38,7 +38,10 @@ export async function registerConsole(app: FastifyInstance, distDir: string): Pr
     if (inside && existsSync(file) && statSync(file).isFile()) {
       const hashed = path.startsWith('/assets/');
       if (!hashed) reply.header('cache-control', 'no-cache');
-      return reply.sendFile(file.slice(root.length + 1), hashed ? { maxAge: '365d', immutable: true } : { cacheControl: false });
+      return reply.sendFile(
+        file.slice(root.length + 1),
+        hashed ? { maxAge: '365d', immutable: true } : { cacheControl: false },
+      );
     }
     // A missing asset is a real 404 (a stale tab asking for an old chunk), not the app shell.
     if (path.startsWith('/assets/')) return sendProblem(reply, 'NOT_FOUND', `no file ${path}`);

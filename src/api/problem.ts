@@ -3,18 +3,33 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../shared/errors.js';
 
 /** The one place where errors become HTTP: RFC 9457 problem+json with a stable code. */
-export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string, errors: FieldError[] = [], extra: Record<string, unknown> = {}) {
+export function sendProblem(
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail: string,
+  errors: FieldError[] = [],
+  extra: Record<string, unknown> = {},
+) {
   const { status, title } = ERROR_CODES[code];
-  return reply.code(status).type('application/problem+json').send({
-    type: `https://ordo.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-    title, status, detail, code, instance: reply.request.url, ...(errors.length ? { errors } : {}), ...extra,
-  });
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({
+      type: `https://ordo.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+      title,
+      status,
+      detail,
+      code,
+      instance: reply.request.url,
+      ...(errors.length ? { errors } : {}),
+      ...extra,
+    });
 }
 
 /** Zod's issue path (["lines", 2, "quantity"]) as a JSON pointer ("/lines/2/quantity"). */
 function pointer(where: string, path: string): string {
   const currentPath = path.startsWith('/') || path === '' ? path : `/${path.replaceAll('.', '/')}`;
-  return where === 'body' ? (currentPath || '/') : `${where}:${currentPath.replace(/^\//, '')}`;
+  return where === 'body' ? currentPath || '/' : `${where}:${currentPath.replace(/^\//, '')}`;
 }
 
 export function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
@@ -34,15 +49,31 @@ export function errorHandler(error: FastifyError | AppError | Error, request: Fa
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return sendProblem(reply, 'MALFORMED_JSON', fe.message);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return sendProblem(reply, 'PAYLOAD_TOO_LARGE', `the body is larger than the ${request.routeOptions.bodyLimit ?? ''} byte limit`);
+      return sendProblem(
+        reply,
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than the ${request.routeOptions.bodyLimit ?? ''} byte limit`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendProblem(reply, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
   }
-  if (fe instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(fe.message))) return sendProblem(reply, 'MALFORMED_JSON', fe.message);
+  if (fe instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(fe.message)))
+    return sendProblem(reply, 'MALFORMED_JSON', fe.message);
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code: ErrorCode = fe.statusCode === 404 ? 'NOT_FOUND' : fe.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : fe.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : fe.statusCode === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED';
+    const code: ErrorCode =
+      fe.statusCode === 404
+        ? 'NOT_FOUND'
+        : fe.statusCode === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : fe.statusCode === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : fe.statusCode === 429
+              ? 'RATE_LIMITED'
+              : 'VALIDATION_FAILED';
     return sendProblem(reply, code, fe.message);
   }
   request.log.error({ err: error }, 'unhandled error');
-  return sendProblem(reply, 'INTERNAL', 'something went wrong on our side; the request id is in the logs', [], { requestId: request.id });
+  return sendProblem(reply, 'INTERNAL', 'something went wrong on our side; the request id is in the logs', [], {
+    requestId: request.id,
+  });
 }

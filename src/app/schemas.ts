@@ -10,32 +10,43 @@ import { isCurrency } from '../shared/money.js';
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** Free text: UTF-8, no control characters except tab and newlines, bounded. */
-export const text = (max = 500) => z.string().max(max).refine((s) => !CONTROL.test(s), 'must not contain control characters');
+export const text = (max = 500) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters');
 export const name = (max = 300) => text(max).trim().min(1);
-export const code = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only');
+export const code = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only');
 export const uuid = z.uuid();
 export const currency = z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as PLN, RUB, EUR');
 export const moneyString = z.string({ error: 'must be a decimal string such as "12.50"' }).max(40);
 export const rateString = z.string().max(20);
 export const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as PL or RU');
-export const attributes = z.record(z.string().max(100), z.unknown()).refine((o) => JSON.stringify(o).length <= 16_384, 'must be at most 16 KB')
+export const attributes = z
+  .record(z.string().max(100), z.unknown())
+  .refine((o) => JSON.stringify(o).length <= 16_384, 'must be at most 16 KB')
   .refine((o) => !JSON.stringify(o).includes('\\u0000'), 'must not contain NUL characters');
 export const timestamp = z.iso.datetime({ offset: true });
 export const locale = z.enum(['en', 'pl', 'ru']);
 
-export const address = z.object({
-  name: name(),
-  company: text(300).optional(),
-  line1: name(300),
-  line2: text(300).optional(),
-  city: name(200),
-  postalCode: text(20).optional(),
-  region: text(200).optional(),
-  country,
-  phone: text(40).optional(),
-  email: z.email().max(320).optional(),
-  latitude: z.number().min(-90).max(90).optional(),
-  longitude: z.number().min(-180).max(180).optional(),
-}).strict();
+export const address = z
+  .object({
+    name: name(),
+    company: text(300).optional(),
+    line1: name(300),
+    line2: text(300).optional(),
+    city: name(200),
+    postalCode: text(20).optional(),
+    region: text(200).optional(),
+    country,
+    phone: text(40).optional(),
+    email: z.email().max(320).optional(),
+    latitude: z.number().min(-90).max(90).optional(),
+    longitude: z.number().min(-180).max(180).optional(),
+  })
+  .strict();
 export type Address = z.infer<typeof address>;
-

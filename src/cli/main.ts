@@ -33,18 +33,27 @@ Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA
 
 function progress(label: string) {
   if (!process.stderr.isTTY) return { update: (_d: number, _t: number) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted} left`, stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% {value}/{total} {eta_formatted} left`, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update(done: number, total: number) {
-      if (!started) { bar.start(total, 0); started = true; }
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
       bar.update(done);
     },
     stop: () => started && bar.stop(),
   };
 }
 
-async function withDatabase<T>(config: Config, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  config: Config,
+  fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+): Promise<T> {
   for (const warning of config.warnings) console.error(`warning: ${warning}`);
   // the CLI keeps pg's default pool size (DATABASE_POOL_SIZE is the server's)
   const database = await openDatabase({ ...config.database, poolSize: undefined });
@@ -65,14 +74,22 @@ async function tenantId(db: Awaited<ReturnType<typeof openDatabase>>['db'], slug
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
-    args: rest, allowPositionals: true,
+    args: rest,
+    allowPositionals: true,
     options: {
-      demo: { type: 'boolean', default: false }, orders: { type: 'string' }, name: { type: 'string' },
-      roles: { type: 'string', default: 'admin' }, tenant: { type: 'string', default: DEMO_SLUG }, report: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      orders: { type: 'string' },
+      name: { type: 'string' },
+      roles: { type: 'string', default: 'admin' },
+      tenant: { type: 'string', default: DEMO_SLUG },
+      report: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (!command || values.help || command === 'help') { process.stdout.write(HELP); return 0; }
+  if (!command || values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
   const config = loadConfig(env);
   const withDb = <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => withDatabase(config, fn);
   switch (command) {
@@ -80,40 +97,78 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       await serve(config, { demo: values.demo ?? false });
       return -1; // keeps running
     case 'migrate':
-      return withDb(async (database) => { console.log(`migrated ${database.describe}`); return 0; });
+      return withDb(async (database) => {
+        console.log(`migrated ${database.describe}`);
+        return 0;
+      });
     case 'seed-demo':
       return withDb(async (database) => {
         const bar = progress('demo orders');
-        const demo = await seedDemo(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, database.db, systemClock, { orders: values.orders ? Number(values.orders) : undefined, onProgress: bar.update, adminPassword: config.demo.password });
+        const demo = await seedDemo(
+          compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes,
+          database.db,
+          systemClock,
+          {
+            orders: values.orders ? Number(values.orders) : undefined,
+            onProgress: bar.update,
+            adminPassword: config.demo.password,
+          },
+        );
         bar.stop();
-        if (!demo) { console.log('the demo tenant exists already'); return 0; }
-        console.log(`demo tenant seeded with ${demo.orders} orders\n  console login: ${demo.adminEmail} / ${demo.adminPassword}\n  admin API key: ${demo.apiKey}`);
+        if (!demo) {
+          console.log('the demo tenant exists already');
+          return 0;
+        }
+        console.log(
+          `demo tenant seeded with ${demo.orders} orders\n  console login: ${demo.adminEmail} / ${demo.adminPassword}\n  admin API key: ${demo.apiKey}`,
+        );
         return 0;
       });
     case 'create-api-key': {
       const roles = (values.roles ?? 'admin').split(',').map((r) => r.trim());
       const bad = roles.filter((r) => !isRole(r));
-      if (!values.name || bad.length) { console.error(bad.length ? `unknown role(s): ${bad.join(', ')}` : '--name is required'); return 2; }
+      if (!values.name || bad.length) {
+        console.error(bad.length ? `unknown role(s): ${bad.join(', ')}` : '--name is required');
+        return 2;
+      }
       return withDb(async (database) => {
         const store = scope(database.db, await tenantId(database.db, values.tenant!));
-        const key = await issueApiKey(store, { type: 'system', id: null, name: 'ordo cli' }, { name: values.name!, roles: roles as Role[] });
+        const key = await issueApiKey(
+          store,
+          { type: 'system', id: null, name: 'ordo cli' },
+          { name: values.name!, roles: roles as Role[] },
+        );
         console.log(key.secret);
         return 0;
       });
     }
     case 'import': {
       const [what, file] = positionals;
-      if (what !== 'orders' || !file) { console.error('usage: ordo import orders FILE.csv|FILE.json'); return 2; }
+      if (what !== 'orders' || !file) {
+        console.error('usage: ordo import orders FILE.csv|FILE.json');
+        return 2;
+      }
       return withDb(async (database) => {
         const store = scope(database.db, await tenantId(database.db, values.tenant!));
         const bar = progress('importing orders');
-        const report = await importOrders(compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes, store, { type: 'system', id: null, name: `import ${file}` }, systemClock, file, bar.update);
+        const report = await importOrders(
+          compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes,
+          store,
+          { type: 'system', id: null, name: `import ${file}` },
+          systemClock,
+          file,
+          bar.update,
+        );
         bar.stop();
         const reportPath = values.report ?? `${file}.report.json`;
         writeFileSync(reportPath, JSON.stringify(report, null, 2));
-        console.log(`${report.orders} orders: ${report.accepted} accepted, ${report.duplicates} already imported, ${report.rejected} rejected`);
+        console.log(
+          `${report.orders} orders: ${report.accepted} accepted, ${report.duplicates} already imported, ${report.rejected} rejected`,
+        );
         for (const item of report.items.filter((x) => x.status === 'rejected').slice(0, 20)) {
-          console.log(`  rows ${item.rows.join(',')}${item.externalId ? ` (${item.externalId})` : ''}: ${item.problem!.code} ${item.problem!.errors.map((e) => `${e.path} ${e.message}`).join('; ') || item.problem!.detail}`);
+          console.log(
+            `  rows ${item.rows.join(',')}${item.externalId ? ` (${item.externalId})` : ''}: ${item.problem!.code} ${item.problem!.errors.map((e) => `${e.path} ${e.message}`).join('; ') || item.problem!.detail}`,
+          );
         }
         console.log(`full report: ${reportPath}`);
         return report.rejected > 0 ? 1 : 0;
@@ -135,10 +190,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
 /** Runs a command line and exits with its code (unless it keeps running, as serve does). */
 export function run(argv: string[]): void {
-  main(argv).then((code) => { if (code >= 0) process.exit(code); }, (result) => {
-    console.error(result instanceof AppError ? `${result.code}: ${result.message}` : result instanceof Error ? result.message : result);
-    process.exit(1);
-  });
+  main(argv).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (result) => {
+      console.error(
+        result instanceof AppError
+          ? `${result.code}: ${result.message}`
+          : result instanceof Error
+            ? result.message
+            : result,
+      );
+      process.exit(1);
+    },
+  );
 }
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);

@@ -33,7 +33,16 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   }
 
   const app = await buildApp(
-    { db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, carriers, processes: services.processes, inbound: services.inbound, config },
+    {
+      db: database.db,
+      dbKind: database.kind,
+      clock: systemClock,
+      ready: async () => true,
+      carriers,
+      processes: services.processes,
+      inbound: services.inbound,
+      config,
+    },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },
   );
   const address = await app.listen({ port: config.http.port, host: config.http.host });
@@ -50,19 +59,29 @@ export async function serve(config: Config, opts: { demo: boolean }) {
     `  Health     ${base}/healthz  ${base}/readyz  ${base}/metrics`,
   ];
   if (seeded) {
-    lines.push('', '  Demo tenant created. These credentials are shown ONCE:',
+    lines.push(
+      '',
+      '  Demo tenant created. These credentials are shown ONCE:',
       `    console login   ${seeded.adminEmail}  /  ${seeded.adminPassword}`,
       `    admin API key   ${seeded.apiKey}`,
-      '', `  Try:  curl -H "Authorization: Bearer ${seeded.apiKey}" ${base}/api/v1/orders?limit=5`);
+      '',
+      `  Try:  curl -H "Authorization: Bearer ${seeded.apiKey}" ${base}/api/v1/orders?limit=5`,
+    );
   } else if (opts.demo) {
-    lines.push('', '  Demo tenant already exists (credentials were printed on first start).',
-      '  New key:  npx ordo create-api-key --tenant demo --name me --roles admin');
+    lines.push(
+      '',
+      '  Demo tenant already exists (credentials were printed on first start).',
+      '  New key:  npx ordo create-api-key --tenant demo --name me --roles admin',
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
   // The exact routing solver (HiGHS, WASM in a worker thread) is compiled by V8 on first use:
   // warm it in the background so the first orders routed by an exact strategy do not stall.
   if (config.routing.exactWarmup) {
-    void warmUpExactSolver().then(() => log.info('exact routing solver warmed up'), (e) => log.warn({ err: e }, 'exact routing solver warm-up failed'));
+    void warmUpExactSolver().then(
+      () => log.info('exact routing solver warmed up'),
+      (e) => log.warn({ err: e }, 'exact routing solver warm-up failed'),
+    );
   }
 
   const shutdown = async (signal: string) => {

@@ -37,19 +37,55 @@ const identifier = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
 
 /** Actions interpreted by the engine: they change the snapshot, so later conditions in the same step see them. */
 export const engineActions: readonly ActionDefinition[] = [
-  { code: 'emit_event', description: 'publish a domain event through the outbox', runs: 'engine',
-    argsSchema: z.object({ name: z.string().regex(/^[a-z][a-z0-9_.]*$/), data: z.record(z.string(), z.unknown()).optional() }).strict() },
-  { code: 'set_attribute', description: 'set a process attribute (visible to later conditions as attributes.<name>)', runs: 'engine',
-    argsSchema: z.object({ name: identifier, value: z.unknown().optional(), expr: z.string().min(1).optional() }).strict()
-      .refine((a) => (a.value === undefined) !== (a.expr === undefined), 'give exactly one of value or expr') },
-  { code: 'decide', description: 'evaluate a decision table and store its result as attributes.<as>', runs: 'engine',
-    argsSchema: z.object({ table: z.string().min(1), as: identifier }).strict() },
-  { code: 'open_task', description: 'open an extra human task (the state\'s `task:` is the usual way)', runs: 'engine',
-    argsSchema: z.object({ kind: z.enum(['approval', 'resolve', 'review', 'confirm', 'input']), role: z.string().min(1), party: party.optional(), due: z.string().optional(), title: z.string().optional() }).strict() },
-  { code: 'schedule_timer', description: 'schedule a durable timer that fires an event', runs: 'engine',
-    argsSchema: z.object({ name: snake, event: snake, in: z.string().min(2) }).strict() },
-  { code: 'cancel_timer', description: 'cancel a timer scheduled by schedule_timer', runs: 'engine',
-    argsSchema: z.object({ name: snake }).strict() },
+  {
+    code: 'emit_event',
+    description: 'publish a domain event through the outbox',
+    runs: 'engine',
+    argsSchema: z
+      .object({ name: z.string().regex(/^[a-z][a-z0-9_.]*$/), data: z.record(z.string(), z.unknown()).optional() })
+      .strict(),
+  },
+  {
+    code: 'set_attribute',
+    description: 'set a process attribute (visible to later conditions as attributes.<name>)',
+    runs: 'engine',
+    argsSchema: z
+      .object({ name: identifier, value: z.unknown().optional(), expr: z.string().min(1).optional() })
+      .strict()
+      .refine((a) => (a.value === undefined) !== (a.expr === undefined), 'give exactly one of value or expr'),
+  },
+  {
+    code: 'decide',
+    description: 'evaluate a decision table and store its result as attributes.<as>',
+    runs: 'engine',
+    argsSchema: z.object({ table: z.string().min(1), as: identifier }).strict(),
+  },
+  {
+    code: 'open_task',
+    description: "open an extra human task (the state's `task:` is the usual way)",
+    runs: 'engine',
+    argsSchema: z
+      .object({
+        kind: z.enum(['approval', 'resolve', 'review', 'confirm', 'input']),
+        role: z.string().min(1),
+        party: party.optional(),
+        due: z.string().optional(),
+        title: z.string().optional(),
+      })
+      .strict(),
+  },
+  {
+    code: 'schedule_timer',
+    description: 'schedule a durable timer that fires an event',
+    runs: 'engine',
+    argsSchema: z.object({ name: snake, event: snake, in: z.string().min(2) }).strict(),
+  },
+  {
+    code: 'cancel_timer',
+    description: 'cancel a timer scheduled by schedule_timer',
+    runs: 'engine',
+    argsSchema: z.object({ name: snake }).strict(),
+  },
 ];
 
 /** The engine's actions plus the given ones (operations of the capabilities); a code defined twice is a wiring bug. */
@@ -57,7 +93,8 @@ export function actionRegistry(actions: Iterable<ActionDefinition>): ActionRegis
   const match = new Map<string, ActionDefinition>();
   for (const actionDefinition of [...engineActions, ...actions]) {
     if (match.has(actionDefinition.code)) throw new Error(`action ${actionDefinition.code} is defined twice`);
-    if (actionDefinition.runs === 'external' && !actionDefinition.results) throw new Error(`external action ${actionDefinition.code} must name its result events`);
+    if (actionDefinition.runs === 'external' && !actionDefinition.results)
+      throw new Error(`external action ${actionDefinition.code} must name its result events`);
     match.set(actionDefinition.code, actionDefinition);
   }
   return match;

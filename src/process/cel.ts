@@ -41,16 +41,34 @@ export function compileCel(text: string, expect?: 'bool' | 'timestamp'): Compile
   }
   const checked = run.check();
   if (!checked.valid) {
-    const te = checked.error as unknown as { code?: string; summary?: string; message: string; range?: { start: number } };
+    const te = checked.error as unknown as {
+      code?: string;
+      summary?: string;
+      message: string;
+      range?: { start: number };
+    };
     const unknown = te.code === 'unknown_variable' || te.code === 'no_such_key' || te.code === 'no_such_field';
-    return { ok: false, problem: { code: unknown ? 'UNKNOWN_FACT' : 'CEL_TYPE', offset: te.range?.start ?? 0, message: te.summary ?? te.message } };
+    return {
+      ok: false,
+      problem: {
+        code: unknown ? 'UNKNOWN_FACT' : 'CEL_TYPE',
+        offset: te.range?.start ?? 0,
+        message: te.summary ?? te.message,
+      },
+    };
   }
   const type = checked.type ?? 'dyn';
   if (expect === 'bool' && type !== 'bool' && type !== 'dyn') {
-    return { ok: false, problem: { code: 'CEL_TYPE', offset: 0, message: `a condition must be bool, this expression is ${type}` } };
+    return {
+      ok: false,
+      problem: { code: 'CEL_TYPE', offset: 0, message: `a condition must be bool, this expression is ${type}` },
+    };
   }
   if (expect === 'timestamp' && !/Timestamp|dyn/.test(type)) {
-    return { ok: false, problem: { code: 'CEL_TYPE', offset: 0, message: `a deadline must be a timestamp, this expression is ${type}` } };
+    return {
+      ok: false,
+      problem: { code: 'CEL_TYPE', offset: 0, message: `a deadline must be a timestamp, this expression is ${type}` },
+    };
   }
   const reads = readPaths(run.ast);
   const tables = reads.filter((p) => p.startsWith('decisions.')).map((p) => p.split('.')[1]!);

@@ -22,7 +22,9 @@ export const actionRefSchema = z
     action: z.string().min(1).describe('an action code from the registry'),
     args: z.record(z.string(), z.unknown()).optional(),
     when: cel.optional().describe('run the action only when this condition holds'),
-    timeout: duration.optional().describe('external actions: how long the state waits for the result; then the failure event fires'),
+    timeout: duration
+      .optional()
+      .describe('external actions: how long the state waits for the result; then the failure event fires'),
   })
   .strict();
 
@@ -44,7 +46,7 @@ export const approvalStepSchema = z
   .object({
     name: z.string().optional(),
     role: z.string().min(1),
-    party: z.enum(['seller', 'customer']).optional().describe('whose approvers: ours or the B2B customer\'s'),
+    party: z.enum(['seller', 'customer']).optional().describe("whose approvers: ours or the B2B customer's"),
     when: cel.optional().describe('the step is part of the chain only when this holds at entry'),
     due: duration.optional(),
   })
@@ -66,8 +68,15 @@ export const taskSchema = z
     role: z.string().min(1).optional(),
     party: z.enum(['seller', 'customer']).optional(),
     due: duration.optional(),
-    escalate: z.object({ role: z.string().min(1), after: duration.optional() }).strict().optional(),
-    options: z.array(eventName).min(1).optional().describe('outcomes offered to the person; each is an event of the state'),
+    escalate: z
+      .object({ role: z.string().min(1), after: duration.optional() })
+      .strict()
+      .optional(),
+    options: z
+      .array(eventName)
+      .min(1)
+      .optional()
+      .describe('outcomes offered to the person; each is an event of the state'),
     chain: approvalChainSchema.optional(),
   })
   .strict();
@@ -96,7 +105,10 @@ export const stateSchema = z
     task: taskSchema.optional(),
     after: z.array(timerSchema).min(1).optional(),
     terminal: z.literal(true).optional(),
-    outcome: z.enum(['completed', 'cancelled', 'rejected']).optional().describe('for terminal states; reporting and simulation'),
+    outcome: z
+      .enum(['completed', 'cancelled', 'rejected'])
+      .optional()
+      .describe('for terminal states; reporting and simulation'),
     exception: exceptionSchema.optional(),
   })
   .strict();
@@ -118,7 +130,9 @@ export const decisionTableSchema = z
 export const externalActionSchema = z
   .object({
     description: z.string().optional(),
-    succeeded: eventName.optional().describe('the event the integration sends when it is done; default <action>_succeeded'),
+    succeeded: eventName
+      .optional()
+      .describe('the event the integration sends when it is done; default <action>_succeeded'),
     failed: eventName.optional().describe('the event it sends when it could not; default <action>_failed'),
   })
   .strict();
@@ -139,7 +153,9 @@ export const processDefinitionSchema = z
       .strict()
       .optional(),
     decisions: z.record(z.string().regex(NAME), decisionTableSchema).optional(),
-    external: z.record(z.string().regex(NAME), externalActionSchema).optional()
+    external: z
+      .record(z.string().regex(NAME), externalActionSchema)
+      .optional()
       .describe('actions this process asks integrations to carry out, by code'),
     states: z.record(stateName, stateSchema),
   })

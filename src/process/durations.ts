@@ -23,7 +23,8 @@ const CACHE_MAX = 512;
  * RangeError naming the text when it is not one, or when it is too large to add to a date.
  */
 export function parseDuration(text: string, options: { signed?: boolean } = {}): Temporal.Duration {
-  if (!(options.signed ? SIGNED_ISO_DURATION : ISO_DURATION).test(text)) throw new RangeError(`not an ISO 8601 duration: ${text}`);
+  if (!(options.signed ? SIGNED_ISO_DURATION : ISO_DURATION).test(text))
+    throw new RangeError(`not an ISO 8601 duration: ${text}`);
   const hit = cache.get(text);
   if (hit) return hit;
   let date: Temporal.Duration;
@@ -54,13 +55,28 @@ const dateParts = new WeakMap<Temporal.Duration, Temporal.Duration>();
 /** The calendar parts alone (a PlainDate would fold time parts into days); kept per parsed duration. */
 function datePart(date: Temporal.Duration): Temporal.Duration {
   let datePart = dateParts.get(date);
-  if (!datePart) dateParts.set(date, (datePart = Temporal.Duration.from({ years: date.years, months: date.months, weeks: date.weeks, days: date.days })));
+  if (!datePart)
+    dateParts.set(
+      date,
+      (datePart = Temporal.Duration.from({
+        years: date.years,
+        months: date.months,
+        weeks: date.weeks,
+        days: date.days,
+      })),
+    );
   return datePart;
 }
 
 /** Exact milliseconds of the duration's time parts (hours, minutes, seconds and fractions). */
 function timeMs(date: Temporal.Duration): number {
-  return date.hours * 3_600_000 + date.minutes * 60_000 + date.seconds * 1000 + date.milliseconds + (date.microseconds * 1000 + date.nanoseconds) / 1e6;
+  return (
+    date.hours * 3_600_000 +
+    date.minutes * 60_000 +
+    date.seconds * 1000 +
+    date.milliseconds +
+    (date.microseconds * 1000 + date.nanoseconds) / 1e6
+  );
 }
 
 /**
@@ -84,12 +100,15 @@ export function addDuration(at: Date, duration: string, timeZone?: string): Date
     // the same as a ZonedDateTime in UTC and an order of magnitude cheaper.
     const dayStart = Math.floor(ms / DAY_MS) * DAY_MS;
     const day = new Date(dayStart);
-    const moved = new Temporal.PlainDate(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()).add(datePart(value));
+    const moved = new Temporal.PlainDate(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()).add(
+      datePart(value),
+    );
     const date = new Date(0);
     date.setUTCFullYear(moved.year, moved.month - 1, moved.day); // not Date.UTC: it reads years 0–99 as 19xx
     out = Math.floor(date.getTime() + (ms - dayStart) + timeMs(value));
   }
   const result = new Date(out);
-  if (!Number.isFinite(result.getTime())) throw new RangeError(`addDuration: ${at.toISOString()} + ${duration} is out of range`);
+  if (!Number.isFinite(result.getTime()))
+    throw new RangeError(`addDuration: ${at.toISOString()} + ${duration} is out of range`);
   return result;
 }

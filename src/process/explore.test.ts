@@ -5,7 +5,8 @@ import { loadDefinitionOrThrow } from './load-definition.js';
 import { testActions } from './test-fixtures.js';
 
 describe('exploreDefinition', () => {
-  const def = loadDefinitionOrThrow(`
+  const def = loadDefinitionOrThrow(
+    `
 key: guarded-trap
 start: waiting
 states:
@@ -13,15 +14,24 @@ states:
     on:
       go: { to: done, when: "order.total > 10" }
   done: { terminal: true }
-`, { registry: testActions });
+`,
+    { registry: testActions },
+  );
   it('Given a guard that can never pass for some facts, Then the configuration is reported as unable to finish', () => {
     const x = exploreDefinition(def, [{ order: { total: 0 } }]);
-    assert.deepEqual(x.cannotFinish.map((c) => c.state), ['waiting']);
+    assert.deepEqual(
+      x.cannotFinish.map((c) => c.state),
+      ['waiting'],
+    );
     assert.deepEqual([...x.terminalStates], []);
   });
   it('Given facts that let the guard pass, Then every configuration can finish', () => {
     const x = exploreDefinition(def, [{ order: { total: 100 } }, { order: { total: 0 } }]);
-    assert.deepEqual(x.cannotFinish.map((c) => c.state), ['waiting'], 'the trap under the second variant is still found');
+    assert.deepEqual(
+      x.cannotFinish.map((c) => c.state),
+      ['waiting'],
+      'the trap under the second variant is still found',
+    );
     assert.deepEqual([...x.terminalStates], ['done']);
   });
 });

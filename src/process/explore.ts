@@ -19,9 +19,13 @@ export interface Exploration {
 /** What identifies a configuration for the search: not ids, clocks or counters. */
 function configKey(processSnapshot: ProcessSnapshot): string {
   return JSON.stringify([
-    processSnapshot.state, processSnapshot.status, processSnapshot.attributes,
+    processSnapshot.state,
+    processSnapshot.status,
+    processSnapshot.attributes,
     processSnapshot.tasks.map((t) => [t.kind, t.role, t.step ?? null, t.escalateTo ?? null]),
-    processSnapshot.approval ? [processSnapshot.approval.next, processSnapshot.approval.votes.map((v) => [v.step, v.outcome])] : null,
+    processSnapshot.approval
+      ? [processSnapshot.approval.next, processSnapshot.approval.votes.map((v) => [v.step, v.outcome])]
+      : null,
   ]);
 }
 
@@ -42,7 +46,11 @@ export function candidateEvents(def: CompiledDefinition, processSnapshot: Proces
  * facts, up to `maxConfigurations`. Used by the tests that walk the shipped processes
  * and by the console to show where a draft can trap orders.
  */
-export function exploreDefinition(def: CompiledDefinition, factVariants: FactsInput[], maxConfigurations = 5000): Exploration {
+export function exploreDefinition(
+  def: CompiledDefinition,
+  factVariants: FactsInput[],
+  maxConfigurations = 5000,
+): Exploration {
   const now = new Date('2026-03-02T08:00:00Z');
   const visitedStates = new Set<string>();
   const terminalStates = new Set<string>();
@@ -58,7 +66,9 @@ export function exploreDefinition(def: CompiledDefinition, factVariants: FactsIn
     const started = startProcess(def, facts, now);
     const first = started.snapshot;
     // States passed through by automatic transitions never show in a snapshot.
-    const passed = (effects: Effect[]) => { for (const effect of effects) if (effect.type === 'state_changed') visitedStates.add(effect.to); };
+    const passed = (effects: Effect[]) => {
+      for (const effect of effects) if (effect.type === 'state_changed') visitedStates.add(effect.to);
+    };
     passed(started.effects);
     const queue: ProcessSnapshot[] = [first];
     const seen = new Set<string>();
@@ -66,12 +76,19 @@ export function exploreDefinition(def: CompiledDefinition, factVariants: FactsIn
       const processSnapshot = queue.shift()!;
       const key = keyOf(processSnapshot);
       if (seen.has(key)) continue;
-      if (seen.size >= maxConfigurations) { truncated = true; break; }
+      if (seen.size >= maxConfigurations) {
+        truncated = true;
+        break;
+      }
       seen.add(key);
       stateOf.set(key, processSnapshot.state);
       visitedStates.add(processSnapshot.state);
       if (!edges.has(key)) edges.set(key, new Set());
-      if (processSnapshot.status === 'done') { terminalStates.add(processSnapshot.state); done.add(key); continue; }
+      if (processSnapshot.status === 'done') {
+        terminalStates.add(processSnapshot.state);
+        done.add(key);
+        continue;
+      }
       for (const ev of candidateEvents(def, processSnapshot)) {
         transitions += 1;
         const result = transition(def, processSnapshot, ev, facts, now);
@@ -89,9 +106,16 @@ export function exploreDefinition(def: CompiledDefinition, factVariants: FactsIn
     grew = false;
     for (const [key, next] of edges) {
       if (canFinish.has(key)) continue;
-      for (const item of next) if (canFinish.has(item)) { canFinish.add(key); grew = true; break; }
+      for (const item of next)
+        if (canFinish.has(item)) {
+          canFinish.add(key);
+          grew = true;
+          break;
+        }
     }
   }
-  const cannotFinish = [...edges.keys()].filter((k) => !canFinish.has(k)).map((k) => ({ state: stateOf.get(k)!, key: k }));
+  const cannotFinish = [...edges.keys()]
+    .filter((k) => !canFinish.has(k))
+    .map((k) => ({ state: stateOf.get(k)!, key: k }));
   return { configurations: edges.size, visitedStates, terminalStates, cannotFinish, truncated, transitions };
 }

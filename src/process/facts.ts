@@ -10,17 +10,36 @@ const TS = 'google.protobuf.Timestamp';
 
 export const FACT_SCHEMA = {
   order: {
-    id: 'string', number: 'string', type: 'string', currency: 'string',
-    total: 'int', subtotal: 'int', discountTotal: 'int', maxDiscountPct: 'double', lineCount: 'int',
-    paymentTerms: 'string', paymentMethod: 'string', deliveryMethod: 'string',
-    createdAt: TS, shipBy: TS, tags: 'list<string>', allowPartial: 'bool',
-    cycle: 'int', cyclesLeft: 'int',
+    id: 'string',
+    number: 'string',
+    type: 'string',
+    currency: 'string',
+    total: 'int',
+    subtotal: 'int',
+    discountTotal: 'int',
+    maxDiscountPct: 'double',
+    lineCount: 'int',
+    paymentTerms: 'string',
+    paymentMethod: 'string',
+    deliveryMethod: 'string',
+    createdAt: TS,
+    shipBy: TS,
+    tags: 'list<string>',
+    allowPartial: 'bool',
+    cycle: 'int',
+    cyclesLeft: 'int',
   },
   lines: 'list<map<string, dyn>>',
   totals: { net: 'int', tax: 'int', gross: 'int', discount: 'int', shipping: 'int' },
   customer: {
-    id: 'string', segment: 'string', creditLimit: 'int', availableCredit: 'int',
-    allowsPartialShipments: 'bool', riskScore: 'double', tags: 'list<string>', requiresBuyerApproval: 'bool',
+    id: 'string',
+    segment: 'string',
+    creditLimit: 'int',
+    availableCredit: 'int',
+    allowsPartialShipments: 'bool',
+    riskScore: 'double',
+    tags: 'list<string>',
+    requiresBuyerApproval: 'bool',
   },
   company: { id: 'string', department: 'string', costCentre: 'string', budgetRemaining: 'int' },
   channel: { code: 'string', kind: 'string', marketplace: 'string' },
@@ -93,7 +112,11 @@ function lineToCel(line: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries((line ?? {}) as Record<string, unknown>)) {
     // Weighed goods have fractional quantities: those stay doubles rather than failing.
-    out[key] = LINE_INT_KEYS.has(key) && (typeof value === 'bigint' || Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value))) ? toInt(value) : toCelDyn(value);
+    out[key] =
+      LINE_INT_KEYS.has(key) &&
+      (typeof value === 'bigint' || Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value)))
+        ? toInt(value)
+        : toCelDyn(value);
   }
   return out;
 }
@@ -121,7 +144,10 @@ export function prepareFacts(input: FactsInput | Facts): Facts {
   for (const name of FACT_NAMES) {
     const item = FACT_SCHEMA[name];
     const value = (input as Record<string, unknown>)[name];
-    if (typeof item === 'string') { out[name] = coerce(item, value, name); continue; }
+    if (typeof item === 'string') {
+      out[name] = coerce(item, value, name);
+      continue;
+    }
     const src = (value ?? {}) as Record<string, unknown>;
     const obj: Record<string, unknown> = {};
     for (const [key, kt] of Object.entries(item)) obj[key] = coerce(kt as string, src[key], `${name}.${key}`);
@@ -156,7 +182,10 @@ export function readFact(facts: Record<string, unknown>, path: string): unknown 
 }
 
 export function jsonSafe(value: unknown, intsAsNumbers = false): unknown {
-  if (typeof value === 'bigint') return intsAsNumbers && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (typeof value === 'bigint')
+    return intsAsNumbers && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((x) => jsonSafe(x, intsAsNumbers));
   if (value && typeof value === 'object') {

@@ -17,7 +17,14 @@ export type { SelectionRule, CompiledSelectionRules } from './select-process.js'
 export { previewMigration } from './migration.js';
 export type { MigrationPreview, MigrationProblem } from './migration.js';
 export { simulate, compareDefinitions } from './simulate.js';
-export type { Oracle, SimulationCase, SimulationRun, SimulateOptions, CaseComparison, ComparisonSummary } from './simulate.js';
+export type {
+  Oracle,
+  SimulationCase,
+  SimulationRun,
+  SimulateOptions,
+  CaseComparison,
+  ComparisonSummary,
+} from './simulate.js';
 export { addDuration, parseDuration, isDuration } from './durations.js';
 export { exploreDefinition, candidateEvents } from './explore.js';
 export type { Exploration } from './explore.js';

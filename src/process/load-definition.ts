@@ -21,17 +21,28 @@ export interface LoadOptions {
  * Parse, validate and compile a definition from YAML or JSON text (or an already
  * parsed object). Every problem is returned at once, each with its source line.
  */
-export function loadDefinition(source: string | object, opts: LoadOptions): Result<CompiledDefinition, DefinitionProblem[]> {
+export function loadDefinition(
+  source: string | object,
+  opts: LoadOptions,
+): Result<CompiledDefinition, DefinitionProblem[]> {
   let locate: (problem: RawProblem) => { line: number; column: number } = () => ({ line: 0, column: 0 });
   let raw: unknown = source;
   if (typeof source === 'string') {
     const lc = new LineCounter();
     const doc = parseDocument(source, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
-      return err(doc.errors.map((error) => {
-        const pos = lc.linePos(error.pos[0]);
-        return { path: '', line: pos.line, column: pos.col, code: 'YAML_SYNTAX' as const, message: error.message.split('\n')[0]! };
-      }));
+      return err(
+        doc.errors.map((error) => {
+          const pos = lc.linePos(error.pos[0]);
+          return {
+            path: '',
+            line: pos.line,
+            column: pos.col,
+            code: 'YAML_SYNTAX' as const,
+            message: error.message.split('\n')[0]!,
+          };
+        }),
+      );
     }
     raw = doc.toJS();
     locate = (p) => positionOf(doc, lc, p);
@@ -42,7 +53,8 @@ export function loadDefinition(source: string | object, opts: LoadOptions): Resu
     for (const issue of parsed.error.issues) {
       const path = issue.path as (string | number)[];
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) problems.push({ path: [...path, key], code: 'SCHEMA', message: `unknown property "${key}"` });
+        for (const key of issue.keys)
+          problems.push({ path: [...path, key], code: 'SCHEMA', message: `unknown property "${key}"` });
       } else if (issue.code === 'invalid_union') {
         problems.push({ path, code: 'SCHEMA', message: unionMessage(issue) });
       } else {
@@ -69,9 +81,18 @@ function unionMessage(issue: { message: string; errors?: { message: string; path
   return first.path.length ? `${first.path.join('.')}: ${first.message}` : first.message;
 }
 
-function finish(problem: RawProblem, locate: (problem: RawProblem) => { line: number; column: number }): DefinitionProblem {
+function finish(
+  problem: RawProblem,
+  locate: (problem: RawProblem) => { line: number; column: number },
+): DefinitionProblem {
   const pos = locate(problem);
-  return { path: '/' + problem.path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), line: pos.line, column: pos.column, code: problem.code, message: problem.message };
+  return {
+    path: '/' + problem.path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/'),
+    line: pos.line,
+    column: pos.column,
+    code: problem.code,
+    message: problem.message,
+  };
 }
 
 function positionOf(doc: Document, lc: LineCounter, problem: RawProblem): { line: number; column: number } {
@@ -84,7 +105,10 @@ function positionOf(doc: Document, lc: LineCounter, problem: RawProblem): { line
       keyNode = pair.key as YamlNode;
       node = pair.value;
       // A missing value (`to:` with nothing) points at its key.
-      if (node === null || node === undefined) { node = keyNode; break; }
+      if (node === null || node === undefined) {
+        node = keyNode;
+        break;
+      }
     } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
       keyNode = null;
       node = node.items[seg];
@@ -94,7 +118,12 @@ function positionOf(doc: Document, lc: LineCounter, problem: RawProblem): { line
   }
   const currentNode = node as YamlNode | null;
   // A problem about a whole state or block reads best at its name.
-  if (keyNode && (isMap(currentNode) || isSeq(currentNode)) && typeof problem.path[problem.path.length - 1] === 'string') node = keyNode;
+  if (
+    keyNode &&
+    (isMap(currentNode) || isSeq(currentNode)) &&
+    typeof problem.path[problem.path.length - 1] === 'string'
+  )
+    node = keyNode;
   const at = node as YamlNode | null;
   let offset = at?.range?.[0] ?? 0;
   if (problem.celOffset !== undefined && isScalar(at)) {
@@ -106,23 +135,40 @@ function positionOf(doc: Document, lc: LineCounter, problem: RawProblem): { line
   return { line: pos.line, column: pos.col };
 }
 
-function compile(spec: ProcessDefinitionSpec, exprs: Map<string, CompiledExpr>, registry: ActionRegistry, version: number): CompiledDefinition {
+function compile(
+  spec: ProcessDefinitionSpec,
+  exprs: Map<string, CompiledExpr>,
+  registry: ActionRegistry,
+  version: number,
+): CompiledDefinition {
   const tr = (value: string | TransitionSpec): CompiledTransition => {
     if (typeof value === 'string') return { to: value, actions: [] };
-    return { to: value.to, when: value.when === undefined ? undefined : exprs.get(value.when)!, actions: value.actions ?? [] };
+    return {
+      to: value.to,
+      when: value.when === undefined ? undefined : exprs.get(value.when)!,
+      actions: value.actions ?? [],
+    };
   };
   const states = new Map<string, CompiledState>();
   for (const [name, value] of Object.entries(spec.states) as [string, StateSpec][]) {
     const on = new Map<string, CompiledTransition[]>();
-    for (const [ev, target] of Object.entries(value.on ?? {})) on.set(ev, (Array.isArray(target) ? target : [target]).map(tr));
+    for (const [ev, target] of Object.entries(value.on ?? {}))
+      on.set(ev, (Array.isArray(target) ? target : [target]).map(tr));
     states.set(name, {
       name,
       spec: value,
       on,
       always: (value.always ?? []).map(tr),
       terminal: value.terminal === true,
-      outcome: value.terminal ? value.outcome ?? (/cancel/.test(name) ? 'cancelled' : /reject/.test(name) ? 'rejected' : 'completed') : null,
-      exception: value.exception === undefined ? null : value.exception === true ? { kind: name, resolutions: [...on.keys()] } : value.exception,
+      outcome: value.terminal
+        ? (value.outcome ?? (/cancel/.test(name) ? 'cancelled' : /reject/.test(name) ? 'rejected' : 'completed'))
+        : null,
+      exception:
+        value.exception === undefined
+          ? null
+          : value.exception === true
+            ? { kind: name, resolutions: [...on.keys()] }
+            : value.exception,
       task: value.task ?? null,
       timers: [...(value.after ?? []), ...externalTimeouts(value, registry)],
     });
@@ -152,6 +198,9 @@ function externalTimeouts(value: StateSpec, registry: ActionRegistry): TimerSpec
 /** Load or throw: for shipped definitions and tests, where a problem is a bug. */
 export function loadDefinitionOrThrow(source: string | object, opts: LoadOptions): CompiledDefinition {
   const result = loadDefinition(source, opts);
-  if (!result.ok) throw new Error(`invalid process definition:\n${result.error.map((p) => `  ${p.line}:${p.column} ${p.path} ${p.code} ${p.message}`).join('\n')}`);
+  if (!result.ok)
+    throw new Error(
+      `invalid process definition:\n${result.error.map((p) => `  ${p.line}:${p.column} ${p.path} ${p.code} ${p.message}`).join('\n')}`,
+    );
   return result.value;
 }

@@ -1,8 +1,14 @@
 import type { CompiledDefinition, Effect, ProcessSnapshot } from './types.js';
 
 export type MigrationProblemCode =
-  | 'STATE_MISSING' | 'MAPPING_TARGET_UNKNOWN' | 'ORDER_FINISHED' | 'WRONG_DEFINITION'
-  | 'TASK_CHANGED' | 'TIMERS_CHANGED' | 'EXCEPTION_CHANGED' | 'TARGET_TERMINAL';
+  | 'STATE_MISSING'
+  | 'MAPPING_TARGET_UNKNOWN'
+  | 'ORDER_FINISHED'
+  | 'WRONG_DEFINITION'
+  | 'TASK_CHANGED'
+  | 'TIMERS_CHANGED'
+  | 'EXCEPTION_CHANGED'
+  | 'TARGET_TERMINAL';
 
 export interface MigrationProblem {
   code: MigrationProblemCode;
@@ -31,13 +37,19 @@ export interface MigrationPreview {
  * state's task and timers are unchanged, and are otherwise cancelled with a warning.
  */
 export function previewMigration(
-  from: CompiledDefinition, to: CompiledDefinition, snapshot: ProcessSnapshot, mapping: Readonly<Record<string, string>> = {},
+  from: CompiledDefinition,
+  to: CompiledDefinition,
+  snapshot: ProcessSnapshot,
+  mapping: Readonly<Record<string, string>> = {},
 ): MigrationPreview {
   const problems: MigrationProblem[] = [];
   const block = (code: MigrationProblemCode, message: string) => problems.push({ code, blocking: true, message });
   const warn = (code: MigrationProblemCode, message: string) => problems.push({ code, blocking: false, message });
   if (snapshot.definitionKey !== from.key || snapshot.definitionVersion !== from.version) {
-    block('WRONG_DEFINITION', `the order runs ${snapshot.definitionKey} v${snapshot.definitionVersion}, not ${from.key} v${from.version}`);
+    block(
+      'WRONG_DEFINITION',
+      `the order runs ${snapshot.definitionKey} v${snapshot.definitionVersion}, not ${from.key} v${from.version}`,
+    );
   }
   if (snapshot.status === 'done') block('ORDER_FINISHED', 'the order has finished; there is nothing to migrate');
 
@@ -47,7 +59,11 @@ export function previewMigration(
   if (mapped !== undefined) {
     via = 'mapping';
     if (to.states.has(mapped)) target = mapped;
-    else block('MAPPING_TARGET_UNKNOWN', `mapping sends "${snapshot.state}" to "${mapped}", which v${to.version} does not define`);
+    else
+      block(
+        'MAPPING_TARGET_UNKNOWN',
+        `mapping sends "${snapshot.state}" to "${mapped}", which v${to.version} does not define`,
+      );
   } else if (to.states.has(snapshot.state)) {
     via = 'same_name';
     target = snapshot.state;
@@ -60,17 +76,34 @@ export function previewMigration(
   if (target !== null) {
     const state = from.states.get(snapshot.state);
     const compiledState = to.states.get(target)!;
-    if (compiledState.terminal) warn('TARGET_TERMINAL', `"${target}" is terminal: the order finishes without its entry actions`);
-    const sameTask = JSON.stringify(state?.task ?? null) === JSON.stringify(compiledState.task ?? null) && target === snapshot.state;
-    const sameTimers = JSON.stringify(state?.timers ?? []) === JSON.stringify(compiledState.timers) && target === snapshot.state;
-    if (!sameTask && snapshot.tasks.length > 0) warn('TASK_CHANGED', `the task of "${target}" differs: ${snapshot.tasks.length} open task(s) will be cancelled; the new task is not opened automatically`);
-    if (!sameTimers && snapshot.timers.some((t) => !t.persistent)) warn('TIMERS_CHANGED', `the timers of "${target}" differ: running timers will be cancelled`);
-    if (JSON.stringify(state?.exception ?? null) !== JSON.stringify(compiledState.exception)) warn('EXCEPTION_CHANGED', `"${target}" ${compiledState.exception ? `is exception ${compiledState.exception.kind}` : 'is no longer an exception state'}`);
+    if (compiledState.terminal)
+      warn('TARGET_TERMINAL', `"${target}" is terminal: the order finishes without its entry actions`);
+    const sameTask =
+      JSON.stringify(state?.task ?? null) === JSON.stringify(compiledState.task ?? null) && target === snapshot.state;
+    const sameTimers =
+      JSON.stringify(state?.timers ?? []) === JSON.stringify(compiledState.timers) && target === snapshot.state;
+    if (!sameTask && snapshot.tasks.length > 0)
+      warn(
+        'TASK_CHANGED',
+        `the task of "${target}" differs: ${snapshot.tasks.length} open task(s) will be cancelled; the new task is not opened automatically`,
+      );
+    if (!sameTimers && snapshot.timers.some((t) => !t.persistent))
+      warn('TIMERS_CHANGED', `the timers of "${target}" differ: running timers will be cancelled`);
+    if (JSON.stringify(state?.exception ?? null) !== JSON.stringify(compiledState.exception))
+      warn(
+        'EXCEPTION_CHANGED',
+        `"${target}" ${compiledState.exception ? `is exception ${compiledState.exception.kind}` : 'is no longer an exception state'}`,
+      );
     const keepTasks = sameTask ? snapshot.tasks : [];
-    const keepTimers = snapshot.timers.filter((t) => t.persistent || (sameTimers && !t.taskId) || (sameTask && t.taskId));
-    for (const task of snapshot.tasks) if (!keepTasks.includes(task)) effects.push({ type: 'close_task', taskId: task.id, outcome: 'cancelled' });
-    for (const timer of snapshot.timers) if (!keepTimers.includes(timer)) effects.push({ type: 'cancel_timer', timerId: timer.id });
-    if (target !== snapshot.state) effects.push({ type: 'state_changed', from: snapshot.state, to: target, event: null });
+    const keepTimers = snapshot.timers.filter(
+      (t) => t.persistent || (sameTimers && !t.taskId) || (sameTask && t.taskId),
+    );
+    for (const task of snapshot.tasks)
+      if (!keepTasks.includes(task)) effects.push({ type: 'close_task', taskId: task.id, outcome: 'cancelled' });
+    for (const timer of snapshot.timers)
+      if (!keepTimers.includes(timer)) effects.push({ type: 'cancel_timer', timerId: timer.id });
+    if (target !== snapshot.state)
+      effects.push({ type: 'state_changed', from: snapshot.state, to: target, event: null });
     next = {
       ...snapshot,
       definitionKey: to.key,
@@ -86,6 +119,10 @@ export function previewMigration(
   return {
     from: { key: from.key, version: from.version, state: snapshot.state },
     to: { key: to.key, version: to.version, state: target },
-    via, problems, canMigrate, snapshot: canMigrate ? next : null, effects: canMigrate ? effects : [],
+    via,
+    problems,
+    canMigrate,
+    snapshot: canMigrate ? next : null,
+    effects: canMigrate ? effects : [],
   };
 }

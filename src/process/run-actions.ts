@@ -14,7 +14,13 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
   if (!list) return;
   for (const item of list) {
     if (item.when !== undefined && !holds(run, run.def.exprs.get(item.when)!)) {
-      trace(run, { state, event: run.event?.name ?? null, kind: 'action_skipped', condition: item.when, note: item.action });
+      trace(run, {
+        state,
+        event: run.event?.name ?? null,
+        kind: 'action_skipped',
+        condition: item.when,
+        note: item.action,
+      });
       continue;
     }
     const args = (item.args ?? {}) as Record<string, unknown>;
@@ -27,7 +33,13 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
             // Attributes are stored as JSON: whole numbers stay numbers so later conditions compare them as ints.
             value = jsonSafe(expr.run(factsFor(run, expr)), true);
           } catch (error) {
-            trace(run, { state, event: run.event?.name ?? null, kind: 'error', condition: args.expr, note: `set_attribute ${String(args.name)}: ${(error as Error).message.split('\n')[0]}` });
+            trace(run, {
+              state,
+              event: run.event?.name ?? null,
+              kind: 'error',
+              condition: args.expr,
+              note: `set_attribute ${String(args.name)}: ${(error as Error).message.split('\n')[0]}`,
+            });
             continue;
           }
         }
@@ -36,12 +48,22 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
       }
       case 'decide': {
         const decisionResult = evaluateTable(run.def, String(args.table), currentFacts(run));
-        trace(run, { state, event: run.event?.name ?? null, kind: 'decision', note: `${decisionResult.table} (${decisionResult.hitPolicy}) matched rules [${decisionResult.matched.join(', ')}]`, inputs: decisionResult.inputs });
+        trace(run, {
+          state,
+          event: run.event?.name ?? null,
+          kind: 'decision',
+          note: `${decisionResult.table} (${decisionResult.hitPolicy}) matched rules [${decisionResult.matched.join(', ')}]`,
+          inputs: decisionResult.inputs,
+        });
         setAttribute(run, String(args.as), decisionResult.value);
         break;
       }
       case 'emit_event':
-        run.effects.push({ type: 'emit_event', name: String(args.name), data: (args.data ?? {}) as Record<string, unknown> });
+        run.effects.push({
+          type: 'emit_event',
+          name: String(args.name),
+          data: (args.data ?? {}) as Record<string, unknown>,
+        });
         break;
       case 'schedule_timer': {
         const id = `timer:${String(args.name)}`;
@@ -60,15 +82,31 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
         break;
       }
       case 'open_task':
-        openTask(run, state, {
-          kind: args.kind as OpenTask['kind'], role: String(args.role), party: (args.party as OpenTask['party']) ?? 'seller',
-          ...(typeof args.title === 'string' ? { title: args.title } : {}),
-        }, typeof args.due === 'string' ? args.due : undefined, undefined);
+        openTask(
+          run,
+          state,
+          {
+            kind: args.kind as OpenTask['kind'],
+            role: String(args.role),
+            party: (args.party as OpenTask['party']) ?? 'seller',
+            ...(typeof args.title === 'string' ? { title: args.title } : {}),
+          },
+          typeof args.due === 'string' ? args.due : undefined,
+          undefined,
+        );
         break;
       default: {
         const def = run.def.registry.get(item.action)!;
         if (def.runs === 'external') {
-          run.effects.push({ type: 'action', action: item.action, runs: 'external', args, state, results: def.results!, ...(item.timeout ? { timeout: item.timeout } : {}) });
+          run.effects.push({
+            type: 'action',
+            action: item.action,
+            runs: 'external',
+            args,
+            state,
+            results: def.results!,
+            ...(item.timeout ? { timeout: item.timeout } : {}),
+          });
         } else {
           run.effects.push({ type: 'action', action: item.action, runs: 'local', args, state });
         }
@@ -84,7 +122,13 @@ function setAttribute(run: Run, name: string, value: unknown): void {
 }
 
 /** Open one task; a due date with an escalation role schedules the escalation timer. */
-export function openTask(run: Run, state: string, value: Omit<OpenTask, 'id' | 'dueAt' | 'escalateTo'>, due: string | undefined, escalate: { role: string; after?: string } | undefined): OpenTask {
+export function openTask(
+  run: Run,
+  state: string,
+  value: Omit<OpenTask, 'id' | 'dueAt' | 'escalateTo'>,
+  due: string | undefined,
+  escalate: { role: string; after?: string } | undefined,
+): OpenTask {
   const task: OpenTask = { id: nextId(run, state), ...value };
   if (due) task.dueAt = addDuration(run.now, due).toISOString();
   if (escalate) task.escalateTo = escalate.role;

@@ -2,7 +2,14 @@ import type { CompiledExpr } from './cel.js';
 import { evaluateTable, test } from './decision-tables.js';
 import { readFact, toCelDyn, withFacts } from './facts.js';
 import type { Facts } from './facts.js';
-import type { CompiledDefinition, CompiledTransition, Effect, ProcessEvent, ProcessSnapshot, TraceEntry } from './types.js';
+import type {
+  CompiledDefinition,
+  CompiledTransition,
+  Effect,
+  ProcessEvent,
+  ProcessSnapshot,
+  TraceEntry,
+} from './types.js';
 
 /** The mutable working state of one engine call; nothing here outlives the call. */
 export interface Run {
@@ -18,7 +25,13 @@ export interface Run {
   facts: Facts | null;
 }
 
-export function newRun(def: CompiledDefinition, snap: ProcessSnapshot, base: Facts, event: ProcessEvent | null, now: Date): Run {
+export function newRun(
+  def: CompiledDefinition,
+  snap: ProcessSnapshot,
+  base: Facts,
+  event: ProcessEvent | null,
+  now: Date,
+): Run {
   return { def, snap, effects: [], trace: [], now, nowIso: now.toISOString(), base, event, step: 0, facts: null };
 }
 

@@ -21,9 +21,15 @@ describe('selectProcess', () => {
     assert.equal(pick({ order: { type: 'service' } }), 'subscription');
     assert.equal(pick({ order: { type: 'quote' }, channel: { code: 'ozon' } }), 'quote-to-order');
     assert.equal(pick({ order: { type: 'sale' }, channel: { code: 'ozon', kind: 'marketplace' } }), 'marketplace-fbs');
-    assert.equal(pick({ order: { type: 'sale', total: 9_000_000 }, customer: { segment: 'b2b', name: 'ООО «Ромашка»' } }), 'b2b-approvals');
+    assert.equal(
+      pick({ order: { type: 'sale', total: 9_000_000 }, customer: { segment: 'b2b', name: 'ООО «Ромашка»' } }),
+      'b2b-approvals',
+    );
     assert.equal(pick({ order: { type: 'sale', total: 100 }, customer: { segment: 'b2b' } }), 'wholesale');
-    assert.deepEqual(selectProcess(rules.value, { channel: { code: 'web-pl', kind: 'web' } }), { processKey: 'b2c-omnichannel', rule: 6 });
+    assert.deepEqual(selectProcess(rules.value, { channel: { code: 'web-pl', kind: 'web' } }), {
+      processKey: 'b2c-omnichannel',
+      rule: 6,
+    });
   });
 
   it('Given no catch-all rule, When nothing matches, Then the result is null', () => {
@@ -33,9 +39,16 @@ describe('selectProcess', () => {
   });
 
   it('Given a rule with a bad CEL condition or an unknown order type, Then the rules are refused with paths', () => {
-    const r = compileSelectionRules([{ process: 'x', when: 'order.totl > 1' }, { process: 'y', orderType: 'barter' }]);
+    const r = compileSelectionRules([
+      { process: 'x', when: 'order.totl > 1' },
+      { process: 'y', orderType: 'barter' },
+    ]);
     assert.equal(r.ok, false);
-    if (!r.ok) assert.deepEqual(r.error.map((p) => p.path), ['/1/orderType']);
+    if (!r.ok)
+      assert.deepEqual(
+        r.error.map((p) => p.path),
+        ['/1/orderType'],
+      );
     const c = compileSelectionRules([{ process: 'x', when: 'order.totl > 1' }]);
     assert.equal(c.ok, false);
     if (!c.ok) assert.match(c.error[0]!.message, /UNKNOWN_FACT/);

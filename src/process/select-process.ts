@@ -30,14 +30,23 @@ export interface CompiledSelectionRules {
 export type SelectionProblem = { path: string; message: string };
 
 /** Validate rules once (when they are saved), so selection itself never fails on a typo. */
-export function compileSelectionRules(input: unknown): { ok: true; value: CompiledSelectionRules } | { ok: false; error: SelectionProblem[] } {
+export function compileSelectionRules(
+  input: unknown,
+): { ok: true; value: CompiledSelectionRules } | { ok: false; error: SelectionProblem[] } {
   const parsed = selectionRulesSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, error: parsed.error.issues.map((i) => ({ path: '/' + i.path.join('/'), message: i.message })) };
+  if (!parsed.success)
+    return { ok: false, error: parsed.error.issues.map((i) => ({ path: '/' + i.path.join('/'), message: i.message })) };
   const problems: SelectionProblem[] = [];
   const exprs = parsed.data.map((item, index) => {
     if (!item.when) return null;
     const compileResult = compileCel(item.when, 'bool');
-    if (!compileResult.ok) { problems.push({ path: `/${index}/when`, message: `${compileResult.problem.code} at ${compileResult.problem.offset}: ${compileResult.problem.message}` }); return null; }
+    if (!compileResult.ok) {
+      problems.push({
+        path: `/${index}/when`,
+        message: `${compileResult.problem.code} at ${compileResult.problem.offset}: ${compileResult.problem.message}`,
+      });
+      return null;
+    }
     return compileResult.expr;
   });
   return problems.length ? { ok: false, error: problems } : { ok: true, value: { rules: parsed.data, exprs } };
@@ -50,7 +59,10 @@ const has = (m: string | string[] | undefined, ...values: string[]): boolean =>
  * The first rule that matches the order's facts names its process; null when none does
  * (the caller then refuses the order or uses a tenant default).
  */
-export function selectProcess(rules: CompiledSelectionRules, facts: FactsInput | Facts): { processKey: string; rule: number } | null {
+export function selectProcess(
+  rules: CompiledSelectionRules,
+  facts: FactsInput | Facts,
+): { processKey: string; rule: number } | null {
   const file = prepareFacts(facts) as Record<string, Record<string, unknown>>;
   const channel = file.channel!;
   const segment = String(file.customer!.segment);

@@ -12,10 +12,19 @@ const sources = shippedSources();
 
 describe('shipped example processes', () => {
   it('Given the processes folder, Then it ships the eight PRODUCT.md scenarios', () => {
-    assert.deepEqual(sources.map((s) => s.file), [
-      'b2b-approvals.yaml', 'b2c-omnichannel.yaml', 'internal-requisition.yaml', 'make-to-order.yaml',
-      'marketplace-fbs.yaml', 'quote-to-order.yaml', 'subscription.yaml', 'wholesale.yaml',
-    ]);
+    assert.deepEqual(
+      sources.map((s) => s.file),
+      [
+        'b2b-approvals.yaml',
+        'b2c-omnichannel.yaml',
+        'internal-requisition.yaml',
+        'make-to-order.yaml',
+        'marketplace-fbs.yaml',
+        'quote-to-order.yaml',
+        'subscription.yaml',
+        'wholesale.yaml',
+      ],
+    );
   });
 
   for (const { file, source } of sources) {
@@ -32,33 +41,53 @@ describe('shipped example processes', () => {
         assert.equal(x.truncated, false, 'the bounded search must cover the whole space');
         assert.deepEqual([...x.visitedStates].sort(), [...def.states.keys()].sort(), 'every state is visited');
         assert.deepEqual(x.cannotFinish, [], 'no configuration traps an order');
-        const terminals = [...def.states.values()].filter((s) => s.terminal).map((s) => s.name).sort();
+        const terminals = [...def.states.values()]
+          .filter((s) => s.terminal)
+          .map((s) => s.name)
+          .sort();
         assert.deepEqual([...x.terminalStates].sort(), terminals, 'every terminal state is reached');
       });
 
-      it('Property: random event sequences never throw and never leave the definition\'s states', () => {
-        const names = [...new Set([...def.states.values()].flatMap((s) => [...s.on.keys()]))].concat(['approve', 'reject', 'escalate', 'nonsense']);
-        fc.assert(fc.property(
-          fc.integer({ min: 0, max: factVariants.length - 1 }),
-          fc.array(fc.record({ pick: fc.nat(), name: fc.constantFrom(...names), useTask: fc.boolean(), valid: fc.boolean() }), { maxLength: 40 }),
-          (variant, steps) => {
-            const facts = prepareFacts(factVariants[variant]!);
-            let now = new Date('2026-03-02T08:00:00Z');
-            let snap = startProcess(def, facts, now).snapshot;
-            for (const s of steps) {
-              now = new Date(now.getTime() + 3_600_000);
-              const options = candidateEvents(def, snap);
-              const ev: ProcessEvent = s.valid && options.length > 0
-                ? options[s.pick % options.length]!
-                : { name: s.name, ...(s.useTask && snap.tasks[0] ? { taskId: snap.tasks[0].id } : {}) };
-              const r = transition(def, snap, ev, facts, now);
-              if (r.ok) snap = r.value.snapshot;
-              else assert.equal(r.error.code, 'TRANSITION_NOT_ALLOWED');
-              assert.ok(def.states.has(snap.state), `state ${snap.state} is defined`);
-              assert.equal(snap.status === 'done', def.states.get(snap.state)!.terminal);
-            }
-          },
-        ), { numRuns: 150 });
+      it("Property: random event sequences never throw and never leave the definition's states", () => {
+        const names = [...new Set([...def.states.values()].flatMap((s) => [...s.on.keys()]))].concat([
+          'approve',
+          'reject',
+          'escalate',
+          'nonsense',
+        ]);
+        fc.assert(
+          fc.property(
+            fc.integer({ min: 0, max: factVariants.length - 1 }),
+            fc.array(
+              fc.record({
+                pick: fc.nat(),
+                name: fc.constantFrom(...names),
+                useTask: fc.boolean(),
+                valid: fc.boolean(),
+              }),
+              { maxLength: 40 },
+            ),
+            (variant, steps) => {
+              const facts = prepareFacts(factVariants[variant]!);
+              let now = new Date('2026-03-02T08:00:00Z');
+              let snap = startProcess(def, facts, now).snapshot;
+              for (const s of steps) {
+                now = new Date(now.getTime() + 3_600_000);
+                const options = candidateEvents(def, snap);
+                const ev: ProcessEvent =
+                  s.valid && options.length > 0
+                    ? options[s.pick % options.length]!
+                    : { name: s.name, ...(s.useTask && snap.tasks[0] ? { taskId: snap.tasks[0].id } : {}) };
+                const r = transition(def, snap, ev, facts, now);
+                if (r.ok) snap = r.value.snapshot;
+                else assert.equal(r.error.code, 'TRANSITION_NOT_ALLOWED');
+                assert.ok(def.states.has(snap.state), `state ${snap.state} is defined`);
+                assert.equal(snap.status === 'done', def.states.get(snap.state)!.terminal);
+              }
+            },
+          ),
+          { numRuns: 150 },
+        );
       });
     });
   }

@@ -2,7 +2,15 @@ import type { ActionDefinition } from './action-registry.js';
 import { prepareFacts } from './facts.js';
 import type { FactsInput } from './facts.js';
 import { startProcess, transition } from './transition.js';
-import type { CompiledDefinition, Effect, OpenTask, ProcessEvent, ProcessSnapshot, TraceEntry, TransitionOk } from './types.js';
+import type {
+  CompiledDefinition,
+  Effect,
+  OpenTask,
+  ProcessEvent,
+  ProcessSnapshot,
+  TraceEntry,
+  TransitionOk,
+} from './types.js';
 
 /**
  * Default outcomes of the outside world, so a simulation can run without it.
@@ -51,7 +59,11 @@ export interface SimulateOptions {
 }
 
 /** Run one order through a definition without touching anything outside. */
-export function simulate(def: CompiledDefinition, simulationCase: SimulationCase, opts: SimulateOptions = {}): SimulationRun {
+export function simulate(
+  def: CompiledDefinition,
+  simulationCase: SimulationCase,
+  opts: SimulateOptions = {},
+): SimulationRun {
   const oracle = opts.oracle ?? {};
   const facts = prepareFacts(simulationCase.facts);
   let now = opts.now ?? new Date('2026-01-05T09:00:00Z');
@@ -67,7 +79,10 @@ export function simulate(def: CompiledDefinition, simulationCase: SimulationCase
     trace.push(...transitionOk.trace);
     for (const effect of transitionOk.effects) {
       if (effect.type !== 'action') continue;
-      const ev = effect.action in (oracle.actions ?? {}) ? oracle.actions![effect.action] : defaultResult(def.registry.get(effect.action));
+      const ev =
+        effect.action in (oracle.actions ?? {})
+          ? oracle.actions![effect.action]
+          : defaultResult(def.registry.get(effect.action));
       if (ev) queue.push({ name: ev });
     }
     return transitionOk.snapshot;
@@ -77,9 +92,18 @@ export function simulate(def: CompiledDefinition, simulationCase: SimulationCase
   let status: SimulationRun['status'] = 'waiting';
 
   for (;;) {
-    if (snap.status === 'done') { status = 'finished'; break; }
-    if (trace.some((t) => t.kind === 'step_limit')) { status = 'stuck'; break; }
-    if (applied >= maxEvents) { status = 'event_limit'; break; }
+    if (snap.status === 'done') {
+      status = 'finished';
+      break;
+    }
+    if (trace.some((t) => t.kind === 'step_limit')) {
+      status = 'stuck';
+      break;
+    }
+    if (applied >= maxEvents) {
+      status = 'event_limit';
+      break;
+    }
     const ev = queue.shift() ?? scripted.shift() ?? answerTask(snap, oracle) ?? waitEvent(snap, oracle);
     let event = ev;
     if (!event && oracle.fireTimers && snap.timers.length > 0) {
@@ -87,17 +111,25 @@ export function simulate(def: CompiledDefinition, simulationCase: SimulationCase
       now = new Date(Math.max(now.getTime(), Date.parse(activeTimer.at)));
       event = { name: activeTimer.event, ...(activeTimer.taskId ? { taskId: activeTimer.taskId } : {}) };
     }
-    if (!event) { status = 'waiting'; break; }
+    if (!event) {
+      status = 'waiting';
+      break;
+    }
     applied += 1;
     const result = transition(def, snap, event, facts, now);
-    if (!result.ok) { rejectedEvents.push({ event: event.name, state: snap.state, allowed: result.error.allowed }); continue; }
+    if (!result.ok) {
+      rejectedEvents.push({ event: event.name, state: snap.state, allowed: result.error.allowed });
+      continue;
+    }
     snap = absorb(result.value);
   }
 
   const st = def.states.get(snap.state);
   const run: SimulationRun = {
     id: simulationCase.id,
-    path: effects.filter((e): e is Extract<Effect, { type: 'state_changed' }> => e.type === 'state_changed').map((e) => e.to),
+    path: effects
+      .filter((e): e is Extract<Effect, { type: 'state_changed' }> => e.type === 'state_changed')
+      .map((e) => e.to),
     endState: snap.state,
     status,
     outcome: st?.outcome ?? null,
@@ -147,18 +179,25 @@ export interface ComparisonSummary {
 
 /** Run the same orders through the current and a draft definition and say what changes. */
 export function compareDefinitions(
-  current: CompiledDefinition, draft: CompiledDefinition, cases: SimulationCase[], opts: SimulateOptions = {},
+  current: CompiledDefinition,
+  draft: CompiledDefinition,
+  cases: SimulationCase[],
+  opts: SimulateOptions = {},
 ): { cases: CaseComparison[]; summary: ComparisonSummary } {
   const out: CaseComparison[] = [];
   for (const simulationCase of cases) {
     const simulationRun = simulate(current, simulationCase, opts);
     const run = simulate(draft, simulationCase, opts);
     const differences: string[] = [];
-    if (simulationRun.endState !== run.endState) differences.push(`end state ${simulationRun.endState} → ${run.endState}`);
+    if (simulationRun.endState !== run.endState)
+      differences.push(`end state ${simulationRun.endState} → ${run.endState}`);
     if (simulationRun.status !== run.status) differences.push(`status ${simulationRun.status} → ${run.status}`);
-    if (simulationRun.approvalTasks !== run.approvalTasks) differences.push(`approval tasks ${simulationRun.approvalTasks} → ${run.approvalTasks}`);
-    if (simulationRun.exceptions !== run.exceptions) differences.push(`exceptions ${simulationRun.exceptions} → ${run.exceptions}`);
-    if (simulationRun.path.join('>') !== run.path.join('>') && differences.length === 0) differences.push(`path ${simulationRun.path.join(' > ')} → ${run.path.join(' > ')}`);
+    if (simulationRun.approvalTasks !== run.approvalTasks)
+      differences.push(`approval tasks ${simulationRun.approvalTasks} → ${run.approvalTasks}`);
+    if (simulationRun.exceptions !== run.exceptions)
+      differences.push(`exceptions ${simulationRun.exceptions} → ${run.exceptions}`);
+    if (simulationRun.path.join('>') !== run.path.join('>') && differences.length === 0)
+      differences.push(`path ${simulationRun.path.join(' > ')} → ${run.path.join(' > ')}`);
     out.push({ id: simulationCase.id, current: simulationRun, draft: run, differences });
   }
   const count = (file: (simulationRun: SimulationRun) => number) => {
@@ -168,7 +207,8 @@ export function compareDefinitions(
   };
   const ends = (key: 'current' | 'draft') => {
     const match: Record<string, number> = {};
-    for (const caseComparison of out) match[caseComparison[key].endState] = (match[caseComparison[key].endState] ?? 0) + 1;
+    for (const caseComparison of out)
+      match[caseComparison[key].endState] = (match[caseComparison[key].endState] ?? 0) + 1;
     return match;
   };
   return {

@@ -15,7 +15,9 @@ export const testActions: ActionRegistry = new Operations(processOperations()).a
 export const PROCESSES_DIR = fileURLToPath(new URL('../../processes/', import.meta.url));
 
 export function shippedSources(): { file: string; source: string }[] {
-  return readdirSync(PROCESSES_DIR).filter((f) => f.endsWith('.yaml')).sort()
+  return readdirSync(PROCESSES_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
     .map((file) => ({ file, source: readFileSync(PROCESSES_DIR + file, 'utf8') }));
 }
 
@@ -26,9 +28,19 @@ export function shipped(key: string): CompiledDefinition {
 /** A plain retail order of Zofia Wójcik, prepaid, shipped, nothing unusual. */
 export const baseFacts: FactsInput = {
   order: {
-    id: '0193a1f0-0000-7000-8000-000000000001', number: 'ZAM/2026/0001', type: 'sale', currency: 'PLN',
-    total: 129_900, subtotal: 129_900, maxDiscountPct: 0, lineCount: 1, paymentTerms: 'prepaid',
-    deliveryMethod: 'ship', createdAt: '2026-03-02T07:00:00Z', shipBy: '2026-03-03T15:00:00Z', cyclesLeft: 3,
+    id: '0193a1f0-0000-7000-8000-000000000001',
+    number: 'ZAM/2026/0001',
+    type: 'sale',
+    currency: 'PLN',
+    total: 129_900,
+    subtotal: 129_900,
+    maxDiscountPct: 0,
+    lineCount: 1,
+    paymentTerms: 'prepaid',
+    deliveryMethod: 'ship',
+    createdAt: '2026-03-02T07:00:00Z',
+    shipBy: '2026-03-03T15:00:00Z',
+    cyclesLeft: 3,
   },
   lines: [{ sku: 'KUBEK-ŁÓDŹ', name: 'Kubek „Łódź”', quantity: 12, minBatch: 6, unitPrice: 10_825 }],
   customer: { id: 'c-1', segment: 'retail', creditLimit: 5_000_000, availableCredit: 5_000_000, riskScore: 0.1 },
@@ -51,8 +63,15 @@ export const factVariants: FactsInput[] = [
   baseFacts,
   merge({ validation: { ok: false, errors: ['Brak kodu pocztowego'] } }),
   merge({ customer: { riskScore: 0.95 }, order: { paymentTerms: 'cod', deliveryMethod: 'pickup' } }),
-  merge({ order: { paymentTerms: 'deferred', maxDiscountPct: 22.5, total: 9_000_000, cyclesLeft: 1, type: 'service' },
+  merge({
+    order: { paymentTerms: 'deferred', maxDiscountPct: 22.5, total: 9_000_000, cyclesLeft: 1, type: 'service' },
     customer: { availableCredit: 1_000_000, requiresBuyerApproval: true, allowsPartialShipments: true, segment: 'b2b' },
-    company: { budgetRemaining: 100 }, stock: { producible: false } }),
-  merge({ lines: [{ sku: 'ПАЛЛЕТА-1', quantity: 3, minBatch: 10 }], order: { maxDiscountPct: 12 }, customer: { allowsPartialShipments: false } }),
+    company: { budgetRemaining: 100 },
+    stock: { producible: false },
+  }),
+  merge({
+    lines: [{ sku: 'ПАЛЛЕТА-1', quantity: 3, minBatch: 10 }],
+    order: { maxDiscountPct: 12 },
+    customer: { allowsPartialShipments: false },
+  }),
 ];

@@ -14,23 +14,38 @@ const b2bFacts: FactsInput = {
   customer: { id: 'c-7', segment: 'b2b', availableCredit: 1_000_000, allowsPartialShipments: false },
 };
 
-function step(def = b2b, snap: ProcessSnapshot, ev: ProcessEvent, facts: FactsInput = b2bFacts, at = now): TransitionOk {
+function step(
+  def = b2b,
+  snap: ProcessSnapshot,
+  ev: ProcessEvent,
+  facts: FactsInput = b2bFacts,
+  at = now,
+): TransitionOk {
   const r = transition(def, snap, ev, facts, at);
   if (!r.ok) assert.fail(`expected ${ev.name} to be allowed in ${snap.state}: ${JSON.stringify(r.error)}`);
   return r.value;
 }
-function refused(def = b2b, snap: ProcessSnapshot, ev: ProcessEvent, facts: FactsInput = b2bFacts): TransitionNotAllowed {
+function refused(
+  def = b2b,
+  snap: ProcessSnapshot,
+  ev: ProcessEvent,
+  facts: FactsInput = b2bFacts,
+): TransitionNotAllowed {
   const r = transition(def, snap, ev, facts, now);
   if (r.ok) assert.fail(`expected ${ev.name} to be refused in ${snap.state}`);
   return r.error;
 }
-const ofType = <T extends Effect['type']>(effects: Effect[], t: T) => effects.filter((e): e is Extract<Effect, { type: T }> => e.type === t);
+const ofType = <T extends Effect['type']>(effects: Effect[], t: T) =>
+  effects.filter((e): e is Extract<Effect, { type: T }> => e.type === t);
 
 describe('transition: B2B approvals', () => {
   it('Given a discount above 15 % and a total above credit, When the order starts, Then a sequential chain opens the sales lead task and the trace says why', () => {
     const r = startProcess(b2b, b2bFacts, now);
     assert.equal(r.snapshot.state, 'awaiting_approval');
-    assert.deepEqual(r.snapshot.tasks.map((t) => [t.role, t.step, t.dueAt, t.escalateTo]), [['sales_lead', 0, '2026-03-03T08:00:00.000Z', 'head_of_sales']]);
+    assert.deepEqual(
+      r.snapshot.tasks.map((t) => [t.role, t.step, t.dueAt, t.escalateTo]),
+      [['sales_lead', 0, '2026-03-03T08:00:00.000Z', 'head_of_sales']],
+    );
     assert.deepEqual(r.snapshot.attributes, { approvalReasons: ['discount', 'credit'] });
     const always = r.trace.find((t) => t.kind === 'always')!;
     assert.equal(always.condition, 'size(decisions.approval_route) > 0');
@@ -38,8 +53,16 @@ describe('transition: B2B approvals', () => {
     assert.deepEqual(always.rejected, ['size(validation.errors) > 0']);
     assert.deepEqual(always.definition, { key: 'b2b-approvals', version: 1 });
     const decision = r.trace.find((t) => t.kind === 'decision')!;
-    assert.deepEqual(decision.inputs, { 'order.maxDiscountPct': 20, 'order.total': '1500000', 'customer.availableCredit': '1000000', 'customer.requiresBuyerApproval': false });
-    assert.deepEqual(ofType(r.effects, 'action').map((e) => e.action), ['validate']);
+    assert.deepEqual(decision.inputs, {
+      'order.maxDiscountPct': 20,
+      'order.total': '1500000',
+      'customer.availableCredit': '1000000',
+      'customer.requiresBuyerApproval': false,
+    });
+    assert.deepEqual(
+      ofType(r.effects, 'action').map((e) => e.action),
+      ['validate'],
+    );
     assert.equal(ofType(r.effects, 'schedule_timer')[0]!.event, 'escalate');
   });
 
@@ -47,12 +70,20 @@ describe('transition: B2B approvals', () => {
     const s0 = startProcess(b2b, b2bFacts, now).snapshot;
     const r1 = step(b2b, s0, { name: 'approve', taskId: s0.tasks[0]!.id, actor: { id: 'u-Łukasz' } });
     assert.equal(r1.snapshot.state, 'awaiting_approval');
-    assert.deepEqual(r1.snapshot.tasks.map((t) => t.role), ['finance']);
-    assert.deepEqual(ofType(r1.effects, 'close_task'), [{ type: 'close_task', taskId: s0.tasks[0]!.id, outcome: 'completed', event: 'approve', by: 'u-Łukasz' }]);
+    assert.deepEqual(
+      r1.snapshot.tasks.map((t) => t.role),
+      ['finance'],
+    );
+    assert.deepEqual(ofType(r1.effects, 'close_task'), [
+      { type: 'close_task', taskId: s0.tasks[0]!.id, outcome: 'completed', event: 'approve', by: 'u-Łukasz' },
+    ]);
     assert.equal(r1.snapshot.approval!.votes.length, 1);
     const r2 = step(b2b, r1.snapshot, { name: 'approve', taskId: r1.snapshot.tasks[0]!.id });
     assert.equal(r2.snapshot.state, 'reserving');
-    assert.deepEqual(ofType(r2.effects, 'action').map((e) => [e.action, e.args]), [['reserve', { allowPartial: false }]]);
+    assert.deepEqual(
+      ofType(r2.effects, 'action').map((e) => [e.action, e.args]),
+      [['reserve', { allowPartial: false }]],
+    );
     assert.equal(r2.snapshot.tasks.length, 0);
     assert.equal(r2.snapshot.approval, null);
   });
@@ -62,8 +93,17 @@ describe('transition: B2B approvals', () => {
     const r = step(b2b, s0, { name: 'reject', taskId: s0.tasks[0]!.id });
     assert.equal(r.snapshot.state, 'rejected');
     assert.equal(r.snapshot.status, 'done');
-    assert.deepEqual(ofType(r.effects, 'action').map((e) => e.args.template), ['order_rejected']);
-    assert.deepEqual(refused(b2b, r.snapshot, { name: 'approve' }), { code: 'TRANSITION_NOT_ALLOWED', state: 'rejected', event: 'approve', allowed: [], reason: 'FINISHED' });
+    assert.deepEqual(
+      ofType(r.effects, 'action').map((e) => e.args.template),
+      ['order_rejected'],
+    );
+    assert.deepEqual(refused(b2b, r.snapshot, { name: 'approve' }), {
+      code: 'TRANSITION_NOT_ALLOWED',
+      state: 'rejected',
+      event: 'approve',
+      allowed: [],
+      reason: 'FINISHED',
+    });
   });
 
   it('Given the input snapshot, When an event is applied, Then the input is not mutated (the engine is pure)', () => {
@@ -75,7 +115,13 @@ describe('transition: B2B approvals', () => {
 
   it('Given an event the state does not accept, Then the result lists the allowed events', () => {
     const s0 = startProcess(b2b, b2bFacts, now).snapshot;
-    assert.deepEqual(refused(b2b, s0, { name: 'shipped' }), { code: 'TRANSITION_NOT_ALLOWED', state: 'awaiting_approval', event: 'shipped', allowed: ['approve', 'reject', 'cancel'], reason: 'NOT_IN_STATE' });
+    assert.deepEqual(refused(b2b, s0, { name: 'shipped' }), {
+      code: 'TRANSITION_NOT_ALLOWED',
+      state: 'awaiting_approval',
+      event: 'shipped',
+      allowed: ['approve', 'reject', 'cancel'],
+      reason: 'NOT_IN_STATE',
+    });
     assert.equal(refused(b2b, s0, { name: 'approve', taskId: 'no-such-task' }).reason, 'UNKNOWN_TASK');
   });
 
@@ -90,9 +136,16 @@ describe('transition: B2B approvals', () => {
     assert.equal(e.reason, 'GUARD_FAILED');
     assert.deepEqual(e.allowed, ['backorder', 'cancel']);
     assert.deepEqual(allowedEvents(b2b, s), ['backorder', 'split', 'cancel']);
-    const ok = step(b2b, s, { name: 'split', taskId: s.tasks[0]!.id }, { ...plain, customer: { allowsPartialShipments: true } });
+    const ok = step(
+      b2b,
+      s,
+      { name: 'split', taskId: s.tasks[0]!.id },
+      { ...plain, customer: { allowsPartialShipments: true } },
+    );
     assert.equal(ok.snapshot.state, 'routing');
-    assert.deepEqual(ofType(ok.effects, 'close_exception'), [{ type: 'close_exception', kind: 'stock_shortage', state: 'stock_exception', resolution: 'split' }]);
+    assert.deepEqual(ofType(ok.effects, 'close_exception'), [
+      { type: 'close_exception', kind: 'stock_shortage', state: 'stock_exception', resolution: 'split' },
+    ]);
   });
 
   it('Given a backorder, Then a P14D timer is scheduled, and leaving the state cancels it', () => {
@@ -103,7 +156,10 @@ describe('transition: B2B approvals', () => {
     const timer = ofType(r.effects, 'schedule_timer')[0]!;
     assert.deepEqual([timer.event, timer.at], ['supply_timeout', '2026-03-16T08:00:00.000Z']);
     const back = step(b2b, r.snapshot, { name: 'supply_arrived' }, plain);
-    assert.deepEqual(ofType(back.effects, 'cancel_timer').map((c) => c.timerId), [timer.timerId]);
+    assert.deepEqual(
+      ofType(back.effects, 'cancel_timer').map((c) => c.timerId),
+      [timer.timerId],
+    );
     assert.equal(back.snapshot.timers.length, 0);
   });
 
@@ -112,13 +168,17 @@ describe('transition: B2B approvals', () => {
     const id = s0.tasks[0]!.id;
     const r = step(b2b, s0, { name: 'escalate', taskId: id }, b2bFacts, new Date('2026-03-03T08:00:00Z'));
     assert.equal(r.snapshot.state, 'awaiting_approval');
-    assert.deepEqual(ofType(r.effects, 'escalate_task'), [{ type: 'escalate_task', taskId: id, role: 'head_of_sales' }]);
+    assert.deepEqual(ofType(r.effects, 'escalate_task'), [
+      { type: 'escalate_task', taskId: id, role: 'head_of_sales' },
+    ]);
     assert.equal(r.snapshot.tasks[0]!.role, 'head_of_sales');
     assert.equal(r.snapshot.timers.length, 0, 'the fired escalation timer is spent');
   });
 });
 
-const chain = (policy: string, extra = '') => loadDefinitionOrThrow(`
+const chain = (policy: string, extra = '') =>
+  loadDefinitionOrThrow(
+    `
 key: chain-test
 start: approving
 states:
@@ -129,7 +189,9 @@ states:
     on: { approve: approved, reject: rejected }
   approved: { terminal: true }
   rejected: { terminal: true }
-`, { registry: testActions });
+`,
+    { registry: testActions },
+  );
 const big = { order: { total: 5000 } };
 
 describe('transition: parallel approval chains', () => {
@@ -137,26 +199,41 @@ describe('transition: parallel approval chains', () => {
     let s = startProcess(def, facts, now).snapshot;
     const ids = s.tasks.map((t) => t.id);
     const states: string[] = [];
-    votes.forEach((v, i) => { s = step(def, s, { name: v, taskId: ids[i]! }, facts).snapshot; states.push(s.state); });
+    votes.forEach((v, i) => {
+      s = step(def, s, { name: v, taskId: ids[i]! }, facts).snapshot;
+      states.push(s.state);
+    });
     return { states, opened: ids.length };
   };
   it('all-of: every step must approve; one rejection rejects', () => {
-    assert.deepEqual(vote(chain('all-of'), ['approve', 'approve', 'approve']), { states: ['approving', 'approving', 'approved'], opened: 3 });
+    assert.deepEqual(vote(chain('all-of'), ['approve', 'approve', 'approve']), {
+      states: ['approving', 'approving', 'approved'],
+      opened: 3,
+    });
     assert.deepEqual(vote(chain('all-of'), ['approve', 'reject']).states, ['approving', 'rejected']);
   });
   it('any-of: the first approval approves; only when all reject is it rejected', () => {
     assert.deepEqual(vote(chain('any-of'), ['reject', 'approve']).states, ['approving', 'approved']);
-    assert.deepEqual(vote(chain('any-of'), ['reject', 'reject', 'reject']).states, ['approving', 'approving', 'rejected']);
+    assert.deepEqual(vote(chain('any-of'), ['reject', 'reject', 'reject']).states, [
+      'approving',
+      'approving',
+      'rejected',
+    ]);
   });
   it('n-of: two of three approve; rejected once two approvals are impossible', () => {
-    assert.deepEqual(vote(chain('n-of', 'n: 2,'), ['approve', 'reject', 'approve']).states, ['approving', 'approving', 'approved']);
+    assert.deepEqual(vote(chain('n-of', 'n: 2,'), ['approve', 'reject', 'approve']).states, [
+      'approving',
+      'approving',
+      'approved',
+    ]);
     assert.deepEqual(vote(chain('n-of', 'n: 2,'), ['reject', 'reject']).states, ['approving', 'rejected']);
   });
   it('Given a step whose rule does not apply, Then it is left out of the chain', () => {
     assert.equal(vote(chain('all-of'), ['approve', 'approve'], { order: { total: 10 } }).states.at(-1), 'approved');
   });
   it('Given no step applies, Then the chain approves without opening a task', () => {
-    const def = loadDefinitionOrThrow(`
+    const def = loadDefinitionOrThrow(
+      `
 key: no-steps
 start: approving
 states:
@@ -165,7 +242,9 @@ states:
     on: { approve: approved, reject: rejected }
   approved: { terminal: true }
   rejected: { terminal: true }
-`, { registry: testActions });
+`,
+      { registry: testActions },
+    );
     const r = startProcess(def, { order: { total: 10 } }, now);
     assert.equal(r.snapshot.state, 'approved');
     assert.equal(ofType(r.effects, 'open_task').length, 0);
@@ -174,7 +253,9 @@ states:
 });
 
 describe('transition: step limit, timers, decisions', () => {
-  const loop = (settings = '') => loadDefinitionOrThrow(`
+  const loop = (settings = '') =>
+    loadDefinitionOrThrow(
+      `
 key: runaway
 start: ping
 ${settings}
@@ -184,19 +265,24 @@ states:
   pong:
     always: [{ to: ping }]
   done: { terminal: true }
-`, { registry: testActions });
+`,
+      { registry: testActions },
+    );
   it('Given a loop of automatic transitions, When the order starts, Then the step limit parks it in "stuck" with a trace entry instead of throwing', () => {
     const r = startProcess(loop(), { order: { total: 1 } }, now);
     assert.equal(r.snapshot.state, 'stuck');
     assert.equal(r.snapshot.status, 'waiting_exception');
     const limit = r.trace.find((t) => t.kind === 'step_limit')!;
     assert.match(limit.note!, /more than 50 automatic transitions/);
-    assert.deepEqual(ofType(r.effects, 'open_exception'), [{ type: 'open_exception', kind: 'runaway_process', state: 'stuck', resolutions: [] }]);
+    assert.deepEqual(ofType(r.effects, 'open_exception'), [
+      { type: 'open_exception', kind: 'runaway_process', state: 'stuck', resolutions: [] },
+    ]);
     assert.equal(ofType(r.effects, 'state_changed').length, 52);
     assert.deepEqual(allowedEvents(loop(), r.snapshot), []);
   });
   it('Given maxSteps and a declared stuck state, Then the loop stops there and its exception resolutions are offered', () => {
-    const def = loadDefinitionOrThrow(`
+    const def = loadDefinitionOrThrow(
+      `
 key: runaway-2
 start: ping
 settings: { maxSteps: 5, stuckState: parked }
@@ -210,10 +296,15 @@ states:
     task: { kind: resolve, role: process_owner, options: [abandon] }
     on: { abandon: done }
   done: { terminal: true }
-`, { registry: testActions });
+`,
+      { registry: testActions },
+    );
     const r = startProcess(def, { order: { total: 1 } }, now);
     assert.equal(r.snapshot.state, 'parked');
-    assert.deepEqual(r.snapshot.tasks.map((t) => t.role), ['process_owner']);
+    assert.deepEqual(
+      r.snapshot.tasks.map((t) => t.role),
+      ['process_owner'],
+    );
     assert.equal(step(def, r.snapshot, { name: 'abandon' }).snapshot.state, 'done');
   });
   it('Given the same loop whose condition is false, Then the default transition finishes normally', () => {
@@ -225,16 +316,28 @@ states:
     let r = startProcess(fbs, baseFacts, now);
     r = step(fbs, r.snapshot, { name: 'reserved' }, baseFacts);
     assert.equal(r.snapshot.state, 'packing');
-    assert.deepEqual(ofType(r.effects, 'schedule_timer').map((t) => [t.event, t.at]), [
-      ['deadline_near', '2026-03-03T13:00:00.000Z'], ['deadline_missed', '2026-03-03T15:00:00.000Z']]);
+    assert.deepEqual(
+      ofType(r.effects, 'schedule_timer').map((t) => [t.event, t.at]),
+      [
+        ['deadline_near', '2026-03-03T13:00:00.000Z'],
+        ['deadline_missed', '2026-03-03T15:00:00.000Z'],
+      ],
+    );
     const near = step(fbs, r.snapshot, { name: 'deadline_near' }, baseFacts, new Date('2026-03-03T13:00:00Z'));
     assert.equal(near.snapshot.state, 'packing');
-    assert.deepEqual(ofType(near.effects, 'action').map((e) => e.action), ['flag', 'notify']);
-    assert.deepEqual(near.snapshot.timers.map((t) => t.event), ['deadline_missed']);
+    assert.deepEqual(
+      ofType(near.effects, 'action').map((e) => e.action),
+      ['flag', 'notify'],
+    );
+    assert.deepEqual(
+      near.snapshot.timers.map((t) => t.event),
+      ['deadline_missed'],
+    );
   });
 
   it('Given a first-hit decision table with a default and a set_attribute expression, Then results land in attributes and conditions see them', () => {
-    const def = loadDefinitionOrThrow(`
+    const def = loadDefinitionOrThrow(
+      `
 key: decisions
 start: start
 decisions:
@@ -255,11 +358,16 @@ states:
       - { to: standard }
   express: { terminal: true }
   standard: { terminal: true }
-`, { registry: testActions });
+`,
+      { registry: testActions },
+    );
     const vip = startProcess(def, { ...baseFacts, customer: { segment: 'vip' } }, now);
     assert.deepEqual(vip.snapshot.attributes, { priority: 'high', lines: 1 });
     assert.equal(vip.snapshot.state, 'express');
-    assert.deepEqual(ofType(vip.effects, 'action').map((e) => e.args.template), ['vip_order']);
+    assert.deepEqual(
+      ofType(vip.effects, 'action').map((e) => e.args.template),
+      ['vip_order'],
+    );
     const normal = startProcess(def, { ...baseFacts, order: { total: 99_900 }, customer: { segment: 'retail' } }, now);
     assert.deepEqual([normal.snapshot.attributes.priority, normal.snapshot.state], ['normal', 'standard']);
     assert.ok(normal.trace.some((t) => t.kind === 'action_skipped' && t.note === 'notify'));
@@ -284,6 +392,9 @@ describe('transition: robustness', () => {
 
   it('Given a snapshot of another definition version, Then the engine refuses loudly (a wiring bug, not an outcome)', () => {
     const s = startProcess(b2b, b2bFacts, now).snapshot;
-    assert.throws(() => transition(b2b, { ...s, definitionVersion: 2 }, { name: 'cancel' }, b2bFacts, now), /runs b2b-approvals v2/);
+    assert.throws(
+      () => transition(b2b, { ...s, definitionVersion: 2 }, { name: 'cancel' }, b2bFacts, now),
+      /runs b2b-approvals v2/,
+    );
   });
 });

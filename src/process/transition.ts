@@ -8,14 +8,28 @@ import { currentFacts, holds, inputsOf, newRun, pick, trace } from './run-contex
 import type { Run } from './run-context.js';
 import { runActions } from './run-actions.js';
 import type {
-  CompiledDefinition, CompiledState, CompiledTransition, ProcessEvent, ProcessSnapshot, TransitionNotAllowed, TransitionOk,
+  CompiledDefinition,
+  CompiledState,
+  CompiledTransition,
+  ProcessEvent,
+  ProcessSnapshot,
+  TransitionNotAllowed,
+  TransitionOk,
 } from './types.js';
 
 /** Enter the start state of a new order (running its entry actions and automatic transitions). */
 export function startProcess(def: CompiledDefinition, facts: FactsInput | Facts, now: Date): TransitionOk {
   const snap: ProcessSnapshot = {
-    definitionKey: def.key, definitionVersion: def.version, state: def.start, status: 'active',
-    enteredAt: now.toISOString(), attributes: {}, tasks: [], approval: null, timers: [], seq: 0,
+    definitionKey: def.key,
+    definitionVersion: def.version,
+    state: def.start,
+    status: 'active',
+    enteredAt: now.toISOString(),
+    attributes: {},
+    tasks: [],
+    approval: null,
+    timers: [],
+    seq: 0,
   };
   const run = newRun(def, snap, prepareFacts(facts), null, now);
   trace(run, { state: def.start, event: null, kind: 'start', to: def.start });
@@ -30,13 +44,19 @@ export function startProcess(def: CompiledDefinition, facts: FactsInput | Facts,
  * definition's stuck state. Bugs throw; definitions and events never make it throw.
  */
 export function transition(
-  def: CompiledDefinition, snapshot: ProcessSnapshot, event: ProcessEvent, facts: FactsInput | Facts, now: Date,
+  def: CompiledDefinition,
+  snapshot: ProcessSnapshot,
+  event: ProcessEvent,
+  facts: FactsInput | Facts,
+  now: Date,
 ): Result<TransitionOk, TransitionNotAllowed> {
   const notAllowed = (reason: TransitionNotAllowed['reason'], allowed: string[]) =>
     err({ code: 'TRANSITION_NOT_ALLOWED' as const, state: snapshot.state, event: event.name, allowed, reason });
   if (snapshot.definitionKey !== def.key || snapshot.definitionVersion !== def.version) {
     // A wiring bug, not a business outcome: the order must run on the version it started with.
-    throw new Error(`snapshot runs ${snapshot.definitionKey} v${snapshot.definitionVersion}, engine was given ${def.key} v${def.version}`);
+    throw new Error(
+      `snapshot runs ${snapshot.definitionKey} v${snapshot.definitionVersion}, engine was given ${def.key} v${def.version}`,
+    );
   }
   if (snapshot.status === 'done') return notAllowed('FINISHED', []);
   const st = def.states.get(snapshot.state);
@@ -44,12 +64,24 @@ export function transition(
 
   const run = newRun(def, copy(snapshot), prepareFacts(facts), event, now);
   // A fired timer is spent, whether or not the state still wants its event.
-  run.snap.timers = run.snap.timers.filter((t) => !(t.event === event.name && (t.taskId === undefined || t.taskId === event.taskId) && Date.parse(t.at) <= now.getTime()));
+  run.snap.timers = run.snap.timers.filter(
+    (t) =>
+      !(
+        t.event === event.name &&
+        (t.taskId === undefined || t.taskId === event.taskId) &&
+        Date.parse(t.at) <= now.getTime()
+      ),
+  );
 
   if (event.name === 'escalate' && !st.on.has('escalate')) {
     const task = run.snap.tasks.find((t) => t.id === event.taskId && t.escalateTo);
     if (!task) return notAllowed('UNKNOWN_TASK', allowedEvents(def, snapshot));
-    trace(run, { state: st.name, event: 'escalate', kind: 'escalation', note: `${task.id}: ${task.role} → ${task.escalateTo}` });
+    trace(run, {
+      state: st.name,
+      event: 'escalate',
+      kind: 'escalation',
+      note: `${task.id}: ${task.role} → ${task.escalateTo}`,
+    });
     task.role = task.escalateTo!;
     delete task.escalateTo;
     run.effects.push({ type: 'escalate_task', taskId: task.id, role: task.role });
@@ -75,7 +107,12 @@ export function transition(
 }
 
 /** Events the current state accepts; with facts, only those whose guard can pass now. */
-export function allowedEvents(def: CompiledDefinition, snapshot: ProcessSnapshot, facts?: FactsInput | Facts, now?: Date): string[] {
+export function allowedEvents(
+  def: CompiledDefinition,
+  snapshot: ProcessSnapshot,
+  facts?: FactsInput | Facts,
+  now?: Date,
+): string[] {
   if (snapshot.status === 'done') return [];
   const st = def.states.get(snapshot.state);
   if (!st) return [];
@@ -96,13 +133,25 @@ function copy(processSnapshot: ProcessSnapshot): ProcessSnapshot {
     attributes: { ...processSnapshot.attributes },
     tasks: processSnapshot.tasks.map((t) => ({ ...t })),
     timers: [...processSnapshot.timers],
-    approval: processSnapshot.approval ? { ...processSnapshot.approval, votes: [...processSnapshot.approval.votes] } : null,
+    approval: processSnapshot.approval
+      ? { ...processSnapshot.approval, votes: [...processSnapshot.approval.votes] }
+      : null,
   };
 }
 
-function take(run: Run, from: CompiledState, compiledTransition: CompiledTransition, event: string, kind: 'event' | 'always', rejected: string[]): void {
+function take(
+  run: Run,
+  from: CompiledState,
+  compiledTransition: CompiledTransition,
+  event: string,
+  kind: 'event' | 'always',
+  rejected: string[],
+): void {
   trace(run, {
-    state: from.name, event: kind === 'event' ? event : null, kind, to: compiledTransition.to ?? from.name,
+    state: from.name,
+    event: kind === 'event' ? event : null,
+    kind,
+    to: compiledTransition.to ?? from.name,
     condition: compiledTransition.when?.text ?? null,
     ...(compiledTransition.when ? { inputs: inputsOf(run, compiledTransition.when) } : {}),
     ...(rejected.length ? { rejected } : {}),
@@ -120,8 +169,17 @@ function take(run: Run, from: CompiledState, compiledTransition: CompiledTransit
 function exit(run: Run, st: CompiledState, event: string): void {
   const ev = run.event;
   for (const task of run.snap.tasks) {
-    const done = task.id === ev?.taskId || (task.options?.includes(event) ?? false) || (task.kind === 'approval' && (event === 'approve' || event === 'reject') && task.step === undefined);
-    run.effects.push({ type: 'close_task', taskId: task.id, outcome: done ? 'completed' : 'cancelled', ...(done ? { event } : {}), ...(done && ev?.actor ? { by: ev.actor.id } : {}) });
+    const done =
+      task.id === ev?.taskId ||
+      (task.options?.includes(event) ?? false) ||
+      (task.kind === 'approval' && (event === 'approve' || event === 'reject') && task.step === undefined);
+    run.effects.push({
+      type: 'close_task',
+      taskId: task.id,
+      outcome: done ? 'completed' : 'cancelled',
+      ...(done ? { event } : {}),
+      ...(done && ev?.actor ? { by: ev.actor.id } : {}),
+    });
   }
   run.snap.tasks = [];
   run.snap.approval = null;
@@ -130,7 +188,8 @@ function exit(run: Run, st: CompiledState, event: string): void {
     run.effects.push({ type: 'cancel_timer', timerId: timer.id });
     return false;
   });
-  if (st.exception) run.effects.push({ type: 'close_exception', kind: st.exception.kind, state: st.name, resolution: event });
+  if (st.exception)
+    run.effects.push({ type: 'close_exception', kind: st.exception.kind, state: st.name, resolution: event });
   runActions(run, st.spec.exit, st.name);
   run.facts = null;
 }
@@ -147,7 +206,13 @@ function enter(run: Run, first: string, cause: string | null): void {
     run.facts = null;
     run.effects.push({ type: 'state_changed', from, to: name, event: auto === 0 ? cause : null });
     runActions(run, st.spec.enter, name);
-    if (st.exception) run.effects.push({ type: 'open_exception', kind: st.exception.kind, state: name, resolutions: st.exception.resolutions });
+    if (st.exception)
+      run.effects.push({
+        type: 'open_exception',
+        kind: st.exception.kind,
+        state: name,
+        resolutions: st.exception.resolutions,
+      });
     if (st.terminal) {
       for (const timer of run.snap.timers) run.effects.push({ type: 'cancel_timer', timerId: timer.id });
       run.snap.timers = [];
@@ -159,7 +224,12 @@ function enter(run: Run, first: string, cause: string | null): void {
       // An approval chain where no step applies is approved by definition.
       const value = pick(run, st.on.get('approve')!);
       if (value) next = { ...value, event: 'approve' };
-      trace(run, { state: name, event: null, kind: 'approval', note: 'no approval step applies; approved without a task' });
+      trace(run, {
+        state: name,
+        event: null,
+        kind: 'approval',
+        note: 'no approval step applies; approved without a task',
+      });
     } else if (st.always.length > 0) {
       const value = pick(run, st.always);
       if (value) next = { ...value, event: '' };
@@ -178,9 +248,19 @@ function enter(run: Run, first: string, cause: string | null): void {
 }
 
 /** Like take() but leaves entering to the caller's loop, so chains of automatic steps do not recurse. */
-function take1(run: Run, from: CompiledState, compiledTransition: CompiledTransition, event: string, kind: 'event' | 'always', rejected: string[]): void {
+function take1(
+  run: Run,
+  from: CompiledState,
+  compiledTransition: CompiledTransition,
+  event: string,
+  kind: 'event' | 'always',
+  rejected: string[],
+): void {
   trace(run, {
-    state: from.name, event: kind === 'event' ? event : null, kind, to: compiledTransition.to!,
+    state: from.name,
+    event: kind === 'event' ? event : null,
+    kind,
+    to: compiledTransition.to!,
     condition: compiledTransition.when?.text ?? null,
     ...(compiledTransition.when ? { inputs: inputsOf(run, compiledTransition.when) } : {}),
     ...(rejected.length ? { rejected } : {}),
@@ -203,7 +283,13 @@ function scheduleTimers(run: Run, st: CompiledState): void {
         if (!(at.getTime() > 0)) throw new Error('the deadline is not set');
         if (tm.offset) at = addDuration(at, tm.offset);
       } catch (error) {
-        trace(run, { state: st.name, event: null, kind: 'error', condition: tm.at!, note: `timer ${tm.event} not scheduled: ${(error as Error).message.split('\n')[0]}` });
+        trace(run, {
+          state: st.name,
+          event: null,
+          kind: 'error',
+          condition: tm.at!,
+          note: `timer ${tm.event} not scheduled: ${(error as Error).message.split('\n')[0]}`,
+        });
         continue;
       }
     }
@@ -217,7 +303,13 @@ function scheduleTimers(run: Run, st: CompiledState): void {
 /** The step limit: a loop of automatic transitions parks the order instead of spinning. */
 function stuck(run: Run, at: CompiledState): void {
   const target = run.def.stuckState;
-  trace(run, { state: at.name, event: null, kind: 'step_limit', to: target, note: `more than ${run.def.maxSteps} automatic transitions in one step` });
+  trace(run, {
+    state: at.name,
+    event: null,
+    kind: 'step_limit',
+    to: target,
+    note: `more than ${run.def.maxSteps} automatic transitions in one step`,
+  });
   exit(run, at, 'step_limit');
   const st = run.def.states.get(target);
   run.snap.state = target;
@@ -229,5 +321,10 @@ function stuck(run: Run, at: CompiledState): void {
     runActions(run, st.spec.enter, target);
     openStateTasks(run, st);
   }
-  run.effects.push({ type: 'open_exception', kind: st?.exception?.kind ?? 'runaway_process', state: target, resolutions: st?.exception?.resolutions ?? [] });
+  run.effects.push({
+    type: 'open_exception',
+    kind: st?.exception?.kind ?? 'runaway_process',
+    state: target,
+    resolutions: st?.exception?.resolutions ?? [],
+  });
 }

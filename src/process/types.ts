@@ -1,6 +1,13 @@
 import type { ActionRegistry, ExternalResults } from './action-registry.js';
 import type { CompiledExpr } from './cel.js';
-import type { ActionRef, DecisionTableSpec, ProcessDefinitionSpec, StateSpec, TaskSpec, TimerSpec } from './definition-schema.js';
+import type {
+  ActionRef,
+  DecisionTableSpec,
+  ProcessDefinitionSpec,
+  StateSpec,
+  TaskSpec,
+  TimerSpec,
+} from './definition-schema.js';
 import type { ProblemCode } from './validate-definition.js';
 
 /** One problem of a definition, located in its YAML/JSON source (line and column 1-based; 0 when loaded from an object). */
@@ -105,7 +112,15 @@ export interface ProcessEvent {
 export type Effect =
   | { type: 'action'; action: string; runs: 'local'; args: Record<string, unknown>; state: string }
   /** An external action: requested through the outbox; the state waits for one of `results`. */
-  | { type: 'action'; action: string; runs: 'external'; args: Record<string, unknown>; state: string; results: ExternalResults; timeout?: string }
+  | {
+      type: 'action';
+      action: string;
+      runs: 'external';
+      args: Record<string, unknown>;
+      state: string;
+      results: ExternalResults;
+      timeout?: string;
+    }
   | { type: 'open_task'; task: OpenTask; state: string }
   | { type: 'close_task'; taskId: string; outcome: 'completed' | 'cancelled'; by?: string; event?: string }
   | { type: 'escalate_task'; taskId: string; role: string }
@@ -122,7 +137,8 @@ export interface TraceEntry {
   definition: { key: string; version: number };
   state: string;
   event: string | null;
-  kind: 'start' | 'event' | 'always' | 'approval' | 'decision' | 'action_skipped' | 'step_limit' | 'escalation' | 'error';
+  kind:
+    'start' | 'event' | 'always' | 'approval' | 'decision' | 'action_skipped' | 'step_limit' | 'escalation' | 'error';
   to?: string;
   /** The matched condition's text; null for an unguarded/default transition. */
   condition?: string | null;

@@ -9,7 +9,11 @@ export function fixedClock(iso: string): Clock & { advance(ms: number): void; se
   let time = new Date(iso).getTime();
   return {
     now: () => new Date(time),
-    advance(ms: number) { time += ms; },
-    set(next: string) { time = new Date(next).getTime(); },
+    advance(ms: number) {
+      time += ms;
+    },
+    set(next: string) {
+      time = new Date(next).getTime();
+    },
   };
 }

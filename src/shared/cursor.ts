@@ -7,6 +7,9 @@ export const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('ba
 export function decodeCursor(cursor: string | undefined): string | null {
   if (!cursor) return null;
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isUuid(id)) throw new AppError('VALIDATION_FAILED', 'the cursor is not valid', [{ path: 'query:cursor', message: 'not a cursor returned by this API' }]);
+  if (!isUuid(id))
+    throw new AppError('VALIDATION_FAILED', 'the cursor is not valid', [
+      { path: 'query:cursor', message: 'not a cursor returned by this API' },
+    ]);
   return id;
 }

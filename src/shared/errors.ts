@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   SERIAL_UNAVAILABLE: { status: 409, title: 'A serial number is not in stock here' },
   LOT_UNAVAILABLE: { status: 409, title: 'Not enough unexpired stock in the lots' },
   // process codes (issue 4)
-  TRANSITION_NOT_ALLOWED: { status: 409, title: 'The order\'s process does not allow this event now' },
+  TRANSITION_NOT_ALLOWED: { status: 409, title: "The order's process does not allow this event now" },
   PROCESS_DEFINITION_INVALID: { status: 422, title: 'The process definition has problems' },
   PROCESS_NOT_FOUND: { status: 404, title: 'No such process definition or version' },
   PROCESS_NOT_SELECTED: { status: 422, title: 'No process rule matches the order' },
@@ -57,7 +57,10 @@ export const ERROR_CODES = {
   CARRIER_UNSUPPORTED: { status: 422, title: 'The carrier does not offer this' },
   SHIPMENT_CANCELLED: { status: 409, title: 'The shipment is cancelled' },
   NOTIFICATION_TEMPLATE_INVALID: { status: 422, title: 'The notification template is not valid' },
-  FULFILMENT_TRANSITION_NOT_ALLOWED: { status: 409, title: 'The fulfilment order cannot make this move from its state' },
+  FULFILMENT_TRANSITION_NOT_ALLOWED: {
+    status: 409,
+    title: 'The fulfilment order cannot make this move from its state',
+  },
   SHIPMENT_STATE_CONFLICT: { status: 409, title: 'The shipment cannot do this in its status' },
   SHIPMENT_ALREADY_HANDED_OVER: { status: 409, title: 'The parcel has left with the carrier' },
   PARTIAL_SHIPMENT_NOT_ALLOWED: { status: 409, title: 'The order does not allow partial shipments' },

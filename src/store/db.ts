@@ -44,7 +44,8 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
-  if (opts.url) return openPostgres(opts.url, opts.poolSize ?? 16, { pipeline: opts.pipeline ?? true, name: opts.prepare ?? true });
+  if (opts.url)
+    return openPostgres(opts.url, opts.poolSize ?? 16, { pipeline: opts.pipeline ?? true, name: opts.prepare ?? true });
   return openPGlite(opts.dataDir ?? './data');
 }
 
@@ -107,7 +108,10 @@ function takeLock(dir: string): () => void {
       closeSync(fd);
       let held = true;
       const release = () => {
-        if (held) { held = false; rmSync(path, { force: true }); }
+        if (held) {
+          held = false;
+          rmSync(path, { force: true });
+        }
       };
       process.once('exit', release);
       return release;

@@ -45,17 +45,21 @@ export function writeHistory(work: Work, actor: Actor, at: Date, entries: Histor
 
 /** Appends to the audit log of reference data, keys and users. */
 export async function writeAudit(
-  scope: TenantScope, actor: Actor, at: Date,
+  scope: TenantScope,
+  actor: Actor,
+  at: Date,
   entry: { entity: string; entityId: string; action: string; changes?: Record<string, unknown> },
 ): Promise<void> {
-  await scope.insertInto('audit_log', {
-    id: newId(),
-    at,
-    actor_type: actor.type,
-    actor_id: actor.id,
-    entity: entry.entity,
-    entity_id: entry.entityId,
-    action: entry.action,
-    changes: JSON.stringify(entry.changes ?? {}),
-  }).execute();
+  await scope
+    .insertInto('audit_log', {
+      id: newId(),
+      at,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      entity: entry.entity,
+      entity_id: entry.entityId,
+      action: entry.action,
+      changes: JSON.stringify(entry.changes ?? {}),
+    })
+    .execute();
 }

@@ -9,7 +9,9 @@ const folder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 class FolderProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
-    for (const item of readdirSync(folder).filter((n) => /^\d{4}_.+\.(ts|js)$/.test(n) && !n.endsWith('.d.ts')).sort()) {
+    for (const item of readdirSync(folder)
+      .filter((n) => /^\d{4}_.+\.(ts|js)$/.test(n) && !n.endsWith('.d.ts'))
+      .sort()) {
       out[item.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(join(folder, item)).href)) as Migration;
     }
     return out;
@@ -21,7 +23,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`, { cause: error });
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`, {
+      cause: error,
+    });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

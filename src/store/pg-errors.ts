@@ -2,7 +2,11 @@
 export function pgError(error: unknown): { code: string; constraint?: string; detail?: string } | null {
   const currentError = error as { code?: unknown; constraint?: unknown; detail?: unknown };
   return currentError && typeof currentError.code === 'string' && /^[0-9A-Z]{5}$/.test(currentError.code)
-    ? { code: currentError.code, constraint: typeof currentError.constraint === 'string' ? currentError.constraint : undefined, detail: typeof currentError.detail === 'string' ? currentError.detail : undefined }
+    ? {
+        code: currentError.code,
+        constraint: typeof currentError.constraint === 'string' ? currentError.constraint : undefined,
+        detail: typeof currentError.detail === 'string' ? currentError.detail : undefined,
+      }
     : null;
 }
 

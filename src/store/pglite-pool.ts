@@ -44,12 +44,16 @@ function commandOf(sql: string): string {
 class PGliteClient {
   private released = false;
 
-  constructor(private readonly pg: PGlite, private readonly onRelease: () => void) {}
+  constructor(
+    private readonly pg: PGlite,
+    private readonly onRelease: () => void,
+  ) {}
 
   async query(sql: string, params: readonly unknown[] = []) {
-    const item = params.length > 0
-      ? await this.pg.query<Record<string, unknown>>(sql, params as unknown[])
-      : (await this.pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 };
+    const item =
+      params.length > 0
+        ? await this.pg.query<Record<string, unknown>>(sql, params as unknown[])
+        : ((await this.pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 });
     return { command: commandOf(sql), rowCount: item.affectedRows ?? item.rows.length, rows: item.rows };
   }
 

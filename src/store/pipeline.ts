@@ -39,11 +39,15 @@ export function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipelin
     if (opts.pipeline && !corked) {
       corked = true;
       stream.cork();
-      process.nextTick(() => { corked = false; stream.uncork(); });
+      process.nextTick(() => {
+        corked = false;
+        stream.uncork();
+      });
     }
-    if (!opts.name || typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || rest.length) return query(text, values, ...rest);
+    if (!opts.name || typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || rest.length)
+      return query(text, values, ...rest);
     let name = statementNames.get(text);
-    if (!name && statementNames.size < MAX_PREPARED) statementNames.set(text, name = `ordo_${statementNames.size}`);
+    if (!name && statementNames.size < MAX_PREPARED) statementNames.set(text, (name = `ordo_${statementNames.size}`));
     return name ? query({ name, text, values }) : query(text, values);
   };
   (client as unknown as { query: Query }).query = (text, values, ...rest) => {
@@ -57,6 +61,12 @@ export function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipelin
     const before = deferred;
     deferred = [];
     if (before.length === 0 || !(result instanceof Promise)) return result;
-    return Promise.all(before).then(() => result, (error: unknown) => { result.catch(() => {}); throw error; });
+    return Promise.all(before).then(
+      () => result,
+      (error: unknown) => {
+        result.catch(() => {});
+        throw error;
+      },
+    );
   };
 }

@@ -4,20 +4,43 @@ import type { Json, Timestamp } from './schema.js';
 export type NotificationState = 'queued' | 'sending' | 'sent' | 'failed';
 
 export interface NotificationsTable {
-  tenant_id: string; id: string; order_id: string; template: string; language: string; channel: Generated<string>;
-  recipient: string; subject: string; body_text: string; body_html: string; source: 'built_in' | 'override';
-  state: Generated<NotificationState>; attempts: Generated<number>; last_response: string | null;
-  claimed_until: Timestamp | null; created_at: Generated<Date>; updated_at: Generated<Date>; sent_at: Timestamp | null;
+  tenant_id: string;
+  id: string;
+  order_id: string;
+  template: string;
+  language: string;
+  channel: Generated<string>;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  source: 'built_in' | 'override';
+  state: Generated<NotificationState>;
+  attempts: Generated<number>;
+  last_response: string | null;
+  claimed_until: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  sent_at: Timestamp | null;
 }
 
 export interface NotificationTemplatesTable {
-  tenant_id: string; template: string; language: string; subject: string; body_text: string; body_html: string | null;
-  version: Generated<number>; updated_at: Generated<Date>;
+  tenant_id: string;
+  template: string;
+  language: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  version: Generated<number>;
+  updated_at: Generated<Date>;
 }
 
 export interface NotificationSettingsTable {
-  tenant_id: string; disabled: Generated<string[]>; recipients: Json<Record<string, string[]>>;
-  version: Generated<number>; updated_at: Generated<Date>;
+  tenant_id: string;
+  disabled: Generated<string[]>;
+  recipients: Json<Record<string, string[]>>;
+  version: Generated<number>;
+  updated_at: Generated<Date>;
 }
 
 declare module './schema.js' {

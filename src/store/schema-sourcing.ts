@@ -5,20 +5,49 @@ import type { VersionStatus } from './schema-versioning.js';
 export type StrategyStatus = VersionStatus;
 
 export interface RoutingStrategiesTable {
-  tenant_id: string; id: string; key: string; version: number; status: StrategyStatus; name: string | null;
-  document: Json<Record<string, unknown>>; created_by: string | null; created_at: Timestamp; updated_at: Timestamp;
-  published_at: Timestamp | null; retired_at: Timestamp | null;
+  tenant_id: string;
+  id: string;
+  key: string;
+  version: number;
+  status: StrategyStatus;
+  name: string | null;
+  document: Json<Record<string, unknown>>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  published_at: Timestamp | null;
+  retired_at: Timestamp | null;
 }
 
 export interface RateTablesTable {
-  tenant_id: string; id: string; name: string; currency: string; csv: string; row_count: number;
-  version: Generated<number>; active: Generated<boolean>; uploaded_by: string | null; created_at: Timestamp; updated_at: Timestamp;
+  tenant_id: string;
+  id: string;
+  name: string;
+  currency: string;
+  csv: string;
+  row_count: number;
+  version: Generated<number>;
+  active: Generated<boolean>;
+  uploaded_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface OrderRoutesTable {
-  tenant_id: string; id: string; order_id: string; attempt: number; current: boolean;
-  strategy_key: string; strategy_version: number; status: string; outcome: string; reason: string | null;
-  location_ids: string[]; excluded_location_ids: string[]; plan: Json<Record<string, unknown>>; created_at: Timestamp;
+  tenant_id: string;
+  id: string;
+  order_id: string;
+  attempt: number;
+  current: boolean;
+  strategy_key: string;
+  strategy_version: number;
+  status: string;
+  outcome: string;
+  reason: string | null;
+  location_ids: string[];
+  excluded_location_ids: string[];
+  plan: Json<Record<string, unknown>>;
+  created_at: Timestamp;
 }
 
 declare module './schema.js' {

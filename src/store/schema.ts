@@ -10,84 +10,209 @@ export type Timestamp = ColumnType<Date, Date | string | undefined, Date | strin
 export type Int8 = ColumnType<string, bigint | string | number, bigint | string | number>;
 export type Json<T extends object | null> = JSONColumnType<T, string, string>;
 
-export interface TenantsTable { id: string; slug: string; name: string; created_at: Generated<Date> }
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  created_at: Generated<Date>;
+}
 
 export interface UsersTable {
-  tenant_id: string; id: string; email: string; name: string; password_hash: string;
-  roles: string[]; locale: Generated<string>; active: Generated<boolean>; version: Generated<number>;
-  created_at: Generated<Date>; updated_at: Generated<Date>;
+  tenant_id: string;
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  roles: string[];
+  locale: Generated<string>;
+  active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export interface ApiKeysTable {
-  tenant_id: string; id: string; name: string; prefix: string; key_hash: string; roles: string[];
-  created_at: Generated<Date>; last_used_at: Date | null; revoked_at: Date | null;
+  tenant_id: string;
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  roles: string[];
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
 }
 
 export interface SessionsTable {
-  tenant_id: string; id: string; user_id: string; token_hash: string; expires_at: Timestamp; created_at: Generated<Date>;
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
 }
 
-interface Versioned { version: Generated<number>; created_at: Generated<Date>; updated_at: Generated<Date> }
+interface Versioned {
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
 
 export interface ChannelsTable extends Versioned {
-  tenant_id: string; id: string; code: string; name: string; kind: string; process_key: string | null;
-  price_list: string | null; currency: string | null; active: Generated<boolean>; settings: Json<Record<string, unknown>>;
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  process_key: string | null;
+  price_list: string | null;
+  currency: string | null;
+  active: Generated<boolean>;
+  settings: Json<Record<string, unknown>>;
 }
 
 export interface ProductsTable extends Versioned {
-  tenant_id: string; id: string; sku: string; name: string; unit: Generated<string>; weight_g: number | null;
-  dimensions: Json<{ lengthMm: number; widthMm: number; heightMm: number } | null>; attributes: Json<Record<string, unknown>>;
-  serial_tracked: Generated<boolean>; lot_tracked: Generated<boolean>; active: Generated<boolean>;
+  tenant_id: string;
+  id: string;
+  sku: string;
+  name: string;
+  unit: Generated<string>;
+  weight_g: number | null;
+  dimensions: Json<{ lengthMm: number; widthMm: number; heightMm: number } | null>;
+  attributes: Json<Record<string, unknown>>;
+  serial_tracked: Generated<boolean>;
+  lot_tracked: Generated<boolean>;
+  active: Generated<boolean>;
 }
 
 export interface CompaniesTable extends Versioned {
-  tenant_id: string; id: string; code: string; name: string; tax_id: string | null; segment: string | null;
-  terms: Json<Record<string, unknown>>; addresses: Json<unknown[]>; contacts: Json<unknown[]>;
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  tax_id: string | null;
+  segment: string | null;
+  terms: Json<Record<string, unknown>>;
+  addresses: Json<unknown[]>;
+  contacts: Json<unknown[]>;
 }
 
 export interface CustomersTable extends Versioned {
-  tenant_id: string; id: string; code: string; name: string; email: string | null; phone: string | null;
-  segment: string | null; company_id: string | null; locale: string | null; addresses: Json<unknown[]>;
-  contacts: Json<unknown[]>; attributes: Json<Record<string, unknown>>;
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  segment: string | null;
+  company_id: string | null;
+  locale: string | null;
+  addresses: Json<unknown[]>;
+  contacts: Json<unknown[]>;
+  attributes: Json<Record<string, unknown>>;
 }
 
 export interface LocationsTable extends Versioned {
-  tenant_id: string; id: string; code: string; name: string; kind: string; address: Json<Record<string, unknown>>;
-  country: string | null; latitude: string | null; longitude: string | null; capabilities: string[];
-  priority: Generated<number>; daily_capacity: number | null; timezone: string | null; active: Generated<boolean>;
+  tenant_id: string;
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  address: Json<Record<string, unknown>>;
+  country: string | null;
+  latitude: string | null;
+  longitude: string | null;
+  capabilities: string[];
+  priority: Generated<number>;
+  daily_capacity: number | null;
+  timezone: string | null;
+  active: Generated<boolean>;
 }
 
 export interface OrdersTable extends Versioned {
-  tenant_id: string; id: string; number: string; channel_id: string; external_id: string | null;
-  order_type: string; customer_id: string | null; customer_name: string | null; customer_email: string | null;
-  company_id: string | null; currency: string; state: string; process_key: string | null; process_version: number | null;
-  subtotal: Int8; discount_total: Int8; tax_total: Int8; shipping_total: Int8; grand_total: Int8;
-  delivery_method: string; pickup_location_id: string | null;
-  shipping_address: Json<Record<string, unknown> | null>; billing_address: Json<Record<string, unknown> | null>;
-  payment_terms: Json<Record<string, unknown>>; attributes: Json<Record<string, unknown>>; notes: string | null;
-  line_count: number; search_text: string; placed_at: Timestamp;
+  tenant_id: string;
+  id: string;
+  number: string;
+  channel_id: string;
+  external_id: string | null;
+  order_type: string;
+  customer_id: string | null;
+  customer_name: string | null;
+  customer_email: string | null;
+  company_id: string | null;
+  currency: string;
+  state: string;
+  process_key: string | null;
+  process_version: number | null;
+  subtotal: Int8;
+  discount_total: Int8;
+  tax_total: Int8;
+  shipping_total: Int8;
+  grand_total: Int8;
+  delivery_method: string;
+  pickup_location_id: string | null;
+  shipping_address: Json<Record<string, unknown> | null>;
+  billing_address: Json<Record<string, unknown> | null>;
+  payment_terms: Json<Record<string, unknown>>;
+  attributes: Json<Record<string, unknown>>;
+  notes: string | null;
+  line_count: number;
+  search_text: string;
+  placed_at: Timestamp;
 }
 
 export interface OrderLinesTable {
-  tenant_id: string; order_id: string; id: string; line_no: number; external_line_id: string | null;
-  product_id: string; sku: string; name: string; quantity: number; unit_price: Int8; discount: Int8;
-  tax_rate: string | null; tax: Int8; net: Int8; total: Int8; attributes: Json<Record<string, unknown>>;
+  tenant_id: string;
+  order_id: string;
+  id: string;
+  line_no: number;
+  external_line_id: string | null;
+  product_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: Int8;
+  discount: Int8;
+  tax_rate: string | null;
+  tax: Int8;
+  net: Int8;
+  total: Int8;
+  attributes: Json<Record<string, unknown>>;
 }
 
 export interface OrderHistoryTable {
-  tenant_id: string; id: string; order_id: string; at: Timestamp; actor_type: string; actor_id: string | null;
-  action: string; from_state: string | null; to_state: string | null;
-  changes: Json<Record<string, unknown>>; reason: Json<Record<string, unknown>>;
+  tenant_id: string;
+  id: string;
+  order_id: string;
+  at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  from_state: string | null;
+  to_state: string | null;
+  changes: Json<Record<string, unknown>>;
+  reason: Json<Record<string, unknown>>;
 }
 
 export interface AuditLogTable {
-  tenant_id: string; id: string; at: Timestamp; actor_type: string; actor_id: string | null;
-  entity: string; entity_id: string; action: string; changes: Json<Record<string, unknown>>;
+  tenant_id: string;
+  id: string;
+  at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  entity: string;
+  entity_id: string;
+  action: string;
+  changes: Json<Record<string, unknown>>;
 }
 
 export interface IdempotencyKeysTable {
-  tenant_id: string; key: string; request_hash: string; status_code: number | null;
-  response: Json<object> | null; created_at: Generated<Date>;
+  tenant_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: Json<object> | null;
+  created_at: Generated<Date>;
 }
 
 export interface DB {

@@ -1,4 +1,13 @@
-import type { DeleteQueryBuilder, Insertable, InsertQueryBuilder, SelectQueryBuilder, UpdateQueryBuilder, DeleteResult, UpdateResult, InsertResult } from 'kysely';
+import type {
+  DeleteQueryBuilder,
+  Insertable,
+  InsertQueryBuilder,
+  SelectQueryBuilder,
+  UpdateQueryBuilder,
+  DeleteResult,
+  UpdateResult,
+  InsertResult,
+} from 'kysely';
 import type { Conn, Db } from './db.js';
 import type { DB } from './schema.js';
 import { UnitOfWork } from './unit-of-work.js';
@@ -18,7 +27,10 @@ export interface TenantScope {
   /** The unit of work this scope writes in; null outside one (reads, single atomic statements). */
   readonly work: UnitOfWork | null;
   selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<DB, T, {}>;
-  insertInto<T extends TenantTable>(table: T, rows: Omit<Insertable<DB[T]>, 'tenant_id'> | Omit<Insertable<DB[T]>, 'tenant_id'>[]): InsertQueryBuilder<DB, T, InsertResult>;
+  insertInto<T extends TenantTable>(
+    table: T,
+    rows: Omit<Insertable<DB[T]>, 'tenant_id'> | Omit<Insertable<DB[T]>, 'tenant_id'>[],
+  ): InsertQueryBuilder<DB, T, InsertResult>;
   updateTable<T extends TenantTable>(table: T): UpdateQueryBuilder<DB, T, T, UpdateResult>;
   deleteFrom<T extends TenantTable>(table: T): DeleteQueryBuilder<DB, T, DeleteResult>;
 }
@@ -74,6 +86,7 @@ export async function atomically<T>(store: TenantScope, fn: (work: Work) => Prom
 
 /** A new unit of work (transaction) over the scope's database, with history and events written at its end. */
 export function transaction<T>(store: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
-  if (store.conn.isTransaction) throw new Error('a unit of work cannot be opened inside another transaction: take the caller\'s Work');
+  if (store.conn.isTransaction)
+    throw new Error("a unit of work cannot be opened inside another transaction: take the caller's Work");
   return UnitOfWork.run(store.conn as Db, (work) => fn(inWork(work, store.tenantId)));
 }

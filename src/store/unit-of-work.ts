@@ -91,21 +91,27 @@ export class UnitOfWork {
  * Columns holding JSON text (history changes and reason, event payloads) are embedded as they are.
  */
 function recordsJson(rows: object[], jsonColumns: readonly string[]): string {
-  return `[${rows.map((row) => {
-    const plain: Record<string, unknown> = {};
-    const raw: string[] = [];
-    for (const [key, value] of Object.entries(row)) {
-      if (jsonColumns.includes(key)) raw.push(`${JSON.stringify(key)}:${typeof value === 'string' ? value : JSON.stringify(value ?? null)}`);
-      else plain[key] = value;
-    }
-    const head = JSON.stringify(plain);
-    return raw.length ? `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${raw.join(',')}}` : head;
-  }).join(',')}]`;
+  return `[${rows
+    .map((row) => {
+      const plain: Record<string, unknown> = {};
+      const raw: string[] = [];
+      for (const [key, value] of Object.entries(row)) {
+        if (jsonColumns.includes(key))
+          raw.push(`${JSON.stringify(key)}:${typeof value === 'string' ? value : JSON.stringify(value ?? null)}`);
+        else plain[key] = value;
+      }
+      const head = JSON.stringify(plain);
+      return raw.length ? `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${raw.join(',')}}` : head;
+    })
+    .join(',')}]`;
 }
 
-const HISTORY_RECORD = sql.raw(`x(tenant_id uuid, id uuid, order_id uuid, at timestamptz, actor_type text, actor_id text, action text,
+const HISTORY_RECORD =
+  sql.raw(`x(tenant_id uuid, id uuid, order_id uuid, at timestamptz, actor_type text, actor_id text, action text,
   from_state text, to_state text, changes jsonb, reason jsonb)`);
-const EVENT_RECORD = sql.raw('x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb)');
+const EVENT_RECORD = sql.raw(
+  'x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb)',
+);
 
 /**
  * Writes what is pending in one statement: the outbox lock per subject, NOTIFY, the history rows

@@ -7,7 +7,14 @@ import { signedHeaders } from '../integrations/webhooks/signature.js';
 import { signingSecrets } from '../app/events/subscriptions.js';
 import { toCloudEvent, type EventSink } from '../integrations/broker/sink.js';
 import type { Db } from '../store/db.js';
-import { claimDeliveries, completeDelivery, fanOut, releaseClaims, type AttemptResult, type ClaimedDelivery } from './outbox-store.js';
+import {
+  claimDeliveries,
+  completeDelivery,
+  fanOut,
+  releaseClaims,
+  type AttemptResult,
+  type ClaimedDelivery,
+} from './outbox-store.js';
 import { WakeLoop } from './wake-loop.js';
 
 export interface Logger {
@@ -37,8 +44,13 @@ export interface DispatcherOptions {
 /** The body of a webhook: Standard Webhooks' {type, timestamp, data} plus our envelope fields. */
 export function webhookBody(claimedDelivery: ClaimedDelivery): string {
   return JSON.stringify({
-    id: claimedDelivery.event_id, type: claimedDelivery.event_type, timestamp: new Date(claimedDelivery.event_time).toISOString(), subject: claimedDelivery.subject,
-    tenantId: claimedDelivery.tenant_id, schemaVersion: claimedDelivery.schema_version, data: claimedDelivery.payload,
+    id: claimedDelivery.event_id,
+    type: claimedDelivery.event_type,
+    timestamp: new Date(claimedDelivery.event_time).toISOString(),
+    subject: claimedDelivery.subject,
+    tenantId: claimedDelivery.tenant_id,
+    schemaVersion: claimedDelivery.schema_version,
+    data: claimedDelivery.payload,
   });
 }
 
@@ -65,7 +77,11 @@ export class Dispatcher {
     this.leaseMs = Math.max(opts.leaseMs ?? 60_000, this.timeoutMs * 2);
     this.concurrency = opts.concurrency ?? 16;
     this.pollMs = opts.pollMs ?? 250;
-    this.loop = new WakeLoop(() => this.step(), opts.pollMs ?? 250, (e) => this.log.error({ err: e }, 'outbox dispatcher step failed'));
+    this.loop = new WakeLoop(
+      () => this.step(),
+      opts.pollMs ?? 250,
+      (e) => this.log.error({ err: e }, 'outbox dispatcher step failed'),
+    );
   }
 
   start(): this {
@@ -84,7 +100,9 @@ export class Dispatcher {
     await this.loop.stop();
     const unstarted = this.queue.splice(0);
     await Promise.allSettled([...this.inflight]);
-    await releaseClaims(this.opts.db, unstarted, this.clock.now()).catch((e) => this.log.warn({ err: e }, 'releasing claims failed; their leases will expire'));
+    await releaseClaims(this.opts.db, unstarted, this.clock.now()).catch((e) =>
+      this.log.warn({ err: e }, 'releasing claims failed; their leases will expire'),
+    );
   }
 
   private fanOutDue = true;
@@ -120,35 +138,79 @@ export class Dispatcher {
     while (this.inflight.size < this.concurrency && this.queue.length > 0) {
       const claimedDelivery = this.queue.shift()!;
       const value: Promise<void> = this.deliver(claimedDelivery)
-        .catch((e) => this.log.error({ err: e, deliveryId: claimedDelivery.id }, 'recording a delivery failed; its lease will expire and it is retried'))
-        .finally(() => { this.inflight.delete(value); this.pump(); this.loop.wake(); });
+        .catch((e) =>
+          this.log.error(
+            { err: e, deliveryId: claimedDelivery.id },
+            'recording a delivery failed; its lease will expire and it is retried',
+          ),
+        )
+        .finally(() => {
+          this.inflight.delete(value);
+          this.pump();
+          this.loop.wake();
+        });
       this.inflight.add(value);
     }
   }
 
   private async deliver(claimedDelivery: ClaimedDelivery): Promise<void> {
     const startedAt = this.clock.now();
-    const result = claimedDelivery.target.startsWith('sink:') ? await this.publish(claimedDelivery, startedAt) : await this.post(claimedDelivery, startedAt);
+    const result = claimedDelivery.target.startsWith('sink:')
+      ? await this.publish(claimedDelivery, startedAt)
+      : await this.post(claimedDelivery, startedAt);
     const now = this.clock.now();
     const dead = result.outcome !== 'succeeded' && claimedDelivery.attempts >= this.retry.maxAttempts;
     // 410 Gone is the Standard Webhooks signal that an endpoint is retired: hold its deliveries.
     const pauseReason = result.statusCode === 410 ? 'the endpoint answered 410 Gone' : undefined;
     const retryAt = new Date(now.getTime() + retryDelayMs(this.retry, claimedDelivery.attempts));
-    await completeDelivery(this.opts.db, claimedDelivery, result, { dead: dead && !pauseReason, retryAt, pauseReason }, this.workerId, now);
+    await completeDelivery(
+      this.opts.db,
+      claimedDelivery,
+      result,
+      { dead: dead && !pauseReason, retryAt, pauseReason },
+      this.workerId,
+      now,
+    );
     if (result.outcome !== 'succeeded') {
-      this.log.warn({ deliveryId: claimedDelivery.id, eventId: claimedDelivery.event_id, target: claimedDelivery.target, attempt: claimedDelivery.attempts, error: result.error, dead }, 'event delivery failed');
+      this.log.warn(
+        {
+          deliveryId: claimedDelivery.id,
+          eventId: claimedDelivery.event_id,
+          target: claimedDelivery.target,
+          attempt: claimedDelivery.attempts,
+          error: result.error,
+          dead,
+        },
+        'event delivery failed',
+      );
     }
   }
 
   private async post(claimedDelivery: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
     if (!claimedDelivery.url || !claimedDelivery.secret) {
-      return { outcome: 'error', statusCode: null, latencyMs: 0, excerpt: null, error: 'the subscription no longer exists', startedAt };
+      return {
+        outcome: 'error',
+        statusCode: null,
+        latencyMs: 0,
+        excerpt: null,
+        error: 'the subscription no longer exists',
+        startedAt,
+      };
     }
     const body = webhookBody(claimedDelivery);
-    const secrets = signingSecrets({ secret: claimedDelivery.secret, previous_secret: claimedDelivery.previous_secret, previous_secret_until: claimedDelivery.previous_secret_until }, startedAt);
+    const secrets = signingSecrets(
+      {
+        secret: claimedDelivery.secret,
+        previous_secret: claimedDelivery.previous_secret,
+        previous_secret_until: claimedDelivery.previous_secret_until,
+      },
+      startedAt,
+    );
     const headers = {
       ...signedHeaders(secrets, claimedDelivery.event_id, Math.floor(startedAt.getTime() / 1000), body),
-      'ordo-delivery-id': claimedDelivery.id, 'ordo-delivery-attempt': String(claimedDelivery.attempts), 'ordo-event-type': claimedDelivery.event_type,
+      'ordo-delivery-id': claimedDelivery.id,
+      'ordo-delivery-attempt': String(claimedDelivery.attempts),
+      'ordo-event-type': claimedDelivery.event_type,
     };
     return { ...(await postWebhook(claimedDelivery.url, headers, body, this.timeoutMs)), startedAt };
   }
@@ -157,21 +219,57 @@ export class Dispatcher {
     const name = claimedDelivery.target.slice('sink:'.length);
     const sink = this.sinks.get(name);
     const t0 = performance.now();
-    if (!sink) return { outcome: 'error', statusCode: null, latencyMs: 0, excerpt: null, error: `sink ${name} is not configured on worker ${this.workerId}`, startedAt };
+    if (!sink)
+      return {
+        outcome: 'error',
+        statusCode: null,
+        latencyMs: 0,
+        excerpt: null,
+        error: `sink ${name} is not configured on worker ${this.workerId}`,
+        startedAt,
+      };
     try {
-      const ack = await withTimeout(sink.publish(toCloudEvent({
-        id: claimedDelivery.event_id, type: claimedDelivery.event_type, tenantId: claimedDelivery.tenant_id, subject: claimedDelivery.subject, time: new Date(claimedDelivery.event_time), schemaVersion: claimedDelivery.schema_version, payload: claimedDelivery.payload,
-      })), this.timeoutMs);
-      return { outcome: 'succeeded', statusCode: null, latencyMs: Math.round(performance.now() - t0), excerpt: ack.duplicate ? 'duplicate (already stored)' : 'acknowledged', error: null, startedAt };
+      const ack = await withTimeout(
+        sink.publish(
+          toCloudEvent({
+            id: claimedDelivery.event_id,
+            type: claimedDelivery.event_type,
+            tenantId: claimedDelivery.tenant_id,
+            subject: claimedDelivery.subject,
+            time: new Date(claimedDelivery.event_time),
+            schemaVersion: claimedDelivery.schema_version,
+            payload: claimedDelivery.payload,
+          }),
+        ),
+        this.timeoutMs,
+      );
+      return {
+        outcome: 'succeeded',
+        statusCode: null,
+        latencyMs: Math.round(performance.now() - t0),
+        excerpt: ack.duplicate ? 'duplicate (already stored)' : 'acknowledged',
+        error: null,
+        startedAt,
+      };
     } catch (error) {
-      return { outcome: 'error', statusCode: null, latencyMs: Math.round(performance.now() - t0), excerpt: null, error: (error as Error).message || String(error), startedAt };
+      return {
+        outcome: 'error',
+        statusCode: null,
+        latencyMs: Math.round(performance.now() - t0),
+        excerpt: null,
+        error: (error as Error).message || String(error),
+        startedAt,
+      };
     }
   }
 }
 
 function withTimeout<T>(value: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([value, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    value,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
-

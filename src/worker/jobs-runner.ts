@@ -37,41 +37,83 @@ export class JobsRunner {
     this.registry = opts.registry;
     this.retry = { ...defaultRetry, baseMs: 1_000, ...(opts.retry ?? {}) };
     this.log = opts.logger ?? silentLogger;
-    this.loop = new WakeLoop(() => this.runDue().then((n) => n > 0), opts.pollMs ?? 500, (e) => this.log.error({ err: e }, 'jobs runner step failed'));
+    this.loop = new WakeLoop(
+      () => this.runDue().then((n) => n > 0),
+      opts.pollMs ?? 500,
+      (e) => this.log.error({ err: e }, 'jobs runner step failed'),
+    );
   }
 
-  start(): this { this.loop.start(); return this; }
-  wake(): void { this.loop.wake(); }
-  stop(): Promise<void> { return this.loop.stop(); }
+  start(): this {
+    this.loop.start();
+    return this;
+  }
+  wake(): void {
+    this.loop.wake();
+  }
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
 
   /** Runs one batch of due jobs; returns how many ran (succeeded or failed). */
   async runDue(): Promise<number> {
     const now = this.clock.now();
     return UnitOfWork.run(this.opts.db, async (work) => {
       const trx = work.trx;
-      const { rows } = await sql<{ tenant_id: string; id: string; kind: string; key: string | null; payload: Record<string, unknown>; attempts: number; max_attempts: number }>`
+      const { rows } = await sql<{
+        tenant_id: string;
+        id: string;
+        kind: string;
+        key: string | null;
+        payload: Record<string, unknown>;
+        attempts: number;
+        max_attempts: number;
+      }>`
         select tenant_id, id, kind, key, payload, attempts, max_attempts from jobs
-        where status = 'scheduled' and run_at <= ${now} order by run_at, id limit ${this.opts.batchSize ?? 20} for update skip locked`.execute(trx);
+        where status = 'scheduled' and run_at <= ${now} order by run_at, id limit ${this.opts.batchSize ?? 20} for update skip locked`.execute(
+        trx,
+      );
       for (const job of rows) {
         const tx = inWork(work, job.tenant_id);
         const attempts = job.attempts + 1;
         try {
           const handler = this.registry.get(job.kind);
           if (!handler) throw new Error(`no handler is defined for job kind ${job.kind}`);
-          const jobResult = await atomically(tx, (inner) => handler({ tx: inner, job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts }, now }));
+          const jobResult = await atomically(tx, (inner) =>
+            handler({
+              tx: inner,
+              job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts },
+              now,
+            }),
+          );
           if (jobResult) {
             // Not run yet, for no fault of its own (its order is busy): again later, no attempt spent.
-            await tx.updateTable('jobs').set({ run_at: jobResult.retryAt, updated_at: now }).where('id', '=', job.id).execute();
+            await tx
+              .updateTable('jobs')
+              .set({ run_at: jobResult.retryAt, updated_at: now })
+              .where('id', '=', job.id)
+              .execute();
             continue;
           }
-          await tx.updateTable('jobs').set({ status: 'done', attempts, completed_at: now, updated_at: now, last_error: null }).where('id', '=', job.id).execute();
+          await tx
+            .updateTable('jobs')
+            .set({ status: 'done', attempts, completed_at: now, updated_at: now, last_error: null })
+            .where('id', '=', job.id)
+            .execute();
         } catch (error) {
           const failed = attempts >= job.max_attempts;
           const message = (error as Error).message ?? String(error);
-          await tx.updateTable('jobs').set({
-            status: failed ? 'failed' : 'scheduled', attempts, last_error: message.slice(0, 2000), updated_at: now,
-            run_at: failed ? now : new Date(now.getTime() + retryDelayMs(this.retry, attempts)),
-          }).where('id', '=', job.id).execute();
+          await tx
+            .updateTable('jobs')
+            .set({
+              status: failed ? 'failed' : 'scheduled',
+              attempts,
+              last_error: message.slice(0, 2000),
+              updated_at: now,
+              run_at: failed ? now : new Date(now.getTime() + retryDelayMs(this.retry, attempts)),
+            })
+            .where('id', '=', job.id)
+            .execute();
           this.log.warn({ jobId: job.id, kind: job.kind, attempt: attempts, failed, error: message }, 'job failed');
         }
       }

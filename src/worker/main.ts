@@ -22,8 +22,17 @@ log.info({ config: describeConfig(config) }, 'configuration');
 const database = await openDatabase({ ...config.database, poolSize: 8 });
 await migrateToLatest(database.db);
 // the composition root: process timers, carrier tracking polls and inbound events as jobs
-const services = compose({ clock: systemClock, carriers: carriersFromConfig(config.carriers, database), publicUrl: config.http.publicUrl });
-const worker = await startWorkerFromConfig(database, services.jobs, { ...config, worker: { ...config.worker, enabled: true } }, log);
+const services = compose({
+  clock: systemClock,
+  carriers: carriersFromConfig(config.carriers, database),
+  publicUrl: config.http.publicUrl,
+});
+const worker = await startWorkerFromConfig(
+  database,
+  services.jobs,
+  { ...config, worker: { ...config.worker, enabled: true } },
+  log,
+);
 log.info({ database: database.describe, worker: worker!.id }, 'worker started');
 process.send?.({ ready: true });
 
@@ -36,5 +45,9 @@ const shutdown = async () => {
   log.info('worker stopped');
   process.exit(0);
 };
-process.on('SIGTERM', () => { void shutdown(); });
-process.on('SIGINT', () => { void shutdown(); });
+process.on('SIGTERM', () => {
+  void shutdown();
+});
+process.on('SIGINT', () => {
+  void shutdown();
+});

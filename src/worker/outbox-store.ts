@@ -13,33 +13,80 @@ import '../store/schema-events.js';
  * Turns new events into one delivery row per matching subscription and per broker sink.
  * Rows are claimed with SKIP LOCKED, so several workers fan out disjoint batches.
  */
-export async function fanOut(db: Db, sinks: ReadonlyArray<{ name: string; eventTypes?: readonly string[] | undefined }>, limit: number, now: Date): Promise<number> {
+export async function fanOut(
+  db: Db,
+  sinks: ReadonlyArray<{ name: string; eventTypes?: readonly string[] | undefined }>,
+  limit: number,
+  now: Date,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const { rows: events } = await sql<{ tenant_id: string; id: string; seq: string; type: string; subject: string }>`
-      select tenant_id, id, seq, type, subject from events where not fanned_out order by seq limit ${limit} for update skip locked`.execute(trx);
+      select tenant_id, id, seq, type, subject from events where not fanned_out order by seq limit ${limit} for update skip locked`.execute(
+      trx,
+    );
     if (events.length === 0) return 0;
     const tenants = [...new Set(events.map((e) => e.tenant_id))];
-    const subs = await trx.selectFrom('webhook_subscriptions').select(['tenant_id', 'id', 'event_types']).where('tenant_id', 'in', tenants).execute();
+    const subs = await trx
+      .selectFrom('webhook_subscriptions')
+      .select(['tenant_id', 'id', 'event_types'])
+      .where('tenant_id', 'in', tenants)
+      .execute();
     const deliveries = [];
     for (const event of events) {
-      const base = { tenant_id: event.tenant_id, event_id: event.id, event_seq: event.seq, event_type: event.type, subject: event.subject, next_attempt_at: now, created_at: now, updated_at: now };
+      const base = {
+        tenant_id: event.tenant_id,
+        event_id: event.id,
+        event_seq: event.seq,
+        event_type: event.type,
+        subject: event.subject,
+        next_attempt_at: now,
+        created_at: now,
+        updated_at: now,
+      };
       for (const sub of subs) {
-        if (sub.tenant_id === event.tenant_id && typeMatches(sub.event_types, event.type)) deliveries.push({ ...base, id: newId(), target: sub.id, subscription_id: sub.id });
+        if (sub.tenant_id === event.tenant_id && typeMatches(sub.event_types, event.type))
+          deliveries.push({ ...base, id: newId(), target: sub.id, subscription_id: sub.id });
       }
       for (const sink of sinks) {
-        if (!sink.eventTypes || sink.eventTypes.includes(event.type)) deliveries.push({ ...base, id: newId(), target: `sink:${sink.name}`, subscription_id: null });
+        if (!sink.eventTypes || sink.eventTypes.includes(event.type))
+          deliveries.push({ ...base, id: newId(), target: `sink:${sink.name}`, subscription_id: null });
       }
     }
-    for (let deliveryIndex = 0; deliveryIndex < deliveries.length; deliveryIndex += 1000) await trx.insertInto('event_deliveries').values(deliveries.slice(deliveryIndex, deliveryIndex + 1000)).execute();
-    await trx.updateTable('events').set({ fanned_out: true }).where('seq', 'in', events.map((e) => e.seq)).execute();
+    for (let deliveryIndex = 0; deliveryIndex < deliveries.length; deliveryIndex += 1000)
+      await trx
+        .insertInto('event_deliveries')
+        .values(deliveries.slice(deliveryIndex, deliveryIndex + 1000))
+        .execute();
+    await trx
+      .updateTable('events')
+      .set({ fanned_out: true })
+      .where(
+        'seq',
+        'in',
+        events.map((e) => e.seq),
+      )
+      .execute();
     return events.length;
   });
 }
 
 export interface ClaimedDelivery {
-  tenant_id: string; id: string; target: string; subscription_id: string | null; attempts: number; replay: boolean;
-  claim_token: string; event_id: string; event_type: string; subject: string; event_time: Date; schema_version: number;
-  payload: Record<string, unknown>; url: string | null; secret: string | null; previous_secret: string | null;
+  tenant_id: string;
+  id: string;
+  target: string;
+  subscription_id: string | null;
+  attempts: number;
+  replay: boolean;
+  claim_token: string;
+  event_id: string;
+  event_type: string;
+  subject: string;
+  event_time: Date;
+  schema_version: number;
+  payload: Record<string, unknown>;
+  url: string | null;
+  secret: string | null;
+  previous_secret: string | null;
   previous_secret_until: Date | null;
 }
 
@@ -98,7 +145,12 @@ export interface AttemptResult {
  * lease ran out records its attempt but leaves the row to the new holder).
  */
 export async function completeDelivery(
-  db: Db, claimedDelivery: ClaimedDelivery, attemptResult: AttemptResult, next: { dead: boolean; retryAt: Date; pauseReason?: string | undefined }, worker: string, now: Date,
+  db: Db,
+  claimedDelivery: ClaimedDelivery,
+  attemptResult: AttemptResult,
+  next: { dead: boolean; retryAt: Date; pauseReason?: string | undefined },
+  worker: string,
+  now: Date,
 ): Promise<void> {
   const ok = attemptResult.outcome === 'succeeded';
   const status = ok ? 'succeeded' : next.dead ? 'dead' : 'pending';
@@ -112,10 +164,16 @@ export async function completeDelivery(
     )
     update event_deliveries set status = ${status}, next_attempt_at = ${final ? now : next.retryAt}, lease_until = null, claim_token = null,
       last_status_code = ${attemptResult.statusCode}, last_error = ${attemptResult.error}, updated_at = ${now}, completed_at = ${final ? now : null}
-    where tenant_id = ${claimedDelivery.tenant_id} and id = ${claimedDelivery.id} and claim_token = ${claimedDelivery.claim_token}`.execute(db);
+    where tenant_id = ${claimedDelivery.tenant_id} and id = ${claimedDelivery.id} and claim_token = ${claimedDelivery.claim_token}`.execute(
+    db,
+  );
   if (next.pauseReason && claimedDelivery.subscription_id) {
-    await db.updateTable('webhook_subscriptions').set({ status: 'paused', paused_reason: next.pauseReason, updated_at: now })
-      .where('tenant_id', '=', claimedDelivery.tenant_id).where('id', '=', claimedDelivery.subscription_id).execute();
+    await db
+      .updateTable('webhook_subscriptions')
+      .set({ status: 'paused', paused_reason: next.pauseReason, updated_at: now })
+      .where('tenant_id', '=', claimedDelivery.tenant_id)
+      .where('id', '=', claimedDelivery.subscription_id)
+      .execute();
   }
 }
 
@@ -123,6 +181,8 @@ export async function completeDelivery(
 export async function releaseClaims(db: Db, claimed: readonly ClaimedDelivery[], now: Date): Promise<void> {
   for (const claimedDelivery of claimed) {
     await sql`update event_deliveries set status = 'pending', attempts = attempts - 1, lease_until = null, claim_token = null, updated_at = ${now}
-      where tenant_id = ${claimedDelivery.tenant_id} and id = ${claimedDelivery.id} and claim_token = ${claimedDelivery.claim_token}`.execute(db);
+      where tenant_id = ${claimedDelivery.tenant_id} and id = ${claimedDelivery.id} and claim_token = ${claimedDelivery.claim_token}`.execute(
+      db,
+    );
   }
 }

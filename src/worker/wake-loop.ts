@@ -54,7 +54,11 @@ export class WakeLoop {
     return new Promise((resolve) => {
       const value = setTimeout(finish, ms);
       const self = this;
-      function finish() { clearTimeout(value); self.wakeUp = null; resolve(); }
+      function finish() {
+        clearTimeout(value);
+        self.wakeUp = null;
+        resolve();
+      }
       this.wakeUp = finish;
     });
   }

@@ -46,8 +46,18 @@ export function startWorker(opts: WorkerOptions): Worker {
   const log = opts.logger ?? silentLogger;
   const registry = opts.jobs;
   const dispatcher = new Dispatcher({ ...opts, logger: log }).start();
-  const jobs = new JobsRunner({ db: opts.db, clock: opts.clock, registry, retry: opts.jobRetry, pollMs: opts.pollMs, logger: log }).start();
-  const wake = () => { dispatcher.wake(); jobs.wake(); };
+  const jobs = new JobsRunner({
+    db: opts.db,
+    clock: opts.clock,
+    registry,
+    retry: opts.jobRetry,
+    pollMs: opts.pollMs,
+    logger: log,
+  }).start();
+  const wake = () => {
+    dispatcher.wake();
+    jobs.wake();
+  };
   const unhook = onOutboxWrite(wake);
   const listener = opts.listenUrl ? listen(opts.listenUrl, wake, log) : null;
   return {
@@ -75,7 +85,9 @@ function listen(url: string, onNotify: () => void, log: Logger) {
       if (closed || client !== newClient) return;
       client = null;
       newClient.end().catch(() => {});
-      retry = setTimeout(() => { void connect(); }, 1_000);
+      retry = setTimeout(() => {
+        void connect();
+      }, 1_000);
     };
     newClient.on('error', again);
     newClient.on('end', again);
@@ -102,7 +114,8 @@ function listen(url: string, onNotify: () => void, log: Logger) {
 /** Broker sinks of the configuration: NATS_URL enables the JetStream sink (off by default). */
 export async function brokerSinks(broker: BrokerConfig): Promise<EventSink[]> {
   const sinks: EventSink[] = [];
-  if (broker.natsUrl) sinks.push(await natsSink({ url: broker.natsUrl, stream: broker.stream, subjectPrefix: broker.subjectPrefix }));
+  if (broker.natsUrl)
+    sinks.push(await natsSink({ url: broker.natsUrl, stream: broker.stream, subjectPrefix: broker.subjectPrefix }));
   return sinks;
 }
 
@@ -112,7 +125,10 @@ export async function brokerSinks(broker: BrokerConfig): Promise<EventSink[]> {
  * disables it in the server when separate worker processes do the work. Returns null when disabled.
  */
 export async function startWorkerFromConfig(
-  database: { db: Db; kind: 'postgres' | 'pglite' }, jobs: JobRegistry, config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp'>, logger?: Logger,
+  database: { db: Db; kind: 'postgres' | 'pglite' },
+  jobs: JobRegistry,
+  config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp'>,
+  logger?: Logger,
 ): Promise<Worker | null> {
   const worker = config.worker;
   if (!worker.enabled) return null;
@@ -121,11 +137,14 @@ export async function startWorkerFromConfig(
     jobs,
     listenUrl: database.kind === 'postgres' ? config.database.url : undefined,
     // The e-mail sink joins when ORDO_SMTP_HOST is set (issue 6: customer notifications).
-    sinks: [...await brokerSinks(config.broker), ...emailSinks(database.db, config.smtp)],
+    sinks: [...(await brokerSinks(config.broker)), ...emailSinks(database.db, config.smtp)],
     concurrency: worker.concurrency,
     deliveryTimeoutMs: worker.deliveryTimeoutMs,
     leaseMs: worker.leaseMs,
-    retry: { ...(worker.retryBaseMs ? { baseMs: worker.retryBaseMs } : {}), ...(worker.maxAttempts ? { maxAttempts: worker.maxAttempts } : {}) },
+    retry: {
+      ...(worker.retryBaseMs ? { baseMs: worker.retryBaseMs } : {}),
+      ...(worker.maxAttempts ? { maxAttempts: worker.maxAttempts } : {}),
+    },
     pollMs: worker.pollMs,
     workerId: worker.id,
     logger,

@@ -6,7 +6,15 @@ import { join, resolve } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { buildApp } from '../../src/api/app.js';
 import { orderBody } from '../support.js';
-import { fulfilmentApp, fulfilmentsOf, ok, paidOrder, pickAndPack, seedShop, type FulfilmentTestApp } from '../fulfilment/helpers.js';
+import {
+  fulfilmentApp,
+  fulfilmentsOf,
+  ok,
+  paidOrder,
+  pickAndPack,
+  seedShop,
+  type FulfilmentTestApp,
+} from '../fulfilment/helpers.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const DIST = join(REPO, 'web', 'dist');
@@ -25,14 +33,26 @@ describe('response compression', () => {
 
   before(async () => {
     // Builds web/dist only when a console source is newer than the last build (as in CI: a no-op).
-    const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], { cwd: REPO, encoding: 'utf8' });
+    const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
     assert.equal(build.status, 0, `web build failed: ${build.stderr}`);
     entry = readFileSync(join(DIST, 'index.html'), 'utf8').match(/src="(\/assets\/[^"]+\.js)"/)?.[1] ?? '';
     assert.ok(entry, 'index.html names its entry script');
 
     t = await fulfilmentApp();
     await seedShop(t);
-    site = await buildApp({ db: t.database.db, dbKind: t.database.kind, clock: t.clock, ready: async () => true, processes: t.services.processes }, { console: { distDir: DIST } });
+    site = await buildApp(
+      {
+        db: t.database.db,
+        dbKind: t.database.kind,
+        clock: t.clock,
+        ready: async () => true,
+        processes: t.services.processes,
+      },
+      { console: { distDir: DIST } },
+    );
   });
   after(async () => {
     await site?.close();
@@ -41,7 +61,10 @@ describe('response compression', () => {
 
   test('given Accept-Encoding br or gzip, the console JS comes precompressed and decodes to the file, cached as immutable', async () => {
     const file = readFileSync(join(DIST, entry));
-    assert.ok(existsSync(join(DIST, `${entry}.br`)) && existsSync(join(DIST, `${entry}.gz`)), 'the build wrote .br and .gz beside the entry script');
+    assert.ok(
+      existsSync(join(DIST, `${entry}.br`)) && existsSync(join(DIST, `${entry}.gz`)),
+      'the build wrote .br and .gz beside the entry script',
+    );
     const plain = await site.inject({ url: entry });
     assert.equal(plain.statusCode, 200);
     assert.equal(plain.headers['content-encoding'], undefined);
@@ -116,8 +139,14 @@ describe('response compression', () => {
         assert.equal(r.headers['content-encoding'], encoding, url);
         assert.match(String(r.headers['content-type']), /application\/json/);
         assert.match(String(r.headers.vary), /accept-encoding/i);
-        assert.ok(r.rawPayload.length < plain.rawPayload.length / 3, `${url} ${encoding}: ${r.rawPayload.length} of ${plain.rawPayload.length} bytes`);
-        assert.ok(decode[encoding]!(r.rawPayload).equals(plain.rawPayload), `${url} ${encoding} decodes to the same bytes`);
+        assert.ok(
+          r.rawPayload.length < plain.rawPayload.length / 3,
+          `${url} ${encoding}: ${r.rawPayload.length} of ${plain.rawPayload.length} bytes`,
+        );
+        assert.ok(
+          decode[encoding]!(r.rawPayload).equals(plain.rawPayload),
+          `${url} ${encoding} decodes to the same bytes`,
+        );
       }
     }
     // Small answers are not worth compressing.

@@ -13,14 +13,27 @@ describe('intake without a transaction: one statement, all or nothing', () => {
   before(async () => {
     t = await testApp();
     await seedBasics(t);
-    const r = await t.call('POST', '/api/v1/channels', { code: 'edi', name: 'EDI — Łódź / ЭДО', kind: 'edi', currency: 'PLN', settings: { reserveOnIntake: false } });
+    const r = await t.call('POST', '/api/v1/channels', {
+      code: 'edi',
+      name: 'EDI — Łódź / ЭДО',
+      kind: 'edi',
+      currency: 'PLN',
+      settings: { reserveOnIntake: false },
+    });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   });
   after(() => t.close());
 
   const body = (externalId: string) => orderBody({ channel: 'edi', externalId });
-  const count = async (table: 'orders' | 'order_lines' | 'order_history' | 'events') => Number((await t.store.selectFrom(table)
-    .select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'orders' | 'order_lines' | 'order_history' | 'events') =>
+    Number(
+      (
+        await t.store
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   test('given such an order, it is stored with its lines, its history and its order.accepted event, and reads back as answered', async () => {
     const r = await t.call('POST', '/api/v1/orders', body('EDI-1'));
@@ -29,11 +42,19 @@ describe('intake without a transaction: one statement, all or nothing', () => {
     assert.equal(r.body.reservation.status, 'skipped');
     const got = await t.call('GET', `/api/v1/orders/${r.body.id}`);
     assert.equal(got.status, 200);
-    for (const k of ['number', 'totals', 'lines', 'shippingAddress', 'customer', 'version'] as const) assert.deepEqual(got.body[k], r.body[k], k);
+    for (const k of ['number', 'totals', 'lines', 'shippingAddress', 'customer', 'version'] as const)
+      assert.deepEqual(got.body[k], r.body[k], k);
     const h = await t.call('GET', `/api/v1/orders/${r.body.id}/history`);
-    assert.deepEqual(h.body.items.map((i: { action: string }) => i.action), ['order.accepted'], 'a tenant without processes gets no process note');
+    assert.deepEqual(
+      h.body.items.map((i: { action: string }) => i.action),
+      ['order.accepted'],
+      'a tenant without processes gets no process note',
+    );
     const ev = await t.call('GET', `/api/v1/events?subject=${r.body.id}`);
-    assert.deepEqual(ev.body.items.map((e: { type: string }) => e.type), ['order.accepted']);
+    assert.deepEqual(
+      ev.body.items.map((e: { type: string }) => e.type),
+      ['order.accepted'],
+    );
     assert.equal(ev.body.items[0].payload.grandTotal, r.body.totals.grandTotal);
   });
 
@@ -45,9 +66,14 @@ describe('intake without a transaction: one statement, all or nothing', () => {
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'DUPLICATE_ORDER');
     assert.equal(again.body.existingId, first.body.id);
-    assert.deepEqual(await Promise.all((['orders', 'order_lines', 'order_history', 'events'] as const).map(count)), before);
+    assert.deepEqual(
+      await Promise.all((['orders', 'order_lines', 'order_history', 'events'] as const).map(count)),
+      before,
+    );
 
-    const racing = await Promise.all(Array.from({ length: 20 }, () => t.call('POST', '/api/v1/orders', body('EDI-RACE'))));
+    const racing = await Promise.all(
+      Array.from({ length: 20 }, () => t.call('POST', '/api/v1/orders', body('EDI-RACE'))),
+    );
     assert.deepEqual(racing.map((r) => r.status).sort(), [201, ...Array(19).fill(409)]);
     const winner = racing.find((r) => r.status === 201)!.body.id;
     assert.ok(racing.filter((r) => r.status === 409).every((r) => r.body.existingId === winner));
@@ -62,7 +88,10 @@ describe('intake without a transaction: one statement, all or nothing', () => {
     assert.equal(r.status, 201);
     assert.equal(r.body.process.key, null);
     const h = await t.call('GET', `/api/v1/orders/${r.body.id}/history`);
-    assert.deepEqual(h.body.items.map((i: { action: string }) => i.action), ['order.accepted', 'process.not_selected']);
+    assert.deepEqual(
+      h.body.items.map((i: { action: string }) => i.action),
+      ['order.accepted', 'process.not_selected'],
+    );
     assert.match(h.body.items[1].reason.note, /channel edi names no process/);
   });
 });

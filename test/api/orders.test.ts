@@ -4,7 +4,10 @@ import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 
 describe('order intake', () => {
   let t: TestApp;
-  before(async () => { t = await testApp(); await seedBasics(t); });
+  before(async () => {
+    t = await testApp();
+    await seedBasics(t);
+  });
   after(() => t.close());
 
   test('given a valid order, it is accepted with exact totals, lines and a history entry', async () => {
@@ -16,7 +19,13 @@ describe('order intake', () => {
     assert.equal(o.state, 'accepted');
     assert.equal(o.lines.length, 3);
     // 2×19.99=39.98 tax 9.20; 149−10=139 tax 31.97; 5×3.50=17.50 tax 1.40; shipping 14.99 tax 3.45
-    assert.deepEqual(o.totals, { subtotal: '206.48', discountTotal: '10.00', taxTotal: '46.02', shippingTotal: '14.99', grandTotal: '257.49' });
+    assert.deepEqual(o.totals, {
+      subtotal: '206.48',
+      discountTotal: '10.00',
+      taxTotal: '46.02',
+      shippingTotal: '14.99',
+      grandTotal: '257.49',
+    });
     assert.equal(o.customer.name, 'Grzegorz Brzęczyszczykiewicz');
     assert.equal(o.lines[1].name, 'Чайник электрический');
     assert.equal(r.headers.etag, '"1"');
@@ -37,12 +46,18 @@ describe('order intake', () => {
     assert.equal(second.body.existingId, first.body.id);
     assert.equal(second.headers['content-type'], 'application/problem+json; charset=utf-8');
     // The same external id on another channel is a different order.
-    const other = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'WB-777', channel: 'wildberries', currency: 'RUB' }));
+    const other = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'WB-777', channel: 'wildberries', currency: 'RUB' }),
+    );
     assert.equal(other.status, 201);
   });
 
   test('given concurrent deliveries of one external order, exactly one is accepted', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => t.call('POST', '/api/v1/orders', orderBody({ externalId: 'RACE-1' }))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.call('POST', '/api/v1/orders', orderBody({ externalId: 'RACE-1' }))),
+    );
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
     const list = await t.call('GET', '/api/v1/orders?q=race-1');
     assert.equal(list.body.items.length, 1);
@@ -62,12 +77,21 @@ describe('order intake', () => {
   });
 
   test('given filters and a cursor, the list pages through newest first without gaps or repeats', async () => {
-    for (let i = 0; i < 7; i++) await t.call('POST', '/api/v1/orders', orderBody({ externalId: `PAGE-${i}`, channel: 'wildberries', currency: 'RUB' }));
+    for (let i = 0; i < 7; i++)
+      await t.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({ externalId: `PAGE-${i}`, channel: 'wildberries', currency: 'RUB' }),
+      );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: { body: { items: Array<{ externalId: string; channel: string }>; nextCursor: string | null } } = await t.call('GET', `/api/v1/orders?channel=wildberries&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
-      for (const o of r.body.items) { assert.equal(o.channel, 'wildberries'); seen.push(o.externalId); }
+      const r: { body: { items: Array<{ externalId: string; channel: string }>; nextCursor: string | null } } =
+        await t.call('GET', `/api/v1/orders?channel=wildberries&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      for (const o of r.body.items) {
+        assert.equal(o.channel, 'wildberries');
+        seen.push(o.externalId);
+      }
       cursor = r.body.nextCursor;
     } while (cursor);
     const pages = seen.filter((x) => x.startsWith('PAGE-'));
@@ -80,7 +104,12 @@ describe('order intake', () => {
 
   test('given If-Match with a stale version, an edit is refused with 412 and nothing changes', async () => {
     const o = (await t.call('POST', '/api/v1/orders', orderBody())).body;
-    const ok = await t.call('PATCH', `/api/v1/orders/${o.id}`, { notes: 'Proszę dzwonić przed dostawą' }, { 'if-match': '"1"' });
+    const ok = await t.call(
+      'PATCH',
+      `/api/v1/orders/${o.id}`,
+      { notes: 'Proszę dzwonić przed dostawą' },
+      { 'if-match': '"1"' },
+    );
     assert.equal(ok.status, 200);
     assert.equal(ok.body.version, 2);
     const stale = await t.call('PATCH', `/api/v1/orders/${o.id}`, { notes: 'Другая заметка' }, { 'if-match': '"1"' });
@@ -89,26 +118,34 @@ describe('order intake', () => {
     const now = await t.call('GET', `/api/v1/orders/${o.id}`);
     assert.equal(now.body.notes, 'Proszę dzwonić przed dostawą');
     const h = await t.call('GET', `/api/v1/orders/${o.id}/history`);
-    assert.deepEqual(h.body.items.map((x: { action: string }) => x.action), ['order.accepted', 'order.edited']);
+    assert.deepEqual(
+      h.body.items.map((x: { action: string }) => x.action),
+      ['order.accepted', 'order.edited'],
+    );
     assert.deepEqual(h.body.items[1].changes.notes, { from: null, to: 'Proszę dzwonić przed dostawą' });
   });
 
   test('given a batch with good, bad and duplicate orders, each item reports its own outcome', async () => {
-    const r = await t.call('POST', '/api/v1/orders:batch', { orders: [
-      orderBody({ externalId: 'B-1' }),
-      orderBody({ externalId: 'B-2', lines: [{ sku: 'NOPE', quantity: 1, unitPrice: '1.00' }] }),
-      orderBody({ externalId: 'B-1' }),
-      { channel: 'web' },
-      orderBody({ externalId: 'B-3' }),
-    ] });
+    const r = await t.call('POST', '/api/v1/orders:batch', {
+      orders: [
+        orderBody({ externalId: 'B-1' }),
+        orderBody({ externalId: 'B-2', lines: [{ sku: 'NOPE', quantity: 1, unitPrice: '1.00' }] }),
+        orderBody({ externalId: 'B-1' }),
+        { channel: 'web' },
+        orderBody({ externalId: 'B-3' }),
+      ],
+    });
     assert.equal(r.status, 200);
     assert.equal(r.body.accepted, 2);
-    assert.deepEqual(r.body.items.map((i: { status: number }) => i.status), [201, 422, 409, 400, 201]);
+    assert.deepEqual(
+      r.body.items.map((i: { status: number }) => i.status),
+      [201, 422, 409, 400, 201],
+    );
     assert.equal(r.body.items[1].problem.code, 'UNKNOWN_SKU');
     assert.equal(r.body.items[1].problem.errors[0].path, '/lines/0/sku');
   });
 
-  test('given another tenant\'s key, the order is not found and cannot be edited', async () => {
+  test("given another tenant's key, the order is not found and cannot be edited", async () => {
     const o = (await t.call('POST', '/api/v1/orders', orderBody())).body;
     const other = await testApp({ database: t.database });
     try {

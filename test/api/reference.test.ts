@@ -4,13 +4,23 @@ import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 
 describe('reference data', () => {
   let t: TestApp;
-  before(async () => { t = await testApp(); await seedBasics(t); });
+  before(async () => {
+    t = await testApp();
+    await seedBasics(t);
+  });
   after(() => t.close());
 
   test('a location is created, read by code, listed with filters and searched', async () => {
     const created = await t.call('POST', '/api/v1/locations', {
-      code: 'SPB-1', name: 'Склад Санкт-Петербург', kind: 'warehouse', country: 'RU', latitude: 59.9343, longitude: 30.3351,
-      capabilities: ['ships', 'b2b'], address: { line1: 'Невский проспект, 28', city: 'Санкт-Петербург', country: 'RU' }, dailyCapacity: 500,
+      code: 'SPB-1',
+      name: 'Склад Санкт-Петербург',
+      kind: 'warehouse',
+      country: 'RU',
+      latitude: 59.9343,
+      longitude: 30.3351,
+      capabilities: ['ships', 'b2b'],
+      address: { line1: 'Невский проспект, 28', city: 'Санкт-Петербург', country: 'RU' },
+      dailyCapacity: 500,
     });
     assert.equal(created.status, 201);
     assert.equal(created.body.latitude, 59.9343);
@@ -19,7 +29,10 @@ describe('reference data', () => {
     assert.equal(byCode.body.id, created.body.id);
     assert.equal(byCode.body.address.city, 'Санкт-Петербург');
     const ru = await t.call('GET', '/api/v1/locations?country=RU');
-    assert.deepEqual(ru.body.items.map((l: { code: string }) => l.code), ['SPB-1']);
+    assert.deepEqual(
+      ru.body.items.map((l: { code: string }) => l.code),
+      ['SPB-1'],
+    );
     const search = await t.call('GET', `/api/v1/locations?q=${encodeURIComponent('санкт')}`);
     assert.equal(search.body.items.length, 1);
   });
@@ -33,14 +46,30 @@ describe('reference data', () => {
 
   test('an update honours If-Match and is audited with old and new values', async () => {
     const p = (await t.call('GET', '/api/v1/products/SKU-3')).body;
-    const ok = await t.call('PATCH', '/api/v1/products/SKU-3', { name: 'Łyżka stołowa srebrna', weightG: 60 }, { 'if-match': `"${p.version}"` });
+    const ok = await t.call(
+      'PATCH',
+      '/api/v1/products/SKU-3',
+      { name: 'Łyżka stołowa srebrna', weightG: 60 },
+      { 'if-match': `"${p.version}"` },
+    );
     assert.equal(ok.status, 200);
     assert.equal(ok.body.version, p.version + 1);
     const stale = await t.call('PATCH', '/api/v1/products/SKU-3', { name: 'x' }, { 'if-match': `"${p.version}"` });
     assert.equal(stale.status, 412);
-    const audit = await t.store.selectFrom('audit_log').selectAll().where('entity_id', '=', p.id).orderBy('id').execute();
-    assert.deepEqual(audit.map((a) => a.action), ['created', 'updated']);
-    assert.deepEqual(audit[1]!.changes, { name: { from: 'Łyżka stołowa', to: 'Łyżka stołowa srebrna' }, weightG: { from: 350, to: 60 } });
+    const audit = await t.store
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('entity_id', '=', p.id)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['created', 'updated'],
+    );
+    assert.deepEqual(audit[1]!.changes, {
+      name: { from: 'Łyżka stołowa', to: 'Łyżka stołowa srebrna' },
+      weightG: { from: 350, to: 60 },
+    });
   });
 
   test('a product that orders refer to cannot be deleted; an unused one can', async () => {
@@ -65,12 +94,26 @@ describe('reference data', () => {
   });
 
   test('a customer of a company, and a bad company reference', async () => {
-    const co = await t.call('POST', '/api/v1/companies', { code: 'ACME', name: 'ООО «Ромашка»', taxId: '7701234567', terms: { creditLimit: '100000.00', currency: 'RUB', paymentTermsDays: 30 } });
+    const co = await t.call('POST', '/api/v1/companies', {
+      code: 'ACME',
+      name: 'ООО «Ромашка»',
+      taxId: '7701234567',
+      terms: { creditLimit: '100000.00', currency: 'RUB', paymentTermsDays: 30 },
+    });
     assert.equal(co.status, 201);
     assert.equal(co.body.terms.creditLimit, '100000.00');
-    const cu = await t.call('POST', '/api/v1/customers', { code: 'B2B-1', name: 'Иван Петров', companyId: co.body.id, locale: 'ru' });
+    const cu = await t.call('POST', '/api/v1/customers', {
+      code: 'B2B-1',
+      name: 'Иван Петров',
+      companyId: co.body.id,
+      locale: 'ru',
+    });
     assert.equal(cu.status, 201);
-    const bad = await t.call('POST', '/api/v1/customers', { code: 'B2B-2', name: 'X', companyId: '01a20825-4ab4-779a-86e5-1ff84ec52002' });
+    const bad = await t.call('POST', '/api/v1/customers', {
+      code: 'B2B-2',
+      name: 'X',
+      companyId: '01a20825-4ab4-779a-86e5-1ff84ec52002',
+    });
     assert.equal(bad.status, 400);
     const o = await t.call('POST', '/api/v1/orders', orderBody({ customer: { code: 'B2B-1' } }));
     assert.equal(o.body.companyId, co.body.id);
@@ -80,7 +123,14 @@ describe('reference data', () => {
     const r = await t.call('GET', '/api/v1/openapi.json');
     assert.equal(r.status, 200);
     assert.equal(r.body.openapi, '3.1.0');
-    for (const p of ['/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/orders:batch', '/api/v1/orders/{id}/history', '/api/v1/channels', '/api/v1/locations/{id}']) {
+    for (const p of [
+      '/api/v1/orders',
+      '/api/v1/orders/{id}',
+      '/api/v1/orders:batch',
+      '/api/v1/orders/{id}/history',
+      '/api/v1/channels',
+      '/api/v1/locations/{id}',
+    ]) {
       assert.ok(r.body.paths[p], `missing ${p}`);
     }
     assert.ok(r.body.components.schemas.OrderCreateInput, Object.keys(r.body.components.schemas).join());
@@ -98,9 +148,19 @@ describe('reference data', () => {
 
   test('console login with the admin password sets a session that reads the API', async () => {
     const admin = await t.store.selectFrom('users').select('email').executeTakeFirstOrThrow();
-    const wrong = await t.call('POST', '/api/v1/auth/login', { email: admin.email, password: 'nope' }, { authorization: '' });
+    const wrong = await t.call(
+      'POST',
+      '/api/v1/auth/login',
+      { email: admin.email, password: 'nope' },
+      { authorization: '' },
+    );
     assert.equal(wrong.status, 401);
-    const ok = await t.call('POST', '/api/v1/auth/login', { email: admin.email, password: 'correct horse battery staple' }, { authorization: '' });
+    const ok = await t.call(
+      'POST',
+      '/api/v1/auth/login',
+      { email: admin.email, password: 'correct horse battery staple' },
+      { authorization: '' },
+    );
     assert.equal(ok.status, 200);
     const cookie = String(ok.headers['set-cookie']).split(';')[0]!;
     assert.match(String(ok.headers['set-cookie']), /HttpOnly/);

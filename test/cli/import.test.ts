@@ -12,7 +12,10 @@ const actor = { type: 'system' as const, id: null, name: 'import test' };
 describe('import orders from a file', () => {
   let t: TestApp;
   const dir = mkdtempSync(join(tmpdir(), 'ordo-import-'));
-  before(async () => { t = await testApp(); await seedBasics(t); });
+  before(async () => {
+    t = await testApp();
+    await seedBasics(t);
+  });
   after(() => t.close());
 
   test('a CSV with good and bad rows: every order reported with its rows, good ones applied once', async () => {
@@ -28,7 +31,9 @@ describe('import orders from a file', () => {
     const file = join(dir, 'orders.csv');
     writeFileSync(file, csv);
     const progress: number[] = [];
-    const r = await importOrders(t.services.processes, t.store, actor, systemClock, file, (done) => progress.push(done));
+    const r = await importOrders(t.services.processes, t.store, actor, systemClock, file, (done) =>
+      progress.push(done),
+    );
     assert.equal(r.orders, 5);
     assert.equal(r.accepted, 2);
     assert.equal(r.rejected, 3);
@@ -55,7 +60,13 @@ describe('import orders from a file', () => {
     const file = join(dir, 'orders.json');
     writeFileSync(file, JSON.stringify({ orders: [orderBody({ externalId: 'J-1' }), { channel: 'web' }] }));
     const r = await importOrders(t.services.processes, t.store, actor, systemClock, file);
-    assert.deepEqual(r.items.map((i) => [i.rows[0], i.status]), [[1, 'accepted'], [2, 'rejected']]);
+    assert.deepEqual(
+      r.items.map((i) => [i.rows[0], i.status]),
+      [
+        [1, 'accepted'],
+        [2, 'rejected'],
+      ],
+    );
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '[{"channel":');
     await assert.rejects(importOrders(t.services.processes, t.store, actor, systemClock, bad), /not valid JSON/);

@@ -16,8 +16,22 @@ describe('events API: catalogue, subscriptions and bad input', () => {
     const r = await t.call('GET', '/api/v1/events/catalogue', undefined, { authorization: '' });
     assert.equal(r.status, 200);
     const types = r.body.types.map((x: any) => x.type);
-    for (const ty of ['order.accepted', 'order.updated', 'order.state_changed', 'stock.reserved', 'stock.released', 'stock.changed', 'order.routed',
-      'fulfilment.requested', 'shipment.shipped', 'shipment.delivered', 'return.received', 'task.opened', 'task.completed', 'process.published']) {
+    for (const ty of [
+      'order.accepted',
+      'order.updated',
+      'order.state_changed',
+      'stock.reserved',
+      'stock.released',
+      'stock.changed',
+      'order.routed',
+      'fulfilment.requested',
+      'shipment.shipped',
+      'shipment.delivered',
+      'return.received',
+      'task.opened',
+      'task.completed',
+      'process.published',
+    ]) {
       assert.ok(types.includes(ty), ty);
     }
     const accepted = r.body.types.find((x: any) => x.type === 'order.accepted');
@@ -44,21 +58,38 @@ describe('events API: catalogue, subscriptions and bad input', () => {
       assert.match(r.body.detail, reason, url);
       assert.equal(r.body.errors[0].path, '/url');
     }
-    const unknown = await t.call('POST', '/api/v1/webhooks/subscriptions', { url: 'https://erp.example.pl/hook', eventTypes: ['order.exploded'] });
+    const unknown = await t.call('POST', '/api/v1/webhooks/subscriptions', {
+      url: 'https://erp.example.pl/hook',
+      eventTypes: ['order.exploded'],
+    });
     assert.equal(unknown.status, 422);
     assert.equal(unknown.body.code, 'UNKNOWN_EVENT_TYPE');
   });
 
   test('given a subscription, it can be read, changed with If-Match, listed and deleted; the secret is shown only at creation', async () => {
-    const c = await t.call('POST', '/api/v1/webhooks/subscriptions', { url: 'https://erp.example.pl/hook', eventTypes: ['order.*'], description: 'ERP Kraków' });
+    const c = await t.call('POST', '/api/v1/webhooks/subscriptions', {
+      url: 'https://erp.example.pl/hook',
+      eventTypes: ['order.*'],
+      description: 'ERP Kraków',
+    });
     assert.equal(c.status, 201);
     assert.match(c.body.secret, /^whsec_[A-Za-z0-9+/=]+$/);
     const g = await t.call('GET', `/api/v1/webhooks/subscriptions/${c.body.id}`);
     assert.equal(g.body.secret, undefined);
     assert.equal(g.headers.etag, '"1"');
-    const stale = await t.call('PATCH', `/api/v1/webhooks/subscriptions/${c.body.id}`, { eventTypes: ['order.accepted'] }, { 'if-match': '"7"' });
+    const stale = await t.call(
+      'PATCH',
+      `/api/v1/webhooks/subscriptions/${c.body.id}`,
+      { eventTypes: ['order.accepted'] },
+      { 'if-match': '"7"' },
+    );
     assert.equal(stale.status, 412);
-    const p = await t.call('PATCH', `/api/v1/webhooks/subscriptions/${c.body.id}`, { eventTypes: ['order.accepted', 'shipment.*'] }, { 'if-match': '"1"' });
+    const p = await t.call(
+      'PATCH',
+      `/api/v1/webhooks/subscriptions/${c.body.id}`,
+      { eventTypes: ['order.accepted', 'shipment.*'] },
+      { 'if-match': '"1"' },
+    );
     assert.equal(p.status, 200);
     assert.deepEqual(p.body.eventTypes, ['order.accepted', 'shipment.*']);
     const bad = await t.call('PATCH', `/api/v1/webhooks/subscriptions/${c.body.id}`, { url: 'gopher://x' });
@@ -70,22 +101,45 @@ describe('events API: catalogue, subscriptions and bad input', () => {
   });
 
   test('given an event payload that breaks its schema or is too large, emitEvent refuses it and nothing is written', async () => {
-    await assert.rejects(atomically(t.store, (tx) => emitEvent(tx, { type: 'order.state_changed', subject: 'x', payload: { orderId: 'x' } as any })),
-      (e: any) => e.code === 'EVENT_PAYLOAD_INVALID' && /to/.test(e.message));
-    await assert.rejects(atomically(t.store, (tx) => emitEvent(tx, { type: 'stock.changed', subject: 'SKU-1', payload: { sku: 'SKU-1', locationId: 'l', onHand: 1, available: 1, reason: 'ż'.repeat(40_000) } })),
-      (e: any) => e.code === 'EVENT_PAYLOAD_TOO_LARGE' && /limit is 65536/.test(e.message));
-    await assert.rejects(atomically(t.store, (tx) => emitEvent(tx, { type: 'order.exploded' as any, subject: 'x', payload: {} as any })), (e: any) => e.code === 'UNKNOWN_EVENT_TYPE');
+    await assert.rejects(
+      atomically(t.store, (tx) =>
+        emitEvent(tx, { type: 'order.state_changed', subject: 'x', payload: { orderId: 'x' } as any }),
+      ),
+      (e: any) => e.code === 'EVENT_PAYLOAD_INVALID' && /to/.test(e.message),
+    );
+    await assert.rejects(
+      atomically(t.store, (tx) =>
+        emitEvent(tx, {
+          type: 'stock.changed',
+          subject: 'SKU-1',
+          payload: { sku: 'SKU-1', locationId: 'l', onHand: 1, available: 1, reason: 'ż'.repeat(40_000) },
+        }),
+      ),
+      (e: any) => e.code === 'EVENT_PAYLOAD_TOO_LARGE' && /limit is 65536/.test(e.message),
+    );
+    await assert.rejects(
+      atomically(t.store, (tx) => emitEvent(tx, { type: 'order.exploded' as any, subject: 'x', payload: {} as any })),
+      (e: any) => e.code === 'UNKNOWN_EVENT_TYPE',
+    );
     const list = await t.call('GET', '/api/v1/events');
     assert.equal(list.body.items.length, 0);
   });
 
   test('given an event emitted in a transaction that rolls back, it does not exist', async () => {
-    await assert.rejects(atomically(t.store, async (tx) => {
-      await emitEvent(tx, { type: 'process.published', subject: 'process:b2b', payload: { processKey: 'b2b', version: 3 } });
-      throw new Error('the business change failed');
-    }));
+    await assert.rejects(
+      atomically(t.store, async (tx) => {
+        await emitEvent(tx, {
+          type: 'process.published',
+          subject: 'process:b2b',
+          payload: { processKey: 'b2b', version: 3 },
+        });
+        throw new Error('the business change failed');
+      }),
+    );
     assert.equal((await t.call('GET', '/api/v1/events?type=process.published')).body.items.length, 0);
-    const id = await atomically(t.store, (tx) => emitEvent(tx, { type: 'process.published', subject: 'process:b2b', payload: { processKey: 'b2b', version: 3 } }));
+    const id = await atomically(t.store, (tx) =>
+      emitEvent(tx, { type: 'process.published', subject: 'process:b2b', payload: { processKey: 'b2b', version: 3 } }),
+    );
     const got = await t.call('GET', `/api/v1/events/${id}`);
     assert.equal(got.body.type, 'process.published');
     assert.equal(got.body.schemaVersion, 1);
@@ -99,16 +153,27 @@ describe('events API: catalogue, subscriptions and bad input', () => {
       source = r.body;
     });
 
-    const post = (body: string, headers: Record<string, string>) => t.app.inject({
-      method: 'POST', url: source.path, payload: body, headers: { 'content-type': 'application/json', ...headers },
-    });
-    const signed = (id: string, body: string, secret = source.secret) => signedHeaders([secret], id, Math.floor(Date.now() / 1000), body);
+    const post = (body: string, headers: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: source.path,
+        payload: body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+    const signed = (id: string, body: string, secret = source.secret) =>
+      signedHeaders([secret], id, Math.floor(Date.now() / 1000), body);
 
-    test('given a signed event, it is stored once by the partner\'s id; a redelivery is acknowledged as duplicate', async () => {
-      const body = JSON.stringify({ type: 'wms.shipment.confirmed', data: { orderNumber: 'ORD-0000001', carrier: 'InPost', recipient: 'Paweł Żółć' } });
+    test("given a signed event, it is stored once by the partner's id; a redelivery is acknowledged as duplicate", async () => {
+      const body = JSON.stringify({
+        type: 'wms.shipment.confirmed',
+        data: { orderNumber: 'ORD-0000001', carrier: 'InPost', recipient: 'Paweł Żółć' },
+      });
       const a = await post(body, signed('wms-evt-1', body));
       assert.equal(a.statusCode, 202, a.body);
-      assert.deepEqual({ ...(a.json() as object), id: undefined }, { id: undefined, status: 'unknown', duplicate: false });
+      assert.deepEqual(
+        { ...(a.json() as object), id: undefined },
+        { id: undefined, status: 'unknown', duplicate: false },
+      );
       const b = await post(body, signed('wms-evt-1', body));
       assert.equal(b.statusCode, 202);
       assert.equal(b.json().duplicate, true);
@@ -134,7 +199,10 @@ describe('events API: catalogue, subscriptions and bad input', () => {
       assert.equal(forged.json().code, 'SIGNATURE_INVALID');
       const unsigned = await post(body, {});
       assert.equal(unsigned.statusCode, 401);
-      const stale = await post(body, signedHeaders([source.secret], 'old-1', Math.floor(Date.now() / 1000) - 3600, body));
+      const stale = await post(
+        body,
+        signedHeaders([source.secret], 'old-1', Math.floor(Date.now() / 1000) - 3600, body),
+      );
       assert.equal(stale.statusCode, 401);
       const all = await t.call('GET', '/api/v1/inbound-events');
       assert.ok(!all.body.items.some((x: any) => ['forged-1', 'old-1'].includes(x.externalId)));
@@ -157,7 +225,10 @@ describe('events API: catalogue, subscriptions and bad input', () => {
       assert.equal((await post(body, signed('nt-1', body))).statusCode, 400);
       const junk = 'nie json';
       assert.equal((await post(junk, signed('nt-2', junk))).statusCode, 400);
-      assert.equal((await post(body, { 'webhook-id': 'x', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AAAA' })).statusCode, 401);
+      assert.equal(
+        (await post(body, { 'webhook-id': 'x', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AAAA' })).statusCode,
+        401,
+      );
     });
   });
 });

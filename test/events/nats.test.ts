@@ -29,12 +29,22 @@ async function freePort(): Promise<number> {
 }
 
 async function startNats(port: number, storeDir: string): Promise<ChildProcess> {
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
-  await waitFor('nats-server to listen', () => new Promise<boolean>((resolve) => {
-    const sock = tcpConnect(port, '127.0.0.1');
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
-    sock.once('error', () => resolve(false));
-  }), 15_000);
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    stdio: 'ignore',
+  });
+  await waitFor(
+    'nats-server to listen',
+    () =>
+      new Promise<boolean>((resolve) => {
+        const sock = tcpConnect(port, '127.0.0.1');
+        sock.once('connect', () => {
+          sock.destroy();
+          resolve(true);
+        });
+        sock.once('error', () => resolve(false));
+      }),
+    15_000,
+  );
   return child;
 }
 
@@ -62,10 +72,25 @@ describe('broker sink: CloudEvents to NATS JetStream', () => {
     rmSync(storeDir, { recursive: true, force: true });
   });
 
-  const emit = (from: number, n: number) => transaction(t.store, (tx) => emitEvents(tx, Array.from({ length: n }, (_, i): NewEvent => {
-    const orderId = `zamówienie-${(from + i) % 3}`;
-    return { type: 'shipment.shipped', subject: orderId, payload: { orderId, shipmentId: `S-${from + i}`, carrier: 'Почта России', trackingNumber: `RR${from + i}PL` } };
-  })));
+  const emit = (from: number, n: number) =>
+    transaction(t.store, (tx) =>
+      emitEvents(
+        tx,
+        Array.from({ length: n }, (_, i): NewEvent => {
+          const orderId = `zamówienie-${(from + i) % 3}`;
+          return {
+            type: 'shipment.shipped',
+            subject: orderId,
+            payload: {
+              orderId,
+              shipmentId: `S-${from + i}`,
+              carrier: 'Почта России',
+              trackingNumber: `RR${from + i}PL`,
+            },
+          };
+        }),
+      ),
+    );
 
   const streamMessages = async () => {
     const nc = await connect({ servers: `nats://127.0.0.1:${port}` });
@@ -85,20 +110,38 @@ describe('broker sink: CloudEvents to NATS JetStream', () => {
   };
 
   const sinkDeliveriesOpen = async () => {
-    const { rows } = await sql<{ n: string }>`select count(*) as n from event_deliveries where tenant_id = ${t.tenantId} and target = 'sink:nats' and status <> 'succeeded'`.execute(t.database.db);
+    const { rows } = await sql<{
+      n: string;
+    }>`select count(*) as n from event_deliveries where tenant_id = ${t.tenantId} and target = 'sink:nats' and status <> 'succeeded'`.execute(
+      t.database.db,
+    );
     return Number(rows[0]!.n);
   };
 
   test('given NATS stopped and restarted, events published while it was away flow after, each stored once with its id as Nats-Msg-Id', async () => {
-    worker = startWorker({ db: t.database.db, jobs: t.services.jobs, sinks: [sink], retry: { baseMs: 50, maxMs: 400, maxAttempts: 100 }, deliveryTimeoutMs: 1500, pollMs: 50 });
+    worker = startWorker({
+      db: t.database.db,
+      jobs: t.services.jobs,
+      sinks: [sink],
+      retry: { baseMs: 50, maxMs: 400, maxAttempts: 100 },
+      deliveryTimeoutMs: 1500,
+      pollMs: 50,
+    });
     const firstIds = await emit(0, 6);
-    await waitFor('first events in the stream', async () => (await sinkDeliveriesOpen()) === 0 && (await streamMessages()).length === 6);
+    await waitFor(
+      'first events in the stream',
+      async () => (await sinkDeliveriesOpen()) === 0 && (await streamMessages()).length === 6,
+    );
 
     nats!.kill('SIGKILL');
     await exited(nats!);
     const laterIds = await emit(6, 6);
     await waitFor('failed publish attempts while NATS is down', async () => {
-      const { rows } = await sql<{ n: string }>`select count(*) as n from delivery_attempts where tenant_id = ${t.tenantId} and outcome <> 'succeeded'`.execute(t.database.db);
+      const { rows } = await sql<{
+        n: string;
+      }>`select count(*) as n from delivery_attempts where tenant_id = ${t.tenantId} and outcome <> 'succeeded'`.execute(
+        t.database.db,
+      );
       return Number(rows[0]!.n) >= 2;
     });
     assert.ok((await sinkDeliveriesOpen()) > 0);
@@ -120,15 +163,31 @@ describe('broker sink: CloudEvents to NATS JetStream', () => {
     // Per-subject order survives the outage: JetStream sequence order equals our event order.
     for (const subject of ['zamówienie-0', 'zamówienie-1', 'zamówienie-2']) {
       const got = msgs.filter((m) => m.ce.subject === subject).map((m) => m.msgId);
-      const { rows } = await sql<{ id: string }>`select id from events where tenant_id = ${t.tenantId} and subject = ${subject} order by seq`.execute(t.database.db);
-      assert.deepEqual(got, rows.map((r) => r.id), subject);
+      const { rows } = await sql<{
+        id: string;
+      }>`select id from events where tenant_id = ${t.tenantId} and subject = ${subject} order by seq`.execute(
+        t.database.db,
+      );
+      assert.deepEqual(
+        got,
+        rows.map((r) => r.id),
+        subject,
+      );
     }
   });
 
   test('given an event published twice (a crash after the ack), JetStream stores it once', async () => {
     const [id] = await emit(100, 1);
     const ev = await t.call('GET', `/api/v1/events/${id}`);
-    const ce = toCloudEvent({ id: id!, type: ev.body.type, tenantId: t.tenantId, subject: ev.body.subject, time: new Date(ev.body.time), schemaVersion: 1, payload: ev.body.payload });
+    const ce = toCloudEvent({
+      id: id!,
+      type: ev.body.type,
+      tenantId: t.tenantId,
+      subject: ev.body.subject,
+      time: new Date(ev.body.time),
+      schemaVersion: 1,
+      payload: ev.body.payload,
+    });
     await waitFor('the worker to publish it', async () => (await streamMessages()).some((m) => m.msgId === id));
     const again = await sink.publish(ce);
     assert.equal(again.duplicate, true);

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { verify } from '../../src/integrations/webhooks/signature.js';
 
 export interface Delivery {
-  id: string; attempt: number; deliveryId: string; type: string; subject: string; body: Record<string, any>; signatures: number;
+  id: string;
+  attempt: number;
+  deliveryId: string;
+  type: string;
+  subject: string;
+  body: Record<string, any>;
+  signatures: number;
 }
 
 /** What the receiver does with one request: answer ok, fail with a status, or stall `ms` first. */
@@ -32,8 +38,13 @@ export async function startReceiver(secrets: () => string[], behaviour: Behaviou
       }
       const body = JSON.parse(raw.toString('utf8'));
       const d: Delivery = {
-        id: String(req.headers['webhook-id']), attempt: Number(req.headers['ordo-delivery-attempt']), deliveryId: String(req.headers['ordo-delivery-id']),
-        type: body.type, subject: body.subject, body, signatures: String(req.headers['webhook-signature']).split(' ').length,
+        id: String(req.headers['webhook-id']),
+        attempt: Number(req.headers['ordo-delivery-attempt']),
+        deliveryId: String(req.headers['ordo-delivery-id']),
+        type: body.type,
+        subject: body.subject,
+        body,
+        signatures: String(req.headers['webhook-signature']).split(' ').length,
       };
       requests.push(d);
       const n = (perId.get(d.id) ?? 0) + 1;
@@ -44,19 +55,34 @@ export async function startReceiver(secrets: () => string[], behaviour: Behaviou
         handledIds.add(d.id);
         handled.push(d);
       }
-      if (!res.destroyed) res.writeHead(b.status, { 'content-type': 'text/plain; charset=utf-8' }).end(b.body ?? (b.status < 300 ? 'ok' : 'nie teraz'));
+      if (!res.destroyed)
+        res
+          .writeHead(b.status, { 'content-type': 'text/plain; charset=utf-8' })
+          .end(b.body ?? (b.status < 300 ? 'ok' : 'nie teraz'));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks/ordo`, port, requests, handled, handledIds,
+    url: `http://127.0.0.1:${port}/hooks/ordo`,
+    port,
+    requests,
+    handled,
+    handledIds,
     badSignatures: () => badSignatures,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | false | null | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

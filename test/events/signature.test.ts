@@ -24,7 +24,11 @@ describe('Standard Webhooks signatures', () => {
     assert.equal(sign(VECTOR.secret.slice(6), VECTOR.msgId, VECTOR.timestamp, VECTOR.payload), VECTOR.signature);
   });
 
-  const headers = (sig = VECTOR.signature) => ({ 'webhook-id': VECTOR.msgId, 'webhook-timestamp': String(VECTOR.timestamp), 'webhook-signature': sig });
+  const headers = (sig = VECTOR.signature) => ({
+    'webhook-id': VECTOR.msgId,
+    'webhook-timestamp': String(VECTOR.timestamp),
+    'webhook-signature': sig,
+  });
 
   test('given the published vector, verification accepts it within the tolerance and refuses tampering', () => {
     assert.equal(verify([VECTOR.secret], headers(), VECTOR.payload, VECTOR.timestamp), null);
@@ -33,7 +37,11 @@ describe('Standard Webhooks signatures', () => {
   });
 
   test('given several signatures (v1 and others), one valid v1 is enough — the rotation case', () => {
-    const sig = ['v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=', 'v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=', VECTOR.signature].join(' ');
+    const sig = [
+      'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=',
+      'v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=',
+      VECTOR.signature,
+    ].join(' ');
     assert.equal(verify([VECTOR.secret], headers(sig), VECTOR.payload, VECTOR.timestamp), null);
     const other = newWebhookSecret();
     const both = signedHeaders([other, VECTOR.secret], VECTOR.msgId, VECTOR.timestamp, VECTOR.payload);
@@ -43,12 +51,27 @@ describe('Standard Webhooks signatures', () => {
   });
 
   test('given missing headers, a partial signature or a timestamp outside five minutes, verification fails', () => {
-    assert.equal(verify([VECTOR.secret], { ...headers(), 'webhook-id': undefined }, VECTOR.payload, VECTOR.timestamp), 'missing-headers');
+    assert.equal(
+      verify([VECTOR.secret], { ...headers(), 'webhook-id': undefined }, VECTOR.payload, VECTOR.timestamp),
+      'missing-headers',
+    );
     assert.equal(verify([VECTOR.secret], headers('v1,'), VECTOR.payload, VECTOR.timestamp), 'no-matching-signature');
-    assert.equal(verify([VECTOR.secret], headers(VECTOR.signature.slice(0, 8)), VECTOR.payload, VECTOR.timestamp), 'no-matching-signature');
-    assert.equal(verify([VECTOR.secret], { ...headers(), 'webhook-timestamp': 'hello' }, VECTOR.payload, VECTOR.timestamp), 'bad-timestamp');
-    assert.equal(verify([VECTOR.secret], headers(), VECTOR.payload, VECTOR.timestamp + 301), 'timestamp-out-of-tolerance');
-    assert.equal(verify([VECTOR.secret], headers(), VECTOR.payload, VECTOR.timestamp - 301), 'timestamp-out-of-tolerance');
+    assert.equal(
+      verify([VECTOR.secret], headers(VECTOR.signature.slice(0, 8)), VECTOR.payload, VECTOR.timestamp),
+      'no-matching-signature',
+    );
+    assert.equal(
+      verify([VECTOR.secret], { ...headers(), 'webhook-timestamp': 'hello' }, VECTOR.payload, VECTOR.timestamp),
+      'bad-timestamp',
+    );
+    assert.equal(
+      verify([VECTOR.secret], headers(), VECTOR.payload, VECTOR.timestamp + 301),
+      'timestamp-out-of-tolerance',
+    );
+    assert.equal(
+      verify([VECTOR.secret], headers(), VECTOR.payload, VECTOR.timestamp - 301),
+      'timestamp-out-of-tolerance',
+    );
   });
 });
 
@@ -64,7 +87,15 @@ describe('webhook endpoint URL policy', () => {
   });
 
   test('given loopback, private or link-local targets, they are refused unless the config allows them', () => {
-    for (const u of ['http://127.0.0.1:9000/', 'http://localhost/', 'http://[::1]/', 'http://10.1.2.3/', 'http://169.254.169.254/latest/meta-data', 'http://192.168.0.10/', 'http://[fe80::1]/']) {
+    for (const u of [
+      'http://127.0.0.1:9000/',
+      'http://localhost/',
+      'http://[::1]/',
+      'http://10.1.2.3/',
+      'http://169.254.169.254/latest/meta-data',
+      'http://192.168.0.10/',
+      'http://[fe80::1]/',
+    ]) {
       assert.match(refuseUrl(u, strict) ?? '', /not allowed/, u);
       assert.equal(refuseUrl(u, loose), null, u);
     }
@@ -82,8 +113,14 @@ describe('webhook endpoint URL policy', () => {
 describe('retry backoff', () => {
   test('given more failures, the delay grows exponentially within jitter bounds and is capped', () => {
     const p = { baseMs: 1000, maxMs: 60_000, maxAttempts: 10 };
-    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(p, n, 0)), [500, 1000, 2000, 4000]);
-    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(p, n, 1)), [1000, 2000, 4000, 8000]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(p, n, 0)),
+      [500, 1000, 2000, 4000],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(p, n, 1)),
+      [1000, 2000, 4000, 8000],
+    );
     assert.equal(retryDelayMs(p, 30, 1), 60_000);
   });
 });

@@ -11,24 +11,44 @@ describe('durable timers and jobs', () => {
   const clock = fixedClock('2026-03-02T08:00:00Z');
   const ran: string[] = [];
   let flaky = 2;
-  const registry = new JobRegistry([{ kind: 'task.escalate', run: async ({ tx, job }) => {
-      ran.push(String(job.payload.taskId));
-      await emitEvent(tx, { type: 'task.opened', subject: `task:${job.payload.taskId}-esc`, payload: { taskId: `${job.payload.taskId}-esc`, kind: 'escalation' } });
-  } }, { kind: 'reservation.expire', run: async ({ tx, job }) => {
-      // Writes first, then fails: the write must be rolled back with the failed attempt.
-      await emitEvent(tx, { type: 'stock.released', subject: String(job.payload.orderId), payload: { orderId: String(job.payload.orderId), reason: 'expired', reservations: [] } });
-      if (flaky-- > 0) throw new Error('magazyn chwilowo niedostępny');
-  } }]);
+  const registry = new JobRegistry([
+    {
+      kind: 'task.escalate',
+      run: async ({ tx, job }) => {
+        ran.push(String(job.payload.taskId));
+        await emitEvent(tx, {
+          type: 'task.opened',
+          subject: `task:${job.payload.taskId}-esc`,
+          payload: { taskId: `${job.payload.taskId}-esc`, kind: 'escalation' },
+        });
+      },
+    },
+    {
+      kind: 'reservation.expire',
+      run: async ({ tx, job }) => {
+        // Writes first, then fails: the write must be rolled back with the failed attempt.
+        await emitEvent(tx, {
+          type: 'stock.released',
+          subject: String(job.payload.orderId),
+          payload: { orderId: String(job.payload.orderId), reason: 'expired', reservations: [] },
+        });
+        if (flaky-- > 0) throw new Error('magazyn chwilowo niedostępny');
+      },
+    },
+  ]);
   before(async () => {
     t = await testApp();
   });
   after(() => t.close());
 
-  const runner = () => new JobsRunner({ db: t.database.db, clock, registry, retry: { baseMs: 60_000, maxMs: 600_000 } });
+  const runner = () =>
+    new JobsRunner({ db: t.database.db, clock, registry, retry: { baseMs: 60_000, maxMs: 600_000 } });
   const jobRow = (id: string) => t.store.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   test('given a timer due later, it runs only once its time has come, exactly once, with its effects committed', async () => {
-    const id = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', runAt: new Date('2026-03-02T09:00:00Z'), payload: { taskId: 'T-1' } }));
+    const id = await atomically(t.store, (tx) =>
+      scheduleTimer(tx, { kind: 'task.escalate', runAt: new Date('2026-03-02T09:00:00Z'), payload: { taskId: 'T-1' } }),
+    );
     assert.equal(await runner().runDue(), 0);
     clock.set('2026-03-02T09:00:01Z');
     assert.equal(await runner().runDue(), 1);
@@ -38,12 +58,29 @@ describe('durable timers and jobs', () => {
     assert.equal(job.status, 'done');
     assert.equal(job.attempts, 1);
     const events = await t.store.selectFrom('events').select('subject').where('type', '=', 'task.opened').execute();
-    assert.deepEqual(events.map((e) => e.subject), ['task:T-1-esc']);
+    assert.deepEqual(
+      events.map((e) => e.subject),
+      ['task:T-1-esc'],
+    );
   });
 
   test('given the same key scheduled twice, one live timer remains at the later time; a cancelled timer never runs', async () => {
-    const a = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-2', runAt: new Date('2026-03-02T10:00:00Z'), payload: { taskId: 'T-2' } }));
-    const b = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-2', runAt: new Date('2026-03-02T12:00:00Z'), payload: { taskId: 'T-2b' } }));
+    const a = await atomically(t.store, (tx) =>
+      scheduleTimer(tx, {
+        kind: 'task.escalate',
+        key: 'due:T-2',
+        runAt: new Date('2026-03-02T10:00:00Z'),
+        payload: { taskId: 'T-2' },
+      }),
+    );
+    const b = await atomically(t.store, (tx) =>
+      scheduleTimer(tx, {
+        kind: 'task.escalate',
+        key: 'due:T-2',
+        runAt: new Date('2026-03-02T12:00:00Z'),
+        payload: { taskId: 'T-2b' },
+      }),
+    );
     assert.equal(a, b);
     clock.set('2026-03-02T11:00:00Z');
     assert.equal(await runner().runDue(), 0);
@@ -51,7 +88,14 @@ describe('durable timers and jobs', () => {
     await runner().runDue();
     assert.deepEqual(ran.slice(-1), ['T-2b']);
 
-    await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-3', runAt: new Date('2026-03-02T12:30:00Z'), payload: { taskId: 'T-3' } }));
+    await atomically(t.store, (tx) =>
+      scheduleTimer(tx, {
+        kind: 'task.escalate',
+        key: 'due:T-3',
+        runAt: new Date('2026-03-02T12:30:00Z'),
+        payload: { taskId: 'T-3' },
+      }),
+    );
     assert.equal(await atomically(t.store, (tx) => cancelTimer(tx, { key: 'due:T-3' })), true);
     assert.equal(await atomically(t.store, (tx) => cancelTimer(tx, { key: 'due:T-3' })), false);
     clock.set('2026-03-02T13:00:00Z');
@@ -60,7 +104,14 @@ describe('durable timers and jobs', () => {
   });
 
   test('given a handler that fails, its writes are rolled back and it is retried with backoff until it succeeds', async () => {
-    const id = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'reservation.expire', runAt: clock.now(), payload: { orderId: 'O-1' }, maxAttempts: 5 }));
+    const id = await atomically(t.store, (tx) =>
+      scheduleTimer(tx, {
+        kind: 'reservation.expire',
+        runAt: clock.now(),
+        payload: { orderId: 'O-1' },
+        maxAttempts: 5,
+      }),
+    );
     assert.equal(await runner().runDue(), 1);
     let job = await jobRow(id);
     assert.equal(job.status, 'scheduled');
@@ -84,7 +135,9 @@ describe('durable timers and jobs', () => {
   });
 
   test('given a job kind nobody handles, it fails after its attempts and records why', async () => {
-    const id = await atomically(t.store, (tx) => scheduleTimer(tx, { kind: 'nobody.home', runAt: clock.now(), maxAttempts: 1 }));
+    const id = await atomically(t.store, (tx) =>
+      scheduleTimer(tx, { kind: 'nobody.home', runAt: clock.now(), maxAttempts: 1 }),
+    );
     await runner().runDue();
     const job = await jobRow(id);
     assert.equal(job.status, 'failed');

@@ -1,9 +1,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/store/schema-inventory.js';
-import { fulfilmentApp, fulfilmentsOf, history, ok, orderState, paidOrder, pickAndPack, seedShop, seedSplitStock, splitLines, type FulfilmentTestApp } from './helpers.js';
+import {
+  fulfilmentApp,
+  fulfilmentsOf,
+  history,
+  ok,
+  orderState,
+  paidOrder,
+  pickAndPack,
+  seedShop,
+  seedSplitStock,
+  splitLines,
+  type FulfilmentTestApp,
+} from './helpers.js';
 
-describe('cancelling fulfilment orders: by the API and by the order\'s cancellation', () => {
+describe("cancelling fulfilment orders: by the API and by the order's cancellation", () => {
   let t: FulfilmentTestApp;
   before(async () => {
     t = await fulfilmentApp();
@@ -13,14 +25,27 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
   after(() => t.close());
 
   const figures = async (sku: string, location: string) => {
-    const l = (await ok(t, 'GET', `/api/v1/inventory/availability/${sku}`)).locations.find((x: any) => x.location === location);
+    const l = (await ok(t, 'GET', `/api/v1/inventory/availability/${sku}`)).locations.find(
+      (x: any) => x.location === location,
+    );
     return { onHand: l.onHand as number, reserved: l.reserved as number, available: l.available as number };
   };
   const activeHolds = async (orderId: string) =>
-    (await ok(t, 'GET', `/api/v1/inventory/orders/${orderId}/reservations`)).reservations.filter((r: any) => r.status === 'active') as any[];
+    (await ok(t, 'GET', `/api/v1/inventory/orders/${orderId}/reservations`)).reservations.filter(
+      (r: any) => r.status === 'active',
+    ) as any[];
   const events = async (orderId: string, type: string) =>
-    (await t.store.selectFrom('events').select('payload').where('subject', '=', orderId).where('type', '=', type as never).orderBy('id').execute()).map((e) => e.payload as any);
-  const cancel = (id: string, body: unknown, headers: Record<string, string> = {}) => t.call('POST', `/api/v1/fulfilment-orders/${id}/cancel`, body, headers);
+    (
+      await t.store
+        .selectFrom('events')
+        .select('payload')
+        .where('subject', '=', orderId)
+        .where('type', '=', type as never)
+        .orderBy('id')
+        .execute()
+    ).map((e) => e.payload as any);
+  const cancel = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+    t.call('POST', `/api/v1/fulfilment-orders/${id}/cancel`, body, headers);
   const deletes = () => t.inpost.requests.filter((r) => r.method === 'DELETE').length;
 
   test('Given a requested fulfilment order, When cancelled with a reason, Then it is cancelled, its holds are released, the reason is in history and fulfilment.cancelled is in the outbox', async () => {
@@ -43,8 +68,16 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     // Stock: the 2 + 5 units held at WAW-1 are available again, on hand untouched.
     const s1 = await figures('SKU-1', 'WAW-1');
     const s3 = await figures('SKU-3', 'WAW-1');
-    assert.deepEqual(s1, { onHand: before.s1.onHand, reserved: before.s1.reserved - 2, available: before.s1.available + 2 });
-    assert.deepEqual(s3, { onHand: before.s3.onHand, reserved: before.s3.reserved - 5, available: before.s3.available + 5 });
+    assert.deepEqual(s1, {
+      onHand: before.s1.onHand,
+      reserved: before.s1.reserved - 2,
+      available: before.s1.available + 2,
+    });
+    assert.deepEqual(s3, {
+      onHand: before.s3.onHand,
+      reserved: before.s3.reserved - 5,
+      available: before.s3.available + 5,
+    });
     assert.deepEqual(await activeHolds(o.id), []);
 
     const row = (await history(t, o.id)).find((h) => h.action === 'fulfilment.cancelled');
@@ -55,9 +88,24 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
 
     const [ev, ...more] = await events(o.id, 'fulfilment.cancelled');
     assert.equal(more.length, 0);
-    assert.deepEqual({ orderId: ev.orderId, fulfilmentId: ev.fulfilmentId, locationId: ev.locationId, reason: ev.reason, fromState: ev.fromState },
-      { orderId: o.id, fulfilmentId: fo.id, locationId: fo.locationId, reason, fromState: 'requested' });
-    assert.deepEqual(ev.lines.map((l: any) => [l.sku, l.quantity]), [['SKU-1', 2], ['SKU-2', 1], ['SKU-3', 5]]);
+    assert.deepEqual(
+      {
+        orderId: ev.orderId,
+        fulfilmentId: ev.fulfilmentId,
+        locationId: ev.locationId,
+        reason: ev.reason,
+        fromState: ev.fromState,
+      },
+      { orderId: o.id, fulfilmentId: fo.id, locationId: fo.locationId, reason, fromState: 'requested' },
+    );
+    assert.deepEqual(
+      ev.lines.map((l: any) => [l.sku, l.quantity]),
+      [
+        ['SKU-1', 2],
+        ['SKU-2', 1],
+        ['SKU-3', 5],
+      ],
+    );
   });
 
   test('Given a packed fulfilment order with a shipment booked at InPost and not handed over, When cancelled, Then the booking is voided at InPost, the shipment is cancelled and the picked units go back', async () => {
@@ -69,15 +117,24 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     assert.equal(sh.handedOverAt, null);
     const before = await figures('SKU-2', 'WAW-1');
 
-    const r = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/cancel`, { reason: 'Adres nieosiągalny, klient anulował' });
+    const r = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/cancel`, {
+      reason: 'Adres nieosiągalny, klient anulował',
+    });
     assert.equal(r.state, 'cancelled');
     assert.equal(r.shipmentId, null);
-    assert.ok(t.inpost.requests.some((x) => x.method === 'DELETE' && x.path === `/v1/shipments/${sh.carrierShipmentId}`), 'voided at InPost');
+    assert.ok(
+      t.inpost.requests.some((x) => x.method === 'DELETE' && x.path === `/v1/shipments/${sh.carrierShipmentId}`),
+      'voided at InPost',
+    );
     const shipment = await ok(t, 'GET', `/api/v1/shipments/${sh.id}`);
     assert.equal(shipment.status, 'cancelled');
     const label = await t.call('GET', `/api/v1/shipments/${sh.id}/label`);
     assert.equal(label.body.code, 'SHIPMENT_CANCELLED');
-    assert.deepEqual(await figures('SKU-2', 'WAW-1'), { onHand: before.onHand, reserved: before.reserved - 1, available: before.available + 1 });
+    assert.deepEqual(await figures('SKU-2', 'WAW-1'), {
+      onHand: before.onHand,
+      reserved: before.reserved - 1,
+      available: before.available + 1,
+    });
     assert.deepEqual(await activeHolds(o.id), []);
     const [shEv] = await events(o.id, 'shipment.cancelled');
     assert.deepEqual([shEv.shipmentId, shEv.carrierBooking], [sh.id, 'voided']);
@@ -87,7 +144,7 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     assert.ok(actions.includes('shipment.cancelled') && actions.includes('fulfilment.cancelled'));
   });
 
-  test('Given a short pick and a new request for the missing units at the same location, When the first fulfilment order is cancelled, Then only the units still held for it are released, not the new request\'s', async () => {
+  test("Given a short pick and a new request for the missing units at the same location, When the first fulfilment order is cancelled, Then only the units still held for it are released, not the new request's", async () => {
     const o = await paidOrder(t, { lines: [{ sku: 'SKU-3', quantity: 5, unitPrice: '3.50', taxRate: '8' }] });
     const [fo] = await fulfilmentsOf(t, o.id);
     const picked = await pickAndPack(t, fo, () => 3);
@@ -99,11 +156,21 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     assert.deepEqual([extra.location, extra.lines[0].quantity], ['WAW-1', 2]);
     const before = await figures('SKU-3', 'WAW-1');
 
-    const r = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/cancel`, { reason: 'Уценённый товар — не отправляем' });
+    const r = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/cancel`, {
+      reason: 'Уценённый товар — не отправляем',
+    });
     assert.equal(r.state, 'cancelled');
-    assert.equal((await figures('SKU-3', 'WAW-1')).reserved, before.reserved - 3, 'the 3 picked units, not the 5 first asked');
+    assert.equal(
+      (await figures('SKU-3', 'WAW-1')).reserved,
+      before.reserved - 3,
+      'the 3 picked units, not the 5 first asked',
+    );
     const held = await activeHolds(o.id);
-    assert.deepEqual(held.map((h) => [h.location, h.quantity]), [['WAW-1', 2]], 'the second request keeps its hold');
+    assert.deepEqual(
+      held.map((h) => [h.location, h.quantity]),
+      [['WAW-1', 2]],
+      'the second request keeps its hold',
+    );
     assert.equal((await ok(t, 'GET', `/api/v1/fulfilment-orders/${extra.id}`)).state, 'requested');
   });
 
@@ -116,13 +183,19 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     assert.equal(sh.status, 'failed');
     assert.equal(await orderState(t, o.id), 'shipping_exception');
     const calls = deletes();
-    const r = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/cancel`, { reason: 'Paczka za duża — anulujemy' });
+    const r = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/cancel`, {
+      reason: 'Paczka za duża — anulujemy',
+    });
     assert.equal(r.state, 'cancelled');
     assert.equal(deletes(), calls, 'nothing was booked, so InPost is not asked');
     assert.equal((await ok(t, 'GET', `/api/v1/shipments/${sh.id}`)).status, 'cancelled');
     assert.deepEqual(r.processEvent, { name: 'short_pick', accepted: false });
     assert.equal(await orderState(t, o.id), 'shipping_exception');
-    assert.ok((await history(t, o.id)).some((h) => h.action === 'fulfilment.event_not_accepted' && h.changes.event === 'short_pick'));
+    assert.ok(
+      (await history(t, o.id)).some(
+        (h) => h.action === 'fulfilment.event_not_accepted' && h.changes.event === 'short_pick',
+      ),
+    );
   });
 
   test('Given a shipment already handed over to the carrier, When its fulfilment order is cancelled, Then 409 SHIPMENT_ALREADY_HANDED_OVER and nothing changes', async () => {
@@ -152,7 +225,7 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     assert.equal(await orderState(t, o.id), 'in_transit');
   });
 
-  test('Given InPost refuses to void the booking, When the fulfilment order is cancelled, Then the carrier\'s error comes back and nothing changes here', async () => {
+  test("Given InPost refuses to void the booking, When the fulfilment order is cancelled, Then the carrier's error comes back and nothing changes here", async () => {
     const o = await paidOrder(t);
     const [fo] = await fulfilmentsOf(t, o.id);
     await pickAndPack(t, fo);
@@ -178,7 +251,10 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     const hist = (await history(t, o.id)).length;
     const again = await cancel(fo.id, { reason: 'Jeszcze raz' }, { 'if-match': `"${fo.version}"` });
     assert.equal(again.status, 200, JSON.stringify(again.body));
-    assert.deepEqual([again.body.state, again.body.version, again.body.reason, again.body.processEvent], ['cancelled', first.version, 'Duplikat zamówienia', null]);
+    assert.deepEqual(
+      [again.body.state, again.body.version, again.body.reason, again.body.processEvent],
+      ['cancelled', first.version, 'Duplikat zamówienia', null],
+    );
     assert.deepEqual(await figures('SKU-1', 'WAW-1'), stock1);
     assert.equal((await history(t, o.id)).length, hist);
     assert.equal((await events(o.id, 'fulfilment.cancelled')).length, 1);
@@ -187,12 +263,21 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
   test('Given a bad body, Then 400 naming the field, and a stale If-Match is 412; nothing changes', async () => {
     const o = await paidOrder(t);
     const [fo] = await fulfilmentsOf(t, o.id);
-    for (const [body, path] of [[{}, '/reason'], [{ reason: '' }, '/reason'], [{ reason: '   ' }, '/reason'], [{ reason: 'ż'.repeat(501) }, '/reason'],
-      [{ reason: 42 }, '/reason'], [{ reason: 'ok', force: true }, '']] as const) {
+    for (const [body, path] of [
+      [{}, '/reason'],
+      [{ reason: '' }, '/reason'],
+      [{ reason: '   ' }, '/reason'],
+      [{ reason: 'ż'.repeat(501) }, '/reason'],
+      [{ reason: 42 }, '/reason'],
+      [{ reason: 'ok', force: true }, ''],
+    ] as const) {
       const r = await cancel(fo.id, body);
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.equal(r.body.code, 'VALIDATION_FAILED');
-      assert.ok(r.body.errors.some((e: any) => e.path === path || (path === '' && /force/.test(JSON.stringify(e)))), `${JSON.stringify(body)} → ${JSON.stringify(r.body.errors)}`);
+      assert.ok(
+        r.body.errors.some((e: any) => e.path === path || (path === '' && /force/.test(JSON.stringify(e)))),
+        `${JSON.stringify(body)} → ${JSON.stringify(r.body.errors)}`,
+      );
     }
     const stale = await cancel(fo.id, { reason: 'Stara wersja' }, { 'if-match': `"${fo.version + 7}"` });
     assert.equal(stale.status, 412);
@@ -212,7 +297,12 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     const r = await cancel(fo.id, { reason: 'Anuluj' });
     assert.equal(r.status, 409);
     assert.equal(r.body.code, 'FULFILMENT_TRANSITION_NOT_ALLOWED');
-    const anonymous = await t.call('POST', `/api/v1/fulfilment-orders/${fo.id}/cancel`, { reason: 'x' }, { authorization: '' });
+    const anonymous = await t.call(
+      'POST',
+      `/api/v1/fulfilment-orders/${fo.id}/cancel`,
+      { reason: 'x' },
+      { authorization: '' },
+    );
     assert.equal(anonymous.status, 401);
     const missing = await cancel('01900000-0000-7000-8000-000000000000', { reason: 'x' });
     assert.equal(missing.status, 404);
@@ -232,11 +322,25 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     const v = await ok(t, 'POST', `/api/v1/orders/${o.id}/events`, { name: 'cancel' });
     assert.equal(v.state, 'cancelled');
     const after = await fulfilmentsOf(t, o.id);
-    assert.deepEqual(after.map((f: any) => f.state), ['cancelled', 'cancelled']);
-    assert.ok(after.every((f: any) => /cancelled \(process b2c-omnichannel v\d+\)/.test(f.reason)), JSON.stringify(after.map((f: any) => f.reason)));
+    assert.deepEqual(
+      after.map((f: any) => f.state),
+      ['cancelled', 'cancelled'],
+    );
+    assert.ok(
+      after.every((f: any) => /cancelled \(process b2c-omnichannel v\d+\)/.test(f.reason)),
+      JSON.stringify(after.map((f: any) => f.reason)),
+    );
     assert.deepEqual(await activeHolds(o.id), []);
-    assert.deepEqual(await figures('W-ONLY', 'WAW-1'), { onHand: w.onHand, reserved: w.reserved - 1, available: w.available + 1 });
-    assert.deepEqual(await figures('K-ONLY', 'KRK-S'), { onHand: k.onHand, reserved: k.reserved - 2, available: k.available + 2 });
+    assert.deepEqual(await figures('W-ONLY', 'WAW-1'), {
+      onHand: w.onHand,
+      reserved: w.reserved - 1,
+      available: w.available + 1,
+    });
+    assert.deepEqual(await figures('K-ONLY', 'KRK-S'), {
+      onHand: k.onHand,
+      reserved: k.reserved - 2,
+      available: k.available + 2,
+    });
     const told = await events(o.id, 'fulfilment.cancelled');
     assert.deepEqual(told.map((e) => e.fulfilmentId).sort(), fos.map((f: any) => f.id).sort());
     assert.deepEqual(told.map((e) => e.fromState).sort(), ['picking', 'requested']);
@@ -245,7 +349,10 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     const action = h.find((x) => x.action === 'process.action' && x.changes.action === 'cancel_fulfilment');
     assert.ok(action, 'the action is in the decision trace');
     assert.equal(action.changes.fulfilment.cancelled.length, 2);
-    assert.equal(action.changes.fulfilment.cancelled.reduce((a: number, c: any) => a + c.released, 0), 3);
+    assert.equal(
+      action.changes.fulfilment.cancelled.reduce((a: number, c: any) => a + c.released, 0),
+      3,
+    );
     // cancel_fulfilment runs before release: release finds nothing left, and nothing is released twice.
     const release = h.find((x) => x.action === 'process.action' && x.changes.action === 'release');
     assert.equal(release.changes.released, 0);
@@ -264,15 +371,25 @@ describe('cancelling fulfilment orders: by the API and by the order\'s cancellat
     assert.equal(deletes(), calls);
     const [shEv] = await events(o.id, 'shipment.cancelled');
     assert.deepEqual([shEv.carrierBooking, shEv.carrierShipmentId], ['to_void', sh.carrierShipmentId]);
-    const order = await t.store.selectFrom('orders').select('attributes').where('id', '=', o.id).executeTakeFirstOrThrow();
+    const order = await t.store
+      .selectFrom('orders')
+      .select('attributes')
+      .where('id', '=', o.id)
+      .executeTakeFirstOrThrow();
     const flags = (order.attributes as any).flags as any[];
-    assert.ok(flags.some((f) => f.code === 'SHIPMENT_TO_VOID' && f.message.includes(sh.carrierShipmentId)), JSON.stringify(flags));
+    assert.ok(
+      flags.some((f) => f.code === 'SHIPMENT_TO_VOID' && f.message.includes(sh.carrierShipmentId)),
+      JSON.stringify(flags),
+    );
     assert.deepEqual(await activeHolds(o.id), []);
   });
 
   test('Given a fulfilment order that already shipped, When the order is cancelled through its process, Then it is noted as not recalled and the cancellation proceeds', async () => {
     // One location short-picks (the order waits in its stock exception), then ships what it has.
-    const o = await paidOrder(t, { lines: [{ sku: 'SKU-3', quantity: 4, unitPrice: '3.50', taxRate: '8' }], attributes: { allowPartialShipments: true } });
+    const o = await paidOrder(t, {
+      lines: [{ sku: 'SKU-3', quantity: 4, unitPrice: '3.50', taxRate: '8' }],
+      attributes: { allowPartialShipments: true },
+    });
     const [fo] = await fulfilmentsOf(t, o.id);
     await pickAndPack(t, fo, () => 2);
     assert.equal(await orderState(t, o.id), 'stock_exception');

@@ -1,6 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fulfilmentApp, fulfilmentsOf, history, inpostWebhook, ok, orderState, paidOrder, pickAndPack, seedShop, type FulfilmentTestApp } from './helpers.js';
+import {
+  fulfilmentApp,
+  fulfilmentsOf,
+  history,
+  inpostWebhook,
+  ok,
+  orderState,
+  paidOrder,
+  pickAndPack,
+  seedShop,
+  type FulfilmentTestApp,
+} from './helpers.js';
 
 describe('carrier failures never lose a shipment; cancelled shipments get no label; tracking webhooks are idempotent', () => {
   let t: FulfilmentTestApp;
@@ -25,18 +36,30 @@ describe('carrier failures never lose a shipment; cancelled shipments get no lab
     assert.equal(sh.status, 'failed');
     assert.equal(sh.error.code, 'CARRIER_REJECTED');
     assert.equal(sh.error.retryable, false);
-    assert.ok(sh.error.carrierMessages.some((m: string) => m.includes('too_small')), JSON.stringify(sh.error));
+    assert.ok(
+      sh.error.carrierMessages.some((m: string) => m.includes('too_small')),
+      JSON.stringify(sh.error),
+    );
     assert.equal(sh.carrierShipmentId, null);
     assert.equal(sh.handedOverAt, null);
     const kept = await ok(t, 'GET', `/api/v1/fulfilment-orders/${fo.id}`);
     assert.equal(kept.state, 'packed');
     assert.equal(kept.shipmentId, sh.id);
-    assert.equal(await orderState(t, o.id), 'shipping_exception', 'the shipped B2C process takes shipment_failed to its carrier exception');
+    assert.equal(
+      await orderState(t, o.id),
+      'shipping_exception',
+      'the shipped B2C process takes shipment_failed to its carrier exception',
+    );
     const h = await history(t, o.id);
     assert.ok(h.some((x) => x.action === 'shipment.failed' && x.changes.error.code === 'CARRIER_REJECTED'));
     const queue = await ok(t, 'GET', '/api/v1/exceptions');
     assert.ok(JSON.stringify(queue).includes(o.id), 'the order waits in the exceptions queue');
-    const failed = await t.store.selectFrom('events').select('payload').where('subject', '=', o.id).where('type', '=', 'shipment.failed').execute();
+    const failed = await t.store
+      .selectFrom('events')
+      .select('payload')
+      .where('subject', '=', o.id)
+      .where('type', '=', 'shipment.failed')
+      .execute();
     assert.equal((failed[0]?.payload as any).code, 'CARRIER_REJECTED');
 
     const label = await t.call('GET', `/api/v1/shipments/${sh.id}/label`);
@@ -92,7 +115,10 @@ describe('carrier failures never lose a shipment; cancelled shipments get no lab
     assert.equal(sh.status, 'created');
     const cancelled = await ok(t, 'POST', `/api/v1/shipments/${sh.id}/cancel`);
     assert.equal(cancelled.status, 'cancelled');
-    assert.ok(t.inpost.requests.some((r) => r.method === 'DELETE' && r.path === `/v1/shipments/${sh.carrierShipmentId}`), 'cancelled at InPost');
+    assert.ok(
+      t.inpost.requests.some((r) => r.method === 'DELETE' && r.path === `/v1/shipments/${sh.carrierShipmentId}`),
+      'cancelled at InPost',
+    );
     const calls = t.inpost.requests.length;
     for (const format of ['pdf', 'zpl']) {
       const label = await t.call('GET', `/api/v1/shipments/${sh.id}/label?format=${format}`);
@@ -125,15 +151,34 @@ describe('carrier failures never lose a shipment; cancelled shipments get no lab
     assert.deepEqual(second.body, { received: 1, applied: 0, duplicates: 1, unknownStatuses: 0, unknownShipments: 0 });
     assert.equal(await count(), before);
 
-    const odd = await t.call('POST', '/api/v1/carriers/inpost/tracking', inpostWebhook(sh.carrierShipmentId, 'teleported_to_mars', null, '2026-11-24T09:00:00Z'), { authorization: '' });
+    const odd = await t.call(
+      'POST',
+      '/api/v1/carriers/inpost/tracking',
+      inpostWebhook(sh.carrierShipmentId, 'teleported_to_mars', null, '2026-11-24T09:00:00Z'),
+      { authorization: '' },
+    );
     assert.equal(odd.status, 200);
     assert.equal(odd.body.unknownStatuses, 1);
     assert.equal((await ok(t, 'GET', `/api/v1/shipments/${sh.id}`)).status, 'out_for_delivery');
-    assert.ok((await history(t, o.id)).some((h) => h.action === 'shipment.unknown_status' && h.changes.carrierStatuses[0] === 'teleported_to_mars'));
+    assert.ok(
+      (await history(t, o.id)).some(
+        (h) => h.action === 'shipment.unknown_status' && h.changes.carrierStatuses[0] === 'teleported_to_mars',
+      ),
+    );
 
-    const stranger = await t.call('POST', '/api/v1/carriers/inpost/tracking', inpostWebhook('999', 'delivered', null, '2026-11-24T09:00:00Z'), { authorization: '' });
+    const stranger = await t.call(
+      'POST',
+      '/api/v1/carriers/inpost/tracking',
+      inpostWebhook('999', 'delivered', null, '2026-11-24T09:00:00Z'),
+      { authorization: '' },
+    );
     assert.equal(stranger.body.unknownShipments, 1);
-    const broken = await t.app.inject({ method: 'POST', url: '/api/v1/carriers/inpost/tracking', headers: { 'content-type': 'application/json' }, payload: '{"half":' });
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/carriers/inpost/tracking',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"half":',
+    });
     assert.equal(broken.statusCode, 400);
     const unknownCarrier = await t.call('POST', '/api/v1/carriers/pony-express/tracking', body, { authorization: '' });
     assert.equal(unknownCarrier.status, 422);
@@ -142,11 +187,18 @@ describe('carrier failures never lose a shipment; cancelled shipments get no lab
   test('Given a shipment out for delivery, When InPost reports a failed attempt (avizo), Then the order hears delivery_failed and goes to its exception path', async () => {
     const { o, fo } = await packedOrder();
     const sh = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/ship`, {});
-    const r = await t.call('POST', '/api/v1/carriers/inpost/tracking', inpostWebhook(sh.carrierShipmentId, 'avizo', sh.trackingNumber, '2026-11-24T12:00:00Z'), { authorization: '' });
+    const r = await t.call(
+      'POST',
+      '/api/v1/carriers/inpost/tracking',
+      inpostWebhook(sh.carrierShipmentId, 'avizo', sh.trackingNumber, '2026-11-24T12:00:00Z'),
+      { authorization: '' },
+    );
     assert.equal(r.status, 200);
     assert.equal((await ok(t, 'GET', `/api/v1/shipments/${sh.id}`)).status, 'failed_delivery');
     assert.equal(await orderState(t, o.id), 'returning');
-    const types = (await t.store.selectFrom('events').select('type').where('subject', '=', o.id).execute()).map((e) => e.type);
+    const types = (await t.store.selectFrom('events').select('type').where('subject', '=', o.id).execute()).map(
+      (e) => e.type,
+    );
     assert.ok(types.includes('shipment.delivery_failed'));
   });
 });

@@ -18,7 +18,10 @@ describe('inventory under concurrent orders', () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     client = httpClient(t);
   });
-  after(async () => { client.close(); await t.close(); });
+  after(async () => {
+    client.close();
+    await t.close();
+  });
 
   const post = (url: string, body: unknown) => client.post(url, body);
 
@@ -26,7 +29,9 @@ describe('inventory under concurrent orders', () => {
     const n = onPostgres ? 1000 : 50;
     await must(t, 'POST', '/api/v1/products', { sku: 'HOT-1', name: 'Głośnik Bluetooth „Żubr”' }, 201);
     await receive(t, 'HOT-1', 'WAW-1', 10);
-    const results = await Promise.all(Array.from({ length: n }, (_, i) => post('/api/v1/orders', oneLine('HOT-1', 1, { externalId: `HOT-${i}` }))));
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => post('/api/v1/orders', oneLine('HOT-1', 1, { externalId: `HOT-${i}` }))),
+    );
     assert.deepEqual([...new Set(results.map((r) => r.status))], [201], 'every order is accepted; none is lost');
     const statuses = results.map((r) => r.body.reservation.status);
     assert.equal(statuses.filter((s) => s === 'reserved').length, 10);
@@ -53,19 +58,38 @@ describe('inventory under concurrent orders', () => {
     }
     const n = onPostgres ? 300 : 30;
     let seed = 12345;
-    const rnd = (k: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % k; };
+    const rnd = (k: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % k;
+    };
     const demand: Record<string, number> = { 'MIX-A': 0, 'MIX-B': 0, 'MIX-C': 0 };
     const bodies = Array.from({ length: n }, (_, i) => {
-      const skus = Object.keys(stock).sort(() => rnd(3) - 1).slice(0, 2 + rnd(2));
-      const lines = skus.map((sku) => { const q = 1 + rnd(3); demand[sku]! += q; return { sku, quantity: q, unitPrice: '5.00', taxRate: '23' }; });
+      const skus = Object.keys(stock)
+        .sort(() => rnd(3) - 1)
+        .slice(0, 2 + rnd(2));
+      const lines = skus.map((sku) => {
+        const q = 1 + rnd(3);
+        demand[sku]! += q;
+        return { sku, quantity: q, unitPrice: '5.00', taxRate: '23' };
+      });
       const wb = i % 2 === 0;
-      return oneLine('MIX-A', 1, { externalId: `MIX-${i}`, channel: wb ? 'wildberries' : 'web', currency: wb ? 'RUB' : 'PLN', lines });
+      return oneLine('MIX-A', 1, {
+        externalId: `MIX-${i}`,
+        channel: wb ? 'wildberries' : 'web',
+        currency: wb ? 'RUB' : 'PLN',
+        lines,
+      });
     });
     const results = await Promise.all(bodies.map((b) => post('/api/v1/orders', b)));
-    assert.deepEqual([...new Set(results.map((r) => r.status))], [201], JSON.stringify(results.find((r) => r.status !== 201)?.body));
+    assert.deepEqual(
+      [...new Set(results.map((r) => r.status))],
+      [201],
+      JSON.stringify(results.find((r) => r.status !== 201)?.body),
+    );
 
     const reservedBySku: Record<string, number> = {};
-    for (const r of results) for (const l of r.body.reservation.lines) reservedBySku[l.sku] = (reservedBySku[l.sku] ?? 0) + l.reserved;
+    for (const r of results)
+      for (const l of r.body.reservation.lines) reservedBySku[l.sku] = (reservedBySku[l.sku] ?? 0) + l.reserved;
     const batch = await must(t, 'POST', '/api/v1/inventory/availability:batch', { skus: Object.keys(stock) });
     for (const item of batch.items) {
       const [waw, krk] = stock[item.sku]!;
@@ -82,8 +106,13 @@ describe('inventory under concurrent orders', () => {
     await must(t, 'POST', '/api/v1/products', { sku: 'SYNC-1', name: 'Łopata śnieżna' }, 201);
     await receive(t, 'SYNC-1', 'WAW-1', 50);
     const n = onPostgres ? 200 : 30;
-    const orders = Array.from({ length: n }, (_, i) => post('/api/v1/orders', oneLine('SYNC-1', 1, { externalId: `SYNC-${i}` })));
-    const sync = post('/api/v1/inventory/stock:sync', { syncId: 'erp-2026-11-23', rows: [{ sku: 'SYNC-1', location: 'WAW-1', onHand: 120 }] });
+    const orders = Array.from({ length: n }, (_, i) =>
+      post('/api/v1/orders', oneLine('SYNC-1', 1, { externalId: `SYNC-${i}` })),
+    );
+    const sync = post('/api/v1/inventory/stock:sync', {
+      syncId: 'erp-2026-11-23',
+      rows: [{ sku: 'SYNC-1', location: 'WAW-1', onHand: 120 }],
+    });
     const [report, ...results] = await Promise.all([sync, ...orders]);
     assert.equal(report!.status, 200);
     assert.equal(report!.body.applied, 1);
@@ -98,16 +127,34 @@ describe('inventory under concurrent orders', () => {
   test('given expired holds and two timer workers at once, each hold is released exactly once', async () => {
     await must(t, 'POST', '/api/v1/products', { sku: 'HOLD-1', name: 'Санки детские' }, 201);
     await receive(t, 'HOLD-1', 'KRK-S', 40);
-    const holds = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      post('/api/v1/inventory/holds', { sku: 'HOLD-1', location: 'KRK-S', quantity: 2, reference: `cart-${i}`, ttlSeconds: 60 })));
+    const holds = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        post('/api/v1/inventory/holds', {
+          sku: 'HOLD-1',
+          location: 'KRK-S',
+          quantity: 2,
+          reference: `cart-${i}`,
+          ttlSeconds: 60,
+        }),
+      ),
+    );
     assert.deepEqual([...new Set(holds.map((h) => h.status))], [201]);
-    const refused = await post('/api/v1/inventory/holds', { sku: 'HOLD-1', location: 'KRK-S', quantity: 1, reference: 'cart-late', ttlSeconds: 60 });
+    const refused = await post('/api/v1/inventory/holds', {
+      sku: 'HOLD-1',
+      location: 'KRK-S',
+      quantity: 1,
+      reference: 'cart-late',
+      ttlSeconds: 60,
+    });
     assert.equal(refused.status, 409);
     assert.equal(refused.body.code, 'INSUFFICIENT_STOCK');
     const early = await releaseExpiredReservations(t.database.db, new Date(Date.now() + 30_000));
     assert.equal(early.released, 0, 'nothing lapses before its time');
     const later = new Date(Date.now() + 120_000);
-    const [w1, w2] = await Promise.all([releaseExpiredReservations(t.database.db, later, { batch: 3 }), releaseExpiredReservations(t.database.db, later, { batch: 3 })]);
+    const [w1, w2] = await Promise.all([
+      releaseExpiredReservations(t.database.db, later, { batch: 3 }),
+      releaseExpiredReservations(t.database.db, later, { batch: 3 }),
+    ]);
     assert.equal(w1.released + w2.released, 40);
     assert.equal(w1.reservations + w2.reservations, 20);
     const a = await must(t, 'GET', '/api/v1/inventory/availability/HOLD-1');

@@ -10,7 +10,9 @@ import { inventoryApp, must, oneLine, receive } from './helpers.js';
 describe('reservations through the order life', () => {
   const clock = fixedClock('2026-11-23T10:00:00Z');
   let t: TestApp;
-  before(async () => { t = await inventoryApp({ clock }); });
+  before(async () => {
+    t = await inventoryApp({ clock });
+  });
   after(async () => {
     assert.deepEqual(await checkStockInvariants(t.database.db, { tenantId: t.tenantId }), []);
     await t.close();
@@ -18,28 +20,52 @@ describe('reservations through the order life', () => {
 
   test('the reservation guard and the availability read are the SQL we mean', () => {
     const now = new Date('2026-11-23T10:00:00Z');
-    const st = { productId: 'p', locationId: 'l', quantity: 3, reservationId: 'r', movementId: 'm', orderId: 'o', orderLineId: 'ol', reference: null,
-      expiresAt: null, now, reason: 'order', actor: { type: 'api_key' as const, id: 'k' } };
+    const st = {
+      productId: 'p',
+      locationId: 'l',
+      quantity: 3,
+      reservationId: 'r',
+      movementId: 'm',
+      orderId: 'o',
+      orderLineId: 'ol',
+      reference: null,
+      expiresAt: null,
+      now,
+      reason: 'order',
+      actor: { type: 'api_key' as const, id: 'k' },
+    };
     const whole = reserveWholeSql(t.store, st).compile(t.database.db);
-    assert.equal(whole.sql.replace(/\s+/g, ' '), 'with upd as ( update stock_levels set reserved = reserved + $1::int, version = version + 1, change_xid = pg_current_xact_id(), updated_at = $2 '
-      + 'where tenant_id = $3 and product_id = $4 and location_id = $5 and on_hand - reserved - safety >= $6::int returning product_id, location_id, $7::int as take ), '
-      + 'res as ( insert into stock_reservations (tenant_id, id, product_id, location_id, order_id, order_line_id, reference, quantity, original_quantity, status, expires_at, created_at) '
-      + "select $8, $9, product_id, location_id, $10, $11, $12, take, take, 'active', $13, $14 from upd ), "
-      + 'led as ( insert into stock_movements (tenant_id, id, product_id, location_id, kind, on_hand_delta, reserved_delta, quantity, order_id, order_line_id, reservation_id, reference, reason, actor_type, actor_id, at) '
-      + "select $15, $16, product_id, location_id, 'reservation', 0, take, take, $17, $18, $19, $20, $21, $22, $23, $24 from upd ) select take as taken from upd");
+    assert.equal(
+      whole.sql.replace(/\s+/g, ' '),
+      'with upd as ( update stock_levels set reserved = reserved + $1::int, version = version + 1, change_xid = pg_current_xact_id(), updated_at = $2 ' +
+        'where tenant_id = $3 and product_id = $4 and location_id = $5 and on_hand - reserved - safety >= $6::int returning product_id, location_id, $7::int as take ), ' +
+        'res as ( insert into stock_reservations (tenant_id, id, product_id, location_id, order_id, order_line_id, reference, quantity, original_quantity, status, expires_at, created_at) ' +
+        "select $8, $9, product_id, location_id, $10, $11, $12, take, take, 'active', $13, $14 from upd ), " +
+        'led as ( insert into stock_movements (tenant_id, id, product_id, location_id, kind, on_hand_delta, reserved_delta, quantity, order_id, order_line_id, reservation_id, reference, reason, actor_type, actor_id, at) ' +
+        "select $15, $16, product_id, location_id, 'reservation', 0, take, take, $17, $18, $19, $20, $21, $22, $23, $24 from upd ) select take as taken from upd",
+    );
     assert.deepEqual(whole.parameters.slice(0, 7), [3, now, t.tenantId, 'p', 'l', 3, 3]);
     const partial = reservePartialSql(t.store, st).compile(t.database.db);
-    assert.ok(partial.sql.replace(/\s+/g, ' ').startsWith('with t as ( select product_id, location_id, least($1::int, on_hand - reserved - safety) as take from stock_levels '
-      + 'where tenant_id = $2 and product_id = $3 and location_id = $4 for update ), upd as ( update stock_levels as sl set reserved = sl.reserved + t.take, '
-      + 'version = sl.version + 1, change_xid = pg_current_xact_id(), updated_at = $5 from t where sl.tenant_id = $6 and sl.product_id = t.product_id '
-      + 'and sl.location_id = t.location_id and t.take > 0 returning sl.product_id, sl.location_id, t.take ), res as ( insert '));
+    assert.ok(
+      partial.sql
+        .replace(/\s+/g, ' ')
+        .startsWith(
+          'with t as ( select product_id, location_id, least($1::int, on_hand - reserved - safety) as take from stock_levels ' +
+            'where tenant_id = $2 and product_id = $3 and location_id = $4 for update ), upd as ( update stock_levels as sl set reserved = sl.reserved + t.take, ' +
+            'version = sl.version + 1, change_xid = pg_current_xact_id(), updated_at = $5 from t where sl.tenant_id = $6 and sl.product_id = t.product_id ' +
+            'and sl.location_id = t.location_id and t.take > 0 returning sl.product_id, sl.location_id, t.take ), res as ( insert ',
+        ),
+    );
     const read = availabilityQuery(t.store, { skus: ['SKU-1', 'SKU-2'] }).compile();
-    assert.equal(read.sql, 'select "products"."sku", "stock_levels"."product_id", "locations"."code" as "location", "stock_levels"."location_id", "locations"."capabilities", "locations"."priority", '
-      + '"stock_levels"."on_hand", "stock_levels"."reserved", "stock_levels"."safety", "stock_levels"."version", "stock_levels"."updated_at", '
-      + 'greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0) as "available" from "stock_levels" '
-      + 'inner join "products" on "products"."tenant_id" = "stock_levels"."tenant_id" and "products"."id" = "stock_levels"."product_id" '
-      + 'inner join "locations" on "locations"."tenant_id" = "stock_levels"."tenant_id" and "locations"."id" = "stock_levels"."location_id" '
-      + 'where "stock_levels"."tenant_id" = $1 and "locations"."active" = $2 and "products"."sku" in ($3, $4) order by "products"."sku", "locations"."priority", "locations"."code"');
+    assert.equal(
+      read.sql,
+      'select "products"."sku", "stock_levels"."product_id", "locations"."code" as "location", "stock_levels"."location_id", "locations"."capabilities", "locations"."priority", ' +
+        '"stock_levels"."on_hand", "stock_levels"."reserved", "stock_levels"."safety", "stock_levels"."version", "stock_levels"."updated_at", ' +
+        'greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0) as "available" from "stock_levels" ' +
+        'inner join "products" on "products"."tenant_id" = "stock_levels"."tenant_id" and "products"."id" = "stock_levels"."product_id" ' +
+        'inner join "locations" on "locations"."tenant_id" = "stock_levels"."tenant_id" and "locations"."id" = "stock_levels"."location_id" ' +
+        'where "stock_levels"."tenant_id" = $1 and "locations"."active" = $2 and "products"."sku" in ($3, $4) order by "products"."sku", "locations"."priority", "locations"."code"',
+    );
   });
 
   test('given stock in two locations, a line is reserved whole at one location before it is split, and the history says so', async () => {
@@ -47,12 +73,26 @@ describe('reservations through the order life', () => {
     await receive(t, 'SKU-1', 'KRK-S', 5);
     const o = await must(t, 'POST', '/api/v1/orders', oneLine('SKU-1', 4), 201);
     assert.equal(o.reservation.status, 'reserved');
-    assert.deepEqual(o.reservation.lines[0].allocations.map((a: { location: string; quantity: number }) => [a.location, a.quantity]), [['KRK-S', 4]]);
+    assert.deepEqual(
+      o.reservation.lines[0].allocations.map((a: { location: string; quantity: number }) => [a.location, a.quantity]),
+      [['KRK-S', 4]],
+    );
     const split = await must(t, 'POST', '/api/v1/orders', oneLine('SKU-1', 4), 201);
     assert.equal(split.reservation.status, 'reserved');
-    assert.deepEqual(split.reservation.lines[0].allocations.map((a: { location: string; quantity: number }) => [a.location, a.quantity]).sort(), [['KRK-S', 1], ['WAW-1', 3]]);
+    assert.deepEqual(
+      split.reservation.lines[0].allocations
+        .map((a: { location: string; quantity: number }) => [a.location, a.quantity])
+        .sort(),
+      [
+        ['KRK-S', 1],
+        ['WAW-1', 3],
+      ],
+    );
     const h = await must(t, 'GET', `/api/v1/orders/${o.id}/history`);
-    assert.deepEqual(h.items.map((i: { action: string }) => i.action).filter((a: string) => a.startsWith('stock.')), ['stock.reserved']);
+    assert.deepEqual(
+      h.items.map((i: { action: string }) => i.action).filter((a: string) => a.startsWith('stock.')),
+      ['stock.reserved'],
+    );
 
     const more = await must(t, 'POST', '/api/v1/orders', oneLine('SKU-1', 2), 201);
     assert.equal(more.reservation.status, 'shortage');
@@ -68,7 +108,12 @@ describe('reservations through the order life', () => {
     const a = await must(t, 'GET', '/api/v1/inventory/availability/SKU-1');
     assert.deepEqual([a.onHand, a.reserved, a.available], [8, 6, 2]);
     const h2 = await must(t, 'GET', `/api/v1/orders/${o.id}/history`);
-    assert.ok(h2.items.some((i: { action: string; reason: { reason?: string } }) => i.action === 'stock.released' && i.reason.reason === 'klient zrezygnował'));
+    assert.ok(
+      h2.items.some(
+        (i: { action: string; reason: { reason?: string } }) =>
+          i.action === 'stock.released' && i.reason.reason === 'klient zrezygnował',
+      ),
+    );
   });
 
   test('given a shipment, the reservation is consumed and on hand and reserved fall together; more than reserved is refused', async () => {
@@ -76,21 +121,33 @@ describe('reservations through the order life', () => {
     await receive(t, 'SHIP-1', 'WAW-1', 10);
     const o = await must(t, 'POST', '/api/v1/orders', oneLine('SHIP-1', 3), 201);
     const lineId = o.lines[0].id;
-    const tooMany = await t.call('POST', `/api/v1/inventory/orders/${o.id}/ship`, { lines: [{ orderLineId: lineId, quantity: 4 }] });
+    const tooMany = await t.call('POST', `/api/v1/inventory/orders/${o.id}/ship`, {
+      lines: [{ orderLineId: lineId, quantity: 4 }],
+    });
     assert.equal(tooMany.status, 409);
     assert.equal(tooMany.body.code, 'NOT_RESERVED');
-    await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/ship`, { lines: [{ orderLineId: lineId, quantity: 2, location: 'WAW-1' }], reference: 'LP-0001' });
+    await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/ship`, {
+      lines: [{ orderLineId: lineId, quantity: 2, location: 'WAW-1' }],
+      reference: 'LP-0001',
+    });
     let a = await must(t, 'GET', '/api/v1/inventory/availability/SHIP-1');
     assert.deepEqual([a.onHand, a.reserved, a.available], [8, 1, 7]);
     const rerun = await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/reserve`, {});
-    assert.deepEqual([rerun.status, rerun.lines[0].reserved], ['reserved', 3], 'shipped units count as held: nothing is reserved twice');
+    assert.deepEqual(
+      [rerun.status, rerun.lines[0].reserved],
+      ['reserved', 3],
+      'shipped units count as held: nothing is reserved twice',
+    );
     a = await must(t, 'GET', '/api/v1/inventory/availability/SHIP-1');
     assert.equal(a.reserved, 1);
     await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/ship`, { lines: [{ orderLineId: lineId, quantity: 1 }] });
     a = await must(t, 'GET', '/api/v1/inventory/availability/SHIP-1');
     assert.deepEqual([a.onHand, a.reserved, a.available], [7, 0, 7]);
     const r = await must(t, 'GET', `/api/v1/inventory/orders/${o.id}/reservations`);
-    assert.deepEqual(r.reservations.map((x: { status: string; quantity: number }) => [x.status, x.quantity]), [['consumed', 0]]);
+    assert.deepEqual(
+      r.reservations.map((x: { status: string; quantity: number }) => [x.status, x.quantity]),
+      [['consumed', 0]],
+    );
     const released = await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/release`, {});
     assert.equal(released.released, 0, 'shipped units are not given back by a later cancel');
   });
@@ -98,7 +155,13 @@ describe('reservations through the order life', () => {
   test('given a pickup order, only the pickup location is used; given reserveOnIntake false, nothing is reserved', async () => {
     await must(t, 'POST', '/api/v1/products', { sku: 'PICK-1', name: 'Pralka' }, 201);
     await receive(t, 'PICK-1', 'WAW-1', 10);
-    const pickup = await must(t, 'POST', '/api/v1/orders', oneLine('PICK-1', 1, { delivery: { method: 'pickup', pickupLocation: 'KRK-S' } }), 201);
+    const pickup = await must(
+      t,
+      'POST',
+      '/api/v1/orders',
+      oneLine('PICK-1', 1, { delivery: { method: 'pickup', pickupLocation: 'KRK-S' } }),
+      201,
+    );
     assert.equal(pickup.reservation.status, 'shortage');
     await must(t, 'PATCH', '/api/v1/channels/web', { settings: { reserveOnIntake: false } });
     const later = await must(t, 'POST', '/api/v1/orders', oneLine('PICK-1', 1), 201);
@@ -125,15 +188,57 @@ describe('reservations through the order life', () => {
   test('given inbound supply, a short line is promised a date and re-promised when the supply moves', async () => {
     await must(t, 'POST', '/api/v1/products', { sku: 'ATP-1', name: 'Kosiarka' }, 201);
     await receive(t, 'ATP-1', 'WAW-1', 1);
-    const po = await must(t, 'POST', '/api/v1/inventory/supply', { kind: 'purchase_order', reference: 'PO-2026-77', sku: 'ATP-1', location: 'WAW-1', quantity: 5, expectedOn: '2026-12-01' }, 201);
-    await must(t, 'POST', '/api/v1/inventory/supply', { kind: 'production', reference: 'PLAN-12', sku: 'ATP-1', location: 'WAW-1', quantity: 10, expectedOn: '2026-12-15' }, 201);
+    const po = await must(
+      t,
+      'POST',
+      '/api/v1/inventory/supply',
+      {
+        kind: 'purchase_order',
+        reference: 'PO-2026-77',
+        sku: 'ATP-1',
+        location: 'WAW-1',
+        quantity: 5,
+        expectedOn: '2026-12-01',
+      },
+      201,
+    );
+    await must(
+      t,
+      'POST',
+      '/api/v1/inventory/supply',
+      {
+        kind: 'production',
+        reference: 'PLAN-12',
+        sku: 'ATP-1',
+        location: 'WAW-1',
+        quantity: 10,
+        expectedOn: '2026-12-15',
+      },
+      201,
+    );
     const a = await must(t, 'POST', '/api/v1/orders', oneLine('ATP-1', 4), 201);
     assert.equal(a.reservation.status, 'partial');
-    assert.deepEqual(a.reservation.lines[0].backorder, { id: a.reservation.lines[0].backorder.id, quantity: 3, promisedOn: '2026-12-01' });
+    assert.deepEqual(a.reservation.lines[0].backorder, {
+      id: a.reservation.lines[0].backorder.id,
+      quantity: 3,
+      promisedOn: '2026-12-01',
+    });
     const b = await must(t, 'POST', '/api/v1/orders', oneLine('ATP-1', 4), 201);
-    assert.equal(b.reservation.lines[0].backorder.promisedOn, '2026-12-15', 'the PO is spoken for by the first backorder');
+    assert.equal(
+      b.reservation.lines[0].backorder.promisedOn,
+      '2026-12-15',
+      'the PO is spoken for by the first backorder',
+    );
     const atp = await must(t, 'GET', '/api/v1/inventory/atp/ATP-1');
-    assert.deepEqual(atp, { sku: 'ATP-1', availableNow: 0, backordered: 7, timeline: [{ date: '2026-12-01', supply: 5, atp: 0 }, { date: '2026-12-15', supply: 10, atp: 8 }] });
+    assert.deepEqual(atp, {
+      sku: 'ATP-1',
+      availableNow: 0,
+      backordered: 7,
+      timeline: [
+        { date: '2026-12-01', supply: 5, atp: 0 },
+        { date: '2026-12-15', supply: 10, atp: 8 },
+      ],
+    });
     const moved = await must(t, 'PATCH', `/api/v1/inventory/supply/${po.supply.id}`, { expectedOn: '2026-12-20' });
     // Now the plan (10 on 15 Dec) comes first: it covers both backorders (3 + 4), so only A's promise moves.
     assert.equal(moved.promisesChanged, 1);
@@ -150,27 +255,57 @@ describe('reservations through the order life', () => {
 
   test('given lot-tracked stock, shipment takes the first-expiring unexpired lot; serial-tracked stock needs each serial', async () => {
     await must(t, 'POST', '/api/v1/products', { sku: 'LOT-1', name: 'Jogurt naturalny', lotTracked: true }, 201);
-    const noLot = await t.call('POST', '/api/v1/inventory/stock:adjust', { sku: 'LOT-1', location: 'WAW-1', kind: 'receipt', delta: 5 });
+    const noLot = await t.call('POST', '/api/v1/inventory/stock:adjust', {
+      sku: 'LOT-1',
+      location: 'WAW-1',
+      kind: 'receipt',
+      delta: 5,
+    });
     assert.equal(noLot.body.code, 'LOT_REQUIRED');
     await receive(t, 'LOT-1', 'WAW-1', 5, { lot: 'L-LATE', lotExpiresOn: '2027-03-01' });
     await receive(t, 'LOT-1', 'WAW-1', 3, { lot: 'L-SOON', lotExpiresOn: '2026-12-01' });
     await receive(t, 'LOT-1', 'WAW-1', 4, { lot: 'L-GONE', lotExpiresOn: '2026-11-01' });
     const o = await must(t, 'POST', '/api/v1/orders', oneLine('LOT-1', 5), 201);
-    const picked = await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/pick`, { orderLineId: o.lines[0].id, location: 'WAW-1', quantity: 5 });
-    assert.deepEqual(picked.lots, [{ lot: 'L-SOON', quantity: 3 }, { lot: 'L-LATE', quantity: 2 }]);
-    const shipped = await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/ship`, { lines: [{ orderLineId: o.lines[0].id, quantity: 5 }] });
+    const picked = await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/pick`, {
+      orderLineId: o.lines[0].id,
+      location: 'WAW-1',
+      quantity: 5,
+    });
+    assert.deepEqual(picked.lots, [
+      { lot: 'L-SOON', quantity: 3 },
+      { lot: 'L-LATE', quantity: 2 },
+    ]);
+    const shipped = await must(t, 'POST', `/api/v1/inventory/orders/${o.id}/ship`, {
+      lines: [{ orderLineId: o.lines[0].id, quantity: 5 }],
+    });
     assert.deepEqual(shipped.shipped[0].lots, ['L-SOON', 'L-LATE']);
 
     await must(t, 'POST', '/api/v1/products', { sku: 'SER-1', name: 'Смартфон', serialTracked: true }, 201);
-    const missing = await t.call('POST', '/api/v1/inventory/stock:adjust', { sku: 'SER-1', location: 'WAW-1', kind: 'receipt', delta: 2, serials: ['SN-1'] });
+    const missing = await t.call('POST', '/api/v1/inventory/stock:adjust', {
+      sku: 'SER-1',
+      location: 'WAW-1',
+      kind: 'receipt',
+      delta: 2,
+      serials: ['SN-1'],
+    });
     assert.equal(missing.body.code, 'SERIALS_REQUIRED');
     await receive(t, 'SER-1', 'WAW-1', 2, { serials: ['SN-1', 'SN-2'] });
-    const dup = await t.call('POST', '/api/v1/inventory/stock:adjust', { sku: 'SER-1', location: 'WAW-1', kind: 'receipt', delta: 1, serials: ['SN-2'] });
+    const dup = await t.call('POST', '/api/v1/inventory/stock:adjust', {
+      sku: 'SER-1',
+      location: 'WAW-1',
+      kind: 'receipt',
+      delta: 1,
+      serials: ['SN-2'],
+    });
     assert.equal(dup.body.code, 'SERIAL_UNAVAILABLE');
     const so = await must(t, 'POST', '/api/v1/orders', oneLine('SER-1', 1), 201);
-    const wrong = await t.call('POST', `/api/v1/inventory/orders/${so.id}/ship`, { lines: [{ orderLineId: so.lines[0].id, quantity: 1, serials: ['SN-9'] }] });
+    const wrong = await t.call('POST', `/api/v1/inventory/orders/${so.id}/ship`, {
+      lines: [{ orderLineId: so.lines[0].id, quantity: 1, serials: ['SN-9'] }],
+    });
     assert.equal(wrong.body.code, 'SERIAL_UNAVAILABLE');
-    await must(t, 'POST', `/api/v1/inventory/orders/${so.id}/ship`, { lines: [{ orderLineId: so.lines[0].id, quantity: 1, serials: ['SN-2'] }] });
+    await must(t, 'POST', `/api/v1/inventory/orders/${so.id}/ship`, {
+      lines: [{ orderLineId: so.lines[0].id, quantity: 1, serials: ['SN-2'] }],
+    });
     const m = await must(t, 'GET', `/api/v1/inventory/movements?orderId=${so.id}`);
     assert.deepEqual(m.items.find((x: { kind: string }) => x.kind === 'shipment').serials, ['SN-2']);
   });

@@ -46,10 +46,13 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     assert.equal(r.status, 201, JSON.stringify(r.body));
     return r.body;
   };
-  const notificationsOf = async (orderId: string) => (await t.call('GET', `/api/v1/notifications?orderId=${orderId}`)).body.items as any[];
+  const notificationsOf = async (orderId: string) =>
+    (await t.call('GET', `/api/v1/notifications?orderId=${orderId}`)).body.items as any[];
   const mailsFor = (id: string): Received[] => smtp.messages.filter((m) => m.messageId.startsWith(`<${id}@`));
   const sentMail = async (orderId: string, template: string) => {
-    const n = await eventually(`${template} sent for ${orderId}`, async () => (await notificationsOf(orderId)).find((x) => x.template === template && x.state === 'sent'));
+    const n = await eventually(`${template} sent for ${orderId}`, async () =>
+      (await notificationsOf(orderId)).find((x) => x.template === template && x.state === 'sent'),
+    );
     const mails = mailsFor(n.id);
     assert.equal(mails.length, 1, `exactly one e-mail for notification ${n.id}`);
     return { n, mail: mails[0]! };
@@ -59,17 +62,41 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     // tracking links in e-mails point at the public URL
     t = await testApp({ config: loadConfig({ ORDO_PUBLIC_URL: 'https://sklep.example.ru/' }) });
     await seedBasics(t);
-    await stock(t, [['SKU-1', 'WAW-1', 500], ['SKU-2', 'WAW-1', 500], ['SKU-3', 'WAW-1', 500]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 500],
+      ['SKU-2', 'WAW-1', 500],
+      ['SKU-3', 'WAW-1', 500],
+    ]);
     await publish(t, NOTIFY_PROCESS);
     await publish(t, shipped('b2c-omnichannel'));
-    await setRules(t, [{ process: 'notify-test', channel: 'web' }, { process: 'b2c-omnichannel', channel: 'wildberries' }]);
+    await setRules(t, [
+      { process: 'notify-test', channel: 'web' },
+      { process: 'b2c-omnichannel', channel: 'wildberries' },
+    ]);
     for (const c of [
       { code: 'C-RU', name: 'Анна Каренина', email: 'anna@example.ru' },
       { code: 'C-NOMAIL', name: 'Łucja "Ł" <Nowak> & Syn' },
-    ]) assert.equal((await t.call('POST', '/api/v1/customers', c)).status, 201);
+    ])
+      assert.equal((await t.call('POST', '/api/v1/customers', c)).status, 201);
     await smtp.start(0);
-    sink = emailSink(t.database.db, smtpSender({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Sklep Żółw <sklep@example.pl>', timeoutMs: 5_000, allowUnverifiedTls: true }));
-    worker = startWorker({ db: t.database.db, jobs: t.services.jobs, sinks: [sink], retry: { baseMs: 100, maxMs: 400, maxAttempts: 50 }, pollMs: 25 });
+    sink = emailSink(
+      t.database.db,
+      smtpSender({
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        from: 'Sklep Żółw <sklep@example.pl>',
+        timeoutMs: 5_000,
+        allowUnverifiedTls: true,
+      }),
+    );
+    worker = startWorker({
+      db: t.database.db,
+      jobs: t.services.jobs,
+      sinks: [sink],
+      retry: { baseMs: 100, maxMs: 400, maxAttempts: 50 },
+      pollMs: 25,
+    });
   });
   after(async () => {
     await worker.stop();
@@ -107,7 +134,17 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
   });
 
   test('given a customer without a language whose parcel goes to Russia, the e-mail is in Russian with Cyrillic in subject and body', async () => {
-    const o = await order({ customer: { code: 'C-RU' }, currency: 'RUB', shippingAddress: { name: 'Анна Каренина', line1: 'ул. Тверская, 7', city: 'Москва', postalCode: '125009', country: 'RU' } });
+    const o = await order({
+      customer: { code: 'C-RU' },
+      currency: 'RUB',
+      shippingAddress: {
+        name: 'Анна Каренина',
+        line1: 'ул. Тверская, 7',
+        city: 'Москва',
+        postalCode: '125009',
+        country: 'RU',
+      },
+    });
     const { n, mail } = await sentMail(o.id, 'order_confirmed');
     // The tracking link is the order's public page; its token opens the tracking API without a login.
     const token = /Отследить заказ: https:\/\/sklep\.example\.ru\/track\/([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
@@ -144,28 +181,50 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     assert.equal(ru.body.source, 'built_in');
     // The preview renders a draft for an order, escaping the customer's name in HTML.
     const noMail = await order({ customer: { code: 'C-NOMAIL' } });
-    const p = await t.call('POST', '/api/v1/notification-templates/order_shipped/preview', { orderId: noMail.id, draft: { subject: 'Dla {{customerName}}', text: 't', html: '<p>{{customerName}}</p>' } });
+    const p = await t.call('POST', '/api/v1/notification-templates/order_shipped/preview', {
+      orderId: noMail.id,
+      draft: { subject: 'Dla {{customerName}}', text: 't', html: '<p>{{customerName}}</p>' },
+    });
     assert.equal(p.status, 200, JSON.stringify(p.body));
     assert.equal(p.body.html, '<p>Łucja &quot;Ł&quot; &lt;Nowak&gt; &amp; Syn</p>');
     assert.equal(p.body.subject, 'Dla Łucja "Ł" <Nowak> & Syn');
-    const pr = await t.call('POST', '/api/v1/notification-templates/order_shipped/preview', { orderId: o.id, language: 'ru' });
+    const pr = await t.call('POST', '/api/v1/notification-templates/order_shipped/preview', {
+      orderId: o.id,
+      language: 'ru',
+    });
     assert.equal(pr.body.subject, `Заказ ${o.number} отправлен`);
     assert.equal(pr.body.source, 'built_in');
   });
 
   test('given an override with an unknown variable or a broken tag, it is refused with 422 naming the field, and nothing changes', async () => {
-    const bad = await t.call('PUT', '/api/v1/notification-templates/order_delivered/ru', { subject: 'Заказ {{orderNumbr}}', text: 'ok {{total}}', html: '<p>{{#total}}</p>' });
+    const bad = await t.call('PUT', '/api/v1/notification-templates/order_delivered/ru', {
+      subject: 'Заказ {{orderNumbr}}',
+      text: 'ok {{total}}',
+      html: '<p>{{#total}}</p>',
+    });
     assert.equal(bad.status, 422, JSON.stringify(bad.body));
     assert.equal(bad.body.code, 'NOTIFICATION_TEMPLATE_INVALID');
-    assert.deepEqual(bad.body.errors.map((e: any) => e.path), ['/subject', '/html']);
+    assert.deepEqual(
+      bad.body.errors.map((e: any) => e.path),
+      ['/subject', '/html'],
+    );
     assert.match(bad.body.errors[0].message, /unknown variable \{\{orderNumbr\}\}/);
     assert.match(bad.body.errors[1].message, /never closed/);
-    const stray = await t.call('PUT', '/api/v1/notification-templates/order_delivered/ru', { subject: 'x', text: 'Сумма {{ total + 1 }}' });
+    const stray = await t.call('PUT', '/api/v1/notification-templates/order_delivered/ru', {
+      subject: 'x',
+      text: 'Сумма {{ total + 1 }}',
+    });
     assert.equal(stray.status, 422);
-    assert.deepEqual(stray.body.errors.map((e: any) => e.path), ['/text']);
+    assert.deepEqual(
+      stray.body.errors.map((e: any) => e.path),
+      ['/text'],
+    );
     const cur = await t.call('GET', '/api/v1/notification-templates/order_delivered/ru');
     assert.equal(cur.body.source, 'built_in');
-    const badDraft = await t.call('POST', '/api/v1/notification-templates/order_shipped/preview', { orderId: '01900000-0000-7000-8000-000000000000', draft: { subject: '{{nope}}', text: 'x' } });
+    const badDraft = await t.call('POST', '/api/v1/notification-templates/order_shipped/preview', {
+      orderId: '01900000-0000-7000-8000-000000000000',
+      draft: { subject: '{{nope}}', text: 'x' },
+    });
     assert.equal(badDraft.status, 404); // the order is looked up first
   });
 
@@ -176,7 +235,12 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     assert.equal(step.reason.note, 'notification order_confirmed not sent: the customer has no e-mail address');
     assert.equal(step.changes.notification.skipped, 'no_recipient');
     assert.deepEqual(await notificationsOf(o.id), []);
-    const events = await t.store.selectFrom('events').select('type').where('subject', '=', o.id).where('type', '=', 'notification.requested').execute();
+    const events = await t.store
+      .selectFrom('events')
+      .select('type')
+      .where('subject', '=', o.id)
+      .where('type', '=', 'notification.requested')
+      .execute();
     assert.equal(events.length, 0);
   });
 
@@ -187,9 +251,24 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     const h = (await t.call('GET', `/api/v1/orders/${off.id}/history`)).body.items;
     assert.ok(h.some((i: any) => i.changes.action === 'notify' && /switched off/.test(i.reason.note)));
     assert.deepEqual(await notificationsOf(off.id), []);
-    const stale = await t.call('PUT', '/api/v1/notification-settings', { disabled: [], recipients: {} }, { 'if-match': '"0"' });
+    const stale = await t.call(
+      'PUT',
+      '/api/v1/notification-settings',
+      { disabled: [], recipients: {} },
+      { 'if-match': '"0"' },
+    );
     assert.equal(stale.status, 412);
-    assert.equal((await t.call('PUT', '/api/v1/notification-settings', { disabled: [] }, { 'if-match': put.headers.etag as string })).status, 200);
+    assert.equal(
+      (
+        await t.call(
+          'PUT',
+          '/api/v1/notification-settings',
+          { disabled: [] },
+          { 'if-match': put.headers.etag as string },
+        )
+      ).status,
+      200,
+    );
     const on = await order();
     await sentMail(on.id, 'order_confirmed');
   });
@@ -198,7 +277,9 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     const port = smtp.port;
     await smtp.stop();
     const o = await order();
-    const failed = await eventually('a failed attempt', async () => (await notificationsOf(o.id)).find((x) => x.state === 'failed' && x.attempts >= 2));
+    const failed = await eventually('a failed attempt', async () =>
+      (await notificationsOf(o.id)).find((x) => x.state === 'failed' && x.attempts >= 2),
+    );
     assert.match(failed.lastResponse, /ECONNREFUSED|connect/i);
     assert.equal(mailsFor(failed.id).length, 0);
     await smtp.start(port);
@@ -206,17 +287,38 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     assert.ok(n.attempts >= 3, `attempts ${n.attempts}`);
     // The sink marks the notification sent before the dispatcher records the delivery: wait for both.
     const deliveries = await eventually('the delivery recorded', async () => {
-      const rows = await t.store.selectFrom('event_deliveries').select(['status', 'attempts']).where('subject', '=', o.id).where('event_type', '=', 'notification.requested').execute();
+      const rows = await t.store
+        .selectFrom('event_deliveries')
+        .select(['status', 'attempts'])
+        .where('subject', '=', o.id)
+        .where('event_type', '=', 'notification.requested')
+        .execute();
       return rows.every((d) => d.status !== 'delivering' && d.status !== 'pending') && rows;
     });
-    assert.deepEqual(deliveries.map((d) => d.status), ['succeeded']);
+    assert.deepEqual(
+      deliveries.map((d) => d.status),
+      ['succeeded'],
+    );
   });
 
   test('given a notification already sent, a redelivery of its event is acknowledged as a duplicate and sends nothing', async () => {
     const o = await order();
     const { n } = await sentMail(o.id, 'order_confirmed');
-    const ev = await t.store.selectFrom('events').selectAll().where('subject', '=', o.id).where('type', '=', 'notification.requested').executeTakeFirstOrThrow();
-    const cloud = toCloudEvent({ id: ev.id, type: ev.type, tenantId: t.tenantId, subject: ev.subject, time: new Date(ev.time), schemaVersion: ev.schema_version, payload: ev.payload });
+    const ev = await t.store
+      .selectFrom('events')
+      .selectAll()
+      .where('subject', '=', o.id)
+      .where('type', '=', 'notification.requested')
+      .executeTakeFirstOrThrow();
+    const cloud = toCloudEvent({
+      id: ev.id,
+      type: ev.type,
+      tenantId: t.tenantId,
+      subject: ev.subject,
+      time: new Date(ev.time),
+      schemaVersion: ev.schema_version,
+      payload: ev.payload,
+    });
     assert.deepEqual(await sink.publish(cloud), { duplicate: true });
     assert.deepEqual(await sink.publish(cloud), { duplicate: true });
     assert.equal(mailsFor(n.id).length, 1);
@@ -228,16 +330,32 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     await send(t, o0.id, 'ship');
     await send(t, o0.id, 'delivered');
     const h = (await t.call('GET', `/api/v1/orders/${o0.id}/history`)).body.items;
-    assert.ok(h.some((i: any) => i.reason.note === 'notification order_delivered not sent: no e-mail address is set for order_desk in the notification settings'));
+    assert.ok(
+      h.some(
+        (i: any) =>
+          i.reason.note ===
+          'notification order_delivered not sent: no e-mail address is set for order_desk in the notification settings',
+      ),
+    );
 
-    await t.call('PUT', '/api/v1/notification-settings', { disabled: [], recipients: { order_desk: ['biuro@example.pl', 'sklad@example.ru'] } });
+    await t.call('PUT', '/api/v1/notification-settings', {
+      disabled: [],
+      recipients: { order_desk: ['biuro@example.pl', 'sklad@example.ru'] },
+    });
     const o = await order();
     await send(t, o.id, 'ship');
     await send(t, o.id, 'delivered');
-    const all = await eventually('5 sent', async () => { const l = (await t.call('GET', `/api/v1/notifications?orderId=${o.id}&state=sent`)).body.items; return l.length === 5 && l; });
+    const all = await eventually('5 sent', async () => {
+      const l = (await t.call('GET', `/api/v1/notifications?orderId=${o.id}&state=sent`)).body.items;
+      return l.length === 5 && l;
+    });
     assert.deepEqual(all.map((x: any) => `${x.template}:${x.to}`).sort(), [
-      'order_confirmed:grzegorz@example.pl', 'order_delivered:biuro@example.pl', 'order_delivered:grzegorz@example.pl',
-      'order_delivered:sklad@example.ru', 'order_shipped:grzegorz@example.pl']);
+      'order_confirmed:grzegorz@example.pl',
+      'order_delivered:biuro@example.pl',
+      'order_delivered:grzegorz@example.pl',
+      'order_delivered:sklad@example.ru',
+      'order_shipped:grzegorz@example.pl',
+    ]);
     const desk = all.find((x: any) => x.to === 'sklad@example.ru');
     assert.equal(mailsFor(desk.id).length, 1);
     assert.equal(mailsFor(desk.id)[0]!.subject, `Zamówienie ${o.number} zostało doręczone`);
@@ -245,7 +363,10 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     assert.equal(bad.status, 400);
     const list = await t.call('GET', '/api/v1/notification-templates');
     const shippedTpl = list.body.items.find((i: any) => i.template === 'order_shipped');
-    assert.deepEqual(shippedTpl.languages.map((l: any) => l.source), ['built_in', 'override', 'built_in']);
+    assert.deepEqual(
+      shippedTpl.languages.map((l: any) => l.source),
+      ['built_in', 'override', 'built_in'],
+    );
     assert.ok(list.body.variables.includes('trackingUrl'));
   });
 

@@ -1,12 +1,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fulfilmentApp, fulfilmentsOf, inpostWebhook, ok, paidOrder, pickAndPack, seedShop, type FulfilmentTestApp } from '../fulfilment/helpers.js';
+import {
+  fulfilmentApp,
+  fulfilmentsOf,
+  inpostWebhook,
+  ok,
+  paidOrder,
+  pickAndPack,
+  seedShop,
+  type FulfilmentTestApp,
+} from '../fulfilment/helpers.js';
 
 /**
  * {{carrier}} and {{trackingNumber}} come from the order's latest shipment that is not cancelled
  * (booked through Ordo at a real local carrier), else from the order's own attributes.
  */
-describe('e-mail variables carrier and trackingNumber from Ordo\'s shipments', () => {
+describe("e-mail variables carrier and trackingNumber from Ordo's shipments", () => {
   let t: FulfilmentTestApp;
   before(async () => {
     t = await fulfilmentApp();
@@ -15,9 +24,12 @@ describe('e-mail variables carrier and trackingNumber from Ordo\'s shipments', (
   after(() => t.close());
 
   const preview = async (orderId: string, language?: string) =>
-    ok(t, 'POST', '/api/v1/notification-templates/order_shipped/preview', { orderId, ...(language ? { language } : {}) });
+    ok(t, 'POST', '/api/v1/notification-templates/order_shipped/preview', {
+      orderId,
+      ...(language ? { language } : {}),
+    });
 
-  test('given an order shipped with the own fleet, the order_shipped e-mail the process queued names the carrier and the shipment\'s tracking number, in Polish and Russian', async () => {
+  test("given an order shipped with the own fleet, the order_shipped e-mail the process queued names the carrier and the shipment's tracking number, in Polish and Russian", async () => {
     const o = await paidOrder(t, { delivery: { method: 'ship', carrier: 'manual' } });
     const [fo] = await fulfilmentsOf(t, o.id);
     await pickAndPack(t, fo);
@@ -53,12 +65,17 @@ describe('e-mail variables carrier and trackingNumber from Ordo\'s shipments', (
     assert.ok(!p.text.includes('Numer przesyłki'), p.text);
 
     const number = '620400000000000000000077';
-    await t.call('POST', '/api/v1/carriers/inpost/tracking', inpostWebhook(sh.carrierShipmentId, 'in_transit', number, '2026-11-24T08:00:00Z'), { authorization: '' });
+    await t.call(
+      'POST',
+      '/api/v1/carriers/inpost/tracking',
+      inpostWebhook(sh.carrierShipmentId, 'in_transit', number, '2026-11-24T08:00:00Z'),
+      { authorization: '' },
+    );
     p = await preview(o.id);
     assert.ok(p.text.includes(`Numer przesyłki: ${number}`), p.text);
   });
 
-  test('given a cancelled shipment, it is ignored: the order\'s delivery carrier and attributes apply', async () => {
+  test("given a cancelled shipment, it is ignored: the order's delivery carrier and attributes apply", async () => {
     const o = await paidOrder(t, { attributes: { trackingNumber: 'ZEW-ŁÓDŹ-0001' } });
     const [fo] = await fulfilmentsOf(t, o.id);
     await pickAndPack(t, fo);

@@ -24,13 +24,22 @@ export class LocalSmtp {
 
   async start(port = this.port): Promise<this> {
     const server = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, banner: 'ordo test smtp',
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      banner: 'ordo test smtp',
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('latin1');
-          this.messages.push(parseMime(raw, session.envelope.mailFrom ? session.envelope.mailFrom.address : '', session.envelope.rcptTo.map((r) => r.address)));
+          this.messages.push(
+            parseMime(
+              raw,
+              session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              session.envelope.rcptTo.map((r) => r.address),
+            ),
+          );
           callback(null, 'Message queued as test-' + this.messages.length);
         });
       },
@@ -53,10 +62,12 @@ export class LocalSmtp {
 
 /** Decodes RFC 2047 encoded words (=?UTF-8?Q?…?= / =?UTF-8?B?…?=); whitespace between adjacent words is dropped. */
 export function decodeWords(value: string): string {
-  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, charset: string, enc: string, data: string) => {
-    const bytes = enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : qpBytes(data.replace(/_/g, ' '));
-    return new TextDecoder(charset.toLowerCase()).decode(bytes);
-  });
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_m, charset: string, enc: string, data: string) => {
+      const bytes = enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : qpBytes(data.replace(/_/g, ' '));
+      return new TextDecoder(charset.toLowerCase()).decode(bytes);
+    });
 }
 
 /** Quoted-printable to bytes: soft line breaks removed, =XX decoded. */
@@ -64,7 +75,10 @@ function qpBytes(s: string): Buffer {
   const text = s.replace(/=\r?\n/g, '');
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) { out.push(parseInt(text.slice(i + 1, i + 3), 16)); i += 2; } else out.push(text.charCodeAt(i) & 0xff);
+    if (text[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(text.charCodeAt(i) & 0xff);
   }
   return Buffer.from(out);
 }
@@ -83,7 +97,12 @@ function splitHeaders(raw: string): { headers: Map<string, string>; body: string
 function decodeBody(body: string, headers: Map<string, string>): string {
   const cte = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
   const charset = /charset="?([^";]+)"?/i.exec(headers.get('content-type') ?? '')?.[1] ?? 'utf-8';
-  const bytes = cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64') : cte === 'quoted-printable' ? qpBytes(body) : Buffer.from(body, 'latin1');
+  const bytes =
+    cte === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+      : cte === 'quoted-printable'
+        ? qpBytes(body)
+        : Buffer.from(body, 'latin1');
   return new TextDecoder(charset.toLowerCase()).decode(bytes);
 }
 
@@ -106,13 +125,25 @@ function parseMime(raw: string, from: string, to: string[]): Received {
   const text = parts.find((p) => /^text\/plain/i.test(p.type));
   const html = parts.find((p) => /^text\/html/i.test(p.type));
   return {
-    raw, from, to, headers, subject: decodeWords(headers.get('subject') ?? ''), messageId: headers.get('message-id') ?? '',
-    text: text?.text ?? '', html: html?.text ?? '', textType: text?.type ?? '', htmlType: html?.type ?? '',
+    raw,
+    from,
+    to,
+    headers,
+    subject: decodeWords(headers.get('subject') ?? ''),
+    messageId: headers.get('message-id') ?? '',
+    text: text?.text ?? '',
+    html: html?.text ?? '',
+    textType: text?.type ?? '',
+    htmlType: html?.type ?? '',
   };
 }
 
 /** Waits (up to a generous limit) for a condition the worker makes true; not a timing assertion. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -4,10 +4,14 @@ import { address, testApp, type TestApp, seedBasics } from '../support.js';
 import { publish, send, setRules, shipped, stock } from './process-support.js';
 
 const b2bOrder = (externalId: string, over: Record<string, unknown> = {}) => ({
-  channel: 'b2b', externalId, customer: { code: 'HURT-1' }, currency: 'PLN',
+  channel: 'b2b',
+  externalId,
+  customer: { code: 'HURT-1' },
+  currency: 'PLN',
   // 20 % discount on the first line: above the 15 % the sales lead must approve.
   lines: [{ sku: 'SKU-1', quantity: 10, unitPrice: '100.00', discount: '200.00', taxRate: '23' }],
-  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' }, delivery: { method: 'ship' },
+  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
+  delivery: { method: 'ship' },
   paymentTerms: { kind: 'deferred', dueDays: 30 },
   ...over,
 });
@@ -17,14 +21,24 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
   before(async () => {
     t = await testApp();
     await seedBasics(t);
-    const ch = await t.call('POST', '/api/v1/channels', { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN' });
+    const ch = await t.call('POST', '/api/v1/channels', {
+      code: 'b2b',
+      name: 'Portal B2B',
+      kind: 'b2b_portal',
+      currency: 'PLN',
+    });
     assert.equal(ch.status, 201, JSON.stringify(ch.body));
     const c = await t.call('POST', '/api/v1/customers', {
-      code: 'HURT-1', name: 'Hurtownia Żuraw', segment: 'wholesale',
+      code: 'HURT-1',
+      name: 'Hurtownia Żuraw',
+      segment: 'wholesale',
       attributes: { requiresBuyerApproval: true, creditLimit: '50000.00', allowsPartialShipments: false },
     });
     assert.equal(c.status, 201, JSON.stringify(c.body));
-    await stock(t, [['SKU-1', 'WAW-1', 100], ['SKU-3', 'WAW-1', 0]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 100],
+      ['SKU-3', 'WAW-1', 0],
+    ]);
     await publish(t, shipped('b2b-approvals'));
     await setRules(t, [{ process: 'b2b-approvals', channel: 'b2b_portal' }]);
   });
@@ -51,7 +65,10 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
     assert.equal(claimed.body.state, 'claimed');
     const bad = await t.call('POST', `/api/v1/tasks/${lead.id}/complete`, { outcome: 'ship_it' });
     assert.equal(bad.status, 400);
-    const done = await t.call('POST', `/api/v1/tasks/${lead.id}/complete`, { outcome: 'approve', comment: 'Rabat zgodny z umową ramową' });
+    const done = await t.call('POST', `/api/v1/tasks/${lead.id}/complete`, {
+      outcome: 'approve',
+      comment: 'Rabat zgodny z umową ramową',
+    });
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.equal(done.body.task.state, 'completed');
     assert.equal(done.body.task.comment, 'Rabat zgodny z umową ramową');
@@ -64,7 +81,10 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'TASK_NOT_OPEN');
 
-    const delegated = await t.call('POST', `/api/v1/tasks/${buyer.body.items[0].id}/delegate`, { role: 'procurement_director', comment: 'Urlop' });
+    const delegated = await t.call('POST', `/api/v1/tasks/${buyer.body.items[0].id}/delegate`, {
+      role: 'procurement_director',
+      comment: 'Urlop',
+    });
     assert.equal(delegated.status, 200, JSON.stringify(delegated.body));
     assert.equal(delegated.body.role, 'procurement_director');
     assert.equal(delegated.body.delegatedFrom, 'role:purchasing_manager');
@@ -91,9 +111,15 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
   });
 
   test('given a line without stock, the order waits in the exceptions queue with its resolutions and is resolved by posting one', async () => {
-    const o = (await t.call('POST', '/api/v1/orders', b2bOrder('PO-2026-002', {
-      lines: [{ sku: 'SKU-3', quantity: 4, unitPrice: '3.50', taxRate: '8' }],
-    }))).body;
+    const o = (
+      await t.call(
+        'POST',
+        '/api/v1/orders',
+        b2bOrder('PO-2026-002', {
+          lines: [{ sku: 'SKU-3', quantity: 4, unitPrice: '3.50', taxRate: '8' }],
+        }),
+      )
+    ).body;
     // No discount, no credit issue, but the buyer signs first.
     const task = o.openTasks[0];
     await t.call('POST', `/api/v1/tasks/${task.id}/complete`, { outcome: 'approve' });

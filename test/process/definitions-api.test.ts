@@ -28,7 +28,11 @@ describe('process definitions: versions, validation, history, simulation and mig
   before(async () => {
     t = await testApp();
     await seedBasics(t);
-    await stock(t, [['SKU-1', 'WAW-1', 100], ['SKU-2', 'WAW-1', 100], ['SKU-3', 'WAW-1', 100]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 100],
+      ['SKU-2', 'WAW-1', 100],
+      ['SKU-3', 'WAW-1', 100],
+    ]);
     await setRules(t, [{ process: 'b2c-omnichannel', channel: 'web' }]);
   });
   after(() => t.close());
@@ -80,25 +84,53 @@ describe('process definitions: versions, validation, history, simulation and mig
 
     // Publishing v2 retires v1 (superseded): nothing new starts on it, the orders on it keep loading it.
     const versions = await t.call('GET', '/api/v1/processes/b2c-omnichannel');
-    assert.deepEqual(versions.body.items.map((v: any) => [v.version, v.status]), [[1, 'retired'], [2, 'published']]);
+    assert.deepEqual(
+      versions.body.items.map((v: any) => [v.version, v.status]),
+      [
+        [1, 'retired'],
+        [2, 'published'],
+      ],
+    );
     assert.ok(versions.body.items[0].retiredAt);
     const listed = (await t.call('GET', '/api/v1/processes')).body.items.find((p: any) => p.key === 'b2c-omnichannel');
     assert.deepEqual([listed.currentVersion, listed.draftVersion, listed.runningOrders], [2, null, 3]);
     const hist = await t.call('GET', '/api/v1/processes/b2c-omnichannel/history');
-    assert.deepEqual(hist.body.items.map((h: any) => [h.action, h.version]),
-      [['draft_created', 1], ['published', 1], ['draft_created', 2], ['published', 2], ['retired', 1]]);
+    assert.deepEqual(
+      hist.body.items.map((h: any) => [h.action, h.version]),
+      [
+        ['draft_created', 1],
+        ['published', 1],
+        ['draft_created', 2],
+        ['published', 2],
+        ['retired', 1],
+      ],
+    );
     assert.deepEqual(hist.body.items[3].details, { previousPublished: 1 });
-    assert.deepEqual(hist.body.items[4].details, { from: 'published', reason: 'superseded by v2', supersededBy: 2, runningOrders: 2 });
+    assert.deepEqual(hist.body.items[4].details, {
+      from: 'published',
+      reason: 'superseded by v2',
+      supersededBy: 2,
+      runningOrders: 2,
+    });
     const change = hist.body.items[2];
     assert.equal(change.actor.type, 'api_key');
     assert.match(change.diff, /^-      - \{ to: awaiting_payment, when: 'order.paymentTerms == "prepaid"' \}$/m);
     assert.ok(!/^\+/m.test(change.diff), 'v2 only removes a line');
 
-    const preview = await t.call('POST', '/api/v1/processes/b2c-omnichannel/migrations/preview', { toVersion: 2, orderIds: [a.id] });
+    const preview = await t.call('POST', '/api/v1/processes/b2c-omnichannel/migrations/preview', {
+      toVersion: 2,
+      orderIds: [a.id],
+    });
     assert.equal(preview.status, 200, JSON.stringify(preview.body));
-    assert.deepEqual(preview.body.items.map((i: any) => [i.orderId, i.to.state, i.canMigrate]), [[a.id, 'awaiting_payment', true]]);
+    assert.deepEqual(
+      preview.body.items.map((i: any) => [i.orderId, i.to.state, i.canMigrate]),
+      [[a.id, 'awaiting_payment', true]],
+    );
     assert.equal((await t.call('GET', `/api/v1/orders/${a.id}`)).body.process.version, 1, 'a preview changes nothing');
-    const applied = await t.call('POST', '/api/v1/processes/b2c-omnichannel/migrations/apply', { toVersion: 2, orderIds: [a.id] });
+    const applied = await t.call('POST', '/api/v1/processes/b2c-omnichannel/migrations/apply', {
+      toVersion: 2,
+      orderIds: [a.id],
+    });
     assert.equal(applied.body.migrated, 1, JSON.stringify(applied.body));
     const moved = await send(t, a.id, 'payment_authorized');
     assert.deepEqual([moved.process.version, moved.state], [2, 'fulfilling']);
@@ -109,7 +141,11 @@ describe('process definitions: versions, validation, history, simulation and mig
     const retired = await t.call('POST', '/api/v1/processes/b2c-omnichannel/versions/1/retire');
     assert.equal(retired.status, 409, 'v1 was retired when v2 was published');
     const stillOnV1 = await send(t, stillV1.id, 'payment_failed');
-    assert.deepEqual([stillOnV1.process.version, stillOnV1.state], [1, 'cancelled'], 'STILL-V1 finishes on the retired v1');
+    assert.deepEqual(
+      [stillOnV1.process.version, stillOnV1.state],
+      [1, 'cancelled'],
+      'STILL-V1 finishes on the retired v1',
+    );
   });
 
   test('given a draft, simulating it against the last stored orders reports both paths and the difference, and writes nothing', async () => {
@@ -119,7 +155,10 @@ describe('process definitions: versions, validation, history, simulation and mig
     const before = await t.call('GET', '/api/v1/orders?limit=500');
     const historyBefore = (await t.call('GET', `/api/v1/orders/${before.body.items[0].id}/history`)).body.items.length;
 
-    const r = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', { last: 3, oracle: { actions: { authorize_payment: 'payment_authorized' } } });
+    const r = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', {
+      last: 3,
+      oracle: { actions: { authorize_payment: 'payment_authorized' } },
+    });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual([r.body.current, r.body.draft], ['v2', 'v3 (draft)']);
     assert.equal(r.body.orders.length, 3);
@@ -135,19 +174,25 @@ describe('process definitions: versions, validation, history, simulation and mig
     assert.equal((r.body.summary as any).differing, 3);
 
     const inline = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', {
-      source: shipped('b2c-omnichannel'), cases: [{ id: 'risky', facts: { customer: { riskScore: 0.95 }, order: { paymentTerms: 'cod' } } }],
+      source: shipped('b2c-omnichannel'),
+      cases: [{ id: 'risky', facts: { customer: { riskScore: 0.95 }, order: { paymentTerms: 'cod' } } }],
     });
     assert.equal(inline.status, 200, JSON.stringify(inline.body));
     assert.equal(inline.body.orders[0].draft.endState, 'fraud_review');
 
     const after = await t.call('GET', '/api/v1/orders?limit=500');
     assert.equal(after.body.items.length, before.body.items.length);
-    assert.equal((await t.call('GET', `/api/v1/orders/${before.body.items[0].id}/history`)).body.items.length, historyBefore);
+    assert.equal(
+      (await t.call('GET', `/api/v1/orders/${before.body.items[0].id}/history`)).body.items.length,
+      historyBefore,
+    );
     assert.equal((await t.call('GET', '/api/v1/processes/b2c-omnichannel')).body.items.length, 3);
   });
 
   test('given a definition whose automatic transitions loop, an order lands in the stuck exception state, not a 500', async () => {
-    await publish(t, `key: runaway
+    await publish(
+      t,
+      `key: runaway
 start: ping
 states:
   ping:
@@ -155,9 +200,17 @@ states:
   pong:
     always: [{ to: ping }]
   done: { terminal: true }
-`);
-    await setRules(t, [{ process: 'runaway', channel: 'wildberries' }, { process: 'b2c-omnichannel', channel: 'web' }]);
-    const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'LOOP-1', channel: 'wildberries', currency: 'RUB' }));
+`,
+    );
+    await setRules(t, [
+      { process: 'runaway', channel: 'wildberries' },
+      { process: 'b2c-omnichannel', channel: 'web' },
+    ]);
+    const r = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'LOOP-1', channel: 'wildberries', currency: 'RUB' }),
+    );
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.state, 'stuck');
     assert.deepEqual(r.body.process.exception, { kind: 'runaway_process', resolutions: [] });

@@ -10,7 +10,9 @@ import '../../src/store/schema-process.js';
 
 describe('the demo tenant runs the shipped processes', () => {
   let d: Database;
-  before(async () => { d = await freshDatabase(); });
+  before(async () => {
+    d = await freshDatabase();
+  });
   after(() => d.close());
 
   test('given a fresh database, the demo seed publishes the shipped processes before its orders, and every order runs one', async () => {

@@ -40,11 +40,15 @@ describe('external actions: requested through the outbox, awaited by their state
   before(async () => {
     t = await testApp();
     await seedBasics(t);
-    await stock(t, [['SKU-1', 'WAW-1', 50], ['SKU-2', 'WAW-1', 50], ['SKU-3', 'WAW-1', 50]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 50],
+      ['SKU-2', 'WAW-1', 50],
+      ['SKU-3', 'WAW-1', 50],
+    ]);
   });
   after(() => t.close());
 
-  test('Given the wired operations, When listed, Then each says how it runs, its results and its arguments\' schema', async () => {
+  test("Given the wired operations, When listed, Then each says how it runs, its results and its arguments' schema", async () => {
     const r = await t.call('GET', '/api/v1/processes/operations');
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const by = new Map(r.body.items.map((i: any) => [i.code, i]));
@@ -56,7 +60,7 @@ describe('external actions: requested through the outbox, awaited by their state
     assert.equal(invoice.runs, 'external');
     assert.deepEqual(invoice.results, { succeeded: 'invoice_issued', failed: 'invoice_failed' });
     assert.equal((by.get('set_attribute') as any).runs, 'engine');
-    assert.ok(!by.has('score_fraud'), 'a definition\'s own external actions are not operations of the tenant');
+    assert.ok(!by.has('score_fraud'), "a definition's own external actions are not operations of the tenant");
   });
 
   test('Given an action nothing carries out, When the definition is saved, Then 422 names the action and its line and nothing is stored', async () => {
@@ -73,7 +77,10 @@ describe('external actions: requested through the outbox, awaited by their state
   });
 
   test('Given an external action whose state moves on by itself or ignores the failure, Then publishing is refused with the reason', async () => {
-    const leaves = SCORED.replace('    on:\n      fraud_scored: accepted\n      score_fraud_failed: review', '    always:\n      - { to: accepted }');
+    const leaves = SCORED.replace(
+      '    on:\n      fraud_scored: accepted\n      score_fraud_failed: review',
+      '    always:\n      - { to: accepted }',
+    );
     const r = await t.call('POST', '/api/v1/processes', { source: leaves });
     assert.equal(r.status, 422);
     const codes = r.body.problems.map((x: any) => x.code);
@@ -86,7 +93,10 @@ describe('external actions: requested through the outbox, awaited by their state
     assert.equal(c.body.problems[0].path, '/states/scoring/enter/0/when');
     const shadow = SCORED.replace('  score_fraud:', '  reserve:\n    description: x\n  score_fraud:');
     const s = await t.call('POST', '/api/v1/processes:validate', { source: shadow });
-    assert.deepEqual(s.body.problems.map((x: any) => x.code), ['EXTERNAL_ACTION_CONFLICT']);
+    assert.deepEqual(
+      s.body.problems.map((x: any) => x.code),
+      ['EXTERNAL_ACTION_CONFLICT'],
+    );
   });
 
   test('Given a declared external action, When an order enters its state, Then action.requested goes out and the order waits until the result is posted', async () => {
@@ -131,7 +141,11 @@ describe('external actions: requested through the outbox, awaited by their state
   test('Given the shipped B2B process, When an order reaches invoicing, Then it waits for the invoice and the ERP before it ships', async () => {
     await publish(t, shipped('b2b-approvals'));
     await setRules(t, [{ process: 'b2b-approvals', channel: ['web'] }]);
-    const created = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'B2B-EXT-1', paymentTerms: { kind: 'deferred', dueDays: 30 } }));
+    const created = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'B2B-EXT-1', paymentTerms: { kind: 'deferred', dueDays: 30 } }),
+    );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     let o = created.body;
     // The customer has no credit line: the approvals come first (each open task approved).
@@ -148,7 +162,9 @@ describe('external actions: requested through the outbox, awaited by their state
     assert.deepEqual(inv.payload.args, { documents: ['invoice', 'upd'] });
     // Nothing ships before the invoice exists.
     assert.equal((await t.call('GET', `/api/v1/fulfilment-orders?orderId=${o.id}`)).body.items?.length ?? 0, 0);
-    o = await send(t, o.id, 'invoice_issued', { data: { requestId: inv.payload.requestId, number: 'FV/2026/12/0001' } });
+    o = await send(t, o.id, 'invoice_issued', {
+      data: { requestId: inv.payload.requestId, number: 'FV/2026/12/0001' },
+    });
     assert.equal(o.state, 'syncing_invoice');
     const requests = await events(t, o.id, 'action.requested');
     assert.deepEqual(requests.map((e: any) => e.payload.action).sort(), ['issue_invoice', 'sync_erp']);
@@ -163,14 +179,20 @@ describe('external actions: requested through the outbox, awaited by their state
   test('Given the shipped B2C process and cash on delivery, When the parcel is delivered, Then the order waits for the capture before it counts as delivered', async () => {
     await publish(t, shipped('b2c-omnichannel'));
     await setRules(t, [{ process: 'b2c-omnichannel', channel: ['web'] }]);
-    const created = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'COD-1', paymentTerms: { kind: 'cash_on_delivery' } }));
+    const created = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'COD-1', paymentTerms: { kind: 'cash_on_delivery' } }),
+    );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     let o = created.body;
     assert.equal(o.state, 'fulfilling', JSON.stringify(o.process));
     o = await send(t, o.id, 'shipped');
     o = await send(t, o.id, 'delivered');
     assert.equal(o.state, 'collecting_payment');
-    const capture = (await events(t, o.id, 'action.requested')).find((e: any) => e.payload.action === 'capture_payment');
+    const capture = (await events(t, o.id, 'action.requested')).find(
+      (e: any) => e.payload.action === 'capture_payment',
+    );
     assert.deepEqual(capture.payload.args, { amount: 'total' });
     o = await send(t, o.id, 'payment_captured');
     assert.equal(o.state, 'delivered');

@@ -6,7 +6,10 @@ describe('line diff of definition texts', () => {
   test('given one changed line among many, the diff shows it with two lines of context and a hunk header', () => {
     const a = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n');
     const b = a.replace('line 10', 'линия 10 — zmieniona');
-    assert.equal(lineDiff(a, b), ['@@ -8,5 +8,5 @@', ' line 8', ' line 9', '-line 10', '+линия 10 — zmieniona', ' line 11', ' line 12'].join('\n'));
+    assert.equal(
+      lineDiff(a, b),
+      ['@@ -8,5 +8,5 @@', ' line 8', ' line 9', '-line 10', '+линия 10 — zmieniona', ' line 11', ' line 12'].join('\n'),
+    );
   });
 
   test('given identical texts the diff is empty, and from nothing every line is added', () => {

@@ -11,7 +11,11 @@ describe('orders running the shipped B2C process through the API', () => {
   before(async () => {
     t = await testApp();
     await seedBasics(t);
-    await stock(t, [['SKU-1', 'WAW-1', 50], ['SKU-2', 'WAW-1', 50], ['SKU-3', 'WAW-1', 50]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 50],
+      ['SKU-2', 'WAW-1', 50],
+      ['SKU-3', 'WAW-1', 50],
+    ]);
     await publish(t, shipped('b2c-omnichannel'));
     await setRules(t, [{ process: 'b2c-omnichannel', channel: ['web', 'marketplace'] }]);
   });
@@ -22,7 +26,13 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const o = created.body;
     assert.equal(o.state, 'awaiting_payment');
-    assert.deepEqual(o.process, { key: 'b2c-omnichannel', version: 1, state: 'awaiting_payment', status: 'active', exception: null });
+    assert.deepEqual(o.process, {
+      key: 'b2c-omnichannel',
+      version: 1,
+      state: 'awaiting_payment',
+      status: 'active',
+      exception: null,
+    });
     assert.deepEqual(o.allowedEvents.sort(), ['payment_authorized', 'payment_failed', 'payment_timeout']);
 
     let v = await send(t, o.id, 'payment_authorized');
@@ -48,8 +58,16 @@ describe('orders running the shipped B2C process through the API', () => {
     const chosen = started.reason.trace.find((e: any) => e.kind === 'always' && e.to === 'awaiting_payment');
     assert.equal(chosen.condition, 'order.paymentTerms == "prepaid"');
     assert.deepEqual(chosen.inputs, { 'order.paymentTerms': 'prepaid' });
-    assert.ok(h.body.items.some((i: any) => i.action === 'process.action_requested' && i.changes.action === 'authorize_payment'));
-    assert.ok(h.body.items.some((i: any) => i.action === 'process.action' && i.changes.action === 'reserve' && i.changes.result === 'reserved'));
+    assert.ok(
+      h.body.items.some(
+        (i: any) => i.action === 'process.action_requested' && i.changes.action === 'authorize_payment',
+      ),
+    );
+    assert.ok(
+      h.body.items.some(
+        (i: any) => i.action === 'process.action' && i.changes.action === 'reserve' && i.changes.result === 'reserved',
+      ),
+    );
     assert.ok(h.body.items.some((i: any) => i.action === 'process.timer' && i.toState === 'completed'));
     const states = h.body.items.filter((i: any) => i.action.startsWith('process.')).map((i: any) => i.toState);
     assert.equal(states[states.length - 1], 'completed');
@@ -69,20 +87,37 @@ describe('orders running the shipped B2C process through the API', () => {
   test('given a stale If-Match, the event is refused with 412 and the order is unchanged', async () => {
     const o = (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'B2C-3' }))).body;
     await send(t, o.id, 'payment_authorized');
-    const r = await t.call('POST', `/api/v1/orders/${o.id}/events`, { name: 'cancel' }, { 'if-match': `"${o.version}"` });
+    const r = await t.call(
+      'POST',
+      `/api/v1/orders/${o.id}/events`,
+      { name: 'cancel' },
+      { 'if-match': `"${o.version}"` },
+    );
     assert.equal(r.status, 412);
     const cur = await t.call('GET', `/api/v1/orders/${o.id}`);
     assert.equal(cur.body.state, 'fulfilling');
-    const ok = await t.call('POST', `/api/v1/orders/${o.id}/events`, { name: 'cancel' }, { 'if-match': cur.headers.etag as string });
+    const ok = await t.call(
+      'POST',
+      `/api/v1/orders/${o.id}/events`,
+      { name: 'cancel' },
+      { 'if-match': cur.headers.etag as string },
+    );
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.state, 'cancelled');
     const res = await t.call('GET', `/api/v1/inventory/orders/${o.id}/reservations`);
-    assert.ok(res.body.reservations.every((x: any) => x.status === 'released'), JSON.stringify(res.body));
+    assert.ok(
+      res.body.reservations.every((x: any) => x.status === 'released'),
+      JSON.stringify(res.body),
+    );
   });
 
   test('given a channel with no process and no matching rule, the order is still accepted and history says why', async () => {
     await setRules(t, [{ process: 'b2c-omnichannel', channel: 'web' }]);
-    const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'WB-NOPROC', channel: 'wildberries', currency: 'RUB' }));
+    const r = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'WB-NOPROC', channel: 'wildberries', currency: 'RUB' }),
+    );
     assert.equal(r.status, 201);
     assert.equal(r.body.state, 'accepted');
     assert.equal(r.body.process.key, null);
@@ -106,8 +141,18 @@ describe('orders running the shipped B2C process through the API', () => {
   test('the OpenAPI document describes the process, task and exception endpoints', async () => {
     const r = await t.call('GET', '/api/v1/openapi.json');
     assert.equal(r.status, 200);
-    for (const p of ['/api/v1/orders/{id}/events', '/api/v1/processes', '/api/v1/processes/{key}/versions/{version}/publish', '/api/v1/processes/{key}/simulate',
-      '/api/v1/processes/{key}/migrations/apply', '/api/v1/processes/{key}/history', '/api/v1/process-selection-rules', '/api/v1/tasks', '/api/v1/tasks/{id}/complete', '/api/v1/exceptions']) {
+    for (const p of [
+      '/api/v1/orders/{id}/events',
+      '/api/v1/processes',
+      '/api/v1/processes/{key}/versions/{version}/publish',
+      '/api/v1/processes/{key}/simulate',
+      '/api/v1/processes/{key}/migrations/apply',
+      '/api/v1/processes/{key}/history',
+      '/api/v1/process-selection-rules',
+      '/api/v1/tasks',
+      '/api/v1/tasks/{id}/complete',
+      '/api/v1/exceptions',
+    ]) {
       assert.ok(r.body.paths[p], `missing ${p}`);
     }
     assert.ok(r.body.components.schemas.Task);

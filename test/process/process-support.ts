@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { TestApp } from '../support.js';
 
-export const shipped = (name: string) => readFileSync(join(import.meta.dirname, '..', '..', 'processes', `${name}.yaml`), 'utf8');
+export const shipped = (name: string) =>
+  readFileSync(join(import.meta.dirname, '..', '..', 'processes', `${name}.yaml`), 'utf8');
 
 /** Saves a definition as a draft and publishes it; returns the version. */
 export async function publish(t: TestApp, source: string): Promise<number> {

@@ -6,18 +6,29 @@ import { systemActor } from '../../src/store/history.js';
 
 describe('publishing the shipped processes for a tenant', () => {
   let t: TestApp;
-  before(async () => { t = await testApp(); await seedBasics(t); });
+  before(async () => {
+    t = await testApp();
+    await seedBasics(t);
+  });
   after(() => t.close());
 
   test('given a new tenant, every shipped process is published once and orders are routed to a process by type and channel', async () => {
     const first = await publishShippedProcesses(t.services.operations.actions, t.store, systemActor, new Date());
     assert.equal(first.length, 8);
-    assert.deepEqual(await publishShippedProcesses(t.services.operations.actions, t.store, systemActor, new Date()), [], 'publishing again changes nothing');
+    assert.deepEqual(
+      await publishShippedProcesses(t.services.operations.actions, t.store, systemActor, new Date()),
+      [],
+      'publishing again changes nothing',
+    );
     const list = await t.call('GET', '/api/v1/processes');
     assert.equal(list.body.items.length, 8);
     assert.ok(list.body.items.every((p: any) => p.currentVersion === 1 && p.draftVersion === null));
 
-    const mp = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'WB-1', channel: 'wildberries', currency: 'RUB' }));
+    const mp = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'WB-1', channel: 'wildberries', currency: 'RUB' }),
+    );
     assert.equal(mp.body.process.key, 'marketplace-fbs');
     const quote = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'Q-1', orderType: 'quote' }));
     assert.equal(quote.body.process.key, 'quote-to-order');

@@ -14,7 +14,11 @@ describe('process timers', () => {
   before(async () => {
     t = await testApp({ clock });
     await seedBasics(t);
-    await stock(t, [['SKU-1', 'WAW-1', 500], ['SKU-2', 'WAW-1', 500], ['SKU-3', 'WAW-1', 500]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 500],
+      ['SKU-2', 'WAW-1', 500],
+      ['SKU-3', 'WAW-1', 500],
+    ]);
     await publish(t, shipped('b2c-omnichannel'));
     await setRules(t, [{ process: 'b2c-omnichannel', channel: 'web' }]);
   });
@@ -49,8 +53,14 @@ describe('process timers', () => {
   });
 
   test('given a fraud review nobody picks up, when its due time passes, then the escalation timer hands the task to the escalation role', async () => {
-    await t.call('POST', '/api/v1/customers', { code: 'RISK-1', name: 'Анна Подозрительная', attributes: { riskScore: 0.93 } });
-    const o = (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'RISKY-1', customer: { code: 'RISK-1' } }))).body;
+    await t.call('POST', '/api/v1/customers', {
+      code: 'RISK-1',
+      name: 'Анна Подозрительная',
+      attributes: { riskScore: 0.93 },
+    });
+    const o = (
+      await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'RISKY-1', customer: { code: 'RISK-1' } }))
+    ).body;
     assert.equal(o.state, 'fraud_review');
     assert.equal(o.openTasks[0].role, 'risk_analyst');
     const early = await fireDueTimers(t.services.operations, t.database.db, new Date(clock.now().getTime() + HOUR));

@@ -11,9 +11,20 @@ export async function stock(t: TestApp, rows: [sku: string, location: string, on
 
 /** Every stock figure and live reservation of the tenant, to prove a read changed nothing. */
 export async function stockSnapshot(t: TestApp) {
-  const levels = await t.store.selectFrom('stock_levels').select(['product_id', 'location_id', 'on_hand', 'reserved', 'version']).orderBy('product_id').orderBy('location_id').execute();
-  const reservations = await t.store.selectFrom('stock_reservations').select(['id', 'location_id', 'quantity', 'status']).orderBy('id').execute();
-  const routes = await sql<{ n: string }>`select count(*)::text as n from order_routes where tenant_id = ${t.tenantId}`.execute(t.database.db);
+  const levels = await t.store
+    .selectFrom('stock_levels')
+    .select(['product_id', 'location_id', 'on_hand', 'reserved', 'version'])
+    .orderBy('product_id')
+    .orderBy('location_id')
+    .execute();
+  const reservations = await t.store
+    .selectFrom('stock_reservations')
+    .select(['id', 'location_id', 'quantity', 'status'])
+    .orderBy('id')
+    .execute();
+  const routes = await sql<{
+    n: string;
+  }>`select count(*)::text as n from order_routes where tenant_id = ${t.tenantId}`.execute(t.database.db);
   const events = await t.store.selectFrom('events').select(['id']).where('type', '=', 'order.routed').execute();
   return { levels, reservations, routes: routes.rows[0]!.n, events: events.length };
 }

@@ -9,7 +9,14 @@ describe('dry-run plans and simulation', () => {
   before(async () => {
     t = await testApp();
     await seedBasics(t);
-    await stock(t, [['SKU-1', 'WAW-1', 50], ['SKU-2', 'WAW-1', 50], ['SKU-3', 'WAW-1', 50], ['SKU-1', 'KRK-S', 20], ['SKU-2', 'KRK-S', 20], ['SKU-3', 'KRK-S', 20]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 50],
+      ['SKU-2', 'WAW-1', 50],
+      ['SKU-3', 'WAW-1', 50],
+      ['SKU-1', 'KRK-S', 20],
+      ['SKU-2', 'KRK-S', 20],
+      ['SKU-3', 'KRK-S', 20],
+    ]);
     loc = await locationIds(t);
   });
   after(() => t.close());
@@ -25,7 +32,14 @@ describe('dry-run plans and simulation', () => {
     assert.deepEqual(r.body.metrics.locations, ['WAW-1']);
     assert.equal(r.body.metrics.shipments, 1);
     assert.equal(r.body.metrics.unfilledUnits, 0);
-    assert.deepEqual(r.body.allocations.map((a: any) => [a.sku, a.location, a.quantity]), [['SKU-1', 'WAW-1', 2], ['SKU-2', 'WAW-1', 1], ['SKU-3', 'WAW-1', 5]]);
+    assert.deepEqual(
+      r.body.allocations.map((a: any) => [a.sku, a.location, a.quantity]),
+      [
+        ['SKU-1', 'WAW-1', 2],
+        ['SKU-2', 'WAW-1', 1],
+        ['SKU-3', 'WAW-1', 5],
+      ],
+    );
     // Why Kraków lost, in the trace.
     const krk = r.body.trace.plan.alternatives.find((a: any) => a.locationId === loc['KRK-S']);
     assert.equal(krk.reason.code, 'WORSE_COST');
@@ -47,16 +61,24 @@ describe('dry-run plans and simulation', () => {
     // Excluding Warszawa, the plan moves to Kraków — still without touching stock.
     const ex = await t.call('POST', '/api/v1/routing/plan', { orderId: o.body.id, excludeLocationIds: [loc['WAW-1']] });
     assert.deepEqual(ex.body.metrics.locations, ['KRK-S']);
-    assert.equal(ex.body.trace.plan.alternatives.find((a: any) => a.locationId === loc['WAW-1']).reason.code, 'EXCLUDED');
+    assert.equal(
+      ex.body.trace.plan.alternatives.find((a: any) => a.locationId === loc['WAW-1']).reason.code,
+      'EXCLUDED',
+    );
     assert.deepEqual(await stockSnapshot(t), before);
   });
 
-  test('given an uploaded rate table, plans are priced from it; click-and-collect serves from the store\'s shelf', async () => {
-    assert.equal((await t.call('PUT', '/api/v1/routing/rate-tables/pl', { currency: 'PLN', csv: RATES_PLN })).status, 200);
+  test("given an uploaded rate table, plans are priced from it; click-and-collect serves from the store's shelf", async () => {
+    assert.equal(
+      (await t.call('PUT', '/api/v1/routing/rate-tables/pl', { currency: 'PLN', csv: RATES_PLN })).status,
+      200,
+    );
     const r = await t.call('POST', '/api/v1/routing/plan', { order: orderBody() });
     assert.equal(r.body.metrics.cost, '16.99'); // 12.99 + 8 × 0.50 (Warszawa–Łódź is within 150 km)
     assert.deepEqual(r.body.trace.rates, ['pl v1']);
-    const pickup = await t.call('POST', '/api/v1/routing/plan', { order: orderBody({ delivery: { method: 'pickup', pickupLocation: 'KRK-S' }, shippingAddress: undefined }) });
+    const pickup = await t.call('POST', '/api/v1/routing/plan', {
+      order: orderBody({ delivery: { method: 'pickup', pickupLocation: 'KRK-S' }, shippingAddress: undefined }),
+    });
     assert.equal(pickup.status, 200, JSON.stringify(pickup.body));
     assert.deepEqual(pickup.body.metrics.locations, ['KRK-S']);
     assert.equal(pickup.body.trace.plan.shipments[0].kind, 'pickup_local');
@@ -65,25 +87,47 @@ describe('dry-run plans and simulation', () => {
   test('given bad plan requests, the answers name the field at fault', async () => {
     const both = await t.call('POST', '/api/v1/routing/plan', {});
     assert.equal(both.status, 400);
-    const sku = await t.call('POST', '/api/v1/routing/plan', { order: orderBody({ lines: [{ sku: 'NIE-MA', quantity: 1, unitPrice: '1.00' }] }) });
+    const sku = await t.call('POST', '/api/v1/routing/plan', {
+      order: orderBody({ lines: [{ sku: 'NIE-MA', quantity: 1, unitPrice: '1.00' }] }),
+    });
     assert.equal(sku.status, 422);
     assert.equal(sku.body.errors[0].path, '/order/lines/0/sku');
     const unknown = await t.call('POST', '/api/v1/routing/plan', { order: orderBody(), strategy: 'no-such' });
     assert.equal(unknown.status, 404);
-    const inline = await t.call('POST', '/api/v1/routing/plan', { order: orderBody(), draftStrategy: { steps: [{ id: 'x', when: 'order.country = "PL"', fallback: 'backorder' }] } });
+    const inline = await t.call('POST', '/api/v1/routing/plan', {
+      order: orderBody(),
+      draftStrategy: { steps: [{ id: 'x', when: 'order.country = "PL"', fallback: 'backorder' }] },
+    });
     assert.equal(inline.status, 422);
     assert.equal(inline.body.errors[0].path, '/steps/0/when');
   });
 
   test('given stored orders, simulate compares a draft strategy with the published one on cost, splits and distance', async () => {
-    for (const [i, city] of [['S1', 'Łódź'], ['S2', 'Kraków'], ['S3', 'Warszawa']] as const) {
-      const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: `SIM-${i}`, shippingAddress: { ...address, city } }));
+    for (const [i, city] of [
+      ['S1', 'Łódź'],
+      ['S2', 'Kraków'],
+      ['S3', 'Warszawa'],
+    ] as const) {
+      const r = await t.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({ externalId: `SIM-${i}`, shippingAddress: { ...address, city } }),
+      );
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
     // Draft v2 of nearest: stores only (protects the warehouse for marketplaces).
     const d = await t.call('PUT', '/api/v1/routing/strategies/nearest/draft', {
-      name: 'Sklepy najpierw', solver: 'heuristic',
-      steps: [{ id: 'stores', filters: { locationTypes: ['store'] }, objective: { distance: 1 }, constraints: { maxShipments: 1 }, fallback: 'backorder' }],
+      name: 'Sklepy najpierw',
+      solver: 'heuristic',
+      steps: [
+        {
+          id: 'stores',
+          filters: { locationTypes: ['store'] },
+          objective: { distance: 1 },
+          constraints: { maxShipments: 1 },
+          fallback: 'backorder',
+        },
+      ],
     });
     assert.equal(d.status, 200, JSON.stringify(d.body));
     assert.equal(d.body.version, 2);
@@ -103,7 +147,9 @@ describe('dry-run plans and simulation', () => {
     assert.ok(r.body.summary.strategy.cost.PLN, JSON.stringify(r.body.summary));
     // An inline strategy body against an explicit baseline, filtered by channel.
     const inline = await t.call('POST', '/api/v1/routing/simulate', {
-      strategy: { steps: [{ id: 'any', objective: { shippingCost: 1 }, fallback: 'backorder' }] }, baseline: { key: 'single_location' }, channel: 'wildberries',
+      strategy: { steps: [{ id: 'any', objective: { shippingCost: 1 }, fallback: 'backorder' }] },
+      baseline: { key: 'single_location' },
+      channel: 'wildberries',
     });
     assert.equal(inline.status, 200, JSON.stringify(inline.body));
     assert.equal(inline.body.orders, 0);

@@ -14,21 +14,38 @@ describe('the process route action routes by strategy and moves reservations to 
     await seedBasics(t);
     // Both locations hold everything; reservation at intake prefers KRK-S (same priority, code order),
     // routing by distance prefers WAW-1 for an address in Łódź.
-    await stock(t, [['SKU-1', 'WAW-1', 50], ['SKU-2', 'WAW-1', 50], ['SKU-3', 'WAW-1', 50], ['SKU-1', 'KRK-S', 20], ['SKU-2', 'KRK-S', 20], ['SKU-3', 'KRK-S', 20]]);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 50],
+      ['SKU-2', 'WAW-1', 50],
+      ['SKU-3', 'WAW-1', 50],
+      ['SKU-1', 'KRK-S', 20],
+      ['SKU-2', 'KRK-S', 20],
+      ['SKU-3', 'KRK-S', 20],
+    ]);
     await publish(t, shipped('b2c-omnichannel'));
     await setRules(t, [{ process: 'b2c-omnichannel', channel: ['web'] }]);
     loc = await locationIds(t);
   });
   after(() => t.close());
 
-  const held = async (orderId: string) => (await t.store.selectFrom('stock_reservations').select(['location_id', 'quantity'])
-    .where('order_id', '=', orderId).where('status', '=', 'active').execute())
-    .reduce((m, r) => m.set(r.location_id, (m.get(r.location_id) ?? 0) + r.quantity), new Map<string, number>());
+  const held = async (orderId: string) =>
+    (
+      await t.store
+        .selectFrom('stock_reservations')
+        .select(['location_id', 'quantity'])
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'active')
+        .execute()
+    ).reduce((m, r) => m.set(r.location_id, (m.get(r.location_id) ?? 0) + r.quantity), new Map<string, number>());
 
   let orderId = '';
 
   test('given a cash-on-delivery web order to Łódź, intake routes it by "nearest": trace in history, order.routed event, reservations at the planned location', async () => {
-    const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'ROUTE-1', paymentTerms: { kind: 'cash_on_delivery' } }));
+    const r = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'ROUTE-1', paymentTerms: { kind: 'cash_on_delivery' } }),
+    );
     assert.equal(r.status, 201, JSON.stringify(r.body));
     orderId = r.body.id;
     assert.equal(r.body.state, 'fulfilling');
@@ -40,36 +57,74 @@ describe('the process route action routes by strategy and moves reservations to 
     assert.deepEqual(entry.reason.strategy, { key: 'nearest', version: 1 });
     assert.equal(entry.reason.stepId, 'one-parcel');
     assert.equal(entry.changes.attempt, 1);
-    assert.deepEqual(entry.changes.allocations.map((a: any) => a.location), ['WAW-1', 'WAW-1', 'WAW-1']);
-    assert.equal(entry.reason.trace.plan.alternatives.find((a: any) => a.locationId === loc['KRK-S']).reason.code, 'WORSE_COST');
-    assert.ok(h.body.items.some((i: any) => i.action === 'stock.moved'), 'the move of the reservations is in history');
+    assert.deepEqual(
+      entry.changes.allocations.map((a: any) => a.location),
+      ['WAW-1', 'WAW-1', 'WAW-1'],
+    );
+    assert.equal(
+      entry.reason.trace.plan.alternatives.find((a: any) => a.locationId === loc['KRK-S']).reason.code,
+      'WORSE_COST',
+    );
+    assert.ok(
+      h.body.items.some((i: any) => i.action === 'stock.moved'),
+      'the move of the reservations is in history',
+    );
 
-    const ev = await t.store.selectFrom('events').select(['payload']).where('type', '=', 'order.routed').where('subject', '=', orderId).execute();
+    const ev = await t.store
+      .selectFrom('events')
+      .select(['payload'])
+      .where('type', '=', 'order.routed')
+      .where('subject', '=', orderId)
+      .execute();
     assert.equal(ev.length, 1);
     const p = ev[0]!.payload as any;
     assert.equal(p.orderId, orderId);
-    assert.deepEqual(p.allocations.map((a: any) => [a.sku, a.locationId, a.quantity]), [['SKU-1', loc['WAW-1'], 2], ['SKU-2', loc['WAW-1'], 1], ['SKU-3', loc['WAW-1'], 5]]);
+    assert.deepEqual(
+      p.allocations.map((a: any) => [a.sku, a.locationId, a.quantity]),
+      [
+        ['SKU-1', loc['WAW-1'], 2],
+        ['SKU-2', loc['WAW-1'], 1],
+        ['SKU-3', loc['WAW-1'], 5],
+      ],
+    );
 
     // The reservations agree with the plan: all 8 units held at WAW-1, none left at KRK-S.
     assert.deepEqual([...(await held(orderId))], [[loc['WAW-1'], 8]]);
-    const krk = await t.store.selectFrom('stock_levels').select((eb) => eb.fn.sum<string>('reserved').as('r')).where('location_id', '=', loc['KRK-S']!).executeTakeFirstOrThrow();
+    const krk = await t.store
+      .selectFrom('stock_levels')
+      .select((eb) => eb.fn.sum<string>('reserved').as('r'))
+      .where('location_id', '=', loc['KRK-S']!)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(krk.r), 0);
 
     const routes = await t.call('GET', `/api/v1/orders/${orderId}/routes`);
     assert.equal(routes.status, 200);
-    assert.deepEqual(routes.body.items.map((i: any) => [i.attempt, i.current, i.outcome, i.strategy.key]), [[1, true, 'routed', 'nearest']]);
+    assert.deepEqual(
+      routes.body.items.map((i: any) => [i.attempt, i.current, i.outcome, i.strategy.key]),
+      [[1, true, 'routed', 'nearest']],
+    );
   });
 
   test('given a routed order, re-routing excluding WAW-1 records a second attempt and moves the reservations to KRK-S', async () => {
-    const r = await atomically(t.store, (tx) => routeOrder(tx, { type: 'system', id: null, name: 'fulfilment' }, new Date(), orderId,
-      { excludeLocationIds: [loc['WAW-1']!], reason: 'short pick at WAW-1 — брак на складе' }));
+    const r = await atomically(t.store, (tx) =>
+      routeOrder(tx, { type: 'system', id: null, name: 'fulfilment' }, new Date(), orderId, {
+        excludeLocationIds: [loc['WAW-1']!],
+        reason: 'short pick at WAW-1 — брак на складе',
+      }),
+    );
     assert.equal(r.outcome, 'routed');
     assert.equal(r.attempt, 2);
     assert.deepEqual([...new Set(r.allocations.map((a) => a.location))], ['KRK-S']);
     assert.deepEqual([...(await held(orderId))], [[loc['KRK-S'], 8]]);
 
     const routes = await t.call('GET', `/api/v1/orders/${orderId}/routes`);
-    assert.deepEqual(routes.body.items.map((i: any) => [i.attempt, i.current]), [[1, false], [2, true]]);
+    assert.deepEqual(
+      routes.body.items.map((i: any) => [i.attempt, i.current]),
+      [
+        [1, false],
+        [2, true],
+      ],
+    );
     assert.deepEqual(routes.body.items[1].excludedLocationIds, [loc['WAW-1']]);
     const h = await t.call('GET', `/api/v1/orders/${orderId}/history`);
     const routed = h.body.items.filter((i: any) => i.action === 'order.routed');
@@ -77,10 +132,15 @@ describe('the process route action routes by strategy and moves reservations to 
     const second = routed.find((i: any) => i.changes.attempt === 2);
     assert.deepEqual(second.changes.excludedLocations, ['WAW-1']);
     assert.equal(second.reason.why, 'short pick at WAW-1 — брак на складе');
-    assert.equal(second.reason.trace.plan.alternatives.find((a: any) => a.locationId === loc['WAW-1']).reason.code, 'EXCLUDED');
+    assert.equal(
+      second.reason.trace.plan.alternatives.find((a: any) => a.locationId === loc['WAW-1']).reason.code,
+      'EXCLUDED',
+    );
 
     // A third attempt keeps the earlier exclusion; excluding KRK-S too leaves nothing: unroutable, reservations untouched.
-    const u = await atomically(t.store, (tx) => routeOrder(tx, { type: 'system', id: null }, new Date(), orderId, { excludeLocationIds: [loc['KRK-S']!] }));
+    const u = await atomically(t.store, (tx) =>
+      routeOrder(tx, { type: 'system', id: null }, new Date(), orderId, { excludeLocationIds: [loc['KRK-S']!] }),
+    );
     assert.equal(u.outcome, 'unroutable');
     assert.equal(u.attempt, 3);
     assert.deepEqual([...(await held(orderId))], [[loc['KRK-S'], 8]]);
@@ -89,14 +149,26 @@ describe('the process route action routes by strategy and moves reservations to 
   });
 
   test('given the channel names a strategy no location satisfies, the route action answers unroutable and the order becomes a stock exception', async () => {
-    const st = await t.call('POST', '/api/v1/routing/strategies', { key: 'suppliers-only', name: 'Tylko dostawcy',
-      steps: [{ id: 'dropship', filters: { locationTypes: ['supplier'] }, fallback: 'backorder' }] });
+    const st = await t.call('POST', '/api/v1/routing/strategies', {
+      key: 'suppliers-only',
+      name: 'Tylko dostawcy',
+      steps: [{ id: 'dropship', filters: { locationTypes: ['supplier'] }, fallback: 'backorder' }],
+    });
     assert.equal(st.status, 201, JSON.stringify(st.body));
     assert.equal((await t.call('POST', '/api/v1/routing/strategies/suppliers-only/versions/1/publish')).status, 200);
     const web = await t.call('GET', '/api/v1/channels/web');
-    const patched = await t.call('PATCH', `/api/v1/channels/${web.body.id}`, { settings: { routingStrategy: 'suppliers-only' } }, { 'if-match': `"${web.body.version}"` });
+    const patched = await t.call(
+      'PATCH',
+      `/api/v1/channels/${web.body.id}`,
+      { settings: { routingStrategy: 'suppliers-only' } },
+      { 'if-match': `"${web.body.version}"` },
+    );
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
-    const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'ROUTE-2', paymentTerms: { kind: 'cash_on_delivery' } }));
+    const r = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'ROUTE-2', paymentTerms: { kind: 'cash_on_delivery' } }),
+    );
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.state, 'stock_exception');
     const h = await t.call('GET', `/api/v1/orders/${r.body.id}/history`);
@@ -105,17 +177,32 @@ describe('the process route action routes by strategy and moves reservations to 
     // The process names "nearest"; the channel's setting is more specific and wins.
     assert.deepEqual(u.reason.strategy, { key: 'suppliers-only', version: 1 });
     assert.equal(u.reason.trace.chosenBy, 'channel');
-    assert.equal(u.reason.trace.plan.alternatives.find((a: any) => a.locationId === loc['WAW-1']).reason.filter, 'locationType');
+    assert.equal(
+      u.reason.trace.plan.alternatives.find((a: any) => a.locationId === loc['WAW-1']).reason.filter,
+      'locationType',
+    );
   });
   test('given every version of the default "nearest" retired, an order is still routed by the built-in default and the trace says so', async () => {
     const web = await t.call('GET', '/api/v1/channels/web');
-    const cleared = await t.call('PATCH', `/api/v1/channels/${web.body.id}`, { settings: {} }, { 'if-match': `"${web.body.version}"` });
+    const cleared = await t.call(
+      'PATCH',
+      `/api/v1/channels/${web.body.id}`,
+      { settings: {} },
+      { 'if-match': `"${web.body.version}"` },
+    );
     assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
     const versions = await t.call('GET', '/api/v1/routing/strategies/nearest');
     for (const v of versions.body.items.filter((i: any) => i.status === 'published')) {
-      assert.equal((await t.call('POST', `/api/v1/routing/strategies/nearest/versions/${v.version}/retire`)).status, 200);
+      assert.equal(
+        (await t.call('POST', `/api/v1/routing/strategies/nearest/versions/${v.version}/retire`)).status,
+        200,
+      );
     }
-    const r = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'ROUTE-BUILTIN', paymentTerms: { kind: 'cash_on_delivery' } }));
+    const r = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'ROUTE-BUILTIN', paymentTerms: { kind: 'cash_on_delivery' } }),
+    );
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.state, 'fulfilling');
     const h = await t.call('GET', `/api/v1/orders/${r.body.id}/history`);
@@ -123,6 +210,9 @@ describe('the process route action routes by strategy and moves reservations to 
     assert.ok(routed, JSON.stringify(h.body.items.map((i: any) => i.action)));
     assert.deepEqual(routed.reason.strategy, { key: 'nearest', version: 0 });
     assert.match(routed.reason.trace.note, /built-in nearest/);
-    assert.deepEqual(routed.changes.allocations.map((a: any) => a.location), ['WAW-1', 'WAW-1', 'WAW-1']);
+    assert.deepEqual(
+      routed.changes.allocations.map((a: any) => a.location),
+      ['WAW-1', 'WAW-1', 'WAW-1'],
+    );
   });
 });

@@ -5,14 +5,28 @@ import { testApp, type TestApp } from '../support.js';
 const good = {
   name: 'Najbliższy magazyn — ближайший склад',
   steps: [
-    { id: 'local', when: 'order.country == "PL"', filters: { sameCountryAsDestination: true }, objective: { distance: 1 }, constraints: { maxShipments: 1 }, fallback: 'next' },
-    { id: 'split', objective: { distance: 1, shipments: 100 }, constraints: { maxShipments: 2 }, fallback: 'backorder' },
+    {
+      id: 'local',
+      when: 'order.country == "PL"',
+      filters: { sameCountryAsDestination: true },
+      objective: { distance: 1 },
+      constraints: { maxShipments: 1 },
+      fallback: 'next',
+    },
+    {
+      id: 'split',
+      objective: { distance: 1, shipments: 100 },
+      constraints: { maxShipments: 2 },
+      fallback: 'backorder',
+    },
   ],
 };
 
 describe('routing strategies: stored, versioned, validated', () => {
   let t: TestApp;
-  before(async () => { t = await testApp(); });
+  before(async () => {
+    t = await testApp();
+  });
   after(() => t.close());
 
   test('given a new tenant, listing strategies seeds the defaults the shipped processes name', async () => {
@@ -41,7 +55,10 @@ describe('routing strategies: stored, versioned, validated', () => {
     const paths = r.body.errors.map((e: any) => e.path);
     assert.ok(paths.includes('/steps/1/objective/distance'), paths.join());
     // The schema problems are reported first; fix them and the CEL and fallback problems are named.
-    const r2 = await t.call('POST', '/api/v1/routing/strategies', { ...bad, steps: [bad.steps[0], { ...bad.steps[1], objective: { distance: 1 } }] });
+    const r2 = await t.call('POST', '/api/v1/routing/strategies', {
+      ...bad,
+      steps: [bad.steps[0], { ...bad.steps[1], objective: { distance: 1 } }],
+    });
     assert.equal(r2.status, 422);
     const p2 = r2.body.errors.map((e: any) => e.path).sort();
     assert.deepEqual(p2, ['/steps/0/when', '/steps/1/fallback', '/steps/1/when']);
@@ -57,7 +74,10 @@ describe('routing strategies: stored, versioned, validated', () => {
     assert.equal(d1.body.status, 'draft');
     assert.equal(d1.body.name, good.name);
     // Editing the draft keeps its version.
-    const e = await t.call('PUT', '/api/v1/routing/strategies/pl-first/draft', { ...good, name: 'Edytowana — изменённая' });
+    const e = await t.call('PUT', '/api/v1/routing/strategies/pl-first/draft', {
+      ...good,
+      name: 'Edytowana — изменённая',
+    });
     assert.equal(e.status, 200, JSON.stringify(e.body));
     assert.equal(e.body.version, 1);
     assert.equal(e.body.changed, true);
@@ -70,14 +90,26 @@ describe('routing strategies: stored, versioned, validated', () => {
     const d2 = await t.call('PUT', '/api/v1/routing/strategies/pl-first/draft', { ...good, steps: [good.steps[1]] });
     assert.equal(d2.body.version, 2);
     // A draft that no longer compiles cannot be saved over v2 either.
-    const bad = await t.call('PUT', '/api/v1/routing/strategies/pl-first/draft', { steps: [{ id: 'x', when: 'nope.field == 1', fallback: 'backorder' }] });
+    const bad = await t.call('PUT', '/api/v1/routing/strategies/pl-first/draft', {
+      steps: [{ id: 'x', when: 'nope.field == 1', fallback: 'backorder' }],
+    });
     assert.equal(bad.status, 422);
     assert.equal(bad.body.errors[0].path, '/steps/0/when');
     assert.equal((await t.call('POST', '/api/v1/routing/strategies/pl-first/versions/2/publish')).status, 200);
-    assert.equal((await t.call('POST', '/api/v1/routing/strategies/pl-first/versions/1/retire')).status, 409, 'v1 was retired when v2 was published');
+    assert.equal(
+      (await t.call('POST', '/api/v1/routing/strategies/pl-first/versions/1/retire')).status,
+      409,
+      'v1 was retired when v2 was published',
+    );
 
     const v = await t.call('GET', '/api/v1/routing/strategies/pl-first');
-    assert.deepEqual(v.body.items.map((i: any) => [i.version, i.status]), [[2, 'published'], [1, 'retired']]);
+    assert.deepEqual(
+      v.body.items.map((i: any) => [i.version, i.status]),
+      [
+        [2, 'published'],
+        [1, 'retired'],
+      ],
+    );
     const one = await t.call('GET', '/api/v1/routing/strategies/pl-first/versions/2');
     assert.equal(one.body.strategy.key, 'pl-first');
     assert.equal(one.body.strategy.version, 2);
@@ -93,14 +125,19 @@ describe('routing strategies: stored, versioned, validated', () => {
     assert.equal(key.status, 201);
     const auth = { authorization: `Bearer ${key.body.secret}` };
     assert.equal((await t.call('POST', '/api/v1/routing/strategies', { key: 'x', ...good }, auth)).status, 403);
-    assert.equal((await t.call('PUT', '/api/v1/routing/rate-tables/x', { currency: 'PLN', csv: 'a' }, auth)).status, 403);
+    assert.equal(
+      (await t.call('PUT', '/api/v1/routing/rate-tables/x', { currency: 'PLN', csv: 'a' }, auth)).status,
+      403,
+    );
     assert.equal((await t.call('GET', '/api/v1/routing/strategies', undefined, auth)).status, 200);
   });
 });
 
 describe('rate tables: CSV per carrier service and zone', () => {
   let t: TestApp;
-  before(async () => { t = await testApp(); });
+  before(async () => {
+    t = await testApp();
+  });
   after(() => t.close());
 
   const csv = `carrier,service,mode,zone,origin_country,destination_country,min_km,max_km,base,per_unit,transit_days
@@ -114,11 +151,17 @@ ordo,transfer,transfer,PL-kraj,PL,PL,0,1500,8.00,0.20,2
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.rows, 3);
     assert.equal(r.body.version, 1);
-    const r2 = await t.call('PUT', '/api/v1/routing/rate-tables/inpost-pl', { currency: 'PLN', csv: csv.split('\n').slice(0, 3).join('\n') });
+    const r2 = await t.call('PUT', '/api/v1/routing/rate-tables/inpost-pl', {
+      currency: 'PLN',
+      csv: csv.split('\n').slice(0, 3).join('\n'),
+    });
     assert.equal(r2.body.rows, 2);
     assert.equal(r2.body.version, 2);
     const list = await t.call('GET', '/api/v1/routing/rate-tables');
-    assert.deepEqual(list.body.items.map((i: any) => [i.name, i.rows, i.currency]), [['inpost-pl', 2, 'PLN']]);
+    assert.deepEqual(
+      list.body.items.map((i: any) => [i.name, i.rows, i.currency]),
+      [['inpost-pl', 2, 'PLN']],
+    );
     const one = await t.call('GET', '/api/v1/routing/rate-tables/inpost-pl');
     assert.match(one.body.csv, /PL-local/);
   });
@@ -133,7 +176,14 @@ cdek,posylka,air,RU-3,Россия,RU,1000,500,690,45,пять
     assert.equal(r.status, 422, JSON.stringify(r.body));
     assert.equal(r.body.code, 'RATE_TABLE_INVALID');
     const paths = r.body.errors.map((e: any) => e.path);
-    for (const p of ['/csv/line/3/service', '/csv/line/3/base', '/csv/line/4/mode', '/csv/line/4/origin_country', '/csv/line/4/max_km', '/csv/line/4/transit_days']) {
+    for (const p of [
+      '/csv/line/3/service',
+      '/csv/line/3/base',
+      '/csv/line/4/mode',
+      '/csv/line/4/origin_country',
+      '/csv/line/4/max_km',
+      '/csv/line/4/transit_days',
+    ]) {
       assert.ok(paths.includes(p), `${p} missing in ${paths.join()}`);
     }
     assert.ok(!paths.some((p: string) => p.startsWith('/csv/line/2/')), 'the good row is not reported');

@@ -21,10 +21,26 @@ describe('unit of work: history and events written at commit', () => {
   });
   after(() => t.close());
 
-  const history = (action: string) => t.store.selectFrom('order_history').select('id').where('order_id', '=', orderId).where('action', '=', action).execute();
-  const events = (subject: string) => t.store.selectFrom('events').select(['id', 'seq', 'payload']).where('subject', '=', subject).orderBy('seq').execute();
-  const note = (tx: Parameters<typeof writeHistory>[0], action: string) => writeHistory(tx, systemActor, new Date(), [{ orderId, action, changes: { tekst: 'zażółć gęślą jaźń — съешь же ещё' } }]);
-  const event = (tx: Parameters<typeof writeHistory>[0], subject: string) => emitEvent(tx, { type: 'task.opened', subject, payload: { taskId: subject, kind: 'review' } });
+  const history = (action: string) =>
+    t.store
+      .selectFrom('order_history')
+      .select('id')
+      .where('order_id', '=', orderId)
+      .where('action', '=', action)
+      .execute();
+  const events = (subject: string) =>
+    t.store
+      .selectFrom('events')
+      .select(['id', 'seq', 'payload'])
+      .where('subject', '=', subject)
+      .orderBy('seq')
+      .execute();
+  const note = (tx: Parameters<typeof writeHistory>[0], action: string) =>
+    writeHistory(tx, systemActor, new Date(), [
+      { orderId, action, changes: { tekst: 'zażółć gęślą jaźń — съешь же ещё' } },
+    ]);
+  const event = (tx: Parameters<typeof writeHistory>[0], subject: string) =>
+    emitEvent(tx, { type: 'task.opened', subject, payload: { taskId: subject, kind: 'review' } });
 
   test('given a savepoint rolled back inside a committed transaction, only its own rows are forgotten', async () => {
     await atomically(t.store, async (tx) => {
@@ -45,11 +61,14 @@ describe('unit of work: history and events written at commit', () => {
   });
 
   test('given a transaction that fails after writing, no history row or event exists', async () => {
-    await assert.rejects(atomically(t.store, async (tx) => {
-      await note(tx, 'test.failed');
-      await event(tx, 'uow-failed');
-      throw new Error('boom');
-    }), /boom/);
+    await assert.rejects(
+      atomically(t.store, async (tx) => {
+        await note(tx, 'test.failed');
+        await event(tx, 'uow-failed');
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal((await history('test.failed')).length, 0);
     assert.equal((await events('uow-failed')).length, 0);
   });
@@ -63,30 +82,43 @@ describe('unit of work: history and events written at commit', () => {
       }
     });
     assert.equal((await history('test.bulk')).length, 2000);
-    const rows = await t.store.selectFrom('events').select(['id', 'seq']).where('subject', 'like', 'uow-bulk-%').orderBy('seq').execute();
-    assert.deepEqual(rows.map((r) => r.id), made, 'seq order is emission order');
+    const rows = await t.store
+      .selectFrom('events')
+      .select(['id', 'seq'])
+      .where('subject', 'like', 'uow-bulk-%')
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      made,
+      'seq order is emission order',
+    );
     const one = await events('uow-bulk-7');
     assert.equal(one.length, 50);
     assert.equal((one[0]!.payload as { kind: string }).kind, 'review');
   });
 
-  test('given a plain transaction, a unit of work cannot be opened inside it (history and events need one: a use case takes the caller\'s Work)', async () => {
+  test("given a plain transaction, a unit of work cannot be opened inside it (history and events need one: a use case takes the caller's Work)", async () => {
     await t.database.db.transaction().execute(async (trx) => {
-      assert.throws(() => transaction(scope(trx, t.tenantId), async () => undefined), /cannot be opened inside another transaction/);
+      assert.throws(
+        () => transaction(scope(trx, t.tenantId), async () => undefined),
+        /cannot be opened inside another transaction/,
+      );
     });
   });
 
   test('given units of work running at once, each owns its savepoints and its appends', async () => {
-    const run = (n: number) => atomically(t.store, async (tx) => {
-      assert.ok(isWork(tx));
-      for (let i = 0; i < 3; i++) {
-        await atomically(tx, async (inner) => {
-          await note(inner, `test.concurrent-${n}`);
-          if (i === 1) throw new Error('refused');
-        }).catch(() => undefined);
-      }
-      await event(tx, `uow-concurrent-${n}`);
-    });
+    const run = (n: number) =>
+      atomically(t.store, async (tx) => {
+        assert.ok(isWork(tx));
+        for (let i = 0; i < 3; i++) {
+          await atomically(tx, async (inner) => {
+            await note(inner, `test.concurrent-${n}`);
+            if (i === 1) throw new Error('refused');
+          }).catch(() => undefined);
+        }
+        await event(tx, `uow-concurrent-${n}`);
+      });
     await Promise.all([1, 2, 3, 4].map(run));
     for (const n of [1, 2, 3, 4]) {
       assert.equal((await history(`test.concurrent-${n}`)).length, 2, 'the refused savepoint forgot only its own row');

@@ -27,8 +27,14 @@ export const NAV_TIMING = `(() => { const n = performance.getEntriesByType('navi
 export type NavTiming = { dcl: number; load: number; now: number };
 
 export interface ConsoleRig {
-  base: string; email: string; tenantId: string; page: Page; browser: Browser;
-  call: TestApp['call']; consoleErrors: string[]; expectedErrors: RegExp[];
+  base: string;
+  email: string;
+  tenantId: string;
+  page: Page;
+  browser: Browser;
+  call: TestApp['call'];
+  consoleErrors: string[];
+  expectedErrors: RegExp[];
   /** Adds a console user with the given roles (the tenant's admin exists already). */
   addUser(email: string, roles: string[], locale?: string): Promise<void>;
   newPage(locale?: string): Promise<Page>;
@@ -43,17 +49,42 @@ export interface ConsoleRig {
  * `carriers` (e.g. the manual carrier or a local fake InPost) are passed to the server as deps.
  */
 export async function startConsole(opts: { carriers?: CarrierRegistry } = {}): Promise<ConsoleRig> {
-  const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], { cwd: REPO, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   assert.equal(build.status, 0, `web build failed: ${build.stderr}`);
   mkdirSync(SHOTS, { recursive: true });
   const database = await freshDatabase();
-  const server = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock, carriers: opts.carriers }).processes, ...(opts.carriers ? { carriers: opts.carriers } : {}) },
-    { console: { distDir: DIST } });
+  const server = await buildApp(
+    {
+      db: database.db,
+      dbKind: database.kind,
+      clock: systemClock,
+      ready: async () => true,
+      processes: compose({ clock: systemClock, carriers: opts.carriers }).processes,
+      ...(opts.carriers ? { carriers: opts.carriers } : {}),
+    },
+    { console: { distDir: DIST } },
+  );
   const email = `admin-${randomBytes(3).toString('hex')}@example.pl`;
-  const tenant = await createTenant(database.db, { slug: `d-${randomBytes(4).toString('hex')}`, name: 'Sklep Żółw', admin: { email, name: 'Zofia Łukasiewicz', password: PASSWORD } });
+  const tenant = await createTenant(database.db, {
+    slug: `d-${randomBytes(4).toString('hex')}`,
+    name: 'Sklep Żółw',
+    admin: { email, name: 'Zofia Łukasiewicz', password: PASSWORD },
+  });
   const call: TestApp['call'] = async (method, url, body, headers = {}) => {
-    const res = await server.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${tenant.apiKey}`, ...headers }, ...(body === undefined ? {} : { payload: body as object }) });
-    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers as Record<string, unknown> };
+    const res = await server.inject({
+      method: method as 'GET',
+      url,
+      headers: { authorization: `Bearer ${tenant.apiKey}`, ...headers },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    return {
+      status: res.statusCode,
+      body: res.body ? JSON.parse(res.body) : null,
+      headers: res.headers as Record<string, unknown>,
+    };
   };
   await server.listen({ host: '127.0.0.1', port: 0 });
   const addr = server.server.address();
@@ -61,7 +92,16 @@ export async function startConsole(opts: { carriers?: CarrierRegistry } = {}): P
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const consoleErrors: string[] = [];
   const expectedErrors: RegExp[] = [];
@@ -69,21 +109,43 @@ export async function startConsole(opts: { carriers?: CarrierRegistry } = {}): P
     const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale });
     const p = await context.newPage();
     p.setDefaultTimeout(15_000);
-    p.on('console', (m) => { if (m.type() === 'error' && !expectedErrors.some((re) => re.test(m.text()))) consoleErrors.push(m.text()); });
+    p.on('console', (m) => {
+      if (m.type() === 'error' && !expectedErrors.some((re) => re.test(m.text()))) consoleErrors.push(m.text());
+    });
     p.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
     // Say which request failed: Chromium's console line names only the status.
-    p.on('response', (r) => { if (r.status() >= 400 && !expectedErrors.some((re) => re.test(`status of ${r.status()}`))) consoleErrors.push(`(${r.status()} ${r.request().method()} ${r.url()})`); });
+    p.on('response', (r) => {
+      if (r.status() >= 400 && !expectedErrors.some((re) => re.test(`status of ${r.status()}`)))
+        consoleErrors.push(`(${r.status()} ${r.request().method()} ${r.url()})`);
+    });
     return p;
   };
   const page = await newPage();
   return {
-    base, email, tenantId: tenant.tenantId, page, browser, call, consoleErrors, expectedErrors, newPage,
+    base,
+    email,
+    tenantId: tenant.tenantId,
+    page,
+    browser,
+    call,
+    consoleErrors,
+    expectedErrors,
+    newPage,
     async addUser(userEmail, roles, locale = 'en') {
-      await scope(database.db, tenant.tenantId).insertInto('users', {
-        id: newId(), email: userEmail, name: 'Wiktor Ćwik', password_hash: await hashPassword(PASSWORD), roles, locale,
-      }).execute();
+      await scope(database.db, tenant.tenantId)
+        .insertInto('users', {
+          id: newId(),
+          email: userEmail,
+          name: 'Wiktor Ćwik',
+          password_hash: await hashPassword(PASSWORD),
+          roles,
+          locale,
+        })
+        .execute();
     },
-    shot: async (name, p = page) => { await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false }); },
+    shot: async (name, p = page) => {
+      await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+    },
     async login(p, userEmail) {
       await p.goto(`${base}/`);
       await p.getByLabel('Email').fill(userEmail);

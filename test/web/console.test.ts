@@ -13,8 +13,10 @@ import { systemClock } from '../../src/shared/clock.js';
 import { freshDatabase, orderBody, seedBasics, type TestApp } from '../support.js';
 import { CHROMIUM, DIST, haveChromium, NAV_TIMING, PASSWORD, REPO, SHOTS, type NavTiming } from './browser.js';
 
-if (!haveChromium) console.log(`# console browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-
+if (!haveChromium)
+  console.log(
+    `# console browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
 
 const DESK_PROCESS = `key: desk
 start: received
@@ -56,41 +58,90 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
 
   before(async () => {
     const started = Date.now();
-    const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], { cwd: REPO, encoding: 'utf8' });
+    const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
     assert.equal(build.status, 0, `web build failed: ${build.stderr}`);
     mkdirSync(SHOTS, { recursive: true });
 
     database = await freshDatabase();
-    server = await buildApp({ db: database.db, dbKind: database.kind, clock: systemClock, ready: async () => true, processes: compose({ clock: systemClock }).processes }, { console: { distDir: DIST } });
+    server = await buildApp(
+      {
+        db: database.db,
+        dbKind: database.kind,
+        clock: systemClock,
+        ready: async () => true,
+        processes: compose({ clock: systemClock }).processes,
+      },
+      { console: { distDir: DIST } },
+    );
     email = `operator-${randomBytes(3).toString('hex')}@example.pl`;
-    const tenant = await createTenant(database.db, { slug: `c-${randomBytes(4).toString('hex')}`, name: 'Sklep Żółw', admin: { email, name: 'Zofia Łukasiewicz', password: PASSWORD } });
+    const tenant = await createTenant(database.db, {
+      slug: `c-${randomBytes(4).toString('hex')}`,
+      name: 'Sklep Żółw',
+      admin: { email, name: 'Zofia Łukasiewicz', password: PASSWORD },
+    });
     call = async (method, url, body, headers = {}) => {
-      const res = await server.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${tenant.apiKey}`, ...headers }, ...(body === undefined ? {} : { payload: body as object }) });
-      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : null, headers: res.headers as Record<string, unknown> };
+      const res = await server.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${tenant.apiKey}`, ...headers },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+      return {
+        status: res.statusCode,
+        body: res.body ? JSON.parse(res.body) : null,
+        headers: res.headers as Record<string, unknown>,
+      };
     };
     await seedBasics({ call } as TestApp);
     // Stock before the orders, so intake reserves and the timeline shows the reservation.
-    for (const [sku, location, onHand] of [['SKU-1', 'WAW-1', 1000], ['SKU-2', 'KRK-S', 40], ['SKU-3', 'WAW-1', 2000]] as const) {
-      const st = await call('POST', '/api/v1/inventory/stock:set', { sku, location, onHand, reason: 'inwentaryzacja początkowa' });
+    for (const [sku, location, onHand] of [
+      ['SKU-1', 'WAW-1', 1000],
+      ['SKU-2', 'KRK-S', 40],
+      ['SKU-3', 'WAW-1', 2000],
+    ] as const) {
+      const st = await call('POST', '/api/v1/inventory/stock:set', {
+        sku,
+        location,
+        onHand,
+        reason: 'inwentaryzacja początkowa',
+      });
       assert.equal(st.status, 200, JSON.stringify(st.body));
     }
     // Enough orders for three pages of the list, on two channels, with Polish and Cyrillic customers.
     const names = ['Łucja Wróblewska', 'Jędrzej Ćwikła', 'Анна Петрова', 'Ярослав Щукин', 'Zuzanna Źdźbło'];
-    const batch = Array.from({ length: ORDERS }, (_, i) => orderBody({
-      externalId: `E-${String(i).padStart(4, '0')}`,
-      ...(i % 3 === 0 ? { channel: 'wildberries', currency: 'RUB' } : {}),
-      customer: { name: names[i % names.length], email: `klient${i}@example.pl` },
-      placedAt: new Date(Date.now() - (i % 20) * 86_400_000 - i * 1000).toISOString(),
-      // One line each keeps intake (and its reservation) cheap; the order under test has three.
-      lines: [{ sku: 'SKU-3', quantity: 1 + (i % 4), unitPrice: '3.50', taxRate: '8' }],
-    }));
+    const batch = Array.from({ length: ORDERS }, (_, i) =>
+      orderBody({
+        externalId: `E-${String(i).padStart(4, '0')}`,
+        ...(i % 3 === 0 ? { channel: 'wildberries', currency: 'RUB' } : {}),
+        customer: { name: names[i % names.length], email: `klient${i}@example.pl` },
+        placedAt: new Date(Date.now() - (i % 20) * 86_400_000 - i * 1000).toISOString(),
+        // One line each keeps intake (and its reservation) cheap; the order under test has three.
+        lines: [{ sku: 'SKU-3', quantity: 1 + (i % 4), unitPrice: '3.50', taxRate: '8' }],
+      }),
+    );
     const r = await call('POST', '/api/v1/orders:batch', { orders: batch });
     assert.equal(r.body.accepted, ORDERS, JSON.stringify(r.body).slice(0, 500));
-    const special = await call('POST', '/api/v1/orders', orderBody({
-      externalId: 'WB-ЁЖ-1', channel: 'wildberries', currency: 'RUB', customer: { name: 'Ёлкина Жанна Эдуардовна' },
-      shippingAddress: { name: 'Ёлкина Жанна', line1: 'ул. Большая Садовая, д. 10, кв. 50', city: 'Москва', postalCode: '123001', country: 'RU' },
-      notes: 'Позвонить за час до доставки',
-    }));
+    const special = await call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        externalId: 'WB-ЁЖ-1',
+        channel: 'wildberries',
+        currency: 'RUB',
+        customer: { name: 'Ёлкина Жанна Эдуардовна' },
+        shippingAddress: {
+          name: 'Ёлкина Жанна',
+          line1: 'ул. Большая Садовая, д. 10, кв. 50',
+          city: 'Москва',
+          postalCode: '123001',
+          country: 'RU',
+        },
+        notes: 'Позвонить за час до доставки',
+      }),
+    );
     assert.equal(special.status, 201);
     target = special.body;
 
@@ -99,11 +150,35 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     const draft = await call('POST', '/api/v1/processes', { source: DESK_PROCESS });
     assert.equal(draft.status, 201, JSON.stringify(draft.body));
     assert.equal((await call('POST', `/api/v1/processes/desk/versions/${draft.body.version}/publish`)).status, 200);
-    assert.equal((await call('POST', '/api/v1/channels', { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN', processKey: 'desk' })).status, 201);
-    const big = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: 'B2B-1', customer: { name: 'Hurtownia Świętokrzyska sp. z o.o.' } }));
+    assert.equal(
+      (
+        await call('POST', '/api/v1/channels', {
+          code: 'b2b',
+          name: 'Portal B2B',
+          kind: 'b2b_portal',
+          currency: 'PLN',
+          processKey: 'desk',
+        })
+      ).status,
+      201,
+    );
+    const big = await call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ channel: 'b2b', externalId: 'B2B-1', customer: { name: 'Hurtownia Świętokrzyska sp. z o.o.' } }),
+    );
     assert.equal(big.body.state, 'awaiting_approval', JSON.stringify(big.body).slice(0, 300));
     approval = big.body;
-    const small = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: 'B2B-2', customer: { name: 'Sklep „Łasuch”' }, lines: [{ sku: 'SKU-3', quantity: 1, unitPrice: '3.50' }] }));
+    const small = await call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        channel: 'b2b',
+        externalId: 'B2B-2',
+        customer: { name: 'Sklep „Łasuch”' },
+        lines: [{ sku: 'SKU-3', quantity: 1, unitPrice: '3.50' }],
+      }),
+    );
     assert.equal(small.body.state, 'stock_exception');
     exception = small.body;
     await server.listen({ host: '127.0.0.1', port: 0 });
@@ -113,7 +188,16 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
     page = await context.newPage();
@@ -132,13 +216,16 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
   // ECharts animates its first drawing; a screenshot waits for it to settle.
-  const chartsSettled = async () => { await page.locator('.chart canvas').first().waitFor(); await page.waitForTimeout(1200); };
+  const chartsSettled = async () => {
+    await page.locator('.chart canvas').first().waitFor();
+    await page.waitForTimeout(1200);
+  };
 
   test('given the login form, an operator signs in and lands on the dashboard with charts', async () => {
     const nav = await page.goto(`${base}/`);
     assert.equal(nav?.status(), 200);
     await page.getByLabel('Email').waitFor();
-    const timing = await page.evaluate(NAV_TIMING) as NavTiming;
+    const timing = (await page.evaluate(NAV_TIMING)) as NavTiming;
     console.log(`# figure: login page DOMContentLoaded ${timing.dcl} ms, load ${timing.load} ms`);
     await shot('login-en');
     await page.getByLabel('Email').fill(email);
@@ -148,7 +235,7 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByTestId('kpi-orders').waitFor();
     assert.equal(await page.getByTestId('kpi-orders').textContent(), String(ORDERS + 3));
     await chartsSettled();
-    assert.equal(await page.locator('.chart canvas').count() >= 3, true);
+    assert.equal((await page.locator('.chart canvas').count()) >= 3, true);
     // SLA: the approval task has no due date; nothing older than 48 h is still running in a process.
     assert.equal(await page.getByTestId('kpi-overdue').textContent(), '0');
     assert.equal(await page.getByTestId('kpi-stale').textContent(), '0');
@@ -160,14 +247,18 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     const t0 = Date.now();
     await page.goto(`${base}/orders`);
     await page.locator('.orow[aria-rowindex="2"]').waitFor();
-    const { dcl, now: firstRender } = await page.evaluate(NAV_TIMING) as NavTiming;
-    console.log(`# figure: orders list DOMContentLoaded ${dcl} ms, first rows rendered ${firstRender} ms after navigation start (wall ${Date.now() - t0} ms)`);
+    const { dcl, now: firstRender } = (await page.evaluate(NAV_TIMING)) as NavTiming;
+    console.log(
+      `# figure: orders list DOMContentLoaded ${dcl} ms, first rows rendered ${firstRender} ms after navigation start (wall ${Date.now() - t0} ms)`,
+    );
     await shot('orders-en');
 
     // Scroll to the end: the next pages arrive, but the DOM keeps only the rows in view.
     const scroller = page.getByTestId('orders-scroll');
     for (let i = 0; i < 6; i++) {
-      await scroller.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+      await scroller.evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
       await page.waitForTimeout(150);
     }
     await page.getByText(/108 orders shown · all loaded/).waitFor();
@@ -182,7 +273,7 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
 
   test('given an order page, it shows lines, totals in the locale and the timeline; notes are edited with If-Match', async () => {
     await page.getByTestId('timeline').getByText('Order accepted').waitFor();
-    assert.match(await page.getByTestId('grand-total').textContent() ?? '', /257\.49/);
+    assert.match((await page.getByTestId('grand-total').textContent()) ?? '', /257\.49/);
     assert.ok(await page.getByRole('cell', { name: 'Чайник электрический' }).isVisible());
     await shot('order-en');
 
@@ -199,7 +290,10 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByRole('button', { name: 'Edit notes' }).click();
     await page.getByRole('textbox', { name: 'Notes' }).fill('moja zmiana');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByTestId('conflict').getByText(/Someone else changed this order/).waitFor();
+    await page
+      .getByTestId('conflict')
+      .getByText(/Someone else changed this order/)
+      .waitFor();
     await shot('order-conflict-en');
     await page.getByRole('button', { name: 'Reload' }).click();
     await page.getByRole('button', { name: 'Save' }).click();
@@ -260,20 +354,32 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
   });
 
   test('given an order in an exception, its page lists the reservations and offers the events the process allows now', async () => {
-    const held = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: 'B2B-3', customer: { name: 'Kwiaciarnia „Bławatek”' }, lines: [{ sku: 'SKU-3', quantity: 2, unitPrice: '3.50' }] }));
+    const held = await call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        channel: 'b2b',
+        externalId: 'B2B-3',
+        customer: { name: 'Kwiaciarnia „Bławatek”' },
+        lines: [{ sku: 'SKU-3', quantity: 2, unitPrice: '3.50' }],
+      }),
+    );
     assert.equal(held.body.state, 'stock_exception');
     await page.goto(`${base}/orders/${held.body.id}`);
     await page.getByRole('heading', { name: `Order ${held.body.number}` }).waitFor();
     const reservations = page.getByTestId('reservations');
     await reservations.getByRole('cell', { name: 'SKU-3' }).waitFor();
-    assert.match(await reservations.textContent() ?? '', /WAW-1\s*2\s*active/);
+    assert.match((await reservations.textContent()) ?? '', /WAW-1\s*2\s*active/);
     const actions = page.getByTestId('order-actions');
     await actions.getByRole('button', { name: 'Backorder' }).waitFor();
     await shot('order-actions-en');
     await actions.getByLabel('Comment').fill('Klient rezygnuje — отмена по звонку');
     await actions.getByRole('button', { name: 'Cancel order' }).click();
     await actions.getByText('Cancel order: sent.').waitFor();
-    await page.getByRole('heading', { name: `Order ${held.body.number}` }).getByText('Cancelled').waitFor();
+    await page
+      .getByRole('heading', { name: `Order ${held.body.number}` })
+      .getByText('Cancelled')
+      .waitFor();
     assert.equal((await call('GET', `/api/v1/orders/${held.body.id}`)).body.state, 'cancelled');
     await actions.getByText('The process expects no event from a person now.').waitFor();
   });
@@ -287,7 +393,7 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByRole('heading', { name: `Zamówienie ${target.number}` }).waitFor();
     assert.ok(await page.getByRole('heading', { name: 'Historia' }).isVisible());
     assert.ok(await page.getByRole('link', { name: 'Zamówienia' }).isVisible());
-    assert.match(await page.getByTestId('grand-total').textContent() ?? '', /257,49\s?RUB/);
+    assert.match((await page.getByTestId('grand-total').textContent()) ?? '', /257,49\s?RUB/);
     await shot('order-pl');
     await page.getByRole('link', { name: 'Zamówienia' }).click();
     await page.locator('.orow[aria-rowindex="2"]').waitFor();
@@ -340,11 +446,15 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     assert.deepEqual(consoleErrors, []);
     // What the first page loads: the entry script and the chunks index.html preloads.
     const html = readFileSync(join(DIST, 'index.html'), 'utf8');
-    const first = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => readFileSync(join(DIST, m[1]!)));
+    const first = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) =>
+      readFileSync(join(DIST, m[1]!)),
+    );
     const lazy = readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.js')).length - first.length;
     const raw = first.reduce((n, b) => n + b.length, 0);
     const gz = first.reduce((n, b) => n + gzipSync(b).length, 0);
-    console.log(`# figure: first-load JS ${first.length} files, ${(raw / 1024).toFixed(0)} KB, gzip ${(gz / 1024).toFixed(0)} KB; ${lazy} lazy chunks`);
+    console.log(
+      `# figure: first-load JS ${first.length} files, ${(raw / 1024).toFixed(0)} KB, gzip ${(gz / 1024).toFixed(0)} KB; ${lazy} lazy chunks`,
+    );
     assert.ok(first.length >= 1);
   });
 });

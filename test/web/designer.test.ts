@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { orderBody, seedBasics, type TestApp } from '../support.js';
 import { CHROMIUM, haveChromium, NAV_TIMING, startConsole, type ConsoleRig, type NavTiming } from './browser.js';
 
-if (!haveChromium) console.log(`# designer browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+if (!haveChromium)
+  console.log(
+    `# designer browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
 
 const DESK = `key: desk
 title: Biuro zamówień B2B
@@ -41,15 +44,37 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     const draft = await call('POST', '/api/v1/processes', { source: DESK });
     assert.equal(draft.status, 201, JSON.stringify(draft.body));
     assert.equal((await call('POST', '/api/v1/processes/desk/versions/1/publish')).status, 200);
-    assert.equal((await call('POST', '/api/v1/channels', { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN', processKey: 'desk' })).status, 201);
+    assert.equal(
+      (
+        await call('POST', '/api/v1/channels', {
+          code: 'b2b',
+          name: 'Portal B2B',
+          kind: 'b2b_portal',
+          currency: 'PLN',
+          processKey: 'desk',
+        })
+      ).status,
+      201,
+    );
     // Two large orders wait for approval and three small ones in the stock exception: the heat map's counts.
     for (let i = 0; i < 5; i++) {
-      const r = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: `B2B-${i}`, customer: { name: i % 2 ? 'Hurtownia „Żuraw”' : 'ООО «Ёлка»' }, ...(i < 2 ? {} : SMALL) }));
+      const r = await call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({
+          channel: 'b2b',
+          externalId: `B2B-${i}`,
+          customer: { name: i % 2 ? 'Hurtownia „Żuraw”' : 'ООО «Ёлка»' },
+          ...(i < 2 ? {} : SMALL),
+        }),
+      );
       assert.equal(r.body.state, i < 2 ? 'awaiting_approval' : 'stock_exception', JSON.stringify(r.body).slice(0, 200));
     }
     await rig.login(rig.page, rig.email);
   });
-  after(async () => { await rig?.close(); });
+  after(async () => {
+    await rig?.close();
+  });
 
   const node = (name: string) => rig.page.locator(`.react-flow__node[data-id="${name}"]`);
 
@@ -60,13 +85,21 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('heading', { name: 'Process desk' }).waitFor();
     await node('received').waitFor();
     assert.equal(await page.locator('.react-flow__node').count(), 6);
-    await page.getByTestId('heat-stock_exception').getByText(/^3 orders · median/).waitFor();
-    assert.match(await page.getByTestId('heat-awaiting_approval').textContent() ?? '', /^2 orders · median \d+ seconds?/);
-    assert.match(await page.getByTestId('heat-legend').textContent() ?? '', /Now in the process: 5 orders/);
+    await page
+      .getByTestId('heat-stock_exception')
+      .getByText(/^3 orders · median/)
+      .waitFor();
+    assert.match(
+      (await page.getByTestId('heat-awaiting_approval').textContent()) ?? '',
+      /^2 orders · median \d+ seconds?/,
+    );
+    assert.match((await page.getByTestId('heat-legend').textContent()) ?? '', /Now in the process: 5 orders/);
     // A published version is read-only until the user starts a draft from it.
     assert.equal(await page.getByRole('textbox', { name: 'Definition (text)' }).getAttribute('readonly'), '');
-    const timing = await page.evaluate(NAV_TIMING) as NavTiming;
-    console.log(`# figure: processes page DOMContentLoaded ${timing.dcl} ms; designer with graph and heat map drawn ${timing.now} ms after navigation start`);
+    const timing = (await page.evaluate(NAV_TIMING)) as NavTiming;
+    console.log(
+      `# figure: processes page DOMContentLoaded ${timing.dcl} ms; designer with graph and heat map drawn ${timing.now} ms after navigation start`,
+    );
     await rig.shot('designer-heatmap-en');
   });
 
@@ -79,16 +112,25 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     // Keyboard only: type the name and press Enter.
     await page.getByLabel('New state').fill('ręczna_weryfikacja');
     await page.getByLabel('New state').press('Enter');
-    await page.getByRole('alert').getByText(/lower-case letters/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/lower-case letters/)
+      .waitFor();
     await page.getByLabel('New state').fill('manual_review');
     await page.getByLabel('New state').press('Enter');
     await node('manual_review').waitFor();
     // The server's validation marks the new state: red at the node, with the message, and its line in the text.
-    await page.getByTestId('problem-manual_review').getByText(/has no way out and is not terminal \(\+1\)/).waitFor();
-    assert.match(await node('manual_review').getAttribute('class') ?? '', /pnode-error/);
+    await page
+      .getByTestId('problem-manual_review')
+      .getByText(/has no way out and is not terminal \(\+1\)/)
+      .waitFor();
+    assert.match((await node('manual_review').getAttribute('class')) ?? '', /pnode-error/);
     const line = (await text.inputValue()).split('\n').findIndex((l) => l.includes('manual_review:')) + 1;
     await page.locator(`.code-gutter .err[data-line="${line}"]`).waitFor();
-    await page.getByTestId('problems').getByText(/manual_review — state "manual_review" cannot be reached/).waitFor();
+    await page
+      .getByTestId('problems')
+      .getByText(/manual_review — state "manual_review" cannot be reached/)
+      .waitFor();
     await rig.shot('designer-error-en');
 
     // A transition from the form (the keyboard's way to connect two states).
@@ -102,7 +144,10 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     // A text edit: small orders now go to manual review, so the stock exception is unreachable.
     await text.fill((await text.inputValue()).replace('- { to: stock_exception }', '- { to: manual_review }'));
     await page.locator('.react-flow__edge[data-id="received|always||1"]').waitFor({ state: 'attached' });
-    await page.getByTestId('problem-stock_exception').getByText(/cannot be reached/).waitFor();
+    await page
+      .getByTestId('problem-stock_exception')
+      .getByText(/cannot be reached/)
+      .waitFor();
     await page.getByTestId('problem-manual_review').waitFor({ state: 'detached' });
 
     // Fixed in the graph: select the state and delete it; the YAML loses it too.
@@ -112,7 +157,10 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await node('stock_exception').waitFor({ state: 'detached' });
     assert.doesNotMatch(await text.inputValue(), /stock_exception/);
     // Only the stock exception led to "cancelled": the validator now says so at that node.
-    await page.getByTestId('problem-cancelled').getByText(/state "cancelled" cannot be reached/).waitFor();
+    await page
+      .getByTestId('problem-cancelled')
+      .getByText(/state "cancelled" cannot be reached/)
+      .waitFor();
     await page.getByLabel('From state').selectOption('manual_review');
     await page.getByLabel('Event').fill('cancel');
     await page.getByLabel('To state').selectOption('cancelled');
@@ -140,9 +188,15 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     const sim = page.getByTestId('simulation');
     await sim.getByRole('heading', { name: 'Simulation: v1 → v2 (draft)' }).waitFor();
     // The three small orders ended in the stock exception under v1 and wait for review under the draft.
-    assert.match(await sim.getByTestId('sim-headline').textContent() ?? '', /^5 recent orders simulated: 3 would go differently, 3 would end in another state\.$/);
-    assert.match(await sim.getByRole('row', { name: /exceptions/ }).textContent() ?? '', /3\s*0\s*-3/);
-    await sim.getByText(/end state stock_exception → weryfikacja/).first().waitFor();
+    assert.match(
+      (await sim.getByTestId('sim-headline').textContent()) ?? '',
+      /^5 recent orders simulated: 3 would go differently, 3 would end in another state\.$/,
+    );
+    assert.match((await sim.getByRole('row', { name: /exceptions/ }).textContent()) ?? '', /3\s*0\s*-3/);
+    await sim
+      .getByText(/end state stock_exception → weryfikacja/)
+      .first()
+      .waitFor();
     await sim.scrollIntoViewIfNeeded();
     await rig.shot('designer-simulation-en');
 
@@ -150,9 +204,17 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('button', { name: 'Publish now' }).click();
     await page.getByText('Published v2: new orders follow it.').waitFor();
     await page.getByRole('button', { name: 'v2 · published' }).waitFor();
-    await page.getByRole('button', { name: 'v1 · retired' }).or(page.getByRole('button', { name: 'v1 · published' })).first().waitFor();
+    await page
+      .getByRole('button', { name: 'v1 · retired' })
+      .or(page.getByRole('button', { name: 'v1 · published' }))
+      .first()
+      .waitFor();
 
-    const fresh = await call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: 'B2B-NEW', customer: { name: 'Sklep „Łasuch”' }, ...SMALL }));
+    const fresh = await call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ channel: 'b2b', externalId: 'B2B-NEW', customer: { name: 'Sklep „Łasuch”' }, ...SMALL }),
+    );
     assert.equal(fresh.status, 201);
     assert.equal(fresh.body.state, 'weryfikacja');
     assert.deepEqual([fresh.body.process.key, fresh.body.process.version], ['desk', 2]);
@@ -179,7 +241,10 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     // A reload fetches the heat map again: the new order waits in the renamed state.
     await page.reload();
     await page.getByRole('heading', { name: 'Proces desk' }).waitFor();
-    await page.getByTestId('heat-weryfikacja').getByText(/^1 zamówienie · mediana/).waitFor();
+    await page
+      .getByTestId('heat-weryfikacja')
+      .getByText(/^1 zamówienie · mediana/)
+      .waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await rig.shot('designer-pl');
     await page.getByRole('button', { name: /Menu użytkownika/ }).click();
@@ -200,7 +265,8 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.goto(`${rig.base}/processes/desk`);
     await page.getByRole('heading', { name: 'Process desk' }).waitFor();
     await page.getByText('Read only: your role cannot change processes.').waitFor();
-    for (const name of ['Edit as a new draft', 'Save draft', 'Publish v2', 'Add state']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
+    for (const name of ['Edit as a new draft', 'Save draft', 'Publish v2', 'Add state'])
+      assert.equal(await page.getByRole('button', { name }).count(), 0, name);
     assert.equal(await page.getByRole('textbox', { name: 'Definition (text)' }).getAttribute('readonly'), '');
     // Simulation only reads: a viewer may try the published version against recent orders.
     assert.equal(await page.getByRole('button', { name: 'Simulate on recent orders' }).isEnabled(), true);
@@ -212,7 +278,10 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.goto(`${rig.base}/processes`);
     await page.getByLabel('New process key').fill('Zwroty PL');
     await page.getByRole('button', { name: 'Create process' }).click();
-    await page.getByRole('alert').getByText(/lower-case letters, digits and hyphens/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/lower-case letters, digits and hyphens/)
+      .waitFor();
     await page.getByLabel('New process key').fill('zwroty-pl');
     await page.getByLabel('New process key').press('Enter');
     await page.getByRole('heading', { name: 'Process zwroty-pl' }).waitFor();
@@ -224,7 +293,10 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('button', { name: 'Publish now' }).click();
     await page.getByText('Published v1: new orders follow it.').waitFor();
     const versions = await call('GET', '/api/v1/processes/zwroty-pl');
-    assert.deepEqual(versions.body.items.map((v: { status: string }) => v.status), ['published']);
+    assert.deepEqual(
+      versions.body.items.map((v: { status: string }) => v.status),
+      ['published'],
+    );
   });
 
   test('given the whole session, the browser logged no console errors', () => {

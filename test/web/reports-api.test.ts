@@ -19,27 +19,54 @@ describe('orders summary report', () => {
   test('given orders on two channels, it counts them per channel, state and day and sums totals exactly per currency', async () => {
     const today = new Date();
     const twoDaysAgo = new Date(today.getTime() - 2 * 86_400_000).toISOString();
-    for (let i = 0; i < 3; i++) assert.equal((await t.call('POST', '/api/v1/orders', orderBody({ externalId: `R-${i}` }))).status, 201);
-    assert.equal((await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'R-old', placedAt: twoDaysAgo }))).status, 201);
-    const rub = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'WB-1', channel: 'wildberries', currency: 'RUB', customer: { name: 'Анна Петрова' } }));
+    for (let i = 0; i < 3; i++)
+      assert.equal((await t.call('POST', '/api/v1/orders', orderBody({ externalId: `R-${i}` }))).status, 201);
+    assert.equal(
+      (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'R-old', placedAt: twoDaysAgo }))).status,
+      201,
+    );
+    const rub = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'WB-1', channel: 'wildberries', currency: 'RUB', customer: { name: 'Анна Петрова' } }),
+    );
     assert.equal(rub.status, 201);
     // An order 40 days old is outside the default 30-day window.
-    assert.equal((await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'R-ancient', placedAt: new Date(today.getTime() - 40 * 86_400_000).toISOString() }))).status, 201);
+    assert.equal(
+      (
+        await t.call(
+          'POST',
+          '/api/v1/orders',
+          orderBody({ externalId: 'R-ancient', placedAt: new Date(today.getTime() - 40 * 86_400_000).toISOString() }),
+        )
+      ).status,
+      201,
+    );
 
     const r = await t.call('GET', '/api/v1/reports/orders-summary');
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const s = r.body;
     assert.equal(s.days, 30);
     assert.equal(s.total, 5);
-    assert.deepEqual(s.byChannel, [{ channel: 'web', count: 4 }, { channel: 'wildberries', count: 1 }]);
+    assert.deepEqual(s.byChannel, [
+      { channel: 'web', count: 4 },
+      { channel: 'wildberries', count: 1 },
+    ]);
     assert.deepEqual(s.byState, [{ state: 'accepted', count: 5 }]);
     assert.equal(s.perDay.length, 30);
     const day = (d: Date) => d.toISOString().slice(0, 10);
     assert.deepEqual(s.perDay.at(-1), { day: day(today), count: 4, byChannel: { web: 3, wildberries: 1 } });
     assert.equal(s.perDay.at(-3).count, 1);
     // 4 × 257.49 PLN, exactly; 257.49 RUB.
-    assert.deepEqual(s.revenue, [{ currency: 'PLN', count: 4, grandTotal: '1029.96' }, { currency: 'RUB', count: 1, grandTotal: '257.49' }]);
-    assert.deepEqual(s.cycleTime, { endStates: ['completed', 'delivered', 'collected'], orders: 0, averageSeconds: null });
+    assert.deepEqual(s.revenue, [
+      { currency: 'PLN', count: 4, grandTotal: '1029.96' },
+      { currency: 'RUB', count: 1, grandTotal: '257.49' },
+    ]);
+    assert.deepEqual(s.cycleTime, {
+      endStates: ['completed', 'delivered', 'collected'],
+      orders: 0,
+      averageSeconds: null,
+    });
 
     const wide = await t.call('GET', '/api/v1/reports/orders-summary?days=60&channel=web');
     assert.equal(wide.body.total, 5);
@@ -48,14 +75,32 @@ describe('orders summary report', () => {
 
   test('given an order that reached a delivered state, the cycle time averages placement to that entry', async () => {
     const placedAt = new Date(Date.now() - 3 * 3600_000);
-    const o = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'CYCLE-1', placedAt: placedAt.toISOString() }));
+    const o = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'CYCLE-1', placedAt: placedAt.toISOString() }),
+    );
     assert.equal(o.status, 201);
-    await t.store.insertInto('order_history', {
-      id: newId(), order_id: o.body.id, at: new Date(placedAt.getTime() + 7200_000), actor_type: 'process', actor_id: null,
-      action: 'order.transitioned', from_state: 'shipped', to_state: 'delivered', changes: '{}', reason: '{}',
-    }).execute();
+    await t.store
+      .insertInto('order_history', {
+        id: newId(),
+        order_id: o.body.id,
+        at: new Date(placedAt.getTime() + 7200_000),
+        actor_type: 'process',
+        actor_id: null,
+        action: 'order.transitioned',
+        from_state: 'shipped',
+        to_state: 'delivered',
+        changes: '{}',
+        reason: '{}',
+      })
+      .execute();
     const r = await t.call('GET', '/api/v1/reports/orders-summary?days=1');
-    assert.deepEqual(r.body.cycleTime, { endStates: ['completed', 'delivered', 'collected'], orders: 1, averageSeconds: 7200 });
+    assert.deepEqual(r.body.cycleTime, {
+      endStates: ['completed', 'delivered', 'collected'],
+      orders: 1,
+      averageSeconds: 7200,
+    });
   });
 
   test('given another tenant, its orders never appear in the report', async () => {
@@ -81,11 +126,20 @@ describe('orders summary report', () => {
       mkdirSync(join(dist, 'assets'));
       writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Ordo console</title><div id="root"></div>');
       writeFileSync(join(dist, 'assets', 'index-abc123.js'), 'console.log("ordo")');
-      const deps = { db: t.database.db, dbKind: t.database.kind, clock: t.clock, ready: async () => true, processes: t.services.processes };
+      const deps = {
+        db: t.database.db,
+        dbKind: t.database.kind,
+        clock: t.clock,
+        ready: async () => true,
+        processes: t.services.processes,
+      };
       app = await buildApp(deps, { console: { distDir: dist } });
       empty = await buildApp(deps, { console: { distDir: join(dist, 'missing') } });
     });
-    after(async () => { await app.close(); await empty.close(); });
+    after(async () => {
+      await app.close();
+      await empty.close();
+    });
 
     test('given a built console, / and any client route answer index.html, assets are cached, API paths keep their 404', async () => {
       const root = await app.inject({ url: '/' });
@@ -148,9 +202,30 @@ describe('process heat map and operations report', () => {
     const draft = await t.call('POST', '/api/v1/processes', { source: HEAT_PROCESS });
     assert.equal(draft.status, 201, JSON.stringify(draft.body));
     assert.equal((await t.call('POST', `/api/v1/processes/heat/versions/${draft.body.version}/publish`)).status, 200);
-    assert.equal((await t.call('POST', '/api/v1/channels', { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN', processKey: 'heat' })).status, 201);
+    assert.equal(
+      (
+        await t.call('POST', '/api/v1/channels', {
+          code: 'b2b',
+          name: 'Portal B2B',
+          kind: 'b2b_portal',
+          currency: 'PLN',
+          processKey: 'heat',
+        })
+      ).status,
+      201,
+    );
     const place = async (name: string, over: Record<string, unknown> = {}) => {
-      const r = await t.call('POST', '/api/v1/orders', orderBody({ channel: 'b2b', externalId: name, placedAt: clock.now().toISOString(), customer: { name: 'Hurtownia „Żuraw”' }, ...over }));
+      const r = await t.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({
+          channel: 'b2b',
+          externalId: name,
+          placedAt: clock.now().toISOString(),
+          customer: { name: 'Hurtownia „Żuraw”' },
+          ...over,
+        }),
+      );
       assert.equal(r.status, 201, JSON.stringify(r.body).slice(0, 300));
       orders[name] = r.body;
     };
@@ -178,10 +253,26 @@ describe('process heat map and operations report', () => {
     assert.equal(r.body.total, 3);
     const approval = r.body.states.find((s: { state: string }) => s.state === 'awaiting_approval');
     // Entered at T0 and T0+1h, seen at T0+3h: waits of 3 h and 2 h.
-    assert.deepEqual(approval, { state: 'awaiting_approval', count: 2, oldestAt: new Date(T0).toISOString(), medianSeconds: 9000, p90Seconds: 10440 });
+    assert.deepEqual(approval, {
+      state: 'awaiting_approval',
+      count: 2,
+      oldestAt: new Date(T0).toISOString(),
+      medianSeconds: 9000,
+      p90Seconds: 10440,
+    });
     const exception = r.body.states.find((s: { state: string }) => s.state === 'stock_exception');
-    assert.deepEqual(exception, { state: 'stock_exception', count: 1, oldestAt: new Date(T0 + 7_200_000).toISOString(), medianSeconds: 3600, p90Seconds: 3600 });
-    assert.equal(r.body.states.some((s: { state: string }) => s.state === 'completed'), false, 'finished orders are not waiting anywhere');
+    assert.deepEqual(exception, {
+      state: 'stock_exception',
+      count: 1,
+      oldestAt: new Date(T0 + 7_200_000).toISOString(),
+      medianSeconds: 3600,
+      p90Seconds: 3600,
+    });
+    assert.equal(
+      r.body.states.some((s: { state: string }) => s.state === 'completed'),
+      false,
+      'finished orders are not waiting anywhere',
+    );
 
     const v1 = await t.call('GET', '/api/v1/reports/process-heatmap?key=heat&version=2');
     assert.deepEqual(v1.body.states, []);
@@ -201,7 +292,13 @@ describe('process heat map and operations report', () => {
     assert.equal(r.body.staleOrders.oldest[0].id, orders['BIG-1']!.id);
     assert.deepEqual(r.body.exceptionsByKind, [{ kind: 'stock_shortage', count: 1 }]);
     // BIG-3 was placed and completed at T0+2h: a cycle of zero seconds.
-    assert.deepEqual(r.body.cycleTime, { days: 30, endStates: ['completed', 'delivered', 'collected'], orders: 1, medianSeconds: 0, p90Seconds: 0 });
+    assert.deepEqual(r.body.cycleTime, {
+      days: 30,
+      endStates: ['completed', 'delivered', 'collected'],
+      orders: 1,
+      medianSeconds: 0,
+      p90Seconds: 0,
+    });
 
     const other = await testApp({ database: t.database });
     const empty = await other.call('GET', '/api/v1/reports/operations');

@@ -24,9 +24,16 @@ describe('customer tracking page in a browser', { skip: haveChromium ? false : `
     call = rig.call;
     const spec = await call('GET', '/api/v1/openapi.json');
     const paths = Object.keys(spec.body?.paths ?? {});
-    if (!paths.some((p) => /\/tracking\/\{token\}$/.test(p))) { apiMissing = 'the server has no GET /api/v1/tracking/{token} yet'; return; }
+    if (!paths.some((p) => /\/tracking\/\{token\}$/.test(p))) {
+      apiMissing = 'the server has no GET /api/v1/tracking/{token} yet';
+      return;
+    }
     await seedBasics({ call } as TestApp);
-    const order = await call('POST', '/api/v1/orders', orderBody({ externalId: 'TRACK-1', notes: 'Proszę dzwonić — звонить заранее' }));
+    const order = await call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'TRACK-1', notes: 'Proszę dzwonić — звонить заранее' }),
+    );
     assert.equal(order.status, 201, JSON.stringify(order.body).slice(0, 300));
     const l = await call('GET', `/api/v1/orders/${order.body.id}/tracking-link`);
     assert.equal(l.status, 200, JSON.stringify(l.body));
@@ -37,16 +44,22 @@ describe('customer tracking page in a browser', { skip: haveChromium ? false : `
     assert.equal(api.status, 200, JSON.stringify(api.body));
     link = { path, language: api.body.language, number: order.body.number };
   });
-  after(async () => { await rig?.close(); });
+  after(async () => {
+    await rig?.close();
+  });
 
-  test('given a tracking link, the page shows the order and its progress without login, in the customer\'s language, and switches to Polish and Russian', async (t) => {
+  test("given a tracking link, the page shows the order and its progress without login, in the customer's language, and switches to Polish and Russian", async (t) => {
     if (apiMissing) return t.skip(apiMissing);
     const page = await rig.newPage('en-GB');
     await page.goto(`${rig.base}${link.path}`);
     await page.getByTestId('track-status').waitFor();
-    const { dcl, now } = await page.evaluate(NAV_TIMING) as NavTiming;
+    const { dcl, now } = (await page.evaluate(NAV_TIMING)) as NavTiming;
     console.log(`# figure: tracking page DOMContentLoaded ${dcl} ms, drawn ${now} ms after navigation start`);
-    assert.equal(await page.evaluate('document.documentElement.lang'), link.language, 'the page opens in the language the API gives');
+    assert.equal(
+      await page.evaluate('document.documentElement.lang'),
+      link.language,
+      'the page opens in the language the API gives',
+    );
     // No console shell and no login form on the public page.
     assert.equal(await page.getByLabel('Password').count(), 0);
     assert.equal(await page.getByRole('navigation').count(), 0);
@@ -82,17 +95,57 @@ describe('customer tracking page in a browser', { skip: haveChromium ? false : `
     if (apiMissing) return t.skip(apiMissing);
     const app = { call } as TestApp;
     // A Wildberries order of a customer without a language, shipped from a Moscow warehouse to Moscow.
-    await ok(app, 'POST', '/api/v1/locations', { code: 'MOW-1', name: 'Склад Москва', kind: 'warehouse', country: 'RU', latitude: 55.7558, longitude: 37.6173, capabilities: ['ships'],
-      address: { name: 'Склад Москва', line1: 'ул. Складочная 1', city: 'Москва', postalCode: '127018', country: 'RU', phone: '+74951234567' } }, 201);
-    await stock(app, [['SKU-1', 'MOW-1', 10], ['SKU-2', 'MOW-1', 10], ['SKU-3', 'MOW-1', 10]]);
+    await ok(
+      app,
+      'POST',
+      '/api/v1/locations',
+      {
+        code: 'MOW-1',
+        name: 'Склад Москва',
+        kind: 'warehouse',
+        country: 'RU',
+        latitude: 55.7558,
+        longitude: 37.6173,
+        capabilities: ['ships'],
+        address: {
+          name: 'Склад Москва',
+          line1: 'ул. Складочная 1',
+          city: 'Москва',
+          postalCode: '127018',
+          country: 'RU',
+          phone: '+74951234567',
+        },
+      },
+      201,
+    );
+    await stock(app, [
+      ['SKU-1', 'MOW-1', 10],
+      ['SKU-2', 'MOW-1', 10],
+      ['SKU-3', 'MOW-1', 10],
+    ]);
     await publish(app, shipped('b2c-omnichannel'));
     await setRules(app, [{ process: 'b2c-omnichannel', channel: 'wildberries' }]);
     await ok(app, 'POST', '/api/v1/customers', { code: 'C-MSK', name: 'Анна Ёлкина', email: 'anna@example.ru' }, 201);
-    const order = await ok(app, 'POST', '/api/v1/orders', orderBody({
-      externalId: 'WB-TRACK-1', channel: 'wildberries', currency: 'RUB', customer: { code: 'C-MSK' },
-      shippingAddress: { name: 'Анна Ёлкина', line1: 'ул. Тверская 7', city: 'Москва', postalCode: '125009', country: 'RU' },
-      delivery: { method: 'ship', carrier: 'manual' },
-    }), 201);
+    const order = await ok(
+      app,
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        externalId: 'WB-TRACK-1',
+        channel: 'wildberries',
+        currency: 'RUB',
+        customer: { code: 'C-MSK' },
+        shippingAddress: {
+          name: 'Анна Ёлкина',
+          line1: 'ул. Тверская 7',
+          city: 'Москва',
+          postalCode: '125009',
+          country: 'RU',
+        },
+        delivery: { method: 'ship', carrier: 'manual' },
+      }),
+      201,
+    );
     await ok(app, 'POST', `/api/v1/orders/${order.id}/events`, { name: 'payment_authorized' });
     const [fo] = await fulfilmentsOf(app, order.id);
     assert.ok(fo, 'the order was routed to the Moscow warehouse');
@@ -101,8 +154,16 @@ describe('customer tracking page in a browser', { skip: haveChromium ? false : `
     assert.equal(sh.carrier, 'manual');
     assert.ok(sh.trackingNumber);
     const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
-    for (const [status, minutesAgo, note] of [['in_transit', 90, 'Передано курьеру на складе'], ['out_for_delivery', 30, 'Курьер везёт заказ — ул. Тверская']] as const) {
-      const hook = await call('POST', '/api/v1/carriers/manual/tracking', { shipmentId: sh.carrierShipmentId, status, occurredAt: at(minutesAgo), note }, { authorization: '' });
+    for (const [status, minutesAgo, note] of [
+      ['in_transit', 90, 'Передано курьеру на складе'],
+      ['out_for_delivery', 30, 'Курьер везёт заказ — ул. Тверская'],
+    ] as const) {
+      const hook = await call(
+        'POST',
+        '/api/v1/carriers/manual/tracking',
+        { shipmentId: sh.carrierShipmentId, status, occurredAt: at(minutesAgo), note },
+        { authorization: '' },
+      );
       assert.equal(hook.status, 200, JSON.stringify(hook.body));
       assert.equal(hook.body.applied, 1, JSON.stringify(hook.body));
     }
@@ -123,13 +184,13 @@ describe('customer tracking page in a browser', { skip: haveChromium ? false : `
     await shipment.waitFor();
     // The carrier and the status in words, not codes (`manual`, `out_for_delivery`).
     assert.equal(await shipment.getByRole('heading').textContent(), 'Отправление · наш курьер');
-    const shipmentText = await shipment.textContent() ?? '';
+    const shipmentText = (await shipment.textContent()) ?? '';
     assert.ok(shipmentText.includes(`Трек-номер: ${sh.trackingNumber} · передано курьеру для доставки`), shipmentText);
     assert.ok(!/manual|out_for_delivery|in_transit/.test(shipmentText), shipmentText);
     const events = shipment.getByRole('listitem');
     assert.equal(await events.count(), 2);
-    assert.match(await events.nth(0).textContent() ?? '', /Курьер везёт заказ — ул\. Тверская/, 'newest first');
-    assert.match(await events.nth(1).textContent() ?? '', /Передано курьеру на складе/);
+    assert.match((await events.nth(0).textContent()) ?? '', /Курьер везёт заказ — ул\. Тверская/, 'newest first');
+    assert.match((await events.nth(1).textContent()) ?? '', /Передано курьеру на складе/);
     await page.getByText('Чайник электрический').waitFor();
     await rig.shot('tracking-shipped-ru', page);
     await page.context().close();
@@ -140,10 +201,13 @@ describe('customer tracking page in a browser', { skip: haveChromium ? false : `
     await desk.goto(`${rig.base}/orders/${order.id}`);
     const work = desk.getByTestId('fulfilment');
     await work.waitFor();
-    assert.match(await work.textContent() ?? '', /MOW-1/);
+    assert.match((await work.textContent()) ?? '', /MOW-1/);
     const parcels = desk.getByTestId('shipments');
     await parcels.waitFor();
-    assert.ok((await parcels.textContent() ?? '').includes(sh.trackingNumber), 'the tracking number is on the order page');
+    assert.ok(
+      ((await parcels.textContent()) ?? '').includes(sh.trackingNumber),
+      'the tracking number is on the order page',
+    );
     await rig.shot('order-fulfilment', desk);
     await desk.context().close();
   });

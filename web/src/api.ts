@@ -8,8 +8,10 @@ import type { components, paths } from '../../clients/typescript/src/schema';
  */
 export type Schemas = components['schemas'];
 type Ok<Op> = Op extends { responses: infer R }
-  ? R extends { 200: { content: { 'application/json': infer B } } } ? B
-    : R extends { 201: { content: { 'application/json': infer B } } } ? B
+  ? R extends { 200: { content: { 'application/json': infer B } } }
+    ? B
+    : R extends { 201: { content: { 'application/json': infer B } } }
+      ? B
       : never
   : never;
 /** The JSON body of a 200/201 answer: `ResponseOf<'/api/v1/orders/{id}/history'>`. */
@@ -18,7 +20,10 @@ export type ResponseOf<P extends keyof paths, M extends keyof paths[P] = 'get' &
 export type Problem = Schemas['Problem'];
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
   }
 }
@@ -30,33 +35,60 @@ export const forgetSession = () => localStorage.removeItem(SESSION_MARKER);
 
 /** Called when any request answers 401: the session ended, show the login page. */
 let onUnauthenticated: () => void = () => {};
-export function setUnauthenticatedHandler(fn: () => void) { onUnauthenticated = fn; }
+export function setUnauthenticatedHandler(fn: () => void) {
+  onUnauthenticated = fn;
+}
 
-export interface ApiResponse<T> { body: T; etag: string | null }
+export interface ApiResponse<T> {
+  body: T;
+  etag: string | null;
+}
 
-export async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<ApiResponse<T>> {
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<ApiResponse<T>> {
   const res = await fetch(`/api/v1${path}`, {
     method,
     ...(signal ? { signal } : {}),
     credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (res.status === 204) return { body: undefined as T, etag: null };
   const text = await res.text();
   let json: unknown = null;
-  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    /* not JSON */
+  }
   if (!res.ok) {
-    const problem: Problem = json && typeof json === 'object' && 'code' in json
-      ? json as Problem
-      : { type: 'about:blank', title: `HTTP ${res.status}`, status: res.status, code: 'HTTP_ERROR', detail: text.slice(0, 200) };
+    const problem: Problem =
+      json && typeof json === 'object' && 'code' in json
+        ? (json as Problem)
+        : {
+            type: 'about:blank',
+            title: `HTTP ${res.status}`,
+            status: res.status,
+            code: 'HTTP_ERROR',
+            detail: text.slice(0, 200),
+          };
     if (res.status === 401 && path !== '/auth/login') onUnauthenticated();
     throw new ApiError(res.status, problem);
   }
   return { body: json as T, etag: res.headers.get('etag') };
 }
 
-export const get = async <T,>(path: string, signal?: AbortSignal) => (await request<T>('GET', path, undefined, {}, signal)).body;
+export const get = async <T>(path: string, signal?: AbortSignal) =>
+  (await request<T>('GET', path, undefined, {}, signal)).body;
 
 export function query(params: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();
@@ -65,10 +97,18 @@ export function query(params: Record<string, string | number | undefined | null>
   return s ? `?${s}` : '';
 }
 
-export interface Page<T> { items: T[]; nextCursor: string | null }
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 
 /** GET /me: the API documents no response schema for it, so it is written here. */
-export interface Me { tenantId: string; actor: { type: string; id: string | null; name?: string }; roles: string[]; locale?: string }
+export interface Me {
+  tenantId: string;
+  actor: { type: string; id: string | null; name?: string };
+  roles: string[];
+  locale?: string;
+}
 
 export type OrderSummary = Schemas['OrderSummary'];
 
@@ -83,7 +123,8 @@ export type OrderLine = Schemas['Order']['lines'][number];
  */
 export type Order = Schemas['Order'] & {
   delivery: { carrier?: string; service?: string };
-  shippingAddress: Address | null; billingAddress: Address | null;
+  shippingAddress: Address | null;
+  billingAddress: Address | null;
   paymentTerms: Partial<NonNullable<Schemas['OrderCreateInput']['paymentTerms']>>;
 };
 

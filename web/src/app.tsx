@@ -1,6 +1,15 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, canWriteOrders, forgetSession, get, hasSession, rememberSession, setUnauthenticatedHandler, type Me } from './api';
+import {
+  ApiError,
+  canWriteOrders,
+  forgetSession,
+  get,
+  hasSession,
+  rememberSession,
+  setUnauthenticatedHandler,
+  type Me,
+} from './api';
 import { adoptUserLocale, useI18n } from './i18n/index';
 import { match, useLocation } from './router';
 import { Shell } from './components/shell';
@@ -25,7 +34,12 @@ export function App() {
   const { path } = useLocation();
   const tracking = match('/track/:token', path);
   // The customer's tracking page is public: no session, no console shell.
-  if (tracking) return <Suspense fallback={<Loading />}><TrackingPage token={tracking.token!} /></Suspense>;
+  if (tracking)
+    return (
+      <Suspense fallback={<Loading />}>
+        <TrackingPage token={tracking.token!} />
+      </Suspense>
+    );
   return <Console />;
 }
 
@@ -36,7 +50,8 @@ function Console() {
   const me = useQuery({
     queryKey: ['me'],
     queryFn: async () => (hasSession() ? get<Me>('/me') : null),
-    retry: false, staleTime: Infinity,
+    retry: false,
+    staleTime: Infinity,
   });
 
   useEffect(() => {
@@ -46,13 +61,27 @@ function Console() {
       client.setQueryData(['me'], null);
     });
   }, [client]);
-  useEffect(() => { if (me.data) adoptUserLocale(me.data.locale, setLang); }, [me.data, setLang]);
+  useEffect(() => {
+    if (me.data) adoptUserLocale(me.data.locale, setLang);
+  }, [me.data, setLang]);
 
   if (me.isPending) return <Loading />;
   if (me.error && !(me.error instanceof ApiError && me.error.status === 401)) {
-    return <main className="centered"><ErrorBox error={me.error} onRetry={() => me.refetch()} /></main>;
+    return (
+      <main className="centered">
+        <ErrorBox error={me.error} onRetry={() => me.refetch()} />
+      </main>
+    );
   }
-  if (!me.data) return <LoginPage onSignedIn={() => { rememberSession(); void client.invalidateQueries({ queryKey: ['me'] }); }} />;
+  if (!me.data)
+    return (
+      <LoginPage
+        onSignedIn={() => {
+          rememberSession();
+          void client.invalidateQueries({ queryKey: ['me'] });
+        }}
+      />
+    );
   return (
     <Shell me={me.data}>
       <Suspense fallback={<Loading />}>
@@ -60,7 +89,6 @@ function Console() {
       </Suspense>
     </Shell>
   );
-
 }
 
 function Routes({ me: user }: { me: Me }): ReactNode {
@@ -74,7 +102,8 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if (path === '/inbox') return <InboxPage me={user} />;
   if (path === '/exceptions') return <ExceptionsPage canResolve={canWriteOrders(user)} />;
   if (path === '/processes') return <ProcessesPage me={user} />;
-  if ((params = match('/processes/:key', path))) return <ProcessDesigner key={params.key} processKey={params.key!} me={user} />;
+  if ((params = match('/processes/:key', path)))
+    return <ProcessDesigner key={params.key} processKey={params.key!} me={user} />;
   if (path === '/reference') return <ReferencePage kind="products" />;
   if ((params = match('/reference/:kind', path))) return <ReferencePage kind={params.kind!} />;
   return <ComingSoon title="404" text={t('common.notFound')} />;

@@ -8,7 +8,10 @@ const cache = new Map<string, Fmt>();
 function nf(locale: string, opts: Intl.NumberFormatOptions): Fmt {
   const key = `${locale}|${JSON.stringify(opts)}`;
   let f = cache.get(key);
-  if (!f) { f = new Intl.NumberFormat(locale, opts) as unknown as Fmt; cache.set(key, f); }
+  if (!f) {
+    f = new Intl.NumberFormat(locale, opts) as unknown as Fmt;
+    cache.set(key, f);
+  }
   return f;
 }
 
@@ -19,7 +22,12 @@ export function formatMoney(amount: string | null | undefined, currency: string,
   if (!DECIMAL.test(amount)) return `${amount} ${currency}`;
   const digits = amount.split('.')[1]?.length ?? 0;
   try {
-    const f = nf(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: Math.max(digits, 2) });
+    const f = nf(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: Math.max(digits, 2),
+    });
     return f.format(amount);
   } catch {
     return `${amount} ${currency}`;
@@ -40,12 +48,19 @@ export function formatDate(iso: string, locale: string): string {
 
 /** "2026-11-23" (a UTC day from the reports API) as a short local label, without shifting the day. */
 export function formatDay(day: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+    new Date(`${day}T00:00:00Z`),
+  );
 }
 
 /** A duration in the largest sensible unit, spelled by Intl ("3,5 godziny", "2 дня"). */
 export function formatDuration(seconds: number, locale: string): string {
-  const units: [Intl.NumberFormatOptions['unit'], number][] = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const units: [Intl.NumberFormatOptions['unit'], number][] = [
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+    ['second', 1],
+  ];
   const [unit, size] = units.find(([, s]) => seconds >= s) ?? units[3]!;
   return nf(locale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(seconds / size);
 }

@@ -5,7 +5,12 @@ const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
 window.addEventListener('popstate', notify);
 
-function subscribe(l: () => void) { listeners.add(l); return () => { listeners.delete(l); }; }
+function subscribe(l: () => void) {
+  listeners.add(l);
+  return () => {
+    listeners.delete(l);
+  };
+}
 const snapshot = () => window.location.pathname + window.location.search;
 
 export function navigate(to: string, opts: { replace?: boolean } = {}) {

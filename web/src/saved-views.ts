@@ -1,12 +1,17 @@
 /** Saved views of the orders list: a name and the list's query string, kept in this browser. */
-export interface SavedView { name: string; search: string }
+export interface SavedView {
+  name: string;
+  search: string;
+}
 
 const KEY = 'ordo.orders.views';
 
 export function loadViews(): SavedView[] {
   try {
     const v = JSON.parse(localStorage.getItem(KEY) ?? '[]') as unknown;
-    return Array.isArray(v) ? v.filter((x): x is SavedView => typeof x?.name === 'string' && typeof x?.search === 'string') : [];
+    return Array.isArray(v)
+      ? v.filter((x): x is SavedView => typeof x?.name === 'string' && typeof x?.search === 'string')
+      : [];
   } catch {
     return [];
   }
@@ -28,6 +33,9 @@ export function deleteView(name: string): SavedView[] {
 export function normalise(search: URLSearchParams): string {
   const keys = ['q', 'state', 'channel', 'from', 'to'];
   const out = new URLSearchParams();
-  for (const k of keys) { const v = search.get(k); if (v) out.set(k, v); }
+  for (const k of keys) {
+    const v = search.get(k);
+    if (v) out.set(k, v);
+  }
   return out.toString();
 }

@@ -13,7 +13,11 @@ export type { components, paths };
 export type Schemas = components['schemas'];
 
 /** One field at fault: `path` is a JSON pointer into the body (`/lines/0/quantity`) or `header:…`/`query:…`. */
-export interface FieldError { path: string; message: string; code?: string }
+export interface FieldError {
+  path: string;
+  message: string;
+  code?: string;
+}
 
 /** An RFC 9457 problem+json answer, thrown for every non-2xx response. */
 export class OrdoProblem extends Error {
@@ -28,7 +32,13 @@ export class OrdoProblem extends Error {
   constructor(status: number, body: unknown) {
     const problem: Schemas['Problem'] = isProblem(body)
       ? body
-      : { type: 'about:blank', title: `HTTP ${status}`, status, code: 'HTTP_ERROR', detail: typeof body === 'string' ? body.slice(0, 200) : undefined };
+      : {
+          type: 'about:blank',
+          title: `HTTP ${status}`,
+          status,
+          code: 'HTTP_ERROR',
+          detail: typeof body === 'string' ? body.slice(0, 200) : undefined,
+        };
     super(problem.detail ?? problem.title);
     this.status = status;
     this.code = problem.code;
@@ -67,7 +77,9 @@ export function ifMatch(versionOrEtag: number | string): string {
 
 type Media = `${string}/${string}`;
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type PathsWithMethod<M extends HttpMethod> = { [P in keyof paths]: paths[P] extends { [K in M]: object } ? P : never }[keyof paths];
+type PathsWithMethod<M extends HttpMethod> = {
+  [P in keyof paths]: paths[P] extends { [K in M]: object } ? P : never;
+}[keyof paths];
 type RequiredKeysOf<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
 type Success<T> = T extends { error?: never; data: infer D } ? D : never;
 export interface OrdoResult<T> {
@@ -100,13 +112,17 @@ export function createOrdoClient(options: OrdoClientOptions): OrdoClient {
     headers: { ...options.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE') =>
-    async (path: string, init: (Record<string, unknown> & OrdoCallOptions) = {}) => {
+  const call =
+    (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE') =>
+    async (path: string, init: Record<string, unknown> & OrdoCallOptions = {}) => {
       const { idempotencyKey, ifMatch: version, headers, ...rest } = init;
       const extra: Record<string, string> = {};
       if (idempotencyKey !== undefined) extra['idempotency-key'] = idempotencyKey;
       if (version !== undefined) extra['if-match'] = ifMatch(version);
-      const fn = raw[method] as (p: string, i: Record<string, unknown>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+      const fn = raw[method] as (
+        p: string,
+        i: Record<string, unknown>,
+      ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
       const r = await fn(path, { ...rest, headers: { ...(headers as Record<string, string> | undefined), ...extra } });
       if (!r.response.ok) throw new OrdoProblem(r.response.status, r.error);
       return { data: r.data, etag: r.response.headers.get('etag'), response: r.response };

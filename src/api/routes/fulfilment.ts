@@ -6,8 +6,21 @@ import { authorize, ifMatch } from '../auth.js';
 import { runCommand } from '../command.js';
 import { idParams, problem, uuid } from '../schemas/common.js';
 import {
-  accuracy, accuracyQuery, cancelInput, createShipmentInput, fulfilmentListQuery, fulfilmentOrder, fulfilmentState, labelQuery, packInput, pickInput,
-  rejectInput, shipInput, shipment, webhookOutcome, wrongItemInput,
+  accuracy,
+  accuracyQuery,
+  cancelInput,
+  createShipmentInput,
+  fulfilmentListQuery,
+  fulfilmentOrder,
+  fulfilmentState,
+  labelQuery,
+  packInput,
+  pickInput,
+  rejectInput,
+  shipInput,
+  shipment,
+  webhookOutcome,
+  wrongItemInput,
 } from '../schemas/fulfilment.js';
 import { AppError } from '../../shared/errors.js';
 import { loadFulfilmentView } from '../../app/fulfilment/common.js';
@@ -32,10 +45,22 @@ import { listOrderShipments } from '../../app/fulfilment/list-order-shipments.js
 import { receiveTrackingWebhook } from '../../app/fulfilment/receive-tracking-webhook.js';
 import type { FulfilmentState } from '../../domain/fulfilment/states.js';
 
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem, 502: problem, 503: problem, 504: problem };
+const errors = {
+  400: problem,
+  401: problem,
+  403: problem,
+  404: problem,
+  409: problem,
+  412: problem,
+  422: problem,
+  502: problem,
+  503: problem,
+  504: problem,
+};
 const tags = ['fulfilment'];
 const lineParams = z.object({ id: uuid, lineId: uuid });
-const MULTI_TX = 'The carrier is called between two transactions (the shipment row is committed first), so Idempotency-Key is not replayed here: retry a failed shipment with POST /shipments/{id}/retry; the shipment id is the carrier reference, so no second label is bought.';
+const MULTI_TX =
+  'The carrier is called between two transactions (the shipment row is committed first), so Idempotency-Key is not replayed here: retry a failed shipment with POST /shipments/{id}/retry; the shipment id is the carrier reference, so no second label is bought.';
 
 /** Fulfilment orders, packages, shipments, labels and carrier tracking (issue 6). */
 export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promise<void> {
@@ -43,137 +68,367 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
   const now = () => deps.clock.now();
   const read = (request: Parameters<typeof authorize>[1]) => authorize(deps.db, request, 'fulfilment:read').store;
 
-  app.get('/fulfilment-orders', {
-    schema: { tags, summary: 'A location\'s work queue (filter by location code, states, order)', querystring: fulfilmentListQuery,
-      response: { 200: z.object({ items: z.array(fulfilmentOrder), nextCursor: z.string().nullable() }), ...errors } },
-  }, async (request) => {
-    const states = request.query.state?.split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = states?.findIndex((s) => !fulfilmentState.safeParse(s).success) ?? -1;
-    if (states && bad >= 0) throw new AppError('VALIDATION_FAILED', `unknown state ${states[bad]}`, [{ path: 'query:state', message: `one of ${fulfilmentState.options.join(', ')}` }]);
-    return listFulfilmentOrders(read(request), { ...request.query, state: states as FulfilmentState[] | undefined });
-  });
+  app.get(
+    '/fulfilment-orders',
+    {
+      schema: {
+        tags,
+        summary: "A location's work queue (filter by location code, states, order)",
+        querystring: fulfilmentListQuery,
+        response: { 200: z.object({ items: z.array(fulfilmentOrder), nextCursor: z.string().nullable() }), ...errors },
+      },
+    },
+    async (request) => {
+      const states = request.query.state
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = states?.findIndex((s) => !fulfilmentState.safeParse(s).success) ?? -1;
+      if (states && bad >= 0)
+        throw new AppError('VALIDATION_FAILED', `unknown state ${states[bad]}`, [
+          { path: 'query:state', message: `one of ${fulfilmentState.options.join(', ')}` },
+        ]);
+      return listFulfilmentOrders(read(request), { ...request.query, state: states as FulfilmentState[] | undefined });
+    },
+  );
 
-  app.get('/fulfilment-orders/:id', {
-    schema: { tags, summary: 'One fulfilment order with its lines and packages', params: idParams, response: { 200: fulfilmentOrder, ...errors } },
-  }, async (request, reply) => {
-    const fulfilmentView = await loadFulfilmentView(read(request), request.params.id);
-    reply.header('ETag', `"${fulfilmentView.version}"`);
-    return fulfilmentView;
-  });
+  app.get(
+    '/fulfilment-orders/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One fulfilment order with its lines and packages',
+        params: idParams,
+        response: { 200: fulfilmentOrder, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const fulfilmentView = await loadFulfilmentView(read(request), request.params.id);
+      reply.header('ETag', `"${fulfilmentView.version}"`);
+      return fulfilmentView;
+    },
+  );
 
-  const step = (path: string, summary: string, run: (tx: Parameters<Parameters<typeof runCommand>[4]>[0], actor: Parameters<typeof acceptFulfilment>[1], id: string, body: any, version: number | null) => Promise<unknown>, body?: z.ZodType) =>
-    app.post(path, {
-      schema: { tags, summary, params: idParams, ...(body ? { body } : {}), response: { 200: fulfilmentOrder, ...errors } },
-    }, (request, reply) => runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) =>
-      ({ status: 200, body: await run(tx, ctx.principal.actor, request.params.id, request.body, ifMatch(request)) })));
+  const step = (
+    path: string,
+    summary: string,
+    run: (
+      tx: Parameters<Parameters<typeof runCommand>[4]>[0],
+      actor: Parameters<typeof acceptFulfilment>[1],
+      id: string,
+      body: any,
+      version: number | null,
+    ) => Promise<unknown>,
+    body?: z.ZodType,
+  ) =>
+    app.post(
+      path,
+      {
+        schema: {
+          tags,
+          summary,
+          params: idParams,
+          ...(body ? { body } : {}),
+          response: { 200: fulfilmentOrder, ...errors },
+        },
+      },
+      (request, reply) =>
+        runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({
+          status: 200,
+          body: await run(tx, ctx.principal.actor, request.params.id, request.body, ifMatch(request)),
+        })),
+    );
 
-  step('/fulfilment-orders/:id/accept', 'The location accepts the work', (tx, actor, id, _b, v) => acceptFulfilment(tx, actor, now(), id, { expectedVersion: v }));
-  step('/fulfilment-orders/:id/reject', 'The location rejects the work: reservations there are released and the process hears short_pick',
-    (tx, actor, id, b, v) => rejectFulfilment(deps.processes, tx, actor, now(), id, { reason: b.reason, reroute: b.reroute, expectedVersion: v }), rejectInput);
-  step('/fulfilment-orders/:id/start-picking', 'A picker starts', (tx, actor, id, _b, v) => startPicking(tx, actor, now(), id, { expectedVersion: v }));
-  step('/fulfilment-orders/:id/pick', 'Record the pick of every line (serials and lots captured; fewer than asked is a short pick)',
-    (tx, actor, id, b, v) => recordPick(deps.processes, tx, actor, now(), id, { lines: b.lines, expectedVersion: v }), pickInput);
-  step('/fulfilment-orders/:id/pack', 'Pack into one or more packages (weight in g, dimensions in mm)',
-    (tx, actor, id, b, v) => packFulfilment(tx, actor, now(), id, { packages: b.packages, expectedVersion: v }), packInput);
-  step('/fulfilment-orders/:id/ready-for-pickup', 'A packed pickup order waits at the counter', (tx, actor, id, _b, v) => markReadyForPickup(deps.processes, tx, actor, now(), id, { expectedVersion: v }));
-  step('/fulfilment-orders/:id/collected', 'The customer collected it (stock consumed)', (tx, actor, id, _b, v) => confirmCollected(deps.processes, tx, actor, now(), id, { expectedVersion: v }));
+  step('/fulfilment-orders/:id/accept', 'The location accepts the work', (tx, actor, id, _b, v) =>
+    acceptFulfilment(tx, actor, now(), id, { expectedVersion: v }),
+  );
+  step(
+    '/fulfilment-orders/:id/reject',
+    'The location rejects the work: reservations there are released and the process hears short_pick',
+    (tx, actor, id, b, v) =>
+      rejectFulfilment(deps.processes, tx, actor, now(), id, {
+        reason: b.reason,
+        reroute: b.reroute,
+        expectedVersion: v,
+      }),
+    rejectInput,
+  );
+  step('/fulfilment-orders/:id/start-picking', 'A picker starts', (tx, actor, id, _b, v) =>
+    startPicking(tx, actor, now(), id, { expectedVersion: v }),
+  );
+  step(
+    '/fulfilment-orders/:id/pick',
+    'Record the pick of every line (serials and lots captured; fewer than asked is a short pick)',
+    (tx, actor, id, b, v) => recordPick(deps.processes, tx, actor, now(), id, { lines: b.lines, expectedVersion: v }),
+    pickInput,
+  );
+  step(
+    '/fulfilment-orders/:id/pack',
+    'Pack into one or more packages (weight in g, dimensions in mm)',
+    (tx, actor, id, b, v) => packFulfilment(tx, actor, now(), id, { packages: b.packages, expectedVersion: v }),
+    packInput,
+  );
+  step(
+    '/fulfilment-orders/:id/ready-for-pickup',
+    'A packed pickup order waits at the counter',
+    (tx, actor, id, _b, v) => markReadyForPickup(deps.processes, tx, actor, now(), id, { expectedVersion: v }),
+  );
+  step('/fulfilment-orders/:id/collected', 'The customer collected it (stock consumed)', (tx, actor, id, _b, v) =>
+    confirmCollected(deps.processes, tx, actor, now(), id, { expectedVersion: v }),
+  );
 
-  app.post('/fulfilment-orders/:id/cancel', {
-    schema: { tags, summary: 'Cancel the work at the location: its shipment (not handed over) is cancelled, its reservations released, the WMS told',
-      description: 'Allowed from requested, accepted, picking, picked, packed and ready_for_pickup (If-Match honoured; 409 FULFILMENT_TRANSITION_NOT_ALLOWED from other states, '
-        + '409 SHIPMENT_ALREADY_HANDED_OVER once the parcel has left). A shipment booked at the carrier is cancelled there first; the carrier\'s refusal comes back as its error '
-        + 'and nothing changes. Then, in one transaction: the shipment is cancelled (fulfilment orders consolidated into it go back to packed without a shipment), the '
-        + 'location\'s reservations for these lines are released, the fulfilment order becomes cancelled with the reason in its history, `fulfilment.cancelled` goes '
-        + 'to the outbox, and the order\'s process hears `short_pick` (data.cancelled = true), as after a rejection. Cancelling a cancelled fulfilment order returns it.',
-      params: idParams, body: cancelInput, response: { 200: fulfilmentOrder, ...errors } },
-  }, async (request, reply) => {
-    const store = authorize(deps.db, request, 'fulfilment:write').store;
-    const version = ifMatch(request);
-    const voided = await voidShipmentForCancel(store, deps.carriers, request.params.id, version);
-    return runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({ status: 200, body: await cancelFulfilment(deps.processes, tx, ctx.principal.actor, now(), request.params.id,
-      { reason: request.body.reason, expectedVersion: version, voidedShipmentId: voided }) }));
-  });
+  app.post(
+    '/fulfilment-orders/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary:
+          'Cancel the work at the location: its shipment (not handed over) is cancelled, its reservations released, the WMS told',
+        description:
+          'Allowed from requested, accepted, picking, picked, packed and ready_for_pickup (If-Match honoured; 409 FULFILMENT_TRANSITION_NOT_ALLOWED from other states, ' +
+          "409 SHIPMENT_ALREADY_HANDED_OVER once the parcel has left). A shipment booked at the carrier is cancelled there first; the carrier's refusal comes back as its error " +
+          'and nothing changes. Then, in one transaction: the shipment is cancelled (fulfilment orders consolidated into it go back to packed without a shipment), the ' +
+          "location's reservations for these lines are released, the fulfilment order becomes cancelled with the reason in its history, `fulfilment.cancelled` goes " +
+          "to the outbox, and the order's process hears `short_pick` (data.cancelled = true), as after a rejection. Cancelling a cancelled fulfilment order returns it.",
+        params: idParams,
+        body: cancelInput,
+        response: { 200: fulfilmentOrder, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const store = authorize(deps.db, request, 'fulfilment:write').store;
+      const version = ifMatch(request);
+      const voided = await voidShipmentForCancel(store, deps.carriers, request.params.id, version);
+      return runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({
+        status: 200,
+        body: await cancelFulfilment(deps.processes, tx, ctx.principal.actor, now(), request.params.id, {
+          reason: request.body.reason,
+          expectedVersion: version,
+          voidedShipmentId: voided,
+        }),
+      }));
+    },
+  );
 
-  app.post('/fulfilment-orders/:id/ship', {
-    schema: { tags, summary: 'Book the shipment at the carrier and hand it over in one call (optionally consolidating other packed fulfilment orders of the order)',
-      description: `A carrier failure answers 200 with the shipment in status failed (and its error); the fulfilment order stays packed. ${MULTI_TX}`,
-      params: idParams, body: shipInput, response: { 200: shipment, ...errors } },
-  }, async (request) => {
-    const ctx = authorize(deps.db, request, 'fulfilment:write');
-    return shipFulfilment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id, request.body);
-  });
+  app.post(
+    '/fulfilment-orders/:id/ship',
+    {
+      schema: {
+        tags,
+        summary:
+          'Book the shipment at the carrier and hand it over in one call (optionally consolidating other packed fulfilment orders of the order)',
+        description: `A carrier failure answers 200 with the shipment in status failed (and its error); the fulfilment order stays packed. ${MULTI_TX}`,
+        params: idParams,
+        body: shipInput,
+        response: { 200: shipment, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = authorize(deps.db, request, 'fulfilment:write');
+      return shipFulfilment(
+        deps.processes,
+        ctx.store,
+        deps.carriers,
+        ctx.principal.actor,
+        deps.clock,
+        request.params.id,
+        request.body,
+      );
+    },
+  );
 
-  app.post('/fulfilment-orders/:id/lines/:lineId/wrong-item', {
-    schema: { tags, summary: 'Record units of a line returned as the wrong item (picking accuracy)', params: lineParams, body: wrongItemInput,
-      response: { 200: z.object({ fulfilmentId: z.string(), lineId: z.string(), sku: z.string(), quantity: z.number(), picked: z.number(), wrongItem: z.number() }), ...errors } },
-  }, (request, reply) => runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) =>
-    ({ status: 200, body: await recordWrongItem(tx, ctx.principal.actor, now(), request.params.id, request.params.lineId, request.body) })));
+  app.post(
+    '/fulfilment-orders/:id/lines/:lineId/wrong-item',
+    {
+      schema: {
+        tags,
+        summary: 'Record units of a line returned as the wrong item (picking accuracy)',
+        params: lineParams,
+        body: wrongItemInput,
+        response: {
+          200: z.object({
+            fulfilmentId: z.string(),
+            lineId: z.string(),
+            sku: z.string(),
+            quantity: z.number(),
+            picked: z.number(),
+            wrongItem: z.number(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    (request, reply) =>
+      runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({
+        status: 200,
+        body: await recordWrongItem(
+          tx,
+          ctx.principal.actor,
+          now(),
+          request.params.id,
+          request.params.lineId,
+          request.body,
+        ),
+      })),
+  );
 
-  app.get('/fulfilment/accuracy', {
-    schema: { tags, summary: 'Picking accuracy per location: ordered vs picked vs returned as wrong item', querystring: accuracyQuery, response: { 200: accuracy, ...errors } },
-  }, async (request) => pickingAccuracy(read(request), request.query));
+  app.get(
+    '/fulfilment/accuracy',
+    {
+      schema: {
+        tags,
+        summary: 'Picking accuracy per location: ordered vs picked vs returned as wrong item',
+        querystring: accuracyQuery,
+        response: { 200: accuracy, ...errors },
+      },
+    },
+    async (request) => pickingAccuracy(read(request), request.query),
+  );
 
-  app.post('/shipments', {
-    schema: { tags, summary: 'Book a shipment at the carrier for packed fulfilment orders (several = consolidation)',
-      description: `201 with the shipment; a carrier failure is 201 with status failed and the carrier's messages in error. ${MULTI_TX}`,
-      body: createShipmentInput, response: { 201: shipment, ...errors } },
-  }, async (request, reply) => {
-    const ctx = authorize(deps.db, request, 'fulfilment:write');
-    return reply.code(201).send(await createShipment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.body));
-  });
+  app.post(
+    '/shipments',
+    {
+      schema: {
+        tags,
+        summary: 'Book a shipment at the carrier for packed fulfilment orders (several = consolidation)',
+        description: `201 with the shipment; a carrier failure is 201 with status failed and the carrier's messages in error. ${MULTI_TX}`,
+        body: createShipmentInput,
+        response: { 201: shipment, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ctx = authorize(deps.db, request, 'fulfilment:write');
+      return reply
+        .code(201)
+        .send(
+          await createShipment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.body),
+        );
+    },
+  );
 
-  app.get('/shipments/:id', {
-    schema: { tags, summary: 'One shipment', params: idParams, response: { 200: shipment, ...errors } },
-  }, async (request) => loadShipmentView(read(request), request.params.id));
+  app.get(
+    '/shipments/:id',
+    {
+      schema: { tags, summary: 'One shipment', params: idParams, response: { 200: shipment, ...errors } },
+    },
+    async (request) => loadShipmentView(read(request), request.params.id),
+  );
 
-  app.get('/orders/:id/shipments', {
-    schema: { tags, summary: 'An order\'s shipments', params: idParams, response: { 200: z.object({ items: z.array(shipment) }), ...errors } },
-  }, async (request) => listOrderShipments(read(request), request.params.id));
+  app.get(
+    '/orders/:id/shipments',
+    {
+      schema: {
+        tags,
+        summary: "An order's shipments",
+        params: idParams,
+        response: { 200: z.object({ items: z.array(shipment) }), ...errors },
+      },
+    },
+    async (request) => listOrderShipments(read(request), request.params.id),
+  );
 
-  app.post('/shipments/:id/retry', {
-    schema: { tags, summary: 'Ask the carrier again for a pending or failed shipment (same reference: never a second label)', params: idParams, response: { 200: shipment, ...errors } },
-  }, async (request) => {
-    const ctx = authorize(deps.db, request, 'fulfilment:write');
-    return bookShipment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id);
-  });
+  app.post(
+    '/shipments/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Ask the carrier again for a pending or failed shipment (same reference: never a second label)',
+        params: idParams,
+        response: { 200: shipment, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = authorize(deps.db, request, 'fulfilment:write');
+      return bookShipment(deps.processes, ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id);
+    },
+  );
 
-  app.post('/shipments/:id/hand-over', {
-    schema: { tags, summary: 'The parcels left with the carrier: fulfilment orders shipped, stock consumed, the process hears shipped', params: idParams, response: { 200: shipment, ...errors } },
-  }, (request, reply) => runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) =>
-    ({ status: 200, body: await handOverShipment(deps.processes, tx, ctx.principal.actor, now(), request.params.id) })));
+  app.post(
+    '/shipments/:id/hand-over',
+    {
+      schema: {
+        tags,
+        summary:
+          'The parcels left with the carrier: fulfilment orders shipped, stock consumed, the process hears shipped',
+        params: idParams,
+        response: { 200: shipment, ...errors },
+      },
+    },
+    (request, reply) =>
+      runCommand(deps, request, reply, 'fulfilment:write', async (tx, ctx) => ({
+        status: 200,
+        body: await handOverShipment(deps.processes, tx, ctx.principal.actor, now(), request.params.id),
+      })),
+  );
 
-  app.post('/shipments/:id/cancel', {
-    schema: { tags, summary: 'Cancel a shipment not handed over yet (at the carrier, then here)', params: idParams, response: { 200: shipment, ...errors } },
-  }, async (request) => {
-    const ctx = authorize(deps.db, request, 'fulfilment:write');
-    return cancelShipment(ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id);
-  });
+  app.post(
+    '/shipments/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a shipment not handed over yet (at the carrier, then here)',
+        params: idParams,
+        response: { 200: shipment, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = authorize(deps.db, request, 'fulfilment:write');
+      return cancelShipment(ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id);
+    },
+  );
 
-  app.get('/shipments/:id/label', {
-    schema: { tags, summary: 'The carrier label as PDF or ZPL (fetched from the carrier; 409 SHIPMENT_CANCELLED for a cancelled shipment)',
-      params: idParams, querystring: labelQuery, response: { 200: z.any().describe('application/pdf or application/zpl'), ...errors } },
-  }, async (request, reply) => {
-    const label = await getShipmentLabel(read(request), deps.carriers, request.params.id, request.query.format);
-    return reply.type(label.contentType).header('content-disposition', `inline; filename="label-${request.params.id}.${label.format}"`).send(label.data);
-  });
+  app.get(
+    '/shipments/:id/label',
+    {
+      schema: {
+        tags,
+        summary:
+          'The carrier label as PDF or ZPL (fetched from the carrier; 409 SHIPMENT_CANCELLED for a cancelled shipment)',
+        params: idParams,
+        querystring: labelQuery,
+        response: { 200: z.any().describe('application/pdf or application/zpl'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const label = await getShipmentLabel(read(request), deps.carriers, request.params.id, request.query.format);
+      return reply
+        .type(label.contentType)
+        .header('content-disposition', `inline; filename="label-${request.params.id}.${label.format}"`)
+        .send(label.data);
+    },
+  );
 
   // Carriers sign (or don't) in their own ways; the body is kept raw for the adapter to read.
   await app.register(async (inbound) => {
     inbound.removeContentTypeParser('application/json');
     inbound.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    inbound.withTypeProvider<ZodTypeProvider>().post('/carriers/:carrier/tracking', {
-      bodyLimit: 1024 * 1024,
-      schema: {
-        tags, summary: 'Inbound carrier tracking webhook (InPost ShipX, CDEK, DHL, manual driver app)', security: [],
-        description: 'No API key: carriers cannot send one. When ORDO_CARRIER_WEBHOOK_TOKEN is set, the URL must carry ?token=<it>. Duplicates (same carrier event) are ignored; unknown statuses are stored and flagged; events for unknown shipments are counted, not refused.',
-        params: z.object({ carrier: z.string().min(1).max(50) }), querystring: z.object({ token: z.string().max(200).optional() }),
-        response: { 200: webhookOutcome, ...errors },
+    inbound.withTypeProvider<ZodTypeProvider>().post(
+      '/carriers/:carrier/tracking',
+      {
+        bodyLimit: 1024 * 1024,
+        schema: {
+          tags,
+          summary: 'Inbound carrier tracking webhook (InPost ShipX, CDEK, DHL, manual driver app)',
+          security: [],
+          description:
+            'No API key: carriers cannot send one. When ORDO_CARRIER_WEBHOOK_TOKEN is set, the URL must carry ?token=<it>. Duplicates (same carrier event) are ignored; unknown statuses are stored and flagged; events for unknown shipments are counted, not refused.',
+          params: z.object({ carrier: z.string().min(1).max(50) }),
+          querystring: z.object({ token: z.string().max(200).optional() }),
+          response: { 200: webhookOutcome, ...errors },
+        },
       },
-    }, async (request) => {
-      const expected = deps.config?.carriers.webhookToken;
-      if (expected && request.query.token !== expected) throw new AppError('UNAUTHENTICATED', 'the webhook URL token is missing or wrong');
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null));
-      return receiveTrackingWebhook(deps.processes, deps.db, deps.carriers, deps.clock, request.params.carrier, { body, headers: request.headers });
-    });
+      async (request) => {
+        const expected = deps.config?.carriers.webhookToken;
+        if (expected && request.query.token !== expected)
+          throw new AppError('UNAUTHENTICATED', 'the webhook URL token is missing or wrong');
+        const body = Buffer.isBuffer(request.body)
+          ? request.body
+          : Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null));
+        return receiveTrackingWebhook(deps.processes, deps.db, deps.carriers, deps.clock, request.params.carrier, {
+          body,
+          headers: request.headers,
+        });
+      },
+    );
   });
 }

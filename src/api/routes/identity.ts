@@ -14,41 +14,122 @@ import { idParams } from '../schemas/common.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 422: problem };
 
-export const identityRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  app.post('/auth/login', {
-    schema: { tags: ['auth'], summary: 'Console login: sets a session cookie', body: z.object({ email: z.email(), password: z.string().min(1).max(200) }).strict(), response: { 200: z.unknown(), ...errors } },
-  }, async (request, reply) => {
-    const result = await login(deps.db, request.body.email, request.body.password, deps.clock.now());
-    if (!result) throw new AppError('UNAUTHENTICATED', 'wrong email or password');
-    reply.setCookie(SESSION_COOKIE, result.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', expires: result.expiresAt });
-    return { user: result.user, expiresAt: result.expiresAt.toISOString() };
-  });
+export const identityRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Console login: sets a session cookie',
+          body: z.object({ email: z.email(), password: z.string().min(1).max(200) }).strict(),
+          response: { 200: z.unknown(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const result = await login(deps.db, request.body.email, request.body.password, deps.clock.now());
+        if (!result) throw new AppError('UNAUTHENTICATED', 'wrong email or password');
+        reply.setCookie(SESSION_COOKIE, result.token, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: request.protocol === 'https',
+          expires: result.expiresAt,
+        });
+        return { user: result.user, expiresAt: result.expiresAt.toISOString() };
+      },
+    );
 
-  app.post('/auth/logout', { schema: { tags: ['auth'], summary: 'End the console session' } }, async (request, reply) => {
-    const token = (request.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
-    if (token) await logout(deps.db, token);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.code(204).send();
-  });
+    app.post(
+      '/auth/logout',
+      { schema: { tags: ['auth'], summary: 'End the console session' } },
+      async (request, reply) => {
+        const token = (request.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
+        if (token) await logout(deps.db, token);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send();
+      },
+    );
 
-  app.get('/me', { schema: { tags: ['auth'], summary: 'Who am I: tenant, actor, roles', response: { 200: z.unknown(), ...errors } } }, async (request) => {
-    const { principal } = authorize(deps.db, request, 'orders:read');
-    return principal;
-  });
+    app.get(
+      '/me',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Who am I: tenant, actor, roles',
+          response: { 200: z.unknown(), ...errors },
+        },
+      },
+      async (request) => {
+        const { principal } = authorize(deps.db, request, 'orders:read');
+        return principal;
+      },
+    );
 
-  const keyView = z.object({ id: z.string(), name: z.string(), prefix: z.string(), roles: z.array(z.string()), createdAt: z.string(), lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable() });
-  app.get('/api-keys', { schema: { tags: ['auth'], summary: 'List API keys (never the secrets)', response: { 200: z.object({ items: z.array(keyView) }), ...errors } } }, async (request) => {
-    return listApiKeys(authorize(deps.db, request, 'keys:manage').store);
-  });
+    const keyView = z.object({
+      id: z.string(),
+      name: z.string(),
+      prefix: z.string(),
+      roles: z.array(z.string()),
+      createdAt: z.string(),
+      lastUsedAt: z.string().nullable(),
+      revokedAt: z.string().nullable(),
+    });
+    app.get(
+      '/api-keys',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'List API keys (never the secrets)',
+          response: { 200: z.object({ items: z.array(keyView) }), ...errors },
+        },
+      },
+      async (request) => {
+        return listApiKeys(authorize(deps.db, request, 'keys:manage').store);
+      },
+    );
 
-  app.post('/api-keys', {
-    schema: { tags: ['auth'], summary: 'Issue an API key; the secret is in this response only', body: z.object({ name: code.or(z.string().min(1).max(100)), roles: z.array(z.enum(ROLES)).min(1) }).strict(), response: { 201: z.object({ id: z.string(), secret: z.string(), prefix: z.string(), name: z.string(), roles: z.array(z.string()) }), ...errors } },
-  }, (request, reply) => runCommand(deps, request, reply, 'keys:manage', async (tx, ctx) =>
-    ({ status: 201, body: await issueApiKey(tx, ctx.principal.actor, request.body, deps.clock.now()) })));
+    app.post(
+      '/api-keys',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Issue an API key; the secret is in this response only',
+          body: z.object({ name: code.or(z.string().min(1).max(100)), roles: z.array(z.enum(ROLES)).min(1) }).strict(),
+          response: {
+            201: z.object({
+              id: z.string(),
+              secret: z.string(),
+              prefix: z.string(),
+              name: z.string(),
+              roles: z.array(z.string()),
+            }),
+            ...errors,
+          },
+        },
+      },
+      (request, reply) =>
+        runCommand(deps, request, reply, 'keys:manage', async (tx, ctx) => ({
+          status: 201,
+          body: await issueApiKey(tx, ctx.principal.actor, request.body, deps.clock.now()),
+        })),
+    );
 
-  app.delete('/api-keys/:id', { schema: { tags: ['auth'], summary: 'Revoke an API key', params: idParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
-    const ctx = authorize(deps.db, request, 'keys:manage');
-    await revokeApiKey(ctx.store, ctx.principal.actor, deps.clock.now(), request.params.id);
-    return reply.code(204).send(null);
-  });
-};
+    app.delete(
+      '/api-keys/:id',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke an API key',
+          params: idParams,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authorize(deps.db, request, 'keys:manage');
+        await revokeApiKey(ctx.store, ctx.principal.actor, deps.clock.now(), request.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };

@@ -3,7 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
 import { runCommand, runOwnTransactionCommand } from '../command.js';
-import { historyEntry, MAX_LINES, order, orderInput, orderListQuery, orderPatch, orderSummary } from '../schemas/order.js';
+import {
+  historyEntry,
+  MAX_LINES,
+  order,
+  orderInput,
+  orderListQuery,
+  orderPatch,
+  orderSummary,
+} from '../schemas/order.js';
 import { idParams, problem } from '../schemas/common.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { getOrder, getOrderHistory } from '../../app/orders/get-order.js';
@@ -11,62 +19,147 @@ import { listOrders } from '../../app/orders/list-orders.js';
 import { updateOrder } from '../../app/orders/update-order.js';
 import { createOrdersBatch, BATCH_MAX } from '../../app/orders/create-orders-batch.js';
 
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 413: problem, 422: problem };
-
-export const orderRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  app.post('/orders', {
-    schema: {
-      tags: ['orders'], summary: 'Accept an order from any channel',
-      description: `Validates, prices exactly and stores the order with its first history entry. Same channel + externalId again → 409 DUPLICATE_ORDER with existingId. At most ${MAX_LINES} lines.`,
-      headers: z.object({ 'idempotency-key': z.string().max(200).optional() }).passthrough(),
-      body: orderInput, response: { 201: order, ...errors },
-    },
-  }, (request, reply) => runOwnTransactionCommand(deps, request, reply, 'orders:write', async (s, ctx) =>
-    ({ status: 201, body: await createOrder(deps.processes, s, ctx.principal.actor, deps.clock, request.body) })));
-
-  app.post('/orders::batch', {
-    schema: {
-      tags: ['orders'], summary: `Accept up to ${BATCH_MAX} orders, each with its own outcome`,
-      description: 'Each order is accepted or refused on its own (its own transaction); the response lists every item\'s outcome in request order.',
-      body: z.object({ orders: z.array(z.unknown()).min(1).max(BATCH_MAX) }).strict(),
-      response: {
-        200: z.object({
-          accepted: z.number(), refused: z.number(),
-          items: z.array(z.object({ index: z.number(), status: z.number(), id: z.string().optional(), number: z.string().optional(), problem: z.unknown().optional() })),
-        }),
-        ...errors,
-      },
-    },
-  }, async (request, reply) => {
-    const ctx = authorize(deps.db, request, 'orders:write');
-    return reply.send(await createOrdersBatch(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.body.orders));
-  });
-
-  app.get('/orders', {
-    schema: { tags: ['orders'], summary: 'List and search orders (newest first, cursor paging)', querystring: orderListQuery, response: { 200: z.object({ items: z.array(orderSummary), nextCursor: z.string().nullable() }), ...errors } },
-  }, async (request) => listOrders(authorize(deps.db, request, 'orders:read').store, request.query));
-
-  app.get('/orders/:id', {
-    schema: { tags: ['orders'], summary: 'Get an order with its lines', params: idParams, response: { 200: order, ...errors } },
-  }, async (request, reply) => {
-    const order = await getOrder(deps.processes.actions, authorize(deps.db, request, 'orders:read').store, request.params.id);
-    etag(reply, order.version);
-    return order;
-  });
-
-  app.patch('/orders/:id', {
-    schema: {
-      tags: ['orders'], summary: 'Edit addresses, attributes or notes (If-Match honoured)',
-      params: idParams, body: orderPatch, response: { 200: order, ...errors },
-    },
-  }, async (request, reply) => {
-    const ctx = authorize(deps.db, request, 'orders:write');
-    const order = await updateOrder(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.params.id, request.body, ifMatch(request));
-    etag(reply, order.version);
-    return order;
-  });
-
-  app.get('/orders/:id/history', {
-    schema: { tags: ['orders'], summary: 'The order\'s history: who changed what, when and why', params: idParams, response: { 200: z.object({ items: z.array(historyEntry) }), ...errors } },
-  }, async (request) => ({ items: await getOrderHistory(authorize(deps.db, request, 'orders:read').store, request.params.id) }));
+const errors = {
+  400: problem,
+  401: problem,
+  403: problem,
+  404: problem,
+  409: problem,
+  412: problem,
+  413: problem,
+  422: problem,
 };
+
+export const orderRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/orders',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Accept an order from any channel',
+          description: `Validates, prices exactly and stores the order with its first history entry. Same channel + externalId again → 409 DUPLICATE_ORDER with existingId. At most ${MAX_LINES} lines.`,
+          headers: z.object({ 'idempotency-key': z.string().max(200).optional() }).passthrough(),
+          body: orderInput,
+          response: { 201: order, ...errors },
+        },
+      },
+      (request, reply) =>
+        runOwnTransactionCommand(deps, request, reply, 'orders:write', async (s, ctx) => ({
+          status: 201,
+          body: await createOrder(deps.processes, s, ctx.principal.actor, deps.clock, request.body),
+        })),
+    );
+
+    app.post(
+      '/orders::batch',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: `Accept up to ${BATCH_MAX} orders, each with its own outcome`,
+          description:
+            "Each order is accepted or refused on its own (its own transaction); the response lists every item's outcome in request order.",
+          body: z.object({ orders: z.array(z.unknown()).min(1).max(BATCH_MAX) }).strict(),
+          response: {
+            200: z.object({
+              accepted: z.number(),
+              refused: z.number(),
+              items: z.array(
+                z.object({
+                  index: z.number(),
+                  status: z.number(),
+                  id: z.string().optional(),
+                  number: z.string().optional(),
+                  problem: z.unknown().optional(),
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authorize(deps.db, request, 'orders:write');
+        return reply.send(
+          await createOrdersBatch(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.body.orders),
+        );
+      },
+    );
+
+    app.get(
+      '/orders',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'List and search orders (newest first, cursor paging)',
+          querystring: orderListQuery,
+          response: { 200: z.object({ items: z.array(orderSummary), nextCursor: z.string().nullable() }), ...errors },
+        },
+      },
+      async (request) => listOrders(authorize(deps.db, request, 'orders:read').store, request.query),
+    );
+
+    app.get(
+      '/orders/:id',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Get an order with its lines',
+          params: idParams,
+          response: { 200: order, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const order = await getOrder(
+          deps.processes.actions,
+          authorize(deps.db, request, 'orders:read').store,
+          request.params.id,
+        );
+        etag(reply, order.version);
+        return order;
+      },
+    );
+
+    app.patch(
+      '/orders/:id',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'Edit addresses, attributes or notes (If-Match honoured)',
+          params: idParams,
+          body: orderPatch,
+          response: { 200: order, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const ctx = authorize(deps.db, request, 'orders:write');
+        const order = await updateOrder(
+          deps.processes,
+          ctx.store,
+          ctx.principal.actor,
+          deps.clock,
+          request.params.id,
+          request.body,
+          ifMatch(request),
+        );
+        etag(reply, order.version);
+        return order;
+      },
+    );
+
+    app.get(
+      '/orders/:id/history',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: "The order's history: who changed what, when and why",
+          params: idParams,
+          response: { 200: z.object({ items: z.array(historyEntry) }), ...errors },
+        },
+      },
+      async (request) => ({
+        items: await getOrderHistory(authorize(deps.db, request, 'orders:read').store, request.params.id),
+      }),
+    );
+  };

@@ -10,86 +10,153 @@ import { CYCLE_END_STATES, ordersSummaryReport } from '../../app/reports/summari
 const errors = { 400: problem, 401: problem, 403: problem };
 
 export const summaryQuery = z.object({
-  days: z.coerce.number().int().min(1).max(366).default(30).describe('window: orders placed in the last N days (UTC), today included'),
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(366)
+    .default(30)
+    .describe('window: orders placed in the last N days (UTC), today included'),
   channel: z.string().max(64).optional().describe('only this channel code'),
 });
 
 const count = z.object({ count: z.number() });
-export const ordersSummary = z.object({
-  from: z.string().describe('start of the window, inclusive (RFC 3339 UTC midnight)'),
-  to: z.string().describe('end of the window, exclusive'),
-  days: z.number(),
-  total: z.number(),
-  byChannel: z.array(count.extend({ channel: z.string() })),
-  byState: z.array(count.extend({ state: z.string() })),
-  byChannelState: z.array(count.extend({ channel: z.string(), state: z.string() })),
-  perDay: z.array(count.extend({ day: z.string().describe('YYYY-MM-DD (UTC)'), byChannel: z.record(z.string(), z.number()) })),
-  revenue: z.array(count.extend({ currency: z.string(), grandTotal: z.string().describe('exact decimal sum of grand totals') })),
-  cycleTime: z.object({
-    endStates: z.array(z.string()),
-    orders: z.number().describe('orders of the window that reached an end state'),
-    averageSeconds: z.number().nullable(),
-  }),
-}).meta({ id: 'OrdersSummary' });
+export const ordersSummary = z
+  .object({
+    from: z.string().describe('start of the window, inclusive (RFC 3339 UTC midnight)'),
+    to: z.string().describe('end of the window, exclusive'),
+    days: z.number(),
+    total: z.number(),
+    byChannel: z.array(count.extend({ channel: z.string() })),
+    byState: z.array(count.extend({ state: z.string() })),
+    byChannelState: z.array(count.extend({ channel: z.string(), state: z.string() })),
+    perDay: z.array(
+      count.extend({ day: z.string().describe('YYYY-MM-DD (UTC)'), byChannel: z.record(z.string(), z.number()) }),
+    ),
+    revenue: z.array(
+      count.extend({ currency: z.string(), grandTotal: z.string().describe('exact decimal sum of grand totals') }),
+    ),
+    cycleTime: z.object({
+      endStates: z.array(z.string()),
+      orders: z.number().describe('orders of the window that reached an end state'),
+      averageSeconds: z.number().nullable(),
+    }),
+  })
+  .meta({ id: 'OrdersSummary' });
 export type OrdersSummary = z.infer<typeof ordersSummary>;
 
 export const heatmapQuery = z.object({
-  key: z.string().min(1).max(64).regex(/^[a-z][a-z0-9-]*$/, 'a process key').describe('the process'),
+  key: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z][a-z0-9-]*$/, 'a process key')
+    .describe('the process'),
   version: z.coerce.number().int().min(1).optional().describe('only orders on this version'),
 });
 const seconds = z.number().nullable();
-export const processHeatmapView = z.object({
-  key: z.string(), version: z.number().nullable(), total: z.number().describe('running orders of the process'),
-  states: z.array(z.object({
-    state: z.string(), count: z.number(), oldestAt: z.string().nullable().describe('when the longest-waiting order entered the state'),
-    medianSeconds: seconds, p90Seconds: seconds,
-  })),
-}).meta({ id: 'ProcessHeatmap' });
+export const processHeatmapView = z
+  .object({
+    key: z.string(),
+    version: z.number().nullable(),
+    total: z.number().describe('running orders of the process'),
+    states: z.array(
+      z.object({
+        state: z.string(),
+        count: z.number(),
+        oldestAt: z.string().nullable().describe('when the longest-waiting order entered the state'),
+        medianSeconds: seconds,
+        p90Seconds: seconds,
+      }),
+    ),
+  })
+  .meta({ id: 'ProcessHeatmap' });
 
 export const operationsQuery = z.object({
-  staleHours: z.coerce.number().int().min(1).max(24 * 365).default(48).describe('a running order placed longer ago than this breaches the SLA'),
+  staleHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(48)
+    .describe('a running order placed longer ago than this breaches the SLA'),
   days: z.coerce.number().int().min(1).max(366).default(30).describe('window of the cycle time'),
 });
-export const operationsView = z.object({
-  at: z.string(),
-  tasks: z.object({ open: z.number(), overdue: z.number() }),
-  staleOrders: z.object({
-    thresholdHours: z.number(), count: z.number(),
-    oldest: z.array(z.object({ id: z.string(), number: z.string(), state: z.string(), placedAt: z.string() })),
-  }),
-  exceptionsByKind: z.array(z.object({ kind: z.string(), count: z.number() })),
-  cycleTime: z.object({ days: z.number(), endStates: z.array(z.string()), orders: z.number(), medianSeconds: seconds, p90Seconds: seconds }),
-}).meta({ id: 'OperationsReport' });
+export const operationsView = z
+  .object({
+    at: z.string(),
+    tasks: z.object({ open: z.number(), overdue: z.number() }),
+    staleOrders: z.object({
+      thresholdHours: z.number(),
+      count: z.number(),
+      oldest: z.array(z.object({ id: z.string(), number: z.string(), state: z.string(), placedAt: z.string() })),
+    }),
+    exceptionsByKind: z.array(z.object({ kind: z.string(), count: z.number() })),
+    cycleTime: z.object({
+      days: z.number(),
+      endStates: z.array(z.string()),
+      orders: z.number(),
+      medianSeconds: seconds,
+      p90Seconds: seconds,
+    }),
+  })
+  .meta({ id: 'OperationsReport' });
 
 /** Read-only figures for the console dashboard. */
-export const reportRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  app.get('/reports/orders-summary', {
-    schema: {
-      tags: ['reports'], summary: 'Orders per channel, state and day, revenue per currency and average cycle time',
-      querystring: summaryQuery, response: { 200: ordersSummary, ...errors },
-    },
-  }, async (request) => {
-    const { store } = authorize(deps.db, request, 'orders:read');
-    return ordersSummaryReport(store, deps.clock.now(), request.query.days, request.query.channel);
-  });
+export const reportRoutes =
+  (deps: Deps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/reports/orders-summary',
+      {
+        schema: {
+          tags: ['reports'],
+          summary: 'Orders per channel, state and day, revenue per currency and average cycle time',
+          querystring: summaryQuery,
+          response: { 200: ordersSummary, ...errors },
+        },
+      },
+      async (request) => {
+        const { store } = authorize(deps.db, request, 'orders:read');
+        return ordersSummaryReport(store, deps.clock.now(), request.query.days, request.query.channel);
+      },
+    );
 
-  app.get('/reports/process-heatmap', {
-    schema: {
-      tags: ['reports'], summary: 'Where the running orders of a process are now: per state the count and how long they have waited (median, p90, oldest)',
-      querystring: heatmapQuery, response: { 200: processHeatmapView, ...errors },
-    },
-  }, async (request) => {
-    const { store } = authorize(deps.db, request, 'processes:read');
-    return processHeatmap(store, deps.clock.now(), request.query.key, request.query.version);
-  });
+    app.get(
+      '/reports/process-heatmap',
+      {
+        schema: {
+          tags: ['reports'],
+          summary:
+            'Where the running orders of a process are now: per state the count and how long they have waited (median, p90, oldest)',
+          querystring: heatmapQuery,
+          response: { 200: processHeatmapView, ...errors },
+        },
+      },
+      async (request) => {
+        const { store } = authorize(deps.db, request, 'processes:read');
+        return processHeatmap(store, deps.clock.now(), request.query.key, request.query.version);
+      },
+    );
 
-  app.get('/reports/operations', {
-    schema: {
-      tags: ['reports'], summary: 'SLA breaches (overdue tasks, running orders older than a threshold), exceptions by kind, cycle time median and p90',
-      querystring: operationsQuery, response: { 200: operationsView, ...errors },
-    },
-  }, async (request) => {
-    const { store } = authorize(deps.db, request, 'orders:read');
-    return operationsReport(store, deps.clock.now(), { staleHours: request.query.staleHours, days: request.query.days, endStates: CYCLE_END_STATES });
-  });
-};
+    app.get(
+      '/reports/operations',
+      {
+        schema: {
+          tags: ['reports'],
+          summary:
+            'SLA breaches (overdue tasks, running orders older than a threshold), exceptions by kind, cycle time median and p90',
+          querystring: operationsQuery,
+          response: { 200: operationsView, ...errors },
+        },
+      },
+      async (request) => {
+        const { store } = authorize(deps.db, request, 'orders:read');
+        return operationsReport(store, deps.clock.now(), {
+          staleHours: request.query.staleHours,
+          days: request.query.days,
+          endStates: CYCLE_END_STATES,
+        });
+      },
+    );
+  };

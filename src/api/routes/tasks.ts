@@ -5,7 +5,15 @@ import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
 import { runCommand } from '../command.js';
 import { idParams, problem } from '../schemas/common.js';
-import { completeTaskInput, delegateTaskInput, exceptionsQuery, exceptionsView, task, taskCompletion, taskListQuery } from '../schemas/process.js';
+import {
+  completeTaskInput,
+  delegateTaskInput,
+  exceptionsQuery,
+  exceptionsView,
+  task,
+  taskCompletion,
+  taskListQuery,
+} from '../schemas/process.js';
 import { AppError } from '../../shared/errors.js';
 import { getTask, listTasks } from '../../app/process/list-tasks.js';
 import { claimTask } from '../../app/process/claim-task.js';
@@ -13,7 +21,16 @@ import { completeTask } from '../../app/process/complete-task.js';
 import { delegateTask } from '../../app/process/delegate-task.js';
 import { listExceptions } from '../../app/process/list-exceptions.js';
 
-const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 413: problem, 422: problem };
+const errors = {
+  400: problem,
+  401: problem,
+  403: problem,
+  404: problem,
+  409: problem,
+  412: problem,
+  413: problem,
+  422: problem,
+};
 const tags = ['tasks'];
 
 /** The human task inbox (approvals, reviews, resolutions) and the exceptions queue (issue 4). */
@@ -21,38 +38,101 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
   const app = base.withTypeProvider<ZodTypeProvider>();
   const now = () => deps.clock.now();
 
-  app.get('/tasks', {
-    schema: { tags, summary: 'Task inbox: filter by role, assignee, state, party, due date, overdue', querystring: taskListQuery, response: { 200: z.object({ items: z.array(task), nextCursor: z.string().nullable() }), ...errors } },
-  }, async (request) => listTasks(authorize(deps.db, request, 'tasks:read').store, now(), request.query));
-
-  app.get('/tasks/:id', {
-    schema: { tags, summary: 'One task', params: idParams, response: { 200: task, ...errors } },
-  }, async (request, reply) => {
-    const task = await getTask(authorize(deps.db, request, 'tasks:read').store, now(), request.params.id);
-    if (!task) throw new AppError('NOT_FOUND', `task ${request.params.id} not found`);
-    etag(reply, task.version);
-    return task;
-  });
-
-  app.post('/tasks/:id/claim', {
-    schema: { tags, summary: 'Claim an open task', params: idParams, response: { 200: task, ...errors } },
-  }, (request, reply) => runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) =>
-    ({ status: 200, body: await claimTask(tx, ctx.principal.actor, now(), request.params.id, ifMatch(request)) })));
-
-  app.post('/tasks/:id/complete', {
-    schema: {
-      tags, summary: 'Complete a task with an outcome and a comment (the outcome is the event the order\'s process receives)',
-      params: idParams, body: completeTaskInput, response: { 200: taskCompletion, ...errors },
+  app.get(
+    '/tasks',
+    {
+      schema: {
+        tags,
+        summary: 'Task inbox: filter by role, assignee, state, party, due date, overdue',
+        querystring: taskListQuery,
+        response: { 200: z.object({ items: z.array(task), nextCursor: z.string().nullable() }), ...errors },
+      },
     },
-  }, (request, reply) => runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) =>
-    ({ status: 200, body: await completeTask(deps.processes.ops, tx, ctx.principal.actor, ctx.principal.roles, now(), request.params.id, request.body, ifMatch(request)) })));
+    async (request) => listTasks(authorize(deps.db, request, 'tasks:read').store, now(), request.query),
+  );
 
-  app.post('/tasks/:id/delegate', {
-    schema: { tags, summary: 'Delegate a task to a person or a role', params: idParams, body: delegateTaskInput, response: { 200: task, ...errors } },
-  }, (request, reply) => runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) =>
-    ({ status: 200, body: await delegateTask(tx, ctx.principal.actor, now(), request.params.id, request.body, ifMatch(request)) })));
+  app.get(
+    '/tasks/:id',
+    {
+      schema: { tags, summary: 'One task', params: idParams, response: { 200: task, ...errors } },
+    },
+    async (request, reply) => {
+      const task = await getTask(authorize(deps.db, request, 'tasks:read').store, now(), request.params.id);
+      if (!task) throw new AppError('NOT_FOUND', `task ${request.params.id} not found`);
+      etag(reply, task.version);
+      return task;
+    },
+  );
 
-  app.get('/exceptions', {
-    schema: { tags: ['tasks', 'orders'], summary: 'Orders waiting in exception states, grouped by kind, with the allowed resolutions (post one to /orders/{id}/events)', querystring: exceptionsQuery, response: { 200: exceptionsView, ...errors } },
-  }, async (request) => listExceptions(authorize(deps.db, request, 'orders:read').store, request.query));
+  app.post(
+    '/tasks/:id/claim',
+    {
+      schema: { tags, summary: 'Claim an open task', params: idParams, response: { 200: task, ...errors } },
+    },
+    (request, reply) =>
+      runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) => ({
+        status: 200,
+        body: await claimTask(tx, ctx.principal.actor, now(), request.params.id, ifMatch(request)),
+      })),
+  );
+
+  app.post(
+    '/tasks/:id/complete',
+    {
+      schema: {
+        tags,
+        summary:
+          "Complete a task with an outcome and a comment (the outcome is the event the order's process receives)",
+        params: idParams,
+        body: completeTaskInput,
+        response: { 200: taskCompletion, ...errors },
+      },
+    },
+    (request, reply) =>
+      runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) => ({
+        status: 200,
+        body: await completeTask(
+          deps.processes.ops,
+          tx,
+          ctx.principal.actor,
+          ctx.principal.roles,
+          now(),
+          request.params.id,
+          request.body,
+          ifMatch(request),
+        ),
+      })),
+  );
+
+  app.post(
+    '/tasks/:id/delegate',
+    {
+      schema: {
+        tags,
+        summary: 'Delegate a task to a person or a role',
+        params: idParams,
+        body: delegateTaskInput,
+        response: { 200: task, ...errors },
+      },
+    },
+    (request, reply) =>
+      runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) => ({
+        status: 200,
+        body: await delegateTask(tx, ctx.principal.actor, now(), request.params.id, request.body, ifMatch(request)),
+      })),
+  );
+
+  app.get(
+    '/exceptions',
+    {
+      schema: {
+        tags: ['tasks', 'orders'],
+        summary:
+          'Orders waiting in exception states, grouped by kind, with the allowed resolutions (post one to /orders/{id}/events)',
+        querystring: exceptionsQuery,
+        response: { 200: exceptionsView, ...errors },
+      },
+    },
+    async (request) => listExceptions(authorize(deps.db, request, 'orders:read').store, request.query),
+  );
 }

@@ -9,9 +9,16 @@ export const listQuery = {
   cursor: z.string().max(200).optional(),
 };
 
-export const problem = z.object({
-  type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional(), code: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
-}).passthrough().meta({ id: 'Problem' });
+export const problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string().optional(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
+  })
+  .passthrough()
+  .meta({ id: 'Problem' });
 
 export const idParams = z.object({ id: uuid });

@@ -2,136 +2,352 @@ import { z } from 'zod';
 import { text, timestamp, uuid } from './common.js';
 
 const json = z.record(z.string(), z.unknown());
-export const processKey = z.string().min(1).max(64).regex(/^[a-z][a-z0-9-]*$/, 'lower-kebab-case, e.g. b2b-approvals');
+export const processKey = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9-]*$/, 'lower-kebab-case, e.g. b2b-approvals');
 export const keyParams = z.object({ key: processKey });
 export const versionParams = z.object({ key: processKey, version: z.coerce.number().int().min(1) });
 
 /** The definition's text: YAML (or JSON), as analysts write it; line numbers in problems refer to it. */
-export const definitionSource = z.object({ source: z.string().min(1).max(512 * 1024).describe('YAML or JSON text of the definition') }).strict().meta({ id: 'ProcessDefinitionSource' });
+export const definitionSource = z
+  .object({
+    source: z
+      .string()
+      .min(1)
+      .max(512 * 1024)
+      .describe('YAML or JSON text of the definition'),
+  })
+  .strict()
+  .meta({ id: 'ProcessDefinitionSource' });
 
-export const definitionProblem = z.object({
-  path: z.string(), line: z.number(), column: z.number(), code: z.string(), message: z.string(),
-}).meta({ id: 'ProcessDefinitionProblem' });
+export const definitionProblem = z
+  .object({
+    path: z.string(),
+    line: z.number(),
+    column: z.number(),
+    code: z.string(),
+    message: z.string(),
+  })
+  .meta({ id: 'ProcessDefinitionProblem' });
 
-export const definitionVersion = z.object({
-  id: z.string(), key: z.string(), version: z.number(), status: z.enum(['draft', 'published', 'retired']), title: z.string().nullable(),
-  createdBy: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(), publishedAt: z.string().nullable(), retiredAt: z.string().nullable(),
-  source: z.string().optional(), changed: z.boolean().optional(), runningOrders: z.number().optional(),
-}).meta({ id: 'ProcessDefinitionVersion' });
+export const definitionVersion = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    version: z.number(),
+    status: z.enum(['draft', 'published', 'retired']),
+    title: z.string().nullable(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    publishedAt: z.string().nullable(),
+    retiredAt: z.string().nullable(),
+    source: z.string().optional(),
+    changed: z.boolean().optional(),
+    runningOrders: z.number().optional(),
+  })
+  .meta({ id: 'ProcessDefinitionVersion' });
 
-export const processSummary = z.object({
-  key: z.string(), title: z.string().nullable(), currentVersion: z.number().nullable(), draftVersion: z.number().nullable(),
-  versions: z.array(z.object({ version: z.number(), status: z.string() })), runningOrders: z.number(), updatedAt: z.string(),
-}).meta({ id: 'ProcessSummary' });
+export const processSummary = z
+  .object({
+    key: z.string(),
+    title: z.string().nullable(),
+    currentVersion: z.number().nullable(),
+    draftVersion: z.number().nullable(),
+    versions: z.array(z.object({ version: z.number(), status: z.string() })),
+    runningOrders: z.number(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ProcessSummary' });
 
-export const validationResult = z.object({
-  valid: z.boolean(), key: z.string().nullable(), problems: z.array(definitionProblem),
-  summary: z.object({ states: z.number(), terminal: z.array(z.string()), exceptions: z.array(z.string()), tasks: z.array(z.string()) }).optional(),
-}).meta({ id: 'ProcessValidation' });
+export const validationResult = z
+  .object({
+    valid: z.boolean(),
+    key: z.string().nullable(),
+    problems: z.array(definitionProblem),
+    summary: z
+      .object({
+        states: z.number(),
+        terminal: z.array(z.string()),
+        exceptions: z.array(z.string()),
+        tasks: z.array(z.string()),
+      })
+      .optional(),
+  })
+  .meta({ id: 'ProcessValidation' });
 
-export const definitionChange = z.object({
-  id: z.string(), version: z.number().nullable(), action: z.string(), at: z.string(),
-  actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }), diff: z.string().describe('unified diff of the text'), details: json,
-}).meta({ id: 'ProcessDefinitionChange' });
+export const definitionChange = z
+  .object({
+    id: z.string(),
+    version: z.number().nullable(),
+    action: z.string(),
+    at: z.string(),
+    actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }),
+    diff: z.string().describe('unified diff of the text'),
+    details: json,
+  })
+  .meta({ id: 'ProcessDefinitionChange' });
 
-const processEvent = z.object({ name: z.string().min(1).max(100), data: json.optional(), taskId: z.string().max(200).optional(), comment: text(2000).optional() }).strict();
+const processEvent = z
+  .object({
+    name: z.string().min(1).max(100),
+    data: json.optional(),
+    taskId: z.string().max(200).optional(),
+    comment: text(2000).optional(),
+  })
+  .strict();
 
 export const orderEventInput = processEvent.meta({ id: 'OrderProcessEvent' });
 
-export const oracle = z.object({
-  actions: z.record(z.string(), z.string().nullable()).optional().describe('action code → result event (default: the first result event, e.g. reserve → reserved)'),
-  tasks: z.record(z.string(), z.string()).optional().describe('task role or kind → answer, e.g. {"approval": "approve"}'),
-  waits: z.record(z.string(), z.string()).optional().describe('state → event fed when the order waits there'),
-  fireTimers: z.boolean().optional(),
-}).strict();
+export const oracle = z
+  .object({
+    actions: z
+      .record(z.string(), z.string().nullable())
+      .optional()
+      .describe('action code → result event (default: the first result event, e.g. reserve → reserved)'),
+    tasks: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('task role or kind → answer, e.g. {"approval": "approve"}'),
+    waits: z.record(z.string(), z.string()).optional().describe('state → event fed when the order waits there'),
+    fireTimers: z.boolean().optional(),
+  })
+  .strict();
 
-export const simulateInput = z.object({
-  version: z.number().int().min(1).optional().describe('stored version to try; default the draft'),
-  source: z.string().min(1).max(512 * 1024).optional().describe('or the text of a definition, not stored'),
-  orderIds: z.array(uuid).max(500).optional(),
-  last: z.number().int().min(1).max(500).optional().describe('the last N stored orders (default 50 when no orders or cases are given)'),
-  cases: z.array(z.object({ id: z.string().min(1).max(100), facts: json, events: z.array(processEvent).max(100).optional() }).strict()).max(500).optional(),
-  oracle: oracle.optional(),
-  includeTrace: z.boolean().optional(),
-}).strict().meta({ id: 'ProcessSimulationRequest' });
+export const simulateInput = z
+  .object({
+    version: z.number().int().min(1).optional().describe('stored version to try; default the draft'),
+    source: z
+      .string()
+      .min(1)
+      .max(512 * 1024)
+      .optional()
+      .describe('or the text of a definition, not stored'),
+    orderIds: z.array(uuid).max(500).optional(),
+    last: z
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('the last N stored orders (default 50 when no orders or cases are given)'),
+    cases: z
+      .array(
+        z
+          .object({ id: z.string().min(1).max(100), facts: json, events: z.array(processEvent).max(100).optional() })
+          .strict(),
+      )
+      .max(500)
+      .optional(),
+    oracle: oracle.optional(),
+    includeTrace: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'ProcessSimulationRequest' });
 
 const simRun = z.object({
-  path: z.array(z.string()), endState: z.string(), status: z.string(), outcome: z.string().nullable(), approvalTasks: z.number(), exceptions: z.number(),
-  eventsApplied: z.number(), waitingFor: z.object({ tasks: z.array(json), events: z.array(z.string()) }).nullable(),
-  rejectedEvents: z.array(z.object({ event: z.string(), state: z.string(), allowed: z.array(z.string()) })), trace: z.array(z.unknown()).optional().describe('decision trace entries'),
+  path: z.array(z.string()),
+  endState: z.string(),
+  status: z.string(),
+  outcome: z.string().nullable(),
+  approvalTasks: z.number(),
+  exceptions: z.number(),
+  eventsApplied: z.number(),
+  waitingFor: z.object({ tasks: z.array(json), events: z.array(z.string()) }).nullable(),
+  rejectedEvents: z.array(z.object({ event: z.string(), state: z.string(), allowed: z.array(z.string()) })),
+  trace: z.array(z.unknown()).optional().describe('decision trace entries'),
 });
 
-export const simulationResult = z.object({
-  key: z.string(), current: z.string().nullable(), draft: z.string(),
-  orders: z.array(z.object({ id: z.string(), number: z.string().nullable(), current: simRun.nullable(), draft: simRun, differences: z.array(z.string()) })),
-  summary: z.unknown().describe('ComparisonSummary: counts under current and draft and their deltas; null without a published version'),
-}).meta({ id: 'ProcessSimulationResult' });
+export const simulationResult = z
+  .object({
+    key: z.string(),
+    current: z.string().nullable(),
+    draft: z.string(),
+    orders: z.array(
+      z.object({
+        id: z.string(),
+        number: z.string().nullable(),
+        current: simRun.nullable(),
+        draft: simRun,
+        differences: z.array(z.string()),
+      }),
+    ),
+    summary: z
+      .unknown()
+      .describe('ComparisonSummary: counts under current and draft and their deltas; null without a published version'),
+  })
+  .meta({ id: 'ProcessSimulationResult' });
 
-export const migrationInput = z.object({
-  toVersion: z.number().int().min(1),
-  fromVersion: z.number().int().min(1).optional(),
-  orderIds: z.array(uuid).max(500).optional(),
-  mapping: z.record(z.string(), z.string()).optional().describe('old state → new state, for states the new version renamed or dropped'),
-  limit: z.number().int().min(1).max(500).optional(),
-}).strict().meta({ id: 'ProcessMigrationRequest' });
+export const migrationInput = z
+  .object({
+    toVersion: z.number().int().min(1),
+    fromVersion: z.number().int().min(1).optional(),
+    orderIds: z.array(uuid).max(500).optional(),
+    mapping: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('old state → new state, for states the new version renamed or dropped'),
+    limit: z.number().int().min(1).max(500).optional(),
+  })
+  .strict()
+  .meta({ id: 'ProcessMigrationRequest' });
 
 const migrationProblem = z.object({ code: z.string(), blocking: z.boolean(), message: z.string() });
 const migrationEnds = z.object({ key: z.string(), version: z.number(), state: z.string().nullable() });
-export const migrationPreview = z.object({
-  key: z.string(), toVersion: z.number(), total: z.number(), migratable: z.number(),
-  items: z.array(z.object({ orderId: z.string(), number: z.string(), from: migrationEnds, to: migrationEnds, via: z.string(), canMigrate: z.boolean(), problems: z.array(migrationProblem) })),
-}).meta({ id: 'ProcessMigrationPreview' });
-export const migrationResult = z.object({
-  key: z.string(), toVersion: z.number(), migrated: z.number(), blocked: z.number(),
-  items: z.array(z.object({ orderId: z.string(), number: z.string(), migrated: z.boolean(), from: migrationEnds, to: migrationEnds, problems: z.array(migrationProblem) })),
-}).meta({ id: 'ProcessMigrationResult' });
+export const migrationPreview = z
+  .object({
+    key: z.string(),
+    toVersion: z.number(),
+    total: z.number(),
+    migratable: z.number(),
+    items: z.array(
+      z.object({
+        orderId: z.string(),
+        number: z.string(),
+        from: migrationEnds,
+        to: migrationEnds,
+        via: z.string(),
+        canMigrate: z.boolean(),
+        problems: z.array(migrationProblem),
+      }),
+    ),
+  })
+  .meta({ id: 'ProcessMigrationPreview' });
+export const migrationResult = z
+  .object({
+    key: z.string(),
+    toVersion: z.number(),
+    migrated: z.number(),
+    blocked: z.number(),
+    items: z.array(
+      z.object({
+        orderId: z.string(),
+        number: z.string(),
+        migrated: z.boolean(),
+        from: migrationEnds,
+        to: migrationEnds,
+        problems: z.array(migrationProblem),
+      }),
+    ),
+  })
+  .meta({ id: 'ProcessMigrationResult' });
 
-export const selectionRules = z.object({
-  rules: z.array(json).max(500).describe('[{process, channel?, segment?, orderType?, when?}] — first match wins'),
-}).strict().meta({ id: 'ProcessSelectionRulesChange' });
-export const selectionRulesView = z.object({ rules: z.array(z.unknown()), version: z.number(), updatedAt: z.string().nullable() }).meta({ id: 'ProcessSelectionRules' });
+export const selectionRules = z
+  .object({
+    rules: z.array(json).max(500).describe('[{process, channel?, segment?, orderType?, when?}] — first match wins'),
+  })
+  .strict()
+  .meta({ id: 'ProcessSelectionRulesChange' });
+export const selectionRulesView = z
+  .object({ rules: z.array(z.unknown()), version: z.number(), updatedAt: z.string().nullable() })
+  .meta({ id: 'ProcessSelectionRules' });
 
-export const task = z.object({
-  id: z.string(), orderId: z.string(), engineTaskId: z.string(), kind: z.string(), role: z.string(), party: z.string(), title: z.string().nullable(),
-  options: z.array(z.string()), step: z.number().nullable(), state: z.string(), assignee: z.string().nullable(), dueAt: z.string().nullable(), overdue: z.boolean(),
-  escalateTo: z.string().nullable(), outcome: z.string().nullable(), comment: z.string().nullable(), completedBy: z.string().nullable(), completedAt: z.string().nullable(),
-  delegatedFrom: z.string().nullable(), processState: z.string(), version: z.number(), createdAt: z.string(), updatedAt: z.string(),
-}).meta({ id: 'Task' });
+export const task = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    engineTaskId: z.string(),
+    kind: z.string(),
+    role: z.string(),
+    party: z.string(),
+    title: z.string().nullable(),
+    options: z.array(z.string()),
+    step: z.number().nullable(),
+    state: z.string(),
+    assignee: z.string().nullable(),
+    dueAt: z.string().nullable(),
+    overdue: z.boolean(),
+    escalateTo: z.string().nullable(),
+    outcome: z.string().nullable(),
+    comment: z.string().nullable(),
+    completedBy: z.string().nullable(),
+    completedAt: z.string().nullable(),
+    delegatedFrom: z.string().nullable(),
+    processState: z.string(),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Task' });
 
 export const taskListQuery = z.object({
   role: z.string().max(500).optional().describe('comma-separated roles'),
   assignee: z.string().max(200).optional(),
-  state: z.enum(['open', 'claimed', 'completed', 'cancelled', 'active']).optional().describe('default active = open or claimed'),
+  state: z
+    .enum(['open', 'claimed', 'completed', 'cancelled', 'active'])
+    .optional()
+    .describe('default active = open or claimed'),
   party: z.enum(['seller', 'customer']).optional(),
   orderId: uuid.optional(),
   dueBefore: timestamp.optional(),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });
 
-export const completeTaskInput = z.object({ outcome: z.string().min(1).max(100), comment: text(2000).optional(), data: json.optional() }).strict().meta({ id: 'TaskCompletion' });
-export const delegateTaskInput = z.object({ assignee: z.string().min(1).max(200).optional(), role: z.string().min(1).max(100).optional(), comment: text(2000).optional() }).strict().meta({ id: 'TaskDelegation' });
-export const taskCompletion = z.object({ task, order: z.object({ id: z.string(), state: z.string(), version: z.number() }) });
+export const completeTaskInput = z
+  .object({ outcome: z.string().min(1).max(100), comment: text(2000).optional(), data: json.optional() })
+  .strict()
+  .meta({ id: 'TaskCompletion' });
+export const delegateTaskInput = z
+  .object({
+    assignee: z.string().min(1).max(200).optional(),
+    role: z.string().min(1).max(100).optional(),
+    comment: text(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'TaskDelegation' });
+export const taskCompletion = z.object({
+  task,
+  order: z.object({ id: z.string(), state: z.string(), version: z.number() }),
+});
 
-export const exceptionsQuery = z.object({ kind: z.string().max(100).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
-export const exceptionsView = z.object({
-  total: z.number(),
-  groups: z.array(z.object({
-    kind: z.string(), count: z.number(),
-    orders: z.array(z.object({
-      orderId: z.string(), number: z.string(), orderVersion: z.number(), state: z.string(),
-      process: z.object({ key: z.string(), version: z.number() }), resolutions: z.array(z.string()), since: z.string(),
-      tasks: z.array(z.object({ id: z.string(), role: z.string(), options: z.array(z.string()) })),
-    })),
-  })),
-}).meta({ id: 'ExceptionQueue' });
+export const exceptionsQuery = z.object({
+  kind: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const exceptionsView = z
+  .object({
+    total: z.number(),
+    groups: z.array(
+      z.object({
+        kind: z.string(),
+        count: z.number(),
+        orders: z.array(
+          z.object({
+            orderId: z.string(),
+            number: z.string(),
+            orderVersion: z.number(),
+            state: z.string(),
+            process: z.object({ key: z.string(), version: z.number() }),
+            resolutions: z.array(z.string()),
+            since: z.string(),
+            tasks: z.array(z.object({ id: z.string(), role: z.string(), options: z.array(z.string()) })),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'ExceptionQueue' });
 
-export const operationList = z.object({
-  items: z.array(z.object({
-    code: z.string(), description: z.string(), runs: z.enum(['local', 'external', 'engine']),
-    resultEvents: z.array(z.string()).describe('events the action answers with; an external action\'s state must accept both'),
-    results: z.object({ succeeded: z.string(), failed: z.string() }).optional(),
-    args: z.record(z.string(), z.unknown()).describe('JSON Schema of the arguments'),
-  })),
-}).meta({ id: 'ProcessOperations' });
+export const operationList = z
+  .object({
+    items: z.array(
+      z.object({
+        code: z.string(),
+        description: z.string(),
+        runs: z.enum(['local', 'external', 'engine']),
+        resultEvents: z
+          .array(z.string())
+          .describe("events the action answers with; an external action's state must accept both"),
+        results: z.object({ succeeded: z.string(), failed: z.string() }).optional(),
+        args: z.record(z.string(), z.unknown()).describe('JSON Schema of the arguments'),
+      }),
+    ),
+  })
+  .meta({ id: 'ProcessOperations' });

@@ -44,18 +44,34 @@ export async function emitEvents(work: Work, events: readonly NewEvent[]): Promi
 /** Outbox rows for events, checked against the catalogue and stamped with the tenant (not yet written). */
 export function eventRows(scope: TenantScope, events: readonly NewEvent[]) {
   return events.map((event) => {
-    if (!isEventType(event.type)) throw new AppError('UNKNOWN_EVENT_TYPE', `event type ${String(event.type)} is not in the catalogue`);
+    if (!isEventType(event.type))
+      throw new AppError('UNKNOWN_EVENT_TYPE', `event type ${String(event.type)} is not in the catalogue`);
     const def = EVENT_TYPES[event.type];
     const parsed = def.payload.safeParse(event.payload);
     if (!parsed.success) {
-      throw new AppError('EVENT_PAYLOAD_INVALID', `${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; ')}`);
+      throw new AppError(
+        'EVENT_PAYLOAD_INVALID',
+        `${event.type} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '/'} ${i.message}`).join('; ')}`,
+      );
     }
     const payload = JSON.stringify(event.payload);
     if (Buffer.byteLength(payload) > MAX_EVENT_PAYLOAD_BYTES) {
-      throw new AppError('EVENT_PAYLOAD_TOO_LARGE', `${event.type} payload is ${Buffer.byteLength(payload)} bytes; the limit is ${MAX_EVENT_PAYLOAD_BYTES}`);
+      throw new AppError(
+        'EVENT_PAYLOAD_TOO_LARGE',
+        `${event.type} payload is ${Buffer.byteLength(payload)} bytes; the limit is ${MAX_EVENT_PAYLOAD_BYTES}`,
+      );
     }
-    if (!event.subject || event.subject.length > 200) throw new AppError('EVENT_PAYLOAD_INVALID', 'an event needs a subject of at most 200 characters');
-    return { tenant_id: scope.tenantId, id: newId(), type: event.type, subject: event.subject, time: event.time ?? new Date(), schema_version: def.version, payload };
+    if (!event.subject || event.subject.length > 200)
+      throw new AppError('EVENT_PAYLOAD_INVALID', 'an event needs a subject of at most 200 characters');
+    return {
+      tenant_id: scope.tenantId,
+      id: newId(),
+      type: event.type,
+      subject: event.subject,
+      time: event.time ?? new Date(),
+      schema_version: def.version,
+      payload,
+    };
   });
 }
 

@@ -21,10 +21,18 @@ type Row = Selectable<WebhookSubscriptionsTable>;
 
 export function subscriptionView(result: Row, withSecret = false) {
   return {
-    id: result.id, url: result.url, description: result.description, eventTypes: result.event_types, status: result.status,
-    pausedReason: result.paused_reason, version: result.version,
-    previousSecretValidUntil: result.previous_secret_until ? new Date(result.previous_secret_until).toISOString() : null,
-    createdAt: new Date(result.created_at).toISOString(), updatedAt: new Date(result.updated_at).toISOString(),
+    id: result.id,
+    url: result.url,
+    description: result.description,
+    eventTypes: result.event_types,
+    status: result.status,
+    pausedReason: result.paused_reason,
+    version: result.version,
+    previousSecretValidUntil: result.previous_secret_until
+      ? new Date(result.previous_secret_until).toISOString()
+      : null,
+    createdAt: new Date(result.created_at).toISOString(),
+    updatedAt: new Date(result.updated_at).toISOString(),
     ...(withSecret ? { secret: result.secret } : {}),
   };
 }
@@ -36,25 +44,52 @@ function check(input: Partial<SubscriptionInput>, policy: UrlPolicy, requestHost
   }
   const bad = (input.eventTypes ?? []).map((t, i) => ({ t, i })).filter(({ t }) => !isValidFilter(t));
   if (bad.length) {
-    throw new AppError('UNKNOWN_EVENT_TYPE', `unknown event type(s): ${bad.map((b) => b.t).join(', ')}; see GET /api/v1/events/catalogue`,
-      bad.map(({ i, t }) => ({ path: `/eventTypes/${i}`, message: `unknown event type ${t}` })));
+    throw new AppError(
+      'UNKNOWN_EVENT_TYPE',
+      `unknown event type(s): ${bad.map((b) => b.t).join(', ')}; see GET /api/v1/events/catalogue`,
+      bad.map(({ i, t }) => ({ path: `/eventTypes/${i}`, message: `unknown event type ${t}` })),
+    );
   }
   if (input.secret !== undefined && !isWebhookSecret(input.secret)) {
-    throw new AppError('VALIDATION_FAILED', 'the secret must be whsec_ followed by 24 to 64 base64-encoded random bytes',
-      [{ path: '/secret', message: 'not a whsec_ secret' }]);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'the secret must be whsec_ followed by 24 to 64 base64-encoded random bytes',
+      [{ path: '/secret', message: 'not a whsec_ secret' }],
+    );
   }
 }
 
-export async function createSubscription(scope: TenantScope, actor: Actor, clock: Clock, policy: UrlPolicy, input: SubscriptionInput, requestHost?: string) {
+export async function createSubscription(
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  policy: UrlPolicy,
+  input: SubscriptionInput,
+  requestHost?: string,
+) {
   check(input, policy, requestHost);
   const now = clock.now();
   const id = newId();
-  await scope.insertInto('webhook_subscriptions', {
-    id, url: input.url, description: input.description ?? null, event_types: [...new Set(input.eventTypes)],
-    secret: input.secret ?? newWebhookSecret(), previous_secret: null, previous_secret_until: null, paused_reason: null,
-    created_at: now, updated_at: now,
-  }).execute();
-  await writeAudit(scope, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'created', changes: { url: input.url, eventTypes: input.eventTypes } });
+  await scope
+    .insertInto('webhook_subscriptions', {
+      id,
+      url: input.url,
+      description: input.description ?? null,
+      event_types: [...new Set(input.eventTypes)],
+      secret: input.secret ?? newWebhookSecret(),
+      previous_secret: null,
+      previous_secret_until: null,
+      paused_reason: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await writeAudit(scope, actor, now, {
+    entity: 'webhook_subscription',
+    entityId: id,
+    action: 'created',
+    changes: { url: input.url, eventTypes: input.eventTypes },
+  });
   return subscriptionView(await load(scope, id), true);
 }
 
@@ -77,24 +112,42 @@ export async function listSubscriptions(scope: TenantScope) {
 
 /** Changes URL, types or description; If-Match (version) guards against lost updates. */
 export async function updateSubscription(
-  store: TenantScope, actor: Actor, clock: Clock, policy: UrlPolicy, id: string,
-  patch: Partial<Omit<SubscriptionInput, 'secret'>>, ifMatch: number | null, requestHost?: string,
+  store: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  policy: UrlPolicy,
+  id: string,
+  patch: Partial<Omit<SubscriptionInput, 'secret'>>,
+  ifMatch: number | null,
+  requestHost?: string,
 ) {
   // One unit of work: the row lock it reads under and its writes commit together.
   return atomically(store, async (work) => {
     check(patch, policy, requestHost);
     const row = await load(work, id, true);
     if (ifMatch !== null && ifMatch !== row.version) {
-      throw new AppError('VERSION_MISMATCH', `subscription is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });
+      throw new AppError('VERSION_MISMATCH', `subscription is at version ${row.version}, not ${ifMatch}`, [], {
+        currentVersion: row.version,
+      });
     }
     const now = clock.now();
-    await work.updateTable('webhook_subscriptions').set({
-      ...(patch.url !== undefined ? { url: patch.url } : {}),
-      ...(patch.eventTypes !== undefined ? { event_types: [...new Set(patch.eventTypes)] } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      version: row.version + 1, updated_at: now,
-    }).where('id', '=', id).execute();
-    await writeAudit(work, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'updated', changes: { ...patch } });
+    await work
+      .updateTable('webhook_subscriptions')
+      .set({
+        ...(patch.url !== undefined ? { url: patch.url } : {}),
+        ...(patch.eventTypes !== undefined ? { event_types: [...new Set(patch.eventTypes)] } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        version: row.version + 1,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    await writeAudit(work, actor, now, {
+      entity: 'webhook_subscription',
+      entityId: id,
+      action: 'updated',
+      changes: { ...patch },
+    });
     return subscriptionView(await load(work, id));
   });
 }
@@ -110,19 +163,41 @@ export async function deleteSubscription(store: TenantScope, actor: Actor, clock
 }
 
 /** A paused endpoint keeps collecting deliveries; they go out in order on resume. */
-export async function setSubscriptionPaused(scope: TenantScope, actor: Actor, clock: Clock, id: string, paused: boolean, reason?: string) {
+export async function setSubscriptionPaused(
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  id: string,
+  paused: boolean,
+  reason?: string,
+) {
   const row = await load(scope, id, true);
   const now = clock.now();
-  await scope.updateTable('webhook_subscriptions').set({
-    status: paused ? 'paused' : 'active', paused_reason: paused ? (reason ?? 'paused by a user') : null,
-    version: row.version + 1, updated_at: now,
-  }).where('id', '=', id).execute();
+  await scope
+    .updateTable('webhook_subscriptions')
+    .set({
+      status: paused ? 'paused' : 'active',
+      paused_reason: paused ? (reason ?? 'paused by a user') : null,
+      version: row.version + 1,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
   if (!paused) {
     // Retries that waited through the pause may go at once.
-    await scope.updateTable('event_deliveries').set({ next_attempt_at: now }).where('subscription_id', '=', id)
-      .where('status', '=', 'pending').where('next_attempt_at', '>', now).execute();
+    await scope
+      .updateTable('event_deliveries')
+      .set({ next_attempt_at: now })
+      .where('subscription_id', '=', id)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '>', now)
+      .execute();
   }
-  await writeAudit(scope, actor, now, { entity: 'webhook_subscription', entityId: id, action: paused ? 'paused' : 'resumed' });
+  await writeAudit(scope, actor, now, {
+    entity: 'webhook_subscription',
+    entityId: id,
+    action: paused ? 'paused' : 'resumed',
+  });
   return subscriptionView(await load(scope, id));
 }
 
@@ -130,21 +205,45 @@ export async function setSubscriptionPaused(scope: TenantScope, actor: Actor, cl
  * Issues a new secret; the old one keeps signing (a second signature in the header) until
  * `overlapSeconds` have passed, so receivers can switch without dropping a delivery.
  */
-export async function rotateSubscriptionSecret(scope: TenantScope, actor: Actor, clock: Clock, id: string, overlapSeconds: number, secret?: string) {
+export async function rotateSubscriptionSecret(
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  id: string,
+  overlapSeconds: number,
+  secret?: string,
+) {
   if (secret !== undefined) check({ secret }, { allowPrivate: true, selfHosts: [] });
   const row = await load(scope, id, true);
   const now = clock.now();
-  await scope.updateTable('webhook_subscriptions').set({
-    secret: secret ?? newWebhookSecret(), previous_secret: row.secret,
-    previous_secret_until: new Date(now.getTime() + overlapSeconds * 1000), version: row.version + 1, updated_at: now,
-  }).where('id', '=', id).execute();
-  await writeAudit(scope, actor, now, { entity: 'webhook_subscription', entityId: id, action: 'secret_rotated', changes: { overlapSeconds } });
+  await scope
+    .updateTable('webhook_subscriptions')
+    .set({
+      secret: secret ?? newWebhookSecret(),
+      previous_secret: row.secret,
+      previous_secret_until: new Date(now.getTime() + overlapSeconds * 1000),
+      version: row.version + 1,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+  await writeAudit(scope, actor, now, {
+    entity: 'webhook_subscription',
+    entityId: id,
+    action: 'secret_rotated',
+    changes: { overlapSeconds },
+  });
   return subscriptionView(await load(scope, id), true);
 }
 
 /** Secrets that sign a delivery now: the current one, plus the previous one inside its overlap. */
-export function signingSecrets(result: Pick<Row, 'secret' | 'previous_secret' | 'previous_secret_until'>, now: Date): string[] {
-  const prev = result.previous_secret && result.previous_secret_until && new Date(result.previous_secret_until) > now ? [result.previous_secret] : [];
+export function signingSecrets(
+  result: Pick<Row, 'secret' | 'previous_secret' | 'previous_secret_until'>,
+  now: Date,
+): string[] {
+  const prev =
+    result.previous_secret && result.previous_secret_until && new Date(result.previous_secret_until) > now
+      ? [result.previous_secret]
+      : [];
   return [result.secret, ...prev];
 }
-

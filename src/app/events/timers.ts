@@ -21,22 +21,44 @@ export interface TimerSpec {
 
 export async function scheduleTimer(tx: TenantScope, spec: TimerSpec): Promise<string> {
   const row = {
-    id: newId(), kind: spec.kind, key: spec.key ?? null, payload: JSON.stringify(spec.payload ?? {}), run_at: spec.runAt,
-    max_attempts: spec.maxAttempts ?? 10, last_error: null, completed_at: null,
+    id: newId(),
+    kind: spec.kind,
+    key: spec.key ?? null,
+    payload: JSON.stringify(spec.payload ?? {}),
+    run_at: spec.runAt,
+    max_attempts: spec.maxAttempts ?? 10,
+    last_error: null,
+    completed_at: null,
   };
-  const query = spec.key === undefined
-    ? tx.insertInto('jobs', row)
-    : tx.insertInto('jobs', row).onConflict((oc) => oc.columns(['tenant_id', 'key']).where('key', 'is not', null)
-      // A literal, not a parameter: a prepared statement's generic plan must still match the partial unique index.
-      .where(sql<boolean>`status = 'scheduled'`)
-      .doUpdateSet({ kind: spec.kind, payload: row.payload, run_at: spec.runAt, attempts: 0, max_attempts: row.max_attempts, last_error: null, updated_at: sql`now()` }));
+  const query =
+    spec.key === undefined
+      ? tx.insertInto('jobs', row)
+      : tx.insertInto('jobs', row).onConflict((oc) =>
+          oc
+            .columns(['tenant_id', 'key'])
+            .where('key', 'is not', null)
+            // A literal, not a parameter: a prepared statement's generic plan must still match the partial unique index.
+            .where(sql<boolean>`status = 'scheduled'`)
+            .doUpdateSet({
+              kind: spec.kind,
+              payload: row.payload,
+              run_at: spec.runAt,
+              attempts: 0,
+              max_attempts: row.max_attempts,
+              last_error: null,
+              updated_at: sql`now()`,
+            }),
+        );
   const result = await query.returning('id').executeTakeFirstOrThrow();
   return result.id;
 }
 
 /** Cancels a live timer by key or id; false when there was none (already ran or cancelled). */
 export async function cancelTimer(tx: TenantScope, by: { key: string } | { id: string }): Promise<boolean> {
-  let query = tx.updateTable('jobs').set({ status: 'cancelled', updated_at: sql`now()` }).where('status', '=', 'scheduled');
+  let query = tx
+    .updateTable('jobs')
+    .set({ status: 'cancelled', updated_at: sql`now()` })
+    .where('status', '=', 'scheduled');
   query = 'key' in by ? query.where('key', '=', by.key) : query.where('id', '=', by.id);
   const row = await query.executeTakeFirst();
   return Number(row.numUpdatedRows) > 0;

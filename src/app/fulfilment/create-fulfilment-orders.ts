@@ -24,26 +24,68 @@ export interface CreateFulfilmentOptions {
  * Partial shipments: allowed when the order attribute `allowPartialShipments` is true, or (when
  * the order says nothing) when the process passes `allowPartialShipments: true`; off by default.
  */
-export async function createFulfilmentOrders(tx: Work, actor: Actor, now: Date, orderId: string, opts: CreateFulfilmentOptions = {}) {
-  const order = await tx.selectFrom('orders').select(['attributes']).where('id', '=', orderId).executeTakeFirstOrThrow();
+export async function createFulfilmentOrders(
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  opts: CreateFulfilmentOptions = {},
+) {
+  const order = await tx
+    .selectFrom('orders')
+    .select(['attributes'])
+    .where('id', '=', orderId)
+    .executeTakeFirstOrThrow();
   const attr = order.attributes.allowPartialShipments;
   const allowPartial = typeof attr === 'boolean' ? attr : opts.allowPartialShipments === true;
   const kind = opts.kind ?? 'ship';
 
-  const held = await tx.selectFrom('stock_reservations')
-    .innerJoin('order_lines', (j) => j.onRef('order_lines.tenant_id', '=', 'stock_reservations.tenant_id')
-      .onRef('order_lines.order_id', '=', 'stock_reservations.order_id').onRef('order_lines.id', '=', 'stock_reservations.order_line_id'))
-    .innerJoin('locations', (j) => j.onRef('locations.tenant_id', '=', 'stock_reservations.tenant_id').onRef('locations.id', '=', 'stock_reservations.location_id'))
-    .select(['stock_reservations.location_id', 'locations.code as location', 'stock_reservations.order_line_id', 'stock_reservations.quantity',
-      'order_lines.product_id', 'order_lines.sku', 'order_lines.name', 'order_lines.line_no'])
-    .where('stock_reservations.order_id', '=', orderId).where('stock_reservations.status', '=', 'active').where('stock_reservations.order_line_id', 'is not', null)
-    .orderBy('order_lines.line_no').execute();
+  const held = await tx
+    .selectFrom('stock_reservations')
+    .innerJoin('order_lines', (j) =>
+      j
+        .onRef('order_lines.tenant_id', '=', 'stock_reservations.tenant_id')
+        .onRef('order_lines.order_id', '=', 'stock_reservations.order_id')
+        .onRef('order_lines.id', '=', 'stock_reservations.order_line_id'),
+    )
+    .innerJoin('locations', (j) =>
+      j
+        .onRef('locations.tenant_id', '=', 'stock_reservations.tenant_id')
+        .onRef('locations.id', '=', 'stock_reservations.location_id'),
+    )
+    .select([
+      'stock_reservations.location_id',
+      'locations.code as location',
+      'stock_reservations.order_line_id',
+      'stock_reservations.quantity',
+      'order_lines.product_id',
+      'order_lines.sku',
+      'order_lines.name',
+      'order_lines.line_no',
+    ])
+    .where('stock_reservations.order_id', '=', orderId)
+    .where('stock_reservations.status', '=', 'active')
+    .where('stock_reservations.order_line_id', 'is not', null)
+    .orderBy('order_lines.line_no')
+    .execute();
 
   const covered = new Map<string, number>();
-  const open = await tx.selectFrom('fulfilment_lines')
-    .innerJoin('fulfilment_orders', (j) => j.onRef('fulfilment_orders.tenant_id', '=', 'fulfilment_lines.tenant_id').onRef('fulfilment_orders.id', '=', 'fulfilment_lines.fulfilment_id'))
-    .select(['fulfilment_orders.location_id', 'fulfilment_lines.order_line_id', 'fulfilment_lines.quantity', 'fulfilment_lines.picked'])
-    .where('fulfilment_orders.order_id', '=', orderId).where('fulfilment_orders.state', 'in', OPEN).execute();
+  const open = await tx
+    .selectFrom('fulfilment_lines')
+    .innerJoin('fulfilment_orders', (j) =>
+      j
+        .onRef('fulfilment_orders.tenant_id', '=', 'fulfilment_lines.tenant_id')
+        .onRef('fulfilment_orders.id', '=', 'fulfilment_lines.fulfilment_id'),
+    )
+    .select([
+      'fulfilment_orders.location_id',
+      'fulfilment_lines.order_line_id',
+      'fulfilment_lines.quantity',
+      'fulfilment_lines.picked',
+    ])
+    .where('fulfilment_orders.order_id', '=', orderId)
+    .where('fulfilment_orders.state', 'in', OPEN)
+    .execute();
   for (const line of open) {
     const key = `${line.location_id}|${line.order_line_id}`;
     covered.set(key, (covered.get(key) ?? 0) + (line.picked ?? line.quantity));
@@ -66,21 +108,78 @@ export async function createFulfilmentOrders(tx: Work, actor: Actor, now: Date, 
   const requests: Array<{ fulfilmentId: string; locationId: string; location: string; lines: number }> = [];
   for (const [locationId, lines] of [...byLocation].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const fulfilmentId = newId();
-    await tx.insertInto('fulfilment_orders', { id: fulfilmentId, order_id: orderId, location_id: locationId, kind, state: 'requested',
-      allow_partial: allowPartial, shipment_id: null, reason: null, created_at: now, updated_at: now }).execute();
-    await tx.insertInto('fulfilment_lines', lines.map((l) => ({ id: newId(), fulfilment_id: fulfilmentId, order_id: orderId, order_line_id: l.order_line_id!,
-      product_id: l.product_id, sku: l.sku, name: l.name, quantity: l.quantity, picked: null, serials: null, lots: null, picked_at: null }))).execute();
-    await emitEvent(tx, { type: 'fulfilment.requested', subject: orderId, time: now,
-      payload: { orderId, fulfilmentId, locationId, kind, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, lineId: l.order_line_id! })) } });
-    await writeHistory(tx, actor, now, [{ orderId, action: 'fulfilment.requested', toState: null,
-      changes: { fulfilmentId, locationId, location: lines[0]!.location, kind, allowPartialShipments: allowPartial, lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) } }]);
+    await tx
+      .insertInto('fulfilment_orders', {
+        id: fulfilmentId,
+        order_id: orderId,
+        location_id: locationId,
+        kind,
+        state: 'requested',
+        allow_partial: allowPartial,
+        shipment_id: null,
+        reason: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await tx
+      .insertInto(
+        'fulfilment_lines',
+        lines.map((l) => ({
+          id: newId(),
+          fulfilment_id: fulfilmentId,
+          order_id: orderId,
+          order_line_id: l.order_line_id!,
+          product_id: l.product_id,
+          sku: l.sku,
+          name: l.name,
+          quantity: l.quantity,
+          picked: null,
+          serials: null,
+          lots: null,
+          picked_at: null,
+        })),
+      )
+      .execute();
+    await emitEvent(tx, {
+      type: 'fulfilment.requested',
+      subject: orderId,
+      time: now,
+      payload: {
+        orderId,
+        fulfilmentId,
+        locationId,
+        kind,
+        lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, lineId: l.order_line_id! })),
+      },
+    });
+    await writeHistory(tx, actor, now, [
+      {
+        orderId,
+        action: 'fulfilment.requested',
+        toState: null,
+        changes: {
+          fulfilmentId,
+          locationId,
+          location: lines[0]!.location,
+          kind,
+          allowPartialShipments: allowPartial,
+          lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+        },
+      },
+    ]);
     requests.push({ fulfilmentId, locationId, location: lines[0]!.location, lines: lines.length });
   }
   // Re-entering the step after everything already left (a partial shipment, then a resolution
   // that routed nothing new): the process would wait for `shipped` forever, so say it now.
   let alreadyShipped = false;
   if (requests.length === 0) {
-    const live = await tx.selectFrom('fulfilment_orders').select('state').where('order_id', '=', orderId).where('state', 'not in', ['rejected', 'cancelled']).execute();
+    const live = await tx
+      .selectFrom('fulfilment_orders')
+      .select('state')
+      .where('order_id', '=', orderId)
+      .where('state', 'not in', ['rejected', 'cancelled'])
+      .execute();
     alreadyShipped = live.length > 0 && live.every((f) => f.state === 'shipped' || f.state === 'delivered');
   }
   return { requests, allowPartial, alreadyShipped };

@@ -8,14 +8,33 @@ import { adapterFor, refOf } from './shipment-common.js';
  * time it is asked for, so a lost or re-printed label is always the carrier's current one.
  * A cancelled shipment is refused (409 SHIPMENT_CANCELLED) without calling the carrier.
  */
-export async function getShipmentLabel(scope: TenantScope, carriers: CarrierRegistry | undefined, shipmentId: string, format: LabelFormat): Promise<Label> {
+export async function getShipmentLabel(
+  scope: TenantScope,
+  carriers: CarrierRegistry | undefined,
+  shipmentId: string,
+  format: LabelFormat,
+): Promise<Label> {
   const sh = await scope.selectFrom('shipments').selectAll().where('id', '=', shipmentId).executeTakeFirst();
   if (!sh) throw new AppError('NOT_FOUND', `shipment ${shipmentId} not found`);
-  if (sh.status === 'cancelled') throw new AppError('SHIPMENT_CANCELLED', `shipment ${shipmentId} is cancelled; it has no label`);
-  if (!sh.carrier_shipment_id) throw new AppError('SHIPMENT_STATE_CONFLICT', `shipment ${shipmentId} is ${sh.status}: the carrier has not accepted it yet`, [], { shipmentStatus: sh.status });
+  if (sh.status === 'cancelled')
+    throw new AppError('SHIPMENT_CANCELLED', `shipment ${shipmentId} is cancelled; it has no label`);
+  if (!sh.carrier_shipment_id)
+    throw new AppError(
+      'SHIPMENT_STATE_CONFLICT',
+      `shipment ${shipmentId} is ${sh.status}: the carrier has not accepted it yet`,
+      [],
+      { shipmentStatus: sh.status },
+    );
   const adapter = adapterFor(carriers, sh.carrier);
-  if (!adapter.labelFormats.includes(format)) throw new AppError('CARRIER_UNSUPPORTED', `${sh.carrier} offers labels as ${adapter.labelFormats.join(', ')}`, [{ path: 'query:format', message: 'not offered' }]);
+  if (!adapter.labelFormats.includes(format))
+    throw new AppError('CARRIER_UNSUPPORTED', `${sh.carrier} offers labels as ${adapter.labelFormats.join(', ')}`, [
+      { path: 'query:format', message: 'not offered' },
+    ]);
   const carrierResult = await adapter.getLabel(refOf(sh), format);
-  if (!carrierResult.ok) throw new AppError(carrierResult.error.code, carrierResult.error.message, [], { carrierMessages: carrierResult.error.carrierMessages, retryable: carrierResult.error.retryable });
+  if (!carrierResult.ok)
+    throw new AppError(carrierResult.error.code, carrierResult.error.message, [], {
+      carrierMessages: carrierResult.error.carrierMessages,
+      retryable: carrierResult.error.retryable,
+    });
   return carrierResult.value;
 }

@@ -18,8 +18,15 @@ export async function listFulfilmentOrders(tx: TenantScope, fulfilmentFilter: Fu
   let query = tx.selectFrom('fulfilment_orders').selectAll();
   const codes = new Map<string, string>();
   if (fulfilmentFilter.location) {
-    const loc = await tx.selectFrom('locations').select(['id', 'code']).where('code', '=', fulfilmentFilter.location).executeTakeFirst();
-    if (!loc) throw new AppError('UNKNOWN_LOCATION', `no location ${fulfilmentFilter.location}`, [{ path: 'query:location', message: 'unknown location' }]);
+    const loc = await tx
+      .selectFrom('locations')
+      .select(['id', 'code'])
+      .where('code', '=', fulfilmentFilter.location)
+      .executeTakeFirst();
+    if (!loc)
+      throw new AppError('UNKNOWN_LOCATION', `no location ${fulfilmentFilter.location}`, [
+        { path: 'query:location', message: 'unknown location' },
+      ]);
     query = query.where('location_id', '=', loc.id);
     codes.set(loc.id, loc.code);
   }
@@ -27,16 +34,36 @@ export async function listFulfilmentOrders(tx: TenantScope, fulfilmentFilter: Fu
   if (fulfilmentFilter.orderId) query = query.where('order_id', '=', fulfilmentFilter.orderId);
   const after = decodeCursor(fulfilmentFilter.cursor);
   if (after) query = query.where('id', '<', after);
-  const rows = await query.orderBy('id', 'desc').limit(fulfilmentFilter.limit + 1).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(fulfilmentFilter.limit + 1)
+    .execute();
   const page = rows.slice(0, fulfilmentFilter.limit);
   const ids = page.map((r) => r.id);
   const [lines, packages] = [await fulfilmentLines(tx, ids), await fulfilmentPackages(tx, ids)];
-  const orders = page.length ? await tx.selectFrom('orders').select(['id', 'number']).where('id', 'in', [...new Set(page.map((r) => r.order_id))]).execute() : [];
-  const locs = page.length ? await tx.selectFrom('locations').select(['id', 'code']).where('id', 'in', [...new Set(page.map((r) => r.location_id))]).execute() : [];
+  const orders = page.length
+    ? await tx
+        .selectFrom('orders')
+        .select(['id', 'number'])
+        .where('id', 'in', [...new Set(page.map((r) => r.order_id))])
+        .execute()
+    : [];
+  const locs = page.length
+    ? await tx
+        .selectFrom('locations')
+        .select(['id', 'code'])
+        .where('id', 'in', [...new Set(page.map((r) => r.location_id))])
+        .execute()
+    : [];
   for (const loc of locs) codes.set(loc.id, loc.code);
   const numbers = new Map(orders.map((o) => [o.id, o.number]));
   return {
-    items: page.map((r) => fulfilmentView(r, lines, packages, { orderNumber: numbers.get(r.order_id)!, locationCode: codes.get(r.location_id)! })),
+    items: page.map((r) =>
+      fulfilmentView(r, lines, packages, {
+        orderNumber: numbers.get(r.order_id)!,
+        locationCode: codes.get(r.location_id)!,
+      }),
+    ),
     nextCursor: rows.length > fulfilmentFilter.limit ? encodeCursor(page[page.length - 1]!.id) : null,
   };
 }

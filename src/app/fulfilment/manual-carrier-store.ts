@@ -1,5 +1,10 @@
 import { sql } from 'kysely';
-import type { ManualShipmentRecord, ManualShipmentStore, ShipmentRequest, TrackingEvent } from '../../integrations/carriers/index.js';
+import type {
+  ManualShipmentRecord,
+  ManualShipmentStore,
+  ShipmentRequest,
+  TrackingEvent,
+} from '../../integrations/carriers/index.js';
 import { currentStatus } from '../../integrations/carriers/manual/manual-adapter.js';
 import type { Db } from '../../store/db.js';
 import '../../store/schema-fulfilment.js';
@@ -39,7 +44,11 @@ export function databaseManualStore(db: Db, opts: { mirror?: boolean } = {}): Ma
   let mirror: Map<string, ManualShipmentRecord> | undefined;
   // Started at once, so on PGlite it queues ahead of any job transaction opened later.
   const loaded: Promise<void> = opts.mirror
-    ? base().execute().then((rows) => { mirror = new Map(rows.map((r) => [r.carrier_shipment_id, toRecord(r)])); })
+    ? base()
+        .execute()
+        .then((rows) => {
+          mirror = new Map(rows.map((r) => [r.carrier_shipment_id, toRecord(r)]));
+        })
     : Promise.resolve();
   loaded.catch(() => {}); // reported on first use
   const copy = (r: ManualShipmentRecord | undefined) => (r ? { ...r, events: [...r.events] } : undefined);
@@ -54,9 +63,16 @@ export function databaseManualStore(db: Db, opts: { mirror?: boolean } = {}): Ma
 
     async findByReference(reference) {
       await loaded;
-      if (mirror) return copy([...mirror.values()].find((r) => r.request.reference === reference && currentStatus(r) !== 'cancelled'));
+      if (mirror)
+        return copy(
+          [...mirror.values()].find((r) => r.request.reference === reference && currentStatus(r) !== 'cancelled'),
+        );
       if (!UUID.test(reference)) return undefined;
-      const rows = await base().where('reference', '=', reference).orderBy('created_at').orderBy('carrier_shipment_id').execute();
+      const rows = await base()
+        .where('reference', '=', reference)
+        .orderBy('created_at')
+        .orderBy('carrier_shipment_id')
+        .execute();
       return rows.map(toRecord).find((r) => currentStatus(r) !== 'cancelled');
     },
 
@@ -68,20 +84,32 @@ export function databaseManualStore(db: Db, opts: { mirror?: boolean } = {}): Ma
         : undefined;
       if (!shipment) throw new Error(`reference ${reference} is not a shipment of Ordo`);
       const now = new Date();
-      const row = await db.insertInto('manual_carrier_shipments')
-        .values({ tenant_id: shipment.tenant_id, carrier_shipment_id: record.carrierShipmentId, tracking_number: record.trackingNumber,
-          reference, request: JSON.stringify(record.request), events: JSON.stringify(record.events), created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('carrier_shipment_id').doUpdateSet({
-          // Union by event id, oldest first: a concurrent writer's events are kept. Events at the
-          // same time keep the order they were recorded in (stored ones first, then the writer's,
-          // as the adapter's stable sort does): the event id is a hash and says nothing of order.
-          events: sql<string>`(select coalesce(jsonb_agg(x.e order by (x.e->>'occurredAt')::timestamptz, x.n), '[]'::jsonb)
+      const row = await db
+        .insertInto('manual_carrier_shipments')
+        .values({
+          tenant_id: shipment.tenant_id,
+          carrier_shipment_id: record.carrierShipmentId,
+          tracking_number: record.trackingNumber,
+          reference,
+          request: JSON.stringify(record.request),
+          events: JSON.stringify(record.events),
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.column('carrier_shipment_id').doUpdateSet({
+            // Union by event id, oldest first: a concurrent writer's events are kept. Events at the
+            // same time keep the order they were recorded in (stored ones first, then the writer's,
+            // as the adapter's stable sort does): the event id is a hash and says nothing of order.
+            events: sql<string>`(select coalesce(jsonb_agg(x.e order by (x.e->>'occurredAt')::timestamptz, x.n), '[]'::jsonb)
             from (select distinct on (e->>'eventId') e, n
                   from jsonb_array_elements(manual_carrier_shipments.events || excluded.events) with ordinality as t(e, n)
                   order by e->>'eventId', n) x)`,
-          updated_at: now,
-        }))
-        .returning([...columns]).executeTakeFirstOrThrow();
+            updated_at: now,
+          }),
+        )
+        .returning([...columns])
+        .executeTakeFirstOrThrow();
       if (mirror) mirror.set(row.carrier_shipment_id, toRecord(row));
     },
 

@@ -18,25 +18,59 @@ export const POLL_JOB = 'carrier.poll';
  * so a poll and a webhook of one change count once). A carrier error is counted and the shipment
  * is polled again next time. Works inside a transaction (the job runner's) or outside one.
  */
-export async function pollShipments(processes: OrderProcessPort, scope: TenantScope, carriers: CarrierRegistry | undefined, clock: Clock, opts: { limit?: number } = {}) {
-  const due = await scope.selectFrom('shipments').selectAll().where('status', 'not in', NOT_POLLED).where('carrier_shipment_id', 'is not', null)
-    .orderBy('last_polled_at', (ob) => ob.asc().nullsFirst()).orderBy('id').limit(opts.limit ?? 50).execute();
+export async function pollShipments(
+  processes: OrderProcessPort,
+  scope: TenantScope,
+  carriers: CarrierRegistry | undefined,
+  clock: Clock,
+  opts: { limit?: number } = {},
+) {
+  const due = await scope
+    .selectFrom('shipments')
+    .selectAll()
+    .where('status', 'not in', NOT_POLLED)
+    .where('carrier_shipment_id', 'is not', null)
+    .orderBy('last_polled_at', (ob) => ob.asc().nullsFirst())
+    .orderBy('id')
+    .limit(opts.limit ?? 50)
+    .execute();
   const out = { polled: 0, changed: 0, errors: 0, skipped: 0 };
   for (const sh of due) {
     const adapter = carriers?.get(sh.carrier);
-    if (!adapter) { out.skipped++; continue; }
+    if (!adapter) {
+      out.skipped++;
+      continue;
+    }
     const carrierResult = await adapter.track(refOf(sh));
     out.polled++;
     await atomically(scope, async (tx) => {
       const now = clock.now();
       await tx.updateTable('shipments').set({ last_polled_at: now }).where('id', '=', sh.id).execute();
-      if (!carrierResult.ok) { out.errors++; return; }
-      const events: TrackingEvent[] = carrierResult.value.events.length ? carrierResult.value.events : [{
-        // No history yet (e.g. InPost before its tracking number): the status itself, once per status.
-        eventId: `${sh.carrier}:${sh.carrier_shipment_id}:${carrierResult.value.carrierStatus}`, reference: sh.id, carrierShipmentId: sh.carrier_shipment_id,
-        trackingNumber: carrierResult.value.trackingNumber, carrierStatus: carrierResult.value.carrierStatus, status: carrierResult.value.status, known: carrierResult.value.known, occurredAt: now.toISOString(),
-      }];
-      if (carrierResult.value.trackingNumber && !sh.tracking_number) await tx.updateTable('shipments').set({ tracking_number: carrierResult.value.trackingNumber }).where('id', '=', sh.id).execute();
+      if (!carrierResult.ok) {
+        out.errors++;
+        return;
+      }
+      const events: TrackingEvent[] = carrierResult.value.events.length
+        ? carrierResult.value.events
+        : [
+            {
+              // No history yet (e.g. InPost before its tracking number): the status itself, once per status.
+              eventId: `${sh.carrier}:${sh.carrier_shipment_id}:${carrierResult.value.carrierStatus}`,
+              reference: sh.id,
+              carrierShipmentId: sh.carrier_shipment_id,
+              trackingNumber: carrierResult.value.trackingNumber,
+              carrierStatus: carrierResult.value.carrierStatus,
+              status: carrierResult.value.status,
+              known: carrierResult.value.known,
+              occurredAt: now.toISOString(),
+            },
+          ];
+      if (carrierResult.value.trackingNumber && !sh.tracking_number)
+        await tx
+          .updateTable('shipments')
+          .set({ tracking_number: carrierResult.value.trackingNumber })
+          .where('id', '=', sh.id)
+          .execute();
       const applied = await applyTrackingEvents(processes, tx, carrierActor(sh.carrier), now, sh.id, events, 'poll');
       if (applied.changed) out.changed++;
     });
@@ -52,7 +86,12 @@ export async function pollShipments(processes: OrderProcessPort, scope: TenantSc
 /** How often non-final shipments are asked about (carriers without webhooks, and missed webhooks). */
 export const TRACKING_POLL_MS = 15 * 60_000;
 
-export function trackingPollJob(processes: OrderProcessPort, carriers: CarrierRegistry | undefined, clock: Clock, opts: { everyMs?: number; limit?: number } = {}): JobDefinition {
+export function trackingPollJob(
+  processes: OrderProcessPort,
+  carriers: CarrierRegistry | undefined,
+  clock: Clock,
+  opts: { everyMs?: number; limit?: number } = {},
+): JobDefinition {
   const every = opts.everyMs ?? TRACKING_POLL_MS;
   return {
     kind: POLL_JOB,
@@ -65,7 +104,12 @@ export function trackingPollJob(processes: OrderProcessPort, carriers: CarrierRe
 
 /** Starts the tenant's polling chain unless one is already scheduled. */
 export async function scheduleTrackingPoll(tx: TenantScope, runAt: Date): Promise<boolean> {
-  const live = await tx.selectFrom('jobs').select('id').where('kind', '=', POLL_JOB).where('status', '=', 'scheduled').executeTakeFirst();
+  const live = await tx
+    .selectFrom('jobs')
+    .select('id')
+    .where('kind', '=', POLL_JOB)
+    .where('status', '=', 'scheduled')
+    .executeTakeFirst();
   if (live) return false;
   await scheduleTimer(tx, { kind: POLL_JOB, runAt, maxAttempts: 3 });
   return true;

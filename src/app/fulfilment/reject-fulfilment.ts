@@ -16,23 +16,59 @@ import { createFulfilmentOrders } from './create-fulfilment-orders.js';
  * location): when another location can take the lines, new fulfilment orders are created there
  * and the process, still waiting for `shipped`, hears nothing; when none can, `short_pick` as above.
  */
-export async function rejectFulfilment(processes: OrderProcessPort, tx: Work, actor: Actor, now: Date, id: string, input: { reason: string; reroute?: boolean | undefined; expectedVersion?: number | null }) {
+export async function rejectFulfilment(
+  processes: OrderProcessPort,
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  id: string,
+  input: { reason: string; reroute?: boolean | undefined; expectedVersion?: number | null },
+) {
   const fo = await lockFulfilment(tx, id);
   assertMove(fo, 'rejected', input.expectedVersion);
   const lines = await fulfilmentLines(tx, [id]);
-  const released = await releaseShortfall(tx, actor, now, { orderId: fo.order_id, locationId: fo.location_id, reason: `fulfilment rejected: ${input.reason}`,
-    lines: lines.map((l) => ({ orderLineId: l.order_line_id, quantity: l.quantity })) });
-  await moveFulfilment(tx, actor, now, fo, 'rejected', { set: { reason: input.reason }, changes: { released }, note: input.reason,
-    event: { type: 'fulfilment.rejected', payload: { orderId: fo.order_id, fulfilmentId: fo.id, locationId: fo.location_id, reason: input.reason } } });
+  const released = await releaseShortfall(tx, actor, now, {
+    orderId: fo.order_id,
+    locationId: fo.location_id,
+    reason: `fulfilment rejected: ${input.reason}`,
+    lines: lines.map((l) => ({ orderLineId: l.order_line_id, quantity: l.quantity })),
+  });
+  await moveFulfilment(tx, actor, now, fo, 'rejected', {
+    set: { reason: input.reason },
+    changes: { released },
+    note: input.reason,
+    event: {
+      type: 'fulfilment.rejected',
+      payload: { orderId: fo.order_id, fulfilmentId: fo.id, locationId: fo.location_id, reason: input.reason },
+    },
+  });
   if (input.reroute) {
-    const routed = await routeOrder(tx, actor, now, fo.order_id, { excludeLocationIds: [fo.location_id], reason: `fulfilment rejected at its location: ${input.reason}` });
+    const routed = await routeOrder(tx, actor, now, fo.order_id, {
+      excludeLocationIds: [fo.location_id],
+      reason: `fulfilment rejected at its location: ${input.reason}`,
+    });
     if (routed.outcome === 'routed') {
-      const created = await createFulfilmentOrders(tx, actor, now, fo.order_id, { kind: fo.kind, allowPartialShipments: fo.allow_partial });
+      const created = await createFulfilmentOrders(tx, actor, now, fo.order_id, {
+        kind: fo.kind,
+        allowPartialShipments: fo.allow_partial,
+      });
       if (created.requests.length > 0) {
-        return { ...(await loadFulfilmentView(tx, id)), processEvent: null, rerouted: created.requests.map((r) => ({ fulfilmentId: r.fulfilmentId, location: r.location })) };
+        return {
+          ...(await loadFulfilmentView(tx, id)),
+          processEvent: null,
+          rerouted: created.requests.map((r) => ({ fulfilmentId: r.fulfilmentId, location: r.location })),
+        };
       }
     }
   }
-  const fed = await processes.feed(tx, actor, now, fo.order_id, 'short_pick', { fulfilmentId: id, rejected: true, reason: input.reason });
-  return { ...(await loadFulfilmentView(tx, id)), processEvent: { name: 'short_pick', accepted: fed.accepted }, rerouted: [] as Array<{ fulfilmentId: string; location: string }> };
+  const fed = await processes.feed(tx, actor, now, fo.order_id, 'short_pick', {
+    fulfilmentId: id,
+    rejected: true,
+    reason: input.reason,
+  });
+  return {
+    ...(await loadFulfilmentView(tx, id)),
+    processEvent: { name: 'short_pick', accepted: fed.accepted },
+    rerouted: [] as Array<{ fulfilmentId: string; location: string }>,
+  };
 }

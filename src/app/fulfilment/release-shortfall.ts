@@ -9,17 +9,33 @@ import '../../store/schema-inventory.js';
  * newest reservation first; the units go back to `available` (a stock count at the location
  * corrects on hand if they are truly missing — that is the WMS's word, not ours).
  */
-export async function releaseShortfall(scope: TenantScope, actor: Actor, now: Date,
-  input: { orderId: string; locationId: string; lines: Array<{ orderLineId: string; quantity: number }>; reason: string }): Promise<number> {
+export async function releaseShortfall(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  input: {
+    orderId: string;
+    locationId: string;
+    lines: Array<{ orderLineId: string; quantity: number }>;
+    reason: string;
+  },
+): Promise<number> {
   const wanted = input.lines.filter((l) => l.quantity > 0);
   if (wanted.length === 0) return 0;
   return withStockRetry(scope, async (tx) => {
     const moves: Movement[] = [];
     const perProduct = new Map<string, number>();
     for (const line of wanted) {
-      const held = await tx.selectFrom('stock_reservations').select(['id', 'product_id', 'quantity'])
-        .where('order_id', '=', input.orderId).where('order_line_id', '=', line.orderLineId).where('location_id', '=', input.locationId)
-        .where('status', '=', 'active').orderBy('id', 'desc').forUpdate().execute();
+      const held = await tx
+        .selectFrom('stock_reservations')
+        .select(['id', 'product_id', 'quantity'])
+        .where('order_id', '=', input.orderId)
+        .where('order_line_id', '=', line.orderLineId)
+        .where('location_id', '=', input.locationId)
+        .where('status', '=', 'active')
+        .orderBy('id', 'desc')
+        .forUpdate()
+        .execute();
       let left = line.quantity;
       for (const row of held) {
         if (left === 0) break;
@@ -27,18 +43,43 @@ export async function releaseShortfall(scope: TenantScope, actor: Actor, now: Da
         left -= take;
         // As the inventory module counts holds: a whole release keeps its quantity and flips the
         // status; a partial one shrinks the hold as if fewer had been reserved.
-        await (take === row.quantity
-          ? tx.updateTable('stock_reservations').set({ status: 'released', closed_at: now })
-          : tx.updateTable('stock_reservations').set((eb) => ({ quantity: eb('quantity', '-', take), original_quantity: eb('original_quantity', '-', take) }))
-        ).where('id', '=', row.id).execute();
+        await (
+          take === row.quantity
+            ? tx.updateTable('stock_reservations').set({ status: 'released', closed_at: now })
+            : tx.updateTable('stock_reservations').set((eb) => ({
+                quantity: eb('quantity', '-', take),
+                original_quantity: eb('original_quantity', '-', take),
+              }))
+        )
+          .where('id', '=', row.id)
+          .execute();
         perProduct.set(row.product_id, (perProduct.get(row.product_id) ?? 0) + take);
-        moves.push({ productId: row.product_id, locationId: input.locationId, kind: 'release', onHandDelta: 0, reservedDelta: -take, quantity: take,
-          orderId: input.orderId, orderLineId: line.orderLineId, reservationId: row.id, reason: input.reason });
+        moves.push({
+          productId: row.product_id,
+          locationId: input.locationId,
+          kind: 'release',
+          onHandDelta: 0,
+          reservedDelta: -take,
+          quantity: take,
+          orderId: input.orderId,
+          orderLineId: line.orderLineId,
+          reservationId: row.id,
+          reason: input.reason,
+        });
       }
     }
     for (const [productId, qty] of [...perProduct].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      await tx.updateTable('stock_levels').set((eb) => ({ reserved: eb('reserved', '-', qty), version: eb('version', '+', 1), change_xid: currentXid, updated_at: now }))
-        .where('product_id', '=', productId).where('location_id', '=', input.locationId).execute();
+      await tx
+        .updateTable('stock_levels')
+        .set((eb) => ({
+          reserved: eb('reserved', '-', qty),
+          version: eb('version', '+', 1),
+          change_xid: currentXid,
+          updated_at: now,
+        }))
+        .where('product_id', '=', productId)
+        .where('location_id', '=', input.locationId)
+        .execute();
     }
     await recordMovements(tx, actor, now, moves);
     return moves.reduce((a, m) => a + m.quantity, 0);

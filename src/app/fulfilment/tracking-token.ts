@@ -10,13 +10,29 @@ import '../../store/schema-fulfilment.js';
  * non-personal view of GET /api/v1/tracking/{token}.
  */
 export async function trackingTokenFor(tx: TenantScope, orderId: string): Promise<string> {
-  const found = await tx.selectFrom('order_tracking_tokens').select('token').where('order_id', '=', orderId).executeTakeFirst();
+  const found = await tx
+    .selectFrom('order_tracking_tokens')
+    .select('token')
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
   if (found) return found.token;
   const order = await tx.selectFrom('orders').select('id').where('id', '=', orderId).executeTakeFirst();
   if (!order) throw new AppError('NOT_FOUND', `order ${orderId} not found`);
-  await tx.insertInto('order_tracking_tokens', { order_id: orderId, token: randomBytes(24).toString('base64url'), created_at: new Date() })
-    .onConflict((oc) => oc.columns(['tenant_id', 'order_id']).doNothing()).execute();
-  return (await tx.selectFrom('order_tracking_tokens').select('token').where('order_id', '=', orderId).executeTakeFirstOrThrow()).token;
+  await tx
+    .insertInto('order_tracking_tokens', {
+      order_id: orderId,
+      token: randomBytes(24).toString('base64url'),
+      created_at: new Date(),
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'order_id']).doNothing())
+    .execute();
+  return (
+    await tx
+      .selectFrom('order_tracking_tokens')
+      .select('token')
+      .where('order_id', '=', orderId)
+      .executeTakeFirstOrThrow()
+  ).token;
 }
 
 /** The link operators and notifications send: the console's customer page, and the API behind it. */

@@ -31,10 +31,20 @@ export async function authenticateKey(db: Db, secret: string, now = Date.now()):
   const hash = hashSecret(secret);
   const hit = keyCache.get(hash);
   if (hit && hit.until > now) return hit.principal;
-  const row = await db.selectFrom('api_keys').select(['tenant_id', 'id', 'name', 'roles', 'revoked_at'])
-    .where('key_hash', '=', hash).executeTakeFirst();
-  if (!row || row.revoked_at) { keyCache.delete(hash); return null; }
-  const principal: Principal = { tenantId: row.tenant_id, actor: { type: 'api_key', id: row.id, name: row.name }, roles: row.roles };
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['tenant_id', 'id', 'name', 'roles', 'revoked_at'])
+    .where('key_hash', '=', hash)
+    .executeTakeFirst();
+  if (!row || row.revoked_at) {
+    keyCache.delete(hash);
+    return null;
+  }
+  const principal: Principal = {
+    tenantId: row.tenant_id,
+    actor: { type: 'api_key', id: row.id, name: row.name },
+    roles: row.roles,
+  };
   if (keyCache.size >= 10_000) keyCache.clear();
   keyCache.set(hash, { principal, until: now + KEY_CACHE_MS });
   return principal;
@@ -42,27 +52,63 @@ export async function authenticateKey(db: Db, secret: string, now = Date.now()):
 
 export async function authenticateSession(db: Db, token: string, now = new Date()): Promise<Principal | null> {
   if (!/^ordos_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const row = await db.selectFrom('sessions')
-    .innerJoin('users', (j) => j.onRef('users.tenant_id', '=', 'sessions.tenant_id').onRef('users.id', '=', 'sessions.user_id'))
-    .select(['sessions.tenant_id', 'users.id', 'users.name', 'users.roles', 'users.active', 'users.locale', 'sessions.expires_at'])
-    .where('sessions.token_hash', '=', hashSecret(token)).executeTakeFirst();
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', (j) =>
+      j.onRef('users.tenant_id', '=', 'sessions.tenant_id').onRef('users.id', '=', 'sessions.user_id'),
+    )
+    .select([
+      'sessions.tenant_id',
+      'users.id',
+      'users.name',
+      'users.roles',
+      'users.active',
+      'users.locale',
+      'sessions.expires_at',
+    ])
+    .where('sessions.token_hash', '=', hashSecret(token))
+    .executeTakeFirst();
   if (!row || !row.active || new Date(row.expires_at) <= now) return null;
-  return { tenantId: row.tenant_id, actor: { type: 'user', id: row.id, name: row.name }, roles: row.roles, locale: row.locale };
+  return {
+    tenantId: row.tenant_id,
+    actor: { type: 'user', id: row.id, name: row.name },
+    roles: row.roles,
+    locale: row.locale,
+  };
 }
 
 const SESSION_TTL_MS = 12 * 3600 * 1000;
 
 /** Password login for the console: a session token (cookie) valid for 12 hours. */
 export async function login(db: Db, email: string, password: string, now = new Date()) {
-  const user = await db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+  const user = await db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
     .executeTakeFirst();
   // Verify even when the user is unknown, so response time does not reveal which emails exist.
-  const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+  const ok = await verifyPassword(
+    password,
+    user?.password_hash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+  );
   if (!user || !ok || !user.active) return null;
   const { secret, hash } = newSecret('session');
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  await scope(db, user.tenant_id).insertInto('sessions', { id: newId(), user_id: user.id, token_hash: hash, expires_at: expiresAt }).execute();
-  return { token: secret, expiresAt, user: { id: user.id, name: user.name, email: user.email, roles: user.roles, locale: user.locale, tenantId: user.tenant_id } };
+  await scope(db, user.tenant_id)
+    .insertInto('sessions', { id: newId(), user_id: user.id, token_hash: hash, expires_at: expiresAt })
+    .execute();
+  return {
+    token: secret,
+    expiresAt,
+    user: {
+      id: user.id,
+      name: user.name,
+      email: user.email,
+      roles: user.roles,
+      locale: user.locale,
+      tenantId: user.tenant_id,
+    },
+  };
 }
 
 export async function logout(db: Db, token: string): Promise<void> {

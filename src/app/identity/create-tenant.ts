@@ -19,10 +19,16 @@ export async function createTenant(db: Db, input: NewTenant) {
     await trx.insertInto('tenants').values({ id: tenantId, slug: input.slug, name: input.name }).execute();
     const store = scope(trx, tenantId);
     const userId = newId();
-    await store.insertInto('users', {
-      id: userId, email: input.admin.email, name: input.admin.name, password_hash: passwordHash,
-      roles: ['admin'], locale: input.admin.locale ?? 'en',
-    }).execute();
+    await store
+      .insertInto('users', {
+        id: userId,
+        email: input.admin.email,
+        name: input.admin.name,
+        password_hash: passwordHash,
+        roles: ['admin'],
+        locale: input.admin.locale ?? 'en',
+      })
+      .execute();
     const key = await issueApiKey(store, systemActor, { name: 'bootstrap admin key', roles: ['admin'] });
     return { tenantId, userId, apiKey: key.secret, apiKeyId: key.id };
   });

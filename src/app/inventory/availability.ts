@@ -10,13 +10,35 @@ export const BATCH_MAX_SKUS = 1000;
  * The availability read: per SKU × active location, available computed by the database the
  * same way the reservation guard computes it. One query for one or a thousand SKUs.
  */
-export function availabilityQuery(scope: TenantScope, by: { skus?: string[]; productIds?: string[] }, locationCodes?: string[]) {
-  let query = scope.selectFrom('stock_levels')
-    .innerJoin('products', (j) => j.onRef('products.tenant_id', '=', 'stock_levels.tenant_id').onRef('products.id', '=', 'stock_levels.product_id'))
-    .innerJoin('locations', (j) => j.onRef('locations.tenant_id', '=', 'stock_levels.tenant_id').onRef('locations.id', '=', 'stock_levels.location_id'))
-    .select(['products.sku', 'stock_levels.product_id', 'locations.code as location', 'stock_levels.location_id', 'locations.capabilities', 'locations.priority',
-      'stock_levels.on_hand', 'stock_levels.reserved', 'stock_levels.safety', 'stock_levels.version', 'stock_levels.updated_at',
-      sql<number>`greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0)`.as('available')])
+export function availabilityQuery(
+  scope: TenantScope,
+  by: { skus?: string[]; productIds?: string[] },
+  locationCodes?: string[],
+) {
+  let query = scope
+    .selectFrom('stock_levels')
+    .innerJoin('products', (j) =>
+      j.onRef('products.tenant_id', '=', 'stock_levels.tenant_id').onRef('products.id', '=', 'stock_levels.product_id'),
+    )
+    .innerJoin('locations', (j) =>
+      j
+        .onRef('locations.tenant_id', '=', 'stock_levels.tenant_id')
+        .onRef('locations.id', '=', 'stock_levels.location_id'),
+    )
+    .select([
+      'products.sku',
+      'stock_levels.product_id',
+      'locations.code as location',
+      'stock_levels.location_id',
+      'locations.capabilities',
+      'locations.priority',
+      'stock_levels.on_hand',
+      'stock_levels.reserved',
+      'stock_levels.safety',
+      'stock_levels.version',
+      'stock_levels.updated_at',
+      sql<number>`greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0)`.as('available'),
+    ])
     .where('locations.active', '=', true);
   if (by.skus) query = query.where('products.sku', 'in', by.skus);
   if (by.productIds) query = query.where('stock_levels.product_id', 'in', by.productIds);
@@ -24,43 +46,98 @@ export function availabilityQuery(scope: TenantScope, by: { skus?: string[]; pro
   return query.orderBy('products.sku').orderBy('locations.priority').orderBy('locations.code');
 }
 
-export interface LocationAvailability { location: string; locationId: string; onHand: number; reserved: number; safety: number; available: number; version: number; updatedAt: string }
+export interface LocationAvailability {
+  location: string;
+  locationId: string;
+  onHand: number;
+  reserved: number;
+  safety: number;
+  available: number;
+  version: number;
+  updatedAt: string;
+}
 export interface SkuAvailability {
-  sku: string; productId: string; onHand: number; reserved: number; safety: number; available: number;
+  sku: string;
+  productId: string;
+  onHand: number;
+  reserved: number;
+  safety: number;
+  available: number;
   locations: LocationAvailability[];
   channel?: { code: string; available: number; locations: string[] };
 }
 
 async function loadChannel(scope: TenantScope, code: string): Promise<{ code: string; rules: ChannelStockRules }> {
-  const row = await scope.selectFrom('channels').select(['code', 'settings']).where('code', '=', code).executeTakeFirst();
-  if (!row) throw new AppError('UNKNOWN_CHANNEL', `channel ${code} does not exist`, [{ path: '/channel', message: 'unknown channel' }]);
+  const row = await scope
+    .selectFrom('channels')
+    .select(['code', 'settings'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+  if (!row)
+    throw new AppError('UNKNOWN_CHANNEL', `channel ${code} does not exist`, [
+      { path: '/channel', message: 'unknown channel' },
+    ]);
   return { code: row.code, rules: channelRules(row.settings as Record<string, unknown>) };
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof availabilityQuery>['execute']>>[number];
 
-function summarise(rows: Row[], products: Array<{ sku: string; id: string }>, channel: { code: string; rules: ChannelStockRules } | null): SkuAvailability[] {
+function summarise(
+  rows: Row[],
+  products: Array<{ sku: string; id: string }>,
+  channel: { code: string; rules: ChannelStockRules } | null,
+): SkuAvailability[] {
   const bySku = new Map<string, Row[]>();
   for (const row of rows) bySku.set(row.sku, [...(bySku.get(row.sku) ?? []), row]);
   return products.map((product) => {
     const list = bySku.get(product.sku) ?? [];
     const sum = (f: (result: Row) => number) => list.reduce((a, r) => a + f(r), 0);
     const out: SkuAvailability = {
-      sku: product.sku, productId: product.id, onHand: sum((r) => r.on_hand), reserved: sum((r) => r.reserved), safety: sum((r) => r.safety), available: sum((r) => Number(r.available)),
-      locations: list.map((r) => ({ location: r.location, locationId: r.location_id, onHand: r.on_hand, reserved: r.reserved, safety: r.safety,
-        available: Number(r.available), version: r.version, updatedAt: r.updated_at.toISOString() })),
+      sku: product.sku,
+      productId: product.id,
+      onHand: sum((r) => r.on_hand),
+      reserved: sum((r) => r.reserved),
+      safety: sum((r) => r.safety),
+      available: sum((r) => Number(r.available)),
+      locations: list.map((r) => ({
+        location: r.location,
+        locationId: r.location_id,
+        onHand: r.on_hand,
+        reserved: r.reserved,
+        safety: r.safety,
+        available: Number(r.available),
+        version: r.version,
+        updatedAt: r.updated_at.toISOString(),
+      })),
     };
     if (channel) {
-      const feeding = list.filter((r) => (channel.rules.locations.length ? channel.rules.locations.includes(r.location) : r.capabilities.includes('ships')));
-      out.channel = { code: channel.code, available: channelAvailable(feeding.reduce((a, r) => a + Number(r.available), 0), channel.rules), locations: feeding.map((r) => r.location) };
+      const feeding = list.filter((r) =>
+        channel.rules.locations.length
+          ? channel.rules.locations.includes(r.location)
+          : r.capabilities.includes('ships'),
+      );
+      out.channel = {
+        code: channel.code,
+        available: channelAvailable(
+          feeding.reduce((a, r) => a + Number(r.available), 0),
+          channel.rules,
+        ),
+        locations: feeding.map((r) => r.location),
+      };
     }
     return out;
   });
 }
 
 /** Availability of many SKUs, in total, per location, and (with a channel) as that channel may show it. */
-export async function getAvailability(scope: TenantScope, input: { skus: string[]; locations?: string[] | undefined; channel?: string | undefined }) {
-  if (input.skus.length > BATCH_MAX_SKUS) throw new AppError('VALIDATION_FAILED', `at most ${BATCH_MAX_SKUS} SKUs per request`, [{ path: '/skus', message: `at most ${BATCH_MAX_SKUS}` }]);
+export async function getAvailability(
+  scope: TenantScope,
+  input: { skus: string[]; locations?: string[] | undefined; channel?: string | undefined },
+) {
+  if (input.skus.length > BATCH_MAX_SKUS)
+    throw new AppError('VALIDATION_FAILED', `at most ${BATCH_MAX_SKUS} SKUs per request`, [
+      { path: '/skus', message: `at most ${BATCH_MAX_SKUS}` },
+    ]);
   const skus = [...new Set(input.skus)];
   const channel = input.channel ? await loadChannel(scope, input.channel) : null;
   const rows = skus.length ? await availabilityQuery(scope, { skus }, input.locations).execute() : [];
@@ -68,16 +145,24 @@ export async function getAvailability(scope: TenantScope, input: { skus: string[
   const products = [...new Map(rows.map((r) => [r.sku, { id: r.product_id, sku: r.sku }])).values()];
   const withRows = new Set(products.map((p) => p.sku));
   const missing = skus.filter((x) => !withRows.has(x));
-  if (missing.length) products.push(...await scope.selectFrom('products').select(['id', 'sku']).where('sku', 'in', missing).execute());
+  if (missing.length)
+    products.push(...(await scope.selectFrom('products').select(['id', 'sku']).where('sku', 'in', missing).execute()));
   const known = new Set(products.map((p) => p.sku));
   const order = new Map(skus.map((x, i) => [x, i]));
   products.sort((a, b) => order.get(a.sku)! - order.get(b.sku)!);
   return { items: summarise(rows, products, channel), unknown: skus.filter((x) => !known.has(x)) };
 }
 
-export async function getSkuAvailability(scope: TenantScope, sku: string, opts: { locations?: string[] | undefined; channel?: string | undefined } = {}) {
+export async function getSkuAvailability(
+  scope: TenantScope,
+  sku: string,
+  opts: { locations?: string[] | undefined; channel?: string | undefined } = {},
+) {
   const availability = await getAvailability(scope, { skus: [sku], ...opts });
-  if (!availability.items[0]) throw new AppError('NOT_FOUND', `SKU ${sku} does not exist`, [{ path: 'params:sku', message: 'unknown SKU', code: 'UNKNOWN_SKU' }]);
+  if (!availability.items[0])
+    throw new AppError('NOT_FOUND', `SKU ${sku} does not exist`, [
+      { path: 'params:sku', message: 'unknown SKU', code: 'UNKNOWN_SKU' },
+    ]);
   return availability.items[0];
 }
 
@@ -88,21 +173,41 @@ export async function getSkuAvailability(scope: TenantScope, sku: string, opts: 
 export async function stockCandidates(scope: TenantScope, productIds: string[]) {
   if (productIds.length === 0) return [];
   const rows = await availabilityQuery(scope, { productIds }).execute();
-  return rows.filter((r) => Number(r.available) > 0).map((r) => ({
-    productId: r.product_id, sku: r.sku, locationId: r.location_id, location: r.location, priority: r.priority, capabilities: r.capabilities, available: Number(r.available),
-  }));
+  return rows
+    .filter((r) => Number(r.available) > 0)
+    .map((r) => ({
+      productId: r.product_id,
+      sku: r.sku,
+      locationId: r.location_id,
+      location: r.location,
+      priority: r.priority,
+      capabilities: r.capabilities,
+      available: Number(r.available),
+    }));
 }
 
-interface FeedCursor { h: string; k: [string, string, string] | null; s: string }
+interface FeedCursor {
+  h: string;
+  k: [string, string, string] | null;
+  s: string;
+}
 
 const encode = (c: FeedCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 function decode(cursor: string): FeedCursor {
   try {
     const feedCursor = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as FeedCursor;
-    if (!/^\d+$/.test(feedCursor.h) || !/^\d+$/.test(feedCursor.s) || (feedCursor.k !== null && !(Array.isArray(feedCursor.k) && feedCursor.k.length === 3 && /^\d+$/.test(feedCursor.k[0])))) throw new Error('shape');
+    if (
+      !/^\d+$/.test(feedCursor.h) ||
+      !/^\d+$/.test(feedCursor.s) ||
+      (feedCursor.k !== null &&
+        !(Array.isArray(feedCursor.k) && feedCursor.k.length === 3 && /^\d+$/.test(feedCursor.k[0])))
+    )
+      throw new Error('shape');
     return feedCursor;
   } catch {
-    throw new AppError('VALIDATION_FAILED', 'the cursor is not one this feed returned', [{ path: 'querystring:cursor', message: 'invalid cursor' }]);
+    throw new AppError('VALIDATION_FAILED', 'the cursor is not one this feed returned', [
+      { path: 'querystring:cursor', message: 'invalid cursor' },
+    ]);
   }
 }
 
@@ -113,21 +218,43 @@ function decode(cursor: string): FeedCursor {
  * which every writer has finished, so a change committed late by a slow transaction is still
  * delivered on the next pass. Delivery is at least once; figures are absolute, so a repeat is harmless.
  */
-export async function availabilityFeed(scope: TenantScope, input: { cursor?: string | undefined; limit: number; channel?: string | undefined }) {
-  const start = (await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(scope.conn)).rows[0]!.xmin;
+export async function availabilityFeed(
+  scope: TenantScope,
+  input: { cursor?: string | undefined; limit: number; channel?: string | undefined },
+) {
+  const start = (
+    await sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(scope.conn)
+  ).rows[0]!.xmin;
   const feedCursor: FeedCursor = input.cursor ? decode(input.cursor) : { h: '0', k: null, s: start };
   // A pass starts on a page without a key; its horizon bounds the next pass.
   const passStart = feedCursor.k === null ? start : feedCursor.s;
-  let query = scope.selectFrom('stock_levels').select([sql<string>`change_xid::text`.as('xid'), 'product_id', 'location_id'])
+  let query = scope
+    .selectFrom('stock_levels')
+    .select([sql<string>`change_xid::text`.as('xid'), 'product_id', 'location_id'])
     .where(sql`change_xid`, '>=', sql`${feedCursor.h}::xid8`);
-  if (feedCursor.k) query = query.where(sql`(change_xid, product_id, location_id)`, '>', sql`(${feedCursor.k[0]}::xid8, ${feedCursor.k[1]}::uuid, ${feedCursor.k[2]}::uuid)`);
-  const changed = await query.orderBy('change_xid').orderBy('product_id').orderBy('location_id').limit(input.limit).execute();
+  if (feedCursor.k)
+    query = query.where(
+      sql`(change_xid, product_id, location_id)`,
+      '>',
+      sql`(${feedCursor.k[0]}::xid8, ${feedCursor.k[1]}::uuid, ${feedCursor.k[2]}::uuid)`,
+    );
+  const changed = await query
+    .orderBy('change_xid')
+    .orderBy('product_id')
+    .orderBy('location_id')
+    .limit(input.limit)
+    .execute();
   const full = changed.length === input.limit;
   const last = changed[changed.length - 1];
-  const nextCursor = full && last ? encode({ h: feedCursor.h, k: [last.xid, last.product_id, last.location_id], s: passStart }) : encode({ h: passStart, k: null, s: passStart });
+  const nextCursor =
+    full && last
+      ? encode({ h: feedCursor.h, k: [last.xid, last.product_id, last.location_id], s: passStart })
+      : encode({ h: passStart, k: null, s: passStart });
   const productIds = [...new Set(changed.map((r) => r.product_id))];
   const channel = input.channel ? await loadChannel(scope, input.channel) : null;
-  const products = productIds.length ? await scope.selectFrom('products').select(['id', 'sku']).where('id', 'in', productIds).orderBy('sku').execute() : [];
+  const products = productIds.length
+    ? await scope.selectFrom('products').select(['id', 'sku']).where('id', 'in', productIds).orderBy('sku').execute()
+    : [];
   const rows = productIds.length ? await availabilityQuery(scope, { productIds }).execute() : [];
   return { items: summarise(rows, products, channel), nextCursor, more: full };
 }

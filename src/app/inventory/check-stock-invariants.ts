@@ -6,7 +6,13 @@ export interface StockViolation {
   tenantId: string;
   productId: string;
   locationId: string;
-  rule: 'on_hand_equals_ledger' | 'reserved_equals_live_reservations' | 'reserved_equals_ledger' | 'available_not_negative' | 'lots_within_on_hand' | 'serials_within_on_hand';
+  rule:
+    | 'on_hand_equals_ledger'
+    | 'reserved_equals_live_reservations'
+    | 'reserved_equals_ledger'
+    | 'available_not_negative'
+    | 'lots_within_on_hand'
+    | 'serials_within_on_hand';
   expected: number;
   actual: number;
 }
@@ -19,8 +25,21 @@ export interface StockViolation {
  */
 export async function checkStockInvariants(db: Conn, opts: { tenantId?: string } = {}): Promise<StockViolation[]> {
   const tenantId = opts.tenantId ?? null;
-  const { rows } = await sql<{ tenant_id: string; product_id: string; location_id: string; on_hand: number; reserved: number; safety: number;
-    ledger_on_hand: string; ledger_reserved: string; live: string; lots: string | null; serials: string | null; lot_tracked: boolean; serial_tracked: boolean }>`
+  const { rows } = await sql<{
+    tenant_id: string;
+    product_id: string;
+    location_id: string;
+    on_hand: number;
+    reserved: number;
+    safety: number;
+    ledger_on_hand: string;
+    ledger_reserved: string;
+    live: string;
+    lots: string | null;
+    serials: string | null;
+    lot_tracked: boolean;
+    serial_tracked: boolean;
+  }>`
     select sl.tenant_id, sl.product_id, sl.location_id, sl.on_hand, sl.reserved, sl.safety, p.lot_tracked, p.serial_tracked,
       coalesce((select sum(m.on_hand_delta) from stock_movements m where m.tenant_id = sl.tenant_id and m.product_id = sl.product_id and m.location_id = sl.location_id), 0) as ledger_on_hand,
       coalesce((select sum(m.reserved_delta) from stock_movements m where m.tenant_id = sl.tenant_id and m.product_id = sl.product_id and m.location_id = sl.location_id), 0) as ledger_reserved,
@@ -33,12 +52,18 @@ export async function checkStockInvariants(db: Conn, opts: { tenantId?: string }
   const out: StockViolation[] = [];
   for (const row of rows) {
     const at = { tenantId: row.tenant_id, productId: row.product_id, locationId: row.location_id };
-    if (Number(row.ledger_on_hand) !== row.on_hand) out.push({ ...at, rule: 'on_hand_equals_ledger', expected: Number(row.ledger_on_hand), actual: row.on_hand });
-    if (Number(row.live) !== row.reserved) out.push({ ...at, rule: 'reserved_equals_live_reservations', expected: Number(row.live), actual: row.reserved });
-    if (Number(row.ledger_reserved) !== row.reserved) out.push({ ...at, rule: 'reserved_equals_ledger', expected: Number(row.ledger_reserved), actual: row.reserved });
-    if (row.on_hand - row.reserved < 0) out.push({ ...at, rule: 'available_not_negative', expected: 0, actual: row.on_hand - row.reserved });
-    if (row.lot_tracked && row.lots !== null && Number(row.lots) > row.on_hand) out.push({ ...at, rule: 'lots_within_on_hand', expected: row.on_hand, actual: Number(row.lots) });
-    if (row.serial_tracked && Number(row.serials) > row.on_hand) out.push({ ...at, rule: 'serials_within_on_hand', expected: row.on_hand, actual: Number(row.serials) });
+    if (Number(row.ledger_on_hand) !== row.on_hand)
+      out.push({ ...at, rule: 'on_hand_equals_ledger', expected: Number(row.ledger_on_hand), actual: row.on_hand });
+    if (Number(row.live) !== row.reserved)
+      out.push({ ...at, rule: 'reserved_equals_live_reservations', expected: Number(row.live), actual: row.reserved });
+    if (Number(row.ledger_reserved) !== row.reserved)
+      out.push({ ...at, rule: 'reserved_equals_ledger', expected: Number(row.ledger_reserved), actual: row.reserved });
+    if (row.on_hand - row.reserved < 0)
+      out.push({ ...at, rule: 'available_not_negative', expected: 0, actual: row.on_hand - row.reserved });
+    if (row.lot_tracked && row.lots !== null && Number(row.lots) > row.on_hand)
+      out.push({ ...at, rule: 'lots_within_on_hand', expected: row.on_hand, actual: Number(row.lots) });
+    if (row.serial_tracked && Number(row.serials) > row.on_hand)
+      out.push({ ...at, rule: 'serials_within_on_hand', expected: row.on_hand, actual: Number(row.serials) });
   }
   return out;
 }

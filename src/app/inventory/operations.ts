@@ -6,20 +6,42 @@ import { releaseOrderReservations } from './release.js';
 /** Stock operations a process runs: reserve the open lines, release the order's holds. */
 export const inventoryOperations = [
   localOperation({
-    code: 'reserve', description: 'reserve stock for the open lines', refreshes: 'stock', resultEvents: ['reserved', 'shortage'],
-    argsSchema: z.object({ allowPartial: z.boolean().optional(), against: z.enum(['stock', 'production_plan', 'inbound']).optional() }).strict(),
+    code: 'reserve',
+    description: 'reserve stock for the open lines',
+    refreshes: 'stock',
+    resultEvents: ['reserved', 'shortage'],
+    argsSchema: z
+      .object({
+        allowPartial: z.boolean().optional(),
+        against: z.enum(['stock', 'production_plan', 'inbound']).optional(),
+      })
+      .strict(),
     async run(ctx, args) {
-      const reservationOutcome = await reserveExistingOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, { allowPartial: args.allowPartial ?? true });
+      const reservationOutcome = await reserveExistingOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
+        allowPartial: args.allowPartial ?? true,
+      });
       // A partial hold is still a shortage for the process: the missing units need a decision.
-      return { event: reservationOutcome.status === 'reserved' ? 'reserved' : 'shortage', note: `stock ${reservationOutcome.status}`, data: { status: reservationOutcome.status } };
+      return {
+        event: reservationOutcome.status === 'reserved' ? 'reserved' : 'shortage',
+        note: `stock ${reservationOutcome.status}`,
+        data: { status: reservationOutcome.status },
+      };
     },
   }),
   localOperation({
-    code: 'release', description: 'release the order\'s live reservations', refreshes: 'stock',
+    code: 'release',
+    description: "release the order's live reservations",
+    refreshes: 'stock',
     argsSchema: z.object({ lines: z.enum(['all', 'cancelled']).optional() }).strict(),
     async run(ctx) {
-      const reservations = await releaseOrderReservations(ctx.tx, ctx.actor, ctx.now, { orderId: ctx.orderId, reason: 'process: release' });
-      return { note: `released ${reservations.released} unit(s) from ${reservations.reservations} reservation(s)`, data: reservations };
+      const reservations = await releaseOrderReservations(ctx.tx, ctx.actor, ctx.now, {
+        orderId: ctx.orderId,
+        reason: 'process: release',
+      });
+      return {
+        note: `released ${reservations.released} unit(s) from ${reservations.reservations} reservation(s)`,
+        data: reservations,
+      };
     },
   }),
 ];

@@ -4,12 +4,19 @@ import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 
 export interface ReserveStatement {
-  productId: string; locationId: string;
+  productId: string;
+  locationId: string;
   /** Whole: exactly this many or nothing. Partial: up to this many. */
   quantity: number;
-  reservationId: string; movementId: string;
-  orderId: string | null; orderLineId: string | null; reference: string | null;
-  expiresAt: Date | null; now: Date; reason: string; actor: Actor;
+  reservationId: string;
+  movementId: string;
+  orderId: string | null;
+  orderLineId: string | null;
+  reference: string | null;
+  expiresAt: Date | null;
+  now: Date;
+  reason: string;
+  actor: Actor;
 }
 
 /**

@@ -3,7 +3,13 @@ import type {} from '../../store/schema-inventory.js';
 import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
 import { channelRules, outcomeOf, reservationOrder } from '../../domain/inventory/stock.js';
-import { inLockOrder, skippedOnIntake, type LineOutcome, type ReservationOutcome, type ReserveLine } from '../../domain/inventory/allocation.js';
+import {
+  inLockOrder,
+  skippedOnIntake,
+  type LineOutcome,
+  type ReservationOutcome,
+  type ReserveLine,
+} from '../../domain/inventory/allocation.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { withStockRetry } from './common.js';
@@ -34,25 +40,54 @@ export interface ReserveOrderInput {
  * a deadlock the database still detects is retried here rather than shown to the client.
  * Shortage is an outcome, never an error: the order stands either way.
  */
-export async function reserveOrder(scope: TenantScope, actor: Actor, now: Date, input: ReserveOrderInput): Promise<ReservationOutcome> {
-  const settings = input.channelSettings
-    ?? (await scope.selectFrom('channels').select(['settings']).where('id', '=', input.channelId).executeTakeFirst())?.settings as Record<string, unknown> | undefined;
+export async function reserveOrder(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  input: ReserveOrderInput,
+): Promise<ReservationOutcome> {
+  const settings =
+    input.channelSettings ??
+    ((await scope.selectFrom('channels').select(['settings']).where('id', '=', input.channelId).executeTakeFirst())
+      ?.settings as Record<string, unknown> | undefined);
   const rules = channelRules(settings);
-  const locations = await scope.selectFrom('locations').select(['id', 'code', 'priority', 'capabilities']).where('active', '=', true).execute();
-  const candidates = reservationOrder(locations, { pickupLocationId: input.pickupLocationId, feeding: rules.locations });
-  const expiresAt = input.expiresAt ?? (rules.holdMinutes ? new Date(now.getTime() + rules.holdMinutes * 60_000) : null);
+  const locations = await scope
+    .selectFrom('locations')
+    .select(['id', 'code', 'priority', 'capabilities'])
+    .where('active', '=', true)
+    .execute();
+  const candidates = reservationOrder(locations, {
+    pickupLocationId: input.pickupLocationId,
+    feeding: rules.locations,
+  });
+  const expiresAt =
+    input.expiresAt ?? (rules.holdMinutes ? new Date(now.getTime() + rules.holdMinutes * 60_000) : null);
   const allowPartial = input.allowPartial ?? true;
 
   return withStockRetry(scope, async (tx) => {
     // What each line already holds or has shipped: released and expired holds count only for the part that shipped.
-    const held = input.fresh ? [] : await tx.selectFrom('stock_reservations').select(['order_line_id'])
-      .select(sql<string>`sum(case when status in ('released', 'expired') then original_quantity - quantity else original_quantity end)`.as('qty'))
-      .where('order_id', '=', input.orderId).groupBy('order_line_id').execute();
+    const held = input.fresh
+      ? []
+      : await tx
+          .selectFrom('stock_reservations')
+          .select(['order_line_id'])
+          .select(
+            sql<string>`sum(case when status in ('released', 'expired') then original_quantity - quantity else original_quantity end)`.as(
+              'qty',
+            ),
+          )
+          .where('order_id', '=', input.orderId)
+          .groupBy('order_line_id')
+          .execute();
     const already = new Map(held.map((h) => [h.order_line_id, Number(h.qty)]));
     // Earlier backorders of these lines are replaced by what is still missing after this run.
     if (!input.fresh) {
-      await tx.updateTable('stock_backorders').set({ status: 'cancelled', updated_at: now })
-        .where('order_id', '=', input.orderId).where('status', '=', 'open').execute();
+      await tx
+        .updateTable('stock_backorders')
+        .set({ status: 'cancelled', updated_at: now })
+        .where('order_id', '=', input.orderId)
+        .where('status', '=', 'open')
+        .execute();
     }
 
     const lines = inLockOrder(input.lines);
@@ -62,23 +97,59 @@ export async function reserveOrder(scope: TenantScope, actor: Actor, now: Date, 
     // single line at a single location needs no pre-lock: its one guarded UPDATE is the lock.
     let free: Map<string, number> | null = null;
     if ((lines.length > 1 || candidates.length > 1) && candidates.length && lines.length) {
-      const rows = await tx.selectFrom('stock_levels').select(['product_id', 'location_id', sql<number>`on_hand - reserved - safety`.as('free')])
-        .where('product_id', 'in', [...new Set(lines.map((l) => l.productId))]).where('location_id', 'in', candidates.map((c) => c.id))
-        .orderBy('product_id').orderBy('location_id').forUpdate().execute();
+      const rows = await tx
+        .selectFrom('stock_levels')
+        .select(['product_id', 'location_id', sql<number>`on_hand - reserved - safety`.as('free')])
+        .where('product_id', 'in', [...new Set(lines.map((l) => l.productId))])
+        .where(
+          'location_id',
+          'in',
+          candidates.map((c) => c.id),
+        )
+        .orderBy('product_id')
+        .orderBy('location_id')
+        .forUpdate()
+        .execute();
       free = new Map(rows.map((r) => [`${r.product_id}|${r.location_id}`, Number(r.free)]));
     }
-    const freeAt = (productId: string, locationId: string) => (free ? free.get(`${productId}|${locationId}`) ?? 0 : Number.MAX_SAFE_INTEGER);
+    const freeAt = (productId: string, locationId: string) =>
+      free ? (free.get(`${productId}|${locationId}`) ?? 0) : Number.MAX_SAFE_INTEGER;
     const outcomes: LineOutcome[] = [];
     for (const line of lines) {
       const before = Math.min(line.quantity, already.get(line.lineId) ?? 0);
-      const out: LineOutcome = { lineId: line.lineId, lineNo: line.lineNo, sku: line.sku, quantity: line.quantity, reserved: before, shortage: 0, allocations: [] };
+      const out: LineOutcome = {
+        lineId: line.lineId,
+        lineNo: line.lineNo,
+        sku: line.sku,
+        quantity: line.quantity,
+        reserved: before,
+        shortage: 0,
+        allocations: [],
+      };
       const attempt = async (loc: { id: string; code: string }, qty: number, whole: boolean) => {
-        const st: ReserveStatement = { productId: line.productId, locationId: loc.id, quantity: qty, reservationId: newId(), movementId: newId(),
-          orderId: input.orderId, orderLineId: line.lineId, reference: null, expiresAt, now, reason: 'order', actor };
+        const st: ReserveStatement = {
+          productId: line.productId,
+          locationId: loc.id,
+          quantity: qty,
+          reservationId: newId(),
+          movementId: newId(),
+          orderId: input.orderId,
+          orderLineId: line.lineId,
+          reference: null,
+          expiresAt,
+          now,
+          reason: 'order',
+          actor,
+        };
         const result = await (whole ? reserveWholeSql(tx, st) : reservePartialSql(tx, st)).execute(tx.conn);
         const taken = result.rows[0]?.taken ?? 0;
         if (taken > 0) {
-          out.allocations.push({ location: loc.code, locationId: loc.id, quantity: taken, reservationId: st.reservationId });
+          out.allocations.push({
+            location: loc.code,
+            locationId: loc.id,
+            quantity: taken,
+            reservationId: st.reservationId,
+          });
           out.reserved += taken;
           if (free) free.set(`${line.productId}|${loc.id}`, freeAt(line.productId, loc.id) - taken);
         }
@@ -87,7 +158,7 @@ export async function reserveOrder(scope: TenantScope, actor: Actor, now: Date, 
       const need = line.quantity - before;
       if (need > 0) {
         for (const loc of candidates) {
-          if (freeAt(line.productId, loc.id) >= need && await attempt(loc, need, true)) break;
+          if (freeAt(line.productId, loc.id) >= need && (await attempt(loc, need, true))) break;
         }
         if (allowPartial) {
           for (const loc of candidates) {
@@ -103,18 +174,39 @@ export async function reserveOrder(scope: TenantScope, actor: Actor, now: Date, 
     const short = outcomes.filter((o) => o.shortage > 0);
     if (short.length) {
       const products = new Map(input.lines.map((l) => [l.lineId, l.productId]));
-      const bos = await createBackorders(tx, now, input.orderId, short.map((o) => ({ orderLineId: o.lineId, productId: products.get(o.lineId)!, quantity: o.shortage })));
+      const bos = await createBackorders(
+        tx,
+        now,
+        input.orderId,
+        short.map((o) => ({ orderLineId: o.lineId, productId: products.get(o.lineId)!, quantity: o.shortage })),
+      );
       for (const lineOutcome of short) lineOutcome.backorder = bos.get(lineOutcome.lineId)!;
     }
     outcomes.sort((a, b) => a.lineNo - b.lineNo);
     const status = outcomeOf(outcomes);
     // At intake a plain shortage changed no stock: the response and the backorder carry it.
-    if (!(input.fresh && status === 'shortage')) await writeHistory(tx, actor, now, [{
-      orderId: input.orderId, action: `stock.${status}`,
-      changes: { lines: outcomes.map((o) => ({ lineNo: o.lineNo, sku: o.sku, quantity: o.quantity, reserved: o.reserved, shortage: o.shortage,
-        allocations: o.allocations.map((a) => ({ location: a.location, quantity: a.quantity })), promisedOn: o.backorder?.promisedOn ?? null })) },
-      reason: { rule: 'reserve: channel feeding locations, then priority; whole lines first', expiresAt: expiresAt?.toISOString() ?? null },
-    }]);
+    if (!(input.fresh && status === 'shortage'))
+      await writeHistory(tx, actor, now, [
+        {
+          orderId: input.orderId,
+          action: `stock.${status}`,
+          changes: {
+            lines: outcomes.map((o) => ({
+              lineNo: o.lineNo,
+              sku: o.sku,
+              quantity: o.quantity,
+              reserved: o.reserved,
+              shortage: o.shortage,
+              allocations: o.allocations.map((a) => ({ location: a.location, quantity: a.quantity })),
+              promisedOn: o.backorder?.promisedOn ?? null,
+            })),
+          },
+          reason: {
+            rule: 'reserve: channel feeding locations, then priority; whole lines first',
+            expiresAt: expiresAt?.toISOString() ?? null,
+          },
+        },
+      ]);
     return { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null };
   });
 }
@@ -124,21 +216,51 @@ export async function reserveOrder(scope: TenantScope, actor: Actor, now: Date, 
  * order's lines unless the channel turned intake reservation off.
  */
 export async function reserveOnIntake(
-  scope: TenantScope, actor: Actor, now: Date,
-  order: { orderId: string; channelId: string; pickupLocationId: string | null; channelSettings: Record<string, unknown>; lines: ReserveLine[] },
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  order: {
+    orderId: string;
+    channelId: string;
+    pickupLocationId: string | null;
+    channelSettings: Record<string, unknown>;
+    lines: ReserveLine[];
+  },
 ): Promise<ReservationOutcome> {
   if (!channelRules(order.channelSettings).reserveOnIntake) return skippedOnIntake();
   return reserveOrder(scope, actor, now, { ...order, fresh: true });
 }
 
 /** Loads an order's lines and reserves what is not yet reserved (processes call this again after a shortage). */
-export async function reserveExistingOrder(scope: TenantScope, actor: Actor, now: Date, orderId: string, opts: { expiresAt?: Date | null; allowPartial?: boolean } = {}) {
-  const order = await scope.selectFrom('orders').select(['id', 'channel_id', 'pickup_location_id', 'delivery_method']).where('id', '=', orderId).executeTakeFirst();
+export async function reserveExistingOrder(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  opts: { expiresAt?: Date | null; allowPartial?: boolean } = {},
+) {
+  const order = await scope
+    .selectFrom('orders')
+    .select(['id', 'channel_id', 'pickup_location_id', 'delivery_method'])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
   if (!order) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`);
-  const lines = await scope.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', orderId).execute();
+  const lines = await scope
+    .selectFrom('order_lines')
+    .select(['id', 'line_no', 'product_id', 'sku', 'quantity'])
+    .where('order_id', '=', orderId)
+    .execute();
   return reserveOrder(scope, actor, now, {
-    orderId, channelId: order.channel_id, pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
-    lines: lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
+    orderId,
+    channelId: order.channel_id,
+    pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
+    lines: lines.map((l) => ({
+      lineId: l.id,
+      lineNo: l.line_no,
+      productId: l.product_id,
+      sku: l.sku,
+      quantity: l.quantity,
+    })),
     ...opts,
   });
 }
@@ -147,9 +269,26 @@ export async function reserveExistingOrder(scope: TenantScope, actor: Actor, now
  * A hold not tied to an order (a cart): all of the quantity at one location or nothing.
  * Returns null when there is not enough.
  */
-export async function createHold(scope: TenantScope, actor: Actor, now: Date, input: { productId: string; locationId: string; quantity: number; expiresAt: Date; reference: string }) {
-  const st: ReserveStatement = { productId: input.productId, locationId: input.locationId, quantity: input.quantity, reservationId: newId(), movementId: newId(),
-    orderId: null, orderLineId: null, reference: input.reference, expiresAt: input.expiresAt, now, reason: 'hold', actor };
+export async function createHold(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  input: { productId: string; locationId: string; quantity: number; expiresAt: Date; reference: string },
+) {
+  const st: ReserveStatement = {
+    productId: input.productId,
+    locationId: input.locationId,
+    quantity: input.quantity,
+    reservationId: newId(),
+    movementId: newId(),
+    orderId: null,
+    orderLineId: null,
+    reference: input.reference,
+    expiresAt: input.expiresAt,
+    now,
+    reason: 'hold',
+    actor,
+  };
   // One statement is atomic on its own: outside a transaction it needs none (the hot row is held
   // only while it runs); inside one, the savepoint keeps a deadlock retry from aborting the caller.
   const run = async (tx: TenantScope) => (await reserveWholeSql(tx, st).execute(tx.conn)).rows[0]?.taken ?? 0;
@@ -157,7 +296,12 @@ export async function createHold(scope: TenantScope, actor: Actor, now: Date, in
   if (scope.conn.isTransaction) taken = await withStockRetry(scope, run);
   else {
     for (let index = 1; ; index++) {
-      try { taken = await run(scope); break; } catch (error) { if (index >= 5 || !isSerializationFailure(error)) throw error; }
+      try {
+        taken = await run(scope);
+        break;
+      } catch (error) {
+        if (index >= 5 || !isSerializationFailure(error)) throw error;
+      }
     }
   }
   return taken ? { id: st.reservationId, expiresAt: input.expiresAt.toISOString() } : null;

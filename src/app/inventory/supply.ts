@@ -9,16 +9,29 @@ import { atomically, type TenantScope, type Work } from '../../store/tenant-scop
 import { resolveLocation, resolveSku } from './common.js';
 
 async function openSupply(scope: TenantScope, productId: string): Promise<SupplyLine[]> {
-  const rows = await scope.selectFrom('inbound_supply').select(['expected_on', 'quantity', 'received'])
-    .where('product_id', '=', productId).where('status', '=', 'open').orderBy('expected_on').orderBy('id').execute();
-  return rows.map((r) => ({ expectedOn: r.expected_on, quantity: r.quantity - r.received })).filter((r) => r.quantity > 0);
+  const rows = await scope
+    .selectFrom('inbound_supply')
+    .select(['expected_on', 'quantity', 'received'])
+    .where('product_id', '=', productId)
+    .where('status', '=', 'open')
+    .orderBy('expected_on')
+    .orderBy('id')
+    .execute();
+  return rows
+    .map((r) => ({ expectedOn: r.expected_on, quantity: r.quantity - r.received }))
+    .filter((r) => r.quantity > 0);
 }
 
 /**
  * Records the missing part of order lines as open backorders, each promised the earliest date
  * by which open supply covers it behind the backorders already waiting (first come, first served).
  */
-export async function createBackorders(scope: TenantScope, now: Date, orderId: string, lines: Array<{ orderLineId: string; productId: string; quantity: number }>) {
+export async function createBackorders(
+  scope: TenantScope,
+  now: Date,
+  orderId: string,
+  lines: Array<{ orderLineId: string; productId: string; quantity: number }>,
+) {
   const out = new Map<string, { id: string; quantity: number; promisedOn: string | null }>();
   for (const line of lines) {
     // No lock here: a shortage must not queue every buyer of a sold-out SKU behind one another.
@@ -27,13 +40,28 @@ export async function createBackorders(scope: TenantScope, now: Date, orderId: s
     const supply = await openSupply(scope, line.productId);
     let promisedOn: string | null = null;
     if (supply.length) {
-      const aheadRow = await scope.selectFrom('stock_backorders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('quantity'), sql<string>`0`).as('q'))
-        .where('product_id', '=', line.productId).where('status', '=', 'open').executeTakeFirstOrThrow();
+      const aheadRow = await scope
+        .selectFrom('stock_backorders')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('quantity'), sql<string>`0`).as('q'))
+        .where('product_id', '=', line.productId)
+        .where('status', '=', 'open')
+        .executeTakeFirstOrThrow();
       promisedOn = promiseDate(supply, Number(aheadRow.q), line.quantity);
     }
     const id = newId();
-    await scope.insertInto('stock_backorders', { id, order_id: orderId, order_line_id: line.orderLineId, product_id: line.productId, quantity: line.quantity,
-      status: 'open', promised_on: promisedOn, created_at: now, updated_at: now }).execute();
+    await scope
+      .insertInto('stock_backorders', {
+        id,
+        order_id: orderId,
+        order_line_id: line.orderLineId,
+        product_id: line.productId,
+        quantity: line.quantity,
+        status: 'open',
+        promised_on: promisedOn,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     out.set(line.orderLineId, { id, quantity: line.quantity, promisedOn });
   }
   return out;
@@ -43,57 +71,156 @@ export async function createBackorders(scope: TenantScope, now: Date, orderId: s
 export async function recomputePromises(work: Work, actor: Actor, now: Date, productId: string) {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`${work.tenantId}:${productId}`}, 0))`.execute(work.conn);
   const supply = await openSupply(work, productId);
-  const backorders = await work.selectFrom('stock_backorders').select(['id', 'order_id', 'quantity', 'promised_on'])
-    .where('product_id', '=', productId).where('status', '=', 'open').orderBy('created_at').orderBy('id').execute();
+  const backorders = await work
+    .selectFrom('stock_backorders')
+    .select(['id', 'order_id', 'quantity', 'promised_on'])
+    .where('product_id', '=', productId)
+    .where('status', '=', 'open')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   const promises = promiseAll(supply, backorders);
   const changed: Array<{ backorderId: string; orderId: string; from: string | null; to: string | null }> = [];
   for (const backorder of backorders) {
     const to = promises.get(backorder.id) ?? null;
     if (to === backorder.promised_on) continue;
-    await work.updateTable('stock_backorders').set({ promised_on: to, updated_at: now }).where('id', '=', backorder.id).execute();
+    await work
+      .updateTable('stock_backorders')
+      .set({ promised_on: to, updated_at: now })
+      .where('id', '=', backorder.id)
+      .execute();
     changed.push({ backorderId: backorder.id, orderId: backorder.order_id, from: backorder.promised_on, to });
   }
-  await writeHistory(work, actor, now, changed.map((c) => ({
-    orderId: c.orderId, action: 'stock.promise_changed', changes: { promisedOn: { from: c.from, to: c.to } },
-    reason: { backorderId: c.backorderId, rule: 'inbound supply changed' },
-  })));
+  await writeHistory(
+    work,
+    actor,
+    now,
+    changed.map((c) => ({
+      orderId: c.orderId,
+      action: 'stock.promise_changed',
+      changes: { promisedOn: { from: c.from, to: c.to } },
+      reason: { backorderId: c.backorderId, rule: 'inbound supply changed' },
+    })),
+  );
   return changed;
 }
 
-export interface SupplyInput { kind: SupplyKind; reference: string; sku: string; location: string; quantity: number; expectedOn: string }
+export interface SupplyInput {
+  kind: SupplyKind;
+  reference: string;
+  sku: string;
+  location: string;
+  quantity: number;
+  expectedOn: string;
+}
 
-const supplyView = (r: { id: string; kind: string; reference: string; quantity: number; received: number; expected_on: string; status: string; version: number }, sku: string, location: string) =>
-  ({ id: r.id, kind: r.kind, reference: r.reference, sku, location, quantity: r.quantity, received: r.received, expectedOn: r.expected_on, status: r.status, version: r.version });
+const supplyView = (
+  r: {
+    id: string;
+    kind: string;
+    reference: string;
+    quantity: number;
+    received: number;
+    expected_on: string;
+    status: string;
+    version: number;
+  },
+  sku: string,
+  location: string,
+) => ({
+  id: r.id,
+  kind: r.kind,
+  reference: r.reference,
+  sku,
+  location,
+  quantity: r.quantity,
+  received: r.received,
+  expectedOn: r.expected_on,
+  status: r.status,
+  version: r.version,
+});
 
 export async function addSupply(scope: TenantScope, actor: Actor, now: Date, input: SupplyInput) {
   const product = await resolveSku(scope, input.sku);
   const location = await resolveLocation(scope, input.location);
   return atomically(scope, async (tx) => {
     const id = newId();
-    const row = await tx.insertInto('inbound_supply', { id, kind: input.kind, reference: input.reference, product_id: product.id, location_id: location.id,
-      quantity: input.quantity, expected_on: input.expectedOn, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
-    await writeAudit(tx, actor, now, { entity: 'inbound_supply', entityId: id, action: 'created', changes: { ...input } });
+    const row = await tx
+      .insertInto('inbound_supply', {
+        id,
+        kind: input.kind,
+        reference: input.reference,
+        product_id: product.id,
+        location_id: location.id,
+        quantity: input.quantity,
+        expected_on: input.expectedOn,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(tx, actor, now, {
+      entity: 'inbound_supply',
+      entityId: id,
+      action: 'created',
+      changes: { ...input },
+    });
     const promises = await recomputePromises(tx, actor, now, product.id);
     return { supply: supplyView(row, input.sku, input.location), promisesChanged: promises.length };
   });
 }
 
-export async function updateSupply(scope: TenantScope, actor: Actor, now: Date, id: string,
-  patch: { quantity?: number; expectedOn?: string; received?: number; status?: 'open' | 'closed' | 'cancelled' }) {
+export async function updateSupply(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  id: string,
+  patch: { quantity?: number; expectedOn?: string; received?: number; status?: 'open' | 'closed' | 'cancelled' },
+) {
   return atomically(scope, async (tx) => {
-    const before = await tx.selectFrom('inbound_supply').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const before = await tx
+      .selectFrom('inbound_supply')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!before) throw new AppError('NOT_FOUND', `supply line ${id} does not exist`);
     const quantity = patch.quantity ?? before.quantity;
     const received = patch.received ?? before.received;
-    if (received > quantity) throw new AppError('VALIDATION_FAILED', 'received cannot exceed quantity', [{ path: '/received', message: `at most ${quantity}` }]);
-    const row = await tx.updateTable('inbound_supply').set((eb) => ({
-      quantity, received, expected_on: patch.expectedOn ?? before.expected_on, status: patch.status ?? before.status,
-      version: eb('version', '+', 1), updated_at: now,
-    })).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    await writeAudit(tx, actor, now, { entity: 'inbound_supply', entityId: id, action: 'updated', changes: { ...patch } });
+    if (received > quantity)
+      throw new AppError('VALIDATION_FAILED', 'received cannot exceed quantity', [
+        { path: '/received', message: `at most ${quantity}` },
+      ]);
+    const row = await tx
+      .updateTable('inbound_supply')
+      .set((eb) => ({
+        quantity,
+        received,
+        expected_on: patch.expectedOn ?? before.expected_on,
+        status: patch.status ?? before.status,
+        version: eb('version', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(tx, actor, now, {
+      entity: 'inbound_supply',
+      entityId: id,
+      action: 'updated',
+      changes: { ...patch },
+    });
     const promises = await recomputePromises(tx, actor, now, before.product_id);
-    const result = await tx.selectFrom('products').select('sku').where('id', '=', before.product_id).executeTakeFirstOrThrow();
-    const line = await tx.selectFrom('locations').select('code').where('id', '=', before.location_id).executeTakeFirstOrThrow();
+    const result = await tx
+      .selectFrom('products')
+      .select('sku')
+      .where('id', '=', before.product_id)
+      .executeTakeFirstOrThrow();
+    const line = await tx
+      .selectFrom('locations')
+      .select('code')
+      .where('id', '=', before.location_id)
+      .executeTakeFirstOrThrow();
     return { supply: supplyView(row, result.sku, line.code), promisesChanged: promises.length };
   });
 }
@@ -104,11 +231,27 @@ export async function updateSupply(scope: TenantScope, actor: Actor, now: Date, 
  */
 export async function availableToPromise(scope: TenantScope, sku: string) {
   const product = await resolveSku(scope, sku, '/sku');
-  const now = await scope.selectFrom('stock_levels').innerJoin('locations', (j) => j.onRef('locations.tenant_id', '=', 'stock_levels.tenant_id').onRef('locations.id', '=', 'stock_levels.location_id'))
-    .select(sql<string>`coalesce(sum(greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0)), 0)`.as('available'))
-    .where('stock_levels.product_id', '=', product.id).where('locations.active', '=', true).executeTakeFirstOrThrow();
-  const backordered = await scope.selectFrom('stock_backorders').select(sql<string>`coalesce(sum(quantity), 0)`.as('q'))
-    .where('product_id', '=', product.id).where('status', '=', 'open').executeTakeFirstOrThrow();
+  const now = await scope
+    .selectFrom('stock_levels')
+    .innerJoin('locations', (j) =>
+      j
+        .onRef('locations.tenant_id', '=', 'stock_levels.tenant_id')
+        .onRef('locations.id', '=', 'stock_levels.location_id'),
+    )
+    .select(
+      sql<string>`coalesce(sum(greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0)), 0)`.as(
+        'available',
+      ),
+    )
+    .where('stock_levels.product_id', '=', product.id)
+    .where('locations.active', '=', true)
+    .executeTakeFirstOrThrow();
+  const backordered = await scope
+    .selectFrom('stock_backorders')
+    .select(sql<string>`coalesce(sum(quantity), 0)`.as('q'))
+    .where('product_id', '=', product.id)
+    .where('status', '=', 'open')
+    .executeTakeFirstOrThrow();
   const supply = await openSupply(scope, product.id);
   const availableNow = Number(now.available);
   let owed = Number(backordered.q);

@@ -18,7 +18,15 @@ export interface SyncReport {
   replayed?: boolean;
 }
 
-interface GoodRow { row: number; sku: string; location: string; productId: string; locationId: string; onHand: number; safety: number | null }
+interface GoodRow {
+  row: number;
+  sku: string;
+  location: string;
+  productId: string;
+  locationId: string;
+  onHand: number;
+  safety: number | null;
+}
 
 const isQty = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2_000_000_000;
 
@@ -30,51 +38,109 @@ const isQty = (v: unknown): v is number => typeof v === 'number' && Number.isInt
  * reservations made at the same moment are kept (reserved is never written here) and the
  * ledger delta is exact. A row that would put on hand below reserved is refused, not clipped.
  */
-export async function syncStock(scope: TenantScope, actor: Actor, now: Date, input: { syncId: string; rows: unknown[] }): Promise<SyncReport> {
-  if (input.rows.length > SYNC_MAX_ROWS) throw new AppError('PAYLOAD_TOO_LARGE', `at most ${SYNC_MAX_ROWS} rows per sync`);
+export async function syncStock(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  input: { syncId: string; rows: unknown[] },
+): Promise<SyncReport> {
+  if (input.rows.length > SYNC_MAX_ROWS)
+    throw new AppError('PAYLOAD_TOO_LARGE', `at most ${SYNC_MAX_ROWS} rows per sync`);
   const hash = createHash('sha256').update(JSON.stringify(input.rows)).digest('hex');
   return withStockRetry(scope, async (tx) => {
-    const claimed = await tx.insertInto('stock_syncs', { sync_id: input.syncId, request_hash: hash, result: null, created_at: now })
-      .onConflict((oc) => oc.columns(['tenant_id', 'sync_id']).doNothing()).returning('sync_id').executeTakeFirst();
+    const claimed = await tx
+      .insertInto('stock_syncs', { sync_id: input.syncId, request_hash: hash, result: null, created_at: now })
+      .onConflict((oc) => oc.columns(['tenant_id', 'sync_id']).doNothing())
+      .returning('sync_id')
+      .executeTakeFirst();
     if (!claimed) {
-      const prior = await tx.selectFrom('stock_syncs').select(['request_hash', 'result']).where('sync_id', '=', input.syncId).executeTakeFirstOrThrow();
-      if (prior.request_hash !== hash) throw new AppError('SYNC_ID_REUSED', `sync ${input.syncId} was applied with different rows`, [{ path: '/syncId', message: 'already used' }]);
+      const prior = await tx
+        .selectFrom('stock_syncs')
+        .select(['request_hash', 'result'])
+        .where('sync_id', '=', input.syncId)
+        .executeTakeFirstOrThrow();
+      if (prior.request_hash !== hash)
+        throw new AppError('SYNC_ID_REUSED', `sync ${input.syncId} was applied with different rows`, [
+          { path: '/syncId', message: 'already used' },
+        ]);
       return { ...(prior.result as SyncReport), replayed: true };
     }
 
-    const report: SyncReport = { syncId: input.syncId, received: input.rows.length, applied: 0, unchanged: 0, rejected: [] };
+    const report: SyncReport = {
+      syncId: input.syncId,
+      received: input.rows.length,
+      applied: 0,
+      unchanged: 0,
+      rejected: [],
+    };
     const shaped: Array<{ row: number; sku: string; location: string; onHand: number; safety: number | null }> = [];
     input.rows.forEach((raw, index) => {
       const currentRaw = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
       const errors: FieldError[] = [];
       const path = `/rows/${index}`;
-      if (typeof currentRaw.sku !== 'string' || currentRaw.sku.length === 0 || currentRaw.sku.length > 100) errors.push({ path: `${path}/sku`, message: 'required text', code: 'VALIDATION_FAILED' });
-      if (typeof currentRaw.location !== 'string' || currentRaw.location.length === 0 || currentRaw.location.length > 64) errors.push({ path: `${path}/location`, message: 'required location code', code: 'VALIDATION_FAILED' });
-      if (!isQty(currentRaw.onHand)) errors.push({ path: `${path}/onHand`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
-      if (currentRaw.safety !== undefined && !isQty(currentRaw.safety)) errors.push({ path: `${path}/safety`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
+      if (typeof currentRaw.sku !== 'string' || currentRaw.sku.length === 0 || currentRaw.sku.length > 100)
+        errors.push({ path: `${path}/sku`, message: 'required text', code: 'VALIDATION_FAILED' });
+      if (
+        typeof currentRaw.location !== 'string' ||
+        currentRaw.location.length === 0 ||
+        currentRaw.location.length > 64
+      )
+        errors.push({ path: `${path}/location`, message: 'required location code', code: 'VALIDATION_FAILED' });
+      if (!isQty(currentRaw.onHand))
+        errors.push({ path: `${path}/onHand`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
+      if (currentRaw.safety !== undefined && !isQty(currentRaw.safety))
+        errors.push({ path: `${path}/safety`, message: 'must be a whole number ≥ 0', code: 'VALIDATION_FAILED' });
       const sku = typeof currentRaw.sku === 'string' ? currentRaw.sku : null;
       const location = typeof currentRaw.location === 'string' ? currentRaw.location : null;
       if (errors.length) report.rejected.push({ row: index + 1, sku, location, errors });
-      else shaped.push({ row: index + 1, sku: sku!, location: location!, onHand: currentRaw.onHand as number, safety: (currentRaw.safety as number | undefined) ?? null });
+      else
+        shaped.push({
+          row: index + 1,
+          sku: sku!,
+          location: location!,
+          onHand: currentRaw.onHand as number,
+          safety: (currentRaw.safety as number | undefined) ?? null,
+        });
     });
 
     const skus = [...new Set(shaped.map((r) => r.sku))];
     const codes = [...new Set(shaped.map((r) => r.location))];
     const products = new Map<string, string>();
     for (let skuIndex = 0; skuIndex < skus.length; skuIndex += 5000) {
-      for (const item of await tx.selectFrom('products').select(['id', 'sku']).where('sku', 'in', skus.slice(skuIndex, skuIndex + 5000)).execute()) products.set(item.sku, item.id);
+      for (const item of await tx
+        .selectFrom('products')
+        .select(['id', 'sku'])
+        .where('sku', 'in', skus.slice(skuIndex, skuIndex + 5000))
+        .execute())
+        products.set(item.sku, item.id);
     }
-    const locations = new Map((codes.length ? await tx.selectFrom('locations').select(['id', 'code']).where('code', 'in', codes).execute() : []).map((l) => [l.code, l.id]));
+    const locations = new Map(
+      (codes.length
+        ? await tx.selectFrom('locations').select(['id', 'code']).where('code', 'in', codes).execute()
+        : []
+      ).map((l) => [l.code, l.id]),
+    );
     const seen = new Set<string>();
     const good: GoodRow[] = [];
     for (const row of shaped) {
       const errors: FieldError[] = [];
       const productId = products.get(row.sku);
       const locationId = locations.get(row.location);
-      if (!productId) errors.push({ path: `/rows/${row.row - 1}/sku`, message: `unknown SKU ${row.sku}`, code: 'UNKNOWN_SKU' });
-      if (!locationId) errors.push({ path: `/rows/${row.row - 1}/location`, message: `unknown location ${row.location}`, code: 'UNKNOWN_LOCATION' });
+      if (!productId)
+        errors.push({ path: `/rows/${row.row - 1}/sku`, message: `unknown SKU ${row.sku}`, code: 'UNKNOWN_SKU' });
+      if (!locationId)
+        errors.push({
+          path: `/rows/${row.row - 1}/location`,
+          message: `unknown location ${row.location}`,
+          code: 'UNKNOWN_LOCATION',
+        });
       const key = `${row.sku}\u0000${row.location}`;
-      if (!errors.length && seen.has(key)) errors.push({ path: `/rows/${row.row - 1}`, message: `${row.sku} at ${row.location} appears twice in this sync`, code: 'VALIDATION_FAILED' });
+      if (!errors.length && seen.has(key))
+        errors.push({
+          path: `/rows/${row.row - 1}`,
+          message: `${row.sku} at ${row.location} appears twice in this sync`,
+          code: 'VALIDATION_FAILED',
+        });
       seen.add(key);
       if (errors.length) report.rejected.push({ row: row.row, sku: row.sku, location: row.location, errors });
       else good.push({ ...row, productId: productId!, locationId: locationId! });
@@ -82,7 +148,16 @@ export async function syncStock(scope: TenantScope, actor: Actor, now: Date, inp
 
     if (good.length) {
       await ensureStockRows(tx, good);
-      const payload = JSON.stringify(good.map((g) => ({ row: g.row, product_id: g.productId, location_id: g.locationId, on_hand: g.onHand, safety: g.safety, movement_id: newId() })));
+      const payload = JSON.stringify(
+        good.map((g) => ({
+          row: g.row,
+          product_id: g.productId,
+          location_id: g.locationId,
+          on_hand: g.onHand,
+          safety: g.safety,
+          movement_id: newId(),
+        })),
+      );
       const { rows } = await sql<{ row: number; applied: boolean; changed: boolean; reserved: number }>`
         with v as (
           select * from jsonb_to_recordset(${payload}::jsonb) as v(row int, product_id uuid, location_id uuid, on_hand int, safety int, movement_id uuid)
@@ -116,13 +191,27 @@ export async function syncStock(scope: TenantScope, actor: Actor, now: Date, inp
         else if (!row.changed) report.unchanged++;
         else {
           const good = byRow.get(row.row)!;
-          report.rejected.push({ row: row.row, sku: good.sku, location: good.location,
-            errors: [{ path: `/rows/${row.row - 1}/onHand`, message: `${row.reserved} unit(s) are reserved here; on hand cannot be set to ${good.onHand}`, code: 'STOCK_BELOW_RESERVED' }] });
+          report.rejected.push({
+            row: row.row,
+            sku: good.sku,
+            location: good.location,
+            errors: [
+              {
+                path: `/rows/${row.row - 1}/onHand`,
+                message: `${row.reserved} unit(s) are reserved here; on hand cannot be set to ${good.onHand}`,
+                code: 'STOCK_BELOW_RESERVED',
+              },
+            ],
+          });
         }
       }
     }
     report.rejected.sort((a, b) => a.row - b.row);
-    await tx.updateTable('stock_syncs').set({ result: JSON.stringify(report) }).where('sync_id', '=', input.syncId).execute();
+    await tx
+      .updateTable('stock_syncs')
+      .set({ result: JSON.stringify(report) })
+      .where('sync_id', '=', input.syncId)
+      .execute();
     return report;
   });
 }

@@ -9,21 +9,34 @@ import { externalOperation } from '../process/operation.js';
  */
 export const moneyOperations = [
   externalOperation({
-    code: 'authorize_payment', description: 'authorise the payment with the provider', argsSchema: z.object({}).strict(),
+    code: 'authorize_payment',
+    description: 'authorise the payment with the provider',
+    argsSchema: z.object({}).strict(),
     results: { succeeded: 'payment_authorized', failed: 'payment_failed' },
   }),
   externalOperation({
-    code: 'capture_payment', description: 'capture an authorised payment (or collect cash on delivery)',
+    code: 'capture_payment',
+    description: 'capture an authorised payment (or collect cash on delivery)',
     argsSchema: z.object({ amount: z.enum(['total', 'remaining', 'prepayment']).optional() }).strict(),
     results: { succeeded: 'payment_captured', failed: 'payment_failed' },
   }),
   externalOperation({
-    code: 'refund_payment', description: 'refund captured money', argsSchema: z.object({}).strict(),
+    code: 'refund_payment',
+    description: 'refund captured money',
+    argsSchema: z.object({}).strict(),
     results: { succeeded: 'refunded', failed: 'refund_failed' },
   }),
   externalOperation({
-    code: 'issue_invoice', description: 'issue the invoice (and УПД where required)',
-    argsSchema: z.object({ documents: z.array(z.enum(['invoice', 'upd', 'proforma', 'receipt'])).min(1).optional() }).strict(),
+    code: 'issue_invoice',
+    description: 'issue the invoice (and УПД where required)',
+    argsSchema: z
+      .object({
+        documents: z
+          .array(z.enum(['invoice', 'upd', 'proforma', 'receipt']))
+          .min(1)
+          .optional(),
+      })
+      .strict(),
     results: { succeeded: 'invoice_issued', failed: 'invoice_failed' },
   }),
 ];

@@ -17,32 +17,73 @@ export const SEND_LEASE_MS = 120_000;
  * A temporary failure is recorded and thrown, so the outbox retries with backoff; a permanent
  * refusal (5xx) is recorded as failed and not retried.
  */
-export async function deliverNotification(db: Db, tenantId: string, notificationId: string, sender: MailSender, now: () => Date = () => new Date()): Promise<{ outcome: DeliveryOutcome; response?: string }> {
+export async function deliverNotification(
+  db: Db,
+  tenantId: string,
+  notificationId: string,
+  sender: MailSender,
+  now: () => Date = () => new Date(),
+): Promise<{ outcome: DeliveryOutcome; response?: string }> {
   const tx = scope(db, tenantId);
   const t0 = now();
-  const claimed = await tx.updateTable('notifications')
-    .set({ state: 'sending', attempts: sql`attempts + 1`, claimed_until: new Date(t0.getTime() + SEND_LEASE_MS), updated_at: t0 })
+  const claimed = await tx
+    .updateTable('notifications')
+    .set({
+      state: 'sending',
+      attempts: sql`attempts + 1`,
+      claimed_until: new Date(t0.getTime() + SEND_LEASE_MS),
+      updated_at: t0,
+    })
     .where('id', '=', notificationId)
-    .where((eb) => eb.or([eb('state', 'in', ['queued', 'failed']), eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', t0)])]))
-    .returningAll().executeTakeFirst();
+    .where((eb) =>
+      eb.or([
+        eb('state', 'in', ['queued', 'failed']),
+        eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', t0)]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
   if (!claimed) {
-    const cur = await tx.selectFrom('notifications').select(['state', 'last_response']).where('id', '=', notificationId).executeTakeFirst();
+    const cur = await tx
+      .selectFrom('notifications')
+      .select(['state', 'last_response'])
+      .where('id', '=', notificationId)
+      .executeTakeFirst();
     if (!cur) return { outcome: 'missing' };
     if (cur.state === 'sent') return { outcome: 'duplicate', response: cur.last_response ?? '' };
     if (cur.state === 'sending') throw new Error(`notification ${notificationId} is being sent by another worker`);
     return { outcome: 'rejected', response: cur.last_response ?? '' };
   }
   try {
-    const result = await sender.send({ notificationId, to: claimed.recipient, subject: claimed.subject, text: claimed.body_text, html: claimed.body_html, language: claimed.language });
+    const result = await sender.send({
+      notificationId,
+      to: claimed.recipient,
+      subject: claimed.subject,
+      text: claimed.body_text,
+      html: claimed.body_html,
+      language: claimed.language,
+    });
     const at = now();
-    await tx.updateTable('notifications').set({ state: 'sent', sent_at: at, last_response: result.response.slice(0, 1000), claimed_until: null, updated_at: at })
-      .where('id', '=', notificationId).execute();
+    await tx
+      .updateTable('notifications')
+      .set({
+        state: 'sent',
+        sent_at: at,
+        last_response: result.response.slice(0, 1000),
+        claimed_until: null,
+        updated_at: at,
+      })
+      .where('id', '=', notificationId)
+      .execute();
     return { outcome: 'sent', response: result.response };
   } catch (error) {
     const message = ((error as Error).message || String(error)).slice(0, 1000);
     const at = now();
-    await tx.updateTable('notifications').set({ state: 'failed', last_response: message, claimed_until: null, updated_at: at })
-      .where('id', '=', notificationId).execute();
+    await tx
+      .updateTable('notifications')
+      .set({ state: 'failed', last_response: message, claimed_until: null, updated_at: at })
+      .where('id', '=', notificationId)
+      .execute();
     if (error instanceof PermanentMailError) return { outcome: 'rejected', response: message };
     throw error;
   }

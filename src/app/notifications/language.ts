@@ -27,8 +27,13 @@ export interface LanguageHints {
  * else the channel's (settings `language` or `country`); PL → Polish, RU/BY/KZ → Russian; else English.
  */
 export function chooseLanguage(languageHints: LanguageHints): Language {
-  return asLanguage(languageHints.orderAttributes?.language) ?? asLanguage(languageHints.customerAttributes?.language) ?? asLanguage(languageHints.customerLocale)
-    ?? fromCountry(languageHints.shippingCountry)
-    ?? asLanguage(languageHints.channelSettings?.language) ?? fromCountry(languageHints.channelSettings?.country)
-    ?? 'en';
+  return (
+    asLanguage(languageHints.orderAttributes?.language) ??
+    asLanguage(languageHints.customerAttributes?.language) ??
+    asLanguage(languageHints.customerLocale) ??
+    fromCountry(languageHints.shippingCountry) ??
+    asLanguage(languageHints.channelSettings?.language) ??
+    fromCountry(languageHints.channelSettings?.country) ??
+    'en'
+  );
 }

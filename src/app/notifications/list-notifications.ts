@@ -10,16 +10,38 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 function summary(result: Row) {
   return {
-    id: result.id, orderId: result.order_id, template: result.template, language: result.language, channel: result.channel, to: result.recipient,
-    subject: result.subject, source: result.source, state: result.state, attempts: result.attempts, lastResponse: result.last_response,
-    createdAt: iso(result.created_at)!, sentAt: iso(result.sent_at),
+    id: result.id,
+    orderId: result.order_id,
+    template: result.template,
+    language: result.language,
+    channel: result.channel,
+    to: result.recipient,
+    subject: result.subject,
+    source: result.source,
+    state: result.state,
+    attempts: result.attempts,
+    lastResponse: result.last_response,
+    createdAt: iso(result.created_at)!,
+    sentAt: iso(result.sent_at),
   };
 }
 
 /** Notifications of the tenant, newest first, filtered by order and state; cursor paging by id. */
-export async function listNotifications(tx: TenantScope, file: { orderId?: string | undefined; state?: NotificationState | undefined; limit: number; cursor?: string | undefined }) {
+export async function listNotifications(
+  tx: TenantScope,
+  file: {
+    orderId?: string | undefined;
+    state?: NotificationState | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  },
+) {
   const after = decodeCursor(file.cursor);
-  let query = tx.selectFrom('notifications').selectAll().orderBy('id', 'desc').limit(file.limit + 1);
+  let query = tx
+    .selectFrom('notifications')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(file.limit + 1);
   if (file.orderId) query = query.where('order_id', '=', file.orderId);
   if (file.state) query = query.where('state', '=', file.state);
   if (after) query = query.where('id', '<', after);

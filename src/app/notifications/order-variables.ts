@@ -11,7 +11,12 @@ type Dict = Record<string, unknown>;
 /** An amount in minor units as money in the language's conventions, exact (no float ever touches it). */
 export function formatAmount(units: bigint, currency: string, lang: Language): string {
   const digits = minorUnits(currency);
-  const nf = new Intl.NumberFormat(lang, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const nf = new Intl.NumberFormat(lang, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
   // A decimal string is formatted exactly (Intl.NumberFormat v3), so 17-digit totals keep every digit.
   return nf.format(formatMoney(units, currency) as unknown as number);
 }
@@ -30,25 +35,56 @@ export interface OrderForNotification {
 
 /** Loads what a notification about an order says, and the language to say it in; null when there is no such order. */
 export async function loadOrderForNotification(tx: TenantScope, orderId: string): Promise<OrderForNotification | null> {
-  const row = await tx.selectFrom('orders')
-    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
-    .selectAll('orders').select(['channels.settings as channel_settings'])
-    .where('orders.id', '=', orderId).executeTakeFirst();
+  const row = await tx
+    .selectFrom('orders')
+    .innerJoin('channels', (j) =>
+      j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+    )
+    .selectAll('orders')
+    .select(['channels.settings as channel_settings'])
+    .where('orders.id', '=', orderId)
+    .executeTakeFirst();
   if (!row) return null;
   const [lines, customer, tenant, pickup, shipment] = await Promise.all([
-    tx.selectFrom('order_lines').select(['name', 'sku', 'quantity', 'total']).where('order_id', '=', orderId).orderBy('line_no').execute(),
-    row.customer_id ? tx.selectFrom('customers').select(['name', 'email', 'locale', 'attributes']).where('id', '=', row.customer_id).executeTakeFirst() : undefined,
+    tx
+      .selectFrom('order_lines')
+      .select(['name', 'sku', 'quantity', 'total'])
+      .where('order_id', '=', orderId)
+      .orderBy('line_no')
+      .execute(),
+    row.customer_id
+      ? tx
+          .selectFrom('customers')
+          .select(['name', 'email', 'locale', 'attributes'])
+          .where('id', '=', row.customer_id)
+          .executeTakeFirst()
+      : undefined,
     tx.conn.selectFrom('tenants').select('name').where('id', '=', tx.tenantId).executeTakeFirst(),
-    row.pickup_location_id ? tx.selectFrom('locations').select(['name', 'address']).where('id', '=', row.pickup_location_id).executeTakeFirst() : undefined,
+    row.pickup_location_id
+      ? tx
+          .selectFrom('locations')
+          .select(['name', 'address'])
+          .where('id', '=', row.pickup_location_id)
+          .executeTakeFirst()
+      : undefined,
     // The latest booking that still counts (ids are UUIDv7: the newest sorts last).
-    tx.selectFrom('shipments').select(['carrier', 'tracking_number']).where('order_id', '=', orderId).where('status', '!=', 'cancelled')
-      .orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    tx
+      .selectFrom('shipments')
+      .select(['carrier', 'tracking_number'])
+      .where('order_id', '=', orderId)
+      .where('status', '!=', 'cancelled')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
   ]);
   const attrs = (row.attributes ?? {}) as Dict;
   const ship = (row.shipping_address ?? {}) as Dict;
   const language = chooseLanguage({
-    orderAttributes: attrs, customerAttributes: (customer?.attributes ?? {}) as Dict, customerLocale: customer?.locale,
-    shippingCountry: typeof ship.country === 'string' ? ship.country : null, channelSettings: (row.channel_settings ?? {}) as Dict,
+    orderAttributes: attrs,
+    customerAttributes: (customer?.attributes ?? {}) as Dict,
+    customerLocale: customer?.locale,
+    shippingCountry: typeof ship.country === 'string' ? ship.country : null,
+    channelSettings: (row.channel_settings ?? {}) as Dict,
   });
   const pickupAddress = (pickup?.address ?? {}) as Dict;
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
@@ -60,13 +96,21 @@ export async function loadOrderForNotification(tx: TenantScope, orderId: string)
     customerEmail: customer?.email ?? row.customer_email ?? (typeof ship.email === 'string' ? ship.email : null),
     language,
     vars: {
-      shopName: tenant?.name ?? '', orderNumber: row.number, externalId: row.external_id ?? '',
-      customerName: customer?.name ?? row.customer_name ?? str(ship.name), currency: row.currency,
+      shopName: tenant?.name ?? '',
+      orderNumber: row.number,
+      externalId: row.external_id ?? '',
+      customerName: customer?.name ?? row.customer_name ?? str(ship.name),
+      currency: row.currency,
       // Ordo's own shipment when there is one; else what the order was given (an integration's attributes, intake's delivery).
       ...(shipment
         ? { trackingNumber: shipment.tracking_number ?? '', carrier: shipment.carrier }
-        : { trackingNumber: str(attrs.trackingNumber ?? delivery.trackingNumber), carrier: str(attrs.carrier ?? delivery.carrier) }),
-      pickupLocation: pickup ? [pickup.name, str(pickupAddress.line1), str(pickupAddress.city)].filter(Boolean).join(', ') : '',
+        : {
+            trackingNumber: str(attrs.trackingNumber ?? delivery.trackingNumber),
+            carrier: str(attrs.carrier ?? delivery.carrier),
+          }),
+      pickupLocation: pickup
+        ? [pickup.name, str(pickupAddress.line1), str(pickupAddress.city)].filter(Boolean).join(', ')
+        : '',
       state: row.state,
     },
     lines: lines.map((l) => ({ name: l.name, sku: l.sku, quantity: l.quantity, total: BigInt(l.total) })),
@@ -77,11 +121,17 @@ export async function loadOrderForNotification(tx: TenantScope, orderId: string)
 }
 
 /** The template variables of an order in one language (money, dates and lines formatted for it). */
-export function orderVariables(orderForNotification: OrderForNotification, lang: Language, trackingUrl: string): TemplateVars {
+export function orderVariables(
+  orderForNotification: OrderForNotification,
+  lang: Language,
+  trackingUrl: string,
+): TemplateVars {
   const money = (u: bigint) => formatAmount(u, orderForNotification.currency, lang);
   return {
     ...orderForNotification.vars,
-    orderDate: new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(orderForNotification.placedAt),
+    orderDate: new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(
+      orderForNotification.placedAt,
+    ),
     lines: orderForNotification.lines.map((l) => `${l.quantity} × ${l.name} (${l.sku}) — ${money(l.total)}`).join('\n'),
     subtotal: money(orderForNotification.totals.subtotal),
     shipping: money(orderForNotification.totals.shipping),

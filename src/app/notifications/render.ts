@@ -8,15 +8,31 @@
 
 /** Every variable a template may use; anything else is refused when a template is saved. */
 export const TEMPLATE_VARIABLES = [
-  'shopName', 'orderNumber', 'externalId', 'orderDate', 'customerName', 'lines', 'subtotal', 'shipping', 'total', 'currency',
-  'trackingUrl', 'trackingNumber', 'carrier', 'pickupLocation', 'state',
+  'shopName',
+  'orderNumber',
+  'externalId',
+  'orderDate',
+  'customerName',
+  'lines',
+  'subtotal',
+  'shipping',
+  'total',
+  'currency',
+  'trackingUrl',
+  'trackingNumber',
+  'carrier',
+  'pickupLocation',
+  'state',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateVars = Record<TemplateVariable, string>;
 
 const known = new Set<string>(TEMPLATE_VARIABLES);
 
-type Node = { t: 'text'; s: string } | { t: 'var'; name: string } | { t: 'section'; name: string; inverted: boolean; body: Node[] };
+type Node =
+  | { t: 'text'; s: string }
+  | { t: 'var'; name: string }
+  | { t: 'section'; name: string; inverted: boolean; body: Node[] };
 
 export class TemplateError extends Error {}
 
@@ -33,9 +49,11 @@ export function parseTemplate(src: string): Node[] {
     last = match.index + match[0].length;
     const [, sigil, name] = match;
     if (!name) throw new TemplateError(`"${match[0]}" names no variable`);
-    if (!known.has(name)) throw new TemplateError(`unknown variable {{${name}}}; known: ${TEMPLATE_VARIABLES.join(', ')}`);
+    if (!known.has(name))
+      throw new TemplateError(`unknown variable {{${name}}}; known: ${TEMPLATE_VARIABLES.join(', ')}`);
     if (sigil === '/') {
-      if (top.name !== name) throw new TemplateError(`{{/${name}}} closes nothing${top.name ? ` (open: {{#${top.name}}})` : ''}`);
+      if (top.name !== name)
+        throw new TemplateError(`{{/${name}}} closes nothing${top.name ? ` (open: {{#${top.name}}})` : ''}`);
       stack.pop();
     } else if (sigil === '#' || sigil === '^') {
       const body: Node[] = [];
@@ -51,7 +69,10 @@ export function parseTemplate(src: string): Node[] {
   // A stray "{{" inside text (e.g. "{{ 1 + 1 }}") did not match TAG: refuse it, do not print it.
   const strays = (nodes: Node[]): void => {
     for (const node of nodes) {
-      if (node.t === 'text' && /\{\{|\}\}/.test(node.s)) throw new TemplateError(`"${(/\{\{[^}]{0,30}\}?\}?|\}\}/.exec(node.s)?.[0] ?? '{{')}" is not a valid tag: use {{name}}, {{#name}}…{{/name}} or {{^name}}…{{/name}}`);
+      if (node.t === 'text' && /\{\{|\}\}/.test(node.s))
+        throw new TemplateError(
+          `"${/\{\{[^}]{0,30}\}?\}?|\}\}/.exec(node.s)?.[0] ?? '{{'}" is not a valid tag: use {{name}}, {{#name}}…{{/name}} or {{^name}}…{{/name}}`,
+        );
       if (node.t === 'section') strays(node.body);
     }
   };
@@ -61,7 +82,10 @@ export function parseTemplate(src: string): Node[] {
 
 /** The problem with a template, or null when it is valid. */
 export function checkTemplate(src: string): string | null {
-  try { parseTemplate(src); return null; } catch (error) {
+  try {
+    parseTemplate(src);
+    return null;
+  } catch (error) {
     if (error instanceof TemplateError) return error.message;
     throw error;
   }
@@ -78,7 +102,8 @@ function renderNodes(nodes: Node[], vars: TemplateVars, value: (text: string) =>
   for (const node of nodes) {
     if (node.t === 'text') out += node.s;
     else if (node.t === 'var') out += value(vars[node.name as TemplateVariable] ?? '');
-    else if ((vars[node.name as TemplateVariable] ?? '') !== '' !== node.inverted) out += renderNodes(node.body, vars, value);
+    else if (((vars[node.name as TemplateVariable] ?? '') !== '') !== node.inverted)
+      out += renderNodes(node.body, vars, value);
   }
   return out;
 }
@@ -98,7 +123,14 @@ export function renderHtml(src: string, vars: TemplateVars): string {
  * kept, http(s) links made clickable. Used when a template has no HTML part of its own.
  */
 export function htmlFromText(text: string, lang: string): string {
-  const paragraphs = text.trim().split(/\r?\n\s*\r?\n/).map((p) =>
-    `<p>${escapeHtml(p).replace(/https?:\/\/[^\s<]+/g, (u) => `<a href="${u}">${u}</a>`).replace(/\r?\n/g, '<br>\n')}</p>`);
+  const paragraphs = text
+    .trim()
+    .split(/\r?\n\s*\r?\n/)
+    .map(
+      (p) =>
+        `<p>${escapeHtml(p)
+          .replace(/https?:\/\/[^\s<]+/g, (u) => `<a href="${u}">${u}</a>`)
+          .replace(/\r?\n/g, '<br>\n')}</p>`,
+    );
   return `<!doctype html>\n<html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"></head>\n<body style="font-family: sans-serif; line-height: 1.5">\n${paragraphs.join('\n')}\n</body></html>\n`;
 }

@@ -34,31 +34,78 @@ export async function requestNotification(tx: Work, req: NotifyRequest): Promise
   const base = { template: req.template, to };
   const settings = await getNotificationSettings(tx);
   if (settings.disabled.includes(req.template)) {
-    return { note: `notification ${req.template} is switched off for this tenant; nothing sent`, data: { notification: { ...base, skipped: 'disabled' } } };
+    return {
+      note: `notification ${req.template} is switched off for this tenant; nothing sent`,
+      data: { notification: { ...base, skipped: 'disabled' } },
+    };
   }
   const order = await loadOrderForNotification(tx, req.orderId);
-  if (!order) return { note: `order ${req.orderId} not found; nothing sent`, data: { notification: { ...base, skipped: 'no_order' } } };
+  if (!order)
+    return {
+      note: `order ${req.orderId} not found; nothing sent`,
+      data: { notification: { ...base, skipped: 'no_order' } },
+    };
 
-  const recipients = to === 'customer' ? (order.customerEmail ? [order.customerEmail] : []) : (settings.recipients[to] ?? []);
+  const recipients =
+    to === 'customer' ? (order.customerEmail ? [order.customerEmail] : []) : (settings.recipients[to] ?? []);
   if (recipients.length === 0) {
-    const why = to === 'customer' ? 'the customer has no e-mail address' : `no e-mail address is set for ${to} in the notification settings`;
-    return { note: `notification ${req.template} not sent: ${why}`, data: { notification: { ...base, skipped: 'no_recipient' } } };
+    const why =
+      to === 'customer'
+        ? 'the customer has no e-mail address'
+        : `no e-mail address is set for ${to} in the notification settings`;
+    return {
+      note: `notification ${req.template} not sent: ${why}`,
+      data: { notification: { ...base, skipped: 'no_recipient' } },
+    };
   }
   const language = order.language;
-  const tpl = (await effectiveTemplate(tx, req.template, language)) ?? (await effectiveTemplate(tx, req.template, 'en'));
-  if (!tpl) return { note: `notification ${req.template} not sent: no such template`, data: { notification: { ...base, skipped: 'no_template' } } };
+  const tpl =
+    (await effectiveTemplate(tx, req.template, language)) ?? (await effectiveTemplate(tx, req.template, 'en'));
+  if (!tpl)
+    return {
+      note: `notification ${req.template} not sent: no such template`,
+      data: { notification: { ...base, skipped: 'no_template' } },
+    };
 
-  const message = renderTemplate(tpl, orderVariables(order, tpl.language, await trackingUrlFor(tx, order.id, req.publicUrl)), tpl.language);
+  const message = renderTemplate(
+    tpl,
+    orderVariables(order, tpl.language, await trackingUrlFor(tx, order.id, req.publicUrl)),
+    tpl.language,
+  );
   const ids: string[] = [];
   for (const recipient of recipients) {
     const id = newId();
-    await tx.insertInto('notifications', {
-      id, order_id: order.id, template: req.template, language: tpl.language, recipient, subject: message.subject,
-      body_text: message.text, body_html: message.html, source: tpl.source, last_response: null, claimed_until: null, sent_at: null,
-      created_at: req.now, updated_at: req.now,
-    }).execute();
-    await emitEvent(tx, { type: 'notification.requested', subject: order.id, time: req.now,
-      payload: { notificationId: id, orderId: order.id, template: req.template, language: tpl.language, channel: 'email', to } });
+    await tx
+      .insertInto('notifications', {
+        id,
+        order_id: order.id,
+        template: req.template,
+        language: tpl.language,
+        recipient,
+        subject: message.subject,
+        body_text: message.text,
+        body_html: message.html,
+        source: tpl.source,
+        last_response: null,
+        claimed_until: null,
+        sent_at: null,
+        created_at: req.now,
+        updated_at: req.now,
+      })
+      .execute();
+    await emitEvent(tx, {
+      type: 'notification.requested',
+      subject: order.id,
+      time: req.now,
+      payload: {
+        notificationId: id,
+        orderId: order.id,
+        template: req.template,
+        language: tpl.language,
+        channel: 'email',
+        to,
+      },
+    });
     ids.push(id);
   }
   return {

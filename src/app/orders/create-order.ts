@@ -22,9 +22,24 @@ import { channelRules } from '../../domain/inventory/stock.js';
 export const ACCEPTED = 'accepted';
 
 interface RefsRow {
-  channel: { id: string; code: string; kind: string; active: boolean; process_key: string | null; settings: Record<string, unknown> } | null;
-  customer: { id: string; name: string; email: string | null; company_id: string | null; segment: string | null; attributes: Record<string, unknown>;
-    company_segment: string | null; company_terms: Record<string, unknown> | null } | null;
+  channel: {
+    id: string;
+    code: string;
+    kind: string;
+    active: boolean;
+    process_key: string | null;
+    settings: Record<string, unknown>;
+  } | null;
+  customer: {
+    id: string;
+    name: string;
+    email: string | null;
+    company_id: string | null;
+    segment: string | null;
+    attributes: Record<string, unknown>;
+    company_segment: string | null;
+    company_terms: Record<string, unknown> | null;
+  } | null;
   products: Array<{ id: string; sku: string; name: string; active: boolean }> | null;
   pickup: { id: string; capabilities: string[]; active: boolean } | null;
   rules: { rules: unknown[]; version: number } | null;
@@ -41,7 +56,11 @@ interface RefsRow {
 async function resolveReferences(scope: TenantScope, input: OrderInput) {
   const tenantId = scope.tenantId;
   const inputCustomer = input.customer;
-  const customerWhere = inputCustomer.id ? sql`cu.id = ${inputCustomer.id}` : inputCustomer.code ? sql`cu.code = ${inputCustomer.code}` : sql`false`;
+  const customerWhere = inputCustomer.id
+    ? sql`cu.id = ${inputCustomer.id}`
+    : inputCustomer.code
+      ? sql`cu.code = ${inputCustomer.code}`
+      : sql`false`;
   const skus = [...new Set(input.lines.map((l) => l.sku))];
   const { rows } = await sql<RefsRow>`select
     (select row_to_json(x) from (select id, code, kind, active, process_key, settings from channels where tenant_id = ${tenantId} and code = ${input.channel}) x) as channel,
@@ -55,10 +74,18 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
     nextval('order_number_seq')::text as n`.execute(scope.conn);
   const refs = rows[0]!;
   const channel = refs.channel;
-  if (!channel) throw new AppError('UNKNOWN_CHANNEL', `channel ${input.channel} does not exist`, [{ path: '/channel', message: 'unknown channel' }]);
-  if (!channel.active) throw new AppError('CHANNEL_INACTIVE', `channel ${input.channel} is inactive`, [{ path: '/channel', message: 'channel is inactive' }]);
+  if (!channel)
+    throw new AppError('UNKNOWN_CHANNEL', `channel ${input.channel} does not exist`, [
+      { path: '/channel', message: 'unknown channel' },
+    ]);
+  if (!channel.active)
+    throw new AppError('CHANNEL_INACTIVE', `channel ${input.channel} is inactive`, [
+      { path: '/channel', message: 'channel is inactive' },
+    ]);
   if ((inputCustomer.id || inputCustomer.code) && !refs.customer) {
-    throw new AppError('UNKNOWN_CUSTOMER', 'the customer does not exist', [{ path: inputCustomer.id ? '/customer/id' : '/customer/code', message: 'unknown customer' }]);
+    throw new AppError('UNKNOWN_CUSTOMER', 'the customer does not exist', [
+      { path: inputCustomer.id ? '/customer/id' : '/customer/code', message: 'unknown customer' },
+    ]);
   }
   const customer = inputCustomer.id || inputCustomer.code ? refs.customer! : undefined;
 
@@ -67,7 +94,12 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
   input.lines.forEach((line, index) => {
     const value = bySku.get(line.sku);
     if (!value) errors.push({ path: `/lines/${index}/sku`, message: `unknown SKU ${line.sku}`, code: 'UNKNOWN_SKU' });
-    else if (!value.active) errors.push({ path: `/lines/${index}/sku`, message: `SKU ${line.sku} is not sold any more`, code: 'UNKNOWN_SKU' });
+    else if (!value.active)
+      errors.push({
+        path: `/lines/${index}/sku`,
+        message: `SKU ${line.sku} is not sold any more`,
+        code: 'UNKNOWN_SKU',
+      });
   });
   if (errors.length) throw new AppError('UNKNOWN_SKU', `${errors.length} line(s) name an unknown SKU`, errors);
 
@@ -75,12 +107,21 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
   if (input.delivery.method === 'pickup') {
     const loc = refs.pickup;
     if (!loc || !loc.active || !loc.capabilities.includes('pickup')) {
-      throw new AppError('VALIDATION_FAILED', 'the pickup location does not exist or does not serve pickups',
-        [{ path: '/delivery/pickupLocation', message: 'unknown pickup location' }]);
+      throw new AppError('VALIDATION_FAILED', 'the pickup location does not exist or does not serve pickups', [
+        { path: '/delivery/pickupLocation', message: 'unknown pickup location' },
+      ]);
     }
     pickupLocationId = loc.id;
   }
-  return { channel, customer, bySku, pickupLocationId, rules: refs.rules, published: refs.published ?? [], number: `ORD-${refs.n.padStart(7, '0')}` };
+  return {
+    channel,
+    customer,
+    bySku,
+    pickupLocationId,
+    rules: refs.rules,
+    published: refs.published ?? [],
+    number: `ORD-${refs.n.padStart(7, '0')}`,
+  };
 }
 
 /**
@@ -104,7 +145,13 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
  * Inside the caller's unit of work a refusal leaves nothing written but aborts nothing either;
  * any other failure is the caller's to roll back (every caller does).
  */
-export async function createOrder(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, input: OrderInput) {
+export async function createOrder(
+  processes: OrderProcesses,
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  input: OrderInput,
+) {
   const priced = priceOrder(input.currency, input.lines, input.shipping, input.pricesIncludeTax);
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
   const refs = await resolveReferences(scope, input);
@@ -135,48 +182,119 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
   const totals = priced.totals;
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const order = {
-    id, number, channel_id: refs.channel.id, external_id: input.externalId ?? null, order_type: input.orderType,
-    customer_id: refs.customer?.id ?? null, customer_name: customerName, customer_email: customerEmail,
-    company_id: refs.customer?.company_id ?? null, currency: input.currency, state: ACCEPTED,
-    process_key: refs.channel.process_key, process_version: null as number | null,
-    subtotal: totals.subtotal, discount_total: totals.discountTotal, tax_total: totals.taxTotal, shipping_total: totals.shippingTotal, grand_total: totals.grandTotal,
-    delivery_method: input.delivery.method, pickup_location_id: refs.pickupLocationId,
-    shipping_address: input.shippingAddress ?? null, billing_address: input.billingAddress ?? null,
+    id,
+    number,
+    channel_id: refs.channel.id,
+    external_id: input.externalId ?? null,
+    order_type: input.orderType,
+    customer_id: refs.customer?.id ?? null,
+    customer_name: customerName,
+    customer_email: customerEmail,
+    company_id: refs.customer?.company_id ?? null,
+    currency: input.currency,
+    state: ACCEPTED,
+    process_key: refs.channel.process_key,
+    process_version: null as number | null,
+    subtotal: totals.subtotal,
+    discount_total: totals.discountTotal,
+    tax_total: totals.taxTotal,
+    shipping_total: totals.shippingTotal,
+    grand_total: totals.grandTotal,
+    delivery_method: input.delivery.method,
+    pickup_location_id: refs.pickupLocationId,
+    shipping_address: input.shippingAddress ?? null,
+    billing_address: input.billingAddress ?? null,
     payment_terms: input.paymentTerms as Record<string, unknown>,
-    attributes: { ...(input.attributes ?? {}), ...(input.delivery.carrier || input.delivery.service
-      ? { delivery: { ...(input.attributes?.delivery as object | undefined), carrier: input.delivery.carrier, service: input.delivery.service } } : {}),
-    ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}) } as Record<string, unknown>,
-    notes: input.notes ?? null, line_count: input.lines.length,
+    attributes: {
+      ...(input.attributes ?? {}),
+      ...(input.delivery.carrier || input.delivery.service
+        ? {
+            delivery: {
+              ...(input.attributes?.delivery as object | undefined),
+              carrier: input.delivery.carrier,
+              service: input.delivery.service,
+            },
+          }
+        : {}),
+      ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
+    } as Record<string, unknown>,
+    notes: input.notes ?? null,
+    line_count: input.lines.length,
     search_text: [number, input.externalId, customerName, customerEmail].filter(Boolean).join(' ').toLowerCase(),
-    placed_at: placedAt, created_at: now, updated_at: now, version: 1,
+    placed_at: placedAt,
+    created_at: now,
+    updated_at: now,
+    version: 1,
   };
   const lines = input.lines.map((line, index) => {
     const pricedLine = priced.lines[index]!;
     const product = refs.bySku.get(line.sku)!;
     return {
-      order_id: id, id: newId(), line_no: index + 1, external_line_id: line.id ?? null, product_id: product.id, sku: line.sku,
-      name: line.name ?? product.name, quantity: line.quantity, unit_price: pricedLine.unitPrice, discount: pricedLine.discount,
-      tax_rate: pricedLine.taxRate, tax: pricedLine.tax, net: pricedLine.net, total: pricedLine.total, attributes: line.attributes ?? {},
+      order_id: id,
+      id: newId(),
+      line_no: index + 1,
+      external_line_id: line.id ?? null,
+      product_id: product.id,
+      sku: line.sku,
+      name: line.name ?? product.name,
+      quantity: line.quantity,
+      unit_price: pricedLine.unitPrice,
+      discount: pricedLine.discount,
+      tax_rate: pricedLine.taxRate,
+      tax: pricedLine.tax,
+      net: pricedLine.net,
+      total: pricedLine.total,
+      attributes: line.attributes ?? {},
     };
   });
-  const orderRow = { ...order, channel_code: refs.channel.code, channel_kind: refs.channel.kind, channel_settings: refs.channel.settings ?? {} };
+  const orderRow = {
+    ...order,
+    channel_code: refs.channel.code,
+    channel_kind: refs.channel.kind,
+    channel_settings: refs.channel.settings ?? {},
+  };
   const accepted: HistoryEntry = {
-    orderId: id, action: 'order.accepted', toState: ACCEPTED,
-    changes: { number, lines: input.lines.length, grandTotal: formatMoney(totals.grandTotal, input.currency), currency: input.currency },
+    orderId: id,
+    action: 'order.accepted',
+    toState: ACCEPTED,
+    changes: {
+      number,
+      lines: input.lines.length,
+      grandTotal: formatMoney(totals.grandTotal, input.currency),
+      currency: input.currency,
+    },
     reason: { channel: input.channel, externalId: input.externalId ?? null },
   };
-  const event = { type: 'order.accepted' as const, subject: id, time: now, payload: orderAcceptedPayload({
-    id, number, channelId: refs.channel.id, channel: refs.channel.code, externalId: input.externalId ?? null, state: ACCEPTED,
-    currency: input.currency, grandTotal: totals.grandTotal, lineCount: input.lines.length, customerId: refs.customer?.id ?? null, placedAt,
-  }) };
+  const event = {
+    type: 'order.accepted' as const,
+    subject: id,
+    time: now,
+    payload: orderAcceptedPayload({
+      id,
+      number,
+      channelId: refs.channel.id,
+      channel: refs.channel.code,
+      externalId: input.externalId ?? null,
+      state: ACCEPTED,
+      currency: input.currency,
+      grandTotal: totals.grandTotal,
+      lineCount: input.lines.length,
+      customerId: refs.customer?.id ?? null,
+      placedAt,
+    }),
+  };
   const start = {
     order: { state: ACCEPTED, process_key: refs.channel.process_key, channel_code: refs.channel.code },
     rows: {
-      order: orderRow, lines,
+      order: orderRow,
+      lines,
       customer: refs.customer ? { segment: refs.customer.segment, attributes: refs.customer.attributes } : undefined,
-      company: refs.customer?.company_id ? { segment: refs.customer.company_segment, terms: refs.customer.company_terms ?? {} } : undefined,
+      company: refs.customer?.company_id
+        ? { segment: refs.customer.company_segment, terms: refs.customer.company_terms ?? {} }
+        : undefined,
     },
-    rules: refs.rules, published: refs.published,
+    rules: refs.rules,
+    published: refs.published,
   };
   return { id, now, input, totals, refs, order, orderRow, lines, accepted, event, start };
 }
@@ -189,8 +307,12 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
 function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<unknown>) {
   const json = (v: unknown) => JSON.stringify(v);
   const row: Record<string, unknown> = {
-    tenant_id: scope.tenantId, ...order.order, shipping_address: json(order.order.shipping_address), billing_address: json(order.order.billing_address),
-    payment_terms: json(order.order.payment_terms), attributes: json(order.order.attributes),
+    tenant_id: scope.tenantId,
+    ...order.order,
+    shipping_address: json(order.order.shipping_address),
+    billing_address: json(order.order.billing_address),
+    payment_terms: json(order.order.payment_terms),
+    attributes: json(order.order.attributes),
   };
   const columns = Object.keys(row);
   const linesJson = JSON.stringify(order.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -205,14 +327,24 @@ function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<u
       from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, product_id uuid, sku text, name text,
         quantity int, unit_price bigint, discount bigint, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)
     )${appends ? sql`, ${appends}` : sql``}
-    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`.execute(scope.conn);
+    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`.execute(
+    scope.conn,
+  );
 }
 
 async function refuseDuplicate(scope: TenantScope, order: NewOrder): Promise<never> {
-  const existing = await scope.selectFrom('orders').select(['id', 'number'])
-    .where('channel_id', '=', order.refs.channel.id).where('external_id', '=', order.input.externalId!).executeTakeFirstOrThrow();
-  throw new AppError('DUPLICATE_ORDER', `order ${order.input.externalId} from channel ${order.input.channel} exists as ${existing.number}`,
-    [{ path: '/externalId', message: 'already received' }], { existingId: existing.id, existingNumber: existing.number });
+  const existing = await scope
+    .selectFrom('orders')
+    .select(['id', 'number'])
+    .where('channel_id', '=', order.refs.channel.id)
+    .where('external_id', '=', order.input.externalId!)
+    .executeTakeFirstOrThrow();
+  throw new AppError(
+    'DUPLICATE_ORDER',
+    `order ${order.input.externalId} from channel ${order.input.channel} exists as ${existing.number}`,
+    [{ path: '/externalId', message: 'already received' }],
+    { existingId: existing.id, existingNumber: existing.number },
+  );
 }
 
 /** An order with no reservation and no process: stored with its history and event by one statement, outside any transaction. */
@@ -233,34 +365,72 @@ async function acceptOrder(processes: OrderProcesses, work: Work, actor: Actor, 
   await writeHistory(work, actor, order.now, [order.accepted]);
   // reservations (issue 3): reserve stock for the lines here, in this transaction
   const reservation = await reserveOnIntake(work, actor, order.now, {
-    orderId: order.id, channelId: order.refs.channel.id, pickupLocationId: order.refs.pickupLocationId, channelSettings: order.refs.channel.settings ?? {},
-    lines: order.lines.map((l) => ({ lineId: l.id, lineNo: l.line_no, productId: l.product_id, sku: l.sku, quantity: l.quantity })),
+    orderId: order.id,
+    channelId: order.refs.channel.id,
+    pickupLocationId: order.refs.pickupLocationId,
+    channelSettings: order.refs.channel.settings ?? {},
+    lines: order.lines.map((l) => ({
+      lineId: l.id,
+      lineNo: l.line_no,
+      productId: l.product_id,
+      sku: l.sku,
+      quantity: l.quantity,
+    })),
   });
   // outbox (issue 8): write the order.accepted event here, in this transaction
   await emitEvent(work, order.event);
   // process (issue 4): choose and start the order's process here, in this transaction
-  const started = await processes.start(work, actor, order.now, order.id, { ...order.start, rows: { ...order.start.rows, ...stockRowsOf(reservation) } });
+  const started = await processes.start(work, actor, order.now, order.id, {
+    ...order.start,
+    rows: { ...order.start.rows, ...stockRowsOf(reservation) },
+  });
   return respond(work, order, started, reservation);
 }
 
 /** The 201 body: the order as stored (from the rows written, or the process's saved row), its process and its reservation. */
-async function respond(scope: TenantScope, order: NewOrder, started: StartOutcome | { started: false }, reservation: ReservationOutcome) {
+async function respond(
+  scope: TenantScope,
+  order: NewOrder,
+  started: StartOutcome | { started: false },
+  reservation: ReservationOutcome,
+) {
   const str = (v: bigint) => v.toString();
   const totals = order.totals;
-  const row = started.started ? started.order : {
-    ...order.orderRow, tenant_id: scope.tenantId, subtotal: str(totals.subtotal), discount_total: str(totals.discountTotal), tax_total: str(totals.taxTotal),
-    shipping_total: str(totals.shippingTotal), grand_total: str(totals.grandTotal),
-  };
-  const lineRows = order.lines.map((l) => ({ ...l, tenant_id: scope.tenantId, unit_price: str(l.unit_price), discount: str(l.discount), tax: str(l.tax), net: str(l.net), total: str(l.total) }));
+  const row = started.started
+    ? started.order
+    : {
+        ...order.orderRow,
+        tenant_id: scope.tenantId,
+        subtotal: str(totals.subtotal),
+        discount_total: str(totals.discountTotal),
+        tax_total: str(totals.taxTotal),
+        shipping_total: str(totals.shippingTotal),
+        grand_total: str(totals.grandTotal),
+      };
+  const lineRows = order.lines.map((l) => ({
+    ...l,
+    tenant_id: scope.tenantId,
+    unit_price: str(l.unit_price),
+    discount: str(l.discount),
+    tax: str(l.tax),
+    net: str(l.net),
+    total: str(l.total),
+  }));
   const view = orderView(row, lineRows);
-  const processView = started.started ? await processViewOf(scope, order.id, started.def, started.snapshot, started.exception) : noProcessView(row);
+  const processView = started.started
+    ? await processViewOf(scope, order.id, started.def, started.snapshot, started.exception)
+    : noProcessView(row);
   return { ...view, ...processView, reservation };
 }
 
 /** The stock rows facts read, from the intake reservation's outcome (what the database now holds for the order). */
 function stockRowsOf(reservationOutcome: ReservationOutcome) {
   return {
-    reserved: reservationOutcome.lines.filter((l) => l.reserved > 0).map((l) => ({ order_line_id: l.lineId, qty: l.reserved })),
-    backorders: reservationOutcome.lines.filter((l) => l.backorder).map((l) => ({ order_line_id: l.lineId, quantity: l.backorder!.quantity })),
+    reserved: reservationOutcome.lines
+      .filter((l) => l.reserved > 0)
+      .map((l) => ({ order_line_id: l.lineId, qty: l.reserved })),
+    backorders: reservationOutcome.lines
+      .filter((l) => l.backorder)
+      .map((l) => ({ order_line_id: l.lineId, quantity: l.backorder!.quantity })),
   };
 }

@@ -9,7 +9,17 @@ import type { OrderProcesses } from '../process/order-processes.js';
 export const BATCH_MAX = 1000;
 
 function problemOf(error: unknown) {
-  if (error instanceof AppError) return { status: error.status, problem: { code: error.code, title: ERROR_CODES[error.code].title, detail: error.message, errors: error.errors, ...error.data } };
+  if (error instanceof AppError)
+    return {
+      status: error.status,
+      problem: {
+        code: error.code,
+        title: ERROR_CODES[error.code].title,
+        detail: error.message,
+        errors: error.errors,
+        ...error.data,
+      },
+    };
   throw error;
 }
 
@@ -18,13 +28,26 @@ function problemOf(error: unknown) {
  * problem and does not stop the others. Infrastructure failures still throw (nothing is
  * reported as accepted that was not committed).
  */
-export async function createOrdersBatch(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, raw: unknown[]) {
+export async function createOrdersBatch(
+  processes: OrderProcesses,
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  raw: unknown[],
+) {
   const items: Array<{ index: number; status: number; id?: string; number?: string; problem?: unknown }> = [];
   for (const [index, candidate] of raw.entries()) {
     const parsed = orderInput.safeParse(candidate);
     if (!parsed.success) {
-      items.push({ index, status: 400, problem: { code: 'VALIDATION_FAILED', title: ERROR_CODES.VALIDATION_FAILED.title,
-        errors: parsed.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message, code: i.code })) } });
+      items.push({
+        index,
+        status: 400,
+        problem: {
+          code: 'VALIDATION_FAILED',
+          title: ERROR_CODES.VALIDATION_FAILED.title,
+          errors: parsed.error.issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message, code: i.code })),
+        },
+      });
       continue;
     }
     try {

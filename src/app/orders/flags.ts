@@ -10,7 +10,11 @@ export interface OrderFlag {
 
 /** Raises a flag on the order for people (kept in attributes.flags, newest last). */
 export async function raiseFlag(tx: TenantScope, orderId: string, flag: OrderFlag): Promise<void> {
-  await tx.updateTable('orders')
-    .set({ attributes: sql`jsonb_set(attributes, '{flags}', coalesce(attributes->'flags', '[]'::jsonb) || ${JSON.stringify([flag])}::jsonb)` })
-    .where('id', '=', orderId).execute();
+  await tx
+    .updateTable('orders')
+    .set({
+      attributes: sql`jsonb_set(attributes, '{flags}', coalesce(attributes->'flags', '[]'::jsonb) || ${JSON.stringify([flag])}::jsonb)`,
+    })
+    .where('id', '=', orderId)
+    .execute();
 }

@@ -7,9 +7,13 @@ import type { ApplyResult } from '../process/apply-order-event.js';
 
 /** Loads an order row with its channel code; with forUpdate, locks it for the caller's transaction. */
 export async function loadOrderRow(scope: TenantScope, id: string, forUpdate = false) {
-  let query = scope.selectFrom('orders')
-    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
-    .selectAll('orders').select('channels.code as channel_code')
+  let query = scope
+    .selectFrom('orders')
+    .innerJoin('channels', (j) =>
+      j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+    )
+    .selectAll('orders')
+    .select('channels.code as channel_code')
     .where('orders.id', '=', id);
   if (forUpdate) query = query.forUpdate('orders');
   const row = await query.executeTakeFirst();
@@ -19,7 +23,12 @@ export async function loadOrderRow(scope: TenantScope, id: string, forUpdate = f
 
 export async function getOrder(actions: ActionRegistry, scope: TenantScope, id: string) {
   const row = await loadOrderRow(scope, id);
-  const lines = await scope.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
+  const lines = await scope
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('order_id', '=', id)
+    .orderBy('line_no')
+    .execute();
   // process (issue 4): state, process key/version, allowed events and open tasks
   return { ...orderView(row, lines), ...(await orderProcessView(actions, scope, id, row)) };
 }
@@ -30,7 +39,12 @@ export async function getOrder(actions: ActionRegistry, scope: TenantScope, id: 
  */
 export async function orderAfterEvent(scope: TenantScope, applyResult: ApplyResult) {
   const { order, def, snapshot, exception } = applyResult.saved;
-  const lines = await scope.selectFrom('order_lines').selectAll().where('order_id', '=', applyResult.orderId).orderBy('line_no').execute();
+  const lines = await scope
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('order_id', '=', applyResult.orderId)
+    .orderBy('line_no')
+    .execute();
   return { ...orderView(order, lines), ...(await processViewOf(scope, applyResult.orderId, def, snapshot, exception)) };
 }
 

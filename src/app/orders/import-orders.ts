@@ -10,7 +10,10 @@ import { createOrder } from './create-order.js';
 import type { OrderProcesses } from '../process/order-processes.js';
 
 /** One order to import, with the file rows it came from (for the report). */
-interface Candidate { rows: number[]; body: Record<string, any> }
+interface Candidate {
+  rows: number[];
+  body: Record<string, any>;
+}
 
 export interface ImportOutcome {
   rows: number[];
@@ -21,13 +24,44 @@ export interface ImportOutcome {
   problem?: { code: string; detail: string; errors: Array<{ path: string; message: string }> };
 }
 
-export interface ImportReport { file: string; orders: number; accepted: number; duplicates: number; rejected: number; items: ImportOutcome[] }
+export interface ImportReport {
+  file: string;
+  orders: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  items: ImportOutcome[];
+}
 
 export const CSV_COLUMNS = [
-  'channel', 'external_id', 'order_type', 'customer_code', 'customer_name', 'customer_email', 'currency', 'prices_include_tax',
-  'placed_at', 'line_id', 'sku', 'quantity', 'unit_price', 'discount', 'tax_rate', 'shipping_amount', 'shipping_tax_rate',
-  'delivery_method', 'pickup_location', 'ship_name', 'ship_line1', 'ship_line2', 'ship_city', 'ship_postal_code', 'ship_country',
-  'ship_phone', 'payment_terms', 'notes',
+  'channel',
+  'external_id',
+  'order_type',
+  'customer_code',
+  'customer_name',
+  'customer_email',
+  'currency',
+  'prices_include_tax',
+  'placed_at',
+  'line_id',
+  'sku',
+  'quantity',
+  'unit_price',
+  'discount',
+  'tax_rate',
+  'shipping_amount',
+  'shipping_tax_rate',
+  'delivery_method',
+  'pickup_location',
+  'ship_name',
+  'ship_line1',
+  'ship_line2',
+  'ship_city',
+  'ship_postal_code',
+  'ship_country',
+  'ship_phone',
+  'payment_terms',
+  'notes',
 ] as const;
 
 const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
@@ -38,26 +72,57 @@ const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? u
  */
 async function readCsv(path: string): Promise<Candidate[]> {
   const orders = new Map<string, Candidate>();
-  const parser = createReadStream(path).pipe(parse({ columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), bom: true, skip_empty_lines: true, relax_column_count: true }));
+  const parser = createReadStream(path).pipe(
+    parse({
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+    }),
+  );
   let row = 1; // the header
   for await (const item of parser as AsyncIterable<Record<string, string>>) {
     row++;
     const key = blank(item.external_id) ? `${item.channel}\u0000${item.external_id}` : `row:${row}`;
     let order = orders.get(key);
     if (!order) {
-      const ship = blank(item.ship_line1) || blank(item.ship_city)
-        ? { name: blank(item.ship_name) ?? blank(item.customer_name), line1: blank(item.ship_line1), line2: blank(item.ship_line2), city: blank(item.ship_city), postalCode: blank(item.ship_postal_code), country: blank(item.ship_country), phone: blank(item.ship_phone) }
+      const ship =
+        blank(item.ship_line1) || blank(item.ship_city)
+          ? {
+              name: blank(item.ship_name) ?? blank(item.customer_name),
+              line1: blank(item.ship_line1),
+              line2: blank(item.ship_line2),
+              city: blank(item.ship_city),
+              postalCode: blank(item.ship_postal_code),
+              country: blank(item.ship_country),
+              phone: blank(item.ship_phone),
+            }
+          : undefined;
+      const shipping = blank(item.shipping_amount)
+        ? { amount: blank(item.shipping_amount), taxRate: blank(item.shipping_tax_rate) }
         : undefined;
-      const shipping = blank(item.shipping_amount) ? { amount: blank(item.shipping_amount), taxRate: blank(item.shipping_tax_rate) } : undefined;
       order = {
         rows: [],
         body: {
-          channel: blank(item.channel), externalId: blank(item.external_id), orderType: blank(item.order_type),
-          customer: { code: blank(item.customer_code), name: blank(item.customer_name), email: blank(item.customer_email) },
-          currency: blank(item.currency), pricesIncludeTax: blank(item.prices_include_tax) ? /^(true|1|yes|tak|да)$/i.test(item.prices_include_tax!.trim()) : undefined,
-          placedAt: blank(item.placed_at), lines: [], shipping, shippingAddress: ship,
+          channel: blank(item.channel),
+          externalId: blank(item.external_id),
+          orderType: blank(item.order_type),
+          customer: {
+            code: blank(item.customer_code),
+            name: blank(item.customer_name),
+            email: blank(item.customer_email),
+          },
+          currency: blank(item.currency),
+          pricesIncludeTax: blank(item.prices_include_tax)
+            ? /^(true|1|yes|tak|да)$/i.test(item.prices_include_tax!.trim())
+            : undefined,
+          placedAt: blank(item.placed_at),
+          lines: [],
+          shipping,
+          shippingAddress: ship,
           delivery: { method: blank(item.delivery_method) ?? 'ship', pickupLocation: blank(item.pickup_location) },
-          paymentTerms: blank(item.payment_terms) ? { kind: blank(item.payment_terms) } : undefined, notes: blank(item.notes),
+          paymentTerms: blank(item.payment_terms) ? { kind: blank(item.payment_terms) } : undefined,
+          notes: blank(item.notes),
         },
       };
       orders.set(key, order);
@@ -65,8 +130,12 @@ async function readCsv(path: string): Promise<Candidate[]> {
     order.rows.push(row);
     const qty = blank(item.quantity);
     order.body.lines.push({
-      id: blank(item.line_id), sku: blank(item.sku), quantity: qty !== undefined && /^-?\d+$/.test(qty) ? Number(qty) : qty,
-      unitPrice: blank(item.unit_price), discount: blank(item.discount), taxRate: blank(item.tax_rate),
+      id: blank(item.line_id),
+      sku: blank(item.sku),
+      quantity: qty !== undefined && /^-?\d+$/.test(qty) ? Number(qty) : qty,
+      unitPrice: blank(item.unit_price),
+      discount: blank(item.discount),
+      taxRate: blank(item.tax_rate),
     });
   }
   return [...orders.values()];
@@ -81,13 +150,19 @@ async function readJson(path: string): Promise<Candidate[]> {
     throw new AppError('MALFORMED_JSON', `${path} is not valid JSON: ${(error as Error).message}`);
   }
   const list = Array.isArray(doc) ? doc : (doc as { orders?: unknown }).orders;
-  if (!Array.isArray(list)) throw new AppError('VALIDATION_FAILED', 'the JSON file must hold an array of orders or { "orders": [...] }');
+  if (!Array.isArray(list))
+    throw new AppError('VALIDATION_FAILED', 'the JSON file must hold an array of orders or { "orders": [...] }');
   return list.map((body, i) => ({ rows: [i + 1], body: body as Record<string, any> }));
 }
 
 const strip = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(strip);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, strip(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, strip(v)]),
+    );
   return value;
 };
 
@@ -96,25 +171,54 @@ const strip = (value: unknown): unknown => {
  * reported — accepted, duplicate (already imported: re-running a file is safe) or rejected with
  * its rows and every problem — so nothing is silently dropped.
  */
-export async function importOrders(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, path: string, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
+export async function importOrders(
+  processes: OrderProcesses,
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  path: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportReport> {
   const candidates = /\.json$/i.test(path) ? await readJson(path) : await readCsv(path);
   const items: ImportOutcome[] = [];
   for (const [index, candidate] of candidates.entries()) {
     const externalId = typeof candidate.body.externalId === 'string' ? candidate.body.externalId : null;
     const parsed = orderInput.safeParse(strip(candidate.body));
     if (!parsed.success) {
-      items.push({ rows: candidate.rows, externalId, status: 'rejected', problem: { code: 'VALIDATION_FAILED', detail: 'the order is not valid', errors: parsed.error.issues.map((x) => ({ path: `/${x.path.join('/')}`, message: x.message })) } });
+      items.push({
+        rows: candidate.rows,
+        externalId,
+        status: 'rejected',
+        problem: {
+          code: 'VALIDATION_FAILED',
+          detail: 'the order is not valid',
+          errors: parsed.error.issues.map((x) => ({ path: `/${x.path.join('/')}`, message: x.message })),
+        },
+      });
     } else {
       try {
         const order = await createOrder(processes, scope, actor, clock, parsed.data);
         items.push({ rows: candidate.rows, externalId, status: 'accepted', id: order.id, number: order.number });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        items.push({ rows: candidate.rows, externalId, status: error.code === 'DUPLICATE_ORDER' ? 'duplicate' : 'rejected', id: error.data.existingId as string | undefined, problem: { code: error.code, detail: error.message, errors: error.errors } });
+        items.push({
+          rows: candidate.rows,
+          externalId,
+          status: error.code === 'DUPLICATE_ORDER' ? 'duplicate' : 'rejected',
+          id: error.data.existingId as string | undefined,
+          problem: { code: error.code, detail: error.message, errors: error.errors },
+        });
       }
     }
     onProgress?.(index + 1, candidates.length);
   }
   const count = (st: ImportOutcome['status']) => items.filter((x) => x.status === st).length;
-  return { file: path, orders: items.length, accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), items };
+  return {
+    file: path,
+    orders: items.length,
+    accepted: count('accepted'),
+    duplicates: count('duplicate'),
+    rejected: count('rejected'),
+    items,
+  };
 }

@@ -22,11 +22,21 @@ const TERMINAL = new Set(['cancelled', 'completed', 'rejected', 'closed']);
  * concurrency: the caller's If-Match version must still be current. The history row records
  * each field's old and new value.
  */
-export async function updateOrder(processes: OrderProcesses, scope: TenantScope, actor: Actor, clock: Clock, id: string, patch: OrderPatch, ifMatch: number | null) {
+export async function updateOrder(
+  processes: OrderProcesses,
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  id: string,
+  patch: OrderPatch,
+  ifMatch: number | null,
+) {
   return atomically(scope, async (tx) => {
     const row = await loadOrderRow(tx, id, true);
     if (ifMatch !== null && ifMatch !== row.version) {
-      throw new AppError('VERSION_MISMATCH', `order is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });
+      throw new AppError('VERSION_MISMATCH', `order is at version ${row.version}, not ${ifMatch}`, [], {
+        currentVersion: row.version,
+      });
     }
     if (TERMINAL.has(row.state)) throw new AppError('CONFLICT', `order is ${row.state} and can no longer be edited`);
     const changes: Record<string, { from: unknown; to: unknown }> = {};
@@ -50,10 +60,21 @@ export async function updateOrder(processes: OrderProcesses, scope: TenantScope,
     consider('notes', 'notes', row.notes, false);
     if (Object.keys(changes).length === 0) return getOrder(processes.actions, tx, id);
     const now = clock.now();
-    await tx.updateTable('orders').set({ ...set, version: row.version + 1, updated_at: now }).where('id', '=', id).execute();
-    await writeHistory(tx, actor, now, [{ orderId: id, action: 'order.edited', changes, reason: { command: 'PATCH /orders/{id}' } }]);
+    await tx
+      .updateTable('orders')
+      .set({ ...set, version: row.version + 1, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    await writeHistory(tx, actor, now, [
+      { orderId: id, action: 'order.edited', changes, reason: { command: 'PATCH /orders/{id}' } },
+    ]);
     // outbox (issue 8): subscribers learn of the edit only if it commits
-    await emitEvent(tx, { type: 'order.updated', subject: id, time: now, payload: orderUpdatedPayload(id, row.number, row.version + 1, changes) });
+    await emitEvent(tx, {
+      type: 'order.updated',
+      subject: id,
+      time: now,
+      payload: orderUpdatedPayload(id, row.number, row.version + 1, changes),
+    });
     return getOrder(processes.actions, tx, id);
   });
 }

@@ -20,9 +20,18 @@ export interface ApplyOptions {
 }
 
 export interface ApplyResult {
-  orderId: string; from: string; state: string; status: ProcessSnapshot['status']; version: number;
+  orderId: string;
+  from: string;
+  state: string;
+  status: ProcessSnapshot['status'];
+  version: number;
   /** What the order now is, as saved: the order row (with its channel code) and the process, so a caller can answer without reading them back. */
-  saved: { order: Awaited<ReturnType<typeof saveSnapshot>>; def: CompiledDefinition; snapshot: ProcessSnapshot; exception: { kind: string; resolutions: string[] } | null };
+  saved: {
+    order: Awaited<ReturnType<typeof saveSnapshot>>;
+    def: CompiledDefinition;
+    snapshot: ProcessSnapshot;
+    exception: { kind: string; resolutions: string[] } | null;
+  };
 }
 
 /**
@@ -31,22 +40,44 @@ export interface ApplyResult {
  * engine on the version the order started with, carries out the effects and stores the result.
  * A disallowed event is 409 TRANSITION_NOT_ALLOWED with the events the order accepts now.
  */
-export async function applyOrderEvent(ops: Operations, tx: Work, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+export async function applyOrderEvent(
+  ops: Operations,
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  event: ProcessEvent,
+  opts: ApplyOptions = {},
+): Promise<ApplyResult | null> {
   // The process row is read after the lock, by its own statement: read in the locking statement,
   // a waiter would get the row as it was before the holder committed (tested: two racing events).
   let query = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
   if (opts.lock === 'skip') query = query.skipLocked();
   const order = await query.executeTakeFirst();
   if (!order) {
-    if (opts.lock === 'skip' && (await tx.selectFrom('orders').select('id').where('id', '=', orderId).executeTakeFirst())) return null;
+    if (
+      opts.lock === 'skip' &&
+      (await tx.selectFrom('orders').select('id').where('id', '=', orderId).executeTakeFirst())
+    )
+      return null;
     throw new AppError('NOT_FOUND', `order ${orderId} not found`);
   }
   if (opts.expectedVersion != null && opts.expectedVersion !== order.version) {
-    throw new AppError('VERSION_MISMATCH', `the order is at version ${order.version}, not ${opts.expectedVersion}`, [], { currentVersion: order.version });
+    throw new AppError(
+      'VERSION_MISMATCH',
+      `the order is at version ${order.version}, not ${opts.expectedVersion}`,
+      [],
+      { currentVersion: order.version },
+    );
   }
   const proc = await tx.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
   if (!proc) {
-    throw new AppError('TRANSITION_NOT_ALLOWED', `order ${orderId} runs no process; it stays ${order.state}`, [], { state: order.state, event: event.name, allowed: [], reason: 'NO_PROCESS' });
+    throw new AppError('TRANSITION_NOT_ALLOWED', `order ${orderId} runs no process; it stays ${order.state}`, [], {
+      state: order.state,
+      event: event.name,
+      allowed: [],
+      reason: 'NO_PROCESS',
+    });
   }
   const def = await loadCompiled(ops.actions, tx, proc.definition_key, proc.definition_version);
   const snapshot = proc.snapshot as unknown as ProcessSnapshot;
@@ -55,15 +86,39 @@ export async function applyOrderEvent(ops: Operations, tx: Work, actor: Actor, n
   const result = transition(def, snapshot, event, facts, now);
   if (!result.ok) {
     const { allowed, reason, state } = result.error;
-    throw new AppError('TRANSITION_NOT_ALLOWED',
+    throw new AppError(
+      'TRANSITION_NOT_ALLOWED',
       `${state} does not accept ${event.name} now${reason === 'UNKNOWN_TASK' ? ' (no such open task)' : reason === 'GUARD_FAILED' ? ' (its condition is false)' : ''}; allowed: ${allowed.join(', ') || 'none'}`,
-      [], { state, event: event.name, allowed, reason });
+      [],
+      { state, event: event.name, allowed, reason },
+    );
   }
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
   const done = await driveProcess({
-    ops, tx, actor, now, orderId, def, facts, first: result.value, action: opts.action ?? 'process.event', cause: event, fromState: snapshot.state, exception, rows,
+    ops,
+    tx,
+    actor,
+    now,
+    orderId,
+    def,
+    facts,
+    first: result.value,
+    action: opts.action ?? 'process.event',
+    cause: event,
+    fromState: snapshot.state,
+    exception,
+    rows,
   });
-  const saved = await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, { insert: false, bumpVersion: true });
-  return { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status, version: saved.version,
-    saved: { order: saved, def, snapshot: done.snapshot, exception: done.exception } };
+  const saved = await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, {
+    insert: false,
+    bumpVersion: true,
+  });
+  return {
+    orderId,
+    from: snapshot.state,
+    state: done.snapshot.state,
+    status: done.snapshot.status,
+    version: saved.version,
+    saved: { order: saved, def, snapshot: done.snapshot, exception: done.exception },
+  };
 }

@@ -12,22 +12,48 @@ import { actorRef, lockOpenTask } from './task-common.js';
  * records the vote of this step. A task claimed by someone else cannot be completed.
  */
 export async function completeTask(
-  ops: Operations, scope: TenantScope, actor: Actor, roles: string[], now: Date, id: string,
-  input: { outcome: string; comment?: string | undefined; data?: Record<string, unknown> | undefined }, expectedVersion: number | null = null,
+  ops: Operations,
+  scope: TenantScope,
+  actor: Actor,
+  roles: string[],
+  now: Date,
+  id: string,
+  input: { outcome: string; comment?: string | undefined; data?: Record<string, unknown> | undefined },
+  expectedVersion: number | null = null,
 ) {
   return atomically(scope, async (tx) => {
     const row = await lockOpenTask(tx, id, expectedVersion);
     const me = actorRef(actor);
-    if (row.state === 'claimed' && row.assignee !== me) throw new AppError('TASK_NOT_OPEN', `task ${id} is claimed by ${row.assignee}`, [], { assignee: row.assignee });
+    if (row.state === 'claimed' && row.assignee !== me)
+      throw new AppError('TASK_NOT_OPEN', `task ${id} is claimed by ${row.assignee}`, [], { assignee: row.assignee });
     const options = row.kind === 'approval' && row.options.length === 0 ? ['approve', 'reject'] : row.options;
     if (options.length > 0 && !options.includes(input.outcome)) {
-      throw new AppError('VALIDATION_FAILED', `outcome must be one of ${options.join(', ')}`, [{ path: '/outcome', message: `one of ${options.join(', ')}` }], { allowed: options });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `outcome must be one of ${options.join(', ')}`,
+        [{ path: '/outcome', message: `one of ${options.join(', ')}` }],
+        { allowed: options },
+      );
     }
-    const applied = await applyOrderEvent(ops, tx, actor, now, row.order_id, {
-      name: input.outcome, taskId: row.engine_task_id, actor: { id: me, roles },
-      ...(input.comment ? { comment: input.comment } : {}), ...(input.data ? { data: input.data } : {}),
-    }, { action: 'task.outcome' });
+    const applied = await applyOrderEvent(
+      ops,
+      tx,
+      actor,
+      now,
+      row.order_id,
+      {
+        name: input.outcome,
+        taskId: row.engine_task_id,
+        actor: { id: me, roles },
+        ...(input.comment ? { comment: input.comment } : {}),
+        ...(input.data ? { data: input.data } : {}),
+      },
+      { action: 'task.outcome' },
+    );
     const after = await tx.selectFrom('process_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return { task: taskView(after, now), order: { id: row.order_id, state: applied!.state, version: applied!.version } };
+    return {
+      task: taskView(after, now),
+      order: { id: row.order_id, state: applied!.state, version: applied!.version },
+    };
   });
 }

@@ -7,18 +7,41 @@ import { lockOpenTask } from './task-common.js';
 
 /** Hands a task to a person (assignee) or to another role; who had it is kept as delegatedFrom. */
 export async function delegateTask(
-  scope: TenantScope, actor: Actor, now: Date, id: string, to: { assignee?: string | undefined; role?: string | undefined; comment?: string | undefined }, expectedVersion: number | null = null,
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  id: string,
+  to: { assignee?: string | undefined; role?: string | undefined; comment?: string | undefined },
+  expectedVersion: number | null = null,
 ) {
-  if (!to.assignee && !to.role) throw new AppError('VALIDATION_FAILED', 'give an assignee or a role', [{ path: '/assignee', message: 'assignee or role is required' }]);
+  if (!to.assignee && !to.role)
+    throw new AppError('VALIDATION_FAILED', 'give an assignee or a role', [
+      { path: '/assignee', message: 'assignee or role is required' },
+    ]);
   return atomically(scope, async (tx) => {
     const row = await lockOpenTask(tx, id, expectedVersion);
     const from = row.assignee ?? `role:${row.role}`;
-    const updated = await tx.updateTable('process_tasks').set({
-      role: to.role ?? row.role, assignee: to.assignee ?? null, state: to.assignee ? 'claimed' : 'open', delegated_from: from,
-      updated_at: now, version: sql`version + 1`,
-    }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    await writeHistory(tx, actor, now, [{ orderId: row.order_id, action: 'task.delegated',
-      changes: { taskId: id, from, to: to.assignee ?? `role:${to.role}` }, reason: to.comment ? { comment: to.comment } : {} }]);
+    const updated = await tx
+      .updateTable('process_tasks')
+      .set({
+        role: to.role ?? row.role,
+        assignee: to.assignee ?? null,
+        state: to.assignee ? 'claimed' : 'open',
+        delegated_from: from,
+        updated_at: now,
+        version: sql`version + 1`,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeHistory(tx, actor, now, [
+      {
+        orderId: row.order_id,
+        action: 'task.delegated',
+        changes: { taskId: id, from, to: to.assignee ?? `role:${to.role}` },
+        reason: to.comment ? { comment: to.comment } : {},
+      },
+    ]);
     return taskView(updated, now);
   });
 }

@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import { transition } from '../../process/index.js';
-import type { CompiledDefinition, FactsInput, ProcessEvent, ProcessSnapshot, TransitionOk } from '../../process/index.js';
+import type {
+  CompiledDefinition,
+  FactsInput,
+  ProcessEvent,
+  ProcessSnapshot,
+  TransitionOk,
+} from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { factsFrom, type FactRows } from '../../domain/order/facts.js';
@@ -36,40 +42,99 @@ export interface DriveInput {
  * history, carries out the effects, and feeds the results of local actions back into the
  * engine while the order is still in the state that ran them. Returns the snapshot to store.
  */
-export async function driveProcess(drive: DriveInput): Promise<{ snapshot: ProcessSnapshot; exception: EffectState['exception'] }> {
+export async function driveProcess(
+  drive: DriveInput,
+): Promise<{ snapshot: ProcessSnapshot; exception: EffectState['exception'] }> {
   const definition = { key: drive.def.key, version: drive.def.version };
-  const ctx = { tx: drive.tx, actor: drive.actor, now: drive.now, orderId: drive.orderId, facts: drive.facts, definition };
+  const ctx = {
+    tx: drive.tx,
+    actor: drive.actor,
+    now: drive.now,
+    orderId: drive.orderId,
+    facts: drive.facts,
+    definition,
+  };
   const st: EffectState = { exception: drive.exception };
   let current = drive.first.snapshot;
   let followUps = 0;
   let rows = drive.rows;
 
-  const step = async (transitionOk: TransitionOk, action: string, cause: ProcessEvent | null, from: string | null): Promise<void> => {
+  const step = async (
+    transitionOk: TransitionOk,
+    action: string,
+    cause: ProcessEvent | null,
+    from: string | null,
+  ): Promise<void> => {
     current = transitionOk.snapshot;
-    await writeHistory(drive.tx, drive.actor, drive.now, [{
-      orderId: drive.orderId, action, fromState: from, toState: transitionOk.snapshot.state,
-      changes: { status: transitionOk.snapshot.status, ...(transitionOk.snapshot.tasks.length ? { openTasks: transitionOk.snapshot.tasks.map((t) => t.id) } : {}) },
-      reason: { definition, event: cause ? { name: cause.name, ...(cause.taskId ? { taskId: cause.taskId } : {}), ...(cause.comment ? { comment: cause.comment } : {}) } : null, trace: transitionOk.trace },
-    }]);
+    await writeHistory(drive.tx, drive.actor, drive.now, [
+      {
+        orderId: drive.orderId,
+        action,
+        fromState: from,
+        toState: transitionOk.snapshot.state,
+        changes: {
+          status: transitionOk.snapshot.status,
+          ...(transitionOk.snapshot.tasks.length ? { openTasks: transitionOk.snapshot.tasks.map((t) => t.id) } : {}),
+        },
+        reason: {
+          definition,
+          event: cause
+            ? {
+                name: cause.name,
+                ...(cause.taskId ? { taskId: cause.taskId } : {}),
+                ...(cause.comment ? { comment: cause.comment } : {}),
+              }
+            : null,
+          trace: transitionOk.trace,
+        },
+      },
+    ]);
     const results = await runEffects(drive.ops, ctx, transitionOk.effects, st, cause);
     for (const result of results) {
       if (current.state !== result.state) {
-        await writeHistory(drive.tx, drive.actor, drive.now, [{ orderId: drive.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
-          changes: { action: result.action, result: result.event.name }, reason: { definition, note: `the order left ${result.state} before the result arrived` } }]);
+        await writeHistory(drive.tx, drive.actor, drive.now, [
+          {
+            orderId: drive.orderId,
+            action: 'process.result_ignored',
+            fromState: current.state,
+            toState: current.state,
+            changes: { action: result.action, result: result.event.name },
+            reason: { definition, note: `the order left ${result.state} before the result arrived` },
+          },
+        ]);
         continue;
       }
       if (++followUps > MAX_FOLLOW_UPS) {
-        await writeHistory(drive.tx, drive.actor, drive.now, [{ orderId: drive.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
-          changes: { action: result.action, result: result.event.name }, reason: { definition, note: `more than ${MAX_FOLLOW_UPS} action results in one command; the order waits` } }]);
+        await writeHistory(drive.tx, drive.actor, drive.now, [
+          {
+            orderId: drive.orderId,
+            action: 'process.result_ignored',
+            fromState: current.state,
+            toState: current.state,
+            changes: { action: result.action, result: result.event.name },
+            reason: { definition, note: `more than ${MAX_FOLLOW_UPS} action results in one command; the order waits` },
+          },
+        ]);
         continue;
       }
       // Actions change what conditions read (stock after reserve), so the facts are read again.
-      rows = rows && result.refreshes === 'stock' ? { ...rows, ...(await loadStockFactRows(drive.tx, drive.orderId)) } : await loadFactRows(drive.tx, drive.orderId);
+      rows =
+        rows && result.refreshes === 'stock'
+          ? { ...rows, ...(await loadStockFactRows(drive.tx, drive.orderId)) }
+          : await loadFactRows(drive.tx, drive.orderId);
       ctx.facts = factsFrom(rows);
       const value = transition(drive.def, current, result.event, ctx.facts, drive.now);
       if (!value.ok) {
-        await writeHistory(drive.tx, drive.actor, drive.now, [{ orderId: drive.orderId, action: 'process.result_ignored', fromState: current.state, toState: current.state,
-          changes: { action: result.action, result: result.event.name, allowed: value.error.allowed }, reason: { definition, note: `${current.state} does not accept ${result.event.name}` } }]);
+        await writeHistory(drive.tx, drive.actor, drive.now, [
+          {
+            orderId: drive.orderId,
+            action: 'process.result_ignored',
+            fromState: current.state,
+            toState: current.state,
+            changes: { action: result.action, result: result.event.name, allowed: value.error.allowed },
+            reason: { definition, note: `${current.state} does not accept ${result.event.name}` },
+          },
+        ]);
         continue;
       }
       await step(value.value, 'process.action_result', result.event, current.state);
@@ -84,26 +149,45 @@ export async function driveProcess(drive: DriveInput): Promise<{ snapshot: Proce
  * returns the order row as it now is (with its channel code), for the command's response.
  */
 export async function saveSnapshot(
-  tx: TenantScope, orderId: string, now: Date, snap: ProcessSnapshot, exception: EffectState['exception'], opts: { insert: boolean; bumpVersion: boolean },
+  tx: TenantScope,
+  orderId: string,
+  now: Date,
+  snap: ProcessSnapshot,
+  exception: EffectState['exception'],
+  opts: { insert: boolean; bumpVersion: boolean },
 ) {
   const row = {
-    definition_key: snap.definitionKey, definition_version: snap.definitionVersion, state: snap.state, status: snap.status,
-    exception_kind: exception?.kind ?? null, exception_resolutions: exception?.resolutions ?? [], snapshot: JSON.stringify(snap), updated_at: now,
+    definition_key: snap.definitionKey,
+    definition_version: snap.definitionVersion,
+    state: snap.state,
+    status: snap.status,
+    exception_kind: exception?.kind ?? null,
+    exception_resolutions: exception?.resolutions ?? [],
+    snapshot: JSON.stringify(snap),
+    updated_at: now,
   };
   const conn = tx.conn;
   const tenantId = tx.tenantId;
   return conn
-    .with('p', (q) => opts.insert
-      ? q.insertInto('order_processes').values({ tenant_id: tenantId, order_id: orderId, started_at: now, ...row })
-      : q.updateTable('order_processes').set(row).where('tenant_id', '=', tenantId).where('order_id', '=', orderId))
+    .with('p', (q) =>
+      opts.insert
+        ? q.insertInto('order_processes').values({ tenant_id: tenantId, order_id: orderId, started_at: now, ...row })
+        : q.updateTable('order_processes').set(row).where('tenant_id', '=', tenantId).where('order_id', '=', orderId),
+    )
     .updateTable('orders')
     .from('channels')
     .set({
-      state: snap.state, process_key: snap.definitionKey, process_version: snap.definitionVersion, updated_at: now,
+      state: snap.state,
+      process_key: snap.definitionKey,
+      process_version: snap.definitionVersion,
+      updated_at: now,
       ...(opts.bumpVersion ? { version: sql`orders.version + 1` } : {}),
     })
-    .whereRef('channels.tenant_id', '=', 'orders.tenant_id').whereRef('channels.id', '=', 'orders.channel_id')
-    .where('orders.tenant_id', '=', tenantId).where('orders.id', '=', orderId)
-    .returningAll('orders').returning('channels.code as channel_code')
+    .whereRef('channels.tenant_id', '=', 'orders.tenant_id')
+    .whereRef('channels.id', '=', 'orders.channel_id')
+    .where('orders.tenant_id', '=', tenantId)
+    .where('orders.id', '=', orderId)
+    .returningAll('orders')
+    .returning('channels.code as channel_code')
     .executeTakeFirstOrThrow();
 }

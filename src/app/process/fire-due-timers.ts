@@ -12,19 +12,49 @@ import '../../store/schema-events.js';
 
 const timerActor: Actor = { type: 'process', id: null, name: 'timer' };
 
-interface TimerPayload { orderId: string; timerId: string; event: string; taskId?: string }
+interface TimerPayload {
+  orderId: string;
+  timerId: string;
+  event: string;
+  taskId?: string;
+}
 
 /** Sends one due timer's event to its order: 'busy' when another transaction holds the order. */
-async function fireOne(ops: Operations, tx: Work, now: Date, timerPayload: TimerPayload): Promise<'fired' | 'busy' | 'ignored'> {
+async function fireOne(
+  ops: Operations,
+  tx: Work,
+  now: Date,
+  timerPayload: TimerPayload,
+): Promise<'fired' | 'busy' | 'ignored'> {
   try {
-    const result = await atomically(tx, (inner) => applyOrderEvent(ops, inner, timerActor, now, timerPayload.orderId,
-      { name: timerPayload.event, ...(timerPayload.taskId ? { taskId: timerPayload.taskId } : {}), actor: { id: 'timer', roles: [] } }, { lock: 'skip', action: 'process.timer' }));
+    const result = await atomically(tx, (inner) =>
+      applyOrderEvent(
+        ops,
+        inner,
+        timerActor,
+        now,
+        timerPayload.orderId,
+        {
+          name: timerPayload.event,
+          ...(timerPayload.taskId ? { taskId: timerPayload.taskId } : {}),
+          actor: { id: 'timer', roles: [] },
+        },
+        { lock: 'skip', action: 'process.timer' },
+      ),
+    );
     return result ? 'fired' : 'busy';
   } catch (error) {
     if (!isAppError(error) || (error.code !== 'TRANSITION_NOT_ALLOWED' && error.code !== 'NOT_FOUND')) throw error;
     // The order moved on before the timer fired: the timer is spent, and history says so.
     if (error.code === 'TRANSITION_NOT_ALLOWED') {
-      await writeHistory(tx, timerActor, now, [{ orderId: timerPayload.orderId, action: 'process.timer_ignored', changes: { timer: timerPayload.timerId, event: timerPayload.event }, reason: { note: error.message } }]);
+      await writeHistory(tx, timerActor, now, [
+        {
+          orderId: timerPayload.orderId,
+          action: 'process.timer_ignored',
+          changes: { timer: timerPayload.timerId, event: timerPayload.event },
+          reason: { note: error.message },
+        },
+      ]);
     }
     return 'ignored';
   }
@@ -36,7 +66,12 @@ async function fireOne(ops: Operations, tx: Work, now: Date, timerPayload: Timer
  * number of callers (API nodes, workers) can run this at once and no timer fires twice. A timer
  * whose order is busy (locked by a command) stays scheduled for the next call.
  */
-export async function fireDueTimers(ops: Operations, db: Db, now: Date, opts: { limit?: number } = {}): Promise<{ fired: number; ignored: number; busy: number }> {
+export async function fireDueTimers(
+  ops: Operations,
+  db: Db,
+  now: Date,
+  opts: { limit?: number } = {},
+): Promise<{ fired: number; ignored: number; busy: number }> {
   return UnitOfWork.run(db, async (work) => {
     const trx = work.trx;
     const { rows } = await sql<{ tenant_id: string; id: string; payload: TimerPayload }>`
@@ -49,7 +84,11 @@ export async function fireDueTimers(ops: Operations, db: Db, now: Date, opts: { 
       const result = await fireOne(ops, tx, now, job.payload);
       out[result] += 1;
       if (result === 'busy') continue;
-      await tx.updateTable('jobs').set({ status: 'done', attempts: sql`attempts + 1`, completed_at: now, updated_at: now }).where('id', '=', job.id).execute();
+      await tx
+        .updateTable('jobs')
+        .set({ status: 'done', attempts: sql`attempts + 1`, completed_at: now, updated_at: now })
+        .where('id', '=', job.id)
+        .execute();
     }
     return out;
   });

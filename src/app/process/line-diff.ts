@@ -16,7 +16,10 @@ export function lineDiff(before: string, after: string, context = 2): string {
 }
 
 function coarse(left: string[], right: string[]): Op[] {
-  return [...left.map((text, i) => ({ kind: '-' as const, text, a: i, b: 0 })), ...right.map((text, j) => ({ kind: '+' as const, text, a: left.length, b: j }))];
+  return [
+    ...left.map((text, i) => ({ kind: '-' as const, text, a: i, b: 0 })),
+    ...right.map((text, j) => ({ kind: '+' as const, text, a: left.length, b: j })),
+  ];
 }
 
 function lcsOps(left: string[], right: string[]): Op[] {
@@ -26,16 +29,30 @@ function lcsOps(left: string[], right: string[]): Op[] {
   const uint32Array = new Uint32Array((length + 1) * width);
   for (let index = length - 1; index >= 0; index--) {
     for (let inner = rightLength - 1; inner >= 0; inner--) {
-      uint32Array[index * width + inner] = left[index] === right[inner] ? uint32Array[(index + 1) * width + inner + 1]! + 1 : Math.max(uint32Array[(index + 1) * width + inner]!, uint32Array[index * width + inner + 1]!);
+      uint32Array[index * width + inner] =
+        left[index] === right[inner]
+          ? uint32Array[(index + 1) * width + inner + 1]! + 1
+          : Math.max(uint32Array[(index + 1) * width + inner]!, uint32Array[index * width + inner + 1]!);
     }
   }
   const ops: Op[] = [];
   let value = 0;
   let column = 0;
   while (value < length || column < rightLength) {
-    if (value < length && column < rightLength && left[value] === right[column]) { ops.push({ kind: ' ', text: left[value]!, a: value, b: column }); value++; column++; }
-    else if (value < length && (column === rightLength || uint32Array[(value + 1) * width + column]! >= uint32Array[value * width + column + 1]!)) { ops.push({ kind: '-', text: left[value]!, a: value, b: column }); value++; }
-    else { ops.push({ kind: '+', text: right[column]!, a: value, b: column }); column++; }
+    if (value < length && column < rightLength && left[value] === right[column]) {
+      ops.push({ kind: ' ', text: left[value]!, a: value, b: column });
+      value++;
+      column++;
+    } else if (
+      value < length &&
+      (column === rightLength || uint32Array[(value + 1) * width + column]! >= uint32Array[value * width + column + 1]!)
+    ) {
+      ops.push({ kind: '-', text: left[value]!, a: value, b: column });
+      value++;
+    } else {
+      ops.push({ kind: '+', text: right[column]!, a: value, b: column });
+      column++;
+    }
   }
   return ops;
 }
@@ -44,7 +61,10 @@ function hunks(ops: Op[], context: number): string {
   const out: string[] = [];
   let index = 0;
   while (index < ops.length) {
-    if (ops[index]!.kind === ' ') { index++; continue; }
+    if (ops[index]!.kind === ' ') {
+      index++;
+      continue;
+    }
     let start = Math.max(0, index - context);
     let end = index;
     // Extend while changes are closer than two contexts apart.
@@ -52,7 +72,10 @@ function hunks(ops: Op[], context: number): string {
       while (end < ops.length && ops[end]!.kind !== ' ') end++;
       let next = end;
       while (next < ops.length && ops[next]!.kind === ' ' && next - end < 2 * context + 1) next++;
-      if (next < ops.length && ops[next]!.kind !== ' ' && next - end <= 2 * context) { end = next; continue; }
+      if (next < ops.length && ops[next]!.kind !== ' ' && next - end <= 2 * context) {
+        end = next;
+        continue;
+      }
       break;
     }
     const stop = Math.min(ops.length, end + context);

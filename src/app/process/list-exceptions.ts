@@ -6,18 +6,51 @@ import '../../store/schema-process.js';
  * resolutions the process allows (resolve one by posting it as an event on the order).
  */
 export async function listExceptions(scope: TenantScope, query: { kind?: string | undefined; limit: number }) {
-  let sel = scope.selectFrom('order_processes')
-    .innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
-    .select(['order_processes.order_id', 'order_processes.definition_key', 'order_processes.definition_version', 'order_processes.state',
-      'order_processes.exception_kind', 'order_processes.exception_resolutions', 'order_processes.updated_at', 'orders.number', 'orders.version'])
+  let sel = scope
+    .selectFrom('order_processes')
+    .innerJoin('orders', (j) =>
+      j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'),
+    )
+    .select([
+      'order_processes.order_id',
+      'order_processes.definition_key',
+      'order_processes.definition_version',
+      'order_processes.state',
+      'order_processes.exception_kind',
+      'order_processes.exception_resolutions',
+      'order_processes.updated_at',
+      'orders.number',
+      'orders.version',
+    ])
     .where('order_processes.exception_kind', 'is not', null);
   if (query.kind) sel = sel.where('order_processes.exception_kind', '=', query.kind);
-  const rows = await sel.orderBy('order_processes.updated_at').orderBy('order_processes.order_id').limit(query.limit).execute();
-  const tasks = rows.length === 0 ? [] : await scope.selectFrom('process_tasks').select(['id', 'order_id', 'role', 'options'])
-    .where('order_id', 'in', rows.map((r) => r.order_id)).where('state', 'in', ['open', 'claimed']).execute();
+  const rows = await sel
+    .orderBy('order_processes.updated_at')
+    .orderBy('order_processes.order_id')
+    .limit(query.limit)
+    .execute();
+  const tasks =
+    rows.length === 0
+      ? []
+      : await scope
+          .selectFrom('process_tasks')
+          .select(['id', 'order_id', 'role', 'options'])
+          .where(
+            'order_id',
+            'in',
+            rows.map((r) => r.order_id),
+          )
+          .where('state', 'in', ['open', 'claimed'])
+          .execute();
   type Item = {
-    orderId: string; number: string; orderVersion: number; state: string; process: { key: string; version: number };
-    resolutions: string[]; since: string; tasks: { id: string; role: string; options: string[] }[];
+    orderId: string;
+    number: string;
+    orderVersion: number;
+    state: string;
+    process: { key: string; version: number };
+    resolutions: string[];
+    since: string;
+    tasks: { id: string; role: string; options: string[] }[];
   };
   const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
   for (const row of rows) {
@@ -25,10 +58,16 @@ export async function listExceptions(scope: TenantScope, query: { kind?: string 
     const group = groups.get(kind) ?? { kind, count: 0, orders: [] };
     group.count += 1;
     group.orders.push({
-      orderId: row.order_id, number: row.number, orderVersion: row.version, state: row.state,
+      orderId: row.order_id,
+      number: row.number,
+      orderVersion: row.version,
+      state: row.state,
       process: { key: row.definition_key, version: row.definition_version },
-      resolutions: row.exception_resolutions, since: new Date(row.updated_at).toISOString(),
-      tasks: tasks.filter((t) => t.order_id === row.order_id).map((t) => ({ id: t.id, role: t.role, options: t.options })),
+      resolutions: row.exception_resolutions,
+      since: new Date(row.updated_at).toISOString(),
+      tasks: tasks
+        .filter((t) => t.order_id === row.order_id)
+        .map((t) => ({ id: t.id, role: t.role, options: t.options })),
     });
     groups.set(kind, group);
   }

@@ -8,13 +8,15 @@ import type { ActionRegistry } from '../../process/index.js';
  */
 export function listOperations(actions: ActionRegistry) {
   return {
-    items: [...actions.values()].sort((a, b) => a.code.localeCompare(b.code)).map((a) => ({
-      code: a.code,
-      description: a.description,
-      runs: a.runs,
-      resultEvents: a.runs === 'external' ? [a.results!.succeeded, a.results!.failed] : [...(a.resultEvents ?? [])],
-      ...(a.results ? { results: { ...a.results } } : {}),
-      args: z.toJSONSchema(a.argsSchema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>,
-    })),
+    items: [...actions.values()]
+      .sort((a, b) => a.code.localeCompare(b.code))
+      .map((a) => ({
+        code: a.code,
+        description: a.description,
+        runs: a.runs,
+        resultEvents: a.runs === 'external' ? [a.results!.succeeded, a.results!.failed] : [...(a.resultEvents ?? [])],
+        ...(a.results ? { results: { ...a.results } } : {}),
+        args: z.toJSONSchema(a.argsSchema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>,
+      })),
   };
 }

@@ -26,9 +26,15 @@ export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQu
   if (taskQuery.dueBefore) sel = sel.where('due_at', '<', new Date(taskQuery.dueBefore));
   if (taskQuery.overdue) sel = sel.where('due_at', '<', now).where('state', 'in', ['open', 'claimed']);
   if (taskQuery.cursor) sel = sel.where('id', '>', taskQuery.cursor);
-  const rows = await sel.orderBy('id').limit(taskQuery.limit + 1).execute();
+  const rows = await sel
+    .orderBy('id')
+    .limit(taskQuery.limit + 1)
+    .execute();
   const page = rows.slice(0, taskQuery.limit);
-  return { items: page.map((t) => taskView(t, now)), nextCursor: rows.length > taskQuery.limit ? page[page.length - 1]!.id : null };
+  return {
+    items: page.map((t) => taskView(t, now)),
+    nextCursor: rows.length > taskQuery.limit ? page[page.length - 1]!.id : null,
+  };
 }
 
 export async function getTask(scope: TenantScope, now: Date, id: string) {

@@ -6,36 +6,62 @@ import '../../store/schema-inventory.js';
 
 // What the order's lines hold (active or shipped reservations) and what is backordered, as JSON
 // sub-selects, so they ride along with whatever statement needs them.
-const reservedJson = (t: string, orderId: string) => sql<StockFactRows['reserved']>`(select coalesce(json_agg(json_build_object('order_line_id', r.order_line_id, 'qty', r.qty)), '[]')
+const reservedJson = (t: string, orderId: string) => sql<
+  StockFactRows['reserved']
+>`(select coalesce(json_agg(json_build_object('order_line_id', r.order_line_id, 'qty', r.qty)), '[]')
   from (select order_line_id, sum(quantity)::text as qty from stock_reservations
     where tenant_id = ${t} and order_id = ${orderId} and status in ('active', 'consumed') group by order_line_id) r)`;
-const backordersJson = (t: string, orderId: string) => sql<StockFactRows['backorders']>`(select coalesce(json_agg(json_build_object('order_line_id', b.order_line_id, 'quantity', b.quantity)), '[]')
+const backordersJson = (t: string, orderId: string) => sql<
+  StockFactRows['backorders']
+>`(select coalesce(json_agg(json_build_object('order_line_id', b.order_line_id, 'quantity', b.quantity)), '[]')
   from stock_backorders b where b.tenant_id = ${t} and b.order_id = ${orderId} and b.status = 'open')`;
 
 /** What the order's lines hold and what is backordered: the part of the facts actions change. */
 export async function loadStockFactRows(scope: TenantScope, orderId: string): Promise<StockFactRows> {
-  const { rows } = await sql<StockFactRows>`select ${reservedJson(scope.tenantId, orderId)} as reserved, ${backordersJson(scope.tenantId, orderId)} as backorders`.execute(scope.conn);
+  const { rows } =
+    await sql<StockFactRows>`select ${reservedJson(scope.tenantId, orderId)} as reserved, ${backordersJson(scope.tenantId, orderId)} as backorders`.execute(
+      scope.conn,
+    );
   return rows[0]!;
 }
 
 /** Loads the rows the facts are made of, in one statement: the order with its channel, lines, customer, company and stock. */
 export async function loadFactRows(scope: TenantScope, orderId: string): Promise<FactRows> {
   const tenantId = scope.tenantId;
-  const row = await scope.selectFrom('orders')
-    .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
-    .selectAll('orders').select(['channels.code as channel_code', 'channels.kind as channel_kind', 'channels.settings as channel_settings'])
+  const row = await scope
+    .selectFrom('orders')
+    .innerJoin('channels', (j) =>
+      j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+    )
+    .selectAll('orders')
+    .select(['channels.code as channel_code', 'channels.kind as channel_kind', 'channels.settings as channel_settings'])
     .select([
-      sql<LineFactRow[]>`(select coalesce(json_agg(json_build_object('id', l.id, 'sku', l.sku, 'name', l.name, 'quantity', l.quantity,
+      sql<
+        LineFactRow[]
+      >`(select coalesce(json_agg(json_build_object('id', l.id, 'sku', l.sku, 'name', l.name, 'quantity', l.quantity,
         'unit_price', l.unit_price::text, 'discount', l.discount::text, 'total', l.total::text, 'attributes', l.attributes) order by l.line_no), '[]')
         from order_lines l where l.tenant_id = orders.tenant_id and l.order_id = orders.id)`.as('fact_lines'),
-      sql<FactRows['customer'] | null>`(select json_build_object('segment', cu.segment, 'attributes', cu.attributes) from customers cu
+      sql<
+        FactRows['customer'] | null
+      >`(select json_build_object('segment', cu.segment, 'attributes', cu.attributes) from customers cu
         where cu.tenant_id = orders.tenant_id and cu.id = orders.customer_id)`.as('fact_customer'),
-      sql<FactRows['company'] | null>`(select json_build_object('segment', co.segment, 'terms', co.terms) from companies co
+      sql<
+        FactRows['company'] | null
+      >`(select json_build_object('segment', co.segment, 'terms', co.terms) from companies co
         where co.tenant_id = orders.tenant_id and co.id = orders.company_id)`.as('fact_company'),
-      reservedJson(tenantId, orderId).as('fact_reserved'), backordersJson(tenantId, orderId).as('fact_backorders'),
+      reservedJson(tenantId, orderId).as('fact_reserved'),
+      backordersJson(tenantId, orderId).as('fact_backorders'),
     ])
-    .where('orders.id', '=', orderId).executeTakeFirstOrThrow();
-  const { fact_lines: lines, fact_customer: customer, fact_company: company, fact_reserved: reserved, fact_backorders: backorders, ...order } = row;
+    .where('orders.id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  const {
+    fact_lines: lines,
+    fact_customer: customer,
+    fact_company: company,
+    fact_reserved: reserved,
+    fact_backorders: backorders,
+    ...order
+  } = row;
   return { order, lines, customer: customer ?? undefined, company: company ?? undefined, reserved, backorders };
 }
 

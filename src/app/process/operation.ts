@@ -65,7 +65,11 @@ export class Operations {
   }
 
   /** Runs a local operation with its parsed arguments; undefined when `code` is not one. */
-  async run(code: string, ctx: OperationContext, args: Record<string, unknown>): Promise<{ op: LocalOperation; outcome: ActionOutcome } | undefined> {
+  async run(
+    code: string,
+    ctx: OperationContext,
+    args: Record<string, unknown>,
+  ): Promise<{ op: LocalOperation; outcome: ActionOutcome } | undefined> {
     const op = this.local.get(code);
     if (!op) return undefined;
     return { op, outcome: await op.run(ctx, op.argsSchema.parse(args)) };

@@ -23,7 +23,14 @@ export class OrderProcesses implements OrderProcessPort {
     return startOrderProcess(this.ops, tx, actor, now, orderId, pre);
   }
 
-  apply(tx: Work, actor: Actor, now: Date, orderId: string, event: ProcessEvent, opts: ApplyOptions = {}): Promise<ApplyResult | null> {
+  apply(
+    tx: Work,
+    actor: Actor,
+    now: Date,
+    orderId: string,
+    event: ProcessEvent,
+    opts: ApplyOptions = {},
+  ): Promise<ApplyResult | null> {
     return applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
   }
 
@@ -34,12 +41,20 @@ export class OrderProcesses implements OrderProcessPort {
    */
   async feed(tx: Work, actor: Actor, now: Date, orderId: string, name: string, data: Record<string, unknown> = {}) {
     try {
-      const result = await atomically(tx, (inner) => this.apply(inner, actor, now, orderId, { name, data }, { action: 'process.event' }));
+      const result = await atomically(tx, (inner) =>
+        this.apply(inner, actor, now, orderId, { name, data }, { action: 'process.event' }),
+      );
       return { accepted: true, ...(result ? { state: result.state } : {}) };
     } catch (error) {
       if (!isAppError(error) || error.code !== 'TRANSITION_NOT_ALLOWED') throw error;
-      await writeHistory(tx, actor, now, [{ orderId, action: 'fulfilment.event_not_accepted',
-        changes: { event: name, data }, reason: { note: error.message, allowed: error.data.allowed ?? [] } }]);
+      await writeHistory(tx, actor, now, [
+        {
+          orderId,
+          action: 'fulfilment.event_not_accepted',
+          changes: { event: name, data },
+          reason: { note: error.message, allowed: error.data.allowed ?? [] },
+        },
+      ]);
       return { accepted: false };
     }
   }

@@ -10,5 +10,12 @@ export interface OrderProcessPort {
    * Feeds a fact to the order's process inside the caller's transaction. A fact is true whatever
    * the process expects: an event the current state does not accept is recorded, not thrown.
    */
-  feed(tx: Work, actor: Actor, now: Date, orderId: string, name: string, data?: Record<string, unknown>): Promise<{ accepted: boolean; state?: string }>;
+  feed(
+    tx: Work,
+    actor: Actor,
+    now: Date,
+    orderId: string,
+    name: string,
+    data?: Record<string, unknown>,
+  ): Promise<{ accepted: boolean; state?: string }>;
 }

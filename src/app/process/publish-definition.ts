@@ -11,13 +11,26 @@ import { checkSource, definitionView, invalidDefinition, processKind } from './d
  * them is an explicit migration). The text is validated again against the wired operations, so a
  * definition naming an action nothing carries out cannot go live.
  */
-export async function publishDefinition(actions: ActionRegistry, scope: TenantScope, actor: Actor, now: Date, key: string, version: number) {
+export async function publishDefinition(
+  actions: ActionRegistry,
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  key: string,
+  version: number,
+) {
   const updated = await publishVersion(scope, processKind, actor, now, key, version, {
     validate: (row) => {
       const checked = checkSource(actions, row.source);
       if (!checked.ok) throw invalidDefinition(checked.problems);
     },
-    published: (tx) => emitEvent(tx, { type: 'process.published', subject: `process/${key}`, time: now, payload: { processKey: key, version } }),
+    published: (tx) =>
+      emitEvent(tx, {
+        type: 'process.published',
+        subject: `process/${key}`,
+        time: now,
+        payload: { processKey: key, version },
+      }),
   });
   return definitionView(updated);
 }

@@ -26,12 +26,21 @@ export const DEFAULT_SELECTION_RULES = [
  * Publishes every shipped definition the tenant does not have yet and installs the default
  * selection rules (for the demo tenant and new installations). Idempotent.
  */
-export async function publishShippedProcesses(actions: ActionRegistry, scope: TenantScope, actor: Actor, now: Date, dir = SHIPPED_PROCESSES_DIR): Promise<string[]> {
+export async function publishShippedProcesses(
+  actions: ActionRegistry,
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  dir = SHIPPED_PROCESSES_DIR,
+): Promise<string[]> {
   const published: string[] = [];
-  for (const item of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+  for (const item of readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
     const source = readFileSync(`${dir}/${item}`, 'utf8');
     const checked = checkSource(actions, source);
-    if (!checked.ok) throw new Error(`shipped process ${item} does not load: ${checked.problems.map((p) => p.message).join('; ')}`);
+    if (!checked.ok)
+      throw new Error(`shipped process ${item} does not load: ${checked.problems.map((p) => p.message).join('; ')}`);
     // A tenant that already runs this process keeps its own versions.
     if (await currentPublished(scope, checked.def.key)) continue;
     const draft = await saveDraft(actions, scope, actor, now, source);

@@ -10,13 +10,25 @@ import { checkSource, definitionView, invalidDefinition, processKind } from './d
  * editing the existing draft). Validated first: with any problem nothing is stored and every
  * problem is reported with its line. `key`, when given (PUT /processes/{key}/draft), must match.
  */
-export async function saveDraft(actions: ActionRegistry, scope: TenantScope, actor: Actor, now: Date, source: string, key?: string) {
+export async function saveDraft(
+  actions: ActionRegistry,
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  source: string,
+  key?: string,
+) {
   const checked = checkSource(actions, source);
   if (!checked.ok) throw invalidDefinition(checked.problems);
   const def = checked.def;
   if (key !== undefined && def.key !== key) {
-    throw new AppError('VALIDATION_FAILED', `the definition's key is ${def.key}, not ${key}`, [{ path: '/key', message: `must be ${key}` }]);
+    throw new AppError('VALIDATION_FAILED', `the definition's key is ${def.key}, not ${key}`, [
+      { path: '/key', message: `must be ${key}` },
+    ]);
   }
-  const { row, changed } = await saveVersionDraft(scope, processKind, actor, now, def.key, { source, title: def.spec.title ?? null });
+  const { row, changed } = await saveVersionDraft(scope, processKind, actor, now, def.key, {
+    source,
+    title: def.spec.title ?? null,
+  });
   return { ...definitionView(row), changed };
 }

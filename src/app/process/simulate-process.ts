@@ -1,7 +1,14 @@
 import type { ActionRegistry } from '../../process/index.js';
 import { AppError } from '../../shared/errors.js';
 import { compareDefinitions, simulate } from '../../process/index.js';
-import type { CompiledDefinition, FactsInput, Oracle, ProcessEvent, SimulationCase, SimulationRun } from '../../process/index.js';
+import type {
+  CompiledDefinition,
+  FactsInput,
+  Oracle,
+  ProcessEvent,
+  SimulationCase,
+  SimulationRun,
+} from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { checkSource, compileStored, currentPublished, findVersion, invalidDefinition } from './definition-store.js';
 import { loadOrderFacts } from './load-facts.js';
@@ -24,39 +31,87 @@ export interface SimulateInput {
 
 function runView(simulationRun: SimulationRun, includeTrace: boolean) {
   return {
-    path: simulationRun.path, endState: simulationRun.endState, status: simulationRun.status, outcome: simulationRun.outcome,
-    approvalTasks: simulationRun.approvalTasks, exceptions: simulationRun.exceptions, eventsApplied: simulationRun.eventsApplied,
-    waitingFor: simulationRun.waitingFor ? { tasks: simulationRun.waitingFor.tasks.map((t) => ({ id: t.id, kind: t.kind, role: t.role, party: t.party })), events: simulationRun.waitingFor.events } : null,
+    path: simulationRun.path,
+    endState: simulationRun.endState,
+    status: simulationRun.status,
+    outcome: simulationRun.outcome,
+    approvalTasks: simulationRun.approvalTasks,
+    exceptions: simulationRun.exceptions,
+    eventsApplied: simulationRun.eventsApplied,
+    waitingFor: simulationRun.waitingFor
+      ? {
+          tasks: simulationRun.waitingFor.tasks.map((t) => ({ id: t.id, kind: t.kind, role: t.role, party: t.party })),
+          events: simulationRun.waitingFor.events,
+        }
+      : null,
     rejectedEvents: simulationRun.rejectedEvents,
     ...(includeTrace && simulationRun.trace ? { trace: simulationRun.trace } : {}),
   };
 }
 
-async function draftDefinition(actions: ActionRegistry, scope: TenantScope, key: string, input: SimulateInput): Promise<{ def: CompiledDefinition; label: string }> {
+async function draftDefinition(
+  actions: ActionRegistry,
+  scope: TenantScope,
+  key: string,
+  input: SimulateInput,
+): Promise<{ def: CompiledDefinition; label: string }> {
   if (input.source !== undefined) {
     const source = checkSource(actions, input.source);
     if (!source.ok) throw invalidDefinition(source.problems);
-    if (source.def.key !== key) throw new AppError('VALIDATION_FAILED', `the definition's key is ${source.def.key}, not ${key}`, [{ path: '/source', message: `key must be ${key}` }]);
+    if (source.def.key !== key)
+      throw new AppError('VALIDATION_FAILED', `the definition's key is ${source.def.key}, not ${key}`, [
+        { path: '/source', message: `key must be ${key}` },
+      ]);
     return { def: source.def, label: 'inline' };
   }
-  const row = input.version !== undefined
-    ? await findVersion(scope, key, input.version)
-    : await scope.selectFrom('process_definitions').selectAll().where('key', '=', key).where('status', '=', 'draft').executeTakeFirst();
+  const row =
+    input.version !== undefined
+      ? await findVersion(scope, key, input.version)
+      : await scope
+          .selectFrom('process_definitions')
+          .selectAll()
+          .where('key', '=', key)
+          .where('status', '=', 'draft')
+          .executeTakeFirst();
   if (!row) throw new AppError('PROCESS_NOT_FOUND', `process ${key} has no draft; give a version or the source`);
-  return { def: compileStored(actions, row.source, row.version, row.source_hash), label: `v${row.version} (${row.status})` };
+  return {
+    def: compileStored(actions, row.source, row.version, row.source_hash),
+    label: `v${row.version} (${row.status})`,
+  };
 }
 
-async function loadCases(scope: TenantScope, input: SimulateInput): Promise<{ cases: SimulationCase[]; numbers: Map<string, string> }> {
+async function loadCases(
+  scope: TenantScope,
+  input: SimulateInput,
+): Promise<{ cases: SimulationCase[]; numbers: Map<string, string> }> {
   const numbers = new Map<string, string>();
-  if (input.cases?.length) return { cases: input.cases.map((c) => ({ id: c.id, facts: c.facts as FactsInput, ...(c.events ? { events: c.events } : {}) })), numbers };
+  if (input.cases?.length)
+    return {
+      cases: input.cases.map((c) => ({
+        id: c.id,
+        facts: c.facts as FactsInput,
+        ...(c.events ? { events: c.events } : {}),
+      })),
+      numbers,
+    };
   let ids = input.orderIds ?? [];
   if (ids.length === 0) {
-    const rows = await scope.selectFrom('orders').select(['id']).orderBy('placed_at', 'desc').orderBy('id', 'desc')
-      .limit(Math.min(input.last ?? 50, MAX_SIMULATED_ORDERS)).execute();
+    const rows = await scope
+      .selectFrom('orders')
+      .select(['id'])
+      .orderBy('placed_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(input.last ?? 50, MAX_SIMULATED_ORDERS))
+      .execute();
     ids = rows.map((r) => r.id);
   }
-  if (ids.length > MAX_SIMULATED_ORDERS) throw new AppError('VALIDATION_FAILED', `at most ${MAX_SIMULATED_ORDERS} orders`, [{ path: '/orderIds', message: 'too many' }]);
-  const found = ids.length ? await scope.selectFrom('orders').select(['id', 'number']).where('id', 'in', ids).execute() : [];
+  if (ids.length > MAX_SIMULATED_ORDERS)
+    throw new AppError('VALIDATION_FAILED', `at most ${MAX_SIMULATED_ORDERS} orders`, [
+      { path: '/orderIds', message: 'too many' },
+    ]);
+  const found = ids.length
+    ? await scope.selectFrom('orders').select(['id', 'number']).where('id', 'in', ids).execute()
+    : [];
   for (const item of found) numbers.set(item.id, item.number);
   const missing = ids.filter((id) => !numbers.has(id));
   if (missing.length) throw new AppError('NOT_FOUND', `unknown order(s): ${missing.slice(0, 5).join(', ')}`);
@@ -70,7 +125,13 @@ async function loadCases(scope: TenantScope, input: SimulateInput): Promise<{ ca
  * given facts, chosen stored orders, or the last N — and reports each order's path and end
  * state under both, and what would change. Reads only: nothing is written.
  */
-export async function simulateProcess(actions: ActionRegistry, scope: TenantScope, now: Date, key: string, input: SimulateInput) {
+export async function simulateProcess(
+  actions: ActionRegistry,
+  scope: TenantScope,
+  now: Date,
+  key: string,
+  input: SimulateInput,
+) {
   const draft = await draftDefinition(actions, scope, key, input);
   const cur = await currentPublished(scope, key);
   const current = cur ? compileStored(actions, cur.source, cur.version, cur.source_hash) : null;
@@ -78,13 +139,27 @@ export async function simulateProcess(actions: ActionRegistry, scope: TenantScop
   const opts = { now, includeTrace: Boolean(input.includeTrace), ...(input.oracle ? { oracle: input.oracle } : {}) };
   const trace = Boolean(input.includeTrace);
   if (!current) {
-    const runs = cases.map((c) => ({ id: c.id, number: numbers.get(c.id) ?? null, current: null, draft: runView(simulate(draft.def, c, opts), trace), differences: [] as string[] }));
+    const runs = cases.map((c) => ({
+      id: c.id,
+      number: numbers.get(c.id) ?? null,
+      current: null,
+      draft: runView(simulate(draft.def, c, opts), trace),
+      differences: [] as string[],
+    }));
     return { key, current: null, draft: draft.label, orders: runs, summary: null };
   }
   const cmp = compareDefinitions(current, draft.def, cases, opts);
   return {
-    key, current: `v${current.version}`, draft: draft.label,
-    orders: cmp.cases.map((c) => ({ id: c.id, number: numbers.get(c.id) ?? null, current: runView(c.current, trace), draft: runView(c.draft, trace), differences: c.differences })),
+    key,
+    current: `v${current.version}`,
+    draft: draft.label,
+    orders: cmp.cases.map((c) => ({
+      id: c.id,
+      number: numbers.get(c.id) ?? null,
+      current: runView(c.current, trace),
+      draft: runView(c.draft, trace),
+      differences: c.differences,
+    })),
     summary: cmp.summary,
   };
 }

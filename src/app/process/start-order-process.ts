@@ -9,8 +9,17 @@ import { chooseProcess } from './selection-rules.js';
 import type { Operations } from './operation.js';
 
 export type StartOutcome =
-  | { started: true; key: string; version: number; state: string; via: 'rule' | 'channel'; order: Awaited<ReturnType<typeof saveSnapshot>>;
-      def: CompiledDefinition; snapshot: ProcessSnapshot; exception: { kind: string; resolutions: string[] } | null }
+  | {
+      started: true;
+      key: string;
+      version: number;
+      state: string;
+      via: 'rule' | 'channel';
+      order: Awaited<ReturnType<typeof saveSnapshot>>;
+      def: CompiledDefinition;
+      snapshot: ProcessSnapshot;
+      exception: { kind: string; resolutions: string[] } | null;
+    }
   | { started: false; reason: string };
 
 /** What intake already knows, so starting the process reads nothing it just wrote or read. */
@@ -30,7 +39,14 @@ export interface StartContext {
  * actions and automatic steps, and stores the snapshot. Without a process the order stays
  * `accepted` with a history note: an order is never refused for want of a process.
  */
-export async function startOrderProcess(ops: Operations, tx: Work, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
+export async function startOrderProcess(
+  ops: Operations,
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  pre: StartContext,
+): Promise<StartOutcome> {
   const { order, rules, rows } = pre;
   // Without rules or a channel process there is nothing to choose: skip computing the facts.
   const configured = processConfigured(pre);
@@ -46,10 +62,32 @@ export async function startOrderProcess(ops: Operations, tx: Work, actor: Actor,
   const def = published;
   const first = startProcess(def, facts, now);
   const { snapshot, exception } = await driveProcess({
-    ops, tx, actor, now, orderId, def, facts, first, action: 'process.started', cause: null, fromState: order.state, exception: null, rows,
+    ops,
+    tx,
+    actor,
+    now,
+    orderId,
+    def,
+    facts,
+    first,
+    action: 'process.started',
+    cause: null,
+    fromState: order.state,
+    exception: null,
+    rows,
   });
   const saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
-  return { started: true, key: def.key, version: def.version, state: snapshot.state, via: choice.via, order: saved, def, snapshot, exception };
+  return {
+    started: true,
+    key: def.key,
+    version: def.version,
+    state: snapshot.state,
+    via: choice.via,
+    order: saved,
+    def,
+    snapshot,
+    exception,
+  };
 }
 
 /** Whether the order has a process to choose: the channel names one or the tenant has selection rules. */
@@ -58,10 +96,27 @@ export function processConfigured(pre: Pick<StartContext, 'order' | 'rules'>): b
 }
 
 /** Why no process took the order, and the history note that says so. */
-export function notSelected(orderId: string, order: StartContext['order'], choice: { key: string; via: string } | null): { reason: string; entry: HistoryEntry } {
-  const reason = choice ? `process ${choice.key} (chosen by ${choice.via}) has no published version` : `no selection rule matches and channel ${order.channel_code} names no process`;
-  return { reason, entry: { orderId, action: 'process.not_selected', fromState: order.state, toState: order.state,
-    reason: { note: `${reason}; the order stays ${order.state} until an operator acts`, ...(choice ? { processKey: choice.key } : {}) } } };
+export function notSelected(
+  orderId: string,
+  order: StartContext['order'],
+  choice: { key: string; via: string } | null,
+): { reason: string; entry: HistoryEntry } {
+  const reason = choice
+    ? `process ${choice.key} (chosen by ${choice.via}) has no published version`
+    : `no selection rule matches and channel ${order.channel_code} names no process`;
+  return {
+    reason,
+    entry: {
+      orderId,
+      action: 'process.not_selected',
+      fromState: order.state,
+      toState: order.state,
+      reason: {
+        note: `${reason}; the order stays ${order.state} until an operator acts`,
+        ...(choice ? { processKey: choice.key } : {}),
+      },
+    },
+  };
 }
 
 /** The compiled current version of a process: from the compile cache, else compiled from its stored text. */

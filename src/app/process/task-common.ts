@@ -10,7 +10,9 @@ export const actorRef = (a: Actor) => a.id ?? a.name ?? a.type;
 export async function lockOpenTask(tx: TenantScope, id: string, expectedVersion: number | null = null) {
   const row = await tx.selectFrom('process_tasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `task ${id} not found`);
-  if (row.state !== 'open' && row.state !== 'claimed') throw new AppError('TASK_NOT_OPEN', `task ${id} is ${row.state}`, [], { state: row.state });
-  if (expectedVersion !== null && expectedVersion !== row.version) throw new AppError('VERSION_MISMATCH', `the task is at version ${row.version}, not ${expectedVersion}`);
+  if (row.state !== 'open' && row.state !== 'claimed')
+    throw new AppError('TASK_NOT_OPEN', `task ${id} is ${row.state}`, [], { state: row.state });
+  if (expectedVersion !== null && expectedVersion !== row.version)
+    throw new AppError('VERSION_MISMATCH', `the task is at version ${row.version}, not ${expectedVersion}`);
   return row;
 }

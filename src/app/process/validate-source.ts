@@ -7,7 +7,9 @@ export function validateSource(actions: ActionRegistry, source: string) {
   if (!result.ok) return { valid: false as const, key: null, problems: result.problems };
   const states = [...result.def.states.values()];
   return {
-    valid: true as const, key: result.def.key, problems: [],
+    valid: true as const,
+    key: result.def.key,
+    problems: [],
     summary: {
       states: states.length,
       terminal: states.filter((s) => s.terminal).map((s) => s.name),

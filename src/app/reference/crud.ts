@@ -19,7 +19,13 @@ export function refView(refEntity: RefEntity, row: Row): RefView {
     const item = row[column];
     out[field] = kind === 'numeric' && item !== null && item !== undefined ? Number(item) : item;
   }
-  return { ...out, id: row.id, version: row.version, createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString() };
+  return {
+    ...out,
+    id: row.id,
+    version: row.version,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
 }
 
 function toColumns(refEntity: RefEntity, input: Record<string, unknown>) {
@@ -32,13 +38,19 @@ function toColumns(refEntity: RefEntity, input: Record<string, unknown>) {
   return cols;
 }
 
-const untyped = (s: TenantScope, e: RefEntity) => s as unknown as {
-  selectFrom(table: string): any; insertInto(table: string, rows: unknown): any; updateTable(table: string): any; deleteFrom(table: string): any;
-};
+const untyped = (s: TenantScope, e: RefEntity) =>
+  s as unknown as {
+    selectFrom(table: string): any;
+    insertInto(table: string, rows: unknown): any;
+    updateTable(table: string): any;
+    deleteFrom(table: string): any;
+  };
 
 async function load(scope: TenantScope, refEntity: RefEntity, idOrKey: string, forUpdate = false): Promise<Row> {
   let query = untyped(scope, refEntity).selectFrom(refEntity.table).selectAll();
-  query = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrKey) ? query.where('id', '=', idOrKey) : query.where(refEntity.key, '=', idOrKey);
+  query = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrKey)
+    ? query.where('id', '=', idOrKey)
+    : query.where(refEntity.key, '=', idOrKey);
   if (forUpdate) query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `${refEntity.entity} ${idOrKey} not found`);
@@ -49,7 +61,11 @@ export async function getReference(scope: TenantScope, refEntity: RefEntity, idO
   return refView(refEntity, await load(scope, refEntity, idOrKey));
 }
 
-export async function listReference(scope: TenantScope, refEntity: RefEntity, query: { limit: number; cursor?: string | undefined; q?: string | undefined } & Record<string, unknown>) {
+export async function listReference(
+  scope: TenantScope,
+  refEntity: RefEntity,
+  query: { limit: number; cursor?: string | undefined; q?: string | undefined } & Record<string, unknown>,
+) {
   let filter = untyped(scope, refEntity).selectFrom(refEntity.table).selectAll();
   for (const item of refEntity.filters) {
     const value = query[item];
@@ -62,23 +78,43 @@ export async function listReference(scope: TenantScope, refEntity: RefEntity, qu
   }
   const after = decodeCursor(query.cursor);
   if (after) filter = filter.where('id', '>', after);
-  const rows: Row[] = await filter.orderBy('id').limit(query.limit + 1).execute();
+  const rows: Row[] = await filter
+    .orderBy('id')
+    .limit(query.limit + 1)
+    .execute();
   const page = rows.slice(0, query.limit);
-  return { items: page.map((r) => refView(refEntity, r)), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.id) : null };
+  return {
+    items: page.map((r) => refView(refEntity, r)),
+    nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.id) : null,
+  };
 }
 
 function conflict(refEntity: RefEntity, input: Record<string, unknown>, err: unknown): never {
-  if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `${refEntity.entity} ${String(input[refEntity.key])} exists`, [{ path: `/${refEntity.key}`, message: 'already exists' }]);
-  if (isForeignKeyViolation(err)) throw new AppError('VALIDATION_FAILED', 'a referenced record does not exist', [{ path: '/', message: 'unknown reference (e.g. companyId)' }]);
+  if (isUniqueViolation(err))
+    throw new AppError('ALREADY_EXISTS', `${refEntity.entity} ${String(input[refEntity.key])} exists`, [
+      { path: `/${refEntity.key}`, message: 'already exists' },
+    ]);
+  if (isForeignKeyViolation(err))
+    throw new AppError('VALIDATION_FAILED', 'a referenced record does not exist', [
+      { path: '/', message: 'unknown reference (e.g. companyId)' },
+    ]);
   throw err;
 }
 
-export async function createReference(scope: TenantScope, refEntity: RefEntity, actor: Actor, clock: Clock, input: Record<string, unknown>) {
+export async function createReference(
+  scope: TenantScope,
+  refEntity: RefEntity,
+  actor: Actor,
+  clock: Clock,
+  input: Record<string, unknown>,
+) {
   const id = newId();
   const now = clock.now();
   try {
     await atomically(scope, async (tx) => {
-      await untyped(tx, refEntity).insertInto(refEntity.table, { id, ...toColumns(refEntity, input), created_at: now, updated_at: now }).execute();
+      await untyped(tx, refEntity)
+        .insertInto(refEntity.table, { id, ...toColumns(refEntity, input), created_at: now, updated_at: now })
+        .execute();
       await writeAudit(tx, actor, now, { entity: refEntity.entity, entityId: id, action: 'created', changes: input });
     });
   } catch (err) {
@@ -88,17 +124,34 @@ export async function createReference(scope: TenantScope, refEntity: RefEntity, 
 }
 
 /** Partial update with optimistic concurrency (If-Match); the audit row holds each field's old and new value. */
-export async function updateReference(scope: TenantScope, refEntity: RefEntity, actor: Actor, clock: Clock, idOrKey: string, patch: Record<string, unknown>, ifMatch: number | null) {
+export async function updateReference(
+  scope: TenantScope,
+  refEntity: RefEntity,
+  actor: Actor,
+  clock: Clock,
+  idOrKey: string,
+  patch: Record<string, unknown>,
+  ifMatch: number | null,
+) {
   try {
     return await atomically(scope, async (tx) => {
       const row = await load(tx, refEntity, idOrKey, true);
-      if (ifMatch !== null && ifMatch !== row.version) throw new AppError('VERSION_MISMATCH', `${refEntity.entity} is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });
+      if (ifMatch !== null && ifMatch !== row.version)
+        throw new AppError('VERSION_MISMATCH', `${refEntity.entity} is at version ${row.version}, not ${ifMatch}`, [], {
+          currentVersion: row.version,
+        });
       const before = refView(refEntity, row);
       const changes: Record<string, { from: unknown; to: unknown }> = {};
-      for (const [key, value] of Object.entries(patch)) if (value !== undefined && !isDeepStrictEqual(before[key], value)) changes[key] = { from: before[key], to: value };
+      for (const [key, value] of Object.entries(patch))
+        if (value !== undefined && !isDeepStrictEqual(before[key], value))
+          changes[key] = { from: before[key], to: value };
       if (Object.keys(changes).length === 0) return before;
       const now = clock.now();
-      await untyped(tx, refEntity).updateTable(refEntity.table).set({ ...toColumns(refEntity, patch), version: row.version + 1, updated_at: now }).where('id', '=', row.id).execute();
+      await untyped(tx, refEntity)
+        .updateTable(refEntity.table)
+        .set({ ...toColumns(refEntity, patch), version: row.version + 1, updated_at: now })
+        .where('id', '=', row.id)
+        .execute();
       await writeAudit(tx, actor, now, { entity: refEntity.entity, entityId: row.id, action: 'updated', changes });
       return getReference(tx, refEntity, row.id);
     });
@@ -109,16 +162,32 @@ export async function updateReference(scope: TenantScope, refEntity: RefEntity, 
 }
 
 /** Deletes a record nothing refers to; one that orders or stock refer to answers IN_USE (deactivate it instead). */
-export async function deleteReference(scope: TenantScope, refEntity: RefEntity, actor: Actor, clock: Clock, idOrKey: string, ifMatch: number | null) {
+export async function deleteReference(
+  scope: TenantScope,
+  refEntity: RefEntity,
+  actor: Actor,
+  clock: Clock,
+  idOrKey: string,
+  ifMatch: number | null,
+) {
   try {
     await atomically(scope, async (tx) => {
       const row = await load(tx, refEntity, idOrKey, true);
-      if (ifMatch !== null && ifMatch !== row.version) throw new AppError('VERSION_MISMATCH', `${refEntity.entity} is at version ${row.version}, not ${ifMatch}`, [], { currentVersion: row.version });
+      if (ifMatch !== null && ifMatch !== row.version)
+        throw new AppError('VERSION_MISMATCH', `${refEntity.entity} is at version ${row.version}, not ${ifMatch}`, [], {
+          currentVersion: row.version,
+        });
       await untyped(tx, refEntity).deleteFrom(refEntity.table).where('id', '=', row.id).execute();
-      await writeAudit(tx, actor, clock.now(), { entity: refEntity.entity, entityId: row.id, action: 'deleted', changes: refView(refEntity, row) });
+      await writeAudit(tx, actor, clock.now(), {
+        entity: refEntity.entity,
+        entityId: row.id,
+        action: 'deleted',
+        changes: refView(refEntity, row),
+      });
     });
   } catch (err) {
-    if (isForeignKeyViolation(err)) throw new AppError('IN_USE', `the ${refEntity.entity} is referenced by other records; deactivate it instead`);
+    if (isForeignKeyViolation(err))
+      throw new AppError('IN_USE', `the ${refEntity.entity} is referenced by other records; deactivate it instead`);
     throw err;
   }
 }

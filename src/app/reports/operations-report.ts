@@ -9,42 +9,106 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(N
  * waiting in exception states by kind; and the cycle time (placement to the first end
  * state) as median and 90th percentile over the window.
  */
-export async function operationsReport(scope: TenantScope, now: Date, opts: { staleHours: number; days: number; endStates: readonly string[] }) {
+export async function operationsReport(
+  scope: TenantScope,
+  now: Date,
+  opts: { staleHours: number; days: number; endStates: readonly string[] },
+) {
   const staleBefore = new Date(now.getTime() - opts.staleHours * 3_600_000);
   const from = new Date(now.getTime() - opts.days * 86_400_000);
   const [tasks, stale, oldest, exceptions, cycle] = await Promise.all([
-    scope.selectFrom('process_tasks').where('state', 'in', ['open', 'claimed'])
+    scope
+      .selectFrom('process_tasks')
+      .where('state', 'in', ['open', 'claimed'])
       .select([sql<string>`count(*)`.as('open'), sql<string>`count(*) filter (where due_at < ${now})`.as('overdue')])
       .executeTakeFirst(),
-    scope.selectFrom('order_processes').innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
-      .where('order_processes.status', '<>', 'done').where('orders.placed_at', '<', staleBefore)
-      .select([sql<string>`count(*)`.as('n')]).executeTakeFirst(),
-    scope.selectFrom('order_processes').innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'))
-      .where('order_processes.status', '<>', 'done').where('orders.placed_at', '<', staleBefore)
-      .select(['orders.id as id', 'orders.number as number', 'order_processes.state as state', 'orders.placed_at as placed_at'])
-      .orderBy('orders.placed_at').orderBy('orders.id').limit(10).execute(),
-    scope.selectFrom('order_processes').where('status', '<>', 'done').where('exception_kind', 'is not', null)
-      .select(['exception_kind as kind', sql<string>`count(*)`.as('n')]).groupBy('exception_kind').orderBy(sql`count(*)`, 'desc').execute(),
-    scope.selectFrom('orders').innerJoin(
-      (eb) => eb.selectFrom('order_history').select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
-        .where('order_history.tenant_id', '=', scope.tenantId)
-        .where('order_history.to_state', 'in', [...opts.endStates]).groupBy('order_history.order_id').as('ends'),
-      (j) => j.onRef('ends.order_id', '=', 'orders.id'),
-    ).where('orders.placed_at', '>=', from)
+    scope
+      .selectFrom('order_processes')
+      .innerJoin('orders', (j) =>
+        j
+          .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
+          .onRef('orders.id', '=', 'order_processes.order_id'),
+      )
+      .where('order_processes.status', '<>', 'done')
+      .where('orders.placed_at', '<', staleBefore)
+      .select([sql<string>`count(*)`.as('n')])
+      .executeTakeFirst(),
+    scope
+      .selectFrom('order_processes')
+      .innerJoin('orders', (j) =>
+        j
+          .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
+          .onRef('orders.id', '=', 'order_processes.order_id'),
+      )
+      .where('order_processes.status', '<>', 'done')
+      .where('orders.placed_at', '<', staleBefore)
+      .select([
+        'orders.id as id',
+        'orders.number as number',
+        'order_processes.state as state',
+        'orders.placed_at as placed_at',
+      ])
+      .orderBy('orders.placed_at')
+      .orderBy('orders.id')
+      .limit(10)
+      .execute(),
+    scope
+      .selectFrom('order_processes')
+      .where('status', '<>', 'done')
+      .where('exception_kind', 'is not', null)
+      .select(['exception_kind as kind', sql<string>`count(*)`.as('n')])
+      .groupBy('exception_kind')
+      .orderBy(sql`count(*)`, 'desc')
+      .execute(),
+    scope
+      .selectFrom('orders')
+      .innerJoin(
+        (eb) =>
+          eb
+            .selectFrom('order_history')
+            .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
+            .where('order_history.tenant_id', '=', scope.tenantId)
+            .where('order_history.to_state', 'in', [...opts.endStates])
+            .groupBy('order_history.order_id')
+            .as('ends'),
+        (j) => j.onRef('ends.order_id', '=', 'orders.id'),
+      )
+      .where('orders.placed_at', '>=', from)
       .select([
         sql<string>`count(*)`.as('n'),
-        sql<string | null>`percentile_cont(0.5) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as('median'),
-        sql<string | null>`percentile_cont(0.9) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as('p90'),
-      ]).executeTakeFirst(),
+        sql<
+          string | null
+        >`percentile_cont(0.5) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
+          'median',
+        ),
+        sql<
+          string | null
+        >`percentile_cont(0.9) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
+          'p90',
+        ),
+      ])
+      .executeTakeFirst(),
   ]);
   return {
     at: now.toISOString(),
     tasks: { open: Number(tasks?.open ?? 0), overdue: Number(tasks?.overdue ?? 0) },
     staleOrders: {
-      thresholdHours: opts.staleHours, count: Number(stale?.n ?? 0),
-      oldest: oldest.map((o) => ({ id: o.id, number: o.number, state: o.state, placedAt: new Date(o.placed_at).toISOString() })),
+      thresholdHours: opts.staleHours,
+      count: Number(stale?.n ?? 0),
+      oldest: oldest.map((o) => ({
+        id: o.id,
+        number: o.number,
+        state: o.state,
+        placedAt: new Date(o.placed_at).toISOString(),
+      })),
     },
     exceptionsByKind: exceptions.map((e) => ({ kind: e.kind ?? 'other', count: Number(e.n) })),
-    cycleTime: { days: opts.days, endStates: [...opts.endStates], orders: Number(cycle?.n ?? 0), medianSeconds: num(cycle?.median), p90Seconds: num(cycle?.p90) },
+    cycleTime: {
+      days: opts.days,
+      endStates: [...opts.endStates],
+      orders: Number(cycle?.n ?? 0),
+      medianSeconds: num(cycle?.median),
+      p90Seconds: num(cycle?.p90),
+    },
   };
 }

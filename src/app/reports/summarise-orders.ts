@@ -11,7 +11,10 @@ export const CYCLE_END_STATES = ['completed', 'delivered', 'collected'] as const
 
 /** The orders summary (the route's `OrdersSummary` schema describes it on the wire). */
 export interface OrdersSummary {
-  from: string; to: string; days: number; total: number;
+  from: string;
+  to: string;
+  days: number;
+  total: number;
   byChannel: Array<{ channel: string; count: number }>;
   byState: Array<{ state: string; count: number }>;
   byChannelState: Array<{ channel: string; state: string; count: number }>;
@@ -24,34 +27,61 @@ const DAY_MS = 86_400_000;
 const num = (v: unknown) => Number(v ?? 0);
 
 /** Aggregates over the window; every query is filtered by tenant through the scope. */
-export async function ordersSummaryReport(scope: TenantScope, now: Date, days: number, channel?: string): Promise<OrdersSummary> {
+export async function ordersSummaryReport(
+  scope: TenantScope,
+  now: Date,
+  days: number,
+  channel?: string,
+): Promise<OrdersSummary> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (days - 1) * DAY_MS);
   const to = new Date(today + DAY_MS);
   const base = () => {
-    let query = scope.selectFrom('orders')
-      .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
-      .where('orders.placed_at', '>=', from).where('orders.placed_at', '<', to);
+    let query = scope
+      .selectFrom('orders')
+      .innerJoin('channels', (j) =>
+        j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+      )
+      .where('orders.placed_at', '>=', from)
+      .where('orders.placed_at', '<', to);
     if (channel) query = query.where('channels.code', '=', channel);
     return query;
   };
   const day = sql<string>`to_char(orders.placed_at at time zone 'UTC', 'YYYY-MM-DD')`;
   const [grouped, daily, revenue, cycle] = await Promise.all([
-    base().select(['channels.code as channel', 'orders.state as state', sql<string>`count(*)`.as('n')])
-      .groupBy(['channels.code', 'orders.state']).execute(),
-    base().select([day.as('day'), 'channels.code as channel', sql<string>`count(*)`.as('n')])
-      .groupBy([day, 'channels.code']).execute(),
-    base().select(['orders.currency as currency', sql<string>`count(*)`.as('n'), sql<string>`sum(orders.grand_total)::text`.as('total')])
-      .groupBy('orders.currency').orderBy('orders.currency').execute(),
-    base().innerJoin(
-      () => scope.selectFrom('order_history')
-        .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
-        .where('order_history.to_state', 'in', [...CYCLE_END_STATES]).groupBy('order_history.order_id').as('ends'),
-      (j) => j.onRef('ends.order_id', '=', 'orders.id'),
-    ).select([
-      sql<string>`count(*)`.as('n'),
-      sql<string | null>`avg(extract(epoch from (ends.ended_at - orders.placed_at)))::float8`.as('avg'),
-    ]).executeTakeFirst(),
+    base()
+      .select(['channels.code as channel', 'orders.state as state', sql<string>`count(*)`.as('n')])
+      .groupBy(['channels.code', 'orders.state'])
+      .execute(),
+    base()
+      .select([day.as('day'), 'channels.code as channel', sql<string>`count(*)`.as('n')])
+      .groupBy([day, 'channels.code'])
+      .execute(),
+    base()
+      .select([
+        'orders.currency as currency',
+        sql<string>`count(*)`.as('n'),
+        sql<string>`sum(orders.grand_total)::text`.as('total'),
+      ])
+      .groupBy('orders.currency')
+      .orderBy('orders.currency')
+      .execute(),
+    base()
+      .innerJoin(
+        () =>
+          scope
+            .selectFrom('order_history')
+            .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
+            .where('order_history.to_state', 'in', [...CYCLE_END_STATES])
+            .groupBy('order_history.order_id')
+            .as('ends'),
+        (j) => j.onRef('ends.order_id', '=', 'orders.id'),
+      )
+      .select([
+        sql<string>`count(*)`.as('n'),
+        sql<string | null>`avg(extract(epoch from (ends.ended_at - orders.placed_at)))::float8`.as('avg'),
+      ])
+      .executeTakeFirst(),
   ]);
 
   const byChannel = new Map<string, number>();
@@ -64,7 +94,8 @@ export async function ordersSummaryReport(scope: TenantScope, now: Date, days: n
     byState.set(row.state, (byState.get(row.state) ?? 0) + count);
   }
   const perDay = new Map<string, { count: number; byChannel: Record<string, number> }>();
-  for (let time = from.getTime(); time < to.getTime(); time += DAY_MS) perDay.set(new Date(time).toISOString().slice(0, 10), { count: 0, byChannel: {} });
+  for (let time = from.getTime(); time < to.getTime(); time += DAY_MS)
+    perDay.set(new Date(time).toISOString().slice(0, 10), { count: 0, byChannel: {} });
   for (const row of daily) {
     const item = perDay.get(row.day);
     if (!item) continue;
@@ -74,13 +105,24 @@ export async function ordersSummaryReport(scope: TenantScope, now: Date, days: n
   const desc = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
   const avg = cycle?.avg;
   return {
-    from: from.toISOString(), to: to.toISOString(), days, total,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    days,
+    total,
     byChannel: [...byChannel].map(([c, n]) => ({ channel: c, count: n })).sort(desc),
     byState: [...byState].map(([st, n]) => ({ state: st, count: n })).sort(desc),
     byChannelState: grouped.map((r) => ({ channel: r.channel, state: r.state, count: num(r.n) })).sort(desc),
     perDay: [...perDay].map(([d, v]) => ({ day: d, ...v })),
     // Sums stay in bigint minor units until formatted: exact at any volume.
-    revenue: revenue.map((r) => ({ currency: r.currency, count: num(r.n), grandTotal: formatMoney(BigInt(r.total ?? '0'), r.currency) })),
-    cycleTime: { endStates: [...CYCLE_END_STATES], orders: num(cycle?.n), averageSeconds: avg === null || avg === undefined ? null : Math.round(Number(avg)) },
+    revenue: revenue.map((r) => ({
+      currency: r.currency,
+      count: num(r.n),
+      grandTotal: formatMoney(BigInt(r.total ?? '0'), r.currency),
+    })),
+    cycleTime: {
+      endStates: [...CYCLE_END_STATES],
+      orders: num(cycle?.n),
+      averageSeconds: avg === null || avg === undefined ? null : Math.round(Number(avg)),
+    },
   };
 }

@@ -19,12 +19,22 @@ export const DEFAULT_STRATEGIES: Array<{ key: string; document: Record<string, u
       name: 'Nearest location that can send the whole order, else the fewest nearby parcels',
       solver: 'heuristic',
       steps: [
-        { id: 'one-parcel', description: 'one shipment from the nearest location that has everything',
+        {
+          id: 'one-parcel',
+          description: 'one shipment from the nearest location that has everything',
           filters: { sameCountryAsDestination: true, channelNetwork: true },
-          objective: { distance: 1, shippingCost: 0.01, locationPriority: 1 }, constraints: { maxShipments: 1 }, fallback: 'next' },
-        { id: 'split', description: 'split over the nearest locations, each extra parcel worth 200 km',
+          objective: { distance: 1, shippingCost: 0.01, locationPriority: 1 },
+          constraints: { maxShipments: 1 },
+          fallback: 'next',
+        },
+        {
+          id: 'split',
+          description: 'split over the nearest locations, each extra parcel worth 200 km',
           filters: { sameCountryAsDestination: true, channelNetwork: true },
-          objective: { distance: 1, shippingCost: 0.01, shipments: 200 }, constraints: { maxShipments: 3 }, fallback: 'backorder' },
+          objective: { distance: 1, shippingCost: 0.01, shipments: 200 },
+          constraints: { maxShipments: 3 },
+          fallback: 'backorder',
+        },
       ],
     },
   },
@@ -34,10 +44,20 @@ export const DEFAULT_STRATEGIES: Array<{ key: string; document: Record<string, u
       name: 'Wholesale: warehouses only, fewest shipments, lines kept whole',
       solver: 'heuristic',
       steps: [
-        { id: 'one-warehouse', filters: { locationTypes: ['warehouse'], sameCountryAsDestination: true },
-          objective: { shipments: 1000, distance: 1, shippingCost: 0.01 }, constraints: { maxShipments: 1, keepLinesWhole: true }, fallback: 'next' },
-        { id: 'fewest-warehouses', filters: { locationTypes: ['warehouse'], sameCountryAsDestination: true },
-          objective: { shipments: 1000, distance: 1, shippingCost: 0.01 }, constraints: { maxShipments: 3, keepLinesWhole: true }, fallback: 'backorder' },
+        {
+          id: 'one-warehouse',
+          filters: { locationTypes: ['warehouse'], sameCountryAsDestination: true },
+          objective: { shipments: 1000, distance: 1, shippingCost: 0.01 },
+          constraints: { maxShipments: 1, keepLinesWhole: true },
+          fallback: 'next',
+        },
+        {
+          id: 'fewest-warehouses',
+          filters: { locationTypes: ['warehouse'], sameCountryAsDestination: true },
+          objective: { shipments: 1000, distance: 1, shippingCost: 0.01 },
+          constraints: { maxShipments: 3, keepLinesWhole: true },
+          fallback: 'backorder',
+        },
       ],
     },
   },
@@ -47,8 +67,13 @@ export const DEFAULT_STRATEGIES: Array<{ key: string; document: Record<string, u
       name: 'One location for the whole order (make to order, serials captured in one place)',
       solver: 'heuristic',
       steps: [
-        { id: 'one-location', filters: { sameCountryAsDestination: true },
-          objective: { distance: 1, shippingCost: 0.01 }, constraints: { maxShipments: 1, keepLinesWhole: true }, fallback: 'backorder' },
+        {
+          id: 'one-location',
+          filters: { sameCountryAsDestination: true },
+          objective: { distance: 1, shippingCost: 0.01 },
+          constraints: { maxShipments: 1, keepLinesWhole: true },
+          fallback: 'backorder',
+        },
       ],
     },
   },
@@ -60,17 +85,48 @@ export const DEFAULT_STRATEGIES: Array<{ key: string; document: Record<string, u
  * lazily when a tenant has no strategy of the key it needs; the demo seed may call it too.
  */
 export async function ensureDefaultStrategies(tx: TenantScope, now: Date = new Date()): Promise<string[]> {
-  const have = new Set((await tx.selectFrom('routing_strategies').select('key').distinct()
-    .where('key', 'in', DEFAULT_STRATEGIES.map((d) => d.key)).execute()).map((r) => r.key));
+  const have = new Set(
+    (
+      await tx
+        .selectFrom('routing_strategies')
+        .select('key')
+        .distinct()
+        .where(
+          'key',
+          'in',
+          DEFAULT_STRATEGIES.map((d) => d.key),
+        )
+        .execute()
+    ).map((r) => r.key),
+  );
   const added: string[] = [];
   for (const strategy of DEFAULT_STRATEGIES) {
     if (have.has(strategy.key)) continue;
-    const row = await tx.insertInto('routing_strategies', {
-      id: newId(), key: strategy.key, version: 1, status: 'published', name: String(strategy.document.name ?? strategy.key), document: JSON.stringify(strategy.document),
-      created_by: 'system', created_at: now, updated_at: now, published_at: now, retired_at: null,
-    }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    const row = await tx
+      .insertInto('routing_strategies', {
+        id: newId(),
+        key: strategy.key,
+        version: 1,
+        status: 'published',
+        name: String(strategy.document.name ?? strategy.key),
+        document: JSON.stringify(strategy.document),
+        created_by: 'system',
+        created_at: now,
+        updated_at: now,
+        published_at: now,
+        retired_at: null,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
     if (Number(row.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
-    await recordAudit(tx, strategyKind, systemActor, now, { key: strategy.key, version: 1, action: 'published', before: '', after: canonicalJson(strategy.document), details: { default: true } });
+    await recordAudit(tx, strategyKind, systemActor, now, {
+      key: strategy.key,
+      version: 1,
+      action: 'published',
+      before: '',
+      after: canonicalJson(strategy.document),
+      details: { default: true },
+    });
     added.push(strategy.key);
   }
   return added;

@@ -18,7 +18,10 @@ async function listStrategiesIn(scope: TenantScope, now: Date) {
     items: keys.map(({ key, versions: vs, current, currentVersion, draftVersion }) => {
       const newest = vs[vs.length - 1]!;
       return {
-        key, name: (current ?? newest).name as string | null, currentVersion, draftVersion,
+        key,
+        name: (current ?? newest).name as string | null,
+        currentVersion,
+        draftVersion,
         versions: vs.map((v) => ({ version: v.version, status: v.status })),
         updatedAt: new Date(Math.max(...vs.map((v) => new Date(v.updated_at).getTime()))).toISOString(),
       };

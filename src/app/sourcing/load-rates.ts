@@ -6,8 +6,15 @@ import type { TenantScope } from '../../store/tenant-scope.js';
 
 export function rateTableView(result: Selectable<RateTablesTable>, withCsv = false) {
   return {
-    id: result.id, name: result.name, currency: result.currency, rows: result.row_count, version: result.version, active: result.active,
-    uploadedBy: result.uploaded_by, createdAt: new Date(result.created_at).toISOString(), updatedAt: new Date(result.updated_at).toISOString(),
+    id: result.id,
+    name: result.name,
+    currency: result.currency,
+    rows: result.row_count,
+    version: result.version,
+    active: result.active,
+    uploadedBy: result.uploaded_by,
+    createdAt: new Date(result.created_at).toISOString(),
+    updatedAt: new Date(result.updated_at).toISOString(),
     ...(withCsv ? { csv: result.csv } : {}),
   };
 }
@@ -38,11 +45,23 @@ const cache = new Map<string, RateTable>();
  * merged (the most specific row per carrier service still wins), or the fallback table.
  */
 export async function loadRates(scope: TenantScope, currency: string): Promise<{ table: RateTable; source: string[] }> {
-  const rows = await scope.selectFrom('rate_tables').select(['id', 'name', 'version', 'csv', 'currency'])
-    .where('currency', '=', currency).where('active', '=', true).orderBy('name').execute();
-  if (rows.length === 0) return { table: parsed(`fallback:${currency}`, FALLBACK_RATES_CSV, currency), source: ['fallback (no rate table uploaded in ' + currency + ')'] };
+  const rows = await scope
+    .selectFrom('rate_tables')
+    .select(['id', 'name', 'version', 'csv', 'currency'])
+    .where('currency', '=', currency)
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
+  if (rows.length === 0)
+    return {
+      table: parsed(`fallback:${currency}`, FALLBACK_RATES_CSV, currency),
+      source: ['fallback (no rate table uploaded in ' + currency + ')'],
+    };
   const tables = rows.map((r) => parsed(`${r.id}:${r.version}`, r.csv, currency));
-  return { table: { currency, rows: tables.flatMap((t) => t.rows) }, source: rows.map((r) => `${r.name} v${r.version}`) };
+  return {
+    table: { currency, rows: tables.flatMap((t) => t.rows) },
+    source: rows.map((r) => `${r.name} v${r.version}`),
+  };
 }
 
 function parsed(key: string, csv: string, currency: string): RateTable {

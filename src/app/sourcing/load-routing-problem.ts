@@ -3,7 +3,13 @@ import type {} from '../../store/schema-inventory.js';
 import '../../store/schema-sourcing.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { channelRules } from '../../domain/inventory/stock.js';
-import { type Capability, type LocationType, type RoutingLocation, type RoutingOrder, type StockLevels } from '../../domain/sourcing/index.js';
+import {
+  type Capability,
+  type LocationType,
+  type RoutingLocation,
+  type RoutingOrder,
+  type StockLevels,
+} from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
 
@@ -18,17 +24,47 @@ export interface OrderFacts {
   geocoded: string;
 }
 
-type Loc = { id: string; code: string; name: string; kind: string; country: string | null; latitude: string | null; longitude: string | null;
-  capabilities: string[]; priority: number; daily_capacity: number | null; address: Record<string, unknown> };
+type Loc = {
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+  country: string | null;
+  latitude: string | null;
+  longitude: string | null;
+  capabilities: string[];
+  priority: number;
+  daily_capacity: number | null;
+  address: Record<string, unknown>;
+};
 
 async function activeLocations(scope: TenantScope): Promise<Loc[]> {
-  return scope.selectFrom('locations').select(['id', 'code', 'name', 'kind', 'country', 'latitude', 'longitude', 'capabilities', 'priority', 'daily_capacity', 'address'])
-    .where('active', '=', true).orderBy('code').execute() as Promise<Loc[]>;
+  return scope
+    .selectFrom('locations')
+    .select([
+      'id',
+      'code',
+      'name',
+      'kind',
+      'country',
+      'latitude',
+      'longitude',
+      'capabilities',
+      'priority',
+      'daily_capacity',
+      'address',
+    ])
+    .where('active', '=', true)
+    .orderBy('code')
+    .execute() as Promise<Loc[]>;
 }
 
-function primitiveAttributes(left: Record<string, unknown> | null | undefined): Record<string, string | number | boolean> {
+function primitiveAttributes(
+  left: Record<string, unknown> | null | undefined,
+): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(left ?? {})) if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+  for (const [key, value] of Object.entries(left ?? {}))
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
   return out;
 }
 
@@ -36,7 +72,10 @@ async function channelFacts(scope: TenantScope, where: { id?: string; code?: str
   let query = scope.selectFrom('channels').select(['id', 'code', 'settings']);
   query = where.id ? query.where('id', '=', where.id) : query.where('code', '=', where.code!);
   const row = await query.executeTakeFirst();
-  if (!row) throw new AppError('UNKNOWN_CHANNEL', `channel ${where.code ?? where.id} does not exist`, [{ path: '/channel', message: 'unknown channel' }]);
+  if (!row)
+    throw new AppError('UNKNOWN_CHANNEL', `channel ${where.code ?? where.id} does not exist`, [
+      { path: '/channel', message: 'unknown channel' },
+    ]);
   const settings = (row.settings ?? {}) as Record<string, unknown>;
   const strategy = typeof settings.routingStrategy === 'string' ? settings.routingStrategy : null;
   return { id: row.id, code: row.code, feeding: channelRules(settings).locations, strategy };
@@ -44,7 +83,11 @@ async function channelFacts(scope: TenantScope, where: { id?: string; code?: str
 
 async function segmentOf(scope: TenantScope, customerId: string | null, companyId: string | null): Promise<string> {
   if (customerId) {
-    const row = await scope.selectFrom('customers').select(['segment', 'company_id']).where('id', '=', customerId).executeTakeFirst();
+    const row = await scope
+      .selectFrom('customers')
+      .select(['segment', 'company_id'])
+      .where('id', '=', customerId)
+      .executeTakeFirst();
     if (row?.segment) return row.segment;
     companyId ??= row?.company_id ?? null;
   }
@@ -60,12 +103,38 @@ async function segmentOf(scope: TenantScope, customerId: string | null, companyI
  * shipped yet: units already consumed from a reservation (picked and shipped) stay where they went.
  */
 export async function loadRoutingOrder(scope: TenantScope, orderId: string): Promise<OrderFacts> {
-  const row = await scope.selectFrom('orders').select(['id', 'channel_id', 'currency', 'customer_id', 'company_id', 'delivery_method', 'pickup_location_id', 'shipping_address', 'attributes'])
-    .where('id', '=', orderId).executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`, [{ path: '/orderId', message: 'unknown order' }]);
-  const lines = await scope.selectFrom('order_lines').select(['id', 'line_no', 'product_id', 'sku', 'quantity']).where('order_id', '=', orderId).orderBy('line_no').execute();
-  const shipped = await scope.selectFrom('stock_reservations').select(['order_line_id', sql<string>`sum(original_quantity - quantity)`.as('q')])
-    .where('order_id', '=', orderId).where('status', 'in', ['active', 'consumed']).groupBy('order_line_id').execute();
+  const row = await scope
+    .selectFrom('orders')
+    .select([
+      'id',
+      'channel_id',
+      'currency',
+      'customer_id',
+      'company_id',
+      'delivery_method',
+      'pickup_location_id',
+      'shipping_address',
+      'attributes',
+    ])
+    .where('id', '=', orderId)
+    .executeTakeFirst();
+  if (!row)
+    throw new AppError('NOT_FOUND', `order ${orderId} does not exist`, [
+      { path: '/orderId', message: 'unknown order' },
+    ]);
+  const lines = await scope
+    .selectFrom('order_lines')
+    .select(['id', 'line_no', 'product_id', 'sku', 'quantity'])
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .execute();
+  const shipped = await scope
+    .selectFrom('stock_reservations')
+    .select(['order_line_id', sql<string>`sum(original_quantity - quantity)`.as('q')])
+    .where('order_id', '=', orderId)
+    .where('status', 'in', ['active', 'consumed'])
+    .groupBy('order_line_id')
+    .execute();
   const done = new Map(shipped.map((r) => [r.order_line_id, Number(r.q)]));
   const channel = await channelFacts(scope, { id: row.channel_id });
   const locations = await activeLocations(scope);
@@ -73,16 +142,29 @@ export async function loadRoutingOrder(scope: TenantScope, orderId: string): Pro
   const dest = geocode(address, locations);
   const order: RoutingOrder = {
     id: row.id,
-    lines: lines.map((l) => ({ lineId: l.id, sku: l.sku, quantity: Math.max(0, l.quantity - (done.get(l.id) ?? 0)) })).filter((l) => l.quantity > 0),
+    lines: lines
+      .map((l) => ({ lineId: l.id, sku: l.sku, quantity: Math.max(0, l.quantity - (done.get(l.id) ?? 0)) }))
+      .filter((l) => l.quantity > 0),
     deliveryMethod: row.delivery_method === 'pickup' ? 'pickup' : 'ship',
-    destination: { lat: dest.lat, lon: dest.lon, country: typeof address.country === 'string' ? address.country : '', ...(typeof address.region === 'string' ? { region: address.region } : {}) },
+    destination: {
+      lat: dest.lat,
+      lon: dest.lon,
+      country: typeof address.country === 'string' ? address.country : '',
+      ...(typeof address.region === 'string' ? { region: address.region } : {}),
+    },
     ...(row.delivery_method === 'pickup' && row.pickup_location_id ? { pickupLocationId: row.pickup_location_id } : {}),
     channel: channel.code,
-    customer: { ...(row.customer_id ? { id: row.customer_id } : {}), segment: await segmentOf(scope, row.customer_id, row.company_id) },
+    customer: {
+      ...(row.customer_id ? { id: row.customer_id } : {}),
+      segment: await segmentOf(scope, row.customer_id, row.company_id),
+    },
     attributes: primitiveAttributes(row.attributes),
   };
   return {
-    order, currency: row.currency, channel, geocoded: row.delivery_method === 'pickup' ? 'pickup location' : dest.how,
+    order,
+    currency: row.currency,
+    channel,
+    geocoded: row.delivery_method === 'pickup' ? 'pickup location' : dest.how,
     lines: new Map(lines.map((l) => [l.id, { productId: l.product_id, lineNo: l.line_no, ordered: l.quantity }])),
   };
 }
@@ -92,7 +174,15 @@ export interface DraftOrder {
   currency?: string | undefined;
   customer?: { id?: string | undefined; code?: string | undefined; segment?: string | undefined } | undefined;
   lines: Array<{ id?: string | undefined; sku: string; quantity: number }>;
-  shippingAddress?: { city?: string | undefined; country: string; region?: string | undefined; latitude?: number | undefined; longitude?: number | undefined } | undefined;
+  shippingAddress?:
+    | {
+        city?: string | undefined;
+        country: string;
+        region?: string | undefined;
+        latitude?: number | undefined;
+        longitude?: number | undefined;
+      }
+    | undefined;
   delivery: { method: 'ship' | 'pickup'; pickupLocation?: string | undefined };
   attributes?: Record<string, unknown> | undefined;
 }
@@ -101,19 +191,41 @@ export interface DraftOrder {
 export async function draftOrderFacts(scope: TenantScope, draftOrder: DraftOrder): Promise<OrderFacts> {
   const channel = await channelFacts(scope, { code: draftOrder.channel });
   const skus = [...new Set(draftOrder.lines.map((l) => l.sku))];
-  const products = new Map((await scope.selectFrom('products').select(['id', 'sku']).where('sku', 'in', skus).execute()).map((p) => [p.sku, p.id]));
+  const products = new Map(
+    (await scope.selectFrom('products').select(['id', 'sku']).where('sku', 'in', skus).execute()).map((p) => [
+      p.sku,
+      p.id,
+    ]),
+  );
   const errors: FieldError[] = [];
-  draftOrder.lines.forEach((line, index) => { if (!products.has(line.sku)) errors.push({ path: `/order/lines/${index}/sku`, message: `unknown SKU ${line.sku}`, code: 'UNKNOWN_SKU' }); });
+  draftOrder.lines.forEach((line, index) => {
+    if (!products.has(line.sku))
+      errors.push({ path: `/order/lines/${index}/sku`, message: `unknown SKU ${line.sku}`, code: 'UNKNOWN_SKU' });
+  });
   if (errors.length) throw new AppError('UNKNOWN_SKU', `${errors.length} unknown SKU(s)`, errors);
   const locations = await activeLocations(scope);
   let pickupLocationId: string | undefined;
   if (draftOrder.delivery.method === 'pickup') {
-    const row = draftOrder.delivery.pickupLocation ? (await scope.selectFrom('locations').select('id').where('code', '=', draftOrder.delivery.pickupLocation).executeTakeFirst()) : undefined;
-    if (!row) throw new AppError('UNKNOWN_LOCATION', `pickup location ${draftOrder.delivery.pickupLocation ?? '(none)'} does not exist`, [{ path: '/order/delivery/pickupLocation', message: 'unknown location' }]);
+    const row = draftOrder.delivery.pickupLocation
+      ? await scope
+          .selectFrom('locations')
+          .select('id')
+          .where('code', '=', draftOrder.delivery.pickupLocation)
+          .executeTakeFirst()
+      : undefined;
+    if (!row)
+      throw new AppError(
+        'UNKNOWN_LOCATION',
+        `pickup location ${draftOrder.delivery.pickupLocation ?? '(none)'} does not exist`,
+        [{ path: '/order/delivery/pickupLocation', message: 'unknown location' }],
+      );
     pickupLocationId = row.id;
   }
   let customerId = draftOrder.customer?.id ?? null;
-  if (!customerId && draftOrder.customer?.code) customerId = (await scope.selectFrom('customers').select('id').where('code', '=', draftOrder.customer.code).executeTakeFirst())?.id ?? null;
+  if (!customerId && draftOrder.customer?.code)
+    customerId =
+      (await scope.selectFrom('customers').select('id').where('code', '=', draftOrder.customer.code).executeTakeFirst())
+        ?.id ?? null;
   const address: AddressLike = draftOrder.shippingAddress ?? {};
   const dest = geocode(address, locations);
   const lineIds = draftOrder.lines.map((l, i) => l.id ?? `line-${i + 1}`);
@@ -121,14 +233,29 @@ export async function draftOrderFacts(scope: TenantScope, draftOrder: DraftOrder
     order: {
       lines: draftOrder.lines.map((l, i) => ({ lineId: lineIds[i]!, sku: l.sku, quantity: l.quantity })),
       deliveryMethod: draftOrder.delivery.method,
-      destination: { lat: dest.lat, lon: dest.lon, country: draftOrder.shippingAddress?.country ?? '', ...(draftOrder.shippingAddress?.region ? { region: draftOrder.shippingAddress.region } : {}) },
+      destination: {
+        lat: dest.lat,
+        lon: dest.lon,
+        country: draftOrder.shippingAddress?.country ?? '',
+        ...(draftOrder.shippingAddress?.region ? { region: draftOrder.shippingAddress.region } : {}),
+      },
       ...(pickupLocationId ? { pickupLocationId } : {}),
       channel: channel.code,
-      customer: { ...(customerId ? { id: customerId } : {}), segment: draftOrder.customer?.segment ?? await segmentOf(scope, customerId, null) },
+      customer: {
+        ...(customerId ? { id: customerId } : {}),
+        segment: draftOrder.customer?.segment ?? (await segmentOf(scope, customerId, null)),
+      },
       attributes: primitiveAttributes(draftOrder.attributes),
     },
-    currency: draftOrder.currency ?? 'PLN', channel, geocoded: draftOrder.delivery.method === 'pickup' ? 'pickup location' : dest.how,
-    lines: new Map(draftOrder.lines.map((l, i) => [lineIds[i]!, { productId: products.get(l.sku)!, lineNo: i + 1, ordered: l.quantity }])),
+    currency: draftOrder.currency ?? 'PLN',
+    channel,
+    geocoded: draftOrder.delivery.method === 'pickup' ? 'pickup location' : dest.how,
+    lines: new Map(
+      draftOrder.lines.map((l, i) => [
+        lineIds[i]!,
+        { productId: products.get(l.sku)!, lineNo: i + 1, ordered: l.quantity },
+      ]),
+    ),
   };
 }
 
@@ -152,45 +279,89 @@ export interface Network {
  * (product, location) order — the order every stock writer uses — so the figures cannot change
  * before the plan is reserved.
  */
-export async function loadNetwork(scope: TenantScope, now: Date, facts: OrderFacts, opts: { orderId?: string; lock?: boolean } = {}): Promise<Network> {
+export async function loadNetwork(
+  scope: TenantScope,
+  now: Date,
+  facts: OrderFacts,
+  opts: { orderId?: string; lock?: boolean } = {},
+): Promise<Network> {
   const rows = await activeLocations(scope);
   const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  let used = scope.selectFrom('order_routes').select([sql<string>`unnest(location_ids)`.as('location_id'), 'order_id'])
-    .where('current', '=', true).where('created_at', '>=', day);
+  let used = scope
+    .selectFrom('order_routes')
+    .select([sql<string>`unnest(location_ids)`.as('location_id'), 'order_id'])
+    .where('current', '=', true)
+    .where('created_at', '>=', day);
   if (opts.orderId) used = used.where('order_id', '<>', opts.orderId);
   const usedRows = await used.execute();
   const usedToday = new Map<string, Set<string>>();
-  for (const usedRow of usedRows) usedToday.set(usedRow.location_id, (usedToday.get(usedRow.location_id) ?? new Set()).add(usedRow.order_id));
+  for (const usedRow of usedRows)
+    usedToday.set(usedRow.location_id, (usedToday.get(usedRow.location_id) ?? new Set()).add(usedRow.order_id));
   const feeding = new Set(facts.channel.feeding);
   const locations: RoutingLocation[] = [];
   const unplaced: string[] = [];
   for (const row of rows) {
     const position = locPoint(row);
-    if (!position) { unplaced.push(row.code); continue; }
+    if (!position) {
+      unplaced.push(row.code);
+      continue;
+    }
     const type = (TYPES as string[]).includes(row.kind) ? (row.kind as LocationType) : 'warehouse';
     const serves = feeding.size === 0 || feeding.has(row.code) || row.id === facts.order.pickupLocationId;
     locations.push({
-      id: row.id, name: row.name, type, position, country: row.country ?? (typeof row.address?.country === 'string' ? row.address.country : ''),
+      id: row.id,
+      name: row.name,
+      type,
+      position,
+      country: row.country ?? (typeof row.address?.country === 'string' ? row.address.country : ''),
       ...(typeof row.address?.region === 'string' ? { region: row.address.region } : {}),
       capabilities: row.capabilities.filter((c): c is Capability => (CAPS as string[]).includes(c)),
-      networks: serves ? [facts.channel.code] : [], open: true,
-      ...(row.daily_capacity !== null ? { dailyCapacity: row.daily_capacity, usedToday: usedToday.get(row.id)?.size ?? 0 } : {}),
-      priority: row.priority, handlingDays: type === 'warehouse' ? 0 : 1,
+      networks: serves ? [facts.channel.code] : [],
+      open: true,
+      ...(row.daily_capacity !== null
+        ? { dailyCapacity: row.daily_capacity, usedToday: usedToday.get(row.id)?.size ?? 0 }
+        : {}),
+      priority: row.priority,
+      handlingDays: type === 'warehouse' ? 0 : 1,
     });
   }
   const productIds = [...new Set([...facts.lines.values()].map((l) => l.productId))];
   const stock: StockLevels = {};
   if (productIds.length && locations.length) {
-    let query = scope.selectFrom('stock_levels').innerJoin('products', (j) => j.onRef('products.tenant_id', '=', 'stock_levels.tenant_id').onRef('products.id', '=', 'stock_levels.product_id'))
-      .select(['products.sku', 'stock_levels.product_id', 'stock_levels.location_id', 'stock_levels.on_hand', 'stock_levels.reserved', 'stock_levels.safety'])
-      .where('stock_levels.product_id', 'in', productIds).where('stock_levels.location_id', 'in', locations.map((l) => l.id))
-      .orderBy('stock_levels.product_id').orderBy('stock_levels.location_id');
+    let query = scope
+      .selectFrom('stock_levels')
+      .innerJoin('products', (j) =>
+        j
+          .onRef('products.tenant_id', '=', 'stock_levels.tenant_id')
+          .onRef('products.id', '=', 'stock_levels.product_id'),
+      )
+      .select([
+        'products.sku',
+        'stock_levels.product_id',
+        'stock_levels.location_id',
+        'stock_levels.on_hand',
+        'stock_levels.reserved',
+        'stock_levels.safety',
+      ])
+      .where('stock_levels.product_id', 'in', productIds)
+      .where(
+        'stock_levels.location_id',
+        'in',
+        locations.map((l) => l.id),
+      )
+      .orderBy('stock_levels.product_id')
+      .orderBy('stock_levels.location_id');
     if (opts.lock) query = query.forUpdate('stock_levels');
     const levels = await query.execute();
     const own = new Map<string, number>();
     if (opts.orderId) {
-      const held = await scope.selectFrom('stock_reservations').select(['product_id', 'location_id', sql<string>`sum(quantity)`.as('q')])
-        .where('order_id', '=', opts.orderId).where('status', '=', 'active').groupBy(['product_id', 'location_id']).execute();
+      const held = await scope
+        .selectFrom('stock_reservations')
+        .select(['product_id', 'location_id', sql<string>`sum(quantity)`.as('q')])
+        .where('order_id', '=', opts.orderId)
+        .where('status', '=', 'active')
+        .groupBy(['product_id', 'location_id'])
+        .execute();
       for (const item of held) own.set(`${item.product_id}|${item.location_id}`, Number(item.q));
     }
     for (const level of levels) {

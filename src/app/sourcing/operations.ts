@@ -5,8 +5,16 @@ import { routeOrder } from './route-order.js';
 /** Sourcing: plan with the named strategy, move the reservations to the plan, trace in history, order.routed. */
 export const sourcingOperations = [
   localOperation({
-    code: 'route', description: 'choose ship-from locations (sourcing)', refreshes: 'stock', resultEvents: ['routed', 'unroutable'],
-    argsSchema: z.object({ strategy: z.enum(['nearest', 'cheapest', 'fastest', 'single_location', 'consolidate']).optional(), allowSplit: z.boolean().optional() }).strict(),
+    code: 'route',
+    description: 'choose ship-from locations (sourcing)',
+    refreshes: 'stock',
+    resultEvents: ['routed', 'unroutable'],
+    argsSchema: z
+      .object({
+        strategy: z.enum(['nearest', 'cheapest', 'fastest', 'single_location', 'consolidate']).optional(),
+        allowSplit: z.boolean().optional(),
+      })
+      .strict(),
     async run(ctx, args) {
       const routeResult = await routeOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
         processStrategy: args.strategy,
@@ -16,10 +24,15 @@ export const sourcingOperations = [
       const from = [...new Set(routeResult.allocations.map((a) => a.location))].join(', ');
       return {
         event: routeResult.outcome,
-        note: routeResult.outcome === 'routed'
-          ? `routed by ${routeResult.strategy.key} v${routeResult.strategy.version} (attempt ${routeResult.attempt}) from ${from || 'nowhere (nothing left to route)'}`
-          : `unroutable by ${routeResult.strategy.key} v${routeResult.strategy.version}: ${routeResult.trace?.summary ?? ''}`,
-        data: { attempt: routeResult.attempt, strategy: routeResult.strategy, allocations: routeResult.allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })) },
+        note:
+          routeResult.outcome === 'routed'
+            ? `routed by ${routeResult.strategy.key} v${routeResult.strategy.version} (attempt ${routeResult.attempt}) from ${from || 'nowhere (nothing left to route)'}`
+            : `unroutable by ${routeResult.strategy.key} v${routeResult.strategy.version}: ${routeResult.trace?.summary ?? ''}`,
+        data: {
+          attempt: routeResult.attempt,
+          strategy: routeResult.strategy,
+          allocations: routeResult.allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })),
+        },
       };
     },
   }),

@@ -1,5 +1,11 @@
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
-import { draftOrderFacts, loadNetwork, loadRoutingOrder, type DraftOrder, type OrderFacts } from './load-routing-problem.js';
+import {
+  draftOrderFacts,
+  loadNetwork,
+  loadRoutingOrder,
+  type DraftOrder,
+  type OrderFacts,
+} from './load-routing-problem.js';
 import { planOver } from './order-plan.js';
 import { allocatedUnits, planMetrics } from '../../domain/sourcing/metrics.js';
 import { inlineStrategy, resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
@@ -16,9 +22,23 @@ export interface PlanRequest {
 }
 
 /** Picks the strategy for a dry run: an inline body, a stored version, or the one routing would use. */
-export async function chooseStrategy(scope: TenantScope, now: Date, facts: OrderFacts | null, result: { strategy?: string | undefined; version?: number | undefined; draftStrategy?: Record<string, unknown> | undefined }): Promise<ChosenStrategy> {
+export async function chooseStrategy(
+  scope: TenantScope,
+  now: Date,
+  facts: OrderFacts | null,
+  result: {
+    strategy?: string | undefined;
+    version?: number | undefined;
+    draftStrategy?: Record<string, unknown> | undefined;
+  },
+): Promise<ChosenStrategy> {
   if (result.draftStrategy) return inlineStrategy(result.draftStrategy);
-  return resolveStrategy(scope, now, { key: result.strategy, channelKey: facts?.channel.strategy ?? null, version: result.version, strict: true });
+  return resolveStrategy(scope, now, {
+    key: result.strategy,
+    channelKey: facts?.channel.strategy ?? null,
+    version: result.version,
+    strict: true,
+  });
 }
 
 /**
@@ -32,11 +52,19 @@ export async function planOrder(scope: TenantScope, now: Date, planRequest: Plan
 
 /** planOrder inside its transaction (the plan reads one snapshot). */
 async function planOrderIn(scope: TenantScope, now: Date, planRequest: PlanRequest) {
-  const facts = planRequest.orderId ? await loadRoutingOrder(scope, planRequest.orderId) : await draftOrderFacts(scope, planRequest.order!);
+  const facts = planRequest.orderId
+    ? await loadRoutingOrder(scope, planRequest.orderId)
+    : await draftOrderFacts(scope, planRequest.order!);
   const chosen = await chooseStrategy(scope, now, facts, planRequest);
   let excluded = planRequest.excludeLocationIds ?? [];
   if (planRequest.orderId) {
-    const prev = await scope.selectFrom('order_routes').select('excluded_location_ids').where('order_id', '=', planRequest.orderId).orderBy('attempt', 'desc').limit(1).executeTakeFirst();
+    const prev = await scope
+      .selectFrom('order_routes')
+      .select('excluded_location_ids')
+      .where('order_id', '=', planRequest.orderId)
+      .orderBy('attempt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     excluded = [...new Set([...(prev?.excluded_location_ids ?? []), ...excluded])];
   }
   const network = await loadNetwork(scope, now, facts, planRequest.orderId ? { orderId: planRequest.orderId } : {});
@@ -45,9 +73,17 @@ async function planOrderIn(scope: TenantScope, now: Date, planRequest: PlanReque
   return {
     orderId: planRequest.orderId ?? null,
     strategy: { key: chosen.strategy.key, version: chosen.strategy.version },
-    outcome: routed ? 'routed' as const : 'unroutable' as const,
+    outcome: routed ? ('routed' as const) : ('unroutable' as const),
     metrics: planMetrics(plan, network.codes),
-    allocations: plan.lines.flatMap((l) => l.allocations.map((a) => ({ lineId: l.lineId, sku: l.sku, locationId: a.locationId, location: network.codes.get(a.locationId) ?? a.locationId, quantity: a.quantity }))),
+    allocations: plan.lines.flatMap((l) =>
+      l.allocations.map((a) => ({
+        lineId: l.lineId,
+        sku: l.sku,
+        locationId: a.locationId,
+        location: network.codes.get(a.locationId) ?? a.locationId,
+        quantity: a.quantity,
+      })),
+    ),
     reserved: false as const,
     trace: trace as unknown as Record<string, unknown>,
   };

@@ -11,7 +11,9 @@ import { checkStrategy, strategyKind, strategyView } from './strategy-store.js';
  */
 export async function publishStrategy(scope: TenantScope, actor: Actor, now: Date, key: string, version: number) {
   const updated = await publishVersion(scope, strategyKind, actor, now, key, version, {
-    validate: (row) => { checkStrategy(key, version, row.document); },
+    validate: (row) => {
+      checkStrategy(key, version, row.document);
+    },
   });
   return strategyView(updated);
 }

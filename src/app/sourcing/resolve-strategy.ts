@@ -2,7 +2,13 @@ import { AppError } from '../../shared/errors.js';
 import type { CompiledStrategy } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { DEFAULT_STRATEGIES, ensureDefaultStrategies } from './default-strategies.js';
-import { checkStrategy, compileRow, currentStrategy, DEFAULT_STRATEGY_KEY, findStrategyVersion } from './strategy-store.js';
+import {
+  checkStrategy,
+  compileRow,
+  currentStrategy,
+  DEFAULT_STRATEGY_KEY,
+  findStrategyVersion,
+} from './strategy-store.js';
 
 export interface ChosenStrategy {
   strategy: CompiledStrategy;
@@ -20,26 +26,46 @@ export interface ChosenStrategy {
  * order never stalls on configuration — unless `strict` (the dry-run API), which answers 404.
  * With every version of the default retired, the built-in default (version 0) routes.
  */
-export async function resolveStrategy(scope: TenantScope, now: Date, opts: {
-  key?: string | null | undefined; channelKey?: string | null; processKey?: string | null | undefined; version?: number | undefined; strict?: boolean;
-}): Promise<ChosenStrategy> {
+export async function resolveStrategy(
+  scope: TenantScope,
+  now: Date,
+  opts: {
+    key?: string | null | undefined;
+    channelKey?: string | null;
+    processKey?: string | null | undefined;
+    version?: number | undefined;
+    strict?: boolean;
+  },
+): Promise<ChosenStrategy> {
   const key = opts.key ?? opts.channelKey ?? opts.processKey ?? DEFAULT_STRATEGY_KEY;
   const chosenBy = opts.key ? 'named' : opts.channelKey ? 'channel' : opts.processKey ? 'process' : 'default';
-  if (opts.version !== undefined) return { strategy: compileRow(await findStrategyVersion(scope, key, opts.version)), chosenBy };
+  if (opts.version !== undefined)
+    return { strategy: compileRow(await findStrategyVersion(scope, key, opts.version)), chosenBy };
   let row = await currentStrategy(scope, key);
   if (!row) {
     await ensureDefaultStrategies(scope, now);
     row = await currentStrategy(scope, key);
   }
   if (row) return { strategy: compileRow(row), chosenBy };
-  if (opts.strict) throw new AppError('NOT_FOUND', `routing strategy ${key} has no published version`, [{ path: '/strategy', message: 'no published version' }]);
+  if (opts.strict)
+    throw new AppError('NOT_FOUND', `routing strategy ${key} has no published version`, [
+      { path: '/strategy', message: 'no published version' },
+    ]);
   const fallback = await currentStrategy(scope, DEFAULT_STRATEGY_KEY);
-  if (fallback) return { strategy: compileRow(fallback), chosenBy: 'default', note: `strategy ${key} has no published version; the default ${DEFAULT_STRATEGY_KEY} was used` };
+  if (fallback)
+    return {
+      strategy: compileRow(fallback),
+      chosenBy: 'default',
+      note: `strategy ${key} has no published version; the default ${DEFAULT_STRATEGY_KEY} was used`,
+    };
   // Every version of the default was retired: route with the built-in one (as version 0) rather
   // than fail the order's transaction; the trace says so, so the operator can publish one again.
   const builtIn = DEFAULT_STRATEGIES.find((d) => d.key === DEFAULT_STRATEGY_KEY)!;
-  return { strategy: { ...checkStrategy(DEFAULT_STRATEGY_KEY, 1, builtIn.document), version: 0 }, chosenBy: 'default',
-    note: `neither ${key} nor ${DEFAULT_STRATEGY_KEY} has a published version; the built-in ${DEFAULT_STRATEGY_KEY} was used` };
+  return {
+    strategy: { ...checkStrategy(DEFAULT_STRATEGY_KEY, 1, builtIn.document), version: 0 },
+    chosenBy: 'default',
+    note: `neither ${key} nor ${DEFAULT_STRATEGY_KEY} has a published version; the built-in ${DEFAULT_STRATEGY_KEY} was used`,
+  };
 }
 
 /** A strategy body that is not stored (a draft being tried): compiled as version 0 of its key. */

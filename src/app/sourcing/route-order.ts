@@ -51,54 +51,136 @@ export interface RouteResult {
  * changes no reservation. The fulfilment capability calls this again to re-route after a
  * rejection or short pick, excluding the location.
  */
-export async function routeOrder(tx: Work, actor: Actor, now: Date, orderId: string, opts: RouteOptions = {}): Promise<RouteResult> {
+export async function routeOrder(
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  opts: RouteOptions = {},
+): Promise<RouteResult> {
   await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
   const facts = await loadRoutingOrder(tx, orderId);
-  const previous = await tx.selectFrom('order_routes').select(['attempt', 'excluded_location_ids', 'strategy_key']).where('order_id', '=', orderId)
-    .orderBy('attempt', 'desc').limit(1).executeTakeFirst();
+  const previous = await tx
+    .selectFrom('order_routes')
+    .select(['attempt', 'excluded_location_ids', 'strategy_key'])
+    .where('order_id', '=', orderId)
+    .orderBy('attempt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const attempt = (previous?.attempt ?? 0) + 1;
   const excluded = [...new Set([...(previous?.excluded_location_ids ?? []), ...(opts.excludeLocationIds ?? [])])];
   const rerouting = (opts.excludeLocationIds?.length ?? 0) > 0 && previous !== undefined;
-  const chosen = await resolveStrategy(tx, now, { key: opts.strategy ?? (rerouting ? previous.strategy_key : undefined), channelKey: facts.channel.strategy, processKey: opts.processStrategy });
+  const chosen = await resolveStrategy(tx, now, {
+    key: opts.strategy ?? (rerouting ? previous.strategy_key : undefined),
+    channelKey: facts.channel.strategy,
+    processKey: opts.processStrategy,
+  });
   if (opts.allowSplit === false) chosen.strategy = withoutSplits(chosen.strategy);
   const network = await loadNetwork(tx, now, facts, { orderId, lock: true });
   const planned = facts.order.lines.length === 0 ? null : await planOver(tx, now, facts, network, chosen, excluded);
   const plan = planned?.plan;
   const routed = !!plan && plan.status !== 'exception' && allocatedUnits(plan) > 0;
   const code = (id: string) => network.codes.get(id) ?? id;
-  const allocations = routed ? plan.lines.flatMap((l) => l.allocations.map((a) => ({ lineId: l.lineId, sku: l.sku, locationId: a.locationId, location: code(a.locationId), quantity: a.quantity }))) : [];
-  const moved = routed ? await matchReservations(tx, actor, now, orderId, facts, plan) : { released: 0, reserved: 0, lines: 0 };
+  const allocations = routed
+    ? plan.lines.flatMap((l) =>
+        l.allocations.map((a) => ({
+          lineId: l.lineId,
+          sku: l.sku,
+          locationId: a.locationId,
+          location: code(a.locationId),
+          quantity: a.quantity,
+        })),
+      )
+    : [];
+  const moved = routed
+    ? await matchReservations(tx, actor, now, orderId, facts, plan)
+    : { released: 0, reserved: 0, lines: 0 };
   const strategy = { key: chosen.strategy.key, version: chosen.strategy.version };
 
   // Everything has shipped already: nothing to route, and not an attempt worth storing.
-  if (!planned) return { outcome: 'routed', attempt: previous?.attempt ?? 0, strategy, plan: null, trace: null, allocations, moved };
-  await tx.updateTable('order_routes').set({ current: false }).where('order_id', '=', orderId).where('current', '=', true).execute();
-  await tx.insertInto('order_routes', {
-    id: newId(), order_id: orderId, attempt, current: true, strategy_key: strategy.key, strategy_version: strategy.version,
-    status: planned.plan.status, outcome: routed ? 'routed' : 'unroutable', reason: opts.reason ?? null,
-    location_ids: routed ? [...new Set(allocations.map((a) => a.locationId))] : [], excluded_location_ids: excluded,
-    plan: JSON.stringify(planned.trace.plan), created_at: now,
-  }).execute();
-  await writeHistory(tx, actor, now, [{
-    orderId, action: routed ? 'order.routed' : 'order.unroutable',
-    changes: {
-      attempt, outcome: routed ? 'routed' : 'unroutable',
-      allocations: allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })),
-      excludedLocations: excluded.map(code), reservationsMoved: moved,
+  if (!planned)
+    return {
+      outcome: 'routed',
+      attempt: previous?.attempt ?? 0,
+      strategy,
+      plan: null,
+      trace: null,
+      allocations,
+      moved,
+    };
+  await tx
+    .updateTable('order_routes')
+    .set({ current: false })
+    .where('order_id', '=', orderId)
+    .where('current', '=', true)
+    .execute();
+  await tx
+    .insertInto('order_routes', {
+      id: newId(),
+      order_id: orderId,
+      attempt,
+      current: true,
+      strategy_key: strategy.key,
+      strategy_version: strategy.version,
+      status: planned.plan.status,
+      outcome: routed ? 'routed' : 'unroutable',
+      reason: opts.reason ?? null,
+      location_ids: routed ? [...new Set(allocations.map((a) => a.locationId))] : [],
+      excluded_location_ids: excluded,
+      plan: JSON.stringify(planned.trace.plan),
+      created_at: now,
+    })
+    .execute();
+  await writeHistory(tx, actor, now, [
+    {
+      orderId,
+      action: routed ? 'order.routed' : 'order.unroutable',
+      changes: {
+        attempt,
+        outcome: routed ? 'routed' : 'unroutable',
+        allocations: allocations.map((a) => ({ sku: a.sku, location: a.location, quantity: a.quantity })),
+        excludedLocations: excluded.map(code),
+        reservationsMoved: moved,
+      },
+      reason: {
+        rule: `routing strategy ${strategy.key} v${strategy.version}`,
+        strategy,
+        stepId: planned.plan.stepId,
+        ...(opts.reason ? { why: opts.reason } : {}),
+        trace: planned.trace,
+      },
     },
-    reason: {
-      rule: `routing strategy ${strategy.key} v${strategy.version}`, strategy, stepId: planned.plan.stepId,
-      ...(opts.reason ? { why: opts.reason } : {}), trace: planned.trace,
-    },
-  }]);
+  ]);
   if (routed) {
-    await emitEvent(tx, { type: 'order.routed', subject: orderId, time: now, payload: {
-      orderId, attempt, strategy, status: planned.plan.status,
-      allocations: allocations.map((a) => ({ sku: a.sku, locationId: a.locationId, quantity: a.quantity, lineId: a.lineId, location: a.location })),
-      ...(planned.plan.unfilled.length ? { unfilled: planned.plan.unfilled } : {}),
-    } });
+    await emitEvent(tx, {
+      type: 'order.routed',
+      subject: orderId,
+      time: now,
+      payload: {
+        orderId,
+        attempt,
+        strategy,
+        status: planned.plan.status,
+        allocations: allocations.map((a) => ({
+          sku: a.sku,
+          locationId: a.locationId,
+          quantity: a.quantity,
+          lineId: a.lineId,
+          location: a.location,
+        })),
+        ...(planned.plan.unfilled.length ? { unfilled: planned.plan.unfilled } : {}),
+      },
+    });
   }
-  return { outcome: routed ? 'routed' : 'unroutable', attempt, strategy, plan: planned.plan, trace: planned.trace, allocations, moved };
+  return {
+    outcome: routed ? 'routed' : 'unroutable',
+    attempt,
+    strategy,
+    plan: planned.plan,
+    trace: planned.trace,
+    allocations,
+    moved,
+  };
 }
 
 /**
@@ -108,36 +190,66 @@ export async function routeOrder(tx: Work, actor: Actor, now: Date, orderId: str
  * the stock rows, so the guarded UPDATEs find the units the plan counted on.
  */
 async function matchReservations(tx: Work, actor: Actor, now: Date, orderId: string, facts: OrderFacts, plan: Plan) {
-  const held = await tx.selectFrom('stock_reservations').select(['order_line_id', 'location_id', 'quantity', 'expires_at'])
-    .where('order_id', '=', orderId).where('status', '=', 'active').execute();
+  const held = await tx
+    .selectFrom('stock_reservations')
+    .select(['order_line_id', 'location_id', 'quantity', 'expires_at'])
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'active')
+    .execute();
   const toMove = plan.lines.filter((line) => {
     const have = new Map<string, number>();
-    for (const item of held) if (item.order_line_id === line.lineId) have.set(item.location_id, (have.get(item.location_id) ?? 0) + item.quantity);
+    for (const item of held)
+      if (item.order_line_id === line.lineId)
+        have.set(item.location_id, (have.get(item.location_id) ?? 0) + item.quantity);
     const want = new Map(line.allocations.filter((a) => a.quantity > 0).map((a) => [a.locationId, a.quantity]));
     return have.size !== want.size || [...want].some(([loc, q]) => have.get(loc) !== q);
   });
   if (toMove.length === 0) return { released: 0, reserved: 0, lines: 0 };
   const lineIds = toMove.map((l) => l.lineId);
   const expiry = new Map<string, Date | null>();
-  for (const item of held) if (lineIds.includes(item.order_line_id ?? '')) {
-    const date = item.expires_at ? new Date(item.expires_at) : null;
-    const cur = expiry.get(item.order_line_id!);
-    expiry.set(item.order_line_id!, cur === undefined ? date : cur && date ? (cur < date ? cur : date) : null);
-  }
+  for (const item of held)
+    if (lineIds.includes(item.order_line_id ?? '')) {
+      const date = item.expires_at ? new Date(item.expires_at) : null;
+      const cur = expiry.get(item.order_line_id!);
+      expiry.set(item.order_line_id!, cur === undefined ? date : cur && date ? (cur < date ? cur : date) : null);
+    }
   const released = held.some((h) => lineIds.includes(h.order_line_id ?? ''))
-    ? (await releaseOrderReservations(tx, actor, now, { orderId, lineIds, reason: 'routing: moved to the planned locations' })).released
+    ? (
+        await releaseOrderReservations(tx, actor, now, {
+          orderId,
+          lineIds,
+          reason: 'routing: moved to the planned locations',
+        })
+      ).released
     : 0;
   let reserved = 0;
   const short: Array<{ orderLineId: string; productId: string; quantity: number }> = [];
   await withStockRetry(tx, async (work) => {
-    for (const planLine of [...toMove].sort((a, b) => (facts.lines.get(a.lineId)!.productId < facts.lines.get(b.lineId)!.productId ? -1 : 1))) {
+    for (const planLine of [...toMove].sort((a, b) =>
+      facts.lines.get(a.lineId)!.productId < facts.lines.get(b.lineId)!.productId ? -1 : 1,
+    )) {
       const productId = facts.lines.get(planLine.lineId)!.productId;
       let missing = planLine.unfilled;
       for (const allocation of [...planLine.allocations].sort((x, y) => (x.locationId < y.locationId ? -1 : 1))) {
-        const st = { productId, locationId: allocation.locationId, quantity: allocation.quantity, reservationId: newId(), movementId: newId(), orderId, orderLineId: planLine.lineId,
-          reference: null, expiresAt: expiry.get(planLine.lineId) ?? null, now, reason: 'routing', actor };
+        const st = {
+          productId,
+          locationId: allocation.locationId,
+          quantity: allocation.quantity,
+          reservationId: newId(),
+          movementId: newId(),
+          orderId,
+          orderLineId: planLine.lineId,
+          reference: null,
+          expiresAt: expiry.get(planLine.lineId) ?? null,
+          now,
+          reason: 'routing',
+          actor,
+        };
         let taken = (await reserveWholeSql(work, st).execute(work.conn)).rows[0]?.taken ?? 0;
-        if (!taken) taken = (await reservePartialSql(work, { ...st, reservationId: newId(), movementId: newId() }).execute(work.conn)).rows[0]?.taken ?? 0;
+        if (!taken)
+          taken =
+            (await reservePartialSql(work, { ...st, reservationId: newId(), movementId: newId() }).execute(work.conn))
+              .rows[0]?.taken ?? 0;
         reserved += taken;
         missing += allocation.quantity - taken;
       }
@@ -145,10 +257,21 @@ async function matchReservations(tx: Work, actor: Actor, now: Date, orderId: str
     }
   });
   if (short.length) await createBackorders(tx, now, orderId, short);
-  await writeHistory(tx, actor, now, [{
-    orderId, action: 'stock.moved',
-    changes: { released, reserved, lines: toMove.map((l) => ({ lineNo: facts.lines.get(l.lineId)!.lineNo, sku: l.sku, allocations: l.allocations })) },
-    reason: { rule: 'routing: the reservations follow the plan', strategy: plan.strategy },
-  }]);
+  await writeHistory(tx, actor, now, [
+    {
+      orderId,
+      action: 'stock.moved',
+      changes: {
+        released,
+        reserved,
+        lines: toMove.map((l) => ({
+          lineNo: facts.lines.get(l.lineId)!.lineNo,
+          sku: l.sku,
+          allocations: l.allocations,
+        })),
+      },
+      reason: { rule: 'routing: the reservations follow the plan', strategy: plan.strategy },
+    },
+  ]);
   return { released, reserved, lines: toMove.length };
 }

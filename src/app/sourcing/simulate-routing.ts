@@ -52,21 +52,51 @@ export async function simulateRouting(scope: TenantScope, now: Date, simulateReq
 /** simulateRouting inside its transaction (every plan reads one snapshot). */
 async function simulateRoutingIn(scope: TenantScope, now: Date, simulateRequest: SimulateRequest) {
   let tried: ChosenStrategy;
-  if (simulateRequest.strategy) tried = inlineStrategy({ ...simulateRequest.strategy, ...(simulateRequest.key ? { key: simulateRequest.key } : {}) });
+  if (simulateRequest.strategy)
+    tried = inlineStrategy({
+      ...simulateRequest.strategy,
+      ...(simulateRequest.key ? { key: simulateRequest.key } : {}),
+    });
   else if (simulateRequest.key) {
-    const version = simulateRequest.version ?? (await scope.selectFrom('routing_strategies').select('version').where('key', '=', simulateRequest.key).where('status', '=', 'draft').executeTakeFirst())?.version;
+    const version =
+      simulateRequest.version ??
+      (
+        await scope
+          .selectFrom('routing_strategies')
+          .select('version')
+          .where('key', '=', simulateRequest.key)
+          .where('status', '=', 'draft')
+          .executeTakeFirst()
+      )?.version;
     tried = await resolveStrategy(scope, now, { key: simulateRequest.key, version, strict: true });
-  } else throw new AppError('VALIDATION_FAILED', 'give a strategy key or a strategy body', [{ path: '/key', message: 'required without /strategy' }]);
-  const baseKey = simulateRequest.baseline?.key ?? ((await currentStrategy(scope, tried.strategy.key)) ? tried.strategy.key : DEFAULT_STRATEGY_KEY);
-  const baseline = await resolveStrategy(scope, now, { key: baseKey, version: simulateRequest.baseline?.version, strict: true });
+  } else
+    throw new AppError('VALIDATION_FAILED', 'give a strategy key or a strategy body', [
+      { path: '/key', message: 'required without /strategy' },
+    ]);
+  const baseKey =
+    simulateRequest.baseline?.key ??
+    ((await currentStrategy(scope, tried.strategy.key)) ? tried.strategy.key : DEFAULT_STRATEGY_KEY);
+  const baseline = await resolveStrategy(scope, now, {
+    key: baseKey,
+    version: simulateRequest.baseline?.version,
+    strict: true,
+  });
 
-  let query = scope.selectFrom('orders').innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
+  let query = scope
+    .selectFrom('orders')
+    .innerJoin('channels', (j) =>
+      j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+    )
     .select(['orders.id', 'orders.number']);
   if (simulateRequest.orderIds?.length) query = query.where('orders.id', 'in', simulateRequest.orderIds);
   if (simulateRequest.placedFrom) query = query.where('orders.placed_at', '>=', new Date(simulateRequest.placedFrom));
   if (simulateRequest.placedTo) query = query.where('orders.placed_at', '<', new Date(simulateRequest.placedTo));
   if (simulateRequest.channel) query = query.where('channels.code', '=', simulateRequest.channel);
-  const orders = await query.orderBy('orders.placed_at', 'desc').orderBy('orders.id', 'desc').limit(simulateRequest.last ?? (simulateRequest.orderIds?.length || 50)).execute();
+  const orders = await query
+    .orderBy('orders.placed_at', 'desc')
+    .orderBy('orders.id', 'desc')
+    .limit(simulateRequest.last ?? (simulateRequest.orderIds?.length || 50))
+    .execute();
 
   const items = [];
   for (const order of orders) {
@@ -83,7 +113,8 @@ async function simulateRoutingIn(scope: TenantScope, now: Date, simulateRequest:
     if (ma.shipments !== mb.shipments) differences.push(`shipments ${mb.shipments} → ${ma.shipments}`);
     if (ma.distanceKm !== mb.distanceKm) differences.push(`distance ${mb.distanceKm} → ${ma.distanceKm} km`);
     if (ma.unfilledUnits !== mb.unfilledUnits) differences.push(`unfilled ${mb.unfilledUnits} → ${ma.unfilledUnits}`);
-    if (ma.locations.join() !== mb.locations.join()) differences.push(`from ${mb.locations.join(', ') || 'nowhere'} → ${ma.locations.join(', ') || 'nowhere'}`);
+    if (ma.locations.join() !== mb.locations.join())
+      differences.push(`from ${mb.locations.join(', ') || 'nowhere'} → ${ma.locations.join(', ') || 'nowhere'}`);
     items.push({ orderId: order.id, number: order.number, strategy: ma, baseline: mb, differences });
   }
   const st = totals(items.map((i) => i.strategy));
@@ -91,11 +122,17 @@ async function simulateRoutingIn(scope: TenantScope, now: Date, simulateRequest:
   return {
     strategy: { key: tried.strategy.key, version: tried.strategy.version },
     baseline: { key: baseline.strategy.key, version: baseline.strategy.version },
-    orders: items.length, changed: items.filter((i) => i.differences.length > 0).length,
+    orders: items.length,
+    changed: items.filter((i) => i.differences.length > 0).length,
     summary: {
-      strategy: st, baseline: bt,
-      delta: { shipments: st.shipments - bt.shipments, splitOrders: st.splitOrders - bt.splitOrders,
-        distanceKm: Math.round((st.distanceKm - bt.distanceKm) * 10) / 10, unfilledUnits: st.unfilledUnits - bt.unfilledUnits },
+      strategy: st,
+      baseline: bt,
+      delta: {
+        shipments: st.shipments - bt.shipments,
+        splitOrders: st.splitOrders - bt.splitOrders,
+        distanceKm: Math.round((st.distanceKm - bt.distanceKm) * 10) / 10,
+        unfilledUnits: st.unfilledUnits - bt.unfilledUnits,
+      },
     },
     items,
   };

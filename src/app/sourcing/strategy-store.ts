@@ -20,7 +20,11 @@ export function strategyDocument(row: Pick<StrategyRow, 'key' | 'version' | 'doc
 }
 
 export function invalidStrategy(errors: FieldError[]): AppError {
-  return new AppError('ROUTING_STRATEGY_INVALID', `the strategy has ${errors.length} problem(s); nothing was saved`, errors);
+  return new AppError(
+    'ROUTING_STRATEGY_INVALID',
+    `the strategy has ${errors.length} problem(s); nothing was saved`,
+    errors,
+  );
 }
 
 /** Validates a strategy body as version `version` of `key`; every problem with its JSON path. */
@@ -39,7 +43,10 @@ export function compileRow(row: StrategyRow): CompiledStrategy {
   const hit = compiled.get(key);
   if (hit) return hit;
   const result = compileStrategy(strategyDocument(row));
-  if (!result.ok) throw new Error(`stored routing strategy ${row.key} v${row.version} does not compile: ${result.error.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+  if (!result.ok)
+    throw new Error(
+      `stored routing strategy ${row.key} v${row.version} does not compile: ${result.error.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+    );
   if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
   compiled.set(key, result.value);
   return result.value;
@@ -54,10 +61,18 @@ export const strategyKind: versioned.VersionedKind<'routing_strategies', Record<
   table: 'routing_strategies',
   lockName: 'routing',
   summaryColumns: ['name'],
-  notFound: (key, version) => version === undefined
-    ? new AppError('NOT_FOUND', `routing strategy ${key} does not exist`, [{ path: 'params:key', message: 'unknown strategy' }])
-    : new AppError('NOT_FOUND', `routing strategy ${key} has no version ${version}`, [{ path: 'params:version', message: 'no such version' }]),
-  contentColumns: (document) => ({ document: JSON.stringify(document), name: typeof document.name === 'string' ? document.name : null }),
+  notFound: (key, version) =>
+    version === undefined
+      ? new AppError('NOT_FOUND', `routing strategy ${key} does not exist`, [
+          { path: 'params:key', message: 'unknown strategy' },
+        ])
+      : new AppError('NOT_FOUND', `routing strategy ${key} has no version ${version}`, [
+          { path: 'params:version', message: 'no such version' },
+        ]),
+  contentColumns: (document) => ({
+    document: JSON.stringify(document),
+    name: typeof document.name === 'string' ? document.name : null,
+  }),
   text: (row) => versioned.canonicalJson(row.document),
   contentText: (document) => versioned.canonicalJson(document),
 };
@@ -75,9 +90,16 @@ export async function currentStrategy(scope: TenantScope, key: string): Promise<
 export function strategyView(result: StrategyRow, withDocument = true) {
   const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
   return {
-    id: result.id, key: result.key, version: result.version, status: result.status, name: result.name,
-    createdBy: result.created_by, createdAt: iso(result.created_at)!, updatedAt: iso(result.updated_at)!,
-    publishedAt: iso(result.published_at), retiredAt: iso(result.retired_at),
+    id: result.id,
+    key: result.key,
+    version: result.version,
+    status: result.status,
+    name: result.name,
+    createdBy: result.created_by,
+    createdAt: iso(result.created_at)!,
+    updatedAt: iso(result.updated_at)!,
+    publishedAt: iso(result.published_at),
+    retiredAt: iso(result.retired_at),
     ...(withDocument ? { strategy: strategyDocument(result) } : {}),
   };
 }

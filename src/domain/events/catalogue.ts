@@ -6,7 +6,10 @@ import { z } from 'zod';
  * a breaking change to a payload is a new version, announced here first.
  */
 const id = z.string().min(1).max(100);
-const money = z.string().regex(/^-?\d+(\.\d+)?$/).describe('exact decimal string');
+const money = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/)
+  .describe('exact decimal string');
 const qty = z.number().int();
 const time = z.string().describe('RFC 3339 UTC');
 
@@ -14,153 +17,320 @@ const line = z.looseObject({ sku: z.string(), quantity: qty, lineId: id.optional
 
 export const EVENT_TYPES = {
   'order.accepted': {
-    subject: 'order', version: 1, description: 'An order was accepted from a channel.',
+    subject: 'order',
+    version: 1,
+    description: 'An order was accepted from a channel.',
     payload: z.looseObject({
-      orderId: id, number: z.string(), channelId: id, externalId: z.string().nullable(), state: z.string(),
-      currency: z.string(), grandTotal: money, lineCount: qty, customerId: id.nullable(), placedAt: time,
+      orderId: id,
+      number: z.string(),
+      channelId: id,
+      externalId: z.string().nullable(),
+      state: z.string(),
+      currency: z.string(),
+      grandTotal: money,
+      lineCount: qty,
+      customerId: id.nullable(),
+      placedAt: time,
     }),
   },
   'order.updated': {
-    subject: 'order', version: 1, description: 'Addresses, attributes or notes of an order changed.',
-    payload: z.looseObject({ orderId: id, version: z.number().int(), changed: z.array(z.string()), changes: z.record(z.string(), z.unknown()) }),
+    subject: 'order',
+    version: 1,
+    description: 'Addresses, attributes or notes of an order changed.',
+    payload: z.looseObject({
+      orderId: id,
+      version: z.number().int(),
+      changed: z.array(z.string()),
+      changes: z.record(z.string(), z.unknown()),
+    }),
   },
   'order.state_changed': {
-    subject: 'order', version: 1, description: 'An order moved from one process state to another.',
-    payload: z.looseObject({ orderId: id, from: z.string().nullable(), to: z.string(), reason: z.record(z.string(), z.unknown()).optional() }),
+    subject: 'order',
+    version: 1,
+    description: 'An order moved from one process state to another.',
+    payload: z.looseObject({
+      orderId: id,
+      from: z.string().nullable(),
+      to: z.string(),
+      reason: z.record(z.string(), z.unknown()).optional(),
+    }),
   },
   'order.cancelled': {
-    subject: 'order', version: 1, description: 'An order or some of its lines were cancelled.',
+    subject: 'order',
+    version: 1,
+    description: 'An order or some of its lines were cancelled.',
     payload: z.looseObject({ orderId: id, reason: z.string().optional(), lines: z.array(line).optional() }),
   },
   'order.routed': {
-    subject: 'order', version: 1, description: 'Lines of an order were assigned to locations.',
-    payload: z.looseObject({ orderId: id, allocations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })) }),
+    subject: 'order',
+    version: 1,
+    description: 'Lines of an order were assigned to locations.',
+    payload: z.looseObject({
+      orderId: id,
+      allocations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })),
+    }),
   },
   'stock.reserved': {
-    subject: 'order', version: 1, description: 'Stock was reserved for an order.',
-    payload: z.looseObject({ orderId: id, reservations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })) }),
+    subject: 'order',
+    version: 1,
+    description: 'Stock was reserved for an order.',
+    payload: z.looseObject({
+      orderId: id,
+      reservations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })),
+    }),
   },
   'stock.released': {
-    subject: 'order', version: 1, description: 'Reserved stock was released (cancelled, expired or shipped).',
-    payload: z.looseObject({ orderId: id, reason: z.string(), reservations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })) }),
+    subject: 'order',
+    version: 1,
+    description: 'Reserved stock was released (cancelled, expired or shipped).',
+    payload: z.looseObject({
+      orderId: id,
+      reason: z.string(),
+      reservations: z.array(z.looseObject({ sku: z.string(), locationId: id, quantity: qty })),
+    }),
   },
   'stock.changed': {
-    subject: 'sku', version: 1, description: 'On-hand or available stock of a SKU at a location changed.',
-    payload: z.looseObject({ sku: z.string(), locationId: id, onHand: qty, available: qty, reason: z.string().optional() }),
+    subject: 'sku',
+    version: 1,
+    description: 'On-hand or available stock of a SKU at a location changed.',
+    payload: z.looseObject({
+      sku: z.string(),
+      locationId: id,
+      onHand: qty,
+      available: qty,
+      reason: z.string().optional(),
+    }),
   },
   'fulfilment.requested': {
-    subject: 'order', version: 1, description: 'A location was asked to pick, pack and ship lines of an order.',
+    subject: 'order',
+    version: 1,
+    description: 'A location was asked to pick, pack and ship lines of an order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, lines: z.array(line) }),
   },
   'shipment.shipped': {
-    subject: 'order', version: 1, description: 'A shipment left the location.',
-    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), trackingNumber: z.string().nullable().optional() }),
+    subject: 'order',
+    version: 1,
+    description: 'A shipment left the location.',
+    payload: z.looseObject({
+      orderId: id,
+      shipmentId: id,
+      carrier: z.string(),
+      trackingNumber: z.string().nullable().optional(),
+    }),
   },
   'shipment.delivered': {
-    subject: 'order', version: 1, description: 'A shipment was delivered to the customer.',
+    subject: 'order',
+    version: 1,
+    description: 'A shipment was delivered to the customer.',
     payload: z.looseObject({ orderId: id, shipmentId: id, deliveredAt: time }),
   },
   // fulfilment and delivery (issue 6)
   'fulfilment.accepted': {
-    subject: 'order', version: 1, description: 'A location accepted a fulfilment order.',
+    subject: 'order',
+    version: 1,
+    description: 'A location accepted a fulfilment order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
   },
   'fulfilment.rejected': {
-    subject: 'order', version: 1, description: 'A location rejected a fulfilment order.',
+    subject: 'order',
+    version: 1,
+    description: 'A location rejected a fulfilment order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, reason: z.string() }),
   },
   'fulfilment.cancelled': {
-    subject: 'order', version: 1,
-    description: 'A fulfilment order was cancelled (by the API or the order\'s cancellation): the location stops work and puts picked goods back; its reservations were released.',
+    subject: 'order',
+    version: 1,
+    description:
+      "A fulfilment order was cancelled (by the API or the order's cancellation): the location stops work and puts picked goods back; its reservations were released.",
     payload: z.looseObject({
-      orderId: id, fulfilmentId: id, locationId: id, reason: z.string(),
-      fromState: z.string().optional().describe('the state it was cancelled from: picked or packed goods go back to the shelf'),
+      orderId: id,
+      fulfilmentId: id,
+      locationId: id,
+      reason: z.string(),
+      fromState: z
+        .string()
+        .optional()
+        .describe('the state it was cancelled from: picked or packed goods go back to the shelf'),
       shipmentId: id.nullable().optional().describe('the shipment cancelled with it, if any'),
       lines: z.array(line).optional(),
     }),
   },
   'fulfilment.picking_started': {
-    subject: 'order', version: 1, description: 'A location started picking a fulfilment order.',
+    subject: 'order',
+    version: 1,
+    description: 'A location started picking a fulfilment order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
   },
   'fulfilment.picked': {
-    subject: 'order', version: 1, description: 'Every line of a fulfilment order was picked in full.',
+    subject: 'order',
+    version: 1,
+    description: 'Every line of a fulfilment order was picked in full.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, lines: z.array(line) }),
   },
   'fulfilment.short_picked': {
-    subject: 'order', version: 1, description: 'A fulfilment order was picked with fewer units than asked.',
-    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, lines: z.array(z.looseObject({ sku: z.string(), quantity: qty, picked: qty })) }),
+    subject: 'order',
+    version: 1,
+    description: 'A fulfilment order was picked with fewer units than asked.',
+    payload: z.looseObject({
+      orderId: id,
+      fulfilmentId: id,
+      locationId: id,
+      lines: z.array(z.looseObject({ sku: z.string(), quantity: qty, picked: qty })),
+    }),
   },
   'fulfilment.packed': {
-    subject: 'order', version: 1, description: 'A fulfilment order was packed.',
-    payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id, packages: z.array(z.looseObject({ weightG: qty })) }),
+    subject: 'order',
+    version: 1,
+    description: 'A fulfilment order was packed.',
+    payload: z.looseObject({
+      orderId: id,
+      fulfilmentId: id,
+      locationId: id,
+      packages: z.array(z.looseObject({ weightG: qty })),
+    }),
   },
   'fulfilment.ready_for_pickup': {
-    subject: 'order', version: 1, description: 'A pickup fulfilment order waits for the customer.',
+    subject: 'order',
+    version: 1,
+    description: 'A pickup fulfilment order waits for the customer.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
   },
   'fulfilment.collected': {
-    subject: 'order', version: 1, description: 'The customer collected a pickup fulfilment order.',
+    subject: 'order',
+    version: 1,
+    description: 'The customer collected a pickup fulfilment order.',
     payload: z.looseObject({ orderId: id, fulfilmentId: id, locationId: id }),
   },
   'shipment.created': {
-    subject: 'order', version: 1, description: 'A carrier accepted a shipment (label bought).',
+    subject: 'order',
+    version: 1,
+    description: 'A carrier accepted a shipment (label bought).',
     payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), trackingNumber: z.string().nullable() }),
   },
   'shipment.failed': {
-    subject: 'order', version: 1, description: 'A carrier refused or did not answer a shipment request; the shipment waits for a retry.',
-    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(), code: z.string(), message: z.string(), retryable: z.boolean() }),
+    subject: 'order',
+    version: 1,
+    description: 'A carrier refused or did not answer a shipment request; the shipment waits for a retry.',
+    payload: z.looseObject({
+      orderId: id,
+      shipmentId: id,
+      carrier: z.string(),
+      code: z.string(),
+      message: z.string(),
+      retryable: z.boolean(),
+    }),
   },
   'shipment.cancelled': {
-    subject: 'order', version: 1, description: 'A shipment was cancelled (at the carrier first, unless carrierBooking says otherwise).',
-    payload: z.looseObject({ orderId: id, shipmentId: id, carrier: z.string(),
-      carrierBooking: z.enum(['voided', 'not_booked', 'to_void']).optional()
-        .describe('to_void: cancelled by the order\'s process, which calls no carrier; the booking carrierShipmentId is still to be voided at the carrier') }),
+    subject: 'order',
+    version: 1,
+    description: 'A shipment was cancelled (at the carrier first, unless carrierBooking says otherwise).',
+    payload: z.looseObject({
+      orderId: id,
+      shipmentId: id,
+      carrier: z.string(),
+      carrierBooking: z
+        .enum(['voided', 'not_booked', 'to_void'])
+        .optional()
+        .describe(
+          "to_void: cancelled by the order's process, which calls no carrier; the booking carrierShipmentId is still to be voided at the carrier",
+        ),
+    }),
   },
   'shipment.status_changed': {
-    subject: 'order', version: 1, description: 'Carrier tracking moved a shipment to another status.',
-    payload: z.looseObject({ orderId: id, shipmentId: id, from: z.string(), to: z.string(), carrierStatus: z.string(), at: time }),
+    subject: 'order',
+    version: 1,
+    description: 'Carrier tracking moved a shipment to another status.',
+    payload: z.looseObject({
+      orderId: id,
+      shipmentId: id,
+      from: z.string(),
+      to: z.string(),
+      carrierStatus: z.string(),
+      at: time,
+    }),
   },
   'shipment.delivery_failed': {
-    subject: 'order', version: 1, description: 'The carrier could not deliver a shipment (failed attempt or returned).',
+    subject: 'order',
+    version: 1,
+    description: 'The carrier could not deliver a shipment (failed attempt or returned).',
     payload: z.looseObject({ orderId: id, shipmentId: id, carrierStatus: z.string(), at: time }),
   },
   'return.received': {
-    subject: 'order', version: 1, description: 'Returned items arrived at a location.',
+    subject: 'order',
+    version: 1,
+    description: 'Returned items arrived at a location.',
     payload: z.looseObject({ orderId: id, returnId: id, lines: z.array(line) }),
   },
   'payment.captured': {
-    subject: 'order', version: 1, description: 'A payment for an order was captured.',
+    subject: 'order',
+    version: 1,
+    description: 'A payment for an order was captured.',
     payload: z.looseObject({ orderId: id, amount: money, currency: z.string() }),
   },
   'action.requested': {
-    subject: 'order', version: 1,
-    description: 'A process asks an integration to carry out an external action (payment, invoice, ERP, …). The order waits in `state` until the integration posts `results.succeeded` or `results.failed` to POST /orders/{orderId}/events (with `data.requestId`); `waitUntil`, when set, is when the process gives up and takes the failure path.',
+    subject: 'order',
+    version: 1,
+    description:
+      'A process asks an integration to carry out an external action (payment, invoice, ERP, …). The order waits in `state` until the integration posts `results.succeeded` or `results.failed` to POST /orders/{orderId}/events (with `data.requestId`); `waitUntil`, when set, is when the process gives up and takes the failure path.',
     payload: z.looseObject({
-      requestId: id, orderId: id, action: z.string(), args: z.record(z.string(), z.unknown()), state: z.string(),
+      requestId: id,
+      orderId: id,
+      action: z.string(),
+      args: z.record(z.string(), z.unknown()),
+      state: z.string(),
       process: z.looseObject({ key: z.string(), version: z.number().int() }),
-      results: z.looseObject({ succeeded: z.string(), failed: z.string() }), waitUntil: time.nullable(),
+      results: z.looseObject({ succeeded: z.string(), failed: z.string() }),
+      waitUntil: time.nullable(),
     }),
   },
   'task.opened': {
-    subject: 'task', version: 1, description: 'A human task (approval, exception) was opened.',
-    payload: z.looseObject({ taskId: id, kind: z.string(), orderId: id.nullable().optional(), dueAt: time.nullable().optional() }),
+    subject: 'task',
+    version: 1,
+    description: 'A human task (approval, exception) was opened.',
+    payload: z.looseObject({
+      taskId: id,
+      kind: z.string(),
+      orderId: id.nullable().optional(),
+      dueAt: time.nullable().optional(),
+    }),
   },
   'task.completed': {
-    subject: 'task', version: 1, description: 'A human task was completed.',
+    subject: 'task',
+    version: 1,
+    description: 'A human task was completed.',
     payload: z.looseObject({ taskId: id, kind: z.string(), outcome: z.string(), orderId: id.nullable().optional() }),
   },
   'notification.requested': {
-    subject: 'order', version: 1, description: 'A customer or staff notification about an order was queued (the e-mail sink sends it; GET /notifications/{id} has the message).',
-    payload: z.looseObject({ notificationId: id, orderId: id, template: z.string(), language: z.string(), channel: z.string(), to: z.string() }),
+    subject: 'order',
+    version: 1,
+    description:
+      'A customer or staff notification about an order was queued (the e-mail sink sends it; GET /notifications/{id} has the message).',
+    payload: z.looseObject({
+      notificationId: id,
+      orderId: id,
+      template: z.string(),
+      language: z.string(),
+      channel: z.string(),
+      to: z.string(),
+    }),
   },
   'process.published': {
-    subject: 'process', version: 1, description: 'A new version of a process definition was published.',
+    subject: 'process',
+    version: 1,
+    description: 'A new version of a process definition was published.',
     payload: z.looseObject({ processKey: z.string(), version: z.number().int() }),
   },
   'inbound.received': {
-    subject: 'inbound', version: 1, description: 'A partner event arrived through the inbound API and was stored.',
-    payload: z.looseObject({ inboundId: id, source: z.string(), type: z.string(), externalId: z.string(), known: z.boolean() }),
+    subject: 'inbound',
+    version: 1,
+    description: 'A partner event arrived through the inbound API and was stored.',
+    payload: z.looseObject({
+      inboundId: id,
+      source: z.string(),
+      type: z.string(),
+      externalId: z.string(),
+      known: z.boolean(),
+    }),
   },
 } as const satisfies Record<string, { subject: string; version: number; description: string; payload: z.ZodType }>;
 
@@ -181,7 +351,11 @@ export function isValidFilter(file: string): boolean {
 }
 
 export interface CatalogueEntry {
-  type: string; version: number; subject: string; description: string; schema: Record<string, unknown>;
+  type: string;
+  version: number;
+  subject: string;
+  description: string;
+  schema: Record<string, unknown>;
 }
 
 let cached: CatalogueEntry[] | undefined;
@@ -189,8 +363,15 @@ let cached: CatalogueEntry[] | undefined;
 /** The catalogue as JSON Schemas (draft 2020-12), for the API and the docs. */
 export function catalogue(): CatalogueEntry[] {
   cached ??= Object.entries(EVENT_TYPES).map(([type, d]) => ({
-    type, version: d.version, subject: d.subject, description: d.description,
-    schema: { $id: `https://ordo.dev/events/${type}/v${d.version}.json`, title: type, ...z.toJSONSchema(d.payload, { io: 'input' }) },
+    type,
+    version: d.version,
+    subject: d.subject,
+    description: d.description,
+    schema: {
+      $id: `https://ordo.dev/events/${type}/v${d.version}.json`,
+      title: type,
+      ...z.toJSONSchema(d.payload, { io: 'input' }),
+    },
   }));
   return cached;
 }

@@ -4,7 +4,9 @@ import { compileStrategy } from '../sourcing/strategy.js';
 import { CEL_LIMITS, createCelEnvironment, expressionLengthProblem, MAX_EXPRESSION_LENGTH, readPaths } from './cel.js';
 
 const strategy = (when: string) => ({
-  key: 'k', version: 1, steps: [{ id: 'a', when, fallback: 'backorder' }],
+  key: 'k',
+  version: 1,
+  steps: [{ id: 'a', when, fallback: 'backorder' }],
 });
 const routingErrors = (when: string): string[] => {
   const r = compileStrategy(strategy(when));
@@ -32,7 +34,11 @@ describe('the one CEL environment', () => {
     const many = Array.from({ length: 130 }, () => '1').join(' + ') + ' > 0'; // > 256 nodes
     assert.ok(many.length <= MAX_EXPRESSION_LENGTH);
     for (const text of [`max(${args}) > 0`, deep, many]) {
-      assert.throws(() => env.parse(text), (e: { code?: string }) => e.code === 'limit_exceeded', text);
+      assert.throws(
+        () => env.parse(text),
+        (e: { code?: string }) => e.code === 'limit_exceeded',
+        text,
+      );
       assert.match(routingErrors(text)[0] ?? '', /^\/steps\/0\/when .*Exceeded max/, text);
     }
   });

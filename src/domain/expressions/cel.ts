@@ -10,7 +10,13 @@ import type { ASTNode } from '@marcbachmann/cel-js';
  * Parse-time limits: a hostile or careless expression costs no more than a lookup.
  * Where the process and routing environments differed, the stricter value was kept.
  */
-export const CEL_LIMITS = Object.freeze({ maxDepth: 24, maxAstNodes: 256, maxListElements: 200, maxMapEntries: 100, maxCallArguments: 8 });
+export const CEL_LIMITS = Object.freeze({
+  maxDepth: 24,
+  maxAstNodes: 256,
+  maxListElements: 200,
+  maxMapEntries: 100,
+  maxCallArguments: 8,
+});
 /** Characters in one expression; checked before parsing. */
 export const MAX_EXPRESSION_LENGTH = 1000;
 
@@ -28,11 +34,16 @@ export type CelVariables = Readonly<Record<string, CelVariableType>>;
  * conditions compare facts with dyn attributes.
  */
 export function createCelEnvironment(variables: CelVariables): Environment {
-  let env = new Environment({ limits: CEL_LIMITS, unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: false });
+  let env = new Environment({
+    limits: CEL_LIMITS,
+    unlistedVariablesAreDyn: false,
+    homogeneousAggregateLiterals: false,
+  });
   for (const [name, variable] of Object.entries(variables)) {
-    env = typeof variable === 'string'
-      ? env.registerVariable(name, variable)
-      : env.registerVariable({ name, schema: { ...variable } });
+    env =
+      typeof variable === 'string'
+        ? env.registerVariable(name, variable)
+        : env.registerVariable({ name, schema: { ...variable } });
   }
   return env;
 }
@@ -60,7 +71,10 @@ export function readPaths(ast: ASTNode, roots: ReadonlySet<string>): string[] {
   };
   const visit = (count: unknown): void => {
     if (!count || typeof count !== 'object') return;
-    if (Array.isArray(count)) { for (const item of count) visit(item); return; }
+    if (Array.isArray(count)) {
+      for (const item of count) visit(item);
+      return;
+    }
     const node = count as ASTNode;
     if (typeof node.op !== 'string') return;
     if (node.op === 'id' || node.op === '.') {

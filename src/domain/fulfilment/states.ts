@@ -1,7 +1,16 @@
 /** Where a fulfilment order is in its life (stored in fulfilment_orders.state). */
 export type FulfilmentState =
-  | 'requested' | 'accepted' | 'rejected' | 'picking' | 'picked' | 'packed'
-  | 'ready_for_pickup' | 'shipped' | 'delivered' | 'collected' | 'cancelled';
+  | 'requested'
+  | 'accepted'
+  | 'rejected'
+  | 'picking'
+  | 'picked'
+  | 'packed'
+  | 'ready_for_pickup'
+  | 'shipped'
+  | 'delivered'
+  | 'collected'
+  | 'cancelled';
 
 /**
  * The fulfilment-order state machine, as data. Ship orders go requested → accepted → picking →
@@ -24,7 +33,17 @@ export const FULFILMENT_MOVES: Readonly<Record<FulfilmentState, readonly Fulfilm
 };
 
 /** States in which a fulfilment order still holds work or goods for its order. */
-export const LIVE_STATES: readonly FulfilmentState[] = ['requested', 'accepted', 'picking', 'picked', 'packed', 'ready_for_pickup', 'shipped', 'delivered', 'collected'];
+export const LIVE_STATES: readonly FulfilmentState[] = [
+  'requested',
+  'accepted',
+  'picking',
+  'picked',
+  'packed',
+  'ready_for_pickup',
+  'shipped',
+  'delivered',
+  'collected',
+];
 export const isLive = (s: FulfilmentState): boolean => LIVE_STATES.includes(s);
 
 /** True when `from` may move to `to`; pickup orders never ship and ship orders never wait for pickup. */

@@ -3,26 +3,55 @@ export const ROLES = ['admin', 'operator', 'approver', 'integration', 'viewer'] 
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
-  'orders:read', 'orders:write', 'orders:import',
-  'reference:read', 'reference:write',
-  'inventory:read', 'inventory:write',
-  'tasks:read', 'tasks:act',
-  'processes:read', 'processes:write',
-  'events:read', 'events:write',
-  'routing:read', 'routing:write',
-  'fulfilment:read', 'fulfilment:write',
-  'notifications:read', 'notifications:write',
-  'keys:manage', 'users:manage',
+  'orders:read',
+  'orders:write',
+  'orders:import',
+  'reference:read',
+  'reference:write',
+  'inventory:read',
+  'inventory:write',
+  'tasks:read',
+  'tasks:act',
+  'processes:read',
+  'processes:write',
+  'events:read',
+  'events:write',
+  'routing:read',
+  'routing:write',
+  'fulfilment:read',
+  'fulfilment:write',
+  'notifications:read',
+  'notifications:write',
+  'keys:manage',
+  'users:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: Permission[] = ['orders:read', 'reference:read', 'inventory:read', 'tasks:read', 'processes:read', 'events:read', 'routing:read', 'fulfilment:read', 'notifications:read'];
+const READ: Permission[] = [
+  'orders:read',
+  'reference:read',
+  'inventory:read',
+  'tasks:read',
+  'processes:read',
+  'events:read',
+  'routing:read',
+  'fulfilment:read',
+  'notifications:read',
+];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   operator: [...READ, 'orders:write', 'orders:import', 'inventory:write', 'tasks:act', 'fulfilment:write'],
   approver: [...READ, 'tasks:act'],
-  integration: [...READ, 'orders:write', 'orders:import', 'reference:write', 'inventory:write', 'events:write', 'fulfilment:write'],
+  integration: [
+    ...READ,
+    'orders:write',
+    'orders:import',
+    'reference:write',
+    'inventory:write',
+    'events:write',
+    'fulfilment:write',
+  ],
   viewer: READ,
 };
 

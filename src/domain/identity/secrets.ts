@@ -4,12 +4,24 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
  * Console passwords: scrypt, a memory-hard function built into Node (N=2^15, r=8 → 32 MiB per
  * hash), salted, encoded with its parameters so they can be raised later.
  */
-const SCRYPT_COST = 1 << 15, SCRYPT_BLOCK_SIZE = 8, SCRYPT_PARALLELISM = 1, LEN = 32;
+const SCRYPT_COST = 1 << 15,
+  SCRYPT_BLOCK_SIZE = 8,
+  SCRYPT_PARALLELISM = 1,
+  LEN = 32;
 const MAXMEM = 128 * SCRYPT_COST * SCRYPT_BLOCK_SIZE * 2;
 
-function scryptAsync(password: string, salt: Buffer, count: number, remaining: number, position: number): Promise<Buffer> {
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  count: number,
+  remaining: number,
+  position: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, LEN, { N: count, r: remaining, p: position, maxmem: MAXMEM }, (e, key) => (e ? reject(e) : resolve(key))));
+    scrypt(password.normalize('NFC'), salt, LEN, { N: count, r: remaining, p: position, maxmem: MAXMEM }, (e, key) =>
+      e ? reject(e) : resolve(key),
+    ),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -22,7 +34,13 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const [algo, cost, blockSize, parallelism, salt, key] = encoded.split('$');
   if (algo !== 'scrypt' || !cost || !blockSize || !parallelism || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), Number(cost), Number(blockSize), Number(parallelism));
+  const actual = await scryptAsync(
+    password,
+    Buffer.from(salt, 'base64url'),
+    Number(cost),
+    Number(blockSize),
+    Number(parallelism),
+  );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

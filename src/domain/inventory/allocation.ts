@@ -6,10 +6,21 @@ import type { ReservationStatus } from './stock.js';
  * UPDATEs that take the units are app/inventory/reserve.ts.
  */
 
-export interface ReserveLine { lineId: string; lineNo: number; productId: string; sku: string; quantity: number }
+export interface ReserveLine {
+  lineId: string;
+  lineNo: number;
+  productId: string;
+  sku: string;
+  quantity: number;
+}
 
 export interface LineOutcome {
-  lineId: string; lineNo: number; sku: string; quantity: number; reserved: number; shortage: number;
+  lineId: string;
+  lineNo: number;
+  sku: string;
+  quantity: number;
+  reserved: number;
+  shortage: number;
   allocations: Array<{ location: string; locationId: string; quantity: number; reservationId: string }>;
   /** Set when the shortage was recorded as a backorder; promisedOn from inbound supply (ATP). */
   backorder?: { id: string; quantity: number; promisedOn: string | null };
@@ -24,7 +35,12 @@ export interface ReservationOutcome {
 
 /** The outcome when the order's channel reserves later, not at intake. */
 export function skippedOnIntake(): ReservationOutcome {
-  return { status: 'skipped', lines: [], expiresAt: null, reason: 'the channel reserves later (settings.reserveOnIntake = false)' };
+  return {
+    status: 'skipped',
+    lines: [],
+    expiresAt: null,
+    reason: 'the channel reserves later (settings.reserveOnIntake = false)',
+  };
 }
 
 /**
@@ -32,5 +48,7 @@ export function skippedOnIntake(): ReservationOutcome {
  * SKUs lock stock rows in the same order (no deadlock cycle between them).
  */
 export function inLockOrder<L extends Pick<ReserveLine, 'productId' | 'lineNo'>>(lines: readonly L[]): L[] {
-  return [...lines].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : a.lineNo - b.lineNo));
+  return [...lines].sort((a, b) =>
+    a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : a.lineNo - b.lineNo,
+  );
 }

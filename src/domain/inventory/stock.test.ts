@@ -1,13 +1,29 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { availableOf, channelAvailable, channelRules, chooseLotsFefo, outcomeOf, promiseAll, promiseDate, reservationOrder } from './stock.js';
+import {
+  availableOf,
+  channelAvailable,
+  channelRules,
+  chooseLotsFefo,
+  outcomeOf,
+  promiseAll,
+  promiseDate,
+  reservationOrder,
+} from './stock.js';
 
 describe('inventory rules', () => {
   test('given safety above the free stock, available is 0, never negative', () => {
     assert.equal(availableOf({ onHand: 10, reserved: 4, safety: 2 }), 4);
     assert.equal(availableOf({ onHand: 10, reserved: 9, safety: 3 }), 0);
-    fc.assert(fc.property(fc.nat(1000), fc.nat(1000), fc.nat(1000), (a, b, c) => availableOf({ onHand: a, reserved: b, safety: c }) >= 0));
+    fc.assert(
+      fc.property(
+        fc.nat(1000),
+        fc.nat(1000),
+        fc.nat(1000),
+        (a, b, c) => availableOf({ onHand: a, reserved: b, safety: c }) >= 0,
+      ),
+    );
   });
 
   test('given channel rules, the percentage is taken first (rounded down), then the buffer, then the cap', () => {
@@ -17,34 +33,77 @@ describe('inventory rules', () => {
     assert.equal(channelAvailable(5, rules), 0);
     assert.equal(channelAvailable(10, channelRules({ bufferPct: 33.3 })), 6);
     assert.equal(channelRules({ reserveOnIntake: false }).reserveOnIntake, false);
-    assert.deepEqual(channelRules({ bufferPct: 'x', cap: -1, locations: ['A', 3] }), { locations: ['A'], bufferQty: 0, bufferPct: 0, cap: null, reserveOnIntake: true, holdMinutes: null });
+    assert.deepEqual(channelRules({ bufferPct: 'x', cap: -1, locations: ['A', 3] }), {
+      locations: ['A'],
+      bufferQty: 0,
+      bufferPct: 0,
+      cap: null,
+      reserveOnIntake: true,
+      holdMinutes: null,
+    });
   });
 
-  test('given feeding locations, they come first in the channel\'s order, then the rest by priority; pickup uses only the pickup location', () => {
+  test("given feeding locations, they come first in the channel's order, then the rest by priority; pickup uses only the pickup location", () => {
     const locs = [
       { id: '1', code: 'A', priority: 2, capabilities: ['ships'] },
       { id: '2', code: 'B', priority: 1, capabilities: ['ships'] },
       { id: '3', code: 'C', priority: 3, capabilities: ['ships', 'pickup'] },
       { id: '4', code: 'D', priority: 0, capabilities: ['pickup'] },
     ];
-    assert.deepEqual(reservationOrder(locs, { pickupLocationId: null, feeding: [] }).map((l) => l.code), ['B', 'A', 'C']);
-    assert.deepEqual(reservationOrder(locs, { pickupLocationId: null, feeding: ['C', 'A'] }).map((l) => l.code), ['C', 'A', 'B']);
-    assert.deepEqual(reservationOrder(locs, { pickupLocationId: '4', feeding: ['C'] }).map((l) => l.code), ['D']);
+    assert.deepEqual(
+      reservationOrder(locs, { pickupLocationId: null, feeding: [] }).map((l) => l.code),
+      ['B', 'A', 'C'],
+    );
+    assert.deepEqual(
+      reservationOrder(locs, { pickupLocationId: null, feeding: ['C', 'A'] }).map((l) => l.code),
+      ['C', 'A', 'B'],
+    );
+    assert.deepEqual(
+      reservationOrder(locs, { pickupLocationId: '4', feeding: ['C'] }).map((l) => l.code),
+      ['D'],
+    );
   });
 
   test('given lines, the outcome is reserved, partial or shortage', () => {
-    assert.equal(outcomeOf([{ quantity: 2, reserved: 2 }, { quantity: 1, reserved: 1 }]), 'reserved');
-    assert.equal(outcomeOf([{ quantity: 2, reserved: 1 }, { quantity: 1, reserved: 0 }]), 'partial');
+    assert.equal(
+      outcomeOf([
+        { quantity: 2, reserved: 2 },
+        { quantity: 1, reserved: 1 },
+      ]),
+      'reserved',
+    );
+    assert.equal(
+      outcomeOf([
+        { quantity: 2, reserved: 1 },
+        { quantity: 1, reserved: 0 },
+      ]),
+      'partial',
+    );
     assert.equal(outcomeOf([{ quantity: 2, reserved: 0 }]), 'shortage');
   });
 
   test('given supply dates, backorders are promised first come, first served', () => {
-    const supply = [{ expectedOn: '2026-12-15', quantity: 10 }, { expectedOn: '2026-12-01', quantity: 5 }];
+    const supply = [
+      { expectedOn: '2026-12-15', quantity: 10 },
+      { expectedOn: '2026-12-01', quantity: 5 },
+    ];
     assert.equal(promiseDate(supply, 0, 5), '2026-12-01');
     assert.equal(promiseDate(supply, 3, 5), '2026-12-15');
     assert.equal(promiseDate(supply, 10, 6), null);
-    assert.deepEqual([...promiseAll(supply, [{ id: 'a', quantity: 4 }, { id: 'b', quantity: 4 }, { id: 'c', quantity: 9 }])],
-      [['a', '2026-12-01'], ['b', '2026-12-15'], ['c', null]]);
+    assert.deepEqual(
+      [
+        ...promiseAll(supply, [
+          { id: 'a', quantity: 4 },
+          { id: 'b', quantity: 4 },
+          { id: 'c', quantity: 9 },
+        ]),
+      ],
+      [
+        ['a', '2026-12-01'],
+        ['b', '2026-12-15'],
+        ['c', null],
+      ],
+    );
   });
 
   test('given lots, the first to expire goes first, expired lots never, undated lots last', () => {
@@ -54,7 +113,14 @@ describe('inventory rules', () => {
       { lot: 'SOON', expiresOn: '2026-12-01', onHand: 3 },
       { lot: 'GONE', expiresOn: '2026-11-01', onHand: 50 },
     ];
-    assert.deepEqual(chooseLotsFefo(lots, 10, '2026-11-23'), { picks: [{ lot: 'SOON', quantity: 3 }, { lot: 'LATE', quantity: 5 }, { lot: 'NODATE', quantity: 2 }], short: 0 });
+    assert.deepEqual(chooseLotsFefo(lots, 10, '2026-11-23'), {
+      picks: [
+        { lot: 'SOON', quantity: 3 },
+        { lot: 'LATE', quantity: 5 },
+        { lot: 'NODATE', quantity: 2 },
+      ],
+      short: 0,
+    });
     assert.equal(chooseLotsFefo(lots, 30, '2026-11-23').short, 12);
   });
 });

@@ -3,7 +3,11 @@
  * decide figures and choices from facts already loaded.
  */
 
-export interface StockFigures { onHand: number; reserved: number; safety: number }
+export interface StockFigures {
+  onHand: number;
+  reserved: number;
+  safety: number;
+}
 
 /**
  * Sellable quantity. Reservations are always backed by stock (reserved ≤ on hand is a database
@@ -13,10 +17,22 @@ export interface StockFigures { onHand: number; reserved: number; safety: number
 export const availableOf = (f: StockFigures): number => Math.max(0, f.onHand - f.reserved - f.safety);
 
 /** A stock row's figures as the API shows them, with what is available and the row's version (for compare-and-swap). */
-export interface Figures { onHand: number; reserved: number; safety: number; available: number; version: number }
+export interface Figures {
+  onHand: number;
+  reserved: number;
+  safety: number;
+  available: number;
+  version: number;
+}
 
 export function figures(result: { on_hand: number; reserved: number; safety: number; version: number }): Figures {
-  return { onHand: result.on_hand, reserved: result.reserved, safety: result.safety, available: Math.max(0, result.on_hand - result.reserved - result.safety), version: result.version };
+  return {
+    onHand: result.on_hand,
+    reserved: result.reserved,
+    safety: result.safety,
+    available: Math.max(0, result.on_hand - result.reserved - result.safety),
+    version: result.version,
+  };
 }
 
 /** Channel rules kept in `channels.settings`. */
@@ -40,7 +56,9 @@ const num = (v: unknown, min: number, max: number): number | null =>
 
 export function channelRules(settings: Record<string, unknown> | null | undefined): ChannelStockRules {
   const currentSettings = settings ?? {};
-  const locs = Array.isArray(currentSettings.locations) ? currentSettings.locations.filter((x): x is string => typeof x === 'string') : [];
+  const locs = Array.isArray(currentSettings.locations)
+    ? currentSettings.locations.filter((x): x is string => typeof x === 'string')
+    : [];
   return {
     locations: locs,
     bufferQty: Math.floor(num(currentSettings.bufferQty, 0, 1e9) ?? 0),
@@ -55,23 +73,35 @@ export function channelRules(settings: Record<string, unknown> | null | undefine
  * What a channel may show: the feeding locations' availability, less the percentage held back
  * (rounded down: never promise a fraction), less the buffer, capped.
  */
-export function channelAvailable(total: number, result: Pick<ChannelStockRules, 'bufferQty' | 'bufferPct' | 'cap'>): number {
+export function channelAvailable(
+  total: number,
+  result: Pick<ChannelStockRules, 'bufferQty' | 'bufferPct' | 'cap'>,
+): number {
   // Integer arithmetic on basis points so 33.3 % of 10 is exactly 6 after rounding down.
   const kept = Math.floor((total * Math.round((100 - result.bufferPct) * 100)) / 10_000);
   const after = Math.max(0, kept - result.bufferQty);
   return result.cap === null ? after : Math.min(after, result.cap);
 }
 
-export interface CandidateLocation { id: string; code: string; priority: number; capabilities: string[] }
+export interface CandidateLocation {
+  id: string;
+  code: string;
+  priority: number;
+  capabilities: string[];
+}
 
 /**
  * Locations to reserve from, best first: the pickup location alone for pickup orders; otherwise
  * shipping locations, the channel's feeding locations first (in the channel's order), then the
  * rest by priority (1 is best) and code.
  */
-export function reservationOrder(all: CandidateLocation[], opts: { pickupLocationId: string | null; feeding: string[] }): CandidateLocation[] {
+export function reservationOrder(
+  all: CandidateLocation[],
+  opts: { pickupLocationId: string | null; feeding: string[] },
+): CandidateLocation[] {
   if (opts.pickupLocationId) return all.filter((l) => l.id === opts.pickupLocationId);
-  const ships = all.filter((l) => l.capabilities.includes('ships'))
+  const ships = all
+    .filter((l) => l.capabilities.includes('ships'))
     .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   const rank = new Map(opts.feeding.map((c, i) => [c, i]));
   const fed = ships.filter((l) => rank.has(l.code)).sort((a, b) => rank.get(a.code)! - rank.get(b.code)!);
@@ -88,7 +118,10 @@ export function outcomeOf(lines: Array<{ quantity: number; reserved: number }>):
   return got === 0 ? 'shortage' : 'partial';
 }
 
-export interface SupplyLine { expectedOn: string; quantity: number }
+export interface SupplyLine {
+  expectedOn: string;
+  quantity: number;
+}
 
 /**
  * The earliest date by which open supply covers `needed` units after `ahead` units already
@@ -96,7 +129,9 @@ export interface SupplyLine { expectedOn: string; quantity: number }
  */
 export function promiseDate(supply: SupplyLine[], ahead: number, needed: number): string | null {
   let cumulative = 0;
-  for (const supplyLine of [...supply].sort((a, b) => (a.expectedOn < b.expectedOn ? -1 : a.expectedOn > b.expectedOn ? 1 : 0))) {
+  for (const supplyLine of [...supply].sort((a, b) =>
+    a.expectedOn < b.expectedOn ? -1 : a.expectedOn > b.expectedOn ? 1 : 0,
+  )) {
     cumulative += supplyLine.quantity;
     if (cumulative >= ahead + needed) return supplyLine.expectedOn;
   }
@@ -104,7 +139,10 @@ export function promiseDate(supply: SupplyLine[], ahead: number, needed: number)
 }
 
 /** Promise dates for backorders in arrival order, each behind the ones before it. */
-export function promiseAll(supply: SupplyLine[], backorders: Array<{ id: string; quantity: number }>): Map<string, string | null> {
+export function promiseAll(
+  supply: SupplyLine[],
+  backorders: Array<{ id: string; quantity: number }>,
+): Map<string, string | null> {
   const out = new Map<string, string | null>();
   let ahead = 0;
   for (const backorder of backorders) {
@@ -114,14 +152,23 @@ export function promiseAll(supply: SupplyLine[], backorders: Array<{ id: string;
   return out;
 }
 
-export interface LotStock { lot: string; expiresOn: string | null; onHand: number }
+export interface LotStock {
+  lot: string;
+  expiresOn: string | null;
+  onHand: number;
+}
 
 /**
  * First expiry, first out: expired lots are never chosen, lots without a date go last.
  * Returns the picks and how many units could not be covered.
  */
-export function chooseLotsFefo(lots: LotStock[], quantity: number, today: string): { picks: Array<{ lot: string; quantity: number }>; short: number } {
-  const usable = lots.filter((l) => l.onHand > 0 && (l.expiresOn === null || l.expiresOn >= today))
+export function chooseLotsFefo(
+  lots: LotStock[],
+  quantity: number,
+  today: string,
+): { picks: Array<{ lot: string; quantity: number }>; short: number } {
+  const usable = lots
+    .filter((l) => l.onHand > 0 && (l.expiresOn === null || l.expiresOn >= today))
     .sort((left, right) => {
       if (left.expiresOn !== right.expiresOn) {
         if (left.expiresOn === null) return 1;

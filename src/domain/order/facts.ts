@@ -19,12 +19,37 @@ const PAYMENT_TERMS: Record<string, string> = { cash_on_delivery: 'cod', partial
 
 /** The order row fields facts read (as the database returns them: int8 as text, json parsed). */
 export interface OrderFactRow {
-  id: string; number: string; order_type: string; currency: string; grand_total: string | bigint; subtotal: string | bigint;
-  discount_total: string | bigint; tax_total: string | bigint; shipping_total: string | bigint; line_count: number;
-  payment_terms: unknown; attributes: unknown; delivery_method: string; placed_at: Date | string; shipping_address: unknown;
-  customer_id: string | null; company_id: string | null; channel_code: string; channel_kind: string; channel_settings: unknown;
+  id: string;
+  number: string;
+  order_type: string;
+  currency: string;
+  grand_total: string | bigint;
+  subtotal: string | bigint;
+  discount_total: string | bigint;
+  tax_total: string | bigint;
+  shipping_total: string | bigint;
+  line_count: number;
+  payment_terms: unknown;
+  attributes: unknown;
+  delivery_method: string;
+  placed_at: Date | string;
+  shipping_address: unknown;
+  customer_id: string | null;
+  company_id: string | null;
+  channel_code: string;
+  channel_kind: string;
+  channel_settings: unknown;
 }
-export interface LineFactRow { id: string; sku: string; name: string; quantity: number; unit_price: string | bigint; discount: string | bigint; total: string | bigint; attributes: unknown }
+export interface LineFactRow {
+  id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: string | bigint;
+  discount: string | bigint;
+  total: string | bigint;
+  attributes: unknown;
+}
 export interface StockFactRows {
   reserved: Array<{ order_line_id: string | null; qty: string | number }>;
   backorders: Array<{ order_line_id: string; quantity: number }>;
@@ -38,10 +63,14 @@ export interface FactRows extends StockFactRows {
 }
 
 /** The verification result's errors (the `validation` fact): what makes a stored order unfit to proceed. */
-export function orderValidationErrors(value: Pick<OrderFactRow, 'delivery_method' | 'shipping_address' | 'grand_total'>, lines: readonly unknown[]): string[] {
+export function orderValidationErrors(
+  value: Pick<OrderFactRow, 'delivery_method' | 'shipping_address' | 'grand_total'>,
+  lines: readonly unknown[],
+): string[] {
   const errors: string[] = [];
   if (lines.length === 0) errors.push('the order has no lines');
-  if (value.delivery_method === 'ship' && !value.shipping_address) errors.push('a shipped order needs a shipping address');
+  if (value.delivery_method === 'ship' && !value.shipping_address)
+    errors.push('a shipped order needs a shipping address');
   if (BigInt(value.grand_total) < 0n) errors.push('the total is negative');
   return errors;
 }
@@ -64,13 +93,26 @@ export function factsFrom(factRows: FactRows) {
     const held = Math.min(heldBy.get(line.id) ?? 0, line.quantity);
     const la = line.attributes as Dict;
     return {
-      sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unit_price, lineTotal: line.total,
-      minBatch: typeof la.minBatch === 'number' ? la.minBatch : 0, reserved: held, shortBy: line.quantity - held,
+      sku: line.sku,
+      name: line.name,
+      quantity: line.quantity,
+      unitPrice: line.unit_price,
+      lineTotal: line.total,
+      minBatch: typeof la.minBatch === 'number' ? la.minBatch : 0,
+      reserved: held,
+      shortBy: line.quantity - held,
     };
   });
   const wanted = factLines.reduce((a, l) => a + l.quantity, 0);
   const held = factLines.reduce((a, l) => a + l.reserved, 0);
-  const outcome = reserved.length === 0 && backorders.length === 0 ? 'unknown' : held >= wanted ? 'reserved' : held === 0 ? 'shortage' : 'partial';
+  const outcome =
+    reserved.length === 0 && backorders.length === 0
+      ? 'unknown'
+      : held >= wanted
+        ? 'reserved'
+        : held === 0
+          ? 'shortage'
+          : 'partial';
 
   const errors = orderValidationErrors(order, lines);
   const paymentKind = String((order.payment_terms as Dict).kind ?? 'prepaid');
@@ -79,25 +121,60 @@ export function factsFrom(factRows: FactRows) {
 
   return {
     order: {
-      id: order.id, number: order.number, type: order.order_type, currency: cur,
-      total: order.grand_total, subtotal: order.subtotal, discountTotal: order.discount_total, maxDiscountPct, lineCount: order.line_count,
-      paymentTerms: PAYMENT_TERMS[paymentKind] ?? paymentKind, paymentMethod: attrs.paymentMethod, deliveryMethod: order.delivery_method,
-      createdAt: order.placed_at, shipBy: attrs.shipBy, tags: attrs.tags, allowPartial: attrs.allowPartial ?? pick('allowsPartialShipments') ?? terms.allowPartialShipments,
-      cycle: attrs.cycle, cyclesLeft: attrs.cyclesLeft,
+      id: order.id,
+      number: order.number,
+      type: order.order_type,
+      currency: cur,
+      total: order.grand_total,
+      subtotal: order.subtotal,
+      discountTotal: order.discount_total,
+      maxDiscountPct,
+      lineCount: order.line_count,
+      paymentTerms: PAYMENT_TERMS[paymentKind] ?? paymentKind,
+      paymentMethod: attrs.paymentMethod,
+      deliveryMethod: order.delivery_method,
+      createdAt: order.placed_at,
+      shipBy: attrs.shipBy,
+      tags: attrs.tags,
+      allowPartial: attrs.allowPartial ?? pick('allowsPartialShipments') ?? terms.allowPartialShipments,
+      cycle: attrs.cycle,
+      cyclesLeft: attrs.cyclesLeft,
     },
     lines: factLines,
-    totals: { net: BigInt(order.subtotal) - BigInt(order.discount_total), tax: order.tax_total, gross: order.grand_total, discount: order.discount_total, shipping: order.shipping_total },
+    totals: {
+      net: BigInt(order.subtotal) - BigInt(order.discount_total),
+      tax: order.tax_total,
+      gross: order.grand_total,
+      discount: order.discount_total,
+      shipping: order.shipping_total,
+    },
     customer: {
-      id: order.customer_id ?? '', segment: customer?.segment ?? company?.segment ?? '',
-      creditLimit, availableCredit,
-      allowsPartialShipments: pick('allowsPartialShipments') ?? terms.allowPartialShipments, riskScore: pick('riskScore'), tags: ca.tags,
+      id: order.customer_id ?? '',
+      segment: customer?.segment ?? company?.segment ?? '',
+      creditLimit,
+      availableCredit,
+      allowsPartialShipments: pick('allowsPartialShipments') ?? terms.allowPartialShipments,
+      riskScore: pick('riskScore'),
+      tags: ca.tags,
       requiresBuyerApproval: pick('requiresBuyerApproval'),
     },
     company: {
-      id: order.company_id ?? '', department: terms.department, costCentre: terms.costCentre, budgetRemaining: money(terms.budgetRemaining, cur),
+      id: order.company_id ?? '',
+      department: terms.department,
+      costCentre: terms.costCentre,
+      budgetRemaining: money(terms.budgetRemaining, cur),
     },
-    channel: { code: order.channel_code, kind: order.channel_kind, marketplace: ((order.channel_settings ?? {}) as Dict).marketplace },
-    stock: { outcome, shortLines: factLines.filter((l) => l.shortBy > 0).length, allInStock: outcome === 'reserved', producible: attrs.producible },
+    channel: {
+      code: order.channel_code,
+      kind: order.channel_kind,
+      marketplace: ((order.channel_settings ?? {}) as Dict).marketplace,
+    },
+    stock: {
+      outcome,
+      shortLines: factLines.filter((l) => l.shortBy > 0).length,
+      allInStock: outcome === 'reserved',
+      producible: attrs.producible,
+    },
     validation: { ok: errors.length === 0, errors, warnings: [] },
   };
 }

@@ -60,7 +60,10 @@ export function priceOrder(
   const errors: FieldError[] = [];
   const money = (text: string, path: string, allowNegative = false): bigint => {
     const money = parseMoney(text, currency);
-    if (typeof money === 'string') { errors.push({ path, message: moneyMessage[money], code: money }); return 0n; }
+    if (typeof money === 'string') {
+      errors.push({ path, message: moneyMessage[money], code: money });
+      return 0n;
+    }
     if (money < 0n && !allowNegative) errors.push({ path, message: 'must not be negative', code: 'NEGATIVE' });
     if (money > MAX_AMOUNT || money < -MAX_AMOUNT) errors.push({ path, message: 'is too large', code: 'TOO_LARGE' });
     return money;
@@ -78,11 +81,26 @@ export function priceOrder(
     const discount = line.discount === undefined ? 0n : money(line.discount, `/lines/${index}/discount`);
     const result = rate(line.taxRate, `/lines/${index}/taxRate`);
     const gross = unitPrice * BigInt(line.quantity);
-    if (gross > MAX_AMOUNT) errors.push({ path: `/lines/${index}`, message: 'quantity × unit price is too large', code: 'TOO_LARGE' });
-    if (unitPrice >= 0n && discount > gross) errors.push({ path: `/lines/${index}/discount`, message: 'is larger than quantity × unit price', code: 'DISCOUNT_TOO_LARGE' });
+    if (gross > MAX_AMOUNT)
+      errors.push({ path: `/lines/${index}`, message: 'quantity × unit price is too large', code: 'TOO_LARGE' });
+    if (unitPrice >= 0n && discount > gross)
+      errors.push({
+        path: `/lines/${index}/discount`,
+        message: 'is larger than quantity × unit price',
+        code: 'DISCOUNT_TOO_LARGE',
+      });
     const net = gross - discount;
     const value = tax(net, result, pricesIncludeTax);
-    return { quantity: line.quantity, unitPrice, gross, discount, net, taxRate: line.taxRate ?? null, tax: value, total: pricesIncludeTax ? net : net + value };
+    return {
+      quantity: line.quantity,
+      unitPrice,
+      gross,
+      discount,
+      net,
+      taxRate: line.taxRate ?? null,
+      tax: value,
+      total: pricesIncludeTax ? net : net + value,
+    };
   });
 
   const shipNet = shipping ? money(shipping.amount, '/shipping/amount') : 0n;

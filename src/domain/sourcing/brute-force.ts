@@ -2,7 +2,15 @@
  * Enumerates every allowed allocation. Exponential: only for checking the solvers on tiny
  * instances (tests and the benchmark's optimality gap), never for routing real orders.
  */
-import { compareScores, emptyAllocation, scoreOf, totalUnits, type Allocation, type RoutingModel, type Score } from './model.js';
+import {
+  compareScores,
+  emptyAllocation,
+  scoreOf,
+  totalUnits,
+  type Allocation,
+  type RoutingModel,
+  type Score,
+} from './model.js';
 
 export function solveBruteForce(routingModel: RoutingModel): { x: Allocation; score: Score } {
   const nL = routingModel.locs.length;

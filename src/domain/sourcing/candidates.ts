@@ -42,7 +42,12 @@ export interface Leg {
 export function destinationOf(problem: RoutingProblem): Leg | string {
   const routingOrder = problem.order;
   if (routingOrder.deliveryMethod === 'ship') {
-    return { to: routingOrder.destination, country: routingOrder.destination.country, region: routingOrder.destination.region, pickup: null };
+    return {
+      to: routingOrder.destination,
+      country: routingOrder.destination.country,
+      region: routingOrder.destination.region,
+      pickup: null,
+    };
   }
   const location = problem.locations.find((l) => l.id === routingOrder.pickupLocationId);
   if (!location) return `pickup location ${routingOrder.pickupLocationId ?? '(none)'} is unknown`;
@@ -53,7 +58,6 @@ export function destinationOf(problem: RoutingProblem): Leg | string {
   }
   return { to: location.position, country: location.country, region: location.region, pickup: location };
 }
-
 
 /** The first filter a location fails, or null. Cheap checks first: 2,000 locations per order. */
 function filterLocation(
@@ -70,7 +74,11 @@ function filterLocation(
     return { code: 'OVER_CAPACITY', used: loc.usedToday ?? 0, capacity: loc.dailyCapacity };
   }
   if (filters.locationTypes && !filters.locationTypes.includes(loc.type)) {
-    return { code: 'FILTERED', filter: 'locationType', detail: `type ${loc.type} not in ${filters.locationTypes.join(', ')}` };
+    return {
+      code: 'FILTERED',
+      filter: 'locationType',
+      detail: `type ${loc.type} not in ${filters.locationTypes.join(', ')}`,
+    };
   }
   const isPickupShelf = leg.pickup !== null && leg.pickup.id === loc.id;
   if (!isPickupShelf && !loc.capabilities.includes('ships')) {
@@ -81,13 +89,25 @@ function filterLocation(
     if (missing.length > 0) return { code: 'FILTERED', filter: 'capability', detail: `lacks ${missing.join(', ')}` };
   }
   if (filters.countries && !filters.countries.includes(loc.country)) {
-    return { code: 'FILTERED', filter: 'country', detail: `country ${loc.country} not in ${filters.countries.join(', ')}` };
+    return {
+      code: 'FILTERED',
+      filter: 'country',
+      detail: `country ${loc.country} not in ${filters.countries.join(', ')}`,
+    };
   }
   if (filters.sameCountryAsDestination && loc.country !== leg.country) {
-    return { code: 'FILTERED', filter: 'country', detail: `country ${loc.country} is not the destination's ${leg.country}` };
+    return {
+      code: 'FILTERED',
+      filter: 'country',
+      detail: `country ${loc.country} is not the destination's ${leg.country}`,
+    };
   }
   if (filters.regions && !(loc.region && filters.regions.includes(loc.region))) {
-    return { code: 'FILTERED', filter: 'region', detail: `region ${loc.region ?? '(none)'} not in ${filters.regions.join(', ')}` };
+    return {
+      code: 'FILTERED',
+      filter: 'region',
+      detail: `region ${loc.region ?? '(none)'} not in ${filters.regions.join(', ')}`,
+    };
   }
   if (filters.channelNetwork && !loc.networks.includes(problem.order.channel)) {
     return { code: 'FILTERED', filter: 'channelNetwork', detail: `does not serve channel ${problem.order.channel}` };
@@ -147,7 +167,10 @@ export function buildStepModel(problem: RoutingProblem, step: CompiledStep, leg:
     });
     const distanceKm = haversineKm(loc.position, leg.to);
     if (step.filters.maxDistanceKm !== undefined && distanceKm > step.filters.maxDistanceKm) {
-      rejected.push({ locationId: loc.id, reason: { code: 'TOO_FAR', distanceKm: round1(distanceKm), maxKm: step.filters.maxDistanceKm } });
+      rejected.push({
+        locationId: loc.id,
+        reason: { code: 'TOO_FAR', distanceKm: round1(distanceKm), maxKm: step.filters.maxDistanceKm },
+      });
       continue;
     }
     const handling = loc.handlingDays ?? 0;
@@ -160,7 +183,10 @@ export function buildStepModel(problem: RoutingProblem, step: CompiledStep, leg:
     if (!quote) {
       rejected.push({
         locationId: loc.id,
-        reason: { code: 'NO_RATE', detail: `no ${mode} rate ${loc.country}→${leg.country} for ${Math.round(distanceKm)} km` },
+        reason: {
+          code: 'NO_RATE',
+          detail: `no ${mode} rate ${loc.country}→${leg.country} for ${Math.round(distanceKm)} km`,
+        },
       });
       continue;
     }
@@ -175,7 +201,9 @@ export function buildStepModel(problem: RoutingProblem, step: CompiledStep, leg:
   }
 
   const lines: ModelLine[] = order.lines.map((line) => {
-    const batch = constraints.minBatch ? (constraints.minBatch.bySku?.[line.sku] ?? constraints.minBatch.default ?? 1) : 1;
+    const batch = constraints.minBatch
+      ? (constraints.minBatch.bySku?.[line.sku] ?? constraints.minBatch.default ?? 1)
+      : 1;
     return { sku: skuIndex.get(line.sku)!, qty: line.quantity, minAlloc: Math.min(batch, line.quantity) };
   });
   const model: RoutingModel = {

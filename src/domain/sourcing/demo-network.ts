@@ -118,7 +118,13 @@ export function demoStrategy(): RoutingStrategyInput {
       {
         id: 'wholesale',
         when: 'customer.segment == "b2b"',
-        filters: { locationTypes: ['warehouse'], capabilities: ['b2b'], sameCountryAsDestination: true, openOnly: true, underDailyCapacity: true },
+        filters: {
+          locationTypes: ['warehouse'],
+          capabilities: ['b2b'],
+          sameCountryAsDestination: true,
+          openOnly: true,
+          underDailyCapacity: true,
+        },
         objective: { shippingCost: 1, shipments: 1000 },
         constraints: { minBatch: { default: 6 } },
         fallback: 'backorder',

@@ -27,8 +27,7 @@ interface HighsRequest {
 
 type HighsReply =
   /** status: a key of highs.constants.modelStatus ('optimal', 'timeLimit', 'infeasible', …). */
-  | { id: number; ok: true; status: string; primal: Record<string, number> }
-  | { id: number; ok: false; error: string };
+  { id: number; ok: true; status: string; primal: Record<string, number> } | { id: number; ok: false; error: string };
 
 export type ExactOutcome =
   | { kind: 'solved'; x: Allocation; score: Score; optimal: boolean }
@@ -108,7 +107,11 @@ function warmUpModels(count: number): RoutingModel[] {
     return seed % count;
   };
   return Array.from({ length: count }, (_, index) => {
-    const lines = Array.from({ length: 12 }, (_, i) => ({ sku: i, qty: 1 + rnd(3), minAlloc: index % 4 === 3 ? 2 : 1 }));
+    const lines = Array.from({ length: 12 }, (_, i) => ({
+      sku: i,
+      qty: 1 + rnd(3),
+      minAlloc: index % 4 === 3 ? 2 : 1,
+    }));
     const locs = Array.from({ length: 30 }, (_, loc) => {
       const warehouse = loc % 5 === 0;
       return {
@@ -118,7 +121,15 @@ function warmUpModels(count: number): RoutingModel[] {
         stock: lines.map(() => (rnd(100) < (warehouse ? 60 : 10) ? 1 + rnd(warehouse ? 30 : 4) : 0)),
       };
     });
-    return { lines, skuCount: 12, locs, promiseWeight: 300, maxShipments: 3, shipComplete: index % 5 === 4, keepLinesWhole: index % 6 === 5 };
+    return {
+      lines,
+      skuCount: 12,
+      locs,
+      promiseWeight: 300,
+      maxShipments: 3,
+      shipComplete: index % 5 === 4,
+      keepLinesWhole: index % 6 === 5,
+    };
   });
 }
 
@@ -177,12 +188,15 @@ async function request(lp: string, timeLimitMs: number, initial?: Record<string,
       // plus V8's WASM tier-up stall, seconds; measured: quick restarts made every later solve
       // time out). Only a worker silent for much longer is stuck: a blocked WASM solve cannot
       // be cancelled, so it is terminated.
-      const kill = setTimeout(() => {
-        if (worker !== value) return;
-        reset();
-        failAll(new TimeoutError('HiGHS worker restarted: it stopped answering'));
-        void value.terminate();
-      }, Math.max(30_000, timeLimitMs * 10));
+      const kill = setTimeout(
+        () => {
+          if (worker !== value) return;
+          reset();
+          failAll(new TimeoutError('HiGHS worker restarted: it stopped answering'));
+          void value.terminate();
+        },
+        Math.max(30_000, timeLimitMs * 10),
+      );
       kill.unref();
       pending.set(id, { resolve: () => clearTimeout(kill), reject: () => clearTimeout(kill) });
     }, timeLimitMs);
@@ -220,10 +234,15 @@ export async function solveExact(
   initial?: Allocation,
   options: ExactOptions = {},
 ): Promise<ExactOutcome> {
-  const known = initial && violation(routingModel, initial) === null ? { x: initial, score: scoreOf(routingModel, initial) } : undefined;
+  const known =
+    initial && violation(routingModel, initial) === null
+      ? { x: initial, score: scoreOf(routingModel, initial) }
+      : undefined;
   const all = routingModel.locs.map((_, l) => l);
   const red: Reduction =
-    options.reduce === false ? { keep: all, complete: false, optimum: null, lowerBound: -Infinity } : reduceModel(routingModel, known);
+    options.reduce === false
+      ? { keep: all, complete: false, optimum: null, lowerBound: -Infinity }
+      : reduceModel(routingModel, known);
   if (red.optimum && options.prove !== false && violation(routingModel, red.optimum.x) === null) {
     return { kind: 'solved', x: red.optimum.x.map((r) => r.slice()), score: red.optimum.score, optimal: true };
   }
@@ -250,9 +269,16 @@ export async function solveExact(
   const allocation = expandAllocation(routingModel, red.keep, readMilpSolution(sub, milp, reply.primal));
   const bad = violation(routingModel, allocation);
   if (bad) {
-    return reply.status === 'optimal' ? { kind: 'error', message: `HiGHS answer rejected: ${bad}` } : { kind: 'timeout' };
+    return reply.status === 'optimal'
+      ? { kind: 'error', message: `HiGHS answer rejected: ${bad}` }
+      : { kind: 'timeout' };
   }
-  return { kind: 'solved', x: allocation, score: scoreOf(routingModel, allocation), optimal: reply.status === 'optimal' };
+  return {
+    kind: 'solved',
+    x: allocation,
+    score: scoreOf(routingModel, allocation),
+    optimal: reply.status === 'optimal',
+  };
 }
 
 /** The better of two answers; ties keep the first. */

@@ -9,21 +9,39 @@ const RAD = Math.PI / 180;
 export function haversineKm(left: GeoPoint, geoPoint: GeoPoint): number {
   const dLat = (geoPoint.lat - left.lat) * RAD;
   const dLon = (geoPoint.lon - left.lon) * RAD;
-  const size = Math.sin(dLat / 2) ** 2 + Math.cos(left.lat * RAD) * Math.cos(geoPoint.lat * RAD) * Math.sin(dLon / 2) ** 2;
+  const size =
+    Math.sin(dLat / 2) ** 2 + Math.cos(left.lat * RAD) * Math.cos(geoPoint.lat * RAD) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(size)));
 }
 
 /** A shipping address as far as geocoding reads it (free-form JSON: anything may be missing). */
-export interface AddressLike { latitude?: unknown; longitude?: unknown; city?: unknown; country?: unknown; region?: unknown }
+export interface AddressLike {
+  latitude?: unknown;
+  longitude?: unknown;
+  city?: unknown;
+  country?: unknown;
+  region?: unknown;
+}
 
 /** A location as geocoding reads it (its row: coordinates as numeric text, the address as JSON). */
-export interface GeoLocation { code: string; country: string | null; latitude: string | null; longitude: string | null; address: Record<string, unknown> }
+export interface GeoLocation {
+  code: string;
+  country: string | null;
+  latitude: string | null;
+  longitude: string | null;
+  address: Record<string, unknown>;
+}
 
-const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').toLowerCase().trim();
+const fold = (s: string) =>
+  s.normalize('NFD').replace(/\p{M}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').toLowerCase().trim();
 
 export function locPoint(geoLocation: GeoLocation): { lat: number; lon: number } | null {
-  if (geoLocation.latitude !== null && geoLocation.longitude !== null) return { lat: Number(geoLocation.latitude), lon: Number(geoLocation.longitude) };
-  const city = typeof geoLocation.address?.city === 'string' ? cityPoint(geoLocation.address.city, geoLocation.country ?? '') : null;
+  if (geoLocation.latitude !== null && geoLocation.longitude !== null)
+    return { lat: Number(geoLocation.latitude), lon: Number(geoLocation.longitude) };
+  const city =
+    typeof geoLocation.address?.city === 'string'
+      ? cityPoint(geoLocation.address.city, geoLocation.country ?? '')
+      : null;
   return city;
 }
 
@@ -38,11 +56,22 @@ export function cityPoint(city: string, country: string): { lat: number; lon: nu
  * The trace says which, so an operator sees when "nearest" was a guess.
  */
 export function geocode(addressLike: AddressLike, locations: GeoLocation[]): { lat: number; lon: number; how: string } {
-  if (typeof addressLike.latitude === 'number' && typeof addressLike.longitude === 'number') return { lat: addressLike.latitude, lon: addressLike.longitude, how: 'address' };
+  if (typeof addressLike.latitude === 'number' && typeof addressLike.longitude === 'number')
+    return { lat: addressLike.latitude, lon: addressLike.longitude, how: 'address' };
   const country = typeof addressLike.country === 'string' ? addressLike.country : '';
   if (typeof addressLike.city === 'string' && addressLike.city) {
-    const same = locations.find((l) => typeof l.address?.city === 'string' && fold(l.address.city) === fold(addressLike.city as string) && l.latitude !== null);
-    if (same) return { lat: Number(same.latitude), lon: Number(same.longitude), how: `city (${addressLike.city}, as location ${same.code})` };
+    const same = locations.find(
+      (l) =>
+        typeof l.address?.city === 'string' &&
+        fold(l.address.city) === fold(addressLike.city as string) &&
+        l.latitude !== null,
+    );
+    if (same)
+      return {
+        lat: Number(same.latitude),
+        lon: Number(same.longitude),
+        how: `city (${addressLike.city}, as location ${same.code})`,
+      };
     const point = cityPoint(addressLike.city, country);
     if (point) return { ...point, how: `city (${addressLike.city})` };
   }
@@ -50,7 +79,11 @@ export function geocode(addressLike: AddressLike, locations: GeoLocation[]): { l
   if (inCountry.length) {
     const lat = inCountry.reduce((n, x) => n + x.p!.lat, 0) / inCountry.length;
     const lon = inCountry.reduce((n, x) => n + x.p!.lon, 0) / inCountry.length;
-    return { lat, lon, how: `country (${country}: middle of the locations; the address has no coordinates and an unknown city)` };
+    return {
+      lat,
+      lon,
+      how: `country (${country}: middle of the locations; the address has no coordinates and an unknown city)`,
+    };
   }
   return { lat: 0, lon: 0, how: 'none (no coordinates, city or located country)' };
 }

@@ -38,7 +38,8 @@ function allocateCells(routingModel: RoutingModel, set: readonly number[], large
   const rem = routingModel.lines.map((l) => l.qty);
   const out: Sparse = new Map();
   const cells: [number, number][] = [];
-  for (const loc of set) for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) cells.push([loc, lineIndex]);
+  for (const loc of set)
+    for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) cells.push([loc, lineIndex]);
   cells.sort(([la, ia], [lb, ib]) => {
     if (largestLinesFirst && ia !== ib) return routingModel.lines[ib]!.qty - routingModel.lines[ia]!.qty || ia - ib;
     return routingModel.locs[la]!.unit[ia]! - routingModel.locs[lb]!.unit[ib]!;
@@ -94,7 +95,12 @@ function evaluate(routingModel: RoutingModel, set: readonly number[], total: num
 }
 
 /** Units a location could add given what is still missing, and what that would cost. */
-function marginal(routingModel: RoutingModel, value: number, rem: readonly number[], curDays: number): { cover: number; cost: number } {
+function marginal(
+  routingModel: RoutingModel,
+  value: number,
+  rem: readonly number[],
+  curDays: number,
+): { cover: number; cost: number } {
   const loc = routingModel.locs[value]!;
   const st = loc.stock.slice();
   let cover = 0;
@@ -138,7 +144,9 @@ export function solveHeuristic(routingModel: RoutingModel): HeuristicResult {
     if (cover > 0) ranked.push({ l: locIndex, ratio: cost / cover, cover });
   }
   if (ranked.length === 0) return finish(routingModel, empty);
-  ranked.sort((a, b) => (a.cover === total) !== (b.cover === total) ? (a.cover === total ? -1 : 1) : a.ratio - b.ratio);
+  ranked.sort((a, b) =>
+    (a.cover === total) !== (b.cover === total) ? (a.cover === total ? -1 : 1) : a.ratio - b.ratio,
+  );
 
   let best = empty;
   // The best single location that covers everything (the no-split answer).
@@ -194,13 +202,21 @@ export function solveHeuristic(routingModel: RoutingModel): HeuristicResult {
 function improve(routingModel: RoutingModel, cur: Evaluated, pool: readonly number[], total: number): Evaluated | null {
   const set = cur.set;
   for (let setIndex = 0; setIndex < set.length; setIndex++) {
-    const evaluated = evaluate(routingModel, set.filter((_, j) => j !== setIndex), total);
+    const evaluated = evaluate(
+      routingModel,
+      set.filter((_, j) => j !== setIndex),
+      total,
+    );
     if (better(evaluated, cur)) return evaluated;
   }
   for (let setIndex = 0; setIndex < set.length; setIndex++) {
     for (const count of pool) {
       if (set.includes(count)) continue;
-      const evaluated = evaluate(routingModel, set.map((v, j) => (j === setIndex ? count : v)), total);
+      const evaluated = evaluate(
+        routingModel,
+        set.map((v, j) => (j === setIndex ? count : v)),
+        total,
+      );
       if (better(evaluated, cur)) return evaluated;
     }
   }
@@ -217,7 +233,8 @@ function improve(routingModel: RoutingModel, cur: Evaluated, pool: readonly numb
 function finish(routingModel: RoutingModel, evaluated: Evaluated): HeuristicResult {
   const total = totalUnits(routingModel);
   // Ship complete is all or nothing: a partial answer becomes an empty one.
-  if (routingModel.shipComplete && evaluated.score.unfilled > 0) return { x: emptyAllocation(routingModel), score: { unfilled: total, cost: 0 } };
+  if (routingModel.shipComplete && evaluated.score.unfilled > 0)
+    return { x: emptyAllocation(routingModel), score: { unfilled: total, cost: 0 } };
   const allocation = emptyAllocation(routingModel);
   for (const [loc, row] of evaluated.alloc) allocation[loc] = row.slice();
   return { x: allocation, score: evaluated.score };

@@ -52,7 +52,10 @@ function sum(terms: [number, string][]): string {
 
 export function penaltyPerUnit(routingModel: RoutingModel): number {
   const total = totalUnits(routingModel);
-  const fixed = routingModel.locs.map((l) => l.fixed).sort((a, b) => b - a).slice(0, Math.min(routingModel.locs.length, total));
+  const fixed = routingModel.locs
+    .map((l) => l.fixed)
+    .sort((a, b) => b - a)
+    .slice(0, Math.min(routingModel.locs.length, total));
   let maxUnit = 0;
   let maxDays = 0;
   for (const loc of routingModel.locs) {
@@ -100,7 +103,12 @@ export function buildMilp(routingModel: RoutingModel, options: MilpOptions = {})
       const cap = cellCap(routingModel, locIndex, lineIndex);
       if (cap === 0) continue;
       const whole = routingModel.keepLinesWhole;
-      const cell: MilpCell = { l: locIndex, i: lineIndex, name: `x${locIndex}_${lineIndex}`, factor: whole ? line.qty : 1 };
+      const cell: MilpCell = {
+        l: locIndex,
+        i: lineIndex,
+        name: `x${locIndex}_${lineIndex}`,
+        factor: whole ? line.qty : 1,
+      };
       cells.push(cell);
       byLine[lineIndex]!.push(cell);
       const key = `${locIndex}:${line.sku}`;
@@ -133,16 +141,22 @@ export function buildMilp(routingModel: RoutingModel, options: MilpOptions = {})
     binaries.push(`y${loc}`);
   }
   const dayLevels =
-    routingModel.promiseWeight > 0 ? [...new Set([...usedLoc].map((l) => routingModel.locs[l]!.days))].filter((d) => d > 0).sort((a, b) => a - b) : [];
+    routingModel.promiseWeight > 0
+      ? [...new Set([...usedLoc].map((l) => routingModel.locs[l]!.days))].filter((d) => d > 0).sort((a, b) => a - b)
+      : [];
   dayLevels.forEach((dayLevel, index) => {
     const value = `w${index + 1}`;
     obj.push([routingModel.promiseWeight * (dayLevel - (index === 0 ? 0 : dayLevels[index - 1]!)), value]);
     binaries.push(value);
     routingModel.lines.forEach((line, lineNo) => {
       const slow = byLine[lineNo]!.filter((c) => routingModel.locs[c.l]!.days >= dayLevel);
-      if (slow.length > 0) rows.push(` t${index + 1}_${lineNo}: ${sum([...slow.map((c): [number, string] => [c.factor, c.name]), [-line.qty, value]])} <= 0`);
+      if (slow.length > 0)
+        rows.push(
+          ` t${index + 1}_${lineNo}: ${sum([...slow.map((c): [number, string] => [c.factor, c.name]), [-line.qty, value]])} <= 0`,
+        );
     });
-    for (const loc of usedLoc) if (routingModel.locs[loc]!.days >= dayLevel) rows.push(` v${index + 1}_${loc}: y${loc} - ${value} <= 0`);
+    for (const loc of usedLoc)
+      if (routingModel.locs[loc]!.days >= dayLevel) rows.push(` v${index + 1}_${loc}: y${loc} - ${value} <= 0`);
   });
   if (routingModel.shipComplete && !complete) binaries.push('f');
   routingModel.lines.forEach((line, index) => {
@@ -153,9 +167,14 @@ export function buildMilp(routingModel: RoutingModel, options: MilpOptions = {})
   });
   for (const [key, list] of byLocSku) {
     const [loc, size] = key.split(':').map(Number) as [number, number];
-    const total = list.reduce((n, c) => n + Math.min(routingModel.lines[c.i]!.qty, routingModel.locs[loc]!.stock[size]!), 0);
+    const total = list.reduce(
+      (n, c) => n + Math.min(routingModel.lines[c.i]!.qty, routingModel.locs[loc]!.stock[size]!),
+      0,
+    );
     if (list.length > 1 && total > routingModel.locs[loc]!.stock[size]!) {
-      rows.push(` s${loc}_${size}: ${sum(list.map((c) => [c.factor, c.name]))} <= ${routingModel.locs[loc]!.stock[size]}`);
+      rows.push(
+        ` s${loc}_${size}: ${sum(list.map((c) => [c.factor, c.name]))} <= ${routingModel.locs[loc]!.stock[size]}`,
+      );
     }
   }
   if (Number.isFinite(routingModel.maxShipments) && routingModel.maxShipments < usedLoc.size) {

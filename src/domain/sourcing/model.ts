@@ -99,24 +99,30 @@ export function violation(routingModel: RoutingModel, allocation: Allocation): s
     for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
       const item = row[lineIndex]!;
       const line = routingModel.lines[lineIndex]!;
-      if (!Number.isInteger(item) || item < 0) return `location ${locIndex} line ${lineIndex}: ${item} is not a whole non-negative quantity`;
+      if (!Number.isInteger(item) || item < 0)
+        return `location ${locIndex} line ${lineIndex}: ${item} is not a whole non-negative quantity`;
       if (item === 0) continue;
       any = true;
-      if (item < line.minAlloc) return `location ${locIndex} line ${lineIndex}: ${item} is below the minimum batch ${line.minAlloc}`;
-      if (routingModel.keepLinesWhole && item !== line.qty) return `location ${locIndex} line ${lineIndex}: line split (${item} of ${line.qty})`;
+      if (item < line.minAlloc)
+        return `location ${locIndex} line ${lineIndex}: ${item} is below the minimum batch ${line.minAlloc}`;
+      if (routingModel.keepLinesWhole && item !== line.qty)
+        return `location ${locIndex} line ${lineIndex}: line split (${item} of ${line.qty})`;
       skuUse[line.sku] = skuUse[line.sku]! + item;
       lineSum[lineIndex] = lineSum[lineIndex]! + item;
       filled += item;
     }
     for (let skuIndex = 0; skuIndex < routingModel.skuCount; skuIndex++) {
-      if (skuUse[skuIndex]! > routingModel.locs[locIndex]!.stock[skuIndex]!) return `location ${locIndex} sku ${skuIndex}: ${skuUse[skuIndex]} over stock ${routingModel.locs[locIndex]!.stock[skuIndex]}`;
+      if (skuUse[skuIndex]! > routingModel.locs[locIndex]!.stock[skuIndex]!)
+        return `location ${locIndex} sku ${skuIndex}: ${skuUse[skuIndex]} over stock ${routingModel.locs[locIndex]!.stock[skuIndex]}`;
     }
     if (any) used++;
   }
   for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
-    if (lineSum[lineIndex]! > routingModel.lines[lineIndex]!.qty) return `line ${lineIndex}: ${lineSum[lineIndex]} allocated for ${routingModel.lines[lineIndex]!.qty} ordered`;
+    if (lineSum[lineIndex]! > routingModel.lines[lineIndex]!.qty)
+      return `line ${lineIndex}: ${lineSum[lineIndex]} allocated for ${routingModel.lines[lineIndex]!.qty} ordered`;
   }
   if (used > routingModel.maxShipments) return `${used} shipments exceed the maximum ${routingModel.maxShipments}`;
-  if (routingModel.shipComplete && filled > 0 && filled < totalUnits(routingModel)) return `ship complete: only ${filled} of ${totalUnits(routingModel)} units`;
+  if (routingModel.shipComplete && filled > 0 && filled < totalUnits(routingModel))
+    return `ship complete: only ${filled} of ${totalUnits(routingModel)} units`;
   return null;
 }

@@ -65,11 +65,22 @@ test('Given Olist orders and sellers, when every order is routed, then all ship 
     if (!p) continue;
     sellerPos.set(s.seller_id!, p);
     locations.push({
-      id: s.seller_id!, name: s.seller_city, type: 'warehouse', position: p, country: 'BR', region: s.seller_state!,
-      capabilities: ['ships'], networks: ['olist'], open: true, priority: 0, handlingDays: 1,
+      id: s.seller_id!,
+      name: s.seller_city,
+      type: 'warehouse',
+      position: p,
+      country: 'BR',
+      region: s.seller_state!,
+      capabilities: ['ships'],
+      networks: ['olist'],
+      open: true,
+      priority: 0,
+      handlingDays: 1,
     });
   }
-  const category = new Map(read('olist_products_dataset.csv').map((p) => [p.product_id!, p.product_category_name || 'sem_categoria']));
+  const category = new Map(
+    read('olist_products_dataset.csv').map((p) => [p.product_id!, p.product_category_name || 'sem_categoria']),
+  );
   const items = read('olist_order_items_dataset.csv').filter((i) => sellerPos.has(i.seller_id!));
 
   // Stock: each product at the sellers who sold it, and at the three busiest sellers of its
@@ -86,7 +97,8 @@ test('Given Olist orders and sellers, when every order is routed, then all ship 
   for (const i of items) {
     put(i.seller_id!, i.product_id!, 1);
     const top = [...(sellersByCategory.get(category.get(i.product_id!) ?? '') ?? new Map<string, number>())]
-      .sort((a, b) => b[1] - a[1]).slice(0, 3);
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3);
     for (const [s] of top) if (s !== i.seller_id) put(s, i.product_id!, 1);
   }
 
@@ -124,8 +136,17 @@ test('Given Olist orders and sellers, when every order is routed, then all ship 
   const rates = parseRateCsv(RATES_BRL, 'BRL');
   assert.ok(rates.ok);
   const strategy = compileStrategy({
-    key: 'olist', version: 1, solver: 'heuristic',
-    steps: [{ id: 'best', objective: { shippingCost: 1, deliveryPromise: 150, distance: 0.2 }, constraints: { maxShipments: 3 }, fallback: 'backorder' }],
+    key: 'olist',
+    version: 1,
+    solver: 'heuristic',
+    steps: [
+      {
+        id: 'best',
+        objective: { shippingCost: 1, deliveryPromise: 150, distance: 0.2 },
+        constraints: { maxShipments: 3 },
+        fallback: 'backorder',
+      },
+    ],
   });
   assert.ok(strategy.ok && rates.ok);
   if (!strategy.ok || !rates.ok) return;
@@ -138,11 +159,20 @@ test('Given Olist orders and sellers, when every order is routed, then all ship 
   // A third of the orders keeps the file within a few seconds on a shared 2-core machine.
   const routed = orders.slice(0, 1000);
   for (const { order, sellers } of routed) {
-    const problem: RoutingProblem = { order, locations, stock, rates: rates.value, currency: 'BRL', now: new Date('2018-03-01T12:00:00Z'), strategy: strategy.value };
+    const problem: RoutingProblem = {
+      order,
+      locations,
+      stock,
+      rates: rates.value,
+      currency: 'BRL',
+      now: new Date('2018-03-01T12:00:00Z'),
+      strategy: strategy.value,
+    };
     const plan = await solve(problem, { maxAlternatives: 5 });
     assert.equal(plan.status, 'complete', `order ${order.id}`);
     for (const line of plan.lines) {
-      for (const a of line.allocations) assert.ok(a.quantity <= (stock[a.locationId]?.[line.sku] ?? 0), 'allocated only what is in stock');
+      for (const a of line.allocations)
+        assert.ok(a.quantity <= (stock[a.locationId]?.[line.sku] ?? 0), 'allocated only what is in stock');
     }
     routedKm += plan.shipments.reduce((n, s) => n + s.distanceKm, 0);
     for (const s of sellers.keys()) historicalKm += haversineKm(sellerPos.get(s)!, order.destination);

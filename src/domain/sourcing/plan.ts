@@ -23,7 +23,13 @@ export function addDays(now: Date, days: number): string {
 }
 
 export const zeroScore = (): ScoreBreakdown => ({
-  total: 0, shippingCost: 0, distance: 0, deliveryPromise: 0, shipments: 0, locationPriority: 0, stockBalance: 0,
+  total: 0,
+  shippingCost: 0,
+  distance: 0,
+  deliveryPromise: 0,
+  shipments: 0,
+  locationPriority: 0,
+  stockBalance: 0,
 });
 
 export interface PlanParts {
@@ -43,7 +49,11 @@ export function buildPlan(planParts: PlanParts): Plan {
   const { problem, step, sm, x: value } = planParts;
   const order = problem.order;
   const lines: PlanLine[] = order.lines.map((l) => ({
-    lineId: l.lineId, sku: l.sku, requested: l.quantity, allocations: [], unfilled: l.quantity,
+    lineId: l.lineId,
+    sku: l.sku,
+    requested: l.quantity,
+    allocations: [],
+    unfilled: l.quantity,
   }));
   const shipments: Shipment[] = [];
   const score = zeroScore();
@@ -92,7 +102,12 @@ export function buildPlan(planParts: PlanParts): Plan {
     });
     if (maxDays >= 0) score.deliveryPromise = objective.deliveryPromise * maxDays;
     score.total =
-      score.shippingCost + score.distance + score.deliveryPromise + score.shipments + score.locationPriority + score.stockBalance;
+      score.shippingCost +
+      score.distance +
+      score.deliveryPromise +
+      score.shipments +
+      score.locationPriority +
+      score.stockBalance;
   }
 
   // Losers: the unused candidates, cheapest first, then the filtered-out locations. Only the
@@ -126,13 +141,16 @@ export function buildPlan(planParts: PlanParts): Plan {
     }
   }
   const rejected = [...(sm?.rejected ?? []), ...(planParts.extraRejected ?? [])];
-  for (const alternative of rejected) alternativeCounts[alternative.reason.code] = (alternativeCounts[alternative.reason.code] ?? 0) + 1;
+  for (const alternative of rejected)
+    alternativeCounts[alternative.reason.code] = (alternativeCounts[alternative.reason.code] ?? 0) + 1;
   for (const alternative of rejected) {
     if (alternatives.length >= planParts.maxAlternatives) break;
     alternatives.push(alternative);
   }
 
-  const unfilled = lines.filter((l) => l.unfilled > 0).map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.unfilled }));
+  const unfilled = lines
+    .filter((l) => l.unfilled > 0)
+    .map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.unfilled }));
   return {
     status: unfilled.length === 0 ? 'complete' : 'backorder',
     strategy: { key: problem.strategy.key, version: problem.strategy.version },

@@ -37,7 +37,11 @@ function modelArb(maxLines: number, maxLocs: number): fc.Arbitrary<RoutingModel>
       });
       // Archetype 0 is random; 1 and 2 copy it with one attribute moved (fixed cost, days or
       // one line's unit cost), so near-dominance, where one wrong comparison shows, is common.
-      const base = { fixed: [100, 120, 150][next(3)]!, days: 1 + next(3), unit: lines.map(() => [0, 1, 2, 5][next(4)]!) };
+      const base = {
+        fixed: [100, 120, 150][next(3)]!,
+        days: 1 + next(3),
+        unit: lines.map(() => [0, 1, 2, 5][next(4)]!),
+      };
       const variant = () => {
         const v = { ...base, unit: base.unit.slice() };
         const what = next(3);
@@ -60,7 +64,11 @@ function modelArb(maxLines: number, maxLocs: number): fc.Arbitrary<RoutingModel>
         keepLinesWhole: r.mode === 'whole',
         locs: Array.from({ length: r.nLocs }, () => {
           const a = archetypes[next(3)]!;
-          return { ...a, unit: a.unit.slice(), stock: Array.from({ length: skuCount }, () => (next(3) === 0 ? 0 : next(8))) };
+          return {
+            ...a,
+            unit: a.unit.slice(),
+            stock: Array.from({ length: skuCount }, () => (next(3) === 0 ? 0 : next(8))),
+          };
         }),
       };
     });
@@ -73,17 +81,25 @@ describe('exact presolve: dominance, cost bound and lower-bound proof', () => {
         const best = solveBruteForce(m);
         const h = solveHeuristic(m);
         const red = reduceModel(m, h);
-        assert.ok(red.lowerBound <= best.score.cost + 1e-6, `lower bound ${red.lowerBound} above the optimum ${best.score.cost}`);
+        assert.ok(
+          red.lowerBound <= best.score.cost + 1e-6,
+          `lower bound ${red.lowerBound} above the optimum ${best.score.cost}`,
+        );
         if (red.optimum) {
           assert.equal(violation(m, red.optimum.x), null);
           assert.equal(compareScores(red.optimum.score, best.score), 0, 'a plan proven optimal is optimal');
         }
-        for (let l = 0; l < m.locs.length; l++) if (h.x[l]!.some((q) => q > 0)) assert.ok(red.keep.includes(l), 'the known plan stays');
+        for (let l = 0; l < m.locs.length; l++)
+          if (h.x[l]!.some((q) => q > 0)) assert.ok(red.keep.includes(l), 'the known plan stays');
         const e = await solveExact(m, 5000, h.x);
         assert.equal(e.kind, 'solved');
         if (e.kind !== 'solved') return;
         assert.equal(violation(m, e.x), null);
-        assert.equal(compareScores(e.score, best.score), 0, `exact ${JSON.stringify(e.score)} vs optimum ${JSON.stringify(best.score)}`);
+        assert.equal(
+          compareScores(e.score, best.score),
+          0,
+          `exact ${JSON.stringify(e.score)} vs optimum ${JSON.stringify(best.score)}`,
+        );
       }),
       { numRuns: 150, seed: 5 },
     );
@@ -97,9 +113,17 @@ describe('exact presolve: dominance, cost bound and lower-bound proof', () => {
         for (const known of [undefined, h]) {
           const red = reduceModel(m, known);
           const kept = solveBruteForce(restrictModel(m, red.keep));
-          assert.equal(compareScores(kept.score, best.score), 0, `kept ${red.keep.join(',')}: ${JSON.stringify(kept.score)} vs ${JSON.stringify(best.score)}`);
-          assert.ok(red.lowerBound <= best.score.cost + 1e-6, `lower bound ${red.lowerBound} above the optimum ${best.score.cost}`);
-          if (red.optimum) assert.equal(compareScores(red.optimum.score, best.score), 0, 'a plan proven optimal is optimal');
+          assert.equal(
+            compareScores(kept.score, best.score),
+            0,
+            `kept ${red.keep.join(',')}: ${JSON.stringify(kept.score)} vs ${JSON.stringify(best.score)}`,
+          );
+          assert.ok(
+            red.lowerBound <= best.score.cost + 1e-6,
+            `lower bound ${red.lowerBound} above the optimum ${best.score.cost}`,
+          );
+          if (red.optimum)
+            assert.equal(compareScores(red.optimum.score, best.score), 0, 'a plan proven optimal is optimal');
         }
       }),
       { numRuns: 1500, seed: 1 },
@@ -123,7 +147,11 @@ describe('exact presolve: dominance, cost bound and lower-bound proof', () => {
         if (part.kind !== 'solved') return;
         const back = expandAllocation(m, red.keep, part.x);
         assert.equal(violation(m, back), null);
-        assert.equal(compareScores(part.score, full.score), 0, `pruned ${JSON.stringify(part.score)} vs full ${JSON.stringify(full.score)}`);
+        assert.equal(
+          compareScores(part.score, full.score),
+          0,
+          `pruned ${JSON.stringify(part.score)} vs full ${JSON.stringify(full.score)}`,
+        );
         if (red.complete) assert.ok(red.lowerBound <= full.score.cost + 1e-6, 'the lower bound holds');
         if (red.optimum) {
           proven++;
@@ -131,11 +159,17 @@ describe('exact presolve: dominance, cost bound and lower-bound proof', () => {
           assert.equal(compareScores(red.optimum.score, full.score), 0, 'a plan proven optimal is optimal');
         }
         const e = await solveExact(m, 10_000, h.x);
-        assert.ok(e.kind === 'solved' && compareScores(e.score, full.score) === 0, 'the default path reaches the same optimum');
+        assert.ok(
+          e.kind === 'solved' && compareScores(e.score, full.score) === 0,
+          'the default path reaches the same optimum',
+        );
       }),
       { numRuns: 80, seed: 20261123 },
     );
-    assert.ok(pruned > 0 && proven > 0, `the instances exercise the presolve (pruned ${pruned} locations, proved ${proven} plans)`);
+    assert.ok(
+      pruned > 0 && proven > 0,
+      `the instances exercise the presolve (pruned ${pruned} locations, proved ${proven} plans)`,
+    );
   });
 
   test('Given a store outdone by a warehouse, twin stores and a known plan, when reduced, then only the needed locations stay', () => {
@@ -160,7 +194,12 @@ describe('exact presolve: dominance, cost bound and lower-bound proof', () => {
     assert.deepEqual(red.keep, [0, 2]);
     assert.equal(red.complete, false);
     // Known plan: Łódź + Москва-2. Two locations are needed, so 100 + 110 + 10·1 + 3 units is the bound.
-    const x = [[2, 0], [0, 0], [0, 0], [0, 1]];
+    const x = [
+      [2, 0],
+      [0, 0],
+      [0, 0],
+      [0, 1],
+    ];
     const withPlan = reduceModel(m, { x, score: { unfilled: 0, cost: 100 + 110 + 10 + 3 } });
     assert.deepEqual(withPlan.keep, [0, 3]);
     assert.equal(withPlan.lowerBound, 223);

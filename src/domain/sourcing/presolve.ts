@@ -63,7 +63,8 @@ function dominates(routingModel: RoutingModel, need: number[], caps: number[][],
   for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
     if (caps[loc]![lineIndex] === 0) continue;
     const sku = routingModel.lines[lineIndex]!.sku;
-    if (modelLocation.stock[sku]! < need[sku]! || modelLocation.unit[lineIndex]! > location.unit[lineIndex]!) return false;
+    if (modelLocation.stock[sku]! < need[sku]! || modelLocation.unit[lineIndex]! > location.unit[lineIndex]!)
+      return false;
   }
   return true;
 }
@@ -86,7 +87,10 @@ export function reduceModel(routingModel: RoutingModel, known?: { x: Allocation;
     if (!useful[loc] || inKnown[loc]) continue;
     for (let delta = 0; delta < nL; delta++) {
       if (delta === loc || !useful[delta]) continue;
-      if (dominates(routingModel, need, caps, delta, loc) && (inKnown[delta] || delta < loc || !dominates(routingModel, need, caps, loc, delta))) {
+      if (
+        dominates(routingModel, need, caps, delta, loc) &&
+        (inKnown[delta] || delta < loc || !dominates(routingModel, need, caps, loc, delta))
+      ) {
         alive[loc] = false;
         break;
       }
@@ -94,7 +98,9 @@ export function reduceModel(routingModel: RoutingModel, known?: { x: Allocation;
   }
 
   const complete = known !== undefined && known.score.unfilled === 0 && totalUnits(routingModel) > 0;
-  const nonNegative = routingModel.promiseWeight >= 0 && routingModel.locs.every((loc) => loc.fixed >= 0 && loc.unit.every((u) => u >= 0));
+  const nonNegative =
+    routingModel.promiseWeight >= 0 &&
+    routingModel.locs.every((loc) => loc.fixed >= 0 && loc.unit.every((u) => u >= 0));
   if (!complete || !nonNegative) {
     return { keep: indices(alive, inKnown), complete, optimum: null, lowerBound: -Infinity };
   }
@@ -104,7 +110,8 @@ export function reduceModel(routingModel: RoutingModel, known?: { x: Allocation;
   let unitBound = 0;
   for (let index = 0; index < nI; index++) {
     let best = Infinity;
-    for (let loc = 0; loc < nL; loc++) if (caps[loc]![index]! > 0) best = Math.min(best, routingModel.locs[loc]!.unit[index]!);
+    for (let loc = 0; loc < nL; loc++)
+      if (caps[loc]![index]! > 0) best = Math.min(best, routingModel.locs[loc]!.unit[index]!);
     unitBound += routingModel.lines[index]!.qty * best;
   }
   const candidates = [...Array(nL).keys()].filter((l) => useful[l]);
@@ -158,7 +165,10 @@ export function reduceModel(routingModel: RoutingModel, known?: { x: Allocation;
     }
     const fixedAsc = keep.map((l) => routingModel.locs[l]!.fixed).sort((a, b) => a - b);
     const daysAsc = keep.map((l) => routingModel.locs[l]!.days).sort((a, b) => a - b);
-    lowerBound = fixedAsc.slice(0, index).reduce((a, b) => a + b, 0) + routingModel.promiseWeight * (daysAsc[index - 1] ?? 0) + unitBound;
+    lowerBound =
+      fixedAsc.slice(0, index).reduce((a, b) => a + b, 0) +
+      routingModel.promiseWeight * (daysAsc[index - 1] ?? 0) +
+      unitBound;
   }
   const atBound = (score: Score) => compareScores(score, { unfilled: 0, cost: lowerBound }) <= 0;
   let optimum: Reduction['optimum'] = atBound(known.score) ? known : null;
@@ -201,7 +211,9 @@ function bestSetBound(
       bound += routingModel.promiseWeight * days;
       for (let lineIndex = 0; lineIndex < routingModel.lines.length; lineIndex++) {
         let currentInfinity = Infinity;
-        for (const loc of set) if (caps[loc]![lineIndex]! > 0) currentInfinity = Math.min(currentInfinity, routingModel.locs[loc]!.unit[lineIndex]!);
+        for (const loc of set)
+          if (caps[loc]![lineIndex]! > 0)
+            currentInfinity = Math.min(currentInfinity, routingModel.locs[loc]!.unit[lineIndex]!);
         bound += routingModel.lines[lineIndex]!.qty * currentInfinity;
       }
       if (!best || bound < best.bound) best = { bound, set: set.slice() };
@@ -219,7 +231,8 @@ function bestSetBound(
 
 function indices(alive: boolean[], inKnown: boolean[]): number[] {
   const out: number[] = [];
-  for (let aliveIndex = 0; aliveIndex < alive.length; aliveIndex++) if (alive[aliveIndex] || inKnown[aliveIndex]) out.push(aliveIndex);
+  for (let aliveIndex = 0; aliveIndex < alive.length; aliveIndex++)
+    if (alive[aliveIndex] || inKnown[aliveIndex]) out.push(aliveIndex);
   return out;
 }
 
@@ -259,7 +272,11 @@ export function restrictAllocation(allocation: Allocation, keep: readonly number
 }
 
 /** An allocation of the restricted model, back on the full model's locations. */
-export function expandAllocation(routingModel: RoutingModel, keep: readonly number[], allocation: Allocation): Allocation {
+export function expandAllocation(
+  routingModel: RoutingModel,
+  keep: readonly number[],
+  allocation: Allocation,
+): Allocation {
   const out = routingModel.locs.map(() => routingModel.lines.map(() => 0));
   keep.forEach((l, k) => (out[l] = allocation[k]!.slice()));
   return out;

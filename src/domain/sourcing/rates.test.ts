@@ -15,7 +15,10 @@ describe('great-circle distance', () => {
     ];
     for (const [a, b, km] of cases) {
       const d = haversineKm(CITIES[a], CITIES[b]);
-      assert.ok(Math.abs(d - km) / km < 0.01, `${CITIES[a].name}–${CITIES[b].name}: ${d.toFixed(0)} km, expected ≈${km}`);
+      assert.ok(
+        Math.abs(d - km) / km < 0.01,
+        `${CITIES[a].name}–${CITIES[b].name}: ${d.toFixed(0)} km, expected ≈${km}`,
+      );
     }
     assert.equal(haversineKm(CITIES.kazan, CITIES.kazan), 0);
   });
@@ -29,7 +32,16 @@ describe('rate tables', () => {
     assert.equal(r.value.rows.length, 8);
     const first = r.value.rows[0]!;
     assert.deepEqual(
-      [first.carrier, first.service, first.mode, first.base, first.perUnit, first.transitDays, first.originCountry, first.maxKm],
+      [
+        first.carrier,
+        first.service,
+        first.mode,
+        first.base,
+        first.perUnit,
+        first.transitDays,
+        first.originCountry,
+        first.maxKm,
+      ],
       ['inpost', 'kurier', 'delivery', 1299n, 50n, 1, 'PL', 100],
     );
   });
@@ -51,7 +63,11 @@ cdek,posylka,RU-KZ,RU,KZ,0,,900,7
     assert.equal(quoteRates(r.value, 'transfer', 'RU', 'RU', 120).length, 0);
     const rub = parseRateCsv(DEMO_RATES_RUB_CSV, 'RUB');
     assert.ok(rub.ok);
-    if (rub.ok) assert.deepEqual(quoteRates(rub.value, 'delivery', 'RU', 'RU', 2812, ['cdek/posylka']).map((q) => q.zone), ['RU-3']);
+    if (rub.ok)
+      assert.deepEqual(
+        quoteRates(rub.value, 'delivery', 'RU', 'RU', 2812, ['cdek/posylka']).map((q) => q.zone),
+        ['RU-3'],
+      );
   });
 
   test('Given a CSV with bad rows, when loaded, then every bad cell is reported with its line and column', () => {
@@ -67,8 +83,14 @@ dpd,classic,lot,PL,Polska,PL,200,100,12.999,-1,jutro
     if (r.ok) return;
     const got = r.error.map((e) => `${e.line}:${e.column}`);
     assert.deepEqual(got, [
-      '3:mode', '3:origin_country', '3:max_km', '3:base', '3:per_unit', '3:transit_days',
-      '4:carrier', '4:base',
+      '3:mode',
+      '3:origin_country',
+      '3:max_km',
+      '3:base',
+      '3:per_unit',
+      '3:transit_days',
+      '4:carrier',
+      '4:base',
     ]);
     assert.match(r.error.find((e) => e.column === 'base')!.message, /12\.999.*PLN/);
   });

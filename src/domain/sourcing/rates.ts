@@ -68,7 +68,12 @@ function rowsFor(table: RateTable, mode: RateMode, origin: string, destination: 
   if (!rows) {
     const ids = new Map<string, number>();
     rows = table.rows
-      .filter((r) => r.mode === mode && (!r.originCountry || r.originCountry === origin) && (!r.destinationCountry || r.destinationCountry === destination))
+      .filter(
+        (r) =>
+          r.mode === mode &&
+          (!r.originCountry || r.originCountry === origin) &&
+          (!r.destinationCountry || r.destinationCountry === destination),
+      )
       .sort((a, b) => specificity(b) - specificity(a))
       .map((row) => {
         const key = `${row.carrier}/${row.service}`;
@@ -84,7 +89,12 @@ const allowed = (r: RateRow, services?: readonly string[]): boolean =>
   !services || services.length === 0 || services.includes(r.service) || services.includes(`${r.carrier}/${r.service}`);
 
 const toQuote = (r: RateRow): RateQuote => ({
-  carrier: r.carrier, service: r.service, zone: r.zone, base: r.base, perUnit: r.perUnit, transitDays: r.transitDays,
+  carrier: r.carrier,
+  service: r.service,
+  zone: r.zone,
+  base: r.base,
+  perUnit: r.perUnit,
+  transitDays: r.transitDays,
 });
 
 /** Every carrier service that can carry this leg, each with its most specific matching row. */
@@ -99,7 +109,13 @@ export function quoteRates(
   const out: RateQuote[] = [];
   const seen = new Set<number>();
   for (const leg of rowsFor(table, mode, originCountry, destinationCountry)) {
-    if (distanceKm < leg.row.minKm || distanceKm >= leg.row.maxKm || seen.has(leg.service) || !allowed(leg.row, services)) continue;
+    if (
+      distanceKm < leg.row.minKm ||
+      distanceKm >= leg.row.maxKm ||
+      seen.has(leg.service) ||
+      !allowed(leg.row, services)
+    )
+      continue;
     seen.add(leg.service);
     out.push(toQuote(leg.row));
   }
@@ -159,7 +175,13 @@ const COUNTRY = /^[A-Z]{2}$/;
 export function parseRateCsv(text: string, currency: string): Result<RateTable, RateCsvError[]> {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as typeof records;
+    records = parse(text, {
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      bom: true,
+    }) as typeof records;
   } catch (error) {
     const currentError = error as { lines?: number; message: string };
     return err([{ line: currentError.lines ?? 0, message: currentError.message }]);
@@ -168,7 +190,8 @@ export function parseRateCsv(text: string, currency: string): Result<RateTable, 
   const rows: RateRow[] = [];
   if (records.length > 0) {
     const cols = Object.keys(records[0]!.record);
-    for (const item of REQUIRED) if (!cols.includes(item)) errors.push({ line: 1, column: item, message: `missing column "${item}"` });
+    for (const item of REQUIRED)
+      if (!cols.includes(item)) errors.push({ line: 1, column: item, message: `missing column "${item}"` });
     if (errors.length > 0) return err(errors);
   }
   for (const { record, info } of records) {
@@ -215,7 +238,8 @@ export function parseRateCsv(text: string, currency: string): Result<RateTable, 
     const perUnit = money('per_unit', false);
     const daysText = text('transit_days');
     const transitDays = Number(daysText);
-    if (!/^\d{1,3}$/.test(daysText)) bad('transit_days', `transit_days must be a whole number of days, got "${daysText}"`);
+    if (!/^\d{1,3}$/.test(daysText))
+      bad('transit_days', `transit_days must be a whole number of days, got "${daysText}"`);
     if (rowErrors.length > 0) {
       errors.push(...rowErrors);
       continue;

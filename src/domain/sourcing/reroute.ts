@@ -58,7 +58,9 @@ export async function reroute(
   options: SolveOptions & { attempt?: number } = {},
 ): Promise<RerouteResult> {
   const kept = keptAllocations(previousPlan, event);
-  const excluded = [...new Set([...(problem.excludedLocationIds ?? []), ...previousPlan.excludedLocationIds, event.locationId])];
+  const excluded = [
+    ...new Set([...(problem.excludedLocationIds ?? []), ...previousPlan.excludedLocationIds, event.locationId]),
+  ];
   const remainder = problem.order.lines
     .map((line) => {
       const keptUnits = (kept.get(line.lineId) ?? []).reduce((n, a) => n + a.quantity, 0);
@@ -73,7 +75,13 @@ export async function reroute(
     steps: problem.strategy.steps.map((s) =>
       s.constraints.maxShipments === undefined
         ? s
-        : { ...s, constraints: { ...s.constraints, maxShipments: Math.max(0, s.constraints.maxShipments - keptLocations.size) } },
+        : {
+            ...s,
+            constraints: {
+              ...s.constraints,
+              maxShipments: Math.max(0, s.constraints.maxShipments - keptLocations.size),
+            },
+          },
     ),
   };
   const sub: RoutingProblem = {
@@ -97,13 +105,22 @@ export async function reroute(
   const shipments: Shipment[] = [];
   for (const shipment of previousPlan.shipments) {
     if (!keptLocations.has(shipment.locationId)) continue;
-    const units = lines.reduce((n, l) => n + (kept.get(l.lineId) ?? []).filter((a) => a.locationId === shipment.locationId).reduce((m, a) => m + a.quantity, 0), 0);
+    const units = lines.reduce(
+      (n, l) =>
+        n +
+        (kept.get(l.lineId) ?? [])
+          .filter((a) => a.locationId === shipment.locationId)
+          .reduce((m, a) => m + a.quantity, 0),
+      0,
+    );
     shipments.push({ ...shipment, units });
   }
   shipments.push(...(part?.shipments ?? []));
   const shipping = shipments.filter((s) => s.kind !== 'transfer').reduce((n, s) => n + s.cost, 0n);
   const transfer = shipments.filter((s) => s.kind === 'transfer').reduce((n, s) => n + s.cost, 0n);
-  const unfilled = lines.filter((l) => l.unfilled > 0).map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.unfilled }));
+  const unfilled = lines
+    .filter((l) => l.unfilled > 0)
+    .map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.unfilled }));
   const dates = shipments.map((s) => s.promisedDate).sort();
   const base = part ?? previousPlan;
   const plan: Plan = {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { CITIES, DEMO_RATES_PLN_CSV, DEMO_RATES_RUB_CSV, demoLocations, demoStock, demoStrategy } from './demo-network.js';
+import {
+  CITIES,
+  DEMO_RATES_PLN_CSV,
+  DEMO_RATES_RUB_CSV,
+  demoLocations,
+  demoStock,
+  demoStrategy,
+} from './demo-network.js';
 import { shutdownExactSolver } from './exact.js';
 import { parseRateCsv, type RateTable } from './rates.js';
 import { reroute } from './reroute.js';
@@ -49,7 +56,14 @@ const toLodz = (lines: RoutingOrder['lines'], extra: Partial<RoutingOrder> = {})
 
 describe('demo network: Polish and Russian cities', () => {
   test('Given a small web order to Łódź, when routed, then one parcel ships from the cheapest warehouse with the stock', async () => {
-    const plan = await solve(problem(toLodz([{ lineId: 'l1', sku: 'KUBEK-01', quantity: 2 }, { lineId: 'l2', sku: 'CZAJNIK-02', quantity: 1 }])));
+    const plan = await solve(
+      problem(
+        toLodz([
+          { lineId: 'l1', sku: 'KUBEK-01', quantity: 2 },
+          { lineId: 'l2', sku: 'CZAJNIK-02', quantity: 1 },
+        ]),
+      ),
+    );
     assert.equal(plan.status, 'complete');
     assert.equal(plan.stepId, 'one-parcel');
     assert.equal(plan.shipmentCount, 1);
@@ -71,15 +85,24 @@ describe('demo network: Polish and Russian cities', () => {
     const plan = await solve(problem(toLodz([{ lineId: 'l1', sku: 'LAMPA-03', quantity: 15 }])));
     assert.equal(plan.status, 'complete');
     assert.equal(plan.stepId, 'split');
-    assert.deepEqual(plan.stepsTried.map((s) => [s.stepId, s.outcome]), [
-      ['click-and-collect', 'condition_false'],
-      ['wholesale', 'condition_false'],
-      ['one-parcel', 'partial'],
-      ['split', 'complete'],
-    ]);
+    assert.deepEqual(
+      plan.stepsTried.map((s) => [s.stepId, s.outcome]),
+      [
+        ['click-and-collect', 'condition_false'],
+        ['wholesale', 'condition_false'],
+        ['one-parcel', 'partial'],
+        ['split', 'complete'],
+      ],
+    );
     assert.ok(plan.shipmentCount >= 2 && plan.shipmentCount <= 3);
-    assert.equal(plan.lines[0]!.allocations.reduce((n, a) => n + a.quantity, 0), 15);
-    assert.equal(plan.cost.total, plan.shipments.reduce((n, s) => n + s.cost, 0n));
+    assert.equal(
+      plan.lines[0]!.allocations.reduce((n, a) => n + a.quantity, 0),
+      15,
+    );
+    assert.equal(
+      plan.cost.total,
+      plan.shipments.reduce((n, s) => n + s.cost, 0n),
+    );
   });
 
   test('Given more than the network holds, when routed, then the rest is a backorder and the trace says why', async () => {
@@ -93,7 +116,13 @@ describe('demo network: Polish and Russian cities', () => {
   });
 
   test('Given a B2B order, when routed, then only warehouses ship and every allocation is at least a batch of 6', async () => {
-    const plan = await solve(problem(toLodz([{ lineId: 'l1', sku: 'KUBEK-01', quantity: 130 }], { customer: { segment: 'b2b', id: 'ООО «Ромашка»' } })));
+    const plan = await solve(
+      problem(
+        toLodz([{ lineId: 'l1', sku: 'KUBEK-01', quantity: 130 }], {
+          customer: { segment: 'b2b', id: 'ООО «Ромашка»' },
+        }),
+      ),
+    );
     assert.equal(plan.stepId, 'wholesale');
     assert.equal(plan.status, 'complete');
     for (const a of plan.lines[0]!.allocations) {
@@ -121,12 +150,19 @@ describe('demo network: Polish and Russian cities', () => {
 
 describe('click-and-collect', () => {
   const pickup = (over: Partial<RoutingOrder> = {}): RoutingOrder =>
-    toLodz([{ lineId: 'l1', sku: 'KUBEK-01', quantity: 2 }], { deliveryMethod: 'pickup', pickupLocationId: 'st-krakow', ...over });
+    toLodz([{ lineId: 'l1', sku: 'KUBEK-01', quantity: 2 }], {
+      deliveryMethod: 'pickup',
+      pickupLocationId: 'st-krakow',
+      ...over,
+    });
 
   test('Given the store has the goods, when collected there, then it is served from its own shelf at no transfer cost', async () => {
     const plan = await solve(problem(pickup()));
     assert.equal(plan.stepId, 'click-and-collect');
-    assert.deepEqual(plan.shipments.map((s) => [s.locationId, s.kind]), [['st-krakow', 'pickup_local']]);
+    assert.deepEqual(
+      plan.shipments.map((s) => [s.locationId, s.kind]),
+      [['st-krakow', 'pickup_local']],
+    );
     assert.equal(plan.cost.total, 0n);
     assert.equal(plan.promisedDate, '2026-11-24');
   });
@@ -150,7 +186,12 @@ describe('click-and-collect', () => {
 
 describe('re-routing', () => {
   test('Given a warehouse rejects its part, when re-routed, then the remainder goes elsewhere and the attempt is recorded', async () => {
-    const p = problem(toLodz([{ lineId: 'l1', sku: 'KUBEK-01', quantity: 5 }, { lineId: 'l2', sku: 'CZAJNIK-02', quantity: 2 }]));
+    const p = problem(
+      toLodz([
+        { lineId: 'l1', sku: 'KUBEK-01', quantity: 5 },
+        { lineId: 'l2', sku: 'CZAJNIK-02', quantity: 2 },
+      ]),
+    );
     const first = await solve(p);
     const loser = first.shipments[0]!.locationId;
     const { plan, attempt } = await reroute(p, first, { kind: 'rejected', locationId: loser, reason: 'brak towaru' });
@@ -158,7 +199,10 @@ describe('re-routing', () => {
     assert.ok(plan.lines.every((l) => l.allocations.every((a) => a.locationId !== loser)));
     assert.ok(plan.excludedLocationIds.includes(loser));
     assert.equal(attempt.attempt, 1);
-    assert.deepEqual(attempt.remainder.map((r) => r.quantity), [5, 2]);
+    assert.deepEqual(
+      attempt.remainder.map((r) => r.quantity),
+      [5, 2],
+    );
     assert.equal(attempt.trace.plan.alternatives.find((a) => a.locationId === loser)?.reason.code, 'EXCLUDED');
   });
 
@@ -166,11 +210,21 @@ describe('re-routing', () => {
     const p = problem(toLodz([{ lineId: 'l1', sku: 'KUBEK-01', quantity: 5 }]));
     const first = await solve(p);
     const at = first.shipments[0]!.locationId;
-    const { plan, attempt } = await reroute(p, first, { kind: 'short_pick', locationId: at, picked: [{ lineId: 'l1', quantity: 3 }] });
+    const { plan, attempt } = await reroute(p, first, {
+      kind: 'short_pick',
+      locationId: at,
+      picked: [{ lineId: 'l1', quantity: 3 }],
+    });
     assert.deepEqual(attempt.remainder, [{ lineId: 'l1', sku: 'KUBEK-01', quantity: 2 }]);
     const allocs = plan.lines[0]!.allocations;
-    assert.deepEqual(allocs.find((a) => a.locationId === at), { locationId: at, quantity: 3 });
-    assert.equal(allocs.reduce((n, a) => n + a.quantity, 0), 5);
+    assert.deepEqual(
+      allocs.find((a) => a.locationId === at),
+      { locationId: at, quantity: 3 },
+    );
+    assert.equal(
+      allocs.reduce((n, a) => n + a.quantity, 0),
+      5,
+    );
     assert.equal(plan.shipmentCount, 2);
   });
 });

@@ -30,12 +30,20 @@ export interface ModelSolveOptions {
 export async function solveModel(routingModel: RoutingModel, modelSolve: ModelSolveOptions): Promise<ModelAnswer> {
   const heuristicResult = solveHeuristic(routingModel);
   const heuristic: ModelAnswer = { ...heuristicResult, solver: 'heuristic', optimal: false };
-  const useExact = modelSolve.solver === 'exact' || (modelSolve.solver === 'auto' && routingModel.lines.length * routingModel.locs.length <= modelSolve.autoExactMaxCells);
+  const useExact =
+    modelSolve.solver === 'exact' ||
+    (modelSolve.solver === 'auto' &&
+      routingModel.lines.length * routingModel.locs.length <= modelSolve.autoExactMaxCells);
   if (!useExact || routingModel.locs.length === 0) return heuristic;
   const exactOutcome = await solveExact(routingModel, modelSolve.exactTimeLimitMs, heuristicResult.x);
   if (exactOutcome.kind === 'timeout') return { ...heuristic, solver: 'exact-timeout-heuristic' };
   if (exactOutcome.kind === 'error') return { ...heuristic, solver: 'exact-error-heuristic' };
-  const exact: ModelAnswer = { x: exactOutcome.x, score: exactOutcome.score, solver: 'exact', optimal: exactOutcome.optimal };
+  const exact: ModelAnswer = {
+    x: exactOutcome.x,
+    score: exactOutcome.score,
+    solver: 'exact',
+    optimal: exactOutcome.optimal,
+  };
   return pickBetter(exact, heuristic);
 }
 
@@ -63,7 +71,12 @@ export async function solve(problem: RoutingProblem, options: SolveOptions = {})
   for (const step of problem.strategy.steps) {
     const { applies, error } = stepApplies(step, ctx);
     if (!applies) {
-      stepsTried.push({ stepId: step.id, applied: false, outcome: 'condition_false', ...(error ? { conditionError: error } : {}) });
+      stepsTried.push({
+        stepId: step.id,
+        applied: false,
+        outcome: 'condition_false',
+        ...(error ? { conditionError: error } : {}),
+      });
       continue;
     }
     const sm = buildStepModel(problem, step, leg);
@@ -89,5 +102,13 @@ async function planStep(
   maxAlternatives: number,
 ): Promise<Plan> {
   const modelAnswer = await solveModel(sm.model, mo);
-  return buildPlan({ problem, step, sm, x: modelAnswer.x, solver: modelAnswer.solver, optimal: modelAnswer.optimal, maxAlternatives });
+  return buildPlan({
+    problem,
+    step,
+    sm,
+    x: modelAnswer.x,
+    solver: modelAnswer.solver,
+    optimal: modelAnswer.optimal,
+    maxAlternatives,
+  });
 }

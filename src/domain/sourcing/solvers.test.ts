@@ -56,7 +56,8 @@ function assertRespectsConstraints(m: RoutingModel, x: Allocation): void {
   m.lines.forEach((line, i) => {
     const parts = x.map((row) => row[i]!).filter((q) => q > 0);
     assert.ok(parts.reduce((a, b) => a + b, 0) <= line.qty, 'never more than ordered');
-    if (m.keepLinesWhole) assert.ok(parts.length === 0 || (parts.length === 1 && parts[0] === line.qty), 'line kept whole');
+    if (m.keepLinesWhole)
+      assert.ok(parts.length === 0 || (parts.length === 1 && parts[0] === line.qty), 'line kept whole');
     for (const q of parts) assert.ok(q >= line.minAlloc, `allocation ${q} below batch ${line.minAlloc}`);
   });
   m.locs.forEach((loc, l) => {
@@ -83,13 +84,18 @@ describe('solvers against brute force', () => {
         assertRespectsConstraints(m, h.x);
         assertRespectsConstraints(m, e.x);
         assert.equal(compareScores(scoreOf(m, h.x), h.score), 0, "the reported score is the plan's score");
-        assert.equal(compareScores(e.score, best.score), 0, `exact ${JSON.stringify(e.score)} vs optimum ${JSON.stringify(best.score)}`);
+        assert.equal(
+          compareScores(e.score, best.score),
+          0,
+          `exact ${JSON.stringify(e.score)} vs optimum ${JSON.stringify(best.score)}`,
+        );
         assert.ok(compareScores(h.score, best.score) >= 0, 'heuristic cannot beat the optimum');
         // The heuristic's plan, handed to HiGHS as a MIP start, maps onto the columns and back.
         const milp = buildMilp(m);
         if (milp.hasVariables) assert.deepEqual(readMilpSolution(m, milp, milpStart(m, milp, h.x)), h.x);
         if (compareScores(h.score, best.score) === 0) heuristicOptimal++;
-        else if (h.score.unfilled === best.score.unfilled) gaps.push((h.score.cost - best.score.cost) / Math.max(1, best.score.cost));
+        else if (h.score.unfilled === best.score.unfilled)
+          gaps.push((h.score.cost - best.score.cost) / Math.max(1, best.score.cost));
       }),
       { numRuns: 100, seed: 20261123 },
     );
@@ -151,7 +157,7 @@ describe('exact optimiser plumbing', () => {
         fixed: 100 + ((l * 37) % 50),
         unit: Array.from({ length: 12 }, (_, i) => ((l + i) * 13) % 17),
         days: l % 5,
-        stock: Array.from({ length: 12 }, (_, i) => ((l * 7 + i) % 6)),
+        stock: Array.from({ length: 12 }, (_, i) => (l * 7 + i) % 6),
       })),
     };
     const a = await solveModel(big, { solver: 'exact', exactTimeLimitMs: 5, autoExactMaxCells: 0 });

@@ -11,9 +11,18 @@ const weight = z.number().min(0).max(1e6);
 
 export const filtersSchema = z
   .object({
-    locationTypes: z.array(z.enum(['warehouse', 'store', 'pickup_point', 'supplier'])).min(1).optional(),
-    capabilities: z.array(z.enum(['ships', 'pickup', 'b2b'])).min(1).optional(),
-    countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code')).min(1).optional(),
+    locationTypes: z
+      .array(z.enum(['warehouse', 'store', 'pickup_point', 'supplier']))
+      .min(1)
+      .optional(),
+    capabilities: z
+      .array(z.enum(['ships', 'pickup', 'b2b']))
+      .min(1)
+      .optional(),
+    countries: z
+      .array(z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code'))
+      .min(1)
+      .optional(),
     sameCountryAsDestination: z.boolean().optional(),
     regions: z.array(z.string().min(1)).min(1).optional(),
     /** The location must serve the order's channel. */
@@ -68,7 +77,12 @@ export const stepSchema = z
     when: z.string().min(1).max(MAX_EXPRESSION_LENGTH).optional(),
     filters: filtersSchema.default({ openOnly: true, underDailyCapacity: true }),
     objective: objectiveSchema.default({
-      shippingCost: 1, distance: 0, deliveryPromise: 0, shipments: 0, locationPriority: 0, stockBalance: 0,
+      shippingCost: 1,
+      distance: 0,
+      deliveryPromise: 0,
+      shipments: 0,
+      locationPriority: 0,
+      stockBalance: 0,
     }),
     constraints: constraintsSchema.default({ shipComplete: false, keepLinesWhole: false }),
     /** When the step cannot fill every unit: try the next step, accept a backorder, or raise an exception. */

@@ -14,7 +14,10 @@ function errorsOf(input: unknown) {
 
 const order: RoutingOrder = {
   id: 'zam-7',
-  lines: [{ lineId: 'l1', sku: 'KUBEK-01', quantity: 3 }, { lineId: 'l2', sku: 'LAMPA-03', quantity: 2 }],
+  lines: [
+    { lineId: 'l1', sku: 'KUBEK-01', quantity: 3 },
+    { lineId: 'l2', sku: 'LAMPA-03', quantity: 2 },
+  ],
   deliveryMethod: 'ship',
   destination: { lat: 52.23, lon: 21.01, country: 'PL', region: 'mazowieckie' },
   channel: 'allegro',
@@ -41,7 +44,11 @@ describe('routing strategies as data', () => {
     const r = compileStrategy(
       base([
         { id: 'a', when: 'customer.segment == "b2b" && channel == "allegro" && delivery == "ship"', fallback: 'next' },
-        { id: 'b', when: 'order.totalQuantity >= 5 && order.lineCount == 2 && "LAMPA-03" in order.skus', fallback: 'next' },
+        {
+          id: 'b',
+          when: 'order.totalQuantity >= 5 && order.lineCount == 2 && "LAMPA-03" in order.skus',
+          fallback: 'next',
+        },
         { id: 'c', when: 'order.attributes.priorytet == "wysoki" && order.country == "PL"', fallback: 'next' },
         { id: 'd', when: 'order.totalQuantity > 5.0', fallback: 'backorder' },
       ]),
@@ -49,7 +56,10 @@ describe('routing strategies as data', () => {
     assert.ok(r.ok);
     if (!r.ok) return;
     const ctx = conditionContext(order);
-    assert.deepEqual(r.value.steps.map((s) => stepApplies(s, ctx).applies), [true, true, true, false]);
+    assert.deepEqual(
+      r.value.steps.map((s) => stepApplies(s, ctx).applies),
+      [true, true, true, false],
+    );
   });
 
   test('Given a condition reading a missing attribute, when evaluated, then the step does not apply and the error is reported', () => {
@@ -89,7 +99,11 @@ describe('routing strategies as data', () => {
         { id: 'a', constraints: { keepLinesWhole: true, minBatch: { default: 5 } }, fallback: 'next' },
       ]),
     );
-    assert.deepEqual(errors.map((e) => e.path).sort(), ['/steps/1/constraints/minBatch', '/steps/1/fallback', '/steps/1/id']);
+    assert.deepEqual(errors.map((e) => e.path).sort(), [
+      '/steps/1/constraints/minBatch',
+      '/steps/1/fallback',
+      '/steps/1/id',
+    ]);
     assert.match(errors.find((e) => e.path === '/steps/1/fallback')!.message, /last step/);
   });
 
@@ -97,10 +111,18 @@ describe('routing strategies as data', () => {
     const errors = errorsOf({
       key: 'Zły klucz',
       version: 0,
-      steps: [{ id: 's', objective: { distance: -1 }, filters: { countries: ['Polska'], colour: 'red' }, fallback: 'never' }],
+      steps: [
+        { id: 's', objective: { distance: -1 }, filters: { countries: ['Polska'], colour: 'red' }, fallback: 'never' },
+      ],
     });
     const paths = errors.map((e) => e.path);
-    for (const p of ['/key', '/version', '/steps/0/objective/distance', '/steps/0/filters/countries/0', '/steps/0/fallback']) {
+    for (const p of [
+      '/key',
+      '/version',
+      '/steps/0/objective/distance',
+      '/steps/0/filters/countries/0',
+      '/steps/0/fallback',
+    ]) {
       assert.ok(paths.includes(p), `${p} missing from ${paths.join(', ')}`);
     }
     assert.ok(errors.some((e) => e.path === '/steps/0/filters' && /colour/.test(e.message)));

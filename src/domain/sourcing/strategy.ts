@@ -10,7 +10,14 @@ import type { CompiledStep, ConditionContext, CompiledStrategy, RoutingOrder } f
 import { strategySchema } from './strategy-schema.js';
 
 export { filtersSchema, objectiveSchema, constraintsSchema, stepSchema, strategySchema } from './strategy-schema.js';
-export type { RoutingStrategyInput, RoutingStrategy, RoutingStep, StepFilters, StepObjective, StepConstraints } from './strategy-schema.js';
+export type {
+  RoutingStrategyInput,
+  RoutingStrategy,
+  RoutingStep,
+  StepFilters,
+  StepObjective,
+  StepConstraints,
+} from './strategy-schema.js';
 export type { CompiledStep, CompiledStrategy, ConditionContext } from './types.js';
 
 /** The variables a condition reads (ConditionContext); limits are the shared CEL environment's. */
@@ -42,7 +49,10 @@ export function compileStrategy(input: unknown): Result<CompiledStrategy, FieldE
     }
     const constraints = step.constraints;
     if (constraints.keepLinesWhole && constraints.minBatch) {
-      errors.push({ path: `/steps/${index}/constraints/minBatch`, message: 'minBatch has no meaning when keepLinesWhole is set' });
+      errors.push({
+        path: `/steps/${index}/constraints/minBatch`,
+        message: 'minBatch has no meaning when keepLinesWhole is set',
+      });
     }
     let condition: CompiledStep['condition'] = null;
     if (step.when !== undefined) {
@@ -106,5 +116,8 @@ export function stepApplies(step: CompiledStep, ctx: ConditionContext): { applie
 
 /** "Do not split": every step may use one location only (process args `allowSplit: false`). */
 export function withoutSplits(compiledStrategy: CompiledStrategy): CompiledStrategy {
-  return { ...compiledStrategy, steps: compiledStrategy.steps.map((st) => ({ ...st, constraints: { ...st.constraints, maxShipments: 1 } })) };
+  return {
+    ...compiledStrategy,
+    steps: compiledStrategy.steps.map((st) => ({ ...st, constraints: { ...st.constraints, maxShipments: 1 } })),
+  };
 }

@@ -30,7 +30,13 @@ export async function natsSink(opts: NatsSinkOptions): Promise<EventSink> {
     if (js && nc && !nc.isClosed()) return js;
     connecting ??= (async () => {
       try {
-        nc = await connect({ servers: opts.url, name: 'ordo-outbox', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout });
+        nc = await connect({
+          servers: opts.url,
+          name: 'ordo-outbox',
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 250,
+          timeout,
+        });
         const jsm = await nc.jetstreamManager({ timeout });
         const windowNs = (opts.duplicateWindowMs ?? 2 * 60_000) * 1_000_000;
         try {

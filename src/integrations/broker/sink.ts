@@ -34,9 +34,16 @@ export interface CloudEvent {
 
 export function toCloudEvent(domainEvent: DomainEvent, source = 'urn:ordo'): CloudEvent {
   return {
-    specversion: '1.0', id: domainEvent.id, source: `${source}:tenant:${domainEvent.tenantId}`, type: domainEvent.type, subject: domainEvent.subject,
-    time: domainEvent.time.toISOString(), datacontenttype: 'application/json',
-    dataschema: `https://ordo.dev/events/${domainEvent.type}/v${domainEvent.schemaVersion}.json`, data: domainEvent.payload,
-    ordotenant: domainEvent.tenantId, ordoschemaversion: domainEvent.schemaVersion,
+    specversion: '1.0',
+    id: domainEvent.id,
+    source: `${source}:tenant:${domainEvent.tenantId}`,
+    type: domainEvent.type,
+    subject: domainEvent.subject,
+    time: domainEvent.time.toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: `https://ordo.dev/events/${domainEvent.type}/v${domainEvent.schemaVersion}.json`,
+    data: domainEvent.payload,
+    ordotenant: domainEvent.tenantId,
+    ordoschemaversion: domainEvent.schemaVersion,
   };
 }

@@ -63,14 +63,21 @@ export async function send(config: HttpCarrierConfig, req: HttpRequest): Promise
     }
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return err(
-      carrierError('CARRIER_UNAVAILABLE', `cannot reach ${new URL(req.url).host}: ${cause?.code ?? cause?.message ?? String(error)}`),
+      carrierError(
+        'CARRIER_UNAVAILABLE',
+        `cannot reach ${new URL(req.url).host}: ${cause?.code ?? cause?.message ?? String(error)}`,
+      ),
     );
   }
 }
 
 /** Parses a JSON body; malformed JSON and shapes the schema rejects both become CARRIER_BAD_RESPONSE. */
 /** A carrier's webhook body: JSON of the expected shape, or a non-retryable CARRIER_BAD_RESPONSE. */
-export function parseWebhookJson<S extends z.ZodType>(body: string | Buffer, schema: S, carrier: string): CarrierResult<z.infer<S>> {
+export function parseWebhookJson<S extends z.ZodType>(
+  body: string | Buffer,
+  schema: S,
+  carrier: string,
+): CarrierResult<z.infer<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(body.toString());
@@ -78,7 +85,10 @@ export function parseWebhookJson<S extends z.ZodType>(body: string | Buffer, sch
     return err(carrierError('CARRIER_BAD_RESPONSE', `${carrier} webhook body is not JSON`, { retryable: false }));
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) return err(carrierError('CARRIER_BAD_RESPONSE', `${carrier} webhook has an unexpected shape`, { retryable: false }));
+  if (!parsed.success)
+    return err(
+      carrierError('CARRIER_BAD_RESPONSE', `${carrier} webhook has an unexpected shape`, { retryable: false }),
+    );
   return ok(parsed.data);
 }
 
@@ -88,10 +98,14 @@ export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, wha
     raw = JSON.parse(res.body.toString('utf8'));
   } catch {
     return err(
-      carrierError('CARRIER_BAD_RESPONSE', `${what}: the carrier answered HTTP ${res.status} with a body that is not JSON`, {
-        retryable: true,
-        httpStatus: res.status,
-      }),
+      carrierError(
+        'CARRIER_BAD_RESPONSE',
+        `${what}: the carrier answered HTTP ${res.status} with a body that is not JSON`,
+        {
+          retryable: true,
+          httpStatus: res.status,
+        },
+      ),
     );
   }
   const parsed = schema.safeParse(raw);
@@ -131,9 +145,16 @@ export function httpStatusError(res: HttpResponse, what: string, carrierMessages
     });
   }
   if (status === 404) {
-    return carrierError('CARRIER_NOT_FOUND', `${what}: not found at the carrier${detail}`, { httpStatus: status, carrierMessages });
+    return carrierError('CARRIER_NOT_FOUND', `${what}: not found at the carrier${detail}`, {
+      httpStatus: status,
+      carrierMessages,
+    });
   }
-  if (status === 408) return carrierError('CARRIER_TIMEOUT', `${what}: carrier timed out (HTTP 408)`, { httpStatus: status, carrierMessages });
+  if (status === 408)
+    return carrierError('CARRIER_TIMEOUT', `${what}: carrier timed out (HTTP 408)`, {
+      httpStatus: status,
+      carrierMessages,
+    });
   if (status === 429 || status >= 500) {
     return carrierError('CARRIER_UNAVAILABLE', `${what}: carrier unavailable (HTTP ${status})${detail}`, {
       httpStatus: status,

@@ -8,7 +8,12 @@ import type { CarrierAdapter } from './types.js';
 export * from './types.js';
 export { createInpostAdapter, INPOST_DEFAULT_BASE_URL, type InpostConfig } from './inpost/inpost-adapter.js';
 export { INPOST_STATUS_MAP, INPOST_STATUSES } from './inpost/inpost-statuses.js';
-export { createDhlParcelDeAdapter, DHL_DEFAULT_BASE_URL, DHL_DEFAULT_TRACKING_URL, type DhlParcelDeConfig } from './dhl/dhl-adapter.js';
+export {
+  createDhlParcelDeAdapter,
+  DHL_DEFAULT_BASE_URL,
+  DHL_DEFAULT_TRACKING_URL,
+  type DhlParcelDeConfig,
+} from './dhl/dhl-adapter.js';
 export { DHL_STATUS_MAP, DHL_STATUSES } from './dhl/dhl-statuses.js';
 export { createCdekAdapter, CDEK_DEFAULT_BASE_URL, type CdekConfig } from './cdek/cdek-adapter.js';
 export { CDEK_STATUS_MAP, CDEK_STATUSES } from './cdek/cdek-statuses.js';

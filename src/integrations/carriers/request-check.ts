@@ -9,7 +9,8 @@ export function checkRequest(req: ShipmentRequest): CarrierResult<ShipmentReques
   if (req.parcels.length === 0) problems.push('at least one parcel is required');
   req.parcels.forEach((parcel, index) => {
     for (const item of ['weightGrams', 'lengthMm', 'widthMm', 'heightMm'] as const) {
-      if (!Number.isInteger(parcel[item]) || parcel[item] <= 0) problems.push(`parcels[${index}].${item} must be a positive integer`);
+      if (!Number.isInteger(parcel[item]) || parcel[item] <= 0)
+        problems.push(`parcels[${index}].${item} must be a positive integer`);
     }
   });
   for (const side of ['sender', 'receiver'] as const) {
@@ -17,9 +18,12 @@ export function checkRequest(req: ShipmentRequest): CarrierResult<ShipmentReques
     if (!/^[A-Z]{2}$/.test(address.countryCode)) problems.push(`${side}.countryCode must be ISO 3166-1 alpha-2`);
     if (!address.name.trim()) problems.push(`${side}.name is required`);
   }
-  if (req.cod && !/^\d+(\.\d{1,2})?$/.test(req.cod.amount)) problems.push('cod.amount must be a decimal string like "129.99"');
+  if (req.cod && !/^\d+(\.\d{1,2})?$/.test(req.cod.amount))
+    problems.push('cod.amount must be a decimal string like "129.99"');
   if (problems.length) {
-    return err(carrierError('CARRIER_REJECTED', `invalid shipment request: ${problems.join('; ')}`, { retryable: false }));
+    return err(
+      carrierError('CARRIER_REJECTED', `invalid shipment request: ${problems.join('; ')}`, { retryable: false }),
+    );
   }
   return ok(req);
 }

@@ -55,7 +55,10 @@ export function qrCode(text: string): MatrixBarcode {
     for (let posX = 0; posX <= sym.pixx; posX++) {
       const dark = posX < sym.pixx && sym.pixs[posY * sym.pixx + posX] === 1;
       if (dark && start < 0) start = posX;
-      if (!dark && start >= 0) { runs.push({ x: start, y: posY, width: posX - start }); start = -1; }
+      if (!dark && start >= 0) {
+        runs.push({ x: start, y: posY, width: posX - start });
+        start = -1;
+      }
     }
   }
   return { kind: 'matrix', columns: sym.pixx, rows: sym.pixy, runs };

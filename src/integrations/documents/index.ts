@@ -3,8 +3,16 @@
  * See docs/documents.md.
  */
 export type {
-  DocumentBase, DocumentLocale, PackingSlipData, PackingSlipLine, PickListData, PickListLine,
-  PostalAddress, ShippingLabelData, WaybillData, WaybillPackage,
+  DocumentBase,
+  DocumentLocale,
+  PackingSlipData,
+  PackingSlipLine,
+  PickListData,
+  PickListLine,
+  PostalAddress,
+  ShippingLabelData,
+  WaybillData,
+  WaybillPackage,
 } from './types.js';
 export { renderShippingLabel, LABEL_SIZE, type LabelOptions } from './shipping-label.js';
 export { labelZpl, type ZplOptions } from './label-zpl.js';
@@ -13,5 +21,10 @@ export { renderWaybill } from './waybill.js';
 export { renderPickList, sortPickLines } from './pick-list.js';
 export { sscc, gs1CheckDigit, isValidSscc, assertSscc, ssccProblem } from './sscc.js';
 export {
-  parseDocumentInput, postalAddressSchema, shippingLabelSchema, packingSlipSchema, waybillSchema, pickListSchema,
+  parseDocumentInput,
+  postalAddressSchema,
+  shippingLabelSchema,
+  packingSlipSchema,
+  waybillSchema,
+  pickListSchema,
 } from './schemas.js';

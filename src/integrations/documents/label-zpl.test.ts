@@ -30,11 +30,19 @@ describe('shipping label (ZPL)', () => {
 
   it('Given Polish and Cyrillic data, when written as ZPL, then field data keeps the UTF-8 text exactly', () => {
     const pl = fields(labelZpl(labelData()));
-    for (const v of ['Zażółć Gęślą-Jaźń', 'ŁĄĆĘŃÓŚŹŻ Sp. j.', 'Zamówienie: ZAM/2026/000123', 'Paczka 1 z 2', 'ODBIORCA', 'NUMER PRZESYŁKI']) {
+    for (const v of [
+      'Zażółć Gęślą-Jaźń',
+      'ŁĄĆĘŃÓŚŹŻ Sp. j.',
+      'Zamówienie: ZAM/2026/000123',
+      'Paczka 1 z 2',
+      'ODBIORCA',
+      'NUMER PRZESYŁKI',
+    ]) {
       assert.ok(pl.includes(v), `missing ${v}`);
     }
     const ru = fields(labelZpl(labelData({ locale: 'ru', recipient: russianRecipient })));
-    for (const v of ['Щукин Юрий Эдуардович', 'ООО «ЖЁЩЫЭЮЯ»', 'Заказ: ZAM/2026/000123', 'ПОЛУЧАТЕЛЬ']) assert.ok(ru.includes(v), `missing ${v}`);
+    for (const v of ['Щукин Юрий Эдуардович', 'ООО «ЖЁЩЫЭЮЯ»', 'Заказ: ZAM/2026/000123', 'ПОЛУЧАТЕЛЬ'])
+      assert.ok(ru.includes(v), `missing ${v}`);
   });
 
   it('Given text with ^, ~ and _, when written as ZPL, then they are hex-escaped under ^FH and cannot start commands', () => {
@@ -51,6 +59,9 @@ describe('shipping label (ZPL)', () => {
   });
 
   it('Given invalid data, when written as ZPL, then the same validation errors as the PDF apply', () => {
-    assert.throws(() => labelZpl(labelData({ sscc: '123' })), (e: unknown) => e instanceof AppError && e.code === 'DOCUMENT_INPUT_INVALID' && e.errors[0]?.path === '/sscc');
+    assert.throws(
+      () => labelZpl(labelData({ sscc: '123' })),
+      (e: unknown) => e instanceof AppError && e.code === 'DOCUMENT_INPUT_INVALID' && e.errors[0]?.path === '/sscc',
+    );
   });
 });

@@ -41,10 +41,12 @@ export function labelZpl(input: ShippingLabelData, options: ZplOptions = {}): st
   const words = captions(data.locale);
   const index = (options.dpmm ?? 8) / 8;
   const date = (n: number) => Math.round(n * index);
-  const font = (h: number) => options.font ? `^A@N,${date(h)},${date(h)},${options.font}` : `^A0N,${date(h)},${date(h)}`;
+  const font = (h: number) =>
+    options.font ? `^A@N,${date(h)},${date(h)},${options.font}` : `^A0N,${date(h)},${date(h)}`;
   const text = (x: number, y: number, h: number, value: string, width?: number, align: 'L' | 'C' | 'R' = 'L') =>
     `^FO${date(x)},${date(y)}${font(h)}${width ? `^FB${date(width)},1,0,${align},0` : ''}${field(value)}`;
-  const box = (x: number, y: number, w: number, thick: number) => `^FO${date(x)},${date(y)}^GB${date(w)},${date(thick)},${date(thick)}^FS`;
+  const box = (x: number, y: number, w: number, thick: number) =>
+    `^FO${date(x)},${date(y)}^GB${date(w)},${date(thick)},${date(thick)}^FS`;
 
   const out: string[] = ['^XA', '^CI28', `^PW${date(800)}`, `^LL${date(1200)}`, '^LH0,0'];
   out.push(text(30, 30, 50, data.carrier.name, 460));
@@ -56,22 +58,32 @@ export function labelZpl(input: ShippingLabelData, options: ZplOptions = {}): st
   let posY = 140;
   out.push(text(30, posY, 20, words.from.toUpperCase()));
   posY += 26;
-  for (const addressLine of addressLines(data.sender, words.tel)) { out.push(text(30, posY, 20, addressLine, 740)); posY += 24; }
+  for (const addressLine of addressLines(data.sender, words.tel)) {
+    out.push(text(30, posY, 20, addressLine, 740));
+    posY += 24;
+  }
   out.push(box(30, posY + 4, 740, 2));
 
   posY += 20;
   const toTop = posY;
   out.push(text(30, posY, 20, words.to.toUpperCase()));
   posY += 28;
-  addressLines(data.recipient, words.tel).forEach((addressLine, index) => { out.push(text(30, posY, index === 0 ? 36 : 30, addressLine, 520)); posY += index === 0 ? 42 : 34; });
+  addressLines(data.recipient, words.tel).forEach((addressLine, index) => {
+    out.push(text(30, posY, index === 0 ? 36 : 30, addressLine, 520));
+    posY += index === 0 ? 42 : 34;
+  });
   // QR: model 2, magnification 5 (~ 36 mm for a typical URL); "QA," = error correction Q, automatic input.
-  out.push(`^FO${date(570)},${date(toTop)}^BQN,2,${Math.max(1, Math.round(5 * index))}${field(`QA,${data.trackingUrl}`)}`);
+  out.push(
+    `^FO${date(570)},${date(toTop)}^BQN,2,${Math.max(1, Math.round(5 * index))}${field(`QA,${data.trackingUrl}`)}`,
+  );
   posY = Math.max(posY, toTop + 230) + 10;
   out.push(box(30, posY, 740, 4));
 
   posY += 16;
   out.push(text(30, posY, 20, words.trackingNumber.toUpperCase()));
-  out.push(`^FO${date(60)},${date(posY + 26)}^BY${narrowBar(data.trackingNumber.length, index)}^BCN,${date(120)},N,N,N${field(data.trackingNumber)}`);
+  out.push(
+    `^FO${date(60)},${date(posY + 26)}^BY${narrowBar(data.trackingNumber.length, index)}^BCN,${date(120)},N,N,N${field(data.trackingNumber)}`,
+  );
   out.push(text(30, posY + 156, 34, data.trackingNumber, 740, 'C'));
   posY += 200;
   out.push(box(30, posY, 740, 2));
@@ -81,7 +93,9 @@ export function labelZpl(input: ShippingLabelData, options: ZplOptions = {}): st
 
   out.push(text(30, posY + 10, 20, words.sscc));
   // Mode D (UCC/EAN): the printer adds FNC1 and drops the parentheses from the encoded data.
-  out.push(`^FO${date(60)},${date(posY + 36)}^BY${Math.max(2, Math.round(3 * index))}^BCN,${date(130)},N,N,N,D^FD(00)${data.sscc}^FS`);
+  out.push(
+    `^FO${date(60)},${date(posY + 36)}^BY${Math.max(2, Math.round(3 * index))}^BCN,${date(130)},N,N,N,D^FD(00)${data.sscc}^FS`,
+  );
   out.push(text(30, posY + 176, 32, ssccText(data.sscc), 740, 'C'));
   out.push('^PQ1', '^XZ');
   return out.join('\n') + '\n';

@@ -1,5 +1,15 @@
 import { captions, fill } from './i18n.js';
-import { addressLines, block, captionedLines, layoutRows, line, openDocument, pageFooters, REGULAR, rule } from './pdf.js';
+import {
+  addressLines,
+  block,
+  captionedLines,
+  layoutRows,
+  line,
+  openDocument,
+  pageFooters,
+  REGULAR,
+  rule,
+} from './pdf.js';
 import { packingSlipSchema, parseDocumentInput } from './schemas.js';
 import type { PackingSlipData, PackingSlipLine } from './types.js';
 
@@ -15,26 +25,56 @@ const SIZE = 9;
 export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer> {
   const data = parseDocumentInput(packingSlipSchema, input, 'packing slip');
   const value = captions(data.locale);
-  const { doc, finish } = openDocument(data, { size: 'A4', margin: MARGIN, title: `${value.packingSlip} ${data.orderNumber}`, bufferPages: true });
+  const { doc, finish } = openDocument(data, {
+    size: 'A4',
+    margin: MARGIN,
+    title: `${value.packingSlip} ${data.orderNumber}`,
+    bufferPages: true,
+  });
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const right = left + width;
 
   line(doc, value.packingSlip, left, MARGIN, { width: width / 2, size: 18, bold: true });
-  line(doc, `${value.order}: ${data.orderNumber}`, left + width / 2, MARGIN, { width: width / 2, size: 12, bold: true, align: 'right' });
-  line(doc, `${value.orderDate}: ${data.orderDate}`, left + width / 2, MARGIN + 17, { width: width / 2, size: SIZE, align: 'right' });
+  line(doc, `${value.order}: ${data.orderNumber}`, left + width / 2, MARGIN, {
+    width: width / 2,
+    size: 12,
+    bold: true,
+    align: 'right',
+  });
+  line(doc, `${value.orderDate}: ${data.orderDate}`, left + width / 2, MARGIN + 17, {
+    width: width / 2,
+    size: SIZE,
+    align: 'right',
+  });
   if (data.shipmentReference) {
-    line(doc, `${value.shipment}: ${data.shipmentReference}`, left + width / 2, MARGIN + 30, { width: width / 2, size: SIZE, align: 'right' });
+    line(doc, `${value.shipment}: ${data.shipmentReference}`, left + width / 2, MARGIN + 30, {
+      width: width / 2,
+      size: SIZE,
+      align: 'right',
+    });
   }
   rule(doc, left, right, MARGIN + 46, 1.5);
 
   const top = MARGIN + 54;
   const col = (width - 20) / 3;
-  const customer = [data.customer.name, data.customer.email, data.customer.phone && `${value.tel} ${data.customer.phone}`].filter((s): s is string => !!s);
+  const customer = [
+    data.customer.name,
+    data.customer.email,
+    data.customer.phone && `${value.tel} ${data.customer.phone}`,
+  ].filter((s): s is string => !!s);
   const bottoms = [
     captionedLines(doc, value.customer, customer, left, top, { width: col, size: SIZE }),
-    captionedLines(doc, value.shipTo, addressLines(data.shipTo, value.tel), left + col + 10, top, { width: col, size: SIZE }),
-    data.shipFrom ? captionedLines(doc, value.shipFrom, addressLines(data.shipFrom), left + 2 * (col + 10), top, { width: col, size: SIZE }) : top,
+    captionedLines(doc, value.shipTo, addressLines(data.shipTo, value.tel), left + col + 10, top, {
+      width: col,
+      size: SIZE,
+    }),
+    data.shipFrom
+      ? captionedLines(doc, value.shipFrom, addressLines(data.shipFrom), left + 2 * (col + 10), top, {
+          width: col,
+          size: SIZE,
+        })
+      : top,
   ];
 
   // Columns: no. | SKU | product (wraps) | qty
@@ -44,7 +84,10 @@ export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer>
   const cName = { x: cSku.x + cSku.w + 6, w: cQty.x - (cSku.x + cSku.w + 6) - 6 };
   const header = (posY: number, continued: boolean): number => {
     if (continued) {
-      line(doc, `${value.packingSlip} — ${value.order} ${data.orderNumber} (${value.continued})`, left, posY, { width, size: SIZE });
+      line(doc, `${value.packingSlip} — ${value.order} ${data.orderNumber} (${value.continued})`, left, posY, {
+        width,
+        size: SIZE,
+      });
       posY += 16;
     }
     doc.save().rect(left, posY, width, 16).fill('#eeeeee').restore();
@@ -67,7 +110,12 @@ export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer>
       line(doc, String(index + 1), cNo.x + 2, posY, { width: cNo.w, size: SIZE });
       line(doc, packingSlipLine.sku, cSku.x, posY, { width: cSku.w, size: SIZE });
       block(doc, packingSlipLine.name, cName.x, posY, { width: cName.w, size: SIZE, maxLines: 3 });
-      line(doc, String(packingSlipLine.quantity), cQty.x, posY, { width: cQty.w - 2, size: SIZE, bold: true, align: 'right' });
+      line(doc, String(packingSlipLine.quantity), cQty.x, posY, {
+        width: cQty.w - 2,
+        size: SIZE,
+        bold: true,
+        align: 'right',
+      });
       doc.save().strokeColor('#cccccc');
       rule(doc, left, right, posY + nameHeight(packingSlipLine) + 4, 0.5);
       doc.restore();
@@ -76,10 +124,18 @@ export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer>
 
   const total = data.lines.reduce((s, l) => s + l.quantity, 0);
   const summaryHeight = 40 + (data.note ? 60 : 0);
-  if (rows + summaryHeight > doc.page.height - MARGIN) { doc.addPage(); rows = MARGIN; }
+  if (rows + summaryHeight > doc.page.height - MARGIN) {
+    doc.addPage();
+    rows = MARGIN;
+  }
   rule(doc, left, right, rows + 2, 1);
   line(doc, `${value.lines}: ${data.lines.length}`, left, rows + 8, { width: width / 2, size: SIZE });
-  line(doc, `${value.totalQuantity}: ${total}`, left + width / 2, rows + 8, { width: width / 2, size: SIZE, bold: true, align: 'right' });
+  line(doc, `${value.totalQuantity}: ${total}`, left + width / 2, rows + 8, {
+    width: width / 2,
+    size: SIZE,
+    bold: true,
+    align: 'right',
+  });
   if (data.note) {
     line(doc, value.note, left, rows + 28, { width, size: 8, bold: true });
     block(doc, data.note, left, rows + 40, { width, size: SIZE, maxLines: 4 });

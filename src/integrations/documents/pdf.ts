@@ -11,7 +11,10 @@ const require = createRequire(import.meta.url);
 export const FONT_REGULAR_PATH = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
 export const FONT_BOLD_PATH = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
-interface ParsedFont { characterSet: number[]; glyphForCodePoint(cp: number): unknown }
+interface ParsedFont {
+  characterSet: number[];
+  glyphForCodePoint(cp: number): unknown;
+}
 type FontSource = Buffer | ParsedFont;
 
 /**
@@ -81,7 +84,13 @@ export function openDocument(
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  return { doc, finish: () => { doc.end(); return done; } };
+  return {
+    doc,
+    finish: () => {
+      doc.end();
+      return done;
+    },
+  };
 }
 
 /** Address as printable lines, name first. */
@@ -102,7 +111,13 @@ export function line(
   opts: { width: number; size: number; bold?: boolean; align?: 'left' | 'center' | 'right' },
 ): void {
   doc.font(opts.bold ? BOLD : REGULAR).fontSize(opts.size);
-  doc.text(str, posX, posY, { width: opts.width, height: opts.size * 1.3, ellipsis: true, lineBreak: false, align: opts.align ?? 'left' });
+  doc.text(str, posX, posY, {
+    width: opts.width,
+    height: opts.size * 1.3,
+    ellipsis: true,
+    lineBreak: false,
+    align: opts.align ?? 'left',
+  });
 }
 
 /** Wrapped text in a box of at most `maxLines` lines; returns the height used. */
@@ -180,7 +195,11 @@ export function ensureSpace(doc: PDFKit.PDFDocument, posY: number, needed: numbe
 }
 
 /** Writes "Page n of m" (and an optional left-hand text) in the bottom margin of every buffered page. */
-export function pageFooters(doc: PDFKit.PDFDocument, pageCaption: (count: number, minutes: number) => string, left?: string): void {
+export function pageFooters(
+  doc: PDFKit.PDFDocument,
+  pageCaption: (count: number, minutes: number) => string,
+  left?: string,
+): void {
   const range = doc.bufferedPageRange();
   for (let index = range.start; index < range.start + range.count; index++) {
     doc.switchToPage(index);

@@ -15,12 +15,23 @@ describe('pick list', () => {
     const { pages, text } = await readPdf(await renderPickList(pickListData()));
     assert.equal(pages.length, 1);
     for (const expected of [
-      'Лист подбора PL-0007', 'Склад: WAW-1 — Склад Варшава', 'Сборщик: Юлия Щербакова',
-      'Чайник «Жёлтый»', 'Łyżka stołowa', 'Щётка для обуви', 'Партия: L2026-11', 'Сканировать серийные номера',
-      'Строк: 3 · Общее количество: 8', 'Страница 1 из 1',
-    ]) assert.ok(text.includes(expected), `missing ${expected}\n${text}`);
+      'Лист подбора PL-0007',
+      'Склад: WAW-1 — Склад Варшава',
+      'Сборщик: Юлия Щербакова',
+      'Чайник «Жёлтый»',
+      'Łyżka stołowa',
+      'Щётка для обуви',
+      'Партия: L2026-11',
+      'Сканировать серийные номера',
+      'Строк: 3 · Общее количество: 8',
+      'Страница 1 из 1',
+    ])
+      assert.ok(text.includes(expected), `missing ${expected}\n${text}`);
     const order = ['SKU-0002', 'SKU-0001', 'SKU-0003'].map((s) => text.indexOf(s));
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
   });
 
   it('Given a pick list, when rendered, then each row paints its checkbox and its SKU as Code128', async () => {
@@ -32,7 +43,11 @@ describe('pick list', () => {
 
   it('Given 60 lines, when rendered, then rows continue on further pages and each SKU is listed once', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => ({
-      sku: `SKU-${String(i).padStart(3, '0')}`, name: 'Щётка', quantity: 1, zone: i % 2 ? 'B' : 'A', bin: `${i}`,
+      sku: `SKU-${String(i).padStart(3, '0')}`,
+      name: 'Щётка',
+      quantity: 1,
+      zone: i % 2 ? 'B' : 'A',
+      bin: `${i}`,
     }));
     const { pages, text } = await readPdf(await renderPickList(pickListData({ locale: 'pl', lines })));
     assert.ok(pages.length >= 4);
@@ -45,7 +60,13 @@ describe('pick list', () => {
   it('Given a SKU Code128 cannot encode, when rendered, then DOCUMENT_INPUT_INVALID names the line', async () => {
     const data = pickListData();
     data.lines[1]!.sku = 'ЩЁТКА-1';
-    await assert.rejects(renderPickList(data), (e: unknown) =>
-      e instanceof AppError && e.code === 'DOCUMENT_INPUT_INVALID' && e.errors.length === 1 && e.errors[0]!.path === '/lines/1/sku');
+    await assert.rejects(
+      renderPickList(data),
+      (e: unknown) =>
+        e instanceof AppError &&
+        e.code === 'DOCUMENT_INPUT_INVALID' &&
+        e.errors.length === 1 &&
+        e.errors[0]!.path === '/lines/1/sku',
+    );
   });
 });

@@ -14,8 +14,9 @@ const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
 
 /** The walk order: zone, then bin, then SKU. */
 export function sortPickLines(lines: readonly PickListLine[]): PickListLine[] {
-  return [...lines].sort((a, b) =>
-    collator.compare(a.zone, b.zone) || collator.compare(a.bin, b.bin) || collator.compare(a.sku, b.sku));
+  return [...lines].sort(
+    (a, b) => collator.compare(a.zone, b.zone) || collator.compare(a.bin, b.bin) || collator.compare(a.sku, b.sku),
+  );
 }
 
 /**
@@ -31,15 +32,29 @@ export async function renderPickList(input: PickListData): Promise<Buffer> {
   const skus = [...new Set(lines.map((l) => l.sku))];
   const codes = new Map(skus.map((s) => [s, code128(s)] as const));
 
-  const { doc, finish } = openDocument(data, { size: 'A4', margin: MARGIN, title: `${value.pickList} ${data.pickListNumber}`, bufferPages: true });
+  const { doc, finish } = openDocument(data, {
+    size: 'A4',
+    margin: MARGIN,
+    title: `${value.pickList} ${data.pickListNumber}`,
+    bufferPages: true,
+  });
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const right = left + width;
 
   line(doc, `${value.pickList} ${data.pickListNumber}`, left, MARGIN, { width: width * 0.6, size: 16, bold: true });
-  line(doc, `${value.location}: ${data.location.code} — ${data.location.name}`, left, MARGIN + 22, { width: width * 0.7, size: 10, bold: true });
-  const meta = [data.createdAt && `${value.created}: ${data.createdAt}`, data.picker && `${value.picker}: ${data.picker}`].filter((s): s is string => !!s);
-  meta.forEach((m, i) => line(doc, m, left + width * 0.6, MARGIN + i * 13, { width: width * 0.4, size: 8, align: 'right' }));
+  line(doc, `${value.location}: ${data.location.code} — ${data.location.name}`, left, MARGIN + 22, {
+    width: width * 0.7,
+    size: 10,
+    bold: true,
+  });
+  const meta = [
+    data.createdAt && `${value.created}: ${data.createdAt}`,
+    data.picker && `${value.picker}: ${data.picker}`,
+  ].filter((s): s is string => !!s);
+  meta.forEach((m, i) =>
+    line(doc, m, left + width * 0.6, MARGIN + i * 13, { width: width * 0.4, size: 8, align: 'right' }),
+  );
   rule(doc, left, right, MARGIN + 40, 1.5);
 
   const columns = {
@@ -52,7 +67,10 @@ export async function renderPickList(input: PickListData): Promise<Buffer> {
   };
   const header = (posY: number, continued: boolean): number => {
     if (continued) {
-      line(doc, `${value.pickList} ${data.pickListNumber} — ${data.location.code} (${value.continued})`, left, posY, { width, size: SIZE });
+      line(doc, `${value.pickList} ${data.pickListNumber} — ${data.location.code} (${value.continued})`, left, posY, {
+        width,
+        size: SIZE,
+      });
       posY += 16;
     }
     doc.save().rect(left, posY, width, 16).fill('#eeeeee').restore();
@@ -75,7 +93,12 @@ export async function renderPickList(input: PickListData): Promise<Buffer> {
       checkbox(doc, columns.box.x + 3, posY + 2, 12);
       line(doc, pickListLine.zone, columns.zone.x + 2, posY + 2, { width: columns.zone.w - 2, size: 11, bold: true });
       line(doc, pickListLine.bin, columns.bin.x + 2, posY + 2, { width: columns.bin.w - 2, size: 11, bold: true });
-      drawBarcode(doc, codes.get(pickListLine.sku)!, { x: columns.sku.x, y: posY + 2, width: columns.sku.w - 6, height: 28 }, { align: 'left', maxModule: 1.5 });
+      drawBarcode(
+        doc,
+        codes.get(pickListLine.sku)!,
+        { x: columns.sku.x, y: posY + 2, width: columns.sku.w - 6, height: 28 },
+        { align: 'left', maxModule: 1.5 },
+      );
       line(doc, pickListLine.sku, columns.sku.x, posY + 32, { width: columns.sku.w - 6, size: 8 });
       doc.font(REGULAR);
       block(doc, pickListLine.name, columns.name.x, posY + 2, { width: columns.name.w - 4, size: SIZE, maxLines: 2 });
@@ -83,10 +106,21 @@ export async function renderPickList(input: PickListData): Promise<Buffer> {
         pickListLine.lot && `${value.lot}: ${pickListLine.lot}`,
         pickListLine.serialRequired && value.scanSerial,
         pickListLine.orderNumber && `${value.order}: ${pickListLine.orderNumber}`,
-      ].filter((s): s is string => !!s).join(' · ');
+      ]
+        .filter((s): s is string => !!s)
+        .join(' · ');
       if (notes) block(doc, notes, columns.name.x, posY + 25, { width: columns.name.w - 4, size: 7, maxLines: 2 });
-      line(doc, String(pickListLine.quantity), columns.qty.x, posY + 2, { width: columns.qty.w - 2, size: 14, bold: true, align: 'right' });
-      line(doc, `${value.picked}: ____`, columns.qty.x - 30, posY + 32, { width: columns.qty.w + 28, size: 7, align: 'right' });
+      line(doc, String(pickListLine.quantity), columns.qty.x, posY + 2, {
+        width: columns.qty.w - 2,
+        size: 14,
+        bold: true,
+        align: 'right',
+      });
+      line(doc, `${value.picked}: ____`, columns.qty.x - 30, posY + 32, {
+        width: columns.qty.w + 28,
+        size: 7,
+        align: 'right',
+      });
       doc.save().strokeColor('#cccccc');
       rule(doc, left, right, posY + ROW - 4, 0.5);
       doc.restore();
@@ -95,7 +129,11 @@ export async function renderPickList(input: PickListData): Promise<Buffer> {
 
   const total = lines.reduce((s, l) => s + l.quantity, 0);
   const summaryY = ensureSpace(doc, rows, 20);
-  line(doc, `${value.lines}: ${lines.length} · ${value.totalQuantity}: ${total}`, left, summaryY + 4, { width, size: SIZE, bold: true });
+  line(doc, `${value.lines}: ${lines.length} · ${value.totalQuantity}: ${total}`, left, summaryY + 4, {
+    width,
+    size: SIZE,
+    bold: true,
+  });
   pageFooters(doc, (n, m) => fill(value.page, { n, m }), `${value.pickList} ${data.pickListNumber}`);
   return finish();
 }

@@ -27,7 +27,11 @@ export async function renderShippingLabel(input: ShippingLabelData, options: Lab
     ? [undefined, undefined, undefined]
     : [code128(data.trackingNumber), qrCode(data.trackingUrl), ssccBarcode(data.sscc)];
 
-  const { doc, finish } = openDocument(data, { size: LABEL_SIZE, margin: 8, title: `${value.order} ${data.orderNumber}` });
+  const { doc, finish } = openDocument(data, {
+    size: LABEL_SIZE,
+    margin: 8,
+    title: `${value.order} ${data.orderNumber}`,
+  });
   const left = 8;
   const width = LABEL_SIZE[0] - 16;
   const right = left + width;
@@ -35,8 +39,17 @@ export async function renderShippingLabel(input: ShippingLabelData, options: Lab
   // Header: carrier and service on the left, package n of m and weight on the right.
   line(doc, data.carrier.name, left, 8, { width: width * 0.6, size: 15, bold: true });
   line(doc, data.carrier.service, left, 28, { width: width * 0.6, size: 8 });
-  line(doc, fill(value.packageOf, { n: data.package.index, m: data.package.count }), left + width * 0.6, 9, { width: width * 0.4, size: 10, bold: true, align: 'right' });
-  line(doc, `${value.weight}: ${formatKg(data.weightGrams, data.locale)} kg`, left + width * 0.6, 25, { width: width * 0.4, size: 8, align: 'right' });
+  line(doc, fill(value.packageOf, { n: data.package.index, m: data.package.count }), left + width * 0.6, 9, {
+    width: width * 0.4,
+    size: 10,
+    bold: true,
+    align: 'right',
+  });
+  line(doc, `${value.weight}: ${formatKg(data.weightGrams, data.locale)} kg`, left + width * 0.6, 25, {
+    width: width * 0.4,
+    size: 8,
+    align: 'right',
+  });
   rule(doc, left, right, 42, 1.5);
 
   let posY = captionedLines(doc, value.from, addressLines(data.sender, value.tel), left, 46, { width, size: 7 });
@@ -45,7 +58,11 @@ export async function renderShippingLabel(input: ShippingLabelData, options: Lab
   // Recipient beside the QR code: the QR takes the right third.
   const qrSize = 88;
   const toTop = posY + 6;
-  const toBottom = captionedLines(doc, value.to, addressLines(data.recipient, value.tel), left, toTop, { width: width - qrSize - 6, size: 10, captionSize: 7 });
+  const toBottom = captionedLines(doc, value.to, addressLines(data.recipient, value.tel), left, toTop, {
+    width: width - qrSize - 6,
+    size: 10,
+    captionSize: 7,
+  });
   if (qr) drawBarcode(doc, qr, { x: right - qrSize + 6, y: toTop - 2, width: qrSize, height: qrSize });
   posY = Math.max(toBottom, toTop + qrSize - 4);
   rule(doc, left, right, posY + 2, 1.5);

@@ -23,7 +23,12 @@ describe('SSCC', () => {
 
   it('Given bad parts, when an SSCC is built, then SSCC_INVALID says which part', () => {
     const code = (f: () => unknown) => {
-      try { f(); } catch (e) { assert.ok(e instanceof AppError); return { code: e.code, path: e.errors[0]?.path, message: e.message }; }
+      try {
+        f();
+      } catch (e) {
+        assert.ok(e instanceof AppError);
+        return { code: e.code, path: e.errors[0]?.path, message: e.message };
+      }
       assert.fail('expected an error');
     };
     assert.deepEqual(code(() => sscc('0614141', '1', 10)).path, '/extensionDigit');
@@ -37,21 +42,28 @@ describe('SSCC', () => {
   it('Given a wrong check digit or length, when asserted, then SSCC_INVALID names the expected digit', () => {
     assert.equal(ssccProblem('106141411234567898'), 'the check digit should be 7, not 8');
     assert.match(ssccProblem('10614141123456789') ?? '', /18 digits/);
-    assert.throws(() => assertSscc('106141411234567890'), (e: unknown) => e instanceof AppError && e.code === 'SSCC_INVALID' && /should be 7/.test(e.message));
+    assert.throws(
+      () => assertSscc('106141411234567890'),
+      (e: unknown) => e instanceof AppError && e.code === 'SSCC_INVALID' && /should be 7/.test(e.message),
+    );
     assert.equal(assertSscc('106141411234567897'), '106141411234567897');
   });
 
   it('Given any 17 digits, when the check digit is appended, then it validates and any single-digit change does not', () => {
-    fc.assert(fc.property(
-      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 17, maxLength: 17 }),
-      fc.nat(17),
-      fc.integer({ min: 1, max: 9 }),
-      (body, position, delta) => {
-        const full = body + gs1CheckDigit(body);
-        assert.equal(isValidSscc(full), true);
-        const changed = full.slice(0, position) + String((Number(full[position]) + delta) % 10) + full.slice(position + 1);
-        assert.equal(isValidSscc(changed), false);
-      },
-    ), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 17, maxLength: 17 }),
+        fc.nat(17),
+        fc.integer({ min: 1, max: 9 }),
+        (body, position, delta) => {
+          const full = body + gs1CheckDigit(body);
+          assert.equal(isValidSscc(full), true);
+          const changed =
+            full.slice(0, position) + String((Number(full[position]) + delta) % 10) + full.slice(position + 1);
+          assert.equal(isValidSscc(changed), false);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

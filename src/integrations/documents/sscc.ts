@@ -7,7 +7,8 @@ import { AppError } from '../../shared/errors.js';
 export function gs1CheckDigit(digits: string): number {
   if (!/^\d+$/.test(digits)) throw new RangeError('gs1CheckDigit needs digits only');
   let sum = 0;
-  for (let index = digits.length - 1, width = 3; index >= 0; index--, width = 4 - width) sum += Number(digits[index]) * width;
+  for (let index = digits.length - 1, width = 3; index >= 0; index--, width = 4 - width)
+    sum += Number(digits[index]) * width;
   return (10 - (sum % 10)) % 10;
 }
 
@@ -26,7 +27,13 @@ export function isValidSscc(value: string): boolean {
 /** Throws SSCC_INVALID unless `value` is 18 digits with a correct check digit. */
 export function assertSscc(value: string): string {
   const problem = ssccProblem(value);
-  if (problem) throw new AppError('SSCC_INVALID', `SSCC ${JSON.stringify(value)}: ${problem}`, [{ path: '/sscc', message: problem, code: 'SSCC_INVALID' }], { sscc: value });
+  if (problem)
+    throw new AppError(
+      'SSCC_INVALID',
+      `SSCC ${JSON.stringify(value)}: ${problem}`,
+      [{ path: '/sscc', message: problem, code: 'SSCC_INVALID' }],
+      { sscc: value },
+    );
   return value;
 }
 
@@ -35,9 +42,17 @@ export function assertSscc(value: string): string {
  * The serial reference is left-padded with zeros to fill the 16 digits the prefix leaves,
  * so a running counter can be passed as it is.
  */
-export function sscc(companyPrefix: string, serialRef: string | number | bigint, extensionDigit: number | string): string {
+export function sscc(
+  companyPrefix: string,
+  serialRef: string | number | bigint,
+  extensionDigit: number | string,
+): string {
   const fail = (path: string, message: string): never => {
-    throw new AppError('SSCC_INVALID', `Cannot build an SSCC: ${message}`, [{ path, message, code: 'SSCC_INVALID' }], { companyPrefix, serialRef: String(serialRef), extensionDigit: String(extensionDigit) });
+    throw new AppError('SSCC_INVALID', `Cannot build an SSCC: ${message}`, [{ path, message, code: 'SSCC_INVALID' }], {
+      companyPrefix,
+      serialRef: String(serialRef),
+      extensionDigit: String(extensionDigit),
+    });
   };
   const ext = String(extensionDigit);
   if (!/^\d$/.test(ext)) fail('/extensionDigit', 'the extension digit is one digit 0–9');
@@ -45,7 +60,11 @@ export function sscc(companyPrefix: string, serialRef: string | number | bigint,
   const serial = typeof serialRef === 'string' ? serialRef : serialRef.toString();
   const room = 16 - companyPrefix.length;
   if (!/^\d+$/.test(serial)) fail('/serialRef', 'the serial reference is a non-negative whole number');
-  if (serial.length > room) fail('/serialRef', `the serial reference has ${serial.length} digits; a ${companyPrefix.length}-digit company prefix leaves room for ${room}`);
+  if (serial.length > room)
+    fail(
+      '/serialRef',
+      `the serial reference has ${serial.length} digits; a ${companyPrefix.length}-digit company prefix leaves room for ${room}`,
+    );
   const body = ext + companyPrefix + serial.padStart(room, '0');
   return body + String(gs1CheckDigit(body));
 }

@@ -79,7 +79,14 @@ export function waybillData(over: Partial<WaybillData> = {}): WaybillData {
     carrier: { name: 'СДЭК', service: 'Склад-склад', vehicle: 'А123ВС 78', driver: 'Жуков Ёжик Щ.' },
     packages: [
       { reference: 'P1', description: 'Запчасти', weightGrams: 2350, lengthMm: 400, widthMm: 300, heightMm: 205 },
-      { reference: 'P2', description: 'Części zamienne', weightGrams: 1005, lengthMm: 300, widthMm: 200, heightMm: 100 },
+      {
+        reference: 'P2',
+        description: 'Części zamienne',
+        weightGrams: 1005,
+        lengthMm: 300,
+        widthMm: 200,
+        heightMm: 100,
+      },
     ],
     declaredValue: { amount: '1234.5', currency: 'PLN' },
     remarks: 'Хрупкое! Ostrożnie — szkło.',
@@ -97,7 +104,15 @@ export function pickListData(over: Partial<PickListData> = {}): PickListData {
     lines: [
       { sku: 'SKU-0003', name: 'Щётка для обуви', quantity: 2, zone: 'B', bin: 'B-10-01' },
       { sku: 'SKU-0001', name: 'Łyżka stołowa', quantity: 5, zone: 'A', bin: 'A-10-02', lot: 'L2026-11' },
-      { sku: 'SKU-0002', name: 'Чайник «Жёлтый»', quantity: 1, zone: 'A', bin: 'A-2-01', serialRequired: true, orderNumber: 'ZAM/2026/000124' },
+      {
+        sku: 'SKU-0002',
+        name: 'Чайник «Жёлтый»',
+        quantity: 1,
+        zone: 'A',
+        bin: 'A-2-01',
+        serialRequired: true,
+        orderNumber: 'ZAM/2026/000124',
+      },
     ],
     createdAt: '2026-11-23T10:00:00Z',
     ...over,
@@ -131,7 +146,11 @@ export function pdfRectangleCount(pdf: Buffer): number {
     const start = m.index + m[0].length;
     const end = raw.indexOf('endstream', start);
     let content: string;
-    try { content = inflateSync(pdf.subarray(start, end)).toString('latin1'); } catch { continue; }
+    try {
+      content = inflateSync(pdf.subarray(start, end)).toString('latin1');
+    } catch {
+      continue;
+    }
     count += content.match(/(?:^|\s)-?[\d.]+ -?[\d.]+ -?[\d.]+ -?[\d.]+ re(?=\s)/g)?.length ?? 0;
   }
   return count;

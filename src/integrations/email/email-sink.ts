@@ -22,7 +22,9 @@ export function emailSink(db: Db, sender: MailSender): EventSink {
       const notification = await deliverNotification(db, event.ordotenant, String(event.data.notificationId), sender);
       return { duplicate: notification.outcome === 'duplicate' };
     },
-    async close() { sender.close(); },
+    async close() {
+      sender.close();
+    },
   };
 }
 

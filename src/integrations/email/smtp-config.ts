@@ -25,7 +25,13 @@ export interface SmtpConfig {
 export function smtpConfigFrom(smtpSettings: SmtpSettings): SmtpConfig | null {
   if (!smtpSettings.host) return null;
   return {
-    host: smtpSettings.host, port: smtpSettings.port, secure: smtpSettings.secure, user: smtpSettings.user, pass: smtpSettings.pass,
-    from: smtpSettings.from, timeoutMs: smtpSettings.timeoutMs, allowUnverifiedTls: smtpSettings.allowUnverifiedTls,
+    host: smtpSettings.host,
+    port: smtpSettings.port,
+    secure: smtpSettings.secure,
+    user: smtpSettings.user,
+    pass: smtpSettings.pass,
+    from: smtpSettings.from,
+    timeoutMs: smtpSettings.timeoutMs,
+    allowUnverifiedTls: smtpSettings.allowUnverifiedTls,
   };
 }

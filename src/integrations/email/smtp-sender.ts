@@ -14,9 +14,13 @@ function fromDomain(from: string): string {
  */
 export function smtpSender(cfg: SmtpConfig): MailSender {
   const transport = nodemailer.createTransport({
-    host: cfg.host, port: cfg.port, secure: cfg.secure,
+    host: cfg.host,
+    port: cfg.port,
+    secure: cfg.secure,
     ...(cfg.user ? { auth: { user: cfg.user, pass: cfg.pass ?? '' } } : {}),
-    connectionTimeout: cfg.timeoutMs, greetingTimeout: cfg.timeoutMs, socketTimeout: cfg.timeoutMs,
+    connectionTimeout: cfg.timeoutMs,
+    greetingTimeout: cfg.timeoutMs,
+    socketTimeout: cfg.timeoutMs,
     // A certificate must verify unless the operator allowed a local relay without one.
     tls: { rejectUnauthorized: !cfg.allowUnverifiedTls },
   });
@@ -26,16 +30,28 @@ export function smtpSender(cfg: SmtpConfig): MailSender {
       const messageId = `<${outgoingMail.notificationId}@${domain}>`;
       try {
         const info = await transport.sendMail({
-          from: cfg.from, to: outgoingMail.to, subject: outgoingMail.subject, text: outgoingMail.text, html: outgoingMail.html, messageId,
-          headers: { 'Content-Language': outgoingMail.language, 'X-Ordo-Notification': outgoingMail.notificationId, 'Auto-Submitted': 'auto-generated' },
+          from: cfg.from,
+          to: outgoingMail.to,
+          subject: outgoingMail.subject,
+          text: outgoingMail.text,
+          html: outgoingMail.html,
+          messageId,
+          headers: {
+            'Content-Language': outgoingMail.language,
+            'X-Ordo-Notification': outgoingMail.notificationId,
+            'Auto-Submitted': 'auto-generated',
+          },
         });
         return { response: String(info.response ?? 'accepted'), messageId };
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
-        if (typeof code === 'number' && code >= 500 && code < 600) throw new PermanentMailError(`${code} ${(error as Error).message}`);
+        if (typeof code === 'number' && code >= 500 && code < 600)
+          throw new PermanentMailError(`${code} ${(error as Error).message}`);
         throw error;
       }
     },
-    close() { transport.close(); },
+    close() {
+      transport.close();
+    },
   };
 }

@@ -9,23 +9,42 @@ export interface SendResult {
 
 const EXCERPT = 500;
 
-export async function postWebhook(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult> {
+export async function postWebhook(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<SendResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {
     const res = await fetch(url, {
-      method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs),
+      method: 'POST',
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
       headers: { 'content-type': 'application/json', 'user-agent': 'Ordo-Webhooks/1', ...headers },
     });
     const text = await readExcerpt(res);
     const ok = res.status >= 200 && res.status < 300;
-    return { outcome: ok ? 'succeeded' : 'failed', statusCode: res.status, latencyMs: ms(), excerpt: text, error: ok ? null : `HTTP ${res.status}` };
+    return {
+      outcome: ok ? 'succeeded' : 'failed',
+      statusCode: res.status,
+      latencyMs: ms(),
+      excerpt: text,
+      error: ok ? null : `HTTP ${res.status}`,
+    };
   } catch (error) {
     const err = error as Error & { cause?: { code?: string } };
     const timeout = err.name === 'TimeoutError' || err.name === 'AbortError';
     return {
-      outcome: timeout ? 'timeout' : 'error', statusCode: null, latencyMs: ms(), excerpt: null,
-      error: timeout ? `no answer within ${timeoutMs} ms` : `${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`,
+      outcome: timeout ? 'timeout' : 'error',
+      statusCode: null,
+      latencyMs: ms(),
+      excerpt: null,
+      error: timeout
+        ? `no answer within ${timeoutMs} ms`
+        : `${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`,
     };
   }
 }

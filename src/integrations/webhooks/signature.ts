@@ -29,7 +29,12 @@ export function sign(secret: string, msgId: string, timestampSec: number, body: 
 }
 
 /** The headers of one delivery; every secret given adds a signature (current first). */
-export function signedHeaders(secrets: readonly string[], msgId: string, timestampSec: number, body: string): Record<string, string> {
+export function signedHeaders(
+  secrets: readonly string[],
+  msgId: string,
+  timestampSec: number,
+  body: string,
+): Record<string, string> {
   return {
     'webhook-id': msgId,
     'webhook-timestamp': String(timestampSec),
@@ -37,17 +42,24 @@ export function signedHeaders(secrets: readonly string[], msgId: string, timesta
   };
 }
 
-export type VerifyFailure = 'missing-headers' | 'bad-timestamp' | 'timestamp-out-of-tolerance' | 'no-matching-signature';
+export type VerifyFailure =
+  'missing-headers' | 'bad-timestamp' | 'timestamp-out-of-tolerance' | 'no-matching-signature';
 
 /**
  * Verifies a received message against any of the secrets; tolerance guards against replays of
  * old captured requests. Returns null when valid, else the reason (for the log, not the caller).
  */
 export function verify(
-  secrets: readonly string[], headers: Record<string, string | string[] | undefined>, body: string | Buffer,
-  nowSec: number, toleranceSec = 300,
+  secrets: readonly string[],
+  headers: Record<string, string | string[] | undefined>,
+  body: string | Buffer,
+  nowSec: number,
+  toleranceSec = 300,
 ): VerifyFailure | null {
-  const hash = (name: string) => { const header = headers[name]; return Array.isArray(header) ? header[0] : header; };
+  const hash = (name: string) => {
+    const header = headers[name];
+    return Array.isArray(header) ? header[0] : header;
+  };
   const id = hash('webhook-id');
   const ts = hash('webhook-timestamp');
   const sig = hash('webhook-signature');
@@ -55,7 +67,10 @@ export function verify(
   if (!/^\d{1,12}$/.test(ts)) return 'bad-timestamp';
   const time = Number(ts);
   if (Math.abs(nowSec - time) > toleranceSec) return 'timestamp-out-of-tolerance';
-  const offered = sig.split(' ').filter((p) => p.startsWith('v1,')).map((p) => Buffer.from(p.slice(3), 'base64'));
+  const offered = sig
+    .split(' ')
+    .filter((p) => p.startsWith('v1,'))
+    .map((p) => Buffer.from(p.slice(3), 'base64'));
   for (const secret of secrets) {
     const expected = Buffer.from(sign(secret, id, time, body).slice(3), 'base64');
     if (offered.some((o) => o.length === expected.length && timingSafeEqual(o, expected))) return null;

@@ -11,7 +11,11 @@ export interface UrlPolicy {
 export function urlPolicyFrom(opts: { allowPrivate: boolean; publicUrl?: string | undefined }): UrlPolicy {
   const selfHosts: string[] = [];
   if (opts.publicUrl) {
-    try { selfHosts.push(new URL(opts.publicUrl).host.toLowerCase()); } catch { /* ignored: not a URL */ }
+    try {
+      selfHosts.push(new URL(opts.publicUrl).host.toLowerCase());
+    } catch {
+      /* ignored: not a URL */
+    }
   }
   return { allowPrivate: opts.allowPrivate, selfHosts };
 }
@@ -19,8 +23,15 @@ export function urlPolicyFrom(opts: { allowPrivate: boolean; publicUrl?: string 
 /** IPv4 ranges no webhook may reach by default: loopback, private, link-local (cloud metadata), CGNAT, unspecified. */
 function isPrivateV4(ip: string): boolean {
   const [firstOctet, secondOctet] = ip.split('.').map(Number) as [number, number];
-  return firstOctet === 127 || firstOctet === 10 || firstOctet === 0 || (firstOctet === 172 && secondOctet >= 16 && secondOctet <= 31) || (firstOctet === 192 && secondOctet === 168)
-    || (firstOctet === 169 && secondOctet === 254) || (firstOctet === 100 && secondOctet >= 64 && secondOctet <= 127);
+  return (
+    firstOctet === 127 ||
+    firstOctet === 10 ||
+    firstOctet === 0 ||
+    (firstOctet === 172 && secondOctet >= 16 && secondOctet <= 31) ||
+    (firstOctet === 192 && secondOctet === 168) ||
+    (firstOctet === 169 && secondOctet === 254) ||
+    (firstOctet === 100 && secondOctet >= 64 && secondOctet <= 127)
+  );
 }
 
 function isPrivateV6(ip: string): boolean {
@@ -33,7 +44,8 @@ function isPrivateV6(ip: string): boolean {
 
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal'))
+    return true;
   const ipVersion = isIP(host);
   if (ipVersion === 4) return isPrivateV4(host);
   if (ipVersion === 6) return isPrivateV6(host);
@@ -48,12 +60,19 @@ export function isPrivateHost(hostname: string): boolean {
 export function refuseUrl(raw: string, policy: UrlPolicy, requestHost?: string): string | null {
   if (raw.length > 2000) return 'the URL is longer than 2,000 characters';
   let url: URL;
-  try { url = new URL(raw); } catch { return 'the URL is malformed'; }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `only http and https URLs are allowed, not ${url.protocol.replace(':', '')}`;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'the URL is malformed';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `only http and https URLs are allowed, not ${url.protocol.replace(':', '')}`;
   if (!url.hostname) return 'the URL has no host';
   if (url.username || url.password) return 'credentials in the URL are not allowed; verify our signature instead';
-  if (pointsAtSelf(url, [...policy.selfHosts, ...(requestHost ? [requestHost.toLowerCase()] : [])])) return 'the URL points at this server';
-  if (!policy.allowPrivate && isPrivateHost(url.hostname)) return 'loopback, private and link-local addresses are not allowed';
+  if (pointsAtSelf(url, [...policy.selfHosts, ...(requestHost ? [requestHost.toLowerCase()] : [])]))
+    return 'the URL points at this server';
+  if (!policy.allowPrivate && isPrivateHost(url.hostname))
+    return 'loopback, private and link-local addresses are not allowed';
   return null;
 }
 

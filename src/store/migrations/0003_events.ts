@@ -144,7 +144,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const item of ['jobs', 'inbound_events', 'inbound_sources', 'delivery_attempts', 'event_deliveries', 'webhook_subscriptions', 'events']) {
+  for (const item of [
+    'jobs',
+    'inbound_events',
+    'inbound_sources',
+    'delivery_attempts',
+    'event_deliveries',
+    'webhook_subscriptions',
+    'events',
+  ]) {
     await sql.raw(`drop table if exists ${item}`).execute(db);
   }
 }

@@ -101,7 +101,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const item of ['process_tasks', 'order_processes', 'process_selection_rules', 'process_definition_changes', 'process_definitions']) {
+  for (const item of [
+    'process_tasks',
+    'order_processes',
+    'process_selection_rules',
+    'process_definition_changes',
+    'process_definitions',
+  ]) {
     await sql.raw(`drop table if exists ${item}`).execute(db);
   }
 }

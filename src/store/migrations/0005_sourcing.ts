@@ -65,5 +65,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const item of ['order_routes', 'rate_tables', 'routing_strategies']) await sql.raw(`drop table if exists ${item}`).execute(db);
+  for (const item of ['order_routes', 'rate_tables', 'routing_strategies'])
+    await sql.raw(`drop table if exists ${item}`).execute(db);
 }

@@ -123,7 +123,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const item of ['order_tracking_tokens', 'shipment_events', 'fulfilment_packages', 'fulfilment_lines', 'fulfilment_orders', 'shipments']) {
+  for (const item of [
+    'order_tracking_tokens',
+    'shipment_events',
+    'fulfilment_packages',
+    'fulfilment_lines',
+    'fulfilment_orders',
+    'shipments',
+  ]) {
     await sql.raw(`drop table if exists ${item}`).execute(db);
   }
 }

@@ -56,5 +56,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const item of ['notification_settings', 'notification_templates', 'notifications']) await sql.raw(`drop table if exists ${item}`).execute(db);
+  for (const item of ['notification_settings', 'notification_templates', 'notifications'])
+    await sql.raw(`drop table if exists ${item}`).execute(db);
 }

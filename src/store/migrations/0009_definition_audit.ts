@@ -43,7 +43,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   ];
   for (const statement of statements) await sql.raw(statement).execute(db);
 
-  for (const [table, kind] of [['process_definitions', 'process'], ['routing_strategies', 'routing_strategy']] as const) {
+  for (const [table, kind] of [
+    ['process_definitions', 'process'],
+    ['routing_strategies', 'routing_strategy'],
+  ] as const) {
     const { rows } = await sql<{ tenant_id: string; id: string; key: string; version: number; newest: number }>`
       select p.tenant_id, p.id, p.key, p.version, n.newest
       from ${sql.table(table)} p
@@ -54,13 +57,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     for (const row of rows) {
       await sql`update ${sql.table(table)} set status = 'retired', retired_at = now(), updated_at = now()
         where tenant_id = ${row.tenant_id} and id = ${row.id}`.execute(db);
-      const details = { from: 'published', reason: `superseded by v${row.newest}`, supersededBy: row.newest, by: 'migration 0009_definition_audit' };
+      const details = {
+        from: 'published',
+        reason: `superseded by v${row.newest}`,
+        supersededBy: row.newest,
+        by: 'migration 0009_definition_audit',
+      };
       await sql`insert into definition_audit (tenant_id, id, kind, key, version, action, at, actor_type, actor_id, actor_name, details)
-        values (${row.tenant_id}, ${newId()}, ${kind}, ${row.key}, ${row.version}, 'retired', now(), 'system', null, 'system', ${JSON.stringify(details)}::jsonb)`.execute(db);
+        values (${row.tenant_id}, ${newId()}, ${kind}, ${row.key}, ${row.version}, 'retired', now(), 'system', null, 'system', ${JSON.stringify(details)}::jsonb)`.execute(
+        db,
+      );
     }
   }
-  await sql.raw(`create unique index process_definitions_one_published on process_definitions (tenant_id, key) where status = 'published'`).execute(db);
-  await sql.raw(`create unique index routing_strategies_one_published on routing_strategies (tenant_id, key) where status = 'published'`).execute(db);
+  await sql
+    .raw(
+      `create unique index process_definitions_one_published on process_definitions (tenant_id, key) where status = 'published'`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `create unique index routing_strategies_one_published on routing_strategies (tenant_id, key) where status = 'published'`,
+    )
+    .execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -7,8 +7,24 @@ export function AddressView({ address }: { address: Address | null }) {
   const cityLine = [address.postalCode, address.city].filter(Boolean).join(' ');
   return (
     <address>
-      {[address.name, address.company, address.line1, address.line2, cityLine, address.region, address.country, address.phone, address.email]
-        .filter(Boolean).map((l, i) => <span key={i}>{l}<br /></span>)}
+      {[
+        address.name,
+        address.company,
+        address.line1,
+        address.line2,
+        cityLine,
+        address.region,
+        address.country,
+        address.phone,
+        address.email,
+      ]
+        .filter(Boolean)
+        .map((l, i) => (
+          <span key={i}>
+            {l}
+            <br />
+          </span>
+        ))}
     </address>
   );
 }

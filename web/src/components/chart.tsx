@@ -17,8 +17,14 @@ export function Chart({ option, label, height = 260 }: { option: EChartsCoreOpti
     chart.current = c;
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(el.current!);
-    return () => { ro.disconnect(); c.dispose(); chart.current = null; };
+    return () => {
+      ro.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
   }, []);
-  useEffect(() => { chart.current?.setOption(option, { notMerge: true }); }, [option]);
+  useEffect(() => {
+    chart.current?.setOption(option, { notMerge: true });
+  }, [option]);
   return <div ref={el} className="chart" role="img" aria-label={label} style={{ height }} />;
 }

@@ -5,7 +5,9 @@ import { useI18n, type MessageKey } from '../i18n/index';
 import { AddressView } from './address-view';
 
 type Status =
-  | { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' }
+  | { kind: 'idle' }
+  | { kind: 'saving' }
+  | { kind: 'saved' }
   | { kind: 'conflict'; version: number | string }
   | { kind: 'invalid'; errors: Record<string, string> }
   | { kind: 'error'; message: string };
@@ -27,30 +29,56 @@ function usePatch(order: Order, etag: string) {
       if (e instanceof ApiError && e.status === 412) {
         setStatus({ kind: 'conflict', version: (e.problem.currentVersion as number | undefined) ?? '?' });
       } else if (e instanceof ApiError && e.status === 400 && e.problem.errors?.length) {
-        setStatus({ kind: 'invalid', errors: Object.fromEntries(e.problem.errors.map((x) => [x.path.split('/').pop() ?? x.path, x.message])) });
+        setStatus({
+          kind: 'invalid',
+          errors: Object.fromEntries(e.problem.errors.map((x) => [x.path.split('/').pop() ?? x.path, x.message])),
+        });
       } else {
         setStatus({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
       }
       return false;
     }
   };
-  const reload = () => { setStatus({ kind: 'idle' }); void client.invalidateQueries({ queryKey: ['order', order.id] }); void client.invalidateQueries({ queryKey: ['history', order.id] }); };
+  const reload = () => {
+    setStatus({ kind: 'idle' });
+    void client.invalidateQueries({ queryKey: ['order', order.id] });
+    void client.invalidateQueries({ queryKey: ['history', order.id] });
+  };
   return { status, setStatus, save, reload };
 }
 
 function StatusLine({ status, reload }: { status: Status; reload: () => void }) {
   const { t } = useI18n();
   switch (status.kind) {
-    case 'saved': return <p className="form-ok" role="status">{t('order.saved')}</p>;
-    case 'conflict': return (
-      <div className="form-error" role="alert" data-testid="conflict">
-        <p>{t('order.conflict', { version: status.version })}</p>
-        <button type="button" onClick={reload}>{t('common.reload')}</button>
-      </div>
-    );
-    case 'invalid': return <p className="form-error" role="alert">{t('order.invalid')}</p>;
-    case 'error': return <p className="form-error" role="alert">{t('common.error', { detail: status.message })}</p>;
-    default: return null;
+    case 'saved':
+      return (
+        <p className="form-ok" role="status">
+          {t('order.saved')}
+        </p>
+      );
+    case 'conflict':
+      return (
+        <div className="form-error" role="alert" data-testid="conflict">
+          <p>{t('order.conflict', { version: status.version })}</p>
+          <button type="button" onClick={reload}>
+            {t('common.reload')}
+          </button>
+        </div>
+      );
+    case 'invalid':
+      return (
+        <p className="form-error" role="alert">
+          {t('order.invalid')}
+        </p>
+      );
+    case 'error':
+      return (
+        <p className="form-error" role="alert">
+          {t('common.error', { detail: status.message })}
+        </p>
+      );
+    default:
+      return null;
   }
 }
 
@@ -66,9 +94,20 @@ export function NotesEditor({ order, etag }: { order: Order; etag: string }) {
   if (!editing) {
     return (
       <div>
-        <p className="pre" data-testid="notes">{order.notes ?? <span className="muted">{t('order.noNotes')}</span>}</p>
+        <p className="pre" data-testid="notes">
+          {order.notes ?? <span className="muted">{t('order.noNotes')}</span>}
+        </p>
         <StatusLine status={status} reload={reload} />
-        <button type="button" onClick={() => { setDraft(order.notes ?? ''); setStatus({ kind: 'idle' }); setEditing(true); }}>{t('order.editNotes')}</button>
+        <button
+          type="button"
+          onClick={() => {
+            setDraft(order.notes ?? '');
+            setStatus({ kind: 'idle' });
+            setEditing(true);
+          }}
+        >
+          {t('order.editNotes')}
+        </button>
       </div>
     );
   }
@@ -76,12 +115,30 @@ export function NotesEditor({ order, etag }: { order: Order; etag: string }) {
     <form onSubmit={submit}>
       <label>
         <span className="sr-only">{t('order.notes')}</span>
-        <textarea name="notes" rows={4} maxLength={4000} value={draft} autoFocus aria-label={t('order.notes')} onChange={(e) => setDraft(e.target.value)} />
+        <textarea
+          name="notes"
+          rows={4}
+          maxLength={4000}
+          value={draft}
+          autoFocus
+          aria-label={t('order.notes')}
+          onChange={(e) => setDraft(e.target.value)}
+        />
       </label>
       <StatusLine status={status} reload={reload} />
       <div className="actions">
-        <button type="submit" className="primary" disabled={status.kind === 'saving'}>{status.kind === 'saving' ? t('common.saving') : t('common.save')}</button>
-        <button type="button" onClick={() => { setEditing(false); setStatus({ kind: 'idle' }); }}>{t('common.cancel')}</button>
+        <button type="submit" className="primary" disabled={status.kind === 'saving'}>
+          {status.kind === 'saving' ? t('common.saving') : t('common.save')}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setEditing(false);
+            setStatus({ kind: 'idle' });
+          }}
+        >
+          {t('common.cancel')}
+        </button>
       </div>
     </form>
   );
@@ -114,8 +171,14 @@ export function AddressEditor({ order, etag }: { order: Order; etag: string }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     // Keep the coordinates the channel sent: the form edits the postal part only.
-    const kept = Object.fromEntries(Object.entries(order.shippingAddress ?? {}).filter(([k]) => k === 'latitude' || k === 'longitude'));
-    const edited = Object.fromEntries(Object.entries(draft).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v !== ''));
+    const kept = Object.fromEntries(
+      Object.entries(order.shippingAddress ?? {}).filter(([k]) => k === 'latitude' || k === 'longitude'),
+    );
+    const edited = Object.fromEntries(
+      Object.entries(draft)
+        .map(([k, v]) => [k, v.trim()])
+        .filter(([, v]) => v !== ''),
+    );
     if (edited.country) edited.country = edited.country.toUpperCase();
     if (await save({ shippingAddress: { ...kept, ...edited } })) setEditing(false);
   };
@@ -124,7 +187,9 @@ export function AddressEditor({ order, etag }: { order: Order; etag: string }) {
       <div>
         <AddressView address={order.shippingAddress} />
         <StatusLine status={status} reload={reload} />
-        <button type="button" onClick={start}>{t('order.editAddress')}</button>
+        <button type="button" onClick={start}>
+          {t('order.editAddress')}
+        </button>
       </div>
     );
   }
@@ -133,21 +198,40 @@ export function AddressEditor({ order, etag }: { order: Order; etag: string }) {
     <form className="address-form" onSubmit={submit}>
       {FIELDS.map((f) => (
         <label key={f.key} className={f.wide ? 'wide' : undefined}>
-          {t(f.label)}{f.required && <span aria-hidden="true"> *</span>}
+          {t(f.label)}
+          {f.required && <span aria-hidden="true"> *</span>}
           <input
-            name={f.key} value={draft[f.key] ?? ''} required={f.required}
+            name={f.key}
+            value={draft[f.key] ?? ''}
+            required={f.required}
             maxLength={f.key === 'country' ? 2 : 300}
             aria-invalid={errors[f.key] ? true : undefined}
             aria-describedby={errors[f.key] ? `err-${f.key}` : undefined}
             onChange={(e) => setDraft({ ...draft, [f.key]: e.target.value })}
           />
-          {errors[f.key] && <span className="field-error" id={`err-${f.key}`}>{errors[f.key]}</span>}
+          {errors[f.key] && (
+            <span className="field-error" id={`err-${f.key}`}>
+              {errors[f.key]}
+            </span>
+          )}
         </label>
       ))}
-      <div className="wide"><StatusLine status={status} reload={reload} /></div>
+      <div className="wide">
+        <StatusLine status={status} reload={reload} />
+      </div>
       <div className="actions wide">
-        <button type="submit" className="primary" disabled={status.kind === 'saving'}>{status.kind === 'saving' ? t('common.saving') : t('common.save')}</button>
-        <button type="button" onClick={() => { setEditing(false); setStatus({ kind: 'idle' }); }}>{t('common.cancel')}</button>
+        <button type="submit" className="primary" disabled={status.kind === 'saving'}>
+          {status.kind === 'saving' ? t('common.saving') : t('common.save')}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setEditing(false);
+            setStatus({ kind: 'idle' });
+          }}
+        >
+          {t('common.cancel')}
+        </button>
       </div>
     </form>
   );

@@ -10,32 +10,66 @@ type Shipment = Schemas['Shipment'];
 /** Where the order is being fulfilled: each location's fulfilment order and the shipments that left. */
 export function OrderFulfilment({ orderId }: { orderId: string }) {
   const { t, tMaybe, locale } = useI18n();
-  const fos = useQuery({ queryKey: ['fulfilment', orderId], queryFn: () => get<{ items: FulfilmentOrder[] }>(`/fulfilment-orders?orderId=${orderId}&limit=100`), retry: false });
-  const shipments = useQuery({ queryKey: ['shipments', orderId], queryFn: () => get<{ items: Shipment[] }>(`/orders/${orderId}/shipments`), retry: false });
+  const fos = useQuery({
+    queryKey: ['fulfilment', orderId],
+    queryFn: () => get<{ items: FulfilmentOrder[] }>(`/fulfilment-orders?orderId=${orderId}&limit=100`),
+    retry: false,
+  });
+  const shipments = useQuery({
+    queryKey: ['shipments', orderId],
+    queryFn: () => get<{ items: Shipment[] }>(`/orders/${orderId}/shipments`),
+    retry: false,
+  });
   const hidden = (e: unknown) => e instanceof ApiError && (e.status === 403 || e.status === 404);
   if (hidden(fos.error)) return null;
   const error = fos.error ?? (hidden(shipments.error) ? null : shipments.error);
   return (
     <section className="card" aria-labelledby="ful-title">
       <h2 id="ful-title">{t('order.fulfilment')}</h2>
-      {error ? <ErrorBox error={error} /> : !fos.data ? <Loading /> : fos.data.items.length === 0 ? <p className="muted">{t('order.noFulfilment')}</p> : (
+      {error ? (
+        <ErrorBox error={error} />
+      ) : !fos.data ? (
+        <Loading />
+      ) : fos.data.items.length === 0 ? (
+        <p className="muted">{t('order.noFulfilment')}</p>
+      ) : (
         <div className="table-wrap">
           <table className="compact" data-testid="fulfilment">
-            <thead><tr>
-              <th scope="col">{t('order.fulLocation')}</th><th scope="col">{t('order.fulState')}</th>
-              <th scope="col">{t('order.line.sku')}</th><th scope="col" className="num">{t('order.line.quantity')}</th>
-              <th scope="col" className="num">{t('order.fulPicked')}</th><th scope="col">{t('order.shipUpdated')}</th>
-            </tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('order.fulLocation')}</th>
+                <th scope="col">{t('order.fulState')}</th>
+                <th scope="col">{t('order.line.sku')}</th>
+                <th scope="col" className="num">
+                  {t('order.line.quantity')}
+                </th>
+                <th scope="col" className="num">
+                  {t('order.fulPicked')}
+                </th>
+                <th scope="col">{t('order.shipUpdated')}</th>
+              </tr>
+            </thead>
             <tbody>
-              {fos.data.items.flatMap((f) => f.lines.map((l, i) => (
-                <tr key={`${f.id}-${l.id}`}>
-                  {i === 0 ? <td rowSpan={f.lines.length} className="mono">{f.location ?? '—'}</td> : null}
-                  {i === 0 ? <td rowSpan={f.lines.length}>{tMaybe(`fulfilment.${f.state}`, f.state)}</td> : null}
-                  <td className="mono">{l.sku}</td><td className="num">{formatNumber(l.quantity, locale)}</td>
-                  <td className="num">{l.picked === null ? '—' : formatNumber(l.picked, locale)}</td>
-                  {i === 0 ? <td rowSpan={f.lines.length} className="nowrap">{formatDateTime(f.updatedAt, locale)}</td> : null}
-                </tr>
-              )))}
+              {fos.data.items.flatMap((f) =>
+                f.lines.map((l, i) => (
+                  <tr key={`${f.id}-${l.id}`}>
+                    {i === 0 ? (
+                      <td rowSpan={f.lines.length} className="mono">
+                        {f.location ?? '—'}
+                      </td>
+                    ) : null}
+                    {i === 0 ? <td rowSpan={f.lines.length}>{tMaybe(`fulfilment.${f.state}`, f.state)}</td> : null}
+                    <td className="mono">{l.sku}</td>
+                    <td className="num">{formatNumber(l.quantity, locale)}</td>
+                    <td className="num">{l.picked === null ? '—' : formatNumber(l.picked, locale)}</td>
+                    {i === 0 ? (
+                      <td rowSpan={f.lines.length} className="nowrap">
+                        {formatDateTime(f.updatedAt, locale)}
+                      </td>
+                    ) : null}
+                  </tr>
+                )),
+              )}
             </tbody>
           </table>
         </div>
@@ -43,16 +77,31 @@ export function OrderFulfilment({ orderId }: { orderId: string }) {
       {shipments.data && shipments.data.items.length > 0 ? (
         <div className="table-wrap">
           <table className="compact" data-testid="shipments">
-            <thead><tr>
-              <th scope="col">{t('order.fulShipment')}</th><th scope="col">{t('order.shipCarrier')}</th><th scope="col">{t('order.shipTracking')}</th>
-              <th scope="col">{t('order.shipStatus')}</th><th scope="col">{t('order.shipUpdated')}</th>
-            </tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('order.fulShipment')}</th>
+                <th scope="col">{t('order.shipCarrier')}</th>
+                <th scope="col">{t('order.shipTracking')}</th>
+                <th scope="col">{t('order.shipStatus')}</th>
+                <th scope="col">{t('order.shipUpdated')}</th>
+              </tr>
+            </thead>
             <tbody>
               {shipments.data.items.map((s) => (
                 <tr key={s.id}>
-                  <td className="mono">{s.id.slice(-8)}</td><td>{s.carrier}</td>
-                  <td className="mono">{s.trackingUrl && s.trackingNumber ? <a href={s.trackingUrl} target="_blank" rel="noreferrer">{s.trackingNumber}</a> : s.trackingNumber ?? '—'}</td>
-                  <td>{tMaybe(`shipment.${s.status}`, s.status)}</td><td className="nowrap">{formatDateTime(s.updatedAt, locale)}</td>
+                  <td className="mono">{s.id.slice(-8)}</td>
+                  <td>{s.carrier}</td>
+                  <td className="mono">
+                    {s.trackingUrl && s.trackingNumber ? (
+                      <a href={s.trackingUrl} target="_blank" rel="noreferrer">
+                        {s.trackingNumber}
+                      </a>
+                    ) : (
+                      (s.trackingNumber ?? '—')
+                    )}
+                  </td>
+                  <td>{tMaybe(`shipment.${s.status}`, s.status)}</td>
+                  <td className="nowrap">{formatDateTime(s.updatedAt, locale)}</td>
                 </tr>
               ))}
             </tbody>

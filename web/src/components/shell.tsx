@@ -25,10 +25,15 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const { path } = useLocation();
   return (
     <div className="shell">
-      <a className="skip-link" href="#main">{t('nav.skip')}</a>
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
       <header className="topbar">
         <Link to="/" className="brand" aria-label="Ordo">
-          <span className="brand-mark" aria-hidden="true">◎</span> Ordo
+          <span className="brand-mark" aria-hidden="true">
+            ◎
+          </span>{' '}
+          Ordo
         </Link>
         <span className="tagline">{t('app.tagline')}</span>
         <UserMenu me={me} />
@@ -37,15 +42,23 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         <ul>
           {NAV.map((n) => (
             <li key={n.to}>
-              <Link to={n.to} aria-current={isActive(n.to, path) ? 'page' : undefined} className={n.soon ? 'soon' : undefined}>
-                <span className="nav-icon" aria-hidden="true">{n.icon}</span>
+              <Link
+                to={n.to}
+                aria-current={isActive(n.to, path) ? 'page' : undefined}
+                className={n.soon ? 'soon' : undefined}
+              >
+                <span className="nav-icon" aria-hidden="true">
+                  {n.icon}
+                </span>
                 <span>{t(n.label)}</span>
               </Link>
             </li>
           ))}
         </ul>
       </nav>
-      <main id="main" className="content" tabIndex={-1}>{children}</main>
+      <main id="main" className="content" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }
@@ -60,15 +73,27 @@ function UserMenu({ me }: { me: Me }) {
 
   useEffect(() => {
     if (!open) return;
-    const onDown = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
-    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') { setOpen(false); button.current?.focus(); } };
+    const onDown = (e: MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        setOpen(false);
+        button.current?.focus();
+      }
+    };
     document.addEventListener('mousedown', onDown);
     document.addEventListener('keydown', onKey);
-    return () => { document.removeEventListener('mousedown', onDown); document.removeEventListener('keydown', onKey); };
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
   }, [open]);
 
   const logout = async () => {
-    try { await request('POST', '/auth/logout'); } finally {
+    try {
+      await request('POST', '/auth/logout');
+    } finally {
       forgetSession();
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
       client.setQueryData(['me'], null);
@@ -77,8 +102,18 @@ function UserMenu({ me }: { me: Me }) {
   const name = me.actor.name ?? me.actor.id ?? '?';
   return (
     <div className="user-menu" ref={ref}>
-      <button ref={button} type="button" className="user-button" aria-expanded={open} aria-controls={panelId} aria-label={`${t('user.menu')}: ${name}`} onClick={() => setOpen((o) => !o)}>
-        <span className="avatar" aria-hidden="true">{initials(name)}</span>
+      <button
+        ref={button}
+        type="button"
+        className="user-button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-label={`${t('user.menu')}: ${name}`}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <span className="avatar" aria-hidden="true">
+          {initials(name)}
+        </span>
         <span className="user-name">{name}</span>
         <span aria-hidden="true">▾</span>
       </button>
@@ -88,10 +123,14 @@ function UserMenu({ me }: { me: Me }) {
           <fieldset className="lang-switch">
             <legend>{t('user.language')}</legend>
             {LANGUAGES.map((l) => (
-              <button key={l} type="button" lang={l} aria-pressed={lang === l} onClick={() => setLang(l)}>{t(`lang.${l}`)}</button>
+              <button key={l} type="button" lang={l} aria-pressed={lang === l} onClick={() => setLang(l)}>
+                {t(`lang.${l}`)}
+              </button>
             ))}
           </fieldset>
-          <button type="button" className="logout" onClick={logout}>{t('user.logout')}</button>
+          <button type="button" className="logout" onClick={logout}>
+            {t('user.logout')}
+          </button>
         </div>
       )}
     </div>
@@ -99,5 +138,10 @@ function UserMenu({ me }: { me: Me }) {
 }
 
 function initials(name: string) {
-  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((p) => p[0]!.toUpperCase()).join('');
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((p) => p[0]!.toUpperCase())
+    .join('');
 }

@@ -3,23 +3,40 @@ import { useI18n } from '../i18n/index';
 
 export function Loading() {
   const { t } = useI18n();
-  return <p className="loading" role="status" aria-live="polite">{t('common.loading')}</p>;
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      {t('common.loading')}
+    </p>
+  );
 }
 
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useI18n();
-  const detail = error instanceof ApiError
-    ? (error.status === 403 ? t('common.forbidden') : error.problem.detail ?? error.problem.title ?? error.message)
-    : error instanceof Error ? error.message : String(error);
+  const detail =
+    error instanceof ApiError
+      ? error.status === 403
+        ? t('common.forbidden')
+        : (error.problem.detail ?? error.problem.title ?? error.message)
+      : error instanceof Error
+        ? error.message
+        : String(error);
   return (
     <div className="error-box" role="alert">
       <p>{t('common.error', { detail })}</p>
-      {onRetry && <button type="button" onClick={onRetry}>{t('common.retry')}</button>}
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          {t('common.retry')}
+        </button>
+      )}
     </div>
   );
 }
 
 export function StateBadge({ state }: { state: string }) {
   const { tMaybe } = useI18n();
-  return <span className={`badge state-${state.replace(/[^a-z_]/gi, '')}`}>{tMaybe(`state.${state}`, state.replaceAll('_', ' '))}</span>;
+  return (
+    <span className={`badge state-${state.replace(/[^a-z_]/gi, '')}`}>
+      {tMaybe(`state.${state}`, state.replaceAll('_', ' '))}
+    </span>
+  );
 }

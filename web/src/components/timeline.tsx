@@ -12,20 +12,41 @@ export function Timeline({ entries }: { entries: HistoryEntry[] }) {
   if (entries.length === 0) return <p className="muted">{t('timeline.empty')}</p>;
   return (
     <ol className="timeline" data-testid="timeline">
-      {[...entries].reverse().map((e) => <Entry key={e.id} e={e} />)}
+      {[...entries].reverse().map((e) => (
+        <Entry key={e.id} e={e} />
+      ))}
     </ol>
   );
 }
 
 // The creation entry records the total in minor units; the order header shows it properly.
 const HIDDEN_CHANGES: Record<string, string[]> = { 'order.accepted': ['grandTotal', 'currency'] };
-const REASON_KEYS = ['rule', 'processKey', 'process', 'processVersion', 'definition', 'event', 'trace', 'inputs', 'command', 'comment'];
+const REASON_KEYS = [
+  'rule',
+  'processKey',
+  'process',
+  'processVersion',
+  'definition',
+  'event',
+  'trace',
+  'inputs',
+  'command',
+  'comment',
+];
 
 interface TraceStep {
-  step?: number; state?: string; event?: string | null; kind?: string; to?: string;
-  condition?: string | null; inputs?: Record<string, unknown>; rejected?: string[]; note?: string;
+  step?: number;
+  state?: string;
+  event?: string | null;
+  kind?: string;
+  to?: string;
+  condition?: string | null;
+  inputs?: Record<string, unknown>;
+  rejected?: string[];
+  note?: string;
 }
-const asObject = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined);
+const asObject = (v: unknown) =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 function Entry({ e }: { e: HistoryEntry }) {
   const { t, tMaybe, locale } = useI18n();
@@ -37,19 +58,26 @@ function Entry({ e }: { e: HistoryEntry }) {
   const processVersion = reason.processVersion ?? def?.version;
   const processKey = reason.processKey ?? (typeof reason.process === 'string' ? reason.process : def?.key);
   const event = asObject(reason.event);
-  const trace = Array.isArray(reason.trace) ? reason.trace as TraceStep[] : [];
+  const trace = Array.isArray(reason.trace) ? (reason.trace as TraceStep[]) : [];
   const others = Object.entries(reason).filter(([k, v]) => !REASON_KEYS.includes(k) && v !== null && v !== undefined);
-  const hasReason = Object.values(reason).some((v) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0));
+  const hasReason = Object.values(reason).some(
+    (v) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0),
+  );
   return (
     <li className={`tl-entry actor-${e.actor.type}`}>
       <div className="tl-head">
         <strong>{tMaybe(`action.${e.action}`, e.action)}</strong>
         <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
       </div>
-      <div className="tl-actor">{tMaybe(`actor.${e.actor.type}`, e.actor.type)}{e.actor.name ? `: ${e.actor.name}` : ''}</div>
+      <div className="tl-actor">
+        {tMaybe(`actor.${e.actor.type}`, e.actor.type)}
+        {e.actor.name ? `: ${e.actor.name}` : ''}
+      </div>
       {e.toState && (
         <div className="tl-state">
-          {e.fromState ? t('timeline.state', { from: state(e.fromState), to: state(e.toState) }) : t('timeline.stateSet', { to: state(e.toState) })}
+          {e.fromState
+            ? t('timeline.state', { from: state(e.fromState), to: state(e.toState) })
+            : t('timeline.stateSet', { to: state(e.toState) })}
         </div>
       )}
       {changes.length > 0 && (
@@ -57,37 +85,117 @@ function Entry({ e }: { e: HistoryEntry }) {
           {changes.map(([k, v]) => (
             <div key={k}>
               <dt>{tMaybe(`field.${k}`, k)}</dt>
-              <dd>{isFromTo(v) ? <><Value v={v.from} /> <span aria-hidden="true">→</span> <Value v={v.to} /></> : <Value v={v} />}</dd>
+              <dd>
+                {isFromTo(v) ? (
+                  <>
+                    <Value v={v.from} /> <span aria-hidden="true">→</span> <Value v={v.to} />
+                  </>
+                ) : (
+                  <Value v={v} />
+                )}
+              </dd>
             </div>
           ))}
         </dl>
       )}
       {hasReason && (
-        <details className="tl-reason" open={Boolean(reason.rule || reason.inputs || trace.some((x) => x.condition || x.inputs))}>
+        <details
+          className="tl-reason"
+          open={Boolean(reason.rule || reason.inputs || trace.some((x) => x.condition || x.inputs))}
+        >
           <summary>{t('timeline.reason')}</summary>
           <dl>
-            {reason.rule !== undefined && <div><dt>{t('timeline.rule')}</dt><dd className="mono"><Value v={reason.rule} /></dd></div>}
-            {(processKey !== undefined || processVersion !== undefined) && (
-              <div><dt>{t('timeline.processVersion')}</dt><dd className="mono">{String(processKey ?? '')}{processVersion !== undefined ? ` v${String(processVersion)}` : ''}</dd></div>
+            {reason.rule !== undefined && (
+              <div>
+                <dt>{t('timeline.rule')}</dt>
+                <dd className="mono">
+                  <Value v={reason.rule} />
+                </dd>
+              </div>
             )}
-            {event && <div><dt>{t('timeline.event')}</dt><dd className="mono">{String(event.name ?? '')}{event.comment ? ` — ${String(event.comment)}` : ''}</dd></div>}
-            {reason.inputs !== undefined && <div><dt>{t('timeline.inputs')}</dt><dd><Inputs v={reason.inputs} /></dd></div>}
-            {reason.command !== undefined && <div><dt>{t('timeline.command')}</dt><dd className="mono">{String(reason.command)}</dd></div>}
-            {reason.comment !== undefined && <div><dt>{t('timeline.comment')}</dt><dd>{String(reason.comment)}</dd></div>}
-            {others.map(([k, v]) => <div key={k}><dt>{tMaybe(`field.${k}`, k)}</dt><dd><Value v={v} /></dd></div>)}
+            {(processKey !== undefined || processVersion !== undefined) && (
+              <div>
+                <dt>{t('timeline.processVersion')}</dt>
+                <dd className="mono">
+                  {String(processKey ?? '')}
+                  {processVersion !== undefined ? ` v${String(processVersion)}` : ''}
+                </dd>
+              </div>
+            )}
+            {event && (
+              <div>
+                <dt>{t('timeline.event')}</dt>
+                <dd className="mono">
+                  {String(event.name ?? '')}
+                  {event.comment ? ` — ${String(event.comment)}` : ''}
+                </dd>
+              </div>
+            )}
+            {reason.inputs !== undefined && (
+              <div>
+                <dt>{t('timeline.inputs')}</dt>
+                <dd>
+                  <Inputs v={reason.inputs} />
+                </dd>
+              </div>
+            )}
+            {reason.command !== undefined && (
+              <div>
+                <dt>{t('timeline.command')}</dt>
+                <dd className="mono">{String(reason.command)}</dd>
+              </div>
+            )}
+            {reason.comment !== undefined && (
+              <div>
+                <dt>{t('timeline.comment')}</dt>
+                <dd>{String(reason.comment)}</dd>
+              </div>
+            )}
+            {others.map(([k, v]) => (
+              <div key={k}>
+                <dt>{tMaybe(`field.${k}`, k)}</dt>
+                <dd>
+                  <Value v={v} />
+                </dd>
+              </div>
+            ))}
           </dl>
           {trace.length > 0 && (
             <ol className="tl-trace" aria-label={t('timeline.trace')}>
               {trace.map((x, i) => (
                 <li key={i}>
-                  <span className="mono">{x.state ? state(x.state) : ''}{x.to ? ` → ${state(x.to)}` : ''}</span>
-                  {x.kind && <span className="muted"> · {x.kind}{x.event ? ` (${x.event})` : ''}</span>}
-                  {x.condition !== undefined && (
-                    <div><span className="muted">{t('timeline.condition')}: </span>{x.condition ? <code>{x.condition}</code> : <em className="muted">{t('timeline.default')}</em>}</div>
+                  <span className="mono">
+                    {x.state ? state(x.state) : ''}
+                    {x.to ? ` → ${state(x.to)}` : ''}
+                  </span>
+                  {x.kind && (
+                    <span className="muted">
+                      {' '}
+                      · {x.kind}
+                      {x.event ? ` (${x.event})` : ''}
+                    </span>
                   )}
-                  {x.inputs && Object.keys(x.inputs).length > 0 && <div><span className="muted">{t('timeline.inputs')}:</span><Inputs v={x.inputs} /></div>}
+                  {x.condition !== undefined && (
+                    <div>
+                      <span className="muted">{t('timeline.condition')}: </span>
+                      {x.condition ? <code>{x.condition}</code> : <em className="muted">{t('timeline.default')}</em>}
+                    </div>
+                  )}
+                  {x.inputs && Object.keys(x.inputs).length > 0 && (
+                    <div>
+                      <span className="muted">{t('timeline.inputs')}:</span>
+                      <Inputs v={x.inputs} />
+                    </div>
+                  )}
                   {x.rejected && x.rejected.length > 0 && (
-                    <div><span className="muted">{t('timeline.rejected')}: </span>{x.rejected.map((c, j) => <code key={j} className="rejected">{c}</code>)}</div>
+                    <div>
+                      <span className="muted">{t('timeline.rejected')}: </span>
+                      {x.rejected.map((c, j) => (
+                        <code key={j} className="rejected">
+                          {c}
+                        </code>
+                      ))}
+                    </div>
                   )}
                   {x.note && <div className="muted">{x.note}</div>}
                 </li>
@@ -114,9 +222,12 @@ function Value({ v }: { v: unknown }) {
       return (
         <ul className="tl-list">
           {v.map((x, i) => (
-            <li key={i}>{Object.entries(x as Record<string, unknown>)
-              .filter(([, y]) => y !== null && y !== undefined && !(Array.isArray(y) && y.length === 0))
-              .map(([k, y]) => `${k}: ${compact(y)}`).join(' · ')}</li>
+            <li key={i}>
+              {Object.entries(x as Record<string, unknown>)
+                .filter(([, y]) => y !== null && y !== undefined && !(Array.isArray(y) && y.length === 0))
+                .map(([k, y]) => `${k}: ${compact(y)}`)
+                .join(' · ')}
+            </li>
           ))}
         </ul>
       );
@@ -127,7 +238,13 @@ function Value({ v }: { v: unknown }) {
     const o = v as Record<string, unknown>;
     // Addresses read as one line; other objects as compact JSON.
     if (typeof o.line1 === 'string' && typeof o.city === 'string') {
-      return <span>{[o.name, o.line1, o.line2, [o.postalCode, o.city].filter(Boolean).join(' '), o.country].filter(Boolean).join(', ')}</span>;
+      return (
+        <span>
+          {[o.name, o.line1, o.line2, [o.postalCode, o.city].filter(Boolean).join(' '), o.country]
+            .filter(Boolean)
+            .join(', ')}
+        </span>
+      );
     }
     return <code>{JSON.stringify(v)}</code>;
   }
@@ -137,7 +254,10 @@ function Value({ v }: { v: unknown }) {
 /** Nested records as plain "key: value" text: allocations read "location: WAW-1, quantity: 2". */
 function compact(v: unknown): string {
   if (Array.isArray(v)) return v.map(compact).join('; ');
-  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${compact(x)}`).join(', ');
+  if (v && typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}: ${compact(x)}`)
+      .join(', ');
   return String(v);
 }
 
@@ -145,7 +265,14 @@ function Inputs({ v }: { v: unknown }) {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return <Value v={v} />;
   return (
     <dl className="tl-inputs">
-      {Object.entries(v as Record<string, unknown>).map(([k, x]) => <div key={k}><dt className="mono">{k}</dt><dd><Value v={x} /></dd></div>)}
+      {Object.entries(v as Record<string, unknown>).map(([k, x]) => (
+        <div key={k}>
+          <dt className="mono">{k}</dt>
+          <dd>
+            <Value v={x} />
+          </dd>
+        </div>
+      ))}
     </dl>
   );
 }

@@ -1,16 +1,39 @@
 import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
 import {
-  Background, Controls, Handle, MarkerType, Position, ReactFlow, ReactFlowProvider, useEdgesState, useNodesState, useReactFlow,
-  type Connection, type Edge, type Node, type NodeProps, type OnSelectionChangeParams,
+  Background,
+  Controls,
+  Handle,
+  MarkerType,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useEdgesState,
+  useNodesState,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type Node,
+  type NodeProps,
+  type OnSelectionChangeParams,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { Graph, StateInfo, Transition } from './model';
 import { useI18n, useMessages } from '../i18n/index';
 import { designerMessages } from './messages';
 
-export interface Heat { count: number; medianSeconds: number | null; p90Seconds: number | null; oldestAt: string | null }
+export interface Heat {
+  count: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+  oldestAt: string | null;
+}
 interface StateData extends Record<string, unknown> {
-  info: StateInfo; problems: string[]; heat: Heat | null; heatLevel: number | null; heatText: string | null; start: boolean;
+  info: StateInfo;
+  problems: string[];
+  heat: Heat | null;
+  heatLevel: number | null;
+  heatText: string | null;
+  start: boolean;
 }
 type StateNode = Node<StateData, 'state'>;
 
@@ -22,8 +45,17 @@ const StateBox = memo(function StateBox({ data }: NodeProps<StateNode>) {
       <Handle type="target" position={Position.Top} />
       <div className="pn-name">{info.name}</div>
       {info.role && <div className="pn-role">{info.role}</div>}
-      {heatText && <div className="pn-heat" data-testid={`heat-${info.name}`}>{heatText}</div>}
-      {problems.length > 0 && <div className="pn-problem" data-testid={`problem-${info.name}`}>⚠ {problems[0]}{problems.length > 1 ? ` (+${problems.length - 1})` : ''}</div>}
+      {heatText && (
+        <div className="pn-heat" data-testid={`heat-${info.name}`}>
+          {heatText}
+        </div>
+      )}
+      {problems.length > 0 && (
+        <div className="pn-problem" data-testid={`problem-${info.name}`}>
+          ⚠ {problems[0]}
+          {problems.length > 1 ? ` (+${problems.length - 1})` : ''}
+        </div>
+      )}
       <Handle type="source" position={Position.Bottom} />
     </>
   );
@@ -41,7 +73,11 @@ function positions(g: Graph): Map<string, { x: number; y: number }> {
   if (start) depth.set(start, 0);
   while (queue.length) {
     const s = queue.shift()!;
-    for (const t of next.get(s) ?? []) if (!depth.has(t) && names.has(t)) { depth.set(t, depth.get(s)! + 1); queue.push(t); }
+    for (const t of next.get(s) ?? [])
+      if (!depth.has(t) && names.has(t)) {
+        depth.set(t, depth.get(s)! + 1);
+        queue.push(t);
+      }
   }
   const maxDepth = Math.max(0, ...depth.values());
   const perLayer = new Map<number, number>();
@@ -71,17 +107,28 @@ export interface DesignerGraphProps {
 
 /** The process graph: nodes are states, edges transitions; editable when the user may write. */
 export default function DesignerGraph(p: DesignerGraphProps) {
-  return <ReactFlowProvider><Flow {...p} /></ReactFlowProvider>;
+  return (
+    <ReactFlowProvider>
+      <Flow {...p} />
+    </ReactFlowProvider>
+  );
 }
 
 function Flow(p: DesignerGraphProps) {
   const flow = useReactFlow();
   const t = useMessages(designerMessages);
-  const aria = useMemo(() => ({
-    'node.a11yDescription.default': t('designer.a11y.node'), 'node.a11yDescription.keyboardDisabled': t('designer.a11y.node'),
-    'edge.a11yDescription.default': t('designer.a11y.edge'), 'controls.ariaLabel': t('designer.a11y.controls'),
-    'controls.zoomIn.ariaLabel': t('designer.a11y.zoomIn'), 'controls.zoomOut.ariaLabel': t('designer.a11y.zoomOut'), 'controls.fitView.ariaLabel': t('designer.a11y.fitView'),
-  }), [t]);
+  const aria = useMemo(
+    () => ({
+      'node.a11yDescription.default': t('designer.a11y.node'),
+      'node.a11yDescription.keyboardDisabled': t('designer.a11y.node'),
+      'edge.a11yDescription.default': t('designer.a11y.edge'),
+      'controls.ariaLabel': t('designer.a11y.controls'),
+      'controls.zoomIn.ariaLabel': t('designer.a11y.zoomIn'),
+      'controls.zoomOut.ariaLabel': t('designer.a11y.zoomOut'),
+      'controls.fitView.ariaLabel': t('designer.a11y.fitView'),
+    }),
+    [t],
+  );
   const laid = useMemo(() => positions(p.graph), [p.graph]);
   const maxCount = useMemo(() => Math.max(1, ...[...(p.heat?.values() ?? [])].map((h) => h.count)), [p.heat]);
   const [nodes, setNodes, onNodesChange] = useNodesState<StateNode>([]);
@@ -98,13 +145,26 @@ function Flow(p: DesignerGraphProps) {
         const h = p.heat?.get(s.name) ?? null;
         const level = h && h.count > 0 ? Math.min(1, h.count / maxCount) : null;
         return {
-          id: s.name, type: 'state' as const, position: moved.get(s.name) ?? laid.get(s.name)!,
+          id: s.name,
+          type: 'state' as const,
+          position: moved.get(s.name) ?? laid.get(s.name)!,
           selected: picked.has(s.name),
-          data: { info: s, problems, heat: h, heatLevel: level, heatText: h ? p.heatText(h) : null, start: s.name === p.graph.start },
+          data: {
+            info: s,
+            problems,
+            heat: h,
+            heatLevel: level,
+            heatText: h ? p.heatText(h) : null,
+            start: s.name === p.graph.start,
+          },
           className: `pnode pnode-${s.kind}${problems.length ? ' pnode-error' : ''}${h ? ' pnode-heat' : ''}`,
-          style: level !== null ? { background: `hsl(${Math.round(45 - 45 * level)} 92% ${Math.round(90 - 22 * level)}%)` } : {},
+          style:
+            level !== null
+              ? { background: `hsl(${Math.round(45 - 45 * level)} 92% ${Math.round(90 - 22 * level)}%)` }
+              : {},
           ariaLabel: [s.name, s.role, h ? p.heatText(h) : null, ...problems].filter(Boolean).join(' — '),
-          deletable: p.editable, connectable: p.editable,
+          deletable: p.editable,
+          connectable: p.editable,
         };
       });
     });
@@ -114,13 +174,19 @@ function Flow(p: DesignerGraphProps) {
     setEdges((prev) => {
       const picked = new Set(prev.filter((e) => e.selected).map((e) => e.id));
       return p.graph.transitions.map((t) => {
-      const label = t.kind === 'on' ? t.event! : (t.when ?? '');
-      return {
-        id: t.id, source: t.from, target: t.to, selected: picked.has(t.id),
-        label: label.length > 28 ? `${label.slice(0, 27)}…` : label,
-        markerEnd: { type: MarkerType.ArrowClosed }, style: { strokeWidth: 1.4, ...(t.kind === 'always' ? { strokeDasharray: '4 3' } : {}) },
-        labelStyle: { fontSize: 10 }, deletable: p.editable, ariaLabel: `${t.from} → ${t.to}${label ? `: ${label}` : ''}`,
-      };
+        const label = t.kind === 'on' ? t.event! : (t.when ?? '');
+        return {
+          id: t.id,
+          source: t.from,
+          target: t.to,
+          selected: picked.has(t.id),
+          label: label.length > 28 ? `${label.slice(0, 27)}…` : label,
+          markerEnd: { type: MarkerType.ArrowClosed },
+          style: { strokeWidth: 1.4, ...(t.kind === 'always' ? { strokeDasharray: '4 3' } : {}) },
+          labelStyle: { fontSize: 10 },
+          deletable: p.editable,
+          ariaLabel: `${t.from} → ${t.to}${label ? `: ${label}` : ''}`,
+        };
       });
     });
   }, [p.graph, p.editable, setEdges]);
@@ -131,7 +197,9 @@ function Flow(p: DesignerGraphProps) {
   useEffect(() => {
     if (ids === firstIds.current) return;
     firstIds.current = ids;
-    const timer = setTimeout(() => { void flow.fitView({ duration: 150 }); }, 60);
+    const timer = setTimeout(() => {
+      void flow.fitView({ duration: 150 });
+    }, 60);
     return () => clearTimeout(timer);
   }, [ids, flow]);
 
@@ -142,11 +210,17 @@ function Flow(p: DesignerGraphProps) {
     const node = ns[0]?.id;
     const edge = node ? undefined : es[0]?.id;
     const { selected, onSelect } = latest.current;
-    if (node !== selected.node || edge !== selected.edge) onSelect({ ...(node ? { node } : {}), ...(edge ? { edge } : {}) });
+    if (node !== selected.node || edge !== selected.edge)
+      onSelect({ ...(node ? { node } : {}), ...(edge ? { edge } : {}) });
   }, []);
-  const onConnect = (c: Connection) => { if (c.source && c.target) p.onConnect(c.source, c.target); };
+  const onConnect = (c: Connection) => {
+    if (c.source && c.target) p.onConnect(c.source, c.target);
+  };
   const onDelete = ({ nodes: ns, edges: es }: { nodes: Node[]; edges: Edge[] }) => {
-    if (ns.length) { p.onDeleteStates(ns.map((n) => n.id)); return; }
+    if (ns.length) {
+      p.onDeleteStates(ns.map((n) => n.id));
+      return;
+    }
     const byId = new Map(p.graph.transitions.map((t) => [t.id, t]));
     p.onDeleteTransitions(es.map((e) => byId.get(e.id)).filter((t): t is Transition => Boolean(t)));
   };
@@ -154,12 +228,22 @@ function Flow(p: DesignerGraphProps) {
   return (
     <div className="process-graph designer-graph" role="group" aria-label={p.label}>
       <ReactFlow
-        nodes={nodes} edges={edges} nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onSelectionChange={onSelectionChange}
-        onConnect={onConnect} onDelete={onDelete}
-        nodesConnectable={p.editable} nodesDraggable elementsSelectable
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onSelectionChange={onSelectionChange}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        nodesConnectable={p.editable}
+        nodesDraggable
+        elementsSelectable
         deleteKeyCode={p.editable ? ['Delete', 'Backspace'] : null}
-        fitView minZoom={0.2} proOptions={{ hideAttribution: true }} ariaLabelConfig={aria}
+        fitView
+        minZoom={0.2}
+        proOptions={{ hideAttribution: true }}
+        ariaLabelConfig={aria}
       >
         <Background />
         <Controls showInteractive={false} position="top-right" />

@@ -8,21 +8,48 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YNod
 
 export type Doc = Document.Parsed;
 
-export interface StateInfo { name: string; kind: 'start' | 'state' | 'task' | 'exception' | 'terminal'; role: string | null }
+export interface StateInfo {
+  name: string;
+  kind: 'start' | 'state' | 'task' | 'exception' | 'terminal';
+  role: string | null;
+}
 /** One transition: `on: {event: to}` (kind "on") or an automatic `always: [{to, when}]` (kind "always"). */
-export interface Transition { id: string; from: string; to: string; kind: 'on' | 'always'; event: string | null; when: string | null; index: number }
-export interface Graph { start: string | null; key: string | null; states: StateInfo[]; transitions: Transition[] }
-export interface ParseError { line: number; column: number; message: string }
+export interface Transition {
+  id: string;
+  from: string;
+  to: string;
+  kind: 'on' | 'always';
+  event: string | null;
+  when: string | null;
+  index: number;
+}
+export interface Graph {
+  start: string | null;
+  key: string | null;
+  states: StateInfo[];
+  transitions: Transition[];
+}
+export interface ParseError {
+  line: number;
+  column: number;
+  message: string;
+}
 
 /** Parses text; a document with syntax errors is returned with its errors and no graph. */
 export function parseSource(source: string): { doc: Doc; errors: ParseError[] } {
   const doc = parseDocument(source, { keepSourceTokens: false, prettyErrors: false });
-  const errors = doc.errors.map((e) => ({ line: e.linePos?.[0].line ?? 1, column: e.linePos?.[0].col ?? 1, message: e.message.split('\n')[0]! }));
-  if (!errors.length && !isMap(doc.contents)) errors.push({ line: 1, column: 1, message: 'the definition must be a mapping (key, start, states)' });
+  const errors = doc.errors.map((e) => ({
+    line: e.linePos?.[0].line ?? 1,
+    column: e.linePos?.[0].col ?? 1,
+    message: e.message.split('\n')[0]!,
+  }));
+  if (!errors.length && !isMap(doc.contents))
+    errors.push({ line: 1, column: 1, message: 'the definition must be a mapping (key, start, states)' });
   return { doc, errors };
 }
 
-const str = (n: unknown): string | null => (isScalar(n) && typeof n.value === 'string' ? n.value : typeof n === 'string' ? n : null);
+const str = (n: unknown): string | null =>
+  isScalar(n) && typeof n.value === 'string' ? n.value : typeof n === 'string' ? n : null;
 
 function statesMap(doc: Doc): YAMLMap | null {
   const s = isMap(doc.contents) ? doc.contents.get('states', true) : null;
@@ -54,18 +81,46 @@ export function graphOf(doc: Doc): Graph {
     const flag = (k: string) => Boolean(st?.get(k));
     const task = st?.get('task', true);
     const role = isMap(task) ? str(task.get('role', true)) : null;
-    const kind = flag('terminal') ? 'terminal' : st?.has('exception') ? 'exception' : task ? 'task' : name === start ? 'start' : 'state';
+    const kind = flag('terminal')
+      ? 'terminal'
+      : st?.has('exception')
+        ? 'exception'
+        : task
+          ? 'task'
+          : name === start
+            ? 'start'
+            : 'state';
     states.push({ name, kind, role });
     const on = st?.get('on', true);
     if (isMap(on)) {
       for (const p of on.items) {
         const event = str(p.key);
         if (!event) continue;
-        targetsOf(p.value).forEach((t, index) => transitions.push({ id: `${name}|on|${event}|${index}`, from: name, to: t.to, kind: 'on', event, when: t.when, index }));
+        targetsOf(p.value).forEach((t, index) =>
+          transitions.push({
+            id: `${name}|on|${event}|${index}`,
+            from: name,
+            to: t.to,
+            kind: 'on',
+            event,
+            when: t.when,
+            index,
+          }),
+        );
       }
     }
     const always = st?.get('always', true);
-    targetsOf(always).forEach((t, index) => transitions.push({ id: `${name}|always||${index}`, from: name, to: t.to, kind: 'always', event: null, when: t.when, index }));
+    targetsOf(always).forEach((t, index) =>
+      transitions.push({
+        id: `${name}|always||${index}`,
+        from: name,
+        to: t.to,
+        kind: 'always',
+        event: null,
+        when: t.when,
+        index,
+      }),
+    );
   }
   return { start, key, states, transitions };
 }
@@ -127,7 +182,10 @@ export function deleteState(doc: Doc, name: string): void {
   if (!states) return;
   states.delete(name);
   // Transitions to the state go too, last first so the indexes stay right.
-  for (const t of graphOf(doc).transitions.filter((x) => x.to === name).reverse()) deleteTransition(doc, t);
+  for (const t of graphOf(doc)
+    .transitions.filter((x) => x.to === name)
+    .reverse())
+    deleteTransition(doc, t);
 }
 
 /** Adds `on: {event: to}` to a state (replacing the event's old target). */

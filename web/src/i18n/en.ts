@@ -1,5 +1,10 @@
 /** A message with plural forms chosen by Intl.PluralRules (Polish and Russian need few/many). */
-export interface Plural { one: string; few?: string; many?: string; other: string }
+export interface Plural {
+  one: string;
+  few?: string;
+  many?: string;
+  other: string;
+}
 export type Message = string | Plural;
 
 /** English: the source catalogue. Every other language must have exactly these keys. */
@@ -119,7 +124,8 @@ export const en = {
   'order.editNotes': 'Edit notes',
   'order.editAddress': 'Edit shipping address',
   'order.saved': 'Saved.',
-  'order.conflict': 'Someone else changed this order while you were editing (it is now at version {version}). Reload it to see their changes, then make your edit again.',
+  'order.conflict':
+    'Someone else changed this order while you were editing (it is now at version {version}). Reload it to see their changes, then make your edit again.',
   'order.invalid': 'Please check the highlighted fields.',
   'order.readOnly': 'Your role can view this order but not change it.',
 
@@ -245,7 +251,8 @@ export const en = {
   'col.process': 'Process',
 
   'inventory.title': 'Inventory',
-  'inventory.coming': 'Stock per SKU and location, movements, reservations and adjustments will appear here once the inventory module is available on this server.',
+  'inventory.coming':
+    'Stock per SKU and location, movements, reservations and adjustments will appear here once the inventory module is available on this server.',
   'inventory.stock': 'Stock',
   'inventory.movements': 'Movements',
   'inventory.sku': 'SKU',
@@ -304,11 +311,14 @@ export const en = {
   'exceptions.resolve': 'Resolution',
   'exceptions.resolved': '{number}: {event} sent.',
   'exceptions.title': 'Exceptions',
-  'exceptions.coming': 'Orders stuck in exception states, grouped by kind, with their allowed resolutions, will appear here once the process engine is available.',
+  'exceptions.coming':
+    'Orders stuck in exception states, grouped by kind, with their allowed resolutions, will appear here once the process engine is available.',
   'processes.title': 'Processes',
-  'processes.coming': 'The process designer (graph and text side by side, simulation, publishing and the live heat map) will appear here once the process engine is available.',
+  'processes.coming':
+    'The process designer (graph and text side by side, simulation, publishing and the live heat map) will appear here once the process engine is available.',
 
-  'processes.viewerNote': 'Open a process to see its graph beside its text, check it, simulate a draft on recent orders and publish it.',
+  'processes.viewerNote':
+    'Open a process to see its graph beside its text, check it, simulate a draft on recent orders and publish it.',
   'processes.key': 'Key',
   'processes.versions': 'Versions',
   'processes.running': 'Running orders',
@@ -336,38 +346,38 @@ export const en = {
   'order.resStatus': 'Status',
   'order.resSince': 'Since',
   'order.backorder': 'Backorder',
-  'order.fulfilment': "Fulfilment and shipments",
-  'order.noFulfilment': "No location has been asked to fulfil this order yet.",
-  'order.fulLocation': "Location",
-  'order.fulState': "State",
-  'order.fulPicked': "Picked",
-  'order.fulShipment': "Shipment",
-  'order.shipCarrier': "Carrier",
-  'order.shipTracking': "Tracking number",
-  'order.shipStatus': "Status",
-  'order.shipUpdated': "Updated",
-  'fulfilment.requested': "requested",
-  'fulfilment.accepted': "accepted",
-  'fulfilment.rejected': "rejected",
-  'fulfilment.picking': "picking",
-  'fulfilment.picked': "picked",
-  'fulfilment.packed': "packed",
-  'fulfilment.shipped': "shipped",
-  'fulfilment.delivered': "delivered",
-  'fulfilment.ready_for_pickup': "ready for pickup",
-  'fulfilment.collected': "collected",
-  'fulfilment.cancelled': "cancelled",
-  'shipment.pending': "booking",
-  'shipment.failed': "carrier refused",
-  'shipment.created': "booked",
-  'shipment.label_ready': "label ready",
-  'shipment.handed_over': "handed over",
-  'shipment.in_transit': "in transit",
-  'shipment.out_for_delivery': "out for delivery",
-  'shipment.delivered': "delivered",
-  'shipment.failed_delivery': "delivery failed",
-  'shipment.returning': "returning",
-  'shipment.cancelled': "cancelled",
+  'order.fulfilment': 'Fulfilment and shipments',
+  'order.noFulfilment': 'No location has been asked to fulfil this order yet.',
+  'order.fulLocation': 'Location',
+  'order.fulState': 'State',
+  'order.fulPicked': 'Picked',
+  'order.fulShipment': 'Shipment',
+  'order.shipCarrier': 'Carrier',
+  'order.shipTracking': 'Tracking number',
+  'order.shipStatus': 'Status',
+  'order.shipUpdated': 'Updated',
+  'fulfilment.requested': 'requested',
+  'fulfilment.accepted': 'accepted',
+  'fulfilment.rejected': 'rejected',
+  'fulfilment.picking': 'picking',
+  'fulfilment.picked': 'picked',
+  'fulfilment.packed': 'packed',
+  'fulfilment.shipped': 'shipped',
+  'fulfilment.delivered': 'delivered',
+  'fulfilment.ready_for_pickup': 'ready for pickup',
+  'fulfilment.collected': 'collected',
+  'fulfilment.cancelled': 'cancelled',
+  'shipment.pending': 'booking',
+  'shipment.failed': 'carrier refused',
+  'shipment.created': 'booked',
+  'shipment.label_ready': 'label ready',
+  'shipment.handed_over': 'handed over',
+  'shipment.in_transit': 'in transit',
+  'shipment.out_for_delivery': 'out for delivery',
+  'shipment.delivered': 'delivered',
+  'shipment.failed_delivery': 'delivery failed',
+  'shipment.returning': 'returning',
+  'shipment.cancelled': 'cancelled',
   'reservation.active': 'active',
   'reservation.released': 'released',
   'reservation.consumed': 'shipped',

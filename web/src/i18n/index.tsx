@@ -58,13 +58,23 @@ function initialLang(): Lang {
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
-  useEffect(() => { document.documentElement.lang = lang; }, [lang]);
-  const setLang = useCallback((l: Lang) => { localStorage.setItem(STORAGE_KEY, l); setLangState(l); }, []);
-  const value = useMemo<I18n>(() => ({
-    lang, locale: LOCALES[lang], setLang,
-    t: (key, params) => translate(lang, key, params),
-    tMaybe: (key, fallback) => (key in en ? translate(lang, key as MessageKey) : fallback),
-  }), [lang, setLang]);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  const setLang = useCallback((l: Lang) => {
+    localStorage.setItem(STORAGE_KEY, l);
+    setLangState(l);
+  }, []);
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      locale: LOCALES[lang],
+      setLang,
+      t: (key, params) => translate(lang, key, params),
+      tMaybe: (key, fallback) => (key in en ? translate(lang, key as MessageKey) : fallback),
+    }),
+    [lang, setLang],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

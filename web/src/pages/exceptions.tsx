@@ -17,14 +17,23 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const q = useQuery({ queryKey: ['exceptions'], queryFn: () => get<Queue>('/exceptions?limit=200'), retry: false });
-  if (q.error instanceof ApiError && q.error.status === 404) return <ComingSoon title={t('exceptions.title')} text={t('exceptions.coming')} />;
+  if (q.error instanceof ApiError && q.error.status === 404)
+    return <ComingSoon title={t('exceptions.title')} text={t('exceptions.coming')} />;
 
   const resolve = async (o: ExceptionOrder, name: string) => {
     setBusy(o.orderId);
     setMsg(null);
     try {
-      await request('POST', `/orders/${o.orderId}/events`, { name }, { 'if-match': `"${o.orderVersion}"`, 'idempotency-key': crypto.randomUUID() });
-      setMsg({ ok: true, text: t('exceptions.resolved', { number: o.number, event: tMaybe(`outcome.${name}`, name) }) });
+      await request(
+        'POST',
+        `/orders/${o.orderId}/events`,
+        { name },
+        { 'if-match': `"${o.orderVersion}"`, 'idempotency-key': crypto.randomUUID() },
+      );
+      setMsg({
+        ok: true,
+        text: t('exceptions.resolved', { number: o.number, event: tMaybe(`outcome.${name}`, name) }),
+      });
       void client.invalidateQueries({ queryKey: ['exceptions'] });
       void client.invalidateQueries({ queryKey: ['order', o.orderId] });
       void client.invalidateQueries({ queryKey: ['history', o.orderId] });
@@ -38,39 +47,71 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   return (
     <section className="page">
       <h1>{t('exceptions.title')}</h1>
-      {msg && <p className={msg.ok ? 'form-ok' : 'form-error'} role={msg.ok ? 'status' : 'alert'}>{msg.text}</p>}
-      {q.error ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : q.isPending ? <Loading /> : q.data.groups.length === 0 ? (
+      {msg && (
+        <p className={msg.ok ? 'form-ok' : 'form-error'} role={msg.ok ? 'status' : 'alert'}>
+          {msg.text}
+        </p>
+      )}
+      {q.error ? (
+        <ErrorBox error={q.error} onRetry={() => q.refetch()} />
+      ) : q.isPending ? (
+        <Loading />
+      ) : q.data.groups.length === 0 ? (
         <p className="card empty">{t('exceptions.empty')}</p>
-      ) : q.data.groups.map((g) => (
-        <section key={g.kind} className="card exception-group" aria-labelledby={`ex-${g.kind}`}>
-          <h2 id={`ex-${g.kind}`}>{tMaybe(`state.${g.kind}`, g.kind)} <span className="badge">{g.count}</span></h2>
-          <div className="table-wrap">
-            <table>
-              <thead><tr>
-                <th scope="col">{t('orders.col.number')}</th><th scope="col">{t('orders.col.state')}</th>
-                <th scope="col">{t('exceptions.process')}</th><th scope="col">{t('exceptions.since')}</th><th scope="col">{t('exceptions.resolve')}</th>
-              </tr></thead>
-              <tbody>
-                {g.orders.map((o) => (
-                  <tr key={o.orderId}>
-                    <td><Link to={`/orders/${o.orderId}`} className="mono">{o.number}</Link></td>
-                    <td><StateBadge state={o.state} /></td>
-                    <td className="mono">{o.process.key} v{o.process.version}</td>
-                    <td className="nowrap">{formatDateTime(o.since, locale)}</td>
-                    <td>
-                      <div className="actions">
-                        {o.resolutions.map((r) => (
-                          <button key={r} type="button" disabled={!canResolve || busy === o.orderId} onClick={() => resolve(o, r)}>{tMaybe(`outcome.${r}`, r)}</button>
-                        ))}
-                      </div>
-                    </td>
+      ) : (
+        q.data.groups.map((g) => (
+          <section key={g.kind} className="card exception-group" aria-labelledby={`ex-${g.kind}`}>
+            <h2 id={`ex-${g.kind}`}>
+              {tMaybe(`state.${g.kind}`, g.kind)} <span className="badge">{g.count}</span>
+            </h2>
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('orders.col.number')}</th>
+                    <th scope="col">{t('orders.col.state')}</th>
+                    <th scope="col">{t('exceptions.process')}</th>
+                    <th scope="col">{t('exceptions.since')}</th>
+                    <th scope="col">{t('exceptions.resolve')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      ))}
+                </thead>
+                <tbody>
+                  {g.orders.map((o) => (
+                    <tr key={o.orderId}>
+                      <td>
+                        <Link to={`/orders/${o.orderId}`} className="mono">
+                          {o.number}
+                        </Link>
+                      </td>
+                      <td>
+                        <StateBadge state={o.state} />
+                      </td>
+                      <td className="mono">
+                        {o.process.key} v{o.process.version}
+                      </td>
+                      <td className="nowrap">{formatDateTime(o.since, locale)}</td>
+                      <td>
+                        <div className="actions">
+                          {o.resolutions.map((r) => (
+                            <button
+                              key={r}
+                              type="button"
+                              disabled={!canResolve || busy === o.orderId}
+                              onClick={() => resolve(o, r)}
+                            >
+                              {tMaybe(`outcome.${r}`, r)}
+                            </button>
+                          ))}
+                        </div>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        ))
+      )}
     </section>
   );
 }

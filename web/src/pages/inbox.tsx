@@ -20,34 +20,65 @@ export function InboxPage({ me }: { me: Me }) {
   const roles = me.roles.includes('admin') ? undefined : me.roles.join(',');
   const tasks = useQuery({
     queryKey: ['tasks', roles, overdue],
-    queryFn: () => get<{ items: Task[] }>(`/tasks${query({ role: roles, overdue: overdue ? 'true' : undefined, limit: 200 })}`),
+    queryFn: () =>
+      get<{ items: Task[] }>(`/tasks${query({ role: roles, overdue: overdue ? 'true' : undefined, limit: 200 })}`),
     retry: false,
   });
-  if (tasks.error instanceof ApiError && tasks.error.status === 404) return <ComingSoon title={t('inbox.title')} text={t('inbox.coming')} />;
+  if (tasks.error instanceof ApiError && tasks.error.status === 404)
+    return <ComingSoon title={t('inbox.title')} text={t('inbox.coming')} />;
   const items = tasks.data?.items ?? [];
   const current = items.find((x) => x.id === picked) ?? null;
   return (
     <section className="page">
       <div className="page-head">
         <h1>{t('inbox.title')}</h1>
-        <label className="check"><input type="checkbox" checked={overdue} onChange={(e) => setOverdue(e.target.checked)} /> {t('inbox.overdueOnly')}</label>
+        <label className="check">
+          <input type="checkbox" checked={overdue} onChange={(e) => setOverdue(e.target.checked)} />{' '}
+          {t('inbox.overdueOnly')}
+        </label>
       </div>
-      {notice && <p className={notice.ok ? 'form-ok' : 'form-error'} role={notice.ok ? 'status' : 'alert'}>{notice.text}</p>}
-      {tasks.error ? <ErrorBox error={tasks.error} onRetry={() => tasks.refetch()} /> : tasks.isPending ? <Loading /> : (
+      {notice && (
+        <p className={notice.ok ? 'form-ok' : 'form-error'} role={notice.ok ? 'status' : 'alert'}>
+          {notice.text}
+        </p>
+      )}
+      {tasks.error ? (
+        <ErrorBox error={tasks.error} onRetry={() => tasks.refetch()} />
+      ) : tasks.isPending ? (
+        <Loading />
+      ) : (
         <div className="split">
           <ul className="task-list card" aria-label={t('inbox.title')}>
             {items.length === 0 && <li className="empty">{t('inbox.empty')}</li>}
             {items.map((x) => (
               <li key={x.id}>
-                <button type="button" className="task-item" aria-pressed={picked === x.id} onClick={() => setPicked(x.id)}>
+                <button
+                  type="button"
+                  className="task-item"
+                  aria-pressed={picked === x.id}
+                  onClick={() => setPicked(x.id)}
+                >
                   <strong>{x.title ?? tMaybe(`task.${x.kind}`, x.kind)}</strong>
-                  <span className="muted">{t('inbox.role')}: {x.role} · <StateBadge state={x.processState} /></span>
-                  {x.dueAt && <span className={x.overdue ? 'overdue' : 'muted'}>{x.overdue ? `${t('inbox.overdue')} · ` : ''}{t('inbox.due', { date: formatDateTime(x.dueAt, locale) })}</span>}
+                  <span className="muted">
+                    {t('inbox.role')}: {x.role} · <StateBadge state={x.processState} />
+                  </span>
+                  {x.dueAt && (
+                    <span className={x.overdue ? 'overdue' : 'muted'}>
+                      {x.overdue ? `${t('inbox.overdue')} · ` : ''}
+                      {t('inbox.due', { date: formatDateTime(x.dueAt, locale) })}
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
           </ul>
-          <div className="card">{current ? <TaskDetail key={current.id} task={current} onResult={setNotice} /> : <p className="muted">{t('inbox.pick')}</p>}</div>
+          <div className="card">
+            {current ? (
+              <TaskDetail key={current.id} task={current} onResult={setNotice} />
+            ) : (
+              <p className="muted">{t('inbox.pick')}</p>
+            )}
+          </div>
         </div>
       )}
     </section>
@@ -61,7 +92,10 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
   const [role, setRole] = useState('');
   const [busy, setBusy] = useState(false);
   const setMsg = onResult;
-  const history = useQuery({ queryKey: ['history', task.orderId], queryFn: () => get<{ items: HistoryEntry[] }>(`/orders/${task.orderId}/history`) });
+  const history = useQuery({
+    queryKey: ['history', task.orderId],
+    queryFn: () => get<{ items: HistoryEntry[] }>(`/orders/${task.orderId}/history`),
+  });
   // The entry that opened this task: the latest decision with a trace (its rule and inputs).
   const why = [...(history.data?.items ?? [])].reverse().find((h) => Array.isArray(h.reason.trace) || h.reason.rule);
 
@@ -69,7 +103,10 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
     setBusy(true);
     setMsg(null);
     try {
-      await request('POST', `/tasks/${task.id}/${path}`, body, { 'if-match': `"${task.version}"`, 'idempotency-key': crypto.randomUUID() });
+      await request('POST', `/tasks/${task.id}/${path}`, body, {
+        'if-match': `"${task.version}"`,
+        'idempotency-key': crypto.randomUUID(),
+      });
       setMsg({ ok: true, text: ok });
       void client.invalidateQueries({ queryKey: ['tasks'] });
       void client.invalidateQueries({ queryKey: ['history', task.orderId] });
@@ -85,27 +122,55 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
     <div className="task-detail">
       <h2>{task.title ?? tMaybe(`task.${task.kind}`, task.kind)}</h2>
       <p>
-        <Link to={`/orders/${task.orderId}`}>{t('inbox.openOrder')}</Link> · <span className="muted">{t('inbox.role')}: {task.role}</span>
+        <Link to={`/orders/${task.orderId}`}>{t('inbox.openOrder')}</Link> ·{' '}
+        <span className="muted">
+          {t('inbox.role')}: {task.role}
+        </span>
         {task.assignee && <span className="muted"> · {t('inbox.assignee', { name: task.assignee })}</span>}
         {task.overdue && <span className="overdue"> · {t('inbox.overdue')}</span>}
       </p>
       {task.state === 'open' && !task.assignee && (
-        <div><button type="button" disabled={busy} onClick={() => act('claim', {}, t('inbox.claimed'))}>{t('inbox.claim')}</button></div>
+        <div>
+          <button type="button" disabled={busy} onClick={() => act('claim', {}, t('inbox.claimed'))}>
+            {t('inbox.claim')}
+          </button>
+        </div>
       )}
       <h3>{t('inbox.facts')}</h3>
       {history.isPending ? <Loading /> : why ? <Timeline entries={[why]} /> : <p className="muted">—</p>}
-      <label>{t('inbox.comment')}<textarea rows={3} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} /></label>
+      <label>
+        {t('inbox.comment')}
+        <textarea rows={3} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
+      </label>
       <div className="actions" role="group" aria-label={t('inbox.decide')}>
         {task.options.map((o) => (
-          <button key={o} type="button" className={o === task.options[0] ? 'primary' : undefined} disabled={busy}
-            onClick={() => act('complete', { outcome: o, ...withComment }, t('inbox.done', { outcome: tMaybe(`outcome.${o}`, o) }))}>
+          <button
+            key={o}
+            type="button"
+            className={o === task.options[0] ? 'primary' : undefined}
+            disabled={busy}
+            onClick={() =>
+              act('complete', { outcome: o, ...withComment }, t('inbox.done', { outcome: tMaybe(`outcome.${o}`, o) }))
+            }
+          >
             {tMaybe(`outcome.${o}`, o)}
           </button>
         ))}
       </div>
-      <form className="delegate" onSubmit={(e) => { e.preventDefault(); if (role.trim()) void act('delegate', { role: role.trim(), ...withComment }, t('inbox.delegated')); }}>
-        <label>{t('inbox.delegateRole')}<input value={role} maxLength={100} onChange={(e) => setRole(e.target.value)} /></label>
-        <button type="submit" disabled={busy || !role.trim()}>{t('inbox.delegate')}</button>
+      <form
+        className="delegate"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (role.trim()) void act('delegate', { role: role.trim(), ...withComment }, t('inbox.delegated'));
+        }}
+      >
+        <label>
+          {t('inbox.delegateRole')}
+          <input value={role} maxLength={100} onChange={(e) => setRole(e.target.value)} />
+        </label>
+        <button type="submit" disabled={busy || !role.trim()}>
+          {t('inbox.delegate')}
+        </button>
       </form>
     </div>
   );

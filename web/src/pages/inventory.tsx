@@ -10,7 +10,18 @@ type SkuAvailability = Schemas['SkuAvailability'];
 type LocationFigures = SkuAvailability['locations'][number];
 type Feed = ResponseOf<'/api/v1/inventory/feed'>;
 // The API declares the movements answer as an untyped object (src/api/routes/inventory.ts), so a movement is written here.
-interface Movement { id: string; at: string; kind: string; sku: string; location: string; onHandDelta: number; reservedDelta: number; reference: string | null; reason: string | null; actor: { type: string } }
+interface Movement {
+  id: string;
+  at: string;
+  kind: string;
+  sku: string;
+  location: string;
+  onHandDelta: number;
+  reservedDelta: number;
+  reference: string | null;
+  reason: string | null;
+  actor: { type: string };
+}
 
 const KINDS = ['receipt', 'adjustment', 'return', 'write_off', 'count'] as const;
 type Row = LocationFigures & { sku: string };
@@ -31,13 +42,15 @@ export function InventoryPage({ me }: { me: Me }) {
     const bySku = new Map<string, SkuAvailability>();
     for (const p of feed.data?.pages ?? []) for (const s of p.items) bySku.set(s.sku, s);
     const needle = filter.trim().toLowerCase();
-    return [...bySku.values()].filter((s) => !needle || s.sku.toLowerCase().includes(needle))
+    return [...bySku.values()]
+      .filter((s) => !needle || s.sku.toLowerCase().includes(needle))
       .sort((a, b) => a.sku.localeCompare(b.sku))
       .flatMap((s) => s.locations.map((l): Row => ({ ...l, sku: s.sku })));
   }, [feed.data, filter]);
 
   // No inventory module on this server: the page says what will be here.
-  if (feed.error instanceof ApiError && feed.error.status === 404) return <ComingSoon title={t('inventory.title')} text={t('inventory.coming')} />;
+  if (feed.error instanceof ApiError && feed.error.status === 404)
+    return <ComingSoon title={t('inventory.title')} text={t('inventory.coming')} />;
   const n = (v: number) => formatNumber(v, locale);
   const canWrite = me.roles.some((r) => r === 'admin' || r === 'operator' || r === 'integration');
 
@@ -45,38 +58,83 @@ export function InventoryPage({ me }: { me: Me }) {
     <section className="page inventory-page">
       <h1>{t('inventory.title')}</h1>
       <div className="filters" role="search">
-        <label className="grow">{t('inventory.sku')}<input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} /></label>
+        <label className="grow">
+          {t('inventory.sku')}
+          <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        </label>
       </div>
       <div className="inventory-grid">
         <section className="card table-wrap" aria-labelledby="stock-title">
           <h2 id="stock-title">{t('inventory.stock')}</h2>
-          {feed.error ? <ErrorBox error={feed.error} onRetry={() => feed.refetch()} /> : feed.isPending ? <Loading /> : (
+          {feed.error ? (
+            <ErrorBox error={feed.error} onRetry={() => feed.refetch()} />
+          ) : feed.isPending ? (
+            <Loading />
+          ) : (
             <table data-testid="stock-table">
-              <thead><tr>
-                <th scope="col">{t('inventory.sku')}</th><th scope="col">{t('inventory.location')}</th>
-                <th scope="col" className="num">{t('inventory.onHand')}</th><th scope="col" className="num">{t('inventory.reserved')}</th>
-                <th scope="col" className="num">{t('inventory.available')}</th>
-              </tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">{t('inventory.sku')}</th>
+                  <th scope="col">{t('inventory.location')}</th>
+                  <th scope="col" className="num">
+                    {t('inventory.onHand')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('inventory.reserved')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('inventory.available')}
+                  </th>
+                </tr>
+              </thead>
               <tbody>
-                {rows.length === 0 && <tr><td colSpan={5} className="empty">{t('common.noResults')}</td></tr>}
+                {rows.length === 0 && (
+                  <tr>
+                    <td colSpan={5} className="empty">
+                      {t('common.noResults')}
+                    </td>
+                  </tr>
+                )}
                 {rows.map((r) => {
                   const active = picked?.sku === r.sku && picked.location === r.location;
                   return (
                     <tr key={`${r.sku}@${r.location}`} className={active ? 'selected' : undefined}>
-                      <td><button type="button" className="link mono" aria-pressed={active} onClick={() => setPicked({ sku: r.sku, location: r.location })}>{r.sku}</button></td>
+                      <td>
+                        <button
+                          type="button"
+                          className="link mono"
+                          aria-pressed={active}
+                          onClick={() => setPicked({ sku: r.sku, location: r.location })}
+                        >
+                          {r.sku}
+                        </button>
+                      </td>
                       <td className="mono">{r.location}</td>
-                      <td className="num">{n(r.onHand)}</td><td className="num">{n(r.reserved)}</td><td className="num">{n(r.available)}</td>
+                      <td className="num">{n(r.onHand)}</td>
+                      <td className="num">{n(r.reserved)}</td>
+                      <td className="num">{n(r.available)}</td>
                     </tr>
                   );
                 })}
               </tbody>
             </table>
           )}
-          {feed.hasNextPage && <div className="table-foot"><button type="button" onClick={() => feed.fetchNextPage()}>{t('common.loadMore')}</button></div>}
+          {feed.hasNextPage && (
+            <div className="table-foot">
+              <button type="button" onClick={() => feed.fetchNextPage()}>
+                {t('common.loadMore')}
+              </button>
+            </div>
+          )}
         </section>
         <section className="card" aria-labelledby="mov-title">
-          <h2 id="mov-title">{t('inventory.movements')}{picked ? ` · ${picked.sku} @ ${picked.location}` : ''}</h2>
-          {!picked ? <p className="muted">{t('inventory.pickSku')}</p> : (
+          <h2 id="mov-title">
+            {t('inventory.movements')}
+            {picked ? ` · ${picked.sku} @ ${picked.location}` : ''}
+          </h2>
+          {!picked ? (
+            <p className="muted">{t('inventory.pickSku')}</p>
+          ) : (
             <>
               {canWrite && <AdjustForm sku={picked.sku} location={picked.location} />}
               <Movements sku={picked.sku} location={picked.location} kindLabel={(k) => tMaybe(`movement.${k}`, k)} />
@@ -90,24 +148,43 @@ export function InventoryPage({ me }: { me: Me }) {
 
 function Movements({ sku, location, kindLabel }: { sku: string; location: string; kindLabel: (k: string) => string }) {
   const { t, locale } = useI18n();
-  const m = useQuery({ queryKey: ['movements', sku, location], queryFn: () => get<{ items: Movement[] }>(`/inventory/movements${query({ sku, location, limit: 50 })}`) });
+  const m = useQuery({
+    queryKey: ['movements', sku, location],
+    queryFn: () => get<{ items: Movement[] }>(`/inventory/movements${query({ sku, location, limit: 50 })}`),
+  });
   if (m.error) return <ErrorBox error={m.error} onRetry={() => m.refetch()} />;
   if (m.isPending) return <Loading />;
   const signed = (v: number) => (v > 0 ? `+${formatNumber(v, locale)}` : formatNumber(v, locale));
   return (
     <div className="table-wrap">
       <table data-testid="movements">
-        <thead><tr>
-          <th scope="col">{t('inventory.at')}</th><th scope="col">{t('inventory.kind')}</th>
-          <th scope="col" className="num">{t('inventory.onHand')}</th><th scope="col" className="num">{t('inventory.reserved')}</th>
-          <th scope="col">{t('inventory.reason')}</th>
-        </tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">{t('inventory.at')}</th>
+            <th scope="col">{t('inventory.kind')}</th>
+            <th scope="col" className="num">
+              {t('inventory.onHand')}
+            </th>
+            <th scope="col" className="num">
+              {t('inventory.reserved')}
+            </th>
+            <th scope="col">{t('inventory.reason')}</th>
+          </tr>
+        </thead>
         <tbody>
-          {m.data.items.length === 0 && <tr><td colSpan={5} className="empty">{t('common.noResults')}</td></tr>}
+          {m.data.items.length === 0 && (
+            <tr>
+              <td colSpan={5} className="empty">
+                {t('common.noResults')}
+              </td>
+            </tr>
+          )}
           {m.data.items.map((x) => (
             <tr key={x.id}>
-              <td className="nowrap">{formatDateTime(x.at, locale)}</td><td>{kindLabel(x.kind)}</td>
-              <td className="num">{x.onHandDelta ? signed(x.onHandDelta) : ''}</td><td className="num">{x.reservedDelta ? signed(x.reservedDelta) : ''}</td>
+              <td className="nowrap">{formatDateTime(x.at, locale)}</td>
+              <td>{kindLabel(x.kind)}</td>
+              <td className="num">{x.onHandDelta ? signed(x.onHandDelta) : ''}</td>
+              <td className="num">{x.reservedDelta ? signed(x.reservedDelta) : ''}</td>
               <td>{[x.reason, x.reference].filter(Boolean).join(' · ')}</td>
             </tr>
           ))}
@@ -131,7 +208,12 @@ function AdjustForm({ sku, location }: { sku: string; location: string }) {
     setBusy(true);
     setMsg(null);
     try {
-      await request('POST', '/inventory/stock:adjust', { sku, location, kind, delta: Number(delta), reason: reason.trim() }, { 'idempotency-key': crypto.randomUUID() });
+      await request(
+        'POST',
+        '/inventory/stock:adjust',
+        { sku, location, kind, delta: Number(delta), reason: reason.trim() },
+        { 'idempotency-key': crypto.randomUUID() },
+      );
       setMsg({ ok: true, text: t('inventory.adjusted') });
       setDelta('');
       setReason('');
@@ -145,15 +227,32 @@ function AdjustForm({ sku, location }: { sku: string; location: string }) {
   };
   return (
     <form className="adjust-form" onSubmit={submit} aria-label={t('inventory.adjust')}>
-      <label>{t('inventory.kind')}
+      <label>
+        {t('inventory.kind')}
         <select value={kind} onChange={(e) => setKind(e.target.value as (typeof KINDS)[number])}>
-          {KINDS.map((k) => <option key={k} value={k}>{tMaybe(`movement.${k}`, k)}</option>)}
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {tMaybe(`movement.${k}`, k)}
+            </option>
+          ))}
         </select>
       </label>
-      <label>{t('inventory.delta')}<input inputMode="numeric" value={delta} onChange={(e) => setDelta(e.target.value)} required /></label>
-      <label className="grow">{t('inventory.reason')}<input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} required /></label>
-      <button type="submit" className="primary" disabled={!valid || busy}>{busy ? t('common.saving') : t('inventory.adjust')}</button>
-      {msg && <p className={msg.ok ? 'form-ok' : 'form-error'} role={msg.ok ? 'status' : 'alert'}>{msg.text}</p>}
+      <label>
+        {t('inventory.delta')}
+        <input inputMode="numeric" value={delta} onChange={(e) => setDelta(e.target.value)} required />
+      </label>
+      <label className="grow">
+        {t('inventory.reason')}
+        <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} required />
+      </label>
+      <button type="submit" className="primary" disabled={!valid || busy}>
+        {busy ? t('common.saving') : t('inventory.adjust')}
+      </button>
+      {msg && (
+        <p className={msg.ok ? 'form-ok' : 'form-error'} role={msg.ok ? 'status' : 'alert'}>
+          {msg.text}
+        </p>
+      )}
     </form>
   );
 }

@@ -17,7 +17,11 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
       await request('POST', '/auth/login', { email: email.trim(), password });
       onSignedIn();
     } catch (err) {
-      setError(err instanceof ApiError && (err.status === 401 || err.status === 400) ? t('login.failed') : String((err as Error).message));
+      setError(
+        err instanceof ApiError && (err.status === 401 || err.status === 400)
+          ? t('login.failed')
+          : String((err as Error).message),
+      );
     } finally {
       setBusy(false);
     }
@@ -26,22 +30,57 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <main className="login">
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title" noValidate>
-        <div className="brand big"><span className="brand-mark" aria-hidden="true">◎</span> Ordo</div>
+        <div className="brand big">
+          <span className="brand-mark" aria-hidden="true">
+            ◎
+          </span>{' '}
+          Ordo
+        </div>
         <p className="muted">{t('app.tagline')}</p>
         <h1 id="login-title">{t('login.title')}</h1>
         <label>
           {t('login.email')}
-          <input type="email" name="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            autoFocus
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <label>
           {t('login.password')}
-          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
-        {error && <p className="form-error" role="alert">{error}</p>}
-        <button type="submit" className="primary" disabled={busy || !email || !password}>{busy ? t('login.submitting') : t('login.submit')}</button>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy || !email || !password}>
+          {busy ? t('login.submitting') : t('login.submit')}
+        </button>
         <div className="lang-inline" role="group" aria-label={t('user.language')}>
           {LANGUAGES.map((l) => (
-            <button key={l} type="button" lang={l} className="link" aria-pressed={lang === l} onClick={() => setLang(l)}>{t(`lang.${l}`)}</button>
+            <button
+              key={l}
+              type="button"
+              lang={l}
+              className="link"
+              aria-pressed={lang === l}
+              onClick={() => setLang(l)}
+            >
+              {t(`lang.${l}`)}
+            </button>
           ))}
         </div>
       </form>

@@ -13,10 +13,19 @@ import { OrderFulfilment } from '../components/order-fulfilment';
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
   const order = useQuery({ queryKey: ['order', id], queryFn: () => request<Order>('GET', `/orders/${id}`) });
-  const history = useQuery({ queryKey: ['history', id], queryFn: () => get<{ items: HistoryEntry[] }>(`/orders/${id}/history`) });
+  const history = useQuery({
+    queryKey: ['history', id],
+    queryFn: () => get<{ items: HistoryEntry[] }>(`/orders/${id}/history`),
+  });
 
   if (order.isPending) return <Loading />;
-  if (order.error) return <section className="page"><BackLink /><ErrorBox error={order.error} onRetry={() => order.refetch()} /></section>;
+  if (order.error)
+    return (
+      <section className="page">
+        <BackLink />
+        <ErrorBox error={order.error} onRetry={() => order.refetch()} />
+      </section>
+    );
   const o = order.data.body;
   const etag = order.data.etag ?? `"${o.version}"`;
   const money = (v: string) => formatMoney(v, o.currency, locale);
@@ -27,26 +36,78 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
       <BackLink />
       <header className="order-head">
         <div>
-          <h1 id="order-title">{t('order.title', { number: o.number })} <StateBadge state={o.state} /></h1>
+          <h1 id="order-title">
+            {t('order.title', { number: o.number })} <StateBadge state={o.state} />
+          </h1>
           <dl className="facts">
-            <div><dt>{t('order.channel')}</dt><dd>{o.channel}</dd></div>
-            {o.externalId && <div><dt>{t('order.externalId')}</dt><dd className="mono">{o.externalId}</dd></div>}
-            <div><dt>{t('order.customer')}</dt><dd>{o.customer.name ?? '—'}{o.customer.email && <span className="muted"> · {o.customer.email}</span>}</dd></div>
-            <div><dt>{t('order.placed')}</dt><dd>{formatDateTime(o.placedAt, locale)}</dd></div>
-            <div><dt>{t('order.updated')}</dt><dd>{formatDateTime(o.updatedAt, locale)}</dd></div>
-            <div><dt>{t('order.version')}</dt><dd>{o.version}</dd></div>
-            <div><dt>{t('order.process')}</dt><dd>{o.process.key ? `${o.process.key} v${o.process.version ?? '?'}` : t('order.noProcess')}</dd></div>
-            <div><dt>{t('order.delivery')}</dt><dd>{tMaybe(`delivery.${o.delivery.method}`, o.delivery.method)}{o.delivery.carrier ? ` · ${o.delivery.carrier}` : ''}</dd></div>
-            <div><dt>{t('order.payment')}</dt><dd>{o.paymentTerms.kind ? tMaybe(`payment.${o.paymentTerms.kind}`, o.paymentTerms.kind) : '—'}</dd></div>
+            <div>
+              <dt>{t('order.channel')}</dt>
+              <dd>{o.channel}</dd>
+            </div>
+            {o.externalId && (
+              <div>
+                <dt>{t('order.externalId')}</dt>
+                <dd className="mono">{o.externalId}</dd>
+              </div>
+            )}
+            <div>
+              <dt>{t('order.customer')}</dt>
+              <dd>
+                {o.customer.name ?? '—'}
+                {o.customer.email && <span className="muted"> · {o.customer.email}</span>}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('order.placed')}</dt>
+              <dd>{formatDateTime(o.placedAt, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('order.updated')}</dt>
+              <dd>{formatDateTime(o.updatedAt, locale)}</dd>
+            </div>
+            <div>
+              <dt>{t('order.version')}</dt>
+              <dd>{o.version}</dd>
+            </div>
+            <div>
+              <dt>{t('order.process')}</dt>
+              <dd>{o.process.key ? `${o.process.key} v${o.process.version ?? '?'}` : t('order.noProcess')}</dd>
+            </div>
+            <div>
+              <dt>{t('order.delivery')}</dt>
+              <dd>
+                {tMaybe(`delivery.${o.delivery.method}`, o.delivery.method)}
+                {o.delivery.carrier ? ` · ${o.delivery.carrier}` : ''}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('order.payment')}</dt>
+              <dd>{o.paymentTerms.kind ? tMaybe(`payment.${o.paymentTerms.kind}`, o.paymentTerms.kind) : '—'}</dd>
+            </div>
           </dl>
         </div>
         <div className="totals card" aria-label={t('order.totals')}>
           <dl>
-            <div><dt>{t('order.subtotal')}</dt><dd>{money(o.totals.subtotal)}</dd></div>
-            <div><dt>{t('order.discount')}</dt><dd>{money(o.totals.discountTotal)}</dd></div>
-            <div><dt>{t('order.tax')}</dt><dd>{money(o.totals.taxTotal)}</dd></div>
-            <div><dt>{t('order.shipping')}</dt><dd>{money(o.totals.shippingTotal)}</dd></div>
-            <div className="grand"><dt>{t('order.grandTotal')}</dt><dd data-testid="grand-total">{money(o.totals.grandTotal)}</dd></div>
+            <div>
+              <dt>{t('order.subtotal')}</dt>
+              <dd>{money(o.totals.subtotal)}</dd>
+            </div>
+            <div>
+              <dt>{t('order.discount')}</dt>
+              <dd>{money(o.totals.discountTotal)}</dd>
+            </div>
+            <div>
+              <dt>{t('order.tax')}</dt>
+              <dd>{money(o.totals.taxTotal)}</dd>
+            </div>
+            <div>
+              <dt>{t('order.shipping')}</dt>
+              <dd>{money(o.totals.shippingTotal)}</dd>
+            </div>
+            <div className="grand">
+              <dt>{t('order.grandTotal')}</dt>
+              <dd data-testid="grand-total">{money(o.totals.grandTotal)}</dd>
+            </div>
           </dl>
         </div>
       </header>
@@ -54,21 +115,35 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
       {!writable && <p className="muted">{t('order.readOnly')}</p>}
       <div className="order-grid">
         <div className="order-main">
-          {o.process.key && <OrderActions orderId={o.id} etag={etag} events={o.allowedEvents ?? []} writable={writable} />}
+          {o.process.key && (
+            <OrderActions orderId={o.id} etag={etag} events={o.allowedEvents ?? []} writable={writable} />
+          )}
           <section className="card" aria-labelledby="lines-title">
             <h2 id="lines-title">{t('order.lines')}</h2>
             <div className="table-wrap">
               <table className="lines">
                 <thead>
                   <tr>
-                    <th scope="col" className="num">{t('order.line.no')}</th>
+                    <th scope="col" className="num">
+                      {t('order.line.no')}
+                    </th>
                     <th scope="col">{t('order.line.sku')}</th>
                     <th scope="col">{t('order.line.name')}</th>
-                    <th scope="col" className="num">{t('order.line.quantity')}</th>
-                    <th scope="col" className="num">{t('order.line.unitPrice')}</th>
-                    <th scope="col" className="num">{t('order.line.discount')}</th>
-                    <th scope="col" className="num">{t('order.line.taxRate')}</th>
-                    <th scope="col" className="num">{t('order.line.total')}</th>
+                    <th scope="col" className="num">
+                      {t('order.line.quantity')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('order.line.unitPrice')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('order.line.discount')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('order.line.taxRate')}
+                    </th>
+                    <th scope="col" className="num">
+                      {t('order.line.total')}
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -97,9 +172,7 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
             <div className="addresses">
               <div>
                 <h3>{t('order.shippingAddress')}</h3>
-                {writable
-                  ? <AddressEditor order={o} etag={etag} />
-                  : <AddressView address={o.shippingAddress} />}
+                {writable ? <AddressEditor order={o} etag={etag} /> : <AddressView address={o.shippingAddress} />}
               </div>
               <div>
                 <h3>{t('order.billingAddress')}</h3>
@@ -115,8 +188,13 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
         </div>
         <section className="card timeline-card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">{t('timeline.title')}</h2>
-          {history.error ? <ErrorBox error={history.error} onRetry={() => history.refetch()} />
-            : history.isPending ? <Loading /> : <Timeline entries={history.data.items} />}
+          {history.error ? (
+            <ErrorBox error={history.error} onRetry={() => history.refetch()} />
+          ) : history.isPending ? (
+            <Loading />
+          ) : (
+            <Timeline entries={history.data.items} />
+          )}
         </section>
       </div>
     </article>
@@ -125,5 +203,9 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
 
 function BackLink() {
   const { t } = useI18n();
-  return <p className="back"><Link to="/orders">← {t('order.back')}</Link></p>;
+  return (
+    <p className="back">
+      <Link to="/orders">← {t('order.back')}</Link>
+    </p>
+  );
 }

@@ -19,22 +19,29 @@ export function OrdersPage() {
 
   const setParam = (key: string, value: string) => {
     const next = new URLSearchParams(filters);
-    if (value) next.set(key, value); else next.delete(key);
+    if (value) next.set(key, value);
+    else next.delete(key);
     const s = normalise(next);
     navigate(`/orders${s ? `?${s}` : ''}`, { replace: true });
   };
 
   // Typing searches after a short pause, not on every key.
   useEffect(() => {
-    const id = setTimeout(() => { if (text.trim() !== (f.get('q') ?? '')) setParam('q', text.trim()); }, 300);
+    const id = setTimeout(() => {
+      if (text.trim() !== (f.get('q') ?? '')) setParam('q', text.trim());
+    }, 300);
     return () => clearTimeout(id);
   }, [text]);
-  useEffect(() => { setText(new URLSearchParams(filters).get('q') ?? ''); }, [filters]);
+  useEffect(() => {
+    setText(new URLSearchParams(filters).get('q') ?? '');
+  }, [filters]);
 
   const apiFilters = useMemo(() => {
     const p = new URLSearchParams(filters);
     return {
-      q: p.get('q') ?? undefined, state: p.get('state') ?? undefined, channel: p.get('channel') ?? undefined,
+      q: p.get('q') ?? undefined,
+      state: p.get('state') ?? undefined,
+      channel: p.get('channel') ?? undefined,
       placedFrom: p.get('from') ? localDayStart(p.get('from')!) : undefined,
       placedTo: p.get('to') ? localDayEnd(p.get('to')!) : undefined,
     };
@@ -46,11 +53,21 @@ export function OrdersPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  const channels = useQuery({ queryKey: ['channels', 'all'], queryFn: () => get<Page<Reference>>('/channels?limit=500'), staleTime: 300_000 });
-  const states = useQuery({ queryKey: ['states'], queryFn: () => get<OrdersSummary>('/reports/orders-summary?days=366'), staleTime: 300_000 });
+  const channels = useQuery({
+    queryKey: ['channels', 'all'],
+    queryFn: () => get<Page<Reference>>('/channels?limit=500'),
+    staleTime: 300_000,
+  });
+  const states = useQuery({
+    queryKey: ['states'],
+    queryFn: () => get<OrdersSummary>('/reports/orders-summary?days=366'),
+    staleTime: 300_000,
+  });
 
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  const stateOptions = [...new Set([...(states.data?.byState.map((s) => s.state) ?? []), ...(f.get('state') ? [f.get('state')!] : [])])];
+  const stateOptions = [
+    ...new Set([...(states.data?.byState.map((s) => s.state) ?? []), ...(f.get('state') ? [f.get('state')!] : [])]),
+  ];
 
   return (
     <section className="page orders-page">
@@ -58,42 +75,81 @@ export function OrdersPage() {
         <h1>{t('orders.title')}</h1>
         <SavedViews current={filters} />
       </div>
-      <form className="filters" role="search" onSubmit={(e) => { e.preventDefault(); setParam('q', text.trim()); }}>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setParam('q', text.trim());
+        }}
+      >
         <label className="grow">
           {t('orders.search')}
-          <input type="search" name="q" value={text} placeholder={t('orders.searchHint')} onChange={(e) => setText(e.target.value)} />
+          <input
+            type="search"
+            name="q"
+            value={text}
+            placeholder={t('orders.searchHint')}
+            onChange={(e) => setText(e.target.value)}
+          />
         </label>
         <label>
           {t('orders.state')}
           <select name="state" value={f.get('state') ?? ''} onChange={(e) => setParam('state', e.target.value)}>
             <option value="">{t('common.any')}</option>
-            {stateOptions.map((s) => <option key={s} value={s}>{tMaybe(`state.${s}`, s)}</option>)}
+            {stateOptions.map((s) => (
+              <option key={s} value={s}>
+                {tMaybe(`state.${s}`, s)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           {t('orders.channel')}
           <select name="channel" value={f.get('channel') ?? ''} onChange={(e) => setParam('channel', e.target.value)}>
             <option value="">{t('common.any')}</option>
-            {(channels.data?.items ?? []).map((c) => <option key={c.id} value={String(c.code)}>{String(c.name)}</option>)}
+            {(channels.data?.items ?? []).map((c) => (
+              <option key={c.id} value={String(c.code)}>
+                {String(c.name)}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           {t('orders.placedFrom')}
-          <input type="date" name="from" value={f.get('from') ?? ''} onChange={(e) => setParam('from', e.target.value)} />
+          <input
+            type="date"
+            name="from"
+            value={f.get('from') ?? ''}
+            onChange={(e) => setParam('from', e.target.value)}
+          />
         </label>
         <label>
           {t('orders.placedTo')}
           <input type="date" name="to" value={f.get('to') ?? ''} onChange={(e) => setParam('to', e.target.value)} />
         </label>
-        <button type="button" onClick={() => { setText(''); navigate('/orders', { replace: true }); }} disabled={!filters}>{t('orders.clear')}</button>
+        <button
+          type="button"
+          onClick={() => {
+            setText('');
+            navigate('/orders', { replace: true });
+          }}
+          disabled={!filters}
+        >
+          {t('orders.clear')}
+        </button>
       </form>
-      {list.error ? <ErrorBox error={list.error} onRetry={() => list.refetch()} /> : (
+      {list.error ? (
+        <ErrorBox error={list.error} onRetry={() => list.refetch()} />
+      ) : (
         <OrdersTable
           rows={rows}
           loading={list.isPending}
           hasMore={Boolean(list.hasNextPage)}
           fetchingMore={list.isFetchingNextPage}
-          loadMore={() => { if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage(); }}
+          loadMore={() => {
+            if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
+          }}
         />
       )}
     </section>
@@ -113,20 +169,49 @@ function SavedViews({ current }: { current: string }) {
     <div className="saved-views">
       <label>
         <span className="sr-only">{t('orders.viewPick')}</span>
-        <select aria-label={t('orders.viewPick')} value={active?.name ?? ''} onChange={(e) => {
-          const v = views.find((x) => x.name === e.target.value);
-          navigate(`/orders${v?.search ? `?${v.search}` : ''}`);
-        }}>
-          <option value="">{t('orders.views')}{views.length ? ` (${views.length})` : ''}</option>
-          {views.map((v) => <option key={v.name} value={v.name}>{v.name}</option>)}
+        <select
+          aria-label={t('orders.viewPick')}
+          value={active?.name ?? ''}
+          onChange={(e) => {
+            const v = views.find((x) => x.name === e.target.value);
+            navigate(`/orders${v?.search ? `?${v.search}` : ''}`);
+          }}
+        >
+          <option value="">
+            {t('orders.views')}
+            {views.length ? ` (${views.length})` : ''}
+          </option>
+          {views.map((v) => (
+            <option key={v.name} value={v.name}>
+              {v.name}
+            </option>
+          ))}
         </select>
       </label>
       {active ? (
-        <button type="button" onClick={() => setViews(deleteView(active.name))}>{t('orders.deleteView')}</button>
+        <button type="button" onClick={() => setViews(deleteView(active.name))}>
+          {t('orders.deleteView')}
+        </button>
       ) : (
-        <form onSubmit={(e) => { e.preventDefault(); if (name.trim()) { setViews(saveView({ name: name.trim(), search: current })); setName(''); } }}>
-          <input aria-label={t('orders.viewName')} placeholder={t('orders.viewName')} value={name} maxLength={60} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" disabled={!name.trim()}>{t('orders.saveView')}</button>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (name.trim()) {
+              setViews(saveView({ name: name.trim(), search: current }));
+              setName('');
+            }
+          }}
+        >
+          <input
+            aria-label={t('orders.viewName')}
+            placeholder={t('orders.viewName')}
+            value={name}
+            maxLength={60}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" disabled={!name.trim()}>
+            {t('orders.saveView')}
+          </button>
         </form>
       )}
     </div>

@@ -8,7 +8,16 @@ import { formatDuration } from '../format';
 import { Link, navigate, useLocation } from '../router';
 import { ErrorBox, Loading } from '../components/status';
 import { CodeEditor, type CodeEditorHandle } from '../designer/code-editor';
-import { deleteState, deleteTransition, graphOf, parseSource, sourceOf, stateOfPath, type Doc, type Graph } from '../designer/model';
+import {
+  deleteState,
+  deleteTransition,
+  graphOf,
+  parseSource,
+  sourceOf,
+  stateOfPath,
+  type Doc,
+  type Graph,
+} from '../designer/model';
 import type { Heat } from '../designer/designer-graph';
 import { ElementPanel, HistoryView, SimulationView } from '../designer/panels';
 
@@ -36,12 +45,17 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
   const { search } = useLocation();
   const canWrite = canWriteProcesses(me);
   // A key not in the list is a new process: no request that can only answer 404.
-  const list = useQuery({ queryKey: ['processes'], queryFn: () => get<{ items: { key: string }[] }>('/processes'), retry: false });
+  const list = useQuery({
+    queryKey: ['processes'],
+    queryFn: () => get<{ items: { key: string }[] }>('/processes'),
+    retry: false,
+  });
   const known = list.data ? list.data.items.some((p) => p.key === processKey) : null;
   const versions = useQuery({
     queryKey: ['process-versions', processKey],
     queryFn: () => get<{ items: Version[] }>(`/processes/${encodeURIComponent(processKey)}`),
-    retry: false, enabled: known === true,
+    retry: false,
+    enabled: known === true,
   });
   const isNew = known === false || (versions.error instanceof ApiError && versions.error.status === 404);
   const items = versions.data?.items ?? [];
@@ -75,14 +89,14 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
   const loadedId = isNew ? `new:${processKey}` : version.data ? `${version.data.id}:${version.data.version}` : null;
   useEffect(() => {
     if (!loadedId || loadedId === loadedFrom) return;
-    setSource(isNew ? template(processKey) : version.data?.source ?? '');
+    setSource(isNew ? template(processKey) : (version.data?.source ?? ''));
     setLoadedFrom(loadedId);
     setForked(false);
     setSim(null);
     setServerProblems([]);
   }, [loadedId, loadedFrom, isNew, processKey, version.data]);
 
-  const baseline = isNew ? '' : version.data?.source ?? '';
+  const baseline = isNew ? '' : (version.data?.source ?? '');
   const text = source ?? baseline;
   const dirty = text !== baseline;
   const editing = canWrite && (isNew || forked || shown?.status === 'draft');
@@ -102,15 +116,26 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
     const timer = setTimeout(() => {
       request<{ problems: Problem[] }>('POST', '/processes:validate', { source: text }, {}, ctl.signal)
         .then((r) => setValidated({ text, problems: r.body.problems }))
-        .catch(() => { /* a failed check is retried on the next edit */ });
+        .catch(() => {
+          /* a failed check is retried on the next edit */
+        });
     }, 350);
-    return () => { clearTimeout(timer); ctl.abort(); };
+    return () => {
+      clearTimeout(timer);
+      ctl.abort();
+    };
   }, [text, parsed.errors.length]);
 
-  const problems: Problem[] = useMemo(() => (parsed.errors.length
-    ? parsed.errors.map((e) => ({ path: '', line: e.line, column: e.column, code: 'YAML', message: e.message }))
-    // While a check of new text is under way, the last answer stays on screen (no flicker).
-    : validated ? validated.problems : serverProblems), [parsed, validated, serverProblems]);
+  const problems: Problem[] = useMemo(
+    () =>
+      parsed.errors.length
+        ? parsed.errors.map((e) => ({ path: '', line: e.line, column: e.column, code: 'YAML', message: e.message }))
+        : // While a check of new text is under way, the last answer stays on screen (no flicker).
+          validated
+          ? validated.problems
+          : serverProblems,
+    [parsed, validated, serverProblems],
+  );
   const byState = useMemo(() => {
     const m = new Map<string, string[]>();
     for (const p of problems) {
@@ -123,11 +148,24 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
   const heatQ = useQuery({
     queryKey: ['process-heatmap', processKey],
     queryFn: () => get<{ states: HeatState[] }>(`/reports/process-heatmap${query({ key: processKey })}`),
-    enabled: showHeat && !isNew, refetchInterval: 15_000, retry: false,
+    enabled: showHeat && !isNew,
+    refetchInterval: 15_000,
+    retry: false,
   });
-  const heat = useMemo(() => (showHeat && heatQ.data ? new Map<string, Heat>(heatQ.data.states.map((h) => [h.state, h])) : null), [showHeat, heatQ.data]);
-  const heatText = useCallback((h: Heat) => h.count === 0 ? t('designer.heatNone')
-    : t('designer.heatCell', { count: h.count, median: h.medianSeconds === null ? '—' : formatDuration(h.medianSeconds, locale) }), [t, locale]);
+  const heat = useMemo(
+    () => (showHeat && heatQ.data ? new Map<string, Heat>(heatQ.data.states.map((h) => [h.state, h])) : null),
+    [showHeat, heatQ.data],
+  );
+  const heatText = useCallback(
+    (h: Heat) =>
+      h.count === 0
+        ? t('designer.heatNone')
+        : t('designer.heatCell', {
+            count: h.count,
+            median: h.medianSeconds === null ? '—' : formatDuration(h.medianSeconds, locale),
+          }),
+    [t, locale],
+  );
 
   /** A graph edit: change the parsed document, write it back as text. */
   const edit = (fn: (doc: Doc) => void) => {
@@ -143,45 +181,74 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
     setError(e);
   };
   const run = async (what: string, fn: () => Promise<void>) => {
-    setBusy(what); setError(null); setNotice(null);
-    try { await fn(); } catch (e) { fail(e); } finally { setBusy(null); }
+    setBusy(what);
+    setError(null);
+    setNotice(null);
+    try {
+      await fn();
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(null);
+    }
   };
-  const saveDraft = () => run('save', async () => {
-    const r = await request<Version>('PUT', `/processes/${encodeURIComponent(processKey)}/draft`, { source: text });
-    await client.invalidateQueries({ queryKey: ['process-versions', processKey] });
-    await client.invalidateQueries({ queryKey: ['processes'] });
-    await client.invalidateQueries({ queryKey: ['process-history', processKey] });
-    client.setQueryData(['process-version', processKey, r.body.version], { ...r.body, source: text });
-    setSource(text);
-    setLoadedFrom(`${r.body.id}:${r.body.version}`);
-    setForked(false);
-    setServerProblems([]);
-    navigate(`/processes/${encodeURIComponent(processKey)}?v=${r.body.version}`, { replace: true });
-    setNotice(t('designer.saved', { version: r.body.version }));
-  });
-  const simulate = () => run('simulate', async () => {
-    // A saved draft is simulated as stored (its version in the result); unsaved text inline.
-    const body = shown?.status === 'draft' && !dirty && !forked ? { version: shown.version, last: 50 } : { source: text, last: 50 };
-    const r = await request<SimResult>('POST', `/processes/${encodeURIComponent(processKey)}/simulate`, body);
-    setSim(r.body);
-  });
-  const publish = () => run('publish', async () => {
-    const v = shown!.version;
-    await request<Version>('POST', `/processes/${encodeURIComponent(processKey)}/versions/${v}/publish`);
-    setConfirmPublish(false);
-    await client.invalidateQueries({ queryKey: ['process-versions', processKey] });
-    await client.invalidateQueries({ queryKey: ['process-version', processKey, v] });
-    await client.invalidateQueries({ queryKey: ['processes'] });
-    await client.invalidateQueries({ queryKey: ['process-history', processKey] });
-    setLoadedFrom(null);
-    setNotice(t('designer.published', { version: v }));
-  });
+  const saveDraft = () =>
+    run('save', async () => {
+      const r = await request<Version>('PUT', `/processes/${encodeURIComponent(processKey)}/draft`, { source: text });
+      await client.invalidateQueries({ queryKey: ['process-versions', processKey] });
+      await client.invalidateQueries({ queryKey: ['processes'] });
+      await client.invalidateQueries({ queryKey: ['process-history', processKey] });
+      client.setQueryData(['process-version', processKey, r.body.version], { ...r.body, source: text });
+      setSource(text);
+      setLoadedFrom(`${r.body.id}:${r.body.version}`);
+      setForked(false);
+      setServerProblems([]);
+      navigate(`/processes/${encodeURIComponent(processKey)}?v=${r.body.version}`, { replace: true });
+      setNotice(t('designer.saved', { version: r.body.version }));
+    });
+  const simulate = () =>
+    run('simulate', async () => {
+      // A saved draft is simulated as stored (its version in the result); unsaved text inline.
+      const body =
+        shown?.status === 'draft' && !dirty && !forked
+          ? { version: shown.version, last: 50 }
+          : { source: text, last: 50 };
+      const r = await request<SimResult>('POST', `/processes/${encodeURIComponent(processKey)}/simulate`, body);
+      setSim(r.body);
+    });
+  const publish = () =>
+    run('publish', async () => {
+      const v = shown!.version;
+      await request<Version>('POST', `/processes/${encodeURIComponent(processKey)}/versions/${v}/publish`);
+      setConfirmPublish(false);
+      await client.invalidateQueries({ queryKey: ['process-versions', processKey] });
+      await client.invalidateQueries({ queryKey: ['process-version', processKey, v] });
+      await client.invalidateQueries({ queryKey: ['processes'] });
+      await client.invalidateQueries({ queryKey: ['process-history', processKey] });
+      setLoadedFrom(null);
+      setNotice(t('designer.published', { version: v }));
+    });
 
-  if (list.error) return <section className="page"><ErrorBox error={list.error} onRetry={() => list.refetch()} /></section>;
+  if (list.error)
+    return (
+      <section className="page">
+        <ErrorBox error={list.error} onRetry={() => list.refetch()} />
+      </section>
+    );
   if ((list.isPending || versions.isPending) && !isNew) return <Loading />;
-  if (versions.error && !isNew) return <section className="page"><ErrorBox error={versions.error} onRetry={() => versions.refetch()} /></section>;
-  if (!isNew && (version.isPending || !graph && !parsed.errors.length)) return <Loading />;
-  if (version.error) return <section className="page"><ErrorBox error={version.error} /></section>;
+  if (versions.error && !isNew)
+    return (
+      <section className="page">
+        <ErrorBox error={versions.error} onRetry={() => versions.refetch()} />
+      </section>
+    );
+  if (!isNew && (version.isPending || (!graph && !parsed.errors.length))) return <Loading />;
+  if (version.error)
+    return (
+      <section className="page">
+        <ErrorBox error={version.error} />
+      </section>
+    );
 
   const canPublish = canWrite && shown?.status === 'draft' && !dirty && !forked && problems.length === 0;
   const invalid = problems.length > 0;
@@ -189,13 +256,19 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
 
   return (
     <section className="page designer" aria-labelledby="designer-title">
-      <p className="back"><Link to="/processes">← {t('designer.back')}</Link></p>
+      <p className="back">
+        <Link to="/processes">← {t('designer.back')}</Link>
+      </p>
       <header className="designer-head">
         <h1 id="designer-title">{t('designer.title', { key: processKey })}</h1>
         <div className="actions" role="group" aria-label={t('designer.versions')}>
           {items.map((v) => (
-            <button key={v.version} type="button" aria-pressed={shown?.version === v.version}
-              onClick={() => navigate(`/processes/${encodeURIComponent(processKey)}?v=${v.version}`)}>
+            <button
+              key={v.version}
+              type="button"
+              aria-pressed={shown?.version === v.version}
+              onClick={() => navigate(`/processes/${encodeURIComponent(processKey)}?v=${v.version}`)}
+            >
               {`v${v.version} · ${tMaybe(`processes.status.${v.status}`, v.status)}${v.version === published?.version ? ` (${t('processes.current')})` : ''}`}
             </button>
           ))}
@@ -205,61 +278,132 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
 
       <div className="designer-toolbar" role="toolbar" aria-label={t('designer.toolbar')}>
         {canWrite && !editing && (
-          <button type="button" onClick={() => { setForked(true); setNotice(t('designer.forkNote', { version: shown?.version ?? 1 })); }}>
+          <button
+            type="button"
+            onClick={() => {
+              setForked(true);
+              setNotice(t('designer.forkNote', { version: shown?.version ?? 1 }));
+            }}
+          >
             {draft ? t('designer.editDraftInstead') : t('designer.editAsDraft')}
           </button>
         )}
-        {editing && <button type="button" className="primary" disabled={Boolean(busy) || (!dirty && !forked && !isNew)} onClick={saveDraft}>{busy === 'save' ? t('common.saving') : t('designer.saveDraft')}</button>}
-        <button type="button" disabled={Boolean(busy) || Boolean(parsed.errors.length) || invalid} onClick={simulate}>{busy === 'simulate' ? t('designer.simulating') : t('designer.simulate')}</button>
+        {editing && (
+          <button
+            type="button"
+            className="primary"
+            disabled={Boolean(busy) || (!dirty && !forked && !isNew)}
+            onClick={saveDraft}
+          >
+            {busy === 'save' ? t('common.saving') : t('designer.saveDraft')}
+          </button>
+        )}
+        <button type="button" disabled={Boolean(busy) || Boolean(parsed.errors.length) || invalid} onClick={simulate}>
+          {busy === 'simulate' ? t('designer.simulating') : t('designer.simulate')}
+        </button>
         {canWrite && shown?.status === 'draft' && !confirmPublish && (
-          <button type="button" disabled={!canPublish || Boolean(busy)} onClick={() => setConfirmPublish(true)} title={canPublish ? undefined : t('designer.publishHint')}>
+          <button
+            type="button"
+            disabled={!canPublish || Boolean(busy)}
+            onClick={() => setConfirmPublish(true)}
+            title={canPublish ? undefined : t('designer.publishHint')}
+          >
             {t('designer.publish', { version: shown.version })}
           </button>
         )}
         {confirmPublish && shown && (
           <span className="confirm" role="group" aria-label={t('designer.publish', { version: shown.version })}>
             <span>{t('designer.publishConfirm', { version: shown.version })}</span>
-            <button type="button" className="primary" disabled={Boolean(busy)} onClick={publish}>{t('designer.publishNow')}</button>
-            <button type="button" onClick={() => setConfirmPublish(false)}>{t('common.cancel')}</button>
+            <button type="button" className="primary" disabled={Boolean(busy)} onClick={publish}>
+              {t('designer.publishNow')}
+            </button>
+            <button type="button" onClick={() => setConfirmPublish(false)}>
+              {t('common.cancel')}
+            </button>
           </span>
         )}
         <label className="inline">
-          <input type="checkbox" checked={showHeat} onChange={(e) => setShowHeat(e.target.checked)} disabled={isNew} /> {t('designer.heatmap')}
+          <input type="checkbox" checked={showHeat} onChange={(e) => setShowHeat(e.target.checked)} disabled={isNew} />{' '}
+          {t('designer.heatmap')}
         </label>
         {!canWrite && <span className="muted">{t('designer.readOnly')}</span>}
       </div>
       <div aria-live="polite" className="designer-status">
-        {notice && <p className="notice" role="status">{notice}</p>}
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
         {error !== null && <ErrorBox error={error} />}
       </div>
 
       <div className="designer-grid">
         <section className="card" aria-labelledby="dgraph-title">
-          <h2 id="dgraph-title">{t('processes.graph')}{invalid && <span className="badge state-error"> {t('designer.problemCount', { count: problems.length })}</span>}</h2>
+          <h2 id="dgraph-title">
+            {t('processes.graph')}
+            {invalid && (
+              <span className="badge state-error"> {t('designer.problemCount', { count: problems.length })}</span>
+            )}
+          </h2>
           {graph && (
             <Suspense fallback={<Loading />}>
               <DesignerGraph
-                graph={graph} problems={byState} heat={heat} heatText={heatText} editable={editing && !parsed.errors.length}
-                selected={selected} label={t('processes.graphLabel', { count: graph.states.length })}
+                graph={graph}
+                problems={byState}
+                heat={heat}
+                heatText={heatText}
+                editable={editing && !parsed.errors.length}
+                selected={selected}
+                label={t('processes.graphLabel', { count: graph.states.length })}
                 onSelect={setSelected}
-                onConnect={(from, to) => { setSelected({ node: from }); setPendingTarget({ from, to }); requestAnimationFrame(() => eventInput.current?.focus()); }}
-                onDeleteStates={(names) => { edit((d) => names.forEach((n) => deleteState(d, n))); setSelected({}); }}
-                onDeleteTransitions={(ts) => { edit((d) => [...ts].sort((a, b) => b.index - a.index).forEach((x) => deleteTransition(d, x))); setSelected({}); }}
+                onConnect={(from, to) => {
+                  setSelected({ node: from });
+                  setPendingTarget({ from, to });
+                  requestAnimationFrame(() => eventInput.current?.focus());
+                }}
+                onDeleteStates={(names) => {
+                  edit((d) => names.forEach((n) => deleteState(d, n)));
+                  setSelected({});
+                }}
+                onDeleteTransitions={(ts) => {
+                  edit((d) => [...ts].sort((a, b) => b.index - a.index).forEach((x) => deleteTransition(d, x)));
+                  setSelected({});
+                }}
               />
             </Suspense>
           )}
           {showHeat && heatQ.data && <HeatLegend states={heatQ.data.states} />}
           {editing && graph && (
             <ElementPanel
-              graph={graph} selected={selected} selTransition={selTransition} problems={byState} eventInput={eventInput}
-              pendingTarget={pendingTarget} setPendingTarget={setPendingTarget} setSelected={setSelected} edit={edit} disabled={Boolean(parsed.errors.length)}
+              graph={graph}
+              selected={selected}
+              selTransition={selTransition}
+              problems={byState}
+              eventInput={eventInput}
+              pendingTarget={pendingTarget}
+              setPendingTarget={setPendingTarget}
+              setSelected={setSelected}
+              edit={edit}
+              disabled={Boolean(parsed.errors.length)}
             />
           )}
         </section>
         <section className="card" aria-labelledby="dsource-title">
-          <h2 id="dsource-title"><label htmlFor="designer-source">{t('processes.source')}</label></h2>
-          <CodeEditor ref={editorRef} id="designer-source" value={text} onChange={(v) => { setSource(v); setNotice(null); }} readOnly={!editing}
-            label={t('processes.source')} marks={problems.map((p) => ({ line: p.line, message: p.message }))} />
+          <h2 id="dsource-title">
+            <label htmlFor="designer-source">{t('processes.source')}</label>
+          </h2>
+          <CodeEditor
+            ref={editorRef}
+            id="designer-source"
+            value={text}
+            onChange={(v) => {
+              setSource(v);
+              setNotice(null);
+            }}
+            readOnly={!editing}
+            label={t('processes.source')}
+            marks={problems.map((p) => ({ line: p.line, message: p.message }))}
+          />
           {problems.length > 0 ? (
             <ul className="problems" aria-label={t('designer.problems')} data-testid="problems">
               {problems.map((p, i) => (
@@ -271,7 +415,11 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
                 </li>
               ))}
             </ul>
-          ) : <p className="ok-text" data-testid="valid">{validated?.text === text ? t('designer.valid') : '\u00a0'}</p>}
+          ) : (
+            <p className="ok-text" data-testid="valid">
+              {validated?.text === text ? t('designer.valid') : '\u00a0'}
+            </p>
+          )}
         </section>
       </div>
 
@@ -285,11 +433,15 @@ function HeatLegend({ states }: { states: HeatState[] }) {
   const { locale } = useI18n();
   const t = useMessages(designerMessages);
   const total = states.reduce((n, s) => n + s.count, 0);
-  const waiting = [...states].filter((s) => s.count > 0).sort((a, b) => (b.medianSeconds ?? 0) - (a.medianSeconds ?? 0)).slice(0, 3);
+  const waiting = [...states]
+    .filter((s) => s.count > 0)
+    .sort((a, b) => (b.medianSeconds ?? 0) - (a.medianSeconds ?? 0))
+    .slice(0, 3);
   return (
     <p className="heat-legend muted" data-testid="heat-legend">
       <span className="heat-scale" aria-hidden="true" /> {t('designer.heatLegend', { count: total })}
-      {waiting.length > 0 && ` · ${t('designer.heatSlowest')}: ${waiting.map((s) => `${s.state} (${s.medianSeconds === null ? '—' : formatDuration(s.medianSeconds, locale)}, p90 ${s.p90Seconds === null ? '—' : formatDuration(s.p90Seconds, locale)})`).join(', ')}`}
+      {waiting.length > 0 &&
+        ` · ${t('designer.heatSlowest')}: ${waiting.map((s) => `${s.state} (${s.medianSeconds === null ? '—' : formatDuration(s.medianSeconds, locale)}, p90 ${s.p90Seconds === null ? '—' : formatDuration(s.p90Seconds, locale)})`).join(', ')}`}
     </p>
   );
 }

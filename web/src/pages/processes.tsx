@@ -16,8 +16,13 @@ export function ProcessesPage({ me }: { me: Me }) {
   const { t, tMaybe, locale } = useI18n();
   const [newKey, setNewKey] = useState('');
   const [keyError, setKeyError] = useState<string | null>(null);
-  const list = useQuery({ queryKey: ['processes'], queryFn: () => get<{ items: Summary[] }>('/processes'), retry: false });
-  if (list.error instanceof ApiError && list.error.status === 404) return <ComingSoon title={t('processes.title')} text={t('processes.coming')} />;
+  const list = useQuery({
+    queryKey: ['processes'],
+    queryFn: () => get<{ items: Summary[] }>('/processes'),
+    retry: false,
+  });
+  if (list.error instanceof ApiError && list.error.status === 404)
+    return <ComingSoon title={t('processes.title')} text={t('processes.coming')} />;
   const open = (key: string, v?: number) => `/processes/${encodeURIComponent(key)}${v ? `?v=${v}` : ''}`;
   const create = (e: FormEvent) => {
     e.preventDefault();
@@ -32,25 +37,60 @@ export function ProcessesPage({ me }: { me: Me }) {
       <p className="muted">{t('processes.viewerNote')}</p>
       {canWriteProcesses(me) && (
         <form className="inline-form card" onSubmit={create} noValidate>
-          <label>{t('processes.newKey')}
-            <input value={newKey} onChange={(e) => { setNewKey(e.target.value); setKeyError(null); }} placeholder="b2b-approvals" aria-invalid={keyError ? true : undefined} aria-describedby={keyError ? 'new-key-error' : undefined} />
+          <label>
+            {t('processes.newKey')}
+            <input
+              value={newKey}
+              onChange={(e) => {
+                setNewKey(e.target.value);
+                setKeyError(null);
+              }}
+              placeholder="b2b-approvals"
+              aria-invalid={keyError ? true : undefined}
+              aria-describedby={keyError ? 'new-key-error' : undefined}
+            />
           </label>
-          <button type="submit" className="primary" disabled={!newKey.trim()}>{t('processes.create')}</button>
-          {keyError && <span id="new-key-error" className="form-error" role="alert">{keyError}</span>}
+          <button type="submit" className="primary" disabled={!newKey.trim()}>
+            {t('processes.create')}
+          </button>
+          {keyError && (
+            <span id="new-key-error" className="form-error" role="alert">
+              {keyError}
+            </span>
+          )}
         </form>
       )}
-      {list.error ? <ErrorBox error={list.error} onRetry={() => list.refetch()} /> : list.isPending ? <Loading /> : (
+      {list.error ? (
+        <ErrorBox error={list.error} onRetry={() => list.refetch()} />
+      ) : list.isPending ? (
+        <Loading />
+      ) : (
         <div className="card table-wrap">
           <table>
-            <thead><tr>
-              <th scope="col">{t('processes.key')}</th><th scope="col">{t('col.name')}</th><th scope="col">{t('processes.versions')}</th>
-              <th scope="col" className="num">{t('processes.running')}</th><th scope="col">{t('order.updated')}</th>
-            </tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('processes.key')}</th>
+                <th scope="col">{t('col.name')}</th>
+                <th scope="col">{t('processes.versions')}</th>
+                <th scope="col" className="num">
+                  {t('processes.running')}
+                </th>
+                <th scope="col">{t('order.updated')}</th>
+              </tr>
+            </thead>
             <tbody>
-              {list.data.items.length === 0 && <tr><td colSpan={5} className="empty">{t('processes.empty')}</td></tr>}
+              {list.data.items.length === 0 && (
+                <tr>
+                  <td colSpan={5} className="empty">
+                    {t('processes.empty')}
+                  </td>
+                </tr>
+              )}
               {list.data.items.map((p) => (
                 <tr key={p.key}>
-                  <td className="mono"><Link to={open(p.key)}>{p.key}</Link></td>
+                  <td className="mono">
+                    <Link to={open(p.key)}>{p.key}</Link>
+                  </td>
                   <td>{p.title ?? '—'}</td>
                   <td>
                     <div className="actions">

@@ -5,7 +5,8 @@ import { isLang, LANGUAGES, translate, translateIn, type Lang } from '../i18n/in
 import { trackingMessages } from './tracking-messages';
 import { formatDateTime, formatNumber } from '../format';
 
-type Stage = 'placed' | 'confirmed' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled';
+type Stage =
+  'placed' | 'confirmed' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled';
 type Tracking = Schemas['PublicTracking'];
 type TrackingEvent = Tracking['shipments'][number]['events'][number];
 
@@ -23,15 +24,51 @@ const CARRIERS: Record<Lang, Record<string, string>> = {
   ru: { inpost: 'InPost', 'dhl-parcel-de': 'DHL', cdek: 'СДЭК', manual: 'наш курьер' },
 };
 const STATUSES: Record<Lang, Record<string, string>> = {
-  en: { pending: 'being booked', created: 'registered with the carrier', label_ready: 'registered with the carrier', handed_over: 'handed to the carrier',
-    in_transit: 'in transit', out_for_delivery: 'out for delivery', ready_for_pickup: 'waiting at the pickup point', delivered: 'delivered',
-    failed_delivery: 'delivery attempt failed', returning: 'returning to the sender', returned: 'returned to the sender', failed: 'not booked yet', unknown: 'status update' },
-  pl: { pending: 'w trakcie nadawania', created: 'zarejestrowana u przewoźnika', label_ready: 'zarejestrowana u przewoźnika', handed_over: 'przekazana przewoźnikowi',
-    in_transit: 'w drodze', out_for_delivery: 'wydana do doręczenia', ready_for_pickup: 'czeka w punkcie odbioru', delivered: 'doręczona',
-    failed_delivery: 'nieudana próba doręczenia', returning: 'wraca do nadawcy', returned: 'zwrócona do nadawcy', failed: 'jeszcze nie nadana', unknown: 'zmiana statusu' },
-  ru: { pending: 'оформляется', created: 'зарегистрировано у перевозчика', label_ready: 'зарегистрировано у перевозчика', handed_over: 'передано перевозчику',
-    in_transit: 'в пути', out_for_delivery: 'передано курьеру для доставки', ready_for_pickup: 'ожидает в пункте выдачи', delivered: 'доставлено',
-    failed_delivery: 'не удалось доставить', returning: 'возвращается отправителю', returned: 'возвращено отправителю', failed: 'ещё не оформлено', unknown: 'изменение статуса' },
+  en: {
+    pending: 'being booked',
+    created: 'registered with the carrier',
+    label_ready: 'registered with the carrier',
+    handed_over: 'handed to the carrier',
+    in_transit: 'in transit',
+    out_for_delivery: 'out for delivery',
+    ready_for_pickup: 'waiting at the pickup point',
+    delivered: 'delivered',
+    failed_delivery: 'delivery attempt failed',
+    returning: 'returning to the sender',
+    returned: 'returned to the sender',
+    failed: 'not booked yet',
+    unknown: 'status update',
+  },
+  pl: {
+    pending: 'w trakcie nadawania',
+    created: 'zarejestrowana u przewoźnika',
+    label_ready: 'zarejestrowana u przewoźnika',
+    handed_over: 'przekazana przewoźnikowi',
+    in_transit: 'w drodze',
+    out_for_delivery: 'wydana do doręczenia',
+    ready_for_pickup: 'czeka w punkcie odbioru',
+    delivered: 'doręczona',
+    failed_delivery: 'nieudana próba doręczenia',
+    returning: 'wraca do nadawcy',
+    returned: 'zwrócona do nadawcy',
+    failed: 'jeszcze nie nadana',
+    unknown: 'zmiana statusu',
+  },
+  ru: {
+    pending: 'оформляется',
+    created: 'зарегистрировано у перевозчика',
+    label_ready: 'зарегистрировано у перевозчика',
+    handed_over: 'передано перевозчику',
+    in_transit: 'в пути',
+    out_for_delivery: 'передано курьеру для доставки',
+    ready_for_pickup: 'ожидает в пункте выдачи',
+    delivered: 'доставлено',
+    failed_delivery: 'не удалось доставить',
+    returning: 'возвращается отправителю',
+    returned: 'возвращено отправителю',
+    failed: 'ещё не оформлено',
+    unknown: 'изменение статуса',
+  },
 };
 
 /** An address that may arrive as text or as {line1, city, …}. */
@@ -39,7 +76,10 @@ function addressText(a: unknown): string {
   if (typeof a === 'string') return a;
   if (a && typeof a === 'object') {
     const o = a as Record<string, unknown>;
-    return ['line1', 'line2', 'postalCode', 'city', 'country'].map((k) => o[k]).filter((v) => typeof v === 'string' && v).join(', ');
+    return ['line1', 'line2', 'postalCode', 'city', 'country']
+      .map((k) => o[k])
+      .filter((v) => typeof v === 'string' && v)
+      .join(', ');
   }
   return '';
 }
@@ -53,21 +93,40 @@ export default function TrackingPage({ token }: { token: string }) {
   const data = useQuery({
     queryKey: ['tracking', token],
     queryFn: () => get<Tracking>(`/tracking/${encodeURIComponent(token)}`),
-    retry: false, refetchInterval: 60_000,
+    retry: false,
+    refetchInterval: 60_000,
   });
-  const lang: Lang = chosen ?? (isLang(data.data?.language) ? data.data.language : isLang(navigator.language.slice(0, 2)) ? navigator.language.slice(0, 2) as Lang : 'en');
+  const lang: Lang =
+    chosen ??
+    (isLang(data.data?.language)
+      ? data.data.language
+      : isLang(navigator.language.slice(0, 2))
+        ? (navigator.language.slice(0, 2) as Lang)
+        : 'en');
   const t = translateIn(trackingMessages, lang);
   const locale = LOCALES[lang];
   const carrierName = (c: string) => CARRIERS[lang][c] ?? c;
   const statusText = (st: string) => STATUSES[lang][st] ?? st;
-  useEffect(() => { document.documentElement.lang = lang; document.title = data.data ? t('track.docTitle', { number: data.data.orderNumber }) : 'Ordo'; });
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = data.data ? t('track.docTitle', { number: data.data.orderNumber }) : 'Ordo';
+  });
 
   const switcher = (
     <div className="lang-switch track-lang" role="group" aria-label={t('user.language')}>
-      {LANGUAGES.map((l) => <button key={l} type="button" lang={l} aria-pressed={lang === l} onClick={() => setChosen(l)}>{translate(l, `lang.${l}`)}</button>)}
+      {LANGUAGES.map((l) => (
+        <button key={l} type="button" lang={l} aria-pressed={lang === l} onClick={() => setChosen(l)}>
+          {translate(l, `lang.${l}`)}
+        </button>
+      ))}
     </div>
   );
-  if (data.isPending) return <main className="tracking"><p role="status">{t('common.loading')}</p></main>;
+  if (data.isPending)
+    return (
+      <main className="tracking">
+        <p role="status">{t('common.loading')}</p>
+      </main>
+    );
   if (data.error) {
     const missing = data.error instanceof ApiError && data.error.status === 404;
     return (
@@ -90,12 +149,24 @@ export default function TrackingPage({ token }: { token: string }) {
         </div>
         {switcher}
       </header>
-      <p className="track-status" data-testid="track-status">{t(`track.status.${o.stage}`)}</p>
-      {o.stage === 'cancelled' ? <p className="error-box" role="note">{t('track.cancelled')}</p> : (
+      <p className="track-status" data-testid="track-status">
+        {t(`track.status.${o.stage}`)}
+      </p>
+      {o.stage === 'cancelled' ? (
+        <p className="error-box" role="note">
+          {t('track.cancelled')}
+        </p>
+      ) : (
         <ol className="stages" aria-label={t('track.progress')}>
           {stages.map((s, i) => (
-            <li key={s} className={i < at ? 'done' : i === at ? 'current' : undefined} aria-current={i === at ? 'step' : undefined}>
-              <span className="dot" aria-hidden="true">{i < at ? '✓' : i + 1}</span>
+            <li
+              key={s}
+              className={i < at ? 'done' : i === at ? 'current' : undefined}
+              aria-current={i === at ? 'step' : undefined}
+            >
+              <span className="dot" aria-hidden="true">
+                {i < at ? '✓' : i + 1}
+              </span>
               <span>{t(`track.stage.${s as Exclude<Stage, 'cancelled'>}`)}</span>
             </li>
           ))}
@@ -105,13 +176,22 @@ export default function TrackingPage({ token }: { token: string }) {
         <section className="card" aria-labelledby="track-items">
           <h2 id="track-items">{t('track.items')}</h2>
           <ul className="track-lines">
-            {o.lines.map((l, i) => <li key={i}><span>{l.name}</span><span className="num">× {formatNumber(l.quantity, locale)}</span></li>)}
+            {o.lines.map((l, i) => (
+              <li key={i}>
+                <span>{l.name}</span>
+                <span className="num">× {formatNumber(l.quantity, locale)}</span>
+              </li>
+            ))}
           </ul>
         </section>
         {o.pickup && (
           <section className="card" aria-labelledby="track-pickup">
             <h2 id="track-pickup">{t('track.pickup')}</h2>
-            <p><strong>{o.pickup.name}</strong><br />{addressText(o.pickup.address)}</p>
+            <p>
+              <strong>{o.pickup.name}</strong>
+              <br />
+              {addressText(o.pickup.address)}
+            </p>
           </section>
         )}
       </div>
@@ -119,22 +199,40 @@ export default function TrackingPage({ token }: { token: string }) {
         <section key={i} className="card shipment" aria-labelledby={`ship-${i}`}>
           <h2 id={`ship-${i}`}>{t('track.shipment', { carrier: carrierName(s.carrier) })}</h2>
           <p>
-            {s.trackingNumber && <>{t('track.trackingNumber')}: {s.trackingUrl
-              ? <a href={s.trackingUrl} target="_blank" rel="noreferrer noopener" className="mono">{s.trackingNumber}</a>
-              : <span className="mono">{s.trackingNumber}</span>} · </>}
+            {s.trackingNumber && (
+              <>
+                {t('track.trackingNumber')}:{' '}
+                {s.trackingUrl ? (
+                  <a href={s.trackingUrl} target="_blank" rel="noreferrer noopener" className="mono">
+                    {s.trackingNumber}
+                  </a>
+                ) : (
+                  <span className="mono">{s.trackingNumber}</span>
+                )}{' '}
+                ·{' '}
+              </>
+            )}
             {statusText(s.status)}
           </p>
           {s.events.length > 0 ? (
             <ol className="track-events">
               {/* Newest first; the server lists oldest first, so reversing first puts ties last-recorded first. */}
-              {[...s.events].reverse().sort((a, b) => b.time.localeCompare(a.time)).map((e, j) => (
-                <li key={j}>
-                  <time dateTime={e.time}>{formatDateTime(e.time, locale)}</time>
-                  <span>{e.description ?? statusText(e.status)}{e.location ? ` — ${e.location}` : ''}</span>
-                </li>
-              ))}
+              {[...s.events]
+                .reverse()
+                .sort((a, b) => b.time.localeCompare(a.time))
+                .map((e, j) => (
+                  <li key={j}>
+                    <time dateTime={e.time}>{formatDateTime(e.time, locale)}</time>
+                    <span>
+                      {e.description ?? statusText(e.status)}
+                      {e.location ? ` — ${e.location}` : ''}
+                    </span>
+                  </li>
+                ))}
             </ol>
-          ) : <p className="muted">{t('track.noEvents')}</p>}
+          ) : (
+            <p className="muted">{t('track.noEvents')}</p>
+          )}
         </section>
       ))}
       <footer className="muted track-foot">Ordo</footer>

@@ -6,7 +6,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { err, ok } from '../../../shared/result.js';
-import { carrierError, decimalToNumber, httpStatusError, parseJson, parseWebhookJson, tryJson, type HttpResponse } from '../http.js';
+import {
+  carrierError,
+  decimalToNumber,
+  httpStatusError,
+  parseJson,
+  parseWebhookJson,
+  tryJson,
+  type HttpResponse,
+} from '../http.js';
 import { checkRequest } from '../request-check.js';
 import { eventIdOf, statusMapper, toIsoUtc } from '../status-map.js';
 import type {
@@ -82,7 +90,8 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
   async function orderByRef(ref: ShipmentRef, what: string): Promise<CarrierResult<CdekOrder>> {
     const carrierResult = await getOrder(`/v2/orders/${encodeURIComponent(ref.carrierShipmentId)}`, what);
     if (!carrierResult.ok) return carrierResult;
-    if (!carrierResult.value) return err(carrierError('CARRIER_NOT_FOUND', `${what}: CDEK does not know order ${ref.carrierShipmentId}`));
+    if (!carrierResult.value)
+      return err(carrierError('CARRIER_NOT_FOUND', `${what}: CDEK does not know order ${ref.carrierShipmentId}`));
     return ok(carrierResult.value);
   }
 
@@ -160,7 +169,12 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
       if (!carrierResult.ok) return carrierResult;
       const codes = carrierResult.value.entity.statuses.map((s) => s.code);
       if (codes.includes('INVALID')) {
-        return err(carrierError('CARRIER_REJECTED', 'CDEK could not prepare the barcode', { retryable: false, carrierMessages: cdekMessages(carrierResult.value) }));
+        return err(
+          carrierError('CARRIER_REJECTED', 'CDEK could not prepare the barcode', {
+            retryable: false,
+            carrierMessages: cdekMessages(carrierResult.value),
+          }),
+        );
       }
       if (codes.includes('READY') && carrierResult.value.entity.url) return ok(carrierResult.value.entity.url);
       await sleep(config.labelPollIntervalMs ?? 500);
@@ -177,9 +191,13 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
       const checked = checkRequest(input);
       if (!checked.ok) return checked;
       const req = checked.value;
-      const found = await getOrder(`/v2/orders?im_number=${encodeURIComponent(req.reference)}`, 'look up order by number');
+      const found = await getOrder(
+        `/v2/orders?im_number=${encodeURIComponent(req.reference)}`,
+        'look up order by number',
+      );
       if (!found.ok) return found;
-      if (found.value && !isDeleted(found.value) && !invalidCreate(found.value)) return ok(toCreated(found.value, req.reference, true));
+      if (found.value && !isDeleted(found.value) && !invalidCreate(found.value))
+        return ok(toCreated(found.value, req.reference, true));
 
       const res = await session.call({ method: 'POST', path: '/v2/orders', json: body(req) });
       if (!res.ok) return res;
@@ -189,40 +207,74 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
       const uuid = accepted.value.entity?.uuid;
       const invalid = accepted.value.requests.find((r) => r.state === 'INVALID');
       if (invalid || !uuid) {
-        return err(carrierError('CARRIER_REJECTED', 'CDEK refused the order', { retryable: false, carrierMessages: cdekMessages(accepted.value) }));
+        return err(
+          carrierError('CARRIER_REJECTED', 'CDEK refused the order', {
+            retryable: false,
+            carrierMessages: cdekMessages(accepted.value),
+          }),
+        );
       }
       // Validation is asynchronous: one read tells us whether CDEK accepted it and its number.
       const carrierResult = await getOrder(`/v2/orders/${encodeURIComponent(uuid)}`, 'read created order');
       if (!carrierResult.ok || !carrierResult.value) {
-        return ok({ reference: req.reference, carrierShipmentId: uuid, trackingNumber: null, status: 'created', carrierStatus: 'ACCEPTED', existing: false });
+        return ok({
+          reference: req.reference,
+          carrierShipmentId: uuid,
+          trackingNumber: null,
+          status: 'created',
+          carrierStatus: 'ACCEPTED',
+          existing: false,
+        });
       }
       const bad = invalidCreate(carrierResult.value);
       if (bad) {
-        return err(carrierError('CARRIER_REJECTED', 'CDEK refused the order', { retryable: false, carrierMessages: cdekMessages({ requests: [bad] }) }));
+        return err(
+          carrierError('CARRIER_REJECTED', 'CDEK refused the order', {
+            retryable: false,
+            carrierMessages: cdekMessages({ requests: [bad] }),
+          }),
+        );
       }
       return ok(toCreated(carrierResult.value, req.reference, false));
     },
 
     async getLabel(ref, format): Promise<CarrierResult<Label>> {
-      if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
+      if (ref.status === 'cancelled')
+        return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
       if (format !== 'pdf') return err(carrierError('CARRIER_UNSUPPORTED', 'CDEK prints barcodes as PDF only'));
       const carrierResult = await orderByRef(ref, 'get label');
       if (!carrierResult.ok) return carrierResult;
-      if (isDeleted(carrierResult.value)) return err(carrierError('SHIPMENT_CANCELLED', `CDEK order ${ref.carrierShipmentId} was deleted; no label`));
+      if (isDeleted(carrierResult.value))
+        return err(carrierError('SHIPMENT_CANCELLED', `CDEK order ${ref.carrierShipmentId} was deleted; no label`));
       const res = await session.call({
         method: 'POST',
         path: '/v2/print/barcodes',
-        json: { orders: [{ order_uuid: ref.carrierShipmentId }], copy_count: 1, format: config.labelPaper ?? 'A6', lang: 'RUS' },
+        json: {
+          orders: [{ order_uuid: ref.carrierShipmentId }],
+          copy_count: 1,
+          format: config.labelPaper ?? 'A6',
+          lang: 'RUS',
+        },
       });
       if (!res.ok) return res;
       if (res.value.status !== 202 && res.value.status !== 200) return failed(res.value, 'request barcode');
       const job = parseJson(res.value, cdekEntityResponse, 'request barcode');
       if (!job.ok) return job;
       const uuid = job.value.entity?.uuid;
-      if (!uuid) return err(carrierError('CARRIER_REJECTED', 'CDEK refused the barcode request', { retryable: false, carrierMessages: cdekMessages(job.value) }));
+      if (!uuid)
+        return err(
+          carrierError('CARRIER_REJECTED', 'CDEK refused the barcode request', {
+            retryable: false,
+            carrierMessages: cdekMessages(job.value),
+          }),
+        );
       const ready = await waitForBarcode(uuid);
       if (!ready.ok) return ready;
-      const pdf = await session.call({ method: 'GET', path: `/v2/print/barcodes/${encodeURIComponent(uuid)}.pdf`, headers: { accept: 'application/pdf' } });
+      const pdf = await session.call({
+        method: 'GET',
+        path: `/v2/print/barcodes/${encodeURIComponent(uuid)}.pdf`,
+        headers: { accept: 'application/pdf' },
+      });
       if (!pdf.ok) return pdf;
       if (pdf.value.status !== 200) return failed(pdf.value, 'download barcode');
       if (pdf.value.body.subarray(0, 5).toString('latin1') !== '%PDF-') {
@@ -253,17 +305,30 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
       const last = events[events.length - 1];
       const code = last?.carrierStatus ?? 'ACCEPTED';
-      return ok({ trackingNumber: carrierResult.value.entity.cdek_number ?? null, carrierStatus: code, ...mapStatus(code), events });
+      return ok({
+        trackingNumber: carrierResult.value.entity.cdek_number ?? null,
+        carrierStatus: code,
+        ...mapStatus(code),
+        events,
+      });
     },
 
     async cancel(ref) {
-      const res = await session.call({ method: 'DELETE', path: `/v2/orders/${encodeURIComponent(ref.carrierShipmentId)}` });
+      const res = await session.call({
+        method: 'DELETE',
+        path: `/v2/orders/${encodeURIComponent(ref.carrierShipmentId)}`,
+      });
       if (!res.ok) return res;
       if (res.value.status !== 202 && res.value.status !== 200) return failed(res.value, 'delete order');
       const carrierResult = parseJson(res.value, cdekEntityResponse, 'delete order');
       if (!carrierResult.ok) return carrierResult;
       if (carrierResult.value.requests.some((x) => x.state === 'INVALID')) {
-        return err(carrierError('CARRIER_REJECTED', 'CDEK refused to delete the order', { retryable: false, carrierMessages: cdekMessages(carrierResult.value) }));
+        return err(
+          carrierError('CARRIER_REJECTED', 'CDEK refused to delete the order', {
+            retryable: false,
+            carrierMessages: cdekMessages(carrierResult.value),
+          }),
+        );
       }
       return ok(undefined);
     },
@@ -274,11 +339,19 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
       // PRINT_FORM, OFFICE_AVAILABILITY, PREALERT_CLOSED … are not shipment statuses.
       if (carrierResult.value.type !== 'ORDER_STATUS') return ok([]);
       const parsed = cdekOrderStatusAttributes.safeParse(carrierResult.value.attributes);
-      if (!parsed.success) return err(carrierError('CARRIER_BAD_RESPONSE', 'CDEK ORDER_STATUS webhook lacks code or time', { retryable: false }));
+      if (!parsed.success)
+        return err(
+          carrierError('CARRIER_BAD_RESPONSE', 'CDEK ORDER_STATUS webhook lacks code or time', { retryable: false }),
+        );
       // A status CDEK withdrew is not news for the order.
       if (parsed.data.deleted) return ok([]);
       const at = toIsoUtc(parsed.data.status_date_time);
-      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `CDEK webhook time unreadable: ${parsed.data.status_date_time}`, { retryable: false }));
+      if (!at)
+        return err(
+          carrierError('CARRIER_BAD_RESPONSE', `CDEK webhook time unreadable: ${parsed.data.status_date_time}`, {
+            retryable: false,
+          }),
+        );
       return ok([
         {
           // Same id as the polled status, so a push and a poll de-duplicate.

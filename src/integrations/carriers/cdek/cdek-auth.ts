@@ -40,14 +40,19 @@ export function createCdekSession(http: HttpCarrierConfig, auth: CdekAuthConfig)
     if (!res.ok) return res;
     if (res.value.status !== 200) {
       const body = cdekErrorBody.safeParse(tryJson(res.value));
-      const msgs = body.success && body.data.error ? [`${body.data.error}: ${body.data.error_description ?? ''}`.trim()] : [];
+      const msgs =
+        body.success && body.data.error ? [`${body.data.error}: ${body.data.error_description ?? ''}`.trim()] : [];
       const retryable = res.value.status >= 500 || res.value.status === 429;
       return err(
-        carrierError(retryable ? 'CARRIER_UNAVAILABLE' : 'CARRIER_AUTH_FAILED', `CDEK token request failed (HTTP ${res.value.status})`, {
-          httpStatus: res.value.status,
-          carrierMessages: msgs,
-          retryable,
-        }),
+        carrierError(
+          retryable ? 'CARRIER_UNAVAILABLE' : 'CARRIER_AUTH_FAILED',
+          `CDEK token request failed (HTTP ${res.value.status})`,
+          {
+            httpStatus: res.value.status,
+            carrierMessages: msgs,
+            retryable,
+          },
+        ),
       );
     }
     const carrierResult = parseJson(res.value, cdekToken, 'CDEK token');
@@ -68,7 +73,11 @@ export function createCdekSession(http: HttpCarrierConfig, auth: CdekAuthConfig)
   async function once(req: Omit<HttpRequest, 'url'> & { path: string }) {
     const carrierResult = await token();
     if (!carrierResult.ok) return carrierResult;
-    return send(http, { ...req, url: joinUrl(http.baseUrl, req.path), headers: { authorization: `Bearer ${carrierResult.value}`, ...req.headers } });
+    return send(http, {
+      ...req,
+      url: joinUrl(http.baseUrl, req.path),
+      headers: { authorization: `Bearer ${carrierResult.value}`, ...req.headers },
+    });
   }
 
   return {

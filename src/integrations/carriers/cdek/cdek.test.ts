@@ -14,12 +14,23 @@ const fixturePath = (name: string) => new URL(`../fixtures/cdek/${name}`, import
 /** Every status code in CDEK's Appendix 15; one row names two codes joined by "или". */
 function appendix15Codes(): string[] {
   const rows = parse(readFileSync(fixturePath('cdek_order_statuses_appendix15.csv')), { from_line: 2 }) as string[][];
-  return rows.flatMap((r) => (r[0] ?? '').split(/\s+или\s+/)).map((c) => c.trim()).filter(Boolean);
+  return rows
+    .flatMap((r) => (r[0] ?? '').split(/\s+или\s+/))
+    .map((c) => c.trim())
+    .filter(Boolean);
 }
 
 const russian = (r: ShipmentRequest): ShipmentRequest => ({
   ...r,
-  receiver: { ...r.receiver, name: 'Анна Ёлкина', street: 'ул. Льва Толстого', buildingNumber: '16', postalCode: '119021', city: 'Москва', countryCode: 'RU' },
+  receiver: {
+    ...r.receiver,
+    name: 'Анна Ёлкина',
+    street: 'ул. Льва Толстого',
+    buildingNumber: '16',
+    postalCode: '119021',
+    city: 'Москва',
+    countryCode: 'RU',
+  },
   service: '139',
 });
 
@@ -29,7 +40,12 @@ carrierContract({
   async start({ timeoutMs }) {
     const server = await startCdekFake(creds);
     const adapter = createCdekAdapter({ ...creds, baseUrl: server.url, timeoutMs, labelPollIntervalMs: 5 });
-    return { adapter, server, push: (s, statuses) => server.pushStatuses(s.carrierShipmentId, statuses), close: () => server.close() };
+    return {
+      adapter,
+      server,
+      push: (s, statuses) => server.pushStatuses(s.carrierShipmentId, statuses),
+      close: () => server.close(),
+    };
   },
   knownStatuses: appendix15Codes(),
   expectedMappings: {
@@ -43,13 +59,23 @@ carrierContract({
     NOT_DELIVERED: 'returning',
   },
   handedOverStatus: 'RECEIVED_AT_SHIPMENT_WAREHOUSE',
-  deliverySequence: ['RECEIVED_AT_SHIPMENT_WAREHOUSE', 'SENT_TO_RECIPIENT_CITY', 'ACCEPTED_AT_RECIPIENT_CITY_WAREHOUSE', 'TAKEN_BY_COURIER', 'DELIVERED'],
+  deliverySequence: [
+    'RECEIVED_AT_SHIPMENT_WAREHOUSE',
+    'SENT_TO_RECIPIENT_CITY',
+    'ACCEPTED_AT_RECIPIENT_CITY_WAREHOUSE',
+    'TAKEN_BY_COURIER',
+    'DELIVERED',
+  ],
   lostCreate: 'found-by-reference',
   carrierReportsCancelled: true,
   request: russian,
   webhook: (created, code, at) => {
     // The published ORDER_STATUS example with our order's values.
-    const sample = JSON.parse(readFileSync(fixturePath('00_ORDER_STATUS.json'), 'utf8')) as { uuid: string; date_time: string; attributes: Record<string, unknown> };
+    const sample = JSON.parse(readFileSync(fixturePath('00_ORDER_STATUS.json'), 'utf8')) as {
+      uuid: string;
+      date_time: string;
+      attributes: Record<string, unknown>;
+    };
     const t = new Date(at).toISOString().replace(/\.\d{3}Z$/, '+0000');
     return {
       headers: { 'content-type': 'application/json' },
@@ -57,7 +83,14 @@ carrierContract({
         ...sample,
         uuid: created.carrierShipmentId,
         date_time: t,
-        attributes: { ...sample.attributes, cdek_number: created.trackingNumber, number: created.reference, code, status_date_time: t, city_name: 'Новосибирск' },
+        attributes: {
+          ...sample.attributes,
+          cdek_number: created.trackingNumber,
+          number: created.reference,
+          code,
+          status_date_time: t,
+          city_name: 'Новосибирск',
+        },
       }),
     };
   },
@@ -86,7 +119,10 @@ test('Given the published ORDER_STATUS and PRINT_FORM examples, When parsed, The
       location: 'Новосибирск',
     },
   );
-  assert.deepEqual(adapter.parseWebhook?.({ headers: {}, body: readFileSync(fixturePath('01_PRINT_FORM.json')) }), { ok: true, value: [] });
+  assert.deepEqual(adapter.parseWebhook?.({ headers: {}, body: readFileSync(fixturePath('01_PRINT_FORM.json')) }), {
+    ok: true,
+    value: [],
+  });
 });
 
 test('Given a webhook and a poll about the same status, When both are read, Then they share one event id', async (t) => {
@@ -106,7 +142,11 @@ test('Given a webhook and a poll about the same status, When both are read, Then
       type: 'ORDER_STATUS',
       date_time: last.occurredAt,
       uuid: created.value.carrierShipmentId,
-      attributes: { code: 'DELIVERED', status_date_time: last.occurredAt.replace(/\.000Z$/, '+0000'), cdek_number: created.value.trackingNumber },
+      attributes: {
+        code: 'DELIVERED',
+        status_date_time: last.occurredAt.replace(/\.000Z$/, '+0000'),
+        cdek_number: created.value.trackingNumber,
+      },
     }),
   });
   assert.ok(hook?.ok);
@@ -159,7 +199,15 @@ test('Given cash on delivery, When the order is sent to CDEK, Then the amount is
   const sent = server.requests.find((x) => x.method === 'POST' && x.path === '/v2/orders')?.body ?? '';
   assert.match(sent, /"payment":\{"value":1299\.9\}/);
   const body = JSON.parse(sent) as { packages: { length: number; width: number; height: number; weight: number }[] };
-  assert.deepEqual(body.packages[0] && [body.packages[0].length, body.packages[0].width, body.packages[0].height, body.packages[0].weight], [30, 20, 10, 1250]);
+  assert.deepEqual(
+    body.packages[0] && [
+      body.packages[0].length,
+      body.packages[0].width,
+      body.packages[0].height,
+      body.packages[0].weight,
+    ],
+    [30, 20, 10, 1250],
+  );
 });
 
 test('Given several calls at once with no token yet, When they run, Then one token request serves them all', async (t) => {

@@ -62,7 +62,12 @@ export function dhlMessages(body: unknown): string[] {
   if (top) out.push(top);
   for (const item of data.items ?? []) {
     if (item.sstatus?.detail && (item.sstatus.statusCode ?? 200) >= 400) out.push(item.sstatus.detail);
-    for (const validationMessage of item.validationMessages ?? []) out.push(validationMessage.property ? `${validationMessage.property}: ${validationMessage.validationMessage}` : validationMessage.validationMessage);
+    for (const validationMessage of item.validationMessages ?? [])
+      out.push(
+        validationMessage.property
+          ? `${validationMessage.property}: ${validationMessage.validationMessage}`
+          : validationMessage.validationMessage,
+      );
   }
   return out;
 }
@@ -126,7 +131,15 @@ export function createDhlParcelDeAdapter(config: DhlParcelDeConfig): CarrierAdap
             weight: { uom: 'g', value: parcel.weightGrams },
           },
           ...(req.cod
-            ? { services: { cashOnDelivery: { currency: req.cod.currency, value: decimalToNumber(req.cod.amount), accountReference: req.reference } } }
+            ? {
+                services: {
+                  cashOnDelivery: {
+                    currency: req.cod.currency,
+                    value: decimalToNumber(req.cod.amount),
+                    accountReference: req.reference,
+                  },
+                },
+              }
             : {}),
         },
       ],
@@ -169,12 +182,21 @@ export function createDhlParcelDeAdapter(config: DhlParcelDeConfig): CarrierAdap
       if (!checked.ok) return checked;
       const req = checked.value;
       if (req.parcels.length !== 1) {
-        return err(carrierError('CARRIER_UNSUPPORTED', 'DHL Parcel DE takes one parcel per shipment: create one shipment per parcel'));
+        return err(
+          carrierError(
+            'CARRIER_UNSUPPORTED',
+            'DHL Parcel DE takes one parcel per shipment: create one shipment per parcel',
+          ),
+        );
       }
       const json = body(req);
       if (!json) {
         return err(
-          carrierError('CARRIER_REJECTED', `no ISO alpha-3 code for ${req.sender.countryCode} or ${req.receiver.countryCode}`, { retryable: false }),
+          carrierError(
+            'CARRIER_REJECTED',
+            `no ISO alpha-3 code for ${req.sender.countryCode} or ${req.receiver.countryCode}`,
+            { retryable: false },
+          ),
         );
       }
       const res = await call({ method: 'POST', path: `/orders?${labelQuery('pdf')}`, json });
@@ -198,8 +220,12 @@ export function createDhlParcelDeAdapter(config: DhlParcelDeConfig): CarrierAdap
     },
 
     async getLabel(ref, format): Promise<CarrierResult<Label>> {
-      if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
-      const res = await call({ method: 'GET', path: `/orders?shipment=${encodeURIComponent(ref.carrierShipmentId)}&${labelQuery(format)}` });
+      if (ref.status === 'cancelled')
+        return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
+      const res = await call({
+        method: 'GET',
+        path: `/orders?shipment=${encodeURIComponent(ref.carrierShipmentId)}&${labelQuery(format)}`,
+      });
       if (!res.ok) return res;
       if (res.value.status !== 200 && res.value.status !== 207) return failed(res.value, 'get label');
       const item = firstItem(res.value, 'get label');
@@ -232,7 +258,8 @@ export function createDhlParcelDeAdapter(config: DhlParcelDeConfig): CarrierAdap
       const parsed = parseJson(res.value, dhlTrackingResponse, 'track');
       if (!parsed.ok) return parsed;
       const shipment = parsed.value.shipments[0];
-      if (!shipment) return err(carrierError('CARRIER_BAD_RESPONSE', 'track: no shipment in the answer', { retryable: true }));
+      if (!shipment)
+        return err(carrierError('CARRIER_BAD_RESPONSE', 'track: no shipment in the answer', { retryable: true }));
       const events = shipment.events
         .map((event) => {
           const at = toIsoUtc(event.timestamp) ?? event.timestamp;
@@ -250,7 +277,12 @@ export function createDhlParcelDeAdapter(config: DhlParcelDeConfig): CarrierAdap
           };
         })
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      return ok({ trackingNumber: shipment.id, carrierStatus: shipment.status.statusCode, ...mapStatus(shipment.status.statusCode), events });
+      return ok({
+        trackingNumber: shipment.id,
+        carrierStatus: shipment.status.statusCode,
+        ...mapStatus(shipment.status.statusCode),
+        events,
+      });
     },
 
     async cancel(ref) {

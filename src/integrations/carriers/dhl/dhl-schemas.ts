@@ -1,7 +1,9 @@
 /** Parcel DE Shipping v2 and DHL tracking responses, the fields we use. */
 import { z } from 'zod';
 
-const document = z.object({ b64: z.string().optional(), zpl2: z.string().optional(), url: z.string().optional() }).partial();
+const document = z
+  .object({ b64: z.string().optional(), zpl2: z.string().optional(), url: z.string().optional() })
+  .partial();
 
 const validationMessage = z.object({
   property: z.string().optional(),
@@ -11,7 +13,12 @@ const validationMessage = z.object({
 
 export const dhlItem = z.object({
   shipmentNo: z.union([z.string(), z.number()]).transform(String).optional(),
-  sstatus: z.object({ title: z.string().optional(), statusCode: z.number().optional(), status: z.number().optional(), detail: z.string().optional() }),
+  sstatus: z.object({
+    title: z.string().optional(),
+    statusCode: z.number().optional(),
+    status: z.number().optional(),
+    detail: z.string().optional(),
+  }),
   label: document.optional(),
   validationMessages: z.array(validationMessage).optional(),
 });
@@ -36,7 +43,10 @@ const trackingStatus = z.object({
   statusCode: z.string(),
   status: z.string().optional(),
   description: z.string().optional(),
-  location: z.object({ address: z.object({ addressLocality: z.string().optional() }).partial() }).partial().optional(),
+  location: z
+    .object({ address: z.object({ addressLocality: z.string().optional() }).partial() })
+    .partial()
+    .optional(),
 });
 
 export const dhlTrackingResponse = z.object({

@@ -23,10 +23,20 @@ carrierContract({
       billingNumber: '33333333330102',
       timeoutMs,
     });
-    return { adapter, server, push: (s, statuses) => server.pushStatuses(s.carrierShipmentId, statuses), close: () => server.close() };
+    return {
+      adapter,
+      server,
+      push: (s, statuses) => server.pushStatuses(s.carrierShipmentId, statuses),
+      close: () => server.close(),
+    };
   },
   knownStatuses: DHL_STATUSES,
-  expectedMappings: { 'pre-transit': 'label_ready', transit: 'in_transit', delivered: 'delivered', failure: 'failed_delivery' },
+  expectedMappings: {
+    'pre-transit': 'label_ready',
+    transit: 'in_transit',
+    delivered: 'delivered',
+    failure: 'failed_delivery',
+  },
   handedOverStatus: 'transit',
   deliverySequence: ['transit', 'transit', 'delivered'],
   lostCreate: 'outcome-unknown',
@@ -64,23 +74,47 @@ test('Given the published tracking sample, When validated and mapped, Then its s
 
 test('Given a create, When it reaches DHL, Then the body has the published request structure', async (t) => {
   if (!existsSync(DHL_DIR)) return t.skip('DHL samples (../shared/fixtures/external/carriers/dhl) absent');
-  const published = dhlSample('parcel_de__shipping_request.json') as { shipments: Record<string, Record<string, unknown>>[] };
+  const published = dhlSample('parcel_de__shipping_request.json') as {
+    shipments: Record<string, Record<string, unknown>>[];
+  };
   const server = await startDhlFake(creds);
   t.after(() => server.close());
-  const adapter = createDhlParcelDeAdapter({ ...creds, baseUrl: `${server.url}/parcel/de/shipping/v2`, billingNumber: '33333333330102' });
+  const adapter = createDhlParcelDeAdapter({
+    ...creds,
+    baseUrl: `${server.url}/parcel/de/shipping/v2`,
+    billingNumber: '33333333330102',
+  });
   const r = await adapter.createShipment({
     reference: 'ORD-DHL-1',
-    sender: { name: 'Jürgen Groß', company: 'Lager Köln GmbH', street: 'Hohe Straße', buildingNumber: '5', postalCode: '50667', city: 'Köln', countryCode: 'DE' },
-    receiver: { name: 'Łucja Wróbel', street: 'ul. Długa', buildingNumber: '7', postalCode: '80-827', city: 'Gdańsk', countryCode: 'PL' },
+    sender: {
+      name: 'Jürgen Groß',
+      company: 'Lager Köln GmbH',
+      street: 'Hohe Straße',
+      buildingNumber: '5',
+      postalCode: '50667',
+      city: 'Köln',
+      countryCode: 'DE',
+    },
+    receiver: {
+      name: 'Łucja Wróbel',
+      street: 'ul. Długa',
+      buildingNumber: '7',
+      postalCode: '80-827',
+      city: 'Gdańsk',
+      countryCode: 'PL',
+    },
     parcels: [{ weightGrams: 500, lengthMm: 200, widthMm: 150, heightMm: 100 }],
   });
   assert.equal(r.ok, true);
   const sent = JSON.parse(server.requests.find((x) => x.method === 'POST')?.body ?? '{}') as typeof published;
   const pub = published.shipments[0] ?? {};
   const ours = sent.shipments[0] ?? {};
-  for (const key of ['product', 'billingNumber', 'refNo', 'shipper', 'consignee', 'details']) assert.ok(key in pub && key in ours, key);
-  for (const key of Object.keys(ours.shipper ?? {})) assert.ok(key in (pub.shipper ?? {}), `shipper.${key} is a published field`);
-  for (const key of Object.keys(ours.consignee ?? {})) assert.ok(key in (pub.consignee ?? {}), `consignee.${key} is a published field`);
+  for (const key of ['product', 'billingNumber', 'refNo', 'shipper', 'consignee', 'details'])
+    assert.ok(key in pub && key in ours, key);
+  for (const key of Object.keys(ours.shipper ?? {}))
+    assert.ok(key in (pub.shipper ?? {}), `shipper.${key} is a published field`);
+  for (const key of Object.keys(ours.consignee ?? {}))
+    assert.ok(key in (pub.consignee ?? {}), `consignee.${key} is a published field`);
   assert.deepEqual(Object.keys(ours.details ?? {}).sort(), Object.keys(pub.details ?? {}).sort());
   assert.equal((ours.consignee as { country?: string }).country, 'POL');
 });
@@ -88,7 +122,14 @@ test('Given a create, When it reaches DHL, Then the body has the published reque
 test('Given a shipment with two parcels, When created at DHL, Then it is refused before any call as unsupported', async () => {
   const adapter = createDhlParcelDeAdapter({ ...creds, baseUrl: 'http://127.0.0.1:9', billingNumber: 'x' });
   const p = { weightGrams: 500, lengthMm: 200, widthMm: 150, heightMm: 100 };
-  const a = { name: 'Jan Kowalski', street: 'Długa', buildingNumber: '1', postalCode: '00-001', city: 'Warszawa', countryCode: 'PL' };
+  const a = {
+    name: 'Jan Kowalski',
+    street: 'Długa',
+    buildingNumber: '1',
+    postalCode: '00-001',
+    city: 'Warszawa',
+    countryCode: 'PL',
+  };
   const r = await adapter.createShipment({ reference: 'R', sender: a, receiver: a, parcels: [p, p] });
   assert.equal(r.ok ? 'ok' : r.error.code, 'CARRIER_UNSUPPORTED');
 });

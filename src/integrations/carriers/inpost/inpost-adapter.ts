@@ -33,7 +33,14 @@ import type {
   WebhookInput,
 } from '../types.js';
 import { INPOST_STATUS_MAP } from './inpost-statuses.js';
-import { inpostError, inpostShipment, inpostShipmentList, inpostTracking, inpostWebhook, type InpostShipment } from './inpost-schemas.js';
+import {
+  inpostError,
+  inpostShipment,
+  inpostShipmentList,
+  inpostTracking,
+  inpostWebhook,
+  type InpostShipment,
+} from './inpost-schemas.js';
 
 export interface InpostConfig extends Partial<HttpCarrierConfig> {
   token: string;
@@ -51,7 +58,8 @@ export function inpostMessages(body: unknown): string[] {
   const parsed = inpostError.safeParse(body);
   if (!parsed.success) return [];
   const out: string[] = [];
-  if (parsed.data.error || parsed.data.message) out.push(`${parsed.data.error ?? 'error'}: ${parsed.data.message ?? ''}`.trim());
+  if (parsed.data.error || parsed.data.message)
+    out.push(`${parsed.data.error ?? 'error'}: ${parsed.data.message ?? ''}`.trim());
   const walk = (node: unknown, path: string): void => {
     if (Array.isArray(node)) {
       node.forEach((v) => (typeof v === 'string' ? out.push(`${path}: ${v}`) : walk(v, path)));
@@ -87,7 +95,10 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
   });
 
   async function findByReference(reference: string): Promise<CarrierResult<InpostShipment | null>> {
-    const res = await call({ method: 'GET', path: `/v1/organizations/${org}/shipments?reference=${encodeURIComponent(reference)}` });
+    const res = await call({
+      method: 'GET',
+      path: `/v1/organizations/${org}/shipments?reference=${encodeURIComponent(reference)}`,
+    });
     if (!res.ok) return res;
     if (res.value.status !== 200) return failed(res.value, 'look up shipment by reference');
     const list = parseJson(res.value, inpostShipmentList, 'look up shipment by reference');
@@ -161,15 +172,21 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
     },
 
     async getLabel(ref, format: LabelFormat): Promise<CarrierResult<Label>> {
-      if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
+      if (ref.status === 'cancelled')
+        return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
       const carrierResult = await getShipment(ref);
       if (!carrierResult.ok) return carrierResult;
       if (carrierResult.value.status === 'canceled') {
-        return err(carrierError('SHIPMENT_CANCELLED', `InPost shipment ${ref.carrierShipmentId} is cancelled; no label`));
+        return err(
+          carrierError('SHIPMENT_CANCELLED', `InPost shipment ${ref.carrierShipmentId} is cancelled; no label`),
+        );
       }
       if (['created', 'offers_prepared', 'offer_selected'].includes(carrierResult.value.status)) {
         return err(
-          carrierError('CARRIER_UNAVAILABLE', `InPost has not confirmed shipment ${ref.carrierShipmentId} yet (${carrierResult.value.status})`),
+          carrierError(
+            'CARRIER_UNAVAILABLE',
+            `InPost has not confirmed shipment ${ref.carrierShipmentId} yet (${carrierResult.value.status})`,
+          ),
         );
       }
       const type = config.labelType ?? 'A6';
@@ -182,10 +199,18 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
       if (res.value.status !== 200) return failed(res.value, 'get label');
       const data = res.value.body;
       if (format === 'pdf' && data.subarray(0, 5).toString('latin1') !== '%PDF-') {
-        return err(carrierError('CARRIER_BAD_RESPONSE', 'get label: InPost returned something that is not a PDF', { retryable: true }));
+        return err(
+          carrierError('CARRIER_BAD_RESPONSE', 'get label: InPost returned something that is not a PDF', {
+            retryable: true,
+          }),
+        );
       }
       if (format === 'zpl' && !data.toString('utf8').includes('^XA')) {
-        return err(carrierError('CARRIER_BAD_RESPONSE', 'get label: InPost returned something that is not ZPL', { retryable: true }));
+        return err(
+          carrierError('CARRIER_BAD_RESPONSE', 'get label: InPost returned something that is not ZPL', {
+            retryable: true,
+          }),
+        );
       }
       return ok({ format, contentType: format === 'pdf' ? 'application/pdf' : 'application/zpl', data });
     },
@@ -220,7 +245,12 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
           ...(d.origin_status ? { description: d.origin_status } : {}),
         }))
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
-      return ok({ trackingNumber: result.value.tracking_number, carrierStatus: result.value.status, ...mapStatus(result.value.status), events });
+      return ok({
+        trackingNumber: result.value.tracking_number,
+        carrierStatus: result.value.status,
+        ...mapStatus(result.value.status),
+        events,
+      });
     },
 
     async cancel(ref) {
@@ -236,7 +266,14 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
       if (carrierResult.value.event !== 'shipment_status_changed') return ok([]);
       const payload = carrierResult.value.payload;
       const at = toIsoUtc(carrierResult.value.event_ts);
-      if (!at) return err(carrierError('CARRIER_BAD_RESPONSE', `InPost webhook event_ts is not a time: ${carrierResult.value.event_ts}`, { retryable: false }));
+      if (!at)
+        return err(
+          carrierError(
+            'CARRIER_BAD_RESPONSE',
+            `InPost webhook event_ts is not a time: ${carrierResult.value.event_ts}`,
+            { retryable: false },
+          ),
+        );
       return ok([
         {
           eventId: eventIdOf('inpost', payload.shipment_id, payload.status, at),

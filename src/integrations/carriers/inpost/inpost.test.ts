@@ -15,8 +15,18 @@ carrierContract({
   http: true,
   async start({ timeoutMs }) {
     const server = await startInpostFake({ token: 'shipx-token', organizationId: '1111' });
-    const adapter = createInpostAdapter({ baseUrl: server.url, token: 'shipx-token', organizationId: '1111', timeoutMs });
-    return { adapter, server, push: (s, statuses) => server.pushStatuses(s.carrierShipmentId, statuses), close: () => server.close() };
+    const adapter = createInpostAdapter({
+      baseUrl: server.url,
+      token: 'shipx-token',
+      organizationId: '1111',
+      timeoutMs,
+    });
+    return {
+      adapter,
+      server,
+      push: (s, statuses) => server.pushStatuses(s.carrierShipmentId, statuses),
+      close: () => server.close(),
+    };
   },
   knownStatuses: INPOST_STATUSES,
   expectedMappings: {
@@ -36,7 +46,10 @@ carrierContract({
     headers: { 'content-type': 'application/json' },
     // ShipX webhook format: local time with a zone offset.
     body: JSON.stringify({
-      event_ts: new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000'),
+      event_ts: new Date(at)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' +0000'),
       event: 'shipment_status_changed',
       organization_id: 1111,
       payload: { shipment_id: Number(created.carrierShipmentId), status, tracking_number: created.trackingNumber },
@@ -62,7 +75,11 @@ test('Given a webhook about something other than a status, When parsed, Then no 
   const adapter = createInpostAdapter({ token: 't', organizationId: '1' });
   const r = adapter.parseWebhook?.({
     headers: {},
-    body: JSON.stringify({ event_ts: '2026-11-23 10:00:00 +0100', event: 'shipment_confirmed', payload: { shipment_id: 1, status: 'confirmed' } }),
+    body: JSON.stringify({
+      event_ts: '2026-11-23 10:00:00 +0100',
+      event: 'shipment_confirmed',
+      payload: { shipment_id: 1, status: 'confirmed' },
+    }),
   });
   assert.deepEqual(r, { ok: true, value: [] });
 });
@@ -83,7 +100,9 @@ test('Given a shipment InPost has not confirmed yet, When a label is asked for, 
       const res = await fetch(url, init);
       if (!String(url).endsWith(`/v1/shipments/${created.value.carrierShipmentId}`)) return res;
       const body = (await res.json()) as Record<string, unknown>;
-      return new Response(JSON.stringify({ ...body, status: 'offers_prepared', tracking_number: null }), { status: 200 });
+      return new Response(JSON.stringify({ ...body, status: 'offers_prepared', tracking_number: null }), {
+        status: 200,
+      });
     },
   });
   const label = await slow.getLabel(created.value, 'pdf');
@@ -98,7 +117,12 @@ test('Given cash on delivery and a locker, When sent to ShipX, Then amount, poin
   const server = await startInpostFake({ token: 'shipx-token', organizationId: '1111' });
   t.after(() => server.close());
   const adapter = createInpostAdapter({ baseUrl: server.url, token: 'shipx-token', organizationId: '1111' });
-  const r = await adapter.createShipment({ ...sampleRequest(), service: 'inpost_locker_standard', targetPoint: 'KRA01M', cod: { amount: '129.99', currency: 'PLN' } });
+  const r = await adapter.createShipment({
+    ...sampleRequest(),
+    service: 'inpost_locker_standard',
+    targetPoint: 'KRA01M',
+    cod: { amount: '129.99', currency: 'PLN' },
+  });
   assert.ok(r.ok);
   const sent = JSON.parse(server.requests.find((x) => x.method === 'POST')?.body ?? '{}') as Record<string, any>;
   assert.deepEqual(sent.cod, { amount: 129.99, currency: 'PLN' });
@@ -111,7 +135,10 @@ test('Given cash on delivery and a locker, When sent to ShipX, Then amount, poin
 
 test('Given the published create and list responses, When validated, Then our schemas accept them and read id, status and reference', () => {
   const created = inpostShipment.parse(fixture('InpostCourierCreateShipmentSuccess.json'));
-  assert.deepEqual([created.id, created.status, created.tracking_number, created.reference], ['1234567890', 'created', null, 'Test']);
+  assert.deepEqual(
+    [created.id, created.status, created.tracking_number, created.reference],
+    ['1234567890', 'created', null, 'Test'],
+  );
   const list = inpostShipmentList.parse(fixture('InpostCourierGetStatusByShipmentIdSuccess.json'));
   assert.deepEqual([list.items[0]?.status, list.items[0]?.reference], ['confirmed', 'Zawartość przesyłki']);
   const tracking = inpostTracking.parse(fixture('InpostCourierGetStatusSuccess.json'));

@@ -51,7 +51,8 @@ export function inMemoryManualStore(): ManualShipmentStore & { size(): number } 
   const copy = (r: ManualShipmentRecord | undefined) => (r ? { ...r, events: [...r.events] } : undefined);
   return {
     get: async (id) => copy(byId.get(id)),
-    findByReference: async (ref) => copy([...byId.values()].find((r) => r.request.reference === ref && currentStatus(r) !== 'cancelled')),
+    findByReference: async (ref) =>
+      copy([...byId.values()].find((r) => r.request.reference === ref && currentStatus(r) !== 'cancelled')),
     put: async (r) => void byId.set(r.carrierShipmentId, copy(r)!),
     peek: (id) => copy(byId.get(id)),
     size: () => byId.size,
@@ -76,7 +77,11 @@ export interface ManualDriverEvent {
 
 export interface ManualCarrierAdapter extends CarrierAdapter {
   /** A driver or dispatcher reports a status. Re-reporting the same status at the same time is a no-op. */
-  recordEvent(ref: Pick<ShipmentRef, 'carrierShipmentId'>, status: OrdoShipmentStatus, opts?: { at?: string; note?: string }): Promise<CarrierResult<TrackingEvent>>;
+  recordEvent(
+    ref: Pick<ShipmentRef, 'carrierShipmentId'>,
+    status: OrdoShipmentStatus,
+    opts?: { at?: string; note?: string },
+  ): Promise<CarrierResult<TrackingEvent>>;
 }
 
 const MANUAL_STATUSES = ORDO_SHIPMENT_STATUSES.filter((s) => s !== 'unknown');
@@ -93,11 +98,19 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
   const render = options.renderLabel ?? renderManualLabel;
 
   const mapStatus = (s: string): StatusMapping =>
-    (MANUAL_STATUSES as readonly string[]).includes(s) ? { status: s as OrdoShipmentStatus, known: true } : { status: 'unknown', known: false };
+    (MANUAL_STATUSES as readonly string[]).includes(s)
+      ? { status: s as OrdoShipmentStatus, known: true }
+      : { status: 'unknown', known: false };
 
-  const notFound = (id: string) => err(carrierError('CARRIER_NOT_FOUND', `own-fleet shipment ${id} does not exist`, { retryable: false }));
+  const notFound = (id: string) =>
+    err(carrierError('CARRIER_NOT_FOUND', `own-fleet shipment ${id} does not exist`, { retryable: false }));
 
-  function event(manualShipment: ManualShipmentRecord, status: OrdoShipmentStatus, at: string, note?: string): TrackingEvent {
+  function event(
+    manualShipment: ManualShipmentRecord,
+    status: OrdoShipmentStatus,
+    at: string,
+    note?: string,
+  ): TrackingEvent {
     return {
       eventId: eventIdOf('manual', manualShipment.carrierShipmentId, status, at),
       reference: manualShipment.request.reference,
@@ -126,7 +139,9 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
     try {
       return await work();
     } catch (error) {
-      return err(carrierError('CARRIER_UNAVAILABLE', `own-fleet store failed: ${(error as Error).message}`, { retryable: true }));
+      return err(
+        carrierError('CARRIER_UNAVAILABLE', `own-fleet store failed: ${(error as Error).message}`, { retryable: true }),
+      );
     }
   }
 
@@ -144,67 +159,89 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
     labelFormats: ['pdf', 'zpl'],
     mapStatus,
 
-    createShipment: (input) => guarded(async () => {
-      const checked = checkRequest(input);
-      if (!checked.ok) return checked;
-      const existing = await store.findByReference(input.reference);
-      if (existing) return ok(toCreated(existing, true));
-      const id = newId();
-      const manualShipment: ManualShipmentRecord = {
-        carrierShipmentId: id,
-        trackingNumber: `${options.prefix ?? 'OWN'}-${id.replace(/-/g, '').slice(-12).toUpperCase()}`,
-        request: checked.value,
-        events: [],
-      };
-      manualShipment.events.push(event(manualShipment, 'label_ready', clock.now().toISOString()));
-      await store.put(manualShipment);
-      return ok(toCreated(manualShipment, false));
-    }),
+    createShipment: (input) =>
+      guarded(async () => {
+        const checked = checkRequest(input);
+        if (!checked.ok) return checked;
+        const existing = await store.findByReference(input.reference);
+        if (existing) return ok(toCreated(existing, true));
+        const id = newId();
+        const manualShipment: ManualShipmentRecord = {
+          carrierShipmentId: id,
+          trackingNumber: `${options.prefix ?? 'OWN'}-${id.replace(/-/g, '').slice(-12).toUpperCase()}`,
+          request: checked.value,
+          events: [],
+        };
+        manualShipment.events.push(event(manualShipment, 'label_ready', clock.now().toISOString()));
+        await store.put(manualShipment);
+        return ok(toCreated(manualShipment, false));
+      }),
 
-    getLabel: (ref, format) => guarded(async () => {
-      if (ref.status === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
-      const item = await store.get(ref.carrierShipmentId);
-      if (!item) return notFound(ref.carrierShipmentId);
-      if (currentStatus(item) === 'cancelled') return err(carrierError('SHIPMENT_CANCELLED', `own-fleet shipment ${item.trackingNumber} is cancelled; no label`));
-      const data = await render(
-        { trackingNumber: item.trackingNumber, reference: item.request.reference, sender: item.request.sender, receiver: item.request.receiver, parcels: item.request.parcels.length },
-        format,
-      );
-      return ok({ format, contentType: format === 'pdf' ? 'application/pdf' : 'application/zpl', data });
-    }),
-
-    track: (ref) => guarded(async () => {
-      const item = await store.get(ref.carrierShipmentId);
-      if (!item) return notFound(ref.carrierShipmentId);
-      const status = currentStatus(item);
-      return ok({ trackingNumber: item.trackingNumber, carrierStatus: status, status, known: true, events: [...item.events] });
-    }),
-
-    cancel: (ref) => guarded(async () => {
-      const item = await store.get(ref.carrierShipmentId);
-      if (!item) return notFound(ref.carrierShipmentId);
-      const status = currentStatus(item);
-      if (status === 'cancelled') return ok(undefined);
-      if (!CANCELLABLE.has(status)) {
-        return err(
-          carrierError('CARRIER_REJECTED', `own-fleet shipment ${item.trackingNumber} is already ${status}`, {
-            retryable: false,
-            carrierMessages: [`cannot cancel in status ${status}`],
-          }),
+    getLabel: (ref, format) =>
+      guarded(async () => {
+        if (ref.status === 'cancelled')
+          return err(carrierError('SHIPMENT_CANCELLED', 'no label for a cancelled shipment'));
+        const item = await store.get(ref.carrierShipmentId);
+        if (!item) return notFound(ref.carrierShipmentId);
+        if (currentStatus(item) === 'cancelled')
+          return err(
+            carrierError('SHIPMENT_CANCELLED', `own-fleet shipment ${item.trackingNumber} is cancelled; no label`),
+          );
+        const data = await render(
+          {
+            trackingNumber: item.trackingNumber,
+            reference: item.request.reference,
+            sender: item.request.sender,
+            receiver: item.request.receiver,
+            parcels: item.request.parcels.length,
+          },
+          format,
         );
-      }
-      await append(item, event(item, 'cancelled', clock.now().toISOString()));
-      return ok(undefined);
-    }),
+        return ok({ format, contentType: format === 'pdf' ? 'application/pdf' : 'application/zpl', data });
+      }),
 
-    recordEvent: (ref, status, opts = {}) => guarded(async () => {
-      const item = await store.get(ref.carrierShipmentId);
-      if (!item) return notFound(ref.carrierShipmentId);
-      if (!mapStatus(status).known) return err(carrierError('CARRIER_REJECTED', `unknown own-fleet status ${status}`, { retryable: false }));
-      const at = opts.at ? toIsoUtc(opts.at) : clock.now().toISOString();
-      if (!at) return err(carrierError('CARRIER_REJECTED', `unreadable time ${opts.at}`, { retryable: false }));
-      return ok(await append(item, event(item, status, at, opts.note)));
-    }),
+    track: (ref) =>
+      guarded(async () => {
+        const item = await store.get(ref.carrierShipmentId);
+        if (!item) return notFound(ref.carrierShipmentId);
+        const status = currentStatus(item);
+        return ok({
+          trackingNumber: item.trackingNumber,
+          carrierStatus: status,
+          status,
+          known: true,
+          events: [...item.events],
+        });
+      }),
+
+    cancel: (ref) =>
+      guarded(async () => {
+        const item = await store.get(ref.carrierShipmentId);
+        if (!item) return notFound(ref.carrierShipmentId);
+        const status = currentStatus(item);
+        if (status === 'cancelled') return ok(undefined);
+        if (!CANCELLABLE.has(status)) {
+          return err(
+            carrierError('CARRIER_REJECTED', `own-fleet shipment ${item.trackingNumber} is already ${status}`, {
+              retryable: false,
+              carrierMessages: [`cannot cancel in status ${status}`],
+            }),
+          );
+        }
+        await append(item, event(item, 'cancelled', clock.now().toISOString()));
+        return ok(undefined);
+      }),
+
+    recordEvent: (ref, status, opts = {}) =>
+      guarded(async () => {
+        const item = await store.get(ref.carrierShipmentId);
+        if (!item) return notFound(ref.carrierShipmentId);
+        if (!mapStatus(status).known)
+          return err(carrierError('CARRIER_REJECTED', `unknown own-fleet status ${status}`, { retryable: false }));
+        const at = opts.at ? toIsoUtc(opts.at) : clock.now().toISOString();
+        if (!at) return err(carrierError('CARRIER_REJECTED', `unreadable time ${opts.at}`, { retryable: false }));
+        return ok(await append(item, event(item, status, at, opts.note)));
+      }),
 
     parseWebhook(input) {
       let raw: Partial<ManualDriverEvent>;
@@ -215,7 +252,11 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
       }
       const at = typeof raw.occurredAt === 'string' ? toIsoUtc(raw.occurredAt) : null;
       if (typeof raw.shipmentId !== 'string' || typeof raw.status !== 'string' || !at) {
-        return err(carrierError('CARRIER_BAD_RESPONSE', 'driver event needs shipmentId, status and occurredAt', { retryable: false }));
+        return err(
+          carrierError('CARRIER_BAD_RESPONSE', 'driver event needs shipmentId, status and occurredAt', {
+            retryable: false,
+          }),
+        );
       }
       // Parsing is synchronous: the reference and tracking number only when the store can say at once
       // (the webhook route finds the shipment by the carrier shipment id anyway).

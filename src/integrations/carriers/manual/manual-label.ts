@@ -28,12 +28,22 @@ const lines = (a: Address) => [
 export async function renderManualLabel(manualLabel: ManualLabelData, format: LabelFormat): Promise<Buffer> {
   if (format === 'zpl') {
     // ^CI28: UTF-8 field data, so names keep their diacritics and Cyrillic.
-    const field = (y: number, text: string, size = 30) => `^FO40,${y}^A0N,${size},${size}^FD${text.replace(/[\^~]/g, ' ')}^FS`;
+    const field = (y: number, text: string, size = 30) =>
+      `^FO40,${y}^A0N,${size},${size}^FD${text.replace(/[\^~]/g, ' ')}^FS`;
     const to = lines(manualLabel.receiver).map((l, i) => field(300 + i * 40, l));
     const from = lines(manualLabel.sender).map((l, i) => field(560 + i * 30, l, 22));
-    return Buffer.from(`^XA^CI28^FO40,40^BY3^BCN,160,Y,N,N^FD${manualLabel.trackingNumber}^FS${to.join('')}${from.join('')}${field(720, manualLabel.reference, 22)}^XZ`, 'utf8');
+    return Buffer.from(
+      `^XA^CI28^FO40,40^BY3^BCN,160,Y,N,N^FD${manualLabel.trackingNumber}^FS${to.join('')}${from.join('')}${field(720, manualLabel.reference, 22)}^XZ`,
+      'utf8',
+    );
   }
-  const barcode = await bwipjs.toBuffer({ bcid: 'code128', text: manualLabel.trackingNumber, scale: 2, height: 14, includetext: true });
+  const barcode = await bwipjs.toBuffer({
+    bcid: 'code128',
+    text: manualLabel.trackingNumber,
+    scale: 2,
+    height: 14,
+    includetext: true,
+  });
   const doc = new PDFDocument({ size: 'A6', margin: 18 });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

@@ -33,21 +33,30 @@ carrierContract({
   carrierReportsCancelled: true,
   webhook: (created, status, at) => ({
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ shipmentId: created.carrierShipmentId, status, occurredAt: at, note: 'Kierowca: Włodzimierz' }),
+    body: JSON.stringify({
+      shipmentId: created.carrierShipmentId,
+      status,
+      occurredAt: at,
+      note: 'Kierowca: Włodzimierz',
+    }),
   }),
 });
 
 test('Given an own-fleet shipment to a Cyrillic address, When the PDF label is read back, Then names and tracking number are intact', async () => {
   const adapter = createManualCarrier({ clock: fixedClock('2026-11-23T08:00:00Z') });
   const r = sampleRequest();
-  const created = await adapter.createShipment({ ...r, receiver: { ...r.receiver, city: 'Białystok', street: 'ул. Ленина' } });
+  const created = await adapter.createShipment({
+    ...r,
+    receiver: { ...r.receiver, city: 'Białystok', street: 'ул. Ленина' },
+  });
   assert.ok(created.ok);
   const label = await adapter.getLabel(created.value, 'pdf');
   assert.ok(label.ok);
   const parser = new PDFParse({ data: new Uint8Array(label.value.data) });
   const text = (await parser.getText()).text;
   await parser.destroy();
-  for (const s of ['Анна Ёлкина', 'ул. Ленина', 'Białystok', 'Hurtownia Łódź', created.value.trackingNumber ?? '']) assert.ok(text.includes(s), `${s} in label`);
+  for (const s of ['Анна Ёлкина', 'ул. Ленина', 'Białystok', 'Hurtownia Łódź', created.value.trackingNumber ?? ''])
+    assert.ok(text.includes(s), `${s} in label`);
   const zpl = await adapter.getLabel(created.value, 'zpl');
   assert.ok(zpl.ok);
   assert.ok(zpl.value.data.toString('utf8').includes('^CI28'));
@@ -65,6 +74,9 @@ test('Given a driver reporting the same status twice, When recorded, Then the hi
   assert.equal(a.value.eventId, b.value.eventId);
   const t = await adapter.track(created.value);
   assert.ok(t.ok);
-  assert.deepEqual(t.value.events.map((e) => e.status), ['label_ready', 'delivered']);
+  assert.deepEqual(
+    t.value.events.map((e) => e.status),
+    ['label_ready', 'delivered'],
+  );
   assert.equal(store.size(), 1);
 });

@@ -16,7 +16,10 @@ interface FakeOrder {
 }
 
 const DELETABLE = new Set(['ACCEPTED', 'CREATED']);
-const errors = (status: number, list: { code: string; message: string }[]): FakeReply => ({ status, json: { errors: list } });
+const errors = (status: number, list: { code: string; message: string }[]): FakeReply => ({
+  status,
+  json: { errors: list },
+});
 
 export interface CdekFakeServer extends FakeCarrierServer {
   /** Revokes every issued token, as CDEK does on expiry. */
@@ -61,17 +64,39 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
   function token(req: RecordedRequest): FakeReply {
     tokenRequests += 1;
     const p = new URLSearchParams(req.body || req.query.toString());
-    if (p.get('grant_type') !== 'client_credentials' || p.get('client_id') !== opts.clientId || p.get('client_secret') !== opts.clientSecret) {
+    if (
+      p.get('grant_type') !== 'client_credentials' ||
+      p.get('client_id') !== opts.clientId ||
+      p.get('client_secret') !== opts.clientSecret
+    ) {
       return { status: 401, json: { error: 'invalid_client', error_description: 'Bad client credentials' } };
     }
     const t = `tok-${randomUUID()}`;
     tokens.add(t);
-    return { status: 200, json: { access_token: t, token_type: 'bearer', expires_in: 3600, scope: 'order:all payment:all', jti: randomUUID() } };
+    return {
+      status: 200,
+      json: {
+        access_token: t,
+        token_type: 'bearer',
+        expires_in: 3600,
+        scope: 'order:all payment:all',
+        jti: randomUUID(),
+      },
+    };
   }
 
   const unauthorized = (): FakeReply => ({
     status: 401,
-    json: { requests: [{ type: 'AUTH', state: 'INVALID', date_time: now(), errors: [{ code: 'v2_token_expired', message: 'Токен истёк' }] }] },
+    json: {
+      requests: [
+        {
+          type: 'AUTH',
+          state: 'INVALID',
+          date_time: now(),
+          errors: [{ code: 'v2_token_expired', message: 'Токен истёк' }],
+        },
+      ],
+    },
   });
 
   function route(req: RecordedRequest): FakeReply {
@@ -87,17 +112,31 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
         ...(body.packages?.length ? [] : [{ code: 'v2_field_is_empty', message: 'Не задано поле [packages]' }]),
       ];
       if (missing.length) return errors(400, missing);
-      const o: FakeOrder = { uuid: randomUUID(), cdekNumber: String(counter++), number: body.number ?? null, body, statuses: [], deleted: false };
+      const o: FakeOrder = {
+        uuid: randomUUID(),
+        cdekNumber: String(counter++),
+        number: body.number ?? null,
+        body,
+        statuses: [],
+        deleted: false,
+      };
       const city = String(body.from_location?.city ?? 'Москва');
       o.statuses.push({ code: 'ACCEPTED', name: 'Принят', date_time: tick(), city });
       o.statuses.push({ code: 'CREATED', name: 'Создан', date_time: tick(), city });
       orders.set(o.uuid, o);
-      return { status: 202, json: { entity: { uuid: o.uuid }, requests: [{ request_uuid: randomUUID(), type: 'CREATE', state: 'ACCEPTED', date_time: now() }] } };
+      return {
+        status: 202,
+        json: {
+          entity: { uuid: o.uuid },
+          requests: [{ request_uuid: randomUUID(), type: 'CREATE', state: 'ACCEPTED', date_time: now() }],
+        },
+      };
     }
     if (req.path === '/v2/orders' && req.method === 'GET') {
       const im = req.query.get('im_number');
       const found = [...orders.values()].filter((o) => o.number === im).pop();
-      if (!found) return errors(400, [{ code: 'v2_entity_not_found_im_number', message: `Заказ с номером ${im} не найден` }]);
+      if (!found)
+        return errors(400, [{ code: 'v2_entity_not_found_im_number', message: `Заказ с номером ${im} не найден` }]);
       return { status: 200, json: view(found) };
     }
     const one = /^\/v2\/orders\/([\w-]+)$/.exec(req.path);
@@ -108,10 +147,18 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
       if (req.method === 'DELETE') {
         const current = o.statuses[o.statuses.length - 1]?.code ?? '';
         if (o.deleted || !DELETABLE.has(current)) {
-          return errors(400, [{ code: 'v2_order_not_deletable', message: `Заказ в статусе ${current} нельзя удалить` }]);
+          return errors(400, [
+            { code: 'v2_order_not_deletable', message: `Заказ в статусе ${current} нельзя удалить` },
+          ]);
         }
         o.deleted = true;
-        return { status: 202, json: { entity: { uuid: o.uuid }, requests: [{ request_uuid: randomUUID(), type: 'DELETE', state: 'ACCEPTED', date_time: now() }] } };
+        return {
+          status: 202,
+          json: {
+            entity: { uuid: o.uuid },
+            requests: [{ request_uuid: randomUUID(), type: 'DELETE', state: 'ACCEPTED', date_time: now() }],
+          },
+        };
       }
     }
     if (req.path === '/v2/print/barcodes' && req.method === 'POST') {
@@ -120,13 +167,23 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
       if (!orders.has(orderUuid)) return errors(400, [{ code: 'v2_entity_not_found', message: 'Заказ не найден' }]);
       const uuid = randomUUID();
       barcodes.set(uuid, { orderUuid, polls: 0 });
-      return { status: 202, json: { entity: { uuid }, requests: [{ request_uuid: randomUUID(), type: 'CREATE', state: 'ACCEPTED', date_time: now() }] } };
+      return {
+        status: 202,
+        json: {
+          entity: { uuid },
+          requests: [{ request_uuid: randomUUID(), type: 'CREATE', state: 'ACCEPTED', date_time: now() }],
+        },
+      };
     }
     const pdf = /^\/v2\/print\/barcodes\/([\w-]+)\.pdf$/.exec(req.path);
     if (pdf && req.method === 'GET') {
       const b = barcodes.get(pdf[1] ?? '');
       if (!b || b.polls < 2) return errors(400, [{ code: 'v2_entity_not_found', message: 'Файл не сформирован' }]);
-      return { status: 200, body: tinyPdf(`CDEK ${orders.get(b.orderUuid)?.cdekNumber ?? ''}`), contentType: 'application/pdf' };
+      return {
+        status: 200,
+        body: tinyPdf(`CDEK ${orders.get(b.orderUuid)?.cdekNumber ?? ''}`),
+        contentType: 'application/pdf',
+      };
     }
     const bc = /^\/v2\/print\/barcodes\/([\w-]+)$/.exec(req.path);
     if (bc && req.method === 'GET') {
@@ -146,7 +203,12 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
             ...(ready ? { url: `http://api.cdek.ru/v2/print/barcodes/${uuid}.pdf` } : {}),
             statuses: [
               { code: 'ACCEPTED', name: 'Принят', date_time: now() },
-              ...(ready ? [{ code: 'PROCESSING', name: 'Формируется', date_time: now() }, { code: 'READY', name: 'Сформирован', date_time: now() }] : []),
+              ...(ready
+                ? [
+                    { code: 'PROCESSING', name: 'Формируется', date_time: now() },
+                    { code: 'READY', name: 'Сформирован', date_time: now() },
+                  ]
+                : []),
             ],
           },
           requests: [],

@@ -150,7 +150,11 @@ export function carrierContract(h: CarrierHarness): void {
       assert.equal(new Set(info.events.map((e) => e.eventId)).size, info.events.length);
       assert.equal(info.events[info.events.length - 1]?.status, 'delivered');
       const again = unwrap(await c.adapter.track(ref), 'track again');
-      assert.deepEqual(again.events.map((e) => e.eventId), info.events.map((e) => e.eventId), 'event ids are stable across polls');
+      assert.deepEqual(
+        again.events.map((e) => e.eventId),
+        info.events.map((e) => e.eventId),
+        'event ids are stable across polls',
+      );
     });
 
     test('Given a cancelled shipment, When a label is requested, Then it is refused', async () => {
@@ -180,7 +184,8 @@ export function carrierContract(h: CarrierHarness): void {
         assert.equal(m.known, true, `${s} is mapped`);
         assert.ok(ORDO_SHIPMENT_STATUSES.includes(m.status));
       }
-      for (const [s, expected] of Object.entries(h.expectedMappings)) assert.equal(c.adapter.mapStatus(s).status, expected, s);
+      for (const [s, expected] of Object.entries(h.expectedMappings))
+        assert.equal(c.adapter.mapStatus(s).status, expected, s);
       assert.deepEqual(c.adapter.mapStatus('TELEPORTED_TO_MARS_2099'), { status: 'unknown', known: false });
     });
 
@@ -195,7 +200,10 @@ export function carrierContract(h: CarrierHarness): void {
         const second = unwrap(parse(build(created, delivered, '2026-11-23T10:15:00Z')), 'parse again');
         assert.equal(first.length, 1);
         assert.equal(first[0]?.status, 'delivered');
-        assert.equal(first[0]?.carrierShipmentId ?? first[0]?.trackingNumber ?? null, created.carrierShipmentId ?? null);
+        assert.equal(
+          first[0]?.carrierShipmentId ?? first[0]?.trackingNumber ?? null,
+          created.carrierShipmentId ?? null,
+        );
         assert.equal(first[0]?.occurredAt, '2026-11-23T10:15:00.000Z');
         assert.equal(second[0]?.eventId, first[0]?.eventId, 'duplicate is detectable');
         const other = unwrap(parse(build(created, h.handedOverStatus, '2026-11-23T09:00:00Z')), 'parse other');

@@ -101,7 +101,11 @@ export async function startFakeServer(routes: FakeRoutes): Promise<FakeCarrierSe
         case 'unauthorized':
           return write(res, routes.unauthorized());
         case 'server-error':
-          return write(res, { status: 500, body: '<html><body>500 Internal Server Error</body></html>', contentType: 'text/html' });
+          return write(res, {
+            status: 500,
+            body: '<html><body>500 Internal Server Error</body></html>',
+            contentType: 'text/html',
+          });
         case 'malformed':
           return write(res, { status: 200, body: '{"id": 12, "status": ', contentType: 'application/json' });
         case 'bad-shape':

@@ -3,7 +3,14 @@
  * cancel, with ShipX error bodies. Shipments move created → confirmed on their first read,
  * standing in for InPost's asynchronous offer/buy step.
  */
-import { startFakeServer, tinyPdf, tinyZpl, type FakeCarrierServer, type FakeReply, type RecordedRequest } from './fake-http.js';
+import {
+  startFakeServer,
+  tinyPdf,
+  tinyZpl,
+  type FakeCarrierServer,
+  type FakeReply,
+  type RecordedRequest,
+} from './fake-http.js';
 
 interface FakeShipment {
   id: number;
@@ -90,17 +97,25 @@ export async function startInpostFake(opts: { token: string; organizationId: str
       const items = [...shipments.values()].filter((s) => ref === null || s.reference === ref).map(view);
       return { status: 200, json: { href: req.path, count: items.length, page: 1, per_page: 100, items } };
     }
-    if (req.path.startsWith('/v1/organizations/')) return error(403, 'access_forbidden', 'Organization not available for this token.');
+    if (req.path.startsWith('/v1/organizations/'))
+      return error(403, 'access_forbidden', 'Organization not available for this token.');
 
     const label = /^\/v1\/shipments\/(\d+)\/label$/.exec(req.path);
     if (label && req.method === 'GET') {
       const s = get(label[1] ?? '');
       if (!s) return error(404, 'resource_not_found', 'Resource not found.');
-      if (s.status === 'canceled') return error(400, 'invalid_action', 'Label is not available for a canceled shipment.');
+      if (s.status === 'canceled')
+        return error(400, 'invalid_action', 'Label is not available for a canceled shipment.');
       const name = s.receiver.name ?? `${s.receiver.first_name ?? ''} ${s.receiver.last_name ?? ''}`;
       const format = req.query.get('format');
-      if (format === 'zpl') return { status: 200, body: tinyZpl([s.tracking_number ?? '', name]), contentType: 'text/plain; charset=utf-8' };
-      if (format === 'pdf') return { status: 200, body: tinyPdf(`InPost ${s.tracking_number}`), contentType: 'application/pdf' };
+      if (format === 'zpl')
+        return {
+          status: 200,
+          body: tinyZpl([s.tracking_number ?? '', name]),
+          contentType: 'text/plain; charset=utf-8',
+        };
+      if (format === 'pdf')
+        return { status: 200, body: tinyPdf(`InPost ${s.tracking_number}`), contentType: 'application/pdf' };
       return error(400, 'validation_failed', 'Unsupported format.', { format: ['invalid'] });
     }
     const one = /^\/v1\/shipments\/(\d+)$/.exec(req.path);
@@ -132,7 +147,9 @@ export async function startInpostFake(opts: { token: string; organizationId: str
           status: s.status,
           custom_attributes: {},
           // ShipX lists the newest first.
-          tracking_details: [...s.history].reverse().map((h) => ({ status: h.status, origin_status: null, agency: null, datetime: h.datetime })),
+          tracking_details: [...s.history]
+            .reverse()
+            .map((h) => ({ status: h.status, origin_status: null, agency: null, datetime: h.datetime })),
           expected_flow: [],
           created_at: s.history[0]?.datetime,
           updated_at: s.history[s.history.length - 1]?.datetime,
