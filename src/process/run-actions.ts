@@ -98,6 +98,9 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
       default: {
         const def = run.def.registry.get(item.action)!;
         if (def.runs === 'external') {
+          // The state waits for this request's result; a result naming an earlier request is stale.
+          const requestId = nextId(run, `${state}:${item.action}`);
+          run.snap.awaiting = { requestId, action: item.action, results: def.results! };
           run.effects.push({
             type: 'action',
             action: item.action,
@@ -105,6 +108,7 @@ export function runActions(run: Run, list: readonly ActionRef[] | undefined, sta
             args,
             state,
             results: def.results!,
+            requestId,
             ...(item.timeout ? { timeout: item.timeout } : {}),
           });
         } else {

@@ -88,6 +88,19 @@ export function transition(
     return ok({ snapshot: run.snap, effects: run.effects, trace: run.trace });
   }
 
+  // The result of an external action names its request (data.requestId, from action.requested):
+  // one naming another request is a late answer to an earlier attempt and changes nothing.
+  const awaiting = run.snap.awaiting;
+  const named = event.data?.requestId;
+  if (
+    awaiting &&
+    named !== undefined &&
+    named !== awaiting.requestId &&
+    (event.name === awaiting.results.succeeded || event.name === awaiting.results.failed)
+  ) {
+    return notAllowed('STALE_RESULT', allowedEvents(def, snapshot));
+  }
+
   if (event.taskId !== undefined && !run.snap.tasks.some((t) => t.id === event.taskId)) {
     return notAllowed('UNKNOWN_TASK', allowedEvents(def, snapshot));
   }
@@ -183,6 +196,7 @@ function exit(run: Run, st: CompiledState, event: string): void {
   }
   run.snap.tasks = [];
   run.snap.approval = null;
+  run.snap.awaiting = null;
   run.snap.timers = run.snap.timers.filter((timer) => {
     if (timer.persistent) return true;
     run.effects.push({ type: 'cancel_timer', timerId: timer.id });

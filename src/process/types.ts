@@ -98,6 +98,16 @@ export interface ProcessSnapshot {
   timers: ActiveTimer[];
   /** Counter for deterministic task and timer ids. */
   seq: number;
+  /** The external action the state waits for, if any; cleared when the state is left. */
+  awaiting?: AwaitingAction | null;
+}
+
+/** An external action requested on entering the current state: its result must name this request (when it names one). */
+export interface AwaitingAction {
+  /** Deterministic within the order (`<state>:<action>#<seq>`): a result naming another request is stale. */
+  requestId: string;
+  action: string;
+  results: ExternalResults;
 }
 
 export interface ProcessEvent {
@@ -119,6 +129,8 @@ export type Effect =
       args: Record<string, unknown>;
       state: string;
       results: ExternalResults;
+      /** The request's id within the order (also in the snapshot's `awaiting`). */
+      requestId: string;
       timeout?: string;
     }
   | { type: 'open_task'; task: OpenTask; state: string }
@@ -160,5 +172,5 @@ export interface TransitionNotAllowed {
   state: string;
   event: string;
   allowed: string[];
-  reason: 'NOT_IN_STATE' | 'GUARD_FAILED' | 'FINISHED' | 'UNKNOWN_TASK';
+  reason: 'NOT_IN_STATE' | 'GUARD_FAILED' | 'FINISHED' | 'UNKNOWN_TASK' | 'STALE_RESULT';
 }

@@ -168,11 +168,26 @@ describe('external actions: requested through the outbox, awaited by their state
     assert.equal(o.state, 'syncing_invoice');
     const requests = await events(t, o.id, 'action.requested');
     assert.deepEqual(requests.map((e: any) => e.payload.action).sort(), ['issue_invoice', 'sync_erp']);
-    o = await send(t, o.id, 'erp_sync_failed');
+    const firstSync = requests.find((e: any) => e.payload.action === 'sync_erp').payload.requestId;
+    o = await send(t, o.id, 'erp_sync_failed', { data: { requestId: firstSync } });
     assert.equal(o.state, 'invoice_sync_exception');
     o = await send(t, o.id, 'retry');
     assert.equal(o.state, 'syncing_invoice');
-    o = await send(t, o.id, 'erp_synced');
+    // A late answer to the first request does not settle the second one.
+    const stale = await t.call('POST', `/api/v1/orders/${o.id}/events`, {
+      name: 'erp_synced',
+      data: { requestId: firstSync },
+    });
+    assert.equal(stale.status, 409, JSON.stringify(stale.body));
+    assert.match(stale.body.detail, /earlier request/);
+    assert.equal((await t.call('GET', `/api/v1/orders/${o.id}`)).body.state, 'syncing_invoice');
+    const second = (await events(t, o.id, 'action.requested'))
+      .filter((e: any) => e.payload.action === 'sync_erp')
+      .map((e: any) => e.payload.requestId);
+    assert.equal(second.length, 2);
+    const fresh = second.find((id: string) => id !== firstSync);
+    assert.ok(fresh, 'the retry asked again with a new request id');
+    o = await send(t, o.id, 'erp_synced', { data: { requestId: fresh } });
     assert.equal(o.state, 'fulfilling');
   });
 

@@ -10,6 +10,12 @@ import { loadFactRows } from './load-facts.js';
 import type { Operations } from './operation.js';
 import '../../store/schema-process.js';
 
+const NOT_ALLOWED_WHY: Partial<Record<string, string>> = {
+  UNKNOWN_TASK: ' (no such open task)',
+  GUARD_FAILED: ' (its condition is false)',
+  STALE_RESULT: ' (it answers an earlier request: data.requestId is not the one the order waits for)',
+};
+
 export interface ApplyOptions {
   /** If-Match: the order version the caller saw; null = no check. */
   expectedVersion?: number | null;
@@ -88,7 +94,7 @@ export async function applyOrderEvent(
     const { allowed, reason, state } = result.error;
     throw new AppError(
       'TRANSITION_NOT_ALLOWED',
-      `${state} does not accept ${event.name} now${reason === 'UNKNOWN_TASK' ? ' (no such open task)' : reason === 'GUARD_FAILED' ? ' (its condition is false)' : ''}; allowed: ${allowed.join(', ') || 'none'}`,
+      `${state} does not accept ${event.name} now${NOT_ALLOWED_WHY[reason] ?? ''}; allowed: ${allowed.join(', ') || 'none'}`,
       [],
       { state, event: event.name, allowed, reason },
     );

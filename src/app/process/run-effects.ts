@@ -260,11 +260,11 @@ export async function runEffects(
  */
 async function requestExternalAction(
   ctx: OperationContext,
-  extract: Extract<Effect, { type: 'action'; runs: 'external' }>,
+  effect: Extract<Effect, { type: 'action'; runs: 'external' }>,
   notes: HistoryEntry[],
 ): Promise<void> {
-  const requestId = newId();
-  const waitUntil = extract.timeout ? addDuration(ctx.now, extract.timeout).toISOString() : null;
+  const requestId = effect.requestId;
+  const waitUntil = effect.timeout ? addDuration(ctx.now, effect.timeout).toISOString() : null;
   await emitEvent(ctx.tx, {
     type: 'action.requested',
     subject: ctx.orderId,
@@ -272,23 +272,23 @@ async function requestExternalAction(
     payload: {
       requestId,
       orderId: ctx.orderId,
-      action: extract.action,
-      args: extract.args,
-      state: extract.state,
+      action: effect.action,
+      args: effect.args,
+      state: effect.state,
       process: ctx.definition,
-      results: { ...extract.results },
+      results: { ...effect.results },
       waitUntil,
     },
   });
   notes.push({
     orderId: ctx.orderId,
     action: 'process.action_requested',
-    fromState: extract.state,
-    toState: extract.state,
-    changes: { action: extract.action, args: extract.args, requestId, results: extract.results, waitUntil },
+    fromState: effect.state,
+    toState: effect.state,
+    changes: { action: effect.action, args: effect.args, requestId, results: effect.results, waitUntil },
     reason: {
       definition: ctx.definition,
-      note: `requested from integrations; the order waits in ${extract.state} for ${extract.results.succeeded} or ${extract.results.failed}`,
+      note: `requested from integrations; the order waits in ${effect.state} for ${effect.results.succeeded} or ${effect.results.failed}`,
     },
   });
 }
