@@ -274,4 +274,24 @@ describe('loadDefinition: bad input', () => {
     assert.equal(r.ok, true);
     if (r.ok) assert.deepEqual([...r.value.states.keys()], ['a', 'b']);
   });
+
+  it('Given a version published before the external-action rules, When loaded to run its orders, Then it still loads; as a draft it is refused', () => {
+    // The shape the shipped B2B process had: the invoice requested, then moving on at once.
+    const old = `key: legacy
+start: invoicing
+states:
+  invoicing:
+    enter:
+      - action: issue_invoice
+    always:
+      - { to: done }
+  done:
+    terminal: true
+`;
+    const draft = loadDefinition(old, { registry: testActions });
+    assert.equal(draft.ok, false);
+    if (!draft.ok) assert.ok(draft.error.some((p) => p.code === 'EXTERNAL_ACTION_NOT_AWAITED'));
+    const stored = loadDefinition(old, { registry: testActions, stored: true, version: 1 });
+    assert.equal(stored.ok, true);
+  });
 });

@@ -15,6 +15,12 @@ export interface LoadOptions {
   registry: ActionRegistry;
   /** The stored version number; overrides `version:` in the source. */
   version?: number;
+  /**
+   * A version already published (loaded to run orders on it): the publish-time rules on how a
+   * state waits for an external action are not applied again, so a version accepted before they
+   * existed keeps running the orders that started on it. Drafts and publishing always apply them.
+   */
+  stored?: boolean;
 }
 
 /**
@@ -66,7 +72,7 @@ export function loadDefinition(
   const spec = parsed.data;
   const declared = definitionRegistry(spec, opts.registry);
   const registry = declared.registry;
-  const check = checkDefinition(spec, registry);
+  const check = checkDefinition(spec, registry, { stored: opts.stored ?? false });
   const problems = [...declared.problems, ...check.problems];
   if (problems.length > 0) return err(problems.map((p) => finish(p, locate)));
   return ok(compile(spec, check.exprs, registry, opts.version ?? spec.version ?? 1));

@@ -104,7 +104,11 @@ export function definitionRegistry(
 
 type ActionPlace = 'enter' | 'exit' | 'transition' | 'always';
 
-export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegistry): SemanticCheck {
+export function checkDefinition(
+  def: ProcessDefinitionSpec,
+  registry: ActionRegistry,
+  opts: { stored?: boolean } = {},
+): SemanticCheck {
   const problems: RawProblem[] = [];
   const exprs = new Map<string, CompiledExpr>();
   const states = def.states;
@@ -182,8 +186,10 @@ export function checkDefinition(def: ProcessDefinitionSpec, registry: ActionRegi
         });
         return;
       }
-      if (def.runs === 'external') externalAction(item, def, value, place);
-      else if (item.timeout !== undefined) {
+      if (def.runs === 'external') {
+        // A version published before these rules existed still runs as it was accepted (orders are on it).
+        if (!opts.stored) externalAction(item, def, value, place);
+      } else if (item.timeout !== undefined) {
         problems.push({
           path: [...value, 'timeout'],
           code: 'BAD_ACTION_ARGS',

@@ -36,7 +36,7 @@ export function compileStored(
   const compiled = cacheOf(actions);
   const hit = compiled.get(key);
   if (hit) return hit;
-  const result = loadDefinition(source, { version, registry: actions });
+  const result = loadDefinition(source, { version, registry: actions, stored: true });
   if (!result.ok)
     throw new Error(
       `stored process definition v${version} does not load: ${result.error.map((p) => `${p.line}:${p.column} ${p.message}`).join('; ')}`,
