@@ -47,9 +47,9 @@ module.exports = {
       name: 'config-leaf',
       severity: 'error',
       comment:
-        'src/config.ts (every setting, validated once) imports only zod and shared, so any layer may take its types',
-      from: { path: '^src/config\\.ts$' },
-      to: { path: '^src/', pathNot: '^src/shared/' },
+        'src/config.ts and src/config/ (every setting, validated once) import only zod and shared, so any layer may take their types',
+      from: { path: '^src/config(\\.ts$|/)' },
+      to: { path: '^src/', pathNot: '^src/(shared/|config/|config\\.ts$)' },
     },
     {
       name: 'store-below-app',

@@ -1,0 +1,535 @@
+import { z } from 'zod';
+
+/**
+ * The settings: one zod field per environment variable, with its type, default, meaning, the
+ * processes that read it and whether it is a secret (see src/config.ts).
+ */
+
+export type ProcessKind = 'serve' | 'worker' | 'cli';
+
+export const GROUPS = {
+  database: 'Database',
+  http: 'HTTP server',
+  logging: 'Logging',
+  worker: 'Event worker',
+  webhooks: 'Webhooks',
+  broker: 'Broker (NATS JetStream)',
+  smtp: 'E-mail (SMTP)',
+  carriers: 'Carriers',
+  routing: 'Routing',
+  demo: 'Demo data',
+} as const;
+export type Group = keyof typeof GROUPS;
+
+export interface SettingMeta {
+  group: Group;
+  /** Where the value lands in Config (dotted), e.g. `worker.pollMs`. */
+  path: string;
+  /** For the docs: integer, port, on/off, URL, text, one of … */
+  type: string;
+  /** For the docs: the default as a user reads it ('—' when unset means off / absent). */
+  default: string;
+  description: string;
+  processes: readonly ProcessKind[];
+  /** Never printed: not in errors, not in describeConfig(). */
+  secret?: boolean;
+}
+
+// ---- value types: each turns the raw string (or undefined) into a typed value or an issue ----
+
+/** Unset and blank (only spaces) both mean "not set". */
+const present = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
+
+type Field<T> = z.ZodType<T, string | undefined>;
+
+function field<T>(
+  type: string,
+  parse: (value: string | undefined, fail: (message: string) => never) => T,
+): { type: string; schema: Field<T> } {
+  class Invalid extends Error {}
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      try {
+        return parse(present(raw), (message) => {
+          throw new Invalid(message);
+        });
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    });
+  return { type, schema: schema as unknown as Field<T> };
+}
+
+function text(): { type: string; schema: Field<string | undefined> };
+function text(def: string): { type: string; schema: Field<string> };
+function text(def?: string) {
+  return field('text', (v) => (v === undefined ? def : v.trim()));
+}
+
+/** Passwords, tokens: taken as given (spaces included), never printed. */
+const secretText = () => field('text', (v) => v);
+
+function int(opts: { min?: number; max?: number; what?: string }): { type: string; schema: Field<number | undefined> };
+function int(opts: { min?: number; max?: number; what?: string; def: number }): { type: string; schema: Field<number> };
+function int(opts: { min?: number; max?: number; what?: string; def?: number }) {
+  const min = opts.min ?? 1;
+  const what = opts.what ?? (min === 1 ? 'a positive integer' : `an integer ≥ ${min}`);
+  return field(opts.what === 'a port number' ? 'port' : 'integer', (value, fail) => {
+    if (value === undefined) return opts.def;
+    const currentNaN = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(currentNaN) || currentNaN < min || (opts.max !== undefined && currentNaN > opts.max))
+      fail(`must be ${what}`);
+    return currentNaN;
+  });
+}
+const port = (def: number) => int({ min: 0, max: 65535, what: 'a port number', def });
+
+const ON = /^(1|true|on|yes)$/i;
+const OFF = /^(0|false|off|no)$/i;
+function flag(): { type: string; schema: Field<boolean | undefined> };
+function flag(def: boolean): { type: string; schema: Field<boolean> };
+function flag(def?: boolean) {
+  return field('on/off', (value, fail) => {
+    if (value === undefined) return def;
+    const text = value.trim();
+    if (ON.test(text)) return true;
+    if (OFF.test(text)) return false;
+    return fail('must be on or off (also true/false, yes/no, 1/0)');
+  });
+}
+
+function url(protocols: readonly string[], what: string) {
+  return field('URL', (value, fail) => {
+    if (value === undefined) return undefined;
+    const text = value.trim();
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return fail(`must be ${what}`);
+    }
+    if (!protocols.includes(url.protocol)) fail(`must be ${what}`);
+    return text;
+  });
+}
+const httpUrl = () => url(['http:', 'https:'], 'an http:// or https:// URL');
+
+function oneOf<const T extends string>(values: readonly T[], def: T) {
+  return field(values.join(' | '), (value, fail) => {
+    if (value === undefined) return def;
+    const text = value.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(text)) fail(`must be one of ${values.join(', ')}`);
+    return text as T;
+  });
+}
+
+// ---- the settings ----
+
+const ALL = ['serve', 'worker', 'cli'] as const;
+const SERVE = ['serve'] as const;
+const SERVE_WORKER = ['serve', 'worker'] as const;
+
+function setting<T>(
+  file: { type: string; schema: Field<T> },
+  meta: Omit<SettingMeta, 'type'> & { type?: string },
+): Field<T> {
+  return file.schema.meta({ ...meta, type: meta.type ?? file.type }) as Field<T>;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One field per environment variable, in the order of the documentation. */
+export const configSchema = z.object({
+  // database
+  DATABASE_URL: setting(url(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'), {
+    group: 'database',
+    path: 'database.url',
+    default: '—',
+    processes: ALL,
+    secret: true,
+    description: '`postgres://…` to use PostgreSQL (production); unset = embedded PGlite. Its password is never logged',
+  }),
+  ORDO_DATA_DIR: setting(text('./data'), {
+    group: 'database',
+    path: 'database.dataDir',
+    default: '`./data`',
+    processes: ALL,
+    description: 'folder of the embedded database (locked by one process at a time); `memory://` for a throw-away one',
+  }),
+  DATABASE_POOL_SIZE: setting(int({ def: 16 }), {
+    group: 'database',
+    path: 'database.poolSize',
+    default: '`16`',
+    processes: SERVE,
+    description: 'PostgreSQL connections of the server process (a separate worker process opens 8)',
+  }),
+  ORDO_PREPARE: setting(flag(true), {
+    group: 'database',
+    path: 'database.prepare',
+    default: '`on`',
+    processes: ALL,
+    description:
+      'name each SQL text so PostgreSQL plans it once per connection; `off` behind a transaction-mode pooler (PgBouncer before 1.21)',
+  }),
+  ORDO_PIPELINE: setting(flag(true), {
+    group: 'database',
+    path: 'database.pipeline',
+    default: '`on`',
+    processes: ALL,
+    description:
+      "send `begin` with a transaction's first statement and its last statement with `commit` (pg pipeline mode); `off` waits for each reply",
+  }),
+
+  // http
+  PORT: setting(port(3000), {
+    group: 'http',
+    path: 'http.port',
+    default: '`3000`',
+    processes: SERVE,
+    description: 'TCP port the server listens on',
+  }),
+  HOST: setting(text('127.0.0.1'), {
+    group: 'http',
+    path: 'http.host',
+    default: '`127.0.0.1`',
+    processes: SERVE,
+    description: 'address the server listens on (`0.0.0.0` for every interface)',
+  }),
+  ORDO_PUBLIC_URL: setting(httpUrl(), {
+    group: 'http',
+    path: 'http.publicUrl',
+    default: '—',
+    processes: ALL,
+    description:
+      'public base URL of this server: tracking links in e-mails (`<url>/track/<token>`); webhook subscriptions may not point at it',
+  }),
+
+  // logging
+  LOG_LEVEL: setting(oneOf(LOG_LEVELS, 'info'), {
+    group: 'logging',
+    path: 'logging.level',
+    default: '`info`',
+    processes: SERVE_WORKER,
+    description: 'pino level; logs are JSON lines on stdout',
+  }),
+
+  // worker
+  ORDO_WORKER: setting(flag(true), {
+    group: 'worker',
+    path: 'worker.enabled',
+    default: '`on`',
+    processes: SERVE,
+    description:
+      'run the outbox dispatcher and jobs in the server; `off` on API-only nodes, with workers run by `node dist/worker/main.js`',
+  }),
+  ORDO_WORKER_ID: setting(text(), {
+    group: 'worker',
+    path: 'worker.id',
+    default: '`<host>:<pid>`',
+    processes: SERVE_WORKER,
+    description: 'name of this worker in leases and logs',
+  }),
+  ORDO_WORKER_CONCURRENCY: setting(int({}), {
+    group: 'worker',
+    path: 'worker.concurrency',
+    default: '`16`',
+    processes: SERVE_WORKER,
+    description: 'deliveries in flight per worker',
+  }),
+  ORDO_POLL_MS: setting(int({}), {
+    group: 'worker',
+    path: 'worker.pollMs',
+    default: '`250` (outbox), `500` (jobs)',
+    processes: SERVE_WORKER,
+    description: 'how often an idle worker looks for work it was not woken for (ms)',
+  }),
+  ORDO_WEBHOOK_TIMEOUT_MS: setting(int({}), {
+    group: 'worker',
+    path: 'worker.deliveryTimeoutMs',
+    default: '`10000`',
+    processes: SERVE_WORKER,
+    description: 'a webhook or broker delivery that takes longer fails and is retried (ms)',
+  }),
+  ORDO_LEASE_MS: setting(int({}), {
+    group: 'worker',
+    path: 'worker.leaseMs',
+    default: '`60000`',
+    processes: SERVE_WORKER,
+    description:
+      'a claimed delivery returns to the queue after this long if its worker died (ms; at least twice the delivery timeout)',
+  }),
+  ORDO_RETRY_BASE_MS: setting(int({}), {
+    group: 'worker',
+    path: 'worker.retryBaseMs',
+    default: '`5000`',
+    processes: SERVE_WORKER,
+    description: 'first retry delay of a failed delivery; doubles with jitter up to 6 h (ms)',
+  }),
+  ORDO_MAX_ATTEMPTS: setting(int({}), {
+    group: 'worker',
+    path: 'worker.maxAttempts',
+    default: '`12`',
+    processes: SERVE_WORKER,
+    description: 'attempts before a delivery is dead-lettered',
+  }),
+
+  // webhooks
+  ORDO_WEBHOOKS_ALLOW_PRIVATE: setting(flag(false), {
+    group: 'webhooks',
+    path: 'webhooks.allowPrivate',
+    default: '`off`',
+    processes: SERVE,
+    description: 'allow webhook endpoints on loopback/private addresses (on-premise, tests)',
+  }),
+
+  // broker
+  NATS_URL: setting(text(), {
+    group: 'broker',
+    path: 'broker.natsUrl',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'publish every event as a CloudEvent to NATS JetStream (`nats://host:4222`); unset = no broker',
+  }),
+  NATS_STREAM: setting(text('ORDO_EVENTS'), {
+    group: 'broker',
+    path: 'broker.stream',
+    default: '`ORDO_EVENTS`',
+    processes: SERVE_WORKER,
+    description: 'JetStream stream (created when missing)',
+  }),
+  NATS_SUBJECT_PREFIX: setting(text('ordo.events'), {
+    group: 'broker',
+    path: 'broker.subjectPrefix',
+    default: '`ordo.events`',
+    processes: SERVE_WORKER,
+    description: 'subjects are `<prefix>.<tenant>.<event type>`',
+  }),
+
+  // smtp
+  ORDO_SMTP_HOST: setting(text(), {
+    group: 'smtp',
+    path: 'smtp.host',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'SMTP server for customer e-mails; unset = notifications stay queued',
+  }),
+  ORDO_SMTP_PORT: setting(port(587), {
+    group: 'smtp',
+    path: 'smtp.port',
+    default: '`587`',
+    processes: SERVE_WORKER,
+    description: 'SMTP port (465 implies TLS from the first byte)',
+  }),
+  ORDO_SMTP_SECURE: setting(flag(), {
+    group: 'smtp',
+    path: 'smtp.secure',
+    default: '`on` for port 465, else `off`',
+    processes: SERVE_WORKER,
+    description: 'TLS from the first byte; `off` = STARTTLS when the server offers it',
+  }),
+  ORDO_SMTP_USER: setting(text(), {
+    group: 'smtp',
+    path: 'smtp.user',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'SMTP login (user name); unset = no authentication',
+  }),
+  ORDO_SMTP_PASS: setting(secretText(), {
+    group: 'smtp',
+    path: 'smtp.pass',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: 'SMTP password',
+  }),
+  ORDO_SMTP_FROM: setting(text('Ordo <no-reply@localhost>'), {
+    group: 'smtp',
+    path: 'smtp.from',
+    default: '`Ordo <no-reply@localhost>`',
+    processes: SERVE_WORKER,
+    description: 'the From address, e.g. `Sklep <sklep@example.pl>`',
+  }),
+  ORDO_SMTP_TIMEOUT_MS: setting(int({ def: 10_000 }), {
+    group: 'smtp',
+    path: 'smtp.timeoutMs',
+    default: '`10000`',
+    processes: SERVE_WORKER,
+    description: 'give up on a connection or a silent server after this long; the outbox retries (ms)',
+  }),
+  ORDO_SMTP_ALLOW_UNVERIFIED_TLS: setting(flag(false), {
+    group: 'smtp',
+    path: 'smtp.allowUnverifiedTls',
+    default: '`off`',
+    processes: SERVE_WORKER,
+    description: 'accept a server certificate that does not verify (a local relay on-premise)',
+  }),
+
+  // carriers
+  ORDO_CARRIER_MANUAL: setting(flag(true), {
+    group: 'carriers',
+    path: 'carriers.manual',
+    default: '`on`',
+    processes: SERVE_WORKER,
+    description: 'offer the manual carrier (own fleet)',
+  }),
+  ORDO_CARRIER_TIMEOUT_MS: setting(int({}), {
+    group: 'carriers',
+    path: 'carriers.timeoutMs',
+    default: '`15000`',
+    processes: SERVE_WORKER,
+    description: 'a carrier API call that takes longer fails (ms)',
+  }),
+  ORDO_CARRIER_WEBHOOK_TOKEN: setting(secretText(), {
+    group: 'carriers',
+    path: 'carriers.webhookToken',
+    default: '—',
+    processes: SERVE,
+    secret: true,
+    description: 'when set, carrier tracking webhooks must carry `?token=<it>`',
+  }),
+  INPOST_TOKEN: setting(secretText(), {
+    group: 'carriers',
+    path: 'carriers.inpost.token',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: 'InPost ShipX API token; InPost is offered when it and `INPOST_ORGANIZATION_ID` are set',
+  }),
+  INPOST_ORGANIZATION_ID: setting(text(), {
+    group: 'carriers',
+    path: 'carriers.inpost.organizationId',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'InPost ShipX organization id',
+  }),
+  INPOST_BASE_URL: setting(httpUrl(), {
+    group: 'carriers',
+    path: 'carriers.inpost.baseUrl',
+    default: '`https://api-shipx-pl.easypack24.net`',
+    processes: SERVE_WORKER,
+    description: 'InPost ShipX API (sandbox: `https://sandbox-api-shipx-pl.easypack24.net`)',
+  }),
+  INPOST_SERVICE: setting(text(), {
+    group: 'carriers',
+    path: 'carriers.inpost.service',
+    default: '`inpost_courier_standard`',
+    processes: SERVE_WORKER,
+    description: 'InPost service when the shipment names none',
+  }),
+  DHL_API_KEY: setting(secretText(), {
+    group: 'carriers',
+    path: 'carriers.dhl.apiKey',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description:
+      'DHL Parcel DE API key; DHL is offered when it, `DHL_USERNAME`, `DHL_PASSWORD` and `DHL_BILLING_NUMBER` are set',
+  }),
+  DHL_USERNAME: setting(text(), {
+    group: 'carriers',
+    path: 'carriers.dhl.username',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'DHL Parcel DE user',
+  }),
+  DHL_PASSWORD: setting(secretText(), {
+    group: 'carriers',
+    path: 'carriers.dhl.password',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: 'DHL Parcel DE password',
+  }),
+  DHL_BILLING_NUMBER: setting(text(), {
+    group: 'carriers',
+    path: 'carriers.dhl.billingNumber',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'DHL billing number (14-digit EKP + procedure + participation)',
+  }),
+  DHL_BASE_URL: setting(httpUrl(), {
+    group: 'carriers',
+    path: 'carriers.dhl.baseUrl',
+    default: '`https://api-eu.dhl.com/parcel/de/shipping/v2`',
+    processes: SERVE_WORKER,
+    description: 'DHL Parcel DE shipping API (sandbox: `https://api-sandbox.dhl.com/parcel/de/shipping/v2`)',
+  }),
+  DHL_TRACKING_URL: setting(httpUrl(), {
+    group: 'carriers',
+    path: 'carriers.dhl.trackingUrl',
+    default: '`https://api-eu.dhl.com/track`',
+    processes: SERVE_WORKER,
+    description: 'DHL tracking API',
+  }),
+  DHL_PRODUCT: setting(text(), {
+    group: 'carriers',
+    path: 'carriers.dhl.product',
+    default: '`V01PAK`',
+    processes: SERVE_WORKER,
+    description: 'DHL product code when the shipment names none',
+  }),
+  CDEK_CLIENT_ID: setting(text(), {
+    group: 'carriers',
+    path: 'carriers.cdek.clientId',
+    default: '—',
+    processes: SERVE_WORKER,
+    description: 'CDEK v2 client id; CDEK is offered when it and `CDEK_CLIENT_SECRET` are set',
+  }),
+  CDEK_CLIENT_SECRET: setting(secretText(), {
+    group: 'carriers',
+    path: 'carriers.cdek.clientSecret',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: 'CDEK v2 client secret',
+  }),
+  CDEK_BASE_URL: setting(httpUrl(), {
+    group: 'carriers',
+    path: 'carriers.cdek.baseUrl',
+    default: '`https://api.cdek.ru`',
+    processes: SERVE_WORKER,
+    description: 'CDEK API (test: `https://api.edu.cdek.ru`)',
+  }),
+  CDEK_TARIFF: setting(int({}), {
+    group: 'carriers',
+    path: 'carriers.cdek.tariff',
+    default: '`139`',
+    processes: SERVE_WORKER,
+    description: 'CDEK tariff code when the shipment names none',
+  }),
+
+  // routing
+  ORDO_EXACT_WARMUP: setting(flag(true), {
+    group: 'routing',
+    path: 'routing.exactWarmup',
+    default: '`on`',
+    processes: SERVE,
+    description:
+      'compile the exact routing solver (HiGHS) in the background at start, so the first exact plans do not stall',
+  }),
+
+  // demo
+  ORDO_DEMO_PASSWORD: setting(secretText(), {
+    group: 'demo',
+    path: 'demo.password',
+    default: 'random',
+    processes: ['serve', 'cli'],
+    secret: true,
+    description: 'the demo admin password on first start (`ordo serve --demo`, `ordo seed-demo`)',
+  }),
+});
+
+export type Settings = z.output<typeof configSchema>;
+export type SettingName = keyof Settings;
+
+/** The settings with their documentation, in schema order. */
+export function settingsTable(): Array<SettingMeta & { name: SettingName }> {
+  return (Object.keys(configSchema.shape) as SettingName[]).map((name) => ({
+    name,
+    ...(configSchema.shape[name].meta() as unknown as SettingMeta),
+  }));
+}
