@@ -1,10 +1,9 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { testApp, seedBasics, orderBody, type TestApp } from '../support.js';
-import { atomically, scope } from '../../src/store/tenant-scope.js';
+import { appendsFixture } from './appends.js';
 import { writeHistory, systemActor } from '../../src/store/history.js';
-import { emitEvent } from '../../src/app/events/emit-event.js';
+import { atomically, scope } from '../../src/store/tenant-scope.js';
 
 /**
  * store/pipeline.ts changes how statements travel to PostgreSQL (begin and savepoints sent with
@@ -13,40 +12,11 @@ import { emitEvent } from '../../src/app/events/emit-event.js';
  * embedded database the same tests hold without it.
  */
 describe('pipelined connections', () => {
-  let t: TestApp;
-  let orderId: string;
-  before(async () => {
-    t = await testApp();
-    await seedBasics(t);
-    const o = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'pipe-1' }));
-    assert.equal(o.status, 201);
-    orderId = o.body.id;
-  });
-  after(() => t.close());
-
-  const history = (action: string) =>
-    t.store
-      .selectFrom('order_history')
-      .select('id')
-      .where('order_id', '=', orderId)
-      .where('action', '=', action)
-      .execute();
-  const events = (subject: string) =>
-    t.store
-      .selectFrom('events')
-      .select(['id', 'seq', 'payload'])
-      .where('subject', '=', subject)
-      .orderBy('seq')
-      .execute();
-  const note = (tx: Parameters<typeof writeHistory>[0], action: string) =>
-    writeHistory(tx, systemActor, new Date(), [
-      { orderId, action, changes: { tekst: 'zażółć gęślą jaźń — съешь же ещё' } },
-    ]);
-  const event = (tx: Parameters<typeof writeHistory>[0], subject: string) =>
-    emitEvent(tx, { type: 'task.opened', subject, payload: { taskId: subject, kind: 'review' } });
+  const fixture = appendsFixture('pipe-1');
+  const { history, events, note, event } = fixture;
 
   test('given many statements issued in one tick on one transaction, each gets its own result in order', async () => {
-    const results = await t.database.db
+    const results = await fixture.t.database.db
       .transaction()
       .execute(async (trx) =>
         Promise.all(
@@ -63,7 +33,7 @@ describe('pipelined connections', () => {
 
   test('given the same statement text with other values many times, the named statement answers each', async () => {
     for (const v of ['a', 'Ж', '', 'x'.repeat(500)]) {
-      const r = await sql<{ v: string }>`select ${v}::text as v`.execute(t.database.db);
+      const r = await sql<{ v: string }>`select ${v}::text as v`.execute(fixture.t.database.db);
       assert.equal(r.rows[0]!.v, v);
     }
   });
@@ -71,17 +41,17 @@ describe('pipelined connections', () => {
   test('given held writes the database refuses at commit, the caller gets the error and nothing of the transaction is kept', async () => {
     // The held writes go out together with the commit (store/db.ts pipelines them on PostgreSQL):
     // a failure there must abort the commit, not leave the transaction's other writes behind.
-    const before = await t.store
+    const before = await fixture.t.store
       .selectFrom('orders')
       .select('version')
-      .where('id', '=', orderId)
+      .where('id', '=', fixture.orderId)
       .executeTakeFirstOrThrow();
     await assert.rejects(
-      atomically(t.store, async (tx) => {
+      atomically(fixture.t.store, async (tx) => {
         await tx
           .updateTable('orders')
           .set({ notes: 'nie powinno zostać — не должно остаться' })
-          .where('id', '=', orderId)
+          .where('id', '=', fixture.orderId)
           .execute();
         await event(tx, 'uow-refused');
         await writeHistory(tx, systemActor, new Date(), [
@@ -90,16 +60,16 @@ describe('pipelined connections', () => {
       }),
       (e: { code?: string }) => e.code === '23503',
     );
-    const after = await t.store
+    const after = await fixture.t.store
       .selectFrom('orders')
       .select(['version', 'notes'])
-      .where('id', '=', orderId)
+      .where('id', '=', fixture.orderId)
       .executeTakeFirstOrThrow();
     assert.equal(after.notes, null);
     assert.equal(after.version, before.version);
     assert.equal((await events('uow-refused')).length, 0);
     // the connection is usable again afterwards
-    await atomically(t.store, (tx) => note(tx, 'test.after-refusal'));
+    await atomically(fixture.t.store, (tx) => note(tx, 'test.after-refusal'));
     assert.equal((await history('test.after-refusal')).length, 1);
   });
 
@@ -107,21 +77,21 @@ describe('pipelined connections', () => {
     // On PostgreSQL `savepoint` and `release savepoint` are answered at once and sent with the
     // next statement (store/db.ts); their failure must still fail the work.
     await assert.rejects(
-      t.database.db.transaction().execute(async (trx) => {
-        await scope(trx, t.tenantId)
+      fixture.t.database.db.transaction().execute(async (trx) => {
+        await scope(trx, fixture.t.tenantId)
           .updateTable('orders')
           .set({ notes: 'nie zostanie' })
-          .where('id', '=', orderId)
+          .where('id', '=', fixture.orderId)
           .execute();
         await sql.raw('release savepoint nie_ma_takiego').execute(trx);
         await sql`select 1`.execute(trx);
       }),
       /savepoint/,
     );
-    const after = await t.store
+    const after = await fixture.t.store
       .selectFrom('orders')
       .select('notes')
-      .where('id', '=', orderId)
+      .where('id', '=', fixture.orderId)
       .executeTakeFirstOrThrow();
     assert.equal(after.notes, null);
   });
