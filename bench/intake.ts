@@ -131,10 +131,48 @@ async function setup(database: Database) {
   await must('/api/v1/channels', { code: 'web', name: 'Sklep', kind: 'web', settings: { reserveOnIntake: false } });
   for (let i = 1; i <= 3; i++) await must('/api/v1/products', { sku: `SKU-${i}`, name: `Produkt ${i} — Товар ${i}` });
   await must('/api/v1/customers', { code: 'C-1', name: 'Zażółć Gęślą', email: 'jazn@example.pl' });
+  // The B2C path: a channel that reserves at intake, stock at three warehouses, and the shipped
+  // B2C process chosen for it by a selection rule.
+  await must('/api/v1/channels', { code: 'shop', name: 'Sklep B2C', kind: 'web', settings: { reserveOnIntake: true } });
+  for (const [code, lat, lon] of [
+    ['WAW-1', 52.23, 21.01],
+    ['KRK-1', 50.06, 19.94],
+    ['POZ-1', 52.41, 16.93],
+  ] as const) {
+    await must('/api/v1/locations', {
+      code,
+      name: `Magazyn ${code}`,
+      kind: 'warehouse',
+      country: 'PL',
+      latitude: lat,
+      longitude: lon,
+      capabilities: ['ships'],
+    });
+    for (let i = 1; i <= 3; i++) {
+      const r = await request('POST', '/api/v1/inventory/stock:set', {
+        sku: `SKU-${i}`,
+        location: code,
+        onHand: 1_000_000,
+      });
+      if (r.status >= 300) throw new Error(`stock ${r.status} ${r.body}`);
+    }
+  }
+  const source = readFileSync(new URL('../processes/b2c-omnichannel.yaml', import.meta.url), 'utf8');
+  const draft = await request('POST', '/api/v1/processes', { source });
+  if (draft.status !== 201) throw new Error(`process ${draft.status} ${draft.body}`);
+  const published = await request(
+    'POST',
+    `/api/v1/processes/b2c-omnichannel/versions/${JSON.parse(draft.body).version}/publish`,
+  );
+  if (published.status !== 200) throw new Error(`publish ${published.status} ${published.body}`);
+  const rules = await request('PUT', '/api/v1/process-selection-rules', {
+    rules: [{ process: 'b2c-omnichannel', channel: ['shop'] }],
+  });
+  if (rules.status !== 200) throw new Error(`rules ${rules.status} ${rules.body}`);
   return { app, agent, request, tenantId: t.tenantId };
 }
 
-const body = (i: number, run: string) => ({
+const plainBody = (i: number, run: string) => ({
   channel: 'web',
   externalId: `${run}-${i}`,
   customer: { code: 'C-1' },
@@ -144,23 +182,42 @@ const body = (i: number, run: string) => ({
   delivery: { method: 'ship' },
 });
 
+/** A shop's order: 1–3 lines, reserved at intake and taken by the B2C process. */
+const b2cBody = (i: number, run: string) => ({
+  ...plainBody(i, run),
+  channel: 'shop',
+  lines: [1, 2, 3]
+    .slice(0, 1 + (i % 3))
+    .map((n) => ({ sku: `SKU-${n}`, quantity: n, unitPrice: '19.99', taxRate: '23' })),
+});
+
 /**
- * The two intake paths (app/orders/create-order.ts, intakePath): `one-statement` for an order with
- * nothing else to do, `unit-of-work` for the rest — here forced by an Idempotency-Key, which runs
- * the order in the key's unit of work (the same order, the same rows, plus the key's row).
+ * The paths measured:
+ * - `one-statement` and `unit-of-work`: intake's two paths (app/orders/create-order.ts,
+ *   intakePath) on the same plain order — the second forced by an Idempotency-Key, which runs the
+ *   order in the key's unit of work (the same rows plus the key's row);
+ * - `b2c`: the path a shop's order takes — a channel that reserves at intake (stock at three
+ *   warehouses), the shipped B2C process started (validate, then waiting for the payment with
+ *   `action.requested` in the outbox) and an Idempotency-Key.
  */
-const PATHS = ['one-statement', 'unit-of-work'] as const;
+const PATHS = ['one-statement', 'unit-of-work', 'b2c'] as const;
 
 async function httpRuns(label: string, database: Database) {
   const s = await setup(database);
-  const out: Array<[number, RunResult]> = [];
+  const out: Array<[(typeof PATHS)[number], number, RunResult]> = [];
   for (const path of PATHS) {
     const headers = (i: number, run: string): Record<string, string> =>
-      path === 'unit-of-work' ? { 'idempotency-key': `${run}-${i}` } : {};
+      path === 'one-statement' ? {} : { 'idempotency-key': `${run}-${i}` };
+    const body = path === 'b2c' ? b2cBody : plainBody;
     for (const c of CONCURRENCY) {
       const warm = randomUUID().slice(0, 8);
       await runConcurrent(50, c, async (i) => {
-        await s.request('POST', '/api/v1/orders', body(i, `warm${warm}`), headers(i, `warm${warm}`));
+        const res = await s.request('POST', '/api/v1/orders', body(i, `warm${warm}`), headers(i, `warm${warm}`));
+        // The B2C path must really run: the process started and waits for the payment, stock held.
+        const order = JSON.parse(res.body) as { state?: string; reservation?: { status?: string } };
+        if (path === 'b2c' && (order.state !== 'awaiting_payment' || order.reservation?.status !== 'reserved')) {
+          throw new Error(`the B2C order did not take its path: ${res.body.slice(0, 300)}`);
+        }
       });
       const m = await measured(
         ORDERS,
@@ -171,7 +228,7 @@ async function httpRuns(label: string, database: Database) {
         },
         database.kind === 'postgres',
       );
-      if (path === 'one-statement') out.push([c, m.median]);
+      out.push([path, c, m.median]);
       line(`${label} ${path.padEnd(13)}`, c, m, `  (${memory()})`);
     }
   }
@@ -234,8 +291,12 @@ try {
   const { out: httpPg, tenantId } = await httpRuns('PostgreSQL', pgDb);
   await pgDb.close();
   const raw = await rawBaseline(scratch.url, tenantId);
-  console.log('\nratio Ordo HTTP (one-statement path) / raw pg transactions (PostgreSQL):');
-  for (const [i, [c, r]] of httpPg.entries()) console.log(`  c=${c}: ${fmt(r.perSecond / raw[i]![1].perSecond, 2)}`);
+  // The baseline writes a plain order's rows; the B2C path also holds stock and starts a process.
+  console.log('\nratio Ordo HTTP / raw pg transactions (PostgreSQL), per path and clients:');
+  for (const [path, c, r] of httpPg) {
+    const base = raw.find(([rc]) => rc === c)![1];
+    console.log(`  ${path.padEnd(13)} c=${String(c).padStart(2)}: ${fmt(r.perSecond / base.perSecond, 2)}`);
+  }
 } finally {
   await scratch.drop();
 }
