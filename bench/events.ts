@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../src/store/db.js';
+import { openDatabase } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
 import { scope, transaction } from '../src/store/tenant-scope.js';

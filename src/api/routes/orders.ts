@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
-import { runCommand, runOwnTransactionCommand } from '../command.js';
+import { runOwnTransactionCommand } from '../command.js';
 import {
   historyEntry,
   MAX_LINES,

@@ -1,5 +1,5 @@
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { assertMove, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 
 /** The location takes the work (WMS or store staff). */

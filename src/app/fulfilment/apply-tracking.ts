@@ -2,7 +2,7 @@ import { newId } from '../../shared/ids.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { TrackingEvent } from '../../integrations/carriers/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { moveFulfilment } from './common.js';
 import { handOverShipment } from './hand-over-shipment.js';

@@ -1,5 +1,5 @@
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { shipOrderLines } from '../inventory/consume.js';
 import type { FulfilmentLineRow, FulfilmentRow } from './common.js';
 

@@ -1,6 +1,6 @@
 import { newId } from '../../shared/ids.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import '../../store/schema-inventory.js';
 import '../../store/schema-fulfilment.js';

@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { assertMove, fulfilmentLines, moveFulfilment } from './common.js';
 import { consumeFulfilment } from './consume-fulfilment.js';

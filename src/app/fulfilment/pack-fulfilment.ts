@@ -1,6 +1,6 @@
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { assertMove, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 
 export interface PackageInput {

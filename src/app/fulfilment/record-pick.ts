@@ -1,7 +1,7 @@
 import { AppError, isAppError } from '../../shared/errors.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { pickOrderLine } from '../inventory/consume.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 import { releaseShortfall } from './release-shortfall.js';

@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 
 /**
  * Records that units of a fulfilment line came back as "wrong item" (picked the wrong SKU or

@@ -1,6 +1,6 @@
 import type { Actor } from '../../store/history.js';
 import type { OrderProcessPort } from '../process/port.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { assertMove, fulfilmentLines, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 import { releaseShortfall } from './release-shortfall.js';
 import { routeOrder } from '../sourcing/route-order.js';

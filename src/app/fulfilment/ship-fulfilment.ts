@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { OrderProcessPort } from '../process/port.js';
 import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import type { Actor } from '../../store/history.js';
-import { type TenantScope, type Work, transaction } from '../../store/tenant-scope.js';
+import { type TenantScope, transaction } from '../../store/tenant-scope.js';
 import { createShipment } from './create-shipment.js';
 import { handOverShipment } from './hand-over-shipment.js';
 

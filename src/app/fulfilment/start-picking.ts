@@ -1,5 +1,5 @@
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { assertMove, loadFulfilmentView, lockFulfilment, moveFulfilment } from './common.js';
 
 /** A picker starts on the fulfilment order; picks are recorded only after this. */

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type {} from '../../store/schema-inventory.js';
 import { AppError } from '../../shared/errors.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
 import { currentXid, recordMovements, withStockRetry, type Movement, type ProductRef } from './common.js';
 import { chooseLots, removeLotsAndSerials } from './lots.js';
 

@@ -1,7 +1,7 @@
 import { AppError, ERROR_CODES } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import { orderInput } from './schemas.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
 import { createOrder } from './create-order.js';
 import type { OrderProcesses } from '../process/order-processes.js';

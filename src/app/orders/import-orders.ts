@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import { orderInput } from './schemas.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
 import { createOrder } from './create-order.js';
 import type { OrderProcesses } from '../process/order-processes.js';

@@ -1,7 +1,7 @@
 import { isAppError } from '../../shared/errors.js';
 import type { ProcessEvent } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
+import { atomically, type Work } from '../../store/tenant-scope.js';
 import { applyOrderEvent, type ApplyOptions, type ApplyResult } from './apply-order-event.js';
 import type { Operations } from './operation.js';
 import type { OrderProcessPort } from './port.js';

@@ -1,6 +1,6 @@
 import type { ActionRegistry } from '../../process/index.js';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { publishVersion } from '../versioning/versioned-store.js';
 import { checkSource, definitionView, invalidDefinition, processKind } from './definition-store.js';

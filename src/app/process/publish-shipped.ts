@@ -2,7 +2,7 @@ import type { ActionRegistry } from '../../process/index.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
 import { checkSource, currentPublished } from './definition-store.js';
 import { publishDefinition } from './publish-definition.js';
 import { saveDraft } from './save-draft.js';

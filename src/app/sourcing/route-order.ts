@@ -3,7 +3,7 @@ import '../../store/schema-sourcing.js';
 import { newId } from '../../shared/ids.js';
 import type { Plan } from '../../domain/sourcing/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { withStockRetry } from '../inventory/common.js';
 import { releaseOrderReservations } from '../inventory/release.js';
