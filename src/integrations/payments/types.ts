@@ -143,8 +143,7 @@ export interface NotificationInput {
 }
 
 export type NotificationError =
-  | { code: 'SIGNATURE_INVALID'; message: string }
-  | { code: 'NOTIFICATION_MALFORMED'; message: string };
+  { code: 'SIGNATURE_INVALID'; message: string } | { code: 'NOTIFICATION_MALFORMED'; message: string };
 
 export interface PaymentProviderAdapter {
   readonly code: PaymentProviderCode;
@@ -157,12 +156,7 @@ export interface PaymentProviderAdapter {
   /** Release an authorisation that was not captured. */
   void(ref: PaymentRef, key: string): Promise<ProviderResult<ProviderPayment>>;
   /** Refund all or part of what was captured; `key` is the refund operation's id (idempotency key). */
-  refund(
-    ref: PaymentRef,
-    amount: bigint,
-    key: string,
-    reason?: string,
-  ): Promise<ProviderResult<ProviderRefund>>;
+  refund(ref: PaymentRef, amount: bigint, key: string, reason?: string): Promise<ProviderResult<ProviderRefund>>;
   /** Verify a notification with the provider's own scheme and parse it; one body may hold several. */
   parseNotification(input: NotificationInput): Result<PaymentNotification[], NotificationError>;
   /** After a verified notification, what the provider requires before it counts (P24 verify; YooKassa GET). */
