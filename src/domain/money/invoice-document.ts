@@ -104,4 +104,9 @@ export interface InvoiceDocument {
     ksefNumber?: string;
     reason: string;
   };
+  /**
+   * The legal basis of a VAT exemption, required when any line is "zw" (P_19A in FA(3), and
+   * printed on the invoice), e.g. "art. 43 ust. 1 pkt 37 ustawy o VAT".
+   */
+  vatExemptionBasis?: string;
 }
