@@ -148,7 +148,8 @@ export function buildUpd(doc: InvoiceDocument, options: UpdOptions): EInvoiceRes
   const table = document.ele('ТаблСчФакт');
   for (const l of doc.lines) {
     const attrs: Record<string, string> = { НомСтр: String(l.no), НаимТов: l.name };
-    if (OKEI[l.unit]) attrs.ОКЕИ_Тов = OKEI[l.unit];
+    const okei = OKEI[l.unit];
+    if (okei) attrs.ОКЕИ_Тов = okei;
     attrs.НаимЕдИзм = l.unit;
     attrs.КолТов = String(l.quantity);
     if (l.unitNet > 0n) attrs.ЦенаТов = money(l.unitNet, doc.currency);
