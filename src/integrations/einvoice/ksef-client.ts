@@ -13,26 +13,27 @@
  * findInvoiceByHash looks it up by the hash the caller already knows (invoiceHash).
  */
 import { createCipheriv, createHash, publicEncrypt, randomBytes, constants, X509Certificate } from 'node:crypto';
-import { z } from 'zod';
-import { err, ok, type Result } from '../../shared/result.js';
+import type { z } from 'zod';
+import { err, ok } from '../../shared/result.js';
+import {
+  authInit,
+  authStatus,
+  certificates,
+  challengeResponse,
+  invoiceSent,
+  invoiceStatus,
+  ksefError,
+  sessionInvoices,
+  sessionOpened,
+  statusError,
+  tokens,
+  type KsefError,
+  type KsefResult,
+  type Res,
+} from './ksef-api.js';
 import { FA3_FORM_CODE } from './ksef-fa3.js';
 
-export type KsefErrorCode =
-  'KSEF_REJECTED' | 'KSEF_AUTH_FAILED' | 'KSEF_NOT_FOUND' | 'KSEF_UNAVAILABLE' | 'KSEF_TIMEOUT' | 'KSEF_BAD_RESPONSE';
-
-export interface KsefError {
-  code: KsefErrorCode;
-  message: string;
-  /** True when the same call may succeed later (timeouts, 5xx, 429). */
-  retryable: boolean;
-  /** KSeF's own messages (exception descriptions and details), as written. */
-  details: string[];
-  httpStatus?: number;
-  /** The request may have been carried out (a send whose answer never came). */
-  outcomeUnknown?: boolean;
-}
-
-export type KsefResult<T> = Result<T, KsefError>;
+export type { KsefError, KsefErrorCode, KsefResult } from './ksef-api.js';
 
 export interface KsefClientConfig {
   /** API root including the version, e.g. https://api-test.ksef.mf.gov.pl/v2. */
@@ -75,86 +76,6 @@ export function invoiceHash(xml: string | Buffer): string {
   return createHash('sha256')
     .update(typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml)
     .digest('base64');
-}
-
-const tokenInfo = z.object({ token: z.string().min(1), validUntil: z.string() });
-const statusInfo = z.object({
-  code: z.number().int(),
-  description: z.string(),
-  details: z.array(z.string()).nullish(),
-});
-const challengeResponse = z.object({ challenge: z.string().min(1), timestampMs: z.number().int() });
-const authInit = z.object({ referenceNumber: z.string().min(1), authenticationToken: tokenInfo });
-const authStatus = z.object({ status: statusInfo });
-const tokens = z.object({ accessToken: tokenInfo, refreshToken: tokenInfo });
-const certificates = z.array(
-  z.object({
-    certificate: z.string().min(1),
-    publicKeyId: z.string().optional(),
-    validFrom: z.string(),
-    validTo: z.string(),
-    usage: z.array(z.string()),
-  }),
-);
-const sessionOpened = z.object({ referenceNumber: z.string().min(1), validUntil: z.string() });
-const invoiceSent = z.object({ referenceNumber: z.string().min(1) });
-const invoiceStatus = z.object({
-  referenceNumber: z.string(),
-  invoiceHash: z.string(),
-  invoiceNumber: z.string().nullish(),
-  ksefNumber: z.string().nullish(),
-  acquisitionDate: z.string().nullish(),
-  status: statusInfo,
-});
-const sessionInvoices = z.object({ invoices: z.array(invoiceStatus), continuationToken: z.string().nullish() });
-
-function ksefError(code: KsefErrorCode, message: string, extra: Partial<KsefError> = {}): KsefError {
-  return {
-    code,
-    message,
-    retryable: extra.retryable ?? (code === 'KSEF_UNAVAILABLE' || code === 'KSEF_TIMEOUT'),
-    details: extra.details ?? [],
-    ...(extra.httpStatus !== undefined ? { httpStatus: extra.httpStatus } : {}),
-    ...(extra.outcomeUnknown ? { outcomeUnknown: true } : {}),
-  };
-}
-
-interface Res {
-  status: number;
-  contentType: string;
-  body: Buffer;
-}
-
-/** KSeF's error messages from either error format (ExceptionResponse or problem+json). */
-function messages(res: Res): string[] {
-  try {
-    const body = JSON.parse(res.body.toString('utf8')) as {
-      exception?: { exceptionDetailList?: { exceptionDescription?: string; details?: string[] }[] };
-      errors?: { description?: string; details?: string[] }[];
-      detail?: string;
-    };
-    const list = body.exception?.exceptionDetailList ?? body.errors ?? [];
-    const out = list.flatMap((e) => [
-      ('exceptionDescription' in e ? e.exceptionDescription : (e as { description?: string }).description) ?? '',
-      ...(e.details ?? []),
-    ]);
-    if (body.detail) out.push(body.detail);
-    return out.filter((s) => s.length > 0);
-  } catch {
-    return [];
-  }
-}
-
-function statusError(res: Res, what: string): KsefError {
-  const details = messages(res);
-  const why = details.length ? `: ${details.join('; ')}` : '';
-  const s = res.status;
-  if (s === 401 || s === 403)
-    return ksefError('KSEF_AUTH_FAILED', `${what}: refused (HTTP ${s})${why}`, { httpStatus: s, details });
-  if (s === 404) return ksefError('KSEF_NOT_FOUND', `${what}: not found${why}`, { httpStatus: s, details });
-  if (s === 429 || s >= 500)
-    return ksefError('KSEF_UNAVAILABLE', `${what}: KSeF unavailable (HTTP ${s})${why}`, { httpStatus: s, details });
-  return ksefError('KSEF_REJECTED', `${what}: rejected (HTTP ${s})${why}`, { httpStatus: s, details });
 }
 
 export function createKsefClient(config: KsefClientConfig) {
