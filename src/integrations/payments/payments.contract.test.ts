@@ -2,6 +2,8 @@
 import { createStripeAdapter } from './stripe/stripe-adapter.js';
 import { paymentContract } from './testing/contract.js';
 import { startStripeFake } from './testing/stripe-fake.js';
+import { createPayuAdapter } from './payu/payu-adapter.js';
+import { startPayuFake } from './testing/payu-fake.js';
 
 const stripeCreds = { secretKey: 'sk_test_ordo', webhookSecret: 'whsec_ordo_test' };
 paymentContract({
@@ -13,6 +15,25 @@ paymentContract({
   async start({ timeoutMs }) {
     const fake = await startStripeFake(stripeCreds);
     const adapter = createStripeAdapter({ ...stripeCreds, baseUrl: fake.url, timeoutMs });
+    return { adapter, fake, close: () => fake.close() };
+  },
+});
+
+const payuCreds = {
+  posId: '145227',
+  clientSecret: '12f071174cb7eb79d4aac5bc2f07563f',
+  secondKey: '13a980d4f851f3d9a1cfc792fb1f5e50',
+};
+paymentContract({
+  name: 'PayU',
+  currency: 'PLN',
+  reportsReplay: true,
+  signedNotifications: true,
+  tamper: (body) => body.replace('"totalAmount":"10000"', '"totalAmount":"1"'),
+  async start({ timeoutMs }) {
+    // Auto-receive off: paid orders wait for capture, so Ordo can authorise first.
+    const fake = await startPayuFake({ ...payuCreds, autoReceive: false });
+    const adapter = createPayuAdapter({ ...payuCreds, baseUrl: fake.url, autoReceive: false, timeoutMs });
     return { adapter, fake, close: () => fake.close() };
   },
 });
