@@ -4,6 +4,8 @@ import { paymentContract } from './testing/contract.js';
 import { startStripeFake } from './testing/stripe-fake.js';
 import { createPayuAdapter } from './payu/payu-adapter.js';
 import { startPayuFake } from './testing/payu-fake.js';
+import { createPrzelewy24Adapter } from './przelewy24/przelewy24-adapter.js';
+import { startPrzelewy24Fake } from './testing/przelewy24-fake.js';
 
 const stripeCreds = { secretKey: 'sk_test_ordo', webhookSecret: 'whsec_ordo_test' };
 paymentContract({
@@ -34,6 +36,25 @@ paymentContract({
     // Auto-receive off: paid orders wait for capture, so Ordo can authorise first.
     const fake = await startPayuFake({ ...payuCreds, autoReceive: false });
     const adapter = createPayuAdapter({ ...payuCreds, baseUrl: fake.url, autoReceive: false, timeoutMs });
+    return { adapter, fake, close: () => fake.close() };
+  },
+});
+
+const p24Creds = { merchantId: 12345, posId: 12345, reportKey: 'p24-report-key', crc: 'p24-crc-key' };
+paymentContract({
+  name: 'Przelewy24 (card pre-authorisation POS)',
+  currency: 'PLN',
+  reportsReplay: true,
+  signedNotifications: true,
+  // P24 signs inside the body: break the sign field, and alter a signed value.
+  breakSignature: (n) => ({
+    ...n,
+    body: n.body.replace(/"sign":"(.)/, (_m, c: string) => `"sign":"${c === '0' ? '1' : '0'}`),
+  }),
+  tamper: (body) => body.replace('"amount":10000', '"amount":1'),
+  async start({ timeoutMs }) {
+    const fake = await startPrzelewy24Fake({ ...p24Creds, preauthorization: true });
+    const adapter = createPrzelewy24Adapter({ ...p24Creds, baseUrl: fake.url, preauthorization: true, timeoutMs });
     return { adapter, fake, close: () => fake.close() };
   },
 });
