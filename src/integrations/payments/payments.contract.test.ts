@@ -6,6 +6,8 @@ import { createPayuAdapter } from './payu/payu-adapter.js';
 import { startPayuFake } from './testing/payu-fake.js';
 import { createPrzelewy24Adapter } from './przelewy24/przelewy24-adapter.js';
 import { startPrzelewy24Fake } from './testing/przelewy24-fake.js';
+import { createYookassaAdapter } from './yookassa/yookassa-adapter.js';
+import { startYookassaFake } from './testing/yookassa-fake.js';
 
 const stripeCreds = { secretKey: 'sk_test_ordo', webhookSecret: 'whsec_ordo_test' };
 paymentContract({
@@ -55,6 +57,21 @@ paymentContract({
   async start({ timeoutMs }) {
     const fake = await startPrzelewy24Fake({ ...p24Creds, preauthorization: true });
     const adapter = createPrzelewy24Adapter({ ...p24Creds, baseUrl: fake.url, preauthorization: true, timeoutMs });
+    return { adapter, fake, close: () => fake.close() };
+  },
+});
+
+const ykCreds = { shopId: '54401', secretKey: 'test_ordo_secret' };
+paymentContract({
+  name: 'YooKassa',
+  currency: 'RUB',
+  // YooKassa replays the first answer to a repeated Idempotence-Key but does not mark it.
+  reportsReplay: false,
+  signedNotifications: false,
+  tamper: (body) => body.replaceAll('waiting_for_capture', 'succeeded'),
+  async start({ timeoutMs }) {
+    const fake = await startYookassaFake(ykCreds);
+    const adapter = createYookassaAdapter({ ...ykCreds, baseUrl: fake.url, timeoutMs });
     return { adapter, fake, close: () => fake.close() };
   },
 });
