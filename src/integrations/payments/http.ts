@@ -1,0 +1,179 @@
+/**
+ * The one place where HTTP outcomes become PaymentProviderErrors, so every provider adapter
+ * classifies timeouts, outages, lost responses and garbage the same way. The rule that matters
+ * most for money: a request that changes state (anything but GET) whose answer we did not see is
+ * `outcomeUnknown`, so the caller looks the payment up (`findPayment`) before doing anything else.
+ */
+import type { z } from 'zod';
+import { err, ok } from '../../shared/result.js';
+import type { HttpPaymentConfig, PaymentProviderError, PaymentProviderErrorCode, ProviderResult } from './types.js';
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** Objects are sent as UTF-8 JSON. */
+  json?: unknown;
+  /** Sent as application/x-www-form-urlencoded (Stripe); pairs keep their order and may repeat. */
+  form?: [string, string][];
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+export function providerError(
+  code: PaymentProviderErrorCode,
+  message: string,
+  extra: Partial<Omit<PaymentProviderError, 'code' | 'message'>> = {},
+): PaymentProviderError {
+  return {
+    code,
+    message,
+    retryable: extra.retryable ?? (code === 'PROVIDER_UNAVAILABLE' || code === 'PROVIDER_TIMEOUT'),
+    providerMessages: extra.providerMessages ?? [],
+    ...(extra.httpStatus !== undefined ? { httpStatus: extra.httpStatus } : {}),
+    ...(extra.outcomeUnknown ? { outcomeUnknown: true } : {}),
+  };
+}
+
+const changesState = (method: HttpRequest['method']): boolean => method !== 'GET';
+
+/** Sends one request; network failures and timeouts come back as values, any HTTP status as a response. */
+export async function send(config: HttpPaymentConfig, req: HttpRequest): Promise<ProviderResult<HttpResponse>> {
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const doFetch = config.fetch ?? fetch;
+  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+  let body: string | undefined;
+  if (req.json !== undefined) {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    body = JSON.stringify(req.json);
+  } else if (req.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(req.form).toString();
+  }
+  const host = new URL(req.url).host;
+  try {
+    // `manual`: PayU answers a created order with 302 + JSON; following it would lose the order id.
+    // The signal also covers reading the body, so a server that stalls mid-body times out too.
+    const res = await doFetch(req.url, {
+      method: req.method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const buf = Buffer.from(await res.arrayBuffer());
+    return ok({ status: res.status, headers: res.headers, body: buf });
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return err(
+        providerError('PROVIDER_TIMEOUT', `no answer from ${host} within ${timeoutMs} ms`, {
+          outcomeUnknown: changesState(req.method),
+        }),
+      );
+    }
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? '';
+    // Refused or unresolvable: the request never reached the provider, so nothing happened there.
+    const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
+    return err(
+      providerError('PROVIDER_UNAVAILABLE', `cannot reach ${host}: ${code || cause?.message || String(error)}`, {
+        outcomeUnknown: !neverSent && changesState(req.method),
+      }),
+    );
+  }
+}
+
+/** Best-effort JSON read of an error body; never fails. */
+export function tryJson(res: HttpResponse): unknown {
+  try {
+    return JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses a success body. Malformed JSON or a wrong shape after a state-changing call means the
+ * provider may have acted but we cannot tell what it did: outcome unknown, retryable with the key.
+ */
+export function parseJson<S extends z.ZodType>(
+  res: HttpResponse,
+  schema: S,
+  what: string,
+  method: HttpRequest['method'],
+): ProviderResult<z.infer<S>> {
+  const extra = { retryable: true, httpStatus: res.status, outcomeUnknown: changesState(method) };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return err(
+      providerError('PROVIDER_BAD_RESPONSE', `${what}: HTTP ${res.status} with a body that is not JSON`, extra),
+    );
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    return err(providerError('PROVIDER_BAD_RESPONSE', `${what}: unexpected response shape (${issues})`, extra));
+  }
+  return ok(parsed.data);
+}
+
+/** Maps a non-success HTTP status to the error a caller can act on. */
+export function httpStatusError(
+  res: HttpResponse,
+  what: string,
+  providerMessages: string[],
+  method: HttpRequest['method'],
+): PaymentProviderError {
+  const status = res.status;
+  const detail = providerMessages.length ? `: ${providerMessages.join('; ')}` : '';
+  const base = { httpStatus: status, providerMessages };
+  if (status === 401 || status === 403) {
+    return providerError('PROVIDER_AUTH_FAILED', `${what}: credentials refused (HTTP ${status})${detail}`, {
+      ...base,
+      retryable: false,
+    });
+  }
+  if (status === 404) return providerError('PROVIDER_NOT_FOUND', `${what}: not found at the provider${detail}`, base);
+  if (status === 408) return providerError('PROVIDER_TIMEOUT', `${what}: provider timed out (HTTP 408)`, base);
+  if (status === 429) {
+    // Rate limiting happens before the request is processed.
+    return providerError('PROVIDER_UNAVAILABLE', `${what}: rate limited (HTTP 429)${detail}`, base);
+  }
+  if (status >= 500) {
+    // A 5xx after a POST may or may not have taken effect; the idempotency key makes the retry safe.
+    return providerError('PROVIDER_UNAVAILABLE', `${what}: provider unavailable (HTTP ${status})${detail}`, {
+      ...base,
+      outcomeUnknown: changesState(method) && status !== 503,
+    });
+  }
+  return providerError('PROVIDER_REJECTED', `${what}: provider refused the request (HTTP ${status})${detail}`, {
+    ...base,
+    retryable: false,
+  });
+}
+
+export const basicAuth = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+
+export const joinUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}${path}`;
+
+/** Lower-cased single header value (Node gives string | string[]). */
+export function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === want) return Array.isArray(v) ? v[0] : v;
+  }
+  return undefined;
+}
