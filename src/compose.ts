@@ -12,6 +12,7 @@ import { sourcingOperations } from './app/sourcing/operations.js';
 import { fulfilmentOperations } from './app/fulfilment/operations.js';
 import { notificationOperations } from './app/notifications/operations.js';
 import { moneyOperations } from './app/money/operations.js';
+import { paymentOperationJob, type PaymentProviders } from './app/money/execute-payment-operation.js';
 import { b2bOperations } from './app/b2b/operations.js';
 import { erpOperations } from './app/erp/operations.js';
 
@@ -31,20 +32,24 @@ export interface Services {
   jobs: JobRegistry;
   /** Partner event types handled here (`POST /inbound/{source}`); others are stored as unknown. */
   inbound: InboundHandlers;
+  /** Payment provider adapters that are configured (may be none: payments are then Ordo's own records). */
+  payments: PaymentProviders;
 }
 
 /**
  * Every process operation Ordo carries out or asks integrations for. A new one is one line here.
  * `publicUrl` (config.http.publicUrl) is where e-mailed tracking links point.
  */
-export function processOperations(opts: { publicUrl?: string | undefined } = {}): ProcessOperation[] {
+export function processOperations(
+  opts: { publicUrl?: string | undefined; paymentProviders?: Iterable<string> } = {},
+): ProcessOperation[] {
   return [
     ...orderOperations,
     ...inventoryOperations,
     ...sourcingOperations,
     ...fulfilmentOperations,
     ...notificationOperations({ publicUrl: opts.publicUrl }),
-    ...moneyOperations,
+    ...moneyOperations({ providers: new Set(opts.paymentProviders ?? []) }),
     ...b2bOperations,
     ...erpOperations,
   ];
@@ -63,17 +68,23 @@ export interface ComposeOptions {
   trackingPoll?: { everyMs?: number; limit?: number };
   /** Public base URL for tracking links in e-mails (config.http.publicUrl); absent = no link. */
   publicUrl?: string | undefined;
+  /** Payment provider adapters by code (config.payments); absent = none. */
+  payments?: PaymentProviders | undefined;
 }
 
 export function compose(opts: ComposeOptions): Services {
-  const operations = new Operations(opts.operations ?? processOperations({ publicUrl: opts.publicUrl }));
+  const payments: PaymentProviders = opts.payments ?? new Map();
+  const operations = new Operations(
+    opts.operations ?? processOperations({ publicUrl: opts.publicUrl, paymentProviders: payments.keys() }),
+  );
   const processes = new OrderProcesses(operations);
   const inbound = new Map(opts.inbound ?? []);
   const jobs = new JobRegistry([
     processTimerJob(operations),
     inboundJob(inbound),
     trackingPollJob(processes, opts.carriers, opts.clock, opts.trackingPoll),
+    paymentOperationJob({ providers: payments, processes, clock: opts.clock, publicUrl: opts.publicUrl }),
     ...(opts.jobs ?? []),
   ]);
-  return { operations, processes, carriers: opts.carriers, jobs, inbound };
+  return { operations, processes, carriers: opts.carriers, jobs, inbound, payments };
 }

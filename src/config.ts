@@ -73,6 +73,31 @@ function nest(value: Settings) {
         tariff: value.CDEK_TARIFF,
       },
     },
+    payments: {
+      timeoutMs: value.ORDO_PAYMENT_TIMEOUT_MS,
+      stripe: {
+        secretKey: value.STRIPE_SECRET_KEY,
+        webhookSecret: value.STRIPE_WEBHOOK_SECRET,
+        baseUrl: value.STRIPE_BASE_URL,
+      },
+      payu: {
+        posId: value.PAYU_POS_ID,
+        clientSecret: value.PAYU_CLIENT_SECRET,
+        secondKey: value.PAYU_SECOND_KEY,
+        baseUrl: value.PAYU_BASE_URL,
+      },
+      przelewy24: {
+        merchantId: value.P24_MERCHANT_ID,
+        reportKey: value.P24_REPORT_KEY,
+        crc: value.P24_CRC,
+        baseUrl: value.P24_BASE_URL,
+      },
+      yookassa: {
+        shopId: value.YOOKASSA_SHOP_ID,
+        secretKey: value.YOOKASSA_SECRET_KEY,
+        baseUrl: value.YOOKASSA_BASE_URL,
+      },
+    },
     routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
     demo: { password: value.ORDO_DEMO_PASSWORD },
   };
@@ -95,6 +120,7 @@ export type WorkerConfig = Config['worker'];
 export type BrokerConfig = Config['broker'];
 export type SmtpSettings = Config['smtp'];
 export type CarrierSettings = Config['carriers'];
+export type PaymentSettings = Config['payments'];
 
 /** Every bad variable at once, one per line; secret values are never quoted. */
 export class ConfigError extends Error {
@@ -186,6 +212,10 @@ function halfConfiguredCarriers(value: Settings): string[] {
     ['InPost', ['INPOST_TOKEN', 'INPOST_ORGANIZATION_ID']],
     ['DHL Parcel DE', ['DHL_API_KEY', 'DHL_USERNAME', 'DHL_PASSWORD', 'DHL_BILLING_NUMBER']],
     ['CDEK', ['CDEK_CLIENT_ID', 'CDEK_CLIENT_SECRET']],
+    ['Stripe', ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']],
+    ['PayU', ['PAYU_POS_ID', 'PAYU_CLIENT_SECRET', 'PAYU_SECOND_KEY']],
+    ['Przelewy24', ['P24_MERCHANT_ID', 'P24_REPORT_KEY', 'P24_CRC']],
+    ['YooKassa', ['YOOKASSA_SHOP_ID', 'YOOKASSA_SECRET_KEY']],
   ];
   const out: string[] = [];
   for (const [carrier, required] of groups) {

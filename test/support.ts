@@ -1,3 +1,4 @@
+import type { PaymentProviders } from '../src/app/money/execute-payment-operation.js';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { createScratchDatabase } from '../src/store/scratch-database.js';
@@ -55,11 +56,18 @@ export interface TestApp {
 }
 
 export async function testApp(
-  opts: { clock?: Clock; modules?: RouteModule[]; database?: Database; config?: Config } = {},
+  opts: {
+    clock?: Clock;
+    modules?: RouteModule[];
+    database?: Database;
+    config?: Config;
+    /** Payment provider adapters (tests against the local provider servers). */
+    payments?: PaymentProviders;
+  } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
-  const services = compose({ clock, publicUrl: opts.config?.http.publicUrl });
+  const services = compose({ clock, publicUrl: opts.config?.http.publicUrl, payments: opts.payments });
   const app = await buildApp(
     {
       db: database.db,
@@ -67,6 +75,7 @@ export async function testApp(
       clock,
       ready: async () => true,
       processes: services.processes,
+      payments: services.payments,
       ...(opts.config ? { config: opts.config } : {}),
     },
     { modules: opts.modules ?? [] },

@@ -26,6 +26,7 @@ import { routingRoutes } from './routes/routing.js';
 import { fulfilmentRoutes } from './routes/fulfilment.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { moneyRoutes } from './routes/money.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -106,6 +107,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => fulfilmentRoutes(scoped, deps));
       await api.register(async (scoped) => trackingRoutes(scoped, deps));
       await api.register(async (scoped) => notificationRoutes(scoped, deps));
+      await api.register(async (scoped) => moneyRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },

@@ -4,6 +4,7 @@ import type { CarrierRegistry } from '../integrations/carriers/index.js';
 import type { OrderProcesses } from '../app/process/order-processes.js';
 import type { InboundHandlers } from '../app/events/inbound.js';
 import type { Config } from '../config.js';
+import type { PaymentProviders } from '../app/money/execute-payment-operation.js';
 
 /** What routes need, passed explicitly: no globals. */
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   inbound?: InboundHandlers;
   /** Configured carrier adapters (issue 6); absent = shipments cannot be booked at carriers. */
   carriers?: CarrierRegistry;
+  /** Configured payment provider adapters (the composition root's); absent = none. */
+  payments?: PaymentProviders;
   /** The validated settings (src/config.ts); absent = every default (tests). */
   config?: Config;
 }

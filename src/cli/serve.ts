@@ -1,3 +1,4 @@
+import { paymentsFromConfig } from '../app/money/payments-from-config.js';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { openDatabase } from '../store/db.js';
@@ -24,7 +25,9 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   // carriers (issue 6): each is offered when its credentials are configured; the manual carrier always
   const carriers = carriersFromConfig(config.carriers, database);
   log.info({ carriers: [...carriers.keys()] }, 'carriers configured');
-  const services = compose({ clock: systemClock, carriers, publicUrl: config.http.publicUrl });
+  const payments = paymentsFromConfig(config.payments);
+  log.info({ payments: [...payments.keys()] }, 'payment providers configured');
+  const services = compose({ clock: systemClock, carriers, payments, publicUrl: config.http.publicUrl });
 
   let seeded = null;
   if (opts.demo) {
@@ -41,6 +44,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
       carriers,
       processes: services.processes,
       inbound: services.inbound,
+      payments: services.payments,
       config,
     },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },

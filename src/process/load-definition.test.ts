@@ -276,13 +276,13 @@ describe('loadDefinition: bad input', () => {
   });
 
   it('Given a version published before the external-action rules, When loaded to run its orders, Then it still loads; as a draft it is refused', () => {
-    // The shape the shipped B2B process had: the invoice requested, then moving on at once.
+    // The shape the shipped B2B process had: the ERP asked, then moving on at once.
     const old = `key: legacy
 start: invoicing
 states:
   invoicing:
     enter:
-      - action: issue_invoice
+      - action: sync_erp
     always:
       - { to: done }
   done:

@@ -57,6 +57,8 @@ describe('transition: B2B approvals', () => {
       'order.maxDiscountPct': 20,
       'order.total': '1500000',
       'customer.availableCredit': '1000000',
+      'credit.onHold': false,
+      'credit.overdueInvoices': '0',
       'customer.requiresBuyerApproval': false,
     });
     assert.deepEqual(
@@ -314,6 +316,7 @@ states:
   it('Given a marketplace order, Then deadline timers are scheduled from order.shipBy, and deadline_near flags without leaving the state', () => {
     const fbs = shipped('marketplace-fbs');
     let r = startProcess(fbs, baseFacts, now);
+    r = step(fbs, r.snapshot, { name: 'payment_captured' }, baseFacts);
     r = step(fbs, r.snapshot, { name: 'reserved' }, baseFacts);
     assert.equal(r.snapshot.state, 'packing');
     assert.deepEqual(
@@ -378,7 +381,8 @@ describe('transition: robustness', () => {
   it('Given a marketplace order without a ship-by date, Then no deadline timer is scheduled and the trace says why', () => {
     const fbs = shipped('marketplace-fbs');
     const facts = { ...baseFacts, order: { ...(baseFacts.order as object), shipBy: undefined } };
-    const r = step(fbs, startProcess(fbs, facts, now).snapshot, { name: 'reserved' }, facts);
+    const paid = step(fbs, startProcess(fbs, facts, now).snapshot, { name: 'payment_captured' }, facts);
+    const r = step(fbs, paid.snapshot, { name: 'reserved' }, facts);
     assert.equal(r.snapshot.state, 'packing');
     assert.equal(ofType(r.effects, 'schedule_timer').length, 0);
     assert.equal(r.trace.filter((t) => t.kind === 'error' && /deadline is not set/.test(t.note!)).length, 2);

@@ -1,3 +1,4 @@
+import { paymentsFromConfig } from '../app/money/payments-from-config.js';
 import pino from 'pino';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -25,6 +26,7 @@ await migrateToLatest(database.db);
 const services = compose({
   clock: systemClock,
   carriers: carriersFromConfig(config.carriers, database),
+  payments: paymentsFromConfig(config.payments),
   publicUrl: config.http.publicUrl,
 });
 const worker = await startWorkerFromConfig(

@@ -17,6 +17,8 @@ import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
 import { notSelected, processConfigured, type StartOutcome } from '../process/start-order-process.js';
 import type { OrderProcesses } from '../process/order-processes.js';
 import { channelRules } from '../../domain/inventory/stock.js';
+import type { CreditFactRow } from '../../domain/order/facts.js';
+import { creditJson } from '../money/credit-sql.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
@@ -39,6 +41,8 @@ interface RefsRow {
     attributes: Record<string, unknown>;
     company_segment: string | null;
     company_terms: Record<string, unknown> | null;
+    /** The company's credit position before this order (a B2B customer only). */
+    company_credit: CreditFactRow | null;
   } | null;
   products: Array<{ id: string; sku: string; name: string; active: boolean }> | null;
   pickup: { id: string; capabilities: string[]; active: boolean } | null;
@@ -64,7 +68,8 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
   const skus = [...new Set(input.lines.map((l) => l.sku))];
   const { rows } = await sql<RefsRow>`select
     (select row_to_json(x) from (select id, code, kind, active, process_key, settings from channels where tenant_id = ${tenantId} and code = ${input.channel}) x) as channel,
-    (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.terms as company_terms
+    (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.terms as company_terms,
+       (case when co.id is null then null else ${creditJson(sql`co.tenant_id`, sql`co.id`)} end) as company_credit
        from customers cu left join companies co on co.tenant_id = cu.tenant_id and co.id = cu.company_id where cu.tenant_id = ${tenantId} and ${customerWhere}) x) as customer,
     (select json_agg(x) from (select id, sku, name, active from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])) x) as products,
     (select row_to_json(x) from (select id, capabilities, active from locations where tenant_id = ${tenantId} and code = ${input.delivery.pickupLocation ?? null}) x) as pickup,
@@ -217,6 +222,8 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
           }
         : {}),
       ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
+      // The shipping's rate goes on its invoice line (its tax is in tax_total with the lines').
+      ...(input.shipping?.taxRate ? { shippingTaxRate: input.shipping.taxRate } : {}),
     } as Record<string, unknown>,
     notes: input.notes ?? null,
     line_count: input.lines.length,
@@ -291,6 +298,13 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
       customer: refs.customer ? { segment: refs.customer.segment, attributes: refs.customer.attributes } : undefined,
       company: refs.customer?.company_id
         ? { segment: refs.customer.company_segment, terms: refs.customer.company_terms ?? {} }
+        : undefined,
+      // This order counts towards the company's exposure from the moment it is accepted.
+      credit: refs.customer?.company_credit
+        ? {
+            ...refs.customer.company_credit,
+            exposure: BigInt(refs.customer.company_credit.exposure) + totals.grandTotal,
+          }
         : undefined,
     },
     rules: refs.rules,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { localOperation } from '../process/operation.js';
 import { raiseFlag } from './flags.js';
 
-/** Order-level process operations: verification result, credit check, flags for people. */
+/** Order-level process operations: verification result, flags for people (the credit check is money's). */
 export const orderOperations = [
   localOperation({
     code: 'validate',
@@ -17,24 +17,6 @@ export const orderOperations = [
             ? `verification failed: ${(validation.errors ?? []).join('; ')}`
             : 'verification passed',
         data: { validation },
-      };
-    },
-  }),
-  localOperation({
-    code: 'check_credit',
-    description: "check the order total against the customer's available credit",
-    refreshes: 'stock',
-    resultEvents: ['credit_ok', 'credit_exceeded'],
-    argsSchema: z.object({}).strict(),
-    async run(ctx) {
-      const customer = (ctx.facts.customer ?? {}) as { creditLimit?: bigint; availableCredit?: bigint };
-      const total = BigInt(String((ctx.facts.order as { total?: unknown } | undefined)?.total ?? 0));
-      if (customer.availableCredit === undefined)
-        return { event: 'credit_ok', note: 'the customer has no credit limit' };
-      const ok = total <= customer.availableCredit;
-      return {
-        event: ok ? 'credit_ok' : 'credit_exceeded',
-        note: `total ${total} ${ok ? '≤' : '>'} available credit ${customer.availableCredit} (minor units)`,
       };
     },
   }),

@@ -1,7 +1,15 @@
 import { sql } from 'kysely';
 import type { FactsInput } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { factsFrom, type FactRows, type LineFactRow, type StockFactRows } from '../../domain/order/facts.js';
+import {
+  factsFrom,
+  type CreditFactRow,
+  type FactRows,
+  type LineFactRow,
+  type PaymentFactRow,
+  type StockFactRows,
+} from '../../domain/order/facts.js';
+import { creditJson } from '../money/credit-sql.js';
 import '../../store/schema-inventory.js';
 
 // What the order's lines hold (active or shipped reservations) and what is backordered, as JSON
@@ -49,6 +57,14 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
         FactRows['company'] | null
       >`(select json_build_object('segment', co.segment, 'terms', co.terms) from companies co
         where co.tenant_id = orders.tenant_id and co.id = orders.company_id)`.as('fact_company'),
+      sql<PaymentFactRow[]>`(select coalesce(json_agg(json_build_object('method', p.method, 'status', p.status,
+        'authorized', p.authorized::text, 'captured', p.captured::text, 'refunded', p.refunded::text, 'voided', p.voided::text)
+        order by p.id), '[]') from payments p where p.tenant_id = orders.tenant_id and p.order_id = orders.id)`.as(
+        'fact_payments',
+      ),
+      sql<CreditFactRow | null>`(case when orders.company_id is null then null else ${creditJson(sql`orders.tenant_id`, sql`orders.company_id`)} end)`.as(
+        'fact_credit',
+      ),
       reservedJson(tenantId, orderId).as('fact_reserved'),
       backordersJson(tenantId, orderId).as('fact_backorders'),
     ])
@@ -60,9 +76,20 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     fact_company: company,
     fact_reserved: reserved,
     fact_backorders: backorders,
+    fact_payments: payments,
+    fact_credit: credit,
     ...order
   } = row;
-  return { order, lines, customer: customer ?? undefined, company: company ?? undefined, reserved, backorders };
+  return {
+    order,
+    lines,
+    customer: customer ?? undefined,
+    company: company ?? undefined,
+    reserved,
+    backorders,
+    payments,
+    credit: credit ?? undefined,
+  };
 }
 
 /**

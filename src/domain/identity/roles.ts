@@ -1,5 +1,5 @@
 /** Roles and what each may do. A key or user carries one or more roles. */
-export const ROLES = ['admin', 'operator', 'approver', 'integration', 'viewer'] as const;
+export const ROLES = ['admin', 'operator', 'approver', 'integration', 'viewer', 'finance'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -22,6 +22,10 @@ export const PERMISSIONS = [
   'fulfilment:write',
   'notifications:read',
   'notifications:write',
+  'payments:read',
+  'payments:write',
+  'invoices:write',
+  'credit:write',
   'keys:manage',
   'users:manage',
 ] as const;
@@ -37,6 +41,7 @@ const READ: Permission[] = [
   'routing:read',
   'fulfilment:read',
   'notifications:read',
+  'payments:read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -51,8 +56,12 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'inventory:write',
     'events:write',
     'fulfilment:write',
+    'payments:write',
+    'invoices:write',
   ],
   viewer: READ,
+  /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */
+  finance: [...READ, 'payments:write', 'invoices:write', 'credit:write', 'tasks:act'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {

@@ -1,4 +1,5 @@
 import { parseMoney } from '../../shared/money.js';
+import { summarizePayments } from '../money/payment-status.js';
 
 /**
  * The facts a process's conditions read (docs/process.md), computed from the order's rows:
@@ -54,12 +55,32 @@ export interface StockFactRows {
   reserved: Array<{ order_line_id: string | null; qty: string | number }>;
   backorders: Array<{ order_line_id: string; quantity: number }>;
 }
+/** The order's payments as facts need them (int8 as text). */
+export interface PaymentFactRow {
+  method: string;
+  status: string;
+  authorized: string | bigint;
+  captured: string | bigint;
+  refunded: string | bigint;
+  voided: string | bigint;
+}
+/** The company's credit position (int8 as text): open orders' unpaid amounts, holds, overdue invoices. */
+export interface CreditFactRow {
+  exposure: string | bigint;
+  on_hold: boolean;
+  overdue_count: number | string;
+  overdue_amount: string | bigint;
+}
 /** Everything facts are computed from: loaded here, or handed over by intake from what it just wrote. */
 export interface FactRows extends StockFactRows {
   order: OrderFactRow;
   lines: LineFactRow[];
   customer: { segment: string | null; attributes: unknown } | undefined;
   company: { segment: string | null; terms: unknown } | undefined;
+  /** Absent at intake (a new order has none). */
+  payments?: PaymentFactRow[];
+  /** Absent at intake and for orders without a company. */
+  credit?: CreditFactRow | undefined;
 }
 
 /** The verification result's errors (the `validation` fact): what makes a stored order unfit to proceed. */
@@ -117,7 +138,24 @@ export function factsFrom(factRows: FactRows) {
   const errors = orderValidationErrors(order, lines);
   const paymentKind = String((order.payment_terms as Dict).kind ?? 'prepaid');
   const creditLimit = money(pick('creditLimit'), cur);
-  const availableCredit = money(pick('availableCredit'), cur) ?? creditLimit;
+  const credit = factRows.credit;
+  const pay = summarizePayments(
+    BigInt(order.grand_total),
+    (factRows.payments ?? []).map((p) => ({
+      status: p.status,
+      authorized: BigInt(p.authorized),
+      captured: BigInt(p.captured),
+      refunded: BigInt(p.refunded),
+      voided: BigInt(p.voided),
+    })),
+  );
+  // Exposure counts every open order's unpaid amount, this one's included; `customer.availableCredit`
+  // is what the limit leaves before this order (so `order.total > customer.availableCredit` reads
+  // as before), `credit.available` what it leaves after it. A stated availableCredit (an ERP's) wins.
+  const exposure = credit ? BigInt(credit.exposure) : 0n;
+  const others = exposure > pay.outstanding ? exposure - pay.outstanding : 0n;
+  const availableCredit =
+    money(pick('availableCredit'), cur) ?? (creditLimit === undefined ? undefined : creditLimit - others);
 
   return {
     order: {
@@ -163,6 +201,23 @@ export function factsFrom(factRows: FactRows) {
       department: terms.department,
       costCentre: terms.costCentre,
       budgetRemaining: money(terms.budgetRemaining, cur),
+    },
+    payment: {
+      status: pay.status,
+      method: factRows.payments?.[0]?.method ?? '',
+      authorized: pay.authorized,
+      captured: pay.captured,
+      refunded: pay.refunded,
+      paid: pay.paid,
+      outstanding: pay.outstanding,
+    },
+    credit: {
+      limit: creditLimit,
+      exposure,
+      available: creditLimit === undefined ? undefined : creditLimit - exposure,
+      onHold: credit?.on_hold ?? false,
+      overdueInvoices: BigInt(credit?.overdue_count ?? 0),
+      overdueAmount: BigInt(credit?.overdue_amount ?? 0),
     },
     channel: {
       code: order.channel_code,

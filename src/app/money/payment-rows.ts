@@ -1,0 +1,154 @@
+import type { Selectable } from 'kysely';
+import { AppError } from '../../shared/errors.js';
+import { formatMoney, parseMoney } from '../../shared/money.js';
+import { summarizePayments, type PaymentSummary } from '../../domain/money/payment-status.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import type { PaymentOperationsTable, PaymentsTable } from '../../store/schema-money.js';
+import '../../store/schema-money.js';
+
+export type PaymentRow = Selectable<PaymentsTable>;
+export type PaymentOperationRow = Selectable<PaymentOperationsTable>;
+
+/** Job kind that carries a payment operation to its provider (and retries it with the same key). */
+export const PAYMENT_OPERATION_JOB = 'payment.operation';
+export const paymentJobKey = (operationId: string) => `payment-op:${operationId}`;
+
+/** The order fields money needs. */
+export interface MoneyOrder {
+  id: string;
+  number: string;
+  currency: string;
+  total: bigint;
+  state: string;
+  companyId: string | null;
+  customerEmail: string | null;
+  paymentTerms: Record<string, unknown>;
+  attributes: Record<string, unknown>;
+}
+
+export async function loadMoneyOrder(scope: TenantScope, orderId: string, lock = false): Promise<MoneyOrder> {
+  let query = scope
+    .selectFrom('orders')
+    .select([
+      'id',
+      'number',
+      'currency',
+      'grand_total',
+      'state',
+      'company_id',
+      'customer_email',
+      'payment_terms',
+      'attributes',
+    ])
+    .where('id', '=', orderId);
+  if (lock) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `order ${orderId} not found`);
+  return {
+    id: row.id,
+    number: row.number,
+    currency: row.currency,
+    total: BigInt(row.grand_total),
+    state: row.state,
+    companyId: row.company_id,
+    customerEmail: row.customer_email,
+    paymentTerms: (row.payment_terms ?? {}) as Record<string, unknown>,
+    attributes: (row.attributes ?? {}) as Record<string, unknown>,
+  };
+}
+
+export async function loadPayments(scope: TenantScope, orderId: string, lock = false): Promise<PaymentRow[]> {
+  let query = scope.selectFrom('payments').selectAll().where('order_id', '=', orderId).orderBy('id');
+  if (lock) query = query.forUpdate();
+  return query.execute();
+}
+
+export const amounts = (p: PaymentRow) => ({
+  status: p.status,
+  authorized: BigInt(p.authorized),
+  captured: BigInt(p.captured),
+  refunded: BigInt(p.refunded),
+  voided: BigInt(p.voided),
+});
+
+export function summaryOf(order: MoneyOrder, payments: readonly PaymentRow[]): PaymentSummary {
+  return summarizePayments(order.total, payments.map(amounts));
+}
+
+/** Operations not finished yet, by payment: what they will take from an authorisation or a capture. */
+export async function pendingOperations(scope: TenantScope, orderId: string): Promise<PaymentOperationRow[]> {
+  return scope
+    .selectFrom('payment_operations')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** An amount from the API ("12.50") in the order's currency, as minor units, with the field at fault. */
+export function parseAmount(text: string, currency: string, path: string): bigint {
+  const value = parseMoney(text, currency);
+  if (typeof value !== 'bigint' || value <= 0n)
+    throw new AppError('VALIDATION_FAILED', `${path} must be a positive amount in ${currency}`, [
+      { path, message: `must be a positive decimal amount in ${currency}, e.g. "12.50"`, code: 'BAD_AMOUNT' },
+    ]);
+  return value;
+}
+
+export const money = (units: bigint, currency: string) => formatMoney(units, currency);
+
+/** A payment as the API shows it: exact decimal strings in the order's currency. */
+export function paymentView(p: PaymentRow, operations: readonly PaymentOperationRow[] = []) {
+  const m = (v: string) => formatMoney(BigInt(v), p.currency);
+  return {
+    id: p.id,
+    orderId: p.order_id,
+    method: p.method,
+    provider: p.provider,
+    providerPaymentId: p.provider_payment_id,
+    status: p.status,
+    currency: p.currency,
+    amount: m(p.amount),
+    authorized: m(p.authorized),
+    captured: m(p.captured),
+    refunded: m(p.refunded),
+    voided: m(p.voided),
+    reference: p.reference,
+    redirectUrl: p.redirect_url,
+    shipmentId: p.shipment_id,
+    remitted: m(p.remitted),
+    createdAt: p.created_at.toISOString(),
+    updatedAt: p.updated_at.toISOString(),
+    operations: operations
+      .filter((o) => o.payment_id === p.id)
+      .map((o) => ({
+        id: o.id,
+        kind: o.kind,
+        amount: m(o.amount),
+        status: o.status,
+        providerRef: o.provider_ref,
+        reason: o.reason,
+        error: o.error,
+        attempts: o.attempts,
+        lines: o.lines,
+        createdAt: o.created_at.toISOString(),
+        completedAt: o.completed_at ? o.completed_at.toISOString() : null,
+      })),
+  };
+}
+
+export type PaymentView = ReturnType<typeof paymentView>;
+
+export function summaryView(summary: PaymentSummary, currency: string) {
+  const m = (v: bigint) => formatMoney(v, currency);
+  return {
+    status: summary.status,
+    currency,
+    authorized: m(summary.authorized),
+    captured: m(summary.captured),
+    refunded: m(summary.refunded),
+    paid: m(summary.paid),
+    outstanding: m(summary.outstanding),
+    overpaid: m(summary.overpaid),
+  };
+}

@@ -1,0 +1,207 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * Money (issue 14): payments per order and every operation on them, provider notifications,
+ * sellers and their gap-free invoice numbering, invoices and credit notes, credit holds on
+ * companies, and cash-on-delivery remittances from carriers.
+ *
+ * A payment operation row (authorise, capture, void, refund) is committed BEFORE the provider is
+ * called: its id is the provider's idempotency key, so a crash or a lost response leaves a row to
+ * retry with the same key, never a second charge. Amounts are bigint minor units.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  const statements = [
+    `create table payments (
+      tenant_id uuid not null references tenants(id),
+      id uuid not null,
+      order_id uuid not null,
+      method text not null check (method in ('card','online','transfer','blik','gift_card','store_credit','cod','terms')),
+      provider text,
+      provider_payment_id text,
+      currency char(3) not null,
+      amount bigint not null check (amount > 0),
+      status text not null check (status in ('pending','authorized','captured','voided','failed','cancelled')),
+      authorized bigint not null default 0 check (authorized >= 0),
+      captured bigint not null default 0 check (captured >= 0),
+      refunded bigint not null default 0 check (refunded >= 0 and refunded <= captured),
+      voided bigint not null default 0 check (voided >= 0),
+      reference text,
+      redirect_url text,
+      shipment_id uuid,
+      remitted bigint not null default 0,
+      version int not null default 1,
+      created_at timestamptz not null,
+      updated_at timestamptz not null,
+      primary key (tenant_id, id),
+      foreign key (tenant_id, order_id) references orders(tenant_id, id),
+      check (captured + voided <= greatest(authorized, amount))
+    )`,
+    `create index payments_order on payments (tenant_id, order_id)`,
+    `create unique index payments_provider_ref on payments (tenant_id, provider, provider_payment_id) where provider_payment_id is not null`,
+    // Provider notifications know no tenant: the payment is found by the provider's id or ours.
+    `create index payments_provider_lookup on payments (provider, provider_payment_id) where provider_payment_id is not null`,
+    `create index payments_id on payments (id)`,
+    `create table payment_operations (
+      tenant_id uuid not null references tenants(id),
+      id uuid not null,
+      payment_id uuid not null,
+      order_id uuid not null,
+      kind text not null check (kind in ('authorize','capture','void','refund')),
+      amount bigint not null check (amount >= 0),
+      status text not null check (status in ('pending','succeeded','failed')),
+      provider_ref text,
+      reason text,
+      error jsonb,
+      attempts int not null default 0,
+      lines jsonb not null default '[]',
+      request jsonb not null default '{}',
+      actor jsonb not null default '{}',
+      created_at timestamptz not null,
+      completed_at timestamptz,
+      primary key (tenant_id, id),
+      foreign key (tenant_id, payment_id) references payments(tenant_id, id)
+    )`,
+    `create index payment_operations_payment on payment_operations (tenant_id, payment_id, id)`,
+    `create index payment_operations_pending on payment_operations (tenant_id, created_at) where status = 'pending'`,
+    `create index payment_operations_id on payment_operations (id)`,
+    `create index payment_operations_provider_ref on payment_operations (provider_ref) where provider_ref is not null`,
+    `create table payment_notifications (
+      tenant_id uuid not null references tenants(id),
+      id uuid not null,
+      provider text not null,
+      notification_id text not null,
+      payment_id uuid,
+      received_at timestamptz not null,
+      outcome text not null,
+      payload jsonb not null,
+      primary key (tenant_id, id),
+      unique (tenant_id, provider, notification_id)
+    )`,
+    `create table sellers (
+      tenant_id uuid not null references tenants(id),
+      code text not null,
+      name text not null,
+      tax_id text,
+      kpp text,
+      address jsonb not null,
+      country char(2) not null,
+      language text not null default 'pl',
+      time_zone text not null default 'Europe/Warsaw',
+      bank_account text,
+      signer jsonb,
+      edo_id text,
+      invoice_series text not null default 'FV',
+      credit_note_series text not null default 'KOR',
+      proforma_series text not null default 'PRO',
+      ksef boolean not null default false,
+      is_default boolean not null default false,
+      version int not null default 1,
+      created_at timestamptz not null,
+      updated_at timestamptz not null,
+      primary key (tenant_id, code)
+    )`,
+    `create unique index sellers_default on sellers (tenant_id) where is_default`,
+    `create table invoice_counters (
+      tenant_id uuid not null references tenants(id),
+      seller text not null,
+      series text not null,
+      year int not null,
+      last_no int not null,
+      primary key (tenant_id, seller, series, year)
+    )`,
+    `create table invoices (
+      tenant_id uuid not null references tenants(id),
+      id uuid not null,
+      order_id uuid not null,
+      shipment_id uuid,
+      kind text not null check (kind in ('invoice','proforma','credit_note')),
+      seller text not null,
+      series text not null,
+      year int not null,
+      seq int not null,
+      number text not null,
+      currency char(3) not null,
+      net bigint not null,
+      vat bigint not null,
+      gross bigint not null,
+      issue_date date not null,
+      due_date date,
+      corrects_id uuid,
+      reason text,
+      document jsonb not null,
+      ksef_status text,
+      ksef_number text,
+      ksef_reference text,
+      upo text,
+      ksef_error jsonb,
+      emailed_at timestamptz,
+      created_by jsonb not null default '{}',
+      created_at timestamptz not null,
+      primary key (tenant_id, id),
+      unique (tenant_id, seller, series, year, seq),
+      foreign key (tenant_id, order_id) references orders(tenant_id, id)
+    )`,
+    `create index invoices_order on invoices (tenant_id, order_id)`,
+    `create index invoices_open on invoices (tenant_id, due_date) where kind = 'invoice'`,
+    `create table credit_holds (
+      tenant_id uuid not null references tenants(id),
+      id uuid not null,
+      company_id uuid not null,
+      reason text not null,
+      placed_by jsonb not null,
+      placed_at timestamptz not null,
+      released_by jsonb,
+      released_at timestamptz,
+      release_reason text,
+      primary key (tenant_id, id),
+      foreign key (tenant_id, company_id) references companies(tenant_id, id)
+    )`,
+    `create unique index credit_holds_open on credit_holds (tenant_id, company_id) where released_at is null`,
+    `create table cod_remittances (
+      tenant_id uuid not null references tenants(id),
+      id uuid not null,
+      carrier text not null,
+      reference text not null,
+      file_name text,
+      currency char(3) not null,
+      total bigint not null,
+      matched int not null default 0,
+      differences int not null default 0,
+      unmatched int not null default 0,
+      imported_by jsonb not null,
+      imported_at timestamptz not null,
+      primary key (tenant_id, id),
+      unique (tenant_id, carrier, reference)
+    )`,
+    `create table cod_remittance_lines (
+      tenant_id uuid not null references tenants(id),
+      remittance_id uuid not null,
+      row_no int not null,
+      tracking_number text,
+      shipment_id uuid,
+      payment_id uuid,
+      order_id uuid,
+      amount bigint not null,
+      expected bigint,
+      outcome text not null check (outcome in ('matched','difference','unknown_shipment','duplicate','not_cod')),
+      primary key (tenant_id, remittance_id, row_no)
+    )`,
+    `create index cod_remittance_lines_shipment on cod_remittance_lines (tenant_id, shipment_id)`,
+  ];
+  for (const statement of statements) await sql.raw(statement).execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const t of [
+    'cod_remittance_lines',
+    'cod_remittances',
+    'credit_holds',
+    'invoices',
+    'invoice_counters',
+    'sellers',
+    'payment_notifications',
+    'payment_operations',
+    'payments',
+  ])
+    await sql.raw(`drop table if exists ${t}`).execute(db);
+}
