@@ -200,3 +200,18 @@ export function orderBody(over: Record<string, unknown> = {}) {
     ...over,
   };
 }
+
+/** A Polish seller as the default issuer of invoices (PUT /sellers/{code}). */
+export async function setUpSeller(t: TestApp, over: Record<string, unknown> = {}, code = 'main') {
+  const r = await t.call('PUT', `/api/v1/sellers/${code}`, {
+    name: 'Sklep Łódź sp. z o.o.',
+    taxId: '5260250274',
+    address: { line1: 'ul. Piotrkowska 1', city: 'Łódź', postalCode: '90-001', country: 'PL' },
+    country: 'PL',
+    bankAccount: 'PL61109010140000071219812874',
+    isDefault: true,
+    ...over,
+  });
+  if (r.status !== 200) throw new Error(`seller: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}

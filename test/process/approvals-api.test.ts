@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { address, testApp, type TestApp, seedBasics } from '../support.js';
+import { address, testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
 import { publish, send, setRules, shipped, stock } from './process-support.js';
 
 const b2bOrder = (externalId: string, over: Record<string, unknown> = {}) => ({
@@ -21,6 +21,7 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
   before(async () => {
     t = await testApp();
     await seedBasics(t);
+    await setUpSeller(t);
     const ch = await t.call('POST', '/api/v1/channels', {
       code: 'b2b',
       name: 'Portal B2B',
@@ -90,9 +91,11 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
     assert.equal(delegated.body.delegatedFrom, 'role:purchasing_manager');
     const signed = await t.call('POST', `/api/v1/tasks/${buyer.body.items[0].id}/complete`, { outcome: 'approve' });
     assert.equal(signed.status, 200, JSON.stringify(signed.body));
-    // approved → reserved → routed → the invoice is asked of the ERP, and the order waits for it
-    assert.equal(signed.body.order.state, 'invoicing');
-    assert.equal((await send(t, o.id, 'invoice_issued')).state, 'syncing_invoice');
+    // approved → reserved → routed → Ordo issues the invoice → the ERP is asked for it, and the order waits
+    assert.equal(signed.body.order.state, 'syncing_invoice');
+    const invoices = (await t.call('GET', `/api/v1/orders/${o.id}/invoices`)).body.items;
+    assert.equal(invoices.length, 1);
+    assert.equal(invoices[0].kind, 'invoice');
     // the ERP has the invoice → deferred payment → fulfilment requested
     assert.equal((await send(t, o.id, 'erp_synced')).state, 'fulfilling');
 

@@ -56,9 +56,12 @@ describe('external actions: requested through the outbox, awaited by their state
     assert.equal(reserve.runs, 'local');
     assert.deepEqual(reserve.resultEvents, ['reserved', 'shortage']);
     assert.equal(reserve.args.properties.allowPartial.type, 'boolean');
+    const sync: any = by.get('sync_erp');
+    assert.equal(sync.runs, 'external');
+    assert.deepEqual(sync.results, { succeeded: 'erp_synced', failed: 'erp_sync_failed' });
     const invoice: any = by.get('issue_invoice');
-    assert.equal(invoice.runs, 'external');
-    assert.deepEqual(invoice.results, { succeeded: 'invoice_issued', failed: 'invoice_failed' });
+    assert.equal(invoice.runs, 'local', 'Ordo issues invoices itself');
+    assert.deepEqual(invoice.resultEvents, ['invoice_issued', 'invoice_failed']);
     assert.equal((by.get('set_attribute') as any).runs, 'engine');
     assert.ok(!by.has('score_fraud'), "a definition's own external actions are not operations of the tenant");
   });
@@ -156,18 +159,28 @@ describe('external actions: requested through the outbox, awaited by their state
       }
       o = (await t.call('GET', `/api/v1/orders/${o.id}`)).body;
     }
-    assert.equal(o.state, 'invoicing', JSON.stringify(o.process));
-    const [inv] = await events(t, o.id, 'action.requested');
-    assert.equal(inv.payload.action, 'issue_invoice');
-    assert.deepEqual(inv.payload.args, { documents: ['invoice', 'upd'] });
+    // No seller is set up: the invoice cannot be issued, and finance gets the exception.
+    assert.equal(o.state, 'invoice_exception', JSON.stringify(o.process));
     // Nothing ships before the invoice exists.
     assert.equal((await t.call('GET', `/api/v1/fulfilment-orders?orderId=${o.id}`)).body.items?.length ?? 0, 0);
-    o = await send(t, o.id, 'invoice_issued', {
-      data: { requestId: inv.payload.requestId, number: 'FV/2026/12/0001' },
+    const seller = await t.call('PUT', '/api/v1/sellers/main', {
+      name: 'Hurtownia Łódź sp. z o.o.',
+      taxId: '5260250274',
+      address: { line1: 'ul. Piotrkowska 1', city: 'Łódź', postalCode: '90-001', country: 'PL' },
+      country: 'PL',
+      isDefault: true,
     });
-    assert.equal(o.state, 'syncing_invoice');
+    assert.equal(seller.status, 200, JSON.stringify(seller.body));
+    o = await send(t, o.id, 'retry');
+    assert.equal(o.state, 'syncing_invoice', 'the invoice was issued and the ERP is asked for it');
+    const invoices = await t.call('GET', `/api/v1/orders/${o.id}/invoices`);
+    assert.equal(invoices.body.items.length, 1);
+    assert.match(invoices.body.items[0].number, /^FV\/\d{4}\/000001$/);
+    assert.equal(invoices.body.items[0].gross, o.totals.grandTotal);
+    const issued = await events(t, o.id, 'invoice.issued');
+    assert.equal(issued.length, 1);
     const requests = await events(t, o.id, 'action.requested');
-    assert.deepEqual(requests.map((e: any) => e.payload.action).sort(), ['issue_invoice', 'sync_erp']);
+    assert.deepEqual(requests.map((e: any) => e.payload.action).sort(), ['sync_erp']);
     const firstSync = requests.find((e: any) => e.payload.action === 'sync_erp').payload.requestId;
     o = await send(t, o.id, 'erp_sync_failed', { data: { requestId: firstSync } });
     assert.equal(o.state, 'invoice_sync_exception');
@@ -204,12 +217,14 @@ describe('external actions: requested through the outbox, awaited by their state
     assert.equal(o.state, 'fulfilling', JSON.stringify(o.process));
     o = await send(t, o.id, 'shipped');
     o = await send(t, o.id, 'delivered');
-    assert.equal(o.state, 'collecting_payment');
-    const capture = (await events(t, o.id, 'action.requested')).find(
-      (e: any) => e.payload.action === 'capture_payment',
-    );
-    assert.deepEqual(capture.payload.args, { amount: 'total' });
-    o = await send(t, o.id, 'payment_captured');
+    // The carrier collected the cash: recorded as captured at once, matched later with its remittance.
+    const payments = await t.call('GET', `/api/v1/orders/${o.id}/payments`);
+    assert.equal(payments.body.summary.status, 'paid');
+    assert.equal(payments.body.payments[0].method, 'cod');
+    assert.equal(payments.body.payments[0].captured, o.totals.grandTotal);
+    const h = await t.call('GET', `/api/v1/orders/${o.id}/history`);
+    const states = h.body.items.filter((i: any) => i.toState && i.toState !== i.fromState).map((i: any) => i.toState);
+    assert.ok(states.includes('collecting_payment'), 'the order passed through collecting_payment');
     assert.equal(o.state, 'delivered');
   });
 });

@@ -33,7 +33,7 @@ describe('orders running the shipped B2C process through the API', () => {
       status: 'active',
       exception: null,
     });
-    assert.deepEqual(o.allowedEvents.sort(), ['payment_authorized', 'payment_failed', 'payment_timeout']);
+    assert.deepEqual(o.allowedEvents.sort(), ['payment_authorized', 'payment_captured', 'payment_failed', 'payment_timeout']);
 
     let v = await send(t, o.id, 'payment_authorized');
     // reserve ran in the same transaction (stock was held at intake), route followed, fulfilment was requested.
@@ -48,7 +48,7 @@ describe('orders running the shipped B2C process through the API', () => {
     const fired = await fireDueTimers(t.services.operations, t.database.db, new Date(Date.now() + 15 * DAY));
     assert.equal(fired.fired, 1);
     const done = await t.call('GET', `/api/v1/orders/${o.id}`);
-    assert.equal(done.body.state, 'completed');
+    assert.equal(done.body.state, 'completed', JSON.stringify(done.body.process));
     assert.equal(done.body.process.status, 'done');
     assert.deepEqual(done.body.allowedEvents, []);
 
@@ -60,7 +60,7 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.deepEqual(chosen.inputs, { 'order.paymentTerms': 'prepaid' });
     assert.ok(
       h.body.items.some(
-        (i: any) => i.action === 'process.action_requested' && i.changes.action === 'authorize_payment',
+        (i: any) => i.action === 'process.action_waiting' && i.changes.action === 'authorize_payment',
       ),
     );
     assert.ok(
@@ -79,7 +79,7 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.equal(r.status, 409);
     assert.equal(r.body.code, 'TRANSITION_NOT_ALLOWED');
     assert.equal(r.body.state, 'awaiting_payment');
-    assert.deepEqual([...r.body.allowed].sort(), ['payment_authorized', 'payment_failed', 'payment_timeout']);
+    assert.deepEqual([...r.body.allowed].sort(), ['payment_authorized', 'payment_captured', 'payment_failed', 'payment_timeout']);
     const after = await t.call('GET', `/api/v1/orders/${o.id}`);
     assert.equal(after.body.version, o.version);
   });

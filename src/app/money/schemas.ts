@@ -94,8 +94,7 @@ export const creditNoteInput = z
   .refine((v) => Boolean(v.lines?.length) !== (v.amount !== undefined), {
     message: 'give either lines or amount',
     path: ['lines'],
-  })
-  .meta({ id: 'CreditNoteInput' });
+  });
 
 export const sellerInput = z
   .object({
@@ -166,8 +165,7 @@ export const remittanceInput = z
     missingAfterDays: z.number().int().min(1).max(365).optional(),
   })
   .strict()
-  .refine((v) => Boolean(v.rows) !== Boolean(v.csv), { message: 'give rows or csv', path: ['rows'] })
-  .meta({ id: 'RemittanceInput' });
+  .refine((v) => Boolean(v.rows) !== Boolean(v.csv), { message: 'give rows or csv', path: ['rows'] });
 
 export const revenueQuery = z
   .object({

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { v5 as uuidv5 } from 'uuid';
 import { writeAudit, type Actor } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import type { SellerRow } from './invoices.js';
@@ -84,7 +85,13 @@ export async function putSeller(tx: Work, actor: Actor, now: Date, code: string,
     .onConflict((oc) => oc.columns(['tenant_id', 'code']).doUpdateSet({ ...values, version: sql`sellers.version + 1` }))
     .returningAll()
     .executeTakeFirstOrThrow();
-  await writeAudit(tx, actor, now, { entity: 'seller', entityId: code, action: 'seller.saved', changes: { ...input } });
+  // The audit log keys entities by UUID: a seller's is derived from its code (stable per tenant).
+  await writeAudit(tx, actor, now, {
+    entity: 'seller',
+    entityId: uuidv5(code, tx.tenantId),
+    action: 'seller.saved',
+    changes: { code, ...input },
+  });
   return sellerView(row);
 }
 
