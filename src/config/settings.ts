@@ -532,7 +532,7 @@ export const configSchema = z.object({
     path: 'payments.stripe.baseUrl',
     default: '`https://api.stripe.com`',
     processes: SERVE_WORKER,
-    description: 'Stripe API',
+    description: 'Stripe API root (a local or mock server in tests)',
   }),
   PAYU_POS_ID: setting(text(), {
     group: 'payments',
