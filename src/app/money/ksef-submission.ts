@@ -154,41 +154,41 @@ export async function submitToKsef(deps: KsefSubmissionDeps, tx: Work, invoiceId
       if (!reference) session = undefined; // KSeF never got it: send it again, in a new session
     }
   }
+  // A session opened here is closed at the end, whatever happened in it (its invoices stay readable).
   let opened: KsefSession | undefined;
-  if (!reference) {
-    const s = await client.openSession(token.value);
-    if (!s.ok) return failed(s.error);
-    opened = session = s.value;
-    const sent = await client.sendInvoice(session, xml);
-    if (sent.ok) reference = sent.value.referenceNumber;
-    else if (sent.error.outcomeUnknown) {
-      // The answer was lost, not necessarily the invoice: look for it before anything else.
-      const found = await client.findInvoiceByHash(session, hash);
-      if (!found.ok) return failed(sent.error, { ksef_status: 'sent', ksef_reference: session.referenceNumber });
-      reference = found.value?.referenceNumber;
-      if (!reference) return failed(sent.error, { ksef_status: 'queued', ksef_reference: null });
-    } else if (sent.error.code === 'KSEF_REJECTED') {
-      await reject(tx, row, {
-        code: sent.error.httpStatus ?? 400,
-        description: sent.error.message,
-        details: sent.error.details,
-      });
-      await history(
-        'invoice.ksef_rejected',
-        { code: sent.error.code },
-        { note: sent.error.message, details: sent.error.details },
-      );
-      await client.closeSession(session);
-      return { done: true };
-    } else return failed(sent.error);
-    await tx
-      .updateTable('invoices')
-      .set({ ksef_status: 'sent', ksef_reference: `${session.referenceNumber}/${reference}` })
-      .where('id', '=', row.id)
-      .execute();
-    await history('invoice.ksef_sent', { ksefReference: reference, sessionReference: session.referenceNumber, hash });
-  }
   try {
+    if (!reference) {
+      const s = await client.openSession(token.value);
+      if (!s.ok) return failed(s.error);
+      opened = session = s.value;
+      const sent = await client.sendInvoice(session, xml);
+      if (sent.ok) reference = sent.value.referenceNumber;
+      else if (sent.error.outcomeUnknown) {
+        // The answer was lost, not necessarily the invoice: look for it before anything else.
+        const found = await client.findInvoiceByHash(session, hash);
+        if (!found.ok) return failed(sent.error, { ksef_status: 'sent', ksef_reference: session.referenceNumber });
+        reference = found.value?.referenceNumber;
+        if (!reference) return failed(sent.error, { ksef_status: 'queued', ksef_reference: null });
+      } else if (sent.error.code === 'KSEF_REJECTED') {
+        await reject(tx, row, {
+          code: sent.error.httpStatus ?? 400,
+          description: sent.error.message,
+          details: sent.error.details,
+        });
+        await history(
+          'invoice.ksef_rejected',
+          { code: sent.error.code },
+          { note: sent.error.message, details: sent.error.details },
+        );
+        return { done: true };
+      } else return failed(sent.error);
+      await tx
+        .updateTable('invoices')
+        .set({ ksef_status: 'sent', ksef_reference: `${session.referenceNumber}/${reference}` })
+        .where('id', '=', row.id)
+        .execute();
+      await history('invoice.ksef_sent', { ksefReference: reference, sessionReference: session.referenceNumber, hash });
+    }
     return await decide(tx, client, row, { session: session!, reference: reference!, now }, history, failed);
   } finally {
     if (opened) await client.closeSession(opened);
