@@ -13,6 +13,7 @@ import { fulfilmentOperations } from './app/fulfilment/operations.js';
 import { notificationOperations } from './app/notifications/operations.js';
 import { moneyOperations } from './app/money/operations.js';
 import { paymentOperationJob, type PaymentProviders } from './app/money/execute-payment-operation.js';
+import { ksefSubmissionJob, type KsefSettings } from './app/money/ksef-submission.js';
 import { b2bOperations } from './app/b2b/operations.js';
 import { erpOperations } from './app/erp/operations.js';
 
@@ -70,6 +71,8 @@ export interface ComposeOptions {
   publicUrl?: string | undefined;
   /** Payment provider adapters by code (config.payments); absent = none. */
   payments?: PaymentProviders | undefined;
+  /** KSeF (ORDO_KSEF_URL, ORDO_KSEF_TOKEN); absent = invoices of KSeF sellers wait queued, the reason on each. */
+  ksef?: KsefSettings | undefined;
 }
 
 export function compose(opts: ComposeOptions): Services {
@@ -84,6 +87,7 @@ export function compose(opts: ComposeOptions): Services {
     inboundJob(inbound),
     trackingPollJob(processes, opts.carriers, opts.clock, opts.trackingPoll),
     paymentOperationJob({ providers: payments, processes, clock: opts.clock, publicUrl: opts.publicUrl }),
+    ksefSubmissionJob({ ksef: opts.ksef, clock: opts.clock }),
     ...(opts.jobs ?? []),
   ]);
   return { operations, processes, carriers: opts.carriers, jobs, inbound, payments };

@@ -97,6 +97,7 @@ function nest(value: Settings) {
         secretKey: value.YOOKASSA_SECRET_KEY,
         baseUrl: value.YOOKASSA_BASE_URL,
       },
+      ksef: { url: value.ORDO_KSEF_URL, token: value.ORDO_KSEF_TOKEN },
     },
     routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
     demo: { password: value.ORDO_DEMO_PASSWORD },
@@ -216,6 +217,7 @@ function halfConfiguredCarriers(value: Settings): string[] {
     ['PayU', ['PAYU_POS_ID', 'PAYU_CLIENT_SECRET', 'PAYU_SECOND_KEY']],
     ['Przelewy24', ['P24_MERCHANT_ID', 'P24_REPORT_KEY', 'P24_CRC']],
     ['YooKassa', ['YOOKASSA_SHOP_ID', 'YOOKASSA_SECRET_KEY']],
+    ['KSeF sending', ['ORDO_KSEF_URL', 'ORDO_KSEF_TOKEN']],
   ];
   const out: string[] = [];
   for (const [carrier, required] of groups) {

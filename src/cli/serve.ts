@@ -1,4 +1,5 @@
 import { paymentsFromConfig } from '../app/money/payments-from-config.js';
+import { ksefFromConfig } from '../app/money/ksef-submission.js';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { openDatabase } from '../store/db.js';
@@ -27,7 +28,9 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   log.info({ carriers: [...carriers.keys()] }, 'carriers configured');
   const payments = paymentsFromConfig(config.payments);
   log.info({ payments: [...payments.keys()] }, 'payment providers configured');
-  const services = compose({ clock: systemClock, carriers, payments, publicUrl: config.http.publicUrl });
+  const ksef = ksefFromConfig(config.payments);
+  log.info({ ksef: ksef ? ksef.baseUrl : 'not configured' }, 'KSeF sending');
+  const services = compose({ clock: systemClock, carriers, payments, publicUrl: config.http.publicUrl, ksef });
 
   let seeded = null;
   if (opts.demo) {

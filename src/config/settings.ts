@@ -532,7 +532,7 @@ export const configSchema = z.object({
     path: 'payments.stripe.baseUrl',
     default: '`https://api.stripe.com`',
     processes: SERVE_WORKER,
-    description: 'Stripe API',
+    description: 'Stripe API root (a local or mock server in tests)',
   }),
   PAYU_POS_ID: setting(text(), {
     group: 'payments',
@@ -617,6 +617,22 @@ export const configSchema = z.object({
     description: 'YooKassa API',
   }),
 
+  ORDO_KSEF_URL: setting(httpUrl(), {
+    group: 'payments',
+    path: 'payments.ksef.url',
+    default: '—',
+    processes: SERVE_WORKER,
+    description:
+      'KSeF 2.0 API root with its version (test: `https://api-test.ksef.mf.gov.pl/v2`, production: `https://api.ksef.mf.gov.pl/v2`); invoices of sellers with `ksef: true` are sent when it and `ORDO_KSEF_TOKEN` are set',
+  }),
+  ORDO_KSEF_TOKEN: setting(secretText(), {
+    group: 'payments',
+    path: 'payments.ksef.token',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description: "a KSeF token generated in KSeF for the sellers' NIP context (permission to issue invoices)",
+  }),
   // routing
   ORDO_EXACT_WARMUP: setting(flag(true), {
     group: 'routing',

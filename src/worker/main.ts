@@ -1,4 +1,5 @@
 import { paymentsFromConfig } from '../app/money/payments-from-config.js';
+import { ksefFromConfig } from '../app/money/ksef-submission.js';
 import pino from 'pino';
 import { openDatabase } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -28,6 +29,7 @@ const services = compose({
   carriers: carriersFromConfig(config.carriers, database),
   payments: paymentsFromConfig(config.payments),
   publicUrl: config.http.publicUrl,
+  ksef: ksefFromConfig(config.payments),
 });
 const worker = await startWorkerFromConfig(
   database,

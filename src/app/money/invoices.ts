@@ -9,6 +9,7 @@ import type { InvoicesTable, SellersTable } from '../../store/schema-money.js';
 import { writeHistory } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
+import { scheduleTimer } from '../events/timers.js';
 import { loadMoneyOrder, loadPayments, summaryOf } from './payment-rows.js';
 import type { MoneyContext } from './record-payment.js';
 
@@ -23,6 +24,9 @@ export interface StoredInvoice {
   document: InvoiceDocument;
   covers: Array<{ lineId: string; quantity: number; no: number }>;
 }
+
+/** The job that sends a queued invoice to KSeF (ksef-submission.ts), keyed `ksef:<invoiceId>`. */
+export const KSEF_SUBMISSION_JOB = 'invoice.ksef';
 
 const UNIT: Record<string, string> = { pl: 'szt.', ru: 'шт', en: 'pcs' };
 const GONE_STATES = ['cancelled', 'rejected'];
@@ -364,6 +368,8 @@ async function storeInvoice(
     created_at: now,
   };
   const stored = await tx.insertInto('invoices', row).returningAll().executeTakeFirstOrThrow();
+  if (row.ksef_status === 'queued')
+    await scheduleTimer(tx, { kind: KSEF_SUBMISSION_JOB, runAt: now, key: `ksef:${id}`, payload: { invoiceId: id } });
   const m = (x: bigint) => formatMoney(x, v.document.currency);
   const links = {
     self: `/api/v1/invoices/${id}`,

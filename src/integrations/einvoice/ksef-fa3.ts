@@ -125,7 +125,8 @@ export function buildKsefFa3(doc: InvoiceDocument, options: KsefFa3Options = {})
     const row = fa.ele('FaWiersz');
     row.ele('NrWierszaFa').txt(String(l.no));
     row.ele('P_7').txt(l.name);
-    row.ele('Indeks').txt(l.sku);
+    // Indeks is optional and at least one character: a line without a SKU (delivery) has none.
+    if (l.sku) row.ele('Indeks').txt(l.sku);
     if (l.gtin) row.ele('GTIN').txt(l.gtin);
     row.ele('P_8A').txt(l.unit);
     row.ele('P_8B').txt(String(l.quantity));
