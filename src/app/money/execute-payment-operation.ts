@@ -74,6 +74,7 @@ export async function executePaymentOperation(
   const result = await callProvider(deps, adapter, op, payment, order);
   return atomically(scope, async (tx) => {
     const now = deps.clock.now();
+    await lockOrder(tx, op.order_id);
     const fresh = await tx
       .selectFrom('payment_operations')
       .selectAll()
@@ -190,6 +191,15 @@ const errorJson = (e: PaymentProviderError) => ({
 });
 
 /**
+ * Takes the order's row lock first, as the payment commands and the process do (order, then its
+ * payments, then their operations). Locking the payment first and the order later (the process
+ * fed by the change locks it) deadlocked with a refund or capture requested at the same moment.
+ */
+export async function lockOrder(tx: TenantScope, orderId: string): Promise<void> {
+  await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
+}
+
+/**
  * Records what the provider answered for an operation. A created payment the buyer still has to
  * pay (a redirect) keeps its authorisation open until the provider's notification says so.
  */
@@ -202,6 +212,7 @@ async function settle(
 ): Promise<void> {
   await atomically(scope, async (tx) => {
     const now = deps.clock.now();
+    await lockOrder(tx, op.order_id);
     const payment = await tx
       .selectFrom('payments')
       .selectAll()
