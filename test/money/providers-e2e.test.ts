@@ -136,7 +136,10 @@ for (const c of PROVIDERS) {
 
     test(`Given an authorised payment at ${c.name}, When captured in full and refunded partly and then the rest, Then the provider holds what Ordo reports, and too much is refused without touching either`, async () => {
       const o = await authorisedOrder(w, c);
-      const ids = { id: o.paymentId, providerPaymentId: (await ordoPayment(w, o.id, o.paymentId)).payment.providerPaymentId };
+      const ids = {
+        id: o.paymentId,
+        providerPaymentId: (await ordoPayment(w, o.id, o.paymentId)).payment.providerPaymentId,
+      };
 
       // Above the authorisation: refused before the provider hears anything.
       let snap = await bothSides(c, o.id, o.paymentId);
@@ -201,7 +204,10 @@ for (const c of PROVIDERS) {
 
     test(`Given an authorised payment at ${c.name}, When 60 % is captured, Then the rest is released on both sides, a refund above the 60 % is refused and a second capture is too`, async () => {
       const o = await authorisedOrder(w, c);
-      const ids = { id: o.paymentId, providerPaymentId: (await ordoPayment(w, o.id, o.paymentId)).payment.providerPaymentId };
+      const ids = {
+        id: o.paymentId,
+        providerPaymentId: (await ordoPayment(w, o.id, o.paymentId)).payment.providerPaymentId,
+      };
       const take = pct(o.total, 60);
       const r = await capture(w, c, o.paymentId, take);
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -306,7 +312,11 @@ for (const c of PROVIDERS) {
       assert.equal(side.captureRequests, 1, 'the retry used the same key (or found it captured)');
       assert.equal(fake().paymentCount(), before + 1);
       h = await history(w, o.id);
-      assert.equal(h.filter((i) => i.action === 'payment.attempt_failed').length, 1 + (capAttempts - 1), 'the lost create, and the lost capture unless resolved at once');
+      assert.equal(
+        h.filter((i) => i.action === 'payment.attempt_failed').length,
+        1 + (capAttempts - 1),
+        'the lost create, and the lost capture unless resolved at once',
+      );
     });
 
     test(`Given ${c.name} answers 5xx and then hangs, When the job retries, Then every attempt is in the history and the third creates the payment once`, async () => {
@@ -508,7 +518,10 @@ for (const c of PROVIDERS) {
 
             const view = await orderPayments(w, o.id);
             const s = Object.fromEntries(
-              ['captured', 'refunded', 'paid', 'outstanding', 'overpaid'].map((k) => [k, minor(view.summary[k], c.currency)]),
+              ['captured', 'refunded', 'paid', 'outstanding', 'overpaid'].map((k) => [
+                k,
+                minor(view.summary[k], c.currency),
+              ]),
             ) as Record<string, bigint>;
             assert.equal(s.paid, s.captured! - s.refunded!, what);
             assert.equal(s.captured, (providerCaptured ?? 0n) + transfers, what);
@@ -532,29 +545,6 @@ for (const c of PROVIDERS) {
       );
     });
 
-    test(
-      `Given a transfer recorded while the ${c.name} authorisation is open, When the whole authorisation is captured, Then it is refused as an overpayment`,
-      {
-        todo: 'capturePayment (payment-commands.ts) checks OVERPAYMENT_NOT_ALLOWED only for payments without a provider',
-      },
-      async () => {
-        const o = await authorisedOrder(w, c);
-        const t = await w.t.call('POST', `/api/v1/orders/${o.id}/payments`, {
-          method: 'transfer',
-          status: 'captured',
-          amount: decimal(pct(o.total, 40), c.currency),
-        });
-        assert.equal(t.status, 201, JSON.stringify(t.body));
-        const writes = writesAt(c);
-        const r = await capture(w, c, o.paymentId);
-        assert.equal(r.status, 422, JSON.stringify(r.body));
-        assert.equal(r.body.code, 'OVERPAYMENT_NOT_ALLOWED');
-        assert.equal(writesAt(c), writes);
-        const view = await orderPayments(w, o.id);
-        assert.equal(minor(view.summary.overpaid, c.currency), 0n);
-      },
-    );
-
     test(`Given a ${c.name} payment captured in full, When 10 refunds of 30 % each arrive at once (PostgreSQL), Then at most 3 succeed and the rest are REFUND_EXCEEDS_CAPTURED`, async (ctx) => {
       if (w.t.database.kind !== 'postgres') {
         ctx.skip('needs PostgreSQL: the embedded database runs one transaction at a time, so nothing races');
@@ -562,7 +552,10 @@ for (const c of PROVIDERS) {
       }
       const o = await authorisedOrder(w, c);
       assert.equal((await capture(w, c, o.paymentId)).status, 200);
-      const ids = { id: o.paymentId, providerPaymentId: (await ordoPayment(w, o.id, o.paymentId)).payment.providerPaymentId };
+      const ids = {
+        id: o.paymentId,
+        providerPaymentId: (await ordoPayment(w, o.id, o.paymentId)).payment.providerPaymentId,
+      };
       const before = w.fakes.get(c.code)!.refundCount();
       const part = pct(o.total, 30);
       const answers = await Promise.all(
@@ -594,3 +587,28 @@ for (const c of PROVIDERS) {
     });
   });
 }
+
+// The same for every provider: the check is missing in Ordo's capture command, before any provider call.
+const stripe = PROVIDERS.find((p) => p.code === 'stripe')!;
+test(
+  `Given a transfer recorded while the Stripe authorisation is open, When the whole authorisation is captured, Then it is refused as an overpayment`,
+  {
+    todo: 'capturePayment (payment-commands.ts) checks OVERPAYMENT_NOT_ALLOWED only for payments without a provider',
+  },
+  async () => {
+    const o = await authorisedOrder(w, stripe);
+    const t = await w.t.call('POST', `/api/v1/orders/${o.id}/payments`, {
+      method: 'transfer',
+      status: 'captured',
+      amount: decimal(pct(o.total, 40), stripe.currency),
+    });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    const writes = writesAt(stripe);
+    const r = await capture(w, stripe, o.paymentId);
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.code, 'OVERPAYMENT_NOT_ALLOWED');
+    assert.equal(writesAt(stripe), writes);
+    const view = await orderPayments(w, o.id);
+    assert.equal(minor(view.summary.overpaid, stripe.currency), 0n);
+  },
+);
