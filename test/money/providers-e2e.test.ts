@@ -585,6 +585,48 @@ for (const c of PROVIDERS) {
       assert.equal(side.refunded, 3n * part);
       if (!c.refundNotified) assert.equal(minor(view.payment.refunded, c.currency), 3n * part);
     });
+
+    test(
+      `Given a pending ${c.name} refund, When its notification arrives while 3 more refunds of 30 % are requested (PostgreSQL), Then nothing deadlocks, the notification applies and only 2 more fit`,
+      {
+        skip: c.refundNotified
+          ? false
+          : `${c.name} confirms refunds in its answer: there is no refund notification to race`,
+      },
+      async (ctx) => {
+        if (w.t.database.kind !== 'postgres') {
+          ctx.skip('needs PostgreSQL: the embedded database runs one transaction at a time, so nothing races');
+          return;
+        }
+        const o = await authorisedOrder(w, c);
+        assert.equal((await capture(w, c, o.paymentId)).status, 200);
+        const part = pct(o.total, 30);
+        const first = await w.t.call('POST', `/api/v1/orders/${o.id}/refunds`, {
+          amount: decimal(part, c.currency),
+          reason: 'zwrot pierwszy',
+        });
+        assert.equal(first.status, 202, JSON.stringify(first.body));
+        const n = fake().notification('refund', o.paymentId);
+        const [notified, ...answers] = await Promise.all([
+          notify(w, c.code, n),
+          ...Array.from({ length: 3 }, (_, i) =>
+            w.t.call('POST', `/api/v1/orders/${o.id}/refunds`, {
+              amount: decimal(part, c.currency),
+              reason: `zwrot równoległy ${i + 1}`,
+            }),
+          ),
+        ]);
+        assert.equal(notified!.status, 200, JSON.stringify(notified!.body));
+        assert.equal(notified!.body.applied, 1);
+        const statuses = answers.map((a) => a.status).sort();
+        assert.deepEqual(statuses, [202, 202, 422], JSON.stringify(answers.map((a) => a.body)));
+        const view = await ordoPayment(w, o.id, o.paymentId);
+        assert.equal(minor(view.payment.refunded, c.currency), part, 'the first refund is done');
+        const refunds = view.payment.operations.filter((x: any) => x.kind === 'refund');
+        assert.equal(refunds.length, 3);
+        assert.equal(refunds.filter((x: any) => x.status === 'pending').length, 2);
+      },
+    );
   });
 }
 
