@@ -68,12 +68,13 @@ export async function executePaymentOperation(
   }
   const order = await scope
     .selectFrom('orders')
-    .select('number')
+    .select(['number', 'customer_email', 'attributes'])
     .where('id', '=', payment.order_id)
     .executeTakeFirstOrThrow();
-  const result = await callProvider(deps, adapter, op, payment, order.number);
+  const result = await callProvider(deps, adapter, op, payment, order);
   return atomically(scope, async (tx) => {
     const now = deps.clock.now();
+    await lockOrder(tx, op.order_id);
     const fresh = await tx
       .selectFrom('payment_operations')
       .selectAll()
@@ -121,13 +122,15 @@ async function callProvider(
   adapter: PaymentProviderAdapter,
   op: PaymentOperationRow,
   payment: PaymentRow,
-  orderNumber: string,
+  order: { number: string; customer_email: string | null; attributes: unknown },
 ): Promise<ProviderResult<CallValue>> {
+  const orderNumber = order.number;
   const asPayment = (r: ProviderResult<ProviderPayment>): ProviderResult<CallValue> =>
     r.ok ? { ok: true, value: { kind: 'payment', payment: r.value } } : r;
   const amount = BigInt(op.amount);
   switch (op.kind) {
     case 'authorize': {
+      const returnUrl = returnUrlOf(order.attributes, deps.publicUrl);
       // After an unobserved outcome the provider may hold the payment already: find it first.
       if (op.attempts > 0) {
         const found = await adapter.findPayment(payment.id, payment.provider_payment_id ?? undefined);
@@ -142,6 +145,10 @@ async function callProvider(
           description: `Order ${orderNumber}`,
           capture: op.request.capture === true,
           method: String(op.request.method ?? payment.method),
+          // Przelewy24 refuses a registration without the buyer's email and a return address
+          // (YooKassa's redirect needs the latter too): the order's, else Ordo's public address.
+          ...(order.customer_email ? { buyer: { email: order.customer_email } } : {}),
+          ...(returnUrl ? { returnUrl } : {}),
           ...(deps.publicUrl
             ? { notifyUrl: `${deps.publicUrl.replace(/\/$/, '')}/api/v1/payments/notifications/${adapter.code}` }
             : {}),
@@ -168,6 +175,12 @@ async function callProvider(
   }
 }
 
+/** Where the buyer goes back after paying: the order's `attributes.returnUrl` (the shop's page), else Ordo's public URL. */
+function returnUrlOf(attributes: unknown, publicUrl: string | undefined): string | undefined {
+  const own = (attributes as Record<string, unknown> | null)?.returnUrl;
+  return typeof own === 'string' && own ? own : publicUrl || undefined;
+}
+
 const errorJson = (e: PaymentProviderError) => ({
   code: e.code,
   message: e.message,
@@ -176,6 +189,15 @@ const errorJson = (e: PaymentProviderError) => ({
   ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}),
   ...(e.outcomeUnknown ? { outcomeUnknown: true } : {}),
 });
+
+/**
+ * Takes the order's row lock first, as the payment commands and the process do (order, then its
+ * payments, then their operations). Locking the payment first and the order later (the process
+ * fed by the change locks it) deadlocked with a refund or capture requested at the same moment.
+ */
+export async function lockOrder(tx: TenantScope, orderId: string): Promise<void> {
+  await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
+}
 
 /**
  * Records what the provider answered for an operation. A created payment the buyer still has to
@@ -190,6 +212,7 @@ async function settle(
 ): Promise<void> {
   await atomically(scope, async (tx) => {
     const now = deps.clock.now();
+    await lockOrder(tx, op.order_id);
     const payment = await tx
       .selectFrom('payments')
       .selectAll()

@@ -5,7 +5,7 @@ import type { NotificationInput, PaymentNotification, ProviderPayment } from '..
 import type { Db } from '../../store/db.js';
 import { writeHistory } from '../../store/history.js';
 import { scope, transaction, type Work } from '../../store/tenant-scope.js';
-import { providerActor, type ExecuteDeps } from './execute-payment-operation.js';
+import { lockOrder, providerActor, type ExecuteDeps } from './execute-payment-operation.js';
 import type { PaymentOperationRow, PaymentRow } from './payment-rows.js';
 import { recordPaymentChange } from './record-payment.js';
 
@@ -111,12 +111,14 @@ async function apply(
     .returning('id')
     .executeTakeFirst();
   if (!kept) return 'duplicates';
-  const payments = await tx
+  // The order first, then its payments: the lock order of the payment commands (see lockOrder).
+  const { order_id: orderId } = await tx
     .selectFrom('payments')
-    .selectAll()
-    .where('order_id', '=', sql<string>`(select order_id from payments where id = ${paymentId}::uuid)`)
-    .forUpdate()
-    .execute();
+    .select('order_id')
+    .where('id', '=', paymentId)
+    .executeTakeFirstOrThrow();
+  await lockOrder(tx, orderId);
+  const payments = await tx.selectFrom('payments').selectAll().where('order_id', '=', orderId).forUpdate().execute();
   const payment = payments.find((p) => p.id === paymentId)!;
   const pending = await tx
     .selectFrom('payment_operations')
