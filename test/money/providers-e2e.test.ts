@@ -630,27 +630,21 @@ for (const c of PROVIDERS) {
   });
 }
 
-// The same for every provider: the check is missing in Ordo's capture command, before any provider call.
+// The same for every provider: the check is in Ordo's capture command, before any provider call.
 const stripe = PROVIDERS.find((p) => p.code === 'stripe')!;
-test(
-  `Given a transfer recorded while the Stripe authorisation is open, When the whole authorisation is captured, Then it is refused as an overpayment`,
-  {
-    todo: 'capturePayment (payment-commands.ts) checks OVERPAYMENT_NOT_ALLOWED only for payments without a provider',
-  },
-  async () => {
-    const o = await authorisedOrder(w, stripe);
-    const t = await w.t.call('POST', `/api/v1/orders/${o.id}/payments`, {
-      method: 'transfer',
-      status: 'captured',
-      amount: decimal(pct(o.total, 40), stripe.currency),
-    });
-    assert.equal(t.status, 201, JSON.stringify(t.body));
-    const writes = writesAt(stripe);
-    const r = await capture(w, stripe, o.paymentId);
-    assert.equal(r.status, 422, JSON.stringify(r.body));
-    assert.equal(r.body.code, 'OVERPAYMENT_NOT_ALLOWED');
-    assert.equal(writesAt(stripe), writes);
-    const view = await orderPayments(w, o.id);
-    assert.equal(minor(view.summary.overpaid, stripe.currency), 0n);
-  },
-);
+test(`Given a transfer recorded while the Stripe authorisation is open, When the whole authorisation is captured, Then it is refused as an overpayment`, async () => {
+  const o = await authorisedOrder(w, stripe);
+  const t = await w.t.call('POST', `/api/v1/orders/${o.id}/payments`, {
+    method: 'transfer',
+    status: 'captured',
+    amount: decimal(pct(o.total, 40), stripe.currency),
+  });
+  assert.equal(t.status, 201, JSON.stringify(t.body));
+  const writes = writesAt(stripe);
+  const r = await capture(w, stripe, o.paymentId);
+  assert.equal(r.status, 422, JSON.stringify(r.body));
+  assert.equal(r.body.code, 'OVERPAYMENT_NOT_ALLOWED');
+  assert.equal(writesAt(stripe), writes);
+  const view = await orderPayments(w, o.id);
+  assert.equal(minor(view.summary.overpaid, stripe.currency), 0n);
+});

@@ -239,6 +239,19 @@ export async function capturePayment(
         [{ path: '/amount', message: `at most ${money(open > 0n ? open : 0n, payment.currency)}` }],
         { open: money(open > 0n ? open : 0n, payment.currency) },
       );
+    // Captures under way on any of the order's payments count as paid already.
+    const inFlight = pending.filter((o) => o.kind === 'capture').reduce((a, o) => a + BigInt(o.amount), 0n);
+    if (summary.paid + inFlight + take > order.total && !opts.allowOverpayment)
+      throw new AppError(
+        'OVERPAYMENT_NOT_ALLOWED',
+        `${money(take, order.currency)} would take the order above its total`,
+        [
+          {
+            path: '/amount',
+            message: `at most ${money(order.total - summary.paid - inFlight, order.currency)} is outstanding`,
+          },
+        ],
+      );
     const operation = await insertOperation(ctx, payment, 'capture', take, opts, { reason: opts.reason ?? null });
     return { operation, event: null, amount: take };
   }
