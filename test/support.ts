@@ -8,6 +8,7 @@ import { createTenant } from '../src/app/identity/create-tenant.js';
 import { fixedClock, systemClock, type Clock } from '../src/shared/clock.js';
 import { scope, type TenantScope } from '../src/store/tenant-scope.js';
 import type { Config } from '../src/config.js';
+import type { CarrierRegistry } from '../src/integrations/carriers/index.js';
 
 /**
  * Test databases: PGlite in memory by default; with TEST_DATABASE_URL, a fresh PostgreSQL
@@ -55,11 +56,17 @@ export interface TestApp {
 }
 
 export async function testApp(
-  opts: { clock?: Clock; modules?: RouteModule[]; database?: Database; config?: Config } = {},
+  opts: {
+    clock?: Clock;
+    modules?: RouteModule[];
+    database?: Database;
+    config?: Config;
+    carriers?: CarrierRegistry;
+  } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
-  const services = compose({ clock, publicUrl: opts.config?.http.publicUrl });
+  const services = compose({ clock, publicUrl: opts.config?.http.publicUrl, carriers: opts.carriers });
   const app = await buildApp(
     {
       db: database.db,
@@ -68,6 +75,7 @@ export async function testApp(
       ready: async () => true,
       processes: services.processes,
       ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.carriers ? { carriers: opts.carriers } : {}),
     },
     { modules: opts.modules ?? [] },
   );

@@ -1,11 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../shared/errors.js';
-import { findUnstorable, jsonDepthExceeds, MAX_JSON_DEPTH, unstorableText } from '../shared/storable.js';
+import { findUnstorable, jsonDepthExceeds, tooDeepError, unstorableError, unstorableText } from '../shared/storable.js';
 
 /**
  * Hostile input stops at the edge, once for every route (issue 20): whatever a schema forgets,
  * a NUL, a lone surrogate or a 5,000-deep body never reaches a recursive walk or PostgreSQL.
  */
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The body is an envelope of items the use case checks one by one, each with its own outcome
+     * (orders:batch): the parser checks only that it is JSON, so one bad item never fails the rest.
+     */
+    itemsCheckedOneByOne?: boolean;
+  }
+}
 
 /**
  * The JSON body parser: Fastify's own (with its prototype-poisoning checks), after a scan of the
@@ -14,26 +24,18 @@ import { findUnstorable, jsonDepthExceeds, MAX_JSON_DEPTH, unstorableText } from
  */
 export function guardJsonBodies(app: FastifyInstance) {
   const parse = app.getDefaultJsonParser('error', 'error');
+  // the API speaks JSON: a text/plain body is 415 with what to send, not a string its schema refuses
+  app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
-    if (jsonDepthExceeds(text)) {
-      const message = `nested deeper than ${MAX_JSON_DEPTH} levels`;
-      return done(
-        new AppError('VALIDATION_FAILED', `the body is ${message}`, [{ path: '/', message, code: 'too_deep' }]),
-        undefined,
-      );
-    }
+    const oneByOne = request.routeOptions.config?.itemsCheckedOneByOne === true;
+    // JSON.parse itself is iterative in V8: only what walks the value after it needs the limit
+    if (!oneByOne && jsonDepthExceeds(text)) return done(tooDeepError(), undefined);
     parse(request, text, (error, value) => {
-      if (error) return done(error, undefined);
+      if (error || oneByOne) return done(error, error ? undefined : value);
       const bad = findUnstorable(value);
-      if (bad)
-        return done(
-          new AppError('VALIDATION_FAILED', `${bad.path || 'the body'} ${bad.message}`, [
-            { path: bad.path || '/', message: bad.message, code: 'invalid_characters' },
-          ]),
-          undefined,
-        );
+      if (bad) return done(unstorableError(bad), undefined);
       done(null, value);
     });
   });

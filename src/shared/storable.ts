@@ -4,6 +4,7 @@
  * in any string or object key, and JSON no deeper than a fixed limit (deep nesting costs stack
  * in every recursive walk after the parser: validation, hashing, serialising).
  */
+import { AppError } from './errors.js';
 
 /** The largest value of a PostgreSQL integer (int4) column: versions, capacities, dimensions. */
 export const INT4_MAX = 2_147_483_647;
@@ -80,4 +81,34 @@ export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean 
     } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
   }
   return false;
+}
+
+/** The refusal of a body nested past the limit: 400 with the whole body at fault. */
+export function tooDeepError(): AppError {
+  const message = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+  return new AppError('VALIDATION_FAILED', `the body is ${message}`, [{ path: '/', message, code: 'too_deep' }]);
+}
+
+/** The refusal of a value that cannot be stored: 400 naming the place. */
+export function unstorableError(bad: Unstorable): AppError {
+  return new AppError('VALIDATION_FAILED', `${bad.path || 'the body'} ${bad.message}`, [
+    { path: bad.path || '/', message: bad.message, code: 'invalid_characters' },
+  ]);
+}
+
+/**
+ * JSON text received raw (signed webhooks) → its value, refused as the API's bodies are when it is
+ * too deep or holds what cannot be stored; `undefined` when the text is not JSON at all.
+ */
+export function parseJsonChecked(text: string): { value: unknown } | undefined {
+  if (jsonDepthExceeds(text)) throw tooDeepError();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const bad = findUnstorable(value);
+  if (bad) throw unstorableError(bad);
+  return { value };
 }

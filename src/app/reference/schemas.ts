@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { address, attributes, code, country, currency, int4, locale, moneyString, name, text, uuid } from '../schemas.js';
+import {
+  address,
+  attributes,
+  code,
+  country,
+  currency,
+  int4,
+  locale,
+  moneyString,
+  name,
+  text,
+  uuid,
+} from '../schemas.js';
 
 export const CHANNEL_KINDS = ['web', 'marketplace', 'store', 'call_centre', 'b2b_portal', 'edi', 'social'] as const;
 export const LOCATION_KINDS = ['warehouse', 'store', 'pickup_point', 'supplier'] as const;
