@@ -127,6 +127,7 @@ async function startDispatchers(n: number): Promise<ChildProcess[]> {
               ORDO_WORKER_CONCURRENCY: '32',
               ORDO_POLL_MS: '100',
               ORDO_WORKER_ID: `bench${n}-${i + 1}`,
+              ORDO_WEBHOOKS_ALLOW_PRIVATE: 'true', // the receiver listens on this machine
             },
           });
           child.once('message', () => resolve(child));

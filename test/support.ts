@@ -9,6 +9,7 @@ import { createTenant } from '../src/app/identity/create-tenant.js';
 import { fixedClock, systemClock, type Clock } from '../src/shared/clock.js';
 import { scope, type TenantScope } from '../src/store/tenant-scope.js';
 import type { Config } from '../src/config.js';
+import type { CarrierRegistry } from '../src/integrations/carriers/index.js';
 
 /**
  * Test databases: PGlite in memory by default; with TEST_DATABASE_URL, a fresh PostgreSQL
@@ -63,11 +64,17 @@ export async function testApp(
     config?: Config;
     /** Payment provider adapters (tests against the local provider servers). */
     payments?: PaymentProviders;
+    carriers?: CarrierRegistry;
   } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
-  const services = compose({ clock, publicUrl: opts.config?.http.publicUrl, payments: opts.payments });
+  const services = compose({
+    clock,
+    publicUrl: opts.config?.http.publicUrl,
+    payments: opts.payments,
+    carriers: opts.carriers,
+  });
   const app = await buildApp(
     {
       db: database.db,
@@ -77,6 +84,7 @@ export async function testApp(
       processes: services.processes,
       payments: services.payments,
       ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.carriers ? { carriers: opts.carriers } : {}),
     },
     { modules: opts.modules ?? [] },
   );

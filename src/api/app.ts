@@ -12,6 +12,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.js';
 import { errorHandler, sendProblem } from './problem.js';
+import { guardJsonBodies, refuseUnstorableUrl } from './input.js';
 import { authHook } from './auth.js';
 import { systemRoutes } from './routes/system.js';
 import { orderRoutes } from './routes/orders.js';
@@ -52,10 +53,14 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
     ajv: undefined,
+    // a malformed percent-encoding, or a path segment past maxParamLength: problem+json too
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  guardJsonBodies(app);
+  app.addHook('preParsing', refuseUnstorableUrl);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
   );
@@ -93,7 +98,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
   await app.register(
     async (api) => {
       api.addHook('onRequest', authHook(deps.db));
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get('/openapi.json', { schema: { hide: true, security: [] } }, async () => app.swagger());
       await api.register(orderRoutes(deps));
       await api.register(referenceRoutes(deps));
       await api.register(identityRoutes(deps));

@@ -13,18 +13,37 @@ declare module 'fastify' {
   }
 }
 
-/** Bearer API key for integrations, session cookie for console users. */
+/**
+ * A route declares itself public with `security: []` in its schema (the OpenAPI document says the
+ * same to clients): login, the public tracking page, signed webhooks, the event catalogue.
+ */
+export function isPublicRoute(request: FastifyRequest): boolean {
+  const security = (request.routeOptions.schema as { security?: unknown[] } | undefined)?.security;
+  return Array.isArray(security) && security.length === 0;
+}
+
+// RFC 7235: the scheme name is case-insensitive ("bearer", "BEARER" and "Bearer" are one scheme).
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Bearer API key for integrations, session cookie for console users. Runs before the body is
+ * parsed or validated: a request without a principal on a route that is not public is refused
+ * here, so an anonymous caller learns nothing from validation errors (401, never 400).
+ */
 export function authHook(db: Db) {
   return async (request: FastifyRequest) => {
     request.principal = null;
     const header = request.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      request.principal = await authenticateKey(db, header.slice(7).trim());
+    const bearer = header ? BEARER.exec(header) : null;
+    if (bearer) {
+      request.principal = await authenticateKey(db, bearer[1]!);
       if (!request.principal) throw new AppError('UNAUTHENTICATED', 'the API key is not valid or was revoked');
       return;
     }
     const token = (request.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
     if (token) request.principal = await authenticateSession(db, token);
+    if (!request.principal && !isPublicRoute(request))
+      throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>, or log in');
   };
 }
 

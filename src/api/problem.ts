@@ -56,6 +56,10 @@ export function errorHandler(error: FastifyError | AppError | Error, request: Fa
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendProblem(reply, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+    case 'FST_ERR_BAD_URL':
+      return sendProblem(reply, 'BAD_URL', 'the path is not valid percent-encoded UTF-8');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return sendProblem(reply, 'URI_TOO_LONG', 'a path segment is longer than any id or key this API knows');
   }
   if (fe instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(fe.message)))
     return sendProblem(reply, 'MALFORMED_JSON', fe.message);
@@ -65,11 +69,13 @@ export function errorHandler(error: FastifyError | AppError | Error, request: Fa
         ? 'NOT_FOUND'
         : fe.statusCode === 413
           ? 'PAYLOAD_TOO_LARGE'
-          : fe.statusCode === 415
-            ? 'UNSUPPORTED_MEDIA_TYPE'
-            : fe.statusCode === 429
-              ? 'RATE_LIMITED'
-              : 'VALIDATION_FAILED';
+          : fe.statusCode === 414
+            ? 'URI_TOO_LONG'
+            : fe.statusCode === 415
+              ? 'UNSUPPORTED_MEDIA_TYPE'
+              : fe.statusCode === 429
+                ? 'RATE_LIMITED'
+                : 'VALIDATION_FAILED';
     return sendProblem(reply, code, fe.message);
   }
   request.log.error({ err: error }, 'unhandled error');

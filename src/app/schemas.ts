@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { isCurrency } from '../shared/money.js';
+import { findUnstorable, INT4_MAX, unstorableText } from '../shared/storable.js';
+
+export { INT4_MAX };
 
 // PostgreSQL cannot store NUL in text, and other control characters in names and addresses are
 // always a client bug: refuse them at the edge with the field named, instead of a 500 later.
@@ -14,7 +17,8 @@ export const text = (max = 500) =>
   z
     .string()
     .max(max)
-    .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+    .refine((s) => unstorableText(s) === null, 'must not contain lone UTF-16 surrogates');
 export const name = (max = 300) => text(max).trim().min(1);
 export const code = z
   .string()
@@ -29,7 +33,12 @@ export const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alp
 export const attributes = z
   .record(z.string().max(100), z.unknown())
   .refine((o) => JSON.stringify(o).length <= 16_384, 'must be at most 16 KB')
-  .refine((o) => !JSON.stringify(o).includes('\\u0000'), 'must not contain NUL characters');
+  .refine((o) => findUnstorable(o) === null, 'must not contain NUL characters or lone surrogates, nor nest too deep');
+
+/** A whole number that fits an int4 column, at least `min`. */
+export const int4 = (min = 0) => z.number().int().min(min).max(INT4_MAX);
+/** The same from a path or query string ("3"). */
+export const int4String = (min = 0) => z.coerce.number().int().min(min).max(INT4_MAX);
 export const timestamp = z.iso.datetime({ offset: true });
 export const locale = z.enum(['en', 'pl', 'ru']);
 

@@ -283,8 +283,9 @@ export const configSchema = z.object({
     group: 'webhooks',
     path: 'webhooks.allowPrivate',
     default: '`off`',
-    processes: SERVE,
-    description: 'allow webhook endpoints on loopback/private addresses (on-premise, tests)',
+    processes: SERVE_WORKER,
+    description:
+      'allow webhook endpoints on loopback/private addresses (on-premise, tests); when off, a name that resolves to one is refused as the worker connects',
   }),
 
   // broker

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INT4_MAX } from '../shared/storable.js';
 
 /**
  * The process definition format. The zod schema is the source of truth; the published
@@ -56,7 +57,7 @@ export const approvalChainSchema = z
   .object({
     mode: z.enum(['sequential', 'parallel']),
     policy: z.enum(['all-of', 'any-of', 'n-of']).optional().describe('parallel only; default all-of'),
-    n: z.number().int().positive().optional().describe('for n-of'),
+    n: z.number().int().positive().max(INT4_MAX).optional().describe('for n-of'),
     steps: z.array(approvalStepSchema).min(1),
   })
   .strict();
@@ -141,7 +142,7 @@ export const processDefinitionSchema = z
   .object({
     $schema: z.string().optional(),
     key: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a process key is lower-kebab-case'),
-    version: z.number().int().positive().optional(),
+    version: z.number().int().positive().max(INT4_MAX).optional(),
     title: z.string().optional(),
     description: z.string().optional(),
     start: stateName,

@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  BAD_URL: { status: 400, title: 'The URL is not valid' },
+  URI_TOO_LONG: { status: 414, title: 'A path segment is too long' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
   FORBIDDEN: { status: 403, title: 'Your role does not allow this' },
   NOT_FOUND: { status: 404, title: 'Not found' },

@@ -39,6 +39,11 @@ export interface DispatcherOptions {
   pollMs?: number | undefined;
   workerId?: string | undefined;
   logger?: Logger | undefined;
+  /**
+   * Webhooks may reach loopback, private and link-local addresses (ORDO_WEBHOOKS_ALLOW_PRIVATE:
+   * tests, on-premise). Off by default: the address a name resolves to is checked as the socket connects.
+   */
+  allowPrivateTargets?: boolean | undefined;
 }
 
 /** The body of a webhook: Standard Webhooks' {type, timestamp, data} plus our envelope fields. */
@@ -212,7 +217,12 @@ export class Dispatcher {
       'ordo-delivery-attempt': String(claimedDelivery.attempts),
       'ordo-event-type': claimedDelivery.event_type,
     };
-    return { ...(await postWebhook(claimedDelivery.url, headers, body, this.timeoutMs)), startedAt };
+    return {
+      ...(await postWebhook(claimedDelivery.url, headers, body, this.timeoutMs, {
+        allowPrivate: this.opts.allowPrivateTargets === true,
+      })),
+      startedAt,
+    };
   }
 
   private async publish(claimedDelivery: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {

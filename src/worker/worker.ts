@@ -27,6 +27,8 @@ export interface WorkerOptions {
   pollMs?: number | undefined;
   workerId?: string | undefined;
   logger?: Logger | undefined;
+  /** Webhooks may reach loopback and private addresses (ORDO_WEBHOOKS_ALLOW_PRIVATE); off by default. */
+  allowPrivateTargets?: boolean | undefined;
 }
 
 export interface Worker {
@@ -127,7 +129,7 @@ export async function brokerSinks(broker: BrokerConfig): Promise<EventSink[]> {
 export async function startWorkerFromConfig(
   database: { db: Db; kind: 'postgres' | 'pglite' },
   jobs: JobRegistry,
-  config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp'>,
+  config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp' | 'webhooks'>,
   logger?: Logger,
 ): Promise<Worker | null> {
   const worker = config.worker;
@@ -148,5 +150,6 @@ export async function startWorkerFromConfig(
     pollMs: worker.pollMs,
     workerId: worker.id,
     logger,
+    allowPrivateTargets: config.webhooks.allowPrivate,
   });
 }

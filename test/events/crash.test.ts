@@ -111,6 +111,7 @@ describe('worker processes', () => {
       ORDO_LEASE_MS: '4000',
       ORDO_RETRY_BASE_MS: '50',
       ORDO_POLL_MS: '50',
+      ORDO_WEBHOOKS_ALLOW_PRIVATE: 'true', // the receiver listens on 127.0.0.1
     };
     try {
       const first = await spawnWorker(workerEnv);
@@ -146,7 +147,12 @@ describe('worker processes', () => {
       const secret = newWebhookSecret();
       const rx = await startReceiver(() => [secret]);
       const database = await freshDatabase();
-      const env = { DATABASE_URL: database.url!, ORDO_WORKER_CONCURRENCY: '8', ORDO_POLL_MS: '20' };
+      const env = {
+        DATABASE_URL: database.url!,
+        ORDO_WORKER_CONCURRENCY: '8',
+        ORDO_POLL_MS: '20',
+        ORDO_WEBHOOKS_ALLOW_PRIVATE: 'true',
+      };
       const workers = await Promise.all([
         spawnWorker({ ...env, ORDO_WORKER_ID: 'w1' }),
         spawnWorker({ ...env, ORDO_WORKER_ID: 'w2' }),

@@ -67,6 +67,7 @@ describe('webhook delivery from the outbox', () => {
         retry: { baseMs: 20, maxMs: 200, maxAttempts: 30 },
         deliveryTimeoutMs: 700,
         pollMs: 50,
+        allowPrivateTargets: true, // the receiver listens on 127.0.0.1
       });
 
       const ids: string[] = [];
@@ -154,6 +155,7 @@ describe('webhook delivery from the outbox', () => {
         retry: { baseMs: 10, maxMs: 50, maxAttempts: 3 },
         deliveryTimeoutMs: 1000,
         pollMs: 30,
+        allowPrivateTargets: true,
       });
       await allSettled(sub.body.id);
       const list = await t.call('GET', `/api/v1/webhooks/subscriptions/${sub.body.id}/deliveries?status=dead`);
@@ -198,7 +200,13 @@ describe('webhook delivery from the outbox', () => {
       });
       const paused = await t.call('POST', `/api/v1/webhooks/subscriptions/${sub.body.id}/pause`);
       assert.equal(paused.body.status, 'paused');
-      worker = startWorker({ db: t.database.db, jobs: t.services.jobs, retry: { baseMs: 10, maxMs: 50 }, pollMs: 30 });
+      worker = startWorker({
+        db: t.database.db,
+        jobs: t.services.jobs,
+        retry: { baseMs: 10, maxMs: 50 },
+        pollMs: 30,
+        allowPrivateTargets: true,
+      });
       const o = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'PAUSE-1' }));
       await waitFor(
         'fan-out',

@@ -686,8 +686,8 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     q?: string;
-                    kind?: string;
-                    active?: string;
+                    kind?: "web" | "marketplace" | "store" | "call_centre" | "b2b_portal" | "edi" | "social";
+                    active?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -1197,7 +1197,7 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     q?: string;
-                    active?: string;
+                    active?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -2783,9 +2783,9 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                     q?: string;
-                    kind?: string;
+                    kind?: "warehouse" | "store" | "pickup_point" | "supplier";
                     country?: string;
-                    active?: string;
+                    active?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -9555,6 +9555,7 @@ export interface paths {
                     dueBefore?: string;
                     overdue?: "true" | "false";
                     limit?: number;
+                    /** @description the previous page's nextCursor */
                     cursor?: string;
                 };
                 header?: never;

@@ -401,7 +401,9 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
   // Carriers sign (or don't) in their own ways; the body is kept raw for the adapter to read.
   await app.register(async (inbound) => {
     inbound.removeContentTypeParser('application/json');
-    inbound.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    inbound.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
     inbound.withTypeProvider<ZodTypeProvider>().post(
       '/carriers/:carrier/tracking',
       {

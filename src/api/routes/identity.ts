@@ -23,6 +23,7 @@ export const identityRoutes =
         schema: {
           tags: ['auth'],
           summary: 'Console login: sets a session cookie',
+          security: [],
           body: z.object({ email: z.email(), password: z.string().min(1).max(200) }).strict(),
           response: { 200: z.unknown(), ...errors },
         },
@@ -43,7 +44,7 @@ export const identityRoutes =
 
     app.post(
       '/auth/logout',
-      { schema: { tags: ['auth'], summary: 'End the console session' } },
+      { schema: { tags: ['auth'], summary: 'End the console session', security: [] } },
       async (request, reply) => {
         const token = (request.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
         if (token) await logout(deps.db, token);

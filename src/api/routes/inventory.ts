@@ -34,6 +34,7 @@ import { listOrderReservations, releaseHold, releaseOrderReservations } from '..
 import { pickOrderLineAt } from '../../app/inventory/pick-order-line-at.js';
 import { shipOrderLinesFrom } from '../../app/inventory/ship-order-lines-from.js';
 import { addSupply, availableToPromise, updateSupply } from '../../app/inventory/supply.js';
+import { requireParent } from '../../app/require-parent.js';
 import { listMovements } from '../../app/inventory/list-movements.js';
 
 const errors = {
@@ -227,13 +228,17 @@ export async function inventoryRoutes(app: FastifyInstance, deps: Deps): Promise
       },
     },
     (request, reply) =>
-      runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) => ({
-        status: 200,
-        body: await releaseOrderReservations(tx, ctx.principal.actor, now(), {
-          orderId: request.params.id,
-          ...request.body,
-        }),
-      })),
+      runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) => {
+        // the process engine releases for orders it knows; a caller naming an unknown order hears 404
+        await requireParent(tx, 'orders', request.params.id);
+        return {
+          status: 200,
+          body: await releaseOrderReservations(tx, ctx.principal.actor, now(), {
+            orderId: request.params.id,
+            ...request.body,
+          }),
+        };
+      }),
   );
 
   api.post(

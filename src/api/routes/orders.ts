@@ -55,6 +55,7 @@ export const orderRoutes =
     app.post(
       '/orders::batch',
       {
+        config: { itemsCheckedOneByOne: true },
         schema: {
           tags: ['orders'],
           summary: `Accept up to ${BATCH_MAX} orders, each with its own outcome`,

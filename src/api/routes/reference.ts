@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
 import { runCommand } from '../command.js';
-import { problem } from '../schemas/common.js';
+import { problem, text } from '../schemas/common.js';
 import { REFERENCE_ENTITIES } from '../../app/reference/entities.js';
 import {
   createReference,
@@ -14,6 +14,14 @@ import {
 } from '../../app/reference/crud.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem };
+/** A list filter takes its field's own schema (an enum stays an enum, an id a uuid); a boolean is "true" or "false". */
+function filterSchema(field: z.ZodType): z.ZodType {
+  let inner: z.ZodType = field;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable || inner instanceof z.ZodDefault)
+    inner = inner.unwrap() as z.ZodType;
+  return (inner instanceof z.ZodBoolean ? z.enum(['true', 'false']) : inner).optional();
+}
+
 const idOrKey = z.object({ id: z.string().min(1).max(100).describe('the id, or the code / SKU') });
 
 /** CRUD for channels, products, customers, companies and locations: one shape, five resources. */
@@ -26,7 +34,7 @@ export const referenceRoutes =
       const view = z
         .object({ id: z.string(), version: z.number(), createdAt: z.string(), updatedAt: z.string() })
         .passthrough();
-      const filters = Object.fromEntries(entity.filters.map((f) => [f, z.string().max(100).optional()]));
+      const filters = Object.fromEntries(entity.filters.map((f) => [f, filterSchema(entity.input.shape[f]!)]));
       app.get(
         path,
         {
@@ -36,7 +44,7 @@ export const referenceRoutes =
             querystring: z.object({
               limit: z.coerce.number().int().min(1).max(500).default(50),
               cursor: z.string().max(200).optional(),
-              q: z.string().max(200).optional(),
+              q: text(200).optional(),
               ...filters,
             }),
             response: { 200: z.object({ items: z.array(view), nextCursor: z.string().nullable() }), ...errors },

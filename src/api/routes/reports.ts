@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize } from '../auth.js';
-import { problem } from '../schemas/common.js';
+import { int4String, problem } from '../schemas/common.js';
 import { processHeatmap } from '../../app/reports/process-heatmap.js';
 import { operationsReport } from '../../app/reports/operations-report.js';
 import { CYCLE_END_STATES, ordersSummaryReport } from '../../app/reports/summarise-orders.js';
@@ -52,7 +52,7 @@ export const heatmapQuery = z.object({
     .max(64)
     .regex(/^[a-z][a-z0-9-]*$/, 'a process key')
     .describe('the process'),
-  version: z.coerce.number().int().min(1).optional().describe('only orders on this version'),
+  version: int4String(1).optional().describe('only orders on this version'),
 });
 const seconds = z.number().nullable();
 export const processHeatmapView = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, text, uuid } from './common.js';
+import { code, int4, text, uuid } from './common.js';
 
 const sku = z.string().min(1).max(100);
 const qty = z.number().int().min(0).max(2_000_000_000);
@@ -69,7 +69,7 @@ export const setStockInput = z
       .describe(
         'compare-and-swap: refused with 409 STOCK_CONFLICT (and the current figures) unless on hand is still this',
       ),
-    expectedVersion: z.number().int().min(0).optional().describe('compare-and-swap on the row version'),
+    expectedVersion: int4().optional().describe('compare-and-swap on the row version'),
     reason: text(500).optional(),
     reference: text(200).optional(),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text, timestamp, uuid } from './common.js';
+import { int4, int4String, text, timestamp, uuid } from './common.js';
 
 const json = z.record(z.string(), z.unknown());
 export const processKey = z
@@ -8,7 +8,7 @@ export const processKey = z
   .max(64)
   .regex(/^[a-z][a-z0-9-]*$/, 'lower-kebab-case, e.g. b2b-approvals');
 export const keyParams = z.object({ key: processKey });
-export const versionParams = z.object({ key: processKey, version: z.coerce.number().int().min(1) });
+export const versionParams = z.object({ key: processKey, version: int4String(1) });
 
 /** The definition's text: YAML (or JSON), as analysts write it; line numbers in problems refer to it. */
 export const definitionSource = z
@@ -118,7 +118,7 @@ export const oracle = z
 
 export const simulateInput = z
   .object({
-    version: z.number().int().min(1).optional().describe('stored version to try; default the draft'),
+    version: int4(1).optional().describe('stored version to try; default the draft'),
     source: z
       .string()
       .min(1)
@@ -182,8 +182,8 @@ export const simulationResult = z
 
 export const migrationInput = z
   .object({
-    toVersion: z.number().int().min(1),
-    fromVersion: z.number().int().min(1).optional(),
+    toVersion: int4(1),
+    fromVersion: int4(1).optional(),
     orderIds: z.array(uuid).max(500).optional(),
     mapping: z
       .record(z.string(), z.string())
@@ -287,7 +287,7 @@ export const taskListQuery = z.object({
     .transform((v) => v === 'true')
     .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: uuid.optional().describe("the previous page's nextCursor"),
 });
 
 export const completeTaskInput = z

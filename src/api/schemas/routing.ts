@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { address, attributes, code, currency, text, timestamp, uuid } from './common.js';
+import { address, attributes, code, currency, int4, int4String, text, timestamp, uuid } from './common.js';
 
 const json = z.record(z.string(), z.unknown());
 export const strategyKey = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, "_" or "-", e.g. nearest');
 export const strategyKeyParams = z.object({ key: strategyKey });
-export const strategyVersionParams = z.object({ key: strategyKey, version: z.coerce.number().int().min(1) });
+export const strategyVersionParams = z.object({ key: strategyKey, version: int4String(1) });
 export const rateTableParams = z.object({ name: code });
 
 /**
@@ -174,10 +174,10 @@ export const planResponse = z
 export const simulateRequest = z
   .object({
     key: strategyKey.optional().describe('a stored strategy: its draft by default, or `version`'),
-    version: z.number().int().min(1).optional(),
+    version: int4(1).optional(),
     strategy: strategyBody.optional().describe('or a strategy document not stored'),
     baseline: z
-      .object({ key: strategyKey, version: z.number().int().min(1).optional() })
+      .object({ key: strategyKey, version: int4(1).optional() })
       .strict()
       .optional()
       .describe('default: the published version of the same key, else nearest'),

@@ -7,6 +7,7 @@ import { typeMatches } from '../../domain/events/catalogue.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import type { DeliveryStatus } from '../../store/schema-events.js';
+import { requireParent } from '../require-parent.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -56,6 +57,7 @@ export async function listDeliveries(
   subscriptionId: string,
   filter: { status?: DeliveryStatus | undefined; limit: number; after?: string | undefined },
 ) {
+  await requireParent(scope, 'webhook_subscriptions', subscriptionId);
   let query = scope
     .selectFrom('event_deliveries')
     .selectAll()
@@ -82,6 +84,7 @@ export async function listDeliveries(
 }
 
 export async function listAttempts(scope: TenantScope, deliveryId: string) {
+  await requireParent(scope, 'event_deliveries', deliveryId);
   const rows = await scope
     .selectFrom('delivery_attempts')
     .selectAll()

@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors.js';
+import { parseJsonChecked } from '../../shared/storable.js';
 import { newId } from '../../shared/ids.js';
 import type { Clock } from '../../shared/clock.js';
 import { isWebhookSecret, newWebhookSecret, verify } from '../../integrations/webhooks/signature.js';
@@ -164,12 +165,10 @@ export async function receiveInbound(
       .execute();
     throw new InboundRejected(failure, source.tenant_id);
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new AppError('MALFORMED_JSON', 'the body is not valid JSON');
-  }
+  // signed, yet still refused when it cannot be stored (NUL, lone surrogates, nesting)
+  const parsed = parseJsonChecked(raw.toString('utf8'));
+  if (!parsed) throw new AppError('MALFORMED_JSON', 'the body is not valid JSON');
+  const body = parsed.value;
   if (
     typeof body !== 'object' ||
     body === null ||

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { OrderProcessPort } from '../process/port.js';
 import { AppError } from '../../shared/errors.js';
+import { parseJsonChecked } from '../../shared/storable.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CarrierRegistry, TrackingEvent, WebhookInput } from '../../integrations/carriers/index.js';
 import type { Db } from '../../store/db.js';
@@ -33,6 +34,9 @@ export async function receiveTrackingWebhook(
       { path: 'path:carrier', message: 'unknown carrier' },
     ]);
   if (!adapter.parseWebhook) throw new AppError('CARRIER_UNSUPPORTED', `${carrier} sends no tracking webhooks`);
+  // what the adapter reads ends up in the database: refused here when it cannot be stored (a body
+  // that is not JSON at all is the adapter's to judge)
+  parseJsonChecked(input.body.toString('utf8'));
   const parsed = adapter.parseWebhook(input);
   if (!parsed.ok)
     throw new AppError('VALIDATION_FAILED', parsed.error.message, [{ path: '/', message: parsed.error.message }]);

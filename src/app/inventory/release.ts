@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors.js';
 import { systemActor, writeHistory, type Actor } from '../../store/history.js';
 import { scope, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { currentXid, recordMovements, withStockRetry } from './common.js';
+import { requireParent } from '../require-parent.js';
 
 interface Freed {
   id: string;
@@ -191,6 +192,7 @@ export async function releaseExpiredReservations(
 
 /** Reservations of an order, for the API and for routing. */
 export async function listOrderReservations(store: TenantScope, orderId: string) {
+  await requireParent(store, 'orders', orderId);
   const rows = await store
     .selectFrom('stock_reservations')
     .innerJoin('locations', (j) =>

@@ -230,7 +230,12 @@ export async function updateSupply(
  * adds after the open backorders are served first.
  */
 export async function availableToPromise(scope: TenantScope, sku: string) {
-  const product = await resolveSku(scope, sku, '/sku');
+  // an unknown SKU in the path is 404, as for availability
+  const product = await scope.selectFrom('products').select('id').where('sku', '=', sku).executeTakeFirst();
+  if (!product)
+    throw new AppError('NOT_FOUND', `SKU ${sku} does not exist`, [
+      { path: 'params:sku', message: 'unknown SKU', code: 'UNKNOWN_SKU' },
+    ]);
   const now = await scope
     .selectFrom('stock_levels')
     .innerJoin('locations', (j) =>

@@ -1,5 +1,6 @@
 import { AppError, ERROR_CODES } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
+import { findUnstorable, unstorableError } from '../../shared/storable.js';
 import { orderInput } from './schemas.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
@@ -37,6 +38,12 @@ export async function createOrdersBatch(
 ) {
   const items: Array<{ index: number; status: number; id?: string; number?: string; problem?: unknown }> = [];
   for (const [index, candidate] of raw.entries()) {
+    // the API's parser leaves the items to us: what cannot be stored, or nests too deep, is this item's 400
+    const unstorable = findUnstorable(candidate);
+    if (unstorable) {
+      items.push({ index, ...problemOf(unstorableError(unstorable)) });
+      continue;
+    }
     const parsed = orderInput.safeParse(candidate);
     if (!parsed.success) {
       items.push({

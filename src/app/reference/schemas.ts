@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { address, attributes, code, country, currency, locale, moneyString, name, text, uuid } from '../schemas.js';
+import {
+  address,
+  attributes,
+  code,
+  country,
+  currency,
+  int4,
+  locale,
+  moneyString,
+  name,
+  text,
+  uuid,
+} from '../schemas.js';
 
 export const CHANNEL_KINDS = ['web', 'marketplace', 'store', 'call_centre', 'b2b_portal', 'edi', 'social'] as const;
 export const LOCATION_KINDS = ['warehouse', 'store', 'pickup_point', 'supplier'] as const;
@@ -31,9 +43,9 @@ export const productInput = z
     weightG: z.number().int().min(0).max(100_000_000).nullable().optional(),
     dimensions: z
       .object({
-        lengthMm: z.number().int().min(0),
-        widthMm: z.number().int().min(0),
-        heightMm: z.number().int().min(0),
+        lengthMm: int4(),
+        widthMm: int4(),
+        heightMm: int4(),
       })
       .strict()
       .nullable()
@@ -112,7 +124,7 @@ export const locationInput = z
     longitude: z.number().min(-180).max(180).nullable().optional(),
     capabilities: z.array(z.enum(LOCATION_CAPABILITIES)).max(20).optional(),
     priority: z.number().int().min(-1000).max(1000).optional(),
-    dailyCapacity: z.number().int().min(0).nullable().optional(),
+    dailyCapacity: int4().nullable().optional(),
     timezone: text(64).nullable().optional(),
     active: z.boolean().optional(),
   })

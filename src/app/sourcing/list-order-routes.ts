@@ -1,8 +1,10 @@
 import '../../store/schema-sourcing.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { requireParent } from '../require-parent.js';
 
 /** Every routing attempt of an order, first to last, with the stored plan. */
 export async function listOrderRoutes(scope: TenantScope, orderId: string) {
+  await requireParent(scope, 'orders', orderId);
   const rows = await scope
     .selectFrom('order_routes')
     .selectAll()

@@ -4,9 +4,10 @@
  * types without a cycle.
  */
 import { z } from 'zod';
+import { INT4_MAX } from '../../shared/storable.js';
 import { MAX_EXPRESSION_LENGTH } from '../expressions/cel.js';
 
-const positiveInt = z.number().int().positive();
+const positiveInt = z.number().int().positive().max(INT4_MAX);
 const weight = z.number().min(0).max(1e6);
 
 export const filtersSchema = z
@@ -30,7 +31,7 @@ export const filtersSchema = z
     openOnly: z.boolean().default(true),
     underDailyCapacity: z.boolean().default(true),
     /** Stock below this (per SKU, after safety) is not offered: protects stores' last units. */
-    minStock: z.number().int().min(0).optional(),
+    minStock: z.number().int().min(0).max(INT4_MAX).optional(),
     maxDistanceKm: z.number().positive().optional(),
     /** Carrier services allowed, as "service" or "carrier/service". */
     services: z.array(z.string().min(1)).min(1).optional(),

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 export interface UrlPolicy {
   /** Loopback, private and link-local targets are refused unless allowed (tests and on-premise set this). */
@@ -20,42 +20,51 @@ export function urlPolicyFrom(opts: { allowPrivate: boolean; publicUrl?: string 
   return { allowPrivate: opts.allowPrivate, selfHosts };
 }
 
-/** IPv4 ranges no webhook may reach by default: loopback, private, link-local (cloud metadata), CGNAT, unspecified. */
-function isPrivateV4(ip: string): boolean {
-  const [firstOctet, secondOctet] = ip.split('.').map(Number) as [number, number];
-  return (
-    firstOctet === 127 ||
-    firstOctet === 10 ||
-    firstOctet === 0 ||
-    (firstOctet === 172 && secondOctet >= 16 && secondOctet <= 31) ||
-    (firstOctet === 192 && secondOctet === 168) ||
-    (firstOctet === 169 && secondOctet === 254) ||
-    (firstOctet === 100 && secondOctet >= 64 && secondOctet <= 127)
-  );
-}
+/**
+ * Addresses no webhook may reach by default: loopback, private, link-local (cloud metadata),
+ * CGNAT, unspecified, multicast and reserved; IPv6 loopback, unique-local and link-local. An
+ * IPv4-mapped IPv6 address (::ffff:127.0.0.1, also written ::ffff:7f00:1) is judged as its IPv4.
+ */
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3], // multicast and reserved, up to 255.255.255.255
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+] as const)
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
 
-function isPrivateV6(ip: string): boolean {
-  const text = ip.toLowerCase();
-  if (text === '::1' || text === '::') return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (mapped) return isPrivateV4(mapped[1]!);
-  return /^f[cd]/.test(text) || /^fe[89ab]/.test(text);
+/** An IP address (not a name) in a range no webhook may reach by default. */
+export function isPrivateAddress(address: string): boolean {
+  const version = isIP(address);
+  return version === 0 ? false : PRIVATE.check(address, version === 4 ? 'ipv4' : 'ipv6');
 }
 
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal'))
     return true;
-  const ipVersion = isIP(host);
-  if (ipVersion === 4) return isPrivateV4(host);
-  if (ipVersion === 6) return isPrivateV6(host);
-  return false;
+  return isPrivateAddress(host);
 }
 
 /**
- * Checks a subscription endpoint; returns the reason it is refused, or null. Hostnames are
- * judged by name only here (a DNS name that resolves to a private address is not caught:
- * put an egress proxy in front of the workers for that).
+ * Checks a subscription endpoint when it is saved; returns the reason it is refused, or null.
+ * Hostnames are judged by name only here: the address a name resolves to is checked when the
+ * worker connects (http-sender.ts), where DNS cannot change between the check and the connection.
  */
 export function refuseUrl(raw: string, policy: UrlPolicy, requestHost?: string): string | null {
   if (raw.length > 2000) return 'the URL is longer than 2,000 characters';

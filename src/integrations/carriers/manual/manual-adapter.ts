@@ -250,6 +250,8 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
       } catch {
         return err(carrierError('CARRIER_BAD_RESPONSE', 'driver event is not JSON', { retryable: false }));
       }
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        return err(carrierError('CARRIER_BAD_RESPONSE', 'driver event is not a JSON object', { retryable: false }));
       const at = typeof raw.occurredAt === 'string' ? toIsoUtc(raw.occurredAt) : null;
       if (typeof raw.shipmentId !== 'string' || typeof raw.status !== 'string' || !at) {
         return err(

@@ -1,0 +1,114 @@
+/**
+ * What PostgreSQL can store, checked before any I/O: no NUL (text and jsonb refuse it) and no
+ * lone UTF-16 surrogate (jsonb refuses its escape; text would silently store U+FFFD instead),
+ * in any string or object key, and JSON no deeper than a fixed limit (deep nesting costs stack
+ * in every recursive walk after the parser: validation, hashing, serialising).
+ */
+import { AppError } from './errors.js';
+
+/** The largest value of a PostgreSQL integer (int4) column: versions, capacities, dimensions. */
+export const INT4_MAX = 2_147_483_647;
+
+/** Nesting deeper than this is refused: real documents (orders, process definitions) stay below 20. */
+export const MAX_JSON_DEPTH = 64;
+
+// NUL, or a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a string cannot be stored, or null when it can. */
+export function unstorableText(s: string): string | null {
+  const m = UNSTORABLE.exec(s);
+  if (!m) return null;
+  return m[0] === '\u0000' ? 'must not contain NUL characters' : 'must not contain lone UTF-16 surrogates';
+}
+
+export interface Unstorable {
+  /** JSON pointer of the value (or key) at fault, "" for the whole value. */
+  path: string;
+  message: string;
+}
+
+const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * The first place in a parsed JSON value that cannot be stored, or null. Iterative, so a value
+ * nested past the limit is reported instead of overflowing the stack.
+ */
+export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH): Unstorable | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length) {
+    const item = stack.pop()!;
+    const v = item.value;
+    if (typeof v === 'string') {
+      const why = unstorableText(v);
+      if (why) return { path: item.path, message: why };
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (item.depth >= maxDepth) return { path: item.path, message: `nested deeper than ${maxDepth} levels` };
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ value: v[i], path: `${item.path}/${i}`, depth: item.depth + 1 });
+      continue;
+    }
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      const path = `${item.path}/${escape(key)}`;
+      const why = unstorableText(key);
+      if (why) return { path, message: `the key ${why.replace('must not contain', 'contains')}` };
+      stack.push({ value: (v as Record<string, unknown>)[key], path, depth: item.depth + 1 });
+    }
+  }
+  return null;
+}
+
+/**
+ * The deepest nesting of a JSON text, read without parsing it (brackets outside strings), stopping
+ * as soon as it passes `limit`: cheap enough to run on every body before JSON.parse.
+ */
+export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return false;
+}
+
+/** The refusal of a body nested past the limit: 400 with the whole body at fault. */
+export function tooDeepError(): AppError {
+  const message = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+  return new AppError('VALIDATION_FAILED', `the body is ${message}`, [{ path: '/', message, code: 'too_deep' }]);
+}
+
+/** The refusal of a value that cannot be stored: 400 naming the place. */
+export function unstorableError(bad: Unstorable): AppError {
+  return new AppError('VALIDATION_FAILED', `${bad.path || 'the body'} ${bad.message}`, [
+    { path: bad.path || '/', message: bad.message, code: 'invalid_characters' },
+  ]);
+}
+
+/**
+ * JSON text received raw (signed webhooks) → its value, refused as the API's bodies are when it is
+ * too deep or holds what cannot be stored; `undefined` when the text is not JSON at all.
+ */
+export function parseJsonChecked(text: string): { value: unknown } | undefined {
+  if (jsonDepthExceeds(text)) throw tooDeepError();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const bad = findUnstorable(value);
+  if (bad) throw unstorableError(bad);
+  return { value };
+}
