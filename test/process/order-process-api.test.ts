@@ -33,7 +33,12 @@ describe('orders running the shipped B2C process through the API', () => {
       status: 'active',
       exception: null,
     });
-    assert.deepEqual(o.allowedEvents.sort(), ['payment_authorized', 'payment_captured', 'payment_failed', 'payment_timeout']);
+    assert.deepEqual(o.allowedEvents.sort(), [
+      'payment_authorized',
+      'payment_captured',
+      'payment_failed',
+      'payment_timeout',
+    ]);
 
     let v = await send(t, o.id, 'payment_authorized');
     // reserve ran in the same transaction (stock was held at intake), route followed, fulfilment was requested.
@@ -59,9 +64,7 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.equal(chosen.condition, 'order.paymentTerms == "prepaid"');
     assert.deepEqual(chosen.inputs, { 'order.paymentTerms': 'prepaid' });
     assert.ok(
-      h.body.items.some(
-        (i: any) => i.action === 'process.action_waiting' && i.changes.action === 'authorize_payment',
-      ),
+      h.body.items.some((i: any) => i.action === 'process.action_waiting' && i.changes.action === 'authorize_payment'),
     );
     assert.ok(
       h.body.items.some(
@@ -79,7 +82,12 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.equal(r.status, 409);
     assert.equal(r.body.code, 'TRANSITION_NOT_ALLOWED');
     assert.equal(r.body.state, 'awaiting_payment');
-    assert.deepEqual([...r.body.allowed].sort(), ['payment_authorized', 'payment_captured', 'payment_failed', 'payment_timeout']);
+    assert.deepEqual([...r.body.allowed].sort(), [
+      'payment_authorized',
+      'payment_captured',
+      'payment_failed',
+      'payment_timeout',
+    ]);
     const after = await t.call('GET', `/api/v1/orders/${o.id}`);
     assert.equal(after.body.version, o.version);
   });
