@@ -84,7 +84,13 @@ export async function putSeller(tx: Work, actor: Actor, now: Date, code: string,
     .onConflict((oc) => oc.columns(['tenant_id', 'code']).doUpdateSet({ ...values, version: sql`sellers.version + 1` }))
     .returningAll()
     .executeTakeFirstOrThrow();
-  await writeAudit(tx, actor, now, { entity: 'seller', entityId: code, action: 'seller.saved', changes: { ...input } });
+  // audit_log.entity_id is a uuid and a seller is keyed by its code: the tenant is the entity, the code a change.
+  await writeAudit(tx, actor, now, {
+    entity: 'seller',
+    entityId: tx.tenantId,
+    action: 'seller.saved',
+    changes: { code, ...input },
+  });
   return sellerView(row);
 }
 
