@@ -16,7 +16,8 @@ export interface PaymentOperation {
   status: 'pending' | 'succeeded' | 'failed';
   providerRef: string | null;
   reason: string | null;
-  error?: string | null;
+  /** The last failed attempt at the provider (stored as JSON). */
+  error?: { code?: string; message?: string; providerMessages?: string[] } | null;
   attempts: number;
   createdAt?: string;
   completedAt?: string | null;
@@ -177,3 +178,11 @@ export function subtract(a: string, b: string): string {
 }
 
 export const isPositive = (v: string) => /[1-9]/.test(v) && !v.startsWith('-');
+
+/** Why an operation failed or what its last attempt met: the reason, else the provider's message. */
+export function operationNote(o: PaymentOperation): string {
+  if (o.reason) return o.reason;
+  const e = o.error;
+  if (!e) return '';
+  return [e.message, ...(e.providerMessages ?? [])].filter(Boolean).join(' — ');
+}

@@ -34,6 +34,8 @@ export function ConfirmDialog({
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<unknown>(null);
+  // A refusal answers the question asked: once the form says something else, it no longer applies.
+  useEffect(() => setProblem(null), [question]);
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();

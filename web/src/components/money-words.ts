@@ -43,3 +43,11 @@ export interface DialogProps {
 
 /** Each confirmed action is its own command: a fresh Idempotency-Key. */
 export const fresh = () => ({ 'idempotency-key': crypto.randomUUID() });
+
+/**
+ * Capture, void and refund run in their own transaction (the provider is called after the
+ * commit), and the server answers 500 to those routes when an Idempotency-Key is sent (its key
+ * check opens the transaction the command then cannot open). They go without one until that is
+ * fixed; the dialog's busy state keeps a double click from sending twice.
+ */
+export const PROVIDER_CALL: Record<string, string> = {};

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { request } from '../api';
 import {
   isPositive,
+  operationNote,
   parseAmountInput,
   subtract,
   type OrderPayments,
@@ -10,7 +11,7 @@ import {
   type PaymentResult,
 } from '../money-api';
 import { ConfirmDialog } from './confirm-dialog';
-import { fresh, useMoneyRefresh, type DialogProps, type MoneyWords, type Outcome } from './money-words';
+import { fresh, PROVIDER_CALL, useMoneyRefresh, type DialogProps, type MoneyWords, type Outcome } from './money-words';
 
 /** What a capture takes by default: the open authorisation, or what is still to arrive (at most the outstanding). */
 function openToCapture(p: Payment, outstanding: string): string {
@@ -34,8 +35,13 @@ function operationOutcome(
 ): Outcome {
   const { t, provider } = words;
   const who = payment.provider ? provider(payment.provider) : '';
-  if (op?.status === 'failed')
-    return { ok: false, text: t('money.providerRefused', { provider: who, detail: op.error ?? op.reason ?? '' }) };
+  if (op?.status === 'failed') {
+    const detail = operationNote(op);
+    return {
+      ok: false,
+      text: who ? t('money.providerRefused', { provider: who, detail }) : t('money.operationFailed', { detail }),
+    };
+  }
   if (status === 202 || op?.status === 'pending') return { ok: true, text: texts.pending };
   return { ok: true, text: texts.done };
 }
@@ -66,7 +72,12 @@ export function CaptureDialog({
       ready={Boolean(parsed)}
       onClose={onClose}
       run={async () => {
-        const r = await request<PaymentResult>('POST', `/payments/${payment.id}/capture`, { amount: parsed }, fresh());
+        const r = await request<PaymentResult>(
+          'POST',
+          `/payments/${payment.id}/capture`,
+          { amount: parsed },
+          PROVIDER_CALL,
+        );
         await refresh();
         done(
           operationOutcome(words, payment, r.body.operation, r.status, {
@@ -107,7 +118,7 @@ export function VoidDialog({ order, words, done, onClose, payment }: DialogProps
       onClose={onClose}
       run={async () => {
         const body = reason.trim() ? { reason: reason.trim() } : {};
-        const r = await request<PaymentResult>('POST', `/payments/${payment.id}/void`, body, fresh());
+        const r = await request<PaymentResult>('POST', `/payments/${payment.id}/void`, body, PROVIDER_CALL);
         await refresh();
         done(
           operationOutcome(words, payment, r.body.operation, r.status, {

@@ -5,6 +5,7 @@ import {
   canMoney,
   isPositive,
   moneyHidden,
+  operationNote,
   subtract,
   type OrderPayments,
   type Payment,
@@ -103,7 +104,7 @@ export function PaymentsPanel({ order, me }: { order: Order; me: Me }) {
                         <span className="num">{money(o.amount, p.currency)}</span>
                         <span className={`badge op-badge-${o.status}`}>{tMaybe(`opStatus.${o.status}`, o.status)}</span>
                         {o.createdAt && <time className="muted">{formatDateTime(o.createdAt, locale)}</time>}
-                        {(o.error || o.reason) && <span className="muted">{o.error ?? o.reason}</span>}
+                        {operationNote(o) && <span className="muted">{operationNote(o)}</span>}
                         {writable && o.kind === 'refund' && o.status === 'pending' && !p.provider && (
                           <span className="op-actions">
                             <button

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { get, request } from '../api';
 import {
   isPositive,
+  operationNote,
   parseAmountInput,
   subtract,
   type OrderPayments,
@@ -10,7 +11,7 @@ import {
 } from '../money-api';
 import { formatNumber } from '../format';
 import { ConfirmDialog } from './confirm-dialog';
-import { fresh, useMoneyRefresh, type DialogProps, type MoneyWords, type Outcome } from './money-words';
+import { PROVIDER_CALL, useMoneyRefresh, type DialogProps, type MoneyWords, type Outcome } from './money-words';
 
 /** Refund an amount or lines (with quantities), with a reason; the server spreads it over the payments, newest first. */
 export function RefundDialog({ order, words, done, onClose, data }: DialogProps & { data: OrderPayments }) {
@@ -52,7 +53,7 @@ export function RefundDialog({ order, words, done, onClose, data }: DialogProps 
           reason: reason.trim(),
           ...(manual && paidOut ? { paidOut: true } : {}),
         };
-        const r = await request<RefundResult>('POST', `/orders/${order.id}/refunds`, body, fresh());
+        const r = await request<RefundResult>('POST', `/orders/${order.id}/refunds`, body, PROVIDER_CALL);
         const after = await get<OrderPayments>(`/orders/${order.id}/payments`);
         await refresh();
         done(refundOutcome(words, r.body, r.status, after.payments, order.currency));
@@ -179,12 +180,12 @@ function refundOutcome(
   const failed = r.operations.filter((o) => o.status === 'failed');
   if (failed.length) {
     const p = owner(failed[0]!.id);
+    const detail = operationNote(failed[0]!);
     return {
       ok: false,
-      text: t('money.providerRefused', {
-        provider: p?.provider ? provider(p.provider) : '',
-        detail: failed[0]!.error ?? failed[0]!.reason ?? '',
-      }),
+      text: p?.provider
+        ? t('money.providerRefused', { provider: provider(p.provider), detail })
+        : t('money.operationFailed', { detail }),
     };
   }
   const pending = r.operations.filter((o) => o.status === 'pending').map((o) => owner(o.id));
