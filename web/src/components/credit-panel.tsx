@@ -4,7 +4,7 @@ import { get, request, type Me } from '../api';
 import { canMoney, moneyHidden, type CreditHold, type CreditPosition } from '../money-api';
 import { formatDateTime } from '../format';
 import { ErrorBox, Loading } from './status';
-import { fresh, useMoneyWords, type Outcome } from './money-words';
+import { fresh, useMoneyWords, useOutcome } from './money-words';
 import { ConfirmDialog } from './confirm-dialog';
 
 /** A company's credit as finance sees it from one of its orders: limit, exposure, overdue invoices, holds. */
@@ -18,7 +18,7 @@ export function CreditPanel({ companyId, orderId, me }: { companyId: string; ord
   });
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [outcome, setOutcome] = useOutcome();
   if (moneyHidden(q.error)) return null;
   const c = q.data;
   const m = (v: string | null) => (v === null ? t('credit.noLimit') : money(v, c?.currency ?? 'PLN'));

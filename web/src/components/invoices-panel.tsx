@@ -4,7 +4,7 @@ import { get, request, type Me, type Order } from '../api';
 import { canMoney, moneyHidden, parseAmountInput, type Invoice } from '../money-api';
 import { formatDate, formatNumber } from '../format';
 import { ErrorBox, Loading } from './status';
-import { fresh, useMoneyRefresh, useMoneyWords, type DialogProps, type Outcome } from './money-words';
+import { fresh, useMoneyRefresh, useMoneyWords, type DialogProps, useOutcome } from './money-words';
 import { ConfirmDialog } from './confirm-dialog';
 import { LinePicker } from './refund-dialog';
 
@@ -20,7 +20,7 @@ export function InvoicesPanel({ order, me }: { order: Order; me: Me }) {
     retry: false,
   });
   const [dialog, setDialog] = useState<Dialog | null>(null);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [outcome, setOutcome] = useOutcome();
   if (moneyHidden(q.error)) return null;
   const writable = canMoney(me, 'invoices:write');
   const props = { order, words, done: setOutcome, onClose: () => setDialog(null) };
@@ -50,13 +50,11 @@ export function InvoicesPanel({ order, me }: { order: Order; me: Me }) {
           <table className="compact" data-testid="invoices">
             <thead>
               <tr>
-                <th scope="col">{t('money.invNumber')}</th>
                 <th scope="col">{t('money.invKind')}</th>
                 <th scope="col" className="num">
                   {t('money.invGross')}
                 </th>
-                <th scope="col">{t('money.invIssued')}</th>
-                <th scope="col">{t('money.invDue')}</th>
+                <th scope="col">{t('money.invIssuedDue')}</th>
                 <th scope="col">{t('money.ksef')}</th>
                 <th scope="col">
                   <span className="sr-only">{t('money.invDocuments')}</span>
@@ -66,24 +64,34 @@ export function InvoicesPanel({ order, me }: { order: Order; me: Me }) {
             <tbody>
               {q.data.items.map((i) => (
                 <tr key={i.id}>
-                  <td className="mono">{i.number}</td>
-                  <td>{tMaybe(`invKind.${i.kind}`, i.kind)}</td>
+                  <td>
+                    <span className="mono nowrap">{i.number}</span>
+                    <div className="muted small">{tMaybe(`invKind.${i.kind}`, i.kind)}</div>
+                  </td>
                   <td className="num">{money(i.gross, i.currency)}</td>
-                  <td className="nowrap">{date(i.issueDate)}</td>
-                  <td className="nowrap">{date(i.dueDate)}</td>
+                  <td className="nowrap">
+                    {date(i.issueDate)}
+                    {i.dueDate && <div className="muted small">{t('money.dueOn', { date: date(i.dueDate) })}</div>}
+                  </td>
                   <td>
                     {i.ksef.status ? tMaybe(`ksef.${i.ksef.status}`, i.ksef.status) : t('ksef.none')}
                     {i.ksef.number && <div className="mono small">{i.ksef.number}</div>}
                   </td>
-                  <td className="nowrap">
-                    <a href={i.links?.pdf ?? `/api/v1/invoices/${i.id}/pdf`} target="_blank" rel="noreferrer">
-                      {t('money.pdf')}
-                    </a>
-                    {writable && i.kind === 'invoice' && (
-                      <button type="button" className="link" onClick={() => setDialog({ kind: 'credit', invoice: i })}>
-                        {t('money.creditNote')}
-                      </button>
-                    )}
+                  <td>
+                    <div className="doc-actions">
+                      <a href={i.links?.pdf ?? `/api/v1/invoices/${i.id}/pdf`} target="_blank" rel="noreferrer">
+                        {t('money.pdf')}
+                      </a>
+                      {writable && i.kind === 'invoice' && (
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => setDialog({ kind: 'credit', invoice: i })}
+                        >
+                          {t('money.creditNote')}
+                        </button>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}

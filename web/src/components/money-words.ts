@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useI18n } from '../i18n/index';
 import { formatMoney } from '../format';
@@ -51,3 +52,11 @@ export const fresh = () => ({ 'idempotency-key': crypto.randomUUID() });
  * fixed; the dialog's busy state keeps a double click from sending twice.
  */
 export const PROVIDER_CALL: Record<string, string> = {};
+
+/** The last action's outcome in a panel; it was said in one language, so switching language clears it. */
+export function useOutcome() {
+  const { lang } = useI18n();
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  useEffect(() => setOutcome(null), [lang]);
+  return [outcome, setOutcome] as const;
+}

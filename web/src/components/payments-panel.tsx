@@ -13,7 +13,7 @@ import {
 } from '../money-api';
 import { formatDateTime } from '../format';
 import { ErrorBox, Loading } from './status';
-import { useMoneyWords, type Outcome } from './money-words';
+import { useMoneyWords, useOutcome } from './money-words';
 import { CaptureDialog, SettleDialog, VoidDialog } from './payment-dialogs';
 import { RefundDialog } from './refund-dialog';
 
@@ -32,7 +32,7 @@ export function PaymentsPanel({ order, me }: { order: Order; me: Me }) {
     retry: false,
   });
   const [dialog, setDialog] = useState<Dialog | null>(null);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [outcome, setOutcome] = useOutcome();
   if (moneyHidden(q.error)) return null;
   const writable = canMoney(me, 'payments:write');
   const close = () => setDialog(null);
