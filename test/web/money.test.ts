@@ -185,6 +185,32 @@ describe('money in the console', { skip: haveChromium ? false : `no chromium at 
     await page.context().close();
   });
 
+  test('given a bank transfer still to arrive, finance records it with the open amount prefilled', async () => {
+    const t = await rig.call('POST', '/api/v1/orders', orderBody({ externalId: 'MONEY-2' }));
+    assert.equal(t.status, 201);
+    const added = await rig.call('POST', `/api/v1/orders/${t.body.id}/payments`, { method: 'transfer' });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const page = await rig.newPage();
+    await rig.login(page, 'finanse@example.pl');
+    await page.goto(`${rig.base}/orders/${t.body.id}`);
+    const payments = page.getByTestId('payments-panel');
+    await payments.getByTestId('payment-status').getByText('Unpaid').waitFor();
+    await payments.getByRole('button', { name: 'Record money received' }).click();
+    const dialog = page.getByRole('dialog');
+    assert.equal(await dialog.getByLabel('Amount').inputValue(), '257.49');
+    assert.match(
+      (await dialog.getByTestId('confirm-question').textContent()) ?? '',
+      /^Record that PLN\s257\.49 was received by bank transfer\?$/,
+    );
+    await dialog.getByRole('button', { name: 'Record money received' }).click();
+    await payments
+      .getByRole('status')
+      .getByText(/^Recorded: PLN\s257\.49 received\.$/)
+      .waitFor();
+    await payments.getByTestId('payment-status').getByText('Paid').waitFor();
+    await page.context().close();
+  });
+
   test('given an operator, the money panels show what happened but offer no money action', async () => {
     const page = await rig.newPage();
     await rig.login(page, 'operator@example.pl');
