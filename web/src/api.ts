@@ -42,6 +42,8 @@ export function setUnauthenticatedHandler(fn: () => void) {
 export interface ApiResponse<T> {
   body: T;
   etag: string | null;
+  /** 200, 201, 202 (accepted, still under way) or 204. */
+  status: number;
 }
 
 export async function request<T>(
@@ -62,7 +64,7 @@ export async function request<T>(
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (res.status === 204) return { body: undefined as T, etag: null };
+  if (res.status === 204) return { body: undefined as T, etag: null, status: 204 };
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -84,7 +86,7 @@ export async function request<T>(
     if (res.status === 401 && path !== '/auth/login') onUnauthenticated();
     throw new ApiError(res.status, problem);
   }
-  return { body: json as T, etag: res.headers.get('etag') };
+  return { body: json as T, etag: res.headers.get('etag'), status: res.status };
 }
 
 export const get = async <T>(path: string, signal?: AbortSignal) =>
@@ -126,6 +128,8 @@ export type Order = Schemas['Order'] & {
   shippingAddress: Address | null;
   billingAddress: Address | null;
   paymentTerms: Partial<NonNullable<Schemas['OrderCreateInput']['paymentTerms']>>;
+  /** The buyer company of a B2B order (in the view, not yet in the response schema). */
+  companyId?: string | null;
 };
 
 export type HistoryEntry = Schemas['OrderHistoryEntry'];

@@ -1,6 +1,7 @@
+import { putSeller } from '../money/sellers.js';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../store/db.js';
-import { scope } from '../../store/tenant-scope.js';
+import { scope, transaction } from '../../store/tenant-scope.js';
 import { systemActor } from '../../store/history.js';
 import type { Clock } from '../../shared/clock.js';
 import { createTenant } from '../identity/create-tenant.js';
@@ -79,6 +80,28 @@ export async function seedDemo(
       serialTracked: product.serialTracked,
       lotTracked: product.lotTracked,
     });
+  // The seller on invoices: a Polish company (its invoices are KSeF-ready) as the default, and a
+  // Russian one for the RUB channels' УПД.
+  await transaction(store, async (tx) => {
+    await putSeller(tx, systemActor, clock.now(), 'pl', {
+      name: 'Ordo Demo Sklep sp. z o.o.',
+      taxId: '5260250274',
+      address: { line1: 'ul. Marszałkowska 84/92', city: 'Warszawa', postalCode: '00-514', country: 'PL' },
+      country: 'PL',
+      bankAccount: 'PL61109010140000071219812874',
+      isDefault: true,
+    });
+    await putSeller(tx, systemActor, clock.now(), 'ru', {
+      name: 'ООО «Ордо Демо»',
+      taxId: '7707083893',
+      kpp: '773601001',
+      address: { line1: 'ул. Тверская, д. 7', city: 'Москва', postalCode: '125009', country: 'RU', regionCode: '77' },
+      country: 'RU',
+      signer: { lastName: 'Иванова', firstName: 'Мария', middleName: 'Петровна', position: 'Генеральный директор' },
+      invoiceSeries: 'СФ',
+      creditNoteSeries: 'КСФ',
+    });
+  });
   const companies = [];
   for (const company of DEMO_COMPANIES)
     companies.push(await add('companies', { ...company, terms: { ...company.terms } }));

@@ -1,9 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { CreditFactRow } from '../../domain/order/facts.js';
 
-/** What one order still owes: its total less what was captured and not refunded. */
+/** What one order still owes: its total less what was captured (money refunded is not owed again). */
 const unpaidOf = (o: string) =>
-  sql.raw(`(${o}.grand_total - coalesce((select sum(p.captured - p.refunded) from payments p
+  sql.raw(`(${o}.grand_total - coalesce((select sum(p.captured) from payments p
     where p.tenant_id = ${o}.tenant_id and p.order_id = ${o}.id), 0))`);
 
 /**

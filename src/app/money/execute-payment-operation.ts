@@ -36,7 +36,7 @@ const refOf = (p: PaymentRow): PaymentRef => ({
   currency: p.currency,
 });
 
-type Outcome = { done: true } | { retryAt: Date } | { done: false; reason: 'not_pending' | 'missing' };
+type Outcome = { done: true } | { retryAt: Date } | { done: false; reason: 'not_pending' | 'missing' | 'manual' };
 
 /**
  * Carries one pending payment operation to its provider, with its own id (the payment's, for the
@@ -59,9 +59,11 @@ export async function executePaymentOperation(
     .selectAll()
     .where('id', '=', op.payment_id)
     .executeTakeFirstOrThrow();
-  const code = payment.provider ?? '';
+  // No provider: a person carries it out (a refund paid back by hand) and confirms it; nothing to call.
+  if (!payment.provider) return { done: false, reason: 'manual' };
+  const code = payment.provider;
   const adapter = deps.providers.get(code);
-  const actor = providerActor(code || 'none');
+  const actor = providerActor(code);
   if (!adapter) {
     await settle(deps, scope, op, actor, { kind: 'failed', reason: `payment provider ${code} is not configured here` });
     return { done: true };

@@ -45,10 +45,25 @@ function localDate(now: Date, zone: string): string {
 }
 const plusDays = (date: string, days: number) => Temporal.PlainDate.from(date).add({ days }).toString();
 
-export async function resolveSeller(scope: TenantScope, code?: string): Promise<SellerRow> {
-  let query = scope.selectFrom('sellers').selectAll();
-  query = code ? query.where('code', '=', code) : query.where('is_default', '=', true);
-  const seller = await query.executeTakeFirst();
+/**
+ * The seller who issues: the one named (the call's or the order's `attributes.seller`), else one of
+ * the buyer's country (a RUB order shipped to Russia is invoiced by the Russian entity), else the
+ * default seller.
+ */
+export async function resolveSeller(scope: TenantScope, code?: string, country?: string): Promise<SellerRow> {
+  let seller: SellerRow | undefined;
+  if (code) seller = await scope.selectFrom('sellers').selectAll().where('code', '=', code).executeTakeFirst();
+  else {
+    if (country)
+      seller = await scope
+        .selectFrom('sellers')
+        .selectAll()
+        .where('country', '=', country)
+        .orderBy('is_default', 'desc')
+        .orderBy('code')
+        .executeTakeFirst();
+    seller ??= await scope.selectFrom('sellers').selectAll().where('is_default', '=', true).executeTakeFirst();
+  }
   if (!seller)
     throw new AppError(
       'SELLER_NOT_CONFIGURED',
@@ -164,7 +179,16 @@ export async function issueInvoice(
   const order = await loadMoneyOrder(tx, orderId, true);
   if (GONE_STATES.includes(order.state))
     throw new AppError('INVOICE_NOT_ALLOWED', `order ${order.number} is ${order.state}: it is not invoiced`);
-  const seller = await resolveSeller(tx, input.seller ?? (order.attributes.seller as string | undefined));
+  const where = await tx
+    .selectFrom('orders')
+    .select(sql<string | null>`coalesce(billing_address->>'country', shipping_address->>'country')`.as('country'))
+    .where('id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  const seller = await resolveSeller(
+    tx,
+    input.seller ?? (order.attributes.seller as string | undefined),
+    where.country ?? undefined,
+  );
   const existing = await tx
     .selectFrom('invoices')
     .selectAll()

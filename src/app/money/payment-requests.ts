@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/errors.js';
 import type { Actor } from '../../store/history.js';
-import { transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
+import { atomically, isWork, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { executePaymentOperation, type ExecuteDeps } from './execute-payment-operation.js';
 import {
   addPayment,
@@ -33,9 +33,14 @@ export interface RequestDeps extends ExecuteDeps {
   backstopMs: number;
 }
 
-const optsOf = (deps: RequestDeps, now: Date) => ({
+/**
+ * Outside a transaction the request carries its provider operations out itself after the commit
+ * (the job waits `backstopMs`); inside one (an Idempotency-Key's), the commit is the caller's, so
+ * the job carries them out right after it instead: a provider is never called before the commit.
+ */
+const optsOf = (deps: RequestDeps, now: Date, store: TenantScope) => ({
   providers: new Set(deps.providers.keys()),
-  runAt: new Date(now.getTime() + deps.backstopMs),
+  runAt: new Date(now.getTime() + (isWork(store) ? 0 : deps.backstopMs)),
 });
 const ctxOf = (deps: RequestDeps, tx: Work, actor: Actor) => ({
   tx,
@@ -45,6 +50,7 @@ const ctxOf = (deps: RequestDeps, tx: Work, actor: Actor) => ({
 });
 
 async function carryOut(deps: RequestDeps, store: TenantScope, ops: readonly (PaymentOperationRow | null)[]) {
+  if (isWork(store)) return;
   for (const op of ops) if (op) await executePaymentOperation(deps, store, op.id);
 }
 
@@ -93,10 +99,10 @@ export async function requestAddPayment(
   orderId: string,
   body: Omit<NewPayment, 'amount'> & { amount?: string | undefined },
 ) {
-  const done = await transaction(store, async (tx) => {
+  const done = await atomically(store, async (tx) => {
     const order = await loadMoneyOrder(tx, orderId);
     const amount = body.amount === undefined ? undefined : parseAmount(body.amount, order.currency, '/amount');
-    return addPayment(ctxOf(deps, tx, actor), orderId, { ...body, amount }, optsOf(deps, deps.clock.now()));
+    return addPayment(ctxOf(deps, tx, actor), orderId, { ...body, amount }, optsOf(deps, deps.clock.now(), store));
   });
   await carryOut(deps, store, [done.operation]);
   const result = await paymentResult(store, done.payment.id, done.operation?.id ?? null);
@@ -116,11 +122,11 @@ export async function requestCapture(
   paymentId: string,
   body: { amount?: string | undefined; allowOverpayment?: boolean | undefined },
 ) {
-  const done = await transaction(store, async (tx) => {
+  const done = await atomically(store, async (tx) => {
     const currency = await currencyOfPayment(tx, paymentId);
     const amount = body.amount === undefined ? undefined : parseAmount(body.amount, currency, '/amount');
     return capturePayment(ctxOf(deps, tx, actor), paymentId, amount, {
-      ...optsOf(deps, deps.clock.now()),
+      ...optsOf(deps, deps.clock.now(), store),
       ...(body.allowOverpayment ? { allowOverpayment: true } : {}),
     });
   });
@@ -136,10 +142,10 @@ export async function requestVoid(
   paymentId: string,
   reason?: string,
 ) {
-  const done = await transaction(store, async (tx) => {
+  const done = await atomically(store, async (tx) => {
     await currencyOfPayment(tx, paymentId);
     return voidPayment(ctxOf(deps, tx, actor), paymentId, {
-      ...optsOf(deps, deps.clock.now()),
+      ...optsOf(deps, deps.clock.now(), store),
       ...(reason ? { reason } : {}),
     });
   });
@@ -161,10 +167,10 @@ export async function requestRefund(
     paidOut?: boolean | undefined;
   },
 ) {
-  const done = await transaction(store, async (tx) => {
+  const done = await atomically(store, async (tx) => {
     const order = await loadMoneyOrder(tx, orderId);
     const amount = body.amount === undefined ? undefined : parseAmount(body.amount, order.currency, '/amount');
-    return refundPayments(ctxOf(deps, tx, actor), orderId, { ...body, amount }, optsOf(deps, deps.clock.now()));
+    return refundPayments(ctxOf(deps, tx, actor), orderId, { ...body, amount }, optsOf(deps, deps.clock.now(), store));
   });
   await carryOut(deps, store, done.operations);
   const view = await orderPayments(store, orderId);

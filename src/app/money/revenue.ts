@@ -42,8 +42,8 @@ export async function revenueReport(scope: TenantScope, q: RevenueQuery) {
     )
     select period, channel, currency, count(*)::text as orders,
       sum(grand_total)::text as ordered, sum(captured)::text as paid, sum(refunded)::text as refunded,
-      coalesce(sum(greatest(grand_total - captured + refunded, 0)) filter (where state not in ('cancelled', 'rejected')), 0)::text as outstanding,
-      coalesce(sum(greatest(grand_total - captured + refunded, 0)) filter (where has_overdue and state not in ('cancelled', 'rejected')), 0)::text as overdue
+      coalesce(sum(greatest(grand_total - captured, 0)) filter (where state not in ('cancelled', 'rejected')), 0)::text as outstanding,
+      coalesce(sum(greatest(grand_total - captured, 0)) filter (where has_overdue and state not in ('cancelled', 'rejected')), 0)::text as overdue
     from o group by period, channel, currency order by period, channel, currency`.execute(scope.conn);
   const m = (v: string, c: string) => formatMoney(BigInt(v), c);
   return {

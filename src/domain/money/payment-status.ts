@@ -32,7 +32,7 @@ export interface PaymentSummary {
   refunded: bigint;
   /** Captured − refunded: the money Ordo holds for the order. */
   paid: bigint;
-  /** What is still to pay (0 when paid or overpaid). */
+  /** What is still to pay: the total less what was captured (a refund is not owed again); 0 when paid. */
   outstanding: bigint;
   /** Paid above the total (0 unless overpaid). */
   overpaid: bigint;
@@ -55,7 +55,8 @@ export function summarizePayments(total: bigint, payments: readonly PaymentAmoun
     refunded += p.refunded;
   }
   const paid = captured - refunded;
-  const outstanding = total > paid ? total - paid : 0n;
+  // Money given back was given back on purpose (a return, goodwill): it is not owed again.
+  const outstanding = total > captured ? total - captured : 0n;
   const overpaid = paid > total ? paid - total : 0n;
   let status: PaymentStatus;
   if (paid > total) status = 'overpaid';

@@ -45,6 +45,16 @@ interface TraceStep {
   rejected?: string[];
   note?: string;
 }
+/** Money history values in words: the catalogue prefix per field (an invoice's kind only on invoice entries). */
+const VALUE_WORDS: Record<string, string> = {
+  method: 'payMethod',
+  operation: 'opKind',
+  provider: 'provider',
+  paymentStatus: 'payState',
+};
+const valuePrefix = (action: string, field: string) =>
+  VALUE_WORDS[field] ?? (field === 'kind' && /^(invoice|credit_note)\./.test(action) ? 'invKind' : undefined);
+
 const asObject = (v: unknown) =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
@@ -86,7 +96,9 @@ function Entry({ e }: { e: HistoryEntry }) {
             <div key={k}>
               <dt>{tMaybe(`field.${k}`, k)}</dt>
               <dd>
-                {isFromTo(v) ? (
+                {typeof v === 'string' && valuePrefix(e.action, k) ? (
+                  tMaybe(`${valuePrefix(e.action, k)}.${v}`, v)
+                ) : isFromTo(v) ? (
                   <>
                     <Value v={v.from} /> <span aria-hidden="true">→</span> <Value v={v.to} />
                   </>

@@ -6,6 +6,7 @@ import { formatDay, formatDuration, formatMoney, formatNumber } from '../format'
 import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
 import { Link } from '../router';
+import { RevenueCard } from '../components/revenue-card';
 
 type Operations = Schemas['OperationsReport'];
 
@@ -130,6 +131,7 @@ export default function DashboardPage() {
             </div>
           </div>
           <OperationsPanel days={days} />
+          <RevenueCard />
           {s.total === 0 ? (
             <p className="card empty">{t('dashboard.empty')}</p>
           ) : (

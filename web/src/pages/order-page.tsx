@@ -9,6 +9,9 @@ import { AddressEditor, NotesEditor } from '../components/order-edit';
 import { AddressView } from '../components/address-view';
 import { OrderActions, OrderReservations } from '../components/order-actions';
 import { OrderFulfilment } from '../components/order-fulfilment';
+import { PaymentsPanel } from '../components/payments-panel';
+import { InvoicesPanel } from '../components/invoices-panel';
+import { CreditPanel } from '../components/credit-panel';
 
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
@@ -163,6 +166,10 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
               </table>
             </div>
           </section>
+
+          <PaymentsPanel order={o} me={me} />
+          <InvoicesPanel order={o} me={me} />
+          {o.companyId && <CreditPanel companyId={o.companyId} orderId={o.id} me={me} />}
 
           <OrderReservations orderId={o.id} />
           <OrderFulfilment orderId={o.id} />
