@@ -30,6 +30,7 @@ import {
   voidInput,
 } from '../../app/money/schemas.js';
 import { AppError } from '../../shared/errors.js';
+import { recordRefusal, type RefusedRequest } from '../../app/money/refusals.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { PaymentProviders } from '../../app/money/execute-payment-operation.js';
 import { receivePaymentNotification } from '../../app/money/receive-notification.js';
@@ -77,6 +78,34 @@ export async function moneyRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     actor,
     now: now(),
     processes: deps.processes,
+  });
+
+  // A refused money request changes nothing, but its attempt is kept in the order's history
+  // (after the refused transaction rolled back): which request, on what, the code and reason.
+  const refusable: Record<string, (id: string) => Omit<RefusedRequest, 'request'>> = {
+    '/orders/:id/payments': (id) => ({ action: 'add_payment', orderId: id }),
+    '/payments/:id/capture': (id) => ({ action: 'capture', paymentId: id }),
+    '/payments/:id/void': (id) => ({ action: 'void', paymentId: id }),
+    '/orders/:id/refunds': (id) => ({ action: 'refund', orderId: id }),
+    '/payment-operations/:id/confirm': (id) => ({ action: 'confirm_operation', operationId: id }),
+    '/orders/:id/invoices': (id) => ({ action: 'issue_invoice', orderId: id }),
+    '/invoices/:id/credit-notes': (id) => ({ action: 'credit_note', invoiceId: id }),
+  };
+  app.addHook('onError', async (request, _reply, error) => {
+    const url = request.routeOptions.url?.replace(/^\/api\/v1/, '') ?? '';
+    const what = request.method === 'POST' ? refusable[url] : undefined;
+    const id = (request.params as { id?: string } | undefined)?.id;
+    if (!what || !id || !request.principal) return;
+    const store = authorize(deps.db, request, 'payments:read').store;
+    await recordRefusal(
+      store,
+      request.principal.actor,
+      now(),
+      { ...what(id), request: request.body as Record<string, unknown> },
+      error,
+    ).catch((failure: unknown) =>
+      request.log.warn({ err: failure }, 'the refused money request could not be recorded'),
+    );
   });
 
   app.get(
