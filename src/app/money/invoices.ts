@@ -23,6 +23,11 @@ export type SellerRow = Selectable<SellersTable>;
 export interface StoredInvoice {
   document: InvoiceDocument;
   covers: Array<{ lineId: string; quantity: number; no: number }>;
+  /**
+   * A credit note: the units of the invoice's lines (by `no`) it took back; none for one by
+   * amount. Shipping has no order line to cover, so `covers` cannot say it was taken back.
+   */
+  takenBack?: Array<{ no: number; quantity: number }>;
 }
 
 /** The job that sends a queued invoice to KSeF (ksef-submission.ts), keyed `ksef:<invoiceId>`. */
@@ -88,14 +93,25 @@ async function nextNumber(scope: TenantScope, seller: string, series: string, ye
   return rows[0]!.last_no;
 }
 
-const addressOf = (a: Record<string, unknown> | null | undefined, fallbackCountry: string) => ({
-  line1: String(a?.line1 ?? ''),
-  ...(a?.line2 ? { line2: String(a.line2) } : {}),
-  city: String(a?.city ?? ''),
-  postalCode: String(a?.postalCode ?? ''),
-  countryCode: String(a?.country ?? a?.countryCode ?? fallbackCountry),
-  ...(a?.regionCode ? { regionCode: String(a.regionCode) } : {}),
-});
+// An order's address has a free-text `region`; given as a two-digit code ("78") it is the
+// region code a Russian address needs on an УПД (orders have no other place to give it).
+const regionCodeOf = (a: Record<string, unknown> | null | undefined) =>
+  a?.regionCode
+    ? String(a.regionCode)
+    : typeof a?.region === 'string' && /^\d{2}$/.test(a.region.trim())
+      ? a.region.trim()
+      : undefined;
+const addressOf = (a: Record<string, unknown> | null | undefined, fallbackCountry: string) => {
+  const regionCode = regionCodeOf(a);
+  return {
+    line1: String(a?.line1 ?? ''),
+    ...(a?.line2 ? { line2: String(a.line2) } : {}),
+    city: String(a?.city ?? ''),
+    postalCode: String(a?.postalCode ?? ''),
+    countryCode: String(a?.country ?? a?.countryCode ?? fallbackCountry),
+    ...(regionCode ? { regionCode } : {}),
+  };
+};
 
 function sellerParty(s: SellerRow): InvoiceParty {
   return {
@@ -253,9 +269,10 @@ export async function issueInvoice(
     docLines.push(partOfLine(no, full, q));
     covered.push({ lineId: line.id, quantity: q, no });
   }
-  // Shipping goes on the invoice that covers the whole order, or the first one.
+  // Shipping goes on the order's first invoice (a shipment's or the whole order's) and on a
+  // proforma; an invoice of the rest after a shipment's does not charge it again.
   const shippingOnInvoice =
-    !input.shipmentId ||
+    input.kind === 'proforma' ||
     !(await tx
       .selectFrom('invoices')
       .select('id')
@@ -337,6 +354,7 @@ export async function issueInvoice(
     seq,
     document,
     covers: covered,
+    takenBack: undefined,
     dueDate,
     correctsId: null,
     reason: null,
@@ -355,6 +373,7 @@ async function storeInvoice(
     seq: number;
     document: InvoiceDocument;
     covers: StoredInvoice['covers'];
+    takenBack: StoredInvoice['takenBack'];
     dueDate: string | null;
     correctsId: string | null;
     reason: string | null;
@@ -381,7 +400,11 @@ async function storeInvoice(
     due_date: v.dueDate,
     corrects_id: v.correctsId,
     reason: v.reason,
-    document: toJson({ document: v.document, covers: v.covers } satisfies StoredInvoice),
+    document: toJson({
+      document: v.document,
+      covers: v.covers,
+      ...(v.takenBack ? { takenBack: v.takenBack } : {}),
+    } satisfies StoredInvoice),
     ksef_status: v.seller.ksef && v.kind !== 'proforma' ? 'queued' : null,
     ksef_number: null,
     ksef_reference: null,
@@ -482,10 +505,25 @@ export async function issueCreditNote(ctx: MoneyContext, invoiceId: string, inpu
   const earlier = await tx.selectFrom('invoices').selectAll().where('corrects_id', '=', invoiceId).execute();
   const creditedGross = earlier.reduce((a, r) => a - BigInt(r.gross), 0n);
   const leftGross = BigInt(invoice.gross) - creditedGross;
+  // Units already taken back per invoice line, and what is left of each rate (an amount is
+  // spread over what is left, never onto a rate credited in full already).
   const takenUnits = new Map<number, number>();
-  for (const e of earlier)
-    for (const l of reviveDocument(e.document).document.lines)
-      if (l.sku || l.quantity !== -1) takenUnits.set(l.no, (takenUnits.get(l.no) ?? 0) - l.quantity);
+  const leftByRate = new Map(original.document.vatSummary.map((r) => [r.rate, { ...r }]));
+  for (const e of earlier) {
+    const stored = reviveDocument(e.document);
+    // Notes stored before `takenBack`: lines of one by amount are sku-less single units.
+    const taken =
+      stored.takenBack ??
+      stored.document.lines.filter((l) => l.sku || l.quantity !== -1).map((l) => ({ no: l.no, quantity: -l.quantity }));
+    for (const x of taken) takenUnits.set(x.no, (takenUnits.get(x.no) ?? 0) + x.quantity);
+    for (const r of stored.document.vatSummary) {
+      const left = leftByRate.get(r.rate);
+      if (!left) continue;
+      left.net += r.net;
+      left.vat += r.vat;
+      left.gross += r.gross;
+    }
+  }
   const seller = await resolveSeller(tx, invoice.seller);
   const unit = UNIT[seller.language] ?? 'pcs';
   let lines: InvoiceDocumentLine[];
@@ -497,19 +535,27 @@ export async function issueCreditNote(ctx: MoneyContext, invoiceId: string, inpu
         throw new AppError('VALIDATION_FAILED', `invoice ${invoice.number} has no line ${l.no}`, [
           { path: `/lines/${i}/no`, message: 'not a line of the invoice' },
         ]);
-      const left = line.quantity - (takenUnits.get(l.no) ?? 0);
+      const already = takenUnits.get(l.no) ?? 0;
+      const left = line.quantity - already;
       if (l.quantity < 1 || l.quantity > left)
         throw new AppError('CREDIT_NOTE_EXCEEDS_INVOICE', `line ${l.no} has ${left} unit(s) left to take back`, [
           { path: `/lines/${i}/quantity`, message: `between 1 and ${left}` },
         ]);
-      return takeBackLine(l.no, line, l.quantity);
+      // A line named twice in one note counts both times.
+      takenUnits.set(l.no, already + l.quantity);
+      return takeBackLine(l.no, line, l.quantity, already);
     });
     for (const l of lines) {
       const cover = original.covers.find((c) => c.no === l.no);
       if (cover) covers.push({ lineId: cover.lineId, quantity: l.quantity, no: l.no });
     }
   } else if (input.amount !== undefined) {
-    lines = creditByAmount(original.document.vatSummary, input.amount, input.reason, unit);
+    lines = creditByAmount(
+      [...leftByRate.values()].filter((r) => r.gross > 0n),
+      input.amount,
+      input.reason,
+      unit,
+    );
   } else {
     throw new AppError('VALIDATION_FAILED', 'give the lines taken back or an amount', [
       { path: '/lines', message: 'lines or amount is required' },
@@ -557,6 +603,7 @@ export async function issueCreditNote(ctx: MoneyContext, invoiceId: string, inpu
     seq,
     document,
     covers,
+    takenBack: input.lines?.length ? input.lines.map((l) => ({ no: l.no, quantity: l.quantity })) : [],
     dueDate: null,
     correctsId: invoice.id,
     reason: input.reason,

@@ -77,10 +77,22 @@ export function partOfLine(no: number, line: InvoiceDocumentLine, quantity: numb
   return { ...line, no, quantity, net, vat, gross: net + vat };
 }
 
-/** The part of a line taken back: negative, as a credit note line is. */
-export function takeBackLine(no: number, line: InvoiceDocumentLine, quantity: number): InvoiceDocumentLine {
-  const part = partOfLine(no, line, quantity);
-  return { ...part, quantity: -quantity, net: -part.net, vat: -part.vat, gross: -part.gross };
+/**
+ * The part of a line taken back: negative, as a credit note line is. `already` units were taken
+ * back before: this part is what `already + quantity` units are worth less what `already` were,
+ * so a line taken back in pieces adds up to the line exactly (not a grosz of rounding more).
+ */
+export function takeBackLine(
+  no: number,
+  line: InvoiceDocumentLine,
+  quantity: number,
+  already = 0,
+): InvoiceDocumentLine {
+  const upTo = partOfLine(no, line, already + quantity);
+  const before = partOfLine(no, line, already);
+  const net = upTo.net - before.net;
+  const vat = upTo.vat - before.vat;
+  return { ...upTo, quantity: -quantity, net: -net, vat: -vat, gross: -(net + vat) };
 }
 
 /**
