@@ -52,8 +52,8 @@ export async function refuseUnstorableUrl(request: FastifyRequest, _reply: Fasti
   ] as const) {
     if (!values || typeof values !== 'object') continue;
     for (const [key, value] of Object.entries(values)) {
-      for (const v of Array.isArray(value) ? value : [value]) {
-        const why = unstorableText(key) ?? (typeof v === 'string' ? unstorableText(v) : null);
+      for (const item of Array.isArray(value) ? value : [value]) {
+        const why = unstorableText(key) ?? (typeof item === 'string' ? unstorableText(item) : null);
         if (why)
           throw new AppError('VALIDATION_FAILED', `${where === 'params' ? 'the path' : 'the query'} ${why}`, [
             { path: `${where}:${key}`, message: why, code: 'invalid_characters' },

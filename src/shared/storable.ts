@@ -16,10 +16,10 @@ export const MAX_JSON_DEPTH = 64;
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why a string cannot be stored, or null when it can. */
-export function unstorableText(s: string): string | null {
-  const m = UNSTORABLE.exec(s);
-  if (!m) return null;
-  return m[0] === '\u0000' ? 'must not contain NUL characters' : 'must not contain lone UTF-16 surrogates';
+export function unstorableText(text: string): string | null {
+  const match = UNSTORABLE.exec(text);
+  if (!match) return null;
+  return match[0] === '\u0000' ? 'must not contain NUL characters' : 'must not contain lone UTF-16 surrogates';
 }
 
 export interface Unstorable {
@@ -38,26 +38,26 @@ export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH): Unsto
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
   while (stack.length) {
     const item = stack.pop()!;
-    const v = item.value;
-    if (typeof v === 'string') {
-      const why = unstorableText(v);
+    const current = item.value;
+    if (typeof current === 'string') {
+      const why = unstorableText(current);
       if (why) return { path: item.path, message: why };
       continue;
     }
-    if (v === null || typeof v !== 'object') continue;
+    if (current === null || typeof current !== 'object') continue;
     if (item.depth >= maxDepth) return { path: item.path, message: `nested deeper than ${maxDepth} levels` };
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--)
-        stack.push({ value: v[i], path: `${item.path}/${i}`, depth: item.depth + 1 });
+    if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--)
+        stack.push({ value: current[index], path: `${item.path}/${index}`, depth: item.depth + 1 });
       continue;
     }
-    const keys = Object.keys(v);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i]!;
+    const keys = Object.keys(current);
+    for (let index = keys.length - 1; index >= 0; index--) {
+      const key = keys[index]!;
       const path = `${item.path}/${escape(key)}`;
       const why = unstorableText(key);
       if (why) return { path, message: `the key ${why.replace('must not contain', 'contains')}` };
-      stack.push({ value: (v as Record<string, unknown>)[key], path, depth: item.depth + 1 });
+      stack.push({ value: (current as Record<string, unknown>)[key], path, depth: item.depth + 1 });
     }
   }
   return null;
@@ -70,15 +70,15 @@ export function findUnstorable(value: unknown, maxDepth = MAX_JSON_DEPTH): Unsto
 export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
     if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (code === 92 /* \ */) index++;
+      else if (code === 34 /* " */) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 91 /* [ */ || code === 123 /* { */) {
       if (++depth > limit) return true;
-    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+    } else if (code === 93 /* ] */ || code === 125 /* } */) depth--;
   }
   return false;
 }

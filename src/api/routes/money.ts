@@ -304,11 +304,11 @@ export async function moneyRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     (request, reply) =>
       runCommand(deps, request, reply, 'invoices:write', async (tx, ctx) => {
         const currency = await invoiceCurrency(tx, request.params.id);
-        const b = request.body;
+        const body = request.body;
         const note = await issueCreditNote(moneyCtx(tx, ctx.principal.actor), request.params.id, {
-          reason: b.reason,
-          lines: b.lines,
-          amount: b.amount === undefined ? undefined : parseAmount(b.amount, currency, '/amount'),
+          reason: body.reason,
+          lines: body.lines,
+          amount: body.amount === undefined ? undefined : parseAmount(body.amount, currency, '/amount'),
         });
         return { status: 201, body: invoiceView(note) };
       }),
@@ -318,7 +318,7 @@ export async function moneyRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     path: string,
     summary: string,
     type: string,
-    load: (s: TenantScope, id: string) => Promise<{ body: Buffer | string; name: string }>,
+    load: (scope: TenantScope, id: string) => Promise<{ body: Buffer | string; name: string }>,
   ) =>
     app.get(
       path,
@@ -332,26 +332,26 @@ export async function moneyRoutes(base: FastifyInstance, deps: Deps): Promise<vo
           .send(out.body);
       },
     );
-  file('/invoices/:id/pdf', 'The invoice as a PDF (the seller’s language)', 'application/pdf', async (s, id) => {
-    const r = await invoicePdf(s, id);
-    return { body: r.data, name: r.fileName };
+  file('/invoices/:id/pdf', 'The invoice as a PDF (the seller’s language)', 'application/pdf', async (scope, id) => {
+    const rendered = await invoicePdf(scope, id);
+    return { body: rendered.data, name: rendered.fileName };
   });
   file(
     '/invoices/:id/ksef.xml',
     'The KSeF FA(3) XML of the invoice',
     'application/xml; charset=utf-8',
-    async (s, id) => {
-      const r = await invoiceKsefXml(s, id);
-      return { body: r.xml, name: r.fileName };
+    async (scope, id) => {
+      const rendered = await invoiceKsefXml(scope, id);
+      return { body: rendered.xml, name: rendered.fileName };
     },
   );
   file(
     '/invoices/:id/upd.xml',
     'The УПД (ФНС 5.02, windows-1251) of the invoice',
     'application/xml; charset=windows-1251',
-    async (s, id) => {
-      const r = await invoiceUpd(s, id);
-      return { body: r.bytes, name: r.fileName };
+    async (scope, id) => {
+      const rendered = await invoiceUpd(scope, id);
+      return { body: rendered.bytes, name: rendered.fileName };
     },
   );
 
@@ -433,11 +433,11 @@ export async function moneyRoutes(base: FastifyInstance, deps: Deps): Promise<vo
     },
     (request, reply) =>
       runCommand(deps, request, reply, 'credit:write', async (tx, ctx) => {
-        const b = request.body;
-        const rows = b.rows ?? remittanceRowsFromCsv(b.csv ?? '');
+        const body = request.body;
+        const rows = body.rows ?? remittanceRowsFromCsv(body.csv ?? '');
         return {
           status: 201,
-          body: await importRemittance(tx, ctx.principal.actor, now(), { ...b, rows }),
+          body: await importRemittance(tx, ctx.principal.actor, now(), { ...body, rows }),
         };
       }),
   );

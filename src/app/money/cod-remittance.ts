@@ -90,11 +90,11 @@ export async function importRemittance(
   onRow?: (done: number, total: number) => void,
 ) {
   const errors: FieldError[] = [];
-  const amounts = input.rows.map((r, i) => {
-    const value = parseMoney(r.amount.replace(/\s/g, '').replace(',', '.'), input.currency);
+  const amounts = input.rows.map((row, index) => {
+    const value = parseMoney(row.amount.replace(/\s/g, '').replace(',', '.'), input.currency);
     if (typeof value !== 'bigint' || value < 0n)
-      errors.push({ path: `/rows/${i}/amount`, message: `not an amount in ${input.currency}: ${r.amount}` });
-    if (!r.trackingNumber.trim()) errors.push({ path: `/rows/${i}/trackingNumber`, message: 'is empty' });
+      errors.push({ path: `/rows/${index}/amount`, message: `not an amount in ${input.currency}: ${row.amount}` });
+    if (!row.trackingNumber.trim()) errors.push({ path: `/rows/${index}/trackingNumber`, message: 'is empty' });
     return typeof value === 'bigint' ? value : 0n;
   });
   if (errors.length)
@@ -131,9 +131,9 @@ export async function importRemittance(
     Outcome,
     number
   >;
-  const m = (v: bigint) => formatMoney(v, input.currency);
-  for (const [i, row] of input.rows.entries()) {
-    const amount = amounts[i]!;
+  const formatAmount = (v: bigint) => formatMoney(v, input.currency);
+  for (const [index, row] of input.rows.entries()) {
+    const amount = amounts[index]!;
     const tracking = row.trackingNumber.trim();
     const shipment = await tx
       .selectFrom('shipments')
@@ -188,23 +188,23 @@ export async function importRemittance(
             carrier: input.carrier,
             report: input.reference,
             trackingNumber: tracking,
-            amount: m(amount),
-            ...(expected !== null ? { expected: m(expected) } : {}),
+            amount: formatAmount(amount),
+            ...(expected !== null ? { expected: formatAmount(expected) } : {}),
           },
         },
       ]);
       if (outcome !== 'matched')
         await openSideTask(tx, actor, now, {
           orderId: shipment.order_id,
-          key: `cod:${id}:${i}`,
+          key: `cod:${id}:${index}`,
           kind: 'resolve',
           role: 'finance',
           title:
             outcome === 'difference'
-              ? `COD remittance differs: ${input.carrier} paid ${m(amount)}, expected ${m(expected ?? 0n)} (report ${input.reference}, ${tracking})`
+              ? `COD remittance differs: ${input.carrier} paid ${formatAmount(amount)}, expected ${formatAmount(expected ?? 0n)} (report ${input.reference}, ${tracking})`
               : outcome === 'duplicate'
-                ? `COD remitted twice: ${input.carrier} report ${input.reference} repeats ${tracking} (${m(amount)})`
-                : `COD remittance for an order not paid on delivery: ${input.carrier} report ${input.reference}, ${tracking} (${m(amount)})`,
+                ? `COD remitted twice: ${input.carrier} report ${input.reference} repeats ${tracking} (${formatAmount(amount)})`
+                : `COD remittance for an order not paid on delivery: ${input.carrier} report ${input.reference}, ${tracking} (${formatAmount(amount)})`,
           options: ['accept', 'claim_from_carrier'],
         });
     }
@@ -212,7 +212,7 @@ export async function importRemittance(
     await tx
       .insertInto('cod_remittance_lines', {
         remittance_id: id,
-        row_no: i + 1,
+        row_no: index + 1,
         tracking_number: tracking,
         shipment_id: shipment?.id ?? null,
         payment_id: paymentId,
@@ -222,7 +222,7 @@ export async function importRemittance(
         outcome,
       })
       .execute();
-    onRow?.(i + 1, input.rows.length);
+    onRow?.(index + 1, input.rows.length);
   }
   const missing = await openMissingRemittanceTasks(
     tx,
@@ -245,7 +245,7 @@ export async function importRemittance(
     id,
     carrier: input.carrier,
     reference: input.reference,
-    total: m(total),
+    total: formatAmount(total),
     rows: input.rows.length,
     ...counts,
     missing,
@@ -274,14 +274,14 @@ async function openMissingRemittanceTasks(
     .where((eb) => eb('payments.remitted', '<', eb.ref('payments.captured')))
     .execute();
   let opened = 0;
-  for (const r of rows) {
-    const owed = BigInt(r.captured) - BigInt(r.remitted);
+  for (const row of rows) {
+    const owed = BigInt(row.captured) - BigInt(row.remitted);
     const task = await openSideTask(tx, actor, now, {
-      orderId: r.order_id,
-      key: `cod-missing:${r.id}`,
+      orderId: row.order_id,
+      key: `cod-missing:${row.id}`,
       kind: 'resolve',
       role: 'finance',
-      title: `No COD remittance from ${carrier} for ${r.tracking_number ?? 'a shipment'}: ${formatMoney(owed, currency)} collected more than ${days} days ago`,
+      title: `No COD remittance from ${carrier} for ${row.tracking_number ?? 'a shipment'}: ${formatMoney(owed, currency)} collected more than ${days} days ago`,
       options: ['accept', 'claim_from_carrier'],
     });
     if (task) opened++;
@@ -298,13 +298,13 @@ export async function getRemittance(tx: TenantScope, id: string) {
     .where('remittance_id', '=', id)
     .orderBy('row_no')
     .execute();
-  const m = (v: string | null) => (v === null ? null : formatMoney(BigInt(v), head.currency));
+  const formatAmount = (v: string | null) => (v === null ? null : formatMoney(BigInt(v), head.currency));
   return {
     id: head.id,
     carrier: head.carrier,
     reference: head.reference,
     currency: head.currency,
-    total: m(head.total),
+    total: formatAmount(head.total),
     matched: head.matched,
     differences: head.differences,
     unmatched: head.unmatched,
@@ -314,8 +314,8 @@ export async function getRemittance(tx: TenantScope, id: string) {
       trackingNumber: l.tracking_number,
       orderId: l.order_id,
       shipmentId: l.shipment_id,
-      amount: m(l.amount),
-      expected: m(l.expected),
+      amount: formatAmount(l.amount),
+      expected: formatAmount(l.expected),
       outcome: l.outcome,
     })),
   };

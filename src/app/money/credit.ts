@@ -24,8 +24,8 @@ async function company(scope: TenantScope, companyId: string) {
  * with its history. The same figures the process reads as `credit.*` facts.
  */
 export async function creditPosition(scope: TenantScope, companyId: string) {
-  const c = await company(scope, companyId);
-  const terms = (c.terms ?? {}) as Record<string, unknown>;
+  const companyRow = await company(scope, companyId);
+  const terms = (companyRow.terms ?? {}) as Record<string, unknown>;
   const currency = String(terms.currency ?? 'PLN');
   const { rows } = await sql<{ credit: CreditFactRow }>`select ${creditJson(
     sql`${scope.tenantId}::uuid`,
@@ -42,17 +42,17 @@ export async function creditPosition(scope: TenantScope, companyId: string) {
     .orderBy('id', 'desc')
     .limit(20)
     .execute();
-  const m = (v: bigint) => formatMoney(v, currency);
+  const formatAmount = (v: bigint) => formatMoney(v, currency);
   return {
     companyId,
-    company: c.name,
+    company: companyRow.name,
     currency,
-    limit: limit === null ? null : m(limit),
-    exposure: m(exposure),
-    available: limit === null ? null : m(limit - exposure),
+    limit: limit === null ? null : formatAmount(limit),
+    exposure: formatAmount(exposure),
+    available: limit === null ? null : formatAmount(limit - exposure),
     onHold: credit.on_hold,
     overdueInvoices: Number(credit.overdue_count),
-    overdueAmount: m(BigInt(credit.overdue_amount)),
+    overdueAmount: formatAmount(BigInt(credit.overdue_amount)),
     paymentTermsDays: typeof terms.paymentTermsDays === 'number' ? terms.paymentTermsDays : null,
     holds: holds.map((h) => ({
       id: h.id,

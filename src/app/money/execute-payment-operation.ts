@@ -86,25 +86,31 @@ export async function executePaymentOperation(
     if (!fresh || fresh.status !== 'pending') return { done: false, reason: 'not_pending' } as Outcome;
     const attempts = fresh.attempts + 1;
     if (!result.ok) {
-      const e = result.error;
+      const error = result.error;
       await tx
         .updateTable('payment_operations')
-        .set({ attempts, error: JSON.stringify(errorJson(e)) })
+        .set({ attempts, error: JSON.stringify(errorJson(error)) })
         .where('id', '=', op.id)
         .execute();
       await writeHistory(tx, actor, now, [
         {
           orderId: op.order_id,
           action: 'payment.attempt_failed',
-          changes: { paymentId: payment.id, operationId: op.id, operation: op.kind, attempt: attempts, code: e.code },
-          reason: { note: e.message, providerMessages: e.providerMessages, retryable: e.retryable },
+          changes: {
+            paymentId: payment.id,
+            operationId: op.id,
+            operation: op.kind,
+            attempt: attempts,
+            code: error.code,
+          },
+          reason: { note: error.message, providerMessages: error.providerMessages, retryable: error.retryable },
         },
       ]);
-      if ((e.retryable || e.outcomeUnknown) && attempts < MAX_PROVIDER_ATTEMPTS)
+      if ((error.retryable || error.outcomeUnknown) && attempts < MAX_PROVIDER_ATTEMPTS)
         return { retryAt: new Date(now.getTime() + RETRY_MS[Math.min(attempts - 1, RETRY_MS.length - 1)]!) };
       await settle(deps, tx, fresh, actor, {
         kind: 'failed',
-        reason: `${e.message}${e.providerMessages.length ? ` (${e.providerMessages.join('; ')})` : ''}`,
+        reason: `${error.message}${error.providerMessages.length ? ` (${error.providerMessages.join('; ')})` : ''}`,
       });
       return { done: true };
     }
@@ -162,15 +168,15 @@ async function callProvider(
     case 'void':
       return asPayment(await adapter.void(refOf(payment), op.id));
     case 'refund': {
-      const r = await adapter.refund(refOf(payment), amount, op.id, op.reason ?? undefined);
-      if (!r.ok) return r;
+      const refund = await adapter.refund(refOf(payment), amount, op.id, op.reason ?? undefined);
+      if (!refund.ok) return refund;
       return {
         ok: true,
         value: {
           kind: 'refund',
-          providerRefundId: r.value.providerRefundId,
-          status: r.value.status,
-          providerStatus: r.value.providerStatus,
+          providerRefundId: refund.value.providerRefundId,
+          status: refund.value.status,
+          providerStatus: refund.value.providerStatus,
         },
       };
     }
@@ -254,37 +260,45 @@ async function settle(
       // pending: the provider's notification finishes it.
       return;
     }
-    const p = value.payment;
+    const providerPayment = value.payment;
     await tx
       .updateTable('payment_operations')
-      .set({ provider_ref: p.providerPaymentId })
+      .set({ provider_ref: providerPayment.providerPaymentId })
       .where('id', '=', op.id)
       .execute();
     switch (op.kind) {
       case 'authorize':
-        if (p.status === 'captured')
+        if (providerPayment.status === 'captured')
           await recordPaymentChange(
             ctx,
             payment,
-            { kind: 'captured', amount: p.captured || amount, providerPaymentId: p.providerPaymentId },
+            {
+              kind: 'captured',
+              amount: providerPayment.captured || amount,
+              providerPaymentId: providerPayment.providerPaymentId,
+            },
             op,
           );
-        else if (p.status === 'authorized')
+        else if (providerPayment.status === 'authorized')
           await recordPaymentChange(
             ctx,
             payment,
             {
               kind: 'authorized',
-              amount: p.capturable || amount,
-              providerPaymentId: p.providerPaymentId,
-              redirectUrl: p.redirectUrl ?? null,
+              amount: providerPayment.capturable || amount,
+              providerPaymentId: providerPayment.providerPaymentId,
+              redirectUrl: providerPayment.redirectUrl ?? null,
             },
             op,
           );
-        else if (p.status === 'pending') {
+        else if (providerPayment.status === 'pending') {
           await tx
             .updateTable('payments')
-            .set({ provider_payment_id: p.providerPaymentId, redirect_url: p.redirectUrl ?? null, updated_at: now })
+            .set({
+              provider_payment_id: providerPayment.providerPaymentId,
+              redirect_url: providerPayment.redirectUrl ?? null,
+              updated_at: now,
+            })
             .where('id', '=', payment.id)
             .execute();
           await tx
@@ -298,8 +312,8 @@ async function settle(
               action: 'payment.awaiting_buyer',
               changes: {
                 paymentId: payment.id,
-                providerPaymentId: p.providerPaymentId,
-                redirectUrl: p.redirectUrl ?? null,
+                providerPaymentId: providerPayment.providerPaymentId,
+                redirectUrl: providerPayment.redirectUrl ?? null,
               },
               reason: {
                 note: `created at ${payment.provider}; the buyer pays at the provider and its notification completes it`,
@@ -310,12 +324,17 @@ async function settle(
           await recordPaymentChange(
             ctx,
             payment,
-            { kind: 'failed', reason: `the provider answered ${p.providerStatus}`, operationKind: 'authorize', amount },
+            {
+              kind: 'failed',
+              reason: `the provider answered ${providerPayment.providerStatus}`,
+              operationKind: 'authorize',
+              amount,
+            },
             op,
           );
         return;
       case 'capture':
-        if (p.status === 'captured' || p.captured > BigInt(payment.captured))
+        if (providerPayment.status === 'captured' || providerPayment.captured > BigInt(payment.captured))
           await recordPaymentChange(ctx, payment, { kind: 'captured', amount }, op);
         else
           await recordPaymentChange(
@@ -323,7 +342,7 @@ async function settle(
             payment,
             {
               kind: 'failed',
-              reason: `the provider answered ${p.providerStatus} to the capture`,
+              reason: `the provider answered ${providerPayment.providerStatus} to the capture`,
               operationKind: 'capture',
               amount,
             },

@@ -56,8 +56,8 @@ type KsefColumns = { ksef_status?: string; ksef_reference?: string | null };
  * (`<session>/<invoice>`): the status and the UPO are read under both, and after a send whose
  * answer was lost the session is searched for the invoice by its hash.
  */
-const parseReference = (v: string | null) => {
-  const [session, invoice] = (v ?? '').split('/');
+const parseReference = (stored: string | null) => {
+  const [session, invoice] = (stored ?? '').split('/');
   return session ? { session, invoice: invoice || undefined } : undefined;
 };
 /** An earlier session, for reading only (status, listing, UPO need its reference and an access token, not its key). */
@@ -89,16 +89,22 @@ export async function submitToKsef(deps: KsefSubmissionDeps, tx: Work, invoiceId
     writeHistory(tx, actor, now, [
       { orderId: row.order_id, action, changes: { invoiceId: row.id, number: row.number, ...changes }, reason },
     ]);
-  const failed = async (e: Pick<KsefError, 'code' | 'message' | 'details'>, extra: KsefColumns = {}) => {
+  const failed = async (failure: Pick<KsefError, 'code' | 'message' | 'details'>, extra: KsefColumns = {}) => {
     const attempts = Number((row.ksef_error as { attempts?: number } | null)?.attempts ?? 0) + 1;
     const retryAt = new Date(now.getTime() + RETRY_MS[Math.min(attempts, RETRY_MS.length) - 1]!);
-    const error = { code: e.code, message: e.message, details: e.details, attempts, retryAt: retryAt.toISOString() };
+    const error = {
+      code: failure.code,
+      message: failure.message,
+      details: failure.details,
+      attempts,
+      retryAt: retryAt.toISOString(),
+    };
     await tx
       .updateTable('invoices')
       .set({ ...extra, ksef_error: JSON.stringify(error) })
       .where('id', '=', row.id)
       .execute();
-    await history('invoice.ksef_attempt_failed', { attempt: attempts, code: e.code }, { note: e.message });
+    await history('invoice.ksef_attempt_failed', { attempt: attempts, code: failure.code }, { note: failure.message });
     return { retryAt };
   };
   if (!deps.ksef)
@@ -158,9 +164,9 @@ export async function submitToKsef(deps: KsefSubmissionDeps, tx: Work, invoiceId
   let opened: KsefSession | undefined;
   try {
     if (!reference) {
-      const s = await client.openSession(token.value);
-      if (!s.ok) return failed(s.error);
-      opened = session = s.value;
+      const newSession = await client.openSession(token.value);
+      if (!newSession.ok) return failed(newSession.error);
+      opened = session = newSession.value;
       const sent = await client.sendInvoice(session, xml);
       if (sent.ok) reference = sent.value.referenceNumber;
       else if (sent.error.outcomeUnknown) {
@@ -202,7 +208,7 @@ async function decide(
   row: InvoiceRow,
   { session, reference, now }: { session: KsefSession; reference: string; now: Date },
   history: (action: string, changes: Record<string, unknown>, reason?: Record<string, unknown>) => Promise<void>,
-  failed: (e: KsefError, extra?: KsefColumns) => Promise<Outcome>,
+  failed: (failure: KsefError, extra?: KsefColumns) => Promise<Outcome>,
 ): Promise<Outcome> {
   const ksefReference = `${session.referenceNumber}/${reference}`;
   let status: KsefInvoiceStatus | undefined;

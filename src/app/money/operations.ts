@@ -113,16 +113,16 @@ export function moneyOperations(opts: MoneyOperationOptions) {
         if (inFlight >= need) return { note: 'captures are under way; waiting for the provider', waiting: true };
         need -= inFlight;
         const operations: string[] = [];
-        for (const p of payments) {
-          if (need <= 0n || !p.provider || p.status !== 'authorized') continue;
+        for (const payment of payments) {
+          if (need <= 0n || !payment.provider || payment.status !== 'authorized') continue;
           const open =
-            openAuthorization(amounts(p)) -
+            openAuthorization(amounts(payment)) -
             pending
-              .filter((o) => o.payment_id === p.id && o.kind === 'capture')
+              .filter((o) => o.payment_id === payment.id && o.kind === 'capture')
               .reduce((a, o) => a + BigInt(o.amount), 0n);
           if (open <= 0n) continue;
           const take = open < need ? open : need;
-          const captured = await capturePayment(ctxOf(ctx), p.id, take, { ...commandOpts, reason: by(ctx) });
+          const captured = await capturePayment(ctxOf(ctx), payment.id, take, { ...commandOpts, reason: by(ctx) });
           if (captured.operation) operations.push(captured.operation.id);
           need -= take;
         }
@@ -193,11 +193,11 @@ export function moneyOperations(opts: MoneyOperationOptions) {
       async run(ctx, args) {
         const payments = await loadPayments(ctx.tx, ctx.orderId, true);
         const done: string[] = [];
-        for (const p of payments) {
-          if (!['pending', 'authorized'].includes(p.status)) continue;
+        for (const payment of payments) {
+          if (!['pending', 'authorized'].includes(payment.status)) continue;
           try {
-            await voidPayment(ctxOf(ctx), p.id, { ...commandOpts, reason: by(ctx) });
-            done.push(p.id);
+            await voidPayment(ctxOf(ctx), payment.id, { ...commandOpts, reason: by(ctx) });
+            done.push(payment.id);
           } catch (error) {
             if (!isAppError(error) || error.code !== 'PAYMENT_STATE_CONFLICT') throw error;
           }

@@ -333,19 +333,19 @@ async function linesValue(ctx: MoneyContext, orderId: string, lines: NonNullable
     .execute();
   let total = 0n;
   const out: PaymentOperationRow['lines'] = [];
-  lines.forEach((l, i) => {
-    const row = rows.find((r) => r.id === l.lineId);
+  lines.forEach((refundLine, index) => {
+    const row = rows.find((r) => r.id === refundLine.lineId);
     if (!row)
-      throw new AppError('VALIDATION_FAILED', `line ${l.lineId} is not on the order`, [
-        { path: `/lines/${i}/lineId`, message: 'not a line of this order' },
+      throw new AppError('VALIDATION_FAILED', `line ${refundLine.lineId} is not on the order`, [
+        { path: `/lines/${index}/lineId`, message: 'not a line of this order' },
       ]);
-    if (l.quantity < 1 || l.quantity > row.quantity)
-      throw new AppError('VALIDATION_FAILED', `line ${l.lineId} has ${row.quantity} unit(s)`, [
-        { path: `/lines/${i}/quantity`, message: `between 1 and ${row.quantity}` },
+    if (refundLine.quantity < 1 || refundLine.quantity > row.quantity)
+      throw new AppError('VALIDATION_FAILED', `line ${refundLine.lineId} has ${row.quantity} unit(s)`, [
+        { path: `/lines/${index}/quantity`, message: `between 1 and ${row.quantity}` },
       ]);
-    const value = divRound(BigInt(row.total) * BigInt(l.quantity), BigInt(row.quantity));
+    const value = divRound(BigInt(row.total) * BigInt(refundLine.quantity), BigInt(row.quantity));
     total += value;
-    out.push({ lineId: l.lineId, quantity: l.quantity, amount: String(value) });
+    out.push({ lineId: refundLine.lineId, quantity: refundLine.quantity, amount: String(value) });
   });
   return { total, lines: out };
 }
@@ -369,7 +369,7 @@ export async function refundPayments(
   const amount = input.amount ?? byLines?.total ?? summary.paid;
   const candidates = payments
     .filter((p) => !input.paymentId || p.id === input.paymentId)
-    .map((p) => ({ p, left: BigInt(p.captured) - BigInt(p.refunded) - pendingOf(pending, p.id, 'refund') }))
+    .map((p) => ({ payment: p, left: BigInt(p.captured) - BigInt(p.refunded) - pendingOf(pending, p.id, 'refund') }))
     .filter((c) => c.left > 0n)
     .reverse();
   const refundable = candidates.reduce((a, c) => a + c.left, 0n);
@@ -385,16 +385,17 @@ export async function refundPayments(
   let rest = amount;
   const operations: PaymentOperationRow[] = [];
   let event: string | null = null;
-  for (const { p, left } of candidates) {
+  for (const { payment, left } of candidates) {
     if (rest === 0n) break;
     const part = rest < left ? rest : left;
     rest -= part;
-    const op = await insertOperation(ctx, p, 'refund', part, opts, {
+    const op = await insertOperation(ctx, payment, 'refund', part, opts, {
       reason: input.reason,
       lines: byLines?.lines ?? [],
     });
     operations.push(op);
-    if (!p.provider && input.paidOut) event = await recordPaymentChange(ctx, p, { kind: 'refunded', amount: part }, op);
+    if (!payment.provider && input.paidOut)
+      event = await recordPaymentChange(ctx, payment, { kind: 'refunded', amount: part }, op);
   }
   return { operations, amount, event };
 }

@@ -72,19 +72,19 @@ export async function orderPayments(store: TenantScope, orderId: string) {
 }
 
 export async function paymentResult(store: TenantScope, paymentId: string, operationId: string | null) {
-  const p = await store.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
-  if (!p) throw new AppError('NOT_FOUND', `payment ${paymentId} not found`);
+  const payment = await store.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
+  if (!payment) throw new AppError('NOT_FOUND', `payment ${paymentId} not found`);
   const ops = await store
     .selectFrom('payment_operations')
     .selectAll()
     .where('payment_id', '=', paymentId)
     .orderBy('id')
     .execute();
-  const order = await loadMoneyOrder(store, p.order_id);
-  const view = paymentView(p, ops);
+  const order = await loadMoneyOrder(store, payment.order_id);
+  const view = paymentView(payment, ops);
   return {
     payment: view,
-    summary: summaryView(summaryOf(order, await loadPayments(store, p.order_id)), order.currency),
+    summary: summaryView(summaryOf(order, await loadPayments(store, payment.order_id)), order.currency),
     operation: view.operations.find((o) => o.id === operationId) ?? null,
   };
 }
@@ -110,9 +110,9 @@ export async function requestAddPayment(
 }
 
 async function currencyOfPayment(tx: TenantScope, paymentId: string) {
-  const p = await tx.selectFrom('payments').select('currency').where('id', '=', paymentId).executeTakeFirst();
-  if (!p) throw new AppError('NOT_FOUND', `payment ${paymentId} not found`);
-  return p.currency;
+  const payment = await tx.selectFrom('payments').select('currency').where('id', '=', paymentId).executeTakeFirst();
+  if (!payment) throw new AppError('NOT_FOUND', `payment ${paymentId} not found`);
+  return payment.currency;
 }
 
 export async function requestCapture(

@@ -98,33 +98,33 @@ export function parseAmount(text: string, currency: string, path: string): bigin
 export const money = (units: bigint, currency: string) => formatMoney(units, currency);
 
 /** A payment as the API shows it: exact decimal strings in the order's currency. */
-export function paymentView(p: PaymentRow, operations: readonly PaymentOperationRow[] = []) {
-  const m = (v: string) => formatMoney(BigInt(v), p.currency);
+export function paymentView(payment: PaymentRow, operations: readonly PaymentOperationRow[] = []) {
+  const formatAmount = (v: string) => formatMoney(BigInt(v), payment.currency);
   return {
-    id: p.id,
-    orderId: p.order_id,
-    method: p.method,
-    provider: p.provider,
-    providerPaymentId: p.provider_payment_id,
-    status: p.status,
-    currency: p.currency,
-    amount: m(p.amount),
-    authorized: m(p.authorized),
-    captured: m(p.captured),
-    refunded: m(p.refunded),
-    voided: m(p.voided),
-    reference: p.reference,
-    redirectUrl: p.redirect_url,
-    shipmentId: p.shipment_id,
-    remitted: m(p.remitted),
-    createdAt: p.created_at.toISOString(),
-    updatedAt: p.updated_at.toISOString(),
+    id: payment.id,
+    orderId: payment.order_id,
+    method: payment.method,
+    provider: payment.provider,
+    providerPaymentId: payment.provider_payment_id,
+    status: payment.status,
+    currency: payment.currency,
+    amount: formatAmount(payment.amount),
+    authorized: formatAmount(payment.authorized),
+    captured: formatAmount(payment.captured),
+    refunded: formatAmount(payment.refunded),
+    voided: formatAmount(payment.voided),
+    reference: payment.reference,
+    redirectUrl: payment.redirect_url,
+    shipmentId: payment.shipment_id,
+    remitted: formatAmount(payment.remitted),
+    createdAt: payment.created_at.toISOString(),
+    updatedAt: payment.updated_at.toISOString(),
     operations: operations
-      .filter((o) => o.payment_id === p.id)
+      .filter((o) => o.payment_id === payment.id)
       .map((o) => ({
         id: o.id,
         kind: o.kind,
-        amount: m(o.amount),
+        amount: formatAmount(o.amount),
         status: o.status,
         providerRef: o.provider_ref,
         reason: o.reason,
@@ -140,15 +140,15 @@ export function paymentView(p: PaymentRow, operations: readonly PaymentOperation
 export type PaymentView = ReturnType<typeof paymentView>;
 
 export function summaryView(summary: PaymentSummary, currency: string) {
-  const m = (v: bigint) => formatMoney(v, currency);
+  const formatAmount = (v: bigint) => formatMoney(v, currency);
   return {
     status: summary.status,
     currency,
-    authorized: m(summary.authorized),
-    captured: m(summary.captured),
-    refunded: m(summary.refunded),
-    paid: m(summary.paid),
-    outstanding: m(summary.outstanding),
-    overpaid: m(summary.overpaid),
+    authorized: formatAmount(summary.authorized),
+    captured: formatAmount(summary.captured),
+    refunded: formatAmount(summary.refunded),
+    paid: formatAmount(summary.paid),
+    outstanding: formatAmount(summary.outstanding),
+    overpaid: formatAmount(summary.overpaid),
   };
 }

@@ -17,14 +17,14 @@ export interface NotificationOutcome {
 }
 
 /** Which payment (and tenant) a notification is about: by the provider's id, or by our key echoed back. */
-async function findPayment(db: Db, provider: string, n: PaymentNotification) {
-  const keys = [n.key].filter((k): k is string => Boolean(k && /^[0-9a-f-]{36}$/i.test(k)));
+async function findPayment(db: Db, provider: string, notification: PaymentNotification) {
+  const keys = [notification.key].filter((k): k is string => Boolean(k && /^[0-9a-f-]{36}$/i.test(k)));
   const { rows } = await sql<{ tenant_id: string; id: string }>`
     select tenant_id, id from payments where provider = ${provider} and (
-      ${n.providerPaymentId ? sql`provider_payment_id = ${n.providerPaymentId}` : sql`false`}
+      ${notification.providerPaymentId ? sql`provider_payment_id = ${notification.providerPaymentId}` : sql`false`}
       or ${keys.length ? sql`id = ${keys[0]}::uuid` : sql`false`}
       or ${keys.length ? sql`id = (select payment_id from payment_operations where id = ${keys[0]}::uuid)` : sql`false`}
-      or ${n.providerRefundId ? sql`id = (select payment_id from payment_operations where provider_ref = ${n.providerRefundId} limit 1)` : sql`false`})
+      or ${notification.providerRefundId ? sql`id = (select payment_id from payment_operations where provider_ref = ${notification.providerRefundId} limit 1)` : sql`false`})
     order by id desc limit 1`.execute(db);
   return rows[0];
 }
@@ -37,7 +37,7 @@ async function findPayment(db: Db, provider: string, n: PaymentNotification) {
  * to the order's process. A notification for a payment Ordo does not know is 422 UNKNOWN_PAYMENT.
  */
 export async function receivePaymentNotification(
-  deps: ExecuteDeps & { db: Db; log?: { warn: (o: object, m: string) => void } },
+  deps: ExecuteDeps & { db: Db; log?: { warn: (details: object, message: string) => void } },
   provider: string,
   input: NotificationInput,
 ): Promise<NotificationOutcome> {
@@ -53,22 +53,25 @@ export async function receivePaymentNotification(
     throw new AppError('VALIDATION_FAILED', parsed.error.message, [{ path: '/', message: parsed.error.message }]);
   }
   const out: NotificationOutcome = { received: parsed.value.length, applied: 0, duplicates: 0, unchanged: 0 };
-  for (const n of parsed.value) {
-    const found = await findPayment(deps.db, provider, n);
+  for (const notification of parsed.value) {
+    const found = await findPayment(deps.db, provider, notification);
     if (!found)
       throw new AppError('UNKNOWN_PAYMENT', `${provider} notified about a payment Ordo does not know`, [
-        { path: '/', message: `provider payment ${n.providerPaymentId ?? n.key ?? '?'} is unknown` },
+        {
+          path: '/',
+          message: `provider payment ${notification.providerPaymentId ?? notification.key ?? '?'} is unknown`,
+        },
       ]);
     const tenant = scope(deps.db, found.tenant_id);
     let confirmed: ProviderPayment | undefined;
-    if (n.kind === 'payment' && adapter.confirmNotification) {
+    if (notification.kind === 'payment' && adapter.confirmNotification) {
       const payment = await tenant
         .selectFrom('payments')
         .selectAll()
         .where('id', '=', found.id)
         .executeTakeFirstOrThrow();
-      const check = await adapter.confirmNotification(n, {
-        providerPaymentId: n.providerPaymentId ?? payment.provider_payment_id ?? '',
+      const check = await adapter.confirmNotification(notification, {
+        providerPaymentId: notification.providerPaymentId ?? payment.provider_payment_id ?? '',
         key: payment.id,
         amount: BigInt(payment.amount),
         currency: payment.currency,
@@ -81,7 +84,7 @@ export async function receivePaymentNotification(
         );
       confirmed = check.value;
     }
-    const outcome = await transaction(tenant, (tx) => apply(deps, tx, provider, found.id, n, confirmed));
+    const outcome = await transaction(tenant, (tx) => apply(deps, tx, provider, found.id, notification, confirmed));
     out[outcome]++;
   }
   return out;
@@ -92,7 +95,7 @@ async function apply(
   tx: Work,
   provider: string,
   paymentId: string,
-  n: PaymentNotification,
+  notification: PaymentNotification,
   confirmed: ProviderPayment | undefined,
 ): Promise<'applied' | 'duplicates' | 'unchanged'> {
   const now = deps.clock.now();
@@ -101,11 +104,11 @@ async function apply(
     .insertInto('payment_notifications', {
       id: newId(),
       provider,
-      notification_id: n.notificationId,
+      notification_id: notification.notificationId,
       payment_id: paymentId,
       received_at: now,
       outcome: 'received',
-      payload: JSON.stringify({ ...n, amount: n.amount?.toString() }),
+      payload: JSON.stringify({ ...notification, amount: notification.amount?.toString() }),
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'provider', 'notification_id']).doNothing())
     .returning('id')
@@ -127,7 +130,7 @@ async function apply(
     .where('status', '=', 'pending')
     .execute();
   const ctx = { tx, actor, now, processes: deps.processes };
-  const change = await changeFor(payment, n, confirmed, pending);
+  const change = await changeFor(payment, notification, confirmed, pending);
   let outcome: string = 'unchanged';
   if (change) {
     if (change.providerPaymentId && !payment.provider_payment_id)
@@ -143,7 +146,11 @@ async function apply(
       {
         orderId: payment.order_id,
         action: 'payment.notification_noted',
-        changes: { paymentId, notificationId: n.notificationId, providerStatus: n.providerStatus },
+        changes: {
+          paymentId,
+          notificationId: notification.notificationId,
+          providerStatus: notification.providerStatus,
+        },
         reason: { note: `nothing to change: the payment is ${payment.status}` },
       },
     ]);
@@ -151,7 +158,7 @@ async function apply(
     .updateTable('payment_notifications')
     .set({ outcome })
     .where('provider', '=', provider)
-    .where('notification_id', '=', n.notificationId)
+    .where('notification_id', '=', notification.notificationId)
     .execute();
   return change ? 'applied' : 'unchanged';
 }
@@ -161,30 +168,34 @@ type Change = Parameters<typeof recordPaymentChange>[2];
 /** What a notification changes on the payment, or null when it tells nothing new (a late or repeated status). */
 async function changeFor(
   payment: PaymentRow,
-  n: PaymentNotification,
+  notification: PaymentNotification,
   confirmed: ProviderPayment | undefined,
   pending: PaymentOperationRow[],
 ): Promise<{ change: Change; op?: PaymentOperationRow; providerPaymentId?: string } | null> {
   const of = (kind: PaymentOperationRow['kind']) => pending.find((o) => o.kind === kind);
-  if (n.kind === 'refund') {
+  if (notification.kind === 'refund') {
     const op = pending.find(
-      (o) => o.kind === 'refund' && ((n.providerRefundId && o.provider_ref === n.providerRefundId) || o.id === n.key),
+      (o) =>
+        o.kind === 'refund' &&
+        ((notification.providerRefundId && o.provider_ref === notification.providerRefundId) ||
+          o.id === notification.key),
     );
-    if (!op || n.refundStatus === 'pending') return null;
-    if (n.refundStatus === 'succeeded') return { change: { kind: 'refunded', amount: BigInt(op.amount) }, op };
+    if (!op || notification.refundStatus === 'pending') return null;
+    if (notification.refundStatus === 'succeeded')
+      return { change: { kind: 'refunded', amount: BigInt(op.amount) }, op };
     return {
       change: {
         kind: 'failed',
-        reason: `the provider refused the refund (${n.providerStatus})`,
+        reason: `the provider refused the refund (${notification.providerStatus})`,
         operationKind: 'refund',
         amount: BigInt(op.amount),
       },
       op,
     };
   }
-  const status = confirmed?.status ?? n.status;
-  const amount = confirmed ? confirmed.captured || confirmed.amount : (n.amount ?? BigInt(payment.amount));
-  const providerPaymentId = n.providerPaymentId ?? confirmed?.providerPaymentId;
+  const status = confirmed?.status ?? notification.status;
+  const amount = confirmed ? confirmed.captured || confirmed.amount : (notification.amount ?? BigInt(payment.amount));
+  const providerPaymentId = notification.providerPaymentId ?? confirmed?.providerPaymentId;
   const extra = providerPaymentId ? { providerPaymentId } : {};
   switch (status) {
     case 'authorized':
@@ -203,7 +214,7 @@ async function changeFor(
       return {
         change: {
           kind: 'failed',
-          reason: `the provider reports the payment ${n.providerStatus}`,
+          reason: `the provider reports the payment ${notification.providerStatus}`,
           operationKind: 'authorize',
           amount: BigInt(payment.amount),
         },

@@ -33,25 +33,25 @@ export interface SellerInput {
   isDefault?: boolean | undefined;
 }
 
-export function sellerView(s: SellerRow) {
+export function sellerView(seller: SellerRow) {
   return {
-    code: s.code,
-    name: s.name,
-    taxId: s.tax_id,
-    kpp: s.kpp,
-    address: s.address,
-    country: s.country,
-    language: s.language,
-    timeZone: s.time_zone,
-    bankAccount: s.bank_account,
-    signer: s.signer,
-    edoId: s.edo_id,
-    invoiceSeries: s.invoice_series,
-    creditNoteSeries: s.credit_note_series,
-    proformaSeries: s.proforma_series,
-    ksef: s.ksef,
-    isDefault: s.is_default,
-    version: s.version,
+    code: seller.code,
+    name: seller.name,
+    taxId: seller.tax_id,
+    kpp: seller.kpp,
+    address: seller.address,
+    country: seller.country,
+    language: seller.language,
+    timeZone: seller.time_zone,
+    bankAccount: seller.bank_account,
+    signer: seller.signer,
+    edoId: seller.edo_id,
+    invoiceSeries: seller.invoice_series,
+    creditNoteSeries: seller.credit_note_series,
+    proformaSeries: seller.proforma_series,
+    ksef: seller.ksef,
+    isDefault: seller.is_default,
+    version: seller.version,
   };
 }
 

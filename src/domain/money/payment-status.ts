@@ -39,9 +39,9 @@ export interface PaymentSummary {
 }
 
 /** The money of an authorisation still open on one payment. */
-export function openAuthorization(p: PaymentAmounts): bigint {
-  if (p.status !== 'authorized') return 0n;
-  const open = p.authorized - p.captured - p.voided;
+export function openAuthorization(payment: PaymentAmounts): bigint {
+  if (payment.status !== 'authorized') return 0n;
+  const open = payment.authorized - payment.captured - payment.voided;
   return open > 0n ? open : 0n;
 }
 
@@ -49,10 +49,10 @@ export function summarizePayments(total: bigint, payments: readonly PaymentAmoun
   let authorized = 0n;
   let captured = 0n;
   let refunded = 0n;
-  for (const p of payments) {
-    authorized += openAuthorization(p);
-    captured += p.captured;
-    refunded += p.refunded;
+  for (const payment of payments) {
+    authorized += openAuthorization(payment);
+    captured += payment.captured;
+    refunded += payment.refunded;
   }
   const paid = captured - refunded;
   // Money given back was given back on purpose (a return, goodwill): it is not owed again.

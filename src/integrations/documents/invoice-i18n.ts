@@ -154,9 +154,9 @@ export function formatMoney(minor: bigint, locale: DocumentLocale, digits = 2): 
 }
 
 /** A rate as printed: "23%", "zw.", "без НДС". */
-export function rateLabel(rate: string, c: InvoiceCaptions): string {
+export function rateLabel(rate: string, captions: InvoiceCaptions): string {
   if (/^\d+$/.test(rate)) return `${rate}%`;
-  if (rate === 'zw') return c.exempt;
-  if (rate === 'none') return c.noVat;
+  if (rate === 'zw') return captions.exempt;
+  if (rate === 'none') return captions.noVat;
   return rate;
 }

@@ -30,20 +30,21 @@ export interface InvoicePdfOptions {
   createdAt?: string;
 }
 
-function partyLines(p: InvoiceParty, c: InvoiceCaptions): string[] {
-  const a = p.address;
-  const out = [p.name, a.line1];
-  if (a.line2) out.push(a.line2);
-  out.push(`${a.postalCode} ${a.city}`, a.countryCode);
-  if (p.taxId) out.push(`${c.taxId}: ${p.taxId}${p.kpp ? `, ${c.kpp}: ${p.kpp}` : ''}`);
-  if (p.email) out.push(p.email);
+function partyLines(party: InvoiceParty, captions: InvoiceCaptions): string[] {
+  const address = party.address;
+  const out = [party.name, address.line1];
+  if (address.line2) out.push(address.line2);
+  out.push(`${address.postalCode} ${address.city}`, address.countryCode);
+  if (party.taxId) out.push(`${captions.taxId}: ${party.taxId}${party.kpp ? `, ${captions.kpp}: ${party.kpp}` : ''}`);
+  if (party.email) out.push(party.email);
   return out;
 }
 
 export async function renderInvoicePdf(inv: InvoiceDocument, options: InvoicePdfOptions = {}): Promise<Buffer> {
-  const c = invoiceCaptions(inv.language);
+  const captions = invoiceCaptions(inv.language);
   const money = (v: bigint) => formatMoney(v, inv.language);
-  const title = inv.kind === 'credit_note' ? c.creditNote : inv.kind === 'proforma' ? c.proforma : c.invoice;
+  const title =
+    inv.kind === 'credit_note' ? captions.creditNote : inv.kind === 'proforma' ? captions.proforma : captions.invoice;
   const { doc, finish } = openDocument(
     { locale: inv.language, ...(options.createdAt ? { createdAt: options.createdAt } : {}) },
     { size: 'A4', margin: MARGIN, title: `${title} ${inv.number}`, bufferPages: true },
@@ -54,50 +55,60 @@ export async function renderInvoicePdf(inv: InvoiceDocument, options: InvoicePdf
   const half = width / 2;
 
   line(doc, title, left, MARGIN, { width: half, size: 16, bold: true });
-  line(doc, `${c.no} ${inv.number}`, left + half, MARGIN, { width: half, size: 12, bold: true, align: 'right' });
-  const meta: string[] = [`${c.issueDate}: ${inv.issueDate}`];
-  if (inv.saleDate && inv.saleDate !== inv.issueDate) meta.push(`${c.saleDate}: ${inv.saleDate}`);
-  if (inv.placeOfIssue) meta.push(`${c.placeOfIssue}: ${inv.placeOfIssue}`);
-  if (inv.payment?.dueDate) meta.push(`${c.dueDate}: ${inv.payment.dueDate}`);
-  meta.push(`${c.order}: ${inv.orderNumber}`);
-  let y = MARGIN + 18;
-  for (const m of meta) {
-    line(doc, m, left + half, y, { width: half, size: SIZE, align: 'right' });
-    y += 11;
+  line(doc, `${captions.no} ${inv.number}`, left + half, MARGIN, { width: half, size: 12, bold: true, align: 'right' });
+  const meta: string[] = [`${captions.issueDate}: ${inv.issueDate}`];
+  if (inv.saleDate && inv.saleDate !== inv.issueDate) meta.push(`${captions.saleDate}: ${inv.saleDate}`);
+  if (inv.placeOfIssue) meta.push(`${captions.placeOfIssue}: ${inv.placeOfIssue}`);
+  if (inv.payment?.dueDate) meta.push(`${captions.dueDate}: ${inv.payment.dueDate}`);
+  meta.push(`${captions.order}: ${inv.orderNumber}`);
+  let cursorY = MARGIN + 18;
+  for (const metaLine of meta) {
+    line(doc, metaLine, left + half, cursorY, { width: half, size: SIZE, align: 'right' });
+    cursorY += 11;
   }
   if (options.ksefNumber) {
-    line(doc, `${c.ksefNumber}: ${options.ksefNumber}`, left, MARGIN + 22, { width: half, size: SIZE, bold: true });
+    line(doc, `${captions.ksefNumber}: ${options.ksefNumber}`, left, MARGIN + 22, {
+      width: half,
+      size: SIZE,
+      bold: true,
+    });
   }
-  y = Math.max(y, MARGIN + 40) + 4;
-  rule(doc, left, right, y, 1.5);
+  cursorY = Math.max(cursorY, MARGIN + 40) + 4;
+  rule(doc, left, right, cursorY, 1.5);
 
   const col = (width - 20) / 2;
-  const top = y + 8;
-  y =
+  const top = cursorY + 8;
+  cursorY =
     Math.max(
-      captionedLines(doc, c.seller, partyLines(inv.seller, c), left, top, { width: col, size: 9 }),
-      captionedLines(doc, c.buyer, partyLines(inv.buyer, c), left + col + 20, top, { width: col, size: 9 }),
+      captionedLines(doc, captions.seller, partyLines(inv.seller, captions), left, top, { width: col, size: 9 }),
+      captionedLines(doc, captions.buyer, partyLines(inv.buyer, captions), left + col + 20, top, {
+        width: col,
+        size: 9,
+      }),
     ) + 6;
 
   if (inv.kind === 'credit_note' && inv.corrects) {
-    const k = inv.corrects;
+    const corrected = inv.corrects;
     doc
       .save()
-      .rect(left, y, width, k.ksefNumber ? 40 : 29)
+      .rect(left, cursorY, width, corrected.ksefNumber ? 40 : 29)
       .fill('#f4f4f4')
       .restore();
-    line(doc, fill(c.corrects, { number: k.number, date: k.issueDate }), left + 6, y + 5, {
+    line(doc, fill(captions.corrects, { number: corrected.number, date: corrected.issueDate }), left + 6, cursorY + 5, {
       width: width - 12,
       size: 9,
       bold: true,
     });
-    let ky = y + 17;
-    if (k.ksefNumber) {
-      line(doc, fill(c.correctsKsef, { ksef: k.ksefNumber }), left + 6, ky, { width: width - 12, size: SIZE });
+    let ky = cursorY + 17;
+    if (corrected.ksefNumber) {
+      line(doc, fill(captions.correctsKsef, { ksef: corrected.ksefNumber }), left + 6, ky, {
+        width: width - 12,
+        size: SIZE,
+      });
       ky += 11;
     }
-    line(doc, `${c.reason}: ${k.reason}`, left + 6, ky, { width: width - 12, size: SIZE });
-    y = ky + 18;
+    line(doc, `${captions.reason}: ${corrected.reason}`, left + 6, ky, { width: width - 12, size: SIZE });
+    cursorY = ky + 18;
   }
 
   // Columns, right to left from the gross column; the name takes what is left.
@@ -113,9 +124,9 @@ export async function renderInvoicePdf(inv: InvoiceDocument, options: InvoicePdf
     gross: 0,
   };
   let cursor = right;
-  for (const k of ['gross', 'vat', 'rate', 'net', 'unitNet', 'unit', 'qty'] as const) {
-    cursor -= widths[k];
-    xs[k] = cursor;
+  for (const column of ['gross', 'vat', 'rate', 'net', 'unitNet', 'unit', 'qty'] as const) {
+    cursor -= widths[column];
+    xs[column] = cursor;
     cursor -= 4;
   }
   const nameX = left + widths.no + 4;
@@ -125,89 +136,99 @@ export async function renderInvoicePdf(inv: InvoiceDocument, options: InvoicePdf
 
   const header = (py: number, continued: boolean): number => {
     if (continued) {
-      line(doc, `${title} ${inv.number} (${c.continued})`, left, py, { width, size: SIZE });
+      line(doc, `${title} ${inv.number} (${captions.continued})`, left, py, { width, size: SIZE });
       py += 14;
     }
     doc.save().rect(left, py, width, 22).fill('#eeeeee').restore();
     block(doc, '#', left + 2, py + 3, { width: widths.no, size: 7, bold: true, maxLines: 2 });
-    block(doc, c.item, nameX, py + 3, { width: nameW, size: 7, bold: true, maxLines: 2 });
-    for (const k of ['qty', 'unit', 'unitNet', 'net', 'rate', 'vat', 'gross'] as const) {
+    block(doc, captions.item, nameX, py + 3, { width: nameW, size: 7, bold: true, maxLines: 2 });
+    for (const column of ['qty', 'unit', 'unitNet', 'net', 'rate', 'vat', 'gross'] as const) {
       doc.font(BOLD).fontSize(7);
-      doc.text(c[k], xs[k], py + 3, { width: widths[k], align: 'right', height: 18, ellipsis: true });
+      doc.text(captions[column], xs[column], py + 3, {
+        width: widths[column],
+        align: 'right',
+        height: 18,
+        ellipsis: true,
+      });
     }
     return py + 26;
   };
-  const nameHeight = (l: InvoiceDocumentLine) => {
+  const nameHeight = (invoiceLine: InvoiceDocumentLine) => {
     doc.font(REGULAR).fontSize(SIZE);
-    const text = `${l.name}\n${l.sku}`;
+    const text = `${invoiceLine.name}\n${invoiceLine.sku}`;
     return Math.min(doc.heightOfString(text, { width: nameW }), doc.currentLineHeight(true) * 4);
   };
-  y = layoutRows(doc, inv.lines, {
-    startY: y,
+  cursorY = layoutRows(doc, inv.lines, {
+    startY: cursorY,
     header,
     heightOf: (l) => nameHeight(l) + 6,
-    draw: (l, py) => {
-      line(doc, String(l.no), left + 2, py, { width: widths.no, size: SIZE });
-      block(doc, l.name, nameX, py, { width: nameW, size: SIZE, maxLines: 3 });
+    draw: (invoiceLine, py) => {
+      line(doc, String(invoiceLine.no), left + 2, py, { width: widths.no, size: SIZE });
+      block(doc, invoiceLine.name, nameX, py, { width: nameW, size: SIZE, maxLines: 3 });
       doc.fillColor('#666666');
-      line(doc, l.sku, nameX, py + nameHeight(l) - SIZE * 1.2, { width: nameW, size: 7 });
+      line(doc, invoiceLine.sku, nameX, py + nameHeight(invoiceLine) - SIZE * 1.2, { width: nameW, size: 7 });
       doc.fillColor('black');
-      num(String(l.quantity), 'qty', py);
-      num(l.unit, 'unit', py);
-      num(money(l.unitNet), 'unitNet', py);
-      num(money(l.net), 'net', py);
-      num(rateLabel(l.vatRate, c), 'rate', py);
-      num(money(l.vat), 'vat', py);
-      num(money(l.gross), 'gross', py);
+      num(String(invoiceLine.quantity), 'qty', py);
+      num(invoiceLine.unit, 'unit', py);
+      num(money(invoiceLine.unitNet), 'unitNet', py);
+      num(money(invoiceLine.net), 'net', py);
+      num(rateLabel(invoiceLine.vatRate, captions), 'rate', py);
+      num(money(invoiceLine.vat), 'vat', py);
+      num(money(invoiceLine.gross), 'gross', py);
       doc.save().strokeColor('#cccccc');
-      rule(doc, left, right, py + nameHeight(l) + 3, 0.5);
+      rule(doc, left, right, py + nameHeight(invoiceLine) + 3, 0.5);
       doc.restore();
     },
   });
 
   // VAT per rate, under the amount columns, then the total row.
-  y = ensureSpace(doc, y + 6, 14 * (inv.vatSummary.length + 3) + 70);
-  line(doc, c.vatSummary, xs.unitNet, y, { width: xs.gross + widths.gross - xs.unitNet, size: SIZE, bold: true });
-  y += 12;
-  for (const r of inv.vatSummary) {
-    num(money(r.net), 'net', y);
-    num(rateLabel(r.rate, c), 'rate', y);
-    num(money(r.vat), 'vat', y);
-    num(money(r.gross), 'gross', y);
-    y += 12;
+  cursorY = ensureSpace(doc, cursorY + 6, 14 * (inv.vatSummary.length + 3) + 70);
+  line(doc, captions.vatSummary, xs.unitNet, cursorY, {
+    width: xs.gross + widths.gross - xs.unitNet,
+    size: SIZE,
+    bold: true,
+  });
+  cursorY += 12;
+  for (const rateRow of inv.vatSummary) {
+    num(money(rateRow.net), 'net', cursorY);
+    num(rateLabel(rateRow.rate, captions), 'rate', cursorY);
+    num(money(rateRow.vat), 'vat', cursorY);
+    num(money(rateRow.gross), 'gross', cursorY);
+    cursorY += 12;
   }
-  rule(doc, xs.unitNet, right, y, 0.75);
-  y += 3;
-  line(doc, c.total, xs.unitNet, y, { width: widths.unitNet, size: SIZE, bold: true });
-  num(money(inv.totals.net), 'net', y, true);
-  num(money(inv.totals.vat), 'vat', y, true);
-  num(money(inv.totals.gross), 'gross', y, true);
-  y += 20;
+  rule(doc, xs.unitNet, right, cursorY, 0.75);
+  cursorY += 3;
+  line(doc, captions.total, xs.unitNet, cursorY, { width: widths.unitNet, size: SIZE, bold: true });
+  num(money(inv.totals.net), 'net', cursorY, true);
+  num(money(inv.totals.vat), 'vat', cursorY, true);
+  num(money(inv.totals.gross), 'gross', cursorY, true);
+  cursorY += 20;
 
   const paid = inv.payment?.paid ?? 0n;
   const due = inv.totals.gross - paid;
-  const dueCaption = due < 0n ? c.toRefund : c.toPay;
-  line(doc, `${dueCaption}: ${money(due < 0n ? -due : due)} ${inv.currency}`, left, y, {
+  const dueCaption = due < 0n ? captions.toRefund : captions.toPay;
+  line(doc, `${dueCaption}: ${money(due < 0n ? -due : due)} ${inv.currency}`, left, cursorY, {
     width,
     size: 12,
     bold: true,
     align: 'right',
   });
-  y += 18;
+  cursorY += 18;
   const terms: string[] = [];
-  if (paid !== 0n) terms.push(`${c.paid}: ${money(paid)} ${inv.currency}`);
-  if (inv.payment?.method) terms.push(`${c.method}: ${c.methods[inv.payment.method] ?? inv.payment.method}`);
-  if (inv.payment?.dueDate) terms.push(`${c.dueDate}: ${inv.payment.dueDate}`);
-  if (inv.payment?.bankAccount) terms.push(`${c.bankAccount}: ${inv.payment.bankAccount}`);
+  if (paid !== 0n) terms.push(`${captions.paid}: ${money(paid)} ${inv.currency}`);
+  if (inv.payment?.method)
+    terms.push(`${captions.method}: ${captions.methods[inv.payment.method] ?? inv.payment.method}`);
+  if (inv.payment?.dueDate) terms.push(`${captions.dueDate}: ${inv.payment.dueDate}`);
+  if (inv.payment?.bankAccount) terms.push(`${captions.bankAccount}: ${inv.payment.bankAccount}`);
   if (inv.vatSummary.some((r) => r.rate === 'zw') && inv.vatExemptionBasis)
-    terms.push(`${c.exemption}: ${inv.vatExemptionBasis}`);
-  if (inv.kind === 'proforma') terms.push(c.proformaNote);
-  for (const t of terms) {
-    y = ensureSpace(doc, y, 12);
-    line(doc, t, left, y, { width, size: 9 });
-    y += 12;
+    terms.push(`${captions.exemption}: ${inv.vatExemptionBasis}`);
+  if (inv.kind === 'proforma') terms.push(captions.proformaNote);
+  for (const term of terms) {
+    cursorY = ensureSpace(doc, cursorY, 12);
+    line(doc, term, left, cursorY, { width, size: 9 });
+    cursorY += 12;
   }
 
-  pageFooters(doc, (n, m) => fill(c.page, { n, m }), `${title} ${inv.number}`);
+  pageFooters(doc, (n, m) => fill(captions.page, { n, m }), `${title} ${inv.number}`);
   return finish();
 }

@@ -44,9 +44,9 @@ export function money(amount: bigint, currency: string): string {
 
 /** "2026-12-01" → "01.12.2026" (the Russian formats' ДатаТип). */
 export function dottedDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!m) throw new Error(`not an ISO date: ${iso}`);
-  return `${m[3]}.${m[2]}.${m[1]}`;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!match) throw new Error(`not an ISO date: ${iso}`);
+  return `${match[3]}.${match[2]}.${match[1]}`;
 }
 
 export function isIsoDate(value: string): boolean {
@@ -56,6 +56,6 @@ export function isIsoDate(value: string): boolean {
 /** Sum of bigints (Array.reduce with a bigint seed, named for readability). */
 export function sum(values: readonly bigint[]): bigint {
   let total = 0n;
-  for (const v of values) total += v;
+  for (const value of values) total += value;
   return total;
 }

@@ -95,11 +95,14 @@ function messages(res: Res): string[] {
 export function statusError(res: Res, what: string): KsefError {
   const details = messages(res);
   const why = details.length ? `: ${details.join('; ')}` : '';
-  const s = res.status;
-  if (s === 401 || s === 403)
-    return ksefError('KSEF_AUTH_FAILED', `${what}: refused (HTTP ${s})${why}`, { httpStatus: s, details });
-  if (s === 404) return ksefError('KSEF_NOT_FOUND', `${what}: not found${why}`, { httpStatus: s, details });
-  if (s === 429 || s >= 500)
-    return ksefError('KSEF_UNAVAILABLE', `${what}: KSeF unavailable (HTTP ${s})${why}`, { httpStatus: s, details });
-  return ksefError('KSEF_REJECTED', `${what}: rejected (HTTP ${s})${why}`, { httpStatus: s, details });
+  const status = res.status;
+  if (status === 401 || status === 403)
+    return ksefError('KSEF_AUTH_FAILED', `${what}: refused (HTTP ${status})${why}`, { httpStatus: status, details });
+  if (status === 404) return ksefError('KSEF_NOT_FOUND', `${what}: not found${why}`, { httpStatus: status, details });
+  if (status === 429 || status >= 500)
+    return ksefError('KSEF_UNAVAILABLE', `${what}: KSeF unavailable (HTTP ${status})${why}`, {
+      httpStatus: status,
+      details,
+    });
+  return ksefError('KSEF_REJECTED', `${what}: rejected (HTTP ${status})${why}`, { httpStatus: status, details });
 }

@@ -130,9 +130,9 @@ export function createKsefClient(config: KsefClientConfig) {
     if (!sent.ok) return sent;
     const res = sent.value;
     if (res.status < 200 || res.status >= 300) {
-      const e = statusError(res, what);
-      if (opts.sends && res.status >= 500) e.outcomeUnknown = true;
-      return err(e);
+      const error = statusError(res, what);
+      if (opts.sends && res.status >= 500) error.outcomeUnknown = true;
+      return err(error);
     }
     let raw: unknown;
     try {
@@ -204,7 +204,7 @@ export function createKsefClient(config: KsefClientConfig) {
       });
       if (!init.ok) return init;
       const authToken = init.value.authenticationToken.token;
-      for (let i = 0; ; i++) {
+      for (let poll = 0; ; poll++) {
         const st = await call('GET', `/auth/${init.value.referenceNumber}`, authStatus, 'authentication status', {
           bearer: authToken,
         });
@@ -218,7 +218,8 @@ export function createKsefClient(config: KsefClientConfig) {
               retryable: false,
             }),
           );
-        if (i + 1 >= maxPolls) return err(ksefError('KSEF_TIMEOUT', 'authentication still in progress after polling'));
+        if (poll + 1 >= maxPolls)
+          return err(ksefError('KSEF_TIMEOUT', 'authentication still in progress after polling'));
         await sleep(pollMs);
       }
       const redeemed = await call('POST', '/auth/token/redeem', tokens, 'token redeem', { bearer: authToken });
@@ -289,10 +290,10 @@ export function createKsefClient(config: KsefClientConfig) {
 
     /** Polls the status until KSeF has decided (accepted or rejected). */
     async waitForInvoice(session: KsefSession, invoiceReference: string): Promise<KsefResult<KsefInvoiceStatus>> {
-      for (let i = 0; ; i++) {
+      for (let poll = 0; ; poll++) {
         const st = await this.invoiceStatus(session, invoiceReference);
         if (!st.ok || st.value.state !== 'processing') return st;
-        if (i + 1 >= maxPolls)
+        if (poll + 1 >= maxPolls)
           return err(ksefError('KSEF_TIMEOUT', `invoice ${invoiceReference} still processing after polling`));
         await sleep(pollMs);
       }
@@ -343,17 +344,17 @@ export function createKsefClient(config: KsefClientConfig) {
 
 export type KsefClient = ReturnType<typeof createKsefClient>;
 
-function toStatus(s: z.infer<typeof invoiceStatus>): KsefInvoiceStatus {
-  const code = s.status.code;
+function toStatus(statusResponse: z.infer<typeof invoiceStatus>): KsefInvoiceStatus {
+  const code = statusResponse.status.code;
   return {
     state: code === 100 || code === 150 ? 'processing' : code === 200 ? 'accepted' : 'rejected',
     code,
-    description: s.status.description,
-    details: s.status.details ?? [],
-    referenceNumber: s.referenceNumber,
-    invoiceHash: s.invoiceHash,
-    ...(s.ksefNumber ? { ksefNumber: s.ksefNumber } : {}),
-    ...(s.invoiceNumber ? { invoiceNumber: s.invoiceNumber } : {}),
-    ...(s.acquisitionDate ? { acquisitionDate: s.acquisitionDate } : {}),
+    description: statusResponse.status.description,
+    details: statusResponse.status.details ?? [],
+    referenceNumber: statusResponse.referenceNumber,
+    invoiceHash: statusResponse.invoiceHash,
+    ...(statusResponse.ksefNumber ? { ksefNumber: statusResponse.ksefNumber } : {}),
+    ...(statusResponse.invoiceNumber ? { invoiceNumber: statusResponse.invoiceNumber } : {}),
+    ...(statusResponse.acquisitionDate ? { acquisitionDate: statusResponse.acquisitionDate } : {}),
   };
 }

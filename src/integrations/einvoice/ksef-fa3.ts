@@ -51,8 +51,8 @@ function rateGroup(rate: VatRate) {
 
 /** P_12 for a line: percentages as themselves ("23", "8"), the rest by the table. */
 function p12(rate: VatRate): string {
-  const g = rateGroup(rate);
-  return g && g.p12 ? g.p12 : rate;
+  const group = rateGroup(rate);
+  return group && group.p12 ? group.p12 : rate;
 }
 
 export interface KsefFa3Options {
@@ -95,25 +95,25 @@ export function buildKsefFa3(doc: InvoiceDocument, options: KsefFa3Options = {})
   if (doc.placeOfIssue) fa.ele('P_1M').txt(doc.placeOfIssue);
   fa.ele('P_2').txt(doc.number);
   if (doc.saleDate && doc.saleDate !== doc.issueDate) fa.ele('P_6').txt(doc.saleDate);
-  for (const g of RATE_FIELDS) {
-    const rows = doc.vatSummary.filter((r) => g.rates.includes(r.rate));
+  for (const field of RATE_FIELDS) {
+    const rows = doc.vatSummary.filter((r) => field.rates.includes(r.rate));
     if (rows.length === 0) continue;
-    fa.ele(g.net).txt(money(sum(rows.map((r) => r.net)), doc.currency));
-    if (g.vat) fa.ele(g.vat).txt(money(sum(rows.map((r) => r.vat)), doc.currency));
+    fa.ele(field.net).txt(money(sum(rows.map((r) => r.net)), doc.currency));
+    if (field.vat) fa.ele(field.vat).txt(money(sum(rows.map((r) => r.vat)), doc.currency));
   }
   fa.ele('P_15').txt(money(doc.totals.gross, doc.currency));
   annotations(fa.ele('Adnotacje'), doc);
 
   if (doc.kind === 'credit_note') {
-    const c = doc.corrects!;
+    const original = doc.corrects!;
     fa.ele('RodzajFaktury').txt('KOR');
-    fa.ele('PrzyczynaKorekty').txt(c.reason);
+    fa.ele('PrzyczynaKorekty').txt(original.reason);
     const corrected = fa.ele('DaneFaKorygowanej');
-    corrected.ele('DataWystFaKorygowanej').txt(c.issueDate);
-    corrected.ele('NrFaKorygowanej').txt(c.number);
-    if (c.ksefNumber) {
+    corrected.ele('DataWystFaKorygowanej').txt(original.issueDate);
+    corrected.ele('NrFaKorygowanej').txt(original.number);
+    if (original.ksefNumber) {
       corrected.ele('NrKSeF').txt('1');
-      corrected.ele('NrKSeFFaKorygowanej').txt(c.ksefNumber);
+      corrected.ele('NrKSeFFaKorygowanej').txt(original.ksefNumber);
     } else {
       corrected.ele('NrKSeFN').txt('1');
     }
@@ -121,18 +121,18 @@ export function buildKsefFa3(doc: InvoiceDocument, options: KsefFa3Options = {})
     fa.ele('RodzajFaktury').txt('VAT');
   }
 
-  for (const l of doc.lines) {
+  for (const invoiceLine of doc.lines) {
     const row = fa.ele('FaWiersz');
-    row.ele('NrWierszaFa').txt(String(l.no));
-    row.ele('P_7').txt(l.name);
+    row.ele('NrWierszaFa').txt(String(invoiceLine.no));
+    row.ele('P_7').txt(invoiceLine.name);
     // Indeks is optional and at least one character: a line without a SKU (delivery) has none.
-    if (l.sku) row.ele('Indeks').txt(l.sku);
-    if (l.gtin) row.ele('GTIN').txt(l.gtin);
-    row.ele('P_8A').txt(l.unit);
-    row.ele('P_8B').txt(String(l.quantity));
-    row.ele('P_9A').txt(money(l.unitNet, doc.currency));
-    row.ele('P_11').txt(money(l.net, doc.currency));
-    row.ele('P_12').txt(p12(l.vatRate));
+    if (invoiceLine.sku) row.ele('Indeks').txt(invoiceLine.sku);
+    if (invoiceLine.gtin) row.ele('GTIN').txt(invoiceLine.gtin);
+    row.ele('P_8A').txt(invoiceLine.unit);
+    row.ele('P_8B').txt(String(invoiceLine.quantity));
+    row.ele('P_9A').txt(money(invoiceLine.unitNet, doc.currency));
+    row.ele('P_11').txt(money(invoiceLine.net, doc.currency));
+    row.ele('P_12').txt(p12(invoiceLine.vatRate));
   }
 
   payment(fa, doc);
@@ -156,17 +156,17 @@ function check(doc: InvoiceDocument) {
       'EINVOICE_INVALID_INPUT',
       `KSeF needs a Polish seller with a valid NIP (got ${doc.seller.taxId ?? 'none'})`,
     );
-  for (const d of [doc.issueDate, doc.saleDate, doc.corrects?.issueDate, doc.payment?.dueDate])
-    if (d !== undefined && !isIsoDate(d)) return refuse('EINVOICE_INVALID_INPUT', `not a date: ${d}`);
+  for (const date of [doc.issueDate, doc.saleDate, doc.corrects?.issueDate, doc.payment?.dueDate])
+    if (date !== undefined && !isIsoDate(date)) return refuse('EINVOICE_INVALID_INPUT', `not a date: ${date}`);
   for (const row of doc.vatSummary) {
-    const g = rateGroup(row.rate);
-    if (!g) return refuse('EINVOICE_UNSUPPORTED', `VAT rate "${row.rate}" has no FA(3) field`);
-    if (!g.vat && row.vat !== 0n) return refuse('EINVOICE_INVALID_INPUT', `rate "${row.rate}" carries no VAT`);
+    const group = rateGroup(row.rate);
+    if (!group) return refuse('EINVOICE_UNSUPPORTED', `VAT rate "${row.rate}" has no FA(3) field`);
+    if (!group.vat && row.vat !== 0n) return refuse('EINVOICE_INVALID_INPUT', `rate "${row.rate}" carries no VAT`);
     const lines = doc.lines.filter((l) => l.vatRate === row.rate);
     if (sum(lines.map((l) => l.net)) !== row.net)
       return refuse('EINVOICE_INVALID_INPUT', `lines at rate ${row.rate} do not add up to the summary net`);
   }
-  const rows = (pick: (r: VatSummaryRow) => bigint) => sum(doc.vatSummary.map(pick));
+  const rows = (pick: (summaryRow: VatSummaryRow) => bigint) => sum(doc.vatSummary.map(pick));
   if (rows((r) => r.net) !== doc.totals.net || rows((r) => r.vat) !== doc.totals.vat)
     return refuse('EINVOICE_INVALID_INPUT', 'the VAT summary does not add up to the totals');
   if (doc.totals.net + doc.totals.vat !== doc.totals.gross)
@@ -187,10 +187,10 @@ function digits(taxId: string): string {
   return taxId.replace(/^PL/i, '').replace(/[\s-]/g, '');
 }
 
-function address(el: XMLBuilder, a: InvoiceAddress): void {
-  el.ele('KodKraju').txt(a.countryCode);
-  el.ele('AdresL1').txt(a.line2 ? `${a.line1}, ${a.line2}` : a.line1);
-  el.ele('AdresL2').txt(`${a.postalCode} ${a.city}`);
+function address(el: XMLBuilder, partyAddress: InvoiceAddress): void {
+  el.ele('KodKraju').txt(partyAddress.countryCode);
+  el.ele('AdresL1').txt(partyAddress.line2 ? `${partyAddress.line1}, ${partyAddress.line2}` : partyAddress.line1);
+  el.ele('AdresL2').txt(`${partyAddress.postalCode} ${partyAddress.city}`);
 }
 
 /** Podmiot2: NIP for a Polish business, VAT-UE for an EU one, a foreign id, or BrakID for a consumer. */
@@ -242,19 +242,19 @@ const PAYMENT_FORMS: Record<string, string> = {
 };
 
 function payment(fa: XMLBuilder, doc: InvoiceDocument): void {
-  const p = doc.payment;
-  if (!p || (!p.dueDate && !p.method && !p.bankAccount)) return;
+  const paymentTerms = doc.payment;
+  if (!paymentTerms || (!paymentTerms.dueDate && !paymentTerms.method && !paymentTerms.bankAccount)) return;
   const el = fa.ele('Platnosc');
-  if (p.dueDate) el.ele('TerminPlatnosci').ele('Termin').txt(p.dueDate);
-  if (p.method) {
-    const form = PAYMENT_FORMS[p.method];
+  if (paymentTerms.dueDate) el.ele('TerminPlatnosci').ele('Termin').txt(paymentTerms.dueDate);
+  if (paymentTerms.method) {
+    const form = PAYMENT_FORMS[paymentTerms.method];
     if (form) el.ele('FormaPlatnosci').txt(form);
     else {
       el.ele('PlatnoscInna').txt('1');
-      el.ele('OpisPlatnosci').txt(p.method === 'cod' ? 'za pobraniem' : p.method);
+      el.ele('OpisPlatnosci').txt(paymentTerms.method === 'cod' ? 'za pobraniem' : paymentTerms.method);
     }
   }
-  if (p.bankAccount) el.ele('RachunekBankowy').ele('NrRB').txt(p.bankAccount.replace(/\s/g, ''));
+  if (paymentTerms.bankAccount) el.ele('RachunekBankowy').ele('NrRB').txt(paymentTerms.bankAccount.replace(/\s/g, ''));
 }
 
 const SCHEMA_DIR = new URL('./schemas/ksef/', import.meta.url);
@@ -264,8 +264,8 @@ let fa3: XsdValidator | undefined;
 function fa3Validator(): XsdValidator {
   if (fa3) return fa3;
   const base: Record<string, Uint8Array> = {};
-  for (const f of ['StrukturyDanych_v10-0E.xsd', 'ElementarneTypyDanych_v10-0E.xsd', 'KodyKrajow_v10-0E.xsd'])
-    base[BASE_URL + f] = readFileSync(new URL(f, SCHEMA_DIR));
+  for (const schemaFile of ['StrukturyDanych_v10-0E.xsd', 'ElementarneTypyDanych_v10-0E.xsd', 'KodyKrajow_v10-0E.xsd'])
+    base[BASE_URL + schemaFile] = readFileSync(new URL(schemaFile, SCHEMA_DIR));
   registerSchemaBuffers(base);
   fa3 = compileSchema(readFileSync(new URL('schemat_FA3_v1-0E.xsd', SCHEMA_DIR)), 'schemat_FA3_v1-0E.xsd');
   return fa3;

@@ -90,9 +90,11 @@ export function buildUpd(doc: InvoiceDocument, options: UpdOptions): EInvoiceRes
     return refuse('EINVOICE_UNSUPPORTED', `${doc.number}: a УПД is issued for an invoice only (a correction is a УКД)`);
   const currency = CURRENCIES[doc.currency];
   if (!currency) return refuse('EINVOICE_UNSUPPORTED', `currency ${doc.currency} has no ОКВ code here`);
-  for (const l of doc.lines) {
-    if (!RATES[l.vatRate]) return refuse('EINVOICE_UNSUPPORTED', `НДС rate "${l.vatRate}" is not in the 5.02 format`);
-    if (l.quantity <= 0) return refuse('EINVOICE_INVALID_INPUT', `line ${l.no}: a УПД line ships a positive quantity`);
+  for (const invoiceLine of doc.lines) {
+    if (!RATES[invoiceLine.vatRate])
+      return refuse('EINVOICE_UNSUPPORTED', `НДС rate "${invoiceLine.vatRate}" is not in the 5.02 format`);
+    if (invoiceLine.quantity <= 0)
+      return refuse('EINVOICE_INVALID_INPUT', `line ${invoiceLine.no}: a УПД line ships a positive quantity`);
   }
   for (const row of doc.vatSummary) {
     const lines = doc.lines.filter((l) => l.vatRate === row.rate);
@@ -101,8 +103,8 @@ export function buildUpd(doc: InvoiceDocument, options: UpdOptions): EInvoiceRes
   }
   if (sum(doc.vatSummary.map((r) => r.vat)) !== doc.totals.vat || doc.totals.net + doc.totals.vat !== doc.totals.gross)
     return refuse('EINVOICE_INVALID_INPUT', 'the НДС summary does not add up to the totals');
-  for (const d of [doc.issueDate, doc.saleDate])
-    if (d !== undefined && !isIsoDate(d)) return refuse('EINVOICE_INVALID_INPUT', `not a date: ${d}`);
+  for (const date of [doc.issueDate, doc.saleDate])
+    if (date !== undefined && !isIsoDate(date)) return refuse('EINVOICE_INVALID_INPUT', `not a date: ${date}`);
   const partyError = checkParty(doc.seller) ?? checkParty(doc.buyer);
   if (partyError) return refuse('EINVOICE_INVALID_INPUT', partyError);
 
@@ -146,20 +148,23 @@ export function buildUpd(doc: InvoiceDocument, options: UpdOptions): EInvoiceRes
   invoice.ele('ДенИзм', { КодОКВ: currency[0], НаимОКВ: currency[1] });
 
   const table = document.ele('ТаблСчФакт');
-  for (const l of doc.lines) {
-    const attrs: Record<string, string> = { НомСтр: String(l.no), НаимТов: l.name };
-    const okei = OKEI[l.unit];
+  for (const invoiceLine of doc.lines) {
+    const attrs: Record<string, string> = { НомСтр: String(invoiceLine.no), НаимТов: invoiceLine.name };
+    const okei = OKEI[invoiceLine.unit];
     if (okei) attrs.ОКЕИ_Тов = okei;
-    attrs.НаимЕдИзм = l.unit;
-    attrs.КолТов = String(l.quantity);
-    if (l.unitNet > 0n) attrs.ЦенаТов = money(l.unitNet, doc.currency);
-    attrs.СтТовБезНДС = money(l.net, doc.currency);
-    attrs.НалСт = RATES[l.vatRate]!;
-    attrs.СтТовУчНал = money(l.gross, doc.currency);
+    attrs.НаимЕдИзм = invoiceLine.unit;
+    attrs.КолТов = String(invoiceLine.quantity);
+    if (invoiceLine.unitNet > 0n) attrs.ЦенаТов = money(invoiceLine.unitNet, doc.currency);
+    attrs.СтТовБезНДС = money(invoiceLine.net, doc.currency);
+    attrs.НалСт = RATES[invoiceLine.vatRate]!;
+    attrs.СтТовУчНал = money(invoiceLine.gross, doc.currency);
     const row = table.ele('СведТов', attrs);
-    row.ele('ДопСведТов', { ...(l.gtin?.length === 14 ? { ГТИН: l.gtin } : {}), АртикулТов: l.sku });
+    row.ele('ДопСведТов', {
+      ...(invoiceLine.gtin?.length === 14 ? { ГТИН: invoiceLine.gtin } : {}),
+      АртикулТов: invoiceLine.sku,
+    });
     row.ele('Акциз').ele('БезАкциз').txt('без акциза');
-    tax(row.ele('СумНал'), l.vatRate === 'none' ? undefined : money(l.vat, doc.currency));
+    tax(row.ele('СумНал'), invoiceLine.vatRate === 'none' ? undefined : money(invoiceLine.vat, doc.currency));
   }
   const noVat = doc.lines.every((l) => l.vatRate === 'none');
   const total = table.ele('ВсегоОпл', {
@@ -176,24 +181,30 @@ export function buildUpd(doc: InvoiceDocument, options: UpdOptions): EInvoiceRes
     РеквДатаДок: dottedDate(doc.issueDate),
   });
 
-  const s = options.signer;
+  const signatory = options.signer;
   const signer = document.ele('Подписант', {
-    ...(s.position ? { Должн: s.position } : {}),
-    СпосПодтПолном: s.authority ?? '1',
+    ...(signatory.position ? { Должн: signatory.position } : {}),
+    СпосПодтПолном: signatory.authority ?? '1',
   });
-  signer.ele('ФИО', { Фамилия: s.lastName, Имя: s.firstName, ...(s.middleName ? { Отчество: s.middleName } : {}) });
+  signer.ele('ФИО', {
+    Фамилия: signatory.lastName,
+    Имя: signatory.firstName,
+    ...(signatory.middleName ? { Отчество: signatory.middleName } : {}),
+  });
 
   return ok({ fileId, bytes: toWindows1251(root.end({ prettyPrint: true })) });
 }
 
-function checkParty(p: InvoiceParty): string | undefined {
-  if (p.address.countryCode === 'RU') {
-    if (!p.taxId || !(INN_UL.test(p.taxId) || INN_FL.test(p.taxId))) return `${p.name}: a Russian party needs its ИНН`;
-    if (!p.address.regionCode || !/^\d{2}$/.test(p.address.regionCode))
-      return `${p.name}: a Russian address needs its region code`;
-    if (INN_FL.test(p.taxId) && fio(p.name).length < 2)
-      return `${p.name}: an entrepreneur's name must be «Фамилия Имя»`;
-  } else if (!COUNTRIES[p.address.countryCode]) return `${p.name}: no ОКСМ code for ${p.address.countryCode}`;
+function checkParty(invoiceParty: InvoiceParty): string | undefined {
+  if (invoiceParty.address.countryCode === 'RU') {
+    if (!invoiceParty.taxId || !(INN_UL.test(invoiceParty.taxId) || INN_FL.test(invoiceParty.taxId)))
+      return `${invoiceParty.name}: a Russian party needs its ИНН`;
+    if (!invoiceParty.address.regionCode || !/^\d{2}$/.test(invoiceParty.address.regionCode))
+      return `${invoiceParty.name}: a Russian address needs its region code`;
+    if (INN_FL.test(invoiceParty.taxId) && fio(invoiceParty.name).length < 2)
+      return `${invoiceParty.name}: an entrepreneur's name must be «Фамилия Имя»`;
+  } else if (!COUNTRIES[invoiceParty.address.countryCode])
+    return `${invoiceParty.name}: no ОКСМ code for ${invoiceParty.address.countryCode}`;
   return undefined;
 }
 
@@ -205,39 +216,50 @@ function fio(name: string): string[] {
 }
 
 /** УчастникТип: ИдСв (organisation, entrepreneur or foreign party) and the address. */
-function party(el: XMLBuilder, p: InvoiceParty): void {
+function party(el: XMLBuilder, invoiceParty: InvoiceParty): void {
   const id = el.ele('ИдСв');
-  if (p.address.countryCode !== 'RU') {
-    const [code, country] = COUNTRIES[p.address.countryCode]!;
-    id.ele('СвИнНеУч', { ИдСтат: p.person ? 'ИГ' : 'ИО', КодСтр: code, НаимСтран: country, Наим: p.name });
-  } else if (INN_UL.test(p.taxId!)) {
-    id.ele('СвЮЛУч', { НаимОрг: p.name, ИННЮЛ: p.taxId!, ...(p.kpp ? { КПП: p.kpp } : {}) });
+  if (invoiceParty.address.countryCode !== 'RU') {
+    const [code, country] = COUNTRIES[invoiceParty.address.countryCode]!;
+    id.ele('СвИнНеУч', {
+      ИдСтат: invoiceParty.person ? 'ИГ' : 'ИО',
+      КодСтр: code,
+      НаимСтран: country,
+      Наим: invoiceParty.name,
+    });
+  } else if (INN_UL.test(invoiceParty.taxId!)) {
+    id.ele('СвЮЛУч', {
+      НаимОрг: invoiceParty.name,
+      ИННЮЛ: invoiceParty.taxId!,
+      ...(invoiceParty.kpp ? { КПП: invoiceParty.kpp } : {}),
+    });
   } else {
-    const [last, first, middle] = fio(p.name);
-    id.ele('СвИП', { ИННФЛ: p.taxId! }).ele('ФИО', {
+    const [last, first, middle] = fio(invoiceParty.name);
+    id.ele('СвИП', { ИННФЛ: invoiceParty.taxId! }).ele('ФИО', {
       Фамилия: last!,
       Имя: first!,
       ...(middle ? { Отчество: middle } : {}),
     });
   }
-  address(el.ele('Адрес'), p.address);
-  if (p.email) el.ele('Контакт').ele('ЭлПочта').txt(p.email);
+  address(el.ele('Адрес'), invoiceParty.address);
+  if (invoiceParty.email) el.ele('Контакт').ele('ЭлПочта').txt(invoiceParty.email);
 }
 
-function address(el: XMLBuilder, a: InvoiceAddress): void {
-  if (a.countryCode === 'RU') {
-    const region = a.regionCode!;
+function address(el: XMLBuilder, partyAddress: InvoiceAddress): void {
+  if (partyAddress.countryCode === 'RU') {
+    const region = partyAddress.regionCode!;
     el.ele('АдрРФ', {
-      ...(/^\d{6}$/.test(a.postalCode) ? { Индекс: a.postalCode } : {}),
+      ...(/^\d{6}$/.test(partyAddress.postalCode) ? { Индекс: partyAddress.postalCode } : {}),
       КодРегион: region,
       НаимРегион: REGIONS[region] ?? `Регион ${region}`,
-      Город: a.city,
-      Улица: a.line1,
-      ...(a.line2 ? { ИныеСвед: a.line2 } : {}),
+      Город: partyAddress.city,
+      Улица: partyAddress.line1,
+      ...(partyAddress.line2 ? { ИныеСвед: partyAddress.line2 } : {}),
     });
   } else {
-    const [code, country] = COUNTRIES[a.countryCode]!;
-    const text = [a.line1, a.line2, `${a.postalCode} ${a.city}`].filter(Boolean).join(', ');
+    const [code, country] = COUNTRIES[partyAddress.countryCode]!;
+    const text = [partyAddress.line1, partyAddress.line2, `${partyAddress.postalCode} ${partyAddress.city}`]
+      .filter(Boolean)
+      .join(', ');
     el.ele('АдрИнф', { КодСтр: code, НаимСтран: country, АдрТекст: text });
   }
 }

@@ -172,8 +172,8 @@ export const joinUrl = (base: string, path: string): string => `${base.replace(/
 /** Lower-cased single header value (Node gives string | string[]). */
 export function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const want = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() === want) return Array.isArray(v) ? v[0] : v;
+  for (const [headerName, headerValue] of Object.entries(headers)) {
+    if (headerName.toLowerCase() === want) return Array.isArray(headerValue) ? headerValue[0] : headerValue;
   }
   return undefined;
 }

@@ -48,13 +48,13 @@ export function minorToDecimal(amount: bigint, currency: string): string {
  */
 export function decimalToMinor(value: string | number, currency: string): bigint | null {
   const text = typeof value === 'number' ? String(value) : value.trim();
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m) return null;
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) return null;
   const exp = currencyExponent(currency);
-  const frac = (m[3] ?? '').replace(/0+$/, '');
+  const frac = (match[3] ?? '').replace(/0+$/, '');
   if (frac.length > exp) return null;
-  const minor = BigInt(m[2] ?? '0') * 10n ** BigInt(exp) + BigInt(frac.padEnd(exp, '0') || '0');
-  return m[1] === '-' ? -minor : minor;
+  const minor = BigInt(match[2] ?? '0') * 10n ** BigInt(exp) + BigInt(frac.padEnd(exp, '0') || '0');
+  return match[1] === '-' ? -minor : minor;
 }
 
 /** PayU sends minor units as strings ("200"). */

@@ -160,7 +160,7 @@ export interface PaymentProviderAdapter {
   /** Verify a notification with the provider's own scheme and parse it; one body may hold several. */
   parseNotification(input: NotificationInput): Result<PaymentNotification[], NotificationError>;
   /** After a verified notification, what the provider requires before it counts (P24 verify; YooKassa GET). */
-  confirmNotification?(n: PaymentNotification, ref: PaymentRef): Promise<ProviderResult<ProviderPayment>>;
+  confirmNotification?(notification: PaymentNotification, ref: PaymentRef): Promise<ProviderResult<ProviderPayment>>;
 }
 
 /** Shared knobs of every HTTP adapter. */

@@ -192,7 +192,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of [
+  for (const table of [
     'cod_remittance_lines',
     'cod_remittances',
     'credit_holds',
@@ -203,5 +203,5 @@ export async function down(db: Kysely<any>): Promise<void> {
     'payment_operations',
     'payments',
   ])
-    await sql.raw(`drop table if exists ${t}`).execute(db);
+    await sql.raw(`drop table if exists ${table}`).execute(db);
 }

@@ -69,16 +69,16 @@ const REFUND_STATUS: Record<string, ProviderRefund['status']> = {
   CANCELED: 'failed',
 };
 
-export function payuPaymentView(o: PayuOrder, existing: boolean, redirectUrl?: string | null): ProviderPayment {
-  const amount = minorFromString(o.totalAmount) ?? 0n;
+export function payuPaymentView(payuOrder: PayuOrder, existing: boolean, redirectUrl?: string | null): ProviderPayment {
+  const amount = minorFromString(payuOrder.totalAmount) ?? 0n;
   return {
-    providerPaymentId: o.orderId,
-    status: STATUS[o.status],
-    providerStatus: o.status,
+    providerPaymentId: payuOrder.orderId,
+    status: STATUS[payuOrder.status],
+    providerStatus: payuOrder.status,
     amount,
-    currency: o.currencyCode,
-    capturable: o.status === 'WAITING_FOR_CONFIRMATION' ? amount : 0n,
-    captured: o.status === 'COMPLETED' ? amount : 0n,
+    currency: payuOrder.currencyCode,
+    capturable: payuOrder.status === 'WAITING_FOR_CONFIRMATION' ? amount : 0n,
+    captured: payuOrder.status === 'COMPLETED' ? amount : 0n,
     // Refunds are listed separately (GET …/refunds); the order itself does not carry their total.
     refunded: 0n,
     ...(redirectUrl ? { redirectUrl } : {}),
@@ -110,12 +110,13 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
     });
     // Asking for a token changes nothing at PayU, so a lost answer is never an unknown outcome.
     if (!res.ok) return err(providerError(res.error.code, res.error.message));
-    const r = res.value;
-    if (r.status !== 200) return err(httpStatusError(r, 'PayU OAuth', payuMessages(tryJson(r)), 'GET'));
-    const t = parseJson(r, payuToken, 'PayU OAuth', 'GET');
-    if (!t.ok) return t;
+    const response = res.value;
+    if (response.status !== 200)
+      return err(httpStatusError(response, 'PayU OAuth', payuMessages(tryJson(response)), 'GET'));
+    const parsedToken = parseJson(response, payuToken, 'PayU OAuth', 'GET');
+    if (!parsedToken.ok) return parsedToken;
     // Renew a minute early so a token never expires in flight.
-    token = { value: t.value.access_token, until: Date.now() + (t.value.expires_in - 60) * 1000 };
+    token = { value: parsedToken.value.access_token, until: Date.now() + (parsedToken.value.expires_in - 60) * 1000 };
     return ok(token.value);
   }
 
@@ -135,22 +136,22 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
       ...(json !== undefined ? { json } : {}),
     });
     if (!res.ok) return res;
-    const r = res.value;
+    const response = res.value;
     // 302 is PayU's normal answer to a created order (Location = redirectUri, JSON body).
-    if (r.status !== 200 && r.status !== 201 && r.status !== 302) {
-      if (r.status === 401) token = null;
-      return err(httpStatusError(r, what, payuMessages(tryJson(r)), method));
+    if (response.status !== 200 && response.status !== 201 && response.status !== 302) {
+      if (response.status === 401) token = null;
+      return err(httpStatusError(response, what, payuMessages(tryJson(response)), method));
     }
-    return parseJson(r, schema, what, method);
+    return parseJson(response, schema, what, method);
   }
 
   async function find(key: string, orderId?: string): Promise<ProviderResult<ProviderPayment | null>> {
     const path = orderId
       ? `/api/v2_1/orders/${encodeURIComponent(orderId)}`
       : `/api/v2_1/orders/ext/${encodeURIComponent(key)}`;
-    const r = await call('GET', path, 'PayU order', payuOrders);
-    if (!r.ok) return r.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : r;
-    const order = r.value.orders.find((o) => !orderId || o.orderId === orderId) ?? r.value.orders[0];
+    const result = await call('GET', path, 'PayU order', payuOrders);
+    if (!result.ok) return result.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : result;
+    const order = result.value.orders.find((o) => !orderId || o.orderId === orderId) ?? result.value.orders[0];
     return ok(order ? payuPaymentView(order, true) : null);
   }
 
@@ -195,18 +196,18 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
         json: body,
       });
       if (!res.ok) return res;
-      const r = res.value;
-      if (r.status === 400 && payuMessages(tryJson(r)).includes('ERROR_ORDER_NOT_UNIQUE')) {
+      const response = res.value;
+      if (response.status === 400 && payuMessages(tryJson(response)).includes('ERROR_ORDER_NOT_UNIQUE')) {
         // The key was used before: this is a retry, and the first order is the answer.
         const found = await find(req.key);
         if (!found.ok) return found;
         if (found.value) return ok(found.value);
       }
-      if (r.status !== 200 && r.status !== 201 && r.status !== 302) {
-        if (r.status === 401) token = null;
-        return err(httpStatusError(r, 'PayU create order', payuMessages(tryJson(r)), 'POST'));
+      if (response.status !== 200 && response.status !== 201 && response.status !== 302) {
+        if (response.status === 401) token = null;
+        return err(httpStatusError(response, 'PayU create order', payuMessages(tryJson(response)), 'POST'));
       }
-      const created = parseJson(r, payuCreated, 'PayU create order', 'POST');
+      const created = parseJson(response, payuCreated, 'PayU create order', 'POST');
       if (!created.ok) return created;
       return ok({
         providerPaymentId: created.value.orderId,
@@ -228,7 +229,7 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
       // No idempotency at PayU: capturing a COMPLETED order fails; a retry then finds it captured.
       const path = `/api/v2_1/orders/${encodeURIComponent(ref.providerPaymentId)}/captures`;
       const partial = amount !== undefined && amount !== ref.amount;
-      const r = await call(
+      const result = await call(
         'POST',
         path,
         'PayU capture',
@@ -236,9 +237,9 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
         partial ? { amount: amount.toString(), currencyCode: ref.currency } : undefined,
       );
       const after = await find(ref.key, ref.providerPaymentId);
-      if (!r.ok) {
+      if (!result.ok) {
         if (after.ok && after.value?.status === 'captured') return ok({ ...after.value, existing: true });
-        return r;
+        return result;
       }
       if (!after.ok) return after;
       if (!after.value) return err(providerError('PROVIDER_NOT_FOUND', `PayU order ${ref.providerPaymentId} vanished`));
@@ -247,8 +248,8 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
 
     async void(ref, _key) {
       const path = `/api/v2_1/orders/${encodeURIComponent(ref.providerPaymentId)}`;
-      const r = await call('DELETE', path, 'PayU cancel order', payuStatusOnly);
-      if (!r.ok) return r;
+      const result = await call('DELETE', path, 'PayU cancel order', payuStatusOnly);
+      if (!result.ok) return result;
       const after = await find(ref.key, ref.providerPaymentId);
       if (!after.ok) return after;
       if (!after.value) return err(providerError('PROVIDER_NOT_FOUND', `PayU order ${ref.providerPaymentId} vanished`));
@@ -257,7 +258,7 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
 
     async refund(ref, amount, key, reason) {
       const path = `/api/v2_1/orders/${encodeURIComponent(ref.providerPaymentId)}/refunds`;
-      const r = await call('POST', path, 'PayU refund', payuRefundCreated, {
+      const result = await call('POST', path, 'PayU refund', payuRefundCreated, {
         refund: {
           description: reason ?? 'Refund',
           amount: amount.toString(),
@@ -265,8 +266,8 @@ export function createPayuAdapter(config: PayuConfig): PaymentProviderAdapter {
           currencyCode: ref.currency,
         },
       });
-      if (!r.ok) return r;
-      const rf = r.value.refund;
+      if (!result.ok) return result;
+      const rf = result.value.refund;
       return ok({
         providerRefundId: rf.refundId,
         status: REFUND_STATUS[rf.status] ?? 'pending',
@@ -296,19 +297,19 @@ export function parsePayuNotification(body: string | Buffer): Result<PaymentNoti
   }
   const order = payuOrderNotification.safeParse(raw);
   if (order.success) {
-    const o = order.data.order;
-    const view = payuPaymentView(o, false);
+    const payuOrder = order.data.order;
+    const view = payuPaymentView(payuOrder, false);
     return ok([
       {
         // PayU sends no notification id; order id + status is what a redelivery repeats.
-        notificationId: `payu:order:${o.orderId}:${o.status}`,
+        notificationId: `payu:order:${payuOrder.orderId}:${payuOrder.status}`,
         kind: 'payment',
-        providerPaymentId: o.orderId,
-        key: o.extOrderId ?? null,
+        providerPaymentId: payuOrder.orderId,
+        key: payuOrder.extOrderId ?? null,
         status: view.status,
-        providerStatus: o.status,
+        providerStatus: payuOrder.status,
         amount: view.amount,
-        currency: o.currencyCode,
+        currency: payuOrder.currencyCode,
         ...(order.data.localReceiptDateTime
           ? { occurredAt: new Date(order.data.localReceiptDateTime).toISOString() }
           : {}),

@@ -69,8 +69,10 @@ export const payuRefundNotification = z.looseObject({
 
 /** PayU's error body as provider messages (statusCode, codeLiteral, statusDesc). */
 export function payuMessages(raw: unknown): string[] {
-  const p = payuStatusOnly.safeParse(raw);
-  if (!p.success) return [];
-  const s = p.data.status;
-  return [s.statusCode, s.codeLiteral, s.statusDesc].filter((x): x is string => typeof x === 'string' && x !== '');
+  const parsed = payuStatusOnly.safeParse(raw);
+  if (!parsed.success) return [];
+  const status = parsed.data.status;
+  return [status.statusCode, status.codeLiteral, status.statusDesc].filter(
+    (x): x is string => typeof x === 'string' && x !== '',
+  );
 }

@@ -67,16 +67,16 @@ const STATUS_TEXT: Record<number, string> = {
   3: 'payment returned',
 };
 
-export function p24PaymentView(t: P24Transaction, existing: boolean): ProviderPayment {
-  const amount = BigInt(t.amount);
+export function p24PaymentView(transaction: P24Transaction, existing: boolean): ProviderPayment {
+  const amount = BigInt(transaction.amount);
   return {
-    providerPaymentId: t.orderId > 0 ? String(t.orderId) : `p24-session:${t.sessionId}`,
-    status: STATUS[t.status] ?? 'pending',
-    providerStatus: `${t.status} (${STATUS_TEXT[t.status] ?? 'unknown'})`,
+    providerPaymentId: transaction.orderId > 0 ? String(transaction.orderId) : `p24-session:${transaction.sessionId}`,
+    status: STATUS[transaction.status] ?? 'pending',
+    providerStatus: `${transaction.status} (${STATUS_TEXT[transaction.status] ?? 'unknown'})`,
     amount,
-    currency: t.currency,
-    capturable: t.status === 1 ? amount : 0n,
-    captured: t.status === 2 ? amount : 0n,
+    currency: transaction.currency,
+    capturable: transaction.status === 1 ? amount : 0n,
+    captured: transaction.status === 2 ? amount : 0n,
     refunded: 0n,
     existing,
   };
@@ -99,47 +99,52 @@ export function createPrzelewy24Adapter(config: Przelewy24Config): PaymentProvid
   ): Promise<ProviderResult<z.infer<S>>> {
     const res = await send(config, { method, url: joinUrl(base, path), headers: { authorization: auth }, json });
     if (!res.ok) return res;
-    const r = res.value;
-    if (r.status !== 200 && r.status !== 201) return err(httpStatusError(r, what, p24Messages(tryJson(r)), method));
-    return parseJson(r, schema, what, method);
+    const response = res.value;
+    if (response.status !== 200 && response.status !== 201)
+      return err(httpStatusError(response, what, p24Messages(tryJson(response)), method));
+    return parseJson(response, schema, what, method);
   }
 
   async function transaction(key: string): Promise<ProviderResult<P24Transaction | null>> {
-    const r = await call(
+    const result = await call(
       'GET',
       `/api/v2/transaction/by/sessionId/${encodeURIComponent(key)}`,
       'P24 transaction',
       p24BySession,
     );
-    if (!r.ok) return r.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : r;
-    const d = r.value.data;
-    return ok((Array.isArray(d) ? d.find((t) => t.sessionId === key) : d) ?? null);
+    if (!result.ok) return result.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : result;
+    const matches = result.value.data;
+    return ok((Array.isArray(matches) ? matches.find((t) => t.sessionId === key) : matches) ?? null);
   }
 
   /** The paid transaction behind a ref: P24's refund/verify/reject need its orderId. */
   async function paid(ref: PaymentRef, what: string): Promise<ProviderResult<P24Transaction>> {
-    const t = await transaction(ref.key);
-    if (!t.ok) return t;
-    if (!t.value) return err(providerError('PROVIDER_NOT_FOUND', `${what}: P24 has no transaction ${ref.key}`));
-    if (t.value.orderId <= 0) {
+    const found = await transaction(ref.key);
+    if (!found.ok) return found;
+    if (!found.value) return err(providerError('PROVIDER_NOT_FOUND', `${what}: P24 has no transaction ${ref.key}`));
+    if (found.value.orderId <= 0) {
       return err(providerError('PROVIDER_REJECTED', `${what}: the buyer has not paid yet`, { retryable: false }));
     }
-    return ok(t.value);
+    return ok(found.value);
   }
 
-  async function verify(t: P24Transaction, amount: bigint, currency: string): Promise<ProviderResult<ProviderPayment>> {
+  async function verify(
+    paidTransaction: P24Transaction,
+    amount: bigint,
+    currency: string,
+  ): Promise<ProviderResult<ProviderPayment>> {
     const amt = minorToSafeNumber(amount);
     if (amt === null) return tooLarge('P24 verify');
-    const values = { sessionId: t.sessionId, orderId: t.orderId, amount: amt, currency };
+    const values = { sessionId: paidTransaction.sessionId, orderId: paidTransaction.orderId, amount: amt, currency };
     const body = {
       merchantId: config.merchantId,
       posId,
       ...values,
       sign: p24Sign(P24_SIGN_FIELDS.verify, values, config.crc),
     };
-    const r = await call('PUT', '/api/v1/transaction/verify', 'P24 verify', p24Success, body);
-    if (!r.ok) return r;
-    return ok(p24PaymentView({ ...t, amount: amt, status: 2 }, false));
+    const result = await call('PUT', '/api/v1/transaction/verify', 'P24 verify', p24Success, body);
+    if (!result.ok) return result;
+    return ok(p24PaymentView({ ...paidTransaction, amount: amt, status: 2 }, false));
   }
 
   return {
@@ -170,14 +175,15 @@ export function createPrzelewy24Adapter(config: Przelewy24Config): PaymentProvid
         json: body,
       });
       if (!res.ok) return res;
-      const r = res.value;
-      if (r.status === 400) {
+      const response = res.value;
+      if (response.status === 400) {
         // A sessionId P24 already holds means this is a retry: answer with that transaction.
-        const t = await transaction(req.key);
-        if (t.ok && t.value) return ok(p24PaymentView(t.value, true));
+        const found = await transaction(req.key);
+        if (found.ok && found.value) return ok(p24PaymentView(found.value, true));
       }
-      if (r.status !== 200) return err(httpStatusError(r, 'P24 register', p24Messages(tryJson(r)), 'POST'));
-      const reg = parseJson(r, p24Registered, 'P24 register', 'POST');
+      if (response.status !== 200)
+        return err(httpStatusError(response, 'P24 register', p24Messages(tryJson(response)), 'POST'));
+      const reg = parseJson(response, p24Registered, 'P24 register', 'POST');
       if (!reg.ok) return reg;
       const token = reg.value.data.token;
       return ok({
@@ -195,29 +201,31 @@ export function createPrzelewy24Adapter(config: Przelewy24Config): PaymentProvid
     },
 
     async findPayment(key) {
-      const t = await transaction(key);
-      if (!t.ok) return t;
-      return ok(t.value ? p24PaymentView(t.value, true) : null);
+      const found = await transaction(key);
+      if (!found.ok) return found;
+      return ok(found.value ? p24PaymentView(found.value, true) : null);
     },
 
     async capture(ref, amount, _key) {
-      const t = await paid(ref, 'P24 capture');
-      if (!t.ok) return t;
-      if (t.value.status === 2) return ok(p24PaymentView(t.value, true)); // verified before: a retry
-      if (t.value.status !== 1) {
+      const paidTransaction = await paid(ref, 'P24 capture');
+      if (!paidTransaction.ok) return paidTransaction;
+      if (paidTransaction.value.status === 2) return ok(p24PaymentView(paidTransaction.value, true)); // verified before: a retry
+      if (paidTransaction.value.status !== 1) {
         return err(
-          providerError('PROVIDER_REJECTED', `P24 capture: transaction status ${t.value.status}`, { retryable: false }),
+          providerError('PROVIDER_REJECTED', `P24 capture: transaction status ${paidTransaction.value.status}`, {
+            retryable: false,
+          }),
         );
       }
-      const take = amount ?? BigInt(t.value.amount);
-      if (take !== BigInt(t.value.amount) && !config.preauthorization) {
+      const take = amount ?? BigInt(paidTransaction.value.amount);
+      if (take !== BigInt(paidTransaction.value.amount) && !config.preauthorization) {
         return err(
           providerError('PROVIDER_UNSUPPORTED', 'P24 captures part of a payment only on a pre-authorisation POS', {
             retryable: false,
           }),
         );
       }
-      return verify(t.value, take, t.value.currency);
+      return verify(paidTransaction.value, take, paidTransaction.value.currency);
     },
 
     async void(ref, _key) {
@@ -226,25 +234,29 @@ export function createPrzelewy24Adapter(config: Przelewy24Config): PaymentProvid
           providerError('PROVIDER_UNSUPPORTED', 'P24 voids only card pre-authorisations', { retryable: false }),
         );
       }
-      const t = await paid(ref, 'P24 reject');
-      if (!t.ok) return t;
-      if (t.value.status === 3) return ok(p24PaymentView(t.value, true));
-      const values = { merchantId: config.merchantId, orderId: t.value.orderId, sessionId: t.value.sessionId };
+      const paidTransaction = await paid(ref, 'P24 reject');
+      if (!paidTransaction.ok) return paidTransaction;
+      if (paidTransaction.value.status === 3) return ok(p24PaymentView(paidTransaction.value, true));
+      const values = {
+        merchantId: config.merchantId,
+        orderId: paidTransaction.value.orderId,
+        sessionId: paidTransaction.value.sessionId,
+      };
       const body = {
         orderId: values.orderId,
         sessionId: values.sessionId,
         sign: p24Sign(P24_SIGN_FIELDS.reject, values, config.crc),
       };
-      const r = await call('PUT', '/api/v1/transaction/reject', 'P24 reject', p24Success, body);
-      if (!r.ok) return r;
-      return ok(p24PaymentView({ ...t.value, status: 3 }, false));
+      const result = await call('PUT', '/api/v1/transaction/reject', 'P24 reject', p24Success, body);
+      if (!result.ok) return result;
+      return ok(p24PaymentView({ ...paidTransaction.value, status: 3 }, false));
     },
 
     async refund(ref, amount, key, reason) {
       const amt = minorToSafeNumber(amount);
       if (amt === null) return tooLarge('P24 refund');
-      const t = await paid(ref, 'P24 refund');
-      if (!t.ok) return t;
+      const paidTransaction = await paid(ref, 'P24 refund');
+      if (!paidTransaction.ok) return paidTransaction;
       // refundsUuid allows 35 characters: a UUID without its hyphens (32) is still unique.
       const refundsUuid = key.replace(/-/g, '');
       const body = {
@@ -252,12 +264,17 @@ export function createPrzelewy24Adapter(config: Przelewy24Config): PaymentProvid
         refundsUuid,
         ...(config.refundNotifyUrl ? { urlStatus: config.refundNotifyUrl } : {}),
         refunds: [
-          { orderId: t.value.orderId, sessionId: t.value.sessionId, amount: amt, description: reason ?? 'Zwrot' },
+          {
+            orderId: paidTransaction.value.orderId,
+            sessionId: paidTransaction.value.sessionId,
+            amount: amt,
+            description: reason ?? 'Zwrot',
+          },
         ],
       };
-      const r = await call('POST', '/api/v1/transaction/refund', 'P24 refund', p24Refunded, body);
-      if (!r.ok) return r;
-      const item = r.value.data[0];
+      const result = await call('POST', '/api/v1/transaction/refund', 'P24 refund', p24Refunded, body);
+      if (!result.ok) return result;
+      const item = result.value.data[0];
       if (!item?.status) {
         return err(
           providerError('PROVIDER_REJECTED', `P24 refund refused: ${item?.message ?? 'no item'}`, {
@@ -286,63 +303,72 @@ export function createPrzelewy24Adapter(config: Przelewy24Config): PaymentProvid
         return err({ code: 'NOTIFICATION_MALFORMED', message: 'P24 notification is not JSON' });
       }
       if (raw && typeof raw === 'object' && 'refundsUuid' in raw) {
-        const n = p24RefundNotification.safeParse(raw);
-        if (!n.success)
+        const parsedRefund = p24RefundNotification.safeParse(raw);
+        if (!parsedRefund.success)
           return err({ code: 'NOTIFICATION_MALFORMED', message: 'P24 refund notification has an unexpected shape' });
-        const d = n.data;
+        const refundNotification = parsedRefund.data;
         if (
-          !p24SignMatches(d.sign, p24Sign(P24_SIGN_FIELDS.refundNotification, d, config.crc)) ||
-          d.merchantId !== config.merchantId
+          !p24SignMatches(
+            refundNotification.sign,
+            p24Sign(P24_SIGN_FIELDS.refundNotification, refundNotification, config.crc),
+          ) ||
+          refundNotification.merchantId !== config.merchantId
         ) {
           return err({ code: 'SIGNATURE_INVALID', message: 'P24 refund notification: sign does not match' });
         }
         return ok([
           {
-            notificationId: `p24:refund:${d.refundsUuid}:${d.orderId}:${d.status}`,
+            notificationId: `p24:refund:${refundNotification.refundsUuid}:${refundNotification.orderId}:${refundNotification.status}`,
             kind: 'refund',
-            providerPaymentId: String(d.orderId),
-            key: d.sessionId,
-            providerRefundId: d.refundsUuid,
-            refundStatus: d.status === 0 ? 'succeeded' : 'failed',
-            providerStatus: d.status === 0 ? '0 (completed)' : `${d.status} (rejected)`,
-            amount: BigInt(d.amount),
-            currency: d.currency,
-            occurredAt: new Date(d.timestamp * 1000).toISOString(),
+            providerPaymentId: String(refundNotification.orderId),
+            key: refundNotification.sessionId,
+            providerRefundId: refundNotification.refundsUuid,
+            refundStatus: refundNotification.status === 0 ? 'succeeded' : 'failed',
+            providerStatus:
+              refundNotification.status === 0 ? '0 (completed)' : `${refundNotification.status} (rejected)`,
+            amount: BigInt(refundNotification.amount),
+            currency: refundNotification.currency,
+            occurredAt: new Date(refundNotification.timestamp * 1000).toISOString(),
           },
         ]);
       }
-      const n = p24Notification.safeParse(raw);
-      if (!n.success)
+      const parsed = p24Notification.safeParse(raw);
+      if (!parsed.success)
         return err({ code: 'NOTIFICATION_MALFORMED', message: 'P24 notification has an unexpected shape' });
-      const d = n.data;
+      const notification = parsed.data;
       if (
-        !p24SignMatches(d.sign, p24Sign(P24_SIGN_FIELDS.notification, d, config.crc)) ||
-        d.merchantId !== config.merchantId
+        !p24SignMatches(notification.sign, p24Sign(P24_SIGN_FIELDS.notification, notification, config.crc)) ||
+        notification.merchantId !== config.merchantId
       ) {
         return err({ code: 'SIGNATURE_INVALID', message: 'P24 notification: sign does not match' });
       }
       return ok([
         {
           // P24 repeats the same body until verified; orderId + sessionId identify it.
-          notificationId: `p24:payment:${d.orderId}:${d.sessionId}`,
+          notificationId: `p24:payment:${notification.orderId}:${notification.sessionId}`,
           kind: 'payment',
-          providerPaymentId: String(d.orderId),
-          key: d.sessionId,
+          providerPaymentId: String(notification.orderId),
+          key: notification.sessionId,
           status: 'authorized',
-          providerStatus: `paid (method ${d.methodId}, ${d.statement})`,
-          amount: BigInt(d.amount),
-          currency: d.currency,
+          providerStatus: `paid (method ${notification.methodId}, ${notification.statement})`,
+          amount: BigInt(notification.amount),
+          currency: notification.currency,
           needsConfirmation: !config.preauthorization,
         },
       ]);
     },
 
-    async confirmNotification(n, ref) {
-      const t = await paid(ref, 'P24 confirm');
-      if (!t.ok) return t;
+    async confirmNotification(notification, ref) {
+      const paidTransaction = await paid(ref, 'P24 confirm');
+      if (!paidTransaction.ok) return paidTransaction;
       // Pre-authorisation: the notification is the authorisation; verify would capture it.
-      if (config.preauthorization || t.value.status !== 1) return ok(p24PaymentView(t.value, true));
-      return verify(t.value, n.amount ?? BigInt(t.value.amount), n.currency ?? t.value.currency);
+      if (config.preauthorization || paidTransaction.value.status !== 1)
+        return ok(p24PaymentView(paidTransaction.value, true));
+      return verify(
+        paidTransaction.value,
+        notification.amount ?? BigInt(paidTransaction.value.amount),
+        notification.currency ?? paidTransaction.value.currency,
+      );
     },
   };
 }

@@ -32,7 +32,7 @@ export const P24_SIGN_FIELDS = {
  */
 export function p24Sign(fields: readonly string[], values: Record<string, unknown>, crc: string): string {
   const ordered: Record<string, unknown> = {};
-  for (const f of fields) ordered[f] = f === 'crc' ? crc : values[f];
+  for (const field of fields) ordered[field] = field === 'crc' ? crc : values[field];
   return createHash('sha384').update(JSON.stringify(ordered), 'utf8').digest('hex');
 }
 
@@ -103,10 +103,10 @@ export const p24RefundNotification = z.looseObject({
 /** P24 error bodies: `{"error":"…","code":400}` or, for refunds, `{"error":[{…,"message"}],"code":409}`. */
 export function p24Messages(raw: unknown): string[] {
   if (!raw || typeof raw !== 'object') return [];
-  const e = (raw as { error?: unknown }).error;
-  if (typeof e === 'string') return [e];
-  if (Array.isArray(e)) {
-    return e
+  const error = (raw as { error?: unknown }).error;
+  if (typeof error === 'string') return [error];
+  if (Array.isArray(error)) {
+    return error
       .map((i) => (i && typeof i === 'object' ? (i as { message?: unknown }).message : undefined))
       .filter((m): m is string => typeof m === 'string');
   }

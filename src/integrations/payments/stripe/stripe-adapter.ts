@@ -115,17 +115,23 @@ export function createStripeAdapter(config: StripeConfig): PaymentProviderAdapte
       ...(opts.form ? { form: opts.form } : {}),
     });
     if (!res.ok) return res;
-    const r = res.value;
-    if (r.status < 200 || r.status >= 300) return err(httpStatusError(r, what, stripeMessages(tryJson(r)), method));
-    const parsed = parseJson(r, schema, what, method);
+    const response = res.value;
+    if (response.status < 200 || response.status >= 300)
+      return err(httpStatusError(response, what, stripeMessages(tryJson(response)), method));
+    const parsed = parseJson(response, schema, what, method);
     if (!parsed.ok) return parsed;
-    return ok({ value: parsed.value, replayed: r.headers.get('idempotent-replayed') === 'true' });
+    return ok({ value: parsed.value, replayed: response.headers.get('idempotent-replayed') === 'true' });
   }
 
   async function getIntent(id: string): Promise<ProviderResult<ProviderPayment | null>> {
-    const r = await call('GET', `/v1/payment_intents/${encodeURIComponent(id)}`, 'Stripe get', stripePaymentIntent);
-    if (!r.ok) return r.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : r;
-    return ok(stripePaymentView(r.value.value, true));
+    const result = await call(
+      'GET',
+      `/v1/payment_intents/${encodeURIComponent(id)}`,
+      'Stripe get',
+      stripePaymentIntent,
+    );
+    if (!result.ok) return result.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : result;
+    return ok(stripePaymentView(result.value.value, true));
   }
 
   return {
@@ -148,40 +154,40 @@ export function createStripeAdapter(config: StripeConfig): PaymentProviderAdapte
       } else {
         form.push(['automatic_payment_methods[enabled]', 'true']);
       }
-      const r = await call('POST', '/v1/payment_intents', 'Stripe create', stripePaymentIntent, {
+      const result = await call('POST', '/v1/payment_intents', 'Stripe create', stripePaymentIntent, {
         form,
         key: req.key,
       });
-      if (!r.ok) return r;
-      return ok(stripePaymentView(r.value.value, r.value.replayed));
+      if (!result.ok) return result;
+      return ok(stripePaymentView(result.value.value, result.value.replayed));
     },
 
     async findPayment(key, providerPaymentId) {
       if (providerPaymentId) return getIntent(providerPaymentId);
       const query = `metadata['ordo_key']:${searchQuote(key)}`;
       const path = `/v1/payment_intents/search?${new URLSearchParams({ query, limit: '10' }).toString()}`;
-      const r = await call('GET', path, 'Stripe search', stripeSearchResult);
-      if (!r.ok) return r;
-      const hit = r.value.value.data.find((pi) => pi.metadata?.ordo_key === key);
+      const result = await call('GET', path, 'Stripe search', stripeSearchResult);
+      if (!result.ok) return result;
+      const hit = result.value.value.data.find((pi) => pi.metadata?.ordo_key === key);
       return ok(hit ? stripePaymentView(hit, true) : null);
     },
 
     async capture(ref, amount, key) {
       const form: [string, string][] = amount === undefined ? [] : [['amount_to_capture', amount.toString()]];
       const path = `/v1/payment_intents/${encodeURIComponent(ref.providerPaymentId)}/capture`;
-      const r = await call('POST', path, 'Stripe capture', stripePaymentIntent, { form, key });
-      if (!r.ok) return r;
-      return ok(stripePaymentView(r.value.value, r.value.replayed));
+      const result = await call('POST', path, 'Stripe capture', stripePaymentIntent, { form, key });
+      if (!result.ok) return result;
+      return ok(stripePaymentView(result.value.value, result.value.replayed));
     },
 
     async void(ref, key) {
       const path = `/v1/payment_intents/${encodeURIComponent(ref.providerPaymentId)}/cancel`;
-      const r = await call('POST', path, 'Stripe cancel', stripePaymentIntent, {
+      const result = await call('POST', path, 'Stripe cancel', stripePaymentIntent, {
         form: [['cancellation_reason', 'requested_by_customer']],
         key,
       });
-      if (!r.ok) return r;
-      return ok(stripePaymentView(r.value.value, r.value.replayed));
+      if (!result.ok) return result;
+      return ok(stripePaymentView(result.value.value, result.value.replayed));
     },
 
     async refund(ref, amount, key, reason) {
@@ -192,15 +198,15 @@ export function createStripeAdapter(config: StripeConfig): PaymentProviderAdapte
       ];
       // Stripe accepts only its own reason codes; free text goes to metadata.
       if (reason) form.push(['metadata[reason]', reason]);
-      const r = await call('POST', '/v1/refunds', 'Stripe refund', stripeRefund, { form, key });
-      if (!r.ok) return r;
-      const rf = r.value.value;
+      const result = await call('POST', '/v1/refunds', 'Stripe refund', stripeRefund, { form, key });
+      if (!result.ok) return result;
+      const rf = result.value.value;
       return ok({
         providerRefundId: rf.id,
         status: REFUND_STATUS[rf.status ?? 'pending'] ?? 'pending',
         providerStatus: rf.status ?? 'pending',
         amount: BigInt(rf.amount),
-        existing: r.value.replayed,
+        existing: result.value.replayed,
       });
     },
 
@@ -216,16 +222,16 @@ export function createStripeAdapter(config: StripeConfig): PaymentProviderAdapte
       return parseStripeEvent(input.body);
     },
 
-    async confirmNotification(n) {
+    async confirmNotification(notification) {
       // Not required by Stripe (the signature suffices), offered so callers may re-read the truth.
-      if (!n.providerPaymentId) {
+      if (!notification.providerPaymentId) {
         return err(providerError('PROVIDER_NOT_FOUND', 'Stripe notification names no PaymentIntent'));
       }
-      const r = await getIntent(n.providerPaymentId);
-      if (!r.ok) return r;
-      return r.value
-        ? ok(r.value)
-        : err(providerError('PROVIDER_NOT_FOUND', `no PaymentIntent ${n.providerPaymentId}`));
+      const result = await getIntent(notification.providerPaymentId);
+      if (!result.ok) return result;
+      return result.value
+        ? ok(result.value)
+        : err(providerError('PROVIDER_NOT_FOUND', `no PaymentIntent ${notification.providerPaymentId}`));
     },
   };
 }
@@ -246,17 +252,17 @@ export function parseStripeEvent(body: string | Buffer): Result<PaymentNotificat
   if (obj.object === 'payment_intent') {
     const pi = stripePaymentIntent.safeParse(obj);
     if (!pi.success) return err({ code: 'NOTIFICATION_MALFORMED', message: `${type}: not a PaymentIntent` });
-    const v = stripePaymentView(pi.data, false);
+    const view = stripePaymentView(pi.data, false);
     return ok([
       {
         notificationId: id,
         kind: 'payment',
-        providerPaymentId: v.providerPaymentId,
+        providerPaymentId: view.providerPaymentId,
         key: pi.data.metadata?.ordo_key ?? null,
-        status: v.status,
+        status: view.status,
         providerStatus: pi.data.status,
-        amount: type === 'payment_intent.succeeded' ? v.captured : v.amount,
-        currency: v.currency,
+        amount: type === 'payment_intent.succeeded' ? view.captured : view.amount,
+        currency: view.currency,
         occurredAt,
       },
     ]);

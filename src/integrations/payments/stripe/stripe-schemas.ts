@@ -82,6 +82,8 @@ export const stripeErrorBody = z.looseObject({
 export function stripeMessages(raw: unknown): string[] {
   const parsed = stripeErrorBody.safeParse(raw);
   if (!parsed.success) return [];
-  const e = parsed.data.error;
-  return [e.type, e.code, e.decline_code, e.message].filter((x): x is string => typeof x === 'string' && x !== '');
+  const error = parsed.data.error;
+  return [error.type, error.code, error.decline_code, error.message].filter(
+    (x): x is string => typeof x === 'string' && x !== '',
+  );
 }

@@ -32,10 +32,10 @@ export function verifyStripeSignature(
   for (const part of header.split(',')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    const k = part.slice(0, eq).trim();
-    const v = part.slice(eq + 1).trim();
-    if (k === 't' && /^\d+$/.test(v)) timestamp = Number(v);
-    if (k === 'v1' && /^[0-9a-f]{64}$/i.test(v)) v1.push(v.toLowerCase());
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 't' && /^\d+$/.test(value)) timestamp = Number(value);
+    if (key === 'v1' && /^[0-9a-f]{64}$/i.test(value)) v1.push(value.toLowerCase());
   }
   if (timestamp === undefined) return { ok: false, reason: 'Stripe-Signature has no timestamp' };
   if (v1.length === 0) return { ok: false, reason: 'Stripe-Signature has no v1 signature' };

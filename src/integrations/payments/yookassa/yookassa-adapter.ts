@@ -59,8 +59,8 @@ export interface YookassaConfig extends HttpPaymentConfig {
 
 export function networkList(networks: string[]): BlockList {
   const list = new BlockList();
-  for (const n of networks) {
-    const [addr = '', bits] = n.split('/');
+  for (const network of networks) {
+    const [addr = '', bits] = network.split('/');
     const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
     if (bits === undefined) list.addAddress(addr, type);
     else list.addSubnet(addr, Number(bits), type);
@@ -68,8 +68,8 @@ export function networkList(networks: string[]): BlockList {
   return list;
 }
 
-export function ykStatus(p: YkPayment): ProviderPaymentStatus {
-  switch (p.status) {
+export function ykStatus(payment: YkPayment): ProviderPaymentStatus {
+  switch (payment.status) {
     case 'pending':
       return 'pending';
     case 'waiting_for_capture':
@@ -78,37 +78,39 @@ export function ykStatus(p: YkPayment): ProviderPaymentStatus {
       return 'captured';
     case 'canceled': {
       // Cancelled by us or expired before capture is a void; anything else is a failed payment.
-      const d = p.cancellation_details;
-      return !d || d.party === 'merchant' || d.reason === 'expired_on_capture' ? 'cancelled' : 'failed';
+      const cancellation = payment.cancellation_details;
+      return !cancellation || cancellation.party === 'merchant' || cancellation.reason === 'expired_on_capture'
+        ? 'cancelled'
+        : 'failed';
     }
   }
 }
 
-export function ykPaymentView(p: YkPayment, existing: boolean): ProviderResult<ProviderPayment> {
-  const currency = p.amount.currency;
-  const amount = decimalToMinor(p.amount.value, currency);
-  const refunded = p.refunded_amount ? decimalToMinor(p.refunded_amount.value, currency) : 0n;
+export function ykPaymentView(payment: YkPayment, existing: boolean): ProviderResult<ProviderPayment> {
+  const currency = payment.amount.currency;
+  const amount = decimalToMinor(payment.amount.value, currency);
+  const refunded = payment.refunded_amount ? decimalToMinor(payment.refunded_amount.value, currency) : 0n;
   if (amount === null || refunded === null) {
     return err(
       providerError(
         'PROVIDER_BAD_RESPONSE',
-        `YooKassa amount ${String(p.amount.value)} is not an exact ${currency} amount`,
+        `YooKassa amount ${String(payment.amount.value)} is not an exact ${currency} amount`,
         { retryable: false },
       ),
     );
   }
-  const url = p.confirmation?.confirmation_url;
+  const url = payment.confirmation?.confirmation_url;
   return ok({
-    providerPaymentId: p.id,
-    status: ykStatus(p),
-    providerStatus: p.cancellation_details
-      ? `${p.status} (${p.cancellation_details.party}: ${p.cancellation_details.reason})`
-      : p.status,
+    providerPaymentId: payment.id,
+    status: ykStatus(payment),
+    providerStatus: payment.cancellation_details
+      ? `${payment.status} (${payment.cancellation_details.party}: ${payment.cancellation_details.reason})`
+      : payment.status,
     amount,
     currency,
-    capturable: p.status === 'waiting_for_capture' ? amount : 0n,
+    capturable: payment.status === 'waiting_for_capture' ? amount : 0n,
     // After a partial capture YooKassa rewrites `amount` to what was captured.
-    captured: p.status === 'succeeded' ? amount : 0n,
+    captured: payment.status === 'succeeded' ? amount : 0n,
     refunded,
     ...(url ? { redirectUrl: url } : {}),
     existing,
@@ -137,9 +139,9 @@ export function createYookassaAdapter(config: YookassaConfig): PaymentProviderAd
     if (opts.key) headers['idempotence-key'] = opts.key;
     const res = await send(config, { method, url: joinUrl(base, path), headers, json: opts.json });
     if (!res.ok) return res;
-    const r = res.value;
-    if (r.status !== 200) return err(httpStatusError(r, what, ykMessages(tryJson(r)), method));
-    return parseJson(r, schema, what, method);
+    const response = res.value;
+    if (response.status !== 200) return err(httpStatusError(response, what, ykMessages(tryJson(response)), method));
+    return parseJson(response, schema, what, method);
   }
 
   async function paymentOp(
@@ -148,14 +150,14 @@ export function createYookassaAdapter(config: YookassaConfig): PaymentProviderAd
     key: string,
     json: unknown,
   ): Promise<ProviderResult<ProviderPayment>> {
-    const r = await call('POST', path, what, ykPayment, { json, key });
-    return r.ok ? ykPaymentView(r.value, false) : r;
+    const result = await call('POST', path, what, ykPayment, { json, key });
+    return result.ok ? ykPaymentView(result.value, false) : result;
   }
 
   async function getPayment(id: string): Promise<ProviderResult<ProviderPayment | null>> {
-    const r = await call('GET', `/v3/payments/${encodeURIComponent(id)}`, 'YooKassa payment', ykPayment);
-    if (!r.ok) return r.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : r;
-    return ykPaymentView(r.value, true);
+    const result = await call('GET', `/v3/payments/${encodeURIComponent(id)}`, 'YooKassa payment', ykPayment);
+    if (!result.ok) return result.error.code === 'PROVIDER_NOT_FOUND' ? ok(null) : result;
+    return ykPaymentView(result.value, true);
   }
 
   return {
@@ -183,12 +185,12 @@ export function createYookassaAdapter(config: YookassaConfig): PaymentProviderAd
       // Idempotence-Key (kept 24 h) is the provider's own recovery and needs no scan.
       let cursor: string | null | undefined;
       for (let page = 0; page < (config.findPages ?? 3); page++) {
-        const q = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
-        const r = await call('GET', `/v3/payments?${q.toString()}`, 'YooKassa list', ykPaymentList);
-        if (!r.ok) return r;
-        const hit = r.value.items.find((p) => p.metadata?.ordo_key === key);
+        const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
+        const result = await call('GET', `/v3/payments?${query.toString()}`, 'YooKassa list', ykPaymentList);
+        if (!result.ok) return result;
+        const hit = result.value.items.find((p) => p.metadata?.ordo_key === key);
         if (hit) return ykPaymentView(hit, true);
-        cursor = r.value.next_cursor;
+        cursor = result.value.next_cursor;
         if (!cursor) break;
       }
       return ok(null);
@@ -210,7 +212,7 @@ export function createYookassaAdapter(config: YookassaConfig): PaymentProviderAd
     },
 
     async refund(ref, amount, key, reason) {
-      const r = await call('POST', '/v3/refunds', 'YooKassa refund', ykRefund, {
+      const result = await call('POST', '/v3/refunds', 'YooKassa refund', ykRefund, {
         key,
         json: {
           payment_id: ref.providerPaymentId,
@@ -218,8 +220,8 @@ export function createYookassaAdapter(config: YookassaConfig): PaymentProviderAd
           ...(reason ? { description: [...reason].slice(0, 250).join('') } : {}),
         },
       });
-      if (!r.ok) return r;
-      const value = decimalToMinor(r.value.amount.value, r.value.amount.currency);
+      if (!result.ok) return result;
+      const value = decimalToMinor(result.value.amount.value, result.value.amount.currency);
       if (value === null)
         return err(
           providerError('PROVIDER_BAD_RESPONSE', 'YooKassa refund amount is not exact', {
@@ -228,9 +230,9 @@ export function createYookassaAdapter(config: YookassaConfig): PaymentProviderAd
           }),
         );
       return ok({
-        providerRefundId: r.value.id,
-        status: REFUND_STATUS[r.value.status] ?? 'pending',
-        providerStatus: r.value.status,
+        providerRefundId: result.value.id,
+        status: REFUND_STATUS[result.value.status] ?? 'pending',
+        providerStatus: result.value.status,
         amount: value,
         existing: false,
       });
@@ -250,12 +252,17 @@ export function createYookassaAdapter(config: YookassaConfig): PaymentProviderAd
       return parseYookassaNotification(input.body);
     },
 
-    async confirmNotification(n, ref) {
+    async confirmNotification(notification, ref) {
       // The notification is only a hint: the GET answer is the truth.
-      const id = n.kind === 'payment' ? (n.providerPaymentId ?? ref.providerPaymentId) : ref.providerPaymentId;
-      const r = await getPayment(id);
-      if (!r.ok) return r;
-      return r.value ? ok(r.value) : err(providerError('PROVIDER_NOT_FOUND', `YooKassa has no payment ${id}`));
+      const id =
+        notification.kind === 'payment'
+          ? (notification.providerPaymentId ?? ref.providerPaymentId)
+          : ref.providerPaymentId;
+      const result = await getPayment(id);
+      if (!result.ok) return result;
+      return result.value
+        ? ok(result.value)
+        : err(providerError('PROVIDER_NOT_FOUND', `YooKassa has no payment ${id}`));
     },
   };
 }
@@ -268,44 +275,44 @@ export function parseYookassaNotification(body: string | Buffer): Result<Payment
   } catch {
     return err({ code: 'NOTIFICATION_MALFORMED', message: 'YooKassa notification is not JSON' });
   }
-  const n = ykNotification.safeParse(raw);
-  if (!n.success) return err({ code: 'NOTIFICATION_MALFORMED', message: 'not a YooKassa notification' });
-  const { event, object } = n.data;
+  const parsed = ykNotification.safeParse(raw);
+  if (!parsed.success) return err({ code: 'NOTIFICATION_MALFORMED', message: 'not a YooKassa notification' });
+  const { event, object } = parsed.data;
   if (event.startsWith('payment.')) {
-    const p = ykPayment.safeParse(object);
-    if (!p.success) return err({ code: 'NOTIFICATION_MALFORMED', message: `${event}: not a payment object` });
-    const v = ykPaymentView(p.data, false);
-    if (!v.ok) return err({ code: 'NOTIFICATION_MALFORMED', message: v.error.message });
+    const payment = ykPayment.safeParse(object);
+    if (!payment.success) return err({ code: 'NOTIFICATION_MALFORMED', message: `${event}: not a payment object` });
+    const view = ykPaymentView(payment.data, false);
+    if (!view.ok) return err({ code: 'NOTIFICATION_MALFORMED', message: view.error.message });
     return ok([
       {
-        notificationId: `yookassa:${event}:${p.data.id}`,
+        notificationId: `yookassa:${event}:${payment.data.id}`,
         kind: 'payment',
-        providerPaymentId: p.data.id,
-        key: p.data.metadata?.ordo_key ?? null,
-        status: v.value.status,
-        providerStatus: p.data.status,
-        amount: v.value.amount,
-        currency: v.value.currency,
+        providerPaymentId: payment.data.id,
+        key: payment.data.metadata?.ordo_key ?? null,
+        status: view.value.status,
+        providerStatus: payment.data.status,
+        amount: view.value.amount,
+        currency: view.value.currency,
         needsConfirmation: true,
       },
     ]);
   }
   if (event.startsWith('refund.')) {
-    const r = ykRefund.safeParse(object);
-    if (!r.success) return err({ code: 'NOTIFICATION_MALFORMED', message: `${event}: not a refund object` });
-    const amount = decimalToMinor(r.data.amount.value, r.data.amount.currency);
+    const refund = ykRefund.safeParse(object);
+    if (!refund.success) return err({ code: 'NOTIFICATION_MALFORMED', message: `${event}: not a refund object` });
+    const amount = decimalToMinor(refund.data.amount.value, refund.data.amount.currency);
     if (amount === null) return err({ code: 'NOTIFICATION_MALFORMED', message: `${event}: inexact amount` });
     return ok([
       {
-        notificationId: `yookassa:${event}:${r.data.id}`,
+        notificationId: `yookassa:${event}:${refund.data.id}`,
         kind: 'refund',
-        providerPaymentId: r.data.payment_id,
+        providerPaymentId: refund.data.payment_id,
         key: null,
-        providerRefundId: r.data.id,
-        refundStatus: REFUND_STATUS[r.data.status] ?? 'pending',
-        providerStatus: r.data.status,
+        providerRefundId: refund.data.id,
+        refundStatus: REFUND_STATUS[refund.data.status] ?? 'pending',
+        providerStatus: refund.data.status,
         amount,
-        currency: r.data.amount.currency,
+        currency: refund.data.amount.currency,
         needsConfirmation: true,
       },
     ]);

@@ -46,6 +46,6 @@ export const ykNotification = z.looseObject({
 /** YooKassa's error body `{"type":"error","id","code","description","parameter"}` as messages. */
 export function ykMessages(raw: unknown): string[] {
   if (!raw || typeof raw !== 'object') return [];
-  const e = raw as Record<string, unknown>;
-  return [e.code, e.description, e.parameter].filter((x): x is string => typeof x === 'string' && x !== '');
+  const error = raw as Record<string, unknown>;
+  return [error.code, error.description, error.parameter].filter((x): x is string => typeof x === 'string' && x !== '');
 }
