@@ -101,29 +101,29 @@ const regionCodeOf = (a: Record<string, unknown> | null | undefined) =>
     : typeof a?.region === 'string' && /^\d{2}$/.test(a.region.trim())
       ? a.region.trim()
       : undefined;
-const addressOf = (a: Record<string, unknown> | null | undefined, fallbackCountry: string) => {
-  const regionCode = regionCodeOf(a);
+const addressOf = (address: Record<string, unknown> | null | undefined, fallbackCountry: string) => {
+  const regionCode = regionCodeOf(address);
   return {
-    line1: String(a?.line1 ?? ''),
-    ...(a?.line2 ? { line2: String(a.line2) } : {}),
-    city: String(a?.city ?? ''),
-    postalCode: String(a?.postalCode ?? ''),
-    countryCode: String(a?.country ?? a?.countryCode ?? fallbackCountry),
+    line1: String(address?.line1 ?? ''),
+    ...(address?.line2 ? { line2: String(address.line2) } : {}),
+    city: String(address?.city ?? ''),
+    postalCode: String(address?.postalCode ?? ''),
+    countryCode: String(address?.country ?? address?.countryCode ?? fallbackCountry),
     ...(regionCode ? { regionCode } : {}),
   };
 };
 
-function sellerParty(s: SellerRow): InvoiceParty {
+function sellerParty(seller: SellerRow): InvoiceParty {
   return {
-    name: s.name,
-    ...(s.tax_id ? { taxId: s.tax_id } : {}),
-    ...(s.kpp ? { kpp: s.kpp } : {}),
-    address: addressOf(s.address as Record<string, unknown>, s.country),
+    name: seller.name,
+    ...(seller.tax_id ? { taxId: seller.tax_id } : {}),
+    ...(seller.kpp ? { kpp: seller.kpp } : {}),
+    address: addressOf(seller.address as Record<string, unknown>, seller.country),
   };
 }
 
 async function buyerParty(scope: TenantScope, orderId: string, country: string): Promise<InvoiceParty> {
-  const o = await scope
+  const orderRow = await scope
     .selectFrom('orders')
     .leftJoin('companies', (j) =>
       j.onRef('companies.tenant_id', '=', 'orders.tenant_id').onRef('companies.id', '=', 'orders.company_id'),
@@ -139,21 +139,21 @@ async function buyerParty(scope: TenantScope, orderId: string, country: string):
     ])
     .where('orders.id', '=', orderId)
     .executeTakeFirstOrThrow();
-  const billing = (o.billing_address ?? o.shipping_address) as Record<string, unknown> | null;
-  if (o.company_name) {
-    const first = ((o.company_addresses as unknown[] | null) ?? [])[0] as Record<string, unknown> | undefined;
+  const billing = (orderRow.billing_address ?? orderRow.shipping_address) as Record<string, unknown> | null;
+  if (orderRow.company_name) {
+    const first = ((orderRow.company_addresses as unknown[] | null) ?? [])[0] as Record<string, unknown> | undefined;
     return {
-      name: o.company_name,
-      ...(o.company_tax_id ? { taxId: o.company_tax_id } : {}),
+      name: orderRow.company_name,
+      ...(orderRow.company_tax_id ? { taxId: orderRow.company_tax_id } : {}),
       address: addressOf(billing ?? first, country),
-      ...(o.customer_email ? { email: o.customer_email } : {}),
+      ...(orderRow.customer_email ? { email: orderRow.customer_email } : {}),
     };
   }
   return {
-    name: String(billing?.company ?? billing?.name ?? o.customer_name ?? ''),
+    name: String(billing?.company ?? billing?.name ?? orderRow.customer_name ?? ''),
     person: !billing?.company,
     address: addressOf(billing, country),
-    ...(o.customer_email ? { email: o.customer_email } : {}),
+    ...(orderRow.customer_email ? { email: orderRow.customer_email } : {}),
   };
 }
 
@@ -166,9 +166,9 @@ async function invoicedUnits(scope: TenantScope, orderId: string): Promise<Map<s
     .where('kind', '!=', 'proforma')
     .execute();
   const units = new Map<string, number>();
-  for (const r of rows)
-    for (const c of reviveDocument(r.document).covers ?? [])
-      units.set(c.lineId, (units.get(c.lineId) ?? 0) + c.quantity);
+  for (const invoiceRow of rows)
+    for (const cover of reviveDocument(invoiceRow.document).covers ?? [])
+      units.set(cover.lineId, (units.get(cover.lineId) ?? 0) + cover.quantity);
   return units;
 }
 
@@ -238,11 +238,15 @@ export async function issueInvoice(
         { path: '/shipmentId', message: 'not a shipment of this order' },
       ]);
     wanted = new Map();
-    for (const s of shipped) wanted.set(s.order_line_id, (wanted.get(s.order_line_id) ?? 0) + (s.picked ?? s.quantity));
+    for (const shippedLine of shipped)
+      wanted.set(
+        shippedLine.order_line_id,
+        (wanted.get(shippedLine.order_line_id) ?? 0) + (shippedLine.picked ?? shippedLine.quantity),
+      );
   }
   if (input.kind === 'invoice') {
     const done = await invoicedUnits(tx, orderId);
-    for (const [id, q] of wanted) wanted.set(id, Math.max(0, q - (done.get(id) ?? 0)));
+    for (const [id, quantity] of wanted) wanted.set(id, Math.max(0, quantity - (done.get(id) ?? 0)));
   }
   if (![...wanted.values()].some((q) => q > 0))
     throw new AppError('INVOICE_NOT_ALLOWED', `everything of order ${order.number} is invoiced already`);
@@ -251,8 +255,8 @@ export async function issueInvoice(
   const docLines: InvoiceDocumentLine[] = [];
   const covered: StoredInvoice['covers'] = [];
   for (const line of lines) {
-    const q = wanted.get(line.id) ?? 0;
-    if (q <= 0) continue;
+    const quantity = wanted.get(line.id) ?? 0;
+    if (quantity <= 0) continue;
     const full = invoiceLine(
       0,
       {
@@ -266,8 +270,8 @@ export async function issueInvoice(
       unit,
     );
     const no = docLines.length + 1;
-    docLines.push(partOfLine(no, full, q));
-    covered.push({ lineId: line.id, quantity: q, no });
+    docLines.push(partOfLine(no, full, quantity));
+    covered.push({ lineId: line.id, quantity: quantity, no });
   }
   // Shipping goes on the order's first invoice (a shipment's or the whole order's) and on a
   // proforma; an invoice of the rest after a shipment's does not charge it again.
@@ -363,7 +367,7 @@ export async function issueInvoice(
 
 async function storeInvoice(
   ctx: MoneyContext,
-  v: {
+  invoice: {
     orderId: string;
     shipmentId: string | null;
     kind: InvoiceRow['kind'];
@@ -384,28 +388,28 @@ async function storeInvoice(
   const id = newId();
   const row = {
     id,
-    order_id: v.orderId,
-    shipment_id: v.shipmentId,
-    kind: v.kind,
-    seller: v.seller.code,
-    series: v.series,
-    year: v.year,
-    seq: v.seq,
-    number: v.document.number,
-    currency: v.document.currency,
-    net: v.document.totals.net,
-    vat: v.document.totals.vat,
-    gross: v.document.totals.gross,
-    issue_date: v.document.issueDate,
-    due_date: v.dueDate,
-    corrects_id: v.correctsId,
-    reason: v.reason,
+    order_id: invoice.orderId,
+    shipment_id: invoice.shipmentId,
+    kind: invoice.kind,
+    seller: invoice.seller.code,
+    series: invoice.series,
+    year: invoice.year,
+    seq: invoice.seq,
+    number: invoice.document.number,
+    currency: invoice.document.currency,
+    net: invoice.document.totals.net,
+    vat: invoice.document.totals.vat,
+    gross: invoice.document.totals.gross,
+    issue_date: invoice.document.issueDate,
+    due_date: invoice.dueDate,
+    corrects_id: invoice.correctsId,
+    reason: invoice.reason,
     document: toJson({
-      document: v.document,
-      covers: v.covers,
-      ...(v.takenBack ? { takenBack: v.takenBack } : {}),
+      document: invoice.document,
+      covers: invoice.covers,
+      ...(invoice.takenBack ? { takenBack: invoice.takenBack } : {}),
     } satisfies StoredInvoice),
-    ksef_status: v.seller.ksef && v.kind !== 'proforma' ? 'queued' : null,
+    ksef_status: invoice.seller.ksef && invoice.kind !== 'proforma' ? 'queued' : null,
     ksef_number: null,
     ksef_reference: null,
     upo: null,
@@ -417,61 +421,61 @@ async function storeInvoice(
   const stored = await tx.insertInto('invoices', row).returningAll().executeTakeFirstOrThrow();
   if (row.ksef_status === 'queued')
     await scheduleTimer(tx, { kind: KSEF_SUBMISSION_JOB, runAt: now, key: `ksef:${id}`, payload: { invoiceId: id } });
-  const m = (x: bigint) => formatMoney(x, v.document.currency);
+  const formatAmount = (x: bigint) => formatMoney(x, invoice.document.currency);
   const links = {
     self: `/api/v1/invoices/${id}`,
     pdf: `/api/v1/invoices/${id}/pdf`,
-    ...(v.seller.country === 'PL' ? { ksef: `/api/v1/invoices/${id}/ksef.xml` } : {}),
-    ...(v.seller.country === 'RU' ? { upd: `/api/v1/invoices/${id}/upd.xml` } : {}),
+    ...(invoice.seller.country === 'PL' ? { ksef: `/api/v1/invoices/${id}/ksef.xml` } : {}),
+    ...(invoice.seller.country === 'RU' ? { upd: `/api/v1/invoices/${id}/upd.xml` } : {}),
   };
   await writeHistory(tx, ctx.actor, now, [
     {
-      orderId: v.orderId,
-      action: v.kind === 'credit_note' ? 'credit_note.issued' : 'invoice.issued',
+      orderId: invoice.orderId,
+      action: invoice.kind === 'credit_note' ? 'credit_note.issued' : 'invoice.issued',
       changes: {
         invoiceId: id,
-        kind: v.kind,
-        number: v.document.number,
-        gross: m(v.document.totals.gross),
-        ...(v.corrects ? { corrects: v.corrects.number } : {}),
+        kind: invoice.kind,
+        number: invoice.document.number,
+        gross: formatAmount(invoice.document.totals.gross),
+        ...(invoice.corrects ? { corrects: invoice.corrects.number } : {}),
       },
-      reason: v.reason ? { note: v.reason } : {},
+      reason: invoice.reason ? { note: invoice.reason } : {},
     },
   ]);
-  if (v.kind === 'credit_note' && v.corrects)
+  if (invoice.kind === 'credit_note' && invoice.corrects)
     await emitEvent(tx, {
       type: 'credit_note.issued',
-      subject: v.orderId,
+      subject: invoice.orderId,
       time: now,
       payload: {
-        orderId: v.orderId,
+        orderId: invoice.orderId,
         invoiceId: id,
-        number: v.document.number,
-        corrects: { invoiceId: v.corrects.id, number: v.corrects.number },
-        currency: v.document.currency,
-        net: m(v.document.totals.net),
-        vat: m(v.document.totals.vat),
-        gross: m(v.document.totals.gross),
-        reason: v.reason ?? '',
+        number: invoice.document.number,
+        corrects: { invoiceId: invoice.corrects.id, number: invoice.corrects.number },
+        currency: invoice.document.currency,
+        net: formatAmount(invoice.document.totals.net),
+        vat: formatAmount(invoice.document.totals.vat),
+        gross: formatAmount(invoice.document.totals.gross),
+        reason: invoice.reason ?? '',
         links,
       },
     });
   else
     await emitEvent(tx, {
       type: 'invoice.issued',
-      subject: v.orderId,
+      subject: invoice.orderId,
       time: now,
       payload: {
-        orderId: v.orderId,
+        orderId: invoice.orderId,
         invoiceId: id,
-        kind: v.kind,
-        number: v.document.number,
-        currency: v.document.currency,
-        net: m(v.document.totals.net),
-        vat: m(v.document.totals.vat),
-        gross: m(v.document.totals.gross),
-        issueDate: v.document.issueDate,
-        dueDate: v.dueDate,
+        kind: invoice.kind,
+        number: invoice.document.number,
+        currency: invoice.document.currency,
+        net: formatAmount(invoice.document.totals.net),
+        vat: formatAmount(invoice.document.totals.vat),
+        gross: formatAmount(invoice.document.totals.gross),
+        issueDate: invoice.document.issueDate,
+        dueDate: invoice.dueDate,
         links,
       },
     });
@@ -509,19 +513,20 @@ export async function issueCreditNote(ctx: MoneyContext, invoiceId: string, inpu
   // spread over what is left, never onto a rate credited in full already).
   const takenUnits = new Map<number, number>();
   const leftByRate = new Map(original.document.vatSummary.map((r) => [r.rate, { ...r }]));
-  for (const e of earlier) {
-    const stored = reviveDocument(e.document);
+  for (const earlierNote of earlier) {
+    const stored = reviveDocument(earlierNote.document);
     // Notes stored before `takenBack`: lines of one by amount are sku-less single units.
     const taken =
       stored.takenBack ??
       stored.document.lines.filter((l) => l.sku || l.quantity !== -1).map((l) => ({ no: l.no, quantity: -l.quantity }));
-    for (const x of taken) takenUnits.set(x.no, (takenUnits.get(x.no) ?? 0) + x.quantity);
-    for (const r of stored.document.vatSummary) {
-      const left = leftByRate.get(r.rate);
+    for (const takenLine of taken)
+      takenUnits.set(takenLine.no, (takenUnits.get(takenLine.no) ?? 0) + takenLine.quantity);
+    for (const summaryRow of stored.document.vatSummary) {
+      const left = leftByRate.get(summaryRow.rate);
       if (!left) continue;
-      left.net += r.net;
-      left.vat += r.vat;
-      left.gross += r.gross;
+      left.net += summaryRow.net;
+      left.vat += summaryRow.vat;
+      left.gross += summaryRow.gross;
     }
   }
   const seller = await resolveSeller(tx, invoice.seller);
@@ -529,25 +534,27 @@ export async function issueCreditNote(ctx: MoneyContext, invoiceId: string, inpu
   let lines: InvoiceDocumentLine[];
   const covers: StoredInvoice['covers'] = [];
   if (input.lines?.length) {
-    lines = input.lines.map((l, i) => {
-      const line = original.document.lines.find((x) => x.no === l.no);
+    lines = input.lines.map((requested, index) => {
+      const line = original.document.lines.find((x) => x.no === requested.no);
       if (!line)
-        throw new AppError('VALIDATION_FAILED', `invoice ${invoice.number} has no line ${l.no}`, [
-          { path: `/lines/${i}/no`, message: 'not a line of the invoice' },
+        throw new AppError('VALIDATION_FAILED', `invoice ${invoice.number} has no line ${requested.no}`, [
+          { path: `/lines/${index}/no`, message: 'not a line of the invoice' },
         ]);
-      const already = takenUnits.get(l.no) ?? 0;
+      const already = takenUnits.get(requested.no) ?? 0;
       const left = line.quantity - already;
-      if (l.quantity < 1 || l.quantity > left)
-        throw new AppError('CREDIT_NOTE_EXCEEDS_INVOICE', `line ${l.no} has ${left} unit(s) left to take back`, [
-          { path: `/lines/${i}/quantity`, message: `between 1 and ${left}` },
-        ]);
+      if (requested.quantity < 1 || requested.quantity > left)
+        throw new AppError(
+          'CREDIT_NOTE_EXCEEDS_INVOICE',
+          `line ${requested.no} has ${left} unit(s) left to take back`,
+          [{ path: `/lines/${index}/quantity`, message: `between 1 and ${left}` }],
+        );
       // A line named twice in one note counts both times.
-      takenUnits.set(l.no, already + l.quantity);
-      return takeBackLine(l.no, line, l.quantity, already);
+      takenUnits.set(requested.no, already + requested.quantity);
+      return takeBackLine(requested.no, line, requested.quantity, already);
     });
-    for (const l of lines) {
-      const cover = original.covers.find((c) => c.no === l.no);
-      if (cover) covers.push({ lineId: cover.lineId, quantity: l.quantity, no: l.no });
+    for (const creditLine of lines) {
+      const cover = original.covers.find((c) => c.no === creditLine.no);
+      if (cover) covers.push({ lineId: cover.lineId, quantity: creditLine.quantity, no: creditLine.no });
     }
   } else if (input.amount !== undefined) {
     lines = creditByAmount(
@@ -611,25 +618,25 @@ export async function issueCreditNote(ctx: MoneyContext, invoiceId: string, inpu
   });
 }
 
-export function invoiceView(r: InvoiceRow) {
-  const m = (v: string) => formatMoney(BigInt(v), r.currency);
-  const doc = reviveDocument(r.document).document;
+export function invoiceView(row: InvoiceRow) {
+  const formatAmount = (v: string) => formatMoney(BigInt(v), row.currency);
+  const doc = reviveDocument(row.document).document;
   return {
-    id: r.id,
-    orderId: r.order_id,
-    shipmentId: r.shipment_id,
-    kind: r.kind,
-    number: r.number,
-    seller: r.seller,
-    currency: r.currency,
-    net: m(r.net),
-    vat: m(r.vat),
-    gross: m(r.gross),
-    issueDate: r.issue_date,
-    dueDate: r.due_date,
-    correctsId: r.corrects_id,
-    reason: r.reason,
-    ksef: { status: r.ksef_status, number: r.ksef_number, error: r.ksef_error },
+    id: row.id,
+    orderId: row.order_id,
+    shipmentId: row.shipment_id,
+    kind: row.kind,
+    number: row.number,
+    seller: row.seller,
+    currency: row.currency,
+    net: formatAmount(row.net),
+    vat: formatAmount(row.vat),
+    gross: formatAmount(row.gross),
+    issueDate: row.issue_date,
+    dueDate: row.due_date,
+    correctsId: row.corrects_id,
+    reason: row.reason,
+    ksef: { status: row.ksef_status, number: row.ksef_number, error: row.ksef_error },
     buyer: doc.buyer,
     lines: doc.lines.map((l) => ({
       no: l.no,
@@ -638,17 +645,17 @@ export function invoiceView(r: InvoiceRow) {
       quantity: l.quantity,
       unit: l.unit,
       vatRate: l.vatRate,
-      net: formatMoney(l.net, r.currency),
-      vat: formatMoney(l.vat, r.currency),
-      gross: formatMoney(l.gross, r.currency),
+      net: formatMoney(l.net, row.currency),
+      vat: formatMoney(l.vat, row.currency),
+      gross: formatMoney(l.gross, row.currency),
     })),
     vatSummary: doc.vatSummary.map((v) => ({
       rate: v.rate,
-      net: formatMoney(v.net, r.currency),
-      vat: formatMoney(v.vat, r.currency),
-      gross: formatMoney(v.gross, r.currency),
+      net: formatMoney(v.net, row.currency),
+      vat: formatMoney(v.vat, row.currency),
+      gross: formatMoney(v.gross, row.currency),
     })),
-    links: { pdf: `/api/v1/invoices/${r.id}/pdf` },
-    createdAt: r.created_at.toISOString(),
+    links: { pdf: `/api/v1/invoices/${row.id}/pdf` },
+    createdAt: row.created_at.toISOString(),
   };
 }

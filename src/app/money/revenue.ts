@@ -15,8 +15,8 @@ export interface RevenueQuery {
  * outstanding on open orders, and overdue (outstanding on orders with an invoice past its due
  * date). Exact decimal strings per currency; cancelled and rejected orders owe nothing.
  */
-export async function revenueReport(scope: TenantScope, q: RevenueQuery) {
-  const zone = q.timeZone ?? 'UTC';
+export async function revenueReport(scope: TenantScope, query: RevenueQuery) {
+  const zone = query.timeZone ?? 'UTC';
   const { rows } = await sql<{
     period: string;
     channel: string;
@@ -30,7 +30,7 @@ export async function revenueReport(scope: TenantScope, q: RevenueQuery) {
   }>`
     with o as (
       select o.id, o.currency, o.grand_total, o.state, c.code as channel,
-        to_char(date_trunc(${q.groupBy}, o.placed_at at time zone ${zone}), 'YYYY-MM-DD') as period,
+        to_char(date_trunc(${query.groupBy}, o.placed_at at time zone ${zone}), 'YYYY-MM-DD') as period,
         coalesce(p.captured, 0) as captured, coalesce(p.refunded, 0) as refunded,
         exists (select 1 from invoices i where i.tenant_id = o.tenant_id and i.order_id = o.id and i.kind = 'invoice'
           and i.due_date < (now() at time zone ${zone})::date) as has_overdue
@@ -38,30 +38,30 @@ export async function revenueReport(scope: TenantScope, q: RevenueQuery) {
       join channels c on c.tenant_id = o.tenant_id and c.id = o.channel_id
       left join lateral (select sum(captured) as captured, sum(refunded) as refunded from payments
         where tenant_id = o.tenant_id and order_id = o.id) p on true
-      where o.tenant_id = ${scope.tenantId} and o.placed_at >= ${q.from} and o.placed_at < ${q.to} and o.order_type <> 'quote'
+      where o.tenant_id = ${scope.tenantId} and o.placed_at >= ${query.from} and o.placed_at < ${query.to} and o.order_type <> 'quote'
     )
     select period, channel, currency, count(*)::text as orders,
       sum(grand_total)::text as ordered, sum(captured)::text as paid, sum(refunded)::text as refunded,
       coalesce(sum(greatest(grand_total - captured, 0)) filter (where state not in ('cancelled', 'rejected')), 0)::text as outstanding,
       coalesce(sum(greatest(grand_total - captured, 0)) filter (where has_overdue and state not in ('cancelled', 'rejected')), 0)::text as overdue
     from o group by period, channel, currency order by period, channel, currency`.execute(scope.conn);
-  const m = (v: string, c: string) => formatMoney(BigInt(v), c);
+  const formatAmount = (v: string, c: string) => formatMoney(BigInt(v), c);
   return {
-    from: q.from.toISOString(),
-    to: q.to.toISOString(),
-    groupBy: q.groupBy,
+    from: query.from.toISOString(),
+    to: query.to.toISOString(),
+    groupBy: query.groupBy,
     timeZone: zone,
     rows: rows.map((r) => ({
       period: r.period,
       channel: r.channel,
       currency: r.currency,
       orders: Number(r.orders),
-      ordered: m(r.ordered, r.currency),
-      paid: m(r.paid, r.currency),
-      refunded: m(r.refunded, r.currency),
-      net: m(String(BigInt(r.paid) - BigInt(r.refunded)), r.currency),
-      outstanding: m(r.outstanding, r.currency),
-      overdue: m(r.overdue, r.currency),
+      ordered: formatAmount(r.ordered, r.currency),
+      paid: formatAmount(r.paid, r.currency),
+      refunded: formatAmount(r.refunded, r.currency),
+      net: formatAmount(String(BigInt(r.paid) - BigInt(r.refunded)), r.currency),
+      outstanding: formatAmount(r.outstanding, r.currency),
+      overdue: formatAmount(r.overdue, r.currency),
     })),
   };
 }

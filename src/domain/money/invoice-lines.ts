@@ -111,17 +111,17 @@ export function creditByAmount(
   const parts = summary.map((r) => (amount * r.gross) / total);
   let rest = amount - parts.reduce((a, p) => a + p, 0n);
   const order = summary.map((_, i) => i).sort((a, b) => (summary[b]!.gross > summary[a]!.gross ? 1 : -1));
-  for (let k = 0; rest > 0n; k = (k + 1) % order.length, rest--) {
-    const i = order[k]!;
-    parts[i] = parts[i]! + 1n;
+  for (let step = 0; rest > 0n; step = (step + 1) % order.length, rest--) {
+    const rateIndex = order[step]!;
+    parts[rateIndex] = parts[rateIndex]! + 1n;
   }
-  return summary.flatMap((row, i) => {
-    const gross = parts[i]!;
+  return summary.flatMap((row, rowIndex) => {
+    const gross = parts[rowIndex]!;
     if (gross === 0n) return [];
     const vat = row.gross === 0n ? 0n : divRound(gross * row.vat, row.gross);
     return [
       {
-        no: i + 1,
+        no: rowIndex + 1,
         sku: '',
         name: label,
         quantity: -1,

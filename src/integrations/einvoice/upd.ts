@@ -161,7 +161,8 @@ export function buildUpd(doc: InvoiceDocument, options: UpdOptions): EInvoiceRes
     const row = table.ele('СведТов', attrs);
     row.ele('ДопСведТов', {
       ...(invoiceLine.gtin?.length === 14 ? { ГТИН: invoiceLine.gtin } : {}),
-      АртикулТов: invoiceLine.sku,
+      // a line without an article (delivery) names none: the XSD wants at least one character
+      ...(invoiceLine.sku ? { АртикулТов: invoiceLine.sku } : {}),
     });
     row.ele('Акциз').ele('БезАкциз').txt('без акциза');
     tax(row.ele('СумНал'), invoiceLine.vatRate === 'none' ? undefined : money(invoiceLine.vat, doc.currency));
