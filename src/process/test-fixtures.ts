@@ -73,5 +73,7 @@ export const factVariants: FactsInput[] = [
     lines: [{ sku: 'ПАЛЛЕТА-1', quantity: 3, minBatch: 10 }],
     order: { maxDiscountPct: 12 },
     customer: { allowsPartialShipments: false },
+    // a card authorisation Ordo holds: captured when the parcel leaves
+    payment: { status: 'authorized', authorized: 129_900 },
   }),
 ];
