@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { importRemittanceFile } from '../app/money/cod-remittance.js';
 import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { serve } from './serve.js';
@@ -24,6 +26,8 @@ Usage:
   ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
   ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
   ordo import orders FILE.csv|FILE.json [--tenant demo] [--report report.json]
+  ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
+                                           a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
@@ -82,6 +86,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       name: { type: 'string' },
       roles: { type: 'string', default: 'admin' },
       tenant: { type: 'string', default: DEMO_SLUG },
+      carrier: { type: 'string' },
+      reference: { type: 'string' },
+      currency: { type: 'string', default: 'PLN' },
       report: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -144,8 +151,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     case 'import': {
       const [what, file] = positionals;
+      if (what === 'cod-remittance' && file) return withDb((database) => importCodRemittance(database, file, values));
       if (what !== 'orders' || !file) {
-        console.error('usage: ordo import orders FILE.csv|FILE.json');
+        console.error(
+          'usage: ordo import orders FILE.csv|FILE.json | ordo import cod-remittance FILE --carrier C --reference R',
+        );
         return 2;
       }
       return withDb(async (database) => {
@@ -186,6 +196,45 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       console.error(`unknown command ${command}\n\n${HELP}`);
       return 2;
   }
+}
+
+/** `ordo import cod-remittance`: the report matched row by row, with a progress bar and a summary per outcome. */
+async function importCodRemittance(
+  database: Awaited<ReturnType<typeof openDatabase>>,
+  file: string,
+  values: {
+    tenant?: string | undefined;
+    carrier?: string | undefined;
+    reference?: string | undefined;
+    currency?: string | undefined;
+  },
+): Promise<number> {
+  if (!values.carrier || !values.reference) {
+    console.error(
+      'usage: ordo import cod-remittance FILE.csv|FILE.json --carrier CODE --reference REPORT-NO [--currency PLN]',
+    );
+    return 2;
+  }
+  const store = scope(database.db, await tenantId(database.db, values.tenant ?? DEMO_SLUG));
+  const bar = progress('matching remittance rows');
+  const result = await importRemittanceFile(
+    store,
+    { type: 'system', id: null, name: `import ${basename(file)}` },
+    systemClock.now(),
+    {
+      text: readFileSync(file, 'utf8'),
+      fileName: basename(file),
+      carrier: values.carrier,
+      reference: values.reference,
+      currency: values.currency ?? 'PLN',
+    },
+    bar.update,
+  );
+  bar.stop();
+  console.log(
+    `${result.rows} rows, ${result.total} ${values.currency ?? 'PLN'}: ${result.matched} matched, ${result.difference} different, ${result.duplicate} duplicate, ${result.unknown_shipment} unknown shipment, ${result.not_cod} not COD; ${result.missing} missing remittance task(s) opened`,
+  );
+  return result.matched === result.rows ? 0 : 1;
 }
 
 /** Runs a command line and exits with its code (unless it keeps running, as serve does). */

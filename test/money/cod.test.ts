@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderBody } from '../support.js';
+import { importRemittanceFile } from '../../src/app/money/cod-remittance.js';
 import {
   fulfilmentApp,
   fulfilmentsOf,
@@ -121,6 +122,31 @@ describe('cash on delivery: captured on delivery, matched with the carrier remit
     assert.equal(dup.status, 201, JSON.stringify(dup.body));
     assert.equal(dup.body.duplicate, 1);
     assert.equal((await ok(t, 'GET', `/api/v1/orders/${a.order.id}/payments`)).payments[0].remitted, a.total);
+  });
+
+  test('Given a JSON report file (as `ordo import cod-remittance` reads it), Then it is matched row by row with progress', async () => {
+    const a = await deliveredCodOrder();
+    const progress: number[] = [];
+    const result = await importRemittanceFile(
+      t.store,
+      { type: 'system', id: null, name: 'import raport.json' },
+      new Date(),
+      {
+        text: JSON.stringify({
+          rows: [
+            { trackingNumber: a.shipment.trackingNumber, amount: a.total },
+            { trackingNumber: 'СДЭК-404', amount: '10.00' },
+          ],
+        }),
+        fileName: 'raport.json',
+        carrier: 'manual',
+        reference: 'JSON/1',
+        currency: 'PLN',
+      },
+      (done) => progress.push(done),
+    );
+    assert.deepEqual([result.rows, result.matched, result.unknown_shipment], [2, 1, 1]);
+    assert.deepEqual(progress, [1, 2]);
   });
 
   test('Given a report with bad rows, Then every bad row is named and nothing is imported', async () => {

@@ -3,7 +3,7 @@ import { AppError, type FieldError } from '../../shared/errors.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import { newId } from '../../shared/ids.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import { transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { openSideTask } from '../process/side-tasks.js';
 import '../../store/schema-money.js';
 import '../../store/schema-fulfilment.js';
@@ -319,4 +319,30 @@ export async function getRemittance(tx: TenantScope, id: string) {
       outcome: l.outcome,
     })),
   };
+}
+
+/**
+ * A carrier's report file (CSV, or JSON: `[{trackingNumber, amount}]` or `{rows: […]}`) imported
+ * in one transaction, as `ordo import cod-remittance` does; `onRow` reports progress.
+ */
+export async function importRemittanceFile(
+  store: TenantScope,
+  actor: Actor,
+  now: Date,
+  input: Omit<RemittanceInput, 'rows'> & { text: string },
+  onRow?: (done: number, total: number) => void,
+) {
+  let rows: RemittanceRow[];
+  if (/\.json$/i.test(input.fileName ?? '')) {
+    const parsed = JSON.parse(input.text) as unknown;
+    const list = (Array.isArray(parsed) ? parsed : (parsed as { rows?: unknown }).rows) as unknown[] | undefined;
+    if (!Array.isArray(list))
+      throw new AppError('REMITTANCE_INVALID', 'a JSON report is an array of {trackingNumber, amount} or {rows: […]}');
+    rows = list.map((item) => {
+      const row = (item ?? {}) as Record<string, unknown>;
+      return { trackingNumber: String(row.trackingNumber ?? ''), amount: String(row.amount ?? '') };
+    });
+  } else rows = remittanceRowsFromCsv(input.text);
+  const { text: _text, ...rest } = input;
+  return transaction(store, (tx) => importRemittance(tx, actor, now, { ...rest, rows }, onRow));
 }
