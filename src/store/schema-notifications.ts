@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Json, Timestamp } from './schema.js';
 
 export type NotificationState = 'queued' | 'sending' | 'sent' | 'failed';
@@ -15,6 +15,8 @@ export interface NotificationsTable {
   body_text: string;
   body_html: string;
   source: 'built_in' | 'override';
+  /** Documents rendered and attached when the message is sent (an invoice PDF). */
+  attachments: ColumnType<Array<{ kind: 'invoice_pdf'; invoiceId: string }>, string | undefined, string>;
   state: Generated<NotificationState>;
   attempts: Generated<number>;
   last_response: string | null;

@@ -9,6 +9,7 @@ import type { InvoicesTable, SellersTable } from '../../store/schema-money.js';
 import { writeHistory } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
+import { requestNotification } from '../notifications/request-notification.js';
 import { scheduleTimer } from '../events/timers.js';
 import { loadMoneyOrder, loadPayments, summaryOf } from './payment-rows.js';
 import type { MoneyContext } from './record-payment.js';
@@ -479,6 +480,27 @@ async function storeInvoice(
         links,
       },
     });
+  // The customer gets the document by e-mail (a proforma too); the PDF is rendered when it is sent.
+  if (invoice.document.buyer.email) {
+    const mailed = await requestNotification(tx, {
+      orderId: invoice.orderId,
+      now,
+      template: invoice.kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued',
+      variables: {
+        invoiceNumber: invoice.document.number,
+        invoiceTotal: formatAmount(invoice.document.totals.gross),
+      },
+      attachments: [{ kind: 'invoice_pdf', invoiceId: id }],
+    });
+    await writeHistory(tx, ctx.actor, now, [
+      {
+        orderId: invoice.orderId,
+        action: 'invoice.emailed',
+        changes: { invoiceId: id, number: invoice.document.number, ...mailed.data },
+        reason: { note: mailed.note },
+      },
+    ]);
+  }
   return { ...stored, existing: false };
 }
 

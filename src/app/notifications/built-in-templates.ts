@@ -164,6 +164,34 @@ export const BUILT_IN_TEMPLATES: Record<string, Record<Language, TemplateSource>
       `${HELLO.ru}\n\nНаправляем коммерческое предложение {{orderNumber}}. Сообщите, пожалуйста, принимаете ли вы его.\n\n${SUMMARY.ru}${SIGN.ru}`,
     ),
   },
+  invoice_issued: {
+    en: template(
+      'Invoice {{invoiceNumber}} for order {{orderNumber}}',
+      `${HELLO.en}\n\nplease find attached invoice {{invoiceNumber}} for your order {{orderNumber}} ({{invoiceTotal}}).${SIGN.en}`,
+    ),
+    pl: template(
+      'Faktura {{invoiceNumber}} do zamówienia {{orderNumber}}',
+      `${HELLO.pl}\n\nw załączniku przesyłamy fakturę {{invoiceNumber}} do zamówienia {{orderNumber}} ({{invoiceTotal}}).${SIGN.pl}`,
+    ),
+    ru: template(
+      'Счёт-фактура {{invoiceNumber}} по заказу {{orderNumber}}',
+      `${HELLO.ru}\n\nво вложении счёт-фактура {{invoiceNumber}} по заказу {{orderNumber}} ({{invoiceTotal}}).${SIGN.ru}`,
+    ),
+  },
+  credit_note_issued: {
+    en: template(
+      'Credit note {{invoiceNumber}} for order {{orderNumber}}',
+      `${HELLO.en}\n\nplease find attached credit note {{invoiceNumber}} for your order {{orderNumber}} ({{invoiceTotal}}).${SIGN.en}`,
+    ),
+    pl: template(
+      'Faktura korygująca {{invoiceNumber}} do zamówienia {{orderNumber}}',
+      `${HELLO.pl}\n\nw załączniku przesyłamy fakturę korygującą {{invoiceNumber}} do zamówienia {{orderNumber}} ({{invoiceTotal}}).${SIGN.pl}`,
+    ),
+    ru: template(
+      'Корректировочный счёт-фактура {{invoiceNumber}} по заказу {{orderNumber}}',
+      `${HELLO.ru}\n\nво вложении корректировочный счёт-фактура {{invoiceNumber}} по заказу {{orderNumber}} ({{invoiceTotal}}).${SIGN.ru}`,
+    ),
+  },
   ship_deadline_near: {
     en: template(
       'Ship-by deadline near: order {{orderNumber}}',

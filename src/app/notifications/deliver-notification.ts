@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../store/db.js';
 import { scope } from '../../store/tenant-scope.js';
 import { PermanentMailError, type MailSender } from './mail-sender.js';
+import { invoicePdf } from '../money/invoice-documents.js';
 import '../../store/schema-notifications.js';
 
 export type DeliveryOutcome = 'sent' | 'duplicate' | 'rejected' | 'missing';
@@ -55,7 +56,14 @@ export async function deliverNotification(
     return { outcome: 'rejected', response: cur.last_response ?? '' };
   }
   try {
+    const attachments = [];
+    for (const attachment of claimed.attachments ?? []) {
+      // The invoice as it is on file now (a KSeF number it got since is printed on it).
+      const pdf = await invoicePdf(tx, attachment.invoiceId);
+      attachments.push({ filename: pdf.fileName, content: pdf.data, contentType: 'application/pdf' });
+    }
     const result = await sender.send({
+      ...(attachments.length ? { attachments } : {}),
       notificationId,
       to: claimed.recipient,
       subject: claimed.subject,

@@ -7,6 +7,8 @@ export interface OutgoingMail {
   text: string;
   html: string;
   language: string;
+  /** Files sent with the message (an invoice PDF). */
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
 }
 
 /** A permanent refusal (SMTP 5xx): retrying cannot help, so the notification is marked failed for good. */

@@ -26,7 +26,10 @@ export interface OrderForNotification {
   customerEmail: string | null;
   customerId: string | null;
   language: Language;
-  vars: Omit<TemplateVars, 'trackingUrl' | 'lines' | 'total' | 'subtotal' | 'shipping' | 'orderDate'>;
+  vars: Omit<
+    TemplateVars,
+    'trackingUrl' | 'lines' | 'total' | 'subtotal' | 'shipping' | 'orderDate' | 'invoiceNumber' | 'invoiceTotal'
+  >;
   lines: { name: string; sku: string; quantity: number; total: bigint }[];
   currency: string;
   totals: { subtotal: bigint; shipping: bigint; total: bigint };
@@ -137,5 +140,8 @@ export function orderVariables(
     shipping: money(orderForNotification.totals.shipping),
     total: money(orderForNotification.totals.total),
     trackingUrl,
+    // set by the money capability when it sends a document (invoice_issued, credit_note_issued)
+    invoiceNumber: '',
+    invoiceTotal: '',
   };
 }

@@ -23,6 +23,8 @@ export const TEMPLATE_VARIABLES = [
   'carrier',
   'pickupLocation',
   'state',
+  'invoiceNumber',
+  'invoiceTotal',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateVars = Record<TemplateVariable, string>;

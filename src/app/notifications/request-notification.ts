@@ -5,6 +5,7 @@ import { effectiveTemplate, renderTemplate } from './templates.js';
 import { getNotificationSettings } from './settings.js';
 import { loadOrderForNotification, orderVariables } from './order-variables.js';
 import { trackingUrlFor } from './tracking-link.js';
+import type { TemplateVars } from './render.js';
 import '../../store/schema-notifications.js';
 
 export interface NotifyRequest {
@@ -15,6 +16,10 @@ export interface NotifyRequest {
   to?: string | undefined;
   /** Public base URL of the server (config.http.publicUrl) for {{trackingUrl}}; absent = no link. */
   publicUrl?: string | undefined;
+  /** Variables beyond the order's (a document's number and amount). */
+  variables?: Partial<TemplateVars> | undefined;
+  /** Documents attached when the message is sent (rendered then, from what is on file). */
+  attachments?: Array<{ kind: 'invoice_pdf'; invoiceId: string }> | undefined;
 }
 
 export interface NotifyOutcome {
@@ -69,7 +74,7 @@ export async function requestNotification(tx: Work, req: NotifyRequest): Promise
 
   const message = renderTemplate(
     tpl,
-    orderVariables(order, tpl.language, await trackingUrlFor(tx, order.id, req.publicUrl)),
+    { ...orderVariables(order, tpl.language, await trackingUrlFor(tx, order.id, req.publicUrl)), ...req.variables },
     tpl.language,
   );
   const ids: string[] = [];
@@ -86,6 +91,7 @@ export async function requestNotification(tx: Work, req: NotifyRequest): Promise
         body_text: message.text,
         body_html: message.html,
         source: tpl.source,
+        attachments: JSON.stringify(req.attachments ?? []),
         last_response: null,
         claimed_until: null,
         sent_at: null,

@@ -35,6 +35,7 @@ export function smtpSender(cfg: SmtpConfig): MailSender {
           subject: outgoingMail.subject,
           text: outgoingMail.text,
           html: outgoingMail.html,
+          ...(outgoingMail.attachments?.length ? { attachments: outgoingMail.attachments } : {}),
           messageId,
           headers: {
             'Content-Language': outgoingMail.language,
