@@ -8,6 +8,8 @@ import {
   ok,
   pickAndPack,
   seedShop,
+  seedSplitStock,
+  splitLines,
   type FulfilmentTestApp,
 } from '../fulfilment/helpers.js';
 
@@ -147,6 +149,39 @@ describe('cash on delivery: captured on delivery, matched with the carrier remit
     );
     assert.deepEqual([result.rows, result.matched, result.unknown_shipment], [2, 1, 1]);
     assert.deepEqual(progress, [1, 2]);
+  });
+
+  test('Given a COD order split over two parcels, Then each carrier request collects what its parcel carries, delivery on the first, and together the total', async () => {
+    await seedSplitStock(t);
+    const o = await ok(
+      t,
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        externalId: `COD-SPLIT-${++seq}`,
+        lines: splitLines,
+        paymentTerms: { kind: 'cash_on_delivery' },
+        delivery: { method: 'ship', carrier: 'inpost' },
+      }),
+      201,
+    );
+    const fos = await fulfilmentsOf(t, o.id);
+    assert.equal(fos.length, 2, JSON.stringify(o.process));
+    const before = t.inpost.requests.length;
+    for (const fo of fos) await pickAndPack(t, fo);
+    for (const fo of fos) await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/ship`, {});
+    const cods = t.inpost.requests
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.path.includes('/shipments'))
+      .map((r) => Math.round(Number(JSON.parse(r.body).cod.amount) * 100));
+    assert.equal(cods.length, 2);
+    const minor = (v: string) => Number(v.replace('.', ''));
+    assert.equal(cods[0]! + cods[1]!, minor(o.totals.grandTotal), 'the parcels together collect the order total');
+    const shipping = minor(o.totals.shippingTotal ?? '0.00');
+    assert.ok(
+      cods.some((c) => c > shipping),
+      'the delivery charge rides on one parcel only',
+    );
   });
 
   test('Given a report with bad rows, Then every bad row is named and nothing is imported', async () => {

@@ -2,7 +2,7 @@ import { scheduleTrackingPoll, TRACKING_POLL_MS } from './poll-shipments.js';
 import type { OrderProcessPort } from '../process/port.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { formatMoney } from '../../shared/money.js';
+import { divRound, formatMoney } from '../../shared/money.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
   CarrierError,
@@ -242,7 +242,15 @@ async function buildRequest(scope: TenantScope, sh: ShipmentRow): Promise<Shipme
   );
   const attrs = order.attributes as { delivery?: { targetPoint?: string }; targetPoint?: string };
   const targetPoint = attrs.delivery?.targetPoint ?? attrs.targetPoint;
-  const cod = (order.payment_terms as { kind?: string }).kind === 'cash_on_delivery';
+  const cod =
+    (order.payment_terms as { kind?: string }).kind === 'cash_on_delivery'
+      ? await codAmount(
+          scope,
+          sh,
+          BigInt(order.grand_total),
+          fos.map((f) => f.id),
+        )
+      : null;
   return {
     reference: sh.id,
     sender,
@@ -256,11 +264,41 @@ async function buildRequest(scope: TenantScope, sh: ShipmentRow): Promise<Shipme
     })),
     ...(sh.service ? { service: sh.service } : {}),
     ...(targetPoint ? { targetPoint } : {}),
-    ...(cod
-      ? { cod: { amount: formatMoney(BigInt(order.grand_total), order.currency), currency: order.currency } }
-      : {}),
+    ...(cod !== null ? { cod: { amount: formatMoney(cod, order.currency), currency: order.currency } } : {}),
     comment: `Order ${order.number}`,
   };
+}
+
+/**
+ * What the courier collects with this shipment of a cash-on-delivery order: the value of what it
+ * carries (each line's total in proportion to the units in it), and the delivery charge on the
+ * order's first shipment, so an order split over parcels is never collected twice.
+ */
+async function codAmount(scope: TenantScope, sh: ShipmentRow, grandTotal: bigint, fulfilmentIds: string[]) {
+  const lines = await scope
+    .selectFrom('order_lines')
+    .select(['id', 'quantity', 'total'])
+    .where('order_id', '=', sh.order_id)
+    .execute();
+  const carried = await scope
+    .selectFrom('fulfilment_lines')
+    .select(['order_line_id', 'quantity', 'picked'])
+    .where('fulfilment_id', 'in', fulfilmentIds)
+    .execute();
+  let amount = 0n;
+  for (const part of carried) {
+    const line = lines.find((l) => l.id === part.order_line_id);
+    if (line) amount += divRound(BigInt(line.total) * BigInt(part.picked ?? part.quantity), BigInt(line.quantity));
+  }
+  const earlier = await scope
+    .selectFrom('shipments')
+    .select('id')
+    .where('order_id', '=', sh.order_id)
+    .where('id', '<', sh.id)
+    .where('status', 'not in', ['cancelled', 'failed'])
+    .executeTakeFirst();
+  const delivery = grandTotal - lines.reduce((sum, l) => sum + BigInt(l.total), 0n);
+  return earlier ? amount : amount + delivery;
 }
 
 function errorJson(carrierError: CarrierError) {
