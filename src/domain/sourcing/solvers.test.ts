@@ -161,7 +161,9 @@ describe('exact optimiser plumbing', () => {
       })),
     };
     const a = await solveModel(big, { solver: 'exact', exactTimeLimitMs: 5, autoExactMaxCells: 0 });
-    assert.ok(a.solver === 'exact-timeout-heuristic' || a.solver === 'exact', a.solver);
+    // However the time box ends on a loaded machine (solved, timed out, or the worker not started
+    // in time), the answer is a valid plan and says which solver made it: nothing here may depend on timing.
+    assert.ok(['exact', 'exact-timeout-heuristic', 'exact-error-heuristic'].includes(a.solver), a.solver);
     assert.equal(violation(big, a.x), null);
     // The worker was replaced after the timeout and still answers.
     const again = await solveExact(m, 5000);
