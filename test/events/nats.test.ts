@@ -97,7 +97,9 @@ describe('broker sink: CloudEvents to NATS JetStream', () => {
     try {
       const jsm = await nc.jetstreamManager();
       const info = await jsm.streams.info(STREAM).catch(() => null);
-      if (!info) return [];
+      // An empty stream reports first_seq 0 (and asking for message 0 is a JetStream 400): the
+      // worker may not have published yet when this is first asked.
+      if (!info || info.state.messages === 0) return [];
       const out: { msgId: string | undefined; ce: any }[] = [];
       for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
         const m = await jsm.streams.getMessage(STREAM, { seq });
