@@ -1,9 +1,9 @@
 import { err, ok } from '../../shared/result.js';
 import { carrierError } from './http.js';
-import type { CarrierResult, ShipmentRequest } from './types.js';
+import type { CarrierResult, ReturnShipmentRequest, ShipmentRequest } from './types.js';
 
 /** Refuses requests no carrier could accept before any network call, so the reason is ours and clear. */
-export function checkRequest(req: ShipmentRequest): CarrierResult<ShipmentRequest> {
+export function checkRequest<R extends ShipmentRequest | ReturnShipmentRequest>(req: R): CarrierResult<R> {
   const problems: string[] = [];
   if (!req.reference.trim()) problems.push('reference is required');
   if (req.parcels.length === 0) problems.push('at least one parcel is required');
@@ -18,7 +18,9 @@ export function checkRequest(req: ShipmentRequest): CarrierResult<ShipmentReques
     if (!/^[A-Z]{2}$/.test(address.countryCode)) problems.push(`${side}.countryCode must be ISO 3166-1 alpha-2`);
     if (!address.name.trim()) problems.push(`${side}.name is required`);
   }
-  if (req.cod && !/^\d+(\.\d{1,2})?$/.test(req.cod.amount))
+  if ('dropOffPoint' in req && req.dropOffPoint !== undefined && !req.dropOffPoint.trim())
+    problems.push('dropOffPoint must not be blank when given');
+  if ('cod' in req && req.cod && !/^\d+(\.\d{1,2})?$/.test(req.cod.amount))
     problems.push('cod.amount must be a decimal string like "129.99"');
   if (problems.length) {
     return err(

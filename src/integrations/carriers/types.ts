@@ -108,6 +108,29 @@ export interface ShipmentRequest {
   comment?: string;
 }
 
+/**
+ * A return label: the customer sends parcels back to us. `sender` is the customer, `receiver`
+ * our location. The shipment it creates is an ordinary one afterwards: its label comes from
+ * `getLabel`, its statuses from `track` and webhooks, and `delivered` means we received it.
+ */
+export interface ReturnShipmentRequest {
+  /** Our idempotency key (the return id): a retried create finds the first return shipment. */
+  reference: string;
+  /** The customer sending the parcels back. */
+  sender: Address;
+  /** Our warehouse or store receiving them. */
+  receiver: Address;
+  parcels: Parcel[];
+  /** Carrier service/product code; each adapter documents its default for returns. */
+  service?: string;
+  /**
+   * Locker / pickup point where the customer drops the parcel off (InPost Paczkomat or POP,
+   * CDEK ПВЗ). An adapter that cannot carry it refuses the request; it never drops it.
+   */
+  dropOffPoint?: string;
+  comment?: string;
+}
+
 /** What Ordo stores to address the shipment at the carrier later. */
 export interface ShipmentRef {
   reference: string;
@@ -176,6 +199,18 @@ export interface CarrierAdapter {
   mapStatus(carrierStatus: string): StatusMapping;
   /** Events that are not about a shipment status (print forms, office changes) are skipped, not errors. */
   parseWebhook?(input: WebhookInput): CarrierResult<TrackingEvent[]>;
+  /**
+   * Books a return label (customer → us). Absent when the adapter cannot book returns; see
+   * `supportsReturns` and docs/carriers.md ("Returns") for why a carrier lacks it.
+   */
+  createReturnShipment?(req: ReturnShipmentRequest): Promise<CarrierResult<CreatedShipment>>;
+}
+
+/** Narrows an adapter to one that books return labels, so callers need no optional call. */
+export function supportsReturns(
+  adapter: CarrierAdapter,
+): adapter is CarrierAdapter & Required<Pick<CarrierAdapter, 'createReturnShipment'>> {
+  return typeof adapter.createReturnShipment === 'function';
 }
 
 /** Shared knobs of every HTTP adapter. */

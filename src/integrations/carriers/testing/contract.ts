@@ -4,13 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ORDO_SHIPMENT_STATUSES } from '../types.js';
+import fc from 'fast-check';
+import { ORDO_SHIPMENT_STATUSES, supportsReturns } from '../types.js';
 import type {
   CarrierAdapter,
   CarrierErrorCode,
   CarrierResult,
   CreatedShipment,
   OrdoShipmentStatus,
+  ReturnShipmentRequest,
   ShipmentRequest,
   WebhookInput,
 } from '../types.js';
@@ -48,6 +50,33 @@ export interface CarrierHarness {
   webhook?: (created: CreatedShipment, carrierStatus: string, occurredAt: string) => WebhookInput;
   /** Carrier-specific request tweaks (countries, services). */
   request?: (base: ShipmentRequest) => ShipmentRequest;
+  /**
+   * Return labels. Absent means the adapter must not offer `createReturnShipment` (the
+   * carrier's reason is in docs/carriers.md); present runs the return cases.
+   */
+  returns?: ReturnHarness;
+}
+
+/** What the carrier recorded for a return, read back from the fake (or the own-fleet store). */
+export interface ReturnSeen {
+  isReturn: boolean;
+  senderName: string;
+  receiverName: string;
+  /** One entry per parcel the carrier holds, as it identifies them. */
+  parcels: number;
+  dropOffPoint: string | null;
+}
+
+export interface ReturnHarness {
+  /** Drop-off points the carrier accepts in the fake (lockers, pickup points). */
+  dropOffPoints: readonly string[];
+  /** Most parcels one return may carry at this carrier. */
+  maxParcels: number;
+  request?: (base: ReturnShipmentRequest) => ReturnShipmentRequest;
+  /** Reads back what the carrier stored for this return. */
+  seen(c: StartedCarrier, created: CreatedShipment): ReturnSeen | Promise<ReturnSeen>;
+  /** A request our own checks pass but the carrier refuses in its own error format; null when no carrier sits behind. */
+  carrierRefuses: ((base: ReturnShipmentRequest) => ReturnShipmentRequest) | null;
 }
 
 let seq = 0;
@@ -79,6 +108,22 @@ export function sampleRequest(): ShipmentRequest {
     },
     parcels: [{ weightGrams: 1250, lengthMm: 300, widthMm: 200, heightMm: 100, reference: 'PKG-1' }],
     comment: 'Zażółć gęślą jaźń — хрупкое',
+  };
+}
+
+/** A customer in Warsaw sends two parcels back to the Łódź warehouse. */
+export function sampleReturnRequest(dropOffPoint?: string): ReturnShipmentRequest {
+  const outbound = sampleRequest();
+  return {
+    reference: `RET-${outbound.reference}`,
+    sender: outbound.receiver,
+    receiver: outbound.sender,
+    parcels: [
+      { weightGrams: 1250, lengthMm: 300, widthMm: 200, heightMm: 100, reference: 'RPKG-1' },
+      { weightGrams: 800, lengthMm: 250, widthMm: 150, heightMm: 80, reference: 'RPKG-2' },
+    ],
+    ...(dropOffPoint ? { dropOffPoint } : {}),
+    comment: 'Zwrot — возврат: rozmiar nie pasuje',
   };
 }
 
@@ -215,6 +260,115 @@ export function carrierContract(h: CarrierHarness): void {
     }
 
     if (h.http) registerFailureTests(h, () => c, req, TIMEOUT_MS);
+    registerReturnTests(h, () => c);
+  });
+}
+
+function registerReturnTests(h: CarrierHarness, get: () => StartedCarrier): void {
+  const r = h.returns;
+  if (!r) {
+    test('Given a carrier without return labels, When asked, Then the adapter does not offer them', () => {
+      assert.equal(supportsReturns(get().adapter), false);
+    });
+    return;
+  }
+  const point = r.dropOffPoints[0];
+  const returnReq = (dropOffPoint?: string) => {
+    const base = sampleReturnRequest(dropOffPoint);
+    return r.request ? r.request(base) : base;
+  };
+  const create = (c: StartedCarrier, req: ReturnShipmentRequest) => {
+    assert.ok(supportsReturns(c.adapter), 'adapter offers return labels');
+    return c.adapter.createReturnShipment(req);
+  };
+
+  test('Given a return with a drop-off point, When created, Then the carrier holds a return from the customer to us with every parcel and the point', async () => {
+    const c = get();
+    const req = returnReq(point);
+    const created = unwrap(await create(c, req), 'create return');
+    assert.equal(created.reference, req.reference);
+    assert.equal(created.existing, false);
+    assert.ok(created.carrierShipmentId);
+    const seen = await r.seen(c, created);
+    assert.deepEqual(seen, {
+      isReturn: true,
+      senderName: req.sender.name,
+      receiverName: req.receiver.name,
+      parcels: req.parcels.length,
+      dropOffPoint: point ?? null,
+    });
+  });
+
+  test('Given a return created once, When created again with the same reference, Then the same shipment comes back and the carrier holds one', async () => {
+    const c = get();
+    const req = returnReq(point);
+    const first = unwrap(await create(c, req), 'create return');
+    const count = c.server?.shipmentCount();
+    const again = unwrap(await create(c, req), 'retry return');
+    assert.equal(again.existing, true);
+    assert.equal(again.carrierShipmentId, first.carrierShipmentId);
+    assert.equal(again.trackingNumber ?? first.trackingNumber, first.trackingNumber ?? again.trackingNumber);
+    assert.equal(c.server?.shipmentCount(), count, 'no second return was bought');
+  });
+
+  test('Given a return, When its label is fetched and it is tracked to delivery, Then the label is the right document and delivered means it reached us', async () => {
+    const c = get();
+    const created = unwrap(await create(c, returnReq(point)), 'create return');
+    for (const format of c.adapter.labelFormats) {
+      const label = unwrap(await c.adapter.getLabel(created, format), `return label ${format}`);
+      if (format === 'pdf') assert.equal(label.data.subarray(0, 5).toString('latin1'), '%PDF-');
+      else assert.match(label.data.toString('utf8'), /^\^XA[\s\S]*\^XZ\s*$/);
+    }
+    await c.push(created, h.deliverySequence);
+    const info = unwrap(await c.adapter.track(created), 'track return');
+    assert.equal(info.status, 'delivered');
+    assert.equal(info.known, true);
+  });
+
+  test('Given a return without parcels, When created, Then it is refused before the carrier is called', async () => {
+    const c = get();
+    const before = c.server?.requests.length ?? 0;
+    const e = expectError(await create(c, { ...returnReq(point), parcels: [] }), 'CARRIER_REJECTED');
+    assert.equal(e.retryable, false);
+    assert.equal(c.server?.requests.length ?? 0, before);
+  });
+
+  if (r.carrierRefuses) {
+    const refuse = r.carrierRefuses;
+    test('Given a return the carrier refuses, When created, Then CARRIER_REJECTED comes back with the carrier messages', async () => {
+      const c = get();
+      const e = expectError(await create(c, refuse(returnReq(point))), 'CARRIER_REJECTED');
+      assert.equal(e.retryable, false);
+      assert.ok(e.carrierMessages.length > 0, 'carrier messages kept');
+    });
+  }
+
+  test('Property: a return never silently drops a parcel or the drop-off point', async () => {
+    const c = get();
+    const parcel = fc.record({
+      weightGrams: fc.integer({ min: 100, max: 20_000 }),
+      lengthMm: fc.integer({ min: 10, max: 600 }),
+      widthMm: fc.integer({ min: 10, max: 400 }),
+      heightMm: fc.integer({ min: 10, max: 400 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(parcel, { minLength: 1, maxLength: r.maxParcels }),
+        fc.option(fc.constantFrom(...r.dropOffPoints), { nil: undefined }),
+        async (parcels, dropOffPoint) => {
+          const req = {
+            ...returnReq(dropOffPoint),
+            parcels: parcels.map((p, i) => ({ ...p, reference: `P${i + 1}` })),
+          };
+          const created = unwrap(await create(c, req), 'create return');
+          const seen = await r.seen(c, created);
+          assert.equal(seen.parcels, req.parcels.length, 'every parcel reached the carrier');
+          assert.equal(seen.dropOffPoint, dropOffPoint ?? null, 'the drop-off point reached the carrier');
+          assert.equal(seen.isReturn, true);
+        },
+      ),
+      { numRuns: 12 },
+    );
   });
 }
 
