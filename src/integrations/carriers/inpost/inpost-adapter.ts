@@ -26,6 +26,7 @@ import type {
   HttpCarrierConfig,
   Label,
   LabelFormat,
+  ReturnShipmentRequest,
   ShipmentRef,
   ShipmentRequest,
   TrackingEvent,
@@ -49,9 +50,23 @@ export interface InpostConfig extends Partial<HttpCarrierConfig> {
   defaultService?: string;
   /** ShipX label `type`: A6 (default) or normal (A4). */
   labelType?: 'A6' | 'normal';
+  /** Service for return labels the request names none for (default inpost_courier_standard). */
+  returnService?: string;
 }
 
 export const INPOST_DEFAULT_BASE_URL = 'https://api-shipx-pl.easypack24.net';
+
+/**
+ * ShipX sending methods that take a drop-off point, by service, from the "Sending method per
+ * shipment service" table (https://dokumentacja-inpost.atlassian.net/wiki/spaces/PL/pages/18153491/Sending+method).
+ * A point id like "POP-WAW364" is a Parcel Point (`pop`), anything else a Paczkomat (`parcel_locker`).
+ */
+export function inpostSendingMethod(dropOffPoint: string): 'pop' | 'parcel_locker' {
+  return /^POP-/i.test(dropOffPoint) ? 'pop' : 'parcel_locker';
+}
+
+/** The only courier service the table lists with locker drop-off; used when a return names none. */
+const LOCKER_DROP_OFF_SERVICE = 'inpost_courier_c2c';
 
 /** ShipX error bodies: `{status, error, message, details}` with details nested per field. */
 export function inpostMessages(body: unknown): string[] {
@@ -150,6 +165,40 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
     };
   }
 
+  /**
+   * A return is an ordinary ShipX shipment with `is_return: true` (documented on "Shipment
+   * creation in simplified mode" / "in offer mode", POST /v1/organizations/:id/shipments:
+   * "is_return — determines the shipment as a return shipment"), the customer as sender and
+   * our location as receiver. Where the customer drops it off goes in
+   * `custom_attributes.dropoff_point` with the matching `sending_method`; without a point
+   * the courier collects it (`dispatch_order`). InPost's separate Returns REST API (Returns
+   * Portal, Keycloak OAuth, https://dokumentacja-inpost.atlassian.net/wiki/spaces/PL/pages/1043791894)
+   * needs other credentials and is not used.
+   */
+  function returnBody(req: ReturnShipmentRequest) {
+    const service =
+      req.service ??
+      (req.dropOffPoint && inpostSendingMethod(req.dropOffPoint) === 'parcel_locker'
+        ? LOCKER_DROP_OFF_SERVICE
+        : (config.returnService ?? 'inpost_courier_standard'));
+    return {
+      receiver: party(req.receiver),
+      sender: party(req.sender),
+      parcels: req.parcels.map((p, i) => ({
+        id: p.reference ?? String(i + 1),
+        dimensions: { length: p.lengthMm, width: p.widthMm, height: p.heightMm, unit: 'mm' },
+        weight: { amount: p.weightGrams / 1000, unit: 'kg' },
+      })),
+      service,
+      reference: req.reference,
+      is_return: true,
+      custom_attributes: req.dropOffPoint
+        ? { sending_method: inpostSendingMethod(req.dropOffPoint), dropoff_point: req.dropOffPoint }
+        : { sending_method: 'dispatch_order' },
+      ...(req.comment ? { comments: req.comment } : {}),
+    };
+  }
+
   return {
     code: 'inpost',
     labelFormats: ['pdf', 'zpl'],
@@ -167,6 +216,33 @@ export function createInpostAdapter(config: InpostConfig): CarrierAdapter {
       if (!res.ok) return res;
       if (res.value.status !== 200 && res.value.status !== 201) return failed(res.value, 'create shipment');
       const carrierResult = parseJson(res.value, inpostShipment, 'create shipment');
+      if (!carrierResult.ok) return carrierResult;
+      return ok(toCreated(carrierResult.value, req.reference, false));
+    },
+
+    async createReturnShipment(input) {
+      const checked = checkRequest(input);
+      if (!checked.ok) return checked;
+      const req = checked.value;
+      const found = await findByReference(req.reference);
+      if (!found.ok) return found;
+      if (found.value) {
+        // A reference is one shipment: an outbound one under the return's id is a caller bug, not a retry.
+        if (found.value.is_return === false) {
+          return err(
+            carrierError(
+              'CARRIER_REJECTED',
+              `InPost shipment ${found.value.id} with reference ${req.reference} is not a return`,
+              { retryable: false },
+            ),
+          );
+        }
+        return ok(toCreated(found.value, req.reference, true));
+      }
+      const res = await call({ method: 'POST', path: `/v1/organizations/${org}/shipments`, json: returnBody(req) });
+      if (!res.ok) return res;
+      if (res.value.status !== 200 && res.value.status !== 201) return failed(res.value, 'create return shipment');
+      const carrierResult = parseJson(res.value, inpostShipment, 'create return shipment');
       if (!carrierResult.ok) return carrierResult;
       return ok(toCreated(carrierResult.value, req.reference, false));
     },

@@ -9,6 +9,7 @@ export const inpostShipment = z.object({
   tracking_number: z.string().nullable(),
   reference: z.string().nullable().optional(),
   service: z.string().optional(),
+  is_return: z.boolean().optional(),
 });
 export type InpostShipment = z.infer<typeof inpostShipment>;
 

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { carrierContract, sampleRequest } from '../testing/contract.js';
+import { carrierContract, sampleRequest, sampleReturnRequest, type StartedCarrier } from '../testing/contract.js';
 import { startInpostFake } from '../testing/inpost-fake.js';
 import { createInpostAdapter, inpostMessages } from './inpost-adapter.js';
 import { INPOST_STATUSES } from './inpost-statuses.js';
 import { inpostShipment, inpostShipmentList, inpostTracking } from './inpost-schemas.js';
+
+/** The create body ShipX received for this shipment. */
+function posted(c: StartedCarrier, reference: string): Record<string, any> {
+  const sent = c.server?.requests.filter((x) => x.method === 'POST' && x.body.includes(`"reference":"${reference}"`));
+  assert.ok(sent?.length, `a create for ${reference} reached ShipX`);
+  return JSON.parse(sent[sent.length - 1]?.body ?? '{}') as Record<string, any>;
+}
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/inpost-shipx/${name}`, import.meta.url), 'utf8'));
@@ -55,6 +62,23 @@ carrierContract({
       payload: { shipment_id: Number(created.carrierShipmentId), status, tracking_number: created.trackingNumber },
     }),
   }),
+  returns: {
+    // A Paczkomat and a Parcel Point (POP): the two sending methods that name a point.
+    dropOffPoints: ['KRA01M', 'POP-WAW364'],
+    maxParcels: 5,
+    seen(c, created) {
+      const body = posted(c, created.reference);
+      return {
+        isReturn: body.is_return === true,
+        senderName: body.sender?.name,
+        receiverName: body.receiver?.name,
+        parcels: body.parcels?.length ?? 0,
+        dropOffPoint: body.custom_attributes?.dropoff_point ?? null,
+      };
+    },
+    // ShipX's table has no locker drop-off for inpost_courier_standard.
+    carrierRefuses: (base) => ({ ...base, dropOffPoint: 'KRA01M', service: 'inpost_courier_standard' }),
+  },
 });
 
 test('Given the published ShipX validation error, When its messages are read, Then every nested field problem is listed', () => {
@@ -143,4 +167,44 @@ test('Given the published create and list responses, When validated, Then our sc
   assert.deepEqual([list.items[0]?.status, list.items[0]?.reference], ['confirmed', 'Zawartość przesyłki']);
   const tracking = inpostTracking.parse(fixture('InpostCourierGetStatusSuccess.json'));
   assert.equal(tracking.tracking_details.length, 2);
+});
+
+test('Given returns dropped at a locker, at a Parcel Point and collected by courier, When sent to ShipX, Then is_return, sending method and service follow the published table', async (t) => {
+  const server = await startInpostFake({ token: 'shipx-token', organizationId: '1111' });
+  t.after(() => server.close());
+  const adapter = createInpostAdapter({ baseUrl: server.url, token: 'shipx-token', organizationId: '1111' });
+  const cases = [
+    ['KRA01M', 'parcel_locker', 'inpost_courier_c2c'],
+    ['POP-WAW364', 'pop', 'inpost_courier_standard'],
+    [undefined, 'dispatch_order', 'inpost_courier_standard'],
+  ] as const;
+  for (const [point, method, service] of cases) {
+    const req = sampleReturnRequest(point);
+    const r = await adapter.createReturnShipment?.(req);
+    assert.ok(r?.ok, JSON.stringify(r));
+    const sent = JSON.parse(
+      server.requests.filter((x) => x.method === 'POST' && x.body.includes(req.reference)).pop()?.body ?? '{}',
+    ) as Record<string, any>;
+    assert.equal(sent.is_return, true);
+    assert.equal(sent.service, service);
+    assert.equal(sent.custom_attributes.sending_method, method);
+    assert.equal(sent.custom_attributes.dropoff_point, point);
+    assert.equal(sent.sender.first_name, 'Анна', 'the customer sends');
+    assert.equal(sent.receiver.company_name, 'Hurtownia Łódź Sp. z o.o.', 'we receive');
+    assert.equal(sent.cod, undefined, 'a return collects nothing');
+  }
+});
+
+test('Given an outbound shipment under a reference, When a return is booked with that reference, Then it is refused instead of passed off as the return', async (t) => {
+  const server = await startInpostFake({ token: 'shipx-token', organizationId: '1111' });
+  t.after(() => server.close());
+  const adapter = createInpostAdapter({ baseUrl: server.url, token: 'shipx-token', organizationId: '1111' });
+  const outbound = sampleRequest();
+  assert.ok((await adapter.createShipment(outbound)).ok);
+  const r = await adapter.createReturnShipment?.({ ...sampleReturnRequest(), reference: outbound.reference });
+  assert.equal(r?.ok, false);
+  if (r?.ok !== false) return;
+  assert.equal(r.error.code, 'CARRIER_REJECTED');
+  assert.match(r.error.message, /not a return/);
+  assert.equal(server.shipmentCount(), 1);
 });

@@ -18,11 +18,61 @@ interface FakeShipment {
   tracking_number: string | null;
   reference: string | null;
   service: string;
+  is_return: boolean;
+  custom_attributes: Record<string, unknown>;
+  parcels: unknown[];
   receiver: { name?: string; first_name?: string; last_name?: string; address?: { city?: string } };
   history: { status: string; datetime: string }[];
 }
 
 const CANCELLABLE = new Set(['created', 'offers_prepared', 'offer_selected']);
+
+/**
+ * "Sending method per shipment service" (ShipX docs, Sending method page): which ways of
+ * handing a parcel in each service accepts. Services not listed are not checked.
+ */
+const SENDING_METHODS: Record<string, readonly string[]> = {
+  inpost_locker_standard: ['parcel_locker', 'dispatch_order', 'pop'],
+  inpost_locker_pass_thru: ['parcel_locker'],
+  inpost_courier_standard: ['dispatch_order', 'pop'],
+  inpost_courier_express_1000: ['dispatch_order', 'pop'],
+  inpost_courier_express_1200: ['dispatch_order', 'pop'],
+  inpost_courier_express_1700: ['dispatch_order', 'pop'],
+  inpost_courier_c2c: ['parcel_locker', 'dispatch_order', 'pop'],
+};
+const KNOWN_SENDING_METHODS = new Set([
+  'parcel_locker',
+  'pok',
+  'courier_pok',
+  'branch',
+  'dispatch_order',
+  'pop',
+  'any_point',
+]);
+const VALIDATION = 'There are some validation errors Check details object for more info.';
+
+/** ShipX validation of a create body: the field problems, nested as ShipX nests them. */
+function validateCreate(body: Record<string, unknown>): Record<string, unknown> {
+  const problems: Record<string, unknown> = {};
+  const parcels = body.parcels as unknown[] | undefined;
+  const isReturn = body.is_return === true;
+  // "In case of is_return = true, attribute receiver is not required" (the organization's data is used).
+  if (!body.receiver && !isReturn) problems.receiver = ['required'];
+  if (!parcels?.length) problems.parcels = ['required'];
+  const attrs = (body.custom_attributes ?? {}) as Record<string, unknown>;
+  const method = attrs.sending_method;
+  const service = String(body.service ?? 'inpost_courier_standard');
+  const attrProblems: Record<string, string[]> = {};
+  if (method !== undefined) {
+    if (typeof method !== 'string' || !KNOWN_SENDING_METHODS.has(method)) attrProblems.sending_method = ['invalid'];
+    else if (SENDING_METHODS[service] && !SENDING_METHODS[service]?.includes(method))
+      attrProblems.sending_method = ['not_available_for_service'];
+    if ((method === 'parcel_locker' || method === 'pop') && !attrs.dropoff_point)
+      attrProblems.dropoff_point = ['required'];
+  }
+  if (Object.keys(attrProblems).length) problems.custom_attributes = [attrProblems];
+  return problems;
+}
 
 const error = (status: number, code: string, message: string, details: unknown = {}): FakeReply => ({
   status,
@@ -47,9 +97,10 @@ export async function startInpostFake(opts: { token: string; organizationId: str
     tracking_number: s.tracking_number,
     service: s.service,
     reference: s.reference,
-    is_return: false,
+    is_return: s.is_return,
+    custom_attributes: s.custom_attributes,
     receiver: s.receiver,
-    parcels: [],
+    parcels: s.parcels,
     created_at: s.history[0]?.datetime,
     updated_at: s.history[s.history.length - 1]?.datetime,
   });
@@ -71,20 +122,21 @@ export async function startInpostFake(opts: { token: string; organizationId: str
     const org = `/v1/organizations/${opts.organizationId}/shipments`;
     if (req.path === org && req.method === 'POST') {
       const body = JSON.parse(req.body) as Record<string, unknown>;
-      const parcels = body.parcels as unknown[] | undefined;
-      const receiver = body.receiver as FakeShipment['receiver'] | undefined;
-      if (!receiver || !parcels?.length) {
-        return error(400, 'validation_failed', 'There are some validation errors Check details object for more info.', {
-          ...(receiver ? {} : { receiver: ['required'] }),
-          ...(parcels?.length ? {} : { parcels: ['required'] }),
-        });
-      }
+      const problems = validateCreate(body);
+      if (Object.keys(problems).length) return error(400, 'validation_failed', VALIDATION, problems);
+      const receiver = (body.receiver as FakeShipment['receiver'] | undefined) ?? { name: 'organization 1111' };
       const s: FakeShipment = {
         id: nextId++,
         status: 'created',
         tracking_number: null,
         reference: (body.reference as string | undefined) ?? null,
         service: String(body.service ?? 'inpost_courier_standard'),
+        is_return: body.is_return === true,
+        custom_attributes: (body.custom_attributes ?? {}) as Record<string, unknown>,
+        parcels: (body.parcels as unknown[]).map((p, i) => ({
+          ...(p as object),
+          id: (p as { id?: unknown }).id ?? String(i + 1),
+        })),
         receiver,
         history: [],
       };
