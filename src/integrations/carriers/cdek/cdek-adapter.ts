@@ -24,6 +24,7 @@ import type {
   CreatedShipment,
   HttpCarrierConfig,
   Label,
+  ReturnShipmentRequest,
   ShipmentRef,
   ShipmentRequest,
   TrackingEvent,
@@ -45,6 +46,13 @@ import { CDEK_STATUS_MAP } from './cdek-statuses.js';
 export interface CdekConfig extends Partial<HttpCarrierConfig>, CdekAuthConfig {
   /** Default tariff when the request names none (139 = посылка дверь-дверь). */
   tariffCode?: number;
+  /**
+   * Tariffs for returns the request names none for: from the customer's door (default 139,
+   * посылка дверь-дверь) and from a ПВЗ the customer drops it at (default 137, посылка
+   * склад-дверь; a `shipment_point` needs a tariff "от склада").
+   */
+  returnTariffCode?: number;
+  returnDropOffTariffCode?: number;
   /** Barcode paper: A4, A5, A6 (default) or A7. */
   labelPaper?: 'A4' | 'A5' | 'A6' | 'A7';
   /** Barcode PDFs are prepared asynchronously; how often and how long to wait. */
@@ -159,6 +167,95 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
     };
   }
 
+  /** Posts an order and reads it once: CDEK validates asynchronously, so acceptance is not success. */
+  async function submit(orderBody: object, reference: string): Promise<CarrierResult<CreatedShipment>> {
+    const res = await session.call({ method: 'POST', path: '/v2/orders', json: orderBody });
+    if (!res.ok) return res;
+    if (res.value.status !== 202 && res.value.status !== 200) return failed(res.value, 'create order');
+    const accepted = parseJson(res.value, cdekEntityResponse, 'create order');
+    if (!accepted.ok) return accepted;
+    const uuid = accepted.value.entity?.uuid;
+    const invalid = accepted.value.requests.find((r) => r.state === 'INVALID');
+    if (invalid || !uuid) {
+      return err(
+        carrierError('CARRIER_REJECTED', 'CDEK refused the order', {
+          retryable: false,
+          carrierMessages: cdekMessages(accepted.value),
+        }),
+      );
+    }
+    // Validation is asynchronous: one read tells us whether CDEK accepted it and its number.
+    const carrierResult = await getOrder(`/v2/orders/${encodeURIComponent(uuid)}`, 'read created order');
+    if (!carrierResult.ok || !carrierResult.value) {
+      return ok({
+        reference,
+        carrierShipmentId: uuid,
+        trackingNumber: null,
+        status: 'created',
+        carrierStatus: 'ACCEPTED',
+        existing: false,
+      });
+    }
+    const bad = invalidCreate(carrierResult.value);
+    if (bad) {
+      return err(
+        carrierError('CARRIER_REJECTED', 'CDEK refused the order', {
+          retryable: false,
+          carrierMessages: cdekMessages({ requests: [bad] }),
+        }),
+      );
+    }
+    return ok(toCreated(carrierResult.value, reference, false));
+  }
+
+  /**
+   * A return is an order of type 1 ("интернет-магазин") with `is_client_return: true`, the
+   * customer as sender and us as recipient. CDEK v2 (POST /v2/orders/{uuid}/clientReturn):
+   * "Если прямая доставка осуществлялась не СДЭК, для создания обратного заказа необходимо
+   * использовать метод «Регистрация заказа» … передать поле is_client_return = true"; the
+   * field itself (OrderCreateRequestDto): "Необходимо использовать, если прямой заказ
+   * доставлялся другой курьерской службой, либо по прямому заказу необходимо вернуть не все
+   * товары". We always use it: Ordo's return may cover part of an order or an order another
+   * carrier delivered, and it keeps the return id in `number`, so a lost create is found
+   * again by im_number. The customer's ПВЗ is `shipment_point`, which excludes from_location.
+   */
+  function returnBody(req: ReturnShipmentRequest) {
+    const tariff = req.service
+      ? Number(req.service)
+      : req.dropOffPoint
+        ? (config.returnDropOffTariffCode ?? 137)
+        : (config.returnTariffCode ?? 139);
+    return {
+      type: 1,
+      number: req.reference,
+      is_client_return: true,
+      tariff_code: tariff,
+      ...(req.comment ? { comment: req.comment } : {}),
+      sender: contact(req.sender),
+      recipient: contact(req.receiver),
+      ...(req.dropOffPoint ? { shipment_point: req.dropOffPoint } : { from_location: location(req.sender) }),
+      to_location: location(req.receiver),
+      packages: req.parcels.map((p, i) => ({
+        number: p.reference ?? String(i + 1),
+        weight: p.weightGrams,
+        length: cm(p.lengthMm),
+        width: cm(p.widthMm),
+        height: cm(p.heightMm),
+        items: [
+          {
+            name: req.comment ?? `Возврат ${req.reference}`,
+            ware_key: p.reference ?? `${req.reference}-${i + 1}`,
+            // Nothing is collected on a return.
+            payment: { value: 0 },
+            cost: 0,
+            weight: p.weightGrams,
+            amount: 1,
+          },
+        ],
+      })),
+    };
+  }
+
   async function waitForBarcode(uuid: string): Promise<CarrierResult<string>> {
     const attempts = config.labelPollAttempts ?? 10;
     for (let index = 0; index < attempts; index++) {
@@ -199,43 +296,29 @@ export function createCdekAdapter(config: CdekConfig): CarrierAdapter {
       if (found.value && !isDeleted(found.value) && !invalidCreate(found.value))
         return ok(toCreated(found.value, req.reference, true));
 
-      const res = await session.call({ method: 'POST', path: '/v2/orders', json: body(req) });
-      if (!res.ok) return res;
-      if (res.value.status !== 202 && res.value.status !== 200) return failed(res.value, 'create order');
-      const accepted = parseJson(res.value, cdekEntityResponse, 'create order');
-      if (!accepted.ok) return accepted;
-      const uuid = accepted.value.entity?.uuid;
-      const invalid = accepted.value.requests.find((r) => r.state === 'INVALID');
-      if (invalid || !uuid) {
-        return err(
-          carrierError('CARRIER_REJECTED', 'CDEK refused the order', {
-            retryable: false,
-            carrierMessages: cdekMessages(accepted.value),
-          }),
-        );
+      return submit(body(req), req.reference);
+    },
+
+    async createReturnShipment(input) {
+      const checked = checkRequest(input);
+      if (!checked.ok) return checked;
+      const req = checked.value;
+      const found = await getOrder(
+        `/v2/orders?im_number=${encodeURIComponent(req.reference)}`,
+        'look up order by number',
+      );
+      if (!found.ok) return found;
+      if (found.value && !isDeleted(found.value) && !invalidCreate(found.value)) {
+        if (found.value.entity.is_client_return !== true) {
+          return err(
+            carrierError('CARRIER_REJECTED', `CDEK order ${req.reference} exists and is not a client return`, {
+              retryable: false,
+            }),
+          );
+        }
+        return ok(toCreated(found.value, req.reference, true));
       }
-      // Validation is asynchronous: one read tells us whether CDEK accepted it and its number.
-      const carrierResult = await getOrder(`/v2/orders/${encodeURIComponent(uuid)}`, 'read created order');
-      if (!carrierResult.ok || !carrierResult.value) {
-        return ok({
-          reference: req.reference,
-          carrierShipmentId: uuid,
-          trackingNumber: null,
-          status: 'created',
-          carrierStatus: 'ACCEPTED',
-          existing: false,
-        });
-      }
-      const bad = invalidCreate(carrierResult.value);
-      if (bad) {
-        return err(
-          carrierError('CARRIER_REJECTED', 'CDEK refused the order', {
-            retryable: false,
-            carrierMessages: cdekMessages({ requests: [bad] }),
-          }),
-        );
-      }
-      return ok(toCreated(carrierResult.value, req.reference, false));
+      return submit(returnBody(req), req.reference);
     },
 
     async getLabel(ref, format): Promise<CarrierResult<Label>> {

@@ -36,6 +36,7 @@ export const cdekOrderResponse = z.object({
     uuid: z.string(),
     cdek_number: z.union([z.string(), z.number()]).transform(String).optional(),
     number: z.string().optional(),
+    is_client_return: z.boolean().optional(),
     statuses: z.array(cdekOrderStatus),
   }),
   requests: z.array(cdekRequestInfo),

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { carrierContract, sampleRequest } from '../testing/contract.js';
+import { carrierContract, sampleRequest, sampleReturnRequest, type StartedCarrier } from '../testing/contract.js';
 import { startCdekFake } from '../testing/cdek-fake.js';
-import type { ShipmentRequest } from '../types.js';
+import type { ReturnShipmentRequest, ShipmentRequest } from '../types.js';
 import { createCdekAdapter } from './cdek-adapter.js';
 import { CDEK_STATUSES } from './cdek-statuses.js';
 
@@ -33,6 +33,40 @@ const russian = (r: ShipmentRequest): ShipmentRequest => ({
   },
   service: '139',
 });
+
+/** A customer in Moscow returns to our warehouse in Novosibirsk. */
+const russianReturn = (r: ReturnShipmentRequest): ReturnShipmentRequest => ({
+  ...r,
+  sender: {
+    ...r.sender,
+    name: 'Анна Ёлкина',
+    street: 'ул. Льва Толстого',
+    buildingNumber: '16',
+    postalCode: '119021',
+    city: 'Москва',
+    countryCode: 'RU',
+  },
+  receiver: {
+    ...r.receiver,
+    name: 'Склад Ordo — Пётр Щукин',
+    company: 'ООО «Ордо»',
+    street: 'ул. Станционная',
+    buildingNumber: '30а',
+    flat: undefined,
+    postalCode: '630108',
+    city: 'Новосибирск',
+    countryCode: 'RU',
+  },
+});
+
+/** The order body CDEK received for this reference. */
+function postedOrder(c: StartedCarrier, reference: string): Record<string, any> {
+  const sent = c.server?.requests.filter(
+    (x) => x.method === 'POST' && x.path === '/v2/orders' && x.body.includes(`"number":"${reference}"`),
+  );
+  assert.ok(sent?.length, `an order for ${reference} reached CDEK`);
+  return JSON.parse(sent[sent.length - 1]?.body ?? '{}') as Record<string, any>;
+}
 
 carrierContract({
   name: 'CDEK v2',
@@ -69,6 +103,23 @@ carrierContract({
   lostCreate: 'found-by-reference',
   carrierReportsCancelled: true,
   request: russian,
+  returns: {
+    dropOffPoints: ['MSK123', 'NSK45'],
+    maxParcels: 5,
+    request: russianReturn,
+    seen(c, created) {
+      const body = postedOrder(c, created.reference);
+      return {
+        isReturn: body.is_client_return === true,
+        senderName: body.sender?.name,
+        receiverName: body.recipient?.name,
+        parcels: body.packages?.length ?? 0,
+        dropOffPoint: body.shipment_point ?? null,
+      };
+    },
+    // A door-to-door tariff with a ПВЗ drop-off: CDEK wants a "от склада" tariff for shipment_point.
+    carrierRefuses: (base) => ({ ...base, dropOffPoint: 'MSK123', service: '139' }),
+  },
   webhook: (created, code, at) => {
     // The published ORDER_STATUS example with our order's values.
     const sample = JSON.parse(readFileSync(fixturePath('00_ORDER_STATUS.json'), 'utf8')) as {
@@ -218,4 +269,47 @@ test('Given several calls at once with no token yet, When they run, Then one tok
   assert.ok(results.every((r) => r.ok));
   assert.equal(server.tokenRequests(), 1);
   assert.equal(server.shipmentCount(), 5);
+});
+
+test('Given returns from a ПВЗ and from the door, When sent to CDEK, Then the order is a client return with the matching tariff and start', async (t) => {
+  const server = await startCdekFake(creds);
+  t.after(() => server.close());
+  const adapter = createCdekAdapter({ ...creds, baseUrl: server.url, labelPollIntervalMs: 5 });
+  for (const [point, tariff] of [
+    ['MSK123', 137],
+    [undefined, 139],
+  ] as const) {
+    const req = russianReturn(sampleReturnRequest(point));
+    const r = await adapter.createReturnShipment?.(req);
+    assert.ok(r?.ok, JSON.stringify(r));
+    const sent = JSON.parse(
+      server.requests.filter((x) => x.method === 'POST' && x.body.includes(`"number":"${req.reference}"`)).pop()
+        ?.body ?? '{}',
+    ) as Record<string, any>;
+    assert.deepEqual([sent.type, sent.is_client_return, sent.tariff_code], [1, true, tariff]);
+    assert.equal(sent.shipment_point, point);
+    assert.equal(sent.from_location === undefined, point !== undefined, 'from_location only without a ПВЗ');
+    assert.equal(sent.to_location.city, 'Новосибирск');
+    assert.equal(sent.recipient.company, 'ООО «Ордо»');
+    assert.ok(
+      sent.packages.every((p: any) => p.items.every((i: any) => i.payment.value === 0)),
+      'nothing collected',
+    );
+  }
+});
+
+test('Given an outbound CDEK order under a number, When a return is booked with that number, Then it is refused', async (t) => {
+  const server = await startCdekFake(creds);
+  t.after(() => server.close());
+  const adapter = createCdekAdapter({ ...creds, baseUrl: server.url, labelPollIntervalMs: 5 });
+  const outbound = russian(sampleRequest());
+  assert.ok((await adapter.createShipment(outbound)).ok);
+  const r = await adapter.createReturnShipment?.({
+    ...russianReturn(sampleReturnRequest()),
+    reference: outbound.reference,
+  });
+  assert.equal(r?.ok, false);
+  if (r?.ok !== false) return;
+  assert.equal(r.error.code, 'CARRIER_REJECTED');
+  assert.equal(server.shipmentCount(), 1);
 });

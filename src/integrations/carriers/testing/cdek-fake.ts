@@ -16,6 +16,53 @@ interface FakeOrder {
 }
 
 const DELETABLE = new Set(['ACCEPTED', 'CREATED']);
+/** Parcel tariffs by where they start (Приложение: тарифы): "от склада" ones need a shipment_point. */
+const FROM_WAREHOUSE = new Set([136, 137]);
+const FROM_DOOR = new Set([138, 139]);
+const empty = (field: string) => ({ code: 'v2_field_is_empty', message: `Не задано поле [${field}]` });
+
+/**
+ * The order-create checks CDEK publishes in OrderCreateRequestDto: required fields, at most 255
+ * packages, shipment_point and from_location exclusive, a "от склада" tariff needs a
+ * shipment_point, and a client return only for "интернет-магазин" orders (type 1).
+ */
+function validateOrder(body: Record<string, any>): { code: string; message: string }[] {
+  const problems = [
+    ...(body.tariff_code ? [] : [empty('tariff_code')]),
+    ...(body.recipient?.name ? [] : [empty('recipient.name')]),
+    ...(body.packages?.length ? [] : [empty('packages')]),
+  ];
+  const packages = (body.packages ?? []) as Record<string, unknown>[];
+  if (packages.length > 255)
+    problems.push({ code: 'v2_packages_limit', message: 'Количество мест в заказе может быть от 1 до 255' });
+  packages.forEach((p, i) => {
+    if (!p.number) problems.push(empty(`packages[${i}].number`));
+    if (!p.weight) problems.push(empty(`packages[${i}].weight`));
+  });
+  if (body.shipment_point && body.from_location)
+    problems.push({
+      code: 'v2_shipment_point_and_from_location',
+      message: 'Поле [shipment_point] не может использоваться одновременно с [from_location]',
+    });
+  if (body.delivery_point && body.to_location)
+    problems.push({
+      code: 'v2_delivery_point_and_to_location',
+      message: 'Поле [delivery_point] не может использоваться одновременно с [to_location]',
+    });
+  const tariff = Number(body.tariff_code);
+  if (FROM_WAREHOUSE.has(tariff) && !body.shipment_point) problems.push(empty('shipment_point'));
+  if (FROM_DOOR.has(tariff) && !body.from_location)
+    problems.push({
+      code: 'v2_tariff_not_from_warehouse',
+      message: `Тариф ${tariff} не предусматривает отправку со склада`,
+    });
+  if (body.is_client_return === true && body.type !== 1)
+    problems.push({
+      code: 'v2_client_return_only_for_im',
+      message: 'Клиентский возврат доступен только для заказов типа «интернет-магазин»',
+    });
+  return problems;
+}
 const errors = (status: number, list: { code: string; message: string }[]): FakeReply => ({
   status,
   json: { errors: list },
@@ -43,7 +90,8 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
       type: o.body.type,
       is_return: false,
       is_reverse: false,
-      is_client_return: false,
+      is_client_return: o.body.is_client_return === true,
+      shipment_point: o.body.shipment_point,
       cdek_number: o.cdekNumber,
       number: o.number,
       tariff_code: o.body.tariff_code,
@@ -106,12 +154,8 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
 
     if (req.path === '/v2/orders' && req.method === 'POST') {
       const body = JSON.parse(req.body) as Record<string, any>;
-      const missing = [
-        ...(body.tariff_code ? [] : [{ code: 'v2_field_is_empty', message: 'Не задано поле [tariff_code]' }]),
-        ...(body.recipient?.name ? [] : [{ code: 'v2_field_is_empty', message: 'Не задано поле [recipient.name]' }]),
-        ...(body.packages?.length ? [] : [{ code: 'v2_field_is_empty', message: 'Не задано поле [packages]' }]),
-      ];
-      if (missing.length) return errors(400, missing);
+      const problems = validateOrder(body);
+      if (problems.length) return errors(400, problems);
       const o: FakeOrder = {
         uuid: randomUUID(),
         cdekNumber: String(counter++),
@@ -120,7 +164,7 @@ export async function startCdekFake(opts: { clientId: string; clientSecret: stri
         statuses: [],
         deleted: false,
       };
-      const city = String(body.from_location?.city ?? 'Москва');
+      const city = String(body.from_location?.city ?? body.to_location?.city ?? 'Москва');
       o.statuses.push({ code: 'ACCEPTED', name: 'Принят', date_time: tick(), city });
       o.statuses.push({ code: 'CREATED', name: 'Создан', date_time: tick(), city });
       orders.set(o.uuid, o);
