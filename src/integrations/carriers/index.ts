@@ -20,7 +20,9 @@ export { CDEK_STATUS_MAP, CDEK_STATUSES } from './cdek/cdek-statuses.js';
 export {
   createManualCarrier,
   inMemoryManualStore,
+  isManualReturn,
   type ManualCarrierAdapter,
+  type ManualShipmentRequest,
   type ManualCarrierOptions,
   type ManualDriverEvent,
   type ManualShipmentRecord,

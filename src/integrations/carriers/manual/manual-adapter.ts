@@ -17,6 +17,7 @@ import {
   type CreatedShipment,
   type LabelFormat,
   type OrdoShipmentStatus,
+  type ReturnShipmentRequest,
   type ShipmentRef,
   type ShipmentRequest,
   type StatusMapping,
@@ -24,10 +25,19 @@ import {
 } from '../types.js';
 import { renderManualLabel, type ManualLabelData } from './manual-label.js';
 
+/**
+ * What an own-fleet shipment was booked with: an outbound request, or a return marked
+ * `kind: 'return'`. Kept inside `request` because that is what a store persists whole (JSON).
+ */
+export type ManualShipmentRequest = ShipmentRequest | (ReturnShipmentRequest & { kind: 'return' });
+
+export const isManualReturn = (request: ManualShipmentRequest): request is ReturnShipmentRequest & { kind: 'return' } =>
+  'kind' in request && request.kind === 'return';
+
 export interface ManualShipmentRecord {
   carrierShipmentId: string;
   trackingNumber: string;
-  request: ShipmentRequest;
+  request: ManualShipmentRequest;
   events: TrackingEvent[];
 }
 
@@ -154,6 +164,33 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
     existing,
   });
 
+  /** Books a shipment once per reference; a reference held by the other kind is refused, not reused. */
+  async function book(request: ManualShipmentRequest): Promise<CarrierResult<CreatedShipment>> {
+    const existing = await store.findByReference(request.reference);
+    if (existing) {
+      if (isManualReturn(existing.request) !== isManualReturn(request)) {
+        return err(
+          carrierError(
+            'CARRIER_REJECTED',
+            `own-fleet shipment ${existing.trackingNumber} holds reference ${request.reference} and is ${isManualReturn(existing.request) ? 'a return' : 'not a return'}`,
+            { retryable: false },
+          ),
+        );
+      }
+      return ok(toCreated(existing, true));
+    }
+    const id = newId();
+    const manualShipment: ManualShipmentRecord = {
+      carrierShipmentId: id,
+      trackingNumber: `${options.prefix ?? 'OWN'}-${id.replace(/-/g, '').slice(-12).toUpperCase()}`,
+      request,
+      events: [],
+    };
+    manualShipment.events.push(event(manualShipment, 'label_ready', clock.now().toISOString()));
+    await store.put(manualShipment);
+    return ok(toCreated(manualShipment, false));
+  }
+
   return {
     code: 'manual',
     labelFormats: ['pdf', 'zpl'],
@@ -163,18 +200,15 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
       guarded(async () => {
         const checked = checkRequest(input);
         if (!checked.ok) return checked;
-        const existing = await store.findByReference(input.reference);
-        if (existing) return ok(toCreated(existing, true));
-        const id = newId();
-        const manualShipment: ManualShipmentRecord = {
-          carrierShipmentId: id,
-          trackingNumber: `${options.prefix ?? 'OWN'}-${id.replace(/-/g, '').slice(-12).toUpperCase()}`,
-          request: checked.value,
-          events: [],
-        };
-        manualShipment.events.push(event(manualShipment, 'label_ready', clock.now().toISOString()));
-        await store.put(manualShipment);
-        return ok(toCreated(manualShipment, false));
+        return book(checked.value);
+      }),
+
+    // The fleet collects from the customer's address, or from the drop-off point the label names.
+    createReturnShipment: (input) =>
+      guarded(async () => {
+        const checked = checkRequest(input);
+        if (!checked.ok) return checked;
+        return book({ ...checked.value, kind: 'return' });
       }),
 
     getLabel: (ref, format) =>
@@ -194,6 +228,9 @@ export function createManualCarrier(options: ManualCarrierOptions = {}): ManualC
             sender: item.request.sender,
             receiver: item.request.receiver,
             parcels: item.request.parcels.length,
+            ...(isManualReturn(item.request)
+              ? { return: item.request.dropOffPoint ? { dropOffPoint: item.request.dropOffPoint } : {} }
+              : {}),
           },
           format,
         );

@@ -16,7 +16,12 @@ export interface ManualLabelData {
   sender: Address;
   receiver: Address;
   parcels: number;
+  /** Set on a return label: the customer sends, we receive, from this drop-off point if any. */
+  return?: { dropOffPoint?: string };
 }
+
+const RETURN_TITLE = 'ZWROT / ВОЗВРАТ / RETURN';
+const dropOffLine = (point: string) => `Punkt nadania / Пункт сдачи / Drop-off: ${point}`;
 
 const lines = (a: Address) => [
   a.company ? `${a.company}, ${a.name}` : a.name,
@@ -32,8 +37,12 @@ export async function renderManualLabel(manualLabel: ManualLabelData, format: La
       `^FO40,${y}^A0N,${size},${size}^FD${text.replace(/[\^~]/g, ' ')}^FS`;
     const to = lines(manualLabel.receiver).map((l, i) => field(300 + i * 40, l));
     const from = lines(manualLabel.sender).map((l, i) => field(560 + i * 30, l, 22));
+    const ret = manualLabel.return
+      ? field(250, RETURN_TITLE, 34) +
+        (manualLabel.return.dropOffPoint ? field(760, dropOffLine(manualLabel.return.dropOffPoint), 22) : '')
+      : '';
     return Buffer.from(
-      `^XA^CI28^FO40,40^BY3^BCN,160,Y,N,N^FD${manualLabel.trackingNumber}^FS${to.join('')}${from.join('')}${field(720, manualLabel.reference, 22)}^XZ`,
+      `^XA^CI28^FO40,40^BY3^BCN,160,Y,N,N^FD${manualLabel.trackingNumber}^FS${ret}${to.join('')}${from.join('')}${field(720, manualLabel.reference, 22)}^XZ`,
       'utf8',
     );
   }
@@ -51,6 +60,10 @@ export async function renderManualLabel(manualLabel: ManualLabelData, format: La
   doc.font(FONT);
   doc.image(barcode, { width: 220 });
   doc.fontSize(12).text(manualLabel.trackingNumber);
+  if (manualLabel.return) {
+    doc.moveDown(0.3).fontSize(13).text(RETURN_TITLE);
+    if (manualLabel.return.dropOffPoint) doc.fontSize(9).text(dropOffLine(manualLabel.return.dropOffPoint));
+  }
   doc.moveDown(0.5).fontSize(8).text('Odbiorca / Получатель / Receiver');
   doc.fontSize(11).text(lines(manualLabel.receiver).join('\n'));
   doc.moveDown(0.5).fontSize(8).text('Nadawca / Отправитель / Sender');

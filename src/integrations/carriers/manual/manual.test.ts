@@ -2,16 +2,27 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PDFParse } from 'pdf-parse';
 import { fixedClock } from '../../../shared/clock.js';
-import { carrierContract, sampleRequest } from '../testing/contract.js';
+import { carrierContract, sampleRequest, sampleReturnRequest } from '../testing/contract.js';
 import { ORDO_SHIPMENT_STATUSES } from '../types.js';
-import { createManualCarrier, inMemoryManualStore } from './manual-adapter.js';
+import { createManualCarrier, inMemoryManualStore, isManualReturn } from './manual-adapter.js';
+
+/** The contract's own-fleet store, read back by the return cases. */
+let contractStore = inMemoryManualStore();
+
+async function pdfText(data: Buffer): Promise<string> {
+  const parser = new PDFParse({ data: new Uint8Array(data) });
+  const text = (await parser.getText()).text;
+  await parser.destroy();
+  return text;
+}
 
 carrierContract({
   name: 'manual (own fleet)',
   http: false,
   async start() {
     const clock = fixedClock('2026-11-23T08:00:00Z');
-    const adapter = createManualCarrier({ clock });
+    contractStore = inMemoryManualStore();
+    const adapter = createManualCarrier({ clock, store: contractStore });
     return {
       adapter,
       server: null,
@@ -31,6 +42,24 @@ carrierContract({
   deliverySequence: ['handed_over', 'in_transit', 'out_for_delivery', 'delivered'],
   lostCreate: 'found-by-reference',
   carrierReportsCancelled: true,
+  returns: {
+    // Our own pickup points, where a driver collects returns.
+    dropOffPoints: ['PUNKT-ŁÓDŹ-01', 'ПВЗ-МСК-7'],
+    maxParcels: 8,
+    seen(_c, created) {
+      const record = contractStore.peek?.(created.carrierShipmentId);
+      assert.ok(record, 'the fleet holds the return');
+      return {
+        isReturn: isManualReturn(record.request),
+        senderName: record.request.sender.name,
+        receiverName: record.request.receiver.name,
+        parcels: record.request.parcels.length,
+        dropOffPoint: isManualReturn(record.request) ? (record.request.dropOffPoint ?? null) : null,
+      };
+    },
+    // No carrier sits behind the own fleet: our own checks are the only refusal.
+    carrierRefuses: null,
+  },
   webhook: (created, status, at) => ({
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -78,5 +107,48 @@ test('Given a driver reporting the same status twice, When recorded, Then the hi
     t.value.events.map((e) => e.status),
     ['label_ready', 'delivered'],
   );
+  assert.equal(store.size(), 1);
+});
+
+test('Given an own-fleet return from a Cyrillic customer to a Polish warehouse, When its labels are read back, Then they say return, name both sides intact and the drop-off point', async () => {
+  const adapter = createManualCarrier({ clock: fixedClock('2026-11-23T08:00:00Z') });
+  const r = sampleReturnRequest('ПВЗ-МСК-7');
+  const created = await adapter.createReturnShipment?.({
+    ...r,
+    sender: { ...r.sender, name: 'Пётр Щукин', street: 'ул. Ленина', city: 'Białystok' },
+  });
+  assert.ok(created?.ok);
+  const label = await adapter.getLabel(created.value, 'pdf');
+  assert.ok(label.ok);
+  const text = await pdfText(label.value.data);
+  for (const s of [
+    'ВОЗВРАТ',
+    'ZWROT',
+    'Пётр Щукин',
+    'ул. Ленина',
+    'Białystok',
+    'Hurtownia Łódź',
+    'Paweł Żółkiewski',
+    'ПВЗ-МСК-7',
+  ])
+    assert.ok(text.includes(s), `${s} in return label`);
+  assert.ok(text.indexOf('Odbiorca') < text.indexOf('Paweł Żółkiewski'), 'we are the receiver');
+  const zpl = await adapter.getLabel(created.value, 'zpl');
+  assert.ok(zpl.ok);
+  const z = zpl.value.data.toString('utf8');
+  for (const s of ['^CI28', 'ВОЗВРАТ', 'Пётр Щукин', 'ПВЗ-МСК-7']) assert.ok(z.includes(s), `${s} in ZPL`);
+});
+
+test('Given an outbound own-fleet shipment, When a return reuses its reference or names a blank drop-off point, Then both are refused', async () => {
+  const store = inMemoryManualStore();
+  const adapter = createManualCarrier({ clock: fixedClock('2026-11-23T08:00:00Z'), store });
+  const outbound = sampleRequest();
+  assert.ok((await adapter.createShipment(outbound)).ok);
+  const clash = await adapter.createReturnShipment?.({ ...sampleReturnRequest(), reference: outbound.reference });
+  assert.equal(clash?.ok, false);
+  const blank = await adapter.createReturnShipment?.(sampleReturnRequest('  '));
+  assert.equal(blank?.ok, false);
+  if (blank?.ok !== false) return;
+  assert.match(blank.error.message, /dropOffPoint/);
   assert.equal(store.size(), 1);
 });
