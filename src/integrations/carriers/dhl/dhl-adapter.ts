@@ -3,6 +3,16 @@
  * Tracking API. Auth: `dhl-api-key` header plus HTTP basic (business-customer user).
  * Parcel DE has no lookup by our reference, so a create with an unobserved outcome is
  * reported `outcomeUnknown` instead of being retried blindly.
+ *
+ * No `createReturnShipment`: DHL return labels are a separate product and API, "DHL Parcel DE
+ * Returns" (https://developer.dhl.com/api-reference/dhl-parcel-de-returns-post-parcel-germany,
+ * POST /parcel/de/shipping/returns/v1/orders, products DHL Retoure Online / International,
+ * a separate contract and the "Returns" right in the business customer portal). It does not
+ * take our receiver address: the return receiver is a `receiverId` configured in that portal
+ * per sender country; the customer takes the parcel to any DHL point, so no drop-off point
+ * can be named; and it has no lookup by our reference. Booking it here would mean sending
+ * Ordo's receiver and drop-off point nowhere, so the method is left out until that API is
+ * integrated with its own configuration (receiverIds) and a fake built from its spec.
  */
 import { err, ok } from '../../../shared/result.js';
 import {
