@@ -325,6 +325,22 @@ function registerReturnTests(h: CarrierHarness, get: () => StartedCarrier): void
     assert.equal(info.known, true);
   });
 
+  if (h.http && h.lostCreate === 'found-by-reference') {
+    test('Given the answer to a return create is lost, When retried, Then the first return is found and no second is bought', async (t) => {
+      const c = get();
+      if (!c.server) return t.skip('no HTTP carrier to fail');
+      const req = returnReq(point);
+      const count = c.server.shipmentCount();
+      c.server.failNext('drop-after-processing', 1, (x) => x.method === 'POST' && x.body.includes(req.reference));
+      const first = await create(c, req);
+      assert.equal(first.ok, false);
+      if (!first.ok) assert.equal(first.error.retryable, true);
+      const retry = unwrap(await create(c, req), 'retry return');
+      assert.equal(retry.existing, true);
+      assert.equal(c.server.shipmentCount(), count + 1, 'one return at the carrier');
+    });
+  }
+
   test('Given a return without parcels, When created, Then it is refused before the carrier is called', async () => {
     const c = get();
     const before = c.server?.requests.length ?? 0;
