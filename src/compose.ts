@@ -12,6 +12,8 @@ import { sourcingOperations } from './app/sourcing/operations.js';
 import { fulfilmentOperations } from './app/fulfilment/operations.js';
 import { notificationOperations } from './app/notifications/operations.js';
 import { moneyOperations } from './app/money/operations.js';
+import { returnOperations } from './app/returns/operations.js';
+import { returnLabelJob } from './app/returns/return-label.js';
 import { paymentOperationJob, type PaymentProviders } from './app/money/execute-payment-operation.js';
 import { ksefSubmissionJob, type KsefSettings } from './app/money/ksef-submission.js';
 import { b2bOperations } from './app/b2b/operations.js';
@@ -42,15 +44,22 @@ export interface Services {
  * `publicUrl` (config.http.publicUrl) is where e-mailed tracking links point.
  */
 export function processOperations(
-  opts: { publicUrl?: string | undefined; paymentProviders?: Iterable<string> } = {},
+  opts: {
+    publicUrl?: string | undefined;
+    paymentProviders?: Iterable<string>;
+    /** The engine, once built: operations that create orders (an exchange) start their processes with it. */
+    engine?: { current: OrderProcesses | undefined };
+  } = {},
 ): ProcessOperation[] {
+  const providers = new Set(opts.paymentProviders ?? []);
   return [
     ...orderOperations,
     ...inventoryOperations,
     ...sourcingOperations,
     ...fulfilmentOperations,
     ...notificationOperations({ publicUrl: opts.publicUrl }),
-    ...moneyOperations({ providers: new Set(opts.paymentProviders ?? []) }),
+    ...moneyOperations({ providers }),
+    ...returnOperations({ providers, engine: opts.engine ?? { current: undefined } }),
     ...b2bOperations,
     ...erpOperations,
   ];
@@ -77,10 +86,12 @@ export interface ComposeOptions {
 
 export function compose(opts: ComposeOptions): Services {
   const payments: PaymentProviders = opts.payments ?? new Map();
+  const engine: { current: OrderProcesses | undefined } = { current: undefined };
   const operations = new Operations(
-    opts.operations ?? processOperations({ publicUrl: opts.publicUrl, paymentProviders: payments.keys() }),
+    opts.operations ?? processOperations({ publicUrl: opts.publicUrl, paymentProviders: payments.keys(), engine }),
   );
   const processes = new OrderProcesses(operations);
+  engine.current = processes;
   const inbound = new Map(opts.inbound ?? []);
   const jobs = new JobRegistry([
     processTimerJob(operations),
@@ -88,6 +99,7 @@ export function compose(opts: ComposeOptions): Services {
     trackingPollJob(processes, opts.carriers, opts.clock, opts.trackingPoll),
     paymentOperationJob({ providers: payments, processes, clock: opts.clock, publicUrl: opts.publicUrl }),
     ksefSubmissionJob({ ksef: opts.ksef, clock: opts.clock }),
+    returnLabelJob({ carriers: opts.carriers, processes, clock: opts.clock }),
     ...(opts.jobs ?? []),
   ]);
   return { operations, processes, carriers: opts.carriers, jobs, inbound, payments };

@@ -322,6 +322,8 @@ export interface RefundInput {
   paymentId?: string | undefined;
   /** Without a provider the money goes back by hand: true = it was paid out, record it now. */
   paidOut?: boolean | undefined;
+  /** The return this refund pays out: its result is told to the return's process too. */
+  returnId?: string | undefined;
 }
 
 /** The value of `quantity` units of each line (their share of the line's total, rounded half away from zero). */
@@ -392,6 +394,7 @@ export async function refundPayments(
     const op = await insertOperation(ctx, payment, 'refund', part, opts, {
       reason: input.reason,
       lines: byLines?.lines ?? [],
+      ...(input.returnId ? { request: { returnId: input.returnId } } : {}),
     });
     operations.push(op);
     if (!payment.provider && input.paidOut)

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
+import '../../store/schema-returns.js';
 import { emitEvent } from '../events/emit-event.js';
 import { raiseFlag } from '../orders/flags.js';
 import type { OrderProcessPort } from '../process/port.js';
@@ -184,6 +185,8 @@ export async function recordPaymentChange(
       .executeTakeFirst();
     if (open) event = null;
   }
+  const returnId = op?.kind === 'refund' ? (op.request as { returnId?: unknown }).returnId : undefined;
+  if (typeof returnId === 'string') await tellReturn(ctx, returnId, change, op!);
   if (event && ctx.processes)
     await ctx.processes.feed(tx, ctx.actor, now, payment.order_id, event, {
       paymentId: payment.id,
@@ -192,4 +195,37 @@ export async function recordPaymentChange(
       paymentStatus: summary.status,
     });
   return event;
+}
+
+/**
+ * A refund that pays out a return: the return counts what was paid back, and its process hears
+ * `refunded` once the last of its refund operations is done (or `refund_failed`).
+ */
+async function tellReturn(ctx: MoneyContext, returnId: string, change: Change, op: PaymentOperationRow) {
+  if (change.kind === 'refunded')
+    await ctx.tx
+      .updateTable('returns')
+      .set({ refunded: sql`refunded + ${String(change.amount)}::bigint`, updated_at: ctx.now })
+      .where('id', '=', returnId)
+      .execute();
+  if (change.kind !== 'refunded' && change.kind !== 'failed') return;
+  const open = await ctx.tx
+    .selectFrom('payment_operations')
+    .select('id')
+    .where('kind', '=', 'refund')
+    .where('status', '=', 'pending')
+    .where(sql<string>`request->>'returnId'`, '=', returnId)
+    .where('id', '<>', op.id)
+    .executeTakeFirst();
+  if (change.kind === 'refunded' && open) return;
+  if (ctx.processes)
+    await ctx.processes.feed(ctx.tx, ctx.actor, ctx.now, returnId, change.kind === 'refunded' ? 'refunded' : 'refund_failed', {
+      operationId: op.id,
+      amount: money(change.amount, await currencyOf(ctx, returnId)),
+    });
+}
+
+async function currencyOf(ctx: MoneyContext, orderId: string): Promise<string> {
+  const row = await ctx.tx.selectFrom('orders').select('currency').where('id', '=', orderId).executeTakeFirstOrThrow();
+  return row.currency;
 }

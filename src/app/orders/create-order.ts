@@ -156,14 +156,21 @@ export async function createOrder(
   actor: Actor,
   clock: Clock,
   input: OrderInput,
+  hooks: IntakeHooks = {},
 ) {
   const priced = priceOrder(input.currency, input.lines, input.shipping, input.pricesIncludeTax);
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
   const refs = await resolveReferences(scope, input);
   const rows = orderRows(scope, clock.now(), input, priced, refs);
-  if (isWork(scope)) return acceptOrder(processes, scope, actor, rows);
-  if (intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
-  return transaction(scope, (tx) => acceptOrder(processes, tx, actor, rows));
+  if (isWork(scope)) return acceptOrder(processes, scope, actor, rows, hooks);
+  if (!hooks.beforeStart && intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
+  return transaction(scope, (tx) => acceptOrder(processes, tx, actor, rows, hooks));
+}
+
+/** What a caller adds to intake inside its transaction (an exchange pays the replacement before its process asks for money). */
+export interface IntakeHooks {
+  /** Runs after the order, its lines and reservations are written and before its process starts. */
+  beforeStart?(work: Work, orderId: string): Promise<void>;
 }
 
 export type IntakePath = 'one-statement' | 'unit-of-work';
@@ -373,7 +380,7 @@ async function storeOrder(scope: TenantScope, actor: Actor, order: NewOrder) {
   return respond(scope, order, { started: false }, skippedOnIntake());
 }
 
-async function acceptOrder(processes: OrderProcesses, work: Work, actor: Actor, order: NewOrder) {
+async function acceptOrder(processes: OrderProcesses, work: Work, actor: Actor, order: NewOrder, hooks: IntakeHooks = {}) {
   const { rows } = await insertOrder(work, order);
   if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
   await writeHistory(work, actor, order.now, [order.accepted]);
@@ -393,6 +400,7 @@ async function acceptOrder(processes: OrderProcesses, work: Work, actor: Actor, 
   });
   // outbox (issue 8): write the order.accepted event here, in this transaction
   await emitEvent(work, order.event);
+  await hooks.beforeStart?.(work, order.id);
   // process (issue 4): choose and start the order's process here, in this transaction
   const started = await processes.start(work, actor, order.now, order.id, {
     ...order.start,

@@ -9,7 +9,9 @@ import {
   type PaymentFactRow,
   type StockFactRows,
 } from '../../domain/order/facts.js';
+import type { ReturnFactRow } from '../../domain/returns/facts.js';
 import { creditJson } from '../money/credit-sql.js';
+import { returnFactsJson } from '../returns/return-facts-sql.js';
 import '../../store/schema-inventory.js';
 
 // What the order's lines hold (active or shipped reservations) and what is backordered, as JSON
@@ -65,6 +67,9 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
       sql<CreditFactRow | null>`(case when orders.company_id is null then null else ${creditJson(sql`orders.tenant_id`, sql`orders.company_id`)} end)`.as(
         'fact_credit',
       ),
+      sql<ReturnFactRow | null>`(case when orders.order_type = 'return' then ${returnFactsJson(sql`orders.tenant_id`, sql`orders.id`)} end)`.as(
+        'fact_return',
+      ),
       reservedJson(tenantId, orderId).as('fact_reserved'),
       backordersJson(tenantId, orderId).as('fact_backorders'),
     ])
@@ -78,6 +83,7 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     fact_backorders: backorders,
     fact_payments: payments,
     fact_credit: credit,
+    fact_return: ret,
     ...order
   } = row;
   return {
@@ -89,6 +95,7 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     backorders,
     payments,
     credit: credit ?? undefined,
+    ret: ret ?? undefined,
   };
 }
 

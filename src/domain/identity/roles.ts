@@ -26,6 +26,8 @@ export const PERMISSIONS = [
   'payments:write',
   'invoices:write',
   'credit:write',
+  'returns:read',
+  'returns:write',
   'keys:manage',
   'users:manage',
 ] as const;
@@ -42,11 +44,12 @@ const READ: Permission[] = [
   'fulfilment:read',
   'notifications:read',
   'payments:read',
+  'returns:read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  operator: [...READ, 'orders:write', 'orders:import', 'inventory:write', 'tasks:act', 'fulfilment:write'],
+  operator: [...READ, 'orders:write', 'orders:import', 'inventory:write', 'tasks:act', 'fulfilment:write', 'returns:write'],
   approver: [...READ, 'tasks:act'],
   integration: [
     ...READ,
@@ -58,6 +61,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fulfilment:write',
     'payments:write',
     'invoices:write',
+    'returns:write',
   ],
   viewer: READ,
   /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */

@@ -1,5 +1,6 @@
 import { parseMoney } from '../../shared/money.js';
 import { summarizePayments } from '../money/payment-status.js';
+import { returnFactsFrom, type ReturnFactRow } from '../returns/facts.js';
 
 /**
  * The facts a process's conditions read (docs/process.md), computed from the order's rows:
@@ -81,6 +82,8 @@ export interface FactRows extends StockFactRows {
   payments?: PaymentFactRow[];
   /** Absent at intake and for orders without a company. */
   credit?: CreditFactRow | undefined;
+  /** A return order's own rows (absent on every other order). */
+  ret?: ReturnFactRow | undefined;
 }
 
 /** The verification result's errors (the `validation` fact): what makes a stored order unfit to proceed. */
@@ -231,5 +234,6 @@ export function factsFrom(factRows: FactRows) {
       producible: attrs.producible,
     },
     validation: { ok: errors.length === 0, errors, warnings: [] },
+    rma: returnFactsFrom(factRows.ret),
   };
 }
