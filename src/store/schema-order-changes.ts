@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { Json, Timestamp } from './schema.js';
 
 export type OrderChangeStatus = 'draft' | 'confirmed' | 'discarded';
@@ -17,7 +18,7 @@ export interface OrderChangesTable {
   requested_by: Json<Record<string, unknown>>;
   created_at: Timestamp;
   confirmed_at: Timestamp | null;
-  confirmed_by: Json<Record<string, unknown> | null>;
+  confirmed_by: ColumnType<Record<string, unknown> | null, string | null, string | null>;
   discarded_at: Timestamp | null;
 }
 
