@@ -260,7 +260,8 @@ export function changeView(row: {
   return {
     id: row.id,
     orderId: row.order_id,
-    version: row.version,
+    /** Not `version`: the API's `version` is an ETag, and this is the change's number on its order. */
+    changeVersion: row.version,
     status: row.status as 'draft' | 'confirmed' | 'discarded',
     baseVersion: row.base_version,
     actions: row.actions as ChangeAction[],

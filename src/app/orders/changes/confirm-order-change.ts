@@ -43,7 +43,7 @@ export async function confirmOrderChange(
   const change = await loadChange(tx, orderId, changeId, true);
   if (change.status !== 'draft')
     throw new AppError('ORDER_CHANGE_NOT_OPEN', `change ${change.version} is ${change.status}`, [], {
-      status: change.status,
+      changeStatus: change.status,
     });
   if (loaded.row.version !== change.base_version)
     throw new AppError(

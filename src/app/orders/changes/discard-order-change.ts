@@ -18,7 +18,7 @@ export async function discardOrderChange(
     const change = await loadChange(tx, orderId, changeId, true);
     if (change.status !== 'draft')
       throw new AppError('ORDER_CHANGE_NOT_OPEN', `change ${change.version} is ${change.status}`, [], {
-        status: change.status,
+        changeStatus: change.status,
       });
     const now = clock.now();
     await tx
