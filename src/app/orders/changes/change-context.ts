@@ -36,7 +36,20 @@ export type OrderRow = Awaited<ReturnType<typeof loadOrderRow>>;
  * the released units gone).
  */
 export async function loadChangeOrder(tx: TenantScope, orderId: string, opts: { lockStock: boolean }) {
-  const row = await loadOrderRow(tx, orderId, true);
+  // FOR NO KEY UPDATE, not FOR UPDATE: a shipment holding this order's reservations inserts
+  // ledger rows whose foreign key takes KEY SHARE on the order; FOR UPDATE would make the two
+  // wait on each other (a deadlock seen on PostgreSQL), this still excludes every other writer.
+  const row = await tx
+    .selectFrom('orders')
+    .innerJoin('channels', (j) =>
+      j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+    )
+    .selectAll('orders')
+    .select('channels.code as channel_code')
+    .where('orders.id', '=', orderId)
+    .forNoKeyUpdate('orders')
+    .executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `order ${orderId} not found`);
   if (TERMINAL.has(row.state))
     throw new AppError('ORDER_CHANGE_NOT_ALLOWED', `order ${row.number} is ${row.state} and can no longer be changed`);
   const lines = await tx
