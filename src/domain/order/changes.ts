@@ -342,7 +342,7 @@ export function price(order: ChangeOrder) {
 /** Stock per SKU: units to reserve (>0) or to give back (<0), summed over the lines. */
 export function stockBySku(stock: readonly StockEffect[]): Array<{ sku: string; delta: number }> {
   const sums = new Map<string, number>();
-  for (const s of stock) sums.set(s.sku, (sums.get(s.sku) ?? 0) + s.delta);
+  for (const effect of stock) sums.set(effect.sku, (sums.get(effect.sku) ?? 0) + effect.delta);
   return [...sums].filter(([, d]) => d !== 0).map(([sku, delta]) => ({ sku, delta }));
 }
 
@@ -392,10 +392,10 @@ export function approvalsFor(
     const value = typeof text === 'string' ? parseMoney(text, currency) : 0n;
     return typeof value === 'bigint' ? value : 0n;
   };
-  const concession = after.effects.some((e) => {
-    if (e.action !== 'change_price' && e.action !== 'replace_item') return false;
-    const from = e.from as { unitPrice?: string; discount?: string };
-    const to = e.to as { unitPrice?: string; discount?: string };
+  const concession = after.effects.some((effect) => {
+    if (effect.action !== 'change_price' && effect.action !== 'replace_item') return false;
+    const from = effect.from as { unitPrice?: string; discount?: string };
+    const to = effect.to as { unitPrice?: string; discount?: string };
     return (
       toMinor(to.unitPrice) < toMinor(from.unitPrice) || toMinor(to.discount ?? from.discount) > toMinor(from.discount)
     );

@@ -79,9 +79,13 @@ export async function loadChangeOrder(tx: TenantScope, orderId: string, opts: { 
     .groupBy('fulfilment_lines.order_line_id')
     .execute();
   const shipped = new Map<string, number>();
-  for (const r of held)
-    if (r.order_line_id)
-      shipped.set(r.order_line_id, (shipped.get(r.order_line_id) ?? 0) + r.original_quantity - r.quantity);
+  // What left of each reservation (whatever its status now) shipped: original − what it still holds or gave back.
+  for (const reservation of held)
+    if (reservation.order_line_id)
+      shipped.set(
+        reservation.order_line_id,
+        (shipped.get(reservation.order_line_id) ?? 0) + reservation.original_quantity - reservation.quantity,
+      );
   const fulfilment = new Map(inFulfilment.map((f) => [f.order_line_id, Number(f.qty)]));
   const currency = row.currency;
   const str = (v: string) => formatMoney(BigInt(v), currency);
@@ -196,9 +200,9 @@ export async function computeChange(tx: TenantScope, loaded: LoadedOrder, action
   const paid = payments.reduce((a, p) => a + BigInt(p.captured) - BigInt(p.refunded), 0n) - pendingRefunds;
   const openAuthorization = payments
     .filter((p) => p.status === 'authorized')
-    .reduce((a, p) => {
-      const open = BigInt(p.authorized) - BigInt(p.captured) - BigInt(p.voided);
-      return a + (open > 0n ? open : 0n);
+    .reduce((sum, payment) => {
+      const open = BigInt(payment.authorized) - BigInt(payment.captured) - BigInt(payment.voided);
+      return sum + (open > 0n ? open : 0n);
     }, 0n);
   const payment = paymentDifference(applied.before.grandTotal, applied.totals.grandTotal, { paid, openAuthorization });
   const limitText = (loaded.channelSettings.orderChanges as { approveIncreaseAbove?: unknown } | undefined)
