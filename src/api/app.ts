@@ -16,6 +16,7 @@ import { guardJsonBodies, refuseUnstorableUrl } from './input.js';
 import { authHook } from './auth.js';
 import { systemRoutes } from './routes/system.js';
 import { orderRoutes } from './routes/orders.js';
+import { orderChangeRoutes } from './routes/order-changes.js';
 import { referenceRoutes } from './routes/reference.js';
 import { identityRoutes } from './routes/identity.js';
 import { eventRoutes } from './routes/events.js';
@@ -101,6 +102,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       api.addHook('onRequest', authHook(deps.db));
       api.get('/openapi.json', { schema: { hide: true, security: [] } }, async () => app.swagger());
       await api.register(orderRoutes(deps));
+      await api.register(orderChangeRoutes(deps));
       await api.register(referenceRoutes(deps));
       await api.register(identityRoutes(deps));
       // capability route modules: one line each (inventory, events, processes, …)

@@ -672,6 +672,1095 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's changes, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                orderId: string;
+                                /** @description the change's number on its order, 1..n */
+                                changeVersion: number;
+                                /** @enum {string} */
+                                status: "draft" | "confirmed" | "discarded";
+                                baseVersion: number;
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "add_line";
+                                    sku: string;
+                                    quantity: number;
+                                    unitPrice: string;
+                                    /** @description discount amount for the whole line */
+                                    discount?: string;
+                                    taxRate?: string;
+                                    name?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "remove_line";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "cancel_quantity";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    quantity: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "change_quantity";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    quantity: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "change_price";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    unitPrice?: string;
+                                    discount?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "replace_item";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    sku: string;
+                                    unitPrice?: string;
+                                    name?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "set_delivery_fee";
+                                    amount: string;
+                                    taxRate?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "change_delivery";
+                                    /** @enum {string} */
+                                    method: "ship" | "pickup";
+                                    /** @description location code of the pickup point */
+                                    pickupLocation?: string;
+                                })[];
+                                preview: {
+                                    /** @description the order's version the preview was computed from */
+                                    baseVersion: number;
+                                    currency: string;
+                                    totals: {
+                                        before: {
+                                            /** @description exact decimal string */
+                                            subtotal: string;
+                                            /** @description exact decimal string */
+                                            discountTotal: string;
+                                            /** @description exact decimal string */
+                                            taxTotal: string;
+                                            /** @description exact decimal string */
+                                            shippingTotal: string;
+                                            /** @description exact decimal string */
+                                            grandTotal: string;
+                                        };
+                                        after: {
+                                            /** @description exact decimal string */
+                                            subtotal: string;
+                                            /** @description exact decimal string */
+                                            discountTotal: string;
+                                            /** @description exact decimal string */
+                                            taxTotal: string;
+                                            /** @description exact decimal string */
+                                            shippingTotal: string;
+                                            /** @description exact decimal string */
+                                            grandTotal: string;
+                                        };
+                                    };
+                                    lines: {
+                                        id: string;
+                                        lineNo: number;
+                                        sku: string;
+                                        name: string;
+                                        /** @description 0: removed or cancelled */
+                                        quantity: number;
+                                        /** @description exact decimal string */
+                                        unitPrice: string;
+                                        /** @description exact decimal string */
+                                        discount: string;
+                                        taxRate: string | null;
+                                        /** @description shipped, picked, packed or in a fulfilment order: the floor of the quantity */
+                                        fulfilled: number;
+                                        added: boolean;
+                                    }[];
+                                    stock: {
+                                        sku: string;
+                                        /** @description units to reserve (> 0) or to give back (< 0) */
+                                        delta: number;
+                                        /** @description free now across locations */
+                                        available: number;
+                                        /** @description what reserving would not find (a backorder) */
+                                        shortage: number;
+                                    }[];
+                                    payment: {
+                                        /** @description captured − refunded − refunds pending */
+                                        paid: string;
+                                        /** @description new total − old total */
+                                        difference: string;
+                                        /** @description given back on confirm */
+                                        refund: string;
+                                        /** @description left to pay after confirm */
+                                        outstanding: string;
+                                        /** @description exact decimal string */
+                                        openAuthorization: string;
+                                        /** @description the open authorisation covers what is outstanding */
+                                        authorizationCovers: boolean;
+                                    };
+                                    delivery: {
+                                        method: string;
+                                        pickupLocation: string | null;
+                                    };
+                                    approvals: {
+                                        role: string;
+                                        rule: string;
+                                    }[];
+                                };
+                                reason: string | null;
+                                requestedBy: {
+                                    [key: string]: unknown;
+                                };
+                                createdAt: string;
+                                confirmedAt: string | null;
+                                confirmedBy: {
+                                    [key: string]: unknown;
+                                } | null;
+                                discardedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Preview a change of a placed order (kept as its draft change)
+         * @description Typed actions (add_line, remove_line, cancel_quantity, change_quantity, change_price, replace_item, set_delivery_fee, change_delivery) applied to the order as it is: new totals, stock effect, payment difference and the approvals the change needs. Nothing changes until it is confirmed. A shipped, picked or packed line → 409 ORDER_CHANGE_LINE_SHIPPED / ORDER_CHANGE_BELOW_FULFILLED with the action at fault; one draft per order (409 ORDER_CHANGE_ALREADY_OPEN).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        actions: ({
+                            /** @enum {string} */
+                            type: "add_line";
+                            sku: string;
+                            quantity: number;
+                            unitPrice: string;
+                            /** @description discount amount for the whole line */
+                            discount?: string;
+                            taxRate?: string;
+                            name?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "remove_line";
+                            /** Format: uuid */
+                            lineId: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "cancel_quantity";
+                            /** Format: uuid */
+                            lineId: string;
+                            quantity: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "change_quantity";
+                            /** Format: uuid */
+                            lineId: string;
+                            quantity: number;
+                        } | {
+                            /** @enum {string} */
+                            type: "change_price";
+                            /** Format: uuid */
+                            lineId: string;
+                            unitPrice?: string;
+                            discount?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "replace_item";
+                            /** Format: uuid */
+                            lineId: string;
+                            sku: string;
+                            unitPrice?: string;
+                            name?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "set_delivery_fee";
+                            amount: string;
+                            taxRate?: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "change_delivery";
+                            /** @enum {string} */
+                            method: "ship" | "pickup";
+                            /** @description location code of the pickup point */
+                            pickupLocation?: string;
+                        })[];
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            orderId: string;
+                            /** @description the change's number on its order, 1..n */
+                            changeVersion: number;
+                            /** @enum {string} */
+                            status: "draft" | "confirmed" | "discarded";
+                            baseVersion: number;
+                            actions: ({
+                                /** @enum {string} */
+                                type: "add_line";
+                                sku: string;
+                                quantity: number;
+                                unitPrice: string;
+                                /** @description discount amount for the whole line */
+                                discount?: string;
+                                taxRate?: string;
+                                name?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "remove_line";
+                                /** Format: uuid */
+                                lineId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "cancel_quantity";
+                                /** Format: uuid */
+                                lineId: string;
+                                quantity: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "change_quantity";
+                                /** Format: uuid */
+                                lineId: string;
+                                quantity: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "change_price";
+                                /** Format: uuid */
+                                lineId: string;
+                                unitPrice?: string;
+                                discount?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "replace_item";
+                                /** Format: uuid */
+                                lineId: string;
+                                sku: string;
+                                unitPrice?: string;
+                                name?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "set_delivery_fee";
+                                amount: string;
+                                taxRate?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "change_delivery";
+                                /** @enum {string} */
+                                method: "ship" | "pickup";
+                                /** @description location code of the pickup point */
+                                pickupLocation?: string;
+                            })[];
+                            preview: {
+                                /** @description the order's version the preview was computed from */
+                                baseVersion: number;
+                                currency: string;
+                                totals: {
+                                    before: {
+                                        /** @description exact decimal string */
+                                        subtotal: string;
+                                        /** @description exact decimal string */
+                                        discountTotal: string;
+                                        /** @description exact decimal string */
+                                        taxTotal: string;
+                                        /** @description exact decimal string */
+                                        shippingTotal: string;
+                                        /** @description exact decimal string */
+                                        grandTotal: string;
+                                    };
+                                    after: {
+                                        /** @description exact decimal string */
+                                        subtotal: string;
+                                        /** @description exact decimal string */
+                                        discountTotal: string;
+                                        /** @description exact decimal string */
+                                        taxTotal: string;
+                                        /** @description exact decimal string */
+                                        shippingTotal: string;
+                                        /** @description exact decimal string */
+                                        grandTotal: string;
+                                    };
+                                };
+                                lines: {
+                                    id: string;
+                                    lineNo: number;
+                                    sku: string;
+                                    name: string;
+                                    /** @description 0: removed or cancelled */
+                                    quantity: number;
+                                    /** @description exact decimal string */
+                                    unitPrice: string;
+                                    /** @description exact decimal string */
+                                    discount: string;
+                                    taxRate: string | null;
+                                    /** @description shipped, picked, packed or in a fulfilment order: the floor of the quantity */
+                                    fulfilled: number;
+                                    added: boolean;
+                                }[];
+                                stock: {
+                                    sku: string;
+                                    /** @description units to reserve (> 0) or to give back (< 0) */
+                                    delta: number;
+                                    /** @description free now across locations */
+                                    available: number;
+                                    /** @description what reserving would not find (a backorder) */
+                                    shortage: number;
+                                }[];
+                                payment: {
+                                    /** @description captured − refunded − refunds pending */
+                                    paid: string;
+                                    /** @description new total − old total */
+                                    difference: string;
+                                    /** @description given back on confirm */
+                                    refund: string;
+                                    /** @description left to pay after confirm */
+                                    outstanding: string;
+                                    /** @description exact decimal string */
+                                    openAuthorization: string;
+                                    /** @description the open authorisation covers what is outstanding */
+                                    authorizationCovers: boolean;
+                                };
+                                delivery: {
+                                    method: string;
+                                    pickupLocation: string | null;
+                                };
+                                approvals: {
+                                    role: string;
+                                    rule: string;
+                                }[];
+                            };
+                            reason: string | null;
+                            requestedBy: {
+                                [key: string]: unknown;
+                            };
+                            createdAt: string;
+                            confirmedAt: string | null;
+                            confirmedBy: {
+                                [key: string]: unknown;
+                            } | null;
+                            discardedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/changes/{changeId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a draft change (If-Match: the order ETag)
+         * @description Decided again from the order as it is now: lines and totals change, stock is released and reserved, money above the new total is refunded through the payments that took it, a history row per action, `order.changed`, and the process hears `order_changed`. The order changed since the preview → 409 ORDER_CHANGE_STALE; a line shipped since → 409 ORDER_CHANGE_LINE_SHIPPED; If-Match not the order's version → 412.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    changeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the order's new version (its ETag) */
+                            version: number;
+                            change: {
+                                id: string;
+                                orderId: string;
+                                /** @description the change's number on its order, 1..n */
+                                changeVersion: number;
+                                /** @enum {string} */
+                                status: "draft" | "confirmed" | "discarded";
+                                baseVersion: number;
+                                actions: ({
+                                    /** @enum {string} */
+                                    type: "add_line";
+                                    sku: string;
+                                    quantity: number;
+                                    unitPrice: string;
+                                    /** @description discount amount for the whole line */
+                                    discount?: string;
+                                    taxRate?: string;
+                                    name?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "remove_line";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "cancel_quantity";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    quantity: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "change_quantity";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    quantity: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "change_price";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    unitPrice?: string;
+                                    discount?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "replace_item";
+                                    /** Format: uuid */
+                                    lineId: string;
+                                    sku: string;
+                                    unitPrice?: string;
+                                    name?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "set_delivery_fee";
+                                    amount: string;
+                                    taxRate?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "change_delivery";
+                                    /** @enum {string} */
+                                    method: "ship" | "pickup";
+                                    /** @description location code of the pickup point */
+                                    pickupLocation?: string;
+                                })[];
+                                preview: {
+                                    /** @description the order's version the preview was computed from */
+                                    baseVersion: number;
+                                    currency: string;
+                                    totals: {
+                                        before: {
+                                            /** @description exact decimal string */
+                                            subtotal: string;
+                                            /** @description exact decimal string */
+                                            discountTotal: string;
+                                            /** @description exact decimal string */
+                                            taxTotal: string;
+                                            /** @description exact decimal string */
+                                            shippingTotal: string;
+                                            /** @description exact decimal string */
+                                            grandTotal: string;
+                                        };
+                                        after: {
+                                            /** @description exact decimal string */
+                                            subtotal: string;
+                                            /** @description exact decimal string */
+                                            discountTotal: string;
+                                            /** @description exact decimal string */
+                                            taxTotal: string;
+                                            /** @description exact decimal string */
+                                            shippingTotal: string;
+                                            /** @description exact decimal string */
+                                            grandTotal: string;
+                                        };
+                                    };
+                                    lines: {
+                                        id: string;
+                                        lineNo: number;
+                                        sku: string;
+                                        name: string;
+                                        /** @description 0: removed or cancelled */
+                                        quantity: number;
+                                        /** @description exact decimal string */
+                                        unitPrice: string;
+                                        /** @description exact decimal string */
+                                        discount: string;
+                                        taxRate: string | null;
+                                        /** @description shipped, picked, packed or in a fulfilment order: the floor of the quantity */
+                                        fulfilled: number;
+                                        added: boolean;
+                                    }[];
+                                    stock: {
+                                        sku: string;
+                                        /** @description units to reserve (> 0) or to give back (< 0) */
+                                        delta: number;
+                                        /** @description free now across locations */
+                                        available: number;
+                                        /** @description what reserving would not find (a backorder) */
+                                        shortage: number;
+                                    }[];
+                                    payment: {
+                                        /** @description captured − refunded − refunds pending */
+                                        paid: string;
+                                        /** @description new total − old total */
+                                        difference: string;
+                                        /** @description given back on confirm */
+                                        refund: string;
+                                        /** @description left to pay after confirm */
+                                        outstanding: string;
+                                        /** @description exact decimal string */
+                                        openAuthorization: string;
+                                        /** @description the open authorisation covers what is outstanding */
+                                        authorizationCovers: boolean;
+                                    };
+                                    delivery: {
+                                        method: string;
+                                        pickupLocation: string | null;
+                                    };
+                                    approvals: {
+                                        role: string;
+                                        rule: string;
+                                    }[];
+                                };
+                                reason: string | null;
+                                requestedBy: {
+                                    [key: string]: unknown;
+                                };
+                                createdAt: string;
+                                confirmedAt: string | null;
+                                confirmedBy: {
+                                    [key: string]: unknown;
+                                } | null;
+                                discardedAt: string | null;
+                            };
+                            order: components["schemas"]["Order"];
+                            /** @description the reservation outcome, when stock moved */
+                            stock: {
+                                [key: string]: unknown;
+                            } | null;
+                            refund: {
+                                /** @description exact decimal string */
+                                amount: string;
+                                operations: string[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/changes/{changeId}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Discard a draft change */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    changeId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            orderId: string;
+                            /** @description the change's number on its order, 1..n */
+                            changeVersion: number;
+                            /** @enum {string} */
+                            status: "draft" | "confirmed" | "discarded";
+                            baseVersion: number;
+                            actions: ({
+                                /** @enum {string} */
+                                type: "add_line";
+                                sku: string;
+                                quantity: number;
+                                unitPrice: string;
+                                /** @description discount amount for the whole line */
+                                discount?: string;
+                                taxRate?: string;
+                                name?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "remove_line";
+                                /** Format: uuid */
+                                lineId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "cancel_quantity";
+                                /** Format: uuid */
+                                lineId: string;
+                                quantity: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "change_quantity";
+                                /** Format: uuid */
+                                lineId: string;
+                                quantity: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "change_price";
+                                /** Format: uuid */
+                                lineId: string;
+                                unitPrice?: string;
+                                discount?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "replace_item";
+                                /** Format: uuid */
+                                lineId: string;
+                                sku: string;
+                                unitPrice?: string;
+                                name?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "set_delivery_fee";
+                                amount: string;
+                                taxRate?: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "change_delivery";
+                                /** @enum {string} */
+                                method: "ship" | "pickup";
+                                /** @description location code of the pickup point */
+                                pickupLocation?: string;
+                            })[];
+                            preview: {
+                                /** @description the order's version the preview was computed from */
+                                baseVersion: number;
+                                currency: string;
+                                totals: {
+                                    before: {
+                                        /** @description exact decimal string */
+                                        subtotal: string;
+                                        /** @description exact decimal string */
+                                        discountTotal: string;
+                                        /** @description exact decimal string */
+                                        taxTotal: string;
+                                        /** @description exact decimal string */
+                                        shippingTotal: string;
+                                        /** @description exact decimal string */
+                                        grandTotal: string;
+                                    };
+                                    after: {
+                                        /** @description exact decimal string */
+                                        subtotal: string;
+                                        /** @description exact decimal string */
+                                        discountTotal: string;
+                                        /** @description exact decimal string */
+                                        taxTotal: string;
+                                        /** @description exact decimal string */
+                                        shippingTotal: string;
+                                        /** @description exact decimal string */
+                                        grandTotal: string;
+                                    };
+                                };
+                                lines: {
+                                    id: string;
+                                    lineNo: number;
+                                    sku: string;
+                                    name: string;
+                                    /** @description 0: removed or cancelled */
+                                    quantity: number;
+                                    /** @description exact decimal string */
+                                    unitPrice: string;
+                                    /** @description exact decimal string */
+                                    discount: string;
+                                    taxRate: string | null;
+                                    /** @description shipped, picked, packed or in a fulfilment order: the floor of the quantity */
+                                    fulfilled: number;
+                                    added: boolean;
+                                }[];
+                                stock: {
+                                    sku: string;
+                                    /** @description units to reserve (> 0) or to give back (< 0) */
+                                    delta: number;
+                                    /** @description free now across locations */
+                                    available: number;
+                                    /** @description what reserving would not find (a backorder) */
+                                    shortage: number;
+                                }[];
+                                payment: {
+                                    /** @description captured − refunded − refunds pending */
+                                    paid: string;
+                                    /** @description new total − old total */
+                                    difference: string;
+                                    /** @description given back on confirm */
+                                    refund: string;
+                                    /** @description left to pay after confirm */
+                                    outstanding: string;
+                                    /** @description exact decimal string */
+                                    openAuthorization: string;
+                                    /** @description the open authorisation covers what is outstanding */
+                                    authorizationCovers: boolean;
+                                };
+                                delivery: {
+                                    method: string;
+                                    pickupLocation: string | null;
+                                };
+                                approvals: {
+                                    role: string;
+                                    rule: string;
+                                }[];
+                            };
+                            reason: string | null;
+                            requestedBy: {
+                                [key: string]: unknown;
+                            };
+                            createdAt: string;
+                            confirmedAt: string | null;
+                            confirmedBy: {
+                                [key: string]: unknown;
+                            } | null;
+                            discardedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels": {
         parameters: {
             query?: never;

@@ -61,6 +61,26 @@ export const EVENT_TYPES = {
     description: 'An order or some of its lines were cancelled.',
     payload: z.looseObject({ orderId: id, reason: z.string().optional(), lines: z.array(line).optional() }),
   },
+  'order.changed': {
+    subject: 'order',
+    version: 1,
+    description:
+      'A change set was confirmed on a placed order (lines added, removed or cancelled, quantities, prices, items, the delivery fee or method).',
+    payload: z.looseObject({
+      orderId: id,
+      number: z.string(),
+      version: z.number().int().describe("the order's version after the change"),
+      changeId: id,
+      changeVersion: z.number().int(),
+      actions: z.array(z.string()),
+      currency: z.string(),
+      grandTotal: money,
+      previousGrandTotal: money,
+      refund: money.describe('given back through the payments that took the money'),
+      outstanding: money.describe('still to be paid for the new total'),
+      stock: z.array(z.looseObject({ sku: z.string(), delta: qty })),
+    }),
+  },
   'order.routed': {
     subject: 'order',
     version: 1,
