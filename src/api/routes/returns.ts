@@ -31,6 +31,7 @@ import {
   unexpectedReceiptInput,
 } from '../../app/returns/schemas.js';
 import { requestReturn } from '../../app/returns/request-return.js';
+import { requireParent } from '../../app/require-parent.js';
 import { getReturn, listQueuedReceipts, listReturns } from '../../app/returns/return-view.js';
 import { receiveReturn, receiveUnexpected } from '../../app/returns/receive-return.js';
 import { inspectReturn } from '../../app/returns/inspect-return.js';
@@ -81,7 +82,11 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
   app.get(
     '/orders/:id/returns',
     { schema: { tags, summary: "The order's returns", params: idParams, response: { 200: returnList, ...errors } } },
-    async (request) => listReturns(authorize(deps.db, request, 'returns:read').store, { orderId: request.params.id, limit: 200 }),
+    async (request) => {
+      const store = authorize(deps.db, request, 'returns:read').store;
+      await requireParent(store, 'orders', request.params.id);
+      return listReturns(store, { orderId: request.params.id, limit: 200 });
+    },
   );
 
   app.get(

@@ -410,7 +410,8 @@ async function exchangeLines(
       price = parsed;
     } else {
       const same = lines.find((x) => x.sku === l.sku);
-      if (same) price = BigInt(same.unit_price) - divRound(BigInt(same.discount), BigInt(same.quantity));
+      // What one unit cost, tax and discount included (the replacement is priced tax-inclusive).
+      if (same && same.quantity > 0) price = divRound(BigInt(same.total), BigInt(same.quantity));
     }
     if (price === undefined) {
       errors.push({
