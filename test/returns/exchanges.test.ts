@@ -132,13 +132,20 @@ describe('exchanges: even, with a difference either way, in advance', () => {
       t,
       'POST',
       `/api/v1/orders/${o.id}/returns`,
-      { lines: [{ lineId: lineOf(o, 'SKU-3'), quantity: 5 }], reason: 'changed_mind', wish: 'store_credit', dropOff: { kind: 'store', locationCode: 'WAW-1' } },
+      {
+        lines: [{ lineId: lineOf(o, 'SKU-3'), quantity: 5 }],
+        reason: 'changed_mind',
+        wish: 'store_credit',
+        dropOff: { kind: 'store', locationCode: 'WAW-1' },
+      },
       201,
     );
     const done = await receiveAndGrade(r);
     assert.equal(done.state, 'closed', JSON.stringify(done.process));
     assert.equal(done.storeCredit, '18.90');
-    const customer = (await ok(t, 'GET', `/api/v1/orders/${o.id}`)).customer?.id ?? (await ok(t, 'GET', `/api/v1/orders/${o.id}`)).customerId;
+    const customer =
+      (await ok(t, 'GET', `/api/v1/orders/${o.id}`)).customer?.id ??
+      (await ok(t, 'GET', `/api/v1/orders/${o.id}`)).customerId;
     const credit = await ok(t, 'GET', `/api/v1/customers/${customer}/store-credit`);
     assert.ok(credit.entries.some((e: any) => e.returnId === r.id && e.amount === '18.90'));
     assert.equal((await paymentsOf(o.id)).summary.refunded, '0.00');

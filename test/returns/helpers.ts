@@ -26,14 +26,22 @@ export async function deliveredOrder(t: FulfilmentTestApp, over: Record<string, 
   );
   await ok(t, 'POST', `/api/v1/orders/${o.id}/payments`, { method: 'transfer', status: 'captured' }, 201);
   const fos = await fulfilmentsOf(t, o.id);
-  assert.ok(fos.length > 0, `no fulfilment for ${o.number}: ${JSON.stringify(await ok(t, 'GET', `/api/v1/orders/${o.id}`))}`);
+  assert.ok(
+    fos.length > 0,
+    `no fulfilment for ${o.number}: ${JSON.stringify(await ok(t, 'GET', `/api/v1/orders/${o.id}`))}`,
+  );
   for (const fo of fos) {
     await pickAndPack(t, fo);
     await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/ship`, {});
   }
   const delivered = await ok(t, 'POST', `/api/v1/orders/${o.id}/events`, { name: 'delivered' });
   assert.equal(delivered.state, 'delivered', JSON.stringify(delivered.process));
-  return delivered as { id: string; number: string; lines: Array<{ id: string; sku: string; quantity: number }>; totals: any };
+  return delivered as {
+    id: string;
+    number: string;
+    lines: Array<{ id: string; sku: string; quantity: number }>;
+    totals: any;
+  };
 }
 
 export const lineOf = (order: { lines: Array<{ id: string; sku: string }> }, sku: string) =>
@@ -47,7 +55,9 @@ export async function onHand(t: FulfilmentTestApp, sku: string, location: string
 /** Confirms every pending refund operation on an order (finance paid it back by hand). */
 export async function confirmRefunds(t: FulfilmentTestApp, orderId: string) {
   const p = await ok(t, 'GET', `/api/v1/orders/${orderId}/payments`);
-  const ops = p.payments.flatMap((x: any) => x.operations).filter((o: any) => o.kind === 'refund' && o.status === 'pending');
+  const ops = p.payments
+    .flatMap((x: any) => x.operations)
+    .filter((o: any) => o.kind === 'refund' && o.status === 'pending');
   for (const op of ops) await ok(t, 'POST', `/api/v1/payment-operations/${op.id}/confirm`, { succeeded: true });
   return ops;
 }

@@ -103,26 +103,32 @@ describe('returns: request, receive, inspect, restock, refund', () => {
       .where('order_id', '=', r.id)
       .orderBy('kind')
       .execute();
-    assert.deepEqual(
-      moves.map((m) => [m.kind, m.on_hand_delta]).sort(),
-      [
-        ['return', 1],
-        ['return', 1],
-        ['return', 1],
-        ['write_off', -1],
-      ],
-    );
+    assert.deepEqual(moves.map((m) => [m.kind, m.on_hand_delta]).sort(), [
+      ['return', 1],
+      ['return', 1],
+      ['return', 1],
+      ['write_off', -1],
+    ]);
 
     const ops = await confirmRefunds(t, o.id);
     assert.equal(ops.length, 1);
-    assert.equal(ops[0].amount, '32.15', 'every received unit is refunded (a write-off too, by the shipped rule); no delivery charge on a partial return');
+    assert.equal(
+      ops[0].amount,
+      '32.15',
+      'every received unit is refunded (a write-off too, by the shipped rule); no delivery charge on a partial return',
+    );
     const done = await ok(t, 'GET', `/api/v1/returns/${r.id}`);
     assert.equal(done.state, 'closed', JSON.stringify(done.process));
     assert.equal(done.refunded, '32.15');
     assert.ok(done.closedAt);
     const pay = await ok(t, 'GET', `/api/v1/orders/${o.id}/payments`);
     assert.equal(pay.summary.refunded, '32.15');
-    const closed = await t.store.selectFrom('events').select('payload').where('type', '=', 'return.closed').where('subject', '=', o.id).execute();
+    const closed = await t.store
+      .selectFrom('events')
+      .select('payload')
+      .where('type', '=', 'return.closed')
+      .where('subject', '=', o.id)
+      .execute();
     assert.equal(closed.length, 1);
   });
 });

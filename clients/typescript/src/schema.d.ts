@@ -18873,6 +18873,1661 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's returns */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: string;
+                                number: string;
+                                orderId: string;
+                                orderNumber: string;
+                                customerName: string | null;
+                                state: string;
+                                wish: string;
+                                reason: string;
+                                source: string;
+                                units: number;
+                                received: number;
+                                /** @description exact decimal in the currency */
+                                value: string;
+                                /** @description exact decimal in the currency */
+                                refunded: string;
+                                currency: string;
+                                createdAt: string;
+                                closedAt: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Request a return of delivered units (refund, exchange or store credit)
+         * @description Checked against the order (lines of this order, no more than shipped and not already on a return, returnable SKUs, a reason from the catalogue, a photo where the reason needs one), then run through the returns process, whose eligibility rules may refuse it (422 RETURN_NOT_ELIGIBLE naming each rule). A refused request keeps nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines: {
+                            /**
+                             * Format: uuid
+                             * @description the original order's line
+                             */
+                            lineId: string;
+                            quantity: number;
+                            /** @description a reason for this line, when it differs from the return’s */
+                            reason?: string;
+                        }[];
+                        /** @description a code from the tenant’s reason catalogue (GET /return-reasons) */
+                        reason: string;
+                        /**
+                         * @description what the customer wants
+                         * @enum {string}
+                         */
+                        wish: "refund" | "exchange" | "store_credit";
+                        note?: string;
+                        photos?: (string)[];
+                        dropOff?: {
+                            /**
+                             * @description a carrier return label, a store, or a carrier pickup point
+                             * @enum {string}
+                             */
+                            kind: "label" | "store" | "point";
+                            /** @description the carrier for the return label (default: the process’s) */
+                            carrier?: string;
+                            /** @description the store (kind store) */
+                            locationCode?: string;
+                            /** @description the locker or pickup point id (kind point) */
+                            point?: string;
+                        };
+                        exchange?: {
+                            lines: {
+                                sku: string;
+                                quantity: number;
+                                /** @description tax-inclusive; default: what one unit cost on the original order */
+                                unitPrice?: string;
+                            }[];
+                            /** @description ship the replacement now, before the return arrives */
+                            advance?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Return"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The returns queue, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    /** @description only returns not yet closed */
+                    open?: "true" | "false";
+                    orderId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: string;
+                                number: string;
+                                orderId: string;
+                                orderNumber: string;
+                                customerName: string | null;
+                                state: string;
+                                wish: string;
+                                reason: string;
+                                source: string;
+                                units: number;
+                                received: number;
+                                /** @description exact decimal in the currency */
+                                value: string;
+                                /** @description exact decimal in the currency */
+                                refunded: string;
+                                currency: string;
+                                createdAt: string;
+                                closedAt: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Return rate by SKU, channel, reason and location; request-to-refund time; restock share */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description first day (UTC), default 90 days back */
+                    from?: string;
+                    /** @description last day (UTC), default today */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            rate: {
+                                bySku: {
+                                    key: string;
+                                    shipped: number;
+                                    returned: number;
+                                    rate: number | null;
+                                }[];
+                                byChannel: {
+                                    key: string;
+                                    shipped: number;
+                                    returned: number;
+                                    rate: number | null;
+                                }[];
+                                byLocation: {
+                                    key: string;
+                                    shipped: number;
+                                    returned: number;
+                                    rate: number | null;
+                                }[];
+                            };
+                            byReason: {
+                                reason: string;
+                                returns: number;
+                                units: number;
+                            }[];
+                            requestToRefund: {
+                                refunds: number;
+                                p50Hours: number | null;
+                                p90Hours: number | null;
+                            };
+                            restock: {
+                                resell: number;
+                                refurbish: number;
+                                writeOff: number;
+                                share: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One return: lines, receipts, grades, money, process */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Return"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Units of the return arrived at a location (partial receipts allowed)
+         * @description Units the return does not expect (more than asked, another SKU) are kept as unexpected receipts queued for a person (GET /return-receipts), never refused at the door.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the location the units arrived at */
+                        location: string;
+                        lines: {
+                            /**
+                             * Format: uuid
+                             * @description the return line
+                             */
+                            lineId?: string;
+                            /** @description or the SKU (one that is not on the return is kept as unexpected) */
+                            sku?: string;
+                            quantity: number;
+                            note?: string;
+                        }[];
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            returnId: string;
+                            matched: ({
+                                lineId: string;
+                                sku: string;
+                                quantity: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            unexpected: ({
+                                sku: string;
+                                quantity: number;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            complete: boolean;
+                            return: components["schemas"]["Return"];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grade received units: resell, refurbish or write-off (a grade per unit, with serial and note) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        location?: string;
+                        units: {
+                            /**
+                             * Format: uuid
+                             * @description the return line
+                             */
+                            lineId: string;
+                            /** @enum {string} */
+                            grade: "resell" | "refurbish" | "write_off";
+                            /** @description default 1: one unit per entry, with its serial and note */
+                            quantity?: number;
+                            serial?: string;
+                            note?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            returnId: string;
+                            complete: boolean;
+                            return: components["schemas"]["Return"];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/return-receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unexpected receipts waiting for a person */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                id: string;
+                                returnId?: string | null;
+                                sku: string;
+                                quantity: number;
+                                location: string;
+                                note?: string | null;
+                                receivedAt: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A parcel no return asked for: accepted and queued for a person */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        location: string;
+                        sku: string;
+                        quantity: number;
+                        /** @description what the parcel says, if anything */
+                        orderNumber?: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            returnId?: string | null;
+                            sku: string;
+                            quantity: number;
+                            location: string;
+                            note?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/return-receipts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle a queued receipt: restock, write off, or match it to a return */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "restock" | "write_off" | "match";
+                        /**
+                         * Format: uuid
+                         * @description for match: the return the units belong to
+                         */
+                        returnId?: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            status: string;
+                            resolution: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/return-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's return reasons (EN/PL/RU labels) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                code: string;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                needsPhoto: boolean;
+                                active: boolean;
+                                custom: boolean;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/return-reasons/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add or change a return reason (active: false keeps it on past returns only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        labels: {
+                            en: string;
+                            pl?: string;
+                            ru?: string;
+                        };
+                        needsPhoto?: boolean;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            labels: {
+                                [key: string]: string;
+                            };
+                            needsPhoto: boolean;
+                            active: boolean;
+                            custom: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/store-credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's store credit: balance per currency and its entries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            customerId: string;
+                            balances: {
+                                currency: string;
+                                /** @description exact decimal in the currency */
+                                balance: string;
+                            }[];
+                            entries: {
+                                id: string;
+                                /** @description exact decimal in the currency */
+                                amount: string;
+                                currency: string;
+                                returnId: string | null;
+                                orderId: string | null;
+                                note: string | null;
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-service/returns/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's return page: what can come back, the reasons, the returns made (no login) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            orderNumber: string;
+                            locale: string;
+                            lines: {
+                                lineId: string;
+                                sku: string;
+                                name: string;
+                                shipped: number;
+                                returnable: number;
+                            }[];
+                            reasons: {
+                                code: string;
+                                labels: {
+                                    [key: string]: string;
+                                };
+                                needsPhoto: boolean;
+                            }[];
+                            returns: {
+                                number: string;
+                                state: string;
+                                wish: string;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The customer requests a return on the self-service page (no login) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines: {
+                            /**
+                             * Format: uuid
+                             * @description the original order's line
+                             */
+                            lineId: string;
+                            quantity: number;
+                            /** @description a reason for this line, when it differs from the return’s */
+                            reason?: string;
+                        }[];
+                        /** @description a code from the tenant’s reason catalogue (GET /return-reasons) */
+                        reason: string;
+                        /**
+                         * @description what the customer wants
+                         * @enum {string}
+                         */
+                        wish: "refund" | "exchange" | "store_credit";
+                        note?: string;
+                        photos?: (string)[];
+                        dropOff?: {
+                            /**
+                             * @description a carrier return label, a store, or a carrier pickup point
+                             * @enum {string}
+                             */
+                            kind: "label" | "store" | "point";
+                            /** @description the carrier for the return label (default: the process’s) */
+                            carrier?: string;
+                            /** @description the store (kind store) */
+                            locationCode?: string;
+                            /** @description the locker or pickup point id (kind point) */
+                            point?: string;
+                        };
+                        exchange?: {
+                            lines: {
+                                sku: string;
+                                quantity: number;
+                                /** @description tax-inclusive; default: what one unit cost on the original order */
+                                unitPrice?: string;
+                            }[];
+                            /** @description ship the replacement now, before the return arrives */
+                            advance?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            number: string;
+                            state: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -20518,6 +22173,95 @@ export interface components {
             ksef?: boolean;
             isDefault?: boolean;
         };
+        ReturnInput: {
+            id: string;
+            number: string;
+            orderId: string;
+            orderNumber: string;
+            customerName: string | null;
+            state: string;
+            version: number;
+            /** @enum {string} */
+            source: "api" | "console" | "self_service" | "channel";
+            /** @enum {string} */
+            wish: "refund" | "exchange" | "store_credit";
+            reason: string;
+            note: string | null;
+            photos: string[];
+            dropOff: {
+                [key: string]: unknown;
+            };
+            label: {
+                [key: string]: unknown;
+            } | null;
+            exchange: {
+                [key: string]: unknown;
+            } | null;
+            exchangeOrder: ({
+                id: string;
+                number: string | null;
+                state: string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            receivingLocation: string | null;
+            currency: string;
+            /** @description exact decimal in the currency */
+            value: string;
+            /** @description exact decimal in the currency */
+            refunded: string;
+            /** @description exact decimal in the currency */
+            storeCredit: string;
+            creditNoteId: string | null;
+            lines: ({
+                id: string;
+                orderLineId: string;
+                lineNo: number;
+                sku: string;
+                name: string;
+                quantity: number;
+                received: number;
+                resell: number;
+                refurbish: number;
+                writeOff: number;
+                /** @description exact decimal in the currency */
+                value: string;
+                reason: string | null;
+            } & {
+                [key: string]: unknown;
+            })[];
+            receipts: ({
+                id: string;
+                sku: string;
+                quantity: number;
+                unexpected: boolean;
+                status: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            inspections: ({
+                id: string;
+                grade: string;
+                quantity: number;
+                stocked: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            process: {
+                key: string | null;
+                state: string;
+            } & {
+                [key: string]: unknown;
+            };
+            allowedEvents: string[];
+            openTasks: {
+                [key: string]: unknown;
+            }[];
+            createdAt: string;
+            closedAt: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         OrderCreate: {
             /** @description channel code */
             channel: string;
@@ -22158,6 +23902,95 @@ export interface components {
             proformaSeries?: string;
             ksef?: boolean;
             isDefault?: boolean;
+        };
+        Return: {
+            id: string;
+            number: string;
+            orderId: string;
+            orderNumber: string;
+            customerName: string | null;
+            state: string;
+            version: number;
+            /** @enum {string} */
+            source: "api" | "console" | "self_service" | "channel";
+            /** @enum {string} */
+            wish: "refund" | "exchange" | "store_credit";
+            reason: string;
+            note: string | null;
+            photos: string[];
+            dropOff: {
+                [key: string]: unknown;
+            };
+            label: {
+                [key: string]: unknown;
+            } | null;
+            exchange: {
+                [key: string]: unknown;
+            } | null;
+            exchangeOrder: ({
+                id: string;
+                number: string | null;
+                state: string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            receivingLocation: string | null;
+            currency: string;
+            /** @description exact decimal in the currency */
+            value: string;
+            /** @description exact decimal in the currency */
+            refunded: string;
+            /** @description exact decimal in the currency */
+            storeCredit: string;
+            creditNoteId: string | null;
+            lines: ({
+                id: string;
+                orderLineId: string;
+                lineNo: number;
+                sku: string;
+                name: string;
+                quantity: number;
+                received: number;
+                resell: number;
+                refurbish: number;
+                writeOff: number;
+                /** @description exact decimal in the currency */
+                value: string;
+                reason: string | null;
+            } & {
+                [key: string]: unknown;
+            })[];
+            receipts: ({
+                id: string;
+                sku: string;
+                quantity: number;
+                unexpected: boolean;
+                status: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            inspections: ({
+                id: string;
+                grade: string;
+                quantity: number;
+                stocked: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+            process: {
+                key: string | null;
+                state: string;
+            } & {
+                [key: string]: unknown;
+            };
+            allowedEvents: string[];
+            openTasks: {
+                [key: string]: unknown;
+            }[];
+            createdAt: string;
+            closedAt: string | null;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;

@@ -91,7 +91,14 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
 
   app.get(
     '/returns',
-    { schema: { tags, summary: 'The returns queue, newest first', querystring: returnsQuery, response: { 200: returnList, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'The returns queue, newest first',
+        querystring: returnsQuery,
+        response: { 200: returnList, ...errors },
+      },
+    },
     async (request) => listReturns(authorize(deps.db, request, 'returns:read').store, request.query),
   );
 
@@ -110,7 +117,14 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
 
   app.get(
     '/returns/:id',
-    { schema: { tags, summary: 'One return: lines, receipts, grades, money, process', params: idParams, response: { 200: returnView, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'One return: lines, receipts, grades, money, process',
+        params: idParams,
+        response: { 200: returnView, ...errors },
+      },
+    },
     async (request) => getReturn(actions, authorize(deps.db, request, 'returns:read').store, request.params.id),
   );
 
@@ -129,7 +143,14 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
     },
     (request, reply) =>
       runCommand(deps, request, reply, 'returns:write', async (tx, ctx) => {
-        const result = await receiveReturn(deps.processes, tx, ctx.principal.actor, now(), request.params.id, request.body);
+        const result = await receiveReturn(
+          deps.processes,
+          tx,
+          ctx.principal.actor,
+          now(),
+          request.params.id,
+          request.body,
+        );
         return { status: 200, body: { ...result, return: await getReturn(actions, tx, request.params.id) } };
       }),
   );
@@ -147,7 +168,14 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
     },
     (request, reply) =>
       runCommand(deps, request, reply, 'returns:write', async (tx, ctx) => {
-        const result = await inspectReturn(deps.processes, tx, ctx.principal.actor, now(), request.params.id, request.body);
+        const result = await inspectReturn(
+          deps.processes,
+          tx,
+          ctx.principal.actor,
+          now(),
+          request.params.id,
+          request.body,
+        );
         return { status: 200, body: { ...result, return: await getReturn(actions, tx, request.params.id) } };
       }),
   );
@@ -171,7 +199,13 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
 
   app.get(
     '/return-receipts',
-    { schema: { tags, summary: 'Unexpected receipts waiting for a person', response: { 200: queuedReceipts, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Unexpected receipts waiting for a person',
+        response: { 200: queuedReceipts, ...errors },
+      },
+    },
     async (request) => listQueuedReceipts(authorize(deps.db, request, 'returns:read').store),
   );
 
@@ -195,7 +229,13 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
 
   app.get(
     '/return-reasons',
-    { schema: { tags, summary: "The tenant's return reasons (EN/PL/RU labels)", response: { 200: reasonList, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "The tenant's return reasons (EN/PL/RU labels)",
+        response: { 200: reasonList, ...errors },
+      },
+    },
     async (request) => ({ items: await reasonCatalogue(authorize(deps.db, request, 'returns:read').store) }),
   );
 
@@ -216,7 +256,14 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
 
   app.get(
     '/customers/:id/store-credit',
-    { schema: { tags, summary: "A customer's store credit: balance per currency and its entries", params: idParams, response: { 200: storeCreditView, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "A customer's store credit: balance per currency and its entries",
+        params: idParams,
+        response: { 200: storeCreditView, ...errors },
+      },
+    },
     async (request) => customerStoreCredit(authorize(deps.db, request, 'returns:read').store, request.params.id),
   );
 
@@ -251,7 +298,13 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
       },
     },
     async (request, reply) => {
-      const created = await requestSelfServiceReturn(deps.processes, deps.db, request.params.token, now(), request.body);
+      const created = await requestSelfServiceReturn(
+        deps.processes,
+        deps.db,
+        request.params.token,
+        now(),
+        request.body,
+      );
       return reply.code(201).send(created);
     },
   );

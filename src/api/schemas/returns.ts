@@ -34,7 +34,9 @@ export const returnView = z
     dropOff: z.looseObject({}),
     label: z.looseObject({}).nullable(),
     exchange: z.looseObject({}).nullable(),
-    exchangeOrder: z.looseObject({ id: z.string(), number: z.string().nullable(), state: z.string().nullable() }).nullable(),
+    exchangeOrder: z
+      .looseObject({ id: z.string(), number: z.string().nullable(), state: z.string().nullable() })
+      .nullable(),
     receivingLocation: z.string().nullable(),
     currency: z.string(),
     value: amount,
@@ -42,8 +44,18 @@ export const returnView = z
     storeCredit: amount,
     creditNoteId: z.string().nullable(),
     lines: z.array(returnLineView),
-    receipts: z.array(z.looseObject({ id: z.string(), sku: z.string(), quantity: z.number(), unexpected: z.boolean(), status: z.string() })),
-    inspections: z.array(z.looseObject({ id: z.string(), grade: z.string(), quantity: z.number(), stocked: z.boolean() })),
+    receipts: z.array(
+      z.looseObject({
+        id: z.string(),
+        sku: z.string(),
+        quantity: z.number(),
+        unexpected: z.boolean(),
+        status: z.string(),
+      }),
+    ),
+    inspections: z.array(
+      z.looseObject({ id: z.string(), grade: z.string(), quantity: z.number(), stocked: z.boolean() }),
+    ),
     process: z.looseObject({ key: z.string().nullable(), state: z.string() }),
     allowedEvents: z.array(z.string()),
     openTasks: z.array(z.looseObject({})),
@@ -114,14 +126,24 @@ export const storeCreditView = z.object({
   customerId: z.string(),
   balances: z.array(z.object({ currency: z.string(), balance: amount })),
   entries: z.array(
-    z.object({ id: z.string(), amount, currency: z.string(), returnId: z.string().nullable(), orderId: z.string().nullable(), note: z.string().nullable(), at: z.string() }),
+    z.object({
+      id: z.string(),
+      amount,
+      currency: z.string(),
+      returnId: z.string().nullable(),
+      orderId: z.string().nullable(),
+      note: z.string().nullable(),
+      at: z.string(),
+    }),
   ),
 });
 
 export const selfServicePage = z.object({
   orderNumber: z.string(),
   locale: z.string(),
-  lines: z.array(z.object({ lineId: z.string(), sku: z.string(), name: z.string(), shipped: z.number(), returnable: z.number() })),
+  lines: z.array(
+    z.object({ lineId: z.string(), sku: z.string(), name: z.string(), shipped: z.number(), returnable: z.number() }),
+  ),
   reasons: z.array(z.object({ code: z.string(), labels: z.record(z.string(), z.string()), needsPhoto: z.boolean() })),
   returns: z.array(z.object({ number: z.string(), state: z.string(), wish: z.string(), createdAt: z.string() })),
 });

@@ -219,10 +219,17 @@ async function tellReturn(ctx: MoneyContext, returnId: string, change: Change, o
     .executeTakeFirst();
   if (change.kind === 'refunded' && open) return;
   if (ctx.processes)
-    await ctx.processes.feed(ctx.tx, ctx.actor, ctx.now, returnId, change.kind === 'refunded' ? 'refunded' : 'refund_failed', {
-      operationId: op.id,
-      amount: money(change.amount, await currencyOf(ctx, returnId)),
-    });
+    await ctx.processes.feed(
+      ctx.tx,
+      ctx.actor,
+      ctx.now,
+      returnId,
+      change.kind === 'refunded' ? 'refunded' : 'refund_failed',
+      {
+        operationId: op.id,
+        amount: money(change.amount, await currencyOf(ctx, returnId)),
+      },
+    );
 }
 
 async function currencyOf(ctx: MoneyContext, orderId: string): Promise<string> {

@@ -380,7 +380,13 @@ async function storeOrder(scope: TenantScope, actor: Actor, order: NewOrder) {
   return respond(scope, order, { started: false }, skippedOnIntake());
 }
 
-async function acceptOrder(processes: OrderProcesses, work: Work, actor: Actor, order: NewOrder, hooks: IntakeHooks = {}) {
+async function acceptOrder(
+  processes: OrderProcesses,
+  work: Work,
+  actor: Actor,
+  order: NewOrder,
+  hooks: IntakeHooks = {},
+) {
   const { rows } = await insertOrder(work, order);
   if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
   await writeHistory(work, actor, order.now, [order.accepted]);

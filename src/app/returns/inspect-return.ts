@@ -45,17 +45,21 @@ export async function inspectReturn(
   const lines = await returnLines(tx, returnId);
   const graded = new Map(lines.map((l) => [l.id, l.resell + l.refurbish + l.write_off]));
   const errors: FieldError[] = [];
-  input.units.forEach((u, i) => {
-    const line = lines.find((l) => l.id === u.lineId);
+  input.units.forEach((unit, index) => {
+    const line = lines.find((l) => l.id === unit.lineId);
     if (!line) {
-      errors.push({ path: `/units/${i}/lineId`, message: 'not a line of this return', code: 'RETURN_LINE_NOT_ON_ORDER' });
+      errors.push({
+        path: `/units/${index}/lineId`,
+        message: 'not a line of this return',
+        code: 'RETURN_LINE_NOT_ON_ORDER',
+      });
       return;
     }
-    const quantity = u.quantity ?? 1;
+    const quantity = unit.quantity ?? 1;
     const left = line.received - graded.get(line.id)!;
     if (quantity > left) {
       errors.push({
-        path: `/units/${i}/quantity`,
+        path: `/units/${index}/quantity`,
         message: `${line.sku}: ${left} received unit(s) left to grade (${line.received} received)`,
         code: 'RECEIPT_EXCEEDS_RETURN',
       });
@@ -78,11 +82,11 @@ export async function inspectReturn(
     inspected_at: now,
   }));
   await tx.insertInto('return_inspections', rows).execute();
-  for (const r of rows)
+  for (const row of rows)
     await tx
       .updateTable('return_lines')
-      .set((eb) => ({ [COLUMN[r.grade]]: eb(COLUMN[r.grade], '+', r.quantity) }))
-      .where('id', '=', r.return_line_id)
+      .set((eb) => ({ [COLUMN[row.grade]]: eb(COLUMN[row.grade], '+', row.quantity) }))
+      .where('id', '=', row.return_line_id)
       .execute();
   // Every unit received so far has a grade (units still on their way are graded when they arrive).
   const complete = lines.some((l) => l.received > 0) && lines.every((l) => graded.get(l.id)! >= l.received);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import { divRound, formatMoney } from '../../shared/money.js';
+import { formatMoney } from '../../shared/money.js';
 import { refundFigures } from '../../domain/returns/returns.js';
 import { writeHistory } from '../../store/history.js';
 import { localOperation, type OperationContext } from '../process/operation.js';
@@ -35,13 +35,19 @@ const by = (c: OperationContext) => `return process ${c.definition.key} v${c.def
 async function loadReturn(ctx: OperationContext) {
   const ret = await ctx.tx
     .selectFrom('returns')
-    .innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'returns.tenant_id').onRef('orders.id', '=', 'returns.id'))
+    .innerJoin('orders', (j) =>
+      j.onRef('orders.tenant_id', '=', 'returns.tenant_id').onRef('orders.id', '=', 'returns.id'),
+    )
     .selectAll('returns')
     .select(['orders.number', 'orders.currency', 'orders.customer_id'])
     .where('returns.id', '=', ctx.orderId)
     .forUpdate()
     .executeTakeFirst();
-  if (!ret) throw new AppError('RETURN_STATE_CONFLICT', `order ${ctx.orderId} is not a return: this operation runs in a returns process`);
+  if (!ret)
+    throw new AppError(
+      'RETURN_STATE_CONFLICT',
+      `order ${ctx.orderId} is not a return: this operation runs in a returns process`,
+    );
   return ret;
 }
 
@@ -73,9 +79,18 @@ export function returnOperations(opts: ReturnOperationOptions) {
         const rows = await ctx.tx
           .selectFrom('return_inspections')
           .innerJoin('return_lines', (j) =>
-            j.onRef('return_lines.tenant_id', '=', 'return_inspections.tenant_id').onRef('return_lines.id', '=', 'return_inspections.return_line_id'),
+            j
+              .onRef('return_lines.tenant_id', '=', 'return_inspections.tenant_id')
+              .onRef('return_lines.id', '=', 'return_inspections.return_line_id'),
           )
-          .select(['return_inspections.id', 'return_inspections.grade', 'return_inspections.quantity', 'return_inspections.location_id', 'return_lines.product_id', 'return_lines.sku'])
+          .select([
+            'return_inspections.id',
+            'return_inspections.grade',
+            'return_inspections.quantity',
+            'return_inspections.location_id',
+            'return_lines.product_id',
+            'return_lines.sku',
+          ])
           .where('return_inspections.return_id', '=', ret.id)
           .where('return_inspections.stocked', '=', false)
           .forUpdate()
@@ -94,7 +109,15 @@ export function returnOperations(opts: ReturnOperationOptions) {
           }));
         await restockUnits(ctx.tx, ctx.actor, ctx.now, units);
         if (rows.length)
-          await ctx.tx.updateTable('return_inspections').set({ stocked: true }).where('id', 'in', rows.map((r) => r.id)).execute();
+          await ctx.tx
+            .updateTable('return_inspections')
+            .set({ stocked: true })
+            .where(
+              'id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .execute();
         const count = (g: string) => rows.filter((r) => r.grade === g).reduce((a, r) => a + r.quantity, 0);
         if (rows.length)
           await emitEvent(ctx.tx, {
@@ -126,53 +149,86 @@ export function returnOperations(opts: ReturnOperationOptions) {
           shipping: z.enum(['never', 'full_return', 'always']).default('full_return'),
           restockingFeePercent: z.number().min(0).max(100).multipleOf(0.01).default(0),
           refundWriteOffs: z.boolean().default(true),
-          as: z.enum(['wish', 'payment', 'store_credit']).default('wish').describe('how the money goes back; wish: as the customer asked'),
+          as: z
+            .enum(['wish', 'payment', 'store_credit'])
+            .default('wish')
+            .describe('how the money goes back; wish: as the customer asked'),
         })
         .strict(),
       async run(ctx, args) {
         const ret = await loadReturn(ctx);
         const lines = await returnLines(ctx.tx, ret.id);
         const original = await loadMoneyOrder(ctx.tx, ret.order_id, true);
-        const shippingOf = await ctx.tx.selectFrom('orders').select('shipping_total').where('id', '=', ret.order_id).executeTakeFirstOrThrow();
+        const shippingOf = await ctx.tx
+          .selectFrom('orders')
+          .select('shipping_total')
+          .where('id', '=', ret.order_id)
+          .executeTakeFirstOrThrow();
         const facts = (ctx.facts.rma ?? {}) as { fullReturn?: boolean };
         const figures = refundFigures(
-          lines.map((l) => ({ quantity: l.quantity, received: l.received, writeOff: l.write_off, value: BigInt(l.value) })),
-          { shipping: args.shipping, restockingFeeBasisPoints: Math.round(args.restockingFeePercent * 100), refundWriteOffs: args.refundWriteOffs },
+          lines.map((l) => ({
+            quantity: l.quantity,
+            received: l.received,
+            writeOff: l.write_off,
+            value: BigInt(l.value),
+          })),
+          {
+            shipping: args.shipping,
+            restockingFeeBasisPoints: Math.round(args.restockingFeePercent * 100),
+            refundWriteOffs: args.refundWriteOffs,
+          },
           BigInt(shippingOf.shipping_total),
           facts.fullReturn === true,
         );
         const credit = await exchangeCredit(ctx, ret.exchange_order_id);
         const due = figures.total - credit - BigInt(ret.refunded) - BigInt(ret.store_credit);
-        const m = (v: bigint) => formatMoney(v, ret.currency);
-        const data = { items: m(figures.items), shipping: m(figures.shipping), fee: m(figures.fee), exchangeCredit: m(credit), due: m(due) };
+        const show = (v: bigint) => formatMoney(v, ret.currency);
+        const data = {
+          items: show(figures.items),
+          shipping: show(figures.shipping),
+          fee: show(figures.fee),
+          exchangeCredit: show(credit),
+          due: show(due),
+        };
         if (due <= 0n)
           return {
             event: 'nothing_to_refund',
             note:
               due < 0n
-                ? `the customer owes ${m(-due)} (the replacement took more than the units returned are worth)`
+                ? `the customer owes ${show(-due)} (the replacement took more than the units returned are worth)`
                 : 'nothing is left to refund',
             data,
           };
         const how = args.as === 'wish' ? (ret.wish === 'store_credit' ? 'store_credit' : 'payment') : args.as;
         if (how === 'store_credit') {
-          if (!ret.customer_id) return { event: 'refund_failed', note: 'store credit needs a known customer; the return has none', data };
-          await addStoreCredit(ctx, ret.customer_id, ret.currency, due, { returnId: ret.id, note: `return ${ret.number}` });
+          if (!ret.customer_id)
+            return { event: 'refund_failed', note: 'store credit needs a known customer; the return has none', data };
+          await addStoreCredit(ctx, ret.customer_id, ret.currency, due, {
+            returnId: ret.id,
+            note: `return ${ret.number}`,
+          });
           await ctx.tx
             .updateTable('returns')
             .set({ store_credit: sql`store_credit + ${String(due)}::bigint`, updated_at: ctx.now })
             .where('id', '=', ret.id)
             .execute();
-          return { event: 'refunded', note: `${m(due)} given as store credit`, data };
+          return { event: 'refunded', note: `${show(due)} given as store credit`, data };
         }
         const payments = await loadPayments(ctx.tx, ret.order_id, true);
         const pending = await pendingOperations(ctx.tx, ret.order_id);
-        const refundable = payments.reduce((a, p) => a + BigInt(p.captured) - BigInt(p.refunded), 0n) -
+        const refundable =
+          payments.reduce((a, p) => a + BigInt(p.captured) - BigInt(p.refunded), 0n) -
           pending.filter((o) => o.kind === 'refund').reduce((a, o) => a + BigInt(o.amount), 0n);
+        if (refundable <= 0n && ret.credit_note_id)
+          return {
+            event: 'nothing_to_refund',
+            note: `nothing was paid on ${original.number}: the credit note takes ${show(due)} off what the buyer owes`,
+            data,
+          };
         if (refundable <= 0n)
           return {
             event: 'refund_failed',
-            note: `${m(due)} is due but nothing captured on ${original.number} is left to refund: pay it back another way (store credit, a credit note) and resolve`,
+            note: `${show(due)} is due but nothing captured on ${original.number} is left to refund: pay it back another way (store credit, a credit note) and resolve`,
             data,
           };
         const amount = due > refundable ? refundable : due;
@@ -183,7 +239,7 @@ export function returnOperations(opts: ReturnOperationOptions) {
           commandOpts,
         );
         return {
-          note: `refund of ${m(amount)} requested on ${original.number} in ${refund.operations.length} part(s)${amount < due ? `; ${m(due - amount)} more is due than was captured` : ''}; waiting for the provider, or for finance to confirm what is paid back by hand`,
+          note: `refund of ${show(amount)} requested on ${original.number} in ${refund.operations.length} part(s)${amount < due ? `; ${show(due - amount)} more is due than was captured` : ''}; waiting for the provider, or for finance to confirm what is paid back by hand`,
           data: { ...data, operations: refund.operations.map((o) => o.id) },
           waiting: true,
         };
@@ -191,7 +247,8 @@ export function returnOperations(opts: ReturnOperationOptions) {
     }),
     localOperation({
       code: 'issue_return_credit_note',
-      description: "correct the original order's invoice for the units received (a credit note); answers no_invoice when it has none",
+      description:
+        "correct the original order's invoice for the units received (a credit note); answers no_invoice when it has none",
       refreshes: 'all',
       resultEvents: ['credit_note_issued', 'no_invoice'],
       argsSchema: z.object({}).strict(),
@@ -210,14 +267,14 @@ export function returnOperations(opts: ReturnOperationOptions) {
         const lines = await returnLines(ctx.tx, ret.id);
         const taken = new Map<number, number>();
         const credit: Array<{ no: number; quantity: number }> = [];
-        for (const l of lines.filter((x) => x.received > 0)) {
-          let left = l.received;
-          for (const cover of stored.covers.filter((c) => c.lineId === l.order_line_id)) {
-            const q = Math.min(left, cover.quantity - (taken.get(cover.no) ?? 0));
-            if (q <= 0) continue;
-            taken.set(cover.no, (taken.get(cover.no) ?? 0) + q);
-            credit.push({ no: cover.no, quantity: q });
-            left -= q;
+        for (const line of lines.filter((x) => x.received > 0)) {
+          let left = line.received;
+          for (const cover of stored.covers.filter((c) => c.lineId === line.order_line_id)) {
+            const take = Math.min(left, cover.quantity - (taken.get(cover.no) ?? 0));
+            if (take <= 0) continue;
+            taken.set(cover.no, (taken.get(cover.no) ?? 0) + take);
+            credit.push({ no: cover.no, quantity: take });
+            left -= take;
           }
         }
         if (!credit.length) return { event: 'no_invoice', note: `no received unit is on invoice ${invoice.number}` };
@@ -226,8 +283,16 @@ export function returnOperations(opts: ReturnOperationOptions) {
           lines: credit,
         });
         const noteId = (note as { id: string }).id;
-        await ctx.tx.updateTable('returns').set({ credit_note_id: noteId, updated_at: ctx.now }).where('id', '=', ret.id).execute();
-        return { event: 'credit_note_issued', note: `credit note against ${invoice.number}`, data: { creditNoteId: noteId } };
+        await ctx.tx
+          .updateTable('returns')
+          .set({ credit_note_id: noteId, updated_at: ctx.now })
+          .where('id', '=', ret.id)
+          .execute();
+        return {
+          event: 'credit_note_issued',
+          note: `credit note against ${invoice.number}`,
+          data: { creditNoteId: noteId },
+        };
       },
     }),
     localOperation({
@@ -242,13 +307,28 @@ export function returnOperations(opts: ReturnOperationOptions) {
         if (!engine) throw new Error('create_exchange_order needs the process engine');
         const ret = await loadReturn(ctx);
         if (ret.exchange_order_id) return { event: 'exchange_created', note: 'the replacement order exists already' };
-        const exchange = ret.exchange as { lines: Array<{ sku: string; quantity: number; unitPrice: string; taxRate?: string | null }> } | null;
-        if (!exchange?.lines.length) throw new AppError('RETURN_STATE_CONFLICT', `return ${ret.number} names no replacement items`);
-        const original = await ctx.tx.selectFrom('orders').selectAll().where('id', '=', ret.order_id).executeTakeFirstOrThrow();
-        const channel = await ctx.tx.selectFrom('channels').select('code').where('id', '=', original.channel_id).executeTakeFirstOrThrow();
+        const exchange = ret.exchange as {
+          lines: Array<{ sku: string; quantity: number; unitPrice: string; taxRate?: string | null }>;
+        } | null;
+        if (!exchange?.lines.length)
+          throw new AppError('RETURN_STATE_CONFLICT', `return ${ret.number} names no replacement items`);
+        const original = await ctx.tx
+          .selectFrom('orders')
+          .selectAll()
+          .where('id', '=', ret.order_id)
+          .executeTakeFirstOrThrow();
+        const channel = await ctx.tx
+          .selectFrom('channels')
+          .select('code')
+          .where('id', '=', original.channel_id)
+          .executeTakeFirstOrThrow();
         const returned = await returnLines(ctx.tx, ret.id);
         const value = returned.reduce((a, l) => a + BigInt(l.value), 0n);
-        const taxOf = await ctx.tx.selectFrom('order_lines').select(['sku', 'tax_rate']).where('order_id', '=', ret.order_id).execute();
+        const taxOf = await ctx.tx
+          .selectFrom('order_lines')
+          .select(['sku', 'tax_rate'])
+          .where('order_id', '=', ret.order_id)
+          .execute();
         const defaultTax = taxOf[0]?.tax_rate ?? undefined;
         const addr = original.shipping_address as Record<string, unknown> | null;
         let exchangeOrderId = '';
@@ -265,15 +345,28 @@ export function returnOperations(opts: ReturnOperationOptions) {
               : { name: original.customer_name ?? undefined, email: original.customer_email ?? undefined },
             currency: original.currency,
             pricesIncludeTax: true,
-            lines: exchange.lines.map((l) => {
-              const tax = taxOf.find((t) => t.sku === l.sku)?.tax_rate ?? defaultTax;
-              return { sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, ...(tax ? { taxRate: tax } : {}) };
+            lines: exchange.lines.map((item) => {
+              const tax = taxOf.find((t) => t.sku === item.sku)?.tax_rate ?? defaultTax;
+              return {
+                sku: item.sku,
+                quantity: item.quantity,
+                unitPrice: item.unitPrice,
+                ...(tax ? { taxRate: tax } : {}),
+              };
             }),
             ...(addr ? { shippingAddress: addr as never } : {}),
             delivery: {
               method: original.delivery_method === 'pickup' ? 'pickup' : 'ship',
               ...(original.pickup_location_id
-                ? { pickupLocation: (await ctx.tx.selectFrom('locations').select('code').where('id', '=', original.pickup_location_id).executeTakeFirstOrThrow()).code }
+                ? {
+                    pickupLocation: (
+                      await ctx.tx
+                        .selectFrom('locations')
+                        .select('code')
+                        .where('id', '=', original.pickup_location_id)
+                        .executeTakeFirstOrThrow()
+                    ).code,
+                  }
                 : {}),
             },
             paymentTerms: { kind: 'prepaid' },
@@ -298,7 +391,11 @@ export function returnOperations(opts: ReturnOperationOptions) {
           },
         );
         exchangeOrderId ||= (created as unknown as { id: string }).id;
-        await ctx.tx.updateTable('returns').set({ exchange_order_id: exchangeOrderId, updated_at: ctx.now }).where('id', '=', ret.id).execute();
+        await ctx.tx
+          .updateTable('returns')
+          .set({ exchange_order_id: exchangeOrderId, updated_at: ctx.now })
+          .where('id', '=', ret.id)
+          .execute();
         await writeHistory(ctx.tx, ctx.actor, ctx.now, [
           {
             orderId: ret.order_id,
@@ -307,7 +404,11 @@ export function returnOperations(opts: ReturnOperationOptions) {
             reason: { note: `replacement for return ${ret.number}` },
           },
         ]);
-        return { event: 'exchange_created', note: `replacement order created for ${formatMoney(value, ret.currency)} of returned goods`, data: { exchangeOrderId } };
+        return {
+          event: 'exchange_created',
+          note: `replacement order created for ${formatMoney(value, ret.currency)} of returned goods`,
+          data: { exchangeOrderId },
+        };
       },
     }),
     localOperation({
@@ -316,17 +417,26 @@ export function returnOperations(opts: ReturnOperationOptions) {
         "ask the carrier for a return label (the customer's address to the receiving location, or from a pickup point); the return waits for label_issued or label_failed",
       refreshes: 'all',
       resultEvents: ['label_issued', 'label_failed'],
-      argsSchema: z.object({ carrier: z.string().min(1).max(50).optional(), service: z.string().max(100).optional() }).strict(),
+      argsSchema: z
+        .object({ carrier: z.string().min(1).max(50).optional(), service: z.string().max(100).optional() })
+        .strict(),
       async run(ctx, args) {
         const ret = await loadReturn(ctx);
         const label = ret.label as { status?: string } | null;
         if (label?.status === 'issued') return { event: 'label_issued', note: 'the label is issued already' };
         const dropOff = ret.drop_off as { carrier?: string };
         const carrier = args.carrier ?? dropOff.carrier;
-        if (!carrier) return { event: 'label_failed', note: 'no carrier is named for the return label (process args or the request)' };
+        if (!carrier)
+          return {
+            event: 'label_failed',
+            note: 'no carrier is named for the return label (process args or the request)',
+          };
         await ctx.tx
           .updateTable('returns')
-          .set({ label: JSON.stringify({ status: 'requested', carrier, ...(args.service ? { service: args.service } : {}) }), updated_at: ctx.now })
+          .set({
+            label: JSON.stringify({ status: 'requested', carrier, ...(args.service ? { service: args.service } : {}) }),
+            updated_at: ctx.now,
+          })
           .where('id', '=', ret.id)
           .execute();
         await scheduleTimer(ctx.tx, {
@@ -341,13 +451,18 @@ export function returnOperations(opts: ReturnOperationOptions) {
     }),
     localOperation({
       code: 'close_return',
-      description: 'close the return: tells the ERP and the customer (return.closed) what was refunded, credited or exchanged',
+      description:
+        'close the return: tells the ERP and the customer (return.closed) what was refunded, credited or exchanged',
       refreshes: 'stock',
       argsSchema: z.object({}).strict(),
       async run(ctx) {
         const ret = await loadReturn(ctx);
         if (!ret.closed_at)
-          await ctx.tx.updateTable('returns').set({ closed_at: ctx.now, updated_at: ctx.now }).where('id', '=', ret.id).execute();
+          await ctx.tx
+            .updateTable('returns')
+            .set({ closed_at: ctx.now, updated_at: ctx.now })
+            .where('id', '=', ret.id)
+            .execute();
         const state = String((ctx.facts as { state?: string }).state ?? '');
         await emitEvent(ctx.tx, {
           type: 'return.closed',
@@ -381,7 +496,10 @@ export async function addStoreCredit(
   await ctx.tx.selectFrom('customers').select('id').where('id', '=', customerId).forUpdate().executeTakeFirstOrThrow();
   const before = await storeCreditBalance(ctx.tx, customerId, currency);
   if (before + amount < 0n)
-    throw new AppError('REFUND_EXCEEDS_CAPTURED', `store credit is ${formatMoney(before, currency)}; ${formatMoney(-amount, currency)} cannot be spent`);
+    throw new AppError(
+      'REFUND_EXCEEDS_CAPTURED',
+      `store credit is ${formatMoney(before, currency)}; ${formatMoney(-amount, currency)} cannot be spent`,
+    );
   await ctx.tx
     .insertInto('store_credit_entries', {
       id: newId(),
@@ -411,7 +529,11 @@ export async function addStoreCredit(
   return balance;
 }
 
-export async function storeCreditBalance(scope: OperationContext['tx'] | import('../../store/tenant-scope.js').TenantScope, customerId: string, currency: string): Promise<bigint> {
+export async function storeCreditBalance(
+  scope: OperationContext['tx'] | import('../../store/tenant-scope.js').TenantScope,
+  customerId: string,
+  currency: string,
+): Promise<bigint> {
   const row = await scope
     .selectFrom('store_credit_entries')
     .select(sql<string>`coalesce(sum(amount), 0)::text`.as('sum'))
@@ -420,5 +542,3 @@ export async function storeCreditBalance(scope: OperationContext['tx'] | import(
     .executeTakeFirstOrThrow();
   return BigInt(row.sum);
 }
-
-export const _internal = { divRound };

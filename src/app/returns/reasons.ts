@@ -16,14 +16,26 @@ export type ReturnReason = {
 export async function reasonCatalogue(scope: TenantScope): Promise<ReturnReason[]> {
   const rows = await scope.selectFrom('return_reasons').selectAll().orderBy('code').execute();
   const own = new Map(rows.map((r) => [r.code, r]));
-  const out: ReturnReason[] = DEFAULT_REASONS.map((d) => {
-    const row = own.get(d.code);
+  const out: ReturnReason[] = DEFAULT_REASONS.map((builtIn) => {
+    const row = own.get(builtIn.code);
     return row
-      ? { code: d.code, labels: { ...d.labels, ...row.labels }, needsPhoto: row.needs_photo, active: row.active, custom: true }
-      : { code: d.code, labels: { ...d.labels }, needsPhoto: d.needsPhoto, active: true, custom: false };
+      ? {
+          code: builtIn.code,
+          labels: { ...builtIn.labels, ...row.labels },
+          needsPhoto: row.needs_photo,
+          active: row.active,
+          custom: true,
+        }
+      : {
+          code: builtIn.code,
+          labels: { ...builtIn.labels },
+          needsPhoto: builtIn.needsPhoto,
+          active: true,
+          custom: false,
+        };
   });
   for (const row of rows)
-    if (!DEFAULT_REASONS.some((d) => d.code === row.code))
+    if (!DEFAULT_REASONS.some((builtIn) => builtIn.code === row.code))
       out.push({ code: row.code, labels: row.labels, needsPhoto: row.needs_photo, active: row.active, custom: true });
   return out;
 }
@@ -36,7 +48,9 @@ export async function saveReason(
   input: { labels: Record<string, string>; needsPhoto?: boolean | undefined; active?: boolean | undefined },
 ): Promise<ReturnReason> {
   if (!input.labels.en)
-    throw new AppError('VALIDATION_FAILED', 'a reason needs an English label', [{ path: '/labels/en', message: 'required', code: 'REQUIRED' }]);
+    throw new AppError('VALIDATION_FAILED', 'a reason needs an English label', [
+      { path: '/labels/en', message: 'required', code: 'REQUIRED' },
+    ]);
   await scope.conn
     .insertInto('return_reasons')
     .values({

@@ -34,14 +34,19 @@ export async function receiveReturn(
   const matched: Array<{ lineId: string; sku: string; quantity: number }> = [];
   const unexpected: Array<{ sku: string; quantity: number; productId: string | null }> = [];
   const received = new Map(lines.map((l) => [l.id, l.received]));
-  input.lines.forEach((item, i) => {
+  input.lines.forEach((item, index) => {
     const line = item.lineId ? lines.find((l) => l.id === item.lineId) : lines.find((l) => l.sku === item.sku);
     if (item.lineId && !line) {
-      errors.push({ path: `/lines/${i}/lineId`, message: 'not a line of this return', code: 'RETURN_LINE_NOT_ON_ORDER' });
+      errors.push({
+        path: `/lines/${index}/lineId`,
+        message: 'not a line of this return',
+        code: 'RETURN_LINE_NOT_ON_ORDER',
+      });
       return;
     }
     if (!line) {
-      if (!item.sku) errors.push({ path: `/lines/${i}`, message: 'name the return line or the SKU', code: 'REQUIRED' });
+      if (!item.sku)
+        errors.push({ path: `/lines/${index}`, message: 'name the return line or the SKU', code: 'REQUIRED' });
       else unexpected.push({ sku: item.sku, quantity: item.quantity, productId: null });
       return;
     }
@@ -51,15 +56,16 @@ export async function receiveReturn(
       matched.push({ lineId: line.id, sku: line.sku, quantity: take });
       received.set(line.id, received.get(line.id)! + take);
     }
-    if (item.quantity > take) unexpected.push({ sku: line.sku, quantity: item.quantity - take, productId: line.product_id });
+    if (item.quantity > take)
+      unexpected.push({ sku: line.sku, quantity: item.quantity - take, productId: line.product_id });
   });
   if (errors.length) refuse(errors[0]!.message, errors);
 
-  for (const m of matched)
+  for (const item of matched)
     await tx
       .updateTable('return_lines')
-      .set((eb) => ({ received: eb('received', '+', m.quantity) }))
-      .where('id', '=', m.lineId)
+      .set((eb) => ({ received: eb('received', '+', item.quantity) }))
+      .where('id', '=', item.lineId)
       .execute();
   const rows = [
     ...matched.map((m) => ({
@@ -95,7 +101,11 @@ export async function receiveReturn(
   ];
   if (rows.length) await tx.insertInto('return_receipts', rows).execute();
   if (ret.receiving_location_id !== location.id)
-    await tx.updateTable('returns').set({ receiving_location_id: location.id, updated_at: now }).where('id', '=', returnId).execute();
+    await tx
+      .updateTable('returns')
+      .set({ receiving_location_id: location.id, updated_at: now })
+      .where('id', '=', returnId)
+      .execute();
 
   const all = lines.every((l) => received.get(l.id)! >= l.quantity);
   await writeHistory(tx, actor, now, [
@@ -128,7 +138,13 @@ export async function receiveUnexpected(
   tx: Work,
   actor: Actor,
   now: Date,
-  input: { location: string; sku: string; quantity: number; note?: string | undefined; orderNumber?: string | undefined },
+  input: {
+    location: string;
+    sku: string;
+    quantity: number;
+    note?: string | undefined;
+    orderNumber?: string | undefined;
+  },
 ) {
   const location = await locationByCode(tx, input.location, '/location');
   const product = await tx.selectFrom('products').select('id').where('sku', '=', input.sku).executeTakeFirst();

@@ -67,7 +67,7 @@ interface LineRow {
 
 /** The original order's lines with what left for the customer and what is already on a return (not refused or cancelled). */
 export async function returnableLines(tx: Work, orderId: string): Promise<LineRow[]> {
-  const t = tx.tenantId;
+  const tenant = tx.tenantId;
   const { rows } = await sql<LineRow>`select l.id, l.line_no, l.product_id, l.sku, l.name, l.quantity,
       l.unit_price::text, l.discount::text, l.tax_rate, l.tax::text, l.net::text, l.total::text,
       coalesce((select sum(-m.on_hand_delta) from stock_movements m where m.tenant_id = l.tenant_id
@@ -78,7 +78,7 @@ export async function returnableLines(tx: Work, orderId: string): Promise<LineRo
       (select m.location_id from stock_movements m where m.tenant_id = l.tenant_id and m.order_line_id = l.id
         and m.kind = 'shipment' order by m.at desc limit 1) as shipped_from
     from order_lines l join products p on p.tenant_id = l.tenant_id and p.id = l.product_id
-    where l.tenant_id = ${t} and l.order_id = ${orderId} order by l.line_no`.execute(tx.conn);
+    where l.tenant_id = ${tenant} and l.order_id = ${orderId} order by l.line_no`.execute(tx.conn);
   return rows;
 }
 
@@ -120,7 +120,10 @@ export async function requestReturn(
   if (!original) throw new AppError('NOT_FOUND', `order ${orderId} not found`);
   const order = original as unknown as OriginalOrder;
   if (order.order_type === 'return')
-    throw new AppError('RETURN_NOT_ALLOWED', `${order.number} is a return; a return is requested on the original order`);
+    throw new AppError(
+      'RETURN_NOT_ALLOWED',
+      `${order.number} is a return; a return is requested on the original order`,
+    );
 
   const lines = await returnableLines(tx, orderId);
   const states: OrderLineState[] = lines.map((l) => ({
@@ -139,15 +142,30 @@ export async function requestReturn(
   const errors: FieldError[] = [];
   const reason = reasons.find((r) => r.code === input.reason && r.active);
   if (!reason)
-    errors.push({ path: '/reason', message: `unknown reason; one of ${reasons.filter((r) => r.active).map((r) => r.code).join(', ')}`, code: 'UNKNOWN_RETURN_REASON' });
+    errors.push({
+      path: '/reason',
+      message: `unknown reason; one of ${reasons
+        .filter((r) => r.active)
+        .map((r) => r.code)
+        .join(', ')}`,
+      code: 'UNKNOWN_RETURN_REASON',
+    });
   else if (reason.needsPhoto && !(input.photos?.length ?? 0))
-    errors.push({ path: '/photos', message: `a photo is needed when the reason is "${reason.code}"`, code: 'REQUIRED' });
-  input.lines.forEach((l, i) => {
-    if (l.reason && !reasons.some((r) => r.code === l.reason && r.active))
-      errors.push({ path: `/lines/${i}/reason`, message: 'unknown reason', code: 'UNKNOWN_RETURN_REASON' });
+    errors.push({
+      path: '/photos',
+      message: `a photo is needed when the reason is "${reason.code}"`,
+      code: 'REQUIRED',
+    });
+  input.lines.forEach((line, index) => {
+    if (line.reason && !reasons.some((r) => r.code === line.reason && r.active))
+      errors.push({ path: `/lines/${index}/reason`, message: 'unknown reason', code: 'UNKNOWN_RETURN_REASON' });
   });
   if (input.wish === 'store_credit' && !order.customer_id)
-    errors.push({ path: '/wish', message: 'store credit needs a known customer; the order has none', code: 'VALIDATION_FAILED' });
+    errors.push({
+      path: '/wish',
+      message: 'store credit needs a known customer; the order has none',
+      code: 'VALIDATION_FAILED',
+    });
   if (input.wish === 'exchange' && !input.exchange?.lines.length)
     errors.push({ path: '/exchange', message: 'an exchange names what the customer gets instead', code: 'REQUIRED' });
   if (input.wish !== 'exchange' && input.exchange)
@@ -157,10 +175,18 @@ export async function requestReturn(
   let receivingLocationId: string | null = null;
   if (dropOff.kind === 'store') {
     const loc = dropOff.locationCode
-      ? await tx.selectFrom('locations').select(['id', 'active']).where('code', '=', dropOff.locationCode).executeTakeFirst()
+      ? await tx
+          .selectFrom('locations')
+          .select(['id', 'active'])
+          .where('code', '=', dropOff.locationCode)
+          .executeTakeFirst()
       : undefined;
     if (!loc || !loc.active)
-      errors.push({ path: '/dropOff/locationCode', message: 'a store drop-off names an active location', code: 'UNKNOWN_LOCATION' });
+      errors.push({
+        path: '/dropOff/locationCode',
+        message: 'a store drop-off names an active location',
+        code: 'UNKNOWN_LOCATION',
+      });
     else receivingLocationId = loc.id;
   }
   if (dropOff.kind === 'point' && !dropOff.point)
@@ -184,7 +210,7 @@ export async function requestReturn(
   let discountTotal = 0n;
   let taxTotal = 0n;
   let grand = 0n;
-  const orderLines = checked.lines.map((req, i) => {
+  const orderLines = checked.lines.map((req, index) => {
     const src = byId.get(req.lineId)!;
     const share = (v: string) => divRound(BigInt(v) * BigInt(req.quantity), BigInt(src.quantity));
     const discount = share(src.discount);
@@ -196,7 +222,7 @@ export async function requestReturn(
     return {
       order_id: returnId,
       id: newId(),
-      line_no: i + 1,
+      line_no: index + 1,
       external_line_id: null,
       product_id: src.product_id,
       sku: src.sku,
@@ -239,7 +265,10 @@ export async function requestReturn(
       attributes: JSON.stringify({ returnOf: order.id, returnOfNumber: order.number }),
       notes: input.note ?? null,
       line_count: orderLines.length,
-      search_text: [number, order.number, order.customer_name, order.customer_email].filter(Boolean).join(' ').toLowerCase(),
+      search_text: [number, order.number, order.customer_name, order.customer_email]
+        .filter(Boolean)
+        .join(' ')
+        .toLowerCase(),
       placed_at: now,
       created_at: now,
       updated_at: now,
@@ -333,16 +362,16 @@ export async function requestReturn(
 function refusalRules(attributes: Record<string, unknown>): Array<{ rule: string; message: string; path?: string }> {
   const raw = attributes.refusal;
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return list.map((r) => {
-    if (r && typeof r === 'object') {
-      const o = r as Record<string, unknown>;
+  return list.map((rule) => {
+    if (rule && typeof rule === 'object') {
+      const fields = rule as Record<string, unknown>;
       return {
-        rule: String(o.rule ?? 'not_eligible'),
-        message: String(o.message ?? o.rule ?? 'not eligible'),
-        ...(typeof o.path === 'string' ? { path: o.path } : {}),
+        rule: String(fields.rule ?? 'not_eligible'),
+        message: String(fields.message ?? fields.rule ?? 'not eligible'),
+        ...(typeof fields.path === 'string' ? { path: fields.path } : {}),
       };
     }
-    return { rule: String(r), message: String(r) };
+    return { rule: String(rule), message: String(rule) };
   });
 }
 
@@ -363,7 +392,9 @@ async function startReturnProcess(processes: OrderProcesses, tx: Work, actor: Ac
       .execute(),
     tx
       .selectFrom('orders')
-      .innerJoin('channels', (j) => j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'))
+      .innerJoin('channels', (j) =>
+        j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+      )
       .select('channels.code')
       .where('orders.id', '=', returnId)
       .executeTakeFirstOrThrow(),
@@ -394,34 +425,38 @@ async function exchangeLines(
   const skus = [...new Set(exchange.lines.map((l) => l.sku))];
   const products = await tx.selectFrom('products').select(['sku', 'active']).where('sku', 'in', skus).execute();
   const out: Array<{ sku: string; quantity: number; unitPrice: string }> = [];
-  exchange.lines.forEach((l, i) => {
-    const product = products.find((p) => p.sku === l.sku);
+  exchange.lines.forEach((line, index) => {
+    const product = products.find((p) => p.sku === line.sku);
     if (!product || !product.active) {
-      errors.push({ path: `/exchange/lines/${i}/sku`, message: `unknown SKU ${l.sku}`, code: 'UNKNOWN_SKU' });
+      errors.push({ path: `/exchange/lines/${index}/sku`, message: `unknown SKU ${line.sku}`, code: 'UNKNOWN_SKU' });
       return;
     }
     let price: bigint | undefined;
-    if (l.unitPrice !== undefined) {
-      const parsed = parseMoney(l.unitPrice, order.currency);
+    if (line.unitPrice !== undefined) {
+      const parsed = parseMoney(line.unitPrice, order.currency);
       if (typeof parsed !== 'bigint' || parsed < 0n) {
-        errors.push({ path: `/exchange/lines/${i}/unitPrice`, message: `not an amount in ${order.currency}`, code: 'INVALID_AMOUNT' });
+        errors.push({
+          path: `/exchange/lines/${index}/unitPrice`,
+          message: `not an amount in ${order.currency}`,
+          code: 'INVALID_AMOUNT',
+        });
         return;
       }
       price = parsed;
     } else {
-      const same = lines.find((x) => x.sku === l.sku);
+      const same = lines.find((x) => x.sku === line.sku);
       // What one unit cost, tax and discount included (the replacement is priced tax-inclusive).
       if (same && same.quantity > 0) price = divRound(BigInt(same.total), BigInt(same.quantity));
     }
     if (price === undefined) {
       errors.push({
-        path: `/exchange/lines/${i}/unitPrice`,
-        message: `${l.sku} is not on the order: give its price`,
+        path: `/exchange/lines/${index}/unitPrice`,
+        message: `${line.sku} is not on the order: give its price`,
         code: 'REQUIRED',
       });
       return;
     }
-    out.push({ sku: l.sku, quantity: l.quantity, unitPrice: formatMoney(price, order.currency) });
+    out.push({ sku: line.sku, quantity: line.quantity, unitPrice: formatMoney(price, order.currency) });
   });
   return { lines: out, advance: exchange.advance ?? false };
 }

@@ -19,15 +19,26 @@ export async function resolveReceipt(
   receiptId: string,
   input: { action: 'restock' | 'write_off' | 'match'; returnId?: string | undefined; note?: string | undefined },
 ) {
-  const receipt = await tx.selectFrom('return_receipts').selectAll().where('id', '=', receiptId).forUpdate().executeTakeFirst();
+  const receipt = await tx
+    .selectFrom('return_receipts')
+    .selectAll()
+    .where('id', '=', receiptId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!receipt) throw new AppError('NOT_FOUND', `receipt ${receiptId} not found`);
   if (receipt.status !== 'queued')
     throw new AppError('RETURN_STATE_CONFLICT', `receipt ${receiptId} is ${receipt.status} already`);
   let matched: unknown = null;
   if (input.action === 'match') {
     if (!input.returnId)
-      throw new AppError('VALIDATION_FAILED', 'name the return to match', [{ path: '/returnId', message: 'required', code: 'REQUIRED' }]);
-    const loc = await tx.selectFrom('locations').select('code').where('id', '=', receipt.location_id).executeTakeFirstOrThrow();
+      throw new AppError('VALIDATION_FAILED', 'name the return to match', [
+        { path: '/returnId', message: 'required', code: 'REQUIRED' },
+      ]);
+    const loc = await tx
+      .selectFrom('locations')
+      .select('code')
+      .where('id', '=', receipt.location_id)
+      .executeTakeFirstOrThrow();
     matched = await receiveReturn(processes, tx, actor, now, input.returnId, {
       location: loc.code,
       lines: [{ sku: receipt.sku, quantity: receipt.quantity }],
@@ -58,7 +69,11 @@ export async function resolveReceipt(
     .execute();
   if (receipt.return_id)
     await writeHistory(tx, actor, now, [
-      { orderId: receipt.return_id, action: 'return.receipt_resolved', changes: { receiptId, action: input.action, sku: receipt.sku, quantity: receipt.quantity } },
+      {
+        orderId: receipt.return_id,
+        action: 'return.receipt_resolved',
+        changes: { receiptId, action: input.action, sku: receipt.sku, quantity: receipt.quantity },
+      },
     ]);
   return { id: receiptId, status: 'resolved', resolution: input.action, matched };
 }

@@ -25,31 +25,31 @@ export async function restockUnits(tx: Work, actor: Actor, now: Date, units: rea
   if (!units.length) return;
   await ensureStockRows(tx, [...units]);
   const moves: Movement[] = [];
-  for (const u of units) {
-    if (!u.writeOff)
+  for (const unit of units) {
+    if (!unit.writeOff)
       await tx
         .updateTable('stock_levels')
         .set({
-          on_hand: sql`on_hand + ${u.quantity}::int`,
+          on_hand: sql`on_hand + ${unit.quantity}::int`,
           version: sql`version + 1`,
           change_xid: sql`pg_current_xact_id()`,
           updated_at: now,
         })
-        .where('product_id', '=', u.productId)
-        .where('location_id', '=', u.locationId)
+        .where('product_id', '=', unit.productId)
+        .where('location_id', '=', unit.locationId)
         .execute();
     const common = {
-      productId: u.productId,
-      locationId: u.locationId,
+      productId: unit.productId,
+      locationId: unit.locationId,
       reservedDelta: 0,
-      quantity: u.quantity,
-      orderId: u.orderId,
-      orderLineId: u.orderLineId,
-      reference: u.reference,
-      reason: u.reason,
+      quantity: unit.quantity,
+      orderId: unit.orderId,
+      orderLineId: unit.orderLineId,
+      reference: unit.reference,
+      reason: unit.reason,
     };
-    moves.push({ ...common, kind: 'return', onHandDelta: u.quantity });
-    if (u.writeOff) moves.push({ ...common, kind: 'write_off', onHandDelta: -u.quantity });
+    moves.push({ ...common, kind: 'return', onHandDelta: unit.quantity });
+    if (unit.writeOff) moves.push({ ...common, kind: 'write_off', onHandDelta: -unit.quantity });
   }
   await recordMovements(tx, actor, now, moves);
 }

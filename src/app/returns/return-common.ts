@@ -9,7 +9,9 @@ export const CLOSED_STATES = ['rejected', 'cancelled', 'refused', 'closed', 'com
 export async function lockReturn(tx: Work, returnId: string) {
   const row = await tx
     .selectFrom('returns')
-    .innerJoin('orders', (j) => j.onRef('orders.tenant_id', '=', 'returns.tenant_id').onRef('orders.id', '=', 'returns.id'))
+    .innerJoin('orders', (j) =>
+      j.onRef('orders.tenant_id', '=', 'returns.tenant_id').onRef('orders.id', '=', 'returns.id'),
+    )
     .selectAll('returns')
     .select(['orders.state', 'orders.number', 'orders.currency', 'orders.customer_id', 'orders.version'])
     .where('returns.id', '=', returnId)
@@ -31,7 +33,11 @@ export async function returnLines(scope: TenantScope, returnId: string) {
 }
 
 export async function locationByCode(scope: TenantScope, code: string, path: string) {
-  const loc = await scope.selectFrom('locations').select(['id', 'code', 'active']).where('code', '=', code).executeTakeFirst();
+  const loc = await scope
+    .selectFrom('locations')
+    .select(['id', 'code', 'active'])
+    .where('code', '=', code)
+    .executeTakeFirst();
   if (!loc || !loc.active)
     throw new AppError('UNKNOWN_LOCATION', `location ${code} does not exist or is inactive`, [
       { path, message: 'unknown location', code: 'UNKNOWN_LOCATION' },

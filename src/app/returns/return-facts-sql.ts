@@ -8,7 +8,10 @@ import '../../store/schema-returns.js';
  * order's delivery (or its last hand-over to the carrier) to the request, so eligibility is decided
  * by the request's date, whenever the process reads it.
  */
-export function returnFactsJson(tenant: RawBuilder<unknown>, orderId: RawBuilder<unknown>): RawBuilder<ReturnFactRow | null> {
+export function returnFactsJson(
+  tenant: RawBuilder<unknown>,
+  orderId: RawBuilder<unknown>,
+): RawBuilder<ReturnFactRow | null> {
   return sql<ReturnFactRow | null>`(select row_to_json(x) from (select r.id, r.order_id, o.number as order_number,
       r.reason_code, r.wish, r.source, r.drop_off, r.exchange, r.exchange_order_id,
       jsonb_array_length(r.photos) as photos,

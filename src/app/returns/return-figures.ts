@@ -10,10 +10,14 @@ const DAY = 86_400_000;
  * location; time from request to refund (p50/p90 hours); and the restock share (units graded
  * resell / units graded). Refused requests are not stored, so they are not counted.
  */
-export async function returnFigures(scope: TenantScope, now: Date, q: { from?: string | undefined; to?: string | undefined }) {
-  const to = q.to ?? now.toISOString().slice(0, 10);
-  const from = q.from ?? new Date(Date.parse(to) - 90 * DAY).toISOString().slice(0, 10);
-  const t = scope.tenantId;
+export async function returnFigures(
+  scope: TenantScope,
+  now: Date,
+  query: { from?: string | undefined; to?: string | undefined },
+) {
+  const to = query.to ?? now.toISOString().slice(0, 10);
+  const from = query.from ?? new Date(Date.parse(to) - 90 * DAY).toISOString().slice(0, 10);
+  const tenant = scope.tenantId;
   const start = `${from}T00:00:00Z`;
   const end = new Date(Date.parse(`${to}T00:00:00Z`) + DAY).toISOString();
   const shippedBy = (key: string) => sql.raw(key);
@@ -25,7 +29,7 @@ export async function returnFigures(scope: TenantScope, now: Date, q: { from?: s
         join channels c on c.tenant_id = o.tenant_id and c.id = o.channel_id
         join products p on p.tenant_id = m.tenant_id and p.id = m.product_id
         left join locations loc on loc.tenant_id = m.tenant_id and loc.id = m.location_id
-        where m.tenant_id = ${t} and m.kind = 'shipment' and o.placed_at >= ${start} and o.placed_at < ${end}
+        where m.tenant_id = ${tenant} and m.kind = 'shipment' and o.placed_at >= ${start} and o.placed_at < ${end}
         group by 1),
       returned as (
         select ${shippedBy(label)} as key, sum(rl.quantity)::int as returned
@@ -34,7 +38,7 @@ export async function returnFigures(scope: TenantScope, now: Date, q: { from?: s
         join orders o on o.tenant_id = r.tenant_id and o.id = r.order_id
         join channels c on c.tenant_id = o.tenant_id and c.id = o.channel_id
         left join locations loc on loc.tenant_id = r.tenant_id and loc.id = r.receiving_location_id
-        where rl.tenant_id = ${t} and r.created_at >= ${start} and r.created_at < ${end}
+        where rl.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end}
           and ro.state not in ('rejected', 'cancelled')
         group by 1)
       select coalesce(s.key, r.key) as key, coalesce(s.shipped, 0) as shipped, coalesce(r.returned, 0) as returned
@@ -56,21 +60,21 @@ export async function returnFigures(scope: TenantScope, now: Date, q: { from?: s
     select r.reason_code as reason, count(distinct r.id)::int as returns, sum(rl.quantity)::int as units
     from returns r join return_lines rl on rl.tenant_id = r.tenant_id and rl.return_id = r.id
     join orders ro on ro.tenant_id = r.tenant_id and ro.id = r.id
-    where r.tenant_id = ${t} and r.created_at >= ${start} and r.created_at < ${end} and ro.state not in ('rejected', 'cancelled')
+    where r.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end} and ro.state not in ('rejected', 'cancelled')
     group by 1 order by 3 desc`.execute(scope.conn);
   const { rows: timing } = await sql<{ n: number; p50: number | null; p90: number | null }>`
     select count(*)::int as n,
       percentile_cont(0.5) within group (order by h) as p50,
       percentile_cont(0.9) within group (order by h) as p90
     from (select extract(epoch from (r.closed_at - r.created_at)) / 3600 as h
-      from returns r where r.tenant_id = ${t} and r.created_at >= ${start} and r.created_at < ${end}
+      from returns r where r.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end}
         and r.closed_at is not null and (r.refunded > 0 or r.store_credit > 0)) x`.execute(scope.conn);
   const { rows: grades } = await sql<{ resell: number; refurbish: number; write_off: number }>`
     select coalesce(sum(rl.resell), 0)::int as resell, coalesce(sum(rl.refurbish), 0)::int as refurbish, coalesce(sum(rl.write_off), 0)::int as write_off
     from return_lines rl join returns r on r.tenant_id = rl.tenant_id and r.id = rl.return_id
-    where rl.tenant_id = ${t} and r.created_at >= ${start} and r.created_at < ${end}`.execute(scope.conn);
-  const g = grades[0]!;
-  const graded = g.resell + g.refurbish + g.write_off;
+    where rl.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end}`.execute(scope.conn);
+  const grade = grades[0]!;
+  const graded = grade.resell + grade.refurbish + grade.write_off;
   const hours = (v: number | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);
   return {
     from,
@@ -79,10 +83,10 @@ export async function returnFigures(scope: TenantScope, now: Date, q: { from?: s
     byReason: reasons,
     requestToRefund: { refunds: timing[0]!.n, p50Hours: hours(timing[0]!.p50), p90Hours: hours(timing[0]!.p90) },
     restock: {
-      resell: g.resell,
-      refurbish: g.refurbish,
-      writeOff: g.write_off,
-      share: graded > 0 ? Math.round((g.resell / graded) * 10_000) / 10_000 : null,
+      resell: grade.resell,
+      refurbish: grade.refurbish,
+      writeOff: grade.write_off,
+      share: graded > 0 ? Math.round((grade.resell / graded) * 10_000) / 10_000 : null,
     },
   };
 }

@@ -11,9 +11,15 @@ export async function getReturn(actions: ActionRegistry, scope: TenantScope, ret
   const row = await scope
     .selectFrom('returns')
     .innerJoin('orders as r', (j) => j.onRef('r.tenant_id', '=', 'returns.tenant_id').onRef('r.id', '=', 'returns.id'))
-    .innerJoin('orders as o', (j) => j.onRef('o.tenant_id', '=', 'returns.tenant_id').onRef('o.id', '=', 'returns.order_id'))
-    .leftJoin('locations as l', (j) => j.onRef('l.tenant_id', '=', 'returns.tenant_id').onRef('l.id', '=', 'returns.receiving_location_id'))
-    .leftJoin('orders as x', (j) => j.onRef('x.tenant_id', '=', 'returns.tenant_id').onRef('x.id', '=', 'returns.exchange_order_id'))
+    .innerJoin('orders as o', (j) =>
+      j.onRef('o.tenant_id', '=', 'returns.tenant_id').onRef('o.id', '=', 'returns.order_id'),
+    )
+    .leftJoin('locations as l', (j) =>
+      j.onRef('l.tenant_id', '=', 'returns.tenant_id').onRef('l.id', '=', 'returns.receiving_location_id'),
+    )
+    .leftJoin('orders as x', (j) =>
+      j.onRef('x.tenant_id', '=', 'returns.tenant_id').onRef('x.id', '=', 'returns.exchange_order_id'),
+    )
     .selectAll('returns')
     .select([
       'r.number',
@@ -43,7 +49,9 @@ export async function getReturn(actions: ActionRegistry, scope: TenantScope, ret
       .execute(),
     scope
       .selectFrom('return_receipts')
-      .leftJoin('locations as l', (j) => j.onRef('l.tenant_id', '=', 'return_receipts.tenant_id').onRef('l.id', '=', 'return_receipts.location_id'))
+      .leftJoin('locations as l', (j) =>
+        j.onRef('l.tenant_id', '=', 'return_receipts.tenant_id').onRef('l.id', '=', 'return_receipts.location_id'),
+      )
       .selectAll('return_receipts')
       .select('l.code as location_code')
       .where('return_receipts.return_id', '=', returnId)
@@ -57,7 +65,7 @@ export async function getReturn(actions: ActionRegistry, scope: TenantScope, ret
       .execute(),
     orderProcessView(actions, scope, returnId, { state: row.state, process_key: null, process_version: null }),
   ]);
-  const m = (v: string | bigint) => formatMoney(BigInt(v), row.currency);
+  const money = (v: string | bigint) => formatMoney(BigInt(v), row.currency);
   return {
     id: row.id,
     number: row.number,
@@ -79,9 +87,9 @@ export async function getReturn(actions: ActionRegistry, scope: TenantScope, ret
       : null,
     receivingLocation: row.location_code,
     currency: row.currency,
-    value: m(row.grand_total),
-    refunded: m(row.refunded),
-    storeCredit: m(row.store_credit),
+    value: money(row.grand_total),
+    refunded: money(row.refunded),
+    storeCredit: money(row.store_credit),
     creditNoteId: row.credit_note_id,
     lines: lines.map((l) => ({
       id: l.id,
@@ -94,7 +102,7 @@ export async function getReturn(actions: ActionRegistry, scope: TenantScope, ret
       resell: l.resell,
       refurbish: l.refurbish,
       writeOff: l.write_off,
-      value: m(l.value),
+      value: money(l.value),
       reason: l.reason_code,
     })),
     receipts: receipts.map((r) => ({
@@ -131,12 +139,19 @@ export type ReturnView = Awaited<ReturnType<typeof getReturn>>;
 /** The returns queue: newest first, by state or open only, or one order's returns. */
 export async function listReturns(
   scope: TenantScope,
-  q: { state?: string | undefined; open?: 'true' | 'false' | undefined; orderId?: string | undefined; limit?: number | undefined },
+  filter: {
+    state?: string | undefined;
+    open?: 'true' | 'false' | undefined;
+    orderId?: string | undefined;
+    limit?: number | undefined;
+  },
 ) {
   let query = scope
     .selectFrom('returns')
     .innerJoin('orders as r', (j) => j.onRef('r.tenant_id', '=', 'returns.tenant_id').onRef('r.id', '=', 'returns.id'))
-    .innerJoin('orders as o', (j) => j.onRef('o.tenant_id', '=', 'returns.tenant_id').onRef('o.id', '=', 'returns.order_id'))
+    .innerJoin('orders as o', (j) =>
+      j.onRef('o.tenant_id', '=', 'returns.tenant_id').onRef('o.id', '=', 'returns.order_id'),
+    )
     .select([
       'returns.id',
       'returns.order_id',
@@ -152,14 +167,21 @@ export async function listReturns(
       'r.grand_total',
       'r.customer_name',
       'o.number as order_number',
-      sql<number>`(select coalesce(sum(quantity), 0)::int from return_lines rl where rl.tenant_id = returns.tenant_id and rl.return_id = returns.id)`.as('units'),
-      sql<number>`(select coalesce(sum(received), 0)::int from return_lines rl where rl.tenant_id = returns.tenant_id and rl.return_id = returns.id)`.as('received'),
+      sql<number>`(select coalesce(sum(quantity), 0)::int from return_lines rl where rl.tenant_id = returns.tenant_id and rl.return_id = returns.id)`.as(
+        'units',
+      ),
+      sql<number>`(select coalesce(sum(received), 0)::int from return_lines rl where rl.tenant_id = returns.tenant_id and rl.return_id = returns.id)`.as(
+        'received',
+      ),
     ])
     .orderBy('returns.id', 'desc')
-    .limit(q.limit ?? 50);
-  if (q.state) query = query.where('r.state', '=', q.state);
-  if (q.open === 'true') query = query.where('returns.closed_at', 'is', null).where('r.state', 'not in', ['refused', 'rejected', 'cancelled', 'closed']);
-  if (q.orderId) query = query.where('returns.order_id', '=', q.orderId);
+    .limit(filter.limit ?? 50);
+  if (filter.state) query = query.where('r.state', '=', filter.state);
+  if (filter.open === 'true')
+    query = query
+      .where('returns.closed_at', 'is', null)
+      .where('r.state', 'not in', ['refused', 'rejected', 'cancelled', 'closed']);
+  if (filter.orderId) query = query.where('returns.order_id', '=', filter.orderId);
   const rows = await query.execute();
   return {
     items: rows.map((r) => ({
@@ -187,7 +209,9 @@ export async function listReturns(
 export async function listQueuedReceipts(scope: TenantScope) {
   const rows = await scope
     .selectFrom('return_receipts')
-    .innerJoin('locations as l', (j) => j.onRef('l.tenant_id', '=', 'return_receipts.tenant_id').onRef('l.id', '=', 'return_receipts.location_id'))
+    .innerJoin('locations as l', (j) =>
+      j.onRef('l.tenant_id', '=', 'return_receipts.tenant_id').onRef('l.id', '=', 'return_receipts.location_id'),
+    )
     .selectAll('return_receipts')
     .select('l.code as location_code')
     .where('return_receipts.status', '=', 'queued')

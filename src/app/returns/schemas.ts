@@ -6,7 +6,13 @@ const reasonCode = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'a reason code is 
 /** Photos are links to where the channel or the self-service page stored them (https, or a data: image up to ~200 kB). */
 const photo = z.union([
   z.url({ protocol: /^https$/ }).max(2000),
-  z.string().regex(/^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/, 'an https link or a data:image/png|jpeg|webp;base64 image').max(280_000),
+  z
+    .string()
+    .regex(
+      /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/,
+      'an https link or a data:image/png|jpeg|webp;base64 image',
+    )
+    .max(280_000),
 ]);
 
 export const returnRequestInput = z
@@ -29,7 +35,9 @@ export const returnRequestInput = z
     photos: z.array(photo).max(5).optional(),
     dropOff: z
       .object({
-        kind: z.enum(['label', 'store', 'point']).describe('a carrier return label, a store, or a carrier pickup point'),
+        kind: z
+          .enum(['label', 'store', 'point'])
+          .describe('a carrier return label, a store, or a carrier pickup point'),
         carrier: code.optional().describe('the carrier for the return label (default: the process’s)'),
         locationCode: code.optional().describe('the store (kind store)'),
         point: text(100).optional().describe('the locker or pickup point id (kind point)'),
@@ -44,7 +52,9 @@ export const returnRequestInput = z
               .object({
                 sku: code,
                 quantity,
-                unitPrice: moneyString.optional().describe('tax-inclusive; default: what one unit cost on the original order'),
+                unitPrice: moneyString
+                  .optional()
+                  .describe('tax-inclusive; default: what one unit cost on the original order'),
               })
               .strict(),
           )

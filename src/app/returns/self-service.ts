@@ -13,7 +13,11 @@ const SELF_SERVICE: Actor = { type: 'system', id: null, name: 'customer self-ser
 async function byToken(db: Db, token: string): Promise<{ store: TenantScope; orderId: string }> {
   const row =
     token.length <= 100
-      ? await db.selectFrom('order_tracking_tokens').select(['tenant_id', 'order_id']).where('token', '=', token).executeTakeFirst()
+      ? await db
+          .selectFrom('order_tracking_tokens')
+          .select(['tenant_id', 'order_id'])
+          .where('token', '=', token)
+          .executeTakeFirst()
       : undefined;
   if (!row) throw new AppError('NOT_FOUND', 'no order is tracked under this link');
   return { store: scope(db, row.tenant_id), orderId: row.order_id };
@@ -26,9 +30,14 @@ async function byToken(db: Db, token: string): Promise<{ store: TenantScope; ord
  */
 export async function selfServiceReturnPage(db: Db, token: string) {
   const { store, orderId } = await byToken(db, token);
-  const order = await store.selectFrom('orders').select(['number', 'order_type', 'customer_id']).where('id', '=', orderId).executeTakeFirstOrThrow();
+  const order = await store
+    .selectFrom('orders')
+    .select(['number', 'order_type', 'customer_id'])
+    .where('id', '=', orderId)
+    .executeTakeFirstOrThrow();
   const locale = order.customer_id
-    ? ((await store.selectFrom('customers').select('locale').where('id', '=', order.customer_id).executeTakeFirst())?.locale ?? null)
+    ? ((await store.selectFrom('customers').select('locale').where('id', '=', order.customer_id).executeTakeFirst())
+        ?.locale ?? null)
     : null;
   const lines = await transaction(store, (tx) => returnableLines(tx, orderId));
   const reasons = (await reasonCatalogue(store)).filter((r) => r.active);
@@ -50,7 +59,12 @@ export async function selfServiceReturnPage(db: Db, token: string) {
       returnable: l.returnable ? Math.max(0, l.shipped - l.returned) : 0,
     })),
     reasons: reasons.map((r) => ({ code: r.code, labels: r.labels, needsPhoto: r.needsPhoto })),
-    returns: returns.map((r) => ({ number: r.number, state: r.state, wish: r.wish, createdAt: r.created_at.toISOString() })),
+    returns: returns.map((r) => ({
+      number: r.number,
+      state: r.state,
+      wish: r.wish,
+      createdAt: r.created_at.toISOString(),
+    })),
   };
 }
 
@@ -63,6 +77,8 @@ export async function requestSelfServiceReturn(
   input: Omit<ReturnRequestInput, 'source'>,
 ) {
   const { store, orderId } = await byToken(db, token);
-  const created = await transaction(store, (tx) => requestReturn(processes, tx, SELF_SERVICE, now, orderId, { ...input, source: 'self_service' }));
+  const created = await transaction(store, (tx) =>
+    requestReturn(processes, tx, SELF_SERVICE, now, orderId, { ...input, source: 'self_service' }),
+  );
   return { number: created.number, state: created.state };
 }

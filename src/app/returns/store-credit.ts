@@ -16,7 +16,7 @@ export async function customerStoreCredit(scope: TenantScope, customerId: string
     .limit(500)
     .execute();
   const sums = new Map<string, bigint>();
-  for (const e of entries) sums.set(e.currency, (sums.get(e.currency) ?? 0n) + BigInt(e.amount));
+  for (const entry of entries) sums.set(entry.currency, (sums.get(entry.currency) ?? 0n) + BigInt(entry.amount));
   return {
     customerId,
     balances: [...sums].map(([currency, balance]) => ({ currency, balance: formatMoney(balance, currency) })),

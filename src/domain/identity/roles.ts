@@ -49,7 +49,15 @@ const READ: Permission[] = [
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  operator: [...READ, 'orders:write', 'orders:import', 'inventory:write', 'tasks:act', 'fulfilment:write', 'returns:write'],
+  operator: [
+    ...READ,
+    'orders:write',
+    'orders:import',
+    'inventory:write',
+    'tasks:act',
+    'fulfilment:write',
+    'returns:write',
+  ],
   approver: [...READ, 'tasks:act'],
   integration: [
     ...READ,

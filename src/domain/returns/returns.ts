@@ -8,14 +8,42 @@ import { divRound } from '../../shared/money.js';
  */
 
 /** The reason catalogue every tenant starts with; a tenant adds its own or relabels these (return_reasons). */
-export const DEFAULT_REASONS: ReadonlyArray<{ code: string; labels: Record<'en' | 'pl' | 'ru', string>; needsPhoto: boolean }> = [
-  { code: 'damaged', labels: { en: 'Arrived damaged', pl: 'Uszkodzony w transporcie', ru: 'Повреждён при доставке' }, needsPhoto: true },
+export const DEFAULT_REASONS: ReadonlyArray<{
+  code: string;
+  labels: Record<'en' | 'pl' | 'ru', string>;
+  needsPhoto: boolean;
+}> = [
+  {
+    code: 'damaged',
+    labels: { en: 'Arrived damaged', pl: 'Uszkodzony w transporcie', ru: 'Повреждён при доставке' },
+    needsPhoto: true,
+  },
   { code: 'defective', labels: { en: 'Does not work', pl: 'Nie działa', ru: 'Не работает' }, needsPhoto: false },
-  { code: 'wrong_item', labels: { en: 'Wrong item sent', pl: 'Wysłano inny towar', ru: 'Прислали не тот товар' }, needsPhoto: true },
-  { code: 'not_as_described', labels: { en: 'Not as described', pl: 'Niezgodny z opisem', ru: 'Не соответствует описанию' }, needsPhoto: false },
-  { code: 'size_fit', labels: { en: 'Size or fit', pl: 'Rozmiar lub krój', ru: 'Не подошёл размер' }, needsPhoto: false },
-  { code: 'changed_mind', labels: { en: 'Changed my mind', pl: 'Rozmyśliłem się', ru: 'Передумал' }, needsPhoto: false },
-  { code: 'late', labels: { en: 'Arrived too late', pl: 'Dotarł za późno', ru: 'Доставлен слишком поздно' }, needsPhoto: false },
+  {
+    code: 'wrong_item',
+    labels: { en: 'Wrong item sent', pl: 'Wysłano inny towar', ru: 'Прислали не тот товар' },
+    needsPhoto: true,
+  },
+  {
+    code: 'not_as_described',
+    labels: { en: 'Not as described', pl: 'Niezgodny z opisem', ru: 'Не соответствует описанию' },
+    needsPhoto: false,
+  },
+  {
+    code: 'size_fit',
+    labels: { en: 'Size or fit', pl: 'Rozmiar lub krój', ru: 'Не подошёл размер' },
+    needsPhoto: false,
+  },
+  {
+    code: 'changed_mind',
+    labels: { en: 'Changed my mind', pl: 'Rozmyśliłem się', ru: 'Передумал' },
+    needsPhoto: false,
+  },
+  {
+    code: 'late',
+    labels: { en: 'Arrived too late', pl: 'Dotarł za późno', ru: 'Доставлен слишком поздно' },
+    needsPhoto: false,
+  },
   { code: 'other', labels: { en: 'Other', pl: 'Inny powód', ru: 'Другая причина' }, needsPhoto: false },
 ];
 
@@ -64,7 +92,11 @@ export function checkReturnLines(
   requested.forEach((req, index) => {
     const line = lines.find((l) => l.id === req.lineId);
     if (!line) {
-      problems.push({ path: `/lines/${index}/lineId`, message: 'not a line of this order', code: 'RETURN_LINE_NOT_ON_ORDER' });
+      problems.push({
+        path: `/lines/${index}/lineId`,
+        message: 'not a line of this order',
+        code: 'RETURN_LINE_NOT_ON_ORDER',
+      });
       return;
     }
     if (seen.has(line.id)) {
@@ -73,7 +105,11 @@ export function checkReturnLines(
     }
     seen.add(line.id);
     if (!line.returnable) {
-      problems.push({ path: `/lines/${index}/lineId`, message: `${line.sku} cannot be returned`, code: 'RETURN_NOT_RETURNABLE' });
+      problems.push({
+        path: `/lines/${index}/lineId`,
+        message: `${line.sku} cannot be returned`,
+        code: 'RETURN_NOT_RETURNABLE',
+      });
       return;
     }
     const left = line.shipped - line.returned;
@@ -130,14 +166,13 @@ export function refundFigures(
   fullReturn: boolean,
 ): RefundFigures {
   let items = 0n;
-  for (const l of lines) {
-    const counted = rule.refundWriteOffs ? l.received : l.received - l.writeOff;
+  for (const line of lines) {
+    const counted = rule.refundWriteOffs ? line.received : line.received - line.writeOff;
     if (counted <= 0) continue;
-    items += counted >= l.quantity ? l.value : divRound(l.value * BigInt(counted), BigInt(l.quantity));
+    items += counted >= line.quantity ? line.value : divRound(line.value * BigInt(counted), BigInt(line.quantity));
   }
   const fee = rule.restockingFeeBasisPoints > 0 ? divRound(items * BigInt(rule.restockingFeeBasisPoints), 10_000n) : 0n;
-  const shipping =
-    rule.shipping === 'always' || (rule.shipping === 'full_return' && fullReturn) ? shippingTotal : 0n;
+  const shipping = rule.shipping === 'always' || (rule.shipping === 'full_return' && fullReturn) ? shippingTotal : 0n;
   return { items, shipping, fee, total: items - fee + shipping };
 }
 
