@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { fulfilmentApp, ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
 import { confirmRefunds, deliveredOrder, lineOf, seedReturns } from './helpers.js';
 import '../../src/store/schema-inventory.js';
+import { JobsRunner } from '../../src/worker/jobs-runner.js';
+import { setUpSeller } from '../support.js';
 
 /**
  * Exchanges (issue 15): the replacement order goes through normal intake under its own process,
@@ -149,5 +151,82 @@ describe('exchanges: even, with a difference either way, in advance', () => {
     const credit = await ok(t, 'GET', `/api/v1/customers/${customer}/store-credit`);
     assert.ok(credit.entries.some((e: any) => e.returnId === r.id && e.amount === '18.90'));
     assert.equal((await paymentsOf(o.id)).summary.refunded, '0.00');
+  });
+});
+
+describe('return labels and credit notes', () => {
+  let t: FulfilmentTestApp;
+  before(async () => {
+    t = await fulfilmentApp();
+    await seedReturns(t);
+  });
+  after(() => t.close());
+
+  const runJobs = async () => new JobsRunner({ db: t.database.db, registry: t.services.jobs }).runDue();
+
+  test('Given a label drop-off with InPost, Then the carrier issues a return shipment from the customer to the warehouse and the return waits for the parcel with its tracking number', async () => {
+    const o = await deliveredOrder(t);
+    const r = await ok(
+      t,
+      'POST',
+      `/api/v1/orders/${o.id}/returns`,
+      { lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 1 }], reason: 'size_fit', wish: 'refund', dropOff: { kind: 'label', carrier: 'inpost' } },
+      201,
+    );
+    assert.equal(r.state, 'issuing_label');
+    assert.equal(r.label.status, 'requested');
+    assert.ok((await runJobs()) >= 1);
+    const after = await ok(t, 'GET', `/api/v1/returns/${r.id}`);
+    assert.equal(after.state, 'awaiting_parcel', JSON.stringify(after.process));
+    assert.equal(after.label.status, 'issued');
+    assert.ok(after.label.carrierShipmentId, JSON.stringify(after.label));
+    // The label itself, as the carrier renders it (InPost gives the tracking number with the label).
+    const label = await t.call('GET', `/api/v1/returns/${r.id}/label`);
+    assert.equal(label.status, 200);
+    assert.equal(label.headers['content-type'], 'application/pdf');
+    assert.equal(after.receivingLocation, 'WAW-1', 'the warehouse that shipped it receives it');
+  });
+
+  test('Given a carrier that issues no return labels here, Then the label fails with the reason and a person chooses a drop-off instead', async () => {
+    const o = await deliveredOrder(t);
+    const r = await ok(
+      t,
+      'POST',
+      `/api/v1/orders/${o.id}/returns`,
+      { lines: [{ lineId: lineOf(o, 'SKU-3'), quantity: 1 }], reason: 'size_fit', wish: 'refund', dropOff: { kind: 'label', carrier: 'dhl-parcel-de' } },
+      201,
+    );
+    await runJobs();
+    const failed = await ok(t, 'GET', `/api/v1/returns/${r.id}`);
+    assert.equal(failed.state, 'label_exception', JSON.stringify(failed.process));
+    assert.match(failed.label.error, /not configured|does not issue/);
+    const task = failed.openTasks[0];
+    await ok(t, 'POST', `/api/v1/tasks/${task.id}/complete`, { outcome: 'drop_off', comment: 'Klient odda w sklepie' });
+    assert.equal((await ok(t, 'GET', `/api/v1/returns/${r.id}`)).state, 'awaiting_parcel');
+  });
+
+  test('Given an invoiced company order, When units come back, Then a credit note corrects the invoice for them before the refund', async () => {
+    await setUpSeller(t);
+    const co = await ok(t, 'POST', '/api/v1/companies', { code: 'FIRMA-R', name: 'Firma Zwrotna sp. z o.o.', taxId: '5252248481' }, 201);
+    await ok(t, 'POST', '/api/v1/customers', { code: 'C-FIRMA', name: 'Jan Kowalski', email: 'jan@firma.pl', companyId: co.id }, 201);
+    const o = await deliveredOrder(t, { customer: { code: 'C-FIRMA' } });
+    const invoices = await ok(t, 'GET', `/api/v1/orders/${o.id}/invoices`);
+    assert.equal(invoices.items.filter((i: any) => i.kind === 'invoice').length, 1, 'the company buyer was invoiced on delivery');
+    const r = await ok(
+      t,
+      'POST',
+      `/api/v1/orders/${o.id}/returns`,
+      { lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 2 }], reason: 'defective', wish: 'refund', dropOff: { kind: 'store', locationCode: 'WAW-1' } },
+      201,
+    );
+    await ok(t, 'POST', `/api/v1/returns/${r.id}/receipts`, { location: 'WAW-1', lines: [{ lineId: r.lines[0].id, quantity: 2 }] });
+    const graded = await ok(t, 'POST', `/api/v1/returns/${r.id}/inspections`, { units: [{ lineId: r.lines[0].id, grade: 'refurbish', quantity: 2 }] });
+    assert.equal(graded.return.state, 'refunding', JSON.stringify(graded.return.process));
+    assert.ok(graded.return.creditNoteId);
+    const notes = (await ok(t, 'GET', `/api/v1/orders/${o.id}/invoices`)).items.filter((i: any) => i.kind === 'credit_note');
+    assert.equal(notes.length, 1);
+    assert.equal(notes[0].gross, '-49.18', 'both mugs: the whole invoice line (39.98 + 23 % VAT)');
+    await confirmRefunds(t, o.id);
+    assert.equal((await ok(t, 'GET', `/api/v1/returns/${r.id}`)).state, 'closed');
   });
 });

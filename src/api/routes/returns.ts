@@ -32,6 +32,8 @@ import {
 } from '../../app/returns/schemas.js';
 import { requestReturn } from '../../app/returns/request-return.js';
 import { requireParent } from '../../app/require-parent.js';
+import { getReturnLabel } from '../../app/returns/return-label-document.js';
+import { labelQuery } from '../schemas/fulfilment.js';
 import { getReturn, listQueuedReceipts, listReturns } from '../../app/returns/return-view.js';
 import { receiveReturn, receiveUnexpected } from '../../app/returns/receive-return.js';
 import { inspectReturn } from '../../app/returns/inspect-return.js';
@@ -126,6 +128,27 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
       },
     },
     async (request) => getReturn(actions, authorize(deps.db, request, 'returns:read').store, request.params.id),
+  );
+
+  app.get(
+    '/returns/:id/label',
+    {
+      schema: {
+        tags,
+        summary: "The return label as the carrier renders it (PDF or ZPL), for the customer's parcel",
+        params: idParams,
+        querystring: labelQuery,
+        response: { 200: z.any().describe('application/pdf or application/zpl'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const store = authorize(deps.db, request, 'returns:read').store;
+      const label = await getReturnLabel(store, deps.carriers, request.params.id, request.query.format);
+      return reply
+        .type(label.contentType)
+        .header('content-disposition', `inline; filename="return-label-${request.params.id}.${label.format}"`)
+        .send(label.data);
+    },
   );
 
   app.post(
