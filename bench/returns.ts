@@ -42,19 +42,30 @@ const STEPS = ['request', 'receipt', 'inspection', 'find refund', 'confirm'] as 
 type Step = (typeof STEPS)[number];
 const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 
-/** CPU milliseconds used so far by PostgreSQL processes on this machine (as bench/intake.ts reads them). */
-function postgresCpuMs(): number {
-  let ticks = 0;
+/** CPU ticks used so far by each PostgreSQL process on this machine (as bench/intake.ts reads them). */
+function postgresTicks(): Map<string, number> {
+  const out = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
+      out.set(pid, Number(f[11]) + Number(f[12]));
     } catch {
       /* the process ended */
     }
   }
+  return out;
+}
+
+/**
+ * PostgreSQL CPU milliseconds since `before`, summed per process still running: a backend that
+ * ends during the run (the pool closing an idle connection) takes its whole past with it, which
+ * made a plain difference of totals come out negative.
+ */
+function postgresCpuMsSince(before: Map<string, number>): number {
+  let ticks = 0;
+  for (const [pid, now] of postgresTicks()) ticks += now - (before.get(pid) ?? 0);
   return ticks * 10;
 }
 
@@ -74,13 +85,13 @@ async function measured<T>(
   for (let k = 0; k < Math.max(1, REPEAT); k++) {
     const prepared = await prepare();
     const cpu0 = process.cpuUsage();
-    const pg0 = pgUrl ? postgresCpuMs() : 0;
+    const pg0 = pgUrl ? postgresTicks() : new Map<string, number>();
     const r = await runConcurrent(total, concurrency, (i) => op(i, prepared));
     const cpu = process.cpuUsage(cpu0);
     all.push({
       ...r,
       nodeCpuMs: (cpu.user + cpu.system) / 1000 / total,
-      pgCpuMs: pgUrl ? (postgresCpuMs() - pg0) / total : 0,
+      pgCpuMs: pgUrl ? postgresCpuMsSince(pg0) / total : 0,
     });
   }
   return { median: [...all].sort((a, b) => a.perSecond - b.perSecond)[all.length >> 1]!, all };
