@@ -170,7 +170,12 @@ describe('return labels and credit notes', () => {
       t,
       'POST',
       `/api/v1/orders/${o.id}/returns`,
-      { lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 1 }], reason: 'size_fit', wish: 'refund', dropOff: { kind: 'label', carrier: 'inpost' } },
+      {
+        lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 1 }],
+        reason: 'size_fit',
+        wish: 'refund',
+        dropOff: { kind: 'label', carrier: 'inpost' },
+      },
       201,
     );
     assert.equal(r.state, 'issuing_label');
@@ -193,7 +198,12 @@ describe('return labels and credit notes', () => {
       t,
       'POST',
       `/api/v1/orders/${o.id}/returns`,
-      { lines: [{ lineId: lineOf(o, 'SKU-3'), quantity: 1 }], reason: 'size_fit', wish: 'refund', dropOff: { kind: 'label', carrier: 'dhl-parcel-de' } },
+      {
+        lines: [{ lineId: lineOf(o, 'SKU-3'), quantity: 1 }],
+        reason: 'size_fit',
+        wish: 'refund',
+        dropOff: { kind: 'label', carrier: 'dhl-parcel-de' },
+      },
       201,
     );
     await runJobs();
@@ -207,23 +217,51 @@ describe('return labels and credit notes', () => {
 
   test('Given an invoiced company order, When units come back, Then a credit note corrects the invoice for them before the refund', async () => {
     await setUpSeller(t);
-    const co = await ok(t, 'POST', '/api/v1/companies', { code: 'FIRMA-R', name: 'Firma Zwrotna sp. z o.o.', taxId: '5252248481' }, 201);
-    await ok(t, 'POST', '/api/v1/customers', { code: 'C-FIRMA', name: 'Jan Kowalski', email: 'jan@firma.pl', companyId: co.id }, 201);
+    const co = await ok(
+      t,
+      'POST',
+      '/api/v1/companies',
+      { code: 'FIRMA-R', name: 'Firma Zwrotna sp. z o.o.', taxId: '5252248481' },
+      201,
+    );
+    await ok(
+      t,
+      'POST',
+      '/api/v1/customers',
+      { code: 'C-FIRMA', name: 'Jan Kowalski', email: 'jan@firma.pl', companyId: co.id },
+      201,
+    );
     const o = await deliveredOrder(t, { customer: { code: 'C-FIRMA' } });
     const invoices = await ok(t, 'GET', `/api/v1/orders/${o.id}/invoices`);
-    assert.equal(invoices.items.filter((i: any) => i.kind === 'invoice').length, 1, 'the company buyer was invoiced on delivery');
+    assert.equal(
+      invoices.items.filter((i: any) => i.kind === 'invoice').length,
+      1,
+      'the company buyer was invoiced on delivery',
+    );
     const r = await ok(
       t,
       'POST',
       `/api/v1/orders/${o.id}/returns`,
-      { lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 2 }], reason: 'defective', wish: 'refund', dropOff: { kind: 'store', locationCode: 'WAW-1' } },
+      {
+        lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 2 }],
+        reason: 'defective',
+        wish: 'refund',
+        dropOff: { kind: 'store', locationCode: 'WAW-1' },
+      },
       201,
     );
-    await ok(t, 'POST', `/api/v1/returns/${r.id}/receipts`, { location: 'WAW-1', lines: [{ lineId: r.lines[0].id, quantity: 2 }] });
-    const graded = await ok(t, 'POST', `/api/v1/returns/${r.id}/inspections`, { units: [{ lineId: r.lines[0].id, grade: 'refurbish', quantity: 2 }] });
+    await ok(t, 'POST', `/api/v1/returns/${r.id}/receipts`, {
+      location: 'WAW-1',
+      lines: [{ lineId: r.lines[0].id, quantity: 2 }],
+    });
+    const graded = await ok(t, 'POST', `/api/v1/returns/${r.id}/inspections`, {
+      units: [{ lineId: r.lines[0].id, grade: 'refurbish', quantity: 2 }],
+    });
     assert.equal(graded.return.state, 'refunding', JSON.stringify(graded.return.process));
     assert.ok(graded.return.creditNoteId);
-    const notes = (await ok(t, 'GET', `/api/v1/orders/${o.id}/invoices`)).items.filter((i: any) => i.kind === 'credit_note');
+    const notes = (await ok(t, 'GET', `/api/v1/orders/${o.id}/invoices`)).items.filter(
+      (i: any) => i.kind === 'credit_note',
+    );
     assert.equal(notes.length, 1);
     assert.equal(notes[0].gross, '-49.18', 'both mugs: the whole invoice line (39.98 + 23 % VAT)');
     await confirmRefunds(t, o.id);

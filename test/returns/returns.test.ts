@@ -131,4 +131,35 @@ describe('returns: request, receive, inspect, restock, refund', () => {
       .execute();
     assert.equal(closed.length, 1);
   });
+
+  test('Given every unit of an order coming back, Then the refund is everything paid, the delivery charge with its VAT included', async () => {
+    const o = await deliveredOrder(t);
+    const r = await ok(
+      t,
+      'POST',
+      `/api/v1/orders/${o.id}/returns`,
+      {
+        lines: o.lines.map((l) => ({ lineId: l.id, quantity: l.quantity })),
+        reason: 'late',
+        wish: 'refund',
+        dropOff: { kind: 'store', locationCode: 'WAW-1' },
+      },
+      201,
+    );
+    await ok(t, 'POST', `/api/v1/returns/${r.id}/receipts`, {
+      location: 'WAW-1',
+      lines: r.lines.map((l: any) => ({ lineId: l.id, quantity: l.quantity })),
+    });
+    await ok(t, 'POST', `/api/v1/returns/${r.id}/inspections`, {
+      units: r.lines.map((l: any) => ({ lineId: l.id, grade: 'resell', quantity: l.quantity })),
+    });
+    const ops = await confirmRefunds(t, o.id);
+    assert.deepEqual(
+      ops.map((op: any) => op.amount),
+      [o.totals.grandTotal],
+    );
+    const pay = await ok(t, 'GET', `/api/v1/orders/${o.id}/payments`);
+    assert.equal(pay.summary.refunded, o.totals.grandTotal);
+    assert.equal((await ok(t, 'GET', `/api/v1/returns/${r.id}`)).state, 'closed');
+  });
 });

@@ -51,6 +51,21 @@ async function loadReturn(ctx: OperationContext) {
   return ret;
 }
 
+/** The delivery charge as paid (tax included): the order's total less its lines' (shipping_total is net). */
+async function deliveryCharged(ctx: OperationContext, orderId: string): Promise<bigint> {
+  const row = await ctx.tx
+    .selectFrom('orders')
+    .select(
+      sql<string>`(orders.grand_total - coalesce((select sum(l.total) from order_lines l where l.tenant_id = orders.tenant_id and l.order_id = orders.id), 0))::text`.as(
+        'charge',
+      ),
+    )
+    .where('id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  const charge = BigInt(row.charge);
+  return charge > 0n ? charge : 0n;
+}
+
 /** What the replacement order took from the return's value (the exchange credit paid on it). */
 async function exchangeCredit(ctx: OperationContext, exchangeOrderId: string | null): Promise<bigint> {
   if (!exchangeOrderId) return 0n;
@@ -159,11 +174,7 @@ export function returnOperations(opts: ReturnOperationOptions) {
         const ret = await loadReturn(ctx);
         const lines = await returnLines(ctx.tx, ret.id);
         const original = await loadMoneyOrder(ctx.tx, ret.order_id, true);
-        const shippingOf = await ctx.tx
-          .selectFrom('orders')
-          .select('shipping_total')
-          .where('id', '=', ret.order_id)
-          .executeTakeFirstOrThrow();
+        const shippingGross = await deliveryCharged(ctx, ret.order_id);
         const facts = (ctx.facts.rma ?? {}) as { fullReturn?: boolean };
         const figures = refundFigures(
           lines.map((l) => ({
@@ -177,7 +188,7 @@ export function returnOperations(opts: ReturnOperationOptions) {
             restockingFeeBasisPoints: Math.round(args.restockingFeePercent * 100),
             refundWriteOffs: args.refundWriteOffs,
           },
-          BigInt(shippingOf.shipping_total),
+          shippingGross,
           facts.fullReturn === true,
         );
         const credit = await exchangeCredit(ctx, ret.exchange_order_id);

@@ -27,7 +27,7 @@ export function returnFactsJson(
       coalesce((select sum(rl.quantity) from return_lines rl join returns r2 on r2.tenant_id = rl.tenant_id and r2.id = rl.return_id
          join orders ro on ro.tenant_id = r2.tenant_id and ro.id = r2.id
          where rl.tenant_id = r.tenant_id and r2.order_id = r.order_id and ro.state not in ('rejected','cancelled')), 0)::int as order_returned_units,
-      o.shipping_total::text as order_shipping_total,
+      greatest(o.grand_total - coalesce((select sum(l.total) from order_lines l where l.tenant_id = o.tenant_id and l.order_id = o.id), 0), 0)::text as order_shipping_total,
       coalesce(floor(extract(epoch from (r.created_at - coalesce(
         (select max(s.delivered_at) from shipments s where s.tenant_id = r.tenant_id and s.order_id = r.order_id),
         (select max(m.at) from stock_movements m where m.tenant_id = r.tenant_id and m.order_id = r.order_id and m.kind = 'shipment'))))

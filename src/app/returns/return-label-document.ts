@@ -16,9 +16,17 @@ export async function getReturnLabel(
 ): Promise<Label> {
   const ret = await scope.selectFrom('returns').select(['id', 'label']).where('id', '=', returnId).executeTakeFirst();
   if (!ret) throw new AppError('NOT_FOUND', `return ${returnId} not found`);
-  const label = (ret.label ?? {}) as { status?: string; carrier?: string; carrierShipmentId?: string; trackingNumber?: string | null };
+  const label = (ret.label ?? {}) as {
+    status?: string;
+    carrier?: string;
+    carrierShipmentId?: string;
+    trackingNumber?: string | null;
+  };
   if (label.status !== 'issued' || !label.carrier || !label.carrierShipmentId)
-    throw new AppError('RETURN_STATE_CONFLICT', `return ${returnId} has no issued label (${label.status ?? 'none asked for'})`);
+    throw new AppError(
+      'RETURN_STATE_CONFLICT',
+      `return ${returnId} has no issued label (${label.status ?? 'none asked for'})`,
+    );
   const adapter = adapterFor(carriers, label.carrier);
   if (!adapter.labelFormats.includes(format))
     throw new AppError('CARRIER_UNSUPPORTED', `${label.carrier} offers labels as ${adapter.labelFormats.join(', ')}`, [

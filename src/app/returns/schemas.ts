@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, int4, moneyString, text, uuid } from '../schemas.js';
+import { code, int4String, moneyString, text, uuid } from '../schemas.js';
 
 const quantity = z.number().int().min(1).max(100_000);
 const reasonCode = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'a reason code is lower_snake_case');
@@ -138,7 +138,7 @@ export const returnsQuery = z
     state: z.string().max(100).optional(),
     open: z.enum(['true', 'false']).optional().describe('only returns not yet closed'),
     orderId: uuid.optional(),
-    limit: int4(1).max(200).optional(),
+    limit: int4String(1).max(200).optional(),
   })
   .strict();
 
