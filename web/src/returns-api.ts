@@ -137,10 +137,10 @@ export interface ChangeTotals {
 }
 
 export type ChangeAction =
-  | { action: 'add_line'; sku: string; quantity: number; unitPrice: string; taxRate?: string; name?: string }
-  | { action: 'change_quantity'; lineId: string; quantity: number }
-  | { action: 'cancel_quantity'; lineId: string; quantity: number }
-  | { action: 'remove_line'; lineId: string };
+  | { type: 'add_line'; sku: string; quantity: number; unitPrice: string; taxRate?: string; name?: string }
+  | { type: 'change_quantity'; lineId: string; quantity: number }
+  | { type: 'cancel_quantity'; lineId: string; quantity: number }
+  | { type: 'remove_line'; lineId: string };
 
 export interface OrderChange {
   id: string;
