@@ -62,7 +62,7 @@ function ReturnsQueue({ me }: { me: Me }) {
   const all = search.get('all') === '1';
   const list = useQuery({
     queryKey: ['returns', state, all],
-    queryFn: () => get<{ items: ReturnSummary[] }>(`/returns${query({ state, open: all || state ? undefined : 'true', limit: 200 })}`),
+    queryFn: () => get<{ items: ReturnSummary[] }>(`/returns${query({ state, open: all || state ? undefined : 'true' })}`),
     retry: false,
   });
   if (returnsHidden(list.error)) return <ComingSoon title={t('ret.title')} text={t('common.forbidden')} />;
@@ -163,7 +163,7 @@ function UnexpectedReceipts({ me, words: w }: { me: Me; words: ReturnWords }) {
   });
   const open = useQuery({
     queryKey: ['returns', '', false],
-    queryFn: () => get<{ items: ReturnSummary[] }>(`/returns${query({ open: 'true', limit: 200 })}`),
+    queryFn: () => get<{ items: ReturnSummary[] }>(`/returns${query({ open: 'true' })}`),
     retry: false,
   });
   const [choice, setChoice] = useState<Record<string, { action: string; returnId: string }>>({});
@@ -301,6 +301,8 @@ function problemText(t: ReturnWords['t'], e: unknown): string {
 function ReturnDetail({ id, me }: { id: string; me: Me }) {
   const w = useReturnWords();
   const { t, locale } = w;
+  // Said here, not in the form: a receipt or a grade moves the return on and the form goes away.
+  const [notice, setNotice] = useState<string | null>(null);
   const q = useQuery({
     queryKey: ['return', id],
     queryFn: () => get<ReturnView>(`/returns/${id}`),
@@ -519,8 +521,15 @@ function ReturnDetail({ id, me }: { id: string; me: Me }) {
               </div>
             )}
           </section>
-          {writable && RECEIVING.includes(r.state) && expecting && <ReceiveForm key={r.version} r={r} words={w} />}
-          {writable && ungraded > 0 && <InspectForm key={r.version} r={r} words={w} />}
+          {notice && (
+            <p className="form-ok" role="status">
+              {notice}
+            </p>
+          )}
+          {writable && RECEIVING.includes(r.state) && expecting && (
+            <ReceiveForm key={r.version} r={r} words={w} onDone={setNotice} />
+          )}
+          {writable && ungraded > 0 && <InspectForm key={r.version} r={r} words={w} onDone={setNotice} />}
         </div>
         <section className="card timeline-card" aria-labelledby="ret-history-title">
           <h2 id="ret-history-title">{t('ret.history')}</h2>
@@ -636,7 +645,7 @@ function ReturnDecisions({ r, me, words: w }: { r: ReturnView; me: Me; words: Re
 }
 
 /** Units that arrived: a location and a quantity per line (the rest may come later). */
-function ReceiveForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
+function ReceiveForm({ r, words: w, onDone }: { r: ReturnView; words: ReturnWords; onDone: (text: string) => void }) {
   const { t, locale } = w;
   const refresh = useReturnRefresh(r);
   const [location, setLocation] = useState(r.receivingLocation ?? '');
@@ -645,7 +654,6 @@ function ReceiveForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
   );
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
   const chosen = r.lines.filter((l) => (qty[l.id] ?? 0) > 0);
   const errors = fieldErrors(problem);
 
@@ -653,7 +661,7 @@ function ReceiveForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
     e.preventDefault();
     setBusy(true);
     setProblem(null);
-    setDone(null);
+    onDone('');
     try {
       const res = await request<{ matched: { quantity: number }[]; unexpected: { quantity: number }[] }>(
         'POST',
@@ -663,7 +671,7 @@ function ReceiveForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
       );
       const count = res.body.matched.reduce((n, m) => n + m.quantity, 0);
       const extra = res.body.unexpected.reduce((n, m) => n + m.quantity, 0);
-      setDone([t('ret.receivedDone', { count }), extra ? t('ret.receivedUnexpected', { count: extra }) : ''].join(' ').trim());
+      onDone([t('ret.receivedDone', { count }), extra ? t('ret.receivedUnexpected', { count: extra }) : ''].join(' ').trim());
       await refresh();
     } catch (err) {
       setProblem(err);
@@ -730,11 +738,6 @@ function ReceiveForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
           </tbody>
         </table>
         {problem !== null && <p className="form-error" role="alert">{problemText(t, problem)}</p>}
-        {done && (
-          <p className="form-ok" role="status">
-            {done}
-          </p>
-        )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || chosen.length === 0 || !location.trim()}>
             {busy ? t('money.working') : t('ret.receiveButton')}
@@ -754,7 +757,7 @@ interface UnitGrade {
 }
 
 /** A grade for each received unit not graded yet, with a serial and a note per unit. */
-function InspectForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
+function InspectForm({ r, words: w, onDone }: { r: ReturnView; words: ReturnWords; onDone: (text: string) => void }) {
   const { t } = w;
   const refresh = useReturnRefresh(r);
   const initial = (): UnitGrade[] =>
@@ -770,7 +773,6 @@ function InspectForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
   const [units, setUnits] = useState<UnitGrade[]>(initial);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
   const errors = fieldErrors(problem);
   const set = (i: number, patch: Partial<UnitGrade>) => setUnits(units.map((u, j) => (j === i ? { ...u, ...patch } : u)));
 
@@ -778,7 +780,7 @@ function InspectForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
     e.preventDefault();
     setBusy(true);
     setProblem(null);
-    setDone(null);
+    onDone('');
     try {
       await request(
         'POST',
@@ -793,7 +795,7 @@ function InspectForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
         },
         { 'idempotency-key': crypto.randomUUID() },
       );
-      setDone(t('ret.inspectedDone'));
+      onDone(t('ret.inspectedDone'));
       await refresh();
     } catch (err) {
       setProblem(err);
@@ -861,11 +863,6 @@ function InspectForm({ r, words: w }: { r: ReturnView; words: ReturnWords }) {
           </tbody>
         </table>
         {problem !== null && <p className="form-error" role="alert">{problemText(t, problem)}</p>}
-        {done && (
-          <p className="form-ok" role="status">
-            {done}
-          </p>
-        )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? t('money.working') : t('ret.inspectButton')}
