@@ -149,7 +149,10 @@ describe('returns in the console', { skip: haveChromium ? false : `no chromium a
     await rig.shot('returns-detail-pl', page);
     await page.getByRole('link', { name: 'Zwroty' }).first().click();
     await page.getByLabel('Tylko otwarte').uncheck();
-    await queue.locator('tbody tr', { hasText: `${order.number}-R1` }).getByText('Niezgodny z opisem').waitFor();
+    await queue
+      .locator('tbody tr', { hasText: `${order.number}-R1` })
+      .getByText('Niezgodny z opisem')
+      .waitFor();
     assert.doesNotMatch(await visibleText(page), CODES);
     await rig.shot('returns-queue-pl', page);
 
@@ -198,7 +201,11 @@ describe('returns in the console', { skip: haveChromium ? false : `no chromium a
     assert.match(text, new RegExp(before.replace('.', '\\.')), text);
     await rig.shot('returns-change-preview', page);
     await dialog.getByRole('button', { name: 'Confirm change' }).click();
-    await page.getByTestId('order-returns').getByRole('status').getByText(/^Order changed: new total /).waitFor();
+    await page
+      .getByTestId('order-returns')
+      .getByRole('status')
+      .getByText(/^Order changed: new total /)
+      .waitFor();
     const after = await t.call('GET', `/api/v1/orders/${o.body.id}`);
     assert.equal(after.body.lines.find((l: any) => l.sku === 'SKU-3').quantity, 3);
     await page.context().close();

@@ -44,9 +44,12 @@ export function ChangeDialog({
   const drafted = useRef(false);
   const refresh = () =>
     Promise.all(
-      [['order', order.id], ['history', order.id], ['payments', order.id], ['reservations', order.id]].map((queryKey) =>
-        client.invalidateQueries({ queryKey }),
-      ),
+      [
+        ['order', order.id],
+        ['history', order.id],
+        ['payments', order.id],
+        ['reservations', order.id],
+      ].map((queryKey) => client.invalidateQueries({ queryKey })),
     );
 
   // The actions in form order, and which field each one came from (errors name /actions/i/…).
@@ -56,7 +59,10 @@ export function ChangeDialog({
     if (!e || e.kind === 'keep') continue;
     built.push({
       key: `line:${l.id}`,
-      action: e.kind === 'remove_line' ? { type: 'remove_line', lineId: l.id } : { type: e.kind, lineId: l.id, quantity: e.quantity },
+      action:
+        e.kind === 'remove_line'
+          ? { type: 'remove_line', lineId: l.id }
+          : { type: e.kind, lineId: l.id, quantity: e.quantity },
     });
   }
   adds.forEach((a, i) => {
@@ -109,14 +115,15 @@ export function ChangeDialog({
         confirmLabel={t('chg.confirm')}
         onClose={onClose}
         run={async () => {
-          const r = await request<{ order: Order }>(
-            'POST',
-            `/orders/${order.id}/changes/${c.id}/confirm`,
-            undefined,
-            { 'if-match': etag, 'idempotency-key': crypto.randomUUID() },
-          );
+          const r = await request<{ order: Order }>('POST', `/orders/${order.id}/changes/${c.id}/confirm`, undefined, {
+            'if-match': etag,
+            'idempotency-key': crypto.randomUUID(),
+          });
           await refresh();
-          done({ ok: true, text: t('chg.confirmed', { total: w.money(r.body.order.totals.grandTotal, order.currency) }) });
+          done({
+            ok: true,
+            text: t('chg.confirmed', { total: w.money(r.body.order.totals.grandTotal, order.currency) }),
+          });
         }}
       >
         <table className="compact" data-testid="change-preview">
@@ -180,9 +187,14 @@ export function ChangeDialog({
             className="danger"
             onClick={async () => {
               try {
-                await request('POST', `/orders/${order.id}/changes/${c.id}/discard`, {}, {
-                  'idempotency-key': crypto.randomUUID(),
-                });
+                await request(
+                  'POST',
+                  `/orders/${order.id}/changes/${c.id}/discard`,
+                  {},
+                  {
+                    'idempotency-key': crypto.randomUUID(),
+                  },
+                );
                 done({ ok: true, text: t('chg.discarded') });
               } catch (e) {
                 done({ ok: false, text: t('common.error', { detail: e instanceof Error ? e.message : String(e) }) });
@@ -325,7 +337,10 @@ export function ChangeDialog({
             </div>
           );
         })}
-        <button type="button" onClick={() => setAdds([...adds, { sku: '', quantity: 1, unitPrice: '', taxRate: '23' }])}>
+        <button
+          type="button"
+          onClick={() => setAdds([...adds, { sku: '', quantity: 1, unitPrice: '', taxRate: '23' }])}
+        >
           {t('chg.add')}
         </button>
       </fieldset>

@@ -65,7 +65,9 @@ export function OrderReturnsPanel({ order, etag, me }: { order: Order; etag: str
       {list.error && !returnsHidden(list.error) ? (
         <ErrorBox error={list.error} onRetry={() => list.refetch()} />
       ) : !list.data ? (
-        returnsHidden(list.error) ? null : <Loading />
+        returnsHidden(list.error) ? null : (
+          <Loading />
+        )
       ) : list.data.items.length === 0 ? (
         <p className="muted">{t('ret.panelNone')}</p>
       ) : (
@@ -290,7 +292,10 @@ function ReturnDialog({
                         }
                       />
                       {i >= 0 && (
-                        <FieldError errors={errors} path={[`/lines/${i}/quantity`, `/lines/${i}/lineId`, `/lines/${i}`]} />
+                        <FieldError
+                          errors={errors}
+                          path={[`/lines/${i}/quantity`, `/lines/${i}/lineId`, `/lines/${i}`]}
+                        />
                       )}
                     </td>
                   </tr>
@@ -320,7 +325,11 @@ function ReturnDialog({
       {(chosenReason?.needsPhoto || photo || errors['/photos']) && (
         <label>
           {t('ret.photo')}
-          <input type="file" accept="image/png,image/jpeg,image/webp" onChange={(e) => readPhoto(e.target.files?.[0])} />
+          <input
+            type="file"
+            accept="image/png,image/jpeg,image/webp"
+            onChange={(e) => readPhoto(e.target.files?.[0])}
+          />
           {chosenReason?.needsPhoto && !photo && <span className="muted">{t('ret.needsPhoto')}</span>}
           {photoError && <span className="field-error">{photoError}</span>}
           <FieldError errors={errors} path={['/photos', '/photos/0']} />
@@ -359,7 +368,11 @@ function ReturnDialog({
       {drop === 'store' && (
         <label>
           {t('ret.storeCode')}
-          <input value={store} onChange={(e) => setStore(e.target.value)} aria-invalid={errors['/dropOff/locationCode'] ? true : undefined} />
+          <input
+            value={store}
+            onChange={(e) => setStore(e.target.value)}
+            aria-invalid={errors['/dropOff/locationCode'] ? true : undefined}
+          />
           <FieldError errors={errors} path="/dropOff/locationCode" />
         </label>
       )}
@@ -392,7 +405,9 @@ function ReturnDialog({
                   value={row.quantity}
                   onChange={(e) =>
                     setExchange(
-                      exchange.map((x, j) => (j === i ? { ...x, quantity: Math.max(1, Math.trunc(Number(e.target.value) || 1)) } : x)),
+                      exchange.map((x, j) =>
+                        j === i ? { ...x, quantity: Math.max(1, Math.trunc(Number(e.target.value) || 1)) } : x,
+                      ),
                     )
                   }
                 />

@@ -116,7 +116,8 @@ const en = {
 
   'chg.button': 'Change order',
   'chg.title': 'Change order {number}',
-  'chg.hint': 'Change quantities, cancel units, remove lines or add items; the preview shows new totals before anything changes.',
+  'chg.hint':
+    'Change quantities, cancel units, remove lines or add items; the preview shows new totals before anything changes.',
   'chg.keep': 'Keep',
   'chg.setQty': 'New quantity',
   'chg.cancelQty': 'Cancel units',
@@ -409,8 +410,7 @@ const ru: Record<ReturnsKey, Message> = {
   'ret.money': 'Деньги',
   'ret.storeCredit': 'Баланс в магазине',
   'ret.creditNote': 'Корректировка выставлена',
-  'ret.refundWaits':
-    'Возврат денег вручную ждёт финансов: подтвердите его в панели платежей исходного заказа.',
+  'ret.refundWaits': 'Возврат денег вручную ждёт финансов: подтвердите его в панели платежей исходного заказа.',
   'ret.lines': 'Позиции',
   'ret.line.requested': 'Заявлено',
   'ret.line.received': 'Принято',

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, query, request, type HistoryEntry, type Me } from '../api';
 import { formatDateTime, formatNumber } from '../format';
@@ -42,9 +42,28 @@ const RETURN_STATES = [
   'cancelled',
 ];
 /** States the process leaves by itself (its effects run after the commit): the page looks again shortly. */
-const PASSING = ['requested', 'accepted', 'sending_replacement', 'issuing_label', 'restocking', 'exchanging', 'crediting', 'refunding'];
+const PASSING = [
+  'requested',
+  'accepted',
+  'sending_replacement',
+  'issuing_label',
+  'restocking',
+  'exchanging',
+  'crediting',
+  'refunding',
+];
 /** Events a person may send; the others (received, inspected, label_issued, …) come from the use cases. */
-const PERSON_EVENTS = ['approve', 'reject', 'cancel', 'retry', 'drop_off', 'wait', 'close', 'stop_waiting', 'refunded_manually'];
+const PERSON_EVENTS = [
+  'approve',
+  'reject',
+  'cancel',
+  'retry',
+  'drop_off',
+  'wait',
+  'close',
+  'stop_waiting',
+  'refunded_manually',
+];
 const RECEIVING = ['awaiting_parcel', 'receiving', 'parcel_missing', 'label_exception', 'issuing_label'];
 
 const canActOnTasks = (me: Me) => me.roles.some((r) => ['admin', 'operator', 'approver', 'finance'].includes(r));
@@ -62,7 +81,8 @@ function ReturnsQueue({ me }: { me: Me }) {
   const all = search.get('all') === '1';
   const list = useQuery({
     queryKey: ['returns', state, all],
-    queryFn: () => get<{ items: ReturnSummary[] }>(`/returns${query({ state, open: all || state ? undefined : 'true' })}`),
+    queryFn: () =>
+      get<{ items: ReturnSummary[] }>(`/returns${query({ state, open: all || state ? undefined : 'true' })}`),
     retry: false,
   });
   if (returnsHidden(list.error)) return <ComingSoon title={t('ret.title')} text={t('common.forbidden')} />;
@@ -90,7 +110,12 @@ function ReturnsQueue({ me }: { me: Me }) {
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" checked={!all} disabled={Boolean(state)} onChange={(e) => setFilter({ all: !e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={!all}
+            disabled={Boolean(state)}
+            onChange={(e) => setFilter({ all: !e.target.checked })}
+          />
           {t('ret.openOnly')}
         </label>
       </div>
@@ -303,6 +328,8 @@ function ReturnDetail({ id, me }: { id: string; me: Me }) {
   const { t, locale } = w;
   // Said here, not in the form: a receipt or a grade moves the return on and the form goes away.
   const [notice, setNotice] = useState<string | null>(null);
+  // It was said in one language: switching language clears it, as the money panels do.
+  useEffect(() => setNotice(null), [w.lang]);
   const q = useQuery({
     queryKey: ['return', id],
     queryFn: () => get<ReturnView>(`/returns/${id}`),
@@ -550,9 +577,14 @@ function useReturnRefresh(r: ReturnView) {
   const client = useQueryClient();
   return () =>
     Promise.all(
-      [['return', r.id], ['returns'], ['history', r.id], ['order-returns', r.orderId], ['return-receipts'], ['tasks']].map(
-        (queryKey) => client.invalidateQueries({ queryKey }),
-      ),
+      [
+        ['return', r.id],
+        ['returns'],
+        ['history', r.id],
+        ['order-returns', r.orderId],
+        ['return-receipts'],
+        ['tasks'],
+      ].map((queryKey) => client.invalidateQueries({ queryKey })),
     );
 }
 
@@ -603,7 +635,9 @@ function ReturnDecisions({ r, me, words: w }: { r: ReturnView; me: Me; words: Re
         <div key={task.id} className="task-row">
           <p>
             <strong>{task.title ?? w.state(task.processState ?? r.state)}</strong>
-            {task.role && <span className="muted"> · {t('ret.taskRole', { role: task.role.replaceAll('_', ' ') })}</span>}
+            {task.role && (
+              <span className="muted"> · {t('ret.taskRole', { role: task.role.replaceAll('_', ' ') })}</span>
+            )}
             {task.dueAt && (
               <span className={task.overdue ? 'field-error' : 'muted'}>
                 {' '}
@@ -671,7 +705,9 @@ function ReceiveForm({ r, words: w, onDone }: { r: ReturnView; words: ReturnWord
       );
       const count = res.body.matched.reduce((n, m) => n + m.quantity, 0);
       const extra = res.body.unexpected.reduce((n, m) => n + m.quantity, 0);
-      onDone([t('ret.receivedDone', { count }), extra ? t('ret.receivedUnexpected', { count: extra }) : ''].join(' ').trim());
+      onDone(
+        [t('ret.receivedDone', { count }), extra ? t('ret.receivedUnexpected', { count: extra }) : ''].join(' ').trim(),
+      );
       await refresh();
     } catch (err) {
       setProblem(err);
@@ -737,7 +773,11 @@ function ReceiveForm({ r, words: w, onDone }: { r: ReturnView; words: ReturnWord
             })}
           </tbody>
         </table>
-        {problem !== null && <p className="form-error" role="alert">{problemText(t, problem)}</p>}
+        {problem !== null && (
+          <p className="form-error" role="alert">
+            {problemText(t, problem)}
+          </p>
+        )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || chosen.length === 0 || !location.trim()}>
             {busy ? t('money.working') : t('ret.receiveButton')}
@@ -774,7 +814,8 @@ function InspectForm({ r, words: w, onDone }: { r: ReturnView; words: ReturnWord
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<unknown>(null);
   const errors = fieldErrors(problem);
-  const set = (i: number, patch: Partial<UnitGrade>) => setUnits(units.map((u, j) => (j === i ? { ...u, ...patch } : u)));
+  const set = (i: number, patch: Partial<UnitGrade>) =>
+    setUnits(units.map((u, j) => (j === i ? { ...u, ...patch } : u)));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -862,7 +903,11 @@ function InspectForm({ r, words: w, onDone }: { r: ReturnView; words: ReturnWord
             })}
           </tbody>
         </table>
-        {problem !== null && <p className="form-error" role="alert">{problemText(t, problem)}</p>}
+        {problem !== null && (
+          <p className="form-error" role="alert">
+            {problemText(t, problem)}
+          </p>
+        )}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? t('money.working') : t('ret.inspectButton')}
