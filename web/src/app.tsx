@@ -29,6 +29,8 @@ const OrderPage = lazy(() => import('./pages/order-page'));
 // The designer (editable graph, YAML model, diff) and the public tracking page load on demand.
 const ProcessDesigner = lazy(() => import('./pages/process-designer'));
 const TrackingPage = lazy(() => import('./pages/tracking'));
+// Returns (queue, receipts, inspection) load on first visit like the order page.
+const ReturnsPage = lazy(() => import('./pages/returns'));
 
 export function App() {
   const { path } = useLocation();
@@ -98,6 +100,8 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if (path === '/' || path === '/dashboard') return <DashboardPage />;
   if (path === '/orders') return <OrdersPage />;
   if ((params = match('/orders/:id', path))) return <OrderPage id={params.id!} me={user} />;
+  if (path === '/returns') return <ReturnsPage me={user} />;
+  if ((params = match('/returns/:id', path))) return <ReturnsPage me={user} id={params.id!} />;
   if (path === '/inventory') return <InventoryPage me={user} />;
   if (path === '/inbox') return <InboxPage me={user} />;
   if (path === '/exceptions') return <ExceptionsPage canResolve={canWriteOrders(user)} />;

@@ -17,6 +17,7 @@ export function ConfirmDialog({
   children,
   run,
   onClose,
+  onProblem,
 }: {
   title: string;
   /** What will happen, as a question ("Refund 129,99 zł to the customer: card via Stripe?"). */
@@ -29,6 +30,8 @@ export function ConfirmDialog({
   children?: ReactNode;
   run: () => Promise<void>;
   onClose: () => void;
+  /** Told of each refusal (and of null when the form is sent again), to mark the fields it names. */
+  onProblem?: (error: unknown) => void;
 }) {
   const { t, tMaybe } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
@@ -46,11 +49,13 @@ export function ConfirmDialog({
     e.preventDefault();
     setBusy(true);
     setProblem(null);
+    onProblem?.(null);
     try {
       await run();
       onClose();
     } catch (err) {
       setProblem(err);
+      onProblem?.(err);
       setBusy(false);
     }
   };

@@ -8,6 +8,7 @@ import { Link, useLocation } from '../router';
 const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
   { to: '/', label: 'nav.dashboard', icon: '▦' },
   { to: '/orders', label: 'nav.orders', icon: '≡' },
+  { to: '/returns', label: 'nav.returns', icon: '↩' },
   { to: '/inventory', label: 'nav.inventory', icon: '▤' },
   { to: '/inbox', label: 'nav.inbox', icon: '✉' },
   { to: '/exceptions', label: 'nav.exceptions', icon: '⚠' },

@@ -12,6 +12,7 @@ import { OrderFulfilment } from '../components/order-fulfilment';
 import { PaymentsPanel } from '../components/payments-panel';
 import { InvoicesPanel } from '../components/invoices-panel';
 import { CreditPanel } from '../components/credit-panel';
+import { OrderReturnsPanel } from '../components/order-returns';
 
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
@@ -167,6 +168,7 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
             </div>
           </section>
 
+          <OrderReturnsPanel order={o} etag={etag} me={me} />
           <PaymentsPanel order={o} me={me} />
           <InvoicesPanel order={o} me={me} />
           {o.companyId && <CreditPanel companyId={o.companyId} orderId={o.id} me={me} />}
