@@ -11,7 +11,7 @@ import type { CompiledDefinition, ProcessEvent } from './types.js';
 const sources = shippedSources();
 
 describe('shipped example processes', () => {
-  it('Given the processes folder, Then it ships the eight PRODUCT.md scenarios', () => {
+  it('Given the processes folder, Then it ships the eight PRODUCT.md scenarios and the returns process', () => {
     assert.deepEqual(
       sources.map((s) => s.file),
       [
@@ -21,6 +21,7 @@ describe('shipped example processes', () => {
         'make-to-order.yaml',
         'marketplace-fbs.yaml',
         'quote-to-order.yaml',
+        'returns.yaml',
         'subscription.yaml',
         'wholesale.yaml',
       ],

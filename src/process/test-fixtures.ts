@@ -76,4 +76,8 @@ export const factVariants: FactsInput[] = [
     // a card authorisation Ordo holds: captured when the parcel leaves
     payment: { status: 'authorized', authorized: 129_900 },
   }),
+  // returns.yaml: refused (a change of mind after 40 days), and an approved advance exchange by label
+  merge({ rma: { daysSinceDelivery: 40, reason: 'changed_mind' } }),
+  merge({ rma: { value: 250_000, dropOff: 'label', exchange: true, advanceExchange: true, fullyInspected: true } }),
+  merge({ rma: { dropOff: 'label', exchange: true, fullyInspected: true } }),
 ];

@@ -20,7 +20,7 @@ describe('the demo tenant runs the shipped processes', () => {
     assert.ok(r);
     const s = scope(d.db, r.tenantId);
     const defs = await s.selectFrom('process_definitions').select(['key', 'status']).execute();
-    assert.equal(defs.filter((x) => x.status === 'published').length, 8);
+    assert.equal(defs.filter((x) => x.status === 'published').length, 9, 'the eight scenarios and the returns process');
     const orders = await s.selectFrom('orders').select(['id', 'state', 'process_key', 'process_version']).execute();
     assert.equal(orders.length, 8);
     for (const o of orders) {

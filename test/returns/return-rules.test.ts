@@ -170,6 +170,16 @@ describe('returns: bad input, eligibility rules, unexpected receipts, self-servi
       ['marketplace_rules'],
     );
     assert.equal(r.body.errors[0].path, '/source');
+    // The marketplace's own return, posted by its connector, is accepted.
+    const fromChannel = await t.call('POST', `/api/v1/orders/${o.id}/returns`, {
+      lines: [{ lineId: lineOf(o, 'SKU-2'), quantity: 1 }],
+      reason: 'defective',
+      wish: 'refund',
+      source: 'channel',
+      dropOff: { kind: 'store', locationCode: 'WAW-1' },
+    });
+    assert.equal(fromChannel.status, 201, JSON.stringify(fromChannel.body));
+    assert.equal(fromChannel.body.source, 'channel');
   });
 
   test('Given a return above 1000.00, Then a person approves it first (a task for returns_desk); rejecting ends it and frees the units', async () => {

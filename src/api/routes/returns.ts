@@ -72,7 +72,7 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
     },
     (request, reply) =>
       runCommand(deps, request, reply, 'returns:write', async (tx, ctx) => {
-        const source = ctx.principal.actor.type === 'user' ? 'console' : 'api';
+        const source = ctx.principal.actor.type === 'user' ? 'console' : (request.body.source ?? 'api');
         const created = await requestReturn(deps.processes, tx, ctx.principal.actor, now(), request.params.id, {
           ...request.body,
           source,

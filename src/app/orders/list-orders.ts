@@ -20,6 +20,7 @@ export async function listOrders(scope: TenantScope, file: z.infer<typeof orderL
   if (file.state) query = query.where('orders.state', '=', file.state);
   if (file.channel) query = query.where('channels.code', '=', file.channel);
   if (file.customerId) query = query.where('orders.customer_id', '=', file.customerId);
+  if (file.type) query = query.where('orders.order_type', '=', file.type);
   if (file.placedFrom) query = query.where('orders.placed_at', '>=', new Date(file.placedFrom));
   if (file.placedTo) query = query.where('orders.placed_at', '<', new Date(file.placedTo));
   if (file.q) {

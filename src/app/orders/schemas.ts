@@ -177,6 +177,7 @@ export const orderListQuery = z.object({
   state: z.string().max(100).optional(),
   channel: code.optional(),
   customerId: uuid.optional(),
+  type: z.string().max(50).optional().describe('order type: sale, quote, … or return (return orders)'),
   placedFrom: timestamp.optional(),
   placedTo: timestamp.optional(),
   q: text(200).optional().describe('search in number, external id, customer name and email'),

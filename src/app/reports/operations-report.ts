@@ -74,6 +74,7 @@ export async function operationsReport(
         (j) => j.onRef('ends.order_id', '=', 'orders.id'),
       )
       .where('orders.placed_at', '>=', from)
+      .where('orders.order_type', '<>', 'return')
       .select([
         sql<string>`count(*)`.as('n'),
         sql<

@@ -43,7 +43,9 @@ export async function ordersSummaryReport(
         j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
       )
       .where('orders.placed_at', '>=', from)
-      .where('orders.placed_at', '<', to);
+      .where('orders.placed_at', '<', to)
+      // Return orders are not sales: their figures are GET /returns/figures.
+      .where('orders.order_type', '<>', 'return');
     if (channel) query = query.where('channels.code', '=', channel);
     return query;
   };

@@ -436,11 +436,19 @@ export function returnOperations(opts: ReturnOperationOptions) {
         const label = ret.label as { status?: string } | null;
         if (label?.status === 'issued') return { event: 'label_issued', note: 'the label is issued already' };
         const dropOff = ret.drop_off as { carrier?: string };
-        const carrier = args.carrier ?? dropOff.carrier;
+        // The request's carrier, else the process's, else the one that delivered the order.
+        const delivered = await ctx.tx
+          .selectFrom('shipments')
+          .select('carrier')
+          .where('order_id', '=', ret.order_id)
+          .where('status', '<>', 'cancelled')
+          .orderBy('created_at', 'desc')
+          .executeTakeFirst();
+        const carrier = dropOff.carrier ?? args.carrier ?? delivered?.carrier;
         if (!carrier)
           return {
             event: 'label_failed',
-            note: 'no carrier is named for the return label (process args or the request)',
+            note: 'no carrier is named for the return label (the request, the process args or a shipment of the order)',
           };
         await ctx.tx
           .updateTable('returns')

@@ -74,11 +74,11 @@ export async function requestSelfServiceReturn(
   db: Db,
   token: string,
   now: Date,
-  input: Omit<ReturnRequestInput, 'source'>,
+  input: Omit<ReturnRequestInput, 'source'> & { source?: unknown },
 ) {
   const { store, orderId } = await byToken(db, token);
   const created = await transaction(store, (tx) =>
-    requestReturn(processes, tx, SELF_SERVICE, now, orderId, { ...input, source: 'self_service' }),
+    requestReturn(processes, tx, SELF_SERVICE, now, orderId, { ...input, source: 'self_service' as const }),
   );
   return { number: created.number, state: created.state };
 }
