@@ -184,6 +184,66 @@ describe('customer self-service return page', { skip: haveChromium ? false : `no
     await page.context().close();
   });
 
+  test('given the returns above received and graded, the dashboard shows the return rate, top SKUs, reasons in words, time to refund and restock share, in English and Polish', async () => {
+    // Receive and grade every open return: the spoons partly written off; refunds confirmed by finance.
+    const all = await ok(t, 'GET', '/api/v1/returns');
+    for (const s of all.items) {
+      const r = await ok(t, 'GET', `/api/v1/returns/${s.id}`);
+      await ok(t, 'POST', `/api/v1/returns/${r.id}/receipts`, {
+        location: 'WAW-1',
+        lines: r.lines.map((l: any) => ({ lineId: l.id, quantity: l.quantity })),
+      });
+      await ok(t, 'POST', `/api/v1/returns/${r.id}/inspections`, {
+        units: r.lines.flatMap((l: any) =>
+          l.sku === 'SKU-3'
+            ? [
+                { lineId: l.id, grade: 'resell', quantity: l.quantity - 1 },
+                { lineId: l.id, grade: 'write_off', quantity: 1 },
+              ]
+            : [{ lineId: l.id, grade: 'resell', quantity: l.quantity }],
+        ),
+      });
+    }
+    // Time to refund counts closed returns; these wait for their return labels and refunds, so it shows none yet.
+    const f = await ok(t, 'GET', '/api/v1/returns/figures');
+    const shipped = f.rate.byChannel.reduce((n: number, r: any) => n + r.shipped, 0);
+    const returned = f.rate.byChannel.reduce((n: number, r: any) => n + r.returned, 0);
+    assert.equal(returned, 5, JSON.stringify(f.rate.byChannel));
+    assert.equal(f.restock.share, 0.8, JSON.stringify(f.restock));
+
+    const page = await rig.newPage('en-GB');
+    await rig.login(page, rig.email);
+    const card = page.getByTestId('returns-card');
+    await card.getByRole('heading', { name: 'Returns' }).waitFor();
+    const rate = new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(
+      returned / shipped,
+    );
+    await card.getByTestId('rf-rate').getByText(rate, { exact: true }).waitFor();
+    await card.getByText(`Returned 5 of ${shipped} shipped units`).waitFor();
+    await card.getByTestId('rf-restock').getByText('80%').waitFor();
+    await card.getByText('Sell again 4 · refurbish 0 · write off 1').waitFor();
+    const reasons = card.getByTestId('rf-reasons');
+    await reasons.locator('tr', { hasText: 'Arrived damaged' }).waitFor();
+    await reasons.locator('tr', { hasText: 'Does not work' }).waitFor();
+    await card.getByRole('table', { name: 'Most returned products' }).locator('tr', { hasText: 'SKU-3' }).waitFor();
+    assert.equal(f.requestToRefund.refunds, 0);
+    await card.getByText('No refunds yet.').waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await rig.shot('self-service-dashboard-returns', page);
+    assert.doesNotMatch((await card.innerText()) ?? '', /\b(defective|write_off|not_as_described|size_fit)\b/);
+
+    await page.getByRole('button', { name: /User menu/ }).click();
+    await page.getByRole('button', { name: 'Polski' }).click();
+    await page.keyboard.press('Escape');
+    await card.getByRole('heading', { name: 'Zwroty' }).waitFor();
+    await reasons.locator('tr', { hasText: 'Uszkodzony w transporcie' }).waitFor();
+    await reasons.locator('tr', { hasText: 'Nie działa' }).waitFor();
+    await card.getByText('Do sprzedaży 4 · do naprawy 0 · do spisania 1').waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await rig.shot('self-service-dashboard-returns-pl', page);
+    await page.context().close();
+  });
+
   test('given the whole session, the browser logged no console errors', () => {
     assert.deepEqual(rig.consoleErrors, []);
   });
