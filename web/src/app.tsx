@@ -29,13 +29,21 @@ const OrderPage = lazy(() => import('./pages/order-page'));
 // The designer (editable graph, YAML model, diff) and the public tracking page load on demand.
 const ProcessDesigner = lazy(() => import('./pages/process-designer'));
 const TrackingPage = lazy(() => import('./pages/tracking'));
+const SelfServiceReturnPage = lazy(() => import('./pages/self-service-return'));
 // Returns (queue, receipts, inspection) load on first visit like the order page.
 const ReturnsPage = lazy(() => import('./pages/returns'));
 
 export function App() {
   const { path } = useLocation();
   const tracking = match('/track/:token', path);
-  // The customer's tracking page is public: no session, no console shell.
+  const selfService = match('/track/:token/return', path);
+  // The customer's tracking and return pages are public: no session, no console shell.
+  if (selfService)
+    return (
+      <Suspense fallback={<Loading />}>
+        <SelfServiceReturnPage token={selfService.token!} />
+      </Suspense>
+    );
   if (tracking)
     return (
       <Suspense fallback={<Loading />}>

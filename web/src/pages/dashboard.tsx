@@ -7,6 +7,7 @@ import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
 import { Link } from '../router';
 import { RevenueCard } from '../components/revenue-card';
+import { ReturnsCard } from '../components/returns-card';
 
 type Operations = Schemas['OperationsReport'];
 
@@ -132,6 +133,7 @@ export default function DashboardPage() {
           </div>
           <OperationsPanel days={days} />
           <RevenueCard />
+          <ReturnsCard days={days} />
           {s.total === 0 ? (
             <p className="card empty">{t('dashboard.empty')}</p>
           ) : (

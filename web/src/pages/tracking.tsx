@@ -1,14 +1,19 @@
 import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, get, type Schemas } from '../api';
+import { ApiError, get, type ResponseOf, type Schemas } from '../api';
 import { isLang, LANGUAGES, translate, translateIn, type Lang } from '../i18n/index';
 import { trackingMessages } from './tracking-messages';
 import { formatDateTime, formatNumber } from '../format';
+import { Link } from '../router';
+import { selfServiceMessages } from './self-service-messages';
 
 type Stage =
   'placed' | 'confirmed' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled';
 type Tracking = Schemas['PublicTracking'];
 type TrackingEvent = Tracking['shipments'][number]['events'][number];
+type SelfService = ResponseOf<'/api/v1/self-service/returns/{token}'>;
+/** Stages after which something may come back: the return page is offered from here. */
+const RETURNABLE_STAGES: Stage[] = ['delivered', 'collected'];
 
 const LOCALES: Record<Lang, string> = { en: 'en-GB', pl: 'pl-PL', ru: 'ru-RU' };
 const SHIP: Stage[] = ['placed', 'confirmed', 'preparing', 'shipped', 'delivered'];
@@ -104,6 +109,16 @@ export default function TrackingPage({ token }: { token: string }) {
         ? (navigator.language.slice(0, 2) as Lang)
         : 'en');
   const t = translateIn(trackingMessages, lang);
+  const ts = translateIn(selfServiceMessages, lang);
+  // What can come back (asked only once the order has reached the customer).
+  const returnsPage = useQuery({
+    queryKey: ['self-service-returns', token],
+    queryFn: () => get<SelfService>(`/self-service/returns/${encodeURIComponent(token)}`),
+    retry: false,
+    enabled: RETURNABLE_STAGES.includes(data.data?.stage as Stage),
+  });
+  const canReturn = returnsPage.data?.lines.some((l) => l.returnable > 0) ?? false;
+  const hasReturns = (returnsPage.data?.returns.length ?? 0) > 0;
   const locale = LOCALES[lang];
   const carrierName = (c: string) => CARRIERS[lang][c] ?? c;
   const statusText = (st: string) => STATUSES[lang][st] ?? st;
@@ -152,6 +167,17 @@ export default function TrackingPage({ token }: { token: string }) {
       <p className="track-status" data-testid="track-status">
         {t(`track.status.${o.stage}`)}
       </p>
+      {(canReturn || hasReturns) && (
+        <p className="track-actions">
+          <Link
+            to={`/track/${encodeURIComponent(token)}/return?lang=${lang}`}
+            className={canReturn ? 'button primary' : undefined}
+            data-testid="track-return"
+          >
+            {canReturn ? ts('ss.link') : ts('ss.linkReturns')}
+          </Link>
+        </p>
+      )}
       {o.stage === 'cancelled' ? (
         <p className="error-box" role="note">
           {t('track.cancelled')}
