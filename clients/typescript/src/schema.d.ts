@@ -17,6 +17,8 @@ export interface paths {
                     state?: string;
                     channel?: string;
                     customerId?: string;
+                    /** @description order type: sale, quote, … or return (return orders) */
+                    type?: string;
                     placedFrom?: string;
                     placedTo?: string;
                     /** @description search in number, external id, customer name and email */
@@ -19010,6 +19012,11 @@ export interface paths {
                         /** @description a code from the tenant’s reason catalogue (GET /return-reasons) */
                         reason: string;
                         /**
+                         * @description channel: a return the sales channel (a marketplace) took from the customer; ignored for console users and the self-service page
+                         * @enum {string}
+                         */
+                        source?: "api" | "channel";
+                        /**
                          * @description what the customer wants
                          * @enum {string}
                          */
@@ -19393,6 +19400,100 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Return"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The return label as the carrier renders it (PDF or ZPL), for the customer's parcel */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "pdf" | "zpl";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/pdf or application/zpl */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
                     };
                 };
                 /** @description Default Response */
@@ -20388,6 +20489,7 @@ export interface paths {
                                 state: string;
                                 wish: string;
                                 createdAt: string;
+                                labelReady: boolean;
                             }[];
                         };
                     };
@@ -20438,6 +20540,11 @@ export interface paths {
                         }[];
                         /** @description a code from the tenant’s reason catalogue (GET /return-reasons) */
                         reason: string;
+                        /**
+                         * @description channel: a return the sales channel (a marketplace) took from the customer; ignored for console users and the self-service page
+                         * @enum {string}
+                         */
+                        source?: "api" | "channel";
                         /**
                          * @description what the customer wants
                          * @enum {string}
@@ -20522,6 +20629,72 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/self-service/returns/{token}/{number}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's return label (PDF), once the carrier issued it (no login) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -41,7 +41,11 @@ import { resolveReceipt } from '../../app/returns/resolve-receipt.js';
 import { reasonCatalogue, saveReason } from '../../app/returns/reasons.js';
 import { returnFigures } from '../../app/returns/return-figures.js';
 import { customerStoreCredit } from '../../app/returns/store-credit.js';
-import { requestSelfServiceReturn, selfServiceReturnPage } from '../../app/returns/self-service.js';
+import {
+  requestSelfServiceReturn,
+  selfServiceReturnLabel,
+  selfServiceReturnPage,
+} from '../../app/returns/self-service.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem };
 const tags = ['returns'];
@@ -306,6 +310,26 @@ export async function returnRoutes(base: FastifyInstance, deps: Deps): Promise<v
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return selfServiceReturnPage(deps.db, request.params.token);
+    },
+  );
+  app.get(
+    '/self-service/returns/:token/:number/label',
+    {
+      schema: {
+        tags,
+        summary: "The customer's return label (PDF), once the carrier issued it (no login)",
+        security: [],
+        params: z.object({ token: z.string().min(1).max(200), number: z.string().min(1).max(100) }),
+        response: { 200: z.any().describe('application/pdf'), 400: problem, 404: problem, 409: problem },
+      },
+    },
+    async (request, reply) => {
+      const label = await selfServiceReturnLabel(deps.db, deps.carriers, request.params.token, request.params.number);
+      return reply
+        .type(label.contentType)
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `inline; filename="return-${request.params.number}.${label.format}"`)
+        .send(label.data);
     },
   );
   app.post(

@@ -145,6 +145,14 @@ export const selfServicePage = z.object({
     z.object({ lineId: z.string(), sku: z.string(), name: z.string(), shipped: z.number(), returnable: z.number() }),
   ),
   reasons: z.array(z.object({ code: z.string(), labels: z.record(z.string(), z.string()), needsPhoto: z.boolean() })),
-  returns: z.array(z.object({ number: z.string(), state: z.string(), wish: z.string(), createdAt: z.string() })),
+  returns: z.array(
+    z.object({
+      number: z.string(),
+      state: z.string(),
+      wish: z.string(),
+      createdAt: z.string(),
+      labelReady: z.boolean(),
+    }),
+  ),
 });
 export const selfServiceCreated = z.object({ number: z.string(), state: z.string() });

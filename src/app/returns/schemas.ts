@@ -33,7 +33,9 @@ export const returnRequestInput = z
     source: z
       .enum(['api', 'channel'])
       .optional()
-      .describe('channel: a return the sales channel (a marketplace) took from the customer; ignored for console users and the self-service page'),
+      .describe(
+        'channel: a return the sales channel (a marketplace) took from the customer; ignored for console users and the self-service page',
+      ),
     wish: z.enum(['refund', 'exchange', 'store_credit']).describe('what the customer wants'),
     note: text(2000).optional(),
     photos: z.array(photo).max(5).optional(),

@@ -3,7 +3,9 @@ import type { Db } from '../../store/db.js';
 import type { Actor } from '../../store/history.js';
 import { scope, transaction, type TenantScope } from '../../store/tenant-scope.js';
 import type { OrderProcesses } from '../process/order-processes.js';
+import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import { reasonCatalogue } from './reasons.js';
+import { getReturnLabel } from './return-label-document.js';
 import { requestReturn, returnableLines, type ReturnRequestInput } from './request-return.js';
 import '../../store/schema-fulfilment.js';
 
@@ -44,7 +46,7 @@ export async function selfServiceReturnPage(db: Db, token: string) {
   const returns = await store
     .selectFrom('returns')
     .innerJoin('orders as r', (j) => j.onRef('r.tenant_id', '=', 'returns.tenant_id').onRef('r.id', '=', 'returns.id'))
-    .select(['r.number', 'r.state', 'returns.created_at', 'returns.wish'])
+    .select(['r.number', 'r.state', 'returns.created_at', 'returns.wish', 'returns.label'])
     .where('returns.order_id', '=', orderId)
     .orderBy('returns.created_at')
     .execute();
@@ -64,6 +66,7 @@ export async function selfServiceReturnPage(db: Db, token: string) {
       state: r.state,
       wish: r.wish,
       createdAt: r.created_at.toISOString(),
+      labelReady: (r.label as { status?: string } | null)?.status === 'issued',
     })),
   };
 }
@@ -81,4 +84,23 @@ export async function requestSelfServiceReturn(
     requestReturn(processes, tx, SELF_SERVICE, now, orderId, { ...input, source: 'self_service' as const }),
   );
   return { number: created.number, state: created.state };
+}
+
+/** The customer's return label (PDF) for one of the order's returns, by the tracking token and the return's number. */
+export async function selfServiceReturnLabel(
+  db: Db,
+  carriers: CarrierRegistry | undefined,
+  token: string,
+  number: string,
+) {
+  const { store, orderId } = await byToken(db, token);
+  const ret = await store
+    .selectFrom('returns')
+    .innerJoin('orders as r', (j) => j.onRef('r.tenant_id', '=', 'returns.tenant_id').onRef('r.id', '=', 'returns.id'))
+    .select('returns.id')
+    .where('returns.order_id', '=', orderId)
+    .where('r.number', '=', number)
+    .executeTakeFirst();
+  if (!ret) throw new AppError('NOT_FOUND', `no return ${number} on this order`);
+  return getReturnLabel(store, carriers, ret.id, 'pdf');
 }

@@ -229,6 +229,17 @@ export default function SelfServiceReturnPage({ token }: { token: string }) {
                   <span className="muted">{t('ss.requestedOn', { date: formatDateTime(r.createdAt, locale) })}</span>
                 </span>
                 <span className="ss-state">{stateWord(r.state)}</span>
+                {r.labelReady && (
+                  <a
+                    className="button"
+                    data-testid="ss-label"
+                    href={`/api/v1/self-service/returns/${encodeURIComponent(token)}/${encodeURIComponent(r.number)}/label`}
+                    target="_blank"
+                    rel="noreferrer"
+                  >
+                    {t('ss.label')}
+                  </a>
+                )}
               </li>
             ))}
           </ul>
