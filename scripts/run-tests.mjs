@@ -4,7 +4,7 @@
 // TEST_DATABASE_URL is set. Extra arguments narrow the run to matching paths.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function walk(dir, out = []) {
@@ -26,7 +26,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 const db = process.env.TEST_DATABASE_URL ? 'postgresql' : 'pglite';
-console.log(`ordo tests: ${files.length} files on ${db}`);
+// Test files are independent (each has its own database, ports and servers), so two run at once
+// even on two cores: one waits on its database or browser while the other computes.
+const concurrency = Number(process.env.ORDO_TEST_CONCURRENCY ?? Math.max(2, availableParallelism() - 1));
+console.log(`ordo tests: ${files.length} files on ${db}, ${concurrency} at a time`);
 const tap = join(tmpdir(), `ordo-tests-${process.pid}.tap`);
 const r = spawnSync(
   process.execPath,
@@ -34,6 +37,7 @@ const r = spawnSync(
     '--import',
     'tsx',
     '--test',
+    `--test-concurrency=${concurrency}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
