@@ -59,6 +59,16 @@ describe('order changes after placement', () => {
     // the preview changed nothing
     assert.deepEqual(await reservedBySku(t, order.id), { 'SKU-1': 2, 'SKU-2': 1, 'SKU-3': 5 });
 
+    // An operator cannot give money back: finance (or an admin) confirms it; nothing changes meanwhile.
+    const key = await must(t, 'POST', '/api/v1/api-keys', { name: 'order desk', roles: ['operator'] }, 201);
+    const refused = await confirm(t, order.id, draft.id, {
+      'if-match': `"${order.version}"`,
+      authorization: `Bearer ${key.secret}`,
+    });
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.match(refused.body.detail, /finance/);
+    assert.deepEqual(await reservedBySku(t, order.id), { 'SKU-1': 2, 'SKU-2': 1, 'SKU-3': 5 });
+
     const done = await confirm(t, order.id, draft.id, { 'if-match': `"${order.version}"` });
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.equal(done.headers.etag, `"${order.version + 1}"`);

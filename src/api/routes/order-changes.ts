@@ -82,7 +82,12 @@ export const orderChangeRoutes =
         runCommand(deps, request, reply, 'orders:write', async (tx, ctx) => ({
           status: 200,
           body: await confirmOrderChange(
-            { processes: deps.processes, clock: deps.clock, providers: new Set(deps.payments?.keys() ?? []) },
+            {
+              processes: deps.processes,
+              clock: deps.clock,
+              providers: new Set(deps.payments?.keys() ?? []),
+              roles: ctx.principal.roles,
+            },
             tx,
             ctx.principal.actor,
             request.params.id,

@@ -18,6 +18,8 @@ export interface ConfirmDeps {
   clock: Clock;
   /** Configured payment provider codes (a refund through any other is refused). */
   providers: ReadonlySet<string>;
+  /** The caller's roles: a change needing an approval is confirmed only by someone holding that role. */
+  roles: readonly string[];
 }
 
 /**
@@ -55,6 +57,18 @@ export async function confirmOrderChange(
   const actions = change.actions as ChangeAction[];
   const computed = await computeChange(tx, loaded, actions);
   const { applied } = computed;
+  // The approvals the change needs, worked out again as it is now: the caller must hold each role
+  // (an admin holds all). Nothing changes otherwise.
+  const missing = computed.preview.approvals.filter(
+    (a) => !deps.roles.includes(a.role) && !deps.roles.includes('admin'),
+  );
+  if (missing.length)
+    throw new AppError(
+      'FORBIDDEN',
+      `this change needs the approval of ${missing.map((a) => `${a.role} (${a.rule})`).join('; ')}`,
+      missing.map((a) => ({ path: '/', message: a.rule, code: `APPROVAL_${a.role.toUpperCase()}` })),
+      { approvals: missing },
+    );
   const now = deps.clock.now();
   const row = loaded.row;
   const version = row.version + 1;
