@@ -16,7 +16,7 @@ import {
 describe('carrier failures never lose a shipment; cancelled shipments get no label; tracking webhooks are idempotent', () => {
   let t: FulfilmentTestApp;
   before(async () => {
-    t = await fulfilmentApp({ timeoutMs: 300 });
+    t = await fulfilmentApp({ timeoutMs: 2_000 });
     await seedShop(t);
   });
   after(() => t.close());

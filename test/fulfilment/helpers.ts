@@ -29,7 +29,7 @@ export async function fulfilmentApp(opts: { clock?: Clock; timeoutMs?: number } 
   const database = await freshDatabase();
   const inpost = await startInpostFake(INPOST);
   const carriers = createCarrierRegistry({
-    inpost: { baseUrl: inpost.url, ...INPOST, timeoutMs: opts.timeoutMs ?? 400 },
+    inpost: { baseUrl: inpost.url, ...INPOST, timeoutMs: opts.timeoutMs ?? 5_000 },
     manual: {},
   });
   const clock = opts.clock ?? systemClock;

@@ -26,7 +26,7 @@ import { startPrzelewy24Fake } from '../../src/integrations/payments/testing/prz
 import { startYookassaFake } from '../../src/integrations/payments/testing/yookassa-fake.js';
 
 /** Per-request timeout of the adapters here: a `hang` at the fake becomes PROVIDER_TIMEOUT quickly. */
-export const PROVIDER_TIMEOUT_MS = 400;
+export const PROVIDER_TIMEOUT_MS = 2_000;
 
 const stripeCreds = { secretKey: 'sk_test_ordo_e2e', webhookSecret: 'whsec_ordo_e2e' };
 const payuCreds = {

@@ -27,7 +27,7 @@ describe('KSeF 2.0 client against the local KSeF server', () => {
       nip: NIP,
       ksefToken: TOKEN,
       pollIntervalMs: 5,
-      timeoutMs: 1_000,
+      timeoutMs: 3_000,
     });
     const token = await client.authenticate();
     assert.ok(token.ok, token.ok ? '' : token.error.message);

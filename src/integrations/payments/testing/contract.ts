@@ -88,7 +88,8 @@ const flipHeaderHex = (n: FakeNotification): FakeNotification => ({
 export function paymentContract(h: PaymentHarness): void {
   describe(`payment provider contract: ${h.name}`, () => {
     let p: StartedProvider;
-    const TIMEOUT_MS = 300;
+    // Generous: a cold first request on a busy machine must not read as a timeout; only "hang" waits it out.
+    const TIMEOUT_MS = 2_000;
     const req = (o: Partial<CreatePaymentRequest> = {}) => sampleCreate({ currency: h.currency, ...o });
     before(async () => {
       p = await h.start({ timeoutMs: TIMEOUT_MS });
