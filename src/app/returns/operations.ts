@@ -14,7 +14,7 @@ import { loadMoneyOrder, loadPayments, pendingOperations } from '../money/paymen
 import { issueCreditNote, reviveDocument } from '../money/invoices.js';
 import { createOrder } from '../orders/create-order.js';
 import { restockUnits } from './restock.js';
-import { returnLines } from './return-common.js';
+import { lockReturn, returnLines } from './return-common.js';
 import { RETURN_LABEL_JOB } from './return-label.js';
 import '../../store/schema-returns.js';
 
@@ -32,23 +32,17 @@ export interface ReturnOperationOptions {
 
 const by = (c: OperationContext) => `return process ${c.definition.key} v${c.definition.version}`;
 
-async function loadReturn(ctx: OperationContext) {
-  const ret = await ctx.tx
-    .selectFrom('returns')
-    .innerJoin('orders', (j) =>
-      j.onRef('orders.tenant_id', '=', 'returns.tenant_id').onRef('orders.id', '=', 'returns.id'),
-    )
-    .selectAll('returns')
-    .select(['orders.number', 'orders.currency', 'orders.customer_id'])
-    .where('returns.id', '=', ctx.orderId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!ret)
-    throw new AppError(
-      'RETURN_STATE_CONFLICT',
-      `order ${ctx.orderId} is not a return: this operation runs in a returns process`,
-    );
-  return ret;
+/** The return this step runs for, locked; a returns operation in another order's process is refused. */
+function loadReturn(ctx: OperationContext) {
+  return lockReturn(
+    ctx.tx,
+    ctx.orderId,
+    () =>
+      new AppError(
+        'RETURN_STATE_CONFLICT',
+        `order ${ctx.orderId} is not a return: this operation runs in a returns process`,
+      ),
+  );
 }
 
 /** The delivery charge as paid (tax included): the order's total less its lines' (shipping_total is net). */

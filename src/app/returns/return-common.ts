@@ -6,7 +6,11 @@ import '../../store/schema-returns.js';
 export const CLOSED_STATES = ['rejected', 'cancelled', 'refused', 'closed', 'completed'];
 
 /** The return (locked) with its order's state and currency; 404 when it is not one. */
-export async function lockReturn(tx: Work, returnId: string) {
+export async function lockReturn(
+  tx: Work,
+  returnId: string,
+  missing: () => AppError = () => new AppError('NOT_FOUND', `return ${returnId} not found`),
+) {
   const row = await tx
     .selectFrom('returns')
     .innerJoin('orders', (j) =>
@@ -17,7 +21,7 @@ export async function lockReturn(tx: Work, returnId: string) {
     .where('returns.id', '=', returnId)
     .forUpdate()
     .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', `return ${returnId} not found`);
+  if (!row) throw missing();
   return row;
 }
 
