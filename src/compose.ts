@@ -18,6 +18,10 @@ import { paymentOperationJob, type PaymentProviders } from './app/money/execute-
 import { ksefSubmissionJob, type KsefSettings } from './app/money/ksef-submission.js';
 import { b2bOperations } from './app/b2b/operations.js';
 import { erpOperations } from './app/erp/operations.js';
+import type { ChannelServices } from './app/channels/services.js';
+import { channelPollJob } from './app/channels/inbound.js';
+import { channelOutboundJob } from './app/channels/outbound.js';
+import { channelStockJob } from './app/channels/stock.js';
 
 /**
  * The composition root: the one place that decides what runs in this process. Each capability
@@ -37,6 +41,8 @@ export interface Services {
   inbound: InboundHandlers;
   /** Payment provider adapters that are configured (may be none: payments are then Ordo's own records). */
   payments: PaymentProviders;
+  /** Channel connectors and the credentials key; absent = shops and marketplaces cannot be connected. */
+  channels: ChannelServices | undefined;
 }
 
 /**
@@ -82,6 +88,8 @@ export interface ComposeOptions {
   payments?: PaymentProviders | undefined;
   /** KSeF (ORDO_KSEF_URL, ORDO_KSEF_TOKEN); absent = invoices of KSeF sellers wait queued, the reason on each. */
   ksef?: KsefSettings | undefined;
+  /** Channel connectors (channelsFromConfig); absent = no channel polling, outbound or stock jobs. */
+  channels?: ChannelServices | undefined;
 }
 
 export function compose(opts: ComposeOptions): Services {
@@ -100,7 +108,14 @@ export function compose(opts: ComposeOptions): Services {
     paymentOperationJob({ providers: payments, processes, clock: opts.clock, publicUrl: opts.publicUrl }),
     ksefSubmissionJob({ ksef: opts.ksef, clock: opts.clock }),
     returnLabelJob({ carriers: opts.carriers, processes, clock: opts.clock }),
+    ...(opts.channels
+      ? [
+          channelPollJob({ processes, clock: opts.clock, services: opts.channels }),
+          channelOutboundJob({ services: opts.channels, clock: opts.clock }),
+          channelStockJob({ services: opts.channels, clock: opts.clock }),
+        ]
+      : []),
     ...(opts.jobs ?? []),
   ]);
-  return { operations, processes, carriers: opts.carriers, jobs, inbound, payments };
+  return { operations, processes, carriers: opts.carriers, jobs, inbound, payments, channels: opts.channels };
 }

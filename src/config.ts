@@ -99,6 +99,7 @@ function nest(value: Settings) {
       },
       ksef: { url: value.ORDO_KSEF_URL, token: value.ORDO_KSEF_TOKEN },
     },
+    channels: { secretsKey: value.ORDO_SECRETS_KEY, timeoutMs: value.ORDO_CHANNEL_TIMEOUT_MS },
     routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
     demo: { password: value.ORDO_DEMO_PASSWORD },
   };

@@ -5,6 +5,8 @@ import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { buildApp, type RouteModule } from '../src/api/app.js';
 import { compose, type Services } from '../src/compose.js';
+import type { ChannelServices } from '../src/app/channels/services.js';
+import { createChannelConnectors } from '../src/integrations/channels/index.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
 import { fixedClock, systemClock, type Clock } from '../src/shared/clock.js';
 import { scope, type TenantScope } from '../src/store/tenant-scope.js';
@@ -65,15 +67,23 @@ export async function testApp(
     /** Payment provider adapters (tests against the local provider servers). */
     payments?: PaymentProviders;
     carriers?: CarrierRegistry;
+    /** Channel connectors (default: every shipped connector, a throw-away credentials key). */
+    channels?: ChannelServices;
   } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
+  const channels = opts.channels ?? {
+    connectors: createChannelConnectors(),
+    secretKey: randomBytes(32),
+    http: { timeoutMs: 3000 },
+  };
   const services = compose({
     clock,
     publicUrl: opts.config?.http.publicUrl,
     payments: opts.payments,
     carriers: opts.carriers,
+    channels,
   });
   const app = await buildApp(
     {
@@ -83,6 +93,7 @@ export async function testApp(
       ready: async () => true,
       processes: services.processes,
       payments: services.payments,
+      channels,
       ...(opts.config ? { config: opts.config } : {}),
       ...(opts.carriers ? { carriers: opts.carriers } : {}),
     },

@@ -5,6 +5,7 @@ import type { OrderProcesses } from '../app/process/order-processes.js';
 import type { InboundHandlers } from '../app/events/inbound.js';
 import type { Config } from '../config.js';
 import type { PaymentProviders } from '../app/money/execute-payment-operation.js';
+import type { ChannelServices } from '../app/channels/services.js';
 
 /** What routes need, passed explicitly: no globals. */
 export interface Deps {
@@ -21,6 +22,8 @@ export interface Deps {
   carriers?: CarrierRegistry;
   /** Configured payment provider adapters (the composition root's); absent = none. */
   payments?: PaymentProviders;
+  /** Channel connectors and the key sealing their credentials; absent = channels cannot be connected. */
+  channels?: ChannelServices;
   /** The validated settings (src/config.ts); absent = every default (tests). */
   config?: Config;
 }

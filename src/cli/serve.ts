@@ -11,6 +11,7 @@ import { describeConfig, type Config } from '../config.js';
 import { startWorkerFromConfig } from '../worker/worker.js';
 import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
 import { compose } from '../compose.js';
+import { channelsFromConfig } from '../app/channels/channels-from-config.js';
 import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
 
 /** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
@@ -30,7 +31,16 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   log.info({ payments: [...payments.keys()] }, 'payment providers configured');
   const ksef = ksefFromConfig(config.payments);
   log.info({ ksef: ksef ? ksef.baseUrl : 'not configured' }, 'KSeF sending');
-  const services = compose({ clock: systemClock, carriers, payments, publicUrl: config.http.publicUrl, ksef });
+  const channels = channelsFromConfig(config);
+  log.info({ connectors: [...channels.connectors.keys()], secretsKey: channels.keySource }, 'channel connectors');
+  const services = compose({
+    clock: systemClock,
+    carriers,
+    payments,
+    publicUrl: config.http.publicUrl,
+    ksef,
+    channels,
+  });
 
   let seeded = null;
   if (opts.demo) {
@@ -48,6 +58,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
       processes: services.processes,
       inbound: services.inbound,
       payments: services.payments,
+      channels,
       config,
     },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },

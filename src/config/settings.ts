@@ -17,6 +17,7 @@ export const GROUPS = {
   smtp: 'E-mail (SMTP)',
   carriers: 'Carriers',
   payments: 'Payments and e-invoices',
+  channels: 'Sales channels',
   routing: 'Routing',
   demo: 'Demo data',
 } as const;
@@ -502,6 +503,24 @@ export const configSchema = z.object({
     default: '`139`',
     processes: SERVE_WORKER,
     description: 'CDEK tariff code when the shipment names none',
+  }),
+
+  // channels (issue 16): shop and marketplace connections
+  ORDO_SECRETS_KEY: setting(secretText(), {
+    group: 'channels',
+    path: 'channels.secretsKey',
+    default: '—',
+    processes: SERVE_WORKER,
+    secret: true,
+    description:
+      'base64 of 32 random bytes (`openssl rand -base64 32`) sealing channel credentials at rest (AES-256-GCM); unset = a key file `secrets.key` in `ORDO_DATA_DIR`, made on first start. Every API and worker node needs the same key',
+  }),
+  ORDO_CHANNEL_TIMEOUT_MS: setting(int({ min: 100 }), {
+    group: 'channels',
+    path: 'channels.timeoutMs',
+    default: '`15000`',
+    processes: SERVE_WORKER,
+    description: 'per-request timeout of calls to shops and marketplaces',
   }),
 
   // payments (issue 14): a provider is offered when its credentials are set

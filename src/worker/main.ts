@@ -6,6 +6,7 @@ import { migrateToLatest } from '../store/migrate.js';
 import { startWorkerFromConfig } from './worker.js';
 import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
 import { compose } from '../compose.js';
+import { channelsFromConfig } from '../app/channels/channels-from-config.js';
 import { systemClock } from '../shared/clock.js';
 import { describeConfig, loadConfigOrExit } from '../config.js';
 
@@ -24,12 +25,14 @@ log.info({ config: describeConfig(config) }, 'configuration');
 const database = await openDatabase({ ...config.database, poolSize: 8 });
 await migrateToLatest(database.db);
 // the composition root: process timers, carrier tracking polls and inbound events as jobs
+// channel polling, outbound and stock pushes need the same credentials key as the API nodes
 const services = compose({
   clock: systemClock,
   carriers: carriersFromConfig(config.carriers, database),
   payments: paymentsFromConfig(config.payments),
   publicUrl: config.http.publicUrl,
   ksef: ksefFromConfig(config.payments),
+  channels: channelsFromConfig(config),
 });
 const worker = await startWorkerFromConfig(
   database,

@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   'credit:write',
   'returns:read',
   'returns:write',
+  'channels:read',
+  'channels:write',
   'keys:manage',
   'users:manage',
 ] as const;
@@ -45,6 +47,7 @@ const READ: Permission[] = [
   'notifications:read',
   'payments:read',
   'returns:read',
+  'channels:read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -57,6 +60,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'tasks:act',
     'fulfilment:write',
     'returns:write',
+    'channels:write',
   ],
   approver: [...READ, 'tasks:act'],
   integration: [
@@ -70,6 +74,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'payments:write',
     'invoices:write',
     'returns:write',
+    'channels:write',
   ],
   viewer: READ,
   /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */
