@@ -199,6 +199,16 @@ function mapPayments(order: ShopifyOrder): ChannelPayment[] {
   ];
 }
 
+/**
+ * A shipping line's `source` names the app that rated it ("usps", "canada_post", a carrier app);
+ * "shopify" means the shop's own rates, which say nothing about the carrier. `carrier_identifier`
+ * is an opaque hash, not a name.
+ */
+function carrierOf(line: { source?: string | null } | undefined): string | undefined {
+  const source = text(line?.source);
+  return source && source !== 'shopify' ? source : undefined;
+}
+
 function settingList(value: unknown, fallback: string[]): string[] {
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   if (typeof value === 'string' && value.trim()) return value.split(',').map((item) => item.trim());
@@ -209,7 +219,7 @@ function mapDelivery(order: ShopifyOrder, settings: Readonly<Record<string, unkn
   const shipping = order.shipping_lines ?? [];
   const first = shipping[0];
   const warehouse = order.location_id ? { channelWarehouseId: order.location_id } : {};
-  const carrier = text(first?.carrier_identifier) ?? text(first?.source);
+  const carrier = carrierOf(first);
   const service = text(first?.title) ?? text(first?.code);
   const common = { ...warehouse, ...(carrier ? { carrier } : {}), ...(service ? { service } : {}) };
   const keys = settingList(settings.pickupPointAttributes, DEFAULT_PICKUP_POINT_ATTRIBUTES).map((key) =>
@@ -324,7 +334,7 @@ function buildOrder(source: ShopifyOrder, settings: Readonly<Record<string, unkn
     const taxRate =
       taxLines.length === 1 && typeof taxLines[0]!.rate === 'number' ? fractionToPercent(taxLines[0]!.rate) : undefined;
     const code = text(line.code) ?? line.id;
-    const carrier = text(line.carrier_identifier) ?? text(line.source);
+    const carrier = carrierOf(line);
     return {
       ...(code ? { code } : {}),
       ...(text(line.title) ? { title: line.title! } : {}),
@@ -559,7 +569,7 @@ const ORDER_TOPICS = new Set([
 // ------------------------------------------------------------------------------------------
 
 export function createShopifyConnector(): ChannelConnector {
-  return {
+  const connector: ChannelConnector = {
     kind: 'shopify',
     defaultBaseUrl: `https://{shop}.myshopify.com/admin/api/${SHOPIFY_API_VERSION}`,
     requiredCredentials: ['accessToken', 'webhookSecret'],
@@ -648,7 +658,13 @@ export function createShopifyConnector(): ChannelConnector {
         ? new URLSearchParams({ limit: String(PAGE_LIMIT), page_info: state.pageInfo })
         : new URLSearchParams({ status: 'any', updated_at_min: state.since, limit: String(PAGE_LIMIT) });
       const answered = await call(conn, http, { method: 'GET', path: `/orders.json?${query}` }, 'Shopify orders');
-      if (!answered.ok) return answered;
+      if (!answered.ok) {
+        // A page_info Shopify no longer accepts would stall polling for good: the run starts again
+        // from its window instead (what was already read comes again under the same keys).
+        if (state.pageInfo && answered.error.code === 'CHANNEL_REJECTED')
+          return connector.poll!(conn, JSON.stringify({ since: state.since }), http);
+        return answered;
+      }
       const page = check(shopifyOrderPage, answered.value.body, 'Shopify orders', answered.value.res.status);
       if (!page.ok) return page;
       const events: ReceivedEvent[] = [];
@@ -814,6 +830,7 @@ export function createShopifyConnector(): ChannelConnector {
       return ok(outcome);
     },
   };
+  return connector;
 }
 
 /** Ids go out as JSON numbers while they fit exactly, as digit strings beyond that. */

@@ -96,9 +96,7 @@ describe('Shopify fixtures map field by field', () => {
     );
     assert.equal(order.lines[0]!.name, 'IPod Nano - 8gb - green');
     assert.deepEqual(order.lines[0]!.attributes?.properties, [{ name: 'Custom Engraving', value: 'Happy Birthday' }]);
-    assert.deepEqual(order.shippingLines, [
-      { code: 'Free Shipping', title: 'Free Shipping', carrier: 'shopify', amount: '0.00' },
-    ]);
+    assert.deepEqual(order.shippingLines, [{ code: 'Free Shipping', title: 'Free Shipping', amount: '0.00' }]);
     // total_discounts is 0.00 (the TENOFF code did not apply): no discount invented from discount_codes
     assert.deepEqual(order.discounts, []);
     assert.deepEqual(order.payments, [
@@ -182,9 +180,7 @@ describe('Shopify fixtures map field by field', () => {
       ],
     );
     assert.equal(order.lines[1]!.attributes?.customItem, true);
-    assert.deepEqual(order.shippingLines, [
-      { code: '271878346596884015', title: 'Generic Shipping', carrier: 'shopify', amount: '10.00' },
-    ]);
+    assert.deepEqual(order.shippingLines, [{ code: '271878346596884015', title: 'Generic Shipping', amount: '10.00' }]);
     // 414.95 of lines + 10.00 shipping − 20.00 = 404.95 total_price: the 20.00 is an order-level discount
     assert.deepEqual(order.discounts, [{ target: 'order', amount: '20.00' }]);
     assert.deepEqual(order.payments, [{ method: 'card', amount: '404.95', status: 'pending', provider: 'visa+bogus' }]);
@@ -450,6 +446,30 @@ describe('Shopify webhooks and polling', () => {
         again.value.unreadable.map((item) => item.dedupeKey),
         ['unreadable:8100:2026-12-01T10:09:00Z'],
       );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test('a page_info Shopify refuses restarts the run from its window instead of stalling', async () => {
+    const fake = await startShopifyFake();
+    try {
+      fake.putOrder(fixtureOrder(8200, '2026-12-01T10:00:00Z'));
+      const page = await connector.poll!(
+        connectionFor(fake),
+        JSON.stringify({
+          since: '2026-12-01T00:00:00.000Z',
+          pageInfo: 'expired-token',
+          maxSeen: '2026-12-01T09:00:00.000Z',
+        }),
+        http,
+      );
+      assert.ok(page.ok, page.ok ? '' : page.error.message);
+      assert.deepEqual(
+        page.value.events.map((item) => item.dedupeKey),
+        ['order:8200:2026-12-01T10:00:00.000Z'],
+      );
+      assert.deepEqual(JSON.parse(page.value.cursor!), { since: '2026-12-01T10:00:00.000Z' });
     } finally {
       await fake.close();
     }

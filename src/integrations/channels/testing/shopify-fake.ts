@@ -130,10 +130,14 @@ export async function startShopifyFake(options: { pageSize?: number } = {}): Pro
       if (pageInfo) {
         if ([...req.query.keys()].some((key) => key !== 'page_info' && key !== 'limit' && key !== 'fields'))
           return { status: 400, json: { errors: { page_info: ['page_info cannot be combined with other filters'] } } };
-        ({ since, offset } = JSON.parse(Buffer.from(pageInfo, 'base64url').toString('utf8')) as {
-          since: string;
-          offset: number;
-        });
+        try {
+          ({ since, offset } = JSON.parse(Buffer.from(pageInfo, 'base64url').toString('utf8')) as {
+            since: string;
+            offset: number;
+          });
+        } catch {
+          return { status: 400, json: { errors: { page_info: ['Invalid value.'] } } };
+        }
       } else {
         since = req.query.get('updated_at_min') ?? '1970-01-01T00:00:00Z';
         if (req.query.get('status') !== 'any')

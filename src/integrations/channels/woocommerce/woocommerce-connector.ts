@@ -377,6 +377,18 @@ export function wooOrderEvents(
       ],
       unreadable: [],
     };
+  if (record.status === 'checkout-draft' && typeof record.id === 'number')
+    // The block checkout saves the cart as a draft order before the buyer places it: not an order yet.
+    return {
+      events: [
+        {
+          dedupeKey: `draft:${record.id}:${String(record.date_modified_gmt)}`,
+          event: { type: 'ignored', reason: 'checkout draft (not placed yet)' },
+          raw,
+        },
+      ],
+      unreadable: [],
+    };
   const mapped = mapWooOrder(raw, settings);
   if (!mapped.ok)
     return { events: [], unreadable: [{ dedupeKey: `unreadable:${rawKey(raw)}`, reason: mapped.reason, raw }] };

@@ -351,6 +351,16 @@ describe('WooCommerce webhooks and polling', () => {
         connector.receiveWebhook!(conn, signWooWebhook('order.created', body, 'not-the-secret'), http).ok,
         false,
       );
+      const draft = connector.receiveWebhook!(
+        conn,
+        signWooWebhook('order.created', JSON.stringify({ ...wooFixtureOrder(1601), status: 'checkout-draft' })),
+        http,
+      );
+      assert.ok(draft.ok);
+      assert.deepEqual(
+        draft.events.map((item) => item.event),
+        [{ type: 'ignored', reason: 'checkout draft (not placed yet)' }],
+      );
       const deleted = connector.receiveWebhook!(conn, signWooWebhook('order.deleted', '{"id": 1600}'), http);
       assert.ok(deleted.ok);
       assert.deepEqual(deleted.events[0], {
