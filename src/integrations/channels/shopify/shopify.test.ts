@@ -15,11 +15,26 @@ import {
   type ShopifyFake,
 } from '../testing/shopify-fake.js';
 import type { ChannelConnection, ChannelOrder, ReceivedEvent } from '../types.js';
+import { parseMoney } from '../../../shared/money.js';
 import { createShopifyConnector, fractionToPercent, mapShopifyOrder, verifyShopifyHmac } from './shopify-connector.js';
 import { parseShopifyJson } from './shopify-schemas.js';
 
 const connector = createShopifyConnector();
 const http = { timeoutMs: 1_500 };
+
+/** Lines − line discounts + shipping − discounts (+ tax when prices exclude it), in minor units. */
+function grandTotal(order: ChannelOrder, tax = '0'): bigint {
+  const units = (value: string) => {
+    const parsed = parseMoney(value, order.currency);
+    assert.equal(typeof parsed, 'bigint', `${value} is money`);
+    return parsed as bigint;
+  };
+  let sum = order.pricesIncludeTax ? 0n : units(tax);
+  for (const line of order.lines) sum += units(line.unitPrice) * BigInt(line.quantity) - units(line.discount ?? '0');
+  for (const shipping of order.shippingLines) sum += units(shipping.amount);
+  for (const discount of order.discounts) sum -= units(discount.amount);
+  return sum;
+}
 
 function sharedFixtures(): string | undefined {
   const candidates = [
@@ -115,6 +130,7 @@ describe('Shopify fixtures map field by field', () => {
     });
     assert.equal(order.delivery.method, 'ship');
     assert.equal(order.channelStatus, 'authorized/unfulfilled');
+    // (this test fixture does not add up by itself: three lines of 199.00 against total_line_items_price 398.00)
   });
 
   test('fulfillment_integration order.json (MIT) maps the same order with its tax rate', () => {
@@ -183,6 +199,7 @@ describe('Shopify fixtures map field by field', () => {
     assert.deepEqual(order.shippingLines, [{ code: '271878346596884015', title: 'Generic Shipping', amount: '10.00' }]);
     // 414.95 of lines + 10.00 shipping − 20.00 = 404.95 total_price: the 20.00 is an order-level discount
     assert.deepEqual(order.discounts, [{ target: 'order', amount: '20.00' }]);
+    assert.equal(grandTotal(order), 40495n, 'the order adds up to total_price');
     assert.deepEqual(order.payments, [{ method: 'card', amount: '404.95', status: 'pending', provider: 'visa+bogus' }]);
     assert.equal(order.shippingAddress?.company, 'Shipping Company');
     assert.equal(order.channelStatus, 'cancelled');

@@ -14,10 +14,25 @@ import {
   type WooFake,
 } from '../testing/woocommerce-fake.js';
 import type { ChannelConnection, ChannelOrder } from '../types.js';
+import { parseMoney } from '../../../shared/money.js';
 import { createWooCommerceConnector, mapWooOrder, verifyWooSignature } from './woocommerce-connector.js';
 
 const connector = createWooCommerceConnector();
 const http = { timeoutMs: 1_500 };
+
+/** Lines − line discounts + shipping − discounts (+ tax when prices exclude it), in minor units. */
+function grandTotal(order: ChannelOrder, tax = '0'): bigint {
+  const units = (value: string) => {
+    const parsed = parseMoney(value, order.currency);
+    assert.equal(typeof parsed, 'bigint', `${value} is money`);
+    return parsed as bigint;
+  };
+  let sum = order.pricesIncludeTax ? 0n : units(tax);
+  for (const line of order.lines) sum += units(line.unitPrice) * BigInt(line.quantity) - units(line.discount ?? '0');
+  for (const shipping of order.shippingLines) sum += units(shipping.amount);
+  for (const discount of order.discounts) sum -= units(discount.amount);
+  return sum;
+}
 
 function sharedFixtures(): string | undefined {
   const candidates = [
@@ -133,6 +148,7 @@ describe('WooCommerce fixtures map field by field', () => {
     });
     assert.equal(order.billingAddress?.email, 'john.doe@example.com');
     assert.deepEqual(order.delivery, { method: 'ship', service: 'Flat Rate' });
+    assert.equal(grandTotal(order, '1.35'), 2935n, 'the order adds up to total');
   });
 
   test('list, batch and update fixtures: every order readable; an unpaid completed order has a pending payment', () => {
@@ -194,7 +210,7 @@ describe('WooCommerce coupons, fees, pickup points, taxes', () => {
   test('coupons are order discounts, positive fees service lines, negative fees discounts or gift-card payments', () => {
     const raw = wooFixtureOrder(1500, '2026-12-01T10:00:00') as Record<string, unknown>;
     raw.currency = 'PLN';
-    raw.total = '70.35';
+    raw.total = '60.55'; // 68.00 lines + 15.00 shipping − 2.00 − 1.80 + 1.35 tax − 20.00 gift card
     raw.payment_method = 'cod';
     raw.payment_method_title = 'Płatność przy odbiorze';
     raw.date_paid_gmt = null;
@@ -251,8 +267,13 @@ describe('WooCommerce coupons, fees, pickup points, taxes', () => {
     ]);
     assert.deepEqual(order.payments, [
       { method: 'gift_card', amount: '20.00', status: 'paid', provider: 'Karta podarunkowa XY12', reference: '404' },
-      { method: 'cash_on_delivery', amount: '70.35', status: 'pending', provider: 'Płatność przy odbiorze' },
+      { method: 'cash_on_delivery', amount: '60.55', status: 'pending', provider: 'Płatność przy odbiorze' },
     ]);
+    assert.equal(
+      grandTotal(order, '1.35'),
+      8055n,
+      'lines, shipping, discounts and tax add up to what the payments cover',
+    );
     assert.deepEqual(
       order.shippingLines.map((line) => [line.title, line.amount]),
       [
