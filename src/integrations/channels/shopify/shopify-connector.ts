@@ -209,6 +209,11 @@ function carrierOf(line: { source?: string | null } | undefined): string | undef
   return source && source !== 'shopify' ? source : undefined;
 }
 
+/** Shipping lines an order edit removed (`is_removed: true`) no longer count. */
+function activeShipping(order: ShopifyOrder) {
+  return (order.shipping_lines ?? []).filter((line) => line.is_removed !== true);
+}
+
 function settingList(value: unknown, fallback: string[]): string[] {
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
   if (typeof value === 'string' && value.trim()) return value.split(',').map((item) => item.trim());
@@ -216,7 +221,7 @@ function settingList(value: unknown, fallback: string[]): string[] {
 }
 
 function mapDelivery(order: ShopifyOrder, settings: Readonly<Record<string, unknown>>): ChannelOrder['delivery'] {
-  const shipping = order.shipping_lines ?? [];
+  const shipping = activeShipping(order);
   const first = shipping[0];
   const warehouse = order.location_id ? { channelWarehouseId: order.location_id } : {};
   const carrier = carrierOf(first);
@@ -322,7 +327,7 @@ function buildOrder(source: ShopifyOrder, settings: Readonly<Record<string, unkn
     };
   });
 
-  const shippingLines: ChannelShippingLine[] = (source.shipping_lines ?? []).map((line) => {
+  const shippingLines: ChannelShippingLine[] = activeShipping(source).map((line) => {
     for (const allocation of line.discount_allocations ?? []) {
       const index = allocation.discount_application_index;
       shippingTotals.set(

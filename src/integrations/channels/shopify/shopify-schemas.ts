@@ -57,6 +57,7 @@ export const shopifyShippingLine = z
     carrier_identifier: nullableString,
     price: money,
     discounted_price: money.optional(),
+    is_removed: z.boolean().optional(),
     discount_allocations: z.array(discountAllocation).optional(),
     tax_lines: z.array(taxLine).optional(),
   })

@@ -268,6 +268,7 @@ describe('Shopify discounts, service lines, gift cards and pickup', () => {
         discount_allocations: [{ amount: '15.99', discount_application_index: 2 }],
       },
       { id: 2, code: 'INSURANCE', title: 'Ubezpieczenie', price: '2.50' },
+      { id: 3, code: 'DHL', title: 'Kurier DHL (zmieniony)', price: '19.99', is_removed: true },
     ];
     const order = mapped(raw);
     assert.deepEqual(order.discounts, [

@@ -167,6 +167,14 @@ describe('WooCommerce fixtures map field by field', () => {
     assert.equal(updated.externalVersion, '2017-03-22T19:30:35.000Z');
   });
 
+  test('the computed HMAC vector (secret my-woo-secret) verifies over the repo copy of the fixture, byte for byte', () => {
+    const raw = Buffer.from(wooFixture('woo_v3_order_retrieve_response.json'), 'utf8');
+    assert.equal(raw.length, 3467);
+    assert.equal(verifyWooSignature(raw, 'my-woo-secret', 'eWs3+AJ4HUtw26XS+WNCRNa+lAC3cYGAswscsFlB3rM='), true);
+    assert.equal(verifyWooSignature(raw, 'my-woo-secreT', 'eWs3+AJ4HUtw26XS+WNCRNa+lAC3cYGAswscsFlB3rM='), false);
+    assert.equal(verifyWooSignature(raw, 'my-woo-secret', 'eWs3+AJ4HUtw26XS'), false, 'a truncated signature');
+  });
+
   test('the shared HMAC vector verifies over the raw fixture bytes', (t) => {
     const dir = sharedFixtures();
     if (!dir) return t.skip('shared fixtures (webhook-signatures/computed_test_vectors.json) are absent');
