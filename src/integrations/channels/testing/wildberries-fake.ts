@@ -38,6 +38,8 @@ export interface WildberriesFake {
   cancellations: { externalId: string; reasonCode: string }[];
   stockOf(warehouseId: string, key: string): number | undefined;
   knownOffers: string[];
+  /** The next request is refused as WB does at its limit: 429 with X-Ratelimit-Retry, no Retry-After. */
+  throttleNext(seconds: number): void;
 }
 
 const fixture = (name: string): Record<string, unknown> =>
@@ -80,6 +82,7 @@ export async function startWildberriesFake(opts: {
   const stocks = new Map<string, number>();
   const offers = opts.offers ?? { '987654321': '6665956397512', '987654322': '6665956397529' };
   let supplySeq = 9_000_000;
+  let throttle: number | null = null;
 
   const unauthorized = (): FakeReply => ({
     status: 401,
@@ -347,6 +350,28 @@ export async function startWildberriesFake(opts: {
     rejection: () => wbErr(400, 'IncorrectRequest', 'Переданы некорректные данные'),
     route(req) {
       if (req.headers.authorization !== opts.token) return unauthorized();
+      if (throttle !== null) {
+        const seconds = throttle;
+        throttle = null;
+        return {
+          status: 429,
+          headers: {
+            'x-ratelimit-retry': String(seconds),
+            'x-ratelimit-limit': '300',
+            'x-ratelimit-reset': String(seconds),
+          },
+          json: {
+            title: 'too many requests',
+            detail: 'limited by c122a060-a7fb-4bb4-abb0-32fd4e18d489',
+            code: '07e4668e-ac2242c5c8c5-[UK-4dx7JUdskGZ]',
+            requestId: '9d3c02cc698f8b041c661a7c28bed293',
+            origin: 's2s-api-auth-marketplace',
+            status: 429,
+            statusText: 'Too Many Requests',
+            timestamp: new Date().toISOString(),
+          },
+        };
+      }
       if (req.method === 'GET' && req.path === '/api/v3/warehouses') {
         return {
           status: 200,
@@ -388,5 +413,8 @@ export async function startWildberriesFake(opts: {
     cancellations,
     stockOf: (warehouseId, key) => stocks.get(`${warehouseId}:${key}`),
     knownOffers: Object.keys(offers),
+    throttleNext(seconds) {
+      throttle = seconds;
+    },
   };
 }

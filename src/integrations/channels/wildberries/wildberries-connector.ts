@@ -283,10 +283,13 @@ function wbMessages(res: HttpResponse): string[] {
   return list.flatMap((item) => {
     const parsed = wbError.safeParse(item);
     if (!parsed.success) return [];
-    const detail = (item as { detail?: unknown }).detail;
-    const text = [parsed.data.code, parsed.data.message ?? (typeof detail === 'string' ? detail : undefined)]
-      .filter(Boolean)
-      .join(': ');
+    // Two shapes: { code, message } from the marketplace API, { title, detail, code, … } from WB's
+    // gateway (401, 429), whose code is an opaque trace id.
+    const { title, detail } = item as { title?: unknown; detail?: unknown };
+    const text =
+      typeof title === 'string' || typeof detail === 'string'
+        ? [title, detail].filter((part) => typeof part === 'string' && part).join(': ')
+        : [parsed.data.code, parsed.data.message].filter(Boolean).join(': ');
     return text ? [text] : [];
   });
 }
@@ -310,7 +313,18 @@ async function call(
   });
   if (!res.ok) return res;
   if (!okStatuses.includes(res.value.status)) {
-    return err(httpStatusError(res.value, what, wbMessages(res.value), http.now?.()));
+    const error = httpStatusError(res.value, what, wbMessages(res.value), http.now?.());
+    // WB says how long to wait in X-Ratelimit-Retry (seconds) rather than Retry-After.
+    const wait = Number(res.value.headers.get('x-ratelimit-retry') ?? 'NaN');
+    if (
+      error.code === 'CHANNEL_RATE_LIMITED' &&
+      error.retryAfterMs === undefined &&
+      Number.isFinite(wait) &&
+      wait >= 0
+    ) {
+      return err({ ...error, retryAfterMs: Math.round(wait * 1000) });
+    }
+    return err(error);
   }
   return res;
 }

@@ -380,6 +380,21 @@ describe('Wildberries stock pushes', () => {
     assert.equal(fake.stockOf(String(WAREHOUSE), '500001099'), 1099);
   });
 
+  test('WB 429 with X-Ratelimit-Retry is rate limited with that wait', async () => {
+    fake.throttleNext(3);
+    const limited = await connector.pushStock!(
+      connectionFor(fake),
+      [{ offerId: '500000000', sellerSku: 'a', quantity: 1 }],
+      http,
+    );
+    assert.ok(!limited.ok);
+    assert.equal(limited.error.code, 'CHANNEL_RATE_LIMITED');
+    assert.equal(limited.error.retryAfterMs, 3000);
+    assert.deepEqual(limited.error.channelMessages, [
+      'too many requests: limited by c122a060-a7fb-4bb4-abb0-32fd4e18d489',
+    ]);
+  });
+
   test('barcodes as offer ids go as `sku`; an item with no warehouse is refused locally', async () => {
     const conn = { ...connectionFor(fake, { offerIdField: 'barcode' }), settings: { offerIdField: 'barcode' } };
     const pushed = await connector.pushStock!(
