@@ -431,7 +431,9 @@ function digest(text: string): Buffer {
 }
 
 function header(req: WebhookRequest, name: string): string | undefined {
-  const value = req.headers[name.toLowerCase()];
+  const wanted = name.toLowerCase();
+  const key = Object.keys(req.headers).find((candidate) => candidate.toLowerCase() === wanted);
+  const value = key === undefined ? undefined : req.headers[key];
   return Array.isArray(value) ? value[0] : value;
 }
 

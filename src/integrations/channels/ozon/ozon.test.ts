@@ -417,7 +417,7 @@ describe('Ozon push notifications', () => {
     const custom = { ...conn, settings: { webhookTokenHeader: 'X-Push-Token' } };
     const viaCustom = connector.receiveWebhook!(
       custom,
-      { headers: { 'x-push-token': SECRET }, raw: fixtureBytes(name) },
+      { headers: { 'X-Push-Token': SECRET }, raw: fixtureBytes(name) },
       http,
     );
     assert.ok(viaCustom.ok);
