@@ -10,7 +10,7 @@
  * refresh tokens: Allegro rotates the refresh token on every refresh, so the refresh belongs to
  * whoever stores the connection (see docs/channels/allegro.md).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { formatMoney, parseMoney } from '../../../shared/money.js';
 import { err, ok } from '../../../shared/result.js';
 import { channelError, httpStatusError, parseJson, send, tryJson, type HttpResponse } from '../http.js';
@@ -518,6 +518,10 @@ export function createAllegroConnector(): ChannelConnector {
 
       const events: ReceivedEvent[] = [];
       const unreadable: UnreadableItem[] = [];
+      // One fact once per page (a READY_FOR_PROCESSING re-read as CANCELLED and the BUYER_CANCELLED event agree).
+      const add = (received: ReceivedEvent) => {
+        if (!events.some((known) => known.dedupeKey === received.dedupeKey)) events.push(received);
+      };
       let lastId: string | null = cursor;
       // Forms read during this page, so several events of one order cost one request.
       const forms = new Map<
@@ -551,7 +555,7 @@ export function createAllegroConnector(): ChannelConnector {
         switch (event.type) {
           case 'BUYER_CANCELLED':
           case 'AUTO_CANCELLED':
-            events.push({
+            add({
               dedupeKey: `cancel:${formId}`,
               event: { type: 'cancelled', externalId: formId, reason: event.type, at: event.occurredAt },
               raw: event,
@@ -582,18 +586,19 @@ export function createAllegroConnector(): ChannelConnector {
             if (!fetched.ok) return fetched;
             const { raw, read } = fetched.value;
             if (!read.ok) {
-              unreadable.push({
-                dedupeKey: `event:${event.id}`,
-                reason: `checkout form ${formId}: ${read.reason}`,
-                raw: raw ?? event,
-              });
+              // Keyed by the form's content: the same bad form read again (another event, another poll) is one item.
+              const digest = createHash('sha256')
+                .update(JSON.stringify(raw ?? null))
+                .digest('hex')
+                .slice(0, 16);
+              const dedupeKey = `order:${formId}:unreadable:${digest}`;
+              if (!unreadable.some((known) => known.dedupeKey === dedupeKey))
+                unreadable.push({ dedupeKey, reason: `checkout form ${formId}: ${read.reason}`, raw: raw ?? event });
               break;
             }
-            const key = allegroOrderKey(read.order);
-            if (!events.some((known) => known.dedupeKey === key))
-              events.push({ dedupeKey: key, event: { type: 'order', order: read.order }, raw });
+            add({ dedupeKey: allegroOrderKey(read.order), event: { type: 'order', order: read.order }, raw });
             if (read.order.channelStatus === 'CANCELLED')
-              events.push({
+              add({
                 dedupeKey: `cancel:${formId}`,
                 event: { type: 'cancelled', externalId: formId, reason: 'CANCELLED', at: event.occurredAt },
                 raw,
