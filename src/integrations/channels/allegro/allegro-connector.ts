@@ -478,8 +478,12 @@ async function setFulfillment(
   return ok(undefined);
 }
 
+/** The revision stored with the order: `attributes.revision`, or the first line's `order.revision` as mapped. */
 function revisionOf(ref: { attributes?: Record<string, unknown> }): string | undefined {
-  const value = ref.attributes?.revision;
+  const nested = ref.attributes?.order;
+  const value =
+    ref.attributes?.revision ??
+    (nested && typeof nested === 'object' ? (nested as Record<string, unknown>).revision : undefined);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
@@ -542,7 +546,8 @@ export function createAllegroConnector(): ChannelConnector {
           continue;
         }
         const event = parsed.data;
-        lastId = event.id;
+        // An empty id (the spec's example has one) cannot be resumed from: the cursor stays.
+        if (event.id) lastId = event.id;
         const formId = event.order.checkoutForm?.id;
         if (!formId) {
           unreadable.push({

@@ -181,6 +181,36 @@ describe('Allegro mapping', () => {
     assert.deepEqual(order.marketplace, { marketplaceId: 'allegro-pl', deliverBy: '2018-01-01T18:00:00.000Z' });
   });
 
+  test('the local API built from the spec example serves it through the journal like any order', async (t) => {
+    const file = sharedAllegro('checkout_form.example.json');
+    if (!file)
+      return t.skip('../shared/fixtures/external/allegro/checkout_form.example.json is absent (licence: read only)');
+    const server = await startAllegroFake({ token: TOKEN, sample: JSON.parse(readFileSync(file, 'utf8')) });
+    try {
+      server.addOrder('b2000000-0000-4000-8000-000000000001');
+      const page = await createAllegroConnector().poll!(connectionFor(server), null, http);
+      assert.ok(page.ok, page.ok ? '' : page.error.message);
+      assert.deepEqual(page.value.unreadable, []);
+      const received = page.value.events[0]!;
+      assert.equal(received.event.type, 'order');
+      const order = (received.event as { order: ChannelOrder }).order;
+      assert.equal(order.externalId, 'b2000000-0000-4000-8000-000000000001');
+      assert.equal(order.lines[0]!.offerId, '3213213');
+      assert.equal(order.lines[0]!.sellerSku, 'AH-129834');
+      assert.equal(order.delivery.pickupPoint?.id, 'POZ08A');
+      // acknowledge with the revision the mapping kept on the first line
+      const ack = await createAllegroConnector().acknowledge!(
+        connectionFor(server),
+        { externalId: order.externalId, lines: [], attributes: order.lines[0]!.attributes! },
+        http,
+      );
+      assert.ok(ack.ok, ack.ok ? '' : ack.error.message);
+      assert.equal(server.fulfillment.at(-1)?.revision, order.externalVersion);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('every form of the spec list example and the spec event example are read', (t) => {
     const list = sharedAllegro('checkout_forms_list.example.json');
     const events = sharedAllegro('order_events.example.json');
