@@ -73,11 +73,7 @@ export async function testApp(
 ): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
   const clock = opts.clock ?? systemClock;
-  const channels = opts.channels ?? {
-    connectors: createChannelConnectors(),
-    secretKey: randomBytes(32),
-    http: { timeoutMs: 3000 },
-  };
+  const channels = opts.channels ?? testChannels();
   const services = compose({
     clock,
     publicUrl: opts.config?.http.publicUrl,
@@ -147,6 +143,11 @@ export async function testApp(
 export { fixedClock };
 
 /** Minimal reference data for order tests: a channel, products, a customer and locations. */
+/** Every shipped channel connector with a throw-away credentials key and short timeouts (local servers). */
+export function testChannels(): ChannelServices {
+  return { connectors: createChannelConnectors(), secretKey: randomBytes(32), http: { timeoutMs: 3000 } };
+}
+
 export async function seedBasics(t: TestApp) {
   const ok = async (url: string, body: unknown) => {
     const r = await t.call('POST', url, body);

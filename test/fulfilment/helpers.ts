@@ -9,7 +9,7 @@ import { startInpostFake } from '../../src/integrations/carriers/testing/inpost-
 import type { FakeCarrierServer } from '../../src/integrations/carriers/testing/fake-http.js';
 import { systemClock, type Clock } from '../../src/shared/clock.js';
 import { scope } from '../../src/store/tenant-scope.js';
-import { freshDatabase, orderBody, seedBasics, type TestApp } from '../support.js';
+import { freshDatabase, orderBody, seedBasics, testChannels, type TestApp } from '../support.js';
 import { publish, setRules, shipped, stock } from '../process/process-support.js';
 
 export const INPOST = { token: 'shipx-test-token', organizationId: '1111' };
@@ -33,7 +33,8 @@ export async function fulfilmentApp(opts: { clock?: Clock; timeoutMs?: number } 
     manual: {},
   });
   const clock = opts.clock ?? systemClock;
-  const services = compose({ clock, carriers });
+  const channels = testChannels();
+  const services = compose({ clock, carriers, channels });
   const app = await buildApp({
     db: database.db,
     dbKind: database.kind,
@@ -41,6 +42,7 @@ export async function fulfilmentApp(opts: { clock?: Clock; timeoutMs?: number } 
     ready: async () => true,
     carriers,
     processes: services.processes,
+    channels,
   });
   const t = await createTenant(database.db, {
     slug: `f-${randomBytes(4).toString('hex')}`,

@@ -44,6 +44,17 @@ const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: pr
 const tags = ['channels'];
 const ingestionParams = z.object({ id: z.uuid(), ingestionId: z.uuid() });
 
+/**
+ * A channel that cannot add headers (Ozon push) proves itself with `?token=` in the webhook URL;
+ * the connector reads it as the X-Ordo-Webhook-Token header, compared with its webhook secret.
+ */
+function withUrlToken(headers: Record<string, string | string[] | undefined>, query: unknown) {
+  const token = (query as { token?: unknown } | null)?.token;
+  return typeof token === 'string' && !headers['x-ordo-webhook-token']
+    ? { ...headers, 'x-ordo-webhook-token': token }
+    : headers;
+}
+
 function services(deps: Deps): ChannelServices {
   if (!deps.channels) throw new AppError('NOT_FOUND', 'channel connectors are not set up in this installation');
   return deps.channels;
@@ -179,7 +190,7 @@ export async function channelRoutes(base: FastifyInstance, deps: Deps): Promise<
         body: z
           .object({ cursor: z.string().max(2000).nullable().optional().describe('null = from the start window') })
           .strict()
-          .optional(),
+          .nullish(),
         response: { 200: pollResult, ...errors },
       },
     },
@@ -224,7 +235,7 @@ export async function channelRoutes(base: FastifyInstance, deps: Deps): Promise<
         tags,
         summary: 'Push stock to the channel now: changed offers, or every offer with full=true (within its rate limit)',
         params: idParams,
-        body: z.object({ full: z.boolean().optional() }).strict().optional(),
+        body: z.object({ full: z.boolean().optional() }).strict().nullish(),
         response: { 200: stockSyncResult, ...errors },
       },
     },
@@ -329,7 +340,7 @@ export async function channelRoutes(base: FastifyInstance, deps: Deps): Promise<
           const result = await receiveChannelWebhook(
             { processes: deps.processes, clock: deps.clock, services: services(deps), db: deps.db },
             request.params.token,
-            { headers: request.headers, raw: body },
+            { headers: withUrlToken(request.headers, request.query), raw: body },
           );
           if (result.reply) return reply.code(result.reply.status).send(result.reply.body as never);
           return reply.code(200).send({ received: true, counts: result.counts });

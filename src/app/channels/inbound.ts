@@ -223,13 +223,13 @@ export async function replayIngestion(
       return { id: entry.id, outcome: 'failed' as const, orderId: null, reason: still.reason };
     }
     await store.deleteFrom('channel_ingestions').where('id', '=', entry.id).execute();
-    const counts = await ingestAll(deps, store, row, 'replay', { events: outcome.events, unreadable: [] });
-    return {
-      id: entry.id,
-      outcome: counts.created ? ('created' as const) : ('updated' as const),
-      orderId: null,
-      reason: null,
-    };
+    let last: Awaited<ReturnType<typeof ingestEvent>> = { outcome: 'ignored', orderId: null, reason: null };
+    for (const received of outcome.events) {
+      const result = await ingestEvent(deps, store, row, 'replay', received);
+      // the order's outcome speaks for the delivery (a webhook carries one order)
+      if (result.outcome !== 'duplicate' || last.outcome === 'ignored') last = result;
+    }
+    return { id: entry.id, ...last };
   }
   throw new AppError(
     'CONFLICT',
