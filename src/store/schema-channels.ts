@@ -85,6 +85,11 @@ export interface ChannelOutboundTable {
   status: 'sent' | 'failed' | 'skipped';
   attempts: Generated<number>;
   detail: string | null;
+  /** The marketplace's tracking number (or sticker id) from a pack/label step. */
+  tracking_number: string | null;
+  /** The marketplace's label (Ozon PDF, WB sticker) from a pack/label step. */
+  label: Buffer | null;
+  label_type: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,7 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { fulfilmentApp, fulfilmentsOf, ok, pickAndPack, seedShop, type FulfilmentTestApp } from '../fulfilment/helpers.js';
+import {
+  fulfilmentApp,
+  fulfilmentsOf,
+  ok,
+  pickAndPack,
+  seedShop,
+  type FulfilmentTestApp,
+} from '../fulfilment/helpers.js';
 import { stock } from '../routing/helpers.js';
 import {
   signWooWebhook,
@@ -24,7 +31,11 @@ describe('channel connections: a WooCommerce shop connected end to end', () => {
   let t: FulfilmentTestApp;
   let woo: WooFake;
   let conn: { id: string; webhookPath: string };
-  const credentials = { consumerKey: WOO_FAKE_KEY, consumerSecret: WOO_FAKE_SECRET, webhookSecret: WOO_FAKE_WEBHOOK_SECRET };
+  const credentials = {
+    consumerKey: WOO_FAKE_KEY,
+    consumerSecret: WOO_FAKE_SECRET,
+    webhookSecret: WOO_FAKE_WEBHOOK_SECRET,
+  };
 
   const post = async (request: WebhookRequest) => {
     const response = await t.app.inject({
@@ -112,8 +123,23 @@ describe('channel connections: a WooCommerce shop connected end to end', () => {
     const rejected = await queue('rejected');
     assert.equal(rejected.length, 1);
     assert.deepEqual(await ordersOf('1000'), []);
-    const garbage = await t.app.inject({ method: 'POST', url: '/api/v1/channel-webhooks/not-a-known-token-123' });
-    assert.equal(garbage.statusCode, 404);
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/channel-webhooks/not-a-known-token-123' });
+    assert.equal(unknown.statusCode, 404);
+  });
+
+  test('a signed but malformed payload is queued with the reason, never a 500', async () => {
+    for (const body of ['{"id": 5, "line_items": [', JSON.stringify({ id: 'abc', line_items: 'none' })]) {
+      const answer = await post(signWooWebhook('order.created', body));
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.deepEqual(answer.body.counts, { failed: 1 });
+    }
+    const queued = await queue();
+    assert.equal(queued.length, 2);
+    for (const row of queued) assert.ok(row.reason && row.reason.length > 5, row.reason);
+    // a polled-page problem cannot be replayed by itself; a webhook body still unreadable stays queued
+    const again = await ok(t, 'POST', `/api/v1/channel-connections/${conn.id}/ingestions/${queued[0].id}/replay`);
+    assert.equal(again.outcome, 'failed');
+    for (const row of queued) await t.store.deleteFrom('channel_ingestions').where('id', '=', row.id).execute();
   });
 
   test('an unmapped offer waits in the error queue with the reason; once mapped, a replay makes the order once', async () => {
@@ -159,7 +185,10 @@ describe('channel connections: a WooCommerce shop connected end to end', () => {
       ],
     );
     assert.equal(full.channel, 'woo-shop');
-    assert.equal((await t.call('POST', `/api/v1/channel-connections/${conn.id}/ingestions/${failed.id}/replay`)).status, 409);
+    assert.equal(
+      (await t.call('POST', `/api/v1/channel-connections/${conn.id}/ingestions/${failed.id}/replay`)).status,
+      409,
+    );
     assert.deepEqual((await post(delivery)).body.counts, { duplicate: 1 });
     assert.equal((await ordersOf('1001')).length, 1);
     assert.deepEqual(await queue(), []);
@@ -243,7 +272,8 @@ describe('channel connections: a WooCommerce shop connected end to end', () => {
   });
 
   test('stock push: the channel figure, then only changes; a 429 stops the run and the next one catches up', async () => {
-    const figure = async (sku: string) => (await ok(t, 'GET', `/api/v1/inventory/availability/${sku}?channel=woo-shop`)).available;
+    const figure = async (sku: string) =>
+      (await ok(t, 'GET', `/api/v1/inventory/availability/${sku}?channel=woo-shop`)).available;
     const first = await ok(t, 'POST', `/api/v1/channel-connections/${conn.id}/stock-sync`);
     assert.equal(first.error, null, JSON.stringify(first));
     assert.equal(first.pushed, 2);
@@ -274,7 +304,9 @@ describe('channel connections: a WooCommerce shop connected end to end', () => {
     const replayed = await ok(t, 'POST', `/api/v1/channel-connections/${conn.id}/ingestions/${waiting.id}/replay`);
     assert.equal(replayed.outcome, 'created', JSON.stringify(replayed));
     assert.equal((await ordersOf('3001')).length, 1);
-    const jobs = await sql<{ kind: string }>`select kind from jobs where tenant_id = ${t.tenantId} and status = 'scheduled' and kind like 'channel.%' order by kind`.execute(
+    const jobs = await sql<{
+      kind: string;
+    }>`select kind from jobs where tenant_id = ${t.tenantId} and status = 'scheduled' and kind like 'channel.%' order by kind`.execute(
       t.database.db,
     );
     assert.deepEqual(

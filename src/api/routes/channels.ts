@@ -37,7 +37,7 @@ import {
   replayIngestion,
 } from '../../app/channels/inbound.js';
 import { pushStock } from '../../app/channels/stock.js';
-import { sendOutbound } from '../../app/channels/outbound.js';
+import { channelLabel, sendOutbound } from '../../app/channels/outbound.js';
 import type { ChannelServices } from '../../app/channels/services.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem };
@@ -243,6 +243,28 @@ export async function channelRoutes(base: FastifyInstance, deps: Deps): Promise<
       pushStock(services(deps), authorize(deps.db, request, 'channels:write').store, deps.clock, request.params.id, {
         ...(request.body?.full !== undefined ? { full: request.body.full } : {}),
       }),
+  );
+
+  app.get(
+    '/channel-connections/:id/orders/:orderId/label',
+    {
+      schema: {
+        tags,
+        summary:
+          "The marketplace's own label for an order (Ozon package label, Wildberries sticker), made when it was packed",
+        params: z.object({ id: z.uuid(), orderId: z.uuid() }),
+        response: { 200: z.any().describe('application/pdf, image/png, image/svg+xml or ZPL'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const label = await channelLabel(
+        authorize(deps.db, request, 'channels:read').store,
+        request.params.id,
+        request.params.orderId,
+      );
+      if (label.trackingNumber) reply.header('x-tracking-number', label.trackingNumber);
+      return reply.type(label.contentType).send(label.data);
+    },
   );
 
   app.put(

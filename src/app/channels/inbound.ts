@@ -72,7 +72,10 @@ export async function receiveChannelWebhook(
       });
     return { reply: outcome.reply, counts: { failed: outcome.events.length } };
   }
-  const counts = await ingestAll(deps, store, row, 'webhook', outcome);
+  const counts = await ingestAll(deps, store, row, 'webhook', outcome, {
+    headers: safeHeaders(request.headers),
+    body,
+  });
   return { reply: outcome.reply, counts };
 }
 

@@ -324,6 +324,8 @@ export async function ingestAll(
   target: IngestTarget,
   via: IngestionVia,
   page: { events: ReceivedEvent[]; unreadable: UnreadableItem[] },
+  /** The webhook request, kept with unreadable items so a replay can read it again once the connector can. */
+  request?: { headers: Record<string, unknown>; body: string },
 ) {
   const counts: Partial<Record<IngestOutcome, number>> = {};
   for (const received of page.events) {
@@ -331,7 +333,7 @@ export async function ingestAll(
     counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
   }
   for (const item of page.unreadable) {
-    await ingestUnreadable(store, target, via, item, deps.clock.now());
+    await ingestUnreadable(store, target, via, item, deps.clock.now(), request);
     counts.failed = (counts.failed ?? 0) + 1;
   }
   return counts;

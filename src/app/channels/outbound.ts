@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { newId } from '../../shared/ids.js';
+import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { ChannelError, ChannelOrderRef, ChannelResult } from '../../integrations/channels/types.js';
@@ -13,9 +14,11 @@ import '../../store/schema-events.js';
 /** How soon the outbound job looks at the outbox again when it found nothing. */
 export const OUTBOUND_EVERY_MS = 15_000;
 const BATCH = 100;
-const OUTBOUND_TYPES = ['order.accepted', 'shipment.shipped', 'order.state_changed'];
+const OUTBOUND_TYPES = ['order.accepted', 'fulfilment.packed', 'shipment.shipped', 'order.state_changed'];
 
-type Kind = 'acknowledge' | 'confirm_shipment' | 'cancel';
+type Kind = 'acknowledge' | 'prepare_shipment' | 'confirm_shipment' | 'cancel';
+
+type Label = { trackingNumber: string | null; label?: { contentType: string; data: Buffer } };
 
 async function orderRef(store: TenantScope, connectionId: string, orderId: string): Promise<ChannelOrderRef | null> {
   const order = await store
@@ -79,8 +82,14 @@ async function record(
     orderId: string;
     status: 'sent' | 'failed' | 'skipped';
     detail: string | null;
+    label?: Label | undefined;
   },
 ) {
+  const label = {
+    tracking_number: entry.label?.trackingNumber ?? null,
+    label: entry.label?.label?.data ?? null,
+    label_type: entry.label?.label?.contentType ?? null,
+  };
   await store
     .insertInto('channel_outbound', {
       id: newId(),
@@ -90,6 +99,7 @@ async function record(
       order_id: entry.orderId,
       status: entry.status,
       detail: entry.detail,
+      ...label,
       created_at: now,
       updated_at: now,
     })
@@ -97,6 +107,7 @@ async function record(
       oc.columns(['tenant_id', 'connection_id', 'event_id', 'kind']).doUpdateSet((eb) => ({
         status: entry.status,
         detail: entry.detail,
+        ...label,
         attempts: eb('channel_outbound.attempts', '+', 1),
         updated_at: now,
       })),
@@ -104,9 +115,30 @@ async function record(
     .execute();
 }
 
+/** The marketplace's label for an order from its pack/label step (Ozon, Wildberries), newest first. */
+export async function channelLabel(store: TenantScope, connectionId: string, orderId: string) {
+  const row = await store
+    .selectFrom('channel_outbound')
+    .select(['tracking_number', 'label', 'label_type'])
+    .where('connection_id', '=', connectionId)
+    .where('order_id', '=', orderId)
+    .where('kind', '=', 'prepare_shipment')
+    .where('status', '=', 'sent')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!row?.label) throw new AppError('NOT_FOUND', 'the channel has made no label for this order (yet)');
+  return {
+    trackingNumber: row.tracking_number,
+    contentType: row.label_type ?? 'application/octet-stream',
+    data: row.label,
+  };
+}
+
 /**
  * Tells the channel what happened to its orders, driven by the outbox: the events after the
  * connection's last seq, in order — order.accepted → acknowledge (where the marketplace asks),
+ * fulfilment.packed → the pack/label step where the marketplace owns the label (its label and
+ * tracking number kept for the packer),
  * shipment.shipped → shipment confirmation with carrier and tracking number, a move to
  * `cancelled` → cancellation with the channel's reason code (not when the channel cancelled it).
  * A call that succeeds is recorded per event, so a rerun never sends it twice; a retryable
@@ -140,6 +172,9 @@ export async function sendOutbound(services: ChannelServices, store: TenantScope
     if (ref && event.type === 'order.accepted' && connector.acknowledge) {
       kind = 'acknowledge';
       call = () => connector.acknowledge!(connection, ref, services.http);
+    } else if (ref && event.type === 'fulfilment.packed' && connector.prepareShipment) {
+      kind = 'prepare_shipment';
+      call = () => connector.prepareShipment!(connection, ref, services.http);
     } else if (ref && event.type === 'shipment.shipped') {
       kind = 'confirm_shipment';
       call = () =>
@@ -196,6 +231,7 @@ export async function sendOutbound(services: ChannelServices, store: TenantScope
         orderId: event.order_id,
         status: result.ok ? 'sent' : 'failed',
         detail: result.ok ? null : `${result.error.code}: ${result.error.message}`,
+        label: result.ok && kind === 'prepare_shipment' ? (result.value as Label) : undefined,
       });
       if (result.ok) out.sent++;
       else out.failed++;

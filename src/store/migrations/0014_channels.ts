@@ -8,8 +8,8 @@ import { sql, type Kysely } from 'kysely';
  * came in (webhook, poll, replay) with its outcome; rows with status 'failed' are the error queue.
  * The unique dedupe key per connection makes redeliveries and overlapping polls harmless.
  * `channel_outbound` records each call Ordo made to the channel for an event (shipment
- * confirmations, cancellations), one per event and kind, so an event is sent at least once and
- * never twice once it succeeded.
+ * confirmations, cancellations, pack/label steps whose label the marketplace makes), one per
+ * event and kind, so an event is sent at least once and never twice once it succeeded.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const statements = [
@@ -85,6 +85,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       status text not null check (status in ('sent','failed','skipped')),
       attempts int not null default 1,
       detail text,
+      tracking_number text,
+      label bytea,
+      label_type text,
       created_at timestamptz not null,
       updated_at timestamptz not null,
       primary key (tenant_id, id),
