@@ -8,6 +8,7 @@ import type { IngestionStatus, IngestionVia, ChannelMappings } from '../../store
 import type { OrderProcesses } from '../process/order-processes.js';
 import { createOrder } from '../orders/create-order.js';
 import { openSideTask } from '../process/side-tasks.js';
+import { orderProcessView } from '../process/order-process-view.js';
 import { toOrderInput } from './to-order-input.js';
 import '../../store/schema-channels.js';
 
@@ -80,8 +81,17 @@ async function applyCancellation(
   if (!order) return { status: 'ignored', reason: `no order ${externalId} from this channel`, orderId: null };
   const actor = channelActor(target.channel_code);
   const now = deps.clock.now();
-  const fed = await deps.processes.feed(tx, actor, now, order.id, 'cancel', { source: 'channel', reason: why });
-  if (fed.accepted) return { status: 'updated', reason: `cancelled by the channel: ${why}`, orderId: order.id };
+  // Marketplace processes name the fact (marketplace_cancelled); others take the plain cancel.
+  const { allowedEvents } = await orderProcessView(deps.processes.ops.actions, tx, order.id, {
+    state: order.state,
+    process_key: null,
+    process_version: null,
+  });
+  const name = ['marketplace_cancelled', 'cancel'].find((event) => allowedEvents.includes(event));
+  if (name) {
+    const fed = await deps.processes.feed(tx, actor, now, order.id, name, { source: 'channel', reason: why });
+    if (fed.accepted) return { status: 'updated', reason: `cancelled by the channel: ${why}`, orderId: order.id };
+  }
   // Too late to cancel here (shipped, or the process does not allow it now): people decide.
   await openSideTask(tx, actor, now, {
     orderId: order.id,
