@@ -256,6 +256,32 @@ describe('the canonical order', () => {
       { method: 'gift_card', amount: '50.00', status: 'paid', provider: null, reference: 'GC-ŁÓDŹ-1' },
       { method: 'card', amount: '207.49', status: 'authorized', provider: 'PAYU', reference: 'T-1' },
     ]);
+    // the paid gift card is in the money ledger (the authorised card stays with the channel)
+    const ledger = await must(t, 'GET', `/api/v1/orders/${r.body.id}/payments`);
+    assert.equal(ledger.summary.status, 'partially_paid');
+    assert.equal(ledger.summary.paid, '50.00');
+    assert.deepEqual(
+      ledger.payments.map((p: { method: string; status: string; amount: string }) => [p.method, p.status, p.amount]),
+      [['gift_card', 'captured', '50.00']],
+    );
+    const history = await must(t, 'GET', `/api/v1/orders/${r.body.id}/history`);
+    assert.ok(history.items.some((h: { action: string }) => h.action === 'payment.captured'));
+    const paid = await must(
+      t,
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        customer: undefined,
+        payments: [
+          { method: 'marketplace', amount: '200.00', status: 'paid', provider: 'Allegro Finance' },
+          { method: 'gift_card', amount: '57.49', status: 'paid' },
+        ],
+      }),
+      201,
+    );
+    const paidLedger = await must(t, 'GET', `/api/v1/orders/${paid.id}/payments`);
+    assert.equal(paidLedger.summary.status, 'paid');
+    assert.equal(paidLedger.summary.outstanding, '0.00');
     // grand total 257.49
     await refused(
       orderBody({

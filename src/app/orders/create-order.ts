@@ -19,6 +19,7 @@ import type { OrderProcesses } from '../process/order-processes.js';
 import { channelRules } from '../../domain/inventory/stock.js';
 import type { CreditFactRow } from '../../domain/order/facts.js';
 import { creditJson } from '../money/credit-sql.js';
+import { recordChannelPayments } from '../money/channel-payments.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
@@ -171,7 +172,9 @@ export async function createOrder(
   const refs = await resolveReferences(scope, input);
   const rows = orderRows(scope, clock.now(), input, priced, money, refs);
   if (isWork(scope)) return acceptOrder(processes, scope, actor, rows, hooks);
-  if (!hooks.beforeStart && intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
+  // paid channel payments go to the money ledger in the order's unit of work
+  const paid = rows.payments.some((p) => p.status === 'paid');
+  if (!hooks.beforeStart && !paid && intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
   return transaction(scope, (tx) => acceptOrder(processes, tx, actor, rows, hooks));
 }
 
@@ -431,7 +434,7 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
     rules: refs.rules,
     published: refs.published,
   };
-  return { id, now, input, totals, refs, order, orderRow, lines, accepted, event, start };
+  return { id, now, input, totals, refs, order, orderRow, lines, accepted, event, start, payments: money.payments };
 }
 
 /**
@@ -529,11 +532,34 @@ async function acceptOrder(
   });
   // outbox (issue 8): write the order.accepted event here, in this transaction
   await emitEvent(work, order.event);
+  // what the channel says was paid is in the ledger before the process reads the payment facts
+  const payments = await recordChannelPayments(
+    work,
+    actor,
+    order.now,
+    { id: order.id, currency: order.input.currency },
+    order.payments,
+  );
   await hooks.beforeStart?.(work, order.id);
   // process (issue 4): choose and start the order's process here, in this transaction
   const started = await processes.start(work, actor, order.now, order.id, {
     ...order.start,
-    rows: { ...order.start.rows, ...stockRowsOf(reservation) },
+    rows: {
+      ...order.start.rows,
+      ...stockRowsOf(reservation),
+      ...(payments.length
+        ? {
+            payments: payments.map((p) => ({
+              method: p.method,
+              status: p.status,
+              authorized: p.authorized,
+              captured: p.captured,
+              refunded: p.refunded,
+              voided: p.voided,
+            })),
+          }
+        : {}),
+    },
   });
   return respond(work, order, started, reservation);
 }
