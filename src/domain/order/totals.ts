@@ -143,7 +143,7 @@ export function priceOrder(
   const shipBase = shippingLines.map((ship, index) => {
     const amount = money(ship.amount, shippingPath(index, 'amount'));
     const discount = ship.discount === undefined ? 0n : money(ship.discount, shippingPath(index, 'discount'));
-    if (discount > amount)
+    if (amount >= 0n && discount > amount)
       errors.push({
         path: shippingPath(index, 'discount'),
         message: 'is larger than the amount',
