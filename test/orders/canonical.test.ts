@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { address, orderBody, type TestApp } from '../support.js';
+import { address, orderBody, setUpSeller, type TestApp } from '../support.js';
 import { inventoryApp, must, receive } from '../inventory/helpers.js';
 import { loadOrderFacts } from '../../src/app/process/load-facts.js';
 
@@ -204,6 +204,36 @@ describe('the canonical order', () => {
     assert.equal(single.shippingLines.length, 1);
     assert.equal(single.shippingLines[0].amount, '14.99');
     assert.equal(single.totals.shippingTotal, '14.99');
+
+    // shipping lines at different VAT rates are invoiced one by one; the invoice is the order's totals
+    await setUpSeller(t);
+    const mixed = await must(
+      t,
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        shipping: undefined,
+        shippingLines: [
+          { title: 'Kurier', amount: '20.00', taxRate: '23' },
+          { title: 'Wniesienie', amount: '10.00', taxRate: '8' },
+        ],
+        discounts: [{ target: 'shipping', amount: '3.00' }],
+      }),
+      201,
+    );
+    assert.equal(mixed.attributes.shippingTaxRate, undefined, 'no single shipping rate');
+    const invoice = await must(t, 'POST', `/api/v1/orders/${mixed.id}/invoices`, { kind: 'invoice' }, 201);
+    assert.deepEqual(
+      invoice.lines
+        .slice(3)
+        .map((l: { name: string; vatRate: string; net: string; vat: string }) => [l.name, l.vatRate, l.net, l.vat]),
+      [
+        ['Dostawa: Kurier', '23', '18.00', '4.14'],
+        ['Dostawa: Wniesienie', '8', '9.00', '0.72'],
+      ],
+    );
+    assert.equal(invoice.gross, mixed.totals.grandTotal);
+    assert.equal(invoice.vat, mixed.totals.taxTotal);
 
     await refused(orderBody({ shippingLines: [{ amount: '1.00' }] }), '/shippingLines');
     await refused(
