@@ -3,6 +3,15 @@ import assert from 'node:assert/strict';
 import { address, orderBody, setUpSeller, type TestApp } from '../support.js';
 import { inventoryApp, must, receive } from '../inventory/helpers.js';
 import { loadOrderFacts } from '../../src/app/process/load-facts.js';
+import {
+  fulfilmentApp,
+  fulfilmentsOf,
+  ok,
+  paidOrder,
+  pickAndPack,
+  seedShop,
+  type FulfilmentTestApp,
+} from '../fulfilment/helpers.js';
 
 /** Issue 16, item 4: the canonical order carries everything the channels send. */
 describe('the canonical order', () => {
@@ -434,5 +443,52 @@ describe('the canonical order', () => {
     assert.equal(pickup.body.displayNumber, null);
     await refused(orderBody({ delivery: { method: 'pickup', pickupLocation: 'KRA010' } }), '/delivery/pickupLocation');
     void address;
+  });
+});
+
+describe('a canonical order through fulfilment', () => {
+  let t: FulfilmentTestApp;
+  before(async () => {
+    t = await fulfilmentApp();
+    await seedShop(t);
+    await ok(t, 'POST', '/api/v1/products', { sku: 'MONTAŻ', name: 'Montaż mebli' }, 201);
+  });
+  after(() => t.close());
+
+  test('given a locker order with a service line, only the goods are picked and the carrier is sent the point id', async () => {
+    const o = await paidOrder(t, {
+      customer: { masked: true, externalId: 'allegro-buyer-1' },
+      shippingAddress: undefined,
+      lines: [
+        { sku: 'SKU-1', quantity: 2, unitPrice: '19.99', taxRate: '23' },
+        { kind: 'service', sku: 'MONTAŻ', quantity: 1, unitPrice: '50.00', taxRate: '23' },
+      ],
+      delivery: {
+        method: 'pickup_point',
+        carrier: 'inpost',
+        pickupPoint: {
+          provider: 'inpost',
+          id: 'KRA010',
+          name: 'Paczkomat KRA010',
+          address: { line1: 'ul. Wielicka 259', city: 'Kraków', postalCode: '30-663', country: 'PL' },
+        },
+      },
+    });
+    assert.equal(o.state, 'fulfilling');
+    const [fo, ...more] = await fulfilmentsOf(t, o.id);
+    assert.equal(more.length, 0);
+    assert.deepEqual(
+      fo.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity]),
+      [['SKU-1', 2]],
+      'the service line is not fulfilled',
+    );
+    const packed = await pickAndPack(t, fo);
+    assert.equal(packed.state, 'packed');
+    const sh = await ok(t, 'POST', `/api/v1/fulfilment-orders/${fo.id}/ship`, {});
+    const posted = t.inpost.requests.filter((r) => r.method === 'POST' && r.body.includes(sh.id));
+    assert.equal(posted.length, 1);
+    const body = JSON.parse(posted[0]!.body);
+    assert.deepEqual(body.custom_attributes, { target_point: 'KRA010' });
+    assert.equal(body.receiver.address.city, 'Kraków');
   });
 });
