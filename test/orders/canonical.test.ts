@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { address, orderBody, setUpSeller, type TestApp } from '../support.js';
 import { inventoryApp, must, receive } from '../inventory/helpers.js';
 import { loadOrderFacts } from '../../src/app/process/load-facts.js';
+import { toOrderInput } from '../../src/app/channels/to-order-input.js';
+import { confirm, preview, reservedBySku } from './helpers.js';
 import {
   fulfilmentApp,
   fulfilmentsOf,
@@ -419,10 +421,78 @@ describe('the canonical order', () => {
     const facts = (await loadOrderFacts(t.store, o.id)) as { stock: Record<string, unknown> };
     assert.equal(facts.stock.outcome, 'reserved');
     assert.equal(facts.stock.shortLines, 0);
+    // a change to the service line moves no stock
+    const draft = await preview(t, o.id, [{ type: 'change_quantity', lineId: o.lines[1].id, quantity: 3 }]);
+    assert.deepEqual(draft.preview.stock, []);
+    const done = await confirm(t, o.id, draft.id);
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.equal(done.body.order.lines[1].quantity, 3);
+    assert.deepEqual(await reservedBySku(t, o.id), { 'SKU-1': 2 });
     await refused(
       orderBody({ lines: [{ kind: 'gift', sku: 'SKU-1', quantity: 1, unitPrice: '1.00' }] }),
       '/lines/0/kind',
     );
+  });
+
+  test('given a channel order through toOrderInput, the API accepts it with every field', async () => {
+    const mapped = toOrderInput(
+      {
+        externalId: 'OZ-0001-1',
+        displayNumber: '0001-1',
+        currency: 'RUB',
+        pricesIncludeTax: true,
+        placedAt: '2026-12-03T10:00:00Z',
+        customer: { masked: true },
+        lines: [
+          {
+            externalLineId: '1',
+            kind: 'product',
+            offerId: 'of-1',
+            sellerSku: 'УТ-0001365',
+            name: 'Шкаф',
+            quantity: 1,
+            unitPrice: '15000.00',
+          },
+          {
+            externalLineId: '2',
+            kind: 'service',
+            offerId: 'srv',
+            name: 'Сборка',
+            quantity: 1,
+            unitPrice: '1500.00',
+            taxRate: '20',
+          },
+        ],
+        shippingLines: [{ title: 'Доставка до ПВЗ', amount: '199.00', taxRate: '20' }],
+        discounts: [{ target: 'order', amount: '500.00', title: 'Скидка Ozon' }],
+        payments: [{ method: 'marketplace', amount: '16199.00', status: 'paid', provider: 'Ozon' }],
+        delivery: {
+          method: 'pickup_point',
+          pickupPoint: { provider: 'ozon', id: 'ПВЗ-77-001', name: 'Пункт выдачи на Тверской' },
+        },
+        marketplace: { fulfilmentModel: 'FBS', shipBy: '2026-12-04T09:00:00Z' },
+      },
+      {
+        channel: 'wildberries',
+        sku: (_offer, seller) => seller ?? 'MONTAŻ',
+        location: () => undefined,
+      },
+    );
+    assert.ok(mapped.ok, JSON.stringify(!mapped.ok && mapped.problems));
+    const r = await t.call('POST', '/api/v1/orders', mapped.value);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.totals.grandTotal, '16199.00');
+    assert.equal(r.body.delivery.pickupPoint.id, 'ПВЗ-77-001');
+    assert.equal(r.body.customer.masked, true);
+    assert.deepEqual(
+      r.body.lines.map((l: { kind: string; allocatedDiscount: string }) => [l.kind, l.allocatedDiscount]),
+      [
+        ['product', '454.55'],
+        ['service', '45.45'],
+      ],
+    );
+    const ledger = await must(t, 'GET', `/api/v1/orders/${r.body.id}/payments`);
+    assert.equal(ledger.summary.status, 'paid');
   });
 
   test('every existing request shape stays valid (shorthand shipping, our own pickup location)', async () => {

@@ -50,6 +50,8 @@ export interface ChangeLine {
   /** Units shipped, picked or packed: the quantity never goes below this, and the line's price and item are fixed once it is above 0. */
   fulfilled: number;
   added?: boolean;
+  /** 'service' lines (assembly, carry-in) hold no stock: a change to them moves none (absent: product). */
+  kind?: string;
 }
 
 export interface ChangeOrder {
@@ -308,6 +310,7 @@ export function applyChanges(
 
   const stock: StockEffect[] = [];
   for (const line of lines) {
+    if (line.kind === 'service') continue;
     const was = original.get(line.id);
     if (was && was.productId !== line.productId) {
       stock.push({ lineId: line.id, sku: was.sku, productId: was.productId, delta: -was.quantity });

@@ -113,6 +113,7 @@ export async function loadChangeOrder(tx: TenantScope, orderId: string, opts: { 
       discount: str(l.discount),
       taxRate: l.tax_rate,
       fulfilled: Math.max(shipped.get(l.id) ?? 0, fulfilment.get(l.id) ?? 0),
+      kind: l.kind,
     })),
   };
   if (row.pickup_location_id) {

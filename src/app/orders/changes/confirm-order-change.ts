@@ -156,7 +156,8 @@ export async function confirmOrderChange(
       pickupLocationId: applied.order.deliveryMethod === 'pickup' ? computed.pickupLocationId : null,
       channelSettings: loaded.channelSettings,
       lines: applied.order.lines
-        .filter((l) => l.quantity > 0)
+        // service lines hold no stock
+        .filter((l) => l.quantity > 0 && l.kind !== 'service')
         .map((l) => ({ lineId: l.id, lineNo: l.lineNo, productId: l.productId, sku: l.sku, quantity: l.quantity })),
     });
   }
