@@ -246,6 +246,44 @@ describe('the canonical order', () => {
     assert.equal(invoice.gross, mixed.totals.grandTotal);
     assert.equal(invoice.vat, mixed.totals.taxTotal);
 
+    // an order change elsewhere keeps each shipping line's tax; a new delivery fee is one line
+    const changing = await must(
+      t,
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        shipping: undefined,
+        shippingLines: [
+          { title: 'Kurier', amount: '20.00', taxRate: '23' },
+          { title: 'Wniesienie', amount: '10.00', taxRate: '8' },
+        ],
+      }),
+      201,
+    );
+    // lines' tax 42.57 (46.02 in orders.test less its shipping's 3.45) + 4.60 + 0.80
+    assert.equal(changing.totals.taxTotal, '47.97');
+    const quantity = await preview(t, changing.id, [
+      { type: 'change_quantity', lineId: changing.lines[2].id, quantity: 6 },
+    ]);
+    const afterQuantity = await confirm(t, changing.id, quantity.id);
+    assert.equal(afterQuantity.status, 200, JSON.stringify(afterQuantity.body));
+    // + 3.50 net, + 0.28 tax on the line; shipping tax still 4.60 + 0.80
+    assert.equal(afterQuantity.body.order.totals.taxTotal, '48.25');
+    assert.equal(afterQuantity.body.order.totals.shippingTotal, '30.00');
+    assert.equal(afterQuantity.body.order.shippingLines.length, 2);
+    const fee = await preview(t, changing.id, [{ type: 'set_delivery_fee', amount: '9.99', taxRate: '23' }]);
+    const afterFee = await confirm(t, changing.id, fee.id);
+    assert.equal(afterFee.status, 200, JSON.stringify(afterFee.body));
+    assert.deepEqual(
+      afterFee.body.order.shippingLines.map((l: { amount: string; taxRate: string; tax: string }) => [
+        l.amount,
+        l.taxRate,
+        l.tax,
+      ]),
+      [['9.99', '23', '2.30']],
+    );
+    assert.equal(afterFee.body.order.totals.shippingTotal, '9.99');
+
     await refused(orderBody({ shippingLines: [{ amount: '1.00' }] }), '/shippingLines');
     await refused(
       orderBody({ shipping: undefined, shippingLines: [{ amount: '1.00', discount: '2.00' }] }),

@@ -58,6 +58,11 @@ export interface ChangeOrder {
   currency: string;
   pricesIncludeTax: boolean;
   shipping: { amount: string; taxRate?: string | undefined } | undefined;
+  /**
+   * Shipping lines at different tax rates, as priced at intake (net after their discounts): the
+   * order's shipping until a change sets the delivery fee (then `shipping` alone).
+   */
+  shippingLines?: Array<{ amount: string; taxRate?: string | undefined }> | undefined;
   deliveryMethod: string;
   pickupLocation: string | null;
   lines: ChangeLine[];
@@ -115,6 +120,7 @@ export function applyChanges(
   const lines = order.lines.map((l) => ({ ...l }));
   const original = new Map(order.lines.map((l) => [l.id, l]));
   let shipping = order.shipping ? { ...order.shipping } : undefined;
+  let shippingLines = order.shippingLines;
   let deliveryMethod = order.deliveryMethod;
   let pickupLocation = order.pickupLocation;
   const effects: AppliedChange['effects'] = [];
@@ -264,6 +270,7 @@ export function applyChanges(
               ? { taxRate: shipping.taxRate }
               : {}),
         };
+        shippingLines = undefined;
         effects.push({ action: action.type, lineId: null, from, to: shipping });
         lastAction.set('/shipping', at);
         return;
@@ -286,7 +293,7 @@ export function applyChanges(
     }
   });
 
-  const next: ChangeOrder = { ...order, lines, shipping, deliveryMethod, pickupLocation };
+  const next: ChangeOrder = { ...order, lines, shipping, shippingLines, deliveryMethod, pickupLocation };
   const before = price(order);
   const after = price(next);
   if ('errors' in after) {
@@ -337,7 +344,7 @@ export function price(order: ChangeOrder) {
       discount: l.discount,
       taxRate: l.taxRate ?? undefined,
     })),
-    order.shipping,
+    order.shippingLines ?? order.shipping,
     order.pricesIncludeTax,
   );
 }

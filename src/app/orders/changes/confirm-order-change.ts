@@ -3,7 +3,8 @@ import { AppError } from '../../../shared/errors.js';
 import type { Clock } from '../../../shared/clock.js';
 import type { Work } from '../../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../../store/history.js';
-import { price, type ChangeAction } from '../../../domain/order/changes.js';
+import { price, type ChangeAction, type ChangeOrder } from '../../../domain/order/changes.js';
+import { priceOrder } from '../../../domain/order/totals.js';
 import { channelRules } from '../../../domain/inventory/stock.js';
 import { emitEvent } from '../../events/emit-event.js';
 import { releaseOrderReservations } from '../../inventory/release.js';
@@ -121,8 +122,12 @@ export async function confirmOrderChange(
   }
   const totals = applied.totals;
   const attributes = { ...row.attributes };
-  if (applied.order.shipping?.taxRate) attributes.shippingTaxRate = applied.order.shipping.taxRate;
+  // shipping lines at different rates keep theirs (no single rate); a new delivery fee is one line
+  if (applied.order.shippingLines) delete attributes.shippingTaxRate;
+  else if (applied.order.shipping?.taxRate) attributes.shippingTaxRate = applied.order.shipping.taxRate;
   else delete attributes.shippingTaxRate;
+  const feeSet = applied.effects.some((effect) => effect.action === 'set_delivery_fee');
+  const shippingLines = feeSet ? deliveryFeeLines(applied.order) : undefined;
   await tx
     .updateTable('orders')
     .set({
@@ -134,6 +139,7 @@ export async function confirmOrderChange(
       delivery_method: applied.order.deliveryMethod,
       pickup_location_id: computed.pickupLocationId,
       attributes: JSON.stringify(attributes),
+      ...(shippingLines ? { shipping_lines: JSON.stringify(shippingLines) } : {}),
       line_count: applied.order.lines.length,
       version,
       updated_at: now,
@@ -226,4 +232,28 @@ export async function confirmOrderChange(
     stock: stock ? { status: stock.status, lines: stock.lines } : null,
     refund: refund ? { amount: preview.payment.refund, operations: refund.operations.map((o) => o.id) } : null,
   };
+}
+
+/** The order's shipping lines after a change set the delivery fee: that fee as one line (none for no fee). */
+function deliveryFeeLines(order: ChangeOrder) {
+  if (!order.shipping) return [];
+  const priced = priceOrder(order.currency, [], order.shipping, order.pricesIncludeTax);
+  if ('errors' in priced) return [];
+  const line = priced.shipping[0]!;
+  const str = (v: bigint) => v.toString();
+  return [
+    {
+      code: null,
+      title: null,
+      carrier: null,
+      amount: str(line.amount),
+      discount: str(line.discount),
+      allocatedDiscount: '0',
+      allocations: [],
+      taxRate: line.taxRate,
+      tax: str(line.tax),
+      net: str(line.net),
+      total: str(line.total),
+    },
+  ];
 }
