@@ -159,6 +159,17 @@ describe('the canonical order', () => {
     assert.deepEqual(got.lines, o.lines);
     assert.deepEqual(got.totals, o.totals);
 
+    // a change that sets a line's discount makes it the line's own: no allocated share any more
+    const repriced = await preview(t, o.id, [{ type: 'change_price', lineId: o.lines[0].id, discount: '1.00' }]);
+    const afterChange = await confirm(t, o.id, repriced.id);
+    assert.equal(afterChange.status, 200, JSON.stringify(afterChange.body));
+    const changedLine = afterChange.body.order.lines[0];
+    assert.deepEqual(
+      [changedLine.discount, changedLine.allocatedDiscount, changedLine.discountAllocations],
+      ['1.00', '0.00', []],
+    );
+    assert.equal(afterChange.body.order.lines[1].allocatedDiscount, '7.09', 'the other lines keep theirs');
+
     await refused(orderBody({ discounts: [{ target: 'order', amount: '196.49' }] }), '/discounts/0/amount');
     await refused(
       orderBody({

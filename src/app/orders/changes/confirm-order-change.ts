@@ -93,6 +93,10 @@ export async function confirmOrderChange(
       total: figures.total,
     };
     const was = before.get(line.id);
+    // A line whose discount the change sets has that discount as its own: no share of an
+    // order-level discount any more (the order's discounts stay listed as received).
+    const reallocated =
+      was && BigInt(was.discount) !== figures.discount ? { allocated_discount: 0n, discount_allocations: '[]' } : {};
     if (!was) {
       await tx
         .insertInto('order_lines', {
@@ -114,7 +118,7 @@ export async function confirmOrderChange(
     ) {
       await tx
         .updateTable('order_lines')
-        .set(values)
+        .set({ ...values, ...reallocated })
         .where('order_id', '=', orderId)
         .where('id', '=', line.id)
         .execute();
