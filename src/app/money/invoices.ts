@@ -286,11 +286,40 @@ export async function issueInvoice(
       .executeTakeFirst());
   const orderRow = await tx
     .selectFrom('orders')
-    .select(['shipping_total', 'tax_total', 'attributes', 'billing_address', 'shipping_address'])
+    .select(['shipping_total', 'tax_total', 'attributes', 'billing_address', 'shipping_address', 'shipping_lines'])
     .where('id', '=', orderId)
     .executeTakeFirstOrThrow();
   const shipping = BigInt(orderRow.shipping_total);
-  if (shipping > 0n && shippingOnInvoice) {
+  const deliveryName = { pl: 'Dostawa', ru: 'Доставка', en: 'Delivery' }[seller.language as 'pl'] ?? 'Delivery';
+  // Shipping lines at different VAT rates (0015) go on the invoice one by one, as priced at intake,
+  // while they still make up the order's shipping (an order change of the fee makes it one line again).
+  const shippingLines = (orderRow.shipping_lines ?? []) as Array<{
+    title?: string | null;
+    net: string;
+    tax: string;
+    total: string;
+    taxRate: string | null;
+  }>;
+  const separateShipping =
+    new Set(shippingLines.map((l) => l.taxRate)).size > 1 &&
+    shippingLines.reduce((sum, l) => sum + BigInt(l.net), 0n) === shipping;
+  if (shipping > 0n && shippingOnInvoice && separateShipping) {
+    for (const line of shippingLines.filter((l) => BigInt(l.net) > 0n))
+      docLines.push({
+        ...invoiceLine(
+          docLines.length + 1,
+          {
+            sku: '',
+            name: line.title ? `${deliveryName}: ${line.title}` : deliveryName,
+            quantity: 1,
+            total: BigInt(line.total),
+            tax: BigInt(line.tax),
+            taxRate: line.taxRate,
+          },
+          unit,
+        ),
+      });
+  } else if (shipping > 0n && shippingOnInvoice) {
     const linesTax = lines.reduce((a, l) => a + BigInt(l.tax), 0n);
     const shipTax = BigInt(orderRow.tax_total) - linesTax;
     const attrs = (orderRow.attributes ?? {}) as Record<string, unknown>;
@@ -306,7 +335,7 @@ export async function issueInvoice(
         docLines.length + 1,
         {
           sku: '',
-          name: { pl: 'Dostawa', ru: 'Доставка', en: 'Delivery' }[seller.language as 'pl'] ?? 'Delivery',
+          name: deliveryName,
           quantity: 1,
           total: included ? shipping : shipping + shipTax,
           tax: shipTax,

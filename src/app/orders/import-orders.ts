@@ -107,11 +107,15 @@ async function readCsv(path: string): Promise<Candidate[]> {
           channel: blank(item.channel),
           externalId: blank(item.external_id),
           orderType: blank(item.order_type),
-          customer: {
-            code: blank(item.customer_code),
-            name: blank(item.customer_name),
-            email: blank(item.customer_email),
-          },
+          // no customer columns filled: an order without a buyer (as a marketplace may send it)
+          customer:
+            blank(item.customer_code) || blank(item.customer_name) || blank(item.customer_email)
+              ? {
+                  code: blank(item.customer_code),
+                  name: blank(item.customer_name),
+                  email: blank(item.customer_email),
+                }
+              : undefined,
           currency: blank(item.currency),
           pricesIncludeTax: blank(item.prices_include_tax)
             ? /^(true|1|yes|tak|да)$/i.test(item.prices_include_tax!.trim())

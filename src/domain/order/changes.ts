@@ -50,12 +50,19 @@ export interface ChangeLine {
   /** Units shipped, picked or packed: the quantity never goes below this, and the line's price and item are fixed once it is above 0. */
   fulfilled: number;
   added?: boolean;
+  /** 'service' lines (assembly, carry-in) hold no stock: a change to them moves none (absent: product). */
+  kind?: string;
 }
 
 export interface ChangeOrder {
   currency: string;
   pricesIncludeTax: boolean;
   shipping: { amount: string; taxRate?: string | undefined } | undefined;
+  /**
+   * Shipping lines at different tax rates, as priced at intake (net after their discounts): the
+   * order's shipping until a change sets the delivery fee (then `shipping` alone).
+   */
+  shippingLines?: Array<{ amount: string; taxRate?: string | undefined }> | undefined;
   deliveryMethod: string;
   pickupLocation: string | null;
   lines: ChangeLine[];
@@ -113,6 +120,7 @@ export function applyChanges(
   const lines = order.lines.map((l) => ({ ...l }));
   const original = new Map(order.lines.map((l) => [l.id, l]));
   let shipping = order.shipping ? { ...order.shipping } : undefined;
+  let shippingLines = order.shippingLines;
   let deliveryMethod = order.deliveryMethod;
   let pickupLocation = order.pickupLocation;
   const effects: AppliedChange['effects'] = [];
@@ -262,6 +270,7 @@ export function applyChanges(
               ? { taxRate: shipping.taxRate }
               : {}),
         };
+        shippingLines = undefined;
         effects.push({ action: action.type, lineId: null, from, to: shipping });
         lastAction.set('/shipping', at);
         return;
@@ -284,7 +293,7 @@ export function applyChanges(
     }
   });
 
-  const next: ChangeOrder = { ...order, lines, shipping, deliveryMethod, pickupLocation };
+  const next: ChangeOrder = { ...order, lines, shipping, shippingLines, deliveryMethod, pickupLocation };
   const before = price(order);
   const after = price(next);
   if ('errors' in after) {
@@ -308,6 +317,7 @@ export function applyChanges(
 
   const stock: StockEffect[] = [];
   for (const line of lines) {
+    if (line.kind === 'service') continue;
     const was = original.get(line.id);
     if (was && was.productId !== line.productId) {
       stock.push({ lineId: line.id, sku: was.sku, productId: was.productId, delta: -was.quantity });
@@ -334,7 +344,7 @@ export function price(order: ChangeOrder) {
       discount: l.discount,
       taxRate: l.taxRate ?? undefined,
     })),
-    order.shipping,
+    order.shippingLines ?? order.shipping,
     order.pricesIncludeTax,
   );
 }

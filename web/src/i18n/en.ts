@@ -92,6 +92,8 @@ export const en = {
   'order.back': 'Back to orders',
   'order.title': 'Order {number}',
   'order.externalId': 'External id',
+  'order.displayNumber': 'Channel number',
+  'order.customerMasked': 'hidden by the marketplace',
   'order.customer': 'Customer',
   'order.channel': 'Channel',
   'order.placed': 'Placed',

@@ -99,6 +99,8 @@ export const pl: Messages = {
   'order.back': 'Powrót do zamówień',
   'order.title': 'Zamówienie {number}',
   'order.externalId': 'Identyfikator zewnętrzny',
+  'order.displayNumber': 'Numer w kanale',
+  'order.customerMasked': 'ukryty przez marketplace',
   'order.customer': 'Klient',
   'order.channel': 'Kanał',
   'order.placed': 'Złożone',

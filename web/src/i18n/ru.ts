@@ -99,6 +99,8 @@ export const ru: Messages = {
   'order.back': 'К списку заказов',
   'order.title': 'Заказ {number}',
   'order.externalId': 'Внешний номер',
+  'order.displayNumber': 'Номер в канале',
+  'order.customerMasked': 'скрыт маркетплейсом',
   'order.customer': 'Клиент',
   'order.channel': 'Канал',
   'order.placed': 'Оформлен',

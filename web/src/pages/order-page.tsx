@@ -54,10 +54,16 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
                 <dd className="mono">{o.externalId}</dd>
               </div>
             )}
+            {o.displayNumber && (
+              <div>
+                <dt>{t('order.displayNumber')}</dt>
+                <dd className="mono">{o.displayNumber}</dd>
+              </div>
+            )}
             <div>
               <dt>{t('order.customer')}</dt>
               <dd>
-                {o.customer.name ?? '—'}
+                {o.customer.name ?? (o.customer.masked ? t('order.customerMasked') : '—')}
                 {o.customer.email && <span className="muted"> · {o.customer.email}</span>}
               </dd>
             </div>

@@ -100,6 +100,7 @@ export async function loadChangeOrder(tx: TenantScope, orderId: string, opts: { 
             ...(typeof attributes.shippingTaxRate === 'string' ? { taxRate: attributes.shippingTaxRate } : {}),
           }
         : undefined,
+    ...shippingLinesOf(row),
     deliveryMethod: row.delivery_method,
     pickupLocation: null,
     lines: lines.map((l): ChangeLine => ({
@@ -113,6 +114,7 @@ export async function loadChangeOrder(tx: TenantScope, orderId: string, opts: { 
       discount: str(l.discount),
       taxRate: l.tax_rate,
       fulfilled: Math.max(shipped.get(l.id) ?? 0, fulfilment.get(l.id) ?? 0),
+      kind: l.kind,
     })),
   };
   if (row.pickup_location_id) {
@@ -305,4 +307,21 @@ export function checkIfMatch(row: OrderRow, ifMatch: number | null) {
     throw new AppError('VERSION_MISMATCH', `order is at version ${row.version}, not ${ifMatch}`, [], {
       currentVersion: row.version,
     });
+}
+
+/**
+ * Shipping lines at different tax rates (0015), as the order's shipping to re-price with: each at
+ * its net after its discounts, so a change elsewhere keeps each line's tax. Absent when one rate
+ * (or none) covers the shipping, or when the lines no longer make up shipping_total.
+ */
+function shippingLinesOf(row: { shipping_total: string; currency: string; shipping_lines?: unknown }) {
+  const stored = (row.shipping_lines ?? []) as Array<{ net: string; taxRate: string | null }>;
+  if (new Set(stored.map((l) => l.taxRate)).size < 2) return {};
+  if (stored.reduce((sum, l) => sum + BigInt(l.net), 0n) !== BigInt(row.shipping_total)) return {};
+  return {
+    shippingLines: stored.map((l) => ({
+      amount: formatMoney(BigInt(l.net), row.currency),
+      ...(l.taxRate ? { taxRate: l.taxRate } : {}),
+    })),
+  };
 }

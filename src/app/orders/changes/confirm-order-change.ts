@@ -3,7 +3,8 @@ import { AppError } from '../../../shared/errors.js';
 import type { Clock } from '../../../shared/clock.js';
 import type { Work } from '../../../store/tenant-scope.js';
 import { writeHistory, type Actor } from '../../../store/history.js';
-import { price, type ChangeAction } from '../../../domain/order/changes.js';
+import { price, type ChangeAction, type ChangeOrder } from '../../../domain/order/changes.js';
+import { priceOrder } from '../../../domain/order/totals.js';
 import { channelRules } from '../../../domain/inventory/stock.js';
 import { emitEvent } from '../../events/emit-event.js';
 import { releaseOrderReservations } from '../../inventory/release.js';
@@ -92,6 +93,10 @@ export async function confirmOrderChange(
       total: figures.total,
     };
     const was = before.get(line.id);
+    // A line whose discount the change sets has that discount as its own: no share of an
+    // order-level discount any more (the order's discounts stay listed as received).
+    const reallocated =
+      was && BigInt(was.discount) !== figures.discount ? { allocated_discount: 0n, discount_allocations: '[]' } : {};
     if (!was) {
       await tx
         .insertInto('order_lines', {
@@ -113,7 +118,7 @@ export async function confirmOrderChange(
     ) {
       await tx
         .updateTable('order_lines')
-        .set(values)
+        .set({ ...values, ...reallocated })
         .where('order_id', '=', orderId)
         .where('id', '=', line.id)
         .execute();
@@ -121,8 +126,12 @@ export async function confirmOrderChange(
   }
   const totals = applied.totals;
   const attributes = { ...row.attributes };
-  if (applied.order.shipping?.taxRate) attributes.shippingTaxRate = applied.order.shipping.taxRate;
+  // shipping lines at different rates keep theirs (no single rate); a new delivery fee is one line
+  if (applied.order.shippingLines) delete attributes.shippingTaxRate;
+  else if (applied.order.shipping?.taxRate) attributes.shippingTaxRate = applied.order.shipping.taxRate;
   else delete attributes.shippingTaxRate;
+  const feeSet = applied.effects.some((effect) => effect.action === 'set_delivery_fee');
+  const shippingLines = feeSet ? deliveryFeeLines(applied.order) : undefined;
   await tx
     .updateTable('orders')
     .set({
@@ -134,6 +143,7 @@ export async function confirmOrderChange(
       delivery_method: applied.order.deliveryMethod,
       pickup_location_id: computed.pickupLocationId,
       attributes: JSON.stringify(attributes),
+      ...(shippingLines ? { shipping_lines: JSON.stringify(shippingLines) } : {}),
       line_count: applied.order.lines.length,
       version,
       updated_at: now,
@@ -156,7 +166,8 @@ export async function confirmOrderChange(
       pickupLocationId: applied.order.deliveryMethod === 'pickup' ? computed.pickupLocationId : null,
       channelSettings: loaded.channelSettings,
       lines: applied.order.lines
-        .filter((l) => l.quantity > 0)
+        // service lines hold no stock
+        .filter((l) => l.quantity > 0 && l.kind !== 'service')
         .map((l) => ({ lineId: l.id, lineNo: l.lineNo, productId: l.productId, sku: l.sku, quantity: l.quantity })),
     });
   }
@@ -225,4 +236,28 @@ export async function confirmOrderChange(
     stock: stock ? { status: stock.status, lines: stock.lines } : null,
     refund: refund ? { amount: preview.payment.refund, operations: refund.operations.map((o) => o.id) } : null,
   };
+}
+
+/** The order's shipping lines after a change set the delivery fee: that fee as one line (none for no fee). */
+function deliveryFeeLines(order: ChangeOrder) {
+  if (!order.shipping) return [];
+  const priced = priceOrder(order.currency, [], order.shipping, order.pricesIncludeTax);
+  if ('errors' in priced) return [];
+  const line = priced.shipping[0]!;
+  const str = (v: bigint) => v.toString();
+  return [
+    {
+      code: null,
+      title: null,
+      carrier: null,
+      amount: str(line.amount),
+      discount: str(line.discount),
+      allocatedDiscount: '0',
+      allocations: [],
+      taxRate: line.taxRate,
+      tax: str(line.tax),
+      net: str(line.net),
+      total: str(line.total),
+    },
+  ];
 }
