@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, request, type Me } from '../api';
+import { formatDuration } from '../format';
 import { Link } from '../router';
 import { ErrorBox, Loading } from '../components/status';
 import { ComingSoon } from './coming-soon';
@@ -16,7 +17,7 @@ import {
 } from '../channels-api';
 import { Pill, useChannelWords, type ChannelWords } from './channels-words';
 import { MappingsCard, OffersCard } from './channels-offers';
-import { IngestionLog } from './channels-log';
+import { ErrorQueue, IngestionLog } from './channels-log';
 
 type Note = { ok: boolean; text: string };
 
@@ -117,18 +118,14 @@ export function ConnectionPage({ id, me }: { id: string; me: Me }) {
           <div>
             <dt>{t('ch.facts.credentials')}</dt>
             <dd>
-              {c.credentialNames.map((n) => (
-                <span key={n} className="mono">
-                  {n}{' '}
-                </span>
-              ))}
+              <span className="mono">{c.credentialNames.join(', ')}</span>
               {!c.credentialsReadable && <p className="form-error">{t('ch.facts.credentialsUnreadable')}</p>}
             </dd>
           </div>
           {(!kind || kind.polling) && (
             <div>
               <dt>{t('ch.facts.pollEvery')}</dt>
-              <dd>{t('ch.seconds', { count: c.pollEverySeconds })}</dd>
+              <dd>{formatDuration(c.pollEverySeconds, w.locale)}</dd>
             </div>
           )}
           <div>
@@ -190,15 +187,16 @@ export function ConnectionPage({ id, me }: { id: string; me: Me }) {
           </p>
         )}
       </section>
-      <div className="order-grid" style={{ marginTop: '1rem' }}>
-        <div className="order-main">
-          <IngestionLog id={id} writable={writable} words={w} />
+      <div className="order-main" style={{ marginTop: '1rem' }}>
+        <ErrorQueue id={id} writable={writable} words={w} />
+        <div className="order-grid">
           <OffersCard id={id} writable={writable} words={w} />
+          <div className="order-main">
+            <WebhookCard connection={c} kind={kind} words={w} />
+            <MappingsCard connection={c} writable={writable} words={w} />
+          </div>
         </div>
-        <div className="order-main">
-          <WebhookCard connection={c} kind={kind} words={w} />
-          <MappingsCard connection={c} writable={writable} words={w} />
-        </div>
+        <IngestionLog id={id} words={w} />
       </div>
     </section>
   );

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { get, query, request } from '../api';
 import { Link } from '../router';
@@ -22,36 +22,41 @@ function useIngestions(id: string, status: string) {
   });
 }
 
-/** The error queue (failed entries, each with Replay) and the whole log with a filter by outcome. */
-export function IngestionLog({ id, writable, words: w }: { id: string; writable: boolean; words: ChannelWords }) {
+/** The error queue: failed entries, each with its reason and Replay. */
+export function ErrorQueue({ id, writable, words: w }: { id: string; writable: boolean; words: ChannelWords }) {
+  const { t } = w;
+  return (
+    <section className="card" aria-labelledby="ch-queue-title" data-testid="error-queue">
+      <h2 id="ch-queue-title">{t('ch.queue')}</h2>
+      <p className="muted">{t('ch.queueHint')}</p>
+      <Entries id={id} status="failed" writable={writable} words={w} empty={t('ch.queueEmpty')} />
+    </section>
+  );
+}
+
+/** The whole log with a filter by outcome. */
+export function IngestionLog({ id, words: w }: { id: string; words: ChannelWords }) {
   const { t } = w;
   const [status, setStatus] = useState('');
   return (
-    <>
-      <section className="card" aria-labelledby="ch-queue-title" data-testid="error-queue">
-        <h2 id="ch-queue-title">{t('ch.queue')}</h2>
-        <p className="muted">{t('ch.queueHint')}</p>
-        <Entries id={id} status="failed" writable={writable} words={w} empty={t('ch.queueEmpty')} />
-      </section>
-      <section className="card" aria-labelledby="ch-log-title" data-testid="ingestion-log">
-        <h2 id="ch-log-title">{t('ch.log')}</h2>
-        <p className="muted">{t('ch.logHint')}</p>
-        <div className="filters">
-          <label>
-            {t('ch.filter')}
-            <select value={status} onChange={(e) => setStatus(e.target.value)}>
-              <option value="">{t('ch.anyOutcome')}</option>
-              {INGESTION_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {w.outcome(s)}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <Entries id={id} status={status} writable={false} words={w} empty={t('ch.logEmpty')} />
-      </section>
-    </>
+    <section className="card" aria-labelledby="ch-log-title" data-testid="ingestion-log">
+      <h2 id="ch-log-title">{t('ch.log')}</h2>
+      <p className="muted">{t('ch.logHint')}</p>
+      <div className="filters">
+        <label>
+          {t('ch.filter')}
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">{t('ch.anyOutcome')}</option>
+            {INGESTION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {w.outcome(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Entries id={id} status={status} writable={false} words={w} empty={t('ch.logEmpty')} />
+    </section>
   );
 }
 
@@ -91,7 +96,10 @@ function Entries({
           : r.outcome === 'updated'
             ? { ok: true, text: t('ch.replayUpdated'), orderId: r.orderId }
             : r.outcome === 'failed'
-              ? { ok: false, text: t('ch.replayFailed', { reason: w.reason(r.reason) }) }
+              ? {
+                  ok: false,
+                  text: t('ch.replayFailed', { reason: w.reason(r.reason), when: w.when(new Date().toISOString()) }),
+                }
               : { ok: true, text: t('ch.replayOther', { outcome: w.outcome(r.outcome) }) };
       setReplayed({ ...replayed, [row.id]: outcome });
       setLast(outcome);
@@ -135,46 +143,52 @@ function Entries({
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.id} data-id={r.id}>
-                  <td className="nowrap">
-                    {w.when(r.receivedAt)}
-                    <br />
-                    <span className="muted">{w.via(r.via)}</span>
-                  </td>
-                  <td>
-                    {w.event(r.eventType)}
-                    {r.externalId && <span className="mono"> #{r.externalId}</span>}
-                    <details>
-                      <summary className="muted">{t('ch.payload')}</summary>
-                      <pre className="mono" style={{ maxHeight: 320, maxWidth: 560, overflow: 'auto' }}>
-                        {JSON.stringify(r.payload, null, 2)}
-                      </pre>
-                    </details>
-                  </td>
-                  <td>
-                    <Pill tone={OUTCOME_TONE[r.status] ?? 'off'}>{w.outcome(r.status)}</Pill>
-                    {r.orderId && (
-                      <>
-                        <br />
-                        <Link to={`/orders/${r.orderId}`}>{t('ch.replayOpen')}</Link>
-                      </>
-                    )}
-                  </td>
-                  <td className="pre" data-testid="reason">
-                    {w.reason(r.reason)}
-                  </td>
-                  <td className="num" data-testid="attempts">
-                    {r.attempts}
-                  </td>
-                  {writable && (
-                    <td>
-                      <button type="button" disabled={busy !== null} onClick={() => replay(r)}>
-                        {busy === r.id ? t('ch.replaying') : t('ch.replay')}
-                      </button>
-                      {replayed[r.id] && <ReplayNote note={replayed[r.id]!} open={t('ch.replayOpen')} />}
+                <Fragment key={r.id}>
+                  <tr data-id={r.id} className="entry">
+                    <td className="nowrap">
+                      {w.when(r.receivedAt)}
+                      <br />
+                      <span className="muted">{w.via(r.via)}</span>
                     </td>
-                  )}
-                </tr>
+                    <td className="nowrap">
+                      {w.event(r.eventType)}
+                      {r.externalId && <span className="mono"> #{r.externalId}</span>}
+                    </td>
+                    <td>
+                      <Pill tone={OUTCOME_TONE[r.status] ?? 'off'}>{w.outcome(r.status)}</Pill>
+                      {r.orderId && (
+                        <>
+                          <br />
+                          <Link to={`/orders/${r.orderId}`}>{t('ch.replayOpen')}</Link>
+                        </>
+                      )}
+                    </td>
+                    <td className="pre" data-testid="reason" style={{ minWidth: '16rem' }}>
+                      {w.reason(r.reason)}
+                    </td>
+                    <td className="num" data-testid="attempts">
+                      {r.attempts}
+                    </td>
+                    {writable && (
+                      <td className="num">
+                        <button type="button" disabled={busy !== null} onClick={() => replay(r)}>
+                          {busy === r.id ? t('ch.replaying') : t('ch.replay')}
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                  <tr data-detail-of={r.id}>
+                    <td colSpan={writable ? 6 : 5} style={{ paddingTop: 0 }}>
+                      {replayed[r.id] && <ReplayNote note={replayed[r.id]!} open={t('ch.replayOpen')} />}
+                      <details>
+                        <summary className="muted">{t('ch.payload')}</summary>
+                        <pre className="mono" style={{ maxHeight: 360, overflow: 'auto', whiteSpace: 'pre-wrap' }}>
+                          {JSON.stringify(r.payload, null, 2)}
+                        </pre>
+                      </details>
+                    </td>
+                  </tr>
+                </Fragment>
               ))}
             </tbody>
           </table>

@@ -217,6 +217,7 @@ export function MappingsCard({
             <input
               value={r.a}
               disabled={!writable}
+              style={{ width: '8.5rem' }}
               aria-label={`${labels[0]} ${i + 1}`}
               onChange={(e) => set(rows.map((x, j) => (j === i ? { ...x, a: e.target.value } : x)))}
             />
@@ -226,6 +227,7 @@ export function MappingsCard({
             <input
               value={r.b}
               disabled={!writable}
+              style={{ width: '8.5rem' }}
               aria-label={`${labels[1]} ${i + 1}`}
               onChange={(e) => set(rows.map((x, j) => (j === i ? { ...x, b: e.target.value } : x)))}
             />
