@@ -186,6 +186,27 @@ describe('sales channels in the console', { skip: haveChromium ? false : `no chr
     const mappings = (await rig.call('GET', `/api/v1/channel-connections/${api.id}`)).body.mappings;
     assert.deepEqual(mappings, { locations: { main: 'KRK-S' }, cancelReasons: { default: 'out_of_stock' } });
 
+    // Address, settings and keys: the poll interval changed, the keys replaced (all at once), still answering.
+    const change = page.getByTestId('settings-card');
+    assert.equal(await change.getByLabel('initialSyncDays').inputValue(), '3');
+    await change.getByLabel('Poll every (seconds)').fill('600');
+    await change.getByLabel('New consumerKey').fill(WOO_FAKE_KEY);
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    // one key alone is not enough: the browser asks for the others before anything is sent
+    assert.equal(await change.locator('input[aria-label="New consumerSecret"]:invalid').count(), 1);
+    await change.getByLabel('New consumerSecret').fill(WOO_FAKE_SECRET);
+    await change.getByLabel('New webhookSecret').fill(WOO_FAKE_WEBHOOK_SECRET);
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await change.getByRole('status').getByText('Changes saved.').waitFor();
+    await change.scrollIntoViewIfNeeded();
+    await rig.shot('channels-settings', page);
+    await facts.getByText('10 minutes').waitFor();
+    await facts.getByRole('button', { name: 'Test connection' }).click();
+    await facts
+      .getByRole('status')
+      .getByText(/^The channel answered: /)
+      .waitFor();
+
     await page.getByTestId('error-queue').scrollIntoViewIfNeeded();
     await rig.shot('channels-error-queue', page);
 

@@ -18,6 +18,7 @@ import {
 import { Pill, useChannelWords, type ChannelWords } from './channels-words';
 import { MappingsCard, OffersCard } from './channels-offers';
 import { ErrorQueue, IngestionLog } from './channels-log';
+import { SettingsCard } from './channels-settings';
 
 type Note = { ok: boolean; text: string };
 
@@ -190,7 +191,10 @@ export function ConnectionPage({ id, me }: { id: string; me: Me }) {
       <div className="order-main" style={{ marginTop: '1rem' }}>
         <ErrorQueue id={id} writable={writable} words={w} />
         <div className="order-grid">
-          <OffersCard id={id} writable={writable} words={w} />
+          <div className="order-main">
+            <OffersCard id={id} writable={writable} words={w} />
+            {writable && <SettingsCard connection={c} kind={kind} words={w} />}
+          </div>
           <div className="order-main">
             <WebhookCard connection={c} kind={kind} words={w} />
             <MappingsCard connection={c} writable={writable} words={w} />
