@@ -150,7 +150,7 @@ describe('sales channels in the console', { skip: haveChromium ? false : `no chr
     await facts.getByRole('button', { name: 'Poll now' }).click();
     await facts
       .getByRole('status')
-      .getByText(/^Read 1 page\(s\): Already received: 1\.$/)
+      .getByText(/^Read 1 page: Already received: 1\.$/)
       .waitFor();
 
     // Offer mappings: an unknown SKU is refused at its row; then both lines of the order are mapped.
@@ -170,8 +170,15 @@ describe('sales channels in the console', { skip: haveChromium ? false : `no chr
     await offers.getByRole('button', { name: 'Add these rows' }).click();
     assert.equal(await offers.getByLabel('Offer id 2').inputValue(), '22:23');
     await offers.getByRole('button', { name: 'Save mappings' }).click();
-    await offers.getByRole('status').getByText('2 mapping(s) saved.').waitFor();
+    await offers.getByRole('status').getByText('2 mappings saved.').waitFor();
     await offers.getByTestId('offers-list').getByText('LYZKA-1').waitFor();
+    // The mapped offers' stock goes to the shop on demand.
+    await facts.getByRole('button', { name: 'Sync stock now' }).click();
+    await facts
+      .getByRole('status')
+      .getByText(/^Stock sent — offers: 2, refused by the channel: 0/)
+      .waitFor();
+    assert.equal(woo.stock.get('93'), 0, 'no stock of KUBEK-1 in Ordo: the shop is told 0');
 
     // Location and cancellation-reason mappings.
     const maps = page.getByTestId('mappings-card');

@@ -73,10 +73,11 @@ const en = {
   'ch.paused': 'Paused: no polling, no stock push; webhooks are kept in the error queue for replay.',
   'ch.resumed': 'Resumed: polling and stock push start again.',
   'ch.pollNow': 'Poll now',
-  'ch.polled': 'Read {pages} page(s): {counts}.',
+  'ch.polled': { one: 'Read {count} page: {counts}.', other: 'Read {count} pages: {counts}.' },
   'ch.pollFailed': 'The channel did not answer: {detail}',
   'ch.syncStock': 'Sync stock now',
-  'ch.stockSynced': 'Stock sent: {pushed} offer(s), {refused} refused, {remaining} left for the next runs.',
+  'ch.stockSynced':
+    'Stock sent — offers: {pushed}, refused by the channel: {refused}, left for the next runs: {remaining}.',
   'ch.stockFailed': 'Stock not sent: {detail}',
   'ch.nothing': 'nothing new',
   'ch.busy': 'Working…',
@@ -103,7 +104,7 @@ const en = {
   'ch.addCsv': 'Add these rows',
   'ch.csvBad': 'Lines {lines} need an offer id and a SKU.',
   'ch.saveOffers': 'Save mappings',
-  'ch.offersSaved': '{saved} mapping(s) saved.',
+  'ch.offersSaved': { one: '{count} mapping saved.', other: '{count} mappings saved.' },
   'ch.rowError': 'Row {n}: {message}',
 
   'ch.change': 'Address, settings and keys',
@@ -242,7 +243,12 @@ const pl: Record<ChannelsKey, Message> = {
   'ch.paused': 'Wstrzymano: bez pobierania i wysyłki stanów; webhooki czekają w kolejce błędów na ponowienie.',
   'ch.resumed': 'Wznowiono: pobieranie i wysyłka stanów ruszają ponownie.',
   'ch.pollNow': 'Pobierz teraz',
-  'ch.polled': 'Odczytano stron: {pages}; {counts}.',
+  'ch.polled': {
+    one: 'Odczytano {count} stronę: {counts}.',
+    few: 'Odczytano {count} strony: {counts}.',
+    many: 'Odczytano {count} stron: {counts}.',
+    other: 'Odczytano {count} strony: {counts}.',
+  },
   'ch.pollFailed': 'Kanał nie odpowiedział: {detail}',
   'ch.syncStock': 'Wyślij stany teraz',
   'ch.stockSynced': 'Wysłano stany ofert: {pushed}, odrzucone: {refused}, na kolejne przebiegi: {remaining}.',
@@ -272,7 +278,12 @@ const pl: Record<ChannelsKey, Message> = {
   'ch.addCsv': 'Dodaj te wiersze',
   'ch.csvBad': 'Wiersze {lines} potrzebują id oferty i SKU.',
   'ch.saveOffers': 'Zapisz przypisania',
-  'ch.offersSaved': 'Zapisano przypisań: {saved}.',
+  'ch.offersSaved': {
+    one: 'Zapisano {count} przypisanie.',
+    few: 'Zapisano {count} przypisania.',
+    many: 'Zapisano {count} przypisań.',
+    other: 'Zapisano {count} przypisania.',
+  },
   'ch.rowError': 'Wiersz {n}: {message}',
 
   'ch.change': 'Adres, ustawienia i klucze',
@@ -409,7 +420,12 @@ const ru: Record<ChannelsKey, Message> = {
   'ch.paused': 'Приостановлено: без опроса и передачи остатков; вебхуки ждут в очереди ошибок для повтора.',
   'ch.resumed': 'Возобновлено: опрос и передача остатков снова идут.',
   'ch.pollNow': 'Опросить сейчас',
-  'ch.polled': 'Прочитано страниц: {pages}; {counts}.',
+  'ch.polled': {
+    one: 'Прочитана {count} страница: {counts}.',
+    few: 'Прочитано {count} страницы: {counts}.',
+    many: 'Прочитано {count} страниц: {counts}.',
+    other: 'Прочитано {count} страницы: {counts}.',
+  },
   'ch.pollFailed': 'Канал не ответил: {detail}',
   'ch.syncStock': 'Передать остатки сейчас',
   'ch.stockSynced':
@@ -440,7 +456,12 @@ const ru: Record<ChannelsKey, Message> = {
   'ch.addCsv': 'Добавить эти строки',
   'ch.csvBad': 'В строках {lines} нужны id предложения и SKU.',
   'ch.saveOffers': 'Сохранить сопоставления',
-  'ch.offersSaved': 'Сохранено сопоставлений: {saved}.',
+  'ch.offersSaved': {
+    one: 'Сохранено {count} сопоставление.',
+    few: 'Сохранено {count} сопоставления.',
+    many: 'Сохранено {count} сопоставлений.',
+    other: 'Сохранено {count} сопоставления.',
+  },
   'ch.rowError': 'Строка {n}: {message}',
 
   'ch.change': 'Адрес, настройки и ключи',

@@ -84,7 +84,7 @@ export function ConnectionPage({ id, me }: { id: string; me: Me }) {
     act('poll', async () => {
       const r = await post<PollAnswer>('/poll', {});
       if (r.error) return { ok: false, text: t('ch.pollFailed', { detail: r.error.message }) };
-      return { ok: true, text: t('ch.polled', { pages: r.pages, counts: countsText(w, r.counts) }) };
+      return { ok: true, text: t('ch.polled', { count: r.pages, counts: countsText(w, r.counts) }) };
     });
   const stock = () =>
     act('stock', async () => {

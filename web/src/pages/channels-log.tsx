@@ -17,6 +17,8 @@ function useIngestions(id: string, status: string) {
         `/channel-connections/${id}/ingestions${query({ status, limit: PAGE, before: pageParam })}`,
       ),
     initialPageParam: undefined as string | undefined,
+    // the log moves while the page is open (webhooks, polling): looked at again every half minute
+    refetchInterval: 30_000,
     getNextPageParam: (last) => (last.items.length === PAGE ? last.items[last.items.length - 1]!.id : undefined),
     retry: false,
   });

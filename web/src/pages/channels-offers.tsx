@@ -18,6 +18,7 @@ export function OffersCard({ id, writable, words: w }: { id: string; writable: b
   });
   const [rows, setRows] = useState<Pair[]>([{ a: '', b: '' }]);
   const [csv, setCsv] = useState('');
+  const [csvOpen, setCsvOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
   const [rowErrors, setRowErrors] = useState<Record<number, string>>({});
@@ -27,7 +28,10 @@ export function OffersCard({ id, writable, words: w }: { id: string; writable: b
     const kept = rows.filter((r) => r.a || r.b);
     setRows([...kept, ...parsed.offers.map((o) => ({ a: o.offerId, b: o.sku }))]);
     setNote(parsed.bad.length ? { ok: false, text: t('ch.csvBad', { lines: parsed.bad.join(', ') }) } : null);
-    if (!parsed.bad.length) setCsv('');
+    if (!parsed.bad.length) {
+      setCsv('');
+      setCsvOpen(false);
+    }
   };
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -40,7 +44,7 @@ export function OffersCard({ id, writable, words: w }: { id: string; writable: b
       const r = await request<{ saved: number }>('PUT', `/channel-connections/${id}/offers`, {
         offers: filled.map((r) => ({ offerId: r.a.trim(), sku: r.b.trim() })),
       });
-      setNote({ ok: true, text: t('ch.offersSaved', { saved: r.body.saved }) });
+      setNote({ ok: true, text: t('ch.offersSaved', { count: r.body.saved }) });
       setRows([{ a: '', b: '' }]);
       await client.invalidateQueries({ queryKey: ['channel-offers', id] });
     } catch (err) {
@@ -132,7 +136,11 @@ export function OffersCard({ id, writable, words: w }: { id: string; writable: b
               )}
             </div>
           ))}
-          <details style={{ margin: '0.4rem 0' }}>
+          <details
+            style={{ margin: '0.4rem 0' }}
+            open={csvOpen}
+            onToggle={(e) => setCsvOpen((e.target as HTMLDetailsElement).open)}
+          >
             <summary>{t('ch.pasteCsv')}</summary>
             <label>
               <textarea
