@@ -277,4 +277,27 @@ describe('sales channels in the console', { skip: haveChromium ? false : `no chr
     assert.deepEqual(rig.consoleErrors, []);
     await page.context().close();
   });
+
+  test('given a viewer, the channels are shown without the means to change them', async () => {
+    const viewer = `viewer-${randomBytes(3).toString('hex')}@example.pl`;
+    await rig.addUser(viewer, ['viewer']);
+    const page = await rig.newPage();
+    await rig.login(page, viewer);
+    await page.goto(`${rig.base}/channels`);
+    const row = page.getByTestId('channel-connections').locator('tbody tr', { hasText: 'WOO-PL' });
+    await row.getByText('WooCommerce').waitFor();
+    assert.equal(await page.getByTestId('connect-form').count(), 0);
+    await row.getByRole('link', { name: 'WOO-PL' }).click();
+    await page.getByRole('heading', { name: /^Channel WOO-PL/ }).waitFor();
+    await page
+      .getByTestId('error-queue')
+      .getByText('Needs attention')
+      .or(page.getByText('Nothing needs attention.'))
+      .first()
+      .waitFor();
+    for (const name of ['Test connection', 'Pause', 'Replay', 'Save mappings', 'Save changes'])
+      assert.equal(await page.getByRole('button', { name }).count(), 0, `${name} is not offered to a viewer`);
+    assert.deepEqual(rig.consoleErrors, []);
+    await page.context().close();
+  });
 });
