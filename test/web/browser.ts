@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
 import { compose } from '../../src/compose.js';
 import type { CarrierRegistry } from '../../src/integrations/carriers/index.js';
+import type { ChannelServices } from '../../src/app/channels/services.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { hashPassword } from '../../src/domain/identity/secrets.js';
 import { newId } from '../../src/shared/ids.js';
@@ -46,9 +47,12 @@ export interface ConsoleRig {
 /**
  * A real server on a fresh embedded (or PostgreSQL) database serving the built console, and
  * Debian chromium driven by playwright-core; every page's console errors are collected.
- * `carriers` (e.g. the manual carrier or a local fake InPost) are passed to the server as deps.
+ * `carriers` (e.g. the manual carrier or a local fake InPost) and `channels` (connectors with a
+ * throw-away key) are passed to the server as deps.
  */
-export async function startConsole(opts: { carriers?: CarrierRegistry } = {}): Promise<ConsoleRig> {
+export async function startConsole(
+  opts: { carriers?: CarrierRegistry; channels?: ChannelServices } = {},
+): Promise<ConsoleRig> {
   const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], {
     cwd: REPO,
     encoding: 'utf8',
@@ -64,6 +68,7 @@ export async function startConsole(opts: { carriers?: CarrierRegistry } = {}): P
       ready: async () => true,
       processes: compose({ clock: systemClock, carriers: opts.carriers }).processes,
       ...(opts.carriers ? { carriers: opts.carriers } : {}),
+      ...(opts.channels ? { channels: opts.channels } : {}),
     },
     { console: { distDir: DIST } },
   );

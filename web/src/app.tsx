@@ -32,6 +32,8 @@ const TrackingPage = lazy(() => import('./pages/tracking'));
 const SelfServiceReturnPage = lazy(() => import('./pages/self-service-return'));
 // Returns (queue, receipts, inspection) load on first visit like the order page.
 const ReturnsPage = lazy(() => import('./pages/returns'));
+// Sales channels (connections, offer mappings, the ingestion log) load on first visit too.
+const ChannelsPage = lazy(() => import('./pages/channels'));
 
 export function App() {
   const { path } = useLocation();
@@ -110,6 +112,8 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if ((params = match('/orders/:id', path))) return <OrderPage id={params.id!} me={user} />;
   if (path === '/returns') return <ReturnsPage me={user} />;
   if ((params = match('/returns/:id', path))) return <ReturnsPage me={user} id={params.id!} />;
+  if (path === '/channels') return <ChannelsPage me={user} />;
+  if ((params = match('/channels/:id', path))) return <ChannelsPage me={user} id={params.id!} />;
   if (path === '/inventory') return <InventoryPage me={user} />;
   if (path === '/inbox') return <InboxPage me={user} />;
   if (path === '/exceptions') return <ExceptionsPage canResolve={canWriteOrders(user)} />;

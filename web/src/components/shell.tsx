@@ -13,6 +13,7 @@ const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
   { to: '/inbox', label: 'nav.inbox', icon: '✉' },
   { to: '/exceptions', label: 'nav.exceptions', icon: '⚠' },
   { to: '/processes', label: 'nav.processes', icon: '⇄' },
+  { to: '/channels', label: 'nav.channels', icon: '⇅' },
   { to: '/reference', label: 'nav.reference', icon: '☰' },
 ];
 

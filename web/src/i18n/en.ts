@@ -45,6 +45,7 @@ export const en = {
   'nav.processes': 'Processes',
   'nav.reference': 'Reference data',
   'nav.returns': 'Returns',
+  'nav.channels': 'Sales channels',
 
   'user.menu': 'User menu',
   'user.language': 'Language',

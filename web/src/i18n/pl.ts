@@ -37,6 +37,7 @@ export const pl: Messages = {
   'nav.processes': 'Procesy',
   'nav.reference': 'Dane podstawowe',
   'nav.returns': 'Zwroty',
+  'nav.channels': 'Kanały sprzedaży',
 
   'user.menu': 'Menu użytkownika',
   'user.language': 'Język',

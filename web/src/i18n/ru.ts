@@ -37,6 +37,7 @@ export const ru: Messages = {
   'nav.processes': 'Процессы',
   'nav.reference': 'Справочники',
   'nav.returns': 'Возвраты',
+  'nav.channels': 'Каналы продаж',
 
   'user.menu': 'Меню пользователя',
   'user.language': 'Язык',
