@@ -25,6 +25,19 @@ export const code = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only');
+/**
+ * A stock-keeping unit: letters and digits of any script (Ozon's "УТ-0001365", "ŻÓŁW-1") plus
+ * `. _ : - / # +` and inner spaces, 1–100 characters, starting with a letter or digit and not
+ * ending in a space; no control characters.
+ */
+export const sku = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(
+    /^[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}._:/#+ -]*[\p{L}\p{N}\p{M}._:/#+-])?$/u,
+    'letters and digits of any script, . _ : - / # + and inner spaces only',
+  );
 export const uuid = z.uuid();
 export const currency = z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as PLN, RUB, EUR');
 export const moneyString = z.string({ error: 'must be a decimal string such as "12.50"' }).max(40);

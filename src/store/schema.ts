@@ -159,6 +159,20 @@ export interface OrdersTable extends Versioned {
   line_count: number;
   search_text: string;
   placed_at: Timestamp;
+  /** 0015: the channel's human order number ("#1001") */
+  display_number: ColumnType<string | null, string | null | undefined, string | null>;
+  customer_external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  customer_masked: Generated<boolean>;
+  /** a third-party locker or point: { provider, id, name?, address? } */
+  pickup_point: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  /** [{ code, title, carrier, amount, discount, allocatedDiscount, allocations, taxRate, tax, net, total }] in minor units */
+  shipping_lines: ColumnType<Record<string, unknown>[], string | undefined, string>;
+  /** [{ target, amount, code, title }] in minor units */
+  discounts: ColumnType<Record<string, unknown>[], string | undefined, string>;
+  /** [{ method, amount, status, provider, reference }] in minor units */
+  payments: ColumnType<Record<string, unknown>[], string | undefined, string>;
+  /** { fulfilmentModel, shipBy, deliverBy, commission, marketplaceId } */
+  marketplace: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 export interface OrderLinesTable {
@@ -178,6 +192,12 @@ export interface OrderLinesTable {
   net: Int8;
   total: Int8;
   attributes: Json<Record<string, unknown>>;
+  /** 0015: 'product' | 'service' (a service line holds no stock) */
+  kind: Generated<string>;
+  /** the line's share of the order-level discounts (part of `discount`) */
+  allocated_discount: ColumnType<string, bigint | string | number | undefined, bigint | string | number>;
+  /** [{ index, amount }] per order-level discount, amount in minor units as a string */
+  discount_allocations: ColumnType<Array<{ index: number; amount: string }>, string | undefined, string>;
 }
 
 export interface OrderHistoryTable {

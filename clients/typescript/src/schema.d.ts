@@ -21,7 +21,7 @@ export interface paths {
                     type?: string;
                     placedFrom?: string;
                     placedTo?: string;
-                    /** @description search in number, external id, customer name and email */
+                    /** @description search in number, external id, the channel's display number, customer name, email and buyer id */
                     q?: string;
                     limit?: number;
                     cursor?: string;
@@ -22054,10 +22054,17 @@ export interface components {
              * @enum {string}
              */
             orderType?: "sale" | "quote" | "internal" | "subscription" | "service";
-            customer: {
+            /** @description the order number people see in the channel when it differs from the id (Shopify "#1001"); searchable */
+            displayNumber?: string;
+            /** @description absent when the channel sends no buyer */
+            customer?: {
                 /** Format: uuid */
                 id?: string;
                 code?: string;
+                /** @description the channel's buyer id */
+                externalId?: string;
+                /** @description the marketplace hides the buyer (WB, Ozon FBS) */
+                masked?: boolean;
                 name?: string;
                 /** Format: email */
                 email?: string;
@@ -22071,6 +22078,12 @@ export interface components {
             lines: {
                 /** @description the channel's own line id, unique within the order */
                 id?: string;
+                /**
+                 * @description product (the default) or service: service lines (assembly, carry-in, warranty) are priced and taxed but hold no stock
+                 * @enum {string}
+                 */
+                kind?: "product" | "service";
+                /** @description any script: "УТ-0001365", "ŻÓŁW-1"; a service line names a product of the catalogue too */
                 sku: string;
                 /** @description defaults to the product name */
                 name?: string;
@@ -22084,9 +22097,50 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+            /** @description shorthand for one shipping line; not with shippingLines */
             shipping?: {
                 amount: string;
                 taxRate?: string;
+            };
+            shippingLines?: {
+                code?: string;
+                title?: string;
+                carrier?: string;
+                amount: string;
+                /** @description this shipping line's own discount */
+                discount?: string;
+                taxRate?: string;
+            }[];
+            /** @description order-level discounts: 'order' ones spread over the lines in proportion to their net after their own discount, 'shipping' ones over the shipping lines, exactly (largest remainder) */
+            discounts?: {
+                /** @enum {string} */
+                target: "order" | "shipping";
+                amount: string;
+                code?: string;
+                title?: string;
+            }[];
+            /** @description what the buyer paid or authorised at the channel; at most the grand total */
+            payments?: {
+                /** @enum {string} */
+                method: "card" | "gift_card" | "marketplace" | "cash_on_delivery" | "bank_transfer" | "wallet" | "other";
+                amount: string;
+                /** @enum {string} */
+                status: "paid" | "authorized" | "pending";
+                provider?: string;
+                reference?: string;
+            }[];
+            marketplace?: {
+                /** @enum {string} */
+                fulfilmentModel?: "FBS" | "FBO" | "DBS" | "RFBS" | "FBA" | "MFN" | "SELF";
+                /**
+                 * Format: date-time
+                 * @description latest hand-over to the carrier
+                 */
+                shipBy?: string;
+                /** Format: date-time */
+                deliverBy?: string;
+                commission?: string;
+                marketplaceId?: string;
             };
             shippingAddress?: {
                 name: string;
@@ -22120,9 +22174,32 @@ export interface components {
             };
             delivery: {
                 /** @enum {string} */
-                method: "ship" | "pickup";
-                /** @description location code of the pickup point or store */
+                method: "ship" | "pickup" | "pickup_point";
+                /** @description location code of our own pickup point or store (method pickup) */
                 pickupLocation?: string;
+                /** @description a third-party locker or point (method pickup_point) */
+                pickupPoint?: {
+                    /** @description "inpost", "ozon", "wildberries" … */
+                    provider: string;
+                    /** @description the point's id at the provider (KRA010) */
+                    id: string;
+                    name?: string;
+                    address?: {
+                        name?: string;
+                        company?: string;
+                        line1?: string;
+                        line2?: string;
+                        city?: string;
+                        postalCode?: string;
+                        region?: string;
+                        country?: string;
+                        phone?: string;
+                        /** Format: email */
+                        email?: string;
+                        latitude?: number;
+                        longitude?: number;
+                    };
+                };
                 carrier?: string;
                 service?: string;
             };
@@ -22185,10 +22262,16 @@ export interface components {
             externalId: string | null;
             orderType: string;
             state: string;
+            /** @description the channel's human order number */
+            displayNumber: string | null;
             customer: {
                 id: string | null;
                 name: string | null;
                 email: string | null;
+                /** @description the channel's buyer id */
+                externalId: string | null;
+                /** @description the marketplace hides the buyer */
+                masked: boolean;
             };
             currency: string;
             /** @description exact decimal in the order currency */
@@ -22205,10 +22288,16 @@ export interface components {
             externalId: string | null;
             orderType: string;
             state: string;
+            /** @description the channel's human order number */
+            displayNumber: string | null;
             customer: {
                 id: string | null;
                 name: string | null;
                 email: string | null;
+                /** @description the channel's buyer id */
+                externalId: string | null;
+                /** @description the marketplace hides the buyer */
+                masked: boolean;
             };
             currency: string;
             /** @description exact decimal in the order currency */
@@ -22245,9 +22334,62 @@ export interface components {
             delivery: {
                 method: string;
                 pickupLocationId: string | null;
+                /** @description provider, id, name, address */
+                pickupPoint: {
+                    [key: string]: unknown;
+                } | null;
             } & {
                 [key: string]: unknown;
             };
+            shippingLines: {
+                code: string | null;
+                title: string | null;
+                carrier: string | null;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                /** @description its own discount plus allocatedDiscount */
+                discount: string;
+                /** @description exact decimal in the order currency */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
+                taxRate: string | null;
+                /** @description exact decimal in the order currency */
+                tax: string;
+                /** @description exact decimal in the order currency */
+                net: string;
+                /** @description exact decimal in the order currency */
+                total: string;
+            }[];
+            discounts: {
+                index: number;
+                /** @enum {string} */
+                target: "order" | "shipping";
+                /** @description exact decimal in the order currency */
+                amount: string;
+                code: string | null;
+                title: string | null;
+            }[];
+            payments: {
+                method: string;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                status: string;
+                provider: string | null;
+                reference: string | null;
+            }[];
+            marketplace: {
+                fulfilmentModel: string | null;
+                shipBy: string | null;
+                deliverBy: string | null;
+                commission: string | null;
+                marketplaceId: string | null;
+            } | null;
             shippingAddress: {
                 [key: string]: unknown;
             } | null;
@@ -22265,14 +22407,25 @@ export interface components {
                 id: string;
                 lineNo: number;
                 externalLineId: string | null;
+                /** @enum {string} */
+                kind: "product" | "service";
                 sku: string;
                 productId: string;
                 name: string;
                 quantity: number;
                 /** @description exact decimal in the order currency */
                 unitPrice: string;
-                /** @description exact decimal in the order currency */
+                /** @description the line's own discount plus allocatedDiscount */
                 discount: string;
+                /** @description the line's share of the order-level discounts */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
                 taxRate: string | null;
                 /** @description exact decimal in the order currency */
                 tax: string;
@@ -23911,10 +24064,17 @@ export interface components {
              * @enum {string}
              */
             orderType: "sale" | "quote" | "internal" | "subscription" | "service";
-            customer: {
+            /** @description the order number people see in the channel when it differs from the id (Shopify "#1001"); searchable */
+            displayNumber?: string;
+            /** @description absent when the channel sends no buyer */
+            customer?: {
                 /** Format: uuid */
                 id?: string;
                 code?: string;
+                /** @description the channel's buyer id */
+                externalId?: string;
+                /** @description the marketplace hides the buyer (WB, Ozon FBS) */
+                masked?: boolean;
                 name?: string;
                 /** Format: email */
                 email?: string;
@@ -23928,6 +24088,12 @@ export interface components {
             lines: {
                 /** @description the channel's own line id, unique within the order */
                 id?: string;
+                /**
+                 * @description product (the default) or service: service lines (assembly, carry-in, warranty) are priced and taxed but hold no stock
+                 * @enum {string}
+                 */
+                kind?: "product" | "service";
+                /** @description any script: "УТ-0001365", "ŻÓŁW-1"; a service line names a product of the catalogue too */
                 sku: string;
                 /** @description defaults to the product name */
                 name?: string;
@@ -23941,9 +24107,50 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+            /** @description shorthand for one shipping line; not with shippingLines */
             shipping?: {
                 amount: string;
                 taxRate?: string;
+            };
+            shippingLines?: {
+                code?: string;
+                title?: string;
+                carrier?: string;
+                amount: string;
+                /** @description this shipping line's own discount */
+                discount?: string;
+                taxRate?: string;
+            }[];
+            /** @description order-level discounts: 'order' ones spread over the lines in proportion to their net after their own discount, 'shipping' ones over the shipping lines, exactly (largest remainder) */
+            discounts?: {
+                /** @enum {string} */
+                target: "order" | "shipping";
+                amount: string;
+                code?: string;
+                title?: string;
+            }[];
+            /** @description what the buyer paid or authorised at the channel; at most the grand total */
+            payments?: {
+                /** @enum {string} */
+                method: "card" | "gift_card" | "marketplace" | "cash_on_delivery" | "bank_transfer" | "wallet" | "other";
+                amount: string;
+                /** @enum {string} */
+                status: "paid" | "authorized" | "pending";
+                provider?: string;
+                reference?: string;
+            }[];
+            marketplace?: {
+                /** @enum {string} */
+                fulfilmentModel?: "FBS" | "FBO" | "DBS" | "RFBS" | "FBA" | "MFN" | "SELF";
+                /**
+                 * Format: date-time
+                 * @description latest hand-over to the carrier
+                 */
+                shipBy?: string;
+                /** Format: date-time */
+                deliverBy?: string;
+                commission?: string;
+                marketplaceId?: string;
             };
             shippingAddress?: {
                 name: string;
@@ -23977,9 +24184,32 @@ export interface components {
             };
             delivery: {
                 /** @enum {string} */
-                method: "ship" | "pickup";
-                /** @description location code of the pickup point or store */
+                method: "ship" | "pickup" | "pickup_point";
+                /** @description location code of our own pickup point or store (method pickup) */
                 pickupLocation?: string;
+                /** @description a third-party locker or point (method pickup_point) */
+                pickupPoint?: {
+                    /** @description "inpost", "ozon", "wildberries" … */
+                    provider: string;
+                    /** @description the point's id at the provider (KRA010) */
+                    id: string;
+                    name?: string;
+                    address?: {
+                        name?: string;
+                        company?: string;
+                        line1?: string;
+                        line2?: string;
+                        city?: string;
+                        postalCode?: string;
+                        region?: string;
+                        country?: string;
+                        phone?: string;
+                        /** Format: email */
+                        email?: string;
+                        latitude?: number;
+                        longitude?: number;
+                    };
+                };
                 carrier?: string;
                 service?: string;
             };
@@ -24042,10 +24272,16 @@ export interface components {
             externalId: string | null;
             orderType: string;
             state: string;
+            /** @description the channel's human order number */
+            displayNumber: string | null;
             customer: {
                 id: string | null;
                 name: string | null;
                 email: string | null;
+                /** @description the channel's buyer id */
+                externalId: string | null;
+                /** @description the marketplace hides the buyer */
+                masked: boolean;
             };
             currency: string;
             /** @description exact decimal in the order currency */
@@ -24062,10 +24298,16 @@ export interface components {
             externalId: string | null;
             orderType: string;
             state: string;
+            /** @description the channel's human order number */
+            displayNumber: string | null;
             customer: {
                 id: string | null;
                 name: string | null;
                 email: string | null;
+                /** @description the channel's buyer id */
+                externalId: string | null;
+                /** @description the marketplace hides the buyer */
+                masked: boolean;
             };
             currency: string;
             /** @description exact decimal in the order currency */
@@ -24102,9 +24344,62 @@ export interface components {
             delivery: {
                 method: string;
                 pickupLocationId: string | null;
+                /** @description provider, id, name, address */
+                pickupPoint: {
+                    [key: string]: unknown;
+                } | null;
             } & {
                 [key: string]: unknown;
             };
+            shippingLines: {
+                code: string | null;
+                title: string | null;
+                carrier: string | null;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                /** @description its own discount plus allocatedDiscount */
+                discount: string;
+                /** @description exact decimal in the order currency */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
+                taxRate: string | null;
+                /** @description exact decimal in the order currency */
+                tax: string;
+                /** @description exact decimal in the order currency */
+                net: string;
+                /** @description exact decimal in the order currency */
+                total: string;
+            }[];
+            discounts: {
+                index: number;
+                /** @enum {string} */
+                target: "order" | "shipping";
+                /** @description exact decimal in the order currency */
+                amount: string;
+                code: string | null;
+                title: string | null;
+            }[];
+            payments: {
+                method: string;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                status: string;
+                provider: string | null;
+                reference: string | null;
+            }[];
+            marketplace: {
+                fulfilmentModel: string | null;
+                shipBy: string | null;
+                deliverBy: string | null;
+                commission: string | null;
+                marketplaceId: string | null;
+            } | null;
             shippingAddress: {
                 [key: string]: unknown;
             } | null;
@@ -24122,14 +24417,25 @@ export interface components {
                 id: string;
                 lineNo: number;
                 externalLineId: string | null;
+                /** @enum {string} */
+                kind: "product" | "service";
                 sku: string;
                 productId: string;
                 name: string;
                 quantity: number;
                 /** @description exact decimal in the order currency */
                 unitPrice: string;
-                /** @description exact decimal in the order currency */
+                /** @description the line's own discount plus allocatedDiscount */
                 discount: string;
+                /** @description the line's share of the order-level discounts */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
                 taxRate: string | null;
                 /** @description exact decimal in the order currency */
                 tax: string;

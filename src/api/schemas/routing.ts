@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, attributes, code, currency, int4, int4String, text, timestamp, uuid } from './common.js';
+import { address, attributes, code, currency, int4, int4String, sku, text, timestamp, uuid } from './common.js';
 
 const json = z.record(z.string(), z.unknown());
 export const strategyKey = z
@@ -92,7 +92,7 @@ export const draftOrder = z
     currency: currency.optional(),
     customer: z.object({ id: uuid.optional(), code: code.optional(), segment: code.optional() }).optional(),
     lines: z
-      .array(z.object({ id: text(100).min(1).optional(), sku: code, quantity: z.number().int().min(1).max(1_000_000) }))
+      .array(z.object({ id: text(100).min(1).optional(), sku, quantity: z.number().int().min(1).max(1_000_000) }))
       .min(1)
       .max(1000),
     shippingAddress: address.partial().extend({ country: address.shape.country }).optional(),

@@ -128,6 +128,8 @@ async function prepareShipment(
       .selectFrom('order_lines')
       .select(['id', 'sku', 'quantity'])
       .where('order_id', '=', orderId)
+      // service lines are never picked or shipped
+      .where('kind', '=', 'product')
       .execute();
     const liveLines = live.length
       ? await tx
@@ -208,6 +210,7 @@ async function buildRequest(scope: TenantScope, sh: ShipmentRow): Promise<Shipme
       'grand_total',
       'currency',
       'number',
+      'pickup_point',
     ])
     .where('id', '=', sh.order_id)
     .executeTakeFirstOrThrow();
@@ -232,8 +235,14 @@ async function buildRequest(scope: TenantScope, sh: ShipmentRow): Promise<Shipme
     )
     .orderBy('id')
     .execute();
+  // A third-party pickup point (delivery method pickup_point): the carrier delivers to the point
+  // named by its id; its address stands in when the order has no shipping address.
+  const pickupPoint = order.pickup_point as { id?: string; address?: Record<string, unknown> } | null;
   const receiver = carrierAddress(
-    { ...(order.customer_email ? { email: order.customer_email } : {}), ...(order.shipping_address ?? {}) },
+    {
+      ...(order.customer_email ? { email: order.customer_email } : {}),
+      ...(order.shipping_address ?? pickupPoint?.address ?? {}),
+    },
     order.customer_name ?? order.number,
   );
   const sender = carrierAddress(
@@ -241,7 +250,7 @@ async function buildRequest(scope: TenantScope, sh: ShipmentRow): Promise<Shipme
     loc.name,
   );
   const attrs = order.attributes as { delivery?: { targetPoint?: string }; targetPoint?: string };
-  const targetPoint = attrs.delivery?.targetPoint ?? attrs.targetPoint;
+  const targetPoint = pickupPoint?.id ?? attrs.delivery?.targetPoint ?? attrs.targetPoint;
   const cod =
     (order.payment_terms as { kind?: string }).kind === 'cash_on_delivery'
       ? await codAmount(
@@ -279,6 +288,8 @@ async function codAmount(scope: TenantScope, sh: ShipmentRow, grandTotal: bigint
     .selectFrom('order_lines')
     .select(['id', 'quantity', 'total'])
     .where('order_id', '=', sh.order_id)
+    // service lines never ship: their total is collected with the delivery charge, on the first shipment
+    .where('kind', '=', 'product')
     .execute();
   const carried = await scope
     .selectFrom('fulfilment_lines')

@@ -249,6 +249,8 @@ export async function reserveExistingOrder(
     .selectFrom('order_lines')
     .select(['id', 'line_no', 'product_id', 'sku', 'quantity'])
     .where('order_id', '=', orderId)
+    // service lines hold no stock
+    .where('kind', '=', 'product')
     .execute();
   return reserveOrder(scope, actor, now, {
     orderId,

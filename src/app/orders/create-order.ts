@@ -3,7 +3,7 @@ import { AppError, type FieldError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Clock } from '../../shared/clock.js';
 import { priceOrder } from '../../domain/order/totals.js';
-import { formatMoney } from '../../shared/money.js';
+import { formatMoney, parseMoney } from '../../shared/money.js';
 import type { OrderInput } from './schemas.js';
 import { isWork, transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
@@ -19,6 +19,7 @@ import type { OrderProcesses } from '../process/order-processes.js';
 import { channelRules } from '../../domain/inventory/stock.js';
 import type { CreditFactRow } from '../../domain/order/facts.js';
 import { creditJson } from '../money/credit-sql.js';
+import { recordChannelPayments } from '../money/channel-payments.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
@@ -59,7 +60,7 @@ interface RefsRow {
  */
 async function resolveReferences(scope: TenantScope, input: OrderInput) {
   const tenantId = scope.tenantId;
-  const inputCustomer = input.customer;
+  const inputCustomer = input.customer ?? {};
   const customerWhere = inputCustomer.id
     ? sql`cu.id = ${inputCustomer.id}`
     : inputCustomer.code
@@ -158,12 +159,22 @@ export async function createOrder(
   input: OrderInput,
   hooks: IntakeHooks = {},
 ) {
-  const priced = priceOrder(input.currency, input.lines, input.shipping, input.pricesIncludeTax);
+  const priced = priceOrder(
+    input.currency,
+    input.lines,
+    input.shippingLines ?? input.shipping,
+    input.pricesIncludeTax,
+    input.discounts,
+  );
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
+  const money = channelMoney(input, priced.totals.grandTotal);
+  if ('errors' in money) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', money.errors);
   const refs = await resolveReferences(scope, input);
-  const rows = orderRows(scope, clock.now(), input, priced, refs);
+  const rows = orderRows(scope, clock.now(), input, priced, money, refs);
   if (isWork(scope)) return acceptOrder(processes, scope, actor, rows, hooks);
-  if (!hooks.beforeStart && intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
+  // paid channel payments go to the money ledger in the order's unit of work
+  const paid = rows.payments.some((p) => p.status === 'paid');
+  if (!hooks.beforeStart && !paid && intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
   return transaction(scope, (tx) => acceptOrder(processes, tx, actor, rows, hooks));
 }
 
@@ -182,15 +193,62 @@ export function intakePath(value: Pick<NewOrder, 'refs' | 'start'>): IntakePath 
 }
 
 type Priced = Exclude<ReturnType<typeof priceOrder>, { errors: unknown }>;
+type ChannelMoney = Exclude<ReturnType<typeof channelMoney>, { errors: unknown }>;
+
+/**
+ * The payments and the marketplace commission in minor units, checked: amounts exact in the
+ * currency, not negative, and the payments together at most the grand total (/payments/i/amount
+ * names the first payment past it).
+ */
+function channelMoney(input: OrderInput, grandTotal: bigint) {
+  const errors: FieldError[] = [];
+  const amount = (text: string, path: string) => {
+    const value = parseMoney(text, input.currency);
+    if (typeof value === 'string') {
+      errors.push({ path, message: "must be a decimal string with the currency's decimal places", code: value });
+      return 0n;
+    }
+    if (value < 0n) errors.push({ path, message: 'must not be negative', code: 'NEGATIVE' });
+    return value;
+  };
+  const payments = (input.payments ?? []).map((payment, index) => ({
+    ...payment,
+    amount: amount(payment.amount, `/payments/${index}/amount`),
+  }));
+  let paid = 0n;
+  for (const [index, payment] of payments.entries()) {
+    paid += payment.amount;
+    if (paid > grandTotal) {
+      errors.push({
+        path: `/payments/${index}/amount`,
+        message: `the payments add up to more than the grand total ${formatMoney(grandTotal, input.currency)}`,
+        code: 'PAYMENTS_EXCEED_TOTAL',
+      });
+      break;
+    }
+  }
+  const commission =
+    input.marketplace?.commission === undefined
+      ? null
+      : amount(input.marketplace.commission, '/marketplace/commission');
+  if (errors.length) return { errors };
+  return { payments, commission };
+}
 type Refs = Awaited<ReturnType<typeof resolveReferences>>;
 type NewOrder = ReturnType<typeof orderRows>;
 
 /** The order and line rows to insert, built from the input, its prices and its references. */
-function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Priced, refs: Refs) {
+function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Priced, money: ChannelMoney, refs: Refs) {
   const id = newId();
   const number = refs.number;
-  const customerName = refs.customer?.name ?? input.customer.name ?? null;
-  const customerEmail = refs.customer?.email ?? input.customer.email ?? null;
+  const customerName = refs.customer?.name ?? input.customer?.name ?? null;
+  const customerEmail = refs.customer?.email ?? input.customer?.email ?? null;
+  const str = (v: bigint) => v.toString();
+  const shares = (allocations: { index: number; amount: bigint }[]) =>
+    allocations.map((share) => ({ index: share.index, amount: str(share.amount) }));
+  const shippingInput = input.shippingLines ?? (input.shipping ? [input.shipping] : []);
+  const shippingRates = new Set(shippingInput.map((l) => l.taxRate ?? null));
+  const shippingTaxRate = shippingRates.size === 1 ? [...shippingRates][0] : null;
   const totals = priced.totals;
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const order = {
@@ -229,16 +287,72 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
           }
         : {}),
       ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
-      // The shipping's rate goes on its invoice line (its tax is in tax_total with the lines').
-      ...(input.shipping?.taxRate ? { shippingTaxRate: input.shipping.taxRate } : {}),
+      // The shipping's rate goes on its invoice line (its tax is in tax_total with the lines'):
+      // one rate for all shipping lines, or none when they differ (shipping_lines keep each).
+      ...(shippingTaxRate ? { shippingTaxRate } : {}),
     } as Record<string, unknown>,
     notes: input.notes ?? null,
     line_count: input.lines.length,
-    search_text: [number, input.externalId, customerName, customerEmail].filter(Boolean).join(' ').toLowerCase(),
+    search_text: [
+      number,
+      input.externalId,
+      input.displayNumber,
+      customerName,
+      customerEmail,
+      input.customer?.externalId,
+    ]
+      .filter(Boolean)
+      .join(' ')
+      .toLowerCase(),
     placed_at: placedAt,
     created_at: now,
     updated_at: now,
     version: 1,
+    display_number: input.displayNumber ?? null,
+    customer_external_id: input.customer?.externalId ?? null,
+    customer_masked: input.customer?.masked ?? false,
+    pickup_point:
+      input.delivery.method === 'pickup_point' && input.delivery.pickupPoint
+        ? (input.delivery.pickupPoint as Record<string, unknown>)
+        : null,
+    shipping_lines: shippingInput.map((line, index) => {
+      const pricedShipping = priced.shipping[index]!;
+      return {
+        code: 'code' in line ? (line.code ?? null) : null,
+        title: 'title' in line ? (line.title ?? null) : null,
+        carrier: 'carrier' in line ? (line.carrier ?? null) : null,
+        amount: str(pricedShipping.amount),
+        discount: str(pricedShipping.discount),
+        allocatedDiscount: str(pricedShipping.allocatedDiscount),
+        allocations: shares(pricedShipping.allocations),
+        taxRate: pricedShipping.taxRate,
+        tax: str(pricedShipping.tax),
+        net: str(pricedShipping.net),
+        total: str(pricedShipping.total),
+      };
+    }) as Record<string, unknown>[],
+    discounts: (input.discounts ?? []).map((d) => ({
+      target: d.target,
+      amount: str(parseMoney(d.amount, input.currency) as bigint),
+      code: d.code ?? null,
+      title: d.title ?? null,
+    })) as Record<string, unknown>[],
+    payments: money.payments.map((p) => ({
+      method: p.method,
+      amount: str(p.amount),
+      status: p.status,
+      provider: p.provider ?? null,
+      reference: p.reference ?? null,
+    })) as Record<string, unknown>[],
+    marketplace: input.marketplace
+      ? ({
+          fulfilmentModel: input.marketplace.fulfilmentModel ?? null,
+          shipBy: input.marketplace.shipBy ? new Date(input.marketplace.shipBy).toISOString() : null,
+          deliverBy: input.marketplace.deliverBy ? new Date(input.marketplace.deliverBy).toISOString() : null,
+          commission: money.commission === null ? null : str(money.commission),
+          marketplaceId: input.marketplace.marketplaceId ?? null,
+        } as Record<string, unknown>)
+      : null,
   };
   const lines = input.lines.map((line, index) => {
     const pricedLine = priced.lines[index]!;
@@ -248,12 +362,15 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
       id: newId(),
       line_no: index + 1,
       external_line_id: line.id ?? null,
+      kind: line.kind ?? 'product',
       product_id: product.id,
       sku: line.sku,
       name: line.name ?? product.name,
       quantity: line.quantity,
       unit_price: pricedLine.unitPrice,
       discount: pricedLine.discount,
+      allocated_discount: pricedLine.allocatedDiscount,
+      discount_allocations: shares(pricedLine.allocations),
       tax_rate: pricedLine.taxRate,
       tax: pricedLine.tax,
       net: pricedLine.net,
@@ -317,7 +434,7 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
     rules: refs.rules,
     published: refs.published,
   };
-  return { id, now, input, totals, refs, order, orderRow, lines, accepted, event, start };
+  return { id, now, input, totals, refs, order, orderRow, lines, accepted, event, start, payments: money.payments };
 }
 
 /**
@@ -334,6 +451,11 @@ function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<u
     billing_address: json(order.order.billing_address),
     payment_terms: json(order.order.payment_terms),
     attributes: json(order.order.attributes),
+    pickup_point: order.order.pickup_point === null ? null : json(order.order.pickup_point),
+    shipping_lines: json(order.order.shipping_lines),
+    discounts: json(order.order.discounts),
+    payments: json(order.order.payments),
+    marketplace: order.order.marketplace === null ? null : json(order.order.marketplace),
   };
   const columns = Object.keys(row);
   const linesJson = JSON.stringify(order.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
@@ -342,11 +464,12 @@ function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<u
       on conflict (tenant_id, channel_id, external_id) where external_id is not null do nothing
       returning id
     ), l as (
-      insert into order_lines (tenant_id, order_id, id, line_no, external_line_id, product_id, sku, name, quantity, unit_price, discount, tax_rate, tax, net, total, attributes)
-      select ${scope.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.product_id, x.sku, x.name, x.quantity,
-        x.unit_price, x.discount, x.tax_rate, x.tax, x.net, x.total, coalesce(x.attributes, '{}')
-      from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, product_id uuid, sku text, name text,
-        quantity int, unit_price bigint, discount bigint, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)
+      insert into order_lines (tenant_id, order_id, id, line_no, external_line_id, kind, product_id, sku, name, quantity, unit_price, discount,
+        allocated_discount, discount_allocations, tax_rate, tax, net, total, attributes)
+      select ${scope.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.kind, x.product_id, x.sku, x.name, x.quantity,
+        x.unit_price, x.discount, x.allocated_discount, coalesce(x.discount_allocations, '[]'), x.tax_rate, x.tax, x.net, x.total, coalesce(x.attributes, '{}')
+      from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, kind text, product_id uuid, sku text, name text,
+        quantity int, unit_price bigint, discount bigint, allocated_discount bigint, discount_allocations jsonb, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)
     )${appends ? sql`, ${appends}` : sql``}
     select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`.execute(
     scope.conn,
@@ -396,21 +519,47 @@ async function acceptOrder(
     channelId: order.refs.channel.id,
     pickupLocationId: order.refs.pickupLocationId,
     channelSettings: order.refs.channel.settings ?? {},
-    lines: order.lines.map((l) => ({
-      lineId: l.id,
-      lineNo: l.line_no,
-      productId: l.product_id,
-      sku: l.sku,
-      quantity: l.quantity,
-    })),
+    // service lines hold no stock
+    lines: order.lines
+      .filter((l) => l.kind === 'product')
+      .map((l) => ({
+        lineId: l.id,
+        lineNo: l.line_no,
+        productId: l.product_id,
+        sku: l.sku,
+        quantity: l.quantity,
+      })),
   });
   // outbox (issue 8): write the order.accepted event here, in this transaction
   await emitEvent(work, order.event);
+  // what the channel says was paid is in the ledger before the process reads the payment facts
+  const payments = await recordChannelPayments(
+    work,
+    actor,
+    order.now,
+    { id: order.id, currency: order.input.currency },
+    order.payments,
+  );
   await hooks.beforeStart?.(work, order.id);
   // process (issue 4): choose and start the order's process here, in this transaction
   const started = await processes.start(work, actor, order.now, order.id, {
     ...order.start,
-    rows: { ...order.start.rows, ...stockRowsOf(reservation) },
+    rows: {
+      ...order.start.rows,
+      ...stockRowsOf(reservation),
+      ...(payments.length
+        ? {
+            payments: payments.map((p) => ({
+              method: p.method,
+              status: p.status,
+              authorized: p.authorized,
+              captured: p.captured,
+              refunded: p.refunded,
+              voided: p.voided,
+            })),
+          }
+        : {}),
+    },
   });
   return respond(work, order, started, reservation);
 }
@@ -440,6 +589,7 @@ async function respond(
     tenant_id: scope.tenantId,
     unit_price: str(l.unit_price),
     discount: str(l.discount),
+    allocated_discount: str(l.allocated_discount),
     tax: str(l.tax),
     net: str(l.net),
     total: str(l.total),

@@ -13,7 +13,14 @@ export function orderSummaryView(order: OrderRow) {
     externalId: order.external_id,
     orderType: order.order_type,
     state: order.state,
-    customer: { id: order.customer_id, name: order.customer_name, email: order.customer_email },
+    displayNumber: order.display_number ?? null,
+    customer: {
+      id: order.customer_id,
+      name: order.customer_name,
+      email: order.customer_email,
+      externalId: order.customer_external_id ?? null,
+      masked: order.customer_masked ?? false,
+    },
     currency: order.currency,
     grandTotal: formatMoney(BigInt(order.grand_total), order.currency),
     lineCount: order.line_count,
@@ -23,8 +30,24 @@ export function orderSummaryView(order: OrderRow) {
   };
 }
 
+type Share = { index: number; amount: string };
+
 export function orderView(order: OrderRow, lines: Selectable<OrderLinesTable>[]) {
-  const match = (v: string) => formatMoney(BigInt(v), order.currency);
+  const match = (v: string | bigint) => formatMoney(BigInt(v), order.currency);
+  const orMatch = (v: unknown) => (v === null || v === undefined ? null : match(v as string));
+  const discounts = (order.discounts ?? []) as Array<{
+    target: 'order' | 'shipping';
+    amount: string;
+    code: string | null;
+    title: string | null;
+  }>;
+  const allocations = (shares: Share[] | undefined) =>
+    (shares ?? []).map((share) => ({
+      index: share.index,
+      code: discounts[share.index]?.code ?? null,
+      amount: match(share.amount),
+    }));
+  const marketplace = order.marketplace as Record<string, unknown> | null | undefined;
   return {
     ...orderSummaryView(order),
     process: { key: order.process_key, version: order.process_version },
@@ -40,7 +63,44 @@ export function orderView(order: OrderRow, lines: Selectable<OrderLinesTable>[])
       method: order.delivery_method,
       pickupLocationId: order.pickup_location_id,
       ...(order.attributes.delivery as object | undefined),
+      pickupPoint: order.pickup_point ?? null,
     },
+    shippingLines: ((order.shipping_lines ?? []) as Array<Record<string, unknown>>).map((l) => ({
+      code: (l.code as string | null) ?? null,
+      title: (l.title as string | null) ?? null,
+      carrier: (l.carrier as string | null) ?? null,
+      amount: match(l.amount as string),
+      discount: match(l.discount as string),
+      allocatedDiscount: match(l.allocatedDiscount as string),
+      discountAllocations: allocations(l.allocations as Share[]),
+      taxRate: (l.taxRate as string | null) ?? null,
+      tax: match(l.tax as string),
+      net: match(l.net as string),
+      total: match(l.total as string),
+    })),
+    discounts: discounts.map((d, index) => ({
+      index,
+      target: d.target,
+      amount: match(d.amount),
+      code: d.code,
+      title: d.title,
+    })),
+    payments: ((order.payments ?? []) as Array<Record<string, unknown>>).map((p) => ({
+      method: p.method as string,
+      amount: match(p.amount as string),
+      status: p.status as string,
+      provider: (p.provider as string | null) ?? null,
+      reference: (p.reference as string | null) ?? null,
+    })),
+    marketplace: marketplace
+      ? {
+          fulfilmentModel: (marketplace.fulfilmentModel as string | null) ?? null,
+          shipBy: (marketplace.shipBy as string | null) ?? null,
+          deliverBy: (marketplace.deliverBy as string | null) ?? null,
+          commission: orMatch(marketplace.commission),
+          marketplaceId: (marketplace.marketplaceId as string | null) ?? null,
+        }
+      : null,
     shippingAddress: order.shipping_address,
     billingAddress: order.billing_address,
     paymentTerms: order.payment_terms,
@@ -50,12 +110,15 @@ export function orderView(order: OrderRow, lines: Selectable<OrderLinesTable>[])
       id: l.id,
       lineNo: l.line_no,
       externalLineId: l.external_line_id,
+      kind: (l.kind ?? 'product') as 'product' | 'service',
       sku: l.sku,
       productId: l.product_id,
       name: l.name,
       quantity: l.quantity,
       unitPrice: match(l.unit_price),
       discount: match(l.discount),
+      allocatedDiscount: match(l.allocated_discount ?? '0'),
+      discountAllocations: allocations(l.discount_allocations),
       taxRate: l.tax_rate,
       tax: match(l.tax),
       net: match(l.net),

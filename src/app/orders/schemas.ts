@@ -7,6 +7,7 @@ import {
   moneyString,
   name,
   rateString,
+  sku,
   text,
   timestamp,
   uuid,
@@ -14,11 +15,32 @@ import {
 
 export const ORDER_TYPES = ['sale', 'quote', 'internal', 'subscription', 'service'] as const;
 export const MAX_LINES = 1000;
+export const MAX_DISCOUNTS = 50;
+export const MAX_SHIPPING_LINES = 20;
+export const MAX_PAYMENTS = 20;
+export const LINE_KINDS = ['product', 'service'] as const;
+export const PAYMENT_METHODS = [
+  'card',
+  'gift_card',
+  'marketplace',
+  'cash_on_delivery',
+  'bank_transfer',
+  'wallet',
+  'other',
+] as const;
+export const PAYMENT_STATUSES = ['paid', 'authorized', 'pending'] as const;
+export const FULFILMENT_MODELS = ['FBS', 'FBO', 'DBS', 'RFBS', 'FBA', 'MFN', 'SELF'] as const;
 
 export const orderLineInput = z
   .object({
     id: text(100).min(1).optional().describe("the channel's own line id, unique within the order"),
-    sku: code,
+    kind: z
+      .enum(LINE_KINDS)
+      .optional()
+      .describe(
+        'product (the default) or service: service lines (assembly, carry-in, warranty) are priced and taxed but hold no stock',
+      ),
+    sku: sku.describe('any script: "УТ-0001365", "ŻÓŁW-1"; a service line names a product of the catalogue too'),
     name: text(300).optional().describe('defaults to the product name'),
     quantity: z.number().int().min(1).max(1_000_000),
     unitPrice: moneyString,
@@ -33,27 +55,108 @@ export const orderInput = z
     channel: code.describe('channel code'),
     externalId: text(200).min(1).optional().describe('the id in the channel, kept exactly as sent'),
     orderType: z.enum(ORDER_TYPES).default('sale'),
+    displayNumber: text(100)
+      .min(1)
+      .optional()
+      .describe('the order number people see in the channel when it differs from the id (Shopify "#1001"); searchable'),
     customer: z
       .object({
         id: uuid.optional(),
         code: code.optional(),
+        externalId: text(200).min(1).optional().describe("the channel's buyer id"),
+        masked: z.boolean().optional().describe('the marketplace hides the buyer (WB, Ozon FBS)'),
         name: name().optional(),
         email: z.email().max(320).optional(),
         phone: text(40).optional(),
       })
       .strict()
-      .refine((c) => c.id || c.code || c.name || c.email, 'give the customer id or code, or a guest name or email'),
+      .refine(
+        (c) => c.id || c.code || c.name || c.email || c.externalId || c.masked,
+        'give the customer id or code, a guest name or email, the channel buyer id, or masked: true',
+      )
+      .optional()
+      .describe('absent when the channel sends no buyer'),
     currency,
     pricesIncludeTax: z.boolean().default(false),
     placedAt: timestamp.optional(),
     lines: z.array(orderLineInput).min(1).max(MAX_LINES),
-    shipping: z.object({ amount: moneyString, taxRate: rateString.optional() }).strict().optional(),
+    shipping: z
+      .object({ amount: moneyString, taxRate: rateString.optional() })
+      .strict()
+      .optional()
+      .describe('shorthand for one shipping line; not with shippingLines'),
+    shippingLines: z
+      .array(
+        z
+          .object({
+            code: text(100).min(1).optional(),
+            title: text(300).optional(),
+            carrier: text(100).optional(),
+            amount: moneyString,
+            discount: moneyString.optional().describe("this shipping line's own discount"),
+            taxRate: rateString.optional(),
+          })
+          .strict(),
+      )
+      .max(MAX_SHIPPING_LINES)
+      .optional(),
+    discounts: z
+      .array(
+        z
+          .object({
+            target: z.enum(['order', 'shipping']),
+            amount: moneyString,
+            code: text(100).min(1).optional(),
+            title: text(300).optional(),
+          })
+          .strict(),
+      )
+      .max(MAX_DISCOUNTS)
+      .optional()
+      .describe(
+        "order-level discounts: 'order' ones spread over the lines in proportion to their net after their own discount, 'shipping' ones over the shipping lines, exactly (largest remainder)",
+      ),
+    payments: z
+      .array(
+        z
+          .object({
+            method: z.enum(PAYMENT_METHODS),
+            amount: moneyString,
+            status: z.enum(PAYMENT_STATUSES),
+            provider: text(100).optional(),
+            reference: text(200).optional(),
+          })
+          .strict(),
+      )
+      .max(MAX_PAYMENTS)
+      .optional()
+      .describe('what the buyer paid or authorised at the channel; at most the grand total'),
+    marketplace: z
+      .object({
+        fulfilmentModel: z.enum(FULFILMENT_MODELS).optional(),
+        shipBy: timestamp.optional().describe('latest hand-over to the carrier'),
+        deliverBy: timestamp.optional(),
+        commission: moneyString.optional(),
+        marketplaceId: text(100).min(1).optional(),
+      })
+      .strict()
+      .optional(),
     shippingAddress: address.optional(),
     billingAddress: address.optional(),
     delivery: z
       .object({
-        method: z.enum(['ship', 'pickup']),
-        pickupLocation: code.optional().describe('location code of the pickup point or store'),
+        method: z.enum(['ship', 'pickup', 'pickup_point']),
+        pickupLocation: code.optional().describe('location code of our own pickup point or store (method pickup)'),
+        pickupPoint: z
+          .object({
+            provider: text(100).min(1).describe('"inpost", "ozon", "wildberries" …'),
+            id: text(100).min(1).describe("the point's id at the provider (KRA010)"),
+            name: text(300).optional(),
+            address: address.partial().optional(),
+          })
+          .strict()
+          .optional()
+          .describe('a third-party locker or point (method pickup_point)'),
         carrier: text(100).optional(),
         service: text(100).optional(),
       })
@@ -91,6 +194,18 @@ export const orderInput = z
         path: ['delivery', 'pickupLocation'],
         message: 'is required when delivery method is pickup',
       });
+    if (value.delivery.method === 'pickup_point' && !value.delivery.pickupPoint)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delivery', 'pickupPoint'],
+        message: 'is required when delivery method is pickup_point',
+      });
+    if (value.shipping && value.shippingLines)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shippingLines'],
+        message: 'give shipping or shippingLines, not both',
+      });
   })
   .meta({ id: 'OrderCreate' });
 export type OrderInput = z.infer<typeof orderInput>;
@@ -107,16 +222,24 @@ export const orderPatch = z
   .meta({ id: 'OrderChange' });
 
 const money = z.string().describe('exact decimal in the order currency');
+const discountAllocation = z.object({
+  index: z.number().describe("position of the discount in the order's discounts"),
+  code: z.string().nullable(),
+  amount: money,
+});
 export const orderLine = z.object({
   id: z.string(),
   lineNo: z.number(),
   externalLineId: z.string().nullable(),
+  kind: z.enum(LINE_KINDS),
   sku: z.string(),
   productId: z.string(),
   name: z.string(),
   quantity: z.number(),
   unitPrice: money,
-  discount: money,
+  discount: money.describe("the line's own discount plus allocatedDiscount"),
+  allocatedDiscount: money.describe("the line's share of the order-level discounts"),
+  discountAllocations: z.array(discountAllocation),
   taxRate: z.string().nullable(),
   tax: money,
   net: money,
@@ -132,7 +255,14 @@ export const orderSummary = z
     externalId: z.string().nullable(),
     orderType: z.string(),
     state: z.string(),
-    customer: z.object({ id: z.string().nullable(), name: z.string().nullable(), email: z.string().nullable() }),
+    displayNumber: z.string().nullable().describe("the channel's human order number"),
+    customer: z.object({
+      id: z.string().nullable(),
+      name: z.string().nullable(),
+      email: z.string().nullable(),
+      externalId: z.string().nullable().describe("the channel's buyer id"),
+      masked: z.boolean().describe('the marketplace hides the buyer'),
+    }),
     currency: z.string(),
     grandTotal: money,
     lineCount: z.number(),
@@ -161,7 +291,55 @@ export const order = orderSummary
       shippingTotal: money,
       grandTotal: money,
     }),
-    delivery: z.object({ method: z.string(), pickupLocationId: z.string().nullable() }).passthrough(),
+    delivery: z
+      .object({
+        method: z.string(),
+        pickupLocationId: z.string().nullable(),
+        pickupPoint: z.record(z.string(), z.unknown()).nullable().describe('provider, id, name, address'),
+      })
+      .passthrough(),
+    shippingLines: z.array(
+      z.object({
+        code: z.string().nullable(),
+        title: z.string().nullable(),
+        carrier: z.string().nullable(),
+        amount: money,
+        discount: money.describe('its own discount plus allocatedDiscount'),
+        allocatedDiscount: money,
+        discountAllocations: z.array(discountAllocation),
+        taxRate: z.string().nullable(),
+        tax: money,
+        net: money,
+        total: money,
+      }),
+    ),
+    discounts: z.array(
+      z.object({
+        index: z.number(),
+        target: z.enum(['order', 'shipping']),
+        amount: money,
+        code: z.string().nullable(),
+        title: z.string().nullable(),
+      }),
+    ),
+    payments: z.array(
+      z.object({
+        method: z.string(),
+        amount: money,
+        status: z.string(),
+        provider: z.string().nullable(),
+        reference: z.string().nullable(),
+      }),
+    ),
+    marketplace: z
+      .object({
+        fulfilmentModel: z.string().nullable(),
+        shipBy: z.string().nullable(),
+        deliverBy: z.string().nullable(),
+        commission: money.nullable(),
+        marketplaceId: z.string().nullable(),
+      })
+      .nullable(),
     shippingAddress: z.record(z.string(), z.unknown()).nullable(),
     billingAddress: z.record(z.string(), z.unknown()).nullable(),
     paymentTerms: z.record(z.string(), z.unknown()),
@@ -180,7 +358,9 @@ export const orderListQuery = z.object({
   type: z.string().max(50).optional().describe('order type: sale, quote, … or return (return orders)'),
   placedFrom: timestamp.optional(),
   placedTo: timestamp.optional(),
-  q: text(200).optional().describe('search in number, external id, customer name and email'),
+  q: text(200)
+    .optional()
+    .describe("search in number, external id, the channel's display number, customer name, email and buyer id"),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
 });

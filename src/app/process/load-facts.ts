@@ -48,7 +48,7 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     .select([
       sql<
         LineFactRow[]
-      >`(select coalesce(json_agg(json_build_object('id', l.id, 'sku', l.sku, 'name', l.name, 'quantity', l.quantity,
+      >`(select coalesce(json_agg(json_build_object('id', l.id, 'kind', l.kind, 'sku', l.sku, 'name', l.name, 'quantity', l.quantity,
         'unit_price', l.unit_price::text, 'discount', l.discount::text, 'total', l.total::text, 'attributes', l.attributes) order by l.line_no), '[]')
         from order_lines l where l.tenant_id = orders.tenant_id and l.order_id = orders.id)`.as('fact_lines'),
       sql<

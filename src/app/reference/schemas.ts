@@ -9,6 +9,7 @@ import {
   locale,
   moneyString,
   name,
+  sku,
   text,
   uuid,
 } from '../schemas.js';
@@ -37,7 +38,7 @@ export const channelInput = z
 
 export const productInput = z
   .object({
-    sku: code,
+    sku,
     name: name(),
     unit: z.string().min(1).max(20).optional(),
     weightG: z.number().int().min(0).max(100_000_000).nullable().optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, int4String, moneyString, text, uuid } from '../schemas.js';
+import { code, int4String, moneyString, sku, text, uuid } from '../schemas.js';
 
 const quantity = z.number().int().min(1).max(100_000);
 const reasonCode = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'a reason code is lower_snake_case');
@@ -56,7 +56,7 @@ export const returnRequestInput = z
           .array(
             z
               .object({
-                sku: code,
+                sku,
                 quantity,
                 unitPrice: moneyString
                   .optional()
@@ -81,7 +81,7 @@ export const receiptInput = z
         z
           .object({
             lineId: uuid.optional().describe('the return line'),
-            sku: code.optional().describe('or the SKU (one that is not on the return is kept as unexpected)'),
+            sku: sku.optional().describe('or the SKU (one that is not on the return is kept as unexpected)'),
             quantity,
             note: text(500).optional(),
           })
@@ -96,7 +96,7 @@ export const receiptInput = z
 export const unexpectedReceiptInput = z
   .object({
     location: code,
-    sku: code,
+    sku,
     quantity,
     orderNumber: text(100).optional().describe('what the parcel says, if anything'),
     note: text(2000).optional(),

@@ -114,6 +114,7 @@ export async function loadRoutingOrder(scope: TenantScope, orderId: string): Pro
       'delivery_method',
       'pickup_location_id',
       'shipping_address',
+      'pickup_point',
       'attributes',
     ])
     .where('id', '=', orderId)
@@ -126,6 +127,8 @@ export async function loadRoutingOrder(scope: TenantScope, orderId: string): Pro
     .selectFrom('order_lines')
     .select(['id', 'line_no', 'product_id', 'sku', 'quantity'])
     .where('order_id', '=', orderId)
+    // service lines hold no stock and are never routed
+    .where('kind', '=', 'product')
     .orderBy('line_no')
     .execute();
   const shipped = await scope
@@ -138,7 +141,10 @@ export async function loadRoutingOrder(scope: TenantScope, orderId: string): Pro
   const done = new Map(shipped.map((r) => [r.order_line_id, Number(r.q)]));
   const channel = await channelFacts(scope, { id: row.channel_id });
   const locations = await activeLocations(scope);
-  const address = (row.shipping_address ?? {}) as AddressLike;
+  // A third-party pickup point (pickup_point) is routed like ship: to its address when the order
+  // has no shipping address of its own.
+  const pointAddress = (row.pickup_point as { address?: AddressLike } | null)?.address;
+  const address = (row.shipping_address ?? pointAddress ?? {}) as AddressLike;
   const dest = geocode(address, locations);
   const order: RoutingOrder = {
     id: row.id,

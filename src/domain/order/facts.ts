@@ -41,9 +41,14 @@ export interface OrderFactRow {
   channel_code: string;
   channel_kind: string;
   channel_settings: unknown;
+  /** 0015: { fulfilmentModel, shipBy, deliverBy, … } as received from a marketplace */
+  marketplace?: unknown;
+  display_number?: string | null;
 }
 export interface LineFactRow {
   id: string;
+  /** 'product' or 'service' (absent: product); service lines hold no stock and count in no stock fact */
+  kind?: string;
   sku: string;
   name: string;
   quantity: number;
@@ -104,6 +109,7 @@ export function factsFrom(factRows: FactRows) {
   const { order, lines, customer, company, reserved, backorders } = factRows;
   const cur = order.currency;
   const attrs = (order.attributes ?? {}) as Dict;
+  const marketplace = (order.marketplace ?? {}) as Dict;
   const ca = (customer?.attributes ?? {}) as Dict;
   const terms = (company?.terms ?? {}) as Dict;
   const pick = (k: string) => ca[k] ?? terms[k];
@@ -114,21 +120,25 @@ export function factsFrom(factRows: FactRows) {
     const gross = BigInt(line.unit_price) * BigInt(line.quantity);
     const disc = BigInt(line.discount);
     if (gross > 0n) maxDiscountPct = Math.max(maxDiscountPct, Number((disc * 1_000_000n) / gross) / 10_000);
+    const kind = line.kind ?? 'product';
+    // a service line holds no stock: nothing to reserve, never short
     const held = Math.min(heldBy.get(line.id) ?? 0, line.quantity);
     const la = line.attributes as Dict;
     return {
       sku: line.sku,
+      kind,
       name: line.name,
       quantity: line.quantity,
       unitPrice: line.unit_price,
       lineTotal: line.total,
       minBatch: typeof la.minBatch === 'number' ? la.minBatch : 0,
       reserved: held,
-      shortBy: line.quantity - held,
+      shortBy: kind === 'product' ? line.quantity - held : 0,
     };
   });
-  const wanted = factLines.reduce((a, l) => a + l.quantity, 0);
-  const held = factLines.reduce((a, l) => a + l.reserved, 0);
+  const stocked = factLines.filter((l) => l.kind === 'product');
+  const wanted = stocked.reduce((a, l) => a + l.quantity, 0);
+  const held = stocked.reduce((a, l) => a + l.reserved, 0);
   const outcome =
     reserved.length === 0 && backorders.length === 0
       ? 'unknown'
@@ -175,7 +185,11 @@ export function factsFrom(factRows: FactRows) {
       paymentMethod: attrs.paymentMethod,
       deliveryMethod: order.delivery_method,
       createdAt: order.placed_at,
-      shipBy: attrs.shipBy,
+      // a marketplace's ship-by (hand-over deadline) wins over a free-form attribute
+      shipBy: marketplace.shipBy ?? attrs.shipBy,
+      deliverBy: marketplace.deliverBy ?? attrs.deliverBy,
+      fulfilmentModel: marketplace.fulfilmentModel ?? undefined,
+      displayNumber: order.display_number ?? undefined,
       tags: attrs.tags,
       allowPartial: attrs.allowPartial ?? pick('allowsPartialShipments') ?? terms.allowPartialShipments,
       cycle: attrs.cycle,

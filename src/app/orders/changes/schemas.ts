@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { code, moneyString, rateString, text, uuid } from '../../schemas.js';
+import { code, moneyString, rateString, sku, text, uuid } from '../../schemas.js';
 
 /** The typed actions of an order change (src/domain/order/changes.ts applies them). */
 export const changeAction = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('add_line'),
-      sku: code,
+      sku,
       quantity: z.number().int().min(1).max(1_000_000),
       unitPrice: moneyString,
       discount: moneyString.optional().describe('discount amount for the whole line'),
@@ -35,7 +35,7 @@ export const changeAction = z.discriminatedUnion('type', [
     .object({
       type: z.literal('replace_item'),
       lineId: uuid,
-      sku: code,
+      sku,
       unitPrice: moneyString.optional(),
       name: text(300).optional(),
     })
