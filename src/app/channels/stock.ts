@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Clock } from '../../shared/clock.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { ChannelError, StockItem } from '../../integrations/channels/types.js';
@@ -44,6 +45,10 @@ export async function pushStock(
   const staleBefore = now.getTime() - setting(row.settings, 'stockFullSyncMinutes', FULL_SYNC_MS, 60_000);
   const full = opts.full ?? false;
   out.full = full;
+  // A full sync forgets when each offer was last pushed, so this run and the ones after it
+  // (the channel's rate limit spreads it) push every offer once, wherever a run stops.
+  if (full)
+    await store.updateTable('channel_offers').set({ pushed_at: null }).where('connection_id', '=', id).execute();
   const offers = await store
     .selectFrom('channel_offers')
     .select(['offer_id', 'sku', 'pushed_quantity', 'pushed_at'])
@@ -64,7 +69,6 @@ export async function pushStock(
   const due: StockItem[] = offers
     .filter(
       (offer) =>
-        full ||
         offer.pushed_quantity !== (figures.get(offer.sku) ?? 0) ||
         !offer.pushed_at ||
         new Date(offer.pushed_at).getTime() <= staleBefore,
@@ -90,42 +94,52 @@ export async function pushStock(
         break;
       }
       // the whole batch refused: recorded per offer, not retried until the figure changes
-      for (const item of batch) await markPushed(store, id, item, at, `${result.error.code}: ${result.error.message}`);
+      await markPushed(store, id, batch, at, () => `${result.error.code}: ${result.error.message}`);
       out.refused += batch.length;
       index += batch.length;
       continue;
     }
     const refused = new Map(result.value.refused.map((entry) => [entry.offerId, entry.reason]));
-    for (const item of batch) await markPushed(store, id, item, at, refused.get(item.offerId) ?? null);
+    await markPushed(store, id, batch, at, (item) => refused.get(item.offerId) ?? null);
     out.pushed += batch.length - refused.size;
     out.refused += refused.size;
     index += batch.length;
   }
   out.remaining = due.length - index;
-  await store
-    .updateTable('channel_connections')
-    .set((eb) => ({
-      ...(out.remaining === 0 && !out.error ? { stock_synced_at: now } : {}),
-      ...(out.error
-        ? {
-            last_error: `${out.error.code}: ${out.error.message}`.slice(0, 2000),
-            last_error_at: clock.now(),
-            failures: eb('failures', '+', 1),
-          }
-        : {}),
-    }))
-    .where('id', '=', id)
-    .execute();
+  if (out.error) {
+    const error = out.error;
+    await store
+      .updateTable('channel_connections')
+      .set((eb) => ({
+        last_error: `${error.code}: ${error.message}`.slice(0, 2000),
+        last_error_at: clock.now(),
+        failures: eb('failures', '+', 1),
+      }))
+      .where('id', '=', id)
+      .execute();
+  } else if (out.remaining === 0)
+    await store.updateTable('channel_connections').set({ stock_synced_at: now }).where('id', '=', id).execute();
   return out;
 }
 
-async function markPushed(store: TenantScope, id: string, item: StockItem, at: Date, error: string | null) {
-  await store
-    .updateTable('channel_offers')
-    .set({ pushed_quantity: item.quantity, pushed_at: at, push_error: error?.slice(0, 1000) ?? null })
-    .where('connection_id', '=', id)
-    .where('offer_id', '=', item.offerId)
-    .execute();
+/** What the channel was told, for a whole batch in one statement (a 10,000-offer sync is ten, not 10,000). */
+async function markPushed(
+  store: TenantScope,
+  id: string,
+  batch: StockItem[],
+  at: Date,
+  errorOf: (item: StockItem) => string | null,
+) {
+  const offers = batch.map((item) => item.offerId);
+  const quantities = batch.map((item) => item.quantity);
+  const errors = batch.map((item) => errorOf(item)?.slice(0, 1000) ?? null);
+  await sql`update channel_offers o
+    set pushed_quantity = pushed.quantity, pushed_at = ${at}, push_error = pushed.error
+    from (select unnest(${offers}::text[]) as offer_id, unnest(${quantities}::int[]) as quantity,
+                 unnest(${errors}::text[]) as error) pushed
+    where o.tenant_id = ${store.tenantId} and o.connection_id = ${id} and o.offer_id = pushed.offer_id`.execute(
+    store.conn,
+  );
 }
 
 export function channelStockJob(deps: { services: ChannelServices; clock: Clock }): JobDefinition {

@@ -56,7 +56,13 @@ export async function send(options: ChannelHttpOptions, req: HttpRequest): Promi
   }
   try {
     // The signal also covers reading the body, so a server that stalls mid-body times out too.
-    const res = await doFetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    const once = () => doFetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    // A kept-alive socket the server closed while idle resets before the request is read: sent
+    // again once on a fresh one (any other failure is the caller's to judge).
+    const res = await once().catch((error: unknown) => {
+      if (isIdleReset(error)) return once();
+      throw error;
+    });
     const buf = Buffer.from(await res.arrayBuffer());
     return ok({
       status: res.status,
@@ -77,6 +83,11 @@ export async function send(options: ChannelHttpOptions, req: HttpRequest): Promi
       ),
     );
   }
+}
+
+function isIdleReset(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET';
 }
 
 /** Parses a JSON body; malformed JSON and shapes the schema rejects both become CHANNEL_BAD_RESPONSE. */

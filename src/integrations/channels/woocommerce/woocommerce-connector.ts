@@ -5,7 +5,7 @@
  * goes through the products (and variations) batch endpoints.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { formatMoney, isCurrency, parseMoney } from '../../../shared/money.js';
+import { divRound, formatMoney, isCurrency, parseMoney, parseRate, percentOf } from '../../../shared/money.js';
 import { err, ok } from '../../../shared/result.js';
 import { channelError, httpStatusError, send, tryJson, type HttpResponse } from '../http.js';
 import type {
@@ -125,12 +125,39 @@ function paymentMethod(method: string): ChannelPayment['method'] {
   return 'other';
 }
 
-/** Rates by tax rate id from the order's tax_lines (rate_percent is there since WooCommerce 5.7). */
+/**
+ * Rates by tax rate id from the order's tax_lines (rate_percent is there since WooCommerce 5.7).
+ * Older shops send no rate: it is read back from the taxed lines (tax ÷ net, to 0.01 %) and kept
+ * only when it reproduces every such line's tax to the cent, so the order's VAT is what the shop
+ * charged; otherwise the lines stay without a rate.
+ */
 function taxRates(order: WooOrder): Map<number, string> {
   const rates = new Map<number, string>();
   for (const line of order.tax_lines ?? [])
     if (typeof line.rate_percent === 'number' && Number.isFinite(line.rate_percent))
       rates.set(line.rate_id, String(line.rate_percent));
+  const currency = order.currency;
+  if (!isCurrency(currency)) return rates;
+  const taxed = new Map<number, { net: bigint; tax: bigint }[]>();
+  const rows = [...order.line_items, ...(order.shipping_lines ?? []), ...(order.fee_lines ?? [])];
+  for (const row of rows) {
+    if (!row.taxes || row.taxes.length !== 1 || row.total_tax === undefined) continue;
+    const net = parseMoney(row.total, currency);
+    const tax = parseMoney(row.total_tax, currency);
+    if (typeof net !== 'bigint' || typeof tax !== 'bigint' || net <= 0n) continue;
+    const id = row.taxes[0]!.id;
+    taxed.set(id, [...(taxed.get(id) ?? []), { net, tax }]);
+  }
+  for (const line of order.tax_lines ?? []) {
+    const pairs = taxed.get(line.rate_id);
+    if (rates.has(line.rate_id) || !pairs?.length) continue;
+    const largest = pairs.reduce((best, pair) => (pair.net > best.net ? pair : best));
+    const hundredths = divRound(largest.tax * 10_000n, largest.net);
+    const text = `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, '0')}`;
+    const rate = parseRate(text);
+    if (rate && pairs.every((pair) => percentOf(pair.net, rate) === pair.tax))
+      rates.set(line.rate_id, text.replace(/\.?0+$/, ''));
+  }
   return rates;
 }
 
