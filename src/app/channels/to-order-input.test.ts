@@ -166,6 +166,8 @@ test('given data the order API would refuse, it comes back as problems with path
   const order = richOrder({
     customer: undefined,
     delivery: { method: 'pickup_point' },
+    // the seller delivers (DBS), so the point must be named
+    marketplace: { fulfilmentModel: 'DBS' },
     payments: [{ method: 'card', amount: '1.00', status: 'paid' }],
   });
   order.lines[0] = { ...order.lines[0]!, quantity: 0 };
@@ -173,6 +175,22 @@ test('given data the order API would refuse, it comes back as problems with path
   assert.ok(!result.ok);
   const paths = result.problems.map((p) => p.path).sort();
   assert.deepEqual(paths, ['/delivery/pickupPoint', '/lines/0/quantity']);
+});
+
+test('given an FBS order to a point the marketplace does not name, the seller ships to the marketplace: no address needed', () => {
+  const result = toOrderInput(
+    richOrder({
+      customer: { masked: true },
+      shippingAddress: undefined,
+      delivery: { method: 'pickup_point', carrier: 'Ozon Логистика' },
+      marketplace: { fulfilmentModel: 'FBS', shipBy: '2026-12-04T10:00:00Z' },
+    }),
+    mapping,
+  );
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  assert.equal(result.value.delivery.method, 'ship');
+  assert.equal(result.value.shippingAddress, undefined);
+  assert.equal(result.value.marketplace?.fulfilmentModel, 'FBS');
 });
 
 test('given no buyer at all and a ship order, the input has no customer and the address is carried', () => {

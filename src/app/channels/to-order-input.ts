@@ -8,7 +8,7 @@
  * API would refuse comes back as problems with JSON-pointer paths instead.
  */
 import type { ChannelAddress, ChannelOrder } from '../../integrations/channels/types.js';
-import { orderInput, type OrderInput } from '../orders/schemas.js';
+import { MARKETPLACE_DELIVERS, orderInput, type OrderInput } from '../orders/schemas.js';
 
 export interface OrderMapping {
   /** The channel code the orders belong to. */
@@ -80,6 +80,11 @@ export function toOrderInput(order: ChannelOrder, mapping: OrderMapping): ToOrde
   });
 
   const delivery = order.delivery;
+  // FBS: the buyer's pickup point is the marketplace's business; the seller ships to the marketplace
+  const marketplaceHandOver =
+    delivery.method === 'pickup_point' &&
+    !delivery.pickupPoint &&
+    MARKETPLACE_DELIVERS.has(order.marketplace?.fulfilmentModel ?? '');
   const warehouseId = delivery.channelWarehouseId;
   const location = warehouseId === undefined ? undefined : mapping.location(warehouseId);
   if (warehouseId !== undefined && location === undefined && delivery.method === 'store')
@@ -127,7 +132,7 @@ export function toOrderInput(order: ChannelOrder, mapping: OrderMapping): ToOrde
     shippingAddress: address(order.shippingAddress),
     billingAddress: address(order.billingAddress),
     delivery: defined({
-      method: DELIVERY_METHODS[delivery.method],
+      method: marketplaceHandOver ? 'ship' : DELIVERY_METHODS[delivery.method],
       pickupLocation: delivery.method === 'store' ? location : undefined,
       pickupPoint: delivery.pickupPoint
         ? defined({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MARKETPLACE_DELIVERS } from '../../domain/order/facts.js';
 import {
   address,
   attributes,
@@ -15,6 +16,7 @@ import {
 
 export const ORDER_TYPES = ['sale', 'quote', 'internal', 'subscription', 'service'] as const;
 export const MAX_LINES = 1000;
+export { MARKETPLACE_DELIVERS };
 export const MAX_DISCOUNTS = 50;
 export const MAX_SHIPPING_LINES = 20;
 export const MAX_PAYMENTS = 20;
@@ -186,8 +188,14 @@ export const orderInput = z
         });
       else seen.set(line.id, index);
     });
-    if (value.delivery.method === 'ship' && !value.shippingAddress)
-      ctx.addIssue({ code: 'custom', path: ['shippingAddress'], message: 'is required when delivery method is ship' });
+    // FBS/FBO/FBA: the marketplace carries the parcel to the buyer and keeps the address to itself
+    const marketplaceDelivers = MARKETPLACE_DELIVERS.has(value.marketplace?.fulfilmentModel ?? '');
+    if (value.delivery.method === 'ship' && !value.shippingAddress && !marketplaceDelivers)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shippingAddress'],
+        message: 'is required when delivery method is ship (unless the marketplace delivers: FBS, FBO, FBA)',
+      });
     if (value.delivery.method === 'pickup' && !value.delivery.pickupLocation)
       ctx.addIssue({
         code: 'custom',

@@ -91,14 +91,18 @@ export interface FactRows extends StockFactRows {
   ret?: ReturnFactRow | undefined;
 }
 
+/** Fulfilment models where the marketplace takes the parcel to the buyer (the seller hands it over). */
+export const MARKETPLACE_DELIVERS: ReadonlySet<string> = new Set(['FBS', 'FBO', 'FBA']);
+
 /** The verification result's errors (the `validation` fact): what makes a stored order unfit to proceed. */
 export function orderValidationErrors(
-  value: Pick<OrderFactRow, 'delivery_method' | 'shipping_address' | 'grand_total'>,
+  value: Pick<OrderFactRow, 'delivery_method' | 'shipping_address' | 'grand_total' | 'marketplace'>,
   lines: readonly unknown[],
 ): string[] {
   const errors: string[] = [];
   if (lines.length === 0) errors.push('the order has no lines');
-  if (value.delivery_method === 'ship' && !value.shipping_address)
+  const model = (value.marketplace as { fulfilmentModel?: unknown } | null | undefined)?.fulfilmentModel;
+  if (value.delivery_method === 'ship' && !value.shipping_address && !MARKETPLACE_DELIVERS.has(String(model ?? '')))
     errors.push('a shipped order needs a shipping address');
   if (BigInt(value.grand_total) < 0n) errors.push('the total is negative');
   return errors;
