@@ -168,7 +168,13 @@ export async function sendOutbound(services: ChannelServices, store: TenantScope
     const payload = event.payload as Record<string, unknown>;
     let kind: Kind | null = null;
     let call: (() => Promise<ChannelResult<unknown>>) | null = null;
-    const ref = await orderRef(store, id, event.order_id);
+    // most outbox events (every other state change) ask nothing of the channel: no order read for them
+    const acts =
+      (event.type === 'order.accepted' && connector.acknowledge !== undefined) ||
+      (event.type === 'fulfilment.packed' && connector.prepareShipment !== undefined) ||
+      event.type === 'shipment.shipped' ||
+      (event.type === 'order.state_changed' && payload.to === 'cancelled');
+    const ref = acts ? await orderRef(store, id, event.order_id) : null;
     if (ref && event.type === 'order.accepted' && connector.acknowledge) {
       kind = 'acknowledge';
       call = () => connector.acknowledge!(connection, ref, services.http);
