@@ -112,3 +112,24 @@ export function parseJsonChecked(text: string): { value: unknown } | undefined {
   if (bad) throw unstorableError(bad);
   return { value };
 }
+
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
+/**
+ * JSON text of a value kept as a record of what a partner sent (a channel's payload in the
+ * ingestion log): every NUL and lone surrogate, in strings and keys, becomes U+FFFD and nesting
+ * past the limit is cut, so the record can always be stored. Not for data Ordo acts on: that is
+ * refused instead (findUnstorable).
+ */
+export function storableJson(value: unknown): string {
+  const clean = (current: unknown, depth: number): unknown => {
+    if (typeof current === 'string') return current.replace(UNSTORABLE_ALL, '\ufffd');
+    if (current === null || typeof current !== 'object') return current;
+    if (depth >= MAX_JSON_DEPTH) return `[nested deeper than ${MAX_JSON_DEPTH} levels]`;
+    if (Array.isArray(current)) return current.map((item) => clean(item, depth + 1));
+    return Object.fromEntries(
+      Object.entries(current).map(([key, item]) => [clean(key, depth) as string, clean(item, depth + 1)]),
+    );
+  };
+  return JSON.stringify(clean(JSON.parse(JSON.stringify(value ?? null)), 0));
+}

@@ -160,6 +160,31 @@ describe('channel connections: a WooCommerce shop connected end to end', () => {
     for (const row of queued) await t.store.deleteFrom('channel_ingestions').where('id', '=', row.id).execute();
   });
 
+  test('hostile bodies are 400 problems, never a 500: NUL, lone surrogates, nesting past the limit', async () => {
+    const bodies = [
+      JSON.stringify({ ...wooFixtureOrder(1100), customer_note: 'a\u0000b' }),
+      JSON.stringify({ ...wooFixtureOrder(1101), customer_note: 'a\ud800b' }),
+      '['.repeat(5000) + ']'.repeat(5000),
+      'webhook_id=1&note=a\u0000b',
+    ];
+    for (const body of bodies) {
+      const answer = await post(signWooWebhook('order.created', body));
+      assert.equal(answer.status, 400, `${body.slice(0, 40)}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.code, 'VALIDATION_FAILED');
+    }
+    assert.deepEqual(await ordersOf('1100'), []);
+    // a polled order holding a NUL is refused by intake and kept in the log, readable
+    woo.putOrder({ ...wooOrder(1102), customer_note: 'zły\u0000znak' });
+    const polled = await ok(t, 'POST', `/api/v1/channel-connections/${conn.id}/poll`);
+    assert.equal(polled.error, null);
+    assert.equal(polled.counts.failed, 1, JSON.stringify(polled));
+    const [kept] = (await queue()).filter((row) => row.externalId === '1102');
+    assert.ok(kept, 'the refused order is in the error queue');
+    assert.match(JSON.stringify(kept.payload), /zły\uFFFDznak|zły�znak/);
+    await t.store.deleteFrom('channel_ingestions').where('id', '=', kept.id).execute();
+    woo.orders.delete(1102);
+  });
+
   test('an unmapped offer waits in the error queue with the reason; once mapped, a replay makes the order once', async () => {
     const delivery = signWooWebhook('order.created', JSON.stringify(wooFixtureOrder(1001)));
     const first = await post(delivery);

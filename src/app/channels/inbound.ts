@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { parseJsonChecked, unstorableError, unstorableText } from '../../shared/storable.js';
 import type { Db } from '../../store/db.js';
 import { scope, type TenantScope } from '../../store/tenant-scope.js';
 import type { ChannelResult, PollPage, WebhookRequest } from '../../integrations/channels/types.js';
@@ -41,9 +42,15 @@ export async function receiveChannelWebhook(
   const row = await getConnectionRow(store, head.id);
   const connector = connectorOf(deps.services, row.kind);
   if (!connector.receiveWebhook) throw new AppError('NOT_FOUND', `${row.kind} sends no webhooks: it is polled`);
+  const body = request.raw.toString('utf8');
+  // refused as the API's own bodies are, before anything reads it: nested too deep, or NUL and
+  // lone surrogates (in JSON escapes or, for other bodies, in the text)
+  if (parseJsonChecked(body) === undefined) {
+    const why = unstorableText(body);
+    if (why) throw unstorableError({ path: '', message: why });
+  }
   const outcome = connector.receiveWebhook(asConnection(row, deps.services), request, deps.services.http);
   const now = deps.clock.now();
-  const body = request.raw.toString('utf8');
   if (!outcome.ok) {
     await store
       .insertInto('channel_ingestions', {

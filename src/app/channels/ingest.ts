@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { storableJson } from '../../shared/storable.js';
 import type { Clock } from '../../shared/clock.js';
 import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
@@ -201,7 +202,7 @@ async function recordFailure(
       external_id: item.externalId,
       status: 'failed',
       reason: reason.slice(0, 2000),
-      payload: JSON.stringify(item.payload),
+      payload: storableJson(item.payload),
       order_id: null,
       received_at: now,
       processed_at: now,
@@ -264,7 +265,7 @@ export async function ingestEvent(
             external_id: externalId,
             status: 'ignored',
             reason: null,
-            payload: JSON.stringify(payload),
+            payload: storableJson(payload),
             order_id: null,
             received_at: now,
             processed_at: null,
