@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'returns:write',
   'channels:read',
   'channels:write',
+  'prices:write',
   'keys:manage',
   'users:manage',
 ] as const;
@@ -75,6 +76,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'invoices:write',
     'returns:write',
     'channels:write',
+    'prices:write',
   ],
   viewer: READ,
   /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */
