@@ -11,6 +11,7 @@ import { appendsWith } from '../../store/unit-of-work.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake } from '../inventory/reserve.js';
+import { companyFactRowsAtIntake } from '../companies/company-facts-sql.js';
 import { skippedOnIntake, type ReservationOutcome } from '../../domain/inventory/allocation.js';
 import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
@@ -170,7 +171,9 @@ export async function createOrder(
   const money = channelMoney(input, priced.totals.grandTotal);
   if ('errors' in money) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', money.errors);
   const refs = await resolveReferences(scope, input);
-  const rows = orderRows(scope, clock.now(), input, priced, money, refs);
+  // company depth (0020): who placed it for the company, and the budget it draws on
+  const company = await companyFactRowsAtIntake(scope, input, refs.customer, clock.now());
+  const rows = orderRows(scope, clock.now(), input, priced, money, refs, company);
   if (isWork(scope)) return acceptOrder(processes, scope, actor, rows, hooks);
   // paid channel payments go to the money ledger in the order's unit of work
   const paid = rows.payments.some((p) => p.status === 'paid');
@@ -238,7 +241,15 @@ type Refs = Awaited<ReturnType<typeof resolveReferences>>;
 type NewOrder = ReturnType<typeof orderRows>;
 
 /** The order and line rows to insert, built from the input, its prices and its references. */
-function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Priced, money: ChannelMoney, refs: Refs) {
+function orderRows(
+  scope: TenantScope,
+  now: Date,
+  input: OrderInput,
+  priced: Priced,
+  money: ChannelMoney,
+  refs: Refs,
+  company: Awaited<ReturnType<typeof companyFactRowsAtIntake>> = {},
+) {
   const id = newId();
   const number = refs.number;
   const customerName = refs.customer?.name ?? input.customer?.name ?? null;
@@ -311,6 +322,7 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
     display_number: input.displayNumber ?? null,
     customer_external_id: input.customer?.externalId ?? null,
     customer_masked: input.customer?.masked ?? false,
+    placed_by_member_id: company.member?.id ?? null,
     pickup_point:
       input.delivery.method === 'pickup_point' && input.delivery.pickupPoint
         ? (input.delivery.pickupPoint as Record<string, unknown>)
@@ -430,6 +442,7 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
             exposure: BigInt(refs.customer.company_credit.exposure) + totals.grandTotal,
           }
         : undefined,
+      ...company,
     },
     rules: refs.rules,
     published: refs.published,

@@ -32,6 +32,9 @@ export const PERMISSIONS = [
   'channels:write',
   'keys:manage',
   'users:manage',
+  'companies:read',
+  'companies:write',
+  'budgets:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -48,6 +51,7 @@ const READ: Permission[] = [
   'payments:read',
   'returns:read',
   'channels:read',
+  'companies:read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -61,6 +65,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fulfilment:write',
     'returns:write',
     'channels:write',
+    'companies:write',
   ],
   approver: [...READ, 'tasks:act'],
   integration: [
@@ -75,10 +80,11 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'invoices:write',
     'returns:write',
     'channels:write',
+    'companies:write',
   ],
   viewer: READ,
   /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */
-  finance: [...READ, 'payments:write', 'invoices:write', 'credit:write', 'tasks:act'],
+  finance: [...READ, 'payments:write', 'invoices:write', 'credit:write', 'tasks:act', 'budgets:write'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {
