@@ -15,6 +15,7 @@ import {
   userInput,
   userPatch,
 } from '../../app/identity/users.js';
+import { getRoleMap, roleMapInput, setRoleMap } from '../../app/identity/business-role-map.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem };
 const tags = ['users'];
@@ -125,6 +126,34 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
       );
       etag(reply, changed.version);
       return changed;
+    },
+  );
+
+  const roleMap = z.object({ entries: z.array(z.object({ role: z.string(), actsAs: z.string() })) });
+  app.get(
+    '/business-roles/map',
+    {
+      schema: {
+        tags,
+        summary: 'Business-role equivalences: holding `role` also counts as `actsAs` on tasks',
+        response: { 200: roleMap, ...errors },
+      },
+    },
+    async (request) => getRoleMap(authorize(deps.db, request, 'users:manage').store),
+  );
+  app.put(
+    '/business-roles/map',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the business-role equivalences',
+        body: roleMapInput,
+        response: { 200: roleMap, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = authorize(deps.db, request, 'users:manage');
+      return transaction(ctx.store, (tx) => setRoleMap(tx, ctx.principal.actor, now(), request.body));
     },
   );
 
