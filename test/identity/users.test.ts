@@ -93,9 +93,19 @@ describe('users, business roles and who may act on a task', () => {
     const got = await t.call('GET', `/api/v1/users/${id}`);
     assert.equal(got.headers.etag, '"1"');
 
-    const stale = await t.call('PATCH', `/api/v1/users/${id}`, { businessRoles: ['finance', 'cfo'] }, { 'if-match': '"7"' });
+    const stale = await t.call(
+      'PATCH',
+      `/api/v1/users/${id}`,
+      { businessRoles: ['finance', 'cfo'] },
+      { 'if-match': '"7"' },
+    );
     assert.equal(stale.status, 412);
-    const changed = await t.call('PATCH', `/api/v1/users/${id}`, { businessRoles: ['finance', 'cfo'] }, { 'if-match': '"1"' });
+    const changed = await t.call(
+      'PATCH',
+      `/api/v1/users/${id}`,
+      { businessRoles: ['finance', 'cfo'] },
+      { 'if-match': '"1"' },
+    );
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.deepEqual(changed.body.businessRoles, ['finance', 'cfo']);
     assert.equal(changed.body.version, 2);
@@ -144,7 +154,8 @@ describe('users, business roles and who may act on a task', () => {
     const finance = await key('księgowość', ['approver'], ['finance']);
 
     for (const act of ['claim', 'complete', 'delegate'] as const) {
-      const body = act === 'complete' ? { outcome: 'approve' } : act === 'delegate' ? { role: 'warehouse_lead' } : undefined;
+      const body =
+        act === 'complete' ? { outcome: 'approve' } : act === 'delegate' ? { role: 'warehouse_lead' } : undefined;
       const refused = await t.call('POST', `/api/v1/tasks/${task.id}/${act}`, body, as(warehouse));
       assert.equal(refused.status, 403, `${act}: ${JSON.stringify(refused.body)}`);
       assert.equal(refused.body.code, 'TASK_ROLE_REQUIRED');

@@ -15,7 +15,14 @@ import {
   updateMember,
 } from '../../app/companies/members.js';
 import { approvalPolicyInput, getApprovalPolicy, setApprovalPolicy } from '../../app/companies/approval-policy.js';
-import { budgetInput, budgetPatch, createBudget, getBudget, listBudgets, updateBudget } from '../../app/companies/budgets.js';
+import {
+  budgetInput,
+  budgetPatch,
+  createBudget,
+  getBudget,
+  listBudgets,
+  updateBudget,
+} from '../../app/companies/budgets.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem };
 const tags = ['companies'];

@@ -130,7 +130,14 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     (request, reply) =>
       runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) => ({
         status: 200,
-        body: await delegateTask(tx, taskActor(ctx.principal), now(), request.params.id, request.body, ifMatch(request)),
+        body: await delegateTask(
+          tx,
+          taskActor(ctx.principal),
+          now(),
+          request.params.id,
+          request.body,
+          ifMatch(request),
+        ),
       })),
   );
 

@@ -15,9 +15,12 @@ export const approvalPolicyInput = z
   .object({
     aboveAmount: moneyString.nullable().optional().describe('orders above this amount need approval'),
     currency: currency.optional(),
-    requestersAlways: z.boolean().default(false).describe("every order placed by a requester needs approval"),
+    requestersAlways: z.boolean().default(false).describe('every order placed by a requester needs approval'),
     overMemberLimit: z.boolean().default(true).describe("an order above the member's spending limit needs approval"),
-    steps: z.union([z.literal(1), z.literal(2)]).default(1).describe('one approver, or two in sequence'),
+    steps: z
+      .union([z.literal(1), z.literal(2)])
+      .default(1)
+      .describe('one approver, or two in sequence'),
   })
   .strict()
   .refine((p) => !p.aboveAmount || p.currency, { message: 'an amount needs its currency', path: ['currency'] });

@@ -259,7 +259,11 @@ export async function consumeBudget(
     .where('order_id', '=', orderId)
     .executeTakeFirst();
   if (before?.state === 'consumed') {
-    const now2 = await tx.selectFrom('budgets').select(['amount', 'consumed']).where('id', '=', budget.id).executeTakeFirstOrThrow();
+    const now2 = await tx
+      .selectFrom('budgets')
+      .select(['amount', 'consumed'])
+      .where('id', '=', budget.id)
+      .executeTakeFirstOrThrow();
     return {
       kind: 'consumed',
       budgetId: budget.id,
@@ -280,7 +284,11 @@ export async function consumeBudget(
     .returning(['amount', 'consumed'])
     .executeTakeFirst();
   if (!updated) {
-    const left = await tx.selectFrom('budgets').select(['amount', 'consumed']).where('id', '=', budget.id).executeTakeFirstOrThrow();
+    const left = await tx
+      .selectFrom('budgets')
+      .select(['amount', 'consumed'])
+      .where('id', '=', budget.id)
+      .executeTakeFirstOrThrow();
     return { kind: 'exceeded', budgetId: budget.id, amount, remaining: BigInt(left.amount) - BigInt(left.consumed) };
   }
   await tx

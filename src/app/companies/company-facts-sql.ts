@@ -21,7 +21,12 @@ export function memberJson(tenantId: Expr, memberId: Expr): RawBuilder<MemberFac
  * The budget of a company's cost centre for the period `at` falls in, in the budget's time zone
  * (a month, quarter or year starting on period_start), as one JSON value.
  */
-export function budgetJson(tenantId: Expr, companyId: Expr, costCentre: Expr, at: Expr): RawBuilder<BudgetFactRow | null> {
+export function budgetJson(
+  tenantId: Expr,
+  companyId: Expr,
+  costCentre: Expr,
+  at: Expr,
+): RawBuilder<BudgetFactRow | null> {
   return sql<BudgetFactRow | null>`(select json_build_object('id', b.id, 'cost_centre', b.cost_centre,
       'currency', b.currency, 'amount', b.amount::text, 'consumed', b.consumed::text)
     from budgets b where b.tenant_id = ${tenantId} and b.company_id = ${companyId} and b.cost_centre = ${costCentre}
@@ -41,7 +46,11 @@ export const costCentreOf = (tenantId: Expr, memberId: Expr, attributes: Expr, t
  */
 export async function companyFactRowsAtIntake(
   scope: TenantScope,
-  input: { customer?: { memberId?: string | undefined } | undefined; attributes?: Record<string, unknown> | undefined; placedAt?: string | undefined },
+  input: {
+    customer?: { memberId?: string | undefined } | undefined;
+    attributes?: Record<string, unknown> | undefined;
+    placedAt?: string | undefined;
+  },
   customer: { company_id: string | null; company_terms: Record<string, unknown> | null } | undefined,
   now: Date,
 ): Promise<{ member?: MemberFactRow; budget?: BudgetFactRow }> {
@@ -65,7 +74,9 @@ export async function companyFactRowsAtIntake(
     budget: BudgetFactRow | null;
   }>`select ${memberJson(t, member)} as member,
       (select m.active from company_members m where m.tenant_id = ${t} and m.id = ${member}) as active,
-      ${budgetJson(t, sql`${companyId}::uuid`, costCentreOf(t, member, attributes, terms), at)} as budget`.execute(scope.conn);
+      ${budgetJson(t, sql`${companyId}::uuid`, costCentreOf(t, member, attributes, terms), at)} as budget`.execute(
+    scope.conn,
+  );
   const row = rows[0]!;
   if (memberId && (!row.member || row.member.company_id !== companyId || !row.active))
     throw new AppError('UNKNOWN_COMPANY_MEMBER', "the member is not an active member of the customer's company", [

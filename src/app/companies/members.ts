@@ -13,12 +13,15 @@ import '../../store/schema-companies.js';
  * record of that company or a B2B portal user id, with roles (requester, approver, buyer), an
  * optional per-order spending limit and a cost centre. Deactivated, never deleted.
  */
-const memberRoles = z.array(z.enum(['requester', 'approver', 'buyer'])).min(1).max(3);
+const memberRoles = z
+  .array(z.enum(['requester', 'approver', 'buyer']))
+  .min(1)
+  .max(3);
 export const memberInput = z
   .object({
     name: name(),
     email: z.email().max(320).optional(),
-    customerId: uuid.optional().describe("a customer record of this company"),
+    customerId: uuid.optional().describe('a customer record of this company'),
     externalUserId: text(200).min(1).optional().describe("the B2B portal's user id"),
     roles: memberRoles,
     spendingLimit: moneyString.optional().describe('the most one order of this member may be without approval'),
@@ -31,7 +34,10 @@ export const memberInput = z
     message: 'give customerId or externalUserId',
     path: ['customerId'],
   })
-  .refine((m) => !m.spendingLimit || m.currency, { message: 'a spending limit needs its currency', path: ['currency'] });
+  .refine((m) => !m.spendingLimit || m.currency, {
+    message: 'a spending limit needs its currency',
+    path: ['currency'],
+  });
 export const memberPatch = z
   .object({
     name: name().optional(),
@@ -93,7 +99,11 @@ const COLUMNS = [
 
 /** The company must exist (404 otherwise). */
 export async function requireCompany(scope: TenantScope, companyId: string) {
-  const company = await scope.selectFrom('companies').select(['id', 'code']).where('id', '=', companyId).executeTakeFirst();
+  const company = await scope
+    .selectFrom('companies')
+    .select(['id', 'code'])
+    .where('id', '=', companyId)
+    .executeTakeFirst();
   if (!company) throw new AppError('NOT_FOUND', `company ${companyId} not found`);
   return company;
 }

@@ -41,7 +41,9 @@ export const companyOperations = [
     async run(ctx) {
       const released = await releaseBudget(ctx.tx, ctx.now, ctx.orderId);
       return {
-        note: released.length ? `budget released (${released.map((r) => r.amount).join(', ')})` : 'no budget to release',
+        note: released.length
+          ? `budget released (${released.map((r) => r.amount).join(', ')})`
+          : 'no budget to release',
         data: { released: released.map((r) => ({ budgetId: r.budgetId, amount: r.amount.toString() })) },
       };
     },

@@ -5,7 +5,17 @@ import '../../store/schema-companies.js';
 export async function listApiKeys(scope: TenantScope) {
   const rows = await scope
     .selectFrom('api_keys')
-    .select(['id', 'name', 'prefix', 'roles', 'business_roles', 'company_member_id', 'created_at', 'last_used_at', 'revoked_at'])
+    .select([
+      'id',
+      'name',
+      'prefix',
+      'roles',
+      'business_roles',
+      'company_member_id',
+      'created_at',
+      'last_used_at',
+      'revoked_at',
+    ])
     .orderBy('id')
     .execute();
   return {

@@ -132,7 +132,10 @@ export async function createUser(scope: TenantScope, actor: Actor, now: Date, in
   };
 }
 
-export async function listUsers(scope: TenantScope, query: { limit: number; cursor?: string | undefined; active?: boolean | undefined }) {
+export async function listUsers(
+  scope: TenantScope,
+  query: { limit: number; cursor?: string | undefined; active?: boolean | undefined },
+) {
   let sel = scope.selectFrom('users').select(COLUMNS);
   if (query.active !== undefined) sel = sel.where('active', '=', query.active);
   if (query.cursor) sel = sel.where('id', '>', query.cursor);

@@ -12,6 +12,7 @@ import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake } from '../inventory/reserve.js';
 import { companyFactRowsAtIntake } from '../companies/company-facts-sql.js';
+import { companyApproval } from '../../domain/company/company-facts.js';
 import { skippedOnIntake, type ReservationOutcome } from '../../domain/inventory/allocation.js';
 import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
@@ -531,7 +532,10 @@ async function acceptOrder(
     orderId: order.id,
     channelId: order.refs.channel.id,
     pickupLocationId: order.refs.pickupLocationId,
-    channelSettings: order.refs.channel.settings ?? {},
+    // the customer company approves first (0020): nothing is held until it has (docs/b2b-companies.md)
+    channelSettings: companyApproval(order.start.rows.member, order.totals.grandTotal, order.input.currency).required
+      ? { ...order.refs.channel.settings, reserveOnIntake: false }
+      : (order.refs.channel.settings ?? {}),
     // service lines hold no stock
     lines: order.lines
       .filter((l) => l.kind === 'product')

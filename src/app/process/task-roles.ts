@@ -72,7 +72,11 @@ export async function authorizeTaskAct(
   if (row.party === 'customer') {
     const member = await actingMember(tx, who.memberId);
     if (member && member.roles.has(row.role)) {
-      const order = await tx.selectFrom('orders').select('company_id').where('id', '=', row.order_id).executeTakeFirst();
+      const order = await tx
+        .selectFrom('orders')
+        .select('company_id')
+        .where('id', '=', row.order_id)
+        .executeTakeFirst();
       if (order?.company_id && order.company_id === member.companyId) return { override: false };
     }
   } else {

@@ -104,7 +104,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['budget_consumptions', 'budgets', 'company_approval_policies', 'company_members', 'business_role_map'])
+  for (const table of [
+    'budget_consumptions',
+    'budgets',
+    'company_approval_policies',
+    'company_members',
+    'business_role_map',
+  ])
     await sql.raw(`drop table if exists ${table}`).execute(db);
   await sql.raw(`alter table orders drop column if exists placed_by_member_id`).execute(db);
   await sql.raw(`alter table api_keys drop column if exists company_member_id`).execute(db);
