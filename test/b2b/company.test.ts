@@ -8,7 +8,9 @@ import { consumeBudget } from '../../src/app/companies/budgets.js';
 
 /** The first day of the current month in Warsaw (budgets count periods in their time zone). */
 function monthStartIn(zone: string, at = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' }).formatToParts(
+    at,
+  );
   const year = parts.find((p) => p.type === 'year')!.value;
   const month = parts.find((p) => p.type === 'month')!.value;
   return `${year}-${month}-01`;
@@ -36,13 +38,20 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
       ['SKU-3', 'WAW-1', 0],
     ]);
     await ok('POST', '/api/v1/channels', { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN' });
-    await ok('POST', '/api/v1/channels', { code: 'intranet', name: 'Zapotrzebowania', kind: 'b2b_portal', currency: 'PLN' });
+    await ok('POST', '/api/v1/channels', {
+      code: 'intranet',
+      name: 'Zapotrzebowania',
+      kind: 'b2b_portal',
+      currency: 'PLN',
+    });
     for (const [code, name] of [
       ['ZURAW', 'Hurtownia Żuraw sp. z o.o.'],
       ['KRUK', 'ООО «Ворон»'],
       ['OWN', 'Sklep Łódź — działy wewnętrzne'],
     ] as const) {
-      ids[code] = (await ok('POST', '/api/v1/companies', { code, name, terms: { creditLimit: '500000.00', currency: 'PLN' } })).id;
+      ids[code] = (
+        await ok('POST', '/api/v1/companies', { code, name, terms: { creditLimit: '500000.00', currency: 'PLN' } })
+      ).id;
       ids[`${code}-customer`] = (
         await ok('POST', '/api/v1/customers', { code: `${code}-1`, name, companyId: ids[code] })
       ).id;
@@ -57,15 +66,34 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
       currency: 'PLN',
       costCentre: 'ZAKUPY',
     });
-    ids.piotr = await member('ZURAW', { name: 'Piotr Żuraw', externalUserId: 'portal-piotr', roles: ['approver', 'buyer'] });
+    ids.piotr = await member('ZURAW', {
+      name: 'Piotr Żuraw',
+      externalUserId: 'portal-piotr',
+      roles: ['approver', 'buyer'],
+    });
     ids.igor = await member('KRUK', { name: 'Игорь Воронов', customerId: ids['KRUK-customer'], roles: ['approver'] });
-    ids.kasia = await member('OWN', { name: 'Kasia Nowak', externalUserId: 'intra-kasia', roles: ['requester'], costCentre: 'IT' });
+    ids.kasia = await member('OWN', {
+      name: 'Kasia Nowak',
+      externalUserId: 'intra-kasia',
+      roles: ['requester'],
+      costCentre: 'IT',
+    });
     await ok('PUT', `/api/v1/companies/${ids.ZURAW}/approval-policy`, { aboveAmount: '5000.00', currency: 'PLN' }, 200);
     keys.piotr = await memberKey('portal: Piotr', ids.piotr);
     keys.igor = await memberKey('portal: Igor', ids.igor);
-    keys.finance = (await ok('POST', '/api/v1/api-keys', { name: 'finanse', roles: ['finance'], businessRoles: ['finance'] })).secret;
-    keys.owner = (await ok('POST', '/api/v1/api-keys', { name: 'kierownik IT', roles: ['approver'], businessRoles: ['budget_owner'] })).secret;
-    keys.warehouse = (await ok('POST', '/api/v1/api-keys', { name: 'magazyn', roles: ['operator'], businessRoles: ['warehouse_lead'] })).secret;
+    keys.finance = (
+      await ok('POST', '/api/v1/api-keys', { name: 'finanse', roles: ['finance'], businessRoles: ['finance'] })
+    ).secret;
+    keys.owner = (
+      await ok('POST', '/api/v1/api-keys', {
+        name: 'kierownik IT',
+        roles: ['approver'],
+        businessRoles: ['budget_owner'],
+      })
+    ).secret;
+    keys.warehouse = (
+      await ok('POST', '/api/v1/api-keys', { name: 'magazyn', roles: ['operator'], businessRoles: ['warehouse_lead'] })
+    ).secret;
     await publish(t, shipped('b2b-approvals'));
     await publish(t, shipped('internal-requisition'));
     await setRules(t, [
@@ -103,9 +131,20 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
     });
     assert.equal(wrong.status, 422);
     assert.equal(wrong.body.errors[0].path, '/customerId');
-    const stale = await t.call('PATCH', `/api/v1/companies/${ids.ZURAW}/members/${ids.anna}`, { department: 'Zakupy' }, { 'if-match': '"9"' });
+    const stale = await t.call(
+      'PATCH',
+      `/api/v1/companies/${ids.ZURAW}/members/${ids.anna}`,
+      { department: 'Zakupy' },
+      { 'if-match': '"9"' },
+    );
     assert.equal(stale.status, 412);
-    const changed = await ok('PATCH', `/api/v1/companies/${ids.ZURAW}/members/${ids.anna}`, { department: 'Zakupy' }, 200, { 'if-match': '"1"' });
+    const changed = await ok(
+      'PATCH',
+      `/api/v1/companies/${ids.ZURAW}/members/${ids.anna}`,
+      { department: 'Zakupy' },
+      200,
+      { 'if-match': '"1"' },
+    );
     assert.equal(changed.department, 'Zakupy');
     assert.equal(changed.version, 2);
   });
@@ -131,7 +170,13 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
       [task.id],
     );
 
-    const approved = await ok('POST', `/api/v1/tasks/${task.id}/complete`, { outcome: 'approve', comment: 'Zgoda' }, 200, as(keys.piotr!));
+    const approved = await ok(
+      'POST',
+      `/api/v1/tasks/${task.id}/complete`,
+      { outcome: 'approve', comment: 'Zgoda' },
+      200,
+      as(keys.piotr!),
+    );
     // approved → reserved → routed → invoice issued → the ERP is asked for it
     assert.equal(approved.order.state, 'syncing_invoice');
     assert.ok((await reservations(created.id)) > 0);
@@ -149,7 +194,12 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
   });
 
   test('given a two-step company rule, the order waits for two approvals of its company', async () => {
-    await ok('PUT', `/api/v1/companies/${ids.ZURAW}/approval-policy`, { aboveAmount: '5000.00', currency: 'PLN', steps: 2 }, 200);
+    await ok(
+      'PUT',
+      `/api/v1/companies/${ids.ZURAW}/approval-policy`,
+      { aboveAmount: '5000.00', currency: 'PLN', steps: 2 },
+      200,
+    );
     const created = await ok('POST', '/api/v1/orders', b2bOrder('PO-ZUR-4', 50, ids.piotr));
     assert.equal(created.state, 'customer_approval');
     for (const step of [1, 2]) {
@@ -219,10 +269,21 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
     assert.equal((await approveBudgetStep(second.id)).body.order.state, 'budget_approval');
     const [financeTask] = (await ok('GET', `/api/v1/tasks?orderId=${second.id}`, undefined, 200)).items;
     assert.equal(financeTask.role, 'finance');
-    const owner = await t.call('POST', `/api/v1/tasks/${financeTask.id}/complete`, { outcome: 'approve' }, as(keys.owner!));
+    const owner = await t.call(
+      'POST',
+      `/api/v1/tasks/${financeTask.id}/complete`,
+      { outcome: 'approve' },
+      as(keys.owner!),
+    );
     assert.equal(owner.status, 403);
     assert.equal(owner.body.code, 'TASK_ROLE_REQUIRED');
-    const fin = await ok('POST', `/api/v1/tasks/${financeTask.id}/complete`, { outcome: 'approve' }, 200, as(keys.finance!));
+    const fin = await ok(
+      'POST',
+      `/api/v1/tasks/${financeTask.id}/complete`,
+      { outcome: 'approve' },
+      200,
+      as(keys.finance!),
+    );
     assert.equal(fin.order.state, 'picking');
     assert.equal((await read()).remaining, '-200.00');
 
@@ -232,7 +293,13 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
     assert.equal((await approveBudgetStep(third.id)).body.order.state, 'stock_exception');
     assert.equal((await read()).consumed, '1500.00');
     const [resolve] = (await ok('GET', `/api/v1/tasks?orderId=${third.id}`, undefined, 200)).items;
-    const cancelled = await ok('POST', `/api/v1/tasks/${resolve.id}/complete`, { outcome: 'cancel' }, 200, as(keys.warehouse!));
+    const cancelled = await ok(
+      'POST',
+      `/api/v1/tasks/${resolve.id}/complete`,
+      { outcome: 'cancel' },
+      200,
+      as(keys.warehouse!),
+    );
     assert.equal(cancelled.order.state, 'cancelled');
     const after = await read();
     assert.equal(after.consumed, '1200.00');
@@ -259,7 +326,13 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
     const orders = [];
     for (const n of [1, 2]) {
       const body = requisition(`RACE-${n}`, 6);
-      orders.push(await ok('POST', '/api/v1/orders', { ...body, customer: { code: 'OWN-1' }, attributes: { costCentre: 'RACE' } }));
+      orders.push(
+        await ok('POST', '/api/v1/orders', {
+          ...body,
+          customer: { code: 'OWN-1' },
+          attributes: { costCentre: 'RACE' },
+        }),
+      );
     }
     const tasks = await Promise.all(
       orders.map(async (o) => (await ok('GET', `/api/v1/tasks?orderId=${o.id}`, undefined, 200)).items[0]),
@@ -310,7 +383,11 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
           const outcomes = await Promise.all(
             picked.map((i) => transaction(t.store, (tx) => consumeBudget(tx, new Date(), orders[i]!.id, false))),
           );
-          const row = await t.store.selectFrom('budgets').select(['amount', 'consumed']).where('id', '=', budget.id).executeTakeFirstOrThrow();
+          const row = await t.store
+            .selectFrom('budgets')
+            .select(['amount', 'consumed'])
+            .where('id', '=', budget.id)
+            .executeTakeFirstOrThrow();
           const succeeded = picked.filter((_, k) => outcomes[k]!.kind === 'consumed');
           const sum = succeeded.reduce((a, i) => a + orders[i]!.total, 0n);
           assert.ok(BigInt(row.consumed) <= BigInt(row.amount), `round ${round}: ${row.consumed} > ${row.amount}`);

@@ -5,7 +5,6 @@ import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
 import { runCommand } from '../command.js';
 import { idParams, listQuery, problem, uuid } from '../schemas/common.js';
-import { transaction } from '../../store/tenant-scope.js';
 import {
   createMember,
   getMember,
@@ -139,16 +138,14 @@ export async function companyB2bRoutes(base: FastifyInstance, deps: Deps): Promi
     },
     async (request, reply) => {
       const ctx = authorize(deps.db, request, 'companies:write');
-      const changed = await transaction(ctx.store, (tx) =>
-        updateMember(
-          tx,
-          ctx.principal.actor,
-          now(),
-          request.params.id,
-          request.params.memberId,
-          request.body,
-          ifMatch(request),
-        ),
+      const changed = await updateMember(
+        ctx.store,
+        ctx.principal.actor,
+        now(),
+        request.params.id,
+        request.params.memberId,
+        request.body,
+        ifMatch(request),
       );
       etag(reply, changed.version);
       return changed;
@@ -180,9 +177,7 @@ export async function companyB2bRoutes(base: FastifyInstance, deps: Deps): Promi
     },
     async (request) => {
       const ctx = authorize(deps.db, request, 'companies:write');
-      return transaction(ctx.store, (tx) =>
-        setApprovalPolicy(tx, ctx.principal.actor, now(), request.params.id, request.body),
-      );
+      return setApprovalPolicy(ctx.store, ctx.principal.actor, now(), request.params.id, request.body);
     },
   );
 
@@ -250,16 +245,14 @@ export async function companyB2bRoutes(base: FastifyInstance, deps: Deps): Promi
     },
     async (request, reply) => {
       const ctx = authorize(deps.db, request, 'budgets:write');
-      const changed = await transaction(ctx.store, (tx) =>
-        updateBudget(
-          tx,
-          ctx.principal.actor,
-          now(),
-          request.params.id,
-          request.params.budgetId,
-          request.body,
-          ifMatch(request),
-        ),
+      const changed = await updateBudget(
+        ctx.store,
+        ctx.principal.actor,
+        now(),
+        request.params.id,
+        request.params.budgetId,
+        request.body,
+        ifMatch(request),
       );
       etag(reply, changed.version);
       return changed;

@@ -5,7 +5,6 @@ import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
 import { runCommand } from '../command.js';
 import { idParams, listQuery, problem } from '../schemas/common.js';
-import { transaction } from '../../store/tenant-scope.js';
 import {
   acceptInvitation,
   createUser,
@@ -101,8 +100,13 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     },
     async (request, reply) => {
       const ctx = authorize(deps.db, request, 'users:manage');
-      const changed = await transaction(ctx.store, (tx) =>
-        updateUser(tx, ctx.principal.actor, now(), request.params.id, request.body, ifMatch(request)),
+      const changed = await updateUser(
+        ctx.store,
+        ctx.principal.actor,
+        now(),
+        request.params.id,
+        request.body,
+        ifMatch(request),
       );
       etag(reply, changed.version);
       return changed;
@@ -121,8 +125,13 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     },
     async (request, reply) => {
       const ctx = authorize(deps.db, request, 'users:manage');
-      const changed = await transaction(ctx.store, (tx) =>
-        updateUser(tx, ctx.principal.actor, now(), request.params.id, { active: false }, ifMatch(request)),
+      const changed = await updateUser(
+        ctx.store,
+        ctx.principal.actor,
+        now(),
+        request.params.id,
+        { active: false },
+        ifMatch(request),
       );
       etag(reply, changed.version);
       return changed;
@@ -153,7 +162,7 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     },
     async (request) => {
       const ctx = authorize(deps.db, request, 'users:manage');
-      return transaction(ctx.store, (tx) => setRoleMap(tx, ctx.principal.actor, now(), request.body));
+      return setRoleMap(ctx.store, ctx.principal.actor, now(), request.body);
     },
   );
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import { writeAudit, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { currency, moneyString } from '../schemas.js';
 import { requireCompany } from './members.js';
 import '../../store/schema-companies.js';
@@ -54,7 +54,7 @@ export async function getApprovalPolicy(scope: TenantScope, companyId: string) {
   return policyView(companyId, row);
 }
 
-export async function setApprovalPolicy(
+async function setApprovalPolicyWithin(
   scope: TenantScope,
   actor: Actor,
   now: Date,
@@ -96,4 +96,15 @@ export async function setApprovalPolicy(
     changes: input,
   });
   return policyView(companyId, row);
+}
+
+/** setApprovalPolicy in its own unit of work (or the caller's). */
+export function setApprovalPolicy(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  companyId: string,
+  input: z.infer<typeof approvalPolicyInput>,
+) {
+  return atomically(scope, (tx) => setApprovalPolicyWithin(tx, actor, now, companyId, input));
 }

@@ -5,7 +5,7 @@ import { newId } from '../../shared/ids.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { currency, moneyString, text } from '../schemas.js';
 import { budgetJson, costCentreOf } from './company-facts-sql.js';
 import { requireCompany } from './members.js';
@@ -180,7 +180,7 @@ export async function listBudgets(
 }
 
 /** Changes a budget's amount (If-Match); it may go below what is consumed (nothing more can be consumed then). */
-export async function updateBudget(
+async function updateBudgetWithin(
   scope: TenantScope,
   actor: Actor,
   now: Date,
@@ -229,24 +229,24 @@ export async function consumeBudget(
   orderId: string,
   allowOverspend: boolean,
 ): Promise<ConsumeOutcome> {
-  const t = sql`${tx.tenantId}::uuid`;
+  const tenant = sql`${tx.tenantId}::uuid`;
   const { rows } = await sql<{
     budget: { id: string; currency: string } | null;
     total: string;
     currency: string;
   }>`select o.grand_total::text as total, o.currency,
       (case when o.company_id is null then null else ${budgetJson(
-        t,
+        tenant,
         sql`o.company_id`,
         costCentreOf(
-          t,
+          tenant,
           sql`o.placed_by_member_id`,
           sql`o.attributes`,
           sql`(select co.terms from companies co where co.tenant_id = o.tenant_id and co.id = o.company_id)`,
         ),
         sql`o.placed_at`,
       )} end) as budget
-    from orders o where o.tenant_id = ${t} and o.id = ${orderId}`.execute(tx.conn);
+    from orders o where o.tenant_id = ${tenant} and o.id = ${orderId}`.execute(tx.conn);
   const order = rows[0];
   if (!order?.budget) return { kind: 'no_budget' };
   const budget = order.budget;
@@ -334,4 +334,17 @@ export async function releaseBudget(tx: Work, now: Date, orderId: string) {
       .where('id', '=', use.budget_id)
       .execute();
   return released.map((r) => ({ budgetId: r.budget_id, amount: BigInt(r.amount) }));
+}
+
+/** updateBudget in its own unit of work (or the caller's). */
+export function updateBudget(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  companyId: string,
+  id: string,
+  patch: z.infer<typeof budgetPatch>,
+  expectedVersion: number | null,
+) {
+  return atomically(scope, (tx) => updateBudgetWithin(tx, actor, now, companyId, id, patch, expectedVersion));
 }

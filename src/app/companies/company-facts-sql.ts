@@ -63,7 +63,7 @@ export async function companyFactRowsAtIntake(
       ]);
     return {};
   }
-  const t = sql`${scope.tenantId}::uuid`;
+  const tenant = sql`${scope.tenantId}::uuid`;
   const member = sql`${memberId}::uuid`;
   const attributes = sql`${JSON.stringify(input.attributes ?? {})}::jsonb`;
   const terms = sql`${JSON.stringify(customer?.company_terms ?? {})}::jsonb`;
@@ -72,9 +72,9 @@ export async function companyFactRowsAtIntake(
     member: (MemberFactRow & { company_id: string; active?: boolean }) | null;
     active: boolean | null;
     budget: BudgetFactRow | null;
-  }>`select ${memberJson(t, member)} as member,
-      (select m.active from company_members m where m.tenant_id = ${t} and m.id = ${member}) as active,
-      ${budgetJson(t, sql`${companyId}::uuid`, costCentreOf(t, member, attributes, terms), at)} as budget`.execute(
+  }>`select ${memberJson(tenant, member)} as member,
+      (select m.active from company_members m where m.tenant_id = ${tenant} and m.id = ${member}) as active,
+      ${budgetJson(tenant, sql`${companyId}::uuid`, costCentreOf(tenant, member, attributes, terms), at)} as budget`.execute(
     scope.conn,
   );
   const row = rows[0]!;

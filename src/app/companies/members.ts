@@ -4,7 +4,7 @@ import { newId } from '../../shared/ids.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { currency, moneyString, name, text, uuid } from '../schemas.js';
 import '../../store/schema-companies.js';
 
@@ -196,7 +196,7 @@ export async function listMembers(
 }
 
 /** Changes a member (If-Match: the version read); `active: false` deactivates it, and its portal keys stop acting for it. */
-export async function updateMember(
+async function updateMemberWithin(
   scope: TenantScope,
   actor: Actor,
   now: Date,
@@ -249,4 +249,17 @@ export async function updateMember(
     changes: patch,
   });
   return getMember(scope, companyId, id);
+}
+
+/** updateMember in its own unit of work (or the caller's). */
+export function updateMember(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  companyId: string,
+  id: string,
+  patch: z.infer<typeof memberPatch>,
+  expectedVersion: number | null,
+) {
+  return atomically(scope, (tx) => updateMemberWithin(tx, actor, now, companyId, id, patch, expectedVersion));
 }

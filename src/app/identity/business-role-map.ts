@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { writeAudit, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { code } from '../schemas.js';
 import '../../store/schema-companies.js';
 
@@ -23,7 +23,7 @@ export async function getRoleMap(scope: TenantScope) {
 }
 
 /** Replaces the whole map. */
-export async function setRoleMap(scope: TenantScope, actor: Actor, now: Date, input: z.infer<typeof roleMapInput>) {
+async function setRoleMapWithin(scope: TenantScope, actor: Actor, now: Date, input: z.infer<typeof roleMapInput>) {
   await scope.deleteFrom('business_role_map').execute();
   const unique = new Map(input.entries.map((e) => [`${e.role}\u0000${e.actsAs}`, e]));
   if (unique.size)
@@ -40,4 +40,9 @@ export async function setRoleMap(scope: TenantScope, actor: Actor, now: Date, in
     changes: input,
   });
   return getRoleMap(scope);
+}
+
+/** setRoleMap in its own unit of work (or the caller's). */
+export function setRoleMap(scope: TenantScope, actor: Actor, now: Date, input: z.infer<typeof roleMapInput>) {
+  return atomically(scope, (tx) => setRoleMapWithin(tx, actor, now, input));
 }

@@ -5,7 +5,7 @@ import { ROLES } from '../../domain/identity/roles.js';
 import { hashPassword, hashSecret, newSecret } from '../../domain/identity/secrets.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { code, locale, name } from '../schemas.js';
 import { forgetCachedKeys } from './authenticate.js';
 import '../../store/schema-companies.js';
@@ -154,7 +154,7 @@ export async function getUser(scope: TenantScope, id: string) {
 }
 
 /** Changes a user; with If-Match the version must still be the one read. Deactivating ends the user's sessions. */
-export async function updateUser(
+async function updateUserWithin(
   scope: TenantScope,
   actor: Actor,
   now: Date,
@@ -215,4 +215,16 @@ export async function acceptInvitation(db: TenantScope['conn'], token: string, p
     .where('id', '=', user.id)
     .execute();
   return { userId: user.id };
+}
+
+/** updateUser in its own unit of work (or the caller's). */
+export function updateUser(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  id: string,
+  patch: z.infer<typeof userPatch>,
+  expectedVersion: number | null,
+) {
+  return atomically(scope, (tx) => updateUserWithin(tx, actor, now, id, patch, expectedVersion));
 }
