@@ -113,6 +113,7 @@ export const ERROR_CODES = {
   // company depth: business roles, company members, budgets (issue 17, item 5)
   TASK_ROLE_REQUIRED: { status: 403, title: 'The task is for a business role you do not hold' },
   TASK_MEMBER_REQUIRED: { status: 403, title: "The task is for an approver of the order's company" },
+  TASK_SECOND_APPROVER_REQUIRED: { status: 403, title: 'A second step of an approval needs another approver' },
   EMAIL_TAKEN: { status: 409, title: 'A user with this email exists' },
   UNKNOWN_COMPANY_MEMBER: { status: 422, title: 'Unknown or inactive company member' },
   BUDGET_CONFLICT: { status: 409, title: 'A budget for this cost centre and period exists' },

@@ -202,11 +202,30 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
     );
     const created = await ok('POST', '/api/v1/orders', b2bOrder('PO-ZUR-4', 50, ids.piotr));
     assert.equal(created.state, 'customer_approval');
-    for (const step of [1, 2]) {
-      const [task] = (await ok('GET', `/api/v1/tasks?orderId=${created.id}`, undefined, 200)).items;
-      const done = await ok('POST', `/api/v1/tasks/${task.id}/complete`, { outcome: 'approve' }, 200, as(keys.piotr!));
-      assert.equal(done.order.state, step === 1 ? 'customer_approval' : 'syncing_invoice');
-    }
+    const [first] = (await ok('GET', `/api/v1/tasks?orderId=${created.id}`, undefined, 200)).items;
+    const one = await ok('POST', `/api/v1/tasks/${first.id}/complete`, { outcome: 'approve' }, 200, as(keys.piotr!));
+    assert.equal(one.order.state, 'customer_approval');
+    const [second] = (await ok('GET', `/api/v1/tasks?orderId=${created.id}`, undefined, 200)).items;
+    assert.equal(second.party, 'customer');
+    // the same person cannot sign both steps
+    const again = await t.call('POST', `/api/v1/tasks/${second.id}/complete`, { outcome: 'approve' }, as(keys.piotr!));
+    assert.equal(again.status, 403, JSON.stringify(again.body));
+    assert.equal(again.body.code, 'TASK_SECOND_APPROVER_REQUIRED');
+    const ewa = (
+      await ok('POST', `/api/v1/companies/${ids.ZURAW}/members`, {
+        name: 'Ewa Kowalczyk',
+        externalUserId: 'portal-ewa',
+        roles: ['approver'],
+      })
+    ).id;
+    const two = await ok(
+      'POST',
+      `/api/v1/tasks/${second.id}/complete`,
+      { outcome: 'approve' },
+      200,
+      as(await memberKey('portal: Ewa', ewa)),
+    );
+    assert.equal(two.order.state, 'syncing_invoice');
     await ok('PUT', `/api/v1/companies/${ids.ZURAW}/approval-policy`, { aboveAmount: '5000.00', currency: 'PLN' }, 200);
   });
 

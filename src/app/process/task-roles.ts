@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors.js';
 import { writeHistory, type Actor } from '../../store/history.js';
+import { actorRef } from './task-common.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
 import '../../store/schema-companies.js';
@@ -65,7 +66,7 @@ export async function authorizeTaskAct(
   tx: Work,
   who: TaskActor,
   now: Date,
-  row: { id: string; order_id: string; role: string; party: string },
+  row: { id: string; order_id: string; role: string; party: string; step?: number | null; process_state?: string },
   act: TaskAct,
   comment?: string,
 ): Promise<{ override: boolean }> {
@@ -77,7 +78,10 @@ export async function authorizeTaskAct(
         .select('company_id')
         .where('id', '=', row.order_id)
         .executeTakeFirst();
-      if (order?.company_id && order.company_id === member.companyId) return { override: false };
+      if (order?.company_id && order.company_id === member.companyId) {
+        if (act === 'complete' && (row.step ?? 0) > 0) await refuseSameApprover(tx, who, row);
+        return { override: false };
+      }
     }
   } else {
     const held = await heldBusinessRoles(tx, who);
@@ -105,4 +109,36 @@ export async function authorizeTaskAct(
     role: row.role,
     party: row.party,
   });
+}
+
+/**
+ * A company's two-step approval needs two people: the member who approved an earlier step of the
+ * chain cannot approve a later one (403 TASK_SECOND_APPROVER_REQUIRED).
+ */
+async function refuseSameApprover(
+  tx: Work,
+  who: TaskActor,
+  row: { order_id: string; step?: number | null; process_state?: string },
+) {
+  const earlier = await tx
+    .selectFrom('process_tasks')
+    .select('id')
+    .where('order_id', '=', row.order_id)
+    .where('party', '=', 'customer')
+    .where('process_state', '=', row.process_state ?? '')
+    .where('step', '<', row.step ?? 0)
+    .where('state', '=', 'completed')
+    .where('outcome', '=', 'approve')
+    .where('completed_by', '=', actorRef(who.actor))
+    .executeTakeFirst();
+  if (earlier)
+    throw new AppError(
+      'TASK_SECOND_APPROVER_REQUIRED',
+      'you approved an earlier step: another approver signs this one',
+      [],
+      {
+        role: 'approver',
+        party: 'customer',
+      },
+    );
 }
