@@ -31,6 +31,12 @@ export const FACT_SCHEMA = {
     allowPartial: 'bool',
     cycle: 'int',
     cyclesLeft: 'int',
+    /** who placed it for the company: { id, role, roles, hasLimit, limit, costCentre, department } */
+    placedBy: 'map<string, dyn>',
+    /** the company's own approval: { required, steps, reasons } (docs/b2b-companies.md) */
+    companyApproval: 'map<string, dyn>',
+    costCentre: 'string',
+    budgetRemaining: 'int',
   },
   lines: 'list<map<string, dyn>>',
   totals: { net: 'int', tax: 'int', gross: 'int', discount: 'int', shipping: 'int' },

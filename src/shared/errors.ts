@@ -114,6 +114,13 @@ export const ERROR_CODES = {
   ORDER_CHANGE_ALREADY_OPEN: { status: 409, title: 'The order has a draft change: confirm or discard it first' },
   ORDER_CHANGE_STALE: { status: 409, title: 'The order changed since the preview: preview again' },
   ORDER_CHANGE_NOT_ALLOWED: { status: 409, title: 'The order can no longer be changed' },
+  // company depth: business roles, company members, budgets (issue 17, item 5)
+  TASK_ROLE_REQUIRED: { status: 403, title: 'The task is for a business role you do not hold' },
+  TASK_MEMBER_REQUIRED: { status: 403, title: "The task is for an approver of the order's company" },
+  TASK_SECOND_APPROVER_REQUIRED: { status: 403, title: 'A second step of an approval needs another approver' },
+  EMAIL_TAKEN: { status: 409, title: 'A user with this email exists' },
+  UNKNOWN_COMPANY_MEMBER: { status: 422, title: 'Unknown or inactive company member' },
+  BUDGET_CONFLICT: { status: 409, title: 'A budget for this cost centre and period exists' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

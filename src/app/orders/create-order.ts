@@ -11,6 +11,8 @@ import { appendsWith } from '../../store/unit-of-work.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake } from '../inventory/reserve.js';
+import { companyFactRowsAtIntake } from '../companies/company-facts-sql.js';
+import { companyApproval } from '../../domain/company/company-facts.js';
 import { skippedOnIntake, type ReservationOutcome } from '../../domain/inventory/allocation.js';
 import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
@@ -214,7 +216,9 @@ export async function createOrder(
   );
   const money = channelMoney(input, priced.totals.grandTotal);
   if ('errors' in money) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', money.errors);
-  const rows = orderRows(scope, now, input, priced, money, refs);
+  // company depth (0020): who placed it for the company, and the budget it draws on
+  const company = await companyFactRowsAtIntake(scope, input, refs.customer, now);
+  const rows = orderRows(scope, now, input, priced, money, refs, company);
   if (isWork(scope)) return acceptOrder(processes, scope, actor, rows, hooks);
   // paid channel payments go to the money ledger in the order's unit of work
   const paid = rows.payments.some((p) => p.status === 'paid');
@@ -282,7 +286,15 @@ type Refs = Awaited<ReturnType<typeof resolveReferences>>;
 type NewOrder = ReturnType<typeof orderRows>;
 
 /** The order and line rows to insert, built from the input, its prices and its references. */
-function orderRows(scope: TenantScope, now: Date, input: PricedInput, priced: Priced, money: ChannelMoney, refs: Refs) {
+function orderRows(
+  scope: TenantScope,
+  now: Date,
+  input: PricedInput,
+  priced: Priced,
+  money: ChannelMoney,
+  refs: Refs,
+  company: Awaited<ReturnType<typeof companyFactRowsAtIntake>> = {},
+) {
   const id = newId();
   const number = refs.number;
   const customerName = refs.customer?.name ?? input.customer?.name ?? null;
@@ -355,6 +367,7 @@ function orderRows(scope: TenantScope, now: Date, input: PricedInput, priced: Pr
     display_number: input.displayNumber ?? null,
     customer_external_id: input.customer?.externalId ?? null,
     customer_masked: input.customer?.masked ?? false,
+    placed_by_member_id: company.member?.id ?? null,
     pickup_point:
       input.delivery.method === 'pickup_point' && input.delivery.pickupPoint
         ? (input.delivery.pickupPoint as Record<string, unknown>)
@@ -474,6 +487,7 @@ function orderRows(scope: TenantScope, now: Date, input: PricedInput, priced: Pr
             exposure: BigInt(refs.customer.company_credit.exposure) + totals.grandTotal,
           }
         : undefined,
+      ...company,
     },
     rules: refs.rules,
     published: refs.published,
@@ -562,7 +576,10 @@ async function acceptOrder(
     orderId: order.id,
     channelId: order.refs.channel.id,
     pickupLocationId: order.refs.pickupLocationId,
-    channelSettings: order.refs.channel.settings ?? {},
+    // the customer company approves first (0020): nothing is held until it has (docs/b2b-companies.md)
+    channelSettings: companyApproval(order.start.rows.member, order.totals.grandTotal, order.input.currency).required
+      ? { ...order.refs.channel.settings, reserveOnIntake: false }
+      : (order.refs.channel.settings ?? {}),
     // service lines hold no stock
     lines: order.lines
       .filter((l) => l.kind === 'product')

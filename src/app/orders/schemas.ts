@@ -74,6 +74,9 @@ export const orderInput = z
         name: name().optional(),
         email: z.email().max(320).optional(),
         phone: text(40).optional(),
+        memberId: uuid
+          .optional()
+          .describe("who places it for the customer's company (a company member): the company's own approval reads it"),
       })
       .strict()
       .refine(
