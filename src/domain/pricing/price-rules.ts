@@ -175,7 +175,7 @@ export function minimumOrderErrors(rules: MinimumRules): FieldError[] {
   });
   if (rules.minimum && rules.amount < rules.minimum.amount)
     errors.push({
-      path: path === '/lines' ? '/lines' : path,
+      path,
       message: `the order's goods come to ${formatMoney(rules.amount, rules.currency)} ${rules.currency}, below the minimum order of ${formatMoney(rules.minimum.amount, rules.currency)} ${rules.currency} (${rules.minimum.source})`,
       code: 'BELOW_MIN_ORDER_AMOUNT',
     });
