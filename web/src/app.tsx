@@ -34,6 +34,8 @@ const SelfServiceReturnPage = lazy(() => import('./pages/self-service-return'));
 const ReturnsPage = lazy(() => import('./pages/returns'));
 // Sales channels (connections, offer mappings, the ingestion log) load on first visit too.
 const ChannelsPage = lazy(() => import('./pages/channels'));
+// Price lists (their prices and the history of changes) load on first visit.
+const PricesPage = lazy(() => import('./pages/prices'));
 
 export function App() {
   const { path } = useLocation();
@@ -114,6 +116,8 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if ((params = match('/returns/:id', path))) return <ReturnsPage me={user} id={params.id!} />;
   if (path === '/channels') return <ChannelsPage me={user} />;
   if ((params = match('/channels/:id', path))) return <ChannelsPage me={user} id={params.id!} />;
+  if (path === '/prices') return <PricesPage />;
+  if ((params = match('/prices/:code', path))) return <PricesPage code={decodeURIComponent(params.code!)} />;
   if (path === '/inventory') return <InventoryPage me={user} />;
   if (path === '/inbox') return <InboxPage me={user} />;
   if (path === '/exceptions') return <ExceptionsPage canResolve={canWriteOrders(user)} />;

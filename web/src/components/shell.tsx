@@ -14,6 +14,7 @@ const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
   { to: '/exceptions', label: 'nav.exceptions', icon: '⚠' },
   { to: '/processes', label: 'nav.processes', icon: '⇄' },
   { to: '/channels', label: 'nav.channels', icon: '⇅' },
+  { to: '/prices', label: 'nav.prices', icon: '¤' },
   { to: '/reference', label: 'nav.reference', icon: '☰' },
 ];
 

@@ -46,6 +46,7 @@ export const en = {
   'nav.reference': 'Reference data',
   'nav.returns': 'Returns',
   'nav.channels': 'Sales channels',
+  'nav.prices': 'Price lists',
 
   'user.menu': 'User menu',
   'user.language': 'Language',

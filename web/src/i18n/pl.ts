@@ -38,6 +38,7 @@ export const pl: Messages = {
   'nav.reference': 'Dane podstawowe',
   'nav.returns': 'Zwroty',
   'nav.channels': 'Kanały sprzedaży',
+  'nav.prices': 'Cenniki',
 
   'user.menu': 'Menu użytkownika',
   'user.language': 'Język',

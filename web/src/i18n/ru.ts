@@ -38,6 +38,7 @@ export const ru: Messages = {
   'nav.reference': 'Справочники',
   'nav.returns': 'Возвраты',
   'nav.channels': 'Каналы продаж',
+  'nav.prices': 'Прайс-листы',
 
   'user.menu': 'Меню пользователя',
   'user.language': 'Язык',
