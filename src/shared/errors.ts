@@ -110,6 +110,9 @@ export const ERROR_CODES = {
   ORDER_CHANGE_ALREADY_OPEN: { status: 409, title: 'The order has a draft change: confirm or discard it first' },
   ORDER_CHANGE_STALE: { status: 409, title: 'The order changed since the preview: preview again' },
   ORDER_CHANGE_NOT_ALLOWED: { status: 409, title: 'The order can no longer be changed' },
+  // subscriptions (issue 17)
+  SUBSCRIPTION_STATE_CONFLICT: { status: 409, title: 'The subscription cannot do this in its state' },
+  SUBSCRIPTION_NOT_AN_OCCURRENCE: { status: 422, title: 'The date is not an upcoming cycle of the subscription' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

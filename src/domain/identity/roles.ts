@@ -30,6 +30,8 @@ export const PERMISSIONS = [
   'returns:write',
   'channels:read',
   'channels:write',
+  'subscriptions:read',
+  'subscriptions:write',
   'keys:manage',
   'users:manage',
 ] as const;
@@ -48,6 +50,7 @@ const READ: Permission[] = [
   'payments:read',
   'returns:read',
   'channels:read',
+  'subscriptions:read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -61,6 +64,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fulfilment:write',
     'returns:write',
     'channels:write',
+    'subscriptions:write',
   ],
   approver: [...READ, 'tasks:act'],
   integration: [
@@ -75,6 +79,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'invoices:write',
     'returns:write',
     'channels:write',
+    'subscriptions:write',
   ],
   viewer: READ,
   /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */
