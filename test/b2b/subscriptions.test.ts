@@ -412,4 +412,23 @@ describe('subscriptions and recurring orders', () => {
     const next = await ok('GET', `/api/v1/subscriptions?state=cancelled&limit=50&cursor=${list.nextCursor}`);
     assert.ok(next.items.every((s: any) => s.state === 'cancelled' && s.id !== list.items[0].id));
   });
+
+  it('Given roles, Then a viewer reads subscriptions but cannot change them, and an operator can', async () => {
+    clock.set('2028-02-01T10:00:00Z');
+    const sub = await create({ schedule: { rrule: 'FREQ=WEEKLY;COUNT=2', start: '2028-02-07T09:00' } });
+    const keyFor = async (role: string) => {
+      const key = await ok('POST', '/api/v1/api-keys', { name: role, roles: [role] }, 201);
+      return { authorization: `Bearer ${key.secret}` };
+    };
+    const viewer = await keyFor('viewer');
+    assert.equal((await t.call('GET', `/api/v1/subscriptions/${sub.id}`, undefined, viewer)).status, 200);
+    assert.equal((await t.call('GET', `/api/v1/subscriptions/${sub.id}/cycles`, undefined, viewer)).status, 200);
+    assert.equal((await t.call('POST', `/api/v1/subscriptions/${sub.id}:pause`, {}, viewer)).status, 403);
+    assert.equal((await t.call('POST', '/api/v1/subscriptions', subscription(), viewer)).status, 403);
+    const operator = await keyFor('operator');
+    const paused = await t.call('POST', `/api/v1/subscriptions/${sub.id}:pause`, {}, operator);
+    assert.equal(paused.status, 200);
+    assert.equal(paused.headers.etag, `"${paused.body.version}"`);
+    await ok('POST', `/api/v1/subscriptions/${sub.id}:cancel`, { reason: 'koniec testu' });
+  });
 });

@@ -72,7 +72,11 @@ export async function runSubscriptionCycles(
   const skipAt = new Set(row.skip_at);
   const wanted = due.filter((d) => !skipAt.has(d.toISOString()));
   const limit = opts.catchUpLimit ?? CATCH_UP_LIMIT;
-  const missed = new Set(wanted.slice(0, Math.max(0, wanted.length - limit)).map((d) => d.getTime()));
+  // more due than one run reads: these are all older than the latest ones, so all are missed
+  const more = occurrencesBetween(schedule, due.at(-1)!, now, 1).length > 0;
+  const missed = new Set(
+    wanted.slice(0, more ? wanted.length : Math.max(0, wanted.length - limit)).map((d) => d.getTime()),
+  );
   const context = await orderContext(work, row);
   const outcomes: CycleOutcome[] = [];
   let cycleSeq = row.cycle_seq;

@@ -422,7 +422,9 @@ export async function skipCycle(
   const row = await lockSubscription(work, id, ifMatch);
   refuseState(row, ['active', 'paused'], 'skip a cycle');
   const schedule = scheduleOf(row);
-  const next = row.next_run_at ? new Date(row.next_run_at) : nextOccurrence(schedule, now, true);
+  // a paused subscription's next cycle is the one resuming now would reach
+  const next =
+    row.state === 'active' && row.next_run_at ? new Date(row.next_run_at) : nextOccurrence(schedule, now, true);
   const at = input.at ? new Date(input.at) : next;
   if (!at) throw new AppError('SUBSCRIPTION_STATE_CONFLICT', 'the schedule has no next cycle to skip');
   if (!isOccurrence(schedule, at) || (next && at < next))
