@@ -368,6 +368,17 @@ describe('subscriptions and recurring orders', () => {
       order.lines.map((l: any) => l.sku),
       ['SKU-2'],
     );
+    // a new schedule: the next cycle is its first occurrence from now, in the given zone
+    const moved = await ok('PATCH', `/api/v1/subscriptions/${sub.id}`, {
+      schedule: { rrule: 'FREQ=WEEKLY;BYDAY=MO', start: '2028-02-07T07:30', timeZone: 'Europe/Moscow' },
+      reason: 'dostawy w poniedziałki',
+    });
+    assert.equal(moved.nextCycleAt, '2028-02-07T04:30:00.000Z');
+    assert.equal(moved.schedule.timeZone, 'Europe/Moscow');
+    const log = await ok('GET', `/api/v1/subscriptions/${sub.id}/history`);
+    const change = log.items.findLast((h: any) => h.action === 'subscription.updated');
+    assert.equal(change.reason, 'dostawy w poniedziałki');
+    assert.equal(change.changes.schedule.from.rrule, 'FREQ=MONTHLY;BYMONTHDAY=31');
     await ok('POST', `/api/v1/subscriptions/${sub.id}:cancel`, { reason: 'koniec testu' });
 
     const bad = await t.call(
