@@ -22269,7 +22269,7 @@ export interface paths {
                             kind?: "product" | "service";
                             sku: string;
                             quantity: number;
-                            /** @description the fixed price of every cycle, in the subscription's currency */
+                            /** @description the fixed price of every cycle, in the subscription's currency; absent (where order intake allows it) = each cycle order is priced from the price lists at its cycle */
                             unitPrice: string;
                             /** @description percentage, e.g. "23" */
                             taxRate?: string;
@@ -22569,7 +22569,7 @@ export interface paths {
                             kind?: "product" | "service";
                             sku: string;
                             quantity: number;
-                            /** @description the fixed price of every cycle, in the subscription's currency */
+                            /** @description the fixed price of every cycle, in the subscription's currency; absent (where order intake allows it) = each cycle order is priced from the price lists at its cycle */
                             unitPrice: string;
                             /** @description percentage, e.g. "23" */
                             taxRate?: string;

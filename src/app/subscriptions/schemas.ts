@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { address, attributes, code, moneyString, rateString, sku, text, timestamp, uuid } from '../schemas.js';
-import { orderInput } from '../orders/schemas.js';
+import { orderInput, orderLineInput } from '../orders/schemas.js';
 
 export const SUBSCRIPTION_STATES = ['active', 'paused', 'cancelled', 'completed'] as const;
 export const MAX_SUBSCRIPTION_LINES = 200;
@@ -10,7 +10,10 @@ export const subscriptionLineInput = z
     kind: z.enum(['product', 'service']).optional().describe('service lines (a visit, a cleaning) hold no stock'),
     sku,
     quantity: z.number().int().min(1).max(1_000_000),
-    unitPrice: moneyString.describe("the fixed price of every cycle, in the subscription's currency"),
+    // the order line's own rule: required until intake prices lines from the price lists, then optional
+    unitPrice: orderLineInput.shape.unitPrice.describe(
+      "the fixed price of every cycle, in the subscription's currency; absent (where order intake allows it) = each cycle order is priced from the price lists at its cycle",
+    ),
     taxRate: rateString.optional().describe('percentage, e.g. "23"'),
   })
   .strict();

@@ -48,14 +48,16 @@ async function tenantTimeZone(scope: TenantScope): Promise<string> {
 function lineRows(scope: TenantScope, subscriptionId: string, currency: string, lines: LineInput[], at = '/lines') {
   const errors: FieldError[] = [];
   const rows = lines.map((line, index) => {
-    const price = parseMoney(line.unitPrice, currency);
+    // no price: the cycle order is priced at intake from the price lists
+    const price = line.unitPrice === undefined ? null : parseMoney(line.unitPrice, currency);
     if (typeof price === 'string')
       errors.push({
         path: `${at}/${index}/unitPrice`,
         message: "must be a decimal string with the currency's decimal places",
         code: price,
       });
-    else if (price < 0n) errors.push({ path: `${at}/${index}/unitPrice`, message: 'must not be negative' });
+    else if (price !== null && price < 0n)
+      errors.push({ path: `${at}/${index}/unitPrice`, message: 'must not be negative' });
     return {
       tenant_id: scope.tenantId,
       subscription_id: subscriptionId,
