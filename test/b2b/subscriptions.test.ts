@@ -442,4 +442,33 @@ describe('subscriptions and recurring orders', () => {
     assert.equal(paused.headers.etag, `"${paused.body.version}"`);
     await ok('POST', `/api/v1/subscriptions/${sub.id}:cancel`, { reason: 'koniec testu' });
   });
+
+  it("Given the cycle's order already exists under its external id (a run that got past the lock), Then the cycle is linked to it and no second order is made", async () => {
+    clock.set('2028-03-01T10:00:00Z');
+    const sub = await create({ schedule: { rrule: 'FREQ=DAILY;COUNT=1', start: '2028-03-02T09:00' } });
+    const externalId = `sub-${sub.number.replace('SUB-', '')}-1`;
+    const first = await ok(
+      'POST',
+      '/api/v1/orders',
+      {
+        channel: 'web',
+        externalId,
+        orderType: 'subscription',
+        customer: { code: 'C-1' },
+        currency: 'PLN',
+        lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: '19.99', taxRate: '23' }],
+        shippingAddress: address,
+        delivery: { method: 'ship' },
+        paymentTerms: { kind: 'deferred', dueDays: 14 },
+      },
+      201,
+    );
+    await at('2028-03-02T08:00:00Z');
+    const [cycle] = await cycles(sub.id);
+    assert.equal(cycle.status, 'created');
+    assert.equal(cycle.orderId, first.id);
+    const orders = await t.store.selectFrom('orders').select('id').where('external_id', '=', externalId).execute();
+    assert.equal(orders.length, 1);
+    assert.equal((await ok('GET', `/api/v1/subscriptions/${sub.id}`)).state, 'completed');
+  });
 });
