@@ -125,6 +125,7 @@ describe('subscriptions and recurring orders', () => {
       assert.equal(order.orderType ?? order.type, 'subscription');
       assert.equal(order.attributes.subscription.id, sub.id);
       assert.equal(order.attributes.subscription.cycle, c.cycle);
+      assert.equal(new Date(order.placedAt).toISOString(), c.dueAt, 'placed at its cycle time');
       assert.equal(order.attributes.kontrakt, 'Umowa ramowa nr 7/2027 — Łódź');
       assert.equal(
         order.totals.grandTotal,

@@ -179,6 +179,8 @@ function cycleOrderInput(row: SubscriptionRow, context: OrderContext, cycle: num
     orderType: row.order_type,
     customer: { id: row.customer_id },
     currency: row.currency,
+    // placed at its cycle's time: price lists valid then apply, also when it is created late
+    placedAt: dueAt.toISOString(),
     pricesIncludeTax: row.prices_include_tax,
     lines: context.lines.map((l) => ({
       kind: l.kind,
