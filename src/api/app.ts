@@ -31,6 +31,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { moneyRoutes } from './routes/money.js';
 import { returnRoutes } from './routes/returns.js';
 import { channelRoutes } from './routes/channels.js';
+import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { registerConsole } from './console.js';
 
@@ -120,6 +121,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => moneyRoutes(scoped, deps));
       await api.register(async (scoped) => returnRoutes(scoped, deps));
       await api.register(async (scoped) => channelRoutes(scoped, deps));
+      await api.register(async (scoped) => pricingRoutes(scoped, deps));
       await api.register(async (scoped) => subscriptionRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },

@@ -95,6 +95,8 @@ export const FACT_SCHEMA = {
     customerKnown: 'bool',
   },
   stock: { outcome: 'string', shortLines: 'int', allInStock: 'bool', producible: 'bool' },
+  /** Prices against the price lists (docs/pricing.md): lines priced from a list, channel prices outside the channel's tolerance. */
+  pricing: { linesFromLists: 'int', deviations: 'int', ok: 'bool' },
   validation: { ok: 'bool', errors: 'list<string>', warnings: 'list<string>' },
   approvals: { approved: 'int', rejected: 'int', pending: 'int', required: 'int' },
   attributes: 'map<string, dyn>',

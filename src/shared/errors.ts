@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   UNKNOWN_CURRENCY: { status: 422, title: 'Unknown currency' },
   CHANNEL_INACTIVE: { status: 422, title: 'The channel does not accept orders' },
   IN_USE: { status: 409, title: 'The resource is referenced and cannot be deleted' },
+  // prices and minimum order rules (issue 17)
+  NO_PRICE: { status: 422, title: 'No price list gives the line a price' },
+  PRICE_BELOW_FLOOR: { status: 422, title: 'A price is below its floor' },
+  MIN_ORDER_NOT_MET: { status: 422, title: 'The order breaks a minimum order rule' },
   // inventory codes (issue 3)
   UNKNOWN_LOCATION: { status: 422, title: 'Unknown location' },
   STOCK_CONFLICT: { status: 409, title: 'The stock figures changed since you read them' },

@@ -2700,6 +2700,10 @@ export interface paths {
                         serialTracked?: boolean;
                         lotTracked?: boolean;
                         active?: boolean;
+                        /** @description the least quantity a B2B order line may ask for (minimum batch) */
+                        minOrderQuantity?: number | null;
+                        /** @description B2B order lines ask for multiples of this (a carton of 6: 6) */
+                        orderMultiple?: number | null;
                     };
                 };
             };
@@ -22133,6 +22137,808 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/price-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List price lists */
+        get: {
+            parameters: {
+                query?: {
+                    scope?: "base" | "channel" | "customer_group" | "company";
+                    currency?: string;
+                    active?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceListList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a price list with its entries
+         * @description Entries are checked as a whole: every SKU known, amounts exact in the list currency, floors not above prices; any fault names its entry and nothing is stored.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        currency: string;
+                        /** @default false */
+                        pricesIncludeTax?: boolean;
+                        /**
+                         * @description base: every order; channel: orders of the channel scopeRef; customer_group: customers (or companies) of segment scopeRef; company: the company with code scopeRef
+                         * @enum {string}
+                         */
+                        scope: "base" | "channel" | "customer_group" | "company";
+                        /** @description channel code, segment or company code (not for base) */
+                        scopeRef?: string | null;
+                        /**
+                         * @description among lists of the same scope, higher first
+                         * @default 0
+                         */
+                        priority?: number;
+                        validFrom?: string | null;
+                        validTo?: string | null;
+                        /** @default true */
+                        active?: boolean;
+                        /** @default [] */
+                        entries?: {
+                            sku: string;
+                            /**
+                             * @description the quantity break: this price from this many units
+                             * @default 1
+                             */
+                            minQuantity?: number;
+                            /** @description in the list currency, net or tax-inclusive as the list says */
+                            unitPrice: string;
+                            /** @description no order line may sell this SKU below it */
+                            floorPrice?: string | null;
+                            /** @description percentage, used for lines that bring none */
+                            taxRate?: string | null;
+                            validFrom?: string | null;
+                            validTo?: string | null;
+                        }[];
+                        /**
+                         * @description why: kept with the version in the list history
+                         * @default created
+                         */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/price-lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A price list and its entries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the price list id or code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a price list's fields (If-Match honoured; a reason is required) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the price list id or code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PriceListPatchInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/price-lists/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace or merge a price list's entries (If-Match honoured; a reason is required)
+         * @description One new version; its history row lists each price added, changed or removed.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the price list id or code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description replace: the list holds exactly these entries; merge: these entries are added or replace the entry of the same SKU, break and start date
+                         * @default merge
+                         * @enum {string}
+                         */
+                        mode?: "replace" | "merge";
+                        entries: {
+                            sku: string;
+                            /**
+                             * @description the quantity break: this price from this many units
+                             * @default 1
+                             */
+                            minQuantity?: number;
+                            /** @description in the list currency, net or tax-inclusive as the list says */
+                            unitPrice: string;
+                            /** @description no order line may sell this SKU below it */
+                            floorPrice?: string | null;
+                            /** @description percentage, used for lines that bring none */
+                            taxRate?: string | null;
+                            validFrom?: string | null;
+                            validTo?: string | null;
+                        }[];
+                        /**
+                         * @description merge mode: entries to take out
+                         * @default []
+                         */
+                        remove?: {
+                            sku: string;
+                            /** @default 1 */
+                            minQuantity?: number;
+                        }[];
+                        /** @description why: kept with the version in the list history */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/price-lists/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A price list's versions: who changed what, when and why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the price list id or code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceListHistory"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prices{resolve}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The prices intake would give these lines (list and rule per line) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    resolve: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel: string;
+                        /** @description the customer (and so company and segment) to price for */
+                        customer?: {
+                            /** Format: uuid */
+                            id?: string;
+                            code?: string;
+                        };
+                        currency: string;
+                        /** @default false */
+                        pricesIncludeTax?: boolean;
+                        /**
+                         * Format: date-time
+                         * @description price at this time (default now)
+                         */
+                        at?: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                            taxRate?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceQuote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/subscriptions": {
         parameters: {
             query?: never;
@@ -22270,7 +23076,7 @@ export interface paths {
                             sku: string;
                             quantity: number;
                             /** @description the fixed price of every cycle, in the subscription's currency; absent (where order intake allows it) = each cycle order is priced from the price lists at its cycle */
-                            unitPrice: string;
+                            unitPrice?: string;
                             /** @description percentage, e.g. "23" */
                             taxRate?: string;
                         }[];
@@ -22570,7 +23376,7 @@ export interface paths {
                             sku: string;
                             quantity: number;
                             /** @description the fixed price of every cycle, in the subscription's currency; absent (where order intake allows it) = each cycle order is priced from the price lists at its cycle */
-                            unitPrice: string;
+                            unitPrice?: string;
                             /** @description percentage, e.g. "23" */
                             taxRate?: string;
                         }[];
@@ -23568,7 +24374,8 @@ export interface components {
                 /** @description defaults to the product name */
                 name?: string;
                 quantity: number;
-                unitPrice: string;
+                /** @description without it the line is priced from the applicable price list (docs/pricing.md); with it, checked against the list's floor and, when the channel sets a tolerance, its price */
+                unitPrice?: string;
                 /** @description discount amount for the whole line */
                 discount?: string;
                 /** @description percentage, e.g. "23" */
@@ -23983,6 +24790,10 @@ export interface components {
             serialTracked?: boolean;
             lotTracked?: boolean;
             active?: boolean;
+            /** @description the least quantity a B2B order line may ask for (minimum batch) */
+            minOrderQuantity?: number | null;
+            /** @description B2B order lines ask for multiples of this (a carton of 6: 6) */
+            orderMultiple?: number | null;
         };
         CompanyInput: {
             code: string;
@@ -25534,6 +26345,96 @@ export interface components {
                 sku: string;
             }[];
         };
+        PriceEntryInput: {
+            sku: string;
+            minQuantity: number;
+            unitPrice: string;
+            floorPrice: string | null;
+            taxRate: string | null;
+            validFrom: string | null;
+            validTo: string | null;
+        };
+        PriceListInput: {
+            id: string;
+            code: string;
+            name: string;
+            currency: string;
+            pricesIncludeTax: boolean;
+            scope: string;
+            scopeRef: string | null;
+            priority: number;
+            validFrom: string | null;
+            validTo: string | null;
+            active: boolean;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            entries: components["schemas"]["PriceEntryInput"][];
+        };
+        PriceListListInput: {
+            items: {
+                id: string;
+                code: string;
+                name: string;
+                currency: string;
+                pricesIncludeTax: boolean;
+                scope: string;
+                scopeRef: string | null;
+                priority: number;
+                validFrom: string | null;
+                validTo: string | null;
+                active: boolean;
+                version: number;
+                createdAt: string;
+                updatedAt: string;
+                entryCount: number;
+            }[];
+            nextCursor: string | null;
+        };
+        PriceListHistoryInput: {
+            items: {
+                version: number;
+                at: string;
+                actor: {
+                    type: string;
+                    id: string | null;
+                };
+                reason: string;
+                changes: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        PriceQuoteInput: {
+            currency: string;
+            pricesIncludeTax: boolean;
+            at: string;
+            lines: {
+                sku: string;
+                quantity: number;
+                unitPrice: string | null;
+                list: string | null;
+                rule: string | null;
+                problem?: string;
+            }[];
+        };
+        PriceListPatchInput: {
+            name?: string;
+            pricesIncludeTax?: boolean;
+            /**
+             * @description base: every order; channel: orders of the channel scopeRef; customer_group: customers (or companies) of segment scopeRef; company: the company with code scopeRef
+             * @enum {string}
+             */
+            scope?: "base" | "channel" | "customer_group" | "company";
+            /** @description channel code, segment or company code (not for base) */
+            scopeRef?: string | null;
+            priority?: number;
+            validFrom?: string | null;
+            validTo?: string | null;
+            active?: boolean;
+            /** @description why: kept with the version in the list history */
+            reason: string;
+        };
         SubscriptionInput: {
             id: string;
             number: string;
@@ -25655,7 +26556,8 @@ export interface components {
                 /** @description defaults to the product name */
                 name?: string;
                 quantity: number;
-                unitPrice: string;
+                /** @description without it the line is priced from the applicable price list (docs/pricing.md); with it, checked against the list's floor and, when the channel sets a tolerance, its price */
+                unitPrice?: string;
                 /** @description discount amount for the whole line */
                 discount?: string;
                 /** @description percentage, e.g. "23" */
@@ -26070,6 +26972,10 @@ export interface components {
             serialTracked?: boolean;
             lotTracked?: boolean;
             active?: boolean;
+            /** @description the least quantity a B2B order line may ask for (minimum batch) */
+            minOrderQuantity?: number | null;
+            /** @description B2B order lines ask for multiples of this (a carton of 6: 6) */
+            orderMultiple?: number | null;
         };
         Company: {
             code: string;
@@ -27620,6 +28526,96 @@ export interface components {
                 offerId: string;
                 sku: string;
             }[];
+        };
+        PriceEntry: {
+            sku: string;
+            minQuantity: number;
+            unitPrice: string;
+            floorPrice: string | null;
+            taxRate: string | null;
+            validFrom: string | null;
+            validTo: string | null;
+        };
+        PriceList: {
+            id: string;
+            code: string;
+            name: string;
+            currency: string;
+            pricesIncludeTax: boolean;
+            scope: string;
+            scopeRef: string | null;
+            priority: number;
+            validFrom: string | null;
+            validTo: string | null;
+            active: boolean;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            entries: components["schemas"]["PriceEntry"][];
+        };
+        PriceListList: {
+            items: {
+                id: string;
+                code: string;
+                name: string;
+                currency: string;
+                pricesIncludeTax: boolean;
+                scope: string;
+                scopeRef: string | null;
+                priority: number;
+                validFrom: string | null;
+                validTo: string | null;
+                active: boolean;
+                version: number;
+                createdAt: string;
+                updatedAt: string;
+                entryCount: number;
+            }[];
+            nextCursor: string | null;
+        };
+        PriceListHistory: {
+            items: {
+                version: number;
+                at: string;
+                actor: {
+                    type: string;
+                    id: string | null;
+                };
+                reason: string;
+                changes: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        PriceQuote: {
+            currency: string;
+            pricesIncludeTax: boolean;
+            at: string;
+            lines: {
+                sku: string;
+                quantity: number;
+                unitPrice: string | null;
+                list: string | null;
+                rule: string | null;
+                problem?: string;
+            }[];
+        };
+        PriceListPatch: {
+            name?: string;
+            pricesIncludeTax?: boolean;
+            /**
+             * @description base: every order; channel: orders of the channel scopeRef; customer_group: customers (or companies) of segment scopeRef; company: the company with code scopeRef
+             * @enum {string}
+             */
+            scope?: "base" | "channel" | "customer_group" | "company";
+            /** @description channel code, segment or company code (not for base) */
+            scopeRef?: string | null;
+            priority?: number;
+            validFrom?: string | null;
+            validTo?: string | null;
+            active?: boolean;
+            /** @description why: kept with the version in the list history */
+            reason: string;
         };
         Subscription: {
             id: string;

@@ -20,6 +20,15 @@ import { channelRules } from '../../domain/inventory/stock.js';
 import type { CreditFactRow } from '../../domain/order/facts.js';
 import { creditJson } from '../money/credit-sql.js';
 import { recordChannelPayments } from '../money/channel-payments.js';
+import {
+  applyPriceLists,
+  candidatesOf,
+  checkMinimumOrder,
+  priceRowsSql,
+  type PricedInput,
+  type PriceRow,
+  type PricingRefs,
+} from '../pricing/price-order.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
@@ -31,6 +40,7 @@ interface RefsRow {
     kind: string;
     active: boolean;
     process_key: string | null;
+    price_list: string | null;
     settings: Record<string, unknown>;
   } | null;
   customer: {
@@ -41,11 +51,20 @@ interface RefsRow {
     segment: string | null;
     attributes: Record<string, unknown>;
     company_segment: string | null;
+    company_code: string | null;
     company_terms: Record<string, unknown> | null;
     /** The company's credit position before this order (a B2B customer only). */
     company_credit: CreditFactRow | null;
   } | null;
-  products: Array<{ id: string; sku: string; name: string; active: boolean }> | null;
+  products: Array<{
+    id: string;
+    sku: string;
+    name: string;
+    active: boolean;
+    min_order_quantity: number | null;
+    order_multiple: number | null;
+  }> | null;
+  prices: PriceRow[] | null;
   pickup: { id: string; capabilities: string[]; active: boolean } | null;
   rules: { rules: unknown[]; version: number } | null;
   published: Array<{ key: string; version: number; source_hash: string }> | null;
@@ -58,7 +77,7 @@ interface RefsRow {
  * selection rules and published versions, and the next order number (a number taken by a refused
  * order is a gap, as with any sequence).
  */
-async function resolveReferences(scope: TenantScope, input: OrderInput) {
+async function resolveReferences(scope: TenantScope, input: OrderInput, at: Date) {
   const tenantId = scope.tenantId;
   const inputCustomer = input.customer ?? {};
   const customerWhere = inputCustomer.id
@@ -68,15 +87,16 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
       : sql`false`;
   const skus = [...new Set(input.lines.map((l) => l.sku))];
   const { rows } = await sql<RefsRow>`select
-    (select row_to_json(x) from (select id, code, kind, active, process_key, settings from channels where tenant_id = ${tenantId} and code = ${input.channel}) x) as channel,
-    (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.terms as company_terms,
+    (select row_to_json(x) from (select id, code, kind, active, process_key, price_list, settings from channels where tenant_id = ${tenantId} and code = ${input.channel}) x) as channel,
+    (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.code as company_code, co.terms as company_terms,
        (case when co.id is null then null else ${creditJson(sql`co.tenant_id`, sql`co.id`)} end) as company_credit
        from customers cu left join companies co on co.tenant_id = cu.tenant_id and co.id = cu.company_id where cu.tenant_id = ${tenantId} and ${customerWhere}) x) as customer,
-    (select json_agg(x) from (select id, sku, name, active from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])) x) as products,
+    (select json_agg(x) from (select id, sku, name, active, min_order_quantity, order_multiple from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])) x) as products,
     (select row_to_json(x) from (select id, capabilities, active from locations where tenant_id = ${tenantId} and code = ${input.delivery.pickupLocation ?? null}) x) as pickup,
     (select row_to_json(x) from (select rules, version from process_selection_rules where tenant_id = ${tenantId}) x) as rules,
     (select json_agg(x) from (select distinct on (key) key, version, source_hash from process_definitions
        where tenant_id = ${tenantId} and status = 'published' order by key, version desc) x) as published,
+    ${priceRowsSql(tenantId, skus, input.currency, at)} as prices,
     nextval('order_number_seq')::text as n`.execute(scope.conn);
   const refs = rows[0]!;
   const channel = refs.channel;
@@ -119,10 +139,26 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
     }
     pickupLocationId = loc.id;
   }
+  const pricing: PricingRefs = {
+    party: {
+      channel: channel.code,
+      channelList: channel.price_list,
+      companyCode: customer?.company_code ?? null,
+      contractList: typeof customer?.company_terms?.priceList === 'string' ? customer.company_terms.priceList : null,
+      segments: [customer?.segment, customer?.company_segment].filter((s): s is string => !!s),
+    },
+    candidates: candidatesOf(refs.prices),
+    channelKind: channel.kind,
+    channelSettings: channel.settings ?? {},
+    companyTerms: customer?.company_terms ?? null,
+    hasCompany: !!customer?.company_id,
+    products: bySku,
+  };
   return {
     channel,
     customer,
     bySku,
+    pricing,
     pickupLocationId,
     rules: refs.rules,
     published: refs.published ?? [],
@@ -156,9 +192,13 @@ export async function createOrder(
   scope: TenantScope,
   actor: Actor,
   clock: Clock,
-  input: OrderInput,
+  received: OrderInput,
   hooks: IntakeHooks = {},
 ) {
+  const now = clock.now();
+  const refs = await resolveReferences(scope, received, received.placedAt ? new Date(received.placedAt) : now);
+  // prices from the applicable lists where the order brings none, checked where it does
+  const input = applyPriceLists(received, refs.pricing);
   const priced = priceOrder(
     input.currency,
     input.lines,
@@ -167,10 +207,14 @@ export async function createOrder(
     input.discounts,
   );
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
+  checkMinimumOrder(
+    input,
+    priced.lines.reduce((sum, line) => sum + line.net, 0n),
+    refs.pricing,
+  );
   const money = channelMoney(input, priced.totals.grandTotal);
   if ('errors' in money) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', money.errors);
-  const refs = await resolveReferences(scope, input);
-  const rows = orderRows(scope, clock.now(), input, priced, money, refs);
+  const rows = orderRows(scope, now, input, priced, money, refs);
   if (isWork(scope)) return acceptOrder(processes, scope, actor, rows, hooks);
   // paid channel payments go to the money ledger in the order's unit of work
   const paid = rows.payments.some((p) => p.status === 'paid');
@@ -200,7 +244,7 @@ type ChannelMoney = Exclude<ReturnType<typeof channelMoney>, { errors: unknown }
  * currency, not negative, and the payments together at most the grand total (/payments/i/amount
  * names the first payment past it).
  */
-function channelMoney(input: OrderInput, grandTotal: bigint) {
+function channelMoney(input: PricedInput, grandTotal: bigint) {
   const errors: FieldError[] = [];
   const amount = (text: string, path: string) => {
     const value = parseMoney(text, input.currency);
@@ -238,7 +282,7 @@ type Refs = Awaited<ReturnType<typeof resolveReferences>>;
 type NewOrder = ReturnType<typeof orderRows>;
 
 /** The order and line rows to insert, built from the input, its prices and its references. */
-function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Priced, money: ChannelMoney, refs: Refs) {
+function orderRows(scope: TenantScope, now: Date, input: PricedInput, priced: Priced, money: ChannelMoney, refs: Refs) {
   const id = newId();
   const number = refs.number;
   const customerName = refs.customer?.name ?? input.customer?.name ?? null;

@@ -1,4 +1,4 @@
-import { parseMoney } from '../../shared/money.js';
+import { formatMoney, parseMoney } from '../../shared/money.js';
 import { summarizePayments } from '../money/payment-status.js';
 import { returnFactsFrom, type ReturnFactRow } from '../returns/facts.js';
 
@@ -153,6 +153,16 @@ export function factsFrom(factRows: FactRows) {
           : 'partial';
 
   const errors = orderValidationErrors(order, lines);
+  const pricing = (attrs.pricing ?? {}) as Dict;
+  const deviations = Number(pricing.deviations ?? 0);
+  const warnings = lines.flatMap((line) => {
+    const linePricing = ((line.attributes ?? {}) as Dict).pricing as Dict | undefined;
+    return linePricing?.outsideTolerance
+      ? [
+          `SKU ${line.sku}: ${formatMoney(BigInt(line.unit_price), cur)} is ${String(linePricing.deviationPct)}% from list ${String(linePricing.list)}'s ${String(linePricing.listPrice)}`,
+        ]
+      : [];
+  });
   const paymentKind = String((order.payment_terms as Dict).kind ?? 'prepaid');
   const creditLimit = money(pick('creditLimit'), cur);
   const credit = factRows.credit;
@@ -251,7 +261,8 @@ export function factsFrom(factRows: FactRows) {
       allInStock: outcome === 'reserved',
       producible: attrs.producible,
     },
-    validation: { ok: errors.length === 0, errors, warnings: [] },
+    pricing: { linesFromLists: Number(pricing.linesFromLists ?? 0), deviations, ok: deviations === 0 },
+    validation: { ok: errors.length === 0, errors, warnings },
     rma: returnFactsFrom(factRows.ret),
   };
 }
