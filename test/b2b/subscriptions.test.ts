@@ -472,4 +472,59 @@ describe('subscriptions and recurring orders', () => {
     assert.equal(orders.length, 1);
     assert.equal((await ok('GET', `/api/v1/subscriptions/${sub.id}`)).state, 'completed');
   });
+
+  it('Given a line without a fixed price, Then each cycle order is priced from the price list at its cycle (a price change reaches the next cycle)', async () => {
+    clock.set('2028-04-01T10:00:00Z');
+    await ok(
+      'POST',
+      '/api/v1/price-lists',
+      {
+        code: 'SUB-BASE',
+        name: 'Cennik abonamentowy — подписка',
+        currency: 'PLN',
+        scope: 'base',
+        entries: [{ sku: 'SKU-3', unitPrice: '4.00', taxRate: '8' }],
+      },
+      201,
+    );
+    const sub = await create({
+      lines: [
+        { sku: 'SKU-3', quantity: 10 },
+        { sku: 'SKU-1', quantity: 1, unitPrice: '19.99', taxRate: '23' },
+      ],
+      schedule: { rrule: 'FREQ=WEEKLY;COUNT=2', start: '2028-04-03T09:00' },
+    });
+    assert.deepEqual(
+      sub.lines.map((l: any) => [l.sku, l.unitPrice]),
+      [
+        ['SKU-3', null],
+        ['SKU-1', '19.99'],
+      ],
+    );
+    await at('2028-04-03T07:00:00Z');
+    clock.set('2028-04-05T10:00:00Z');
+    await ok('PUT', '/api/v1/price-lists/SUB-BASE/entries', {
+      mode: 'merge',
+      entries: [{ sku: 'SKU-3', unitPrice: '4.40', taxRate: '8' }],
+      reason: 'podwyżka od kwietnia',
+    });
+    await at('2028-04-10T07:00:00Z');
+    const list = await cycles(sub.id);
+    assert.deepEqual(
+      list.map((c) => c.status),
+      ['created', 'created'],
+      JSON.stringify(list),
+    );
+    const prices = [];
+    for (const c of list) {
+      const order = await ok('GET', `/api/v1/orders/${c.orderId}`);
+      const line = order.lines.find((l: any) => l.sku === 'SKU-3');
+      assert.equal(line.attributes.pricing.source, 'list');
+      assert.equal(line.attributes.pricing.list, 'SUB-BASE');
+      assert.equal(order.lines.find((l: any) => l.sku === 'SKU-1').unitPrice, '19.99', 'the fixed price stays');
+      prices.push(line.unitPrice);
+    }
+    assert.deepEqual(prices, ['4.00', '4.40']);
+    assert.equal((await ok('GET', `/api/v1/subscriptions/${sub.id}`)).state, 'completed');
+  });
 });
