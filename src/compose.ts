@@ -23,6 +23,7 @@ import type { ChannelServices } from './app/channels/services.js';
 import { channelPollJob } from './app/channels/inbound.js';
 import { channelOutboundJob } from './app/channels/outbound.js';
 import { channelStockJob } from './app/channels/stock.js';
+import { subscriptionCycleJob } from './app/subscriptions/run-cycles.js';
 
 /**
  * The composition root: the one place that decides what runs in this process. Each capability
@@ -110,6 +111,7 @@ export function compose(opts: ComposeOptions): Services {
     paymentOperationJob({ providers: payments, processes, clock: opts.clock, publicUrl: opts.publicUrl }),
     ksefSubmissionJob({ ksef: opts.ksef, clock: opts.clock }),
     returnLabelJob({ carriers: opts.carriers, processes, clock: opts.clock }),
+    subscriptionCycleJob({ processes }),
     ...(opts.channels
       ? [
           channelPollJob({ processes, clock: opts.clock, services: opts.channels }),

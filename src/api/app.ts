@@ -34,6 +34,7 @@ import { userRoutes } from './routes/users.js';
 import { companyB2bRoutes } from './routes/companies-b2b.js';
 import { channelRoutes } from './routes/channels.js';
 import { pricingRoutes } from './routes/pricing.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -125,6 +126,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => pricingRoutes(scoped, deps));
       await api.register(async (scoped) => userRoutes(scoped, deps));
       await api.register(async (scoped) => companyB2bRoutes(scoped, deps));
+      await api.register(async (scoped) => subscriptionRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },

@@ -121,6 +121,9 @@ export const ERROR_CODES = {
   EMAIL_TAKEN: { status: 409, title: 'A user with this email exists' },
   UNKNOWN_COMPANY_MEMBER: { status: 422, title: 'Unknown or inactive company member' },
   BUDGET_CONFLICT: { status: 409, title: 'A budget for this cost centre and period exists' },
+  // subscriptions (issue 17)
+  SUBSCRIPTION_STATE_CONFLICT: { status: 409, title: 'The subscription cannot do this in its state' },
+  SUBSCRIPTION_NOT_AN_OCCURRENCE: { status: 422, title: 'The date is not an upcoming cycle of the subscription' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

@@ -24985,6 +24985,1393 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscriptions, newest first (filters: state, customer) */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "active" | "paused" | "cancelled" | "completed";
+                    /** @description customer id */
+                    customer?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Subscription"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a subscription: lines, delivery, payment terms and a schedule (RRULE) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customer: {
+                            /** Format: uuid */
+                            id?: string;
+                            code?: string;
+                        };
+                        /** @description the channel its cycle orders come in on (its process runs them) */
+                        channel: string;
+                        /**
+                         * @description the cycle orders' type: "subscription" (deliveries) or "service" (visits)
+                         * @default subscription
+                         * @enum {string}
+                         */
+                        orderType?: "subscription" | "service";
+                        currency: string;
+                        /** @default false */
+                        pricesIncludeTax?: boolean;
+                        lines: {
+                            /**
+                             * @description service lines (a visit, a cleaning) hold no stock
+                             * @enum {string}
+                             */
+                            kind?: "product" | "service";
+                            sku: string;
+                            quantity: number;
+                            /** @description the fixed price of every cycle, in the subscription's currency; absent (where order intake allows it) = each cycle order is priced from the price lists at its cycle */
+                            unitPrice?: string;
+                            /** @description percentage, e.g. "23" */
+                            taxRate?: string;
+                        }[];
+                        /** @description shipping charged on every cycle order */
+                        shipping?: {
+                            amount: string;
+                            taxRate?: string;
+                        };
+                        delivery: {
+                            /** @enum {string} */
+                            method: "ship" | "pickup" | "pickup_point";
+                            /** @description location code of our own pickup point or store (method pickup) */
+                            pickupLocation?: string;
+                            /** @description a third-party locker or point (method pickup_point) */
+                            pickupPoint?: {
+                                /** @description "inpost", "ozon", "wildberries" … */
+                                provider: string;
+                                /** @description the point's id at the provider (KRA010) */
+                                id: string;
+                                name?: string;
+                                address?: {
+                                    name?: string;
+                                    company?: string;
+                                    line1?: string;
+                                    line2?: string;
+                                    city?: string;
+                                    postalCode?: string;
+                                    region?: string;
+                                    country?: string;
+                                    phone?: string;
+                                    /** Format: email */
+                                    email?: string;
+                                    latitude?: number;
+                                    longitude?: number;
+                                };
+                            };
+                            carrier?: string;
+                            service?: string;
+                        };
+                        shippingAddress?: {
+                            name: string;
+                            company?: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            postalCode?: string;
+                            region?: string;
+                            country: string;
+                            phone?: string;
+                            /** Format: email */
+                            email?: string;
+                            latitude?: number;
+                            longitude?: number;
+                        };
+                        billingAddress?: {
+                            name: string;
+                            company?: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            postalCode?: string;
+                            region?: string;
+                            country: string;
+                            phone?: string;
+                            /** Format: email */
+                            email?: string;
+                            latitude?: number;
+                            longitude?: number;
+                        };
+                        /**
+                         * @default {
+                         *       "kind": "prepaid"
+                         *     }
+                         */
+                        paymentTerms?: {
+                            /** @enum {string} */
+                            kind: "prepaid" | "cash_on_delivery" | "deferred" | "partial_prepayment";
+                            dueDays?: number;
+                            prepaymentPercent?: number;
+                        };
+                        schedule: {
+                            /** @description RFC 5545 RRULE without DTSTART: FREQ (DAILY, WEEKLY, MONTHLY, YEARLY), INTERVAL, BYDAY, BYMONTHDAY, COUNT, UNTIL; e.g. "FREQ=WEEKLY;BYDAY=FR;COUNT=3" */
+                            rrule: string;
+                            /** @description the first cycle's local date and time in timeZone, e.g. 2027-03-19T09:00 (DTSTART) */
+                            start: string;
+                            /** @description IANA zone the rule is evaluated in; default: the default seller's time zone, else UTC */
+                            timeZone?: string;
+                        };
+                        /** @description how many cycle orders in all; absent = as long as the schedule runs (COUNT/UNTIL) or until cancelled */
+                        cyclesTotal?: number;
+                        /** @description copied onto every cycle order */
+                        attributes?: {
+                            [key: string]: unknown;
+                        };
+                        notes?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subscription */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change lines, schedule, cycles, delivery or terms (If-Match honoured); later cycles use them */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines?: {
+                            /**
+                             * @description service lines (a visit, a cleaning) hold no stock
+                             * @enum {string}
+                             */
+                            kind?: "product" | "service";
+                            sku: string;
+                            quantity: number;
+                            /** @description the fixed price of every cycle, in the subscription's currency; absent (where order intake allows it) = each cycle order is priced from the price lists at its cycle */
+                            unitPrice?: string;
+                            /** @description percentage, e.g. "23" */
+                            taxRate?: string;
+                        }[];
+                        /** @description a new schedule; the next cycle is its first occurrence after now */
+                        schedule?: {
+                            /** @description RFC 5545 RRULE without DTSTART: FREQ (DAILY, WEEKLY, MONTHLY, YEARLY), INTERVAL, BYDAY, BYMONTHDAY, COUNT, UNTIL; e.g. "FREQ=WEEKLY;BYDAY=FR;COUNT=3" */
+                            rrule: string;
+                            /** @description the first cycle's local date and time in timeZone, e.g. 2027-03-19T09:00 (DTSTART) */
+                            start: string;
+                            /** @description IANA zone the rule is evaluated in; default: the default seller's time zone, else UTC */
+                            timeZone?: string;
+                        };
+                        cyclesTotal?: number | null;
+                        shipping?: {
+                            amount: string;
+                            taxRate?: string;
+                        } | null;
+                        delivery?: {
+                            /** @enum {string} */
+                            method: "ship" | "pickup" | "pickup_point";
+                            /** @description location code of our own pickup point or store (method pickup) */
+                            pickupLocation?: string;
+                            /** @description a third-party locker or point (method pickup_point) */
+                            pickupPoint?: {
+                                /** @description "inpost", "ozon", "wildberries" … */
+                                provider: string;
+                                /** @description the point's id at the provider (KRA010) */
+                                id: string;
+                                name?: string;
+                                address?: {
+                                    name?: string;
+                                    company?: string;
+                                    line1?: string;
+                                    line2?: string;
+                                    city?: string;
+                                    postalCode?: string;
+                                    region?: string;
+                                    country?: string;
+                                    phone?: string;
+                                    /** Format: email */
+                                    email?: string;
+                                    latitude?: number;
+                                    longitude?: number;
+                                };
+                            };
+                            carrier?: string;
+                            service?: string;
+                        };
+                        shippingAddress?: {
+                            name: string;
+                            company?: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            postalCode?: string;
+                            region?: string;
+                            country: string;
+                            phone?: string;
+                            /** Format: email */
+                            email?: string;
+                            latitude?: number;
+                            longitude?: number;
+                        };
+                        paymentTerms?: {
+                            /** @enum {string} */
+                            kind: "prepaid" | "cash_on_delivery" | "deferred" | "partial_prepayment";
+                            dueDays?: number;
+                            prepaymentPercent?: number;
+                        };
+                        notes?: string | null;
+                        /** @description why (kept in the history) */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/cycles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each cycle: date, outcome (created, failed, skipped, missed) and its order's number and state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                cycle: number;
+                                dueAt: string;
+                                /** @enum {string} */
+                                status: "created" | "failed" | "skipped" | "missed";
+                                orderId: string | null;
+                                orderNumber: string | null;
+                                orderState: string | null;
+                                errorCode: string | null;
+                                reason: string | null;
+                                attempts: number;
+                                recordedAt: string;
+                                updatedAt: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who changed what and why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: ({
+                                at: string;
+                                actor: {
+                                    type: string;
+                                    id: string | null;
+                                    name: string | null;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                action: string;
+                                fromState: string | null;
+                                toState: string | null;
+                                changes: {
+                                    [key: string]: unknown;
+                                };
+                                reason: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}:skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Skip the next cycle, or the occurrence `at` (no order; not counted towards cyclesTotal) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description the occurrence to skip (its UTC instant); default: the next cycle
+                         */
+                        at?: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}:pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: no cycles until resumed (or until `until`) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description resume by itself at this time; absent = until resumed
+                         */
+                        until?: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}:resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume: the next cycle is the first occurrence from now (cycles that fell in the pause are not made up) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}:cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel with a reason; orders already created stay as they are */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscription"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}:retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Try a failed cycle's order again after fixing its cause (clears the exception on success) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the failed cycle; default: the open exception */
+                        cycle?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cycle: {
+                                cycle: number;
+                                dueAt: string;
+                                status: string;
+                                orderId: string | null;
+                                errorCode: string | null;
+                                reason: string | null;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            subscription: components["schemas"]["Subscription"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -27099,6 +28486,83 @@ export interface components {
             /** @description why: kept with the version in the list history */
             reason: string;
         };
+        SubscriptionInput: {
+            id: string;
+            number: string;
+            /** @enum {string} */
+            state: "active" | "paused" | "cancelled" | "completed";
+            customerId: string;
+            companyId: string | null;
+            channel: string;
+            /** @enum {string} */
+            orderType: "subscription" | "service";
+            currency: string;
+            pricesIncludeTax: boolean;
+            lines: ({
+                lineNo: number;
+                /** @enum {string} */
+                kind: "product" | "service";
+                sku: string;
+                quantity: number;
+                /** @description the fixed price; null = priced from the price lists at each cycle */
+                unitPrice: string | null;
+                taxRate: string | null;
+            } & {
+                [key: string]: unknown;
+            })[];
+            shipping: {
+                [key: string]: unknown;
+            } | null;
+            delivery: {
+                [key: string]: unknown;
+            };
+            shippingAddress: {
+                [key: string]: unknown;
+            } | null;
+            billingAddress: {
+                [key: string]: unknown;
+            } | null;
+            paymentTerms: {
+                [key: string]: unknown;
+            };
+            schedule: {
+                rrule: string;
+                start: string;
+                timeZone: string;
+            };
+            cyclesTotal: number | null;
+            /** @description cycles whose order was created or refused (skipped and missed ones do not count) */
+            cyclesDone: number;
+            /** @description the number of the last cycle recorded (any outcome) */
+            lastCycle: number;
+            /** @description UTC instant of the next cycle (active subscriptions) */
+            nextCycleAt: string | null;
+            /** @description the same in the schedule's time zone */
+            nextCycleLocal: string | null;
+            /** @description later occurrences that will be skipped */
+            skipping: string[];
+            pausedUntil: string | null;
+            /** @description a failed cycle waiting for an operator (POST /subscriptions/{id}:retry after fixing its cause) */
+            exception: ({
+                kind: string;
+                cycle: number;
+                code: string;
+                reason: string;
+                at: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            attributes: {
+                [key: string]: unknown;
+            };
+            notes: string | null;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            endedAt: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         OrderCreate: {
             /** @description channel code */
             channel: string;
@@ -29208,6 +30672,83 @@ export interface components {
             active?: boolean;
             /** @description why: kept with the version in the list history */
             reason: string;
+        };
+        Subscription: {
+            id: string;
+            number: string;
+            /** @enum {string} */
+            state: "active" | "paused" | "cancelled" | "completed";
+            customerId: string;
+            companyId: string | null;
+            channel: string;
+            /** @enum {string} */
+            orderType: "subscription" | "service";
+            currency: string;
+            pricesIncludeTax: boolean;
+            lines: ({
+                lineNo: number;
+                /** @enum {string} */
+                kind: "product" | "service";
+                sku: string;
+                quantity: number;
+                /** @description the fixed price; null = priced from the price lists at each cycle */
+                unitPrice: string | null;
+                taxRate: string | null;
+            } & {
+                [key: string]: unknown;
+            })[];
+            shipping: {
+                [key: string]: unknown;
+            } | null;
+            delivery: {
+                [key: string]: unknown;
+            };
+            shippingAddress: {
+                [key: string]: unknown;
+            } | null;
+            billingAddress: {
+                [key: string]: unknown;
+            } | null;
+            paymentTerms: {
+                [key: string]: unknown;
+            };
+            schedule: {
+                rrule: string;
+                start: string;
+                timeZone: string;
+            };
+            cyclesTotal: number | null;
+            /** @description cycles whose order was created or refused (skipped and missed ones do not count) */
+            cyclesDone: number;
+            /** @description the number of the last cycle recorded (any outcome) */
+            lastCycle: number;
+            /** @description UTC instant of the next cycle (active subscriptions) */
+            nextCycleAt: string | null;
+            /** @description the same in the schedule's time zone */
+            nextCycleLocal: string | null;
+            /** @description later occurrences that will be skipped */
+            skipping: string[];
+            pausedUntil: string | null;
+            /** @description a failed cycle waiting for an operator (POST /subscriptions/{id}:retry after fixing its cause) */
+            exception: ({
+                kind: string;
+                cycle: number;
+                code: string;
+                reason: string;
+                at: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            attributes: {
+                [key: string]: unknown;
+            };
+            notes: string | null;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            endedAt: string | null;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;

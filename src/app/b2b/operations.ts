@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { externalOperation } from '../process/operation.js';
 
 /**
- * B2B operations. Until Ordo converts quotes and runs subscriptions itself (the B2B issue), the
- * B2B portal or the ERP carries them out through `action.requested`; the state waits for the result.
+ * B2B operations. Until Ordo converts quotes itself (the B2B issue), the B2B portal or the ERP
+ * carries them out through `action.requested`; the state waits for the result. Subscriptions need
+ * no operation: Ordo's `subscription.cycle` job creates each cycle's order (app/subscriptions).
  */
 export const b2bOperations = [
   externalOperation({
@@ -11,11 +12,5 @@ export const b2bOperations = [
     description: "create the sales order keeping the quote's negotiated prices",
     argsSchema: z.object({}).strict(),
     results: { succeeded: 'order_created', failed: 'order_creation_failed' },
-  }),
-  externalOperation({
-    code: 'create_recurrence',
-    description: 'create the next delivery or service visit of a subscription',
-    argsSchema: z.object({ kind: z.enum(['delivery', 'service_visit']) }).strict(),
-    results: { succeeded: 'recurrence_created', failed: 'recurrence_failed' },
   }),
 ];

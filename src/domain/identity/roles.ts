@@ -31,6 +31,8 @@ export const PERMISSIONS = [
   'channels:read',
   'channels:write',
   'prices:write',
+  'subscriptions:read',
+  'subscriptions:write',
   'keys:manage',
   'users:manage',
   'companies:read',
@@ -53,6 +55,7 @@ const READ: Permission[] = [
   'returns:read',
   'channels:read',
   'companies:read',
+  'subscriptions:read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -67,6 +70,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'returns:write',
     'channels:write',
     'companies:write',
+    'subscriptions:write',
   ],
   approver: [...READ, 'tasks:act'],
   integration: [
@@ -83,6 +87,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'channels:write',
     'prices:write',
     'companies:write',
+    'subscriptions:write',
   ],
   viewer: READ,
   /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */
