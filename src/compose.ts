@@ -17,6 +17,7 @@ import { returnLabelJob } from './app/returns/return-label.js';
 import { paymentOperationJob, type PaymentProviders } from './app/money/execute-payment-operation.js';
 import { ksefSubmissionJob, type KsefSettings } from './app/money/ksef-submission.js';
 import { b2bOperations } from './app/b2b/operations.js';
+import { quoteOperations } from './app/quotes/operations.js';
 import { erpOperations } from './app/erp/operations.js';
 import type { ChannelServices } from './app/channels/services.js';
 import { channelPollJob } from './app/channels/inbound.js';
@@ -68,6 +69,7 @@ export function processOperations(
     ...returnOperations({ providers, engine: opts.engine ?? { current: undefined } }),
     ...b2bOperations,
     ...erpOperations,
+    ...quoteOperations({ engine: opts.engine ?? { current: undefined } }),
   ];
 }
 

@@ -30,6 +30,7 @@ import { trackingRoutes } from './routes/tracking.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { moneyRoutes } from './routes/money.js';
 import { returnRoutes } from './routes/returns.js';
+import { quoteRoutes } from './routes/quotes.js';
 import { channelRoutes } from './routes/channels.js';
 import { registerConsole } from './console.js';
 
@@ -119,6 +120,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => moneyRoutes(scoped, deps));
       await api.register(async (scoped) => returnRoutes(scoped, deps));
       await api.register(async (scoped) => channelRoutes(scoped, deps));
+      await api.register(async (scoped) => quoteRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },

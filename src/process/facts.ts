@@ -31,6 +31,7 @@ export const FACT_SCHEMA = {
     allowPartial: 'bool',
     cycle: 'int',
     cyclesLeft: 'int',
+    validUntil: TS,
   },
   lines: 'list<map<string, dyn>>',
   totals: { net: 'int', tax: 'int', gross: 'int', discount: 'int', shipping: 'int' },

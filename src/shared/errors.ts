@@ -110,6 +110,8 @@ export const ERROR_CODES = {
   ORDER_CHANGE_ALREADY_OPEN: { status: 409, title: 'The order has a draft change: confirm or discard it first' },
   ORDER_CHANGE_STALE: { status: 409, title: 'The order changed since the preview: preview again' },
   ORDER_CHANGE_NOT_ALLOWED: { status: 409, title: 'The order can no longer be changed' },
+  // quotes (issue 17)
+  QUOTE_EXPIRED: { status: 409, title: 'The quote is no longer valid (validUntil has passed)' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

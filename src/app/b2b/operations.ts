@@ -2,16 +2,11 @@ import { z } from 'zod';
 import { externalOperation } from '../process/operation.js';
 
 /**
- * B2B operations. Until Ordo converts quotes and runs subscriptions itself (the B2B issue), the
- * B2B portal or the ERP carries them out through `action.requested`; the state waits for the result.
+ * B2B operations Ordo does not carry out itself yet: until it runs subscriptions (the B2B issue),
+ * the B2B portal or the ERP carries them out through `action.requested`; the state waits for the
+ * result. Quotes are converted by Ordo: `create_order_from_quote` is app/quotes/operations.ts.
  */
 export const b2bOperations = [
-  externalOperation({
-    code: 'create_order_from_quote',
-    description: "create the sales order keeping the quote's negotiated prices",
-    argsSchema: z.object({}).strict(),
-    results: { succeeded: 'order_created', failed: 'order_creation_failed' },
-  }),
   externalOperation({
     code: 'create_recurrence',
     description: 'create the next delivery or service visit of a subscription',

@@ -198,6 +198,8 @@ export function factsFrom(factRows: FactRows) {
       allowPartial: attrs.allowPartial ?? pick('allowsPartialShipments') ?? terms.allowPartialShipments,
       cycle: attrs.cycle,
       cyclesLeft: attrs.cyclesLeft,
+      // a quote's validity (docs/quotes.md): its expiry timer fires at this time
+      validUntil: (attrs.quote as Dict | undefined)?.validUntil,
     },
     lines: factLines,
     totals: {

@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import { AppError } from '../../shared/errors.js';
+import { writeHistory, type Actor } from '../../store/history.js';
+import type { Work } from '../../store/tenant-scope.js';
+import type { OrderProcesses } from '../process/order-processes.js';
+import { completeTask } from '../process/complete-task.js';
+import { actorRef } from '../process/task-common.js';
+import { loadOrderRow } from '../orders/get-order.js';
+import { patchQuoteDocument, type QuoteDocument } from './create-quote.js';
+import { quoteDocumentOf, statusOf } from './quote-view.js';
+import '../../store/schema-process.js';
+
+/**
+ * The quote commands (POST /quotes/{id}:send, :accept, :decline, :withdraw). Each locks the quote,
+ * records what the person said in its document (orders.attributes.quote) and history, and moves
+ * its process with the matching event, all in the caller's unit of work: a refused event leaves
+ * nothing behind. The process decides what is allowed when (409 TRANSITION_NOT_ALLOWED naming
+ * the events it accepts); validity is checked here, against the clock, so a quote whose expiry
+ * timer has not fired yet is still refused once validUntil has passed.
+ */
+export interface QuoteCommandContext {
+  processes: OrderProcesses;
+  work: Work;
+  actor: Actor;
+  /** The caller's roles (an approval or confirm task records who voted). */
+  roles: string[];
+  now: Date;
+  expectedVersion?: number | null;
+}
+
+async function lockQuote(ctx: QuoteCommandContext, id: string) {
+  const row = await loadOrderRow(ctx.work, id, true).catch((error: unknown) => {
+    throw error instanceof AppError && error.code === 'NOT_FOUND'
+      ? new AppError('NOT_FOUND', `quote ${id} not found`)
+      : error;
+  });
+  if (row.order_type !== 'quote') throw new AppError('NOT_FOUND', `quote ${id} not found (${row.number} is an order)`);
+  if (ctx.expectedVersion != null && ctx.expectedVersion !== row.version)
+    throw new AppError('VERSION_MISMATCH', `the quote is at version ${row.version}, not ${ctx.expectedVersion}`, [], {
+      currentVersion: row.version,
+    });
+  const doc = quoteDocumentOf(row.attributes);
+  if (!doc) throw new AppError('NOT_FOUND', `quote ${id} has no quote document`);
+  return { row, doc };
+}
+
+function refuseLapsed(ctx: QuoteCommandContext, row: { number: string; state: string }, doc: QuoteDocument) {
+  if (row.state === 'expired' || Date.parse(doc.validUntil) <= ctx.now.getTime())
+    throw new AppError(
+      'QUOTE_EXPIRED',
+      `quote ${row.number} was valid until ${doc.validUntil}; it can no longer be sent or accepted`,
+      [{ path: '/validUntil', message: `lapsed at ${doc.validUntil}` }],
+      { validUntil: doc.validUntil, quoteStatus: statusOf(row.state) },
+    );
+}
+
+/**
+ * Feeds `event` to the quote's process: through its open task offering that outcome when there
+ * is one (so the task records who completed it), else as a plain event.
+ */
+async function move(ctx: QuoteCommandContext, id: string, event: string, comment?: string) {
+  const task = await ctx.work
+    .selectFrom('process_tasks')
+    .select(['id'])
+    .where('order_id', '=', id)
+    .where('state', 'in', ['open', 'claimed'])
+    .where(sql<boolean>`${event} = any(options)`)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (task) {
+    await completeTask(ctx.processes.ops, ctx.work, ctx.actor, ctx.roles, ctx.now, task.id, {
+      outcome: event,
+      ...(comment ? { comment } : {}),
+    });
+    return;
+  }
+  await ctx.processes.apply(ctx.work, ctx.actor, ctx.now, id, {
+    name: event,
+    actor: { id: actorRef(ctx.actor), roles: ctx.roles },
+    ...(comment ? { comment } : {}),
+  });
+}
+
+/** Sends a draft: its process reviews the discount (an approval chain for a deep one) and sends it. */
+export async function sendQuote(ctx: QuoteCommandContext, id: string) {
+  const { row, doc } = await lockQuote(ctx, id);
+  refuseLapsed(ctx, row, doc);
+  await patchQuoteDocument(ctx.work, id, { sentAt: ctx.now.toISOString() }, ctx.now);
+  await move(ctx, id, 'submit');
+}
+
+/**
+ * The customer accepts (their buyer, or a sales user on their behalf): refused with QUOTE_EXPIRED
+ * once validUntil has passed, nothing changed; else the process converts the quote into a sales
+ * order in this same transaction.
+ */
+export async function acceptQuote(
+  ctx: QuoteCommandContext,
+  id: string,
+  input: {
+    comment?: string | undefined;
+    onBehalfOf?: { name?: string | undefined; email?: string | undefined } | undefined;
+  },
+) {
+  const { row, doc } = await lockQuote(ctx, id);
+  refuseLapsed(ctx, row, doc);
+  const accepted = {
+    at: ctx.now.toISOString(),
+    by: actorRef(ctx.actor),
+    onBehalfOf: input.onBehalfOf ? { ...input.onBehalfOf } : null,
+    comment: input.comment ?? null,
+  };
+  await patchQuoteDocument(ctx.work, id, { accepted }, ctx.now);
+  await writeHistory(ctx.work, ctx.actor, ctx.now, [
+    {
+      orderId: id,
+      action: 'quote.accepted',
+      changes: { onBehalfOf: accepted.onBehalfOf, validUntil: doc.validUntil },
+      reason: { note: input.comment ?? null },
+    },
+  ]);
+  await move(ctx, id, 'accepted', input.comment);
+}
+
+/** The customer declines, with a reason; a quote whose conversion failed may be declined too. */
+export async function declineQuote(ctx: QuoteCommandContext, id: string, input: { reason: string }) {
+  const { row } = await lockQuote(ctx, id);
+  const declined = { at: ctx.now.toISOString(), by: actorRef(ctx.actor), reason: input.reason };
+  await patchQuoteDocument(ctx.work, id, { declined }, ctx.now);
+  await writeHistory(ctx.work, ctx.actor, ctx.now, [
+    { orderId: id, action: 'quote.declined', changes: { reason: input.reason }, reason: { note: input.reason } },
+  ]);
+  // the resolution of a failed conversion is `decline`; the customer's answer to a sent quote `declined`
+  await move(ctx, id, row.state === 'conversion_exception' ? 'decline' : 'declined', input.reason);
+}
+
+/** The seller takes the offer back (a draft, one waiting for approval, or a sent one). */
+export async function withdrawQuote(ctx: QuoteCommandContext, id: string, input: { reason?: string | undefined }) {
+  await lockQuote(ctx, id);
+  const withdrawn = { at: ctx.now.toISOString(), by: actorRef(ctx.actor), reason: input.reason ?? null };
+  await patchQuoteDocument(ctx.work, id, { withdrawn }, ctx.now);
+  await writeHistory(ctx.work, ctx.actor, ctx.now, [
+    {
+      orderId: id,
+      action: 'quote.withdrawn',
+      changes: { reason: withdrawn.reason },
+      reason: { note: withdrawn.reason },
+    },
+  ]);
+  await move(ctx, id, 'withdraw', input.reason);
+}
