@@ -162,6 +162,14 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     assert.equal(legacy.body.reservation.status, 'skipped', JSON.stringify(legacy.body.reservation));
     assert.equal(await reserved('SKU-1'), before1, 'a quote holds no SKU-1');
     assert.equal(await reserved('SKU-2'), before2, 'a quote holds no SKU-2');
+    // a quote posted as an order has no validity or terms, and still goes through the quote API
+    const legacyQuote = await get(legacy.body.id);
+    assert.equal(legacyQuote.status, 'draft');
+    assert.equal(legacyQuote.validUntil, null);
+    await ok(legacy.body.id, 'send');
+    const legacyDone = await ok(legacy.body.id, 'accept', {});
+    assert.equal(legacyDone.status, 'converted', JSON.stringify(legacyDone.conversionError));
+    assert.equal(await reserved('SKU-1'), before1 + 10, 'only its sales order reserves');
     const listed = await t.call('GET', '/api/v1/quotes?status=draft');
     assert.equal(listed.status, 200, JSON.stringify(listed.body));
     assert.ok(listed.body.items.some((q: any) => q.id === quote.id && q.status === 'draft'));
@@ -199,6 +207,7 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     const sent = await ok(quote.id, 'send');
     assert.equal(sent.status, 'sent');
     assert.equal(sent.sentAt, clock.now().toISOString());
+    assert.equal(sent.submittedAt, clock.now().toISOString());
     assert.ok(sent.openTasks.some((task: any) => task.kind === 'confirm' && task.options.includes('accepted')));
     // the expiry timer is the quote's own validity, not a fixed period
     const timer = await t.store
@@ -321,6 +330,7 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     });
     const waiting = await ok(quote.id, 'send');
     assert.equal(waiting.status, 'pending_approval');
+    assert.equal(waiting.sentAt, null, 'not sent before the approval');
     assert.equal(waiting.state, 'awaiting_discount_approval');
     const task = waiting.openTasks.find((x: any) => x.kind === 'approval');
     assert.ok(task, JSON.stringify(waiting.openTasks));
@@ -334,6 +344,7 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     const sent = await get(quote.id);
     assert.equal(sent.status, 'sent');
+    assert.equal(sent.sentAt, clock.now().toISOString());
     assert.equal((await ok(quote.id, 'accept', {})).status, 'converted');
   });
 

@@ -25086,6 +25086,9 @@ export interface components {
             };
             /** @description the quote's lines are reserved until validUntil */
             softHold: boolean;
+            /** @description when :send was called */
+            submittedAt: string | null;
+            /** @description when the quote was last sent (after :send, or after the approval chain) */
             sentAt: string | null;
             /** @description at, by, onBehalfOf, comment */
             accepted: {
@@ -27473,6 +27476,9 @@ export interface components {
             };
             /** @description the quote's lines are reserved until validUntil */
             softHold: boolean;
+            /** @description when :send was called */
+            submittedAt: string | null;
+            /** @description when the quote was last sent (after :send, or after the approval chain) */
             sentAt: string | null;
             /** @description at, by, onBehalfOf, comment */
             accepted: {

@@ -15,7 +15,10 @@ export interface QuoteDocument {
   timeZone: string;
   terms: Record<string, unknown>;
   softHold: boolean;
-  sentAt?: string;
+  /** When :send was called (the quote is sent then, or after the approval chain). */
+  submittedAt?: string;
+  /** When :send sent it at once (a quote sent after its approval chain has it from its history). */
+  sentAt?: string | null;
   accepted?: { at: string; by: string | null; onBehalfOf: Record<string, unknown> | null; comment: string | null };
   declined?: { at: string; by: string | null; reason: string };
   withdrawn?: { at: string; by: string | null; reason: string | null };

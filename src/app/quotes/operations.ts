@@ -78,7 +78,7 @@ async function salesOrderInput(
     code: string | null;
     title: string | null;
   }>;
-  const doc = quoteDocumentOf(attrs)!;
+  const terms = quoteDocumentOf(attrs)?.terms ?? {};
   const input: OrderInput = {
     channel: quote.channel_code,
     orderType: 'sale',
@@ -140,7 +140,7 @@ async function salesOrderInput(
     attributes: {
       ...Object.fromEntries(Object.entries(attrs).filter(([k]) => !NOT_CARRIED.has(k))),
       fromQuote: ref,
-      ...(Object.keys(doc.terms ?? {}).length ? { terms: doc.terms } : {}),
+      ...(Object.keys(terms).length ? { terms } : {}),
     },
     ...(quote.notes ? { notes: quote.notes } : {}),
   };
@@ -173,13 +173,13 @@ export function quoteOperations(opts: QuoteOperationOptions) {
           .where('id', '=', ctx.orderId)
           .executeTakeFirstOrThrow();
         const doc = quoteDocumentOf(head.attributes);
-        if (head.order_type !== 'quote' || !doc)
+        if (head.order_type !== 'quote')
           return fail(ctx, ctx.orderId, {
             code: 'NOT_A_QUOTE',
             reason: `${head.number} is not a quote: create_order_from_quote runs in a quote's process`,
             errors: [],
           });
-        if (doc.order)
+        if (doc?.order)
           return {
             event: 'order_created',
             note: `sales order ${doc.order.number} exists already`,
@@ -206,7 +206,7 @@ export function quoteOperations(opts: QuoteOperationOptions) {
           created = await atomically(ctx.tx, async (work) => {
             // the sales order takes the soft hold over: freed and reserved again in this transaction,
             // under the same row locks, so no other order can take the units in between
-            if (doc.softHold)
+            if (doc?.softHold)
               await releaseOrderReservations(work, ctx.actor, ctx.now, {
                 orderId: head.id,
                 reason: 'quote converted: the sales order takes the hold over',

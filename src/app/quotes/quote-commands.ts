@@ -39,18 +39,18 @@ async function lockQuote(ctx: QuoteCommandContext, id: string) {
     throw new AppError('VERSION_MISMATCH', `the quote is at version ${row.version}, not ${ctx.expectedVersion}`, [], {
       currentVersion: row.version,
     });
-  const doc = quoteDocumentOf(row.attributes);
-  if (!doc) throw new AppError('NOT_FOUND', `quote ${id} has no quote document`);
-  return { row, doc };
+  // a quote posted to POST /orders as orderType quote has no document: no validity, no terms
+  return { row, doc: quoteDocumentOf(row.attributes) };
 }
 
-function refuseLapsed(ctx: QuoteCommandContext, row: { number: string; state: string }, doc: QuoteDocument) {
-  if (row.state === 'expired' || Date.parse(doc.validUntil) <= ctx.now.getTime())
+function refuseLapsed(ctx: QuoteCommandContext, row: { number: string; state: string }, doc: QuoteDocument | null) {
+  const validUntil = doc?.validUntil ?? null;
+  if (row.state === 'expired' || (validUntil !== null && Date.parse(validUntil) <= ctx.now.getTime()))
     throw new AppError(
       'QUOTE_EXPIRED',
-      `quote ${row.number} was valid until ${doc.validUntil}; it can no longer be sent or accepted`,
-      [{ path: '/validUntil', message: `lapsed at ${doc.validUntil}` }],
-      { validUntil: doc.validUntil, quoteStatus: statusOf(row.state) },
+      `quote ${row.number} was valid until ${validUntil ?? 'it expired'}; it can no longer be sent or accepted`,
+      [{ path: '/validUntil', message: `lapsed at ${validUntil ?? 'expiry'}` }],
+      { validUntil, quoteStatus: statusOf(row.state) },
     );
 }
 
@@ -85,8 +85,11 @@ async function move(ctx: QuoteCommandContext, id: string, event: string, comment
 export async function sendQuote(ctx: QuoteCommandContext, id: string) {
   const { row, doc } = await lockQuote(ctx, id);
   refuseLapsed(ctx, row, doc);
-  await patchQuoteDocument(ctx.work, id, { sentAt: ctx.now.toISOString() }, ctx.now);
+  await patchQuoteDocument(ctx.work, id, { submittedAt: ctx.now.toISOString() }, ctx.now);
   await move(ctx, id, 'submit');
+  // sent now, or only after the approval chain (then its history says when)
+  const after = await ctx.work.selectFrom('orders').select('state').where('id', '=', id).executeTakeFirstOrThrow();
+  await patchQuoteDocument(ctx.work, id, { sentAt: after.state === 'sent' ? ctx.now.toISOString() : null }, ctx.now);
 }
 
 /**
@@ -115,7 +118,7 @@ export async function acceptQuote(
     {
       orderId: id,
       action: 'quote.accepted',
-      changes: { onBehalfOf: accepted.onBehalfOf, validUntil: doc.validUntil },
+      changes: { onBehalfOf: accepted.onBehalfOf, validUntil: doc?.validUntil ?? null },
       reason: { note: input.comment ?? null },
     },
   ]);

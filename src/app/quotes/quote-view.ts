@@ -39,7 +39,7 @@ export function quoteDocumentOf(attributes: unknown): QuoteDocument | null {
 }
 
 /** The quote's own fields, beside the order view it is built on. */
-function quoteFields(state: string, doc: QuoteDocument | null, now: Date) {
+function quoteFields(state: string, doc: QuoteDocument | null, now: Date, sentAt: string | null = null) {
   const validUntil = doc?.validUntil ?? null;
   return {
     status: statusOf(state),
@@ -49,7 +49,8 @@ function quoteFields(state: string, doc: QuoteDocument | null, now: Date) {
     lapsed: validUntil !== null && Date.parse(validUntil) <= now.getTime(),
     terms: doc?.terms ?? {},
     softHold: doc?.softHold ?? false,
-    sentAt: doc?.sentAt ?? null,
+    submittedAt: doc?.submittedAt ?? null,
+    sentAt: sentAt ?? doc?.sentAt ?? null,
     accepted: doc?.accepted ?? null,
     declined: doc?.declined ?? null,
     withdrawn: doc?.withdrawn ?? null,
@@ -67,7 +68,20 @@ export async function getQuote(actions: ActionRegistry, scope: TenantScope, id: 
   });
   if (order.orderType !== 'quote')
     throw new AppError('NOT_FOUND', `quote ${id} not found (${order.number} is an order)`);
-  return { ...order, ...quoteFields(order.state, quoteDocumentOf(order.attributes), now) };
+  const doc = quoteDocumentOf(order.attributes);
+  // sent by :send at once, else when its process entered `sent` (after the approval chain)
+  let sentAt = doc?.sentAt ?? null;
+  if (!sentAt) {
+    const sent = await scope
+      .selectFrom('order_history')
+      .select(sql<Date | null>`max(at)`.as('at'))
+      .where('order_id', '=', id)
+      .where('to_state', '=', 'sent')
+      .where('from_state', '<>', 'sent')
+      .executeTakeFirst();
+    sentAt = sent?.at ? new Date(sent.at).toISOString() : null;
+  }
+  return { ...order, ...quoteFields(order.state, doc, now, sentAt) };
 }
 
 /** Quotes newest first, by status (its process states) and customer, with cursor paging. */
