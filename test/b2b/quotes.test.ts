@@ -246,7 +246,10 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     );
     assert.ok(
       order.lines.every(
-        (l: any) => l.attributes.priceSource === 'quote' && l.attributes.negotiated.quoteId === quote.id,
+        (l: any) =>
+          l.attributes.negotiated === true &&
+          l.attributes.pricing.source === 'quote' &&
+          l.attributes.pricing.quoteId === quote.id,
       ),
       'each line says its price was agreed on the quote',
     );

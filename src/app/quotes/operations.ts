@@ -17,13 +17,18 @@ export interface QuoteOperationOptions {
   engine: { current: OrderProcesses | undefined };
 }
 
-/** Order attributes that intake derives itself or that belong to the quote only. */
-const NOT_CARRIED = new Set(['quote', 'delivery', 'pricesIncludeTax', 'shippingTaxRate']);
+/** Order attributes that intake derives itself (prices checked, delivery, tax basis) or that belong to the quote only. */
+const NOT_CARRIED = new Set(['quote', 'delivery', 'pricesIncludeTax', 'shippingTaxRate', 'pricing']);
 
-/** What a sales order line carries to say its price was agreed on a quote (price checks leave it alone). */
+/**
+ * What a sales order line carries to say its price was agreed on a quote: `negotiated: true` makes
+ * intake's price-list check leave the price alone (no deviation flag, no re-pricing), and
+ * `pricing.source: 'quote'` names where it came from (a list-priced line says `list`, a sent one
+ * `channel`: docs/pricing.md). Whatever the quote's own line said about list prices is replaced.
+ */
 export const NEGOTIATED = (quote: { id: string; number: string }) => ({
-  priceSource: 'quote',
-  negotiated: { quoteId: quote.id, quoteNumber: quote.number },
+  negotiated: true,
+  pricing: { source: 'quote', quoteId: quote.id, quoteNumber: quote.number },
 });
 
 type Failure = { code: string; reason: string; errors: unknown[] };
