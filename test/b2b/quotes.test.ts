@@ -306,6 +306,15 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     const again = await act(quote.id, 'accept', {});
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'QUOTE_EXPIRED');
+    // a draft that lapsed is not sent either
+    clock.set('2026-12-01T14:00:00Z');
+    const draft = await create({ validUntil: '2026-12-02T12:00:00+01:00' });
+    assert.equal(draft.validUntil, '2026-12-02T11:00:00.000Z');
+    clock.set('2026-12-02T11:00:00Z');
+    const late = await act(draft.id, 'send');
+    assert.equal(late.status, 409, JSON.stringify(late.body));
+    assert.equal(late.body.code, 'QUOTE_EXPIRED');
+    assert.equal((await get(draft.id)).status, 'draft');
     clock.set('2026-12-01T14:00:00Z');
   });
 
