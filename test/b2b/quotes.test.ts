@@ -175,6 +175,14 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     assert.ok(listed.body.items.some((q: any) => q.id === quote.id && q.status === 'draft'));
     const sent = await t.call('GET', '/api/v1/quotes?status=sent');
     assert.ok(!sent.body.items.some((q: any) => q.id === quote.id));
+    const first = await t.call('GET', '/api/v1/quotes?limit=1');
+    assert.equal(first.body.items.length, 1);
+    assert.ok(first.body.nextCursor);
+    const second = await t.call('GET', `/api/v1/quotes?limit=1&cursor=${first.body.nextCursor}`);
+    assert.equal(second.body.items.length, 1);
+    assert.notEqual(second.body.items[0].id, first.body.items[0].id);
+    const mine = await t.call('GET', `/api/v1/quotes?customerId=${quote.customer.id}`);
+    assert.ok(mine.body.items.length >= 1 && mine.body.items.every((q: any) => q.customer.id === quote.customer.id));
   });
 
   test('bad validity is refused with the field at fault, and nothing is written', async () => {
