@@ -452,6 +452,61 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     assert.deepEqual(await ordersFrom(quote.id), made);
   });
 
+  test('against a price list: the negotiated price survives into the order, neither re-priced nor flagged', async (ctx) => {
+    const list = await t.call('POST', '/api/v1/price-lists', {
+      code: 'CENNIK-B2B',
+      name: 'Cennik hurtowy — Łódź',
+      currency: 'PLN',
+      pricesIncludeTax: false,
+      scope: 'channel',
+      scopeRef: 'b2b-list',
+      entries: [
+        { sku: 'SKU-1', unitPrice: '120.00', floorPrice: '90.00', taxRate: '23' },
+        { sku: 'SKU-2', unitPrice: '150.00', taxRate: '23' },
+      ],
+    });
+    if (list.status === 404) return ctx.skip('price lists (issue 17 item 1) are not in this build');
+    assert.equal(list.status, 201, JSON.stringify(list.body));
+    const ch = await t.call('POST', '/api/v1/channels', {
+      code: 'b2b-list',
+      name: 'Portal B2B (cennik)',
+      kind: 'b2b_portal',
+      currency: 'PLN',
+      settings: { priceTolerancePct: '2' },
+    });
+    assert.equal(ch.status, 201, JSON.stringify(ch.body));
+    await setRules(t, [
+      { process: 'quote-to-order', orderType: 'quote' },
+      { process: 'b2b-sale', channel: ['b2b', 'b2b-soft', 'b2b-list'] },
+    ]);
+    // below the floor is refused on the quote already, with the line at fault
+    const floor = await t.call(
+      'POST',
+      '/api/v1/quotes',
+      quoteBody({ channel: 'b2b-list', lines: [{ sku: 'SKU-1', quantity: 10, unitPrice: '80.00', taxRate: '23' }] }),
+    );
+    assert.equal(floor.status, 422, JSON.stringify(floor.body));
+    assert.equal(floor.body.code, 'PRICE_BELOW_FLOOR');
+    assert.equal(floor.body.errors[0].path, '/lines/0/unitPrice');
+
+    // 95.00 against the list's 120.00: 20.83 % off, far outside the channel's 2 %
+    const quote = await create({ channel: 'b2b-list' });
+    await ok(quote.id, 'send');
+    const done = await ok(quote.id, 'accept', {});
+    assert.equal(done.status, 'converted', JSON.stringify(done.conversionError));
+    const order = (await t.call('GET', `/api/v1/orders/${done.salesOrder.id}`)).body;
+    assert.deepEqual(
+      order.lines.map((l: any) => [l.sku, l.unitPrice, l.attributes.negotiated, l.attributes.pricing.source]),
+      [
+        ['SKU-1', '95.00', true, 'quote'],
+        ['SKU-2', '140.00', true, 'quote'],
+      ],
+    );
+    assert.ok(order.lines.every((l: any) => !l.attributes.pricing.outsideTolerance));
+    assert.equal(order.attributes.pricing?.deviations ?? 0, 0, 'no deviation on the sales order');
+    assert.deepEqual(order.totals, quote.totals);
+  });
+
   test('with soft holds on, a quote holds its lines until validUntil and the sales order takes them over', async () => {
     clock.set('2026-12-01T14:00:00Z');
     const base = await reserved('SKU-2');
