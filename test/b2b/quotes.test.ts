@@ -291,6 +291,27 @@ describe('quotes: a document of their own that becomes one sales order', () => {
     assert.equal(invoice.body.lines.find((l: any) => l.sku === 'SKU-1').quantity, 10);
   });
 
+  test('a sales user accepts on the customer’s behalf; a key with neither the buyer’s nor a sales role may not', async () => {
+    const key = async (name: string, businessRoles: string[]) => {
+      const issued = await t.call('POST', '/api/v1/api-keys', { name, roles: ['operator'], businessRoles });
+      assert.equal(issued.status, 201, JSON.stringify(issued.body));
+      return { authorization: `Bearer ${issued.body.secret}` };
+    };
+    const sales = await key('Dział sprzedaży', ['sales']);
+    const clerk = await key('Magazyn', []);
+    const quote = await create();
+    await ok(quote.id, 'send');
+    const refused = await act(quote.id, 'accept', {}, clerk);
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'TASK_MEMBER_REQUIRED');
+    assert.equal((await get(quote.id)).status, 'sent', 'nothing changed');
+    const accepted = await act(quote.id, 'accept', { onBehalfOf: { name: 'Łucja Żuraw' } }, sales);
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.status, 'converted');
+    assert.equal(accepted.body.accepted.onBehalfOf.name, 'Łucja Żuraw');
+    assert.equal((await ordersFrom(quote.id)).length, 1);
+  });
+
   test('accepting after validUntil is refused (QUOTE_EXPIRED) and changes nothing; the timer then expires it at validUntil', async () => {
     const quote = await create({ validUntil: '2026-12-05' });
     await ok(quote.id, 'send');

@@ -108,7 +108,12 @@ export async function quoteRoutes(base: FastifyInstance, deps: Deps): Promise<vo
               processes: deps.processes,
               work: tx,
               actor: ctx.principal.actor,
-              roles: ctx.principal.roles,
+              who: {
+                actor: ctx.principal.actor,
+                roles: ctx.principal.roles,
+                businessRoles: ctx.principal.businessRoles,
+                memberId: ctx.principal.memberId,
+              },
               now: at,
               expectedVersion: ifMatch(request),
             },

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import { AppError } from '../../shared/errors.js';
+import { AppError, isAppError } from '../../shared/errors.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
 import type { OrderProcesses } from '../process/order-processes.js';
 import { completeTask } from '../process/complete-task.js';
 import { actorRef } from '../process/task-common.js';
+import { heldBusinessRoles, type TaskActor } from '../process/task-roles.js';
 import { loadOrderRow } from '../orders/get-order.js';
 import { patchQuoteDocument, type QuoteDocument } from './create-quote.js';
 import { quoteDocumentOf, statusOf } from './quote-view.js';
@@ -22,8 +23,8 @@ export interface QuoteCommandContext {
   processes: OrderProcesses;
   work: Work;
   actor: Actor;
-  /** The caller's roles (an approval or confirm task records who voted). */
-  roles: string[];
+  /** The caller as a task actor: permission and business roles, the company member of a portal key. */
+  who: TaskActor;
   now: Date;
   expectedVersion?: number | null;
 }
@@ -54,11 +55,17 @@ function refuseLapsed(ctx: QuoteCommandContext, row: { number: string; state: st
     );
 }
 
+/** Business roles that may answer a quote for its customer (a phone call, an e-mail). */
+const SALES_ROLES = ['sales', 'sales_lead', 'sales_director'];
+
 /**
  * Feeds `event` to the quote's process: through its open task offering that outcome when there
- * is one (so the task records who completed it), else as a plain event.
+ * is one (so the task records who completed it; the task's role is checked, docs/b2b-companies.md),
+ * else as a plain event. The customer's own task (accept, decline) is completed by the company's
+ * buyer; a sales user answering for the customer (`onBehalf`, holding a sales role) moves the
+ * process with the event itself, and the customer's task closes unanswered by them.
  */
-async function move(ctx: QuoteCommandContext, id: string, event: string, comment?: string) {
+async function move(ctx: QuoteCommandContext, id: string, event: string, comment?: string, onBehalf = false) {
   const task = await ctx.work
     .selectFrom('process_tasks')
     .select(['id'])
@@ -68,15 +75,21 @@ async function move(ctx: QuoteCommandContext, id: string, event: string, comment
     .orderBy('id')
     .executeTakeFirst();
   if (task) {
-    await completeTask(ctx.processes.ops, ctx.work, ctx.actor, ctx.roles, ctx.now, task.id, {
-      outcome: event,
-      ...(comment ? { comment } : {}),
-    });
-    return;
+    try {
+      await completeTask(ctx.processes.ops, ctx.work, ctx.who, ctx.now, task.id, {
+        outcome: event,
+        ...(comment ? { comment } : {}),
+      });
+      return;
+    } catch (error) {
+      if (!onBehalf || !isAppError(error) || error.code !== 'TASK_MEMBER_REQUIRED') throw error;
+      const held = await heldBusinessRoles(ctx.work, ctx.who);
+      if (!SALES_ROLES.some((role) => held.has(role))) throw error;
+    }
   }
   await ctx.processes.apply(ctx.work, ctx.actor, ctx.now, id, {
     name: event,
-    actor: { id: actorRef(ctx.actor), roles: ctx.roles },
+    actor: { id: actorRef(ctx.actor), roles: ctx.who.roles },
     ...(comment ? { comment } : {}),
   });
 }
@@ -122,7 +135,7 @@ export async function acceptQuote(
       reason: { note: input.comment ?? null },
     },
   ]);
-  await move(ctx, id, 'accepted', input.comment);
+  await move(ctx, id, 'accepted', input.comment, true);
 }
 
 /** The customer declines, with a reason; a quote whose conversion failed may be declined too. */
@@ -134,7 +147,7 @@ export async function declineQuote(ctx: QuoteCommandContext, id: string, input: 
     { orderId: id, action: 'quote.declined', changes: { reason: input.reason }, reason: { note: input.reason } },
   ]);
   // the resolution of a failed conversion is `decline`; the customer's answer to a sent quote `declined`
-  await move(ctx, id, row.state === 'conversion_exception' ? 'decline' : 'declined', input.reason);
+  await move(ctx, id, row.state === 'conversion_exception' ? 'decline' : 'declined', input.reason, true);
 }
 
 /** The seller takes the offer back (a draft, one waiting for approval, or a sent one). */
