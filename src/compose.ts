@@ -16,7 +16,7 @@ import { returnOperations } from './app/returns/operations.js';
 import { returnLabelJob } from './app/returns/return-label.js';
 import { paymentOperationJob, type PaymentProviders } from './app/money/execute-payment-operation.js';
 import { ksefSubmissionJob, type KsefSettings } from './app/money/ksef-submission.js';
-import { b2bOperations } from './app/b2b/operations.js';
+import { quoteOperations } from './app/quotes/operations.js';
 import { erpOperations } from './app/erp/operations.js';
 import { companyOperations } from './app/companies/operations.js';
 import type { ChannelServices } from './app/channels/services.js';
@@ -68,9 +68,9 @@ export function processOperations(
     ...notificationOperations({ publicUrl: opts.publicUrl }),
     ...moneyOperations({ providers }),
     ...returnOperations({ providers, engine: opts.engine ?? { current: undefined } }),
-    ...b2bOperations,
     ...erpOperations,
     ...companyOperations,
+    ...quoteOperations({ engine: opts.engine ?? { current: undefined } }),
   ];
 }
 

@@ -32,6 +32,7 @@ import { moneyRoutes } from './routes/money.js';
 import { returnRoutes } from './routes/returns.js';
 import { userRoutes } from './routes/users.js';
 import { companyB2bRoutes } from './routes/companies-b2b.js';
+import { quoteRoutes } from './routes/quotes.js';
 import { channelRoutes } from './routes/channels.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
@@ -127,6 +128,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => userRoutes(scoped, deps));
       await api.register(async (scoped) => companyB2bRoutes(scoped, deps));
       await api.register(async (scoped) => subscriptionRoutes(scoped, deps));
+      await api.register(async (scoped) => quoteRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },

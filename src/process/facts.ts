@@ -37,6 +37,7 @@ export const FACT_SCHEMA = {
     companyApproval: 'map<string, dyn>',
     costCentre: 'string',
     budgetRemaining: 'int',
+    validUntil: TS,
   },
   lines: 'list<map<string, dyn>>',
   totals: { net: 'int', tax: 'int', gross: 'int', discount: 'int', shipping: 'int' },

@@ -124,6 +124,8 @@ export const ERROR_CODES = {
   // subscriptions (issue 17)
   SUBSCRIPTION_STATE_CONFLICT: { status: 409, title: 'The subscription cannot do this in its state' },
   SUBSCRIPTION_NOT_AN_OCCURRENCE: { status: 422, title: 'The date is not an upcoming cycle of the subscription' },
+  // quotes (issue 17)
+  QUOTE_EXPIRED: { status: 409, title: 'The quote is no longer valid (validUntil has passed)' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

@@ -26372,6 +26372,745 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quotes, newest first, by status and customer */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "draft" | "pending_approval" | "sent" | "accepted" | "converted" | "declined" | "expired" | "withdrawn";
+                    customerId?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["QuoteSummary"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a quote (a draft with negotiated prices, validity and terms)
+         * @description The lines' prices are the negotiated ones and are kept as given, into the sales order. validUntil is an instant or a date (valid through that day in timeZone); by default the channel's settings.quotes.validityDays (30). A quote reserves nothing unless the channel's settings.quotes.softHold is true.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["QuoteCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Quote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A quote with its lines, status, validity, terms, tasks and sales order */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Quote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}:send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a draft quote to the customer
+         * @description Its process reviews the discount: a deep one (over 10 % on a line in the shipped process) waits for the approval chain (a task) before the quote is sent. 409 QUOTE_EXPIRED when validUntil has passed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Quote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}:accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a sent quote (the customer’s buyer, or a sales user on their behalf)
+         * @description Refused with 409 QUOTE_EXPIRED once validUntil has passed (nothing changes). Else the quote is converted in the same transaction: a sales order with its negotiated prices, linked both ways (salesOrder here, attributes.fromQuote on the order); a refused conversion (a credit hold, a SKU no longer sold) leaves the quote accepted with conversionError and a task to retry or decline.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @description the customer's buyer a sales user accepts for (a phone call, an e-mail) */
+                        onBehalfOf?: {
+                            name?: string;
+                            /** Format: email */
+                            email?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Quote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}:decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a quote, with the reason
+         * @description The customer says no.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why the customer declined */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Quote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}:withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a quote (the seller takes the offer back)
+         * @description A draft, one waiting for approval, or a sent quote.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Quote"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -28268,6 +29007,392 @@ export interface components {
             closedAt: string | null;
         } & {
             [key: string]: unknown;
+        };
+        QuoteCreateInput: {
+            /** @description channel code */
+            channel: string;
+            /** @description the id in the channel, kept exactly as sent */
+            externalId?: string;
+            /** @description absent when the channel sends no buyer */
+            customer?: {
+                /** Format: uuid */
+                id?: string;
+                code?: string;
+                /** @description the channel's buyer id */
+                externalId?: string;
+                /** @description the marketplace hides the buyer (WB, Ozon FBS) */
+                masked?: boolean;
+                name?: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                /**
+                 * Format: uuid
+                 * @description who places it for the customer's company (a company member): the company's own approval reads it
+                 */
+                memberId?: string;
+            };
+            currency: string;
+            /** @default false */
+            pricesIncludeTax?: boolean;
+            lines: {
+                /** @description the channel's own line id, unique within the order */
+                id?: string;
+                /**
+                 * @description product (the default) or service: service lines (assembly, carry-in, warranty) are priced and taxed but hold no stock
+                 * @enum {string}
+                 */
+                kind?: "product" | "service";
+                /** @description any script: "УТ-0001365", "ŻÓŁW-1"; a service line names a product of the catalogue too */
+                sku: string;
+                /** @description defaults to the product name */
+                name?: string;
+                quantity: number;
+                /** @description without it the line is priced from the applicable price list (docs/pricing.md); with it, checked against the list's floor and, when the channel sets a tolerance, its price */
+                unitPrice?: string;
+                /** @description discount amount for the whole line */
+                discount?: string;
+                /** @description percentage, e.g. "23" */
+                taxRate?: string;
+                attributes?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description shorthand for one shipping line; not with shippingLines */
+            shipping?: {
+                amount: string;
+                taxRate?: string;
+            };
+            shippingLines?: {
+                code?: string;
+                title?: string;
+                carrier?: string;
+                amount: string;
+                /** @description this shipping line's own discount */
+                discount?: string;
+                taxRate?: string;
+            }[];
+            /** @description order-level discounts: 'order' ones spread over the lines in proportion to their net after their own discount, 'shipping' ones over the shipping lines, exactly (largest remainder) */
+            discounts?: {
+                /** @enum {string} */
+                target: "order" | "shipping";
+                amount: string;
+                code?: string;
+                title?: string;
+            }[];
+            shippingAddress?: {
+                name: string;
+                company?: string;
+                line1: string;
+                line2?: string;
+                city: string;
+                postalCode?: string;
+                region?: string;
+                country: string;
+                phone?: string;
+                /** Format: email */
+                email?: string;
+                latitude?: number;
+                longitude?: number;
+            };
+            billingAddress?: {
+                name: string;
+                company?: string;
+                line1: string;
+                line2?: string;
+                city: string;
+                postalCode?: string;
+                region?: string;
+                country: string;
+                phone?: string;
+                /** Format: email */
+                email?: string;
+                latitude?: number;
+                longitude?: number;
+            };
+            delivery: {
+                /** @enum {string} */
+                method: "ship" | "pickup" | "pickup_point";
+                /** @description location code of our own pickup point or store (method pickup) */
+                pickupLocation?: string;
+                /** @description a third-party locker or point (method pickup_point) */
+                pickupPoint?: {
+                    /** @description "inpost", "ozon", "wildberries" … */
+                    provider: string;
+                    /** @description the point's id at the provider (KRA010) */
+                    id: string;
+                    name?: string;
+                    address?: {
+                        name?: string;
+                        company?: string;
+                        line1?: string;
+                        line2?: string;
+                        city?: string;
+                        postalCode?: string;
+                        region?: string;
+                        country?: string;
+                        phone?: string;
+                        /** Format: email */
+                        email?: string;
+                        latitude?: number;
+                        longitude?: number;
+                    };
+                };
+                carrier?: string;
+                service?: string;
+            };
+            /**
+             * @default {
+             *       "kind": "prepaid"
+             *     }
+             */
+            paymentTerms?: {
+                /** @enum {string} */
+                kind: "prepaid" | "cash_on_delivery" | "deferred" | "partial_prepayment";
+                dueDays?: number;
+                prepaymentPercent?: number;
+            };
+            attributes?: {
+                [key: string]: unknown;
+            };
+            notes?: string;
+            /** @description when the offer lapses: an instant with its offset, or a date (valid through that day in timeZone); default: the channel's settings.quotes.validityDays (30) from today */
+            validUntil?: string;
+            /** @description IANA zone a date-only validUntil is read in; default the channel's settings.quotes.timeZone, else UTC */
+            timeZone?: string;
+            terms?: {
+                /** @description payment terms as written on the quote ("14 days net, 2 % skonto 7 days") */
+                payment?: string;
+                /** @description delivery promise ("within 10 working days of acceptance") */
+                delivery?: string;
+                /** @description an Incoterms-like rule and place ("FCA Łódź", "DAP Москва") */
+                incoterms?: string;
+                notes?: string;
+            };
+        };
+        QuoteInput: {
+            id: string;
+            number: string;
+            channel: string;
+            externalId: string | null;
+            orderType: string;
+            state: string;
+            /** @description the channel's human order number */
+            displayNumber: string | null;
+            customer: {
+                id: string | null;
+                name: string | null;
+                email: string | null;
+                /** @description the channel's buyer id */
+                externalId: string | null;
+                /** @description the marketplace hides the buyer */
+                masked: boolean;
+            };
+            currency: string;
+            /** @description exact decimal in the order currency */
+            grandTotal: string;
+            lineCount: number;
+            placedAt: string;
+            updatedAt: string;
+            version: number;
+            /** @description key, version, state, status and exception (issue 4) */
+            process: {
+                key: string | null;
+                version: number | null;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description events the order's process accepts now (POST /orders/{id}/events) */
+            allowedEvents?: string[];
+            openTasks?: {
+                [key: string]: unknown;
+            }[];
+            companyId: string | null;
+            totals: {
+                /** @description exact decimal in the order currency */
+                subtotal: string;
+                /** @description exact decimal in the order currency */
+                discountTotal: string;
+                /** @description exact decimal in the order currency */
+                taxTotal: string;
+                /** @description exact decimal in the order currency */
+                shippingTotal: string;
+                /** @description exact decimal in the order currency */
+                grandTotal: string;
+            };
+            delivery: {
+                method: string;
+                pickupLocationId: string | null;
+                /** @description provider, id, name, address */
+                pickupPoint: {
+                    [key: string]: unknown;
+                } | null;
+            } & {
+                [key: string]: unknown;
+            };
+            shippingLines: {
+                code: string | null;
+                title: string | null;
+                carrier: string | null;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                /** @description its own discount plus allocatedDiscount */
+                discount: string;
+                /** @description exact decimal in the order currency */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
+                taxRate: string | null;
+                /** @description exact decimal in the order currency */
+                tax: string;
+                /** @description exact decimal in the order currency */
+                net: string;
+                /** @description exact decimal in the order currency */
+                total: string;
+            }[];
+            discounts: {
+                index: number;
+                /** @enum {string} */
+                target: "order" | "shipping";
+                /** @description exact decimal in the order currency */
+                amount: string;
+                code: string | null;
+                title: string | null;
+            }[];
+            payments: {
+                method: string;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                status: string;
+                provider: string | null;
+                reference: string | null;
+            }[];
+            marketplace: {
+                fulfilmentModel: string | null;
+                shipBy: string | null;
+                deliverBy: string | null;
+                commission: string | null;
+                marketplaceId: string | null;
+            } | null;
+            shippingAddress: {
+                [key: string]: unknown;
+            } | null;
+            billingAddress: {
+                [key: string]: unknown;
+            } | null;
+            paymentTerms: {
+                [key: string]: unknown;
+            };
+            attributes: {
+                [key: string]: unknown;
+            };
+            notes: string | null;
+            lines: {
+                id: string;
+                lineNo: number;
+                externalLineId: string | null;
+                /** @enum {string} */
+                kind: "product" | "service";
+                sku: string;
+                productId: string;
+                name: string;
+                quantity: number;
+                /** @description exact decimal in the order currency */
+                unitPrice: string;
+                /** @description the line's own discount plus allocatedDiscount */
+                discount: string;
+                /** @description the line's share of the order-level discounts */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
+                taxRate: string | null;
+                /** @description exact decimal in the order currency */
+                tax: string;
+                /** @description exact decimal in the order currency */
+                net: string;
+                /** @description exact decimal in the order currency */
+                total: string;
+                attributes: {
+                    [key: string]: unknown;
+                };
+            }[];
+            createdAt: string;
+            /** @description draft, pending_approval, sent, accepted, converted, declined, expired, withdrawn (from the process state, docs/quotes.md); another state's own name for a custom process */
+            status: string;
+            /** @description the instant the offer lapses (UTC) */
+            validUntil: string | null;
+            /** @description the zone its validity was set in */
+            timeZone: string;
+            /** @description validUntil has passed */
+            lapsed: boolean;
+            /** @description payment, delivery, incoterms, notes */
+            terms: {
+                [key: string]: unknown;
+            };
+            /** @description the quote's lines are reserved until validUntil */
+            softHold: boolean;
+            /** @description when :send was called */
+            submittedAt: string | null;
+            /** @description when the quote was last sent (after :send, or after the approval chain) */
+            sentAt: string | null;
+            /** @description at, by, onBehalfOf, comment */
+            accepted: {
+                [key: string]: unknown;
+            } | null;
+            /** @description at, by, reason */
+            declined: {
+                [key: string]: unknown;
+            } | null;
+            /** @description at, by, reason */
+            withdrawn: {
+                [key: string]: unknown;
+            } | null;
+            /** @description the sales order the quote became */
+            salesOrder: {
+                id: string;
+                number: string;
+            } | null;
+            /** @description why the last conversion failed (code, reason, errors); null once converted */
+            conversionError: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        QuoteSummaryInput: {
+            id: string;
+            number: string;
+            channel: string;
+            state: string;
+            /** @description draft, pending_approval, sent, accepted, converted, declined, expired, withdrawn (from the process state, docs/quotes.md); another state's own name for a custom process */
+            status: string;
+            customer: {
+                id: string | null;
+                name: string | null;
+            };
+            companyId: string | null;
+            currency: string;
+            grandTotal: string;
+            lineCount: number;
+            validUntil: string | null;
+            lapsed: boolean;
+            salesOrder: {
+                id: string;
+                number: string;
+            } | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
         };
         ChannelConnectionInput: {
             id: string;
@@ -30455,6 +31580,392 @@ export interface components {
             closedAt: string | null;
         } & {
             [key: string]: unknown;
+        };
+        QuoteCreate: {
+            /** @description channel code */
+            channel: string;
+            /** @description the id in the channel, kept exactly as sent */
+            externalId?: string;
+            /** @description absent when the channel sends no buyer */
+            customer?: {
+                /** Format: uuid */
+                id?: string;
+                code?: string;
+                /** @description the channel's buyer id */
+                externalId?: string;
+                /** @description the marketplace hides the buyer (WB, Ozon FBS) */
+                masked?: boolean;
+                name?: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                /**
+                 * Format: uuid
+                 * @description who places it for the customer's company (a company member): the company's own approval reads it
+                 */
+                memberId?: string;
+            };
+            currency: string;
+            /** @default false */
+            pricesIncludeTax: boolean;
+            lines: {
+                /** @description the channel's own line id, unique within the order */
+                id?: string;
+                /**
+                 * @description product (the default) or service: service lines (assembly, carry-in, warranty) are priced and taxed but hold no stock
+                 * @enum {string}
+                 */
+                kind?: "product" | "service";
+                /** @description any script: "УТ-0001365", "ŻÓŁW-1"; a service line names a product of the catalogue too */
+                sku: string;
+                /** @description defaults to the product name */
+                name?: string;
+                quantity: number;
+                /** @description without it the line is priced from the applicable price list (docs/pricing.md); with it, checked against the list's floor and, when the channel sets a tolerance, its price */
+                unitPrice?: string;
+                /** @description discount amount for the whole line */
+                discount?: string;
+                /** @description percentage, e.g. "23" */
+                taxRate?: string;
+                attributes?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description shorthand for one shipping line; not with shippingLines */
+            shipping?: {
+                amount: string;
+                taxRate?: string;
+            };
+            shippingLines?: {
+                code?: string;
+                title?: string;
+                carrier?: string;
+                amount: string;
+                /** @description this shipping line's own discount */
+                discount?: string;
+                taxRate?: string;
+            }[];
+            /** @description order-level discounts: 'order' ones spread over the lines in proportion to their net after their own discount, 'shipping' ones over the shipping lines, exactly (largest remainder) */
+            discounts?: {
+                /** @enum {string} */
+                target: "order" | "shipping";
+                amount: string;
+                code?: string;
+                title?: string;
+            }[];
+            shippingAddress?: {
+                name: string;
+                company?: string;
+                line1: string;
+                line2?: string;
+                city: string;
+                postalCode?: string;
+                region?: string;
+                country: string;
+                phone?: string;
+                /** Format: email */
+                email?: string;
+                latitude?: number;
+                longitude?: number;
+            };
+            billingAddress?: {
+                name: string;
+                company?: string;
+                line1: string;
+                line2?: string;
+                city: string;
+                postalCode?: string;
+                region?: string;
+                country: string;
+                phone?: string;
+                /** Format: email */
+                email?: string;
+                latitude?: number;
+                longitude?: number;
+            };
+            delivery: {
+                /** @enum {string} */
+                method: "ship" | "pickup" | "pickup_point";
+                /** @description location code of our own pickup point or store (method pickup) */
+                pickupLocation?: string;
+                /** @description a third-party locker or point (method pickup_point) */
+                pickupPoint?: {
+                    /** @description "inpost", "ozon", "wildberries" … */
+                    provider: string;
+                    /** @description the point's id at the provider (KRA010) */
+                    id: string;
+                    name?: string;
+                    address?: {
+                        name?: string;
+                        company?: string;
+                        line1?: string;
+                        line2?: string;
+                        city?: string;
+                        postalCode?: string;
+                        region?: string;
+                        country?: string;
+                        phone?: string;
+                        /** Format: email */
+                        email?: string;
+                        latitude?: number;
+                        longitude?: number;
+                    };
+                };
+                carrier?: string;
+                service?: string;
+            };
+            /**
+             * @default {
+             *       "kind": "prepaid"
+             *     }
+             */
+            paymentTerms: {
+                /** @enum {string} */
+                kind: "prepaid" | "cash_on_delivery" | "deferred" | "partial_prepayment";
+                dueDays?: number;
+                prepaymentPercent?: number;
+            };
+            attributes?: {
+                [key: string]: unknown;
+            };
+            notes?: string;
+            /** @description when the offer lapses: an instant with its offset, or a date (valid through that day in timeZone); default: the channel's settings.quotes.validityDays (30) from today */
+            validUntil?: string;
+            /** @description IANA zone a date-only validUntil is read in; default the channel's settings.quotes.timeZone, else UTC */
+            timeZone?: string;
+            terms?: {
+                /** @description payment terms as written on the quote ("14 days net, 2 % skonto 7 days") */
+                payment?: string;
+                /** @description delivery promise ("within 10 working days of acceptance") */
+                delivery?: string;
+                /** @description an Incoterms-like rule and place ("FCA Łódź", "DAP Москва") */
+                incoterms?: string;
+                notes?: string;
+            };
+        };
+        Quote: {
+            id: string;
+            number: string;
+            channel: string;
+            externalId: string | null;
+            orderType: string;
+            state: string;
+            /** @description the channel's human order number */
+            displayNumber: string | null;
+            customer: {
+                id: string | null;
+                name: string | null;
+                email: string | null;
+                /** @description the channel's buyer id */
+                externalId: string | null;
+                /** @description the marketplace hides the buyer */
+                masked: boolean;
+            };
+            currency: string;
+            /** @description exact decimal in the order currency */
+            grandTotal: string;
+            lineCount: number;
+            placedAt: string;
+            updatedAt: string;
+            version: number;
+            /** @description key, version, state, status and exception (issue 4) */
+            process: {
+                key: string | null;
+                version: number | null;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description events the order's process accepts now (POST /orders/{id}/events) */
+            allowedEvents?: string[];
+            openTasks?: {
+                [key: string]: unknown;
+            }[];
+            companyId: string | null;
+            totals: {
+                /** @description exact decimal in the order currency */
+                subtotal: string;
+                /** @description exact decimal in the order currency */
+                discountTotal: string;
+                /** @description exact decimal in the order currency */
+                taxTotal: string;
+                /** @description exact decimal in the order currency */
+                shippingTotal: string;
+                /** @description exact decimal in the order currency */
+                grandTotal: string;
+            };
+            delivery: {
+                method: string;
+                pickupLocationId: string | null;
+                /** @description provider, id, name, address */
+                pickupPoint: {
+                    [key: string]: unknown;
+                } | null;
+            } & {
+                [key: string]: unknown;
+            };
+            shippingLines: {
+                code: string | null;
+                title: string | null;
+                carrier: string | null;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                /** @description its own discount plus allocatedDiscount */
+                discount: string;
+                /** @description exact decimal in the order currency */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
+                taxRate: string | null;
+                /** @description exact decimal in the order currency */
+                tax: string;
+                /** @description exact decimal in the order currency */
+                net: string;
+                /** @description exact decimal in the order currency */
+                total: string;
+            }[];
+            discounts: {
+                index: number;
+                /** @enum {string} */
+                target: "order" | "shipping";
+                /** @description exact decimal in the order currency */
+                amount: string;
+                code: string | null;
+                title: string | null;
+            }[];
+            payments: {
+                method: string;
+                /** @description exact decimal in the order currency */
+                amount: string;
+                status: string;
+                provider: string | null;
+                reference: string | null;
+            }[];
+            marketplace: {
+                fulfilmentModel: string | null;
+                shipBy: string | null;
+                deliverBy: string | null;
+                commission: string | null;
+                marketplaceId: string | null;
+            } | null;
+            shippingAddress: {
+                [key: string]: unknown;
+            } | null;
+            billingAddress: {
+                [key: string]: unknown;
+            } | null;
+            paymentTerms: {
+                [key: string]: unknown;
+            };
+            attributes: {
+                [key: string]: unknown;
+            };
+            notes: string | null;
+            lines: {
+                id: string;
+                lineNo: number;
+                externalLineId: string | null;
+                /** @enum {string} */
+                kind: "product" | "service";
+                sku: string;
+                productId: string;
+                name: string;
+                quantity: number;
+                /** @description exact decimal in the order currency */
+                unitPrice: string;
+                /** @description the line's own discount plus allocatedDiscount */
+                discount: string;
+                /** @description the line's share of the order-level discounts */
+                allocatedDiscount: string;
+                discountAllocations: {
+                    /** @description position of the discount in the order's discounts */
+                    index: number;
+                    code: string | null;
+                    /** @description exact decimal in the order currency */
+                    amount: string;
+                }[];
+                taxRate: string | null;
+                /** @description exact decimal in the order currency */
+                tax: string;
+                /** @description exact decimal in the order currency */
+                net: string;
+                /** @description exact decimal in the order currency */
+                total: string;
+                attributes: {
+                    [key: string]: unknown;
+                };
+            }[];
+            createdAt: string;
+            /** @description draft, pending_approval, sent, accepted, converted, declined, expired, withdrawn (from the process state, docs/quotes.md); another state's own name for a custom process */
+            status: string;
+            /** @description the instant the offer lapses (UTC) */
+            validUntil: string | null;
+            /** @description the zone its validity was set in */
+            timeZone: string;
+            /** @description validUntil has passed */
+            lapsed: boolean;
+            /** @description payment, delivery, incoterms, notes */
+            terms: {
+                [key: string]: unknown;
+            };
+            /** @description the quote's lines are reserved until validUntil */
+            softHold: boolean;
+            /** @description when :send was called */
+            submittedAt: string | null;
+            /** @description when the quote was last sent (after :send, or after the approval chain) */
+            sentAt: string | null;
+            /** @description at, by, onBehalfOf, comment */
+            accepted: {
+                [key: string]: unknown;
+            } | null;
+            /** @description at, by, reason */
+            declined: {
+                [key: string]: unknown;
+            } | null;
+            /** @description at, by, reason */
+            withdrawn: {
+                [key: string]: unknown;
+            } | null;
+            /** @description the sales order the quote became */
+            salesOrder: {
+                id: string;
+                number: string;
+            } | null;
+            /** @description why the last conversion failed (code, reason, errors); null once converted */
+            conversionError: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        QuoteSummary: {
+            id: string;
+            number: string;
+            channel: string;
+            state: string;
+            /** @description draft, pending_approval, sent, accepted, converted, declined, expired, withdrawn (from the process state, docs/quotes.md); another state's own name for a custom process */
+            status: string;
+            customer: {
+                id: string | null;
+                name: string | null;
+            };
+            companyId: string | null;
+            currency: string;
+            grandTotal: string;
+            lineCount: number;
+            validUntil: string | null;
+            lapsed: boolean;
+            salesOrder: {
+                id: string;
+                number: string;
+            } | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
         };
         ChannelConnection: {
             id: string;

@@ -572,7 +572,8 @@ async function acceptOrder(
   if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
   await writeHistory(work, actor, order.now, [order.accepted]);
   // reservations (issue 3): reserve stock for the lines here, in this transaction
-  const reservation = await reserveOnIntake(work, actor, order.now, {
+  const reserve = holdsNoStock(order.input) ? async () => skippedOnIntake() : reserveOnIntake;
+  const reservation = await reserve(work, actor, order.now, {
     orderId: order.id,
     channelId: order.refs.channel.id,
     pickupLocationId: order.refs.pickupLocationId,
@@ -660,6 +661,14 @@ async function respond(
     ? await processViewOf(scope, order.id, started.def, started.snapshot, started.exception)
     : noProcessView(row);
   return { ...view, ...processView, reservation };
+}
+
+/**
+ * Quotes (issue 17, docs/quotes.md): a quote is an offer, not a sale, so intake reserves nothing
+ * for it; a soft hold, when the channel asks for one, is the quote's own (app/quotes/create-quote.ts).
+ */
+function holdsNoStock(input: OrderInput): boolean {
+  return input.orderType === 'quote';
 }
 
 /** The stock rows facts read, from the intake reservation's outcome (what the database now holds for the order). */

@@ -496,6 +496,20 @@ export const EVENT_TYPES = {
       exchangeOrderId: id.nullable(),
     }),
   },
+  'quote.converted': {
+    subject: 'order',
+    version: 1,
+    description:
+      'A quote became its sales order (subject: the quote); the order carries the negotiated prices and names the quote in attributes.fromQuote (docs/quotes.md).',
+    payload: z.looseObject({
+      orderId: id,
+      quoteNumber: z.string(),
+      salesOrderId: id,
+      salesOrderNumber: z.string(),
+      grandTotal: money,
+      currency: z.string(),
+    }),
+  },
   'store_credit.changed': {
     subject: 'customer',
     version: 1,

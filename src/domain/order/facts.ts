@@ -225,6 +225,8 @@ export function factsFrom(factRows: FactRows) {
       companyApproval: companyApproval(factRows.member, BigInt(order.grand_total), cur),
       costCentre: factRows.budget?.cost_centre ?? factRows.member?.cost_centre ?? attrs.costCentre ?? terms.costCentre,
       budgetRemaining: budgetLeft,
+      // a quote's validity (docs/quotes.md): its expiry timer fires at this time
+      validUntil: (attrs.quote as Dict | undefined)?.validUntil,
     },
     lines: factLines,
     totals: {
