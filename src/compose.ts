@@ -22,6 +22,7 @@ import type { ChannelServices } from './app/channels/services.js';
 import { channelPollJob } from './app/channels/inbound.js';
 import { channelOutboundJob } from './app/channels/outbound.js';
 import { channelStockJob } from './app/channels/stock.js';
+import { ediOutboundJob } from './app/edi/outbound.js';
 
 /**
  * The composition root: the one place that decides what runs in this process. Each capability
@@ -115,6 +116,7 @@ export function compose(opts: ComposeOptions): Services {
           channelStockJob({ services: opts.channels, clock: opts.clock }),
         ]
       : []),
+    ediOutboundJob({ clock: opts.clock }),
     ...(opts.jobs ?? []),
   ]);
   return { operations, processes, carriers: opts.carriers, jobs, inbound, payments, channels: opts.channels };
