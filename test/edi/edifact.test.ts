@@ -219,6 +219,26 @@ describe('EDIFACT ORDERS in, CONTRL, ORDRSP / DESADV / INVOIC out', { skip: EXTE
     );
   });
 
+  test('a buyer GLN the partner has not set up is refused at its NAD, in the CONTRL too; nothing created', async () => {
+    const text = decodeEdifact(fixture('edifact/edifabric_ORDERS_D96A_PurchaseOrder.edi'))
+      .replace('NAD+BY+5412345000013', 'NAD+BY+5412345999999')
+      .replaceAll('+131', '+134');
+    const r = await post(t, text);
+    assert.equal(r.status, 422);
+    assert.equal(r.body.code, 'EDI_REJECTED');
+    assert.deepEqual(
+      r.body.errors.map((e: any) => e.path),
+      ['/000000101/NAD/8/2/1'],
+    );
+    assert.match(r.body.errors[0].message, /buyer GLN 5412345999999 is not set up for partner ACME Retail/);
+    const s = parse(r.body.acknowledgement).messages[0]!.segments;
+    assert.deepEqual(
+      s.filter((x) => x.tag === 'UCS').map((x) => value(x, 1)),
+      ['8'],
+    );
+    assert.equal((await orders()).length, 1);
+  });
+
   test('php-edifact ORDERS with errors: each IMD at fault named with its position; the good twin fails on unknown articles, queued for replay', async () => {
     await ok(
       t,

@@ -102,7 +102,8 @@ export function ediOrderInput(
       country: from.country,
       ...(from.postalCode ? { postalCode: from.postalCode } : {}),
     };
-  else
+  // (an unknown buyer is the problem already: its address is not looked for)
+  else if (deliveryParty || buyer)
     problems.push(
       locate(
         { party: deliveryParty ? deliveryParty.role : 'BY' },
