@@ -12,6 +12,7 @@ import { systemClock } from '../shared/clock.js';
 import { scope } from '../store/tenant-scope.js';
 import { issueApiKey } from '../app/identity/issue-api-key.js';
 import { importOrders } from '../app/orders/import-orders.js';
+import { detectImportFormat, unknownFormatMessage } from '../app/orders/import-format.js';
 import { compose } from '../compose.js';
 import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
@@ -156,6 +157,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         console.error(
           'usage: ordo import orders FILE (CSV, JSON, EDIFACT, UBL) | ordo import cod-remittance FILE --carrier C --reference R',
         );
+        return 2;
+      }
+      // the format is recognised from the content before anything is opened: a file Ordo cannot read says so at once
+      let head: Buffer;
+      try {
+        head = readFileSync(file);
+      } catch (error) {
+        console.error(`cannot read ${file}: ${(error as Error).message}`);
+        return 2;
+      }
+      if (!detectImportFormat(head)) {
+        console.error(unknownFormatMessage(basename(file)));
         return 2;
       }
       return withDb(async (database) => {

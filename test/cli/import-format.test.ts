@@ -9,6 +9,7 @@ import { importOrders } from '../../src/app/orders/import-orders.js';
 import { detectImportFormat } from '../../src/app/orders/import-format.js';
 import { AppError } from '../../src/shared/errors.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { main } from '../../src/cli/main.js';
 
 const actor = { type: 'system' as const, id: null, name: 'import test' };
 
@@ -125,6 +126,22 @@ describe('import orders by format', () => {
       run(file('orders.xml', '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.10"/>')),
       (error: unknown) => error instanceof AppError && error.code === 'IMPORT_FORMAT_UNSUPPORTED',
     );
+  });
+
+  test('ordo import orders with a file in no known format exits non-zero naming the formats, before opening anything', async () => {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args.join(' '));
+    try {
+      const code = await main(['import', 'orders', file('orders.edi', 'just some words, no orders\n')], {
+        ...process.env,
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      });
+      assert.equal(code, 2);
+    } finally {
+      console.error = original;
+    }
+    assert.match(errors.join('\n'), /orders\.edi is in no format Ordo imports; it reads CSV/);
   });
 
   test('POST /orders:import: the same readers over HTTP; an unknown format is 415 problem+json', async () => {

@@ -233,3 +233,62 @@ describe(
     });
   },
 );
+
+describe('UBL / Peppol ordering: the Peppol use-case orders', { skip: EXTERNAL ? false : FIXTURES_SKIP }, () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await testApp();
+    await seedBasics(t);
+    for (const [sku, gtin] of [
+      ['PEN-33', '05704066204093'],
+      ['PEN-34', '08722700575887'],
+      ['PEN-35', '08722700577584'],
+      ['PEN-36', '09876543211234'],
+    ])
+      await ok(t, 'POST', '/api/v1/products', { sku, name: `Długopis ${sku}`, attributes: { gtin } }, 201);
+    await ok(
+      t,
+      'POST',
+      '/api/v1/edi/partners',
+      {
+        channel: 'peppol-uc',
+        syntax: 'ubl',
+        settings: {
+          name: 'Peppol use cases',
+          ourGln: '5790000000012',
+          ourPartyIds: ['987654325'],
+          buyers: [
+            {
+              gln: '7300010000001',
+              customer: 'C-1',
+              address: { name: 'Buyer', line1: 'Storgatan 1', city: 'Stockholm', country: 'SE' },
+            },
+          ],
+          peppol: { partnerEndpoint: '0088:7300010000001', ourEndpoint: '0192:987654325' },
+        },
+      },
+      201,
+    );
+  });
+  after(() => t?.close());
+
+  for (const [uc, lines] of [
+    ['UC1', 3],
+    ['UC4', 1],
+  ] as const)
+    test(`Order_use_cases_${uc}_Order makes an order with ${lines} line(s) (matched by endpoint or buyer GLN)`, async () => {
+      const r = await post(t, fixture(`ubl-peppol/examples/Order_use_cases_${uc}_Order.xml`), 'application/xml');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const order = await ok(t, 'GET', `/api/v1/orders/${r.body.messages[0].orderId}`);
+      assert.equal(order.lines.length, lines);
+      assert.equal(order.currency, 'EUR');
+    });
+
+  test('Order_use_cases_UC6_Order carries the same order ID (1) from the same sender as UC1: a duplicate, nothing created', async () => {
+    const r = await post(t, fixture('ubl-peppol/examples/Order_use_cases_UC6_Order.xml'), 'application/xml');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.status, 'duplicate');
+    assert.equal((await ok(t, 'GET', '/api/v1/orders?channel=peppol-uc')).items.length, 2);
+  });
+});

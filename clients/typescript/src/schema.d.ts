@@ -22245,6 +22245,8 @@ export interface paths {
                         settings: {
                             name: string;
                             ourGln: string;
+                            /** @default [] */
+                            ourPartyIds?: string[];
                             buyers: {
                                 gln: string;
                                 customer: string;

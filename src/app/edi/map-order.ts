@@ -81,7 +81,7 @@ export function ediOrderInput(
   const problems: StoredEdiProblem[] = [];
   const settings = partner.settings;
   const supplier = order.parties.find((p) => p.role === 'SU');
-  if (supplier && supplier.id !== settings.ourGln)
+  if (supplier && supplier.id !== settings.ourGln && !(settings.ourPartyIds ?? []).includes(supplier.id))
     problems.push(locate({ party: 'SU' }, `the order is for supplier ${supplier.id}, not for us (${settings.ourGln})`));
   const buyerParty = order.parties.find((p) => p.role === 'BY');
   const buyer = buyerParty ? settings.buyers.find((b) => b.gln === buyerParty.id) : undefined;

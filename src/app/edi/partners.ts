@@ -20,6 +20,8 @@ export const partnerSettings = z
     name: text(200).min(1),
     /** Our GLN as this partner knows us (NAD+SU / SellerSupplierParty); orders for another supplier are refused. */
     ourGln: gln,
+    /** Other ids this partner may name us by as the supplier (a Peppol party id such as an organisation number). */
+    ourPartyIds: z.array(text(100).min(1)).max(20).default([]),
     /** Buyer GLNs (NAD+BY / BuyerCustomerParty) → the Ordo customer (code) the orders are for. */
     buyers: z
       .array(
