@@ -395,7 +395,11 @@ async function receiveEdifact(deps: EdiDeps, store: TenantScope, text: string): 
     // the acknowledgement: our next control reference for a known partner
     const ackRef = partner ? await nextControlRef(tx, partner.id) : id.replaceAll('-', '').slice(-14);
     const contrl = writeInterchange({
-      syntax: { id: 'UNOC', version: '3' },
+      // the partner's syntax for what we send (UNOY: UTF-8, syntax version 4)
+      syntax: {
+        id: partner?.settings.interchange?.syntax ?? 'UNOC',
+        version: partner?.settings.interchange?.syntax === 'UNOY' ? '4' : '3',
+      },
       sender: {
         id: partner?.settings.interchange?.ourId ?? interchange.recipient.id,
         qualifier: partner?.settings.interchange?.ourQualifier ?? interchange.recipient.qualifier,
