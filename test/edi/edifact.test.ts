@@ -294,6 +294,10 @@ describe('EDIFACT ORDERS in, CONTRL, ORDRSP / DESADV / INVOIC out', { skip: EXTE
     const r = await post(t, text);
     assert.equal(r.status, 422);
     assert.equal(r.body.errors[0].path, '/000000101/LIN/19/3/1');
+    // the partner is a channel connection the channels console lists (no credentials)
+    const connections = await ok(t, 'GET', '/api/v1/channel-connections');
+    const listed = connections.items.find((c: any) => c.id === p2.id);
+    assert.deepEqual([listed.kind, listed.channel, listed.credentialNames], ['edifact', 'edi-beta', []]);
     const queue = await ok(t, 'GET', `/api/v1/channel-connections/${p2.id}/ingestions?status=failed`);
     assert.equal(queue.items.length, 1);
     await ok(t, 'PUT', `/api/v1/channel-connections/${p2.id}/offers`, {
