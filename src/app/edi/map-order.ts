@@ -68,8 +68,8 @@ export async function resolveSkus(tx: TenantScope, partnerId: string, order: Edi
 
 /**
  * An EDI order as Ordo's order input: the partner's GLNs decide the customer and the delivery
- * address, our GLN must be the supplier's, every line needs a SKU, a whole quantity and (until
- * price lists price EDI lines) a price.
+ * address, our GLN must be the supplier's, every line needs a SKU and a whole quantity; a line
+ * without a price is priced at intake from the applicable price list (docs/pricing.md).
  */
 export function ediOrderInput(
   partner: Partner,
@@ -130,19 +130,13 @@ export function ediOrderInput(
             .join(', ')}`,
         ),
       );
-    if (line.unitPrice === undefined)
-      problems.push(
-        locate(
-          { line: index, field: 'price' },
-          `line ${line.lineNo} has no price (PRI / Price): lines without a price are refused until price lists price them`,
-        ),
-      );
     return {
       id: line.lineNo,
       sku: resolved ?? '',
       ...(line.description ? { name: line.description.slice(0, 300) } : {}),
       quantity: line.quantity,
-      unitPrice: line.unitPrice ?? '0',
+      // a line without PRI / Price is priced by intake from the partner channel's price list
+      ...(line.unitPrice !== undefined ? { unitPrice: line.unitPrice } : {}),
       ...(line.taxRate ? { taxRate: line.taxRate } : {}),
       attributes: {
         edi: {
