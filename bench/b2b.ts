@@ -14,11 +14,11 @@
  *   floors, nothing is priced;
  * - **priced intake**: no line brings a price — Ordo prices each from the contract, group or base
  *   list (breaks, net conversion of the gross base list) and checks the minimum order.
- * - **EDI ORDERS** per second, when the EDI module's runner is present (bench/b2b-edi.ts).
+ * - **EDI ORDERS** per second (bench/b2b-edi.ts: a 20-line ORDERS interchange per request against
+ *   JSON intake of the same order), in the same run.
  * Reported: orders/s, lines/s, p50/p99, Node CPU per order, memory, and priced / unpriced.
  */
 import http from 'node:http';
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { migrateToLatest } from '../src/store/migrate.js';
@@ -27,6 +27,7 @@ import { compose } from '../src/compose.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
 import { fmt, memory, runConcurrent, scratchDatabase, type RunResult } from './lib.js';
+import { runEdiBench } from './b2b-edi.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 150);
 const LINES = 100;
@@ -239,13 +240,6 @@ try {
       ratios.push(`c=${clients}: ${fmt(priced.perSecond / unpriced.perSecond, 2)}`);
     }
     console.log(`ratio priced / unpriced intake: ${ratios.join(', ')}`);
-    const edi = new URL('./b2b-edi.ts', import.meta.url);
-    if (existsSync(edi)) {
-      const module = (await import(edi.href)) as {
-        runEdiBench?: (server: BenchServer, opts: { orders: number; clients: number[] }) => Promise<void>;
-      };
-      if (module.runEdiBench) await module.runEdiBench(server, { orders: ORDERS, clients: CLIENTS });
-    } else console.log('EDI ORDERS: bench/b2b-edi.ts is not present');
     console.log(`memory: ${memory()}`);
   } finally {
     await server.close();
@@ -254,3 +248,5 @@ try {
 } finally {
   await scratch?.drop();
 }
+// EDI ORDERS per second in the same run, on its own scratch database of the same kind
+await runEdiBench({ orders: ORDERS, databaseUrl: pgUrl });

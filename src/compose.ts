@@ -24,6 +24,7 @@ import { channelPollJob } from './app/channels/inbound.js';
 import { channelOutboundJob } from './app/channels/outbound.js';
 import { channelStockJob } from './app/channels/stock.js';
 import { subscriptionCycleJob } from './app/subscriptions/run-cycles.js';
+import { ediOutboundJob } from './app/edi/outbound.js';
 
 /**
  * The composition root: the one place that decides what runs in this process. Each capability
@@ -119,6 +120,7 @@ export function compose(opts: ComposeOptions): Services {
           channelStockJob({ services: opts.channels, clock: opts.clock }),
         ]
       : []),
+    ediOutboundJob({ clock: opts.clock }),
     ...(opts.jobs ?? []),
   ]);
   return { operations, processes, carriers: opts.carriers, jobs, inbound, payments, channels: opts.channels };

@@ -34,6 +34,8 @@ import { userRoutes } from './routes/users.js';
 import { companyB2bRoutes } from './routes/companies-b2b.js';
 import { quoteRoutes } from './routes/quotes.js';
 import { channelRoutes } from './routes/channels.js';
+import { ediRoutes } from './routes/edi.js';
+import { orderImportRoutes } from './routes/order-import.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { registerConsole } from './console.js';
@@ -124,6 +126,8 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => moneyRoutes(scoped, deps));
       await api.register(async (scoped) => returnRoutes(scoped, deps));
       await api.register(async (scoped) => channelRoutes(scoped, deps));
+      await api.register(async (scoped) => ediRoutes(scoped, deps));
+      await api.register(async (scoped) => orderImportRoutes(scoped, deps));
       await api.register(async (scoped) => pricingRoutes(scoped, deps));
       await api.register(async (scoped) => userRoutes(scoped, deps));
       await api.register(async (scoped) => companyB2bRoutes(scoped, deps));

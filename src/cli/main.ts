@@ -12,6 +12,7 @@ import { systemClock } from '../shared/clock.js';
 import { scope } from '../store/tenant-scope.js';
 import { issueApiKey } from '../app/identity/issue-api-key.js';
 import { importOrders } from '../app/orders/import-orders.js';
+import { detectImportFormat, unknownFormatMessage } from '../app/orders/import-format.js';
 import { compose } from '../compose.js';
 import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
@@ -25,7 +26,7 @@ Usage:
   ordo migrate                             apply database migrations
   ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
   ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
-  ordo import orders FILE.csv|FILE.json [--tenant demo] [--report report.json]
+  ordo import orders FILE [--tenant demo] [--report report.json]   (CSV, JSON, EDIFACT, UBL; by content)
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
@@ -154,26 +155,49 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       if (what === 'cod-remittance' && file) return withDb((database) => importCodRemittance(database, file, values));
       if (what !== 'orders' || !file) {
         console.error(
-          'usage: ordo import orders FILE.csv|FILE.json | ordo import cod-remittance FILE --carrier C --reference R',
+          'usage: ordo import orders FILE (CSV, JSON, EDIFACT, UBL) | ordo import cod-remittance FILE --carrier C --reference R',
         );
+        return 2;
+      }
+      // the format is recognised from the content before anything is opened: a file Ordo cannot read says so at once
+      let head: Buffer;
+      try {
+        head = readFileSync(file);
+      } catch (error) {
+        console.error(`cannot read ${file}: ${(error as Error).message}`);
+        return 2;
+      }
+      if (!detectImportFormat(head)) {
+        console.error(unknownFormatMessage(basename(file)));
         return 2;
       }
       return withDb(async (database) => {
         const store = scope(database.db, await tenantId(database.db, values.tenant!));
         const bar = progress('importing orders');
-        const report = await importOrders(
-          compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes,
-          store,
-          { type: 'system', id: null, name: `import ${file}` },
-          systemClock,
-          file,
-          bar.update,
-        );
+        let report;
+        try {
+          report = await importOrders(
+            compose({ clock: systemClock, publicUrl: config.http.publicUrl }).processes,
+            store,
+            { type: 'system', id: null, name: `import ${file}` },
+            systemClock,
+            file,
+            bar.update,
+          );
+        } catch (error) {
+          bar.stop();
+          // a file in no format Ordo reads (or one it recognises but cannot import yet): say which
+          if (error instanceof AppError && error.code.startsWith('IMPORT_FORMAT_')) {
+            console.error(error.message);
+            return 2;
+          }
+          throw error;
+        }
         bar.stop();
         const reportPath = values.report ?? `${file}.report.json`;
         writeFileSync(reportPath, JSON.stringify(report, null, 2));
         console.log(
-          `${report.orders} orders: ${report.accepted} accepted, ${report.duplicates} already imported, ${report.rejected} rejected`,
+          `${report.format}: ${report.orders} orders: ${report.accepted} accepted, ${report.duplicates} already imported, ${report.rejected} rejected`,
         );
         for (const item of report.items.filter((x) => x.status === 'rejected').slice(0, 20)) {
           console.log(

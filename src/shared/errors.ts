@@ -114,6 +114,11 @@ export const ERROR_CODES = {
   ORDER_CHANGE_ALREADY_OPEN: { status: 409, title: 'The order has a draft change: confirm or discard it first' },
   ORDER_CHANGE_STALE: { status: 409, title: 'The order changed since the preview: preview again' },
   ORDER_CHANGE_NOT_ALLOWED: { status: 409, title: 'The order can no longer be changed' },
+  // EDI and import by format (issue 17)
+  EDI_REJECTED: { status: 422, title: 'The EDI interchange or document was rejected' },
+  EDI_UNKNOWN_PARTNER: { status: 422, title: 'The sender is not an EDI partner of this tenant' },
+  IMPORT_FORMAT_UNKNOWN: { status: 415, title: 'The file is in no format Ordo imports' },
+  IMPORT_FORMAT_UNSUPPORTED: { status: 422, title: 'Ordo recognises this format but does not import it yet' },
   // company depth: business roles, company members, budgets (issue 17, item 5)
   TASK_ROLE_REQUIRED: { status: 403, title: 'The task is for a business role you do not hold' },
   TASK_MEMBER_REQUIRED: { status: 403, title: "The task is for an approver of the order's company" },

@@ -22150,6 +22150,798 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/edi/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** EDI partners */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EdiPartner"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Set up an EDI partner (EDIFACT or UBL): GLNs, interchange ids, messages, article mapping */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the Ordo channel its orders come in on (created when missing) */
+                        channel: string;
+                        /** @enum {string} */
+                        syntax: "edifact" | "ubl";
+                        settings: {
+                            name: string;
+                            ourGln: string;
+                            /** @default [] */
+                            ourPartyIds?: string[];
+                            buyers: {
+                                gln: string;
+                                customer: string;
+                                /** @description where its orders go when they name no delivery point */
+                                address?: {
+                                    name: string;
+                                    company?: string;
+                                    line1: string;
+                                    line2?: string;
+                                    city: string;
+                                    postalCode?: string;
+                                    region?: string;
+                                    country: string;
+                                    phone?: string;
+                                    /** Format: email */
+                                    email?: string;
+                                    latitude?: number;
+                                    longitude?: number;
+                                };
+                            }[];
+                            /** @default [] */
+                            deliveryPoints?: {
+                                gln: string;
+                                address?: {
+                                    name: string;
+                                    company?: string;
+                                    line1: string;
+                                    line2?: string;
+                                    city: string;
+                                    postalCode?: string;
+                                    region?: string;
+                                    country: string;
+                                    phone?: string;
+                                    /** Format: email */
+                                    email?: string;
+                                    latitude?: number;
+                                    longitude?: number;
+                                };
+                            }[];
+                            interchange?: {
+                                partnerId: string;
+                                partnerQualifier?: string;
+                                ourId: string;
+                                ourQualifier?: string;
+                                /**
+                                 * @default UNOC
+                                 * @enum {string}
+                                 */
+                                syntax?: "UNOA" | "UNOB" | "UNOC" | "UNOY";
+                            };
+                            peppol?: {
+                                partnerEndpoint: string;
+                                ourEndpoint: string;
+                            };
+                            /**
+                             * @default {
+                             *       "orderResponse": true,
+                             *       "despatchAdvice": true,
+                             *       "invoice": false
+                             *     }
+                             */
+                            send?: {
+                                /** @default true */
+                                orderResponse?: boolean;
+                                /** @default true */
+                                despatchAdvice?: boolean;
+                                /** @default false */
+                                invoice?: boolean;
+                            };
+                            currency?: string;
+                            /** Format: uri */
+                            deliveryUrl?: string;
+                        };
+                        /**
+                         * @description the partner's own article numbers (PIA …:IN, BuyersItemIdentification) → SKU
+                         * @default []
+                         */
+                        articles?: {
+                            partnerArticle: string;
+                            sku: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdiPartner"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/edi/partners/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One EDI partner */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdiPartner"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/edi/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The EDI log: interchanges received and messages made to send, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    direction?: "in" | "out";
+                    partnerId?: string;
+                    orderId?: string;
+                    type?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                partnerId: string | null;
+                                /** @enum {string} */
+                                direction: "in" | "out";
+                                /** @enum {string} */
+                                syntax: "edifact" | "ubl";
+                                type: string;
+                                controlRef: string;
+                                sender: string;
+                                recipient: string;
+                                documentNumber: string | null;
+                                status: string;
+                                problems: components["schemas"]["EdiProblem"][];
+                                orderId: string | null;
+                                relatedId: string | null;
+                                attempts: number;
+                                lastError: string | null;
+                                deliveredAt: string | null;
+                                createdAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Receive an EDIFACT interchange (ORDERS) or a UBL 2.1 / Peppol Order
+         * @description Each message is logged with its outcome (the EDI log and the partner channel's ingestion log), each order made through the normal intake; every EDIFACT interchange gets a CONTRL (in the answer and in GET /edi/messages?direction=out). 200 when orders were made (status accepted or partial) or for a repeated interchange (status duplicate: nothing created); 422 EDI_UNKNOWN_PARTNER for a sender that is not set up, 422 EDI_REJECTED naming each segment and element (or Peppol rule) at fault, nothing created.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdiReceiveReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/edi/messages/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A message exactly as received or sent (EDIFACT or XML) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders:import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import orders from a file in any format Ordo reads, recognised by content
+         * @description Every order is reported (accepted, duplicate, rejected with its rows and problems). A body in no known format is 415 IMPORT_FORMAT_UNKNOWN naming the formats; CommerceML is 422 IMPORT_FORMAT_UNSUPPORTED for now. The optional `file` query names the file in the report.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    file?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderImportReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/price-lists": {
         parameters: {
             query?: never;
@@ -29521,6 +30313,91 @@ export interface components {
                 sku: string;
             }[];
         };
+        EdiProblemInput: {
+            /** @description CONTRL syntax error code (0085): 12 invalid value, 13 missing, 16 too many constituents, 21 invalid character, 23 unknown sender, 26 duplicate, 28 references differ, 29 count differs … */
+            code: string;
+            message: string;
+            messageRef?: string;
+            segment?: string;
+            /** @description segment position in its message (UNH = 1) */
+            position?: number;
+            element?: number;
+            component?: number;
+            /** @description Peppol rule id (UBL) */
+            rule?: string;
+            /** @description XPath in the UBL document */
+            path?: string;
+        };
+        EdiReceiveReportInput: {
+            /**
+             * Format: uuid
+             * @description the received interchange in the EDI log
+             */
+            id: string;
+            /** @enum {string} */
+            syntax: "edifact" | "ubl";
+            /** @enum {string} */
+            status: "accepted" | "partial" | "rejected" | "duplicate" | "generated" | "sent" | "failed";
+            partnerId: string | null;
+            sender: string;
+            controlRef: string;
+            messages: {
+                ref: string;
+                type: string;
+                orderNumber: string | null;
+                /** @enum {string} */
+                outcome: "created" | "failed" | "rejected" | "duplicate_order";
+                orderId: string | null;
+                problems: components["schemas"]["EdiProblemInput"][];
+            }[];
+            problems: components["schemas"]["EdiProblemInput"][];
+            acknowledgement: {
+                /** Format: uuid */
+                id: string;
+                type: string;
+                content: string;
+            } | null;
+        };
+        EdiPartnerInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            channelId: string;
+            channel: string;
+            /** @enum {string} */
+            syntax: "edifact" | "ubl";
+            /** @enum {string} */
+            status: "active" | "paused";
+            settings: {
+                [key: string]: unknown;
+            };
+            outboundSeq: string;
+        };
+        OrderImportReportInput: {
+            file: string;
+            /** @enum {string} */
+            format: "csv" | "json" | "commerceml" | "edifact" | "ubl";
+            orders: number;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            items: {
+                rows: number[];
+                externalId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                id?: string;
+                number?: string;
+                problem?: {
+                    code: string;
+                    detail: string;
+                    errors: {
+                        path: string;
+                        message: string;
+                    }[];
+                };
+            }[];
+        };
         PriceEntryInput: {
             sku: string;
             minQuantity: number;
@@ -32092,6 +32969,91 @@ export interface components {
             offers: {
                 offerId: string;
                 sku: string;
+            }[];
+        };
+        EdiProblem: {
+            /** @description CONTRL syntax error code (0085): 12 invalid value, 13 missing, 16 too many constituents, 21 invalid character, 23 unknown sender, 26 duplicate, 28 references differ, 29 count differs … */
+            code: string;
+            message: string;
+            messageRef?: string;
+            segment?: string;
+            /** @description segment position in its message (UNH = 1) */
+            position?: number;
+            element?: number;
+            component?: number;
+            /** @description Peppol rule id (UBL) */
+            rule?: string;
+            /** @description XPath in the UBL document */
+            path?: string;
+        };
+        EdiReceiveReport: {
+            /**
+             * Format: uuid
+             * @description the received interchange in the EDI log
+             */
+            id: string;
+            /** @enum {string} */
+            syntax: "edifact" | "ubl";
+            /** @enum {string} */
+            status: "accepted" | "partial" | "rejected" | "duplicate" | "generated" | "sent" | "failed";
+            partnerId: string | null;
+            sender: string;
+            controlRef: string;
+            messages: {
+                ref: string;
+                type: string;
+                orderNumber: string | null;
+                /** @enum {string} */
+                outcome: "created" | "failed" | "rejected" | "duplicate_order";
+                orderId: string | null;
+                problems: components["schemas"]["EdiProblem"][];
+            }[];
+            problems: components["schemas"]["EdiProblem"][];
+            acknowledgement: {
+                /** Format: uuid */
+                id: string;
+                type: string;
+                content: string;
+            } | null;
+        };
+        EdiPartner: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            channelId: string;
+            channel: string;
+            /** @enum {string} */
+            syntax: "edifact" | "ubl";
+            /** @enum {string} */
+            status: "active" | "paused";
+            settings: {
+                [key: string]: unknown;
+            };
+            outboundSeq: string;
+        };
+        OrderImportReport: {
+            file: string;
+            /** @enum {string} */
+            format: "csv" | "json" | "commerceml" | "edifact" | "ubl";
+            orders: number;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            items: {
+                rows: number[];
+                externalId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                id?: string;
+                number?: string;
+                problem?: {
+                    code: string;
+                    detail: string;
+                    errors: {
+                        path: string;
+                        message: string;
+                    }[];
+                };
             }[];
         };
         PriceEntry: {

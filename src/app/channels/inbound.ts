@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors.js';
+import { replayEdiIngestion } from '../edi/receive.js';
 import { newId } from '../../shared/ids.js';
 import { parseJsonChecked, unstorableError, unstorableText } from '../../shared/storable.js';
 import type { Db } from '../../store/db.js';
@@ -202,6 +203,9 @@ export async function replayIngestion(
   if (!entry) throw new AppError('NOT_FOUND', `ingestion ${ingestionId} not found`);
   if (entry.status !== 'failed')
     throw new AppError('CONFLICT', `only failed ingestions are replayed; this one is ${entry.status}`);
+  // EDI partners' orders (edifact, ubl connections) are mapped again by the EDI capability
+  if ((entry.payload as { edi?: unknown }).edi)
+    return { id: entry.id, ...(await replayEdiIngestion(deps, store, connectionId, entry)) };
   const row = await getConnectionRow(store, connectionId);
   const payload = entry.payload as {
     event?: import('../../integrations/channels/types.js').ChannelEvent;

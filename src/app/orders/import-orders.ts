@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
@@ -8,6 +9,9 @@ import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
 import { createOrder } from './create-order.js';
 import type { OrderProcesses } from '../process/order-processes.js';
+import { detectImportFormat, unknownFormatMessage, type ImportFormat } from './import-format.js';
+import { readCommerceMlOrders } from './commerceml-orders.js';
+import { receiveEdi } from '../edi/receive.js';
 
 /** One order to import, with the file rows it came from (for the report). */
 interface Candidate {
@@ -26,6 +30,8 @@ export interface ImportOutcome {
 
 export interface ImportReport {
   file: string;
+  /** The format recognised from the content. */
+  format: ImportFormat;
   orders: number;
   accepted: number;
   duplicates: number;
@@ -70,9 +76,9 @@ const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? u
  * CSV: one row per order line; rows with the same channel + external_id form one order (they
  * need not be adjacent). Order-level columns are taken from the order's first row.
  */
-async function readCsv(path: string): Promise<Candidate[]> {
+async function readCsv(bytes: Buffer): Promise<Candidate[]> {
   const orders = new Map<string, Candidate>();
-  const parser = createReadStream(path).pipe(
+  const parser = Readable.from([bytes]).pipe(
     parse({
       columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
       bom: true,
@@ -146,10 +152,10 @@ async function readCsv(path: string): Promise<Candidate[]> {
 }
 
 /** JSON: an array of order bodies as POST /orders takes them, or { orders: [...] }. Rows are array indexes + 1. */
-async function readJson(path: string): Promise<Candidate[]> {
+async function readJson(path: string, bytes: Buffer): Promise<Candidate[]> {
   let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(path, 'utf8'));
+    doc = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new AppError('MALFORMED_JSON', `${path} is not valid JSON: ${(error as Error).message}`);
   }
@@ -183,7 +189,86 @@ export async function importOrders(
   path: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportReport> {
-  const candidates = /\.json$/i.test(path) ? await readJson(path) : await readCsv(path);
+  return importOrdersFrom(processes, scope, actor, clock, { name: path, bytes: await readFile(path) }, onProgress);
+}
+
+/**
+ * The same, from bytes (the API's POST /orders:import): the format is recognised from the
+ * content (detectImportFormat) and each goes to its reader; EDIFACT and UBL go through the EDI
+ * intake (partner set-up, the EDI log, a CONTRL), so a file and a partner's message are one path.
+ * A file in no known format is refused (IMPORT_FORMAT_UNKNOWN) naming the formats Ordo reads.
+ */
+export async function importOrdersFrom(
+  processes: OrderProcesses,
+  scope: TenantScope,
+  actor: Actor,
+  clock: Clock,
+  source: { name: string; bytes: Buffer },
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportReport> {
+  const path = source.name;
+  const format = detectImportFormat(source.bytes);
+  if (!format) throw new AppError('IMPORT_FORMAT_UNKNOWN', unknownFormatMessage(basename(path)));
+  if (format === 'edifact' || format === 'ubl') {
+    const report = await receiveEdi({ processes, clock }, scope, source.bytes);
+    const items: ImportOutcome[] = report.messages.map((message, index) => ({
+      rows: [index + 1],
+      externalId: message.orderNumber,
+      status:
+        message.outcome === 'created' ? 'accepted' : message.outcome === 'duplicate_order' ? 'duplicate' : 'rejected',
+      ...(message.orderId ? { id: message.orderId } : {}),
+      ...(message.outcome === 'created'
+        ? {}
+        : {
+            problem: {
+              code: message.outcome === 'duplicate_order' ? 'DUPLICATE_ORDER' : 'EDI_REJECTED',
+              detail: message.problems.map((p) => p.message).join('; '),
+              errors: message.problems.map((p) => ({
+                path:
+                  p.path ??
+                  `/${[p.messageRef, p.segment, p.position, p.element, p.component].filter((x) => x !== undefined).join('/')}`,
+                message: p.message,
+              })),
+            },
+          }),
+    }));
+    if (!items.length)
+      items.push({
+        rows: [],
+        externalId: null,
+        status: report.status === 'duplicate' ? 'duplicate' : 'rejected',
+        problem: {
+          code:
+            report.status === 'duplicate'
+              ? 'DUPLICATE_ORDER'
+              : report.problems.some((p) => p.code === '23')
+                ? 'EDI_UNKNOWN_PARTNER'
+                : 'EDI_REJECTED',
+          detail: report.problems.map((p) => p.message).join('; '),
+          errors: report.problems.map((p) => ({
+            path: p.path ?? `/${p.segment ?? 'interchange'}`,
+            message: p.message,
+          })),
+        },
+      });
+    onProgress?.(items.length, items.length);
+    const count = (st: ImportOutcome['status']) => items.filter((x) => x.status === st).length;
+    return {
+      file: path,
+      format,
+      orders: report.messages.length,
+      accepted: count('accepted'),
+      duplicates: count('duplicate'),
+      rejected: count('rejected'),
+      items,
+    };
+  }
+  const candidates =
+    format === 'json'
+      ? await readJson(path, source.bytes)
+      : format === 'commerceml'
+        ? await readCommerceMlOrders(source.bytes)
+        : await readCsv(source.bytes);
   const items: ImportOutcome[] = [];
   for (const [index, candidate] of candidates.entries()) {
     const externalId = typeof candidate.body.externalId === 'string' ? candidate.body.externalId : null;
@@ -219,6 +304,7 @@ export async function importOrders(
   const count = (st: ImportOutcome['status']) => items.filter((x) => x.status === st).length;
   return {
     file: path,
+    format,
     orders: items.length,
     accepted: count('accepted'),
     duplicates: count('duplicate'),
