@@ -31,6 +31,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { moneyRoutes } from './routes/money.js';
 import { returnRoutes } from './routes/returns.js';
 import { channelRoutes } from './routes/channels.js';
+import { erpRoutes } from './routes/erp.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -119,6 +120,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => moneyRoutes(scoped, deps));
       await api.register(async (scoped) => returnRoutes(scoped, deps));
       await api.register(async (scoped) => channelRoutes(scoped, deps));
+      await api.register(async (scoped) => erpRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },
