@@ -317,6 +317,17 @@ export async function importCatalog(
         list.entries.push({ sku, unitPrice });
       }
     }
+    // a price list has one currency: a price type priced in several gets a list per currency
+    // (the one in the type's own currency, or else the one with most prices, keeps the plain code)
+    const byCode = new Map<string, PriceListFrom1C[]>();
+    for (const list of lists.values()) byCode.set(list.code, [...(byCode.get(list.code) ?? []), list]);
+    for (const group of byCode.values()) {
+      if (group.length < 2) continue;
+      const own =
+        isoCurrency(types.get(group[0]!.priceTypeId)?.currency ?? null) ??
+        [...group].sort((a, b) => b.entries.length - a.entries.length)[0]!.currency;
+      for (const list of group) if (list.currency !== own) list.code = `${list.code}-${list.currency.toLowerCase()}`;
+    }
     for (const list of lists.values()) {
       if (prices) await prices(tx, actor, now, list);
       report.priceLists.push({
