@@ -22133,6 +22133,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/1c": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 1C exchange (CommerceML 2): checkauth, init, query, success */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description catalog (products, prices, stock) or sale (orders) */
+                    type?: string;
+                    /** @description checkauth, init, file, import, query, success (deactivate, complete are answered success) */
+                    mode?: string;
+                    /** @description mode=file and mode=import: the file, a relative path */
+                    filename?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 1C exchange (CommerceML 2): file (the body is the file or a chunk of it), import */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description catalog (products, prices, stock) or sale (orders) */
+                    type?: string;
+                    /** @description checkauth, init, file, import, query, success (deactivate, complete are answered success) */
+                    mode?: string;
+                    /** @description mode=file and mode=import: the file, a relative path */
+                    filename?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -24084,7 +24208,7 @@ export interface components {
             /** @description name of the channel when it is created */
             name?: string;
             /** @enum {string} */
-            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon";
+            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon" | "1c";
             /**
              * Format: uri
              * @description the channel's API; default: its production URL
@@ -26094,7 +26218,7 @@ export interface components {
             /** @description name of the channel when it is created */
             name?: string;
             /** @enum {string} */
-            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon";
+            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon" | "1c";
             /**
              * Format: uri
              * @description the channel's API; default: its production URL
