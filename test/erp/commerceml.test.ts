@@ -473,6 +473,50 @@ describe('1C exchange (CommerceML 2) over HTTP', () => {
       }
     });
 
+    test('a document for an order Ordo does not have yet fails alone; replayed from the error queue once it exists, it applies', async () => {
+      const cookie = await login('sale');
+      // the next number of the order sequence (ORD-0000004 after ORD-0000003)
+      const next = second.number.replace(/\d+$/, (digits) => String(Number(digits) + 1).padStart(digits.length, '0'));
+      const xml = `<?xml version="1.0" encoding="windows-1251"?>
+<КоммерческаяИнформация ВерсияСхемы="2.05" ДатаФормирования="2026-12-03T12:00:00">
+<Документ>
+<Ид>1c-only</Ид><Номер>${next}</Номер><Дата>2026-12-03</Дата><ХозОперация>Заказ товара</ХозОперация><Роль>Продавец</Роль>
+<ЗначенияРеквизитов>
+<ЗначениеРеквизита><Наименование>Номер оплаты по 1С</Наименование><Значение>ПП-88</Значение></ЗначениеРеквизита>
+<ЗначениеРеквизита><Наименование>Дата оплаты по 1С</Наименование><Значение>2026-12-03</Значение></ЗначениеРеквизита>
+</ЗначенияРеквизитов>
+</Документ>
+</КоммерческаяИнформация>`;
+      const answer = await send('sale', cookie, 'orders-2.xml', iconv.encode(xml, 'windows-1251'), 1);
+      assert.match(answer, /^success\n1 of 1 documents not applied/);
+      const failed = (await log('sale.order')).find((d) => d.externalId === next)!;
+      assert.equal(failed.status, 'failed');
+      const made = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'sale-3' }));
+      assert.equal(made.body.number, next);
+      const replay = await t.call('POST', `/api/v1/channel-connections/${connectionId}/ingestions/${failed.id}/replay`);
+      assert.equal(replay.status, 200, JSON.stringify(replay.body));
+      assert.equal(replay.body.outcome, 'updated');
+      assert.equal(replay.body.orderId, made.body.id);
+      const payments = await t.store
+        .selectFrom('payments')
+        .select(['provider_payment_id', 'status'])
+        .where('order_id', '=', made.body.id)
+        .execute();
+      assert.deepEqual(payments, [{ provider_payment_id: '1c:ПП-88', status: 'captured' }]);
+      const entry = (await log('sale.order')).find((d) => d.id === failed.id)!;
+      assert.equal(entry.status, 'updated');
+      assert.equal(entry.via, 'replay');
+      assert.equal(entry.attempts, 2);
+      // a file that failed its schema is not replayed: 1C sends it again
+      const schemaFailure = (await log('catalog.import')).find((d) => d.status === 'failed')!;
+      const refused = await t.call(
+        'POST',
+        `/api/v1/channel-connections/${connectionId}/ingestions/${schemaFailure.id}/replay`,
+      );
+      assert.equal(refused.status, 409);
+      assert.match(refused.body.detail, /1C sends it again/);
+    });
+
     test(
       "Bitrix's 3.1 documents (in Контейнер): every document read and reported, none of them Ordo's",
       { skip: skipUnless('bitrix-module-6/documents_2_documents.xml') },

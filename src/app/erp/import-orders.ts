@@ -47,7 +47,7 @@ function requisite(doc: CmlOrderDocument, ...names: string[]): string | undefine
   return undefined;
 }
 
-class Unapplied extends Error {}
+export class Unapplied extends Error {}
 
 async function findOrder(tx: TenantScope, doc: CmlOrderDocument) {
   const select = tx.selectFrom('orders').select(['id', 'number', 'state', 'currency', 'grand_total', 'version']);
@@ -88,7 +88,7 @@ async function compareLines(tx: TenantScope, orderId: string, currency: string, 
   return differences;
 }
 
-async function applyDocument(
+export async function applyDocument(
   processes: OrderProcesses,
   tx: Work,
   conn: OneCConnection,

@@ -68,7 +68,8 @@ export function basicCredentials(header: string | undefined): { login: string; p
   return { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-async function loadConnection(store: TenantScope, id: string): Promise<OneCConnection | null> {
+/** A 1C connection by id in the caller's tenant; null when it is not a 1C connection. */
+export async function loadConnection(store: TenantScope, id: string): Promise<OneCConnection | null> {
   const row = await store
     .selectFrom('channel_connections')
     .innerJoin('channels', (j) =>
