@@ -352,6 +352,8 @@ describe('1C exchange (CommerceML 2) over HTTP', () => {
       );
       assert.equal(made.status, 201, JSON.stringify(made.body));
       first = made.body;
+      const quote = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'quote-1', orderType: 'quote' }));
+      assert.equal(quote.status, 201, JSON.stringify(quote.body));
       const cookie = await login('sale');
       const query = await exchange('sale', 'query', { cookie });
       assert.equal(query.status, 200);
@@ -363,6 +365,8 @@ describe('1C exchange (CommerceML 2) over HTTP', () => {
       assert.equal(read.schema.check, 'xsd');
       const numbers = read.file.documents.map((d) => d.number);
       assert.ok(numbers.includes(first.number));
+      // a quote is not an order for 1C until it is accepted
+      assert.ok(!numbers.includes(quote.body.number));
       const doc = read.file.documents.find((d) => d.number === first.number)!;
       assert.equal(doc.id, first.id);
       assert.equal(doc.operation, 'Заказ товара');
@@ -475,7 +479,7 @@ describe('1C exchange (CommerceML 2) over HTTP', () => {
 
     test('a document for an order Ordo does not have yet fails alone; replayed from the error queue once it exists, it applies', async () => {
       const cookie = await login('sale');
-      // the next number of the order sequence (ORD-0000004 after ORD-0000003)
+      // the next number of the order sequence (ORD-0000005 after ORD-0000004)
       const next = second.number.replace(/\d+$/, (digits) => String(Number(digits) + 1).padStart(digits.length, '0'));
       const xml = `<?xml version="1.0" encoding="windows-1251"?>
 <КоммерческаяИнформация ВерсияСхемы="2.05" ДатаФормирования="2026-12-03T12:00:00">

@@ -56,6 +56,7 @@ async function ordersToSend(store: TenantScope, conn: OneCConnection) {
       ]),
     )
     .where('orders.channel_id', '<>', conn.channelId)
+    .where('orders.order_type', 'in', conn.settings.orderTypes)
     .orderBy('orders.id')
     .limit(QUERY_BATCH);
   if (conn.settings.orderChannels?.length) {

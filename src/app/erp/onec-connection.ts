@@ -33,6 +33,8 @@ export const oneCSettings = z.object({
     .max(100 * 1024 * 1024)
     .default(10 * 1024 * 1024),
   orderChannels: z.array(z.string().min(1)).optional(),
+  /** Order types 1C pulls as "Заказ товара": not quotes (until accepted) nor return orders. */
+  orderTypes: z.array(z.string().min(1)).min(1).default(['sale', 'service']),
   statusEvents: z.record(z.string(), z.string().min(1)).default({}),
   priceLists: z.record(z.string(), z.string().min(1)).default({}),
 });

@@ -25,6 +25,7 @@ export function createOneCConnector(): ChannelConnector {
       defaultLocation: 'Ordo location code for a plain Количество (no Склад named)',
       fileLimit: 'largest chunk 1C may send in one mode=file request, in bytes (default 10485760)',
       orderChannels: 'list of channel codes whose orders 1C pulls (default: every channel)',
+      orderTypes: 'order types 1C pulls (default: ["sale", "service"]: not quotes, not return orders)',
       statusEvents: '1C order status → the process event Ordo feeds (e.g. {"Собран": "packed"})',
       priceLists: '1C price type (Ид or name) → Ordo price list code',
     },
