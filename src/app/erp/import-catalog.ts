@@ -8,6 +8,7 @@
  * reported with its line and path; the rest applies.
  */
 import { sql } from 'kysely';
+import { AppError } from '../../shared/errors.js';
 import { parseMoney } from '../../shared/money.js';
 import { newId } from '../../shared/ids.js';
 import { writeAudit, type Actor } from '../../store/history.js';
@@ -30,18 +31,31 @@ export interface PriceListFrom1C {
   priceTypeName: string;
   /** The Ordo price list code (connection setting priceLists, else derived from the price type). */
   code: string;
+  /** True when the connection's priceLists names this price type (the tenant chose the list). */
+  mapped: boolean;
   currency: string;
   pricesIncludeTax: boolean;
   entries: Array<{ sku: string; unitPrice: string }>;
 }
 
-/** Where prices go: the pricing capability's upsert when the composition root wires it. */
-export type PriceListSink = (work: Work, actor: Actor, now: Date, list: PriceListFrom1C) => Promise<void>;
+/**
+ * Where prices go: the pricing capability's price lists. Returns a note for the log (created,
+ * merged); a refusal (an AppError: a currency other than the list's, a price it will not take)
+ * is reported for that list and the rest of the file applies.
+ */
+export type PriceListSink = (work: Work, actor: Actor, now: Date, list: PriceListFrom1C) => Promise<string>;
 
 export interface CatalogImportReport {
   products: { created: number; updated: number; unchanged: number; deactivated: number };
   offers: number;
-  priceLists: Array<{ code: string; priceType: string; currency: string; entries: number; applied: boolean }>;
+  priceLists: Array<{
+    code: string;
+    priceType: string;
+    currency: string;
+    entries: number;
+    applied: boolean;
+    note?: string;
+  }>;
   /** Kept in the log when no price list capability is wired: what 1C sent, per list. */
   pendingPrices?: PriceListFrom1C[];
   stock: { applied: number; unchanged: number; rejected: number; skippedWarehouses: string[] };
@@ -308,6 +322,7 @@ export async function importCatalog(
             priceTypeId: price.priceTypeId,
             priceTypeName: name,
             code: priceListCode(conn, price.priceTypeId, name),
+            mapped: Boolean(conn.settings.priceLists[price.priceTypeId] ?? conn.settings.priceLists[name]),
             currency,
             pricesIncludeTax: type?.taxIncluded ?? true,
             entries: [],
@@ -329,13 +344,26 @@ export async function importCatalog(
       for (const list of group) if (list.currency !== own) list.code = `${list.code}-${list.currency.toLowerCase()}`;
     }
     for (const list of lists.values()) {
-      if (prices) await prices(tx, actor, now, list);
+      let applied = false;
+      let note: string | undefined;
+      if (prices) {
+        try {
+          // its own savepoint: a list the pricing refuses leaves the rest of the file applied
+          note = await atomically(tx, (work) => prices(work, actor, now, list));
+          applied = true;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          note = [error.message, ...error.errors.slice(0, 5).map((e) => `${e.path}: ${e.message}`)].join('; ');
+          problems.push({ line: 0, path: `price list ${list.code}`, message: note });
+        }
+      }
       report.priceLists.push({
         code: list.code,
         priceType: list.priceTypeName,
         currency: list.currency,
         entries: list.entries.length,
-        applied: Boolean(prices),
+        applied,
+        ...(note ? { note } : {}),
       });
     }
     if (!prices && lists.size) report.pendingPrices = [...lists.values()];
