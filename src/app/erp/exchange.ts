@@ -254,15 +254,37 @@ async function importCatalogFile(
     return text(answer);
   }
   const ingestionId = newId();
-  const report = await importCatalog(
-    store,
-    conn,
-    oneCActor(conn.channelCode),
-    now,
-    read.file,
-    ingestionId,
-    deps.priceLists,
-  );
+  let report: Awaited<ReturnType<typeof importCatalog>>;
+  try {
+    report = await importCatalog(
+      store,
+      conn,
+      oneCActor(conn.channelCode),
+      now,
+      read.file,
+      ingestionId,
+      deps.priceLists,
+    );
+  } catch (error) {
+    // refused as a whole (nothing applied: one transaction): a protocol failure, logged
+    if (!(error instanceof AppError)) throw error;
+    const reason = `${filename} was not applied: ${error.message}`;
+    await logExchange(store, now, {
+      connectionId: conn.id,
+      via: 'webhook',
+      eventType,
+      externalId: filename,
+      status: 'failed',
+      reason,
+      payload: { ...fileFacts(filename, data, read), errors: error.errors.slice(0, 100) },
+    });
+    const answer = failure(
+      reason,
+      error.errors.map((e) => `${e.path}: ${e.message}`),
+    ).body as string;
+    await markImported(store, sessionId, filename, answer, now);
+    return text(answer);
+  }
   const applied =
     report.products.created +
     report.products.updated +

@@ -13,7 +13,7 @@ import { parseMoney } from '../../shared/money.js';
 import { newId } from '../../shared/ids.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
-import { syncStock } from '../inventory/sync-stock.js';
+import { SYNC_MAX_ROWS, syncStock } from '../inventory/sync-stock.js';
 import { sku as skuSchema } from '../schemas.js';
 import type { CmlCatalogFile, CmlOffer, CmlProduct } from '../../integrations/erp/commerceml/index.js';
 import type { OneCConnection } from './onec-connection.js';
@@ -401,13 +401,16 @@ export async function importCatalog(
       }
     }
     report.stock.skippedWarehouses = [...skipped].sort();
-    if (stockRows.length) {
-      const synced = await syncStock(tx, actor, now, { syncId: `1c:${ingestionId}`, rows: stockRows });
-      report.stock.applied = synced.applied;
-      report.stock.unchanged = synced.unchanged;
-      report.stock.rejected = synced.rejected.length;
+    // the sync takes at most SYNC_MAX_ROWS rows: a big catalogue goes in parts, one transaction still
+    for (let start = 0, part = 1; start < stockRows.length; start += SYNC_MAX_ROWS, part++) {
+      const rows = stockRows.slice(start, start + SYNC_MAX_ROWS);
+      const syncId = stockRows.length > SYNC_MAX_ROWS ? `1c:${ingestionId}:${part}` : `1c:${ingestionId}`;
+      const synced = await syncStock(tx, actor, now, { syncId, rows });
+      report.stock.applied += synced.applied;
+      report.stock.unchanged += synced.unchanged;
+      report.stock.rejected += synced.rejected.length;
       for (const rejected of synced.rejected) {
-        const origin = stockOrigin[rejected.row - 1];
+        const origin = stockOrigin[start + rejected.row - 1];
         problems.push({
           line: origin?.line ?? 0,
           path: origin?.path ?? '',
