@@ -18,6 +18,7 @@ import { paymentOperationJob, type PaymentProviders } from './app/money/execute-
 import { ksefSubmissionJob, type KsefSettings } from './app/money/ksef-submission.js';
 import { b2bOperations } from './app/b2b/operations.js';
 import { erpOperations } from './app/erp/operations.js';
+import { companyOperations } from './app/companies/operations.js';
 import type { ChannelServices } from './app/channels/services.js';
 import { channelPollJob } from './app/channels/inbound.js';
 import { channelOutboundJob } from './app/channels/outbound.js';
@@ -68,6 +69,7 @@ export function processOperations(
     ...returnOperations({ providers, engine: opts.engine ?? { current: undefined } }),
     ...b2bOperations,
     ...erpOperations,
+    ...companyOperations,
   ];
 }
 

@@ -30,8 +30,11 @@ import { trackingRoutes } from './routes/tracking.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { moneyRoutes } from './routes/money.js';
 import { returnRoutes } from './routes/returns.js';
+import { userRoutes } from './routes/users.js';
+import { companyB2bRoutes } from './routes/companies-b2b.js';
 import { channelRoutes } from './routes/channels.js';
 import { erpRoutes } from './routes/erp.js';
+import { pricingRoutes } from './routes/pricing.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -121,6 +124,9 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => returnRoutes(scoped, deps));
       await api.register(async (scoped) => channelRoutes(scoped, deps));
       await api.register(async (scoped) => erpRoutes(scoped, deps));
+      await api.register(async (scoped) => pricingRoutes(scoped, deps));
+      await api.register(async (scoped) => userRoutes(scoped, deps));
+      await api.register(async (scoped) => companyB2bRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },

@@ -31,6 +31,12 @@ export const FACT_SCHEMA = {
     allowPartial: 'bool',
     cycle: 'int',
     cyclesLeft: 'int',
+    /** who placed it for the company: { id, role, roles, hasLimit, limit, costCentre, department } */
+    placedBy: 'map<string, dyn>',
+    /** the company's own approval: { required, steps, reasons } (docs/b2b-companies.md) */
+    companyApproval: 'map<string, dyn>',
+    costCentre: 'string',
+    budgetRemaining: 'int',
   },
   lines: 'list<map<string, dyn>>',
   totals: { net: 'int', tax: 'int', gross: 'int', discount: 'int', shipping: 'int' },
@@ -95,6 +101,8 @@ export const FACT_SCHEMA = {
     customerKnown: 'bool',
   },
   stock: { outcome: 'string', shortLines: 'int', allInStock: 'bool', producible: 'bool' },
+  /** Prices against the price lists (docs/pricing.md): lines priced from a list, channel prices outside the channel's tolerance. */
+  pricing: { linesFromLists: 'int', deviations: 'int', ok: 'bool' },
   validation: { ok: 'bool', errors: 'list<string>', warnings: 'list<string>' },
   approvals: { approved: 'int', rejected: 'int', pending: 'int', required: 'int' },
   attributes: 'map<string, dyn>',

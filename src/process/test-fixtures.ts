@@ -41,6 +41,7 @@ export const baseFacts: FactsInput = {
     createdAt: '2026-03-02T07:00:00Z',
     shipBy: '2026-03-03T15:00:00Z',
     cyclesLeft: 3,
+    budgetRemaining: 1_000_000,
   },
   lines: [{ sku: 'KUBEK-ŁÓDŹ', name: 'Kubek „Łódź”', quantity: 12, minBatch: 6, unitPrice: 10_825 }],
   customer: { id: 'c-1', segment: 'retail', creditLimit: 5_000_000, availableCredit: 5_000_000, riskScore: 0.1 },
@@ -64,7 +65,16 @@ export const factVariants: FactsInput[] = [
   merge({ validation: { ok: false, errors: ['Brak kodu pocztowego'] } }),
   merge({ customer: { riskScore: 0.95 }, order: { paymentTerms: 'cod', deliveryMethod: 'pickup' } }),
   merge({
-    order: { paymentTerms: 'deferred', maxDiscountPct: 22.5, total: 9_000_000, cyclesLeft: 1, type: 'service' },
+    order: {
+      paymentTerms: 'deferred',
+      maxDiscountPct: 22.5,
+      total: 9_000_000,
+      cyclesLeft: 1,
+      type: 'service',
+      budgetRemaining: 100,
+      // the customer company's own approver signs first, in two steps (docs/b2b-companies.md)
+      companyApproval: { required: true, steps: 2, reasons: ['above_amount'] },
+    },
     customer: { availableCredit: 1_000_000, requiresBuyerApproval: true, allowsPartialShipments: true, segment: 'b2b' },
     company: { budgetRemaining: 100 },
     stock: { producible: false },

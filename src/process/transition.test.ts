@@ -50,7 +50,8 @@ describe('transition: B2B approvals', () => {
     const always = r.trace.find((t) => t.kind === 'always')!;
     assert.equal(always.condition, 'size(decisions.approval_route) > 0');
     assert.deepEqual(always.inputs, { 'decisions.approval_route': ['discount', 'credit'] });
-    assert.deepEqual(always.rejected, ['size(validation.errors) > 0']);
+    // the company's own approval (docs/b2b-companies.md) is not asked for: no member placed it
+    assert.deepEqual(always.rejected, ['size(validation.errors) > 0', 'order.companyApproval.required']);
     assert.deepEqual(always.definition, { key: 'b2b-approvals', version: 1 });
     const decision = r.trace.find((t) => t.kind === 'decision')!;
     assert.deepEqual(decision.inputs, {

@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   UNKNOWN_CURRENCY: { status: 422, title: 'Unknown currency' },
   CHANNEL_INACTIVE: { status: 422, title: 'The channel does not accept orders' },
   IN_USE: { status: 409, title: 'The resource is referenced and cannot be deleted' },
+  // prices and minimum order rules (issue 17)
+  NO_PRICE: { status: 422, title: 'No price list gives the line a price' },
+  PRICE_BELOW_FLOOR: { status: 422, title: 'A price is below its floor' },
+  MIN_ORDER_NOT_MET: { status: 422, title: 'The order breaks a minimum order rule' },
   // inventory codes (issue 3)
   UNKNOWN_LOCATION: { status: 422, title: 'Unknown location' },
   STOCK_CONFLICT: { status: 409, title: 'The stock figures changed since you read them' },
@@ -110,6 +114,13 @@ export const ERROR_CODES = {
   ORDER_CHANGE_ALREADY_OPEN: { status: 409, title: 'The order has a draft change: confirm or discard it first' },
   ORDER_CHANGE_STALE: { status: 409, title: 'The order changed since the preview: preview again' },
   ORDER_CHANGE_NOT_ALLOWED: { status: 409, title: 'The order can no longer be changed' },
+  // company depth: business roles, company members, budgets (issue 17, item 5)
+  TASK_ROLE_REQUIRED: { status: 403, title: 'The task is for a business role you do not hold' },
+  TASK_MEMBER_REQUIRED: { status: 403, title: "The task is for an approver of the order's company" },
+  TASK_SECOND_APPROVER_REQUIRED: { status: 403, title: 'A second step of an approval needs another approver' },
+  EMAIL_TAKEN: { status: 409, title: 'A user with this email exists' },
+  UNKNOWN_COMPANY_MEMBER: { status: 422, title: 'Unknown or inactive company member' },
+  BUDGET_CONFLICT: { status: 409, title: 'A budget for this cost centre and period exists' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

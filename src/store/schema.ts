@@ -83,6 +83,9 @@ export interface ProductsTable extends Versioned {
   serial_tracked: Generated<boolean>;
   lot_tracked: Generated<boolean>;
   active: Generated<boolean>;
+  /** 0016: the least quantity an order line may ask for, and the multiple it is sold in */
+  min_order_quantity: number | null;
+  order_multiple: number | null;
 }
 
 export interface CompaniesTable extends Versioned {

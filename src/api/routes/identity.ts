@@ -10,7 +10,7 @@ import { issueApiKey } from '../../app/identity/issue-api-key.js';
 import { AppError } from '../../shared/errors.js';
 import { listApiKeys } from '../../app/identity/list-api-keys.js';
 import { revokeApiKey } from '../../app/identity/revoke-api-key.js';
-import { idParams } from '../schemas/common.js';
+import { idParams, uuid } from '../schemas/common.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 422: problem };
 
@@ -73,6 +73,8 @@ export const identityRoutes =
       name: z.string(),
       prefix: z.string(),
       roles: z.array(z.string()),
+      businessRoles: z.array(z.string()),
+      companyMemberId: z.string().nullable(),
       createdAt: z.string(),
       lastUsedAt: z.string().nullable(),
       revokedAt: z.string().nullable(),
@@ -97,7 +99,20 @@ export const identityRoutes =
         schema: {
           tags: ['auth'],
           summary: 'Issue an API key; the secret is in this response only',
-          body: z.object({ name: code.or(z.string().min(1).max(100)), roles: z.array(z.enum(ROLES)).min(1) }).strict(),
+          body: z
+            .object({
+              name: code.or(z.string().min(1).max(100)),
+              roles: z.array(z.enum(ROLES)).min(1),
+              businessRoles: z
+                .array(code)
+                .max(50)
+                .optional()
+                .describe('business roles the key acts as on process tasks (finance, sales_lead, …)'),
+              companyMemberId: uuid
+                .optional()
+                .describe("a B2B portal key: the company member it acts for (its company's approvals)"),
+            })
+            .strict(),
           response: {
             201: z.object({
               id: z.string(),
@@ -105,6 +120,8 @@ export const identityRoutes =
               prefix: z.string(),
               name: z.string(),
               roles: z.array(z.string()),
+              businessRoles: z.array(z.string()),
+              companyMemberId: z.string().nullable(),
             }),
             ...errors,
           },

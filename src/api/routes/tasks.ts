@@ -20,6 +20,8 @@ import { claimTask } from '../../app/process/claim-task.js';
 import { completeTask } from '../../app/process/complete-task.js';
 import { delegateTask } from '../../app/process/delegate-task.js';
 import { listExceptions } from '../../app/process/list-exceptions.js';
+import type { TaskActor } from '../../app/process/task-roles.js';
+import type { Principal } from '../../app/identity/authenticate.js';
 
 const errors = {
   400: problem,
@@ -32,6 +34,14 @@ const errors = {
   422: problem,
 };
 const tags = ['tasks'];
+
+/** Who acts on a task: the principal's actor, permission roles, business roles and company member. */
+const taskActor = (principal: Principal): TaskActor => ({
+  actor: principal.actor,
+  roles: principal.roles,
+  businessRoles: principal.businessRoles,
+  memberId: principal.memberId,
+});
 
 /** The human task inbox (approvals, reviews, resolutions) and the exceptions queue (issue 4). */
 export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<void> {
@@ -48,7 +58,10 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         response: { 200: z.object({ items: z.array(task), nextCursor: z.string().nullable() }), ...errors },
       },
     },
-    async (request) => listTasks(authorize(deps.db, request, 'tasks:read').store, now(), request.query),
+    async (request) => {
+      const ctx = authorize(deps.db, request, 'tasks:read');
+      return listTasks(ctx.store, now(), request.query, taskActor(ctx.principal));
+    },
   );
 
   app.get(
@@ -72,7 +85,7 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     (request, reply) =>
       runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) => ({
         status: 200,
-        body: await claimTask(tx, ctx.principal.actor, now(), request.params.id, ifMatch(request)),
+        body: await claimTask(tx, taskActor(ctx.principal), now(), request.params.id, ifMatch(request)),
       })),
   );
 
@@ -94,8 +107,7 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         body: await completeTask(
           deps.processes.ops,
           tx,
-          ctx.principal.actor,
-          ctx.principal.roles,
+          taskActor(ctx.principal),
           now(),
           request.params.id,
           request.body,
@@ -118,7 +130,14 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     (request, reply) =>
       runCommand(deps, request, reply, 'tasks:act', async (tx, ctx) => ({
         status: 200,
-        body: await delegateTask(tx, ctx.principal.actor, now(), request.params.id, request.body, ifMatch(request)),
+        body: await delegateTask(
+          tx,
+          taskActor(ctx.principal),
+          now(),
+          request.params.id,
+          request.body,
+          ifMatch(request),
+        ),
       })),
   );
 

@@ -286,6 +286,11 @@ export const taskListQuery = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
+  mine: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe("only tasks the caller may act on: its business roles, or its company's approvals (a member's key)"),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: uuid.optional().describe("the previous page's nextCursor"),
 });

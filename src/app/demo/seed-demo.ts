@@ -12,6 +12,7 @@ import type { OrderProcesses } from '../process/order-processes.js';
 import { orderInput } from '../orders/schemas.js';
 import { publishShippedProcesses } from '../process/publish-shipped.js';
 import { syncStock } from '../inventory/sync-stock.js';
+import { createPriceList } from '../pricing/price-lists.js';
 import {
   DEMO_CHANNELS,
   DEMO_COMPANIES,
@@ -105,6 +106,40 @@ export async function seedDemo(
   const companies = [];
   for (const company of DEMO_COMPANIES)
     companies.push(await add('companies', { ...company, terms: { ...company.terms } }));
+  // prices (issue 17): the shop's gross list for every Polish SKU and a HoReCa list (net, cheaper
+  // from ten units) for the restaurants and hotels, so B2B portal orders may come without prices
+  const plSkus = products.filter((p) => p.currency === 'PLN');
+  await createPriceList(store, systemActor, clock.now(), {
+    code: 'DETAL-PLN',
+    name: 'Cennik detaliczny',
+    currency: 'PLN',
+    pricesIncludeTax: true,
+    scope: 'base',
+    priority: 0,
+    active: true,
+    reason: 'demo',
+    entries: plSkus.map((p) => ({ sku: p.sku, minQuantity: 1, unitPrice: p.price, taxRate: '23' })),
+  });
+  const net = (gross: string, percent: bigint) => {
+    const units = BigInt(gross.replace('.', ''));
+    const value = (units * 100n * percent) / (123n * 100n);
+    return `${value / 100n}.${String(value % 100n).padStart(2, '0')}`;
+  };
+  await createPriceList(store, systemActor, clock.now(), {
+    code: 'HORECA',
+    name: 'Cennik HoReCa (netto)',
+    currency: 'PLN',
+    pricesIncludeTax: false,
+    scope: 'customer_group',
+    scopeRef: 'horeca',
+    priority: 0,
+    active: true,
+    reason: 'demo',
+    entries: plSkus.flatMap((p) => [
+      { sku: p.sku, minQuantity: 1, unitPrice: net(p.price, 90n), floorPrice: net(p.price, 70n) },
+      { sku: p.sku, minQuantity: 10, unitPrice: net(p.price, 85n), floorPrice: net(p.price, 70n) },
+    ]),
+  });
   const customers: Array<{
     code: string;
     country: 'PL' | 'RU';

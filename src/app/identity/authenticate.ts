@@ -3,12 +3,17 @@ import { hashSecret, newSecret, verifyPassword } from '../../domain/identity/sec
 import { newId } from '../../shared/ids.js';
 import { scope } from '../../store/tenant-scope.js';
 import type { Actor } from '../../store/history.js';
+import '../../store/schema-companies.js';
 
 export interface Principal {
   tenantId: string;
   actor: Actor;
   roles: string[];
   locale?: string;
+  /** Business roles (finance, sales_lead, …) the user or key acts as on process tasks (0020). */
+  businessRoles?: string[];
+  /** A B2B portal key bound to a company member: the member it acts for (0020). */
+  memberId?: string;
 }
 
 /**
@@ -33,7 +38,7 @@ export async function authenticateKey(db: Db, secret: string, now = Date.now()):
   if (hit && hit.until > now) return hit.principal;
   const row = await db
     .selectFrom('api_keys')
-    .select(['tenant_id', 'id', 'name', 'roles', 'revoked_at'])
+    .select(['tenant_id', 'id', 'name', 'roles', 'revoked_at', 'business_roles', 'company_member_id'])
     .where('key_hash', '=', hash)
     .executeTakeFirst();
   if (!row || row.revoked_at) {
@@ -44,6 +49,8 @@ export async function authenticateKey(db: Db, secret: string, now = Date.now()):
     tenantId: row.tenant_id,
     actor: { type: 'api_key', id: row.id, name: row.name },
     roles: row.roles,
+    businessRoles: row.business_roles,
+    ...(row.company_member_id ? { memberId: row.company_member_id } : {}),
   };
   if (keyCache.size >= 10_000) keyCache.clear();
   keyCache.set(hash, { principal, until: now + KEY_CACHE_MS });
@@ -64,6 +71,7 @@ export async function authenticateSession(db: Db, token: string, now = new Date(
       'users.roles',
       'users.active',
       'users.locale',
+      'users.business_roles',
       'sessions.expires_at',
     ])
     .where('sessions.token_hash', '=', hashSecret(token))
@@ -74,6 +82,7 @@ export async function authenticateSession(db: Db, token: string, now = new Date(
     actor: { type: 'user', id: row.id, name: row.name },
     roles: row.roles,
     locale: row.locale,
+    businessRoles: row.business_roles,
   };
 }
 

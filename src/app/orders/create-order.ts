@@ -11,6 +11,8 @@ import { appendsWith } from '../../store/unit-of-work.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake } from '../inventory/reserve.js';
+import { companyFactRowsAtIntake } from '../companies/company-facts-sql.js';
+import { companyApproval } from '../../domain/company/company-facts.js';
 import { skippedOnIntake, type ReservationOutcome } from '../../domain/inventory/allocation.js';
 import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
 import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
@@ -20,6 +22,15 @@ import { channelRules } from '../../domain/inventory/stock.js';
 import type { CreditFactRow } from '../../domain/order/facts.js';
 import { creditJson } from '../money/credit-sql.js';
 import { recordChannelPayments } from '../money/channel-payments.js';
+import {
+  applyPriceLists,
+  candidatesOf,
+  checkMinimumOrder,
+  priceRowsSql,
+  type PricedInput,
+  type PriceRow,
+  type PricingRefs,
+} from '../pricing/price-order.js';
 
 /** The initial state of an order before a process takes it (the process engine moves it on). */
 export const ACCEPTED = 'accepted';
@@ -31,6 +42,7 @@ interface RefsRow {
     kind: string;
     active: boolean;
     process_key: string | null;
+    price_list: string | null;
     settings: Record<string, unknown>;
   } | null;
   customer: {
@@ -41,11 +53,20 @@ interface RefsRow {
     segment: string | null;
     attributes: Record<string, unknown>;
     company_segment: string | null;
+    company_code: string | null;
     company_terms: Record<string, unknown> | null;
     /** The company's credit position before this order (a B2B customer only). */
     company_credit: CreditFactRow | null;
   } | null;
-  products: Array<{ id: string; sku: string; name: string; active: boolean }> | null;
+  products: Array<{
+    id: string;
+    sku: string;
+    name: string;
+    active: boolean;
+    min_order_quantity: number | null;
+    order_multiple: number | null;
+  }> | null;
+  prices: PriceRow[] | null;
   pickup: { id: string; capabilities: string[]; active: boolean } | null;
   rules: { rules: unknown[]; version: number } | null;
   published: Array<{ key: string; version: number; source_hash: string }> | null;
@@ -58,7 +79,7 @@ interface RefsRow {
  * selection rules and published versions, and the next order number (a number taken by a refused
  * order is a gap, as with any sequence).
  */
-async function resolveReferences(scope: TenantScope, input: OrderInput) {
+async function resolveReferences(scope: TenantScope, input: OrderInput, at: Date) {
   const tenantId = scope.tenantId;
   const inputCustomer = input.customer ?? {};
   const customerWhere = inputCustomer.id
@@ -68,15 +89,16 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
       : sql`false`;
   const skus = [...new Set(input.lines.map((l) => l.sku))];
   const { rows } = await sql<RefsRow>`select
-    (select row_to_json(x) from (select id, code, kind, active, process_key, settings from channels where tenant_id = ${tenantId} and code = ${input.channel}) x) as channel,
-    (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.terms as company_terms,
+    (select row_to_json(x) from (select id, code, kind, active, process_key, price_list, settings from channels where tenant_id = ${tenantId} and code = ${input.channel}) x) as channel,
+    (select row_to_json(x) from (select cu.id, cu.name, cu.email, cu.company_id, cu.segment, cu.attributes, co.segment as company_segment, co.code as company_code, co.terms as company_terms,
        (case when co.id is null then null else ${creditJson(sql`co.tenant_id`, sql`co.id`)} end) as company_credit
        from customers cu left join companies co on co.tenant_id = cu.tenant_id and co.id = cu.company_id where cu.tenant_id = ${tenantId} and ${customerWhere}) x) as customer,
-    (select json_agg(x) from (select id, sku, name, active from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])) x) as products,
+    (select json_agg(x) from (select id, sku, name, active, min_order_quantity, order_multiple from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])) x) as products,
     (select row_to_json(x) from (select id, capabilities, active from locations where tenant_id = ${tenantId} and code = ${input.delivery.pickupLocation ?? null}) x) as pickup,
     (select row_to_json(x) from (select rules, version from process_selection_rules where tenant_id = ${tenantId}) x) as rules,
     (select json_agg(x) from (select distinct on (key) key, version, source_hash from process_definitions
        where tenant_id = ${tenantId} and status = 'published' order by key, version desc) x) as published,
+    ${priceRowsSql(tenantId, skus, input.currency, at)} as prices,
     nextval('order_number_seq')::text as n`.execute(scope.conn);
   const refs = rows[0]!;
   const channel = refs.channel;
@@ -119,10 +141,26 @@ async function resolveReferences(scope: TenantScope, input: OrderInput) {
     }
     pickupLocationId = loc.id;
   }
+  const pricing: PricingRefs = {
+    party: {
+      channel: channel.code,
+      channelList: channel.price_list,
+      companyCode: customer?.company_code ?? null,
+      contractList: typeof customer?.company_terms?.priceList === 'string' ? customer.company_terms.priceList : null,
+      segments: [customer?.segment, customer?.company_segment].filter((s): s is string => !!s),
+    },
+    candidates: candidatesOf(refs.prices),
+    channelKind: channel.kind,
+    channelSettings: channel.settings ?? {},
+    companyTerms: customer?.company_terms ?? null,
+    hasCompany: !!customer?.company_id,
+    products: bySku,
+  };
   return {
     channel,
     customer,
     bySku,
+    pricing,
     pickupLocationId,
     rules: refs.rules,
     published: refs.published ?? [],
@@ -156,9 +194,13 @@ export async function createOrder(
   scope: TenantScope,
   actor: Actor,
   clock: Clock,
-  input: OrderInput,
+  received: OrderInput,
   hooks: IntakeHooks = {},
 ) {
+  const now = clock.now();
+  const refs = await resolveReferences(scope, received, received.placedAt ? new Date(received.placedAt) : now);
+  // prices from the applicable lists where the order brings none, checked where it does
+  const input = applyPriceLists(received, refs.pricing);
   const priced = priceOrder(
     input.currency,
     input.lines,
@@ -167,10 +209,16 @@ export async function createOrder(
     input.discounts,
   );
   if ('errors' in priced) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', priced.errors);
+  checkMinimumOrder(
+    input,
+    priced.lines.reduce((sum, line) => sum + line.net, 0n),
+    refs.pricing,
+  );
   const money = channelMoney(input, priced.totals.grandTotal);
   if ('errors' in money) throw new AppError('VALIDATION_FAILED', 'some amounts are not valid', money.errors);
-  const refs = await resolveReferences(scope, input);
-  const rows = orderRows(scope, clock.now(), input, priced, money, refs);
+  // company depth (0020): who placed it for the company, and the budget it draws on
+  const company = await companyFactRowsAtIntake(scope, input, refs.customer, now);
+  const rows = orderRows(scope, now, input, priced, money, refs, company);
   if (isWork(scope)) return acceptOrder(processes, scope, actor, rows, hooks);
   // paid channel payments go to the money ledger in the order's unit of work
   const paid = rows.payments.some((p) => p.status === 'paid');
@@ -200,7 +248,7 @@ type ChannelMoney = Exclude<ReturnType<typeof channelMoney>, { errors: unknown }
  * currency, not negative, and the payments together at most the grand total (/payments/i/amount
  * names the first payment past it).
  */
-function channelMoney(input: OrderInput, grandTotal: bigint) {
+function channelMoney(input: PricedInput, grandTotal: bigint) {
   const errors: FieldError[] = [];
   const amount = (text: string, path: string) => {
     const value = parseMoney(text, input.currency);
@@ -238,7 +286,15 @@ type Refs = Awaited<ReturnType<typeof resolveReferences>>;
 type NewOrder = ReturnType<typeof orderRows>;
 
 /** The order and line rows to insert, built from the input, its prices and its references. */
-function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Priced, money: ChannelMoney, refs: Refs) {
+function orderRows(
+  scope: TenantScope,
+  now: Date,
+  input: PricedInput,
+  priced: Priced,
+  money: ChannelMoney,
+  refs: Refs,
+  company: Awaited<ReturnType<typeof companyFactRowsAtIntake>> = {},
+) {
   const id = newId();
   const number = refs.number;
   const customerName = refs.customer?.name ?? input.customer?.name ?? null;
@@ -311,6 +367,7 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
     display_number: input.displayNumber ?? null,
     customer_external_id: input.customer?.externalId ?? null,
     customer_masked: input.customer?.masked ?? false,
+    placed_by_member_id: company.member?.id ?? null,
     pickup_point:
       input.delivery.method === 'pickup_point' && input.delivery.pickupPoint
         ? (input.delivery.pickupPoint as Record<string, unknown>)
@@ -430,6 +487,7 @@ function orderRows(scope: TenantScope, now: Date, input: OrderInput, priced: Pri
             exposure: BigInt(refs.customer.company_credit.exposure) + totals.grandTotal,
           }
         : undefined,
+      ...company,
     },
     rules: refs.rules,
     published: refs.published,
@@ -518,7 +576,10 @@ async function acceptOrder(
     orderId: order.id,
     channelId: order.refs.channel.id,
     pickupLocationId: order.refs.pickupLocationId,
-    channelSettings: order.refs.channel.settings ?? {},
+    // the customer company approves first (0020): nothing is held until it has (docs/b2b-companies.md)
+    channelSettings: companyApproval(order.start.rows.member, order.totals.grandTotal, order.input.currency).required
+      ? { ...order.refs.channel.settings, reserveOnIntake: false }
+      : (order.refs.channel.settings ?? {}),
     // service lines hold no stock
     lines: order.lines
       .filter((l) => l.kind === 'product')

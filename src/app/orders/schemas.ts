@@ -45,7 +45,11 @@ export const orderLineInput = z
     sku: sku.describe('any script: "УТ-0001365", "ŻÓŁW-1"; a service line names a product of the catalogue too'),
     name: text(300).optional().describe('defaults to the product name'),
     quantity: z.number().int().min(1).max(1_000_000),
-    unitPrice: moneyString,
+    unitPrice: moneyString
+      .optional()
+      .describe(
+        "without it the line is priced from the applicable price list (docs/pricing.md); with it, checked against the list's floor and, when the channel sets a tolerance, its price",
+      ),
     discount: moneyString.optional().describe('discount amount for the whole line'),
     taxRate: rateString.optional().describe('percentage, e.g. "23"'),
     attributes: attributes.optional(),
@@ -70,6 +74,9 @@ export const orderInput = z
         name: name().optional(),
         email: z.email().max(320).optional(),
         phone: text(40).optional(),
+        memberId: uuid
+          .optional()
+          .describe("who places it for the customer's company (a company member): the company's own approval reads it"),
       })
       .strict()
       .refine(

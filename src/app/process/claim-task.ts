@@ -1,20 +1,23 @@
 import { sql } from 'kysely';
 import { AppError } from '../../shared/errors.js';
-import { writeHistory, type Actor } from '../../store/history.js';
+import { writeHistory } from '../../store/history.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { taskView } from './order-process-view.js';
 import { actorRef, lockOpenTask } from './task-common.js';
+import { authorizeTaskAct, type TaskActor } from './task-roles.js';
 
 /** Takes an open task: it is the caller's until completed, delegated or released. */
 export async function claimTask(
   scope: TenantScope,
-  actor: Actor,
+  who: TaskActor,
   now: Date,
   id: string,
   expectedVersion: number | null = null,
 ) {
   return atomically(scope, async (tx) => {
+    const actor = who.actor;
     const row = await lockOpenTask(tx, id, expectedVersion);
+    await authorizeTaskAct(tx, who, now, row, 'claim');
     const me = actorRef(actor);
     if (row.state === 'claimed' && row.assignee !== me)
       throw new AppError('TASK_NOT_OPEN', `task ${id} is claimed by ${row.assignee}`, [], { assignee: row.assignee });

@@ -5,6 +5,7 @@ import { applyOrderEvent } from './apply-order-event.js';
 import { taskView } from './order-process-view.js';
 import type { Operations } from './operation.js';
 import { actorRef, lockOpenTask } from './task-common.js';
+import { authorizeTaskAct, type TaskActor } from './task-roles.js';
 import { SIDE_TASK_PREFIX } from './side-tasks.js';
 import { writeHistory } from '../../store/history.js';
 import { emitEvent } from '../events/emit-event.js';
@@ -19,18 +20,19 @@ import { sql } from 'kysely';
 export async function completeTask(
   ops: Operations,
   scope: TenantScope,
-  actor: Actor,
-  roles: string[],
+  who: TaskActor,
   now: Date,
   id: string,
   input: { outcome: string; comment?: string | undefined; data?: Record<string, unknown> | undefined },
   expectedVersion: number | null = null,
 ) {
   return atomically(scope, async (tx) => {
+    const { actor, roles } = who;
     const row = await lockOpenTask(tx, id, expectedVersion);
     const me = actorRef(actor);
     if (row.state === 'claimed' && row.assignee !== me)
       throw new AppError('TASK_NOT_OPEN', `task ${id} is claimed by ${row.assignee}`, [], { assignee: row.assignee });
+    await authorizeTaskAct(tx, who, now, row, 'complete', input.comment);
     const options = row.kind === 'approval' && row.options.length === 0 ? ['approve', 'reject'] : row.options;
     if (options.length > 0 && !options.includes(input.outcome)) {
       throw new AppError(

@@ -1,14 +1,15 @@
 import { sql } from 'kysely';
 import { AppError } from '../../shared/errors.js';
-import { writeHistory, type Actor } from '../../store/history.js';
+import { writeHistory } from '../../store/history.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { taskView } from './order-process-view.js';
 import { lockOpenTask } from './task-common.js';
+import { authorizeTaskAct, type TaskActor } from './task-roles.js';
 
 /** Hands a task to a person (assignee) or to another role; who had it is kept as delegatedFrom. */
 export async function delegateTask(
   scope: TenantScope,
-  actor: Actor,
+  who: TaskActor,
   now: Date,
   id: string,
   to: { assignee?: string | undefined; role?: string | undefined; comment?: string | undefined },
@@ -19,7 +20,9 @@ export async function delegateTask(
       { path: '/assignee', message: 'assignee or role is required' },
     ]);
   return atomically(scope, async (tx) => {
+    const actor = who.actor;
     const row = await lockOpenTask(tx, id, expectedVersion);
+    await authorizeTaskAct(tx, who, now, row, 'delegate', to.comment);
     const from = row.assignee ?? `role:${row.role}`;
     const updated = await tx
       .updateTable('process_tasks')

@@ -10,8 +10,10 @@ import {
   type StockFactRows,
 } from '../../domain/order/facts.js';
 import type { ReturnFactRow } from '../../domain/returns/facts.js';
+import type { BudgetFactRow } from '../../domain/company/company-facts.js';
 import { creditJson } from '../money/credit-sql.js';
 import { returnFactsJson } from '../returns/return-facts-sql.js';
+import { budgetJson, costCentreOf, memberJson } from '../companies/company-facts-sql.js';
 import '../../store/schema-inventory.js';
 
 // What the order's lines hold (active or shipped reservations) and what is backordered, as JSON
@@ -70,6 +72,18 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
       sql<ReturnFactRow | null>`(case when orders.order_type = 'return' then ${returnFactsJson(sql`orders.tenant_id`, sql`orders.id`)} end)`.as(
         'fact_return',
       ),
+      memberJson(sql`orders.tenant_id`, sql`orders.placed_by_member_id`).as('fact_member'),
+      sql<BudgetFactRow | null>`(case when orders.company_id is null then null else ${budgetJson(
+        sql`orders.tenant_id`,
+        sql`orders.company_id`,
+        costCentreOf(
+          sql`orders.tenant_id`,
+          sql`orders.placed_by_member_id`,
+          sql`orders.attributes`,
+          sql`(select co.terms from companies co where co.tenant_id = orders.tenant_id and co.id = orders.company_id)`,
+        ),
+        sql`orders.placed_at`,
+      )} end)`.as('fact_budget'),
       reservedJson(tenantId, orderId).as('fact_reserved'),
       backordersJson(tenantId, orderId).as('fact_backorders'),
     ])
@@ -84,6 +98,8 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     fact_payments: payments,
     fact_credit: credit,
     fact_return: ret,
+    fact_member: member,
+    fact_budget: budget,
     ...order
   } = row;
   return {
@@ -96,6 +112,8 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     payments,
     credit: credit ?? undefined,
     ret: ret ?? undefined,
+    member: member ?? undefined,
+    budget: budget ?? undefined,
   };
 }
 

@@ -53,6 +53,8 @@ export const REFERENCE_ENTITIES: RefEntity[] = [
       serialTracked: ['serial_tracked', 'plain'],
       lotTracked: ['lot_tracked', 'plain'],
       active: ['active', 'plain'],
+      minOrderQuantity: ['min_order_quantity', 'plain'],
+      orderMultiple: ['order_multiple', 'plain'],
     },
   },
   {

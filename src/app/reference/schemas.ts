@@ -55,6 +55,22 @@ export const productInput = z
     serialTracked: z.boolean().optional(),
     lotTracked: z.boolean().optional(),
     active: z.boolean().optional(),
+    minOrderQuantity: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .nullable()
+      .optional()
+      .describe('the least quantity a B2B order line may ask for (minimum batch)'),
+    orderMultiple: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .nullable()
+      .optional()
+      .describe('B2B order lines ask for multiples of this (a carton of 6: 6)'),
   })
   .strict()
   .meta({ id: 'Product' });

@@ -30,8 +30,12 @@ export const PERMISSIONS = [
   'returns:write',
   'channels:read',
   'channels:write',
+  'prices:write',
   'keys:manage',
   'users:manage',
+  'companies:read',
+  'companies:write',
+  'budgets:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -48,6 +52,7 @@ const READ: Permission[] = [
   'payments:read',
   'returns:read',
   'channels:read',
+  'companies:read',
 ];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
@@ -61,6 +66,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'fulfilment:write',
     'returns:write',
     'channels:write',
+    'companies:write',
   ],
   approver: [...READ, 'tasks:act'],
   integration: [
@@ -75,10 +81,12 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'invoices:write',
     'returns:write',
     'channels:write',
+    'prices:write',
+    'companies:write',
   ],
   viewer: READ,
   /** Money: captures, refunds, invoices and credit notes, credit holds, remittances; and its tasks. */
-  finance: [...READ, 'payments:write', 'invoices:write', 'credit:write', 'tasks:act'],
+  finance: [...READ, 'payments:write', 'invoices:write', 'credit:write', 'tasks:act', 'budgets:write'],
 };
 
 export function permissionsOf(roles: readonly string[]): Set<Permission> {

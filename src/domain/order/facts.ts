@@ -1,6 +1,13 @@
-import { parseMoney } from '../../shared/money.js';
+import { formatMoney, parseMoney } from '../../shared/money.js';
 import { summarizePayments } from '../money/payment-status.js';
 import { returnFactsFrom, type ReturnFactRow } from '../returns/facts.js';
+import {
+  budgetRemaining,
+  companyApproval,
+  placedByFact,
+  type BudgetFactRow,
+  type MemberFactRow,
+} from '../company/company-facts.js';
 
 /**
  * The facts a process's conditions read (docs/process.md), computed from the order's rows:
@@ -89,6 +96,10 @@ export interface FactRows extends StockFactRows {
   credit?: CreditFactRow | undefined;
   /** A return order's own rows (absent on every other order). */
   ret?: ReturnFactRow | undefined;
+  /** 0020: the company member who placed the order, with the company's approval rule. */
+  member?: MemberFactRow | undefined;
+  /** 0020: the budget of the order's cost centre and period. */
+  budget?: BudgetFactRow | undefined;
 }
 
 /** Fulfilment models where the marketplace takes the parcel to the buyer (the seller hands it over). */
@@ -153,6 +164,16 @@ export function factsFrom(factRows: FactRows) {
           : 'partial';
 
   const errors = orderValidationErrors(order, lines);
+  const pricing = (attrs.pricing ?? {}) as Dict;
+  const deviations = Number(pricing.deviations ?? 0);
+  const warnings = lines.flatMap((line) => {
+    const linePricing = ((line.attributes ?? {}) as Dict).pricing as Dict | undefined;
+    return linePricing?.outsideTolerance
+      ? [
+          `SKU ${line.sku}: ${formatMoney(BigInt(line.unit_price), cur)} is ${String(linePricing.deviationPct)}% from list ${String(linePricing.list)}'s ${String(linePricing.listPrice)}`,
+        ]
+      : [];
+  });
   const paymentKind = String((order.payment_terms as Dict).kind ?? 'prepaid');
   const creditLimit = money(pick('creditLimit'), cur);
   const credit = factRows.credit;
@@ -173,6 +194,8 @@ export function factsFrom(factRows: FactRows) {
   const others = exposure > pay.outstanding ? exposure - pay.outstanding : 0n;
   const availableCredit =
     money(pick('availableCredit'), cur) ?? (creditLimit === undefined ? undefined : creditLimit - others);
+  // a real budget (0020) wins over a stored terms.budgetRemaining
+  const budgetLeft = budgetRemaining(factRows.budget, cur) ?? money(terms.budgetRemaining, cur);
 
   return {
     order: {
@@ -198,6 +221,10 @@ export function factsFrom(factRows: FactRows) {
       allowPartial: attrs.allowPartial ?? pick('allowsPartialShipments') ?? terms.allowPartialShipments,
       cycle: attrs.cycle,
       cyclesLeft: attrs.cyclesLeft,
+      placedBy: placedByFact(factRows.member),
+      companyApproval: companyApproval(factRows.member, BigInt(order.grand_total), cur),
+      costCentre: factRows.budget?.cost_centre ?? factRows.member?.cost_centre ?? attrs.costCentre ?? terms.costCentre,
+      budgetRemaining: budgetLeft,
     },
     lines: factLines,
     totals: {
@@ -221,7 +248,7 @@ export function factsFrom(factRows: FactRows) {
       id: order.company_id ?? '',
       department: terms.department,
       costCentre: terms.costCentre,
-      budgetRemaining: money(terms.budgetRemaining, cur),
+      budgetRemaining: budgetLeft,
     },
     payment: {
       status: pay.status,
@@ -251,7 +278,8 @@ export function factsFrom(factRows: FactRows) {
       allInStock: outcome === 'reserved',
       producible: attrs.producible,
     },
-    validation: { ok: errors.length === 0, errors, warnings: [] },
+    pricing: { linesFromLists: Number(pricing.linesFromLists ?? 0), deviations, ok: deviations === 0 },
+    validation: { ok: errors.length === 0, errors, warnings },
     rma: returnFactsFrom(factRows.ret),
   };
 }

@@ -3,6 +3,8 @@ import type {} from '../../../store/schema-inventory.js';
 import type {} from '../../../store/schema-fulfilment.js';
 import type {} from '../../../store/schema-money.js';
 import type {} from '../../../store/schema-order-changes.js';
+import { checkMinimumOrder, floorErrors, pricingRefsOf } from '../../pricing/price-order.js';
+import type { OrderInput } from '../schemas.js';
 import { AppError } from '../../../shared/errors.js';
 import { formatMoney, parseMoney } from '../../../shared/money.js';
 import { newId } from '../../../shared/ids.js';
@@ -12,6 +14,7 @@ import {
   applyChanges,
   approvalsFor,
   paymentDifference,
+  price,
   stockBySku,
   type AppliedChange,
   type ChangeAction,
@@ -164,6 +167,28 @@ export async function computeChange(tx: TenantScope, loaded: LoadedOrder, action
       `${applied.errors.length} action(s) of the change cannot apply: ${applied.errors[0]!.message}`,
       applied.errors,
     );
+  // the minimum order rules and the floors hold after a change as they held at intake
+  const pricedAfter = price(applied.order);
+  if (!('errors' in pricedAfter)) {
+    const refs = await pricingRefsOf(
+      tx,
+      row,
+      [...new Set(applied.order.lines.map((l) => l.sku))],
+      new Date(row.placed_at),
+    );
+    const floors = floorErrors(applied.order.lines, row.currency, applied.order.pricesIncludeTax, refs);
+    if (floors.length)
+      throw new AppError('PRICE_BELOW_FLOOR', `${floors.length} line(s) would sell below the floor`, floors);
+    checkMinimumOrder(
+      {
+        currency: row.currency,
+        orderType: row.order_type as OrderInput['orderType'],
+        lines: applied.order.lines.filter((l) => l.quantity > 0),
+      },
+      pricedAfter.lines.reduce((sum, l) => sum + l.net, 0n),
+      refs,
+    );
+  }
   let pickupLocationId = row.pickup_location_id;
   const delivery = actions.findIndex((a) => a.type === 'change_delivery');
   if (applied.order.deliveryMethod !== order.deliveryMethod || applied.order.pickupLocation !== order.pickupLocation) {

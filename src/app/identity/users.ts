@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { AppError } from '../../shared/errors.js';
+import { newId } from '../../shared/ids.js';
+import { ROLES } from '../../domain/identity/roles.js';
+import { hashPassword, hashSecret, newSecret } from '../../domain/identity/secrets.js';
+import { writeAudit, type Actor } from '../../store/history.js';
+import { isUniqueViolation } from '../../store/pg-errors.js';
+import { atomically, type TenantScope } from '../../store/tenant-scope.js';
+import { code, locale, name } from '../schemas.js';
+import { forgetCachedKeys } from './authenticate.js';
+import '../../store/schema-companies.js';
+
+/**
+ * Console users (issue 17, item 5; docs/users.md): created by an admin with permission roles
+ * (what they may do, roles.ts) and business roles (which process tasks are theirs: finance,
+ * sales_lead, …), with an initial password or an invitation (a one-time token the person uses to
+ * set a password, valid 7 days). Users are deactivated, never deleted: history names them.
+ */
+const businessRole = code.describe('a business role a process task names (finance, sales_lead, warehouse_lead, …)');
+export const userInput = z
+  .object({
+    email: z.email().max(320),
+    name: name(),
+    locale: locale.default('en'),
+    roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).describe('permission roles'),
+    businessRoles: z.array(businessRole).max(50).default([]),
+    password: z.string().min(12).max(200).optional().describe('an initial password (12+ characters)'),
+    invite: z.boolean().optional().describe('no password: answer with a one-time invitation token instead'),
+  })
+  .strict()
+  .refine((u) => Boolean(u.password) !== Boolean(u.invite), {
+    message: 'give an initial password or invite: true',
+    path: ['password'],
+  });
+export const userPatch = z
+  .object({
+    name: name().optional(),
+    locale: locale.optional(),
+    roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).optional(),
+    businessRoles: z.array(businessRole).max(50).optional(),
+    password: z.string().min(12).max(200).optional(),
+    active: z.boolean().optional(),
+  })
+  .strict();
+
+const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+type UserRow = {
+  id: string;
+  email: string;
+  name: string;
+  locale: string;
+  roles: string[];
+  business_roles: string[];
+  active: boolean;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+};
+export const userView = (u: UserRow) => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  locale: u.locale,
+  roles: u.roles,
+  businessRoles: u.business_roles,
+  active: u.active,
+  version: u.version,
+  createdAt: new Date(u.created_at).toISOString(),
+  updatedAt: new Date(u.updated_at).toISOString(),
+});
+const COLUMNS = [
+  'id',
+  'email',
+  'name',
+  'locale',
+  'roles',
+  'business_roles',
+  'active',
+  'version',
+  'created_at',
+  'updated_at',
+] as const;
+
+async function emailFree(scope: TenantScope, email: string) {
+  // the unique index is over every tenant (login finds the tenant by email)
+  const taken = await scope.conn
+    .selectFrom('users')
+    .select('id')
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
+  if (taken) throw new AppError('EMAIL_TAKEN', `a user with ${email} exists`, [{ path: '/email', message: 'taken' }]);
+}
+
+export async function createUser(scope: TenantScope, actor: Actor, now: Date, input: z.infer<typeof userInput>) {
+  await emailFree(scope, input.email);
+  const id = newId();
+  const invite = input.invite ? newSecret('session') : null;
+  // an invited user has no password until the invitation is used: this hash verifies nothing
+  const passwordHash = input.password ? await hashPassword(input.password) : `invited$${invite!.hash}`;
+  try {
+    await scope
+      .insertInto('users', {
+        id,
+        email: input.email,
+        name: input.name,
+        password_hash: passwordHash,
+        roles: input.roles,
+        business_roles: input.businessRoles,
+        locale: input.locale,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new AppError('EMAIL_TAKEN', `a user with ${input.email} exists`, [{ path: '/email', message: 'taken' }]);
+    throw error;
+  }
+  await writeAudit(scope, actor, now, {
+    entity: 'user',
+    entityId: id,
+    action: 'created',
+    changes: { email: input.email, roles: input.roles, businessRoles: input.businessRoles, invited: !!invite },
+  });
+  const row = await scope.selectFrom('users').select(COLUMNS).where('id', '=', id).executeTakeFirstOrThrow();
+  return {
+    ...userView(row),
+    ...(invite
+      ? { invitation: { token: invite.secret, expiresAt: new Date(now.getTime() + INVITE_TTL_MS).toISOString() } }
+      : {}),
+  };
+}
+
+export async function listUsers(
+  scope: TenantScope,
+  query: { limit: number; cursor?: string | undefined; active?: boolean | undefined },
+) {
+  let sel = scope.selectFrom('users').select(COLUMNS);
+  if (query.active !== undefined) sel = sel.where('active', '=', query.active);
+  if (query.cursor) sel = sel.where('id', '>', query.cursor);
+  const rows = await sel
+    .orderBy('id')
+    .limit(query.limit + 1)
+    .execute();
+  const page = rows.slice(0, query.limit);
+  return { items: page.map(userView), nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null };
+}
+
+export async function getUser(scope: TenantScope, id: string) {
+  const row = await scope.selectFrom('users').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', `user ${id} not found`);
+  return userView(row);
+}
+
+/** Changes a user; with If-Match the version must still be the one read. Deactivating ends the user's sessions. */
+async function updateUserWithin(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  id: string,
+  patch: z.infer<typeof userPatch>,
+  expectedVersion: number | null,
+) {
+  const current = await scope.selectFrom('users').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!current) throw new AppError('NOT_FOUND', `user ${id} not found`);
+  if (expectedVersion !== null && expectedVersion !== current.version)
+    throw new AppError('VERSION_MISMATCH', `the user is at version ${current.version}, not ${expectedVersion}`);
+  if (id === actor.id && (patch.active === false || (patch.roles && !patch.roles.includes('admin'))))
+    throw new AppError('VALIDATION_FAILED', 'you cannot deactivate yourself or take your own admin role', [
+      { path: patch.active === false ? '/active' : '/roles', message: 'not on yourself' },
+    ]);
+  const updated = await scope
+    .updateTable('users')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+      ...(patch.roles !== undefined ? { roles: patch.roles } : {}),
+      ...(patch.businessRoles !== undefined ? { business_roles: patch.businessRoles } : {}),
+      ...(patch.active !== undefined ? { active: patch.active } : {}),
+      ...(patch.password !== undefined ? { password_hash: await hashPassword(patch.password) } : {}),
+      updated_at: now,
+      version: current.version + 1,
+    })
+    .where('id', '=', id)
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
+  if (patch.active === false || patch.password !== undefined)
+    await scope.deleteFrom('sessions').where('user_id', '=', id).execute();
+  const { password: _password, ...audited } = patch;
+  await writeAudit(scope, actor, now, {
+    entity: 'user',
+    entityId: id,
+    action: patch.active === false ? 'deactivated' : 'updated',
+    changes: { ...audited, ...(patch.password !== undefined ? { password: 'changed' } : {}) },
+  });
+  forgetCachedKeys();
+  return userView(updated);
+}
+
+/** Sets the password of an invited user from the invitation's token (once, within 7 days). */
+export async function acceptInvitation(db: TenantScope['conn'], token: string, password: string, now: Date) {
+  const hash = `invited$${hashSecret(token)}`;
+  const user = await db
+    .selectFrom('users')
+    .select(['tenant_id', 'id', 'created_at', 'active'])
+    .where('password_hash', '=', hash)
+    .executeTakeFirst();
+  if (!user || !user.active || now.getTime() - new Date(user.created_at).getTime() > INVITE_TTL_MS)
+    throw new AppError('UNAUTHENTICATED', 'the invitation is not valid or has expired');
+  await db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password), updated_at: now })
+    .where('tenant_id', '=', user.tenant_id)
+    .where('id', '=', user.id)
+    .execute();
+  return { userId: user.id };
+}
+
+/** updateUser in its own unit of work (or the caller's). */
+export function updateUser(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  id: string,
+  patch: z.infer<typeof userPatch>,
+  expectedVersion: number | null,
+) {
+  return atomically(scope, (tx) => updateUserWithin(tx, actor, now, id, patch, expectedVersion));
+}
