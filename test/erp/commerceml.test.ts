@@ -125,7 +125,7 @@ describe('1C exchange (CommerceML 2) over HTTP', () => {
       name: '1С:Управление торговлей',
       kind: '1c',
       credentials: { login: LOGIN, password: PASSWORD },
-      settings: { defaultLocation: 'WAW-1', encoding: 'windows-1251' },
+      settings: { defaultLocation: 'WAW-1', encoding: 'windows-1251', priceLists: { Розничная: 'retail-rub' } },
       mappings: { locations: { [VLADIVOSTOK]: 'WAW-1', [MOSCOW]: 'KRK-S' } },
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -196,11 +196,25 @@ describe('1C exchange (CommerceML 2) over HTTP', () => {
       const entries = await log('catalog.offers');
       assert.equal(entries[0].status, 'updated');
       const report = entries[0].payload.report;
-      const retail =
-        (report.pendingPrices ?? []).find((l: any) => l.priceTypeName === 'Розничная') ??
-        report.priceLists.find((l: any) => l.priceType === 'Розничная');
+      const retail = report.priceLists.find((l: any) => l.priceType === 'Розничная');
       assert.ok(retail, JSON.stringify(report.priceLists));
       assert.equal(retail.currency, 'RUB');
+      assert.equal(retail.code, 'retail-rub');
+      assert.equal(retail.applied, true);
+      // 1C's price types are Ordo price lists: the one the tenant mapped is active, the others
+      // (purchase, planning) are created inactive so they never price an order
+      const list = await t.call('GET', '/api/v1/price-lists/retail-rub');
+      assert.equal(list.status, 200, JSON.stringify(list.body));
+      assert.equal(list.body.active, true);
+      assert.equal(list.body.pricesIncludeTax, true);
+      assert.deepEqual(
+        list.body.entries.find((e: any) => e.sku === sku),
+        { sku, minQuantity: 1, unitPrice: '7.00', floorPrice: null, taxRate: null, validFrom: null, validTo: null },
+      );
+      const purchase = report.priceLists.find((l: any) => l.priceType === 'Закупочная');
+      const inactive = await t.call('GET', `/api/v1/price-lists/${purchase.code}`);
+      assert.equal(inactive.body.active, false);
+      assert.equal(inactive.body.currency, 'USD');
       assert.match(entries[0].payload.schema.note, /2\.04/);
       const importEntry = (await log('catalog.import'))[0];
       assert.equal(importEntry.externalId, 'import.xml');
