@@ -36,6 +36,7 @@ import { quoteRoutes } from './routes/quotes.js';
 import { channelRoutes } from './routes/channels.js';
 import { ediRoutes } from './routes/edi.js';
 import { orderImportRoutes } from './routes/order-import.js';
+import { erpRoutes } from './routes/erp.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { registerConsole } from './console.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => channelRoutes(scoped, deps));
       await api.register(async (scoped) => ediRoutes(scoped, deps));
       await api.register(async (scoped) => orderImportRoutes(scoped, deps));
+      await api.register(async (scoped) => erpRoutes(scoped, deps));
       await api.register(async (scoped) => pricingRoutes(scoped, deps));
       await api.register(async (scoped) => userRoutes(scoped, deps));
       await api.register(async (scoped) => companyB2bRoutes(scoped, deps));

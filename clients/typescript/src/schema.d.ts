@@ -22942,6 +22942,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/1c": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 1C exchange (CommerceML 2): checkauth, init, query, success */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description catalog (products, prices, stock) or sale (orders) */
+                    type?: string;
+                    /** @description checkauth, init, file, import, query, success (deactivate, complete are answered success) */
+                    mode?: string;
+                    /** @description mode=file and mode=import: the file, a relative path */
+                    filename?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 1C exchange (CommerceML 2): file (the body is the file or a chunk of it), import */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description catalog (products, prices, stock) or sale (orders) */
+                    type?: string;
+                    /** @description checkauth, init, file, import, query, success (deactivate, complete are answered success) */
+                    mode?: string;
+                    /** @description mode=file and mode=import: the file, a relative path */
+                    filename?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/price-lists": {
         parameters: {
             query?: never;
@@ -30250,7 +30374,7 @@ export interface components {
             /** @description name of the channel when it is created */
             name?: string;
             /** @enum {string} */
-            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon";
+            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon" | "1c";
             /**
              * Format: uri
              * @description the channel's API; default: its production URL
@@ -30398,6 +30522,23 @@ export interface components {
                 };
             }[];
         };
+        PriceListPatchInput: {
+            name?: string;
+            pricesIncludeTax?: boolean;
+            /**
+             * @description base: every order; channel: orders of the channel scopeRef; customer_group: customers (or companies) of segment scopeRef; company: the company with code scopeRef
+             * @enum {string}
+             */
+            scope?: "base" | "channel" | "customer_group" | "company";
+            /** @description channel code, segment or company code (not for base) */
+            scopeRef?: string | null;
+            priority?: number;
+            validFrom?: string | null;
+            validTo?: string | null;
+            active?: boolean;
+            /** @description why: kept with the version in the list history */
+            reason: string;
+        };
         PriceEntryInput: {
             sku: string;
             minQuantity: number;
@@ -30470,23 +30611,6 @@ export interface components {
                 rule: string | null;
                 problem?: string;
             }[];
-        };
-        PriceListPatchInput: {
-            name?: string;
-            pricesIncludeTax?: boolean;
-            /**
-             * @description base: every order; channel: orders of the channel scopeRef; customer_group: customers (or companies) of segment scopeRef; company: the company with code scopeRef
-             * @enum {string}
-             */
-            scope?: "base" | "channel" | "customer_group" | "company";
-            /** @description channel code, segment or company code (not for base) */
-            scopeRef?: string | null;
-            priority?: number;
-            validFrom?: string | null;
-            validTo?: string | null;
-            active?: boolean;
-            /** @description why: kept with the version in the list history */
-            reason: string;
         };
         SubscriptionInput: {
             id: string;
@@ -32908,7 +33032,7 @@ export interface components {
             /** @description name of the channel when it is created */
             name?: string;
             /** @enum {string} */
-            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon";
+            kind: "shopify" | "woocommerce" | "wildberries" | "ozon" | "allegro" | "amazon" | "1c";
             /**
              * Format: uri
              * @description the channel's API; default: its production URL
@@ -33056,6 +33180,23 @@ export interface components {
                 };
             }[];
         };
+        PriceListPatch: {
+            name?: string;
+            pricesIncludeTax?: boolean;
+            /**
+             * @description base: every order; channel: orders of the channel scopeRef; customer_group: customers (or companies) of segment scopeRef; company: the company with code scopeRef
+             * @enum {string}
+             */
+            scope?: "base" | "channel" | "customer_group" | "company";
+            /** @description channel code, segment or company code (not for base) */
+            scopeRef?: string | null;
+            priority?: number;
+            validFrom?: string | null;
+            validTo?: string | null;
+            active?: boolean;
+            /** @description why: kept with the version in the list history */
+            reason: string;
+        };
         PriceEntry: {
             sku: string;
             minQuantity: number;
@@ -33128,23 +33269,6 @@ export interface components {
                 rule: string | null;
                 problem?: string;
             }[];
-        };
-        PriceListPatch: {
-            name?: string;
-            pricesIncludeTax?: boolean;
-            /**
-             * @description base: every order; channel: orders of the channel scopeRef; customer_group: customers (or companies) of segment scopeRef; company: the company with code scopeRef
-             * @enum {string}
-             */
-            scope?: "base" | "channel" | "customer_group" | "company";
-            /** @description channel code, segment or company code (not for base) */
-            scopeRef?: string | null;
-            priority?: number;
-            validFrom?: string | null;
-            validTo?: string | null;
-            active?: boolean;
-            /** @description why: kept with the version in the list history */
-            reason: string;
         };
         Subscription: {
             id: string;

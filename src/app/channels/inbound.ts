@@ -8,6 +8,7 @@ import type { ChannelResult, PollPage, WebhookRequest } from '../../integrations
 import { scheduleTimer, type JobDefinition } from '../events/timers.js';
 import { asConnection, CHANNEL_POLL_JOB, connectorOf, getConnectionRow } from './connections.js';
 import { ingestAll, ingestEvent, ingestUnreadable, type IngestDeps } from './ingest.js';
+import { replayOneCEntry } from '../erp/replay.js';
 import type { ChannelServices } from './services.js';
 import type { IngestionStatus } from '../../store/schema-channels.js';
 import '../../store/schema-channels.js';
@@ -207,6 +208,8 @@ export async function replayIngestion(
   if ((entry.payload as { edi?: unknown }).edi)
     return { id: entry.id, ...(await replayEdiIngestion(deps, store, connectionId, entry)) };
   const row = await getConnectionRow(store, connectionId);
+  // 1C's entries are order documents and files of its exchange, not channel events
+  if (row.kind === '1c') return replayOneCEntry(deps, store, entry);
   const payload = entry.payload as {
     event?: import('../../integrations/channels/types.js').ChannelEvent;
     raw?: unknown;

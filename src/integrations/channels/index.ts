@@ -6,6 +6,7 @@ import { createWildberriesConnector } from './wildberries/wildberries-connector.
 import { createOzonConnector } from './ozon/ozon-connector.js';
 import { createAllegroConnector } from './allegro/allegro-connector.js';
 import { createAmazonConnector } from './amazon/amazon-connector.js';
+import { createOneCConnector } from '../erp/onec-connector.js';
 
 export * from './types.js';
 
@@ -18,6 +19,7 @@ export function createChannelConnectors(): ReadonlyMap<string, ChannelConnector>
     createOzonConnector(),
     createAllegroConnector(),
     createAmazonConnector(),
+    createOneCConnector(),
   ];
   return new Map(connectors.map((connector) => [connector.kind, connector]));
 }

@@ -7,7 +7,7 @@
  */
 import type { Result } from '../../shared/result.js';
 
-export const CHANNEL_KINDS = ['shopify', 'woocommerce', 'wildberries', 'ozon', 'allegro', 'amazon'] as const;
+export const CHANNEL_KINDS = ['shopify', 'woocommerce', 'wildberries', 'ozon', 'allegro', 'amazon', '1c'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export type ChannelErrorCode =
