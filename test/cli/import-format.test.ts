@@ -115,7 +115,7 @@ describe('import orders by format', () => {
     assert.deepEqual([again.accepted, again.duplicates], [0, 1]);
   });
 
-  test('an unknown format is refused naming the formats Ordo reads; CommerceML is refused as not supported yet', async () => {
+  test('an unknown format is refused naming the formats Ordo reads; CommerceML without a 1C connection is refused saying so', async () => {
     await assert.rejects(run(file('orders.edi.bak', 'hello world\nthis is not an order file')), (error: unknown) => {
       assert.ok(error instanceof AppError);
       assert.equal(error.code, 'IMPORT_FORMAT_UNKNOWN');
@@ -125,6 +125,61 @@ describe('import orders by format', () => {
     await assert.rejects(
       run(file('orders.xml', '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.10"/>')),
       (error: unknown) => error instanceof AppError && error.code === 'IMPORT_FORMAT_UNSUPPORTED',
+    );
+  });
+
+  test("CommerceML orders (windows-1251) come in on the 1C connection's channel: Ид mapped to SKUs, the delivery line as shipping, a bad document refused with its line", async () => {
+    const connection = await t.call('POST', '/api/v1/channel-connections', {
+      channel: 'erp-1c',
+      name: '1С:Управление торговлей',
+      kind: '1c',
+      credentials: { login: 'ordo', password: 'секрет-1c-2026' },
+    });
+    assert.equal(connection.status, 201, JSON.stringify(connection.body));
+    const offers = await t.call('PUT', `/api/v1/channel-connections/${connection.body.id}/offers`, {
+      offers: [{ offerId: 'bd72d8f9-0001', sku: 'SKU-2' }],
+    });
+    assert.ok(offers.status < 300, JSON.stringify(offers.body));
+    const xml = `<?xml version="1.0" encoding="windows-1251"?>
+<КоммерческаяИнформация ВерсияСхемы="2.05" ДатаФормирования="2026-12-03T10:00:00">
+<Документ><Ид>1C-77</Ид><Номер>77</Номер><Дата>2026-12-03</Дата><Время>10:15:00</Время>
+<ХозОперация>Заказ товара</ХозОперация><Роль>Продавец</Роль><Валюта>руб</Валюта><Курс>1</Курс><Сумма>1049.00</Сумма>
+<Контрагенты><Контрагент><Ид>K-1</Ид><Наименование>Пётр Сидоров</Наименование><ПолноеНаименование>Сидоров Пётр Ильич</ПолноеНаименование><АдресРегистрации><Представление>620014, Екатеринбург, ул. Малышева, 51</Представление><АдресноеПоле><Тип>Почтовый индекс</Тип><Значение>620014</Значение></АдресноеПоле><АдресноеПоле><Тип>Город</Тип><Значение>Екатеринбург</Значение></АдресноеПоле><АдресноеПоле><Тип>Улица</Тип><Значение>ул. Малышева</Значение></АдресноеПоле><АдресноеПоле><Тип>Дом</Тип><Значение>51</Значение></АдресноеПоле></АдресРегистрации><Роль>Покупатель</Роль></Контрагент></Контрагенты>
+<Товары>
+<Товар><Ид>bd72d8f9-0001</Ид><Наименование>Чайник электрический</Наименование><ЦенаЗаЕдиницу>349.50</ЦенаЗаЕдиницу><Количество>2.00</Количество><Сумма>699.00</Сумма></Товар>
+<Товар><Ид>ORDER_DELIVERY</Ид><Наименование>Доставка заказа</Наименование><ЦенаЗаЕдиницу>350.00</ЦенаЗаЕдиницу><Количество>1</Количество><Сумма>350.00</Сумма></Товар>
+</Товары></Документ>
+</КоммерческаяИнформация>`;
+    const r = await run(file('orders-1c.xml', iconv.encode(xml, 'win1251')));
+    assert.equal(r.format, 'commerceml');
+    assert.equal(r.accepted, 1, JSON.stringify(r.items));
+    const order = (await t.call('GET', `/api/v1/orders/${r.items[0]!.id}`)).body;
+    assert.deepEqual(
+      [order.channel, order.currency, order.lines[0].sku, order.lines[0].quantity, order.lines[0].unitPrice],
+      ['erp-1c', 'RUB', 'SKU-2', 2, '349.50'],
+    );
+    assert.equal(order.customer.name, 'Сидоров Пётр Ильич');
+    assert.equal(order.totals.shippingTotal, '350.00');
+    assert.deepEqual(
+      [
+        order.shippingAddress.city,
+        order.shippingAddress.line1,
+        order.shippingAddress.postalCode,
+        order.shippingAddress.country,
+      ],
+      ['Екатеринбург', 'ул. Малышева, 51', '620014', 'RU'],
+    );
+    const again = await run(file('orders-1c-again.xml', iconv.encode(xml, 'win1251')));
+    assert.deepEqual([again.accepted, again.duplicates], [0, 1]);
+    await assert.rejects(
+      run(
+        file(
+          'orders-bad.xml',
+          '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.05"><Документ><Номер>1</Номер><Товары><Товар><Количество>много</Количество></Товар></Товары></Документ></КоммерческаяИнформация>',
+        ),
+      ),
+      (error: unknown) =>
+        error instanceof AppError && error.code === 'VALIDATION_FAILED' && /line \d+/.test(error.message),
     );
   });
 

@@ -30497,31 +30497,6 @@ export interface components {
             };
             outboundSeq: string;
         };
-        OrderImportReportInput: {
-            file: string;
-            /** @enum {string} */
-            format: "csv" | "json" | "commerceml" | "edifact" | "ubl";
-            orders: number;
-            accepted: number;
-            duplicates: number;
-            rejected: number;
-            items: {
-                rows: number[];
-                externalId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                id?: string;
-                number?: string;
-                problem?: {
-                    code: string;
-                    detail: string;
-                    errors: {
-                        path: string;
-                        message: string;
-                    }[];
-                };
-            }[];
-        };
         PriceListPatchInput: {
             name?: string;
             pricesIncludeTax?: boolean;
@@ -30688,6 +30663,31 @@ export interface components {
             endedAt: string | null;
         } & {
             [key: string]: unknown;
+        };
+        OrderImportReportInput: {
+            file: string;
+            /** @enum {string} */
+            format: "csv" | "json" | "commerceml" | "edifact" | "ubl";
+            orders: number;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            items: {
+                rows: number[];
+                externalId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                id?: string;
+                number?: string;
+                problem?: {
+                    code: string;
+                    detail: string;
+                    errors: {
+                        path: string;
+                        message: string;
+                    }[];
+                };
+            }[];
         };
         OrderCreate: {
             /** @description channel code */
@@ -33155,31 +33155,6 @@ export interface components {
             };
             outboundSeq: string;
         };
-        OrderImportReport: {
-            file: string;
-            /** @enum {string} */
-            format: "csv" | "json" | "commerceml" | "edifact" | "ubl";
-            orders: number;
-            accepted: number;
-            duplicates: number;
-            rejected: number;
-            items: {
-                rows: number[];
-                externalId: string | null;
-                /** @enum {string} */
-                status: "accepted" | "duplicate" | "rejected";
-                id?: string;
-                number?: string;
-                problem?: {
-                    code: string;
-                    detail: string;
-                    errors: {
-                        path: string;
-                        message: string;
-                    }[];
-                };
-            }[];
-        };
         PriceListPatch: {
             name?: string;
             pricesIncludeTax?: boolean;
@@ -33346,6 +33321,31 @@ export interface components {
             endedAt: string | null;
         } & {
             [key: string]: unknown;
+        };
+        OrderImportReport: {
+            file: string;
+            /** @enum {string} */
+            format: "csv" | "json" | "commerceml" | "edifact" | "ubl";
+            orders: number;
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            items: {
+                rows: number[];
+                externalId: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+                id?: string;
+                number?: string;
+                problem?: {
+                    code: string;
+                    detail: string;
+                    errors: {
+                        path: string;
+                        message: string;
+                    }[];
+                };
+            }[];
         };
     };
     responses: never;

@@ -41,8 +41,8 @@ const importReport = z
 
 /**
  * POST /orders:import — the file import of `ordo import orders` over HTTP: the body is the file,
- * its format recognised from the content (CSV, JSON, EDIFACT, UBL; CommerceML is recognised and
- * refused until the 1C reader is wired), whatever the content type says.
+ * its format recognised from the content (CSV, JSON, CommerceML, EDIFACT, UBL), whatever the
+ * content type says.
  */
 export async function orderImportRoutes(base: FastifyInstance, deps: Deps): Promise<void> {
   await base.register(async (inbound) => {

@@ -267,7 +267,7 @@ export async function importOrdersFrom(
     format === 'json'
       ? await readJson(path, source.bytes)
       : format === 'commerceml'
-        ? await readCommerceMlOrders(source.bytes)
+        ? await readCommerceMlOrders(scope, source.bytes)
         : await readCsv(source.bytes);
   const items: ImportOutcome[] = [];
   for (const [index, candidate] of candidates.entries()) {

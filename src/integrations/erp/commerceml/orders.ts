@@ -21,6 +21,8 @@ export interface CmlCounterparty {
   inn: string | null;
   kpp: string | null;
   address: string | null;
+  /** АдресноеПоле by Тип ("Почтовый индекс", "Город", "Улица", "Дом", "Страна" …), as written. */
+  addressFields: Record<string, string>;
   email: string | null;
   phone: string | null;
 }
@@ -90,6 +92,11 @@ function readCounterparty(node: XmlNode): CmlCounterparty {
     inn: textOf(node, 'ИНН') || null,
     kpp: textOf(node, 'КПП') || null,
     address: textOf(address, 'Представление') || null,
+    addressFields: Object.fromEntries(
+      childrenOf(address, 'АдресноеПоле')
+        .map((field) => [textOf(field, 'Тип'), textOf(field, 'Значение')] as const)
+        .filter(([kind, value]) => kind && value),
+    ),
     email: contactOf(node, /почт|mail/i),
     phone: contactOf(node, /телефон|phone/i),
   };
