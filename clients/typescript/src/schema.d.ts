@@ -22858,7 +22858,7 @@ export interface paths {
         put?: never;
         /**
          * Import orders from a file in any format Ordo reads, recognised by content
-         * @description Every order is reported (accepted, duplicate, rejected with its rows and problems). A body in no known format is 415 IMPORT_FORMAT_UNKNOWN naming the formats; CommerceML is 422 IMPORT_FORMAT_UNSUPPORTED for now. The optional `file` query names the file in the report.
+         * @description Every order is reported (accepted, duplicate, rejected with its rows and problems). A body in no known format is 415 IMPORT_FORMAT_UNKNOWN naming the formats; CommerceML is 422 IMPORT_FORMAT_UNSUPPORTED when the tenant has no 1C connection (its orders come in on the channel of that connection). The optional `file` query names the file in the report.
          */
         post: {
             parameters: {

@@ -56,7 +56,7 @@ export async function orderImportRoutes(base: FastifyInstance, deps: Deps): Prom
           tags: ['orders'],
           summary: 'Import orders from a file in any format Ordo reads, recognised by content',
           description:
-            'Every order is reported (accepted, duplicate, rejected with its rows and problems). A body in no known format is 415 IMPORT_FORMAT_UNKNOWN naming the formats; CommerceML is 422 IMPORT_FORMAT_UNSUPPORTED for now. The optional `file` query names the file in the report.',
+            'Every order is reported (accepted, duplicate, rejected with its rows and problems). A body in no known format is 415 IMPORT_FORMAT_UNKNOWN naming the formats; CommerceML is 422 IMPORT_FORMAT_UNSUPPORTED when the tenant has no 1C connection (its orders come in on the channel of that connection). The optional `file` query names the file in the report.',
           querystring: z.object({ file: z.string().max(200).optional() }),
           response: { 200: importReport, ...errors },
         },
