@@ -77,6 +77,11 @@ export class JobsRunner {
         const tx = inWork(work, job.tenant_id);
         const attempts = job.attempts + 1;
         try {
+          // The row leaves the live set before its handler runs (invisible to others until this
+          // transaction commits): a job that schedules its next run under its own key (channel
+          // polling, subscription cycles) then makes a new live row instead of moving this one,
+          // which the line after the handler would mark done and so end the chain.
+          if (job.key !== null) await tx.updateTable('jobs').set({ status: 'done' }).where('id', '=', job.id).execute();
           const handler = this.registry.get(job.kind);
           if (!handler) throw new Error(`no handler is defined for job kind ${job.kind}`);
           const jobResult = await atomically(tx, (inner) =>
@@ -90,7 +95,7 @@ export class JobsRunner {
             // Not run yet, for no fault of its own (its order is busy): again later, no attempt spent.
             await tx
               .updateTable('jobs')
-              .set({ run_at: jobResult.retryAt, updated_at: now })
+              .set({ status: 'scheduled', run_at: jobResult.retryAt, updated_at: now })
               .where('id', '=', job.id)
               .execute();
             continue;

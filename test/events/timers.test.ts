@@ -24,6 +24,21 @@ describe('durable timers and jobs', () => {
       },
     },
     {
+      // polls and reschedules itself under its own key, as channel polling does, three times
+      kind: 'channel.poll',
+      run: async ({ tx, job, now }) => {
+        ran.push(`poll-${job.payload.n}`);
+        const n = Number(job.payload.n);
+        if (n < 3)
+          await scheduleTimer(tx, {
+            kind: 'channel.poll',
+            key: 'channel-poll:C-1',
+            runAt: new Date(now.getTime() + 60_000),
+            payload: { n: n + 1 },
+          });
+      },
+    },
+    {
       kind: 'reservation.expire',
       run: async ({ tx, job }) => {
         // Writes first, then fails: the write must be rolled back with the failed attempt.
@@ -62,6 +77,23 @@ describe('durable timers and jobs', () => {
       events.map((e) => e.subject),
       ['task:T-1-esc'],
     );
+  });
+
+  test('given a job that schedules its next run under its own key, the chain goes on: each run makes the next live row', async () => {
+    clock.set('2026-03-05T08:00:00Z');
+    await atomically(t.store, (tx) =>
+      scheduleTimer(tx, { kind: 'channel.poll', key: 'channel-poll:C-1', runAt: clock.now(), payload: { n: 1 } }),
+    );
+    for (let minute = 0; minute < 4; minute++) {
+      await runner().runDue();
+      clock.set(new Date(clock.now().getTime() + 61_000).toISOString());
+    }
+    assert.deepEqual(
+      ran.filter((r) => r.startsWith('poll-')),
+      ['poll-1', 'poll-2', 'poll-3'],
+    );
+    const rows = await t.store.selectFrom('jobs').select(['status']).where('key', '=', 'channel-poll:C-1').execute();
+    assert.deepEqual(rows.map((r) => r.status).sort(), ['done', 'done', 'done']);
   });
 
   test('given the same key scheduled twice, one live timer remains at the later time; a cancelled timer never runs', async () => {
