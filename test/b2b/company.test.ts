@@ -116,6 +116,34 @@ describe('B2B companies: members, the company’s own approval, budgets', () => 
   const reservations = async (orderId: string) =>
     (await t.store.selectFrom('stock_reservations').select('id').where('order_id', '=', orderId).execute()).length;
 
+  test('a portal key bound to a member places orders as that member, and cannot name another', async () => {
+    const portal = (
+      await ok('POST', '/api/v1/api-keys', { name: 'portal: Anna', roles: ['integration'], companyMemberId: ids.anna })
+    ).secret as string;
+    const placed = await ok('POST', '/api/v1/orders', b2bOrder('BOUND-1', 1), 201, as(portal));
+    const row = await t.store
+      .selectFrom('orders')
+      .select('placed_by_member_id')
+      .where('id', '=', placed.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.placed_by_member_id, ids.anna);
+    const other = await t.call('POST', '/api/v1/orders', b2bOrder('BOUND-2', 1, ids.piotr), as(portal));
+    assert.equal(other.status, 403, JSON.stringify(other.body));
+    assert.equal(other.body.errors[0].path, '/customer/memberId');
+    const batch = await t.call(
+      'POST',
+      '/api/v1/orders:batch',
+      { orders: [b2bOrder('BOUND-3', 1, ids.piotr)] },
+      as(portal),
+    );
+    assert.equal(batch.status, 403);
+    assert.equal(
+      (await t.store.selectFrom('orders').select('id').where('external_id', 'in', ['BOUND-2', 'BOUND-3']).execute())
+        .length,
+      0,
+    );
+  });
+
   test('members: listed by role, changed with If-Match, and a customer of another company is refused', async () => {
     const approvers = await ok('GET', `/api/v1/companies/${ids.ZURAW}/members?role=approver`, undefined, 200);
     assert.deepEqual(

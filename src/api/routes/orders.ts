@@ -1,3 +1,4 @@
+import { placedByBoundMember } from '../../app/companies/members.js';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
@@ -48,7 +49,13 @@ export const orderRoutes =
       (request, reply) =>
         runOwnTransactionCommand(deps, request, reply, 'orders:write', async (s, ctx) => ({
           status: 201,
-          body: await createOrder(deps.processes, s, ctx.principal.actor, deps.clock, request.body),
+          body: await createOrder(
+            deps.processes,
+            s,
+            ctx.principal.actor,
+            deps.clock,
+            placedByBoundMember(request.body, ctx.principal.memberId),
+          ),
         })),
     );
 
@@ -83,7 +90,13 @@ export const orderRoutes =
       async (request, reply) => {
         const ctx = authorize(deps.db, request, 'orders:write');
         return reply.send(
-          await createOrdersBatch(deps.processes, ctx.store, ctx.principal.actor, deps.clock, request.body.orders),
+          await createOrdersBatch(
+            deps.processes,
+            ctx.store,
+            ctx.principal.actor,
+            deps.clock,
+            request.body.orders.map((item) => placedByBoundMember(item, ctx.principal.memberId)),
+          ),
         );
       },
     );

@@ -263,3 +263,18 @@ export function updateMember(
 ) {
   return atomically(scope, (tx) => updateMemberWithin(tx, actor, now, companyId, id, patch, expectedVersion));
 }
+
+/**
+ * An order placed with a key bound to a company member (a B2B portal acting for one buyer) is that
+ * member's: the member is set on the order, and naming another member is refused.
+ */
+export function placedByBoundMember<T>(input: T, boundMemberId: string | undefined): T {
+  if (!boundMemberId || !input || typeof input !== 'object') return input;
+  const order = input as { customer?: { memberId?: unknown } & Record<string, unknown> };
+  const named = order.customer?.memberId;
+  if (named !== undefined && named !== boundMemberId)
+    throw new AppError('FORBIDDEN', 'this key acts for one company member and cannot place orders for another', [
+      { path: '/customer/memberId', message: 'not the member this key is bound to' },
+    ]);
+  return { ...input, customer: { ...order.customer, memberId: boundMemberId } } as T;
+}
