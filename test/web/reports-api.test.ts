@@ -74,7 +74,10 @@ describe('orders summary report', () => {
   });
 
   test('given an order that reached a delivered state, the cycle time averages placement to that entry', async () => {
-    const placedAt = new Date(Date.now() - 3 * 3600_000);
+    // placed today (UTC days are the report's window), at most three hours ago: just after
+    // midnight, three hours ago would be yesterday and outside days=1
+    const startOfDay = new Date(new Date().toISOString().slice(0, 10)).getTime();
+    const placedAt = new Date(Math.max(Date.now() - 3 * 3600_000, startOfDay + 1000));
     const o = await t.call(
       'POST',
       '/api/v1/orders',

@@ -22984,13 +22984,13 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "application/json": string | components["schemas"]["Problem"];
                     };
                 };
                 /** @description Default Response */
@@ -23040,13 +23040,13 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description text/plain: "success", "progress" or "failure" on the first line, then the cookie (checkauth), the limits (init) or the reason; mode=query answers CommerceML XML in the connection's encoding */
+                /** @description Default Response */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "application/json": string | components["schemas"]["Problem"];
                     };
                 };
                 /** @description Default Response */

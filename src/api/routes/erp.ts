@@ -80,7 +80,8 @@ export async function erpRoutes(base: FastifyInstance, deps: Deps): Promise<void
       tags: ['erp'],
       security: [],
       querystring: exchangeQuery,
-      response: { 200: protocolAnswer, 400: problem, 401: protocolAnswer, 404: problem },
+      // 401: the protocol's `failure` for a wrong 1C login, a problem for a wrong API key
+      response: { 200: protocolAnswer, 400: problem, 401: z.union([protocolAnswer, problem]), 404: problem },
     };
     const typed = app.withTypeProvider<ZodTypeProvider>();
     typed.get(

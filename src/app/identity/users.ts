@@ -138,7 +138,13 @@ export async function listUsers(
 ) {
   let sel = scope.selectFrom('users').select(COLUMNS);
   if (query.active !== undefined) sel = sel.where('active', '=', query.active);
-  if (query.cursor) sel = sel.where('id', '>', query.cursor);
+  if (query.cursor) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(query.cursor))
+      throw new AppError('VALIDATION_FAILED', 'the cursor is not valid', [
+        { path: '/cursor', message: 'not a cursor from this list' },
+      ]);
+    sel = sel.where('id', '>', query.cursor);
+  }
   const rows = await sel
     .orderBy('id')
     .limit(query.limit + 1)

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { AppError } from '../../shared/errors.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../shared/storable.js';
 import type { Clock } from '../../shared/clock.js';
 import { orderInput } from './schemas.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
@@ -154,8 +155,14 @@ async function readCsv(bytes: Buffer): Promise<Candidate[]> {
 /** JSON: an array of order bodies as POST /orders takes them, or { orders: [...] }. Rows are array indexes + 1. */
 async function readJson(path: string, bytes: Buffer): Promise<Candidate[]> {
   let doc: unknown;
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  // refused before parsing: a hostile file nested thousands deep would overflow the readers after it
+  if (jsonDepthExceeds(text))
+    throw new AppError('VALIDATION_FAILED', `${path} is nested deeper than ${MAX_JSON_DEPTH} levels`, [
+      { path: '/', message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
   try {
-    doc = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    doc = JSON.parse(text);
   } catch (error) {
     throw new AppError('MALFORMED_JSON', `${path} is not valid JSON: ${(error as Error).message}`);
   }
