@@ -69,7 +69,12 @@ describe('price lists in the console', { skip: haveChromium ? false : `no chromi
     await entries.getByText('ЧАЙНИК-1').waitFor();
     const history = page.getByTestId('price-history');
     await history.getByText('Why: Obniżka dla gastronomii od marca').waitFor();
-    await history.getByText(/KUBEK-1 from 1: 18\.00 → 17\.50/).waitFor();
+    await history.getByText(/KUBEK-1 from 1: PLN\s18\.00 → PLN\s17\.50/).waitFor();
+    assert.doesNotMatch(
+      (await history.textContent()) ?? '',
+      /Why: created/,
+      'the default reason is not shown as a word of the API',
+    );
     await history.getByText('List created with 3 prices.').waitFor();
     await rig.shot('prices-list-en', page);
 

@@ -129,7 +129,7 @@ function who(t: ChunkTranslate<PricesKey>, actor: HistoryItem['actor']) {
 }
 
 /** One history row in words: created, the prices changed (the first few), the fields changed. */
-function changeLines(t: ChunkTranslate<PricesKey>, item: HistoryItem): string[] {
+function changeLines(t: ChunkTranslate<PricesKey>, item: HistoryItem, currency: string, locale: string): string[] {
   const c = item.changes;
   if (c.created) return [t('pr.created', { count: c.entries ?? 0 })];
   const out: string[] = [];
@@ -140,8 +140,8 @@ function changeLines(t: ChunkTranslate<PricesKey>, item: HistoryItem): string[] 
         t('pr.priceChange', {
           sku: e.sku,
           qty: e.minQuantity,
-          from: e.price?.from ?? t('pr.none'),
-          to: e.price?.to ?? t('pr.none'),
+          from: e.price?.from ? formatMoney(e.price.from, currency, locale) : t('pr.none'),
+          to: e.price?.to ? formatMoney(e.price.to, currency, locale) : t('pr.none'),
         }),
       );
   }
@@ -233,9 +233,10 @@ function PriceListPage({ code }: { code: string }) {
                     who: who(t, h.actor),
                   })}
                 </strong>
-                <div>{t('pr.reason', { reason: h.reason })}</div>
+                {/* 'created' is the API's default reason for a new list, not a person's words */}
+                {h.reason !== 'created' && <div>{t('pr.reason', { reason: h.reason })}</div>}
                 <ul>
-                  {changeLines(t, h).map((line, index) => (
+                  {changeLines(t, h, l.currency, locale).map((line, index) => (
                     <li key={index}>{line}</li>
                   ))}
                 </ul>
