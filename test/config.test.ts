@@ -28,7 +28,13 @@ const problems = (env: Record<string, string>): readonly string[] => {
 test('Given no variables, Then every setting takes its documented default', () => {
   const c = loadConfig({});
   assert.deepEqual(c.database, { url: undefined, dataDir: './data', poolSize: 16, prepare: true, pipeline: true });
-  assert.deepEqual(c.http, { port: 3000, host: '127.0.0.1', publicUrl: undefined });
+  assert.deepEqual(c.http, {
+    port: 3000,
+    host: '127.0.0.1',
+    publicUrl: undefined,
+    drainDelayMs: 0,
+    shutdownTimeoutMs: 30_000,
+  });
   assert.equal(c.logging.level, 'info');
   assert.equal(c.worker.enabled, true);
   assert.equal(c.worker.pollMs, undefined, 'the dispatcher and jobs runner keep their own defaults');

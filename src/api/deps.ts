@@ -14,6 +14,8 @@ export interface Deps {
   clock: Clock;
   /** Set once the server may take traffic (migrations done). */
   ready: () => Promise<boolean>;
+  /** True once the node was told to stop (SIGTERM): /readyz answers 503 while requests finish. */
+  draining?: () => boolean;
   /** The process engine bound to the wired operations (the composition root's). */
   processes: OrderProcesses;
   /** Partner event handlers by type (the composition root's); absent = every inbound event is stored as unknown. */

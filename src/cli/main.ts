@@ -22,7 +22,10 @@ import { findTenantId } from '../app/identity/find-tenant.js';
 const HELP = `ordo — order management system
 
 Usage:
-  ordo serve [--demo]                      run the API and console (embedded database unless DATABASE_URL)
+  ordo serve [--demo] [--no-worker]        run the API and console (embedded database unless DATABASE_URL);
+                                           --no-worker (or ORDO_WORKER=off): an API node, workers run apart
+  ordo worker                              run a worker node: outbox deliveries, process timers, jobs
+                                           (any number of API and worker nodes on one PostgreSQL)
   ordo migrate                             apply database migrations
   ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
   ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
@@ -83,6 +86,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     allowPositionals: true,
     options: {
       demo: { type: 'boolean', default: false },
+      'no-worker': { type: 'boolean', default: false },
       orders: { type: 'string' },
       name: { type: 'string' },
       roles: { type: 'string', default: 'admin' },
@@ -102,8 +106,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const withDb = <T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) => withDatabase(config, fn);
   switch (command) {
     case 'serve':
-      await serve(config, { demo: values.demo ?? false });
+      await serve(values['no-worker'] ? { ...config, worker: { ...config.worker, enabled: false } } : config, {
+        demo: values.demo ?? false,
+      });
       return -1; // keeps running
+    case 'worker': {
+      const { runWorker } = await import('../worker/main.js');
+      await runWorker(config);
+      return -1; // keeps running until SIGTERM
+    }
     case 'migrate':
       return withDb(async (database) => {
         console.log(`migrated ${database.describe}`);

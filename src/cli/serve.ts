@@ -13,10 +13,22 @@ import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
 import { compose } from '../compose.js';
 import { channelsFromConfig } from '../app/channels/channels-from-config.js';
 import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
+import { exitOnSignals, sleep } from '../shared/shutdown.js';
 
-/** Runs the API (and the console and workers) in one process: `ordo serve` / `npm start`. */
+/**
+ * Runs the API (and the console and, unless ORDO_WORKER=off / `--no-worker`, a worker) in one
+ * process: `ordo serve` / `npm start`. Several may run on one PostgreSQL behind a load balancer
+ * (docs/production.md, "Running several nodes"). Nothing listens before migrations are applied;
+ * on SIGTERM `/readyz` answers 503 (draining) for ORDO_DRAIN_DELAY_MS while requests are still
+ * served, then the listener closes, requests in flight finish, the worker records its deliveries
+ * in flight and hands back the rest, and the process exits — within ORDO_SHUTDOWN_TIMEOUT_MS, or
+ * at once on a second signal.
+ */
 export async function serve(config: Config, opts: { demo: boolean }) {
-  const log = pino({ level: config.logging.level });
+  const log = pino({
+    level: config.logging.level,
+    base: { pid: process.pid, node: 'api', ...(config.worker.id ? { worker: config.worker.id } : {}) },
+  });
   for (const warning of config.warnings) log.warn(warning);
   log.info({ config: describeConfig(config) }, 'configuration');
   const database = await openDatabase(config.database);
@@ -48,12 +60,14 @@ export async function serve(config: Config, opts: { demo: boolean }) {
     if (seeded) log.info({ orders: seeded.orders }, 'demo data seeded');
   }
 
+  let draining = false;
   const app = await buildApp(
     {
       db: database.db,
       dbKind: database.kind,
       clock: systemClock,
       ready: async () => true,
+      draining: () => draining,
       carriers,
       processes: services.processes,
       inbound: services.inbound,
@@ -102,15 +116,17 @@ export async function serve(config: Config, opts: { demo: boolean }) {
     );
   }
 
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    await app.close();
-    await worker?.stop();
+  exitOnSignals(log, config.http.drainDelayMs + config.http.shutdownTimeoutMs, async () => {
+    draining = true;
+    if (config.http.drainDelayMs > 0) {
+      log.info({ drainDelayMs: config.http.drainDelayMs }, 'draining: /readyz answers 503, requests are still served');
+      await sleep(config.http.drainDelayMs);
+    }
+    // fastify's close: no new connections, 503 for requests arriving on kept-alive ones, and it
+    // resolves once the requests in flight have answered; the worker meanwhile finishes its own
+    await Promise.all([app.close(), worker?.stop()]);
     await shutdownExactSolver();
     await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
   return { app, database, seeded, address };
 }

@@ -198,8 +198,8 @@ export const configSchema = z.object({
     group: 'http',
     path: 'http.host',
     default: '`127.0.0.1`',
-    processes: SERVE,
-    description: 'address the server listens on (`0.0.0.0` for every interface)',
+    processes: SERVE_WORKER,
+    description: "address the server (and a worker's health endpoint) listens on (`0.0.0.0` for every interface)",
   }),
   ORDO_PUBLIC_URL: setting(httpUrl(), {
     group: 'http',
@@ -208,6 +208,23 @@ export const configSchema = z.object({
     processes: ALL,
     description:
       'public base URL of this server: tracking links in e-mails (`<url>/track/<token>`); webhook subscriptions may not point at it',
+  }),
+
+  ORDO_DRAIN_DELAY_MS: setting(int({ min: 0, def: 0 }), {
+    group: 'http',
+    path: 'http.drainDelayMs',
+    default: '`0`',
+    processes: SERVE,
+    description:
+      "after SIGTERM, `/readyz` answers 503 for this long while requests are still served, then the listener closes (ms; a load balancer's health-check interval × its failure threshold)",
+  }),
+  ORDO_SHUTDOWN_TIMEOUT_MS: setting(int({ def: 30_000 }), {
+    group: 'http',
+    path: 'http.shutdownTimeoutMs',
+    default: '`30000`',
+    processes: SERVE_WORKER,
+    description:
+      'after the listener closes, requests, deliveries and jobs in flight get this long to finish; then the process exits anyway (a second SIGTERM exits at once)',
   }),
 
   // logging
@@ -226,7 +243,15 @@ export const configSchema = z.object({
     default: '`on`',
     processes: SERVE,
     description:
-      'run the outbox dispatcher and jobs in the server; `off` on API-only nodes, with workers run by `node dist/worker/main.js`',
+      'run the outbox dispatcher and jobs in the server; `off` on API-only nodes (also `ordo serve --no-worker`), with workers run by `ordo worker`',
+  }),
+  ORDO_WORKER_HEALTH_PORT: setting(int({ min: 0, max: 65535, what: 'a port number' }), {
+    group: 'worker',
+    path: 'worker.healthPort',
+    default: '—',
+    processes: ['worker'],
+    description:
+      'a worker process answers `/healthz` and `/readyz` (503 while starting or stopping) on this port (`HOST`); unset = no endpoint',
   }),
   ORDO_WORKER_ID: setting(text(), {
     group: 'worker',

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Deps } from '../deps.js';
 import { checkDatabase } from '../../app/system/check-database.js';
 
-/** Operator endpoints: liveness, readiness (database reachable, migrated), Prometheus metrics. */
+/** Operator endpoints: liveness, readiness (database reachable, migrated, not draining), Prometheus metrics. */
 export function systemRoutes(app: FastifyInstance, deps: Deps) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -24,6 +24,8 @@ export function systemRoutes(app: FastifyInstance, deps: Deps) {
   const hide = { schema: { hide: true } };
   app.get('/healthz', hide, async () => ({ status: 'ok' }));
   app.get('/readyz', hide, async (_request, reply) => {
+    // a load balancer takes a draining node out of rotation while its requests in flight finish
+    if (deps.draining?.()) return reply.code(503).send({ status: 'draining' });
     try {
       await checkDatabase(deps.db);
       if (!(await deps.ready())) return reply.code(503).send({ status: 'starting' });
