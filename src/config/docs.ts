@@ -10,7 +10,7 @@ export function configDocs(): string {
   const parts: string[] = [
     'Generated from `src/config.ts` by `npm run config:docs`. Every variable is checked at start: one error lists every bad value;',
     'an unknown `ORDO_` variable is reported with the nearest known names. Secrets are never logged. *Used by*: `serve` = `ordo serve`,',
-    '`worker` = `node dist/worker/main.js`, `cli` = the other `ordo` commands.',
+    '`worker` = `ordo worker` (`node dist/worker/main.js`), `cli` = the other `ordo` commands.',
   ];
   for (const [group, title] of Object.entries(GROUPS) as Array<[Group, string]>) {
     const inGroup = rows.filter((r) => r.group === group);
