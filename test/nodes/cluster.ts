@@ -450,7 +450,8 @@ export async function runCluster(opts: {
       run,
     });
   } finally {
-    await Promise.all(nodes.map(killHard));
+    // every node this process started, including one whose start failed beside the others
+    await Promise.all([...children].map((child) => (child.kill('SIGKILL'), exited(child))));
     await seeded.receiver.close();
   }
 }
