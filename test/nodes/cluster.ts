@@ -409,14 +409,14 @@ export async function runCluster(opts: {
     })();
 
     const outcomes: Outcome[] = [];
-    const deadline = Date.now() + 120_000;
     let next = 0;
     const loadStart = Date.now();
     const client = async () => {
       // keep the load going until every kill is done, and at least `orders` orders
       while (killing || next < opts.orders) {
         const index = next++;
-        outcomes.push(await placeOrder(livePorts, seeded.apiKey, index, run, deadline));
+        // a client gives one order a minute of retries (several node restarts on a loaded machine)
+        outcomes.push(await placeOrder(livePorts, seeded.apiKey, index, run, Date.now() + 60_000));
         if (opts.thinkMs) await pause(opts.thinkMs);
       }
     };
