@@ -34,6 +34,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const channels = channelsFromConfig(config);
   log.info({ connectors: [...channels.connectors.keys()], secretsKey: channels.keySource }, 'channel connectors');
   const services = compose({
+    retention: config.retention,
     clock: systemClock,
     carriers,
     payments,

@@ -27,6 +27,7 @@ await migrateToLatest(database.db);
 // the composition root: process timers, carrier tracking polls and inbound events as jobs
 // channel polling, outbound and stock pushes need the same credentials key as the API nodes
 const services = compose({
+  retention: config.retention,
   clock: systemClock,
   carriers: carriersFromConfig(config.carriers, database),
   payments: paymentsFromConfig(config.payments),
