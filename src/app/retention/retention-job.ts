@@ -2,13 +2,13 @@ import { defaultRetentionDays, type RetentionDays, type RetentionKind } from '..
 import { newId } from '../../shared/ids.js';
 import type { Conn } from '../../store/db.js';
 import { scheduleTimer, type JobDefinition } from '../events/timers.js';
-import { retentionDaysFor } from './retention-settings.js';
+import { RETENTION_KEY, retentionDaysFor } from './retention-settings.js';
 import { sweepExpired, type RetentionCounts } from './sweep-expired.js';
 import '../../store/schema-events.js';
 
 export const RETENTION_JOB = 'retention.sweep';
-/** One live retention job per tenant, under this key: it schedules its own next run. */
-export const RETENTION_KEY = 'retention';
+/** One live retention job per tenant, under RETENTION_KEY: it schedules its own next run. */
+export { RETENTION_KEY };
 
 export interface RetentionPolicy {
   /** Days per kind before tenant overrides (ORDO_RETENTION_DAYS over the built-in defaults). */
