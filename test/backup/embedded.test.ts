@@ -17,10 +17,10 @@ import { main } from '../../src/cli/main.js';
 const skip = onPostgres ? 'the embedded database only: it runs in the PGlite pass (PostgreSQL: pitr.test.ts)' : false;
 
 describe('ordo backup / ordo restore (embedded database)', { skip }, () => {
-  const root = mkdtempSync(join(tmpdir(), 'ordo-backup-'));
-  const dataDir = join(root, 'data');
-  const file = join(root, 'ordo-backup.tar.gz');
-  const env = { ORDO_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  let root = '';
+  let dataDir = '';
+  let file = '';
+  let env: Record<string, string> = {};
   const open = async () => {
     const database = await openDatabase({ dataDir });
     await migrateToLatest(database.db);
@@ -34,6 +34,10 @@ describe('ordo backup / ordo restore (embedded database)', { skip }, () => {
     (await database.db.selectFrom('customers').select('name').executeTakeFirstOrThrow()).name;
 
   before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'ordo-backup-'));
+    dataDir = join(root, 'data');
+    file = join(root, 'ordo-backup.tar.gz');
+    env = { ORDO_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
     const database = await open();
     const t = await testApp({ database });
     await seedBasics(t);
@@ -47,7 +51,9 @@ describe('ordo backup / ordo restore (embedded database)', { skip }, () => {
     await t.close();
     await database.close();
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
+  after(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
 
   test('backup, change and delete data, restore: the data as at the backup', async () => {
     assert.equal(await main(['backup', file], env), 0);
