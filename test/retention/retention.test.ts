@@ -26,6 +26,7 @@ describe('retention: expired rows go in small batches, what is still needed stay
   const ids: Record<string, string> = {};
   const id = (name: string) => (ids[name] ??= newId());
   let runner: JobsRunner;
+  const reported: Array<{ tenantId: string; rows: number }> = [];
 
   before(async () => {
     t = await testApp();
@@ -114,7 +115,15 @@ describe('retention: expired rows go in small batches, what is still needed stay
     runner = new JobsRunner({
       db,
       clock,
-      registry: new JobRegistry([retentionJob({ days: defaultRetentionDays(), batchSize: 3, everyMs: 3_600_000 })]),
+      registry: new JobRegistry([
+        retentionJob({
+          days: defaultRetentionDays(),
+          batchSize: 3,
+          everyMs: 3_600_000,
+          report: (tenantId, deleted) =>
+            reported.push({ tenantId, rows: Object.values(deleted).reduce((sum, n) => sum + n, 0) }),
+        }),
+      ]),
     });
   });
   after(() => t.close());
@@ -140,6 +149,12 @@ describe('retention: expired rows go in small batches, what is still needed stay
   test('a sweep in batches of 3 removes exactly the expired rows nothing needs', async () => {
     const runs = await sweepUntilIdle();
     assert.equal(runs, 4, 'at most 3 rows a run: 4 runs for the 10 expired rows');
+    assert.deepEqual(
+      reported.map((r) => r.rows),
+      [3, 3, 3, 1],
+      'each run that removed rows reported them (the entry points log it)',
+    );
+    assert.ok(reported.every((r) => r.tenantId === t.tenantId));
     assert.deepEqual(
       await present('event_deliveries', 'id', [
         'succeededOld',

@@ -17,6 +17,8 @@ export interface RetentionPolicy {
   batchSize: number;
   /** Pause between sweeps once nothing expired is left (ORDO_RETENTION_EVERY_MIN). */
   everyMs: number;
+  /** Told what a run removed, when it removed anything (the entry points log it). */
+  report?: ((tenantId: string, deleted: RetentionCounts) => void) | undefined;
 }
 
 export function defaultRetentionPolicy(): RetentionPolicy {
@@ -52,6 +54,7 @@ export function retentionJob(policy: RetentionPolicy = defaultRetentionPolicy())
         runAt: swept.more ? now : new Date(now.getTime() + policy.everyMs),
         payload: payload as Record<string, unknown>,
       });
+      if (Object.keys(swept.deleted).length > 0) policy.report?.(tx.tenantId, swept.deleted);
       // tenants made since the workers started get their first sweep here, within `everyMs`
       await ensureRetentionJobs(tx.conn, new Date(now.getTime() + policy.everyMs));
     },
