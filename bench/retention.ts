@@ -38,12 +38,24 @@ async function seed(database: Database, tenantId: string) {
       select '${tenantId}', gen_random_uuid(), 'sink:bench', '${event.id}', 1, 'order.accepted', 'bench', 'succeeded', 1, now(), ${age} from generate_series(1, ${count})`);
   await deliveryRows(deliveries, OLD).execute(db);
   await deliveryRows(recent, 'now()').execute(db);
-  await sql.raw(`insert into delivery_attempts (tenant_id, delivery_id, attempt, started_at, latency_ms, outcome)
-      select tenant_id, id, 1, completed_at, 20, 'succeeded' from event_deliveries where tenant_id = '${tenantId}'`).execute(db);
-  await sql.raw(`insert into jobs (tenant_id, id, kind, run_at, status, updated_at, completed_at)
-      select '${tenantId}', gen_random_uuid(), 'bench', ${OLD}, 'done', ${OLD}, ${OLD} from generate_series(1, ${jobs})`).execute(db);
-  await sql.raw(`insert into idempotency_keys (tenant_id, key, request_hash, created_at)
-      select '${tenantId}', 'k-' || g, 'h', ${OLD} from generate_series(1, ${keys}) g`).execute(db);
+  await sql
+    .raw(
+      `insert into delivery_attempts (tenant_id, delivery_id, attempt, started_at, latency_ms, outcome)
+      select tenant_id, id, 1, completed_at, 20, 'succeeded' from event_deliveries where tenant_id = '${tenantId}'`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into jobs (tenant_id, id, kind, run_at, status, updated_at, completed_at)
+      select '${tenantId}', gen_random_uuid(), 'bench', ${OLD}, 'done', ${OLD}, ${OLD} from generate_series(1, ${jobs})`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `insert into idempotency_keys (tenant_id, key, request_hash, created_at)
+      select '${tenantId}', 'k-' || g, 'h', ${OLD} from generate_series(1, ${keys}) g`,
+    )
+    .execute(db);
   await sql`analyze`.execute(db);
 }
 
@@ -61,7 +73,9 @@ async function fresh() {
 }
 
 async function main() {
-  console.log(`retention: ${ROWS} expired rows (+${ROWS / 2} cascaded attempts), ${ROWS / 10} recent rows, batch ${BATCH}`);
+  console.log(
+    `retention: ${ROWS} expired rows (+${ROWS / 2} cascaded attempts), ${ROWS / 10} recent rows, batch ${BATCH}`,
+  );
 
   // the job, as the worker runs it
   {
@@ -80,7 +94,9 @@ async function main() {
       durations.push(performance.now() - runStarted);
     }
     const seconds = (performance.now() - started) / 1000;
-    const left = await sql<{ n: number }>`select (select count(*) from event_deliveries)::int + (select count(*) from jobs where kind = 'bench')::int
+    const left = await sql<{
+      n: number;
+    }>`select (select count(*) from event_deliveries)::int + (select count(*) from jobs where kind = 'bench')::int
       + (select count(*) from idempotency_keys)::int as n`.execute(database.db);
     durations.sort((a, b) => a - b);
     console.log(
