@@ -25,6 +25,7 @@ import { channelOutboundJob } from './app/channels/outbound.js';
 import { channelStockJob } from './app/channels/stock.js';
 import { subscriptionCycleJob } from './app/subscriptions/run-cycles.js';
 import { ediOutboundJob } from './app/edi/outbound.js';
+import { retentionJob, type RetentionPolicy } from './app/retention/retention-job.js';
 
 /**
  * The composition root: the one place that decides what runs in this process. Each capability
@@ -94,6 +95,8 @@ export interface ComposeOptions {
   ksef?: KsefSettings | undefined;
   /** Channel connectors (channelsFromConfig); absent = no channel polling, outbound or stock jobs. */
   channels?: ChannelServices | undefined;
+  /** How long records are kept and how the retention job runs (config.retention); absent = the defaults. */
+  retention?: RetentionPolicy | undefined;
 }
 
 export function compose(opts: ComposeOptions): Services {
@@ -121,6 +124,7 @@ export function compose(opts: ComposeOptions): Services {
         ]
       : []),
     ediOutboundJob({ clock: opts.clock }),
+    retentionJob(opts.retention),
     ...(opts.jobs ?? []),
   ]);
   return { operations, processes, carriers: opts.carriers, jobs, inbound, payments, channels: opts.channels };

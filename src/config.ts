@@ -9,6 +9,7 @@
 
 export * from './config/settings.js';
 import { configSchema, settingsTable, type SettingMeta, type SettingName, type Settings } from './config/settings.js';
+import { defaultRetentionDays } from './shared/retention.js';
 export { configDocs, CONFIG_DOCS_END, CONFIG_DOCS_START, withConfigDocs } from './config/docs.js';
 
 // ---- the typed, nested configuration ----
@@ -43,6 +44,11 @@ function nest(value: Settings) {
       maxAttempts: value.ORDO_MAX_ATTEMPTS,
     },
     webhooks: { allowPrivate: value.ORDO_WEBHOOKS_ALLOW_PRIVATE },
+    retention: {
+      days: { ...defaultRetentionDays(), ...value.ORDO_RETENTION_DAYS },
+      batchSize: value.ORDO_RETENTION_BATCH,
+      everyMs: value.ORDO_RETENTION_EVERY_MIN * 60_000,
+    },
     broker: { natsUrl: value.NATS_URL, stream: value.NATS_STREAM, subjectPrefix: value.NATS_SUBJECT_PREFIX },
     smtp: {
       host: value.ORDO_SMTP_HOST,
@@ -127,6 +133,7 @@ export type Config = Nested & {
 export type DatabaseConfig = Config['database'];
 export type WorkerConfig = Config['worker'];
 export type BrokerConfig = Config['broker'];
+export type RetentionConfig = Config['retention'];
 export type SmtpSettings = Config['smtp'];
 export type CarrierSettings = Config['carriers'];
 export type PaymentSettings = Config['payments'];

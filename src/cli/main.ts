@@ -18,6 +18,8 @@ import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
 import { checkStockInvariants } from '../app/inventory/check-stock-invariants.js';
 import { findTenantId } from '../app/identity/find-tenant.js';
+import { backupEmbedded, BackupRefused, restoreEmbedded, type BackupPhase } from '../store/backup.js';
+import { retentionCommand } from './retention.js';
 
 const HELP = `ordo — order management system
 
@@ -33,6 +35,10 @@ Usage:
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
+  ordo backup FILE                         the embedded database (ORDO_DATA_DIR) into FILE (PostgreSQL: docs/backup.md)
+  ordo restore FILE [--force]              FILE into ORDO_DATA_DIR; --force moves a non-empty folder aside first
+  ordo retention status|set [--tenant demo] [KIND=DAYS …]
+                                           days each kind of record is kept, what the sweeps removed
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
              PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16);
@@ -95,6 +101,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       reference: { type: 'string' },
       currency: { type: 'string', default: 'PLN' },
       report: { type: 'string' },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -227,6 +234,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         console.log(violations.length === 0 ? 'stock invariants hold' : `${violations.length} violation(s)`);
         return violations.length === 0 ? 0 : 1;
       });
+    case 'backup':
+    case 'restore':
+      return backupCommand(command, config, positionals[0], values.force ?? false);
+    case 'retention':
+      return withDb(async (database) =>
+        retentionCommand(database.db, config.retention, {
+          action: positionals[0],
+          pairs: positionals.slice(1),
+          tenantId: rest.includes('--tenant') ? await tenantId(database.db, values.tenant!) : undefined,
+        }),
+      );
     default:
       console.error(`unknown command ${command}\n\n${HELP}`);
       return 2;
@@ -270,6 +288,69 @@ async function importCodRemittance(
     `${result.rows} rows, ${result.total} ${values.currency ?? 'PLN'}: ${result.matched} matched, ${result.difference} different, ${result.duplicate} duplicate, ${result.unknown_shipment} unknown shipment, ${result.not_cod} not COD; ${result.missing} missing remittance task(s) opened`,
   );
   return result.matched === result.rows ? 0 : 1;
+}
+
+const PHASES: Record<BackupPhase, string> = {
+  dumping: 'dumping the database',
+  writing: 'writing the backup',
+  reading: 'reading the backup',
+  loading: 'loading the database',
+  migrating: 'migrating',
+  checking: 'checking',
+};
+
+/** `ordo backup FILE` / `ordo restore FILE [--force]`: the embedded database only, with progress on stderr. */
+async function backupCommand(
+  command: 'backup' | 'restore',
+  config: Config,
+  file: string | undefined,
+  force: boolean,
+): Promise<number> {
+  if (!file) {
+    console.error(`usage: ordo ${command} FILE${command === 'restore' ? ' [--force]' : ''}`);
+    return 2;
+  }
+  if (config.database.url) {
+    console.error(
+      `ordo ${command} is for the embedded database; PostgreSQL is backed up with pg_basebackup and WAL archiving or pg_dump (docs/backup.md)`,
+    );
+    return 2;
+  }
+  // a bar for the byte-counted phases, one line for the others
+  let bar: ReturnType<typeof progress> | null = null;
+  let phase: BackupPhase | null = null;
+  const onProgress = (next: BackupPhase, done: number, total: number) => {
+    if (next !== phase) {
+      bar?.stop();
+      bar = next === 'writing' || next === 'reading' ? progress(PHASES[next]) : null;
+      if (!bar || !process.stderr.isTTY) console.error(`${PHASES[next]}…`);
+      phase = next;
+    }
+    bar?.update(done, total);
+  };
+  try {
+    if (command === 'backup') {
+      const { bytes } = await backupEmbedded(config.database.dataDir, file, onProgress);
+      (bar as ReturnType<typeof progress> | null)?.stop();
+      console.log(`backed up ${config.database.dataDir} into ${file} (${(bytes / 1_048_576).toFixed(1)} MB)`);
+      return 0;
+    }
+    const restored = await restoreEmbedded(config.database.dataDir, file, { force }, onProgress);
+    (bar as ReturnType<typeof progress> | null)?.stop();
+    console.log(
+      `restored ${file} into ${config.database.dataDir}: ${restored.tenants} tenant(s), ${restored.orders} order(s)` +
+        (restored.migrated.length ? `, migrated ${restored.migrated.join(', ')}` : ', schema up to date') +
+        (restored.previous ? `\nthe folder that was there is now ${restored.previous}` : ''),
+    );
+    return 0;
+  } catch (error) {
+    (bar as ReturnType<typeof progress> | null)?.stop();
+    if (error instanceof BackupRefused) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 /** Runs a command line and exits with its code (unless it keeps running, as serve does). */

@@ -46,6 +46,10 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const channels = channelsFromConfig(config);
   log.info({ connectors: [...channels.connectors.keys()], secretsKey: channels.keySource }, 'channel connectors');
   const services = compose({
+    retention: {
+      ...config.retention,
+      report: (tenantId, deleted) => log.info({ tenantId, deleted }, 'retention removed expired rows'),
+    },
     clock: systemClock,
     carriers,
     payments,

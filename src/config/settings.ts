@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRetentionDays, type RetentionDays } from '../shared/retention.js';
 
 /**
  * The settings: one zod field per environment variable, with its type, default, meaning, the
@@ -13,6 +14,7 @@ export const GROUPS = {
   logging: 'Logging',
   worker: 'Event worker',
   webhooks: 'Webhooks',
+  retention: 'Retention',
   broker: 'Broker (NATS JetStream)',
   smtp: 'E-mail (SMTP)',
   carriers: 'Carriers',
@@ -128,6 +130,15 @@ function oneOf<const T extends string>(values: readonly T[], def: T) {
     return text as T;
   });
 }
+
+/** `kind=days,…` over the built-in retention defaults (src/shared/retention.ts). */
+const retentionDays = () =>
+  field('kind=days,…', (value, fail): Partial<RetentionDays> => {
+    if (value === undefined) return {};
+    const parsed = parseRetentionDays(value);
+    if ('error' in parsed) return fail(`must be kind=days pairs: ${parsed.error as string}`);
+    return parsed;
+  });
 
 // ---- the settings ----
 
@@ -312,6 +323,31 @@ export const configSchema = z.object({
     processes: SERVE_WORKER,
     description:
       'allow webhook endpoints on loopback/private addresses (on-premise, tests); when off, a name that resolves to one is refused as the worker connects',
+  }),
+
+  // retention (issue 20): the `retention.sweep` job, one per tenant (docs/retention.md)
+  ORDO_RETENTION_DAYS: setting(retentionDays(), {
+    group: 'retention',
+    path: 'retention.days',
+    default:
+      '`deliveries=30,events=90,notifications=90,jobs=30,failedJobs=90,ingestions=90,idempotencyKeys=7,inboundEvents=30,ediMessages=365,erpSessions=7`',
+    processes: SERVE_WORKER,
+    description:
+      'days each kind of record is kept, over the defaults (`0` = forever); a tenant may override each (`ordo retention set`)',
+  }),
+  ORDO_RETENTION_BATCH: setting(int({ max: 100_000, def: 1000 }), {
+    group: 'retention',
+    path: 'retention.batchSize',
+    default: '`1000`',
+    processes: SERVE_WORKER,
+    description: 'rows one retention run deletes at most (one short transaction); a full run runs again at once',
+  }),
+  ORDO_RETENTION_EVERY_MIN: setting(int({ max: 10_080, def: 60 }), {
+    group: 'retention',
+    path: 'retention.everyMs',
+    default: '`60`',
+    processes: SERVE_WORKER,
+    description: 'minutes between retention sweeps of a tenant once nothing expired is left',
   }),
 
   // broker

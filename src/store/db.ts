@@ -99,7 +99,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
  * PGlite neither locks its folder nor tolerates two writers: a second process would corrupt it.
  * The lockfile holds the owner's pid; a lock left by a dead process is taken over.
  */
-function takeLock(dir: string): () => void {
+export function takeLock(dir: string): () => void {
   const path = join(dir, 'ordo.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -125,6 +125,25 @@ function takeLock(dir: string): () => void {
     }
   }
   throw new Error(`could not lock ${dir}`);
+}
+
+/** The pid of a live process holding the embedded database in `dir`, or null. */
+export function lockHolder(dir: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dir, 'ordo.lock'), 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return pid && isAlive(pid) ? pid : null;
+}
+
+/** PGlite as Ordo opens it (the extensions its migrations need), for backup and restore. */
+export function pgliteOptions() {
+  return {
+    extensions: { pg_trgm },
+    parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
+  };
 }
 
 function isAlive(pid: number): boolean {

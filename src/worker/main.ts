@@ -40,6 +40,10 @@ export async function runWorker(config: Config): Promise<void> {
   // the composition root: process timers, carrier tracking polls and inbound events as jobs
   // channel polling, outbound and stock pushes need the same credentials key as the API nodes
   const services = compose({
+    retention: {
+      ...config.retention,
+      report: (tenantId, deleted) => log.info({ tenantId, deleted }, 'retention removed expired rows'),
+    },
     clock: systemClock,
     carriers: carriersFromConfig(config.carriers, database),
     payments: paymentsFromConfig(config.payments),

@@ -10,6 +10,7 @@ import type { BrokerConfig, Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { Dispatcher, silentLogger, type Logger } from './dispatcher.js';
 import { JobsRunner } from './jobs-runner.js';
+import { ensureRetentionJobs, RETENTION_JOB } from '../app/retention/retention-job.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   logger?: Logger | undefined;
   /** Webhooks may reach loopback and private addresses (ORDO_WEBHOOKS_ALLOW_PRIVATE); off by default. */
   allowPrivateTargets?: boolean | undefined;
+  /** Give every tenant its `retention.sweep` job at start (the configured worker does; tests opt in). */
+  scheduleRetention?: boolean | undefined;
 }
 
 export interface Worker {
@@ -60,6 +63,12 @@ export function startWorker(opts: WorkerOptions): Worker {
     dispatcher.wake();
     jobs.wake();
   };
+  // every tenant's retention sweep exists (tenants made later get theirs from the next sweep)
+  if (opts.scheduleRetention && registry.get(RETENTION_JOB))
+    ensureRetentionJobs(opts.db, (opts.clock ?? { now: () => new Date() }).now()).then(
+      (made) => made > 0 && jobs.wake(),
+      (error: unknown) => log.warn({ err: error }, 'could not schedule the retention sweeps'),
+    );
   const unhook = onOutboxWrite(wake);
   const listener = opts.listenUrl ? listen(opts.listenUrl, wake, log) : null;
   return {
@@ -151,5 +160,6 @@ export async function startWorkerFromConfig(
     workerId: worker.id,
     logger,
     allowPrivateTargets: config.webhooks.allowPrivate,
+    scheduleRetention: true,
   });
 }
