@@ -122,22 +122,22 @@ export async function erasePersonalData(
       }
     }
     // a subscription left running would make new orders for someone whose data is gone
-    for (const s of liveSubscriptions) {
+    for (const sub of liveSubscriptions) {
       await tx
         .updateTable('subscriptions')
         .set({ state: 'cancelled', next_run_at: null, ended_at: now, updated_at: now })
-        .where('id', '=', s.id)
+        .where('id', '=', sub.id)
         .execute();
       await tx
         .insertInto('subscription_history', {
           id: newId(),
-          subscription_id: s.id,
+          subscription_id: sub.id,
           at: now,
           actor_type: actor.type,
           actor_id: actor.id,
           actor_name: actor.name ?? null,
           action: 'cancelled',
-          from_state: s.state,
+          from_state: sub.state,
           to_state: 'cancelled',
           changes: JSON.stringify({}),
           reason: 'personal data erased',

@@ -31,9 +31,14 @@ export async function exportPersonalData(store: TenantScope, now: Date, ref: Sub
     if (rows.length === 0) continue;
     data[place.table] = rows.map((row) => {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(row)) {
-        if (k === 'tenant_id' || place.omit?.includes(k)) continue;
-        out[k] = v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) || v instanceof Uint8Array ? undefined : v;
+      for (const [column, value] of Object.entries(row)) {
+        if (column === 'tenant_id' || place.omit?.includes(column)) continue;
+        out[column] =
+          value instanceof Date
+            ? value.toISOString()
+            : Buffer.isBuffer(value) || value instanceof Uint8Array
+              ? undefined
+              : value;
       }
       return out;
     });

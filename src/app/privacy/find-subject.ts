@@ -64,12 +64,12 @@ export async function findSubject(store: TenantScope, ref: SubjectRef): Promise<
       )
       .execute();
   }
-  for (const c of customers) {
-    if (c.email) emails.add(normalEmail(c.email));
-    if (c.phone && normalPhone(c.phone).length >= 6) phones.add(normalPhone(c.phone));
-    strings.push(c.name, c.email ?? '', c.phone ?? '');
-    personalStrings(c.addresses, strings);
-    personalStrings(c.contacts, strings);
+  for (const customer of customers) {
+    if (customer.email) emails.add(normalEmail(customer.email));
+    if (customer.phone && normalPhone(customer.phone).length >= 6) phones.add(normalPhone(customer.phone));
+    strings.push(customer.name, customer.email ?? '', customer.phone ?? '');
+    personalStrings(customer.addresses, strings);
+    personalStrings(customer.contacts, strings);
   }
   const customerIds = customers.map((c) => c.id);
   const hashes = [
@@ -119,10 +119,10 @@ export async function findSubject(store: TenantScope, ref: SubjectRef): Promise<
       ]),
     )
     .execute();
-  for (const o of orders) {
-    strings.push(o.customer_name ?? '', o.customer_email ?? '');
-    personalStrings(o.shipping_address, strings);
-    personalStrings(o.billing_address, strings);
+  for (const order of orders) {
+    strings.push(order.customer_name ?? '', order.customer_email ?? '');
+    personalStrings(order.shipping_address, strings);
+    personalStrings(order.billing_address, strings);
   }
   const orderIds = orders.map((o) => o.id);
   if (customers.length === 0 && orders.length === 0 && previous.length === 0)
@@ -135,7 +135,7 @@ export async function findSubject(store: TenantScope, ref: SubjectRef): Promise<
         .where('customer_id', 'in', customerIds)
         .execute()
     : [];
-  for (const m of members) strings.push(m.name, m.email ?? '');
+  for (const member of members) strings.push(member.name, member.email ?? '');
 
   const [subscriptions, payments, shipments, invoices] = await Promise.all([
     customerIds.length
@@ -155,12 +155,12 @@ export async function findSubject(store: TenantScope, ref: SubjectRef): Promise<
       ? store.selectFrom('invoices').select('document').where('order_id', 'in', orderIds).execute()
       : Promise.resolve([]),
   ]);
-  for (const s of subscriptions) {
-    personalStrings(s.shipping_address, strings);
-    personalStrings(s.billing_address, strings);
+  for (const sub of subscriptions) {
+    personalStrings(sub.shipping_address, strings);
+    personalStrings(sub.billing_address, strings);
   }
   // a follow-up erasure (retention over) finds the buyer only on the invoice
-  for (const i of invoices) personalStrings((i.document as Record<string, unknown>).buyer, strings);
+  for (const invoice of invoices) personalStrings((invoice.document as Record<string, unknown>).buyer, strings);
 
   return {
     ref,

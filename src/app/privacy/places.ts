@@ -56,16 +56,17 @@ const person = (value: unknown, ctx: EraseContext) => (value == null ? value : s
 function scrub(columns: { text?: string[]; json?: string[]; person?: string[] }) {
   return (row: Row, ctx: EraseContext): Row | null => {
     const patch: Row = {};
-    for (const c of columns.text ?? []) patch[c] = text(row[c], ctx);
-    for (const c of columns.json ?? []) patch[c] = json(row[c], ctx);
-    for (const c of columns.person ?? []) patch[c] = person(row[c], ctx);
+    for (const column of columns.text ?? []) patch[column] = text(row[column], ctx);
+    for (const column of columns.json ?? []) patch[column] = json(row[column], ctx);
+    for (const column of columns.person ?? []) patch[column] = person(row[column], ctx);
     return changedOnly(row, patch);
   };
 }
 
 function changedOnly(row: Row, patch: Row): Row | null {
   const out: Row = {};
-  for (const [k, v] of Object.entries(patch)) if (JSON.stringify(row[k]) !== JSON.stringify(v)) out[k] = v;
+  for (const [column, value] of Object.entries(patch))
+    if (JSON.stringify(row[column]) !== JSON.stringify(value)) out[column] = value;
   return Object.keys(out).length ? out : null;
 }
 
@@ -375,8 +376,8 @@ export async function rowsOf(conn: Conn, tenantId: string, place: Place, subject
   const inList = (column: string, ids: string[]) => {
     if (ids.length) conditions.push(sql`${sql.ref(column)} in (${sql.join(ids)})`);
   };
-  for (const c of place.byOrder ?? []) inList(c, subject.orderIds);
-  for (const c of place.byCustomer ?? []) inList(c, subject.customerIds);
+  for (const column of place.byOrder ?? []) inList(column, subject.orderIds);
+  for (const column of place.byCustomer ?? []) inList(column, subject.customerIds);
   if (place.bySubscription) inList(place.bySubscription, subject.subscriptionIds);
   if (place.byPayment) inList(place.byPayment, subject.paymentIds);
   if (place.byShipment) inList(place.byShipment, subject.shipmentIds);
