@@ -18,6 +18,8 @@ import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
 import { checkStockInvariants } from '../app/inventory/check-stock-invariants.js';
 import { findTenantId } from '../app/identity/find-tenant.js';
+import { exportPersonalData } from '../app/privacy/export-personal-data.js';
+import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-data.js';
 
 const HELP = `ordo — order management system
 
@@ -30,6 +32,9 @@ Usage:
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
+  ordo privacy export --tenant T (--email E | --phone P | --customer ID) [--out FILE]
+  ordo privacy erase --tenant T (--email E | --phone P | --customer ID) --reason R --legal-basis gdpr_art17 [--force]
+                                           a data-subject request (docs/privacy.md)
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
              PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16);
@@ -91,6 +96,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       reference: { type: 'string' },
       currency: { type: 'string', default: 'PLN' },
       report: { type: 'string' },
+      email: { type: 'string' },
+      phone: { type: 'string' },
+      customer: { type: 'string' },
+      reason: { type: 'string' },
+      'legal-basis': { type: 'string' },
+      force: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -208,6 +220,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return report.rejected > 0 ? 1 : 0;
       });
     }
+    case 'privacy':
+      return privacyCommand(positionals[0], values, withDb, config);
     case 'check-stock':
       return withDb(async (database) => {
         const tenant = rest.includes('--tenant') ? await tenantId(database.db, values.tenant!) : undefined;
@@ -282,3 +296,64 @@ export function run(argv: string[]): void {
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isEntry) run(process.argv.slice(2));
+
+interface PrivacyOptions {
+  tenant?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  customer?: string | undefined;
+  reason?: string | undefined;
+  'legal-basis'?: string | undefined;
+  force?: boolean | undefined;
+  out?: string | undefined;
+}
+
+/** `ordo privacy export|erase`: a data-subject request from the command line (the same use cases as the API). */
+async function privacyCommand(
+  action: string | undefined,
+  values: PrivacyOptions,
+  withDb: (fn: (database: Awaited<ReturnType<typeof openDatabase>>) => Promise<number>) => Promise<number>,
+  config: Config,
+): Promise<number> {
+  const ref = values.customer ? { customerId: values.customer } : { email: values.email, phone: values.phone };
+  if ((action !== 'export' && action !== 'erase') || (!values.customer && !values.email && !values.phone)) {
+    console.error('usage: ordo privacy export|erase --tenant T (--email E | --phone P | --customer ID)');
+    return 2;
+  }
+  const actor = { type: 'system' as const, id: null, name: 'ordo cli' };
+  return withDb(async (database) => {
+    const store = scope(database.db, await tenantId(database.db, values.tenant!));
+    try {
+      if (action === 'export') {
+        const data = await exportPersonalData(store, systemClock.now(), ref);
+        const json = JSON.stringify(data, null, 2);
+        if (values.out) writeFileSync(values.out, json);
+        else console.log(json);
+        return 0;
+      }
+      const input = erasureInput.safeParse({
+        reason: values.reason,
+        legalBasis: values['legal-basis'],
+        ...(values.force ? { force: true } : {}),
+      });
+      if (!input.success) {
+        console.error(
+          `--reason and --legal-basis are required: ${input.error.issues.map((i) => i.message).join('; ')}`,
+        );
+        return 2;
+      }
+      const outcome = await erasePersonalData(store, actor, systemClock.now(), ref, input.data, {
+        invoiceRetentionYears: config.privacy.invoiceRetentionYears,
+      });
+      console.log(JSON.stringify(outcome, null, 2));
+      return 0;
+    } catch (error) {
+      if (error instanceof AppError) {
+        console.error(`${error.code}: ${error.message}`);
+        if (Object.keys(error.data).length) console.error(JSON.stringify(error.data));
+        return 1;
+      }
+      throw error;
+    }
+  });
+}

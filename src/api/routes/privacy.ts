@@ -94,7 +94,7 @@ export async function privacyRoutes(base: FastifyInstance, deps: Deps): Promise<
   );
 
   app.post(
-    '/customers/:id::erase',
+    '/customers/:id(^[0-9a-fA-F-]{36}$)::erase',
     {
       schema: {
         tags,

@@ -160,7 +160,8 @@ export async function findSubject(store: TenantScope, ref: SubjectRef): Promise<
     personalStrings(sub.billing_address, strings);
   }
   // a follow-up erasure (retention over) finds the buyer only on the invoice
-  for (const invoice of invoices) personalStrings((invoice.document as Record<string, unknown>).buyer, strings);
+  for (const invoice of invoices)
+    personalStrings(((invoice.document as { document?: { buyer?: unknown } }).document ?? {}).buyer, strings);
 
   return {
     ref,

@@ -211,26 +211,30 @@ export const PLACES: Place[] = [
     erase: (row, ctx) => {
       const until = ctx.invoiceRetainedUntil(String(row.issue_date));
       const patch: Row = { reason: text(row.reason, ctx) };
+      // the column holds { document: { seller, buyer, lines, … }, covers }
+      const stored = (row.document ?? {}) as Row;
+      const document = (stored.document ?? {}) as Row;
+      const buyer = document.buyer as Row | undefined;
       if (until > ctx.now) {
         // what the invoice must show (name, tax id, address) stays; its e-mail was only for sending it
-        const document = (row.document ?? {}) as Row;
-        const buyer = document.buyer as Row | undefined;
         if (buyer && 'email' in buyer) {
           const { email: _email, ...kept } = buyer;
-          patch.document = { ...document, buyer: kept };
+          patch.document = { ...stored, document: { ...document, buyer: kept } };
         }
         ctx.retained.push({
           table: 'invoices',
           id: String(row.id),
-          fields: ['document.buyer.name', 'document.buyer.taxId', 'document.buyer.address'],
+          fields: ['buyer.name', 'buyer.taxId', 'buyer.address'],
           until: until.toISOString().slice(0, 10),
           why: 'an issued invoice is kept with its buyer for the tax and accounting retention period',
         });
       } else {
-        const document = (row.document ?? {}) as Row;
         patch.document = {
-          ...(scrubJson({ ...document, buyer: undefined }, ctx.needles) as Row),
-          ...(document.buyer ? { buyer: person(document.buyer, ctx) } : {}),
+          ...stored,
+          document: {
+            ...(scrubJson({ ...document, buyer: undefined }, ctx.needles) as Row),
+            ...(buyer ? { buyer: person(buyer, ctx) } : {}),
+          },
         };
       }
       return changedOnly(row, patch);
