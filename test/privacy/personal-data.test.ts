@@ -5,6 +5,8 @@ import { fulfilmentApp, ok, type FulfilmentTestApp } from '../fulfilment/helpers
 import { deliveredOrder, lineOf, seedReturns } from '../returns/helpers.js';
 import { orderBody, setUpSeller } from '../support.js';
 import { newId } from '../../src/shared/ids.js';
+import { erasePersonalData } from '../../src/app/privacy/erase-personal-data.js';
+import { DEFAULT_PRIVACY_POLICY } from '../../src/app/privacy/retention.js';
 
 /**
  * Data-subject requests (issue 20, docs/privacy.md): export everything held about a person, then
@@ -57,7 +59,7 @@ async function traces(t: FulfilmentTestApp, needles: string[]) {
   return [...found];
 }
 
-const erase = { reason: 'request 2026/117 by e-mail', legalBasis: 'gdpr_art17' };
+const erase = { reason: 'request 2026/117 by e-mail', legalBasis: 'gdpr_art17' as const };
 
 describe('privacy: export and erase one data subject', () => {
   let t: FulfilmentTestApp;
@@ -209,7 +211,7 @@ describe('privacy: export and erase one data subject', () => {
     // the invoice keeps name and address, not the e-mail or phone
     assert.deepEqual(
       (await traces(t, needles)).filter((hit) => hit.startsWith('invoices.document')).sort(),
-      [`invoices.document ∋ ${ADDRESS.line1}`, `invoices.document ∋ ${PERSON.name}`].sort(),
+      [ADDRESS.line1, ADDRESS.line2, PERSON.name].map((v) => `invoices.document ∋ ${v}`).sort(),
     );
     assert.deepEqual(left, [], 'personal data left after erasure');
 
@@ -269,6 +271,32 @@ describe('privacy: export and erase one data subject', () => {
       (await t.store.selectFrom('events').select('id').where('type', '=', 'customer.erased').execute()).length,
       1,
     );
+  });
+
+  test('Given the invoice retention has run out, When the erasure is asked again, Then the invoice buyer is masked too and a second erasure is recorded', async () => {
+    const later = new Date('2040-01-02T00:00:00Z');
+    const outcome = await erasePersonalData(
+      t.store,
+      { type: 'system', id: null, name: 'test' },
+      later,
+      { customerId },
+      erase,
+      DEFAULT_PRIVACY_POLICY,
+    );
+    assert.equal(outcome.alreadyErased, false);
+    assert.deepEqual(outcome.erased, { invoices: 1 });
+    assert.deepEqual(outcome.retained, []);
+    assert.deepEqual(await traces(t, [PERSON.name, PERSON.email, ADDRESS.line1, ADDRESS.line2]), []);
+    const invoice = await t.store
+      .selectFrom('invoices')
+      .select(['document', 'gross', 'number'])
+      .where('order_id', '=', delivered.id)
+      .executeTakeFirstOrThrow();
+    const document = (invoice.document as any).document;
+    assert.equal(document.buyer.name, '[erased]');
+    assert.equal(document.buyer.address.countryCode, 'PL');
+    assert.ok(document.seller.name.length > 0, 'the seller stays');
+    assert.equal((await ok(t, 'GET', '/api/v1/privacy/erasures')).items.length, 2);
   });
 
   test('Given a guest order without a customer record, When erased by e-mail, Then its name, e-mail and address are gone and the event names no customer', async () => {
