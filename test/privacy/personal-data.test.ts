@@ -228,7 +228,12 @@ describe('privacy: export and erase one data subject', () => {
 
     const after = await t.store.selectFrom('orders').select(['id', 'grand_total', 'state']).orderBy('id').execute();
     assert.deepEqual(after, before, 'amounts, states and the number of orders unchanged');
-    assert.equal((await t.store.selectFrom('order_history').select('id').execute()).length, historyBefore.length + 0);
+    // every entry kept, plus one per order saying it was erased (and by which erasure)
+    const historyAfter = await t.store.selectFrom('order_history').select(['id', 'action', 'reason']).execute();
+    assert.equal(historyAfter.length, historyBefore.length + r.body.orders);
+    const marks = historyAfter.filter((h) => h.action === 'personal_data.erased');
+    assert.equal(marks.length, r.body.orders);
+    assert.equal((marks[0]!.reason as any).erasureId, r.body.erasureId);
     const erasedOrder = await ok(t, 'GET', `/api/v1/orders/${delivered.id}`);
     assert.equal(erasedOrder.lines.length, 3);
     assert.equal(erasedOrder.shippingAddress.country, 'PL');
@@ -297,6 +302,36 @@ describe('privacy: export and erase one data subject', () => {
     assert.equal(document.buyer.address.countryCode, 'PL');
     assert.ok(document.seller.name.length > 0, 'the seller stays');
     assert.equal((await ok(t, 'GET', '/api/v1/privacy/erasures')).items.length, 2);
+  });
+
+  test('Given an open order, When erasure is forced, Then it is done, the order keeps running without the address, and the erasure says it was forced', async () => {
+    const c = await ok(
+      t,
+      'POST',
+      '/api/v1/customers',
+      { code: 'C-FORCE', name: 'Щукин Ярослав', email: 'jarek@example.ru' },
+      201,
+    );
+    const o = await ok(
+      t,
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        externalId: 'F-1',
+        customer: { code: 'C-FORCE' },
+        shippingAddress: { ...ADDRESS, name: 'Щукин Ярослав', line1: 'ul. Wąska 3' },
+      }),
+      201,
+    );
+    const refused = await t.call('POST', `/api/v1/customers/${c.id}:erase`, erase);
+    assert.equal(refused.status, 409);
+    const forced = await ok(t, 'POST', `/api/v1/customers/${c.id}:erase`, { ...erase, force: true });
+    assert.equal(forced.alreadyErased, false);
+    const order = await ok(t, 'GET', `/api/v1/orders/${o.id}`);
+    assert.equal(order.state, o.state, 'the order keeps its state');
+    assert.deepEqual(await traces(t, ['Щукин Ярослав', 'jarek@example.ru', 'ul. Wąska 3']), []);
+    const records = await ok(t, 'GET', `/api/v1/privacy/erasures?customerId=${c.id}`);
+    assert.equal(records.items[0].forced, true);
   });
 
   test('Given a guest order without a customer record, When erased by e-mail, Then its name, e-mail and address are gone and the event names no customer', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
-import type { Actor } from '../../store/history.js';
+import { writeHistory, type Actor } from '../../store/history.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { emitEvents } from '../events/emit-event.js';
 import { findSubject, type SubjectRef } from './find-subject.js';
@@ -187,6 +187,17 @@ export async function erasePersonalData(
         at: now,
       })
       .execute();
+    // the timeline says why its entries read [erased] (no personal data in the entry itself)
+    await writeHistory(
+      tx,
+      actor,
+      now,
+      subject.orderIds.map((orderId) => ({
+        orderId,
+        action: 'personal_data.erased',
+        reason: { erasureId, legalBasis: input.legalBasis, forced: Boolean(input.force) },
+      })),
+    );
     const numbers = subject.orderIds.length
       ? await tx
           .selectFrom('orders')
