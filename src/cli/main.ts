@@ -320,6 +320,16 @@ async function privacyCommand(
     console.error('usage: ordo privacy export|erase --tenant T (--email E | --phone P | --customer ID)');
     return 2;
   }
+  // an erasure without its reason or legal basis is refused before the database is opened
+  const input = erasureInput.safeParse({
+    reason: values.reason,
+    legalBasis: values['legal-basis'],
+    ...(values.force ? { force: true } : {}),
+  });
+  if (action === 'erase' && !input.success) {
+    console.error(`--reason and --legal-basis are required: ${input.error.issues.map((i) => i.message).join('; ')}`);
+    return 2;
+  }
   const actor = { type: 'system' as const, id: null, name: 'ordo cli' };
   return withDb(async (database) => {
     const store = scope(database.db, await tenantId(database.db, values.tenant!));
@@ -331,18 +341,7 @@ async function privacyCommand(
         else console.log(json);
         return 0;
       }
-      const input = erasureInput.safeParse({
-        reason: values.reason,
-        legalBasis: values['legal-basis'],
-        ...(values.force ? { force: true } : {}),
-      });
-      if (!input.success) {
-        console.error(
-          `--reason and --legal-basis are required: ${input.error.issues.map((i) => i.message).join('; ')}`,
-        );
-        return 2;
-      }
-      const outcome = await erasePersonalData(store, actor, systemClock.now(), ref, input.data, {
+      const outcome = await erasePersonalData(store, actor, systemClock.now(), ref, input.data!, {
         invoiceRetentionYears: config.privacy.invoiceRetentionYears,
       });
       console.log(JSON.stringify(outcome, null, 2));
