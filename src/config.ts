@@ -114,6 +114,7 @@ function nest(value: Settings) {
     },
     channels: { secretsKey: value.ORDO_SECRETS_KEY, timeoutMs: value.ORDO_CHANNEL_TIMEOUT_MS },
     routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
+    privacy: { invoiceRetentionYears: value.ORDO_PRIVACY_INVOICE_RETENTION_YEARS },
     demo: { password: value.ORDO_DEMO_PASSWORD },
   };
 }

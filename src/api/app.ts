@@ -39,6 +39,7 @@ import { orderImportRoutes } from './routes/order-import.js';
 import { erpRoutes } from './routes/erp.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -135,6 +136,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => companyB2bRoutes(scoped, deps));
       await api.register(async (scoped) => subscriptionRoutes(scoped, deps));
       await api.register(async (scoped) => quoteRoutes(scoped, deps));
+      await api.register(async (scoped) => privacyRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },

@@ -20,6 +20,8 @@ import { checkStockInvariants } from '../app/inventory/check-stock-invariants.js
 import { findTenantId } from '../app/identity/find-tenant.js';
 import { backupEmbedded, BackupRefused, restoreEmbedded, type BackupPhase } from '../store/backup.js';
 import { retentionCommand } from './retention.js';
+import { exportPersonalData } from '../app/privacy/export-personal-data.js';
+import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-data.js';
 
 const HELP = `ordo — order management system
 
@@ -39,6 +41,9 @@ Usage:
   ordo restore FILE [--force]              FILE into ORDO_DATA_DIR; --force moves a non-empty folder aside first
   ordo retention status|set [--tenant demo] [KIND=DAYS …]
                                            days each kind of record is kept, what the sweeps removed
+  ordo privacy export --tenant T (--email E | --phone P | --customer ID) [--out FILE]
+  ordo privacy erase --tenant T (--email E | --phone P | --customer ID) --reason R --legal-basis gdpr_art17 [--force]
+                                           a data-subject request (docs/privacy.md)
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
              PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16);
@@ -102,6 +107,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       currency: { type: 'string', default: 'PLN' },
       report: { type: 'string' },
       force: { type: 'boolean', default: false },
+      email: { type: 'string' },
+      phone: { type: 'string' },
+      customer: { type: 'string' },
+      reason: { type: 'string' },
+      'legal-basis': { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -226,6 +237,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return report.rejected > 0 ? 1 : 0;
       });
     }
+    case 'privacy':
+      return privacyCommand(positionals[0], values, withDb, config);
     case 'check-stock':
       return withDb(async (database) => {
         const tenant = rest.includes('--tenant') ? await tenantId(database.db, values.tenant!) : undefined;
@@ -374,3 +387,63 @@ export function run(argv: string[]): void {
 
 const isEntry = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isEntry) run(process.argv.slice(2));
+
+interface PrivacyOptions {
+  tenant?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  customer?: string | undefined;
+  reason?: string | undefined;
+  'legal-basis'?: string | undefined;
+  force?: boolean | undefined;
+  out?: string | undefined;
+}
+
+/** `ordo privacy export|erase`: a data-subject request from the command line (the same use cases as the API). */
+async function privacyCommand(
+  action: string | undefined,
+  values: PrivacyOptions,
+  withDb: (fn: (database: Awaited<ReturnType<typeof openDatabase>>) => Promise<number>) => Promise<number>,
+  config: Config,
+): Promise<number> {
+  const ref = values.customer ? { customerId: values.customer } : { email: values.email, phone: values.phone };
+  if ((action !== 'export' && action !== 'erase') || (!values.customer && !values.email && !values.phone)) {
+    console.error('usage: ordo privacy export|erase --tenant T (--email E | --phone P | --customer ID)');
+    return 2;
+  }
+  // an erasure without its reason or legal basis is refused before the database is opened
+  const input = erasureInput.safeParse({
+    reason: values.reason,
+    legalBasis: values['legal-basis'],
+    ...(values.force ? { force: true } : {}),
+  });
+  if (action === 'erase' && !input.success) {
+    console.error(`--reason and --legal-basis are required: ${input.error.issues.map((i) => i.message).join('; ')}`);
+    return 2;
+  }
+  const actor = { type: 'system' as const, id: null, name: 'ordo cli' };
+  return withDb(async (database) => {
+    const store = scope(database.db, await tenantId(database.db, values.tenant!));
+    try {
+      if (action === 'export') {
+        const data = await exportPersonalData(store, systemClock.now(), ref);
+        const json = JSON.stringify(data, null, 2);
+        if (values.out) writeFileSync(values.out, json);
+        else console.log(json);
+        return 0;
+      }
+      const outcome = await erasePersonalData(store, actor, systemClock.now(), ref, input.data!, {
+        invoiceRetentionYears: config.privacy.invoiceRetentionYears,
+      });
+      console.log(JSON.stringify(outcome, null, 2));
+      return 0;
+    } catch (error) {
+      if (error instanceof AppError) {
+        console.error(`${error.code}: ${error.message}`);
+        if (Object.keys(error.data).length) console.error(JSON.stringify(error.data));
+        return 1;
+      }
+      throw error;
+    }
+  });
+}

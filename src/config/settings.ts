@@ -714,6 +714,15 @@ export const configSchema = z.object({
     secret: true,
     description: "a KSeF token generated in KSeF for the sellers' NIP context (permission to issue invoices)",
   }),
+  // data-subject requests (docs/privacy.md)
+  ORDO_PRIVACY_INVOICE_RETENTION_YEARS: setting(int({ min: 0, max: 50, def: 5, what: 'an integer from 0 to 50' }), {
+    group: 'payments',
+    path: 'privacy.invoiceRetentionYears',
+    default: '`5`',
+    processes: ['serve', 'cli'],
+    description:
+      "years after the end of an invoice's calendar year during which erasing a customer keeps the invoice's buyer (name, tax id, address) for tax and accounting law (docs/privacy.md)",
+  }),
   // routing
   ORDO_EXACT_WARMUP: setting(flag(true), {
     group: 'routing',

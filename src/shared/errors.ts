@@ -131,6 +131,8 @@ export const ERROR_CODES = {
   SUBSCRIPTION_NOT_AN_OCCURRENCE: { status: 422, title: 'The date is not an upcoming cycle of the subscription' },
   // quotes (issue 17)
   QUOTE_EXPIRED: { status: 409, title: 'The quote is no longer valid (validUntil has passed)' },
+  // data-subject requests (issue 20, docs/privacy.md)
+  PRIVACY_OPEN_ORDERS: { status: 409, title: 'The person has open orders: erasure needs force and a reason' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },

@@ -510,6 +510,21 @@ export const EVENT_TYPES = {
       currency: z.string(),
     }),
   },
+  'customer.erased': {
+    subject: 'customer',
+    version: 1,
+    description:
+      "A data subject's personal data was erased (GDPR art. 17, 152-ФЗ): erase it in downstream systems too. No personal data in the payload; the subject is the customer id, or the erasure id for guest orders (docs/privacy.md).",
+    payload: z.looseObject({
+      erasureId: id,
+      customerId: id.nullable(),
+      orderIds: z.array(id),
+      orderNumbers: z.array(z.string()),
+      legalBasis: z.string(),
+      erasedAt: time,
+      retained: z.array(z.looseObject({ table: z.string(), id, until: z.string() })),
+    }),
+  },
   'store_credit.changed': {
     subject: 'customer',
     version: 1,

@@ -38,6 +38,8 @@ export const PERMISSIONS = [
   'companies:read',
   'companies:write',
   'budgets:write',
+  /** Data-subject requests: export and erase a customer's personal data (admin only). */
+  'privacy:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
