@@ -263,9 +263,16 @@ export async function startCluster(opts: { log?: (line: string) => void } = {}):
     const nodeUrl = (node: ClusterNode) => `postgres://postgres@127.0.0.1:${node.port}/ordo`;
 
     const first = startNode(1, port1);
-    await waitForState(first, ['single'], 30_000);
-    opts.log?.(`primary ${first.name} on ${port1}`);
+    // The second node may register as soon as the first has: it then waits for it to be primary.
+    await until(
+      `${first.name} registered`,
+      30_000,
+      async () => Boolean(await stateOf(first)),
+      () => spawnError,
+    );
     const second = startNode(2, port2);
+    await waitForState(first, ['single', 'wait_primary', 'primary'], 30_000);
+    opts.log?.(`primary ${first.name} on ${port1}`);
     // pg_basebackup asks for a spread checkpoint (minutes on an idle server): ask for it at once.
     await until('the standby', 60_000, async () => {
       await query(nodeUrl(first), 'checkpoint').catch(() => {});

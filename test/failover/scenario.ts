@@ -26,6 +26,8 @@ export interface FailoverFigures {
   unacknowledged: number;
   /** From the kill to the first acknowledged order sent after it. */
   failoverMs: number;
+  /** From the kill until the standby takes a write, polled directly every 100 ms (the HA tool's own time). */
+  promotedMs: number;
   /** Answers by status while it lasted (503s are the retryable DATABASE_UNAVAILABLE). */
   statuses: Record<string, number>;
   /** Answers that were neither 2xx nor a retryable 503 (must be 0). */
@@ -120,6 +122,7 @@ export async function runFailoverScenario(
     cluster.kill(old);
     killedAt = Date.now();
     log(`killed ${old.name} (port ${old.port}) after ${acks.length} orders`);
+    const promoted = writableAfter(cluster.nodeUrl(other), killedAt, deadline);
     const afterKill = () => acks.filter((ack) => ack.sentAt >= killedAt);
     await waitFor(`${after} orders after the kill`, () => afterKill().length >= after);
     stop = true;
@@ -128,6 +131,7 @@ export async function runFailoverScenario(
     await load.catch(() => {});
 
     const firstAfter = Math.min(...afterKill().map((ack) => ack.at));
+    const promotedMs = await promoted;
     const newPrimary: ClusterNode = await cluster.primary();
     const ordoPort = Number(
       (await sql<{ port: number }>`select inet_server_port() as port`.execute(database.db)).rows[0]!.port,
@@ -159,6 +163,7 @@ export async function runFailoverScenario(
       duplicates: [...stored.values()].reduce((sum, count) => sum + count - 1, 0),
       unacknowledged: [...stored.keys()].filter((key) => !ackedKeys.has(key)).length,
       failoverMs: firstAfter - killedAt,
+      promotedMs,
       statuses,
       unexpected,
       missingRetryAfter,
@@ -170,4 +175,25 @@ export async function runFailoverScenario(
     await t.close();
     await database.close();
   }
+}
+
+/** Milliseconds from `since` until the server at url is writable (transaction_read_only off). */
+async function writableAfter(url: string, since: number, deadline: number): Promise<number> {
+  while (Date.now() < deadline) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ read_only: string }>(
+        "select current_setting('transaction_read_only') as read_only",
+      );
+      if (rows[0]!.read_only === 'off') return Date.now() - since;
+    } catch {
+      /* not yet */
+    } finally {
+      await client.end().catch(() => {});
+    }
+    await sleep(100);
+  }
+  return Number.NaN;
 }
