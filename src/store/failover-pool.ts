@@ -274,7 +274,12 @@ export class ReplicaPool implements PoolLike {
  * URL is returned as it is.
  */
 export async function primaryUrl(url: string, timeoutMs = 2_000): Promise<string> {
-  const parsed = parsePostgresUrl(url);
+  let parsed: PostgresUrl;
+  try {
+    parsed = parsePostgresUrl(url);
+  } catch {
+    return url; // a form this parser does not split: pg reads it as one host
+  }
   if (parsed.hosts.length < 2) return url;
   const answers = await Promise.allSettled(parsed.hosts.map((target) => probe(parsed, target, timeoutMs)));
   const probes = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
