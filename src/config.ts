@@ -19,6 +19,8 @@ function nest(value: Settings) {
   return {
     database: {
       url: value.DATABASE_URL,
+      readUrl: value.ORDO_DATABASE_READ_URL,
+      failoverWaitMs: value.ORDO_FAILOVER_WAIT_MS,
       dataDir: value.ORDO_DATA_DIR,
       poolSize: value.DATABASE_POOL_SIZE,
       prepare: value.ORDO_PREPARE,
@@ -257,7 +259,8 @@ function maskUrlPassword(value: string): string {
     if (/pass/i.test(url.search)) url.search = '***';
     return url.toString();
   } catch {
-    return value;
+    // a multi-host postgres:// URL (h1:5432,h2:5432), which URL refuses: mask by hand
+    return value.replace(/^([a-z]+:\/\/[^:@/]*):[^@]*@/i, '$1:***@').replace(/\?.*pass.*$/i, '?***');
   }
 }
 

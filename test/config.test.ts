@@ -27,7 +27,15 @@ const problems = (env: Record<string, string>): readonly string[] => {
 
 test('Given no variables, Then every setting takes its documented default', () => {
   const c = loadConfig({});
-  assert.deepEqual(c.database, { url: undefined, dataDir: './data', poolSize: 16, prepare: true, pipeline: true });
+  assert.deepEqual(c.database, {
+    url: undefined,
+    readUrl: undefined,
+    failoverWaitMs: 5000,
+    dataDir: './data',
+    poolSize: 16,
+    prepare: true,
+    pipeline: true,
+  });
   assert.deepEqual(c.http, {
     port: 3000,
     host: '127.0.0.1',

@@ -84,6 +84,7 @@ export async function testApp(
   const app = await buildApp(
     {
       db: database.db,
+      readDb: database.readDb,
       dbKind: database.kind,
       clock,
       ready: async () => true,

@@ -10,6 +10,12 @@ import type { ChannelServices } from '../app/channels/services.js';
 /** What routes need, passed explicitly: no globals. */
 export interface Deps {
   db: Db;
+  /**
+   * Read-only queries that may lag a little (order lists and search, reports): a read replica
+   * (ORDO_DATABASE_READ_URL, falling back to the primary while it is down). Absent = `db`.
+   * Never for a read that must see the caller's own write (GET of one resource after a POST).
+   */
+  readDb?: Db;
   dbKind: 'postgres' | 'pglite';
   clock: Clock;
   /** Set once the server may take traffic (migrations done). */

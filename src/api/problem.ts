@@ -1,6 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../shared/errors.js';
+import { isPrimaryLost } from '../store/failover.js';
+
+/** Retry-After of a DATABASE_UNAVAILABLE answer: a failover takes seconds, not minutes. */
+const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 /** The one place where errors become HTTP: RFC 9457 problem+json with a stable code. */
 export function sendProblem(
@@ -77,6 +81,19 @@ export function errorHandler(error: FastifyError | AppError | Error, request: Fa
                 ? 'RATE_LIMITED'
                 : 'VALIDATION_FAILED';
     return sendProblem(reply, code, fe.message);
+  }
+  if (isPrimaryLost(error)) {
+    // The database server went away (failover, restart) or none is the primary yet. Whether the
+    // request's transaction committed may be unknown: the client retries with its Idempotency-Key.
+    request.log.warn({ err: error }, 'database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return sendProblem(
+      reply,
+      'DATABASE_UNAVAILABLE',
+      'the database is failing over or unreachable; retry the request after Retry-After seconds, with the same Idempotency-Key',
+      [],
+      { retryable: true },
+    );
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, 'INTERNAL', 'something went wrong on our side; the request id is in the logs', [], {

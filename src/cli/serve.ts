@@ -31,7 +31,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   });
   for (const warning of config.warnings) log.warn(warning);
   log.info({ config: describeConfig(config) }, 'configuration');
-  const database = await openDatabase(config.database);
+  const database = await openDatabase({ ...config.database, onFailover: (message) => log.warn(message) });
   log.info({ database: database.describe }, 'database opened');
   const applied = await migrateToLatest(database.db);
   if (applied.length) log.info({ applied }, 'migrations applied');
@@ -68,6 +68,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   const app = await buildApp(
     {
       db: database.db,
+      readDb: database.readDb,
       dbKind: database.kind,
       clock: systemClock,
       ready: async () => true,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseRetentionDays, type RetentionDays } from '../shared/retention.js';
+import { parsePostgresUrl } from '../shared/postgres-url.js';
 
 /**
  * The settings: one zod field per environment variable, with its type, default, meaning, the
@@ -120,6 +121,19 @@ function url(protocols: readonly string[], what: string) {
     return text;
   });
 }
+/** A postgres:// URL with one host or several (libpq's multi-host form, which WHATWG URL refuses). */
+function postgresUrl() {
+  return field('URL', (value, fail) => {
+    if (value === undefined) return undefined;
+    try {
+      parsePostgresUrl(value);
+    } catch (error) {
+      const why = (error as Error).message;
+      return fail(`must be a postgres:// or postgresql:// URL${why.startsWith('not a') ? '' : ` (${why})`}`);
+    }
+    return value.trim();
+  });
+}
 const httpUrl = () => url(['http:', 'https:'], 'an http:// or https:// URL');
 
 function oneOf<const T extends string>(values: readonly T[], def: T) {
@@ -158,13 +172,31 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One field per environment variable, in the order of the documentation. */
 export const configSchema = z.object({
   // database
-  DATABASE_URL: setting(url(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'), {
+  DATABASE_URL: setting(postgresUrl(), {
     group: 'database',
     path: 'database.url',
     default: '—',
     processes: ALL,
     secret: true,
-    description: '`postgres://…` to use PostgreSQL (production); unset = embedded PGlite. Its password is never logged',
+    description:
+      '`postgres://…` to use PostgreSQL (production); unset = embedded PGlite. Several hosts (`postgres://h1:5432,h2:5432/db`, as pg_auto_failover or Patroni print it) = whichever is the read-write primary, followed across a failover (docs/failover.md). Its password is never logged',
+  }),
+  ORDO_DATABASE_READ_URL: setting(postgresUrl(), {
+    group: 'database',
+    path: 'database.readUrl',
+    default: '—',
+    processes: SERVE,
+    secret: true,
+    description:
+      'PostgreSQL read replica(s) for order lists, search and reports (may lag by the replication delay); the primary is used while it is down. Several hosts with `target_session_attrs=prefer-standby` or `standby` pick a standby',
+  }),
+  ORDO_FAILOVER_WAIT_MS: setting(int({ min: 0, max: 120_000, def: 5_000 }), {
+    group: 'database',
+    path: 'database.failoverWaitMs',
+    default: '`5000`',
+    processes: ALL,
+    description:
+      'multi-host DATABASE_URL: how long a request waits for a new primary during a failover before it is answered 503 with Retry-After',
   }),
   ORDO_DATA_DIR: setting(text('./data'), {
     group: 'database',

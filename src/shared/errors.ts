@@ -136,6 +136,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  // PostgreSQL failover (issue 20): the primary went away mid-request or none answers yet; retry
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable (failing over); retry shortly' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

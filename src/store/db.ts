@@ -7,6 +7,8 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
 import { tuneClient } from './pipeline.js';
 import type { DB } from './schema.js';
+import { describePostgresUrl, parsePostgresUrl, type HostPort, type PostgresUrl } from '../shared/postgres-url.js';
+import { FailoverPool, ReplicaPool, type FailoverPoolOptions } from './failover-pool.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -15,6 +17,11 @@ export type Conn = Db | Tx;
 
 export interface Database {
   db: Db;
+  /**
+   * For read-only queries that may lag a little (lists, search, reports): the read replica of
+   * ORDO_DATABASE_READ_URL while it answers, else the primary; `db` itself when none is configured.
+   */
+  readDb: Db;
   kind: 'postgres' | 'pglite';
   /** A short description for logs (never the password). */
   describe: string;
@@ -32,8 +39,13 @@ pg.types.setTypeParser(NUMERIC, keepText);
 pg.types.setTypeParser(DATE, keepText);
 
 export interface OpenOptions {
-  /** postgres://… to use PostgreSQL; otherwise the embedded database. */
+  /**
+   * postgres://… to use PostgreSQL; otherwise the embedded database. Several hosts
+   * (postgres://h1:p1,h2:p2/db, as HA tools print it) mean: use whichever is the read-write primary.
+   */
   url?: string | undefined;
+  /** PostgreSQL: a read replica (one host or several) for lists, search and reports (ORDO_DATABASE_READ_URL). */
+  readUrl?: string | undefined;
   /** Folder of the embedded database; 'memory://' for a throw-away one. Default ./data */
   dataDir?: string | undefined;
   poolSize?: number | undefined;
@@ -41,28 +53,84 @@ export interface OpenOptions {
   pipeline?: boolean | undefined;
   /** PostgreSQL: name (prepare) each parameterised statement text (ORDO_PREPARE); default on. */
   prepare?: boolean | undefined;
+  /** Multi-host PostgreSQL: how long a connect waits for a primary during a failover (ORDO_FAILOVER_WAIT_MS). */
+  failoverWaitMs?: number | undefined;
+  /** Told when a multi-host pool moves to another server, or the replica is found down (log lines). */
+  onFailover?: ((message: string) => void) | undefined;
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
-  if (opts.url)
-    return openPostgres(opts.url, opts.poolSize ?? 16, { pipeline: opts.pipeline ?? true, name: opts.prepare ?? true });
+  if (opts.url) return openPostgres(opts.url, opts);
   return openPGlite(opts.dataDir ?? './data');
 }
 
-function openPostgres(url: string, max: number, tuning: { pipeline: boolean; name: boolean }): Database {
-  const { pipeline } = tuning;
-  const pool = new pg.Pool({ connectionString: url, max, pipeline });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
-  pool.on('connect', (client) => tuneClient(client, tuning));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  const newURL = new URL(url);
+function openPostgres(url: string, opts: OpenOptions): Database {
+  const tuning = { pipeline: opts.pipeline ?? true, name: opts.prepare ?? true };
+  const tune = (client: pg.PoolClient) => tuneClient(client, tuning);
+  const primary = openPool(url, {
+    want: 'read-write',
+    max: opts.poolSize ?? 16,
+    pipeline: tuning.pipeline,
+    tune,
+    waitMs: opts.failoverWaitMs ?? 5_000,
+    onSwitch: (to, from) =>
+      opts.onFailover?.(`database primary ${from ? `moved from ${hostLabel(from)} to ` : 'is '}${hostLabel(to)}`),
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: primary as pg.Pool }) });
+  let readDb = db;
+  if (opts.readUrl) {
+    const parsed = parsePostgresUrl(opts.readUrl);
+    const replica = new FailoverPool({
+      url: parsed,
+      want: parsed.targetSessionAttrs ?? 'any',
+      max: Math.max(2, Math.ceil((opts.poolSize ?? 16) / 2)),
+      pipeline: tuning.pipeline,
+      tune,
+      waitMs: 0,
+      onSwitch: (to) => opts.onFailover?.(`database read replica is ${hostLabel(to)}`),
+    });
+    const reads = new ReplicaPool(replica, primary, 5_000, (error) =>
+      opts.onFailover?.(`database read replica unavailable, reading from the primary: ${(error as Error).message}`),
+    );
+    readDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: reads as unknown as pg.Pool }) });
+  }
   return {
     db,
+    readDb,
     kind: 'postgres',
-    describe: `PostgreSQL ${newURL.hostname}:${newURL.port || 5432}${newURL.pathname}`,
-    close: () => db.destroy(),
+    describe: describePostgresUrl(url) + (opts.readUrl ? ` (reads: ${describePostgresUrl(opts.readUrl)})` : ''),
+    async close() {
+      if (readDb !== db) await readDb.destroy();
+      await db.destroy();
+    },
   };
+}
+
+const hostLabel = (target: HostPort) => `${target.host}:${target.port}`;
+
+/**
+ * One host: a plain pg.Pool, as before. Several: a FailoverPool that keeps to the read-write one.
+ */
+function openPool(
+  url: string,
+  opts: Omit<FailoverPoolOptions, 'url' | 'want'> & { want: 'read-write' },
+): pg.Pool | FailoverPool {
+  let parsed: PostgresUrl | null = null;
+  try {
+    parsed = parsePostgresUrl(url);
+  } catch {
+    // a form this parser does not split (pg reads it as one host)
+  }
+  if (parsed && parsed.hosts.length > 1) return new FailoverPool({ ...opts, url: parsed });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max, pipeline: opts.pipeline });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    // Nor may a checked-out one's: its query fails, the request answers 503 (src/api/problem.ts).
+    client.on('error', () => {});
+    opts.tune?.(client);
+  });
+  return pool;
 }
 
 async function openPGlite(dataDir: string): Promise<Database> {
@@ -81,6 +149,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     return {
       db,
+      readDb: db,
       kind: 'pglite',
       describe: memory ? 'embedded PGlite (in memory)' : `embedded PGlite ${resolve(dataDir)}`,
       async close() {

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type RawBuilder } from 'kysely';
 import type { Db, Tx } from './db.js';
 import type { DB } from './schema.js';
+import { DatabaseUnavailableError, isPrimaryLost } from './failover.js';
 import './schema-events.js';
 
 /** Channel the worker LISTENs on (PostgreSQL); NOTIFY is sent at commit, so a rollback wakes nobody. */
@@ -28,13 +29,29 @@ export class UnitOfWork {
   /**
    * Runs fn in a new transaction as a unit of work: its history rows and events are written at its
    * end, in the same transaction, so they exist if and only if the change commits. Rows keep the
-   * order they were made in (ids are UUIDv7).
+   * order they were made in (ids are UUIDv7). fn may run twice when the database server is lost
+   * before the commit (see below): it must do nothing outside the transaction, as every use case does.
    */
   static async run<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>): Promise<T> {
+    let committing = false;
+    try {
+      return await UnitOfWork.once(db, fn, () => (committing = true));
+    } catch (error) {
+      // The server went away (or was demoted) before COMMIT was sent: the transaction certainly
+      // did not commit, so it runs once more, on the server the pool finds now (failover-pool.ts).
+      // Once COMMIT may have been sent the outcome is unknown and the error goes up (503; the
+      // client retries with its Idempotency-Key). A connect that already waited is not repeated.
+      if (committing || !isPrimaryLost(error) || error instanceof DatabaseUnavailableError) throw error;
+      return UnitOfWork.once(db, fn, () => {});
+    }
+  }
+
+  private static async once<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>, committing: () => void): Promise<T> {
     let written: Promise<void> | undefined;
     const result = await db.transaction().execute(async (trx) => {
       const work = new UnitOfWork(trx);
       const value = await fn(work);
+      committing();
       // Not awaited: issued now, ahead of the commit, and sent with it (one round trip on
       // PostgreSQL, see pipeline.ts). If it fails, the transaction is aborted and its commit rolls back.
       written = work.flush();

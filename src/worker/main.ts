@@ -34,7 +34,7 @@ export async function runWorker(config: Config): Promise<void> {
   log.info({ config: describeConfig(config) }, 'configuration');
 
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
-  const database = await openDatabase({ ...config.database, poolSize: 8 });
+  const database = await openDatabase({ ...config.database, poolSize: 8, onFailover: (message) => log.warn(message) });
   const health = config.worker.healthPort === undefined ? null : await healthEndpoint(config, () => state, database);
   await migrateToLatest(database.db);
   // the composition root: process timers, carrier tracking polls and inbound events as jobs

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { primaryUrl } from '../store/failover-pool.js';
 import type { Clock } from '../shared/clock.js';
 import type { RetryPolicy } from '../domain/events/retry.js';
 import { onOutboxWrite, OUTBOX_CHANNEL } from '../app/events/emit-event.js';
@@ -90,7 +91,17 @@ function listen(url: string, onNotify: () => void, log: Logger) {
   let retry: NodeJS.Timeout | null = null;
   const connect = async () => {
     if (closed) return;
-    const newClient = new pg.Client({ connectionString: url });
+    let target: string;
+    try {
+      // a multi-host DATABASE_URL (failover): LISTEN on the host that is primary now
+      target = await primaryUrl(url);
+    } catch (error) {
+      log.warn({ err: error }, 'outbox LISTEN: no primary found; polling until there is one');
+      retry = setTimeout(() => void connect(), 1_000);
+      return;
+    }
+    if (closed) return;
+    const newClient = new pg.Client({ connectionString: target });
     client = newClient;
     const again = () => {
       if (closed || client !== newClient) return;

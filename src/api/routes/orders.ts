@@ -111,7 +111,7 @@ export const orderRoutes =
           response: { 200: z.object({ items: z.array(orderSummary), nextCursor: z.string().nullable() }), ...errors },
         },
       },
-      async (request) => listOrders(authorize(deps.db, request, 'orders:read').store, request.query),
+      async (request) => listOrders(authorize(deps.readDb ?? deps.db, request, 'orders:read').store, request.query),
     );
 
     app.get(

@@ -117,7 +117,7 @@ export const reportRoutes =
         },
       },
       async (request) => {
-        const { store } = authorize(deps.db, request, 'orders:read');
+        const { store } = authorize(deps.readDb ?? deps.db, request, 'orders:read');
         return ordersSummaryReport(store, deps.clock.now(), request.query.days, request.query.channel);
       },
     );
@@ -134,7 +134,7 @@ export const reportRoutes =
         },
       },
       async (request) => {
-        const { store } = authorize(deps.db, request, 'processes:read');
+        const { store } = authorize(deps.readDb ?? deps.db, request, 'processes:read');
         return processHeatmap(store, deps.clock.now(), request.query.key, request.query.version);
       },
     );
@@ -151,7 +151,7 @@ export const reportRoutes =
         },
       },
       async (request) => {
-        const { store } = authorize(deps.db, request, 'orders:read');
+        const { store } = authorize(deps.readDb ?? deps.db, request, 'orders:read');
         return operationsReport(store, deps.clock.now(), {
           staleHours: request.query.staleHours,
           days: request.query.days,
