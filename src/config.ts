@@ -25,6 +25,7 @@ function nest(value: Settings) {
     },
     http: { port: value.PORT, host: value.HOST, publicUrl: value.ORDO_PUBLIC_URL },
     logging: { level: value.LOG_LEVEL },
+    observability: { tracing: value.ORDO_TRACING, metricsToken: value.ORDO_METRICS_TOKEN },
     worker: {
       enabled: value.ORDO_WORKER,
       id: value.ORDO_WORKER_ID,

@@ -1,4 +1,5 @@
-import { sql, type Insertable, type RawBuilder } from 'kysely';
+import { sql, type Insertable, type KyselyPlugin, type RawBuilder } from 'kysely';
+import { annotate, inSpan, tracingEnabled } from '../shared/tracing.js';
 import type { Db, Tx } from './db.js';
 import type { DB } from './schema.js';
 import './schema-events.js';
@@ -22,6 +23,8 @@ export class UnitOfWork {
   private history: HistoryRow[] = [];
   private events: EventRow[] = [];
   private savepoints = 0;
+  /** Events written at the end (for the unit of work's span). */
+  flushedEvents = 0;
 
   private constructor(readonly trx: Tx) {}
 
@@ -30,10 +33,31 @@ export class UnitOfWork {
    * end, in the same transaction, so they exist if and only if the change commits. Rows keep the
    * order they were made in (ids are UUIDv7).
    */
-  static async run<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>): Promise<T> {
+  static async run<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>, tenantId?: string): Promise<T> {
+    if (!tracingEnabled()) return UnitOfWork.execute(db, fn);
+    // Traced inside a request or a job only (a worker's empty poll is no trace of its own).
+    return inSpan(
+      'ordo.unit_of_work',
+      { 'ordo.tenant_id': tenantId },
+      () => {
+        const counter = new StatementCounter();
+        return UnitOfWork.execute(db, fn, counter).finally(() =>
+          annotate({ 'db.statements': counter.count, 'ordo.events': counter.events }),
+        );
+      },
+      { onlyInTrace: true },
+    );
+  }
+
+  private static async execute<T>(
+    db: Db,
+    fn: (work: UnitOfWork) => Promise<T>,
+    counter?: StatementCounter,
+  ): Promise<T> {
     let written: Promise<void> | undefined;
     const result = await db.transaction().execute(async (trx) => {
-      const work = new UnitOfWork(trx);
+      const work = new UnitOfWork(counter ? trx.withPlugin(counter) : trx);
+      if (counter) counter.work = work;
       const value = await fn(work);
       // Not awaited: issued now, ahead of the commit, and sent with it (one round trip on
       // PostgreSQL, see pipeline.ts). If it fails, the transaction is aborted and its commit rolls back.
@@ -80,10 +104,25 @@ export class UnitOfWork {
   private flush(): Promise<void> {
     const history = this.history;
     const events = this.events;
+    this.flushedEvents = events.length;
     this.history = [];
     this.events = [];
     return writeAppends(this.trx, history, events);
   }
+}
+
+/** Counts the statements a traced unit of work sends (begin and commit aside): `db.statements` on its span. */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  work: UnitOfWork | null = null;
+  get events(): number {
+    return this.work?.flushedEvents ?? 0;
+  }
+  transformQuery: KyselyPlugin['transformQuery'] = (args) => {
+    this.count++;
+    return args.node;
+  };
+  transformResult: KyselyPlugin['transformResult'] = async (args) => args.result;
 }
 
 /**
@@ -110,7 +149,7 @@ const HISTORY_RECORD =
   sql.raw(`x(tenant_id uuid, id uuid, order_id uuid, at timestamptz, actor_type text, actor_id text, action text,
   from_state text, to_state text, changes jsonb, reason jsonb)`);
 const EVENT_RECORD = sql.raw(
-  'x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb)',
+  'x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb, trace_context text)',
 );
 
 /**
@@ -134,8 +173,8 @@ async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[]):
       select pg_notify(${OUTBOX_CHANNEL}, '') as notified,
         (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
     ), h as (${insertHistory})
-    insert into events (tenant_id, id, type, subject, time, schema_version, payload)
-    select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload
+    insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context)
+    select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context
     from l cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
     order by x.id`.execute(trx);
 }
@@ -154,8 +193,8 @@ export function appendsWith(gate: string, history: HistoryRow[], events: EventRo
       select x.tenant_id, x.id, x.order_id, x.at, x.actor_type, x.actor_id, x.action, x.from_state, x.to_state, x.changes, x.reason
       from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(history, ['changes', 'reason'])}::jsonb) as ${HISTORY_RECORD}
     ), e as (
-      insert into events (tenant_id, id, type, subject, time, schema_version, payload)
-      select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload
+      insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context)
+      select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context
       from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
       order by x.id
     ), notified as (
