@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
 import { tuneClient } from './pipeline.js';
+import { trackPool } from './pool-stats.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -56,6 +57,7 @@ function openPostgres(url: string, max: number, tuning: { pipeline: boolean; nam
   pool.on('error', () => {});
   pool.on('connect', (client) => tuneClient(client, tuning));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  trackPool(db, pool, max); // pool gauges and waits on /metrics
   const newURL = new URL(url);
   return {
     db,
@@ -79,6 +81,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
     });
     const pool = new PGlitePool(pgl);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+    trackPool(db, pool, 1);
     return {
       db,
       kind: 'pglite',
