@@ -81,15 +81,15 @@ async function main() {
     delivery: { method: 'ship' },
   });
   const results: Record<Mode, Array<RunResult & { cpuMs: number; spans: number }>> = { off: [], memory: [], otlp: [] };
-  const memory = new InMemorySpanExporter();
   for (let round = 0; round < REPEAT + 1; round++) {
     for (const mode of ['off', 'memory', 'otlp'] as const) {
+      // a new exporter each time: shutting the SDK down stops the one it had
+      const memory = new InMemorySpanExporter();
       const tracing =
         mode === 'off'
           ? null
           : await startTracing(mode === 'memory' ? 'off' : 'otlp', mode === 'memory' ? { exporter: memory } : {});
       const app = mode === 'off' ? plain : await buildApp(deps);
-      memory.reset();
       const run = randomUUID().slice(0, 8);
       const cpu0 = process.cpuUsage();
       const measured = await runConcurrent(round === 0 ? 100 : ORDERS, CONCURRENCY, async (i) => {
@@ -122,6 +122,7 @@ async function main() {
     );
   }
   console.log(`  OTLP bytes received by the collector: ${exported}`);
+  collector.closeAllConnections();
   collector.close();
   await plain.close();
   await database.close();
@@ -129,3 +130,4 @@ async function main() {
 }
 
 await main();
+process.exit(0);
