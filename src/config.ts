@@ -34,6 +34,7 @@ function nest(value: Settings) {
       shutdownTimeoutMs: value.ORDO_SHUTDOWN_TIMEOUT_MS,
     },
     logging: { level: value.LOG_LEVEL },
+    observability: { tracing: value.ORDO_TRACING, metricsToken: value.ORDO_METRICS_TOKEN },
     worker: {
       enabled: value.ORDO_WORKER,
       id: value.ORDO_WORKER_ID,

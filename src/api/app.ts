@@ -41,6 +41,8 @@ import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { registerConsole } from './console.js';
+import { traceRequests } from './tracing-hooks.js';
+import { startTracing } from '../integrations/telemetry/tracing-sdk.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
 export type RouteModule = (app: FastifyInstance, deps: Deps) => Promise<void> | void;
@@ -68,6 +70,13 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
     // a malformed percent-encoding, or a path segment past maxParamLength: problem+json too
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   }).withTypeProvider<ZodTypeProvider>();
+  // OpenTelemetry (ORDO_TRACING, docs/observability.md): nothing is loaded or hooked when off
+  const tracing = startTracing(deps.config?.observability.tracing ?? 'off', { serviceVersion: API_VERSION });
+  if (tracing) {
+    await tracing;
+    app.addHook('onClose', async () => (await tracing).flush());
+  }
+  traceRequests(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

@@ -13,6 +13,7 @@ export const GROUPS = {
   database: 'Database',
   http: 'HTTP server',
   logging: 'Logging',
+  observability: 'Traces and metrics',
   worker: 'Event worker',
   webhooks: 'Webhooks',
   retention: 'Retention',
@@ -277,6 +278,25 @@ export const configSchema = z.object({
     default: '`info`',
     processes: SERVE_WORKER,
     description: 'pino level; logs are JSON lines on stdout',
+  }),
+
+  // observability (docs/observability.md)
+  ORDO_TRACING: setting(oneOf(['off', 'otlp', 'console'] as const, 'off'), {
+    group: 'observability',
+    path: 'observability.tracing',
+    default: '`off`',
+    processes: SERVE_WORKER,
+    description:
+      'OpenTelemetry traces: `otlp` sends them over OTLP/HTTP (endpoint, headers, sampling and service name from the standard `OTEL_*` variables), `console` prints them; `off` loads nothing',
+  }),
+  ORDO_METRICS_TOKEN: setting(secretText(), {
+    group: 'observability',
+    path: 'observability.metricsToken',
+    default: '—',
+    processes: SERVE,
+    secret: true,
+    description:
+      '`/metrics` then answers only `Authorization: Bearer <token>`; unset = open, like `/healthz` (keep it off the public network)',
   }),
 
   // worker

@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
 import { tuneClient } from './pipeline.js';
+import { trackPool } from './pool-stats.js';
 import type { DB } from './schema.js';
 import { describePostgresUrl, parsePostgresUrl, type HostPort, type PostgresUrl } from '../shared/postgres-url.js';
 import { FailoverPool, ReplicaPool, type FailoverPoolOptions } from './failover-pool.js';
@@ -77,6 +78,8 @@ function openPostgres(url: string, opts: OpenOptions): Database {
       opts.onFailover?.(`database primary ${from ? `moved from ${hostLabel(from)} to ` : 'is '}${hostLabel(to)}`),
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: primary as pg.Pool }) });
+  // pool gauges and waits on /metrics (a multi-host pool reports none yet)
+  if (primary instanceof pg.Pool) trackPool(db, primary, opts.poolSize ?? 16);
   let readDb = db;
   if (opts.readUrl) {
     const parsed = parsePostgresUrl(opts.readUrl);
@@ -147,6 +150,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
     });
     const pool = new PGlitePool(pgl);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+    trackPool(db, pool, 1);
     return {
       db,
       readDb: db,

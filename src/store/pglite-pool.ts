@@ -12,6 +12,17 @@ export class PGlitePool {
 
   constructor(readonly pg: PGlite) {}
 
+  // pg.Pool's gauges, for /metrics: one session, and the callers queued for it
+  get totalCount(): number {
+    return 1;
+  }
+  get idleCount(): number {
+    return this.busy ? 0 : 1;
+  }
+  get waitingCount(): number {
+    return this.queue.length;
+  }
+
   async connect(): Promise<PGliteClient> {
     if (this.busy) await new Promise<void>((resolve) => this.queue.push(resolve));
     this.busy = true;

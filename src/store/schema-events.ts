@@ -11,6 +11,8 @@ export interface EventsTable {
   schema_version: number;
   payload: Json<Record<string, unknown>>;
   fanned_out: Generated<boolean>;
+  /** W3C traceparent of the span that wrote the event (tracing on), else null (0046). */
+  trace_context: string | null;
 }
 
 export interface WebhookSubscriptionsTable {

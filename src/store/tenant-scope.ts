@@ -88,5 +88,5 @@ export async function atomically<T>(store: TenantScope, fn: (work: Work) => Prom
 export function transaction<T>(store: TenantScope, fn: (work: Work) => Promise<T>): Promise<T> {
   if (store.conn.isTransaction)
     throw new Error("a unit of work cannot be opened inside another transaction: take the caller's Work");
-  return UnitOfWork.run(store.conn as Db, (work) => fn(inWork(work, store.tenantId)));
+  return UnitOfWork.run(store.conn as Db, (work) => fn(inWork(work, store.tenantId)), store.tenantId);
 }

@@ -1,4 +1,5 @@
-import { sql, type Insertable, type RawBuilder } from 'kysely';
+import { sql, type Insertable, type KyselyPlugin, type RawBuilder } from 'kysely';
+import { annotate, inSpan, tracingEnabled } from '../shared/tracing.js';
 import type { Db, Tx } from './db.js';
 import type { DB } from './schema.js';
 import { DatabaseUnavailableError, isPrimaryLost } from './failover.js';
@@ -23,6 +24,8 @@ export class UnitOfWork {
   private history: HistoryRow[] = [];
   private events: EventRow[] = [];
   private savepoints = 0;
+  /** Events written at the end (for the unit of work's span). */
+  flushedEvents = 0;
 
   private constructor(readonly trx: Tx) {}
 
@@ -32,24 +35,50 @@ export class UnitOfWork {
    * order they were made in (ids are UUIDv7). fn may run twice when the database server is lost
    * before the commit (see below): it must do nothing outside the transaction, as every use case does.
    */
-  static async run<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>): Promise<T> {
+  static async run<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>, tenantId?: string): Promise<T> {
+    if (!tracingEnabled()) return UnitOfWork.retried(db, fn);
+    // Traced inside a request or a job only (a worker's empty poll is no trace of its own).
+    return inSpan(
+      'ordo.unit_of_work',
+      { 'ordo.tenant_id': tenantId },
+      () => {
+        const counter = new StatementCounter();
+        return UnitOfWork.retried(db, fn, counter).finally(() =>
+          annotate({ 'db.statements': counter.count, 'ordo.events': counter.events }),
+        );
+      },
+      { onlyInTrace: true },
+    );
+  }
+
+  private static async retried<T>(
+    db: Db,
+    fn: (work: UnitOfWork) => Promise<T>,
+    counter?: StatementCounter,
+  ): Promise<T> {
     let committing = false;
     try {
-      return await UnitOfWork.once(db, fn, () => (committing = true));
+      return await UnitOfWork.once(db, fn, () => (committing = true), counter);
     } catch (error) {
       // The server went away (or was demoted) before COMMIT was sent: the transaction certainly
       // did not commit, so it runs once more, on the server the pool finds now (failover-pool.ts).
       // Once COMMIT may have been sent the outcome is unknown and the error goes up (503; the
       // client retries with its Idempotency-Key). A connect that already waited is not repeated.
       if (committing || !isPrimaryLost(error) || error instanceof DatabaseUnavailableError) throw error;
-      return UnitOfWork.once(db, fn, () => {});
+      return UnitOfWork.once(db, fn, () => {}, counter);
     }
   }
 
-  private static async once<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>, committing: () => void): Promise<T> {
+  private static async once<T>(
+    db: Db,
+    fn: (work: UnitOfWork) => Promise<T>,
+    committing: () => void,
+    counter?: StatementCounter,
+  ): Promise<T> {
     let written: Promise<void> | undefined;
     const result = await db.transaction().execute(async (trx) => {
-      const work = new UnitOfWork(trx);
+      const work = new UnitOfWork(counter ? trx.withPlugin(counter) : trx);
+      if (counter) counter.work = work;
       const value = await fn(work);
       committing();
       // Not awaited: issued now, ahead of the commit, and sent with it (one round trip on
@@ -97,10 +126,25 @@ export class UnitOfWork {
   private flush(): Promise<void> {
     const history = this.history;
     const events = this.events;
+    this.flushedEvents = events.length;
     this.history = [];
     this.events = [];
     return writeAppends(this.trx, history, events);
   }
+}
+
+/** Counts the statements a traced unit of work sends (begin and commit aside): `db.statements` on its span. */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  work: UnitOfWork | null = null;
+  get events(): number {
+    return this.work?.flushedEvents ?? 0;
+  }
+  transformQuery: KyselyPlugin['transformQuery'] = (args) => {
+    this.count++;
+    return args.node;
+  };
+  transformResult: KyselyPlugin['transformResult'] = async (args) => args.result;
 }
 
 /**
@@ -127,7 +171,7 @@ const HISTORY_RECORD =
   sql.raw(`x(tenant_id uuid, id uuid, order_id uuid, at timestamptz, actor_type text, actor_id text, action text,
   from_state text, to_state text, changes jsonb, reason jsonb)`);
 const EVENT_RECORD = sql.raw(
-  'x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb)',
+  'x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb, trace_context text)',
 );
 
 /**
@@ -151,8 +195,8 @@ async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[]):
       select pg_notify(${OUTBOX_CHANNEL}, '') as notified,
         (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
     ), h as (${insertHistory})
-    insert into events (tenant_id, id, type, subject, time, schema_version, payload)
-    select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload
+    insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context)
+    select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context
     from l cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
     order by x.id`.execute(trx);
 }
@@ -171,8 +215,8 @@ export function appendsWith(gate: string, history: HistoryRow[], events: EventRo
       select x.tenant_id, x.id, x.order_id, x.at, x.actor_type, x.actor_id, x.action, x.from_state, x.to_state, x.changes, x.reason
       from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(history, ['changes', 'reason'])}::jsonb) as ${HISTORY_RECORD}
     ), e as (
-      insert into events (tenant_id, id, type, subject, time, schema_version, payload)
-      select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload
+      insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context)
+      select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context
       from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
       order by x.id
     ), notified as (

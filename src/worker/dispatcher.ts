@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
+import { annotate, inSpan, markSpanFailed, recordSpan, traceHeaders } from '../shared/tracing.js';
+import { deadLettered, deliveryAttempts } from '../shared/metrics.js';
 import { defaultRetry, retryDelayMs, type RetryPolicy } from '../domain/events/retry.js';
 import { postWebhook } from '../integrations/webhooks/http-sender.js';
 import { signedHeaders } from '../integrations/webhooks/signature.js';
@@ -122,7 +124,9 @@ export class Dispatcher {
     if (this.fanOutDue || Date.now() - this.lastFanOut >= this.pollMs) {
       this.fanOutDue = false;
       this.lastFanOut = Date.now();
+      const started = Date.now();
       fanned = await fanOut(this.opts.db, [...this.sinks.values()], 500, this.clock.now());
+      if (fanned > 0) recordSpan('ordo.outbox.fan_out', started, { 'ordo.events': fanned });
       if (fanned === 500) this.fanOutDue = true;
     }
     // Keep up to two slots' worth claimed; claim in batches, since one claim query per finished
@@ -158,7 +162,31 @@ export class Dispatcher {
     }
   }
 
-  private async deliver(claimedDelivery: ClaimedDelivery): Promise<void> {
+  /**
+   * One attempt, traced as a child of the span that wrote the event (its stored traceparent), so a
+   * webhook shows in the trace of the request that caused it; the webhook carries the trace on.
+   */
+  private deliver(claimedDelivery: ClaimedDelivery): Promise<void> {
+    const sink = claimedDelivery.target.startsWith('sink:');
+    const orderId = claimedDelivery.payload?.orderId;
+    return inSpan(
+      `ordo.outbox.deliver ${claimedDelivery.event_type}`,
+      {
+        'ordo.tenant_id': claimedDelivery.tenant_id,
+        'ordo.order_id': typeof orderId === 'string' ? orderId : undefined,
+        'ordo.event.id': claimedDelivery.event_id,
+        'ordo.event.type': claimedDelivery.event_type,
+        'ordo.event.subject': claimedDelivery.subject,
+        'ordo.delivery.id': claimedDelivery.id,
+        'ordo.delivery.target': claimedDelivery.target,
+        'ordo.delivery.attempt': claimedDelivery.attempts,
+      },
+      () => this.attempt(claimedDelivery, sink),
+      { kind: sink ? 'producer' : 'client', parent: claimedDelivery.trace_context },
+    );
+  }
+
+  private async attempt(claimedDelivery: ClaimedDelivery, sink: boolean): Promise<void> {
     const startedAt = this.clock.now();
     const result = claimedDelivery.target.startsWith('sink:')
       ? await this.publish(claimedDelivery, startedAt)
@@ -168,6 +196,15 @@ export class Dispatcher {
     // 410 Gone is the Standard Webhooks signal that an endpoint is retired: hold its deliveries.
     const pauseReason = result.statusCode === 410 ? 'the endpoint answered 410 Gone' : undefined;
     const retryAt = new Date(now.getTime() + retryDelayMs(this.retry, claimedDelivery.attempts));
+    const kind = sink ? 'sink' : 'webhook';
+    deliveryAttempts.inc({ outcome: result.outcome, kind });
+    if (dead && !pauseReason) deadLettered.inc({ kind });
+    annotate({
+      'ordo.delivery.outcome': result.outcome,
+      'http.response.status_code': result.statusCode,
+      'ordo.delivery.dead': dead && !pauseReason,
+    });
+    if (result.outcome !== 'succeeded') markSpanFailed(result.error ?? result.outcome);
     await completeDelivery(
       this.opts.db,
       claimedDelivery,
@@ -216,6 +253,7 @@ export class Dispatcher {
       'ordo-delivery-id': claimedDelivery.id,
       'ordo-delivery-attempt': String(claimedDelivery.attempts),
       'ordo-event-type': claimedDelivery.event_type,
+      ...traceHeaders(),
     };
     return {
       ...(await postWebhook(claimedDelivery.url, headers, body, this.timeoutMs, {

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
+import { inSpan, markSpanFailed } from '../shared/tracing.js';
+import { jobRuns } from '../shared/metrics.js';
 import { defaultRetry, retryDelayMs, type RetryPolicy } from '../domain/events/retry.js';
 import type { JobRegistry } from '../app/events/timers.js';
 import { atomically, inWork } from '../store/tenant-scope.js';
@@ -74,55 +76,89 @@ export class JobsRunner {
         trx,
       );
       for (const job of rows) {
-        const tx = inWork(work, job.tenant_id);
-        const attempts = job.attempts + 1;
-        try {
-          // The row leaves the live set before its handler runs (invisible to others until this
-          // transaction commits): a job that schedules its next run under its own key (channel
-          // polling, subscription cycles) then makes a new live row instead of moving this one,
-          // which the line after the handler would mark done and so end the chain.
-          if (job.key !== null) await tx.updateTable('jobs').set({ status: 'done' }).where('id', '=', job.id).execute();
-          const handler = this.registry.get(job.kind);
-          if (!handler) throw new Error(`no handler is defined for job kind ${job.kind}`);
-          const jobResult = await atomically(tx, (inner) =>
-            handler({
-              tx: inner,
-              job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts },
-              now,
-            }),
-          );
-          if (jobResult) {
-            // Not run yet, for no fault of its own (its order is busy): again later, no attempt spent.
-            await tx
-              .updateTable('jobs')
-              .set({ status: 'scheduled', run_at: jobResult.retryAt, updated_at: now })
-              .where('id', '=', job.id)
-              .execute();
-            continue;
-          }
-          await tx
-            .updateTable('jobs')
-            .set({ status: 'done', attempts, completed_at: now, updated_at: now, last_error: null })
-            .where('id', '=', job.id)
-            .execute();
-        } catch (error) {
-          const failed = attempts >= job.max_attempts;
-          const message = (error as Error).message ?? String(error);
-          await tx
-            .updateTable('jobs')
-            .set({
-              status: failed ? 'failed' : 'scheduled',
-              attempts,
-              last_error: message.slice(0, 2000),
-              updated_at: now,
-              run_at: failed ? now : new Date(now.getTime() + retryDelayMs(this.retry, attempts)),
-            })
-            .where('id', '=', job.id)
-            .execute();
-          this.log.warn({ jobId: job.id, kind: job.kind, attempt: attempts, failed, error: message }, 'job failed');
-        }
+        const orderId = job.payload?.orderId;
+        jobRuns.inc({
+          kind: job.kind,
+          outcome: await inSpan(
+            `ordo.job ${job.kind}`,
+            {
+              'ordo.tenant_id': job.tenant_id,
+              'ordo.job.id': job.id,
+              'ordo.job.kind': job.kind,
+              'ordo.job.attempt': job.attempts + 1,
+              'ordo.order_id': typeof orderId === 'string' ? orderId : undefined,
+            },
+            () => this.runOne(work, job, now),
+          ),
+        });
       }
       return rows.length;
     });
+  }
+
+  /** Runs one claimed job under a savepoint of the batch's unit of work; returns its outcome. */
+  private async runOne(
+    work: UnitOfWork,
+    job: {
+      tenant_id: string;
+      id: string;
+      kind: string;
+      key: string | null;
+      payload: Record<string, unknown>;
+      attempts: number;
+      max_attempts: number;
+    },
+    now: Date,
+  ): Promise<'done' | 'deferred' | 'retry' | 'failed'> {
+    const tx = inWork(work, job.tenant_id);
+    const attempts = job.attempts + 1;
+    try {
+      // The row leaves the live set before its handler runs (invisible to others until this
+      // transaction commits): a job that schedules its next run under its own key (channel
+      // polling, subscription cycles) then makes a new live row instead of moving this one,
+      // which the line after the handler would mark done and so end the chain.
+      if (job.key !== null) await tx.updateTable('jobs').set({ status: 'done' }).where('id', '=', job.id).execute();
+      const handler = this.registry.get(job.kind);
+      if (!handler) throw new Error(`no handler is defined for job kind ${job.kind}`);
+      const jobResult = await atomically(tx, (inner) =>
+        handler({
+          tx: inner,
+          job: { id: job.id, kind: job.kind, key: job.key, payload: job.payload, attempts },
+          now,
+        }),
+      );
+      if (jobResult) {
+        // Not run yet, for no fault of its own (its order is busy): again later, no attempt spent.
+        await tx
+          .updateTable('jobs')
+          .set({ status: 'scheduled', run_at: jobResult.retryAt, updated_at: now })
+          .where('id', '=', job.id)
+          .execute();
+        return 'deferred';
+      }
+      await tx
+        .updateTable('jobs')
+        .set({ status: 'done', attempts, completed_at: now, updated_at: now, last_error: null })
+        .where('id', '=', job.id)
+        .execute();
+      return 'done';
+    } catch (error) {
+      const failed = attempts >= job.max_attempts;
+      const message = (error as Error).message ?? String(error);
+      await tx
+        .updateTable('jobs')
+        .set({
+          status: failed ? 'failed' : 'scheduled',
+          attempts,
+          last_error: message.slice(0, 2000),
+          updated_at: now,
+          run_at: failed ? now : new Date(now.getTime() + retryDelayMs(this.retry, attempts)),
+        })
+        .where('id', '=', job.id)
+        .execute();
+      this.log.warn({ jobId: job.id, kind: job.kind, attempt: attempts, failed, error: message }, 'job failed');
+      markSpanFailed(message);
+      return failed ? 'failed' : 'retry';
+    }
   }
 }

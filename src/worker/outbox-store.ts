@@ -88,6 +88,8 @@ export interface ClaimedDelivery {
   secret: string | null;
   previous_secret: string | null;
   previous_secret_until: Date | null;
+  /** W3C traceparent of the span that wrote the event (tracing on), else null. */
+  trace_context: string | null;
 }
 
 /**
@@ -125,7 +127,7 @@ export async function claimDeliveries(db: Db, now: Date, limit: number, leaseMs:
       left join webhook_subscriptions s on s.tenant_id = due.tenant_id and s.id = due.subscription_id
     where t.tenant_id = due.tenant_id and t.id = due.id
     returning t.tenant_id, t.id, t.target, t.subscription_id, t.attempts, t.replay, t.claim_token,
-      e.id as event_id, e.type as event_type, e.subject, e.time as event_time, e.schema_version, e.payload,
+      e.id as event_id, e.type as event_type, e.subject, e.time as event_time, e.schema_version, e.payload, e.trace_context,
       s.url, s.secret, s.previous_secret, s.previous_secret_until`.execute(db);
   return rows;
 }

@@ -10,6 +10,7 @@ import { emailSinks } from '../integrations/email/email-sink.js';
 import type { BrokerConfig, Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import { Dispatcher, silentLogger, type Logger } from './dispatcher.js';
+import { runningTracing, startTracing } from '../integrations/telemetry/tracing-sdk.js';
 import { JobsRunner } from './jobs-runner.js';
 import { ensureRetentionJobs, RETENTION_JOB } from '../app/retention/retention-job.js';
 
@@ -80,6 +81,8 @@ export function startWorker(opts: WorkerOptions): Worker {
       await listener?.close();
       await Promise.all([dispatcher.stop(), jobs.stop()]);
       await Promise.allSettled((opts.sinks ?? []).map((s) => s.close()));
+      // spans of the last deliveries leave before the process does
+      await (await runningTracing())?.flush();
     },
   };
 }
@@ -149,11 +152,13 @@ export async function brokerSinks(broker: BrokerConfig): Promise<EventSink[]> {
 export async function startWorkerFromConfig(
   database: { db: Db; kind: 'postgres' | 'pglite' },
   jobs: JobRegistry,
-  config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp' | 'webhooks'>,
+  config: Pick<Config, 'database' | 'worker' | 'broker' | 'smtp' | 'webhooks'> & Partial<Pick<Config, 'observability'>>,
   logger?: Logger,
 ): Promise<Worker | null> {
   const worker = config.worker;
   if (!worker.enabled) return null;
+  // OpenTelemetry (ORDO_TRACING): shared with the server's when the worker runs in it
+  await startTracing(config.observability?.tracing ?? 'off');
   return startWorker({
     db: database.db,
     jobs,

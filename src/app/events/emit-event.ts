@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
+import { currentTraceparent } from '../../shared/tracing.js';
 import { EVENT_TYPES, isEventType, type EventPayload, type EventType } from '../../domain/events/catalogue.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import '../../store/schema-events.js';
@@ -71,6 +72,8 @@ export function eventRows(scope: TenantScope, events: readonly NewEvent[]) {
       time: event.time ?? new Date(),
       schema_version: def.version,
       payload,
+      // the span that made the event (tracing on): its delivery joins this trace
+      trace_context: currentTraceparent() ?? null,
     };
   });
 }

@@ -8,6 +8,7 @@ import type { OrderInput } from './schemas.js';
 import { isWork, transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import { appendsWith } from '../../store/unit-of-work.js';
+import { annotateOrder } from '../../shared/tracing.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
 import { reserveOnIntake } from '../inventory/reserve.js';
@@ -554,6 +555,7 @@ async function storeOrder(scope: TenantScope, actor: Actor, order: NewOrder) {
   const notes = [order.accepted];
   // the same note startOrderProcess writes when a tenant that uses processes has none for this order
   if (order.refs.published.length > 0) notes.push(notSelected(order.id, order.start.order, null).entry);
+  annotateOrder(order.id, scope.tenantId);
   const appends = appendsWith('o', historyRows(scope, actor, order.now, notes), eventRows(scope, [order.event]));
   const { rows } = await insertOrder(scope, order, appends);
   if (rows[0]!.inserted === 0) await refuseDuplicate(scope, order);
@@ -568,6 +570,7 @@ async function acceptOrder(
   order: NewOrder,
   hooks: IntakeHooks = {},
 ) {
+  annotateOrder(order.id, work.tenantId);
   const { rows } = await insertOrder(work, order);
   if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
   await writeHistory(work, actor, order.now, [order.accepted]);

@@ -1,4 +1,5 @@
 import { isAppError } from '../../shared/errors.js';
+import { annotate, annotateOrder, inSpan } from '../../shared/tracing.js';
 import type { ProcessEvent } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { atomically, type Work } from '../../store/tenant-scope.js';
@@ -20,7 +21,17 @@ export class OrderProcesses implements OrderProcessPort {
   }
 
   start(tx: Work, actor: Actor, now: Date, orderId: string, pre: StartContext): Promise<StartOutcome> {
-    return startOrderProcess(this.ops, tx, actor, now, orderId, pre);
+    return inSpan('ordo.process.start', { 'ordo.order_id': orderId, 'ordo.tenant_id': tx.tenantId }, async () => {
+      annotateOrder(orderId, tx.tenantId);
+      const outcome = await startOrderProcess(this.ops, tx, actor, now, orderId, pre);
+      if (outcome.started)
+        annotate({
+          'ordo.process.key': outcome.key,
+          'ordo.process.version': outcome.version,
+          'ordo.process.state': outcome.state,
+        });
+      return outcome;
+    });
   }
 
   apply(
@@ -31,7 +42,16 @@ export class OrderProcesses implements OrderProcessPort {
     event: ProcessEvent,
     opts: ApplyOptions = {},
   ): Promise<ApplyResult | null> {
-    return applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
+    return inSpan(
+      'ordo.process.apply',
+      { 'ordo.order_id': orderId, 'ordo.tenant_id': tx.tenantId, 'ordo.process.event': event.name },
+      async () => {
+        annotateOrder(orderId, tx.tenantId);
+        const result = await applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
+        if (result) annotate({ 'ordo.process.from_state': result.from, 'ordo.process.state': result.state });
+        return result;
+      },
+    );
   }
 
   /**
