@@ -10679,7 +10679,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Task"][];
+                            items: components["schemas"]["TaskRow"][];
                             nextCursor: string | null;
                         };
                     };
@@ -10773,7 +10773,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One task */
+        /** One task with its order context */
         get: {
             parameters: {
                 query?: never;
@@ -10791,7 +10791,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Task"];
+                        "application/json": components["schemas"]["TaskRow"];
                     };
                 };
                 /** @description Default Response */
@@ -29051,6 +29051,62 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        OrderContextInput: {
+            number: string;
+            state: string;
+            customerName: string | null;
+            currency: string;
+            /** @description decimal string in the currency */
+            grandTotal: string;
+            channel: {
+                code: string;
+                name: string;
+            };
+            placedAt: string;
+            /** @description seconds since the order was placed */
+            ageSeconds: number;
+        };
+        ShortageInput: {
+            sku: string;
+            name: string;
+            /** @description units short (open backorder) */
+            quantity: number;
+            /** @description where part of the line is held, else the pickup location; null when no location has any */
+            location: {
+                code: string;
+                name: string;
+            } | null;
+        }[];
+        TaskRowInput: {
+            id: string;
+            orderId: string;
+            engineTaskId: string;
+            kind: string;
+            role: string;
+            party: string;
+            title: string | null;
+            options: string[];
+            step: number | null;
+            state: string;
+            assignee: string | null;
+            dueAt: string | null;
+            overdue: boolean;
+            escalateTo: string | null;
+            outcome: string | null;
+            comment: string | null;
+            completedBy: string | null;
+            completedAt: string | null;
+            delegatedFrom: string | null;
+            processState: string;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            /** @description the assignee's name (user or API key) */
+            assigneeName: string | null;
+            completedByName: string | null;
+            order: components["schemas"]["OrderContextInput"];
+            shortages: components["schemas"]["ShortageInput"];
+        };
         TaskCompletionInput: {
             outcome: string;
             comment?: string;
@@ -29084,6 +29140,8 @@ export interface components {
                         role: string;
                         options: string[];
                     }[];
+                    order: components["schemas"]["OrderContextInput"];
+                    shortages: components["schemas"]["ShortageInput"];
                 }[];
             }[];
         };
@@ -31709,6 +31767,62 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        OrderContext: {
+            number: string;
+            state: string;
+            customerName: string | null;
+            currency: string;
+            /** @description decimal string in the currency */
+            grandTotal: string;
+            channel: {
+                code: string;
+                name: string;
+            };
+            placedAt: string;
+            /** @description seconds since the order was placed */
+            ageSeconds: number;
+        };
+        Shortage: {
+            sku: string;
+            name: string;
+            /** @description units short (open backorder) */
+            quantity: number;
+            /** @description where part of the line is held, else the pickup location; null when no location has any */
+            location: {
+                code: string;
+                name: string;
+            } | null;
+        }[];
+        TaskRow: {
+            id: string;
+            orderId: string;
+            engineTaskId: string;
+            kind: string;
+            role: string;
+            party: string;
+            title: string | null;
+            options: string[];
+            step: number | null;
+            state: string;
+            assignee: string | null;
+            dueAt: string | null;
+            overdue: boolean;
+            escalateTo: string | null;
+            outcome: string | null;
+            comment: string | null;
+            completedBy: string | null;
+            completedAt: string | null;
+            delegatedFrom: string | null;
+            processState: string;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            /** @description the assignee's name (user or API key) */
+            assigneeName: string | null;
+            completedByName: string | null;
+            order: components["schemas"]["OrderContext"];
+            shortages: components["schemas"]["Shortage"];
+        };
         TaskCompletion: {
             outcome: string;
             comment?: string;
@@ -31742,6 +31856,8 @@ export interface components {
                         role: string;
                         options: string[];
                     }[];
+                    order: components["schemas"]["OrderContext"];
+                    shortages: components["schemas"]["Shortage"];
                 }[];
             }[];
         };
