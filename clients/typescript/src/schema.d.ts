@@ -10,7 +10,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List and search orders (newest first, cursor paging) */
+        /** List and search orders (newest first or by a column, keyset cursor paging, total on the first page) */
         get: {
             parameters: {
                 query?: {
@@ -21,8 +21,10 @@ export interface paths {
                     type?: string;
                     placedFrom?: string;
                     placedTo?: string;
-                    /** @description search in number, external id, the channel's display number, customer name, email and buyer id */
+                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
+                    /** @description column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort */
+                    sort?: "created" | "-created" | "placed" | "-placed" | "total" | "-total" | "number" | "-number" | "state" | "-state";
                     limit?: number;
                     cursor?: string;
                 };
@@ -41,6 +43,8 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["OrderSummary"][];
                             nextCursor: string | null;
+                            /** @description every match of the filters; on the first page only (no cursor) */
+                            total: number | null;
                         };
                     };
                 };
@@ -348,6 +352,126 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered list as CSV (same filters and sort as GET /orders, every page; UTF-8 with BOM) */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    channel?: string;
+                    customerId?: string;
+                    /** @description order type: sale, quote, … or return (return orders) */
+                    type?: string;
+                    placedFrom?: string;
+                    placedTo?: string;
+                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
+                    q?: string;
+                    /** @description column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort */
+                    sort?: "created" | "-created" | "placed" | "-placed" | "total" | "-total" | "number" | "-number" | "state" | "-state";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
