@@ -11357,6 +11357,8 @@ export interface paths {
             parameters: {
                 query?: {
                     kind?: string;
+                    /** @description one order: is it in an exception state, and why */
+                    orderId?: string;
                     limit?: number;
                 };
                 header?: never;

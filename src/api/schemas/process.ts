@@ -351,6 +351,7 @@ export const taskCompletion = z.object({
 
 export const exceptionsQuery = z.object({
   kind: z.string().max(100).optional(),
+  orderId: uuid.optional().describe('one order: is it in an exception state, and why'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const exceptionsView = z

@@ -8,7 +8,7 @@ import { orderContextColumns, orderContextView, type ContextRow } from './order-
  */
 export async function listExceptions(
   scope: TenantScope,
-  query: { kind?: string | undefined; limit: number },
+  query: { kind?: string | undefined; orderId?: string | undefined; limit: number },
   now: Date = new Date(),
 ) {
   let sel = scope
@@ -33,6 +33,7 @@ export async function listExceptions(
     ])
     .where('order_processes.exception_kind', 'is not', null);
   if (query.kind) sel = sel.where('order_processes.exception_kind', '=', query.kind);
+  if (query.orderId) sel = sel.where('order_processes.order_id', '=', query.orderId);
   const rows = await sel
     .orderBy('order_processes.updated_at')
     .orderBy('order_processes.order_id')
