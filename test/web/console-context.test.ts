@@ -170,7 +170,7 @@ describe(
       await page.waitForURL(/sort=-total/);
       await firstRow.getByText(orders.short.number).waitFor();
       // Column choice: hide "Lines", kept after a reload.
-      await page.getByText('Columns').click();
+      await page.locator('summary', { hasText: 'Columns' }).click();
       await page.getByRole('checkbox', { name: 'Lines' }).uncheck();
       await page.reload();
       await page.getByRole('columnheader', { name: /Total/ }).waitFor();
@@ -212,13 +212,21 @@ describe(
     });
 
     test('approver: sees only the tasks of their roles, with the order context, in Polish', async () => {
+      const credit = await rig.call('GET', `/api/v1/tasks?orderId=${orders.credit.id}`);
+      assert.deepEqual(
+        credit.body.items.map((x: any) => x.role),
+        ['finance'],
+        JSON.stringify(credit.body.items.map((x: any) => [x.role, x.state])),
+      );
       const page = await rig.newPage('pl-PL');
       await page.goto(`${rig.base}/`);
       await page.getByLabel(/E-mail|Email/).fill('finanse@example.pl');
       await page.getByLabel(/Hasło|Password/).fill('zażółć gęślą jaźń 2026');
       await page.getByRole('button', { name: /Zaloguj|Sign in/ }).click();
-      await page.waitForLoadState('networkidle');
+      await page.getByRole('navigation').waitFor();
       await page.goto(`${rig.base}/inbox`);
+      await page.waitForLoadState('networkidle');
+      await rig.shot('context-inbox-approver-pl', page);
       const list = page.getByRole('list', { name: /Skrzynka|Inbox|Zadania/ });
       await list.getByText(orders.credit.number).waitFor();
       await list.getByText('Kooperatywa Świt').waitFor();
