@@ -36,7 +36,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
       // The state the order reached and why (a re-read of the queue), never just "sent".
       setMsg({
         ok: true,
-        text: await describeOutcome(cx, (state) => tMaybe(`state.${state}`, state), {
+        text: await describeOutcome(cx, (state) => tMaybe(`state.${state}`, state.replaceAll('_', ' ')), {
           orderId: o.orderId,
           number: o.number,
           action: tMaybe(`outcome.${name}`, name),
@@ -99,7 +99,6 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                     <th scope="col">{cx('cx.age')}</th>
                     <th scope="col">{cx('cx.shortages')}</th>
                     <th scope="col">{t('orders.col.state')}</th>
-                    <th scope="col">{t('exceptions.process')}</th>
                     <th scope="col">{t('exceptions.since')}</th>
                     <th scope="col">{t('exceptions.resolve')}</th>
                   </tr>
@@ -129,9 +128,9 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                       </td>
                       <td>
                         <StateBadge state={o.state} />
-                      </td>
-                      <td className="mono">
-                        {o.process.key} v{o.process.version}
+                        <div className="muted mono small" title={t('exceptions.process')}>
+                          {o.process.key} v{o.process.version}
+                        </div>
                       </td>
                       <td className="nowrap">{formatDateTime(o.since, locale)}</td>
                       <td>

@@ -122,7 +122,7 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | nul
   // The entry that opened this task: the latest decision with a trace (its rule and inputs).
   const why = [...(history.data?.items ?? [])].reverse().find((h) => Array.isArray(h.reason.trace) || h.reason.rule);
 
-  const stateName = (state: string) => tMaybe(`state.${state}`, state);
+  const stateName = (state: string) => tMaybe(`state.${state}`, state.replaceAll('_', ' '));
   const act = async (path: 'claim' | 'complete' | 'delegate', body: Record<string, unknown>) => {
     setBusy(true);
     setMsg(null);

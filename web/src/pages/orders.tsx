@@ -273,7 +273,7 @@ function BulkActions({ orders, onDone }: { orders: OrderSummary[]; onDone: (resu
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
-  const stateName = (state: string) => tMaybe(`state.${state}`, state);
+  const stateName = (state: string) => tMaybe(`state.${state}`, state.replaceAll('_', ' '));
   const headers = (version: number) => ({ 'if-match': `"${version}"`, 'idempotency-key': crypto.randomUUID() });
 
   const run = async (one: (o: OrderSummary) => Promise<Outcome>) => {
