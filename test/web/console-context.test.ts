@@ -237,5 +237,31 @@ describe(
       await rig.shot('context-inbox-approver-pl', page);
       assert.deepEqual(rig.consoleErrors, []);
     });
+
+    test('operator: bulk cancel asks for a reason and a confirmation and reports each row', async () => {
+      const page = rig.page;
+      await switchLanguage(page, /Меню пользователя/, 'English');
+      await page.goto(`${rig.base}/orders`);
+      await page.getByTestId('orders-total').getByText('3 matching orders').waitFor();
+      rig.expectedErrors.push(/status of 409/);
+      await page.getByRole('checkbox', { name: 'Select all shown' }).check();
+      await page.getByRole('region', { name: '3 selected' }).getByRole('button', { name: 'Cancel orders…' }).click();
+      await page.getByText('Cancel 3 orders? This cannot be undone.').waitFor();
+      const go = page.getByRole('button', { name: 'Cancel them' });
+      assert.equal(await go.isDisabled(), true, 'no reason, no cancel');
+      await page.getByLabel('Reason for cancelling').fill('Klient zrezygnował — клиент отказался');
+      await go.click();
+      const results = page.getByRole('list', { name: 'Results' });
+      await results.getByText(`${orders.credit.number}: now Cancelled`).waitFor();
+      await results.getByText(`${orders.short.number}: now Cancelled`).waitFor();
+      await results.getByText(new RegExp(`${orders.discount.number}: not done — `)).waitFor();
+      await rig.shot('context-bulk-en', page);
+      for (const key of ['credit', 'short'] as const) {
+        const read = await rig.call('GET', `/api/v1/orders/${orders[key].id}`);
+        assert.equal(read.body.state, 'cancelled');
+      }
+      assert.notEqual((await rig.call('GET', `/api/v1/orders/${orders.discount.id}`)).body.state, 'cancelled');
+      assert.deepEqual(rig.consoleErrors, []);
+    });
   },
 );
