@@ -252,6 +252,8 @@ describe(
       await page.getByLabel('Reason for cancelling').fill('Klient zrezygnował — клиент отказался');
       await go.click();
       const results = page.getByRole('list', { name: 'Results' });
+      await results.waitFor();
+      await rig.shot('context-bulk-en', page);
       await results.getByText(`${orders.credit.number}: now Cancelled`).waitFor();
       await results.getByText(`${orders.short.number}: now Cancelled`).waitFor();
       await results.getByText(new RegExp(`${orders.discount.number}: not done — `)).waitFor();

@@ -210,11 +210,23 @@ export function OrdersPage() {
           {selected.size > 0 && (
             <BulkActions
               orders={rows.filter((o) => selected.has(o.id))}
-              onDone={() => {
+              onDone={(results) => {
+                setBulkResults(results);
                 setSelected(new Set());
                 void list.refetch();
               }}
             />
+          )}
+          {bulkResults.length > 0 && (
+            <div role="status">
+              <ul className="bulk-results card" aria-label={cx('cx.bulkResults')}>
+                {bulkResults.map((r) => (
+                  <li key={r.number} className={r.ok ? 'form-ok' : 'form-error'}>
+                    {r.text}
+                  </li>
+                ))}
+              </ul>
+            </div>
           )}
           <OrdersTable
             rows={rows}
