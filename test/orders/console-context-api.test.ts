@@ -70,6 +70,16 @@ describe('tasks and exceptions carry the order context (issue 18 item 3)', () =>
     assert.notEqual(one.body.assigneeName, one.body.assignee, 'a name, not an id');
     assert.equal(one.body.assigneeName, me.body.name ?? me.body.user?.name ?? one.body.assigneeName);
     assert.equal(one.body.order.number, o.number);
+
+    // A stale If-Match says which version won, so the console can tell the user.
+    const stale = await t.call(
+      'POST',
+      `/api/v1/tasks/${row.id}/complete`,
+      { outcome: 'approve' },
+      { 'if-match': '"1"' },
+    );
+    assert.equal(stale.status, 412, JSON.stringify(stale.body));
+    assert.equal(stale.body.currentVersion, one.body.version);
   });
 
   test('a shortage exception says which SKU is short by how much and where', async () => {
@@ -94,6 +104,10 @@ describe('tasks and exceptions carry the order context (issue 18 item 3)', () =>
     assert.equal(item.shortages[0].name, 'Łyżka stołowa');
     assert.equal(item.shortages[0].quantity, 3, 'one of four units is held');
     assert.equal(item.shortages[0].location?.code, 'WAW-1');
+    // One order's exception (what the console re-reads after an action to say why).
+    const one = await t.call('GET', `/api/v1/exceptions?orderId=${o.id}`);
+    assert.equal(one.body.total, 1);
+    assert.equal(one.body.groups[0].orders[0].orderId, o.id);
     // The resolution task on the same order carries the same shortage.
     const tasks = await t.call('GET', `/api/v1/tasks?orderId=${o.id}`);
     assert.deepEqual(tasks.body.items[0].shortages, item.shortages);
