@@ -325,22 +325,25 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
   test('given an approval task and an exception, the inbox decides with a comment and the queue resolves', async () => {
     await page.getByRole('link', { name: 'Inbox' }).click();
     await page.getByRole('button', { name: /Duże zamówienie: zatwierdź/ }).click();
+    // The facts of the decision first (money in the order's currency), the engine's trace behind a toggle.
+    await page.getByLabel('Facts of the decision').getByText('order.total').waitFor();
+    await page.locator('.task-detail > details > summary').click();
     await page.getByText('order.total > 10000').waitFor();
     // Claim first: the task becomes the user's, then the decision is made on the fresh version.
     await page.getByRole('button', { name: 'Claim' }).click();
-    await page.getByText('Claimed: the task is yours.').waitFor();
+    await page.getByText(`${approval.number}: the task is yours now.`).waitFor();
     await page.getByText(/Assigned to /).waitFor();
     await page.getByLabel('Comment').fill('Zgoda — klient stały, płaci w terminie');
     await shot('inbox-en');
     await page.getByRole('button', { name: 'Approve' }).click();
-    await page.getByText('Done: Approve.').waitFor();
+    await page.getByText(new RegExp(`${approval.number}: Approve — the order is now `)).waitFor();
     assert.equal((await call('GET', `/api/v1/orders/${approval.id}`)).body.state, 'completed');
 
     await page.getByRole('link', { name: 'Exceptions' }).click();
     await page.getByRole('link', { name: exception.number }).waitFor();
     await shot('exceptions-en');
     await page.getByRole('button', { name: 'Backorder' }).click();
-    await page.getByText(`${exception.number}: Backorder sent.`).waitFor();
+    await page.getByText(new RegExp(`${exception.number}: Backorder — the order is now `)).waitFor();
     assert.equal((await call('GET', `/api/v1/orders/${exception.id}`)).body.state, 'completed');
     await page.getByText('No orders are waiting in exception states.').waitFor();
 

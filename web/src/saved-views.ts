@@ -31,7 +31,7 @@ export function deleteView(name: string): SavedView[] {
 
 /** The filter part of a query string in a stable order, so equal filters compare equal. */
 export function normalise(search: URLSearchParams): string {
-  const keys = ['q', 'state', 'channel', 'from', 'to'];
+  const keys = ['q', 'state', 'channel', 'from', 'to', 'sort'];
   const out = new URLSearchParams();
   for (const k of keys) {
     const v = search.get(k);

@@ -10,7 +10,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List and search orders (newest first, cursor paging) */
+        /** List and search orders (newest first or by a column, keyset cursor paging, total on the first page) */
         get: {
             parameters: {
                 query?: {
@@ -21,8 +21,10 @@ export interface paths {
                     type?: string;
                     placedFrom?: string;
                     placedTo?: string;
-                    /** @description search in number, external id, the channel's display number, customer name, email and buyer id */
+                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
+                    /** @description column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort */
+                    sort?: "created" | "-created" | "placed" | "-placed" | "total" | "-total" | "number" | "-number" | "state" | "-state";
                     limit?: number;
                     cursor?: string;
                 };
@@ -41,6 +43,8 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["OrderSummary"][];
                             nextCursor: string | null;
+                            /** @description every match of the filters; on the first page only (no cursor) */
+                            total: number | null;
                         };
                     };
                 };
@@ -348,6 +352,126 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered list as CSV (same filters and sort as GET /orders, every page; UTF-8 with BOM) */
+        get: {
+            parameters: {
+                query?: {
+                    state?: string;
+                    channel?: string;
+                    customerId?: string;
+                    /** @description order type: sale, quote, … or return (return orders) */
+                    type?: string;
+                    placedFrom?: string;
+                    placedTo?: string;
+                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
+                    q?: string;
+                    /** @description column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort */
+                    sort?: "created" | "-created" | "placed" | "-placed" | "total" | "-total" | "number" | "-number" | "state" | "-state";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/csv */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -10679,7 +10803,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Task"][];
+                            items: components["schemas"]["TaskRow"][];
                             nextCursor: string | null;
                         };
                     };
@@ -10773,7 +10897,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One task */
+        /** One task with its order context */
         get: {
             parameters: {
                 query?: never;
@@ -10791,7 +10915,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Task"];
+                        "application/json": components["schemas"]["TaskRow"];
                     };
                 };
                 /** @description Default Response */
@@ -11233,6 +11357,8 @@ export interface paths {
             parameters: {
                 query?: {
                     kind?: string;
+                    /** @description one order: is it in an exception state, and why */
+                    orderId?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -29649,6 +29775,62 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        OrderContextInput: {
+            number: string;
+            state: string;
+            customerName: string | null;
+            currency: string;
+            /** @description decimal string in the currency */
+            grandTotal: string;
+            channel: {
+                code: string;
+                name: string;
+            };
+            placedAt: string;
+            /** @description seconds since the order was placed */
+            ageSeconds: number;
+        };
+        ShortageInput: {
+            sku: string;
+            name: string;
+            /** @description units short (open backorder) */
+            quantity: number;
+            /** @description where part of the line is held, else the pickup location; null when no location has any */
+            location: {
+                code: string;
+                name: string;
+            } | null;
+        }[];
+        TaskRowInput: {
+            id: string;
+            orderId: string;
+            engineTaskId: string;
+            kind: string;
+            role: string;
+            party: string;
+            title: string | null;
+            options: string[];
+            step: number | null;
+            state: string;
+            assignee: string | null;
+            dueAt: string | null;
+            overdue: boolean;
+            escalateTo: string | null;
+            outcome: string | null;
+            comment: string | null;
+            completedBy: string | null;
+            completedAt: string | null;
+            delegatedFrom: string | null;
+            processState: string;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            /** @description the assignee's name (user or API key) */
+            assigneeName: string | null;
+            completedByName: string | null;
+            order: components["schemas"]["OrderContextInput"];
+            shortages: components["schemas"]["ShortageInput"];
+        };
         TaskCompletionInput: {
             outcome: string;
             comment?: string;
@@ -29682,6 +29864,8 @@ export interface components {
                         role: string;
                         options: string[];
                     }[];
+                    order: components["schemas"]["OrderContextInput"];
+                    shortages: components["schemas"]["ShortageInput"];
                 }[];
             }[];
         };
@@ -32307,6 +32491,62 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        OrderContext: {
+            number: string;
+            state: string;
+            customerName: string | null;
+            currency: string;
+            /** @description decimal string in the currency */
+            grandTotal: string;
+            channel: {
+                code: string;
+                name: string;
+            };
+            placedAt: string;
+            /** @description seconds since the order was placed */
+            ageSeconds: number;
+        };
+        Shortage: {
+            sku: string;
+            name: string;
+            /** @description units short (open backorder) */
+            quantity: number;
+            /** @description where part of the line is held, else the pickup location; null when no location has any */
+            location: {
+                code: string;
+                name: string;
+            } | null;
+        }[];
+        TaskRow: {
+            id: string;
+            orderId: string;
+            engineTaskId: string;
+            kind: string;
+            role: string;
+            party: string;
+            title: string | null;
+            options: string[];
+            step: number | null;
+            state: string;
+            assignee: string | null;
+            dueAt: string | null;
+            overdue: boolean;
+            escalateTo: string | null;
+            outcome: string | null;
+            comment: string | null;
+            completedBy: string | null;
+            completedAt: string | null;
+            delegatedFrom: string | null;
+            processState: string;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            /** @description the assignee's name (user or API key) */
+            assigneeName: string | null;
+            completedByName: string | null;
+            order: components["schemas"]["OrderContext"];
+            shortages: components["schemas"]["Shortage"];
+        };
         TaskCompletion: {
             outcome: string;
             comment?: string;
@@ -32340,6 +32580,8 @@ export interface components {
                         role: string;
                         options: string[];
                     }[];
+                    order: components["schemas"]["OrderContext"];
+                    shortages: components["schemas"]["Shortage"];
                 }[];
             }[];
         };

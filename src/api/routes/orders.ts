@@ -16,7 +16,8 @@ import {
 import { idParams, problem } from '../schemas/common.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { getOrder, getOrderHistory } from '../../app/orders/get-order.js';
-import { listOrders } from '../../app/orders/list-orders.js';
+import { listOrders, ordersCsv } from '../../app/orders/list-orders.js';
+import { Readable } from 'node:stream';
 import { updateOrder } from '../../app/orders/update-order.js';
 import { createOrdersBatch, BATCH_MAX } from '../../app/orders/create-orders-batch.js';
 
@@ -106,12 +107,40 @@ export const orderRoutes =
       {
         schema: {
           tags: ['orders'],
-          summary: 'List and search orders (newest first, cursor paging)',
+          summary:
+            'List and search orders (newest first or by a column, keyset cursor paging, total on the first page)',
           querystring: orderListQuery,
-          response: { 200: z.object({ items: z.array(orderSummary), nextCursor: z.string().nullable() }), ...errors },
+          response: {
+            200: z.object({
+              items: z.array(orderSummary),
+              nextCursor: z.string().nullable(),
+              total: z.number().nullable().describe('every match of the filters; on the first page only (no cursor)'),
+            }),
+            ...errors,
+          },
         },
       },
       async (request) => listOrders(authorize(deps.readDb ?? deps.db, request, 'orders:read').store, request.query),
+    );
+
+    app.get(
+      '/orders.csv',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'The filtered list as CSV (same filters and sort as GET /orders, every page; UTF-8 with BOM)',
+          querystring: orderListQuery.omit({ limit: true, cursor: true }),
+          response: { 200: z.string().describe('text/csv'), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const store = authorize(deps.db, request, 'orders:read').store;
+        const day = deps.clock.now().toISOString().slice(0, 10);
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="orders-${day}.csv"`)
+          .send(Readable.from(ordersCsv(store, request.query)) as unknown as string);
+      },
     );
 
     app.get(

@@ -12,6 +12,7 @@ import {
   exceptionsView,
   task,
   taskCompletion,
+  taskRow,
   taskListQuery,
 } from '../schemas/process.js';
 import { AppError } from '../../shared/errors.js';
@@ -55,7 +56,7 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         tags,
         summary: 'Task inbox: filter by role, assignee, state, party, due date, overdue',
         querystring: taskListQuery,
-        response: { 200: z.object({ items: z.array(task), nextCursor: z.string().nullable() }), ...errors },
+        response: { 200: z.object({ items: z.array(taskRow), nextCursor: z.string().nullable() }), ...errors },
       },
     },
     async (request) => {
@@ -67,7 +68,12 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
   app.get(
     '/tasks/:id',
     {
-      schema: { tags, summary: 'One task', params: idParams, response: { 200: task, ...errors } },
+      schema: {
+        tags,
+        summary: 'One task with its order context',
+        params: idParams,
+        response: { 200: taskRow, ...errors },
+      },
     },
     async (request, reply) => {
       const task = await getTask(authorize(deps.db, request, 'tasks:read').store, now(), request.params.id);
@@ -152,6 +158,6 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         response: { 200: exceptionsView, ...errors },
       },
     },
-    async (request) => listExceptions(authorize(deps.db, request, 'orders:read').store, request.query),
+    async (request) => listExceptions(authorize(deps.db, request, 'orders:read').store, request.query, now()),
   );
 }

@@ -272,6 +272,43 @@ export const task = z
   })
   .meta({ id: 'Task' });
 
+/** What a person needs beside a task or an exception to decide: the order at a glance, what is short where. */
+export const orderContext = {
+  order: z
+    .object({
+      number: z.string(),
+      state: z.string(),
+      customerName: z.string().nullable(),
+      currency: z.string(),
+      grandTotal: z.string().describe('decimal string in the currency'),
+      channel: z.object({ code: z.string(), name: z.string() }),
+      placedAt: z.string(),
+      ageSeconds: z.number().describe('seconds since the order was placed'),
+    })
+    .meta({ id: 'OrderContext' }),
+  shortages: z
+    .array(
+      z.object({
+        sku: z.string(),
+        name: z.string(),
+        quantity: z.number().describe('units short (open backorder)'),
+        location: z
+          .object({ code: z.string(), name: z.string() })
+          .nullable()
+          .describe('where part of the line is held, else the pickup location; null when no location has any'),
+      }),
+    )
+    .meta({ id: 'Shortage' }),
+};
+
+export const taskRow = task
+  .extend({
+    assigneeName: z.string().nullable().describe("the assignee's name (user or API key)"),
+    completedByName: z.string().nullable(),
+    ...orderContext,
+  })
+  .meta({ id: 'TaskRow' });
+
 export const taskListQuery = z.object({
   role: z.string().max(500).optional().describe('comma-separated roles'),
   assignee: z.string().max(200).optional(),
@@ -314,6 +351,7 @@ export const taskCompletion = z.object({
 
 export const exceptionsQuery = z.object({
   kind: z.string().max(100).optional(),
+  orderId: uuid.optional().describe('one order: is it in an exception state, and why'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const exceptionsView = z
@@ -333,6 +371,7 @@ export const exceptionsView = z
             resolutions: z.array(z.string()),
             since: z.string(),
             tasks: z.array(z.object({ id: z.string(), role: z.string(), options: z.array(z.string()) })),
+            ...orderContext,
           }),
         ),
       }),

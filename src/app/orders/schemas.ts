@@ -375,9 +375,15 @@ export const orderListQuery = z.object({
   placedTo: timestamp.optional(),
   q: text(200)
     .optional()
-    .describe("search in number, external id, the channel's display number, customer name, email and buyer id"),
+    .describe(
+      "search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99)",
+    ),
+  sort: z
+    .enum(['created', '-created', 'placed', '-placed', 'total', '-total', 'number', '-number', 'state', '-state'])
+    .optional()
+    .describe('column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(400).optional(),
 });
 
 export const historyEntry = z

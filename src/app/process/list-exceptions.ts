@@ -1,16 +1,25 @@
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
+import { orderContextColumns, orderContextView, type ContextRow } from './order-context.js';
 
 /**
  * The exceptions queue: orders waiting in an exception state, grouped by kind, each with the
  * resolutions the process allows (resolve one by posting it as an event on the order).
  */
-export async function listExceptions(scope: TenantScope, query: { kind?: string | undefined; limit: number }) {
+export async function listExceptions(
+  scope: TenantScope,
+  query: { kind?: string | undefined; orderId?: string | undefined; limit: number },
+  now: Date = new Date(),
+) {
   let sel = scope
     .selectFrom('order_processes')
     .innerJoin('orders', (j) =>
       j.onRef('orders.tenant_id', '=', 'order_processes.tenant_id').onRef('orders.id', '=', 'order_processes.order_id'),
     )
+    .innerJoin('channels', (j) =>
+      j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
+    )
+    .select(orderContextColumns())
     .select([
       'order_processes.order_id',
       'order_processes.definition_key',
@@ -24,6 +33,7 @@ export async function listExceptions(scope: TenantScope, query: { kind?: string 
     ])
     .where('order_processes.exception_kind', 'is not', null);
   if (query.kind) sel = sel.where('order_processes.exception_kind', '=', query.kind);
+  if (query.orderId) sel = sel.where('order_processes.order_id', '=', query.orderId);
   const rows = await sel
     .orderBy('order_processes.updated_at')
     .orderBy('order_processes.order_id')
@@ -51,7 +61,7 @@ export async function listExceptions(scope: TenantScope, query: { kind?: string 
     resolutions: string[];
     since: string;
     tasks: { id: string; role: string; options: string[] }[];
-  };
+  } & ReturnType<typeof orderContextView>;
   const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
   for (const row of rows) {
     const kind = row.exception_kind!;
@@ -68,6 +78,7 @@ export async function listExceptions(scope: TenantScope, query: { kind?: string 
       tasks: tasks
         .filter((t) => t.order_id === row.order_id)
         .map((t) => ({ id: t.id, role: t.role, options: t.options })),
+      ...orderContextView(row as unknown as ContextRow, now),
     });
     groups.set(kind, group);
   }

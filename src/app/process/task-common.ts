@@ -13,6 +13,8 @@ export async function lockOpenTask(tx: TenantScope, id: string, expectedVersion:
   if (row.state !== 'open' && row.state !== 'claimed')
     throw new AppError('TASK_NOT_OPEN', `task ${id} is ${row.state}`, [], { state: row.state });
   if (expectedVersion !== null && expectedVersion !== row.version)
-    throw new AppError('VERSION_MISMATCH', `the task is at version ${row.version}, not ${expectedVersion}`);
+    throw new AppError('VERSION_MISMATCH', `the task is at version ${row.version}, not ${expectedVersion}`, [], {
+      currentVersion: row.version,
+    });
   return row;
 }

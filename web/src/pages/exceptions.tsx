@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, request, type Schemas } from '../api';
-import { useI18n } from '../i18n/index';
-import { formatDateTime } from '../format';
+import { useI18n, useMessages } from '../i18n/index';
+import { formatDateTime, formatDuration, formatMoney } from '../format';
+import { contextMessages } from '../i18n/context-messages';
+import { describeOutcome, refusal, shortageText } from '../components/order-context';
 import { Link } from '../router';
 import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { ComingSoon } from './coming-soon';
@@ -13,8 +15,9 @@ type ExceptionOrder = Queue['groups'][number]['orders'][number];
 /** Orders waiting in exception states, grouped by kind; a resolution is an event sent to the order's process. */
 export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   const { t, tMaybe, locale } = useI18n();
+  const cx = useMessages(contextMessages);
   const client = useQueryClient();
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string; stale?: boolean } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const q = useQuery({ queryKey: ['exceptions'], queryFn: () => get<Queue>('/exceptions?limit=200'), retry: false });
   if (q.error instanceof ApiError && q.error.status === 404)
@@ -24,21 +27,28 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
     setBusy(o.orderId);
     setMsg(null);
     try {
-      await request(
+      const res = await request<{ state: string }>(
         'POST',
         `/orders/${o.orderId}/events`,
         { name },
         { 'if-match': `"${o.orderVersion}"`, 'idempotency-key': crypto.randomUUID() },
       );
+      // The state the order reached and why (a re-read of the queue), never just "sent".
       setMsg({
         ok: true,
-        text: t('exceptions.resolved', { number: o.number, event: tMaybe(`outcome.${name}`, name) }),
+        text: await describeOutcome(cx, (state) => tMaybe(`state.${state}`, state.replaceAll('_', ' ')), {
+          orderId: o.orderId,
+          number: o.number,
+          action: tMaybe(`outcome.${name}`, name),
+          before: o.state,
+          after: res.body.state,
+        }),
       });
       void client.invalidateQueries({ queryKey: ['exceptions'] });
       void client.invalidateQueries({ queryKey: ['order', o.orderId] });
       void client.invalidateQueries({ queryKey: ['history', o.orderId] });
     } catch (e) {
-      setMsg({ ok: false, text: t('common.error', { detail: e instanceof Error ? e.message : String(e) }) });
+      setMsg({ ok: false, ...refusal(cx, e, 'order') });
     } finally {
       setBusy(null);
     }
@@ -50,6 +60,20 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
       {msg && (
         <p className={msg.ok ? 'form-ok' : 'form-error'} role={msg.ok ? 'status' : 'alert'}>
           {msg.text}
+          {msg.stale && (
+            <>
+              {' '}
+              <button
+                type="button"
+                onClick={() => {
+                  setMsg(null);
+                  void q.refetch();
+                }}
+              >
+                {cx('cx.reload')}
+              </button>
+            </>
+          )}
         </p>
       )}
       {q.error ? (
@@ -69,8 +93,12 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                 <thead>
                   <tr>
                     <th scope="col">{t('orders.col.number')}</th>
+                    <th scope="col">{cx('cx.customer')}</th>
+                    <th scope="col">{cx('cx.amount')}</th>
+                    <th scope="col">{cx('cx.channel')}</th>
+                    <th scope="col">{cx('cx.age')}</th>
+                    <th scope="col">{cx('cx.shortages')}</th>
                     <th scope="col">{t('orders.col.state')}</th>
-                    <th scope="col">{t('exceptions.process')}</th>
                     <th scope="col">{t('exceptions.since')}</th>
                     <th scope="col">{t('exceptions.resolve')}</th>
                   </tr>
@@ -83,11 +111,26 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                           {o.number}
                         </Link>
                       </td>
+                      <td>{o.order.customerName ?? '—'}</td>
+                      <td className="num nowrap">{formatMoney(o.order.grandTotal, o.order.currency, locale)}</td>
+                      <td>{o.order.channel.name}</td>
+                      <td className="nowrap">{formatDuration(o.order.ageSeconds, locale)}</td>
+                      <td>
+                        {o.shortages.length ? (
+                          <ul className="shortages">
+                            {o.shortages.map((x) => (
+                              <li key={x.sku}>{shortageText(cx, x)}</li>
+                            ))}
+                          </ul>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
                       <td>
                         <StateBadge state={o.state} />
-                      </td>
-                      <td className="mono">
-                        {o.process.key} v{o.process.version}
+                        <div className="muted mono small" title={t('exceptions.process')}>
+                          {o.process.key} v{o.process.version}
+                        </div>
                       </td>
                       <td className="nowrap">{formatDateTime(o.since, locale)}</td>
                       <td>

@@ -1,22 +1,27 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, query, request, type HistoryEntry, type Me, type Schemas } from '../api';
-import { useI18n } from '../i18n/index';
+import { useI18n, useMessages } from '../i18n/index';
+import { contextMessages } from '../i18n/context-messages';
+import { DecisionFacts, OrderContextLine, ShortageList, describeOutcome, refusal } from '../components/order-context';
 import { formatDateTime } from '../format';
 import { Link } from '../router';
 import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { ComingSoon } from './coming-soon';
 
-export type Task = Schemas['Task'];
+export type Task = Schemas['TaskRow'];
+type Completion = { task: Schemas['Task']; order: { id: string; state: string; version: number } };
+type Notice = { ok: boolean; text: string; stale?: boolean };
 
 /** Open tasks for the user's roles (all for admins): decide with a comment, or delegate. */
 export function InboxPage({ me }: { me: Me }) {
   const { t, tMaybe, locale } = useI18n();
+  const cx = useMessages(contextMessages);
   const [overdue, setOverdue] = useState(false);
   const [picked, setPicked] = useState<string | null>(null);
   // Kept here: a decided task leaves the list (and its detail unmounts), the outcome stays visible.
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const roles = me.roles.includes('admin') ? undefined : me.roles.join(',');
   const tasks = useQuery({
     queryKey: ['tasks', roles, overdue],
@@ -40,6 +45,20 @@ export function InboxPage({ me }: { me: Me }) {
       {notice && (
         <p className={notice.ok ? 'form-ok' : 'form-error'} role={notice.ok ? 'status' : 'alert'}>
           {notice.text}
+          {notice.stale && (
+            <>
+              {' '}
+              <button
+                type="button"
+                onClick={() => {
+                  setNotice(null);
+                  void tasks.refetch();
+                }}
+              >
+                {cx('cx.reload')}
+              </button>
+            </>
+          )}
         </p>
       )}
       {tasks.error ? (
@@ -59,8 +78,11 @@ export function InboxPage({ me }: { me: Me }) {
                   onClick={() => setPicked(x.id)}
                 >
                   <strong>{x.title ?? tMaybe(`task.${x.kind}`, x.kind)}</strong>
+                  <OrderContextLine order={x.order} t={cx} />
+                  {x.shortages.length > 0 && <ShortageList shortages={x.shortages} t={cx} />}
                   <span className="muted">
-                    {t('inbox.role')}: {x.role} · <StateBadge state={x.processState} />
+                    {t('inbox.role')}: {tMaybe(`role.${x.role}`, x.role)} · <StateBadge state={x.processState} />
+                    {x.assigneeName && <> · {cx('cx.assignedTo', { name: x.assigneeName })}</>}
                   </span>
                   {x.dueAt && (
                     <span className={x.overdue ? 'overdue' : 'muted'}>
@@ -85,8 +107,9 @@ export function InboxPage({ me }: { me: Me }) {
   );
 }
 
-function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolean; text: string } | null) => void }) {
+function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | null) => void }) {
   const { t, tMaybe } = useI18n();
+  const cx = useMessages(contextMessages);
   const client = useQueryClient();
   const [comment, setComment] = useState('');
   const [role, setRole] = useState('');
@@ -99,20 +122,39 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
   // The entry that opened this task: the latest decision with a trace (its rule and inputs).
   const why = [...(history.data?.items ?? [])].reverse().find((h) => Array.isArray(h.reason.trace) || h.reason.rule);
 
-  const act = async (path: string, body: Record<string, unknown>, ok: string) => {
+  const stateName = (state: string) => tMaybe(`state.${state}`, state.replaceAll('_', ' '));
+  const act = async (path: 'claim' | 'complete' | 'delegate', body: Record<string, unknown>) => {
     setBusy(true);
     setMsg(null);
     try {
-      await request('POST', `/tasks/${task.id}/${path}`, body, {
+      const res = await request<Completion | Schemas['Task']>('POST', `/tasks/${task.id}/${path}`, body, {
         'if-match': `"${task.version}"`,
         'idempotency-key': crypto.randomUUID(),
       });
-      setMsg({ ok: true, text: ok });
+      const number = task.order.number;
+      if (path === 'complete') {
+        // Told from the order's state in the answer and a re-read of why it is there, never "sent".
+        const done = res.body as Completion;
+        const outcome = String(body.outcome);
+        setMsg({
+          ok: true,
+          text: await describeOutcome(cx, stateName, {
+            orderId: task.orderId,
+            number,
+            action: tMaybe(`outcome.${outcome}`, outcome),
+            before: task.processState,
+            after: done.order.state,
+          }),
+        });
+      } else if (path === 'delegate') {
+        const role = String(body.role);
+        setMsg({ ok: true, text: cx('cx.delegated', { number, role: tMaybe(`role.${role}`, role) }) });
+      } else setMsg({ ok: true, text: cx('cx.claimed', { number }) });
       void client.invalidateQueries({ queryKey: ['tasks'] });
       void client.invalidateQueries({ queryKey: ['history', task.orderId] });
       void client.invalidateQueries({ queryKey: ['order', task.orderId] });
     } catch (e) {
-      setMsg({ ok: false, text: t('common.error', { detail: e instanceof Error ? e.message : String(e) }) });
+      setMsg({ ok: false, ...refusal(cx, e, 'task') });
     } finally {
       setBusy(false);
     }
@@ -122,22 +164,40 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
     <div className="task-detail">
       <h2>{task.title ?? tMaybe(`task.${task.kind}`, task.kind)}</h2>
       <p>
+        <OrderContextLine order={task.order} t={cx} />
+      </p>
+      <ShortageList shortages={task.shortages} t={cx} />
+      <p>
         <Link to={`/orders/${task.orderId}`}>{t('inbox.openOrder')}</Link> ·{' '}
         <span className="muted">
-          {t('inbox.role')}: {task.role}
+          {t('inbox.role')}: {tMaybe(`role.${task.role}`, task.role)}
         </span>
-        {task.assignee && <span className="muted"> · {t('inbox.assignee', { name: task.assignee })}</span>}
+        {task.assignee && (
+          <span className="muted"> · {t('inbox.assignee', { name: task.assigneeName ?? task.assignee })}</span>
+        )}
         {task.overdue && <span className="overdue"> · {t('inbox.overdue')}</span>}
       </p>
       {task.state === 'open' && !task.assignee && (
         <div>
-          <button type="button" disabled={busy} onClick={() => act('claim', {}, t('inbox.claimed'))}>
+          <button type="button" disabled={busy} onClick={() => act('claim', {})}>
             {t('inbox.claim')}
           </button>
         </div>
       )}
       <h3>{t('inbox.facts')}</h3>
-      {history.isPending ? <Loading /> : why ? <Timeline entries={[why]} /> : <p className="muted">—</p>}
+      {history.isPending ? (
+        <Loading />
+      ) : why ? (
+        <>
+          <DecisionFacts entry={why} currency={task.order.currency} t={cx} />
+          <details>
+            <summary>{t('inbox.facts')}</summary>
+            <Timeline entries={[why]} />
+          </details>
+        </>
+      ) : (
+        <p className="muted">—</p>
+      )}
       <label>
         {t('inbox.comment')}
         <textarea rows={3} maxLength={2000} value={comment} onChange={(e) => setComment(e.target.value)} />
@@ -149,9 +209,7 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
             type="button"
             className={o === task.options[0] ? 'primary' : undefined}
             disabled={busy}
-            onClick={() =>
-              act('complete', { outcome: o, ...withComment }, t('inbox.done', { outcome: tMaybe(`outcome.${o}`, o) }))
-            }
+            onClick={() => act('complete', { outcome: o, ...withComment })}
           >
             {tMaybe(`outcome.${o}`, o)}
           </button>
@@ -161,7 +219,7 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: { ok: boolea
         className="delegate"
         onSubmit={(e) => {
           e.preventDefault();
-          if (role.trim()) void act('delegate', { role: role.trim(), ...withComment }, t('inbox.delegated'));
+          if (role.trim()) void act('delegate', { role: role.trim(), ...withComment });
         }}
       >
         <label>

@@ -1,17 +1,52 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { get, query, type OrderSummary, type OrdersSummary, type Page, type Reference } from '../api';
-import { useI18n } from '../i18n/index';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  get,
+  query,
+  request,
+  type OrderSummary,
+  type OrdersSummary,
+  type Page,
+  type Reference,
+  type Schemas,
+} from '../api';
+import { useI18n, useMessages } from '../i18n/index';
+import { contextMessages } from '../i18n/context-messages';
+import { refusal } from '../components/order-context';
 import { navigate, useLocation } from '../router';
 import { localDayEnd, localDayStart } from '../format';
-import { OrdersTable } from '../components/orders-table';
+import { ORDER_COLUMNS, OrdersTable, type OrderColumn } from '../components/orders-table';
 import { ErrorBox } from '../components/status';
 import { deleteView, loadViews, normalise, saveView, type SavedView } from '../saved-views';
 
 const PAGE = 100;
 
+const COLUMNS_KEY = 'ordo.orders.columns';
+const ALL_COLUMNS = ORDER_COLUMNS.map((c) => c.id);
+
+/** The columns this browser chose (localStorage), all of them at first. */
+function loadColumns(): OrderColumn[] {
+  try {
+    const saved = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? 'null') as unknown;
+    if (Array.isArray(saved)) {
+      const known = ALL_COLUMNS.filter((c) => saved.includes(c));
+      if (known.length) return known;
+    }
+  } catch {
+    // a broken entry: all columns
+  }
+  return [...ALL_COLUMNS];
+}
+
+type ListPage = Page<OrderSummary> & { total?: number | null };
+
 export function OrdersPage() {
   const { t, tMaybe } = useI18n();
+  const cx = useMessages(contextMessages);
+  const [columns, setColumns] = useState<OrderColumn[]>(loadColumns);
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  // Kept here: the bar goes when the selection clears, each row's outcome stays visible.
+  const [bulkResults, setBulkResults] = useState<Outcome[]>([]);
   const { search } = useLocation();
   const filters = normalise(search);
   const f = new URLSearchParams(filters);
@@ -44,8 +79,10 @@ export function OrdersPage() {
       channel: p.get('channel') ?? undefined,
       placedFrom: p.get('from') ? localDayStart(p.get('from')!) : undefined,
       placedTo: p.get('to') ? localDayEnd(p.get('to')!) : undefined,
+      sort: p.get('sort') ?? undefined,
     };
   }, [filters]);
+  useEffect(() => setSelected(new Set()), [apiFilters]);
 
   const list = useInfiniteQuery({
     queryKey: ['orders', apiFilters],
@@ -65,6 +102,14 @@ export function OrdersPage() {
   });
 
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  const total = list.data?.pages[0]?.total;
+  const csvHref = `/api/v1/orders.csv${query({ ...apiFilters })}`;
+  const toggleColumn = (id: OrderColumn, on: boolean) => {
+    const next = ALL_COLUMNS.filter((c) => (c === id ? on : columns.includes(c)));
+    if (!next.length) return;
+    localStorage.setItem(COLUMNS_KEY, JSON.stringify(next));
+    setColumns(next);
+  };
   const stateOptions = [
     ...new Set([...(states.data?.byState.map((s) => s.state) ?? []), ...(f.get('state') ? [f.get('state')!] : [])]),
   ];
@@ -73,6 +118,25 @@ export function OrdersPage() {
     <section className="page orders-page">
       <div className="page-head">
         <h1>{t('orders.title')}</h1>
+        <details className="columns-menu">
+          <summary>{cx('cx.columns')}</summary>
+          <fieldset>
+            <legend className="sr-only">{cx('cx.columns')}</legend>
+            {ORDER_COLUMNS.map((c) => (
+              <label key={c.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={columns.includes(c.id)}
+                  onChange={(e) => toggleColumn(c.id, e.target.checked)}
+                />{' '}
+                {t(c.label)}
+              </label>
+            ))}
+          </fieldset>
+        </details>
+        <a className="button" href={csvHref} download>
+          {cx('cx.csv')}
+        </a>
         <SavedViews current={filters} />
       </div>
       <form
@@ -89,7 +153,7 @@ export function OrdersPage() {
             type="search"
             name="q"
             value={text}
-            placeholder={t('orders.searchHint')}
+            placeholder={cx('cx.searchHint')}
             onChange={(e) => setText(e.target.value)}
           />
         </label>
@@ -142,22 +206,170 @@ export function OrdersPage() {
       {list.error ? (
         <ErrorBox error={list.error} onRetry={() => list.refetch()} />
       ) : (
-        <OrdersTable
-          rows={rows}
-          loading={list.isPending}
-          hasMore={Boolean(list.hasNextPage)}
-          fetchingMore={list.isFetchingNextPage}
-          loadMore={() => {
-            if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
-          }}
-        />
+        <>
+          {selected.size > 0 && (
+            <BulkActions
+              orders={rows.filter((o) => selected.has(o.id))}
+              onDone={(results) => {
+                setBulkResults(results);
+                setSelected(new Set());
+                void list.refetch();
+              }}
+            />
+          )}
+          {bulkResults.length > 0 && (
+            <div role="status">
+              <ul className="bulk-results card" aria-label={cx('cx.bulkResults')}>
+                {bulkResults.map((r) => (
+                  <li key={r.number} className={r.ok ? 'form-ok' : 'form-error'}>
+                    {r.text}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <OrdersTable
+            rows={rows}
+            columns={columns}
+            sort={apiFilters.sort ?? '-created'}
+            onSort={(next) => setParam('sort', next)}
+            sortLabel={(column) => cx('cx.sort', { column })}
+            selected={selected}
+            onSelect={(ids, on) =>
+              setSelected((prev) => {
+                const next = new Set(prev);
+                for (const id of ids) {
+                  if (on) next.add(id);
+                  else next.delete(id);
+                }
+                return next;
+              })
+            }
+            selectLabel={(number) => cx('cx.select', { number })}
+            selectAllLabel={cx('cx.selectAll')}
+            footer={
+              typeof total === 'number' ? (
+                <strong data-testid="orders-total">{cx('cx.matches', { count: total })}</strong>
+              ) : undefined
+            }
+            loading={list.isPending}
+            hasMore={Boolean(list.hasNextPage)}
+            fetchingMore={list.isFetchingNextPage}
+            loadMore={() => {
+              if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
+            }}
+          />
+        </>
       )}
     </section>
   );
 }
 
 function fetchPage(f: Record<string, string | undefined>, cursor: string | undefined, signal: AbortSignal) {
-  return get<Page<OrderSummary>>(`/orders${query({ ...f, limit: PAGE, cursor })}`, signal);
+  return get<ListPage>(`/orders${query({ ...f, limit: PAGE, cursor })}`, signal);
+}
+
+type TaskRow = Schemas['TaskRow'];
+type Outcome = { number: string; ok: boolean; text: string };
+
+/**
+ * Bulk actions on the selected rows, one request per order so each row reports its own outcome:
+ * approve or take the open tasks (through the tasks API, with each task's version), or cancel
+ * with a reason after a confirmation (the order's process event `cancel`, with If-Match, like
+ * the single action).
+ */
+function BulkActions({ orders, onDone }: { orders: OrderSummary[]; onDone: (results: Outcome[]) => void }) {
+  const { tMaybe } = useI18n();
+  const cx = useMessages(contextMessages);
+  const client = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState('');
+  const stateName = (state: string) => tMaybe(`state.${state}`, state.replaceAll('_', ' '));
+  const headers = (version: number) => ({ 'if-match': `"${version}"`, 'idempotency-key': crypto.randomUUID() });
+
+  const run = async (one: (o: OrderSummary) => Promise<Outcome>) => {
+    setBusy(true);
+    const out: Outcome[] = [];
+    for (const o of orders) {
+      try {
+        out.push(await one(o));
+      } catch (e) {
+        out.push({
+          number: o.number,
+          ok: false,
+          text: cx('cx.bulkFailed', { number: o.number, detail: refusal(cx, e, 'order').text }),
+        });
+      }
+    }
+    setBusy(false);
+    setConfirming(false);
+    void client.invalidateQueries({ queryKey: ['tasks'] });
+    onDone(out);
+  };
+  const onTasks = (path: 'claim' | 'complete') => (o: OrderSummary) =>
+    (async (): Promise<Outcome> => {
+      const open = await get<{ items: TaskRow[] }>(`/tasks?orderId=${o.id}`);
+      const task = open.items.find((x) => (path === 'claim' ? x.state === 'open' : x.options.includes('approve')));
+      if (!task) return { number: o.number, ok: false, text: cx('cx.bulkNoTask', { number: o.number }) };
+      const res = await request<{ order?: { state: string }; processState?: string }>(
+        'POST',
+        `/tasks/${task.id}/${path}`,
+        path === 'complete' ? { outcome: 'approve' } : {},
+        headers(task.version),
+      );
+      const state = res.body.order?.state ?? res.body.processState ?? o.state;
+      return { number: o.number, ok: true, text: cx('cx.bulkOk', { number: o.number, state: stateName(state) }) };
+    })();
+  const cancel = async (o: OrderSummary): Promise<Outcome> => {
+    const res = await request<{ state: string }>(
+      'POST',
+      `/orders/${o.id}/events`,
+      { name: 'cancel', comment: reason.trim() },
+      headers(o.version),
+    );
+    return {
+      number: o.number,
+      ok: true,
+      text: cx('cx.bulkOk', { number: o.number, state: stateName(res.body.state) }),
+    };
+  };
+
+  return (
+    <div className="bulk-bar card" role="region" aria-label={cx('cx.selected', { count: orders.length })}>
+      <strong>{cx('cx.selected', { count: orders.length })}</strong>
+      <button type="button" disabled={busy} onClick={() => run(onTasks('complete'))}>
+        {cx('cx.bulkApprove')}
+      </button>
+      <button type="button" disabled={busy} onClick={() => run(onTasks('claim'))}>
+        {cx('cx.bulkAssign')}
+      </button>
+      <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
+        {cx('cx.bulkCancel')}
+      </button>
+      {confirming && (
+        <form
+          className="bulk-confirm"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (reason.trim()) void run(cancel);
+          }}
+        >
+          <p role="alert">{cx('cx.bulkConfirm', { count: orders.length })}</p>
+          <label>
+            {cx('cx.bulkReason')}
+            <input value={reason} maxLength={500} required onChange={(e) => setReason(e.target.value)} />
+          </label>
+          <button type="submit" className="danger" disabled={busy || !reason.trim()}>
+            {cx('cx.bulkGo')}
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            {cx('cx.bulkBack')}
+          </button>
+        </form>
+      )}
+    </div>
+  );
 }
 
 function SavedViews({ current }: { current: string }) {

@@ -1,0 +1,176 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { address, orderBody, seedBasics, testApp, type TestApp } from '../support.js';
+import { newId } from '../../src/shared/ids.js';
+
+/** Reads every page of a sorted list; returns the numbers in the order the pages gave them. */
+async function allPages(t: TestApp, params: string, limit: number) {
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let first: any = null;
+  for (let page = 0; page < 50; page++) {
+    const url: string = `/api/v1/orders?${params}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const r = await t.call('GET', url);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    if (page === 0) first = r.body;
+    else assert.equal(r.body.total, null, 'later pages do not count again');
+    seen.push(...r.body.items.map((o: any) => o.number));
+    cursor = r.body.nextCursor;
+    if (!cursor) break;
+  }
+  return { seen, total: first.total as number };
+}
+
+describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', () => {
+  let t: TestApp;
+  const orders: any[] = [];
+  before(async () => {
+    t = await testApp();
+    await seedBasics(t);
+    // 13 orders: totals repeat (ties across page boundaries), placed times spread and repeated.
+    const cities = ['Łódź', 'Kraków', 'Москва'];
+    for (let i = 0; i < 13; i++) {
+      const r = await t.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({
+          externalId: `SORT-${i}`,
+          placedAt: new Date(Date.UTC(2026, 10, 1 + (i % 5), 10)).toISOString(),
+          lines: [{ sku: i === 7 ? 'SKU-2' : 'SKU-1', quantity: 1 + (i % 3), unitPrice: '10.00', taxRate: '23' }],
+          shipping: undefined,
+          shippingAddress: {
+            ...address,
+            city: cities[i % 3],
+            phone: i === 4 ? '+48 600-100-204' : '+48 500 000 000',
+          },
+          ...(i === 5 ? { customer: { name: 'Анна Кузнецова', email: 'anna@example.ru' } } : {}),
+        }),
+      );
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      orders.push(r.body);
+    }
+    await t.store
+      .insertInto('shipments', {
+        id: newId(),
+        order_id: orders[9].id,
+        carrier: 'inpost',
+        status: 'created',
+        tracking_number: '620123456789012345678901',
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .execute();
+  });
+  after(() => t.close());
+
+  for (const sort of ['placed', '-placed', 'total', '-total', 'number', '-number', 'state', '-state', '-created']) {
+    test(`sort=${sort}: pages of 4 give every order once, in order, with the total`, async () => {
+      const { seen, total } = await allPages(t, `sort=${sort}`, 4);
+      assert.equal(total, 13);
+      assert.equal(seen.length, 13, 'no gaps');
+      assert.equal(new Set(seen).size, 13, 'no duplicates');
+      const byNumber = new Map(orders.map((o) => [o.number, o]));
+      const key = (n: string) => {
+        const o = byNumber.get(n);
+        const field = sort.replace('-', '');
+        if (field === 'placed') return o.placedAt;
+        if (field === 'total') return Number(o.totals.grandTotal);
+        if (field === 'state') return o.state;
+        if (field === 'number') return o.number;
+        return o.id;
+      };
+      for (let i = 1; i < seen.length; i++) {
+        const [prev, next] = [key(seen[i - 1]!), key(seen[i]!)];
+        if (sort.startsWith('-')) assert.ok(prev >= next, `${prev} then ${next}`);
+        else assert.ok(prev <= next, `${prev} then ${next}`);
+      }
+    });
+  }
+
+  test('a cursor from one sort is refused for another with a problem, not a 500', async () => {
+    const r = await t.call('GET', '/api/v1/orders?sort=total&limit=2');
+    const bad = await t.call('GET', `/api/v1/orders?sort=placed&cursor=${r.body.nextCursor}`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'VALIDATION_FAILED');
+    const junk = await t.call('GET', '/api/v1/orders?sort=nope');
+    assert.equal(junk.status, 400);
+  });
+
+  const search = async (q: string) => {
+    const r = await t.call('GET', `/api/v1/orders?q=${encodeURIComponent(q)}&limit=2`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body as { items: any[]; total: number; nextCursor: string | null };
+  };
+
+  test('search finds orders by SKU, product name, tracking number, city, phone, e-mail and amount, with a total', async () => {
+    const bySku = await search('sku-2');
+    assert.equal(bySku.total, 1);
+    assert.equal(bySku.items[0].number, orders[7].number);
+    const byProduct = await search('чайник');
+    assert.equal(byProduct.total, 1);
+    assert.equal(byProduct.items[0].number, orders[7].number);
+    const byPolishProduct = await search('KUBEK ceramiczny');
+    assert.equal(byPolishProduct.total, 12);
+    assert.equal(byPolishProduct.items.length, 2, 'the total counts every match, the page holds the limit');
+    const byTracking = await search('6201234567890');
+    assert.equal(byTracking.total, 1);
+    assert.equal(byTracking.items[0].number, orders[9].number);
+    const byCity = await search('москва');
+    assert.equal(byCity.total, 4);
+    const byCityPl = await search('łódź');
+    assert.equal(byCityPl.total, 5);
+    const byPhone = await search('600 100 204');
+    assert.equal(byPhone.total, 1);
+    assert.equal(byPhone.items[0].number, orders[4].number);
+    const byEmail = await search('anna@example.ru');
+    assert.equal(byEmail.total, 1);
+    assert.equal(byEmail.items[0].customer.name, 'Анна Кузнецова');
+    const amount = orders[0].totals.grandTotal as string;
+    const byAmount = await search(amount.replace('.', ','));
+    assert.ok(byAmount.total >= 1);
+    assert.ok(byAmount.items.every((o) => o.grandTotal === amount));
+    const nothing = await search('no-such-thing');
+    assert.equal(nothing.total, 0);
+    assert.deepEqual(nothing.items, []);
+  });
+
+  test('CSV export: the filtered list in the chosen sort, UTF-8 with BOM, Polish and Cyrillic intact', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orders.csv?sort=number&q=' + encodeURIComponent('москва'),
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(String(res.headers['content-type']), /^text\/csv; charset=utf-8/);
+    assert.match(String(res.headers['content-disposition']), /attachment; filename="orders-\d{4}-\d{2}-\d{2}\.csv"/);
+    const bytes = res.rawPayload;
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
+    const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    assert.equal(
+      lines[0],
+      'number,displayNumber,externalId,placedAt,state,channel,customer,email,currency,grandTotal,lineCount',
+    );
+    const expected = orders
+      .filter((_o, i) => i % 3 === 2)
+      .map((o) => o.number)
+      .sort();
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(',')[0]),
+      expected,
+    );
+    const anna = lines.find((l) => l.includes('Анна Кузнецова'));
+    assert.ok(anna, 'the Cyrillic name is intact');
+    assert.ok(anna!.includes(',RUB,') || anna!.includes(',PLN,'));
+    const all = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orders.csv',
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
+    const rows = all.rawPayload.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    assert.equal(rows.length, 14, 'header and every order');
+    assert.ok(
+      rows.some((l) => l.includes('Grzegorz Brzęczyszczykiewicz')),
+      'the Polish name is intact',
+    );
+  });
+});
