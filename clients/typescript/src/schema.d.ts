@@ -8883,7 +8883,7 @@ export interface paths {
         put?: never;
         /**
          * Send an event to the order's process (If-Match honoured)
-         * @description Applies the event on the process version the order started with, under the order's row lock. A disallowed event is 409 TRANSITION_NOT_ALLOWED with `allowed` listing the events the order accepts now.
+         * @description Applies the event on the process version the order started with, under the order's row lock. A disallowed event is 409 TRANSITION_NOT_ALLOWED with `allowed` listing the events the order accepts now. An event the definition gives to a system, carrier, payment, timer or integration (`source`) is raised by API keys holding orders:integrate (integration, admin); anyone else gets 403 EVENT_NOT_MANUAL, unless they hold orders:override and send a `reason` (else 422 REASON_REQUIRED at /reason): the override is written to the history with the reason.
          */
         post: {
             parameters: {
@@ -28274,6 +28274,29 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        LabelsInput: {
+            en?: string;
+            pl?: string;
+            ru?: string;
+        };
+        AllowedEventInput: {
+            name: string;
+            labels: components["schemas"]["LabelsInput"] | null;
+            /**
+             * @description who raises it, as the definition says
+             * @enum {string}
+             */
+            source: "person" | "system" | "carrier" | "payment" | "timer" | "integration";
+            /** @description a person may raise it without an override */
+            manual: boolean;
+            /** @description the console asks for a reason and a confirmation */
+            destructive: boolean;
+            /** @description the process's risks of this event, and for a destructive one the flags raised on the order */
+            risks: {
+                code: string | null;
+                labels: components["schemas"]["LabelsInput"];
+            }[];
+        };
         OrderInput: {
             id: string;
             number: string;
@@ -28306,8 +28329,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["LabelsInput"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEventInput"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];
@@ -28856,6 +28883,8 @@ export interface components {
             };
             taskId?: string;
             comment?: string;
+            /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+            reason?: string;
         };
         ProcessSimulationRequestInput: {
             /** @description stored version to try; default the draft */
@@ -28877,6 +28906,8 @@ export interface components {
                     };
                     taskId?: string;
                     comment?: string;
+                    /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+                    reason?: string;
                 }[];
             }[];
             oracle?: {
@@ -29050,6 +29081,12 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            /** @description the task's title in words, from the process definition (issue 18) */
+            titleLabels?: components["schemas"]["LabelsInput"] | null;
+            /** @description the role's name in words */
+            roleLabels?: components["schemas"]["LabelsInput"] | null;
+            /** @description the order's state in words */
+            stateLabels?: components["schemas"]["LabelsInput"] | null;
         };
         TaskCompletionInput: {
             outcome: string;
@@ -30118,8 +30155,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["LabelsInput"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEventInput"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];
@@ -30932,6 +30973,29 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        Labels: {
+            en?: string;
+            pl?: string;
+            ru?: string;
+        };
+        AllowedEvent: {
+            name: string;
+            labels: components["schemas"]["Labels"] | null;
+            /**
+             * @description who raises it, as the definition says
+             * @enum {string}
+             */
+            source: "person" | "system" | "carrier" | "payment" | "timer" | "integration";
+            /** @description a person may raise it without an override */
+            manual: boolean;
+            /** @description the console asks for a reason and a confirmation */
+            destructive: boolean;
+            /** @description the process's risks of this event, and for a destructive one the flags raised on the order */
+            risks: {
+                code: string | null;
+                labels: components["schemas"]["Labels"];
+            }[];
+        };
         Order: {
             id: string;
             number: string;
@@ -30964,8 +31028,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["Labels"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEvent"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];
@@ -31514,6 +31582,8 @@ export interface components {
             };
             taskId?: string;
             comment?: string;
+            /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+            reason?: string;
         };
         ProcessSimulationRequest: {
             /** @description stored version to try; default the draft */
@@ -31535,6 +31605,8 @@ export interface components {
                     };
                     taskId?: string;
                     comment?: string;
+                    /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+                    reason?: string;
                 }[];
             }[];
             oracle?: {
@@ -31708,6 +31780,12 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            /** @description the task's title in words, from the process definition (issue 18) */
+            titleLabels?: components["schemas"]["Labels"] | null;
+            /** @description the role's name in words */
+            roleLabels?: components["schemas"]["Labels"] | null;
+            /** @description the order's state in words */
+            stateLabels?: components["schemas"]["Labels"] | null;
         };
         TaskCompletion: {
             outcome: string;
@@ -32776,8 +32854,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["Labels"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEvent"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];

@@ -1,5 +1,6 @@
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { taskView } from './order-process-view.js';
+import { withTaskWords } from './process-words.js';
 import '../../store/schema-process.js';
 import { actingMember, heldBusinessRoles, type TaskActor } from './task-roles.js';
 
@@ -55,7 +56,10 @@ export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQu
     .execute();
   const page = rows.slice(0, taskQuery.limit);
   return {
-    items: page.map((t) => taskView(t, now)),
+    items: await withTaskWords(
+      scope,
+      page.map((t) => taskView(t, now)),
+    ),
     nextCursor: rows.length > taskQuery.limit ? page[page.length - 1]!.id : null,
   };
 }
@@ -63,5 +67,5 @@ export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQu
 export async function getTask(scope: TenantScope, now: Date, id: string) {
   const row = await scope.selectFrom('process_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  return taskView(row, now);
+  return (await withTaskWords(scope, [taskView(row, now)]))[0]!;
 }
