@@ -589,6 +589,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["OrderHistoryEntry"][];
+                            words?: components["schemas"]["ProcessWords"];
                         };
                     };
                 };
@@ -28461,6 +28462,17 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ProcessWordsInput: {
+            states: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
+            events: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
+            roles: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
+        };
         OrderHistoryEntryInput: {
             id: string;
             at: string;
@@ -31159,6 +31171,17 @@ export interface components {
             createdAt: string;
         } & {
             [key: string]: unknown;
+        };
+        ProcessWords: {
+            states: {
+                [key: string]: components["schemas"]["Labels"];
+            };
+            events: {
+                [key: string]: components["schemas"]["Labels"];
+            };
+            roles: {
+                [key: string]: components["schemas"]["Labels"];
+            };
         };
         OrderHistoryEntry: {
             id: string;

@@ -408,6 +408,14 @@ export const orderListQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+export const processWordsView = z
+  .object({
+    states: z.record(z.string(), labels),
+    events: z.record(z.string(), labels),
+    roles: z.record(z.string(), labels),
+  })
+  .meta({ id: 'ProcessWords' });
+
 export const historyEntry = z
   .object({
     id: z.string(),

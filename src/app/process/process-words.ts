@@ -44,6 +44,7 @@ export const stateWords = (def: CompiledDefinition, state: string): Labels | nul
 interface Words {
   states: Record<string, { labels?: Labels; task?: { labels?: Labels } }>;
   roles: Record<string, { labels?: Labels }>;
+  events: Record<string, { labels?: Labels }>;
 }
 const parsedWords = new Map<string, Words>();
 const WORDS_MAX = 500;
@@ -57,7 +58,7 @@ function wordsOf(source: string, hash: string): Words {
   } catch {
     // a stored version always parsed once; if not, it has no words
   }
-  const words: Words = { states: doc.states ?? {}, roles: doc.roles ?? {} };
+  const words: Words = { states: doc.states ?? {}, roles: doc.roles ?? {}, events: doc.events ?? {} };
   if (parsedWords.size >= WORDS_MAX) parsedWords.delete(parsedWords.keys().next().value!);
   parsedWords.set(hash, words);
   return words;
@@ -125,4 +126,29 @@ export function compiledTaskWords(def: CompiledDefinition, processState: string 
     roleLabels: roleLabels(def, role),
     stateLabels: processState ? stateLabels(def, processState) : null,
   };
+}
+
+const labelsOf = (entries: Record<string, { labels?: Labels } | null | undefined>) => {
+  const out: Record<string, Labels> = {};
+  for (const [name, item] of Object.entries(entries)) if (item?.labels) out[name] = item.labels;
+  return out;
+};
+
+/** The labels of every state, event and role of the process version the order runs (null without a process). */
+export async function orderProcessWords(scope: TenantScope, orderId: string) {
+  const proc = await scope
+    .selectFrom('order_processes')
+    .select(['definition_key', 'definition_version'])
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
+  if (!proc) return undefined;
+  const row = await scope
+    .selectFrom('process_definitions')
+    .select(['source', 'source_hash'])
+    .where('key', '=', proc.definition_key)
+    .where('version', '=', proc.definition_version)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const words = wordsOf(row.source, row.source_hash);
+  return { states: labelsOf(words.states), events: labelsOf(words.events), roles: labelsOf(words.roles) };
 }
