@@ -47,9 +47,18 @@ export function Timeline({ entries, words }: { entries: HistoryEntry[]; words?: 
   );
 }
 
-/** Steps the engine and the system take on their own, with nobody's reason attached. */
+/** Records of the engine's own work (actions run, tasks opened, stock moved) rather than of a decision. */
+const ENGINE_ACTIONS =
+  /^(process\.(action|action_requested|exception_opened|timer|result_ignored)|task\.(opened|escalated)|stock\.|fulfilment\.event_not_accepted)/;
+
+/**
+ * Steps taken on their own, with nobody's reason attached and no change of state: what the engine
+ * did, or anything the system or process did. A state change or a reason is always told.
+ */
 const isInternal = (e: HistoryEntry) =>
-  (e.actor.type === 'process' || e.actor.type === 'system') && !whyOf(e) && !e.action.startsWith('order.');
+  !whyOf(e) &&
+  !(e.toState && e.toState !== e.fromState) &&
+  (ENGINE_ACTIONS.test(e.action) || e.actor.type === 'process' || e.actor.type === 'system');
 
 function groups(entries: HistoryEntry[]): HistoryEntry[][] {
   const out: HistoryEntry[][] = [];
@@ -102,7 +111,10 @@ function BusinessEntry({ e, words }: { e: HistoryEntry; words?: Words | undefine
     ? `${pw('pw.override', { source: pw(`pw.source.${source}` as never) })}: ${say.event(overridden)}`
     : eventName
       ? say.event(eventName)
-      : tMaybe(`action.${e.action}`, humanise(e.action.split('.').slice(-1)[0] ?? e.action));
+      : pw.maybe(
+          `pw.action.${e.action}`,
+          tMaybe(`action.${e.action}`, humanise(e.action.split('.').slice(-1)[0] ?? e.action)),
+        );
   return (
     <li className={`tl-entry actor-${e.actor.type}${override ? ' tl-override' : ''}`}>
       <div className="tl-head">
@@ -125,7 +137,10 @@ function BusinessEntry({ e, words }: { e: HistoryEntry; words?: Words | undefine
 }
 
 function InternalSteps({ steps, words }: { steps: HistoryEntry[]; words?: Words | undefined }) {
-  const { locale } = useI18n();
+  const { locale, tMaybe } = useI18n();
+  const kinds = [
+    ...new Set(steps.map((e) => pw.maybe(`pw.action.${e.action}`, tMaybe(`action.${e.action}`, '')))),
+  ].filter(Boolean);
   const pw = useProcessWords();
   const say = useWords(words);
   // newest first: the last state reached is on the first step that moved

@@ -40,6 +40,15 @@ const en = {
   'pw.entered': 'Now: {to}',
   'pw.event': '“{event}”',
   'pw.taskFor': 'for {role}',
+  'pw.action.process.action': 'Step carried out',
+  'pw.action.process.action_waiting': 'Waiting for a result',
+  'pw.action.process.event': 'Event',
+  'pw.action.fulfilment.requested': 'Sent to the warehouse',
+  'pw.action.order.routed': 'Warehouse chosen',
+  'pw.action.order.unroutable': 'No warehouse can ship',
+  'pw.action.task.completed': 'Task done',
+  'pw.action.task.cancelled': 'Task closed',
+  'pw.action.shipment.requested': 'Shipment requested',
 } satisfies Record<string, Message>;
 
 export type ProcessWordsKey = keyof typeof en;
@@ -81,6 +90,15 @@ const pl: Record<ProcessWordsKey, Message> = {
   'pw.entered': 'Teraz: {to}',
   'pw.event': '„{event}”',
   'pw.taskFor': 'dla: {role}',
+  'pw.action.process.action': 'Krok wykonany',
+  'pw.action.process.action_waiting': 'Oczekiwanie na wynik',
+  'pw.action.process.event': 'Zdarzenie',
+  'pw.action.fulfilment.requested': 'Wysłano do magazynu',
+  'pw.action.order.routed': 'Wybrano magazyn',
+  'pw.action.order.unroutable': 'Żaden magazyn nie wyśle',
+  'pw.action.task.completed': 'Zadanie wykonane',
+  'pw.action.task.cancelled': 'Zadanie zamknięte',
+  'pw.action.shipment.requested': 'Zlecono wysyłkę',
 };
 
 const ru: Record<ProcessWordsKey, Message> = {
@@ -120,6 +138,15 @@ const ru: Record<ProcessWordsKey, Message> = {
   'pw.entered': 'Сейчас: {to}',
   'pw.event': '«{event}»',
   'pw.taskFor': 'для: {role}',
+  'pw.action.process.action': 'Шаг выполнен',
+  'pw.action.process.action_waiting': 'Ожидание результата',
+  'pw.action.process.event': 'Событие',
+  'pw.action.fulfilment.requested': 'Передано на склад',
+  'pw.action.order.routed': 'Склад выбран',
+  'pw.action.order.unroutable': 'Ни один склад не отгрузит',
+  'pw.action.task.completed': 'Задача выполнена',
+  'pw.action.task.cancelled': 'Задача закрыта',
+  'pw.action.shipment.requested': 'Запрошена отгрузка',
 };
 
 export const processWords: Catalogue<ProcessWordsKey> = { en, pl, ru };
