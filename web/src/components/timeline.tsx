@@ -138,10 +138,10 @@ function BusinessEntry({ e, words }: { e: HistoryEntry; words?: Words | undefine
 
 function InternalSteps({ steps, words }: { steps: HistoryEntry[]; words?: Words | undefined }) {
   const { locale, tMaybe } = useI18n();
+  const pw = useProcessWords();
   const kinds = [
     ...new Set(steps.map((e) => pw.maybe(`pw.action.${e.action}`, tMaybe(`action.${e.action}`, '')))),
   ].filter(Boolean);
-  const pw = useProcessWords();
   const say = useWords(words);
   // newest first: the last state reached is on the first step that moved
   const moved = steps.filter((e) => e.toState && e.toState !== e.fromState);
