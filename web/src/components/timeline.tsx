@@ -73,7 +73,9 @@ function groups(entries: HistoryEntry[]): HistoryEntry[][] {
 /** What a person or the process said about the entry: a reason, a comment, an override's reason. */
 function whyOf(e: HistoryEntry): string | null {
   const reason = e.reason;
-  const event = asObject(reason.event);
+  // The cause's reason is repeated on every step it set off: told once, where the event is applied.
+  const applied = !ENGINE_ACTIONS.test(e.action);
+  const event = applied ? asObject(reason.event) : undefined;
   for (const value of [reason.reason, event?.reason, event?.comment, reason.comment]) {
     if (typeof value === 'string' && value.trim() && value !== 'created') return value;
   }
