@@ -35,10 +35,10 @@ export function Timeline({ entries, words }: { entries: HistoryEntry[]; words?: 
       ) : (
         <ol className="timeline business" data-testid="timeline">
           {groups(newest).map((group) =>
-            group.length === 1 || !isInternal(group[0]!) ? (
-              <BusinessEntry key={group[0]!.id} e={group[0]!} words={words} />
+            group.entry ? (
+              <BusinessEntry key={group.entry.id} e={group.entry} words={words} steps={group.steps.length} />
             ) : (
-              <InternalSteps key={group[0]!.id} steps={group} words={words} />
+              <InternalSteps key={group.steps[0]!.id} steps={group.steps} words={words} />
             ),
           )}
         </ol>
@@ -60,13 +60,22 @@ const isInternal = (e: HistoryEntry) =>
   !(e.toState && e.toState !== e.fromState) &&
   (ENGINE_ACTIONS.test(e.action) || e.actor.type === 'process' || e.actor.type === 'system');
 
-function groups(entries: HistoryEntry[]): HistoryEntry[][] {
-  const out: HistoryEntry[][] = [];
+/**
+ * Newest first: the engine's steps are newer than the event that set them off, so each run of them
+ * is told with the entry just below it (the cause) as "N automatic steps"; a run with no cause
+ * below it stands on its own line.
+ */
+function groups(entries: HistoryEntry[]): { entry: HistoryEntry | null; steps: HistoryEntry[] }[] {
+  const out: { entry: HistoryEntry | null; steps: HistoryEntry[] }[] = [];
+  let pending: HistoryEntry[] = [];
   for (const e of entries) {
-    const last = out[out.length - 1];
-    if (last && isInternal(e) && isInternal(last[0]!)) last.push(e);
-    else out.push([e]);
+    if (isInternal(e)) pending.push(e);
+    else {
+      out.push({ entry: e, steps: pending });
+      pending = [];
+    }
   }
+  if (pending.length) out.push({ entry: null, steps: pending });
   return out;
 }
 
@@ -99,7 +108,7 @@ function Who({ e }: { e: HistoryEntry }) {
   return <>{tMaybe(`actor.${e.actor.type}`, humanise(e.actor.type))}</>;
 }
 
-function BusinessEntry({ e, words }: { e: HistoryEntry; words?: Words | undefined }) {
+function BusinessEntry({ e, words, steps }: { e: HistoryEntry; words?: Words | undefined; steps: number }) {
   const { tMaybe, locale } = useI18n();
   const pw = useProcessWords();
   const say = useWords(words);
@@ -134,6 +143,7 @@ function BusinessEntry({ e, words }: { e: HistoryEntry; words?: Words | undefine
         </div>
       )}
       {why && <div className="tl-why">{pw('pw.why', { text: why })}</div>}
+      {steps > 0 && <div className="muted tl-steps">+ {pw('pw.engineSteps', { count: steps })}</div>}
     </li>
   );
 }
