@@ -13,10 +13,19 @@ type Words = { states?: Record<string, Labels>; events?: Record<string, Labels>;
  * its own are folded into one line. "Show details" brings back the engine's record: the rule,
  * process version, trace, inputs and changes of every entry.
  */
-export function Timeline({ entries, words }: { entries: HistoryEntry[]; words?: Words | undefined }) {
+export function Timeline({
+  entries,
+  words,
+  detailed: startDetailed = entries.length === 1,
+}: {
+  entries: HistoryEntry[];
+  words?: Words | undefined;
+  /** Start with the engine's record; default for one entry shown alone (the inbox's decision facts). */
+  detailed?: boolean;
+}) {
   const { t } = useI18n();
   const pw = useProcessWords();
-  const [detailed, setDetailed] = useState(false);
+  const [detailed, setDetailed] = useState(startDetailed);
   if (entries.length === 0) return <p className="muted">{t('timeline.empty')}</p>;
   const newest = [...entries].reverse();
   return (
