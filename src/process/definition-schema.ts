@@ -18,6 +18,55 @@ const cel = z.string().min(1).describe('a CEL expression over the documented fac
 const duration = z.string().regex(ISO_DURATION, 'an ISO 8601 duration such as PT24H or P2D');
 const signedDuration = z.string().regex(SIGNED_DURATION, 'an ISO 8601 duration, optionally negative (-PT2H)');
 
+/** The languages the console speaks; a label missing in one falls back to the console's catalogue, then the code. */
+export const LABEL_LANGUAGES = ['en', 'pl', 'ru'] as const;
+export const labelsSchema = z
+  .object({
+    en: z.string().min(1).max(200).optional(),
+    pl: z.string().min(1).max(200).optional(),
+    ru: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .describe('words for people, per language: { en: Cancel order, pl: Anuluj zamówienie, ru: Отменить заказ }');
+
+/** Who may raise an event (the API refuses people raising anything but `person` events without an override). */
+export const EVENT_SOURCES = ['person', 'system', 'carrier', 'payment', 'timer', 'integration'] as const;
+
+export const riskSchema = z
+  .object({
+    code: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/, 'a risk code is SCREAMING_SNAKE_CASE')
+      .optional(),
+    labels: labelsSchema,
+  })
+  .strict();
+
+export const eventSpecSchema = z
+  .object({
+    source: z
+      .enum(EVENT_SOURCES)
+      .optional()
+      .describe(
+        'who raises it: person (default), or system / carrier / payment / timer / integration, which people raise only by an override with a reason',
+      ),
+    destructive: z
+      .boolean()
+      .optional()
+      .describe(
+        'the console asks for a reason and confirmation; default: it leads to a final state that is not a success',
+      ),
+    risks: z
+      .array(riskSchema)
+      .max(10)
+      .optional()
+      .describe('what people must know before raising it; shown in the confirmation'),
+    labels: labelsSchema.optional(),
+  })
+  .strict();
+
+export const roleSpecSchema = z.object({ labels: labelsSchema.optional() }).strict();
+
 export const actionRefSchema = z
   .object({
     action: z.string().min(1).describe('an action code from the registry'),
@@ -66,6 +115,7 @@ export const taskSchema = z
   .object({
     kind: z.enum(['approval', 'resolve', 'review', 'confirm', 'input']),
     title: z.string().optional(),
+    labels: labelsSchema.optional().describe("the task's title in each language"),
     role: z.string().min(1).optional(),
     party: z.enum(['seller', 'customer']).optional(),
     due: duration.optional(),
@@ -99,6 +149,7 @@ export const exceptionSchema = z.union([
 export const stateSchema = z
   .object({
     description: z.string().optional(),
+    labels: labelsSchema.optional().describe("the state's name in each language"),
     enter: z.array(actionRefSchema).optional(),
     exit: z.array(actionRefSchema).optional(),
     on: z.record(eventName, onTargetSchema).optional(),
@@ -158,6 +209,14 @@ export const processDefinitionSchema = z
       .record(z.string().regex(NAME), externalActionSchema)
       .optional()
       .describe('actions this process asks integrations to carry out, by code'),
+    events: z
+      .record(eventName, eventSpecSchema)
+      .optional()
+      .describe('per event: who raises it, whether it is destructive, its risks and labels'),
+    roles: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a role is lower_snake_case'), roleSpecSchema)
+      .optional()
+      .describe("labels of the business roles this process's tasks name"),
     states: z.record(stateName, stateSchema),
   })
   .strict();
@@ -172,6 +231,9 @@ export type TaskSpec = z.infer<typeof taskSchema>;
 export type TimerSpec = z.infer<typeof timerSchema>;
 export type StateSpec = z.infer<typeof stateSchema>;
 export type DecisionTableSpec = z.infer<typeof decisionTableSchema>;
+export type Labels = z.infer<typeof labelsSchema>;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+export type EventSpec = z.infer<typeof eventSpecSchema>;
 export type ProcessDefinitionSpec = z.infer<typeof processDefinitionSchema>;
 
 /** The published JSON Schema document (draft 2020-12). */

@@ -29,3 +29,16 @@ export { addDuration, parseDuration, isDuration } from './durations.js';
 export { exploreDefinition, candidateEvents } from './explore.js';
 export type { Exploration } from './explore.js';
 export type * from './types.js';
+export {
+  describeEvents,
+  eventSource,
+  isDestructive,
+  isManual,
+  stateLabels,
+  taskLabels,
+  roleLabels,
+  eventLabels,
+} from './event-info.js';
+export type { EventInfo, EventRisk } from './event-info.js';
+export { EVENT_SOURCES, LABEL_LANGUAGES } from './definition-schema.js';
+export type { EventSource, Labels, EventSpec } from './definition-schema.js';

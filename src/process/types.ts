@@ -117,6 +117,8 @@ export interface ProcessEvent {
   taskId?: string;
   actor?: { id: string; roles?: string[] };
   comment?: string;
+  /** Why a person raised it (a destructive event, a manual override); kept in the history. */
+  reason?: string;
 }
 
 export type Effect =

@@ -32,7 +32,8 @@ export type ProblemCode =
   | 'CEL_SYNTAX'
   | 'CEL_TYPE'
   | 'CEL_LIMIT'
-  | 'UNKNOWN_FACT';
+  | 'UNKNOWN_FACT'
+  | 'UNKNOWN_EVENT';
 
 /** A problem before positions are attached: a path into the definition. */
 export interface RawProblem {
@@ -404,7 +405,22 @@ export function checkDefinition(
   }
 
   graphChecks(def, problems);
+  eventDeclarationChecks(def, problems);
   return { problems, exprs };
+}
+
+/** An event described under `events:` that no state accepts is a typo, not a description. */
+function eventDeclarationChecks(def: ProcessDefinitionSpec, problems: RawProblem[]): void {
+  const accepted = new Set<string>(['escalate']);
+  for (const state of Object.values(def.states)) for (const name of Object.keys(state.on ?? {})) accepted.add(name);
+  for (const name of Object.keys(def.events ?? {})) {
+    if (!accepted.has(name))
+      problems.push({
+        path: ['events', name],
+        code: 'UNKNOWN_EVENT',
+        message: `no state accepts the event "${name}": describe only events that some state's on: names`,
+      });
+  }
 }
 
 function getAt(obj: unknown, path: Path): unknown {

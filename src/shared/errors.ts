@@ -42,6 +42,12 @@ export const ERROR_CODES = {
   LOT_UNAVAILABLE: { status: 409, title: 'Not enough unexpired stock in the lots' },
   // process codes (issue 4)
   TRANSITION_NOT_ALLOWED: { status: 409, title: "The order's process does not allow this event now" },
+  EVENT_NOT_MANUAL: {
+    status: 403,
+    title:
+      'A system, carrier, payment, timer or integration raises this event, not a person (a manual override needs orders:override and a reason)',
+  },
+  REASON_REQUIRED: { status: 422, title: 'Say why: this action needs a reason' },
   PROCESS_DEFINITION_INVALID: { status: 422, title: 'The process definition has problems' },
   PROCESS_NOT_FOUND: { status: 404, title: 'No such process definition or version' },
   PROCESS_NOT_SELECTED: { status: 422, title: 'No process rule matches the order' },

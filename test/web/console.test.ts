@@ -378,7 +378,11 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await shot('order-actions-en');
     await actions.getByLabel('Comment').fill('Klient rezygnuje — отмена по звонку');
     await actions.getByRole('button', { name: 'Cancel order' }).click();
-    await actions.getByText('Cancel order: sent.').waitFor();
+    // destructive: a confirmation that asks why (issue 18)
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('reason').fill('Klient rezygnuje');
+    await dialog.getByRole('button', { name: 'Yes, Cancel order' }).click();
+    await actions.getByText('Done: Cancel order. The order is now: Cancelled.').waitFor();
     await page
       .getByRole('heading', { name: `Order ${held.body.number}` })
       .getByText('Cancelled')

@@ -713,6 +713,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["OrderHistoryEntry"][];
+                            words?: components["schemas"]["ProcessWords"];
                         };
                     };
                 };
@@ -9007,7 +9008,7 @@ export interface paths {
         put?: never;
         /**
          * Send an event to the order's process (If-Match honoured)
-         * @description Applies the event on the process version the order started with, under the order's row lock. A disallowed event is 409 TRANSITION_NOT_ALLOWED with `allowed` listing the events the order accepts now.
+         * @description Applies the event on the process version the order started with, under the order's row lock. A disallowed event is 409 TRANSITION_NOT_ALLOWED with `allowed` listing the events the order accepts now. An event the definition gives to a system, carrier, payment, timer or integration (`source`) is raised by API keys holding orders:integrate (integration, admin); anyone else gets 403 EVENT_NOT_MANUAL, unless they hold orders:override and send a `reason` (else 422 REASON_REQUIRED at /reason): the override is written to the history with the reason.
          */
         post: {
             parameters: {
@@ -28998,6 +28999,29 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        LabelsInput: {
+            en?: string;
+            pl?: string;
+            ru?: string;
+        };
+        AllowedEventInput: {
+            name: string;
+            labels: components["schemas"]["LabelsInput"] | null;
+            /**
+             * @description who raises it, as the definition says
+             * @enum {string}
+             */
+            source: "person" | "system" | "carrier" | "payment" | "timer" | "integration";
+            /** @description a person may raise it without an override */
+            manual: boolean;
+            /** @description the console asks for a reason and a confirmation */
+            destructive: boolean;
+            /** @description the process's risks of this event, and for a destructive one the flags raised on the order */
+            risks: {
+                code: string | null;
+                labels: components["schemas"]["LabelsInput"];
+            }[];
+        };
         OrderInput: {
             id: string;
             number: string;
@@ -29030,8 +29054,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["LabelsInput"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEventInput"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];
@@ -29157,6 +29185,17 @@ export interface components {
             createdAt: string;
         } & {
             [key: string]: unknown;
+        };
+        ProcessWordsInput: {
+            states: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
+            events: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
+            roles: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
         };
         OrderHistoryEntryInput: {
             id: string;
@@ -29580,6 +29619,8 @@ export interface components {
             };
             taskId?: string;
             comment?: string;
+            /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+            reason?: string;
         };
         ProcessSimulationRequestInput: {
             /** @description stored version to try; default the draft */
@@ -29601,6 +29642,8 @@ export interface components {
                     };
                     taskId?: string;
                     comment?: string;
+                    /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+                    reason?: string;
                 }[];
             }[];
             oracle?: {
@@ -29774,6 +29817,12 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            /** @description the task's title in words, from the process definition (issue 18) */
+            titleLabels?: components["schemas"]["LabelsInput"] | null;
+            /** @description the role's name in words */
+            roleLabels?: components["schemas"]["LabelsInput"] | null;
+            /** @description the order's state in words */
+            stateLabels?: components["schemas"]["LabelsInput"] | null;
         };
         OrderContextInput: {
             number: string;
@@ -29825,6 +29874,12 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            /** @description the task's title in words, from the process definition (issue 18) */
+            titleLabels?: components["schemas"]["LabelsInput"] | null;
+            /** @description the role's name in words */
+            roleLabels?: components["schemas"]["LabelsInput"] | null;
+            /** @description the order's state in words */
+            stateLabels?: components["schemas"]["LabelsInput"] | null;
             /** @description the assignee's name (user or API key) */
             assigneeName: string | null;
             completedByName: string | null;
@@ -30900,8 +30955,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["LabelsInput"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEventInput"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];
@@ -31714,6 +31773,29 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        Labels: {
+            en?: string;
+            pl?: string;
+            ru?: string;
+        };
+        AllowedEvent: {
+            name: string;
+            labels: components["schemas"]["Labels"] | null;
+            /**
+             * @description who raises it, as the definition says
+             * @enum {string}
+             */
+            source: "person" | "system" | "carrier" | "payment" | "timer" | "integration";
+            /** @description a person may raise it without an override */
+            manual: boolean;
+            /** @description the console asks for a reason and a confirmation */
+            destructive: boolean;
+            /** @description the process's risks of this event, and for a destructive one the flags raised on the order */
+            risks: {
+                code: string | null;
+                labels: components["schemas"]["Labels"];
+            }[];
+        };
         Order: {
             id: string;
             number: string;
@@ -31746,8 +31828,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["Labels"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEvent"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];
@@ -31873,6 +31959,17 @@ export interface components {
             createdAt: string;
         } & {
             [key: string]: unknown;
+        };
+        ProcessWords: {
+            states: {
+                [key: string]: components["schemas"]["Labels"];
+            };
+            events: {
+                [key: string]: components["schemas"]["Labels"];
+            };
+            roles: {
+                [key: string]: components["schemas"]["Labels"];
+            };
         };
         OrderHistoryEntry: {
             id: string;
@@ -32296,6 +32393,8 @@ export interface components {
             };
             taskId?: string;
             comment?: string;
+            /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+            reason?: string;
         };
         ProcessSimulationRequest: {
             /** @description stored version to try; default the draft */
@@ -32317,6 +32416,8 @@ export interface components {
                     };
                     taskId?: string;
                     comment?: string;
+                    /** @description why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history */
+                    reason?: string;
                 }[];
             }[];
             oracle?: {
@@ -32490,6 +32591,12 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            /** @description the task's title in words, from the process definition (issue 18) */
+            titleLabels?: components["schemas"]["Labels"] | null;
+            /** @description the role's name in words */
+            roleLabels?: components["schemas"]["Labels"] | null;
+            /** @description the order's state in words */
+            stateLabels?: components["schemas"]["Labels"] | null;
         };
         OrderContext: {
             number: string;
@@ -32541,6 +32648,12 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            /** @description the task's title in words, from the process definition (issue 18) */
+            titleLabels?: components["schemas"]["Labels"] | null;
+            /** @description the role's name in words */
+            roleLabels?: components["schemas"]["Labels"] | null;
+            /** @description the order's state in words */
+            stateLabels?: components["schemas"]["Labels"] | null;
             /** @description the assignee's name (user or API key) */
             assigneeName: string | null;
             completedByName: string | null;
@@ -33616,8 +33729,12 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description the process state's name in words, from the definition (issue 18) */
+            stateLabels?: components["schemas"]["Labels"] | null;
             /** @description events the order's process accepts now (POST /orders/{id}/events) */
             allowedEvents?: string[];
+            /** @description the same events with their labels, who raises them, whether destructive and their risks (issue 18) */
+            allowedEventDetails?: components["schemas"]["AllowedEvent"][];
             openTasks?: {
                 [key: string]: unknown;
             }[];

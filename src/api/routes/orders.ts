@@ -6,6 +6,7 @@ import { authorize, etag, ifMatch } from '../auth.js';
 import { runOwnTransactionCommand } from '../command.js';
 import {
   historyEntry,
+  processWordsView,
   MAX_LINES,
   order,
   orderInput,
@@ -18,6 +19,7 @@ import { createOrder } from '../../app/orders/create-order.js';
 import { getOrder, getOrderHistory } from '../../app/orders/get-order.js';
 import { listOrders, ordersCsv } from '../../app/orders/list-orders.js';
 import { Readable } from 'node:stream';
+import { orderProcessWords } from '../../app/process/process-words.js';
 import { updateOrder } from '../../app/orders/update-order.js';
 import { createOrdersBatch, BATCH_MAX } from '../../app/orders/create-orders-batch.js';
 
@@ -198,11 +200,21 @@ export const orderRoutes =
           tags: ['orders'],
           summary: "The order's history: who changed what, when and why",
           params: idParams,
-          response: { 200: z.object({ items: z.array(historyEntry) }), ...errors },
+          response: {
+            200: z.object({
+              items: z.array(historyEntry),
+              words: processWordsView
+                .optional()
+                .describe("labels of the order's process states and events, for a timeline in words (issue 18)"),
+            }),
+            ...errors,
+          },
         },
       },
-      async (request) => ({
-        items: await getOrderHistory(authorize(deps.db, request, 'orders:read').store, request.params.id),
-      }),
+      async (request) => {
+        const store = authorize(deps.db, request, 'orders:read').store;
+        const items = await getOrderHistory(store, request.params.id);
+        return { items, words: await orderProcessWords(store, request.params.id) };
+      },
     );
   };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize, etag, ifMatch } from '../auth.js';
+import { permissionsOf } from '../../domain/identity/roles.js';
 import { runCommand } from '../command.js';
 import { idParams, problem } from '../schemas/common.js';
 import { order } from '../schemas/order.js';
@@ -60,7 +61,7 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
         tags: ['orders', 'processes'],
         summary: "Send an event to the order's process (If-Match honoured)",
         description:
-          "Applies the event on the process version the order started with, under the order's row lock. A disallowed event is 409 TRANSITION_NOT_ALLOWED with `allowed` listing the events the order accepts now.",
+          "Applies the event on the process version the order started with, under the order's row lock. A disallowed event is 409 TRANSITION_NOT_ALLOWED with `allowed` listing the events the order accepts now. An event the definition gives to a system, carrier, payment, timer or integration (`source`) is raised by API keys holding orders:integrate (integration, admin); anyone else gets 403 EVENT_NOT_MANUAL, unless they hold orders:override and send a `reason` (else 422 REASON_REQUIRED at /reason): the override is written to the history with the reason.",
         params: idParams,
         body: orderEventInput,
         response: { 200: order, ...errors },
@@ -80,8 +81,16 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
             ...(body.data ? { data: body.data } : {}),
             ...(body.taskId ? { taskId: body.taskId } : {}),
             ...(body.comment ? { comment: body.comment } : {}),
+            ...(body.reason?.trim() ? { reason: body.reason.trim() } : {}),
           },
-          { expectedVersion: ifMatch(request) },
+          {
+            expectedVersion: ifMatch(request),
+            caller: {
+              actor: ctx.principal.actor,
+              permissions: permissionsOf(ctx.principal.roles),
+              reason: body.reason,
+            },
+          },
         );
         return { status: 200, body: await orderAfterEvent(tx, applied!) };
       }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { int4, int4String, text, timestamp, uuid } from './common.js';
+import { labels } from './order.js';
 
 const json = z.record(z.string(), z.unknown());
 export const processKey = z
@@ -96,6 +97,11 @@ const processEvent = z
     data: json.optional(),
     taskId: z.string().max(200).optional(),
     comment: text(2000).optional(),
+    reason: text(2000)
+      .optional()
+      .describe(
+        'why a person raises it: required for a manual override of a system, carrier, payment, timer or integration event (orders:override); kept in the history',
+      ),
   })
   .strict();
 
@@ -269,6 +275,12 @@ export const task = z
     version: z.number(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    titleLabels: labels
+      .nullable()
+      .optional()
+      .describe("the task's title in words, from the process definition (issue 18)"),
+    roleLabels: labels.nullable().optional().describe("the role's name in words"),
+    stateLabels: labels.nullable().optional().describe("the order's state in words"),
   })
   .meta({ id: 'Task' });
 

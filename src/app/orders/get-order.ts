@@ -45,7 +45,10 @@ export async function orderAfterEvent(scope: TenantScope, applyResult: ApplyResu
     .where('order_id', '=', applyResult.orderId)
     .orderBy('line_no')
     .execute();
-  return { ...orderView(order, lines), ...(await processViewOf(scope, applyResult.orderId, def, snapshot, exception)) };
+  return {
+    ...orderView(order, lines),
+    ...(await processViewOf(scope, applyResult.orderId, def, snapshot, exception, order.attributes)),
+  };
 }
 
 export async function getOrderHistory(scope: TenantScope, id: string) {

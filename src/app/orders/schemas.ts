@@ -287,16 +287,44 @@ export const orderSummary = z
   })
   .meta({ id: 'OrderSummary' });
 
+/** Words for people per language, from the process definition; a missing one falls back to the console's catalogue, then the code (issue 18). */
+export const labels = z
+  .object({ en: z.string().optional(), pl: z.string().optional(), ru: z.string().optional() })
+  .meta({ id: 'Labels' });
+
+export const allowedEventDetail = z
+  .object({
+    name: z.string(),
+    labels: labels.nullable(),
+    source: z
+      .enum(['person', 'system', 'carrier', 'payment', 'timer', 'integration'])
+      .describe('who raises it, as the definition says'),
+    manual: z.boolean().describe('a person may raise it without an override'),
+    destructive: z.boolean().describe('the console asks for a reason and a confirmation'),
+    risks: z
+      .array(z.object({ code: z.string().nullable(), labels: labels }))
+      .describe("the process's risks of this event, and for a destructive one the flags raised on the order"),
+  })
+  .meta({ id: 'AllowedEvent' });
+
 export const order = orderSummary
   .extend({
     process: z
       .object({ key: z.string().nullable(), version: z.number().nullable() })
       .passthrough()
       .describe('key, version, state, status and exception (issue 4)'),
+    stateLabels: labels
+      .nullable()
+      .optional()
+      .describe("the process state's name in words, from the definition (issue 18)"),
     allowedEvents: z
       .array(z.string())
       .optional()
       .describe("events the order's process accepts now (POST /orders/{id}/events)"),
+    allowedEventDetails: z
+      .array(allowedEventDetail)
+      .optional()
+      .describe('the same events with their labels, who raises them, whether destructive and their risks (issue 18)'),
     openTasks: z.array(z.record(z.string(), z.unknown())).optional(),
     companyId: z.string().nullable(),
     totals: z.object({
@@ -385,6 +413,14 @@ export const orderListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(400).optional(),
 });
+
+export const processWordsView = z
+  .object({
+    states: z.record(z.string(), labels),
+    events: z.record(z.string(), labels),
+    roles: z.record(z.string(), labels),
+  })
+  .meta({ id: 'ProcessWords' });
 
 export const historyEntry = z
   .object({

@@ -8,6 +8,8 @@ import { driveProcess, saveSnapshot } from './drive-process.js';
 import { factsFrom } from '../../domain/order/facts.js';
 import { loadFactRows } from './load-facts.js';
 import type { Operations } from './operation.js';
+import { gateEvent, type EventCaller } from './event-gate.js';
+import { writeHistory } from '../../store/history.js';
 import '../../store/schema-process.js';
 
 const NOT_ALLOWED_WHY: Partial<Record<string, string>> = {
@@ -23,6 +25,8 @@ export interface ApplyOptions {
   lock?: 'wait' | 'skip';
   /** History action of the step. */
   action?: string;
+  /** The API caller: people may raise only person events unless they override with a reason (event-gate.ts). */
+  caller?: EventCaller;
 }
 
 export interface ApplyResult {
@@ -87,6 +91,7 @@ export async function applyOrderEvent(
   }
   const def = await loadCompiled(ops.actions, tx, proc.definition_key, proc.definition_version);
   const snapshot = proc.snapshot as unknown as ProcessSnapshot;
+  const gate = opts.caller ? gateEvent(def, snapshot.state, event.name, opts.caller) : { override: null };
   const rows = await loadFactRows(tx, orderId);
   const facts = factsFrom(rows);
   const result = transition(def, snapshot, event, facts, now);
@@ -100,6 +105,17 @@ export async function applyOrderEvent(
     );
   }
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
+  if (gate.override) {
+    await writeHistory(tx, actor, now, [
+      {
+        orderId,
+        action: 'process.override',
+        fromState: snapshot.state,
+        changes: { event: event.name, source: gate.override.source },
+        reason: { reason: gate.override.reason, override: 'orders:override' },
+      },
+    ]);
+  }
   const done = await driveProcess({
     ops,
     tx,

@@ -83,6 +83,7 @@ export async function driveProcess(
                 name: cause.name,
                 ...(cause.taskId ? { taskId: cause.taskId } : {}),
                 ...(cause.comment ? { comment: cause.comment } : {}),
+                ...(cause.reason ? { reason: cause.reason } : {}),
               }
             : null,
           trace: transitionOk.trace,

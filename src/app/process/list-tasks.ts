@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { ProcessTasksTable } from '../../store/schema-process.js';
 import { taskView } from './order-process-view.js';
 import { actorNameColumn, orderContextColumns, orderContextView, type ContextRow } from './order-context.js';
+import { withTaskWords } from './process-words.js';
 import '../../store/schema-process.js';
 import { actingMember, heldBusinessRoles, type TaskActor } from './task-roles.js';
 
@@ -60,7 +61,10 @@ export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQu
     .execute();
   const page = rows.slice(0, taskQuery.limit);
   return {
-    items: page.map((t) => taskRowView(t as TaskRow, now)),
+    items: await withTaskWords(
+      scope,
+      page.map((t) => taskRowView(t as TaskRow, now)),
+    ),
     nextCursor: rows.length > taskQuery.limit ? page[page.length - 1]!.id : null,
   };
 }
@@ -68,7 +72,7 @@ export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQu
 export async function getTask(scope: TenantScope, now: Date, id: string) {
   const row = await withContext(scope).where('process_tasks.id', '=', id).executeTakeFirst();
   if (!row) return null;
-  return taskRowView(row as TaskRow, now);
+  return (await withTaskWords(scope, [taskRowView(row as TaskRow, now)]))[0]!;
 }
 
 /** Tasks joined with their order and channel, and the names of who holds and who completed them. */

@@ -4,6 +4,7 @@ import type { ActionRegistry, CompiledDefinition, ProcessSnapshot } from '../../
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { ProcessTasksTable } from '../../store/schema-process.js';
 import { loadCompiled } from './definition-store.js';
+import { compiledTaskWords, eventDetails, stateWords } from './process-words.js';
 import '../../store/schema-process.js';
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
@@ -41,7 +42,13 @@ export function taskView(value: Selectable<ProcessTasksTable>, now?: Date) {
 }
 export type TaskView = ReturnType<typeof taskView>;
 
-type Fallback = { state: string; process_key: string | null; process_version: number | null };
+type Fallback = {
+  state: string;
+  process_key: string | null;
+  process_version: number | null;
+  /** The order's attributes: flags the process raised are risks of destructive events. */
+  attributes?: Record<string, unknown>;
+};
 
 /** The view of an order that runs no process. */
 export function noProcessView(fallback: Fallback) {
@@ -53,7 +60,9 @@ export function noProcessView(fallback: Fallback) {
       status: null,
       exception: null,
     },
+    stateLabels: null as ReturnType<typeof stateWords>,
     allowedEvents: [] as string[],
+    allowedEventDetails: [] as ReturnType<typeof eventDetails>,
     openTasks: [] as TaskView[],
   };
 }
@@ -69,7 +78,14 @@ export async function orderProcessView(
   if (!proc) return noProcessView(fallback);
   const def = await loadCompiled(actions, scope, proc.definition_key, proc.definition_version);
   const exception = proc.exception_kind ? { kind: proc.exception_kind, resolutions: proc.exception_resolutions } : null;
-  return processViewOf(scope, orderId, def, proc.snapshot as unknown as ProcessSnapshot, exception);
+  return processViewOf(
+    scope,
+    orderId,
+    def,
+    proc.snapshot as unknown as ProcessSnapshot,
+    exception,
+    fallback.attributes,
+  );
 }
 
 /**
@@ -82,6 +98,7 @@ export async function processViewOf(
   def: CompiledDefinition,
   snapshot: ProcessSnapshot,
   exception: { kind: string; resolutions: string[] } | null,
+  attributes?: Record<string, unknown>,
 ) {
   const tasks =
     snapshot.tasks.length === 0
@@ -94,6 +111,7 @@ export async function processViewOf(
           .orderBy('created_at')
           .orderBy('id')
           .execute();
+  const names = allowedEvents(def, snapshot);
   return {
     process: {
       key: def.key,
@@ -102,7 +120,9 @@ export async function processViewOf(
       status: snapshot.status as string,
       exception,
     },
-    allowedEvents: allowedEvents(def, snapshot),
-    openTasks: tasks.map((t) => taskView(t)),
+    stateLabels: stateWords(def, snapshot.state),
+    allowedEvents: names,
+    allowedEventDetails: eventDetails(def, snapshot.state, names, attributes),
+    openTasks: tasks.map((t) => ({ ...taskView(t), ...compiledTaskWords(def, t.process_state, t.role) })),
   };
 }

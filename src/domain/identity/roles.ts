@@ -6,6 +6,10 @@ export const PERMISSIONS = [
   'orders:read',
   'orders:write',
   'orders:import',
+  /** Raise an event a system, carrier, payment, timer or integration raises, as a person, with a reason (issue 18). */
+  'orders:override',
+  /** Raise those events as an integration: API keys only, never a person's session (issue 18). */
+  'orders:integrate',
   'reference:read',
   'reference:write',
   'inventory:read',
@@ -79,6 +83,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     ...READ,
     'orders:write',
     'orders:import',
+    'orders:integrate',
     'reference:write',
     'inventory:write',
     'events:write',

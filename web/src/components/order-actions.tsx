@@ -1,47 +1,83 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, get, request } from '../api';
+import { ApiError, get, request, type Me, type Order, type Schemas } from '../api';
+import { humanise, useProcessLabel, useProcessWords } from '../i18n/process-words';
+import { ConfirmDialog } from './confirm-dialog';
 import { useI18n } from '../i18n/index';
 import { formatDateTime, formatNumber } from '../format';
 import { ErrorBox, Loading } from './status';
 
+type AllowedEvent = Schemas['AllowedEvent'];
+
+/** Who may override: orders:override is held by admins (src/domain/identity/roles.ts). */
+export function canOverrideEvents(me: Me | undefined) {
+  return Boolean(me?.roles.includes('admin'));
+}
+
+type Pending = { event: AllowedEvent; override: boolean };
+
 /**
- * The events the order's process accepts now, as buttons: each POSTs the event with If-Match,
- * so a stale page is refused (412) rather than acting on an order someone else moved on.
+ * The events the order's process accepts now, as words. A person sees only the events people raise;
+ * system, carrier, payment and timer events sit in a manual-override section for those allowed to
+ * override, behind a reason and a confirmation. Destructive events (cancel) open a confirmation
+ * that asks why and lists the risks the process flags. Each POST carries If-Match, so a stale page
+ * is refused (412) rather than acting on an order someone else moved on.
  */
 export function OrderActions({
   orderId,
+  number,
   etag,
-  events,
+  details,
   writable,
+  canOverride,
 }: {
   orderId: string;
+  number: string;
   etag: string;
-  events: string[];
+  details: AllowedEvent[];
   writable: boolean;
+  canOverride: boolean;
 }) {
-  const { t, tMaybe } = useI18n();
+  const { t, lang } = useI18n();
+  const pw = useProcessWords();
+  const label = useProcessLabel();
   const client = useQueryClient();
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [reason, setReason] = useState('');
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-  const send = async (name: string) => {
-    setBusy(name);
+  const eventName = (ev: AllowedEvent) => label(ev.labels, `outcome.${ev.name}`, ev.name);
+  const manual = details.filter((ev) => ev.manual);
+  const overridable = canOverride ? details.filter((ev) => !ev.manual) : [];
+
+  const post = async (ev: AllowedEvent, body: Record<string, string>) => {
+    const answer = await request<Order>(
+      'POST',
+      `/orders/${orderId}/events`,
+      { name: ev.name, ...body },
+      { 'if-match': etag, 'idempotency-key': crypto.randomUUID() },
+    );
+    const now = answer.body;
+    setResult({
+      ok: true,
+      text: pw('pw.done', {
+        event: eventName(ev),
+        state: label(now.stateLabels, `state.${now.state}`, now.state),
+      }),
+    });
+    setComment('');
+    await Promise.all([
+      client.invalidateQueries({ queryKey: ['order', orderId] }),
+      client.invalidateQueries({ queryKey: ['history', orderId] }),
+      client.invalidateQueries({ queryKey: ['reservations', orderId] }),
+    ]);
+  };
+  const sendNow = async (ev: AllowedEvent) => {
+    setBusy(ev.name);
     setResult(null);
     try {
-      await request(
-        'POST',
-        `/orders/${orderId}/events`,
-        { name, ...(comment.trim() ? { comment: comment.trim() } : {}) },
-        { 'if-match': etag, 'idempotency-key': crypto.randomUUID() },
-      );
-      setResult({ ok: true, text: t('order.actionDone', { event: tMaybe(`outcome.${name}`, name) }) });
-      setComment('');
-      await Promise.all([
-        client.invalidateQueries({ queryKey: ['order', orderId] }),
-        client.invalidateQueries({ queryKey: ['history', orderId] }),
-        client.invalidateQueries({ queryKey: ['reservations', orderId] }),
-      ]);
+      await post(ev, comment.trim() ? { comment: comment.trim() } : {});
     } catch (e) {
       const stale = e instanceof ApiError && e.status === 412;
       setResult({
@@ -54,32 +90,122 @@ export function OrderActions({
       setBusy(null);
     }
   };
+  const ask = (ev: AllowedEvent, override: boolean) => {
+    setResult(null);
+    setReason('');
+    setPending({ event: ev, override });
+  };
+  const click = (ev: AllowedEvent) => (ev.destructive ? ask(ev, false) : sendNow(ev));
+
+  if (!writable) {
+    return (
+      <section className="card" aria-labelledby="actions-title" data-testid="order-actions">
+        <h2 id="actions-title">{t('order.actions')}</h2>
+        <p className="muted">{t('order.readOnly')}</p>
+      </section>
+    );
+  }
+  const pendingName = pending ? eventName(pending.event) : '';
   return (
     <section className="card" aria-labelledby="actions-title" data-testid="order-actions">
       <h2 id="actions-title">{t('order.actions')}</h2>
-      {events.length === 0 ? (
+      {manual.length === 0 ? (
         <p className="muted">{t('order.noActions')}</p>
       ) : (
         <>
-          {writable && (
-            <label>
-              {t('inbox.comment')}
-              <input value={comment} maxLength={2000} onChange={(e) => setComment(e.target.value)} />
-            </label>
-          )}
+          <label>
+            {t('inbox.comment')}
+            <input value={comment} maxLength={2000} onChange={(e) => setComment(e.target.value)} />
+          </label>
           <div className="actions" role="group" aria-label={t('order.actions')}>
-            {events.map((ev) => (
-              <button key={ev} type="button" disabled={!writable || Boolean(busy)} onClick={() => send(ev)}>
-                {tMaybe(`outcome.${ev}`, ev.replaceAll('_', ' '))}
+            {manual.map((ev) => (
+              <button
+                key={ev.name}
+                type="button"
+                data-event={ev.name}
+                className={ev.destructive ? 'danger' : undefined}
+                title={ev.destructive ? pw('pw.destructive') : undefined}
+                disabled={Boolean(busy)}
+                onClick={() => click(ev)}
+              >
+                {eventName(ev)}
               </button>
             ))}
           </div>
         </>
       )}
+      {overridable.length > 0 && (
+        <details className="override" data-testid="override">
+          <summary>{pw('pw.overrideTitle')}</summary>
+          <p className="muted">{pw('pw.overrideHint')}</p>
+          <div className="actions" role="group" aria-label={pw('pw.overrideTitle')}>
+            {overridable.map((ev) => (
+              <button
+                key={ev.name}
+                type="button"
+                data-event={ev.name}
+                disabled={Boolean(busy)}
+                onClick={() => ask(ev, true)}
+              >
+                {eventName(ev)}{' '}
+                <span className="muted">({pw('pw.raisedBy', { source: pw(`pw.source.${ev.source}` as never) })})</span>
+              </button>
+            ))}
+          </div>
+        </details>
+      )}
       {result && (
         <p className={result.ok ? 'form-ok' : 'form-error'} role={result.ok ? 'status' : 'alert'}>
           {result.text}
         </p>
+      )}
+      {pending && (
+        <ConfirmDialog
+          title={pw('pw.confirmTitle', { event: pendingName })}
+          question={
+            pending.override
+              ? pw('pw.overrideQuestion', {
+                  event: pendingName,
+                  number,
+                  source: pw(`pw.source.${pending.event.source}` as never),
+                })
+              : pw('pw.confirmQuestion', { event: pendingName, number })
+          }
+          confirmLabel={pw('pw.confirm', { event: pendingName })}
+          danger
+          ready={reason.trim().length > 0}
+          run={() =>
+            post(pending.event, {
+              reason: reason.trim(),
+              ...(comment.trim() ? { comment: comment.trim() } : {}),
+            })
+          }
+          onClose={() => setPending(null)}
+        >
+          {pending.event.risks.length > 0 && (
+            <div className="risks" role="note" data-testid="risks">
+              <strong>{pw('pw.risks')}</strong>
+              <ul>
+                {pending.event.risks.map((risk, index) => (
+                  <li key={`${risk.code ?? ''}${index}`}>
+                    {risk.labels[lang] ?? risk.labels.en ?? humanise(risk.code ?? '')}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <label>
+            {pw('pw.reason')}
+            <textarea
+              required
+              data-testid="reason"
+              value={reason}
+              maxLength={2000}
+              placeholder={pw('pw.reasonHint')}
+              onChange={(e) => setReason(e.target.value)}
+            />
+          </label>
+        </ConfirmDialog>
       )}
     </section>
   );

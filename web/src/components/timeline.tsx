@@ -1,21 +1,190 @@
+import { useState } from 'react';
 import type { HistoryEntry } from '../api';
 import { useI18n } from '../i18n/index';
+import { humanise, useProcessLabel, useProcessWords, type Labels } from '../i18n/process-words';
 import { formatDateTime } from '../format';
 
+type Words = { states?: Record<string, Labels>; events?: Record<string, Labels>; roles?: Record<string, Labels> };
+
 /**
- * The order's history, newest first. Each entry says who (actor), when, what (action, state
- * change, field changes) and why (reason: the command, or the rule, process version and the
- * inputs an automatic decision read).
+ * The order's history as a business timeline, newest first (issue 18): who (the user's or API
+ * key's name, else "system" / "process"), what (the event and the state change in words), why (the
+ * reason or comment), in the user's language and time zone. Consecutive steps the engine took on
+ * its own are folded into one line. "Show details" brings back the engine's record: the rule,
+ * process version, trace, inputs and changes of every entry.
  */
-export function Timeline({ entries }: { entries: HistoryEntry[] }) {
+export function Timeline({
+  entries,
+  words,
+  detailed: startDetailed = entries.length === 1,
+}: {
+  entries: HistoryEntry[];
+  words?: Words | undefined;
+  /** Start with the engine's record; default for one entry shown alone (the inbox's decision facts). */
+  detailed?: boolean;
+}) {
   const { t } = useI18n();
+  const pw = useProcessWords();
+  const [detailed, setDetailed] = useState(startDetailed);
   if (entries.length === 0) return <p className="muted">{t('timeline.empty')}</p>;
+  const newest = [...entries].reverse();
   return (
-    <ol className="timeline" data-testid="timeline">
-      {[...entries].reverse().map((e) => (
-        <Entry key={e.id} e={e} />
-      ))}
-    </ol>
+    <>
+      <p>
+        <button type="button" className="link" aria-pressed={detailed} onClick={() => setDetailed(!detailed)}>
+          {detailed ? pw('pw.hideDetails') : pw('pw.showDetails')}
+        </button>
+      </p>
+      {detailed ? (
+        <ol className="timeline" data-testid="timeline">
+          {newest.map((e) => (
+            <Entry key={e.id} e={e} />
+          ))}
+        </ol>
+      ) : (
+        <ol className="timeline business" data-testid="timeline">
+          {groups(newest).map((group) =>
+            group.entry ? (
+              <BusinessEntry key={group.entry.id} e={group.entry} words={words} steps={group.steps.length} />
+            ) : (
+              <InternalSteps key={group.steps[0]!.id} steps={group.steps} words={words} />
+            ),
+          )}
+        </ol>
+      )}
+    </>
+  );
+}
+
+/** Records of the engine's own work (actions run, tasks opened, stock moved) rather than of a decision. */
+const ENGINE_ACTIONS =
+  /^(process\.(action|action_requested|exception_opened|timer|result_ignored)|task\.(opened|escalated)|stock\.|fulfilment\.event_not_accepted)/;
+
+/**
+ * Steps taken on their own, with nobody's reason attached and no change of state: what the engine
+ * did, or anything the system or process did. A state change or a reason is always told.
+ */
+const isInternal = (e: HistoryEntry) =>
+  !whyOf(e) &&
+  !(e.toState && e.toState !== e.fromState) &&
+  (ENGINE_ACTIONS.test(e.action) || e.actor.type === 'process' || e.actor.type === 'system');
+
+/**
+ * Newest first: the engine's steps are newer than the event that set them off, so each run of them
+ * is told with the entry just below it (the cause) as "N automatic steps"; a run with no cause
+ * below it stands on its own line.
+ */
+function groups(entries: HistoryEntry[]): { entry: HistoryEntry | null; steps: HistoryEntry[] }[] {
+  const out: { entry: HistoryEntry | null; steps: HistoryEntry[] }[] = [];
+  let pending: HistoryEntry[] = [];
+  for (const e of entries) {
+    if (isInternal(e)) pending.push(e);
+    else {
+      out.push({ entry: e, steps: pending });
+      pending = [];
+    }
+  }
+  if (pending.length) out.push({ entry: null, steps: pending });
+  return out;
+}
+
+/** What a person or the process said about the entry: a reason, a comment, an override's reason. */
+function whyOf(e: HistoryEntry): string | null {
+  const reason = e.reason;
+  // The cause's reason is repeated on every step it set off: told once, where the event is applied.
+  const applied = !ENGINE_ACTIONS.test(e.action);
+  const event = applied ? asObject(reason.event) : undefined;
+  for (const value of [reason.reason, event?.reason, event?.comment, reason.comment]) {
+    if (typeof value === 'string' && value.trim() && value !== 'created') return value;
+  }
+  return null;
+}
+
+function useWords(words: Words | undefined) {
+  const label = useProcessLabel();
+  return {
+    state: (code: string) => label(words?.states?.[code], `state.${code}`, code),
+    event: (code: string) => label(words?.events?.[code], `outcome.${code}`, code),
+  };
+}
+
+function Who({ e }: { e: HistoryEntry }) {
+  const { tMaybe } = useI18n();
+  const pw = useProcessWords();
+  if (e.actor.name && e.actor.type !== 'system' && e.actor.type !== 'process') return <>{e.actor.name}</>;
+  if (e.actor.type === 'process') return <>{pw('pw.process')}</>;
+  if (e.actor.type === 'system') return <>{pw('pw.system')}</>;
+  return <>{tMaybe(`actor.${e.actor.type}`, humanise(e.actor.type))}</>;
+}
+
+function BusinessEntry({ e, words, steps }: { e: HistoryEntry; words?: Words | undefined; steps: number }) {
+  const { tMaybe, locale } = useI18n();
+  const pw = useProcessWords();
+  const say = useWords(words);
+  const event = asObject(e.reason.event);
+  const eventName = typeof event?.name === 'string' ? event.name : null;
+  const why = whyOf(e);
+  const override = e.action === 'process.override';
+  const source = typeof e.changes.source === 'string' ? e.changes.source : '';
+  const overridden = typeof e.changes.event === 'string' ? e.changes.event : '';
+  const what = override
+    ? `${pw('pw.override', { source: pw(`pw.source.${source}` as never) })}: ${say.event(overridden)}`
+    : eventName
+      ? say.event(eventName)
+      : pw.maybe(
+          `pw.action.${e.action}`,
+          tMaybe(`action.${e.action}`, humanise(e.action.split('.').slice(-1)[0] ?? e.action)),
+        );
+  return (
+    <li className={`tl-entry actor-${e.actor.type}${override ? ' tl-override' : ''}`}>
+      <div className="tl-head">
+        <strong>{what}</strong>
+        <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>
+      </div>
+      <div className="tl-actor">
+        <Who e={e} />
+      </div>
+      {e.toState && e.toState !== e.fromState && (
+        <div className="tl-state">
+          {e.fromState
+            ? pw('pw.moved', { from: say.state(e.fromState), to: say.state(e.toState) })
+            : pw('pw.entered', { to: say.state(e.toState) })}
+        </div>
+      )}
+      {why && <div className="tl-why">{pw('pw.why', { text: why })}</div>}
+      {steps > 0 && <div className="muted tl-steps">+ {pw('pw.engineSteps', { count: steps })}</div>}
+    </li>
+  );
+}
+
+function InternalSteps({ steps, words }: { steps: HistoryEntry[]; words?: Words | undefined }) {
+  const { locale, tMaybe } = useI18n();
+  const pw = useProcessWords();
+  const kinds = [
+    ...new Set(steps.map((e) => pw.maybe(`pw.action.${e.action}`, tMaybe(`action.${e.action}`, '')))),
+  ].filter(Boolean);
+  const say = useWords(words);
+  // newest first: the last state reached is on the first step that moved
+  const moved = steps.filter((e) => e.toState && e.toState !== e.fromState);
+  const to = moved[0]?.toState;
+  const from = moved[moved.length - 1]?.fromState;
+  return (
+    <li className="tl-entry tl-internal actor-process">
+      <div className="tl-head">
+        <strong>{pw('pw.engineSteps', { count: steps.length })}</strong>
+        <time dateTime={steps[0]!.at}>{formatDateTime(steps[0]!.at, locale)}</time>
+      </div>
+      <div className="tl-actor">
+        <Who e={steps[0]!} />
+      </div>
+      {to && (
+        <div className="tl-state">
+          {from
+            ? pw('pw.moved', { from: say.state(from), to: say.state(to) })
+            : pw('pw.entered', { to: say.state(to) })}
+        </div>
+      )}
+    </li>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { canWriteOrders, get, request, type HistoryEntry, type Me, type Order } from '../api';
+import { canWriteOrders, get, request, type HistoryEntry, type Me, type Order, type Schemas } from '../api';
 import { useI18n } from '../i18n/index';
 import { formatDateTime, formatMoney, formatNumber } from '../format';
 import { Link } from '../router';
@@ -7,7 +7,10 @@ import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { AddressEditor, NotesEditor } from '../components/order-edit';
 import { AddressView } from '../components/address-view';
-import { OrderActions, OrderReservations } from '../components/order-actions';
+import { canOverrideEvents, OrderActions, OrderReservations } from '../components/order-actions';
+import { useProcessLabel } from '../i18n/process-words';
+
+type HistoryPage = { items: HistoryEntry[]; words?: Schemas['ProcessWords'] };
 import { OrderFulfilment } from '../components/order-fulfilment';
 import { PaymentsPanel } from '../components/payments-panel';
 import { InvoicesPanel } from '../components/invoices-panel';
@@ -16,10 +19,11 @@ import { OrderReturnsPanel } from '../components/order-returns';
 
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
+  const label = useProcessLabel();
   const order = useQuery({ queryKey: ['order', id], queryFn: () => request<Order>('GET', `/orders/${id}`) });
   const history = useQuery({
     queryKey: ['history', id],
-    queryFn: () => get<{ items: HistoryEntry[] }>(`/orders/${id}/history`),
+    queryFn: () => get<HistoryPage>(`/orders/${id}/history`),
   });
 
   if (order.isPending) return <Loading />;
@@ -41,7 +45,14 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
       <header className="order-head">
         <div>
           <h1 id="order-title">
-            {t('order.title', { number: o.number })} <StateBadge state={o.state} />
+            {t('order.title', { number: o.number })}{' '}
+            {o.stateLabels ? (
+              <span className={`badge state-${o.state.replace(/[^a-z_]/gi, '')}`} data-testid="state">
+                {label(o.stateLabels, `state.${o.state}`, o.state)}
+              </span>
+            ) : (
+              <StateBadge state={o.state} />
+            )}
           </h1>
           <dl className="facts">
             <div>
@@ -126,7 +137,14 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
       <div className="order-grid">
         <div className="order-main">
           {o.process.key && (
-            <OrderActions orderId={o.id} etag={etag} events={o.allowedEvents ?? []} writable={writable} />
+            <OrderActions
+              orderId={o.id}
+              number={o.number}
+              etag={etag}
+              details={o.allowedEventDetails ?? []}
+              writable={writable}
+              canOverride={canOverrideEvents(me)}
+            />
           )}
           <section className="card" aria-labelledby="lines-title">
             <h2 id="lines-title">{t('order.lines')}</h2>
@@ -208,7 +226,7 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
           ) : history.isPending ? (
             <Loading />
           ) : (
-            <Timeline entries={history.data.items} />
+            <Timeline entries={history.data.items} words={history.data.words} />
           )}
         </section>
       </div>

@@ -1,0 +1,154 @@
+import { parse } from 'yaml';
+import { describeEvents, roleLabels, stateLabels, taskLabels } from '../../process/index.js';
+import type { CompiledDefinition, EventInfo, Labels } from '../../process/index.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import '../../store/schema-process.js';
+
+/**
+ * Words for people from the process definitions (issue 18): the labels a definition gives its
+ * states, events, tasks and roles, and the events an order accepts with who raises them, whether
+ * they destroy something and what they risk. The console falls back to its own catalogue.
+ */
+
+interface FlagLike {
+  code?: unknown;
+  message?: unknown;
+}
+
+/**
+ * The allowed events described: the definition's risks, and for a destructive event the flags the
+ * process raised on the order (a marketplace's RATING_RISK), each code once.
+ */
+export function eventDetails(
+  def: CompiledDefinition,
+  state: string,
+  names: readonly string[],
+  attributes: Record<string, unknown> | undefined,
+): EventInfo[] {
+  const flags = Array.isArray(attributes?.flags) ? (attributes.flags as FlagLike[]) : [];
+  return describeEvents(def, state, names).map((info) => {
+    if (!info.destructive) return info;
+    const risks = [...info.risks];
+    for (const flag of flags) {
+      if (typeof flag.code !== 'string' || risks.some((r) => r.code === flag.code)) continue;
+      const message = typeof flag.message === 'string' && flag.message ? flag.message : flag.code;
+      risks.push({ code: flag.code, labels: { en: message } });
+    }
+    return { ...info, risks };
+  });
+}
+
+export const stateWords = (def: CompiledDefinition, state: string): Labels | null => stateLabels(def, state);
+
+/** The parts of a stored definition people read, parsed without compiling (by the text's hash). */
+interface Words {
+  states: Record<string, { labels?: Labels; task?: { labels?: Labels } }>;
+  roles: Record<string, { labels?: Labels }>;
+  events: Record<string, { labels?: Labels }>;
+}
+const parsedWords = new Map<string, Words>();
+const WORDS_MAX = 500;
+
+function wordsOf(source: string, hash: string): Words {
+  const hit = parsedWords.get(hash);
+  if (hit) return hit;
+  let doc: Partial<Words> = {};
+  try {
+    doc = (parse(source) ?? {}) as Partial<Words>;
+  } catch {
+    // a stored version always parsed once; if not, it has no words
+  }
+  const words: Words = { states: doc.states ?? {}, roles: doc.roles ?? {}, events: doc.events ?? {} };
+  if (parsedWords.size >= WORDS_MAX) parsedWords.delete(parsedWords.keys().next().value!);
+  parsedWords.set(hash, words);
+  return words;
+}
+
+export interface TaskWords {
+  titleLabels: Labels | null;
+  roleLabels: Labels | null;
+  stateLabels: Labels | null;
+}
+
+/** The words of each task's title, role and state, from the definition version its order runs. */
+export async function taskWords(
+  scope: TenantScope,
+  tasks: readonly { id: string; orderId: string; processState: string | null; role: string }[],
+): Promise<Map<string, TaskWords>> {
+  const out = new Map<string, TaskWords>();
+  if (tasks.length === 0) return out;
+  const orderIds = [...new Set(tasks.map((t) => t.orderId))];
+  const procs = await scope
+    .selectFrom('order_processes')
+    .select(['order_id', 'definition_key', 'definition_version'])
+    .where('order_id', 'in', orderIds)
+    .execute();
+  const versions = [...new Set(procs.map((p) => `${p.definition_key}\u0000${p.definition_version}`))];
+  const defs = new Map<string, Words>();
+  for (const item of versions) {
+    const [key, version] = item.split('\u0000') as [string, string];
+    const row = await scope
+      .selectFrom('process_definitions')
+      .select(['source', 'source_hash'])
+      .where('key', '=', key)
+      .where('version', '=', Number(version))
+      .executeTakeFirst();
+    if (row) defs.set(item, wordsOf(row.source, row.source_hash));
+  }
+  const byOrder = new Map(procs.map((p) => [p.order_id, defs.get(`${p.definition_key}\u0000${p.definition_version}`)]));
+  for (const task of tasks) {
+    const words = byOrder.get(task.orderId);
+    const state = task.processState ? words?.states[task.processState] : undefined;
+    out.set(task.id, {
+      titleLabels: state?.task?.labels ?? null,
+      roleLabels: words?.roles[task.role]?.labels ?? null,
+      stateLabels: state?.labels ?? null,
+    });
+  }
+  return out;
+}
+
+/** Task views with the words of their title, role and state. */
+export async function withTaskWords<
+  T extends { id: string; orderId: string; processState: string | null; role: string },
+>(scope: TenantScope, tasks: T[]): Promise<(T & TaskWords)[]> {
+  const words = await taskWords(scope, tasks);
+  return tasks.map((t) => ({
+    ...t,
+    ...(words.get(t.id) ?? { titleLabels: null, roleLabels: null, stateLabels: null }),
+  }));
+}
+
+/** The same words straight from a compiled definition (the order view holds it). */
+export function compiledTaskWords(def: CompiledDefinition, processState: string | null, role: string): TaskWords {
+  return {
+    titleLabels: processState ? taskLabels(def, processState) : null,
+    roleLabels: roleLabels(def, role),
+    stateLabels: processState ? stateLabels(def, processState) : null,
+  };
+}
+
+const labelsOf = (entries: Record<string, { labels?: Labels } | null | undefined>) => {
+  const out: Record<string, Labels> = {};
+  for (const [name, item] of Object.entries(entries)) if (item?.labels) out[name] = item.labels;
+  return out;
+};
+
+/** The labels of every state, event and role of the process version the order runs (null without a process). */
+export async function orderProcessWords(scope: TenantScope, orderId: string) {
+  const proc = await scope
+    .selectFrom('order_processes')
+    .select(['definition_key', 'definition_version'])
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
+  if (!proc) return undefined;
+  const row = await scope
+    .selectFrom('process_definitions')
+    .select(['source', 'source_hash'])
+    .where('key', '=', proc.definition_key)
+    .where('version', '=', proc.definition_version)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const words = wordsOf(row.source, row.source_hash);
+  return { states: labelsOf(words.states), events: labelsOf(words.events), roles: labelsOf(words.roles) };
+}
