@@ -25,6 +25,7 @@ import { channelOutboundJob } from './app/channels/outbound.js';
 import { channelStockJob } from './app/channels/stock.js';
 import { subscriptionCycleJob } from './app/subscriptions/run-cycles.js';
 import { ediOutboundJob } from './app/edi/outbound.js';
+import { storageJob } from './app/tenants/measure-storage.js';
 
 /**
  * The composition root: the one place that decides what runs in this process. Each capability
@@ -121,6 +122,7 @@ export function compose(opts: ComposeOptions): Services {
         ]
       : []),
     ediOutboundJob({ clock: opts.clock }),
+    storageJob(),
     ...(opts.jobs ?? []),
   ]);
   return { operations, processes, carriers: opts.carriers, jobs, inbound, payments, channels: opts.channels };

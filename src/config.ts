@@ -101,6 +101,11 @@ function nest(value: Settings) {
     },
     channels: { secretsKey: value.ORDO_SECRETS_KEY, timeoutMs: value.ORDO_CHANNEL_TIMEOUT_MS },
     routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
+    tenants: {
+      requestsPerSecond: value.ORDO_TENANT_RPS ?? null,
+      ordersPerDay: value.ORDO_TENANT_ORDERS_PER_DAY ?? null,
+      storageBytes: value.ORDO_TENANT_STORAGE_BYTES ?? null,
+    },
     demo: { password: value.ORDO_DEMO_PASSWORD },
   };
 }

@@ -39,6 +39,8 @@ import { orderImportRoutes } from './routes/order-import.js';
 import { erpRoutes } from './routes/erp.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { platformRoutes } from './routes/platform.js';
+import { tenantGate } from '../app/tenants/gate.js';
 import { registerConsole } from './console.js';
 
 /** The extension point for capabilities: each registers its routes under /api/v1. */
@@ -108,7 +110,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
   systemRoutes(app, deps);
   await app.register(
     async (api) => {
-      api.addHook('onRequest', authHook(deps.db));
+      api.addHook('onRequest', authHook(deps.db, tenantGate(deps.db, deps.clock)));
       api.get('/openapi.json', { schema: { hide: true, security: [] } }, async () => app.swagger());
       await api.register(orderRoutes(deps));
       await api.register(orderChangeRoutes(deps));
@@ -135,6 +137,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => companyB2bRoutes(scoped, deps));
       await api.register(async (scoped) => subscriptionRoutes(scoped, deps));
       await api.register(async (scoped) => quoteRoutes(scoped, deps));
+      await api.register(async (scoped) => platformRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },
