@@ -18,6 +18,7 @@ import { isRole, type Role } from '../domain/identity/roles.js';
 import { AppError } from '../shared/errors.js';
 import { checkStockInvariants } from '../app/inventory/check-stock-invariants.js';
 import { findTenantId } from '../app/identity/find-tenant.js';
+import { platformKeyCommand, tenantCommand } from './tenant-commands.js';
 
 const HELP = `ordo — order management system
 
@@ -30,6 +31,8 @@ Usage:
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
+  ordo tenant create|list|suspend|resume|limits|delete|export …   tenants as a product (docs/tenants.md)
+  ordo platform-key create --name NAME | list | revoke ID          keys of platform operators
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
              PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16);
@@ -91,6 +94,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       reference: { type: 'string' },
       currency: { type: 'string', default: 'PLN' },
       report: { type: 'string' },
+      // ordo tenant … (docs/tenants.md)
+      slug: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-name': { type: 'string' },
+      'admin-password': { type: 'string' },
+      reason: { type: 'string' },
+      confirm: { type: 'string' },
+      out: { type: 'string' },
+      rps: { type: 'string' },
+      'orders-per-day': { type: 'string' },
+      'storage-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -216,6 +230,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         console.log(violations.length === 0 ? 'stock invariants hold' : `${violations.length} violation(s)`);
         return violations.length === 0 ? 0 : 1;
       });
+    case 'tenant':
+      return withDb((database) => tenantCommand(database.db, config, positionals, values));
+    case 'platform-key':
+      return withDb((database) => platformKeyCommand(database.db, positionals, values.name));
     default:
       console.error(`unknown command ${command}\n\n${HELP}`);
       return 2;
