@@ -46,6 +46,8 @@ describe('tenants as a product: the life cycle over HTTP', () => {
       admin: { email: 'a@example.pl', name: 'A' },
     });
     assert.equal(create.status, 403);
+    const invalid = await t.call('POST', '/api/v1/platform/tenants', { slug: 'Zła' });
+    assert.equal(invalid.status, 403, 'refused before its body is validated');
     const onTenantRoute = await platform('GET', '/api/v1/orders');
     assert.equal(onTenantRoute.status, 401);
     const list = await platform('GET', '/api/v1/platform/tenants');
@@ -89,6 +91,20 @@ describe('tenants as a product: the life cycle over HTTP', () => {
         t.call(method, url, body, { authorization: `Bearer ${key}`, ...headers }),
     };
     await seedBasics(asNew);
+    const connection = await asNew.call('POST', '/api/v1/channel-connections', {
+      channel: 'web',
+      kind: 'woocommerce',
+      baseUrl: 'https://sklep.example.pl',
+      credentials: { consumerKey: 'ck_1234567890', consumerSecret: 'cs_1234567890', webhookSecret: 'secret-123' },
+    });
+    assert.equal(connection.status, 201, JSON.stringify(connection.body));
+    const webhook = () =>
+      t.app.inject({
+        method: 'POST',
+        url: connection.body.webhookPath,
+        headers: { 'content-type': 'application/json' },
+        payload: '{}',
+      });
     const order = await asNew.call('POST', '/api/v1/orders', orderBody({ externalId: 'NEW-1' }));
     assert.equal(order.status, 201, JSON.stringify(order.body));
     const login = await t.call(
@@ -143,6 +159,9 @@ describe('tenants as a product: the life cycle over HTTP', () => {
     });
     assert.equal(session.status, 403, 'a console session of a suspended tenant is refused too');
     assert.equal((await t.call('GET', '/api/v1/orders')).status, 200, 'the other tenant works');
+    const refusedWebhook = await webhook();
+    assert.equal(refusedWebhook.statusCode, 403, 'its channel webhooks are refused');
+    assert.equal(JSON.parse(refusedWebhook.body).code, 'TENANT_SUSPENDED');
 
     const resumed = await platform('POST', `/api/v1/platform/tenants/${id}:resume`);
     assert.equal(resumed.body.status, 'active');

@@ -79,6 +79,10 @@ const defaultsOf = (deps: Deps): TenantLimits =>
 export async function platformRoutes(base: FastifyInstance, deps: Deps): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const now = () => deps.clock.now();
+  // before the body is validated: a tenant's key learns nothing about these routes but 403
+  app.addHook('preValidation', async (request) => {
+    authorizePlatform(request);
+  });
 
   app.post(
     '/platform/tenants',
