@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { newId } from '../../shared/ids.js';
 
 /**
  * Tenants as a product (issue 20, docs/tenants.md): a tenant's status (active, suspended,
@@ -37,4 +38,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     )`,
   ];
   for (const statement of statements) await sql.raw(statement).execute(db);
+  // the tenants of before measure their storage too (new ones get the job when created)
+  const tenants = await db.selectFrom('tenants').select('id').execute();
+  for (const tenant of tenants)
+    await db
+      .insertInto('jobs')
+      .values({
+        tenant_id: tenant.id,
+        id: newId(),
+        kind: 'tenant.measure-storage',
+        key: 'tenant.measure-storage',
+        run_at: new Date(),
+      })
+      .execute();
 }
