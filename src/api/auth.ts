@@ -55,7 +55,11 @@ export function authHook(db: Db, tenantGate?: (principal: Principal) => Promise<
     }
     const token = (request.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
     if (token) request.principal = await authenticateSession(db, token);
-    if (request.principal) await tenantGate?.(request.principal);
+    if (request.principal && tenantGate) {
+      // a public route (login, tracking) works as if no one were logged in; the others refuse
+      if (isPublicRoute(request)) await tenantGate(request.principal).catch(() => (request.principal = null));
+      else await tenantGate(request.principal);
+    }
     if (!request.principal && !isPublicRoute(request))
       throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <api key>, or log in');
   };

@@ -53,6 +53,13 @@ describe('tenants as a product: the life cycle over HTTP', () => {
     const list = await platform('GET', '/api/v1/platform/tenants');
     assert.equal(list.status, 200);
     assert.ok(list.body.items.some((x: { id: string }) => x.id === t.tenantId));
+    // an unknown tenant is 404 to a platform key, whatever the operation
+    const nobody = '0195e0c0-0000-7000-8000-00000000dead';
+    assert.equal((await platform('GET', `/api/v1/platform/tenants/${nobody}`)).status, 404);
+    assert.equal((await platform('POST', `/api/v1/platform/tenants/${nobody}:suspend`, { reason: 'x' })).status, 404);
+    assert.equal((await platform('POST', `/api/v1/platform/tenants/${nobody}:erase`)).status, 404);
+    assert.equal((await platform('GET', `/api/v1/platform/tenants/${nobody}/export`)).status, 404);
+    assert.equal((await platform('PATCH', `/api/v1/platform/tenants/${nobody}/limits`, {})).status, 404);
     // a revoked platform key is refused
     const spare = await issuePlatformKey(t.database.db, 'spare');
     await revokePlatformKey(t.database.db, spare.id, new Date());
