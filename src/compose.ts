@@ -26,6 +26,7 @@ import { channelStockJob } from './app/channels/stock.js';
 import { subscriptionCycleJob } from './app/subscriptions/run-cycles.js';
 import { ediOutboundJob } from './app/edi/outbound.js';
 import { retentionJob, type RetentionPolicy } from './app/retention/retention-job.js';
+import { storageJob } from './app/tenants/measure-storage.js';
 
 /**
  * The composition root: the one place that decides what runs in this process. Each capability
@@ -125,6 +126,7 @@ export function compose(opts: ComposeOptions): Services {
       : []),
     ediOutboundJob({ clock: opts.clock }),
     retentionJob(opts.retention),
+    storageJob(),
     ...(opts.jobs ?? []),
   ]);
   return { operations, processes, carriers: opts.carriers, jobs, inbound, payments, channels: opts.channels };

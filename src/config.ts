@@ -118,6 +118,11 @@ function nest(value: Settings) {
     channels: { secretsKey: value.ORDO_SECRETS_KEY, timeoutMs: value.ORDO_CHANNEL_TIMEOUT_MS },
     routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
     privacy: { invoiceRetentionYears: value.ORDO_PRIVACY_INVOICE_RETENTION_YEARS },
+    tenants: {
+      requestsPerSecond: value.ORDO_TENANT_RPS ?? null,
+      ordersPerDay: value.ORDO_TENANT_ORDERS_PER_DAY ?? null,
+      storageBytes: value.ORDO_TENANT_STORAGE_BYTES ?? null,
+    },
     demo: { password: value.ORDO_DEMO_PASSWORD },
   };
 }

@@ -40,6 +40,8 @@ import { erpRoutes } from './routes/erp.js';
 import { pricingRoutes } from './routes/pricing.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { platformRoutes } from './routes/platform.js';
+import { tenantGate } from '../app/tenants/gate.js';
 import { registerConsole } from './console.js';
 import { traceRequests } from './tracing-hooks.js';
 import { startTracing } from '../integrations/telemetry/tracing-sdk.js';
@@ -118,7 +120,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
   systemRoutes(app, deps);
   await app.register(
     async (api) => {
-      api.addHook('onRequest', authHook(deps.db));
+      api.addHook('onRequest', authHook(deps.db, tenantGate(deps.db, deps.clock)));
       api.get('/openapi.json', { schema: { hide: true, security: [] } }, async () => app.swagger());
       await api.register(orderRoutes(deps));
       await api.register(orderChangeRoutes(deps));
@@ -146,6 +148,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(async (scoped) => subscriptionRoutes(scoped, deps));
       await api.register(async (scoped) => quoteRoutes(scoped, deps));
       await api.register(async (scoped) => privacyRoutes(scoped, deps));
+      await api.register(async (scoped) => platformRoutes(scoped, deps));
       for (const module of opts.modules ?? []) await api.register(async (scoped) => module(scoped, deps));
     },
     { prefix: '/api/v1' },

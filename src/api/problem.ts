@@ -37,7 +37,11 @@ function pointer(where: string, path: string): string {
 }
 
 export function errorHandler(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof AppError) return sendProblem(reply, error.code, error.message, error.errors, error.data);
+  if (error instanceof AppError) {
+    // a limit says when to come back (429: rate, orders per day, storage)
+    if (typeof error.data.retryAfter === 'number') reply.header('Retry-After', String(error.data.retryAfter));
+    return sendProblem(reply, error.code, error.message, error.errors, error.data);
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext ?? 'body';
     const errors = error.validation.map((v) => ({

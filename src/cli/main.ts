@@ -22,6 +22,7 @@ import { backupEmbedded, BackupRefused, restoreEmbedded, type BackupPhase } from
 import { retentionCommand } from './retention.js';
 import { exportPersonalData } from '../app/privacy/export-personal-data.js';
 import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-data.js';
+import { platformKeyCommand, tenantCommand } from './tenant-commands.js';
 
 const HELP = `ordo — order management system
 
@@ -44,6 +45,8 @@ Usage:
   ordo privacy export --tenant T (--email E | --phone P | --customer ID) [--out FILE]
   ordo privacy erase --tenant T (--email E | --phone P | --customer ID) --reason R --legal-basis gdpr_art17 [--force]
                                            a data-subject request (docs/privacy.md)
+  ordo tenant create|list|suspend|resume|limits|delete|export …   tenants as a product (docs/tenants.md)
+  ordo platform-key create --name NAME | list | revoke ID          keys of platform operators
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
              PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16);
@@ -113,6 +116,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       reason: { type: 'string' },
       'legal-basis': { type: 'string' },
       out: { type: 'string' },
+      // ordo tenant … (docs/tenants.md)
+      slug: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-name': { type: 'string' },
+      'admin-password': { type: 'string' },
+      confirm: { type: 'string' },
+      rps: { type: 'string' },
+      'orders-per-day': { type: 'string' },
+      'storage-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -258,6 +270,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           tenantId: rest.includes('--tenant') ? await tenantId(database.db, values.tenant!) : undefined,
         }),
       );
+    case 'tenant':
+      return withDb((database) => tenantCommand(database.db, config, positionals, values));
+    case 'platform-key':
+      return withDb((database) => platformKeyCommand(database.db, positionals, values.name));
     default:
       console.error(`unknown command ${command}\n\n${HELP}`);
       return 2;

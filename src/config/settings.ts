@@ -23,6 +23,7 @@ export const GROUPS = {
   payments: 'Payments and e-invoices',
   channels: 'Sales channels',
   routing: 'Routing',
+  tenants: 'Tenants (limits of new tenants)',
   demo: 'Demo data',
 } as const;
 export type Group = keyof typeof GROUPS;
@@ -783,6 +784,31 @@ export const configSchema = z.object({
     processes: SERVE,
     description:
       'compile the exact routing solver (HiGHS) in the background at start, so the first exact plans do not stall',
+  }),
+
+  // tenants (docs/tenants.md): what a tenant created by `ordo tenant create` or the platform API gets
+  ORDO_TENANT_RPS: setting(int({}), {
+    group: 'tenants',
+    path: 'tenants.requestsPerSecond',
+    default: '— (no limit)',
+    processes: ['serve', 'cli'],
+    description:
+      "a new tenant's API requests per second (token bucket, enforced by each API node on its own; 429 with `Retry-After`)",
+  }),
+  ORDO_TENANT_ORDERS_PER_DAY: setting(int({ min: 0 }), {
+    group: 'tenants',
+    path: 'tenants.ordersPerDay',
+    default: '— (no limit)',
+    processes: ['serve', 'cli'],
+    description: "a new tenant's orders per UTC day, checked at intake (429 with `Retry-After` until midnight)",
+  }),
+  ORDO_TENANT_STORAGE_BYTES: setting(int({ min: 0 }), {
+    group: 'tenants',
+    path: 'tenants.storageBytes',
+    default: '— (no limit)',
+    processes: ['serve', 'cli'],
+    description:
+      "a new tenant's storage in bytes, measured hourly by a job; intake and imports are refused above it (429)",
   }),
 
   // demo

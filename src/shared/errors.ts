@@ -140,6 +140,13 @@ export const ERROR_CODES = {
   // data-subject requests (issue 20, docs/privacy.md)
   PRIVACY_OPEN_ORDERS: { status: 409, title: 'The person has open orders: erasure needs force and a reason' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  // tenants as a product (issue 20, docs/tenants.md)
+  TENANT_SUSPENDED: { status: 403, title: 'The tenant is suspended' },
+  TENANT_DELETED: { status: 403, title: 'The tenant was deleted' },
+  TENANT_NOT_DELETED: { status: 409, title: 'Only a deleted tenant can be erased' },
+  PLATFORM_ONLY: { status: 403, title: 'Only a platform operator key reaches this route' },
+  ORDERS_PER_DAY_REACHED: { status: 429, title: "The tenant's orders per day are used up" },
+  STORAGE_LIMIT_REACHED: { status: 429, title: "The tenant's storage limit is reached" },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   // PostgreSQL failover (issue 20): the primary went away mid-request or none answers yet; retry

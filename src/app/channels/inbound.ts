@@ -1,3 +1,4 @@
+import { refuseInactiveTenant } from '../tenants/tenant-state.js';
 import { AppError } from '../../shared/errors.js';
 import { replayEdiIngestion } from '../edi/receive.js';
 import { newId } from '../../shared/ids.js';
@@ -40,6 +41,8 @@ export async function receiveChannelWebhook(
     .where('webhook_token', '=', token)
     .executeTakeFirst();
   if (!head) throw new AppError('NOT_FOUND', 'no channel connection has this webhook address');
+  // a suspended or deleted tenant's webhooks are refused like its keys (docs/tenants.md)
+  await refuseInactiveTenant(deps.db, head.tenant_id);
   const store = scope(deps.db, head.tenant_id);
   const row = await getConnectionRow(store, head.id);
   const connector = connectorOf(deps.services, row.kind);

@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import { priceOrder } from '../../domain/order/totals.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import type { OrderInput } from './schemas.js';
+import { admitOrder } from '../tenants/order-quota.js';
 import { isWork, transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import { appendsWith } from '../../store/unit-of-work.js';
@@ -199,6 +200,8 @@ export async function createOrder(
   hooks: IntakeHooks = {},
 ) {
   const now = clock.now();
+  // the tenant is active and within its orders per day and storage (docs/tenants.md)
+  await admitOrder(scope);
   const refs = await resolveReferences(scope, received, received.placedAt ? new Date(received.placedAt) : now);
   // prices from the applicable lists where the order brings none, checked where it does
   const input = applyPriceLists(received, refs.pricing);
