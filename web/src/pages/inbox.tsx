@@ -6,9 +6,10 @@ import { contextMessages } from '../i18n/context-messages';
 import { DecisionFacts, OrderContextLine, ShortageList, describeOutcome, refusal } from '../components/order-context';
 import { formatDateTime } from '../format';
 import { Link } from '../router';
-import { ErrorBox, Loading, StateBadge } from '../components/status';
+import { ErrorBox, Loading } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { ComingSoon } from './coming-soon';
+import { useProcessLabel } from '../i18n/process-words';
 
 export type Task = Schemas['TaskRow'];
 type Completion = { task: Schemas['Task']; order: { id: string; state: string; version: number } };
@@ -17,6 +18,7 @@ type Notice = { ok: boolean; text: string; stale?: boolean };
 /** Open tasks for the user's roles (all for admins): decide with a comment, or delegate. */
 export function InboxPage({ me }: { me: Me }) {
   const { t, tMaybe, locale } = useI18n();
+  const label = useProcessLabel();
   const cx = useMessages(contextMessages);
   const [overdue, setOverdue] = useState(false);
   const [picked, setPicked] = useState<string | null>(null);
@@ -77,11 +79,14 @@ export function InboxPage({ me }: { me: Me }) {
                   aria-pressed={picked === x.id}
                   onClick={() => setPicked(x.id)}
                 >
-                  <strong>{x.title ?? tMaybe(`task.${x.kind}`, x.kind)}</strong>
+                  <strong>{label(x.titleLabels, `task.${x.kind}`, '') || x.title || label(null, null, x.kind)}</strong>
                   <OrderContextLine order={x.order} t={cx} />
                   {x.shortages.length > 0 && <ShortageList shortages={x.shortages} t={cx} />}
                   <span className="muted">
-                    {t('inbox.role')}: {tMaybe(`role.${x.role}`, x.role)} · <StateBadge state={x.processState} />
+                    {t('inbox.role')}: {label(x.roleLabels, `role.${x.role}`, x.role)} ·{' '}
+                    {x.processState && (
+                      <span className="badge">{label(x.stateLabels, `state.${x.processState}`, x.processState)}</span>
+                    )}
                     {x.assigneeName && <> · {cx('cx.assignedTo', { name: x.assigneeName })}</>}
                   </span>
                   {x.dueAt && (
@@ -109,6 +114,7 @@ export function InboxPage({ me }: { me: Me }) {
 
 function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | null) => void }) {
   const { t, tMaybe } = useI18n();
+  const label = useProcessLabel();
   const cx = useMessages(contextMessages);
   const client = useQueryClient();
   const [comment, setComment] = useState('');
@@ -162,7 +168,7 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | nul
   const withComment = comment.trim() ? { comment: comment.trim() } : {};
   return (
     <div className="task-detail">
-      <h2>{task.title ?? tMaybe(`task.${task.kind}`, task.kind)}</h2>
+      <h2>{label(task.titleLabels, `task.${task.kind}`, '') || task.title || label(null, null, task.kind)}</h2>
       <p>
         <OrderContextLine order={task.order} t={cx} />
       </p>
@@ -170,7 +176,7 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | nul
       <p>
         <Link to={`/orders/${task.orderId}`}>{t('inbox.openOrder')}</Link> ·{' '}
         <span className="muted">
-          {t('inbox.role')}: {tMaybe(`role.${task.role}`, task.role)}
+          {t('inbox.role')}: {label(task.roleLabels, `role.${task.role}`, task.role)}
         </span>
         {task.assignee && (
           <span className="muted"> · {t('inbox.assignee', { name: task.assigneeName ?? task.assignee })}</span>
