@@ -215,4 +215,27 @@ describe('import orders by format', () => {
     assert.match(String(unknown.headers['content-type']), /application\/problem\+json/);
     assert.equal(JSON.parse(unknown.body).code, 'IMPORT_FORMAT_UNKNOWN');
   });
+
+  test('POST /orders:import: a JSON file whose entries are not objects reports each as a rejected row, and null is refused as a whole', async () => {
+    const send = (body: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/orders:import?file=orders.json',
+        headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' },
+        payload: Buffer.from(body),
+      });
+    const odd = await send('[null, 4e-323, "pl", true, []]');
+    assert.equal(odd.statusCode, 200, odd.body);
+    const report = JSON.parse(odd.body);
+    assert.deepEqual([report.orders, report.accepted, report.rejected], [5, 0, 5]);
+    assert.deepEqual(
+      report.items.map((x: { rows: number[]; problem: { errors: { message: string }[] } }) => [
+        x.rows[0],
+        x.problem.errors[0]!.message,
+      ]),
+      [1, 2, 3, 4, 5].map((row) => [row, 'an order must be a JSON object']),
+    );
+    const none = await send('null');
+    assert.ok(none.statusCode >= 400 && none.statusCode < 500, none.body);
+  });
 });

@@ -166,11 +166,14 @@ async function readJson(path: string, bytes: Buffer): Promise<Candidate[]> {
   } catch (error) {
     throw new AppError('MALFORMED_JSON', `${path} is not valid JSON: ${(error as Error).message}`);
   }
-  const list = Array.isArray(doc) ? doc : (doc as { orders?: unknown }).orders;
+  const list = Array.isArray(doc) ? doc : isObject(doc) ? doc.orders : undefined;
   if (!Array.isArray(list))
     throw new AppError('VALIDATION_FAILED', 'the JSON file must hold an array of orders or { "orders": [...] }');
   return list.map((body, i) => ({ rows: [i + 1], body: body as Record<string, any> }));
 }
+
+const isObject = (value: unknown): value is Record<string, any> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const strip = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(strip);
@@ -278,9 +281,22 @@ export async function importOrdersFrom(
         : await readCsv(source.bytes);
   const items: ImportOutcome[] = [];
   for (const [index, candidate] of candidates.entries()) {
-    const externalId = typeof candidate.body.externalId === 'string' ? candidate.body.externalId : null;
-    const parsed = orderInput.safeParse(strip(candidate.body));
-    if (!parsed.success) {
+    // a JSON file's entry may be anything: one that is not an object is that row's rejection
+    const body: unknown = candidate.body;
+    const externalId = isObject(body) && typeof body.externalId === 'string' ? body.externalId : null;
+    const parsed = orderInput.safeParse(strip(body));
+    if (!isObject(body)) {
+      items.push({
+        rows: candidate.rows,
+        externalId,
+        status: 'rejected',
+        problem: {
+          code: 'VALIDATION_FAILED',
+          detail: 'the order is not valid',
+          errors: [{ path: '/', message: 'an order must be a JSON object' }],
+        },
+      });
+    } else if (!parsed.success) {
       items.push({
         rows: candidate.rows,
         externalId,
