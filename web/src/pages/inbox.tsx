@@ -17,7 +17,7 @@ type Notice = { ok: boolean; text: string; stale?: boolean };
 
 /** Open tasks for the user's roles (all for admins): decide with a comment, or delegate. */
 export function InboxPage({ me }: { me: Me }) {
-  const { t, tMaybe, locale } = useI18n();
+  const { t, tMaybe, locale, lang } = useI18n();
   const label = useProcessLabel();
   const cx = useMessages(contextMessages);
   const [overdue, setOverdue] = useState(false);
@@ -79,7 +79,7 @@ export function InboxPage({ me }: { me: Me }) {
                   aria-pressed={picked === x.id}
                   onClick={() => setPicked(x.id)}
                 >
-                  <strong>{label(x.titleLabels, `task.${x.kind}`, '') || x.title || label(null, null, x.kind)}</strong>
+                  <strong>{x.titleLabels?.[lang] || x.title || label(null, `task.${x.kind}`, x.kind)}</strong>
                   <OrderContextLine order={x.order} t={cx} />
                   {x.shortages.length > 0 && <ShortageList shortages={x.shortages} t={cx} />}
                   <span className="muted">
@@ -113,7 +113,7 @@ export function InboxPage({ me }: { me: Me }) {
 }
 
 function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | null) => void }) {
-  const { t, tMaybe } = useI18n();
+  const { t, tMaybe, lang } = useI18n();
   const label = useProcessLabel();
   const cx = useMessages(contextMessages);
   const client = useQueryClient();
@@ -168,7 +168,7 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | nul
   const withComment = comment.trim() ? { comment: comment.trim() } : {};
   return (
     <div className="task-detail">
-      <h2>{label(task.titleLabels, `task.${task.kind}`, '') || task.title || label(null, null, task.kind)}</h2>
+      <h2>{task.titleLabels?.[lang] || task.title || label(null, `task.${task.kind}`, task.kind)}</h2>
       <p>
         <OrderContextLine order={task.order} t={cx} />
       </p>
