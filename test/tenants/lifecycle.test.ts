@@ -165,6 +165,15 @@ describe('tenants as a product: the life cycle over HTTP', () => {
       cookie: `ordo_session=${(login.headers['set-cookie'] as string).split(';')[0]!.split('=')[1]}`,
     });
     assert.equal(session.status, 403, 'a console session of a suspended tenant is refused too');
+    const suspendedLogin = await t.call(
+      'POST',
+      '/api/v1/auth/login',
+      { email: 'szef@hurtownia.example.pl', password: created.body.admin.password },
+      { authorization: '' },
+    );
+    assert.equal(suspendedLogin.status, 403, 'nor can its users sign in');
+    assert.equal(suspendedLogin.body.code, 'TENANT_SUSPENDED');
+    assert.equal(suspendedLogin.headers['set-cookie'], undefined, 'no session is made');
     assert.equal((await t.call('GET', '/api/v1/orders')).status, 200, 'the other tenant works');
     const refusedWebhook = await webhook();
     assert.equal(refusedWebhook.statusCode, 403, 'its channel webhooks are refused');

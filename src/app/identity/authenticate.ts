@@ -1,3 +1,4 @@
+import { refuseInactiveTenant } from '../tenants/tenant-state.js';
 import type { Db } from '../../store/db.js';
 import { hashSecret, newSecret, verifyPassword } from '../../domain/identity/secrets.js';
 import { newId } from '../../shared/ids.js';
@@ -101,6 +102,8 @@ export async function login(db: Db, email: string, password: string, now = new D
     user?.password_hash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
   );
   if (!user || !ok || !user.active) return null;
+  // the right password of a suspended or deleted tenant's user: said, and no session made
+  await refuseInactiveTenant(db, user.tenant_id);
   const { secret, hash } = newSecret('session');
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   await scope(db, user.tenant_id)
