@@ -36,7 +36,7 @@ try {
   throughput    ${figures.ordersPerSecond.toFixed(1)} acknowledged orders/s over ${figures.seconds.toFixed(1)} s (node restarts included)
   events        ${figures.eventsReceived}/${figures.events} delivered to the receiver (${figures.eventRequests} requests: ${figures.eventRequests - figures.eventsReceived} redeliveries deduped by event id)
   timers        ${figures.timersFired} fired, ${figures.timersTwice} twice, ${figures.ordersWaiting} still waiting
-  stock         ${figures.reservedUnits} reserved = ${figures.orderedUnits} ordered by reserved orders; ${figures.stockViolations} invariant violations`);
+  stock         ${figures.reservedUnits} reserved = ${figures.heldUnits} held by orders (${figures.orderedUnits} by fulfilled ones; ${figures.overHeld} holding more than asked); ${figures.stockViolations} invariant violations`);
 } finally {
   await opened.close();
   await scratch.drop();

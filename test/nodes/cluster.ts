@@ -322,7 +322,13 @@ export interface Figures {
   ordersWaiting: number;
   stockViolations: number;
   reservedUnits: number;
+  /** Units fulfilled orders (waiting, done) asked for. */
   orderedUnits: number;
+  /** Units every order's live reservations hold (short orders may hold part of theirs). */
+  heldUnits: number;
+  /** Orders holding more than they asked (must be 0), fulfilled orders not holding exactly what they asked (must be 0). */
+  overHeld: number;
+  fulfilledShort: number;
   onHand: number;
   apiKills: number;
   workerKills: number;
@@ -490,6 +496,19 @@ async function count(
   const { rows: asked } = await sql<{ units: string | null }>`
     select sum(l.quantity) as units from order_lines l join orders o on o.tenant_id = l.tenant_id and o.id = l.order_id
     where o.tenant_id = ${seeded.tenantId} and o.state in ('waiting', 'done')`.execute(db);
+  // per order: what its live reservations hold against what it asked. A short order may hold part
+  // of its cups (the last units when stock ran out); no order may hold more than it asked.
+  const { rows: holdings } = await sql<{ state: string; asked: string; held: string }>`
+    select o.state,
+      (select sum(l.quantity) from order_lines l where l.tenant_id = o.tenant_id and l.order_id = o.id) as asked,
+      (select coalesce(sum(r.quantity), 0) from stock_reservations r
+        where r.tenant_id = o.tenant_id and r.order_id = o.id and r.status = 'active') as held
+    from orders o where o.tenant_id = ${seeded.tenantId}`.execute(db);
+  const heldUnits = holdings.reduce((sum, h) => sum + Number(h.held), 0);
+  const overHeld = holdings.filter((h) => Number(h.held) > Number(h.asked)).length;
+  const fulfilledShort = holdings.filter(
+    (h) => ['waiting', 'done'].includes(h.state) && Number(h.held) !== Number(h.asked),
+  ).length;
   return {
     ordersAttempted: outcomes.length,
     ordersAcknowledged: acknowledged.length,
@@ -507,6 +526,9 @@ async function count(
     stockViolations: violations.length,
     reservedUnits: levels.reduce((sum, level) => sum + level.reserved, 0),
     orderedUnits: Number(asked[0]?.units ?? 0),
+    heldUnits,
+    overHeld,
+    fulfilledShort,
     onHand: levels.reduce((sum, level) => sum + level.on_hand, 0),
     apiKills: extra.apiKills,
     workerKills: extra.workerKills,

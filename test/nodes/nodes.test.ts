@@ -45,7 +45,10 @@ describe('several nodes on one PostgreSQL', () => {
         assert.equal(figures.timersTwice, 0, 'no timer fired twice');
         assert.ok(figures.timersFired > 0);
         assert.equal(figures.stockViolations, 0, 'stock invariants hold');
-        assert.equal(figures.reservedUnits, figures.orderedUnits, 'each reserved order holds its cups once');
+        assert.equal(figures.reservedUnits, figures.heldUnits, "the stock row's reserved is what the orders hold");
+        assert.equal(figures.overHeld, 0, 'no order holds more cups than it asked for');
+        assert.equal(figures.fulfilledShort, 0, 'each reserved order holds its cups once');
+        assert.ok(figures.orderedUnits <= figures.heldUnits);
         assert.ok(figures.reservedUnits <= figures.onHand, 'never more reserved than on hand');
       } finally {
         await database.close();
