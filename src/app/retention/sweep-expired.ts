@@ -11,6 +11,27 @@ import type { Work } from '../../store/tenant-scope.js';
  */
 type Expired = (tenant: string, cutoff: Date, limit: number, jobId: string | null) => RawBuilder<{ n: number }>;
 
+/**
+ * The usual shape: the tenant's `limit` oldest rows of `table` by `time` before the cutoff that
+ * `also` lets go, deleted by key.
+ */
+function oldest(
+  table: string,
+  key: string,
+  time: string,
+  also: (jobId: string | null) => RawBuilder<unknown>,
+): Expired {
+  const [t, k, at] = [sql.table(table), sql.ref(key), sql.ref(time)];
+  return (tenant, cutoff, limit, jobId) => sql`
+    with gone as (
+      delete from ${t} where tenant_id = ${tenant} and ${k} = any(array(
+        select ${k} from ${t}
+        where tenant_id = ${tenant} and ${at} < ${cutoff} and ${also(jobId)}
+        order by ${at} limit ${limit}))
+      returning 1)
+    select count(*)::int as n from gone`;
+}
+
 const EXPIRED: Record<RetentionKind, Expired> = {
   // A dead letter goes only once a later delivery of the same event to the same target succeeded
   // (a replay resolved it); attempts are deleted with their delivery (on delete cascade).
@@ -42,76 +63,28 @@ const EXPIRED: Record<RetentionKind, Expired> = {
         order by x.time, x.id limit ${limit}))
       returning 1)
     select count(*)::int as n from gone`,
-  notifications: (tenant, cutoff, limit) => sql`
-    with gone as (
-      delete from notifications where tenant_id = ${tenant} and id = any(array(
-        select id from notifications
-        where tenant_id = ${tenant} and state in ('sent', 'failed') and created_at < ${cutoff}
-        order by created_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
+  notifications: oldest('notifications', 'id', 'created_at', () => sql`state in ('sent', 'failed')`),
   // Never a scheduled job; never the job running this sweep.
-  jobs: (tenant, cutoff, limit, jobId) => sql`
-    with gone as (
-      delete from jobs where tenant_id = ${tenant} and id = any(array(
-        select id from jobs
-        where tenant_id = ${tenant} and status in ('done', 'cancelled') and updated_at < ${cutoff}
-          and id is distinct from ${jobId}::uuid
-        order by updated_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
-  failedJobs: (tenant, cutoff, limit) => sql`
-    with gone as (
-      delete from jobs where tenant_id = ${tenant} and id = any(array(
-        select id from jobs
-        where tenant_id = ${tenant} and status = 'failed' and updated_at < ${cutoff}
-        order by updated_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
+  jobs: oldest(
+    'jobs',
+    'id',
+    'updated_at',
+    (jobId) => sql`status in ('done', 'cancelled') and id is distinct from ${jobId}::uuid`,
+  ),
+  failedJobs: oldest('jobs', 'id', 'updated_at', () => sql`status = 'failed'`),
   // The error queue (failed, rejected, exception) stays until it is replayed or the kind is dropped by hand.
-  ingestions: (tenant, cutoff, limit) => sql`
-    with gone as (
-      delete from channel_ingestions where tenant_id = ${tenant} and id = any(array(
-        select id from channel_ingestions
-        where tenant_id = ${tenant} and status in ('created', 'updated', 'ignored') and received_at < ${cutoff}
-        order by received_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
-  idempotencyKeys: (tenant, cutoff, limit) => sql`
-    with gone as (
-      delete from idempotency_keys where tenant_id = ${tenant} and key = any(array(
-        select key from idempotency_keys
-        where tenant_id = ${tenant} and created_at < ${cutoff}
-        order by created_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
-  inboundEvents: (tenant, cutoff, limit) => sql`
-    with gone as (
-      delete from inbound_events where tenant_id = ${tenant} and id = any(array(
-        select id from inbound_events
-        where tenant_id = ${tenant} and status in ('processed', 'unknown') and received_at < ${cutoff}
-        order by received_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
+  ingestions: oldest('channel_ingestions', 'id', 'received_at', () => sql`status in ('created', 'updated', 'ignored')`),
+  idempotencyKeys: oldest('idempotency_keys', 'key', 'created_at', () => sql`true`),
+  inboundEvents: oldest('inbound_events', 'id', 'received_at', () => sql`status in ('processed', 'unknown')`),
   // Outbound messages not yet sent (generated, failed) stay: the EDI outbound job still owes them.
-  ediMessages: (tenant, cutoff, limit) => sql`
-    with gone as (
-      delete from edi_messages where tenant_id = ${tenant} and id = any(array(
-        select id from edi_messages
-        where tenant_id = ${tenant} and created_at < ${cutoff}
-          and not (direction = 'out' and status in ('generated', 'failed'))
-        order by created_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
+  ediMessages: oldest(
+    'edi_messages',
+    'id',
+    'created_at',
+    () => sql`not (direction = 'out' and status in ('generated', 'failed'))`,
+  ),
   // Uploaded files go with their session (on delete cascade).
-  erpSessions: (tenant, cutoff, limit) => sql`
-    with gone as (
-      delete from erp_exchange_sessions where tenant_id = ${tenant} and id = any(array(
-        select id from erp_exchange_sessions
-        where tenant_id = ${tenant} and expires_at < ${cutoff}
-        order by expires_at limit ${limit}))
-      returning 1)
-    select count(*)::int as n from gone`,
+  erpSessions: oldest('erp_exchange_sessions', 'id', 'expires_at', () => sql`true`),
 };
 
 export type RetentionCounts = Partial<Record<RetentionKind, number>>;
