@@ -4,24 +4,13 @@
  */
 import type { z } from 'zod';
 import { err, ok } from '../../shared/result.js';
+import { exchange, type Exchanged, type ExchangeRequest } from '../http-exchange.js';
 import type { CarrierError, CarrierErrorCode, CarrierResult, HttpCarrierConfig } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-  url: string;
-  headers?: Record<string, string>;
-  /** Objects are sent as UTF-8 JSON. */
-  json?: unknown;
-  form?: Record<string, string>;
-}
-
-export interface HttpResponse {
-  status: number;
-  contentType: string;
-  body: Buffer;
-}
+export type HttpRequest = ExchangeRequest & { form?: Record<string, string> };
+export type HttpResponse = Exchanged;
 
 export function carrierError(
   code: CarrierErrorCode,
@@ -40,38 +29,13 @@ export function carrierError(
 
 /** Sends one request; network failures and timeouts come back as values, any HTTP status as a response. */
 export async function send(config: HttpCarrierConfig, req: HttpRequest): Promise<CarrierResult<HttpResponse>> {
-  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = config.fetch ?? fetch;
-  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-  let body: string | undefined;
-  if (req.json !== undefined) {
-    headers['content-type'] = 'application/json; charset=utf-8';
-    body = JSON.stringify(req.json);
-  } else if (req.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(req.form).toString();
-  }
-  try {
-    // The signal also covers reading the body, so a server that stalls mid-body times out too.
-    const res = await doFetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    const buf = Buffer.from(await res.arrayBuffer());
-    return ok({ status: res.status, contentType: res.headers.get('content-type') ?? '', body: buf });
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return err(carrierError('CARRIER_TIMEOUT', `no answer from ${new URL(req.url).host} within ${timeoutMs} ms`));
-    }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return err(
-      carrierError(
-        'CARRIER_UNAVAILABLE',
-        `cannot reach ${new URL(req.url).host}: ${cause?.code ?? cause?.message ?? String(error)}`,
-      ),
-    );
-  }
+  const sent = await exchange(req, { timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS, fetch: config.fetch });
+  if (sent.ok) return sent;
+  return err(
+    carrierError(sent.error.kind === 'timeout' ? 'CARRIER_TIMEOUT' : 'CARRIER_UNAVAILABLE', sent.error.message),
+  );
 }
 
-/** Parses a JSON body; malformed JSON and shapes the schema rejects both become CARRIER_BAD_RESPONSE. */
 /** A carrier's webhook body: JSON of the expected shape, or a non-retryable CARRIER_BAD_RESPONSE. */
 export function parseWebhookJson<S extends z.ZodType>(
   body: string | Buffer,
@@ -92,6 +56,7 @@ export function parseWebhookJson<S extends z.ZodType>(
   return ok(parsed.data);
 }
 
+/** Parses a JSON body; malformed JSON and shapes the schema rejects both become CARRIER_BAD_RESPONSE. */
 export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: string): CarrierResult<z.infer<S>> {
   let raw: unknown;
   try {

@@ -4,25 +4,13 @@
  */
 import type { z } from 'zod';
 import { err, ok } from '../../shared/result.js';
+import { exchange, type Exchanged, type ExchangeRequest } from '../http-exchange.js';
 import type { ChannelError, ChannelErrorCode, ChannelHttpOptions, ChannelResult } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-  url: string;
-  headers?: Record<string, string>;
-  /** Objects are sent as UTF-8 JSON. */
-  json?: unknown;
-  form?: Record<string, string>;
-}
-
-export interface HttpResponse {
-  status: number;
-  contentType: string;
-  headers: Headers;
-  body: Buffer;
-}
+export type HttpRequest = ExchangeRequest & { form?: Record<string, string> };
+export type HttpResponse = Exchanged;
 
 export function channelError(
   code: ChannelErrorCode,
@@ -43,51 +31,16 @@ export function channelError(
 
 /** Sends one request; network failures and timeouts come back as values, any HTTP status as a response. */
 export async function send(options: ChannelHttpOptions, req: HttpRequest): Promise<ChannelResult<HttpResponse>> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = options.fetch ?? fetch;
-  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-  let body: string | undefined;
-  if (req.json !== undefined) {
-    headers['content-type'] = 'application/json; charset=utf-8';
-    body = JSON.stringify(req.json);
-  } else if (req.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(req.form).toString();
-  }
-  try {
-    // The signal also covers reading the body, so a server that stalls mid-body times out too.
-    const once = () => doFetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    // A kept-alive socket the server closed while idle resets before the request is read: sent
-    // again once on a fresh one (any other failure is the caller's to judge).
-    const res = await once().catch((error: unknown) => {
-      if (isIdleReset(error)) return once();
-      throw error;
-    });
-    const buf = Buffer.from(await res.arrayBuffer());
-    return ok({
-      status: res.status,
-      contentType: res.headers.get('content-type') ?? '',
-      headers: res.headers,
-      body: buf,
-    });
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return err(channelError('CHANNEL_TIMEOUT', `no answer from ${new URL(req.url).host} within ${timeoutMs} ms`));
-    }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return err(
-      channelError(
-        'CHANNEL_UNAVAILABLE',
-        `cannot reach ${new URL(req.url).host}: ${cause?.code ?? cause?.message ?? String(error)}`,
-      ),
-    );
-  }
-}
-
-function isIdleReset(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET';
+  // marketplaces deduplicate what a connector sends (ids, idempotent PUTs), so an idle reset is resent
+  const sent = await exchange(req, {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fetch: options.fetch,
+    resendOnIdleReset: true,
+  });
+  if (sent.ok) return sent;
+  return err(
+    channelError(sent.error.kind === 'timeout' ? 'CHANNEL_TIMEOUT' : 'CHANNEL_UNAVAILABLE', sent.error.message),
+  );
 }
 
 /** Parses a JSON body; malformed JSON and shapes the schema rejects both become CHANNEL_BAD_RESPONSE. */

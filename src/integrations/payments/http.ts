@@ -6,25 +6,13 @@
  */
 import type { z } from 'zod';
 import { err, ok } from '../../shared/result.js';
+import { exchange, type Exchanged, type ExchangeRequest } from '../http-exchange.js';
 import type { HttpPaymentConfig, PaymentProviderError, PaymentProviderErrorCode, ProviderResult } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  url: string;
-  headers?: Record<string, string>;
-  /** Objects are sent as UTF-8 JSON. */
-  json?: unknown;
-  /** Sent as application/x-www-form-urlencoded (Stripe); pairs keep their order and may repeat. */
-  form?: [string, string][];
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
+export type HttpRequest = ExchangeRequest & { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; form?: [string, string][] };
+export type HttpResponse = Exchanged;
 
 export function providerError(
   code: PaymentProviderErrorCode,
@@ -45,49 +33,20 @@ const changesState = (method: HttpRequest['method']): boolean => method !== 'GET
 
 /** Sends one request; network failures and timeouts come back as values, any HTTP status as a response. */
 export async function send(config: HttpPaymentConfig, req: HttpRequest): Promise<ProviderResult<HttpResponse>> {
-  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = config.fetch ?? fetch;
-  const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-  let body: string | undefined;
-  if (req.json !== undefined) {
-    headers['content-type'] = 'application/json; charset=utf-8';
-    body = JSON.stringify(req.json);
-  } else if (req.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(req.form).toString();
-  }
-  const host = new URL(req.url).host;
-  try {
-    // `manual`: PayU answers a created order with 302 + JSON; following it would lose the order id.
-    // The signal also covers reading the body, so a server that stalls mid-body times out too.
-    const res = await doFetch(req.url, {
-      method: req.method,
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const buf = Buffer.from(await res.arrayBuffer());
-    return ok({ status: res.status, headers: res.headers, body: buf });
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return err(
-        providerError('PROVIDER_TIMEOUT', `no answer from ${host} within ${timeoutMs} ms`, {
-          outcomeUnknown: changesState(req.method),
-        }),
-      );
-    }
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const code = cause?.code ?? '';
-    // Refused or unresolvable: the request never reached the provider, so nothing happened there.
-    const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
-    return err(
-      providerError('PROVIDER_UNAVAILABLE', `cannot reach ${host}: ${code || cause?.message || String(error)}`, {
-        outcomeUnknown: !neverSent && changesState(req.method),
-      }),
-    );
-  }
+  const sent = await exchange(req, {
+    timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fetch: config.fetch,
+    redirect: 'manual',
+  });
+  if (sent.ok) return sent;
+  const failure = sent.error;
+  if (failure.kind === 'timeout')
+    return err(providerError('PROVIDER_TIMEOUT', failure.message, { outcomeUnknown: changesState(req.method) }));
+  // Refused or unresolvable: the request never reached the provider, so nothing happened there.
+  const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(failure.code);
+  return err(
+    providerError('PROVIDER_UNAVAILABLE', failure.message, { outcomeUnknown: !neverSent && changesState(req.method) }),
+  );
 }
 
 /** Best-effort JSON read of an error body; never fails. */
