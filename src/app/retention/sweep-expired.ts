@@ -21,11 +21,11 @@ function oldest(
   time: string,
   also: (jobId: string | null) => RawBuilder<unknown>,
 ): Expired {
-  const [t, k, at] = [sql.table(table), sql.ref(key), sql.ref(time)];
+  const [tbl, id, at] = [sql.table(table), sql.ref(key), sql.ref(time)];
   return (tenant, cutoff, limit, jobId) => sql`
     with gone as (
-      delete from ${t} where tenant_id = ${tenant} and ${k} = any(array(
-        select ${k} from ${t}
+      delete from ${tbl} where tenant_id = ${tenant} and ${id} = any(array(
+        select ${id} from ${tbl}
         where tenant_id = ${tenant} and ${at} < ${cutoff} and ${also(jobId)}
         order by ${at} limit ${limit}))
       returning 1)
