@@ -1,5 +1,6 @@
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
+import { exceptionWords, type ExceptionWords } from './process-words.js';
 import { orderContextColumns, orderContextView, type ContextRow } from './order-context.js';
 
 /**
@@ -61,9 +62,11 @@ export async function listExceptions(
     resolutions: string[];
     since: string;
     tasks: { id: string; role: string; options: string[] }[];
-  } & ReturnType<typeof orderContextView>;
+  } & ExceptionWords &
+    ReturnType<typeof orderContextView>;
+  const words = await exceptionWords(scope, rows);
   const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
-  for (const row of rows) {
+  for (const [at, row] of rows.entries()) {
     const kind = row.exception_kind!;
     const group = groups.get(kind) ?? { kind, count: 0, orders: [] };
     group.count += 1;
@@ -74,6 +77,7 @@ export async function listExceptions(
       state: row.state,
       process: { key: row.definition_key, version: row.definition_version },
       resolutions: row.exception_resolutions,
+      ...words[at]!,
       since: new Date(row.updated_at).toISOString(),
       tasks: tasks
         .filter((t) => t.order_id === row.order_id)

@@ -64,6 +64,48 @@ function wordsOf(source: string, hash: string): Words {
   return words;
 }
 
+type VersionRef = { definition_key: string; definition_version: number };
+const versionKey = (p: VersionRef) => `${p.definition_key}\u0000${p.definition_version}`;
+
+/** The words of each definition version the rows name, keyed by `key\u0000version`. */
+async function wordsByVersion(scope: TenantScope, procs: readonly VersionRef[]): Promise<Map<string, Words>> {
+  const defs = new Map<string, Words>();
+  for (const item of new Set(procs.map(versionKey))) {
+    const [key, version] = item.split('\u0000') as [string, string];
+    const row = await scope
+      .selectFrom('process_definitions')
+      .select(['source', 'source_hash'])
+      .where('key', '=', key)
+      .where('version', '=', Number(version))
+      .executeTakeFirst();
+    if (row) defs.set(item, wordsOf(row.source, row.source_hash));
+  }
+  return defs;
+}
+
+export interface ExceptionWords {
+  stateLabels: Labels | null;
+  /** The labels of the resolution events that have any. */
+  resolutionLabels: Record<string, Labels>;
+}
+
+/** The words of an exception row: its state and its resolutions, from the version its order runs. */
+export async function exceptionWords(
+  scope: TenantScope,
+  rows: readonly (VersionRef & { state: string; exception_resolutions: string[] })[],
+): Promise<ExceptionWords[]> {
+  const defs = await wordsByVersion(scope, rows);
+  return rows.map((row) => {
+    const words = defs.get(versionKey(row));
+    const resolutionLabels: Record<string, Labels> = {};
+    for (const name of row.exception_resolutions) {
+      const labels = words?.events[name]?.labels;
+      if (labels) resolutionLabels[name] = labels;
+    }
+    return { stateLabels: words?.states[row.state]?.labels ?? null, resolutionLabels };
+  });
+}
+
 export interface TaskWords {
   titleLabels: Labels | null;
   roleLabels: Labels | null;
@@ -83,19 +125,8 @@ export async function taskWords(
     .select(['order_id', 'definition_key', 'definition_version'])
     .where('order_id', 'in', orderIds)
     .execute();
-  const versions = [...new Set(procs.map((p) => `${p.definition_key}\u0000${p.definition_version}`))];
-  const defs = new Map<string, Words>();
-  for (const item of versions) {
-    const [key, version] = item.split('\u0000') as [string, string];
-    const row = await scope
-      .selectFrom('process_definitions')
-      .select(['source', 'source_hash'])
-      .where('key', '=', key)
-      .where('version', '=', Number(version))
-      .executeTakeFirst();
-    if (row) defs.set(item, wordsOf(row.source, row.source_hash));
-  }
-  const byOrder = new Map(procs.map((p) => [p.order_id, defs.get(`${p.definition_key}\u0000${p.definition_version}`)]));
+  const defs = await wordsByVersion(scope, procs);
+  const byOrder = new Map(procs.map((p) => [p.order_id, defs.get(versionKey(p))]));
   for (const task of tasks) {
     const words = byOrder.get(task.orderId);
     const state = task.processState ? words?.states[task.processState] : undefined;
