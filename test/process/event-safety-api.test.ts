@@ -194,6 +194,13 @@ describe('event sources, overrides and process words through the API', () => {
     assert.deepEqual(one.body.roleLabels, task.roleLabels);
     assert.deepEqual(read.openTasks[0].titleLabels, task.titleLabels);
 
+    const queue = await t.call('GET', `/api/v1/exceptions?orderId=${o.id}`);
+    assert.equal(queue.status, 200, JSON.stringify(queue.body));
+    const row = queue.body.groups[0].orders[0];
+    assert.deepEqual(row.stateLabels, read.stateLabels, 'the exception row names its state in the process words');
+    assert.deepEqual(row.resolutionLabels.restocked, { en: 'Stock found', pl: 'Towar znaleziony', ru: 'Товар найден' });
+    assert.equal(row.resolutionLabels.cancel.pl, 'Anuluj zamówienie');
+
     const marketplaceEvent = await post('operator', o.id, { name: 'marketplace_cancelled' });
     assert.equal(marketplaceEvent.status, 403);
     assert.equal(marketplaceEvent.body.code, 'EVENT_NOT_MANUAL');

@@ -30770,6 +30770,12 @@ export interface components {
                         version: number;
                     };
                     resolutions: string[];
+                    /** @description the exception state's name in words, from the order's process */
+                    stateLabels: components["schemas"]["LabelsInput"] | null;
+                    /** @description the words for each resolution event whose process gives them */
+                    resolutionLabels: {
+                        [key: string]: components["schemas"]["LabelsInput"];
+                    };
                     since: string;
                     tasks: {
                         id: string;
@@ -33565,6 +33571,12 @@ export interface components {
                         version: number;
                     };
                     resolutions: string[];
+                    /** @description the exception state's name in words, from the order's process */
+                    stateLabels: components["schemas"]["Labels"] | null;
+                    /** @description the words for each resolution event whose process gives them */
+                    resolutionLabels: {
+                        [key: string]: components["schemas"]["Labels"];
+                    };
                     since: string;
                     tasks: {
                         id: string;

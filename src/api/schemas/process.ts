@@ -381,6 +381,10 @@ export const exceptionsView = z
             state: z.string(),
             process: z.object({ key: z.string(), version: z.number() }),
             resolutions: z.array(z.string()),
+            stateLabels: labels.nullable().describe("the exception state's name in words, from the order's process"),
+            resolutionLabels: z
+              .record(z.string(), labels)
+              .describe('the words for each resolution event whose process gives them'),
             since: z.string(),
             tasks: z.array(z.object({ id: z.string(), role: z.string(), options: z.array(z.string()) })),
             ...orderContext,

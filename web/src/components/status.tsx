@@ -32,11 +32,12 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
   );
 }
 
-export function StateBadge({ state }: { state: string }) {
+/** A state as a badge: `text` (the process's own words) when given, else the console's catalogue. */
+export function StateBadge({ state, text }: { state: string; text?: string }) {
   const { tMaybe } = useI18n();
   return (
     <span className={`badge state-${state.replace(/[^a-z_]/gi, '')}`}>
-      {tMaybe(`state.${state}`, state.replaceAll('_', ' '))}
+      {text ?? tMaybe(`state.${state}`, state.replaceAll('_', ' '))}
     </span>
   );
 }

@@ -6,6 +6,7 @@ import { formatDateTime, formatDuration, formatMoney } from '../format';
 import { contextMessages } from '../i18n/context-messages';
 import { describeOutcome, refusal, shortageText } from '../components/order-context';
 import { Link } from '../router';
+import { useProcessLabel } from '../i18n/process-words';
 import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { ComingSoon } from './coming-soon';
 
@@ -17,6 +18,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   const { t, tMaybe, locale } = useI18n();
   const cx = useMessages(contextMessages);
   const client = useQueryClient();
+  const label = useProcessLabel();
   const [msg, setMsg] = useState<{ ok: boolean; text: string; stale?: boolean } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const q = useQuery({ queryKey: ['exceptions'], queryFn: () => get<Queue>('/exceptions?limit=200'), retry: false });
@@ -36,13 +38,17 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
       // The state the order reached and why (a re-read of the queue), never just "sent".
       setMsg({
         ok: true,
-        text: await describeOutcome(cx, (state) => tMaybe(`state.${state}`, state.replaceAll('_', ' ')), {
-          orderId: o.orderId,
-          number: o.number,
-          action: tMaybe(`outcome.${name}`, name),
-          before: o.state,
-          after: res.body.state,
-        }),
+        text: await describeOutcome(
+          cx,
+          (state) => label(state === o.state ? o.stateLabels : null, `state.${state}`, state),
+          {
+            orderId: o.orderId,
+            number: o.number,
+            action: label(o.resolutionLabels[name], `outcome.${name}`, name),
+            before: o.state,
+            after: res.body.state,
+          },
+        ),
       });
       void client.invalidateQueries({ queryKey: ['exceptions'] });
       void client.invalidateQueries({ queryKey: ['order', o.orderId] });
@@ -86,7 +92,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
         q.data.groups.map((g) => (
           <section key={g.kind} className="card exception-group" aria-labelledby={`ex-${g.kind}`}>
             <h2 id={`ex-${g.kind}`}>
-              {tMaybe(`state.${g.kind}`, g.kind)} <span className="badge">{g.count}</span>
+              {label(g.orders[0]?.stateLabels, `state.${g.kind}`, g.kind)} <span className="badge">{g.count}</span>
             </h2>
             <div className="table-wrap">
               <table>
@@ -127,7 +133,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                         )}
                       </td>
                       <td>
-                        <StateBadge state={o.state} />
+                        <StateBadge state={o.state} text={label(o.stateLabels, `state.${o.state}`, o.state)} />
                         <div className="muted mono small" title={t('exceptions.process')}>
                           {o.process.key} v{o.process.version}
                         </div>
@@ -142,7 +148,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                               disabled={!canResolve || busy === o.orderId}
                               onClick={() => resolve(o, r)}
                             >
-                              {tMaybe(`outcome.${r}`, r)}
+                              {label(o.resolutionLabels[r], `outcome.${r}`, r)}
                             </button>
                           ))}
                         </div>
