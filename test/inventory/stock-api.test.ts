@@ -219,6 +219,24 @@ describe('stock updates, availability and bad input', () => {
     assert.equal(capped.channel.available, 50);
     const webOnly = await must(t, 'GET', '/api/v1/inventory/availability/CH-1?location=KRK-S');
     assert.deepEqual([webOnly.available, webOnly.locations.length], [30, 1]);
+
+    // The inventory page's per-channel panel: every channel at once, each under its own rules.
+    const perChannel = await must(t, 'GET', '/api/v1/inventory/availability/CH-1/channels');
+    assert.equal(perChannel.available, 130);
+    const byCode = Object.fromEntries(perChannel.items.map((c: { code: string }) => [c.code, c]));
+    assert.equal(byCode.wildberries.available, 50);
+    assert.deepEqual(byCode.wildberries.locations, ['WAW-1', 'KRK-S']);
+    assert.deepEqual(
+      byCode.wildberries.rules,
+      { bufferQty: 0, bufferPct: 0, cap: 50, locations: ['WAW-1', 'KRK-S'] },
+      'a PATCH of settings replaces them whole',
+    );
+    for (const c of perChannel.items) {
+      const one = await must(t, 'GET', `/api/v1/inventory/availability/CH-1?channel=${c.code}`);
+      assert.equal(c.available, one.channel.available, `${c.code}: the panel agrees with the channel's own figure`);
+    }
+    const ghost = await t.call('GET', '/api/v1/inventory/availability/NO-SUCH-SKU/channels');
+    assert.equal(ghost.status, 404);
   });
 
   test('given the availability feed, a connector sees every change exactly since its cursor', async () => {

@@ -317,6 +317,14 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByTestId('movements').getByText('Dostawa od producenta — партия 7').waitFor();
     const after = await call('GET', '/api/v1/inventory/availability/SKU-1');
     assert.equal(after.body.locations.find((l: { location: string }) => l.location === 'WAW-1').onHand, 1025);
+    // Per channel: each channel's name and the figure it may show, as the API computes it.
+    const channels = (await call('GET', '/api/v1/inventory/availability/SKU-1/channels')).body;
+    assert.ok(channels.items.length > 0);
+    const perChannel = page.getByTestId('per-channel');
+    for (const c of channels.items) {
+      const row = perChannel.getByRole('row').filter({ hasText: c.name });
+      await row.getByRole('cell').last().getByText(new Intl.NumberFormat('en-GB').format(c.available)).waitFor();
+    }
     await shot('inventory-en');
     await page.goto(`${base}/orders/${target.id}`);
     await page.getByRole('heading', { name: `Order ${target.number}` }).waitFor();
@@ -430,6 +438,7 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByRole('link', { name: 'Запасы' }).click();
     await page.getByTestId('stock-table').getByRole('button', { name: 'SKU-2' }).click();
     await page.getByTestId('movements').getByText('Резервирование').first().waitFor();
+    await page.getByRole('heading', { name: 'По каналам' }).waitFor();
     await shot('inventory-ru');
     await page.goto(`${base}/reference/customers`);
     await page.getByRole('cell', { name: 'Grzegorz Brzęczyszczykiewicz' }).waitFor();

@@ -7075,6 +7075,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inventory/availability/{sku}/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SKU as each channel sees it: feeding locations, what is held back, the figure shown */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sku: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelAvailability"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inventory/availability:batch": {
         parameters: {
             query?: never;
@@ -30278,6 +30388,28 @@ export interface components {
                 locations: string[];
             };
         };
+        ChannelAvailabilityInput: {
+            sku: string;
+            /** @description free units over every location */
+            available: number;
+            items: {
+                code: string;
+                name: string;
+                kind: string;
+                active: boolean;
+                /** @description what the channel may show: its locations, less what its rules hold back */
+                available: number;
+                /** @description the locations that feed it */
+                locations: string[];
+                rules: {
+                    bufferQty: number;
+                    bufferPct: number;
+                    cap: number | null;
+                    /** @description configured feeding locations; empty = every shipping location */
+                    locations: string[];
+                };
+            }[];
+        };
         StockSyncReportInput: {
             syncId: string;
             received: number;
@@ -33078,6 +33210,28 @@ export interface components {
                 available: number;
                 locations: string[];
             };
+        };
+        ChannelAvailability: {
+            sku: string;
+            /** @description free units over every location */
+            available: number;
+            items: {
+                code: string;
+                name: string;
+                kind: string;
+                active: boolean;
+                /** @description what the channel may show: its locations, less what its rules hold back */
+                available: number;
+                /** @description the locations that feed it */
+                locations: string[];
+                rules: {
+                    bufferQty: number;
+                    bufferPct: number;
+                    cap: number | null;
+                    /** @description configured feeding locations; empty = every shipping location */
+                    locations: string[];
+                };
+            }[];
         };
         StockSyncReport: {
             syncId: string;

@@ -8,6 +8,7 @@ import { idParams, problem } from '../schemas/common.js';
 import {
   adjustStockInput,
   availabilityQuery,
+  channelAvailability,
   batchAvailabilityInput,
   feedQuery,
   holdInput,
@@ -25,7 +26,12 @@ import {
   syncInput,
   syncReport,
 } from '../schemas/inventory.js';
-import { availabilityFeed, getAvailability, getSkuAvailability } from '../../app/inventory/availability.js';
+import {
+  availabilityFeed,
+  getAvailability,
+  getChannelAvailability,
+  getSkuAvailability,
+} from '../../app/inventory/availability.js';
 import { adjustStock, setStock } from '../../app/inventory/update-stock.js';
 import { syncStock } from '../../app/inventory/sync-stock.js';
 import { reserveExistingOrder } from '../../app/inventory/reserve.js';
@@ -72,6 +78,19 @@ export async function inventoryRoutes(app: FastifyInstance, deps: Deps): Promise
         channel: request.query.channel,
         locations: request.query.location?.split(',').filter(Boolean),
       }),
+  );
+
+  api.get(
+    '/inventory/availability/:sku/channels',
+    {
+      schema: {
+        tags,
+        summary: 'One SKU as each channel sees it: feeding locations, what is held back, the figure shown',
+        params: skuParams,
+        response: { 200: channelAvailability, ...errors },
+      },
+    },
+    async (request) => getChannelAvailability(authorize(deps.db, request, 'inventory:read').store, request.params.sku),
   );
 
   api.post(

@@ -29,6 +29,29 @@ export const skuAvailability = z
   })
   .meta({ id: 'SkuAvailability' });
 
+export const channelAvailability = z
+  .object({
+    sku: z.string(),
+    available: z.number().describe('free units over every location'),
+    items: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        kind: z.string(),
+        active: z.boolean(),
+        available: z.number().describe('what the channel may show: its locations, less what its rules hold back'),
+        locations: z.array(z.string()).describe('the locations that feed it'),
+        rules: z.object({
+          bufferQty: z.number(),
+          bufferPct: z.number(),
+          cap: z.number().nullable(),
+          locations: z.array(z.string()).describe('configured feeding locations; empty = every shipping location'),
+        }),
+      }),
+    ),
+  })
+  .meta({ id: 'ChannelAvailability' });
+
 export const availabilityQuery = z.object({
   channel: code.optional().describe("apply this channel's rules (feeding locations, buffer, percentage, cap)"),
   location: z.string().max(1000).optional().describe('comma-separated location codes'),

@@ -110,23 +110,52 @@ function summarise(
         updatedAt: r.updated_at.toISOString(),
       })),
     };
-    if (channel) {
-      const feeding = list.filter((r) =>
-        channel.rules.locations.length
-          ? channel.rules.locations.includes(r.location)
-          : r.capabilities.includes('ships'),
-      );
-      out.channel = {
-        code: channel.code,
-        available: channelAvailable(
-          feeding.reduce((a, r) => a + Number(r.available), 0),
-          channel.rules,
-        ),
-        locations: feeding.map((r) => r.location),
-      };
-    }
+    if (channel) out.channel = { code: channel.code, ...channelFigure(list, channel.rules) };
     return out;
   });
+}
+
+/** What one channel may show of one SKU: its feeding locations' availability under its rules. */
+function channelFigure(list: Row[], rules: ChannelStockRules) {
+  // Configured locations are listed in the channel's preference order; otherwise as stored.
+  const feeding = rules.locations.length
+    ? rules.locations.flatMap((code) => list.filter((r) => r.location === code))
+    : list.filter((r) => r.capabilities.includes('ships'));
+  return {
+    available: channelAvailable(
+      feeding.reduce((a, r) => a + Number(r.available), 0),
+      rules,
+    ),
+    locations: feeding.map((r) => r.location),
+  };
+}
+
+/**
+ * One SKU as every channel sees it (the inventory page's "per channel" panel): each channel's
+ * figure under its own feeding locations, percentage and buffer held back, and cap, with the
+ * rules that made it, from one read of the SKU's stock rows.
+ */
+export async function getChannelAvailability(scope: TenantScope, sku: string) {
+  const total = await getSkuAvailability(scope, sku);
+  const [rows, channels] = await Promise.all([
+    availabilityQuery(scope, { skus: [sku] }).execute(),
+    scope.selectFrom('channels').select(['code', 'name', 'kind', 'active', 'settings']).orderBy('code').execute(),
+  ]);
+  return {
+    sku,
+    available: total.available,
+    items: channels.map((ch) => {
+      const rules = channelRules(ch.settings as Record<string, unknown>);
+      return {
+        code: ch.code,
+        name: ch.name,
+        kind: ch.kind,
+        active: ch.active,
+        ...channelFigure(rows, rules),
+        rules: { bufferQty: rules.bufferQty, bufferPct: rules.bufferPct, cap: rules.cap, locations: rules.locations },
+      };
+    }),
+  };
 }
 
 /** Availability of many SKUs, in total, per location, and (with a channel) as that channel may show it. */

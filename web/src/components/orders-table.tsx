@@ -5,6 +5,7 @@ import { useI18n, type MessageKey } from '../i18n/index';
 import { formatDateTime, formatMoney } from '../format';
 import { Link, navigate } from '../router';
 import { StateBadge } from './status';
+import { useChannelName } from './channel-names';
 
 const ROW = 40;
 
@@ -67,6 +68,7 @@ export function OrdersTable(props: Props) {
   const visible = ORDER_COLUMNS.filter((c) => !props.columns || props.columns.includes(c.id));
   const template = [...(onSelect ? ['32px'] : []), ...visible.map((c) => c.width)].join(' ');
   const allSelected = rows.length > 0 && rows.every((o) => selected?.has(o.id));
+  const channelName = useChannelName();
   const cell = (o: OrderSummary, id: OrderColumn) => {
     switch (id) {
       case 'number':
@@ -78,7 +80,7 @@ export function OrdersTable(props: Props) {
       case 'placed':
         return formatDateTime(o.placedAt, locale);
       case 'channel':
-        return o.channel;
+        return channelName(o.channel);
       case 'customer':
         return o.customer.name ?? o.customer.email ?? '—';
       case 'state':

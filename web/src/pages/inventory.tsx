@@ -7,6 +7,7 @@ import { ErrorBox, Loading } from '../components/status';
 import { ComingSoon } from './coming-soon';
 
 type SkuAvailability = Schemas['SkuAvailability'];
+type ChannelAvailability = Schemas['ChannelAvailability'];
 type LocationFigures = SkuAvailability['locations'][number];
 type Feed = ResponseOf<'/api/v1/inventory/feed'>;
 // The API declares the movements answer as an untyped object (src/api/routes/inventory.ts), so a movement is written here.
@@ -136,6 +137,7 @@ export function InventoryPage({ me }: { me: Me }) {
             <p className="muted">{t('inventory.pickSku')}</p>
           ) : (
             <>
+              <PerChannel sku={picked.sku} />
               {canWrite && <AdjustForm sku={picked.sku} location={picked.location} />}
               <Movements sku={picked.sku} location={picked.location} kindLabel={(k) => tMaybe(`movement.${k}`, k)} />
             </>
@@ -143,6 +145,58 @@ export function InventoryPage({ me }: { me: Me }) {
         </section>
       </div>
     </section>
+  );
+}
+
+/** What each channel may show of the picked SKU: its feeding locations, what its rules hold back, the figure. */
+function PerChannel({ sku }: { sku: string }) {
+  const { t, locale } = useI18n();
+  const q = useQuery({
+    queryKey: ['stock-channels', sku],
+    queryFn: () => get<ChannelAvailability>(`/inventory/availability/${encodeURIComponent(sku)}/channels`),
+  });
+  if (q.error) return <ErrorBox error={q.error} onRetry={() => q.refetch()} />;
+  if (q.isPending) return <Loading />;
+  const n = (v: number) => formatNumber(v, locale);
+  const heldBack = (r: ChannelAvailability['items'][number]['rules']) =>
+    [
+      r.bufferPct ? `${formatNumber(r.bufferPct, locale)} %` : '',
+      r.bufferQty ? n(r.bufferQty) : '',
+      r.cap !== null ? t('inventory.capAt', { n: n(r.cap) }) : '',
+    ]
+      .filter(Boolean)
+      .join(' + ') || '—';
+  return (
+    <div className="table-wrap">
+      <h3>{t('inventory.perChannel')}</h3>
+      <table data-testid="per-channel">
+        <thead>
+          <tr>
+            <th scope="col">{t('inventory.channel')}</th>
+            <th scope="col">{t('inventory.feeding')}</th>
+            <th scope="col">{t('inventory.heldBack')}</th>
+            <th scope="col" className="num">
+              {t('inventory.shown')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {q.data.items.map((c) => (
+            <tr key={c.code} className={c.active ? undefined : 'muted'}>
+              <td>
+                {c.name}
+                {!c.active && <span className="muted small"> · {t('inventory.inactive')}</span>}
+              </td>
+              <td className="mono small">
+                {c.rules.locations.length ? c.locations.join(', ') || '—' : t('inventory.everyShipping')}
+              </td>
+              <td className="small">{heldBack(c.rules)}</td>
+              <td className="num">{n(c.available)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -219,6 +273,7 @@ function AdjustForm({ sku, location }: { sku: string; location: string }) {
       setReason('');
       void client.invalidateQueries({ queryKey: ['stock'] });
       void client.invalidateQueries({ queryKey: ['movements', sku, location] });
+      void client.invalidateQueries({ queryKey: ['stock-channels', sku] });
     } catch (err) {
       setMsg({ ok: false, text: t('common.error', { detail: err instanceof Error ? err.message : String(err) }) });
     } finally {

@@ -9,6 +9,7 @@ import { AddressEditor, NotesEditor } from '../components/order-edit';
 import { AddressView } from '../components/address-view';
 import { canOverrideEvents, OrderActions, OrderReservations } from '../components/order-actions';
 import { useProcessLabel } from '../i18n/process-words';
+import { useChannelName } from '../components/channel-names';
 
 type HistoryPage = { items: HistoryEntry[]; words?: Schemas['ProcessWords'] };
 import { OrderFulfilment } from '../components/order-fulfilment';
@@ -20,6 +21,7 @@ import { OrderReturnsPanel } from '../components/order-returns';
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
   const label = useProcessLabel();
+  const channelName = useChannelName();
   const order = useQuery({ queryKey: ['order', id], queryFn: () => request<Order>('GET', `/orders/${id}`) });
   const history = useQuery({
     queryKey: ['history', id],
@@ -57,7 +59,7 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
           <dl className="facts">
             <div>
               <dt>{t('order.channel')}</dt>
-              <dd>{o.channel}</dd>
+              <dd>{channelName(o.channel)}</dd>
             </div>
             {o.externalId && (
               <div>
