@@ -187,8 +187,9 @@ function PerChannel({ sku }: { sku: string }) {
                 {c.name}
                 {!c.active && <span className="muted small"> · {t('inventory.inactive')}</span>}
               </td>
-              <td className="mono small">
-                {c.rules.locations.length ? c.locations.join(', ') || '—' : t('inventory.everyShipping')}
+              <td className="small">
+                <span className="mono">{c.locations.join(', ') || '—'}</span>
+                {!c.rules.locations.length && <span className="muted"> · {t('inventory.everyShipping')}</span>}
               </td>
               <td className="small">{heldBack(c.rules)}</td>
               <td className="num">{n(c.available)}</td>
