@@ -189,6 +189,61 @@ describe('process definitions: versions, validation, history, simulation and mig
     assert.equal((await t.call('GET', '/api/v1/processes/b2c-omnichannel')).body.items.length, 3);
   });
 
+  test('given orders on a channel the process does not get, the simulation takes only the orders the process would select, unless told all or filtered', async () => {
+    const wb = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({ externalId: 'SIM-WB-1', channel: 'wildberries', currency: 'RUB' }),
+    );
+    assert.equal(wb.status, 201, JSON.stringify(wb.body));
+    const all = (await t.call('GET', '/api/v1/orders?limit=500')).body.items;
+    const webIds = new Set(all.filter((o: any) => o.channel === 'web').map((o: any) => o.id));
+    const oracle = { actions: { authorize_payment: 'payment_authorized' } };
+
+    const chosen = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', { oracle });
+    assert.equal(chosen.status, 200, JSON.stringify(chosen.body));
+    assert.deepEqual(chosen.body.sample, {
+      considered: all.length,
+      selected: webIds.size,
+      simulated: webIds.size,
+      select: 'process',
+    });
+    assert.ok(
+      chosen.body.orders.every((o: any) => webIds.has(o.id)),
+      'only the orders the rules give b2c-omnichannel are simulated',
+    );
+    assert.ok(!chosen.body.orders.some((o: any) => o.id === wb.body.id));
+
+    const every = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', {
+      oracle,
+      select: 'all',
+      last: 1000,
+    });
+    assert.equal(every.status, 200, JSON.stringify(every.body));
+    assert.deepEqual([every.body.sample.considered, every.body.sample.selected], [all.length, all.length]);
+    assert.ok(every.body.orders.some((o: any) => o.id === wb.body.id));
+
+    const onWb = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', {
+      oracle,
+      filter: { channel: ['wildberries'] },
+    });
+    assert.equal(onWb.status, 200, JSON.stringify(onWb.body));
+    assert.deepEqual([onWb.body.sample.considered, onWb.body.sample.selected, onWb.body.orders.length], [1, 0, 0]);
+
+    const future = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', {
+      filter: { placedFrom: '2999-01-01T00:00:00Z' },
+    });
+    assert.equal(future.body.sample.considered, 0);
+
+    const bad = await t.call('POST', '/api/v1/processes/b2c-omnichannel/simulate', {
+      select: 'some',
+      filter: { channel: [] },
+    });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    const paths = bad.body.errors.map((e: any) => e.path);
+    assert.ok(paths.includes('/select') && paths.includes('/filter/channel'), JSON.stringify(bad.body.errors));
+  });
+
   test('given a definition whose automatic transitions loop, an order lands in the stuck exception state, not a 500', async () => {
     await publish(
       t,

@@ -70,6 +70,9 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
       );
       assert.equal(r.body.state, i < 2 ? 'awaiting_approval' : 'stock_exception', JSON.stringify(r.body).slice(0, 200));
     }
+    // Two web orders the desk process never gets: the simulation must leave them out.
+    for (let i = 0; i < 2; i++)
+      assert.equal((await call('POST', '/api/v1/orders', orderBody({ externalId: `WEB-${i}` }))).status, 201);
     await rig.login(rig.page, rig.email);
   });
   after(async () => {
@@ -187,6 +190,11 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('button', { name: 'Simulate on recent orders' }).click();
     const sim = page.getByTestId('simulation');
     await sim.getByRole('heading', { name: 'Simulation: v1 → v2 (draft)' }).waitFor();
+    // Only the orders this process would get are simulated: the five B2B ones, not the web ones.
+    assert.equal(
+      await sim.getByTestId('sim-sample').textContent(),
+      'Of the last 7 orders, 5 would run this process; 5 simulated.',
+    );
     // The three small orders ended in the stock exception under v1 and wait for review under the draft.
     assert.match(
       (await sim.getByTestId('sim-headline').textContent()) ?? '',

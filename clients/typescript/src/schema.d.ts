@@ -30617,8 +30617,25 @@ export interface components {
             /** @description or the text of a definition, not stored */
             source?: string;
             orderIds?: string[];
-            /** @description the last N stored orders (default 50 when no orders or cases are given) */
+            /** @description look at the last N stored orders when no orders or cases are given (default 1,000 with select=process, 50 with select=all); at most 500 are simulated */
             last?: number;
+            /**
+             * @description process (default): only the orders this process would get under the selection rules and channels; all: every one
+             * @enum {string}
+             */
+            select?: "process" | "all";
+            /** @description narrows the last N orders before selection */
+            filter?: {
+                /** @description channel codes */
+                channel?: string[];
+                /** Format: date-time */
+                placedFrom?: string;
+                /**
+                 * Format: date-time
+                 * @description exclusive
+                 */
+                placedTo?: string;
+            };
             cases?: {
                 id: string;
                 facts: {
@@ -30656,6 +30673,17 @@ export interface components {
             key: string;
             current: string | null;
             draft: string;
+            /** @description how the orders were chosen; null when orders or cases were given */
+            sample: {
+                /** @description recent orders looked at, after the filter */
+                considered: number;
+                /** @description of those, the ones the process would get (all with select=all) */
+                selected: number;
+                /** @description the newest selected, at most 500 */
+                simulated: number;
+                /** @enum {string} */
+                select: "process" | "all";
+            } | null;
             orders: {
                 id: string;
                 number: string | null;
@@ -33440,8 +33468,25 @@ export interface components {
             /** @description or the text of a definition, not stored */
             source?: string;
             orderIds?: string[];
-            /** @description the last N stored orders (default 50 when no orders or cases are given) */
+            /** @description look at the last N stored orders when no orders or cases are given (default 1,000 with select=process, 50 with select=all); at most 500 are simulated */
             last?: number;
+            /**
+             * @description process (default): only the orders this process would get under the selection rules and channels; all: every one
+             * @enum {string}
+             */
+            select?: "process" | "all";
+            /** @description narrows the last N orders before selection */
+            filter?: {
+                /** @description channel codes */
+                channel?: string[];
+                /** Format: date-time */
+                placedFrom?: string;
+                /**
+                 * Format: date-time
+                 * @description exclusive
+                 */
+                placedTo?: string;
+            };
             cases?: {
                 id: string;
                 facts: {
@@ -33479,6 +33524,17 @@ export interface components {
             key: string;
             current: string | null;
             draft: string;
+            /** @description how the orders were chosen; null when orders or cases were given */
+            sample: {
+                /** @description recent orders looked at, after the filter */
+                considered: number;
+                /** @description of those, the ones the process would get (all with select=all) */
+                selected: number;
+                /** @description the newest selected, at most 500 */
+                simulated: number;
+                /** @enum {string} */
+                select: "process" | "all";
+            } | null;
             orders: {
                 id: string;
                 number: string | null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int4, int4String, text, timestamp, uuid } from './common.js';
+import { code, int4, int4String, text, timestamp, uuid } from './common.js';
 import { labels } from './order.js';
 
 const json = z.record(z.string(), z.unknown());
@@ -136,9 +136,26 @@ export const simulateInput = z
       .number()
       .int()
       .min(1)
-      .max(500)
+      .max(1000)
       .optional()
-      .describe('the last N stored orders (default 50 when no orders or cases are given)'),
+      .describe(
+        'look at the last N stored orders when no orders or cases are given (default 1,000 with select=process, 50 with select=all); at most 500 are simulated',
+      ),
+    select: z
+      .enum(['process', 'all'])
+      .optional()
+      .describe(
+        'process (default): only the orders this process would get under the selection rules and channels; all: every one',
+      ),
+    filter: z
+      .object({
+        channel: z.array(code).min(1).max(50).optional().describe('channel codes'),
+        placedFrom: z.iso.datetime({ offset: true }).optional(),
+        placedTo: z.iso.datetime({ offset: true }).optional().describe('exclusive'),
+      })
+      .strict()
+      .optional()
+      .describe('narrows the last N orders before selection'),
     cases: z
       .array(
         z
@@ -171,6 +188,15 @@ export const simulationResult = z
     key: z.string(),
     current: z.string().nullable(),
     draft: z.string(),
+    sample: z
+      .object({
+        considered: z.number().describe('recent orders looked at, after the filter'),
+        selected: z.number().describe('of those, the ones the process would get (all with select=all)'),
+        simulated: z.number().describe('the newest selected, at most 500'),
+        select: z.enum(['process', 'all']),
+      })
+      .nullable()
+      .describe('how the orders were chosen; null when orders or cases were given'),
     orders: z.array(
       z.object({
         id: z.string(),

@@ -261,6 +261,15 @@ export function SimulationView({ sim }: { sim: SimResult }) {
               : sim.draft.replace('(draft)', `(${t('processes.status.draft')})`),
         })}
       </h2>
+      {sim.sample && (
+        <p className="muted" data-testid="sim-sample">
+          {t(sim.sample.select === 'process' ? 'designer.sim.sample' : 'designer.sim.sampleAll', {
+            count: sim.sample.considered,
+            selected: n(sim.sample.selected),
+            simulated: n(sim.sample.simulated),
+          })}
+        </p>
+      )}
       {sim.summary ? (
         <>
           <p data-testid="sim-headline">

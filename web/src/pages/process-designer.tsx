@@ -79,6 +79,7 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
   const [busy, setBusy] = useState<string | null>(null);
   const [serverProblems, setServerProblems] = useState<Problem[]>([]);
   const [sim, setSim] = useState<SimResult | null>(null);
+  const [simScope, setSimScope] = useState<'process' | 'all'>('process');
   const [confirmPublish, setConfirmPublish] = useState(false);
   const [selected, setSelected] = useState<{ node?: string; edge?: string }>({});
   const [showHeat, setShowHeat] = useState(true);
@@ -209,10 +210,11 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
   const simulate = () =>
     run('simulate', async () => {
       // A saved draft is simulated as stored (its version in the result); unsaved text inline.
+      // By default only the recent orders this process would get (selection rules, channels).
       const body =
         shown?.status === 'draft' && !dirty && !forked
-          ? { version: shown.version, last: 50 }
-          : { source: text, last: 50 };
+          ? { version: shown.version, select: simScope }
+          : { source: text, select: simScope };
       const r = await request<SimResult>('POST', `/processes/${encodeURIComponent(processKey)}/simulate`, body);
       setSim(r.body);
     });
@@ -298,6 +300,13 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
             {busy === 'save' ? t('common.saving') : t('designer.saveDraft')}
           </button>
         )}
+        <label className="inline">
+          {t('designer.sim.scope')}{' '}
+          <select value={simScope} onChange={(e) => setSimScope(e.target.value as 'process' | 'all')}>
+            <option value="process">{t('designer.sim.scope.process')}</option>
+            <option value="all">{t('designer.sim.scope.all')}</option>
+          </select>
+        </label>
         <button type="button" disabled={Boolean(busy) || Boolean(parsed.errors.length) || invalid} onClick={simulate}>
           {busy === 'simulate' ? t('designer.simulating') : t('designer.simulate')}
         </button>
