@@ -26,7 +26,31 @@ states:
   rejected: { terminal: true, outcome: rejected }
   cancelled: { terminal: true, outcome: cancelled }
 `;
+type Box = { text: string | null; left: number; right: number; top: number; bottom: number };
 const SMALL = { lines: [{ sku: 'SKU-3', quantity: 1, unitPrice: '3.50' }] };
+const LIMITS = `key: limits
+title: Limity zatwierdzeń
+start: received
+# Kto zatwierdza — a comment the table editor must keep.
+decisions:
+  route:
+    description: Kto zatwierdza zamówienie
+    hitPolicy: first
+    rules:
+      - { when: "order.total > 100000", output: zarząd }
+      - { when: "order.total > 10000", output: kierownik }
+    default: nikt
+states:
+  received:
+    always:
+      - { to: approval, when: 'decisions.route != "nikt"' }
+      - { to: done }
+  approval:
+    task: { kind: approval, role: admin, title: Zatwierdź }
+    on: { approve: done, reject: rejected }
+  done: { terminal: true }
+  rejected: { terminal: true, outcome: rejected }
+`;
 
 /**
  * The process designer end to end: a published process is edited as a draft in the graph and
@@ -305,6 +329,98 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
       versions.body.items.map((v: { status: string }) => v.status),
       ['published'],
     );
+  });
+
+  test('given a decision table, it is edited as a table: a bad condition is shown at its row, rules move, and only the touched lines change', async () => {
+    const { page } = rig;
+    const created = await call('POST', '/api/v1/processes', { source: LIMITS });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await page.goto(`${rig.base}/processes/limits`);
+    const tables = page.getByTestId('decision-tables');
+    await tables.getByRole('heading', { name: 'route' }).waitFor();
+    const when = (n: number) => tables.getByLabel(`When (condition) ${n}`);
+    const result = (n: number) => tables.getByLabel(`Result ${n}`);
+    assert.equal(await when(1).inputValue(), 'order.total > 100000');
+    assert.equal(await result(2).inputValue(), 'kierownik');
+    assert.equal(await tables.getByLabel('When none matches').inputValue(), 'nikt');
+    const text = page.getByRole('textbox', { name: 'Definition (text)' });
+    const before = (await text.inputValue()).split('\n');
+
+    // A condition that does not compile: the server's problem is shown at its row.
+    await when(2).fill('order.total >');
+    await tables.locator('input[aria-invalid="true"]').waitFor();
+    assert.equal(await when(2).getAttribute('aria-invalid'), 'true');
+    await when(2).fill('order.total > 5000');
+    await page.getByTestId('valid').getByText('The definition is valid.').waitFor();
+    assert.equal(await tables.locator('input[aria-invalid="true"]').count(), 0);
+
+    // Rules move (first match wins, so the order is the decision) and results are edited in place.
+    await tables.getByRole('button', { name: 'Move rule 2 up' }).click();
+    assert.equal(await when(1).inputValue(), 'order.total > 5000');
+    await result(1).fill('kierownik sprzedaży');
+    const after = (await text.inputValue()).split('\n');
+    assert.equal(after.length, before.length);
+    const changed = after.map((line, i) => (line === before[i] ? null : i)).filter((i) => i !== null);
+    assert.equal(changed.length, 2, `only the two rule lines change:\n${after.join('\n')}`);
+    assert.match(after[changed[0]!]!, /order\.total > 5000.*kierownik sprzedaży/);
+    assert.match(after[changed[1]!]!, /order\.total > 100000.*zarząd/);
+    assert.ok(after.includes('# Kto zatwierdza — a comment the table editor must keep.'));
+
+    // A rule added and removed again leaves the text as it was.
+    await tables.getByRole('button', { name: 'Add rule' }).click();
+    await when(3).waitFor();
+    await tables.getByRole('button', { name: 'Delete rule 3' }).click();
+    await when(3).waitFor({ state: 'detached' });
+    assert.deepEqual((await text.inputValue()).split('\n'), after);
+    await rig.shot('designer-tables-en');
+
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText(/Saved as draft v1\./).waitFor();
+    const stored = await call('GET', '/api/v1/processes/limits/versions/1');
+    assert.equal(stored.body.source, after.join('\n'));
+  });
+
+  test('given a process of 30 states with long event names, the layout keeps every label clear of the others and of the states', async () => {
+    const { page } = rig;
+    const steps = Array.from({ length: 28 }, (_, i) => `step_${String(i + 1).padStart(2, '0')}`);
+    const states = steps.map((name, i) => {
+      const next = steps[i + 1] ?? 'done';
+      const on = `{ confirm_${name}_by_warehouse: ${next}, cancel_at_${name}: cancelled }`;
+      return i % 5 === 4
+        ? `  ${name}:\n    always: [{ to: ${next}, when: "order.total > ${(i + 1) * 1000}" }]\n    on: ${on}`
+        : `  ${name}: { on: ${on} }`;
+    });
+    const source = `key: long-run\nstart: step_01\nstates:\n${states.join('\n')}\n  done: { terminal: true }\n  cancelled: { terminal: true, outcome: cancelled }\n`;
+    const created = await call('POST', '/api/v1/processes', { source });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await page.goto(`${rig.base}/processes/long-run`);
+    await page.locator('.react-flow__node').nth(29).waitFor();
+    await page.locator('.edge-label').first().waitFor();
+    const timing = (await page.evaluate(NAV_TIMING)) as NavTiming;
+    console.log(`# figure: designer with 30 states and 61 transitions drawn ${timing.now} ms after navigation start`);
+    // Positions in the graph's own coordinates (independent of the zoom that fits it on screen).
+    // A string, not a function: the test's compiler would wrap a function's inner names in helpers the page lacks.
+    const boxes = (await page.evaluate(`(() => {
+      const box = (el, text) => Object.assign({ text }, el.getBoundingClientRect().toJSON());
+      return {
+        labels: [...document.querySelectorAll('.edge-label')].map((el) => box(el, el.textContent)),
+        nodes: [...document.querySelectorAll('.react-flow__node')].map((el) => box(el, el.getAttribute('data-id'))),
+      };
+    })()`)) as { labels: Box[]; nodes: Box[] };
+    assert.equal(boxes.nodes.length, 30);
+    assert.equal(boxes.labels.length, 28 * 2 + 5, 'every transition is labelled (events and conditions)');
+    const overlap = (a: Box, b: Box) =>
+      a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+    const clashes: string[] = [];
+    const labels = boxes.labels;
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++)
+        if (overlap(labels[i]!, labels[j]!)) clashes.push(`${labels[i]!.text} × ${labels[j]!.text}`);
+      for (const n of boxes.nodes as Box[])
+        if (overlap(labels[i]!, n)) clashes.push(`${labels[i]!.text} × state ${n.text}`);
+    }
+    assert.deepEqual(clashes, [], 'no edge label overlaps another label or a state');
+    await rig.shot('designer-30-states-en');
   });
 
   test('given the whole session, the browser logged no console errors', () => {

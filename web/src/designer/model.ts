@@ -227,3 +227,120 @@ export function stateOfPath(path: string): string | null {
 }
 
 export type { YNode };
+
+/** A decision table as the table editor shows it: outputs as text (a scalar as is, anything else as JSON). */
+export interface DecisionTableView {
+  name: string;
+  description: string | null;
+  hitPolicy: 'first' | 'collect';
+  rules: { when: string; output: string }[];
+  /** The first-hit default as text; null when the table has none. */
+  fallback: string | null;
+}
+
+const asText = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** Text typed in an output cell as a value: JSON when it reads as JSON (numbers, true, lists…), else the text. */
+export function valueOfText(text: string): unknown {
+  const trimmed = text.trim();
+  if (/^(-?\d|\[|\{|true$|false$|null$)/.test(trimmed)) {
+    try {
+      return JSON.parse(trimmed) as unknown;
+    } catch {
+      /* not JSON: the text itself */
+    }
+  }
+  return text;
+}
+
+function decisionsMap(doc: Doc): YAMLMap | null {
+  const d = isMap(doc.contents) ? doc.contents.get('decisions', true) : null;
+  return isMap(d) ? d : null;
+}
+
+function tableNode(doc: Doc, table: string): YAMLMap | null {
+  const t = decisionsMap(doc)?.get(table, true);
+  return isMap(t) ? t : null;
+}
+
+function rulesNode(doc: Doc, table: string) {
+  const rules = tableNode(doc, table)?.get('rules', true);
+  return isSeq(rules) ? rules : null;
+}
+
+/** The definition's decision tables, in its order. */
+export function tablesOf(doc: Doc): DecisionTableView[] {
+  const decisions = decisionsMap(doc);
+  if (!decisions) return [];
+  return decisions.items.flatMap((pair) => {
+    const name = str(pair.key);
+    if (!name || !isMap(pair.value)) return [];
+    const table = pair.value;
+    const rules = table.get('rules', true);
+    const hasDefault = table.has('default');
+    return [
+      {
+        name,
+        description: str(table.get('description', true)),
+        hitPolicy: str(table.get('hitPolicy', true)) === 'collect' ? 'collect' : 'first',
+        rules: isSeq(rules)
+          ? rules.items.map((r) =>
+              isMap(r)
+                ? { when: str(r.get('when', true)) ?? '', output: asText((r.toJSON() as { output?: unknown }).output) }
+                : { when: '', output: '' },
+            )
+          : [],
+        fallback: hasDefault ? asText((table.toJSON() as { default?: unknown }).default) : null,
+      },
+    ];
+  });
+}
+
+/** Sets one cell (a rule's `when` or `output`); only that rule's line changes. */
+export function setTableCell(doc: Doc, table: string, row: number, field: 'when' | 'output', text: string): void {
+  const rule = rulesNode(doc, table)?.items[row];
+  if (!isMap(rule)) return;
+  rule.set(field, doc.createNode(field === 'output' ? valueOfText(text) : text));
+}
+
+/** Adds a rule at the end (or after `after`), matching nothing until it is filled in. */
+export function addTableRow(doc: Doc, table: string, after?: number): void {
+  const rules = rulesNode(doc, table);
+  if (!rules) return;
+  const node = doc.createNode({ when: 'false', output: '' }) as YAMLMap;
+  node.flow = true;
+  rules.items.splice(after === undefined ? rules.items.length : after + 1, 0, node);
+}
+
+/** Removes one rule (the validator says so when a table is left with none). */
+export function deleteTableRow(doc: Doc, table: string, row: number): void {
+  rulesNode(doc, table)?.items.splice(row, 1);
+}
+
+/** Moves a rule one place up or down: for first-hit tables the order is the decision. */
+export function moveTableRow(doc: Doc, table: string, row: number, by: -1 | 1): void {
+  const rules = rulesNode(doc, table);
+  const to = row + by;
+  if (!rules || to < 0 || to >= rules.items.length) return;
+  const [moved] = rules.items.splice(row, 1);
+  rules.items.splice(to, 0, moved!);
+}
+
+export function setHitPolicy(doc: Doc, table: string, policy: 'first' | 'collect'): void {
+  tableNode(doc, table)?.set('hitPolicy', doc.createNode(policy));
+}
+
+/** Sets the first-hit default, or removes it when the text is empty. */
+export function setTableDefault(doc: Doc, table: string, text: string): void {
+  const node = tableNode(doc, table);
+  if (!node) return;
+  if (text.trim() === '') node.delete('default');
+  else node.set('default', doc.createNode(valueOfText(text)));
+}
+
+/** The decision table cell a problem's JSON pointer points at ("/decisions/<name>/rules/<i>/…"), if any. */
+export function tableCellOfPath(path: string): { table: string; row: number | null } | null {
+  const m = /^\/decisions\/([^/]+)(?:\/rules\/(\d+))?/.exec(path);
+  return m ? { table: m[1]!, row: m[2] === undefined ? null : Number(m[2]) } : null;
+}

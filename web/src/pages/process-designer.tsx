@@ -15,11 +15,13 @@ import {
   parseSource,
   sourceOf,
   stateOfPath,
+  tablesOf,
   type Doc,
   type Graph,
 } from '../designer/model';
 import type { Heat } from '../designer/designer-graph';
 import { ElementPanel, HistoryView, SimulationView } from '../designer/panels';
+import { DecisionTables } from '../designer/decision-tables';
 
 const DesignerGraph = lazy(() => import('../designer/designer-graph'));
 
@@ -108,6 +110,7 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
   const drawn = useMemo(() => (parsed.errors.length ? null : graphOf(parsed.doc)), [parsed]);
   if (drawn) lastGraph.current = drawn;
   const graph = drawn ?? lastGraph.current;
+  const tables = useMemo(() => (parsed.errors.length ? [] : tablesOf(parsed.doc)), [parsed]);
 
   // The server validates (CEL, unknown states and actions, reachability) a moment after typing stops.
   const [validated, setValidated] = useState<{ text: string; problems: Problem[] } | null>(null);
@@ -432,6 +435,9 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
         </section>
       </div>
 
+      {tables.length > 0 && (
+        <DecisionTables tables={tables} problems={problems} editable={editing && !parsed.errors.length} edit={edit} />
+      )}
       {sim && <SimulationView sim={sim} />}
       {!isNew && <HistoryView processKey={processKey} items={items} shown={shown?.version ?? null} />}
     </section>
