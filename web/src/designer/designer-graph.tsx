@@ -1,7 +1,10 @@
 import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
 import {
   Background,
+  BaseEdge,
   Controls,
+  EdgeLabelRenderer,
+  getBezierPath,
   Handle,
   MarkerType,
   Position,
@@ -12,12 +15,14 @@ import {
   useReactFlow,
   type Connection,
   type Edge,
+  type EdgeProps,
   type Node,
   type NodeProps,
   type OnSelectionChangeParams,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { Graph, StateInfo, Transition } from './model';
+import { LABEL_MAX, layoutGraph, NODE_HEIGHT, NODE_WIDTH, pathThrough, type EdgeRoute, type Point } from './layout';
 import { useI18n, useMessages } from '../i18n/index';
 import { designerMessages } from './messages';
 
@@ -62,34 +67,54 @@ const StateBox = memo(function StateBox({ data }: NodeProps<StateNode>) {
 });
 const nodeTypes = { state: StateBox };
 
-/** Layers by distance from the start state; states nothing reaches go last. */
-function positions(g: Graph): Map<string, { x: number; y: number }> {
-  const next = new Map<string, string[]>();
-  for (const t of g.transitions) next.set(t.from, [...(next.get(t.from) ?? []), t.to]);
-  const names = new Set(g.states.map((s) => s.name));
-  const depth = new Map<string, number>();
-  const start = g.start && names.has(g.start) ? g.start : g.states[0]?.name;
-  const queue = start ? [start] : [];
-  if (start) depth.set(start, 0);
-  while (queue.length) {
-    const s = queue.shift()!;
-    for (const t of next.get(s) ?? [])
-      if (!depth.has(t) && names.has(t)) {
-        depth.set(t, depth.get(s)! + 1);
-        queue.push(t);
-      }
-  }
-  const maxDepth = Math.max(0, ...depth.values());
-  const perLayer = new Map<number, number>();
-  const out = new Map<string, { x: number; y: number }>();
-  for (const s of g.states) {
-    const d = depth.get(s.name) ?? maxDepth + 1;
-    const i = perLayer.get(d) ?? 0;
-    perLayer.set(d, i + 1);
-    out.set(s.name, { x: i * 200, y: d * 115 });
-  }
-  return out;
+/** What an edge says: the event, or the condition of an automatic transition, cut to fit. */
+function edgeText(t: Transition): string {
+  const label = t.kind === 'on' ? t.event! : (t.when ?? '');
+  return label.length > LABEL_MAX ? `${label.slice(0, LABEL_MAX - 1)}…` : label;
 }
+
+type RoutedEdge = Edge<{ route: EdgeRoute | null }, 'routed'>;
+const near = (a: Point | undefined, x: number, y: number) =>
+  a !== undefined && Math.abs(a.x - x) <= NODE_WIDTH / 2 + 4 && Math.abs(a.y - y) <= NODE_HEIGHT;
+
+/**
+ * A transition drawn along the route the layout chose, its label where the layout kept room
+ * for it; once the user drags a state away from its place, a plain curve between the handles.
+ */
+const RoutedEdgeView = memo(function RoutedEdgeView(p: EdgeProps<RoutedEdge>) {
+  const route = p.data?.route ?? null;
+  let path: string;
+  let at: Point;
+  if (route && near(route.points[0], p.sourceX, p.sourceY) && near(route.points.at(-1), p.targetX, p.targetY)) {
+    path = pathThrough([{ x: p.sourceX, y: p.sourceY }, ...route.points.slice(1, -1), { x: p.targetX, y: p.targetY }]);
+    at = route.label;
+  } else {
+    const [bezier, x, y] = getBezierPath(p);
+    path = bezier;
+    at = { x, y };
+  }
+  return (
+    <>
+      <BaseEdge id={p.id} path={path} markerEnd={p.markerEnd} style={p.style} interactionWidth={16} />
+      {p.label && (
+        <EdgeLabelRenderer>
+          <div
+            className={`edge-label nodrag nopan${p.selected ? ' selected' : ''}`}
+            style={{ transform: `translate(-50%, -50%) translate(${at.x}px, ${at.y}px)` }}
+          >
+            {p.label}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+});
+const edgeTypes = { routed: RoutedEdgeView };
+/**
+ * The first view never shrinks text below this: a large process opens readable and is panned
+ * (or zoomed out with the controls) rather than shown whole in type nobody can read.
+ */
+const READABLE_ZOOM = 0.8;
 
 export interface DesignerGraphProps {
   graph: Graph;
@@ -129,7 +154,11 @@ function Flow(p: DesignerGraphProps) {
     }),
     [t],
   );
-  const laid = useMemo(() => positions(p.graph), [p.graph]);
+  const layout = useMemo(() => {
+    const texts = new Map(p.graph.transitions.map((t) => [t.id, edgeText(t)]));
+    return layoutGraph(p.graph, (id) => texts.get(id) ?? '');
+  }, [p.graph]);
+  const laid = layout.nodes;
   const maxCount = useMemo(() => Math.max(1, ...[...(p.heat?.values() ?? [])].map((h) => h.count)), [p.heat]);
   const [nodes, setNodes, onNodesChange] = useNodesState<StateNode>([]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
@@ -173,23 +202,43 @@ function Flow(p: DesignerGraphProps) {
   useEffect(() => {
     setEdges((prev) => {
       const picked = new Set(prev.filter((e) => e.selected).map((e) => e.id));
-      return p.graph.transitions.map((t) => {
-        const label = t.kind === 'on' ? t.event! : (t.when ?? '');
+      return p.graph.transitions.map((t): RoutedEdge => {
+        const label = edgeText(t);
         return {
           id: t.id,
+          type: 'routed',
           source: t.from,
           target: t.to,
           selected: picked.has(t.id),
-          label: label.length > 28 ? `${label.slice(0, 27)}…` : label,
+          label,
+          data: { route: layout.edges.get(t.id) ?? null },
           markerEnd: { type: MarkerType.ArrowClosed },
           style: { strokeWidth: 1.4, ...(t.kind === 'always' ? { strokeDasharray: '4 3' } : {}) },
-          labelStyle: { fontSize: 10 },
           deletable: p.editable,
-          ariaLabel: `${t.from} → ${t.to}${label ? `: ${label}` : ''}`,
+          ariaLabel: `${t.from} → ${t.to}${t.kind === 'on' ? `: ${t.event}` : t.when ? `: ${t.when}` : ''}`,
         };
       });
     });
-  }, [p.graph, p.editable, setEdges]);
+  }, [p.graph, p.editable, layout, setEdges]);
+
+  // The first view: the whole graph when it fits readably; else the start state at the top, readable.
+  const box = useRef<HTMLDivElement>(null);
+  const openView = useCallback(() => {
+    const el = box.current;
+    const points = [...layout.nodes.values()];
+    if (!el || !points.length) return;
+    const width = Math.max(...points.map((pt) => pt.x)) - Math.min(...points.map((pt) => pt.x)) + NODE_WIDTH;
+    const height = Math.max(...points.map((pt) => pt.y)) - Math.min(...points.map((pt) => pt.y)) + NODE_HEIGHT;
+    const fits = Math.min(el.clientWidth / (width + 40), el.clientHeight / (height + 40));
+    const start = layout.nodes.get(p.graph.start ?? '') ?? points[0]!;
+    if (fits >= READABLE_ZOOM) void flow.fitView({ maxZoom: 1.2 });
+    else
+      void flow.setViewport({
+        zoom: READABLE_ZOOM,
+        x: el.clientWidth / 2 - (start.x + NODE_WIDTH / 2) * READABLE_ZOOM,
+        y: 24 - start.y * READABLE_ZOOM,
+      });
+  }, [flow, layout, p.graph.start]);
 
   // A state added, removed or renamed: show the whole graph again once it is measured.
   const ids = p.graph.states.map((s) => s.name).join('|');
@@ -198,7 +247,7 @@ function Flow(p: DesignerGraphProps) {
     if (ids === firstIds.current) return;
     firstIds.current = ids;
     const timer = setTimeout(() => {
-      void flow.fitView({ duration: 150 });
+      void flow.fitView({ duration: 150, minZoom: READABLE_ZOOM });
     }, 60);
     return () => clearTimeout(timer);
   }, [ids, flow]);
@@ -226,11 +275,17 @@ function Flow(p: DesignerGraphProps) {
   };
 
   return (
-    <div className="process-graph designer-graph" role="group" aria-label={p.label}>
+    <div
+      ref={box}
+      className={`process-graph designer-graph${p.graph.states.length > 14 ? ' large' : ''}`}
+      role="group"
+      aria-label={p.label}
+    >
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onSelectionChange={onSelectionChange}
@@ -240,7 +295,7 @@ function Flow(p: DesignerGraphProps) {
         nodesDraggable
         elementsSelectable
         deleteKeyCode={p.editable ? ['Delete', 'Backspace'] : null}
-        fitView
+        onInit={openView}
         minZoom={0.2}
         proOptions={{ hideAttribution: true }}
         ariaLabelConfig={aria}
