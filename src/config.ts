@@ -41,6 +41,7 @@ function nest(value: Settings) {
       healthPort: value.ORDO_WORKER_HEALTH_PORT,
       concurrency: value.ORDO_WORKER_CONCURRENCY,
       pollMs: value.ORDO_POLL_MS,
+      maxPollMs: value.ORDO_POLL_MAX_MS,
       deliveryTimeoutMs: value.ORDO_WEBHOOK_TIMEOUT_MS,
       leaseMs: value.ORDO_LEASE_MS,
       retryBaseMs: value.ORDO_RETRY_BASE_MS,

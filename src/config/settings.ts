@@ -338,6 +338,14 @@ export const configSchema = z.object({
     processes: SERVE_WORKER,
     description: 'how often an idle worker looks for work it was not woken for (ms)',
   }),
+  ORDO_POLL_MAX_MS: setting(int({}), {
+    group: 'worker',
+    path: 'worker.maxPollMs',
+    default: '`2000`',
+    processes: SERVE_WORKER,
+    description:
+      'an idle worker looks for work less and less often, up to this (ms); a commit that wrote events wakes it at once, and it never sleeps past the next scheduled timer',
+  }),
   ORDO_WEBHOOK_TIMEOUT_MS: setting(int({}), {
     group: 'worker',
     path: 'worker.deliveryTimeoutMs',

@@ -8,6 +8,24 @@ import './schema-events.js';
 /** Channel the worker LISTENs on (PostgreSQL); NOTIFY is sent at commit, so a rollback wakes nobody. */
 export const OUTBOX_CHANNEL = 'ordo_outbox';
 
+type Waker = () => void;
+const committedWakers = new Set<Waker>();
+
+/**
+ * In-process outbox workers register here: they are woken when events have committed (after a
+ * unit of work that wrote some, or a single-statement write), never before — a worker woken
+ * ahead of the commit finds nothing, spends a transaction on it, and then sleeps past the event.
+ */
+export function onEventsCommitted(waker: Waker): () => void {
+  committedWakers.add(waker);
+  return () => committedWakers.delete(waker);
+}
+
+/** Wakes in-process workers: events have committed. */
+export function eventsCommitted(): void {
+  for (const waker of committedWakers) waker();
+}
+
 export type HistoryRow = Insertable<DB['order_history']>;
 export type EventRow = Insertable<DB['events']>;
 
@@ -76,8 +94,9 @@ export class UnitOfWork {
     counter?: StatementCounter,
   ): Promise<T> {
     let written: Promise<void> | undefined;
+    let work: UnitOfWork | undefined;
     const result = await db.transaction().execute(async (trx) => {
-      const work = new UnitOfWork(counter ? trx.withPlugin(counter) : trx);
+      work = new UnitOfWork(counter ? trx.withPlugin(counter) : trx);
       if (counter) counter.work = work;
       const value = await fn(work);
       committing();
@@ -88,6 +107,7 @@ export class UnitOfWork {
       return value;
     });
     await written;
+    if (work!.flushedEvents > 0) eventsCommitted();
     return result;
   }
 

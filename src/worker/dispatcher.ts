@@ -13,6 +13,7 @@ import {
   claimDeliveries,
   completeDelivery,
   fanOut,
+  fanOutQuiet,
   releaseClaims,
   type AttemptResult,
   type ClaimedDelivery,
@@ -27,6 +28,10 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
+/** The longest an idle worker sleeps between looks for work it was not woken for (ms). */
+export const DEFAULT_MAX_POLL_MS = 2_000;
+const FAN_OUT_BATCH = 500;
+
 export interface DispatcherOptions {
   db: Db;
   clock?: Clock | undefined;
@@ -39,6 +44,8 @@ export interface DispatcherOptions {
   /** Deliveries in flight at once in this worker. */
   concurrency?: number | undefined;
   pollMs?: number | undefined;
+  /** An idle dispatcher polls less and less often, up to this (ORDO_POLL_MAX_MS); a wake resets it. */
+  maxPollMs?: number | undefined;
   workerId?: string | undefined;
   logger?: Logger | undefined;
   /**
@@ -88,6 +95,7 @@ export class Dispatcher {
       () => this.step(),
       opts.pollMs ?? 250,
       (e) => this.log.error({ err: e }, 'outbox dispatcher step failed'),
+      opts.maxPollMs ?? DEFAULT_MAX_POLL_MS,
     );
   }
 
@@ -114,6 +122,7 @@ export class Dispatcher {
 
   private fanOutDue = true;
   private lastFanOut = 0;
+  private lastClaim = 0;
   /** Claimed ahead, so a finished delivery's slot refills without waiting for a claim query. */
   private readonly queue: ClaimedDelivery[] = [];
 
@@ -121,19 +130,32 @@ export class Dispatcher {
     // Fan out when told of new events, else once per poll interval (a missed NOTIFY, another
     // process's PGlite write); not after every finished delivery, which would add a transaction each.
     let fanned = 0;
+    let created = 0;
     if (this.fanOutDue || Date.now() - this.lastFanOut >= this.pollMs) {
       this.fanOutDue = false;
       this.lastFanOut = Date.now();
       const started = Date.now();
-      fanned = await fanOut(this.opts.db, [...this.sinks.values()], 500, this.clock.now());
+      // Without broker sinks, events of tenants with no subscription need no delivery: one statement.
+      const quiet = this.sinks.size === 0 ? await fanOutQuiet(this.opts.db, FAN_OUT_BATCH) : null;
+      if (!quiet || quiet.seen > quiet.marked) {
+        const full = await fanOut(this.opts.db, [...this.sinks.values()], FAN_OUT_BATCH, this.clock.now());
+        fanned = full.events;
+        created = full.deliveries;
+        if (full.events === FAN_OUT_BATCH) this.fanOutDue = true;
+      }
+      fanned += quiet?.marked ?? 0;
+      if (quiet?.seen === FAN_OUT_BATCH) this.fanOutDue = true;
       if (fanned > 0) recordSpan('ordo.outbox.fan_out', started, { 'ordo.events': fanned });
-      if (fanned === 500) this.fanOutDue = true;
     }
     // Keep up to two slots' worth claimed; claim in batches, since one claim query per finished
-    // delivery would cost more than the delivery.
+    // delivery would cost more than the delivery. A fan-out that made no delivery row gives
+    // nothing to claim: then only once per poll interval (retries coming due, expired leases).
     const want = this.concurrency * 2 - this.inflight.size - this.queue.length;
+    const busy = this.inflight.size > 0 || this.queue.length > 0;
+    const claimDue = created > 0 || busy || Date.now() - this.lastClaim >= this.pollMs;
     let claimed = 0;
-    if (want >= Math.ceil(this.concurrency / 4) || (this.inflight.size === 0 && this.queue.length === 0)) {
+    if (claimDue && (want >= Math.ceil(this.concurrency / 4) || !busy)) {
+      this.lastClaim = Date.now();
       const rows = await claimDeliveries(this.opts.db, this.clock.now(), want, this.leaseMs);
       this.queue.push(...rows);
       claimed = rows.length;

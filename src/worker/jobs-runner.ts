@@ -9,7 +9,7 @@ import { atomically, inWork } from '../store/tenant-scope.js';
 import { UnitOfWork } from '../store/unit-of-work.js';
 import type { Db } from '../store/db.js';
 import type { Logger } from './dispatcher.js';
-import { silentLogger } from './dispatcher.js';
+import { DEFAULT_MAX_POLL_MS, silentLogger } from './dispatcher.js';
 import { WakeLoop } from './wake-loop.js';
 
 export interface JobsRunnerOptions {
@@ -19,6 +19,8 @@ export interface JobsRunnerOptions {
   retry?: Partial<RetryPolicy> | undefined;
   batchSize?: number | undefined;
   pollMs?: number | undefined;
+  /** An idle runner polls less and less often, up to this; never past the next job's time. */
+  maxPollMs?: number | undefined;
   logger?: Logger | undefined;
 }
 
@@ -40,9 +42,10 @@ export class JobsRunner {
     this.retry = { ...defaultRetry, baseMs: 1_000, ...(opts.retry ?? {}) };
     this.log = opts.logger ?? silentLogger;
     this.loop = new WakeLoop(
-      () => this.runDue().then((n) => n > 0),
+      () => this.step(),
       opts.pollMs ?? 500,
       (e) => this.log.error({ err: e }, 'jobs runner step failed'),
+      opts.maxPollMs ?? DEFAULT_MAX_POLL_MS,
     );
   }
 
@@ -55,6 +58,20 @@ export class JobsRunner {
   }
   stop(): Promise<void> {
     return this.loop.stop();
+  }
+
+  /**
+   * One look: the earliest scheduled job's time (one statement, no transaction), and a batch only
+   * when one is due; otherwise how long until the next, so the loop sleeps no longer than that.
+   */
+  private async step(): Promise<boolean | number> {
+    const { rows } = await sql<{ at: Date | string | null }>`
+      select min(run_at) as at from jobs where status = 'scheduled'`.execute(this.opts.db);
+    const at = rows[0]?.at;
+    if (at === null || at === undefined) return false;
+    const dueInMs = new Date(at).getTime() - this.clock.now().getTime();
+    if (dueInMs > 0) return dueInMs;
+    return (await this.runDue()) > 0;
   }
 
   /** Runs one batch of due jobs; returns how many ran (succeeded or failed). */

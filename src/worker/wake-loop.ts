@@ -1,19 +1,34 @@
 /**
- * A loop that runs `step` while it reports progress and otherwise sleeps `idleMs`, unless woken
- * earlier (NOTIFY, an in-process emit, a finished delivery). Errors (the database restarting)
- * are reported and retried after a pause; they never end the loop.
+ * A loop that runs `step` while it reports progress and otherwise sleeps, unless woken earlier
+ * (NOTIFY, a committed in-process write, a finished delivery). An idle loop sleeps `idleMs`,
+ * then twice that after each further empty step, up to `maxIdleMs`, so a quiet server costs a
+ * statement or two a second rather than tens; any wake or progress brings it back to `idleMs`.
+ * A step may answer a number instead of false: no progress, and its next work is due in that
+ * many milliseconds (a timer), which caps the sleep. Errors (the database restarting) are
+ * reported and retried after a pause; they never end the loop.
  */
 export class WakeLoop {
   private stopped = false;
   private wakeUp: (() => void) | null = null;
   private woken = false;
   private done: Promise<void> | null = null;
+  private idle: number;
+  private readonly maxIdleMs: number;
 
   constructor(
-    private readonly step: () => Promise<boolean>,
+    private readonly step: () => Promise<boolean | number>,
     private readonly idleMs: number,
     private readonly onError: (error: unknown) => void,
-  ) {}
+    maxIdleMs?: number,
+  ) {
+    this.idle = idleMs;
+    this.maxIdleMs = Math.max(idleMs, maxIdleMs ?? idleMs);
+  }
+
+  /** How long the loop sleeps when its next step finds nothing (for tests and metrics). */
+  get idleSleepMs(): number {
+    return this.idle;
+  }
 
   start(): this {
     this.done = this.run();
@@ -22,6 +37,7 @@ export class WakeLoop {
 
   wake(): void {
     this.woken = true;
+    this.idle = this.idleMs;
     this.wakeUp?.();
   }
 
@@ -34,10 +50,10 @@ export class WakeLoop {
   private async run(): Promise<void> {
     let errorPause = 0;
     while (!this.stopped) {
-      let progressed = false;
+      let answer: boolean | number = false;
       this.woken = false;
       try {
-        progressed = await this.step();
+        answer = await this.step();
         errorPause = 0;
       } catch (error) {
         if (this.stopped) break;
@@ -45,7 +61,18 @@ export class WakeLoop {
         errorPause = Math.min(5_000, (errorPause || 100) * 2);
       }
       if (this.stopped) break;
-      if (!progressed || errorPause) await this.sleep(errorPause || this.idleMs);
+      if (answer === true && !errorPause) {
+        this.idle = this.idleMs;
+        continue;
+      }
+      if (errorPause) {
+        await this.sleep(errorPause);
+        continue;
+      }
+      const due = typeof answer === 'number' ? Math.max(0, answer) : Infinity;
+      const nap = Math.min(this.idle, due);
+      this.idle = Math.min(this.maxIdleMs, this.idle * 2);
+      await this.sleep(nap);
     }
   }
 

@@ -28,6 +28,8 @@ export interface WorkerOptions {
   leaseMs?: number | undefined;
   concurrency?: number | undefined;
   pollMs?: number | undefined;
+  /** ORDO_POLL_MAX_MS: the longest an idle worker sleeps between looks (it is woken on commits). */
+  maxPollMs?: number | undefined;
   workerId?: string | undefined;
   logger?: Logger | undefined;
   /** Webhooks may reach loopback and private addresses (ORDO_WEBHOOKS_ALLOW_PRIVATE); off by default. */
@@ -59,6 +61,7 @@ export function startWorker(opts: WorkerOptions): Worker {
     registry,
     retry: opts.jobRetry,
     pollMs: opts.pollMs,
+    maxPollMs: opts.maxPollMs,
     logger: log,
   }).start();
   const wake = () => {
@@ -173,6 +176,7 @@ export async function startWorkerFromConfig(
       ...(worker.maxAttempts ? { maxAttempts: worker.maxAttempts } : {}),
     },
     pollMs: worker.pollMs,
+    maxPollMs: worker.maxPollMs,
     workerId: worker.id,
     logger,
     allowPrivateTargets: config.webhooks.allowPrivate,

@@ -4,7 +4,7 @@ import { currentTraceparent } from '../../shared/tracing.js';
 import { EVENT_TYPES, isEventType, type EventPayload, type EventType } from '../../domain/events/catalogue.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import '../../store/schema-events.js';
-import { OUTBOX_CHANNEL } from '../../store/unit-of-work.js';
+import { eventsCommitted, onEventsCommitted, OUTBOX_CHANNEL } from '../../store/unit-of-work.js';
 
 export interface NewEvent<T extends EventType = EventType> {
   type: T;
@@ -20,14 +20,8 @@ export const MAX_EVENT_PAYLOAD_BYTES = 64 * 1024;
 
 export { OUTBOX_CHANNEL };
 
-type Waker = () => void;
-const wakers = new Set<Waker>();
-
-/** In-process workers register here so an emit wakes them without waiting for the next poll. */
-export function onOutboxWrite(waker: Waker): () => void {
-  wakers.add(waker);
-  return () => wakers.delete(waker);
-}
+/** In-process workers register here so committed events wake them without waiting for the next poll. */
+export const onOutboxWrite = onEventsCommitted;
 
 /**
  * Queues events for the outbox in the caller's unit of work: they are written at its end and exist
@@ -37,8 +31,8 @@ export function onOutboxWrite(waker: Waker): () => void {
 export async function emitEvents(work: Work, events: readonly NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   const rows = eventRows(work, events);
+  // The unit of work wakes the outbox workers once these have committed.
   work.work.queueEvents(rows);
-  wakeOutboxWorkers();
   return rows.map((r) => r.id);
 }
 
@@ -78,10 +72,8 @@ export function eventRows(scope: TenantScope, events: readonly NewEvent[]) {
   });
 }
 
-/** Tells in-process outbox workers that events were written, so they need not wait for their next poll. */
-export function wakeOutboxWorkers(): void {
-  for (const waker of wakers) waker();
-}
+/** Tells in-process outbox workers that events committed outside a unit of work (a single-statement write). */
+export const wakeOutboxWorkers = eventsCommitted;
 
 export async function emitEvent<T extends EventType>(work: Work, event: NewEvent<T>): Promise<string> {
   const [id] = await emitEvents(work, [event as NewEvent]);
