@@ -439,9 +439,22 @@ async function main() {
       rawContext = { tenantId: tenant, channelId, products, locations };
     }
     const ops = pathOps(plain, shop, () => rawPool!);
+    // A backend's CPU is read while it lives: a pool may close a connection mid-cell, and a
+    // process gone from /proc keeps the figure last seen (new backends count from 0: their start is
+    // part of the cost).
+    const lastTicks = new Map<number, number>();
+    const sampleBackends = () => {
+      for (const pid of proxy?.backendPids ?? []) {
+        const ticks = cpuTicks(pid);
+        if (ticks > 0) lastTicks.set(pid, ticks);
+      }
+    };
+    const sampler = setInterval(sampleBackends, 200);
+    sampler.unref();
     const pgCpu = () => {
+      sampleBackends();
       let ticks = 0;
-      for (const pid of proxy?.backendPids ?? []) ticks += cpuTicks(pid);
+      for (const value of lastTicks.values()) ticks += value;
       return ticks;
     };
 
