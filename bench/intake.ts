@@ -1,102 +1,131 @@
 /**
- * npm run bench:intake — orders created over HTTP per second, p50/p99, at 1, 8 and 32 concurrent
- * clients, orders of 3 lines, on PostgreSQL and on PGlite. Baseline in the same run: raw `pg`
- * writing the same rows (order, 3 lines, history, outbox event) in one transaction per order,
- * same concurrency. Client and server share this process and the machine's cores; Ordo uses its
- * default pool (16 connections). Each concurrency is run BENCH_REPEAT times (default 3) and the
- * median is reported, because a shared 2-core VM swings by ±15 % from minute to minute. CPU per
- * order is this process's (server and client) and, when PostgreSQL runs on this machine, its
- * backends' (read from /proc).
+ * npm run bench:intake — the paths users take, each over real HTTP from this load process against
+ * an Ordo server started as a child process (`ordo serve` of BENCH_SERVER_ROOT, default this
+ * checkout, so an older checkout can be measured by the same load for a before/after table):
+ * - `plain`: no process, no reservation, no key (intake's single-statement path);
+ * - `b2c`: the shipped B2C process (processes/b2c-omnichannel.yaml) chosen by a selection rule,
+ *   stock reserved at intake, an Idempotency-Key per request, orders of 1–3 lines over BENCH_SKUS
+ *   (200) SKUs with stock at 3 warehouses;
+ * - `hot`: the same, every order also holds one hot SKU (with enough stock);
+ * - `lifecycle`: b2c intake, then payment_authorized, shipped, delivered as an integration posts
+ *   them (POST /orders/{id}/events): one "order" is the four calls;
+ * - `raw`: a raw `pg` client doing the order-shaped writes in one transaction (order, lines,
+ *   guarded stock updates, an event) — the baseline, in the same run.
+ * At each of BENCH_CLIENTS (1,16,64) clients for BENCH_SECONDS (10) each. Per cell: orders/s,
+ * p50/p99, errors, the server's RSS, CPU per order of the server process and of the PostgreSQL
+ * backends serving it (/proc utime+stime), and statements, round trips and transactions per order
+ * counted by bench/pg-proxy.ts between the server and PostgreSQL. Ratio: orders/s against `raw`
+ * at the same clients. BENCH_DB=pglite (npm run bench:intake:pglite): the b2c path on the embedded
+ * database (no proxy, the database's CPU is the server's).
  */
 import http from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrate.js';
-import { buildApp } from '../src/api/app.js';
-import { compose } from '../src/compose.js';
-import { systemClock } from '../src/shared/clock.js';
-import { createTenant } from '../src/app/identity/create-tenant.js';
-import { fmt, memory, runConcurrent, scratchDatabase, type RunResult } from './lib.js';
+import { fmt, percentile, scratchDatabase } from './lib.js';
+import { startPgProxy, zeroCounts, type WireCounts } from './pg-proxy.js';
 
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 1500);
-const CONCURRENCY = [1, 8, 32];
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const PATHS_ALL = ['plain', 'b2c', 'hot', 'lifecycle', 'raw'] as const;
+type PathName = (typeof PATHS_ALL)[number];
+const PGLITE = process.env.BENCH_DB === 'pglite';
+const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SKUS = Number(process.env.BENCH_SKUS ?? 200);
+const PATHS = (process.env.BENCH_PATHS ?? (PGLITE ? 'b2c' : PATHS_ALL.join(',')))
+  .split(',')
+  .map((p) => p.trim()) as PathName[];
+const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? join(import.meta.dirname, '..'));
+const WAREHOUSES = [
+  ['WAW-1', 52.23, 21.01],
+  ['KRK-1', 50.06, 19.94],
+  ['POZ-1', 52.41, 16.93],
+] as const;
 
-/** CPU milliseconds used so far by PostgreSQL processes on this machine (0 where /proc shows none). */
-function postgresCpuMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 per second)
-    } catch {
-      /* the process ended */
-    }
-  }
-  return ticks * 10;
-}
-
-interface Measured extends RunResult {
-  nodeCpuMs: number;
-  pgCpuMs: number;
-}
-
-/** Runs the same load REPEAT times and returns the median run by throughput, with CPU per order. */
-async function measured(
-  total: number,
-  concurrency: number,
-  op: (i: number, run: string) => Promise<void>,
-  onPostgres = true,
-): Promise<{ median: Measured; all: Measured[] }> {
-  const all: Measured[] = [];
-  for (let k = 0; k < Math.max(1, REPEAT); k++) {
-    const run = randomUUID().slice(0, 8);
-    const cpu0 = process.cpuUsage();
-    const pg0 = postgresCpuMs();
-    const r = await runConcurrent(total, concurrency, (i) => op(i, run));
-    const cpu = process.cpuUsage(cpu0);
-    all.push({
-      ...r,
-      nodeCpuMs: (cpu.user + cpu.system) / 1000 / total,
-      pgCpuMs: onPostgres ? (postgresCpuMs() - pg0) / total : 0,
+const freePort = () =>
+  new Promise<number>((done) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => done(port));
     });
-  }
-  const median = [...all].sort((a, b) => a.perSecond - b.perSecond)[all.length >> 1]!;
-  return { median, all };
-}
+  });
 
-const line = (label: string, c: number, m: { median: Measured; all: Measured[] }, extra = '') => {
-  const r = m.median;
-  const runs = m.all.length > 1 ? `  [runs ${m.all.map((x) => fmt(x.perSecond, 0)).join(', ')}]` : '';
-  const cpu = `cpu/order ${fmt(r.nodeCpuMs, 2)} ms node${r.pgCpuMs > 0 ? `, ${fmt(r.pgCpuMs, 2)} ms postgres` : ''}`;
-  console.log(
-    `${label} c=${String(c).padStart(2)}  ${fmt(r.perSecond, 0).padStart(5)} orders/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  errors ${r.errors}  ${cpu}${runs}${extra}`,
-  );
+/** Clock ticks (100 a second) of utime + stime of a process; 0 when it is gone. */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+const rssMb = (pid: number) => {
+  const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
 };
 
-async function setup(database: Database) {
-  await migrateToLatest(database.db);
-  const t = await createTenant(database.db, {
-    slug: `bench-${randomUUID().slice(0, 8)}`,
-    name: 'Bench',
-    admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' },
+/** Runs the server's own CLI (tsx from the server root) and returns its output. */
+function ordoCli(env: NodeJS.ProcessEnv, args: string[]) {
+  return new Promise<string>((done, fail) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, ...env } },
+      (error, stdout, stderr) =>
+        error ? fail(new Error(`${args.join(' ')}: ${stderr || error.message}`)) : done(stdout),
+    ),
+  );
+}
+
+async function createTenant(env: NodeJS.ProcessEnv, slug: string) {
+  const out = await ordoCli(env, [
+    'tenant',
+    'create',
+    '--slug',
+    slug,
+    '--name',
+    `Bench ${slug}`,
+    '--admin-email',
+    `${slug}@example.pl`,
+    '--admin-name',
+    'Bench',
+    '--admin-password',
+    'bench-password-1',
+  ]);
+  const key = /API key[^:]*:\s*(\S+)/.exec(out)?.[1];
+  if (!key) throw new Error(`no API key in: ${out}`);
+  return key;
+}
+
+async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const app = await buildApp({
-    db: database.db,
-    dbKind: database.kind,
-    clock: systemClock,
-    ready: async () => true,
-    processes: compose({ clock: systemClock }).processes,
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as { port: number }).port;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() - started > 120_000) throw new Error('the server did not answer in 2 minutes');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log(`server ${ROOT} (pid ${child.pid}) answered in ${fmt((Date.now() - started) / 1000)} s`);
+  return { child, port };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function client(port: number, apiKey: string) {
   const request = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
+    new Promise<{ status: number; body: string }>((done, fail) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
       const req = http.request(
         {
@@ -106,7 +135,7 @@ async function setup(database: Database) {
           method,
           agent,
           headers: {
-            authorization: `Bearer ${t.apiKey}`,
+            authorization: `Bearer ${apiKey}`,
             ...extra,
             ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
           },
@@ -114,194 +143,385 @@ async function setup(database: Database) {
         (res) => {
           let text = '';
           res.setEncoding('utf8');
-          res.on('data', (c) => {
-            text += c;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
         },
       );
-      req.on('error', reject);
+      req.on('error', fail);
       if (data) req.write(data);
       req.end();
     });
-  const must = async (path: string, body: unknown) => {
-    const r = await request('POST', path, body);
-    if (r.status !== 201) throw new Error(`${path} ${r.status} ${r.body}`);
+  const must = async (method: string, path: string, body?: unknown, extra?: Record<string, string>) => {
+    const res = await request(method, path, body, extra);
+    if (res.status >= 300) throw new Error(`${method} ${path} ${res.status} ${res.body.slice(0, 400)}`);
+    return JSON.parse(res.body || '{}');
   };
-  await must('/api/v1/channels', { code: 'web', name: 'Sklep', kind: 'web', settings: { reserveOnIntake: false } });
-  for (let i = 1; i <= 3; i++) await must('/api/v1/products', { sku: `SKU-${i}`, name: `Produkt ${i} — Товар ${i}` });
-  await must('/api/v1/customers', { code: 'C-1', name: 'Zażółć Gęślą', email: 'jazn@example.pl' });
-  // The B2C path: a channel that reserves at intake, stock at three warehouses, and the shipped
-  // B2C process chosen for it by a selection rule.
-  await must('/api/v1/channels', { code: 'shop', name: 'Sklep B2C', kind: 'web', settings: { reserveOnIntake: true } });
-  for (const [code, lat, lon] of [
-    ['WAW-1', 52.23, 21.01],
-    ['KRK-1', 50.06, 19.94],
-    ['POZ-1', 52.41, 16.93],
-  ] as const) {
-    await must('/api/v1/locations', {
+  return { request, must };
+}
+type Client = ReturnType<typeof client>;
+
+const address = { name: 'Zażółć Gęślą', line1: 'ul. Jaźni 1', city: 'Łódź', country: 'PL' };
+const skuOf = (n: number) => `SKU-${String(n).padStart(4, '0')}`;
+
+async function setupPlain(api: Client) {
+  await api.must('POST', '/api/v1/channels', {
+    code: 'web',
+    name: 'Sklep',
+    kind: 'web',
+    settings: { reserveOnIntake: false },
+  });
+  for (let n = 1; n <= 3; n++) await api.must('POST', '/api/v1/products', { sku: skuOf(n), name: `Produkt ${n}` });
+  await api.must('POST', '/api/v1/customers', { code: 'C-1', name: 'Zażółć Gęślą', email: 'jazn@example.pl' });
+  // no selection rule: a tenant with rules never takes the single-statement path
+  await api.must('PUT', '/api/v1/process-selection-rules', { rules: [] });
+}
+
+async function setupShop(api: Client) {
+  await api.must('POST', '/api/v1/channels', {
+    code: 'shop',
+    name: 'Sklep B2C',
+    kind: 'web',
+    settings: { reserveOnIntake: true },
+  });
+  await api.must('POST', '/api/v1/customers', { code: 'C-1', name: 'Zażółć Gęślą', email: 'jazn@example.pl' });
+  for (const [code, latitude, longitude] of WAREHOUSES)
+    await api.must('POST', '/api/v1/locations', {
       code,
       name: `Magazyn ${code}`,
       kind: 'warehouse',
       country: 'PL',
-      latitude: lat,
-      longitude: lon,
+      latitude,
+      longitude,
       capabilities: ['ships'],
     });
-    for (let i = 1; i <= 3; i++) {
-      const r = await request('POST', '/api/v1/inventory/stock:set', {
-        sku: `SKU-${i}`,
-        location: code,
-        onHand: 1_000_000,
-      });
-      if (r.status >= 300) throw new Error(`stock ${r.status} ${r.body}`);
-    }
+  const skus = [...Array.from({ length: SKUS }, (_, n) => skuOf(n + 1)), 'HOT-1'];
+  const work = skus.flatMap((sku) => [
+    () => api.must('POST', '/api/v1/products', { sku, name: `Produkt ${sku} — Товар` }),
+    ...WAREHOUSES.map(
+      ([location]) =>
+        () =>
+          api.must('POST', '/api/v1/inventory/stock:set', {
+            sku,
+            location,
+            onHand: sku === 'HOT-1' ? 10_000_000 : 1_000_000,
+          }),
+    ),
+  ]);
+  // products first (stock needs them), then stock, 8 at a time
+  const products = work.filter((_, k) => k % 4 === 0);
+  const stock = work.filter((_, k) => k % 4 !== 0);
+  for (const batch of [products, stock]) {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < batch.length) await batch[next++]!();
+      }),
+    );
   }
-  const source = readFileSync(new URL('../processes/b2c-omnichannel.yaml', import.meta.url), 'utf8');
-  const draft = await request('POST', '/api/v1/processes', { source });
-  if (draft.status !== 201) throw new Error(`process ${draft.status} ${draft.body}`);
-  const published = await request(
-    'POST',
-    `/api/v1/processes/b2c-omnichannel/versions/${JSON.parse(draft.body).version}/publish`,
-  );
-  if (published.status !== 200) throw new Error(`publish ${published.status} ${published.body}`);
-  const rules = await request('PUT', '/api/v1/process-selection-rules', {
+  const source = readFileSync(join(ROOT, 'processes', 'b2c-omnichannel.yaml'), 'utf8');
+  const draft = await api.must('POST', '/api/v1/processes', { source });
+  await api.must('POST', `/api/v1/processes/b2c-omnichannel/versions/${draft.version}/publish`);
+  await api.must('PUT', '/api/v1/process-selection-rules', {
     rules: [{ process: 'b2c-omnichannel', channel: ['shop'] }],
   });
-  if (rules.status !== 200) throw new Error(`rules ${rules.status} ${rules.body}`);
-  return { app, agent, request, tenantId: t.tenantId };
 }
 
-const plainBody = (i: number, run: string) => ({
+const plainBody = (id: string) => ({
   channel: 'web',
-  externalId: `${run}-${i}`,
+  externalId: id,
   customer: { code: 'C-1' },
   currency: 'PLN',
-  lines: [1, 2, 3].map((n) => ({ sku: `SKU-${n}`, quantity: n, unitPrice: '19.99', taxRate: '23' })),
-  shippingAddress: { name: 'Zażółć Gęślą', line1: 'ul. Jaźni 1', city: 'Łódź', country: 'PL' },
+  lines: [1, 2, 3].map((n) => ({ sku: skuOf(n), quantity: n, unitPrice: '19.99', taxRate: '23' })),
+  shippingAddress: address,
   delivery: { method: 'ship' },
 });
 
-/** A shop's order: 1–3 lines, reserved at intake and taken by the B2C process. */
-const b2cBody = (i: number, run: string) => ({
-  ...plainBody(i, run),
+/** 1–3 distinct SKUs of the SKUS, 1–2 units each; with the hot SKU first when `hot`. */
+function shopLines(hot: boolean) {
+  const count = 1 + Math.floor(Math.random() * 3);
+  const picked = new Set<number>();
+  while (picked.size < count) picked.add(1 + Math.floor(Math.random() * SKUS));
+  const lines = [...picked].map((n) => ({
+    sku: skuOf(n),
+    quantity: 1 + Math.floor(Math.random() * 2),
+    unitPrice: '19.99',
+    taxRate: '23',
+  }));
+  if (hot)
+    lines.splice(Math.max(0, lines.length - 1), 1, { sku: 'HOT-1', quantity: 1, unitPrice: '9.99', taxRate: '23' });
+  return lines;
+}
+const shopBody = (id: string, hot: boolean) => ({
   channel: 'shop',
-  lines: [1, 2, 3]
-    .slice(0, 1 + (i % 3))
-    .map((n) => ({ sku: `SKU-${n}`, quantity: n, unitPrice: '19.99', taxRate: '23' })),
+  externalId: id,
+  customer: { code: 'C-1' },
+  currency: 'PLN',
+  lines: shopLines(hot),
+  shippingAddress: address,
+  delivery: { method: 'ship' },
 });
 
-/**
- * The paths measured:
- * - `one-statement` and `unit-of-work`: intake's two paths (app/orders/create-order.ts,
- *   intakePath) on the same plain order — the second forced by an Idempotency-Key, which runs the
- *   order in the key's unit of work (the same rows plus the key's row);
- * - `b2c`: the path a shop's order takes — a channel that reserves at intake (stock at three
- *   warehouses), the shipped B2C process started (validate, then waiting for the payment with
- *   `action.requested` in the outbox) and an Idempotency-Key.
- */
-const PATHS = ['one-statement', 'unit-of-work', 'b2c'] as const;
-
-async function httpRuns(label: string, database: Database) {
-  const s = await setup(database);
-  const out: Array<[(typeof PATHS)[number], number, RunResult]> = [];
-  for (const path of PATHS) {
-    const headers = (i: number, run: string): Record<string, string> =>
-      path === 'one-statement' ? {} : { 'idempotency-key': `${run}-${i}` };
-    const body = path === 'b2c' ? b2cBody : plainBody;
-    for (const c of CONCURRENCY) {
-      const warm = randomUUID().slice(0, 8);
-      await runConcurrent(50, c, async (i) => {
-        const res = await s.request('POST', '/api/v1/orders', body(i, `warm${warm}`), headers(i, `warm${warm}`));
-        // The B2C path must really run: the process started and waits for the payment, stock held.
-        const order = JSON.parse(res.body) as { state?: string; reservation?: { status?: string } };
-        if (path === 'b2c' && (order.state !== 'awaiting_payment' || order.reservation?.status !== 'reserved')) {
-          throw new Error(`the B2C order did not take its path: ${res.body.slice(0, 300)}`);
-        }
-      });
-      const m = await measured(
-        ORDERS,
-        c,
-        async (i, run) => {
-          const res = await s.request('POST', '/api/v1/orders', body(i, run), headers(i, run));
-          if (res.status !== 201) throw new Error(res.body);
-        },
-        database.kind === 'postgres',
-      );
-      out.push([path, c, m.median]);
-      line(`${label} ${path.padEnd(13)}`, c, m, `  (${memory()})`);
-    }
-  }
-  s.agent.destroy();
-  await s.app.close();
-  return { out, tenantId: s.tenantId };
+interface Cell {
+  path: PathName;
+  clients: number;
+  orders: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError?: string;
+  rssMb: number;
+  nodeCpuMs: number;
+  pgCpuMs: number;
+  wire: WireCounts;
+  load: string;
 }
 
-/** The same rows written by raw pg, one transaction per order: what the database alone costs. */
-async function rawBaseline(url: string, tenantId: string) {
-  const pool = new pg.Pool({ connectionString: url, max: 32 });
-  pool.on('error', () => {}); // the scratch database is dropped with its connections at the end
-  const c0 = await pool.connect();
-  const ch = (await c0.query('select id from channels where tenant_id = $1', [tenantId])).rows[0].id;
-  const products = (await c0.query('select id, sku from products where tenant_id = $1 order by sku', [tenantId])).rows;
-  c0.release();
-  const out: Array<[number, RunResult]> = [];
-  for (const c of CONCURRENCY) {
-    const m = await measured(ORDERS, c, async (i, run) => {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const id = randomUUID();
-        await client.query(
-          `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
-          values ($1,$2,'RAW-'||nextval('order_number_seq'),$3,$4,'sale','PLN','accepted',11994,0,2759,0,14753,'ship',3,$4,now(),$5)`,
-          [tenantId, id, ch, `raw-${run}-${i}`, JSON.stringify({ city: 'Łódź' })],
-        );
-        await client.query(
-          `insert into order_lines (tenant_id, order_id, id, line_no, product_id, sku, name, quantity, unit_price, discount, tax, net, total)
-          values ($1,$2,$3,1,$6,'SKU-1','P',1,1999,0,460,1999,2459), ($1,$2,$4,2,$7,'SKU-2','P',2,1999,0,920,3998,4918), ($1,$2,$5,3,$8,'SKU-3','P',3,1999,0,1379,5997,7376)`,
-          [tenantId, id, randomUUID(), randomUUID(), randomUUID(), products[0].id, products[1].id, products[2].id],
-        );
-        await client.query(
-          `insert into order_history (tenant_id, id, order_id, at, actor_type, action) values ($1,$2,$3,now(),'system','order.accepted')`,
-          [tenantId, randomUUID(), id],
-        );
-        await client.query(
-          `insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
-          [tenantId, randomUUID(), id, JSON.stringify({ id, channel: 'web', grandTotal: '147.53', currency: 'PLN' })],
-        );
-        await client.query('commit');
-      } finally {
-        client.release();
+/** One order of a path; throws on an answer that is not the path's. */
+type Op = (id: string) => Promise<void>;
+
+function pathOps(plain: Client, shop: Client, pool: () => pg.Pool): Record<PathName, Op> {
+  const intake = async (api: Client, body: unknown, id: string, expectState?: string) => {
+    const res = await api.request('POST', '/api/v1/orders', body, { 'idempotency-key': id });
+    if (res.status !== 201) throw new Error(`${res.status} ${res.body.slice(0, 300)}`);
+    const order = JSON.parse(res.body) as { id: string; state?: string; reservation?: { status?: string } };
+    if (expectState && (order.state !== expectState || order.reservation?.status !== 'reserved'))
+      throw new Error(`the order did not take the B2C path: ${res.body.slice(0, 300)}`);
+    return order.id;
+  };
+  return {
+    plain: async (id) => {
+      const res = await plain.request('POST', '/api/v1/orders', plainBody(id));
+      if (res.status !== 201) throw new Error(`${res.status} ${res.body.slice(0, 300)}`);
+    },
+    b2c: async (id) => void (await intake(shop, shopBody(id, false), id, 'awaiting_payment')),
+    hot: async (id) => void (await intake(shop, shopBody(id, true), id, 'awaiting_payment')),
+    lifecycle: async (id) => {
+      const orderId = await intake(shop, shopBody(id, false), id, 'awaiting_payment');
+      for (const name of ['payment_authorized', 'shipped', 'delivered']) {
+        const res = await shop.request('POST', `/api/v1/orders/${orderId}/events`, { name });
+        if (res.status >= 300) throw new Error(`${name}: ${res.status} ${res.body.slice(0, 300)}`);
       }
-    });
-    out.push([c, m.median]);
-    line('raw pg         ', c, m);
-  }
-  await pool.end();
-  return out;
+    },
+    raw: async (id) => rawOrder(pool(), id),
+  };
 }
 
-console.log(
-  `Ordo intake benchmark: ${ORDERS} orders of 3 lines per run, median of ${REPEAT} runs, Node ${process.version}`,
-);
-const scratch = await scratchDatabase();
-try {
-  const pgDb = await openDatabase({ url: scratch.url });
-  const { out: httpPg, tenantId } = await httpRuns('PostgreSQL', pgDb);
-  await pgDb.close();
-  const raw = await rawBaseline(scratch.url, tenantId);
-  // The baseline writes a plain order's rows; the B2C path also holds stock and starts a process.
-  console.log('\nratio Ordo HTTP / raw pg transactions (PostgreSQL), per path and clients:');
-  for (const [path, c, r] of httpPg) {
-    const base = raw.find(([rc]) => rc === c)![1];
-    console.log(`  ${path.padEnd(13)} c=${String(c).padStart(2)}: ${fmt(r.perSecond / base.perSecond, 2)}`);
+let rawContext: { tenantId: string; channelId: string; products: Map<string, string>; locations: string[] } | null =
+  null;
+
+/** The order-shaped transaction by hand: order, lines, guarded stock updates, an event. */
+async function rawOrder(pool: pg.Pool, externalId: string) {
+  const ctx = rawContext!;
+  const lines = shopLines(false);
+  const orderId = randomUUID();
+  const conn = await pool.connect();
+  try {
+    await conn.query('begin');
+    await conn.query(
+      `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
+       values ($1,$2,'RAW-'||nextval('order_number_seq'),$3,$4,'sale','PLN','awaiting_payment',3998,0,920,0,4918,'ship',$5,$4,now(),$6)`,
+      [ctx.tenantId, orderId, ctx.channelId, externalId, lines.length, JSON.stringify(address)],
+    );
+    const values: unknown[] = [ctx.tenantId, orderId];
+    const rows = lines.map((line, k) => {
+      values.push(randomUUID(), k + 1, ctx.products.get(line.sku), line.sku, line.quantity);
+      const at = values.length - 4;
+      return `($1,$2,$${at},$${at + 1},$${at + 2},$${at + 3},'P',$${at + 4},1999,0,460,1999,2459)`;
+    });
+    await conn.query(
+      `insert into order_lines (tenant_id, order_id, id, line_no, product_id, sku, name, quantity, unit_price, discount, tax, net, total) values ${rows.join(',')}`,
+      values,
+    );
+    const location = ctx.locations[Math.floor(Math.random() * ctx.locations.length)];
+    for (const line of lines) {
+      const updated = await conn.query(
+        `update stock_levels set reserved = reserved + $4, updated_at = now()
+         where tenant_id = $1 and product_id = $2 and location_id = $3 and on_hand - reserved - safety >= $4`,
+        [ctx.tenantId, ctx.products.get(line.sku), location, line.quantity],
+      );
+      if (updated.rowCount !== 1) throw new Error(`no stock for ${line.sku}`);
+    }
+    await conn.query(
+      `insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
+      [ctx.tenantId, randomUUID(), orderId, JSON.stringify({ id: orderId, channel: 'shop', currency: 'PLN' })],
+    );
+    await conn.query('commit');
+  } catch (error) {
+    await conn.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    conn.release();
   }
-} finally {
-  await scratch.drop();
 }
-if (process.env.BENCH_PGLITE !== '0') {
-  const lite = await openDatabase({ dataDir: 'memory://' });
-  await httpRuns('PGlite    ', lite);
-  await lite.close();
+
+/** `clients` workers run `op` until `seconds` have passed. */
+async function timed(clients: number, seconds: number, op: Op) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const run = randomUUID().slice(0, 8);
+  let next = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const id = `${run}-${next++}`;
+        const t0 = performance.now();
+        try {
+          await op(id);
+          latencies.push(performance.now() - t0);
+        } catch (error) {
+          errors++;
+          firstError ??= (error as Error).message;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    orders: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    firstError,
+  };
 }
+
+async function main() {
+  const runId = randomUUID().slice(0, 6);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ordo-bench-')); // the embedded database, or only secrets.key
+  const scratch = PGLITE ? null : await scratchDatabase();
+  let server: ChildProcess | null = null;
+  let proxy: Awaited<ReturnType<typeof startPgProxy>> | null = null;
+  let rawPool: pg.Pool | null = null;
+  try {
+    const baseEnv: NodeJS.ProcessEnv = PGLITE
+      ? { DATABASE_URL: '', ORDO_DATA_DIR: dataDir }
+      : { DATABASE_URL: scratch!.url, ORDO_DATA_DIR: dataDir };
+    const plainKey = PATHS.includes('plain') ? await createTenant(baseEnv, `plain-${runId}`) : '';
+    const shopKey = await createTenant(baseEnv, `shop-${runId}`);
+    let serverEnv = baseEnv;
+    if (!PGLITE) {
+      const url = new URL(scratch!.url);
+      proxy = await startPgProxy({ host: url.hostname, port: Number(url.port || 5432) });
+      url.host = `127.0.0.1:${proxy.port}`;
+      serverEnv = { ...baseEnv, DATABASE_URL: url.toString() };
+    }
+    const started = await startServer(serverEnv);
+    server = started.child;
+    const serverPid = server.pid!;
+    const plain = client(started.port, plainKey);
+    const shop = client(started.port, shopKey);
+    if (plainKey) await setupPlain(plain);
+    await setupShop(shop);
+    if (PATHS.includes('raw') && scratch) {
+      const url = new URL(scratch.url);
+      url.host = `127.0.0.1:${proxy!.port}`;
+      rawPool = new pg.Pool({ connectionString: url.toString(), max: Math.max(...CLIENTS) });
+      rawPool.on('error', () => {});
+      const tenant = (await rawPool.query('select id from tenants where slug = $1', [`shop-${runId}`])).rows[0].id;
+      const channelId = (
+        await rawPool.query(`select id from channels where tenant_id = $1 and code = 'shop'`, [tenant])
+      ).rows[0].id;
+      const products = new Map<string, string>(
+        (await rawPool.query('select sku, id from products where tenant_id = $1', [tenant])).rows.map((r) => [
+          r.sku,
+          r.id,
+        ]),
+      );
+      const locations = (
+        await rawPool.query(`select id from locations where tenant_id = $1 and code like '%-1'`, [tenant])
+      ).rows.map((r) => r.id as string);
+      rawContext = { tenantId: tenant, channelId, products, locations };
+    }
+    const ops = pathOps(plain, shop, () => rawPool!);
+    // A backend's CPU is read while it lives: a pool may close a connection mid-cell, and a
+    // process gone from /proc keeps the figure last seen (new backends count from 0: their start is
+    // part of the cost).
+    const lastTicks = new Map<number, number>();
+    const sampleBackends = () => {
+      for (const pid of proxy?.backendPids ?? []) {
+        const ticks = cpuTicks(pid);
+        if (ticks > 0) lastTicks.set(pid, ticks);
+      }
+    };
+    const sampler = setInterval(sampleBackends, 200);
+    sampler.unref();
+    const pgCpu = () => {
+      sampleBackends();
+      let ticks = 0;
+      for (const value of lastTicks.values()) ticks += value;
+      return ticks;
+    };
+
+    console.log(
+      `Ordo intake paths: ${PGLITE ? 'PGlite (embedded)' : 'PostgreSQL'}, ${SECONDS} s per cell, clients ${CLIENTS.join(', ')}, ${SKUS} SKUs, Node ${process.version}`,
+    );
+    const cells: Cell[] = [];
+    for (const path of PATHS) {
+      for (const clients of CLIENTS) {
+        const op = ops[path];
+        // warm-up: the same path for a second (plans, pools, JIT), not counted
+        const warm = await timed(clients, Math.min(2, Math.max(1, SECONDS / 5)), op);
+        if (warm.orders === 0) throw new Error(`${path}: no order succeeded in the warm-up: ${warm.firstError}`);
+        const wire0 = proxy?.snapshot() ?? zeroCounts();
+        const node0 = cpuTicks(serverPid);
+        const pg0 = pgCpu();
+        const result = await timed(clients, SECONDS, op);
+        const wire1 = proxy?.snapshot() ?? zeroCounts();
+        const perOrder = (n: number) => n / Math.max(1, result.orders);
+        const cell: Cell = {
+          path,
+          clients,
+          ...result,
+          rssMb: rssMb(serverPid),
+          nodeCpuMs: path === 'raw' ? NaN : perOrder((cpuTicks(serverPid) - node0) * 10),
+          pgCpuMs: proxy ? perOrder((pgCpu() - pg0) * 10) : NaN,
+          wire: {
+            statements: perOrder(wire1.statements - wire0.statements),
+            control: perOrder(wire1.control - wire0.control),
+            roundTrips: perOrder(wire1.roundTrips - wire0.roundTrips),
+            transactions: perOrder(wire1.transactions - wire0.transactions),
+            connections: wire1.connections - wire0.connections,
+          },
+          load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+        };
+        cells.push(cell);
+        console.log(
+          `${path.padEnd(9)} c=${String(clients).padStart(2)}  ${fmt(cell.perSecond, 0).padStart(5)}/s  p50 ${fmt(cell.p50)} p99 ${fmt(cell.p99)} ms  errors ${cell.errors}${cell.firstError ? ` (${cell.firstError.slice(0, 120)})` : ''}  load ${cell.load}`,
+        );
+      }
+    }
+    const raw = (clients: number) => cells.find((c) => c.path === 'raw' && c.clients === clients);
+    const num = (n: number, d = 1) => (Number.isFinite(n) ? fmt(n, d) : '—');
+    console.log(
+      '\n| path | clients | orders/s | p50 ms | p99 ms | errors | server RSS MB | Node CPU ms/order | PG CPU ms/order | statements/order | round trips/order | transactions/order | vs raw |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const c of cells) {
+      const base = raw(c.clients);
+      console.log(
+        `| ${c.path} | ${c.clients} | ${fmt(c.perSecond, 0)} | ${num(c.p50)} | ${num(c.p99)} | ${c.errors} | ${fmt(c.rssMb, 0)} | ${num(c.nodeCpuMs, 2)} | ${num(c.pgCpuMs, 2)} | ${proxy ? `${fmt(c.wire.statements, 1)} (+${fmt(c.wire.control, 1)})` : '—'} | ${proxy ? fmt(c.wire.roundTrips, 1) : '—'} | ${proxy ? fmt(c.wire.transactions, 1) : '—'} | ${base ? fmt(c.perSecond / base.perSecond, 2) : '—'} |`,
+      );
+    }
+    console.log(
+      '\nstatements exclude BEGIN/COMMIT/ROLLBACK/SAVEPOINT (the "+n"); counts and CPU include the server\'s in-process worker (outbox, timers) during the cell.',
+    );
+  } finally {
+    await rawPool?.end().catch(() => {});
+    agent.destroy();
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server!.once('exit', r));
+    }
+    await proxy?.close();
+    await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
