@@ -41,7 +41,65 @@ export function withIdempotencyOwnTransaction(
   run: (scope: TenantScope) => Promise<CommandResult>,
 ): Promise<CommandResult & { replayed: boolean }> {
   if (!key) return run(scope).then((r) => ({ ...r, replayed: false }));
-  return onceByKey(scope, key, hash, run);
+  return onceByKeyWrittenLast(scope, key, hash, run);
+}
+
+/** Thrown inside the unit of work when the key already holds an answer, to roll back this run. */
+class KeyAlreadyAnswered extends Error {}
+
+/**
+ * Intake's form (a command with no effect outside its transaction): the key's row is written once,
+ * at the end of the unit of work, with the answer — one statement, not an insert and an update.
+ * A concurrent twin runs too, then waits on the key's unique index at that insert until the first
+ * commits, finds the key taken and rolls back everything it did (its order, its reservation); a
+ * retry of a request that committed does the same. Either then replays the stored answer, as does
+ * a run that failed (its stock went to the twin) while the key holds an answer. Only a command
+ * that does nothing outside its transaction may use this: it runs again before the key is read.
+ */
+async function onceByKeyWrittenLast(
+  scope: TenantScope,
+  key: string,
+  hash: string,
+  run: (work: Work) => Promise<CommandResult>,
+): Promise<CommandResult & { replayed: boolean }> {
+  checkKey(key);
+  try {
+    return await transaction(scope, async (tx) => {
+      const result = await run(tx);
+      const stored = await tx
+        .insertInto('idempotency_keys', {
+          key,
+          request_hash: hash,
+          status_code: result.status,
+          response: JSON.stringify(result.body),
+        })
+        .onConflict((oc) => oc.columns(['tenant_id', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (!stored) throw new KeyAlreadyAnswered();
+      return { ...result, replayed: false };
+    });
+  } catch (error) {
+    const prior = await scope
+      .selectFrom('idempotency_keys')
+      .select(['request_hash', 'status_code', 'response'])
+      .where('key', '=', key)
+      .executeTakeFirst()
+      .catch(() => undefined);
+    // no answer stored (or none readable, the database gone): this run's own failure stands (a 4xx leaves the key free for a corrected retry)
+    if (!prior) throw error;
+    if (prior.request_hash !== hash)
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+    if (prior.status_code === null) throw new AppError('IDEMPOTENCY_IN_PROGRESS');
+    return { status: prior.status_code, body: prior.response, replayed: true };
+  }
+}
+
+function checkKey(key: string): void {
+  if (key.length > 200)
+    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is too long', [
+      { path: 'header:Idempotency-Key', message: 'at most 200 characters' },
+    ]);
 }
 
 async function onceByKey(
@@ -50,10 +108,7 @@ async function onceByKey(
   hash: string,
   run: (work: Work) => Promise<CommandResult>,
 ): Promise<CommandResult & { replayed: boolean }> {
-  if (key.length > 200)
-    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is too long', [
-      { path: 'header:Idempotency-Key', message: 'at most 200 characters' },
-    ]);
+  checkKey(key);
   return transaction(scope, async (tx) => {
     const inserted = await tx
       .insertInto('idempotency_keys', { key, request_hash: hash, status_code: null, response: null })

@@ -76,6 +76,24 @@ describe('order intake', () => {
     assert.equal(c.body.code, 'IDEMPOTENCY_KEY_REUSED');
   });
 
+  test('given concurrent requests with one Idempotency-Key, one order is made and every answer is its answer', async () => {
+    const headers = { 'idempotency-key': 'idem-race-1' };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.call('POST', '/api/v1/orders', orderBody({ externalId: 'IDEM-RACE-1' }), headers),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [201, 201, 201, 201, 201, 201],
+    );
+    const ids = new Set(results.map((r) => r.body.id));
+    assert.equal(ids.size, 1);
+    assert.equal(results.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 5);
+    const list = await t.call('GET', '/api/v1/orders?q=IDEM-RACE-1');
+    assert.equal(list.body.items.length, 1);
+  });
+
   test('given filters and a cursor, the list pages through newest first without gaps or repeats', async () => {
     for (let i = 0; i < 7; i++)
       await t.call(
