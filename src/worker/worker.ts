@@ -14,6 +14,9 @@ import { runningTracing, startTracing } from '../integrations/telemetry/tracing-
 import { JobsRunner } from './jobs-runner.js';
 import { ensureRetentionJobs, RETENTION_JOB } from '../app/retention/retention-job.js';
 
+/** Wakes closer together than this are served by one look. */
+const WAKE_COALESCE_MS = 5;
+
 export interface WorkerOptions {
   db: Db;
   /** postgres://… : LISTEN for outbox writes from other processes (polling covers the rest). */
@@ -64,9 +67,15 @@ export function startWorker(opts: WorkerOptions): Worker {
     maxPollMs: opts.maxPollMs,
     logger: log,
   }).start();
+  // Wakes within a few milliseconds are one: under load every commit wakes the worker, and one
+  // look (a fan-out statement, a timer check) then serves the orders of that moment together.
+  let waking: NodeJS.Timeout | null = null;
   const wake = () => {
-    dispatcher.wake();
-    jobs.wake();
+    waking ??= setTimeout(() => {
+      waking = null;
+      dispatcher.wake();
+      jobs.wake();
+    }, WAKE_COALESCE_MS);
   };
   // every tenant's retention sweep exists (tenants made later get theirs from the next sweep)
   if (opts.scheduleRetention && registry.get(RETENTION_JOB))
@@ -81,6 +90,7 @@ export function startWorker(opts: WorkerOptions): Worker {
     wake,
     async stop() {
       unhook();
+      if (waking) clearTimeout(waking);
       await listener?.close();
       await Promise.all([dispatcher.stop(), jobs.stop()]);
       await Promise.allSettled((opts.sinks ?? []).map((s) => s.close()));
