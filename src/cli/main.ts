@@ -23,6 +23,7 @@ import { retentionCommand } from './retention.js';
 import { exportPersonalData } from '../app/privacy/export-personal-data.js';
 import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-data.js';
 import { platformKeyCommand, tenantCommand } from './tenant-commands.js';
+import { usersCommand } from './users.js';
 
 const HELP = `ordo — order management system
 
@@ -47,6 +48,7 @@ Usage:
                                            a data-subject request (docs/privacy.md)
   ordo tenant create|list|suspend|resume|limits|delete|export …   tenants as a product (docs/tenants.md)
   ordo platform-key create --name NAME | list | revoke ID          keys of platform operators
+  ordo users list|add|set-roles|deactivate [--tenant demo] …       console users and their roles (docs/users.md)
 
 Environment: DATABASE_URL (postgres://…; default: embedded PGlite in ORDO_DATA_DIR=./data),
              PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info), DATABASE_POOL_SIZE (16);
@@ -125,6 +127,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       rps: { type: 'string' },
       'orders-per-day': { type: 'string' },
       'storage-bytes': { type: 'string' },
+      // ordo users … (docs/users.md)
+      'business-roles': { type: 'string' },
+      password: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -272,6 +277,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       );
     case 'tenant':
       return withDb((database) => tenantCommand(database.db, config, positionals, values));
+    case 'users':
+      return withDb(async (database) =>
+        usersCommand(database.db, await tenantId(database.db, values.tenant!), positionals, {
+          ...values,
+          roles: rest.some((arg) => arg.startsWith('--roles')) ? values.roles : undefined,
+        }),
+      );
     case 'platform-key':
       return withDb((database) => platformKeyCommand(database.db, positionals, values.name));
     default:

@@ -130,6 +130,7 @@ export const ERROR_CODES = {
   TASK_MEMBER_REQUIRED: { status: 403, title: "The task is for an approver of the order's company" },
   TASK_SECOND_APPROVER_REQUIRED: { status: 403, title: 'A second step of an approval needs another approver' },
   EMAIL_TAKEN: { status: 409, title: 'A user with this email exists' },
+  LAST_ADMIN: { status: 409, title: 'The last active admin cannot lose the admin role' },
   UNKNOWN_COMPANY_MEMBER: { status: 422, title: 'Unknown or inactive company member' },
   BUDGET_CONFLICT: { status: 409, title: 'A budget for this cost centre and period exists' },
   // subscriptions (issue 17)

@@ -23,6 +23,16 @@ export interface paths {
                     placedTo?: string;
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
+                    /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    /** @description only orders with a finished stay in this state (KPI time per stage) */
+                    stage?: string;
+                    /** @description only orders whose first fulfilment is at this location code */
+                    location?: string;
+                    /** @description kpi=late/on_time: hours to ship */
+                    slaHours?: number;
+                    /** @description kpi=stuck: hours without a step */
+                    stuckHours?: number;
                     /** @description column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort */
                     sort?: "created" | "-created" | "placed" | "-placed" | "total" | "-total" | "number" | "-number" | "state" | "-state";
                     limit?: number;
@@ -378,6 +388,16 @@ export interface paths {
                     placedTo?: string;
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
+                    /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    /** @description only orders with a finished stay in this state (KPI time per stage) */
+                    stage?: string;
+                    /** @description only orders whose first fulfilment is at this location code */
+                    location?: string;
+                    /** @description kpi=late/on_time: hours to ship */
+                    slaHours?: number;
+                    /** @description kpi=stuck: hours without a step */
+                    stuckHours?: number;
                     /** @description column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort */
                     sort?: "created" | "-created" | "placed" | "-placed" | "total" | "-total" | "number" | "-number" | "state" | "-state";
                 };
@@ -11734,6 +11754,82 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["OperationsReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** KPIs: cycle time and time per stage by channel and location, SLA adherence, late, cancelled, returned, oversold and stuck orders, each with a drill-down */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description orders placed from (inclusive); default 30 days ago */
+                    from?: string;
+                    /** @description orders placed before (exclusive); default now */
+                    to?: string;
+                    /** @description only this channel code */
+                    channel?: string;
+                    /** @description only orders whose first fulfilment is at this location code */
+                    location?: string;
+                    /** @description an order must ship within this many hours */
+                    slaHours?: number;
+                    /** @description a running order with no step for this long is stuck */
+                    stuckHours?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KpiReport"];
                     };
                 };
                 /** @description Default Response */
@@ -24657,6 +24753,115 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/business-roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business roles: those the published processes name (with labels), those users hold, those mapped */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                /** @description EN/PL/RU labels from the processes */
+                                labels: {
+                                    [key: string]: string;
+                                } | null;
+                                inProcesses: boolean;
+                                users: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/business-roles/map": {
         parameters: {
             query?: never;
@@ -30535,6 +30740,97 @@ export interface components {
                 p90Seconds: number | null;
             };
         };
+        KpiReportInput: {
+            from: string;
+            to: string;
+            channel: string | null;
+            location: string | null;
+            slaHours: number;
+            stuckHours: number;
+            endStates: string[];
+            orders: {
+                count: number;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            cycleTime: {
+                orders: number;
+                p50Seconds: number | null;
+                p90Seconds: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+                byChannel: {
+                    channel: string;
+                    name: string;
+                    orders: number;
+                    p50Seconds: number | null;
+                    p90Seconds: number | null;
+                    /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                    drillDown: string;
+                }[];
+                byLocation: {
+                    location: string;
+                    name: string;
+                    orders: number;
+                    p50Seconds: number | null;
+                    p90Seconds: number | null;
+                    /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                    drillDown: string;
+                }[];
+            };
+            stages: {
+                stage: string;
+                /** @description null: every channel */
+                channel: string | null;
+                channelName: string | null;
+                /** @description null: every location */
+                location: string | null;
+                locationName: string | null;
+                stays: number;
+                orders: number;
+                p50Seconds: number | null;
+                p90Seconds: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            }[];
+            sla: {
+                decided: number;
+                onTime: number;
+                adherence: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            late: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            cancelled: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            returned: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            oversold: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            stuck: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+        };
         ProcessDefinitionSourceInput: {
             /** @description YAML or JSON text of the definition */
             source: string;
@@ -33384,6 +33680,97 @@ export interface components {
                 orders: number;
                 medianSeconds: number | null;
                 p90Seconds: number | null;
+            };
+        };
+        KpiReport: {
+            from: string;
+            to: string;
+            channel: string | null;
+            location: string | null;
+            slaHours: number;
+            stuckHours: number;
+            endStates: string[];
+            orders: {
+                count: number;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            cycleTime: {
+                orders: number;
+                p50Seconds: number | null;
+                p90Seconds: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+                byChannel: {
+                    channel: string;
+                    name: string;
+                    orders: number;
+                    p50Seconds: number | null;
+                    p90Seconds: number | null;
+                    /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                    drillDown: string;
+                }[];
+                byLocation: {
+                    location: string;
+                    name: string;
+                    orders: number;
+                    p50Seconds: number | null;
+                    p90Seconds: number | null;
+                    /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                    drillDown: string;
+                }[];
+            };
+            stages: {
+                stage: string;
+                /** @description null: every channel */
+                channel: string | null;
+                channelName: string | null;
+                /** @description null: every location */
+                location: string | null;
+                locationName: string | null;
+                stays: number;
+                orders: number;
+                p50Seconds: number | null;
+                p90Seconds: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            }[];
+            sla: {
+                decided: number;
+                onTime: number;
+                adherence: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            late: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            cancelled: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            returned: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            oversold: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
+            };
+            stuck: {
+                count: number;
+                rate: number | null;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                drillDown: string;
             };
         };
         ProcessDefinitionSource: {

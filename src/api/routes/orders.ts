@@ -122,7 +122,11 @@ export const orderRoutes =
           },
         },
       },
-      async (request) => listOrders(authorize(deps.readDb ?? deps.db, request, 'orders:read').store, request.query),
+      async (request) =>
+        listOrders(authorize(deps.readDb ?? deps.db, request, 'orders:read').store, {
+          ...request.query,
+          now: deps.clock.now(),
+        }),
     );
 
     app.get(
@@ -141,7 +145,7 @@ export const orderRoutes =
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="orders-${day}.csv"`)
-          .send(Readable.from(ordersCsv(store, request.query)) as unknown as string);
+          .send(Readable.from(ordersCsv(store, { ...request.query, now: deps.clock.now() })) as unknown as string);
       },
     );
 

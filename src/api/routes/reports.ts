@@ -5,6 +5,7 @@ import { authorize } from '../auth.js';
 import { int4String, problem } from '../schemas/common.js';
 import { processHeatmap } from '../../app/reports/process-heatmap.js';
 import { operationsReport } from '../../app/reports/operations-report.js';
+import { kpiReport } from '../../app/reports/kpis.js';
 import { CYCLE_END_STATES, ordersSummaryReport } from '../../app/reports/summarise-orders.js';
 
 const errors = { 400: problem, 401: problem, 403: problem };
@@ -102,6 +103,61 @@ export const operationsView = z
   })
   .meta({ id: 'OperationsReport' });
 
+export const kpiQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional().describe('orders placed from (inclusive); default 30 days ago'),
+  to: z.iso.datetime({ offset: true }).optional().describe('orders placed before (exclusive); default now'),
+  channel: z.string().max(64).optional().describe('only this channel code'),
+  location: z.string().max(64).optional().describe('only orders whose first fulfilment is at this location code'),
+  slaHours: z.coerce.number().int().min(1).max(8760).default(48).describe('an order must ship within this many hours'),
+  stuckHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(8760)
+    .default(24)
+    .describe('a running order with no step for this long is stuck'),
+});
+const drillDown = z.string().describe('GET /api/v1/orders query listing exactly the orders behind the figure');
+const timing = { orders: z.number(), p50Seconds: seconds, p90Seconds: seconds, drillDown };
+const rated = z.object({ count: z.number(), rate: z.number().nullable(), drillDown });
+export const kpiView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    channel: z.string().nullable(),
+    location: z.string().nullable(),
+    slaHours: z.number(),
+    stuckHours: z.number(),
+    endStates: z.array(z.string()),
+    orders: z.object({ count: z.number(), drillDown }),
+    cycleTime: z.object({
+      ...timing,
+      byChannel: z.array(z.object({ channel: z.string(), name: z.string(), ...timing })),
+      byLocation: z.array(z.object({ location: z.string(), name: z.string(), ...timing })),
+    }),
+    stages: z.array(
+      z.object({
+        stage: z.string(),
+        channel: z.string().nullable().describe('null: every channel'),
+        channelName: z.string().nullable(),
+        location: z.string().nullable().describe('null: every location'),
+        locationName: z.string().nullable(),
+        stays: z.number(),
+        orders: z.number(),
+        p50Seconds: seconds,
+        p90Seconds: seconds,
+        drillDown,
+      }),
+    ),
+    sla: z.object({ decided: z.number(), onTime: z.number(), adherence: z.number().nullable(), drillDown }),
+    late: rated,
+    cancelled: rated,
+    returned: rated,
+    oversold: rated,
+    stuck: rated,
+  })
+  .meta({ id: 'KpiReport' });
+
 /** Read-only figures for the console dashboard. */
 export const reportRoutes =
   (deps: Deps): FastifyPluginAsyncZod =>
@@ -156,6 +212,32 @@ export const reportRoutes =
           staleHours: request.query.staleHours,
           days: request.query.days,
           endStates: CYCLE_END_STATES,
+        });
+      },
+    );
+
+    app.get(
+      '/reports/kpis',
+      {
+        schema: {
+          tags: ['reports'],
+          summary:
+            'KPIs: cycle time and time per stage by channel and location, SLA adherence, late, cancelled, returned, oversold and stuck orders, each with a drill-down',
+          querystring: kpiQuery,
+          response: { 200: kpiView, ...errors },
+        },
+      },
+      async (request) => {
+        const { store } = authorize(deps.readDb ?? deps.db, request, 'orders:read');
+        const now = deps.clock.now();
+        const query = request.query;
+        return kpiReport(store, now, {
+          from: query.from ? new Date(query.from) : new Date(now.getTime() - 30 * 86_400_000),
+          to: query.to ? new Date(query.to) : now,
+          channel: query.channel,
+          location: query.location,
+          slaHours: query.slaHours,
+          stuckHours: query.stuckHours,
         });
       },
     );

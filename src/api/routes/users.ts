@@ -9,6 +9,7 @@ import {
   acceptInvitation,
   createUser,
   getUser,
+  listBusinessRoles,
   listUsers,
   updateUser,
   userInput,
@@ -136,6 +137,24 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
       etag(reply, changed.version);
       return changed;
     },
+  );
+
+  const labels = z.record(z.string(), z.string()).nullable().describe('EN/PL/RU labels from the processes');
+  app.get(
+    '/business-roles',
+    {
+      schema: {
+        tags,
+        summary: 'Business roles: those the published processes name (with labels), those users hold, those mapped',
+        response: {
+          200: z.object({
+            items: z.array(z.object({ code: z.string(), labels, inProcesses: z.boolean(), users: z.number() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => listBusinessRoles(authorize(deps.db, request, 'users:manage').store),
   );
 
   const roleMap = z.object({ entries: z.array(z.object({ role: z.string(), actsAs: z.string() })) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sql } from 'kysely';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { ROLES } from '../../domain/identity/roles.js';
@@ -8,6 +9,7 @@ import { isUniqueViolation } from '../../store/pg-errors.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { code, locale, name } from '../schemas.js';
 import { forgetCachedKeys } from './authenticate.js';
+import { publishedRoleWords } from '../process/process-words.js';
 import '../../store/schema-companies.js';
 
 /**
@@ -176,6 +178,24 @@ async function updateUserWithin(
     throw new AppError('VALIDATION_FAILED', 'you cannot deactivate yourself or take your own admin role', [
       { path: patch.active === false ? '/active' : '/roles', message: 'not on yourself' },
     ]);
+  const losesAdmin =
+    current.active &&
+    current.roles.includes('admin') &&
+    (patch.active === false || (patch.roles !== undefined && !patch.roles.includes('admin')));
+  if (losesAdmin) {
+    // Lock every active admin so two admins demoting each other at once cannot leave none.
+    const admins = await scope
+      .selectFrom('users')
+      .select('id')
+      .where('active', '=', true)
+      .where(sql<boolean>`'admin' = any(roles)`)
+      .forUpdate()
+      .execute();
+    if (admins.filter((admin) => admin.id !== id).length === 0)
+      throw new AppError('LAST_ADMIN', 'this is the last active admin: give another user the admin role first', [
+        { path: patch.active === false ? '/active' : '/roles', message: 'the last admin' },
+      ]);
+  }
   const updated = await scope
     .updateTable('users')
     .set({
@@ -233,4 +253,35 @@ export function updateUser(
   expectedVersion: number | null,
 ) {
   return atomically(scope, (tx) => updateUserWithin(tx, actor, now, id, patch, expectedVersion));
+}
+
+/**
+ * The business roles an admin can give (GET /business-roles): those the published processes name
+ * (with their EN/PL/RU labels), those users hold and those of the equivalence map.
+ */
+export async function listBusinessRoles(scope: TenantScope) {
+  const [fromProcesses, held, mapped] = await Promise.all([
+    publishedRoleWords(scope),
+    scope
+      .selectFrom('users')
+      .select(sql<string>`unnest(business_roles)`.as('role'))
+      .where('active', '=', true)
+      .execute(),
+    scope.selectFrom('business_role_map').select(['role', 'acts_as']).execute(),
+  ]);
+  const holders = new Map<string, number>();
+  for (const row of held) holders.set(row.role, (holders.get(row.role) ?? 0) + 1);
+  const codes = new Set<string>([
+    ...fromProcesses.keys(),
+    ...holders.keys(),
+    ...mapped.flatMap((row) => [row.role, row.acts_as]),
+  ]);
+  return {
+    items: [...codes].sort().map((role) => ({
+      code: role,
+      labels: fromProcesses.get(role) ?? null,
+      inProcesses: fromProcesses.has(role),
+      users: holders.get(role) ?? 0,
+    })),
+  };
 }

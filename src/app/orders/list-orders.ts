@@ -5,8 +5,9 @@ import type { orderListQuery } from './schemas.js';
 import { orderSummaryView } from './order-view.js';
 import { AppError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
+import { kpiCondition, locationCondition, stageCondition } from './kpi-filters.js';
 
-type ListQuery = z.infer<typeof orderListQuery>;
+type ListQuery = z.infer<typeof orderListQuery> & { now?: Date };
 
 /** The columns a list may be sorted by, and the orders column behind each. */
 const SORT_COLUMNS = {
@@ -107,6 +108,18 @@ function filtered(scope: TenantScope, file: Omit<ListQuery, 'limit' | 'cursor' |
   if (file.placedFrom) query = query.where('orders.placed_at', '>=', new Date(file.placedFrom));
   if (file.placedTo) query = query.where('orders.placed_at', '<', new Date(file.placedTo));
   if (file.q?.trim()) query = query.where(sql<boolean>`orders.id in (${searchIds(scope.tenantId, file.q)})`);
+  if (file.location) query = query.where(locationCondition(scope.tenantId, file.location));
+  if (file.kpi || file.stage) query = query.where('orders.order_type', '<>', 'return');
+  if (file.stage) query = query.where(stageCondition(scope.tenantId, file.stage));
+  if (file.kpi)
+    query = query.where(
+      kpiCondition(file.kpi, {
+        tenantId: scope.tenantId,
+        now: file.now ?? new Date(),
+        slaHours: file.slaHours ?? 48,
+        stuckHours: file.stuckHours ?? 24,
+      }),
+    );
   return query;
 }
 

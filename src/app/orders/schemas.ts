@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MARKETPLACE_DELIVERS } from '../../domain/order/facts.js';
+import { KPIS } from './kpi-filters.js';
 import {
   address,
   attributes,
@@ -406,6 +407,14 @@ export const orderListQuery = z.object({
     .describe(
       "search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99)",
     ),
+  kpi: z
+    .enum(KPIS)
+    .optional()
+    .describe('only the orders behind a KPI figure (docs/kpis.md); return orders never count'),
+  stage: z.string().max(100).optional().describe('only orders with a finished stay in this state (KPI time per stage)'),
+  location: code.optional().describe('only orders whose first fulfilment is at this location code'),
+  slaHours: z.coerce.number().int().min(1).max(8760).default(48).describe('kpi=late/on_time: hours to ship'),
+  stuckHours: z.coerce.number().int().min(1).max(8760).default(24).describe('kpi=stuck: hours without a step'),
   sort: z
     .enum(['created', '-created', 'placed', '-placed', 'total', '-total', 'number', '-number', 'state', '-state'])
     .optional()

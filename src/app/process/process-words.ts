@@ -183,3 +183,17 @@ export async function orderProcessWords(scope: TenantScope, orderId: string) {
   const words = wordsOf(row.source, row.source_hash);
   return { states: labelsOf(words.states), events: labelsOf(words.events), roles: labelsOf(words.roles) };
 }
+
+/** The roles the published processes name, with their labels (GET /business-roles, issue 18 item 5). */
+export async function publishedRoleWords(scope: TenantScope) {
+  const rows = await scope
+    .selectFrom('process_definitions')
+    .select(['source', 'source_hash'])
+    .where('status', '=', 'published')
+    .execute();
+  const roles = new Map<string, Labels | null>();
+  for (const row of rows)
+    for (const [role, entry] of Object.entries(wordsOf(row.source, row.source_hash).roles))
+      if (!roles.get(role)) roles.set(role, entry?.labels ?? null);
+  return roles;
+}

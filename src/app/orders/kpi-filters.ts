@@ -1,0 +1,106 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/**
+ * The KPI definitions (docs/kpis.md), written once as SQL conditions on `orders` so the KPI report
+ * (src/app/reports/kpis.ts) counts with exactly the condition the orders list filters by: a
+ * figure's drill-down returns precisely the orders behind it.
+ */
+export const KPIS = ['placed', 'completed', 'cancelled', 'returned', 'oversold', 'late', 'on_time', 'stuck'] as const;
+export type Kpi = (typeof KPIS)[number];
+
+/** States where an order's journey ended well: the cycle time runs from placement to the first of them. */
+export const END_STATES = ['completed', 'delivered', 'collected'] as const;
+/** States that mean the goods have left (or were handed over): the SLA is met when one is reached in time. */
+export const SHIPPED_STATES = ['in_transit', 'shipped', 'delivered', 'collected', 'completed'] as const;
+/** States where an order rests for good: such an order is never "stuck". */
+export const FINAL_STATES = [
+  'completed',
+  'delivered',
+  'collected',
+  'cancelled',
+  'rejected',
+  'returned',
+  'refused',
+  'withdrawn',
+] as const;
+/** Entering one of these states means the order was sold without the stock behind it. */
+export const OVERSELL_STATES = ['stock_exception', 'shortage_exception'] as const;
+
+export interface KpiOptions {
+  tenantId: string;
+  now: Date;
+  /** an order must ship within this many hours of placement */
+  slaHours: number;
+  /** a running order whose last step is older than this is stuck */
+  stuckHours: number;
+}
+
+const list = (values: readonly string[]) =>
+  sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
+
+/** When the order first shipped: the first shipped state in its history or a shipment's hand-over. */
+export const shippedAt = (tenantId: string) => sql<Date | null>`least(
+  (select min(h.at) from order_history h where h.tenant_id = ${tenantId} and h.order_id = orders.id
+     and h.to_state in (${list(SHIPPED_STATES)})),
+  (select min(s.handed_over_at) from shipments s where s.tenant_id = ${tenantId} and s.order_id = orders.id))`;
+
+/** When the order first reached an end state (null while it has not). */
+export const endedAt = (tenantId: string) =>
+  sql<Date | null>`(select min(h.at) from order_history h where h.tenant_id = ${tenantId} and h.order_id = orders.id
+     and h.to_state in (${list(END_STATES)}))`;
+
+/** The order's location: where its first fulfilment order was placed (null before routing). */
+export const locationCode = (tenantId: string) =>
+  sql<string | null>`(select l.code from fulfilment_orders f
+     join locations l on l.tenant_id = f.tenant_id and l.id = f.location_id
+     where f.tenant_id = ${tenantId} and f.order_id = orders.id order by f.created_at, f.id limit 1)`;
+
+/** The SLA deadline has passed (shipped or not), so the order counts for SLA adherence. */
+const slaDecided = (opts: KpiOptions) =>
+  sql`(orders.state <> 'cancelled' and (${shippedAt(opts.tenantId)} is not null
+      or orders.placed_at + make_interval(hours => ${opts.slaHours}) < ${opts.now}))`;
+const late = (opts: KpiOptions) =>
+  sql`(orders.state <> 'cancelled'
+      and orders.placed_at + make_interval(hours => ${opts.slaHours}) < coalesce(${shippedAt(opts.tenantId)}, ${opts.now}))`;
+
+/** The condition an order meets to count in a KPI. */
+export function kpiCondition(kpi: Kpi, opts: KpiOptions): RawBuilder<boolean> {
+  const tenantId = opts.tenantId;
+  switch (kpi) {
+    case 'placed':
+      return sql<boolean>`true`;
+    case 'completed':
+      return sql<boolean>`(${endedAt(tenantId)} is not null)`;
+    case 'cancelled':
+      return sql<boolean>`(orders.state = 'cancelled')`;
+    case 'returned':
+      return sql<boolean>`exists (select 1 from returns r where r.tenant_id = ${tenantId} and r.order_id = orders.id)`;
+    case 'oversold':
+      return sql<boolean>`(exists (select 1 from order_history h where h.tenant_id = ${tenantId}
+          and h.order_id = orders.id and h.to_state in (${list(OVERSELL_STATES)}))
+        or exists (select 1 from fulfilment_orders f where f.tenant_id = ${tenantId}
+          and f.order_id = orders.id and f.short_picked))`;
+    case 'late':
+      return sql<boolean>`${late(opts)}`;
+    case 'on_time':
+      return sql<boolean>`(${slaDecided(opts)} and not ${late(opts)})`;
+    case 'stuck':
+      return sql<boolean>`(orders.state not in (${list(FINAL_STATES)})
+        and coalesce((select max(h.at) from order_history h where h.tenant_id = ${tenantId} and h.order_id = orders.id),
+          orders.placed_at) < ${new Date(opts.now.getTime() - opts.stuckHours * 3_600_000)})`;
+  }
+}
+
+/** Orders with a finished stay in `stage` (they entered it and later moved on). */
+export const stageCondition = (tenantId: string, stage: string) =>
+  sql<boolean>`exists (select 1 from order_history h where h.tenant_id = ${tenantId} and h.order_id = orders.id
+    and h.to_state = ${stage} and exists (select 1 from order_history later where later.tenant_id = h.tenant_id
+      and later.order_id = h.order_id and later.to_state is not null and (later.at, later.id) > (h.at, h.id)))`;
+
+export const locationCondition = (tenantId: string, location: string) =>
+  sql<boolean>`(${locationCode(tenantId)} = ${location})`;
+
+export const slaDecidedCondition = (opts: KpiOptions) => sql<boolean>`${slaDecided(opts)}`;

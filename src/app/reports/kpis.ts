@@ -1,0 +1,194 @@
+import { sql } from 'kysely';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import {
+  END_STATES,
+  endedAt,
+  kpiCondition,
+  locationCode,
+  slaDecidedCondition,
+  type Kpi,
+  type KpiOptions,
+} from '../orders/kpi-filters.js';
+
+/**
+ * KPIs (issue 18 item 7, C15; docs/kpis.md) over the orders placed in [from, to) (return orders
+ * excluded), optionally of one channel and one location. Every count uses the condition the orders
+ * list filters by (kpi-filters.ts), and every figure carries `drillDown`: the GET /api/v1/orders
+ * query that lists exactly the orders behind it.
+ */
+export interface KpiQuery {
+  from: Date;
+  to: Date;
+  channel?: string;
+  location?: string;
+  slaHours: number;
+  stuckHours: number;
+}
+
+const seconds = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value)));
+const rate = (count: number, of: number) => (of === 0 ? null : Math.round((count / of) * 10_000) / 10_000);
+
+export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) {
+  const tenantId = scope.tenantId;
+  const opts: KpiOptions = { tenantId, now, slaHours: query.slaHours, stuckHours: query.stuckHours };
+  const base = sql`orders.tenant_id = ${tenantId} and orders.order_type <> 'return'
+    and orders.placed_at >= ${query.from} and orders.placed_at < ${query.to}
+    ${query.channel ? sql`and channels.code = ${query.channel}` : sql``}
+    ${query.location ? sql`and ${locationCode(tenantId)} = ${query.location}` : sql``}`;
+  const from = sql`orders join channels on channels.tenant_id = orders.tenant_id and channels.id = orders.channel_id`;
+
+  const drill = (extra: Record<string, string | number | undefined>) => {
+    const params = new URLSearchParams({ placedFrom: query.from.toISOString(), placedTo: query.to.toISOString() });
+    if (query.channel) params.set('channel', query.channel);
+    if (query.location) params.set('location', query.location);
+    for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, String(value));
+    return `/api/v1/orders?${params.toString()}`;
+  };
+  const kpiDrill = (kpi: Kpi, scoped: Record<string, string | undefined> = {}) =>
+    drill({
+      ...scoped,
+      kpi,
+      ...(kpi === 'late' || kpi === 'on_time' ? { slaHours: query.slaHours } : {}),
+      ...(kpi === 'stuck' ? { stuckHours: query.stuckHours } : {}),
+    });
+
+  const countOf = (kpi: Kpi) => sql`count(*) filter (where ${kpiCondition(kpi, opts)})`;
+  const counts = await sql<Record<string, string>>`select count(*) as total,
+      ${countOf('completed')} as completed, ${countOf('cancelled')} as cancelled,
+      ${countOf('returned')} as returned, ${countOf('oversold')} as oversold,
+      ${countOf('late')} as late, ${countOf('on_time')} as on_time, ${countOf('stuck')} as stuck,
+      count(*) filter (where ${slaDecidedCondition(opts)}) as sla_decided
+    from ${from} where ${base}`.execute(scope.conn);
+  const row = counts.rows[0] ?? {};
+  const figure = (key: string) => Number(row[key] ?? 0);
+  const total = figure('total');
+
+  // Cycle time: placement to the first end state, overall, per channel and per location.
+  const cycleRows = await sql<{
+    channel: string | null;
+    channel_name: string | null;
+    location: string | null;
+    by_channel: number;
+    by_location: number;
+    n: string;
+    p50: string | null;
+    p90: string | null;
+  }>`with done as (
+      select channels.code as channel, channels.name as channel_name, ${locationCode(tenantId)} as location,
+        extract(epoch from (${endedAt(tenantId)} - orders.placed_at)) as took
+      from ${from} where ${base})
+    select channel, channel_name, location, grouping(channel, channel_name) = 0 as by_channel,
+      grouping(location) = 0 as by_location, count(*) as n,
+      percentile_cont(0.5) within group (order by took) as p50,
+      percentile_cont(0.9) within group (order by took) as p90
+    from done where took is not null
+    group by grouping sets ((), (channel, channel_name), (location))
+    order by count(*) desc`.execute(scope.conn);
+
+  // Time per stage: each finished stay in a state (entered, then left by the next step).
+  const stageRows = await sql<{
+    stage: string;
+    channel: string | null;
+    channel_name: string | null;
+    location: string | null;
+    by_channel: number;
+    by_location: number;
+    stays: string;
+    orders: string;
+    p50: string | null;
+    p90: string | null;
+  }>`with scoped as (
+      select orders.id, channels.code as channel, channels.name as channel_name, ${locationCode(tenantId)} as location
+      from ${from} where ${base}),
+    steps as (
+      select scoped.id, scoped.channel, scoped.channel_name, scoped.location, h.to_state as stage, h.at,
+        lead(h.at) over (partition by h.order_id order by h.at, h.id) as left_at
+      from scoped join order_history h on h.tenant_id = ${tenantId} and h.order_id = scoped.id
+      where h.to_state is not null)
+    select stage, channel, channel_name, location, grouping(channel, channel_name) = 0 as by_channel,
+      grouping(location) = 0 as by_location, count(*) as stays, count(distinct id) as orders,
+      percentile_cont(0.5) within group (order by extract(epoch from (left_at - at))) as p50,
+      percentile_cont(0.9) within group (order by extract(epoch from (left_at - at))) as p90
+    from steps where left_at is not null
+    group by grouping sets ((stage), (stage, channel, channel_name), (stage, location))
+    order by stage, count(*) desc`.execute(scope.conn);
+
+  const codes = [
+    ...new Set(
+      [...cycleRows.rows, ...stageRows.rows].map((r) => r.location).filter((code): code is string => Boolean(code)),
+    ),
+  ];
+  const locationNames = new Map<string, string>();
+  if (codes.length)
+    for (const loc of await scope.selectFrom('locations').select(['code', 'name']).where('code', 'in', codes).execute())
+      locationNames.set(loc.code, loc.name);
+
+  const cycle = (r: (typeof cycleRows.rows)[number], scoped: Record<string, string | undefined>) => ({
+    orders: Number(r.n),
+    p50Seconds: seconds(r.p50),
+    p90Seconds: seconds(r.p90),
+    drillDown: kpiDrill('completed', scoped),
+  });
+  const overall = cycleRows.rows.find((r) => !r.by_channel && !r.by_location);
+  const rated = (kpi: Kpi, count: number, of: number) => ({ count, rate: rate(count, of), drillDown: kpiDrill(kpi) });
+  const slaDecided = figure('sla_decided');
+
+  return {
+    from: query.from.toISOString(),
+    to: query.to.toISOString(),
+    channel: query.channel ?? null,
+    location: query.location ?? null,
+    slaHours: query.slaHours,
+    stuckHours: query.stuckHours,
+    endStates: [...END_STATES],
+    orders: { count: total, drillDown: kpiDrill('placed') },
+    cycleTime: {
+      ...(overall
+        ? cycle(overall, {})
+        : { orders: 0, p50Seconds: null, p90Seconds: null, drillDown: kpiDrill('completed') }),
+      byChannel: cycleRows.rows
+        .filter((r) => r.by_channel)
+        .map((r) => ({
+          channel: r.channel ?? '',
+          name: r.channel_name ?? r.channel ?? '',
+          ...cycle(r, { channel: r.channel ?? undefined }),
+        })),
+      byLocation: cycleRows.rows
+        .filter((r) => r.by_location && r.location)
+        .map((r) => ({
+          location: r.location ?? '',
+          name: locationNames.get(r.location ?? '') ?? r.location ?? '',
+          ...cycle(r, { location: r.location ?? undefined }),
+        })),
+    },
+    stages: stageRows.rows
+      .filter((r) => !r.by_location || r.location)
+      .map((r) => ({
+        stage: r.stage,
+        channel: r.by_channel ? r.channel : null,
+        channelName: r.by_channel ? r.channel_name : null,
+        location: r.by_location ? r.location : null,
+        locationName: r.by_location && r.location ? (locationNames.get(r.location) ?? r.location) : null,
+        stays: Number(r.stays),
+        orders: Number(r.orders),
+        p50Seconds: seconds(r.p50),
+        p90Seconds: seconds(r.p90),
+        drillDown: drill({
+          stage: r.stage,
+          ...(r.by_channel && r.channel ? { channel: r.channel } : {}),
+          ...(r.by_location && r.location ? { location: r.location } : {}),
+        }),
+      })),
+    sla: {
+      decided: slaDecided,
+      onTime: figure('on_time'),
+      adherence: rate(figure('on_time'), slaDecided),
+      drillDown: kpiDrill('on_time'),
+    },
+    late: rated('late', figure('late'), slaDecided),
+    cancelled: rated('cancelled', figure('cancelled'), total),
+    returned: rated('returned', figure('returned'), total),
+    oversold: rated('oversold', figure('oversold'), total),
+    stuck: rated('stuck', figure('stuck'), total),
+  };
+}

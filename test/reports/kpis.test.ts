@@ -1,0 +1,292 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
+import { fixedClock } from '../../src/shared/clock.js';
+import { newId } from '../../src/shared/ids.js';
+
+const HOUR = 3_600_000;
+const NOW = '2026-11-20T00:00:00.000Z';
+
+/**
+ * Seven orders in the window with hand-written histories (hours after placement), one before it:
+ *   A web  WAW-1 fulfilling@0 in_transit@24 delivered@48                           on time, cycle 48h
+ *   B web  WAW-1 fulfilling@0 in_transit@72 delivered@96                           late,    cycle 96h
+ *   C web  KRK-S fulfilling@0 stock_exception@1 fulfilling@5 in_transit@10 completed@20  oversold, cycle 20h
+ *   D web  —     fulfilling@0 cancelled@2                                          cancelled
+ *   E wb   WAW-1 fulfilling@0, placed 10 days ago, nothing since                   late and stuck
+ *   F wb   —     fulfilling@0, placed 12 hours ago                                 not yet decided
+ *   G web  WAW-1 fulfilling@0 in_transit@30 delivered@40, has a return            returned, cycle 40h
+ *   X web  placed in October (outside the window), delivered
+ */
+const PLAN = {
+  A: {
+    channel: 'web',
+    location: 'WAW-1',
+    placed: '2026-11-02T00:00:00Z',
+    state: 'delivered',
+    steps: [
+      ['fulfilling', 0],
+      ['in_transit', 24],
+      ['delivered', 48],
+    ],
+  },
+  B: {
+    channel: 'web',
+    location: 'WAW-1',
+    placed: '2026-11-03T00:00:00Z',
+    state: 'delivered',
+    steps: [
+      ['fulfilling', 0],
+      ['in_transit', 72],
+      ['delivered', 96],
+    ],
+  },
+  C: {
+    channel: 'web',
+    location: 'KRK-S',
+    placed: '2026-11-04T00:00:00Z',
+    state: 'completed',
+    steps: [
+      ['fulfilling', 0],
+      ['stock_exception', 1],
+      ['fulfilling', 5],
+      ['in_transit', 10],
+      ['completed', 20],
+    ],
+  },
+  D: {
+    channel: 'web',
+    location: null,
+    placed: '2026-11-05T00:00:00Z',
+    state: 'cancelled',
+    steps: [
+      ['fulfilling', 0],
+      ['cancelled', 2],
+    ],
+  },
+  E: {
+    channel: 'wildberries',
+    location: 'WAW-1',
+    placed: '2026-11-10T00:00:00Z',
+    state: 'fulfilling',
+    steps: [['fulfilling', 0]],
+  },
+  F: {
+    channel: 'wildberries',
+    location: null,
+    placed: '2026-11-19T12:00:00Z',
+    state: 'fulfilling',
+    steps: [['fulfilling', 0]],
+  },
+  G: {
+    channel: 'web',
+    location: 'WAW-1',
+    placed: '2026-11-06T00:00:00Z',
+    state: 'delivered',
+    steps: [
+      ['fulfilling', 0],
+      ['in_transit', 30],
+      ['delivered', 40],
+    ],
+  },
+  X: {
+    channel: 'web',
+    location: 'WAW-1',
+    placed: '2026-10-15T00:00:00Z',
+    state: 'delivered',
+    steps: [
+      ['fulfilling', 0],
+      ['in_transit', 5],
+      ['delivered', 6],
+    ],
+  },
+} as const;
+type Key = keyof typeof PLAN;
+
+describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lists exactly its orders', () => {
+  let t: TestApp;
+  const numberOf = new Map<Key, string>();
+  const keyOf = new Map<string, Key>();
+
+  before(async () => {
+    t = await testApp({ clock: fixedClock(NOW) });
+    const basics = await seedBasics(t);
+    const locationId = { 'WAW-1': basics.warehouse.id, 'KRK-S': basics.store.id } as Record<string, string>;
+    for (const [key, plan] of Object.entries(PLAN) as Array<[Key, (typeof PLAN)[Key]]>) {
+      const created = await t.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({
+          externalId: `KPI-${key}`,
+          channel: plan.channel,
+          currency: plan.channel === 'web' ? 'PLN' : 'RUB',
+          placedAt: plan.placed,
+        }),
+      );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const id = created.body.id as string;
+      numberOf.set(key, created.body.number);
+      keyOf.set(created.body.number, key);
+      // The history is the test's own: what intake wrote is replaced by the plan.
+      await t.store.deleteFrom('order_history').where('order_id', '=', id).execute();
+      await t.store.deleteFrom('order_processes').where('order_id', '=', id).execute();
+      await t.store.updateTable('orders').set({ state: plan.state }).where('id', '=', id).execute();
+      const placed = new Date(plan.placed).getTime();
+      let from: string | null = null;
+      for (const [state, hours] of plan.steps) {
+        await t.store
+          .insertInto('order_history', {
+            id: newId(),
+            order_id: id,
+            at: new Date(placed + hours * HOUR),
+            actor_type: 'system',
+            actor_id: null,
+            action: 'transition',
+            from_state: from,
+            to_state: state,
+            changes: '{}',
+            reason: '{}',
+          } as any)
+          .execute();
+        from = state;
+      }
+      if (plan.location)
+        await t.store
+          .insertInto('fulfilment_orders', {
+            id: newId(),
+            order_id: id,
+            location_id: locationId[plan.location],
+            kind: 'ship',
+            state: 'shipped',
+            allow_partial: false,
+            created_at: new Date(placed),
+            updated_at: new Date(placed),
+          } as any)
+          .execute();
+      if (key === 'G') {
+        // A return is an order of type "return" (placed in the window too; never counted as a sale).
+        const returnOrder = await t.call(
+          'POST',
+          '/api/v1/orders',
+          orderBody({ externalId: 'KPI-G-RETURN', placedAt: '2026-11-12T00:00:00Z' }),
+        );
+        assert.equal(returnOrder.status, 201, JSON.stringify(returnOrder.body));
+        await t.store
+          .updateTable('orders')
+          .set({ order_type: 'return', state: 'received' })
+          .where('id', '=', returnOrder.body.id)
+          .execute();
+        await t.store
+          .insertInto('returns', {
+            id: returnOrder.body.id,
+            order_id: id,
+            source: 'api',
+            wish: 'refund',
+            reason_code: 'damaged',
+            created_at: new Date(placed + 100 * HOUR),
+            updated_at: new Date(placed + 100 * HOUR),
+          } as any)
+          .execute();
+      }
+    }
+  });
+  after(() => t.close());
+
+  const window = 'from=2026-11-01T00:00:00Z&to=2026-11-20T00:00:00Z&slaHours=48&stuckHours=24';
+  const kpis = async (extra = '') => {
+    const response = await t.call('GET', `/api/v1/reports/kpis?${window}${extra}`);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    return response.body;
+  };
+  /** The orders a drill-down lists, as plan keys, sorted. */
+  const drill = async (url: string) => {
+    const response = await t.call('GET', `${url}&limit=500`);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.equal(response.body.total, response.body.items.length);
+    return response.body.items.map((o: any) => keyOf.get(o.number) ?? o.number).sort();
+  };
+
+  test('counts and rates over the window', async () => {
+    const body = await kpis();
+    assert.equal(body.orders.count, 7);
+    assert.equal(body.cancelled.count, 1);
+    assert.equal(body.cancelled.rate, Math.round((1 / 7) * 10_000) / 10_000);
+    assert.equal(body.returned.count, 1);
+    assert.equal(body.oversold.count, 1);
+    assert.equal(body.late.count, 2);
+    assert.equal(body.stuck.count, 1);
+    assert.deepEqual(
+      { decided: body.sla.decided, onTime: body.sla.onTime, adherence: body.sla.adherence },
+      { decided: 5, onTime: 3, adherence: 0.6 },
+    );
+  });
+
+  test('every drill-down returns exactly the orders behind its figure', async () => {
+    const body = await kpis();
+    assert.deepEqual(await drill(body.orders.drillDown), ['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+    assert.deepEqual(await drill(body.cancelled.drillDown), ['D']);
+    assert.deepEqual(await drill(body.returned.drillDown), ['G']);
+    assert.deepEqual(await drill(body.oversold.drillDown), ['C']);
+    assert.deepEqual(await drill(body.late.drillDown), ['B', 'E']);
+    assert.deepEqual(await drill(body.sla.drillDown), ['A', 'C', 'G']);
+    assert.deepEqual(await drill(body.stuck.drillDown), ['E']);
+    assert.deepEqual(await drill(body.cycleTime.drillDown), ['A', 'B', 'C', 'G']);
+  });
+
+  test('cycle time p50/p90 overall, by channel and by location, with names', async () => {
+    const body = await kpis();
+    // 20h, 40h, 48h, 96h: median (40+48)/2 = 44h; p90 = 48 + 0.7 × 48 = 81.6h.
+    assert.equal(body.cycleTime.orders, 4);
+    assert.equal(body.cycleTime.p50Seconds, 44 * 3600);
+    assert.equal(body.cycleTime.p90Seconds, Math.round(81.6 * 3600));
+    assert.deepEqual(
+      body.cycleTime.byChannel.map((c: any) => [c.channel, c.name, c.orders]),
+      [['web', 'Sklep internetowy', 4]],
+    );
+    const byLocation = Object.fromEntries(body.cycleTime.byLocation.map((l: any) => [l.location, l]));
+    assert.equal(byLocation['WAW-1'].name, 'Magazyn Warszawa');
+    assert.equal(byLocation['WAW-1'].orders, 3);
+    assert.equal(byLocation['WAW-1'].p50Seconds, 48 * 3600);
+    assert.equal(byLocation['KRK-S'].p50Seconds, 20 * 3600);
+    assert.deepEqual(await drill(byLocation['WAW-1'].drillDown), ['A', 'B', 'G']);
+    assert.deepEqual(await drill(byLocation['KRK-S'].drillDown), ['C']);
+  });
+
+  test('time per stage: finished stays only; drill-down lists the orders that had one', async () => {
+    const body = await kpis();
+    const fulfilling = body.stages.find((s: any) => s.stage === 'fulfilling' && !s.channel && !s.location);
+    // stays: A 24h, B 72h, C 1h and 5h, D 2h, G 30h (E and F are still there) → median (5+24)/2 = 14.5h
+    assert.equal(fulfilling.stays, 6);
+    assert.equal(fulfilling.orders, 5);
+    assert.equal(fulfilling.p50Seconds, 14.5 * 3600);
+    assert.deepEqual(await drill(fulfilling.drillDown), ['A', 'B', 'C', 'D', 'G']);
+    const inTransitWaw = body.stages.find((s: any) => s.stage === 'in_transit' && s.location === 'WAW-1');
+    // A 24h, B 24h, G 10h
+    assert.equal(inTransitWaw.stays, 3);
+    assert.equal(inTransitWaw.locationName, 'Magazyn Warszawa');
+    assert.equal(inTransitWaw.p50Seconds, 24 * 3600);
+    assert.deepEqual(await drill(inTransitWaw.drillDown), ['A', 'B', 'G']);
+  });
+
+  test('channel and location filters narrow every figure and its drill-down', async () => {
+    const wb = await kpis('&channel=wildberries');
+    assert.equal(wb.orders.count, 2);
+    assert.equal(wb.stuck.count, 1);
+    assert.equal(wb.late.count, 1);
+    assert.equal(wb.cycleTime.orders, 0);
+    assert.deepEqual(await drill(wb.late.drillDown), ['E']);
+    const waw = await kpis('&location=WAW-1');
+    assert.equal(waw.orders.count, 4);
+    assert.equal(waw.late.count, 2);
+    assert.deepEqual(await drill(waw.orders.drillDown), ['A', 'B', 'E', 'G']);
+    assert.deepEqual(await drill(waw.sla.drillDown), ['A', 'G']);
+  });
+
+  test('a bad query is a problem+json with the field', async () => {
+    const response = await t.call('GET', '/api/v1/reports/kpis?slaHours=0');
+    assert.equal(response.status, 400);
+    assert.equal(response.body.code, 'VALIDATION_FAILED');
+    const list = await t.call('GET', '/api/v1/orders?kpi=nonsense');
+    assert.equal(list.status, 400);
+  });
+});
