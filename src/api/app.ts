@@ -20,6 +20,7 @@ import { orderChangeRoutes } from './routes/order-changes.js';
 import { referenceRoutes } from './routes/reference.js';
 import { identityRoutes } from './routes/identity.js';
 import { eventRoutes } from './routes/events.js';
+import { liveRoutes } from './routes/live.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { reportRoutes } from './routes/reports.js';
 import { processRoutes } from './routes/processes.js';
@@ -128,6 +129,7 @@ export async function buildApp(deps: Deps, opts: AppOptions = {}) {
       await api.register(identityRoutes(deps));
       // capability route modules: one line each (inventory, events, processes, …)
       await api.register(async (scoped) => eventRoutes(scoped, deps));
+      await api.register(async (scoped) => liveRoutes(scoped, deps));
       await api.register(async (scoped) => inventoryRoutes(scoped, deps));
       await api.register(async (scoped) => processRoutes(scoped, deps));
       await api.register(async (scoped) => taskRoutes(scoped, deps));

@@ -148,6 +148,9 @@ export const ERROR_CODES = {
   PLATFORM_ONLY: { status: 403, title: 'Only a platform operator key reaches this route' },
   ORDERS_PER_DAY_REACHED: { status: 429, title: "The tenant's orders per day are used up" },
   STORAGE_LIMIT_REACHED: { status: 429, title: "The tenant's storage limit is reached" },
+  // console live updates and printing (issue 18, docs/console.md)
+  LIVE_STREAMS_LIMIT_REACHED: { status: 429, title: "The tenant's open live streams are at their limit" },
+  NOTHING_TO_PRINT: { status: 409, title: 'There is nothing to print for this yet' },
   INTERNAL: { status: 500, title: 'Internal error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   // PostgreSQL failover (issue 20): the primary went away mid-request or none answers yet; retry

@@ -225,10 +225,10 @@ describe(
       await page.getByRole('button', { name: /Zaloguj|Sign in/ }).click();
       await page.getByRole('navigation').waitFor();
       await page.goto(`${rig.base}/inbox`);
-      await page.waitForLoadState('networkidle');
-      await rig.shot('context-inbox-approver-pl', page);
+      // no 'networkidle': the console keeps its live-updates stream open (components/live.ts)
       const list = page.getByRole('list', { name: /Skrzynka|Inbox|Zadania/ });
       await list.getByText(orders.credit.number).waitFor();
+      await rig.shot('context-inbox-approver-pl', page);
       await list.getByText('Kooperatywa Świt').waitFor();
       const text = (await list.textContent()) ?? '';
       assert.doesNotMatch(text, new RegExp(orders.short.number), 'the order desk task is not theirs');

@@ -40,6 +40,7 @@ import { handOverShipment } from '../../app/fulfilment/hand-over-shipment.js';
 import { cancelShipment } from '../../app/fulfilment/cancel-shipment.js';
 import { cancelFulfilment, voidShipmentForCancel } from '../../app/fulfilment/cancel-fulfilment.js';
 import { getShipmentLabel } from '../../app/fulfilment/get-shipment-label.js';
+import { printDocument } from '../../app/fulfilment/print-documents.js';
 import { loadShipmentView } from '../../app/fulfilment/shipment-common.js';
 import { listOrderShipments } from '../../app/fulfilment/list-order-shipments.js';
 import { receiveTrackingWebhook } from '../../app/fulfilment/receive-tracking-webhook.js';
@@ -374,6 +375,40 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
     async (request) => {
       const ctx = authorize(deps.db, request, 'fulfilment:write');
       return cancelShipment(ctx.store, deps.carriers, ctx.principal.actor, deps.clock, request.params.id);
+    },
+  );
+
+  app.get(
+    '/orders/:id/documents/:kind',
+    {
+      schema: {
+        tags,
+        summary: "Print an order's packing slip, pick list or shipping label (PDF)",
+        description:
+          "Made from stored data by the shipping-document renderers; `fulfilmentOrderId` narrows it to one fulfilment order. The label is the carrier's, of the latest booked shipment. 409 NOTHING_TO_PRINT when there is nothing yet (no fulfilment order to pick, no booked shipment). Captions in `locale` (default: the user's language, else English).",
+        params: z.object({ id: z.string(), kind: z.enum(['packing-slip', 'pick-list', 'label']) }),
+        querystring: z.object({
+          locale: z.enum(['en', 'pl', 'ru']).optional(),
+          fulfilmentOrderId: z.string().optional(),
+        }),
+        response: { 200: z.any().describe('application/pdf'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ctx = authorize(deps.db, request, 'fulfilment:read');
+      const userLocale = ctx.principal.locale;
+      const locale =
+        request.query.locale ?? (userLocale === 'pl' || userLocale === 'ru' ? userLocale : ('en' as const));
+      const printed = await printDocument(ctx.store, deps.carriers, {
+        orderId: request.params.id,
+        kind: request.params.kind,
+        locale,
+        fulfilmentOrderId: request.query.fulfilmentOrderId,
+      });
+      return reply
+        .type(printed.contentType)
+        .header('content-disposition', `inline; filename="${printed.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+        .send(printed.data);
     },
   );
 

@@ -26,6 +26,11 @@ export function OrderFulfilment({ orderId }: { orderId: string }) {
   return (
     <section className="card" aria-labelledby="ful-title">
       <h2 id="ful-title">{t('order.fulfilment')}</h2>
+      <PrintLinks
+        orderId={orderId}
+        canPick={Boolean(fos.data?.items.length)}
+        canLabel={Boolean(shipments.data?.items.some((s) => s.status !== 'cancelled' && s.carrierShipmentId))}
+      />
       {error ? (
         <ErrorBox error={error} />
       ) : !fos.data ? (
@@ -109,5 +114,28 @@ export function OrderFulfilment({ orderId }: { orderId: string }) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** Printing (issue 18): the order's packing slip, pick list and label open as PDF in a new tab. */
+function PrintLinks({ orderId, canPick, canLabel }: { orderId: string; canPick: boolean; canLabel: boolean }) {
+  const { t, lang } = useI18n();
+  const link = (kind: string) => `/api/v1/orders/${orderId}/documents/${kind}?locale=${lang}`;
+  return (
+    <p className="print-links" data-testid="print-links">
+      <a href={link('packing-slip')} target="_blank" rel="noopener">
+        {t('print.packingSlip')}
+      </a>
+      {canPick ? (
+        <a href={link('pick-list')} target="_blank" rel="noopener">
+          {t('print.pickList')}
+        </a>
+      ) : null}
+      {canLabel ? (
+        <a href={link('label')} target="_blank" rel="noopener">
+          {t('print.label')}
+        </a>
+      ) : null}
+    </p>
   );
 }

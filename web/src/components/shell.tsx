@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { forgetSession, request, type Me } from '../api';
 import { LANGUAGES, useI18n, type MessageKey } from '../i18n/index';
 import { Link, useLocation } from '../router';
+import { useLiveUpdates, useNavCounts, type NavCounts } from './live';
 
 /** The navigation: later capabilities (inbox, exceptions, designer) already have their place. */
 const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
@@ -26,6 +27,8 @@ function isActive(to: string, path: string) {
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const { t } = useI18n();
   const { path } = useLocation();
+  useLiveUpdates(true);
+  const counts = useNavCounts(true).data;
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -54,6 +57,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
                   {n.icon}
                 </span>
                 <span>{t(n.label)}</span>
+                <NavBadge to={n.to} counts={counts} />
               </Link>
             </li>
           ))}
@@ -147,4 +151,16 @@ function initials(name: string) {
     .slice(0, 2)
     .map((p) => p[0]!.toUpperCase())
     .join('');
+}
+
+/** The live count beside Inbox and Exceptions (hidden at zero). */
+function NavBadge({ to, counts }: { to: string; counts: NavCounts | undefined }) {
+  const { t } = useI18n();
+  const count = to === '/inbox' ? counts?.inbox : to === '/exceptions' ? counts?.exceptions : undefined;
+  if (!count) return null;
+  return (
+    <span className="nav-count" data-testid={`nav-count-${to.slice(1)}`} aria-label={t('nav.count', { count })}>
+      {count > 99 ? '99+' : count}
+    </span>
+  );
 }

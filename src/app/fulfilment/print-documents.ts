@@ -1,0 +1,164 @@
+import { AppError } from '../../shared/errors.js';
+import type { CarrierRegistry } from '../../integrations/carriers/index.js';
+import {
+  renderPackingSlip,
+  renderPickList,
+  type DocumentLocale,
+  type PostalAddress,
+} from '../../integrations/documents/index.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { getShipmentLabel } from './get-shipment-label.js';
+import '../../store/schema-fulfilment.js';
+
+/**
+ * Printing from the console (issue 18): an order's packing slip, pick list and shipping label as
+ * PDF, made by the shipping-document renderers (src/integrations/documents) from stored data.
+ * Optionally narrowed to one fulfilment order (the fulfilment page). Nothing to print yet (no
+ * fulfilment order, no booked shipment) is 409 NOTHING_TO_PRINT.
+ */
+export type PrintKind = 'packing-slip' | 'pick-list' | 'label';
+
+export interface PrintRequest {
+  orderId: string;
+  kind: PrintKind;
+  locale: DocumentLocale;
+  fulfilmentOrderId?: string | undefined;
+}
+
+export async function printDocument(
+  store: TenantScope,
+  carriers: CarrierRegistry | undefined,
+  request: PrintRequest,
+): Promise<{ data: Buffer; filename: string; contentType: string }> {
+  const order = await store
+    .selectFrom('orders')
+    .select(['id', 'number', 'display_number', 'customer_name', 'customer_email', 'shipping_address', 'placed_at'])
+    .where('id', '=', request.orderId)
+    .executeTakeFirst();
+  if (!order) throw new AppError('NOT_FOUND', `order ${request.orderId} not found`);
+  const number = order.display_number ?? order.number;
+  let fulfilments = store
+    .selectFrom('fulfilment_orders')
+    .innerJoin('locations', (join) =>
+      join
+        .onRef('locations.tenant_id', '=', 'fulfilment_orders.tenant_id')
+        .onRef('locations.id', '=', 'fulfilment_orders.location_id'),
+    )
+    .select([
+      'fulfilment_orders.id',
+      'fulfilment_orders.state',
+      'fulfilment_orders.shipment_id',
+      'locations.code as location_code',
+      'locations.name as location_name',
+      'locations.address as location_address',
+      'locations.country as location_country',
+    ])
+    .where('fulfilment_orders.order_id', '=', order.id)
+    .where('fulfilment_orders.state', '!=', 'cancelled');
+  if (request.fulfilmentOrderId)
+    fulfilments = fulfilments.where('fulfilment_orders.id', '=', request.fulfilmentOrderId);
+  const fos = await fulfilments.orderBy('fulfilment_orders.created_at').execute();
+  if (request.fulfilmentOrderId && fos.length === 0)
+    throw new AppError('NOT_FOUND', `fulfilment order ${request.fulfilmentOrderId} of order ${number} not found`);
+
+  if (request.kind === 'label') {
+    let shipments = store
+      .selectFrom('shipments')
+      .select(['id', 'carrier_shipment_id'])
+      .where('order_id', '=', order.id)
+      .where('status', '!=', 'cancelled')
+      .where('carrier_shipment_id', 'is not', null);
+    if (request.fulfilmentOrderId) {
+      const ids = fos.map((fo) => fo.shipment_id).filter((id): id is string => Boolean(id));
+      shipments = ids.length ? shipments.where('id', 'in', ids) : shipments.where('id', 'is', null);
+    }
+    const shipment = await shipments.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    if (!shipment)
+      throw new AppError('NOTHING_TO_PRINT', `order ${number} has no shipment booked at a carrier yet, so no label`);
+    const label = await getShipmentLabel(store, carriers, shipment.id, 'pdf');
+    return { data: Buffer.from(label.data), filename: `label-${number}.pdf`, contentType: 'application/pdf' };
+  }
+
+  const lines = fos.length
+    ? await store
+        .selectFrom('fulfilment_lines')
+        .select(['fulfilment_id', 'sku', 'name', 'quantity', 'lots'])
+        .where(
+          'fulfilment_id',
+          'in',
+          fos.map((fo) => fo.id),
+        )
+        .orderBy('sku')
+        .execute()
+    : [];
+
+  if (request.kind === 'pick-list') {
+    if (lines.length === 0)
+      throw new AppError('NOTHING_TO_PRINT', `order ${number} has no fulfilment order to pick yet`);
+    const first = fos[0]!;
+    const data = await renderPickList({
+      locale: request.locale,
+      pickListNumber: request.fulfilmentOrderId ? `${number}/${first.location_code}` : number,
+      location: { code: first.location_code, name: first.location_name },
+      lines: lines.map((line) => ({
+        sku: line.sku,
+        name: line.name,
+        quantity: line.quantity,
+        zone: fos.find((fo) => fo.id === line.fulfilment_id)?.location_code ?? '-',
+        bin: '-',
+        orderNumber: number,
+        ...(line.lots?.[0] ? { lot: line.lots[0] } : {}),
+      })),
+    });
+    return { data, filename: `pick-list-${number}.pdf`, contentType: 'application/pdf' };
+  }
+
+  // packing slip: the fulfilment lines when there are any, else the order's own lines
+  const slipLines = lines.length
+    ? lines.map((line) => ({ sku: line.sku, name: line.name, quantity: line.quantity }))
+    : await store
+        .selectFrom('order_lines')
+        .select(['sku', 'name', 'quantity'])
+        .where('order_id', '=', order.id)
+        .orderBy('line_no')
+        .execute();
+  const shipTo = postal(order.shipping_address as Record<string, unknown> | null, order.customer_name);
+  if (!shipTo) throw new AppError('NOTHING_TO_PRINT', `order ${number} has no shipping address, so no packing slip`);
+  if (slipLines.length === 0) throw new AppError('NOTHING_TO_PRINT', `order ${number} has no lines to pack`);
+  const from = fos[0] ? postal(fos[0].location_address as Record<string, unknown>, fos[0].location_name) : null;
+  const data = await renderPackingSlip({
+    locale: request.locale,
+    orderNumber: number,
+    orderDate: new Date(order.placed_at).toISOString().slice(0, 10),
+    customer: {
+      name: order.customer_name ?? shipTo.name,
+      ...(order.customer_email ? { email: order.customer_email } : {}),
+    },
+    shipTo,
+    ...(from ? { shipFrom: from } : {}),
+    ...(request.fulfilmentOrderId ? { shipmentReference: request.fulfilmentOrderId } : {}),
+    lines: slipLines,
+  });
+  return { data, filename: `packing-slip-${number}.pdf`, contentType: 'application/pdf' };
+}
+
+/** A stored address ({name, line1, line2, city, postalCode, country, phone}) as a document address, or null when incomplete. */
+function postal(address: Record<string, unknown> | null, fallbackName: string | null): PostalAddress | null {
+  if (!address) return null;
+  const text = (key: string) =>
+    typeof address[key] === 'string' && address[key] ? (address[key] as string) : undefined;
+  const lines = [text('line1'), text('line2'), text('line3')].filter((line): line is string => Boolean(line));
+  const city = text('city');
+  const country = text('country');
+  const name = text('name') ?? fallbackName;
+  if (!lines.length || !city || !country || !name) return null;
+  return {
+    name,
+    lines,
+    postalCode: text('postalCode') ?? '',
+    city,
+    country: country.toUpperCase(),
+    ...(text('company') ? { company: text('company')! } : {}),
+    ...(text('phone') ? { phone: text('phone')! } : {}),
+  };
+}
