@@ -145,6 +145,9 @@ async function openPGlite(dataDir: string): Promise<Database> {
   }
   try {
     const pgl = await PGlite.create(memory ? undefined : dataDir, {
+      // PostgreSQL's default 128 MB of shared buffers is resident memory of this process;
+      // 32 MB holds a small shop's hot rows and keeps the embedded server's RSS down.
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
       extensions: { pg_trgm },
       parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
     });
