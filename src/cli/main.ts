@@ -23,6 +23,7 @@ import { retentionCommand } from './retention.js';
 import { exportPersonalData } from '../app/privacy/export-personal-data.js';
 import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-data.js';
 import { platformKeyCommand, tenantCommand } from './tenant-commands.js';
+import { generateCommand } from './generate-command.js';
 
 const HELP = `ordo — order management system
 
@@ -35,6 +36,7 @@ Usage:
   ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
   ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
   ordo import orders FILE [--tenant demo] [--report report.json]   (CSV, JSON, EDIFACT, UBL; by content)
+  ordo generate --orders N --skus M [--seed S] [--batch B] [--channel CODE] [--tenant demo]   (scale data, docs/scale.md)
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
@@ -125,6 +127,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       rps: { type: 'string' },
       'orders-per-day': { type: 'string' },
       'storage-bytes': { type: 'string' },
+      skus: { type: 'string' },
+      seed: { type: 'string' },
+      batch: { type: 'string' },
+      channel: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -272,6 +278,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       );
     case 'tenant':
       return withDb((database) => tenantCommand(database.db, config, positionals, values));
+    case 'generate':
+      return withDb(async (database) =>
+        generateCommand(database.db, await tenantId(database.db, values.tenant!), values, progress('generated orders')),
+      );
     case 'platform-key':
       return withDb((database) => platformKeyCommand(database.db, positionals, values.name));
     default:
