@@ -24,6 +24,7 @@ import { exportPersonalData } from '../app/privacy/export-personal-data.js';
 import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-data.js';
 import { platformKeyCommand, tenantCommand } from './tenant-commands.js';
 import { usersCommand } from './users.js';
+import { generateCommand } from './generate-command.js';
 
 const HELP = `ordo — order management system
 
@@ -36,6 +37,7 @@ Usage:
   ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
   ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
   ordo import orders FILE [--tenant demo] [--report report.json]   (CSV, JSON, EDIFACT, UBL; by content)
+  ordo generate --orders N --skus M [--seed S] [--batch B] [--channel CODE] [--tenant demo]   (scale data, docs/scale.md)
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
@@ -130,6 +132,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       // ordo users … (docs/users.md)
       'business-roles': { type: 'string' },
       password: { type: 'string' },
+      skus: { type: 'string' },
+      seed: { type: 'string' },
+      batch: { type: 'string' },
+      channel: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -283,6 +289,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           ...values,
           roles: rest.some((arg) => arg.startsWith('--roles')) ? values.roles : undefined,
         }),
+      );
+    case 'generate':
+      return withDb(async (database) =>
+        generateCommand(database.db, await tenantId(database.db, values.tenant!), values, progress('generated orders')),
       );
     case 'platform-key':
       return withDb((database) => platformKeyCommand(database.db, positionals, values.name));

@@ -69,6 +69,31 @@ function searchIds(tenantId: string, needle: string) {
   // An amount in a currency of two decimals (PLN, EUR, RUB…): grand_total holds minor units.
   const money = /^(\d{1,15})(?:\.(\d{1,2}))?$/.exec(amount);
   if (money) minor = BigInt(money[1]!) * 100n + BigInt((money[2] ?? '').padEnd(2, '0'));
+  const exact = needle.trim();
+  const phoneExact = /^\d{5,}$/.test(digits) ? digits : null;
+  // Exact match first (migration 0028's b-trees): a number, external id, e-mail, tracking number or
+  // full phone that matches exactly answers alone, and the trigram branches are not run at all
+  // (`not exists (select 1 from exact)` is a one-time filter the planner checks before them).
+  return sql<string>`
+    with exact as (
+      select o.id from orders o where o.tenant_id = ${tenantId}
+        and (o.number = ${exact} or o.external_id = ${exact} or lower(o.customer_email) = ${exact.toLowerCase()})
+      union
+      select s.order_id from shipments s where s.tenant_id = ${tenantId} and lower(s.tracking_number) = ${exact.toLowerCase()}
+      ${
+        phoneExact
+          ? sql`union
+      select o.id from orders o where o.tenant_id = ${tenantId}
+        and regexp_replace(coalesce(o.shipping_address->>'phone', ''), '[^0-9]', '', 'g') = ${phoneExact}`
+          : sql``
+      }
+    )
+    select id from exact
+    union all
+    select fuzzy.id from (${fuzzyIds(tenantId, pattern, phone, minor)}) fuzzy where not exists (select 1 from exact)`;
+}
+
+function fuzzyIds(tenantId: string, pattern: string, phone: string | null, minor: bigint | null) {
   return sql<string>`
     select o.id from orders o where o.tenant_id = ${tenantId} and o.search_text like ${pattern}
     union
