@@ -48,6 +48,14 @@ describe('returns: request, receive, inspect, restock, refund', () => {
     );
     assert.equal(r.state, 'awaiting_parcel', JSON.stringify(r.process));
     assert.equal(r.number, `${o.number}-R1`);
+    // The customer page lists a customer's returns: only those of their orders.
+    const customerId = (await ok(t, 'GET', `/api/v1/orders/${o.id}`)).customer.id;
+    assert.ok(customerId, 'the order has a customer');
+    const theirs = await ok(t, 'GET', `/api/v1/returns?customerId=${customerId}`);
+    assert.ok(theirs.items.some((x: { id: string }) => x.id === r.id));
+    assert.ok(theirs.items.every((x: { orderId: string }) => x.orderId === o.id));
+    const nobody = await ok(t, 'GET', '/api/v1/returns?customerId=0190a0c0-0000-7000-8000-000000000000');
+    assert.equal(nobody.items.length, 0);
     // What was paid for them: a mug is 19.99 + 23 % VAT = 24.59, a spoon 3.50 + 8 % = 3.78.
     assert.equal(r.value, '32.15', JSON.stringify(r.lines));
     assert.deepEqual(

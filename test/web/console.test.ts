@@ -303,6 +303,35 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     assert.equal(saved.body.version, 4);
   });
 
+  test('given a customer name on an order page, it opens the customer page with their orders and count', async () => {
+    const customers = (await call('GET', '/api/v1/customers?limit=50')).body.items as { code: string; name: string }[];
+    const who = customers.find((c) => c.name);
+    assert.ok(who, 'the seed has a named customer');
+    const made = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({ externalId: `CUST-${i}`, customer: { code: who.code } }),
+      );
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      made.push(r.body);
+    }
+    const one = made[1] as { id: string; number: string; customer: { id: string; name: string } };
+    assert.equal(one.customer.name, who.name);
+    const theirs = await call('GET', `/api/v1/orders?customerId=${one.customer.id}&limit=50`);
+    assert.ok(theirs.body.items.length >= 2);
+    await page.goto(`${base}/orders/${one.id}`);
+    await page.getByRole('link', { name: one.customer.name! }).first().click();
+    await page.getByRole('heading', { level: 1, name: one.customer.name! }).waitFor();
+    const rows = page.getByTestId('customer-orders').locator('tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), theirs.body.items.length);
+    await page.getByTestId('customer-orders').getByRole('link', { name: one.number }).waitFor();
+    await page.getByRole('heading', { name: 'Returns' }).waitFor();
+    await shot('customer-en');
+  });
+
   test('given the inventory page, stock per SKU and location shows, and an adjustment with a reason lands in the ledger', async () => {
     await page.getByRole('link', { name: 'Inventory' }).click();
     const stock = page.getByTestId('stock-table');

@@ -32,6 +32,7 @@ const TrackingPage = lazy(() => import('./pages/tracking'));
 const SelfServiceReturnPage = lazy(() => import('./pages/self-service-return'));
 // Returns (queue, receipts, inspection) load on first visit like the order page.
 const ReturnsPage = lazy(() => import('./pages/returns'));
+const CustomerPage = lazy(() => import('./pages/customer'));
 // Sales channels (connections, offer mappings, the ingestion log) load on first visit too.
 const ChannelsPage = lazy(() => import('./pages/channels'));
 // Price lists (their prices and the history of changes) load on first visit.
@@ -112,6 +113,7 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if (path === '/' || path === '/dashboard') return <DashboardPage />;
   if (path === '/orders') return <OrdersPage />;
   if ((params = match('/orders/:id', path))) return <OrderPage id={params.id!} me={user} />;
+  if ((params = match('/customers/:id', path))) return <CustomerPage id={params.id!} />;
   if (path === '/returns') return <ReturnsPage me={user} />;
   if ((params = match('/returns/:id', path))) return <ReturnsPage me={user} id={params.id!} />;
   if (path === '/channels') return <ChannelsPage me={user} />;

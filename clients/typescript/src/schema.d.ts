@@ -19760,6 +19760,8 @@ export interface paths {
                     /** @description only returns not yet closed */
                     open?: "true" | "false";
                     orderId?: string;
+                    /** @description returns of this customer's orders */
+                    customerId?: string;
                     limit?: number;
                 };
                 header?: never;

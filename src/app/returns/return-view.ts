@@ -143,6 +143,7 @@ export async function listReturns(
     state?: string | undefined;
     open?: 'true' | 'false' | undefined;
     orderId?: string | undefined;
+    customerId?: string | undefined;
     limit?: number | undefined;
   },
 ) {
@@ -182,6 +183,8 @@ export async function listReturns(
       .where('returns.closed_at', 'is', null)
       .where('r.state', 'not in', ['refused', 'rejected', 'cancelled', 'closed']);
   if (filter.orderId) query = query.where('returns.order_id', '=', filter.orderId);
+  // the customer of the order returned (the customer page's returns)
+  if (filter.customerId) query = query.where('o.customer_id', '=', filter.customerId);
   const rows = await query.execute();
   return {
     items: rows.map((r) => ({

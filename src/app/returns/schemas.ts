@@ -144,6 +144,7 @@ export const returnsQuery = z
     state: z.string().max(100).optional(),
     open: z.enum(['true', 'false']).optional().describe('only returns not yet closed'),
     orderId: uuid.optional(),
+    customerId: uuid.optional().describe("returns of this customer's orders"),
     limit: int4String(1).max(200).optional(),
   })
   .strict();

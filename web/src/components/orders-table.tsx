@@ -82,7 +82,11 @@ export function OrdersTable(props: Props) {
       case 'channel':
         return channelName(o.channel);
       case 'customer':
-        return o.customer.name ?? o.customer.email ?? '—';
+        return o.customer.id ? (
+          <Link to={`/customers/${o.customer.id}`}>{o.customer.name ?? o.customer.email ?? '—'}</Link>
+        ) : (
+          (o.customer.name ?? o.customer.email ?? '—')
+        );
       case 'state':
         return <StateBadge state={o.state} />;
       case 'lines':

@@ -76,7 +76,11 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
             <div>
               <dt>{t('order.customer')}</dt>
               <dd>
-                {o.customer.name ?? (o.customer.masked ? t('order.customerMasked') : '—')}
+                {o.customer.id && o.customer.name ? (
+                  <Link to={`/customers/${o.customer.id}`}>{o.customer.name}</Link>
+                ) : (
+                  (o.customer.name ?? (o.customer.masked ? t('order.customerMasked') : '—'))
+                )}
                 {o.customer.email && <span className="muted"> · {o.customer.email}</span>}
               </dd>
             </div>
