@@ -21,12 +21,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrate.js';
-import { buildApp } from '../src/api/app.js';
-import { compose } from '../src/compose.js';
-import { systemClock } from '../src/shared/clock.js';
-import { createTenant } from '../src/app/identity/create-tenant.js';
-import { fmt, memory, runConcurrent, scratchDatabase, type RunResult } from './lib.js';
+import { fmt, memory, runConcurrent, scratchDatabase, type RunResult, benchTenantApp } from './lib.js';
 import { runEdiBench } from './b2b-edi.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 150);
@@ -44,21 +39,7 @@ export interface BenchServer {
 
 /** The API on an ephemeral port with a fresh tenant, and a keep-alive JSON client for it. */
 export async function startServer(database: Database): Promise<BenchServer> {
-  await migrateToLatest(database.db);
-  const t = await createTenant(database.db, {
-    slug: `bench-${randomUUID().slice(0, 8)}`,
-    name: 'Bench',
-    admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' },
-  });
-  const services = compose({ clock: systemClock });
-  const app = await buildApp({
-    db: database.db,
-    dbKind: database.kind,
-    clock: systemClock,
-    ready: async () => true,
-    processes: services.processes,
-    payments: services.payments,
-  });
+  const { tenant: t, app } = await benchTenantApp(database);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });

@@ -5,41 +5,21 @@
  * reserveInBucket on the same row split into buckets. PostgreSQL (BENCH_DATABASE_URL or the
  * local test server, a scratch database). Prints orders/s, p50/p99, memory and load average.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrate.js';
-import { buildApp } from '../src/api/app.js';
-import { compose } from '../src/compose.js';
-import { systemClock } from '../src/shared/clock.js';
-import { createTenant } from '../src/app/identity/create-tenant.js';
 import { scope as tenantScope } from '../src/store/tenant-scope.js';
 import { createHold } from '../src/app/inventory/reserve.js';
 import { systemActor } from '../src/store/history.js';
 import { reserveInBucket, splitStock } from '../src/app/inventory/buckets.js';
-import { fmt, memory, runConcurrent, scratchDatabase } from './lib.js';
+import { fmt, memory, runConcurrent, scratchDatabase, benchTenantApp } from './lib.js';
 
 const TOTAL = Number(process.env.HOT_SKU_ORDERS ?? 3000);
 const BUCKETS = Number(process.env.HOT_SKU_BUCKETS ?? 16);
 
 const scratch = await scratchDatabase();
 const database = await openDatabase({ url: scratch.url });
-await migrateToLatest(database.db);
-const tenant = await createTenant(database.db, {
-  slug: `bench-${randomUUID().slice(0, 8)}`,
-  name: 'Bench',
-  admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' },
-});
-const services = compose({ clock: systemClock });
-const app = await buildApp({
-  db: database.db,
-  dbKind: database.kind,
-  clock: systemClock,
-  ready: async () => true,
-  processes: services.processes,
-  payments: services.payments,
-});
+const { tenant, app } = await benchTenantApp(database);
 const call = async (url: string, body: unknown) => {
   const response = await app.inject({
     method: 'POST',

@@ -21,13 +21,8 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { migrateToLatest } from '../src/store/migrate.js';
-import { buildApp } from '../src/api/app.js';
-import { compose } from '../src/compose.js';
-import { systemClock } from '../src/shared/clock.js';
-import { createTenant } from '../src/app/identity/create-tenant.js';
 import { startWorker } from '../src/worker/worker.js';
-import { fmt, memory, runConcurrent, scratchDatabase } from './lib.js';
+import { fmt, memory, runConcurrent, scratchDatabase, benchTenantApp } from './lib.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
@@ -66,20 +61,7 @@ const load = () =>
     .join(' ');
 
 async function setup(database: Database) {
-  await migrateToLatest(database.db);
-  const tenant = await createTenant(database.db, {
-    slug: `bench-${randomUUID().slice(0, 8)}`,
-    name: 'Bench',
-    admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' },
-  });
-  const services = compose({ clock: systemClock });
-  const app = await buildApp({
-    db: database.db,
-    dbKind: database.kind,
-    clock: systemClock,
-    ready: async () => true,
-    processes: services.processes,
-  });
+  const { tenant, services, app } = await benchTenantApp(database);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });

@@ -1,5 +1,12 @@
 /** Small helpers shared by the benchmarks: timing, percentiles, memory, a fixed-concurrency runner. */
+import { randomUUID } from 'node:crypto';
 import { createScratchDatabase } from '../src/store/scratch-database.js';
+import type { Database } from '../src/store/db.js';
+import { migrateToLatest } from '../src/store/migrate.js';
+import { createTenant } from '../src/app/identity/create-tenant.js';
+import { compose } from '../src/compose.js';
+import { buildApp } from '../src/api/app.js';
+import { systemClock } from '../src/shared/clock.js';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -62,4 +69,27 @@ export const fmt = (n: number, d = 1) => n.toFixed(d);
 /** A throw-away PostgreSQL database for a benchmark (BENCH_DATABASE_URL names the server). */
 export function scratchDatabase(base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') {
   return createScratchDatabase(base, 'ordo_bench');
+}
+
+/**
+ * A migrated database with a fresh tenant and the API built on it as `ordo serve` wires it
+ * (processes and payments from the composition root): what most benchmarks start from.
+ */
+export async function benchTenantApp(database: Database) {
+  await migrateToLatest(database.db);
+  const tenant = await createTenant(database.db, {
+    slug: `bench-${randomUUID().slice(0, 8)}`,
+    name: 'Bench',
+    admin: { email: `bench-${randomUUID()}@example.pl`, name: 'Bench', password: 'bench-password-1' },
+  });
+  const services = compose({ clock: systemClock });
+  const app = await buildApp({
+    db: database.db,
+    dbKind: database.kind,
+    clock: systemClock,
+    ready: async () => true,
+    processes: services.processes,
+    payments: services.payments,
+  });
+  return { tenant, services, app };
 }
