@@ -330,6 +330,15 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByTestId('customer-orders').getByRole('link', { name: one.number }).waitFor();
     await page.getByRole('heading', { name: 'Returns' }).waitFor();
     await shot('customer-en');
+    // The orders list opens filtered to them, says so, and the filter comes off.
+    await page.getByRole('link', { name: 'Open them in the orders list' }).click();
+    await page.getByTestId('drill-down').getByText("One customer's orders").waitFor();
+    await page
+      .getByTestId('orders-total')
+      .getByText(new RegExp(`^${theirs.body.total} `))
+      .waitFor();
+    await page.getByRole('button', { name: "Remove the filter One customer's orders" }).click();
+    await page.getByTestId('drill-down').waitFor({ state: 'detached' });
   });
 
   test('given the inventory page, stock per SKU and location shows, and an adjustment with a reason lands in the ledger', async () => {

@@ -30,8 +30,12 @@ export function deleteView(name: string): SavedView[] {
 }
 
 /** The filter part of a query string in a stable order, so equal filters compare equal. */
+/** Filters that arrive by a link (the customer page, a KPI figure) and show as removable chips. */
+export const DRILL_DOWN = ['customerId', 'kpi', 'stage', 'location', 'stuckHours', 'slaHours'] as const;
+
 export function normalise(search: URLSearchParams): string {
-  const keys = ['q', 'state', 'channel', 'from', 'to', 'sort'];
+  // the list's own filters, and those a drill-down link brings (a customer, a KPI figure)
+  const keys = ['q', 'state', 'channel', 'from', 'to', 'sort', ...DRILL_DOWN];
   const out = new URLSearchParams();
   for (const k of keys) {
     const v = search.get(k);

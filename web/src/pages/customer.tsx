@@ -23,12 +23,12 @@ export default function CustomerPage({ id }: { id: string }) {
     retry: false,
   });
   const orders = useQuery({
-    queryKey: ['orders', { customerId: id }],
+    queryKey: ['customer-orders', id],
     queryFn: () => get<OrdersPage>(`/orders${query({ customerId: id, limit: 50 })}`),
     retry: false,
   });
   const returns = useQuery({
-    queryKey: ['returns', { customerId: id }],
+    queryKey: ['customer-returns', id],
     queryFn: () => get<Returns>(`/returns${query({ customerId: id })}`),
     retry: false,
   });
@@ -120,8 +120,13 @@ export default function CustomerPage({ id }: { id: string }) {
             </tbody>
           </table>
         )}
-        {orders.data && orders.data.total != null && orders.data.total > orders.data.items.length && (
-          <p className="muted">{t('customer.newest', { count: orders.data.items.length })}</p>
+        {orders.data && orders.data.items.length > 0 && (
+          <p>
+            {orders.data.total != null && orders.data.total > orders.data.items.length && (
+              <span className="muted">{t('customer.newest', { count: orders.data.items.length })} </span>
+            )}
+            <Link to={`/orders${query({ customerId: id })}`}>{t('customer.allOrders')}</Link>
+          </p>
         )}
       </section>
 

@@ -17,7 +17,7 @@ import { navigate, useLocation } from '../router';
 import { localDayEnd, localDayStart } from '../format';
 import { ORDER_COLUMNS, OrdersTable, type OrderColumn } from '../components/orders-table';
 import { ErrorBox } from '../components/status';
-import { deleteView, loadViews, normalise, saveView, type SavedView } from '../saved-views';
+import { deleteView, DRILL_DOWN, loadViews, normalise, saveView, type SavedView } from '../saved-views';
 
 const PAGE = 100;
 
@@ -80,8 +80,10 @@ export function OrdersPage() {
       placedFrom: p.get('from') ? localDayStart(p.get('from')!) : undefined,
       placedTo: p.get('to') ? localDayEnd(p.get('to')!) : undefined,
       sort: p.get('sort') ?? undefined,
+      ...Object.fromEntries(DRILL_DOWN.flatMap((k) => (p.get(k) ? [[k, p.get(k)!]] : []))),
     };
   }, [filters]);
+  const drillDown = DRILL_DOWN.filter((k) => f.get(k));
   useEffect(() => setSelected(new Set()), [apiFilters]);
 
   const list = useInfiniteQuery({
@@ -203,6 +205,26 @@ export function OrdersPage() {
           {t('orders.clear')}
         </button>
       </form>
+      {drillDown.length > 0 && (
+        <ul className="chips" aria-label={t('orders.drillDown')} data-testid="drill-down">
+          {drillDown.map((k) => (
+            <li key={k}>
+              <span>
+                {t(`orders.filter.${k}`)}
+                {k === 'customerId' ? '' : `: ${tMaybe(`kpi.${f.get(k)}`, f.get(k)!)}`}
+              </span>{' '}
+              <button
+                type="button"
+                className="icon"
+                aria-label={t('orders.removeFilter', { name: t(`orders.filter.${k}`) })}
+                onClick={() => setParam(k, '')}
+              >
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {list.error ? (
         <ErrorBox error={list.error} onRetry={() => list.refetch()} />
       ) : (
