@@ -18,6 +18,8 @@ export const sourcingOperations = [
     async run(ctx, args) {
       const routeResult = await routeOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
         processStrategy: args.strategy,
+        // A process step runs under the order's row lock (applyOrderEvent, or the intake that inserts it).
+        orderLocked: true,
         ...(args.allowSplit === false ? { allowSplit: false } : {}),
         reason: `process ${ctx.definition.key} v${ctx.definition.version}: route`,
       });
