@@ -256,7 +256,18 @@ export async function reserveExistingOrder(
   now: Date,
   orderId: string,
   opts: { expiresAt?: Date | null; allowPartial?: boolean } = {},
-) {
+): Promise<ReservationOutcome> {
+  return (await reserveExisting(scope, actor, now, orderId, opts)).outcome;
+}
+
+/** reserveExistingOrder, saying whether the run changed nothing (every line held all it needs already). */
+export async function reserveExisting(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  opts: { expiresAt?: Date | null; allowPartial?: boolean } = {},
+): Promise<{ outcome: ReservationOutcome; unchanged: boolean }> {
   // One statement: the order, its stock lines, what each already holds or has shipped (as the
   // reservation run counts it), whether a backorder is open, and the channel's settings.
   const { rows } = await sql<{
@@ -309,9 +320,9 @@ export async function reserveExistingOrder(
     }));
     const status = outcomeOf(outcomes);
     await recordOutcome(scope, actor, now, orderId, status, outcomes, expiresAt);
-    return { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null };
+    return { outcome: { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null }, unchanged: true };
   }
-  return reserveOrder(scope, actor, now, {
+  const outcome = await reserveOrder(scope, actor, now, {
     orderId,
     channelId: order.channel_id,
     pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
@@ -319,6 +330,7 @@ export async function reserveExistingOrder(
     lines,
     ...opts,
   });
+  return { outcome, unchanged: false };
 }
 
 /**

@@ -30,6 +30,8 @@ export const sourcingOperations = [
           routeResult.outcome === 'routed'
             ? `routed by ${routeResult.strategy.key} v${routeResult.strategy.version} (attempt ${routeResult.attempt}) from ${from || 'nowhere (nothing left to route)'}`
             : `unroutable by ${routeResult.strategy.key} v${routeResult.strategy.version}: ${routeResult.trace?.summary ?? ''}`,
+        // Reservations left where they were: the stock facts are what they were.
+        ...(routeResult.moved.lines === 0 ? { factsUnchanged: true } : {}),
         data: {
           attempt: routeResult.attempt,
           strategy: routeResult.strategy,
