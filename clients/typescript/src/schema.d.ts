@@ -24,7 +24,7 @@ export interface paths {
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
-                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";
                     /** @description only orders with a finished stay in this state (KPI time per stage) */
                     stage?: string;
                     /** @description only orders whose first fulfilment is at this location code */
@@ -506,7 +506,7 @@ export interface paths {
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
-                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";
                     /** @description only orders with a finished stay in this state (KPI time per stage) */
                     stage?: string;
                     /** @description only orders whose first fulfilment is at this location code */
@@ -7203,8 +7203,10 @@ export interface paths {
                             inbox: number;
                             /** @description Orders in an exception state */
                             exceptions: number;
-                            /** @description Orders in an exception or with an overdue task */
+                            /** @description Orders needing attention: in an exception, with an overdue task, or stuck (no step for `stuckHours`); GET /orders?kpi=attention&stuckHours= lists them */
                             attention: number;
+                            /** @description the hours without a step that make an order stuck in `attention` */
+                            stuckHours: number;
                         };
                     };
                 };
@@ -31179,6 +31181,10 @@ export interface components {
                 orders: number;
                 averageSeconds: number | null;
             };
+            /** @description each state's name in words from the process definitions (issue 18); absent: no definition labels it */
+            stateLabels: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
         };
         ProcessHeatmapInput: {
             key: string;
@@ -31241,6 +31247,7 @@ export interface components {
                 p90Seconds: number | null;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
+                averageSeconds: number | null;
                 byChannel: {
                     channel: string;
                     name: string;
@@ -31249,6 +31256,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
                 byLocation: {
                     location: string;
@@ -31258,6 +31266,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
             };
             stages: {
@@ -34210,6 +34219,10 @@ export interface components {
                 orders: number;
                 averageSeconds: number | null;
             };
+            /** @description each state's name in words from the process definitions (issue 18); absent: no definition labels it */
+            stateLabels: {
+                [key: string]: components["schemas"]["Labels"];
+            };
         };
         ProcessHeatmap: {
             key: string;
@@ -34272,6 +34285,7 @@ export interface components {
                 p90Seconds: number | null;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
+                averageSeconds: number | null;
                 byChannel: {
                     channel: string;
                     name: string;
@@ -34280,6 +34294,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
                 byLocation: {
                     location: string;
@@ -34289,6 +34304,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
             };
             stages: {
