@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   PROCESS_NOT_SELECTED: { status: 422, title: 'No process rule matches the order' },
   MIGRATION_BLOCKED: { status: 422, title: 'The order cannot be migrated to that version' },
   TASK_NOT_OPEN: { status: 409, title: 'The task is not open' },
+  NO_OPEN_TASK: { status: 409, title: 'The order has no open task for this' },
   // sourcing codes (issue 5)
   ROUTING_STRATEGY_INVALID: { status: 422, title: 'The routing strategy is not valid' },
   RATE_TABLE_INVALID: { status: 422, title: 'The rate table has invalid rows' },

@@ -368,6 +368,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders:bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve, assign, cancel or print up to 500 orders, each with its own outcome
+         * @description Each order is done on its own: its own unit of work (a savepoint of the request's when an Idempotency-Key is sent), its own If-Match (`version`), its own outcome in request order — the state it reached, or the problem its single-order route would answer (409 NO_OPEN_TASK, TRANSITION_NOT_ALLOWED, 412 VERSION_MISMATCH, 404, NOTHING_TO_PRINT, 403 TASK_ROLE_REQUIRED…); a refused order does not stop the others. approve completes the order's open task that offers `approve` and assign claims its open task (or hands it to `assignee`), as POST /tasks/{id}/complete and /claim do (tasks:act); cancel sends the process event `cancel` with the reason, as POST /orders/{id}/events does (orders:write); print checks the document can be printed and gives its address (fulfilment:read). A bad request (unknown action, no reason for cancel, more than 500 orders, a malformed or repeated id) is a 400 naming the field and changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BulkOrdersInputInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkOrdersResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders.csv": {
         parameters: {
             query?: never;
@@ -30677,6 +30794,95 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        BulkOrdersInputInput: {
+            /** @constant */
+            action: "approve";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /** @description kept with each task's decision */
+            comment?: string;
+        } | {
+            /** @constant */
+            action: "assign";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /** @description hand the tasks to this person; without it they are yours */
+            assignee?: string;
+        } | {
+            /** @constant */
+            action: "cancel";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /** @description why: required, written to each order's history */
+            reason: string;
+        } | {
+            /** @constant */
+            action: "print";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /**
+             * @default packing-slip
+             * @enum {string}
+             */
+            document?: "packing-slip" | "pick-list" | "label";
+        };
+        BulkOrdersResultInput: {
+            /** @enum {string} */
+            action: "approve" | "assign" | "cancel" | "print";
+            succeeded: number;
+            failed: number;
+            items: {
+                id: string;
+                number: string | null;
+                ok: boolean;
+                /** @description the state the order reached (assign, print: the state it is in) */
+                state?: string;
+                version?: number;
+                /** @description print: GET this for the PDF */
+                document?: string;
+                /** @description why this order was refused: the code and message its single-order route would answer */
+                problem?: {
+                    status: number;
+                    code: string;
+                    title: string;
+                    detail: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
         ChannelInput: {
             code: string;
             name: string;
@@ -33618,6 +33824,95 @@ export interface components {
             }[];
         } & {
             [key: string]: unknown;
+        };
+        BulkOrdersInput: {
+            /** @constant */
+            action: "approve";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /** @description kept with each task's decision */
+            comment?: string;
+        } | {
+            /** @constant */
+            action: "assign";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /** @description hand the tasks to this person; without it they are yours */
+            assignee?: string;
+        } | {
+            /** @constant */
+            action: "cancel";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /** @description why: required, written to each order's history */
+            reason: string;
+        } | {
+            /** @constant */
+            action: "print";
+            /** @description 1 to 500 orders, each at most once */
+            orders: {
+                /**
+                 * Format: uuid
+                 * @description the order
+                 */
+                id: string;
+                /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
+                version?: number;
+            }[];
+            /**
+             * @default packing-slip
+             * @enum {string}
+             */
+            document: "packing-slip" | "pick-list" | "label";
+        };
+        BulkOrdersResult: {
+            /** @enum {string} */
+            action: "approve" | "assign" | "cancel" | "print";
+            succeeded: number;
+            failed: number;
+            items: {
+                id: string;
+                number: string | null;
+                ok: boolean;
+                /** @description the state the order reached (assign, print: the state it is in) */
+                state?: string;
+                version?: number;
+                /** @description print: GET this for the PDF */
+                document?: string;
+                /** @description why this order was refused: the code and message its single-order route would answer */
+                problem?: {
+                    status: number;
+                    code: string;
+                    title: string;
+                    detail: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            }[];
         };
         Channel: {
             code: string;

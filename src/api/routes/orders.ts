@@ -14,7 +14,9 @@ import {
   orderPatch,
   orderSummary,
 } from '../schemas/order.js';
-import { idParams, problem } from '../schemas/common.js';
+import { idParams, int4, name, problem, text, uuid } from '../schemas/common.js';
+import { permissionsOf, type Permission } from '../../domain/identity/roles.js';
+import { BULK_ACTIONS, BULK_MAX, bulkOrders, type BulkAction } from '../../app/orders/bulk-orders.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { getOrder, getOrderHistory } from '../../app/orders/get-order.js';
 import { listOrders, ordersCsv } from '../../app/orders/list-orders.js';
@@ -32,6 +34,104 @@ const errors = {
   412: problem,
   413: problem,
   422: problem,
+};
+
+const CANCEL_REASON = 'say why: cancelling orders needs a reason';
+const bulkTargets = z
+  .array(
+    z
+      .object({
+        id: uuid.describe('the order'),
+        version: int4(1)
+          .optional()
+          .describe("If-Match for this order: the version you saw; a newer one is this order's 412"),
+      })
+      .strict(),
+  )
+  .min(1)
+  .max(BULK_MAX)
+  .superRefine((targets, ctx) => {
+    const seen = new Set<string>();
+    targets.forEach((target, index) => {
+      if (seen.has(target.id))
+        ctx.addIssue({ code: 'custom', path: [index, 'id'], message: 'the order is listed twice' });
+      seen.add(target.id);
+    });
+  })
+  .describe(`1 to ${BULK_MAX} orders, each at most once`);
+
+export const bulkInput = z
+  .discriminatedUnion(
+    'action',
+    [
+      z
+        .object({
+          action: z.literal('approve'),
+          orders: bulkTargets,
+          comment: text(2000).optional().describe("kept with each task's decision"),
+        })
+        .strict(),
+      z
+        .object({
+          action: z.literal('assign'),
+          orders: bulkTargets,
+          assignee: name(200).optional().describe('hand the tasks to this person; without it they are yours'),
+        })
+        .strict(),
+      z
+        .object({
+          action: z.literal('cancel'),
+          orders: bulkTargets,
+          reason: z
+            .string({ error: CANCEL_REASON })
+            .trim()
+            .min(1, CANCEL_REASON)
+            .max(500)
+            .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters')
+            .describe("why: required, written to each order's history"),
+        })
+        .strict(),
+      z
+        .object({
+          action: z.literal('print'),
+          orders: bulkTargets,
+          document: z.enum(['packing-slip', 'pick-list', 'label']).default('packing-slip'),
+        })
+        .strict(),
+    ],
+    { error: `action must be one of ${BULK_ACTIONS.join(', ')}` },
+  )
+  .meta({ id: 'BulkOrdersInput' });
+
+const bulkProblem = z
+  .object({ status: z.number(), code: z.string(), title: z.string(), detail: z.string() })
+  .passthrough()
+  .describe('why this order was refused: the code and message its single-order route would answer');
+export const bulkResult = z
+  .object({
+    action: z.enum(BULK_ACTIONS),
+    succeeded: z.number(),
+    failed: z.number(),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        number: z.string().nullable(),
+        ok: z.boolean(),
+        state: z.string().optional().describe('the state the order reached (assign, print: the state it is in)'),
+        version: z.number().optional(),
+        document: z.string().optional().describe('print: GET this for the PDF'),
+        problem: bulkProblem.optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'BulkOrdersResult' });
+
+/** What each bulk action needs, as its single-order route does. */
+const BULK_PERMISSION: Record<BulkAction, Permission> = {
+  approve: 'tasks:act',
+  assign: 'tasks:act',
+  cancel: 'orders:write',
+  print: 'fulfilment:read',
 };
 
 export const orderRoutes =
@@ -101,6 +201,47 @@ export const orderRoutes =
             request.body.orders.map((item) => placedByBoundMember(item, ctx.principal.memberId)),
           ),
         );
+      },
+    );
+
+    app.post(
+      '/orders::bulk',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: `Approve, assign, cancel or print up to ${BULK_MAX} orders, each with its own outcome`,
+          description:
+            "Each order is done on its own: its own unit of work (a savepoint of the request's when an Idempotency-Key is sent), its own If-Match (`version`), its own outcome in request order — the state it reached, or the problem its single-order route would answer (409 NO_OPEN_TASK, TRANSITION_NOT_ALLOWED, 412 VERSION_MISMATCH, 404, NOTHING_TO_PRINT, 403 TASK_ROLE_REQUIRED…); a refused order does not stop the others. approve completes the order's open task that offers `approve` and assign claims its open task (or hands it to `assignee`), as POST /tasks/{id}/complete and /claim do (tasks:act); cancel sends the process event `cancel` with the reason, as POST /orders/{id}/events does (orders:write); print checks the document can be printed and gives its address (fulfilment:read). A bad request (unknown action, no reason for cancel, more than 500 orders, a malformed or repeated id) is a 400 naming the field and changes nothing.",
+          headers: z.object({ 'idempotency-key': z.string().max(200).optional() }).passthrough(),
+          body: bulkInput,
+          response: { 200: bulkResult, ...errors },
+        },
+      },
+      (request, reply) => {
+        const body = request.body;
+        return runOwnTransactionCommand(deps, request, reply, BULK_PERMISSION[body.action], async (s, ctx) => ({
+          status: 200,
+          body: await bulkOrders(
+            deps.processes,
+            s,
+            {
+              actor: ctx.principal.actor,
+              roles: ctx.principal.roles,
+              businessRoles: ctx.principal.businessRoles,
+              memberId: ctx.principal.memberId,
+              permissions: permissionsOf(ctx.principal.roles),
+            },
+            deps.clock.now(),
+            body.action === 'cancel'
+              ? { action: 'cancel', reason: body.reason }
+              : body.action === 'approve'
+                ? { action: 'approve', comment: body.comment }
+                : body.action === 'assign'
+                  ? { action: 'assign', assignee: body.assignee }
+                  : { action: 'print', document: body.document },
+            body.orders,
+          ),
+        }));
       },
     );
 

@@ -25,11 +25,30 @@ export interface PrintRequest {
   fulfilmentOrderId?: string | undefined;
 }
 
+type Printed = { data: Buffer; filename: string; contentType: string };
+
 export async function printDocument(
   store: TenantScope,
   carriers: CarrierRegistry | undefined,
   request: PrintRequest,
-): Promise<{ data: Buffer; filename: string; contentType: string }> {
+): Promise<Printed> {
+  return (await preparePrint(store, carriers, request))();
+}
+
+/**
+ * Whether the document can be printed now, without rendering it or asking the carrier for the
+ * label (bulk print answers per order): NOT_FOUND or NOTHING_TO_PRINT exactly as printDocument.
+ */
+export async function checkPrintable(store: TenantScope, request: PrintRequest): Promise<void> {
+  await preparePrint(store, undefined, request);
+}
+
+/** Every check and read first; the render (or the carrier's label) is the function it returns. */
+async function preparePrint(
+  store: TenantScope,
+  carriers: CarrierRegistry | undefined,
+  request: PrintRequest,
+): Promise<() => Promise<Printed>> {
   const order = await store
     .selectFrom('orders')
     .select(['id', 'number', 'display_number', 'customer_name', 'customer_email', 'shipping_address', 'placed_at'])
@@ -75,8 +94,10 @@ export async function printDocument(
     const shipment = await shipments.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
     if (!shipment)
       throw new AppError('NOTHING_TO_PRINT', `order ${number} has no shipment booked at a carrier yet, so no label`);
-    const label = await getShipmentLabel(store, carriers, shipment.id, 'pdf');
-    return { data: Buffer.from(label.data), filename: `label-${number}.pdf`, contentType: 'application/pdf' };
+    return async () => {
+      const label = await getShipmentLabel(store, carriers, shipment.id, 'pdf');
+      return { data: Buffer.from(label.data), filename: `label-${number}.pdf`, contentType: 'application/pdf' };
+    };
   }
 
   const lines = fos.length
@@ -96,21 +117,24 @@ export async function printDocument(
     if (lines.length === 0)
       throw new AppError('NOTHING_TO_PRINT', `order ${number} has no fulfilment order to pick yet`);
     const first = fos[0]!;
-    const data = await renderPickList({
-      locale: request.locale,
-      pickListNumber: request.fulfilmentOrderId ? `${number}/${first.location_code}` : number,
-      location: { code: first.location_code, name: first.location_name },
-      lines: lines.map((line) => ({
-        sku: line.sku,
-        name: line.name,
-        quantity: line.quantity,
-        zone: fos.find((fo) => fo.id === line.fulfilment_id)?.location_code ?? '-',
-        bin: '-',
-        orderNumber: number,
-        ...(line.lots?.[0] ? { lot: line.lots[0] } : {}),
-      })),
+    return async () => ({
+      data: await renderPickList({
+        locale: request.locale,
+        pickListNumber: request.fulfilmentOrderId ? `${number}/${first.location_code}` : number,
+        location: { code: first.location_code, name: first.location_name },
+        lines: lines.map((line) => ({
+          sku: line.sku,
+          name: line.name,
+          quantity: line.quantity,
+          zone: fos.find((fo) => fo.id === line.fulfilment_id)?.location_code ?? '-',
+          bin: '-',
+          orderNumber: number,
+          ...(line.lots?.[0] ? { lot: line.lots[0] } : {}),
+        })),
+      }),
+      filename: `pick-list-${number}.pdf`,
+      contentType: 'application/pdf',
     });
-    return { data, filename: `pick-list-${number}.pdf`, contentType: 'application/pdf' };
   }
 
   // packing slip: the fulfilment lines when there are any, else the order's own lines
@@ -126,20 +150,23 @@ export async function printDocument(
   if (!shipTo) throw new AppError('NOTHING_TO_PRINT', `order ${number} has no shipping address, so no packing slip`);
   if (slipLines.length === 0) throw new AppError('NOTHING_TO_PRINT', `order ${number} has no lines to pack`);
   const from = fos[0] ? postal(fos[0].location_address as Record<string, unknown>, fos[0].location_name) : null;
-  const data = await renderPackingSlip({
-    locale: request.locale,
-    orderNumber: number,
-    orderDate: new Date(order.placed_at).toISOString().slice(0, 10),
-    customer: {
-      name: order.customer_name ?? shipTo.name,
-      ...(order.customer_email ? { email: order.customer_email } : {}),
-    },
-    shipTo,
-    ...(from ? { shipFrom: from } : {}),
-    ...(request.fulfilmentOrderId ? { shipmentReference: request.fulfilmentOrderId } : {}),
-    lines: slipLines,
+  return async () => ({
+    data: await renderPackingSlip({
+      locale: request.locale,
+      orderNumber: number,
+      orderDate: new Date(order.placed_at).toISOString().slice(0, 10),
+      customer: {
+        name: order.customer_name ?? shipTo.name,
+        ...(order.customer_email ? { email: order.customer_email } : {}),
+      },
+      shipTo,
+      ...(from ? { shipFrom: from } : {}),
+      ...(request.fulfilmentOrderId ? { shipmentReference: request.fulfilmentOrderId } : {}),
+      lines: slipLines,
+    }),
+    filename: `packing-slip-${number}.pdf`,
+    contentType: 'application/pdf',
   });
-  return { data, filename: `packing-slip-${number}.pdf`, contentType: 'application/pdf' };
 }
 
 /** A stored address ({name, line1, line2, city, postalCode, country, phone}) as a document address, or null when incomplete. */

@@ -6,7 +6,7 @@ import { Link, useLocation } from '../router';
 import { useLiveUpdates, useNavCounts, type NavCounts } from './live';
 
 /** The navigation: later capabilities (inbox, exceptions, designer) already have their place. */
-const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
+const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean; adminOnly?: boolean }[] = [
   { to: '/', label: 'nav.dashboard', icon: '▦' },
   { to: '/orders', label: 'nav.orders', icon: '≡' },
   { to: '/returns', label: 'nav.returns', icon: '↩' },
@@ -17,6 +17,7 @@ const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
   { to: '/channels', label: 'nav.channels', icon: '⇅' },
   { to: '/prices', label: 'nav.prices', icon: '¤' },
   { to: '/reference', label: 'nav.reference', icon: '☰' },
+  { to: '/users', label: 'nav.users', icon: '☺', adminOnly: true },
 ];
 
 function isActive(to: string, path: string) {
@@ -46,7 +47,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       </header>
       <nav className="sidebar" aria-label={t('nav.label')}>
         <ul>
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.adminOnly || me.roles.includes('admin')).map((n) => (
             <li key={n.to}>
               <Link
                 to={n.to}
