@@ -12,6 +12,7 @@ import {
 } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
+import { bucketFreeSql } from '../inventory/buckets.js';
 import { dayOf, dayStart } from './day-load.js';
 
 /** An order as routing sees it, with what the app needs around it (products, currency, channel). */
@@ -377,7 +378,8 @@ export async function loadNetwork(
         'stock_levels.product_id',
         'stock_levels.location_id',
         'stock_levels.on_hand',
-        'stock_levels.reserved',
+        // the true reserved figure: what is free in a hot row's buckets is not reserved
+        sql<number>`stock_levels.reserved - ${bucketFreeSql('stock_levels')}`.as('reserved'),
         'stock_levels.safety',
       ])
       .where('stock_levels.product_id', 'in', productIds)
