@@ -37,6 +37,8 @@ const CustomerPage = lazy(() => import('./pages/customer'));
 const ChannelsPage = lazy(() => import('./pages/channels'));
 // Price lists (their prices and the history of changes) load on first visit.
 const PricesPage = lazy(() => import('./pages/prices'));
+// Users and their roles (admins only) load on first visit.
+const UsersPage = lazy(() => import('./pages/users'));
 
 export function App() {
   const { path } = useLocation();
@@ -120,6 +122,7 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if ((params = match('/channels/:id', path))) return <ChannelsPage me={user} id={params.id!} />;
   if (path === '/prices') return <PricesPage />;
   if ((params = match('/prices/:code', path))) return <PricesPage code={decodeURIComponent(params.code!)} />;
+  if (path === '/users') return <UsersPage me={user} />;
   if (path === '/inventory') return <InventoryPage me={user} />;
   if (path === '/inbox') return <InboxPage me={user} />;
   if (path === '/exceptions') return <ExceptionsPage canResolve={canWriteOrders(user)} />;

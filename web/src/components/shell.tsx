@@ -8,7 +8,7 @@ import { useMessages } from '../i18n/index';
 import { opsMessages } from '../i18n/ops-messages';
 
 /** The navigation: later capabilities (inbox, exceptions, designer) already have their place. */
-const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
+const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean; adminOnly?: boolean }[] = [
   { to: '/', label: 'nav.dashboard', icon: '▦' },
   { to: '/orders', label: 'nav.orders', icon: '≡' },
   { to: '/returns', label: 'nav.returns', icon: '↩' },
@@ -19,6 +19,7 @@ const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean }[] = [
   { to: '/channels', label: 'nav.channels', icon: '⇅' },
   { to: '/prices', label: 'nav.prices', icon: '¤' },
   { to: '/reference', label: 'nav.reference', icon: '☰' },
+  { to: '/users', label: 'nav.users', icon: '☺', adminOnly: true },
 ];
 
 function isActive(to: string, path: string) {
@@ -50,7 +51,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       <nav className="sidebar" aria-label={t('nav.label')}>
         <ul>
           <AttentionItem counts={counts} current={attentionView} />
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.adminOnly || me.roles.includes('admin')).map((n) => (
             <li key={n.to}>
               <Link
                 to={n.to}

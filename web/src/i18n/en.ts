@@ -51,6 +51,8 @@ export const en = {
   'nav.returns': 'Returns',
   'nav.channels': 'Sales channels',
   'nav.prices': 'Price lists',
+  'nav.kpis': 'KPIs',
+  'nav.users': 'Users and roles',
 
   'user.menu': 'User menu',
   'user.language': 'Language',

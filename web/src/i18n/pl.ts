@@ -43,6 +43,8 @@ export const pl: Messages = {
   'nav.returns': 'Zwroty',
   'nav.channels': 'Kanały sprzedaży',
   'nav.prices': 'Cenniki',
+  'nav.kpis': 'Wskaźniki',
+  'nav.users': 'Użytkownicy i role',
 
   'user.menu': 'Menu użytkownika',
   'user.language': 'Język',

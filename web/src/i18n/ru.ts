@@ -43,6 +43,8 @@ export const ru: Messages = {
   'nav.returns': 'Возвраты',
   'nav.channels': 'Каналы продаж',
   'nav.prices': 'Прайс-листы',
+  'nav.kpis': 'Показатели',
+  'nav.users': 'Пользователи и роли',
 
   'user.menu': 'Меню пользователя',
   'user.language': 'Язык',
