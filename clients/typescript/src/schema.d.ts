@@ -31230,6 +31230,12 @@ export interface components {
             slaHours: number;
             stuckHours: number;
             endStates: string[];
+            /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
+            stageLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             orders: {
                 count: number;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
@@ -34261,6 +34267,12 @@ export interface components {
             slaHours: number;
             stuckHours: number;
             endStates: string[];
+            /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
+            stageLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             orders: {
                 count: number;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
