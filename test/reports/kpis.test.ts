@@ -283,7 +283,7 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
     assert.deepEqual(await drill(waw.sla.drillDown), ['A', 'G']);
   });
 
-  test('stages carry the published processes\' words; none before a process names them', async () => {
+  test("stages carry the published processes' words; none before a process names them", async () => {
     assert.deepEqual((await kpis()).stageLabels, {});
     await publish(t, shipped('b2c-omnichannel'));
     const labels = (await kpis()).stageLabels;

@@ -131,7 +131,9 @@ export const kpiView = z
     endStates: z.array(z.string()),
     stageLabels: z
       .record(z.string(), z.record(z.string(), z.string()))
-      .describe('EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent)'),
+      .describe(
+        'EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent)',
+      ),
     orders: z.object({ count: z.number(), drillDown }),
     cycleTime: z.object({
       ...timing,
