@@ -6,6 +6,7 @@
  * include what Kysely, the process engine, routing and fulfilment send; pg_stat_statements is not needed.
  * A round trip is a statement sent while no other was in flight on its connection (pipelined ones ride along).
  * BENCH_ORDERS (K, default 50), BENCH_CONCURRENCY (default 1: counts per step are exact at 1).
+ * BENCH_TRACE=1 prints the statements of the last order's steps (first 160 characters each).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,11 +24,14 @@ const STEPS = ['intake', 'payment_authorized', 'shipped', 'delivered'] as const;
 
 /** Driver-level counters: every statement any pool client sends, and the round trips among them. */
 const counter = { statements: 0, roundTrips: 0, commits: 0 };
+const TRACE = process.env.BENCH_TRACE === '1';
+let traced: string[] = [];
 const inFlight = new WeakMap<object, number>();
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
   const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string } | undefined)?.text ?? '');
   counter.statements++;
+  if (TRACE) traced.push(text.replace(/\s+/g, ' ').slice(0, 160));
   if (/^\s*commit/i.test(text)) counter.commits++;
   const pending = inFlight.get(this) ?? 0;
   if (pending === 0) counter.roundTrips++;
@@ -46,6 +50,8 @@ await migrateToLatest(database.db);
 const app = await testApp({ database });
 try {
   await seedBasics(app);
+  // A capped warehouse, as real ones are: routing claims a unit of its daily capacity per order.
+  await app.call('PATCH', '/api/v1/locations/WAW-1', { dailyCapacity: 10_000_000 });
   for (const sku of ['SKU-1', 'SKU-2', 'SKU-3'])
     for (const location of ['WAW-1'])
       await app.call('POST', '/api/v1/inventory/stock:set', { sku, location, onHand: 1_000_000 });
@@ -63,12 +69,15 @@ try {
   const totals = Object.fromEntries(STEPS.map((step) => [step, { statements: 0, roundTrips: 0, commits: 0 }]));
   const measure = async <T>(step: (typeof STEPS)[number], work: () => Promise<T>): Promise<T> => {
     const before = { ...counter };
+    traced = [];
     const value = await work();
+    if (TRACE) lastTrace.set(step, traced);
     totals[step]!.statements += counter.statements - before.statements;
     totals[step]!.roundTrips += counter.roundTrips - before.roundTrips;
     totals[step]!.commits += counter.commits - before.commits;
     return value;
   };
+  const lastTrace = new Map<string, string[]>();
   const run = randomUUID().slice(0, 8);
   const endStates = new Map<string, number>();
   const life = await runConcurrent(ORDERS, CONCURRENCY, async (index) => {
@@ -80,6 +89,7 @@ try {
     const state = (await ok('GET', `/api/v1/orders/${order.id}`)).state as string;
     endStates.set(state, (endStates.get(state) ?? 0) + 1);
   });
+  for (const [step, texts] of lastTrace) console.log(`--- ${step}: ${texts.length}\n${texts.join('\n')}`);
   const load = readFileSync('/proc/loadavg', 'utf8').trim();
   console.log(`lifecycle cost, ${ORDERS} orders at ${CONCURRENCY} client(s), load average ${load}`);
   console.log('step                  statements/order  round trips/order  commits/order');

@@ -50,10 +50,19 @@ export interface OrderRoutesTable {
   created_at: Timestamp;
 }
 
+/** Orders whose current route of a UTC day uses a location with a daily capacity (0031). */
+export interface LocationDayLoadTable {
+  tenant_id: string;
+  location_id: string;
+  day: string;
+  orders: number;
+}
+
 declare module './schema.js' {
   interface DB {
     routing_strategies: RoutingStrategiesTable;
     rate_tables: RateTablesTable;
     order_routes: OrderRoutesTable;
+    location_day_load: LocationDayLoadTable;
   }
 }

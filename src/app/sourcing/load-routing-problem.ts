@@ -12,6 +12,8 @@ import {
 } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
+import { bucketFreeSql } from '../inventory/buckets.js';
+import { dayOf, dayStart } from './day-load.js';
 
 /** An order as routing sees it, with what the app needs around it (products, currency, channel). */
 export interface OrderFacts {
@@ -278,10 +280,53 @@ export interface Network {
 }
 
 /**
+ * Active locations with the orders routed from each today (capped ones: the day's counter, less
+ * the given order's own current route of today, which is its to move), in one statement.
+ */
+async function locationsWithLoad(
+  scope: TenantScope,
+  now: Date,
+  orderId: string | undefined,
+): Promise<Array<Loc & { used_today: number }>> {
+  const start = dayStart(now);
+  const own = orderId
+    ? sql<number>`(select count(*)::int from order_routes r where r.tenant_id = locations.tenant_id
+        and r.order_id = ${orderId} and r.current and r.created_at >= ${start} and locations.id = any(r.location_ids))`
+    : sql<number>`0`;
+  return scope
+    .selectFrom('locations')
+    .leftJoin('location_day_load as load', (join) =>
+      join
+        .onRef('load.tenant_id', '=', 'locations.tenant_id')
+        .onRef('load.location_id', '=', 'locations.id')
+        .on('load.day', '=', dayOf(now)),
+    )
+    .select([
+      'locations.id',
+      'locations.code',
+      'locations.name',
+      'locations.kind',
+      'locations.country',
+      'locations.latitude',
+      'locations.longitude',
+      'locations.capabilities',
+      'locations.priority',
+      'locations.daily_capacity',
+      'locations.address',
+      sql<number>`case when locations.daily_capacity is null then 0
+        else greatest(coalesce(load.orders, 0) - ${own}, 0) end`.as('used_today'),
+    ])
+    .where('locations.active', '=', true)
+    .orderBy('locations.code')
+    .execute() as Promise<Array<Loc & { used_today: number }>>;
+}
+
+/**
  * The locations and stock an order can be routed over: every active location with
  * coordinates; stock available after safety stock and other orders' reservations, plus what
  * this order already holds (its own reservations are its to move). Orders routed today count
- * against each location's daily capacity. With `lock`, the stock rows are locked first in
+ * against each location's daily capacity: its counter (day-load.ts), less this order's own current
+ * route of the day. With `lock`, the stock rows are locked first in
  * (product, location) order — the order every stock writer uses — so the figures cannot change
  * before the plan is reserved.
  */
@@ -291,18 +336,7 @@ export async function loadNetwork(
   facts: OrderFacts,
   opts: { orderId?: string; lock?: boolean } = {},
 ): Promise<Network> {
-  const rows = await activeLocations(scope);
-  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  let used = scope
-    .selectFrom('order_routes')
-    .select([sql<string>`unnest(location_ids)`.as('location_id'), 'order_id'])
-    .where('current', '=', true)
-    .where('created_at', '>=', day);
-  if (opts.orderId) used = used.where('order_id', '<>', opts.orderId);
-  const usedRows = await used.execute();
-  const usedToday = new Map<string, Set<string>>();
-  for (const usedRow of usedRows)
-    usedToday.set(usedRow.location_id, (usedToday.get(usedRow.location_id) ?? new Set()).add(usedRow.order_id));
+  const rows = await locationsWithLoad(scope, now, opts.orderId);
   const feeding = new Set(facts.channel.feeding);
   const locations: RoutingLocation[] = [];
   const unplaced: string[] = [];
@@ -324,9 +358,7 @@ export async function loadNetwork(
       capabilities: row.capabilities.filter((c): c is Capability => (CAPS as string[]).includes(c)),
       networks: serves ? [facts.channel.code] : [],
       open: true,
-      ...(row.daily_capacity !== null
-        ? { dailyCapacity: row.daily_capacity, usedToday: usedToday.get(row.id)?.size ?? 0 }
-        : {}),
+      ...(row.daily_capacity !== null ? { dailyCapacity: row.daily_capacity, usedToday: row.used_today } : {}),
       priority: row.priority,
       handlingDays: type === 'warehouse' ? 0 : 1,
     });
@@ -346,7 +378,8 @@ export async function loadNetwork(
         'stock_levels.product_id',
         'stock_levels.location_id',
         'stock_levels.on_hand',
-        'stock_levels.reserved',
+        // the true reserved figure: what is free in a hot row's buckets is not reserved
+        sql<number>`stock_levels.reserved - ${bucketFreeSql('stock_levels')}`.as('reserved'),
         'stock_levels.safety',
       ])
       .where('stock_levels.product_id', 'in', productIds)

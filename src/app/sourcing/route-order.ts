@@ -7,12 +7,13 @@ import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { withStockRetry } from '../inventory/common.js';
 import { releaseOrderReservations } from '../inventory/release.js';
-import { reservePartialSql, reserveWholeSql } from '../inventory/reserve-sql.js';
+import { reserveAt } from '../inventory/reserve.js';
 import { createBackorders } from '../inventory/supply.js';
-import { loadNetwork, loadRoutingOrder, type OrderFacts } from './load-routing-problem.js';
+import { loadNetwork, loadRoutingOrder, type Network, type OrderFacts } from './load-routing-problem.js';
 import { planOver, type PlannedOrder } from './order-plan.js';
+import { claimCapacity, dayOf, enforcedLocations, releaseCapacity } from './day-load.js';
 import { allocatedUnits } from '../../domain/sourcing/metrics.js';
-import { resolveStrategy } from './resolve-strategy.js';
+import { resolveStrategy, type ChosenStrategy } from './resolve-strategy.js';
 import { withoutSplits } from '../../domain/sourcing/strategy.js';
 
 export interface RouteOptions {
@@ -76,8 +77,14 @@ export async function routeOrder(
     processKey: opts.processStrategy,
   });
   if (opts.allowSplit === false) chosen.strategy = withoutSplits(chosen.strategy);
+  // The previous attempt stops being current, and gives back its units of daily capacity, before
+  // the network is read: this attempt may take them again. (Nothing left to route: it stays.)
+  if (facts.order.lines.length > 0) await supersedeRoute(tx, orderId);
   const network = await loadNetwork(tx, now, facts, { orderId, lock: true });
-  const planned = facts.order.lines.length === 0 ? null : await planOver(tx, now, facts, network, chosen, excluded);
+  const planned =
+    facts.order.lines.length === 0
+      ? null
+      : await planWithinCapacity(tx, now, orderId, facts, network, chosen, excluded);
   const plan = planned?.plan;
   const routed = !!plan && plan.status !== 'exception' && allocatedUnits(plan) > 0;
   const code = (id: string) => network.codes.get(id) ?? id;
@@ -108,12 +115,6 @@ export async function routeOrder(
       allocations,
       moved,
     };
-  await tx
-    .updateTable('order_routes')
-    .set({ current: false })
-    .where('order_id', '=', orderId)
-    .where('current', '=', true)
-    .execute();
   await tx
     .insertInto('order_routes', {
       id: newId(),
@@ -183,6 +184,73 @@ export async function routeOrder(
   };
 }
 
+/** Marks the order's current route superseded and gives back the daily capacity it took. */
+async function supersedeRoute(tx: Work, orderId: string): Promise<void> {
+  const superseded = await tx
+    .updateTable('order_routes')
+    .set({ current: false })
+    .where('order_id', '=', orderId)
+    .where('current', '=', true)
+    .returning(['location_ids', 'created_at'])
+    .execute();
+  await releaseCapacity(
+    tx,
+    superseded.flatMap((route) =>
+      route.location_ids.map((locationId) => ({ locationId, day: dayOf(new Date(route.created_at)) })),
+    ),
+  );
+}
+
+/**
+ * Plans the order and claims a unit of today's capacity at each capped location the plan uses.
+ * A location another order filled since the network was read is refused by the guarded claim:
+ * it is taken as full and the order planned again (the stock rows stay locked meanwhile); claims
+ * the final plan does not use are given back.
+ */
+async function planWithinCapacity(
+  tx: Work,
+  now: Date,
+  orderId: string,
+  facts: OrderFacts,
+  network: Network,
+  chosen: ChosenStrategy,
+  excluded: string[],
+): Promise<PlannedOrder> {
+  const capped = new Map(network.locations.filter((l) => l.dailyCapacity !== undefined).map((l) => [l.id, l]));
+  const claimed = new Set<string>();
+  for (let round = 0; ; round++) {
+    const planned = await planOver(tx, now, facts, network, chosen, excluded);
+    const plan = planned.plan;
+    const using = new Set(
+      plan.status === 'exception'
+        ? []
+        : plan.lines.flatMap((l) => l.allocations.filter((a) => a.quantity > 0).map((a) => a.locationId)),
+    );
+    const wanted = [...using].filter((id) => capped.has(id) && !claimed.has(id));
+    const refused = await claimCapacity(
+      tx,
+      now,
+      orderId,
+      wanted,
+      enforcedLocations(plan, chosen.strategy, facts.order.pickupLocationId),
+    );
+    for (const id of wanted) if (!refused.includes(id)) claimed.add(id);
+    if (refused.length === 0 || round > capped.size) {
+      const unused = [...claimed].filter((id) => !using.has(id));
+      await releaseCapacity(
+        tx,
+        unused.map((locationId) => ({ locationId, day: dayOf(now) })),
+      );
+      if (refused.length) throw new Error(`routing order ${orderId}: daily capacity claims kept failing`);
+      return planned;
+    }
+    for (const id of refused) {
+      const location = capped.get(id)!;
+      location.usedToday = location.dailyCapacity!;
+    }
+  }
+}
+
 /**
  * Moves the order's live reservations to the plan: lines already held exactly where the plan
  * takes them are left alone; any other line is released and reserved again per allocation
@@ -224,6 +292,7 @@ async function matchReservations(tx: Work, actor: Actor, now: Date, orderId: str
     : 0;
   let reserved = 0;
   const short: Array<{ orderLineId: string; productId: string; quantity: number }> = [];
+  const bucketed = new Map<string, boolean>();
   await withStockRetry(tx, async (work) => {
     for (const planLine of [...toMove].sort((a, b) =>
       facts.lines.get(a.lineId)!.productId < facts.lines.get(b.lineId)!.productId ? -1 : 1,
@@ -245,11 +314,9 @@ async function matchReservations(tx: Work, actor: Actor, now: Date, orderId: str
           reason: 'routing',
           actor,
         };
-        let taken = (await reserveWholeSql(work, st).execute(work.conn)).rows[0]?.taken ?? 0;
+        let taken = await reserveAt(work, st, true, bucketed);
         if (!taken)
-          taken =
-            (await reservePartialSql(work, { ...st, reservationId: newId(), movementId: newId() }).execute(work.conn))
-              .rows[0]?.taken ?? 0;
+          taken = await reserveAt(work, { ...st, reservationId: newId(), movementId: newId() }, false, bucketed);
         reserved += taken;
         missing += allocation.quantity - taken;
       }
