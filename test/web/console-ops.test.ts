@@ -120,7 +120,7 @@ describe(
 
       // the cycle time drills down to exactly the delivered orders
       await page.getByTestId('kpi-cycle').getByRole('link').click();
-      await page.getByTestId('drill-down').getByText('Figure: delivered or completed').waitFor();
+      await page.getByTestId('drill-down').getByText('Figure: Finished').waitFor();
       await page.getByTestId('orders-total').getByText('2 matching orders').waitFor();
       await page.getByText(orders.delivered1!.number).waitFor();
       await rig.shot('ops-drill-cycle-en', page);

@@ -21,6 +21,7 @@ import { opsMessages, type OpsKey } from '../i18n/ops-messages';
 import { useProcessLabel } from '../i18n/process-words';
 import { ORDER_COLUMNS, OrdersTable, type OrderColumn } from '../components/orders-table';
 import { ErrorBox } from '../components/status';
+import { useLocationName } from '../components/location-names';
 import { deleteView, DRILL_DOWN, loadViews, normalise, saveView, type SavedView } from '../saved-views';
 
 const PAGE = 100;
@@ -91,6 +92,20 @@ export function OrdersPage({ me }: { me: Me }) {
     };
   }, [filters]);
   const drillDown = DRILL_DOWN.filter((k) => f.get(k));
+  // A drill-down filter's value in words: the figure, the stage, the location's name.
+  const locationName = useLocationName(Boolean(f.get('location')));
+  const chipValue = (key: string, value: string) =>
+    key === 'kpi'
+      ? tMaybe(`kpi.${value}`, '') || ops.maybe(`ops.kpi.${value}`, value)
+      : key === 'placedFrom' || key === 'placedTo'
+        ? Number.isNaN(Date.parse(value))
+          ? value
+          : formatDateTime(value, locale)
+        : key === 'stage'
+          ? tMaybe(`state.${value}`, value.replaceAll('_', ' '))
+          : key === 'location'
+            ? locationName(value)
+            : value;
   useEffect(() => setSelected(new Set()), [apiFilters]);
 
   const list = useInfiniteQuery({
@@ -215,21 +230,12 @@ export function OrdersPage({ me }: { me: Me }) {
       {drillDown.length > 0 && (
         <ul className="chips" aria-label={t('orders.drillDown')} data-testid="drill-down">
           {drillDown.map((k) => {
-            const value = f.get(k)!;
             const name = k === 'placedFrom' || k === 'placedTo' ? ops(`ops.filter.${k}`) : t(`orders.filter.${k}`);
-            const shown =
-              k === 'customerId'
-                ? ''
-                : k === 'placedFrom' || k === 'placedTo'
-                  ? `: ${Number.isNaN(Date.parse(value)) ? value : formatDateTime(value, locale)}`
-                  : k === 'kpi'
-                    ? `: ${ops.maybe(`ops.kpi.${value}`, tMaybe(`kpi.${value}`, value))}`
-                    : `: ${tMaybe(`kpi.${value}`, value)}`;
             return (
               <li key={k}>
                 <span>
                   {name}
-                  {shown}
+                  {k === 'customerId' ? '' : `: ${chipValue(k, f.get(k)!)}`}
                 </span>{' '}
                 <button
                   type="button"
