@@ -120,7 +120,7 @@ export default function DashboardPage() {
         <Loading />
       ) : (
         <>
-          <div className="kpis">
+          <div className="kpis four">
             <div className="card kpi">
               <h2>{t('dashboard.orders')}</h2>
               <p className="kpi-value" data-testid="kpi-orders">
@@ -358,7 +358,7 @@ function KpiFigures({ kpis }: { kpis: Kpis | undefined }) {
       <h2 id="figures-title" className="sr-only">
         {ops('ops.figures')}
       </h2>
-      <div className="kpis">
+      <div className="kpis five">
         {figures.map((figure) => (
           <div key={figure.id} className={`card kpi${figure.alert ? ' alert' : ''}`}>
             <h3>{figure.title}</h3>
