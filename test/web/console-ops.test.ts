@@ -113,6 +113,7 @@ describe(
       assert.match(pieText, /Awaiting approval: 3/);
       assert.match(pieText, /Out of stock: 1/);
       assert.doesNotMatch(pieText, CODES, 'states in words, not codes');
+      await page.getByRole('img', { name: /Portal B2B: 3/ }).waitFor(); // channels by name, not code
       await page.getByTestId('kpi-oversold').getByText('1').waitFor();
       await rig.shot('ops-dashboard-en', page);
       await pie.scrollIntoViewIfNeeded();

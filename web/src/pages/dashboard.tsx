@@ -10,6 +10,7 @@ import { RevenueCard } from '../components/revenue-card';
 import { ReturnsCard } from '../components/returns-card';
 import { useProcessLabel } from '../i18n/process-words';
 import { opsMessages } from '../i18n/ops-messages';
+import { useChannelName } from '../components/channel-names';
 
 type Operations = Schemas['OperationsReport'];
 type Kpis = Schemas['KpiReport'];
@@ -24,6 +25,7 @@ export default function DashboardPage() {
   const { t, locale } = useI18n();
   const ops = useMessages(opsMessages);
   const label = useProcessLabel();
+  const channelName = useChannelName();
   const [days, setDays] = useState<number>(30);
   const summary = useQuery({
     queryKey: ['summary', days],
@@ -47,6 +49,7 @@ export default function DashboardPage() {
     if (!s) return null;
     const num = (n: number) => formatNumber(n, locale);
     const channels = s.byChannel.map((c) => c.channel);
+    const channelNames = channels.map(channelName);
     const base = {
       color: PALETTE,
       textStyle: { fontFamily: 'system-ui, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif', fontSize: 12 },
@@ -57,7 +60,7 @@ export default function DashboardPage() {
         ...base,
         grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => num(v) } },
-        yAxis: { type: 'category', data: channels, inverse: true },
+        yAxis: { type: 'category', data: channelNames, inverse: true },
         series: [
           {
             type: 'bar',
@@ -92,15 +95,15 @@ export default function DashboardPage() {
         grid: { left: 8, right: 16, top: 16, bottom: 36, containLabel: true },
         xAxis: { type: 'category', data: s.perDay.map((d) => formatDay(d.day, locale)) },
         yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => num(v) } },
-        series: channels.map((c) => ({
-          name: c,
+        series: channels.map((c, index) => ({
+          name: channelNames[index],
           type: 'bar',
           stack: 'orders',
           data: s.perDay.map((d) => d.byChannel[c] ?? 0),
         })),
       },
     };
-  }, [s, locale, label]);
+  }, [s, locale, label, channelName]);
 
   return (
     <section className="page dashboard">
@@ -160,7 +163,7 @@ export default function DashboardPage() {
                 <h2 id="c1">{t('dashboard.perChannel')}</h2>
                 <Chart
                   option={charts.perChannel}
-                  label={s.byChannel.map((c) => `${c.channel}: ${c.count}`).join(', ')}
+                  label={s.byChannel.map((c) => `${channelName(c.channel)}: ${c.count}`).join(', ')}
                   onPick={({ dataIndex }) => {
                     const channel = s.byChannel[dataIndex]?.channel;
                     if (channel) navigate(`/orders?channel=${encodeURIComponent(channel)}&${windowQuery}`);
