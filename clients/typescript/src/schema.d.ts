@@ -31006,6 +31006,8 @@ export interface components {
                 ok: boolean;
                 /** @description the state the order reached (assign, print: the state it is in) */
                 state?: string;
+                /** @description that state's name in words, from the process definitions */
+                stateLabels?: components["schemas"]["LabelsInput"] | null;
                 version?: number;
                 /** @description print: GET this for the PDF */
                 document?: string;
@@ -34050,6 +34052,8 @@ export interface components {
                 ok: boolean;
                 /** @description the state the order reached (assign, print: the state it is in) */
                 state?: string;
+                /** @description that state's name in words, from the process definitions */
+                stateLabels?: components["schemas"]["Labels"] | null;
                 version?: number;
                 /** @description print: GET this for the PDF */
                 document?: string;

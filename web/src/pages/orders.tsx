@@ -370,7 +370,7 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
-  const stateName = (state: string) => label(null, `state.${state}`, state);
+  const stateName = (state: string, words: Parameters<typeof label>[0] = null) => label(words, `state.${state}`, state);
   const mayCancel = canWriteOrders(me);
   const mayAct = me.roles.some((role) => ['admin', 'operator', 'approver', 'finance'].includes(role));
 
@@ -411,7 +411,7 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
             id: item.id,
             number,
             ok: true,
-            text: cx('cx.bulkOk', { number, state: stateName(item.state ?? '') }),
+            text: cx('cx.bulkOk', { number, state: stateName(item.state ?? '', item.stateLabels ?? null) }),
           };
         }),
       );
