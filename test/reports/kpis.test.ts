@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { newId } from '../../src/shared/ids.js';
+import { publish, shipped } from '../process/process-support.js';
 
 const HOUR = 3_600_000;
 const NOW = '2026-11-20T00:00:00.000Z';
@@ -280,6 +281,17 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
     assert.equal(waw.late.count, 2);
     assert.deepEqual(await drill(waw.orders.drillDown), ['A', 'B', 'E', 'G']);
     assert.deepEqual(await drill(waw.sla.drillDown), ['A', 'G']);
+  });
+
+  test("stages carry the published processes' words; none before a process names them", async () => {
+    assert.deepEqual((await kpis()).stageLabels, {});
+    await publish(t, shipped('b2c-omnichannel'));
+    const labels = (await kpis()).stageLabels;
+    assert.deepEqual(labels.fulfilling, { en: 'In the warehouse', pl: 'W magazynie', ru: 'На складе' });
+    assert.deepEqual(labels.in_transit, { en: 'In transit', pl: 'W drodze', ru: 'В пути' });
+    assert.equal(labels.completed?.pl, 'Zakończone', 'end states are named too');
+    assert.deepEqual(labels.stock_exception, { en: 'Out of stock', pl: 'Brak towaru', ru: 'Нет товара' });
+    assert.equal(labels.fraud_review, undefined, 'only the stages the report shows, and the end states');
   });
 
   test('a bad query is a problem+json with the field', async () => {

@@ -39,6 +39,8 @@ const ChannelsPage = lazy(() => import('./pages/channels'));
 const PricesPage = lazy(() => import('./pages/prices'));
 // Users and their roles (admins only) load on first visit.
 const UsersPage = lazy(() => import('./pages/users'));
+// The KPI dashboard (figures with drill-down to the orders list) loads on first visit.
+const KpisPage = lazy(() => import('./pages/kpis'));
 
 export function App() {
   const { path } = useLocation();
@@ -122,6 +124,7 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if ((params = match('/channels/:id', path))) return <ChannelsPage me={user} id={params.id!} />;
   if (path === '/prices') return <PricesPage />;
   if ((params = match('/prices/:code', path))) return <PricesPage code={decodeURIComponent(params.code!)} />;
+  if (path === '/kpis') return <KpisPage />;
   if (path === '/users') return <UsersPage me={user} />;
   if (path === '/inventory') return <InventoryPage me={user} />;
   if (path === '/inbox') return <InboxPage me={user} />;

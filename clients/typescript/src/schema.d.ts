@@ -31365,6 +31365,12 @@ export interface components {
             slaHours: number;
             stuckHours: number;
             endStates: string[];
+            /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
+            stageLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             orders: {
                 count: number;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
@@ -34396,6 +34402,12 @@ export interface components {
             slaHours: number;
             stuckHours: number;
             endStates: string[];
+            /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
+            stageLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             orders: {
                 count: number;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */

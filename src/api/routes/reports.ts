@@ -129,6 +129,11 @@ export const kpiView = z
     slaHours: z.number(),
     stuckHours: z.number(),
     endStates: z.array(z.string()),
+    stageLabels: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .describe(
+        'EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent)',
+      ),
     orders: z.object({ count: z.number(), drillDown }),
     cycleTime: z.object({
       ...timing,

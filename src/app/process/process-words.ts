@@ -197,3 +197,22 @@ export async function publishedRoleWords(scope: TenantScope) {
       if (!roles.get(role)) roles.set(role, entry?.labels ?? null);
   return roles;
 }
+
+/**
+ * The labels of every state the published processes name, first labelled wins (the KPI report's
+ * stages, which span processes).
+ */
+export async function publishedStateWords(scope: TenantScope) {
+  const rows = await scope
+    .selectFrom('process_definitions')
+    .select(['source', 'source_hash'])
+    .where('status', '=', 'published')
+    .orderBy('key')
+    .orderBy('version', 'desc')
+    .execute();
+  const states = new Map<string, Labels>();
+  for (const row of rows)
+    for (const [state, entry] of Object.entries(wordsOf(row.source, row.source_hash).states))
+      if (entry?.labels && !states.has(state)) states.set(state, entry.labels);
+  return states;
+}

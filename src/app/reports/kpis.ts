@@ -9,6 +9,8 @@ import {
   type Kpi,
   type KpiOptions,
 } from '../orders/kpi-filters.js';
+import { publishedStateWords } from '../process/process-words.js';
+import type { Labels } from '../../process/index.js';
 
 /**
  * KPIs (issue 18 item 7, C15; docs/kpis.md) over the orders placed in [from, to) (return orders
@@ -123,6 +125,14 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     for (const loc of await scope.selectFrom('locations').select(['code', 'name']).where('code', 'in', codes).execute())
       locationNames.set(loc.code, loc.name);
 
+  // The words people read for each stage and end state: the published processes' labels.
+  const stateWords = await publishedStateWords(scope);
+  const stageLabels: Record<string, Labels> = {};
+  for (const stage of new Set([...stageRows.rows.map((r) => r.stage), ...END_STATES])) {
+    const labels = stateWords.get(stage);
+    if (labels) stageLabels[stage] = labels;
+  }
+
   const cycle = (r: (typeof cycleRows.rows)[number], scoped: Record<string, string | undefined>) => ({
     orders: Number(r.n),
     p50Seconds: seconds(r.p50),
@@ -141,6 +151,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     slaHours: query.slaHours,
     stuckHours: query.stuckHours,
     endStates: [...END_STATES],
+    stageLabels,
     orders: { count: total, drillDown: kpiDrill('placed') },
     cycleTime: {
       ...(overall

@@ -9,6 +9,7 @@ import { useLiveUpdates, useNavCounts, type NavCounts } from './live';
 const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean; adminOnly?: boolean }[] = [
   { to: '/', label: 'nav.dashboard', icon: '▦' },
   { to: '/orders', label: 'nav.orders', icon: '≡' },
+  { to: '/kpis', label: 'nav.kpis', icon: '◔' },
   { to: '/returns', label: 'nav.returns', icon: '↩' },
   { to: '/inventory', label: 'nav.inventory', icon: '▤' },
   { to: '/inbox', label: 'nav.inbox', icon: '✉' },

@@ -17,6 +17,7 @@ import { navigate, useLocation } from '../router';
 import { localDayEnd, localDayStart } from '../format';
 import { ORDER_COLUMNS, OrdersTable, type OrderColumn } from '../components/orders-table';
 import { ErrorBox } from '../components/status';
+import { useLocationName } from '../components/location-names';
 import { deleteView, DRILL_DOWN, loadViews, normalise, saveView, type SavedView } from '../saved-views';
 
 const PAGE = 100;
@@ -84,6 +85,16 @@ export function OrdersPage() {
     };
   }, [filters]);
   const drillDown = DRILL_DOWN.filter((k) => f.get(k));
+  // A drill-down filter's value in words: the figure, the stage, the location's name.
+  const locationName = useLocationName(Boolean(f.get('location')));
+  const chipValue = (key: string, value: string) =>
+    key === 'kpi'
+      ? tMaybe(`kpi.${value}`, value)
+      : key === 'stage'
+        ? tMaybe(`state.${value}`, value.replaceAll('_', ' '))
+        : key === 'location'
+          ? locationName(value)
+          : value;
   useEffect(() => setSelected(new Set()), [apiFilters]);
 
   const list = useInfiniteQuery({
@@ -211,7 +222,7 @@ export function OrdersPage() {
             <li key={k}>
               <span>
                 {t(`orders.filter.${k}`)}
-                {k === 'customerId' ? '' : `: ${tMaybe(`kpi.${f.get(k)}`, f.get(k)!)}`}
+                {k === 'customerId' ? '' : `: ${chipValue(k, f.get(k)!)}`}
               </span>{' '}
               <button
                 type="button"
