@@ -30,11 +30,14 @@ export async function reserveAt(
   reserveStatement: ReserveStatement,
   whole: boolean,
   bucketed: Map<string, boolean> = new Map(),
+  rowFree: Map<string, number> = new Map(),
 ): Promise<number> {
   const key = `${reserveStatement.productId}|${reserveStatement.locationId}`;
   const known = bucketed.get(key);
+  // A bucketed row read short by the pre-lock goes straight to its buckets (gathering takes the row's free too).
+  const rowShort = known === true && (rowFree.get(key) ?? Number.MAX_SAFE_INTEGER) < reserveStatement.quantity;
   let taken = 0;
-  if (whole || known !== true)
+  if ((whole && !rowShort) || known !== true)
     taken =
       (await (whole ? reserveWholeSql : reservePartialSql)(scope, reserveStatement).execute(scope.conn)).rows[0]
         ?.taken ?? 0;
@@ -50,16 +53,23 @@ export async function reserveAt(
  * (their buyers lock buckets, not the row), their free figure including what the buckets hold.
  */
 function preLockSql(scope: TenantScope, productIds: string[], locationIds: string[]) {
-  return sql<{ product_id: string; location_id: string; free: number; bucketed: boolean }>`with cold as (
-  select product_id, location_id, on_hand - reserved - safety as free, false as bucketed from stock_levels
+  return sql<{
+    product_id: string;
+    location_id: string;
+    free: number;
+    row_free: number;
+    bucketed: boolean;
+  }>`with cold as (
+  select product_id, location_id, on_hand - reserved - safety as free, on_hand - reserved - safety as row_free, false as bucketed from stock_levels
   where tenant_id = ${scope.tenantId} and product_id = any(${productIds}::uuid[]) and location_id = any(${locationIds}::uuid[]) and buckets = 0
   order by product_id, location_id for update
 ), hot as (
-  select sl.product_id, sl.location_id, greatest(sl.on_hand - sl.reserved - sl.safety, 0) + ${bucketFreeSql('sl')} as free, true as bucketed
+  select sl.product_id, sl.location_id, greatest(sl.on_hand - sl.reserved - sl.safety, 0) + ${bucketFreeSql('sl')} as free,
+    sl.on_hand - sl.reserved - sl.safety as row_free, true as bucketed
   from stock_levels sl
   where sl.tenant_id = ${scope.tenantId} and sl.product_id = any(${productIds}::uuid[]) and sl.location_id = any(${locationIds}::uuid[]) and sl.buckets > 0
 )
-select product_id, location_id, free, bucketed from cold union all select product_id, location_id, free, bucketed from hot`;
+select product_id, location_id, free, row_free, bucketed from cold union all select product_id, location_id, free, row_free, bucketed from hot`;
 }
 
 export interface ReserveOrderInput {
@@ -143,6 +153,7 @@ export async function reserveOrder(
     let free: Map<string, number> | null = null;
     // Whether a row has buckets: known for the pre-locked rows, learned on a refusal otherwise.
     const bucketed = new Map<string, boolean>();
+    const rowFree = new Map<string, number>();
     if ((lines.length > 1 || candidates.length > 1) && candidates.length && lines.length) {
       const rows = await preLockSql(
         tx,
@@ -150,7 +161,10 @@ export async function reserveOrder(
         candidates.map((c) => c.id),
       ).execute(tx.conn);
       free = new Map(rows.rows.map((r) => [`${r.product_id}|${r.location_id}`, Number(r.free)]));
-      for (const row of rows.rows) bucketed.set(`${row.product_id}|${row.location_id}`, row.bucketed);
+      for (const row of rows.rows) {
+        bucketed.set(`${row.product_id}|${row.location_id}`, row.bucketed);
+        rowFree.set(`${row.product_id}|${row.location_id}`, Number(row.row_free));
+      }
     }
     const freeAt = (productId: string, locationId: string) =>
       free ? (free.get(`${productId}|${locationId}`) ?? 0) : Number.MAX_SAFE_INTEGER;
@@ -181,7 +195,7 @@ export async function reserveOrder(
           reason: 'order',
           actor,
         };
-        const taken = await reserveAt(tx, st, whole, bucketed);
+        const taken = await reserveAt(tx, st, whole, bucketed, rowFree);
         if (taken > 0) {
           out.allocations.push({
             location: loc.code,
