@@ -30,6 +30,7 @@ const OrderPage = lazy(() => import('./pages/order-page'));
 const ProcessDesigner = lazy(() => import('./pages/process-designer'));
 const TrackingPage = lazy(() => import('./pages/tracking'));
 const SelfServiceReturnPage = lazy(() => import('./pages/self-service-return'));
+const InvitationPage = lazy(() => import('./pages/invitation'));
 // Returns (queue, receipts, inspection) load on first visit like the order page.
 const ReturnsPage = lazy(() => import('./pages/returns'));
 const CustomerPage = lazy(() => import('./pages/customer'));
@@ -47,6 +48,12 @@ export function App() {
   const tracking = match('/track/:token', path);
   const selfService = match('/track/:token/return', path);
   // The customer's tracking and return pages are public: no session, no console shell.
+  if (path === '/invitation')
+    return (
+      <Suspense fallback={<Loading />}>
+        <InvitationPage />
+      </Suspense>
+    );
   if (selfService)
     return (
       <Suspense fallback={<Loading />}>

@@ -19,8 +19,8 @@ const isAdmin = (me: Me) => me.roles.includes('admin');
 interface Notice {
   key: UsersKey;
   params: Record<string, string>;
-  /** An invitation's one-time code, shown once. */
-  token?: string;
+  /** The invitation's one-time link (its code after #), shown once. */
+  link?: string;
 }
 
 /**
@@ -91,9 +91,9 @@ export default function UsersPage({ me }: { me: Me }) {
       {notice && (
         <div className="form-ok" role="status" data-testid="users-notice">
           <p>{t(notice.key, notice.params)}</p>
-          {notice.token && (
-            <code className="invitation" data-testid="invitation-token">
-              {notice.token}
+          {notice.link && (
+            <code className="invitation" data-testid="invitation-link">
+              {notice.link}
             </code>
           )}
         </div>
@@ -110,7 +110,7 @@ export default function UsersPage({ me }: { me: Me }) {
                 ? {
                     key: 'us.invited',
                     params: { name: created.name, date: formatDateTime(created.invitation.expiresAt, locale) },
-                    token: created.invitation.token,
+                    link: `${window.location.origin}/invitation#${encodeURIComponent(created.invitation.token)}`,
                   }
                 : { key: 'us.created', params: { name: created.name, email: created.email } },
             );
