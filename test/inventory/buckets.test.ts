@@ -93,7 +93,19 @@ describe('stock buckets of a hot SKU', () => {
     // The lent quantity is free to every reader: the buckets are not a reservation.
     assert.deepEqual(Object.values(await figures(sku, productId, locationId)).slice(0, 4), [20, 0, 20, 0]);
 
+    // The availability feed, read to its end: a change in a bucket alone must show up next.
+    let feed = await must(t, 'GET', '/api/v1/inventory/feed?limit=500');
+    while (feed.more) feed = await must(t, 'GET', `/api/v1/inventory/feed?limit=500&cursor=${feed.nextCursor}`);
+    const cursor = feed.nextCursor as string;
+
     const first = await must(t, 'POST', '/api/v1/orders', oneLine(sku, 3, { externalId: 'HOT-BKT-1' }), 201);
+    const changed = await must(t, 'GET', `/api/v1/inventory/feed?limit=500&cursor=${cursor}`);
+    assert.deepEqual(
+      changed.items
+        .filter((item: { sku: string }) => item.sku === sku)
+        .map((item: { available: number }) => item.available),
+      [17],
+    );
     assert.equal(first.reservation.status, 'reserved');
     const [held] = await reservationBucket(first.id);
     assert.ok(held!.bucket !== null, 'the reservation records its bucket');

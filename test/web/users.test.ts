@@ -168,6 +168,17 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
     assert.equal(demoted.body.code, 'LAST_ADMIN');
     assert.equal(demoted.body.errors[0].path, '/roles');
 
+    // A business role that stands in for another: a CFO acts on Finance tasks.
+    const roleMap = page.getByTestId('role-map');
+    await roleMap.getByText('No business role stands in for another.').waitFor();
+    await roleMap.getByLabel('Business role').fill('cfo');
+    await roleMap.getByLabel('also acts as').fill('finance');
+    await roleMap.getByRole('button', { name: 'Add' }).click();
+    await roleMap.getByText('Cfo acts as Finance').waitFor();
+    assert.deepEqual((await rig.call('GET', '/api/v1/business-roles/map')).body.entries, [
+      { role: 'cfo', actsAs: 'finance' },
+    ]);
+
     // Deactivating Marta asks first, then she is gone from the active list.
     await marta.getByRole('button', { name: 'Deactivate' }).click();
     await dialog.getByText(/Marta Wiśniewska will no longer be able to sign in/).waitFor();
@@ -187,6 +198,7 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
     await marta.getByText('Obsługa zamówień, Finanse').waitFor();
     await marta.getByRole('button', { name: 'Przywróć' }).waitFor();
     await page.getByTestId('users-notice').getByText('Marta Wiśniewska: konto dezaktywowane.').waitFor();
+    await page.getByTestId('role-map').getByText('Cfo działa jako Finanse').waitFor();
     assert.doesNotMatch(await roleCells(page), CODES);
     await rig.shot('users-pl', page);
     await switchLanguage(page, /Menu użytkownika/, 'Русский');

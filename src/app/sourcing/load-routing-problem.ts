@@ -390,7 +390,10 @@ export async function loadNetwork(
       )
       .orderBy('stock_levels.product_id')
       .orderBy('stock_levels.location_id');
-    if (opts.lock) query = query.forUpdate('stock_levels');
+    // FOR NO KEY UPDATE: it holds off every stock writer (their UPDATEs take the same lock) yet
+    // not the foreign-key checks of reservation inserts, so a hot row's bucket buyers do not queue
+    // behind a routing step (docs/inventory.md "Hot SKUs").
+    if (opts.lock) query = query.forNoKeyUpdate('stock_levels');
     const levels = await query.execute();
     const own = new Map<string, number>();
     if (opts.orderId) {

@@ -85,6 +85,16 @@ const en = {
   'us.forbidden': 'Only an administrator manages users and their roles. Your role does not allow this.',
   'us.err.noRole': 'Choose at least one permission role.',
   'us.err.other': 'Refused: {detail}',
+  'map.title': 'Business roles that stand in for others',
+  'map.intro':
+    'Whoever holds the first role may also act on tasks for the second, e.g. a CFO on Finance tasks (one level).',
+  'map.entry': '{role} acts as {actsAs}',
+  'map.none': 'No business role stands in for another.',
+  'map.role': 'Business role',
+  'map.actsAs': 'also acts as',
+  'map.add': 'Add',
+  'map.remove': 'Remove: {entry}',
+  'map.saved': 'Saved.',
 } satisfies Record<string, Message>;
 export type UsersKey = keyof typeof en;
 
@@ -173,6 +183,16 @@ const pl: Record<UsersKey, Message> = {
   'us.forbidden': 'Użytkownikami i ich rolami zarządza tylko administrator. Twoja rola na to nie pozwala.',
   'us.err.noRole': 'Wybierz co najmniej jedną rolę uprawnień.',
   'us.err.other': 'Odmowa: {detail}',
+  'map.title': 'Role biznesowe zastępujące inne',
+  'map.intro':
+    'Kto ma pierwszą rolę, może też wykonywać zadania drugiej, np. dyrektor finansowy zadania Finansów (jeden poziom).',
+  'map.entry': '{role} działa jako {actsAs}',
+  'map.none': 'Żadna rola biznesowa nie zastępuje innej.',
+  'map.role': 'Rola biznesowa',
+  'map.actsAs': 'działa też jako',
+  'map.add': 'Dodaj',
+  'map.remove': 'Usuń: {entry}',
+  'map.saved': 'Zapisano.',
 };
 
 const ru: Record<UsersKey, Message> = {
@@ -265,6 +285,16 @@ const ru: Record<UsersKey, Message> = {
   'us.forbidden': 'Пользователями и их ролями управляет только администратор. Ваша роль этого не позволяет.',
   'us.err.noRole': 'Выберите хотя бы одну роль доступа.',
   'us.err.other': 'Отказ: {detail}',
+  'map.title': 'Бизнес-роли, заменяющие другие',
+  'map.intro':
+    'У кого есть первая роль, тот может выполнять и задачи второй, например финансовый директор — задачи «Финансов» (один уровень).',
+  'map.entry': '{role} действует как {actsAs}',
+  'map.none': 'Ни одна бизнес-роль не заменяет другую.',
+  'map.role': 'Бизнес-роль',
+  'map.actsAs': 'действует и как',
+  'map.add': 'Добавить',
+  'map.remove': 'Убрать: {entry}',
+  'map.saved': 'Сохранено.',
 };
 
 export const usersMessages: Catalogue<UsersKey> = { en, pl, ru };
