@@ -122,7 +122,7 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   const { path } = useLocation();
   let params: Record<string, string> | null;
   if (path === '/' || path === '/dashboard') return <DashboardPage />;
-  if (path === '/orders') return <OrdersPage />;
+  if (path === '/orders') return <OrdersPage me={user} />;
   if ((params = match('/orders/:id', path))) return <OrderPage id={params.id!} me={user} />;
   if ((params = match('/customers/:id', path))) return <CustomerPage id={params.id!} />;
   if (path === '/returns') return <ReturnsPage me={user} />;

@@ -24,7 +24,7 @@ export interface paths {
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
-                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";
                     /** @description only orders with a finished stay in this state (KPI time per stage) */
                     stage?: string;
                     /** @description only orders whose first fulfilment is at this location code */
@@ -506,7 +506,7 @@ export interface paths {
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
-                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";
                     /** @description only orders with a finished stay in this state (KPI time per stage) */
                     stage?: string;
                     /** @description only orders whose first fulfilment is at this location code */
@@ -7203,8 +7203,10 @@ export interface paths {
                             inbox: number;
                             /** @description Orders in an exception state */
                             exceptions: number;
-                            /** @description Orders in an exception or with an overdue task */
+                            /** @description Orders needing attention: in an exception, with an overdue task, or stuck (no step for `stuckHours`); GET /orders?kpi=attention&stuckHours= lists them */
                             attention: number;
+                            /** @description the hours without a step that make an order stuck in `attention` */
+                            stuckHours: number;
                         };
                     };
                 };
@@ -31004,6 +31006,8 @@ export interface components {
                 ok: boolean;
                 /** @description the state the order reached (assign, print: the state it is in) */
                 state?: string;
+                /** @description that state's name in words, from the process definitions */
+                stateLabels?: components["schemas"]["LabelsInput"] | null;
                 version?: number;
                 /** @description print: GET this for the PDF */
                 document?: string;
@@ -31314,6 +31318,10 @@ export interface components {
                 orders: number;
                 averageSeconds: number | null;
             };
+            /** @description each state's name in words from the process definitions (issue 18); absent: no definition labels it */
+            stateLabels: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
         };
         ProcessHeatmapInput: {
             key: string;
@@ -31382,6 +31390,7 @@ export interface components {
                 p90Seconds: number | null;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
+                averageSeconds: number | null;
                 byChannel: {
                     channel: string;
                     name: string;
@@ -31390,6 +31399,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
                 byLocation: {
                     location: string;
@@ -31399,6 +31409,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
             };
             stages: {
@@ -34041,6 +34052,8 @@ export interface components {
                 ok: boolean;
                 /** @description the state the order reached (assign, print: the state it is in) */
                 state?: string;
+                /** @description that state's name in words, from the process definitions */
+                stateLabels?: components["schemas"]["Labels"] | null;
                 version?: number;
                 /** @description print: GET this for the PDF */
                 document?: string;
@@ -34351,6 +34364,10 @@ export interface components {
                 orders: number;
                 averageSeconds: number | null;
             };
+            /** @description each state's name in words from the process definitions (issue 18); absent: no definition labels it */
+            stateLabels: {
+                [key: string]: components["schemas"]["Labels"];
+            };
         };
         ProcessHeatmap: {
             key: string;
@@ -34419,6 +34436,7 @@ export interface components {
                 p90Seconds: number | null;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
+                averageSeconds: number | null;
                 byChannel: {
                     channel: string;
                     name: string;
@@ -34427,6 +34445,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
                 byLocation: {
                     location: string;
@@ -34436,6 +34455,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
             };
             stages: {

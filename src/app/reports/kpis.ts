@@ -75,6 +75,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     n: string;
     p50: string | null;
     p90: string | null;
+    average: string | null;
   }>`with done as (
       select channels.code as channel, channels.name as channel_name, ${locationCode(tenantId)} as location,
         extract(epoch from (${endedAt(tenantId)} - orders.placed_at)) as took
@@ -82,7 +83,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     select channel, channel_name, location, grouping(channel, channel_name) = 0 as by_channel,
       grouping(location) = 0 as by_location, count(*) as n,
       percentile_cont(0.5) within group (order by took) as p50,
-      percentile_cont(0.9) within group (order by took) as p90
+      percentile_cont(0.9) within group (order by took) as p90, avg(took) as average
     from done where took is not null
     group by grouping sets ((), (channel, channel_name), (location))
     order by count(*) desc`.execute(scope.conn);
@@ -137,6 +138,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     orders: Number(r.n),
     p50Seconds: seconds(r.p50),
     p90Seconds: seconds(r.p90),
+    averageSeconds: seconds(r.average),
     drillDown: kpiDrill('completed', scoped),
   });
   const overall = cycleRows.rows.find((r) => !r.by_channel && !r.by_location);
@@ -156,7 +158,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     cycleTime: {
       ...(overall
         ? cycle(overall, {})
-        : { orders: 0, p50Seconds: null, p90Seconds: null, drillDown: kpiDrill('completed') }),
+        : { orders: 0, p50Seconds: null, p90Seconds: null, averageSeconds: null, drillDown: kpiDrill('completed') }),
       byChannel: cycleRows.rows
         .filter((r) => r.by_channel)
         .map((r) => ({
