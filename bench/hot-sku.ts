@@ -1,8 +1,8 @@
 /**
  * Hot SKU (issue 19 item 3): one SKU, N clients reserving one unit each by calling the
  * reservation functions directly (not over HTTP): the baseline is createHold (the one guarded
- * UPDATE on the stock_levels row that intake uses for a one-line order), against
- * reserveInBucket on the same row split into buckets. PostgreSQL (BENCH_DATABASE_URL or the
+ * UPDATE on the stock_levels row that intake uses for a one-line order), against the same
+ * createHold on a row split into buckets (the row refuses, one bucket takes it). PostgreSQL (BENCH_DATABASE_URL or the
  * local test server, a scratch database). Prints orders/s, p50/p99, memory and load average.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { openDatabase } from '../src/store/db.js';
 import { scope as tenantScope } from '../src/store/tenant-scope.js';
 import { createHold } from '../src/app/inventory/reserve.js';
 import { systemActor } from '../src/store/history.js';
-import { reserveInBucket, splitStock } from '../src/app/inventory/buckets.js';
+import { splitStock } from '../src/app/inventory/buckets.js';
 import { fmt, memory, runConcurrent, scratchDatabase, benchTenantApp } from './lib.js';
 
 const TOTAL = Number(process.env.HOT_SKU_ORDERS ?? 3000);
@@ -69,8 +69,14 @@ for (const clients of [1, 16, 64]) {
   const hot = await hotRow(`BUCKET-${clients}`);
   await splitStock(store, hot.product_id, hot.location_id, BUCKETS);
   const bucketed = await runConcurrent(TOTAL, clients, async (index) => {
-    const bucket = await reserveInBucket(store, hot.product_id, hot.location_id, 1, `o${index}`, BUCKETS);
-    if (bucket === null) throw new Error('short');
+    const hold = await createHold(store, actor, new Date(), {
+      productId: hot.product_id,
+      locationId: hot.location_id,
+      quantity: 1,
+      expiresAt: new Date(Date.now() + 3_600_000),
+      reference: `o${index}`,
+    });
+    if (!hold) throw new Error('short');
   });
   for (const [name, result] of [
     ['row   ', base],

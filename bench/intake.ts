@@ -10,7 +10,12 @@
  * - `lifecycle`: b2c intake, then payment_authorized, shipped, delivered as an integration posts
  *   them (POST /orders/{id}/events): one "order" is the four calls;
  * - `raw`: a raw `pg` client doing the order-shaped writes in one transaction (order, lines,
- *   guarded stock updates, an event) — the baseline, in the same run.
+ *   guarded stock updates, an event) — the baseline, in the same run;
+ * - `flash` and `flash-buckets` (not in the default list; `npm run bench:hot-sku:http`): a flash
+ *   sale, every order one unit of one SKU stocked at WAW-1 only, on the b2c path (process,
+ *   reservation at intake, Idempotency-Key): `flash` on the plain stock row, `flash-buckets` on a
+ *   SKU split by `ordo stock-buckets` into BENCH_FLASH_BUCKETS (16) buckets. The table then adds
+ *   the ratio flash-buckets / flash at each number of clients.
  * At each of BENCH_CLIENTS (1,16,64) clients for BENCH_SECONDS (10) each. Per cell: orders/s,
  * p50/p99, errors, the server's RSS, CPU per order of the server process and of the PostgreSQL
  * backends serving it (/proc utime+stime), and statements, round trips and transactions per order
@@ -29,13 +34,15 @@ import pg from 'pg';
 import { fmt, percentile, scratchDatabase } from './lib.js';
 import { startPgProxy, zeroCounts, type WireCounts } from './pg-proxy.js';
 
-const PATHS_ALL = ['plain', 'b2c', 'hot', 'lifecycle', 'raw'] as const;
+const PATHS_ALL = ['plain', 'b2c', 'hot', 'lifecycle', 'raw', 'flash', 'flash-buckets'] as const;
+const PATHS_DEFAULT = ['plain', 'b2c', 'hot', 'lifecycle', 'raw'];
 type PathName = (typeof PATHS_ALL)[number];
+const FLASH_BUCKETS = Number(process.env.BENCH_FLASH_BUCKETS ?? 16);
 const PGLITE = process.env.BENCH_DB === 'pglite';
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SKUS = Number(process.env.BENCH_SKUS ?? 200);
-const PATHS = (process.env.BENCH_PATHS ?? (PGLITE ? 'b2c' : PATHS_ALL.join(',')))
+const PATHS = (process.env.BENCH_PATHS ?? (PGLITE ? 'b2c' : PATHS_DEFAULT.join(',')))
   .split(',')
   .map((p) => p.trim()) as PathName[];
 const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? join(import.meta.dirname, '..'));
@@ -194,6 +201,11 @@ async function setupShop(api: Client) {
       longitude,
       capabilities: ['ships'],
     });
+  // the flash sale's two SKUs: stocked at one warehouse only, as a sale's stock usually is
+  for (const sku of ['FLASH-ROW', 'FLASH-BKT']) {
+    await api.must('POST', '/api/v1/products', { sku, name: `Wyprzedaż ${sku} — Распродажа` });
+    await api.must('POST', '/api/v1/inventory/stock:set', { sku, location: 'WAW-1', onHand: 10_000_000 });
+  }
   const skus = [...Array.from({ length: SKUS }, (_, n) => skuOf(n + 1)), 'HOT-1'];
   const work = skus.flatMap((sku) => [
     () => api.must('POST', '/api/v1/products', { sku, name: `Produkt ${sku} — Товар` }),
@@ -251,6 +263,15 @@ function shopLines(hot: boolean) {
     lines.splice(Math.max(0, lines.length - 1), 1, { sku: 'HOT-1', quantity: 1, unitPrice: '9.99', taxRate: '23' });
   return lines;
 }
+const flashBody = (id: string, sku: string) => ({
+  channel: 'shop',
+  externalId: id,
+  customer: { code: 'C-1' },
+  currency: 'PLN',
+  lines: [{ sku, quantity: 1, unitPrice: '49.99', taxRate: '23' }],
+  shippingAddress: address,
+  delivery: { method: 'ship' },
+});
 const shopBody = (id: string, hot: boolean) => ({
   channel: 'shop',
   externalId: id,
@@ -304,6 +325,8 @@ function pathOps(plain: Client, shop: Client, pool: () => pg.Pool): Record<PathN
       }
     },
     raw: async (id) => rawOrder(pool(), id),
+    flash: async (id) => void (await intake(shop, flashBody(id, 'FLASH-ROW'), id, 'awaiting_payment')),
+    'flash-buckets': async (id) => void (await intake(shop, flashBody(id, 'FLASH-BKT'), id, 'awaiting_payment')),
   };
 }
 
@@ -418,6 +441,19 @@ async function main() {
     const shop = client(started.port, shopKey);
     if (plainKey) await setupPlain(plain);
     await setupShop(shop);
+    if (PATHS.includes('flash-buckets'))
+      console.log(
+        (
+          await ordoCli(baseEnv, [
+            'stock-buckets',
+            'FLASH-BKT',
+            'WAW-1',
+            String(FLASH_BUCKETS),
+            '--tenant',
+            `shop-${runId}`,
+          ])
+        ).trim(),
+      );
     if (PATHS.includes('raw') && scratch) {
       const url = new URL(scratch.url);
       url.host = `127.0.0.1:${proxy!.port}`;
@@ -507,6 +543,15 @@ async function main() {
       console.log(
         `| ${c.path} | ${c.clients} | ${fmt(c.perSecond, 0)} | ${num(c.p50)} | ${num(c.p99)} | ${c.errors} | ${fmt(c.rssMb, 0)} | ${num(c.nodeCpuMs, 2)} | ${num(c.pgCpuMs, 2)} | ${proxy ? `${fmt(c.wire.statements, 1)} (+${fmt(c.wire.control, 1)})` : '—'} | ${proxy ? fmt(c.wire.roundTrips, 1) : '—'} | ${proxy ? fmt(c.wire.transactions, 1) : '—'} | ${base ? fmt(c.perSecond / base.perSecond, 2) : '—'} |`,
       );
+    }
+    const flashAt = (path: PathName, clients: number) => cells.find((c) => c.path === path && c.clients === clients);
+    for (const clients of CLIENTS) {
+      const row = flashAt('flash', clients);
+      const bucketed = flashAt('flash-buckets', clients);
+      if (row && bucketed)
+        console.log(
+          `flash sale, ${clients} client(s): buckets ${fmt(bucketed.perSecond, 0)}/s vs one row ${fmt(row.perSecond, 0)}/s = ${fmt(bucketed.perSecond / row.perSecond, 2)}x (load ${bucketed.load})`,
+        );
     }
     console.log(
       '\nstatements exclude BEGIN/COMMIT/ROLLBACK/SAVEPOINT (the "+n"); counts and CPU include the server\'s in-process worker (outbox, timers) during the cell.',

@@ -25,6 +25,7 @@ import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-d
 import { platformKeyCommand, tenantCommand } from './tenant-commands.js';
 import { usersCommand } from './users.js';
 import { generateCommand } from './generate-command.js';
+import { stockBucketsCommand } from './stock-buckets.js';
 
 const HELP = `ordo — order management system
 
@@ -41,6 +42,9 @@ Usage:
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
+  ordo stock-buckets SKU LOCATION COUNT [--tenant demo]
+                                           a hot SKU's free stock split into COUNT buckets for a flash
+                                           sale (1 merges them back; docs/inventory.md "Hot SKUs")
   ordo backup FILE                         the embedded database (ORDO_DATA_DIR) into FILE (PostgreSQL: docs/backup.md)
   ordo restore FILE [--force]              FILE into ORDO_DATA_DIR; --force moves a non-empty folder aside first
   ordo retention status|set [--tenant demo] [KIND=DAYS …]
@@ -270,6 +274,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         console.log(violations.length === 0 ? 'stock invariants hold' : `${violations.length} violation(s)`);
         return violations.length === 0 ? 0 : 1;
       });
+    case 'stock-buckets':
+      return withDb(async (database) =>
+        stockBucketsCommand(database.db, await tenantId(database.db, values.tenant!), positionals),
+      );
     case 'backup':
     case 'restore':
       return backupCommand(command, config, positionals[0], values.force ?? false);

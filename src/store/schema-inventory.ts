@@ -14,6 +14,8 @@ export interface StockLevelsTable {
   version: Generated<number>;
   change_xid: Generated<string>;
   updated_at: Generated<Date>;
+  /** Buckets the row's free quantity is lent to (0 = none; migration 0032, app/inventory/buckets.ts). */
+  buckets: Generated<number>;
 }
 
 export type MovementKind =
@@ -56,6 +58,8 @@ export interface StockReservationsTable {
   expires_at: Timestamp | null;
   created_at: Timestamp;
   closed_at: Timestamp | null;
+  /** The stock bucket holding the units (null: the stock row itself). */
+  bucket: Generated<number | null>;
 }
 
 export interface StockBackordersTable {

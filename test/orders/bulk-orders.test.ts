@@ -132,6 +132,7 @@ describe('bulk actions on orders', () => {
     const cancelled = await bulk({ action: 'cancel', reason: 'Klient zrezygnował', orders: [{ id: gone.id }] });
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
     assert.equal(cancelled.body.items[0].state, 'cancelled');
+    assert.deepEqual(cancelled.body.items[0].stateLabels, { en: 'Cancelled', pl: 'Anulowane', ru: 'Отменён' });
 
     const res = await bulk({
       action: 'cancel',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { newId } from '../../src/shared/ids.js';
+import { publish, shipped } from '../process/process-support.js';
 
 const HOUR = 3_600_000;
 const NOW = '2026-11-20T00:00:00.000Z';
@@ -239,6 +240,8 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
     assert.equal(body.cycleTime.orders, 4);
     assert.equal(body.cycleTime.p50Seconds, 44 * 3600);
     assert.equal(body.cycleTime.p90Seconds, Math.round(81.6 * 3600));
+    // (20 + 40 + 48 + 96) / 4 = 51h: the dashboard's average cycle time, same orders, same drill-down
+    assert.equal(body.cycleTime.averageSeconds, 51 * 3600);
     assert.deepEqual(
       body.cycleTime.byChannel.map((c: any) => [c.channel, c.name, c.orders]),
       [['web', 'Sklep internetowy', 4]],
@@ -282,11 +285,77 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
     assert.deepEqual(await drill(waw.sla.drillDown), ['A', 'G']);
   });
 
+  test("stages carry the published processes' words; none before a process names them", async () => {
+    assert.deepEqual((await kpis()).stageLabels, {});
+    await publish(t, shipped('b2c-omnichannel'));
+    const labels = (await kpis()).stageLabels;
+    assert.deepEqual(labels.fulfilling, { en: 'In the warehouse', pl: 'W magazynie', ru: 'На складе' });
+    assert.deepEqual(labels.in_transit, { en: 'In transit', pl: 'W drodze', ru: 'В пути' });
+    assert.equal(labels.completed?.pl, 'Zakończone', 'end states are named too');
+    assert.deepEqual(labels.stock_exception, { en: 'Out of stock', pl: 'Brak towaru', ru: 'Нет товара' });
+    assert.equal(labels.fraud_review, undefined, 'only the stages the report shows, and the end states');
+  });
+
   test('a bad query is a problem+json with the field', async () => {
     const response = await t.call('GET', '/api/v1/reports/kpis?slaHours=0');
     assert.equal(response.status, 400);
     assert.equal(response.body.code, 'VALIDATION_FAILED');
     const list = await t.call('GET', '/api/v1/orders?kpi=nonsense');
     assert.equal(list.status, 400);
+  });
+
+  test('needs attention: the navigation count and GET /orders?kpi=attention name the same orders', async () => {
+    const attention = async () => {
+      const counts = await t.call('GET', '/api/v1/console/counts');
+      assert.equal(counts.status, 200, JSON.stringify(counts.body));
+      assert.equal(counts.body.stuckHours, 24);
+      const listed = await drill(`/api/v1/orders?kpi=attention&stuckHours=${counts.body.stuckHours}`);
+      assert.equal(counts.body.attention, listed.length, `count ${counts.body.attention} vs ${listed.join(',')}`);
+      return listed;
+    };
+    // E is stuck (no step for ten days); F moved 12 hours ago; the return waiting for its parcel is not stuck
+    assert.deepEqual(await attention(), ['E']);
+    // F waits in an exception, D (cancelled) still has an overdue open task: both need someone
+    const idOf = async (key: Key) =>
+      (
+        await t.store
+          .selectFrom('orders')
+          .select('id')
+          .where('number', '=', numberOf.get(key)!)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const now = new Date(NOW);
+    await t.store
+      .insertInto('order_processes', {
+        order_id: await idOf('F'),
+        definition_key: 'kpi-test',
+        definition_version: 1,
+        state: 'stock_exception',
+        status: 'waiting',
+        exception_kind: 'stock_exception',
+        exception_resolutions: [],
+        snapshot: '{}',
+        started_at: now,
+        updated_at: now,
+      } as any)
+      .execute();
+    await t.store
+      .insertInto('process_tasks', {
+        id: newId(),
+        order_id: await idOf('D'),
+        engine_task_id: 'approve-1',
+        kind: 'approval',
+        role: 'sales_lead',
+        party: 'seller',
+        title: 'Approve',
+        options: [],
+        state: 'open',
+        process_state: 'awaiting_approval',
+        due_at: new Date(now.getTime() - HOUR),
+        created_at: new Date(now.getTime() - 2 * HOUR),
+        updated_at: new Date(now.getTime() - 2 * HOUR),
+      } as any)
+      .execute();
+    assert.deepEqual(await attention(), ['D', 'E', 'F']);
   });
 });

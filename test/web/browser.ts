@@ -12,7 +12,7 @@ import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { hashPassword } from '../../src/domain/identity/secrets.js';
 import { newId } from '../../src/shared/ids.js';
 import { systemClock } from '../../src/shared/clock.js';
-import { scope } from '../../src/store/tenant-scope.js';
+import { scope, type TenantScope } from '../../src/store/tenant-scope.js';
 import { freshDatabase, type TestApp } from '../support.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,6 +34,8 @@ export interface ConsoleRig {
   page: Page;
   browser: Browser;
   call: TestApp['call'];
+  /** The tenant's tables, for a test that writes history the API would not (the KPI fixtures). */
+  store: TenantScope;
   consoleErrors: string[];
   expectedErrors: RegExp[];
   /** Adds a console user with the given roles (the tenant's admin exists already). */
@@ -133,6 +135,7 @@ export async function startConsole(
     page,
     browser,
     call,
+    store: scope(database.db, tenant.tenantId),
     consoleErrors,
     expectedErrors,
     newPage,

@@ -283,12 +283,19 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
     await page.getByTestId('notes').getByText('Klient prosi o dostawę po 17:00 — звонить заранее').waitFor();
     await page.getByTestId('timeline').getByText('Order edited').waitFor();
 
-    // Someone else edits the order meanwhile: the stale save is refused with a clear message.
-    const other = await call('PATCH', `/api/v1/orders/${target.id}`, { notes: 'zmiana z innego okna' });
-    assert.equal(other.status, 200);
-    expectedErrors.push(/status of 412/);
+    // Someone else edits the order while the form is open: live updates bring the new version to
+    // the page, yet the save carries the version the user began from, so it is refused with a
+    // clear message instead of overwriting a change the user never saw.
     await page.getByRole('button', { name: 'Edit notes' }).click();
     await page.getByRole('textbox', { name: 'Notes' }).fill('moja zmiana');
+    const other = await call('PATCH', `/api/v1/orders/${target.id}`, { notes: 'zmiana z innego okna' });
+    assert.equal(other.status, 200);
+    const otherVersion = String((other.body as { version: number }).version);
+    await page
+      .locator('dt', { hasText: /^Version$/ })
+      .locator('+ dd', { hasText: otherVersion })
+      .waitFor();
+    expectedErrors.push(/status of 412/);
     await page.getByRole('button', { name: 'Save' }).click();
     await page
       .getByTestId('conflict')

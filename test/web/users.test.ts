@@ -70,8 +70,8 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
     await form.getByRole('button', { name: 'Create user' }).click();
     const notice = page.getByTestId('users-notice');
     await notice.getByText(/Marta Wiśniewska is invited/).waitFor();
-    const token = (await page.getByTestId('invitation-token').textContent()) ?? '';
-    assert.ok(token.length > 20, 'the invitation code is shown once');
+    const invitation = (await page.getByTestId('invitation-link').textContent()) ?? '';
+    assert.match(invitation, /^http:\/\/127\.0\.0\.1:\d+\/invitation#ordos_/, 'the invitation link is shown once');
     const marta = row(page, 'marta@example.pl');
     await marta.getByText('Operator, Approver').waitFor();
     await marta.getByText('Order desk').waitFor();
@@ -79,9 +79,39 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
     assert.doesNotMatch(await roleCells(page), CODES);
     await rig.shot('users-en', page);
 
-    // The invitation works: Marta sets her password and signs in.
-    const accepted = await rig.call('POST', '/api/v1/auth/accept-invitation', { token, password: PASSWORD });
-    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    // The invitation works: Marta opens the link (no session), chooses her password and signs in.
+    const guest = await rig.newPage();
+    await guest.goto(invitation);
+    await guest.getByRole('heading', { name: 'Choose your password' }).waitFor();
+    await guest.getByLabel('New password (12 characters or more)').fill(PASSWORD);
+    await guest.getByLabel('The same password again').fill(`${PASSWORD}!`);
+    await guest.getByText('The two passwords differ.').waitFor();
+    assert.equal(await guest.getByRole('button', { name: 'Set my password' }).isDisabled(), true);
+    await guest.getByLabel('The same password again').fill(PASSWORD);
+    await rig.shot('users-invitation-en', guest);
+    await guest.getByRole('button', { name: 'Set my password' }).click();
+    await guest.getByText('Your password is set. You can sign in now.').waitFor();
+    assert.equal(new URL(guest.url()).hash, '', 'the used code leaves the address');
+    await guest.getByRole('link', { name: 'Sign in' }).click();
+    await guest.getByLabel('Email').fill('marta@example.pl');
+    await guest.getByLabel('Password').fill(PASSWORD);
+    await guest.getByRole('button', { name: 'Sign in' }).click();
+    // Her console speaks her language; as an operator she has no users entry.
+    await guest.getByRole('heading', { name: 'Pulpit' }).waitFor();
+    assert.equal(await guest.getByRole('navigation').getByRole('link', { name: 'Użytkownicy i role' }).count(), 0);
+    // A second use of the same link is refused in words.
+    const again = await rig.newPage();
+    await again.goto(invitation);
+    await again.getByLabel('New password (12 characters or more)').fill(PASSWORD);
+    await again.getByLabel('The same password again').fill(PASSWORD);
+    rig.expectedErrors.push(/status of 401/);
+    await again.getByRole('button', { name: 'Set my password' }).click();
+    await again
+      .getByRole('alert')
+      .getByText(/This invitation is not valid any more/)
+      .waitFor();
+    await again.close();
+    await guest.close();
 
     // Her roles change: finance instead of approver, and the business role Finance too.
     await marta.getByRole('button', { name: 'Change roles' }).click();
@@ -138,6 +168,17 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
     assert.equal(demoted.body.code, 'LAST_ADMIN');
     assert.equal(demoted.body.errors[0].path, '/roles');
 
+    // A business role that stands in for another: a CFO acts on Finance tasks.
+    const roleMap = page.getByTestId('role-map');
+    await roleMap.getByText('No business role stands in for another.').waitFor();
+    await roleMap.getByLabel('Business role').fill('cfo');
+    await roleMap.getByLabel('also acts as').fill('finance');
+    await roleMap.getByRole('button', { name: 'Add' }).click();
+    await roleMap.getByText('Cfo acts as Finance').waitFor();
+    assert.deepEqual((await rig.call('GET', '/api/v1/business-roles/map')).body.entries, [
+      { role: 'cfo', actsAs: 'finance' },
+    ]);
+
     // Deactivating Marta asks first, then she is gone from the active list.
     await marta.getByRole('button', { name: 'Deactivate' }).click();
     await dialog.getByText(/Marta Wiśniewska will no longer be able to sign in/).waitFor();
@@ -157,6 +198,7 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
     await marta.getByText('Obsługa zamówień, Finanse').waitFor();
     await marta.getByRole('button', { name: 'Przywróć' }).waitFor();
     await page.getByTestId('users-notice').getByText('Marta Wiśniewska: konto dezaktywowane.').waitFor();
+    await page.getByTestId('role-map').getByText('Cfo działa jako Finanse').waitFor();
     assert.doesNotMatch(await roleCells(page), CODES);
     await rig.shot('users-pl', page);
     await switchLanguage(page, /Menu użytkownika/, 'Русский');

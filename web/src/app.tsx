@@ -30,6 +30,7 @@ const OrderPage = lazy(() => import('./pages/order-page'));
 const ProcessDesigner = lazy(() => import('./pages/process-designer'));
 const TrackingPage = lazy(() => import('./pages/tracking'));
 const SelfServiceReturnPage = lazy(() => import('./pages/self-service-return'));
+const InvitationPage = lazy(() => import('./pages/invitation'));
 // Returns (queue, receipts, inspection) load on first visit like the order page.
 const ReturnsPage = lazy(() => import('./pages/returns'));
 const CustomerPage = lazy(() => import('./pages/customer'));
@@ -39,12 +40,20 @@ const ChannelsPage = lazy(() => import('./pages/channels'));
 const PricesPage = lazy(() => import('./pages/prices'));
 // Users and their roles (admins only) load on first visit.
 const UsersPage = lazy(() => import('./pages/users'));
+// The KPI dashboard (figures with drill-down to the orders list) loads on first visit.
+const KpisPage = lazy(() => import('./pages/kpis'));
 
 export function App() {
   const { path } = useLocation();
   const tracking = match('/track/:token', path);
   const selfService = match('/track/:token/return', path);
   // The customer's tracking and return pages are public: no session, no console shell.
+  if (path === '/invitation')
+    return (
+      <Suspense fallback={<Loading />}>
+        <InvitationPage />
+      </Suspense>
+    );
   if (selfService)
     return (
       <Suspense fallback={<Loading />}>
@@ -113,7 +122,7 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   const { path } = useLocation();
   let params: Record<string, string> | null;
   if (path === '/' || path === '/dashboard') return <DashboardPage />;
-  if (path === '/orders') return <OrdersPage />;
+  if (path === '/orders') return <OrdersPage me={user} />;
   if ((params = match('/orders/:id', path))) return <OrderPage id={params.id!} me={user} />;
   if ((params = match('/customers/:id', path))) return <CustomerPage id={params.id!} />;
   if (path === '/returns') return <ReturnsPage me={user} />;
@@ -122,6 +131,7 @@ function Routes({ me: user }: { me: Me }): ReactNode {
   if ((params = match('/channels/:id', path))) return <ChannelsPage me={user} id={params.id!} />;
   if (path === '/prices') return <PricesPage />;
   if ((params = match('/prices/:code', path))) return <PricesPage code={decodeURIComponent(params.code!)} />;
+  if (path === '/kpis') return <KpisPage />;
   if (path === '/users') return <UsersPage me={user} />;
   if (path === '/inventory') return <InventoryPage me={user} />;
   if (path === '/inbox') return <InboxPage me={user} />;

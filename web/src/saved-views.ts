@@ -31,7 +31,17 @@ export function deleteView(name: string): SavedView[] {
 
 /** The filter part of a query string in a stable order, so equal filters compare equal. */
 /** Filters that arrive by a link (the customer page, a KPI figure) and show as removable chips. */
-export const DRILL_DOWN = ['customerId', 'kpi', 'stage', 'location', 'stuckHours', 'slaHours'] as const;
+export const DRILL_DOWN = [
+  'customerId',
+  'kpi',
+  'stage',
+  'location',
+  'stuckHours',
+  'slaHours',
+  // the exact window of a dashboard figure (RFC 3339 instants, passed to the API as they are)
+  'placedFrom',
+  'placedTo',
+] as const;
 
 export function normalise(search: URLSearchParams): string {
   // the list's own filters, and those a drill-down link brings (a customer, a KPI figure)

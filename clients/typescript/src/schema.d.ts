@@ -24,7 +24,7 @@ export interface paths {
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
-                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";
                     /** @description only orders with a finished stay in this state (KPI time per stage) */
                     stage?: string;
                     /** @description only orders whose first fulfilment is at this location code */
@@ -506,7 +506,7 @@ export interface paths {
                     /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
-                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck";
+                    kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";
                     /** @description only orders with a finished stay in this state (KPI time per stage) */
                     stage?: string;
                     /** @description only orders whose first fulfilment is at this location code */
@@ -7203,8 +7203,10 @@ export interface paths {
                             inbox: number;
                             /** @description Orders in an exception state */
                             exceptions: number;
-                            /** @description Orders in an exception or with an overdue task */
+                            /** @description Orders needing attention: in an exception, with an overdue task, or stuck (no step for `stuckHours`); GET /orders?kpi=attention&stuckHours= lists them */
                             attention: number;
+                            /** @description the hours without a step that make an order stuck in `attention` */
+                            stuckHours: number;
                         };
                     };
                 };
@@ -8107,6 +8109,141 @@ export interface paths {
                             safety: number;
                             available: number;
                             version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/stock:buckets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Split a hot SKU's free stock at one location into buckets for a flash sale, or merge them back (admins)
+         * @description Buyers of a bucketed SKU lock one bucket each instead of the one stock row; every figure stays exact. The same as `ordo stock-buckets SKU LOCATION COUNT` (docs/inventory.md "Hot SKUs").
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        sku: string;
+                        location: string;
+                        /** @description 2..256 splits the free stock into that many buckets; 1 merges them back */
+                        buckets: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sku: string;
+                            location: string;
+                            /** @description buckets the free stock is lent to now (0: merged into the stock row) */
+                            buckets: number;
+                            /** @description free units lent out to the buckets */
+                            lent: number;
+                            onHand: number;
+                            reserved: number;
+                            available: number;
+                            shares: {
+                                bucket: number;
+                                onHand: number;
+                                reserved: number;
+                            }[];
                         };
                     };
                 };
@@ -30869,6 +31006,8 @@ export interface components {
                 ok: boolean;
                 /** @description the state the order reached (assign, print: the state it is in) */
                 state?: string;
+                /** @description that state's name in words, from the process definitions */
+                stateLabels?: components["schemas"]["LabelsInput"] | null;
                 version?: number;
                 /** @description print: GET this for the PDF */
                 document?: string;
@@ -31179,6 +31318,10 @@ export interface components {
                 orders: number;
                 averageSeconds: number | null;
             };
+            /** @description each state's name in words from the process definitions (issue 18); absent: no definition labels it */
+            stateLabels: {
+                [key: string]: components["schemas"]["LabelsInput"];
+            };
         };
         ProcessHeatmapInput: {
             key: string;
@@ -31230,6 +31373,12 @@ export interface components {
             slaHours: number;
             stuckHours: number;
             endStates: string[];
+            /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
+            stageLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             orders: {
                 count: number;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
@@ -31241,6 +31390,7 @@ export interface components {
                 p90Seconds: number | null;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
+                averageSeconds: number | null;
                 byChannel: {
                     channel: string;
                     name: string;
@@ -31249,6 +31399,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
                 byLocation: {
                     location: string;
@@ -31258,6 +31409,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
             };
             stages: {
@@ -33900,6 +34052,8 @@ export interface components {
                 ok: boolean;
                 /** @description the state the order reached (assign, print: the state it is in) */
                 state?: string;
+                /** @description that state's name in words, from the process definitions */
+                stateLabels?: components["schemas"]["Labels"] | null;
                 version?: number;
                 /** @description print: GET this for the PDF */
                 document?: string;
@@ -34210,6 +34364,10 @@ export interface components {
                 orders: number;
                 averageSeconds: number | null;
             };
+            /** @description each state's name in words from the process definitions (issue 18); absent: no definition labels it */
+            stateLabels: {
+                [key: string]: components["schemas"]["Labels"];
+            };
         };
         ProcessHeatmap: {
             key: string;
@@ -34261,6 +34419,12 @@ export interface components {
             slaHours: number;
             stuckHours: number;
             endStates: string[];
+            /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
+            stageLabels: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
             orders: {
                 count: number;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
@@ -34272,6 +34436,7 @@ export interface components {
                 p90Seconds: number | null;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
+                averageSeconds: number | null;
                 byChannel: {
                     channel: string;
                     name: string;
@@ -34280,6 +34445,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
                 byLocation: {
                     location: string;
@@ -34289,6 +34455,7 @@ export interface components {
                     p90Seconds: number | null;
                     /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                     drillDown: string;
+                    averageSeconds: number | null;
                 }[];
             };
             stages: {

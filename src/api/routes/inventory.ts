@@ -20,6 +20,8 @@ import {
   setStockInput,
   shipInput,
   skuAvailability,
+  stockBucketsInput,
+  stockBucketsResult,
   stockFigures,
   supplyInput,
   supplyPatch,
@@ -42,6 +44,7 @@ import { shipOrderLinesFrom } from '../../app/inventory/ship-order-lines-from.js
 import { addSupply, availableToPromise, updateSupply } from '../../app/inventory/supply.js';
 import { requireParent } from '../../app/require-parent.js';
 import { listMovements } from '../../app/inventory/list-movements.js';
+import { splitStockBuckets } from '../../app/inventory/split-stock-buckets.js';
 
 const errors = {
   400: problem,
@@ -181,6 +184,27 @@ export async function inventoryRoutes(app: FastifyInstance, deps: Deps): Promise
       runCommand(deps, request, reply, 'inventory:write', async (tx, ctx) => ({
         status: 200,
         body: await adjustStock(tx, ctx.principal.actor, now(), request.body),
+      })),
+  );
+
+  api.post(
+    '/inventory/stock::buckets',
+    {
+      schema: {
+        tags,
+        summary:
+          "Split a hot SKU's free stock at one location into buckets for a flash sale, or merge them back (admins)",
+        description:
+          'Buyers of a bucketed SKU lock one bucket each instead of the one stock row; every figure stays exact. ' +
+          'The same as `ordo stock-buckets SKU LOCATION COUNT` (docs/inventory.md "Hot SKUs").',
+        body: stockBucketsInput,
+        response: { 200: stockBucketsResult, ...errors },
+      },
+    },
+    (request, reply) =>
+      runCommand(deps, request, reply, 'inventory:buckets', async (tx) => ({
+        status: 200,
+        body: await splitStockBuckets(tx, request.body),
       })),
   );
 

@@ -71,7 +71,13 @@ const streamQuery = z.object({
 const counts = z.object({
   inbox: z.number().int().describe('Open or claimed tasks the caller may act on'),
   exceptions: z.number().int().describe('Orders in an exception state'),
-  attention: z.number().int().describe('Orders in an exception or with an overdue task'),
+  attention: z
+    .number()
+    .int()
+    .describe(
+      'Orders needing attention: in an exception, with an overdue task, or stuck (no step for `stuckHours`); GET /orders?kpi=attention&stuckHours= lists them',
+    ),
+  stuckHours: z.number().int().describe('the hours without a step that make an order stuck in `attention`'),
 });
 
 /** Live updates for the console: server-sent events from the outbox, and navigation counts (issue 18). */

@@ -6,6 +6,7 @@ import { authorize, etag, ifMatch } from '../auth.js';
 import { runOwnTransactionCommand } from '../command.js';
 import {
   historyEntry,
+  labels,
   processWordsView,
   MAX_LINES,
   order,
@@ -118,6 +119,7 @@ export const bulkResult = z
         number: z.string().nullable(),
         ok: z.boolean(),
         state: z.string().optional().describe('the state the order reached (assign, print: the state it is in)'),
+        stateLabels: labels.nullable().optional().describe("that state's name in words, from the process definitions"),
         version: z.number().optional(),
         document: z.string().optional().describe('print: GET this for the PDF'),
         problem: bulkProblem.optional(),

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize } from '../auth.js';
 import { int4String, problem } from '../schemas/common.js';
+import { labels } from '../schemas/order.js';
 import { processHeatmap } from '../../app/reports/process-heatmap.js';
 import { operationsReport } from '../../app/reports/operations-report.js';
 import { kpiReport } from '../../app/reports/kpis.js';
@@ -42,6 +43,9 @@ export const ordersSummary = z
       orders: z.number().describe('orders of the window that reached an end state'),
       averageSeconds: z.number().nullable(),
     }),
+    stateLabels: z
+      .record(z.string(), labels)
+      .describe("each state's name in words from the process definitions (issue 18); absent: no definition labels it"),
   })
   .meta({ id: 'OrdersSummary' });
 export type OrdersSummary = z.infer<typeof ordersSummary>;
@@ -119,6 +123,7 @@ export const kpiQuery = z.object({
 });
 const drillDown = z.string().describe('GET /api/v1/orders query listing exactly the orders behind the figure');
 const timing = { orders: z.number(), p50Seconds: seconds, p90Seconds: seconds, drillDown };
+const cycleTiming = { ...timing, averageSeconds: seconds };
 const rated = z.object({ count: z.number(), rate: z.number().nullable(), drillDown });
 export const kpiView = z
   .object({
@@ -129,11 +134,16 @@ export const kpiView = z
     slaHours: z.number(),
     stuckHours: z.number(),
     endStates: z.array(z.string()),
+    stageLabels: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .describe(
+        'EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent)',
+      ),
     orders: z.object({ count: z.number(), drillDown }),
     cycleTime: z.object({
-      ...timing,
-      byChannel: z.array(z.object({ channel: z.string(), name: z.string(), ...timing })),
-      byLocation: z.array(z.object({ location: z.string(), name: z.string(), ...timing })),
+      ...cycleTiming,
+      byChannel: z.array(z.object({ channel: z.string(), name: z.string(), ...cycleTiming })),
+      byLocation: z.array(z.object({ location: z.string(), name: z.string(), ...cycleTiming })),
     }),
     stages: z.array(
       z.object({

@@ -250,3 +250,27 @@ export const movementsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: uuid.optional(),
 });
+
+export const stockBucketsInput = z
+  .object({
+    sku,
+    location: code,
+    buckets: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .describe('2..256 splits the free stock into that many buckets; 1 merges them back'),
+  })
+  .strict();
+
+export const stockBucketsResult = z.object({
+  sku: z.string(),
+  location: z.string(),
+  buckets: z.number().int().describe('buckets the free stock is lent to now (0: merged into the stock row)'),
+  lent: z.number().int().describe('free units lent out to the buckets'),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  available: z.number().int(),
+  shares: z.array(z.object({ bucket: z.number().int(), onHand: z.number().int(), reserved: z.number().int() })),
+});

@@ -1,3 +1,4 @@
+import { attentionCount } from '../orders/kpi-filters.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-events.js';
 import '../../store/schema-process.js';
@@ -64,33 +65,32 @@ export async function newestEventId(store: TenantScope): Promise<string | null> 
   return row?.id ?? null;
 }
 
-/** Orders in an exception, and orders in an exception or with an overdue open task. */
+/** Hours without a step after which a running order counts as stuck in the "needs attention" badge. */
+export const ATTENTION_STUCK_HOURS = 24;
+
+/**
+ * Orders in an exception, and orders needing attention: in an exception, with an overdue open
+ * task, or stuck (no step for ATTENTION_STUCK_HOURS) — the orders `GET /orders?kpi=attention`
+ * lists with that `stuckHours`.
+ */
 export async function attentionCounts(
   store: TenantScope,
   now: Date,
-): Promise<{ exceptions: number; attention: number }> {
+): Promise<{ exceptions: number; attention: number; stuckHours: number }> {
   const exceptions = await store
     .selectFrom('order_processes')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('exception_kind', 'is not', null)
     .executeTakeFirstOrThrow();
-  const attention = await store
-    .selectFrom('order_processes')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where((eb) =>
-      eb.or([
-        eb('exception_kind', 'is not', null),
-        eb.exists(
-          eb
-            .selectFrom('process_tasks')
-            .select('process_tasks.id')
-            .whereRef('process_tasks.tenant_id', '=', 'order_processes.tenant_id')
-            .whereRef('process_tasks.order_id', '=', 'order_processes.order_id')
-            .where('process_tasks.state', 'in', ['open', 'claimed'])
-            .where('process_tasks.due_at', '<', now),
-        ),
-      ]),
-    )
-    .executeTakeFirstOrThrow();
-  return { exceptions: Number(exceptions.n), attention: Number(attention.n) };
+  const attention = await attentionCount({
+    tenantId: store.tenantId,
+    now,
+    slaHours: 48,
+    stuckHours: ATTENTION_STUCK_HOURS,
+  }).execute(store.conn);
+  return {
+    exceptions: Number(exceptions.n),
+    attention: Number(attention.rows[0]?.n ?? 0),
+    stuckHours: ATTENTION_STUCK_HOURS,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { currentXid, recordMovements, withStockRetry, type Movement } from '../inventory/common.js';
+import { returnToBuckets, type BucketPart } from '../inventory/buckets.js';
 import '../../store/schema-inventory.js';
 
 /**
@@ -25,10 +26,11 @@ export async function releaseShortfall(
   return withStockRetry(scope, async (tx) => {
     const moves: Movement[] = [];
     const perProduct = new Map<string, number>();
+    const inBuckets: BucketPart[] = [];
     for (const line of wanted) {
       const held = await tx
         .selectFrom('stock_reservations')
-        .select(['id', 'product_id', 'quantity'])
+        .select(['id', 'product_id', 'quantity', 'bucket'])
         .where('order_id', '=', input.orderId)
         .where('order_line_id', '=', line.orderLineId)
         .where('location_id', '=', input.locationId)
@@ -53,7 +55,15 @@ export async function releaseShortfall(
         )
           .where('id', '=', row.id)
           .execute();
-        perProduct.set(row.product_id, (perProduct.get(row.product_id) ?? 0) + take);
+        // Units held in a hot row's bucket go back to that bucket, not to the row.
+        if (row.bucket !== null)
+          inBuckets.push({
+            productId: row.product_id,
+            locationId: input.locationId,
+            bucket: row.bucket,
+            quantity: take,
+          });
+        else perProduct.set(row.product_id, (perProduct.get(row.product_id) ?? 0) + take);
         moves.push({
           productId: row.product_id,
           locationId: input.locationId,
@@ -81,6 +91,7 @@ export async function releaseShortfall(
         .where('location_id', '=', input.locationId)
         .execute();
     }
+    if (inBuckets.length) await returnToBuckets(tx, inBuckets, { shipped: false });
     await recordMovements(tx, actor, now, moves);
     return moves.reduce((a, m) => a + m.quantity, 0);
   });

@@ -3,6 +3,7 @@ import type {} from '../../store/schema-inventory.js';
 import { AppError } from '../../shared/errors.js';
 import { channelAvailable, channelRules, type ChannelStockRules } from '../../domain/inventory/stock.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { bucketFreeSql } from './buckets.js';
 
 export const BATCH_MAX_SKUS = 1000;
 
@@ -33,11 +34,14 @@ export function availabilityQuery(
       'locations.capabilities',
       'locations.priority',
       'stock_levels.on_hand',
-      'stock_levels.reserved',
+      // A hot row's true figures: what is free inside its buckets is not reserved (app/inventory/buckets.ts).
+      sql<number>`stock_levels.reserved - ${bucketFreeSql('stock_levels')}`.as('reserved'),
       'stock_levels.safety',
       'stock_levels.version',
       'stock_levels.updated_at',
-      sql<number>`greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0)`.as('available'),
+      sql<number>`greatest(stock_levels.on_hand - stock_levels.reserved + ${bucketFreeSql('stock_levels')} - stock_levels.safety, 0)`.as(
+        'available',
+      ),
     ])
     .where('locations.active', '=', true);
   if (by.skus) query = query.where('products.sku', 'in', by.skus);
@@ -257,22 +261,22 @@ export async function availabilityFeed(
   const feedCursor: FeedCursor = input.cursor ? decode(input.cursor) : { h: '0', k: null, s: start };
   // A pass starts on a page without a key; its horizon bounds the next pass.
   const passStart = feedCursor.k === null ? start : feedCursor.s;
-  let query = scope
-    .selectFrom('stock_levels')
-    .select([sql<string>`change_xid::text`.as('xid'), 'product_id', 'location_id'])
-    .where(sql`change_xid`, '>=', sql`${feedCursor.h}::xid8`);
-  if (feedCursor.k)
-    query = query.where(
-      sql`(change_xid, product_id, location_id)`,
-      '>',
-      sql`(${feedCursor.k[0]}::xid8, ${feedCursor.k[1]}::uuid, ${feedCursor.k[2]}::uuid)`,
-    );
-  const changed = await query
-    .orderBy('change_xid')
-    .orderBy('product_id')
-    .orderBy('location_id')
-    .limit(input.limit)
-    .execute();
+  // A hot row changes when only its buckets do: its change is the later of the row's and theirs.
+  const after = feedCursor.k
+    ? sql`and (change_xid, product_id, location_id) > (${feedCursor.k[0]}::xid8, ${feedCursor.k[1]}::uuid, ${feedCursor.k[2]}::uuid)`
+    : sql``;
+  const changed = (
+    await sql<{
+      xid: string;
+      product_id: string;
+      location_id: string;
+    }>`select change_xid::text as xid, product_id, location_id
+  from (select greatest(sl.change_xid, case when sl.buckets > 0 then (select max(bk.change_xid) from stock_buckets bk
+      where bk.tenant_id = sl.tenant_id and bk.product_id = sl.product_id and bk.location_id = sl.location_id) end) as change_xid,
+    sl.product_id, sl.location_id from stock_levels sl where sl.tenant_id = ${scope.tenantId}) changes
+  where change_xid >= ${feedCursor.h}::xid8 ${after}
+  order by change_xid, product_id, location_id limit ${input.limit}`.execute(scope.conn)
+  ).rows;
   const full = changed.length === input.limit;
   const last = changed[changed.length - 1];
   const nextCursor =

@@ -165,7 +165,16 @@ export const currentXid = sql<string>`pg_current_xact_id()`;
 export async function currentFigures(scope: TenantScope, productId: string, locationId: string): Promise<Figures> {
   const row = await scope
     .selectFrom('stock_levels')
-    .select(['on_hand', 'reserved', 'safety', 'version'])
+    .select([
+      'on_hand',
+      // a hot row's true reserved figure (app/inventory/buckets.ts: bucketFreeSql, inlined to keep imports one way)
+      sql<number>`reserved - (case when buckets > 0 then coalesce((select sum(bk.on_hand - bk.reserved) from stock_buckets bk
+        where bk.tenant_id = stock_levels.tenant_id and bk.product_id = stock_levels.product_id and bk.location_id = stock_levels.location_id), 0)::int else 0 end)`.as(
+        'reserved',
+      ),
+      'safety',
+      'version',
+    ])
     .where('product_id', '=', productId)
     .where('location_id', '=', locationId)
     .executeTakeFirst();

@@ -5,6 +5,7 @@ import { writeHistory, type Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { currentXid, recordMovements, withStockRetry, type Movement, type ProductRef } from './common.js';
 import { chooseLots, removeLotsAndSerials } from './lots.js';
+import { returnToBuckets, type BucketPart } from './buckets.js';
 
 export interface ShipLine {
   orderLineId: string;
@@ -57,7 +58,7 @@ export async function shipOrderLines(
       const product = await lineProduct(tx, input.orderId, line.orderLineId);
       let query = tx
         .selectFrom('stock_reservations')
-        .select(['id', 'location_id', 'quantity'])
+        .select(['id', 'location_id', 'quantity', 'bucket'])
         .where('order_id', '=', input.orderId)
         .where('order_line_id', '=', line.orderLineId)
         .where('status', '=', 'active');
@@ -73,6 +74,8 @@ export async function shipOrderLines(
         );
       }
       const byLocation = new Map<string, number>();
+      // Units held in a hot row's bucket leave the bucket too (the row's lent figure shrinks with it).
+      const fromBuckets: BucketPart[] = [];
       let left = line.quantity;
       for (const row of held) {
         if (left === 0) break;
@@ -88,6 +91,8 @@ export async function shipOrderLines(
           .where('id', '=', row.id)
           .execute();
         byLocation.set(row.location_id, (byLocation.get(row.location_id) ?? 0) + take);
+        if (row.bucket !== null)
+          fromBuckets.push({ productId: product.id, locationId: row.location_id, bucket: row.bucket, quantity: take });
         moves.push({
           productId: product.id,
           locationId: row.location_id,
@@ -119,6 +124,8 @@ export async function shipOrderLines(
           .where('product_id', '=', product.id)
           .where('location_id', '=', locationId)
           .execute();
+        const bucketParts = fromBuckets.filter((part) => part.locationId === locationId);
+        if (bucketParts.length) await returnToBuckets(tx, bucketParts, { shipped: true });
         const parts = await removeLotsAndSerials(tx, now, product, locationId, qty, {
           lot: line.lot,
           serials: line.serials,

@@ -5,6 +5,7 @@ import { systemActor, writeHistory, type Actor } from '../../store/history.js';
 import { scope, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { currentXid, recordMovements, withStockRetry } from './common.js';
 import { requireParent } from '../require-parent.js';
+import { returnToBuckets, type BucketPart } from './buckets.js';
 
 interface Freed {
   id: string;
@@ -13,6 +14,7 @@ interface Freed {
   quantity: number;
   order_id: string | null;
   order_line_id: string | null;
+  bucket: number | null;
 }
 
 /**
@@ -21,7 +23,18 @@ interface Freed {
  */
 async function giveBack(work: Work, actor: Actor, now: Date, freed: Freed[], reason: string) {
   const sums = new Map<string, { productId: string; locationId: string; qty: number }>();
+  // Units held in a hot row's bucket go back to that bucket (after the rows, the lock order).
+  const inBuckets: BucketPart[] = [];
   for (const item of freed) {
+    if (item.bucket !== null) {
+      inBuckets.push({
+        productId: item.product_id,
+        locationId: item.location_id,
+        bucket: item.bucket,
+        quantity: item.quantity,
+      });
+      continue;
+    }
     const key = `${item.product_id}|${item.location_id}`;
     const sum = sums.get(key) ?? { productId: item.product_id, locationId: item.location_id, qty: 0 };
     sum.qty += item.quantity;
@@ -40,6 +53,7 @@ async function giveBack(work: Work, actor: Actor, now: Date, freed: Freed[], rea
       .where('location_id', '=', value.locationId)
       .execute();
   }
+  if (inBuckets.length) await returnToBuckets(work, inBuckets, { shipped: false });
   await recordMovements(
     work,
     actor,
@@ -94,7 +108,7 @@ export async function releaseOrderReservations(
       .where('status', '=', 'active');
     if (input.lineIds?.length) query = query.where('order_line_id', 'in', input.lineIds);
     const freed = await query
-      .returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id'])
+      .returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id', 'bucket'])
       .execute();
     let bo = tx
       .updateTable('stock_backorders')
@@ -120,7 +134,7 @@ export async function releaseHold(store: TenantScope, actor: Actor, now: Date, i
       .set({ status: 'released', closed_at: now })
       .where('id', '=', id)
       .where('status', '=', 'active')
-      .returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id'])
+      .returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id', 'bucket'])
       .execute();
     if (freed.length === 0) {
       const exists = await tx.selectFrom('stock_reservations').select('status').where('id', '=', id).executeTakeFirst();
@@ -177,7 +191,7 @@ export async function releaseExpiredReservations(
             due.map((d) => d.id),
           )
           .where('status', '=', 'active')
-          .returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id'])
+          .returning(['id', 'product_id', 'location_id', 'quantity', 'order_id', 'order_line_id', 'bucket'])
           .execute();
         await giveBack(tx, systemActor, now, freed, 'hold expired');
         return { rows: due.length, units: freed.reduce((a, f) => a + f.quantity, 0), count: freed.length };

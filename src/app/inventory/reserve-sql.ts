@@ -59,3 +59,52 @@ function tail(scope: TenantScope, reserveStatement: ReserveStatement) {
 )
 select take as taken from upd`;
 }
+
+/**
+ * A reservation taken in one bucket of a bucketed row (app/inventory/buckets.ts), in one
+ * statement: `pick` chooses a bucket holding enough, starting at the one `seed` points to, and
+ * locks it — with `skipLocked`, one no other buyer holds, so buyers of one SKU spread over the
+ * buckets instead of queueing; `bucket` pins the choice (after a rebalance). The guarded UPDATE,
+ * the reservation row (with its bucket) and the ledger row follow as on the row. The stock row is
+ * not written: what a bucket holds is lent out of it and already counted there. `n` reports the
+ * buckets and what is free in them (as of the statement's snapshot), and `row_free` the row's own
+ * free quantity, so a caller that got nothing knows whether gathering from the siblings can help.
+ */
+export function reserveBucketSql(
+  scope: TenantScope,
+  reserveStatement: ReserveStatement,
+  choice: { seed: number; skipLocked: boolean; bucket?: number | null },
+) {
+  const lockClause = choice.skipLocked ? sql`for no key update of b skip locked` : sql`for no key update of b`;
+  return sql<{
+    buckets: number;
+    most: number;
+    free: number;
+    row_free: number | null;
+    taken: number | null;
+    bucket: number | null;
+  }>`with n as (
+  select count(*)::int as buckets, coalesce(max(on_hand - reserved), 0)::int as most, coalesce(sum(on_hand - reserved), 0)::int as free
+  from stock_buckets where tenant_id = ${scope.tenantId} and product_id = ${reserveStatement.productId} and location_id = ${reserveStatement.locationId}
+), pick as (
+  select b.bucket from stock_buckets b, n
+  where b.tenant_id = ${scope.tenantId} and b.product_id = ${reserveStatement.productId} and b.location_id = ${reserveStatement.locationId}
+    and b.on_hand - b.reserved >= ${reserveStatement.quantity}::int and (${choice.bucket ?? null}::int is null or b.bucket = ${choice.bucket ?? null}::int)
+  order by (b.bucket + n.buckets - ${choice.seed}::int % greatest(n.buckets, 1)) % greatest(n.buckets, 1)
+  limit 1 ${lockClause}
+), upd as (
+  update stock_buckets as sb set reserved = sb.reserved + ${reserveStatement.quantity}::int, change_xid = pg_current_xact_id(), updated_at = ${reserveStatement.now}
+  from pick where sb.tenant_id = ${scope.tenantId} and sb.product_id = ${reserveStatement.productId} and sb.location_id = ${reserveStatement.locationId}
+    and sb.bucket = pick.bucket and sb.on_hand - sb.reserved >= ${reserveStatement.quantity}::int
+  returning sb.product_id, sb.location_id, sb.bucket, ${reserveStatement.quantity}::int as take
+), res as (
+  insert into stock_reservations (tenant_id, id, product_id, location_id, order_id, order_line_id, reference, quantity, original_quantity, status, expires_at, created_at, bucket)
+  select ${scope.tenantId}, ${reserveStatement.reservationId}, product_id, location_id, ${reserveStatement.orderId}, ${reserveStatement.orderLineId}, ${reserveStatement.reference}, take, take, 'active', ${reserveStatement.expiresAt}, ${reserveStatement.now}, bucket from upd
+), led as (
+  insert into stock_movements (tenant_id, id, product_id, location_id, kind, on_hand_delta, reserved_delta, quantity, order_id, order_line_id, reservation_id, reference, reason, actor_type, actor_id, at)
+  select ${scope.tenantId}, ${reserveStatement.movementId}, product_id, location_id, 'reservation', 0, take, take, ${reserveStatement.orderId}, ${reserveStatement.orderLineId}, ${reserveStatement.reservationId}, ${reserveStatement.reference}, ${reserveStatement.reason}, ${reserveStatement.actor.type}, ${reserveStatement.actor.id}, ${reserveStatement.now} from upd
+)
+select n.buckets, n.most, n.free, (select take from upd) as taken, (select bucket from upd) as bucket,
+  (select greatest(on_hand - reserved - safety, 0) from stock_levels where tenant_id = ${scope.tenantId} and product_id = ${reserveStatement.productId} and location_id = ${reserveStatement.locationId}) as row_free
+from n`;
+}

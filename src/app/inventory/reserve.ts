@@ -16,6 +16,61 @@ import { withStockRetry } from './common.js';
 import { reservePartialSql, reserveWholeSql, type ReserveStatement } from './reserve-sql.js';
 import { isSerializationFailure } from '../../store/pg-errors.js';
 import { createBackorders } from './supply.js';
+import { bucketFreeSql, reserveInBuckets } from './buckets.js';
+
+/**
+ * One reservation attempt at one stock row: the row's own guarded statement (the one-statement
+ * fast path, unchanged for rows without buckets), then, when the row refused and may have buckets,
+ * its buckets (app/inventory/buckets.ts). A partial attempt on a row known to be bucketed skips the
+ * row's FOR UPDATE statement: gathering in the buckets takes what the row has free as well.
+ * `bucketed` caches, per product|location, what is known of the row.
+ */
+export async function reserveAt(
+  scope: TenantScope,
+  reserveStatement: ReserveStatement,
+  whole: boolean,
+  bucketed: Map<string, boolean> = new Map(),
+  rowFree: Map<string, number> = new Map(),
+): Promise<number> {
+  const key = `${reserveStatement.productId}|${reserveStatement.locationId}`;
+  const known = bucketed.get(key);
+  // A bucketed row read short by the pre-lock goes straight to its buckets (gathering takes the row's free too).
+  const rowShort = known === true && (rowFree.get(key) ?? Number.MAX_SAFE_INTEGER) < reserveStatement.quantity;
+  let taken = 0;
+  if ((whole && !rowShort) || known !== true)
+    taken =
+      (await (whole ? reserveWholeSql : reservePartialSql)(scope, reserveStatement).execute(scope.conn)).rows[0]
+        ?.taken ?? 0;
+  if (taken > 0 || known === false) return taken;
+  const inBuckets = await reserveInBuckets(scope, reserveStatement, whole);
+  bucketed.set(key, inBuckets.bucketed);
+  return inBuckets.taken;
+}
+
+/**
+ * The pre-lock of a multi-line or multi-location reservation: every row without buckets it may
+ * touch, FOR UPDATE in (product, location) order; rows with buckets are read without the row lock
+ * (their buyers lock buckets, not the row), their free figure including what the buckets hold.
+ */
+function preLockSql(scope: TenantScope, productIds: string[], locationIds: string[]) {
+  return sql<{
+    product_id: string;
+    location_id: string;
+    free: number;
+    row_free: number;
+    bucketed: boolean;
+  }>`with cold as (
+  select product_id, location_id, on_hand - reserved - safety as free, on_hand - reserved - safety as row_free, false as bucketed from stock_levels
+  where tenant_id = ${scope.tenantId} and product_id = any(${productIds}::uuid[]) and location_id = any(${locationIds}::uuid[]) and buckets = 0
+  order by product_id, location_id for update
+), hot as (
+  select sl.product_id, sl.location_id, greatest(sl.on_hand - sl.reserved - sl.safety, 0) + ${bucketFreeSql('sl')} as free,
+    sl.on_hand - sl.reserved - sl.safety as row_free, true as bucketed
+  from stock_levels sl
+  where sl.tenant_id = ${scope.tenantId} and sl.product_id = any(${productIds}::uuid[]) and sl.location_id = any(${locationIds}::uuid[]) and sl.buckets > 0
+)
+select product_id, location_id, free, row_free, bucketed from cold union all select product_id, location_id, free, row_free, bucketed from hot`;
+}
 
 export interface ReserveOrderInput {
   orderId: string;
@@ -134,21 +189,20 @@ export async function reserveOrder(
     // other in a cycle; the figures read under the lock let the attempts skip empty rows. A
     // single line at a single location needs no pre-lock: its one guarded UPDATE is the lock.
     let free: Map<string, number> | null = null;
+    // Whether a row has buckets: known for the pre-locked rows, learned on a refusal otherwise.
+    const bucketed = new Map<string, boolean>();
+    const rowFree = new Map<string, number>();
     if ((lines.length > 1 || candidates.length > 1) && candidates.length && lines.length) {
-      const rows = await tx
-        .selectFrom('stock_levels')
-        .select(['product_id', 'location_id', sql<number>`on_hand - reserved - safety`.as('free')])
-        .where('product_id', 'in', [...new Set(lines.map((l) => l.productId))])
-        .where(
-          'location_id',
-          'in',
-          candidates.map((c) => c.id),
-        )
-        .orderBy('product_id')
-        .orderBy('location_id')
-        .forUpdate()
-        .execute();
-      free = new Map(rows.map((r) => [`${r.product_id}|${r.location_id}`, Number(r.free)]));
+      const rows = await preLockSql(
+        tx,
+        [...new Set(lines.map((l) => l.productId))],
+        candidates.map((c) => c.id),
+      ).execute(tx.conn);
+      free = new Map(rows.rows.map((r) => [`${r.product_id}|${r.location_id}`, Number(r.free)]));
+      for (const row of rows.rows) {
+        bucketed.set(`${row.product_id}|${row.location_id}`, row.bucketed);
+        rowFree.set(`${row.product_id}|${row.location_id}`, Number(row.row_free));
+      }
     }
     const freeAt = (productId: string, locationId: string) =>
       free ? (free.get(`${productId}|${locationId}`) ?? 0) : Number.MAX_SAFE_INTEGER;
@@ -179,8 +233,7 @@ export async function reserveOrder(
           reason: 'order',
           actor,
         };
-        const result = await (whole ? reserveWholeSql(tx, st) : reservePartialSql(tx, st)).execute(tx.conn);
-        const taken = result.rows[0]?.taken ?? 0;
+        const taken = await reserveAt(tx, st, whole, bucketed, rowFree);
         if (taken > 0) {
           out.allocations.push({
             location: loc.code,
@@ -359,7 +412,7 @@ export async function createHold(
   };
   // One statement is atomic on its own: outside a transaction it needs none (the hot row is held
   // only while it runs); inside one, the savepoint keeps a deadlock retry from aborting the caller.
-  const run = async (tx: TenantScope) => (await reserveWholeSql(tx, st).execute(tx.conn)).rows[0]?.taken ?? 0;
+  const run = async (tx: TenantScope) => reserveAt(tx, st, true);
   let taken = 0;
   if (scope.conn.isTransaction) taken = await withStockRetry(scope, run);
   else {

@@ -7,6 +7,7 @@ import { promiseAll, promiseDate, type SupplyLine } from '../../domain/inventory
 import { writeAudit, writeHistory, type Actor } from '../../store/history.js';
 import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { resolveLocation, resolveSku } from './common.js';
+import { bucketFreeSql } from './buckets.js';
 
 async function openSupply(scope: TenantScope, productId: string): Promise<SupplyLine[]> {
   const rows = await scope
@@ -244,7 +245,7 @@ export async function availableToPromise(scope: TenantScope, sku: string) {
         .onRef('locations.id', '=', 'stock_levels.location_id'),
     )
     .select(
-      sql<string>`coalesce(sum(greatest(stock_levels.on_hand - stock_levels.reserved - stock_levels.safety, 0)), 0)`.as(
+      sql<string>`coalesce(sum(greatest(stock_levels.on_hand - stock_levels.reserved + ${bucketFreeSql('stock_levels')} - stock_levels.safety, 0)), 0)`.as(
         'available',
       ),
     )

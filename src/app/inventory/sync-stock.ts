@@ -6,6 +6,7 @@ import { newId } from '../../shared/ids.js';
 import type { Actor } from '../../store/history.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { ensureStockRows, withStockRetry } from './common.js';
+import { foldFreeBack, rebalanceBuckets } from './buckets.js';
 
 export const SYNC_MAX_ROWS = 20_000;
 
@@ -148,6 +149,15 @@ export async function syncStock(
 
     if (good.length) {
       await ensureStockRows(tx, good);
+      // Hot rows (split into buckets) take back what their buckets hold free, so the guard below
+      // sees their true reserved figure, and lend the new free quantity out again afterwards.
+      const wanted = new Set(good.map((g) => `${g.productId}|${g.locationId}`));
+      const hot = (
+        await sql<{ product_id: string; location_id: string }>`select product_id, location_id from stock_levels
+        where tenant_id = ${scope.tenantId} and buckets > 0 and product_id = any(${[...new Set(good.map((g) => g.productId))]}::uuid[])
+        order by product_id, location_id`.execute(tx.conn)
+      ).rows.filter((row) => wanted.has(`${row.product_id}|${row.location_id}`));
+      for (const row of hot) await foldFreeBack(tx, row.product_id, row.location_id);
       const payload = JSON.stringify(
         good.map((g) => ({
           row: g.row,
@@ -185,6 +195,7 @@ export async function syncStock(
         from v join old on old.product_id = v.product_id and old.location_id = v.location_id
         left join upd on upd.row = v.row
         order by v.row`.execute(tx.conn);
+      for (const row of hot) await rebalanceBuckets(tx, row.product_id, row.location_id);
       const byRow = new Map(good.map((g) => [g.row, g]));
       for (const row of rows) {
         if (row.applied) report.applied++;

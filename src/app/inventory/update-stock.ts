@@ -14,6 +14,7 @@ import {
 } from './common.js';
 import { figures, type Figures } from '../../domain/inventory/stock.js';
 import { receiveLotsAndSerials, removeLotsAndSerials } from './lots.js';
+import { foldFreeBack, rebalanceBuckets } from './buckets.js';
 
 export interface SetStockInput {
   sku: string;
@@ -28,7 +29,7 @@ export interface SetStockInput {
   reference?: string | undefined;
 }
 
-type Row = { old_on_hand: number; on_hand: number; reserved: number; safety: number; version: number };
+type Row = { old_on_hand: number; on_hand: number; reserved: number; safety: number; version: number; buckets: number };
 
 /**
  * Absolute set (a count or an ERP figure), optionally compare-and-swap. The old figure is read
@@ -52,7 +53,9 @@ export async function setStock(
     await ensureStockRows(tx, [{ productId: product.id, locationId: location.id }]);
     const onHand = input.onHand ?? null;
     const safety = input.safety ?? null;
-    const { rows } = await sql<Row>`with old as (
+    const apply = async () =>
+      (
+        await sql<Row>`with old as (
         select on_hand, reserved, version from stock_levels
         where tenant_id = ${scope.tenantId} and product_id = ${product.id} and location_id = ${location.id} for update)
       update stock_levels as sl set
@@ -63,8 +66,12 @@ export async function setStock(
         and (${input.expectedOnHand ?? null}::int is null or old.on_hand = ${input.expectedOnHand ?? null}::int)
         and (${input.expectedVersion ?? null}::int is null or old.version = ${input.expectedVersion ?? null}::int)
         and coalesce(${onHand}::int, old.on_hand) >= old.reserved
-      returning old.on_hand as old_on_hand, sl.on_hand, sl.reserved, sl.safety, sl.version`.execute(tx.conn);
-    const row = rows[0];
+      returning old.on_hand as old_on_hand, sl.on_hand, sl.reserved, sl.safety, sl.version, sl.buckets`.execute(tx.conn)
+      ).rows[0];
+    // A hot row counts what it lent to its buckets as reserved: a refusal takes the buckets' free
+    // quantity back and tries once more, and a change is lent out again afterwards.
+    let row = await apply();
+    if (!row && (await foldFreeBack(tx, product.id, location.id)) > 0) row = await apply();
     if (!row) {
       const current = await currentFigures(tx, product.id, location.id);
       const stale =
@@ -97,6 +104,10 @@ export async function setStock(
         reference: input.reference ?? null,
       },
     ]);
+    if (row.buckets > 0) {
+      await rebalanceBuckets(tx, product.id, location.id);
+      return { sku: input.sku, location: input.location, ...(await currentFigures(tx, product.id, location.id)) };
+    }
     return { sku: input.sku, location: input.location, ...figures(row) };
   });
 }
@@ -141,19 +152,23 @@ export async function adjustStock(
   const location = await resolveLocation(scope, input.location);
   return withStockRetry(scope, async (tx) => {
     await ensureStockRows(tx, [{ productId: product.id, locationId: location.id }]);
-    const row = await tx
-      .updateTable('stock_levels')
-      .set((eb) => ({
-        on_hand: eb('on_hand', '+', input.delta),
-        version: eb('version', '+', 1),
-        change_xid: sql`pg_current_xact_id()`,
-        updated_at: now,
-      }))
-      .where('product_id', '=', product.id)
-      .where('location_id', '=', location.id)
-      .where(sql<number>`on_hand + ${input.delta}::int - reserved`, '>=', 0)
-      .returning(['on_hand', 'reserved', 'safety', 'version'])
-      .executeTakeFirst();
+    const apply = () =>
+      tx
+        .updateTable('stock_levels')
+        .set((eb) => ({
+          on_hand: eb('on_hand', '+', input.delta),
+          version: eb('version', '+', 1),
+          change_xid: sql`pg_current_xact_id()`,
+          updated_at: now,
+        }))
+        .where('product_id', '=', product.id)
+        .where('location_id', '=', location.id)
+        .where(sql<number>`on_hand + ${input.delta}::int - reserved`, '>=', 0)
+        .returning(['on_hand', 'reserved', 'safety', 'version', 'buckets'])
+        .executeTakeFirst();
+    // As in setStock: a hot row's buckets give back their free quantity when the change needs it.
+    let row = await apply();
+    if (!row && (await foldFreeBack(tx, product.id, location.id)) > 0) row = await apply();
     if (!row) {
       const current = await currentFigures(tx, product.id, location.id);
       throw new AppError(
@@ -184,6 +199,10 @@ export async function adjustStock(
         serials: t.serials,
       })),
     );
+    if (row.buckets > 0) {
+      await rebalanceBuckets(tx, product.id, location.id);
+      return { sku: input.sku, location: input.location, ...(await currentFigures(tx, product.id, location.id)) };
+    }
     return { sku: input.sku, location: input.location, ...figures(row) };
   });
 }

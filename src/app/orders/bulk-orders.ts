@@ -8,6 +8,8 @@ import { delegateTask } from '../process/delegate-task.js';
 import { lockOpenTask } from '../process/task-common.js';
 import type { TaskActor } from '../process/task-roles.js';
 import { checkPrintable, type PrintKind } from '../fulfilment/print-documents.js';
+import { stateWordsOf } from '../process/process-words.js';
+import type { Labels } from '../../process/index.js';
 import '../../store/schema-process.js';
 
 /**
@@ -48,6 +50,8 @@ export interface BulkItem {
   ok: boolean;
   /** The state the order reached (or is in, for assign and print). */
   state?: string;
+  /** That state's name in words from the process definitions (null: none labels it). */
+  stateLabels?: Labels | null;
   version?: number;
   /** print: where the document is fetched (GET, PDF). */
   document?: string;
@@ -135,6 +139,9 @@ export async function bulkOrders(
       items.push({ id: target.id, number, ok: false, problem: problemOf(error) });
     }
   }
+  const reached = [...new Set(items.flatMap((item) => (item.state ? [item.state] : [])))];
+  const words = await stateWordsOf(scope, reached);
+  for (const item of items) if (item.state) item.stateLabels = words[item.state] ?? null;
   const succeeded = items.filter((item) => item.ok).length;
   return { action: request.action, succeeded, failed: items.length - succeeded, items };
 }

@@ -5,7 +5,17 @@ import { sql, type RawBuilder } from 'kysely';
  * (src/app/reports/kpis.ts) counts with exactly the condition the orders list filters by: a
  * figure's drill-down returns precisely the orders behind it.
  */
-export const KPIS = ['placed', 'completed', 'cancelled', 'returned', 'oversold', 'late', 'on_time', 'stuck'] as const;
+export const KPIS = [
+  'placed',
+  'completed',
+  'cancelled',
+  'returned',
+  'oversold',
+  'late',
+  'on_time',
+  'stuck',
+  'attention',
+] as const;
 export type Kpi = (typeof KPIS)[number];
 
 /** States where an order's journey ended well: the cycle time runs from placement to the first of them. */
@@ -88,11 +98,36 @@ export function kpiCondition(kpi: Kpi, opts: KpiOptions): RawBuilder<boolean> {
     case 'on_time':
       return sql<boolean>`(${slaDecided(opts)} and not ${late(opts)})`;
     case 'stuck':
-      return sql<boolean>`(orders.state not in (${list(FINAL_STATES)})
-        and coalesce((select max(h.at) from order_history h where h.tenant_id = ${tenantId} and h.order_id = orders.id),
-          orders.placed_at) < ${new Date(opts.now.getTime() - opts.stuckHours * 3_600_000)})`;
+      return stuck(opts);
+    case 'attention':
+      return sql<boolean>`(${inException(tenantId)} or ${overdueTask(opts)}
+        or (orders.order_type <> 'return' and ${stuck(opts)}))`;
   }
 }
+
+const stuck = (opts: KpiOptions) => sql<boolean>`(orders.state not in (${list(FINAL_STATES)})
+  and coalesce((select max(h.at) from order_history h where h.tenant_id = ${opts.tenantId} and h.order_id = orders.id),
+    orders.placed_at) < ${new Date(opts.now.getTime() - opts.stuckHours * 3_600_000)})`;
+const inException = (tenantId: string) => sql<boolean>`exists (select 1 from order_processes p
+  where p.tenant_id = ${tenantId} and p.order_id = orders.id and p.exception_kind is not null)`;
+const overdueTask = (opts: KpiOptions) => sql<boolean>`exists (select 1 from process_tasks t
+  where t.tenant_id = ${opts.tenantId} and t.order_id = orders.id and t.state in ('open', 'claimed')
+    and t.due_at < ${opts.now})`;
+
+/**
+ * How many orders need attention (issue 18: the navigation's badge): in an exception, with an
+ * overdue open task, or stuck — exactly the orders `GET /orders?kpi=attention` lists. A return
+ * order in an exception or with an overdue task counts (someone must act); one waiting days for the
+ * customer's parcel is not "stuck". Each part is found on its own, then the ids are united.
+ */
+export const attentionCount = (opts: KpiOptions) => sql<{ n: string }>`select count(*) as n from (
+    select p.order_id from order_processes p where p.tenant_id = ${opts.tenantId} and p.exception_kind is not null
+    union
+    select t.order_id from process_tasks t where t.tenant_id = ${opts.tenantId} and t.state in ('open', 'claimed')
+      and t.due_at < ${opts.now}
+    union
+    select orders.id from orders where orders.tenant_id = ${opts.tenantId} and orders.order_type <> 'return'
+      and ${stuck(opts)}) ids`;
 
 /** Orders with a finished stay in `stage` (they entered it and later moved on). */
 export const stageCondition = (tenantId: string, stage: string) =>

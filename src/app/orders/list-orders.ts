@@ -136,7 +136,8 @@ function filtered(scope: TenantScope, file: Omit<ListQuery, 'limit' | 'cursor' |
   // tenant's orders newest first to meet a page of one or two matches.
   if (file.q?.trim()) query = query.where(sql<boolean>`orders.id = any(array(${searchIds(scope.tenantId, file.q)}))`);
   if (file.location) query = query.where(locationCondition(scope.tenantId, file.location));
-  if (file.kpi || file.stage) query = query.where('orders.order_type', '<>', 'return');
+  // KPIs are about sales; "needs attention" counts return orders too (their exceptions and tasks)
+  if ((file.kpi && file.kpi !== 'attention') || file.stage) query = query.where('orders.order_type', '<>', 'return');
   if (file.stage) query = query.where(stageCondition(scope.tenantId, file.stage));
   if (file.kpi)
     query = query.where(

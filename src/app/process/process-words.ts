@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { sql } from 'kysely';
 import { describeEvents, roleLabels, stateLabels, taskLabels } from '../../process/index.js';
 import type { CompiledDefinition, EventInfo, Labels } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
@@ -196,4 +197,48 @@ export async function publishedRoleWords(scope: TenantScope) {
     for (const [role, entry] of Object.entries(wordsOf(row.source, row.source_hash).roles))
       if (!roles.get(role)) roles.set(role, entry?.labels ?? null);
   return roles;
+}
+
+/**
+ * The labels of the given states (the dashboard's per-state figures): from the published versions
+ * first, then the newest retired ones, so a state only an older version names still gets its words.
+ */
+export async function stateWordsOf(scope: TenantScope, states: readonly string[]): Promise<Record<string, Labels>> {
+  const out: Record<string, Labels> = {};
+  if (states.length === 0) return out;
+  const rows = await scope
+    .selectFrom('process_definitions')
+    .select(['source', 'source_hash'])
+    .where('status', 'in', ['published', 'retired'])
+    .orderBy(sql`status = 'published'`, 'desc')
+    .orderBy('version', 'desc')
+    .limit(200)
+    .execute();
+  const wanted = new Set(states);
+  for (const row of rows) {
+    for (const [state, entry] of Object.entries(wordsOf(row.source, row.source_hash).states)) {
+      if (wanted.has(state) && entry?.labels && !out[state]) out[state] = entry.labels;
+    }
+    if (Object.keys(out).length === wanted.size) break;
+  }
+  return out;
+}
+
+/**
+ * The labels of every state the published processes name, first labelled wins (the KPI report's
+ * stages, which span processes).
+ */
+export async function publishedStateWords(scope: TenantScope) {
+  const rows = await scope
+    .selectFrom('process_definitions')
+    .select(['source', 'source_hash'])
+    .where('status', '=', 'published')
+    .orderBy('key')
+    .orderBy('version', 'desc')
+    .execute();
+  const states = new Map<string, Labels>();
+  for (const row of rows)
+    for (const [state, entry] of Object.entries(wordsOf(row.source, row.source_hash).states))
+      if (entry?.labels && !states.has(state)) states.set(state, entry.labels);
+  return states;
 }

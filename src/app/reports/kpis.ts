@@ -9,6 +9,8 @@ import {
   type Kpi,
   type KpiOptions,
 } from '../orders/kpi-filters.js';
+import { publishedStateWords } from '../process/process-words.js';
+import type { Labels } from '../../process/index.js';
 
 /**
  * KPIs (issue 18 item 7, C15; docs/kpis.md) over the orders placed in [from, to) (return orders
@@ -73,6 +75,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     n: string;
     p50: string | null;
     p90: string | null;
+    average: string | null;
   }>`with done as (
       select channels.code as channel, channels.name as channel_name, ${locationCode(tenantId)} as location,
         extract(epoch from (${endedAt(tenantId)} - orders.placed_at)) as took
@@ -80,7 +83,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     select channel, channel_name, location, grouping(channel, channel_name) = 0 as by_channel,
       grouping(location) = 0 as by_location, count(*) as n,
       percentile_cont(0.5) within group (order by took) as p50,
-      percentile_cont(0.9) within group (order by took) as p90
+      percentile_cont(0.9) within group (order by took) as p90, avg(took) as average
     from done where took is not null
     group by grouping sets ((), (channel, channel_name), (location))
     order by count(*) desc`.execute(scope.conn);
@@ -123,10 +126,19 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     for (const loc of await scope.selectFrom('locations').select(['code', 'name']).where('code', 'in', codes).execute())
       locationNames.set(loc.code, loc.name);
 
+  // The words people read for each stage and end state: the published processes' labels.
+  const stateWords = await publishedStateWords(scope);
+  const stageLabels: Record<string, Labels> = {};
+  for (const stage of new Set([...stageRows.rows.map((r) => r.stage), ...END_STATES])) {
+    const labels = stateWords.get(stage);
+    if (labels) stageLabels[stage] = labels;
+  }
+
   const cycle = (r: (typeof cycleRows.rows)[number], scoped: Record<string, string | undefined>) => ({
     orders: Number(r.n),
     p50Seconds: seconds(r.p50),
     p90Seconds: seconds(r.p90),
+    averageSeconds: seconds(r.average),
     drillDown: kpiDrill('completed', scoped),
   });
   const overall = cycleRows.rows.find((r) => !r.by_channel && !r.by_location);
@@ -141,11 +153,12 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     slaHours: query.slaHours,
     stuckHours: query.stuckHours,
     endStates: [...END_STATES],
+    stageLabels,
     orders: { count: total, drillDown: kpiDrill('placed') },
     cycleTime: {
       ...(overall
         ? cycle(overall, {})
-        : { orders: 0, p50Seconds: null, p90Seconds: null, drillDown: kpiDrill('completed') }),
+        : { orders: 0, p50Seconds: null, p90Seconds: null, averageSeconds: null, drillDown: kpiDrill('completed') }),
       byChannel: cycleRows.rows
         .filter((r) => r.by_channel)
         .map((r) => ({

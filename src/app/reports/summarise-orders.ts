@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { formatMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import type { Labels } from '../../process/index.js';
+import { stateWordsOf } from '../process/process-words.js';
 
 /**
  * States in which an order's journey is over successfully: the cycle time is measured from
@@ -21,6 +23,8 @@ export interface OrdersSummary {
   perDay: Array<{ day: string; count: number; byChannel: Record<string, number> }>;
   revenue: Array<{ currency: string; count: number; grandTotal: string }>;
   cycleTime: { endStates: string[]; orders: number; averageSeconds: number | null };
+  /** The states' names in words from the process definitions (a state no definition labels is absent). */
+  stateLabels: Record<string, Labels>;
 }
 
 const DAY_MS = 86_400_000;
@@ -105,6 +109,7 @@ export async function ordersSummaryReport(
     item.byChannel[row.channel] = num(row.n);
   }
   const desc = <T extends { count: number }>(a: T, b: T) => b.count - a.count;
+  const stateLabels = await stateWordsOf(scope, [...byState.keys()]);
   const avg = cycle?.avg;
   return {
     from: from.toISOString(),
@@ -126,5 +131,6 @@ export async function ordersSummaryReport(
       orders: num(cycle?.n),
       averageSeconds: avg === null || avg === undefined ? null : Math.round(Number(avg)),
     },
+    stateLabels,
   };
 }

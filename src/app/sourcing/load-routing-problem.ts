@@ -12,6 +12,7 @@ import {
 } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
+import { bucketFreeSql } from '../inventory/buckets.js';
 import { dayOf, dayStart } from './day-load.js';
 
 /** An order as routing sees it, with what the app needs around it (products, currency, channel). */
@@ -424,7 +425,8 @@ export async function loadNetwork(
         'stock_levels.product_id',
         'stock_levels.location_id',
         'stock_levels.on_hand',
-        'stock_levels.reserved',
+        // the true reserved figure: what is free in a hot row's buckets is not reserved
+        sql<number>`stock_levels.reserved - ${bucketFreeSql('stock_levels')}`.as('reserved'),
         'stock_levels.safety',
       ])
       .where('stock_levels.product_id', 'in', productIds)
@@ -435,7 +437,10 @@ export async function loadNetwork(
       )
       .orderBy('stock_levels.product_id')
       .orderBy('stock_levels.location_id');
-    if (opts.lock) query = query.forUpdate('stock_levels');
+    // FOR NO KEY UPDATE: it holds off every stock writer (their UPDATEs take the same lock) yet
+    // not the foreign-key checks of reservation inserts, so a hot row's bucket buyers do not queue
+    // behind a routing step (docs/inventory.md "Hot SKUs").
+    if (opts.lock) query = query.forNoKeyUpdate('stock_levels');
     const levels = await query.execute();
     const own = new Map<string, number>();
     if (opts.orderId) {

@@ -7,7 +7,7 @@ import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
 import { withStockRetry } from '../inventory/common.js';
 import { releaseOrderReservations } from '../inventory/release.js';
-import { reservePartialSql, reserveWholeSql } from '../inventory/reserve-sql.js';
+import { reserveAt } from '../inventory/reserve.js';
 import { createBackorders } from '../inventory/supply.js';
 import {
   loadNetwork,
@@ -300,6 +300,7 @@ async function matchReservations(
     : 0;
   let reserved = 0;
   const short: Array<{ orderLineId: string; productId: string; quantity: number }> = [];
+  const bucketed = new Map<string, boolean>();
   await withStockRetry(tx, async (work) => {
     for (const planLine of [...toMove].sort((a, b) =>
       facts.lines.get(a.lineId)!.productId < facts.lines.get(b.lineId)!.productId ? -1 : 1,
@@ -321,11 +322,9 @@ async function matchReservations(
           reason: 'routing',
           actor,
         };
-        let taken = (await reserveWholeSql(work, st).execute(work.conn)).rows[0]?.taken ?? 0;
+        let taken = await reserveAt(work, st, true, bucketed);
         if (!taken)
-          taken =
-            (await reservePartialSql(work, { ...st, reservationId: newId(), movementId: newId() }).execute(work.conn))
-              .rows[0]?.taken ?? 0;
+          taken = await reserveAt(work, { ...st, reservationId: newId(), movementId: newId() }, false, bucketed);
         reserved += taken;
         missing += allocation.quantity - taken;
       }

@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   'reference:write',
   'inventory:read',
   'inventory:write',
+  /** Split a hot SKU's stock into buckets or merge them back (admin only; docs/inventory.md). */
+  'inventory:buckets',
   'tasks:read',
   'tasks:act',
   'processes:read',

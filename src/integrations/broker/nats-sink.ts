@@ -1,4 +1,4 @@
-import { connect, type JetStreamClient, type NatsConnection } from 'nats';
+import type { JetStreamClient, NatsConnection } from 'nats';
 import type { CloudEvent, EventSink } from './sink.js';
 
 export interface NatsSinkOptions {
@@ -30,6 +30,8 @@ export async function natsSink(opts: NatsSinkOptions): Promise<EventSink> {
     if (js && nc && !nc.isClosed()) return js;
     connecting ??= (async () => {
       try {
+        // loaded here, not at start: only a worker configured with NATS needs it
+        const { connect } = await import('nats');
         nc = await connect({
           servers: opts.url,
           name: 'ordo-outbox',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 import type { DocumentBase, PostalAddress } from './types.js';
 
 /**
@@ -8,6 +8,14 @@ import type { DocumentBase, PostalAddress } from './types.js';
  * wrong). Paths resolve through the package, never an absolute path.
  */
 const require = createRequire(import.meta.url);
+let pdfkit: typeof PDFDocument | undefined;
+/**
+ * pdfkit (with fontkit and its brotli decoder) takes ~0.5 s to load: it is loaded on the first
+ * document, not when the server starts (issue 19, item 6).
+ */
+export function pdfDocumentClass(): typeof PDFDocument {
+  return (pdfkit ??= require('pdfkit') as typeof PDFDocument);
+}
 export const FONT_REGULAR_PATH = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
 export const FONT_BOLD_PATH = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
@@ -65,7 +73,7 @@ export function openDocument(
 ): OpenDocument {
   const info: PDFKit.DocumentInfo = { Title: options.title, Creator: 'Ordo', Producer: 'Ordo (pdfkit)' };
   if (base.createdAt) info.CreationDate = new Date(base.createdAt);
-  const doc = new PDFDocument({
+  const doc = new (pdfDocumentClass())({
     size: options.size,
     margin: options.margin,
     bufferPages: options.bufferPages ?? false,

@@ -5,7 +5,7 @@
  */
 import * as slimdom from 'slimdom';
 import type { Node } from 'slimdom';
-import { create } from 'xmlbuilder2';
+import { createXml } from '../xml-builder.js';
 import type { EdiOrder, EdiParty, OrderResponseDoc, DespatchDoc } from './documents.js';
 import type { EdiProblem } from './edifact.js';
 import { evaluateXPathToNodes, evaluateXPathToString } from './xpath.js';
@@ -240,7 +240,7 @@ const splitEndpoint = (value: string | undefined): Endpoint | undefined => {
 };
 
 function addParty(
-  parent: ReturnType<typeof create>,
+  parent: ReturnType<typeof createXml>,
   element: string,
   who: { endpoint?: string | undefined; gln?: string | undefined; name?: string | undefined },
 ) {
@@ -260,7 +260,7 @@ export function orderResponseXml(
   endpoints: { buyer?: string | undefined; seller?: string | undefined },
 ): string {
   const code = doc.status === 'rejected' ? 'RE' : doc.lines.some((l) => l.status !== 'accepted') ? 'CA' : 'AP';
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(UBL_NS.orderResponse, 'OrderResponse', {
+  const root = createXml({ version: '1.0', encoding: 'UTF-8' }).ele(UBL_NS.orderResponse, 'OrderResponse', {
     'xmlns:cac': UBL_NS.cac,
     'xmlns:cbc': UBL_NS.cbc,
   });
@@ -296,7 +296,7 @@ export function despatchAdviceXml(
   doc: DespatchDoc,
   endpoints: { buyer?: string | undefined; seller?: string | undefined },
 ): string {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(UBL_NS.despatchAdvice, 'DespatchAdvice', {
+  const root = createXml({ version: '1.0', encoding: 'UTF-8' }).ele(UBL_NS.despatchAdvice, 'DespatchAdvice', {
     'xmlns:cac': UBL_NS.cac,
     'xmlns:cbc': UBL_NS.cbc,
   });

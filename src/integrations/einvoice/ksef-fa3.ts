@@ -7,7 +7,7 @@
  * the builder writes them in that order rather than from a map.
  */
 import { readFileSync } from 'node:fs';
-import { create } from 'xmlbuilder2';
+import { createXml } from '../xml-builder.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type {
   InvoiceAddress,
@@ -73,7 +73,7 @@ export function buildKsefFa3(doc: InvoiceDocument, options: KsefFa3Options = {})
   if (refusal) return err(refusal);
   const generatedAt = options.generatedAt ?? new Date().toISOString();
 
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(FA3_NAMESPACE, 'Faktura');
+  const root = createXml({ version: '1.0', encoding: 'UTF-8' }).ele(FA3_NAMESPACE, 'Faktura');
   const head = root.ele('Naglowek');
   head.ele('KodFormularza', { kodSystemowy: 'FA (3)', wersjaSchemy: '1-0E' }).txt('FA');
   head.ele('WariantFormularza').txt('3');

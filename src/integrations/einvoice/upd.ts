@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import iconv from 'iconv-lite';
-import { create } from 'xmlbuilder2';
+import { createXml } from '../xml-builder.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { InvoiceAddress, InvoiceDocument, InvoiceParty } from '../../domain/money/invoice-document.js';
 import { err, ok } from '../../shared/result.js';
@@ -118,7 +118,7 @@ export function buildUpd(doc: InvoiceDocument, options: UpdOptions): EInvoiceRes
     options.fileGuid ?? randomUUID(),
   ].join('_');
 
-  const root = create({ version: '1.0', encoding: 'windows-1251' }).ele('Файл', {
+  const root = createXml({ version: '1.0', encoding: 'windows-1251' }).ele('Файл', {
     ИдФайл: fileId,
     ВерсФорм: '5.02',
     ВерсПрог: options.program ?? 'Ordo',

@@ -6,6 +6,8 @@ export interface NavCounts {
   inbox: number;
   exceptions: number;
   attention: number;
+  /** the hours without a step that make an order stuck in `attention` */
+  stuckHours?: number;
 }
 
 /**

@@ -36,6 +36,9 @@ export function ChangeDialog({
 }) {
   const { t, locale } = w;
   const client = useQueryClient();
+  // the order as it was when the dialog opened: a change confirmed over an order someone else
+  // changed meanwhile (live updates refresh the page behind the dialog) is a 412, never silent
+  const [seenEtag] = useState(etag);
   const [edits, setEdits] = useState<Record<string, LineEdit>>({});
   const [adds, setAdds] = useState<AddRow[]>([]);
   const [reason, setReason] = useState('');
@@ -116,7 +119,7 @@ export function ChangeDialog({
         onClose={onClose}
         run={async () => {
           const r = await request<{ order: Order }>('POST', `/orders/${order.id}/changes/${c.id}/confirm`, undefined, {
-            'if-match': etag,
+            'if-match': seenEtag,
             'idempotency-key': crypto.randomUUID(),
           });
           await refresh();

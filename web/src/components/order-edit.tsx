@@ -12,17 +12,24 @@ type Status =
   | { kind: 'invalid'; errors: Record<string, string> }
   | { kind: 'error'; message: string };
 
-/** PATCH with If-Match: a stale version is a 412, shown as a clear message with a reload. */
+/**
+ * PATCH with If-Match: a stale version is a 412, shown as a clear message with a reload. The
+ * version sent is the one the user saw when they began editing (or reloaded to), not whatever
+ * live updates brought since: someone else's change meanwhile is refused and shown, never
+ * silently overwritten by a form filled in over the older order.
+ */
 function usePatch(order: Order, etag: string) {
   const client = useQueryClient();
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [seen, setSeen] = useState<string | null>(null);
   const save = async (patch: Record<string, unknown>): Promise<boolean> => {
     setStatus({ kind: 'saving' });
     try {
-      const r = await request<Order>('PATCH', `/orders/${order.id}`, patch, { 'if-match': etag });
+      const r = await request<Order>('PATCH', `/orders/${order.id}`, patch, { 'if-match': seen ?? etag });
       client.setQueryData(['order', order.id], r);
       void client.invalidateQueries({ queryKey: ['history', order.id] });
       void client.invalidateQueries({ queryKey: ['orders'] });
+      setSeen(null);
       setStatus({ kind: 'saved' });
       return true;
     } catch (e) {
@@ -39,15 +46,27 @@ function usePatch(order: Order, etag: string) {
       return false;
     }
   };
-  const reload = () => {
+  /** Editing begins: the order on screen now is the one a save must find unchanged. */
+  const begin = () => {
+    setSeen(etag);
     setStatus({ kind: 'idle' });
-    void client.invalidateQueries({ queryKey: ['order', order.id] });
-    void client.invalidateQueries({ queryKey: ['history', order.id] });
   };
-  return { status, setStatus, save, reload };
+  const end = () => {
+    setSeen(null);
+    setStatus({ kind: 'idle' });
+  };
+  /** After a conflict: the current order is fetched, shown and becomes the one the user saw. */
+  const reload = async () => {
+    setStatus({ kind: 'idle' });
+    void client.invalidateQueries({ queryKey: ['history', order.id] });
+    await client.refetchQueries({ queryKey: ['order', order.id] });
+    const fresh = client.getQueryData<Awaited<ReturnType<typeof request<Order>>>>(['order', order.id]);
+    if (fresh) setSeen(fresh.etag ?? `"${fresh.body.version}"`);
+  };
+  return { status, save, reload, begin, end };
 }
 
-function StatusLine({ status, reload }: { status: Status; reload: () => void }) {
+function StatusLine({ status, reload }: { status: Status; reload: () => Promise<void> }) {
   const { t } = useI18n();
   switch (status.kind) {
     case 'saved':
@@ -60,7 +79,7 @@ function StatusLine({ status, reload }: { status: Status; reload: () => void }) 
       return (
         <div className="form-error" role="alert" data-testid="conflict">
           <p>{t('order.conflict', { version: status.version })}</p>
-          <button type="button" onClick={reload}>
+          <button type="button" onClick={() => void reload()}>
             {t('common.reload')}
           </button>
         </div>
@@ -86,7 +105,7 @@ export function NotesEditor({ order, etag }: { order: Order; etag: string }) {
   const { t } = useI18n();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(order.notes ?? '');
-  const { status, setStatus, save, reload } = usePatch(order, etag);
+  const { status, save, reload, begin, end } = usePatch(order, etag);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (await save({ notes: draft.trim() ? draft : null })) setEditing(false);
@@ -102,7 +121,7 @@ export function NotesEditor({ order, etag }: { order: Order; etag: string }) {
           type="button"
           onClick={() => {
             setDraft(order.notes ?? '');
-            setStatus({ kind: 'idle' });
+            begin();
             setEditing(true);
           }}
         >
@@ -134,7 +153,7 @@ export function NotesEditor({ order, etag }: { order: Order; etag: string }) {
           type="button"
           onClick={() => {
             setEditing(false);
-            setStatus({ kind: 'idle' });
+            end();
           }}
         >
           {t('common.cancel')}
@@ -161,11 +180,11 @@ export function AddressEditor({ order, etag }: { order: Order; etag: string }) {
   const { t } = useI18n();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState<Record<string, string>>({});
-  const { status, setStatus, save, reload } = usePatch(order, etag);
+  const { status, save, reload, begin, end } = usePatch(order, etag);
   const start = () => {
     const a = order.shippingAddress;
     setDraft(Object.fromEntries(FIELDS.map((f) => [f.key, a?.[f.key] === undefined ? '' : String(a[f.key])])));
-    setStatus({ kind: 'idle' });
+    begin();
     setEditing(true);
   };
   const submit = async (e: FormEvent) => {
@@ -227,7 +246,7 @@ export function AddressEditor({ order, etag }: { order: Order; etag: string }) {
           type="button"
           onClick={() => {
             setEditing(false);
-            setStatus({ kind: 'idle' });
+            end();
           }}
         >
           {t('common.cancel')}

@@ -4,11 +4,14 @@ import { forgetSession, request, type Me } from '../api';
 import { LANGUAGES, useI18n, type MessageKey } from '../i18n/index';
 import { Link, useLocation } from '../router';
 import { useLiveUpdates, useNavCounts, type NavCounts } from './live';
+import { useMessages } from '../i18n/index';
+import { opsMessages } from '../i18n/ops-messages';
 
 /** The navigation: later capabilities (inbox, exceptions, designer) already have their place. */
 const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean; adminOnly?: boolean }[] = [
   { to: '/', label: 'nav.dashboard', icon: '▦' },
   { to: '/orders', label: 'nav.orders', icon: '≡' },
+  { to: '/kpis', label: 'nav.kpis', icon: '◔' },
   { to: '/returns', label: 'nav.returns', icon: '↩' },
   { to: '/inventory', label: 'nav.inventory', icon: '▤' },
   { to: '/inbox', label: 'nav.inbox', icon: '✉' },
@@ -27,7 +30,8 @@ function isActive(to: string, path: string) {
 
 export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const { t } = useI18n();
-  const { path } = useLocation();
+  const { path, search } = useLocation();
+  const attentionView = path === '/orders' && search.get('kpi') === 'attention';
   useLiveUpdates(true);
   const counts = useNavCounts(true).data;
   return (
@@ -47,11 +51,12 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       </header>
       <nav className="sidebar" aria-label={t('nav.label')}>
         <ul>
+          <AttentionItem counts={counts} current={attentionView} />
           {NAV.filter((n) => !n.adminOnly || me.roles.includes('admin')).map((n) => (
             <li key={n.to}>
               <Link
                 to={n.to}
-                aria-current={isActive(n.to, path) ? 'page' : undefined}
+                aria-current={isActive(n.to, path) && !(attentionView && n.to === '/orders') ? 'page' : undefined}
                 className={n.soon ? 'soon' : undefined}
               >
                 <span className="nav-icon" aria-hidden="true">
@@ -163,5 +168,40 @@ function NavBadge({ to, counts }: { to: string; counts: NavCounts | undefined })
     <span className="nav-count" data-testid={`nav-count-${to.slice(1)}`} aria-label={t('nav.count', { count })}>
       {count > 99 ? '99+' : count}
     </span>
+  );
+}
+
+/**
+ * "Needs attention" (issue 18): orders in an exception, with an overdue task or stuck, counted by
+ * GET /console/counts (kept fresh by live updates) and listed by the orders list's `kpi=attention`.
+ */
+function AttentionItem({ counts, current }: { counts: NavCounts | undefined; current: boolean }) {
+  const ops = useMessages(opsMessages);
+  const count = counts?.attention ?? 0;
+  const to = `/orders?kpi=attention&stuckHours=${counts?.stuckHours ?? 24}`;
+  return (
+    <li>
+      <Link
+        to={to}
+        className="attention"
+        aria-current={current ? 'page' : undefined}
+        data-testid="nav-attention"
+        {...(count ? { title: ops('ops.attentionCount', { count }) } : {})}
+      >
+        <span className="nav-icon" aria-hidden="true">
+          ●
+        </span>
+        <span>{ops('ops.attention')}</span>
+        {count > 0 && (
+          <span
+            className="nav-count alert"
+            data-testid="nav-count-attention"
+            aria-label={ops('ops.attentionCount', { count })}
+          >
+            {count > 99 ? '99+' : count}
+          </span>
+        )}
+      </Link>
+    </li>
   );
 }

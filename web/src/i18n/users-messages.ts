@@ -53,7 +53,20 @@ const en = {
   'us.form.create': 'Create user',
   'us.form.working': 'Working…',
   'us.created': '{name} can now sign in as {email}.',
-  'us.invited': '{name} is invited. Give them this invitation code; it works once, until {date}:',
+  'us.invited': '{name} is invited. Send them this link; it works once, until {date}:',
+  'inv.title': 'Choose your password',
+  'inv.intro':
+    'You were invited to Ordo. Choose a password of 12 characters or more; then sign in with your e-mail and this password.',
+  'inv.code': 'Invitation code',
+  'inv.password': 'New password (12 characters or more)',
+  'inv.repeat': 'The same password again',
+  'inv.mismatch': 'The two passwords differ.',
+  'inv.tooShort': 'At least 12 characters.',
+  'inv.submit': 'Set my password',
+  'inv.done': 'Your password is set. You can sign in now.',
+  'inv.signIn': 'Sign in',
+  'inv.invalid':
+    'This invitation is not valid any more: it was used already or is older than 7 days. Ask your administrator for a new one.',
   'us.editTitle': 'Roles of {name}',
   'us.save': 'Save roles',
   'us.saved': 'The roles of {name} are saved.',
@@ -72,6 +85,16 @@ const en = {
   'us.forbidden': 'Only an administrator manages users and their roles. Your role does not allow this.',
   'us.err.noRole': 'Choose at least one permission role.',
   'us.err.other': 'Refused: {detail}',
+  'map.title': 'Business roles that stand in for others',
+  'map.intro':
+    'Whoever holds the first role may also act on tasks for the second, e.g. a CFO on Finance tasks (one level).',
+  'map.entry': '{role} acts as {actsAs}',
+  'map.none': 'No business role stands in for another.',
+  'map.role': 'Business role',
+  'map.actsAs': 'also acts as',
+  'map.add': 'Add',
+  'map.remove': 'Remove: {entry}',
+  'map.saved': 'Saved.',
 } satisfies Record<string, Message>;
 export type UsersKey = keyof typeof en;
 
@@ -126,7 +149,20 @@ const pl: Record<UsersKey, Message> = {
   'us.form.create': 'Utwórz użytkownika',
   'us.form.working': 'Trwa…',
   'us.created': '{name} może się już zalogować jako {email}.',
-  'us.invited': '{name} ma zaproszenie. Przekaż ten kod zaproszenia; działa raz, do {date}:',
+  'us.invited': '{name} ma zaproszenie. Wyślij mu ten odnośnik; działa raz, do {date}:',
+  'inv.title': 'Ustaw hasło',
+  'inv.intro':
+    'Masz zaproszenie do Ordo. Wybierz hasło o długości co najmniej 12 znaków, a potem zaloguj się swoim adresem e-mail i tym hasłem.',
+  'inv.code': 'Kod zaproszenia',
+  'inv.password': 'Nowe hasło (co najmniej 12 znaków)',
+  'inv.repeat': 'To samo hasło jeszcze raz',
+  'inv.mismatch': 'Hasła się różnią.',
+  'inv.tooShort': 'Co najmniej 12 znaków.',
+  'inv.submit': 'Ustaw hasło',
+  'inv.done': 'Hasło ustawione. Możesz się teraz zalogować.',
+  'inv.signIn': 'Zaloguj się',
+  'inv.invalid':
+    'To zaproszenie jest już nieważne: zostało użyte albo ma więcej niż 7 dni. Poproś administratora o nowe.',
   'us.editTitle': 'Role: {name}',
   'us.save': 'Zapisz role',
   'us.saved': 'Role użytkownika {name} zapisane.',
@@ -147,6 +183,16 @@ const pl: Record<UsersKey, Message> = {
   'us.forbidden': 'Użytkownikami i ich rolami zarządza tylko administrator. Twoja rola na to nie pozwala.',
   'us.err.noRole': 'Wybierz co najmniej jedną rolę uprawnień.',
   'us.err.other': 'Odmowa: {detail}',
+  'map.title': 'Role biznesowe zastępujące inne',
+  'map.intro':
+    'Kto ma pierwszą rolę, może też wykonywać zadania drugiej, np. dyrektor finansowy zadania Finansów (jeden poziom).',
+  'map.entry': '{role} działa jako {actsAs}',
+  'map.none': 'Żadna rola biznesowa nie zastępuje innej.',
+  'map.role': 'Rola biznesowa',
+  'map.actsAs': 'działa też jako',
+  'map.add': 'Dodaj',
+  'map.remove': 'Usuń: {entry}',
+  'map.saved': 'Zapisano.',
 };
 
 const ru: Record<UsersKey, Message> = {
@@ -205,7 +251,20 @@ const ru: Record<UsersKey, Message> = {
   'us.form.create': 'Создать пользователя',
   'us.form.working': 'Выполняется…',
   'us.created': '{name} теперь может войти как {email}.',
-  'us.invited': '{name} приглашён. Передайте ему этот код приглашения; он действует один раз, до {date}:',
+  'us.invited': '{name} приглашён. Отправьте ему эту ссылку; она действует один раз, до {date}:',
+  'inv.title': 'Задайте пароль',
+  'inv.intro':
+    'Вас пригласили в Ordo. Выберите пароль не короче 12 символов, затем войдите со своей электронной почтой и этим паролем.',
+  'inv.code': 'Код приглашения',
+  'inv.password': 'Новый пароль (не короче 12 символов)',
+  'inv.repeat': 'Тот же пароль ещё раз',
+  'inv.mismatch': 'Пароли не совпадают.',
+  'inv.tooShort': 'Не короче 12 символов.',
+  'inv.submit': 'Задать пароль',
+  'inv.done': 'Пароль задан. Теперь можно войти.',
+  'inv.signIn': 'Войти',
+  'inv.invalid':
+    'Это приглашение больше не действует: им уже воспользовались или ему больше 7 дней. Попросите администратора о новом.',
   'us.editTitle': 'Роли: {name}',
   'us.save': 'Сохранить роли',
   'us.saved': 'Роли пользователя {name} сохранены.',
@@ -226,6 +285,16 @@ const ru: Record<UsersKey, Message> = {
   'us.forbidden': 'Пользователями и их ролями управляет только администратор. Ваша роль этого не позволяет.',
   'us.err.noRole': 'Выберите хотя бы одну роль доступа.',
   'us.err.other': 'Отказ: {detail}',
+  'map.title': 'Бизнес-роли, заменяющие другие',
+  'map.intro':
+    'У кого есть первая роль, тот может выполнять и задачи второй, например финансовый директор — задачи «Финансов» (один уровень).',
+  'map.entry': '{role} действует как {actsAs}',
+  'map.none': 'Ни одна бизнес-роль не заменяет другую.',
+  'map.role': 'Бизнес-роль',
+  'map.actsAs': 'действует и как',
+  'map.add': 'Добавить',
+  'map.remove': 'Убрать: {entry}',
+  'map.saved': 'Сохранено.',
 };
 
 export const usersMessages: Catalogue<UsersKey> = { en, pl, ru };

@@ -1,32 +1,55 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { get, type OrdersSummary, type Schemas } from '../api';
-import { useI18n } from '../i18n/index';
+import { useI18n, useMessages } from '../i18n/index';
 import { formatDay, formatDuration, formatMoney, formatNumber } from '../format';
 import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
-import { Link } from '../router';
+import { Link, navigate } from '../router';
 import { RevenueCard } from '../components/revenue-card';
 import { ReturnsCard } from '../components/returns-card';
+import { useProcessLabel } from '../i18n/process-words';
+import { opsMessages } from '../i18n/ops-messages';
+import { useChannelName } from '../components/channel-names';
 
 type Operations = Schemas['OperationsReport'];
+type Kpis = Schemas['KpiReport'];
+
+/** A KPI's drill-down (a GET /api/v1/orders query) as the console's orders list with the same filters. */
+export const ordersLink = (drillDown: string) => `/orders${drillDown.slice(drillDown.indexOf('?'))}`;
 
 const PERIODS = [7, 30, 90] as const;
 const PALETTE = ['#2456a6', '#e07b39', '#3a9d5d', '#9b59b6', '#c0392b', '#16a2b8', '#7f8c8d', '#d4a017'];
 
 export default function DashboardPage() {
-  const { t, tMaybe, locale } = useI18n();
+  const { t, locale } = useI18n();
+  const ops = useMessages(opsMessages);
+  const label = useProcessLabel();
+  const channelName = useChannelName();
   const [days, setDays] = useState<number>(30);
   const summary = useQuery({
     queryKey: ['summary', days],
     queryFn: () => get<OrdersSummary>(`/reports/orders-summary?days=${days}`),
   });
   const s = summary.data;
+  // The KPIs over exactly the summary's window, so every figure and its drill-down agree with the charts.
+  const kpis = useQuery({
+    queryKey: ['kpis', s?.from, s?.to],
+    queryFn: () =>
+      get<Kpis>(
+        `/reports/kpis?from=${encodeURIComponent(s!.from)}&to=${encodeURIComponent(s!.to)}&slaHours=48&stuckHours=24`,
+      ),
+    enabled: Boolean(s),
+  });
+  const kpiData = kpis.data;
+  const stateName = (state: string) => label(s?.stateLabels[state] ?? null, `state.${state}`, state);
+  const windowQuery = s ? `placedFrom=${encodeURIComponent(s.from)}&placedTo=${encodeURIComponent(s.to)}` : '';
 
   const charts = useMemo(() => {
     if (!s) return null;
     const num = (n: number) => formatNumber(n, locale);
     const channels = s.byChannel.map((c) => c.channel);
+    const channelNames = channels.map(channelName);
     const base = {
       color: PALETTE,
       textStyle: { fontFamily: 'system-ui, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif', fontSize: 12 },
@@ -37,7 +60,7 @@ export default function DashboardPage() {
         ...base,
         grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => num(v) } },
-        yAxis: { type: 'category', data: channels, inverse: true },
+        yAxis: { type: 'category', data: channelNames, inverse: true },
         series: [
           {
             type: 'bar',
@@ -62,7 +85,7 @@ export default function DashboardPage() {
               formatter: (p: { value: number; percent: number }) =>
                 `${num(p.value)} (${formatNumber(p.percent, locale, { maximumFractionDigits: 0 })} %)`,
             },
-            data: s.byState.map((x) => ({ name: tMaybe(`state.${x.state}`, x.state), value: x.count })),
+            data: s.byState.map((x) => ({ name: stateName(x.state), value: x.count })),
           },
         ],
       },
@@ -72,15 +95,15 @@ export default function DashboardPage() {
         grid: { left: 8, right: 16, top: 16, bottom: 36, containLabel: true },
         xAxis: { type: 'category', data: s.perDay.map((d) => formatDay(d.day, locale)) },
         yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => num(v) } },
-        series: channels.map((c) => ({
-          name: c,
+        series: channels.map((c, index) => ({
+          name: channelNames[index],
           type: 'bar',
           stack: 'orders',
           data: s.perDay.map((d) => d.byChannel[c] ?? 0),
         })),
       },
     };
-  }, [s, locale, tMaybe]);
+  }, [s, locale, label, channelName]);
 
   return (
     <section className="page dashboard">
@@ -100,11 +123,13 @@ export default function DashboardPage() {
         <Loading />
       ) : (
         <>
-          <div className="kpis">
+          <div className="kpis four">
             <div className="card kpi">
               <h2>{t('dashboard.orders')}</h2>
               <p className="kpi-value" data-testid="kpi-orders">
-                {formatNumber(s.total, locale)}
+                <Link to={`/orders?${windowQuery}`} aria-label={ops('ops.show', { figure: t('dashboard.orders') })}>
+                  {formatNumber(s.total, locale)}
+                </Link>
               </p>
             </div>
             <div className="card kpi">
@@ -114,23 +139,19 @@ export default function DashboardPage() {
               ) : (
                 s.revenue.map((r) => (
                   <p key={r.currency} className="kpi-value small">
-                    {formatMoney(r.grandTotal, r.currency, locale)}
+                    <Link to={`/orders?${windowQuery}`}>{formatMoney(r.grandTotal, r.currency, locale)}</Link>
                   </p>
                 ))
               )}
             </div>
-            <div className="card kpi">
-              <h2>{t('dashboard.cycleTime')}</h2>
-              {s.cycleTime.averageSeconds === null ? (
-                <p className="muted">{t('dashboard.cycleNone')}</p>
-              ) : (
-                <>
-                  <p className="kpi-value">{formatDuration(s.cycleTime.averageSeconds, locale)}</p>
-                  <p className="muted">{t('dashboard.cycleOrders', { count: s.cycleTime.orders })}</p>
-                </>
-              )}
-            </div>
+            <CycleCard title={ops('ops.cycleAverage')} testId="kpi-cycle-average" kpis={kpiData}>
+              {(cycle) => formatDuration(cycle.averageSeconds!, locale)}
+            </CycleCard>
+            <CycleCard title={ops('ops.cycleMedian')} testId="kpi-cycle" kpis={kpiData}>
+              {(cycle) => `${formatDuration(cycle.p50Seconds!, locale)} / ${formatDuration(cycle.p90Seconds!, locale)}`}
+            </CycleCard>
           </div>
+          {kpis.error ? <ErrorBox error={kpis.error} onRetry={() => kpis.refetch()} /> : <KpiFigures kpis={kpiData} />}
           <OperationsPanel days={days} />
           <RevenueCard />
           <ReturnsCard days={days} />
@@ -142,14 +163,22 @@ export default function DashboardPage() {
                 <h2 id="c1">{t('dashboard.perChannel')}</h2>
                 <Chart
                   option={charts.perChannel}
-                  label={s.byChannel.map((c) => `${c.channel}: ${c.count}`).join(', ')}
+                  label={s.byChannel.map((c) => `${channelName(c.channel)}: ${c.count}`).join(', ')}
+                  onPick={({ dataIndex }) => {
+                    const channel = s.byChannel[dataIndex]?.channel;
+                    if (channel) navigate(`/orders?channel=${encodeURIComponent(channel)}&${windowQuery}`);
+                  }}
                 />
               </section>
               <section className="card" aria-labelledby="c2">
                 <h2 id="c2">{t('dashboard.perState')}</h2>
                 <Chart
                   option={charts.perState}
-                  label={s.byState.map((x) => `${tMaybe(`state.${x.state}`, x.state)}: ${x.count}`).join(', ')}
+                  label={s.byState.map((x) => `${stateName(x.state)}: ${x.count}`).join(', ')}
+                  onPick={({ dataIndex }) => {
+                    const state = s.byState[dataIndex]?.state;
+                    if (state) navigate(`/orders?state=${encodeURIComponent(state)}&${windowQuery}`);
+                  }}
                 />
               </section>
               <section className="card wide" aria-labelledby="c3">
@@ -157,6 +186,16 @@ export default function DashboardPage() {
                 <Chart
                   option={charts.perDay}
                   height={280}
+                  onPick={({ dataIndex, seriesIndex }) => {
+                    const day = s.perDay[dataIndex]?.day;
+                    const channel = s.byChannel[seriesIndex]?.channel;
+                    if (!day || !channel) return;
+                    const start = new Date(`${day}T00:00:00Z`);
+                    const end = new Date(start.getTime() + 86_400_000);
+                    navigate(
+                      `/orders?channel=${encodeURIComponent(channel)}&placedFrom=${encodeURIComponent(start.toISOString())}&placedTo=${encodeURIComponent(end.toISOString())}`,
+                    );
+                  }}
                   label={s.perDay
                     .filter((d) => d.count)
                     .map((d) => `${d.day}: ${d.count}`)
@@ -174,16 +213,17 @@ export default function DashboardPage() {
 /** What needs attention now: SLA breaches (overdue tasks, orders running too long), exceptions by kind, cycle time spread. */
 function OperationsPanel({ days }: { days: number }) {
   const { t, tMaybe, locale } = useI18n();
-  const ops = useQuery({
+  const ops = useMessages(opsMessages);
+  const label = useProcessLabel();
+  const report = useQuery({
     queryKey: ['operations', days],
     queryFn: () => get<Operations>(`/reports/operations?days=${days}&staleHours=48`),
     refetchInterval: 60_000,
   });
-  if (ops.error) return <ErrorBox error={ops.error} onRetry={() => ops.refetch()} />;
-  if (!ops.data) return <Loading />;
-  const o = ops.data;
-  const dur = (v: number | null) => (v === null ? '—' : formatDuration(v, locale));
-  const oldest = o.staleOrders.oldest[0];
+  if (report.error) return <ErrorBox error={report.error} onRetry={() => report.refetch()} />;
+  if (!report.data) return <Loading />;
+  const o = report.data;
+  const kindName = (kind: string) => tMaybe(`exception.${kind}`, '') || label(null, `state.${kind}`, kind);
   const exceptions = {
     color: PALETTE.slice(4),
     textStyle: { fontFamily: 'system-ui, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif', fontSize: 12 },
@@ -193,7 +233,7 @@ function OperationsPanel({ days }: { days: number }) {
     yAxis: {
       type: 'category',
       inverse: true,
-      data: o.exceptionsByKind.map((e) => tMaybe(`exception.${e.kind}`, e.kind.replaceAll('_', ' '))),
+      data: o.exceptionsByKind.map((e) => kindName(e.kind)),
     },
     series: [
       {
@@ -217,36 +257,125 @@ function OperationsPanel({ days }: { days: number }) {
           </p>
           <p className="muted">{t('dashboard.openTasks', { count: o.tasks.open })}</p>
         </div>
-        <div className={`card kpi${o.staleOrders.count ? ' alert' : ''}`}>
-          <h3>{t('dashboard.staleOrders', { hours: o.staleOrders.thresholdHours })}</h3>
-          <p className="kpi-value" data-testid="kpi-stale">
-            {formatNumber(o.staleOrders.count, locale)}
-          </p>
-          {oldest && (
-            <p className="muted">
-              <Link to={`/orders/${oldest.id}`}>{oldest.number}</Link> · {tMaybe(`state.${oldest.state}`, oldest.state)}
-            </p>
-          )}
-        </div>
-        <div className="card kpi">
-          <h3>{t('dashboard.cycleP')}</h3>
-          <p className="kpi-value small" data-testid="kpi-cycle">
-            {dur(o.cycleTime.medianSeconds)} / {dur(o.cycleTime.p90Seconds)}
-          </p>
-          <p className="muted">{t('dashboard.cycleOrders', { count: o.cycleTime.orders })}</p>
-        </div>
         <div className="card kpi">
           <h3>{t('dashboard.exceptionsByKind')}</h3>
           {o.exceptionsByKind.length === 0 ? (
             <p className="muted">{t('dashboard.noExceptions')}</p>
           ) : (
-            <Chart
-              option={exceptions}
-              height={Math.max(90, 34 * o.exceptionsByKind.length + 20)}
-              label={o.exceptionsByKind.map((e) => `${e.kind}: ${e.count}`).join(', ')}
-            />
+            <>
+              <Chart
+                option={exceptions}
+                height={Math.max(90, 34 * o.exceptionsByKind.length + 20)}
+                label={o.exceptionsByKind.map((e) => `${kindName(e.kind)}: ${e.count}`).join(', ')}
+                onPick={() => navigate('/exceptions')}
+              />
+              <p className="muted">
+                <Link to="/exceptions">{ops('ops.openExceptions')}</Link>
+              </p>
+            </>
           )}
         </div>
+      </div>
+    </section>
+  );
+}
+
+type Cycle = Kpis['cycleTime'];
+
+/** A cycle-time figure over the delivered orders of the period, linked to them; plain words while there are none. */
+function CycleCard({
+  title,
+  testId,
+  kpis,
+  children,
+}: {
+  title: string;
+  testId: string;
+  kpis: Kpis | undefined;
+  children: (cycle: Cycle) => string;
+}) {
+  const { locale } = useI18n();
+  const ops = useMessages(opsMessages);
+  const cycle = kpis?.cycleTime;
+  return (
+    <div className="card kpi">
+      <h2>{title}</h2>
+      {!cycle ? (
+        <p className="muted">…</p>
+      ) : cycle.orders === 0 || cycle.p50Seconds === null ? (
+        <p className="muted" data-testid={`${testId}-empty`}>
+          {ops('ops.cycleEmpty')}
+        </p>
+      ) : (
+        <>
+          <p className="kpi-value small" data-testid={testId}>
+            <Link to={ordersLink(cycle.drillDown)} aria-label={ops('ops.show', { figure: title })}>
+              {children(cycle)}
+            </Link>
+          </p>
+          <p className="muted">{ops('ops.cycleOrders', { count: cycle.orders })}</p>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Late shipments, oversold, returned, cancelled and stuck orders of the period: each a link to exactly those orders. */
+function KpiFigures({ kpis }: { kpis: Kpis | undefined }) {
+  const { locale } = useI18n();
+  const ops = useMessages(opsMessages);
+  if (!kpis) return <Loading />;
+  const percent = (rate: number | null) =>
+    rate === null ? null : formatNumber(rate, locale, { style: 'percent', maximumFractionDigits: 1 });
+  const figures: { id: string; title: string; count: number; drillDown: string; hint: string; alert: boolean }[] = [
+    {
+      id: 'late',
+      title: ops('ops.late'),
+      count: kpis.late.count,
+      drillDown: kpis.late.drillDown,
+      hint:
+        kpis.late.rate === null
+          ? ops('ops.noRate')
+          : ops('ops.lateHint', { rate: percent(kpis.late.rate)!, hours: kpis.slaHours }),
+      alert: kpis.late.count > 0,
+    },
+    ...(['oversold', 'returned', 'cancelled'] as const).map((key) => ({
+      id: key,
+      title: ops(`ops.${key}`),
+      count: kpis[key].count,
+      drillDown: kpis[key].drillDown,
+      hint: kpis[key].rate === null ? ops('ops.noRate') : ops('ops.ofOrders', { rate: percent(kpis[key].rate)! }),
+      alert: key === 'oversold' && kpis[key].count > 0,
+    })),
+    {
+      id: 'stuck',
+      title: ops('ops.stuck'),
+      count: kpis.stuck.count,
+      drillDown: kpis.stuck.drillDown,
+      hint: ops('ops.stuckHint', { hours: kpis.stuckHours }),
+      alert: kpis.stuck.count > 0,
+    },
+  ];
+  return (
+    <section aria-labelledby="figures-title">
+      <h2 id="figures-title" className="sr-only">
+        {ops('ops.figures')}
+      </h2>
+      <div className="kpis five">
+        {figures.map((figure) => (
+          <div key={figure.id} className={`card kpi${figure.alert ? ' alert' : ''}`}>
+            <h3>{figure.title}</h3>
+            <p className="kpi-value" data-testid={`kpi-${figure.id}`}>
+              <Link
+                to={ordersLink(figure.drillDown)}
+                aria-label={`${ops('ops.show', { figure: figure.title })}: ${figure.count}`}
+              >
+                {formatNumber(figure.count, locale)}
+              </Link>
+            </p>
+            <p className="muted">{figure.hint}</p>
+          </div>
+        ))}
       </div>
     </section>
   );

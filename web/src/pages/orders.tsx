@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
+  canWriteOrders,
   get,
   query,
   request,
+  type Me,
   type OrderSummary,
   type OrdersSummary,
   type Page,
@@ -14,9 +16,12 @@ import { useI18n, useMessages } from '../i18n/index';
 import { contextMessages } from '../i18n/context-messages';
 import { refusal } from '../components/order-context';
 import { navigate, useLocation } from '../router';
-import { localDayEnd, localDayStart } from '../format';
+import { formatDateTime, localDayEnd, localDayStart } from '../format';
+import { opsMessages, type OpsKey } from '../i18n/ops-messages';
+import { useProcessLabel } from '../i18n/process-words';
 import { ORDER_COLUMNS, OrdersTable, type OrderColumn } from '../components/orders-table';
 import { ErrorBox } from '../components/status';
+import { useLocationName } from '../components/location-names';
 import { deleteView, DRILL_DOWN, loadViews, normalise, saveView, type SavedView } from '../saved-views';
 
 const PAGE = 100;
@@ -40,9 +45,12 @@ function loadColumns(): OrderColumn[] {
 
 type ListPage = Page<OrderSummary> & { total?: number | null };
 
-export function OrdersPage() {
-  const { t, tMaybe } = useI18n();
+export function OrdersPage({ me }: { me: Me }) {
+  const { t, tMaybe, locale } = useI18n();
   const cx = useMessages(contextMessages);
+  const ops = useMessages(opsMessages);
+  const bulk = canBulk(me);
+  const processLabel = useProcessLabel();
   const [columns, setColumns] = useState<OrderColumn[]>(loadColumns);
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   // Kept here: the bar goes when the selection clears, each row's outcome stays visible.
@@ -84,6 +92,20 @@ export function OrdersPage() {
     };
   }, [filters]);
   const drillDown = DRILL_DOWN.filter((k) => f.get(k));
+  // A drill-down filter's value in words: the figure, the stage, the location's name.
+  const locationName = useLocationName(Boolean(f.get('location')));
+  const chipValue = (key: string, value: string) =>
+    key === 'kpi'
+      ? tMaybe(`kpi.${value}`, '') || ops.maybe(`ops.kpi.${value}`, value)
+      : key === 'placedFrom' || key === 'placedTo'
+        ? Number.isNaN(Date.parse(value))
+          ? value
+          : formatDateTime(value, locale)
+        : key === 'stage'
+          ? tMaybe(`state.${value}`, value.replaceAll('_', ' '))
+          : key === 'location'
+            ? locationName(value)
+            : value;
   useEffect(() => setSelected(new Set()), [apiFilters]);
 
   const list = useInfiniteQuery({
@@ -165,7 +187,7 @@ export function OrdersPage() {
             <option value="">{t('common.any')}</option>
             {stateOptions.map((s) => (
               <option key={s} value={s}>
-                {tMaybe(`state.${s}`, s)}
+                {processLabel(states.data?.stateLabels[s] ?? null, `state.${s}`, s)}
               </option>
             ))}
           </select>
@@ -207,30 +229,34 @@ export function OrdersPage() {
       </form>
       {drillDown.length > 0 && (
         <ul className="chips" aria-label={t('orders.drillDown')} data-testid="drill-down">
-          {drillDown.map((k) => (
-            <li key={k}>
-              <span>
-                {t(`orders.filter.${k}`)}
-                {k === 'customerId' ? '' : `: ${tMaybe(`kpi.${f.get(k)}`, f.get(k)!)}`}
-              </span>{' '}
-              <button
-                type="button"
-                className="icon"
-                aria-label={t('orders.removeFilter', { name: t(`orders.filter.${k}`) })}
-                onClick={() => setParam(k, '')}
-              >
-                ✕
-              </button>
-            </li>
-          ))}
+          {drillDown.map((k) => {
+            const name = k === 'placedFrom' || k === 'placedTo' ? ops(`ops.filter.${k}`) : t(`orders.filter.${k}`);
+            return (
+              <li key={k}>
+                <span>
+                  {name}
+                  {k === 'customerId' ? '' : `: ${chipValue(k, f.get(k)!)}`}
+                </span>{' '}
+                <button
+                  type="button"
+                  className="icon"
+                  aria-label={t('orders.removeFilter', { name })}
+                  onClick={() => setParam(k, '')}
+                >
+                  ✕
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
       {list.error ? (
         <ErrorBox error={list.error} onRetry={() => list.refetch()} />
       ) : (
         <>
-          {selected.size > 0 && (
+          {bulk && selected.size > 0 && (
             <BulkActions
+              me={me}
               orders={rows.filter((o) => selected.has(o.id))}
               onDone={(results) => {
                 setBulkResults(results);
@@ -241,10 +267,24 @@ export function OrdersPage() {
           )}
           {bulkResults.length > 0 && (
             <div role="status">
+              <p data-testid="bulk-summary">
+                {ops('ops.bulkSummary', {
+                  done: bulkResults.filter((r) => r.ok).length,
+                  failed: bulkResults.filter((r) => !r.ok).length,
+                })}
+              </p>
               <ul className="bulk-results card" aria-label={cx('cx.bulkResults')}>
                 {bulkResults.map((r) => (
-                  <li key={r.number} className={r.ok ? 'form-ok' : 'form-error'}>
+                  <li key={r.id} className={r.ok ? 'form-ok' : 'form-error'}>
                     {r.text}
+                    {r.document && (
+                      <>
+                        {' '}
+                        <a href={r.document} target="_blank" rel="noreferrer">
+                          {ops('ops.bulkOpen')}
+                        </a>
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -256,16 +296,19 @@ export function OrdersPage() {
             sort={apiFilters.sort ?? '-created'}
             onSort={(next) => setParam('sort', next)}
             sortLabel={(column) => cx('cx.sort', { column })}
-            selected={selected}
-            onSelect={(ids, on) =>
-              setSelected((prev) => {
-                const next = new Set(prev);
-                for (const id of ids) {
-                  if (on) next.add(id);
-                  else next.delete(id);
-                }
-                return next;
-              })
+            selected={bulk ? selected : undefined}
+            onSelect={
+              bulk
+                ? (ids, on) =>
+                    setSelected((prev) => {
+                      const next = new Set(prev);
+                      for (const id of ids) {
+                        if (on) next.add(id);
+                        else next.delete(id);
+                      }
+                      return next;
+                    })
+                : undefined
             }
             selectLabel={(number) => cx('cx.select', { number })}
             selectAllLabel={cx('cx.selectAll')}
@@ -291,90 +334,131 @@ function fetchPage(f: Record<string, string | undefined>, cursor: string | undef
   return get<ListPage>(`/orders${query({ ...f, limit: PAGE, cursor })}`, signal);
 }
 
-type TaskRow = Schemas['TaskRow'];
-type Outcome = { number: string; ok: boolean; text: string };
+type BulkResult = Schemas['BulkOrdersResult'];
+type BulkItem = BulkResult['items'][number];
+type Outcome = { id: string; number: string; ok: boolean; text: string; document?: string };
+type BulkAction = 'approve' | 'assign' | 'cancel' | 'print';
+
+const KNOWN_PROBLEMS = new Set([
+  'NO_OPEN_TASK',
+  'TRANSITION_NOT_ALLOWED',
+  'VERSION_MISMATCH',
+  'NOT_FOUND',
+  'NOTHING_TO_PRINT',
+  'TASK_ROLE_REQUIRED',
+  'TASK_NOT_OPEN',
+  'EVENT_NOT_MANUAL',
+  'TASK_MEMBER_REQUIRED',
+]);
+
+/** May this user act in bulk at all (approve or take tasks, cancel, print)? A viewer may not. */
+export const canBulk = (me: Me) =>
+  me.roles.some((role) => ['admin', 'operator', 'approver', 'finance', 'integration'].includes(role));
 
 /**
- * Bulk actions on the selected rows, one request per order so each row reports its own outcome:
- * approve or take the open tasks (through the tasks API, with each task's version), or cancel
- * with a reason after a confirmation (the order's process event `cancel`, with If-Match, like
- * the single action).
+ * Bulk actions on the selected rows in ONE request (POST /orders:bulk): approve or take their open
+ * tasks, print their packing slips, or cancel them with a reason after a confirmation. Every
+ * order is done on its own with the version the list shows, and each row reports its own
+ * outcome: the state it reached, or why not in plain words.
  */
-function BulkActions({ orders, onDone }: { orders: OrderSummary[]; onDone: (results: Outcome[]) => void }) {
-  const { tMaybe } = useI18n();
+function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; onDone: (results: Outcome[]) => void }) {
   const cx = useMessages(contextMessages);
+  const ops = useMessages(opsMessages);
+  const label = useProcessLabel();
   const client = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
-  const stateName = (state: string) => tMaybe(`state.${state}`, state.replaceAll('_', ' '));
-  const headers = (version: number) => ({ 'if-match': `"${version}"`, 'idempotency-key': crypto.randomUUID() });
+  const [failure, setFailure] = useState<string | null>(null);
+  const stateName = (state: string, words: Parameters<typeof label>[0] = null) => label(words, `state.${state}`, state);
+  const mayCancel = canWriteOrders(me);
+  const mayAct = me.roles.some((role) => ['admin', 'operator', 'approver', 'finance'].includes(role));
 
-  const run = async (one: (o: OrderSummary) => Promise<Outcome>) => {
-    setBusy(true);
-    const out: Outcome[] = [];
-    for (const o of orders) {
-      try {
-        out.push(await one(o));
-      } catch (e) {
-        out.push({
-          number: o.number,
-          ok: false,
-          text: cx('cx.bulkFailed', { number: o.number, detail: refusal(cx, e, 'order').text }),
-        });
-      }
-    }
-    setBusy(false);
-    setConfirming(false);
-    void client.invalidateQueries({ queryKey: ['tasks'] });
-    onDone(out);
+  const why = (item: BulkItem) => {
+    const problem = item.problem;
+    if (!problem) return '';
+    if (KNOWN_PROBLEMS.has(problem.code))
+      return ops(`ops.problem.${problem.code}` as OpsKey, {
+        version: String((problem as Record<string, unknown>).currentVersion ?? '?'),
+      });
+    return problem.detail || problem.title;
   };
-  const onTasks = (path: 'claim' | 'complete') => (o: OrderSummary) =>
-    (async (): Promise<Outcome> => {
-      const open = await get<{ items: TaskRow[] }>(`/tasks?orderId=${o.id}`);
-      const task = open.items.find((x) => (path === 'claim' ? x.state === 'open' : x.options.includes('approve')));
-      if (!task) return { number: o.number, ok: false, text: cx('cx.bulkNoTask', { number: o.number }) };
-      const res = await request<{ order?: { state: string }; processState?: string }>(
-        'POST',
-        `/tasks/${task.id}/${path}`,
-        path === 'complete' ? { outcome: 'approve' } : {},
-        headers(task.version),
+  const run = async (action: BulkAction) => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const body = {
+        action,
+        orders: orders.map((o) => ({ id: o.id, version: o.version })),
+        ...(action === 'cancel' ? { reason: reason.trim() } : {}),
+      };
+      const res = await request<BulkResult>('POST', '/orders:bulk', body, { 'idempotency-key': crypto.randomUUID() });
+      const numbers = new Map(orders.map((o) => [o.id, o.number]));
+      onDone(
+        res.body.items.map((item) => {
+          const number = item.number ?? numbers.get(item.id) ?? item.id;
+          if (!item.ok)
+            return { id: item.id, number, ok: false, text: cx('cx.bulkFailed', { number, detail: why(item) }) };
+          if (action === 'print')
+            return {
+              id: item.id,
+              number,
+              ok: true,
+              text: ops('ops.bulkPrintReady', { number }),
+              ...(item.document ? { document: item.document } : {}),
+            };
+          return {
+            id: item.id,
+            number,
+            ok: true,
+            text: cx('cx.bulkOk', { number, state: stateName(item.state ?? '', item.stateLabels ?? null) }),
+          };
+        }),
       );
-      const state = res.body.order?.state ?? res.body.processState ?? o.state;
-      return { number: o.number, ok: true, text: cx('cx.bulkOk', { number: o.number, state: stateName(state) }) };
-    })();
-  const cancel = async (o: OrderSummary): Promise<Outcome> => {
-    const res = await request<{ state: string }>(
-      'POST',
-      `/orders/${o.id}/events`,
-      { name: 'cancel', comment: reason.trim() },
-      headers(o.version),
-    );
-    return {
-      number: o.number,
-      ok: true,
-      text: cx('cx.bulkOk', { number: o.number, state: stateName(res.body.state) }),
-    };
+      setConfirming(false);
+      void client.invalidateQueries({ queryKey: ['tasks'] });
+      void client.invalidateQueries({ queryKey: ['nav-counts'] });
+    } catch (error) {
+      // the whole request was refused (a lost session, a role): nothing was done
+      setFailure(refusal(cx, error, 'order').text);
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (
     <div className="bulk-bar card" role="region" aria-label={cx('cx.selected', { count: orders.length })}>
       <strong>{cx('cx.selected', { count: orders.length })}</strong>
-      <button type="button" disabled={busy} onClick={() => run(onTasks('complete'))}>
-        {cx('cx.bulkApprove')}
+      {mayAct && (
+        <>
+          <button type="button" disabled={busy} onClick={() => run('approve')}>
+            {cx('cx.bulkApprove')}
+          </button>
+          <button type="button" disabled={busy} onClick={() => run('assign')}>
+            {cx('cx.bulkAssign')}
+          </button>
+        </>
+      )}
+      <button type="button" disabled={busy} onClick={() => run('print')}>
+        {ops('ops.bulkPrint')}
       </button>
-      <button type="button" disabled={busy} onClick={() => run(onTasks('claim'))}>
-        {cx('cx.bulkAssign')}
-      </button>
-      <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
-        {cx('cx.bulkCancel')}
-      </button>
+      {mayCancel && (
+        <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
+          {cx('cx.bulkCancel')}
+        </button>
+      )}
+      {busy && <span role="status">{ops('ops.bulkWorking', { count: orders.length })}</span>}
+      {failure && (
+        <p role="alert" className="form-error">
+          {failure}
+        </p>
+      )}
       {confirming && (
         <form
           className="bulk-confirm"
           onSubmit={(e) => {
             e.preventDefault();
-            if (reason.trim()) void run(cancel);
+            if (reason.trim()) void run('cancel');
           }}
         >
           <p role="alert">{cx('cx.bulkConfirm', { count: orders.length })}</p>

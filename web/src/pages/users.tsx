@@ -19,8 +19,8 @@ const isAdmin = (me: Me) => me.roles.includes('admin');
 interface Notice {
   key: UsersKey;
   params: Record<string, string>;
-  /** An invitation's one-time code, shown once. */
-  token?: string;
+  /** The invitation's one-time link (its code after #), shown once. */
+  link?: string;
 }
 
 /**
@@ -91,9 +91,9 @@ export default function UsersPage({ me }: { me: Me }) {
       {notice && (
         <div className="form-ok" role="status" data-testid="users-notice">
           <p>{t(notice.key, notice.params)}</p>
-          {notice.token && (
-            <code className="invitation" data-testid="invitation-token">
-              {notice.token}
+          {notice.link && (
+            <code className="invitation" data-testid="invitation-link">
+              {notice.link}
             </code>
           )}
         </div>
@@ -110,7 +110,7 @@ export default function UsersPage({ me }: { me: Me }) {
                 ? {
                     key: 'us.invited',
                     params: { name: created.name, date: formatDateTime(created.invitation.expiresAt, locale) },
-                    token: created.invitation.token,
+                    link: `${window.location.origin}/invitation#${encodeURIComponent(created.invitation.token)}`,
                   }
                 : { key: 'us.created', params: { name: created.name, email: created.email } },
             );
@@ -195,6 +195,7 @@ export default function UsersPage({ me }: { me: Me }) {
           </div>
         )}
       </section>
+      <RoleMapCard known={businessRoles.data?.items ?? []} onChanged={refresh} />
       {editing && (
         <RolesDialog
           user={editing}
@@ -643,5 +644,102 @@ function ReactivateButton({ user, onDone }: { user: User; onDone: () => void }) 
         </span>
       )}
     </>
+  );
+}
+
+type RoleMap = ResponseOf<'/api/v1/business-roles/map'>;
+
+/** The business-role map (docs/users.md): holding one role also counts as another on tasks. */
+function RoleMapCard({ known, onChanged }: { known: BusinessRole[]; onChanged: () => void }) {
+  const t = useMessages(usersMessages);
+  const client = useQueryClient();
+  const word = useBusinessWord(known);
+  const map = useQuery({
+    queryKey: ['business-roles', 'map'],
+    queryFn: () => get<RoleMap>('/business-roles/map'),
+    retry: false,
+  });
+  const [role, setRole] = useState('');
+  const [actsAs, setActsAs] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const entries = map.data?.entries ?? [];
+  const save = async (next: RoleMap['entries']) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const saved = await request<RoleMap>('PUT', '/business-roles/map', { entries: next });
+      client.setQueryData(['business-roles', 'map'], saved.body);
+      setRole('');
+      setActsAs('');
+      onChanged();
+    } catch (error) {
+      setProblem(refusalText(t, error, ''));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const listId = 'business-role-codes';
+  return (
+    <section className="card role-map" data-testid="role-map">
+      <h2>{t('map.title')}</h2>
+      <p className="muted">{t('map.intro')}</p>
+      {map.error ? (
+        <ErrorBox error={map.error} onRetry={() => map.refetch()} />
+      ) : entries.length === 0 ? (
+        <p className="muted">{t('map.none')}</p>
+      ) : (
+        <ul className="chips">
+          {entries.map((entry) => {
+            const text = t('map.entry', { role: word(entry.role), actsAs: word(entry.actsAs) });
+            return (
+              <li key={`${entry.role}|${entry.actsAs}`}>
+                <span>{text}</span>{' '}
+                <button
+                  type="button"
+                  className="icon"
+                  aria-label={t('map.remove', { entry: text })}
+                  disabled={busy}
+                  onClick={() => save(entries.filter((item) => item !== entry))}
+                >
+                  ✕
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save([...entries, { role: role.trim(), actsAs: actsAs.trim() }]);
+        }}
+      >
+        <datalist id={listId}>
+          {known.map((item) => (
+            <option key={item.code} value={item.code}>
+              {word(item.code)}
+            </option>
+          ))}
+        </datalist>
+        <label>
+          {t('map.role')}
+          <input value={role} list={listId} onChange={(event) => setRole(event.target.value)} />
+        </label>
+        <label>
+          {t('map.actsAs')}
+          <input value={actsAs} list={listId} onChange={(event) => setActsAs(event.target.value)} />
+        </label>
+        <button type="submit" disabled={busy || !role.trim() || !actsAs.trim() || role.trim() === actsAs.trim()}>
+          {t('map.add')}
+        </button>
+        {problem && (
+          <p className="form-error" role="alert">
+            {problem}
+          </p>
+        )}
+      </form>
+    </section>
   );
 }

@@ -24,6 +24,7 @@ import {
 } from '../../../domain/order/changes.js';
 import { loadOrderRow } from '../get-order.js';
 import { loadPayments, pendingOperations } from '../../money/payment-rows.js';
+import { bucketFreeSql } from '../../inventory/buckets.js';
 
 /** States in which an order takes no more changes. */
 const TERMINAL = new Set(['cancelled', 'completed', 'rejected', 'closed']);
@@ -212,7 +213,10 @@ export async function computeChange(tx: TenantScope, loaded: LoadedOrder, action
   const free = productIds.length
     ? await tx
         .selectFrom('stock_levels')
-        .select(['product_id', sql<string>`sum(greatest(on_hand - reserved - safety, 0))`.as('free')])
+        .select([
+          'product_id',
+          sql<string>`sum(greatest(on_hand - reserved + ${bucketFreeSql('stock_levels')} - safety, 0))`.as('free'),
+        ])
         .where('product_id', 'in', productIds)
         .groupBy('product_id')
         .execute()

@@ -3,8 +3,8 @@
  * Ж print. The documents module can replace it through `renderLabel`.
  */
 import { createRequire } from 'node:module';
-import bwipjs from 'bwip-js';
-import PDFDocument from 'pdfkit';
+import { bwip } from '../../documents/barcodes.js';
+import { pdfDocumentClass } from '../../documents/pdf.js';
 import type { Address, LabelFormat } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -46,14 +46,14 @@ export async function renderManualLabel(manualLabel: ManualLabelData, format: La
       'utf8',
     );
   }
-  const barcode = await bwipjs.toBuffer({
+  const barcode = await bwip().toBuffer({
     bcid: 'code128',
     text: manualLabel.trackingNumber,
     scale: 2,
     height: 14,
     includetext: true,
   });
-  const doc = new PDFDocument({ size: 'A6', margin: 18 });
+  const doc = new (pdfDocumentClass())({ size: 'A6', margin: 18 });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));

@@ -4,7 +4,7 @@
  * 1C's orders.xml sent back with `mode=file` + `mode=import` (statuses, payments, shipments as
  * ЗначенияРеквизитов). Pure: typed records in and out, structural problems with line and path.
  */
-import { create } from 'xmlbuilder2';
+import { createXml } from '../../xml-builder.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { child, childrenOf, requisites, textOf, type XmlNode, type XmlProblem } from './xml.js';
 import { cmlDecimal } from './catalog.js';
@@ -326,7 +326,7 @@ function writeDocument(root: XMLBuilder, order: CmlExportOrder) {
 
 /** The answer to `mode=query`: every order as a Документ, encoded as the connection asks (1C's default is windows-1251). */
 export function buildOrdersXml(orders: readonly CmlExportOrder[], options: BuildOptions): Buffer {
-  const root = create({ version: '1.0', encoding: options.encoding === 'utf-8' ? 'UTF-8' : 'windows-1251' }).ele(
+  const root = createXml({ version: '1.0', encoding: options.encoding === 'utf-8' ? 'UTF-8' : 'windows-1251' }).ele(
     options.namespace ? CML2_NAMESPACE : null,
     'КоммерческаяИнформация',
     { ВерсияСхемы: options.version, ДатаФормирования: options.generatedAt },

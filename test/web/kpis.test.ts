@@ -1,0 +1,251 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { orderBody, seedBasics, type TestApp } from '../support.js';
+import { publish, shipped } from '../process/process-support.js';
+import { newId } from '../../src/shared/ids.js';
+
+if (!haveChromium) console.log(`# KPI console tests skipped: no chromium at ${CHROMIUM}`);
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * Orders with hand-written histories, placed days before now (hours after placement):
+ *   A web WAW-1  fulfilling@0 in_transit@24 delivered@48                                on time
+ *   B web WAW-1  fulfilling@0 in_transit@72 delivered@96                                late
+ *   C web KRK-S  fulfilling@0 stock_exception@1 fulfilling@5 in_transit@10 completed@20  oversold, on time
+ *   D web —      fulfilling@0 cancelled@2                                               cancelled
+ *   E wb  WAW-1  fulfilling@0, nothing since                                            late and stuck
+ *   F wb  —      fulfilling@0, placed two hours ago                                     not decided yet
+ *   X web WAW-1  placed 60 days ago, delivered                                          outside the period
+ */
+const PLAN = {
+  A: {
+    channel: 'web',
+    location: 'WAW-1',
+    daysAgo: 10,
+    state: 'delivered',
+    steps: [
+      ['fulfilling', 0],
+      ['in_transit', 24],
+      ['delivered', 48],
+    ],
+  },
+  B: {
+    channel: 'web',
+    location: 'WAW-1',
+    daysAgo: 9,
+    state: 'delivered',
+    steps: [
+      ['fulfilling', 0],
+      ['in_transit', 72],
+      ['delivered', 96],
+    ],
+  },
+  C: {
+    channel: 'web',
+    location: 'KRK-S',
+    daysAgo: 8,
+    state: 'completed',
+    steps: [
+      ['fulfilling', 0],
+      ['stock_exception', 1],
+      ['fulfilling', 5],
+      ['in_transit', 10],
+      ['completed', 20],
+    ],
+  },
+  D: {
+    channel: 'web',
+    location: null,
+    daysAgo: 7,
+    state: 'cancelled',
+    steps: [
+      ['fulfilling', 0],
+      ['cancelled', 2],
+    ],
+  },
+  E: { channel: 'wildberries', location: 'WAW-1', daysAgo: 6, state: 'fulfilling', steps: [['fulfilling', 0]] },
+  F: { channel: 'wildberries', location: null, daysAgo: 2 / 24, state: 'fulfilling', steps: [['fulfilling', 0]] },
+  X: {
+    channel: 'web',
+    location: 'WAW-1',
+    daysAgo: 60,
+    state: 'delivered',
+    steps: [
+      ['fulfilling', 0],
+      ['in_transit', 5],
+      ['delivered', 6],
+    ],
+  },
+} as const;
+type Key = keyof typeof PLAN;
+
+/** Process codes a person must never read on the KPI page. */
+const CODES = /\b(fulfilling|in_transit|stock_exception|delivered|completed|collected|wildberries|WAW-1|KRK-S)\b/;
+
+async function switchLanguage(page: Page, menu: RegExp, language: string) {
+  await page.getByRole('button', { name: menu }).click();
+  await page.getByRole('button', { name: language }).click();
+  await page.keyboard.press('Escape');
+}
+
+/**
+ * The KPI dashboard as a process analyst reads it (issue 18 item 7): figures over the last 30
+ * days with channel, location and stage names, each a link that opens the orders list filtered to
+ * exactly the orders behind it. EN, PL and RU; screenshots kpis-*.png.
+ */
+describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+  let rig: ConsoleRig;
+  const numberOf = new Map<Key, string>();
+
+  before(async () => {
+    rig = await startConsole();
+    const app = { call: rig.call } as TestApp;
+    const basics = await seedBasics(app);
+    const locationId: Record<string, string> = { 'WAW-1': basics.warehouse.id, 'KRK-S': basics.store.id };
+    const now = Date.now();
+    for (const [key, plan] of Object.entries(PLAN) as Array<[Key, (typeof PLAN)[Key]]>) {
+      const placed = now - plan.daysAgo * DAY;
+      const created = await rig.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({
+          externalId: `KPI-${key}`,
+          channel: plan.channel,
+          currency: plan.channel === 'web' ? 'PLN' : 'RUB',
+          placedAt: new Date(placed).toISOString(),
+        }),
+      );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const id = created.body.id as string;
+      numberOf.set(key, created.body.number);
+      // The history is the test's own: what intake wrote is replaced by the plan.
+      await rig.store.deleteFrom('order_history').where('order_id', '=', id).execute();
+      await rig.store.deleteFrom('order_processes').where('order_id', '=', id).execute();
+      await rig.store.updateTable('orders').set({ state: plan.state }).where('id', '=', id).execute();
+      let from: string | null = null;
+      for (const [state, hours] of plan.steps) {
+        await rig.store
+          .insertInto('order_history', {
+            id: newId(),
+            order_id: id,
+            at: new Date(placed + hours * HOUR),
+            actor_type: 'system',
+            actor_id: null,
+            action: 'transition',
+            from_state: from,
+            to_state: state,
+            changes: '{}',
+            reason: '{}',
+          } as any)
+          .execute();
+        from = state;
+      }
+      if (plan.location)
+        await rig.store
+          .insertInto('fulfilment_orders', {
+            id: newId(),
+            order_id: id,
+            location_id: locationId[plan.location],
+            kind: 'ship',
+            state: 'shipped',
+            allow_partial: false,
+            created_at: new Date(placed),
+            updated_at: new Date(placed),
+          } as any)
+          .execute();
+    }
+    // The stages' words come from the published processes (after the orders: none of them runs it).
+    await publish(app, shipped('b2c-omnichannel'));
+  });
+  after(async () => {
+    await rig?.close();
+  });
+
+  /** The order numbers the orders list shows, as plan keys, sorted. */
+  const listed = async (page: Page) => {
+    const keyOf = new Map([...numberOf].map(([key, number]) => [number, key] as const));
+    const rows = page.getByTestId('orders-scroll').getByRole('row');
+    const texts = await rows.locator('a.mono').allTextContents();
+    return texts.map((number) => keyOf.get(number.trim()) ?? number.trim()).sort();
+  };
+
+  test('figures with names; a figure opens the orders list with exactly its orders; three languages', async () => {
+    const page = await rig.newPage();
+    await rig.login(page, rig.email);
+    await page.getByRole('navigation').getByRole('link', { name: 'Key figures' }).click();
+    await page.getByRole('heading', { name: 'Key figures', exact: true }).waitFor();
+    const figure = (id: string) => page.getByTestId(`kpi-${id}`);
+    await figure('orders').getByText('6', { exact: true }).waitFor();
+    assert.equal(await figure('late').textContent(), '2');
+    assert.equal(await figure('cancelled').textContent(), '1');
+    assert.equal(await figure('oversold').textContent(), '1');
+    assert.equal(await figure('stuck').textContent(), '1');
+    assert.equal(await figure('returned').textContent(), '0');
+    assert.equal(await figure('sla').textContent(), '50%');
+    await page.getByText('2 of 4 shipped within 48 h').waitFor();
+    const byChannel = page.getByTestId('cycle-by-channel');
+    await byChannel.getByRole('rowheader', { name: 'Sklep internetowy' }).waitFor();
+    const byLocation = page.getByTestId('cycle-by-location');
+    await byLocation.getByRole('rowheader', { name: 'Magazyn Warszawa' }).waitFor();
+    await byLocation.getByRole('rowheader', { name: 'Sklep Kraków' }).waitFor();
+    const stages = page.getByTestId('stages');
+    await stages.getByRole('rowheader', { name: 'In the warehouse' }).waitFor();
+    await stages.getByRole('rowheader', { name: 'Out of stock' }).waitFor();
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', CODES);
+    await rig.shot('kpis-en', page);
+
+    // Late shipments → the orders list, filtered to B and E, with the figure named in the chip.
+    await figure('late').click();
+    await page.getByRole('heading', { name: 'Orders', exact: true }).waitFor();
+    const url = new URL(page.url());
+    assert.equal(url.pathname, '/orders');
+    assert.equal(url.searchParams.get('kpi'), 'late');
+    assert.equal(url.searchParams.get('slaHours'), '48');
+    await page.getByTestId('drill-down').getByText('Figure: Shipped late or not yet').waitFor();
+    await page.getByTestId('orders-total').getByText(/^2\b/).waitFor();
+    assert.deepEqual(await listed(page), ['B', 'E']);
+    await rig.shot('kpis-drill-late-en', page);
+
+    // A location's cycle time → the orders that finished there, the chip naming the location.
+    await page.goBack();
+    await byLocation
+      .getByRole('row', { name: /Sklep Kraków/ })
+      .getByRole('link')
+      .first()
+      .click();
+    await page.getByTestId('drill-down').getByText('Location: Sklep Kraków').waitFor();
+    await page.getByTestId('orders-total').getByText(/^1\b/).waitFor();
+    assert.deepEqual(await listed(page), ['C']);
+    await page.goBack();
+
+    // Polish: stages in the process's words, per location.
+    await switchLanguage(page, /User menu/, 'Polski');
+    await page.getByRole('heading', { name: 'Wskaźniki', exact: true }).waitFor();
+    await stages.getByRole('rowheader', { name: 'W magazynie' }).waitFor();
+    await page.getByRole('button', { name: 'Według lokalizacji' }).click();
+    await stages.getByRole('cell', { name: 'Magazyn Warszawa' }).first().waitFor();
+    await page.getByText('2 z 4 wysłanych w ciągu 48 godz.').waitFor();
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', CODES);
+    await rig.shot('kpis-pl', page);
+    await stages.scrollIntoViewIfNeeded();
+    await rig.shot('kpis-stages-pl', page);
+
+    // Russian, by channel, and the stuck order behind its figure.
+    await switchLanguage(page, /Menu użytkownika/, 'Русский');
+    await page.getByRole('heading', { name: 'Показатели', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'По каналам' }).click();
+    await stages.getByRole('cell', { name: 'Sklep internetowy' }).first().waitFor();
+    await stages.getByRole('rowheader', { name: 'На складе' }).first().waitFor();
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', CODES);
+    await rig.shot('kpis-ru', page);
+    await figure('stuck').click();
+    await page.getByTestId('drill-down').getByText('Показатель: Застряли').waitFor();
+    assert.deepEqual(await listed(page), ['E']);
+    await rig.shot('kpis-drill-stuck-ru', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+});
