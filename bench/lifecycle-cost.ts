@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { openDatabase } from '../src/store/db.js';
 import { testApp, seedBasics, orderBody } from '../test/support.js';
 import { migrateToLatest } from '../src/store/migrate.js';
@@ -78,6 +79,17 @@ try {
     return value;
   };
   const lastTrace = new Map<string, string[]>();
+  // Index scans on stock_levels (pg_stat_user_tables; the statistics reach it within a second or so).
+  const stockScans = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { rows } = await sql<{
+      scans: string;
+    }>`select coalesce(idx_scan, 0)::text as scans from pg_stat_user_tables where relname = 'stock_levels'`.execute(
+      database.db,
+    );
+    return Number(rows[0]?.scans ?? 0);
+  };
+  const scansBefore = await stockScans();
   const run = randomUUID().slice(0, 8);
   const endStates = new Map<string, number>();
   const life = await runConcurrent(ORDERS, CONCURRENCY, async (index) => {
@@ -90,6 +102,7 @@ try {
     endStates.set(state, (endStates.get(state) ?? 0) + 1);
   });
   for (const [step, texts] of lastTrace) console.log(`--- ${step}: ${texts.length}\n${texts.join('\n')}`);
+  const scansPerOrder = ((await stockScans()) - scansBefore) / ORDERS;
   const load = readFileSync('/proc/loadavg', 'utf8').trim();
   console.log(`lifecycle cost, ${ORDERS} orders at ${CONCURRENCY} client(s), load average ${load}`);
   console.log('step                  statements/order  round trips/order  commits/order');
@@ -109,6 +122,7 @@ try {
   console.log(
     `throughput ${fmt(life.perSecond, 1)} lifecycles/s   p50 ${fmt(life.p50)} ms   p99 ${fmt(life.p99)} ms   errors ${life.errors}`,
   );
+  console.log(`stock_levels index scans per lifecycle: ${fmt(scansPerOrder)}`);
   console.log(`end states: ${[...endStates].map(([state, count]) => `${state} ${count}`).join(', ')}   (${memory()})`);
 } finally {
   await app.close();

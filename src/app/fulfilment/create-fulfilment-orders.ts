@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { newId } from '../../shared/ids.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
@@ -31,62 +32,43 @@ export async function createFulfilmentOrders(
   orderId: string,
   opts: CreateFulfilmentOptions = {},
 ) {
-  const order = await tx
-    .selectFrom('orders')
-    .select(['attributes'])
-    .where('id', '=', orderId)
-    .executeTakeFirstOrThrow();
-  const attr = order.attributes.allowPartialShipments;
+  // One statement: the order's attributes, its live reservations (with line and location) and
+  // what open fulfilment orders already cover.
+  const { rows } = await sql<{
+    attributes: Record<string, unknown> | null;
+    held: Array<{
+      location_id: string;
+      location: string;
+      order_line_id: string;
+      quantity: number;
+      product_id: string;
+      sku: string;
+      name: string;
+      line_no: number;
+    }>;
+    open: Array<{ location_id: string; order_line_id: string; quantity: number; picked: number | null }>;
+  }>`select o.attributes,
+      (select coalesce(json_agg(json_build_object('location_id', r.location_id, 'location', lo.code,
+          'order_line_id', r.order_line_id, 'quantity', r.quantity, 'product_id', l.product_id, 'sku', l.sku,
+          'name', l.name, 'line_no', l.line_no) order by l.line_no), '[]')
+        from stock_reservations r
+        join order_lines l on l.tenant_id = r.tenant_id and l.order_id = r.order_id and l.id = r.order_line_id
+        join locations lo on lo.tenant_id = r.tenant_id and lo.id = r.location_id
+       where r.tenant_id = o.tenant_id and r.order_id = o.id and r.status = 'active') as held,
+      (select coalesce(json_agg(json_build_object('location_id', fo.location_id, 'order_line_id', fl.order_line_id,
+          'quantity', fl.quantity, 'picked', fl.picked)), '[]')
+        from fulfilment_lines fl
+        join fulfilment_orders fo on fo.tenant_id = fl.tenant_id and fo.id = fl.fulfilment_id
+       where fo.tenant_id = o.tenant_id and fo.order_id = o.id and fo.state in (${sql.join([...OPEN])})) as open
+    from orders o where o.tenant_id = ${tx.tenantId} and o.id = ${orderId}`.execute(tx.conn);
+  const order = rows[0];
+  if (!order) throw new Error(`order ${orderId} is not there to fulfil`);
+  const attr = order.attributes?.allowPartialShipments;
   const allowPartial = typeof attr === 'boolean' ? attr : opts.allowPartialShipments === true;
   const kind = opts.kind ?? 'ship';
-
-  const held = await tx
-    .selectFrom('stock_reservations')
-    .innerJoin('order_lines', (j) =>
-      j
-        .onRef('order_lines.tenant_id', '=', 'stock_reservations.tenant_id')
-        .onRef('order_lines.order_id', '=', 'stock_reservations.order_id')
-        .onRef('order_lines.id', '=', 'stock_reservations.order_line_id'),
-    )
-    .innerJoin('locations', (j) =>
-      j
-        .onRef('locations.tenant_id', '=', 'stock_reservations.tenant_id')
-        .onRef('locations.id', '=', 'stock_reservations.location_id'),
-    )
-    .select([
-      'stock_reservations.location_id',
-      'locations.code as location',
-      'stock_reservations.order_line_id',
-      'stock_reservations.quantity',
-      'order_lines.product_id',
-      'order_lines.sku',
-      'order_lines.name',
-      'order_lines.line_no',
-    ])
-    .where('stock_reservations.order_id', '=', orderId)
-    .where('stock_reservations.status', '=', 'active')
-    .where('stock_reservations.order_line_id', 'is not', null)
-    .orderBy('order_lines.line_no')
-    .execute();
-
+  const held = order.held;
   const covered = new Map<string, number>();
-  const open = await tx
-    .selectFrom('fulfilment_lines')
-    .innerJoin('fulfilment_orders', (j) =>
-      j
-        .onRef('fulfilment_orders.tenant_id', '=', 'fulfilment_lines.tenant_id')
-        .onRef('fulfilment_orders.id', '=', 'fulfilment_lines.fulfilment_id'),
-    )
-    .select([
-      'fulfilment_orders.location_id',
-      'fulfilment_lines.order_line_id',
-      'fulfilment_lines.quantity',
-      'fulfilment_lines.picked',
-    ])
-    .where('fulfilment_orders.order_id', '=', orderId)
-    .where('fulfilment_orders.state', 'in', OPEN)
-    .execute();
-  for (const line of open) {
+  for (const line of order.open) {
     const key = `${line.location_id}|${line.order_line_id}`;
     covered.set(key, (covered.get(key) ?? 0) + (line.picked ?? line.quantity));
   }

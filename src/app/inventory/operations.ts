@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { localOperation } from '../process/operation.js';
-import { reserveExistingOrder } from './reserve.js';
+import { reserveExisting } from './reserve.js';
 import { releaseOrderReservations } from './release.js';
 
 /** Stock operations a process runs: reserve the open lines, release the order's holds. */
@@ -17,14 +17,21 @@ export const inventoryOperations = [
       })
       .strict(),
     async run(ctx, args) {
-      const reservationOutcome = await reserveExistingOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
-        allowPartial: args.allowPartial ?? true,
-      });
+      const { outcome: reservationOutcome, unchanged } = await reserveExisting(
+        ctx.tx,
+        ctx.actor,
+        ctx.now,
+        ctx.orderId,
+        {
+          allowPartial: args.allowPartial ?? true,
+        },
+      );
       // A partial hold is still a shortage for the process: the missing units need a decision.
       return {
         event: reservationOutcome.status === 'reserved' ? 'reserved' : 'shortage',
         note: `stock ${reservationOutcome.status}`,
         data: { status: reservationOutcome.status },
+        ...(unchanged ? { factsUnchanged: true } : {}),
       };
     },
   }),

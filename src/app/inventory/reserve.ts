@@ -11,7 +11,7 @@ import {
   type ReserveLine,
 } from '../../domain/inventory/allocation.js';
 import { writeHistory, type Actor } from '../../store/history.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { isWork, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { withStockRetry } from './common.js';
 import { reservePartialSql, reserveWholeSql, type ReserveStatement } from './reserve-sql.js';
 import { isSerializationFailure } from '../../store/pg-errors.js';
@@ -87,6 +87,45 @@ export interface ReserveOrderInput {
   channelSettings?: Record<string, unknown>;
 }
 
+/** When a new hold lapses by the channel's `holdMinutes`; null = until released or shipped. */
+function holdExpiry(settings: Record<string, unknown> | undefined, now: Date): Date | null {
+  const rules = channelRules(settings);
+  return rules.holdMinutes ? new Date(now.getTime() + rules.holdMinutes * 60_000) : null;
+}
+
+/** The reservation run's history entry: per line what it holds, where from and what is missing. */
+function recordOutcome(
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  status: string,
+  outcomes: LineOutcome[],
+  expiresAt: Date | null,
+): Promise<void> {
+  return writeHistory(tx, actor, now, [
+    {
+      orderId,
+      action: `stock.${status}`,
+      changes: {
+        lines: outcomes.map((o) => ({
+          lineNo: o.lineNo,
+          sku: o.sku,
+          quantity: o.quantity,
+          reserved: o.reserved,
+          shortage: o.shortage,
+          allocations: o.allocations.map((a) => ({ location: a.location, quantity: a.quantity })),
+          promisedOn: o.backorder?.promisedOn ?? null,
+        })),
+      },
+      reason: {
+        rule: 'reserve: channel feeding locations, then priority; whole lines first',
+        expiresAt: expiresAt?.toISOString() ?? null,
+      },
+    },
+  ]);
+}
+
 /**
  * Reserves an order's lines (the part not yet reserved) from the candidate locations, whole
  * lines first, then partially, and records what is still missing as a backorder with a
@@ -115,8 +154,7 @@ export async function reserveOrder(
     pickupLocationId: input.pickupLocationId,
     feeding: rules.locations,
   });
-  const expiresAt =
-    input.expiresAt ?? (rules.holdMinutes ? new Date(now.getTime() + rules.holdMinutes * 60_000) : null);
+  const expiresAt = input.expiresAt ?? holdExpiry(settings, now);
   const allowPartial = input.allowPartial ?? true;
 
   return withStockRetry(scope, async (tx) => {
@@ -239,27 +277,7 @@ export async function reserveOrder(
     const status = outcomeOf(outcomes);
     // At intake a plain shortage changed no stock: the response and the backorder carry it.
     if (!(input.fresh && status === 'shortage'))
-      await writeHistory(tx, actor, now, [
-        {
-          orderId: input.orderId,
-          action: `stock.${status}`,
-          changes: {
-            lines: outcomes.map((o) => ({
-              lineNo: o.lineNo,
-              sku: o.sku,
-              quantity: o.quantity,
-              reserved: o.reserved,
-              shortage: o.shortage,
-              allocations: o.allocations.map((a) => ({ location: a.location, quantity: a.quantity })),
-              promisedOn: o.backorder?.promisedOn ?? null,
-            })),
-          },
-          reason: {
-            rule: 'reserve: channel feeding locations, then priority; whole lines first',
-            expiresAt: expiresAt?.toISOString() ?? null,
-          },
-        },
-      ]);
+      await recordOutcome(tx, actor, now, input.orderId, status, outcomes, expiresAt);
     return { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null };
   });
 }
@@ -291,33 +309,81 @@ export async function reserveExistingOrder(
   now: Date,
   orderId: string,
   opts: { expiresAt?: Date | null; allowPartial?: boolean } = {},
-) {
-  const order = await scope
-    .selectFrom('orders')
-    .select(['id', 'channel_id', 'pickup_location_id', 'delivery_method'])
-    .where('id', '=', orderId)
-    .executeTakeFirst();
+): Promise<ReservationOutcome> {
+  return (await reserveExisting(scope, actor, now, orderId, opts)).outcome;
+}
+
+/** reserveExistingOrder, saying whether the run changed nothing (every line held all it needs already). */
+export async function reserveExisting(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  opts: { expiresAt?: Date | null; allowPartial?: boolean } = {},
+): Promise<{ outcome: ReservationOutcome; unchanged: boolean }> {
+  // One statement: the order, its stock lines, what each already holds or has shipped (as the
+  // reservation run counts it), whether a backorder is open, and the channel's settings.
+  const { rows } = await sql<{
+    channel_id: string;
+    pickup_location_id: string | null;
+    delivery_method: string;
+    channel_settings: Record<string, unknown> | null;
+    lines: Array<{ id: string; line_no: number; product_id: string; sku: string; quantity: number }>;
+    held: Record<string, string>;
+    backordered: boolean;
+  }>`select o.channel_id, o.pickup_location_id, o.delivery_method,
+      (select c.settings from channels c where c.tenant_id = o.tenant_id and c.id = o.channel_id) as channel_settings,
+      (select coalesce(json_agg(json_build_object('id', l.id, 'line_no', l.line_no, 'product_id', l.product_id,
+          'sku', l.sku, 'quantity', l.quantity) order by l.line_no), '[]')
+        from order_lines l where l.tenant_id = o.tenant_id and l.order_id = o.id and l.kind = 'product') as lines,
+      (select coalesce(json_object_agg(h.order_line_id, h.qty), '{}') from (
+        select order_line_id, sum(case when status in ('released', 'expired') then original_quantity - quantity
+          else original_quantity end)::text as qty
+          from stock_reservations where tenant_id = o.tenant_id and order_id = o.id and order_line_id is not null
+         group by order_line_id) h) as held,
+      exists (select 1 from stock_backorders b where b.tenant_id = o.tenant_id and b.order_id = o.id
+        and b.status = 'open') as backordered
+    from orders o where o.tenant_id = ${scope.tenantId} and o.id = ${orderId}`.execute(scope.conn);
+  const order = rows[0];
   if (!order) throw new AppError('NOT_FOUND', `order ${orderId} does not exist`);
-  const lines = await scope
-    .selectFrom('order_lines')
-    .select(['id', 'line_no', 'product_id', 'sku', 'quantity'])
-    .where('order_id', '=', orderId)
-    // service lines hold no stock
-    .where('kind', '=', 'product')
-    .execute();
-  return reserveOrder(scope, actor, now, {
+  const lines = order.lines.map((l) => ({
+    lineId: l.id,
+    lineNo: l.line_no,
+    productId: l.product_id,
+    sku: l.sku,
+    quantity: l.quantity,
+  }));
+  const settings = order.channel_settings ?? {};
+  // Every line already holds all it needs (reserved at intake) and nothing is backordered: a run
+  // would reserve nothing and cancel nothing, so it is not run; its outcome and history are the same.
+  if (
+    isWork(scope) &&
+    !order.backordered &&
+    lines.every((line) => Number(order.held[line.lineId] ?? 0) >= line.quantity)
+  ) {
+    const expiresAt = opts.expiresAt ?? holdExpiry(settings, now);
+    const outcomes: LineOutcome[] = lines.map((line) => ({
+      lineId: line.lineId,
+      lineNo: line.lineNo,
+      sku: line.sku,
+      quantity: line.quantity,
+      reserved: line.quantity,
+      shortage: 0,
+      allocations: [],
+    }));
+    const status = outcomeOf(outcomes);
+    await recordOutcome(scope, actor, now, orderId, status, outcomes, expiresAt);
+    return { outcome: { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null }, unchanged: true };
+  }
+  const outcome = await reserveOrder(scope, actor, now, {
     orderId,
     channelId: order.channel_id,
     pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
-    lines: lines.map((l) => ({
-      lineId: l.id,
-      lineNo: l.line_no,
-      productId: l.product_id,
-      sku: l.sku,
-      quantity: l.quantity,
-    })),
+    channelSettings: settings,
+    lines,
     ...opts,
   });
+  return { outcome, unchanged: false };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { formatMoney, minorUnits } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { TemplateVars } from './render.js';
@@ -38,48 +39,47 @@ export interface OrderForNotification {
 
 /** Loads what a notification about an order says, and the language to say it in; null when there is no such order. */
 export async function loadOrderForNotification(tx: TenantScope, orderId: string): Promise<OrderForNotification | null> {
-  const row = await tx
+  // One statement: the order with its channel, lines, customer, the tenant's name, the pickup
+  // location and the latest booking that still counts (ids are UUIDv7: the newest sorts last).
+  const found = await tx
     .selectFrom('orders')
     .innerJoin('channels', (j) =>
       j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
     )
     .selectAll('orders')
-    .select(['channels.settings as channel_settings'])
+    .select([
+      'channels.settings as channel_settings',
+      sql<Array<{ name: string; sku: string; quantity: number; total: string }>>`(select coalesce(json_agg(
+          json_build_object('name', l.name, 'sku', l.sku, 'quantity', l.quantity, 'total', l.total::text)
+          order by l.line_no), '[]')
+        from order_lines l where l.tenant_id = orders.tenant_id and l.order_id = orders.id)`.as('notify_lines'),
+      sql<{ name: string; email: string | null; locale: string | null; attributes: Dict | null } | null>`(select
+          json_build_object('name', cu.name, 'email', cu.email, 'locale', cu.locale, 'attributes', cu.attributes)
+        from customers cu where cu.tenant_id = orders.tenant_id and cu.id = orders.customer_id)`.as('notify_customer'),
+      sql<string | null>`(select te.name from tenants te where te.id = orders.tenant_id)`.as('notify_tenant'),
+      sql<{
+        name: string;
+        address: Dict | null;
+      } | null>`(select json_build_object('name', lo.name, 'address', lo.address)
+        from locations lo where lo.tenant_id = orders.tenant_id and lo.id = orders.pickup_location_id)`.as(
+        'notify_pickup',
+      ),
+      sql<{ carrier: string; tracking_number: string | null } | null>`(select
+          json_build_object('carrier', sh.carrier, 'tracking_number', sh.tracking_number)
+        from shipments sh where sh.tenant_id = orders.tenant_id and sh.order_id = orders.id and sh.status <> 'cancelled'
+        order by sh.id desc limit 1)`.as('notify_shipment'),
+    ])
     .where('orders.id', '=', orderId)
     .executeTakeFirst();
-  if (!row) return null;
-  const [lines, customer, tenant, pickup, shipment] = await Promise.all([
-    tx
-      .selectFrom('order_lines')
-      .select(['name', 'sku', 'quantity', 'total'])
-      .where('order_id', '=', orderId)
-      .orderBy('line_no')
-      .execute(),
-    row.customer_id
-      ? tx
-          .selectFrom('customers')
-          .select(['name', 'email', 'locale', 'attributes'])
-          .where('id', '=', row.customer_id)
-          .executeTakeFirst()
-      : undefined,
-    tx.conn.selectFrom('tenants').select('name').where('id', '=', tx.tenantId).executeTakeFirst(),
-    row.pickup_location_id
-      ? tx
-          .selectFrom('locations')
-          .select(['name', 'address'])
-          .where('id', '=', row.pickup_location_id)
-          .executeTakeFirst()
-      : undefined,
-    // The latest booking that still counts (ids are UUIDv7: the newest sorts last).
-    tx
-      .selectFrom('shipments')
-      .select(['carrier', 'tracking_number'])
-      .where('order_id', '=', orderId)
-      .where('status', '!=', 'cancelled')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-  ]);
+  if (!found) return null;
+  const {
+    notify_lines: lines,
+    notify_customer: customer,
+    notify_tenant: tenantName,
+    notify_pickup: pickup,
+    notify_shipment: shipment,
+    ...row
+  } = found;
   const attrs = (row.attributes ?? {}) as Dict;
   const ship = (row.shipping_address ?? {}) as Dict;
   const language = chooseLanguage({
@@ -99,7 +99,7 @@ export async function loadOrderForNotification(tx: TenantScope, orderId: string)
     customerEmail: customer?.email ?? row.customer_email ?? (typeof ship.email === 'string' ? ship.email : null),
     language,
     vars: {
-      shopName: tenant?.name ?? '',
+      shopName: tenantName ?? '',
       orderNumber: row.number,
       externalId: row.external_id ?? '',
       customerName: customer?.name ?? row.customer_name ?? str(ship.name),

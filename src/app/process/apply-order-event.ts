@@ -6,7 +6,7 @@ import type { Work } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
 import { factsFrom } from '../../domain/order/facts.js';
-import { loadFactRows } from './load-facts.js';
+import { loadFactRowsAndProcess } from './load-facts.js';
 import type { Operations } from './operation.js';
 import { gateEvent, type EventCaller } from './event-gate.js';
 import { writeHistory } from '../../store/history.js';
@@ -59,8 +59,6 @@ export async function applyOrderEvent(
   event: ProcessEvent,
   opts: ApplyOptions = {},
 ): Promise<ApplyResult | null> {
-  // The process row is read after the lock, by its own statement: read in the locking statement,
-  // a waiter would get the row as it was before the holder committed (tested: two racing events).
   let query = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
   if (opts.lock === 'skip') query = query.skipLocked();
   const order = await query.executeTakeFirst();
@@ -80,7 +78,10 @@ export async function applyOrderEvent(
       { currentVersion: order.version },
     );
   }
-  const proc = await tx.selectFrom('order_processes').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  // The process row is read after the lock, by its own statement (the fact rows'): read in the
+  // locking statement, a waiter would get the row as it was before the holder committed (tested:
+  // two racing events).
+  const { rows, process: proc } = await loadFactRowsAndProcess(tx, orderId);
   if (!proc) {
     throw new AppError('TRANSITION_NOT_ALLOWED', `order ${orderId} runs no process; it stays ${order.state}`, [], {
       state: order.state,
@@ -92,7 +93,6 @@ export async function applyOrderEvent(
   const def = await loadCompiled(ops.actions, tx, proc.definition_key, proc.definition_version);
   const snapshot = proc.snapshot as unknown as ProcessSnapshot;
   const gate = opts.caller ? gateEvent(def, snapshot.state, event.name, opts.caller) : { override: null };
-  const rows = await loadFactRows(tx, orderId);
   const facts = factsFrom(rows);
   const result = transition(def, snapshot, event, facts, now);
   if (!result.ok) {

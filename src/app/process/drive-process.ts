@@ -118,12 +118,15 @@ export async function driveProcess(
         ]);
         continue;
       }
-      // Actions change what conditions read (stock after reserve), so the facts are read again.
-      rows =
-        rows && result.refreshes === 'stock'
-          ? { ...rows, ...(await loadStockFactRows(drive.tx, drive.orderId)) }
-          : await loadFactRows(drive.tx, drive.orderId);
-      ctx.facts = factsFrom(rows);
+      // Actions change what conditions read (stock after reserve), so the facts are read again,
+      // unless the action says this run changed none of them.
+      if (!(rows && result.refreshes === 'none')) {
+        rows =
+          rows && result.refreshes !== 'all'
+            ? { ...rows, ...(await loadStockFactRows(drive.tx, drive.orderId)) }
+            : await loadFactRows(drive.tx, drive.orderId);
+        ctx.facts = factsFrom(rows);
+      }
       const value = transition(drive.def, current, result.event, ctx.facts, drive.now);
       if (!value.ok) {
         await writeHistory(drive.tx, drive.actor, drive.now, [

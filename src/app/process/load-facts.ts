@@ -37,8 +37,29 @@ export async function loadStockFactRows(scope: TenantScope, orderId: string): Pr
   return rows[0]!;
 }
 
+/** The order's process row, as an event applies it. */
+export interface ProcessRow {
+  definition_key: string;
+  definition_version: number;
+  snapshot: unknown;
+  exception_kind: string | null;
+  exception_resolutions: string[];
+}
+
 /** Loads the rows the facts are made of, in one statement: the order with its channel, lines, customer, company and stock. */
 export async function loadFactRows(scope: TenantScope, orderId: string): Promise<FactRows> {
+  return (await loadFactRowsAndProcess(scope, orderId, false)).rows;
+}
+
+/**
+ * The fact rows and, in the same statement, the order's process row (null: the order runs no
+ * process): what an event on a locked order reads before the engine runs.
+ */
+export async function loadFactRowsAndProcess(
+  scope: TenantScope,
+  orderId: string,
+  withProcess = true,
+): Promise<{ rows: FactRows; process: ProcessRow | null }> {
   const tenantId = scope.tenantId;
   const row = await scope
     .selectFrom('orders')
@@ -86,6 +107,13 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
       )} end)`.as('fact_budget'),
       reservedJson(tenantId, orderId).as('fact_reserved'),
       backordersJson(tenantId, orderId).as('fact_backorders'),
+      (withProcess
+        ? sql<ProcessRow | null>`(select json_build_object('definition_key', p.definition_key,
+            'definition_version', p.definition_version, 'snapshot', p.snapshot, 'exception_kind', p.exception_kind,
+            'exception_resolutions', p.exception_resolutions)
+          from order_processes p where p.tenant_id = orders.tenant_id and p.order_id = orders.id)`
+        : sql<ProcessRow | null>`null::json`
+      ).as('fact_process'),
     ])
     .where('orders.id', '=', orderId)
     .executeTakeFirstOrThrow();
@@ -100,9 +128,10 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     fact_return: ret,
     fact_member: member,
     fact_budget: budget,
+    fact_process: process,
     ...order
   } = row;
-  return {
+  const rows: FactRows = {
     order,
     lines,
     customer: customer ?? undefined,
@@ -115,6 +144,7 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
     member: member ?? undefined,
     budget: budget ?? undefined,
   };
+  return { rows, process };
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ActionOutcome {
   data?: Record<string, unknown>;
   /** The operation started work that reports back later as events (fulfilment orders): the order waits for them. */
   waiting?: boolean;
+  /** This run changed none of the facts its operation `refreshes` (nothing reserved or moved): they are not read again. */
+  factsUnchanged?: boolean;
 }
 
 /**

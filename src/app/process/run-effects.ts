@@ -23,8 +23,8 @@ export interface FollowUp {
   /** The state the action ran in: the result only applies while the order is still there. */
   state: string;
   action: string;
-  /** Which facts the action changed: read again before the result is applied. */
-  refreshes: 'stock' | 'all';
+  /** Which facts the action changed: read again before the result is applied ('none': it changed none). */
+  refreshes: 'stock' | 'all' | 'none';
 }
 
 /**
@@ -110,7 +110,7 @@ export async function runEffects(
             event: { name: out.event, actor: { id: 'process', roles: [] } },
             state: effect.state,
             action: effect.action,
-            refreshes: ran.op.refreshes,
+            refreshes: out.factsUnchanged ? 'none' : ran.op.refreshes,
           });
         break;
       }

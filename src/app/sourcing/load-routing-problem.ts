@@ -40,6 +40,8 @@ type Loc = {
   address: Record<string, unknown>;
 };
 
+export type LocationWithLoad = Loc & { used_today: number };
+
 async function activeLocations(scope: TenantScope): Promise<Loc[]> {
   return scope
     .selectFrom('locations')
@@ -100,58 +102,88 @@ async function segmentOf(scope: TenantScope, customerId: string | null, companyI
   return 'b2c';
 }
 
+/** The order's latest routing attempt, as a re-route needs it. */
+export interface PreviousRoute {
+  attempt: number;
+  excludedLocationIds: string[];
+  strategyKey: string;
+}
+
 /**
- * A stored order as a routing problem's order. The quantity to route per line is what has not
- * shipped yet: units already consumed from a reservation (picked and shipped) stay where they went.
+ * A stored order as a routing problem's order, in one statement: the order, its stock lines, what
+ * each has shipped, its channel, its customer's or company's segment and its latest routing
+ * attempt. The quantity to route per line is what has not shipped yet: units already consumed
+ * from a reservation (picked and shipped) stay where they went. `locations` are the active
+ * locations when the caller read them already (for the destination's city).
  */
-export async function loadRoutingOrder(scope: TenantScope, orderId: string): Promise<OrderFacts> {
-  const row = await scope
-    .selectFrom('orders')
-    .select([
-      'id',
-      'channel_id',
-      'currency',
-      'customer_id',
-      'company_id',
-      'delivery_method',
-      'pickup_location_id',
-      'shipping_address',
-      'pickup_point',
-      'attributes',
-    ])
-    .where('id', '=', orderId)
-    .executeTakeFirst();
+export async function loadRoutingOrder(
+  scope: TenantScope,
+  orderId: string,
+  preloaded?: Loc[],
+): Promise<OrderFacts & { previous: PreviousRoute | null }> {
+  const { rows } = await sql<{
+    id: string;
+    channel_id: string;
+    channel_code: string;
+    channel_settings: Record<string, unknown> | null;
+    currency: string;
+    customer_id: string | null;
+    delivery_method: string;
+    pickup_location_id: string | null;
+    shipping_address: Record<string, unknown> | null;
+    pickup_point: Record<string, unknown> | null;
+    attributes: Record<string, unknown> | null;
+    lines: Array<{ id: string; line_no: number; product_id: string; sku: string; quantity: number }>;
+    shipped: Record<string, string>;
+    customer_segment: string | null;
+    has_company: boolean;
+    company_segment: string | null;
+    previous: { attempt: number; excluded_location_ids: string[]; strategy_key: string } | null;
+  }>`select o.id, o.channel_id, c.code as channel_code, c.settings as channel_settings, o.currency, o.customer_id,
+      o.delivery_method, o.pickup_location_id, o.shipping_address, o.pickup_point, o.attributes,
+      (select coalesce(json_agg(json_build_object('id', l.id, 'line_no', l.line_no, 'product_id', l.product_id,
+          'sku', l.sku, 'quantity', l.quantity) order by l.line_no), '[]')
+        from order_lines l where l.tenant_id = o.tenant_id and l.order_id = o.id and l.kind = 'product') as lines,
+      (select coalesce(json_object_agg(s.order_line_id, s.units), '{}') from (
+        select order_line_id, sum(original_quantity - quantity)::text as units from stock_reservations
+         where tenant_id = o.tenant_id and order_id = o.id and status in ('active', 'consumed')
+           and order_line_id is not null
+         group by order_line_id) s) as shipped,
+      cu.segment as customer_segment,
+      coalesce(o.company_id, cu.company_id) is not null as has_company,
+      (select co.segment from companies co where co.tenant_id = o.tenant_id
+        and co.id = coalesce(o.company_id, cu.company_id)) as company_segment,
+      (select json_build_object('attempt', r.attempt, 'excluded_location_ids', r.excluded_location_ids,
+          'strategy_key', r.strategy_key)
+        from order_routes r where r.tenant_id = o.tenant_id and r.order_id = o.id
+       order by r.attempt desc limit 1) as previous
+    from orders o
+    join channels c on c.tenant_id = o.tenant_id and c.id = o.channel_id
+    left join customers cu on cu.tenant_id = o.tenant_id and cu.id = o.customer_id
+   where o.tenant_id = ${scope.tenantId} and o.id = ${orderId}`.execute(scope.conn);
+  const row = rows[0];
   if (!row)
     throw new AppError('NOT_FOUND', `order ${orderId} does not exist`, [
       { path: '/orderId', message: 'unknown order' },
     ]);
-  const lines = await scope
-    .selectFrom('order_lines')
-    .select(['id', 'line_no', 'product_id', 'sku', 'quantity'])
-    .where('order_id', '=', orderId)
-    // service lines hold no stock and are never routed
-    .where('kind', '=', 'product')
-    .orderBy('line_no')
-    .execute();
-  const shipped = await scope
-    .selectFrom('stock_reservations')
-    .select(['order_line_id', sql<string>`sum(original_quantity - quantity)`.as('q')])
-    .where('order_id', '=', orderId)
-    .where('status', 'in', ['active', 'consumed'])
-    .groupBy('order_line_id')
-    .execute();
-  const done = new Map(shipped.map((r) => [r.order_line_id, Number(r.q)]));
-  const channel = await channelFacts(scope, { id: row.channel_id });
-  const locations = await activeLocations(scope);
+  const settings = row.channel_settings ?? {};
+  const channel = {
+    id: row.channel_id,
+    code: row.channel_code,
+    feeding: channelRules(settings).locations,
+    strategy: typeof settings.routingStrategy === 'string' ? settings.routingStrategy : null,
+  };
+  const locations = preloaded ?? (await activeLocations(scope));
   // A third-party pickup point (pickup_point) is routed like ship: to its address when the order
   // has no shipping address of its own.
   const pointAddress = (row.pickup_point as { address?: AddressLike } | null)?.address;
   const address = (row.shipping_address ?? pointAddress ?? {}) as AddressLike;
   const dest = geocode(address, locations);
+  const segment = row.customer_segment ?? (row.has_company ? (row.company_segment ?? 'b2b') : 'b2c');
   const order: RoutingOrder = {
     id: row.id,
-    lines: lines
-      .map((l) => ({ lineId: l.id, sku: l.sku, quantity: Math.max(0, l.quantity - (done.get(l.id) ?? 0)) }))
+    lines: row.lines
+      .map((l) => ({ lineId: l.id, sku: l.sku, quantity: Math.max(0, l.quantity - Number(row.shipped[l.id] ?? 0)) }))
       .filter((l) => l.quantity > 0),
     deliveryMethod: row.delivery_method === 'pickup' ? 'pickup' : 'ship',
     destination: {
@@ -162,10 +194,7 @@ export async function loadRoutingOrder(scope: TenantScope, orderId: string): Pro
     },
     ...(row.delivery_method === 'pickup' && row.pickup_location_id ? { pickupLocationId: row.pickup_location_id } : {}),
     channel: channel.code,
-    customer: {
-      ...(row.customer_id ? { id: row.customer_id } : {}),
-      segment: await segmentOf(scope, row.customer_id, row.company_id),
-    },
+    customer: { ...(row.customer_id ? { id: row.customer_id } : {}), segment },
     attributes: primitiveAttributes(row.attributes),
   };
   return {
@@ -173,7 +202,14 @@ export async function loadRoutingOrder(scope: TenantScope, orderId: string): Pro
     currency: row.currency,
     channel,
     geocoded: row.delivery_method === 'pickup' ? 'pickup location' : dest.how,
-    lines: new Map(lines.map((l) => [l.id, { productId: l.product_id, lineNo: l.line_no, ordered: l.quantity }])),
+    lines: new Map(row.lines.map((l) => [l.id, { productId: l.product_id, lineNo: l.line_no, ordered: l.quantity }])),
+    previous: row.previous
+      ? {
+          attempt: row.previous.attempt,
+          excludedLocationIds: row.previous.excluded_location_ids,
+          strategyKey: row.previous.strategy_key,
+        }
+      : null,
   };
 }
 
@@ -277,17 +313,27 @@ export interface Network {
   codes: Map<string, string>;
   /** Active locations left out because they have no coordinates. */
   unplaced: string[];
+  /** The order's live reservations (read under the stock lock), when the network was loaded for a stored order. */
+  held: HeldUnits[];
+}
+
+export interface HeldUnits {
+  order_line_id: string | null;
+  product_id: string;
+  location_id: string;
+  quantity: number;
+  expires_at: Date | string | null;
 }
 
 /**
  * Active locations with the orders routed from each today (capped ones: the day's counter, less
  * the given order's own current route of today, which is its to move), in one statement.
  */
-async function locationsWithLoad(
+export async function locationsWithLoad(
   scope: TenantScope,
   now: Date,
   orderId: string | undefined,
-): Promise<Array<Loc & { used_today: number }>> {
+): Promise<LocationWithLoad[]> {
   const start = dayStart(now);
   const own = orderId
     ? sql<number>`(select count(*)::int from order_routes r where r.tenant_id = locations.tenant_id
@@ -318,7 +364,7 @@ async function locationsWithLoad(
     ])
     .where('locations.active', '=', true)
     .orderBy('locations.code')
-    .execute() as Promise<Array<Loc & { used_today: number }>>;
+    .execute() as Promise<LocationWithLoad[]>;
 }
 
 /**
@@ -334,9 +380,9 @@ export async function loadNetwork(
   scope: TenantScope,
   now: Date,
   facts: OrderFacts,
-  opts: { orderId?: string; lock?: boolean } = {},
+  opts: { orderId?: string; lock?: boolean; locations?: LocationWithLoad[] } = {},
 ): Promise<Network> {
-  const rows = await locationsWithLoad(scope, now, opts.orderId);
+  const rows = opts.locations ?? (await locationsWithLoad(scope, now, opts.orderId));
   const feeding = new Set(facts.channel.feeding);
   const locations: RoutingLocation[] = [];
   const unplaced: string[] = [];
@@ -365,6 +411,7 @@ export async function loadNetwork(
   }
   const productIds = [...new Set([...facts.lines.values()].map((l) => l.productId))];
   const stock: StockLevels = {};
+  let held: HeldUnits[] = [];
   if (productIds.length && locations.length) {
     let query = scope
       .selectFrom('stock_levels')
@@ -397,14 +444,17 @@ export async function loadNetwork(
     const levels = await query.execute();
     const own = new Map<string, number>();
     if (opts.orderId) {
-      const held = await scope
+      held = await scope
         .selectFrom('stock_reservations')
-        .select(['product_id', 'location_id', sql<string>`sum(quantity)`.as('q')])
+        .select(['order_line_id', 'product_id', 'location_id', 'quantity', 'expires_at'])
         .where('order_id', '=', opts.orderId)
         .where('status', '=', 'active')
-        .groupBy(['product_id', 'location_id'])
         .execute();
-      for (const item of held) own.set(`${item.product_id}|${item.location_id}`, Number(item.q));
+      for (const item of held)
+        own.set(
+          `${item.product_id}|${item.location_id}`,
+          (own.get(`${item.product_id}|${item.location_id}`) ?? 0) + item.quantity,
+        );
     }
     for (const level of levels) {
       const mine = own.get(`${level.product_id}|${level.location_id}`) ?? 0;
@@ -413,5 +463,5 @@ export async function loadNetwork(
       (stock[level.location_id] ??= {})[level.sku] = free;
     }
   }
-  return { locations, stock, codes: new Map(rows.map((l) => [l.id, l.code])), unplaced };
+  return { locations, stock, codes: new Map(rows.map((l) => [l.id, l.code])), unplaced, held };
 }

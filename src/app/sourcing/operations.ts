@@ -18,6 +18,8 @@ export const sourcingOperations = [
     async run(ctx, args) {
       const routeResult = await routeOrder(ctx.tx, ctx.actor, ctx.now, ctx.orderId, {
         processStrategy: args.strategy,
+        // A process step runs under the order's row lock (applyOrderEvent, or the intake that inserts it).
+        orderLocked: true,
         ...(args.allowSplit === false ? { allowSplit: false } : {}),
         reason: `process ${ctx.definition.key} v${ctx.definition.version}: route`,
       });
@@ -28,6 +30,8 @@ export const sourcingOperations = [
           routeResult.outcome === 'routed'
             ? `routed by ${routeResult.strategy.key} v${routeResult.strategy.version} (attempt ${routeResult.attempt}) from ${from || 'nowhere (nothing left to route)'}`
             : `unroutable by ${routeResult.strategy.key} v${routeResult.strategy.version}: ${routeResult.trace?.summary ?? ''}`,
+        // Reservations left where they were: the stock facts are what they were.
+        ...(routeResult.moved.lines === 0 ? { factsUnchanged: true } : {}),
         data: {
           attempt: routeResult.attempt,
           strategy: routeResult.strategy,

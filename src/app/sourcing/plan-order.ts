@@ -52,21 +52,11 @@ export async function planOrder(scope: TenantScope, now: Date, planRequest: Plan
 
 /** planOrder inside its transaction (the plan reads one snapshot). */
 async function planOrderIn(scope: TenantScope, now: Date, planRequest: PlanRequest) {
-  const facts = planRequest.orderId
-    ? await loadRoutingOrder(scope, planRequest.orderId)
-    : await draftOrderFacts(scope, planRequest.order!);
+  const stored = planRequest.orderId ? await loadRoutingOrder(scope, planRequest.orderId) : null;
+  const facts = stored ?? (await draftOrderFacts(scope, planRequest.order!));
   const chosen = await chooseStrategy(scope, now, facts, planRequest);
   let excluded = planRequest.excludeLocationIds ?? [];
-  if (planRequest.orderId) {
-    const prev = await scope
-      .selectFrom('order_routes')
-      .select('excluded_location_ids')
-      .where('order_id', '=', planRequest.orderId)
-      .orderBy('attempt', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    excluded = [...new Set([...(prev?.excluded_location_ids ?? []), ...excluded])];
-  }
+  if (stored?.previous) excluded = [...new Set([...stored.previous.excludedLocationIds, ...excluded])];
   const network = await loadNetwork(scope, now, facts, planRequest.orderId ? { orderId: planRequest.orderId } : {});
   const { plan, trace } = await planOver(scope, now, facts, network, chosen, excluded);
   const routed = plan.status !== 'exception' && allocatedUnits(plan) > 0;

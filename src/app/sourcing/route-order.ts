@@ -9,7 +9,14 @@ import { withStockRetry } from '../inventory/common.js';
 import { releaseOrderReservations } from '../inventory/release.js';
 import { reserveAt } from '../inventory/reserve.js';
 import { createBackorders } from '../inventory/supply.js';
-import { loadNetwork, loadRoutingOrder, type Network, type OrderFacts } from './load-routing-problem.js';
+import {
+  loadNetwork,
+  loadRoutingOrder,
+  locationsWithLoad,
+  type HeldUnits,
+  type Network,
+  type OrderFacts,
+} from './load-routing-problem.js';
 import { planOver, type PlannedOrder } from './order-plan.js';
 import { claimCapacity, dayOf, enforcedLocations, releaseCapacity } from './day-load.js';
 import { allocatedUnits } from '../../domain/sourcing/metrics.js';
@@ -27,6 +34,8 @@ export interface RouteOptions {
   reason?: string | undefined;
   /** false: one location per order (process args `allowSplit: false`). */
   allowSplit?: boolean | undefined;
+  /** The caller's transaction holds the order's row lock already (a process step): not taken again. */
+  orderLocked?: boolean | undefined;
 }
 
 export interface RouteResult {
@@ -59,20 +68,17 @@ export async function routeOrder(
   orderId: string,
   opts: RouteOptions = {},
 ): Promise<RouteResult> {
-  await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
-  const facts = await loadRoutingOrder(tx, orderId);
-  const previous = await tx
-    .selectFrom('order_routes')
-    .select(['attempt', 'excluded_location_ids', 'strategy_key'])
-    .where('order_id', '=', orderId)
-    .orderBy('attempt', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  if (!opts.orderLocked)
+    await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
+  // The locations with today's load, read once: the destination's city and the network both use them.
+  const locations = await locationsWithLoad(tx, now, orderId);
+  const facts = await loadRoutingOrder(tx, orderId, locations);
+  const previous = facts.previous ?? undefined;
   const attempt = (previous?.attempt ?? 0) + 1;
-  const excluded = [...new Set([...(previous?.excluded_location_ids ?? []), ...(opts.excludeLocationIds ?? [])])];
+  const excluded = [...new Set([...(previous?.excludedLocationIds ?? []), ...(opts.excludeLocationIds ?? [])])];
   const rerouting = (opts.excludeLocationIds?.length ?? 0) > 0 && previous !== undefined;
   const chosen = await resolveStrategy(tx, now, {
-    key: opts.strategy ?? (rerouting ? previous.strategy_key : undefined),
+    key: opts.strategy ?? (rerouting ? previous.strategyKey : undefined),
     channelKey: facts.channel.strategy,
     processKey: opts.processStrategy,
   });
@@ -80,7 +86,7 @@ export async function routeOrder(
   // The previous attempt stops being current, and gives back its units of daily capacity, before
   // the network is read: this attempt may take them again. (Nothing left to route: it stays.)
   if (facts.order.lines.length > 0) await supersedeRoute(tx, orderId);
-  const network = await loadNetwork(tx, now, facts, { orderId, lock: true });
+  const network = await loadNetwork(tx, now, facts, { orderId, lock: true, locations });
   const planned =
     facts.order.lines.length === 0
       ? null
@@ -100,7 +106,7 @@ export async function routeOrder(
       )
     : [];
   const moved = routed
-    ? await matchReservations(tx, actor, now, orderId, facts, plan)
+    ? await matchReservations(tx, actor, now, orderId, facts, plan, network.held)
     : { released: 0, reserved: 0, lines: 0 };
   const strategy = { key: chosen.strategy.key, version: chosen.strategy.version };
 
@@ -257,13 +263,15 @@ async function planWithinCapacity(
  * (same expiry), and its unfilled part becomes a backorder again. Runs after loadNetwork locked
  * the stock rows, so the guarded UPDATEs find the units the plan counted on.
  */
-async function matchReservations(tx: Work, actor: Actor, now: Date, orderId: string, facts: OrderFacts, plan: Plan) {
-  const held = await tx
-    .selectFrom('stock_reservations')
-    .select(['order_line_id', 'location_id', 'quantity', 'expires_at'])
-    .where('order_id', '=', orderId)
-    .where('status', '=', 'active')
-    .execute();
+async function matchReservations(
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  facts: OrderFacts,
+  plan: Plan,
+  held: HeldUnits[],
+) {
   const toMove = plan.lines.filter((line) => {
     const have = new Map<string, number>();
     for (const item of held)
