@@ -25118,7 +25118,7 @@ export interface paths {
                         email: string;
                         name: string;
                         /**
-                         * @default en
+                         * @description the user's console language; also the invitation e-mail's. Absent: the inviting admin's, else en
                          * @enum {string}
                          */
                         locale?: "en" | "pl" | "ru";
@@ -25152,8 +25152,12 @@ export interface paths {
                             createdAt: string;
                             updatedAt: string;
                             invitation?: {
+                                /** @description the one-time code of `/invitation#<code>`: shown once, never stored */
                                 token: string;
                                 expiresAt: string;
+                                /** @description true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL */
+                                emailed: boolean;
+                                notificationId?: string;
                             };
                         };
                     };
@@ -32666,7 +32670,8 @@ export interface components {
         };
         NotificationSummaryInput: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -32684,7 +32689,8 @@ export interface components {
         };
         NotificationInput: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -35712,7 +35718,8 @@ export interface components {
         };
         NotificationSummary: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -35730,7 +35737,8 @@ export interface components {
         };
         Notification: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
