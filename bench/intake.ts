@@ -21,7 +21,8 @@
  * backends serving it (/proc utime+stime), and statements, round trips and transactions per order
  * counted by bench/pg-proxy.ts between the server and PostgreSQL. Ratio: orders/s against `raw`
  * at the same clients. BENCH_DB=pglite (npm run bench:intake:pglite): the b2c path on the embedded
- * database (no proxy, the database's CPU is the server's).
+ * database (no proxy, the database's CPU is the server's). BENCH_PROFILE=DIR: the server runs with
+ * --cpu-prof and writes its profile into DIR when it stops.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -110,7 +111,8 @@ async function createTenant(env: NodeJS.ProcessEnv, slug: string) {
 
 async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

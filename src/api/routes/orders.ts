@@ -76,7 +76,11 @@ export const bulkInput = z
         .object({
           action: z.literal('assign'),
           orders: bulkTargets,
-          assignee: name(200).optional().describe('hand the tasks to this person; without it they are yours'),
+          assignee: name(200)
+            .optional()
+            .describe(
+              "hand the tasks to this person (an active user's id, GET /users/assignable); without it they are yours. An unknown or inactive user is a 400 at /assignee; a task for a business role the person does not hold is that order's 403 ASSIGNEE_ROLE_REQUIRED",
+            ),
         })
         .strict(),
       z

@@ -7,7 +7,7 @@ import { hashPassword, hashSecret, newSecret } from '../../domain/identity/secre
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
-import { code, locale, name } from '../schemas.js';
+import { code, locale, name, emailAddress } from '../schemas.js';
 import { forgetCachedKeys } from './authenticate.js';
 import { publishedRoleWords } from '../process/process-words.js';
 import '../../store/schema-companies.js';
@@ -21,7 +21,7 @@ import '../../store/schema-companies.js';
 const businessRole = code.describe('a business role a process task names (finance, sales_lead, warehouse_lead, …)');
 export const userInput = z
   .object({
-    email: z.email().max(320),
+    email: emailAddress(),
     name: name(),
     locale: locale.default('en'),
     roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).describe('permission roles'),

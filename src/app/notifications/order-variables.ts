@@ -35,10 +35,37 @@ export interface OrderForNotification {
   currency: string;
   totals: { subtotal: bigint; shipping: bigint; total: bigint };
   placedAt: Date;
+  /** Read with the order when a template was named: the tenant's settings row and its overrides of that template. */
+  settings?: NotificationSettingsRow | null;
+  overrides?: TemplateOverrideRow[];
 }
 
-/** Loads what a notification about an order says, and the language to say it in; null when there is no such order. */
-export async function loadOrderForNotification(tx: TenantScope, orderId: string): Promise<OrderForNotification | null> {
+/** The tenant's notification settings row, as read with the order. */
+export interface NotificationSettingsRow {
+  disabled: string[];
+  recipients: Record<string, string[]>;
+  version: number;
+}
+
+/** A tenant's override of one template in one language, as read with the order. */
+export interface TemplateOverrideRow {
+  language: string;
+  version: number;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+}
+
+/**
+ * Loads what a notification about an order says, and the language to say it in; null when there
+ * is no such order. With a template named, the tenant's notification settings and its overrides
+ * of that template come in the same statement (the notify step's one read).
+ */
+export async function loadOrderForNotification(
+  tx: TenantScope,
+  orderId: string,
+  template?: string,
+): Promise<OrderForNotification | null> {
   // One statement: the order with its channel, lines, customer, the tenant's name, the pickup
   // location and the latest booking that still counts (ids are UUIDv7: the newest sorts last).
   const found = await tx
@@ -68,6 +95,19 @@ export async function loadOrderForNotification(tx: TenantScope, orderId: string)
           json_build_object('carrier', sh.carrier, 'tracking_number', sh.tracking_number)
         from shipments sh where sh.tenant_id = orders.tenant_id and sh.order_id = orders.id and sh.status <> 'cancelled'
         order by sh.id desc limit 1)`.as('notify_shipment'),
+      (template === undefined
+        ? sql<NotificationSettingsRow | null>`null::json`
+        : sql<NotificationSettingsRow | null>`(select json_build_object('disabled', s.disabled, 'recipients', s.recipients,
+            'version', s.version) from notification_settings s where s.tenant_id = orders.tenant_id)`
+      ).as('notify_settings'),
+      (template === undefined
+        ? sql<TemplateOverrideRow[]>`'[]'::json`
+        : sql<
+            TemplateOverrideRow[]
+          >`(select coalesce(json_agg(json_build_object('language', t.language, 'version', t.version,
+            'subject', t.subject, 'body_text', t.body_text, 'body_html', t.body_html)), '[]')
+          from notification_templates t where t.tenant_id = orders.tenant_id and t.template = ${template})`
+      ).as('notify_templates'),
     ])
     .where('orders.id', '=', orderId)
     .executeTakeFirst();
@@ -78,6 +118,8 @@ export async function loadOrderForNotification(tx: TenantScope, orderId: string)
     notify_tenant: tenantName,
     notify_pickup: pickup,
     notify_shipment: shipment,
+    notify_settings: settings,
+    notify_templates: overrides,
     ...row
   } = found;
   const attrs = (row.attributes ?? {}) as Dict;
@@ -120,6 +162,8 @@ export async function loadOrderForNotification(tx: TenantScope, orderId: string)
     currency: row.currency,
     totals: { subtotal: BigInt(row.subtotal), shipping: BigInt(row.shipping_total), total: BigInt(row.grand_total) },
     placedAt: new Date(row.placed_at),
+    settings,
+    overrides,
   };
 }
 

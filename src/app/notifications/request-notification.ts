@@ -1,9 +1,8 @@
 import { newId } from '../../shared/ids.js';
 import type { Work } from '../../store/tenant-scope.js';
 import { emitEvent } from '../events/emit-event.js';
-import { effectiveTemplate, renderTemplate } from './templates.js';
-import { getNotificationSettings } from './settings.js';
-import { loadOrderForNotification, orderVariables } from './order-variables.js';
+import { pickTemplate, renderTemplate } from './templates.js';
+import { loadOrderForNotification, orderVariables, type NotificationSettingsRow } from './order-variables.js';
 import { trackingUrlFor } from './tracking-link.js';
 import type { TemplateVars } from './render.js';
 import '../../store/schema-notifications.js';
@@ -37,14 +36,18 @@ export interface NotifyOutcome {
 export async function requestNotification(tx: Work, req: NotifyRequest): Promise<NotifyOutcome> {
   const to = req.to ?? 'customer';
   const base = { template: req.template, to };
-  const settings = await getNotificationSettings(tx);
+  // One read: the order, the tenant's settings and its overrides of this template.
+  const order = await loadOrderForNotification(tx, req.orderId, req.template);
+  const settings: Pick<NotificationSettingsRow, 'disabled' | 'recipients'> = order?.settings ?? {
+    disabled: [],
+    recipients: {},
+  };
   if (settings.disabled.includes(req.template)) {
     return {
       note: `notification ${req.template} is switched off for this tenant; nothing sent`,
       data: { notification: { ...base, skipped: 'disabled' } },
     };
   }
-  const order = await loadOrderForNotification(tx, req.orderId);
   if (!order)
     return {
       note: `order ${req.orderId} not found; nothing sent`,
@@ -64,8 +67,8 @@ export async function requestNotification(tx: Work, req: NotifyRequest): Promise
     };
   }
   const language = order.language;
-  const tpl =
-    (await effectiveTemplate(tx, req.template, language)) ?? (await effectiveTemplate(tx, req.template, 'en'));
+  const overrides = order.overrides ?? [];
+  const tpl = pickTemplate(req.template, language, overrides) ?? pickTemplate(req.template, 'en', overrides);
   if (!tpl)
     return {
       note: `notification ${req.template} not sent: no such template`,

@@ -27,10 +27,26 @@ export async function effectiveTemplate(
 ): Promise<EffectiveTemplate | null> {
   const row = await tx
     .selectFrom('notification_templates')
-    .selectAll()
+    .select(['language', 'version', 'subject', 'body_text', 'body_html'])
     .where('template', '=', template)
     .where('language', '=', language)
     .executeTakeFirst();
+  return pickTemplate(template, language, row ? [row] : []);
+}
+
+/** effectiveTemplate over overrides already read (the tenant's rows for this template, any language). */
+export function pickTemplate(
+  template: string,
+  language: Language,
+  overrides: ReadonlyArray<{
+    language: string;
+    version: number;
+    subject: string;
+    body_text: string;
+    body_html: string | null;
+  }>,
+): EffectiveTemplate | null {
+  const row = overrides.find((o) => o.language === language);
   if (row)
     return {
       template,
