@@ -357,6 +357,10 @@ async function countPage(
 ): Promise<{ total: number; totalExact: boolean }> {
   const common = !!found.search?.conditions.length;
   if (common && !narrowed(file)) return { total: bounds.searchProbe, totalExact: false };
+  // Ids found alone are the matches (each is an order: the tables they come from reference it).
+  if (found.attention && !found.search && !narrowed({ ...file, kpi: undefined }))
+    return { total: found.attention.length, totalExact: true };
+  if (found.search && !common && !narrowed(file)) return { total: found.search.ids.length, totalExact: true };
   const cap = common ? bounds.searchProbe : bounds.countCap;
   // Planned for every match (a CTE), read only up to the cap: with the limit in the same query
   // the planner may pick a walk that is fast only when matches are many.
