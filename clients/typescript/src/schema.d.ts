@@ -25120,7 +25120,7 @@ export interface paths {
                         email: string;
                         name: string;
                         /**
-                         * @default en
+                         * @description the user's console language; also the invitation e-mail's. Absent: the inviting admin's, else en
                          * @enum {string}
                          */
                         locale?: "en" | "pl" | "ru";
@@ -25154,8 +25154,12 @@ export interface paths {
                             createdAt: string;
                             updatedAt: string;
                             invitation?: {
+                                /** @description the one-time code of `/invitation#<code>`: shown once, never stored */
                                 token: string;
                                 expiresAt: string;
+                                /** @description true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL */
+                                emailed: boolean;
+                                notificationId?: string;
                             };
                         };
                     };
@@ -32668,7 +32672,8 @@ export interface components {
         };
         NotificationSummaryInput: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -32686,7 +32691,8 @@ export interface components {
         };
         NotificationInput: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -35714,7 +35720,8 @@ export interface components {
         };
         NotificationSummary: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -35732,7 +35739,8 @@ export interface components {
         };
         Notification: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;

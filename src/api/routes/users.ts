@@ -47,7 +47,18 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         body: userInput,
         response: {
           201: user.extend({
-            invitation: z.object({ token: z.string(), expiresAt: z.string() }).optional(),
+            invitation: z
+              .object({
+                token: z.string().describe('the one-time code of `/invitation#<code>`: shown once, never stored'),
+                expiresAt: z.string(),
+                emailed: z
+                  .boolean()
+                  .describe(
+                    'true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL',
+                  ),
+                notificationId: z.string().optional(),
+              })
+              .optional(),
           }),
           ...errors,
         },
@@ -56,7 +67,10 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     (request, reply) =>
       runCommand(deps, request, reply, 'users:manage', async (tx, ctx) => ({
         status: 201,
-        body: await createUser(tx, ctx.principal.actor, now(), request.body),
+        body: await createUser(tx, ctx.principal.actor, now(), request.body, {
+          locale: ctx.principal.locale,
+          publicUrl: deps.config?.http.publicUrl,
+        }),
       })),
   );
 

@@ -19,7 +19,7 @@ export const notificationListQuery = z.object({
 
 const notificationFields = {
   id: z.string(),
-  orderId: z.string(),
+  orderId: z.string().nullable().describe('null: a message that belongs to no order (a user invitation)'),
   template: z.string(),
   language: z.string(),
   channel: z.string(),
