@@ -196,14 +196,12 @@ async function intake(count: number) {
   const customers = (
     await sql<{
       code: string;
-    }>`select code from customers tablesample system (5) where tenant_id = ${tenantId} and code like 'GC%' limit 300`.execute(
-      db,
-    )
+    }>`select code from customers where tenant_id = ${tenantId} and code like 'GC%' order by code limit 300`.execute(db)
   ).rows.map((row) => row.code);
   const run = `${Date.now().toString(36)}`;
   const post = async (index: number) => {
-    const lines = Array.from({ length: 1 + (index % 3) }, (_, line) => ({
-      sku: skus[(index * 7 + line * 13) % skus.length]!,
+    const lines = Array.from({ length: 1 + (Math.abs(index) % 3) }, (_, line) => ({
+      sku: skus[Math.abs(index * 7 + line * 13) % skus.length]!,
       quantity: 1,
       unitPrice: '49.99',
       taxRate: '23',
@@ -215,7 +213,7 @@ async function intake(count: number) {
       payload: {
         channel: 'web',
         externalId: `SCALE-${run}-${index}`,
-        customer: { code: customers[index % customers.length] ?? 'C-1' },
+        customer: { code: customers[Math.abs(index) % customers.length] ?? 'C-1' },
         currency: 'PLN',
         lines,
         shipping: { amount: '14.99', taxRate: '23' },
