@@ -9,6 +9,8 @@ import { toCloudEvent, type EventSink } from '../../src/integrations/broker/sink
 import { eventually, LocalSmtp, type Received } from './smtp-support.js';
 import { loadConfig } from '../../src/config.js';
 
+const MOSCOW = { name: 'Анна Каренина', line1: 'ул. Тверская, 7', city: 'Москва', postalCode: '125009', country: 'RU' };
+
 /** Notifies on entry to every state, so an order reaches a notify step at intake. */
 const NOTIFY_PROCESS = `key: notify-test
 start: received
@@ -137,13 +139,7 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     const o = await order({
       customer: { email: 'anna@почта.рф', name: 'Анна Каренина' },
       currency: 'RUB',
-      shippingAddress: {
-        name: 'Анна Каренина',
-        line1: 'ул. Тверская, 7',
-        city: 'Москва',
-        postalCode: '125009',
-        country: 'RU',
-      },
+      shippingAddress: MOSCOW,
     });
     const { n, mail } = await sentMail(o.id, 'order_confirmed');
     assert.equal(n.to, 'anna@почта.рф');
@@ -158,13 +154,7 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     const o = await order({
       customer: { code: 'C-RU' },
       currency: 'RUB',
-      shippingAddress: {
-        name: 'Анна Каренина',
-        line1: 'ул. Тверская, 7',
-        city: 'Москва',
-        postalCode: '125009',
-        country: 'RU',
-      },
+      shippingAddress: MOSCOW,
     });
     const { n, mail } = await sentMail(o.id, 'order_confirmed');
     // The tracking link is the order's public page; its token opens the tracking API without a login.

@@ -53,8 +53,10 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["OrderSummary"][];
                             nextCursor: string | null;
-                            /** @description every match of the filters; on the first page only (no cursor) */
+                            /** @description the matches of the filters, on the first page only (no cursor); when totalExact is false, more than this many match (the count stops there) */
                             total: number | null;
+                            /** @description false when total is a lower bound (more orders match); null with total on later pages */
+                            totalExact: boolean | null;
                         };
                     };
                 };

@@ -263,7 +263,16 @@ export const orderRoutes =
             200: z.object({
               items: z.array(orderSummary),
               nextCursor: z.string().nullable(),
-              total: z.number().nullable().describe('every match of the filters; on the first page only (no cursor)'),
+              total: z
+                .number()
+                .nullable()
+                .describe(
+                  'the matches of the filters, on the first page only (no cursor); when totalExact is false, more than this many match (the count stops there)',
+                ),
+              totalExact: z
+                .boolean()
+                .nullable()
+                .describe('false when total is a lower bound (more orders match); null with total on later pages'),
             }),
             ...errors,
           },

@@ -45,7 +45,7 @@ function loadColumns(): OrderColumn[] {
   return [...ALL_COLUMNS];
 }
 
-type ListPage = Page<OrderSummary> & { total?: number | null };
+type ListPage = Page<OrderSummary> & { total?: number | null; totalExact?: boolean };
 
 export function OrdersPage({ me }: { me: Me }) {
   const { t, tMaybe, locale } = useI18n();
@@ -132,6 +132,8 @@ export function OrdersPage({ me }: { me: Me }) {
 
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const total = list.data?.pages[0]?.total;
+  // A count that stopped at its cap (a common needle at millions of orders) says "more than".
+  const totalExact = list.data?.pages[0]?.totalExact !== false;
   const csvHref = `/api/v1/orders.csv${query({ ...apiFilters })}`;
   const toggleColumn = (id: OrderColumn, on: boolean) => {
     const next = ALL_COLUMNS.filter((c) => (c === id ? on : columns.includes(c)));
@@ -330,7 +332,9 @@ export function OrdersPage({ me }: { me: Me }) {
             selectAllLabel={cx('cx.selectAll')}
             footer={
               typeof total === 'number' ? (
-                <strong data-testid="orders-total">{cx('cx.matches', { count: total })}</strong>
+                <strong data-testid="orders-total">
+                  {totalExact ? cx('cx.matches', { count: total }) : cx('cx.matchesMore', { count: total })}
+                </strong>
               ) : undefined
             }
             loading={list.isPending}
