@@ -234,6 +234,40 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
     assert.deepEqual(await drill(body.cycleTime.drillDown), ['A', 'B', 'C', 'G']);
   });
 
+  test('per day: every UTC day of the window with its figures; a day drills down to exactly its orders', async () => {
+    const body = await kpis();
+    assert.equal(body.daily.length, 19, 'November 1 to 19');
+    assert.equal(body.daily[0].day, '2026-11-01');
+    assert.equal(body.daily.at(-1).day, '2026-11-19');
+    const day = (key: string) => body.daily.find((entry: { day: string }) => entry.day === key);
+    assert.deepEqual(
+      (({ orders, medianCycleSeconds, slaAdherence, late, cancelled }) => ({
+        orders,
+        medianCycleSeconds,
+        slaAdherence,
+        late,
+        cancelled,
+      }))(day('2026-11-02')),
+      { orders: 1, medianCycleSeconds: 48 * 3600, slaAdherence: 1, late: 0, cancelled: 0 },
+    );
+    assert.equal(day('2026-11-03').late, 1);
+    assert.equal(day('2026-11-03').slaAdherence, 0);
+    assert.equal(day('2026-11-05').cancelled, 1);
+    assert.deepEqual(
+      [day('2026-11-01').orders, day('2026-11-01').medianCycleSeconds, day('2026-11-01').slaAdherence],
+      [0, null, null],
+      'a day without orders',
+    );
+    assert.equal(
+      body.daily.reduce((sum: number, entry: { orders: number }) => sum + entry.orders, 0),
+      body.orders.count,
+    );
+    assert.deepEqual(await drill(day('2026-11-10').drillDown), ['E']);
+    assert.deepEqual(await drill(day('2026-11-03').lateDrillDown), ['B']);
+    assert.deepEqual(await drill(day('2026-11-05').cancelledDrillDown), ['D']);
+    assert.deepEqual(await drill(day('2026-11-02').cancelledDrillDown), []);
+  });
+
   test('cycle time p50/p90 overall, by channel and by location, with names', async () => {
     const body = await kpis();
     // 20h, 40h, 48h, 96h: median (40+48)/2 = 44h; p90 = 48 + 0.7 × 48 = 81.6h.

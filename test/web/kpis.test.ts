@@ -248,4 +248,52 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
     await rig.shot('kpis-drill-stuck-ru', page);
     assert.deepEqual(rig.consoleErrors, []);
   });
+
+  test('the figures per day: a chart with a choice of figure in three languages; a day opens exactly its orders', async () => {
+    const page = await rig.newPage();
+    await rig.login(page, rig.email);
+    await page.goto(`${rig.base}/kpis`);
+    const daily = page.locator('.kpi-daily');
+    await daily.getByRole('heading', { name: 'Per day' }).waitFor();
+    const chart = daily.getByRole('img');
+    await chart.waitFor();
+    await daily.locator('canvas').waitFor();
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /^Orders: /);
+    const days = daily.getByTestId('kpi-daily-days').getByRole('link');
+    assert.equal(await days.count(), 6, 'six days with orders: A to F were placed on different days');
+    await daily.scrollIntoViewIfNeeded();
+    await rig.shot('kpis-daily-en', page);
+
+    // the oldest day with orders is A's: its link lists A alone
+    const href = (await days.first().getAttribute('href')) ?? '';
+    assert.match(href, /placedFrom=.*placedTo=/);
+    await page.goto(`${rig.base}${href}`);
+    await page.getByTestId('orders-total').getByText(/^1\b/).waitFor();
+    assert.deepEqual(await listed(page), ['A']);
+    await page.goBack();
+
+    await switchLanguage(page, /User menu/, 'Polski');
+    await daily.getByRole('heading', { name: 'Dzień po dniu' }).waitFor();
+    await daily.getByRole('combobox', { name: 'Wskaźnik' }).selectOption({ label: 'Spóźnione wysyłki' });
+    await page.waitForFunction(
+      `(document.querySelector('.kpi-daily [role=img]')?.getAttribute('aria-label') ?? '').startsWith('Spóźnione wysyłki: ')`,
+    );
+    await daily.scrollIntoViewIfNeeded();
+    await rig.shot('kpis-daily-late-pl', page);
+
+    await switchLanguage(page, /Menu użytkownika/, 'Русский');
+    await daily.getByRole('heading', { name: 'По дням' }).waitFor();
+    await daily
+      .getByRole('combobox', { name: 'Показатель' })
+      .selectOption({ label: 'Медиана времени выполнения (часы)' });
+    await page.waitForFunction(
+      `(document.querySelector('.kpi-daily [role=img]')?.getAttribute('aria-label') ?? '').startsWith('Медиана времени выполнения (часы): ')`,
+    );
+    // A finished in 48 hours: its day reads 48
+    assert.match((await chart.getAttribute('aria-label')) ?? '', /: 48\b/);
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', CODES);
+    await daily.scrollIntoViewIfNeeded();
+    await rig.shot('kpis-daily-cycle-ru', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
 });

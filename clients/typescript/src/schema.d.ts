@@ -31841,6 +31841,25 @@ export interface components {
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
             };
+            /** @description the figures per UTC day of placement, every day of the period (days without orders as zeros) */
+            daily: {
+                /** @description a UTC calendar day, YYYY-MM-DD */
+                day: string;
+                /** @description orders placed that day */
+                orders: number;
+                /** @description median placement-to-end time of those that finished */
+                medianCycleSeconds: number | null;
+                /** @description shipped on time of those the SLA decided (null: none) */
+                slaAdherence: number | null;
+                late: number;
+                cancelled: number;
+                /** @description GET /api/v1/orders query of that day's orders */
+                drillDown: string;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                lateDrillDown: string;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                cancelledDrillDown: string;
+            }[];
         };
         ProcessDefinitionSourceInput: {
             /** @description YAML or JSON text of the definition */
@@ -34889,6 +34908,25 @@ export interface components {
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
             };
+            /** @description the figures per UTC day of placement, every day of the period (days without orders as zeros) */
+            daily: {
+                /** @description a UTC calendar day, YYYY-MM-DD */
+                day: string;
+                /** @description orders placed that day */
+                orders: number;
+                /** @description median placement-to-end time of those that finished */
+                medianCycleSeconds: number | null;
+                /** @description shipped on time of those the SLA decided (null: none) */
+                slaAdherence: number | null;
+                late: number;
+                cancelled: number;
+                /** @description GET /api/v1/orders query of that day's orders */
+                drillDown: string;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                lateDrillDown: string;
+                /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
+                cancelledDrillDown: string;
+            }[];
         };
         ProcessDefinitionSource: {
             /** @description YAML or JSON text of the definition */

@@ -165,6 +165,21 @@ export const kpiView = z
     returned: rated,
     oversold: rated,
     stuck: rated,
+    daily: z
+      .array(
+        z.object({
+          day: z.string().describe('a UTC calendar day, YYYY-MM-DD'),
+          orders: z.number().describe('orders placed that day'),
+          medianCycleSeconds: seconds.describe('median placement-to-end time of those that finished'),
+          slaAdherence: z.number().nullable().describe('shipped on time of those the SLA decided (null: none)'),
+          late: z.number(),
+          cancelled: z.number(),
+          drillDown: drillDown.describe("GET /api/v1/orders query of that day's orders"),
+          lateDrillDown: drillDown,
+          cancelledDrillDown: drillDown,
+        }),
+      )
+      .describe('the figures per UTC day of placement, every day of the period (days without orders as zeros)'),
   })
   .meta({ id: 'KpiReport' });
 

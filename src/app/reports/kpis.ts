@@ -116,6 +116,40 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     group by grouping sets ((stage), (stage, channel, channel_name), (stage, location))
     order by stage, count(*) desc`.execute(scope.conn);
 
+  // The figures per UTC day of placement, every day of the period (days without orders as zeros).
+  const dayRows = await sql<Record<string, string | null>>`select
+      to_char(date_trunc('day', orders.placed_at at time zone 'UTC'), 'YYYY-MM-DD') as day, count(*) as total,
+      ${countOf('cancelled')} as cancelled, ${countOf('late')} as late, ${countOf('on_time')} as on_time,
+      count(*) filter (where ${slaDecidedCondition(opts)}) as sla_decided,
+      percentile_cont(0.5) within group (order by extract(epoch from (${endedAt(tenantId)} - orders.placed_at))) as p50
+    from ${from} where ${base} group by 1 order by 1`.execute(scope.conn);
+  const byDay = new Map(dayRows.rows.map((r) => [String(r.day), r]));
+  const daily = [];
+  for (
+    let day = new Date(Date.UTC(query.from.getUTCFullYear(), query.from.getUTCMonth(), query.from.getUTCDate()));
+    day < query.to;
+    day = new Date(day.getTime() + 86_400_000)
+  ) {
+    const key = day.toISOString().slice(0, 10);
+    const found = byDay.get(key);
+    const number = (column: string) => Number(found?.[column] ?? 0);
+    const start = new Date(Math.max(day.getTime(), query.from.getTime()));
+    const end = new Date(Math.min(day.getTime() + 86_400_000, query.to.getTime()));
+    const dayDrill = (extra: Record<string, string | number | undefined> = {}) =>
+      drill({ placedFrom: start.toISOString(), placedTo: end.toISOString(), ...extra });
+    daily.push({
+      day: key,
+      orders: number('total'),
+      medianCycleSeconds: seconds(found?.p50 ?? null),
+      slaAdherence: rate(number('on_time'), number('sla_decided')),
+      late: number('late'),
+      cancelled: number('cancelled'),
+      drillDown: dayDrill(),
+      lateDrillDown: dayDrill({ kpi: 'late', slaHours: query.slaHours }),
+      cancelledDrillDown: dayDrill({ kpi: 'cancelled' }),
+    });
+  }
+
   const codes = [
     ...new Set(
       [...cycleRows.rows, ...stageRows.rows].map((r) => r.location).filter((code): code is string => Boolean(code)),
@@ -203,5 +237,6 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     returned: rated('returned', figure('returned'), total),
     oversold: rated('oversold', figure('oversold'), total),
     stuck: rated('stuck', figure('stuck'), total),
+    daily,
   };
 }

@@ -50,6 +50,14 @@ const en = {
   'kp.col.p90': '90% within',
   'kp.none': 'No finished orders in this period.',
   'kp.noStages': 'No stage was finished in this period.',
+  'kp.daily': 'Per day',
+  'kp.dailyHint': 'UTC days of placement; click a day to see its orders.',
+  'kp.metric.orders': 'Orders',
+  'kp.metric.medianCycle': 'Median cycle time (hours)',
+  'kp.metric.slaAdherence': 'Shipped on time (%)',
+  'kp.metric.late': 'Late shipments',
+  'kp.metric.cancelled': 'Cancelled',
+  'kp.metricPick': 'Figure',
   'kp.dash': '—',
 } satisfies Record<string, Message>;
 export type KpisKey = keyof typeof en;
@@ -112,6 +120,14 @@ const pl: Record<KpisKey, Message> = {
   'kp.col.p90': '90% w ciągu',
   'kp.none': 'Żadne zamówienie z tego okresu nie zostało zakończone.',
   'kp.noStages': 'W tym okresie żaden etap nie został zakończony.',
+  'kp.daily': 'Dzień po dniu',
+  'kp.dailyHint': 'Dni złożenia zamówień (UTC); kliknij dzień, aby zobaczyć jego zamówienia.',
+  'kp.metric.orders': 'Zamówienia',
+  'kp.metric.medianCycle': 'Mediana czasu realizacji (godziny)',
+  'kp.metric.slaAdherence': 'Wysłane na czas (%)',
+  'kp.metric.late': 'Spóźnione wysyłki',
+  'kp.metric.cancelled': 'Anulowane',
+  'kp.metricPick': 'Wskaźnik',
   'kp.dash': '—',
 };
 
@@ -173,6 +189,14 @@ const ru: Record<KpisKey, Message> = {
   'kp.col.p90': '90% за',
   'kp.none': 'За этот период ни один заказ не завершён.',
   'kp.noStages': 'За этот период ни один этап не завершён.',
+  'kp.daily': 'По дням',
+  'kp.dailyHint': 'Дни оформления заказов (UTC); нажмите на день, чтобы увидеть его заказы.',
+  'kp.metric.orders': 'Заказы',
+  'kp.metric.medianCycle': 'Медиана времени выполнения (часы)',
+  'kp.metric.slaAdherence': 'Отгружено вовремя (%)',
+  'kp.metric.late': 'Опоздавшие отгрузки',
+  'kp.metric.cancelled': 'Отменённые',
+  'kp.metricPick': 'Показатель',
   'kp.dash': '—',
 };
 

@@ -4,6 +4,7 @@ import { get, query, type Page, type Reference, type ResponseOf } from '../api';
 import { useI18n, useMessages, type ChunkTranslate } from '../i18n/index';
 import { kpisMessages, type KpisKey } from '../i18n/kpis-messages';
 import { useStateWords } from '../components/state-words';
+import { KpiDaily } from '../components/kpi-daily';
 import { useChannelName } from '../components/channel-names';
 import { useLocationName, useLocations } from '../components/location-names';
 import { ErrorBox, Loading } from '../components/status';
@@ -132,28 +133,22 @@ export default function KpisPage() {
             onChange={(event) => event.target.value && setParams({ to: event.target.value })}
           />
         </label>
-        <label>
-          {t('kp.channel')}
-          <select name="channel" value={channel} onChange={(event) => setParams({ channel: event.target.value })}>
-            <option value="">{t('kp.anyChannel')}</option>
-            {(channels.data?.items ?? []).map((item) => (
-              <option key={item.id} value={String(item.code)}>
-                {String(item.name)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('kp.location')}
-          <select name="location" value={location} onChange={(event) => setParams({ location: event.target.value })}>
-            <option value="">{t('kp.anyLocation')}</option>
-            {(locations.data?.items ?? []).map((item) => (
-              <option key={item.id} value={String(item.code)}>
-                {String(item.name)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ReferenceSelect
+          name="channel"
+          label={t('kp.channel')}
+          anyLabel={t('kp.anyChannel')}
+          value={channel}
+          items={channels.data?.items}
+          onChange={(value) => setParams({ channel: value })}
+        />
+        <ReferenceSelect
+          name="location"
+          label={t('kp.location')}
+          anyLabel={t('kp.anyLocation')}
+          value={location}
+          items={locations.data?.items}
+          onChange={(value) => setParams({ location: value })}
+        />
         <label>
           {t('kp.slaHours')}
           <input
@@ -286,6 +281,7 @@ export default function KpisPage() {
               t={t}
             />
           </div>
+          <KpiDaily days={data.daily} />
           <section className="card kpi-stages">
             <div className="card-head">
               <h2>{t('kp.stages')}</h2>
@@ -499,5 +495,29 @@ function StageTable({
         })}
       </tbody>
     </table>
+  );
+}
+
+/** A filter over reference rows (channels, locations) by code, named by their names; "any" first. */
+function ReferenceSelect(props: {
+  name: string;
+  label: string;
+  anyLabel: string;
+  value: string;
+  items: Reference[] | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select name={props.name} value={props.value} onChange={(event) => props.onChange(event.target.value)}>
+        <option value="">{props.anyLabel}</option>
+        {(props.items ?? []).map((item) => (
+          <option key={item.id} value={String(item.code)}>
+            {String(item.name)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
