@@ -27,7 +27,7 @@ import { buildApp } from '../src/api/app.js';
 import { compose } from '../src/compose.js';
 import { systemClock } from '../src/shared/clock.js';
 import { createTenant } from '../src/app/identity/create-tenant.js';
-import { reviveDocument } from '../src/app/money/invoices.js';
+import { reviveDocument } from '../src/app/money/invoice-rows.js';
 import { paymentProvidersFromConfig } from '../src/integrations/payments/index.js';
 import { startStripeFake } from '../src/integrations/payments/testing/stripe-fake.js';
 import { buildKsefFa3, renderInvoicePdf } from '../src/integrations/einvoice/index.js';

@@ -34,7 +34,9 @@ import { recordRefusal, type RefusedRequest } from '../../app/money/refusals.js'
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { PaymentProviders } from '../../app/money/execute-payment-operation.js';
 import { receivePaymentNotification } from '../../app/money/receive-notification.js';
-import { invoiceView, issueCreditNote, issueInvoice } from '../../app/money/invoices.js';
+import { invoiceView } from '../../app/money/invoice-rows.js';
+import { issueCreditNote } from '../../app/money/issue-credit-note.js';
+import { issueInvoice } from '../../app/money/issue-invoice.js';
 import { invoiceKsefXml, invoicePdf, invoiceUpd } from '../../app/money/invoice-documents.js';
 import { parseAmount } from '../../app/money/payment-rows.js';
 import {

@@ -8,7 +8,7 @@ import { desadvBody, invoicBody, ordrspBody } from '../../integrations/edi/edifa
 import { despatchAdviceXml, orderResponseXml } from '../../integrations/edi/ubl.js';
 import type { DespatchDoc, InvoiceDoc, OrderResponseDoc } from '../../integrations/edi/documents.js';
 import { scheduleTimer, type JobDefinition } from '../events/timers.js';
-import { reviveDocument } from '../money/invoices.js';
+import { reviveDocument } from '../money/invoice-rows.js';
 import { EDI_OUTBOUND_JOB, getPartner, nextControlRef, type Partner } from './partners.js';
 import '../../store/schema-edi.js';
 import '../../store/schema-events.js';

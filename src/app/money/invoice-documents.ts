@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import { buildKsefFa3, buildUpd, renderInvoicePdf } from '../../integrations/einvoice/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { reviveDocument, type InvoiceRow } from './invoices.js';
+import { reviveDocument, type InvoiceRow } from './invoice-rows.js';
 
 async function invoiceRow(scope: TenantScope, id: string): Promise<InvoiceRow> {
   const row = await scope.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();

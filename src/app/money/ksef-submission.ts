@@ -12,7 +12,7 @@ import type { Clock } from '../../shared/clock.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
 import type { JobDefinition } from '../events/timers.js';
-import { KSEF_SUBMISSION_JOB, reviveDocument, type InvoiceRow } from './invoices.js';
+import { KSEF_SUBMISSION_JOB, reviveDocument, type InvoiceRow } from './invoice-rows.js';
 
 /** Where and with which KSeF token invoices are sent (ORDO_KSEF_URL, ORDO_KSEF_TOKEN). */
 export interface KsefSettings {

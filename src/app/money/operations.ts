@@ -10,7 +10,7 @@ import { localOperation, type OperationContext } from '../process/operation.js';
 import { creditJson } from './credit-sql.js';
 import { addPayment, capturePayment, refundPayments, voidPayment } from './payment-commands.js';
 import { amounts, loadMoneyOrder, loadPayments, money, pendingOperations, summaryOf } from './payment-rows.js';
-import { issueInvoice } from './invoices.js';
+import { issueInvoice } from './issue-invoice.js';
 import type { MoneyContext } from './record-payment.js';
 
 /**

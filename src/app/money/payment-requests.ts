@@ -20,7 +20,7 @@ import {
   summaryView,
   type PaymentOperationRow,
 } from './payment-rows.js';
-import { invoiceView } from './invoices.js';
+import { invoiceView } from './invoice-rows.js';
 
 /**
  * The payment commands as a person or an integration asks for them over the API: amounts parsed

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { v5 as uuidv5 } from 'uuid';
 import { writeAudit, type Actor } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
-import type { SellerRow } from './invoices.js';
+import type { SellerRow } from './invoice-rows.js';
 import '../../store/schema-money.js';
 
 export interface SellerInput {
