@@ -22,18 +22,20 @@ import {
   subscriptionsQuery,
   subscriptionUpdate,
 } from '../../app/subscriptions/schemas.js';
+import { createSubscription } from '../../app/subscriptions/create-subscription.js';
+import { updateSubscription } from '../../app/subscriptions/update-subscription.js';
 import {
   cancelSubscription,
-  createSubscription,
+  pauseSubscription,
+  resumeSubscription,
+  skipCycle,
+} from '../../app/subscriptions/subscription-commands.js';
+import {
   getSubscription,
   listCycles,
   listSubscriptionHistory,
   listSubscriptions,
-  pauseSubscription,
-  resumeSubscription,
-  skipCycle,
-  updateSubscription,
-} from '../../app/subscriptions/subscriptions.js';
+} from '../../app/subscriptions/subscription-view.js';
 import { retryCycle } from '../../app/subscriptions/run-cycles.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem };

@@ -14,11 +14,11 @@ import {
   lockSubscription,
   recordHistory,
   rescheduleCycleJob,
-  resumeRow,
   scheduleOf,
   SUBSCRIPTION_CYCLE_JOB,
   type SubscriptionRow,
-} from './subscriptions.js';
+} from './subscription-rows.js';
+import { resumeRow } from './subscription-commands.js';
 import type { CycleStatus } from '../../store/schema-subscriptions.js';
 
 /**
