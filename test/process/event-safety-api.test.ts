@@ -205,4 +205,21 @@ describe('event sources, overrides and process words through the API', () => {
     assert.equal(marketplaceEvent.status, 403);
     assert.equal(marketplaceEvent.body.code, 'EVENT_NOT_MANUAL');
   });
+  test('given two published processes, when a viewer asks for the words of states and events, then every labelled code is there in EN, PL and RU and nothing else', async () => {
+    const words = await t.call('GET', '/api/v1/processes/words', undefined, as('viewer'));
+    assert.equal(words.status, 200, JSON.stringify(words.body));
+    assert.deepEqual(words.body.states.stock_exception, { en: 'Out of stock', pl: 'Brak towaru', ru: 'Нет товара' });
+    assert.deepEqual(words.body.states.awaiting_payment, {
+      en: 'Awaiting payment',
+      pl: 'Czeka na płatność',
+      ru: 'Ждёт оплаты',
+    });
+    // a state only the marketplace process has, and an event of each
+    assert.ok(words.body.states.late_exception?.pl, JSON.stringify(Object.keys(words.body.states)));
+    assert.equal(words.body.events.cancel.ru, 'Отменить заказ');
+    for (const labels of [...Object.values(words.body.states), ...Object.values(words.body.events)])
+      assert.ok((labels as Record<string, string>).en, 'only labelled codes');
+    const anonymous = await t.call('GET', '/api/v1/processes/words', undefined, { authorization: '' });
+    assert.equal(anonymous.status, 401);
+  });
 });

@@ -36,6 +36,7 @@ import { definitionHistory } from '../../app/process/definition-history.js';
 import { simulateProcess } from '../../app/process/simulate-process.js';
 import { applyOrderMigration, previewOrderMigration } from '../../app/process/migrate-orders.js';
 import { getSelectionRules, saveSelectionRules } from '../../app/process/selection-rules.js';
+import { processVocabulary } from '../../app/process/process-words.js';
 
 const errors = {
   400: problem,
@@ -112,6 +113,21 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
       authorize(deps.db, request, 'processes:read');
       return listOperations(deps.processes.actions);
     },
+  );
+
+  const wordsOf = z.record(z.string(), z.record(z.string(), z.string()));
+  app.get(
+    '/processes/words',
+    {
+      schema: {
+        tags,
+        summary: 'The states and events of every published (then retired) process in words (EN/PL/RU labels)',
+        description:
+          "For lists that show orders of many processes (the console's orders list, customer page, returns): `states.<code>` and `events.<code>` are the first labels a definition gives that code; a code no definition labels is absent (the console then uses its own words).",
+        response: { 200: z.object({ states: wordsOf, events: wordsOf }), ...errors },
+      },
+    },
+    async (request) => processVocabulary(authorize(deps.db, request, 'orders:read').store),
   );
 
   app.get(

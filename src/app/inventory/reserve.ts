@@ -85,6 +85,16 @@ export interface ReserveOrderInput {
   fresh?: boolean;
   /** The channel's settings when the caller already loaded them. */
   channelSettings?: Record<string, unknown>;
+  /** The tenant's active locations when the caller already read them (intake reads them with its references). */
+  locations?: ReservationLocation[] | null;
+}
+
+/** A location as reservation ranks it. */
+export interface ReservationLocation {
+  id: string;
+  code: string;
+  priority: number;
+  capabilities: string[];
 }
 
 /** When a new hold lapses by the channel's `holdMinutes`; null = until released or shipped. */
@@ -145,11 +155,13 @@ export async function reserveOrder(
     ((await scope.selectFrom('channels').select(['settings']).where('id', '=', input.channelId).executeTakeFirst())
       ?.settings as Record<string, unknown> | undefined);
   const rules = channelRules(settings);
-  const locations = await scope
-    .selectFrom('locations')
-    .select(['id', 'code', 'priority', 'capabilities'])
-    .where('active', '=', true)
-    .execute();
+  const locations =
+    input.locations ??
+    (await scope
+      .selectFrom('locations')
+      .select(['id', 'code', 'priority', 'capabilities'])
+      .where('active', '=', true)
+      .execute());
   const candidates = reservationOrder(locations, {
     pickupLocationId: input.pickupLocationId,
     feeding: rules.locations,
@@ -296,6 +308,7 @@ export async function reserveOnIntake(
     pickupLocationId: string | null;
     channelSettings: Record<string, unknown>;
     lines: ReserveLine[];
+    locations?: ReservationLocation[] | null;
   },
 ): Promise<ReservationOutcome> {
   if (!channelRules(order.channelSettings).reserveOnIntake) return skippedOnIntake();

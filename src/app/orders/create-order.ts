@@ -12,7 +12,7 @@ import { appendsWith } from '../../store/unit-of-work.js';
 import { annotateOrder } from '../../shared/tracing.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
-import { reserveOnIntake } from '../inventory/reserve.js';
+import { reserveOnIntake, type ReservationLocation } from '../inventory/reserve.js';
 import { companyFactRowsAtIntake } from '../companies/company-facts-sql.js';
 import { companyApproval } from '../../domain/company/company-facts.js';
 import { skippedOnIntake, type ReservationOutcome } from '../../domain/inventory/allocation.js';
@@ -72,6 +72,8 @@ interface RefsRow {
   pickup: { id: string; capabilities: string[]; active: boolean } | null;
   rules: { rules: unknown[]; version: number } | null;
   published: Array<{ key: string; version: number; source_hash: string }> | null;
+  /** The active locations, read only when the channel reserves at intake (null otherwise). */
+  locations: ReservationLocation[] | null;
   n: string;
 }
 
@@ -101,6 +103,10 @@ async function resolveReferences(scope: TenantScope, input: OrderInput, at: Date
     (select json_agg(x) from (select distinct on (key) key, version, source_hash from process_definitions
        where tenant_id = ${tenantId} and status = 'published' order by key, version desc) x) as published,
     ${priceRowsSql(tenantId, skus, input.currency, at)} as prices,
+    (select case when ch.settings -> 'reserveOnIntake' is distinct from 'false'::jsonb then
+       (select coalesce(json_agg(x), '[]') from (select id, code, priority, capabilities from locations
+         where tenant_id = ${tenantId} and active) x) end
+     from channels ch where ch.tenant_id = ${tenantId} and ch.code = ${input.channel}) as locations,
     nextval('order_number_seq')::text as n`.execute(scope.conn);
   const refs = rows[0]!;
   const channel = refs.channel;
@@ -166,6 +172,7 @@ async function resolveReferences(scope: TenantScope, input: OrderInput, at: Date
     pickupLocationId,
     rules: refs.rules,
     published: refs.published ?? [],
+    locations: refs.locations,
     number: `ORD-${refs.n.padStart(7, '0')}`,
   };
 }
@@ -583,6 +590,7 @@ async function acceptOrder(
     orderId: order.id,
     channelId: order.refs.channel.id,
     pickupLocationId: order.refs.pickupLocationId,
+    locations: order.refs.locations,
     // the customer company approves first (0020): nothing is held until it has (docs/b2b-companies.md)
     channelSettings: companyApproval(order.start.rows.member, order.totals.grandTotal, order.input.currency).required
       ? { ...order.refs.channel.settings, reserveOnIntake: false }

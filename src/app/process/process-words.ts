@@ -242,3 +242,30 @@ export async function publishedStateWords(scope: TenantScope) {
       if (entry?.labels && !states.has(state)) states.set(state, entry.labels);
   return states;
 }
+
+/**
+ * Every state and event name the tenant's processes give in words, for the console's lists
+ * (issue 18): published versions first, then retired ones (orders still sit in their states),
+ * newest version first; the first labelled entry of a code wins.
+ */
+export async function processVocabulary(scope: TenantScope) {
+  const rows = await scope
+    .selectFrom('process_definitions')
+    .select(['source', 'source_hash'])
+    .where('status', 'in', ['published', 'retired'])
+    .orderBy(sql`status = 'published'`, 'desc')
+    .orderBy('key')
+    .orderBy('version', 'desc')
+    .limit(500)
+    .execute();
+  const states: Record<string, Labels> = {};
+  const events: Record<string, Labels> = {};
+  for (const row of rows) {
+    const words = wordsOf(row.source, row.source_hash);
+    for (const [state, entry] of Object.entries(words.states ?? {}))
+      if (entry?.labels && !states[state]) states[state] = entry.labels;
+    for (const [event, entry] of Object.entries(words.events ?? {}))
+      if (entry?.labels && !events[event]) events[event] = entry.labels;
+  }
+  return { states, events };
+}

@@ -3,6 +3,7 @@ import { get } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
 import { returnsMessages } from '../i18n/returns-messages';
 import { formatMoney } from '../format';
+import { useStateWords } from './state-words';
 import { reasonLabel, type ReturnReason } from '../returns-api';
 
 /**
@@ -12,6 +13,7 @@ import { reasonLabel, type ReturnReason } from '../returns-api';
  */
 export function useReturnWords() {
   const { lang, locale, tMaybe } = useI18n();
+  const stateWords = useStateWords();
   const t = useMessages(returnsMessages);
   const reasons = useQuery({
     queryKey: ['return-reasons'],
@@ -26,7 +28,7 @@ export function useReturnWords() {
     locale,
     reasons: reasons.data?.items,
     reason: (code: string) => reasonLabel(reasons.data?.items, code, lang),
-    state: (code: string) => tMaybe(`state.${code}`, code.replaceAll('_', ' ')),
+    state: (code: string) => stateWords.state(code),
     wish: words('wish'),
     grade: words('grade'),
     dropOff: words('dropoff'),

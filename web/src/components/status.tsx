@@ -1,5 +1,7 @@
 import { ApiError } from '../api';
 import { useI18n } from '../i18n/index';
+import type { Labels } from '../i18n/process-words';
+import { useStateWords } from './state-words';
 
 export function Loading() {
   const { t } = useI18n();
@@ -32,12 +34,15 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
   );
 }
 
-/** A state as a badge: `text` (the process's own words) when given, else the console's catalogue. */
-export function StateBadge({ state, text }: { state: string; text?: string }) {
-  const { tMaybe } = useI18n();
+/**
+ * A state as a badge, in words: the labels the row carries, else the processes' words, else the
+ * console's catalogue (`useStateWords`); `data-state` keeps the code for tests and styles.
+ */
+export function StateBadge({ state, labels }: { state: string; labels?: Labels }) {
+  const words = useStateWords();
   return (
-    <span className={`badge state-${state.replace(/[^a-z_]/gi, '')}`}>
-      {text ?? tMaybe(`state.${state}`, state.replaceAll('_', ' '))}
+    <span className={`badge state-${state.replace(/[^a-z_]/gi, '')}`} data-state={state}>
+      {words.state(state, labels)}
     </span>
   );
 }

@@ -3,6 +3,7 @@ import type { HistoryEntry } from '../api';
 import { useI18n } from '../i18n/index';
 import { humanise, useProcessLabel, useProcessWords, type Labels } from '../i18n/process-words';
 import { formatDateTime } from '../format';
+import { useStateWords } from './state-words';
 
 type Words = { states?: Record<string, Labels>; events?: Record<string, Labels>; roles?: Record<string, Labels> };
 
@@ -101,10 +102,10 @@ function whyOf(e: HistoryEntry): string | null {
 }
 
 function useWords(words: Words | undefined) {
-  const label = useProcessLabel();
+  const shared = useStateWords();
   return {
-    state: (code: string) => label(words?.states?.[code], `state.${code}`, code),
-    event: (code: string) => label(words?.events?.[code], `outcome.${code}`, code),
+    state: (code: string) => shared.state(code, words?.states?.[code]),
+    event: (code: string) => shared.event(code, words?.events?.[code]),
   };
 }
 
@@ -229,7 +230,8 @@ const asObject = (v: unknown) =>
 
 function Entry({ e }: { e: HistoryEntry }) {
   const { t, tMaybe, locale } = useI18n();
-  const state = (s: string | null) => (s ? tMaybe(`state.${s}`, s) : '');
+  const shared = useStateWords();
+  const state = (s: string | null) => (s ? shared.state(s) : '');
   const changes = Object.entries(e.changes).filter(([k]) => !(HIDDEN_CHANGES[e.action] ?? []).includes(k));
   const reason = e.reason;
   // The process engine writes { definition: {key, version}, event, trace }; other writers a rule or a command.

@@ -8,7 +8,7 @@ import { ErrorBox, Loading } from '../components/status';
 import { Link, navigate } from '../router';
 import { RevenueCard } from '../components/revenue-card';
 import { ReturnsCard } from '../components/returns-card';
-import { useProcessLabel } from '../i18n/process-words';
+import { useStateWords } from '../components/state-words';
 import { opsMessages } from '../i18n/ops-messages';
 import { useChannelName } from '../components/channel-names';
 
@@ -24,7 +24,7 @@ const PALETTE = ['#2456a6', '#e07b39', '#3a9d5d', '#9b59b6', '#c0392b', '#16a2b8
 export default function DashboardPage() {
   const { t, locale } = useI18n();
   const ops = useMessages(opsMessages);
-  const label = useProcessLabel();
+  const words = useStateWords();
   const channelName = useChannelName();
   const [days, setDays] = useState<number>(30);
   const summary = useQuery({
@@ -42,7 +42,7 @@ export default function DashboardPage() {
     enabled: Boolean(s),
   });
   const kpiData = kpis.data;
-  const stateName = (state: string) => label(s?.stateLabels[state] ?? null, `state.${state}`, state);
+  const stateName = (state: string) => words.state(state, s?.stateLabels[state]);
   const windowQuery = s ? `placedFrom=${encodeURIComponent(s.from)}&placedTo=${encodeURIComponent(s.to)}` : '';
 
   const charts = useMemo(() => {
@@ -103,7 +103,7 @@ export default function DashboardPage() {
         })),
       },
     };
-  }, [s, locale, label, channelName]);
+  }, [s, locale, words, channelName]);
 
   return (
     <section className="page dashboard">
@@ -214,7 +214,7 @@ export default function DashboardPage() {
 function OperationsPanel({ days }: { days: number }) {
   const { t, tMaybe, locale } = useI18n();
   const ops = useMessages(opsMessages);
-  const label = useProcessLabel();
+  const words = useStateWords();
   const report = useQuery({
     queryKey: ['operations', days],
     queryFn: () => get<Operations>(`/reports/operations?days=${days}&staleHours=48`),
@@ -223,7 +223,7 @@ function OperationsPanel({ days }: { days: number }) {
   if (report.error) return <ErrorBox error={report.error} onRetry={() => report.refetch()} />;
   if (!report.data) return <Loading />;
   const o = report.data;
-  const kindName = (kind: string) => tMaybe(`exception.${kind}`, '') || label(null, `state.${kind}`, kind);
+  const kindName = (kind: string) => tMaybe(`exception.${kind}`, '') || words.state(kind);
   const exceptions = {
     color: PALETTE.slice(4),
     textStyle: { fontFamily: 'system-ui, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif', fontSize: 12 },

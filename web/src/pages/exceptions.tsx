@@ -7,6 +7,7 @@ import { contextMessages } from '../i18n/context-messages';
 import { describeOutcome, refusal, shortageText } from '../components/order-context';
 import { Link } from '../router';
 import { useProcessLabel } from '../i18n/process-words';
+import { useStateWords } from '../components/state-words';
 import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { ComingSoon } from './coming-soon';
 
@@ -19,6 +20,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   const cx = useMessages(contextMessages);
   const client = useQueryClient();
   const label = useProcessLabel();
+  const words = useStateWords();
   const [msg, setMsg] = useState<{ ok: boolean; text: string; stale?: boolean } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const q = useQuery({ queryKey: ['exceptions'], queryFn: () => get<Queue>('/exceptions?limit=200'), retry: false });
@@ -38,17 +40,13 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
       // The state the order reached and why (a re-read of the queue), never just "sent".
       setMsg({
         ok: true,
-        text: await describeOutcome(
-          cx,
-          (state) => label(state === o.state ? o.stateLabels : null, `state.${state}`, state),
-          {
-            orderId: o.orderId,
-            number: o.number,
-            action: label(o.resolutionLabels[name], `outcome.${name}`, name),
-            before: o.state,
-            after: res.body.state,
-          },
-        ),
+        text: await describeOutcome(cx, (state) => words.state(state, state === o.state ? o.stateLabels : undefined), {
+          orderId: o.orderId,
+          number: o.number,
+          action: label(o.resolutionLabels[name], `outcome.${name}`, name),
+          before: o.state,
+          after: res.body.state,
+        }),
       });
       void client.invalidateQueries({ queryKey: ['exceptions'] });
       void client.invalidateQueries({ queryKey: ['order', o.orderId] });
@@ -133,7 +131,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                         )}
                       </td>
                       <td>
-                        <StateBadge state={o.state} text={label(o.stateLabels, `state.${o.state}`, o.state)} />
+                        <StateBadge state={o.state} labels={o.stateLabels} />
                         <div className="muted mono small" title={t('exceptions.process')}>
                           {o.process.key} v{o.process.version}
                         </div>

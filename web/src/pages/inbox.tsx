@@ -10,6 +10,7 @@ import { ErrorBox, Loading } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { ComingSoon } from './coming-soon';
 import { useProcessLabel } from '../i18n/process-words';
+import { useStateWords } from '../components/state-words';
 
 export type Task = Schemas['TaskRow'];
 type Completion = { task: Schemas['Task']; order: { id: string; state: string; version: number } };
@@ -19,6 +20,7 @@ type Notice = { ok: boolean; text: string; stale?: boolean };
 export function InboxPage({ me }: { me: Me }) {
   const { t, tMaybe, locale, lang } = useI18n();
   const label = useProcessLabel();
+  const words = useStateWords();
   const cx = useMessages(contextMessages);
   const [overdue, setOverdue] = useState(false);
   const [picked, setPicked] = useState<string | null>(null);
@@ -84,9 +86,7 @@ export function InboxPage({ me }: { me: Me }) {
                   {x.shortages.length > 0 && <ShortageList shortages={x.shortages} t={cx} />}
                   <span className="muted">
                     {t('inbox.role')}: {label(x.roleLabels, `role.${x.role}`, x.role)} ·{' '}
-                    {x.processState && (
-                      <span className="badge">{label(x.stateLabels, `state.${x.processState}`, x.processState)}</span>
-                    )}
+                    {x.processState && <span className="badge">{words.state(x.processState, x.stateLabels)}</span>}
                     {x.assigneeName && <> · {cx('cx.assignedTo', { name: x.assigneeName })}</>}
                   </span>
                   {x.dueAt && (
@@ -115,6 +115,7 @@ export function InboxPage({ me }: { me: Me }) {
 function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | null) => void }) {
   const { t, tMaybe, lang } = useI18n();
   const label = useProcessLabel();
+  const words = useStateWords();
   const cx = useMessages(contextMessages);
   const client = useQueryClient();
   const [comment, setComment] = useState('');
@@ -128,7 +129,7 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | nul
   // The entry that opened this task: the latest decision with a trace (its rule and inputs).
   const why = [...(history.data?.items ?? [])].reverse().find((h) => Array.isArray(h.reason.trace) || h.reason.rule);
 
-  const stateName = (state: string) => tMaybe(`state.${state}`, state.replaceAll('_', ' '));
+  const stateName = (state: string) => words.state(state);
   const act = async (path: 'claim' | 'complete' | 'delegate', body: Record<string, unknown>) => {
     setBusy(true);
     setMsg(null);

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { get, query, type Page, type Reference, type ResponseOf } from '../api';
 import { useI18n, useMessages, type ChunkTranslate } from '../i18n/index';
 import { kpisMessages, type KpisKey } from '../i18n/kpis-messages';
-import { useProcessLabel } from '../i18n/process-words';
+import { useStateWords } from '../components/state-words';
 import { useChannelName } from '../components/channel-names';
 import { useLocationName, useLocations } from '../components/location-names';
 import { ErrorBox, Loading } from '../components/status';
@@ -44,7 +44,7 @@ export default function KpisPage() {
   const { locale } = useI18n();
   const { search } = useLocation();
   const channelName = useChannelName();
-  const stageWord = useProcessLabel();
+  const words = useStateWords();
   const [stageView, setStageView] = useState<'all' | 'channel' | 'location'>('all');
 
   const period = { from: search.get('from') || dayBefore(29), to: search.get('to') || dayBefore(0) };
@@ -90,7 +90,7 @@ export default function KpisPage() {
   const percent = (rate: number | null) =>
     rate === null ? t('kp.dash') : formatNumber(rate, locale, { style: 'percent', maximumFractionDigits: 1 });
   const duration = (seconds: number | null) => (seconds === null ? t('kp.dash') : formatDuration(seconds, locale));
-  const stageName = (stage: string) => stageWord(data?.stageLabels[stage], `state.${stage}`, stage);
+  const stageName = (stage: string) => words.state(stage, data?.stageLabels[stage]);
   const activePreset = PRESETS.find((days) => period.from === dayBefore(days - 1) && period.to === dayBefore(0));
 
   return (

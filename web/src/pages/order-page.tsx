@@ -8,7 +8,6 @@ import { Timeline } from '../components/timeline';
 import { AddressEditor, NotesEditor } from '../components/order-edit';
 import { AddressView } from '../components/address-view';
 import { canOverrideEvents, OrderActions, OrderReservations } from '../components/order-actions';
-import { useProcessLabel } from '../i18n/process-words';
 import { useChannelName } from '../components/channel-names';
 
 type HistoryPage = { items: HistoryEntry[]; words?: Schemas['ProcessWords'] };
@@ -20,7 +19,6 @@ import { OrderReturnsPanel } from '../components/order-returns';
 
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
-  const label = useProcessLabel();
   const channelName = useChannelName();
   const order = useQuery({ queryKey: ['order', id], queryFn: () => request<Order>('GET', `/orders/${id}`) });
   const history = useQuery({
@@ -48,13 +46,9 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
         <div>
           <h1 id="order-title">
             {t('order.title', { number: o.number })}{' '}
-            {o.stateLabels ? (
-              <span className={`badge state-${o.state.replace(/[^a-z_]/gi, '')}`} data-testid="state">
-                {label(o.stateLabels, `state.${o.state}`, o.state)}
-              </span>
-            ) : (
-              <StateBadge state={o.state} />
-            )}
+            <span data-testid="state">
+              <StateBadge state={o.state} labels={o.stateLabels} />
+            </span>
           </h1>
           <dl className="facts">
             <div>

@@ -18,7 +18,7 @@ import { refusal } from '../components/order-context';
 import { navigate, useLocation } from '../router';
 import { formatDateTime, localDayEnd, localDayStart } from '../format';
 import { opsMessages, type OpsKey } from '../i18n/ops-messages';
-import { useProcessLabel } from '../i18n/process-words';
+import { useStateWords } from '../components/state-words';
 import { ORDER_COLUMNS, OrdersTable, type OrderColumn } from '../components/orders-table';
 import { ErrorBox } from '../components/status';
 import { useLocationName } from '../components/location-names';
@@ -50,7 +50,7 @@ export function OrdersPage({ me }: { me: Me }) {
   const cx = useMessages(contextMessages);
   const ops = useMessages(opsMessages);
   const bulk = canBulk(me);
-  const processLabel = useProcessLabel();
+  const words = useStateWords();
   const [columns, setColumns] = useState<OrderColumn[]>(loadColumns);
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   // Kept here: the bar goes when the selection clears, each row's outcome stays visible.
@@ -102,7 +102,7 @@ export function OrdersPage({ me }: { me: Me }) {
           ? value
           : formatDateTime(value, locale)
         : key === 'stage'
-          ? tMaybe(`state.${value}`, value.replaceAll('_', ' '))
+          ? words.state(value)
           : key === 'location'
             ? locationName(value)
             : value;
@@ -187,7 +187,7 @@ export function OrdersPage({ me }: { me: Me }) {
             <option value="">{t('common.any')}</option>
             {stateOptions.map((s) => (
               <option key={s} value={s}>
-                {processLabel(states.data?.stateLabels[s] ?? null, `state.${s}`, s)}
+                {words.state(s, states.data?.stateLabels[s])}
               </option>
             ))}
           </select>
@@ -364,13 +364,12 @@ export const canBulk = (me: Me) =>
 function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; onDone: (results: Outcome[]) => void }) {
   const cx = useMessages(contextMessages);
   const ops = useMessages(opsMessages);
-  const label = useProcessLabel();
+  const words = useStateWords();
   const client = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
-  const stateName = (state: string, words: Parameters<typeof label>[0] = null) => label(words, `state.${state}`, state);
   const mayCancel = canWriteOrders(me);
   const mayAct = me.roles.some((role) => ['admin', 'operator', 'approver', 'finance'].includes(role));
 
@@ -411,7 +410,7 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
             id: item.id,
             number,
             ok: true,
-            text: cx('cx.bulkOk', { number, state: stateName(item.state ?? '', item.stateLabels ?? null) }),
+            text: cx('cx.bulkOk', { number, state: words.state(item.state ?? '', item.stateLabels) }),
           };
         }),
       );

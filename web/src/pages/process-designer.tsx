@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useStateWords } from '../components/state-words';
 import type { SimResult } from '../designer/panels';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, canWriteProcesses, get, query, request, type Me, type Schemas } from '../api';
@@ -447,6 +448,7 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
 function HeatLegend({ states }: { states: HeatState[] }) {
   const { locale } = useI18n();
   const t = useMessages(designerMessages);
+  const words = useStateWords();
   const total = states.reduce((n, s) => n + s.count, 0);
   const waiting = [...states]
     .filter((s) => s.count > 0)
@@ -456,7 +458,7 @@ function HeatLegend({ states }: { states: HeatState[] }) {
     <p className="heat-legend muted" data-testid="heat-legend">
       <span className="heat-scale" aria-hidden="true" /> {t('designer.heatLegend', { count: total })}
       {waiting.length > 0 &&
-        ` · ${t('designer.heatSlowest')}: ${waiting.map((s) => `${s.state} (${s.medianSeconds === null ? '—' : formatDuration(s.medianSeconds, locale)}, p90 ${s.p90Seconds === null ? '—' : formatDuration(s.p90Seconds, locale)})`).join(', ')}`}
+        ` · ${t('designer.heatSlowest')}: ${waiting.map((s) => `${words.state(s.state)} (${s.medianSeconds === null ? '—' : formatDuration(s.medianSeconds, locale)}, p90 ${s.p90Seconds === null ? '—' : formatDuration(s.p90Seconds, locale)})`).join(', ')}`}
     </p>
   );
 }

@@ -1,0 +1,174 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { orderBody, seedBasics, type TestApp } from '../support.js';
+import { publish, setRules, shipped, stock } from '../process/process-support.js';
+import { CHROMIUM, PASSWORD, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+
+if (!haveChromium) console.log(`# state words tests skipped: no chromium at ${CHROMIUM}`);
+
+/**
+ * The codes of these orders' states, and the console catalogue's own fallbacks for them ("Stock
+ * exception"), which the processes' words replace.
+ */
+const CODES = /\b(stock_exception|shortage_exception|awaiting_payment)\b|Stock exception|Shortage exception/i;
+
+const WORDS = {
+  en: { short: 'Out of stock', unpaid: 'Awaiting payment' },
+  pl: { short: 'Brak towaru', unpaid: 'Czeka na płatność' },
+  ru: { short: 'Нет товара', unpaid: 'Ждёт оплаты' },
+} as const;
+
+/** Signs in a user whose language is not English (the login page follows the browser's). */
+async function signIn(page: Page, base: string, email: string) {
+  await page.goto(`${base}/`);
+  await page.getByLabel(/E-?mail|Эл/i).fill(email);
+  await page.getByLabel(/Hasło|Password|Пароль/).fill(PASSWORD);
+  await page.getByRole('button', { name: /Zaloguj|Sign in|Войти/ }).click();
+  await page.getByTestId('kpi-orders').waitFor();
+}
+
+/** The texts of the state badges in the orders table, row by row. */
+const badges = (page: Page) => page.locator('.orders-table [data-state]').allInnerTexts();
+
+/**
+ * Issue 18 ("words everywhere"): the orders list's rows, its state filter, its search results and
+ * drill-down chips, the customer page and the exceptions queue name states by the processes'
+ * labels in English, Polish and Russian (`GET /processes/words` through one helper,
+ * web/src/components/state-words.ts), never the code. Screenshots state-words-*.png.
+ */
+describe('states in words on every list', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+  let rig: ConsoleRig;
+  let customerId = '';
+  const orders: Record<string, { id: string; number: string; state: string }> = {};
+
+  before(async () => {
+    rig = await startConsole();
+    const t = { call: rig.call } as TestApp;
+    await seedBasics(t);
+    await stock(t, [
+      ['SKU-1', 'WAW-1', 50],
+      ['SKU-2', 'WAW-1', 50],
+      ['SKU-3', 'WAW-1', 50],
+    ]);
+    await publish(t, shipped('b2c-omnichannel'));
+    await publish(t, shipped('marketplace-fbs'));
+    await setRules(t, [
+      { process: 'marketplace-fbs', channel: ['wildberries'] },
+      { process: 'b2c-omnichannel', channel: ['web'] },
+    ]);
+    const create = async (key: string, body: Record<string, unknown>, state: string) => {
+      const created = await rig.call('POST', '/api/v1/orders', orderBody(body));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.state, state);
+      orders[key] = created.body;
+    };
+    // the b2c process's stock exception and the marketplace's shortage exception: both "Out of stock"
+    await create(
+      'short',
+      {
+        externalId: 'WEB-WORDS-1',
+        paymentTerms: { kind: 'deferred', dueDays: 14 },
+        lines: [{ sku: 'SKU-2', quantity: 500, unitPrice: '149.00', taxRate: '23' }],
+      },
+      'stock_exception',
+    );
+    await create(
+      'marketplace',
+      {
+        externalId: 'WB-WORDS-1',
+        channel: 'wildberries',
+        currency: 'RUB',
+        lines: [{ sku: 'SKU-1', quantity: 500, unitPrice: '100.00', taxRate: '20' }],
+      },
+      'shortage_exception',
+    );
+    await create('unpaid', { externalId: 'WEB-WORDS-2' }, 'awaiting_payment');
+    const read = await rig.call('GET', `/api/v1/orders/${orders.unpaid!.id}`);
+    customerId = read.body.customer.id;
+    assert.ok(customerId, JSON.stringify(read.body.customer));
+    await rig.addUser('viewer@example.pl', ['viewer'], 'pl');
+    await rig.addUser('operator@example.pl', ['operator'], 'ru');
+  });
+  after(async () => {
+    await rig?.close();
+  });
+
+  test('EN: the orders list, its state filter and search results say the states in the process’s words', async () => {
+    const page = rig.page;
+    await rig.login(page, rig.email);
+    await page.goto(`${rig.base}/orders`);
+    await page.locator('.orders-table [data-state]').nth(2).waitFor();
+    await page.locator('.orders-table [data-state]', { hasText: WORDS.en.short }).first().waitFor();
+    const texts = await badges(page);
+    assert.deepEqual(texts.sort(), [WORDS.en.unpaid, WORDS.en.short, WORDS.en.short].sort());
+    const filter = page.getByRole('combobox', { name: 'State' });
+    const options = await filter.locator('option').allInnerTexts();
+    assert.ok(options.includes(WORDS.en.short), options.join(' | '));
+    assert.doesNotMatch(options.join('\n'), CODES);
+    assert.doesNotMatch(await page.locator('main').innerText(), CODES);
+    await rig.shot('state-words-orders-en', page);
+
+    // search results are the same list: the number found, its state in words
+    await page.getByRole('searchbox').fill(orders.marketplace!.number);
+    await page.waitForURL(/q=/);
+    await page.getByText(orders.marketplace!.number).waitFor();
+    await page.waitForFunction(`document.querySelectorAll('.orders-table [data-state]').length === 1`);
+    assert.deepEqual(await badges(page), [WORDS.en.short]);
+    await rig.shot('state-words-search-en', page);
+  });
+
+  test('PL (viewer): the list filtered by state, the stage chip and the customer page in Polish', async () => {
+    const page = await rig.newPage('pl-PL');
+    await signIn(page, rig.base, 'viewer@example.pl');
+    await page.goto(`${rig.base}/orders?state=awaiting_payment`);
+    await page.waitForFunction(`document.querySelectorAll('.orders-table [data-state]').length === 1`);
+    assert.deepEqual(await badges(page), [WORDS.pl.unpaid]);
+    const selected = await page.locator('select[name="state"] option:checked').innerText();
+    assert.equal(selected, WORDS.pl.unpaid);
+    assert.doesNotMatch(await page.locator('main').innerText(), CODES);
+    await rig.shot('state-words-orders-pl', page);
+
+    // a KPI drill-down's stage names the stage in words
+    await page.goto(`${rig.base}/orders?stage=stock_exception`);
+    const chips = page.getByTestId('drill-down');
+    await chips.waitFor();
+    assert.match(await chips.innerText(), new RegExp(WORDS.pl.short));
+    assert.doesNotMatch(await chips.innerText(), CODES);
+
+    await page.goto(`${rig.base}/customers/${customerId}`);
+    await page.locator('main [data-state]').first().waitFor();
+    const customerBadges = await page.locator('main [data-state]').allInnerTexts();
+    assert.ok(customerBadges.includes(WORDS.pl.unpaid), customerBadges.join(' | '));
+    assert.ok(customerBadges.includes(WORDS.pl.short), customerBadges.join(' | '));
+    assert.doesNotMatch(await page.locator('main').innerText(), CODES);
+    await rig.shot('state-words-customer-pl', page);
+    await page.close();
+  });
+
+  test('RU (operator): the orders list, the customer page and the exceptions queue in Russian', async () => {
+    const page = await rig.newPage('ru-RU');
+    await signIn(page, rig.base, 'operator@example.pl');
+    await page.goto(`${rig.base}/orders`);
+    await page.locator('.orders-table [data-state]').nth(2).waitFor();
+    await page.locator('.orders-table [data-state]', { hasText: WORDS.ru.short }).first().waitFor();
+    assert.deepEqual((await badges(page)).sort(), [WORDS.ru.unpaid, WORDS.ru.short, WORDS.ru.short].sort());
+    assert.doesNotMatch(await page.locator('main').innerText(), CODES);
+    await rig.shot('state-words-orders-ru', page);
+
+    await page.goto(`${rig.base}/customers/${customerId}`);
+    await page.locator('main [data-state]').first().waitFor();
+    assert.ok((await page.locator('main [data-state]').allInnerTexts()).includes(WORDS.ru.unpaid));
+    assert.doesNotMatch(await page.locator('main').innerText(), CODES);
+    await rig.shot('state-words-customer-ru', page);
+
+    await page.goto(`${rig.base}/exceptions`);
+    await page.locator('main [data-state]').first().waitFor();
+    const exceptionText = await page.locator('main').innerText();
+    assert.match(exceptionText, new RegExp(WORDS.ru.short));
+    assert.doesNotMatch(exceptionText, CODES);
+    await rig.shot('state-words-exceptions-ru', page);
+    await page.close();
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+});
