@@ -4,11 +4,23 @@
 //   --if-needed  skip each half whose outputs are newer than its sources (what `npm start` uses)
 //   --quiet      print warnings and errors only
 // Production runs `node dist/cli/main.js serve` with no TypeScript loader; only this build needs
-// the dev dependencies (typescript, vite). Exit code 0 when both are built or up to date.
+// the dev dependencies (typescript, esbuild, vite). Exit code 0 when both are built or up to date.
+// dist/cli/main.js is then one file: esbuild bundles tsc's output of the CLI and every module
+// it imports (packages stay imports of node_modules), so a start does not resolve, read and link
+// ~700 files one by one (issue 19 item 6, bench/RESULTS.md "Embedded start, second session").
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWeb, webBuildNeeded } from './build-web.mjs';
 
@@ -18,7 +30,7 @@ const dist = join(repo, 'dist');
 /** Written last by a successful server build; its mtime is the build's time. */
 const stamp = join(dist, '.build-stamp');
 
-/** Sources the compiled server depends on: src/ without tests, and the compiler settings. */
+/** Sources the compiled server depends on: src/ without tests, the compiler settings and this script. */
 function isServerSource(path) {
   return !path.endsWith('.test.ts') && !path.includes(`${join('src', 'integrations', 'carriers', 'fixtures')}`);
 }
@@ -35,7 +47,12 @@ function newest(path) {
 export function serverBuildNeeded() {
   if (!existsSync(src)) return false;
   if (!existsSync(stamp)) return true;
-  const inputs = [src, join(repo, 'tsconfig.json'), join(repo, 'tsconfig.build.json')].filter((p) => existsSync(p));
+  const inputs = [
+    src,
+    join(repo, 'tsconfig.json'),
+    join(repo, 'tsconfig.build.json'),
+    join(repo, 'scripts', 'build.mjs'),
+  ].filter((p) => existsSync(p));
   return Math.max(...inputs.map(newest)) > statSync(stamp).mtimeMs;
 }
 
@@ -81,12 +98,56 @@ export async function buildServer({ quiet = false } = {}) {
     throw new Error(`tsc -p tsconfig.build.json failed (exit ${code})`);
   }
   copyAssets(src, dist);
+  await bundleCli();
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
   if (!quiet)
     console.log(
       `server: compiled ${relative(process.cwd(), src) || '.'} → dist in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   return true;
+}
+
+/**
+ * Bundles tsc's dist/cli/main.js with the dist/ modules it imports into dist/cli/main.js. The
+ * rest of dist/ stays as tsc wrote it: `import.meta.url` in each bundled module is rewritten to
+ * that module's own file in dist/, so the paths it resolves (./migrations, ../../web/dist,
+ * ../../../processes, schemas, the HiGHS worker) hold as before. Packages are not bundled: they
+ * load from node_modules, as in a production install (`npm ci --omit=dev`).
+ */
+export async function bundleCli() {
+  const esbuild = createRequire(import.meta.url)(requireFrom('esbuild', 'bundling the server'));
+  const entry = join(dist, 'cli', 'main.js');
+  const bundleDir = dirname(entry);
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: entry,
+    allowOverwrite: true,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node.split('.')[0]}`,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'own-import-meta-url',
+        setup(build) {
+          build.onLoad({ filter: /\.js$/ }, async (args) => {
+            if (!args.path.startsWith(dist + sep)) return undefined;
+            const contents = readFileSync(args.path, 'utf8');
+            if (!contents.includes('import.meta.url')) return { contents, loader: 'js' };
+            let own = relative(bundleDir, args.path).split(sep).join('/');
+            if (!own.startsWith('.')) own = `./${own}`;
+            return {
+              contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`),
+              loader: 'js',
+            };
+          });
+        },
+      },
+    ],
+  });
 }
 
 export async function build({ ifNeeded = false, quiet = false } = {}) {

@@ -1,3 +1,5 @@
+// first: starts the embedded database's WebAssembly compilation while the rest loads
+import './early-start.js';
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';

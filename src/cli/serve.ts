@@ -15,6 +15,9 @@ import { channelsFromConfig } from '../app/channels/channels-from-config.js';
 import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
 import { exitOnSignals, sleep } from '../shared/shutdown.js';
 
+/** How long after listening `serve` waits before warming the exact routing solver. */
+const EXACT_WARMUP_DELAY_MS = 2_000;
+
 /**
  * Runs the API (and the console and, unless ORDO_WORKER=off / `--no-worker`, a worker) in one
  * process: `ordo serve` / `npm start`. Several may run on one PostgreSQL behind a load balancer
@@ -113,16 +116,23 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
   // The exact routing solver (HiGHS, WASM in a worker thread) is compiled by V8 on first use:
-  // warm it in the background so the first orders routed by an exact strategy do not stall.
-  if (config.routing.exactWarmup) {
-    void warmUpExactSolver().then(
-      () => log.info('exact routing solver warmed up'),
-      (e) => log.warn({ err: e }, 'exact routing solver warm-up failed'),
-    );
-  }
+  // warm it in the background so the first orders routed by an exact strategy do not stall —
+  // a moment after start, so its compilation and synthetic solves (a core for a few seconds) do
+  // not compete with the first requests on a small machine (issue 19 item 6).
+  const warmUp = config.routing.exactWarmup
+    ? setTimeout(
+        () =>
+          void warmUpExactSolver().then(
+            () => log.info('exact routing solver warmed up'),
+            (e) => log.warn({ err: e }, 'exact routing solver warm-up failed'),
+          ),
+        EXACT_WARMUP_DELAY_MS,
+      ).unref()
+    : null;
 
   exitOnSignals(log, config.http.drainDelayMs + config.http.shutdownTimeoutMs, async () => {
     draining = true;
+    if (warmUp) clearTimeout(warmUp);
     if (config.http.drainDelayMs > 0) {
       log.info({ drainDelayMs: config.http.drainDelayMs }, 'draining: /readyz answers 503, requests are still served');
       await sleep(config.http.drainDelayMs);

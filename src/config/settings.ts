@@ -791,7 +791,7 @@ export const configSchema = z.object({
     default: '`on`',
     processes: SERVE,
     description:
-      'compile the exact routing solver (HiGHS) in the background at start, so the first exact plans do not stall',
+      'compile the exact routing solver (HiGHS) in the background 2 s after start (not during the first requests), so the first exact plans do not stall',
   }),
 
   // tenants (docs/tenants.md): what a tenant created by `ordo tenant create` or the platform API gets

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
+import { pgliteWasmModule } from './pglite-wasm.js';
 import { tuneClient } from './pipeline.js';
 import { trackPool } from './pool-stats.js';
 import type { DB } from './schema.js';
@@ -149,6 +150,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
       // 32 MB holds a small shop's hot rows and keeps the embedded server's RSS down.
       startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
       extensions: { pg_trgm },
+      pgliteWasmModule: await pgliteWasmModule(),
       parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
     });
     const pool = new PGlitePool(pgl);

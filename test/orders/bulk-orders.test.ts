@@ -1,20 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { address, testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
-import { publish, setRules, shipped, stock } from '../process/process-support.js';
+import { b2bOrder, publish, setRules, shipped, stock, setUpB2bPortal } from '../process/process-support.js';
 
-const b2bOrder = (externalId: string, over: Record<string, unknown> = {}) => ({
-  channel: 'b2b',
-  externalId,
-  customer: { code: 'HURT-1' },
-  currency: 'PLN',
-  // a 20 % discount: the sales lead approves it
-  lines: [{ sku: 'SKU-1', quantity: 10, unitPrice: '100.00', discount: '200.00', taxRate: '23' }],
-  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
-  delivery: { method: 'ship' },
-  paymentTerms: { kind: 'deferred', dueDays: 30 },
-  ...over,
-});
 const plain = { lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '100.00', taxRate: '23' }] };
 const UNKNOWN = '01890000-0000-7000-8000-000000000000';
 
@@ -40,20 +28,7 @@ describe('bulk actions on orders', () => {
     t = await testApp();
     await seedBasics(t);
     await setUpSeller(t);
-    const channel = await t.call('POST', '/api/v1/channels', {
-      code: 'b2b',
-      name: 'Portal B2B',
-      kind: 'b2b_portal',
-      currency: 'PLN',
-    });
-    assert.equal(channel.status, 201, JSON.stringify(channel.body));
-    const customer = await t.call('POST', '/api/v1/customers', {
-      code: 'HURT-1',
-      name: 'Hurtownia Żuraw',
-      segment: 'wholesale',
-      attributes: { creditLimit: '50000.00' },
-    });
-    assert.equal(customer.status, 201, JSON.stringify(customer.body));
+    await setUpB2bPortal(t, { creditLimit: '50000.00' });
     await stock(t, [['SKU-1', 'WAW-1', 500]]);
     await publish(t, shipped('b2b-approvals'));
     await setRules(t, [{ process: 'b2b-approvals', channel: 'b2b_portal' }]);

@@ -1,19 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { address, testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
-import { publish, setRules, shipped, stock } from '../process/process-support.js';
-
-const b2bOrder = (externalId: string, over: Record<string, unknown> = {}) => ({
-  channel: 'b2b',
-  externalId,
-  customer: { code: 'HURT-1' },
-  currency: 'PLN',
-  lines: [{ sku: 'SKU-1', quantity: 10, unitPrice: '100.00', discount: '200.00', taxRate: '23' }],
-  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
-  delivery: { method: 'ship' },
-  paymentTerms: { kind: 'deferred', dueDays: 30 },
-  ...over,
-});
+import { b2bOrder, publish, setRules, shipped, stock, setUpB2bPortal } from '../process/process-support.js';
 
 describe('tasks and exceptions carry the order context (issue 18 item 3)', () => {
   let t: TestApp;
@@ -21,20 +9,7 @@ describe('tasks and exceptions carry the order context (issue 18 item 3)', () =>
     t = await testApp();
     await seedBasics(t);
     await setUpSeller(t);
-    const ch = await t.call('POST', '/api/v1/channels', {
-      code: 'b2b',
-      name: 'Portal B2B',
-      kind: 'b2b_portal',
-      currency: 'PLN',
-    });
-    assert.equal(ch.status, 201, JSON.stringify(ch.body));
-    const c = await t.call('POST', '/api/v1/customers', {
-      code: 'HURT-1',
-      name: 'Hurtownia Żuraw',
-      segment: 'wholesale',
-      attributes: { requiresBuyerApproval: true, creditLimit: '50000.00', allowsPartialShipments: true },
-    });
-    assert.equal(c.status, 201, JSON.stringify(c.body));
+    await setUpB2bPortal(t, { requiresBuyerApproval: true, creditLimit: '50000.00', allowsPartialShipments: true });
     await stock(t, [
       ['SKU-1', 'WAW-1', 100],
       ['SKU-3', 'WAW-1', 1],

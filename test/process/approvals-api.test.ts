@@ -1,20 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { address, testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
-import { publish, send, setRules, shipped, stock } from './process-support.js';
-
-const b2bOrder = (externalId: string, over: Record<string, unknown> = {}) => ({
-  channel: 'b2b',
-  externalId,
-  customer: { code: 'HURT-1' },
-  currency: 'PLN',
-  // 20 % discount on the first line: above the 15 % the sales lead must approve.
-  lines: [{ sku: 'SKU-1', quantity: 10, unitPrice: '100.00', discount: '200.00', taxRate: '23' }],
-  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
-  delivery: { method: 'ship' },
-  paymentTerms: { kind: 'deferred', dueDays: 30 },
-  ...over,
-});
+import { b2bOrder, publish, send, setRules, shipped, stock, setUpB2bPortal } from './process-support.js';
 
 describe('B2B orders with approval chains, tasks and exceptions through the API', () => {
   let t: TestApp;
@@ -22,20 +9,7 @@ describe('B2B orders with approval chains, tasks and exceptions through the API'
     t = await testApp();
     await seedBasics(t);
     await setUpSeller(t);
-    const ch = await t.call('POST', '/api/v1/channels', {
-      code: 'b2b',
-      name: 'Portal B2B',
-      kind: 'b2b_portal',
-      currency: 'PLN',
-    });
-    assert.equal(ch.status, 201, JSON.stringify(ch.body));
-    const c = await t.call('POST', '/api/v1/customers', {
-      code: 'HURT-1',
-      name: 'Hurtownia Żuraw',
-      segment: 'wholesale',
-      attributes: { requiresBuyerApproval: true, creditLimit: '50000.00', allowsPartialShipments: false },
-    });
-    assert.equal(c.status, 201, JSON.stringify(c.body));
+    await setUpB2bPortal(t, { requiresBuyerApproval: true, creditLimit: '50000.00', allowsPartialShipments: false });
     await stock(t, [
       ['SKU-1', 'WAW-1', 100],
       ['SKU-3', 'WAW-1', 0],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import type { TestApp } from '../support.js';
+import { address, type TestApp } from '../support.js';
 
 export const shipped = (name: string) =>
   readFileSync(join(import.meta.dirname, '..', '..', 'processes', `${name}.yaml`), 'utf8');
@@ -38,4 +38,36 @@ export async function send(t: TestApp, orderId: string, name: string, extra: Rec
   assert.deepEqual(r.body, read.body, `${name}: the event's answer differs from the order read back`);
   assert.equal(r.headers.etag, read.headers.etag);
   return r.body;
+}
+
+/** A B2B portal order of customer HURT-1 (10 × SKU-1 with a 20 % discount, deferred terms), as the approval tests send it. */
+export const b2bOrder = (externalId: string, over: Record<string, unknown> = {}) => ({
+  channel: 'b2b',
+  externalId,
+  customer: { code: 'HURT-1' },
+  currency: 'PLN',
+  // a 20 % discount: the sales lead approves it
+  lines: [{ sku: 'SKU-1', quantity: 10, unitPrice: '100.00', discount: '200.00', taxRate: '23' }],
+  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
+  delivery: { method: 'ship' },
+  paymentTerms: { kind: 'deferred', dueDays: 30 },
+  ...over,
+});
+
+/** The B2B portal channel `b2b` and its wholesale customer HURT-1 with the given attributes. */
+export async function setUpB2bPortal(t: TestApp, customerAttributes: Record<string, unknown>) {
+  const channel = await t.call('POST', '/api/v1/channels', {
+    code: 'b2b',
+    name: 'Portal B2B',
+    kind: 'b2b_portal',
+    currency: 'PLN',
+  });
+  assert.equal(channel.status, 201, JSON.stringify(channel.body));
+  const customer = await t.call('POST', '/api/v1/customers', {
+    code: 'HURT-1',
+    name: 'Hurtownia Żuraw',
+    segment: 'wholesale',
+    attributes: customerAttributes,
+  });
+  assert.equal(customer.status, 201, JSON.stringify(customer.body));
 }

@@ -42,25 +42,54 @@ const cache = new Map<string, RateTable>();
 
 /**
  * The rate table routing prices an order with: every active table in the order's currency,
- * merged (the most specific row per carrier service still wins), or the fallback table.
+ * merged (the most specific row per carrier service still wins), or the fallback table. With
+ * `refs` (the active tables' ids and versions, read with the order) only tables not parsed yet
+ * are read, so an order usually costs no statement here and no CSV on the wire.
  */
-export async function loadRates(scope: TenantScope, currency: string): Promise<{ table: RateTable; source: string[] }> {
-  const rows = await scope
-    .selectFrom('rate_tables')
-    .select(['id', 'name', 'version', 'csv', 'currency'])
-    .where('currency', '=', currency)
-    .where('active', '=', true)
-    .orderBy('name')
-    .execute();
-  if (rows.length === 0)
+export async function loadRates(
+  scope: TenantScope,
+  currency: string,
+  refs?: ReadonlyArray<{ id: string; name: string; version: number }>,
+): Promise<{ table: RateTable; source: string[] }> {
+  let tables: Array<{ name: string; version: number; table: RateTable }>;
+  if (!refs)
+    tables = (
+      await scope
+        .selectFrom('rate_tables')
+        .select(['id', 'name', 'version', 'csv'])
+        .where('currency', '=', currency)
+        .where('active', '=', true)
+        .orderBy('name')
+        .execute()
+    ).map((r) => ({ ...r, table: parsed(`${r.id}:${r.version}`, r.csv, currency) }));
+  else {
+    const known = new Map(refs.map((r) => [r.id, cache.get(`${r.id}:${r.version}`)]));
+    const missing = refs.filter((r) => !known.get(r.id)).map((r) => r.id);
+    // A table re-uploaded since the order's read comes in its newer version; one deleted since is left out.
+    const read = new Map(
+      missing.length
+        ? (
+            await scope
+              .selectFrom('rate_tables')
+              .select(['id', 'name', 'version', 'csv'])
+              .where('id', 'in', missing)
+              .execute()
+          ).map((r) => [r.id, { ...r, table: parsed(`${r.id}:${r.version}`, r.csv, currency) }])
+        : [],
+    );
+    tables = refs.flatMap((r) => {
+      const table = known.get(r.id);
+      return table ? [{ ...r, table }] : read.has(r.id) ? [read.get(r.id)!] : [];
+    });
+  }
+  if (tables.length === 0)
     return {
       table: parsed(`fallback:${currency}`, FALLBACK_RATES_CSV, currency),
       source: ['fallback (no rate table uploaded in ' + currency + ')'],
     };
-  const tables = rows.map((r) => parsed(`${r.id}:${r.version}`, r.csv, currency));
   return {
-    table: { currency, rows: tables.flatMap((t) => t.rows) },
-    source: rows.map((r) => `${r.name} v${r.version}`),
+    table: { currency, rows: tables.flatMap((t) => t.table.rows) },
+    source: tables.map((r) => `${r.name} v${r.version}`),
   };
 }
 

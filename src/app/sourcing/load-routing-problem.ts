@@ -14,6 +14,7 @@ import type { TenantScope } from '../../store/tenant-scope.js';
 import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
 import { bucketFreeSql } from '../inventory/buckets.js';
 import { dayOf, dayStart } from './day-load.js';
+import { DEFAULT_STRATEGY_KEY, type StrategyRow } from './strategy-store.js';
 
 /** An order as routing sees it, with what the app needs around it (products, currency, channel). */
 export interface OrderFacts {
@@ -24,6 +25,8 @@ export interface OrderFacts {
   lines: Map<string, { productId: string; lineNo: number; ordered: number }>;
   /** How the destination's coordinates were found: address, city, country, none. */
   geocoded: string;
+  /** The active rate tables in the order's currency (id and version), when read with the order. */
+  rateRefs?: RateRef[];
 }
 
 type Loc = {
@@ -103,6 +106,13 @@ async function segmentOf(scope: TenantScope, customerId: string | null, companyI
 }
 
 /** The order's latest routing attempt, as a re-route needs it. */
+/** An active rate table as routing names it: loadRates parses each id and version once. */
+export interface RateRef {
+  id: string;
+  name: string;
+  version: number;
+}
+
 export interface PreviousRoute {
   attempt: number;
   excludedLocationIds: string[];
@@ -120,7 +130,17 @@ export async function loadRoutingOrder(
   scope: TenantScope,
   orderId: string,
   preloaded?: Loc[],
-): Promise<OrderFacts & { previous: PreviousRoute | null }> {
+  strategy?: StrategyKeys,
+): Promise<OrderFacts & { previous: PreviousRoute | null; strategyRow?: { key: string; row: StrategyRow | null } }> {
+  // With the keys a strategy may be named by, the published version resolveStrategy would look
+  // up comes in the same statement (the same precedence: caller, re-route, channel, process, default).
+  const strategyKey = strategy
+    ? sql<string>`coalesce(${strategy.named ?? null}::text,
+        case when ${strategy.rerouting} then (select r.strategy_key from order_routes r where r.tenant_id = o.tenant_id
+          and r.order_id = o.id order by r.attempt desc limit 1) end,
+        case when jsonb_typeof(c.settings -> 'routingStrategy') = 'string' then c.settings ->> 'routingStrategy' end,
+        ${strategy.process ?? null}::text, ${DEFAULT_STRATEGY_KEY}::text)`
+    : null;
   const { rows } = await sql<{
     id: string;
     channel_id: string;
@@ -139,6 +159,9 @@ export async function loadRoutingOrder(
     has_company: boolean;
     company_segment: string | null;
     previous: { attempt: number; excluded_location_ids: string[]; strategy_key: string } | null;
+    rate_refs: RateRef[];
+    strategy_key: string | null;
+    strategy_row: StrategyRow | null;
   }>`select o.id, o.channel_id, c.code as channel_code, c.settings as channel_settings, o.currency, o.customer_id,
       o.delivery_method, o.pickup_location_id, o.shipping_address, o.pickup_point, o.attributes,
       (select coalesce(json_agg(json_build_object('id', l.id, 'line_no', l.line_no, 'product_id', l.product_id,
@@ -156,7 +179,16 @@ export async function loadRoutingOrder(
       (select json_build_object('attempt', r.attempt, 'excluded_location_ids', r.excluded_location_ids,
           'strategy_key', r.strategy_key)
         from order_routes r where r.tenant_id = o.tenant_id and r.order_id = o.id
-       order by r.attempt desc limit 1) as previous
+       order by r.attempt desc limit 1) as previous,
+      (select coalesce(json_agg(json_build_object('id', rt.id, 'name', rt.name, 'version', rt.version) order by rt.name), '[]')
+        from rate_tables rt where rt.tenant_id = o.tenant_id and rt.currency = o.currency and rt.active) as rate_refs,
+      ${strategyKey ?? sql`null::text`} as strategy_key,
+      ${
+        strategyKey
+          ? sql`(select row_to_json(s) from (select * from routing_strategies rs where rs.tenant_id = o.tenant_id
+              and rs.key = ${strategyKey} and rs.status = 'published' order by rs.version desc limit 1) s)`
+          : sql`null::json`
+      } as strategy_row
     from orders o
     join channels c on c.tenant_id = o.tenant_id and c.id = o.channel_id
     left join customers cu on cu.tenant_id = o.tenant_id and cu.id = o.customer_id
@@ -210,7 +242,17 @@ export async function loadRoutingOrder(
           strategyKey: row.previous.strategy_key,
         }
       : null,
+    rateRefs: row.rate_refs,
+    ...(row.strategy_key !== null ? { strategyRow: { key: row.strategy_key, row: row.strategy_row } } : {}),
   };
+}
+
+/** The keys a routing strategy may be named by for a stored order, as routeOrder knows them before reading it. */
+export interface StrategyKeys {
+  named?: string | undefined;
+  /** A re-route without a named key keeps the previous attempt's strategy. */
+  rerouting: boolean;
+  process?: string | undefined;
 }
 
 export interface DraftOrder {

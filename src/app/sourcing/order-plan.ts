@@ -26,7 +26,7 @@ export async function planOver(
   chosen: ChosenStrategy,
   excluded: string[] = [],
 ): Promise<PlannedOrder> {
-  const rates = await loadRates(scope, facts.currency);
+  const rates = await loadRates(scope, facts.currency, facts.rateRefs);
   const problem: RoutingProblem = {
     order: facts.order,
     locations: network.locations,

@@ -8,6 +8,7 @@ import {
   currentStrategy,
   DEFAULT_STRATEGY_KEY,
   findStrategyVersion,
+  type StrategyRow,
 } from './strategy-store.js';
 
 export interface ChosenStrategy {
@@ -35,13 +36,15 @@ export async function resolveStrategy(
     processKey?: string | null | undefined;
     version?: number | undefined;
     strict?: boolean;
+    /** The published version of a key, read by the caller with its order (routeOrder): used when it is this key's. */
+    preloaded?: { key: string; row: StrategyRow | null } | undefined;
   },
 ): Promise<ChosenStrategy> {
   const key = opts.key ?? opts.channelKey ?? opts.processKey ?? DEFAULT_STRATEGY_KEY;
   const chosenBy = opts.key ? 'named' : opts.channelKey ? 'channel' : opts.processKey ? 'process' : 'default';
   if (opts.version !== undefined)
     return { strategy: compileRow(await findStrategyVersion(scope, key, opts.version)), chosenBy };
-  let row = await currentStrategy(scope, key);
+  let row = opts.preloaded?.key === key && opts.preloaded.row ? opts.preloaded.row : await currentStrategy(scope, key);
   if (!row) {
     await ensureDefaultStrategies(scope, now);
     row = await currentStrategy(scope, key);

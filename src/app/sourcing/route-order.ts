@@ -72,7 +72,11 @@ export async function routeOrder(
     await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
   // The locations with today's load, read once: the destination's city and the network both use them.
   const locations = await locationsWithLoad(tx, now, orderId);
-  const facts = await loadRoutingOrder(tx, orderId, locations);
+  const facts = await loadRoutingOrder(tx, orderId, locations, {
+    named: opts.strategy,
+    rerouting: (opts.excludeLocationIds?.length ?? 0) > 0,
+    process: opts.processStrategy,
+  });
   const previous = facts.previous ?? undefined;
   const attempt = (previous?.attempt ?? 0) + 1;
   const excluded = [...new Set([...(previous?.excludedLocationIds ?? []), ...(opts.excludeLocationIds ?? [])])];
@@ -81,6 +85,7 @@ export async function routeOrder(
     key: opts.strategy ?? (rerouting ? previous.strategyKey : undefined),
     channelKey: facts.channel.strategy,
     processKey: opts.processStrategy,
+    preloaded: facts.strategyRow,
   });
   if (opts.allowSplit === false) chosen.strategy = withoutSplits(chosen.strategy);
   // The previous attempt stops being current, and gives back its units of daily capacity, before
