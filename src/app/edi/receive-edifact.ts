@@ -17,6 +17,10 @@ import '../../store/schema-edi.js';
 
 const stored = (p: EdiProblem): StoredEdiProblem => ({ ...p });
 
+/**
+ * An EDIFACT interchange: claimed once, its sender checked against the partners, each ORDERS
+ * message ingested, and a CONTRL written back in the partner's syntax.
+ */
 export async function receiveEdifact(deps: EdiDeps, store: TenantScope, text: string): Promise<ReceiveReport> {
   const interchange: Interchange = parseInterchange(text);
   const partners = await listPartners(store);

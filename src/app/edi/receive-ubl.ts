@@ -8,6 +8,7 @@ import { ublLocate } from './problems.js';
 import { claimInterchange, type ReceivedMessageReport, type ReceiveReport } from './received-interchanges.js';
 import '../../store/schema-edi.js';
 
+/** A UBL 2.1 Order: claimed once, its partner found by endpoint or buyer GLN, the order ingested. */
 export async function receiveUbl(deps: EdiDeps, store: TenantScope, xml: string): Promise<ReceiveReport> {
   const read = await readUblOrder(xml);
   const partners = await listPartners(store);
