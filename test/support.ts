@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { PaymentProviders } from '../src/app/money/execute-payment-operation.js';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../src/store/db.js';
@@ -69,6 +70,8 @@ export async function testApp(
     carriers?: CarrierRegistry;
     /** Channel connectors (default: every shipped connector, a throw-away credentials key). */
     channels?: ChannelServices;
+    /** The server's request log (a test that checks what is logged); none by default. */
+    logger?: FastifyBaseLogger;
   } = {},
 ): Promise<TestApp> {
   const database = opts.database ?? (await freshDatabase());
@@ -94,7 +97,7 @@ export async function testApp(
       ...(opts.config ? { config: opts.config } : {}),
       ...(opts.carriers ? { carriers: opts.carriers } : {}),
     },
-    { modules: opts.modules ?? [] },
+    { modules: opts.modules ?? [], ...(opts.logger ? { logger: opts.logger } : {}) },
   );
   const t = await createTenant(database.db, {
     slug: `t-${randomBytes(4).toString('hex')}`,

@@ -20,6 +20,15 @@ export const text = (max = 500) =>
     .refine((s) => !CONTROL.test(s), 'must not contain control characters')
     .refine((s) => unstorableText(s) === null, 'must not contain lone UTF-16 surrogates');
 export const name = (max = 300) => text(max).trim().min(1);
+
+/**
+ * An e-mail address: an ASCII local part (what every mail server takes without SMTPUTF8) at a
+ * domain that may be internationalised — `sklep@przykład.pl`, `info@почта.рф` or its punycode
+ * form `info@xn--80a1acny.xn--p1ai` — as Polish and Russian customers have them.
+ */
+const EMAIL =
+  /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+(?:\p{L}{2,}|xn--[a-z0-9-]+)$/u;
+export const emailAddress = (max = 320) => z.email({ pattern: EMAIL, error: 'must be an e-mail address' }).max(max);
 export const code = z
   .string()
   .min(1)
@@ -66,7 +75,7 @@ export const address = z
     region: text(200).optional(),
     country,
     phone: text(40).optional(),
-    email: z.email().max(320).optional(),
+    email: emailAddress().optional(),
     latitude: z.number().min(-90).max(90).optional(),
     longitude: z.number().min(-180).max(180).optional(),
   })

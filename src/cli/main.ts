@@ -40,7 +40,7 @@ Usage:
   ordo seed-demo [--orders N]              create the demo tenant, reference data and orders
   ordo create-api-key --name NAME [--roles admin,operator] [--tenant demo]
   ordo import orders FILE [--tenant demo] [--report report.json]   (CSV, JSON, EDIFACT, UBL; by content)
-  ordo generate --orders N --skus M [--seed S] [--batch B] [--channel CODE] [--tenant demo]   (scale data, docs/scale.md)
+  ordo generate --orders N --skus M [--seed S] [--batch B] [--spacing SECONDS] [--channel CODE] [--tenant demo]   (scale data, docs/scale.md)
   ordo import cod-remittance FILE.csv|FILE.json --carrier inpost --reference R [--currency PLN]
                                            a carrier's cash-on-delivery report, matched row by row
   ordo check-stock [--tenant demo]          check stock invariants (on hand = Σ movements, …)
@@ -141,6 +141,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       skus: { type: 'string' },
       seed: { type: 'string' },
       batch: { type: 'string' },
+      spacing: { type: 'string' },
       channel: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -129,6 +129,7 @@ export const ERROR_CODES = {
   // company depth: business roles, company members, budgets (issue 17, item 5)
   TASK_ROLE_REQUIRED: { status: 403, title: 'The task is for a business role you do not hold' },
   TASK_MEMBER_REQUIRED: { status: 403, title: "The task is for an approver of the order's company" },
+  ASSIGNEE_ROLE_REQUIRED: { status: 403, title: 'The person does not hold the business role the task is for' },
   TASK_SECOND_APPROVER_REQUIRED: { status: 403, title: 'A second step of an approval needs another approver' },
   EMAIL_TAKEN: { status: 409, title: 'A user with this email exists' },
   LAST_ADMIN: { status: 409, title: 'The last active admin cannot lose the admin role' },

@@ -6,7 +6,11 @@ export type NotificationState = 'queued' | 'sending' | 'sent' | 'failed';
 export interface NotificationsTable {
   tenant_id: string;
   id: string;
-  order_id: string;
+  /** null: a message that belongs to no order (a user's invitation, migration 0033). */
+  order_id: string | null;
+  /** An invitation's one-time code until the message is sent, then null; never shown (0033). */
+  secret: ColumnType<string | null, string | null | undefined, string | null>;
+  user_id: ColumnType<string | null, string | null | undefined, string | null>;
   template: string;
   language: string;
   channel: Generated<string>;

@@ -23,12 +23,21 @@ describe('ordo generate: scale data built in the database', () => {
       seed: 7,
       batch: 10,
       channel: 'web',
+      // six hours apart: the oldest are delivered, the newest still awaiting payment
+      spacing: 6 * 3600,
       onProgress: (done) => progress.push(done),
     });
     assert.deepEqual(progress, [10, 20, 25]);
     assert.equal(first.orders, 25);
     // A second run with more orders continues after the committed ones.
-    const second = await generateOrders(t.database.db, t.tenantId, { orders: 40, skus: 40, seed: 7, batch: 10 });
+    const second = await generateOrders(t.database.db, t.tenantId, {
+      orders: 40,
+      skus: 40,
+      seed: 7,
+      batch: 10,
+      spacing: 6 * 3600,
+      channel: 'web',
+    });
     assert.equal(second.skipped, 25);
     assert.equal(second.orders, 15);
 
@@ -56,10 +65,16 @@ describe('ordo generate: scale data built in the database', () => {
         where o.${tenant} and o.number like 'G%' and (p.sku is distinct from l.sku or l.total <> l.quantity * l.unit_price)`),
       0,
     );
-    // One history row and one event per order; a shipment with a tracking number for shipped ones.
+    // A history row and an event per step reached; the order's state is its last step's; the
+    // timeline runs on (orders placed in order); a shipment with a tracking number once shipped.
     assert.equal(
-      await count(`select count(*) from orders o where ${tenant} and number like 'G%' and
-        (select count(*) from order_history h where h.tenant_id = o.tenant_id and h.order_id = o.id) <> 1`),
+      await count(`select count(*) from orders o where ${tenant} and number like 'G%' and (
+        (select count(*) from order_history h where h.tenant_id = o.tenant_id and h.order_id = o.id) not between 1 and 4
+        or (select count(*) from order_history h where h.tenant_id = o.tenant_id and h.order_id = o.id)
+          <> (select count(*) from events e where e.tenant_id = o.tenant_id and e.subject = o.id::text)
+        or state <> (select h.to_state from order_history h where h.tenant_id = o.tenant_id and h.order_id = o.id
+          order by h.at desc limit 1)
+        or placed_at > updated_at)`),
       0,
     );
     assert.equal(
@@ -67,10 +82,23 @@ describe('ordo generate: scale data built in the database', () => {
         where o.${tenant} and o.number like 'G%' and e.type = 'order.accepted'`),
       40,
     );
+    const states = await count(`select count(distinct state) from orders where ${tenant} and number like 'G%'`);
+    assert.ok(states >= 3, `states spread across the process (${states})`);
+    assert.equal(
+      await count(`select count(*) from orders o where ${tenant} and number like 'G%' and state = 'delivered'
+        and (select max(placed_at) from orders where ${tenant} and number like 'G%') - placed_at < interval '12 hours'`),
+      0,
+    );
     assert.equal(
       await count(`select count(*) from orders o where ${tenant} and number like 'G%'
-        and (state in ('shipped', 'delivered')) <> exists (select 1 from shipments s
+        and (state in ('in_transit', 'delivered')) <> exists (select 1 from shipments s
           where s.tenant_id = o.tenant_id and s.order_id = o.id and s.tracking_number like 'TRK%')`),
+      0,
+    );
+    // Stock for every generated SKU.
+    assert.equal(
+      await count(`select count(*) from products p where ${tenant} and sku like 'GSKU-%'
+        and not exists (select 1 from stock_levels s where s.tenant_id = p.tenant_id and s.product_id = p.id)`),
       0,
     );
     // Customers in Polish and Cyrillic, with e-mail, phone and a city on the order.

@@ -11,6 +11,22 @@ import {
   type FulfilmentTestApp,
 } from './helpers.js';
 
+/** An order with no fulfilment order yet (no pick list), shipped to Łódź. */
+const plainOrderBody = () => ({
+  channel: 'web',
+  customer: { code: 'C-1' },
+  currency: 'PLN',
+  lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '19.99', taxRate: '23' }],
+  shippingAddress: {
+    name: 'Grzegorz Brzęczyszczykiewicz',
+    line1: 'ul. Świętokrzyska 12/4',
+    city: 'Łódź',
+    postalCode: '90-001',
+    country: 'PL',
+  },
+  delivery: { method: 'ship' },
+});
+
 describe('printing from the console: packing slip, pick list and label of an order', () => {
   let t: FulfilmentTestApp;
   before(async () => {
@@ -85,5 +101,44 @@ describe('printing from the console: packing slip, pick list and label of an ord
     assert.ok((await readPdf(slip.raw)).text.includes(created.number));
     const missing = await print(`/api/v1/orders/01900000-0000-7000-8000-000000000000/documents/packing-slip`);
     assert.equal(missing.status, 404);
+  });
+  test('several orders print as ONE PDF, each order on its own pages counting its own; one not printable refuses the whole, naming it', async () => {
+    const first = await paidOrder(t);
+    const second = await paidOrder(t);
+    const printMany = async (body: unknown) => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/orders:print',
+        headers: { authorization: `Bearer ${t.apiKey}` },
+        payload: body as object,
+      });
+      return { status: res.statusCode, type: String(res.headers['content-type']), raw: res.rawPayload };
+    };
+    for (const [document, caption] of [
+      ['packing-slip', 'List pakunkowy'],
+      ['pick-list', 'Lista kompletacyjna'],
+    ] as const) {
+      const printed = await printMany({ orders: [first.id, second.id], document, locale: 'pl' });
+      assert.equal(printed.status, 200, printed.raw.toString('utf8').slice(0, 300));
+      assert.match(printed.type, /^application\/pdf/);
+      const { pages } = await readPdf(printed.raw);
+      assert.equal(pages.length, 2, `${document}: one page per order`);
+      assert.ok(pages[0]!.includes(first.number) && !pages[0]!.includes(second.number), pages[0]);
+      assert.ok(pages[1]!.includes(second.number), pages[1]);
+      for (const page of pages) {
+        assert.ok(page.includes('Strona 1 z 1'), `${document}: each order counts its own pages: ${page}`);
+        assert.ok(page.includes(caption), page);
+      }
+    }
+    const unprintable = await ok(t, 'POST', '/api/v1/orders', plainOrderBody(), 201);
+    const refused = await printMany({ orders: [first.id, unprintable.id], document: 'pick-list' });
+    assert.equal(refused.status, 409);
+    const problem = problemOf(refused.raw);
+    assert.equal(problem.code, 'NOTHING_TO_PRINT');
+    assert.ok(problem.detail.includes(unprintable.number), problem.detail);
+    const twice = await printMany({ orders: [first.id, first.id], document: 'packing-slip' });
+    assert.equal(twice.status, 400);
+    const labels = await printMany({ orders: [first.id], document: 'label' });
+    assert.equal(labels.status, 400, "labels are the carriers' PDFs, printed one by one");
   });
 });

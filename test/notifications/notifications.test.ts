@@ -9,6 +9,8 @@ import { toCloudEvent, type EventSink } from '../../src/integrations/broker/sink
 import { eventually, LocalSmtp, type Received } from './smtp-support.js';
 import { loadConfig } from '../../src/config.js';
 
+const MOSCOW = { name: 'Анна Каренина', line1: 'ул. Тверская, 7', city: 'Москва', postalCode: '125009', country: 'RU' };
+
 /** Notifies on entry to every state, so an order reaches a notify step at intake. */
 const NOTIFY_PROCESS = `key: notify-test
 start: received
@@ -133,17 +135,26 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
     assert.match(step.reason.note, /order_confirmed \(pl\) queued for grzegorz@example\.pl/);
   });
 
+  test('given a customer whose address is at a Cyrillic domain (.рф), the order is taken and the e-mail reaches that domain', async () => {
+    const o = await order({
+      customer: { email: 'anna@почта.рф', name: 'Анна Каренина' },
+      currency: 'RUB',
+      shippingAddress: MOSCOW,
+    });
+    const { n, mail } = await sentMail(o.id, 'order_confirmed');
+    assert.equal(n.to, 'anna@почта.рф');
+    // The message names the domain in its ASCII (punycode) form, which every mail server takes;
+    // the receiving server reports the envelope's recipient decoded.
+    assert.match(mail.headers.get('to')!, /anna@xn--80a1acny\.xn--p1ai/);
+    assert.deepEqual(mail.to, ['anna@почта.рф']);
+    assert.equal(n.language, 'ru');
+  });
+
   test('given a customer without a language whose parcel goes to Russia, the e-mail is in Russian with Cyrillic in subject and body', async () => {
     const o = await order({
       customer: { code: 'C-RU' },
       currency: 'RUB',
-      shippingAddress: {
-        name: 'Анна Каренина',
-        line1: 'ул. Тверская, 7',
-        city: 'Москва',
-        postalCode: '125009',
-        country: 'RU',
-      },
+      shippingAddress: MOSCOW,
     });
     const { n, mail } = await sentMail(o.id, 'order_confirmed');
     // The tracking link is the order's public page; its token opens the tracking API without a login.

@@ -142,10 +142,18 @@ describe('bulk actions on orders', () => {
     assert.equal(task.state, 'claimed');
     assert.ok(task.assignee);
 
-    const handed = await bulk({ action: 'assign', assignee: 'user:wiktor', orders: [{ id: theirs.id }] });
+    const colleague = await t.call('POST', '/api/v1/users', {
+      email: 'wiktor@example.pl',
+      name: 'Wiktor Ćwik',
+      roles: ['operator'],
+      businessRoles: ['sales_lead'],
+      password: 'hasło kolegi z pracy',
+    });
+    assert.equal(colleague.status, 201, JSON.stringify(colleague.body));
+    const handed = await bulk({ action: 'assign', assignee: colleague.body.id, orders: [{ id: theirs.id }] });
     assert.equal(handed.status, 200, JSON.stringify(handed.body));
     const [delegated] = await openTasks(theirs.id);
-    assert.equal(delegated.assignee, 'user:wiktor');
+    assert.equal(delegated.assignee, colleague.body.id);
   });
 
   test('print: the address of each printable document, NOTHING_TO_PRINT for the others', async () => {

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { address, orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 import { newId } from '../../src/shared/ids.js';
+import { listOrders, type ListBounds } from '../../src/app/orders/list-orders.js';
 
 /** Reads every page of a sorted list; returns the numbers in the order the pages gave them. */
 async function allPages(t: TestApp, params: string, limit: number) {
@@ -132,6 +133,74 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
     const nothing = await search('no-such-thing');
     assert.equal(nothing.total, 0);
     assert.deepEqual(nothing.items, []);
+  });
+
+  /** Every page of listOrders with the given bounds: the numbers, and the first page's count. */
+  async function walk(bounds: ListBounds | undefined, query: Record<string, string>) {
+    const numbers: string[] = [];
+    let cursor: string | undefined;
+    let first: { total: number | null; totalExact: boolean | null } | null = null;
+    for (let page = 0; page < 30; page++) {
+      const r = await listOrders(t.store, { limit: 3, ...query, ...(cursor ? { cursor } : {}) } as any, bounds);
+      if (!first) first = { total: r.total, totalExact: r.totalExact };
+      else assert.deepEqual([r.total, r.totalExact], [null, null], 'later pages do not count');
+      numbers.push(...r.items.map((o) => o.number));
+      if (!r.nextCursor) break;
+      cursor = r.nextCursor;
+    }
+    return { numbers, ...first! };
+  }
+
+  test('a common needle is walked, a rare one collected: the same orders either way, and the count says when it is capped', async () => {
+    // Bounds this small make 'KUBEK ceramiczny' (12 orders by a line), 'москва' (4 by city) and
+    // 'łódź' (5) common; 'sku-2' and the tracking number stay rare.
+    const small: ListBounds = { searchProbe: 2, countCap: 5 };
+    const state = orders[0].state as string;
+    for (const q of ['KUBEK ceramiczny', 'москва', 'łódź', 'sku-2', '6201234567890', 'SKU-2', 'no-such-thing']) {
+      for (const extra of [{}, { sort: 'number' }, { sort: '-total' }, { state }, { state: 'cancelled' }] as Record<
+        string,
+        string
+      >[]) {
+        const query = { q, ...extra };
+        const exact = await walk(undefined, query);
+        const bounded = await walk(small, query);
+        assert.deepEqual(bounded.numbers, exact.numbers, `${JSON.stringify(query)}: same orders in the same order`);
+        assert.equal(exact.totalExact, true);
+        assert.equal(exact.total, exact.numbers.length, `${JSON.stringify(query)}: exact total`);
+        if (bounded.totalExact) assert.equal(bounded.total, exact.numbers.length);
+        else {
+          assert.ok(
+            exact.numbers.length > bounded.total!,
+            `${JSON.stringify(query)}: more match than the capped total`,
+          );
+          assert.equal(bounded.total, 2);
+        }
+      }
+    }
+    // Unfiltered, the common needle's count is capped at the probe without counting again.
+    const common = await walk(small, { q: 'KUBEK ceramiczny' });
+    assert.deepEqual([common.total, common.totalExact], [2, false]);
+    const rare = await walk(small, { q: 'sku-2' });
+    assert.deepEqual([rare.total, rare.totalExact], [1, true]);
+    // An exact SKU answers alone, like a number.
+    const sku = await walk(small, { q: 'SKU-2' });
+    assert.deepEqual(sku.numbers, [orders[7].number]);
+    // Without a needle the count stops at the cap.
+    const all = await walk(small, {});
+    assert.equal(all.numbers.length, 13);
+    assert.deepEqual([all.total, all.totalExact], [5, false]);
+    const few = await walk(small, { state: 'cancelled' });
+    assert.deepEqual([few.total, few.totalExact], [few.numbers.length, true]);
+  });
+
+  test('GET /orders says whether its total is exact', async () => {
+    const first = await t.call('GET', '/api/v1/orders?limit=2');
+    assert.equal(first.status, 200);
+    assert.deepEqual([first.body.total, first.body.totalExact], [13, true]);
+    const next = await t.call('GET', `/api/v1/orders?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    assert.deepEqual([next.body.total, next.body.totalExact], [null, null]);
+    const found = await t.call('GET', `/api/v1/orders?q=${encodeURIComponent('KUBEK ceramiczny')}&limit=2`);
+    assert.deepEqual([found.body.total, found.body.totalExact], [12, true]);
   });
 
   test('CSV export: the filtered list in the chosen sort, UTF-8 with BOM, Polish and Cyrillic intact', async () => {

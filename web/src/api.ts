@@ -89,6 +89,26 @@ export async function request<T>(
   return { body: json as T, etag: res.headers.get('etag'), status: res.status };
 }
 
+/** A document the API renders (a PDF), as a Blob; a refusal is an ApiError like `request`'s. */
+export async function requestBlob(method: string, path: string, body?: unknown): Promise<Blob> {
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    credentials: 'same-origin',
+    headers: { accept: 'application/pdf, application/problem+json', 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (res.ok) return res.blob();
+  const text = await res.text();
+  let problem: Problem;
+  try {
+    problem = JSON.parse(text) as Problem;
+  } catch {
+    problem = { type: 'about:blank', title: `HTTP ${res.status}`, status: res.status, code: 'HTTP_ERROR' };
+  }
+  if (res.status === 401) onUnauthenticated();
+  throw new ApiError(res.status, problem);
+}
+
 export const get = async <T>(path: string, signal?: AbortSignal) =>
   (await request<T>('GET', path, undefined, {}, signal)).body;
 

@@ -53,8 +53,10 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["OrderSummary"][];
                             nextCursor: string | null;
-                            /** @description every match of the filters; on the first page only (no cursor) */
+                            /** @description the matches of the filters, on the first page only (no cursor); when totalExact is false, more than this many match (the count stops there) */
                             total: number | null;
+                            /** @description false when total is a lower bound (more orders match); null with total on later pages */
+                            totalExact: boolean | null;
                         };
                     };
                 };
@@ -16445,6 +16447,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders:print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Several orders' packing slips or pick lists as ONE PDF, to print in one go
+         * @description The console's bulk print: each order's document starts on a new page and counts its own pages, in the order given. Every order must be printable: the first that is not answers its own 404 or 409 NOTHING_TO_PRINT naming it, and nothing is rendered (`POST /orders:bulk` with `action: print` tells which are printable first). Shipping labels are the carriers' PDFs: print them one by one with GET /orders/{id}/documents/label. Captions in `locale` (default: the user's language, else English).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 1 to 200 order ids, each once */
+                        orders: string[];
+                        /** @enum {string} */
+                        document: "packing-slip" | "pick-list";
+                        /** @enum {string} */
+                        locale?: "en" | "pl" | "ru";
+                    };
+                };
+            };
+            responses: {
+                /** @description application/pdf */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shipments/{id}/label": {
         parameters: {
             query?: never;
@@ -24978,7 +25120,7 @@ export interface paths {
                         email: string;
                         name: string;
                         /**
-                         * @default en
+                         * @description the user's console language; also the invitation e-mail's. Absent: the inviting admin's, else en
                          * @enum {string}
                          */
                         locale?: "en" | "pl" | "ru";
@@ -25012,8 +25154,12 @@ export interface paths {
                             createdAt: string;
                             updatedAt: string;
                             invitation?: {
+                                /** @description the one-time code of `/invitation#<code>`: shown once, never stored */
                                 token: string;
                                 expiresAt: string;
+                                /** @description true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL */
+                                emailed: boolean;
+                                notificationId?: string;
                             };
                         };
                     };
@@ -25083,6 +25229,115 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/assignable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active users by name, to hand tasks to (bulk assign); anyone who acts on tasks may read it
+         * @description No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin); `POST /orders:bulk` with `action: assign` refuses the others per order (403 ASSIGNEE_ROLE_REQUIRED).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                roles: string[];
+                                businessRoles: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -31081,7 +31336,7 @@ export interface components {
                 /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
                 version?: number;
             }[];
-            /** @description hand the tasks to this person; without it they are yours */
+            /** @description hand the tasks to this person (an active user's id, GET /users/assignable); without it they are yours. An unknown or inactive user is a 400 at /assignee; a task for a business role the person does not hold is that order's 403 ASSIGNEE_ROLE_REQUIRED */
             assignee?: string;
         } | {
             /** @constant */
@@ -32417,7 +32672,8 @@ export interface components {
         };
         NotificationSummaryInput: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -32435,7 +32691,8 @@ export interface components {
         };
         NotificationInput: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -34127,7 +34384,7 @@ export interface components {
                 /** @description If-Match for this order: the version you saw; a newer one is this order's 412 */
                 version?: number;
             }[];
-            /** @description hand the tasks to this person; without it they are yours */
+            /** @description hand the tasks to this person (an active user's id, GET /users/assignable); without it they are yours. An unknown or inactive user is a 400 at /assignee; a task for a business role the person does not hold is that order's 403 ASSIGNEE_ROLE_REQUIRED */
             assignee?: string;
         } | {
             /** @constant */
@@ -35463,7 +35720,8 @@ export interface components {
         };
         NotificationSummary: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;
@@ -35481,7 +35739,8 @@ export interface components {
         };
         Notification: {
             id: string;
-            orderId: string;
+            /** @description null: a message that belongs to no order (a user invitation) */
+            orderId: string | null;
             template: string;
             language: string;
             channel: string;

@@ -40,7 +40,7 @@ import { handOverShipment } from '../../app/fulfilment/hand-over-shipment.js';
 import { cancelShipment } from '../../app/fulfilment/cancel-shipment.js';
 import { cancelFulfilment, voidShipmentForCancel } from '../../app/fulfilment/cancel-fulfilment.js';
 import { getShipmentLabel } from '../../app/fulfilment/get-shipment-label.js';
-import { printDocument } from '../../app/fulfilment/print-documents.js';
+import { PRINT_MANY_MAX, printDocument, printDocuments } from '../../app/fulfilment/print-documents.js';
 import { loadShipmentView } from '../../app/fulfilment/shipment-common.js';
 import { listOrderShipments } from '../../app/fulfilment/list-order-shipments.js';
 import { receiveTrackingWebhook } from '../../app/fulfilment/receive-tracking-webhook.js';
@@ -408,6 +408,45 @@ export async function fulfilmentRoutes(base: FastifyInstance, deps: Deps): Promi
       return reply
         .type(printed.contentType)
         .header('content-disposition', `inline; filename="${printed.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+        .send(printed.data);
+    },
+  );
+
+  app.post(
+    '/orders::print',
+    {
+      schema: {
+        tags,
+        summary: "Several orders' packing slips or pick lists as ONE PDF, to print in one go",
+        description:
+          "The console's bulk print: each order's document starts on a new page and counts its own pages, in the order given. Every order must be printable: the first that is not answers its own 404 or 409 NOTHING_TO_PRINT naming it, and nothing is rendered (`POST /orders:bulk` with `action: print` tells which are printable first). Shipping labels are the carriers' PDFs: print them one by one with GET /orders/{id}/documents/label. Captions in `locale` (default: the user's language, else English).",
+        body: z
+          .object({
+            orders: z
+              .array(z.uuid())
+              .min(1)
+              .max(PRINT_MANY_MAX)
+              .refine((ids) => new Set(ids).size === ids.length, 'an order is listed twice')
+              .describe(`1 to ${PRINT_MANY_MAX} order ids, each once`),
+            document: z.enum(['packing-slip', 'pick-list']),
+            locale: z.enum(['en', 'pl', 'ru']).optional(),
+          })
+          .strict(),
+        response: { 200: z.any().describe('application/pdf'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ctx = authorize(deps.db, request, 'fulfilment:read');
+      const userLocale = ctx.principal.locale;
+      const locale = request.body.locale ?? (userLocale === 'pl' || userLocale === 'ru' ? userLocale : ('en' as const));
+      const printed = await printDocuments(ctx.store, {
+        orderIds: request.body.orders,
+        kind: request.body.document,
+        locale,
+      });
+      return reply
+        .type(printed.contentType)
+        .header('content-disposition', `inline; filename="${printed.filename}"`)
         .send(printed.data);
     },
   );

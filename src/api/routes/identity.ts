@@ -11,6 +11,7 @@ import { AppError } from '../../shared/errors.js';
 import { listApiKeys } from '../../app/identity/list-api-keys.js';
 import { revokeApiKey } from '../../app/identity/revoke-api-key.js';
 import { idParams, uuid } from '../schemas/common.js';
+import { emailAddress } from '../../app/schemas.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 422: problem };
 
@@ -24,7 +25,7 @@ export const identityRoutes =
           tags: ['auth'],
           summary: 'Console login: sets a session cookie',
           security: [],
-          body: z.object({ email: z.email(), password: z.string().min(1).max(200) }).strict(),
+          body: z.object({ email: emailAddress(), password: z.string().min(1).max(200) }).strict(),
           response: { 200: z.unknown(), ...errors },
         },
       },

@@ -76,7 +76,11 @@ export const bulkInput = z
         .object({
           action: z.literal('assign'),
           orders: bulkTargets,
-          assignee: name(200).optional().describe('hand the tasks to this person; without it they are yours'),
+          assignee: name(200)
+            .optional()
+            .describe(
+              "hand the tasks to this person (an active user's id, GET /users/assignable); without it they are yours. An unknown or inactive user is a 400 at /assignee; a task for a business role the person does not hold is that order's 403 ASSIGNEE_ROLE_REQUIRED",
+            ),
         })
         .strict(),
       z
@@ -259,7 +263,16 @@ export const orderRoutes =
             200: z.object({
               items: z.array(orderSummary),
               nextCursor: z.string().nullable(),
-              total: z.number().nullable().describe('every match of the filters; on the first page only (no cursor)'),
+              total: z
+                .number()
+                .nullable()
+                .describe(
+                  'the matches of the filters, on the first page only (no cursor); when totalExact is false, more than this many match (the count stops there)',
+                ),
+              totalExact: z
+                .boolean()
+                .nullable()
+                .describe('false when total is a lower bound (more orders match); null with total on later pages'),
             }),
             ...errors,
           },

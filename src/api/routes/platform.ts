@@ -17,6 +17,7 @@ import {
 } from '../../app/tenants/manage-tenants.js';
 import { eraseTenant } from '../../app/tenants/erase-tenant.js';
 import { exportTenant } from '../../app/tenants/export-tenant.js';
+import { emailAddress } from '../../app/schemas.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem };
 const tags = ['platform'];
@@ -59,7 +60,7 @@ const createInput = z.object({
     .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens'),
   name: z.string().trim().min(1).max(200),
   admin: z.object({
-    email: z.email().max(320),
+    email: emailAddress(),
     name: z.string().trim().min(1).max(200),
     password: z.string().min(12).max(200).optional(),
     locale: z.string().min(2).max(10).optional(),

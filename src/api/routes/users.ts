@@ -16,6 +16,7 @@ import {
   userPatch,
 } from '../../app/identity/users.js';
 import { getRoleMap, roleMapInput, setRoleMap } from '../../app/identity/business-role-map.js';
+import { listAssignableUsers } from '../../app/identity/list-assignable-users.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 412: problem, 422: problem };
 const tags = ['users'];
@@ -46,7 +47,18 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         body: userInput,
         response: {
           201: user.extend({
-            invitation: z.object({ token: z.string(), expiresAt: z.string() }).optional(),
+            invitation: z
+              .object({
+                token: z.string().describe('the one-time code of `/invitation#<code>`: shown once, never stored'),
+                expiresAt: z.string(),
+                emailed: z
+                  .boolean()
+                  .describe(
+                    'true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL',
+                  ),
+                notificationId: z.string().optional(),
+              })
+              .optional(),
           }),
           ...errors,
         },
@@ -55,7 +67,10 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     (request, reply) =>
       runCommand(deps, request, reply, 'users:manage', async (tx, ctx) => ({
         status: 201,
-        body: await createUser(tx, ctx.principal.actor, now(), request.body),
+        body: await createUser(tx, ctx.principal.actor, now(), request.body, {
+          locale: ctx.principal.locale,
+          publicUrl: deps.config?.http.publicUrl,
+        }),
       })),
   );
 
@@ -76,6 +91,32 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
       },
     },
     async (request) => listUsers(authorize(deps.db, request, 'users:manage').store, request.query),
+  );
+
+  app.get(
+    '/users/assignable',
+    {
+      schema: {
+        tags,
+        summary: 'Active users by name, to hand tasks to (bulk assign); anyone who acts on tasks may read it',
+        description:
+          'No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin); `POST /orders:bulk` with `action: assign` refuses the others per order (403 ASSIGNEE_ROLE_REQUIRED).',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                roles: z.array(z.string()),
+                businessRoles: z.array(z.string()),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => listAssignableUsers(authorize(deps.db, request, 'tasks:act').store),
   );
 
   app.get(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listQuery, locale, text, uuid } from './common.js';
+import { emailAddress } from '../../app/schemas.js';
 
 export const templateName = z
   .string()
@@ -18,7 +19,7 @@ export const notificationListQuery = z.object({
 
 const notificationFields = {
   id: z.string(),
-  orderId: z.string(),
+  orderId: z.string().nullable().describe('null: a message that belongs to no order (a user invitation)'),
   template: z.string(),
   language: z.string(),
   channel: z.string(),
@@ -103,7 +104,7 @@ export const settingsBody = z
   .object({
     disabled: z.array(templateName).max(200).describe('templates switched off: notify steps using them send nothing'),
     recipients: z
-      .partialRecord(z.enum(['order_desk', 'seller', 'approvers']), z.array(z.email().max(320)).max(20))
+      .partialRecord(z.enum(['order_desk', 'seller', 'approvers']), z.array(emailAddress()).max(20))
       .default({})
       .describe('addresses for notify steps whose `to` is not the customer'),
   })

@@ -5,7 +5,7 @@ import { formatMoney, parseMoney } from '../../shared/money.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
-import { currency, moneyString, name, text, uuid } from '../schemas.js';
+import { currency, moneyString, name, text, uuid, emailAddress } from '../schemas.js';
 import '../../store/schema-companies.js';
 
 /**
@@ -20,7 +20,7 @@ const memberRoles = z
 export const memberInput = z
   .object({
     name: name(),
-    email: z.email().max(320).optional(),
+    email: emailAddress().optional(),
     customerId: uuid.optional().describe('a customer record of this company'),
     externalUserId: text(200).min(1).optional().describe("the B2B portal's user id"),
     roles: memberRoles,
@@ -41,7 +41,7 @@ export const memberInput = z
 export const memberPatch = z
   .object({
     name: name().optional(),
-    email: z.email().max(320).nullable().optional(),
+    email: emailAddress().nullable().optional(),
     roles: memberRoles.optional(),
     spendingLimit: moneyString.nullable().optional(),
     currency: currency.nullable().optional(),

@@ -1,9 +1,11 @@
 import { AppError } from '../../shared/errors.js';
 import type { CarrierRegistry } from '../../integrations/carriers/index.js';
 import {
-  renderPackingSlip,
-  renderPickList,
+  renderPackingSlips,
+  renderPickLists,
   type DocumentLocale,
+  type PackingSlipData,
+  type PickListData,
   type PostalAddress,
 } from '../../integrations/documents/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
@@ -27,12 +29,63 @@ export interface PrintRequest {
 
 type Printed = { data: Buffer; filename: string; contentType: string };
 
+/** What one order's document is made of, read and checked, not rendered yet. */
+type Prepared =
+  | { kind: 'label'; number: string; render: () => Promise<Printed> }
+  | { kind: 'pick-list'; number: string; data: PickListData }
+  | { kind: 'packing-slip'; number: string; data: PackingSlipData };
+
 export async function printDocument(
   store: TenantScope,
   carriers: CarrierRegistry | undefined,
   request: PrintRequest,
 ): Promise<Printed> {
-  return (await preparePrint(store, carriers, request))();
+  const prepared = await preparePrint(store, carriers, request);
+  switch (prepared.kind) {
+    case 'label':
+      return prepared.render();
+    case 'pick-list':
+      return {
+        data: await renderPickLists([prepared.data]),
+        filename: `pick-list-${prepared.number}.pdf`,
+        contentType: 'application/pdf',
+      };
+    case 'packing-slip':
+      return {
+        data: await renderPackingSlips([prepared.data]),
+        filename: `packing-slip-${prepared.number}.pdf`,
+        contentType: 'application/pdf',
+      };
+  }
+}
+
+export const PRINT_MANY_MAX = 200;
+
+/**
+ * The packing slips or pick lists of several orders as ONE PDF, in the order given, to print in
+ * one go (the console's bulk print). Every order must be printable: the first that is not answers
+ * its own NOT_FOUND or NOTHING_TO_PRINT, naming it. Labels are the carriers' own PDFs and are
+ * printed one by one (GET /orders/{id}/documents/label).
+ */
+export async function printDocuments(
+  store: TenantScope,
+  request: { orderIds: readonly string[]; kind: 'packing-slip' | 'pick-list'; locale: DocumentLocale },
+): Promise<Printed> {
+  const prepared = [];
+  for (const orderId of request.orderIds)
+    prepared.push(await preparePrint(store, undefined, { orderId, kind: request.kind, locale: request.locale }));
+  const count = prepared.length;
+  if (request.kind === 'pick-list')
+    return {
+      data: await renderPickLists(prepared.flatMap((item) => (item.kind === 'pick-list' ? [item.data] : []))),
+      filename: `pick-lists-${count}.pdf`,
+      contentType: 'application/pdf',
+    };
+  return {
+    data: await renderPackingSlips(prepared.flatMap((item) => (item.kind === 'packing-slip' ? [item.data] : []))),
+    filename: `packing-slips-${count}.pdf`,
+    contentType: 'application/pdf',
+  };
 }
 
 /**
@@ -48,7 +101,7 @@ async function preparePrint(
   store: TenantScope,
   carriers: CarrierRegistry | undefined,
   request: PrintRequest,
-): Promise<() => Promise<Printed>> {
+): Promise<Prepared> {
   const order = await store
     .selectFrom('orders')
     .select(['id', 'number', 'display_number', 'customer_name', 'customer_email', 'shipping_address', 'placed_at'])
@@ -94,9 +147,13 @@ async function preparePrint(
     const shipment = await shipments.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
     if (!shipment)
       throw new AppError('NOTHING_TO_PRINT', `order ${number} has no shipment booked at a carrier yet, so no label`);
-    return async () => {
-      const label = await getShipmentLabel(store, carriers, shipment.id, 'pdf');
-      return { data: Buffer.from(label.data), filename: `label-${number}.pdf`, contentType: 'application/pdf' };
+    return {
+      kind: 'label',
+      number,
+      render: async () => {
+        const label = await getShipmentLabel(store, carriers, shipment.id, 'pdf');
+        return { data: Buffer.from(label.data), filename: `label-${number}.pdf`, contentType: 'application/pdf' };
+      },
     };
   }
 
@@ -117,8 +174,10 @@ async function preparePrint(
     if (lines.length === 0)
       throw new AppError('NOTHING_TO_PRINT', `order ${number} has no fulfilment order to pick yet`);
     const first = fos[0]!;
-    return async () => ({
-      data: await renderPickList({
+    return {
+      kind: 'pick-list',
+      number,
+      data: {
         locale: request.locale,
         pickListNumber: request.fulfilmentOrderId ? `${number}/${first.location_code}` : number,
         location: { code: first.location_code, name: first.location_name },
@@ -131,10 +190,8 @@ async function preparePrint(
           orderNumber: number,
           ...(line.lots?.[0] ? { lot: line.lots[0] } : {}),
         })),
-      }),
-      filename: `pick-list-${number}.pdf`,
-      contentType: 'application/pdf',
-    });
+      },
+    };
   }
 
   // packing slip: the fulfilment lines when there are any, else the order's own lines
@@ -150,8 +207,10 @@ async function preparePrint(
   if (!shipTo) throw new AppError('NOTHING_TO_PRINT', `order ${number} has no shipping address, so no packing slip`);
   if (slipLines.length === 0) throw new AppError('NOTHING_TO_PRINT', `order ${number} has no lines to pack`);
   const from = fos[0] ? postal(fos[0].location_address as Record<string, unknown>, fos[0].location_name) : null;
-  return async () => ({
-    data: await renderPackingSlip({
+  return {
+    kind: 'packing-slip',
+    number,
+    data: {
       locale: request.locale,
       orderNumber: number,
       orderDate: new Date(order.placed_at).toISOString().slice(0, 10),
@@ -163,10 +222,8 @@ async function preparePrint(
       ...(from ? { shipFrom: from } : {}),
       ...(request.fulfilmentOrderId ? { shipmentReference: request.fulfilmentOrderId } : {}),
       lines: slipLines,
-    }),
-    filename: `packing-slip-${number}.pdf`,
-    contentType: 'application/pdf',
-  });
+    },
+  };
 }
 
 /** A stored address ({name, line1, line2, city, postalCode, country, phone}) as a document address, or null when incomplete. */

@@ -7,7 +7,8 @@ import { hashPassword, hashSecret, newSecret } from '../../domain/identity/secre
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
-import { code, locale, name } from '../schemas.js';
+import { invitationLanguage, queueInvitationMail } from './invitation-mail.js';
+import { code, locale, name, emailAddress } from '../schemas.js';
 import { forgetCachedKeys } from './authenticate.js';
 import { publishedRoleWords } from '../process/process-words.js';
 import '../../store/schema-companies.js';
@@ -21,9 +22,11 @@ import '../../store/schema-companies.js';
 const businessRole = code.describe('a business role a process task names (finance, sales_lead, warehouse_lead, …)');
 export const userInput = z
   .object({
-    email: z.email().max(320),
+    email: emailAddress(),
     name: name(),
-    locale: locale.default('en'),
+    locale: locale
+      .optional()
+      .describe("the user's console language; also the invitation e-mail's. Absent: the inviting admin's, else en"),
     roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).describe('permission roles'),
     businessRoles: z.array(businessRole).max(50).default([]),
     password: z.string().min(12).max(200).optional().describe('an initial password (12+ characters)'),
@@ -94,10 +97,24 @@ async function emailFree(scope: TenantScope, email: string) {
   if (taken) throw new AppError('EMAIL_TAKEN', `a user with ${email} exists`, [{ path: '/email', message: 'taken' }]);
 }
 
-export async function createUser(scope: TenantScope, actor: Actor, now: Date, input: z.infer<typeof userInput>) {
+/** Who invites, and where the console is reached from outside (for the invitation e-mail's link). */
+export interface Inviter {
+  locale?: string | undefined;
+  /** ORDO_PUBLIC_URL; without it no e-mail is sent (the link would point nowhere). */
+  publicUrl?: string | undefined;
+}
+
+export async function createUser(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  input: z.infer<typeof userInput>,
+  inviter: Inviter = {},
+) {
   await emailFree(scope, input.email);
   const id = newId();
   const invite = input.invite ? newSecret('session') : null;
+  const userLocale = input.locale ?? invitationLanguage(inviter.locale);
   // an invited user has no password until the invitation is used: this hash verifies nothing
   const passwordHash = input.password ? await hashPassword(input.password) : `invited$${invite!.hash}`;
   try {
@@ -109,7 +126,7 @@ export async function createUser(scope: TenantScope, actor: Actor, now: Date, in
         password_hash: passwordHash,
         roles: input.roles,
         business_roles: input.businessRoles,
-        locale: input.locale,
+        locale: userLocale,
         created_at: now,
         updated_at: now,
       })
@@ -126,10 +143,34 @@ export async function createUser(scope: TenantScope, actor: Actor, now: Date, in
     changes: { email: input.email, roles: input.roles, businessRoles: input.businessRoles, invited: !!invite },
   });
   const row = await scope.selectFrom('users').select(COLUMNS).where('id', '=', id).executeTakeFirstOrThrow();
+  // The invitation goes to the person by e-mail, through the outbox, in this transaction.
+  const publicUrl = inviter.publicUrl;
+  const mailed =
+    invite && publicUrl
+      ? await atomically(scope, (work) =>
+          queueInvitationMail(work, {
+            userId: id,
+            email: input.email,
+            name: input.name,
+            language: invitationLanguage(userLocale),
+            inviter: actor.name ?? 'Ordo',
+            code: invite.secret,
+            publicUrl,
+            now,
+          }),
+        )
+      : null;
   return {
     ...userView(row),
     ...(invite
-      ? { invitation: { token: invite.secret, expiresAt: new Date(now.getTime() + INVITE_TTL_MS).toISOString() } }
+      ? {
+          invitation: {
+            token: invite.secret,
+            expiresAt: new Date(now.getTime() + INVITE_TTL_MS).toISOString(),
+            emailed: mailed !== null,
+            ...(mailed ? { notificationId: mailed } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../store/db.js';
 import { scope } from '../../store/tenant-scope.js';
 import { PermanentMailError, type MailSender } from './mail-sender.js';
 import { invoicePdf } from '../money/invoice-documents.js';
+import { CODE_MARK } from '../identity/invitation-mail.js';
 import '../../store/schema-notifications.js';
 
 export type DeliveryOutcome = 'sent' | 'duplicate' | 'rejected' | 'missing';
@@ -62,13 +63,15 @@ export async function deliverNotification(
       const pdf = await invoicePdf(tx, attachment.invoiceId);
       attachments.push({ filename: pdf.fileName, content: pdf.data, contentType: 'application/pdf' });
     }
+    // An invitation's code goes into the message only here, on its way to the SMTP server.
+    const reveal = (body: string) => (claimed.secret ? body.replaceAll(CODE_MARK, claimed.secret) : body);
     const result = await sender.send({
       ...(attachments.length ? { attachments } : {}),
       notificationId,
       to: claimed.recipient,
       subject: claimed.subject,
-      text: claimed.body_text,
-      html: claimed.body_html,
+      text: reveal(claimed.body_text),
+      html: reveal(claimed.body_html),
       language: claimed.language,
     });
     const at = now();
@@ -79,6 +82,7 @@ export async function deliverNotification(
         sent_at: at,
         last_response: result.response.slice(0, 1000),
         claimed_until: null,
+        secret: null,
         updated_at: at,
       })
       .where('id', '=', notificationId)
@@ -89,7 +93,14 @@ export async function deliverNotification(
     const at = now();
     await tx
       .updateTable('notifications')
-      .set({ state: 'failed', last_response: message, claimed_until: null, updated_at: at })
+      .set({
+        state: 'failed',
+        last_response: message,
+        claimed_until: null,
+        // refused for good: the code is not kept for a retry that will not come
+        ...(error instanceof PermanentMailError ? { secret: null } : {}),
+        updated_at: at,
+      })
       .where('id', '=', notificationId)
       .execute();
     if (error instanceof PermanentMailError) return { outcome: 'rejected', response: message };

@@ -6,7 +6,8 @@ import { claimTask } from '../process/claim-task.js';
 import { completeTask } from '../process/complete-task.js';
 import { delegateTask } from '../process/delegate-task.js';
 import { lockOpenTask } from '../process/task-common.js';
-import type { TaskActor } from '../process/task-roles.js';
+import { heldBusinessRoles, type TaskActor } from '../process/task-roles.js';
+import { activeUser } from '../identity/list-assignable-users.js';
 import { checkPrintable, type PrintKind } from '../fulfilment/print-documents.js';
 import { stateWordsOf } from '../process/process-words.js';
 import type { Labels } from '../../process/index.js';
@@ -93,7 +94,7 @@ async function checkVersion(work: Work, orderId: string, number: string, expecte
 async function openTask(work: Work, orderId: string, number: string, approving: boolean) {
   const tasks = await work
     .selectFrom('process_tasks')
-    .select(['id', 'kind', 'options', 'state'])
+    .select(['id', 'kind', 'options', 'state', 'role', 'party'])
     .where('order_id', '=', orderId)
     .where('state', 'in', ['open', 'claimed'])
     .orderBy('created_at')
@@ -108,6 +109,24 @@ async function openTask(work: Work, orderId: string, number: string, approving: 
       approving ? `order ${number} has no open task to approve` : `order ${number} has no open task to assign`,
     );
   return task;
+}
+
+interface Assignee {
+  id: string;
+  name: string;
+  admin: boolean;
+  held: ReadonlySet<string>;
+}
+
+/** The person the tasks go to: an active user of this tenant, else the whole request is refused. */
+async function assigneeOf(scope: TenantScope, id: string): Promise<Assignee> {
+  const user = await activeUser(scope, id);
+  if (!user)
+    throw new AppError('VALIDATION_FAILED', 'the assignee is not an active user of this tenant', [
+      { path: '/assignee', message: 'not an active user' },
+    ]);
+  const held = await heldBusinessRoles(scope, { roles: user.roles, businessRoles: user.business_roles });
+  return { id: user.id, name: user.name, admin: user.roles.includes('admin'), held };
 }
 
 export async function bulkOrders(
@@ -128,12 +147,15 @@ export async function bulkOrders(
     )
     .execute();
   const numbers = new Map(known.map((row) => [row.id, row.display_number ?? row.number]));
+  const assignee = request.action === 'assign' && request.assignee ? await assigneeOf(scope, request.assignee) : null;
   const items: BulkItem[] = [];
   for (const target of targets) {
     const number = numbers.get(target.id) ?? null;
     try {
       if (number === null) throw new AppError('NOT_FOUND', `order ${target.id} not found`);
-      const done = await atomically(scope, (work) => one(processes, work, caller, now, request, target, number));
+      const done = await atomically(scope, (work) =>
+        one(processes, work, caller, now, request, target, number, assignee),
+      );
       items.push({ id: target.id, number, ok: true, ...done });
     } catch (error) {
       items.push({ id: target.id, number, ok: false, problem: problemOf(error) });
@@ -154,6 +176,7 @@ async function one(
   request: BulkRequest,
   target: BulkTarget,
   number: string,
+  assignee: Assignee | null,
 ): Promise<{ state: string; version: number; document?: string }> {
   const current = async () =>
     work.selectFrom('orders').select(['state', 'version']).where('id', '=', target.id).executeTakeFirstOrThrow();
@@ -173,8 +196,17 @@ async function one(
       const task = await openTask(work, target.id, number, false);
       await lockOpenTask(work, task.id);
       await checkVersion(work, target.id, number, target.version);
-      if (request.assignee) await delegateTask(work, caller, now, task.id, { assignee: request.assignee });
-      else await claimTask(work, caller, now, task.id);
+      if (assignee) {
+        // a task handed to someone who could not act on it would only sit there
+        if (task.party === 'customer' || !(assignee.admin || assignee.held.has(task.role)))
+          throw new AppError(
+            'ASSIGNEE_ROLE_REQUIRED',
+            `${assignee.name} cannot act on order ${number}'s task: it is for business role ${task.role}`,
+            [],
+            { role: task.role, assignee: assignee.id },
+          );
+        await delegateTask(work, caller, now, task.id, { assignee: assignee.id });
+      } else await claimTask(work, caller, now, task.id);
       return current();
     }
     case 'cancel': {

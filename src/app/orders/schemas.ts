@@ -13,6 +13,7 @@ import {
   text,
   timestamp,
   uuid,
+  emailAddress,
 } from '../schemas.js';
 
 export const ORDER_TYPES = ['sale', 'quote', 'internal', 'subscription', 'service'] as const;
@@ -73,7 +74,7 @@ export const orderInput = z
         externalId: text(200).min(1).optional().describe("the channel's buyer id"),
         masked: z.boolean().optional().describe('the marketplace hides the buyer (WB, Ozon FBS)'),
         name: name().optional(),
-        email: z.email().max(320).optional(),
+        email: emailAddress().optional(),
         phone: text(40).optional(),
         memberId: uuid
           .optional()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orderInput } from '../orders/schemas.js';
-import { text, timestamp } from '../schemas.js';
+import { text, timestamp, emailAddress } from '../schemas.js';
 
 const dateOnly = z
   .string()
@@ -82,7 +82,7 @@ export const acceptInput = z
   .object({
     comment: text(2000).optional(),
     onBehalfOf: z
-      .object({ name: text(300).optional(), email: z.email().max(320).optional() })
+      .object({ name: text(300).optional(), email: emailAddress().optional() })
       .strict()
       .optional()
       .describe("the customer's buyer a sales user accepts for (a phone call, an e-mail)"),

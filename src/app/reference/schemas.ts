@@ -12,6 +12,7 @@ import {
   sku,
   text,
   uuid,
+  emailAddress,
 } from '../schemas.js';
 
 export const CHANNEL_KINDS = ['web', 'marketplace', 'store', 'call_centre', 'b2b_portal', 'edi', 'social'] as const;
@@ -19,7 +20,7 @@ export const LOCATION_KINDS = ['warehouse', 'store', 'pickup_point', 'supplier']
 export const LOCATION_CAPABILITIES = ['ships', 'pickup', 'b2b', 'returns', 'transfers', 'same_day'] as const;
 
 const contact = z
-  .object({ name: name(), role: text(100).optional(), email: z.email().optional(), phone: text(40).optional() })
+  .object({ name: name(), role: text(100).optional(), email: emailAddress().optional(), phone: text(40).optional() })
   .strict();
 
 export const channelInput = z
@@ -118,7 +119,7 @@ export const customerInput = z
   .object({
     code,
     name: name(),
-    email: z.email().max(320).nullable().optional(),
+    email: emailAddress().nullable().optional(),
     phone: text(40).nullable().optional(),
     segment: code.nullable().optional(),
     companyId: uuid.nullable().optional(),

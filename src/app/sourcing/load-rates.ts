@@ -77,9 +77,9 @@ export async function loadRates(
           ).map((r) => [r.id, { ...r, table: parsed(`${r.id}:${r.version}`, r.csv, currency) }])
         : [],
     );
-    tables = refs.flatMap((r) => {
-      const table = known.get(r.id);
-      return table ? [{ ...r, table }] : read.has(r.id) ? [read.get(r.id)!] : [];
+    tables = refs.flatMap((ref) => {
+      const table = known.get(ref.id);
+      return table ? [{ ...ref, table }] : read.has(ref.id) ? [read.get(ref.id)!] : [];
     });
   }
   if (tables.length === 0)

@@ -105,7 +105,6 @@ async function segmentOf(scope: TenantScope, customerId: string | null, companyI
   return 'b2c';
 }
 
-/** The order's latest routing attempt, as a re-route needs it. */
 /** An active rate table as routing names it: loadRates parses each id and version once. */
 export interface RateRef {
   id: string;
@@ -113,6 +112,7 @@ export interface RateRef {
   version: number;
 }
 
+/** The order's latest routing attempt, as a re-route needs it. */
 export interface PreviousRoute {
   attempt: number;
   excludedLocationIds: string[];

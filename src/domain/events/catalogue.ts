@@ -427,10 +427,11 @@ export const EVENT_TYPES = {
     subject: 'order',
     version: 1,
     description:
-      'A customer or staff notification about an order was queued (the e-mail sink sends it; GET /notifications/{id} has the message).',
+      "A customer or staff notification about an order, or a user's invitation, was queued (the e-mail sink sends it; GET /notifications/{id} has the message). An invitation has no order (`orderId` null, the event's subject and `userId` the invited user) and never carries its link.",
     payload: z.looseObject({
       notificationId: id,
-      orderId: id,
+      orderId: id.nullable(),
+      userId: id.optional(),
       template: z.string(),
       language: z.string(),
       channel: z.string(),

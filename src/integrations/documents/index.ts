@@ -16,9 +16,9 @@ export type {
 } from './types.js';
 export { renderShippingLabel, LABEL_SIZE, type LabelOptions } from './shipping-label.js';
 export { labelZpl, type ZplOptions } from './label-zpl.js';
-export { renderPackingSlip } from './packing-slip.js';
+export { renderPackingSlip, renderPackingSlips } from './packing-slip.js';
 export { renderWaybill } from './waybill.js';
-export { renderPickList, sortPickLines } from './pick-list.js';
+export { renderPickList, renderPickLists, sortPickLines } from './pick-list.js';
 export { sscc, gs1CheckDigit, isValidSscc, assertSscc, ssccProblem } from './sscc.js';
 export {
   parseDocumentInput,

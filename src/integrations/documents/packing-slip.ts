@@ -23,14 +23,35 @@ const SIZE = 9;
  * Throws DOCUMENT_INPUT_INVALID on bad input.
  */
 export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer> {
-  const data = parseDocumentInput(packingSlipSchema, input, 'packing slip');
-  const value = captions(data.locale);
-  const { doc, finish } = openDocument(data, {
+  return renderPackingSlips([input]);
+}
+
+/**
+ * Several packing slips in one PDF to print in one go (the console's bulk print): each starts on
+ * a new page and counts its own pages. The first slip's language titles the file.
+ */
+export async function renderPackingSlips(inputs: readonly PackingSlipData[]): Promise<Buffer> {
+  const slips = inputs.map((input) => parseDocumentInput(packingSlipSchema, input, 'packing slip'));
+  const first = slips[0];
+  if (!first) throw new Error('renderPackingSlips needs at least one packing slip');
+  const value = captions(first.locale);
+  const { doc, finish } = openDocument(first, {
     size: 'A4',
     margin: MARGIN,
-    title: `${value.packingSlip} ${data.orderNumber}`,
+    title: slips.length === 1 ? `${value.packingSlip} ${first.orderNumber}` : value.packingSlip,
     bufferPages: true,
   });
+  slips.forEach((data, index) => {
+    if (index > 0) doc.addPage();
+    drawPackingSlip(doc, data);
+  });
+  return finish();
+}
+
+function drawPackingSlip(doc: PDFKit.PDFDocument, data: PackingSlipData): void {
+  const value = captions(data.locale);
+  const range = doc.bufferedPageRange();
+  const firstPage = range.start + range.count - 1;
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const right = left + width;
@@ -141,6 +162,5 @@ export async function renderPackingSlip(input: PackingSlipData): Promise<Buffer>
     block(doc, data.note, left, rows + 40, { width, size: SIZE, maxLines: 4 });
   }
 
-  pageFooters(doc, (n, m) => fill(value.page, { n, m }), `${value.order} ${data.orderNumber}`);
-  return finish();
+  pageFooters(doc, (n, m) => fill(value.page, { n, m }), `${value.order} ${data.orderNumber}`, firstPage);
 }

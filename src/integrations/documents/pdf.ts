@@ -207,9 +207,13 @@ export function pageFooters(
   doc: PDFKit.PDFDocument,
   pageCaption: (count: number, minutes: number) => string,
   left?: string,
+  /** The document's first page in a file of several documents (each counts its own pages). */
+  fromPage?: number,
 ): void {
   const range = doc.bufferedPageRange();
-  for (let index = range.start; index < range.start + range.count; index++) {
+  const first = fromPage ?? range.start;
+  const count = range.start + range.count - first;
+  for (let index = first; index < range.start + range.count; index++) {
     doc.switchToPage(index);
     const { margins } = doc.page;
     const saved = margins.bottom;
@@ -218,7 +222,7 @@ export function pageFooters(
     const posY = doc.page.height - saved + 12;
     const width = doc.page.width - margins.left - margins.right;
     if (left) line(doc, left, margins.left, posY, { width: width / 2, size: 8 });
-    line(doc, pageCaption(index + 1, range.count), margins.left, posY, { width, size: 8, align: 'right' });
+    line(doc, pageCaption(index - first + 1, count), margins.left, posY, { width, size: 8, align: 'right' });
     margins.bottom = saved;
   }
 }

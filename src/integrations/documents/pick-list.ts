@@ -25,19 +25,37 @@ export function sortPickLines(lines: readonly PickListLine[]): PickListLine[] {
  * Throws DOCUMENT_INPUT_INVALID on bad input (including SKUs Code128 cannot carry).
  */
 export async function renderPickList(input: PickListData): Promise<Buffer> {
-  const data = parseDocumentInput(pickListSchema, input, 'pick list');
+  return renderPickLists([input]);
+}
+
+/** Several pick lists in one PDF (the console's bulk print): each on new pages, counting its own. */
+export async function renderPickLists(inputs: readonly PickListData[]): Promise<Buffer> {
+  const lists = inputs.map((input) => parseDocumentInput(pickListSchema, input, 'pick list'));
+  const first = lists[0];
+  if (!first) throw new Error('renderPickLists needs at least one pick list');
+  const value = captions(first.locale);
+  const { doc, finish } = openDocument(first, {
+    size: 'A4',
+    margin: MARGIN,
+    title: lists.length === 1 ? `${value.pickList} ${first.pickListNumber}` : value.pickList,
+    bufferPages: true,
+  });
+  lists.forEach((data, index) => {
+    if (index > 0) doc.addPage();
+    drawPickList(doc, data);
+  });
+  return finish();
+}
+
+function drawPickList(doc: PDFKit.PDFDocument, data: PickListData): void {
   const value = captions(data.locale);
+  const range = doc.bufferedPageRange();
+  const firstPage = range.start + range.count - 1;
   const lines = sortPickLines(data.lines);
   // One barcode per distinct SKU: batch pick lists repeat SKUs across orders.
   const skus = [...new Set(lines.map((l) => l.sku))];
   const codes = new Map(skus.map((s) => [s, code128(s)] as const));
 
-  const { doc, finish } = openDocument(data, {
-    size: 'A4',
-    margin: MARGIN,
-    title: `${value.pickList} ${data.pickListNumber}`,
-    bufferPages: true,
-  });
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const right = left + width;
@@ -134,6 +152,5 @@ export async function renderPickList(input: PickListData): Promise<Buffer> {
     size: SIZE,
     bold: true,
   });
-  pageFooters(doc, (n, m) => fill(value.page, { n, m }), `${value.pickList} ${data.pickListNumber}`);
-  return finish();
+  pageFooters(doc, (n, m) => fill(value.page, { n, m }), `${value.pickList} ${data.pickListNumber}`, firstPage);
 }

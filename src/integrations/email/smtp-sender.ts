@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import nodemailer from 'nodemailer';
 import { PermanentMailError, type MailSender, type OutgoingMail } from '../../app/notifications/mail-sender.js';
 import type { SmtpConfig } from './smtp-config.js';
@@ -5,6 +6,17 @@ import type { SmtpConfig } from './smtp-config.js';
 /** The domain of the From address, for Message-IDs (<notification id>@domain). */
 function fromDomain(from: string): string {
   return /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
+}
+
+/**
+ * An address at an internationalised domain (`anna@почта.рф`) in the ASCII form every mail server
+ * takes without SMTPUTF8 (`anna@xn--80a1acny.xn--p1ai`); other addresses unchanged.
+ */
+export function asciiAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0 || /^[\x00-\x7f]*$/.test(address)) return address;
+  const domain = domainToASCII(address.slice(at + 1));
+  return domain ? `${address.slice(0, at)}@${domain}` : address;
 }
 
 /**
@@ -31,7 +43,7 @@ export function smtpSender(cfg: SmtpConfig): MailSender {
       try {
         const info = await transport.sendMail({
           from: cfg.from,
-          to: outgoingMail.to,
+          to: asciiAddress(outgoingMail.to),
           subject: outgoingMail.subject,
           text: outgoingMail.text,
           html: outgoingMail.html,

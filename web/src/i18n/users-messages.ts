@@ -54,6 +54,8 @@ const en = {
   'us.form.working': 'Working…',
   'us.created': '{name} can now sign in as {email}.',
   'us.invited': '{name} is invited. Send them this link; it works once, until {date}:',
+  'us.invitedMailed':
+    '{name} is invited: the link is on its way to {email} by e-mail. It works once, until {date}; here it is, should the e-mail not arrive:',
   'inv.title': 'Choose your password',
   'inv.intro':
     'You were invited to Ordo. Choose a password of 12 characters or more; then sign in with your e-mail and this password.',
@@ -150,6 +152,8 @@ const pl: Record<UsersKey, Message> = {
   'us.form.working': 'Trwa…',
   'us.created': '{name} może się już zalogować jako {email}.',
   'us.invited': '{name} ma zaproszenie. Wyślij mu ten odnośnik; działa raz, do {date}:',
+  'us.invitedMailed':
+    '{name} ma zaproszenie: odnośnik wysłaliśmy e-mailem na {email}. Działa raz, do {date}; oto on, gdyby wiadomość nie dotarła:',
   'inv.title': 'Ustaw hasło',
   'inv.intro':
     'Masz zaproszenie do Ordo. Wybierz hasło o długości co najmniej 12 znaków, a potem zaloguj się swoim adresem e-mail i tym hasłem.',
@@ -252,6 +256,8 @@ const ru: Record<UsersKey, Message> = {
   'us.form.working': 'Выполняется…',
   'us.created': '{name} теперь может войти как {email}.',
   'us.invited': '{name} приглашён. Отправьте ему эту ссылку; она действует один раз, до {date}:',
+  'us.invitedMailed':
+    '{name} приглашён: ссылка отправлена письмом на {email}. Она действует один раз, до {date}; вот она на случай, если письмо не дойдёт:',
   'inv.title': 'Задайте пароль',
   'inv.intro':
     'Вас пригласили в Ordo. Выберите пароль не короче 12 символов, затем войдите со своей электронной почтой и этим паролем.',

@@ -5,11 +5,13 @@ import {
   get,
   query,
   request,
+  requestBlob,
   type Me,
   type OrderSummary,
   type OrdersSummary,
   type Page,
   type Reference,
+  type ResponseOf,
   type Schemas,
 } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
@@ -55,6 +57,9 @@ export function OrdersPage({ me }: { me: Me }) {
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   // Kept here: the bar goes when the selection clears, each row's outcome stays visible.
   const [bulkResults, setBulkResults] = useState<Outcome[]>([]);
+  const [combined, setCombined] = useState<Combined | undefined>();
+  // a new print replaces the old file: its blob: address is let go
+  useEffect(() => () => combined && URL.revokeObjectURL(combined.href), [combined]);
   const { search } = useLocation();
   const filters = normalise(search);
   const f = new URLSearchParams(filters);
@@ -258,8 +263,9 @@ export function OrdersPage({ me }: { me: Me }) {
             <BulkActions
               me={me}
               orders={rows.filter((o) => selected.has(o.id))}
-              onDone={(results) => {
+              onDone={(results, pdf) => {
                 setBulkResults(results);
+                setCombined(pdf);
                 setSelected(new Set());
                 void list.refetch();
               }}
@@ -273,6 +279,16 @@ export function OrdersPage({ me }: { me: Me }) {
                   failed: bulkResults.filter((r) => !r.ok).length,
                 })}
               </p>
+              {combined && (
+                <p className="bulk-combined">
+                  <a className="button primary" href={combined.href} target="_blank" rel="noreferrer">
+                    {ops(`ops.printAll.${combined.kind}` as OpsKey, { count: combined.count })}
+                  </a>{' '}
+                  <a href={combined.href} download={combined.filename}>
+                    {ops('ops.download')}
+                  </a>
+                </p>
+              )}
               <ul className="bulk-results card" aria-label={cx('cx.bulkResults')}>
                 {bulkResults.map((r) => (
                   <li key={r.id} className={r.ok ? 'form-ok' : 'form-error'}>
@@ -338,6 +354,11 @@ type BulkResult = Schemas['BulkOrdersResult'];
 type BulkItem = BulkResult['items'][number];
 type Outcome = { id: string; number: string; ok: boolean; text: string; document?: string };
 type BulkAction = 'approve' | 'assign' | 'cancel' | 'print';
+type PrintKind = 'packing-slip' | 'pick-list' | 'label';
+const PRINT_KINDS: PrintKind[] = ['packing-slip', 'pick-list', 'label'];
+/** The printable orders' packing slips or pick lists in one PDF (a blob: address), to print in one go. */
+export type Combined = { href: string; filename: string; count: number; kind: PrintKind };
+type People = ResponseOf<'/api/v1/users/assignable'>;
 
 const KNOWN_PROBLEMS = new Set([
   'NO_OPEN_TASK',
@@ -349,6 +370,7 @@ const KNOWN_PROBLEMS = new Set([
   'TASK_NOT_OPEN',
   'EVENT_NOT_MANUAL',
   'TASK_MEMBER_REQUIRED',
+  'ASSIGNEE_ROLE_REQUIRED',
 ]);
 
 /** May this user act in bulk at all (approve or take tasks, cancel, print)? A viewer may not. */
@@ -361,17 +383,35 @@ export const canBulk = (me: Me) =>
  * order is done on its own with the version the list shows, and each row reports its own
  * outcome: the state it reached, or why not in plain words.
  */
-function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; onDone: (results: Outcome[]) => void }) {
+function BulkActions({
+  me,
+  orders,
+  onDone,
+}: {
+  me: Me;
+  orders: OrderSummary[];
+  onDone: (results: Outcome[], combined?: Combined) => void;
+}) {
   const cx = useMessages(contextMessages);
   const ops = useMessages(opsMessages);
+  const { lang } = useI18n();
   const words = useStateWords();
   const client = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
+  const [assignee, setAssignee] = useState('');
+  const [printKind, setPrintKind] = useState<PrintKind>('packing-slip');
   const mayCancel = canWriteOrders(me);
   const mayAct = me.roles.some((role) => ['admin', 'operator', 'approver', 'finance'].includes(role));
+  const people = useQuery({
+    enabled: mayAct,
+    queryKey: ['people', 'assignable'],
+    queryFn: () => get<People>('/users/assignable'),
+    staleTime: 300_000,
+    retry: false,
+  });
 
   const why = (item: BulkItem) => {
     const problem = item.problem;
@@ -382,7 +422,7 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
       });
     return problem.detail || problem.title;
   };
-  const run = async (action: BulkAction) => {
+  const run = async (action: BulkAction, to?: string) => {
     setBusy(true);
     setFailure(null);
     try {
@@ -390,9 +430,27 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
         action,
         orders: orders.map((o) => ({ id: o.id, version: o.version })),
         ...(action === 'cancel' ? { reason: reason.trim() } : {}),
+        ...(action === 'assign' && to ? { assignee: to } : {}),
+        ...(action === 'print' ? { document: printKind } : {}),
       };
       const res = await request<BulkResult>('POST', '/orders:bulk', body, { 'idempotency-key': crypto.randomUUID() });
       const numbers = new Map(orders.map((o) => [o.id, o.number]));
+      // Packing slips and pick lists of every printable order in ONE PDF; labels are the carriers' own PDFs, one each.
+      const printable = res.body.items.filter((item) => item.ok).map((item) => item.id);
+      let combined: Combined | undefined;
+      if (action === 'print' && printKind !== 'label' && printable.length > 0) {
+        const pdf = await requestBlob('POST', '/orders:print', {
+          orders: printable,
+          document: printKind,
+          locale: lang,
+        });
+        combined = {
+          href: URL.createObjectURL(pdf),
+          filename: `${printKind}s-${new Date().toISOString().slice(0, 10)}.pdf`,
+          count: printable.length,
+          kind: printKind,
+        };
+      }
       onDone(
         res.body.items.map((item) => {
           const number = item.number ?? numbers.get(item.id) ?? item.id;
@@ -403,8 +461,18 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
               id: item.id,
               number,
               ok: true,
-              text: ops('ops.bulkPrintReady', { number }),
+              text: ops(`ops.printReady.${printKind}`, { number }),
               ...(item.document ? { document: item.document } : {}),
+            };
+          if (action === 'assign' && to)
+            return {
+              id: item.id,
+              number,
+              ok: true,
+              text: ops('ops.assignedTo', {
+                number,
+                name: people.data?.items.find((person) => person.id === to)?.name ?? '',
+              }),
             };
           return {
             id: item.id,
@@ -413,6 +481,7 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
             text: cx('cx.bulkOk', { number, state: words.state(item.state ?? '', item.stateLabels) }),
           };
         }),
+        combined,
       );
       setConfirming(false);
       void client.invalidateQueries({ queryKey: ['tasks'] });
@@ -436,11 +505,53 @@ function BulkActions({ me, orders, onDone }: { me: Me; orders: OrderSummary[]; o
           <button type="button" disabled={busy} onClick={() => run('assign')}>
             {cx('cx.bulkAssign')}
           </button>
+          {people.data && people.data.items.length > 0 && (
+            <form
+              className="bulk-assign"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (assignee) void run('assign', assignee);
+              }}
+            >
+              <label>
+                {ops('ops.assignTo')}{' '}
+                <select name="assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+                  <option value="">{ops('ops.assignPick')}</option>
+                  {people.data.items
+                    .filter((person) => person.id !== me.actor.id)
+                    .map((person) => (
+                      <option key={person.id} value={person.id}>
+                        {person.name}
+                      </option>
+                    ))}
+                </select>
+              </label>{' '}
+              <button type="submit" disabled={busy || !assignee}>
+                {ops('ops.assignGo')}
+              </button>
+            </form>
+          )}
         </>
       )}
-      <button type="button" disabled={busy} onClick={() => run('print')}>
-        {ops('ops.bulkPrint')}
-      </button>
+      <span className="bulk-print">
+        <label>
+          <span className="sr-only">{ops('ops.printWhat')}</span>
+          <select
+            aria-label={ops('ops.printWhat')}
+            value={printKind}
+            onChange={(e) => setPrintKind(e.target.value as PrintKind)}
+          >
+            {PRINT_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {ops(`ops.document.${kind}`)}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <button type="button" disabled={busy} onClick={() => run('print')}>
+          {ops(`ops.print.${printKind}`)}
+        </button>
+      </span>
       {mayCancel && (
         <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
           {cx('cx.bulkCancel')}

@@ -108,8 +108,13 @@ export default function UsersPage({ me }: { me: Me }) {
             setNotice(
               created.invitation
                 ? {
-                    key: 'us.invited',
-                    params: { name: created.name, date: formatDateTime(created.invitation.expiresAt, locale) },
+                    // e-mailed through the outbox when the server knows its public address; the link stays shown once
+                    key: created.invitation.emailed ? 'us.invitedMailed' : 'us.invited',
+                    params: {
+                      name: created.name,
+                      email: created.email,
+                      date: formatDateTime(created.invitation.expiresAt, locale),
+                    },
                     link: `${window.location.origin}/invitation#${encodeURIComponent(created.invitation.token)}`,
                   }
                 : { key: 'us.created', params: { name: created.name, email: created.email } },
@@ -482,7 +487,7 @@ function BusinessRolePicker({
   );
 }
 
-type Created = User & { invitation?: { token: string; expiresAt: string } };
+type Created = User & { invitation?: { token: string; expiresAt: string; emailed?: boolean } };
 
 function CreateUserForm({
   known,

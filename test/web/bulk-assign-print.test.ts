@@ -1,0 +1,195 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { createCarrierRegistry } from '../../src/integrations/carriers/index.js';
+import { readPdf } from '../../src/integrations/documents/test-fixtures.js';
+import { ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
+import { deliveredOrder, seedReturns } from '../returns/helpers.js';
+import { address, setUpSeller } from '../support.js';
+import { publish, setRules, shipped } from '../process/process-support.js';
+import { CHROMIUM, PASSWORD, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+
+if (!haveChromium) console.log(`# bulk assign and print tests skipped: no chromium at ${CHROMIUM}`);
+
+const b2bOrder = (externalId: string) => ({
+  channel: 'b2b',
+  externalId,
+  customer: { code: 'HURT-1' },
+  currency: 'PLN',
+  // a 20 % discount: the sales lead approves
+  lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '100.00', discount: '20.00', taxRate: '23' }],
+  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
+  delivery: { method: 'ship' },
+  paymentTerms: { kind: 'deferred', dueDays: 30 },
+});
+
+/** Signs in from the login page in the browser's language. */
+async function signIn(page: Page, base: string, email: string) {
+  await page.goto(`${base}/`);
+  await page.getByLabel(/E-?mail|Эл/i).fill(email);
+  await page.getByLabel(/Hasło|Password|Пароль/).fill(PASSWORD);
+  await page.getByRole('button', { name: /Zaloguj|Sign in|Войти/ }).click();
+  await page.getByTestId('kpi-orders').waitFor();
+}
+
+async function select(page: Page, numbers: string[]) {
+  for (const number of numbers) await page.getByRole('checkbox', { name: new RegExp(`${number}$`) }).check();
+}
+
+/**
+ * Issue 18, the bulk bar's last two tools: hand the selected orders' open tasks to a colleague
+ * chosen by name (EN as an admin; PL as a sales lead, a colleague without the task's role refused
+ * in words), and print the selected orders' pick lists or packing slips as ONE PDF (RU).
+ * Screenshots bulk-assign-*.png, bulk-print-*.png.
+ */
+describe(
+  'bulk assign to a colleague and bulk print',
+  { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` },
+  () => {
+    let rig: ConsoleRig;
+    let t: FulfilmentTestApp;
+    const orders: Record<string, { id: string; number: string }> = {};
+    const people: Record<string, string> = {};
+    const taskOf = async (orderId: string) =>
+      (await ok(t, 'GET', `/api/v1/tasks?orderId=${orderId}`)).items.find(
+        (task: { state: string }) => task.state === 'open' || task.state === 'claimed',
+      );
+
+    before(async () => {
+      rig = await startConsole({ carriers: createCarrierRegistry({ manual: {} }) });
+      t = rig as unknown as FulfilmentTestApp;
+      await seedReturns(t);
+      await setUpSeller(t);
+      await ok(
+        t,
+        'POST',
+        '/api/v1/channels',
+        { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN' },
+        201,
+      );
+      await ok(
+        t,
+        'POST',
+        '/api/v1/customers',
+        { code: 'HURT-1', name: 'Hurtownia Żuraw', segment: 'wholesale', attributes: { creditLimit: '50000.00' } },
+        201,
+      );
+      await publish(t, shipped('b2b-approvals'));
+      await setRules(t, [
+        { process: 'b2c-omnichannel', channel: ['web', 'marketplace'] },
+        { process: 'b2b-approvals', channel: 'b2b_portal' },
+      ]);
+      for (const key of ['a1', 'a2', 'a3'])
+        orders[key] = await ok(t, 'POST', '/api/v1/orders', b2bOrder(`PO-HAND-${key}`), 201);
+      orders.delivered1 = await deliveredOrder(t);
+      orders.delivered2 = await deliveredOrder(t);
+      for (const [key, email, name, locale, businessRoles] of [
+        ['wiktor', 'wiktor@example.pl', 'Wiktor Ćwik', 'pl', ['sales_lead']],
+        ['ola', 'ola@example.pl', 'Ola Żak', 'pl', ['warehouse_lead']],
+        ['lead', 'kierownik@example.pl', 'Kinga Kierownik', 'pl', ['sales_lead']],
+        ['ru', 'sklad@example.ru', 'Светлана Кладовщица', 'ru', ['warehouse_lead']],
+      ] as const) {
+        const user = await ok(
+          t,
+          'POST',
+          '/api/v1/users',
+          { email, name, locale, roles: ['operator'], businessRoles, password: PASSWORD },
+          201,
+        );
+        people[key] = user.id;
+      }
+    });
+    after(async () => {
+      await rig?.close();
+    });
+
+    test('EN (admin): two orders’ approval tasks handed to Wiktor, chosen by name', async () => {
+      const page = rig.page;
+      await rig.login(page, rig.email);
+      await page.goto(`${rig.base}/orders`);
+      await select(page, [orders.a1!.number, orders.a2!.number]);
+      const bar = page.getByRole('region', { name: '2 selected' });
+      const picker = bar.getByRole('combobox', { name: 'Assign to' });
+      const names = await picker.locator('option').allInnerTexts();
+      assert.ok(names.includes('Wiktor Ćwik') && names.includes('Ola Żak'), names.join(' | '));
+      await picker.selectOption({ label: 'Wiktor Ćwik' });
+      await rig.shot('bulk-assign-pick-en', page);
+      await bar.getByRole('button', { name: 'Hand over' }).click();
+      const results = page.getByRole('list', { name: 'Results' });
+      for (const key of ['a1', 'a2'])
+        await results.getByText(`${orders[key]!.number}: task handed to Wiktor Ćwik`).waitFor();
+      for (const key of ['a1', 'a2']) {
+        const task = await taskOf(orders[key]!.id);
+        assert.equal(task.assignee, people.wiktor);
+        assert.equal(task.state, 'claimed');
+      }
+      await rig.shot('bulk-assign-done-en', page);
+      assert.deepEqual(rig.consoleErrors, []);
+    });
+
+    test('PL (sales lead): a colleague without the task’s role is refused in words; the task stays open', async () => {
+      const page = await rig.newPage('pl-PL');
+      await signIn(page, rig.base, 'kierownik@example.pl');
+      await page.goto(`${rig.base}/orders`);
+      await select(page, [orders.a3!.number]);
+      const bar = page.getByRole('region', { name: /Zaznaczono 1/ });
+      await bar.getByRole('combobox', { name: 'Przydziel' }).selectOption({ label: 'Ola Żak' });
+      await bar.getByRole('button', { name: 'Przekaż' }).click();
+      const results = page.getByRole('list', { name: 'Wyniki' });
+      await results
+        .getByText(`${orders.a3!.number}: nie wykonano — ta osoba nie ma roli, dla której jest jego zadanie`)
+        .waitFor();
+      assert.equal((await taskOf(orders.a3!.id)).state, 'open');
+      await rig.shot('bulk-assign-refused-pl', page);
+
+      // then to Wiktor, who holds it
+      await select(page, [orders.a3!.number]);
+      await page.getByRole('combobox', { name: 'Przydziel' }).selectOption({ label: 'Wiktor Ćwik' });
+      await page.getByRole('button', { name: 'Przekaż' }).click();
+      await results.getByText(`${orders.a3!.number}: zadanie przekazane — Wiktor Ćwik`).waitFor();
+      assert.equal((await taskOf(orders.a3!.id)).assignee, people.wiktor);
+      await rig.shot('bulk-assign-done-pl', page);
+      await page.close();
+    });
+
+    test('RU: pick lists of two delivered orders as one PDF, each order on its own page; labels one by one', async () => {
+      const page = await rig.newPage('ru-RU');
+      await signIn(page, rig.base, 'sklad@example.ru');
+      await page.goto(`${rig.base}/orders`);
+      await select(page, [orders.delivered1!.number, orders.delivered2!.number]);
+      const bar = page.getByRole('region', { name: /Выбрано 2|2 / });
+      await bar.getByRole('combobox', { name: 'Что печатать' }).selectOption({ label: 'Листы подбора' });
+      await bar.getByRole('button', { name: 'Печать листов подбора' }).click();
+      const open = page.getByRole('link', { name: 'Открыть 2 листа подбора одним PDF' });
+      await open.waitFor();
+      const results = page.getByRole('list', { name: /Результаты/ });
+      for (const key of ['delivered1', 'delivered2'])
+        await results.getByText(`${orders[key]!.number}: лист подбора готов`).waitFor();
+      await rig.shot('bulk-print-picklists-ru', page);
+      const href = await open.getAttribute('href');
+      assert.match(href ?? '', /^blob:/);
+      const base64 = (await page.evaluate(
+        `fetch(${JSON.stringify(href)}).then((r) => r.arrayBuffer()).then((b) => { let s = ''; for (const x of new Uint8Array(b)) s += String.fromCharCode(x); return btoa(s); })`,
+      )) as string;
+      const { pages } = await readPdf(Buffer.from(base64, 'base64'));
+      assert.equal(pages.length, 2, 'one page per order');
+      assert.ok(pages[0]!.includes('Лист подбора'), pages[0]);
+      const numbers = pages.map((text) =>
+        [orders.delivered1!.number, orders.delivered2!.number].find((number) => text.includes(number)),
+      );
+      assert.deepEqual(new Set(numbers), new Set([orders.delivered1!.number, orders.delivered2!.number]));
+
+      // labels are the carriers' own PDFs: a link per order
+      await select(page, [orders.delivered1!.number]);
+      await page.getByRole('combobox', { name: 'Что печатать' }).selectOption({ label: 'Транспортные этикетки' });
+      await page.getByRole('button', { name: 'Печать этикеток' }).click();
+      await results.getByText(`${orders.delivered1!.number}: этикетка готова`).waitFor();
+      assert.equal(await page.getByRole('link', { name: /одним PDF/ }).count(), 0);
+      const label = await results.getByRole('link', { name: 'Открыть PDF' }).getAttribute('href');
+      assert.match(label ?? '', /\/documents\/label$/);
+      await rig.shot('bulk-print-labels-ru', page);
+      await page.close();
+      assert.deepEqual(rig.consoleErrors, []);
+    });
+  },
+);
