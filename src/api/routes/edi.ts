@@ -6,7 +6,8 @@ import { authorize } from '../auth.js';
 import { runCommand } from '../command.js';
 import { idParams, listQuery, problem, uuid } from '../schemas/common.js';
 import { AppError } from '../../shared/errors.js';
-import { receiveEdi, problemErrors } from '../../app/edi/receive.js';
+import { receiveEdi } from '../../app/edi/receive.js';
+import { problemErrors } from '../../app/edi/problems.js';
 import { ediMessageContent, listEdiMessages } from '../../app/edi/messages.js';
 import { createPartner, getPartner, listPartners, partnerInput } from '../../app/edi/partners.js';
 

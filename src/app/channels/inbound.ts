@@ -1,6 +1,6 @@
 import { refuseInactiveTenant } from '../tenants/tenant-state.js';
 import { AppError } from '../../shared/errors.js';
-import { replayEdiIngestion } from '../edi/receive.js';
+import { replayEdiIngestion } from '../edi/replay.js';
 import { newId } from '../../shared/ids.js';
 import { parseJsonChecked, unstorableError, unstorableText } from '../../shared/storable.js';
 import type { Db } from '../../store/db.js';

@@ -5,6 +5,7 @@ import type { InvoiceParty } from '../../domain/money/invoice-document.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { SellerRow } from './invoice-rows.js';
 
+/** The unit of a piece on a document line, in the seller's language. */
 export const UNIT: Record<string, string> = { pl: 'szt.', ru: 'шт', en: 'pcs' };
 
 /** The seller's date now, in its zone: invoices carry dates, and the year numbers them. */
