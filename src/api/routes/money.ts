@@ -29,7 +29,6 @@ import {
   settleOperationInput,
   voidInput,
 } from '../../app/money/schemas.js';
-import { AppError } from '../../shared/errors.js';
 import { recordRefusal, type RefusedRequest } from '../../app/money/refusals.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { PaymentProviders } from '../../app/money/execute-payment-operation.js';
