@@ -4,6 +4,7 @@ import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 import { fixedClock } from '../../src/shared/clock.js';
 import { newId } from '../../src/shared/ids.js';
 import { publish, shipped } from '../process/process-support.js';
+import { seedKpiOrder } from './kpi-seed.js';
 
 const HOUR = 3_600_000;
 const NOW = '2026-11-20T00:00:00.000Z';
@@ -114,56 +115,13 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
     const basics = await seedBasics(t);
     const locationId = { 'WAW-1': basics.warehouse.id, 'KRK-S': basics.store.id } as Record<string, string>;
     for (const [key, plan] of Object.entries(PLAN) as Array<[Key, (typeof PLAN)[Key]]>) {
-      const created = await t.call(
-        'POST',
-        '/api/v1/orders',
-        orderBody({
-          externalId: `KPI-${key}`,
-          channel: plan.channel,
-          currency: plan.channel === 'web' ? 'PLN' : 'RUB',
-          placedAt: plan.placed,
-        }),
-      );
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const id = created.body.id as string;
-      numberOf.set(key, created.body.number);
-      keyOf.set(created.body.number, key);
-      // The history is the test's own: what intake wrote is replaced by the plan.
-      await t.store.deleteFrom('order_history').where('order_id', '=', id).execute();
-      await t.store.deleteFrom('order_processes').where('order_id', '=', id).execute();
-      await t.store.updateTable('orders').set({ state: plan.state }).where('id', '=', id).execute();
+      const { id, number } = await seedKpiOrder(t.call, t.store, locationId, key, {
+        ...plan,
+        placed: new Date(plan.placed),
+      });
+      numberOf.set(key, number);
+      keyOf.set(number, key);
       const placed = new Date(plan.placed).getTime();
-      let from: string | null = null;
-      for (const [state, hours] of plan.steps) {
-        await t.store
-          .insertInto('order_history', {
-            id: newId(),
-            order_id: id,
-            at: new Date(placed + hours * HOUR),
-            actor_type: 'system',
-            actor_id: null,
-            action: 'transition',
-            from_state: from,
-            to_state: state,
-            changes: '{}',
-            reason: '{}',
-          } as any)
-          .execute();
-        from = state;
-      }
-      if (plan.location)
-        await t.store
-          .insertInto('fulfilment_orders', {
-            id: newId(),
-            order_id: id,
-            location_id: locationId[plan.location],
-            kind: 'ship',
-            state: 'shipped',
-            allow_partial: false,
-            created_at: new Date(placed),
-            updated_at: new Date(placed),
-          } as any)
-          .execute();
       if (key === 'G') {
         // A return is an order of type "return" (placed in the window too; never counted as a sale).
         const returnOrder = await t.call(

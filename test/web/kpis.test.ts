@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { seedKpiOrder } from '../reports/kpi-seed.js';
 import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
-import { orderBody, seedBasics, type TestApp } from '../support.js';
+import { seedBasics, type TestApp } from '../support.js';
 import { publish, shipped } from '../process/process-support.js';
-import { newId } from '../../src/shared/ids.js';
 
 if (!haveChromium) console.log(`# KPI console tests skipped: no chromium at ${CHROMIUM}`);
 
@@ -108,55 +108,11 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
     const locationId: Record<string, string> = { 'WAW-1': basics.warehouse.id, 'KRK-S': basics.store.id };
     const now = Date.now();
     for (const [key, plan] of Object.entries(PLAN) as Array<[Key, (typeof PLAN)[Key]]>) {
-      const placed = now - plan.daysAgo * DAY;
-      const created = await rig.call(
-        'POST',
-        '/api/v1/orders',
-        orderBody({
-          externalId: `KPI-${key}`,
-          channel: plan.channel,
-          currency: plan.channel === 'web' ? 'PLN' : 'RUB',
-          placedAt: new Date(placed).toISOString(),
-        }),
-      );
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const id = created.body.id as string;
-      numberOf.set(key, created.body.number);
-      // The history is the test's own: what intake wrote is replaced by the plan.
-      await rig.store.deleteFrom('order_history').where('order_id', '=', id).execute();
-      await rig.store.deleteFrom('order_processes').where('order_id', '=', id).execute();
-      await rig.store.updateTable('orders').set({ state: plan.state }).where('id', '=', id).execute();
-      let from: string | null = null;
-      for (const [state, hours] of plan.steps) {
-        await rig.store
-          .insertInto('order_history', {
-            id: newId(),
-            order_id: id,
-            at: new Date(placed + hours * HOUR),
-            actor_type: 'system',
-            actor_id: null,
-            action: 'transition',
-            from_state: from,
-            to_state: state,
-            changes: '{}',
-            reason: '{}',
-          } as any)
-          .execute();
-        from = state;
-      }
-      if (plan.location)
-        await rig.store
-          .insertInto('fulfilment_orders', {
-            id: newId(),
-            order_id: id,
-            location_id: locationId[plan.location],
-            kind: 'ship',
-            state: 'shipped',
-            allow_partial: false,
-            created_at: new Date(placed),
-            updated_at: new Date(placed),
-          } as any)
-          .execute();
+      const { number } = await seedKpiOrder(rig.call, rig.store, locationId, key, {
+        ...plan,
+        placed: new Date(now - plan.daysAgo * DAY),
+      });
+      numberOf.set(key, number);
     }
     // The stages' words come from the published processes (after the orders: none of them runs it).
     await publish(app, shipped('b2c-omnichannel'));
