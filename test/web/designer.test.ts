@@ -395,7 +395,9 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await page.goto(`${rig.base}/processes/long-run`);
     await page.locator('.react-flow__node').nth(29).waitFor();
-    await page.locator('.edge-label').first().waitFor();
+    // The labels are placed after the layout pass: wait for all of them, not the first one drawn
+    // (on a busy machine the first may be seen before the layout replaces the provisional ones).
+    await page.waitForFunction(`document.querySelectorAll('.edge-label').length === ${28 * 2 + 5}`);
     const timing = (await page.evaluate(NAV_TIMING)) as NavTiming;
     console.log(`# figure: designer with 30 states and 61 transitions drawn ${timing.now} ms after navigation start`);
     // Positions in the graph's own coordinates (independent of the zoom that fits it on screen).
