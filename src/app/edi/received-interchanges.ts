@@ -40,27 +40,28 @@ export async function claimInterchange(
     now: Date;
   },
 ) {
+  // The interchange as received; a second delivery of the same control reference is stored beside
+  // the first as a duplicate, so the partner's resend is on file with why it was not taken.
+  const message = {
+    id: row.id,
+    partner_id: row.partnerId,
+    direction: 'in' as const,
+    syntax: row.syntax,
+    message_type: row.type,
+    control_ref: row.controlRef,
+    sender_id: row.sender,
+    recipient_id: row.recipient,
+    document_number: null,
+    order_id: null,
+    related_id: null,
+    event_id: null,
+    content: row.content,
+    last_error: null,
+    delivered_at: null,
+    created_at: row.now,
+  };
   const inserted = await tx
-    .insertInto('edi_messages', {
-      id: row.id,
-      partner_id: row.partnerId,
-      direction: 'in',
-      syntax: row.syntax,
-      message_type: row.type,
-      control_ref: row.controlRef,
-      sender_id: row.sender,
-      recipient_id: row.recipient,
-      document_number: null,
-      status: 'rejected',
-      problems: '[]',
-      order_id: null,
-      related_id: null,
-      event_id: null,
-      content: row.content,
-      last_error: null,
-      delivered_at: null,
-      created_at: row.now,
-    })
+    .insertInto('edi_messages', { ...message, status: 'rejected', problems: '[]' })
     .onConflict((oc) =>
       oc
         .columns(['tenant_id', 'syntax', 'sender_id', 'control_ref'])
@@ -72,26 +73,11 @@ export async function claimInterchange(
   if (inserted) return true;
   await tx
     .insertInto('edi_messages', {
-      id: row.id,
-      partner_id: row.partnerId,
-      direction: 'in',
-      syntax: row.syntax,
-      message_type: row.type,
-      control_ref: row.controlRef,
-      sender_id: row.sender,
-      recipient_id: row.recipient,
-      document_number: null,
+      ...message,
       status: 'duplicate',
       problems: JSON.stringify([
         { code: '26', message: `interchange ${row.controlRef} from ${row.sender} was received before` },
       ]),
-      order_id: null,
-      related_id: null,
-      event_id: null,
-      content: row.content,
-      last_error: null,
-      delivered_at: null,
-      created_at: row.now,
     })
     .execute();
   return false;
