@@ -4,10 +4,10 @@ import type { Work } from '../../store/tenant-scope.js';
 import { isOccurrence, nextOccurrence } from '../../domain/subscriptions/schedule.js';
 import {
   changeState,
+  completeOrReschedule,
   lockSubscription,
   recordHistory,
   refuseState,
-  rescheduleCycleJob,
   scheduleOf,
   type SubscriptionRow,
 } from './subscription-rows.js';
@@ -73,17 +73,13 @@ export async function skipCycle(
     reason: input.reason ?? null,
   });
   const after = await lockSubscription(work, id);
-  if (after.state === 'active' && after.next_run_at === null)
-    await changeState(
-      work,
-      actor,
-      now,
-      after,
-      'completed',
-      {},
-      { action: 'subscription.completed', reason: 'the schedule has no more occurrences' },
-    );
-  else await rescheduleCycleJob(work, after);
+  await completeOrReschedule(
+    work,
+    actor,
+    now,
+    after,
+    after.state === 'active' && after.next_run_at === null ? 'the schedule has no more occurrences' : null,
+  );
   return getSubscription(work, id);
 }
 

@@ -140,3 +140,19 @@ export async function changeState(
   await rescheduleCycleJob(work, after);
   return after;
 }
+
+/**
+ * After a command changed the schedule or the counts: completes the subscription (locked again,
+ * as `after`) when `ended` says why it has no cycle left, else puts its cycle job where it belongs.
+ */
+export async function completeOrReschedule(
+  work: Work,
+  actor: Actor,
+  now: Date,
+  after: SubscriptionRow,
+  ended: string | null,
+): Promise<void> {
+  if (ended)
+    await changeState(work, actor, now, after, 'completed', {}, { action: 'subscription.completed', reason: ended });
+  else await rescheduleCycleJob(work, after);
+}

@@ -5,11 +5,10 @@ import { nextOccurrence } from '../../domain/subscriptions/schedule.js';
 import type { SubscriptionUpdate } from './schemas.js';
 import { checkedSchedule, checkSkus, lineRows } from './subscription-checks.js';
 import {
-  changeState,
+  completeOrReschedule,
   lockSubscription,
   recordHistory,
   refuseState,
-  rescheduleCycleJob,
   scheduleOf,
   type SubscriptionRow,
 } from './subscription-rows.js';
@@ -100,16 +99,12 @@ async function applyUpdate(
   await recordHistory(work, actor, now, id, { action: 'subscription.updated', changes, reason: patch.reason ?? null });
   // a cyclesTotal already reached ends it now
   const after = await lockSubscription(work, id);
-  if (after.cycles_total !== null && after.cycles_done >= after.cycles_total)
-    await changeState(
-      work,
-      actor,
-      now,
-      after,
-      'completed',
-      {},
-      { action: 'subscription.completed', reason: 'cyclesTotal reached' },
-    );
-  else await rescheduleCycleJob(work, after);
+  await completeOrReschedule(
+    work,
+    actor,
+    now,
+    after,
+    after.cycles_total !== null && after.cycles_done >= after.cycles_total ? 'cyclesTotal reached' : null,
+  );
   return getSubscription(work, id);
 }
