@@ -122,11 +122,21 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
   });
 
   /** The order numbers the orders list shows, as plan keys, sorted. */
-  const listed = async (page: Page) => {
+  const listedNow = async (page: Page) => {
     const keyOf = new Map([...numberOf].map(([key, number]) => [number, key] as const));
     const rows = page.getByTestId('orders-scroll').getByRole('row');
     const texts = await rows.locator('a.mono').allTextContents();
     return texts.map((number) => keyOf.get(number.trim()) ?? number.trim()).sort();
+  };
+  /** The list once it has loaded: polls until it shows the expected keys (the list fills in after the chip), then returns what it shows. */
+  const listed = async (page: Page, expected: string[]) => {
+    const until = Date.now() + 10_000;
+    let shown = await listedNow(page);
+    while (JSON.stringify(shown) !== JSON.stringify(expected) && Date.now() < until) {
+      await page.waitForTimeout(100);
+      shown = await listedNow(page);
+    }
+    return shown;
   };
 
   test('figures with names; a figure opens the orders list with exactly its orders; three languages', async () => {
@@ -163,7 +173,7 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
     assert.equal(url.searchParams.get('slaHours'), '48');
     await page.getByTestId('drill-down').getByText('Figure: Shipped late or not yet').waitFor();
     await page.getByTestId('orders-total').getByText(/^2\b/).waitFor();
-    assert.deepEqual(await listed(page), ['B', 'E']);
+    assert.deepEqual(await listed(page, ['B', 'E']), ['B', 'E']);
     await rig.shot('kpis-drill-late-en', page);
 
     // A location's cycle time → the orders that finished there, the chip naming the location.
@@ -175,7 +185,7 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
       .click();
     await page.getByTestId('drill-down').getByText('Location: Sklep Kraków').waitFor();
     await page.getByTestId('orders-total').getByText(/^1\b/).waitFor();
-    assert.deepEqual(await listed(page), ['C']);
+    assert.deepEqual(await listed(page, ['C']), ['C']);
     await page.goBack();
 
     // Polish: stages in the process's words, per location.
@@ -200,7 +210,7 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
     await rig.shot('kpis-ru', page);
     await figure('stuck').click();
     await page.getByTestId('drill-down').getByText('Показатель: Застряли').waitFor();
-    assert.deepEqual(await listed(page), ['E']);
+    assert.deepEqual(await listed(page, ['E']), ['E']);
     await rig.shot('kpis-drill-stuck-ru', page);
     assert.deepEqual(rig.consoleErrors, []);
   });
@@ -225,7 +235,7 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
     assert.match(href, /placedFrom=.*placedTo=/);
     await page.goto(`${rig.base}${href}`);
     await page.getByTestId('orders-total').getByText(/^1\b/).waitFor();
-    assert.deepEqual(await listed(page), ['A']);
+    assert.deepEqual(await listed(page, ['A']), ['A']);
     await page.goBack();
 
     await switchLanguage(page, /User menu/, 'Polski');
