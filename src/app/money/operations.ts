@@ -9,7 +9,15 @@ import { atomically } from '../../store/tenant-scope.js';
 import { localOperation, type OperationContext } from '../process/operation.js';
 import { creditJson } from './credit-sql.js';
 import { addPayment, capturePayment, refundPayments, voidPayment } from './payment-commands.js';
-import { amounts, loadMoneyOrder, loadPayments, money, pendingOperations, summaryOf } from './payment-rows.js';
+import {
+  amounts,
+  loadMoneyOrder,
+  loadMoneyOrderAndPayments,
+  loadPayments,
+  money,
+  pendingOperations,
+  summaryOf,
+} from './payment-rows.js';
 import { issueInvoice } from './issue-invoice.js';
 import type { MoneyContext } from './record-payment.js';
 
@@ -52,8 +60,7 @@ export function moneyOperations(opts: MoneyOperationOptions) {
         })
         .strict(),
       async run(ctx, args) {
-        const order = await loadMoneyOrder(ctx.tx, ctx.orderId, true);
-        const payments = await loadPayments(ctx.tx, ctx.orderId, true);
+        const { order, payments } = await loadMoneyOrderAndPayments(ctx.tx, ctx.orderId);
         const summary = summaryOf(order, payments);
         if (summary.paid >= order.total)
           return { event: 'payment_captured', note: `the order is paid (${money(summary.paid, order.currency)})` };
@@ -96,8 +103,7 @@ export function moneyOperations(opts: MoneyOperationOptions) {
       resultEvents: ['payment_captured', 'payment_failed'],
       argsSchema: z.object({ amount: z.enum(['total', 'remaining', 'prepayment']).optional() }).strict(),
       async run(ctx, args) {
-        const order = await loadMoneyOrder(ctx.tx, ctx.orderId, true);
-        const payments = await loadPayments(ctx.tx, ctx.orderId, true);
+        const { order, payments } = await loadMoneyOrderAndPayments(ctx.tx, ctx.orderId);
         const summary = summaryOf(order, payments);
         const pct = Number(order.paymentTerms.prepaymentPercent ?? 100);
         const target =

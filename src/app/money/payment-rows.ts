@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { AppError } from '../../shared/errors.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import { summarizePayments, type PaymentSummary } from '../../domain/money/payment-status.js';
@@ -44,6 +44,20 @@ export async function loadMoneyOrder(scope: TenantScope, orderId: string, lock =
   if (lock) query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) throw new AppError('NOT_FOUND', `order ${orderId} not found`);
+  return moneyOrderOf(row);
+}
+
+function moneyOrderOf(row: {
+  id: string;
+  number: string;
+  currency: string;
+  grand_total: string;
+  state: string;
+  company_id: string | null;
+  customer_email: string | null;
+  payment_terms: unknown;
+  attributes: unknown;
+}): MoneyOrder {
   return {
     id: row.id,
     number: row.number,
@@ -55,6 +69,81 @@ export async function loadMoneyOrder(scope: TenantScope, orderId: string, lock =
     paymentTerms: (row.payment_terms ?? {}) as Record<string, unknown>,
     attributes: (row.attributes ?? {}) as Record<string, unknown>,
   };
+}
+
+/** Every column of a payment row, to read them beside the order's under a prefix. */
+const PAYMENT_COLUMNS = [
+  'tenant_id',
+  'id',
+  'order_id',
+  'method',
+  'provider',
+  'provider_payment_id',
+  'currency',
+  'amount',
+  'status',
+  'authorized',
+  'captured',
+  'refunded',
+  'voided',
+  'reference',
+  'redirect_url',
+  'shipment_id',
+  'remitted',
+  'version',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof PaymentRow>;
+type MissingPaymentColumn = Exclude<keyof PaymentRow, (typeof PAYMENT_COLUMNS)[number]>;
+// A column added to `payments` must be added above, or this line stops compiling.
+const everyPaymentColumn: [MissingPaymentColumn] extends [never] ? true : never = true;
+void everyPaymentColumn;
+
+/**
+ * The order's money fields and its payments in one statement, both locked (the order row, then
+ * its payments in id order): what a process step that changes an order's money reads first.
+ * For a caller that holds the order's row lock already (a process step runs under it): had this
+ * statement waited for the lock, its payments would be read as they were before the holder's
+ * commit, so a command that has not locked the order reads the two with loadMoneyOrder and
+ * loadPayments instead.
+ */
+export async function loadMoneyOrderAndPayments(
+  scope: TenantScope,
+  orderId: string,
+): Promise<{ order: MoneyOrder; payments: PaymentRow[] }> {
+  const paymentColumns = sql.join(
+    PAYMENT_COLUMNS.map((column) => sql`p.${sql.ref(column)} as ${sql.ref(`p_${column}`)}`),
+  );
+  const { rows } = await sql<
+    Record<string, unknown> & {
+      id: string;
+      number: string;
+      currency: string;
+      grand_total: string;
+      state: string;
+      company_id: string | null;
+      customer_email: string | null;
+      payment_terms: Record<string, unknown> | null;
+      attributes: Record<string, unknown> | null;
+      p_id: string | null;
+    }
+  >`select o.id, o.number, o.currency, o.grand_total, o.state, o.company_id, o.customer_email, o.payment_terms,
+      o.attributes, ${paymentColumns}
+    from orders o
+    left join lateral (select * from payments where tenant_id = o.tenant_id and order_id = o.id order by id for update) p
+      on true
+    where o.tenant_id = ${scope.tenantId} and o.id = ${orderId}
+    order by p.id
+    for update of o`.execute(scope.conn);
+  const row = rows[0];
+  if (!row) throw new AppError('NOT_FOUND', `order ${orderId} not found`);
+  const payments = rows
+    .filter((paymentRow) => paymentRow.p_id !== null)
+    .map(
+      (paymentRow) =>
+        Object.fromEntries(PAYMENT_COLUMNS.map((column) => [column, paymentRow[`p_${column}`]])) as PaymentRow,
+    );
+  return { order: moneyOrderOf(row), payments };
 }
 
 export async function loadPayments(scope: TenantScope, orderId: string, lock = false): Promise<PaymentRow[]> {
