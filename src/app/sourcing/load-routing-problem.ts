@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type {} from '../../store/schema-inventory.js';
 import '../../store/schema-sourcing.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
@@ -123,15 +123,22 @@ export interface PreviousRoute {
  * A stored order as a routing problem's order, in one statement: the order, its stock lines, what
  * each has shipped, its channel, its customer's or company's segment and its latest routing
  * attempt. The quantity to route per line is what has not shipped yet: units already consumed
- * from a reservation (picked and shipped) stay where they went. `locations` are the active
- * locations when the caller read them already (for the destination's city).
+ * from a reservation (picked and shipped) stay where they went. The active locations with the
+ * day's load (as locationsWithLoad reads them) come in the same statement: the destination's city
+ * and the network both use them.
  */
 export async function loadRoutingOrder(
   scope: TenantScope,
   orderId: string,
-  preloaded?: Loc[],
+  now: Date,
   strategy?: StrategyKeys,
-): Promise<OrderFacts & { previous: PreviousRoute | null; strategyRow?: { key: string; row: StrategyRow | null } }> {
+): Promise<
+  OrderFacts & {
+    previous: PreviousRoute | null;
+    strategyRow?: { key: string; row: StrategyRow | null };
+    locations: LocationWithLoad[];
+  }
+> {
   // With the keys a strategy may be named by, the published version resolveStrategy would look
   // up comes in the same statement (the same precedence: caller, re-route, channel, process, default).
   const strategyKey = strategy
@@ -162,6 +169,7 @@ export async function loadRoutingOrder(
     rate_refs: RateRef[];
     strategy_key: string | null;
     strategy_row: StrategyRow | null;
+    locations: LocationWithLoad[];
   }>`select o.id, o.channel_id, c.code as channel_code, c.settings as channel_settings, o.currency, o.customer_id,
       o.delivery_method, o.pickup_location_id, o.shipping_address, o.pickup_point, o.attributes,
       (select coalesce(json_agg(json_build_object('id', l.id, 'line_no', l.line_no, 'product_id', l.product_id,
@@ -188,7 +196,8 @@ export async function loadRoutingOrder(
           ? sql`(select row_to_json(s) from (select * from routing_strategies rs where rs.tenant_id = o.tenant_id
               and rs.key = ${strategyKey} and rs.status = 'published' order by rs.version desc limit 1) s)`
           : sql`null::json`
-      } as strategy_row
+      } as strategy_row,
+      ${locationsWithLoadJson(now, sql`o.id`)} as locations
     from orders o
     join channels c on c.tenant_id = o.tenant_id and c.id = o.channel_id
     left join customers cu on cu.tenant_id = o.tenant_id and cu.id = o.customer_id
@@ -205,7 +214,7 @@ export async function loadRoutingOrder(
     feeding: channelRules(settings).locations,
     strategy: typeof settings.routingStrategy === 'string' ? settings.routingStrategy : null,
   };
-  const locations = preloaded ?? (await activeLocations(scope));
+  const locations = row.locations;
   // A third-party pickup point (pickup_point) is routed like ship: to its address when the order
   // has no shipping address of its own.
   const pointAddress = (row.pickup_point as { address?: AddressLike } | null)?.address;
@@ -243,6 +252,7 @@ export async function loadRoutingOrder(
         }
       : null,
     rateRefs: row.rate_refs,
+    locations,
     ...(row.strategy_key !== null ? { strategyRow: { key: row.strategy_key, row: row.strategy_row } } : {}),
   };
 }
@@ -367,6 +377,26 @@ export interface HeldUnits {
   expires_at: Date | string | null;
 }
 
+/** How many of today's orders a capped location has taken, less the order's own current route of today (its to move). */
+const usedToday = (now: Date, orderId: RawBuilder<unknown> | null) =>
+  sql<number>`case when l.daily_capacity is null then 0 else greatest(coalesce(load.orders, 0) - ${
+    orderId
+      ? sql`(select count(*)::int from order_routes r where r.tenant_id = l.tenant_id
+        and r.order_id = ${orderId} and r.current and r.created_at >= ${dayStart(now)} and l.id = any(r.location_ids))`
+      : sql`0`
+  }, 0) end`;
+
+/** locationsWithLoad as a JSON sub-select (coordinates as text, as the driver gives numerics), to ride along with the order's read. */
+const locationsWithLoadJson = (now: Date, orderId: RawBuilder<unknown>) => sql<LocationWithLoad[]>`(
+  select coalesce(json_agg(json_build_object('id', l.id, 'code', l.code, 'name', l.name, 'kind', l.kind,
+      'country', l.country, 'latitude', l.latitude::text, 'longitude', l.longitude::text,
+      'capabilities', l.capabilities, 'priority', l.priority, 'daily_capacity', l.daily_capacity,
+      'address', l.address, 'used_today', ${usedToday(now, orderId)}) order by l.code), '[]')
+    from locations l
+    left join location_day_load load on load.tenant_id = l.tenant_id and load.location_id = l.id
+      and load.day = ${dayOf(now)}
+   where l.tenant_id = o.tenant_id and l.active)`;
+
 /**
  * Active locations with the orders routed from each today (capped ones: the day's counter, less
  * the given order's own current route of today, which is its to move), in one statement.
@@ -376,37 +406,13 @@ export async function locationsWithLoad(
   now: Date,
   orderId: string | undefined,
 ): Promise<LocationWithLoad[]> {
-  const start = dayStart(now);
-  const own = orderId
-    ? sql<number>`(select count(*)::int from order_routes r where r.tenant_id = locations.tenant_id
-        and r.order_id = ${orderId} and r.current and r.created_at >= ${start} and locations.id = any(r.location_ids))`
-    : sql<number>`0`;
-  return scope
-    .selectFrom('locations')
-    .leftJoin('location_day_load as load', (join) =>
-      join
-        .onRef('load.tenant_id', '=', 'locations.tenant_id')
-        .onRef('load.location_id', '=', 'locations.id')
-        .on('load.day', '=', dayOf(now)),
-    )
-    .select([
-      'locations.id',
-      'locations.code',
-      'locations.name',
-      'locations.kind',
-      'locations.country',
-      'locations.latitude',
-      'locations.longitude',
-      'locations.capabilities',
-      'locations.priority',
-      'locations.daily_capacity',
-      'locations.address',
-      sql<number>`case when locations.daily_capacity is null then 0
-        else greatest(coalesce(load.orders, 0) - ${own}, 0) end`.as('used_today'),
-    ])
-    .where('locations.active', '=', true)
-    .orderBy('locations.code')
-    .execute() as Promise<LocationWithLoad[]>;
+  const { rows } = await sql<LocationWithLoad>`select l.id, l.code, l.name, l.kind, l.country, l.latitude, l.longitude,
+      l.capabilities, l.priority, l.daily_capacity, l.address, ${usedToday(now, orderId ? sql`${orderId}` : null)} as used_today
+    from locations l
+    left join location_day_load load on load.tenant_id = l.tenant_id and load.location_id = l.id and load.day = ${dayOf(now)}
+   where l.tenant_id = ${scope.tenantId} and l.active
+   order by l.code`.execute(scope.conn);
+  return rows;
 }
 
 /**

@@ -52,12 +52,17 @@ export async function planOrder(scope: TenantScope, now: Date, planRequest: Plan
 
 /** planOrder inside its transaction (the plan reads one snapshot). */
 async function planOrderIn(scope: TenantScope, now: Date, planRequest: PlanRequest) {
-  const stored = planRequest.orderId ? await loadRoutingOrder(scope, planRequest.orderId) : null;
+  const stored = planRequest.orderId ? await loadRoutingOrder(scope, planRequest.orderId, now) : null;
   const facts = stored ?? (await draftOrderFacts(scope, planRequest.order!));
   const chosen = await chooseStrategy(scope, now, facts, planRequest);
   let excluded = planRequest.excludeLocationIds ?? [];
   if (stored?.previous) excluded = [...new Set([...stored.previous.excludedLocationIds, ...excluded])];
-  const network = await loadNetwork(scope, now, facts, planRequest.orderId ? { orderId: planRequest.orderId } : {});
+  const network = await loadNetwork(
+    scope,
+    now,
+    facts,
+    stored ? { orderId: planRequest.orderId!, locations: stored.locations } : {},
+  );
   const { plan, trace } = await planOver(scope, now, facts, network, chosen, excluded);
   const routed = plan.status !== 'exception' && allocatedUnits(plan) > 0;
   return {

@@ -12,7 +12,6 @@ import { createBackorders } from '../inventory/supply.js';
 import {
   loadNetwork,
   loadRoutingOrder,
-  locationsWithLoad,
   type HeldUnits,
   type Network,
   type OrderFacts,
@@ -70,9 +69,8 @@ export async function routeOrder(
 ): Promise<RouteResult> {
   if (!opts.orderLocked)
     await tx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().executeTakeFirst();
-  // The locations with today's load, read once: the destination's city and the network both use them.
-  const locations = await locationsWithLoad(tx, now, orderId);
-  const facts = await loadRoutingOrder(tx, orderId, locations, {
+  // The locations with today's load come with the order: the destination's city and the network both use them.
+  const facts = await loadRoutingOrder(tx, orderId, now, {
     named: opts.strategy,
     rerouting: (opts.excludeLocationIds?.length ?? 0) > 0,
     process: opts.processStrategy,
@@ -89,9 +87,10 @@ export async function routeOrder(
   });
   if (opts.allowSplit === false) chosen.strategy = withoutSplits(chosen.strategy);
   // The previous attempt stops being current, and gives back its units of daily capacity, before
-  // the network is read: this attempt may take them again. (Nothing left to route: it stays.)
-  if (facts.order.lines.length > 0) await supersedeRoute(tx, orderId);
-  const network = await loadNetwork(tx, now, facts, { orderId, lock: true, locations });
+  // the network is read: this attempt may take them again. (Nothing left to route: it stays. No
+  // attempt yet: there is none to supersede — the order is locked, so none can appear meanwhile.)
+  if (facts.order.lines.length > 0 && previous) await supersedeRoute(tx, orderId);
+  const network = await loadNetwork(tx, now, facts, { orderId, lock: true, locations: facts.locations });
   const planned =
     facts.order.lines.length === 0
       ? null

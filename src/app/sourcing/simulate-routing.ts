@@ -100,9 +100,9 @@ async function simulateRoutingIn(scope: TenantScope, now: Date, simulateRequest:
 
   const items = [];
   for (const order of orders) {
-    const facts = await loadRoutingOrder(scope, order.id);
+    const facts = await loadRoutingOrder(scope, order.id, now);
     if (facts.order.lines.length === 0) continue;
-    const network = await loadNetwork(scope, now, facts, { orderId: order.id });
+    const network = await loadNetwork(scope, now, facts, { orderId: order.id, locations: facts.locations });
     const candidate = await planOver(scope, now, facts, network, tried);
     const right = await planOver(scope, now, facts, network, baseline);
     const ma = planMetrics(candidate.plan, network.codes);
