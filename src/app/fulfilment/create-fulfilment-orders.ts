@@ -90,24 +90,27 @@ export async function createFulfilmentOrders(
   const requests: Array<{ fulfilmentId: string; locationId: string; location: string; lines: number }> = [];
   for (const [locationId, lines] of [...byLocation].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const fulfilmentId = newId();
-    await tx
-      .insertInto('fulfilment_orders', {
-        id: fulfilmentId,
-        order_id: orderId,
-        location_id: locationId,
-        kind,
-        state: 'requested',
-        allow_partial: allowPartial,
-        shipment_id: null,
-        reason: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    await tx
-      .insertInto(
-        'fulfilment_lines',
+    // The fulfilment order and its lines in one statement (the lines' foreign key is checked at its end).
+    await tx.conn
+      .with('f', (db) =>
+        db.insertInto('fulfilment_orders').values({
+          tenant_id: tx.tenantId,
+          id: fulfilmentId,
+          order_id: orderId,
+          location_id: locationId,
+          kind,
+          state: 'requested',
+          allow_partial: allowPartial,
+          shipment_id: null,
+          reason: null,
+          created_at: now,
+          updated_at: now,
+        }),
+      )
+      .insertInto('fulfilment_lines')
+      .values(
         lines.map((l) => ({
+          tenant_id: tx.tenantId,
           id: newId(),
           fulfilment_id: fulfilmentId,
           order_id: orderId,
