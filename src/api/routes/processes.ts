@@ -86,6 +86,7 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
           },
           {
             expectedVersion: ifMatch(request),
+            withLines: true,
             caller: {
               actor: ctx.principal.actor,
               permissions: permissionsOf(ctx.principal.roles),

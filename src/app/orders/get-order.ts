@@ -35,16 +35,19 @@ export async function getOrder(actions: ActionRegistry, scope: TenantScope, id: 
 
 /**
  * The order as an event just left it, the same view as getOrder: built from the row and process
- * snapshot the event saved; only the lines (an action may have changed them) and open tasks are read.
+ * snapshot the event saved, and its lines as that statement read them (ApplyOptions.withLines) or,
+ * without them, read now (an action may have changed them); only open tasks are read.
  */
 export async function orderAfterEvent(scope: TenantScope, applyResult: ApplyResult) {
   const { order, def, snapshot, exception } = applyResult.saved;
-  const lines = await scope
-    .selectFrom('order_lines')
-    .selectAll()
-    .where('order_id', '=', applyResult.orderId)
-    .orderBy('line_no')
-    .execute();
+  const lines =
+    order.lines ??
+    (await scope
+      .selectFrom('order_lines')
+      .selectAll()
+      .where('order_id', '=', applyResult.orderId)
+      .orderBy('line_no')
+      .execute());
   return {
     ...orderView(order, lines),
     ...(await processViewOf(scope, applyResult.orderId, def, snapshot, exception, order.attributes)),

@@ -27,6 +27,8 @@ export interface ApplyOptions {
   action?: string;
   /** The API caller: people may raise only person events unless they override with a reason (event-gate.ts). */
   caller?: EventCaller;
+  /** Read the order's lines with the saved row (`saved.order.lines`), for a caller that answers with the order. */
+  withLines?: boolean;
 }
 
 export interface ApplyResult {
@@ -134,6 +136,7 @@ export async function applyOrderEvent(
   const saved = await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, {
     insert: false,
     bumpVersion: true,
+    withLines: opts.withLines ?? false,
   });
   return {
     orderId,

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { OrderLinesTable } from '../../store/schema.js';
 import { transition } from '../../process/index.js';
 import type {
   CompiledDefinition,
@@ -158,7 +159,7 @@ export async function saveSnapshot(
   now: Date,
   snap: ProcessSnapshot,
   exception: EffectState['exception'],
-  opts: { insert: boolean; bumpVersion: boolean },
+  opts: { insert: boolean; bumpVersion: boolean; withLines?: boolean },
 ) {
   const row = {
     definition_key: snap.definitionKey,
@@ -193,5 +194,19 @@ export async function saveSnapshot(
     .where('orders.id', '=', orderId)
     .returningAll('orders')
     .returning('channels.code as channel_code')
+    .returning(opts.withLines ? orderLinesJson(tenantId, orderId).as('lines') : sql<null>`null`.as('lines'))
     .executeTakeFirstOrThrow();
 }
+
+/**
+ * The order's lines as rows (bigint and numeric columns as text, as the driver gives them), read in
+ * the statement that saves the snapshot: it sees every write of the transaction before it.
+ */
+const orderLinesJson = (tenantId: string, orderId: string) => sql<Selectable<OrderLinesTable>[]>`(
+  select coalesce(json_agg(json_build_object('tenant_id', l.tenant_id, 'order_id', l.order_id, 'id', l.id,
+      'line_no', l.line_no, 'external_line_id', l.external_line_id, 'product_id', l.product_id, 'sku', l.sku,
+      'name', l.name, 'quantity', l.quantity, 'unit_price', l.unit_price::text, 'discount', l.discount::text,
+      'tax_rate', l.tax_rate, 'tax', l.tax::text, 'net', l.net::text, 'total', l.total::text,
+      'attributes', l.attributes, 'kind', l.kind, 'allocated_discount', l.allocated_discount::text,
+      'discount_allocations', l.discount_allocations) order by l.line_no), '[]')
+    from order_lines l where l.tenant_id = ${tenantId} and l.order_id = ${orderId})`;
