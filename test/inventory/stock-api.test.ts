@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestApp } from '../support.js';
+import { onPostgres, type TestApp } from '../support.js';
 import { newId } from '../../src/shared/ids.js';
 import { checkStockInvariants } from '../../src/app/inventory/check-stock-invariants.js';
 import { inventoryApp, must, oneLine, receive } from './helpers.js';
@@ -247,16 +247,22 @@ describe('stock updates, availability and bad input', () => {
     const drained = await must(t, 'GET', `/api/v1/inventory/feed?cursor=${cursor}`);
     await receive(t, 'CH-1', 'KRK-S', 1);
     await must(t, 'POST', '/api/v1/orders', oneLine('SKU-3', 1), 201);
-    const next = await must(t, 'GET', `/api/v1/inventory/feed?cursor=${drained.nextCursor}&channel=wildberries`);
-    const skus = next.items.map((i: { sku: string }) => i.sku);
-    assert.ok(skus.includes('CH-1'));
-    assert.equal(
-      next.items
-        .find((i: { sku: string }) => i.sku === 'CH-1')
-        .locations.find((l: { location: string }) => l.location === 'KRK-S').onHand,
-      31,
-    );
-    assert.ok(!skus.includes('BULK-00001'), 'unchanged SKUs are not sent again');
+    // The whole pass since the cursor, page by page: on a PostgreSQL cluster other sessions share,
+    // a transaction open anywhere at the drain holds the horizon back, and the feed sends older
+    // changes again (at least once, never lost), so what is asked for may be past the first page.
+    type Item = { sku: string; locations: Array<{ location: string; onHand: number }> };
+    const items: Item[] = [];
+    let pageCursor = drained.nextCursor;
+    for (let more = true; more;) {
+      const page = await must(t, 'GET', `/api/v1/inventory/feed?cursor=${pageCursor}&channel=wildberries&limit=1000`);
+      items.push(...page.items);
+      ({ nextCursor: pageCursor, more } = page);
+    }
+    const skus = items.map((item) => item.sku);
+    assert.ok(skus.includes('CH-1'), 'the change since the cursor is sent');
+    assert.equal(items.find((item) => item.sku === 'CH-1')!.locations.find((l) => l.location === 'KRK-S')!.onHand, 31);
+    // Exactly since the cursor where nothing else runs (the embedded database has one session).
+    if (!onPostgres) assert.ok(!skus.includes('BULK-00001'), 'unchanged SKUs are not sent again');
     const page = await must(t, 'GET', '/api/v1/inventory/feed?limit=2');
     assert.equal(page.more, true);
     const bad = await t.call('GET', '/api/v1/inventory/feed?cursor=bm9wZQ');
