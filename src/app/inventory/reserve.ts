@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors.js';
 import { channelRules, outcomeOf, reservationOrder } from '../../domain/inventory/stock.js';
 import {
   inLockOrder,
+  planOnLockedRows,
   skippedOnIntake,
   type LineOutcome,
   type ReservationOutcome,
@@ -13,7 +14,14 @@ import {
 import { writeHistory, type Actor } from '../../store/history.js';
 import { isWork, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import { withStockRetry } from './common.js';
-import { reservePartialSql, reserveWholeSql, type ReserveStatement } from './reserve-sql.js';
+import {
+  reserveBatchSql,
+  reservePartialSql,
+  reserveWholeSql,
+  type BatchCommon,
+  type BatchTake,
+  type ReserveStatement,
+} from './reserve-sql.js';
 import { isSerializationFailure } from '../../store/pg-errors.js';
 import { createBackorders } from './supply.js';
 import { bucketFreeSql, reserveInBuckets } from './buckets.js';
@@ -219,7 +227,19 @@ export async function reserveOrder(
     const freeAt = (productId: string, locationId: string) =>
       free ? (free.get(`${productId}|${locationId}`) ?? 0) : Number.MAX_SAFE_INTEGER;
     const outcomes: LineOutcome[] = [];
-    for (const line of lines) {
+    // Every row the run may touch is locked and has no buckets: its figures are final until
+    // commit, so the choices are made here and taken by one statement instead of one per row.
+    const batch =
+      free && ![...bucketed.values()].includes(true)
+        ? await reserveLockedBatch(tx, lines, candidates, free, already, allowPartial, {
+            orderId: input.orderId,
+            expiresAt,
+            now,
+            reason: 'order',
+            actor,
+          })
+        : null;
+    for (const line of batch ? [] : lines) {
       const before = Math.min(line.quantity, already.get(line.lineId) ?? 0);
       const out: LineOutcome = {
         lineId: line.lineId,
@@ -274,6 +294,7 @@ export async function reserveOrder(
       out.shortage = line.quantity - out.reserved;
       outcomes.push(out);
     }
+    if (batch) outcomes.push(...batch);
     const short = outcomes.filter((o) => o.shortage > 0);
     if (short.length) {
       const products = new Map(input.lines.map((l) => [l.lineId, l.productId]));
@@ -291,6 +312,58 @@ export async function reserveOrder(
     if (!(input.fresh && status === 'shortage'))
       await recordOutcome(tx, actor, now, input.orderId, status, outcomes, expiresAt);
     return { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null };
+  });
+}
+
+/**
+ * A reservation run over pre-locked rows without buckets, in one statement (planOnLockedRows
+ * decides, reserveBatchSql takes). Nothing can change those rows before commit, so every guard
+ * holds; one that did not would mean the lock was not held, and is thrown, not worked around.
+ */
+async function reserveLockedBatch(
+  tx: Work,
+  lines: ReserveLine[],
+  candidates: ReadonlyArray<{ id: string; code: string }>,
+  free: ReadonlyMap<string, number>,
+  already: ReadonlyMap<string | null, number>,
+  allowPartial: boolean,
+  common: BatchCommon,
+): Promise<LineOutcome[]> {
+  const takes: BatchTake[] = planOnLockedRows(lines, candidates, free, already, allowPartial).map((take) => ({
+    productId: take.productId,
+    locationId: take.locationId,
+    orderLineId: take.lineId,
+    quantity: take.quantity,
+    reservationId: newId(),
+    movementId: newId(),
+  }));
+  const rows = new Set(takes.map((take) => `${take.productId}|${take.locationId}`));
+  if (takes.length) {
+    const { rows: result } = await reserveBatchSql(tx, takes, common).execute(tx.conn);
+    if (result[0]?.updated !== rows.size)
+      throw new Error(`reservation of order ${common.orderId}: a pre-locked stock row refused its guarded update`);
+  }
+  const code = new Map(candidates.map((location) => [location.id, location.code]));
+  return lines.map((line) => {
+    const before = Math.min(line.quantity, already.get(line.lineId) ?? 0);
+    const allocations = takes
+      .filter((take) => take.orderLineId === line.lineId)
+      .map((take) => ({
+        location: code.get(take.locationId)!,
+        locationId: take.locationId,
+        quantity: take.quantity,
+        reservationId: take.reservationId,
+      }));
+    const reserved = before + allocations.reduce((sum, allocation) => sum + allocation.quantity, 0);
+    return {
+      lineId: line.lineId,
+      lineNo: line.lineNo,
+      sku: line.sku,
+      quantity: line.quantity,
+      reserved,
+      shortage: line.quantity - reserved,
+      allocations,
+    };
   });
 }
 

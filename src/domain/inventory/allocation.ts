@@ -52,3 +52,52 @@ export function inLockOrder<L extends Pick<ReserveLine, 'productId' | 'lineNo'>>
     a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : a.lineNo - b.lineNo,
   );
 }
+
+/** One reservation a plan takes: a quantity of a line at one location. */
+export interface PlannedTake {
+  lineId: string;
+  productId: string;
+  locationId: string;
+  quantity: number;
+}
+
+/**
+ * What a reservation run takes when every stock row it may touch is locked and its free quantity
+ * known (`free`, by `productId|locationId`; a missing row has none): per line in lock order, the
+ * whole need at the first candidate that has it, else (partial allowed) what each candidate has in
+ * turn — the choices the row-by-row guarded UPDATEs make on those figures. `free` is not changed.
+ */
+export function planOnLockedRows(
+  lines: readonly ReserveLine[],
+  candidates: ReadonlyArray<{ id: string }>,
+  free: ReadonlyMap<string, number>,
+  already: ReadonlyMap<string | null, number>,
+  allowPartial: boolean,
+): PlannedTake[] {
+  const left = new Map(free);
+  const takes: PlannedTake[] = [];
+  const take = (line: ReserveLine, locationId: string, quantity: number) => {
+    const key = `${line.productId}|${locationId}`;
+    left.set(key, (left.get(key) ?? 0) - quantity);
+    takes.push({ lineId: line.lineId, productId: line.productId, locationId, quantity });
+  };
+  for (const line of inLockOrder(lines)) {
+    let missing = line.quantity - Math.min(line.quantity, already.get(line.lineId) ?? 0);
+    if (missing <= 0) continue;
+    const freeAt = (locationId: string) => left.get(`${line.productId}|${locationId}`) ?? 0;
+    const whole = candidates.find((location) => freeAt(location.id) >= missing);
+    if (whole) {
+      take(line, whole.id, missing);
+      continue;
+    }
+    if (!allowPartial) continue;
+    for (const location of candidates) {
+      if (missing <= 0) break;
+      const quantity = Math.min(missing, freeAt(location.id));
+      if (quantity <= 0) continue;
+      take(line, location.id, quantity);
+      missing -= quantity;
+    }
+  }
+  return takes;
+}
