@@ -159,7 +159,7 @@ const scratch = await scratchDatabase();
 try {
   const database = await openDatabase({ url: scratch.url });
   const setupDone = await setup(database);
-  const worker = context.run('worker', () =>
+  const worker = await context.run('worker', () =>
     startWorker({ db: database.db, jobs: setupDone.jobs, listenUrl: scratch.url, scheduleRetention: true }),
   );
   await drained(database);

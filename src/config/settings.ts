@@ -344,7 +344,7 @@ export const configSchema = z.object({
     default: '`2000`',
     processes: SERVE_WORKER,
     description:
-      'an idle worker looks for work less and less often, up to this (ms); a commit that wrote events wakes it at once, and it never sleeps past the next scheduled timer',
+      'an idle worker looks for work less and less often, up to this (ms); a commit that wrote events someone receives, or a job due within a minute, wakes it at once, and it never sleeps past the next scheduled timer',
   }),
   ORDO_WEBHOOK_TIMEOUT_MS: setting(int({}), {
     group: 'worker',

@@ -113,8 +113,16 @@ export interface JobsTable {
   completed_at: Timestamp | null;
 }
 
+/** 0037: a broker sink some worker serves, and the event types it takes (null: every type). */
+export interface EventSinksTable {
+  name: string;
+  event_types: string[] | null;
+  registered_at: Generated<Date>;
+}
+
 declare module './schema.js' {
   interface DB {
+    event_sinks: EventSinksTable;
     events: EventsTable;
     webhook_subscriptions: WebhookSubscriptionsTable;
     event_deliveries: EventDeliveriesTable;

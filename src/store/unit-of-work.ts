@@ -8,23 +8,42 @@ import './schema-events.js';
 /** Channel the worker LISTENs on (PostgreSQL); NOTIFY is sent at commit, so a rollback wakes nobody. */
 export const OUTBOX_CHANNEL = 'ordo_outbox';
 
-type Waker = () => void;
+/** What a commit brought: `forWorker` — events to fan out, or a job due soon, so a worker has work. */
+export interface Committed {
+  forWorker: boolean;
+}
+type Waker = (committed: Committed) => void;
 const committedWakers = new Set<Waker>();
 
 /**
- * In-process outbox workers register here: they are woken when events have committed (after a
- * unit of work that wrote some, or a single-statement write), never before — a worker woken
- * ahead of the commit finds nothing, spends a transaction on it, and then sleeps past the event.
+ * In-process outbox workers and live streams register here: they are woken when events have
+ * committed (after a unit of work that wrote some, or a single-statement write), never before — a
+ * worker woken ahead of the commit finds nothing, spends a transaction on it, and then sleeps past
+ * the event. A worker looks at `forWorker`: events nobody receives were written fanned out already.
  */
 export function onEventsCommitted(waker: Waker): () => void {
   committedWakers.add(waker);
   return () => committedWakers.delete(waker);
 }
 
-/** Wakes in-process workers: events have committed. */
-export function eventsCommitted(): void {
-  for (const waker of committedWakers) waker();
+/** Wakes in-process workers and live streams: events have committed. */
+export function eventsCommitted(committed: Committed = { forWorker: true }): void {
+  for (const waker of committedWakers) waker(committed);
 }
+
+/**
+ * A job due within this long of its commit wakes the workers (NOTIFY, in-process wake-up); a later
+ * one is found by an idle worker's next look (ORDO_POLL_MAX_MS, default 2 s, well under this).
+ */
+export const JOB_WAKE_HORIZON_MS = 60_000;
+
+/**
+ * Whether an event needs fanning out, as SQL over an event record `x`: a webhook subscription of its
+ * tenant or a registered broker sink taking its type (event_sinks, migration 0037) may want it.
+ * An event no one wants is written fanned out: no delivery, no NOTIFY, no worker statement.
+ */
+const WANTED = sql.raw(`(exists (select 1 from webhook_subscriptions s where s.tenant_id = x.tenant_id)
+  or exists (select 1 from event_sinks k where k.event_types is null or x.type = any(k.event_types)))`);
 
 export type HistoryRow = Insertable<DB['order_history']>;
 export type EventRow = Insertable<DB['events']>;
@@ -44,6 +63,8 @@ export class UnitOfWork {
   private savepoints = 0;
   /** Events written at the end (for the unit of work's span). */
   flushedEvents = 0;
+  /** A job this unit of work scheduled is due soon: the workers are to be woken at commit. */
+  private jobDueSoon = false;
 
   private constructor(readonly trx: Tx) {}
 
@@ -93,7 +114,7 @@ export class UnitOfWork {
     committing: () => void,
     counter?: StatementCounter,
   ): Promise<T> {
-    let written: Promise<void> | undefined;
+    let written: Promise<Committed | null> | undefined;
     let work: UnitOfWork | undefined;
     const result = await db.transaction().execute(async (trx) => {
       work = new UnitOfWork(counter ? trx.withPlugin(counter) : trx);
@@ -106,9 +127,14 @@ export class UnitOfWork {
       written.catch(() => {});
       return value;
     });
-    await written;
-    if (work!.flushedEvents > 0) eventsCommitted();
+    const committed = await written;
+    if (committed) eventsCommitted(committed);
     return result;
+  }
+
+  /** A job was scheduled to run at `runAt`: one due soon wakes the workers when this commits. */
+  jobScheduled(runAt: Date): void {
+    if (runAt.getTime() - Date.now() < JOB_WAKE_HORIZON_MS) this.jobDueSoon = true;
   }
 
   /** Appends order history rows (written at the end of the unit of work). */
@@ -142,14 +168,18 @@ export class UnitOfWork {
     }
   }
 
-  /** Writes what is held (called once, at the end of run). */
-  private flush(): Promise<void> {
+  /**
+   * Writes what is held (called once, at the end of run). Answers what the commit brings for
+   * workers and live streams, or null when it wrote no event and scheduled no job due soon.
+   */
+  private async flush(): Promise<Committed | null> {
     const history = this.history;
     const events = this.events;
     this.flushedEvents = events.length;
     this.history = [];
     this.events = [];
-    return writeAppends(this.trx, history, events);
+    const forWorker = await writeAppends(this.trx, history, events, this.jobDueSoon);
+    return events.length > 0 || forWorker ? { forWorker } : null;
   }
 }
 
@@ -195,38 +225,52 @@ const EVENT_RECORD = sql.raw(
 );
 
 /**
- * Writes what is pending in one statement: the outbox lock per subject, NOTIFY, the history rows
- * and the events. The events are produced from a join with the lock CTE, so every lock is held
- * before any event row (and its seq) exists: each subject's seq order stays its commit order,
- * and keys are taken sorted, so two transactions locking several subjects cannot deadlock.
+ * Writes what is pending in one statement: the outbox lock per subject, NOTIFY when a worker has
+ * work, the history rows and the events. The events are produced from a join with the lock CTE,
+ * so every lock is held before any event row (and its seq) exists: each subject's seq order stays
+ * its commit order, and keys are taken sorted, so two transactions locking several subjects cannot
+ * deadlock. An event no subscription or sink wants is written fanned out (WANTED). Answers whether
+ * a worker has work: an event to fan out, or `jobDueSoon`.
  */
-async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[]): Promise<void> {
-  if (history.length === 0 && events.length === 0) return;
+async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[], jobDueSoon: boolean): Promise<boolean> {
   const json = history.length ? recordsJson(history, ['changes', 'reason']) : '[]';
   const insertHistory = sql`insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
     select tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason
     from jsonb_to_recordset(${json}::jsonb) as ${HISTORY_RECORD}`;
   if (events.length === 0) {
-    await insertHistory.execute(trx);
-    return;
+    if (history.length && jobDueSoon)
+      await sql`with n as (select pg_notify(${OUTBOX_CHANNEL}, '')), h as (${insertHistory})
+        select (select count(*) from n) as notified`.execute(trx);
+    else if (history.length) await insertHistory.execute(trx);
+    else if (jobDueSoon) await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+    return jobDueSoon;
   }
   const keys = [...new Set(events.map((e) => `${e.tenant_id}/${e.subject}`))].sort();
-  await sql`with l as (
-      select pg_notify(${OUTBOX_CHANNEL}, '') as notified,
+  const { rows } = await sql<{ fanned_out: boolean }>`with ev as (
+      select * from jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
+    ), q as (
+      select x.id, not ${WANTED} as quiet from ev as x
+    ), n as (
+      select pg_notify(${OUTBOX_CHANNEL}, '') where ${jobDueSoon} or exists (select 1 from q where not q.quiet)
+    ), l as (
+      select (select count(*) from n) as notified,
         (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
     ), h as (${insertHistory})
-    insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context)
-    select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context
-    from l cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
-    order by x.id`.execute(trx);
+    insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context, fanned_out)
+    select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context, q.quiet
+    from l cross join ev as x join q on q.id = x.id
+    order by x.id
+    returning fanned_out`.execute(trx);
+  return jobDueSoon || rows.some((row) => !row.fanned_out);
 }
 
 /**
  * History rows and events as data-modifying CTEs of one statement that makes a change on its own,
  * outside any transaction: they are written only if the CTE named `gate` returned a row, and the
  * statement is atomic by itself. Only for a new subject no other transaction can yet see (a new
- * order), which is why no outbox lock is taken. The caller's final select must read `notified`,
- * or PostgreSQL skips the NOTIFY.
+ * order), which is why no outbox lock is taken. Events no one wants are written fanned out and
+ * send no NOTIFY (as in writeAppends). The caller's final select must read `notified` (how many
+ * NOTIFYs were sent: a worker has work), or PostgreSQL skips the NOTIFY.
  */
 export function appendsWith(gate: string, history: HistoryRow[], events: EventRow[]): RawBuilder<unknown> {
   const group = sql.raw(gate);
@@ -234,12 +278,15 @@ export function appendsWith(gate: string, history: HistoryRow[], events: EventRo
       insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
       select x.tenant_id, x.id, x.order_id, x.at, x.actor_type, x.actor_id, x.action, x.from_state, x.to_state, x.changes, x.reason
       from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(history, ['changes', 'reason'])}::jsonb) as ${HISTORY_RECORD}
-    ), e as (
-      insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context)
-      select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context
+    ), ev as (
+      select x.*, not ${WANTED} as quiet
       from (select 1 from ${group} limit 1) as gate cross join jsonb_to_recordset(${recordsJson(events, ['payload'])}::jsonb) as ${EVENT_RECORD}
+    ), e as (
+      insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context, fanned_out)
+      select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context, x.quiet
+      from ev as x
       order by x.id
     ), notified as (
-      select pg_notify(${OUTBOX_CHANNEL}, '') from (select 1 from ${group} limit 1) as gate where ${events.length > 0}
+      select pg_notify(${OUTBOX_CHANNEL}, '') where exists (select 1 from ev where not ev.quiet)
     )`;
 }

@@ -9,6 +9,8 @@ import { natsSink } from '../integrations/broker/nats-sink.js';
 import { emailSinks } from '../integrations/email/email-sink.js';
 import type { BrokerConfig, Config } from '../config.js';
 import type { Db } from '../store/db.js';
+import type { Committed } from '../store/unit-of-work.js';
+import '../store/schema-events.js';
 import { Dispatcher, silentLogger, type Logger } from './dispatcher.js';
 import { runningTracing, startTracing } from '../integrations/telemetry/tracing-sdk.js';
 import { JobsRunner } from './jobs-runner.js';
@@ -50,11 +52,30 @@ export interface Worker {
 }
 
 /**
- * Starts the outbox dispatcher and the jobs runner. The server calls this in-process by default;
- * production runs `src/worker/main.ts` as separate processes. Any number may run against one
- * database: everything is claimed with FOR UPDATE SKIP LOCKED.
+ * Registers the broker sinks a worker serves (event_sinks, migration 0037), before it starts: from
+ * then on a unit of work writes no event a sink takes as fanned out. A sink's row stays when it
+ * leaves the configuration (docs/events.md).
  */
-export function startWorker(opts: WorkerOptions): Worker {
+async function registerSinks(db: Db, sinks: readonly EventSink[]): Promise<void> {
+  if (sinks.length === 0) return;
+  await db
+    .insertInto('event_sinks')
+    .values(sinks.map((sink) => ({ name: sink.name, event_types: sink.eventTypes ? [...sink.eventTypes] : null })))
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet((eb) => ({ event_types: eb.ref('excluded.event_types'), registered_at: new Date() })),
+    )
+    .execute();
+}
+
+/**
+ * Starts the outbox dispatcher and the jobs runner, once its broker sinks are registered. The
+ * server calls this in-process by default; production runs `src/worker/main.ts` as separate
+ * processes. Any number may run against one database: everything is claimed with FOR UPDATE SKIP LOCKED.
+ */
+export async function startWorker(opts: WorkerOptions): Promise<Worker> {
+  await registerSinks(opts.db, opts.sinks ?? []);
   const log = opts.logger ?? silentLogger;
   const registry = opts.jobs;
   const dispatcher = new Dispatcher({ ...opts, logger: log }).start();
@@ -70,7 +91,9 @@ export function startWorker(opts: WorkerOptions): Worker {
   // Wakes within a few milliseconds are one: under load every commit wakes the worker, and one
   // look (a fan-out statement, a timer check) then serves the orders of that moment together.
   let waking: NodeJS.Timeout | null = null;
-  const wake = () => {
+  const wake = (committed: Committed = { forWorker: true }) => {
+    // events nobody receives were written fanned out: no look is needed for them
+    if (!committed.forWorker) return;
     waking ??= setTimeout(() => {
       waking = null;
       dispatcher.wake();
@@ -84,10 +107,10 @@ export function startWorker(opts: WorkerOptions): Worker {
       (error: unknown) => log.warn({ err: error }, 'could not schedule the retention sweeps'),
     );
   const unhook = onOutboxWrite(wake);
-  const listener = opts.listenUrl ? listen(opts.listenUrl, wake, log) : null;
+  const listener = opts.listenUrl ? listen(opts.listenUrl, () => wake(), log) : null;
   return {
     id: dispatcher.workerId,
-    wake,
+    wake: () => wake(),
     async stop() {
       unhook();
       if (waking) clearTimeout(waking);

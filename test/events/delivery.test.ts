@@ -60,7 +60,7 @@ describe('webhook delivery from the outbox', () => {
         description: 'ERP Łódź',
       });
       assert.equal(sub.status, 201, JSON.stringify(sub.body));
-      worker = startWorker({
+      worker = await startWorker({
         db: t.database.db,
         jobs: t.services.jobs,
         listenUrl: t.database.url,
@@ -149,7 +149,7 @@ describe('webhook delivery from the outbox', () => {
       }>`select id from events where subject = ${o.body.id} order by seq`.execute(t.database.db);
       poisoned = rows[0]!.id;
       await t.call('PATCH', `/api/v1/orders/${o.body.id}`, { notes: 'Uwaga' });
-      worker = startWorker({
+      worker = await startWorker({
         db: t.database.db,
         jobs: t.services.jobs,
         retry: { baseMs: 10, maxMs: 50, maxAttempts: 3 },
@@ -200,7 +200,7 @@ describe('webhook delivery from the outbox', () => {
       });
       const paused = await t.call('POST', `/api/v1/webhooks/subscriptions/${sub.body.id}/pause`);
       assert.equal(paused.body.status, 'paused');
-      worker = startWorker({
+      worker = await startWorker({
         db: t.database.db,
         jobs: t.services.jobs,
         retry: { baseMs: 10, maxMs: 50 },

@@ -121,7 +121,7 @@ describe('broker sink: CloudEvents to NATS JetStream', () => {
   };
 
   test('given NATS stopped and restarted, events published while it was away flow after, each stored once with its id as Nats-Msg-Id', async () => {
-    worker = startWorker({
+    worker = await startWorker({
       db: t.database.db,
       jobs: t.services.jobs,
       sinks: [sink],

@@ -63,7 +63,7 @@ describe('webhook targets are checked at delivery', () => {
       });
       assert.equal(sub.status, 201, JSON.stringify(sub.body));
       const before = rx.requests.length;
-      worker = startWorker({
+      worker = await startWorker({
         db: t.database.db,
         jobs: t.services.jobs,
         retry: { baseMs: 10, maxMs: 20, maxAttempts: 2 },

@@ -59,7 +59,7 @@ describe('invitations e-mailed through the outbox', () => {
       logger: pino({ level: 'trace' }, sink),
     });
     await smtp.start(0);
-    worker = startWorker({
+    worker = await startWorker({
       db: t.database.db,
       jobs: t.services.jobs,
       sinks: [

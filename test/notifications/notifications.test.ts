@@ -92,7 +92,7 @@ describe('customer notifications: notify step → outbox → SMTP (a real local 
         allowUnverifiedTls: true,
       }),
     );
-    worker = startWorker({
+    worker = await startWorker({
       db: t.database.db,
       jobs: t.services.jobs,
       sinks: [sink],

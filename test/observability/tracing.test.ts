@@ -98,7 +98,7 @@ describe('OpenTelemetry traces', () => {
       .executeTakeFirstOrThrow();
     assert.match(event.trace_context ?? '', new RegExp(`^00-${http.spanContext().traceId}-[0-9a-f]{16}-01$`));
 
-    worker = startWorker({
+    worker = await startWorker({
       db: t.database.db,
       jobs: t.services.jobs,
       listenUrl: t.database.url,

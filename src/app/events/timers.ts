@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { newId } from '../../shared/ids.js';
-import type { TenantScope, Work } from '../../store/tenant-scope.js';
+import { isWork, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import '../../store/schema-events.js';
 
 /**
@@ -50,6 +50,8 @@ export async function scheduleTimer(tx: TenantScope, spec: TimerSpec): Promise<s
             }),
         );
   const result = await query.returning('id').executeTakeFirstOrThrow();
+  // one due soon wakes the workers when the transaction commits (unit-of-work.ts, JOB_WAKE_HORIZON_MS)
+  if (isWork(tx)) tx.work.jobScheduled(spec.runAt);
   return result.id;
 }
 

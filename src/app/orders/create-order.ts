@@ -528,7 +528,7 @@ function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<u
   };
   const columns = Object.keys(row);
   const linesJson = JSON.stringify(order.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  return sql<{ inserted: number }>`with o as (
+  return sql<{ inserted: number; notified?: number }>`with o as (
       insert into orders (${sql.raw(columns.join(', '))}) values (${sql.join(columns.map((c) => row[c]))})
       on conflict (tenant_id, channel_id, external_id) where external_id is not null do nothing
       returning id
@@ -569,7 +569,7 @@ async function storeOrder(scope: TenantScope, actor: Actor, order: NewOrder) {
   const appends = appendsWith('o', historyRows(scope, actor, order.now, notes), eventRows(scope, [order.event]));
   const { rows } = await insertOrder(scope, order, appends);
   if (rows[0]!.inserted === 0) await refuseDuplicate(scope, order);
-  wakeOutboxWorkers();
+  wakeOutboxWorkers({ forWorker: (rows[0]!.notified ?? 0) > 0 });
   return respond(scope, order, { started: false }, skippedOnIntake());
 }
 
