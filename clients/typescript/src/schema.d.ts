@@ -9759,7 +9759,7 @@ export interface paths {
         };
         /**
          * The states and events of every published (then retired) process in words (EN/PL/RU labels)
-         * @description For lists that show orders of many processes (the console's orders list, customer page, returns): `states.<code>` and `events.<code>` are the first labels a definition gives that code; a code no definition labels is absent (the console then uses its own words).
+         * @description For lists that show orders of many processes (the console's orders list, customer page, returns): `states.<code>` and `events.<code>` are the first labels a definition gives that code; a code no definition labels is absent (the console then uses its own words). `processes.<key>` is each process's name (title and labels) from its newest published, else retired, version.
          */
         get: {
             parameters: {
@@ -9785,6 +9785,14 @@ export interface paths {
                             events: {
                                 [key: string]: {
                                     [key: string]: string;
+                                };
+                            };
+                            processes: {
+                                [key: string]: {
+                                    /** @description the definition's title */
+                                    title: string | null;
+                                    /** @description the definition's name per language (its `labels`) */
+                                    labels: components["schemas"]["Labels"] | null;
                                 };
                             };
                         };
@@ -32251,9 +32259,14 @@ export interface components {
                     number: string;
                     orderVersion: number;
                     state: string;
+                    /** @description the process the order runs, with its name in words */
                     process: {
                         key: string;
                         version: number;
+                        /** @description the definition's title */
+                        title: string | null;
+                        /** @description the definition's name per language (its `labels`) */
+                        labels: components["schemas"]["LabelsInput"] | null;
                     };
                     resolutions: string[];
                     /** @description the exception state's name in words, from the order's process */
@@ -35318,9 +35331,14 @@ export interface components {
                     number: string;
                     orderVersion: number;
                     state: string;
+                    /** @description the process the order runs, with its name in words */
                     process: {
                         key: string;
                         version: number;
+                        /** @description the definition's title */
+                        title: string | null;
+                        /** @description the definition's name per language (its `labels`) */
+                        labels: components["schemas"]["Labels"] | null;
                     };
                     resolutions: string[];
                     /** @description the exception state's name in words, from the order's process */
