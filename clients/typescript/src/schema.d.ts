@@ -12341,6 +12341,8 @@ export interface paths {
                     slaHours?: number;
                     /** @description a running order with no step for this long is stuck */
                     stuckHours?: number;
+                    /** @description the IANA zone the per-day figures cut calendar days in (the user's, e.g. Europe/Warsaw); default UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -31757,6 +31759,8 @@ export interface components {
             location: string | null;
             slaHours: number;
             stuckHours: number;
+            /** @description the zone the days of `daily` are cut in */
+            timeZone: string;
             endStates: string[];
             /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
             stageLabels: {
@@ -31849,9 +31853,9 @@ export interface components {
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
             };
-            /** @description the figures per UTC day of placement, every day of the period (days without orders as zeros) */
+            /** @description the figures per calendar day of placement in `timeZone`, every day of the period (days without orders as zeros) */
             daily: {
-                /** @description a UTC calendar day, YYYY-MM-DD */
+                /** @description a calendar day in `timeZone`, YYYY-MM-DD */
                 day: string;
                 /** @description orders placed that day */
                 orders: number;
@@ -31861,7 +31865,7 @@ export interface components {
                 slaAdherence: number | null;
                 late: number;
                 cancelled: number;
-                /** @description GET /api/v1/orders query of that day's orders */
+                /** @description GET /api/v1/orders query of that day's orders: the instants the day starts and ends at in `timeZone` */
                 drillDown: string;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 lateDrillDown: string;
@@ -34829,6 +34833,8 @@ export interface components {
             location: string | null;
             slaHours: number;
             stuckHours: number;
+            /** @description the zone the days of `daily` are cut in */
+            timeZone: string;
             endStates: string[];
             /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
             stageLabels: {
@@ -34921,9 +34927,9 @@ export interface components {
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
             };
-            /** @description the figures per UTC day of placement, every day of the period (days without orders as zeros) */
+            /** @description the figures per calendar day of placement in `timeZone`, every day of the period (days without orders as zeros) */
             daily: {
-                /** @description a UTC calendar day, YYYY-MM-DD */
+                /** @description a calendar day in `timeZone`, YYYY-MM-DD */
                 day: string;
                 /** @description orders placed that day */
                 orders: number;
@@ -34933,7 +34939,7 @@ export interface components {
                 slaAdherence: number | null;
                 late: number;
                 cancelled: number;
-                /** @description GET /api/v1/orders query of that day's orders */
+                /** @description GET /api/v1/orders query of that day's orders: the instants the day starts and ends at in `timeZone` */
                 drillDown: string;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 lateDrillDown: string;
