@@ -40,7 +40,8 @@ export interface ConsoleRig {
   expectedErrors: RegExp[];
   /** Adds a console user with the given roles (the tenant's admin exists already). */
   addUser(email: string, roles: string[], locale?: string): Promise<void>;
-  newPage(locale?: string): Promise<Page>;
+  /** a page in its own context; `timezoneId` sets the browser's time zone (the machine's by default) */
+  newPage(locale?: string, timezoneId?: string): Promise<Page>;
   shot(name: string, page?: Page): Promise<void>;
   login(page: Page, email: string): Promise<void>;
   close(): Promise<void>;
@@ -112,8 +113,12 @@ export async function startConsole(
   });
   const consoleErrors: string[] = [];
   const expectedErrors: RegExp[] = [];
-  const newPage = async (locale = 'en-GB') => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale });
+  const newPage = async (locale = 'en-GB', timezoneId?: string) => {
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 860 },
+      locale,
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     const p = await context.newPage();
     p.setDefaultTimeout(15_000);
     p.on('console', (m) => {
