@@ -55,7 +55,8 @@ describe('invitations e-mailed through the outbox', () => {
       },
     });
     t = await testApp({
-      config: loadConfig({ ORDO_PUBLIC_URL: 'https://konsola.example.pl/' }),
+      // SMTP configured (the worker below sends through the local server) and a public address
+      config: loadConfig({ ORDO_PUBLIC_URL: 'https://konsola.example.pl/', ORDO_SMTP_HOST: '127.0.0.1' }),
       logger: pino({ level: 'trace' }, sink),
     });
     await smtp.start(0);
@@ -199,5 +200,26 @@ describe('invitations e-mailed through the outbox', () => {
     assert.ok(row);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(mailTo('cierpliwy@example.pl').length, 1, 'not sent twice');
+  });
+});
+
+describe('an invitation is e-mailed only when it can be', () => {
+  test('a public address without an SMTP server: emailed false, nothing queued, the admin hands the link on', async () => {
+    const t = await testApp({ config: loadConfig({ ORDO_PUBLIC_URL: 'https://konsola.example.pl/' }) });
+    try {
+      const res = await t.call('POST', '/api/v1/users', {
+        email: 'bez.poczty@example.pl',
+        name: 'Bez Poczty',
+        roles: ['viewer'],
+        invite: true,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.invitation.emailed, false);
+      assert.equal(res.body.invitation.notificationId, undefined);
+      const queued = await t.store.selectFrom('notifications').select('id').execute();
+      assert.deepEqual(queued, []);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -25167,7 +25167,7 @@ export interface paths {
                                 /** @description the one-time code of `/invitation#<code>`: shown once, never stored */
                                 token: string;
                                 expiresAt: string;
-                                /** @description true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL */
+                                /** @description true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL or without ORDO_SMTP_HOST (the admin hands the link on) */
                                 emailed: boolean;
                                 notificationId?: string;
                             };

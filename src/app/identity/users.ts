@@ -100,7 +100,10 @@ async function emailFree(scope: TenantScope, email: string) {
 /** Who invites, and where the console is reached from outside (for the invitation e-mail's link). */
 export interface Inviter {
   locale?: string | undefined;
-  /** ORDO_PUBLIC_URL; without it no e-mail is sent (the link would point nowhere). */
+  /**
+   * ORDO_PUBLIC_URL, given only when SMTP is configured too; without it no e-mail is queued (the
+   * link would point nowhere, or the message would wait for a server that is not there).
+   */
   publicUrl?: string | undefined;
 }
 
