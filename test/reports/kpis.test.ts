@@ -5,6 +5,7 @@ import { fixedClock } from '../../src/shared/clock.js';
 import { newId } from '../../src/shared/ids.js';
 import { publish, shipped } from '../process/process-support.js';
 import { seedKpiOrder } from './kpi-seed.js';
+import { kpiReport } from '../../src/app/reports/kpis.js';
 
 const HOUR = 3_600_000;
 const NOW = '2026-11-20T00:00:00.000Z';
@@ -440,5 +441,19 @@ describe('KPIs per day in the user’s time zone', () => {
       assert.match(JSON.stringify(response.body), /tz/);
       assert.match(JSON.stringify(response.body), /IANA time zone/);
     }
+  });
+
+  test('the report refuses an unknown zone itself, whoever calls it: the caller’s error, not a 500', async () => {
+    // past the route's check: without one, Temporal's RangeError (or the database's) was a 500
+    await assert.rejects(
+      kpiReport(t.store, new Date(NOW), {
+        from: new Date('2026-11-01T00:00:00Z'),
+        to: new Date('2026-11-02T00:00:00Z'),
+        slaHours: 48,
+        stuckHours: 24,
+        timeZone: 'Mars/Olympus',
+      }),
+      (error: any) => error.code === 'VALIDATION_FAILED' && /Mars\/Olympus/.test(error.message),
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
+import { AppError } from '../../shared/errors.js';
+import { ianaZone } from '../../shared/time-zones.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import {
   END_STATES,
@@ -54,6 +56,24 @@ export function daysOf(from: Date, to: Date, zone: string): { day: string; start
 
 const seconds = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value)));
 const rate = (count: number, of: number) => (of === 0 ? null : Math.round((count / of) * 10_000) / 10_000);
+
+/**
+ * The zone is one both clocks know — Intl's (the windows) and the database's (the days) — else the
+ * caller's error, not a 500 (the route lets only IANA names through; the two tables may differ).
+ */
+async function knownZone(scope: TenantScope, zone: string) {
+  if (zone === 'UTC') return;
+  const refuse = () =>
+    new AppError('VALIDATION_FAILED', `unknown time zone ${zone}`, [
+      { path: '/tz', message: 'an IANA time zone such as Europe/Warsaw' },
+    ]);
+  if (ianaZone(zone) === null) throw refuse();
+  try {
+    await sql`select now() at time zone ${zone}`.execute(scope.conn);
+  } catch {
+    throw refuse();
+  }
+}
 
 export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) {
   const tenantId = scope.tenantId;
@@ -144,6 +164,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
   // The figures per calendar day of placement in the user's zone, every day of the period (days
   // without orders as zeros); PostgreSQL cuts the days with the same zone rules the windows use.
   const zone = query.timeZone ?? 'UTC';
+  await knownZone(scope, zone);
   const dayRows = await sql<Record<string, string | null>>`select
       to_char(orders.placed_at at time zone ${zone}, 'YYYY-MM-DD') as day, count(*) as total,
       ${countOf('cancelled')} as cancelled, ${countOf('late')} as late, ${countOf('on_time')} as on_time,
