@@ -195,6 +195,15 @@ describe('states in words on every list', { skip: haveChromium ? false : `no chr
     assert.deepEqual(await exceptionProcesses(page), [...PROCESS_NAMES.ru]);
     assert.doesNotMatch(await page.locator('main').innerText(), PROCESS_CODES);
     await rig.shot('state-words-exceptions-ru', page);
+
+    // the processes page names them in Russian too (their titles are English)
+    await page.goto(`${rig.base}/processes`);
+    await page.getByTestId('process-name').getByText('Розничные продажи B2C (омниканал)').waitFor();
+    assert.deepEqual((await page.getByTestId('process-name').allInnerTexts()).sort(), [
+      'Маркетплейс FBS (со склада продавца)',
+      'Розничные продажи B2C (омниканал)',
+    ]);
+    await rig.shot('state-words-processes-ru', page);
     await page.close();
     assert.deepEqual(rig.consoleErrors, []);
   });
