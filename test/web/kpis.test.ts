@@ -348,6 +348,8 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
       .getByRole('link')
       .filter({ hasText: `${longDay(placed, 'pl-PL', 'Europe/Warsaw')}: 1 zamówienie` });
     await polish.waitFor({ state: 'attached' });
+    // the chart drawn (its chunk loads after the figures) before the screenshot
+    await daily.locator('canvas').waitFor();
     await daily.scrollIntoViewIfNeeded();
     await polish.focus();
     await rig.shot('kpis-daily-warsaw-pl', page);
@@ -358,6 +360,7 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
       .filter({ hasText: `${longDay(placed, 'ru-RU', 'Europe/Warsaw')}: 1 заказ` });
     await russian.waitFor({ state: 'attached' });
     await daily.getByText('в вашем часовом поясе (Europe/Warsaw)', { exact: false }).waitFor();
+    await daily.locator('canvas').waitFor();
     await russian.focus();
     await rig.shot('kpis-daily-warsaw-ru', page);
     await page.close();
