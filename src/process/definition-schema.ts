@@ -195,6 +195,9 @@ export const processDefinitionSchema = z
     key: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a process key is lower-kebab-case'),
     version: z.number().int().positive().max(INT4_MAX).optional(),
     title: z.string().optional(),
+    labels: labelsSchema
+      .optional()
+      .describe("the process's name for people in each language; the console falls back to title, then the key"),
     description: z.string().optional(),
     start: stateName,
     settings: z

@@ -8,7 +8,10 @@ export interface NotificationsTable {
   id: string;
   /** null: a message that belongs to no order (a user's invitation, migration 0033). */
   order_id: string | null;
-  /** An invitation's one-time code until the message is sent, then null; never shown (0033). */
+  /**
+   * The SHA-256 hash of the one-time code an invitation e-mail carried (made as it is sent), until
+   * the invitation is used; never the code, never shown (migrations 0033, 0035).
+   */
   secret: ColumnType<string | null, string | null | undefined, string | null>;
   user_id: ColumnType<string | null, string | null | undefined, string | null>;
   template: string;

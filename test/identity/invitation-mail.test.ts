@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { sql } from 'kysely';
+import { createHash } from 'node:crypto';
 import { testApp, type TestApp } from '../support.js';
 import { startWorker, type Worker } from '../../src/worker/worker.js';
 import { emailSink } from '../../src/integrations/email/email-sink.js';
 import { smtpSender } from '../../src/integrations/email/smtp-sender.js';
 import { eventually, LocalSmtp, type Received } from '../notifications/smtp-support.js';
 import { loadConfig } from '../../src/config.js';
+import { newId } from '../../src/shared/ids.js';
+import { up } from '../../src/store/migrations/0035_invitation_code_hash.js';
 
 /**
  * Invitations e-mailed (issue 18, docs/users.md): an admin's invitation reaches the invitee
@@ -55,7 +58,8 @@ describe('invitations e-mailed through the outbox', () => {
       },
     });
     t = await testApp({
-      config: loadConfig({ ORDO_PUBLIC_URL: 'https://konsola.example.pl/' }),
+      // SMTP configured (the worker below sends through the local server) and a public address
+      config: loadConfig({ ORDO_PUBLIC_URL: 'https://konsola.example.pl/', ORDO_SMTP_HOST: '127.0.0.1' }),
       logger: pino({ level: 'trace' }, sink),
     });
     await smtp.start(0);
@@ -98,7 +102,6 @@ describe('invitations e-mailed through the outbox', () => {
     const created = await invite({ email: 'nowy.pracownik@example.pl', name: 'Łukasz Żółtowski' });
     assert.equal(created.locale, 'pl', "the inviter's language");
     assert.equal(created.invitation.emailed, true);
-    const code = created.invitation.token;
 
     const [mail] = await eventually('the invitation e-mail', async () => {
       const found = mailTo('nowy.pracownik@example.pl');
@@ -107,6 +110,9 @@ describe('invitations e-mailed through the outbox', () => {
     assert.equal(mail!.subject, 'Zaproszenie do Test tenant w Ordo');
     assert.ok(mail!.text.includes('Dzień dobry, Łukasz Żółtowski!'), mail!.text);
     assert.ok(mail!.text.includes('Ewa Kowalska zaprasza Cię do pracy w Ordo'), mail!.text);
+    // the e-mail's code was made as it was sent: not the one the admin was shown
+    const code = mail!.text.match(/invitation#([A-Za-z0-9_-]+)/)![1]!;
+    assert.notEqual(code, created.invitation.token);
     const link = `https://konsola.example.pl/invitation#${code}`;
     assert.ok(mail!.text.includes(link), mail!.text);
     assert.ok(mail!.html.includes(`href="${link}"`), mail!.html);
@@ -122,12 +128,20 @@ describe('invitations e-mailed through the outbox', () => {
     assert.ok(logged.text.includes('https://konsola.example.pl/invitation#__invitation_code__'), logged.text);
     const stored = await storedText();
     assert.ok(stored.includes('user_invitation'), 'the search below looks at the right rows');
-    assert.ok(!stored.includes(code), 'the code is in no notification, event or audit row once sent');
+    assert.ok(!stored.includes(code), 'the code is in no notification, event or audit row');
+    assert.ok(!stored.includes(created.invitation.token), "nor is the admin's");
+    // what the notification keeps is the code's hash: enough to recognise the link, useless to open it
+    const row = await t.store
+      .selectFrom('notifications')
+      .select('secret')
+      .where('id', '=', created.invitation.notificationId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.secret, createHash('sha256').update(code).digest('hex'));
     assert.ok(logLines.length > 0, 'the server logged requests');
     assert.ok(!logLines.join('').includes(code), 'no server log line holds the code');
 
     // the link from the e-mail sets the password, once
-    const code2 = mail!.text.match(/invitation#([A-Za-z0-9_-]+)/)![1]!;
+    const code2 = code;
     const accepted = await t.call('POST', '/api/v1/auth/accept-invitation', {
       token: code2,
       password: 'moje nowe hasło 2026',
@@ -139,6 +153,38 @@ describe('invitations e-mailed through the outbox', () => {
       password: 'inne hasło 20266',
     });
     assert.equal(again.status, 401);
+    // the first code used closes the other: the admin's link opens nothing now
+    const adminLink = await t.call('POST', '/api/v1/auth/accept-invitation', {
+      token: created.invitation.token,
+      password: 'inne hasło 20267',
+    });
+    assert.equal(adminLink.status, 401);
+    const used = await t.store
+      .selectFrom('notifications')
+      .select('secret')
+      .where('id', '=', created.invitation.notificationId)
+      .executeTakeFirstOrThrow();
+    assert.equal(used.secret, null, 'a used invitation keeps not even the hash');
+  });
+
+  test("the admin's link works as well, and then the e-mailed one is refused", async () => {
+    const created = await invite({ email: 'druga.osoba@example.pl', name: 'Druga Osoba' });
+    const [mail] = await eventually('the invitation e-mail', async () => {
+      const found = mailTo('druga.osoba@example.pl');
+      return found.length ? found : undefined;
+    });
+    const mailed = mail!.text.match(/invitation#([A-Za-z0-9_-]+)/)![1]!;
+    const byAdmin = await t.call('POST', '/api/v1/auth/accept-invitation', {
+      token: created.invitation.token,
+      password: 'hasło od admina 2026',
+    });
+    assert.equal(byAdmin.status, 200, JSON.stringify(byAdmin.body));
+    const byMail = await t.call('POST', '/api/v1/auth/accept-invitation', {
+      token: mailed,
+      password: 'hasło z e-maila 2026',
+    });
+    assert.equal(byMail.status, 401);
+    await login('druga.osoba@example.pl', 'hasło od admina 2026');
   });
 
   test('the language the admin chose wins: a Russian invitation from the Polish admin', async () => {
@@ -171,7 +217,7 @@ describe('invitations e-mailed through the outbox', () => {
     assert.equal(mailTo('haslo@example.pl').length, 0);
   });
 
-  test('while the SMTP server is down the invitation waits with its code; once it is back it is delivered exactly once', async () => {
+  test('while the SMTP server is down the invitation waits without a code; once it is back it is delivered exactly once, its link working', async () => {
     const port = smtp.port;
     await smtp.stop();
     const created = await invite({ email: 'cierpliwy@example.pl', name: 'Cierpliwy Gość' });
@@ -180,24 +226,93 @@ describe('invitations e-mailed through the outbox', () => {
       return n.state === 'failed' && n.attempts >= 2 ? n : undefined;
     });
     assert.match(failed.lastResponse, /ECONNREFUSED|connect/i);
-    await smtp.start(port);
-    await eventually('delivered after the outage', async () => mailTo('cierpliwy@example.pl').length === 1);
-    assert.ok(mailTo('cierpliwy@example.pl')[0]!.text.includes(created.invitation.token));
-    const row = await t.store
+    // while it waits, nothing usable is stored: at most the hash of a code that reached no one
+    const waiting = await t.store
       .selectFrom('notifications')
-      .select(['state', 'secret'])
+      .select('secret')
       .where('id', '=', created.invitation.notificationId)
       .executeTakeFirstOrThrow();
+    assert.ok(waiting.secret === null || /^[0-9a-f]{64}$/.test(waiting.secret), String(waiting.secret));
+    await smtp.start(port);
+    await eventually('delivered after the outage', async () => mailTo('cierpliwy@example.pl').length === 1);
+    const code = mailTo('cierpliwy@example.pl')[0]!.text.match(/invitation#([A-Za-z0-9_-]+)/)![1]!;
     await eventually('marked sent', async () => {
       const current = await t.store
         .selectFrom('notifications')
         .select(['state', 'secret'])
         .where('id', '=', created.invitation.notificationId)
         .executeTakeFirstOrThrow();
-      return current.state === 'sent' && current.secret === null;
+      return current.state === 'sent' && current.secret === createHash('sha256').update(code).digest('hex');
     });
-    assert.ok(row);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(mailTo('cierpliwy@example.pl').length, 1, 'not sent twice');
+    // the link of the one e-mail that went out works
+    const accepted = await t.call('POST', '/api/v1/auth/accept-invitation', {
+      token: code,
+      password: 'cierpliwość popłaca 2026',
+    });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  });
+});
+
+describe('an invitation is e-mailed only when it can be', () => {
+  test('a public address without an SMTP server: emailed false, nothing queued, the admin hands the link on', async () => {
+    const t = await testApp({ config: loadConfig({ ORDO_PUBLIC_URL: 'https://konsola.example.pl/' }) });
+    try {
+      const res = await t.call('POST', '/api/v1/users', {
+        email: 'bez.poczty@example.pl',
+        name: 'Bez Poczty',
+        roles: ['viewer'],
+        invite: true,
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.invitation.emailed, false);
+      assert.equal(res.body.invitation.notificationId, undefined);
+      const queued = await t.store.selectFrom('notifications').select('id').execute();
+      assert.deepEqual(queued, []);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('migration 0035: no invitation code at rest', () => {
+  test('a code an older version left waiting in a queued invitation is wiped; other messages keep theirs', async () => {
+    const t = await testApp();
+    try {
+      const row = (id: string, template: string, secret: string) => ({
+        id,
+        order_id: null,
+        user_id: null,
+        secret,
+        template,
+        language: 'pl',
+        recipient: 'ktos@example.pl',
+        subject: 'Zaproszenie',
+        body_text: 'https://konsola.example.pl/invitation#__invitation_code__',
+        body_html: '',
+        source: 'built_in',
+        attachments: JSON.stringify([]),
+        last_response: null,
+        claimed_until: null,
+        sent_at: null,
+        created_at: new Date(),
+        updated_at: new Date(),
+      });
+      const [invitation, other] = [newId(), newId()];
+      await t.store
+        .insertInto('notifications', [
+          row(invitation, 'user_invitation', 'ordos_1234abcd_plain-code-from-0033'),
+          row(other, 'order_shipped', 'kept'),
+        ] as any)
+        .execute();
+      await up(t.database.db);
+      const secrets = Object.fromEntries(
+        (await t.store.selectFrom('notifications').select(['id', 'secret']).execute()).map((r) => [r.id, r.secret]),
+      );
+      assert.deepEqual(secrets, { [invitation]: null, [other]: 'kept' });
+    } finally {
+      await t.close();
+    }
   });
 });

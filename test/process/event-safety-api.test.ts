@@ -200,6 +200,10 @@ describe('event sources, overrides and process words through the API', () => {
     assert.deepEqual(row.stateLabels, read.stateLabels, 'the exception row names its state in the process words');
     assert.deepEqual(row.resolutionLabels.restocked, { en: 'Stock found', pl: 'Towar znaleziony', ru: 'Товар найден' });
     assert.equal(row.resolutionLabels.cancel.pl, 'Anuluj zamówienie');
+    // the process it runs, named for people (the definition's labels and title), beside its code
+    assert.equal(row.process.key, 'marketplace-fbs');
+    assert.equal(row.process.title, 'Marketplace FBS');
+    assert.equal(row.process.labels.ru, 'Маркетплейс FBS (со склада продавца)');
 
     const marketplaceEvent = await post('operator', o.id, { name: 'marketplace_cancelled' });
     assert.equal(marketplaceEvent.status, 403);
@@ -217,6 +221,15 @@ describe('event sources, overrides and process words through the API', () => {
     // a state only the marketplace process has, and an event of each
     assert.ok(words.body.states.late_exception?.pl, JSON.stringify(Object.keys(words.body.states)));
     assert.equal(words.body.events.cancel.ru, 'Отменить заказ');
+    // each process by its key, with its name
+    assert.deepEqual(words.body.processes['b2c-omnichannel'], {
+      title: 'B2C omnichannel retail',
+      labels: {
+        en: 'B2C omnichannel retail',
+        pl: 'Sprzedaż detaliczna B2C (omnichannel)',
+        ru: 'Розничные продажи B2C (омниканал)',
+      },
+    });
     for (const labels of [...Object.values(words.body.states), ...Object.values(words.body.events)])
       assert.ok((labels as Record<string, string>).en, 'only labelled codes');
     const anonymous = await t.call('GET', '/api/v1/processes/words', undefined, { authorization: '' });

@@ -5,6 +5,7 @@ import { fixedClock } from '../../src/shared/clock.js';
 import { newId } from '../../src/shared/ids.js';
 import { publish, shipped } from '../process/process-support.js';
 import { seedKpiOrder } from './kpi-seed.js';
+import { kpiReport } from '../../src/app/reports/kpis.js';
 
 const HOUR = 3_600_000;
 const NOW = '2026-11-20T00:00:00.000Z';
@@ -349,5 +350,110 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
       } as any)
       .execute();
     assert.deepEqual(await attention(), ['D', 'E', 'F']);
+  });
+});
+
+/**
+ * The per-day figures in the user's time zone (issue 18): an order placed at 23:30 UTC belongs to
+ * the next day in Warsaw, and that day's drill-down lists it; a day where clocks go back lasts 25
+ * hours. Orders (UTC → Warsaw):
+ *   P 2026-10-24 22:30 → 25 October 00:30 (summer time, the day clocks go back)
+ *   I 2026-11-07 22:59 →  7 November 23:59
+ *   H 2026-11-07 23:30 →  8 November 00:30
+ *   J 2026-11-08 22:30 →  8 November 23:30
+ */
+describe('KPIs per day in the user’s time zone', () => {
+  let t: TestApp;
+  const keyOf = new Map<string, string>();
+  const PLACED = {
+    P: '2026-10-24T22:30:00Z',
+    I: '2026-11-07T22:59:00Z',
+    H: '2026-11-07T23:30:00Z',
+    J: '2026-11-08T22:30:00Z',
+  };
+  // Warsaw midnight of 25 October (summer time) to Warsaw midnight of 9 November (winter time)
+  const window = 'from=2026-10-24T22:00:00Z&to=2026-11-08T23:00:00Z';
+
+  before(async () => {
+    t = await testApp({ clock: fixedClock(NOW) });
+    await seedBasics(t);
+    for (const [key, placedAt] of Object.entries(PLACED)) {
+      const created = await t.call('POST', '/api/v1/orders', orderBody({ externalId: `TZ-${key}`, placedAt }));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      keyOf.set(created.body.number, key);
+    }
+  });
+  after(() => t.close());
+
+  const daily = async (tz: string) => {
+    const response = await t.call('GET', `/api/v1/reports/kpis?${window}${tz ? `&tz=${encodeURIComponent(tz)}` : ''}`);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    return response.body as { timeZone: string; daily: { day: string; orders: number; drillDown: string }[] };
+  };
+  const drill = async (url: string) => {
+    const response = await t.call('GET', `${url}&limit=500`);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    return response.body.items.map((o: any) => keyOf.get(o.number) ?? o.number).sort();
+  };
+  /** The days with orders, each with the orders its drill-down lists. */
+  const busyDays = async (body: Awaited<ReturnType<typeof daily>>) => {
+    const out: Record<string, { orders: number; listed: string[] }> = {};
+    for (const entry of body.daily)
+      if (entry.orders > 0) out[entry.day] = { orders: entry.orders, listed: await drill(entry.drillDown) };
+    return out;
+  };
+
+  test('tz=Europe/Warsaw: 23:30 UTC counts on the next day, and each day drills down to exactly its orders', async () => {
+    const body = await daily('Europe/Warsaw');
+    assert.equal(body.timeZone, 'Europe/Warsaw');
+    assert.equal(body.daily.length, 15, '25 October to 8 November, Warsaw days');
+    assert.equal(body.daily[0]!.day, '2026-10-25');
+    assert.equal(body.daily.at(-1)!.day, '2026-11-08');
+    assert.deepEqual(await busyDays(body), {
+      '2026-10-25': { orders: 1, listed: ['P'] },
+      '2026-11-07': { orders: 1, listed: ['I'] },
+      '2026-11-08': { orders: 2, listed: ['H', 'J'] },
+    });
+    // the day clocks go back lasts 25 hours: Warsaw midnight (22:00 UTC) to the next (23:00 UTC)
+    const first = new URL(body.daily[0]!.drillDown, 'http://api').searchParams;
+    assert.deepEqual(
+      [first.get('placedFrom'), first.get('placedTo')],
+      ['2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z'],
+    );
+  });
+
+  test('without tz the days are UTC days: the same orders fall on other days', async () => {
+    const body = await daily('');
+    assert.equal(body.timeZone, 'UTC');
+    assert.equal(body.daily[0]!.day, '2026-10-24');
+    assert.deepEqual(await busyDays(body), {
+      '2026-10-24': { orders: 1, listed: ['P'] },
+      '2026-11-07': { orders: 2, listed: ['H', 'I'] },
+      '2026-11-08': { orders: 1, listed: ['J'] },
+    });
+  });
+
+  test('a zone that is not an IANA name is a problem+json naming tz', async () => {
+    for (const tz of ['Mars/Olympus', '+01:00', "Europe/Warsaw'; drop table orders; --"]) {
+      const response = await t.call('GET', `/api/v1/reports/kpis?${window}&tz=${encodeURIComponent(tz)}`);
+      assert.equal(response.status, 400, `${tz}: ${JSON.stringify(response.body)}`);
+      assert.equal(response.body.code, 'VALIDATION_FAILED');
+      assert.match(JSON.stringify(response.body), /tz/);
+      assert.match(JSON.stringify(response.body), /IANA time zone/);
+    }
+  });
+
+  test('the report refuses an unknown zone itself, whoever calls it: the caller’s error, not a 500', async () => {
+    // past the route's check: without one, Temporal's RangeError (or the database's) was a 500
+    await assert.rejects(
+      kpiReport(t.store, new Date(NOW), {
+        from: new Date('2026-11-01T00:00:00Z'),
+        to: new Date('2026-11-02T00:00:00Z'),
+        slaHours: 48,
+        stuckHours: 24,
+        timeZone: 'Mars/Olympus',
+      }),
+      (error: any) => error.code === 'VALIDATION_FAILED' && /Mars\/Olympus/.test(error.message),
+    );
   });
 });

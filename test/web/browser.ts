@@ -14,6 +14,9 @@ import { newId } from '../../src/shared/ids.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { scope, type TenantScope } from '../../src/store/tenant-scope.js';
 import { freshDatabase, type TestApp } from '../support.js';
+import type { Config } from '../../src/config.js';
+import { startWorker, type Worker } from '../../src/worker/worker.js';
+import { emailSinks } from '../../src/integrations/email/email-sink.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -40,7 +43,8 @@ export interface ConsoleRig {
   expectedErrors: RegExp[];
   /** Adds a console user with the given roles (the tenant's admin exists already). */
   addUser(email: string, roles: string[], locale?: string): Promise<void>;
-  newPage(locale?: string): Promise<Page>;
+  /** a page in its own context; `timezoneId` sets the browser's time zone (the machine's by default) */
+  newPage(locale?: string, timezoneId?: string): Promise<Page>;
   shot(name: string, page?: Page): Promise<void>;
   login(page: Page, email: string): Promise<void>;
   close(): Promise<void>;
@@ -53,7 +57,12 @@ export interface ConsoleRig {
  * throw-away key) are passed to the server as deps.
  */
 export async function startConsole(
-  opts: { carriers?: CarrierRegistry; channels?: ChannelServices } = {},
+  opts: {
+    carriers?: CarrierRegistry;
+    channels?: ChannelServices;
+    /** the server's settings (ORDO_PUBLIC_URL, ORDO_SMTP_*): also starts an outbox worker with their e-mail sink */
+    config?: Config;
+  } = {},
 ): Promise<ConsoleRig> {
   const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-web.mjs'), '--quiet'], {
     cwd: REPO,
@@ -62,15 +71,17 @@ export async function startConsole(
   assert.equal(build.status, 0, `web build failed: ${build.stderr}`);
   mkdirSync(SHOTS, { recursive: true });
   const database = await freshDatabase();
+  const services = compose({ clock: systemClock, carriers: opts.carriers });
   const server = await buildApp(
     {
       db: database.db,
       dbKind: database.kind,
       clock: systemClock,
       ready: async () => true,
-      processes: compose({ clock: systemClock, carriers: opts.carriers }).processes,
+      processes: services.processes,
       ...(opts.carriers ? { carriers: opts.carriers } : {}),
       ...(opts.channels ? { channels: opts.channels } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
     },
     { console: { distDir: DIST } },
   );
@@ -94,6 +105,16 @@ export async function startConsole(
     };
   };
   await server.listen({ host: '127.0.0.1', port: 0 });
+  // with settings, the outbox is delivered as `ordo serve` does: e-mail through the configured SMTP server
+  const worker: Worker | null = opts.config
+    ? startWorker({
+        db: database.db,
+        jobs: services.jobs,
+        sinks: emailSinks(database.db, opts.config.smtp),
+        retry: { baseMs: 100, maxMs: 400, maxAttempts: 50 },
+        pollMs: 25,
+      })
+    : null;
   const addr = server.server.address();
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const { chromium } = await import('playwright-core');
@@ -112,8 +133,12 @@ export async function startConsole(
   });
   const consoleErrors: string[] = [];
   const expectedErrors: RegExp[] = [];
-  const newPage = async (locale = 'en-GB') => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale });
+  const newPage = async (locale = 'en-GB', timezoneId?: string) => {
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 860 },
+      locale,
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     const p = await context.newPage();
     p.setDefaultTimeout(15_000);
     p.on('console', (m) => {
@@ -163,6 +188,7 @@ export async function startConsole(
     },
     async close() {
       await browser.close();
+      await worker?.stop();
       await server.close();
       await database.close();
     },

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { seedKpiOrder } from '../reports/kpi-seed.js';
 import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
 import { seedBasics, type TestApp } from '../support.js';
@@ -85,6 +85,21 @@ type Key = keyof typeof PLAN;
 
 /** Process codes a person must never read on the KPI page. */
 const CODES = /\b(fulfilling|in_transit|stock_exception|delivered|completed|collected|wildberries|WAW-1|KRK-S)\b/;
+
+/** "20 November 2026": a day as the per-day chart names it, in the browser's zone. */
+const longDay = (at: Date, locale: string, timeZone?: string) =>
+  new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(at);
+
+/** A click on the per-day chart's canvas in the middle of the column a day's link lies over. */
+async function clickColumn(page: Page, link: Locator) {
+  const box = await link.boundingBox();
+  assert.ok(box && box.width > 0 && box.height > 0, 'the day has a column over the chart');
+  // the link lets the mouse through: the click lands on the chart's canvas
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  const target = await page.evaluate(`document.elementFromPoint(${x}, ${y})?.tagName`);
+  assert.equal(target, 'CANVAS');
+  await page.mouse.click(x, y);
+}
 
 async function switchLanguage(page: Page, menu: RegExp, language: string) {
   await page.getByRole('button', { name: menu }).click();
@@ -227,15 +242,32 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
     assert.match((await chart.getAttribute('aria-label')) ?? '', /^Orders: /);
     const days = daily.getByTestId('kpi-daily-days').getByRole('link');
     assert.equal(await days.count(), 6, 'six days with orders: A to F were placed on different days');
+    // each day is named in full with its figure, for the keyboard and screen readers
+    const placedA = new Date(Date.now() - PLAN.A.daysAgo * DAY);
+    assert.equal(
+      (await days.first().textContent())?.trim(),
+      `${longDay(placedA, 'en-GB')}: 1 order`,
+      "A's day, named as a person reads it",
+    );
     await daily.scrollIntoViewIfNeeded();
     await rig.shot('kpis-daily-en', page);
 
-    // the oldest day with orders is A's: its link lists A alone
-    const href = (await days.first().getAttribute('href')) ?? '';
-    assert.match(href, /placedFrom=.*placedTo=/);
-    await page.goto(`${rig.base}${href}`);
+    // a click on the chart itself, in the middle of the oldest day's column (A's), lists A alone
+    await clickColumn(page, days.first());
+    await page.waitForURL(/\/orders\?/);
+    const opened = new URL(page.url());
+    assert.ok(opened.searchParams.get('placedFrom') && opened.searchParams.get('placedTo'), page.url());
     await page.getByTestId('orders-total').getByText(/^1\b/).waitFor();
     assert.deepEqual(await listed(page, ['A']), ['A']);
+    await page.goBack();
+
+    // the keyboard: the second day's link (B's day), Enter → B alone
+    await days.nth(1).focus();
+    await rig.shot('kpis-daily-focus-en', page);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/orders\?/);
+    await page.getByTestId('orders-total').getByText(/^1\b/).waitFor();
+    assert.deepEqual(await listed(page, ['B']), ['B']);
     await page.goBack();
 
     await switchLanguage(page, /User menu/, 'Polski');
@@ -260,6 +292,78 @@ describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chro
     assert.doesNotMatch((await page.locator('main').textContent()) ?? '', CODES);
     await daily.scrollIntoViewIfNeeded();
     await rig.shot('kpis-daily-cycle-ru', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+
+  test("the days are the user's: an order placed at 23:30 UTC is on the next day in Warsaw, and that day opens it", async () => {
+    // 23:30 UTC fifteen days ago: no other order was placed within a day of it
+    const placed = new Date(Date.now() - 15 * DAY);
+    placed.setUTCHours(23, 30, 0, 0);
+    const { number } = await seedKpiOrder(rig.call, rig.store, {}, 'T', {
+      channel: 'web',
+      location: null,
+      state: 'fulfilling',
+      steps: [['fulfilling', 0]],
+      placed,
+    });
+    numberOf.set('T' as Key, number);
+    const utcDay = longDay(placed, 'en-GB', 'UTC');
+    const warsawDay = longDay(placed, 'en-GB', 'Europe/Warsaw');
+    assert.notEqual(utcDay, warsawDay, 'in Warsaw it is already the next day');
+
+    for (const [zone, day, other] of [
+      ['Europe/Warsaw', warsawDay, utcDay],
+      ['UTC', utcDay, warsawDay],
+    ] as const) {
+      const page = await rig.newPage('en-GB', zone);
+      await rig.login(page, rig.email);
+      await page.goto(`${rig.base}/kpis`);
+      const daily = page.locator('.kpi-daily');
+      await daily.getByText(`Days of placement in your time zone (${zone})`).waitFor();
+      const days = daily.getByTestId('kpi-daily-days').getByRole('link');
+      const link = days.filter({ hasText: `${day}: 1 order` });
+      await link.waitFor({ state: 'attached' });
+      assert.equal(await days.filter({ hasText: other }).count(), 0, `${zone}: nothing on ${other}`);
+      await daily.scrollIntoViewIfNeeded();
+      await link.focus();
+      await rig.shot(`kpis-daily-${zone === 'UTC' ? 'utc' : 'warsaw'}-en`, page);
+      await clickColumn(page, link);
+      await page.waitForURL(/\/orders\?/);
+      await page.getByTestId('orders-total').getByText(/^1\b/).waitFor();
+      assert.deepEqual(await listed(page, ['T']), ['T'], `${zone}: the day lists exactly the order`);
+      await page.close();
+    }
+
+    // Polish and Russian: the day named in the language, the zone in the hint
+    const page = await rig.newPage('en-GB', 'Europe/Warsaw');
+    await rig.login(page, rig.email);
+    await page.goto(`${rig.base}/kpis`);
+    const daily = page.locator('.kpi-daily');
+    await switchLanguage(page, /User menu/, 'Polski');
+    await daily
+      .getByText('Dni złożenia zamówień w Twojej strefie czasowej (Europe/Warsaw)', { exact: false })
+      .waitFor();
+    const polish = daily
+      .getByTestId('kpi-daily-days')
+      .getByRole('link')
+      .filter({ hasText: `${longDay(placed, 'pl-PL', 'Europe/Warsaw')}: 1 zamówienie` });
+    await polish.waitFor({ state: 'attached' });
+    // the chart drawn (its chunk loads after the figures) before the screenshot
+    await daily.locator('canvas').waitFor();
+    await daily.scrollIntoViewIfNeeded();
+    await polish.focus();
+    await rig.shot('kpis-daily-warsaw-pl', page);
+    await switchLanguage(page, /Menu użytkownika/, 'Русский');
+    const russian = daily
+      .getByTestId('kpi-daily-days')
+      .getByRole('link')
+      .filter({ hasText: `${longDay(placed, 'ru-RU', 'Europe/Warsaw')}: 1 заказ` });
+    await russian.waitFor({ state: 'attached' });
+    await daily.getByText('в вашем часовом поясе (Europe/Warsaw)', { exact: false }).waitFor();
+    await daily.locator('canvas').waitFor();
+    await russian.focus();
+    await rig.shot('kpis-daily-warsaw-ru', page);
+    await page.close();
     assert.deepEqual(rig.consoleErrors, []);
   });
 });

@@ -19,6 +19,21 @@ const WORDS = {
   ru: { short: 'Нет товара', unpaid: 'Ждёт оплаты' },
 } as const;
 
+/** The two processes' names (their definitions' `labels`), with the version in words. */
+const PROCESS_NAMES = {
+  pl: ['Marketplace FBS (wysyłka ze sprzedawcy), wersja 1', 'Sprzedaż detaliczna B2C (omnichannel), wersja 1'],
+  ru: ['Маркетплейс FBS (со склада продавца), версия 1', 'Розничные продажи B2C (омниканал), версия 1'],
+} as const;
+
+/** A process named by its code and version, as the exceptions queue used to show it. */
+const PROCESS_CODES = /b2c-omnichannel|marketplace-fbs|\bv1\b/;
+
+/** The process line of every row of the exceptions queue, sorted. */
+async function exceptionProcesses(page: Page) {
+  await page.getByTestId('exception-process').nth(1).waitFor();
+  return (await page.getByTestId('exception-process').allInnerTexts()).sort();
+}
+
 /** Signs in a user whose language is not English (the login page follows the browser's). */
 async function signIn(page: Page, base: string, email: string) {
   await page.goto(`${base}/`);
@@ -33,8 +48,8 @@ const badges = (page: Page) => page.locator('.orders-table [data-state]').allInn
 
 /**
  * Issue 18 ("words everywhere"): the orders list's rows, its state filter, its search results and
- * drill-down chips, the customer page and the exceptions queue name states by the processes'
- * labels in English, Polish and Russian (`GET /processes/words` through one helper,
+ * drill-down chips, the customer page and the exceptions queue name states (and the queue and the
+ * order page name processes) by the processes' labels in English, Polish and Russian (`GET /processes/words` through one helper,
  * web/src/components/state-words.ts), never the code. Screenshots state-words-*.png.
  */
 describe('states in words on every list', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
@@ -143,6 +158,16 @@ describe('states in words on every list', { skip: haveChromium ? false : `no chr
     assert.ok(customerBadges.includes(WORDS.pl.short), customerBadges.join(' | '));
     assert.doesNotMatch(await page.locator('main').innerText(), CODES);
     await rig.shot('state-words-customer-pl', page);
+
+    // the exceptions queue names each order's process in Polish, not `b2c-omnichannel v1`
+    await page.goto(`${rig.base}/exceptions`);
+    assert.deepEqual(await exceptionProcesses(page), [...PROCESS_NAMES.pl]);
+    assert.doesNotMatch(await page.locator('main').innerText(), PROCESS_CODES);
+    await rig.shot('state-words-exceptions-pl', page);
+    // and so does the order's page
+    await page.goto(`${rig.base}/orders/${orders.short!.id}`);
+    await page.getByTestId('order-process').getByText(PROCESS_NAMES.pl[1]).waitFor();
+    assert.doesNotMatch(await page.getByTestId('order-process').innerText(), PROCESS_CODES);
     await page.close();
   });
 
@@ -167,7 +192,18 @@ describe('states in words on every list', { skip: haveChromium ? false : `no chr
     const exceptionText = await page.locator('main').innerText();
     assert.match(exceptionText, new RegExp(WORDS.ru.short));
     assert.doesNotMatch(exceptionText, CODES);
+    assert.deepEqual(await exceptionProcesses(page), [...PROCESS_NAMES.ru]);
+    assert.doesNotMatch(await page.locator('main').innerText(), PROCESS_CODES);
     await rig.shot('state-words-exceptions-ru', page);
+
+    // the processes page names them in Russian too (their titles are English)
+    await page.goto(`${rig.base}/processes`);
+    await page.getByTestId('process-name').getByText('Розничные продажи B2C (омниканал)').waitFor();
+    assert.deepEqual((await page.getByTestId('process-name').allInnerTexts()).sort(), [
+      'Маркетплейс FBS (со склада продавца)',
+      'Розничные продажи B2C (омниканал)',
+    ]);
+    await rig.shot('state-words-processes-ru', page);
     await page.close();
     assert.deepEqual(rig.consoleErrors, []);
   });

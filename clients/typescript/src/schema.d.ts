@@ -9759,7 +9759,7 @@ export interface paths {
         };
         /**
          * The states and events of every published (then retired) process in words (EN/PL/RU labels)
-         * @description For lists that show orders of many processes (the console's orders list, customer page, returns): `states.<code>` and `events.<code>` are the first labels a definition gives that code; a code no definition labels is absent (the console then uses its own words).
+         * @description For lists that show orders of many processes (the console's orders list, customer page, returns): `states.<code>` and `events.<code>` are the first labels a definition gives that code; a code no definition labels is absent (the console then uses its own words). `processes.<key>` is each process's name (title and labels) from its newest published, else retired, version.
          */
         get: {
             parameters: {
@@ -9785,6 +9785,14 @@ export interface paths {
                             events: {
                                 [key: string]: {
                                     [key: string]: string;
+                                };
+                            };
+                            processes: {
+                                [key: string]: {
+                                    /** @description the definition's title */
+                                    title: string | null;
+                                    /** @description the definition's name per language (its `labels`) */
+                                    labels: components["schemas"]["Labels"] | null;
                                 };
                             };
                         };
@@ -12333,6 +12341,8 @@ export interface paths {
                     slaHours?: number;
                     /** @description a running order with no step for this long is stuck */
                     stuckHours?: number;
+                    /** @description the IANA zone the per-day figures cut calendar days in (the user's, e.g. Europe/Warsaw); default UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -25157,7 +25167,7 @@ export interface paths {
                                 /** @description the one-time code of `/invitation#<code>`: shown once, never stored */
                                 token: string;
                                 expiresAt: string;
-                                /** @description true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL */
+                                /** @description true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL or without ORDO_SMTP_HOST (the admin hands the link on) */
                                 emailed: boolean;
                                 notificationId?: string;
                             };
@@ -31749,6 +31759,8 @@ export interface components {
             location: string | null;
             slaHours: number;
             stuckHours: number;
+            /** @description the zone the days of `daily` are cut in */
+            timeZone: string;
             endStates: string[];
             /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
             stageLabels: {
@@ -31841,9 +31853,9 @@ export interface components {
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
             };
-            /** @description the figures per UTC day of placement, every day of the period (days without orders as zeros) */
+            /** @description the figures per calendar day of placement in `timeZone`, every day of the period (days without orders as zeros) */
             daily: {
-                /** @description a UTC calendar day, YYYY-MM-DD */
+                /** @description a calendar day in `timeZone`, YYYY-MM-DD */
                 day: string;
                 /** @description orders placed that day */
                 orders: number;
@@ -31853,7 +31865,7 @@ export interface components {
                 slaAdherence: number | null;
                 late: number;
                 cancelled: number;
-                /** @description GET /api/v1/orders query of that day's orders */
+                /** @description GET /api/v1/orders query of that day's orders: the instants the day starts and ends at in `timeZone` */
                 drillDown: string;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 lateDrillDown: string;
@@ -32251,9 +32263,14 @@ export interface components {
                     number: string;
                     orderVersion: number;
                     state: string;
+                    /** @description the process the order runs, with its name in words */
                     process: {
                         key: string;
                         version: number;
+                        /** @description the definition's title */
+                        title: string | null;
+                        /** @description the definition's name per language (its `labels`) */
+                        labels: components["schemas"]["LabelsInput"] | null;
                     };
                     resolutions: string[];
                     /** @description the exception state's name in words, from the order's process */
@@ -34816,6 +34833,8 @@ export interface components {
             location: string | null;
             slaHours: number;
             stuckHours: number;
+            /** @description the zone the days of `daily` are cut in */
+            timeZone: string;
             endStates: string[];
             /** @description EN/PL/RU labels of the stages and end states, from the published processes (a stage without any is absent) */
             stageLabels: {
@@ -34908,9 +34927,9 @@ export interface components {
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 drillDown: string;
             };
-            /** @description the figures per UTC day of placement, every day of the period (days without orders as zeros) */
+            /** @description the figures per calendar day of placement in `timeZone`, every day of the period (days without orders as zeros) */
             daily: {
-                /** @description a UTC calendar day, YYYY-MM-DD */
+                /** @description a calendar day in `timeZone`, YYYY-MM-DD */
                 day: string;
                 /** @description orders placed that day */
                 orders: number;
@@ -34920,7 +34939,7 @@ export interface components {
                 slaAdherence: number | null;
                 late: number;
                 cancelled: number;
-                /** @description GET /api/v1/orders query of that day's orders */
+                /** @description GET /api/v1/orders query of that day's orders: the instants the day starts and ends at in `timeZone` */
                 drillDown: string;
                 /** @description GET /api/v1/orders query listing exactly the orders behind the figure */
                 lateDrillDown: string;
@@ -35318,9 +35337,14 @@ export interface components {
                     number: string;
                     orderVersion: number;
                     state: string;
+                    /** @description the process the order runs, with its name in words */
                     process: {
                         key: string;
                         version: number;
+                        /** @description the definition's title */
+                        title: string | null;
+                        /** @description the definition's name per language (its `labels`) */
+                        labels: components["schemas"]["Labels"] | null;
                     };
                     resolutions: string[];
                     /** @description the exception state's name in words, from the order's process */

@@ -24,6 +24,7 @@ import {
   simulationResult,
   validationResult,
   versionParams,
+  processName,
 } from '../schemas/process.js';
 import { orderAfterEvent } from '../../app/orders/get-order.js';
 import { saveDraft } from '../../app/process/save-draft.js';
@@ -124,8 +125,11 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
         tags,
         summary: 'The states and events of every published (then retired) process in words (EN/PL/RU labels)',
         description:
-          "For lists that show orders of many processes (the console's orders list, customer page, returns): `states.<code>` and `events.<code>` are the first labels a definition gives that code; a code no definition labels is absent (the console then uses its own words).",
-        response: { 200: z.object({ states: wordsOf, events: wordsOf }), ...errors },
+          "For lists that show orders of many processes (the console's orders list, customer page, returns): `states.<code>` and `events.<code>` are the first labels a definition gives that code; a code no definition labels is absent (the console then uses its own words). `processes.<key>` is each process's name (title and labels) from its newest published, else retired, version.",
+        response: {
+          200: z.object({ states: wordsOf, events: wordsOf, processes: z.record(z.string(), processName) }),
+          ...errors,
+        },
       },
     },
     async (request) => processVocabulary(authorize(deps.db, request, 'orders:read').store),

@@ -7,6 +7,7 @@ import { labels } from '../schemas/order.js';
 import { processHeatmap } from '../../app/reports/process-heatmap.js';
 import { operationsReport } from '../../app/reports/operations-report.js';
 import { kpiReport } from '../../app/reports/kpis.js';
+import { ianaZone } from '../../shared/time-zones.js';
 import { CYCLE_END_STATES, ordersSummaryReport } from '../../app/reports/summarise-orders.js';
 
 const errors = { 400: problem, 401: problem, 403: problem };
@@ -120,6 +121,14 @@ export const kpiQuery = z.object({
     .max(8760)
     .default(24)
     .describe('a running order with no step for this long is stuck'),
+  tz: z
+    .string()
+    .max(64)
+    .optional()
+    .refine((zone) => zone === undefined || ianaZone(zone) !== null, {
+      message: 'an IANA time zone such as Europe/Warsaw',
+    })
+    .describe("the IANA zone the per-day figures cut calendar days in (the user's, e.g. Europe/Warsaw); default UTC"),
 });
 const drillDown = z.string().describe('GET /api/v1/orders query listing exactly the orders behind the figure');
 const timing = { orders: z.number(), p50Seconds: seconds, p90Seconds: seconds, drillDown };
@@ -133,6 +142,7 @@ export const kpiView = z
     location: z.string().nullable(),
     slaHours: z.number(),
     stuckHours: z.number(),
+    timeZone: z.string().describe('the zone the days of `daily` are cut in'),
     endStates: z.array(z.string()),
     stageLabels: z
       .record(z.string(), z.record(z.string(), z.string()))
@@ -168,18 +178,22 @@ export const kpiView = z
     daily: z
       .array(
         z.object({
-          day: z.string().describe('a UTC calendar day, YYYY-MM-DD'),
+          day: z.string().describe('a calendar day in `timeZone`, YYYY-MM-DD'),
           orders: z.number().describe('orders placed that day'),
           medianCycleSeconds: seconds.describe('median placement-to-end time of those that finished'),
           slaAdherence: z.number().nullable().describe('shipped on time of those the SLA decided (null: none)'),
           late: z.number(),
           cancelled: z.number(),
-          drillDown: drillDown.describe("GET /api/v1/orders query of that day's orders"),
+          drillDown: drillDown.describe(
+            "GET /api/v1/orders query of that day's orders: the instants the day starts and ends at in `timeZone`",
+          ),
           lateDrillDown: drillDown,
           cancelledDrillDown: drillDown,
         }),
       )
-      .describe('the figures per UTC day of placement, every day of the period (days without orders as zeros)'),
+      .describe(
+        'the figures per calendar day of placement in `timeZone`, every day of the period (days without orders as zeros)',
+      ),
   })
   .meta({ id: 'KpiReport' });
 
@@ -263,6 +277,7 @@ export const reportRoutes =
           location: query.location,
           slaHours: query.slaHours,
           stuckHours: query.stuckHours,
+          timeZone: query.tz ? (ianaZone(query.tz) ?? undefined) : undefined,
         });
       },
     );

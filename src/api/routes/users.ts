@@ -54,7 +54,7 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
                 emailed: z
                   .boolean()
                   .describe(
-                    'true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL',
+                    'true: the link is e-mailed to the user through the outbox (GET /notifications/{notificationId}, the link masked); false without ORDO_PUBLIC_URL or without ORDO_SMTP_HOST (the admin hands the link on)',
                   ),
                 notificationId: z.string().optional(),
               })
@@ -69,7 +69,8 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         status: 201,
         body: await createUser(tx, ctx.principal.actor, now(), request.body, {
           locale: ctx.principal.locale,
-          publicUrl: deps.config?.http.publicUrl,
+          // e-mailed only when it can be: a public address for the link and an SMTP server to send it
+          publicUrl: deps.config?.smtp.host ? deps.config.http.publicUrl : undefined,
         }),
       })),
   );

@@ -387,6 +387,12 @@ export const taskCompletion = z.object({
   order: z.object({ id: z.string(), state: z.string(), version: z.number() }),
 });
 
+/** A process named for people (issue 18): the console shows `labels[lang]`, else `title`, else the key made readable. */
+export const processName = z.object({
+  title: z.string().nullable().describe("the definition's title"),
+  labels: labels.nullable().describe("the definition's name per language (its `labels`)"),
+});
+
 export const exceptionsQuery = z.object({
   kind: z.string().max(100).optional(),
   orderId: uuid.optional().describe('one order: is it in an exception state, and why'),
@@ -405,7 +411,10 @@ export const exceptionsView = z
             number: z.string(),
             orderVersion: z.number(),
             state: z.string(),
-            process: z.object({ key: z.string(), version: z.number() }),
+            process: z
+              .object({ key: z.string(), version: z.number() })
+              .extend(processName.shape)
+              .describe('the process the order runs, with its name in words'),
             resolutions: z.array(z.string()),
             stateLabels: labels.nullable().describe("the exception state's name in words, from the order's process"),
             resolutionLabels: z

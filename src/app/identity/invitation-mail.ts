@@ -1,16 +1,18 @@
 import { newId } from '../../shared/ids.js';
+import { newSecret } from '../../domain/identity/secrets.js';
 import { emitEvent } from '../events/emit-event.js';
 import { htmlFromText } from '../notifications/render.js';
-import type { Work } from '../../store/tenant-scope.js';
+import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import '../../store/schema-notifications.js';
 
 /**
  * The invitation e-mail (issue 18, docs/users.md): queued in the transaction that creates the
  * user, sent by the outbox's e-mail sink like every notification (retried, never twice). The
- * stored message carries the link with CODE_MARK where the one-time code goes: the code itself
- * waits in `notifications.secret` and is put into the message only as it is handed to SMTP, then
- * cleared (deliver-notification.ts). So the notification log, the outbox event and the server's
- * logs never hold a usable link.
+ * stored message carries the link with CODE_MARK where the one-time code goes, and no code is
+ * kept anywhere: the code the e-mail carries is made only as the message is handed to SMTP
+ * (mintInvitationCode, called by deliver-notification.ts), and `notifications.secret` holds its
+ * SHA-256 hash, by which acceptInvitation finds the invitee (migration 0035). So the notification
+ * log, the outbox event, the server's logs and a copy of the database never hold a usable link.
  */
 export const INVITATION_TEMPLATE = 'user_invitation';
 export const CODE_MARK = '__invitation_code__';
@@ -76,8 +78,6 @@ export interface InvitationMail {
   name: string;
   language: Language;
   inviter: string;
-  /** The one-time code of `/invitation#<code>`. */
-  code: string;
   /** ORDO_PUBLIC_URL: where the console is reached from outside. */
   publicUrl: string;
   now: Date;
@@ -102,7 +102,8 @@ export async function queueInvitationMail(tx: Work, mail: InvitationMail): Promi
       id,
       order_id: null,
       user_id: mail.userId,
-      secret: mail.code,
+      // the code is made when the e-mail is sent; only its hash is ever stored here
+      secret: null,
       template: INVITATION_TEMPLATE,
       language: mail.language,
       recipient: mail.email,
@@ -133,4 +134,39 @@ export async function queueInvitationMail(tx: Work, mail: InvitationMail): Promi
     },
   });
   return id;
+}
+
+/**
+ * The one-time code an invitation e-mail carries, made as it is sent: its hash replaces the
+ * previous attempt's (a code never handed to SMTP opens nothing), and the code itself lives only
+ * in the message on its way. Another code, the one the admin was shown (its hash in
+ * `users.password_hash`), works too; the first used closes both.
+ */
+export async function mintInvitationCode(scope: TenantScope, notificationId: string): Promise<string> {
+  const code = newSecret('session');
+  await scope.updateTable('notifications').set({ secret: code.hash }).where('id', '=', notificationId).execute();
+  return code.secret;
+}
+
+/** The invitation whose e-mailed code hashes to `hash`, in any tenant (the invitee has no session yet). */
+export async function invitationByCodeHash(db: TenantScope['conn'], hash: string) {
+  return db
+    .selectFrom('notifications')
+    .select(['tenant_id', 'user_id'])
+    .where('secret', '=', hash)
+    .where('template', '=', INVITATION_TEMPLATE)
+    .where('user_id', 'is not', null)
+    .executeTakeFirst();
+}
+
+/** Forgets the e-mailed code of a user's invitations (the invitation is used). */
+export async function forgetInvitationCodes(db: TenantScope['conn'], tenantId: string, userId: string) {
+  await db
+    .updateTable('notifications')
+    .set({ secret: null })
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('template', '=', INVITATION_TEMPLATE)
+    .where('secret', 'is not', null)
+    .execute();
 }

@@ -7,7 +7,12 @@ import { hashPassword, hashSecret, newSecret } from '../../domain/identity/secre
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
-import { invitationLanguage, queueInvitationMail } from './invitation-mail.js';
+import {
+  forgetInvitationCodes,
+  invitationByCodeHash,
+  invitationLanguage,
+  queueInvitationMail,
+} from './invitation-mail.js';
 import { code, locale, name, emailAddress } from '../schemas.js';
 import { forgetCachedKeys } from './authenticate.js';
 import { publishedRoleWords } from '../process/process-words.js';
@@ -100,7 +105,10 @@ async function emailFree(scope: TenantScope, email: string) {
 /** Who invites, and where the console is reached from outside (for the invitation e-mail's link). */
 export interface Inviter {
   locale?: string | undefined;
-  /** ORDO_PUBLIC_URL; without it no e-mail is sent (the link would point nowhere). */
+  /**
+   * ORDO_PUBLIC_URL, given only when SMTP is configured too; without it no e-mail is queued (the
+   * link would point nowhere, or the message would wait for a server that is not there).
+   */
   publicUrl?: string | undefined;
 }
 
@@ -154,7 +162,6 @@ export async function createUser(
             name: input.name,
             language: invitationLanguage(userLocale),
             inviter: actor.name ?? 'Ordo',
-            code: invite.secret,
             publicUrl,
             now,
           }),
@@ -265,14 +272,25 @@ async function updateUserWithin(
   return userView(updated);
 }
 
-/** Sets the password of an invited user from the invitation's token (once, within 7 days). */
+/**
+ * Sets the password of an invited user from the invitation's token (once, within 7 days): the code
+ * the admin was shown (its hash in `users.password_hash`) or the one the e-mail carried (its hash
+ * in the invitation's notification). The first used closes both.
+ */
 export async function acceptInvitation(db: TenantScope['conn'], token: string, password: string, now: Date) {
-  const hash = `invited$${hashSecret(token)}`;
-  const user = await db
-    .selectFrom('users')
-    .select(['tenant_id', 'id', 'created_at', 'active'])
-    .where('password_hash', '=', hash)
-    .executeTakeFirst();
+  const codeHash = hashSecret(token);
+  const invitedUser = () => db.selectFrom('users').select(['tenant_id', 'id', 'created_at', 'active']);
+  let user = await invitedUser().where('password_hash', '=', `invited$${codeHash}`).executeTakeFirst();
+  if (!user) {
+    const mailed = await invitationByCodeHash(db, codeHash);
+    if (mailed)
+      user = await invitedUser()
+        .where('tenant_id', '=', mailed.tenant_id)
+        .where('id', '=', mailed.user_id!)
+        // still waiting for a password: an invitation used once opens nothing more
+        .where('password_hash', 'like', 'invited$%')
+        .executeTakeFirst();
+  }
   if (!user || !user.active || now.getTime() - new Date(user.created_at).getTime() > INVITE_TTL_MS)
     throw new AppError('UNAUTHENTICATED', 'the invitation is not valid or has expired');
   await db
@@ -281,6 +299,7 @@ export async function acceptInvitation(db: TenantScope['conn'], token: string, p
     .where('tenant_id', '=', user.tenant_id)
     .where('id', '=', user.id)
     .execute();
+  await forgetInvitationCodes(db, user.tenant_id, user.id);
   return { userId: user.id };
 }
 

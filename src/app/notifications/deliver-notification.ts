@@ -3,7 +3,7 @@ import type { Db } from '../../store/db.js';
 import { scope } from '../../store/tenant-scope.js';
 import { PermanentMailError, type MailSender } from './mail-sender.js';
 import { invoicePdf } from '../money/invoice-documents.js';
-import { CODE_MARK } from '../identity/invitation-mail.js';
+import { CODE_MARK, INVITATION_TEMPLATE, mintInvitationCode } from '../identity/invitation-mail.js';
 import '../../store/schema-notifications.js';
 
 export type DeliveryOutcome = 'sent' | 'duplicate' | 'rejected' | 'missing';
@@ -63,8 +63,10 @@ export async function deliverNotification(
       const pdf = await invoicePdf(tx, attachment.invoiceId);
       attachments.push({ filename: pdf.fileName, content: pdf.data, contentType: 'application/pdf' });
     }
-    // An invitation's code goes into the message only here, on its way to the SMTP server.
-    const reveal = (body: string) => (claimed.secret ? body.replaceAll(CODE_MARK, claimed.secret) : body);
+    // An invitation's code is made only here, on its way to the SMTP server; only its hash is kept.
+    const code =
+      claimed.template === INVITATION_TEMPLATE && claimed.user_id ? await mintInvitationCode(tx, notificationId) : null;
+    const reveal = (body: string) => (code ? body.replaceAll(CODE_MARK, code) : body);
     const result = await sender.send({
       ...(attachments.length ? { attachments } : {}),
       notificationId,
@@ -82,7 +84,6 @@ export async function deliverNotification(
         sent_at: at,
         last_response: result.response.slice(0, 1000),
         claimed_until: null,
-        secret: null,
         updated_at: at,
       })
       .where('id', '=', notificationId)
@@ -97,7 +98,7 @@ export async function deliverNotification(
         state: 'failed',
         last_response: message,
         claimed_until: null,
-        // refused for good: the code is not kept for a retry that will not come
+        // refused for good: the hash of a code no one received opens nothing; forget it
         ...(error instanceof PermanentMailError ? { secret: null } : {}),
         updated_at: at,
       })

@@ -1,6 +1,6 @@
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
-import { exceptionWords, type ExceptionWords } from './process-words.js';
+import { exceptionWords, type ExceptionWords, type ProcessName } from './process-words.js';
 import { orderContextColumns, orderContextView, type ContextRow } from './order-context.js';
 
 /**
@@ -58,11 +58,11 @@ export async function listExceptions(
     number: string;
     orderVersion: number;
     state: string;
-    process: { key: string; version: number };
+    process: { key: string; version: number } & ProcessName;
     resolutions: string[];
     since: string;
     tasks: { id: string; role: string; options: string[] }[];
-  } & ExceptionWords &
+  } & Omit<ExceptionWords, 'processName'> &
     ReturnType<typeof orderContextView>;
   const words = await exceptionWords(scope, rows);
   const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
@@ -70,14 +70,15 @@ export async function listExceptions(
     const kind = row.exception_kind!;
     const group = groups.get(kind) ?? { kind, count: 0, orders: [] };
     group.count += 1;
+    const { processName, ...rowWords } = words[at]!;
     group.orders.push({
       orderId: row.order_id,
       number: row.number,
       orderVersion: row.version,
       state: row.state,
-      process: { key: row.definition_key, version: row.definition_version },
+      process: { key: row.definition_key, version: row.definition_version, ...processName },
       resolutions: row.exception_resolutions,
-      ...words[at]!,
+      ...rowWords,
       since: new Date(row.updated_at).toISOString(),
       tasks: tasks
         .filter((t) => t.order_id === row.order_id)

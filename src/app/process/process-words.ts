@@ -43,6 +43,9 @@ export const stateWords = (def: CompiledDefinition, state: string): Labels | nul
 
 /** The parts of a stored definition people read, parsed without compiling (by the text's hash). */
 interface Words {
+  /** The process's own name: its labels per language, else its title. */
+  title?: string;
+  labels?: Labels;
   states: Record<string, { labels?: Labels; task?: { labels?: Labels } }>;
   roles: Record<string, { labels?: Labels }>;
   events: Record<string, { labels?: Labels }>;
@@ -59,7 +62,13 @@ function wordsOf(source: string, hash: string): Words {
   } catch {
     // a stored version always parsed once; if not, it has no words
   }
-  const words: Words = { states: doc.states ?? {}, roles: doc.roles ?? {}, events: doc.events ?? {} };
+  const words: Words = {
+    ...(typeof doc.title === 'string' ? { title: doc.title } : {}),
+    ...(doc.labels && typeof doc.labels === 'object' ? { labels: doc.labels } : {}),
+    states: doc.states ?? {},
+    roles: doc.roles ?? {},
+    events: doc.events ?? {},
+  };
   if (parsedWords.size >= WORDS_MAX) parsedWords.delete(parsedWords.keys().next().value!);
   parsedWords.set(hash, words);
   return words;
@@ -84,7 +93,20 @@ async function wordsByVersion(scope: TenantScope, procs: readonly VersionRef[]):
   return defs;
 }
 
+/** A process named for people: its labels per language, else its title (the console's last resort is the key). */
+export interface ProcessName {
+  title: string | null;
+  labels: Labels | null;
+}
+
+const processName = (words: Words | undefined): ProcessName => ({
+  title: words?.title ?? null,
+  labels: words?.labels ?? null,
+});
+
 export interface ExceptionWords {
+  /** The name of the process the order runs. */
+  processName: ProcessName;
   stateLabels: Labels | null;
   /** The labels of the resolution events that have any. */
   resolutionLabels: Record<string, Labels>;
@@ -103,7 +125,11 @@ export async function exceptionWords(
       const labels = words?.events[name]?.labels;
       if (labels) resolutionLabels[name] = labels;
     }
-    return { stateLabels: words?.states[row.state]?.labels ?? null, resolutionLabels };
+    return {
+      processName: processName(words),
+      stateLabels: words?.states[row.state]?.labels ?? null,
+      resolutionLabels,
+    };
   });
 }
 
@@ -246,12 +272,13 @@ export async function publishedStateWords(scope: TenantScope) {
 /**
  * Every state and event name the tenant's processes give in words, for the console's lists
  * (issue 18): published versions first, then retired ones (orders still sit in their states),
- * newest version first; the first labelled entry of a code wins.
+ * newest version first; the first labelled entry of a code wins. `processes` names each process
+ * by its key, from its newest published (else retired) version.
  */
 export async function processVocabulary(scope: TenantScope) {
   const rows = await scope
     .selectFrom('process_definitions')
-    .select(['source', 'source_hash'])
+    .select(['key', 'source', 'source_hash'])
     .where('status', 'in', ['published', 'retired'])
     .orderBy(sql`status = 'published'`, 'desc')
     .orderBy('key')
@@ -260,12 +287,14 @@ export async function processVocabulary(scope: TenantScope) {
     .execute();
   const states: Record<string, Labels> = {};
   const events: Record<string, Labels> = {};
+  const processes: Record<string, ProcessName> = {};
   for (const row of rows) {
     const words = wordsOf(row.source, row.source_hash);
+    processes[row.key] ??= processName(words);
     for (const [state, entry] of Object.entries(words.states ?? {}))
       if (entry?.labels && !states[state]) states[state] = entry.labels;
     for (const [event, entry] of Object.entries(words.events ?? {}))
       if (entry?.labels && !events[event]) events[event] = entry.labels;
   }
-  return { states, events };
+  return { states, events, processes };
 }

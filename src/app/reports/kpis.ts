@@ -1,4 +1,7 @@
 import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import { AppError } from '../../shared/errors.js';
+import { ianaZone } from '../../shared/time-zones.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import {
   END_STATES,
@@ -25,10 +28,52 @@ export interface KpiQuery {
   location?: string;
   slaHours: number;
   stuckHours: number;
+  /** The IANA zone the per-day figures cut days in (the user's); UTC by default. */
+  timeZone?: string | undefined;
+}
+
+/**
+ * The calendar days of [from, to) in `zone`, each with the instants it starts and ends at, clipped
+ * to the window (a day where clocks change lasts 23 or 25 hours).
+ */
+export function daysOf(from: Date, to: Date, zone: string): { day: string; start: Date; end: Date }[] {
+  const days = [];
+  let date = Temporal.Instant.fromEpochMilliseconds(from.getTime()).toZonedDateTimeISO(zone).toPlainDate();
+  for (;;) {
+    const start = date.toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+    if (start >= to.getTime()) break;
+    const next = date.add({ days: 1 });
+    const end = next.toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+    days.push({
+      day: date.toString(),
+      start: new Date(Math.max(start, from.getTime())),
+      end: new Date(Math.min(end, to.getTime())),
+    });
+    date = next;
+  }
+  return days;
 }
 
 const seconds = (value: unknown) => (value === null || value === undefined ? null : Math.round(Number(value)));
 const rate = (count: number, of: number) => (of === 0 ? null : Math.round((count / of) * 10_000) / 10_000);
+
+/**
+ * The zone is one both clocks know — Intl's (the windows) and the database's (the days) — else the
+ * caller's error, not a 500 (the route lets only IANA names through; the two tables may differ).
+ */
+async function knownZone(scope: TenantScope, zone: string) {
+  if (zone === 'UTC') return;
+  const refuse = () =>
+    new AppError('VALIDATION_FAILED', `unknown time zone ${zone}`, [
+      { path: '/tz', message: 'an IANA time zone such as Europe/Warsaw' },
+    ]);
+  if (ianaZone(zone) === null) throw refuse();
+  try {
+    await sql`select now() at time zone ${zone}`.execute(scope.conn);
+  } catch {
+    throw refuse();
+  }
+}
 
 export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) {
   const tenantId = scope.tenantId;
@@ -116,29 +161,24 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     group by grouping sets ((stage), (stage, channel, channel_name), (stage, location))
     order by stage, count(*) desc`.execute(scope.conn);
 
-  // The figures per UTC day of placement, every day of the period (days without orders as zeros).
+  // The figures per calendar day of placement in the user's zone, every day of the period (days
+  // without orders as zeros); PostgreSQL cuts the days with the same zone rules the windows use.
+  const zone = query.timeZone ?? 'UTC';
+  await knownZone(scope, zone);
   const dayRows = await sql<Record<string, string | null>>`select
-      to_char(date_trunc('day', orders.placed_at at time zone 'UTC'), 'YYYY-MM-DD') as day, count(*) as total,
+      to_char(orders.placed_at at time zone ${zone}, 'YYYY-MM-DD') as day, count(*) as total,
       ${countOf('cancelled')} as cancelled, ${countOf('late')} as late, ${countOf('on_time')} as on_time,
       count(*) filter (where ${slaDecidedCondition(opts)}) as sla_decided,
       percentile_cont(0.5) within group (order by extract(epoch from (${endedAt(tenantId)} - orders.placed_at))) as p50
     from ${from} where ${base} group by 1 order by 1`.execute(scope.conn);
   const byDay = new Map(dayRows.rows.map((r) => [String(r.day), r]));
-  const daily = [];
-  for (
-    let day = new Date(Date.UTC(query.from.getUTCFullYear(), query.from.getUTCMonth(), query.from.getUTCDate()));
-    day < query.to;
-    day = new Date(day.getTime() + 86_400_000)
-  ) {
-    const key = day.toISOString().slice(0, 10);
-    const found = byDay.get(key);
+  const daily = daysOf(query.from, query.to, zone).map(({ day, start, end }) => {
+    const found = byDay.get(day);
     const number = (column: string) => Number(found?.[column] ?? 0);
-    const start = new Date(Math.max(day.getTime(), query.from.getTime()));
-    const end = new Date(Math.min(day.getTime() + 86_400_000, query.to.getTime()));
     const dayDrill = (extra: Record<string, string | number | undefined> = {}) =>
       drill({ placedFrom: start.toISOString(), placedTo: end.toISOString(), ...extra });
-    daily.push({
-      day: key,
+    return {
+      day,
       orders: number('total'),
       medianCycleSeconds: seconds(found?.p50 ?? null),
       slaAdherence: rate(number('on_time'), number('sla_decided')),
@@ -147,8 +187,8 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
       drillDown: dayDrill(),
       lateDrillDown: dayDrill({ kpi: 'late', slaHours: query.slaHours }),
       cancelledDrillDown: dayDrill({ kpi: 'cancelled' }),
-    });
-  }
+    };
+  });
 
   const codes = [
     ...new Set(
@@ -186,6 +226,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     location: query.location ?? null,
     slaHours: query.slaHours,
     stuckHours: query.stuckHours,
+    timeZone: zone,
     endStates: [...END_STATES],
     stageLabels,
     orders: { count: total, drillDown: kpiDrill('placed') },

@@ -20,11 +20,14 @@ export default function ChartCanvas({
   label,
   height = 260,
   onPick,
+  pickColumn = false,
 }: {
   option: EChartsCoreOption;
   label: string;
   height?: number;
   onPick?: ((pick: ChartPick) => void) | undefined;
+  /** a click anywhere in the plot picks the category under it (a day's whole column) */
+  pickColumn?: boolean | undefined;
 }) {
   const pick = useRef(onPick);
   pick.current = onPick;
@@ -33,11 +36,19 @@ export default function ChartCanvas({
   useEffect(() => {
     const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
     chart.current = c;
-    c.on('click', (params) => {
-      const clicked = params as { dataIndex?: number; seriesIndex?: number };
-      if (typeof clicked.dataIndex === 'number')
-        pick.current?.({ dataIndex: clicked.dataIndex, seriesIndex: clicked.seriesIndex ?? 0 });
-    });
+    if (pickColumn)
+      c.getZr().on('click', (event) => {
+        const point = [event.offsetX, event.offsetY];
+        if (!c.containPixel('grid', point)) return;
+        const [index] = c.convertFromPixel('grid', point) as number[];
+        if (typeof index === 'number' && Number.isFinite(index)) pick.current?.({ dataIndex: index, seriesIndex: 0 });
+      });
+    else
+      c.on('click', (params) => {
+        const clicked = params as { dataIndex?: number; seriesIndex?: number };
+        if (typeof clicked.dataIndex === 'number')
+          pick.current?.({ dataIndex: clicked.dataIndex, seriesIndex: clicked.seriesIndex ?? 0 });
+      });
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(el.current!);
     return () => {
@@ -45,6 +56,7 @@ export default function ChartCanvas({
       c.dispose();
       chart.current = null;
     };
+    // a chart keeps the way it picks for its life
   }, []);
   useEffect(() => {
     chart.current?.setOption(option, { notMerge: true });

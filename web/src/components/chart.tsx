@@ -17,6 +17,8 @@ export function Chart(props: {
   label: string;
   height?: number;
   onPick?: (pick: ChartPick) => void;
+  /** a click anywhere in a category's column picks it (not only on its bar or point) */
+  pickColumn?: boolean;
 }) {
   return (
     <Suspense

@@ -370,6 +370,7 @@ export const en = {
   'outcome.retry': 'Retry',
   'exceptions.empty': 'No orders are waiting in exception states.',
   'exceptions.process': 'Process',
+  'exceptions.processVersion': '{process}, version {version}',
   'exceptions.since': 'Since',
   'exceptions.resolve': 'Resolution',
   'exceptions.resolved': '{number}: {event} sent.',

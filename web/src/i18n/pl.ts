@@ -377,6 +377,7 @@ export const pl: Messages = {
   'outcome.retry': 'Ponów',
   'exceptions.empty': 'Żadne zamówienie nie czeka w stanie wyjątkowym.',
   'exceptions.process': 'Proces',
+  'exceptions.processVersion': '{process}, wersja {version}',
   'exceptions.since': 'Od',
   'exceptions.resolve': 'Rozwiązanie',
   'exceptions.resolved': '{number}: wysłano „{event}”.',

@@ -377,6 +377,7 @@ export const ru: Messages = {
   'outcome.retry': 'Повторить',
   'exceptions.empty': 'Нет заказов в исключительных статусах.',
   'exceptions.process': 'Процесс',
+  'exceptions.processVersion': '{process}, версия {version}',
   'exceptions.since': 'С',
   'exceptions.resolve': 'Решение',
   'exceptions.resolved': '{number}: отправлено «{event}».',

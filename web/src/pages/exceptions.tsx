@@ -132,8 +132,11 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                       </td>
                       <td>
                         <StateBadge state={o.state} labels={o.stateLabels} />
-                        <div className="muted mono small" title={t('exceptions.process')}>
-                          {o.process.key} v{o.process.version}
+                        <div className="muted small" data-testid="exception-process">
+                          {t('exceptions.processVersion', {
+                            process: words.process(o.process.key, o.process),
+                            version: o.process.version,
+                          })}
                         </div>
                       </td>
                       <td className="nowrap">{formatDateTime(o.since, locale)}</td>

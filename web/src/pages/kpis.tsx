@@ -62,8 +62,10 @@ export default function KpisPage() {
     navigate(`/kpis?${next.toString()}`, { replace: true });
   };
 
+  // the user's zone: the per-day figures are the user's calendar days, as the period's bounds are
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const report = useQuery({
-    queryKey: ['kpis', period.from, period.to, channel, location, slaHours, stuckHours],
+    queryKey: ['kpis', period.from, period.to, channel, location, slaHours, stuckHours, timeZone],
     queryFn: () =>
       get<Kpis>(
         `/reports/kpis${query({
@@ -73,6 +75,7 @@ export default function KpisPage() {
           location: location || undefined,
           slaHours,
           stuckHours,
+          tz: timeZone,
         })}`,
       ),
     placeholderData: (previous) => previous,
@@ -281,7 +284,7 @@ export default function KpisPage() {
               t={t}
             />
           </div>
-          <KpiDaily days={data.daily} />
+          <KpiDaily days={data.daily} timeZone={data.timeZone} />
           <section className="card kpi-stages">
             <div className="card-head">
               <h2>{t('kp.stages')}</h2>

@@ -9,6 +9,7 @@ import { AddressEditor, NotesEditor } from '../components/order-edit';
 import { AddressView } from '../components/address-view';
 import { canOverrideEvents, OrderActions, OrderReservations } from '../components/order-actions';
 import { useChannelName } from '../components/channel-names';
+import { useStateWords } from '../components/state-words';
 
 type HistoryPage = { items: HistoryEntry[]; words?: Schemas['ProcessWords'] };
 import { OrderFulfilment } from '../components/order-fulfilment';
@@ -20,6 +21,7 @@ import { OrderReturnsPanel } from '../components/order-returns';
 export default function OrderPage({ id, me }: { id: string; me: Me }) {
   const { t, tMaybe, locale } = useI18n();
   const channelName = useChannelName();
+  const words = useStateWords();
   const order = useQuery({ queryKey: ['order', id], queryFn: () => request<Order>('GET', `/orders/${id}`) });
   const history = useQuery({
     queryKey: ['history', id],
@@ -92,7 +94,14 @@ export default function OrderPage({ id, me }: { id: string; me: Me }) {
             </div>
             <div>
               <dt>{t('order.process')}</dt>
-              <dd>{o.process.key ? `${o.process.key} v${o.process.version ?? '?'}` : t('order.noProcess')}</dd>
+              <dd data-testid="order-process">
+                {o.process.key
+                  ? t('exceptions.processVersion', {
+                      process: words.process(o.process.key),
+                      version: o.process.version ?? '?',
+                    })
+                  : t('order.noProcess')}
+              </dd>
             </div>
             <div>
               <dt>{t('order.delivery')}</dt>

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/index';
 import { formatDateTime, formatNumber } from '../format';
 import { Link, navigate } from '../router';
 import { ErrorBox, Loading } from '../components/status';
+import { useStateWords } from '../components/state-words';
 import { ComingSoon } from './coming-soon';
 
 type Summary = Schemas['ProcessSummary'];
@@ -16,6 +17,7 @@ export function ProcessesPage({ me }: { me: Me }) {
   const { t, tMaybe, locale } = useI18n();
   const [newKey, setNewKey] = useState('');
   const [keyError, setKeyError] = useState<string | null>(null);
+  const words = useStateWords();
   const list = useQuery({
     queryKey: ['processes'],
     queryFn: () => get<{ items: Summary[] }>('/processes'),
@@ -91,7 +93,8 @@ export function ProcessesPage({ me }: { me: Me }) {
                   <td className="mono">
                     <Link to={open(p.key)}>{p.key}</Link>
                   </td>
-                  <td>{p.title ?? '—'}</td>
+                  {/* the name in the user's language (the published version's labels), else the title */}
+                  <td data-testid="process-name">{words.process(p.key, { title: p.title ?? null })}</td>
                   <td>
                     <div className="actions">
                       {p.versions.map((v) => (
