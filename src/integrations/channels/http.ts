@@ -43,22 +43,25 @@ export async function send(options: ChannelHttpOptions, req: HttpRequest): Promi
   );
 }
 
+/** The answer's body is not JSON: retryable, the channel may answer properly next time. */
+export function notJsonError(res: HttpResponse, what: string): ChannelError {
+  return channelError(
+    'CHANNEL_BAD_RESPONSE',
+    `${what}: the channel answered HTTP ${res.status} with a body that is not JSON`,
+    {
+      retryable: true,
+      httpStatus: res.status,
+    },
+  );
+}
+
 /** Parses a JSON body; malformed JSON and shapes the schema rejects both become CHANNEL_BAD_RESPONSE. */
 export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: string): ChannelResult<z.infer<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(res.body.toString('utf8'));
   } catch {
-    return err(
-      channelError(
-        'CHANNEL_BAD_RESPONSE',
-        `${what}: the channel answered HTTP ${res.status} with a body that is not JSON`,
-        {
-          retryable: true,
-          httpStatus: res.status,
-        },
-      ),
-    );
+    return err(notJsonError(res, what));
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

@@ -25,6 +25,7 @@ import type {
   WebhookOutcome,
   WebhookRequest,
 } from '../types.js';
+import { header } from '../inputs.js';
 import {
   AMAZON_DEFAULT_BASE_URL,
   amazonMessages,
@@ -55,11 +56,6 @@ import {
 export const AMAZON_RELAY_SECRET_HEADER = 'x-ordo-relay-secret';
 /** The first poll looks this far back when the connection sets no `initialLookbackDays`. */
 const DEFAULT_LOOKBACK_DAYS = 7;
-
-function header(req: WebhookRequest, name: string): string | undefined {
-  const value = req.headers[name] ?? req.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 interface PollCursor {
   after: string;

@@ -26,6 +26,7 @@ import type {
   WebhookOutcome,
   WebhookRequest,
 } from '../types.js';
+import { header, intSetting } from '../inputs.js';
 import {
   ozonBoolResult,
   ozonError,
@@ -327,11 +328,6 @@ interface OzonCursor {
   offset: number;
 }
 
-function intSetting(conn: ChannelConnection, key: string, fallback: number, min: number, max: number): number {
-  const value = Number(conn.settings[key]);
-  return Number.isInteger(value) && value >= min && value <= max ? value : fallback;
-}
-
 function readCursor(text: string | null): OzonCursor | null {
   if (!text) return null;
   try {
@@ -428,13 +424,6 @@ async function poll(
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
-}
-
-function header(req: WebhookRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  const key = Object.keys(req.headers).find((candidate) => candidate.toLowerCase() === wanted);
-  const value = key === undefined ? undefined : req.headers[key];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

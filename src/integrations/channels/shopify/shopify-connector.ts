@@ -8,7 +8,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { formatMoney, isCurrency, parseMoney } from '../../../shared/money.js';
 import { err, ok } from '../../../shared/result.js';
-import { channelError, httpStatusError, send, type HttpRequest, type HttpResponse } from '../http.js';
+import { channelError, notJsonError, httpStatusError, send, type HttpRequest, type HttpResponse } from '../http.js';
 import type {
   Cancellation,
   ChannelAddress,
@@ -28,8 +28,8 @@ import type {
   StockPushOutcome,
   UnreadableItem,
   WebhookOutcome,
-  WebhookRequest,
 } from '../types.js';
+import { header, settingList } from '../inputs.js';
 import {
   parseShopifyJson,
   shopifyErrorMessages,
@@ -212,12 +212,6 @@ function carrierOf(line: { source?: string | null } | undefined): string | undef
 /** Shipping lines an order edit removed (`is_removed: true`) no longer count. */
 function activeShipping(order: ShopifyOrder) {
   return (order.shipping_lines ?? []).filter((line) => line.is_removed !== true);
-}
-
-function settingList(value: unknown, fallback: string[]): string[] {
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  if (typeof value === 'string' && value.trim()) return value.split(',').map((item) => item.trim());
-  return fallback;
 }
 
 function mapDelivery(order: ShopifyOrder, settings: Readonly<Record<string, unknown>>): ChannelOrder['delivery'] {
@@ -480,17 +474,7 @@ async function call(
   if (res.status < 200 || res.status > 299) {
     return err(httpStatusError(res, what, shopifyErrorMessages(body), http.now?.()));
   }
-  if (body === Symbol.for('not-json'))
-    return err(
-      channelError(
-        'CHANNEL_BAD_RESPONSE',
-        `${what}: the channel answered HTTP ${res.status} with a body that is not JSON`,
-        {
-          retryable: true,
-          httpStatus: res.status,
-        },
-      ),
-    );
+  if (body === Symbol.for('not-json')) return err(notJsonError(res, what));
   return ok({ res, body });
 }
 
@@ -541,15 +525,6 @@ function readCursor(cursor: string | null, now: Date, settings: Readonly<Record<
   const days =
     typeof settings.initialSyncDays === 'number' && settings.initialSyncDays > 0 ? settings.initialSyncDays : 7;
   return { since: new Date(now.getTime() - days * DAY_MS).toISOString() };
-}
-
-function header(req: WebhookRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
 }
 
 /** base64(HMAC-SHA256(secret, raw body)) compared in constant time. */

@@ -24,6 +24,7 @@ import type {
   StockPushOutcome,
   UnreadableItem,
 } from '../types.js';
+import { intSetting } from '../inputs.js';
 import {
   wbError,
   wbNewOrders,
@@ -111,11 +112,6 @@ function models(conn: ChannelConnection): WbModel[] {
   const raw = conn.settings.deliveryTypes;
   const list = Array.isArray(raw) ? raw.filter((item): item is WbModel => item === 'fbs' || item === 'dbs') : [];
   return list.length ? [...new Set(list)] : ['fbs'];
-}
-
-function intSetting(conn: ChannelConnection, key: string, fallback: number, min: number, max: number): number {
-  const value = Number(conn.settings[key]);
-  return Number.isInteger(value) && value >= min && value <= max ? value : fallback;
 }
 
 function offerIdField(conn: ChannelConnection): 'chrtId' | 'barcode' {

@@ -7,7 +7,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { divRound, formatMoney, isCurrency, parseMoney, parseRate, percentOf } from '../../../shared/money.js';
 import { err, ok } from '../../../shared/result.js';
-import { channelError, httpStatusError, send, tryJson, type HttpResponse } from '../http.js';
+import { channelError, notJsonError, httpStatusError, send, tryJson, type HttpResponse } from '../http.js';
 import type {
   Cancellation,
   ChannelAddress,
@@ -27,8 +27,8 @@ import type {
   StockPushOutcome,
   UnreadableItem,
   WebhookOutcome,
-  WebhookRequest,
 } from '../types.js';
+import { header, settingList } from '../inputs.js';
 import {
   wooBatchAnswer,
   wooErrorMessages,
@@ -175,12 +175,6 @@ function metaString(value: unknown): string | undefined {
       if (typeof record[key] === 'string' && record[key]) return record[key];
   }
   return undefined;
-}
-
-function settingList(value: unknown, fallback: string[]): string[] {
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  if (typeof value === 'string' && value.trim()) return value.split(',').map((item) => item.trim());
-  return fallback;
 }
 
 function mapDelivery(order: WooOrder, settings: Readonly<Record<string, unknown>>): ChannelOrder['delivery'] {
@@ -471,16 +465,7 @@ async function call(
   try {
     return ok({ res, body: JSON.parse(res.body.toString('utf8')) as unknown });
   } catch {
-    return err(
-      channelError(
-        'CHANNEL_BAD_RESPONSE',
-        `${what}: the channel answered HTTP ${res.status} with a body that is not JSON`,
-        {
-          retryable: true,
-          httpStatus: res.status,
-        },
-      ),
-    );
+    return err(notJsonError(res, what));
   }
 }
 
@@ -513,15 +498,6 @@ function readCursor(cursor: string | null, now: Date, settings: Readonly<Record<
   const days =
     typeof settings.initialSyncDays === 'number' && settings.initialSyncDays > 0 ? settings.initialSyncDays : 7;
   return { since: new Date(now.getTime() - days * DAY_MS).toISOString() };
-}
-
-function header(req: WebhookRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
 }
 
 /** base64(HMAC-SHA256(secret, raw body)) compared in constant time. */
