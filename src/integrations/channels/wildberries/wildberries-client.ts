@@ -11,6 +11,7 @@ export const WB_BASE_URL = 'https://marketplace-api.wildberries.ru';
 
 export type WbModel = 'fbs' | 'dbs';
 export const ORDERS_PATH: Record<WbModel, string> = { fbs: '/api/v3/orders', dbs: '/api/v3/dbs/orders' };
+
 // ---------------------------------------------------------------------------------------------
 // Settings
 // ---------------------------------------------------------------------------------------------
