@@ -4,6 +4,7 @@
  * state and the revision kept with the order for the fulfillment calls.
  */
 import { formatMoney, parseMoney } from '../../../shared/money.js';
+import { describeIssues } from '../http.js';
 import type { ChannelAddress, ChannelConnection, ChannelOrder, ChannelOrderLine, ChannelPayment } from '../types.js';
 import {
   allegroCheckoutForm,
@@ -295,10 +296,7 @@ export function readAllegroCheckoutForm(
 ): { ok: true; order: ChannelOrder } | { ok: false; reason: string } {
   const parsed = allegroCheckoutForm.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
+    const issues = describeIssues(parsed.error.issues);
     return { ok: false, reason: `checkout form does not match Allegro's format (${issues})` };
   }
   try {

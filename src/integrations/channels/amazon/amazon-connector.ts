@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { err, ok } from '../../../shared/result.js';
-import { channelError, parseJson, send } from '../http.js';
+import { channelError, describeIssues, parseJson, send } from '../http.js';
 import type {
   Cancellation,
   ChannelConnector,
@@ -36,7 +36,7 @@ import {
   withRawBody,
 } from './amazon-client.js';
 import { readOrderChangeNotification } from './amazon-notifications.js';
-import { amazonOrderKey, buyerCancelRequest, describeIssues, iso, readAmazonOrder } from './amazon-order.js';
+import { amazonOrderKey, buyerCancelRequest, iso, readAmazonOrder } from './amazon-order.js';
 import {
   AMAZON_CANCEL_REASONS,
   amazonCarrier,

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ReceivedEvent, UnreadableItem } from '../types.js';
-import { describeIssues, iso } from './amazon-order.js';
+import { iso } from './amazon-order.js';
+import { describeIssues } from '../http.js';
 import { amazonOrderChangeNotification } from './amazon-schemas.js';
 
 /** Unwraps what a relay may post: the notification itself, an EventBridge event or an SQS message. */

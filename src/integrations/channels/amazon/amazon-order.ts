@@ -4,6 +4,7 @@
  * of raw JSON with readable reasons, the dedupe key of an order state and the buyer's cancel request.
  */
 import { formatMoney, parseMoney } from '../../../shared/money.js';
+import { describeIssues } from '../http.js';
 import type { ChannelAddress, ChannelOrder, ChannelOrderLine, ChannelPayment } from '../types.js';
 import {
   amazonOrder,
@@ -245,13 +246,6 @@ export function readAmazonOrder(
     if (error instanceof UnreadableOrder) return { ok: false, reason: error.message };
     throw error;
   }
-}
-
-export function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 }
 
 /** Same order state → same key: the id and Amazon's LastUpdateDate. */

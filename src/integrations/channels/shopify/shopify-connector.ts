@@ -5,9 +5,16 @@
  * POST /orders/{id}/cancel.json, stock through POST /inventory_levels/set.json.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
 import { err, ok } from '../../../shared/result.js';
-import { channelError, notJsonError, httpStatusError, send, type HttpRequest, type HttpResponse } from '../http.js';
+import {
+  channelError,
+  checkShape,
+  notJsonError,
+  httpStatusError,
+  send,
+  type HttpRequest,
+  type HttpResponse,
+} from '../http.js';
 import type {
   Cancellation,
   ChannelConnection,
@@ -92,21 +99,6 @@ async function call(
   return ok({ res, body });
 }
 
-function check<S extends z.ZodType>(schema: S, body: unknown, what: string, status: number): ChannelResult<z.infer<S>> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return ok(parsed.data);
-  const issues = parsed.error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-  return err(
-    channelError('CHANNEL_BAD_RESPONSE', `${what}: unexpected response shape (${issues})`, {
-      retryable: true,
-      httpStatus: status,
-    }),
-  );
-}
-
 /** page_info of the rel="next" link in Shopify's Link header, if any. */
 export function nextPageInfo(link: string | null): string | undefined {
   if (!link) return undefined;
@@ -185,7 +177,7 @@ export function createShopifyConnector(): ChannelConnector {
     async testConnection(conn, http) {
       const answered = await call(conn, http, { method: 'GET', path: '/shop.json' }, 'Shopify shop');
       if (!answered.ok) return answered;
-      const shop = check(shopifyShop, answered.value.body, 'Shopify shop', answered.value.res.status);
+      const shop = checkShape(shopifyShop, answered.value.body, 'Shopify shop', answered.value.res.status);
       if (!shop.ok) return shop;
       const domain = shop.value.shop.myshopify_domain;
       return ok({ detail: `Shopify shop ${shop.value.shop.name}${domain ? ` (${domain})` : ''}` });
@@ -259,7 +251,7 @@ export function createShopifyConnector(): ChannelConnector {
           return connector.poll!(conn, JSON.stringify({ since: state.since }), http);
         return answered;
       }
-      const page = check(shopifyOrderPage, answered.value.body, 'Shopify orders', answered.value.res.status);
+      const page = checkShape(shopifyOrderPage, answered.value.body, 'Shopify orders', answered.value.res.status);
       if (!page.ok) return page;
       const events: ReceivedEvent[] = [];
       const unreadable: UnreadableItem[] = [];
@@ -281,7 +273,7 @@ export function createShopifyConnector(): ChannelConnector {
             'Shopify transactions',
           );
           if (!fetched.ok) return fetched;
-          const transactions = check(
+          const transactions = checkShape(
             shopifyTransactions,
             fetched.value.body,
             'Shopify transactions',
@@ -314,7 +306,7 @@ export function createShopifyConnector(): ChannelConnector {
         what,
       );
       if (!listed.ok) return listed;
-      const orders = check(shopifyFulfillmentOrders, listed.value.body, what, listed.value.res.status);
+      const orders = checkShape(shopifyFulfillmentOrders, listed.value.body, what, listed.value.res.status);
       if (!orders.ok) return orders;
       const wanted = new Map<string, number>();
       for (const line of shipment.lines)

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { formatMoney, isCurrency, parseMoney } from '../../../shared/money.js';
 import { ok } from '../../../shared/result.js';
+import { describeIssues } from '../http.js';
 import type {
   ChannelAddress,
   ChannelDiscount,
@@ -206,10 +207,7 @@ export function mapShopifyOrder(
 ): { ok: true; order: ChannelOrder; source: ShopifyOrder } | { ok: false; reason: string } {
   const parsed = shopifyOrder.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
+    const issues = describeIssues(parsed.error.issues);
     return { ok: false, reason: `not a Shopify order: ${issues}` };
   }
   const source = parsed.data;

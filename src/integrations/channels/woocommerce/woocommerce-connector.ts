@@ -6,7 +6,15 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { err, ok } from '../../../shared/result.js';
-import { channelError, notJsonError, httpStatusError, send, tryJson, type HttpResponse } from '../http.js';
+import {
+  badShapeError,
+  channelError,
+  notJsonError,
+  httpStatusError,
+  send,
+  tryJson,
+  type HttpResponse,
+} from '../http.js';
 import type {
   Cancellation,
   ChannelConnection,
@@ -71,15 +79,6 @@ async function call(
   } catch {
     return err(notJsonError(res, what));
   }
-}
-
-function badShape(what: string, status: number, detail: string) {
-  return err(
-    channelError('CHANNEL_BAD_RESPONSE', `${what}: unexpected response shape (${detail})`, {
-      retryable: true,
-      httpStatus: status,
-    }),
-  );
 }
 
 interface WooCursor {
@@ -166,7 +165,7 @@ export function createWooCommerceConnector(): ChannelConnector {
       );
       if (!answered.ok) return answered;
       if (!Array.isArray(answered.value.body))
-        return badShape('WooCommerce orders', answered.value.res.status, 'not a list');
+        return err(badShapeError('WooCommerce orders', answered.value.res.status, 'not a list'));
       const total = answered.value.res.headers.get('x-wp-total');
       return ok({ detail: `WooCommerce REST v3 answered${total ? `: ${total} orders` : ''}` });
     },
@@ -256,7 +255,8 @@ export function createWooCommerceConnector(): ChannelConnector {
       );
       if (!answered.ok) return answered;
       const list = wooOrderPage.safeParse(answered.value.body);
-      if (!list.success) return badShape('WooCommerce orders', answered.value.res.status, 'not a list of orders');
+      if (!list.success)
+        return err(badShapeError('WooCommerce orders', answered.value.res.status, 'not a list of orders'));
       const events: ReceivedEvent[] = [];
       const unreadable: UnreadableItem[] = [];
       let maxSeen = state.maxSeen;
@@ -382,7 +382,8 @@ export function createWooCommerceConnector(): ChannelConnector {
           );
           if (!answered.ok) return answered;
           const parsed = wooBatchAnswer.safeParse(answered.value.body);
-          if (!parsed.success) return badShape('WooCommerce stock', answered.value.res.status, 'no update list');
+          if (!parsed.success)
+            return err(badShapeError('WooCommerce stock', answered.value.res.status, 'no update list'));
           const answers = parsed.data.update ?? [];
           chunk.forEach((sent, index) => {
             const answer = answers.find((candidate) => candidate.id === sent.id) ?? answers[index];

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { divRound, formatMoney, isCurrency, parseMoney, parseRate, percentOf } from '../../../shared/money.js';
 import { ok } from '../../../shared/result.js';
-import { send } from '../http.js';
+import { send, describeIssues } from '../http.js';
 import type {
   ChannelAddress,
   ChannelDiscount,
@@ -187,10 +187,7 @@ export function mapWooOrder(
 ): { ok: true; order: ChannelOrder; source: WooOrder } | { ok: false; reason: string } {
   const parsed = wooOrder.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
+    const issues = describeIssues(parsed.error.issues);
     return { ok: false, reason: `not a WooCommerce order: ${issues}` };
   }
   try {
