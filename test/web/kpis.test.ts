@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { seedKpiOrder } from '../reports/kpi-seed.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 import { seedBasics, type TestApp } from '../support.js';
 import { publish, shipped } from '../process/process-support.js';
 
@@ -85,12 +85,6 @@ type Key = keyof typeof PLAN;
 
 /** Process codes a person must never read on the KPI page. */
 const CODES = /\b(fulfilling|in_transit|stock_exception|delivered|completed|collected|wildberries|WAW-1|KRK-S)\b/;
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /**
  * The KPI dashboard as a process analyst reads it (issue 18 item 7): figures over the last 30
