@@ -8,7 +8,9 @@
  */
 
 export * from './config/settings.js';
-import { configSchema, settingsTable, type SettingMeta, type SettingName, type Settings } from './config/settings.js';
+export { GROUPS, type Group, type ProcessKind, type SettingMeta } from './config/fields.js';
+import type { SettingMeta } from './config/fields.js';
+import { configSchema, settingsTable, type SettingName, type Settings } from './config/settings.js';
 import { defaultRetentionDays } from './shared/retention.js';
 export { configDocs, CONFIG_DOCS_END, CONFIG_DOCS_START, withConfigDocs } from './config/docs.js';
 

@@ -1,4 +1,5 @@
-import { GROUPS, settingsTable, type Group } from './settings.js';
+import { GROUPS, type Group } from './fields.js';
+import { settingsTable } from './settings.js';
 
 /** README.md's configuration table, generated from the settings (`npm run config:docs`; a test keeps them equal). */
 

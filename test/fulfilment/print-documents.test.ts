@@ -72,26 +72,7 @@ describe('printing from the console: packing slip, pick list and label of an ord
   });
 
   test('an order with no fulfilment order has no pick list (NOTHING_TO_PRINT); an unknown order is 404', async () => {
-    const created = await ok(
-      t,
-      'POST',
-      '/api/v1/orders',
-      {
-        channel: 'web',
-        customer: { code: 'C-1' },
-        currency: 'PLN',
-        lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '19.99', taxRate: '23' }],
-        shippingAddress: {
-          name: 'Grzegorz Brzęczyszczykiewicz',
-          line1: 'ul. Świętokrzyska 12/4',
-          city: 'Łódź',
-          postalCode: '90-001',
-          country: 'PL',
-        },
-        delivery: { method: 'ship' },
-      },
-      201,
-    );
+    const created = await ok(t, 'POST', '/api/v1/orders', plainOrderBody(), 201);
     const pick = await print(`/api/v1/orders/${created.id}/documents/pick-list`);
     assert.equal(pick.status, 409);
     assert.equal(problemOf(pick.raw).code, 'NOTHING_TO_PRINT');

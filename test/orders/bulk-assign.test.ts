@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
-import { b2bOrder, publish, setRules, setUpB2bPortal, shipped, stock } from '../process/process-support.js';
+import { testApp, type TestApp } from '../support.js';
+import { bulkCalls, setUpBulkApprovals } from './helpers.js';
 
 const UNKNOWN = '01890000-0000-7000-8000-000000000000';
 
@@ -16,27 +16,18 @@ describe('bulk assign to a colleague', () => {
   let asOperator: Record<string, string>;
   let asLead: Record<string, string>;
   const people: Record<string, { id: string }> = {};
+  const calls = bulkCalls(() => t);
+  const { bulk } = calls;
   const create = async (externalId: string) => {
-    const created = await t.call('POST', '/api/v1/orders', b2bOrder(externalId));
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal(created.body.state, 'awaiting_approval');
-    return created.body as { id: string; number: string; version: number };
+    const created = await calls.create(externalId);
+    assert.equal(created.state, 'awaiting_approval');
+    return created;
   };
-  const openTask = async (id: string) =>
-    (await t.call('GET', `/api/v1/tasks?orderId=${id}`)).body.items.find(
-      (task: { state: string }) => task.state === 'open' || task.state === 'claimed',
-    );
-  const bulk = (body: unknown, headers: Record<string, string> = {}) =>
-    t.call('POST', '/api/v1/orders:bulk', body, headers);
+  const openTask = async (id: string) => (await calls.openTasks(id))[0];
 
   before(async () => {
     t = await testApp();
-    await seedBasics(t);
-    await setUpSeller(t);
-    await setUpB2bPortal(t, { creditLimit: '50000.00' });
-    await stock(t, [['SKU-1', 'WAW-1', 500]]);
-    await publish(t, shipped('b2b-approvals'));
-    await setRules(t, [{ process: 'b2b-approvals', channel: 'b2b_portal' }]);
+    await setUpBulkApprovals(t);
     for (const [role, businessRoles, set] of [
       ['viewer', [], (h: Record<string, string>) => (asViewer = h)],
       ['operator', [], (h: Record<string, string>) => (asOperator = h)],

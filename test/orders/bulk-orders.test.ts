@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { address, testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
-import { b2bOrder, publish, setRules, shipped, stock, setUpB2bPortal } from '../process/process-support.js';
+import { address, testApp, type TestApp } from '../support.js';
+import { bulkCalls, setUpBulkApprovals } from './helpers.js';
 
 const plain = { lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '100.00', taxRate: '23' }] };
 const UNKNOWN = '01890000-0000-7000-8000-000000000000';
@@ -11,27 +11,12 @@ describe('bulk actions on orders', () => {
   let t: TestApp;
   let asViewer: Record<string, string>;
   let asApprover: Record<string, string>;
-  const create = async (externalId: string, over: Record<string, unknown> = {}) => {
-    const created = await t.call('POST', '/api/v1/orders', b2bOrder(externalId, over));
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    return created.body as { id: string; number: string; state: string; version: number };
-  };
+  const { create, openTasks, bulk } = bulkCalls(() => t);
   const get = async (id: string) => (await t.call('GET', `/api/v1/orders/${id}`)).body;
-  const openTasks = async (id: string) =>
-    (await t.call('GET', `/api/v1/tasks?orderId=${id}`)).body.items.filter(
-      (task: { state: string }) => task.state === 'open' || task.state === 'claimed',
-    );
-  const bulk = (body: unknown, headers: Record<string, string> = {}) =>
-    t.call('POST', '/api/v1/orders:bulk', body, headers);
 
   before(async () => {
     t = await testApp();
-    await seedBasics(t);
-    await setUpSeller(t);
-    await setUpB2bPortal(t, { creditLimit: '50000.00' });
-    await stock(t, [['SKU-1', 'WAW-1', 500]]);
-    await publish(t, shipped('b2b-approvals'));
-    await setRules(t, [{ process: 'b2b-approvals', channel: 'b2b_portal' }]);
+    await setUpBulkApprovals(t);
     for (const [role, set] of [
       ['viewer', (h: Record<string, string>) => (asViewer = h)],
       ['approver', (h: Record<string, string>) => (asApprover = h)],

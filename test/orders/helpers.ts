@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TestApp } from '../support.js';
-import { orderBody } from '../support.js';
+import { orderBody, seedBasics, setUpSeller } from '../support.js';
+import { b2bOrder, publish, setRules, setUpB2bPortal, shipped, stock } from '../process/process-support.js';
 import { must, receive } from '../inventory/helpers.js';
 
 /** Stock for the seeded SKUs at the warehouse. */
@@ -42,4 +43,39 @@ export async function availability(t: TestApp, sku: string) {
 export function expectProblem(r: { status: number; body: any }, status: number, code: string) {
   assert.equal(r.status, status, JSON.stringify(r.body));
   assert.equal(r.body.code, code, JSON.stringify(r.body));
+}
+
+/**
+ * The bulk tests' shop: the basics, a seller, the B2B portal with HURT-1 (credit limit 50 000 PLN),
+ * 500 × SKU-1 at WAW-1, B2B portal orders routed to the shipped b2b-approvals process.
+ */
+export async function setUpBulkApprovals(t: TestApp) {
+  await seedBasics(t);
+  await setUpSeller(t);
+  await setUpB2bPortal(t, { creditLimit: '50000.00' });
+  await stock(t, [['SKU-1', 'WAW-1', 500]]);
+  await publish(t, shipped('b2b-approvals'));
+  await setRules(t, [{ process: 'b2b-approvals', channel: 'b2b_portal' }]);
+}
+
+/**
+ * The calls the bulk tests make, on the app `app()` returns when called (a test's `before` sets
+ * it): create a B2B portal order, an order's open or claimed tasks, POST /orders:bulk.
+ */
+export function bulkCalls(app: () => TestApp) {
+  return {
+    async create(externalId: string, over: Record<string, unknown> = {}) {
+      const created = await app().call('POST', '/api/v1/orders', b2bOrder(externalId, over));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      return created.body as { id: string; number: string; state: string; version: number };
+    },
+    async openTasks(id: string) {
+      return (await app().call('GET', `/api/v1/tasks?orderId=${id}`)).body.items.filter(
+        (task: { state: string }) => task.state === 'open' || task.state === 'claimed',
+      );
+    },
+    bulk(body: unknown, headers: Record<string, string> = {}) {
+      return app().call('POST', '/api/v1/orders:bulk', body, headers);
+    },
+  };
 }

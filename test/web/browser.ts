@@ -6,17 +6,20 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
 import { compose } from '../../src/compose.js';
-import type { CarrierRegistry } from '../../src/integrations/carriers/index.js';
 import type { ChannelServices } from '../../src/app/channels/services.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { hashPassword } from '../../src/domain/identity/secrets.js';
 import { newId } from '../../src/shared/ids.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { scope, type TenantScope } from '../../src/store/tenant-scope.js';
-import { freshDatabase, type TestApp } from '../support.js';
 import type { Config } from '../../src/config.js';
 import { startWorker, type Worker } from '../../src/worker/worker.js';
 import { emailSinks } from '../../src/integrations/email/email-sink.js';
+import { createCarrierRegistry, type CarrierRegistry } from '../../src/integrations/carriers/index.js';
+import type { FulfilmentTestApp } from '../fulfilment/helpers.js';
+import { b2bOrder, publish, setRules, setUpB2bPortal, shipped, stock } from '../process/process-support.js';
+import { seedReturns } from '../returns/helpers.js';
+import { freshDatabase, seedBasics, setUpSeller, type TestApp } from '../support.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -107,7 +110,7 @@ export async function startConsole(
   await server.listen({ host: '127.0.0.1', port: 0 });
   // with settings, the outbox is delivered as `ordo serve` does: e-mail through the configured SMTP server
   const worker: Worker | null = opts.config
-    ? startWorker({
+    ? await startWorker({
         db: database.db,
         jobs: services.jobs,
         sinks: emailSinks(database.db, opts.config.smtp),
@@ -193,4 +196,69 @@ export async function startConsole(
       await database.close();
     },
   };
+}
+
+// ---- set-ups and steps several console tests share ----
+
+/** Signs in from the login page, in the browser's language (PL, EN or RU words on the form). */
+export async function signIn(page: Page, base: string, email: string) {
+  await page.goto(`${base}/`);
+  await page.getByLabel(/E-?mail|Эл/i).fill(email);
+  await page.getByLabel(/Hasło|Password|Пароль/).fill(PASSWORD);
+  await page.getByRole('button', { name: /Zaloguj|Sign in|Войти/ }).click();
+  await page.getByTestId('kpi-orders').waitFor();
+}
+
+/** Picks a language from the user menu (named in the current language) and closes the menu. */
+export async function switchLanguage(page: Page, menu: RegExp, language: string) {
+  await page.getByRole('button', { name: menu }).click();
+  await page.getByRole('button', { name: language }).click();
+  await page.keyboard.press('Escape');
+}
+
+/** One unit of SKU-1 on the B2B portal for HURT-1 with a 20 % discount: the sales lead approves it. */
+export const b2bOrderOfOne = (externalId: string) =>
+  b2bOrder(externalId, {
+    lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '100.00', discount: '20.00', taxRate: '23' }],
+  });
+
+/**
+ * The console with the manual carrier, the returns seed, a seller, the B2B portal with its
+ * wholesale customer HURT-1 (credit limit 50 000 PLN), B2B orders routed to the shipped
+ * b2b-approvals process and web and marketplace orders to b2c-omnichannel.
+ */
+export async function startB2bConsole(): Promise<{ rig: ConsoleRig; t: FulfilmentTestApp }> {
+  const rig = await startConsole({ carriers: createCarrierRegistry({ manual: {} }) });
+  const t = rig as unknown as FulfilmentTestApp;
+  await seedReturns(t);
+  await setUpSeller(t);
+  await setUpB2bPortal(t, { creditLimit: '50000.00' });
+  await publish(t, shipped('b2b-approvals'));
+  await setRules(t, [
+    { process: 'b2c-omnichannel', channel: ['web', 'marketplace'] },
+    { process: 'b2b-approvals', channel: 'b2b_portal' },
+  ]);
+  return { rig, t };
+}
+
+/**
+ * The console with the basics, 50 of SKU-1, SKU-2 and SKU-3 at WAW-1, Wildberries orders routed
+ * to the shipped marketplace-fbs process and web orders to b2c-omnichannel.
+ */
+export async function startWebAndMarketplaceConsole(): Promise<{ rig: ConsoleRig; t: TestApp }> {
+  const rig = await startConsole();
+  const t = { call: rig.call } as TestApp;
+  await seedBasics(t);
+  await stock(t, [
+    ['SKU-1', 'WAW-1', 50],
+    ['SKU-2', 'WAW-1', 50],
+    ['SKU-3', 'WAW-1', 50],
+  ]);
+  await publish(t, shipped('b2c-omnichannel'));
+  await publish(t, shipped('marketplace-fbs'));
+  await setRules(t, [
+    { process: 'marketplace-fbs', channel: ['wildberries'] },
+    { process: 'b2c-omnichannel', channel: ['web'] },
+  ]);
+  return { rig, t };
 }

@@ -1,36 +1,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { createCarrierRegistry } from '../../src/integrations/carriers/index.js';
 import { readPdf } from '../../src/integrations/documents/test-fixtures.js';
 import { ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
-import { deliveredOrder, seedReturns } from '../returns/helpers.js';
-import { address, setUpSeller } from '../support.js';
-import { publish, setRules, shipped } from '../process/process-support.js';
-import { CHROMIUM, PASSWORD, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { deliveredOrder } from '../returns/helpers.js';
+import {
+  CHROMIUM,
+  PASSWORD,
+  b2bOrderOfOne,
+  haveChromium,
+  signIn,
+  startB2bConsole,
+  type ConsoleRig,
+} from './browser.js';
 
 if (!haveChromium) console.log(`# bulk assign and print tests skipped: no chromium at ${CHROMIUM}`);
-
-const b2bOrder = (externalId: string) => ({
-  channel: 'b2b',
-  externalId,
-  customer: { code: 'HURT-1' },
-  currency: 'PLN',
-  // a 20 % discount: the sales lead approves
-  lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '100.00', discount: '20.00', taxRate: '23' }],
-  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
-  delivery: { method: 'ship' },
-  paymentTerms: { kind: 'deferred', dueDays: 30 },
-});
-
-/** Signs in from the login page in the browser's language. */
-async function signIn(page: Page, base: string, email: string) {
-  await page.goto(`${base}/`);
-  await page.getByLabel(/E-?mail|Эл/i).fill(email);
-  await page.getByLabel(/Hasło|Password|Пароль/).fill(PASSWORD);
-  await page.getByRole('button', { name: /Zaloguj|Sign in|Войти/ }).click();
-  await page.getByTestId('kpi-orders').waitFor();
-}
 
 async function select(page: Page, numbers: string[]) {
   for (const number of numbers) await page.getByRole('checkbox', { name: new RegExp(`${number}$`) }).check();
@@ -56,31 +40,9 @@ describe(
       );
 
     before(async () => {
-      rig = await startConsole({ carriers: createCarrierRegistry({ manual: {} }) });
-      t = rig as unknown as FulfilmentTestApp;
-      await seedReturns(t);
-      await setUpSeller(t);
-      await ok(
-        t,
-        'POST',
-        '/api/v1/channels',
-        { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN' },
-        201,
-      );
-      await ok(
-        t,
-        'POST',
-        '/api/v1/customers',
-        { code: 'HURT-1', name: 'Hurtownia Żuraw', segment: 'wholesale', attributes: { creditLimit: '50000.00' } },
-        201,
-      );
-      await publish(t, shipped('b2b-approvals'));
-      await setRules(t, [
-        { process: 'b2c-omnichannel', channel: ['web', 'marketplace'] },
-        { process: 'b2b-approvals', channel: 'b2b_portal' },
-      ]);
+      ({ rig, t } = await startB2bConsole());
       for (const key of ['a1', 'a2', 'a3'])
-        orders[key] = await ok(t, 'POST', '/api/v1/orders', b2bOrder(`PO-HAND-${key}`), 201);
+        orders[key] = await ok(t, 'POST', '/api/v1/orders', b2bOrderOfOne(`PO-HAND-${key}`), 201);
       orders.delivered1 = await deliveredOrder(t);
       orders.delivered2 = await deliveredOrder(t);
       for (const [key, email, name, locale, businessRoles] of [

@@ -10,15 +10,9 @@ import {
   WOO_FAKE_WEBHOOK_SECRET,
   type WooFake,
 } from '../../src/integrations/channels/testing/woocommerce-fake.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 
 if (!haveChromium) console.log(`# channels console tests skipped: no chromium at ${CHROMIUM}`);
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /** Codes the API speaks that an operator must never read on the page: outcomes, via, event types. */
 const CODES = /\b(failed|rejected|exception|webhook_token|unreadable|woocommerce)\b/;

@@ -1,18 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 import { address, seedBasics, setUpSeller, type TestApp } from '../support.js';
 import { publish, setRules, shipped, stock } from '../process/process-support.js';
 
 if (!haveChromium) console.log(`# console context tests skipped: no chromium at ${CHROMIUM}`);
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 const b2bOrder = (externalId: string, customer: string, over: Record<string, unknown> = {}) => ({
   channel: 'b2b',

@@ -1,36 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { createCarrierRegistry } from '../../src/integrations/carriers/index.js';
 import { ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
-import { deliveredOrder, seedReturns } from '../returns/helpers.js';
-import { address, orderBody, setUpSeller } from '../support.js';
-import { publish, setRules, shipped } from '../process/process-support.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { deliveredOrder } from '../returns/helpers.js';
+import { orderBody } from '../support.js';
+import { CHROMIUM, b2bOrderOfOne, haveChromium, startB2bConsole, switchLanguage, type ConsoleRig } from './browser.js';
 
 if (!haveChromium) console.log(`# dashboard and bulk bar tests skipped: no chromium at ${CHROMIUM}`);
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /** Process codes an operator must never read on these pages. */
 const CODES =
   /\b(awaiting_approval|awaiting_payment|stock_exception|in_transit|b2b_portal|NO_OPEN_TASK|TRANSITION_NOT_ALLOWED)\b/;
-
-const b2bOrder = (externalId: string) => ({
-  channel: 'b2b',
-  externalId,
-  customer: { code: 'HURT-1' },
-  currency: 'PLN',
-  // a 20 % discount: the sales lead approves
-  lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '100.00', discount: '20.00', taxRate: '23' }],
-  shippingAddress: { ...address, company: 'Hurtownia Żuraw Sp. z o.o.' },
-  delivery: { method: 'ship' },
-  paymentTerms: { kind: 'deferred', dueDays: 30 },
-});
 
 /**
  * Issue 18 walked in chromium as an operator would: the dashboard names states in the user's
@@ -49,33 +28,11 @@ describe(
     const orders: Record<string, { id: string; number: string }> = {};
 
     before(async () => {
-      rig = await startConsole({ carriers: createCarrierRegistry({ manual: {} }) });
-      t = rig as unknown as FulfilmentTestApp;
-      await seedReturns(t);
-      await setUpSeller(t);
-      await ok(
-        t,
-        'POST',
-        '/api/v1/channels',
-        { code: 'b2b', name: 'Portal B2B', kind: 'b2b_portal', currency: 'PLN' },
-        201,
-      );
-      await ok(
-        t,
-        'POST',
-        '/api/v1/customers',
-        { code: 'HURT-1', name: 'Hurtownia Żuraw', segment: 'wholesale', attributes: { creditLimit: '50000.00' } },
-        201,
-      );
-      await publish(t, shipped('b2b-approvals'));
-      await setRules(t, [
-        { process: 'b2c-omnichannel', channel: ['web', 'marketplace'] },
-        { process: 'b2b-approvals', channel: 'b2b_portal' },
-      ]);
+      ({ rig, t } = await startB2bConsole());
       orders.delivered1 = await deliveredOrder(t);
       orders.delivered2 = await deliveredOrder(t);
       for (const key of ['approve1', 'approve2', 'cancel1'])
-        orders[key] = await ok(t, 'POST', '/api/v1/orders', b2bOrder(`PO-OPS-${key}`), 201);
+        orders[key] = await ok(t, 'POST', '/api/v1/orders', b2bOrderOfOne(`PO-OPS-${key}`), 201);
       // more than the stock: the order waits in the stock exception (it needs attention)
       orders.short = await ok(
         t,

@@ -1,17 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { orderBody, seedBasics, type TestApp } from '../support.js';
-import { publish, setRules, shipped, stock } from '../process/process-support.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { orderBody } from '../support.js';
+import { CHROMIUM, haveChromium, startWebAndMarketplaceConsole, switchLanguage, type ConsoleRig } from './browser.js';
 
 if (!haveChromium) console.log(`# console safety tests skipped: no chromium at ${CHROMIUM}`);
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /** Codes of the shipped processes a person must never read on the order page or its timeline. */
 const CODES =
@@ -39,20 +32,7 @@ describe(
     let webOrder: { id: string; number: string };
 
     before(async () => {
-      rig = await startConsole();
-      const t = { call: rig.call } as TestApp;
-      await seedBasics(t);
-      await stock(t, [
-        ['SKU-1', 'WAW-1', 50],
-        ['SKU-2', 'WAW-1', 50],
-        ['SKU-3', 'WAW-1', 50],
-      ]);
-      await publish(t, shipped('b2c-omnichannel'));
-      await publish(t, shipped('marketplace-fbs'));
-      await setRules(t, [
-        { process: 'marketplace-fbs', channel: ['wildberries'] },
-        { process: 'b2c-omnichannel', channel: ['web'] },
-      ]);
+      ({ rig } = await startWebAndMarketplaceConsole());
       const short = await rig.call(
         'POST',
         '/api/v1/orders',

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { seedKpiOrder } from '../reports/kpi-seed.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 import { seedBasics, type TestApp } from '../support.js';
 import { publish, shipped } from '../process/process-support.js';
 
@@ -99,12 +99,6 @@ async function clickColumn(page: Page, link: Locator) {
   const target = await page.evaluate(`document.elementFromPoint(${x}, ${y})?.tagName`);
   assert.equal(target, 'CANVAS');
   await page.mouse.click(x, y);
-}
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
 }
 
 /**

@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { orderBody, seedBasics, type TestApp } from '../support.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 
 if (!haveChromium) console.log(`# money console tests skipped: no chromium at ${CHROMIUM}`);
 
@@ -13,12 +12,6 @@ const SELLER = {
   country: 'PL',
   isDefault: true,
 };
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /**
  * Money on the order page as finance works it: a B2B order paid cash on delivery, its invoice

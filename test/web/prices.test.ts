@@ -1,15 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 
 if (!haveChromium) console.log(`# price list console tests skipped: no chromium at ${CHROMIUM}`);
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /**
  * Price lists as a sales manager reads them (issue 17): the lists with whom each applies to, one

@@ -4,15 +4,9 @@ import type { Page } from 'playwright-core';
 import { createCarrierRegistry } from '../../src/integrations/carriers/index.js';
 import type { FulfilmentTestApp } from '../fulfilment/helpers.js';
 import { deliveredOrder, seedReturns } from '../returns/helpers.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 
 if (!haveChromium) console.log(`# returns console tests skipped: no chromium at ${CHROMIUM}`);
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /** Codes the API speaks that a person must never read on the page: states, reasons, wishes, grades. */
 const CODES =

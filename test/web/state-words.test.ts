@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { orderBody, seedBasics, type TestApp } from '../support.js';
-import { publish, setRules, shipped, stock } from '../process/process-support.js';
-import { CHROMIUM, PASSWORD, haveChromium, startConsole, type ConsoleRig } from './browser.js';
+import { orderBody } from '../support.js';
+import { CHROMIUM, haveChromium, signIn, startWebAndMarketplaceConsole, type ConsoleRig } from './browser.js';
 
 if (!haveChromium) console.log(`# state words tests skipped: no chromium at ${CHROMIUM}`);
 
@@ -34,15 +33,6 @@ async function exceptionProcesses(page: Page) {
   return (await page.getByTestId('exception-process').allInnerTexts()).sort();
 }
 
-/** Signs in a user whose language is not English (the login page follows the browser's). */
-async function signIn(page: Page, base: string, email: string) {
-  await page.goto(`${base}/`);
-  await page.getByLabel(/E-?mail|Эл/i).fill(email);
-  await page.getByLabel(/Hasło|Password|Пароль/).fill(PASSWORD);
-  await page.getByRole('button', { name: /Zaloguj|Sign in|Войти/ }).click();
-  await page.getByTestId('kpi-orders').waitFor();
-}
-
 /** The texts of the state badges in the orders table, row by row. */
 const badges = (page: Page) => page.locator('.orders-table [data-state]').allInnerTexts();
 
@@ -58,20 +48,7 @@ describe('states in words on every list', { skip: haveChromium ? false : `no chr
   const orders: Record<string, { id: string; number: string; state: string }> = {};
 
   before(async () => {
-    rig = await startConsole();
-    const t = { call: rig.call } as TestApp;
-    await seedBasics(t);
-    await stock(t, [
-      ['SKU-1', 'WAW-1', 50],
-      ['SKU-2', 'WAW-1', 50],
-      ['SKU-3', 'WAW-1', 50],
-    ]);
-    await publish(t, shipped('b2c-omnichannel'));
-    await publish(t, shipped('marketplace-fbs'));
-    await setRules(t, [
-      { process: 'marketplace-fbs', channel: ['wildberries'] },
-      { process: 'b2c-omnichannel', channel: ['web'] },
-    ]);
+    ({ rig } = await startWebAndMarketplaceConsole());
     const create = async (key: string, body: Record<string, unknown>, state: string) => {
       const created = await rig.call('POST', '/api/v1/orders', orderBody(body));
       assert.equal(created.status, 201, JSON.stringify(created.body));

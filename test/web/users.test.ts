@@ -1,17 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, PASSWORD, startConsole, type ConsoleRig } from './browser.js';
+import { CHROMIUM, haveChromium, PASSWORD, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
 import { publish, shipped } from '../process/process-support.js';
 import type { TestApp } from '../support.js';
 
 if (!haveChromium) console.log(`# users console tests skipped: no chromium at ${CHROMIUM}`);
-
-async function switchLanguage(page: Page, menu: RegExp, language: string) {
-  await page.getByRole('button', { name: menu }).click();
-  await page.getByRole('button', { name: language }).click();
-  await page.keyboard.press('Escape');
-}
 
 /** Role codes and business-role codes a person must never read on the users page. */
 const CODES = /\b(admin|operator|approver|viewer|integration|order_desk|sales_lead|head_of_sales)\b/;

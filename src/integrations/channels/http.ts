@@ -43,36 +43,54 @@ export async function send(options: ChannelHttpOptions, req: HttpRequest): Promi
   );
 }
 
+/** The answer's body is not JSON: retryable, the channel may answer properly next time. */
+export function notJsonError(res: HttpResponse, what: string): ChannelError {
+  return channelError(
+    'CHANNEL_BAD_RESPONSE',
+    `${what}: the channel answered HTTP ${res.status} with a body that is not JSON`,
+    {
+      retryable: true,
+      httpStatus: res.status,
+    },
+  );
+}
+
 /** Parses a JSON body; malformed JSON and shapes the schema rejects both become CHANNEL_BAD_RESPONSE. */
 export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: string): ChannelResult<z.infer<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(res.body.toString('utf8'));
   } catch {
-    return err(
-      channelError(
-        'CHANNEL_BAD_RESPONSE',
-        `${what}: the channel answered HTTP ${res.status} with a body that is not JSON`,
-        {
-          retryable: true,
-          httpStatus: res.status,
-        },
-      ),
-    );
+    return err(notJsonError(res, what));
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    return err(
-      channelError('CHANNEL_BAD_RESPONSE', `${what}: unexpected response shape (${issues})`, {
-        retryable: true,
-        httpStatus: res.status,
-      }),
-    );
-  }
+  return checkShape(schema, raw, what, res.status);
+}
+
+/** The first three issues of a failed zod parse, each with its path: what a reason or an error names. */
+export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The channel answered with a body of an unexpected shape: retryable, like a body that is not JSON. */
+export function badShapeError(what: string, status: number, detail: string): ChannelError {
+  return channelError('CHANNEL_BAD_RESPONSE', `${what}: unexpected response shape (${detail})`, {
+    retryable: true,
+    httpStatus: status,
+  });
+}
+
+/** Checks an already parsed body against the schema; a mismatch is CHANNEL_BAD_RESPONSE naming its issues. */
+export function checkShape<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  what: string,
+  status: number,
+): ChannelResult<z.infer<S>> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) return err(badShapeError(what, status, describeIssues(parsed.error.issues)));
   return ok(parsed.data);
 }
 

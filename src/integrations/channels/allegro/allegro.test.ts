@@ -11,7 +11,8 @@ import {
 } from '../testing/allegro-fake.js';
 import type { ChannelConnection, ChannelOrder, ChannelHttpOptions, ReceivedEvent } from '../types.js';
 import { allegroOrderEvent } from './allegro-schemas.js';
-import { allegroCarrierId, createAllegroConnector, readAllegroCheckoutForm } from './allegro-connector.js';
+import { allegroCarrierId, createAllegroConnector } from './allegro-connector.js';
+import { readAllegroCheckoutForm } from './allegro-order.js';
 
 const TOKEN = 'allegro-test-token';
 const http: ChannelHttpOptions = { timeoutMs: 2_000 };

@@ -4,13 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { channelContract } from '../testing/contract.js';
 import { amazonSampleItems, amazonSampleOrder, startAmazonFake, type AmazonFake } from '../testing/amazon-fake.js';
 import type { ChannelConnection, ChannelConnector, ChannelHttpOptions, ChannelOrder, ReceivedEvent } from '../types.js';
-import {
-  AMAZON_RELAY_SECRET_HEADER,
-  amazonCarrier,
-  createAmazonConnector,
-  readAmazonOrder,
-  readOrderChangeNotification,
-} from './amazon-connector.js';
+import { AMAZON_RELAY_SECRET_HEADER, createAmazonConnector } from './amazon-connector.js';
+import { readOrderChangeNotification } from './amazon-notifications.js';
+import { readAmazonOrder } from './amazon-order.js';
+import { amazonCarrier } from './amazon-outbound.js';
 
 const http: ChannelHttpOptions = { timeoutMs: 2_000 };
 const CREDS = {

@@ -11,7 +11,8 @@ import type {
   ReceivedEvent,
   WebhookRequest,
 } from '../types.js';
-import { createOzonConnector, mapOzonPosting, ozonAmount } from './ozon-connector.js';
+import { createOzonConnector } from './ozon-connector.js';
+import { mapOzonPosting, ozonAmount } from './ozon-order.js';
 
 const CLIENT_ID = '836243';
 const API_KEY = 'ozon-api-key-7c0e';

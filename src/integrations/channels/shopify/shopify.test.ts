@@ -16,7 +16,8 @@ import {
 } from '../testing/shopify-fake.js';
 import type { ChannelConnection, ChannelOrder, ReceivedEvent } from '../types.js';
 import { parseMoney } from '../../../shared/money.js';
-import { createShopifyConnector, fractionToPercent, mapShopifyOrder, verifyShopifyHmac } from './shopify-connector.js';
+import { createShopifyConnector, verifyShopifyHmac } from './shopify-connector.js';
+import { fractionToPercent, mapShopifyOrder } from './shopify-order.js';
 import { parseShopifyJson } from './shopify-schemas.js';
 
 const connector = createShopifyConnector();

@@ -6,7 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { channelContract } from '../testing/contract.js';
 import { startWildberriesFake, type WildberriesFake } from '../testing/wildberries-fake.js';
 import type { ChannelConnection, ChannelHttpOptions, PollPage, ReceivedEvent } from '../types.js';
-import { createWildberriesConnector, mapWbOrder, wbAmount, wbDateEndOfDay } from './wildberries-connector.js';
+import { createWildberriesConnector } from './wildberries-connector.js';
+import { mapWbOrder, wbAmount, wbDateEndOfDay } from './wildberries-order.js';
 
 const TOKEN = 'wb-token-eyJhbGciOi';
 const WAREHOUSE = 658434;

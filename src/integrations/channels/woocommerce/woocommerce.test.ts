@@ -15,7 +15,8 @@ import {
 } from '../testing/woocommerce-fake.js';
 import type { ChannelConnection, ChannelOrder } from '../types.js';
 import { parseMoney } from '../../../shared/money.js';
-import { createWooCommerceConnector, mapWooOrder, verifyWooSignature } from './woocommerce-connector.js';
+import { createWooCommerceConnector, verifyWooSignature } from './woocommerce-connector.js';
+import { mapWooOrder } from './woocommerce-order.js';
 
 const connector = createWooCommerceConnector();
 const http = { timeoutMs: 1_500 };
