@@ -113,7 +113,7 @@ export interface JobsTable {
   completed_at: Timestamp | null;
 }
 
-/** 0037: a broker sink some worker serves, and the event types it takes (null: every type). */
+/** 0036: a broker sink some worker serves, and the event types it takes (null: every type). */
 export interface EventSinksTable {
   name: string;
   event_types: string[] | null;

@@ -39,7 +39,7 @@ export const JOB_WAKE_HORIZON_MS = 60_000;
 
 /**
  * Whether an event needs fanning out, as SQL over an event record `x`: a webhook subscription of its
- * tenant or a registered broker sink taking its type (event_sinks, migration 0037) may want it.
+ * tenant or a registered broker sink taking its type (event_sinks, migration 0036) may want it.
  * An event no one wants is written fanned out: no delivery, no NOTIFY, no worker statement.
  */
 const WANTED = sql.raw(`(exists (select 1 from webhook_subscriptions s where s.tenant_id = x.tenant_id)

@@ -52,7 +52,7 @@ export interface Worker {
 }
 
 /**
- * Registers the broker sinks a worker serves (event_sinks, migration 0037), before it starts: from
+ * Registers the broker sinks a worker serves (event_sinks, migration 0036), before it starts: from
  * then on a unit of work writes no event a sink takes as fanned out. A sink's row stays when it
  * leaves the configuration (docs/events.md).
  */
