@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
-import { publish, setRules, shipped, stock } from './process-support.js';
+import { orderBody, testApp, type TestApp } from '../support.js';
+import { seedWebAndMarketplace } from './process-support.js';
 
 /**
  * Issue 18: people raise only the events a process gives them. A payment, carrier, timer, system
@@ -18,18 +18,7 @@ describe('event sources, overrides and process words through the API', () => {
 
   before(async () => {
     t = await testApp();
-    await seedBasics(t);
-    await stock(t, [
-      ['SKU-1', 'WAW-1', 50],
-      ['SKU-2', 'WAW-1', 50],
-      ['SKU-3', 'WAW-1', 50],
-    ]);
-    await publish(t, shipped('b2c-omnichannel'));
-    await publish(t, shipped('marketplace-fbs'));
-    await setRules(t, [
-      { process: 'marketplace-fbs', channel: ['wildberries'] },
-      { process: 'b2c-omnichannel', channel: ['web'] },
-    ]);
+    await seedWebAndMarketplace(t);
     for (const role of ['operator', 'integration', 'viewer']) {
       const issued = await t.call('POST', '/api/v1/api-keys', { name: `${role} key`, roles: [role] });
       assert.equal(issued.status, 201, JSON.stringify(issued.body));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { address, type TestApp } from '../support.js';
+import { address, seedBasics, type TestApp } from '../support.js';
 
 export const shipped = (name: string) =>
   readFileSync(join(import.meta.dirname, '..', '..', 'processes', `${name}.yaml`), 'utf8');
@@ -70,4 +70,20 @@ export async function setUpB2bPortal(t: TestApp, customerAttributes: Record<stri
     attributes: customerAttributes,
   });
   assert.equal(customer.status, 201, JSON.stringify(customer.body));
+}
+
+/** The basics, 50 of SKU-1..3 at WAW-1, and the shipped B2C (web) and FBS (wildberries) processes in force. */
+export async function seedWebAndMarketplace(t: TestApp): Promise<void> {
+  await seedBasics(t);
+  await stock(t, [
+    ['SKU-1', 'WAW-1', 50],
+    ['SKU-2', 'WAW-1', 50],
+    ['SKU-3', 'WAW-1', 50],
+  ]);
+  await publish(t, shipped('b2c-omnichannel'));
+  await publish(t, shipped('marketplace-fbs'));
+  await setRules(t, [
+    { process: 'marketplace-fbs', channel: ['wildberries'] },
+    { process: 'b2c-omnichannel', channel: ['web'] },
+  ]);
 }

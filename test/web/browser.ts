@@ -17,9 +17,16 @@ import { startWorker, type Worker } from '../../src/worker/worker.js';
 import { emailSinks } from '../../src/integrations/email/email-sink.js';
 import { createCarrierRegistry, type CarrierRegistry } from '../../src/integrations/carriers/index.js';
 import type { FulfilmentTestApp } from '../fulfilment/helpers.js';
-import { b2bOrder, publish, setRules, setUpB2bPortal, shipped, stock } from '../process/process-support.js';
+import {
+  b2bOrder,
+  publish,
+  seedWebAndMarketplace,
+  setRules,
+  setUpB2bPortal,
+  shipped,
+} from '../process/process-support.js';
 import { seedReturns } from '../returns/helpers.js';
-import { freshDatabase, seedBasics, setUpSeller, type TestApp } from '../support.js';
+import { freshDatabase, setUpSeller, type TestApp } from '../support.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -248,17 +255,6 @@ export async function startB2bConsole(): Promise<{ rig: ConsoleRig; t: Fulfilmen
 export async function startWebAndMarketplaceConsole(): Promise<{ rig: ConsoleRig; t: TestApp }> {
   const rig = await startConsole();
   const t = { call: rig.call } as TestApp;
-  await seedBasics(t);
-  await stock(t, [
-    ['SKU-1', 'WAW-1', 50],
-    ['SKU-2', 'WAW-1', 50],
-    ['SKU-3', 'WAW-1', 50],
-  ]);
-  await publish(t, shipped('b2c-omnichannel'));
-  await publish(t, shipped('marketplace-fbs'));
-  await setRules(t, [
-    { process: 'marketplace-fbs', channel: ['wildberries'] },
-    { process: 'b2c-omnichannel', channel: ['web'] },
-  ]);
+  await seedWebAndMarketplace(t);
   return { rig, t };
 }

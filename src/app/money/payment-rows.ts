@@ -47,7 +47,8 @@ export async function loadMoneyOrder(scope: TenantScope, orderId: string, lock =
   return moneyOrderOf(row);
 }
 
-function moneyOrderOf(row: {
+/** The order's money columns as read. */
+interface MoneyOrderRow {
   id: string;
   number: string;
   currency: string;
@@ -57,7 +58,9 @@ function moneyOrderOf(row: {
   customer_email: string | null;
   payment_terms: unknown;
   attributes: unknown;
-}): MoneyOrder {
+}
+
+function moneyOrderOf(row: MoneyOrderRow): MoneyOrder {
   return {
     id: row.id,
     number: row.number,
@@ -115,18 +118,7 @@ export async function loadMoneyOrderAndPayments(
     PAYMENT_COLUMNS.map((column) => sql`p.${sql.ref(column)} as ${sql.ref(`p_${column}`)}`),
   );
   const { rows } = await sql<
-    Record<string, unknown> & {
-      id: string;
-      number: string;
-      currency: string;
-      grand_total: string;
-      state: string;
-      company_id: string | null;
-      customer_email: string | null;
-      payment_terms: Record<string, unknown> | null;
-      attributes: Record<string, unknown> | null;
-      p_id: string | null;
-    }
+    Record<string, unknown> & MoneyOrderRow & { p_id: string | null }
   >`select o.id, o.number, o.currency, o.grand_total, o.state, o.company_id, o.customer_email, o.payment_terms,
       o.attributes, ${paymentColumns}
     from orders o
