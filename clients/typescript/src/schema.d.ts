@@ -12125,10 +12125,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description window: orders placed in the last N days (UTC), today included */
+                    /** @description window: orders placed in the last N calendar days in `tz`, today included */
                     days?: number;
                     /** @description only this channel code */
                     channel?: string;
+                    /** @description the IANA zone the window's days and perDay are cut in (the user's); default UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -31666,11 +31668,13 @@ export interface components {
             }[];
         };
         OrdersSummaryInput: {
-            /** @description start of the window, inclusive (RFC 3339 UTC midnight) */
+            /** @description start of the window, inclusive (RFC 3339: midnight in `timeZone`) */
             from: string;
             /** @description end of the window, exclusive */
             to: string;
             days: number;
+            /** @description the zone the days are cut in */
+            timeZone: string;
             total: number;
             byChannel: {
                 count: number;
@@ -31687,7 +31691,7 @@ export interface components {
             }[];
             perDay: {
                 count: number;
-                /** @description YYYY-MM-DD (UTC) */
+                /** @description YYYY-MM-DD in `timeZone` */
                 day: string;
                 byChannel: {
                     [key: string]: number;
@@ -34740,11 +34744,13 @@ export interface components {
             }[];
         };
         OrdersSummary: {
-            /** @description start of the window, inclusive (RFC 3339 UTC midnight) */
+            /** @description start of the window, inclusive (RFC 3339: midnight in `timeZone`) */
             from: string;
             /** @description end of the window, exclusive */
             to: string;
             days: number;
+            /** @description the zone the days are cut in */
+            timeZone: string;
             total: number;
             byChannel: {
                 count: number;
@@ -34761,7 +34767,7 @@ export interface components {
             }[];
             perDay: {
                 count: number;
-                /** @description YYYY-MM-DD (UTC) */
+                /** @description YYYY-MM-DD in `timeZone` */
                 day: string;
                 byChannel: {
                     [key: string]: number;

@@ -12,6 +12,15 @@ import { CYCLE_END_STATES, ordersSummaryReport } from '../../app/reports/summari
 
 const errors = { 400: problem, 401: problem, 403: problem };
 
+/** An IANA zone name (`Europe/Warsaw`), as a query parameter; offsets and unknown names are 400 at `tz`. */
+const timeZoneParam = z
+  .string()
+  .max(64)
+  .optional()
+  .refine((zone) => zone === undefined || ianaZone(zone) !== null, {
+    message: 'an IANA time zone such as Europe/Warsaw',
+  });
+
 export const summaryQuery = z.object({
   days: z.coerce
     .number()
@@ -19,22 +28,27 @@ export const summaryQuery = z.object({
     .min(1)
     .max(366)
     .default(30)
-    .describe('window: orders placed in the last N days (UTC), today included'),
+    .describe('window: orders placed in the last N calendar days in `tz`, today included'),
   channel: z.string().max(64).optional().describe('only this channel code'),
+  tz: timeZoneParam.describe("the IANA zone the window's days and perDay are cut in (the user's); default UTC"),
 });
 
 const count = z.object({ count: z.number() });
 export const ordersSummary = z
   .object({
-    from: z.string().describe('start of the window, inclusive (RFC 3339 UTC midnight)'),
+    from: z.string().describe('start of the window, inclusive (RFC 3339: midnight in `timeZone`)'),
     to: z.string().describe('end of the window, exclusive'),
     days: z.number(),
+    timeZone: z.string().describe('the zone the days are cut in'),
     total: z.number(),
     byChannel: z.array(count.extend({ channel: z.string() })),
     byState: z.array(count.extend({ state: z.string() })),
     byChannelState: z.array(count.extend({ channel: z.string(), state: z.string() })),
     perDay: z.array(
-      count.extend({ day: z.string().describe('YYYY-MM-DD (UTC)'), byChannel: z.record(z.string(), z.number()) }),
+      count.extend({
+        day: z.string().describe('YYYY-MM-DD in `timeZone`'),
+        byChannel: z.record(z.string(), z.number()),
+      }),
     ),
     revenue: z.array(
       count.extend({ currency: z.string(), grandTotal: z.string().describe('exact decimal sum of grand totals') }),
@@ -121,14 +135,9 @@ export const kpiQuery = z.object({
     .max(8760)
     .default(24)
     .describe('a running order with no step for this long is stuck'),
-  tz: z
-    .string()
-    .max(64)
-    .optional()
-    .refine((zone) => zone === undefined || ianaZone(zone) !== null, {
-      message: 'an IANA time zone such as Europe/Warsaw',
-    })
-    .describe("the IANA zone the per-day figures cut calendar days in (the user's, e.g. Europe/Warsaw); default UTC"),
+  tz: timeZoneParam.describe(
+    "the IANA zone the per-day figures cut calendar days in (the user's, e.g. Europe/Warsaw); default UTC",
+  ),
 });
 const drillDown = z.string().describe('GET /api/v1/orders query listing exactly the orders behind the figure');
 const timing = { orders: z.number(), p50Seconds: seconds, p90Seconds: seconds, drillDown };
@@ -213,7 +222,14 @@ export const reportRoutes =
       },
       async (request) => {
         const { store } = authorize(deps.readDb ?? deps.db, request, 'orders:read');
-        return ordersSummaryReport(store, deps.clock.now(), request.query.days, request.query.channel);
+        const query = request.query;
+        return ordersSummaryReport(
+          store,
+          deps.clock.now(),
+          query.days,
+          query.channel,
+          query.tz ? (ianaZone(query.tz) ?? undefined) : undefined,
+        );
       },
     );
 

@@ -61,7 +61,7 @@ const rate = (count: number, of: number) => (of === 0 ? null : Math.round((count
  * The zone is one both clocks know — Intl's (the windows) and the database's (the days) — else the
  * caller's error, not a 500 (the route lets only IANA names through; the two tables may differ).
  */
-async function knownZone(scope: TenantScope, zone: string) {
+export async function knownZone(scope: TenantScope, zone: string) {
   if (zone === 'UTC') return;
   const refuse = () =>
     new AppError('VALIDATION_FAILED', `unknown time zone ${zone}`, [

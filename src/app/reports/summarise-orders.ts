@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import { daysOf, knownZone } from './kpis.js';
 import { formatMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Labels } from '../../process/index.js';
@@ -16,6 +18,8 @@ export interface OrdersSummary {
   from: string;
   to: string;
   days: number;
+  /** The zone the window's days and `perDay` are cut in. */
+  timeZone: string;
   total: number;
   byChannel: Array<{ channel: string; count: number }>;
   byState: Array<{ state: string; count: number }>;
@@ -27,19 +31,25 @@ export interface OrdersSummary {
   stateLabels: Record<string, Labels>;
 }
 
-const DAY_MS = 86_400_000;
 const num = (v: unknown) => Number(v ?? 0);
 
-/** Aggregates over the window; every query is filtered by tenant through the scope. */
+/**
+ * Aggregates over the window — the last `days` calendar days in `timeZone`, today included — and
+ * per day of placement in that zone (an unknown zone is 400, as on the KPI report); every query is
+ * filtered by tenant through the scope.
+ */
 export async function ordersSummaryReport(
   scope: TenantScope,
   now: Date,
   days: number,
   channel?: string,
+  timeZone = 'UTC',
 ): Promise<OrdersSummary> {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const from = new Date(today - (days - 1) * DAY_MS);
-  const to = new Date(today + DAY_MS);
+  await knownZone(scope, timeZone);
+  const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone).toPlainDate();
+  const startOf = (date: Temporal.PlainDate) => new Date(date.toZonedDateTime({ timeZone }).epochMilliseconds);
+  const from = startOf(today.subtract({ days: days - 1 }));
+  const to = startOf(today.add({ days: 1 }));
   const base = () => {
     let query = scope
       .selectFrom('orders')
@@ -53,7 +63,7 @@ export async function ordersSummaryReport(
     if (channel) query = query.where('channels.code', '=', channel);
     return query;
   };
-  const day = sql<string>`to_char(orders.placed_at at time zone 'UTC', 'YYYY-MM-DD')`;
+  const day = sql<string>`to_char(orders.placed_at at time zone ${timeZone}, 'YYYY-MM-DD')`;
   const [grouped, daily, revenue, cycle] = await Promise.all([
     base()
       .select(['channels.code as channel', 'orders.state as state', sql<string>`count(*)`.as('n')])
@@ -61,7 +71,8 @@ export async function ordersSummaryReport(
       .execute(),
     base()
       .select([day.as('day'), 'channels.code as channel', sql<string>`count(*)`.as('n')])
-      .groupBy([day, 'channels.code'])
+      // by position: the zone is a parameter, and a second one in GROUP BY would not match the first
+      .groupBy([sql`1`, 'channels.code'])
       .execute(),
     base()
       .select([
@@ -100,8 +111,7 @@ export async function ordersSummaryReport(
     byState.set(row.state, (byState.get(row.state) ?? 0) + count);
   }
   const perDay = new Map<string, { count: number; byChannel: Record<string, number> }>();
-  for (let time = from.getTime(); time < to.getTime(); time += DAY_MS)
-    perDay.set(new Date(time).toISOString().slice(0, 10), { count: 0, byChannel: {} });
+  for (const { day: date } of daysOf(from, to, timeZone)) perDay.set(date, { count: 0, byChannel: {} });
   for (const row of daily) {
     const item = perDay.get(row.day);
     if (!item) continue;
@@ -115,6 +125,7 @@ export async function ordersSummaryReport(
     from: from.toISOString(),
     to: to.toISOString(),
     days,
+    timeZone,
     total,
     byChannel: [...byChannel].map(([c, n]) => ({ channel: c, count: n })).sort(desc),
     byState: [...byState].map(([st, n]) => ({ state: st, count: n })).sort(desc),

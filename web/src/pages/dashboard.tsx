@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { get, type OrdersSummary, type Schemas } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
-import { formatDay, formatDuration, formatMoney, formatNumber } from '../format';
+import { formatDay, formatDuration, formatMoney, formatNumber, localDayEnd, localDayStart } from '../format';
 import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
 import { Link, navigate } from '../router';
@@ -27,9 +27,11 @@ export default function DashboardPage() {
   const words = useStateWords();
   const channelName = useChannelName();
   const [days, setDays] = useState<number>(30);
+  // The user's days: the window and the per-day chart are cut in the browser's zone.
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const summary = useQuery({
-    queryKey: ['summary', days],
-    queryFn: () => get<OrdersSummary>(`/reports/orders-summary?days=${days}`),
+    queryKey: ['summary', days, timeZone],
+    queryFn: () => get<OrdersSummary>(`/reports/orders-summary?days=${days}&tz=${encodeURIComponent(timeZone)}`),
   });
   const s = summary.data;
   // The KPIs over exactly the summary's window, so every figure and its drill-down agree with the charts.
@@ -190,10 +192,9 @@ export default function DashboardPage() {
                     const day = s.perDay[dataIndex]?.day;
                     const channel = s.byChannel[seriesIndex]?.channel;
                     if (!day || !channel) return;
-                    const start = new Date(`${day}T00:00:00Z`);
-                    const end = new Date(start.getTime() + 86_400_000);
+                    // the instants the user's day starts and ends at (23 or 25 hours when clocks change)
                     navigate(
-                      `/orders?channel=${encodeURIComponent(channel)}&placedFrom=${encodeURIComponent(start.toISOString())}&placedTo=${encodeURIComponent(end.toISOString())}`,
+                      `/orders?channel=${encodeURIComponent(channel)}&placedFrom=${encodeURIComponent(localDayStart(day))}&placedTo=${encodeURIComponent(localDayEnd(day))}`,
                     );
                   }}
                   label={s.perDay
