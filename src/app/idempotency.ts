@@ -44,17 +44,15 @@ export function withIdempotencyOwnTransaction(
   return onceByKeyWrittenLast(scope, key, hash, run);
 }
 
-/** Thrown inside the unit of work when the key already holds an answer, to roll back this run. */
-class KeyAlreadyAnswered extends Error {}
-
 /**
  * Intake's form (a command with no effect outside its transaction): the key's row is written once,
- * at the end of the unit of work, with the answer — one statement, not an insert and an update.
- * A concurrent twin runs too, then waits on the key's unique index at that insert until the first
- * commits, finds the key taken and rolls back everything it did (its order, its reservation); a
- * retry of a request that committed does the same. Either then replays the stored answer, as does
- * a run that failed (its stock went to the twin) while the key holds an answer. Only a command
- * that does nothing outside its transaction may use this: it runs again before the key is read.
+ * with the answer, by the unit of work's closing statement (storeIdempotencyKey) — no statement of
+ * its own. A concurrent twin runs too, then waits on the key's unique index in that statement until
+ * the first commits, and fails there (unique violation), which rolls back everything it did (its
+ * order, its reservation); a retry of a request that committed does the same. Either then replays
+ * the stored answer, as does a run that failed (its stock went to the twin) while the key holds an
+ * answer. Only a command that does nothing outside its transaction may use this: it runs again
+ * before the key is read.
  */
 async function onceByKeyWrittenLast(
   scope: TenantScope,
@@ -66,17 +64,13 @@ async function onceByKeyWrittenLast(
   try {
     return await transaction(scope, async (tx) => {
       const result = await run(tx);
-      const stored = await tx
-        .insertInto('idempotency_keys', {
-          key,
-          request_hash: hash,
-          status_code: result.status,
-          response: JSON.stringify(result.body),
-        })
-        .onConflict((oc) => oc.columns(['tenant_id', 'key']).doNothing())
-        .returning('key')
-        .executeTakeFirst();
-      if (!stored) throw new KeyAlreadyAnswered();
+      tx.work.storeIdempotencyKey({
+        tenant_id: tx.tenantId,
+        key,
+        request_hash: hash,
+        status_code: result.status,
+        response: JSON.stringify(result.body),
+      });
       return { ...result, replayed: false };
     });
   } catch (error) {

@@ -47,6 +47,14 @@ const WANTED = sql.raw(`(exists (select 1 from webhook_subscriptions s where s.t
 
 export type HistoryRow = Insertable<DB['order_history']>;
 export type EventRow = Insertable<DB['events']>;
+/** An Idempotency-Key with the answer it stands for. */
+export interface IdempotencyRow {
+  tenant_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: string;
+}
 
 /**
  * One transaction and what it appends: the order history rows and outbox events it made, held
@@ -65,6 +73,8 @@ export class UnitOfWork {
   flushedEvents = 0;
   /** A job this unit of work scheduled is due soon: the workers are to be woken at commit. */
   private jobDueSoon = false;
+  /** The Idempotency-Key to write with the closing statement (storeIdempotencyKey). */
+  private idempotencyKey: IdempotencyRow | null = null;
 
   private constructor(readonly trx: Tx) {}
 
@@ -132,6 +142,15 @@ export class UnitOfWork {
     return result;
   }
 
+  /**
+   * Writes the Idempotency-Key and its answer with the closing statement. A key another
+   * transaction holds makes that statement wait for it and then fail (unique violation), which
+   * rolls this unit of work back: the caller reads the stored answer instead (app/idempotency.ts).
+   */
+  storeIdempotencyKey(row: IdempotencyRow): void {
+    this.idempotencyKey = row;
+  }
+
   /** A job was scheduled to run at `runAt`: one due soon wakes the workers when this commits. */
   jobScheduled(runAt: Date): void {
     if (runAt.getTime() - Date.now() < JOB_WAKE_HORIZON_MS) this.jobDueSoon = true;
@@ -178,7 +197,7 @@ export class UnitOfWork {
     this.flushedEvents = events.length;
     this.history = [];
     this.events = [];
-    const forWorker = await writeAppends(this.trx, history, events, this.jobDueSoon);
+    const forWorker = await writeAppends(this.trx, history, events, this.jobDueSoon, this.idempotencyKey);
     return events.length > 0 || forWorker ? { forWorker } : null;
   }
 }
@@ -226,23 +245,36 @@ const EVENT_RECORD = sql.raw(
 
 /**
  * Writes what is pending in one statement: the outbox lock per subject, NOTIFY when a worker has
- * work, the history rows and the events. The events are produced from a join with the lock CTE,
+ * work, the history rows, the Idempotency-Key with its answer and the events. The events are produced from a join with the lock CTE,
  * so every lock is held before any event row (and its seq) exists: each subject's seq order stays
  * its commit order, and keys are taken sorted, so two transactions locking several subjects cannot
  * deadlock. An event no subscription or sink wants is written fanned out (WANTED). Answers whether
  * a worker has work: an event to fan out, or `jobDueSoon`.
  */
-async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[], jobDueSoon: boolean): Promise<boolean> {
+async function writeAppends(
+  trx: Tx,
+  history: HistoryRow[],
+  events: EventRow[],
+  jobDueSoon: boolean,
+  idempotencyKey: IdempotencyRow | null,
+): Promise<boolean> {
   const json = history.length ? recordsJson(history, ['changes', 'reason']) : '[]';
   const insertHistory = sql`insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
     select tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason
     from jsonb_to_recordset(${json}::jsonb) as ${HISTORY_RECORD}`;
+  const insertKey = idempotencyKey
+    ? sql`insert into idempotency_keys (tenant_id, key, request_hash, status_code, response)
+      values (${idempotencyKey.tenant_id}, ${idempotencyKey.key}, ${idempotencyKey.request_hash},
+        ${idempotencyKey.status_code}, ${idempotencyKey.response}::jsonb)`
+    : null;
   if (events.length === 0) {
-    if (history.length && jobDueSoon)
-      await sql`with n as (select pg_notify(${OUTBOX_CHANNEL}, '')), h as (${insertHistory})
-        select (select count(*) from n) as notified`.execute(trx);
-    else if (history.length) await insertHistory.execute(trx);
-    else if (jobDueSoon) await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+    // every write as a CTE of one statement (a writing CTE runs whether read or not), NOTIFY as its result
+    const writes = [history.length ? insertHistory : null, insertKey].filter((write) => write !== null);
+    if (writes.length === 0 && !jobDueSoon) return false;
+    const ctes = writes.map((write, index) => sql`${sql.raw(`w${index}`)} as (${write})`);
+    await sql`${ctes.length ? sql`with ${sql.join(ctes)} ` : sql``}select ${
+      jobDueSoon ? sql`pg_notify(${OUTBOX_CHANNEL}, '')` : sql`1`
+    }`.execute(trx);
     return jobDueSoon;
   }
   const keys = [...new Set(events.map((e) => `${e.tenant_id}/${e.subject}`))].sort();
@@ -255,7 +287,7 @@ async function writeAppends(trx: Tx, history: HistoryRow[], events: EventRow[], 
     ), l as (
       select (select count(*) from n) as notified,
         (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
-    ), h as (${insertHistory})
+    ), h as (${insertHistory})${insertKey ? sql`, k as (${insertKey})` : sql``}
     insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context, fanned_out)
     select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context, q.quiet
     from l cross join ev as x join q on q.id = x.id
