@@ -96,8 +96,10 @@ async function clickColumn(page: Page, link: Locator) {
   assert.ok(box && box.width > 0 && box.height > 0, 'the day has a column over the chart');
   // the link lets the mouse through: the click lands on the chart's canvas
   const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
-  const target = await page.evaluate(`document.elementFromPoint(${x}, ${y})?.tagName`);
-  assert.equal(target, 'CANVAS');
+  // once the chart is drawn (on a busy machine its canvas comes after the links): the point is the canvas
+  const onCanvas = `document.elementFromPoint(${x}, ${y})?.tagName === 'CANVAS'`;
+  await page.waitForFunction(onCanvas, undefined, { timeout: 10_000 }).catch(() => {});
+  assert.equal(await page.evaluate(`document.elementFromPoint(${x}, ${y})?.tagName`), 'CANVAS');
   await page.mouse.click(x, y);
 }
 
