@@ -4,10 +4,12 @@ import { moneyHidden, type RevenueRow } from '../money-api';
 import { formatNumber } from '../format';
 import { ErrorBox, Loading } from './status';
 import { useMoneyWords } from './money-words';
+import { useChannelName } from './channel-names';
 
 /** This calendar month's money by channel: paid, refunded, outstanding and overdue (GET /reports/revenue). */
 export function RevenueCard() {
   const { t, money, locale } = useMoneyWords();
+  const channelName = useChannelName();
   const now = new Date();
   const from = new Date(now.getFullYear(), now.getMonth(), 1);
   const to = new Date(now.getFullYear(), now.getMonth() + 1, 1);
@@ -58,7 +60,7 @@ export function RevenueCard() {
             <tbody>
               {q.data.rows.map((r) => (
                 <tr key={`${r.period}-${r.channel}-${r.currency}`}>
-                  <td>{r.channel}</td>
+                  <td>{channelName(r.channel)}</td>
                   <td className="num">{formatNumber(r.orders, locale)}</td>
                   <td className="num">{money(r.paid, r.currency)}</td>
                   <td className="num">{money(r.refunded, r.currency)}</td>
