@@ -22,6 +22,7 @@ import { checkStockInvariants } from '../app/inventory/check-stock-invariants.js
 import { findTenantId } from '../app/identity/find-tenant.js';
 import { backupEmbedded, BackupRefused, restoreEmbedded, type BackupPhase } from '../store/backup.js';
 import { retentionCommand } from './retention.js';
+import { eventSinksCommand } from './event-sinks.js';
 import { exportPersonalData } from '../app/privacy/export-personal-data.js';
 import { erasePersonalData, erasureInput } from '../app/privacy/erase-personal-data.js';
 import { platformKeyCommand, tenantCommand } from './tenant-commands.js';
@@ -49,6 +50,7 @@ Usage:
                                            sale (1 merges them back; docs/inventory.md "Hot SKUs")
   ordo backup FILE                         the embedded database (ORDO_DATA_DIR) into FILE (PostgreSQL: docs/backup.md)
   ordo restore FILE [--force]              FILE into ORDO_DATA_DIR; --force moves a non-empty folder aside first
+  ordo event-sinks list | remove NAME      broker sinks workers registered (an event one takes waits for the fan-out; docs/events.md)
   ordo retention status|set [--tenant demo] [KIND=DAYS …]
                                            days each kind of record is kept, what the sweeps removed
   ordo privacy export --tenant T (--email E | --phone P | --customer ID) [--out FILE]
@@ -284,6 +286,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     case 'backup':
     case 'restore':
       return backupCommand(command, config, positionals[0], values.force ?? false);
+    case 'event-sinks':
+      return withDb((database) => eventSinksCommand(database.db, positionals));
     case 'retention':
       return withDb(async (database) =>
         retentionCommand(database.db, config.retention, {
