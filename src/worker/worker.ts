@@ -10,11 +10,11 @@ import { emailSinks } from '../integrations/email/email-sink.js';
 import type { BrokerConfig, Config } from '../config.js';
 import type { Db } from '../store/db.js';
 import type { Committed } from '../store/unit-of-work.js';
-import '../store/schema-events.js';
 import { Dispatcher, silentLogger, type Logger } from './dispatcher.js';
 import { runningTracing, startTracing } from '../integrations/telemetry/tracing-sdk.js';
 import { JobsRunner } from './jobs-runner.js';
 import { ensureRetentionJobs, RETENTION_JOB } from '../app/retention/retention-job.js';
+import { registerSinks } from '../app/events/event-sinks.js';
 
 /** Wakes closer together than this are served by one look. */
 const WAKE_COALESCE_MS = 5;
@@ -49,24 +49,6 @@ export interface Worker {
   wake(): void;
   /** Stops claiming; waits for deliveries and jobs in flight; closes sinks it was given. */
   stop(): Promise<void>;
-}
-
-/**
- * Registers the broker sinks a worker serves (event_sinks, migration 0036), before it starts: from
- * then on a unit of work writes no event a sink takes as fanned out. A sink's row stays when it
- * leaves the configuration (docs/events.md).
- */
-async function registerSinks(db: Db, sinks: readonly EventSink[]): Promise<void> {
-  if (sinks.length === 0) return;
-  await db
-    .insertInto('event_sinks')
-    .values(sinks.map((sink) => ({ name: sink.name, event_types: sink.eventTypes ? [...sink.eventTypes] : null })))
-    .onConflict((oc) =>
-      oc
-        .column('name')
-        .doUpdateSet((eb) => ({ event_types: eb.ref('excluded.event_types'), registered_at: new Date() })),
-    )
-    .execute();
 }
 
 /**
