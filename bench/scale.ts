@@ -171,7 +171,8 @@ for (const [kind, needles] of Object.entries(kinds))
     }),
   );
 
-async function intake(count: number) {
+/** The API over the scale database, with an admin key for the bench. */
+async function benchApp() {
   const services = compose({ clock: systemClock });
   const app = await buildApp({
     db,
@@ -186,6 +187,11 @@ async function intake(count: number) {
     { type: 'system', id: 'bench-scale' },
     { name: 'bench:scale', roles: ['admin'] },
   );
+  return { app, key };
+}
+
+async function intake(count: number) {
+  const { app, key } = await benchApp();
   const skus = (
     await sql<{
       sku: string;
@@ -255,20 +261,7 @@ async function intake(count: number) {
 }
 
 if (process.env.SCALE_HTTP !== '0') {
-  const services = compose({ clock: systemClock });
-  const app = await buildApp({
-    db,
-    dbKind: database.kind,
-    clock: systemClock,
-    ready: async () => true,
-    processes: services.processes,
-    payments: services.payments,
-  });
-  const key = await issueApiKey(
-    store,
-    { type: 'system', id: 'bench-scale' },
-    { name: 'bench:scale', roles: ['admin'] },
-  );
+  const { app, key } = await benchApp();
   const call = async (path: string) => {
     const response = await app.inject({
       method: 'GET',
