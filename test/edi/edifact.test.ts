@@ -4,13 +4,8 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { seedBasics, setUpSeller, testApp, type TestApp } from '../support.js';
 import { EXTERNAL, FIXTURES_SKIP, edifabricPartner, fixture, ok, post } from './helpers.js';
-import {
-  decodeEdifact,
-  parseInterchange,
-  tokenize,
-  value,
-  writeInterchange,
-} from '../../src/integrations/edi/edifact.js';
+import { decodeEdifact, parseInterchange, tokenize, value } from '../../src/integrations/edi/edifact.js';
+import { writeInterchange } from '../../src/integrations/edi/edifact-write.js';
 import { generateEdiOutbound } from '../../src/app/edi/outbound.js';
 import { emitEvent } from '../../src/app/events/emit-event.js';
 import { transaction } from '../../src/store/tenant-scope.js';

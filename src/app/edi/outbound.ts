@@ -3,7 +3,7 @@ import { newId } from '../../shared/ids.js';
 import { formatMoney } from '../../shared/money.js';
 import type { Clock } from '../../shared/clock.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { writeInterchange } from '../../integrations/edi/edifact.js';
+import { writeInterchange } from '../../integrations/edi/edifact-write.js';
 import { desadvBody, invoicBody, ordrspBody } from '../../integrations/edi/edifact-orders.js';
 import { despatchAdviceXml, orderResponseXml } from '../../integrations/edi/ubl.js';
 import type { DespatchDoc, InvoiceDoc, OrderResponseDoc } from '../../integrations/edi/documents.js';

@@ -1,13 +1,8 @@
 import { newId } from '../../shared/ids.js';
 import { transaction, type TenantScope } from '../../store/tenant-scope.js';
 import type { StoredEdiProblem, EdiStatus } from '../../store/schema-edi.js';
-import {
-  contrlBody,
-  parseInterchange,
-  writeInterchange,
-  type EdiProblem,
-  type Interchange,
-} from '../../integrations/edi/edifact.js';
+import { parseInterchange, type EdiProblem, type Interchange } from '../../integrations/edi/edifact.js';
+import { contrlBody, writeInterchange } from '../../integrations/edi/edifact-write.js';
 import { readOrders } from '../../integrations/edi/edifact-orders.js';
 import { ingestEdiOrder, type EdiDeps } from './ingest-order.js';
 import { listPartners, nextControlRef, partnerBySender } from './partners.js';

@@ -2,7 +2,8 @@
  * EANCOM / D96A message mapping, ours: ORDERS in (to the partner-neutral EdiOrder), ORDRSP,
  * DESADV and INVOIC out (from partner-neutral documents). Syntax lives in edifact.ts.
  */
-import { ediDecimal, value, type EdiMessage, type EdiProblem, type OutSegment, type Segment } from './edifact.js';
+import { ediDecimal, value, type EdiMessage, type EdiProblem, type Segment } from './edifact.js';
+import type { OutSegment } from './edifact-write.js';
 import type { EdiOrder, EdiParty, OrderResponseDoc, DespatchDoc, InvoiceDoc } from './documents.js';
 
 const problemAt = (message: EdiMessage, segment: Segment, e: number | undefined, c: number | undefined, text: string) =>
