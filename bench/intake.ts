@@ -22,11 +22,13 @@
  * counted by bench/pg-proxy.ts between the server and PostgreSQL. Ratio: orders/s against `raw`
  * at the same clients. BENCH_DB=pglite (npm run bench:intake:pglite): the b2c path on the embedded
  * database (no proxy, the database's CPU is the server's). BENCH_PROFILE=DIR: the server runs with
- * --cpu-prof and writes its profile into DIR when it stops.
+ * --cpu-prof and writes its profile into DIR when it stops. BENCH_NODE_FLAGS: more node options for
+ * the server only (e.g. "--max-semi-space-size=2"). BENCH_SETUP_SQL: SQL run on the PostgreSQL
+ * database after the set-up, before the cells (an experiment, e.g. an index dropped).
  */
 import http from 'node:http';
 import net from 'node:net';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -71,6 +73,15 @@ function cpuTicks(pid: number): number {
     return 0;
   }
 }
+/** Where the server's memory is, from its /metrics: V8's heap in use, and memory outside it (for PGlite, its WASM memory). */
+async function memoryParts(port: number): Promise<string> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return `heap used ${fmt(mb('nodejs_heap_size_used_bytes'), 0)} MB of ${fmt(mb('nodejs_heap_size_total_bytes'), 0)}, external ${fmt(mb('nodejs_external_memory_bytes'), 0)} MB`;
+}
+
 const rssMb = (pid: number) => {
   const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
@@ -112,7 +123,12 @@ async function createTenant(env: NodeJS.ProcessEnv, slug: string) {
 async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+  // The server runs as users run it (`npm start`): the built dist/, not tsx's loader, whose
+  // transpiled sources and maps would count in the server's CPU and RSS.
+  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-needed', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error(`the build of ${ROOT} failed`);
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...profile, ...flags, 'dist/cli/main.js', 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -443,6 +459,11 @@ async function main() {
     const shop = client(started.port, shopKey);
     if (plainKey) await setupPlain(plain);
     await setupShop(shop);
+    if (process.env.BENCH_SETUP_SQL && scratch) {
+      // an experiment's change to the schema (e.g. an index dropped), applied after the set-up
+      const setupPool = new pg.Pool({ connectionString: scratch.url, max: 1 });
+      await setupPool.query(process.env.BENCH_SETUP_SQL).finally(() => setupPool.end());
+    }
     if (PATHS.includes('flash-buckets'))
       console.log(
         (
@@ -530,7 +551,7 @@ async function main() {
         };
         cells.push(cell);
         console.log(
-          `${path.padEnd(9)} c=${String(clients).padStart(2)}  ${fmt(cell.perSecond, 0).padStart(5)}/s  p50 ${fmt(cell.p50)} p99 ${fmt(cell.p99)} ms  errors ${cell.errors}${cell.firstError ? ` (${cell.firstError.slice(0, 120)})` : ''}  load ${cell.load}`,
+          `${path.padEnd(9)} c=${String(clients).padStart(2)}  ${fmt(cell.perSecond, 0).padStart(5)}/s  p50 ${fmt(cell.p50)} p99 ${fmt(cell.p99)} ms  errors ${cell.errors}${cell.firstError ? ` (${cell.firstError.slice(0, 120)})` : ''}  load ${cell.load}  RSS ${fmt(cell.rssMb, 0)} MB: ${await memoryParts(started.port)}`,
         );
       }
     }
