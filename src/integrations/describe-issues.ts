@@ -1,6 +1,6 @@
 /**
- * The first three issues of a failed zod parse, each with its path: what a channel's, carrier's or
- * payment provider's "unexpected response shape" error (or an unreadable order's reason) names.
+ * The first three issues of a failed zod parse, each with its path: what a channel's, carrier's,
+ * payment provider's or KSeF's "unexpected response" error (or an unreadable order's reason) names.
  */
 export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
   return issues

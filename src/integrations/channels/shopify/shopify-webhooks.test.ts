@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fixtureOrder, shopifyFixture, signShopifyWebhook, startShopifyFake } from '../testing/shopify-fake.js';
-import type { ChannelOrder, ReceivedEvent } from '../types.js';
+import { pollToEnd } from '../testing/poll-to-end.js';
+import type { ReceivedEvent } from '../types.js';
 import { parseShopifyJson } from './shopify-schemas.js';
 import { connectionFor, connector, http } from './test-fixtures.js';
 
@@ -65,20 +66,9 @@ describe('Shopify webhooks and polling', () => {
         updated_at: string;
       });
       const since = JSON.stringify({ since: '2026-12-01T00:00:00.000Z' });
-      const ids: string[] = [];
-      const unreadable: string[] = [];
-      let cursor: string | null = since;
-      let pages = 0;
-      for (;;) {
-        const page = await connector.poll!(conn, cursor, http);
-        assert.ok(page.ok, page.ok ? '' : page.error.message);
-        pages++;
-        ids.push(...page.value.events.map((item) => (item.event as { order: ChannelOrder }).order.externalId));
-        unreadable.push(...page.value.unreadable.map((item) => item.reason));
-        cursor = page.value.cursor;
-        if (!page.value.more) break;
-        assert.ok(JSON.parse(cursor!).pageInfo, 'mid-pagination the cursor carries page_info');
-      }
+      const { pages, ids, unreadable, cursor } = await pollToEnd(connector, conn, since, http, (next) =>
+        assert.ok(JSON.parse(next!).pageInfo, 'mid-pagination the cursor carries page_info'),
+      );
       assert.equal(pages, 3);
       assert.deepEqual(ids, ['8000', '8001', '8002', '8003', '8004']);
       assert.deepEqual(unreadable, ['the order has no line items']);

@@ -7,7 +7,7 @@ import {
   WOO_FAKE_SECRET,
   wooFixtureOrder,
 } from '../testing/woocommerce-fake.js';
-import type { ChannelOrder } from '../types.js';
+import { pollToEnd } from '../testing/poll-to-end.js';
 import { connectionFor, connector, http } from './test-fixtures.js';
 
 describe('WooCommerce webhooks and polling', () => {
@@ -98,19 +98,8 @@ describe('WooCommerce webhooks and polling', () => {
           ),
         );
       fake.putOrder({ ...wooFixtureOrder(2999, '2026-12-01T11:00:00'), currency: 'zł' });
-      let cursor: string | null = JSON.stringify({ since: '2026-12-01T00:00:00.000Z' });
-      const ids: string[] = [];
-      const unreadable: string[] = [];
-      let pages = 0;
-      for (;;) {
-        const page = await connector.poll!(conn, cursor, http);
-        assert.ok(page.ok, page.ok ? '' : page.error.message);
-        pages++;
-        ids.push(...page.value.events.map((item) => (item.event as { order: ChannelOrder }).order.externalId));
-        unreadable.push(...page.value.unreadable.map((item) => item.reason));
-        cursor = page.value.cursor;
-        if (!page.value.more) break;
-      }
+      const since = JSON.stringify({ since: '2026-12-01T00:00:00.000Z' });
+      const { pages, ids, unreadable, cursor } = await pollToEnd(connector, conn, since, http);
       assert.equal(pages, 3);
       assert.equal(ids.length, 205);
       assert.equal(new Set(ids).size, 205);
