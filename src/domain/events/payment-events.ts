@@ -1,67 +1,46 @@
 import { z } from 'zod';
 import { id, money, type EventDefinition } from './event-fields.js';
 
+/**
+ * What payment.authorized, .captured, .voided and .refunded each tell: which payment (and the operation
+ * that moved it, when one did), how much, and the order's payment status after it.
+ */
+const paymentChange = z.looseObject({
+  orderId: id,
+  paymentId: id,
+  operationId: id.optional(),
+  method: z.string(),
+  provider: z.string().nullable(),
+  amount: money,
+  currency: z.string(),
+  paymentStatus: z.string().describe("the order's payment status after it"),
+});
+
 /** Money events: payments, invoices, credit notes and a company's credit hold. */
 export const PAYMENT_EVENTS = {
   'payment.authorized': {
     subject: 'order',
     version: 1,
     description: 'A payment for an order was authorised (money held, not taken yet).',
-    payload: z.looseObject({
-      orderId: id,
-      paymentId: id,
-      operationId: id.optional(),
-      method: z.string(),
-      provider: z.string().nullable(),
-      amount: money,
-      currency: z.string(),
-      paymentStatus: z.string().describe("the order's payment status after it"),
-    }),
+    payload: paymentChange,
   },
   'payment.captured': {
     subject: 'order',
     version: 1,
     description: 'Money for an order was taken (a full or partial capture, or cash collected on delivery).',
-    payload: z.looseObject({
-      orderId: id,
-      paymentId: id,
-      operationId: id.optional(),
-      method: z.string(),
-      provider: z.string().nullable(),
-      amount: money,
-      currency: z.string(),
-      paymentStatus: z.string().describe("the order's payment status after it"),
-    }),
+    payload: paymentChange,
   },
   'payment.voided': {
     subject: 'order',
     version: 1,
     description: 'An authorisation was released without taking the money.',
-    payload: z.looseObject({
-      orderId: id,
-      paymentId: id,
-      operationId: id.optional(),
-      method: z.string(),
-      provider: z.string().nullable(),
-      amount: money,
-      currency: z.string(),
-      paymentStatus: z.string().describe("the order's payment status after it"),
-    }),
+    payload: paymentChange,
   },
   'payment.refunded': {
     subject: 'order',
     version: 1,
     description: 'Captured money was given back (full or partial).',
-    payload: z.looseObject({
-      orderId: id,
-      paymentId: id,
-      operationId: id.optional(),
-      method: z.string(),
-      provider: z.string().nullable(),
-      amount: money,
-      currency: z.string(),
-      paymentStatus: z.string().describe("the order's payment status after it"),
-    }),
+    payload: paymentChange,
   },
   'payment.failed': {
     subject: 'order',

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { err, ok } from '../../shared/result.js';
+import { describeIssues } from '../describe-issues.js';
 import { exchange, type Exchanged, type ExchangeRequest } from '../http-exchange.js';
 import type { CarrierError, CarrierErrorCode, CarrierResult, HttpCarrierConfig } from './types.js';
 
@@ -75,10 +76,7 @@ export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, wha
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const issues = describeIssues(parsed.error.issues);
     return err(
       carrierError('CARRIER_BAD_RESPONSE', `${what}: unexpected response shape (${issues})`, {
         retryable: true,

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { err, ok } from '../../shared/result.js';
+import { describeIssues } from '../describe-issues.js';
 import { exchange, type Exchanged, type ExchangeRequest } from '../http-exchange.js';
 import type { ChannelError, ChannelErrorCode, ChannelHttpOptions, ChannelResult } from './types.js';
 
@@ -64,14 +65,6 @@ export function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, wha
     return err(notJsonError(res, what));
   }
   return checkShape(schema, raw, what, res.status);
-}
-
-/** The first three issues of a failed zod parse, each with its path: what a reason or an error names. */
-export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 }
 
 /** The channel answered with a body of an unexpected shape: retryable, like a body that is not JSON. */

@@ -15,6 +15,7 @@
 import { createCipheriv, createHash, publicEncrypt, randomBytes, constants, X509Certificate } from 'node:crypto';
 import type { z } from 'zod';
 import { err, ok } from '../../shared/result.js';
+import { describeIssues } from '../describe-issues.js';
 import {
   authInit,
   authStatus,
@@ -148,9 +149,8 @@ export function createKsefClient(config: KsefClientConfig) {
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
       return err(
-        ksefError('KSEF_BAD_RESPONSE', `${what}: unexpected response (${issues.join('; ')})`, {
+        ksefError('KSEF_BAD_RESPONSE', `${what}: unexpected response (${describeIssues(parsed.error.issues)})`, {
           retryable: true,
           httpStatus: res.status,
           outcomeUnknown: opts.sends,

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { err, ok } from '../../shared/result.js';
+import { describeIssues } from '../describe-issues.js';
 import { exchange, type Exchanged, type ExchangeRequest } from '../http-exchange.js';
 import type { HttpPaymentConfig, PaymentProviderError, PaymentProviderErrorCode, ProviderResult } from './types.js';
 
@@ -79,10 +80,7 @@ export function parseJson<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const issues = describeIssues(parsed.error.issues);
     return err(providerError('PROVIDER_BAD_RESPONSE', `${what}: unexpected response shape (${issues})`, extra));
   }
   return ok(parsed.data);

@@ -4,7 +4,7 @@
  * state and the revision kept with the order for the fulfillment calls.
  */
 import { formatMoney, parseMoney } from '../../../shared/money.js';
-import { describeIssues } from '../http.js';
+import { describeIssues } from '../../describe-issues.js';
 import type { ChannelAddress, ChannelConnection, ChannelOrder, ChannelOrderLine, ChannelPayment } from '../types.js';
 import {
   allegroCheckoutForm,

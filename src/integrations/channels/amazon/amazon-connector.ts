@@ -11,7 +11,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { err, ok } from '../../../shared/result.js';
-import { channelError, describeIssues, parseJson, send } from '../http.js';
+import { describeIssues } from '../../describe-issues.js';
+import { channelError, parseJson, send } from '../http.js';
 import type {
   Cancellation,
   ChannelConnector,

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ReceivedEvent, UnreadableItem } from '../types.js';
 import { iso } from './amazon-order.js';
-import { describeIssues } from '../http.js';
+import { describeIssues } from '../../describe-issues.js';
 import { amazonOrderChangeNotification } from './amazon-schemas.js';
 
 /** Unwraps what a relay may post: the notification itself, an EventBridge event or an SQS message. */

@@ -4,7 +4,7 @@
  * of raw JSON with readable reasons, the dedupe key of an order state and the buyer's cancel request.
  */
 import { formatMoney, parseMoney } from '../../../shared/money.js';
-import { describeIssues } from '../http.js';
+import { describeIssues } from '../../describe-issues.js';
 import type { ChannelAddress, ChannelOrder, ChannelOrderLine, ChannelPayment } from '../types.js';
 import {
   amazonOrder,

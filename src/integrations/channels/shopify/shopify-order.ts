@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { formatMoney, isCurrency, parseMoney } from '../../../shared/money.js';
 import { ok } from '../../../shared/result.js';
-import { describeIssues } from '../http.js';
+import { describeIssues } from '../../describe-issues.js';
 import type {
   ChannelAddress,
   ChannelDiscount,

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { divRound, formatMoney, isCurrency, parseMoney, parseRate, percentOf } from '../../../shared/money.js';
 import { ok } from '../../../shared/result.js';
-import { send, describeIssues } from '../http.js';
+import { describeIssues } from '../../describe-issues.js';
 import type {
   ChannelAddress,
   ChannelDiscount,
