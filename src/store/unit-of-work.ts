@@ -57,6 +57,20 @@ export interface IdempotencyRow {
 }
 
 /**
+ * A keyed timer written with the closing statement instead of its own (scheduleTimer's `defer`):
+ * the same upsert, so it moves the key's live timer as an immediate one would. `payload` is JSON text.
+ */
+export interface DeferredJob {
+  tenant_id: string;
+  id: string;
+  kind: string;
+  key: string;
+  payload: string;
+  run_at: Date;
+  max_attempts: number;
+}
+
+/**
  * One transaction and what it appends: the order history rows and outbox events it made, held
  * here and written together just before commit, and its savepoints. A use case that takes a
  * `Work` (a tenant scope inside a unit of work, see tenant-scope.ts) runs inside its caller's
@@ -75,6 +89,10 @@ export class UnitOfWork {
   private jobDueSoon = false;
   /** The Idempotency-Key to write with the closing statement (storeIdempotencyKey). */
   private idempotencyKey: IdempotencyRow | null = null;
+  /** Keyed timers to write with the closing statement, at most one per key (the last scheduled). */
+  private jobs: DeferredJob[] = [];
+  /** What this unit of work wrote, for one later read in it to take instead of a statement (`take`). */
+  private written = new Map<string, unknown>();
 
   private constructor(readonly trx: Tx) {}
 
@@ -156,6 +174,35 @@ export class UnitOfWork {
     if (runAt.getTime() - Date.now() < JOB_WAKE_HORIZON_MS) this.jobDueSoon = true;
   }
 
+  /** Holds a keyed timer for the closing statement; a later one with the same key replaces it. */
+  deferJob(row: DeferredJob): void {
+    this.jobs = [...this.jobs.filter((job) => !(job.tenant_id === row.tenant_id && job.key === row.key)), row];
+    this.jobScheduled(row.run_at);
+  }
+
+  /** Drops the held timer with this key, if any (a cancel in the same unit of work); says whether there was one. */
+  dropDeferredJob(tenantId: string, key: string): boolean {
+    const before = this.jobs.length;
+    this.jobs = this.jobs.filter((job) => !(job.tenant_id === tenantId && job.key === key));
+    return this.jobs.length < before;
+  }
+
+  /**
+   * Remembers rows this unit of work has just written (e.g. a new order's money fields and payments),
+   * so that the first read of them in it can take them instead of asking the database. Only for rows
+   * no other transaction can see or change yet; any later read goes to the database.
+   */
+  remember(key: string, value: unknown): void {
+    this.written.set(key, value);
+  }
+
+  /** What `remember` holds under this key, once: it is forgotten as it is taken. */
+  take<T>(key: string): T | undefined {
+    const value = this.written.get(key) as T | undefined;
+    this.written.delete(key);
+    return value;
+  }
+
   /** Appends order history rows (written at the end of the unit of work). */
   recordHistory(rows: readonly HistoryRow[]): void {
     this.history.push(...rows);
@@ -174,6 +221,8 @@ export class UnitOfWork {
     const name = `sp_${++this.savepoints}`;
     const history = this.history.length;
     const events = this.events.length;
+    const jobs = this.jobs;
+    const written = new Map(this.written);
     await sql.raw(`savepoint ${name}`).execute(this.trx);
     try {
       const result = await fn();
@@ -183,6 +232,8 @@ export class UnitOfWork {
       await sql.raw(`rollback to savepoint ${name}`).execute(this.trx);
       this.history.length = history;
       this.events.length = events;
+      this.jobs = jobs;
+      this.written = written;
       throw error;
     }
   }
@@ -195,9 +246,11 @@ export class UnitOfWork {
     const history = this.history;
     const events = this.events;
     this.flushedEvents = events.length;
+    const jobs = this.jobs;
     this.history = [];
     this.events = [];
-    const forWorker = await writeAppends(this.trx, history, events, this.jobDueSoon, this.idempotencyKey);
+    this.jobs = [];
+    const forWorker = await writeAppends(this.trx, history, events, jobs, this.jobDueSoon, this.idempotencyKey);
     return events.length > 0 || forWorker ? { forWorker } : null;
   }
 }
@@ -239,13 +292,16 @@ function recordsJson(rows: object[], jsonColumns: readonly string[]): string {
 const HISTORY_RECORD =
   sql.raw(`x(tenant_id uuid, id uuid, order_id uuid, at timestamptz, actor_type text, actor_id text, action text,
   from_state text, to_state text, changes jsonb, reason jsonb)`);
+const JOB_RECORD = sql.raw(
+  'x(tenant_id uuid, id uuid, kind text, key text, payload jsonb, run_at timestamptz, max_attempts int)',
+);
 const EVENT_RECORD = sql.raw(
   'x(tenant_id uuid, id uuid, type text, subject text, time timestamptz, schema_version int, payload jsonb, trace_context text)',
 );
 
 /**
  * Writes what is pending in one statement: the outbox lock per subject, NOTIFY when a worker has
- * work, the history rows, the Idempotency-Key with its answer and the events. The events are produced from a join with the lock CTE,
+ * work, the history rows, the Idempotency-Key with its answer, the held timers and the events. The events are produced from a join with the lock CTE,
  * so every lock is held before any event row (and its seq) exists: each subject's seq order stays
  * its commit order, and keys are taken sorted, so two transactions locking several subjects cannot
  * deadlock. An event no subscription or sink wants is written fanned out (WANTED). Answers whether
@@ -255,6 +311,7 @@ async function writeAppends(
   trx: Tx,
   history: HistoryRow[],
   events: EventRow[],
+  jobs: DeferredJob[],
   jobDueSoon: boolean,
   idempotencyKey: IdempotencyRow | null,
 ): Promise<boolean> {
@@ -267,9 +324,18 @@ async function writeAppends(
       values (${idempotencyKey.tenant_id}, ${idempotencyKey.key}, ${idempotencyKey.request_hash},
         ${idempotencyKey.status_code}, ${idempotencyKey.response}::jsonb)`
     : null;
+  // scheduleTimer's upsert (timers.ts), for every held timer: one live timer per key
+  const insertJobs = jobs.length
+    ? sql`insert into jobs (tenant_id, id, kind, key, payload, run_at, max_attempts)
+      select tenant_id, id, kind, key, payload, run_at, max_attempts
+      from jsonb_to_recordset(${recordsJson(jobs, ['payload'])}::jsonb) as ${JOB_RECORD}
+      on conflict (tenant_id, key) where key is not null and status = 'scheduled' do update
+        set kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at, attempts = 0,
+          max_attempts = excluded.max_attempts, last_error = null, updated_at = now()`
+    : null;
   if (events.length === 0) {
     // every write as a CTE of one statement (a writing CTE runs whether read or not), NOTIFY as its result
-    const writes = [history.length ? insertHistory : null, insertKey].filter((write) => write !== null);
+    const writes = [history.length ? insertHistory : null, insertKey, insertJobs].filter((write) => write !== null);
     if (writes.length === 0 && !jobDueSoon) return false;
     const ctes = writes.map((write, index) => sql`${sql.raw(`w${index}`)} as (${write})`);
     await sql`${ctes.length ? sql`with ${sql.join(ctes)} ` : sql``}select ${
@@ -287,7 +353,7 @@ async function writeAppends(
     ), l as (
       select (select count(*) from n) as notified,
         (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
-    ), h as (${insertHistory})${insertKey ? sql`, k as (${insertKey})` : sql``}
+    ), h as (${insertHistory})${insertKey ? sql`, k as (${insertKey})` : sql``}${insertJobs ? sql`, j as (${insertJobs})` : sql``}
     insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context, fanned_out)
     select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context, q.quiet
     from l cross join ev as x join q on q.id = x.id

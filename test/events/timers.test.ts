@@ -4,7 +4,7 @@ import { fixedClock, testApp, type TestApp } from '../support.js';
 import { cancelTimer, JobRegistry, scheduleTimer } from '../../src/app/events/timers.js';
 import { emitEvent } from '../../src/app/events/emit-event.js';
 import { JobsRunner } from '../../src/worker/jobs-runner.js';
-import { atomically } from '../../src/store/tenant-scope.js';
+import { atomically, type TenantScope } from '../../src/store/tenant-scope.js';
 
 describe('durable timers and jobs', () => {
   let t: TestApp;
@@ -174,5 +174,61 @@ describe('durable timers and jobs', () => {
     const job = await jobRow(id);
     assert.equal(job.status, 'failed');
     assert.match(job.last_error!, /no handler is defined for job kind nobody.home/);
+  });
+  test('given timers held for the closing statement (defer), the last per key is written with it, a cancelled or rolled-back one never, and one moves a live timer', async () => {
+    const at = (minutes: number) => new Date(clock.now().getTime() + minutes * 60_000);
+    const keys = ['due:T-4', 'due:T-5', 'due:T-6', 'due:T-7'];
+    const live = (scope: TenantScope = t.store) =>
+      scope
+        .selectFrom('jobs')
+        .select(['key', 'run_at', 'payload'])
+        .where('key', 'in', keys)
+        .where('status', '=', 'scheduled')
+        .orderBy('key')
+        .execute();
+    const movedId = await atomically(t.store, (tx) =>
+      scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-4', runAt: at(60), payload: { taskId: 'T-4' } }),
+    );
+    await atomically(t.store, async (tx) => {
+      const held = (key: string, minutes: number, taskId: string) =>
+        scheduleTimer(tx, { kind: 'task.escalate', key, runAt: at(minutes), payload: { taskId }, defer: true });
+      await held('due:T-4', 120, 'T-4b');
+      await held('due:T-5', 30, 'T-5');
+      await held('due:T-5', 45, 'T-5b');
+      await held('due:T-6', 50, 'T-6');
+      assert.equal(await cancelTimer(tx, { key: 'due:T-6' }), true, 'a held timer cancelled in the same work counts');
+      await assert.rejects(
+        atomically(tx, async (inner) => {
+          await scheduleTimer(inner, {
+            kind: 'task.escalate',
+            key: 'due:T-7',
+            runAt: at(50),
+            payload: { taskId: 'T-7' },
+            defer: true,
+          });
+          throw new Error('wycofane');
+        }),
+        /wycofane/,
+      );
+      // nothing is written before the closing statement: the live timer is still where it was
+      assert.deepEqual(
+        (await live(tx)).map((job) => [job.key, job.run_at.toISOString()]),
+        [['due:T-4', at(60).toISOString()]],
+      );
+    });
+    assert.deepEqual(
+      (await live()).map((job) => [job.key, job.run_at.toISOString(), (job.payload as { taskId: string }).taskId]),
+      [
+        ['due:T-4', at(120).toISOString(), 'T-4b'],
+        ['due:T-5', at(45).toISOString(), 'T-5b'],
+      ],
+    );
+    assert.equal((await jobRow(movedId)).run_at.toISOString(), at(120).toISOString(), 'the live timer itself moved');
+    clock.set(at(120).toISOString());
+    await runner().runDue();
+    assert.deepEqual(
+      ['T-4', 'T-4b', 'T-5', 'T-5b', 'T-6', 'T-7'].filter((taskId) => ran.includes(taskId)),
+      ['T-4b', 'T-5b'],
+    );
   });
 });

@@ -230,6 +230,8 @@ export async function runEffects(
           kind: PROCESS_TIMER_JOB,
           key: timerKey(orderId, effect.timerId),
           runAt: new Date(effect.at),
+          // written with the step's closing statement (the unit of work's)
+          defer: true,
           payload: {
             orderId,
             timerId: effect.timerId,
