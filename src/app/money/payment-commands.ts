@@ -7,6 +7,7 @@ import { writeHistory } from '../../store/history.js';
 import { scheduleTimer } from '../events/timers.js';
 import {
   amounts,
+  forgetNewOrderMoney,
   loadMoneyOrder,
   loadPayments,
   money,
@@ -183,6 +184,7 @@ export async function addPayment(
   };
   const { tenant_id: _t, ...row } = payment;
   await ctx.tx.insertInto('payments', row).execute();
+  forgetNewOrderMoney(ctx.tx, orderId);
   await writeHistory(ctx.tx, ctx.actor, ctx.now, [
     {
       orderId,

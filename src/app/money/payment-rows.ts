@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import { AppError } from '../../shared/errors.js';
 import { formatMoney, parseMoney } from '../../shared/money.js';
 import { summarizePayments, type PaymentSummary } from '../../domain/money/payment-status.js';
-import type { TenantScope } from '../../store/tenant-scope.js';
+import { isWork, type TenantScope, type Work } from '../../store/tenant-scope.js';
 import type { PaymentOperationsTable, PaymentsTable } from '../../store/schema-money.js';
 import '../../store/schema-money.js';
 
@@ -114,6 +114,11 @@ export async function loadMoneyOrderAndPayments(
   scope: TenantScope,
   orderId: string,
 ): Promise<{ order: MoneyOrder; payments: PaymentRow[] }> {
+  // an order this unit of work has just created: what it wrote (rememberNewOrderMoney), no statement
+  const fresh = isWork(scope)
+    ? scope.work.take<{ order: MoneyOrder; payments: PaymentRow[] }>(moneyKey(orderId))
+    : undefined;
+  if (fresh) return fresh;
   const paymentColumns = sql.join(
     PAYMENT_COLUMNS.map((column) => sql`p.${sql.ref(column)} as ${sql.ref(`p_${column}`)}`),
   );
@@ -136,6 +141,23 @@ export async function loadMoneyOrderAndPayments(
         Object.fromEntries(PAYMENT_COLUMNS.map((column) => [column, paymentRow[`p_${column}`]])) as PaymentRow,
     );
   return { order: moneyOrderOf(row), payments };
+}
+
+const moneyKey = (orderId: string) => `money:${orderId}`;
+
+/**
+ * Intake: the new order's money fields and every payment it wrote for it, as they are in the
+ * database now. The first money read of the order in the same unit of work (the process's
+ * authorize_payment at intake) takes them instead of reading them back; no other transaction can
+ * see the order yet, so there is nothing to lock or to miss. Any later read asks the database.
+ */
+export function rememberNewOrderMoney(work: Work, order: MoneyOrder, payments: PaymentRow[]): void {
+  work.work.remember(moneyKey(order.id), { order, payments });
+}
+
+/** A payment of the order was written: what rememberNewOrderMoney held is no longer what is stored. */
+export function forgetNewOrderMoney(scope: TenantScope, orderId: string): void {
+  if (isWork(scope)) scope.work.take(moneyKey(orderId));
 }
 
 export async function loadPayments(scope: TenantScope, orderId: string, lock = false): Promise<PaymentRow[]> {

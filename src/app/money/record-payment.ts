@@ -6,6 +6,7 @@ import { emitEvent } from '../events/emit-event.js';
 import { raiseFlag } from '../orders/flags.js';
 import type { OrderProcessPort } from '../process/port.js';
 import {
+  forgetNewOrderMoney,
   loadMoneyOrder,
   loadPayments,
   money,
@@ -98,6 +99,7 @@ export async function recordPaymentChange(
     .where('version', '=', payment.version)
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) throw new Error(`payment ${payment.id} changed under its lock`);
+  forgetNewOrderMoney(tx, payment.order_id);
   if (op)
     await tx
       .updateTable('payment_operations')

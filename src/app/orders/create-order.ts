@@ -22,6 +22,7 @@ import { notSelected, processConfigured, type StartOutcome } from '../process/st
 import type { OrderProcesses } from '../process/order-processes.js';
 import { channelRules } from '../../domain/inventory/stock.js';
 import { recordChannelPayments } from '../money/channel-payments.js';
+import { rememberNewOrderMoney } from '../money/payment-rows.js';
 import { applyPriceLists, checkMinimumOrder, type PricedInput } from '../pricing/price-order.js';
 import { resolveReferences, type Refs } from './intake-references.js';
 
@@ -465,6 +466,23 @@ async function acceptOrder(
     order.now,
     { id: order.id, currency: order.input.currency },
     order.payments,
+  );
+  const row = order.order;
+  rememberNewOrderMoney(
+    work,
+    {
+      id: row.id,
+      number: row.number,
+      currency: row.currency,
+      total: row.grand_total,
+      state: row.state,
+      companyId: row.company_id,
+      customerEmail: row.customer_email,
+      paymentTerms: row.payment_terms,
+      // as stored: JSON, so a key whose value is undefined is not there
+      attributes: JSON.parse(JSON.stringify(row.attributes)) as Record<string, unknown>,
+    },
+    payments,
   );
   await hooks.beforeStart?.(work, order.id);
   // process (issue 4): choose and start the order's process here, in this transaction
