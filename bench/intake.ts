@@ -125,7 +125,10 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProces
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // The server runs as users run it (`npm start`): the built dist/, not tsx's loader, whose
   // transpiled sources and maps would count in the server's CPU and RSS.
-  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-needed', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-needed', '--quiet'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (built.status !== 0) throw new Error(`the build of ${ROOT} failed`);
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...profile, ...flags, 'dist/cli/main.js', 'serve'], {
