@@ -108,8 +108,8 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
   test('given a published process, the designer draws it with the live heat map', async () => {
     const { page } = rig;
     await page.goto(`${rig.base}/processes`);
-    await page.getByRole('link', { name: 'desk', exact: true }).click();
-    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
+    await page.getByRole('link', { name: 'Biuro zamówień B2B', exact: true }).click();
+    await page.getByRole('heading', { name: 'Biuro zamówień B2B' }).waitFor();
     await node('received').waitFor();
     assert.equal(await page.locator('.react-flow__node').count(), 6);
     await page
@@ -295,7 +295,7 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     const page = await rig.newPage();
     await rig.login(page, 'podglad@example.pl');
     await page.goto(`${rig.base}/processes/desk`);
-    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
+    await page.getByRole('heading', { name: 'Biuro zamówień B2B' }).waitFor();
     await page.getByText('Read only: your role cannot change processes.').waitFor();
     for (const name of ['Edit as a new draft', 'Save draft', 'Publish v2', 'Add state'])
       assert.equal(await page.getByRole('button', { name }).count(), 0, name);
@@ -316,7 +316,9 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
       .waitFor();
     await page.getByLabel('New process key').fill('zwroty-pl');
     await page.getByLabel('New process key').press('Enter');
-    await page.getByRole('heading', { name: 'Process zwroty-pl' }).waitFor();
+    // a new process has no name yet: its key made readable, the key itself small beside it
+    await page.getByRole('heading', { name: 'Zwroty pl', exact: true }).waitFor();
+    assert.equal(await page.getByTestId('designer-key').innerText(), 'Key: zwroty-pl');
     await page.getByText('new, not saved yet').waitFor();
     await page.getByTestId('valid').getByText('The definition is valid.').waitFor();
     await page.getByRole('button', { name: 'Save draft' }).click();
