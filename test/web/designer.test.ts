@@ -269,10 +269,10 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('button', { name: /User menu/ }).click();
     await page.getByRole('button', { name: 'Polski' }).click();
     await page.keyboard.press('Escape');
-    await page.getByRole('heading', { name: 'Proces desk' }).waitFor();
+    await page.getByTestId('designer-key').getByText('Klucz: desk').waitFor();
     // A reload fetches the heat map again: the new order waits in the renamed state.
     await page.reload();
-    await page.getByRole('heading', { name: 'Proces desk' }).waitFor();
+    await page.getByTestId('designer-key').getByText('Klucz: desk').waitFor();
     await page
       .getByTestId('heat-weryfikacja')
       .getByText(/^1 zamówienie · mediana/)
@@ -282,7 +282,7 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('button', { name: /Menu użytkownika/ }).click();
     await page.getByRole('button', { name: 'Русский' }).click();
     await page.keyboard.press('Escape');
-    await page.getByRole('heading', { name: 'Процесс desk' }).waitFor();
+    await page.getByTestId('designer-key').getByText('Ключ: desk').waitFor();
     await page.getByText(/Сейчас в процессе: 6 заказов/).waitFor();
     await rig.shot('designer-ru');
     await page.getByRole('button', { name: /Меню пользователя/ }).click();
