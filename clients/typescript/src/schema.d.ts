@@ -4785,7 +4785,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who am I: tenant, actor, roles */
+        /** Who am I: tenant, actor, roles, language and (a console user) time zone */
         get: {
             parameters: {
                 query?: never;
@@ -4856,7 +4856,85 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change your own profile: the time zone the console shows your times and days in
+         * @description For a signed-in console user (an API key has no profile: 403). `timeZone` is an IANA name (Europe/Warsaw), else 400 naming `timeZone`; null goes back to the browser's zone. `GET /me` then carries it. An admin sets anyone's with PATCH /users/{id}.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the IANA time zone the console shows this user's times and days in (Europe/Warsaw); null: the browser's zone */
+                        timeZone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timeZone: string | null;
+                            locale: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/api-keys": {
@@ -25040,6 +25118,8 @@ export interface paths {
                                 email: string;
                                 name: string;
                                 locale: string;
+                                /** @description the IANA zone the console shows times in; null: the browser's */
+                                timeZone: string | null;
                                 roles: string[];
                                 businessRoles: string[];
                                 active: boolean;
@@ -25136,6 +25216,8 @@ export interface paths {
                          * @enum {string}
                          */
                         locale?: "en" | "pl" | "ru";
+                        /** @description the IANA time zone the console shows this user's times and days in (Europe/Warsaw); null: the browser's zone */
+                        timeZone?: string | null;
                         /** @description permission roles */
                         roles: ("admin" | "operator" | "approver" | "integration" | "viewer" | "finance")[];
                         /** @default [] */
@@ -25159,6 +25241,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;
@@ -25386,6 +25470,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;
@@ -25485,6 +25571,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;
@@ -25561,7 +25649,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a user: name, locale, roles, business roles, password, active (If-Match honoured) */
+        /** Change a user: name, locale, time zone, roles, business roles, password, active (If-Match honoured) */
         patch: {
             parameters: {
                 query?: never;
@@ -25577,6 +25665,8 @@ export interface paths {
                         name?: string;
                         /** @enum {string} */
                         locale?: "en" | "pl" | "ru";
+                        /** @description the IANA time zone the console shows this user's times and days in (Europe/Warsaw); null: the browser's zone */
+                        timeZone?: string | null;
                         roles?: ("admin" | "operator" | "approver" | "integration" | "viewer" | "finance")[];
                         businessRoles?: string[];
                         password?: string;
@@ -25596,6 +25686,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;

@@ -25,6 +25,7 @@ const user = z.object({
   email: z.string(),
   name: z.string(),
   locale: z.string(),
+  timeZone: z.string().nullable().describe("the IANA zone the console shows times in; null: the browser's"),
   roles: z.array(z.string()),
   businessRoles: z.array(z.string()),
   active: z.boolean(),
@@ -135,7 +136,7 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     {
       schema: {
         tags,
-        summary: 'Change a user: name, locale, roles, business roles, password, active (If-Match honoured)',
+        summary: 'Change a user: name, locale, time zone, roles, business roles, password, active (If-Match honoured)',
         params: idParams,
         body: userPatch,
         response: { 200: user, ...errors },
