@@ -145,13 +145,13 @@ const pl: Record<UsersKey, Message> = {
   'us.form.roles': 'Role uprawnień',
   'us.form.businessRoles': 'Role biznesowe',
   'us.form.access': 'Jak zaloguje się pierwszy raz',
-  'us.form.invite': 'Zaproszenie: sam wybierze hasło',
+  'us.form.invite': 'Zaproszenie: hasło ustawi zapraszana osoba',
   'us.form.password': 'Hasło, które nadaję teraz',
   'us.form.passwordField': 'Hasło (co najmniej 12 znaków)',
   'us.form.create': 'Utwórz użytkownika',
   'us.form.working': 'Trwa…',
   'us.created': '{name} może się już zalogować jako {email}.',
-  'us.invited': '{name} ma zaproszenie. Wyślij mu ten odnośnik; działa raz, do {date}:',
+  'us.invited': '{name} ma zaproszenie. Przekaż tej osobie ten odnośnik; działa raz, do {date}:',
   'us.invitedMailed':
     '{name} ma zaproszenie: odnośnik wysłaliśmy e-mailem na {email}. Działa raz, do {date}; oto on, gdyby wiadomość nie dotarła:',
   'inv.title': 'Ustaw hasło',
@@ -172,12 +172,12 @@ const pl: Record<UsersKey, Message> = {
   'us.saved': 'Role użytkownika {name} zapisane.',
   'us.deactivateTitle': 'Dezaktywować: {name}?',
   'us.deactivateQuestion':
-    '{name} nie będzie mógł się zalogować, a otwarte sesje kończą się teraz. Nazwisko zostaje w historii tego, co zrobił.',
+    '{name}: konto zostanie wyłączone, logowanie nie będzie możliwe, a otwarte sesje kończą się teraz. Imię i nazwisko zostają w historii działań tej osoby.',
   'us.deactivateConfirm': 'Tak, dezaktywuj',
   'us.deactivated': '{name}: konto dezaktywowane.',
   'us.reactivated': '{name} znów może się logować.',
   'us.err.LAST_ADMIN':
-    '{name} to ostatni aktywny administrator — Ordo zostałoby bez administratora. Najpierw nadaj rolę Administrator innemu użytkownikowi.',
+    '{name}: to ostatnie aktywne konto administratora — Ordo zostałoby bez administratora. Najpierw nadaj rolę Administrator innemu użytkownikowi.',
   'us.err.self':
     'Nie możesz odebrać sobie roli Administrator ani dezaktywować własnego konta. Poproś innego administratora.',
   'us.err.EMAIL_TAKEN': 'Użytkownik z tym adresem e-mail już istnieje.',
@@ -248,16 +248,16 @@ const ru: Record<UsersKey, Message> = {
   'us.form.language': 'Язык',
   'us.form.roles': 'Роли доступа',
   'us.form.businessRoles': 'Бизнес-роли',
-  'us.form.access': 'Как он войдёт в первый раз',
-  'us.form.invite': 'Приглашение: пароль выберет сам',
+  'us.form.access': 'Первый вход в систему',
+  'us.form.invite': 'Приглашение: пароль задаётся при первом входе',
   'us.form.password': 'Пароль, который я задаю сейчас',
   'us.form.passwordField': 'Пароль (не короче 12 символов)',
   'us.form.create': 'Создать пользователя',
   'us.form.working': 'Выполняется…',
   'us.created': '{name} теперь может войти как {email}.',
-  'us.invited': '{name} приглашён. Отправьте ему эту ссылку; она действует один раз, до {date}:',
+  'us.invited': '{name}: приглашение создано. Передайте эту ссылку; она действует один раз, до {date}:',
   'us.invitedMailed':
-    '{name} приглашён: ссылка отправлена письмом на {email}. Она действует один раз, до {date}; вот она на случай, если письмо не дойдёт:',
+    '{name}: приглашение создано, ссылка отправлена письмом на {email}. Она действует один раз, до {date}; вот она на случай, если письмо не дойдёт:',
   'inv.title': 'Задайте пароль',
   'inv.intro':
     'Вас пригласили в Ordo. Выберите пароль не короче 12 символов, затем войдите со своей электронной почтой и этим паролем.',
@@ -276,12 +276,12 @@ const ru: Record<UsersKey, Message> = {
   'us.saved': 'Роли пользователя {name} сохранены.',
   'us.deactivateTitle': 'Отключить: {name}?',
   'us.deactivateQuestion':
-    '{name} больше не сможет войти, открытые сеансы закончатся сейчас. Имя останется в истории его действий.',
+    '{name} больше не сможет войти, открытые сеансы закончатся сейчас. Имя останется в истории действий.',
   'us.deactivateConfirm': 'Да, отключить',
   'us.deactivated': '{name}: учётная запись отключена.',
   'us.reactivated': '{name} снова может входить.',
   'us.err.LAST_ADMIN':
-    '{name} — последний активный администратор, и Ordo осталось бы без администратора. Сначала дайте роль «Администратор» другому пользователю.',
+    '{name}: это последняя активная учётная запись администратора, и Ordo осталось бы без администратора. Сначала дайте роль «Администратор» другому пользователю.',
   'us.err.self':
     'Нельзя снять с себя роль «Администратор» или отключить собственную учётную запись. Попросите другого администратора.',
   'us.err.EMAIL_TAKEN': 'Пользователь с такой электронной почтой уже есть.',
