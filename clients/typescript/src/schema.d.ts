@@ -25339,12 +25339,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Active users by name, to hand tasks to (bulk assign); anyone who acts on tasks may read it
-         * @description No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin); `POST /orders:bulk` with `action: assign` refuses the others per order (403 ASSIGNEE_ROLE_REQUIRED).
+         * Active users by name, to hand tasks to (assign); anyone who acts on tasks may read it
+         * @description No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin). With `role`, or `orderIds` (the open task each order would have assigned, as `POST /orders:bulk` picks it), only the people who can take every one of those tasks are listed, and `forRoles` names the roles with their EN/PL/RU labels. `POST /orders:bulk` with `action: assign` and `POST /tasks/{id}/delegate` with an `assignee` refuse the others (403 ASSIGNEE_ROLE_REQUIRED, with `role` and `roleLabels`).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description only people who can take a task for this business role */
+                    role?: string;
+                    /** @description comma-separated order ids: only people who can take the open task of each */
+                    orderIds?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -25363,6 +25368,13 @@ export interface paths {
                                 name: string;
                                 roles: string[];
                                 businessRoles: string[];
+                            }[];
+                            forRoles: {
+                                code: string;
+                                /** @description EN/PL/RU labels from the processes */
+                                labels: {
+                                    [key: string]: string;
+                                } | null;
                             }[];
                         };
                     };
