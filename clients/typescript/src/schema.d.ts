@@ -4801,7 +4801,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            tenantId: string;
+                            actor: {
+                                type: string;
+                                id: string | null;
+                                name?: string;
+                            };
+                            /** @description permission roles */
+                            roles: string[];
+                            /** @description a console user's language */
+                            locale?: string;
+                            /** @description a console user's own IANA time zone (PATCH /me); null: the browser's. Absent for an API key */
+                            timeZone?: string | null;
+                            businessRoles?: string[];
+                            /** @description a B2B portal key: the company member it acts for */
+                            memberId?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
                     };
                 };
                 /** @description Default Response */

@@ -55,18 +55,33 @@ export const identityRoutes =
       },
     );
 
+    const meView = z
+      .object({
+        tenantId: z.string(),
+        actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().optional() }),
+        roles: z.array(z.string()).describe('permission roles'),
+        locale: z.string().optional().describe("a console user's language"),
+        timeZone: z
+          .string()
+          .nullable()
+          .optional()
+          .describe("a console user's own IANA time zone (PATCH /me); null: the browser's. Absent for an API key"),
+        businessRoles: z.array(z.string()).optional(),
+        memberId: z.string().optional().describe('a B2B portal key: the company member it acts for'),
+      })
+      .passthrough();
     app.get(
       '/me',
       {
         schema: {
           tags: ['auth'],
           summary: 'Who am I: tenant, actor, roles, language and (a console user) time zone',
-          response: { 200: z.unknown(), ...errors },
+          response: { 200: meView, ...errors },
         },
       },
       async (request) => {
         const { principal } = authorize(deps.db, request, 'orders:read');
-        return principal;
+        return { ...principal };
       },
     );
 
