@@ -101,7 +101,8 @@ describe(
       const summary = page.waitForRequest((r) => r.url().includes('/reports/orders-summary'));
       await page.goto(`${rig.base}/`);
       assert.match((await summary).url(), /tz=Asia%2FVladivostok/);
-      const kpis = page.waitForRequest((r) => r.url().includes('/reports/kpis?'));
+      // the key-figures page's own request (the dashboard's window figures carry no tz)
+      const kpis = page.waitForRequest((r) => r.url().includes('/reports/kpis?') && r.url().includes('tz='));
       await page.goto(`${rig.base}/kpis`);
       assert.match((await kpis).url(), /tz=Asia%2FVladivostok/);
     });
