@@ -139,6 +139,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       'storage-bytes': { type: 'string' },
       // ordo users … (docs/users.md)
       'business-roles': { type: 'string' },
+      'time-zone': { type: 'string' },
       password: { type: 'string' },
       skus: { type: 'string' },
       seed: { type: 'string' },

@@ -6,9 +6,11 @@ import { isRole } from '../domain/identity/roles.js';
 import { createUser, listUsers, updateUser, userInput, userPatch } from '../app/identity/users.js';
 
 export const USERS_USAGE = `usage: ordo users list [--tenant demo]
-       ordo users add --email E --name N --roles operator[,viewer] [--business-roles finance,…] [--password P] [--tenant demo]
+       ordo users add --email E --name N --roles operator[,viewer] [--business-roles finance,…] [--time-zone Europe/Warsaw] [--password P] [--tenant demo]
                       (no --password: prints a one-time invitation token)
        ordo users set-roles EMAIL --roles admin,operator [--business-roles finance,…] [--tenant demo]
+       ordo users set-time-zone EMAIL Europe/Warsaw|browser [--tenant demo]
+                      (browser: the console uses the browser's zone again)
        ordo users deactivate EMAIL [--tenant demo]`;
 
 export interface UsersCommandOptions {
@@ -17,6 +19,7 @@ export interface UsersCommandOptions {
   roles?: string | undefined;
   'business-roles'?: string | undefined;
   password?: string | undefined;
+  'time-zone'?: string | undefined;
 }
 
 const invalid = (issues: Array<{ path: PropertyKey[]; message: string }>) => {
@@ -70,6 +73,7 @@ export async function usersCommand(
                 user.name.padEnd(24),
                 user.roles.join(',').padEnd(24),
                 (user.businessRoles.join(',') || '-').padEnd(20),
+                (user.timeZone ?? '-').padEnd(20),
                 user.active ? 'active' : 'deactivated',
               ].join('  '),
             );
@@ -87,6 +91,7 @@ export async function usersCommand(
           name: values.name,
           roles,
           businessRoles: split(values['business-roles']),
+          ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
           ...(values.password ? { password: values.password } : { invite: true }),
         });
         if (!input.success) return invalid(input.error.issues);
@@ -94,6 +99,19 @@ export async function usersCommand(
         out(`created ${created.email} (${created.id})`);
         if (created.invitation)
           out(`invitation token (valid until ${created.invitation.expiresAt}): ${created.invitation.token}`);
+        return 0;
+      }
+      case 'set-time-zone': {
+        const id = await byEmail(target);
+        const zone = positionals[2];
+        if (!id || !zone) {
+          console.error(target && zone ? `no user ${target}` : USERS_USAGE);
+          return target && zone ? 1 : 2;
+        }
+        const patch = userPatch.safeParse({ timeZone: zone === 'browser' ? null : zone });
+        if (!patch.success) return invalid(patch.error.issues);
+        const changed = await updateUser(store, cliActor, now, id, patch.data, null);
+        out(`${changed.email}: time zone ${changed.timeZone ?? "the browser's"}`);
         return 0;
       }
       case 'set-roles':

@@ -25,6 +25,8 @@ export interface UsersTable {
   password_hash: string;
   roles: string[];
   locale: Generated<string>;
+  /** 0037: the IANA zone the console shows this user's times in; null = the browser's */
+  time_zone: ColumnType<string | null, string | null | undefined, string | null>;
   active: Generated<boolean>;
   version: Generated<number>;
   created_at: Generated<Date>;

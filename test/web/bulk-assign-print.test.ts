@@ -68,12 +68,31 @@ describe(
     test('EN (admin): two orders’ approval tasks handed to Wiktor, chosen by name', async () => {
       const page = rig.page;
       await rig.login(page, rig.email);
+      // one task from the inbox: only those who hold its role (not Ola or Svetlana, warehouse)
+      await page.goto(`${rig.base}/inbox`);
+      await page.getByRole('button', { name: new RegExp(orders.a1!.number) }).click();
+      const single = page.getByRole('combobox', { name: 'Hand to a person' });
+      await page
+        .getByTestId('assign-for')
+        .getByText('Only people who can take a task for Sales lead are listed.')
+        .waitFor();
+      assert.deepEqual((await single.locator('option').allInnerTexts()).slice(1).sort(), [
+        'Kinga Kierownik',
+        'Wiktor Ćwik',
+      ]);
+      await rig.shot('assign-single-en', page);
+
       await page.goto(`${rig.base}/orders`);
       await select(page, [orders.a1!.number, orders.a2!.number]);
       const bar = page.getByRole('region', { name: '2 selected' });
       const picker = bar.getByRole('combobox', { name: 'Assign to' });
+      // only those who can take a sales lead's task: never Ola or Svetlana (warehouse)
+      await bar
+        .getByTestId('assign-for')
+        .getByText('Only people who can take a task for Sales lead are listed.')
+        .waitFor();
       const names = await picker.locator('option').allInnerTexts();
-      assert.ok(names.includes('Wiktor Ćwik') && names.includes('Ola Żak'), names.join(' | '));
+      assert.deepEqual(names.slice(1).sort(), ['Kinga Kierownik', 'Wiktor Ćwik'], names.join(' | '));
       await picker.selectOption({ label: 'Wiktor Ćwik' });
       await rig.shot('bulk-assign-pick-en', page);
       await bar.getByRole('button', { name: 'Hand over' }).click();
@@ -89,22 +108,31 @@ describe(
       assert.deepEqual(rig.consoleErrors, []);
     });
 
-    test('PL (sales lead): a colleague without the task’s role is refused in words; the task stays open', async () => {
+    test('PL (sales lead): the picker offers only holders of the task’s role; one who lost it meanwhile is refused in words', async () => {
       const page = await rig.newPage('pl-PL');
       await signIn(page, rig.base, 'kierownik@example.pl');
       await page.goto(`${rig.base}/orders`);
       await select(page, [orders.a3!.number]);
       const bar = page.getByRole('region', { name: /Zaznaczono 1/ });
-      await bar.getByRole('combobox', { name: 'Przydziel' }).selectOption({ label: 'Ola Żak' });
+      const picker = bar.getByRole('combobox', { name: 'Przydziel' });
+      await picker.locator('option', { hasText: 'Wiktor Ćwik' }).waitFor({ state: 'attached' });
+      assert.ok(!(await picker.locator('option').allInnerTexts()).includes('Ola Żak'));
+      // Wiktor loses the role after the list was read: the assignment is refused, in words
+      const wiktor = await ok(t, 'GET', `/api/v1/users/${people.wiktor}`);
+      await ok(t, 'PATCH', `/api/v1/users/${people.wiktor}`, { businessRoles: [] });
+      await picker.selectOption({ label: 'Wiktor Ćwik' });
       await bar.getByRole('button', { name: 'Przekaż' }).click();
       const results = page.getByRole('list', { name: 'Wyniki' });
       await results
-        .getByText(`${orders.a3!.number}: nie wykonano — ta osoba nie ma roli, dla której jest jego zadanie`)
+        .getByText(
+          `${orders.a3!.number}: nie wykonano — Wiktor Ćwik nie może go przejąć: zadanie jest dla roli „Kierownik sprzedaży”, której Wiktor Ćwik nie ma`,
+        )
         .waitFor();
       assert.equal((await taskOf(orders.a3!.id)).state, 'open');
       await rig.shot('bulk-assign-refused-pl', page);
+      await ok(t, 'PATCH', `/api/v1/users/${people.wiktor}`, { businessRoles: wiktor.businessRoles });
 
-      // then to Wiktor, who holds it
+      // then to Wiktor again, who holds it again
       await select(page, [orders.a3!.number]);
       await page.getByRole('combobox', { name: 'Przydziel' }).selectOption({ label: 'Wiktor Ćwik' });
       await page.getByRole('button', { name: 'Przekaż' }).click();

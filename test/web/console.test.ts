@@ -402,7 +402,7 @@ describe('console in a browser', { skip: haveChromium ? false : `no chromium at 
 
     await page.getByRole('link', { name: 'Processes' }).click();
     await page.getByRole('link', { name: 'v1 · published' }).click();
-    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
+    await page.getByRole('heading', { name: 'Desk', exact: true }).waitFor();
     await page.locator('.react-flow__node').first().waitFor();
     assert.equal(await page.locator('.react-flow__node').count(), 6);
     await page.getByRole('textbox', { name: 'Definition (text)' }).waitFor();

@@ -108,8 +108,8 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
   test('given a published process, the designer draws it with the live heat map', async () => {
     const { page } = rig;
     await page.goto(`${rig.base}/processes`);
-    await page.getByRole('link', { name: 'desk', exact: true }).click();
-    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
+    await page.getByRole('link', { name: 'Biuro zamówień B2B', exact: true }).click();
+    await page.getByRole('heading', { name: 'Biuro zamówień B2B' }).waitFor();
     await node('received').waitFor();
     assert.equal(await page.locator('.react-flow__node').count(), 6);
     await page
@@ -269,10 +269,10 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('button', { name: /User menu/ }).click();
     await page.getByRole('button', { name: 'Polski' }).click();
     await page.keyboard.press('Escape');
-    await page.getByRole('heading', { name: 'Proces desk' }).waitFor();
+    await page.getByTestId('designer-key').getByText('Klucz: desk').waitFor();
     // A reload fetches the heat map again: the new order waits in the renamed state.
     await page.reload();
-    await page.getByRole('heading', { name: 'Proces desk' }).waitFor();
+    await page.getByTestId('designer-key').getByText('Klucz: desk').waitFor();
     await page
       .getByTestId('heat-weryfikacja')
       .getByText(/^1 zamówienie · mediana/)
@@ -282,7 +282,7 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     await page.getByRole('button', { name: /Menu użytkownika/ }).click();
     await page.getByRole('button', { name: 'Русский' }).click();
     await page.keyboard.press('Escape');
-    await page.getByRole('heading', { name: 'Процесс desk' }).waitFor();
+    await page.getByTestId('designer-key').getByText('Ключ: desk').waitFor();
     await page.getByText(/Сейчас в процессе: 6 заказов/).waitFor();
     await rig.shot('designer-ru');
     await page.getByRole('button', { name: /Меню пользователя/ }).click();
@@ -295,7 +295,7 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
     const page = await rig.newPage();
     await rig.login(page, 'podglad@example.pl');
     await page.goto(`${rig.base}/processes/desk`);
-    await page.getByRole('heading', { name: 'Process desk' }).waitFor();
+    await page.getByRole('heading', { name: 'Biuro zamówień B2B' }).waitFor();
     await page.getByText('Read only: your role cannot change processes.').waitFor();
     for (const name of ['Edit as a new draft', 'Save draft', 'Publish v2', 'Add state'])
       assert.equal(await page.getByRole('button', { name }).count(), 0, name);
@@ -316,7 +316,9 @@ describe('process designer in a browser', { skip: haveChromium ? false : `no chr
       .waitFor();
     await page.getByLabel('New process key').fill('zwroty-pl');
     await page.getByLabel('New process key').press('Enter');
-    await page.getByRole('heading', { name: 'Process zwroty-pl' }).waitFor();
+    // a new process has no name yet: its key made readable, the key itself small beside it
+    await page.getByRole('heading', { name: 'Zwroty pl', exact: true }).waitFor();
+    assert.equal(await page.getByTestId('designer-key').innerText(), 'Key: zwroty-pl');
     await page.getByText('new, not saved yet').waitFor();
     await page.getByTestId('valid').getByText('The definition is valid.').waitFor();
     await page.getByRole('button', { name: 'Save draft' }).click();

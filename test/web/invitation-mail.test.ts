@@ -126,7 +126,9 @@ describe(
       await switchLanguage(page, /Menu użytkownika/, 'Русский');
       await page.getByRole('heading', { name: 'Пользователи и роли', exact: true }).waitFor();
       const russian = await invite(page, 'ru', 'Анна Петрова', 'anna@example.ru');
-      await russian.getByText(/^Анна Петрова приглашён: ссылка отправлена письмом на anna@example\.ru\./).waitFor();
+      await russian
+        .getByText(/^Анна Петрова: приглашение создано, ссылка отправлена письмом на anna@example\.ru\./)
+        .waitFor();
       await rig.shot('invitation-mail-notice-ru', page);
       const russianMail = await mailFor('anna@example.ru');
       assert.equal(russianMail.subject, 'Приглашение в Sklep Żółw в Ordo');

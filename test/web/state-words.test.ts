@@ -184,4 +184,52 @@ describe('states in words on every list', { skip: haveChromium ? false : `no chr
     await page.close();
     assert.deepEqual(rig.consoleErrors, []);
   });
+
+  test('the processes page and the designer name each process in the user’s language, the key only as small text', async () => {
+    const cases = [
+      {
+        lang: 'en',
+        email: rig.email,
+        locale: 'en-GB',
+        key: 'Key',
+        names: ['B2C omnichannel retail', 'Marketplace FBS'],
+      },
+      {
+        lang: 'pl',
+        email: 'viewer@example.pl',
+        locale: 'pl-PL',
+        key: 'Klucz',
+        names: ['Marketplace FBS (wysyłka ze sprzedawcy)', 'Sprzedaż detaliczna B2C (omnichannel)'],
+      },
+      {
+        lang: 'ru',
+        email: 'operator@example.pl',
+        locale: 'ru-RU',
+        key: 'Ключ',
+        names: ['Маркетплейс FBS (со склада продавца)', 'Розничные продажи B2C (омниканал)'],
+      },
+    ];
+    for (const c of cases) {
+      const page = await rig.newPage(c.locale);
+      await signIn(page, rig.base, c.email);
+      await page.goto(`${rig.base}/processes`);
+      // the link itself is the name in words (not `marketplace-fbs`)
+      await page.getByRole('link', { name: c.names[0], exact: true }).waitFor();
+      assert.deepEqual((await page.getByTestId('process-name').allInnerTexts()).sort(), c.names, c.lang);
+      assert.deepEqual((await page.getByTestId('process-key').allInnerTexts()).sort(), [
+        'b2c-omnichannel',
+        'marketplace-fbs',
+      ]);
+      await rig.shot(`processes-names-${c.lang}`, page);
+
+      const marketplace = c.names.find((n) => /FBS/.test(n))!;
+      await page.getByRole('link', { name: marketplace, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: marketplace, exact: true }).waitFor();
+      assert.equal(await page.getByTestId('designer-key').innerText(), `${c.key}: marketplace-fbs`);
+      await page.locator('.react-flow__node').first().waitFor();
+      await rig.shot(`processes-designer-name-${c.lang}`, page);
+      await page.close();
+    }
+    assert.deepEqual(rig.consoleErrors, []);
+  });
 });

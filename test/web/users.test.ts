@@ -206,7 +206,7 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
       .uncheck();
     await dialog
       .getByTestId('roles-blocked')
-      .getByText(/последний активный администратор/)
+      .getByText(/это последняя активная учётная запись администратора/)
       .waitFor();
     await rig.shot('users-ru', page);
     await dialog.getByRole('button', { name: 'Отмена' }).click();

@@ -130,6 +130,8 @@ export interface Me {
   actor: { type: string; id: string | null; name?: string };
   roles: string[];
   locale?: string;
+  /** the user's own IANA time zone (PATCH /me); null or absent: the browser's */
+  timeZone?: string | null;
 }
 
 export type OrderSummary = Schemas['OrderSummary'];

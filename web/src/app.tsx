@@ -22,6 +22,7 @@ import { InboxPage } from './pages/inbox';
 import { ExceptionsPage } from './pages/exceptions';
 import { ProcessesPage } from './pages/processes';
 import { Loading, ErrorBox } from './components/status';
+import { setUserTimeZone } from './time-zone';
 
 // Charts (ECharts) and the order page load on first visit: the first screen stays small.
 const DashboardPage = lazy(() => import('./pages/dashboard'));
@@ -91,6 +92,8 @@ function Console() {
     if (me.data) adoptUserLocale(me.data.locale, setLang);
   }, [me.data, setLang]);
 
+  // before any page renders: times and days in the user's own zone, else the browser's
+  setUserTimeZone(me.data?.timeZone);
   if (me.isPending) return <Loading />;
   if (me.error && !(me.error instanceof ApiError && me.error.status === 401)) {
     return (

@@ -1,3 +1,5 @@
+import { userZone, zonedInstant } from './time-zone';
+
 /**
  * Locale-aware formatting with Intl. Money arrives as exact decimal strings; Intl.NumberFormat
  * formats the string itself (Intl.NumberFormat v3), so no digit passes through a float.
@@ -38,12 +40,15 @@ export function formatNumber(n: number | string, locale: string, opts: Intl.Numb
   return nf(locale, opts).format(n);
 }
 
+/** An instant as date and time in the user's zone (their own when set, else the browser's). */
 export function formatDateTime(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: userZone() }).format(
+    new Date(iso),
+  );
 }
 
 export function formatDate(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: userZone() }).format(new Date(iso));
 }
 
 /** "2026-11-23" (a UTC day from the reports API) as a short local label, without shifting the day. */
@@ -65,14 +70,14 @@ export function formatDuration(seconds: number, locale: string): string {
   return nf(locale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(seconds / size);
 }
 
-/** Local calendar date (from an <input type=date>) → RFC 3339 instant at local midnight. */
+/** A calendar date (from an <input type=date>) → RFC 3339 instant at its midnight in the user's zone. */
 export function localDayStart(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
-  return new Date(y!, (m ?? 1) - 1, d ?? 1).toISOString();
+  return zonedInstant(y!, m ?? 1, d ?? 1).toISOString();
 }
 
-/** The instant after the given local day ends: an exclusive upper bound. */
+/** The instant after the given day ends in the user's zone: an exclusive upper bound. */
 export function localDayEnd(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
-  return new Date(y!, (m ?? 1) - 1, (d ?? 1) + 1).toISOString();
+  return zonedInstant(y!, m ?? 1, (d ?? 1) + 1).toISOString();
 }

@@ -4785,7 +4785,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who am I: tenant, actor, roles */
+        /** Who am I: tenant, actor, roles, language and (a console user) time zone */
         get: {
             parameters: {
                 query?: never;
@@ -4801,7 +4801,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            tenantId: string;
+                            actor: {
+                                type: string;
+                                id: string | null;
+                                name?: string;
+                            };
+                            /** @description permission roles */
+                            roles: string[];
+                            /** @description a console user's language */
+                            locale?: string;
+                            /** @description a console user's own IANA time zone (PATCH /me); null: the browser's. Absent for an API key */
+                            timeZone?: string | null;
+                            businessRoles?: string[];
+                            /** @description a B2B portal key: the company member it acts for */
+                            memberId?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
                     };
                 };
                 /** @description Default Response */
@@ -4856,7 +4874,85 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change your own profile: the time zone the console shows your times and days in
+         * @description For a signed-in console user (an API key has no profile: 403). `timeZone` is an IANA name (Europe/Warsaw), else 400 naming `timeZone`; null goes back to the browser's zone. `GET /me` then carries it. An admin sets anyone's with PATCH /users/{id}.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the IANA time zone the console shows this user's times and days in (Europe/Warsaw); null: the browser's zone */
+                        timeZone?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            timeZone: string | null;
+                            locale: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/api-keys": {
@@ -25040,6 +25136,8 @@ export interface paths {
                                 email: string;
                                 name: string;
                                 locale: string;
+                                /** @description the IANA zone the console shows times in; null: the browser's */
+                                timeZone: string | null;
                                 roles: string[];
                                 businessRoles: string[];
                                 active: boolean;
@@ -25136,6 +25234,8 @@ export interface paths {
                          * @enum {string}
                          */
                         locale?: "en" | "pl" | "ru";
+                        /** @description the IANA time zone the console shows this user's times and days in (Europe/Warsaw); null: the browser's zone */
+                        timeZone?: string | null;
                         /** @description permission roles */
                         roles: ("admin" | "operator" | "approver" | "integration" | "viewer" | "finance")[];
                         /** @default [] */
@@ -25159,6 +25259,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;
@@ -25255,12 +25357,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Active users by name, to hand tasks to (bulk assign); anyone who acts on tasks may read it
-         * @description No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin); `POST /orders:bulk` with `action: assign` refuses the others per order (403 ASSIGNEE_ROLE_REQUIRED).
+         * Active users by name, to hand tasks to (assign); anyone who acts on tasks may read it
+         * @description No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin). With `role`, or `orderIds` (the open task each order would have assigned, as `POST /orders:bulk` picks it), only the people who can take every one of those tasks are listed, and `forRoles` names the roles with their EN/PL/RU labels. `POST /orders:bulk` with `action: assign` and `POST /tasks/{id}/delegate` with an `assignee` refuse the others (403 ASSIGNEE_ROLE_REQUIRED, with `role` and `roleLabels`).
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description only people who can take a task for this business role */
+                    role?: string;
+                    /** @description comma-separated order ids: only people who can take the open task of each */
+                    orderIds?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -25279,6 +25386,13 @@ export interface paths {
                                 name: string;
                                 roles: string[];
                                 businessRoles: string[];
+                            }[];
+                            forRoles: {
+                                code: string;
+                                /** @description EN/PL/RU labels from the processes */
+                                labels: {
+                                    [key: string]: string;
+                                } | null;
                             }[];
                         };
                     };
@@ -25386,6 +25500,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;
@@ -25485,6 +25601,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;
@@ -25561,7 +25679,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a user: name, locale, roles, business roles, password, active (If-Match honoured) */
+        /** Change a user: name, locale, time zone, roles, business roles, password, active (If-Match honoured) */
         patch: {
             parameters: {
                 query?: never;
@@ -25577,6 +25695,8 @@ export interface paths {
                         name?: string;
                         /** @enum {string} */
                         locale?: "en" | "pl" | "ru";
+                        /** @description the IANA time zone the console shows this user's times and days in (Europe/Warsaw); null: the browser's zone */
+                        timeZone?: string | null;
                         roles?: ("admin" | "operator" | "approver" | "integration" | "viewer" | "finance")[];
                         businessRoles?: string[];
                         password?: string;
@@ -25596,6 +25716,8 @@ export interface paths {
                             email: string;
                             name: string;
                             locale: string;
+                            /** @description the IANA zone the console shows times in; null: the browser's */
+                            timeZone: string | null;
                             roles: string[];
                             businessRoles: string[];
                             active: boolean;

@@ -12,6 +12,7 @@ import { listApiKeys } from '../../app/identity/list-api-keys.js';
 import { revokeApiKey } from '../../app/identity/revoke-api-key.js';
 import { idParams, uuid } from '../schemas/common.js';
 import { emailAddress } from '../../app/schemas.js';
+import { profilePatch, updateOwnProfile } from '../../app/identity/users.js';
 
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 422: problem };
 
@@ -54,18 +55,54 @@ export const identityRoutes =
       },
     );
 
+    const meView = z
+      .object({
+        tenantId: z.string(),
+        actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().optional() }),
+        roles: z.array(z.string()).describe('permission roles'),
+        locale: z.string().optional().describe("a console user's language"),
+        timeZone: z
+          .string()
+          .nullable()
+          .optional()
+          .describe("a console user's own IANA time zone (PATCH /me); null: the browser's. Absent for an API key"),
+        businessRoles: z.array(z.string()).optional(),
+        memberId: z.string().optional().describe('a B2B portal key: the company member it acts for'),
+      })
+      .passthrough();
     app.get(
       '/me',
       {
         schema: {
           tags: ['auth'],
-          summary: 'Who am I: tenant, actor, roles',
-          response: { 200: z.unknown(), ...errors },
+          summary: 'Who am I: tenant, actor, roles, language and (a console user) time zone',
+          response: { 200: meView, ...errors },
         },
       },
       async (request) => {
         const { principal } = authorize(deps.db, request, 'orders:read');
-        return principal;
+        return { ...principal };
+      },
+    );
+
+    app.patch(
+      '/me',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your own profile: the time zone the console shows your times and days in',
+          description:
+            "For a signed-in console user (an API key has no profile: 403). `timeZone` is an IANA name (Europe/Warsaw), else 400 naming `timeZone`; null goes back to the browser's zone. `GET /me` then carries it. An admin sets anyone's with PATCH /users/{id}.",
+          body: profilePatch,
+          response: {
+            200: z.object({ timeZone: z.string().nullable(), locale: z.string() }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const ctx = authorize(deps.db, request, 'orders:read');
+        return updateOwnProfile(ctx.store, ctx.principal.actor, deps.clock.now(), request.body);
       },
     );
 

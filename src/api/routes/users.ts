@@ -25,6 +25,7 @@ const user = z.object({
   email: z.string(),
   name: z.string(),
   locale: z.string(),
+  timeZone: z.string().nullable().describe("the IANA zone the console shows times in; null: the browser's"),
   roles: z.array(z.string()),
   businessRoles: z.array(z.string()),
   active: z.boolean(),
@@ -37,6 +38,7 @@ const user = z.object({
 export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<void> {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const now = () => deps.clock.now();
+  const labels = z.record(z.string(), z.string()).nullable().describe('EN/PL/RU labels from the processes');
 
   app.post(
     '/users',
@@ -99,9 +101,17 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     {
       schema: {
         tags,
-        summary: 'Active users by name, to hand tasks to (bulk assign); anyone who acts on tasks may read it',
+        summary: 'Active users by name, to hand tasks to (assign); anyone who acts on tasks may read it',
         description:
-          'No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin); `POST /orders:bulk` with `action: assign` refuses the others per order (403 ASSIGNEE_ROLE_REQUIRED).',
+          'No e-mail addresses. `roles` and `businessRoles` say which tasks each may act on: a task for business role R goes only to a holder of R (or a role mapped to R, or an admin). With `role`, or `orderIds` (the open task each order would have assigned, as `POST /orders:bulk` picks it), only the people who can take every one of those tasks are listed, and `forRoles` names the roles with their EN/PL/RU labels. `POST /orders:bulk` with `action: assign` and `POST /tasks/{id}/delegate` with an `assignee` refuse the others (403 ASSIGNEE_ROLE_REQUIRED, with `role` and `roleLabels`).',
+        querystring: z.object({
+          role: z.string().max(100).optional().describe('only people who can take a task for this business role'),
+          orderIds: z
+            .string()
+            .max(20_000)
+            .optional()
+            .describe('comma-separated order ids: only people who can take the open task of each'),
+        }),
         response: {
           200: z.object({
             items: z.array(
@@ -112,12 +122,17 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
                 businessRoles: z.array(z.string()),
               }),
             ),
+            forRoles: z.array(z.object({ code: z.string(), labels })),
           }),
           ...errors,
         },
       },
     },
-    async (request) => listAssignableUsers(authorize(deps.db, request, 'tasks:act').store),
+    async (request) =>
+      listAssignableUsers(authorize(deps.db, request, 'tasks:act').store, {
+        role: request.query.role,
+        orderIds: request.query.orderIds?.split(',').slice(0, 500),
+      }),
   );
 
   app.get(
@@ -135,7 +150,7 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     {
       schema: {
         tags,
-        summary: 'Change a user: name, locale, roles, business roles, password, active (If-Match honoured)',
+        summary: 'Change a user: name, locale, time zone, roles, business roles, password, active (If-Match honoured)',
         params: idParams,
         body: userPatch,
         response: { 200: user, ...errors },
@@ -181,7 +196,6 @@ export async function userRoutes(base: FastifyInstance, deps: Deps): Promise<voi
     },
   );
 
-  const labels = z.record(z.string(), z.string()).nullable().describe('EN/PL/RU labels from the processes');
   app.get(
     '/business-roles',
     {

@@ -11,6 +11,8 @@ export interface Principal {
   actor: Actor;
   roles: string[];
   locale?: string;
+  /** A console user's own IANA time zone (0037); null: the browser's. Absent for API keys. */
+  timeZone?: string | null;
   /** Business roles (finance, sales_lead, …) the user or key acts as on process tasks (0020). */
   businessRoles?: string[];
   /** A B2B portal key bound to a company member: the member it acts for (0020). */
@@ -72,6 +74,7 @@ export async function authenticateSession(db: Db, token: string, now = new Date(
       'users.roles',
       'users.active',
       'users.locale',
+      'users.time_zone',
       'users.business_roles',
       'sessions.expires_at',
     ])
@@ -83,6 +86,7 @@ export async function authenticateSession(db: Db, token: string, now = new Date(
     actor: { type: 'user', id: row.id, name: row.name },
     roles: row.roles,
     locale: row.locale,
+    timeZone: row.time_zone,
     businessRoles: row.business_roles,
   };
 }

@@ -15,6 +15,8 @@ import {
 } from './invitation-mail.js';
 import { code, locale, name, emailAddress } from '../schemas.js';
 import { forgetCachedKeys } from './authenticate.js';
+import { knownZone } from '../reports/kpis.js';
+import { ianaZone } from '../../shared/time-zones.js';
 import { publishedRoleWords } from '../process/process-words.js';
 import '../../store/schema-companies.js';
 
@@ -24,6 +26,16 @@ import '../../store/schema-companies.js';
  * sales_lead, …), with an initial password or an invitation (a one-time token the person uses to
  * set a password, valid 7 days). Users are deactivated, never deleted: history names them.
  */
+/** A user's own time zone: an IANA name (checked against both clocks), or null for the browser's. */
+export const timeZoneField = z
+  .string()
+  .min(1)
+  .max(64)
+  .nullable()
+  .describe(
+    "the IANA time zone the console shows this user's times and days in (Europe/Warsaw); null: the browser's zone",
+  );
+
 const businessRole = code.describe('a business role a process task names (finance, sales_lead, warehouse_lead, …)');
 export const userInput = z
   .object({
@@ -32,6 +44,7 @@ export const userInput = z
     locale: locale
       .optional()
       .describe("the user's console language; also the invitation e-mail's. Absent: the inviting admin's, else en"),
+    timeZone: timeZoneField.optional(),
     roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).describe('permission roles'),
     businessRoles: z.array(businessRole).max(50).default([]),
     password: z.string().min(12).max(200).optional().describe('an initial password (12+ characters)'),
@@ -46,6 +59,7 @@ export const userPatch = z
   .object({
     name: name().optional(),
     locale: locale.optional(),
+    timeZone: timeZoneField.optional(),
     roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length).optional(),
     businessRoles: z.array(businessRole).max(50).optional(),
     password: z.string().min(12).max(200).optional(),
@@ -60,6 +74,7 @@ type UserRow = {
   email: string;
   name: string;
   locale: string;
+  time_zone: string | null;
   roles: string[];
   business_roles: string[];
   active: boolean;
@@ -72,6 +87,7 @@ export const userView = (u: UserRow) => ({
   email: u.email,
   name: u.name,
   locale: u.locale,
+  timeZone: u.time_zone,
   roles: u.roles,
   businessRoles: u.business_roles,
   active: u.active,
@@ -84,6 +100,7 @@ const COLUMNS = [
   'email',
   'name',
   'locale',
+  'time_zone',
   'roles',
   'business_roles',
   'active',
@@ -91,6 +108,16 @@ const COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
+
+/**
+ * A time zone as given (absent: unchanged; null: the browser's), checked as `tz` is (an IANA name
+ * both Intl and the database know, else 400 naming `timeZone`) and kept in its canonical spelling.
+ */
+async function checkedZone(scope: TenantScope, zone: string | null | undefined) {
+  if (zone === undefined || zone === null) return zone;
+  await knownZone(scope, zone, 'timeZone');
+  return ianaZone(zone) ?? zone;
+}
 
 async function emailFree(scope: TenantScope, email: string) {
   // the unique index is over every tenant (login finds the tenant by email)
@@ -120,6 +147,7 @@ export async function createUser(
   inviter: Inviter = {},
 ) {
   await emailFree(scope, input.email);
+  const timeZone = await checkedZone(scope, input.timeZone);
   const id = newId();
   const invite = input.invite ? newSecret('session') : null;
   const userLocale = input.locale ?? invitationLanguage(inviter.locale);
@@ -135,6 +163,7 @@ export async function createUser(
         roles: input.roles,
         business_roles: input.businessRoles,
         locale: userLocale,
+        time_zone: timeZone ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -220,6 +249,7 @@ async function updateUserWithin(
 ) {
   const current = await scope.selectFrom('users').select(COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!current) throw new AppError('NOT_FOUND', `user ${id} not found`);
+  const timeZone = await checkedZone(scope, patch.timeZone);
   if (expectedVersion !== null && expectedVersion !== current.version)
     throw new AppError('VERSION_MISMATCH', `the user is at version ${current.version}, not ${expectedVersion}`);
   if (id === actor.id && (patch.active === false || (patch.roles && !patch.roles.includes('admin'))))
@@ -249,6 +279,7 @@ async function updateUserWithin(
     .set({
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
+      ...(timeZone !== undefined ? { time_zone: timeZone } : {}),
       ...(patch.roles !== undefined ? { roles: patch.roles } : {}),
       ...(patch.businessRoles !== undefined ? { business_roles: patch.businessRoles } : {}),
       ...(patch.active !== undefined ? { active: patch.active } : {}),
@@ -344,4 +375,23 @@ export async function listBusinessRoles(scope: TenantScope) {
       users: holders.get(role) ?? 0,
     })),
   };
+}
+
+/** What a console user may change about themselves (PATCH /me): their time zone. */
+export const profilePatch = z.object({ timeZone: timeZoneField.optional() }).strict();
+
+/**
+ * A signed-in user changes their own profile: no users:manage needed, only their own row. An API
+ * key has no profile (403). Recorded in the audit like an admin's change.
+ */
+export async function updateOwnProfile(
+  scope: TenantScope,
+  actor: Actor,
+  now: Date,
+  patch: z.infer<typeof profilePatch>,
+) {
+  if (actor.type !== 'user' || !actor.id)
+    throw new AppError('FORBIDDEN', 'only a signed-in console user has a profile; an API key has none');
+  const user = await updateUser(scope, actor, now, actor.id, patch, null);
+  return { timeZone: user.timeZone, locale: user.locale };
 }

@@ -7,7 +7,7 @@ import { completeTask } from '../process/complete-task.js';
 import { delegateTask } from '../process/delegate-task.js';
 import { lockOpenTask } from '../process/task-common.js';
 import { heldBusinessRoles, type TaskActor } from '../process/task-roles.js';
-import { activeUser } from '../identity/list-assignable-users.js';
+import { activeUser, assigneeRoleRequired } from '../identity/list-assignable-users.js';
 import { checkPrintable, type PrintKind } from '../fulfilment/print-documents.js';
 import { stateWordsOf } from '../process/process-words.js';
 import type { Labels } from '../../process/index.js';
@@ -199,12 +199,7 @@ async function one(
       if (assignee) {
         // a task handed to someone who could not act on it would only sit there
         if (task.party === 'customer' || !(assignee.admin || assignee.held.has(task.role)))
-          throw new AppError(
-            'ASSIGNEE_ROLE_REQUIRED',
-            `${assignee.name} cannot act on order ${number}'s task: it is for business role ${task.role}`,
-            [],
-            { role: task.role, assignee: assignee.id },
-          );
+          throw await assigneeRoleRequired(work, assignee, task, `order ${number}'s task`);
         await delegateTask(work, caller, now, task.id, { assignee: assignee.id });
       } else await claimTask(work, caller, now, task.id);
       return current();

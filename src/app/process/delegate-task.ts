@@ -5,6 +5,7 @@ import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { taskView } from './order-process-view.js';
 import { lockOpenTask } from './task-common.js';
 import { authorizeTaskAct, type TaskActor } from './task-roles.js';
+import { checkAssignee } from '../identity/list-assignable-users.js';
 
 /** Hands a task to a person (assignee) or to another role; who had it is kept as delegatedFrom. */
 export async function delegateTask(
@@ -23,6 +24,8 @@ export async function delegateTask(
     const actor = who.actor;
     const row = await lockOpenTask(tx, id, expectedVersion);
     await authorizeTaskAct(tx, who, now, row, 'delegate', to.comment);
+    // a task handed to someone who could not act on it would only sit there (as bulk assign)
+    if (to.assignee) await checkAssignee(tx, to.assignee, { role: to.role ?? row.role, party: row.party }, 'this task');
     const from = row.assignee ?? `role:${row.role}`;
     const updated = await tx
       .updateTable('process_tasks')

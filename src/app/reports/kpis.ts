@@ -60,12 +60,13 @@ const rate = (count: number, of: number) => (of === 0 ? null : Math.round((count
 /**
  * The zone is one both clocks know — Intl's (the windows) and the database's (the days) — else the
  * caller's error, not a 500 (the route lets only IANA names through; the two tables may differ).
+ * `field` names the request's member the problem points at (`tz`, a user's `timeZone`).
  */
-export async function knownZone(scope: TenantScope, zone: string) {
+export async function knownZone(scope: TenantScope, zone: string, field = 'tz') {
   if (zone === 'UTC') return;
   const refuse = () =>
     new AppError('VALIDATION_FAILED', `unknown time zone ${zone}`, [
-      { path: '/tz', message: 'an IANA time zone such as Europe/Warsaw' },
+      { path: `/${field}`, message: 'an IANA time zone such as Europe/Warsaw' },
     ]);
   if (ianaZone(zone) === null) throw refuse();
   try {

@@ -1,20 +1,12 @@
 import { useState } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  canWriteOrders,
-  get,
-  request,
-  requestBlob,
-  type Me,
-  type OrderSummary,
-  type ResponseOf,
-  type Schemas,
-} from '../api';
+import { useQueryClient } from '@tanstack/react-query';
+import { canWriteOrders, request, requestBlob, type Me, type OrderSummary, type Schemas } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
 import { contextMessages } from '../i18n/context-messages';
 import { refusal } from './order-context';
 import { opsMessages, type OpsKey } from '../i18n/ops-messages';
 import { useStateWords } from './state-words';
+import { AssignableHint, useAssignable, useAssigneeRefusal } from './assignee-picker';
 
 type BulkResult = Schemas['BulkOrdersResult'];
 type BulkItem = BulkResult['items'][number];
@@ -25,7 +17,6 @@ type PrintKind = 'packing-slip' | 'pick-list' | 'label';
 const PRINT_KINDS: PrintKind[] = ['packing-slip', 'pick-list', 'label'];
 /** The printable orders' packing slips or pick lists in one PDF (a blob: address), to print in one go. */
 export type Combined = { href: string; filename: string; count: number; kind: PrintKind };
-type People = ResponseOf<'/api/v1/users/assignable'>;
 
 const KNOWN_PROBLEMS = new Set([
   'NO_OPEN_TASK',
@@ -72,17 +63,14 @@ export function BulkActions({
   const [printKind, setPrintKind] = useState<PrintKind>('packing-slip');
   const mayCancel = canWriteOrders(me);
   const mayAct = me.roles.some((role) => ['admin', 'operator', 'approver', 'finance'].includes(role));
-  const people = useQuery({
-    enabled: mayAct,
-    queryKey: ['people', 'assignable'],
-    queryFn: () => get<People>('/users/assignable'),
-    staleTime: 300_000,
-    retry: false,
-  });
+  // only the people who can take the selected orders' tasks (their roles), never one bulk assign would refuse
+  const people = useAssignable({ orderIds: orders.map((o) => o.id) }, mayAct);
+  const refusalText = useAssigneeRefusal();
 
   const why = (item: BulkItem) => {
     const problem = item.problem;
     if (!problem) return '';
+    if (problem.code === 'ASSIGNEE_ROLE_REQUIRED') return refusalText(problem as Record<string, unknown>, people.data);
     if (KNOWN_PROBLEMS.has(problem.code))
       return ops(`ops.problem.${problem.code}` as OpsKey, {
         version: String((problem as Record<string, unknown>).currentVersion ?? '?'),
@@ -196,6 +184,7 @@ export function BulkActions({
               <button type="submit" disabled={busy || !assignee}>
                 {ops('ops.assignGo')}
               </button>
+              <AssignableHint people={people.data} excluding={me.actor.id} />
             </form>
           )}
         </>

@@ -5,17 +5,19 @@ import { formatNumber } from '../format';
 import { ErrorBox, Loading } from './status';
 import { useMoneyWords } from './money-words';
 import { useChannelName } from './channel-names';
+import { userZone, zonedInstant, zonedParts } from '../time-zone';
 
 /** This calendar month's money by channel: paid, refunded, outstanding and overdue (GET /reports/revenue). */
 export function RevenueCard() {
   const { t, money, locale } = useMoneyWords();
   const channelName = useChannelName();
-  const now = new Date();
-  const from = new Date(now.getFullYear(), now.getMonth(), 1);
-  const to = new Date(now.getFullYear(), now.getMonth() + 1, 1);
-  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // this month in the user's zone (their own when set, else the browser's)
+  const timeZone = userZone();
+  const today = zonedParts(new Date(), timeZone);
+  const from = zonedInstant(today.year, today.month, 1, 0, timeZone);
+  const to = zonedInstant(today.year, today.month + 1, 1, 0, timeZone);
   const q = useQuery({
-    queryKey: ['revenue', from.toISOString()],
+    queryKey: ['revenue', from.toISOString(), timeZone],
     queryFn: () =>
       get<{ rows: RevenueRow[] }>(
         `/reports/revenue${query({ from: from.toISOString(), to: to.toISOString(), groupBy: 'month', timeZone })}`,
@@ -24,7 +26,7 @@ export function RevenueCard() {
     refetchInterval: 5 * 60_000,
   });
   if (moneyHidden(q.error)) return null;
-  const month = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric' }).format(from);
+  const month = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone }).format(from);
   return (
     <section className="card revenue-card" aria-labelledby="revenue-title" data-testid="revenue-card">
       <h2 id="revenue-title">{t('revenue.title', { month })}</h2>

@@ -6,6 +6,7 @@ import { Link, useLocation } from '../router';
 import { useLiveUpdates, useNavCounts, type NavCounts } from './live';
 import { useMessages } from '../i18n/index';
 import { opsMessages } from '../i18n/ops-messages';
+import { TimeZoneSetting } from './time-zone-setting';
 
 /** The navigation: later capabilities (inbox, exceptions, designer) already have their place. */
 const NAV: { to: string; label: MessageKey; icon: string; soon?: boolean; adminOnly?: boolean }[] = [
@@ -141,6 +142,7 @@ function UserMenu({ me }: { me: Me }) {
               </button>
             ))}
           </fieldset>
+          {me.actor.type === 'user' && <TimeZoneSetting me={me} />}
           <button type="button" className="logout" onClick={logout}>
             {t('user.logout')}
           </button>

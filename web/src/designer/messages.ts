@@ -6,7 +6,7 @@ import type { Message } from '../i18n/en';
  */
 const en = {
   'designer.back': 'All processes',
-  'designer.title': 'Process {key}',
+  'designer.title': 'Key: {key}',
   'designer.versions': 'Versions',
   'designer.newProcess': 'new, not saved yet',
   'designer.toolbar': 'Designer actions',
@@ -120,7 +120,7 @@ export const designerMessages: Record<'en' | 'pl' | 'ru', Record<DesignerKey, Me
   en,
   pl: {
     'designer.back': 'Wszystkie procesy',
-    'designer.title': 'Proces {key}',
+    'designer.title': 'Klucz: {key}',
     'designer.versions': 'Wersje',
     'designer.newProcess': 'nowy, jeszcze niezapisany',
     'designer.toolbar': 'Akcje projektanta',
@@ -250,7 +250,7 @@ export const designerMessages: Record<'en' | 'pl' | 'ru', Record<DesignerKey, Me
   },
   ru: {
     'designer.back': 'Все процессы',
-    'designer.title': 'Процесс {key}',
+    'designer.title': 'Ключ: {key}',
     'designer.versions': 'Версии',
     'designer.newProcess': 'новый, ещё не сохранён',
     'designer.toolbar': 'Действия конструктора',

@@ -11,6 +11,7 @@ import { ReturnsCard } from '../components/returns-card';
 import { useStateWords } from '../components/state-words';
 import { opsMessages } from '../i18n/ops-messages';
 import { useChannelName } from '../components/channel-names';
+import { userZone } from '../time-zone';
 
 type Operations = Schemas['OperationsReport'];
 type Kpis = Schemas['KpiReport'];
@@ -28,7 +29,7 @@ export default function DashboardPage() {
   const channelName = useChannelName();
   const [days, setDays] = useState<number>(30);
   // The user's days: the window and the per-day chart are cut in the browser's zone.
-  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = userZone();
   const summary = useQuery({
     queryKey: ['summary', days, timeZone],
     queryFn: () => get<OrdersSummary>(`/reports/orders-summary?days=${days}&tz=${encodeURIComponent(timeZone)}`),

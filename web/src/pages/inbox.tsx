@@ -11,6 +11,7 @@ import { Timeline } from '../components/timeline';
 import { ComingSoon } from './coming-soon';
 import { useProcessLabel } from '../i18n/process-words';
 import { useStateWords } from '../components/state-words';
+import { TaskAssign } from '../components/assignee-picker';
 
 export type Task = Schemas['TaskRow'];
 type Completion = { task: Schemas['Task']; order: { id: string; state: string; version: number } };
@@ -101,7 +102,7 @@ export function InboxPage({ me }: { me: Me }) {
           </ul>
           <div className="card">
             {current ? (
-              <TaskDetail key={current.id} task={current} onResult={setNotice} />
+              <TaskDetail key={current.id} task={current} me={me} onResult={setNotice} />
             ) : (
               <p className="muted">{t('inbox.pick')}</p>
             )}
@@ -112,7 +113,7 @@ export function InboxPage({ me }: { me: Me }) {
   );
 }
 
-function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | null) => void }) {
+function TaskDetail({ task, me, onResult }: { task: Task; me: Me; onResult: (r: Notice | null) => void }) {
   const { t, tMaybe, lang } = useI18n();
   const label = useProcessLabel();
   const words = useStateWords();
@@ -222,6 +223,9 @@ function TaskDetail({ task, onResult }: { task: Task; onResult: (r: Notice | nul
           </button>
         ))}
       </div>
+      {me.roles.some((r) => ['admin', 'operator', 'approver', 'finance'].includes(r)) && (
+        <TaskAssign task={task} meId={me.actor.id} onResult={setMsg} />
+      )}
       <form
         className="delegate"
         onSubmit={(e) => {

@@ -11,19 +11,15 @@ import { ErrorBox, Loading } from '../components/status';
 import { formatDuration, formatNumber, localDayEnd, localDayStart } from '../format';
 import { Link, navigate, useLocation } from '../router';
 import { DRILL_DOWN } from '../saved-views';
+import { userZone, zonedDay } from '../time-zone';
 
 type Kpis = ResponseOf<'/api/v1/reports/kpis'>;
 type Stage = Kpis['stages'][number];
 
 const PRESETS = [7, 30, 90] as const;
 
-/** A local calendar day as an <input type=date> value, `days` before today. */
-function dayBefore(days: number): string {
-  const date = new Date();
-  date.setDate(date.getDate() - days);
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+/** A calendar day in the user's zone as an <input type=date> value, `days` before today. */
+const dayBefore = (days: number): string => zonedDay(days);
 
 /**
  * The orders list's address for a figure: the figure's own drill-down query (the API's, so the
@@ -63,7 +59,7 @@ export default function KpisPage() {
   };
 
   // the user's zone: the per-day figures are the user's calendar days, as the period's bounds are
-  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = userZone();
   const report = useQuery({
     queryKey: ['kpis', period.from, period.to, channel, location, slaHours, stuckHours, timeZone],
     queryFn: () =>

@@ -45,6 +45,7 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
   const { tMaybe, locale } = useI18n();
   const t = useMessages(designerMessages);
   const client = useQueryClient();
+  const names = useStateWords();
   const { search } = useLocation();
   const canWrite = canWriteProcesses(me);
   // A key not in the list is a new process: no request that can only answer 404.
@@ -256,6 +257,7 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
       </section>
     );
 
+  const processName = names.process(processKey, { title: version.data?.title ?? null });
   const canPublish = canWrite && shown?.status === 'draft' && !dirty && !forked && problems.length === 0;
   const invalid = problems.length > 0;
   const selTransition = graph?.transitions.find((x) => x.id === selected.edge) ?? null;
@@ -266,7 +268,13 @@ export default function ProcessDesigner({ processKey, me }: { processKey: string
         <Link to="/processes">← {t('designer.back')}</Link>
       </p>
       <header className="designer-head">
-        <h1 id="designer-title">{t('designer.title', { key: processKey })}</h1>
+        <div>
+          {/* the process's name in the user's language (its labels), else its title; the key as small text */}
+          <h1 id="designer-title">{processName}</h1>
+          <p className="muted small mono" data-testid="designer-key">
+            {t('designer.title', { key: processKey })}
+          </p>
+        </div>
         <div className="actions" role="group" aria-label={t('designer.versions')}>
           {items.map((v) => (
             <button

@@ -71,7 +71,6 @@ export function ProcessesPage({ me }: { me: Me }) {
           <table>
             <thead>
               <tr>
-                <th scope="col">{t('processes.key')}</th>
                 <th scope="col">{t('col.name')}</th>
                 <th scope="col">{t('processes.versions')}</th>
                 <th scope="col" className="num">
@@ -83,18 +82,23 @@ export function ProcessesPage({ me }: { me: Me }) {
             <tbody>
               {list.data.items.length === 0 && (
                 <tr>
-                  <td colSpan={5} className="empty">
+                  <td colSpan={4} className="empty">
                     {t('processes.empty')}
                   </td>
                 </tr>
               )}
               {list.data.items.map((p) => (
                 <tr key={p.key}>
-                  <td className="mono">
-                    <Link to={open(p.key)}>{p.key}</Link>
+                  {/* the name in the user's language (the published version's labels), else the title;
+                      the key, which YAML and the API use, only as small secondary text */}
+                  <td>
+                    <Link to={open(p.key)} data-testid="process-name">
+                      {words.process(p.key, { title: p.title ?? null })}
+                    </Link>
+                    <div className="muted small mono" data-testid="process-key">
+                      {p.key}
+                    </div>
                   </td>
-                  {/* the name in the user's language (the published version's labels), else the title */}
-                  <td data-testid="process-name">{words.process(p.key, { title: p.title ?? null })}</td>
                   <td>
                     <div className="actions">
                       {p.versions.map((v) => (
