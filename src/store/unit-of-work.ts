@@ -91,6 +91,8 @@ export class UnitOfWork {
   private idempotencyKey: IdempotencyRow | null = null;
   /** Keyed timers to write with the closing statement, at most one per key (the last scheduled). */
   private jobs: DeferredJob[] = [];
+  /** Keys whose live timer the closing statement cancels (a later deferJob of the key takes its place). */
+  private cancels: Array<{ tenant_id: string; key: string }> = [];
   /** What this unit of work wrote, for one later read in it to take instead of a statement (`take`). */
   private written = new Map<string, unknown>();
 
@@ -176,15 +178,22 @@ export class UnitOfWork {
 
   /** Holds a keyed timer for the closing statement; a later one with the same key replaces it. */
   deferJob(row: DeferredJob): void {
-    this.jobs = [...this.jobs.filter((job) => !(job.tenant_id === row.tenant_id && job.key === row.key)), row];
+    const other = (job: { tenant_id: string; key: string }) =>
+      !(job.tenant_id === row.tenant_id && job.key === row.key);
+    this.jobs = [...this.jobs.filter(other), row];
+    // the upsert moves the key's live timer: cancelling it first would change nothing
+    this.cancels = this.cancels.filter(other);
     this.jobScheduled(row.run_at);
   }
 
-  /** Drops the held timer with this key, if any (a cancel in the same unit of work); says whether there was one. */
-  dropDeferredJob(tenantId: string, key: string): boolean {
-    const before = this.jobs.length;
-    this.jobs = this.jobs.filter((job) => !(job.tenant_id === tenantId && job.key === key));
-    return this.jobs.length < before;
+  /**
+   * Cancels the key's timer with the closing statement: the one held here is dropped, and a live
+   * one written earlier is cancelled then (scheduleTimer/cancelTimer with `defer`).
+   */
+  deferCancel(tenantId: string, key: string): void {
+    const other = (job: { tenant_id: string; key: string }) => !(job.tenant_id === tenantId && job.key === key);
+    this.jobs = this.jobs.filter(other);
+    this.cancels = [...this.cancels.filter(other), { tenant_id: tenantId, key }];
   }
 
   /**
@@ -222,6 +231,7 @@ export class UnitOfWork {
     const history = this.history.length;
     const events = this.events.length;
     const jobs = this.jobs;
+    const cancels = this.cancels;
     const written = new Map(this.written);
     await sql.raw(`savepoint ${name}`).execute(this.trx);
     try {
@@ -233,6 +243,7 @@ export class UnitOfWork {
       this.history.length = history;
       this.events.length = events;
       this.jobs = jobs;
+      this.cancels = cancels;
       this.written = written;
       throw error;
     }
@@ -246,11 +257,12 @@ export class UnitOfWork {
     const history = this.history;
     const events = this.events;
     this.flushedEvents = events.length;
-    const jobs = this.jobs;
+    const timers = { jobs: this.jobs, cancels: this.cancels };
     this.history = [];
     this.events = [];
     this.jobs = [];
-    const forWorker = await writeAppends(this.trx, history, events, jobs, this.jobDueSoon, this.idempotencyKey);
+    this.cancels = [];
+    const forWorker = await writeAppends(this.trx, history, events, timers, this.jobDueSoon, this.idempotencyKey);
     return events.length > 0 || forWorker ? { forWorker } : null;
   }
 }
@@ -301,7 +313,7 @@ const EVENT_RECORD = sql.raw(
 
 /**
  * Writes what is pending in one statement: the outbox lock per subject, NOTIFY when a worker has
- * work, the history rows, the Idempotency-Key with its answer, the held timers and the events. The events are produced from a join with the lock CTE,
+ * work, the history rows, the Idempotency-Key with its answer, the held timers and cancels and the events. The events are produced from a join with the lock CTE,
  * so every lock is held before any event row (and its seq) exists: each subject's seq order stays
  * its commit order, and keys are taken sorted, so two transactions locking several subjects cannot
  * deadlock. An event no subscription or sink wants is written fanned out (WANTED). Answers whether
@@ -311,7 +323,7 @@ async function writeAppends(
   trx: Tx,
   history: HistoryRow[],
   events: EventRow[],
-  jobs: DeferredJob[],
+  timers: { jobs: DeferredJob[]; cancels: Array<{ tenant_id: string; key: string }> },
   jobDueSoon: boolean,
   idempotencyKey: IdempotencyRow | null,
 ): Promise<boolean> {
@@ -325,6 +337,7 @@ async function writeAppends(
         ${idempotencyKey.status_code}, ${idempotencyKey.response}::jsonb)`
     : null;
   // scheduleTimer's upsert (timers.ts), for every held timer: one live timer per key
+  const { jobs, cancels } = timers;
   const insertJobs = jobs.length
     ? sql`insert into jobs (tenant_id, id, kind, key, payload, run_at, max_attempts)
       select tenant_id, id, kind, key, payload, run_at, max_attempts
@@ -333,9 +346,17 @@ async function writeAppends(
         set kind = excluded.kind, payload = excluded.payload, run_at = excluded.run_at, attempts = 0,
           max_attempts = excluded.max_attempts, last_error = null, updated_at = now()`
     : null;
+  // cancelTimer's update (no key is both cancelled and held: deferJob and deferCancel keep them apart)
+  const cancelJobs = cancels.length
+    ? sql`update jobs j set status = 'cancelled', updated_at = now()
+      from jsonb_to_recordset(${JSON.stringify(cancels)}::jsonb) as c(tenant_id uuid, key text)
+      where j.tenant_id = c.tenant_id and j.key = c.key and j.status = 'scheduled'`
+    : null;
   if (events.length === 0) {
     // every write as a CTE of one statement (a writing CTE runs whether read or not), NOTIFY as its result
-    const writes = [history.length ? insertHistory : null, insertKey, insertJobs].filter((write) => write !== null);
+    const writes = [history.length ? insertHistory : null, insertKey, insertJobs, cancelJobs].filter(
+      (write) => write !== null,
+    );
     if (writes.length === 0 && !jobDueSoon) return false;
     const ctes = writes.map((write, index) => sql`${sql.raw(`w${index}`)} as (${write})`);
     await sql`${ctes.length ? sql`with ${sql.join(ctes)} ` : sql``}select ${
@@ -353,7 +374,9 @@ async function writeAppends(
     ), l as (
       select (select count(*) from n) as notified,
         (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
-    ), h as (${insertHistory})${insertKey ? sql`, k as (${insertKey})` : sql``}${insertJobs ? sql`, j as (${insertJobs})` : sql``}
+    ), h as (${insertHistory})${insertKey ? sql`, k as (${insertKey})` : sql``}${insertJobs ? sql`, j as (${insertJobs})` : sql``}${
+      cancelJobs ? sql`, c as (${cancelJobs})` : sql``
+    }
     insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context, fanned_out)
     select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context, q.quiet
     from l cross join ev as x join q on q.id = x.id

@@ -175,9 +175,9 @@ describe('durable timers and jobs', () => {
     assert.equal(job.status, 'failed');
     assert.match(job.last_error!, /no handler is defined for job kind nobody.home/);
   });
-  test('given timers held for the closing statement (defer), the last per key is written with it, a cancelled or rolled-back one never, and one moves a live timer', async () => {
+  test('given timers scheduled and cancelled with defer, the closing statement writes the last per key, cancels live ones, never writes a cancelled or rolled-back one, and moves a live one', async () => {
     const at = (minutes: number) => new Date(clock.now().getTime() + minutes * 60_000);
-    const keys = ['due:T-4', 'due:T-5', 'due:T-6', 'due:T-7'];
+    const keys = ['due:T-4', 'due:T-5', 'due:T-6', 'due:T-7', 'due:T-8', 'due:T-9'];
     const live = (scope: TenantScope = t.store) =>
       scope
         .selectFrom('jobs')
@@ -186,8 +186,12 @@ describe('durable timers and jobs', () => {
         .where('status', '=', 'scheduled')
         .orderBy('key')
         .execute();
-    const movedId = await atomically(t.store, (tx) =>
-      scheduleTimer(tx, { kind: 'task.escalate', key: 'due:T-4', runAt: at(60), payload: { taskId: 'T-4' } }),
+    const [movedId] = await atomically(t.store, (tx) =>
+      Promise.all(
+        ['T-4', 'T-8', 'T-9'].map((taskId) =>
+          scheduleTimer(tx, { kind: 'task.escalate', key: `due:${taskId}`, runAt: at(60), payload: { taskId } }),
+        ),
+      ),
     );
     await atomically(t.store, async (tx) => {
       const held = (key: string, minutes: number, taskId: string) =>
@@ -196,7 +200,11 @@ describe('durable timers and jobs', () => {
       await held('due:T-5', 30, 'T-5');
       await held('due:T-5', 45, 'T-5b');
       await held('due:T-6', 50, 'T-6');
-      assert.equal(await cancelTimer(tx, { key: 'due:T-6' }), true, 'a held timer cancelled in the same work counts');
+      assert.equal(await cancelTimer(tx, { key: 'due:T-6', defer: true }), null, 'cancelled by the closing statement');
+      // a live timer cancelled, and one cancelled then scheduled again (which moves it)
+      assert.equal(await cancelTimer(tx, { key: 'due:T-8', defer: true }), null);
+      await cancelTimer(tx, { key: 'due:T-9', defer: true });
+      await held('due:T-9', 90, 'T-9b');
       await assert.rejects(
         atomically(tx, async (inner) => {
           await scheduleTimer(inner, {
@@ -213,7 +221,7 @@ describe('durable timers and jobs', () => {
       // nothing is written before the closing statement: the live timer is still where it was
       assert.deepEqual(
         (await live(tx)).map((job) => [job.key, job.run_at.toISOString()]),
-        [['due:T-4', at(60).toISOString()]],
+        ['due:T-4', 'due:T-8', 'due:T-9'].map((key) => [key, at(60).toISOString()]),
       );
     });
     assert.deepEqual(
@@ -221,14 +229,15 @@ describe('durable timers and jobs', () => {
       [
         ['due:T-4', at(120).toISOString(), 'T-4b'],
         ['due:T-5', at(45).toISOString(), 'T-5b'],
+        ['due:T-9', at(90).toISOString(), 'T-9b'],
       ],
     );
-    assert.equal((await jobRow(movedId)).run_at.toISOString(), at(120).toISOString(), 'the live timer itself moved');
+    assert.equal((await jobRow(movedId!)).run_at.toISOString(), at(120).toISOString(), 'the live timer itself moved');
     clock.set(at(120).toISOString());
     await runner().runDue();
     assert.deepEqual(
-      ['T-4', 'T-4b', 'T-5', 'T-5b', 'T-6', 'T-7'].filter((taskId) => ran.includes(taskId)),
-      ['T-4b', 'T-5b'],
+      ['T-4', 'T-4b', 'T-5', 'T-5b', 'T-6', 'T-7', 'T-8', 'T-9', 'T-9b'].filter((taskId) => ran.includes(taskId)),
+      ['T-4b', 'T-5b', 'T-9b'],
     );
   });
 });

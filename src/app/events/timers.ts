@@ -65,17 +65,27 @@ export async function scheduleTimer(tx: TenantScope, spec: TimerSpec): Promise<s
   return result.id;
 }
 
-/** Cancels a live timer by key or id; false when there was none (already ran or cancelled). */
-export async function cancelTimer(tx: TenantScope, by: { key: string } | { id: string }): Promise<boolean> {
-  // a timer held for the closing statement is dropped; a live one written earlier is cancelled below
-  const dropped = 'key' in by && isWork(tx) && tx.work.dropDeferredJob(tx.tenantId, by.key);
+/**
+ * Cancels a live timer by key or id; false when there was none (already ran or cancelled). With
+ * `defer` (a keyed timer inside a unit of work) the cancel is done by the closing statement and
+ * answers null: for timers only ever scheduled with `defer` too (process timers), so no immediate
+ * write of the key comes between.
+ */
+export async function cancelTimer(
+  tx: TenantScope,
+  by: { key: string; defer?: boolean } | { id: string },
+): Promise<boolean | null> {
+  if ('key' in by && by.defer && isWork(tx)) {
+    tx.work.deferCancel(tx.tenantId, by.key);
+    return null;
+  }
   let query = tx
     .updateTable('jobs')
     .set({ status: 'cancelled', updated_at: sql`now()` })
     .where('status', '=', 'scheduled');
   query = 'key' in by ? query.where('key', '=', by.key) : query.where('id', '=', by.id);
   const row = await query.executeTakeFirst();
-  return dropped || Number(row.numUpdatedRows) > 0;
+  return Number(row.numUpdatedRows) > 0;
 }
 
 export interface JobContext {

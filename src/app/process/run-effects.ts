@@ -241,7 +241,7 @@ export async function runEffects(
         });
         break;
       case 'cancel_timer':
-        await cancelTimer(tx, { key: timerKey(orderId, effect.timerId) });
+        await cancelTimer(tx, { key: timerKey(orderId, effect.timerId), defer: true });
         break;
       case 'emit_event':
         await emitDomainEvent(ctx, effect.name, effect.data, notes);
