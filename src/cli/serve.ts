@@ -85,10 +85,12 @@ export async function serve(config: Config, opts: { demo: boolean }) {
     },
     { logger: log, console: { distDir: fileURLToPath(new URL('../../web/dist', import.meta.url)) } },
   );
-  const address = await app.listen({ port: config.http.port, host: config.http.host });
   // outbox dispatcher, webhooks, broker sink and the jobs runner (process timers, tracking polls,
-  // inbound events); ORDO_WORKER=off on API-only nodes, where separate workers run them
+  // inbound events); ORDO_WORKER=off on API-only nodes, where separate workers run them. Started
+  // before the server listens: its broker sinks are registered (event_sinks) before the first order
+  // can write an event one of them takes (else written as fanned out: nobody wanted it then).
   const worker = await startWorkerFromConfig(database, services.jobs, config, log);
+  const address = await app.listen({ port: config.http.port, host: config.http.host });
   const base = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
 
   const lines = [
