@@ -123,6 +123,11 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
       .getByTestId('business-role-picker')
       .getByLabel(/^Finance/)
       .check();
+    // …and her time zone, which she has not set herself: Warsaw.
+    const zone = dialog.getByLabel('Time zone', { exact: true });
+    assert.equal(await zone.inputValue(), '', 'no zone yet');
+    await zone.selectOption('Europe/Warsaw');
+    await rig.shot('users-edit-time-zone-en', page);
     await dialog.getByRole('button', { name: 'Save roles' }).click();
     await page.getByTestId('users-notice').getByText('The roles of Marta Wiśniewska are saved.').waitFor();
     await marta.getByText('Operator, Finance').waitFor();
@@ -131,12 +136,13 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
       (user: { email: string }) => user.email === 'marta@example.pl',
     );
     assert.deepEqual(
-      [stored.roles, stored.businessRoles],
-      [
-        ['operator', 'finance'],
-        ['order_desk', 'finance'],
-      ],
+      [stored.roles, stored.businessRoles, stored.timeZone],
+      [['operator', 'finance'], ['order_desk', 'finance'], 'Europe/Warsaw'],
     );
+    // The form shows the saved zone when opened again.
+    await marta.getByRole('button', { name: 'Change roles' }).click();
+    assert.equal(await dialog.getByLabel('Time zone', { exact: true }).inputValue(), 'Europe/Warsaw');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
 
     // The only admin cannot take their own admin role: said in words before anything is sent…
     await admin.getByRole('button', { name: 'Change roles' }).click();
@@ -208,6 +214,10 @@ describe('users and roles in the console', { skip: haveChromium ? false : `no ch
       .getByTestId('roles-blocked')
       .getByText(/это последняя активная учётная запись администратора/)
       .waitFor();
+    // The time zone field in Russian words (Zofia has set none).
+    const ruZone = dialog.getByLabel('Часовой пояс', { exact: true });
+    assert.equal(await ruZone.inputValue(), '');
+    assert.match((await ruZone.locator('option:checked').textContent()) ?? '', /^Не задан/);
     await rig.shot('users-ru', page);
     await dialog.getByRole('button', { name: 'Отмена' }).click();
     assert.deepEqual(rig.consoleErrors, []);

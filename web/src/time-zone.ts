@@ -23,6 +23,17 @@ export function setUserTimeZone(zone: string | null | undefined): void {
   }
 }
 
+/** The IANA zones this browser knows, for the picker (a short list when Intl cannot enumerate them). */
+export function knownZones(): string[] {
+  const supported = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf;
+  try {
+    if (supported) return supported('timeZone');
+  } catch {
+    /* an older browser: the short list below */
+  }
+  return ['UTC', 'Europe/London', 'Europe/Warsaw', 'Europe/Moscow', 'Asia/Vladivostok', 'America/New_York'];
+}
+
 /** The zone to format and count days in: the user's when set, else the browser's. */
 export const userZone = (): string => chosen ?? browserZone();
 

@@ -20503,10 +20503,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description first day (UTC), default 90 days back */
+                    /** @description first day (in `tz`), default 90 days back */
                     from?: string;
-                    /** @description last day (UTC), default today */
+                    /** @description last day (in `tz`), default today */
                     to?: string;
+                    /** @description the IANA zone the days are cut in (the user's); default UTC */
+                    tz?: string;
                 };
                 header?: never;
                 path?: never;
@@ -20521,8 +20523,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description first day, YYYY-MM-DD in `timeZone` */
                             from: string;
+                            /** @description last day, inclusive */
                             to: string;
+                            /** @description the IANA zone the days are cut in */
+                            timeZone: string;
                             rate: {
                                 bySku: {
                                     key: string;

@@ -114,8 +114,9 @@ export const reasonList = z.object({ items: z.array(reasonView) });
 
 const rateRow = z.object({ key: z.string(), shipped: z.number(), returned: z.number(), rate: z.number().nullable() });
 export const returnFiguresView = z.object({
-  from: z.string(),
-  to: z.string(),
+  from: z.string().describe('first day, YYYY-MM-DD in `timeZone`'),
+  to: z.string().describe('last day, inclusive'),
+  timeZone: z.string().describe('the IANA zone the days are cut in'),
   rate: z.object({ bySku: z.array(rateRow), byChannel: z.array(rateRow), byLocation: z.array(rateRow) }),
   byReason: z.array(z.object({ reason: z.string(), returns: z.number(), units: z.number() })),
   requestToRefund: z.object({ refunds: z.number(), p50Hours: z.number().nullable(), p90Hours: z.number().nullable() }),

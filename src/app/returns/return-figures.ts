@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { knownZone } from '../reports/kpis.js';
 import '../../store/schema-returns.js';
 
-const DAY = 86_400_000;
-
 /**
- * Return figures for the dashboard, over requests made in [from, to] (UTC days): the return rate
+ * Return figures for the dashboard, over requests made in [from, to] (calendar days in `tz`, the
+ * user's; UTC by default; an unknown zone is 400 at `tz`, as on the KPI report): the return rate
  * (units returned / units shipped on orders placed in the period) by SKU, channel, reason and
  * location; time from request to refund (p50/p90 hours); and the restock share (units graded
  * resell / units graded). Refused requests are not stored, so they are not counted.
@@ -13,13 +14,22 @@ const DAY = 86_400_000;
 export async function returnFigures(
   scope: TenantScope,
   now: Date,
-  query: { from?: string | undefined; to?: string | undefined },
+  query: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
 ) {
-  const to = query.to ?? now.toISOString().slice(0, 10);
-  const from = query.from ?? new Date(Date.parse(to) - 90 * DAY).toISOString().slice(0, 10);
+  const timeZone = query.tz ?? 'UTC';
+  await knownZone(scope, timeZone);
+  const toDay = query.to
+    ? Temporal.PlainDate.from(query.to)
+    : Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone).toPlainDate();
+  const fromDay = query.from ? Temporal.PlainDate.from(query.from) : toDay.subtract({ days: 90 });
+  const from = fromDay.toString();
+  const to = toDay.toString();
   const tenant = scope.tenantId;
-  const start = `${from}T00:00:00Z`;
-  const end = new Date(Date.parse(`${to}T00:00:00Z`) + DAY).toISOString();
+  // The instants the first day starts and the day after the last starts at, in the zone.
+  const startOf = (date: Temporal.PlainDate) =>
+    new Date(date.toZonedDateTime({ timeZone }).epochMilliseconds).toISOString();
+  const start = startOf(fromDay);
+  const end = startOf(toDay.add({ days: 1 }));
   const shippedBy = (key: string) => sql.raw(key);
   const rate = async (key: string, label: string) => {
     const { rows } = await sql<{ key: string | null; shipped: number; returned: number }>`
@@ -79,6 +89,7 @@ export async function returnFigures(
   return {
     from,
     to,
+    timeZone,
     rate: { bySku, byChannel, byLocation },
     byReason: reasons,
     requestToRefund: { refunds: timing[0]!.n, p50Hours: hours(timing[0]!.p50), p90Hours: hours(timing[0]!.p90) },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { code, int4String, moneyString, sku, text, uuid } from '../schemas.js';
+import { ianaZone } from '../../shared/time-zones.js';
 
 const quantity = z.number().int().min(1).max(100_000);
 const reasonCode = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'a reason code is lower_snake_case');
@@ -151,8 +152,16 @@ export const returnsQuery = z
 
 export const figuresQuery = z
   .object({
-    from: z.iso.date().optional().describe('first day (UTC), default 90 days back'),
-    to: z.iso.date().optional().describe('last day (UTC), default today'),
+    from: z.iso.date().optional().describe('first day (in `tz`), default 90 days back'),
+    to: z.iso.date().optional().describe('last day (in `tz`), default today'),
+    tz: z
+      .string()
+      .max(64)
+      .optional()
+      .refine((zone) => zone === undefined || ianaZone(zone) !== null, {
+        message: 'an IANA time zone such as Europe/Warsaw',
+      })
+      .describe("the IANA zone the days are cut in (the user's); default UTC"),
   })
   .strict();
 

@@ -5,25 +5,26 @@ import { formatDuration, formatNumber } from '../format';
 import { reasonLabel, returnsHidden, type ReturnReason } from '../returns-api';
 import { ErrorBox, Loading } from './status';
 import { returnsCardMessages } from './returns-card-messages';
+import { userZone, zonedDay } from '../time-zone';
 
 type Figures = ResponseOf<'/api/v1/returns/figures'>;
-const DAY = 86_400_000;
 const TOP = 5;
 
 /**
- * Returns over the dashboard's period (GET /returns/figures, UTC days): the return rate overall
- * (units returned / units shipped, summed over the channels) and for the most returned SKUs, the
- * reasons in the user's language (GET /return-reasons), the time from request to refund and the
+ * Returns over the dashboard's period (GET /returns/figures, calendar days in the user's zone as
+ * the orders summary's): the return rate overall (units returned / units shipped, summed over the
+ * channels) and for the most returned SKUs, the reasons in the user's language (GET /return-reasons), the time from request to refund and the
  * share of graded units that went back on sale. Hidden for roles without returns:read.
  */
 export function ReturnsCard({ days }: { days: number }) {
   const { lang, locale } = useI18n();
   const t = useMessages(returnsCardMessages);
-  const to = new Date().toISOString().slice(0, 10);
-  const from = new Date(Date.parse(to) - (days - 1) * DAY).toISOString().slice(0, 10);
+  const tz = userZone();
+  const to = zonedDay();
+  const from = zonedDay(days - 1);
   const figures = useQuery({
-    queryKey: ['return-figures', from, to],
-    queryFn: () => get<Figures>(`/returns/figures${query({ from, to })}`),
+    queryKey: ['return-figures', from, to, tz],
+    queryFn: () => get<Figures>(`/returns/figures${query({ from, to, tz })}`),
     retry: false,
     refetchInterval: 5 * 60_000,
   });

@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { request, type Me } from '../api';
 import type { Message } from '../i18n/en';
 import { useMessages, type Catalogue } from '../i18n/index';
-import { browserZone, setUserTimeZone } from '../time-zone';
+import { browserZone, knownZones, setUserTimeZone } from '../time-zone';
 
 const en = {
   'tz.label': 'Time zone',
@@ -28,17 +28,6 @@ const ru: Record<TzKey, Message> = {
   'tz.failed': 'Не удалось сохранить часовой пояс: {reason}',
 };
 const tzMessages: Catalogue<TzKey> = { en, pl, ru };
-
-/** The IANA zones this browser knows, for the picker (a short list when Intl cannot enumerate them). */
-function knownZones(): string[] {
-  const supported = (Intl as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf;
-  try {
-    if (supported) return supported('timeZone');
-  } catch {
-    /* an older browser: the short list below */
-  }
-  return ['UTC', 'Europe/London', 'Europe/Warsaw', 'Europe/Moscow', 'Asia/Vladivostok', 'America/New_York'];
-}
 
 /**
  * The user's own time zone, in the user menu (issue 18): "the browser's zone" by default, else an

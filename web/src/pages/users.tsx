@@ -7,6 +7,7 @@ import { useProcessLabel } from '../i18n/process-words';
 import { fieldErrors, FieldError } from '../components/field-errors';
 import { ErrorBox, Loading } from '../components/status';
 import { formatDateTime } from '../format';
+import { UserTimeZoneField } from '../components/user-time-zone-field';
 
 type User = ResponseOf<'/api/v1/users'>['items'][number];
 type BusinessRole = ResponseOf<'/api/v1/business-roles'>['items'][number];
@@ -357,6 +358,7 @@ function RolesDialog({
   const t = useMessages(usersMessages);
   const [roles, setRoles] = useState<string[]>(user.roles);
   const [business, setBusiness] = useState<string[]>(user.businessRoles);
+  const [zone, setZone] = useState<string>(user.timeZone ?? '');
   const losesAdmin = user.roles.includes('admin') && !roles.includes('admin');
   // Said before saving, in the words the server's refusal would get: the last admin, or oneself.
   const blocked = losesAdmin
@@ -376,7 +378,8 @@ function RolesDialog({
         request<User>(
           'PATCH',
           `/users/${user.id}`,
-          { roles, businessRoles: business },
+          // the zone only when changed ('' is not set: null)
+          { roles, businessRoles: business, ...(zone !== (user.timeZone ?? '') && { timeZone: zone || null }) },
           { 'if-match': `"${user.version}"` },
         )
       }
@@ -392,6 +395,7 @@ function RolesDialog({
           </p>
         )}
         <BusinessRolePicker known={known} value={business} onChange={setBusiness} />
+        <UserTimeZoneField value={zone} onChange={setZone} />
       </div>
     </UserDialog>
   );

@@ -1,0 +1,66 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixedClock } from '../support.js';
+import { fulfilmentApp, ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
+import { deliveredOrder, lineOf, seedReturns } from './helpers.js';
+import '../../src/store/schema-returns.js';
+
+/**
+ * GET /returns/figures cuts its days in `tz` (issue 18: the dashboard's returns card in the user's
+ * days): a return asked at 23:30 UTC on 20 October is on 21 October in Warsaw (UTC+2 then).
+ */
+describe('returns figures: days in the user’s zone', () => {
+  let t: FulfilmentTestApp;
+  const clock = fixedClock('2026-11-02T09:00:00Z');
+  before(async () => {
+    t = await fulfilmentApp({ clock });
+    await seedReturns(t);
+    const o = await deliveredOrder(t);
+    const made = await t.call('POST', `/api/v1/orders/${o.id}/returns`, {
+      lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 2 }],
+      reason: 'defective',
+      wish: 'refund',
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    await t.store
+      .updateTable('returns')
+      .set({ created_at: new Date('2026-10-20T23:30:00Z') })
+      .where('id', '=', made.body.id)
+      .execute();
+  });
+  after(() => t.close());
+
+  const reasons = async (q: string) => {
+    const f = await ok(t, 'GET', `/api/v1/returns/figures?${q}`);
+    return { timeZone: f.timeZone, byReason: f.byReason };
+  };
+  const one = [{ reason: 'defective', returns: 1, units: 2 }];
+
+  test('given tz=Europe/Warsaw, the return counts on the next day there, not on its UTC day', async () => {
+    assert.deepEqual(await reasons('from=2026-10-21&to=2026-10-21&tz=Europe/Warsaw'), {
+      timeZone: 'Europe/Warsaw',
+      byReason: one,
+    });
+    assert.deepEqual(await reasons('from=2026-10-20&to=2026-10-20&tz=Europe/Warsaw'), {
+      timeZone: 'Europe/Warsaw',
+      byReason: [],
+    });
+  });
+
+  test('given no tz, the days are UTC days, as before', async () => {
+    assert.deepEqual(await reasons('from=2026-10-20&to=2026-10-20'), { timeZone: 'UTC', byReason: one });
+    assert.deepEqual(await reasons('from=2026-10-21&to=2026-10-21'), { timeZone: 'UTC', byReason: [] });
+  });
+
+  test('given an offset or an unknown zone, the answer is 400 naming tz', async () => {
+    for (const zone of ['+01:00', 'Mars/Olympus']) {
+      const response = await t.call('GET', `/api/v1/returns/figures?tz=${encodeURIComponent(zone)}`);
+      assert.equal(response.status, 400, zone);
+      assert.equal(response.body.code, 'VALIDATION_FAILED');
+      assert.ok(
+        JSON.stringify(response.body.errors).includes('tz'),
+        `${zone}: ${JSON.stringify(response.body.errors)}`,
+      );
+    }
+  });
+});
