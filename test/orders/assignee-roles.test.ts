@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support.js';
-import { bulkCalls, setUpBulkApprovals } from './helpers.js';
+import { addOperators, bulkCalls, setUpBulkApprovals } from './helpers.js';
 
 const UNKNOWN = '01890000-0000-7000-8000-000000000000';
 const SALES_LEAD = { en: 'Sales lead', pl: 'Kierownik sprzedaży', ru: 'Руководитель группы продаж' };
@@ -24,20 +24,13 @@ describe('who a task can be handed to', () => {
   before(async () => {
     t = await testApp();
     await setUpBulkApprovals(t);
-    for (const [key, email, name, businessRoles] of [
-      ['lead', 'wiktor@example.pl', 'Wiktor Ćwik', ['sales_lead']],
-      ['warehouse', 'ola@example.pl', 'Ola Żak', ['warehouse_lead']],
-    ] as const) {
-      const created = await t.call('POST', '/api/v1/users', {
-        email,
-        name,
-        roles: ['operator'],
-        businessRoles,
-        password: 'hasło kolegi z pracy',
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      people[key] = created.body;
-    }
+    Object.assign(
+      people,
+      await addOperators(t, [
+        ['lead', 'wiktor@example.pl', 'Wiktor Ćwik', ['sales_lead']],
+        ['warehouse', 'ola@example.pl', 'Ola Żak', ['warehouse_lead']],
+      ]),
+    );
     const all = await t.call('GET', '/api/v1/users?limit=200');
     adminName = all.body.items.find((u: { roles: string[] }) => u.roles.includes('admin')).name;
   });

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support.js';
-import { bulkCalls, setUpBulkApprovals } from './helpers.js';
+import { addOperators, bulkCalls, setUpBulkApprovals } from './helpers.js';
 
 const UNKNOWN = '01890000-0000-7000-8000-000000000000';
 
@@ -41,21 +41,14 @@ describe('bulk assign to a colleague', () => {
       assert.equal(key.status, 201, JSON.stringify(key.body));
       set({ authorization: `Bearer ${key.body.secret}` });
     }
-    for (const [key, email, name, businessRoles] of [
-      ['colleague', 'wiktor@example.pl', 'Wiktor Ćwik', ['sales_lead']],
-      ['warehouse', 'ola@example.pl', 'Ola Żak', ['warehouse_lead']],
-      ['gone', 'jan@example.pl', 'Jan Nieaktywny', ['sales_lead']],
-    ] as const) {
-      const created = await t.call('POST', '/api/v1/users', {
-        email,
-        name,
-        roles: ['operator'],
-        businessRoles,
-        password: 'hasło kolegi z pracy',
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      people[key] = created.body;
-    }
+    Object.assign(
+      people,
+      await addOperators(t, [
+        ['colleague', 'wiktor@example.pl', 'Wiktor Ćwik', ['sales_lead']],
+        ['warehouse', 'ola@example.pl', 'Ola Żak', ['warehouse_lead']],
+        ['gone', 'jan@example.pl', 'Jan Nieaktywny', ['sales_lead']],
+      ]),
+    );
     assert.equal((await t.call('DELETE', `/api/v1/users/${people.gone!.id}`)).status, 200);
   });
   after(() => t.close());

@@ -79,3 +79,23 @@ export function bulkCalls(app: () => TestApp) {
     },
   };
 }
+
+/** Operators with business roles, by key: [key, e-mail, name, business roles]; answers the created users. */
+export async function addOperators(
+  t: TestApp,
+  people: ReadonlyArray<readonly [string, string, string, readonly string[]]>,
+): Promise<Record<string, { id: string; name: string }>> {
+  const created: Record<string, { id: string; name: string }> = {};
+  for (const [key, email, name, businessRoles] of people) {
+    const answer = await t.call('POST', '/api/v1/users', {
+      email,
+      name,
+      roles: ['operator'],
+      businessRoles,
+      password: 'hasło kolegi z pracy',
+    });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    created[key] = answer.body;
+  }
+  return created;
+}
