@@ -70,6 +70,10 @@ export interface DeferredJob {
   max_attempts: number;
 }
 
+/** A filter keeping every timer (held or cancelled) but those of this tenant and key. */
+const otherKey = (tenantId: string, key: string) => (job: { tenant_id: string; key: string }) =>
+  !(job.tenant_id === tenantId && job.key === key);
+
 /**
  * One transaction and what it appends: the order history rows and outbox events it made, held
  * here and written together just before commit, and its savepoints. A use case that takes a
@@ -178,8 +182,7 @@ export class UnitOfWork {
 
   /** Holds a keyed timer for the closing statement; a later one with the same key replaces it. */
   deferJob(row: DeferredJob): void {
-    const other = (job: { tenant_id: string; key: string }) =>
-      !(job.tenant_id === row.tenant_id && job.key === row.key);
+    const other = otherKey(row.tenant_id, row.key);
     this.jobs = [...this.jobs.filter(other), row];
     // the upsert moves the key's live timer: cancelling it first would change nothing
     this.cancels = this.cancels.filter(other);
@@ -191,7 +194,7 @@ export class UnitOfWork {
    * one written earlier is cancelled then (scheduleTimer/cancelTimer with `defer`).
    */
   deferCancel(tenantId: string, key: string): void {
-    const other = (job: { tenant_id: string; key: string }) => !(job.tenant_id === tenantId && job.key === key);
+    const other = otherKey(tenantId, key);
     this.jobs = this.jobs.filter(other);
     this.cancels = [...this.cancels.filter(other), { tenant_id: tenantId, key }];
   }
