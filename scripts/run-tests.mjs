@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with node's test runner (via tsx).
+// Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through
+// scripts/test-loader).
 // The same suite runs on the embedded database (default) and on PostgreSQL when
 // TEST_DATABASE_URL is set. Extra arguments narrow the run to matching paths.
 import { spawnSync } from 'node:child_process';
@@ -35,7 +36,7 @@ const r = spawnSync(
   process.execPath,
   [
     '--import',
-    'tsx',
+    new URL('./test-loader/register.mjs', import.meta.url).href,
     '--test',
     `--test-concurrency=${concurrency}`,
     '--test-reporter=spec',

@@ -50,6 +50,11 @@ export interface OpenOptions {
   readUrl?: string | undefined;
   /** Folder of the embedded database; 'memory://' for a throw-away one. Default ./data */
   dataDir?: string | undefined;
+  /**
+   * Embedded, in memory only: start from this dump (`dumpDataDir`) instead of an empty cluster —
+   * the tests' migrated template, which opens in a third of the time of a fresh one.
+   */
+  loadDataDir?: Blob | undefined;
   poolSize?: number | undefined;
   /** PostgreSQL: pg pipeline mode (ORDO_PIPELINE); default on. */
   pipeline?: boolean | undefined;
@@ -63,7 +68,7 @@ export interface OpenOptions {
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, opts);
-  return openPGlite(opts.dataDir ?? './data');
+  return openPGlite(opts.dataDir ?? './data', opts.loadDataDir);
 }
 
 function openPostgres(url: string, opts: OpenOptions): Database {
@@ -137,7 +142,7 @@ function openPool(
   return pool;
 }
 
-async function openPGlite(dataDir: string): Promise<Database> {
+async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
   const memory = dataDir.startsWith('memory://');
   let unlock = () => {};
   if (!memory) {
@@ -151,6 +156,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
       startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
       extensions: { pg_trgm },
       pgliteWasmModule: await pgliteWasmModule(),
+      ...(memory && loadDataDir ? { loadDataDir } : {}),
       parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
     });
     const pool = new PGlitePool(pgl);

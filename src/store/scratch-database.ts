@@ -3,11 +3,12 @@ import pg from 'pg';
 
 /**
  * A throw-away PostgreSQL database next to `baseUrl` (for tests and benchmarks): created with a
- * random name, dropped (with its connections) by `drop()`.
+ * random name (a copy of `template` when given), dropped (with its connections) by `drop()`.
  */
 export async function createScratchDatabase(
   baseUrl: string,
   prefix: string,
+  template?: string,
 ): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = async (statement: string) => {
@@ -19,7 +20,7 @@ export async function createScratchDatabase(
       await client.end();
     }
   };
-  await admin(`create database ${name}`);
+  await admin(template ? `create database ${name} template ${template}` : `create database ${name}`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
