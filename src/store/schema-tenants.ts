@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { Int8, Timestamp } from './schema.js';
+import type { Timestamp } from './schema.js';
 
 export type TenantStatus = 'active' | 'suspended' | 'deleted';
 

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { address, onPostgres, seedBasics, setUpSeller, testApp, type TestApp } from '../support.js';
-import { publish, send, setRules, shipped, stock } from '../process/process-support.js';
+import { publish, setRules, shipped, stock } from '../process/process-support.js';
 import { transaction } from '../../src/store/tenant-scope.js';
 import { consumeBudget } from '../../src/app/companies/budgets.js';
 

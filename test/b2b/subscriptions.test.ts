@@ -16,7 +16,6 @@ describe('subscriptions and recurring orders', () => {
   const clock = fixedClock('2027-03-15T10:00:00Z');
   let t: TestApp;
   let runner: JobsRunner;
-  let seq = 0;
 
   const ok = async (
     method: string,

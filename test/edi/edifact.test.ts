@@ -11,7 +11,6 @@ import { emitEvent } from '../../src/app/events/emit-event.js';
 import { transaction } from '../../src/store/tenant-scope.js';
 
 const parse = (text: string) => parseInterchange(text);
-const tags = (text: string) => parse(text).messages[0]!.segments.map((s) => s.tag);
 
 describe('EDIFACT syntax: every fixture', { skip: EXTERNAL ? false : FIXTURES_SKIP }, () => {
   test('every fixture in ../shared/fixtures/external/edifact tokenizes; the invalid and error ones name their segment', () => {

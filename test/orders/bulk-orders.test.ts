@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { address, testApp, type TestApp } from '../support.js';
+import { testApp, type TestApp } from '../support.js';
 import { bulkCalls, setUpBulkApprovals } from './helpers.js';
 
 const plain = { lines: [{ sku: 'SKU-1', quantity: 1, unitPrice: '100.00', taxRate: '23' }] };

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { address, testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
+import { testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
 import { b2bOrder, publish, setRules, shipped, stock, setUpB2bPortal } from '../process/process-support.js';
 
 describe('tasks and exceptions carry the order context (issue 18 item 3)', () => {

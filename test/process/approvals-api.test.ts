@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { address, testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
+import { testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
 import { b2bOrder, publish, send, setRules, shipped, stock, setUpB2bPortal } from './process-support.js';
 
 describe('B2B orders with approval chains, tasks and exceptions through the API', () => {

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '../../shared/errors.js';
+import { type FieldError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';

@@ -28,7 +28,6 @@ import {
   sessionOpened,
   statusError,
   tokens,
-  type KsefError,
   type KsefResult,
   type Res,
 } from './ksef-api.js';

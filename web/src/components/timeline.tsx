@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { HistoryEntry } from '../api';
 import { useI18n } from '../i18n/index';
-import { humanise, useProcessLabel, useProcessWords, type Labels } from '../i18n/process-words';
+import { humanise, useProcessWords, type Labels } from '../i18n/process-words';
 import { formatDateTime } from '../format';
 import { useStateWords } from './state-words';
 
@@ -159,11 +159,8 @@ function BusinessEntry({ e, words, steps }: { e: HistoryEntry; words?: Words | u
 }
 
 function InternalSteps({ steps, words }: { steps: HistoryEntry[]; words?: Words | undefined }) {
-  const { locale, tMaybe } = useI18n();
+  const { locale } = useI18n();
   const pw = useProcessWords();
-  const kinds = [
-    ...new Set(steps.map((e) => pw.maybe(`pw.action.${e.action}`, tMaybe(`action.${e.action}`, '')))),
-  ].filter(Boolean);
   const say = useWords(words);
   // newest first: the last state reached is on the first step that moved
   const moved = steps.filter((e) => e.toState && e.toState !== e.fromState);

@@ -23,7 +23,7 @@ import {
 import '@xyflow/react/dist/style.css';
 import type { Graph, StateInfo, Transition } from './model';
 import { LABEL_MAX, layoutGraph, NODE_HEIGHT, NODE_WIDTH, pathThrough, type EdgeRoute, type Point } from './layout';
-import { useI18n, useMessages } from '../i18n/index';
+import { useMessages } from '../i18n/index';
 import { designerMessages } from './messages';
 
 export interface Heat {

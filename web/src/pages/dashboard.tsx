@@ -296,7 +296,6 @@ function CycleCard({
   kpis: Kpis | undefined;
   children: (cycle: Cycle) => string;
 }) {
-  const { locale } = useI18n();
   const ops = useMessages(opsMessages);
   const cycle = kpis?.cycleTime;
   return (

@@ -16,7 +16,7 @@ type ExceptionOrder = Queue['groups'][number]['orders'][number];
 
 /** Orders waiting in exception states, grouped by kind; a resolution is an event sent to the order's process. */
 export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
-  const { t, tMaybe, locale } = useI18n();
+  const { t, locale } = useI18n();
   const cx = useMessages(contextMessages);
   const client = useQueryClient();
   const label = useProcessLabel();

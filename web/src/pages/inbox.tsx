@@ -19,7 +19,7 @@ type Notice = { ok: boolean; text: string; stale?: boolean };
 
 /** Open tasks for the user's roles (all for admins): decide with a comment, or delegate. */
 export function InboxPage({ me }: { me: Me }) {
-  const { t, tMaybe, locale, lang } = useI18n();
+  const { t, locale, lang } = useI18n();
   const label = useProcessLabel();
   const words = useStateWords();
   const cx = useMessages(contextMessages);

@@ -10,7 +10,6 @@ import { selfServiceMessages } from './self-service-messages';
 type Stage =
   'placed' | 'confirmed' | 'preparing' | 'shipped' | 'delivered' | 'ready_for_pickup' | 'collected' | 'cancelled';
 type Tracking = Schemas['PublicTracking'];
-type TrackingEvent = Tracking['shipments'][number]['events'][number];
 type SelfService = ResponseOf<'/api/v1/self-service/returns/{token}'>;
 /** Stages after which something may come back: the return page is offered from here. */
 const RETURNABLE_STAGES: Stage[] = ['delivered', 'collected'];

@@ -2,7 +2,7 @@
  * Ozon Seller API over HTTP: the Client-Id and Api-Key headers on every POST, Ozon's error
  * messages.
  */
-import { err, ok } from '../../../shared/result.js';
+import { err } from '../../../shared/result.js';
 import { httpStatusError, send, tryJson, type HttpResponse } from '../http.js';
 import type { ChannelConnection, ChannelHttpOptions, ChannelResult } from '../types.js';
 import { ozonError } from './ozon-schemas.js';

@@ -21,7 +21,7 @@ import type {
 import { header, intSetting } from '../inputs.js';
 import { ozonPostingPage, ozonPush, ozonPushPosting } from './ozon-schemas.js';
 import { OZON_BASE_URL, call } from './ozon-client.js';
-import { CANCELLED, iso, country, mapOzonPosting } from './ozon-order.js';
+import { CANCELLED, iso, mapOzonPosting } from './ozon-order.js';
 import {
   STOCK_BATCH,
   STOCK_RPM,

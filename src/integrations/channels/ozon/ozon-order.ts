@@ -3,7 +3,6 @@
  * status pair as a growing version, pickup or courier delivery, the buyer's address when Ozon
  * discloses it, one line per product.
  */
-import { ok } from '../../../shared/result.js';
 import { formatMoney, isCurrency, minorUnits, parseMoney } from '../../../shared/money.js';
 import type { ChannelAddress, ChannelConnection, ChannelOrder } from '../types.js';
 import { ozonPosting, type OzonPosting } from './ozon-schemas.js';

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { formatMoney, isCurrency, parseMoney } from '../../../shared/money.js';
-import { ok } from '../../../shared/result.js';
 import { describeIssues } from '../../describe-issues.js';
 import type {
   ChannelAddress,

@@ -7,7 +7,7 @@
  * numeric); they are turned into decimal strings with integer arithmetic only.
  */
 import { ok } from '../../../shared/result.js';
-import { parseJson, send } from '../http.js';
+import { parseJson } from '../http.js';
 import type {
   ChannelConnection,
   ChannelConnector,
@@ -26,7 +26,6 @@ import {
   ORDERS_PATH,
   fetchStatuses,
   models,
-  offerIdField,
   call,
 } from './wildberries-client.js';
 import { isCancelled, mapWbOrder, wbStatusText } from './wildberries-order.js';

@@ -3,7 +3,6 @@
  * turned into decimal strings, dates in Moscow time, the status pair (wbStatus, supplierStatus)
  * as a version and a cancellation, and one order (one unit of one article) as one line.
  */
-import { ok } from '../../../shared/result.js';
 import { formatMoney, isCurrency, minorUnits } from '../../../shared/money.js';
 import type { ChannelConnection, ChannelOrder } from '../types.js';
 import { intSetting } from '../inputs.js';

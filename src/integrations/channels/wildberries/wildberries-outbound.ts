@@ -4,7 +4,7 @@
  * the published batch and rate limits; the connection test.
  */
 import { err, ok } from '../../../shared/result.js';
-import { channelError, parseJson, send, tryJson } from '../http.js';
+import { channelError, parseJson, tryJson } from '../http.js';
 import type {
   Cancellation,
   ChannelConnection,

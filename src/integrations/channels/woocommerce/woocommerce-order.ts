@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { divRound, formatMoney, isCurrency, parseMoney, parseRate, percentOf } from '../../../shared/money.js';
-import { ok } from '../../../shared/result.js';
 import { describeIssues } from '../../describe-issues.js';
 import type {
   ChannelAddress,
