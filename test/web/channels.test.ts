@@ -10,9 +10,7 @@ import {
   WOO_FAKE_WEBHOOK_SECRET,
   type WooFake,
 } from '../../src/integrations/channels/testing/woocommerce-fake.js';
-import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
-
-if (!haveChromium) console.log(`# channels console tests skipped: no chromium at ${CHROMIUM}`);
+import { browserSkip, type ConsoleRig, startConsole, switchLanguage } from './browser.js';
 
 /** Codes the API speaks that an operator must never read on the page: outcomes, via, event types. */
 const CODES = /\b(failed|rejected|exception|webhook_token|unreadable|woocommerce)\b/;
@@ -32,7 +30,7 @@ async function visibleText(page: Page): Promise<string> {
  * its offers are mapped (an unknown SKU refused at its row first) and it is replayed. The same
  * pages in Polish and Russian. Screenshots in test-artifacts/screenshots/channels-*.png.
  */
-describe('sales channels in the console', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('sales channels in the console', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   let woo: WooFake;
 

@@ -1,11 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
+import { browserSkip, type ConsoleRig, startConsole, switchLanguage } from './browser.js';
 import { address, seedBasics, setUpSeller, type TestApp } from '../support.js';
 import { publish, setRules, shipped, stock } from '../process/process-support.js';
-
-if (!haveChromium) console.log(`# console context tests skipped: no chromium at ${CHROMIUM}`);
 
 const b2bOrder = (externalId: string, customer: string, over: Record<string, unknown> = {}) => ({
   channel: 'b2b',
@@ -28,7 +26,7 @@ const b2bOrder = (externalId: string, customer: string, over: Record<string, unk
 describe(
   'order context, truthful outcomes and list tools in the console',
   {
-    skip: haveChromium ? false : `no chromium at ${CHROMIUM}`,
+    skip: browserSkip,
   },
   () => {
     let rig: ConsoleRig;

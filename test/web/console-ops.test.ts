@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
 import { deliveredOrder } from '../returns/helpers.js';
 import { orderBody } from '../support.js';
-import { CHROMIUM, b2bOrderOfOne, haveChromium, startB2bConsole, switchLanguage, type ConsoleRig } from './browser.js';
-
-if (!haveChromium) console.log(`# dashboard and bulk bar tests skipped: no chromium at ${CHROMIUM}`);
+import { b2bOrderOfOne, browserSkip, type ConsoleRig, startB2bConsole, switchLanguage } from './browser.js';
 
 /** Process codes an operator must never read on these pages. */
 const CODES =
@@ -19,195 +17,191 @@ const CODES =
  * order's outcome — in English, Polish and Russian; a viewer gets no bulk actions.
  * Screenshots in test-artifacts/screenshots/ops-*.png.
  */
-describe(
-  'dashboard, needs attention and the bulk bar',
-  { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` },
-  () => {
-    let rig: ConsoleRig;
-    let t: FulfilmentTestApp;
-    const orders: Record<string, { id: string; number: string }> = {};
+describe('dashboard, needs attention and the bulk bar', { skip: browserSkip }, () => {
+  let rig: ConsoleRig;
+  let t: FulfilmentTestApp;
+  const orders: Record<string, { id: string; number: string }> = {};
 
-    before(async () => {
-      ({ rig, t } = await startB2bConsole());
-      orders.delivered1 = await deliveredOrder(t);
-      orders.delivered2 = await deliveredOrder(t);
-      for (const key of ['approve1', 'approve2', 'cancel1'])
-        orders[key] = await ok(t, 'POST', '/api/v1/orders', b2bOrderOfOne(`PO-OPS-${key}`), 201);
-      // more than the stock: the order waits in the stock exception (it needs attention)
-      orders.short = await ok(
-        t,
-        'POST',
-        '/api/v1/orders',
-        orderBody({
-          externalId: 'OPS-SHORT',
-          paymentTerms: { kind: 'deferred', dueDays: 14 },
-          lines: [{ sku: 'SKU-2', quantity: 500, unitPrice: '149.00', taxRate: '23' }],
-        }),
-        201,
-      );
-      const short = await ok(t, 'GET', `/api/v1/orders/${orders.short!.id}`);
-      assert.equal(short.state, 'stock_exception', JSON.stringify(short.process));
-      await rig.addUser('podglad@example.pl', ['viewer'], 'pl');
+  before(async () => {
+    ({ rig, t } = await startB2bConsole());
+    orders.delivered1 = await deliveredOrder(t);
+    orders.delivered2 = await deliveredOrder(t);
+    for (const key of ['approve1', 'approve2', 'cancel1'])
+      orders[key] = await ok(t, 'POST', '/api/v1/orders', b2bOrderOfOne(`PO-OPS-${key}`), 201);
+    // more than the stock: the order waits in the stock exception (it needs attention)
+    orders.short = await ok(
+      t,
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        externalId: 'OPS-SHORT',
+        paymentTerms: { kind: 'deferred', dueDays: 14 },
+        lines: [{ sku: 'SKU-2', quantity: 500, unitPrice: '149.00', taxRate: '23' }],
+      }),
+      201,
+    );
+    const short = await ok(t, 'GET', `/api/v1/orders/${orders.short!.id}`);
+    assert.equal(short.state, 'stock_exception', JSON.stringify(short.process));
+    await rig.addUser('podglad@example.pl', ['viewer'], 'pl');
+  });
+  after(async () => {
+    await rig?.close();
+  });
+
+  test('EN: the dashboard names states, shows the cycle time of delivered orders, and every figure opens its orders', async () => {
+    const page = rig.page;
+    await rig.login(page, rig.email);
+    const total = (await ok(t, 'GET', '/api/v1/reports/orders-summary?days=30')).total as number;
+    await page.getByTestId('kpi-orders').getByText(String(total)).waitFor();
+    // the cycle-time cards carry figures of the two delivered orders, not the empty text
+    await page.getByTestId('kpi-cycle').waitFor();
+    await page.getByTestId('kpi-cycle-average').waitFor();
+    await page.getByText('over 2 delivered orders').first().waitFor();
+    for (const id of ['late', 'oversold', 'returned', 'cancelled', 'stuck'])
+      await page.getByTestId(`kpi-${id}`).waitFor();
+    const pie = page.getByRole('img', { name: /Delivered: 2/ });
+    await pie.waitFor();
+    const pieText = (await pie.getAttribute('aria-label')) ?? '';
+    assert.match(pieText, /Awaiting approval: 3/);
+    assert.match(pieText, /Out of stock: 1/);
+    assert.doesNotMatch(pieText, CODES, 'states in words, not codes');
+    await page.getByRole('img', { name: /Portal B2B: 3/ }).waitFor(); // channels by name, not code
+    await page.getByTestId('kpi-oversold').getByText('1').waitFor();
+    await rig.shot('ops-dashboard-en', page);
+    await pie.scrollIntoViewIfNeeded();
+    await rig.shot('ops-dashboard-states-en', page);
+
+    // the cycle time drills down to exactly the delivered orders
+    await page.getByTestId('kpi-cycle').getByRole('link').click();
+    await page.getByTestId('drill-down').getByText('Figure: Finished').waitFor();
+    await page.getByTestId('orders-total').getByText('2 matching orders').waitFor();
+    await page.getByText(orders.delivered1!.number).waitFor();
+    await rig.shot('ops-drill-cycle-en', page);
+    await page.goBack();
+    await page.getByTestId('kpi-orders').getByRole('link').click();
+    await page
+      .getByTestId('drill-down')
+      .getByText(/Placed from: /)
+      .waitFor();
+    await page.getByTestId('orders-total').getByText(`${total} matching orders`).waitFor();
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+
+  test('EN: the needs-attention badge counts the orders its link lists', async () => {
+    const page = rig.page;
+    const counts = await ok(t, 'GET', '/api/v1/console/counts');
+    assert.ok(counts.attention >= 1, JSON.stringify(counts));
+    const badge = page.getByTestId('nav-count-attention');
+    await badge.getByText(String(counts.attention)).waitFor();
+    await page.getByTestId('nav-attention').click();
+    await page.getByTestId('drill-down').getByText('Figure: needs attention').waitFor();
+    await page
+      .getByTestId('orders-total')
+      .getByText(counts.attention === 1 ? '1 matching order' : `${counts.attention} matching orders`)
+      .waitFor();
+    await page.getByText(orders.short!.number).waitFor();
+    await rig.shot('ops-attention-en', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+
+  test('EN: bulk approve in one request; an order with no task says so, the others move on', async () => {
+    const page = rig.page;
+    await page.goto(`${rig.base}/orders`);
+    for (const key of ['approve1', 'approve2', 'delivered1'])
+      await page.getByRole('checkbox', { name: `Select ${orders[key]!.number}` }).check();
+    const bar = page.getByRole('region', { name: '3 selected' });
+    const bulkCalls: string[] = [];
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && req.url().includes('/api/v1/')) bulkCalls.push(req.url());
     });
-    after(async () => {
-      await rig?.close();
-    });
+    await bar.getByRole('button', { name: 'Approve open tasks' }).click();
+    const results = page.getByRole('list', { name: 'Results' });
+    await results.getByText(`${orders.delivered1!.number}: not done — it has no open task for this`).waitFor();
+    for (const key of ['approve1', 'approve2'])
+      await results.getByText(new RegExp(`${orders[key]!.number}: now `)).waitFor();
+    await page.getByTestId('bulk-summary').getByText('2 done, 1 not done').waitFor();
+    assert.deepEqual(
+      bulkCalls.map((url) => new URL(url).pathname),
+      ['/api/v1/orders:bulk'],
+      'one request for the whole selection',
+    );
+    for (const key of ['approve1', 'approve2'])
+      assert.notEqual((await ok(t, 'GET', `/api/v1/orders/${orders[key]!.id}`)).state, 'awaiting_approval');
+    assert.doesNotMatch((await results.textContent()) ?? '', CODES);
+    await rig.shot('ops-bulk-approve-en', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
 
-    test('EN: the dashboard names states, shows the cycle time of delivered orders, and every figure opens its orders', async () => {
-      const page = rig.page;
-      await rig.login(page, rig.email);
-      const total = (await ok(t, 'GET', '/api/v1/reports/orders-summary?days=30')).total as number;
-      await page.getByTestId('kpi-orders').getByText(String(total)).waitFor();
-      // the cycle-time cards carry figures of the two delivered orders, not the empty text
-      await page.getByTestId('kpi-cycle').waitFor();
-      await page.getByTestId('kpi-cycle-average').waitFor();
-      await page.getByText('over 2 delivered orders').first().waitFor();
-      for (const id of ['late', 'oversold', 'returned', 'cancelled', 'stuck'])
-        await page.getByTestId(`kpi-${id}`).waitFor();
-      const pie = page.getByRole('img', { name: /Delivered: 2/ });
-      await pie.waitFor();
-      const pieText = (await pie.getAttribute('aria-label')) ?? '';
-      assert.match(pieText, /Awaiting approval: 3/);
-      assert.match(pieText, /Out of stock: 1/);
-      assert.doesNotMatch(pieText, CODES, 'states in words, not codes');
-      await page.getByRole('img', { name: /Portal B2B: 3/ }).waitFor(); // channels by name, not code
-      await page.getByTestId('kpi-oversold').getByText('1').waitFor();
-      await rig.shot('ops-dashboard-en', page);
-      await pie.scrollIntoViewIfNeeded();
-      await rig.shot('ops-dashboard-states-en', page);
+  test('PL: bulk cancel asks for a reason; the delivered order is refused in words, the other is cancelled', async () => {
+    const page = rig.page;
+    await switchLanguage(page, /User menu/, 'Polski');
+    await page.goto(`${rig.base}/orders`);
+    for (const key of ['cancel1', 'delivered2'])
+      await page.getByRole('checkbox', { name: new RegExp(`${orders[key]!.number}$`) }).check();
+    const bar = page.getByRole('region', { name: /Zaznaczono 2/ });
+    await bar.getByRole('button', { name: 'Anuluj zamówienia…' }).click();
+    const go = page.getByRole('button', { name: 'Anuluj je' });
+    assert.equal(await go.isDisabled(), true, 'no reason, no cancel');
+    await page.getByLabel('Powód anulowania').fill('Klient zrezygnował z zamówienia');
+    await go.click();
+    const results = page.getByRole('list', { name: 'Wyniki' });
+    await results.getByText(new RegExp(`${orders.cancel1!.number}: teraz Anulowane`, 'i')).waitFor();
+    await results
+      .getByText(`${orders.delivered2!.number}: nie wykonano — jego proces nie pozwala na to w obecnym stanie`)
+      .waitFor();
+    assert.equal((await ok(t, 'GET', `/api/v1/orders/${orders.cancel1!.id}`)).state, 'cancelled');
+    assert.equal((await ok(t, 'GET', `/api/v1/orders/${orders.delivered2!.id}`)).state, 'delivered');
+    assert.doesNotMatch((await results.textContent()) ?? '', CODES);
+    await rig.shot('ops-bulk-cancel-pl', page);
 
-      // the cycle time drills down to exactly the delivered orders
-      await page.getByTestId('kpi-cycle').getByRole('link').click();
-      await page.getByTestId('drill-down').getByText('Figure: Finished').waitFor();
-      await page.getByTestId('orders-total').getByText('2 matching orders').waitFor();
-      await page.getByText(orders.delivered1!.number).waitFor();
-      await rig.shot('ops-drill-cycle-en', page);
-      await page.goBack();
-      await page.getByTestId('kpi-orders').getByRole('link').click();
-      await page
-        .getByTestId('drill-down')
-        .getByText(/Placed from: /)
-        .waitFor();
-      await page.getByTestId('orders-total').getByText(`${total} matching orders`).waitFor();
-      assert.deepEqual(rig.consoleErrors, []);
-    });
+    await page.goto(`${rig.base}/`);
+    const pie = page.getByRole('img', { name: /Dostarczone: 2/ });
+    await pie.waitFor();
+    assert.doesNotMatch((await pie.getAttribute('aria-label')) ?? '', CODES);
+    await page.getByText('Spóźnione wysyłki').waitFor();
+    await rig.shot('ops-dashboard-pl', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
 
-    test('EN: the needs-attention badge counts the orders its link lists', async () => {
-      const page = rig.page;
-      const counts = await ok(t, 'GET', '/api/v1/console/counts');
-      assert.ok(counts.attention >= 1, JSON.stringify(counts));
-      const badge = page.getByTestId('nav-count-attention');
-      await badge.getByText(String(counts.attention)).waitFor();
-      await page.getByTestId('nav-attention').click();
-      await page.getByTestId('drill-down').getByText('Figure: needs attention').waitFor();
-      await page
-        .getByTestId('orders-total')
-        .getByText(counts.attention === 1 ? '1 matching order' : `${counts.attention} matching orders`)
-        .waitFor();
-      await page.getByText(orders.short!.number).waitFor();
-      await rig.shot('ops-attention-en', page);
-      assert.deepEqual(rig.consoleErrors, []);
-    });
+  test('RU: bulk print gives each packing slip; the dashboard in Russian', async () => {
+    const page = rig.page;
+    await switchLanguage(page, /Menu użytkownika/, 'Русский');
+    await page.goto(`${rig.base}/orders`);
+    for (const key of ['delivered1', 'delivered2'])
+      await page.getByRole('checkbox', { name: new RegExp(`${orders[key]!.number}$`) }).check();
+    await page.getByRole('button', { name: 'Печать упаковочных листов' }).click();
+    const results = page.getByRole('list', { name: /Результаты|Results/ });
+    for (const key of ['delivered1', 'delivered2'])
+      await results.getByText(`${orders[key]!.number}: упаковочный лист готов`).waitFor();
+    const pdf = results.getByRole('link', { name: 'Открыть PDF' }).first();
+    const href = await pdf.getAttribute('href');
+    assert.match(href ?? '', /\/api\/v1\/orders\/[0-9a-f-]+\/documents\/packing-slip$/);
+    const fetched = await page.request.get(`${rig.base}${href}`);
+    assert.equal(fetched.status(), 200);
+    assert.equal(fetched.headers()['content-type'], 'application/pdf');
+    await rig.shot('ops-bulk-print-ru', page);
 
-    test('EN: bulk approve in one request; an order with no task says so, the others move on', async () => {
-      const page = rig.page;
-      await page.goto(`${rig.base}/orders`);
-      for (const key of ['approve1', 'approve2', 'delivered1'])
-        await page.getByRole('checkbox', { name: `Select ${orders[key]!.number}` }).check();
-      const bar = page.getByRole('region', { name: '3 selected' });
-      const bulkCalls: string[] = [];
-      page.on('request', (req) => {
-        if (req.method() === 'POST' && req.url().includes('/api/v1/')) bulkCalls.push(req.url());
-      });
-      await bar.getByRole('button', { name: 'Approve open tasks' }).click();
-      const results = page.getByRole('list', { name: 'Results' });
-      await results.getByText(`${orders.delivered1!.number}: not done — it has no open task for this`).waitFor();
-      for (const key of ['approve1', 'approve2'])
-        await results.getByText(new RegExp(`${orders[key]!.number}: now `)).waitFor();
-      await page.getByTestId('bulk-summary').getByText('2 done, 1 not done').waitFor();
-      assert.deepEqual(
-        bulkCalls.map((url) => new URL(url).pathname),
-        ['/api/v1/orders:bulk'],
-        'one request for the whole selection',
-      );
-      for (const key of ['approve1', 'approve2'])
-        assert.notEqual((await ok(t, 'GET', `/api/v1/orders/${orders[key]!.id}`)).state, 'awaiting_approval');
-      assert.doesNotMatch((await results.textContent()) ?? '', CODES);
-      await rig.shot('ops-bulk-approve-en', page);
-      assert.deepEqual(rig.consoleErrors, []);
-    });
+    await page.goto(`${rig.base}/`);
+    const pie = page.getByRole('img', { name: /Доставлен/ });
+    await pie.waitFor();
+    assert.doesNotMatch((await pie.getAttribute('aria-label')) ?? '', CODES);
+    await page.getByText('Требуют внимания').first().waitFor();
+    await rig.shot('ops-dashboard-ru', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
 
-    test('PL: bulk cancel asks for a reason; the delivered order is refused in words, the other is cancelled', async () => {
-      const page = rig.page;
-      await switchLanguage(page, /User menu/, 'Polski');
-      await page.goto(`${rig.base}/orders`);
-      for (const key of ['cancel1', 'delivered2'])
-        await page.getByRole('checkbox', { name: new RegExp(`${orders[key]!.number}$`) }).check();
-      const bar = page.getByRole('region', { name: /Zaznaczono 2/ });
-      await bar.getByRole('button', { name: 'Anuluj zamówienia…' }).click();
-      const go = page.getByRole('button', { name: 'Anuluj je' });
-      assert.equal(await go.isDisabled(), true, 'no reason, no cancel');
-      await page.getByLabel('Powód anulowania').fill('Klient zrezygnował z zamówienia');
-      await go.click();
-      const results = page.getByRole('list', { name: 'Wyniki' });
-      await results.getByText(new RegExp(`${orders.cancel1!.number}: teraz Anulowane`, 'i')).waitFor();
-      await results
-        .getByText(`${orders.delivered2!.number}: nie wykonano — jego proces nie pozwala na to w obecnym stanie`)
-        .waitFor();
-      assert.equal((await ok(t, 'GET', `/api/v1/orders/${orders.cancel1!.id}`)).state, 'cancelled');
-      assert.equal((await ok(t, 'GET', `/api/v1/orders/${orders.delivered2!.id}`)).state, 'delivered');
-      assert.doesNotMatch((await results.textContent()) ?? '', CODES);
-      await rig.shot('ops-bulk-cancel-pl', page);
-
-      await page.goto(`${rig.base}/`);
-      const pie = page.getByRole('img', { name: /Dostarczone: 2/ });
-      await pie.waitFor();
-      assert.doesNotMatch((await pie.getAttribute('aria-label')) ?? '', CODES);
-      await page.getByText('Spóźnione wysyłki').waitFor();
-      await rig.shot('ops-dashboard-pl', page);
-      assert.deepEqual(rig.consoleErrors, []);
-    });
-
-    test('RU: bulk print gives each packing slip; the dashboard in Russian', async () => {
-      const page = rig.page;
-      await switchLanguage(page, /Menu użytkownika/, 'Русский');
-      await page.goto(`${rig.base}/orders`);
-      for (const key of ['delivered1', 'delivered2'])
-        await page.getByRole('checkbox', { name: new RegExp(`${orders[key]!.number}$`) }).check();
-      await page.getByRole('button', { name: 'Печать упаковочных листов' }).click();
-      const results = page.getByRole('list', { name: /Результаты|Results/ });
-      for (const key of ['delivered1', 'delivered2'])
-        await results.getByText(`${orders[key]!.number}: упаковочный лист готов`).waitFor();
-      const pdf = results.getByRole('link', { name: 'Открыть PDF' }).first();
-      const href = await pdf.getAttribute('href');
-      assert.match(href ?? '', /\/api\/v1\/orders\/[0-9a-f-]+\/documents\/packing-slip$/);
-      const fetched = await page.request.get(`${rig.base}${href}`);
-      assert.equal(fetched.status(), 200);
-      assert.equal(fetched.headers()['content-type'], 'application/pdf');
-      await rig.shot('ops-bulk-print-ru', page);
-
-      await page.goto(`${rig.base}/`);
-      const pie = page.getByRole('img', { name: /Доставлен/ });
-      await pie.waitFor();
-      assert.doesNotMatch((await pie.getAttribute('aria-label')) ?? '', CODES);
-      await page.getByText('Требуют внимания').first().waitFor();
-      await rig.shot('ops-dashboard-ru', page);
-      assert.deepEqual(rig.consoleErrors, []);
-    });
-
-    test('PL viewer: the list has no selection and no bulk bar; the dashboard still drills down', async () => {
-      const page = await rig.newPage('pl-PL');
-      await page.goto(`${rig.base}/`);
-      await page.getByLabel(/E-?mail/i).fill('podglad@example.pl');
-      await page.getByLabel(/Hasło|Password/).fill('zażółć gęślą jaźń 2026');
-      await page.getByRole('button', { name: /Zaloguj|Sign in/ }).click();
-      await page.getByTestId('kpi-orders').waitFor();
-      await page.goto(`${rig.base}/orders`);
-      await page.getByText(orders.short!.number).waitFor();
-      assert.equal(await page.getByRole('checkbox').count(), 0, 'no selection for a viewer');
-      assert.equal(await page.getByRole('button', { name: /Anuluj zamówienia|Zatwierdź otwarte/ }).count(), 0);
-      await rig.shot('ops-orders-viewer-pl', page);
-      assert.deepEqual(rig.consoleErrors, []);
-    });
-  },
-);
+  test('PL viewer: the list has no selection and no bulk bar; the dashboard still drills down', async () => {
+    const page = await rig.newPage('pl-PL');
+    await page.goto(`${rig.base}/`);
+    await page.getByLabel(/E-?mail/i).fill('podglad@example.pl');
+    await page.getByLabel(/Hasło|Password/).fill('zażółć gęślą jaźń 2026');
+    await page.getByRole('button', { name: /Zaloguj|Sign in/ }).click();
+    await page.getByTestId('kpi-orders').waitFor();
+    await page.goto(`${rig.base}/orders`);
+    await page.getByText(orders.short!.number).waitFor();
+    assert.equal(await page.getByRole('checkbox').count(), 0, 'no selection for a viewer');
+    assert.equal(await page.getByRole('button', { name: /Anuluj zamówienia|Zatwierdź otwarte/ }).count(), 0);
+    await rig.shot('ops-orders-viewer-pl', page);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+});

@@ -11,12 +11,7 @@ import { compose } from '../../src/compose.js';
 import { createTenant } from '../../src/app/identity/create-tenant.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { freshDatabase, orderBody, seedBasics, type TestApp } from '../support.js';
-import { CHROMIUM, DIST, haveChromium, NAV_TIMING, PASSWORD, REPO, SHOTS, type NavTiming } from './browser.js';
-
-if (!haveChromium)
-  console.log(
-    `# console browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
-  );
+import { browserSkip, CHROMIUM, DIST, NAV_TIMING, type NavTiming, PASSWORD, REPO, SHOTS } from './browser.js';
 
 const DESK_PROCESS = `key: desk
 start: received
@@ -42,7 +37,7 @@ const ORDERS = 105;
  * The console end to end: a real server on the embedded database serving web/dist, driven by
  * Debian chromium through playwright-core. Screenshots land in test-artifacts/screenshots.
  */
-describe('console in a browser', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('console in a browser', { skip: browserSkip }, () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   let server: Awaited<ReturnType<typeof buildApp>>;
   let browser: Browser;

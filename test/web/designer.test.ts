@@ -1,12 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderBody, seedBasics, type TestApp } from '../support.js';
-import { CHROMIUM, haveChromium, NAV_TIMING, startConsole, type ConsoleRig, type NavTiming } from './browser.js';
-
-if (!haveChromium)
-  console.log(
-    `# designer browser tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
-  );
+import { browserSkip, type ConsoleRig, NAV_TIMING, type NavTiming, startConsole } from './browser.js';
 
 const DESK = `key: desk
 title: Biuro zamówień B2B
@@ -57,7 +52,7 @@ states:
  * in the text, a validation error shows at its state and its line, is fixed, the draft is
  * simulated on recent orders, published, and a new order follows the new version.
  */
-describe('process designer in a browser', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('process designer in a browser', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   let call: TestApp['call'];
 

@@ -2,11 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { seedKpiOrder } from '../reports/kpi-seed.js';
-import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
+import { browserSkip, type ConsoleRig, startConsole, switchLanguage } from './browser.js';
 import { seedBasics, type TestApp } from '../support.js';
 import { publish, shipped } from '../process/process-support.js';
-
-if (!haveChromium) console.log(`# KPI console tests skipped: no chromium at ${CHROMIUM}`);
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -108,7 +106,7 @@ async function clickColumn(page: Page, link: Locator) {
  * days with channel, location and stage names, each a link that opens the orders list filtered to
  * exactly the orders behind it. EN, PL and RU; screenshots kpis-*.png.
  */
-describe('KPI dashboard in the console', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('KPI dashboard in the console', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   const numberOf = new Map<Key, string>();
 

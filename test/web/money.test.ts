@@ -1,9 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderBody, seedBasics, type TestApp } from '../support.js';
-import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
-
-if (!haveChromium) console.log(`# money console tests skipped: no chromium at ${CHROMIUM}`);
+import { browserSkip, type ConsoleRig, startConsole, switchLanguage } from './browser.js';
 
 const SELLER = {
   name: 'Sklep Łódź sp. z o.o.',
@@ -18,7 +16,7 @@ const SELLER = {
  * issued and part of it refunded through the confirmation dialogs, the manual refund confirmed,
  * a credit note and a credit hold; in Polish and Russian, with screenshots.
  */
-describe('money in the console', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('money in the console', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   let order: { id: string; number: string };
 

@@ -1,15 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
-
-if (!haveChromium) console.log(`# price list console tests skipped: no chromium at ${CHROMIUM}`);
+import { browserSkip, type ConsoleRig, startConsole, switchLanguage } from './browser.js';
 
 /**
  * Price lists as a sales manager reads them (issue 17): the lists with whom each applies to, one
  * list's prices with breaks and floors, and its changes with who, when and why — in English,
  * Polish and Russian, never a scope code. Screenshots in test-artifacts/screenshots/prices-*.png.
  */
-describe('price lists in the console', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('price lists in the console', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
 
   before(async () => {

@@ -4,9 +4,7 @@ import type { Page } from 'playwright-core';
 import { createCarrierRegistry } from '../../src/integrations/carriers/index.js';
 import type { FulfilmentTestApp } from '../fulfilment/helpers.js';
 import { deliveredOrder, seedReturns } from '../returns/helpers.js';
-import { CHROMIUM, haveChromium, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
-
-if (!haveChromium) console.log(`# returns console tests skipped: no chromium at ${CHROMIUM}`);
+import { browserSkip, type ConsoleRig, startConsole, switchLanguage } from './browser.js';
 
 /** Codes the API speaks that a person must never read on the page: states, reasons, wishes, grades. */
 const CODES =
@@ -28,7 +26,7 @@ async function visibleText(page: Page): Promise<string> {
  * store, graded per unit, and the state moving on; then the same pages in Polish and Russian,
  * with words and never codes. Screenshots in test-artifacts/screenshots/returns-*.png.
  */
-describe('returns in the console', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('returns in the console', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   let order: Awaited<ReturnType<typeof deliveredOrder>>;
 

@@ -4,9 +4,7 @@ import type { Page } from 'playwright-core';
 import { createCarrierRegistry } from '../../src/integrations/carriers/index.js';
 import { ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
 import { deliveredOrder, lineOf, seedReturns } from '../returns/helpers.js';
-import { CHROMIUM, haveChromium, startConsole, type ConsoleRig } from './browser.js';
-
-if (!haveChromium) console.log(`# self-service return page tests skipped: no chromium at ${CHROMIUM}`);
+import { browserSkip, type ConsoleRig, startConsole } from './browser.js';
 
 /** Codes the API speaks that the customer must never read: states, reasons, wishes, rules. */
 const CODES =
@@ -48,7 +46,7 @@ async function openReturnPage(
  * refused at the line's field; a marketplace order is refused with the rule in Polish words.
  * Screenshots in test-artifacts/screenshots/self-service-*.png.
  */
-describe('customer self-service return page', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('customer self-service return page', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   let t: FulfilmentTestApp;
 

@@ -2,9 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { orderBody } from '../support.js';
-import { CHROMIUM, haveChromium, signIn, startWebAndMarketplaceConsole, type ConsoleRig } from './browser.js';
-
-if (!haveChromium) console.log(`# state words tests skipped: no chromium at ${CHROMIUM}`);
+import { browserSkip, type ConsoleRig, signIn, startWebAndMarketplaceConsole } from './browser.js';
 
 /**
  * The codes of these orders' states, and the console catalogue's own fallbacks for them ("Stock
@@ -42,7 +40,7 @@ const badges = (page: Page) => page.locator('.orders-table [data-state]').allInn
  * order page name processes) by the processes' labels in English, Polish and Russian (`GET /processes/words` through one helper,
  * web/src/components/state-words.ts), never the code. Screenshots state-words-*.png.
  */
-describe('states in words on every list', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('states in words on every list', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   let customerId = '';
   const orders: Record<string, { id: string; number: string; state: string }> = {};

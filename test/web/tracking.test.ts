@@ -1,18 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { orderBody, seedBasics, type TestApp } from '../support.js';
-import { CHROMIUM, haveChromium, NAV_TIMING, startConsole, type ConsoleRig, type NavTiming } from './browser.js';
+import { browserSkip, type ConsoleRig, NAV_TIMING, type NavTiming, startConsole } from './browser.js';
 import { createCarrierRegistry } from '../../src/integrations/carriers/index.js';
 import { fulfilmentsOf, ok, pickAndPack } from '../fulfilment/helpers.js';
 import { publish, setRules, shipped, stock } from '../process/process-support.js';
-
-if (!haveChromium) console.log(`# tracking page browser tests skipped: no chromium at ${CHROMIUM}`);
 
 /**
  * The customer's public tracking page: no login, in the customer's language, switchable.
  * Skipped (saying why) while the server has no tracking API.
  */
-describe('customer tracking page in a browser', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('customer tracking page in a browser', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
   let call: TestApp['call'];
   let apiMissing: string | null = null;

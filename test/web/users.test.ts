@@ -1,11 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, haveChromium, PASSWORD, startConsole, switchLanguage, type ConsoleRig } from './browser.js';
+import { browserSkip, type ConsoleRig, PASSWORD, startConsole, switchLanguage } from './browser.js';
 import { publish, shipped } from '../process/process-support.js';
 import type { TestApp } from '../support.js';
-
-if (!haveChromium) console.log(`# users console tests skipped: no chromium at ${CHROMIUM}`);
 
 /** Role codes and business-role codes a person must never read on the users page. */
 const CODES = /\b(admin|operator|approver|viewer|integration|order_desk|sales_lead|head_of_sales)\b/;
@@ -16,7 +14,7 @@ const CODES = /\b(admin|operator|approver|viewer|integration|order_desk|sales_le
  * deactivates them and is told in plain words that the last admin cannot lose the role; a viewer
  * has no entry, no action, and the API refuses them. EN, PL and RU; screenshots users-*.png.
  */
-describe('users and roles in the console', { skip: haveChromium ? false : `no chromium at ${CHROMIUM}` }, () => {
+describe('users and roles in the console', { skip: browserSkip }, () => {
   let rig: ConsoleRig;
 
   before(async () => {
