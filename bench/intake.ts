@@ -378,7 +378,9 @@ async function rawOrder(pool: pg.Pool, externalId: string) {
       values,
     );
     const location = ctx.locations[Math.floor(Math.random() * ctx.locations.length)];
-    for (const line of lines) {
+    // rows locked in one order (by product id), as Ordo locks them: no deadlock between two orders
+    const byProduct = [...lines].sort((a, b) => ctx.products.get(a.sku)!.localeCompare(ctx.products.get(b.sku)!));
+    for (const line of byProduct) {
       const updated = await conn.query(
         `update stock_levels set reserved = reserved + $4, updated_at = now()
          where tenant_id = $1 and product_id = $2 and location_id = $3 and on_hand - reserved - safety >= $4`,
