@@ -5,11 +5,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { openDatabase, pgliteOptions, type Database } from '../src/store/db.js';
-import { PGlitePool } from '../src/store/pglite-pool.js';
+import { openDatabase, type Database } from '../src/store/db.js';
 import { createScratchDatabase } from '../src/store/scratch-database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { buildApp, type RouteModule } from '../src/api/app.js';
@@ -25,7 +22,8 @@ import type { CarrierRegistry } from '../src/integrations/carriers/index.js';
 /**
  * Test databases: PGlite in memory by default; with TEST_DATABASE_URL, a fresh PostgreSQL
  * database per test file (created here, dropped at close), so files never see each other's rows.
- * Both start from a migrated template made once per set of migrations (see `template` below),
+ * Both start from a migrated template made once per set of migrations (`pgliteTemplate` and
+ * `postgresTemplate` below),
  * not from an empty cluster migrated again by every file.
  */
 export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -33,7 +31,12 @@ export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 export async function freshDatabase(): Promise<Database & { url?: string }> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) {
-    const d = await openDatabase({ dataDir: 'memory://', loadDataDir: await pgliteTemplate() });
+    const d = await openDatabase({
+      dataDir: 'memory://',
+      loadDataDir: await pgliteTemplate(),
+      // TEST_PGLITE_THREAD=1: every memory database on its own thread, as a data folder runs
+      thread: process.env.TEST_PGLITE_THREAD === '1',
+    });
     await migrateToLatest(d.db);
     return d;
   }
@@ -73,12 +76,10 @@ function pgliteTemplate(): Promise<Blob> {
   pgliteDump ??= (async () => {
     const file = join(tmpdir(), `ordo-test-template-${templateKey}.pgdata`);
     if (existsSync(file)) return new Blob([readFileSync(file)]);
-    const pgl = await PGlite.create({ ...pgliteOptions() });
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new PGlitePool(pgl) as never }) });
-    await migrateToLatest(db);
-    const dump = await pgl.dumpDataDir('none');
-    await db.destroy();
-    await pgl.close();
+    const made = await openDatabase({ dataDir: 'memory://' });
+    await migrateToLatest(made.db);
+    const dump = await made.dumpDataDir!();
+    await made.close();
     const partial = `${file}.${process.pid}`;
     writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
     renameSync(partial, file);

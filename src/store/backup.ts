@@ -11,7 +11,8 @@ import {
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { lockHolder, openDatabase, pgliteOptions, takeLock } from './db.js';
+import { openDatabase, pgliteOptions } from './db.js';
+import { lockHolder, takeLock } from './data-dir-lock.js';
 import { migrateToLatest } from './migrate.js';
 
 /**

@@ -1,10 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
+import { EMBEDDED, PGliteThread, takeEarlyOpen, type PGliteSession } from './pglite-thread.js';
+import { takeLock } from './data-dir-lock.js';
 import { pgliteWasmModule } from './pglite-wasm.js';
 import { tuneClient } from './pipeline.js';
 import { trackPool } from './pool-stats.js';
@@ -27,6 +29,8 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** A short description for logs (never the password). */
   describe: string;
+  /** The embedded database only: all of it as one tar file (PGlite's `dumpDataDir`). */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,11 @@ export interface OpenOptions {
    * the tests' migrated template, which opens in a third of the time of a fresh one.
    */
   loadDataDir?: Blob | undefined;
+  /**
+   * Embedded: run PGlite on its own thread (src/store/pglite-thread.ts). Default: for a data
+   * folder yes (what `npm start` serves), for a memory database no (the tests' many small ones).
+   */
+  thread?: boolean | undefined;
   poolSize?: number | undefined;
   /** PostgreSQL: pg pipeline mode (ORDO_PIPELINE); default on. */
   pipeline?: boolean | undefined;
@@ -68,7 +77,8 @@ export interface OpenOptions {
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, opts);
-  return openPGlite(opts.dataDir ?? './data', opts.loadDataDir);
+  const dataDir = opts.dataDir ?? './data';
+  return openPGlite(dataDir, opts.loadDataDir, opts.thread ?? !dataDir.startsWith('memory://'));
 }
 
 function openPostgres(url: string, opts: OpenOptions): Database {
@@ -142,24 +152,30 @@ function openPool(
   return pool;
 }
 
-async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
+async function openPGlite(dataDir: string, loadDataDir: Blob | undefined, thread: boolean): Promise<Database> {
   const memory = dataDir.startsWith('memory://');
-  let unlock = () => {};
-  if (!memory) {
-    mkdirSync(dataDir, { recursive: true });
-    unlock = takeLock(resolve(dataDir));
-  }
+  const taken = memory ? null : takeEarlyOpen(dataDir);
+  let unlock = taken?.unlock ?? (() => {});
   try {
-    const pgl = await PGlite.create(memory ? undefined : dataDir, {
-      // PostgreSQL's default 128 MB of shared buffers is resident memory of this process;
-      // 32 MB holds a small shop's hot rows and keeps the embedded server's RSS down.
-      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
-      extensions: { pg_trgm },
-      pgliteWasmModule: await pgliteWasmModule(),
-      ...(memory && loadDataDir ? { loadDataDir } : {}),
-      parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
-    });
-    const pool = new PGlitePool(pgl);
+    if (!memory && !taken) {
+      mkdirSync(dataDir, { recursive: true });
+      unlock = takeLock(resolve(dataDir));
+    }
+    const session: PGliteSession = taken
+      ? await taken.opened
+      : thread
+        ? await PGliteThread.open({
+            dataDir: memory ? undefined : dataDir,
+            loadDataDir: memory ? loadDataDir : undefined,
+            wasmModule: await pgliteWasmModule(),
+          })
+        : await PGlite.create(memory ? undefined : dataDir, {
+            ...pgliteOptions(),
+            startParams: [...PGlite.defaultStartParams, ...EMBEDDED.startParams],
+            pgliteWasmModule: await pgliteWasmModule(),
+            ...(memory && loadDataDir ? { loadDataDir } : {}),
+          });
+    const pool = new PGlitePool(session);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     trackPool(db, pool, 1);
     return {
@@ -167,9 +183,10 @@ async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database
       readDb: db,
       kind: 'pglite',
       describe: memory ? 'embedded PGlite (in memory)' : `embedded PGlite ${resolve(dataDir)}`,
+      dumpDataDir: () => session.dumpDataDir('none'),
       async close() {
         await db.destroy();
-        await pgl.close();
+        await session.close();
         unlock();
       },
     };
@@ -179,62 +196,10 @@ async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database
   }
 }
 
-/**
- * PGlite neither locks its folder nor tolerates two writers: a second process would corrupt it.
- * The lockfile holds the owner's pid; a lock left by a dead process is taken over.
- */
-export function takeLock(dir: string): () => void {
-  const path = join(dir, 'ordo.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let held = true;
-      const release = () => {
-        if (held) {
-          held = false;
-          rmSync(path, { force: true });
-        }
-      };
-      process.once('exit', release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(readFileSync(path, 'utf8').trim());
-      if (pid && isAlive(pid)) {
-        throw new Error(`the embedded database in ${dir} is in use by process ${pid}; stop it or use DATABASE_URL`);
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  throw new Error(`could not lock ${dir}`);
-}
-
-/** The pid of a live process holding the embedded database in `dir`, or null. */
-export function lockHolder(dir: string): number | null {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(dir, 'ordo.lock'), 'utf8').trim());
-  } catch {
-    return null;
-  }
-  return pid && isAlive(pid) ? pid : null;
-}
-
 /** PGlite as Ordo opens it (the extensions its migrations need), for backup and restore. */
 export function pgliteOptions() {
   return {
     extensions: { pg_trgm },
-    parsers: { [INT8]: keepText, [NUMERIC]: keepText, [DATE]: keepText },
+    parsers: Object.fromEntries(EMBEDDED.textTypes.map((oid) => [oid, keepText])),
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

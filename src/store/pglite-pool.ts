@@ -1,4 +1,4 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGliteSession } from './pglite-thread.js';
 
 /**
  * A minimal pg.Pool look-alike over one PGlite instance, so Kysely's PostgresDialect runs
@@ -10,7 +10,7 @@ export class PGlitePool {
   private queue: Array<() => void> = [];
   private busy = false;
 
-  constructor(readonly pg: PGlite) {}
+  constructor(readonly pg: PGliteSession) {}
 
   // pg.Pool's gauges, for /metrics: one session, and the callers queued for it
   get totalCount(): number {
@@ -56,7 +56,7 @@ class PGliteClient {
   private released = false;
 
   constructor(
-    private readonly pg: PGlite,
+    private readonly pg: PGliteSession,
     private readonly onRelease: () => void,
   ) {}
 

@@ -108,7 +108,7 @@ describe('users and roles in the console', { skip: browserSkip }, () => {
     // Her roles change: finance instead of approver, and the business role Finance too.
     await marta.getByRole('button', { name: 'Change roles' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('heading', { name: 'Roles of Marta Wiśniewska' }).waitFor();
+    await dialog.getByRole('heading', { name: 'Roles and time zone of Marta Wiśniewska' }).waitFor();
     await dialog
       .getByTestId('role-picker')
       .getByLabel(/Approver/)

@@ -69,7 +69,7 @@ const en = {
   'inv.signIn': 'Sign in',
   'inv.invalid':
     'This invitation is not valid any more: it was used already or is older than 7 days. Ask your administrator for a new one.',
-  'us.editTitle': 'Roles of {name}',
+  'us.editTitle': 'Roles and time zone of {name}',
   'us.save': 'Save roles',
   'us.saved': 'The roles of {name} are saved.',
   'us.deactivateTitle': 'Deactivate {name}?',
@@ -167,7 +167,7 @@ const pl: Record<UsersKey, Message> = {
   'inv.signIn': 'Zaloguj się',
   'inv.invalid':
     'To zaproszenie jest już nieważne: zostało użyte albo ma więcej niż 7 dni. Poproś administratora o nowe.',
-  'us.editTitle': 'Role: {name}',
+  'us.editTitle': 'Role i strefa czasowa: {name}',
   'us.save': 'Zapisz role',
   'us.saved': 'Role użytkownika {name} zapisane.',
   'us.deactivateTitle': 'Dezaktywować: {name}?',
@@ -271,7 +271,7 @@ const ru: Record<UsersKey, Message> = {
   'inv.signIn': 'Войти',
   'inv.invalid':
     'Это приглашение больше не действует: им уже воспользовались или ему больше 7 дней. Попросите администратора о новом.',
-  'us.editTitle': 'Роли: {name}',
+  'us.editTitle': 'Роли и часовой пояс: {name}',
   'us.save': 'Сохранить роли',
   'us.saved': 'Роли пользователя {name} сохранены.',
   'us.deactivateTitle': 'Отключить: {name}?',

@@ -1,0 +1,145 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { onPostgres } from '../support.js';
+import { openDatabase, type Database } from '../../src/store/db.js';
+import { lockHolder } from '../../src/store/data-dir-lock.js';
+import { isUniqueViolation, pgError } from '../../src/store/pg-errors.js';
+import { openEarly, PGliteThread } from '../../src/store/pglite-thread.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+
+// A data folder's PGlite runs on its own thread (src/store/pglite-thread.ts): what `npm start`
+// serves. Embedded only: PostgreSQL has no such thread.
+describe('the embedded database on its own thread', { skip: onPostgres ? 'embedded database only' : false }, () => {
+  let dir: string;
+  let database: Database;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ordo-thread-'));
+    database = await openDatabase({ dataDir: join(dir, 'data') });
+    await sql`create table probe (id int primary key, qty int not null check (qty >= 0), body jsonb, bytes bytea,
+      amount numeric(20, 2), big int8, day date, at timestamptz, name text)`.execute(database.db);
+  });
+  after(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('values cross the thread as pg returns them: int8 and numeric as text, dates, json, bytes, Polish and Cyrillic', async () => {
+    const at = new Date('2026-12-05T10:15:30.123Z');
+    await sql`insert into probe values (1, 1, ${JSON.stringify({ city: 'Łódź', list: [1, 2] })}, ${Buffer.from([0, 255, 7])},
+      ${'12345678901234.56'}, ${'9007199254740993'}, ${'2026-02-28'}, ${at}, ${'Żółć — Щука'})`.execute(database.db);
+    const row = (
+      await sql<
+        Record<string, unknown>
+      >`select body, bytes, amount, big, day, at, name from probe where id = 1`.execute(database.db)
+    ).rows[0]!;
+    assert.deepEqual(row.body, { city: 'Łódź', list: [1, 2] });
+    assert.deepEqual([...(row.bytes as Uint8Array)], [0, 255, 7]);
+    assert.equal(row.amount, '12345678901234.56');
+    assert.equal(row.big, '9007199254740993');
+    assert.equal(row.day, '2026-02-28');
+    assert.ok(row.at instanceof Date);
+    assert.equal((row.at as Date).toISOString(), at.toISOString());
+    assert.equal(row.name, 'Żółć — Щука');
+  });
+
+  test('an error keeps its code, constraint and detail, and the session stays usable', async () => {
+    const failed = await sql`insert into probe (id, qty) values (1, 1)`.execute(database.db).catch((error) => error);
+    assert.ok(isUniqueViolation(failed, 'probe_pkey'), `not a unique violation: ${failed}`);
+    assert.match(pgError(failed)!.detail!, /Key \(id\)=\(1\) already exists/);
+    const check = await sql`update probe set qty = -1 where id = 1`.execute(database.db).catch((error) => error);
+    assert.equal(pgError(check)?.code, '23514');
+    const rows = await sql<{ qty: number }>`select qty from probe where id = 1`.execute(database.db);
+    assert.equal(rows.rows[0]!.qty, 1);
+  });
+
+  test('concurrent guarded decrements never take a row below zero: 40 buyers, 15 in stock', async () => {
+    await sql`insert into probe (id, qty) values (2, 15)`.execute(database.db);
+    const sold = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        database.db.transaction().execute(async (trx) => {
+          const taken = await sql`update probe set qty = qty - 1 where id = 2 and qty >= 1`.execute(trx);
+          return Number(taken.numAffectedRows ?? 0n);
+        }),
+      ),
+    );
+    assert.equal(
+      sold.reduce((sum, one) => sum + one, 0),
+      15,
+    );
+    const left = await sql<{ qty: number }>`select qty from probe where id = 2`.execute(database.db);
+    assert.equal(left.rows[0]!.qty, 0);
+  });
+
+  test('a rolled-back transaction leaves nothing behind', async () => {
+    await assert.rejects(
+      database.db.transaction().execute(async (trx) => {
+        await sql`insert into probe (id, qty) values (3, 1)`.execute(trx);
+        await sql`insert into probe (id, qty) values (3, 1)`.execute(trx);
+      }),
+    );
+    const rows = await sql`select 1 from probe where id = 3`.execute(database.db);
+    assert.equal(rows.rows.length, 0);
+  });
+
+  test('what was committed is there after the folder is closed and opened again', async () => {
+    const folder = join(dir, 'reopen');
+    const first = await openDatabase({ dataDir: folder });
+    await migrateToLatest(first.db);
+    await sql`insert into tenants (id, slug, name) values (${'0193a000-0000-7000-8000-000000000001'}, 'kept', 'Kept')`.execute(
+      first.db,
+    );
+    await first.close();
+    assert.equal(lockHolder(folder), null, 'closing releases the lock');
+    const second = await openDatabase({ dataDir: folder });
+    try {
+      const rows = await sql<{ slug: string }>`select slug from tenants where slug = 'kept'`.execute(second.db);
+      assert.equal(rows.rows.length, 1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('a thread that stops fails what was waiting and what comes after, with the reason', async () => {
+    const thread = await PGliteThread.open({ dataDir: undefined });
+    const slow = thread.query('select pg_sleep(5)');
+    await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await assert.rejects(slow, /the embedded database stopped/);
+    await assert.rejects(thread.query('select 1'), /the embedded database stopped/);
+  });
+});
+
+describe('ordo serve opens its data folder early', { skip: onPostgres ? 'embedded database only' : false }, () => {
+  test('the early open is taken over by openDatabase for the same folder, locked by this process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ordo-early-'));
+    try {
+      openEarly(join(dir, 'data'));
+      assert.equal(lockHolder(join(dir, 'data')), process.pid, 'locked at once');
+      const database = await openDatabase({ dataDir: join(dir, 'data') });
+      const rows = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      assert.equal(rows.rows[0]!.one, 1);
+      await database.close();
+      assert.equal(lockHolder(join(dir, 'data')), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an early open of another folder is closed and unlocked when a different folder is opened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ordo-early-'));
+    try {
+      openEarly(join(dir, 'guessed'));
+      const database = await openDatabase({ dataDir: join(dir, 'chosen') });
+      await database.close();
+      for (let waited = 0; lockHolder(join(dir, 'guessed')) !== null && waited < 200; waited++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(lockHolder(join(dir, 'guessed')), null, 'the guessed folder is unlocked');
+      assert.ok(existsSync(join(dir, 'chosen', 'PG_VERSION')), 'the chosen folder holds the database');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
