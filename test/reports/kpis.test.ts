@@ -278,6 +278,52 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
     assert.deepEqual(await drill(waw.sla.drillDown), ['A', 'G']);
   });
 
+  test("the dashboard's channel and location filters narrow the orders summary and the revenue as they narrow the KPIs", async () => {
+    const summary = async (filter: string) => {
+      const response = await t.call('GET', `/api/v1/reports/orders-summary?days=30&${filter}`);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      return response.body;
+    };
+    // in the 30 days to NOW: A–G; WAW-1 fulfilled A, B, E, G; wildberries sold E and F
+    assert.equal((await summary('')).total, 7);
+    const waw = await summary('location=WAW-1');
+    assert.equal(waw.total, 4);
+    assert.deepEqual(waw.byChannel, [
+      { channel: 'web', count: 3 },
+      { channel: 'wildberries', count: 1 },
+    ]);
+    assert.equal((await summary('channel=wildberries')).total, 2);
+    assert.equal((await summary('channel=wildberries&location=WAW-1')).total, 1);
+    assert.equal((await summary('location=NOWHERE')).total, 0);
+    const kpiOrders = (await kpis('&location=WAW-1')).orders.count;
+    assert.equal(waw.total, kpiOrders, 'the same orders as the KPI report');
+
+    const revenue = async (filter: string) => {
+      const response = await t.call(
+        'GET',
+        `/api/v1/reports/revenue?from=2026-11-01T00:00:00Z&to=2026-11-20T00:00:00Z&groupBy=month&${filter}`,
+      );
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      return response.body.rows.map((row: any) => [row.channel, row.orders]);
+    };
+    assert.deepEqual(await revenue(''), [
+      ['web', 5],
+      ['wildberries', 2],
+    ]);
+    assert.deepEqual(await revenue('location=WAW-1'), [
+      ['web', 3],
+      ['wildberries', 1],
+    ]);
+    assert.deepEqual(await revenue('channel=wildberries'), [['wildberries', 2]]);
+    assert.deepEqual(await revenue('channel=web&location=KRK-S'), [['web', 1]]);
+    const bad = await t.call(
+      'GET',
+      `/api/v1/reports/revenue?from=2026-11-01T00:00:00Z&to=2026-11-20T00:00:00Z&channel=${'x'.repeat(65)}`,
+    );
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body.errors), /channel/);
+  });
+
   test("stages carry the published processes' words; none before a process names them", async () => {
     assert.deepEqual((await kpis()).stageLabels, {});
     await publish(t, shipped('b2c-omnichannel'));

@@ -11,11 +11,23 @@ import '../../src/store/schema-returns.js';
  */
 describe('returns figures: days in the user’s zone', () => {
   let t: FulfilmentTestApp;
+  let shippedFrom: string;
   const clock = fixedClock('2026-11-02T09:00:00Z');
   before(async () => {
     t = await fulfilmentApp({ clock });
     await seedReturns(t);
     const o = await deliveredOrder(t);
+    const fulfilment = await t.store
+      .selectFrom('fulfilment_orders')
+      .innerJoin('locations', (join) =>
+        join
+          .onRef('locations.tenant_id', '=', 'fulfilment_orders.tenant_id')
+          .onRef('locations.id', '=', 'fulfilment_orders.location_id'),
+      )
+      .select('locations.code')
+      .where('fulfilment_orders.order_id', '=', o.id)
+      .executeTakeFirstOrThrow();
+    shippedFrom = fulfilment.code;
     const made = await t.call('POST', `/api/v1/orders/${o.id}/returns`, {
       lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 2 }],
       reason: 'defective',
@@ -50,6 +62,25 @@ describe('returns figures: days in the user’s zone', () => {
   test('given no tz, the days are UTC days, as before', async () => {
     assert.deepEqual(await reasons('from=2026-10-20&to=2026-10-20'), { timeZone: 'UTC', byReason: one });
     assert.deepEqual(await reasons('from=2026-10-21&to=2026-10-21'), { timeZone: 'UTC', byReason: [] });
+  });
+
+  test("given the dashboard's channel or location, only the returns of that channel's or location's orders count", async () => {
+    const figures = async (filter: string) => {
+      const f = await ok(t, 'GET', `/api/v1/returns/figures?from=2026-10-20&to=2026-10-20&${filter}`);
+      return { channel: f.channel, location: f.location, byReason: f.byReason, refunds: f.requestToRefund.refunds };
+    };
+    assert.deepEqual(await figures('channel=web'), { channel: 'web', location: null, byReason: one, refunds: 0 });
+    assert.deepEqual(await figures(`location=${shippedFrom}`), {
+      channel: null,
+      location: shippedFrom,
+      byReason: one,
+      refunds: 0,
+    });
+    assert.deepEqual((await figures('channel=wildberries')).byReason, []);
+    assert.deepEqual((await figures('location=NOWHERE')).byReason, []);
+    assert.deepEqual((await figures(`channel=wildberries&location=${shippedFrom}`)).byReason, []);
+    const rate = await ok(t, 'GET', '/api/v1/returns/figures?from=2026-10-20&to=2026-10-20&channel=wildberries');
+    assert.deepEqual(rate.rate.byChannel, [], 'no shipments or returns of another channel');
   });
 
   test('given an offset or an unknown zone, the answer is 400 naming tz', async () => {

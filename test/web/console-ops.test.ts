@@ -87,6 +87,42 @@ describe('dashboard, needs attention and the bulk bar', { skip: browserSkip }, (
     assert.deepEqual(rig.consoleErrors, []);
   });
 
+  test('EN: the dashboard filtered to one channel, then one location, counts only their orders and its drill-down keeps the filter', async () => {
+    const page = rig.page;
+    await page.goto(`${rig.base}/`);
+    const all = (await ok(t, 'GET', '/api/v1/reports/orders-summary?days=30')).total as number;
+    const portal = (await ok(t, 'GET', '/api/v1/reports/orders-summary?days=30&channel=b2b')).total as number;
+    assert.ok(portal > 0 && portal < all, `the portal's ${portal} of ${all} orders`);
+    await page.getByTestId('kpi-orders').getByText(String(all)).waitFor();
+    await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption({ label: 'Portal B2B' });
+    await page.getByTestId('kpi-orders').getByText(String(portal)).waitFor();
+    assert.match(page.url(), /[?&]channel=b2b\b/, 'the filter is in the address');
+    await page.getByRole('img', { name: /^Portal B2B: \d+$/ }).waitFor(); // the per-channel chart: that channel alone
+    await rig.shot('ops-dashboard-channel-en', page);
+    await page.getByTestId('kpi-orders').getByRole('link').click();
+    await page.getByTestId('orders-total').getByText(`${portal} matching orders`).waitFor();
+    assert.match(page.url(), /[?&]channel=b2b\b/);
+
+    // the delivered orders' location: a reload of a shared address shows the same figures
+    const { code: location } = await t.store
+      .selectFrom('fulfilment_orders')
+      .innerJoin('locations', (join) =>
+        join
+          .onRef('locations.tenant_id', '=', 'fulfilment_orders.tenant_id')
+          .onRef('locations.id', '=', 'fulfilment_orders.location_id'),
+      )
+      .select('locations.code')
+      .where('fulfilment_orders.order_id', '=', orders.delivered1!.id)
+      .executeTakeFirstOrThrow();
+    const atLocation = (await ok(t, 'GET', `/api/v1/reports/orders-summary?days=30&location=${location}`))
+      .total as number;
+    await page.goto(`${rig.base}/?location=${encodeURIComponent(location)}`);
+    await page.getByTestId('kpi-orders').getByText(String(atLocation)).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Shipped from', exact: true }).inputValue(), location);
+    await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption({ label: 'Every channel' });
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+
   test('EN: the needs-attention badge counts the orders its link lists', async () => {
     const page = rig.page;
     const counts = await ok(t, 'GET', '/api/v1/console/counts');

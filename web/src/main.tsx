@@ -4,7 +4,16 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { I18nProvider } from './i18n/index';
 import { App } from './app';
 import { ApiError } from './api';
-import './styles.css';
+// The console's styles, in cascade order (each file a part of the console; later ones override).
+import './styles/base.css';
+import './styles/pages.css';
+import './styles/operations.css';
+import './styles/users.css';
+import './styles/designer.css';
+import './styles/tracking.css';
+import './styles/money.css';
+import './styles/self-service.css';
+import './styles/console-tools.css';
 
 const client = new QueryClient({
   defaultOptions: {

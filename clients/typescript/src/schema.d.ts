@@ -12225,6 +12225,8 @@ export interface paths {
                     days?: number;
                     /** @description only this channel code */
                     channel?: string;
+                    /** @description only orders fulfilled from this location code (their first fulfilment order), as on the KPI report */
+                    location?: string;
                     /** @description the IANA zone the window's days and perDay are cut in (the user's); default UTC */
                     tz?: string;
                 };
@@ -20045,6 +20047,10 @@ export interface paths {
                     to: string;
                     groupBy?: "day" | "month";
                     timeZone?: string;
+                    /** @description only this channel code */
+                    channel?: string;
+                    /** @description only orders fulfilled from this location code (their first fulfilment order), as on the KPI report */
+                    location?: string;
                 };
                 header?: never;
                 path?: never;
@@ -20509,6 +20515,10 @@ export interface paths {
                     to?: string;
                     /** @description the IANA zone the days are cut in (the user's); default UTC */
                     tz?: string;
+                    /** @description only returns of, and shipments for, this channel's orders */
+                    channel?: string;
+                    /** @description only orders fulfilled from this location code (their first fulfilment order), as on the KPI report */
+                    location?: string;
                 };
                 header?: never;
                 path?: never;
@@ -20529,6 +20539,10 @@ export interface paths {
                             to: string;
                             /** @description the IANA zone the days are cut in */
                             timeZone: string;
+                            /** @description the channel the figures are limited to, or null for all */
+                            channel: string | null;
+                            /** @description the location the figures are limited to, or null for all */
+                            location: string | null;
                             rate: {
                                 bySku: {
                                     key: string;

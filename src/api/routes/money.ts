@@ -471,6 +471,8 @@ export async function moneyRoutes(base: FastifyInstance, deps: Deps): Promise<vo
         to: new Date(request.query.to),
         groupBy: request.query.groupBy,
         timeZone: request.query.timeZone,
+        channel: request.query.channel,
+        location: request.query.location,
       }),
   );
 }

@@ -30,6 +30,11 @@ export const summaryQuery = z.object({
     .default(30)
     .describe('window: orders placed in the last N calendar days in `tz`, today included'),
   channel: z.string().max(64).optional().describe('only this channel code'),
+  location: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('only orders fulfilled from this location code (their first fulfilment order), as on the KPI report'),
   tz: timeZoneParam.describe("the IANA zone the window's days and perDay are cut in (the user's); default UTC"),
 });
 
@@ -223,13 +228,12 @@ export const reportRoutes =
       async (request) => {
         const { store } = authorize(deps.readDb ?? deps.db, request, 'orders:read');
         const query = request.query;
-        return ordersSummaryReport(
-          store,
-          deps.clock.now(),
-          query.days,
-          query.channel,
-          query.tz ? (ianaZone(query.tz) ?? undefined) : undefined,
-        );
+        return ordersSummaryReport(store, deps.clock.now(), {
+          days: query.days,
+          channel: query.channel,
+          location: query.location,
+          timeZone: query.tz ? (ianaZone(query.tz) ?? undefined) : undefined,
+        });
       },
     );
 

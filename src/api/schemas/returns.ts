@@ -117,6 +117,8 @@ export const returnFiguresView = z.object({
   from: z.string().describe('first day, YYYY-MM-DD in `timeZone`'),
   to: z.string().describe('last day, inclusive'),
   timeZone: z.string().describe('the IANA zone the days are cut in'),
+  channel: z.string().nullable().describe('the channel the figures are limited to, or null for all'),
+  location: z.string().nullable().describe('the location the figures are limited to, or null for all'),
   rate: z.object({ bySku: z.array(rateRow), byChannel: z.array(rateRow), byLocation: z.array(rateRow) }),
   byReason: z.array(z.object({ reason: z.string(), returns: z.number(), units: z.number() })),
   requestToRefund: z.object({ refunds: z.number(), p50Hours: z.number().nullable(), p90Hours: z.number().nullable() }),

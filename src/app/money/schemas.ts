@@ -173,5 +173,9 @@ export const revenueQuery = z
     to: z.iso.datetime({ offset: true }),
     groupBy: z.enum(['day', 'month']).default('month'),
     timeZone: text(60).optional(),
+    channel: text(64).optional().describe('only this channel code'),
+    location: text(64)
+      .optional()
+      .describe('only orders fulfilled from this location code (their first fulfilment order), as on the KPI report'),
   })
   .strict();

@@ -63,10 +63,10 @@ export const endedAt = (tenantId: string) =>
      and h.to_state in (${list(END_STATES)}))`;
 
 /** The order's location: where its first fulfilment order was placed (null before routing). */
-export const locationCode = (tenantId: string) =>
+export const locationCode = (tenantId: string, orderId: RawBuilder<unknown> = sql.ref('orders.id')) =>
   sql<string | null>`(select l.code from fulfilment_orders f
      join locations l on l.tenant_id = f.tenant_id and l.id = f.location_id
-     where f.tenant_id = ${tenantId} and f.order_id = orders.id order by f.created_at, f.id limit 1)`;
+     where f.tenant_id = ${tenantId} and f.order_id = ${orderId} order by f.created_at, f.id limit 1)`;
 
 /** The SLA deadline has passed (shipped or not), so the order counts for SLA adherence. */
 const slaDecided = (opts: KpiOptions) =>
@@ -149,7 +149,8 @@ export const stageCondition = (tenantId: string, stage: string) =>
     and h.to_state = ${stage} and exists (select 1 from order_history later where later.tenant_id = h.tenant_id
       and later.order_id = h.order_id and later.to_state is not null and (later.at, later.id) > (h.at, h.id)))`;
 
-export const locationCondition = (tenantId: string, location: string) =>
-  sql<boolean>`(${locationCode(tenantId)} = ${location})`;
+/** The order (`orders.id`, or the id given) was fulfilled from `location` (its first fulfilment order's). */
+export const locationCondition = (tenantId: string, location: string, orderId?: RawBuilder<unknown>) =>
+  sql<boolean>`(${locationCode(tenantId, orderId)} = ${location})`;
 
 export const slaDecidedCondition = (opts: KpiOptions) => sql<boolean>`${slaDecided(opts)}`;

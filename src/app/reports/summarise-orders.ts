@@ -5,6 +5,7 @@ import { formatMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Labels } from '../../process/index.js';
 import { stateWordsOf } from '../process/process-words.js';
+import { locationCondition } from '../orders/kpi-filters.js';
 
 /**
  * States in which an order's journey is over successfully: the cycle time is measured from
@@ -33,6 +34,15 @@ export interface OrdersSummary {
 
 const num = (v: unknown) => Number(v ?? 0);
 
+/** What the summary covers: the window, and optionally one channel and one location (by code). */
+export interface SummaryFilter {
+  days: number;
+  channel?: string | undefined;
+  /** Orders fulfilled from this location (their first fulfilment order's), as the KPI report filters. */
+  location?: string | undefined;
+  timeZone?: string | undefined;
+}
+
 /**
  * Aggregates over the window — the last `days` calendar days in `timeZone`, today included — and
  * per day of placement in that zone (an unknown zone is 400, as on the KPI report); every query is
@@ -41,9 +51,7 @@ const num = (v: unknown) => Number(v ?? 0);
 export async function ordersSummaryReport(
   scope: TenantScope,
   now: Date,
-  days: number,
-  channel?: string,
-  timeZone = 'UTC',
+  { days, channel, location, timeZone = 'UTC' }: SummaryFilter,
 ): Promise<OrdersSummary> {
   await knownZone(scope, timeZone);
   const today = Temporal.Instant.fromEpochMilliseconds(now.getTime()).toZonedDateTimeISO(timeZone).toPlainDate();
@@ -61,6 +69,7 @@ export async function ordersSummaryReport(
       // Return orders are not sales: their figures are GET /returns/figures.
       .where('orders.order_type', '<>', 'return');
     if (channel) query = query.where('channels.code', '=', channel);
+    if (location) query = query.where(locationCondition(scope.tenantId, location));
     return query;
   };
   const day = sql<string>`to_char(orders.placed_at at time zone ${timeZone}, 'YYYY-MM-DD')`;

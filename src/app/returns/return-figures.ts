@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { knownZone } from '../reports/kpis.js';
+import { locationCondition } from '../orders/kpi-filters.js';
 import '../../store/schema-returns.js';
 
 /**
@@ -14,7 +15,15 @@ import '../../store/schema-returns.js';
 export async function returnFigures(
   scope: TenantScope,
   now: Date,
-  query: { from?: string | undefined; to?: string | undefined; tz?: string | undefined },
+  query: {
+    from?: string | undefined;
+    to?: string | undefined;
+    tz?: string | undefined;
+    /** Only returns of, and shipments for, this channel's orders (code). */
+    channel?: string | undefined;
+    /** Only orders fulfilled from this location (code; their first fulfilment order's). */
+    location?: string | undefined;
+  },
 ) {
   const timeZone = query.tz ?? 'UTC';
   await knownZone(scope, timeZone);
@@ -31,6 +40,15 @@ export async function returnFigures(
   const start = startOf(fromDay);
   const end = startOf(toDay.add({ days: 1 }));
   const shippedBy = (key: string) => sql.raw(key);
+  // The dashboard's filter, on the sold order (its id in `orderId`): its channel and where it was fulfilled from.
+  const only = (orderId: string) => sql`
+    ${
+      query.channel
+        ? sql`and exists (select 1 from orders fo join channels fc on fc.tenant_id = fo.tenant_id and fc.id = fo.channel_id
+      where fo.tenant_id = ${tenant} and fo.id = ${sql.ref(orderId)} and fc.code = ${query.channel})`
+        : sql``
+    }
+    ${query.location ? sql`and ${locationCondition(tenant, query.location, sql.ref(orderId))}` : sql``}`;
   const rate = async (key: string, label: string) => {
     const { rows } = await sql<{ key: string | null; shipped: number; returned: number }>`
       with shipped as (
@@ -40,6 +58,7 @@ export async function returnFigures(
         join products p on p.tenant_id = m.tenant_id and p.id = m.product_id
         left join locations loc on loc.tenant_id = m.tenant_id and loc.id = m.location_id
         where m.tenant_id = ${tenant} and m.kind = 'shipment' and o.placed_at >= ${start} and o.placed_at < ${end}
+          ${only('m.order_id')}
         group by 1),
       returned as (
         select ${shippedBy(label)} as key, sum(rl.quantity)::int as returned
@@ -49,7 +68,7 @@ export async function returnFigures(
         join channels c on c.tenant_id = o.tenant_id and c.id = o.channel_id
         left join locations loc on loc.tenant_id = r.tenant_id and loc.id = r.receiving_location_id
         where rl.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end}
-          and ro.state not in ('rejected', 'cancelled')
+          and ro.state not in ('rejected', 'cancelled') ${only('r.order_id')}
         group by 1)
       select coalesce(s.key, r.key) as key, coalesce(s.shipped, 0) as shipped, coalesce(r.returned, 0) as returned
       from shipped s full join returned r on r.key = s.key
@@ -71,6 +90,7 @@ export async function returnFigures(
     from returns r join return_lines rl on rl.tenant_id = r.tenant_id and rl.return_id = r.id
     join orders ro on ro.tenant_id = r.tenant_id and ro.id = r.id
     where r.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end} and ro.state not in ('rejected', 'cancelled')
+      ${only('r.order_id')}
     group by 1 order by 3 desc`.execute(scope.conn);
   const { rows: timing } = await sql<{ n: number; p50: number | null; p90: number | null }>`
     select count(*)::int as n,
@@ -78,11 +98,15 @@ export async function returnFigures(
       percentile_cont(0.9) within group (order by h) as p90
     from (select extract(epoch from (r.closed_at - r.created_at)) / 3600 as h
       from returns r where r.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end}
-        and r.closed_at is not null and (r.refunded > 0 or r.store_credit > 0)) x`.execute(scope.conn);
+        and r.closed_at is not null and (r.refunded > 0 or r.store_credit > 0) ${only('r.order_id')}) x`.execute(
+    scope.conn,
+  );
   const { rows: grades } = await sql<{ resell: number; refurbish: number; write_off: number }>`
     select coalesce(sum(rl.resell), 0)::int as resell, coalesce(sum(rl.refurbish), 0)::int as refurbish, coalesce(sum(rl.write_off), 0)::int as write_off
     from return_lines rl join returns r on r.tenant_id = rl.tenant_id and r.id = rl.return_id
-    where rl.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end}`.execute(scope.conn);
+    where rl.tenant_id = ${tenant} and r.created_at >= ${start} and r.created_at < ${end} ${only('r.order_id')}`.execute(
+    scope.conn,
+  );
   const grade = grades[0]!;
   const graded = grade.resell + grade.refurbish + grade.write_off;
   const hours = (v: number | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);
@@ -90,6 +114,8 @@ export async function returnFigures(
     from,
     to,
     timeZone,
+    channel: query.channel ?? null,
+    location: query.location ?? null,
     rate: { bySku, byChannel, byLocation },
     byReason: reasons,
     requestToRefund: { refunds: timing[0]!.n, p50Hours: hours(timing[0]!.p50), p90Hours: hours(timing[0]!.p90) },

@@ -162,6 +162,12 @@ export const figuresQuery = z
         message: 'an IANA time zone such as Europe/Warsaw',
       })
       .describe("the IANA zone the days are cut in (the user's); default UTC"),
+    channel: z.string().max(64).optional().describe("only returns of, and shipments for, this channel's orders"),
+    location: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('only orders fulfilled from this location code (their first fulfilment order), as on the KPI report'),
   })
   .strict();
 

@@ -14,17 +14,26 @@ const TOP = 5;
  * Returns over the dashboard's period (GET /returns/figures, calendar days in the user's zone as
  * the orders summary's): the return rate overall (units returned / units shipped, summed over the
  * channels) and for the most returned SKUs, the reasons in the user's language (GET /return-reasons), the time from request to refund and the
- * share of graded units that went back on sale. Hidden for roles without returns:read.
+ * share of graded units that went back on sale; of one channel's and one location's orders when the
+ * dashboard is filtered. Hidden for roles without returns:read.
  */
-export function ReturnsCard({ days }: { days: number }) {
+export function ReturnsCard({
+  days,
+  channel,
+  location,
+}: {
+  days: number;
+  channel?: string | undefined;
+  location?: string | undefined;
+}) {
   const { lang, locale } = useI18n();
   const t = useMessages(returnsCardMessages);
   const tz = userZone();
   const to = zonedDay();
   const from = zonedDay(days - 1);
   const figures = useQuery({
-    queryKey: ['return-figures', from, to, tz],
-    queryFn: () => get<Figures>(`/returns/figures${query({ from, to, tz })}`),
+    queryKey: ['return-figures', from, to, tz, channel, location],
+    queryFn: () => get<Figures>(`/returns/figures${query({ from, to, tz, channel, location })}`),
     retry: false,
     refetchInterval: 5 * 60_000,
   });

@@ -7,8 +7,11 @@ import { useMoneyWords } from './money-words';
 import { useChannelName } from './channel-names';
 import { userZone, zonedInstant, zonedParts } from '../time-zone';
 
-/** This calendar month's money by channel: paid, refunded, outstanding and overdue (GET /reports/revenue). */
-export function RevenueCard() {
+/**
+ * This calendar month's money by channel: paid, refunded, outstanding and overdue (GET
+ * /reports/revenue), of one channel and one location when the dashboard is filtered.
+ */
+export function RevenueCard({ channel, location }: { channel?: string | undefined; location?: string | undefined }) {
   const { t, money, locale } = useMoneyWords();
   const channelName = useChannelName();
   // this month in the user's zone (their own when set, else the browser's)
@@ -17,10 +20,10 @@ export function RevenueCard() {
   const from = zonedInstant(today.year, today.month, 1, 0, timeZone);
   const to = zonedInstant(today.year, today.month + 1, 1, 0, timeZone);
   const q = useQuery({
-    queryKey: ['revenue', from.toISOString(), timeZone],
+    queryKey: ['revenue', from.toISOString(), timeZone, channel, location],
     queryFn: () =>
       get<{ rows: RevenueRow[] }>(
-        `/reports/revenue${query({ from: from.toISOString(), to: to.toISOString(), groupBy: 'month', timeZone })}`,
+        `/reports/revenue${query({ from: from.toISOString(), to: to.toISOString(), groupBy: 'month', timeZone, channel, location })}`,
       ),
     retry: false,
     refetchInterval: 5 * 60_000,

@@ -1,9 +1,10 @@
-import { useId, useMemo, useState } from 'react';
+import { useId, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { request, type Me } from '../api';
 import type { Message } from '../i18n/en';
 import { useMessages, type Catalogue } from '../i18n/index';
-import { browserZone, knownZones, setUserTimeZone } from '../time-zone';
+import { browserZone, setUserTimeZone } from '../time-zone';
+import { ZoneSelect } from './zone-select';
 
 const en = {
   'tz.label': 'Time zone',
@@ -39,7 +40,6 @@ export function TimeZoneSetting({ me }: { me: Me }) {
   const t = useMessages(tzMessages);
   const client = useQueryClient();
   const id = useId();
-  const zones = useMemo(knownZones, []);
   const current = me.timeZone ?? '';
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -69,15 +69,13 @@ export function TimeZoneSetting({ me }: { me: Me }) {
   return (
     <div className="tz-setting">
       <label htmlFor={id}>{t('tz.label')}</label>
-      <select id={id} value={current} disabled={busy} onChange={(e) => void choose(e.target.value)}>
-        <option value="">{t('tz.browser', { zone: browserZone() })}</option>
-        {current && !zones.includes(current) && <option value={current}>{current}</option>}
-        {zones.map((zone) => (
-          <option key={zone} value={zone}>
-            {zone.replaceAll('_', ' ')}
-          </option>
-        ))}
-      </select>
+      <ZoneSelect
+        id={id}
+        value={current}
+        disabled={busy}
+        noneLabel={t('tz.browser', { zone: browserZone() })}
+        onChange={(zone) => void choose(zone)}
+      />
       {status && (
         <p className={status.ok ? 'muted small' : 'form-error'} role="status" data-testid="tz-status">
           {status.text}

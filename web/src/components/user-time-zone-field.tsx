@@ -1,7 +1,7 @@
-import { useId, useMemo } from 'react';
+import { useId } from 'react';
 import type { Message } from '../i18n/en';
 import { useMessages, type Catalogue } from '../i18n/index';
-import { knownZones } from '../time-zone';
+import { ZoneSelect } from './zone-select';
 
 const en = {
   'utz.label': 'Time zone',
@@ -29,19 +29,10 @@ const utzMessages: Catalogue<UtzKey> = { en, pl, ru };
 export function UserTimeZoneField({ value, onChange }: { value: string; onChange: (zone: string) => void }) {
   const t = useMessages(utzMessages);
   const id = useId();
-  const zones = useMemo(knownZones, []);
   return (
     <div className="tz-setting" data-testid="user-time-zone">
       <label htmlFor={id}>{t('utz.label')}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-describedby={`${id}-hint`}>
-        <option value="">{t('utz.none')}</option>
-        {value && !zones.includes(value) && <option value={value}>{value}</option>}
-        {zones.map((zone) => (
-          <option key={zone} value={zone}>
-            {zone.replaceAll('_', ' ')}
-          </option>
-        ))}
-      </select>
+      <ZoneSelect id={id} value={value} noneLabel={t('utz.none')} onChange={onChange} describedBy={`${id}-hint`} />
       <p className="muted small" id={`${id}-hint`}>
         {t('utz.hint')}
       </p>

@@ -17,7 +17,7 @@ export interface Layout {
   edges: Map<string, EdgeRoute>;
 }
 
-/** A state's box as drawn (styles.css `.react-flow__node.pnode`: 170 px wide; name, role, counts). */
+/** A state's box as drawn (styles/designer.css `.react-flow__node.pnode`: 170 px wide; name, role, counts). */
 export const NODE_WIDTH = 170;
 export const NODE_HEIGHT = 56;
 const LABEL_HEIGHT = 16;

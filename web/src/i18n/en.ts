@@ -69,6 +69,7 @@ export const en = {
 
   'dashboard.title': 'Dashboard',
   'dashboard.period': 'Period',
+  'dashboard.filter': 'Channel and location',
   'dashboard.days': { one: 'Last {count} day', other: 'Last {count} days' },
   'dashboard.orders': 'Orders',
   'dashboard.revenue': 'Order value',

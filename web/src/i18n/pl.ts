@@ -61,6 +61,7 @@ export const pl: Messages = {
 
   'dashboard.title': 'Pulpit',
   'dashboard.period': 'Okres',
+  'dashboard.filter': 'Kanał i lokalizacja',
   'dashboard.days': {
     one: 'Ostatni {count} dzień',
     few: 'Ostatnie {count} dni',

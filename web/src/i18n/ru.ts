@@ -61,6 +61,7 @@ export const ru: Messages = {
 
   'dashboard.title': 'Сводка',
   'dashboard.period': 'Период',
+  'dashboard.filter': 'Канал и место',
   'dashboard.days': {
     one: 'Последний {count} день',
     few: 'Последние {count} дня',

@@ -1,16 +1,19 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { get, type OrdersSummary, type Schemas } from '../api';
+import { get, query, type OrdersSummary, type Schemas } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
 import { formatDay, formatDuration, formatMoney, formatNumber, localDayEnd, localDayStart } from '../format';
 import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
-import { Link, navigate } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import { RevenueCard } from '../components/revenue-card';
 import { ReturnsCard } from '../components/returns-card';
 import { useStateWords } from '../components/state-words';
 import { opsMessages } from '../i18n/ops-messages';
-import { useChannelName } from '../components/channel-names';
+import { useChannelName, useChannels } from '../components/channel-names';
+import { useLocations } from '../components/location-names';
+import { ReferenceSelect } from '../components/reference-select';
+import { kpisMessages } from '../i18n/kpis-messages';
 import { userZone } from '../time-zone';
 
 type Operations = Schemas['OperationsReport'];
@@ -27,26 +30,48 @@ export default function DashboardPage() {
   const ops = useMessages(opsMessages);
   const words = useStateWords();
   const channelName = useChannelName();
+  const kp = useMessages(kpisMessages);
   const [days, setDays] = useState<number>(30);
+  // One channel and one location, or all: in the address, so a filtered dashboard can be shared.
+  const { path, search } = useLocation();
+  const channel = search.get('channel') ?? '';
+  const location = search.get('location') ?? '';
+  const filter = { channel: channel || undefined, location: location || undefined };
+  const setFilter = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    navigate(next.size ? `${path}?${next.toString()}` : path, { replace: true });
+  };
+  const channels = useChannels();
+  const locations = useLocations();
   // The user's days: the window and the per-day chart are cut in the browser's zone.
   const timeZone = userZone();
   const summary = useQuery({
-    queryKey: ['summary', days, timeZone],
-    queryFn: () => get<OrdersSummary>(`/reports/orders-summary?days=${days}&tz=${encodeURIComponent(timeZone)}`),
+    queryKey: ['summary', days, timeZone, channel, location],
+    queryFn: () => get<OrdersSummary>(`/reports/orders-summary${query({ days, tz: timeZone, ...filter })}`),
+    placeholderData: (previous) => previous,
   });
   const s = summary.data;
   // The KPIs over exactly the summary's window, so every figure and its drill-down agree with the charts.
   const kpis = useQuery({
-    queryKey: ['kpis', s?.from, s?.to],
+    queryKey: ['kpis', s?.from, s?.to, channel, location],
     queryFn: () =>
-      get<Kpis>(
-        `/reports/kpis?from=${encodeURIComponent(s!.from)}&to=${encodeURIComponent(s!.to)}&slaHours=48&stuckHours=24`,
-      ),
+      get<Kpis>(`/reports/kpis${query({ from: s!.from, to: s!.to, slaHours: 48, stuckHours: 24, ...filter })}`),
     enabled: Boolean(s),
   });
   const kpiData = kpis.data;
   const stateName = (state: string) => words.state(state, s?.stateLabels[state]);
-  const windowQuery = s ? `placedFrom=${encodeURIComponent(s.from)}&placedTo=${encodeURIComponent(s.to)}` : '';
+  // The orders list behind a figure: the summary's window and the dashboard's filter, then the figure's own.
+  const ordersQuery = (own: Record<string, string> = {}) =>
+    new URLSearchParams({
+      ...(s && { placedFrom: s.from, placedTo: s.to }),
+      ...(channel && { channel }),
+      ...(location && { location }),
+      ...own,
+    }).toString();
 
   const charts = useMemo(() => {
     if (!s) return null;
@@ -120,6 +145,24 @@ export default function DashboardPage() {
           ))}
         </div>
       </div>
+      <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label={t('dashboard.filter')}>
+        <ReferenceSelect
+          name="channel"
+          label={kp('kp.channel')}
+          anyLabel={kp('kp.anyChannel')}
+          value={channel}
+          items={channels.data?.items}
+          onChange={(value) => setFilter({ channel: value })}
+        />
+        <ReferenceSelect
+          name="location"
+          label={kp('kp.location')}
+          anyLabel={kp('kp.anyLocation')}
+          value={location}
+          items={locations.data?.items}
+          onChange={(value) => setFilter({ location: value })}
+        />
+      </form>
       {summary.error ? (
         <ErrorBox error={summary.error} onRetry={() => summary.refetch()} />
       ) : !s || !charts ? (
@@ -130,7 +173,7 @@ export default function DashboardPage() {
             <div className="card kpi">
               <h2>{t('dashboard.orders')}</h2>
               <p className="kpi-value" data-testid="kpi-orders">
-                <Link to={`/orders?${windowQuery}`} aria-label={ops('ops.show', { figure: t('dashboard.orders') })}>
+                <Link to={`/orders?${ordersQuery()}`} aria-label={ops('ops.show', { figure: t('dashboard.orders') })}>
                   {formatNumber(s.total, locale)}
                 </Link>
               </p>
@@ -142,7 +185,7 @@ export default function DashboardPage() {
               ) : (
                 s.revenue.map((r) => (
                   <p key={r.currency} className="kpi-value small">
-                    <Link to={`/orders?${windowQuery}`}>{formatMoney(r.grandTotal, r.currency, locale)}</Link>
+                    <Link to={`/orders?${ordersQuery()}`}>{formatMoney(r.grandTotal, r.currency, locale)}</Link>
                   </p>
                 ))
               )}
@@ -156,8 +199,8 @@ export default function DashboardPage() {
           </div>
           {kpis.error ? <ErrorBox error={kpis.error} onRetry={() => kpis.refetch()} /> : <KpiFigures kpis={kpiData} />}
           <OperationsPanel days={days} />
-          <RevenueCard />
-          <ReturnsCard days={days} />
+          <RevenueCard {...filter} />
+          <ReturnsCard days={days} {...filter} />
           {s.total === 0 ? (
             <p className="card empty">{t('dashboard.empty')}</p>
           ) : (
@@ -169,7 +212,7 @@ export default function DashboardPage() {
                   label={s.byChannel.map((c) => `${channelName(c.channel)}: ${c.count}`).join(', ')}
                   onPick={({ dataIndex }) => {
                     const channel = s.byChannel[dataIndex]?.channel;
-                    if (channel) navigate(`/orders?channel=${encodeURIComponent(channel)}&${windowQuery}`);
+                    if (channel) navigate(`/orders?${ordersQuery({ channel })}`);
                   }}
                 />
               </section>
@@ -180,7 +223,7 @@ export default function DashboardPage() {
                   label={s.byState.map((x) => `${stateName(x.state)}: ${x.count}`).join(', ')}
                   onPick={({ dataIndex }) => {
                     const state = s.byState[dataIndex]?.state;
-                    if (state) navigate(`/orders?state=${encodeURIComponent(state)}&${windowQuery}`);
+                    if (state) navigate(`/orders?${ordersQuery({ state })}`);
                   }}
                 />
               </section>
@@ -195,7 +238,7 @@ export default function DashboardPage() {
                     if (!day || !channel) return;
                     // the instants the user's day starts and ends at (23 or 25 hours when clocks change)
                     navigate(
-                      `/orders?channel=${encodeURIComponent(channel)}&placedFrom=${encodeURIComponent(localDayStart(day))}&placedTo=${encodeURIComponent(localDayEnd(day))}`,
+                      `/orders?${ordersQuery({ channel, placedFrom: localDayStart(day), placedTo: localDayEnd(day) })}`,
                     );
                   }}
                   label={s.perDay

@@ -1,15 +1,16 @@
 import { useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { get, query, type Page, type Reference, type ResponseOf } from '../api';
+import { get, query, type ResponseOf } from '../api';
 import { useI18n, useMessages, type ChunkTranslate } from '../i18n/index';
 import { kpisMessages, type KpisKey } from '../i18n/kpis-messages';
 import { useStateWords } from '../components/state-words';
 import { KpiDaily } from '../components/kpi-daily';
-import { useChannelName } from '../components/channel-names';
+import { useChannelName, useChannels } from '../components/channel-names';
 import { useLocationName, useLocations } from '../components/location-names';
 import { ErrorBox, Loading } from '../components/status';
 import { formatDuration, formatNumber, localDayEnd, localDayStart } from '../format';
 import { Link, navigate, useLocation } from '../router';
+import { ReferenceSelect } from '../components/reference-select';
 import { DRILL_DOWN } from '../saved-views';
 import { userZone, zonedDay } from '../time-zone';
 
@@ -76,12 +77,7 @@ export default function KpisPage() {
       ),
     placeholderData: (previous) => previous,
   });
-  const channels = useQuery({
-    queryKey: ['channels', 'all'],
-    queryFn: () => get<Page<Reference>>('/channels?limit=500'),
-    staleTime: 300_000,
-    retry: false,
-  });
+  const channels = useChannels();
   const locations = useLocations();
   const locationName = useLocationName();
 
@@ -494,29 +490,5 @@ function StageTable({
         })}
       </tbody>
     </table>
-  );
-}
-
-/** A filter over reference rows (channels, locations) by code, named by their names; "any" first. */
-function ReferenceSelect(props: {
-  name: string;
-  label: string;
-  anyLabel: string;
-  value: string;
-  items: Reference[] | undefined;
-  onChange: (value: string) => void;
-}) {
-  return (
-    <label>
-      {props.label}
-      <select name={props.name} value={props.value} onChange={(event) => props.onChange(event.target.value)}>
-        <option value="">{props.anyLabel}</option>
-        {(props.items ?? []).map((item) => (
-          <option key={item.id} value={String(item.code)}>
-            {String(item.name)}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }
