@@ -44,6 +44,22 @@ export async function deliveredOrder(t: FulfilmentTestApp, over: Record<string, 
   };
 }
 
+/** The code of the location an order was fulfilled from (its first fulfilment order's), as the KPI filters read it. */
+export async function shippedFrom(t: FulfilmentTestApp, orderId: string): Promise<string> {
+  const row = await t.store
+    .selectFrom('fulfilment_orders')
+    .innerJoin('locations', (join) =>
+      join
+        .onRef('locations.tenant_id', '=', 'fulfilment_orders.tenant_id')
+        .onRef('locations.id', '=', 'fulfilment_orders.location_id'),
+    )
+    .select('locations.code')
+    .where('fulfilment_orders.order_id', '=', orderId)
+    .orderBy('fulfilment_orders.created_at')
+    .executeTakeFirstOrThrow();
+  return row.code;
+}
+
 export const lineOf = (order: { lines: Array<{ id: string; sku: string }> }, sku: string) =>
   order.lines.find((l) => l.sku === sku)!.id;
 

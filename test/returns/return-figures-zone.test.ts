@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedClock } from '../support.js';
 import { fulfilmentApp, ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
-import { deliveredOrder, lineOf, seedReturns } from './helpers.js';
+import { deliveredOrder, lineOf, seedReturns, shippedFrom } from './helpers.js';
 import '../../src/store/schema-returns.js';
 
 /**
@@ -11,23 +11,13 @@ import '../../src/store/schema-returns.js';
  */
 describe('returns figures: days in the user’s zone', () => {
   let t: FulfilmentTestApp;
-  let shippedFrom: string;
+  let location: string;
   const clock = fixedClock('2026-11-02T09:00:00Z');
   before(async () => {
     t = await fulfilmentApp({ clock });
     await seedReturns(t);
     const o = await deliveredOrder(t);
-    const fulfilment = await t.store
-      .selectFrom('fulfilment_orders')
-      .innerJoin('locations', (join) =>
-        join
-          .onRef('locations.tenant_id', '=', 'fulfilment_orders.tenant_id')
-          .onRef('locations.id', '=', 'fulfilment_orders.location_id'),
-      )
-      .select('locations.code')
-      .where('fulfilment_orders.order_id', '=', o.id)
-      .executeTakeFirstOrThrow();
-    shippedFrom = fulfilment.code;
+    location = await shippedFrom(t, o.id);
     const made = await t.call('POST', `/api/v1/orders/${o.id}/returns`, {
       lines: [{ lineId: lineOf(o, 'SKU-1'), quantity: 2 }],
       reason: 'defective',
@@ -70,15 +60,15 @@ describe('returns figures: days in the user’s zone', () => {
       return { channel: f.channel, location: f.location, byReason: f.byReason, refunds: f.requestToRefund.refunds };
     };
     assert.deepEqual(await figures('channel=web'), { channel: 'web', location: null, byReason: one, refunds: 0 });
-    assert.deepEqual(await figures(`location=${shippedFrom}`), {
+    assert.deepEqual(await figures(`location=${location}`), {
       channel: null,
-      location: shippedFrom,
+      location,
       byReason: one,
       refunds: 0,
     });
     assert.deepEqual((await figures('channel=wildberries')).byReason, []);
     assert.deepEqual((await figures('location=NOWHERE')).byReason, []);
-    assert.deepEqual((await figures(`channel=wildberries&location=${shippedFrom}`)).byReason, []);
+    assert.deepEqual((await figures(`channel=wildberries&location=${location}`)).byReason, []);
     const rate = await ok(t, 'GET', '/api/v1/returns/figures?from=2026-10-20&to=2026-10-20&channel=wildberries');
     assert.deepEqual(rate.rate.byChannel, [], 'no shipments or returns of another channel');
   });

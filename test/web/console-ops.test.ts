@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ok, type FulfilmentTestApp } from '../fulfilment/helpers.js';
-import { deliveredOrder } from '../returns/helpers.js';
+import { deliveredOrder, shippedFrom } from '../returns/helpers.js';
 import { orderBody } from '../support.js';
 import { b2bOrderOfOne, browserSkip, type ConsoleRig, startB2bConsole, switchLanguage } from './browser.js';
 
@@ -104,16 +104,7 @@ describe('dashboard, needs attention and the bulk bar', { skip: browserSkip }, (
     assert.match(page.url(), /[?&]channel=b2b\b/);
 
     // the delivered orders' location: a reload of a shared address shows the same figures
-    const { code: location } = await t.store
-      .selectFrom('fulfilment_orders')
-      .innerJoin('locations', (join) =>
-        join
-          .onRef('locations.tenant_id', '=', 'fulfilment_orders.tenant_id')
-          .onRef('locations.id', '=', 'fulfilment_orders.location_id'),
-      )
-      .select('locations.code')
-      .where('fulfilment_orders.order_id', '=', orders.delivered1!.id)
-      .executeTakeFirstOrThrow();
+    const location = await shippedFrom(t, orders.delivered1!.id);
     const atLocation = (await ok(t, 'GET', `/api/v1/reports/orders-summary?days=30&location=${location}`))
       .total as number;
     await page.goto(`${rig.base}/?location=${encodeURIComponent(location)}`);

@@ -10,10 +10,8 @@ import { RevenueCard } from '../components/revenue-card';
 import { ReturnsCard } from '../components/returns-card';
 import { useStateWords } from '../components/state-words';
 import { opsMessages } from '../i18n/ops-messages';
-import { useChannelName, useChannels } from '../components/channel-names';
-import { useLocations } from '../components/location-names';
-import { ReferenceSelect } from '../components/reference-select';
-import { kpisMessages } from '../i18n/kpis-messages';
+import { useChannelName } from '../components/channel-names';
+import { ChannelLocationPicker } from '../components/channel-location-picker';
 import { userZone } from '../time-zone';
 
 type Operations = Schemas['OperationsReport'];
@@ -30,7 +28,6 @@ export default function DashboardPage() {
   const ops = useMessages(opsMessages);
   const words = useStateWords();
   const channelName = useChannelName();
-  const kp = useMessages(kpisMessages);
   const [days, setDays] = useState<number>(30);
   // One channel and one location, or all: in the address, so a filtered dashboard can be shared.
   const { path, search } = useLocation();
@@ -45,8 +42,6 @@ export default function DashboardPage() {
     }
     navigate(next.size ? `${path}?${next.toString()}` : path, { replace: true });
   };
-  const channels = useChannels();
-  const locations = useLocations();
   // The user's days: the window and the per-day chart are cut in the browser's zone.
   const timeZone = userZone();
   const summary = useQuery({
@@ -146,22 +141,7 @@ export default function DashboardPage() {
         </div>
       </div>
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label={t('dashboard.filter')}>
-        <ReferenceSelect
-          name="channel"
-          label={kp('kp.channel')}
-          anyLabel={kp('kp.anyChannel')}
-          value={channel}
-          items={channels.data?.items}
-          onChange={(value) => setFilter({ channel: value })}
-        />
-        <ReferenceSelect
-          name="location"
-          label={kp('kp.location')}
-          anyLabel={kp('kp.anyLocation')}
-          value={location}
-          items={locations.data?.items}
-          onChange={(value) => setFilter({ location: value })}
-        />
+        <ChannelLocationPicker channel={channel} location={location} onChange={setFilter} />
       </form>
       {summary.error ? (
         <ErrorBox error={summary.error} onRetry={() => summary.refetch()} />

@@ -5,12 +5,12 @@ import { useI18n, useMessages, type ChunkTranslate } from '../i18n/index';
 import { kpisMessages, type KpisKey } from '../i18n/kpis-messages';
 import { useStateWords } from '../components/state-words';
 import { KpiDaily } from '../components/kpi-daily';
-import { useChannelName, useChannels } from '../components/channel-names';
-import { useLocationName, useLocations } from '../components/location-names';
+import { useChannelName } from '../components/channel-names';
+import { useLocationName } from '../components/location-names';
 import { ErrorBox, Loading } from '../components/status';
 import { formatDuration, formatNumber, localDayEnd, localDayStart } from '../format';
 import { Link, navigate, useLocation } from '../router';
-import { ReferenceSelect } from '../components/reference-select';
+import { ChannelLocationPicker } from '../components/channel-location-picker';
 import { DRILL_DOWN } from '../saved-views';
 import { userZone, zonedDay } from '../time-zone';
 
@@ -77,8 +77,6 @@ export default function KpisPage() {
       ),
     placeholderData: (previous) => previous,
   });
-  const channels = useChannels();
-  const locations = useLocations();
   const locationName = useLocationName();
 
   const data = report.data;
@@ -128,22 +126,7 @@ export default function KpisPage() {
             onChange={(event) => event.target.value && setParams({ to: event.target.value })}
           />
         </label>
-        <ReferenceSelect
-          name="channel"
-          label={t('kp.channel')}
-          anyLabel={t('kp.anyChannel')}
-          value={channel}
-          items={channels.data?.items}
-          onChange={(value) => setParams({ channel: value })}
-        />
-        <ReferenceSelect
-          name="location"
-          label={t('kp.location')}
-          anyLabel={t('kp.anyLocation')}
-          value={location}
-          items={locations.data?.items}
-          onChange={(value) => setParams({ location: value })}
-        />
+        <ChannelLocationPicker channel={channel} location={location} onChange={setParams} />
         <label>
           {t('kp.slaHours')}
           <input
