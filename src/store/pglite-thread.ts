@@ -90,6 +90,10 @@ export class PGliteThread implements PGliteSession {
         };
         worker.on('message', onMessage);
         worker.once('error', failed);
+        // an exit before any answer (failed() after an answer does nothing: the promise is settled)
+        worker.once('exit', (code) =>
+          failed(new Error(`the embedded database did not open (its thread exited with code ${code})`)),
+        );
       });
       return new PGliteThread(worker);
     })();
@@ -157,6 +161,9 @@ export function takeEarlyOpen(dataDir: string): { opened: Promise<PGliteThread>;
   early = null;
   if (!taken) return null;
   if (taken.dataDir === resolve(dataDir)) return taken;
-  void taken.opened.then((thread) => thread.close()).finally(taken.unlock);
+  taken.opened
+    .then((thread) => thread.close())
+    .catch(() => undefined) // it failed to open: nothing to close
+    .finally(taken.unlock);
   return null;
 }
