@@ -36,13 +36,9 @@ export interface Database {
 
 // Both back ends return the same JS types: int8 and numeric as strings (exact; the app
 // converts money to bigint), date as 'YYYY-MM-DD', timestamptz as Date, json parsed.
-const INT8 = 20;
-const NUMERIC = 1700;
-const DATE = 1082;
+// (EMBEDDED.textTypes: int8, numeric, date — PGlite is given the same list)
 const keepText = (v: string) => v;
-pg.types.setTypeParser(INT8, keepText);
-pg.types.setTypeParser(NUMERIC, keepText);
-pg.types.setTypeParser(DATE, keepText);
+for (const oid of EMBEDDED.textTypes) pg.types.setTypeParser(oid, keepText);
 
 export interface OpenOptions {
   /**
