@@ -93,6 +93,8 @@ describe('states in words on every list', { skip: browserSkip }, () => {
     const texts = await badges(page);
     assert.deepEqual(texts.sort(), [WORDS.en.unpaid, WORDS.en.short, WORDS.en.short].sort());
     const filter = page.getByRole('combobox', { name: 'State' });
+    // its states arrive with their own request: wait for them before reading the options
+    await filter.locator('option', { hasText: WORDS.en.short }).first().waitFor({ state: 'attached' });
     const options = await filter.locator('option').allInnerTexts();
     assert.ok(options.includes(WORDS.en.short), options.join(' | '));
     assert.doesNotMatch(options.join('\n'), CODES);
