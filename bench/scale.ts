@@ -144,7 +144,7 @@ const totalNote = (total: number | null | undefined, exact: boolean | null | und
   total === null || total === undefined
     ? 'no total'
     : exact === false
-      ? `total >${total} (capped)`
+      ? `total ≥${total}`
       : total <= 1
         ? `total ${total}`
         : total <= 50
@@ -281,6 +281,16 @@ if (process.env.SCALE_HTTP !== '0') {
       'http',
       needles.map((needle) => async () => {
         const body = await call(`/orders?q=${encodeURIComponent(needle)}&limit=50`);
+        return body.items?.length ? totalNote(body.total, body.totalExact) : 'NO MATCH';
+      }),
+    );
+  // A common needle narrowed by a filter: the page walks, and the count walks too (up to the probe).
+  for (const state of ['delivered', 'in_transit'])
+    await measure(
+      `surname, state=${state}`,
+      'http',
+      kinds.surname!.map((needle) => async () => {
+        const body = await call(`/orders?q=${encodeURIComponent(needle)}&state=${state}&limit=50`);
         return body.items?.length ? totalNote(body.total, body.totalExact) : 'NO MATCH';
       }),
     );

@@ -1,8 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { address, orderBody, seedBasics, testApp, type TestApp } from '../support.js';
+import { sql } from 'kysely';
 import { newId } from '../../src/shared/ids.js';
-import { listOrders, type ListBounds } from '../../src/app/orders/list-orders.js';
+import { listOrders, resolveSearch, type ListBounds } from '../../src/app/orders/list-orders.js';
 
 /** Reads every page of a sorted list; returns the numbers in the order the pages gave them. */
 async function allPages(t: TestApp, params: string, limit: number) {
@@ -151,45 +152,73 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
     return { numbers, ...first! };
   }
 
-  test('a common needle is walked, a rare one collected: the same orders either way, and the count says when it is capped', async () => {
-    // Bounds this small make 'KUBEK ceramiczny' (12 orders by a line), 'москва' (4 by city) and
-    // 'łódź' (5) common; 'sku-2' and the tracking number stay rare.
-    const small: ListBounds = { searchProbe: 2, countCap: 5 };
+  // Bounds this small make 'KUBEK ceramiczny' (12 orders by a line), 'москва' (4 by city) and
+  // 'łódź' (5) common; 'sku-2' and the tracking number stay rare. `all` samples every order (the
+  // sample's matches are the answer). The others sample fewer, so the tenant counts as large:
+  // `sampled` reads the newest 4 with a bound of max(2, ⌈√(18 × 13 / 14)⌉) = 5, and a branch is
+  // walked when its share of the sample says so or when probing it finds more than 5; `newest`
+  // reads one order with a bound of 2, so that probes overflow.
+  const all: ListBounds = { searchProbe: 2, countCap: 5, searchSample: 2000, walkPage: 50 };
+  const sampled: ListBounds = { searchProbe: 2, countCap: 5, searchSample: 4, walkPage: 18 };
+  const newest: ListBounds = { searchProbe: 2, countCap: 5, searchSample: 1, walkPage: 1 };
+
+  test('a common needle is walked, a rare one collected: the same orders either way, and the count says when it is a lower bound', async () => {
     const state = orders[0].state as string;
-    for (const q of ['KUBEK ceramiczny', 'москва', 'łódź', 'sku-2', '6201234567890', 'SKU-2', 'no-such-thing']) {
-      for (const extra of [{}, { sort: 'number' }, { sort: '-total' }, { state }, { state: 'cancelled' }] as Record<
-        string,
-        string
-      >[]) {
-        const query = { q, ...extra };
-        const exact = await walk(undefined, query);
-        const bounded = await walk(small, query);
-        assert.deepEqual(bounded.numbers, exact.numbers, `${JSON.stringify(query)}: same orders in the same order`);
-        assert.equal(exact.totalExact, true);
-        assert.equal(exact.total, exact.numbers.length, `${JSON.stringify(query)}: exact total`);
-        if (bounded.totalExact) assert.equal(bounded.total, exact.numbers.length);
-        else {
-          assert.ok(
-            exact.numbers.length > bounded.total!,
-            `${JSON.stringify(query)}: more match than the capped total`,
-          );
-          assert.equal(bounded.total, 2);
+    for (const bounds of [all, sampled, newest])
+      for (const q of ['KUBEK ceramiczny', 'москва', 'łódź', 'sku-2', '6201234567890', 'SKU-2', 'no-such-thing']) {
+        for (const extra of [{}, { sort: 'number' }, { sort: '-total' }, { state }, { state: 'cancelled' }] as Record<
+          string,
+          string
+        >[]) {
+          const query = { q, ...extra };
+          const label = `${JSON.stringify(query)}, sample ${bounds.searchSample}`;
+          const exact = await walk(undefined, query);
+          const bounded = await walk(bounds, query);
+          assert.deepEqual(bounded.numbers, exact.numbers, `${label}: same orders in the same order`);
+          assert.equal(exact.totalExact, true);
+          assert.equal(exact.total, exact.numbers.length, `${label}: exact total`);
+          if (bounded.totalExact) assert.equal(bounded.total, exact.numbers.length, label);
+          else {
+            assert.ok(bounded.total! <= exact.numbers.length, `${label}: at least the total match`);
+            assert.ok(bounded.total! > 0, label);
+          }
         }
       }
-    }
-    // Unfiltered, the common needle's count is capped at the probe without counting again.
-    const common = await walk(small, { q: 'KUBEK ceramiczny' });
-    assert.deepEqual([common.total, common.totalExact], [2, false]);
-    const rare = await walk(small, { q: 'sku-2' });
-    assert.deepEqual([rare.total, rare.totalExact], [1, true]);
+    // Which needle was walked, and why: a sample of every order walks a branch with more matches
+    // than the probe and still knows the exact count.
+    const kubek = await resolveSearch(t.store, 'KUBEK ceramiczny', all);
+    assert.equal(kubek.conditions.length, 1, 'the line branch is walked');
+    assert.deepEqual([kubek.matched, kubek.exact], [12, true]);
+    const kubekList = await walk(all, { q: 'KUBEK ceramiczny' });
+    assert.deepEqual([kubekList.total, kubekList.totalExact], [12, true]);
+    const rare = await resolveSearch(t.store, 'sku-2', all);
+    assert.deepEqual([rare.conditions.length, rare.ids, rare.exact], [0, [orders[7].id], true]);
+    // A large tenant (the newest 4 sampled): the line is common in the sample, and so is 'łódź' (2 of
+    // the newest 4: 6.5 of 13 expected, above 5); 'москва' (1 of 4) is probed and collected.
+    // The tenant's size is the planner's estimate: analyzed, it is the 13 orders the bound assumes.
+    await sql`analyze orders`.execute(t.store.conn);
+    const kubekSampled = await resolveSearch(t.store, 'KUBEK ceramiczny', sampled);
+    assert.equal(kubekSampled.conditions.length, 1);
+    assert.equal(kubekSampled.exact, false);
+    assert.ok(kubekSampled.matched >= 4 && kubekSampled.matched <= 12, String(kubekSampled.matched));
+    const lodz = await resolveSearch(t.store, 'łódź', sampled);
+    assert.deepEqual([lodz.conditions.length, lodz.exact], [1, false]);
+    const moscow = await resolveSearch(t.store, 'москва', sampled);
+    assert.deepEqual([moscow.conditions.length, moscow.ids.length, moscow.exact], [0, 4, true], 'probed: 4 ≤ 5');
+    // Not among the newest order, but more than 2 when probed: walked, at least 3 known.
+    const overflow = await resolveSearch(t.store, 'москва', newest);
+    assert.deepEqual(
+      [overflow.conditions.length, overflow.ids.length, overflow.matched, overflow.exact],
+      [1, 0, 3, false],
+    );
     // An exact SKU answers alone, like a number.
-    const sku = await walk(small, { q: 'SKU-2' });
+    const sku = await walk(sampled, { q: 'SKU-2' });
     assert.deepEqual(sku.numbers, [orders[7].number]);
     // Without a needle the count stops at the cap.
-    const all = await walk(small, {});
-    assert.equal(all.numbers.length, 13);
-    assert.deepEqual([all.total, all.totalExact], [5, false]);
-    const few = await walk(small, { state: 'cancelled' });
+    const every = await walk(sampled, {});
+    assert.equal(every.numbers.length, 13);
+    assert.deepEqual([every.total, every.totalExact], [5, false]);
+    const few = await walk(sampled, { state: 'cancelled' });
     assert.deepEqual([few.total, few.totalExact], [few.numbers.length, true]);
   });
 

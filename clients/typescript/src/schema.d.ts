@@ -53,9 +53,9 @@ export interface paths {
                         "application/json": {
                             items: components["schemas"]["OrderSummary"][];
                             nextCursor: string | null;
-                            /** @description the matches of the filters, on the first page only (no cursor); when totalExact is false, more than this many match (the count stops there) */
+                            /** @description the matches of the filters, on the first page only (no cursor); when totalExact is false, at least this many match (the count stopped there, or a common search needle was not counted) */
                             total: number | null;
-                            /** @description false when total is a lower bound (more orders match); null with total on later pages */
+                            /** @description false when total is a lower bound (as many or more orders match); null with total on later pages */
                             totalExact: boolean | null;
                         };
                     };

@@ -267,12 +267,14 @@ export const orderRoutes =
                 .number()
                 .nullable()
                 .describe(
-                  'the matches of the filters, on the first page only (no cursor); when totalExact is false, more than this many match (the count stops there)',
+                  'the matches of the filters, on the first page only (no cursor); when totalExact is false, at least this many match (the count stopped there, or a common search needle was not counted)',
                 ),
               totalExact: z
                 .boolean()
                 .nullable()
-                .describe('false when total is a lower bound (more orders match); null with total on later pages'),
+                .describe(
+                  'false when total is a lower bound (as many or more orders match); null with total on later pages',
+                ),
             }),
             ...errors,
           },

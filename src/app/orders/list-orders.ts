@@ -56,27 +56,57 @@ const likePattern = (needle: string) => `%${needle.toLowerCase().replace(/[\\%_]
 /** A first page counts at most this many matches; beyond it `total` is this and `totalExact` false. */
 export const COUNT_CAP = 10_000;
 /**
- * A search branch (one index) with more matches than this is walked rather than collected: the
+ * The fewest matches a search branch (one index) collects before it is walked instead: the
  * newest orders are read in the list's order with the branch's condition as a filter, which finds
- * a page after a few hundred rows when a needle is common (a surname, a city).
+ * a page after a few hundred rows when a needle is common (a surname, a city). On a large tenant
+ * the bound grows with the square root of its orders (see resolveSearch).
  */
 export const SEARCH_PROBE = 2_000;
+/** How many of the newest orders a search reads first to see how common each branch's needle is. */
+export const SEARCH_SAMPLE = 2_000;
+/** The page a walk is sized for: the list's default limit. */
+export const WALK_PAGE = 50;
+/**
+ * What a match collected through a trigram index costs, in rows walked: measured at 1M orders, a
+ * walk read 10,361 of the newest orders in 17.5 ms, and collecting 5,000 matches of one needle
+ * through its index took ~120 ms (scattered rows, each rechecked).
+ */
+const PROBE_COST = 14;
 
-/** The two bounds above (tests pass small ones to see both plans and a capped count on few orders). */
+/** The bounds above (tests pass small ones to see every plan and a capped count on few orders). */
 export interface ListBounds {
   countCap: number;
   searchProbe: number;
+  searchSample: number;
+  walkPage: number;
 }
-const BOUNDS: ListBounds = { countCap: COUNT_CAP, searchProbe: SEARCH_PROBE };
+const BOUNDS: ListBounds = {
+  countCap: COUNT_CAP,
+  searchProbe: SEARCH_PROBE,
+  searchSample: SEARCH_SAMPLE,
+  walkPage: WALK_PAGE,
+};
 
 /**
  * What a search needle resolved to: the ids of the branches with few matches (every one of
- * them) and, for each branch with many, its condition on an `orders` row. `exhaustive` when
- * there are no conditions: the ids are all the matches.
+ * them) and, for each branch with many, its condition on an `orders` row; how many orders are
+ * known to match (`matched`), all of them when `exact`.
  */
-interface Search {
+export interface Search {
   ids: string[];
   conditions: RawBuilder<boolean>[];
+  matched: number;
+  exact: boolean;
+}
+
+/** One place a search needle is looked for (see resolveSearch). */
+interface Branch {
+  /** The ids of the orders it matches, through its index. */
+  ids: RawBuilder<{ id: string }>;
+  /** The same test of an `orders` row. */
+  row: RawBuilder<boolean>;
+  /** A branch on another table: its orders among those from `oldest` on, by that table's order index. */
+  since?: (oldest: string) => RawBuilder<{ id: string }>;
 }
 
 /**
@@ -85,11 +115,20 @@ interface Search {
  * answers alone; otherwise the order's search text (number, external and display numbers,
  * customer name, e-mail, buyer id), a line's SKU or product name, a tracking number, the shipping
  * city or phone (digits only, so "600 100 200" finds "+48600100200"), or the grand total
- * ("149.99" or "149,99"), each a trigram or b-tree index of 0025/0034. One round trip reads up
- * to SEARCH_PROBE + 1 ids per branch: a branch that stops short is complete and contributes its
- * ids; one that reaches the bound is common and becomes a filter on the walk of the newest orders.
+ * ("149.99" or "149,99"), each a trigram or b-tree index of 0025/0034.
+ *
+ * How common each of those branches is decides how it is read, and it is measured, not guessed:
+ * the newest SEARCH_SAMPLE orders are tested against every branch first (one bounded read; the
+ * planner's estimate of a substring's matches was off by orders of magnitude for common
+ * surnames, and a common needle read through its trigram index costs seconds). When they are all
+ * of the tenant's orders, their matches are the answer. Otherwise a branch whose share of the
+ * sample, over the tenant's orders, comes to more than `bound` matches is walked (a page of
+ * WALK_PAGE costs about WALK_PAGE / share rows); the others are read through their indexes up to
+ * `bound` + 1 ids, and one that reaches it is walked too. `bound` is √(WALK_PAGE × orders /
+ * PROBE_COST), at least SEARCH_PROBE: where walking and collecting cost about the same, so
+ * neither costs much more whatever the needle (≈ 2,000 matches at 1M orders, 6,000 at 10M).
  */
-async function resolveSearch(scope: TenantScope, needle: string, probeBound: number): Promise<Search> {
+export async function resolveSearch(scope: TenantScope, needle: string, bounds: ListBounds = BOUNDS): Promise<Search> {
   const tenantId = scope.tenantId;
   const exact = needle.trim();
   const pattern = likePattern(exact);
@@ -116,86 +155,135 @@ async function resolveSearch(scope: TenantScope, needle: string, probeBound: num
       and regexp_replace(coalesce(o.shipping_address->>'phone', ''), '[^0-9]', '', 'g') = ${phoneExact}`
         : sql``
     }`.execute(scope.conn);
-  if (found.rows.length) return { ids: found.rows.map((row) => row.id), conditions: [] };
+  if (found.rows.length) {
+    const ids = found.rows.map((row) => row.id);
+    return { ids, conditions: [], matched: ids.length, exact: true };
+  }
 
-  const lines = sql<boolean>`exists (select 1 from order_lines l where l.tenant_id = orders.tenant_id
-    and l.order_id = orders.id and lower(l.sku || ' ' || l.name) like ${pattern})`;
-  const tracking = sql<boolean>`exists (select 1 from shipments s where s.tenant_id = orders.tenant_id
-    and s.order_id = orders.id and lower(coalesce(s.tracking_number, '')) like ${pattern})`;
-  // Each branch: [the query of its ids, the same condition on an orders row].
-  const branches: [RawBuilder<{ id: string }>, RawBuilder<boolean>][] = [
-    [
-      sql`select o.id from orders o where o.tenant_id = ${tenantId} and o.search_text like ${pattern}`,
-      sql`orders.search_text like ${pattern}`,
-    ],
-    [
-      sql`select l.order_id as id from order_lines l where l.tenant_id = ${tenantId}
-        and lower(l.sku || ' ' || l.name) like ${pattern}`,
-      lines,
-    ],
-    [
-      sql`select s.order_id as id from shipments s where s.tenant_id = ${tenantId}
-        and lower(coalesce(s.tracking_number, '')) like ${pattern}`,
-      tracking,
-    ],
-    [
-      sql`select o.id from orders o where o.tenant_id = ${tenantId}
+  // Each branch: the query of its ids (through its index) and the same test of an orders row. The
+  // test of a row is wrapped in `coalesce(…, false)`, which no index serves and which the planner
+  // takes to match half the rows: a walked branch is common, and the planner, misled by its own
+  // estimate of a substring, would otherwise read every match through the trigram index, or scan
+  // the whole table, instead of walking the newest orders. A branch on another table also says
+  // how to find its matches among the orders from a given id on, by that table's order index.
+  const test = (condition: RawBuilder<boolean>) => sql<boolean>`coalesce(${condition}, false)`;
+  const lineText = sql<boolean>`lower(l.sku || ' ' || l.name) like ${pattern}`;
+  const trackingText = sql<boolean>`lower(coalesce(s.tracking_number, '')) like ${pattern}`;
+  const branches: Branch[] = [
+    {
+      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId} and o.search_text like ${pattern}`,
+      row: test(sql`orders.search_text like ${pattern}`),
+    },
+    {
+      ids: sql`select l.order_id as id from order_lines l where l.tenant_id = ${tenantId} and ${lineText}`,
+      row: test(sql`exists (select 1 from order_lines l where l.tenant_id = orders.tenant_id
+        and l.order_id = orders.id and ${lineText})`),
+      since: (oldest) => sql`select distinct l.order_id as id from order_lines l
+        where l.tenant_id = ${tenantId} and l.order_id >= ${oldest} and ${test(lineText)}`,
+    },
+    {
+      ids: sql`select s.order_id as id from shipments s where s.tenant_id = ${tenantId} and ${trackingText}`,
+      row: test(sql`exists (select 1 from shipments s where s.tenant_id = orders.tenant_id
+        and s.order_id = orders.id and ${trackingText})`),
+      since: (oldest) => sql`select distinct s.order_id as id from shipments s
+        where s.tenant_id = ${tenantId} and s.order_id >= ${oldest} and ${test(trackingText)}`,
+    },
+    {
+      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId}
         and lower(coalesce(o.shipping_address->>'city', '')) like ${pattern}`,
-      sql`lower(coalesce(orders.shipping_address->>'city', '')) like ${pattern}`,
-    ],
+      row: test(sql`lower(coalesce(orders.shipping_address->>'city', '')) like ${pattern}`),
+    },
   ];
+  const phoneDigits = (alias: string) =>
+    sql<boolean>`regexp_replace(coalesce(${sql.ref(`${alias}.shipping_address`)}->>'phone', ''), '[^0-9]', '', 'g') like ${phone}`;
   if (phone)
-    branches.push([
-      sql`select o.id from orders o where o.tenant_id = ${tenantId}
-        and regexp_replace(coalesce(o.shipping_address->>'phone', ''), '[^0-9]', '', 'g') like ${phone}`,
-      sql`regexp_replace(coalesce(orders.shipping_address->>'phone', ''), '[^0-9]', '', 'g') like ${phone}`,
-    ]);
+    branches.push({
+      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId} and ${phoneDigits('o')}`,
+      row: test(phoneDigits('orders')),
+    });
   if (minor !== null)
-    branches.push([
-      sql`select o.id from orders o where o.tenant_id = ${tenantId} and o.grand_total = ${minor.toString()}`,
-      sql`orders.grand_total = ${minor.toString()}`,
-    ]);
-  // Each branch in a materialized CTE: planned for all its rows (its index), read only as far
-  // as the bound.
-  const probe = (chosen: number[]) => sql<{ branch: number; id: string }>`
-    with ${sql.join(
-      chosen.map((at) => sql`${sql.raw(`b${at}`)} as materialized (${branches[at]![0]})`),
-      sql`, `,
-    )}
-    ${sql.join(
-      chosen.map((at) => sql`(select ${at}::int as branch, id from ${sql.raw(`b${at}`)} limit ${probeBound + 1})`),
-      sql` union all `,
-    )}`;
-  // First the planner's estimate of each branch (the trigram index's statistics, no rows read):
-  // one it expects to match more than the bound is walked without reading its matches. The others
-  // are read up to the bound, which also catches an estimate that was too low.
+    branches.push({
+      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId} and o.grand_total = ${minor.toString()}`,
+      row: test(sql`orders.grand_total = ${minor.toString()}`),
+    });
   const every = branches.map((_, at) => at);
-  const plan = await sql<Record<string, unknown>>`explain (format json) ${probe(every)}`.execute(scope.conn);
-  const estimates = branchEstimates(Object.values(plan.rows[0] ?? {})[0]);
-  const common = new Set(every.filter((at) => (estimates.get(`b${at}`) ?? 0) > probeBound));
+
+  // The sample: which branches each of the newest orders matches (a bit each), how many were read
+  // and the oldest of them; the other tables' matches among those orders by their order index.
+  const own = every.filter((at) => !branches[at]!.since);
+  const sampled = await sql<{ id: string | null; hits: number | null; seen: number | null }>`
+    with flagged as (
+      select orders.id, ${sql.join(
+        own.map((at) => sql`(case when ${branches[at]!.row} then ${1 << at} else 0 end)`),
+        sql` + `,
+      )} as hits
+      from (select * from orders where tenant_id = ${tenantId} order by id desc limit ${bounds.searchSample}) as orders)
+    select id, hits, null::int as seen from flagged where hits > 0
+    union all select min(id::text)::uuid, null, count(*)::int from flagged`.execute(scope.conn);
+  const bits = new Map<string, number>();
+  for (const row of sampled.rows) if (row.hits !== null) bits.set(row.id!, row.hits);
+  const tally = sampled.rows.find((row) => row.hits === null);
+  const seen = Number(tally?.seen ?? 0);
+  const others = every.filter((at) => branches[at]!.since);
+  if (seen && others.length) {
+    const oldest = tally!.id!;
+    const elsewhere = await sql<{ id: string; bit: number }>`${sql.join(
+      others.map((at) => sql`(select id, ${1 << at}::int as bit from (${branches[at]!.since!(oldest)}) m)`),
+      sql` union all `,
+    )}`.execute(scope.conn);
+    for (const row of elsewhere.rows) bits.set(row.id, (bits.get(row.id) ?? 0) | row.bit);
+  }
+  const hits = [...bits].map(([id, mask]) => ({ id, hits: mask }));
+  const counts = every.map((at) => hits.filter((row) => row.hits & (1 << at)).length);
+  const matching = (branchSet: Set<number>) => (row: { hits: number }) =>
+    [...branchSet].some((at) => row.hits & (1 << at));
+
+  if (seen < bounds.searchSample) {
+    // The sample read every order of the tenant: its matches are all of them. A common branch is
+    // still walked (its ids would be a long array); the orders only other branches match are ids.
+    const common = new Set(every.filter((at) => counts[at]! > bounds.searchProbe));
+    const ids = hits.filter((row) => !matching(common)(row)).map((row) => row.id);
+    return { ids, conditions: conditionsOf(branches, common), matched: hits.length, exact: true };
+  }
+
+  const plan = await sql<Record<string, unknown>>`explain (format json)
+    select 1 from orders where tenant_id = ${tenantId}`.execute(scope.conn);
+  const orders = Math.max(seen, planRows(Object.values(plan.rows[0] ?? {})[0]));
+  const bound = Math.max(bounds.searchProbe, Math.ceil(Math.sqrt((bounds.walkPage * orders) / PROBE_COST)));
+  const common = new Set(every.filter((at) => (counts[at]! * orders) / seen > bound));
   const rest = every.filter((at) => !common.has(at));
-  const read = rest.length ? (await probe(rest).execute(scope.conn)).rows : [];
-  const counts = branches.map(() => 0);
-  for (const row of read) counts[row.branch]! += 1;
-  for (const at of rest) if (counts[at]! > probeBound) common.add(at);
-  const ids = new Set<string>();
-  for (const row of read) if (!common.has(row.branch)) ids.add(row.id);
-  return { ids: [...ids], conditions: [...common].sort().map((at) => branches[at]![1]) };
+  // Each probed branch in a materialized CTE: planned for all its rows (its index), read only as far as the bound.
+  const read = rest.length
+    ? (
+        await sql<{ branch: number; id: string }>`
+          with ${sql.join(
+            rest.map((at) => sql`${sql.raw(`b${at}`)} as materialized (${branches[at]!.ids})`),
+            sql`, `,
+          )}
+          ${sql.join(
+            rest.map((at) => sql`(select ${at}::int as branch, id from ${sql.raw(`b${at}`)} limit ${bound + 1})`),
+            sql` union all `,
+          )}`.execute(scope.conn)
+      ).rows
+    : [];
+  const probed = branches.map(() => 0);
+  for (const row of read) probed[row.branch]! += 1;
+  const overflowed = rest.filter((at) => probed[at]! > bound);
+  for (const at of overflowed) common.add(at);
+  const ids = [...new Set(read.filter((row) => !common.has(row.branch)).map((row) => row.id))];
+  if (!common.size) return { ids, conditions: [], matched: ids.length, exact: true };
+  // Known to match: the sample's orders that a common branch matches, or a branch's bound + 1.
+  const matched = Math.max(hits.filter(matching(common)).length, overflowed.length ? bound + 1 : 0);
+  return { ids, conditions: conditionsOf(branches, common), matched, exact: false };
 }
 
-/** The planner's row estimate of each CTE (by name) in an `explain (format json)` answer. */
-function branchEstimates(plan: unknown): Map<string, number> {
-  const found = new Map<string, number>();
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    const name = /^CTE (b\d+)$/.exec(String(record['Subplan Name'] ?? ''));
-    if (name) found.set(name[1]!, Number(record['Plan Rows'] ?? 0));
-    for (const value of Object.values(record)) if (value && typeof value === 'object') visit(value);
-  };
-  visit(typeof plan === 'string' ? JSON.parse(plan) : plan);
-  return found;
+const conditionsOf = (branches: Branch[], common: Set<number>) =>
+  [...common].sort((a, b) => a - b).map((at) => branches[at]!.row);
+
+/** The planner's row estimate of the top node in an `explain (format json)` answer. */
+function planRows(plan: unknown): number {
+  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan?: { 'Plan Rows'?: number } }[];
+  return Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0);
 }
 
 /** The search as a condition on `orders`: the collected ids, or any common branch's condition. */
@@ -223,7 +311,7 @@ async function resolve(
   file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>,
   bounds: ListBounds,
 ): Promise<Found> {
-  const search = file.q?.trim() ? await resolveSearch(scope, file.q, bounds.searchProbe) : null;
+  const search = file.q?.trim() ? await resolveSearch(scope, file.q, bounds) : null;
   // The few orders needing attention are found first, each part by its own index (as the
   // navigation's count finds them), rather than by testing every order newest first; as a
   // known array the planner fetches them by key.
@@ -346,8 +434,9 @@ const narrowed = (file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>) =>
 
 /**
  * The first page's count: exact up to a cap, so it costs at most reading `cap` index entries.
- * A search with a common branch already knows more than SEARCH_PROBE orders match when nothing
- * else narrows it; otherwise it counts up to SEARCH_PROBE (walking with the common condition).
+ * A search already knows how many orders match when nothing else narrows it (all of them, or at
+ * least that many when a branch is walked); otherwise it counts, up to SEARCH_PROBE when a branch
+ * is walked (walking with the common condition).
  */
 async function countPage(
   scope: TenantScope,
@@ -356,11 +445,10 @@ async function countPage(
   bounds: ListBounds,
 ): Promise<{ total: number; totalExact: boolean }> {
   const common = !!found.search?.conditions.length;
-  if (common && !narrowed(file)) return { total: bounds.searchProbe, totalExact: false };
+  if (found.search && !narrowed(file)) return { total: found.search.matched, totalExact: found.search.exact };
   // Ids found alone are the matches (each is an order: the tables they come from reference it).
   if (found.attention && !found.search && !narrowed({ ...file, kpi: undefined }))
     return { total: found.attention.length, totalExact: true };
-  if (found.search && !common && !narrowed(file)) return { total: found.search.ids.length, totalExact: true };
   const cap = common ? bounds.searchProbe : bounds.countCap;
   // Planned for every match (a CTE), read only up to the cap: with the limit in the same query
   // the planner may pick a walk that is fast only when matches are many.
