@@ -222,6 +222,17 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
     assert.deepEqual([few.total, few.totalExact], [few.numbers.length, true]);
   });
 
+  test('a known set of ids is paged in creation order, slice by slice, when a filter leaves few of them', async () => {
+    // 'KUBEK ceramiczny' collects 12 ids; placed on 1 November are orders 0, 5 and 10 only. With a
+    // page of 1 the first slice is 8 ids, so the second page needs a second, larger slice.
+    const query = { q: 'KUBEK ceramiczny', placedTo: '2026-11-02T00:00:00Z' };
+    const paged = await walk(undefined, { ...query, limit: 1 } as any);
+    assert.deepEqual(paged.numbers, [orders[10].number, orders[5].number, orders[0].number]);
+    assert.deepEqual([paged.total, paged.totalExact], [3, true]);
+    const oldestFirst = await walk(undefined, { ...query, sort: 'created' });
+    assert.deepEqual(oldestFirst.numbers, [orders[0].number, orders[5].number, orders[10].number]);
+  });
+
   test('GET /orders says whether its total is exact', async () => {
     const first = await t.call('GET', '/api/v1/orders?limit=2');
     assert.equal(first.status, 200);

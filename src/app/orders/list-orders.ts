@@ -365,21 +365,19 @@ export async function listOrders(scope: TenantScope, file: ListQuery, bounds: Li
   const found = await resolve(scope, file, bounds);
   const page = await listPage(scope, file, found);
   if (file.cursor) return { ...page, total: null, totalExact: null };
-  return { ...page, ...(await countPage(scope, file, found, bounds)) };
+  return { ...page, ...(await countPage(scope, file, found, bounds, page)) };
 }
+
+/** The channel's code of the `orders` row, looked up per row shown (not joined: see `filtered`). */
+const channelCode = sql<string>`(select c.code from channels c where c.tenant_id = orders.tenant_id
+  and c.id = orders.channel_id)`;
 
 async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
   const sort = file.sort ?? '-created';
   const desc = sort.startsWith('-');
   const column = SORT_COLUMNS[sort.replace(/^-/, '') as SortKey];
   const ref = sql.ref(`orders.${column}`);
-  let query = filtered(scope, file, found)
-    .selectAll('orders')
-    .select(
-      sql<string>`(select c.code from channels c where c.tenant_id = orders.tenant_id and c.id = orders.channel_id)`.as(
-        'channel_code',
-      ),
-    );
+  let query = filtered(scope, file, found);
   const after = decodeCursor(file.cursor, sort);
   if (after) {
     const value = column === 'placed_at' ? new Date(after.value) : after.value;
@@ -392,22 +390,29 @@ async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
               : sql<boolean>`(${ref}, orders.id) > (${value}, ${after.id})`,
           );
   }
-  const direction = desc ? 'desc' : 'asc';
-  type Row = Awaited<ReturnType<typeof query.execute>>[number];
+  const direction = sql.raw(desc ? 'desc' : 'asc');
+  const full = query.selectAll('orders').select(channelCode.as('channel_code'));
+  type Row = Awaited<ReturnType<typeof full.execute>>[number];
   // A known set of ids (a rare needle, the orders needing attention) is fetched by key first and
   // sorted after (a materialized CTE): left to itself the planner may walk the whole list in order
-  // testing each row against the array, as if the ids were many.
+  // testing each row against the array, as if the ids were many. Only the id and the sort value
+  // are picked for the sort; the page's rows are read whole after it.
   const known = !!found.attention || (!!found.search && !found.search.conditions.length);
-  const rows: Row[] = known
-    ? ((
-        await sql<Row>`with picked as materialized (${query})
-          select * from picked order by ${sql.ref(column)} ${sql.raw(direction)}, id ${sql.raw(direction)}
-          limit ${file.limit + 1}`.execute(scope.conn)
-      ).rows as Row[])
-    : await (column === 'id' ? query : query.orderBy(`orders.${column}`, direction))
-        .orderBy('orders.id', direction)
-        .limit(file.limit + 1)
-        .execute();
+  const rows: Row[] =
+    known && column === 'id'
+      ? await newestOfKnown(scope, file, found, after?.id ?? null, desc)
+      : known
+        ? ((
+            await sql<Row>`with picked as materialized (${query.select([sql.ref('orders.id').as('id'), ref.as('sort_value')])}),
+          chosen as (select id from picked order by sort_value ${direction}, id ${direction} limit ${file.limit + 1})
+          select orders.*, ${channelCode} as channel_code from chosen
+            join orders on orders.tenant_id = ${scope.tenantId} and orders.id = chosen.id
+          order by ${ref} ${direction}, orders.id ${direction}`.execute(scope.conn)
+          ).rows as Row[])
+        : await (column === 'id' ? full : full.orderBy(`orders.${column}`, desc ? 'desc' : 'asc'))
+            .orderBy('orders.id', desc ? 'desc' : 'asc')
+            .limit(file.limit + 1)
+            .execute();
   const page = rows.slice(0, file.limit);
   const last = page.at(-1);
   const valueOf = (row: (typeof rows)[number]) =>
@@ -416,6 +421,38 @@ async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
     items: page.map(orderSummaryView),
     nextCursor: rows.length > file.limit && last ? encodeCursor(sort, valueOf(last), last.id) : null,
   };
+}
+
+/**
+ * A page of a known set of ids in created order: ids are UUIDv7, so their order is the orders'
+ * creation order, and the page is read in slices of that order (the first slice a few pages long,
+ * each next one four times larger) until it is full — a page of the thousands of orders needing
+ * attention reads ~200 rows, not all of them.
+ */
+async function newestOfKnown(scope: TenantScope, file: ListQuery, found: Found, afterId: string | null, desc: boolean) {
+  const bare = found.search && !found.search.conditions.length ? new Set(found.search.ids) : null;
+  let ids = found.attention ? found.attention.filter((id) => !bare || bare.has(id)) : [...bare!];
+  ids.sort();
+  if (desc) ids.reverse();
+  if (afterId) ids = ids.filter((id) => (desc ? id < afterId : id > afterId));
+  const rows = [];
+  let size = 4 * (file.limit + 1);
+  for (let at = 0; at < ids.length && rows.length <= file.limit; at += size, size *= 4) {
+    const slice = ids.slice(at, at + size);
+    const only: Found = {
+      attention: found.attention ? slice : null,
+      search: bare ? { ...found.search!, ids: slice } : found.search,
+    };
+    rows.push(
+      ...(await filtered(scope, file, only)
+        .selectAll('orders')
+        .select(channelCode.as('channel_code'))
+        .orderBy('orders.id', desc ? 'desc' : 'asc')
+        .limit(file.limit + 1 - rows.length)
+        .execute()),
+    );
+  }
+  return rows;
 }
 
 /** Filters besides `q` that narrow the list (each may make a capped count walk further). */
@@ -435,21 +472,27 @@ const narrowed = (file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>) =>
 /**
  * The first page's count: exact up to a cap, so it costs at most reading `cap` index entries.
  * A search already knows how many orders match when nothing else narrows it (all of them, or at
- * least that many when a branch is walked); otherwise it counts, up to SEARCH_PROBE when a branch
- * is walked (walking with the common condition).
+ * least that many when a branch is walked). A walked search of a large tenant narrowed by another
+ * filter takes its count from the page: all of them when the page is the last, else at least one more than it
+ * shows — counting further would walk until `cap` matches, which for a filter whose orders are
+ * the oldest (or the newest, walking from the oldest) reads most of the table.
  */
 async function countPage(
   scope: TenantScope,
   file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>,
   found: Found,
   bounds: ListBounds,
+  page: { items: unknown[]; nextCursor: string | null },
 ): Promise<{ total: number; totalExact: boolean }> {
-  const common = !!found.search?.conditions.length;
   if (found.search && !narrowed(file)) return { total: found.search.matched, totalExact: found.search.exact };
+  if (found.search?.conditions.length && !found.search.exact)
+    return page.nextCursor
+      ? { total: page.items.length + 1, totalExact: false }
+      : { total: page.items.length, totalExact: true };
   // Ids found alone are the matches (each is an order: the tables they come from reference it).
   if (found.attention && !found.search && !narrowed({ ...file, kpi: undefined }))
     return { total: found.attention.length, totalExact: true };
-  const cap = common ? bounds.searchProbe : bounds.countCap;
+  const cap = bounds.countCap;
   // Planned for every match (a CTE), read only up to the cap: with the limit in the same query
   // the planner may pick a walk that is fast only when matches are many.
   const matches = filtered(scope, file, found).select(sql<number>`1`.as('one'));
