@@ -35,7 +35,7 @@ export const configSchema = z.object({
     processes: ALL,
     secret: true,
     description:
-      '`postgres://…` to use PostgreSQL (production); unset = embedded PGlite. Several hosts (`postgres://h1:5432,h2:5432/db`, as pg_auto_failover or Patroni print it) = whichever is the read-write primary, followed across a failover (docs/failover.md). Its password is never logged',
+      '`postgres://…` to use PostgreSQL (production); unset = embedded PGlite. Several hosts (`postgres://h1:5432,h2:5432/db`, as pg_auto_failover or Patroni print it) = whichever is the read-write primary, followed across a failover (docs/failover.md). Sessions run with `jit=off` unless the URL gives `options=`. Its password is never logged',
   }),
   ORDO_DATABASE_READ_URL: setting(postgresUrl(), {
     group: 'database',

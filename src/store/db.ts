@@ -12,7 +12,7 @@ import { tuneClient } from './pipeline.js';
 import { trackPool } from './pool-stats.js';
 import type { DB } from './schema.js';
 import { describePostgresUrl, parsePostgresUrl, type HostPort, type PostgresUrl } from '../shared/postgres-url.js';
-import { FailoverPool, ReplicaPool, type FailoverPoolOptions } from './failover-pool.js';
+import { FailoverPool, ReplicaPool, SESSION_OPTIONS, type FailoverPoolOptions } from './failover-pool.js';
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -137,7 +137,7 @@ function openPool(
     // a form this parser does not split (pg reads it as one host)
   }
   if (parsed && parsed.hosts.length > 1) return new FailoverPool({ ...opts, url: parsed });
-  const pool = new pg.Pool({ connectionString: url, max: opts.max, pipeline: opts.pipeline });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max, pipeline: opts.pipeline, options: SESSION_OPTIONS });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   pool.on('connect', (client) => {

@@ -10,6 +10,14 @@ import { DatabaseUnavailableError, isPrimaryLost } from './failover.js';
  * docs/failover.md for what a client sees meanwhile.
  */
 
+/**
+ * Every connection's settings (a `options=` in DATABASE_URL takes their place). JIT off: Ordo's
+ * queries are short, and at 10M orders the planner's inflated estimate of an exact e-mail or
+ * tracking lookup (50,000 rows for one) pushed the exact-match search over `jit_above_cost`, so
+ * each search compiled ~15 ms of machine code to read one row (bench/RESULTS.md, 10M orders).
+ */
+export const SESSION_OPTIONS = '-c jit=off';
+
 /** What Kysely's PostgresDialect needs from a pool. */
 export interface PoolLike {
   connect(): Promise<pg.PoolClient>;
@@ -194,6 +202,7 @@ export class FailoverPool implements PoolLike {
       connectionString: url.forHost(target),
       max,
       pipeline,
+      options: SESSION_OPTIONS,
       onConnect: onConnect as unknown as (client: pg.ClientBase) => void,
     });
     const entry: Entry = { target, pool, suspect: false };

@@ -114,6 +114,19 @@ describe('the store', () => {
     assert.equal(typeof r.rows[0]!.n, 'string');
     assert.equal(r.rows[0]!.d, '2026-11-23');
   });
+
+  test(
+    'PostgreSQL sessions run without JIT',
+    { skip: onPostgres ? false : 'PostgreSQL only: PGlite has no JIT' },
+    async () => {
+      // Each connection of the pool, not only the first: hold two at once.
+      const [first, second] = await Promise.all([
+        sql<{ jit: string }>`select current_setting('jit') as jit, pg_sleep(0.05)`.execute(d.db),
+        sql<{ jit: string }>`select current_setting('jit') as jit, pg_sleep(0.05)`.execute(d.db),
+      ]);
+      assert.deepEqual([first.rows[0]!.jit, second.rows[0]!.jit], ['off', 'off']);
+    },
+  );
 });
 
 describe('the embedded database folder', { skip: onPostgres ? 'embedded database only' : false }, () => {
