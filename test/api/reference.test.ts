@@ -37,6 +37,31 @@ describe('reference data', () => {
     assert.equal(search.body.items.length, 1);
   });
 
+  test('the catalogue is searched by a part of a SKU or of a name, in any case, and paged', async () => {
+    for (const [sku, name] of [
+      ['ZX-0001040', 'Самовар тульский'],
+      ['ZX-0010400', 'Kubek z uchem, 0,3 l'],
+      ['ZX-0104000', 'Łyżeczka do herbaty'],
+    ])
+      assert.equal((await t.call('POST', '/api/v1/products', { sku, name })).status, 201);
+    const skus = async (q: string, extra = '') => {
+      const r = await t.call('GET', `/api/v1/products?q=${encodeURIComponent(q)}${extra}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return { skus: r.body.items.map((p: { sku: string }) => p.sku).sort(), next: r.body.nextCursor };
+    };
+    assert.deepEqual((await skus('0001040')).skus, ['ZX-0001040'], 'digits inside a SKU');
+    assert.deepEqual((await skus('001040')).skus, ['ZX-0001040', 'ZX-0010400']);
+    assert.deepEqual((await skus('zx-01')).skus, ['ZX-0104000']);
+    assert.deepEqual((await skus('ТУЛЬСК')).skus, ['ZX-0001040'], 'Cyrillic, any case');
+    assert.deepEqual((await skus('łyżecz')).skus, ['ZX-0104000'], 'Polish');
+    assert.deepEqual((await skus('0,3 L')).skus, ['ZX-0010400'], 'a part of a name with a comma');
+    assert.deepEqual((await skus('100%')).skus, [], 'a wildcard is a character');
+    const first = await skus('zx-', '&limit=2');
+    assert.equal(first.skus.length, 2);
+    const rest = await skus('zx-', `&limit=2&cursor=${encodeURIComponent(first.next)}`);
+    assert.deepEqual([...first.skus, ...rest.skus].sort(), ['ZX-0001040', 'ZX-0010400', 'ZX-0104000']);
+  });
+
   test('a second record with the same code is 409 ALREADY_EXISTS', async () => {
     const r = await t.call('POST', '/api/v1/products', { sku: 'SKU-1', name: 'Inny kubek' });
     assert.equal(r.status, 409);

@@ -38,7 +38,16 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
         orderBody({
           externalId: `SORT-${i}`,
           placedAt: new Date(Date.UTC(2026, 10, 1 + (i % 5), 10)).toISOString(),
-          lines: [{ sku: i === 7 ? 'SKU-2' : 'SKU-1', quantity: 1 + (i % 3), unitPrice: '10.00', taxRate: '23' }],
+          lines: [
+            {
+              sku: i === 7 ? 'SKU-2' : 'SKU-1',
+              // a marketplace's own title for the product: found by the line's name, not the catalogue's
+              ...(i === 3 ? { name: 'Kubek ceramiczny z logo Ordo' } : {}),
+              quantity: 1 + (i % 3),
+              unitPrice: '10.00',
+              taxRate: '23',
+            },
+          ],
           shipping: undefined,
           shippingAddress: {
             ...address,
@@ -111,6 +120,11 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
     const byProduct = await search('чайник');
     assert.equal(byProduct.total, 1);
     assert.equal(byProduct.items[0].number, orders[7].number);
+    const byLineName = await search('LOGO ordo');
+    assert.equal(byLineName.total, 1);
+    assert.equal(byLineName.items[0].number, orders[3].number);
+    const bySkuPart = await search('ku-');
+    assert.equal(bySkuPart.total, 13, 'a part of a SKU finds the lines of every product whose SKU holds it');
     const byPolishProduct = await search('KUBEK ceramiczny');
     assert.equal(byPolishProduct.total, 12);
     assert.equal(byPolishProduct.items.length, 2, 'the total counts every match, the page holds the limit');
@@ -165,7 +179,17 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
   test('a common needle is walked, a rare one collected: the same orders either way, and the count says when it is a lower bound', async () => {
     const state = orders[0].state as string;
     for (const bounds of [all, sampled, newest])
-      for (const q of ['KUBEK ceramiczny', 'москва', 'łódź', 'sku-2', '6201234567890', 'SKU-2', 'no-such-thing']) {
+      for (const q of [
+        'KUBEK ceramiczny',
+        'москва',
+        'łódź',
+        'sku-2',
+        'ku-',
+        'logo ordo',
+        '6201234567890',
+        'SKU-2',
+        'no-such-thing',
+      ]) {
         for (const extra of [{}, { sort: 'number' }, { sort: '-total' }, { state }, { state: 'cancelled' }] as Record<
           string,
           string

@@ -21,7 +21,7 @@ export interface paths {
                     type?: string;
                     placedFrom?: string;
                     placedTo?: string;
-                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
+                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
                     kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";
@@ -505,7 +505,7 @@ export interface paths {
                     type?: string;
                     placedFrom?: string;
                     placedTo?: string;
-                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99) */
+                    /** @description search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or name, a tracking number, the shipping city or phone, or the grand total (149.99) */
                     q?: string;
                     /** @description only the orders behind a KPI figure (docs/kpis.md); return orders never count */
                     kpi?: "placed" | "completed" | "cancelled" | "returned" | "oversold" | "late" | "on_time" | "stuck" | "attention";

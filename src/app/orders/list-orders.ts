@@ -113,9 +113,9 @@ interface Branch {
  * Finds the orders matching `q` anywhere a person would look: an exact number, external id,
  * e-mail, tracking number, full phone or SKU first (b-trees of 0028 and 0034) — such a match
  * answers alone; otherwise the order's search text (number, external and display numbers,
- * customer name, e-mail, buyer id), a line's SKU or product name, a tracking number, the shipping
- * city or phone (digits only, so "600 100 200" finds "+48600100200"), or the grand total
- * ("149.99" or "149,99"), each a trigram or b-tree index of 0025/0034.
+ * customer name, e-mail, buyer id), a line's SKU (through its product) or name, a tracking number,
+ * the shipping city or phone (digits only, so "600 100 200" finds "+48600100200"), or the grand
+ * total ("149.99" or "149,99"), each a trigram or b-tree index of 0025/0034/0038.
  *
  * How common each of those branches is decides how it is read, and it is measured, not guessed:
  * the newest SEARCH_SAMPLE orders are tested against every branch first (one bounded read; the
@@ -167,7 +167,7 @@ export async function resolveSearch(scope: TenantScope, needle: string, bounds: 
   // the whole table, instead of walking the newest orders. A branch on another table also says
   // how to find its matches among the orders from a given id on, by that table's order index.
   const test = (condition: RawBuilder<boolean>) => sql<boolean>`coalesce(${condition}, false)`;
-  const lineText = sql<boolean>`lower(l.sku || ' ' || l.name) like ${pattern}`;
+  const lineText = sql<boolean>`(lower(l.sku) like ${pattern} or lower(l.name) like ${pattern})`;
   const trackingText = sql<boolean>`lower(coalesce(s.tracking_number, '')) like ${pattern}`;
   const branches: Branch[] = [
     {
@@ -175,7 +175,15 @@ export async function resolveSearch(scope: TenantScope, needle: string, bounds: 
       row: test(sql`orders.search_text like ${pattern}`),
     },
     {
-      ids: sql`select l.order_id as id from order_lines l where l.tenant_id = ${tenantId} and ${lineText}`,
+      // A line's SKU is its product's: the few products whose SKU holds the needle, by the
+      // catalogue's trigram index, and their lines by order_lines_product (a run of digits shares
+      // its trigrams with every SKU, so the lines' own index would return thousands to reject);
+      // a line's name by its own index.
+      ids: sql`select l.order_id as id from order_lines l where l.tenant_id = ${tenantId}
+          and l.product_id = any(array(select p.id from products p where p.tenant_id = ${tenantId} and lower(p.sku) like ${pattern}))
+          and lower(l.sku) like ${pattern}
+        union all
+        select l.order_id as id from order_lines l where l.tenant_id = ${tenantId} and lower(l.name) like ${pattern}`,
       row: test(sql`exists (select 1 from order_lines l where l.tenant_id = orders.tenant_id
         and l.order_id = orders.id and ${lineText})`),
       since: (oldest) => sql`select distinct l.order_id as id from order_lines l

@@ -406,7 +406,7 @@ export const orderListQuery = z.object({
   q: text(200)
     .optional()
     .describe(
-      "search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or product name, a tracking number, the shipping city or phone, or the grand total (149.99)",
+      "search in number, external id, the channel's display number, customer name, e-mail and buyer id, a line's SKU or name, a tracking number, the shipping city or phone, or the grand total (149.99)",
     ),
   kpi: z
     .enum(KPIS)
