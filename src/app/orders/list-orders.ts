@@ -379,6 +379,9 @@ export async function listOrders(scope: TenantScope, file: ListQuery, bounds: Li
 /** The channel's code of the `orders` row, looked up per row shown (not joined: see `filtered`). */
 const channelCode = sql<string>`(select c.code from channels c where c.tenant_id = orders.tenant_id
   and c.id = orders.channel_id)`;
+/** A page's rows: the whole order and its channel's code. */
+const pageRows = (query: ReturnType<typeof filtered>) =>
+  query.selectAll('orders').select(channelCode.as('channel_code'));
 
 async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
   const sort = file.sort ?? '-created';
@@ -399,7 +402,7 @@ async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
           );
   }
   const direction = sql.raw(desc ? 'desc' : 'asc');
-  const full = query.selectAll('orders').select(channelCode.as('channel_code'));
+  const full = pageRows(query);
   type Row = Awaited<ReturnType<typeof full.execute>>[number];
   // A known set of ids (a rare needle, the orders needing attention) is fetched by key first and
   // sorted after (a materialized CTE): left to itself the planner may walk the whole list in order
@@ -452,9 +455,7 @@ async function newestOfKnown(scope: TenantScope, file: ListQuery, found: Found, 
       search: bare ? { ...found.search!, ids: slice } : found.search,
     };
     rows.push(
-      ...(await filtered(scope, file, only)
-        .selectAll('orders')
-        .select(channelCode.as('channel_code'))
+      ...(await pageRows(filtered(scope, file, only))
         .orderBy('orders.id', desc ? 'desc' : 'asc')
         .limit(file.limit + 1 - rows.length)
         .execute()),
