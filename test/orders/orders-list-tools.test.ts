@@ -42,7 +42,7 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
             {
               sku: i === 7 ? 'SKU-2' : 'SKU-1',
               // a marketplace's own title for the product: found by the line's name, not the catalogue's
-              ...(i === 3 ? { name: 'Kubek ceramiczny z logo Ordo' } : {}),
+              ...(i === 3 ? { name: 'Kubek ceramiczny z logo Ordo, EAN 5901234123457' } : {}),
               quantity: 1 + (i % 3),
               unitPrice: '10.00',
               taxRate: '23',
@@ -123,6 +123,12 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
     const byLineName = await search('LOGO ordo');
     assert.equal(byLineName.total, 1);
     assert.equal(byLineName.items[0].number, orders[3].number);
+    // five or more digits in a row are looked up by their digit windows (migration 0039)
+    const byEanPart = await search('1234123');
+    assert.equal(byEanPart.total, 1);
+    assert.equal(byEanPart.items[0].number, orders[3].number);
+    const byNumberDigits = await search('000001');
+    assert.deepEqual(byNumberDigits.total, 5, 'ORD-0000001 and ORD-0000010…13');
     const bySkuPart = await search('ku-');
     assert.equal(bySkuPart.total, 13, 'a part of a SKU finds the lines of every product whose SKU holds it');
     const byPolishProduct = await search('KUBEK ceramiczny');
@@ -186,6 +192,8 @@ describe('orders list: sort, search with totals, CSV export (issue 18 item 5)', 
         'sku-2',
         'ku-',
         'logo ordo',
+        '1234123',
+        '000001',
         '6201234567890',
         'SKU-2',
         'no-such-thing',

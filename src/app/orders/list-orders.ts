@@ -53,6 +53,17 @@ function decodeCursor(cursor: string | undefined, sort: string): { value: string
 /** Lower-case LIKE pattern for a needle, with the wildcards escaped. */
 const likePattern = (needle: string) => `%${needle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** The longest run of digits in a needle, when it has five or more (looked up by its windows, migration 0039). */
+function longestDigitRun(needle: string): string | null {
+  const runs = needle.match(/[0-9]{5,}/g) ?? [];
+  return runs.reduce<string | null>((longest, run) => (run.length > (longest?.length ?? 0) ? run : longest), null);
+}
+
+/** The 5-digit windows of a run of digits, as `ordo_digit_grams` (migration 0039) lists a value's. */
+export const digitGrams = (run: string) => [
+  ...new Set(Array.from({ length: Math.max(0, run.length - 4) }, (_, at) => run.slice(at, at + 5))),
+];
+
 /** A first page counts at most this many matches; beyond it `total` is this and `totalExact` false. */
 export const COUNT_CAP = 10_000;
 /**
@@ -115,7 +126,8 @@ interface Branch {
  * answers alone; otherwise the order's search text (number, external and display numbers,
  * customer name, e-mail, buyer id), a line's SKU (through its product) or name, a tracking number,
  * the shipping city or phone (digits only, so "600 100 200" finds "+48600100200"), or the grand
- * total ("149.99" or "149,99"), each a trigram or b-tree index of 0025/0034/0038.
+ * total ("149.99" or "149,99"), each a trigram or b-tree index of 0025/0034/0038; five or more
+ * digits in a row are looked up by their 5-digit windows (0039).
  *
  * How common each of those branches is decides how it is read, and it is measured, not guessed:
  * the newest SEARCH_SAMPLE orders are tested against every branch first (one bounded read; the
@@ -167,11 +179,17 @@ export async function resolveSearch(scope: TenantScope, needle: string, bounds: 
   // the whole table, instead of walking the newest orders. A branch on another table also says
   // how to find its matches among the orders from a given id on, by that table's order index.
   const test = (condition: RawBuilder<boolean>) => sql<boolean>`coalesce(${condition}, false)`;
+  // A needle with five or more digits in a row is looked up by its 5-digit windows (migration
+  // 0039) where the value has digits, and the plain test then reads only the rows holding them all.
+  const run = longestDigitRun(exact);
+  const lookup = (value: RawBuilder<string>, matches: RawBuilder<boolean>, digits = run) =>
+    digits ? sql<boolean>`ordo_digit_grams(${value}) @> ${digitGrams(digits)}::text[] and ${test(matches)}` : matches;
   const lineText = sql<boolean>`(lower(l.sku) like ${pattern} or lower(l.name) like ${pattern})`;
   const trackingText = sql<boolean>`lower(coalesce(s.tracking_number, '')) like ${pattern}`;
   const branches: Branch[] = [
     {
-      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId} and o.search_text like ${pattern}`,
+      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId}
+        and ${lookup(sql`o.search_text`, sql`o.search_text like ${pattern}`)}`,
       row: test(sql`orders.search_text like ${pattern}`),
     },
     {
@@ -183,14 +201,16 @@ export async function resolveSearch(scope: TenantScope, needle: string, bounds: 
           and l.product_id = any(array(select p.id from products p where p.tenant_id = ${tenantId} and lower(p.sku) like ${pattern}))
           and lower(l.sku) like ${pattern}
         union all
-        select l.order_id as id from order_lines l where l.tenant_id = ${tenantId} and lower(l.name) like ${pattern}`,
+        select l.order_id as id from order_lines l where l.tenant_id = ${tenantId}
+          and ${lookup(sql`l.name`, sql`lower(l.name) like ${pattern}`)}`,
       row: test(sql`exists (select 1 from order_lines l where l.tenant_id = orders.tenant_id
         and l.order_id = orders.id and ${lineText})`),
       since: (oldest) => sql`select distinct l.order_id as id from order_lines l
         where l.tenant_id = ${tenantId} and l.order_id >= ${oldest} and ${test(lineText)}`,
     },
     {
-      ids: sql`select s.order_id as id from shipments s where s.tenant_id = ${tenantId} and ${trackingText}`,
+      ids: sql`select s.order_id as id from shipments s where s.tenant_id = ${tenantId}
+        and ${lookup(sql`coalesce(s.tracking_number, '')`, trackingText)}`,
       row: test(sql`exists (select 1 from shipments s where s.tenant_id = orders.tenant_id
         and s.order_id = orders.id and ${trackingText})`),
       since: (oldest) => sql`select distinct s.order_id as id from shipments s
@@ -202,11 +222,13 @@ export async function resolveSearch(scope: TenantScope, needle: string, bounds: 
       row: test(sql`lower(coalesce(orders.shipping_address->>'city', '')) like ${pattern}`),
     },
   ];
-  const phoneDigits = (alias: string) =>
-    sql<boolean>`regexp_replace(coalesce(${sql.ref(`${alias}.shipping_address`)}->>'phone', ''), '[^0-9]', '', 'g') like ${phone}`;
+  const phoneOf = (alias: string) =>
+    sql<string>`regexp_replace(coalesce(${sql.ref(`${alias}.shipping_address`)}->>'phone', ''), '[^0-9]', '', 'g')`;
+  const phoneDigits = (alias: string) => sql<boolean>`${phoneOf(alias)} like ${phone}`;
   if (phone)
     branches.push({
-      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId} and ${phoneDigits('o')}`,
+      ids: sql`select o.id from orders o where o.tenant_id = ${tenantId}
+        and ${lookup(phoneOf('o'), phoneDigits('o'), longestDigitRun(phoneExact!))}`,
       row: test(phoneDigits('orders')),
     });
   if (minor !== null)
