@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { z } from 'zod';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { likePattern } from '../../store/like-pattern.js';
 import type { orderListQuery } from './schemas.js';
 import { orderSummaryView } from './order-view.js';
 import { AppError } from '../../shared/errors.js';
@@ -49,9 +50,6 @@ function decodeCursor(cursor: string | undefined, sort: string): { value: string
     { path: 'query:cursor', message: 'not a cursor returned by this API for this sort' },
   ]);
 }
-
-/** Lower-case LIKE pattern for a needle, with the wildcards escaped. */
-const likePattern = (needle: string) => `%${needle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The longest run of digits in a needle, when it has five or more (looked up by its windows, migration 0039). */
 function longestDigitRun(needle: string): string | null {

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor.js';
 import { atomically, type TenantScope } from '../../store/tenant-scope.js';
 import { writeAudit, type Actor } from '../../store/history.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../store/pg-errors.js';
+import { likePattern } from '../../store/like-pattern.js';
 import type { RefEntity } from './entities.js';
 
 type Row = Record<string, unknown> & { id: string; version: number; created_at: Date; updated_at: Date };
@@ -73,7 +74,7 @@ export async function listReference(
     filter = filter.where(refEntity.fields[item]![0], '=', value === 'true' ? true : value === 'false' ? false : value);
   }
   if (query.q) {
-    const needle = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const needle = likePattern(query.q);
     filter = filter.where((eb: any) => eb.or(refEntity.search.map((c) => eb(eb.fn('lower', [c]), 'like', needle))));
   }
   const after = decodeCursor(query.cursor);
