@@ -25,6 +25,9 @@
  * --cpu-prof and writes its profile into DIR when it stops. BENCH_NODE_FLAGS: more node options for
  * the server only (e.g. "--max-semi-space-size=2"). BENCH_SETUP_SQL: SQL run on the PostgreSQL
  * database after the set-up, before the cells (an experiment, e.g. an index dropped).
+ * BENCH_STATEMENT_TIMES=N: after each cell, the N statements that took the most time at the server
+ * per order (timed by the proxy from the wire: PostgreSQL's wall time, lock and I/O waits included;
+ * at one client close to its CPU), and the sum over all statements.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -35,7 +38,7 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { fmt, percentile, scratchDatabase } from './lib.js';
-import { startPgProxy, zeroCounts, type WireCounts } from './pg-proxy.js';
+import { startPgProxy, zeroCounts, type StatementTimes, type WireCounts } from './pg-proxy.js';
 
 const PATHS_ALL = ['plain', 'b2c', 'hot', 'lifecycle', 'raw', 'flash', 'flash-buckets'] as const;
 const PATHS_DEFAULT = ['plain', 'b2c', 'hot', 'lifecycle', 'raw'];
@@ -48,6 +51,7 @@ const SKUS = Number(process.env.BENCH_SKUS ?? 200);
 const PATHS = (process.env.BENCH_PATHS ?? (PGLITE ? 'b2c' : PATHS_DEFAULT.join(',')))
   .split(',')
   .map((p) => p.trim()) as PathName[];
+const STATEMENT_TIMES = Number(process.env.BENCH_STATEMENT_TIMES ?? 0);
 const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? join(import.meta.dirname, '..'));
 const WAREHOUSES = [
   ['WAW-1', 52.23, 21.01],
@@ -437,6 +441,25 @@ async function timed(clients: number, seconds: number, op: Op) {
   };
 }
 
+/** The statements that took the most server time per order in a cell (BENCH_STATEMENT_TIMES). */
+function printStatementTimes(before: StatementTimes, after: StatementTimes, orders: number) {
+  const rows = [...after].map(([text, t]) => {
+    const was = before.get(text) ?? { calls: 0, ms: 0 };
+    return { text, calls: (t.calls - was.calls) / Math.max(1, orders), ms: (t.ms - was.ms) / Math.max(1, orders) };
+  });
+  const total = rows.reduce((sum, row) => sum + row.ms, 0);
+  console.log(
+    `  server time per order ${fmt(total, 2)} ms over ${fmt(
+      rows.reduce((n, r) => n + r.calls, 0),
+      1,
+    )} statements; the most:`,
+  );
+  for (const row of rows.sort((a, b) => b.ms - a.ms).slice(0, STATEMENT_TIMES))
+    console.log(
+      `  ${fmt(row.ms, 3).padStart(7)} ms  ${fmt(row.calls, 2).padStart(5)}×  ${fmt(row.ms / Math.max(row.calls, 1e-9), 3).padStart(7)} ms each  ${row.text}`,
+    );
+}
+
 async function main() {
   const runId = randomUUID().slice(0, 6);
   const dataDir = mkdtempSync(join(tmpdir(), 'ordo-bench-')); // the embedded database, or only secrets.key
@@ -453,7 +476,7 @@ async function main() {
     let serverEnv = baseEnv;
     if (!PGLITE) {
       const url = new URL(scratch!.url);
-      proxy = await startPgProxy({ host: url.hostname, port: Number(url.port || 5432) });
+      proxy = await startPgProxy({ host: url.hostname, port: Number(url.port || 5432) }, STATEMENT_TIMES > 0);
       url.host = `127.0.0.1:${proxy.port}`;
       serverEnv = { ...baseEnv, DATABASE_URL: url.toString() };
     }
@@ -533,6 +556,7 @@ async function main() {
         const warm = await timed(clients, Math.min(2, Math.max(1, SECONDS / 5)), op);
         if (warm.orders === 0) throw new Error(`${path}: no order succeeded in the warm-up: ${warm.firstError}`);
         const wire0 = proxy?.snapshot() ?? zeroCounts();
+        const times0 = proxy?.snapshotTimes();
         const node0 = cpuTicks(serverPid);
         const pg0 = pgCpu();
         const result = await timed(clients, SECONDS, op);
@@ -558,6 +582,7 @@ async function main() {
         console.log(
           `${path.padEnd(9)} c=${String(clients).padStart(2)}  ${fmt(cell.perSecond, 0).padStart(5)}/s  p50 ${fmt(cell.p50)} p99 ${fmt(cell.p99)} ms  errors ${cell.errors}${cell.firstError ? ` (${cell.firstError.slice(0, 120)})` : ''}  load ${cell.load}  RSS ${fmt(cell.rssMb, 0)} MB: ${await memoryParts(started.port)}`,
         );
+        if (proxy && times0) printStatementTimes(times0, proxy.snapshotTimes(), result.orders);
       }
     }
     const raw = (clients: number) => cells.find((c) => c.path === 'raw' && c.clients === clients);

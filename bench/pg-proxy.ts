@@ -6,6 +6,10 @@
  * to idle after at least one statement, so an autocommit statement is one transaction and a
  * BEGIN…COMMIT block is one). BEGIN/COMMIT/ROLLBACK/SAVEPOINT are counted apart from statements.
  * The backend pids (BackendKeyData 'K') are kept, so a benchmark can read those backends' CPU.
+ * Each statement's time at the server is summed by its text (`times`): from when it was sent, or
+ * when the statement before it on the connection finished if later (a pipelined one waits its
+ * turn), to its CommandComplete — PostgreSQL's wall time for it, waits for locks and I/O included,
+ * plus a loopback hop; at one client it is close to the backend's CPU for it.
  * No TLS: the client must not ask for it (a plain postgres:// URL without sslmode).
  */
 import net from 'node:net';
@@ -18,6 +22,9 @@ export interface WireCounts {
   transactions: number;
   connections: number;
 }
+
+/** Per statement text: how often it ran and the milliseconds it took at the server, in all. */
+export type StatementTimes = Map<string, { calls: number; ms: number }>;
 
 export const zeroCounts = (): WireCounts => ({
   statements: 0,
@@ -85,17 +92,37 @@ const cString = (body: Buffer, from: number): [string, number] => {
   return [body.toString('utf8', from, end), end + 1];
 };
 
-/** Counts one connection's traffic into `counts`: frontend messages in, backend messages out. */
-export function connectionCounter(counts: WireCounts, onBackendPid: (pid: number) => void = () => {}) {
+/** Counts one connection's traffic into `counts` (and each statement's time into `times`): frontend messages in, backend messages out. */
+export function connectionCounter(
+  counts: WireCounts,
+  onBackendPid: (pid: number) => void = () => {},
+  times?: StatementTimes,
+) {
   const statementText = new Map<string, string>(); // prepared statement name → text
   const portalText = new Map<string, string>(); // portal name → text
   let outstanding = 0; // Syncs and Queries not yet answered by ReadyForQuery
   let burst = false; // a round trip is under way: the client sent something and waits for an answer
   let sinceIdle = 0; // statements since the connection was last idle
+  // statements sent and not yet complete, in order, with a null where a Sync (or a simple Query)
+  // ends a pipeline's part: after an error the server skips the rest of that part
+  const sent: Array<{ text: string; at: number } | null> = [];
+  let lastDone = 0;
   const statement = (text: string) => {
     if (CONTROL.test(text)) counts.control++;
     else counts.statements++;
     sinceIdle++;
+    if (times) sent.push({ text: text.replace(/\s+/g, ' ').trim().slice(0, 110), at: performance.now() });
+  };
+  const completed = () => {
+    const head = sent[0];
+    if (!head) return; // a simple Query's second statement: timed as one with the first
+    sent.shift();
+    const now = performance.now();
+    const entry = times!.get(head.text) ?? { calls: 0, ms: 0 };
+    entry.calls++;
+    entry.ms += now - Math.max(head.at, lastDone);
+    times!.set(head.text, entry);
+    lastDone = now;
   };
   const frontend = new MessageReader(
     true,
@@ -111,8 +138,11 @@ export function connectionCounter(counts: WireCounts, onBackendPid: (pid: number
       if (type === 'Q') {
         outstanding++;
         statement(cString(body!, 0)[0]);
-      } else if (type === 'S') outstanding++;
-      else if (type === 'P') {
+        if (times) sent.push(null);
+      } else if (type === 'S') {
+        outstanding++;
+        if (times) sent.push(null);
+      } else if (type === 'P') {
         const [name, next] = cString(body!, 0);
         statementText.set(name, cString(body!, next)[0]);
       } else if (type === 'B') {
@@ -126,7 +156,14 @@ export function connectionCounter(counts: WireCounts, onBackendPid: (pid: number
     (type) => type === 'Z' || type === 'K',
     (type, body) => {
       if (type === 'K') onBackendPid(body!.readInt32BE(0));
+      else if (times && (type === 'C' || type === 'I' || type === 's')) completed();
       else if (type === 'Z') {
+        if (times) {
+          // what the server skipped after an error ends here, unanswered
+          while (sent.length && sent[0] !== null) sent.shift();
+          sent.shift();
+          lastDone = performance.now();
+        }
         outstanding = Math.max(0, outstanding - 1);
         if (outstanding === 0) burst = false;
         if (body![0] === 0x49 /* I */ && sinceIdle > 0) {
@@ -139,14 +176,18 @@ export function connectionCounter(counts: WireCounts, onBackendPid: (pid: number
   return { frontend: (chunk: Buffer) => frontend.push(chunk), backend: (chunk: Buffer) => backend.push(chunk) };
 }
 
-/** Listens on a free local port and forwards to `upstream`; `counts` grows with the traffic. */
-export async function startPgProxy(upstream: { host: string; port: number }) {
+/**
+ * Listens on a free local port and forwards to `upstream`; `counts` grows with the traffic, and
+ * with `timeStatements` each statement's time at the server is summed by its text (`times`).
+ */
+export async function startPgProxy(upstream: { host: string; port: number }, timeStatements = false) {
   const counts = zeroCounts();
+  const times: StatementTimes | undefined = timeStatements ? new Map() : undefined;
   const backendPids = new Set<number>();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     counts.connections++;
-    const counter = connectionCounter(counts, (pid) => backendPids.add(pid));
+    const counter = connectionCounter(counts, (pid) => backendPids.add(pid), times);
     const db = net.connect(upstream);
     sockets.add(client).add(db);
     client.setNoDelay(true);
@@ -175,6 +216,8 @@ export async function startPgProxy(upstream: { host: string; port: number }) {
     counts,
     backendPids,
     snapshot: (): WireCounts => ({ ...counts }),
+    /** The statement times so far (empty unless timeStatements). */
+    snapshotTimes: (): StatementTimes => new Map([...(times ?? [])].map(([text, t]) => [text, { ...t }])),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -23,6 +23,14 @@ describe('the counting PostgreSQL proxy of the benchmarks', { skip }, () => {
   });
   after(async () => proxy.close());
 
+  /** A proxy of its own that times statements, and the URL through it. */
+  const timingProxy = async () => {
+    const target = new URL(url!);
+    const timed = await startPgProxy({ host: target.hostname, port: Number(target.port || 5432) }, true);
+    target.host = `127.0.0.1:${timed.port}`;
+    return { timed, through: target.toString() };
+  };
+
   const delta = (from: WireCounts, to: WireCounts) => ({
     statements: to.statements - from.statements,
     control: to.control - from.control,
@@ -77,6 +85,50 @@ describe('the counting PostgreSQL proxy of the benchmarks', { skip }, () => {
       assert.ok(proxy.backendPids.has(pid), `${pid} not in ${[...proxy.backendPids].join(', ')}`);
     } finally {
       await client.end();
+    }
+  });
+
+  test('given statements, the time each takes at the server is summed by its text, and an error leaves the next ones timed', async () => {
+    const { timed, through } = await timingProxy();
+    const client = new pg.Client({ connectionString: through });
+    await client.connect();
+    try {
+      await client.query('select pg_sleep(0.05)');
+      await client.query('select $1::int as n', [1]);
+      await assert.rejects(client.query('select 1 / $1::int', [0]));
+      await client.query('select $1::text as s', ['Żółw']);
+      const times = timed.snapshotTimes();
+      assert.equal(times.get('select pg_sleep(0.05)')?.calls, 1);
+      // the server cannot answer a 50 ms sleep sooner than that
+      assert.ok(times.get('select pg_sleep(0.05)')!.ms >= 50, `${times.get('select pg_sleep(0.05)')!.ms} ms`);
+      assert.equal(times.get('select $1::int as n')?.calls, 1);
+      assert.equal(times.has('select 1 / $1::int'), false, 'a statement that failed is not timed');
+      assert.equal(times.get('select $1::text as s')?.calls, 1);
+    } finally {
+      await client.end();
+      await timed.close();
+    }
+  });
+
+  test('given pipelined statements, the one waiting behind another is timed from when that one finished', async () => {
+    const { timed, through } = await timingProxy();
+    const client = new pg.Client({ connectionString: through, pipeline: true } as pg.ClientConfig);
+    await client.connect();
+    try {
+      const started = performance.now();
+      await Promise.all([client.query('select pg_sleep(0.05)'), client.query('select pg_sleep(0.05), $1::int', [2])]);
+      const wall = performance.now() - started;
+      const times = timed.snapshotTimes();
+      const first = times.get('select pg_sleep(0.05)')!;
+      const second = times.get('select pg_sleep(0.05), $1::int')!;
+      assert.equal(first.calls + second.calls, 2);
+      // each statement's span starts where the one before it ended, so the spans never overlap and
+      // together fit in the time the client waited (timed from the send, both would hold ~100 ms)
+      assert.ok(first.ms + second.ms <= wall, `${first.ms} + ${second.ms} ms within ${wall} ms`);
+      assert.ok(second.ms >= 50, `${second.ms} ms`);
+    } finally {
+      await client.end();
+      await timed.close();
     }
   });
 
