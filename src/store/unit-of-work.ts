@@ -3,7 +3,11 @@ import { annotate, inSpan, tracingEnabled } from '../shared/tracing.js';
 import type { Db, Tx } from './db.js';
 import type { DB } from './schema.js';
 import { DatabaseUnavailableError, isPrimaryLost } from './failover.js';
+import { isSerializationFailure } from './pg-errors.js';
 import './schema-events.js';
+
+/** How many times a unit of work runs when each run is a deadlock victim (retried). */
+const DEADLOCK_ATTEMPTS = 5;
 
 /** Channel the worker LISTENs on (PostgreSQL); NOTIFY is sent at commit, so a rollback wakes nobody. */
 export const OUTBOX_CHANNEL = 'ordo_outbox';
@@ -87,6 +91,8 @@ export class UnitOfWork {
   private history: HistoryRow[] = [];
   private events: EventRow[] = [];
   private savepoints = 0;
+  /** Savepoints open now (savepoint() inside savepoint() counts two). */
+  private openSavepoints = 0;
   /** Events written at the end (for the unit of work's span). */
   flushedEvents = 0;
   /** A job this unit of work scheduled is due soon: the workers are to be woken at commit. */
@@ -105,8 +111,9 @@ export class UnitOfWork {
   /**
    * Runs fn in a new transaction as a unit of work: its history rows and events are written at its
    * end, in the same transaction, so they exist if and only if the change commits. Rows keep the
-   * order they were made in (ids are UUIDv7). fn may run twice when the database server is lost
-   * before the commit (see below): it must do nothing outside the transaction, as every use case does.
+   * order they were made in (ids are UUIDv7). fn may run again when the database server is lost
+   * before the commit, or when the database chose the transaction as a deadlock victim (see
+   * retried): it must do nothing outside the transaction, as every use case does.
    */
   static async run<T>(db: Db, fn: (work: UnitOfWork) => Promise<T>, tenantId?: string): Promise<T> {
     if (!tracingEnabled()) return UnitOfWork.retried(db, fn);
@@ -129,17 +136,35 @@ export class UnitOfWork {
     fn: (work: UnitOfWork) => Promise<T>,
     counter?: StatementCounter,
   ): Promise<T> {
-    let committing = false;
-    try {
-      return await UnitOfWork.once(db, fn, () => (committing = true), counter);
-    } catch (error) {
-      // The server went away (or was demoted) before COMMIT was sent: the transaction certainly
-      // did not commit, so it runs once more, on the server the pool finds now (failover-pool.ts).
-      // Once COMMIT may have been sent the outcome is unknown and the error goes up (503; the
-      // client retries with its Idempotency-Key). A connect that already waited is not repeated.
-      if (committing || !isPrimaryLost(error) || error instanceof DatabaseUnavailableError) throw error;
-      return UnitOfWork.once(db, fn, () => {}, counter);
+    for (let attempt = 1; ; attempt++) {
+      let committing = false;
+      try {
+        return await UnitOfWork.once(db, fn, () => (committing = true), counter);
+      } catch (error) {
+        // A deadlock victim (or a serialization failure): the database rolled the whole transaction
+        // back, commit or not, so it runs again from the start, a few times, after a short random
+        // pause. This is what lets a step at the top of a unit of work (an intake's reservation)
+        // go without a savepoint of its own (UnitOfWork.atTop).
+        if (isSerializationFailure(error) && attempt < DEADLOCK_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 10 * attempt)));
+          continue;
+        }
+        // The server went away (or was demoted) before COMMIT was sent: the transaction certainly
+        // did not commit, so it runs once more, on the server the pool finds now (failover-pool.ts).
+        // Once COMMIT may have been sent the outcome is unknown and the error goes up (503; the
+        // client retries with its Idempotency-Key). A connect that already waited is not repeated.
+        if (committing || !isPrimaryLost(error) || error instanceof DatabaseUnavailableError) throw error;
+        return UnitOfWork.once(db, fn, () => {}, counter);
+      }
     }
+  }
+
+  /**
+   * No savepoint is open: an error thrown here ends the unit of work, and a deadlock is retried by
+   * running the unit again (retried), so a step here needs no savepoint to be retried on its own.
+   */
+  get atTop(): boolean {
+    return this.openSavepoints === 0;
   }
 
   private static async once<T>(
@@ -237,6 +262,7 @@ export class UnitOfWork {
     const cancels = this.cancels;
     const written = new Map(this.written);
     await sql.raw(`savepoint ${name}`).execute(this.trx);
+    this.openSavepoints++;
     try {
       const result = await fn();
       await sql.raw(`release savepoint ${name}`).execute(this.trx);
@@ -249,6 +275,8 @@ export class UnitOfWork {
       this.cancels = cancels;
       this.written = written;
       throw error;
+    } finally {
+      this.openSavepoints--;
     }
   }
 

@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendsFixture } from './appends.js';
+import type { Work } from '../../src/store/tenant-scope.js';
+import { sql } from 'kysely';
 import { atomically, isWork, scope, transaction } from '../../src/store/tenant-scope.js';
 
 /**
@@ -94,4 +96,42 @@ describe('unit of work: history and events written at commit', () => {
       assert.equal((await events(`uow-concurrent-${n}`)).length, 1);
     }
   });
+
+  test(
+    'given two units of work locking two rows in opposite orders, the deadlock victim runs again from the start and both commit once',
+    {
+      skip: process.env.TEST_DATABASE_URL
+        ? false
+        : 'PostgreSQL only: the embedded database serves one connection, so nothing deadlocks',
+    },
+    async () => {
+      let runs = 0;
+      const firstLocks: Array<() => void> = [];
+      const bothHoldOne = new Promise<void>((resolve) => {
+        let held = 0;
+        firstLocks.push(
+          () => ++held === 2 && resolve(),
+          () => ++held === 2 && resolve(),
+        );
+      });
+      const lockOrder = async (tx: Work) =>
+        sql`select id from orders where id = ${fixture.orderId} for update`.execute(tx.conn);
+      const lockTenant = async (tx: Work) =>
+        sql`select id from tenants where id = ${fixture.t.tenantId} for update`.execute(tx.conn);
+      const unit = (n: number, first: typeof lockOrder, second: typeof lockOrder) =>
+        atomically(fixture.t.store, async (tx) => {
+          const attempt = ++runs;
+          await note(tx, `test.deadlock-${n}`);
+          await first(tx);
+          if (attempt <= 2) {
+            firstLocks[n]!();
+            await bothHoldOne; // each holds one row and asks for the other's: a deadlock
+          }
+          await second(tx);
+        });
+      await Promise.all([unit(0, lockOrder, lockTenant), unit(1, lockTenant, lockOrder)]);
+      assert.equal(runs, 3, 'one of the two ran twice');
+      for (const n of [0, 1]) assert.equal((await history(`test.deadlock-${n}`)).length, 1, 'each wrote its row once');
+    },
+  );
 });

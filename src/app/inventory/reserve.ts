@@ -147,9 +147,10 @@ function recordOutcome(
 /**
  * Reserves an order's lines (the part not yet reserved) from the candidate locations, whole
  * lines first, then partially, and records what is still missing as a backorder with a
- * promise date from inbound supply. Runs in the caller's transaction under a savepoint; lines
- * are taken in product order so two orders over the same SKUs lock rows in the same order, and
- * a deadlock the database still detects is retried here rather than shown to the client.
+ * promise date from inbound supply. Runs in the caller's transaction under a savepoint (a new
+ * order's at the top of its unit of work without one: see the end); lines are taken in product
+ * order so two orders over the same SKUs lock rows in the same order, and a deadlock the database
+ * still detects is retried (here, or as the whole unit of work) rather than shown to the client.
  * Shortage is an outcome, never an error: the order stands either way.
  */
 export async function reserveOrder(
@@ -177,7 +178,7 @@ export async function reserveOrder(
   const expiresAt = input.expiresAt ?? holdExpiry(settings, now);
   const allowPartial = input.allowPartial ?? true;
 
-  return withStockRetry(scope, async (tx) => {
+  const run = async (tx: Work): Promise<ReservationOutcome> => {
     // What each line already holds or has shipped: released and expired holds count only for the part that shipped.
     const held = input.fresh
       ? []
@@ -312,7 +313,12 @@ export async function reserveOrder(
     if (!(input.fresh && status === 'shortage'))
       await recordOutcome(tx, actor, now, input.orderId, status, outcomes, expiresAt);
     return { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null };
-  });
+  };
+  // A new order's reservation at the top of its unit of work (intake's usual case) needs no
+  // savepoint: the caller does not go on after an error here, and a deadlock aborts the unit,
+  // which runs again as a whole (UnitOfWork.atTop). Two control statements less per order.
+  if (input.fresh && isWork(scope) && scope.work.atTop) return run(scope);
+  return withStockRetry(scope, run);
 }
 
 /**
