@@ -16,3 +16,10 @@ export const isUniqueViolation = (error: unknown, constraint?: string) => {
 };
 export const isForeignKeyViolation = (e: unknown) => pgError(e)?.code === '23503';
 export const isSerializationFailure = (e: unknown) => ['40001', '40P01'].includes(pgError(e)?.code ?? '');
+
+/**
+ * The pause before running a deadlock victim again (the attempt-th retry): 0–10·attempt ms at
+ * random, so the transactions that collided do not meet again in step.
+ */
+export const serializationRetryPause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 10 * attempt)));

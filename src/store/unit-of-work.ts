@@ -3,7 +3,7 @@ import { annotate, inSpan, tracingEnabled } from '../shared/tracing.js';
 import type { Db, Tx } from './db.js';
 import type { DB } from './schema.js';
 import { DatabaseUnavailableError, isPrimaryLost } from './failover.js';
-import { isSerializationFailure } from './pg-errors.js';
+import { isSerializationFailure, serializationRetryPause } from './pg-errors.js';
 import './schema-events.js';
 
 /** How many times a unit of work runs when each run is a deadlock victim (retried). */
@@ -146,7 +146,7 @@ export class UnitOfWork {
         // pause. This is what lets a step at the top of a unit of work (an intake's reservation)
         // go without a savepoint of its own (UnitOfWork.atTop).
         if (isSerializationFailure(error) && attempt < DEADLOCK_ATTEMPTS) {
-          await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 10 * attempt)));
+          await serializationRetryPause(attempt);
           continue;
         }
         // The server went away (or was demoted) before COMMIT was sent: the transaction certainly

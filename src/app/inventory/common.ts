@@ -5,7 +5,7 @@ import { AppError, type FieldError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { Actor } from '../../store/history.js';
 import { atomically, type TenantScope, type Work } from '../../store/tenant-scope.js';
-import { isSerializationFailure } from '../../store/pg-errors.js';
+import { isSerializationFailure, serializationRetryPause } from '../../store/pg-errors.js';
 import { figures, type Figures } from '../../domain/inventory/stock.js';
 
 export interface ProductRef {
@@ -154,7 +154,7 @@ export async function withStockRetry<T>(scope: TenantScope, fn: (tx: Work) => Pr
       return await atomically(scope, fn);
     } catch (error) {
       if (index >= attempts || !isSerializationFailure(error)) throw error;
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * index)));
+      await serializationRetryPause(index);
     }
   }
 }
