@@ -74,7 +74,7 @@ export const configSchema = z.object({
     default: '`on`',
     processes: ALL,
     description:
-      'name each SQL text so PostgreSQL plans it once per connection; `off` behind a transaction-mode pooler (PgBouncer before 1.21)',
+      'name each SQL text so the database (PostgreSQL or the embedded PGlite) plans it once per connection; `off` behind a transaction-mode pooler (PgBouncer before 1.21)',
   }),
   ORDO_PIPELINE: setting(flag(true), {
     group: 'database',

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool } from './pglite-pool.js';
+import { PreparedStatements } from './pglite-prepared.mjs';
 import { EMBEDDED, PGliteThread, takeEarlyOpen, type PGliteSession } from './pglite-thread.js';
 import { takeLock } from './data-dir-lock.js';
 import { pgliteWasmModule } from './pglite-wasm.js';
@@ -63,7 +64,7 @@ export interface OpenOptions {
   poolSize?: number | undefined;
   /** PostgreSQL: pg pipeline mode (ORDO_PIPELINE); default on. */
   pipeline?: boolean | undefined;
-  /** PostgreSQL: name (prepare) each parameterised statement text (ORDO_PREPARE); default on. */
+  /** Name (prepare) each parameterised statement text (ORDO_PREPARE), on PostgreSQL and PGlite; default on. */
   prepare?: boolean | undefined;
   /** Multi-host PostgreSQL: how long a connect waits for a primary during a failover (ORDO_FAILOVER_WAIT_MS). */
   failoverWaitMs?: number | undefined;
@@ -74,7 +75,7 @@ export interface OpenOptions {
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, opts);
   const dataDir = opts.dataDir ?? './data';
-  return openPGlite(dataDir, opts.loadDataDir, opts.thread ?? !dataDir.startsWith('memory://'));
+  return openPGlite(dataDir, opts.loadDataDir, opts.thread ?? !dataDir.startsWith('memory://'), opts.prepare ?? true);
 }
 
 function openPostgres(url: string, opts: OpenOptions): Database {
@@ -148,7 +149,12 @@ function openPool(
   return pool;
 }
 
-async function openPGlite(dataDir: string, loadDataDir: Blob | undefined, thread: boolean): Promise<Database> {
+async function openPGlite(
+  dataDir: string,
+  loadDataDir: Blob | undefined,
+  thread: boolean,
+  prepare: boolean,
+): Promise<Database> {
   const memory = dataDir.startsWith('memory://');
   const taken = memory ? null : takeEarlyOpen(dataDir);
   let unlock = taken?.unlock ?? (() => {});
@@ -165,13 +171,15 @@ async function openPGlite(dataDir: string, loadDataDir: Blob | undefined, thread
             loadDataDir: memory ? loadDataDir : undefined,
             wasmModule: await pgliteWasmModule(),
           })
-        : await PGlite.create(memory ? undefined : dataDir, {
-            ...pgliteOptions(),
-            startParams: [...PGlite.defaultStartParams, ...EMBEDDED.startParams],
-            pgliteWasmModule: await pgliteWasmModule(),
-            ...(memory && loadDataDir ? { loadDataDir } : {}),
-          });
-    const pool = new PGlitePool(session);
+        : inThisThread(
+            await PGlite.create(memory ? undefined : dataDir, {
+              ...pgliteOptions(),
+              startParams: [...PGlite.defaultStartParams, ...EMBEDDED.startParams],
+              pgliteWasmModule: await pgliteWasmModule(),
+              ...(memory && loadDataDir ? { loadDataDir } : {}),
+            }),
+          );
+    const pool = new PGlitePool(session, prepare);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     trackPool(db, pool, 1);
     return {
@@ -190,6 +198,12 @@ async function openPGlite(dataDir: string, loadDataDir: Blob | undefined, thread
     unlock();
     throw error;
   }
+}
+
+/** A PGlite of this thread as a session: its own query, and named statements beside it. */
+function inThisThread(pglite: PGlite): PGliteSession {
+  const prepared = new PreparedStatements(pglite);
+  return Object.assign(pglite, { named: prepared.query.bind(prepared) as PGliteSession['named'] });
 }
 
 /** PGlite as Ordo opens it (the extensions its migrations need), for backup and restore. */

@@ -10,7 +10,11 @@ export class PGlitePool {
   private queue: Array<() => void> = [];
   private busy = false;
 
-  constructor(readonly pg: PGliteSession) {}
+  /** @param named run parameterised statements as named ones (ORDO_PREPARE; pglite-prepared.mjs) */
+  constructor(
+    readonly pg: PGliteSession,
+    private readonly named = true,
+  ) {}
 
   // pg.Pool's gauges, for /metrics: one session, and the callers queued for it
   get totalCount(): number {
@@ -26,7 +30,7 @@ export class PGlitePool {
   async connect(): Promise<PGliteClient> {
     if (this.busy) await new Promise<void>((resolve) => this.queue.push(resolve));
     this.busy = true;
-    return new PGliteClient(this.pg, () => this.release());
+    return new PGliteClient(this.pg, this.named, () => this.release());
   }
 
   private release(): void {
@@ -57,14 +61,18 @@ class PGliteClient {
 
   constructor(
     private readonly pg: PGliteSession,
+    private readonly named: boolean,
     private readonly onRelease: () => void,
   ) {}
 
   async query(sql: string, params: readonly unknown[] = []) {
+    const values = params as unknown[];
     const item =
-      params.length > 0
-        ? await this.pg.query<Record<string, unknown>>(sql, params as unknown[])
-        : ((await this.pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 });
+      params.length === 0
+        ? ((await this.pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 })
+        : this.named
+          ? await this.pg.named<Record<string, unknown>>(sql, values)
+          : await this.pg.query<Record<string, unknown>>(sql, values);
     return { command: commandOf(sql), rowCount: item.affectedRows ?? item.rows.length, rows: item.rows };
   }
 

@@ -14,6 +14,8 @@ export const EMBEDDED = { startParams: ['-c', 'shared_buffers=32MB'], textTypes:
 /** What PGlitePool needs of a PGlite: in this thread (tests' memory databases) or on its own. */
 export interface PGliteSession {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
+  /** As query, as a named statement: parsed and planned once per text (pglite-prepared.mjs). */
+  named<T>(sql: string, params: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
   exec(sql: string): Promise<Array<{ rows: Record<string, unknown>[]; affectedRows?: number }>>;
   dumpDataDir(compression: 'none'): Promise<Blob>;
   close(): Promise<void>;
@@ -110,6 +112,11 @@ export class PGliteThread implements PGliteSession {
 
   async query<T>(sql: string, params: unknown[] = []) {
     const reply = await this.call({ op: 'query', sql, params });
+    return { rows: reply.rows as T[], affectedRows: reply.affectedRows };
+  }
+
+  async named<T>(sql: string, params: unknown[]) {
+    const reply = await this.call({ op: 'query', sql, params, named: true });
     return { rows: reply.rows as T[], affectedRows: reply.affectedRows };
   }
 

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PreparedStatements } from './pglite-prepared.mjs';
 
 /** @type {{ dataDir?: string, loadDataDir?: ArrayBuffer, wasmModule?: WebAssembly.Module, startParams: string[], textTypes: number[] }} startParams: beside PGlite's own */
 const options = workerData;
@@ -20,6 +21,7 @@ function fields(error) {
 }
 
 let pglite;
+let prepared;
 try {
   pglite = await PGlite.create(options.dataDir, {
     startParams: [...PGlite.defaultStartParams, ...options.startParams],
@@ -28,6 +30,7 @@ try {
     ...(options.loadDataDir ? { loadDataDir: new Blob([options.loadDataDir]) } : {}),
     parsers: Object.fromEntries(options.textTypes.map((oid) => [oid, keepText])),
   });
+  prepared = new PreparedStatements(pglite);
   parentPort.postMessage({ ready: true });
 } catch (error) {
   parentPort.postMessage({ ready: false, error: fields(error) });
@@ -37,7 +40,7 @@ try {
 async function answer(message) {
   switch (message.op) {
     case 'query': {
-      const result = await pglite.query(message.sql, message.params);
+      const result = await (message.named ? prepared : pglite).query(message.sql, message.params);
       return { rows: result.rows, affectedRows: result.affectedRows };
     }
     case 'exec': {
