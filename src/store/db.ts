@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGlitePool } from './pglite-pool.js';
+import { PGlitePool, UPKEEP } from './pglite-pool.js';
 import { PreparedStatements } from './pglite-prepared.mjs';
 import { EMBEDDED, PGliteThread, takeEarlyOpen, type PGliteSession } from './pglite-thread.js';
 import { takeLock } from './data-dir-lock.js';
@@ -62,6 +62,8 @@ export interface OpenOptions {
    */
   thread?: boolean | undefined;
   poolSize?: number | undefined;
+  /** PGlite in memory: vacuum as rows are written, as a data folder always does (pglite-pool.ts, UPKEEP). */
+  upkeep?: boolean | undefined;
   /** PostgreSQL: pg pipeline mode (ORDO_PIPELINE); default on. */
   pipeline?: boolean | undefined;
   /** Name (prepare) each parameterised statement text (ORDO_PREPARE), on PostgreSQL and PGlite; default on. */
@@ -75,7 +77,13 @@ export interface OpenOptions {
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   if (opts.url) return openPostgres(opts.url, opts);
   const dataDir = opts.dataDir ?? './data';
-  return openPGlite(dataDir, opts.loadDataDir, opts.thread ?? !dataDir.startsWith('memory://'), opts.prepare ?? true);
+  return openPGlite(
+    dataDir,
+    opts.loadDataDir,
+    opts.thread ?? !dataDir.startsWith('memory://'),
+    opts.prepare ?? true,
+    opts.upkeep ?? false,
+  );
 }
 
 function openPostgres(url: string, opts: OpenOptions): Database {
@@ -154,6 +162,7 @@ async function openPGlite(
   loadDataDir: Blob | undefined,
   thread: boolean,
   prepare: boolean,
+  upkeep: boolean,
 ): Promise<Database> {
   const memory = dataDir.startsWith('memory://');
   const taken = memory ? null : takeEarlyOpen(dataDir);
@@ -179,7 +188,8 @@ async function openPGlite(
               ...(memory && loadDataDir ? { loadDataDir } : {}),
             }),
           );
-    const pool = new PGlitePool(session, prepare);
+    // a data folder lives long and grows: vacuum as autovacuum would (a test's memory database does not)
+    const pool = new PGlitePool(session, prepare, memory && !upkeep ? null : UPKEEP);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     trackPool(db, pool, 1);
     return {

@@ -159,3 +159,39 @@ describe('named statements on the embedded database', { skip }, () => {
     }
   });
 });
+
+// PGlite runs no autovacuum: a data folder's pool vacuums as the rows written grow (pglite-pool.ts).
+describe('the embedded database vacuums itself as it grows', { skip }, () => {
+  const relpages = async (db: Kysely<unknown>) =>
+    (await sql<{ pages: number }>`select relpages as pages from pg_class where relname = 'grown'`.execute(db)).rows[0]!
+      .pages;
+
+  for (const upkeep of [true, false]) {
+    test(
+      upkeep
+        ? 'with upkeep, 2,500 rows written are followed by a vacuum between two uses of the session'
+        : 'a memory database without upkeep never vacuums',
+      async () => {
+        const database = await openDatabase({ dataDir: 'memory://', upkeep });
+        try {
+          await sql`create table grown (id int primary key, n int)`.execute(database.db);
+          assert.equal(await relpages(database.db as Kysely<unknown>), 0, 'a new table has never been measured');
+          await database.db.transaction().execute(async (trx) => {
+            await sql`insert into grown select g, g from generate_series(1, ${2_500}::int) g`.execute(trx);
+            // still inside the transaction: the vacuum waits for it to end
+            await sql`update grown set n = n + 1 where id <= ${10}`.execute(trx);
+          });
+          const pages = await relpages(database.db as Kysely<unknown>);
+          if (upkeep) assert.ok(pages > 0, `vacuum recorded the table's size (relpages ${pages})`);
+          else assert.equal(pages, 0);
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from grown where n = id + 1`.execute(
+            database.db,
+          );
+          assert.equal(rows[0]!.n, 10, 'the transaction committed whole');
+        } finally {
+          await database.close();
+        }
+      },
+    );
+  }
+});
