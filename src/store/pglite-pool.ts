@@ -31,8 +31,6 @@ export class PGlitePool {
 
   private written = 0;
   private liveRows = 0;
-  /** Vacuums run by the upkeep (for tests and logs). */
-  upkeepRuns = 0;
 
   /**
    * @param named run parameterised statements as named ones (ORDO_PREPARE; pglite-prepared.mjs)
@@ -88,7 +86,6 @@ export class PGlitePool {
       await this.pg.exec('vacuum');
       const [counted] = await this.pg.exec(LIVE_ROWS);
       this.liveRows = Number(counted?.rows[0]?.rows ?? 0);
-      this.upkeepRuns++;
     } catch {
       // the next threshold tries again; a session that cannot vacuum fails its own callers
     }
