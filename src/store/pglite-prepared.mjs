@@ -19,16 +19,6 @@ export const MAX_PREPARED = 500;
 /** SQLSTATE 0A000 "cached plan must not change result type": a table under a named text changed. */
 const PLAN_CHANGED = '0A000';
 
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /**
  * Runs parameterised statements of one PGlite as named statements. Answers as PGlite's query()
  * does (rows parsed with the instance's parsers, affectedRows) and throws its DatabaseError.
@@ -78,7 +68,7 @@ export class PreparedStatements {
         this.statements.delete(oldest);
         parts.unshift(serialize.close({ type: 'S', name: closed }));
       }
-      const described = await this.pglite.execProtocolStream(concat(parts), { syncToFs: false });
+      const described = await this.pglite.execProtocolStream(Buffer.concat(parts), { syncToFs: false });
       statement = { name, types: parse.parseDescribeStatementResults(described) };
       this.statements.set(text, statement);
     }
@@ -89,7 +79,7 @@ export class PreparedStatements {
       return serialize ? serialize(value) : value.toString();
     });
     const messages = await this.pglite.execProtocolStream(
-      concat([
+      Buffer.concat([
         serialize.bind({ statement: statement.name, values }),
         serialize.describe({ type: 'P' }),
         serialize.execute({}),
@@ -105,7 +95,7 @@ export class PreparedStatements {
     if (!statement) return;
     this.statements.delete(text);
     await this.pglite.execProtocolStream(
-      concat([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]),
+      Buffer.concat([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]),
       { syncToFs: false },
     );
   }
