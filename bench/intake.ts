@@ -27,7 +27,9 @@
  * database after the set-up, before the cells (an experiment, e.g. an index dropped).
  * BENCH_STATEMENT_TIMES=N: after each cell, the N statements that took the most time at the server
  * per order (timed by the proxy from the wire: PostgreSQL's wall time, lock and I/O waits included;
- * at one client close to its CPU), and the sum over all statements.
+ * at one client close to its CPU), and the sum over all statements. BENCH_UNIX_SOCKETS=DIR: the
+ * server and the baseline reach the proxy, and the proxy PostgreSQL (its socket folder DIR), over
+ * Unix sockets instead of TCP.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -52,6 +54,8 @@ const PATHS = (process.env.BENCH_PATHS ?? (PGLITE ? 'b2c' : PATHS_DEFAULT.join('
   .split(',')
   .map((p) => p.trim()) as PathName[];
 const STATEMENT_TIMES = Number(process.env.BENCH_STATEMENT_TIMES ?? 0);
+/** PostgreSQL's socket folder (e.g. /var/run/postgresql), or '' for TCP on 127.0.0.1. */
+const UNIX_SOCKETS = process.env.BENCH_UNIX_SOCKETS ?? '';
 const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? join(import.meta.dirname, '..'));
 const WAREHOUSES = [
   ['WAW-1', 52.23, 21.01],
@@ -460,6 +464,15 @@ function printStatementTimes(before: StatementTimes, after: StatementTimes, orde
     );
 }
 
+/** The database URL through the proxy: its local port, or its Unix socket's folder. */
+function throughProxy(url: URL, proxy: { port: number; unixDir?: string }): string {
+  if (proxy.unixDir) {
+    url.host = 'localhost';
+    url.searchParams.set('host', proxy.unixDir);
+  } else url.host = `127.0.0.1:${proxy.port}`;
+  return url.toString();
+}
+
 async function main() {
   const runId = randomUUID().slice(0, 6);
   const dataDir = mkdtempSync(join(tmpdir(), 'ordo-bench-')); // the embedded database, or only secrets.key
@@ -476,9 +489,14 @@ async function main() {
     let serverEnv = baseEnv;
     if (!PGLITE) {
       const url = new URL(scratch!.url);
-      proxy = await startPgProxy({ host: url.hostname, port: Number(url.port || 5432) }, STATEMENT_TIMES > 0);
-      url.host = `127.0.0.1:${proxy.port}`;
-      serverEnv = { ...baseEnv, DATABASE_URL: url.toString() };
+      proxy = await startPgProxy(
+        UNIX_SOCKETS
+          ? { path: join(UNIX_SOCKETS, '.s.PGSQL.5432') }
+          : { host: url.hostname, port: Number(url.port || 5432) },
+        STATEMENT_TIMES > 0,
+        UNIX_SOCKETS ? dataDir : undefined,
+      );
+      serverEnv = { ...baseEnv, DATABASE_URL: throughProxy(url, proxy) };
     }
     const started = await startServer(serverEnv);
     server = started.child;
@@ -506,9 +524,10 @@ async function main() {
         ).trim(),
       );
     if (PATHS.includes('raw') && scratch) {
-      const url = new URL(scratch.url);
-      url.host = `127.0.0.1:${proxy!.port}`;
-      rawPool = new pg.Pool({ connectionString: url.toString(), max: Math.max(...CLIENTS) });
+      rawPool = new pg.Pool({
+        connectionString: throughProxy(new URL(scratch.url), proxy!),
+        max: Math.max(...CLIENTS),
+      });
       rawPool.on('error', () => {});
       const tenant = (await rawPool.query('select id from tenants where slug = $1', [`shop-${runId}`])).rows[0].id;
       const channelId = (

@@ -13,6 +13,7 @@
  * No TLS: the client must not ask for it (a plain postgres:// URL without sslmode).
  */
 import net from 'node:net';
+import { join } from 'node:path';
 
 export interface WireCounts {
   statements: number;
@@ -180,7 +181,12 @@ export function connectionCounter(
  * Listens on a free local port and forwards to `upstream`; `counts` grows with the traffic, and
  * with `timeStatements` each statement's time at the server is summed by its text (`times`).
  */
-export async function startPgProxy(upstream: { host: string; port: number }, timeStatements = false) {
+export async function startPgProxy(
+  upstream: { host: string; port: number } | { path: string },
+  timeStatements = false,
+  /** Listen on `<unixDir>/.s.PGSQL.5432` (a Unix socket, as a client with `?host=<unixDir>` reaches it) instead of a local port. */
+  unixDir?: string,
+) {
   const counts = zeroCounts();
   const times: StatementTimes | undefined = timeStatements ? new Map() : undefined;
   const backendPids = new Set<number>();
@@ -190,8 +196,8 @@ export async function startPgProxy(upstream: { host: string; port: number }, tim
     const counter = connectionCounter(counts, (pid) => backendPids.add(pid), times);
     const db = net.connect(upstream);
     sockets.add(client).add(db);
-    client.setNoDelay(true);
-    db.setNoDelay(true);
+    if (!unixDir) client.setNoDelay(true);
+    if (!('path' in upstream)) db.setNoDelay(true);
     client.on('data', (chunk) => {
       counter.frontend(chunk);
       db.write(chunk);
@@ -209,10 +215,13 @@ export async function startPgProxy(upstream: { host: string; port: number }, tim
     client.on('close', close).on('error', close);
     db.on('close', close).on('error', close);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) =>
+    unixDir ? server.listen(join(unixDir, '.s.PGSQL.5432'), resolve) : server.listen(0, '127.0.0.1', resolve),
+  );
+  const port = unixDir ? 5432 : (server.address() as net.AddressInfo).port;
   return {
     port,
+    unixDir,
     counts,
     backendPids,
     snapshot: (): WireCounts => ({ ...counts }),
