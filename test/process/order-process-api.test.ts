@@ -1,7 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
+import { sql } from 'kysely';
+import { onPostgres, orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 import { fireDueTimers } from '../../src/app/process/fire-due-timers.js';
+import { transaction } from '../../src/store/tenant-scope.js';
+import { systemActor } from '../../src/store/history.js';
 import { publish, send, setRules, shipped, stock } from './process-support.js';
 
 const DAY = 86_400_000;
@@ -144,6 +147,41 @@ describe('orders running the shipped B2C process through the API', () => {
     const cur = (await t.call('GET', `/api/v1/orders/${o.id}`)).body;
     assert.equal(cur.version, o.version + 1);
     assert.equal(cur.state, a.status === 200 ? 'fulfilling' : 'cancelled');
+  });
+
+  test('given an event waiting for the order lock, it runs on the process the lock holder committed', async () => {
+    const o = (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'B2C-WAIT' }))).body;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    // the holder authorises the payment and keeps the order locked until the waiter queues up
+    const holder = transaction(t.store, async (tx) => {
+      await t.services.processes.apply(tx, systemActor, new Date(), o.id, { name: 'payment_authorized' });
+      holding();
+      await released;
+    });
+    await held;
+    const waiter = t.call('POST', `/api/v1/orders/${o.id}/events`, { name: 'payment_failed' });
+    // On PostgreSQL the waiter's backend is seen waiting for the row lock before the holder commits;
+    // the embedded database runs one transaction at a time, so there the waiter waits for the holder's.
+    if (onPostgres) {
+      for (let waiting = 0; waiting === 0;) {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(t.database.db);
+        waiting = rows[0]!.n;
+        if (waiting === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    release();
+    await holder;
+    const answer = await waiter;
+    // payment_failed is refused in the state the holder left, not applied to the one it found
+    assert.equal(answer.status, 409, JSON.stringify(answer.body));
+    assert.equal(answer.body.state, 'fulfilling');
+    const cur = (await t.call('GET', `/api/v1/orders/${o.id}`)).body;
+    assert.equal(cur.state, 'fulfilling');
+    assert.equal(cur.version, o.version + 1);
   });
 
   test('the OpenAPI document describes the process, task and exception endpoints', async () => {
