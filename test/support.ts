@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PaymentProviders } from '../src/app/money/execute-payment-operation.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,9 @@ const templateKey = (() => {
   return hash.digest('hex').slice(0, 16);
 })();
 
+/** A template other migrations made stays a day (a run of an older checkout may still copy it), then goes. */
+const TEMPLATE_KEPT_MS = 86_400_000;
+
 let pgliteDump: Promise<Blob> | undefined;
 /**
  * The migrated embedded database as a dump, kept in the temp folder for every test process: a
@@ -83,9 +86,30 @@ function pgliteTemplate(): Promise<Blob> {
     const partial = `${file}.${process.pid}`;
     writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
     renameSync(partial, file);
+    // other migration sets' dumps, a day after they were last written
+    for (const other of readdirSync(tmpdir()).filter((f) => /^ordo-test-template-\w+\.pgdata$/.test(f))) {
+      const path = join(tmpdir(), other);
+      if (path !== file && Date.now() - statSync(path).mtimeMs > TEMPLATE_KEPT_MS) rmSync(path, { force: true });
+    }
     return dump;
   })();
   return pgliteDump;
+}
+
+/**
+ * Drops the templates of other migration sets made more than a day ago (their comment holds when;
+ * one without is from before templates were dated). One in use is left for the next time.
+ */
+async function pruneTemplates(client: pg.Client, current: string): Promise<void> {
+  const { rows } = await client.query<{ datname: string; made: string | null }>(
+    `select datname, shobj_description(oid, 'pg_database') as made from pg_database
+      where datname like 'ordo\\_tpl\\_%' and datname not like '%\\_building' and datname <> $1`,
+    [current],
+  );
+  for (const { datname, made } of rows) {
+    if (made && Date.now() - Date.parse(made) < TEMPLATE_KEPT_MS) continue;
+    await client.query(`drop database if exists ${datname}`).catch(() => {});
+  }
 }
 
 /**
@@ -115,6 +139,8 @@ async function postgresTemplate(base: string): Promise<string> {
       await d.close();
     }
     await client.query(`alter database ${building} rename to ${name}`);
+    await client.query(`comment on database ${name} is '${new Date().toISOString()}'`);
+    await pruneTemplates(client, name);
     return name;
   } finally {
     await client.end();
