@@ -110,6 +110,8 @@ function commandOf(sql: string): string {
 
 class PGliteClient {
   private released = false;
+  /** Statements handed over together (store/pipeline.ts sentTogether) run one after another, in order. */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly pg: PGliteSession,
@@ -118,7 +120,13 @@ class PGliteClient {
     private readonly onRelease: () => void,
   ) {}
 
-  async query(sql: string, params: readonly unknown[] = []) {
+  query(sql: string, params: readonly unknown[] = []) {
+    const run = this.last.then(() => this.run(sql, params));
+    this.last = run.catch(() => {});
+    return run;
+  }
+
+  private async run(sql: string, params: readonly unknown[]) {
     const values = params as unknown[];
     const item =
       params.length === 0

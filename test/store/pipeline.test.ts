@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { appendsFixture } from './appends.js';
 import { writeHistory, systemActor } from '../../src/store/history.js';
 import { atomically, scope } from '../../src/store/tenant-scope.js';
+import { sentTogether } from '../../src/store/pipeline.js';
 
 /**
  * store/pipeline.ts changes how statements travel to PostgreSQL (begin and savepoints sent with
@@ -94,5 +95,42 @@ describe('pipelined connections', () => {
       .where('id', '=', fixture.orderId)
       .executeTakeFirstOrThrow();
     assert.equal(after.notes, null);
+  });
+
+  test('given two statements sent together, the second runs after the first and sees its write', async () => {
+    const [written, read] = await atomically(fixture.t.store, (tx) =>
+      sentTogether(
+        tx.conn,
+        tx.updateTable('orders').set({ notes: 'razem — вместе' }).where('id', '=', fixture.orderId),
+        tx.selectFrom('orders').select('notes').where('id', '=', fixture.orderId),
+      ),
+    );
+    assert.equal(written.status, 'fulfilled');
+    assert.equal(written.status === 'fulfilled' && Number(written.value.numAffectedRows), 1);
+    assert.deepEqual(read.status === 'fulfilled' && read.value.rows, [{ notes: 'razem — вместе' }]);
+    await fixture.t.store.updateTable('orders').set({ notes: null }).where('id', '=', fixture.orderId).execute();
+  });
+
+  test('given a first statement the database refuses, both outcomes are failures, the first with its own error, and nothing is kept', async () => {
+    await assert.rejects(
+      atomically(fixture.t.store, async (tx) => {
+        await tx.updateTable('orders').set({ notes: 'nie zostanie' }).where('id', '=', fixture.orderId).execute();
+        const [bad, after] = await sentTogether(
+          tx.conn,
+          tx.updateTable('orders').set({ currency: 'TOO-LONG-FOR-A-CODE' }).where('id', '=', fixture.orderId),
+          tx.selectFrom('orders').select('notes').where('id', '=', fixture.orderId),
+        );
+        assert.equal(bad.status, 'rejected');
+        assert.equal(after.status, 'rejected');
+        throw (bad as PromiseRejectedResult).reason;
+      }),
+      (error: { code?: string }) => error.code !== '25P02',
+    );
+    const row = await fixture.t.store
+      .selectFrom('orders')
+      .select('notes')
+      .where('id', '=', fixture.orderId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.notes, null);
   });
 });

@@ -6,7 +6,8 @@ import type { Work } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
 import { driveProcess, saveSnapshot } from './drive-process.js';
 import { factsFrom } from '../../domain/order/facts.js';
-import { loadFactRowsAndProcess } from './load-facts.js';
+import { factRowsOf, factRowsQuery } from './load-facts.js';
+import { sentTogether } from '../../store/pipeline.js';
 import type { Operations } from './operation.js';
 import { gateEvent, type EventCaller } from './event-gate.js';
 import { writeHistory } from '../../store/history.js';
@@ -63,7 +64,13 @@ export async function applyOrderEvent(
 ): Promise<ApplyResult | null> {
   let query = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
   if (opts.lock === 'skip') query = query.skipLocked();
-  const order = await query.executeTakeFirst();
+  // The process and fact rows are read by their own statement, after the lock: read in the locking
+  // statement, a waiter would get the rows as they were before the holder committed (tested: an
+  // event waiting for the lock). Both are sent together (one round trip): the server runs the
+  // read once the lock is held, with a snapshot taken then.
+  const [locked, read] = await sentTogether(tx.conn, query, factRowsQuery(tx, orderId));
+  if (locked.status === 'rejected') throw locked.reason;
+  const order = locked.value.rows[0];
   if (!order) {
     if (
       opts.lock === 'skip' &&
@@ -80,10 +87,8 @@ export async function applyOrderEvent(
       { currentVersion: order.version },
     );
   }
-  // The process row is read after the lock, by its own statement (the fact rows'): read in the
-  // locking statement, a waiter would get the row as it was before the holder committed (tested:
-  // two racing events).
-  const { rows, process: proc } = await loadFactRowsAndProcess(tx, orderId);
+  if (read.status === 'rejected') throw read.reason;
+  const { rows, process: proc } = factRowsOf(read.value.rows[0]!);
   if (!proc) {
     throw new AppError('TRANSITION_NOT_ALLOWED', `order ${orderId} runs no process; it stays ${order.state}`, [], {
       state: order.state,

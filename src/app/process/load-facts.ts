@@ -51,6 +51,8 @@ export async function loadFactRows(scope: TenantScope, orderId: string): Promise
   return (await loadFactRowsAndProcess(scope, orderId, false)).rows;
 }
 
+type FactRowsRow = NonNullable<Awaited<ReturnType<ReturnType<typeof factRowsQuery>['executeTakeFirst']>>>;
+
 /**
  * The fact rows and, in the same statement, the order's process row (null: the order runs no
  * process): what an event on a locked order reads before the engine runs.
@@ -60,8 +62,13 @@ export async function loadFactRowsAndProcess(
   orderId: string,
   withProcess = true,
 ): Promise<{ rows: FactRows; process: ProcessRow | null }> {
+  return factRowsOf(await factRowsQuery(scope, orderId, withProcess).executeTakeFirstOrThrow());
+}
+
+/** The statement loadFactRowsAndProcess runs (one row, none when there is no such order); factRowsOf shapes its row. */
+export function factRowsQuery(scope: TenantScope, orderId: string, withProcess = true) {
   const tenantId = scope.tenantId;
-  const row = await scope
+  return scope
     .selectFrom('orders')
     .innerJoin('channels', (j) =>
       j.onRef('channels.tenant_id', '=', 'orders.tenant_id').onRef('channels.id', '=', 'orders.channel_id'),
@@ -115,8 +122,11 @@ export async function loadFactRowsAndProcess(
         : sql<ProcessRow | null>`null::json`
       ).as('fact_process'),
     ])
-    .where('orders.id', '=', orderId)
-    .executeTakeFirstOrThrow();
+    .where('orders.id', '=', orderId);
+}
+
+/** The fact rows and the process row, from the row of factRowsQuery. */
+export function factRowsOf(row: FactRowsRow): { rows: FactRows; process: ProcessRow | null } {
   const {
     fact_lines: lines,
     fact_customer: customer,
