@@ -86,11 +86,11 @@ export async function sentTogether<A, B>(
   first: Compilable<A>,
   second: Compilable<B>,
 ): Promise<[PromiseSettledResult<QueryResult<A>>, PromiseSettledResult<QueryResult<B>>]> {
-  const a = first.compile();
-  const b = second.compile();
+  const one = first.compile();
+  const two = second.compile();
   return conn
     .getExecutor()
     .provideConnection((connection) =>
-      Promise.allSettled([connection.executeQuery<A>(a), connection.executeQuery<B>(b)] as const),
+      Promise.allSettled([connection.executeQuery<A>(one), connection.executeQuery<B>(two)] as const),
     );
 }
