@@ -108,6 +108,26 @@ describe('ordo generate: scale data built in the database', () => {
         `select count(*) from orders where ${tenant} and number like 'G%' and customer_name ~ '^[A-Za-złŁśŚżŻźŹćĆńŃóÓąĄęĘ ]+$'`,
       )) > 0,
     );
+    // a woman's surname in its feminine form, a man's in the masculine
+    const women = `customer_name ~ '^(Anna|Katarzyna|Małgorzata|Agnieszka|Łucja|Мария|Ольга|Елена|Наталья|Татьяна) '`;
+    assert.equal(
+      await count(
+        `select count(*) from customers where ${tenant} and ${women.replace('customer_name', 'name')} and name ~ '(ski|cki|ов|ев)$'`,
+      ),
+      0,
+    );
+    assert.equal(
+      await count(
+        `select count(*) from customers where ${tenant} and not (${women.replace('customer_name', 'name')}) and name ~ '(ska|cka|ова|ева)$'`,
+      ),
+      0,
+    );
+    assert.equal(
+      await count(
+        `select count(*) from orders where ${tenant} and number like 'G%' and ${women} and customer_name ~ '(ski|cki|ов|ев)$'`,
+      ),
+      0,
+    );
     assert.equal(
       await count(`select count(*) from orders where ${tenant} and number like 'G%' and (customer_email not like '%@example.%'
         or shipping_address->>'city' is null or shipping_address->>'phone' !~ '^\\+[0-9]+$')`),

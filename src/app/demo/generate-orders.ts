@@ -93,6 +93,29 @@ const LAST = [
   'Новиков',
   'Фёдоров',
 ];
+/** LAST as a woman bears it (FIRST's odd places are women's names): -ska, -cka, -ова, -ева. */
+const LAST_FEMININE = [
+  'Kowalska',
+  'Nowak',
+  'Wiśniewska',
+  'Wójcik',
+  'Kowalczyk',
+  'Kamińska',
+  'Lewandowska',
+  'Zielińska',
+  'Szymańska',
+  'Woźniak',
+  'Иванова',
+  'Смирнова',
+  'Кузнецова',
+  'Попова',
+  'Васильева',
+  'Петрова',
+  'Соколова',
+  'Михайлова',
+  'Новикова',
+  'Фёдорова',
+];
 const LATIN = [
   'jan',
   'anna',
@@ -313,8 +336,9 @@ function customerFields(index: RawBuilder<unknown>) {
   const first = sql`${index} % ${FIRST.length}`;
   const last = sql`(${index} / ${FIRST.length}) % ${LAST.length}`;
   return {
-    // Polish first names go with Polish surnames, Russian with Russian (index < 10 or ≥ 10).
-    name: sql`(${textArray(FIRST)})[1 + ${first}] || ' ' || (${textArray(LAST)})[1 + (${first} / 10) * 10 + ${last} % 10]`,
+    // Polish first names go with Polish surnames, Russian with Russian (index < 10 or ≥ 10); a
+    // woman's surname in its feminine form.
+    name: sql`(${textArray(FIRST)})[1 + ${first}] || ' ' || (case when ${first} % 2 = 1 then ${textArray(LAST_FEMININE)} else ${textArray(LAST)} end)[1 + (${first} / 10) * 10 + ${last} % 10]`,
     email: sql`(${textArray(LATIN)})[1 + ${first}] || '.' || ${index}::text || '@' || (case when ${first} < 10 then 'example.pl' else 'example.ru' end)`,
     phone: sql`(case when ${first} < 10 then '+48' || (500000000 + ${index})::text else '+7' || (9000000000 + ${index})::text end)`,
     city: sql`(${textArray(CITIES)})[1 + (${first} / 10) * 10 + (${index} / 7) % 10]`,
