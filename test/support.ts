@@ -89,7 +89,8 @@ function pgliteTemplate(): Promise<Blob> {
     // other migration sets' dumps, a day after they were last written
     for (const other of readdirSync(tmpdir()).filter((f) => /^ordo-test-template-\w+\.pgdata$/.test(f))) {
       const path = join(tmpdir(), other);
-      if (path !== file && Date.now() - statSync(path).mtimeMs > TEMPLATE_KEPT_MS) rmSync(path, { force: true });
+      const made = statSync(path, { throwIfNoEntry: false })?.mtimeMs; // another test process may prune it first
+      if (path !== file && made !== undefined && Date.now() - made > TEMPLATE_KEPT_MS) rmSync(path, { force: true });
     }
     return dump;
   })();
