@@ -103,6 +103,8 @@ export class UnitOfWork {
   private jobs: DeferredJob[] = [];
   /** Keys whose live timer the closing statement cancels (a later deferJob of the key takes its place). */
   private cancels: Array<{ tenant_id: string; key: string }> = [];
+  /** Writes the closing statement runs as CTEs of its own (writeAtClose). */
+  private atClose: RawBuilder<unknown>[] = [];
   /** What this unit of work wrote, for one later read in it to take instead of a statement (`take`). */
   private written = new Map<string, unknown>();
 
@@ -240,6 +242,17 @@ export class UnitOfWork {
     return value;
   }
 
+  /**
+   * A write held for the closing statement, which runs it as one of its CTEs: a round trip and a
+   * statement fewer. Only for rows nothing in this unit of work reads or writes again (a new
+   * order's process row and state when intake is the last thing the unit of work does), since
+   * they exist only from the end of the unit of work on, and a CTE may not touch a row another
+   * CTE of the statement changes.
+   */
+  writeAtClose(write: RawBuilder<unknown>): void {
+    this.atClose.push(write);
+  }
+
   /** Appends order history rows (written at the end of the unit of work). */
   recordHistory(rows: readonly HistoryRow[]): void {
     this.history.push(...rows);
@@ -258,6 +271,7 @@ export class UnitOfWork {
     const name = `sp_${++this.savepoints}`;
     const history = this.history.length;
     const events = this.events.length;
+    const atClose = this.atClose.length;
     const jobs = this.jobs;
     const cancels = this.cancels;
     const written = new Map(this.written);
@@ -271,6 +285,7 @@ export class UnitOfWork {
       await sql.raw(`rollback to savepoint ${name}`).execute(this.trx);
       this.history.length = history;
       this.events.length = events;
+      this.atClose.length = atClose;
       this.jobs = jobs;
       this.cancels = cancels;
       this.written = written;
@@ -289,11 +304,21 @@ export class UnitOfWork {
     const events = this.events;
     this.flushedEvents = events.length;
     const timers = { jobs: this.jobs, cancels: this.cancels };
+    const atClose = this.atClose;
     this.history = [];
     this.events = [];
     this.jobs = [];
     this.cancels = [];
-    const forWorker = await writeAppends(this.trx, history, events, timers, this.jobDueSoon, this.idempotencyKey);
+    this.atClose = [];
+    const forWorker = await writeAppends(
+      this.trx,
+      history,
+      events,
+      timers,
+      this.jobDueSoon,
+      this.idempotencyKey,
+      atClose,
+    );
     return events.length > 0 || forWorker ? { forWorker } : null;
   }
 }
@@ -344,7 +369,8 @@ const EVENT_RECORD = sql.raw(
 
 /**
  * Writes what is pending in one statement: the outbox lock per subject, NOTIFY when a worker has
- * work, the history rows, the Idempotency-Key with its answer, the held timers and cancels and the events. The events are produced from a join with the lock CTE,
+ * work, the history rows, the Idempotency-Key with its answer, the held timers and cancels, the
+ * writes held by writeAtClose and the events. The events are produced from a join with the lock CTE,
  * so every lock is held before any event row (and its seq) exists: each subject's seq order stays
  * its commit order, and keys are taken sorted, so two transactions locking several subjects cannot
  * deadlock. An event no subscription or sink wants is written fanned out (WANTED). Answers whether
@@ -357,6 +383,7 @@ async function writeAppends(
   timers: { jobs: DeferredJob[]; cancels: Array<{ tenant_id: string; key: string }> },
   jobDueSoon: boolean,
   idempotencyKey: IdempotencyRow | null,
+  atClose: RawBuilder<unknown>[],
 ): Promise<boolean> {
   const json = history.length ? recordsJson(history, ['changes', 'reason']) : '[]';
   const insertHistory = sql`insert into order_history (tenant_id, id, order_id, at, actor_type, actor_id, action, from_state, to_state, changes, reason)
@@ -385,7 +412,7 @@ async function writeAppends(
     : null;
   if (events.length === 0) {
     // every write as a CTE of one statement (a writing CTE runs whether read or not), NOTIFY as its result
-    const writes = [history.length ? insertHistory : null, insertKey, insertJobs, cancelJobs].filter(
+    const writes = [history.length ? insertHistory : null, insertKey, insertJobs, cancelJobs, ...atClose].filter(
       (write) => write !== null,
     );
     if (writes.length === 0 && !jobDueSoon) return false;
@@ -407,6 +434,13 @@ async function writeAppends(
         (select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys}::text[]) as k) as locked
     ), h as (${insertHistory})${insertKey ? sql`, k as (${insertKey})` : sql``}${insertJobs ? sql`, j as (${insertJobs})` : sql``}${
       cancelJobs ? sql`, c as (${cancelJobs})` : sql``
+    }${
+      atClose.length
+        ? sql.join(
+            atClose.map((write, index) => sql`, ${sql.raw(`a${index}`)} as (${write})`),
+            sql``,
+          )
+        : sql``
     }
     insert into events (tenant_id, id, type, subject, time, schema_version, payload, trace_context, fanned_out)
     select x.tenant_id, x.id, x.type, x.subject, x.time, x.schema_version, x.payload, x.trace_context, q.quiet

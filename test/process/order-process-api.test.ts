@@ -149,6 +149,31 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.equal(cur.state, a.status === 200 ? 'fulfilling' : 'cancelled');
   });
 
+  test('given orders accepted with and without an Idempotency-Key, the 201 body says what is stored: state, process, version', async () => {
+    // the process row and state are written by the intake's closing statement, the body built before it
+    for (const headers of [{ 'idempotency-key': 'B2C-BODY-KEY' }, undefined]) {
+      const externalId = headers ? 'B2C-BODY-1' : 'B2C-BODY-2';
+      const created = await t.call('POST', '/api/v1/orders', orderBody({ externalId }), headers);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const stored = (await t.call('GET', `/api/v1/orders/${created.body.id}`)).body;
+      const pick = (o: any) => ({
+        state: o.state,
+        process: o.process,
+        version: o.version,
+        updatedAt: o.updatedAt,
+        allowedEvents: o.allowedEvents,
+      });
+      assert.equal(created.body.state, 'awaiting_payment');
+      assert.deepEqual(pick(created.body), pick(stored));
+      const row = await t.store
+        .selectFrom('order_processes')
+        .select(['definition_key', 'state'])
+        .where('order_id', '=', created.body.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(row, { definition_key: 'b2c-omnichannel', state: 'awaiting_payment' });
+    }
+  });
+
   test('given an event waiting for the order lock, it runs on the process the lock holder committed', async () => {
     const o = (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'B2C-WAIT' }))).body;
     let release!: () => void;

@@ -164,6 +164,7 @@ export const orderRoutes =
             ctx.principal.actor,
             deps.clock,
             placedByBoundMember(request.body, ctx.principal.memberId),
+            { endsWork: true },
           ),
         })),
     );

@@ -86,13 +86,20 @@ export async function createOrder(
   // paid channel payments go to the money ledger in the order's unit of work
   const paid = rows.payments.some((p) => p.status === 'paid');
   if (!hooks.beforeStart && !paid && intakePath(rows) === 'one-statement') return storeOrder(scope, actor, rows);
-  return transaction(scope, (tx) => acceptOrder(processes, tx, actor, rows, hooks));
+  // intake is all this unit of work does: the process row and state go with its closing statement
+  return transaction(scope, (tx) => acceptOrder(processes, tx, actor, rows, { ...hooks, endsWork: true }));
 }
 
 /** What a caller adds to intake inside its transaction (an exchange pays the replacement before its process asks for money). */
 export interface IntakeHooks {
   /** Runs after the order, its lines and reservations are written and before its process starts. */
   beforeStart?(work: Work, orderId: string): Promise<void>;
+  /**
+   * The caller's unit of work ends with this intake (POST /orders with an Idempotency-Key): nothing
+   * reads the new order in it afterwards, so its process row and state are written by the closing
+   * statement (one statement fewer).
+   */
+  endsWork?: boolean;
 }
 
 export type IntakePath = 'one-statement' | 'unit-of-work';
@@ -488,6 +495,7 @@ async function acceptOrder(
   // process (issue 4): choose and start the order's process here, in this transaction
   const started = await processes.start(work, actor, order.now, order.id, {
     ...order.start,
+    saveAtClose: hooks.endsWork === true,
     rows: {
       ...order.start.rows,
       ...stockRowsOf(reservation),
@@ -517,17 +525,25 @@ async function respond(
 ) {
   const str = (v: bigint) => v.toString();
   const totals = order.totals;
-  const row = started.started
-    ? started.order
-    : {
-        ...order.orderRow,
-        tenant_id: scope.tenantId,
-        subtotal: str(totals.subtotal),
-        discount_total: str(totals.discountTotal),
-        tax_total: str(totals.taxTotal),
-        shipping_total: str(totals.shippingTotal),
-        grand_total: str(totals.grandTotal),
-      };
+  const written = {
+    ...order.orderRow,
+    tenant_id: scope.tenantId,
+    subtotal: str(totals.subtotal),
+    discount_total: str(totals.discountTotal),
+    tax_total: str(totals.taxTotal),
+    shipping_total: str(totals.shippingTotal),
+    grand_total: str(totals.grandTotal),
+  };
+  // a process saved by the closing statement: the row as it will be (saveFirstSnapshotAtClose)
+  const row = !started.started
+    ? written
+    : (started.order ?? {
+        ...written,
+        state: started.state,
+        process_key: started.key,
+        process_version: started.version,
+        updated_at: order.now,
+      });
   const lineRows = order.lines.map((l) => ({
     ...l,
     tenant_id: scope.tenantId,

@@ -161,16 +161,7 @@ export async function saveSnapshot(
   exception: EffectState['exception'],
   opts: { insert: boolean; bumpVersion: boolean; withLines?: boolean },
 ) {
-  const row = {
-    definition_key: snap.definitionKey,
-    definition_version: snap.definitionVersion,
-    state: snap.state,
-    status: snap.status,
-    exception_kind: exception?.kind ?? null,
-    exception_resolutions: exception?.resolutions ?? [],
-    snapshot: JSON.stringify(snap),
-    updated_at: now,
-  };
+  const row = processRowOf(now, snap, exception);
   const conn = tx.conn;
   const tenantId = tx.tenantId;
   return conn
@@ -196,6 +187,50 @@ export async function saveSnapshot(
     .returning('channels.code as channel_code')
     .returning(opts.withLines ? orderLinesJson(tenantId, orderId).as('lines') : sql<null>`null`.as('lines'))
     .executeTakeFirstOrThrow();
+}
+
+/** The order_processes row of a snapshot (its key columns aside). */
+function processRowOf(now: Date, snap: ProcessSnapshot, exception: EffectState['exception']) {
+  return {
+    definition_key: snap.definitionKey,
+    definition_version: snap.definitionVersion,
+    state: snap.state,
+    status: snap.status,
+    exception_kind: exception?.kind ?? null,
+    exception_resolutions: exception?.resolutions ?? [],
+    snapshot: JSON.stringify(snap),
+    updated_at: now,
+  };
+}
+
+/**
+ * A new order's first snapshot, as saveSnapshot with `insert` writes it, held for the unit of
+ * work's closing statement (UnitOfWork.writeAtClose): for intake that is the last thing its unit
+ * of work does, so nothing reads the order's process row or state before the end.
+ */
+export function saveFirstSnapshotAtClose(
+  work: Work,
+  orderId: string,
+  now: Date,
+  snap: ProcessSnapshot,
+  exception: EffectState['exception'],
+): void {
+  const { conn, tenantId } = work;
+  work.work.writeAtClose(
+    sql`${conn.insertInto('order_processes').values({ tenant_id: tenantId, order_id: orderId, started_at: now, ...processRowOf(now, snap, exception) })}`,
+  );
+  work.work.writeAtClose(
+    sql`${conn
+      .updateTable('orders')
+      .set({
+        state: snap.state,
+        process_key: snap.definitionKey,
+        process_version: snap.definitionVersion,
+        updated_at: now,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', orderId)}`,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js
 import { writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
-import { driveProcess, saveSnapshot } from './drive-process.js';
+import { driveProcess, saveFirstSnapshotAtClose, saveSnapshot } from './drive-process.js';
 import { factsFrom, type FactRows } from '../../domain/order/facts.js';
 import { chooseProcess } from './selection-rules.js';
 import type { Operations } from './operation.js';
@@ -15,7 +15,8 @@ export type StartOutcome =
       version: number;
       state: string;
       via: 'rule' | 'channel';
-      order: Awaited<ReturnType<typeof saveSnapshot>>;
+      /** The order row as saved; null when the save waits for the closing statement (`saveAtClose`). */
+      order: Awaited<ReturnType<typeof saveSnapshot>> | null;
       def: CompiledDefinition;
       snapshot: ProcessSnapshot;
       exception: { kind: string; resolutions: string[] } | null;
@@ -31,6 +32,8 @@ export interface StartContext {
   rules: { rules: unknown; version: number } | null;
   /** The current published version of each process key. */
   published: Array<{ key: string; version: number; source_hash: string }>;
+  /** Nothing in the unit of work reads the order after this: its process row and state are written by the closing statement. */
+  saveAtClose?: boolean;
 }
 
 /**
@@ -76,7 +79,9 @@ export async function startOrderProcess(
     exception: null,
     rows,
   });
-  const saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
+  let saved: Awaited<ReturnType<typeof saveSnapshot>> | null = null;
+  if (pre.saveAtClose) saveFirstSnapshotAtClose(tx, orderId, now, snapshot, exception);
+  else saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
   return {
     started: true,
     key: def.key,
