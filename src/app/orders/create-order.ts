@@ -12,6 +12,7 @@ import { appendsWith } from '../../store/unit-of-work.js';
 import { annotateOrder } from '../../shared/tracing.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
+import { orderProcessColumns } from '../process/drive-process.js';
 import { reserveOnIntake } from '../inventory/reserve.js';
 import { companyFactRowsAtIntake } from '../companies/company-facts-sql.js';
 import { companyApproval } from '../../domain/company/company-facts.js';
@@ -537,13 +538,7 @@ async function respond(
   // a process saved by the closing statement: the row as it will be (saveFirstSnapshotAtClose)
   const row = !started.started
     ? written
-    : (started.order ?? {
-        ...written,
-        state: started.state,
-        process_key: started.key,
-        process_version: started.version,
-        updated_at: order.now,
-      });
+    : (started.order ?? { ...written, ...orderProcessColumns(order.now, started.snapshot) });
   const lineRows = order.lines.map((l) => ({
     ...l,
     tenant_id: scope.tenantId,

@@ -173,10 +173,7 @@ export async function saveSnapshot(
     .updateTable('orders')
     .from('channels')
     .set({
-      state: snap.state,
-      process_key: snap.definitionKey,
-      process_version: snap.definitionVersion,
-      updated_at: now,
+      ...orderProcessColumns(now, snap),
       ...(opts.bumpVersion ? { version: sql`orders.version + 1` } : {}),
     })
     .whereRef('channels.tenant_id', '=', 'orders.tenant_id')
@@ -187,6 +184,16 @@ export async function saveSnapshot(
     .returning('channels.code as channel_code')
     .returning(opts.withLines ? orderLinesJson(tenantId, orderId).as('lines') : sql<null>`null`.as('lines'))
     .executeTakeFirstOrThrow();
+}
+
+/** What the order's own row says of its process: state, process and when it changed. */
+export function orderProcessColumns(now: Date, snap: ProcessSnapshot) {
+  return {
+    state: snap.state,
+    process_key: snap.definitionKey,
+    process_version: snap.definitionVersion,
+    updated_at: now,
+  };
 }
 
 /** The order_processes row of a snapshot (its key columns aside). */
@@ -222,12 +229,7 @@ export function saveFirstSnapshotAtClose(
   work.work.writeAtClose(
     sql`${conn
       .updateTable('orders')
-      .set({
-        state: snap.state,
-        process_key: snap.definitionKey,
-        process_version: snap.definitionVersion,
-        updated_at: now,
-      })
+      .set(orderProcessColumns(now, snap))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', orderId)}`,
   );
