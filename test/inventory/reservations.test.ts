@@ -323,4 +323,52 @@ describe('reservations through the order life', () => {
     const m = await must(t, 'GET', `/api/v1/inventory/movements?orderId=${so.id}`);
     assert.deepEqual(m.items.find((x: { kind: string }) => x.kind === 'shipment').serials, ['SN-2']);
   });
+
+  test('given an order that reserves at intake sent again, or twenty times at once, one order holds the stock and the others are DUPLICATE_ORDER holding nothing', async () => {
+    // The order's insert goes ahead of the reservation's first read (create-order.ts): whether it
+    // took is known before anything that refers to the order is written.
+    await receive(t, 'SKU-2', 'WAW-1', 100);
+    await receive(t, 'SKU-3', 'KRK-S', 100);
+    const body = (externalId: string) => ({
+      ...oneLine('SKU-2', 1, { externalId }),
+      lines: [
+        { sku: 'SKU-2', quantity: 1, unitPrice: '10.00', taxRate: '23' },
+        { sku: 'SKU-3', quantity: 2, unitPrice: '5.00', taxRate: '23' },
+      ],
+    });
+    const reserved = async () =>
+      Number(
+        (
+          await t.store
+            .selectFrom('stock_levels')
+            .innerJoin('products', 'products.id', 'stock_levels.product_id')
+            .select((eb) => eb.fn.sum<string>('stock_levels.reserved').as('n'))
+            .where('products.sku', 'in', ['SKU-2', 'SKU-3'])
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const start = await reserved();
+    const first = await must(t, 'POST', '/api/v1/orders', body('DUP-RES'), 201);
+    assert.equal(first.reservation.status, 'reserved');
+    const again = await t.call('POST', '/api/v1/orders', body('DUP-RES'));
+    assert.equal(again.status, 409);
+    assert.equal(again.body.code, 'DUPLICATE_ORDER');
+    assert.equal(again.body.existingId, first.id);
+    assert.equal(await reserved(), start + 3);
+
+    const racing = await Promise.all(
+      Array.from({ length: 20 }, () => t.call('POST', '/api/v1/orders', body('DUP-RES-RACE'))),
+    );
+    assert.deepEqual(racing.map((r) => r.status).sort(), [201, ...Array(19).fill(409)]);
+    const winner = racing.find((r) => r.status === 201)!.body.id;
+    assert.ok(racing.filter((r) => r.status === 409).every((r) => r.body.existingId === winner));
+    assert.equal(await reserved(), start + 6);
+    const holders = await t.store
+      .selectFrom('stock_reservations')
+      .select('order_id')
+      .distinct()
+      .where('order_id', 'in', [first.id, winner])
+      .execute();
+    assert.equal(holders.length, 2);
+  });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { appendsFixture } from './appends.js';
 import { writeHistory, systemActor } from '../../src/store/history.js';
-import { atomically, scope } from '../../src/store/tenant-scope.js';
+import { atomically, scope, type Work } from '../../src/store/tenant-scope.js';
 import { sentTogether } from '../../src/store/pipeline.js';
 
 /**
@@ -132,5 +132,82 @@ describe('pipelined connections', () => {
       .where('id', '=', fixture.orderId)
       .executeTakeFirstOrThrow();
     assert.equal(row.notes, null);
+  });
+
+  const notes = async () =>
+    (
+      await fixture.t.store
+        .selectFrom('orders')
+        .select('notes')
+        .where('id', '=', fixture.orderId)
+        .executeTakeFirstOrThrow()
+    ).notes;
+  const refusedWrite = (tx: Work) =>
+    tx.updateTable('orders').set({ currency: 'TOO-LONG-FOR-A-CODE' }).where('id', '=', fixture.orderId);
+
+  test('given a write sent ahead, the statements after it see what it wrote and its answer comes when awaited', async () => {
+    const [answer, read] = await atomically(fixture.t.store, async (tx) => {
+      const sent = tx.work.sendAhead(
+        tx.updateTable('orders').set({ notes: 'z wyprzedzeniem — заранее' }).where('id', '=', fixture.orderId),
+      );
+      const after = await tx
+        .selectFrom('orders')
+        .select('notes')
+        .where('id', '=', fixture.orderId)
+        .executeTakeFirstOrThrow();
+      return [await sent, after.notes] as const;
+    });
+    assert.equal(Number(answer.numAffectedRows), 1);
+    assert.equal(read, 'z wyprzedzeniem — заранее');
+    assert.equal(await notes(), 'z wyprzedzeniem — заранее');
+    await fixture.t.store.updateTable('orders').set({ notes: null }).where('id', '=', fixture.orderId).execute();
+  });
+
+  test('given a write sent ahead that the database refuses, the unit of work fails with that error, not "transaction is aborted", and keeps nothing', async () => {
+    let later: unknown = null;
+    await assert.rejects(
+      atomically(fixture.t.store, async (tx) => {
+        await tx.updateTable('orders').set({ notes: 'nie zostanie' }).where('id', '=', fixture.orderId).execute();
+        void tx.work.sendAhead(refusedWrite(tx));
+        try {
+          await tx.selectFrom('orders').select('notes').where('id', '=', fixture.orderId).execute();
+        } catch (error) {
+          later = error;
+          throw error;
+        }
+      }),
+      (error: { code?: string }) => error.code === '22001',
+    );
+    assert.equal((later as { code?: string } | null)?.code, '25P02', 'the statement after it failed as aborted');
+    assert.equal(await notes(), null);
+  });
+
+  test('given a refused write sent ahead as the last statement of a unit of work, the commit does not keep anything and the caller gets its error', async () => {
+    await assert.rejects(
+      atomically(fixture.t.store, async (tx) => {
+        await tx.updateTable('orders').set({ notes: 'nie zostanie' }).where('id', '=', fixture.orderId).execute();
+        await event(tx, 'ahead-refused-last');
+        void tx.work.sendAhead(refusedWrite(tx));
+      }),
+      (error: { code?: string }) => error.code === '22001',
+    );
+    assert.equal(await notes(), null);
+    assert.equal((await events('ahead-refused-last')).length, 0);
+  });
+
+  test('given a refused write sent ahead inside a savepoint, the savepoint fails with its error and the unit of work goes on and commits the rest', async () => {
+    await atomically(fixture.t.store, async (tx) => {
+      await tx.updateTable('orders').set({ notes: 'zostaje — остаётся' }).where('id', '=', fixture.orderId).execute();
+      await assert.rejects(
+        tx.work.savepoint(async () => {
+          void tx.work.sendAhead(refusedWrite(tx));
+        }),
+        (error: { code?: string }) => error.code === '22001',
+      );
+      await event(tx, 'ahead-after-savepoint');
+    });
+    assert.equal(await notes(), 'zostaje — остаётся');
+    assert.equal((await events('ahead-after-savepoint')).length, 1);
+    await fixture.t.store.updateTable('orders').set({ notes: null }).where('id', '=', fixture.orderId).execute();
   });
 });

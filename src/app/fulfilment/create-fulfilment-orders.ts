@@ -90,42 +90,44 @@ export async function createFulfilmentOrders(
   const requests: Array<{ fulfilmentId: string; locationId: string; location: string; lines: number }> = [];
   for (const [locationId, lines] of [...byLocation].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const fulfilmentId = newId();
-    // The fulfilment order and its lines in one statement (the lines' foreign key is checked at its end).
-    await tx.conn
-      .with('f', (db) =>
-        db.insertInto('fulfilment_orders').values({
-          tenant_id: tx.tenantId,
-          id: fulfilmentId,
-          order_id: orderId,
-          location_id: locationId,
-          kind,
-          state: 'requested',
-          allow_partial: allowPartial,
-          shipment_id: null,
-          reason: null,
-          created_at: now,
-          updated_at: now,
-        }),
-      )
-      .insertInto('fulfilment_lines')
-      .values(
-        lines.map((l) => ({
-          tenant_id: tx.tenantId,
-          id: newId(),
-          fulfilment_id: fulfilmentId,
-          order_id: orderId,
-          order_line_id: l.order_line_id!,
-          product_id: l.product_id,
-          sku: l.sku,
-          name: l.name,
-          quantity: l.quantity,
-          picked: null,
-          serials: null,
-          lots: null,
-          picked_at: null,
-        })),
-      )
-      .execute();
+    // The fulfilment order and its lines in one statement (the lines' foreign key is checked at its
+    // end), sent ahead: nothing waits for its answer (a refusal fails the unit of work).
+    void tx.work.sendAhead(
+      tx.conn
+        .with('f', (db) =>
+          db.insertInto('fulfilment_orders').values({
+            tenant_id: tx.tenantId,
+            id: fulfilmentId,
+            order_id: orderId,
+            location_id: locationId,
+            kind,
+            state: 'requested',
+            allow_partial: allowPartial,
+            shipment_id: null,
+            reason: null,
+            created_at: now,
+            updated_at: now,
+          }),
+        )
+        .insertInto('fulfilment_lines')
+        .values(
+          lines.map((l) => ({
+            tenant_id: tx.tenantId,
+            id: newId(),
+            fulfilment_id: fulfilmentId,
+            order_id: orderId,
+            order_line_id: l.order_line_id!,
+            product_id: l.product_id,
+            sku: l.sku,
+            name: l.name,
+            quantity: l.quantity,
+            picked: null,
+            serials: null,
+            lots: null,
+            picked_at: null,
+          })),
+        ),
+    );
     await emitEvent(tx, {
       type: 'fulfilment.requested',
       subject: orderId,

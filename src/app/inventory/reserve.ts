@@ -95,6 +95,11 @@ export interface ReserveOrderInput {
   channelSettings?: Record<string, unknown>;
   /** The tenant's active locations when the caller already read them (intake reads them with its references). */
   locations?: ReservationLocation[] | null;
+  /**
+   * Awaited before the run's first write, after its reads (intake: the order's own insert was sent
+   * ahead, and whether it took is known only when this resolves; a duplicate rejects).
+   */
+  beforeWrites?: () => Promise<void>;
 }
 
 /** A location as reservation ranks it. */
@@ -178,6 +183,8 @@ export async function reserveOrder(
   const expiresAt = input.expiresAt ?? holdExpiry(settings, now);
   const allowPartial = input.allowPartial ?? true;
 
+  let ready: Promise<void> | undefined;
+  const beforeWrites = () => (ready ??= input.beforeWrites?.() ?? Promise.resolve());
   const run = async (tx: Work): Promise<ReservationOutcome> => {
     // What each line already holds or has shipped: released and expired holds count only for the part that shipped.
     const held = input.fresh
@@ -196,6 +203,7 @@ export async function reserveOrder(
     const already = new Map(held.map((h) => [h.order_line_id, Number(h.qty)]));
     // Earlier backorders of these lines are replaced by what is still missing after this run.
     if (!input.fresh) {
+      await beforeWrites();
       await tx
         .updateTable('stock_backorders')
         .set({ status: 'cancelled', updated_at: now })
@@ -225,6 +233,7 @@ export async function reserveOrder(
         rowFree.set(`${row.product_id}|${row.location_id}`, Number(row.row_free));
       }
     }
+    await beforeWrites();
     const freeAt = (productId: string, locationId: string) =>
       free ? (free.get(`${productId}|${locationId}`) ?? 0) : Number.MAX_SAFE_INTEGER;
     const outcomes: LineOutcome[] = [];
@@ -388,6 +397,7 @@ export async function reserveOnIntake(
     channelSettings: Record<string, unknown>;
     lines: ReserveLine[];
     locations?: ReservationLocation[] | null;
+    beforeWrites?: () => Promise<void>;
   },
 ): Promise<ReservationOutcome> {
   if (!channelRules(order.channelSettings).reserveOnIntake) return skippedOnIntake();

@@ -83,8 +83,9 @@ export async function requestNotification(tx: Work, req: NotifyRequest): Promise
   const ids: string[] = [];
   for (const recipient of recipients) {
     const id = newId();
-    await tx
-      .insertInto('notifications', {
+    // sent ahead: nothing waits for its answer (a refusal fails the unit of work)
+    void tx.work.sendAhead(
+      tx.insertInto('notifications', {
         id,
         order_id: order.id,
         template: req.template,
@@ -100,8 +101,8 @@ export async function requestNotification(tx: Work, req: NotifyRequest): Promise
         sent_at: null,
         created_at: req.now,
         updated_at: req.now,
-      })
-      .execute();
+      }),
+    );
     await emitEvent(tx, {
       type: 'notification.requested',
       subject: order.id,

@@ -399,9 +399,7 @@ function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<u
       from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, kind text, product_id uuid, sku text, name text,
         quantity int, unit_price bigint, discount bigint, allocated_discount bigint, discount_allocations jsonb, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)
     )${appends ? sql`, ${appends}` : sql``}
-    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`.execute(
-    scope.conn,
-  );
+    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`;
 }
 
 async function refuseDuplicate(scope: TenantScope, order: NewOrder): Promise<never> {
@@ -426,7 +424,7 @@ async function storeOrder(scope: TenantScope, actor: Actor, order: NewOrder) {
   if (order.refs.published.length > 0) notes.push(notSelected(order.id, order.start.order, null).entry);
   annotateOrder(order.id, scope.tenantId);
   const appends = appendsWith('o', historyRows(scope, actor, order.now, notes), eventRows(scope, [order.event]));
-  const { rows } = await insertOrder(scope, order, appends);
+  const { rows } = await insertOrder(scope, order, appends).execute(scope.conn);
   if (rows[0]!.inserted === 0) await refuseDuplicate(scope, order);
   wakeOutboxWorkers({ forWorker: (rows[0]!.notified ?? 0) > 0 });
   return respond(scope, order, { started: false }, skippedOnIntake());
@@ -440,8 +438,13 @@ async function acceptOrder(
   hooks: IntakeHooks = {},
 ) {
   annotateOrder(order.id, work.tenantId);
-  const { rows } = await insertOrder(work, order);
-  if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
+  // Sent ahead: it leaves with the reservation's first read (one round trip fewer). Whether it took
+  // (an order of this channel with this external id may exist) is known before anything that
+  // refers to the order is written: the reservation's writes, the payments, the process.
+  const taken = work.work.sendAhead(insertOrder(work, order)).then(async ({ rows }) => {
+    if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
+  });
+  taken.catch(() => {}); // awaited below, or the unit of work reports the refusal
   await writeHistory(work, actor, order.now, [order.accepted]);
   // reservations (issue 3): reserve stock for the lines here, in this transaction
   const reserve = holdsNoStock(order.input) ? async () => skippedOnIntake() : reserveOnIntake;
@@ -454,6 +457,7 @@ async function acceptOrder(
     channelSettings: companyApproval(order.start.rows.member, order.totals.grandTotal, order.input.currency).required
       ? { ...order.refs.channel.settings, reserveOnIntake: false }
       : (order.refs.channel.settings ?? {}),
+    beforeWrites: () => taken,
     // service lines hold no stock
     lines: order.lines
       .filter((l) => l.kind === 'product')
@@ -465,6 +469,7 @@ async function acceptOrder(
         quantity: l.quantity,
       })),
   });
+  await taken;
   // outbox (issue 8): write the order.accepted event here, in this transaction
   await emitEvent(work, order.event);
   // what the channel says was paid is in the ledger before the process reads the payment facts

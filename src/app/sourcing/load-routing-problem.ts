@@ -11,6 +11,7 @@ import {
   type StockLevels,
 } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
+import { sentTogether } from '../../store/pipeline.js';
 import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
 import { bucketFreeSql } from '../inventory/buckets.js';
 import { dayOf, dayStart } from './day-load.js';
@@ -489,15 +490,26 @@ export async function loadNetwork(
     // not the foreign-key checks of reservation inserts, so a hot row's bucket buyers do not queue
     // behind a routing step (docs/inventory.md "Hot SKUs").
     if (opts.lock) query = query.forNoKeyUpdate('stock_levels');
-    const levels = await query.execute();
+    let levels: Awaited<ReturnType<typeof query.execute>>;
+    if (opts.orderId) {
+      // The order's own holds, read after the stock rows are locked (no writer can move them
+      // meanwhile): both statements leave together, one round trip.
+      const [locked, own] = await sentTogether(
+        scope.conn,
+        query,
+        scope
+          .selectFrom('stock_reservations')
+          .select(['order_line_id', 'product_id', 'location_id', 'quantity', 'expires_at'])
+          .where('order_id', '=', opts.orderId)
+          .where('status', '=', 'active'),
+      );
+      if (locked.status === 'rejected') throw locked.reason;
+      if (own.status === 'rejected') throw own.reason;
+      levels = locked.value.rows;
+      held = own.value.rows;
+    } else levels = await query.execute();
     const own = new Map<string, number>();
     if (opts.orderId) {
-      held = await scope
-        .selectFrom('stock_reservations')
-        .select(['order_line_id', 'product_id', 'location_id', 'quantity', 'expires_at'])
-        .where('order_id', '=', opts.orderId)
-        .where('status', '=', 'active')
-        .execute();
       for (const item of held)
         own.set(
           `${item.product_id}|${item.location_id}`,

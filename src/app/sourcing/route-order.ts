@@ -125,8 +125,9 @@ export async function routeOrder(
       allocations,
       moved,
     };
-  await tx
-    .insertInto('order_routes', {
+  // nothing here waits for its answer: it goes with the next statement (a refusal fails the unit of work)
+  void tx.work.sendAhead(
+    tx.insertInto('order_routes', {
       id: newId(),
       order_id: orderId,
       attempt,
@@ -140,8 +141,8 @@ export async function routeOrder(
       excluded_location_ids: excluded,
       plan: JSON.stringify(planned.trace.plan),
       created_at: now,
-    })
-    .execute();
+    }),
+  );
   await writeHistory(tx, actor, now, [
     {
       orderId,
