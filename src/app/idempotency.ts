@@ -4,6 +4,11 @@ import { transaction, type TenantScope, type Work } from '../store/tenant-scope.
 
 export interface CommandResult {
   status: number;
+  /**
+   * The answer, or its promise when it is made of what statements sent ahead answer
+   * (UnitOfWork.sendAhead): without a key it is awaited after the commit, so they leave with it;
+   * with a key it is awaited inside, since the key's row holds the answer.
+   */
   body: unknown;
 }
 
@@ -25,8 +30,12 @@ export function withIdempotency(
   hash: string,
   run: (work: Work) => Promise<CommandResult>,
 ): Promise<CommandResult & { replayed: boolean }> {
-  if (!key) return transaction(scope, run).then((r) => ({ ...r, replayed: false }));
-  return onceByKey(scope, key, hash, run);
+  if (!key)
+    return transaction(scope, run).then(async (r) => ({ status: r.status, body: await r.body, replayed: false }));
+  return onceByKey(scope, key, hash, async (work) => {
+    const r = await run(work);
+    return { status: r.status, body: await r.body };
+  });
 }
 
 /**
@@ -40,8 +49,11 @@ export function withIdempotencyOwnTransaction(
   hash: string,
   run: (scope: TenantScope) => Promise<CommandResult>,
 ): Promise<CommandResult & { replayed: boolean }> {
-  if (!key) return run(scope).then((r) => ({ ...r, replayed: false }));
-  return onceByKeyWrittenLast(scope, key, hash, run);
+  if (!key) return run(scope).then(async (r) => ({ status: r.status, body: await r.body, replayed: false }));
+  return onceByKeyWrittenLast(scope, key, hash, async (work) => {
+    const r = await run(work);
+    return { status: r.status, body: await r.body };
+  });
 }
 
 /**

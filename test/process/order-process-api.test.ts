@@ -174,6 +174,44 @@ describe('orders running the shipped B2C process through the API', () => {
     }
   });
 
+  test('given an event with an Idempotency-Key, its answer is the order as saved and a replay gives the same answer without a second step', async () => {
+    // Without a key the answer is made after the commit from the saving statement sent ahead; with
+    // one it is made inside, since the key's row holds it: both must say what a read says.
+    const created = await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'B2C-EVENT-KEY' }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const headers = { 'idempotency-key': 'zdarzenie-событие-1' };
+    const first = await t.call(
+      'POST',
+      `/api/v1/orders/${created.body.id}/events`,
+      { name: 'payment_authorized' },
+      headers,
+    );
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.state, 'fulfilling');
+    assert.equal(first.body.version, created.body.version + 1);
+    const read = await t.call('GET', `/api/v1/orders/${created.body.id}`);
+    assert.deepEqual(first.body, read.body);
+    assert.equal(first.headers.etag, read.headers.etag);
+    const replay = await t.call(
+      'POST',
+      `/api/v1/orders/${created.body.id}/events`,
+      { name: 'payment_authorized' },
+      headers,
+    );
+    assert.equal(replay.status, 200);
+    assert.equal(replay.headers['idempotent-replayed'], 'true');
+    assert.deepEqual(replay.body, first.body);
+    const history = await t.call('GET', `/api/v1/orders/${created.body.id}/history`);
+    assert.equal(
+      history.body.items.filter((i: { action: string }) => i.action === 'order.routed').length,
+      1,
+      'the replay ran no second step',
+    );
+    // the next event, without a key, answers with the version after it
+    const shippedNow = await send(t, created.body.id, 'shipped');
+    assert.equal(shippedNow.version, first.body.version + 1);
+  });
+
   test('given an event waiting for the order lock, it runs on the process the lock holder committed', async () => {
     const o = (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'B2C-WAIT' }))).body;
     let release!: () => void;

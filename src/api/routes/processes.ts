@@ -72,7 +72,7 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
     (request, reply) =>
       runCommand(deps, request, reply, 'orders:write', async (tx, ctx) => {
         const body = request.body;
-        const applied = await deps.processes.apply(
+        const sent = await deps.processes.send(
           tx,
           ctx.principal.actor,
           now(),
@@ -95,7 +95,13 @@ export async function processRoutes(base: FastifyInstance, deps: Deps): Promise<
             },
           },
         );
-        return { status: 200, body: await orderAfterEvent(tx, applied!) };
+        // The order as saved comes with the statement saving it, sent ahead with the commit: the
+        // answer is made after it. Open tasks are read in the transaction, so it waits for them.
+        if (sent!.saved.snapshot.tasks.length)
+          return { status: 200, body: await orderAfterEvent(tx, await sent!.result) };
+        const answer = sent!.result.then((applied) => orderAfterEvent(ctx.store, applied));
+        answer.catch(() => {}); // a refusal fails the unit of work, which reports it
+        return { status: 200, body: answer };
       }),
   );
 

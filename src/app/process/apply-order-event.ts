@@ -4,7 +4,7 @@ import type { CompiledDefinition, ProcessEvent, ProcessSnapshot } from '../../pr
 import type { Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
-import { driveProcess, saveSnapshot } from './drive-process.js';
+import { driveProcess, saveSnapshot, saveSnapshotQuery } from './drive-process.js';
 import { factsFrom } from '../../domain/order/facts.js';
 import { factRowsOf, factRowsQuery } from './load-facts.js';
 import { sentTogether } from '../../store/pipeline.js';
@@ -40,7 +40,7 @@ export interface ApplyResult {
   version: number;
   /** What the order now is, as saved: the order row (with its channel code) and the process, so a caller can answer without reading them back. */
   saved: {
-    order: Awaited<ReturnType<typeof saveSnapshot>>;
+    order: SavedOrder;
     def: CompiledDefinition;
     snapshot: ProcessSnapshot;
     exception: { kind: string; resolutions: string[] } | null;
@@ -62,6 +62,51 @@ export async function applyOrderEvent(
   event: ProcessEvent,
   opts: ApplyOptions = {},
 ): Promise<ApplyResult | null> {
+  const sent = await runOrderEvent(ops, tx, actor, now, orderId, event, opts, false);
+  return sent && sent.result;
+}
+
+/** What an event did before its saving statement answered: the result comes with that answer. */
+export interface SentOrderEvent {
+  orderId: string;
+  from: string;
+  state: string;
+  status: ProcessSnapshot['status'];
+  saved: Omit<ApplyResult['saved'], 'order'>;
+  /** The ApplyResult, once the statement saving the order (sent ahead) has answered. */
+  result: Promise<ApplyResult>;
+}
+
+/**
+ * applyOrderEvent with the statement that saves the order sent ahead (UnitOfWork.sendAhead): it
+ * leaves with the unit of work's closing statement and commit, a round trip fewer, and the saved
+ * order comes with `result` (awaited after the unit of work, or inside it at the cost of that
+ * round trip). For a caller that answers with the order and does nothing after the event.
+ */
+export async function sendOrderEvent(
+  ops: Operations,
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  event: ProcessEvent,
+  opts: ApplyOptions = {},
+): Promise<SentOrderEvent | null> {
+  return runOrderEvent(ops, tx, actor, now, orderId, event, opts, true);
+}
+
+type SavedOrder = Awaited<ReturnType<typeof saveSnapshot>>;
+
+async function runOrderEvent(
+  ops: Operations,
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  event: ProcessEvent,
+  opts: ApplyOptions,
+  ahead: boolean,
+): Promise<SentOrderEvent | null> {
   let query = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();
   if (opts.lock === 'skip') query = query.skipLocked();
   // The process and fact rows are read by their own statement, after the lock: read in the locking
@@ -138,17 +183,16 @@ export async function applyOrderEvent(
     exception,
     rows,
   });
-  const saved = await saveSnapshot(tx, orderId, now, done.snapshot, done.exception, {
+  const save = saveSnapshotQuery(tx, orderId, now, done.snapshot, done.exception, {
     insert: false,
     bumpVersion: true,
     withLines: opts.withLines ?? false,
   });
-  return {
-    orderId,
-    from: snapshot.state,
-    state: done.snapshot.state,
-    status: done.snapshot.status,
-    version: saved.version,
-    saved: { order: saved, def, snapshot: done.snapshot, exception: done.exception },
-  };
+  const head = { orderId, from: snapshot.state, state: done.snapshot.state, status: done.snapshot.status };
+  const saved = { def, snapshot: done.snapshot, exception: done.exception };
+  const applied = (order: SavedOrder): ApplyResult => ({ ...head, version: order.version, saved: { order, ...saved } });
+  if (!ahead) return { ...head, saved, result: Promise.resolve(applied(await save.executeTakeFirstOrThrow())) };
+  const answer = tx.work.sendAhead(save).then(({ rows }) => applied(rows[0]!));
+  answer.catch(() => {}); // a refusal fails the unit of work, which reports it
+  return { ...head, saved, result: answer };
 }

@@ -161,6 +161,18 @@ export async function saveSnapshot(
   exception: EffectState['exception'],
   opts: { insert: boolean; bumpVersion: boolean; withLines?: boolean },
 ) {
+  return saveSnapshotQuery(tx, orderId, now, snap, exception, opts).executeTakeFirstOrThrow();
+}
+
+/** The statement saveSnapshot runs (one row: the order as saved, with its channel code and, asked for, its lines). */
+export function saveSnapshotQuery(
+  tx: TenantScope,
+  orderId: string,
+  now: Date,
+  snap: ProcessSnapshot,
+  exception: EffectState['exception'],
+  opts: { insert: boolean; bumpVersion: boolean; withLines?: boolean },
+) {
   const row = processRowOf(now, snap, exception);
   const conn = tx.conn;
   const tenantId = tx.tenantId;
@@ -182,8 +194,7 @@ export async function saveSnapshot(
     .where('orders.id', '=', orderId)
     .returningAll('orders')
     .returning('channels.code as channel_code')
-    .returning(opts.withLines ? orderLinesJson(tenantId, orderId).as('lines') : sql<null>`null`.as('lines'))
-    .executeTakeFirstOrThrow();
+    .returning(opts.withLines ? orderLinesJson(tenantId, orderId).as('lines') : sql<null>`null`.as('lines'));
 }
 
 /** What the order's own row says of its process: state, process and when it changed. */

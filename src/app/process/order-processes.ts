@@ -3,7 +3,13 @@ import { annotate, annotateOrder, inSpan } from '../../shared/tracing.js';
 import type { ProcessEvent } from '../../process/index.js';
 import { writeHistory, type Actor } from '../../store/history.js';
 import { atomically, type Work } from '../../store/tenant-scope.js';
-import { applyOrderEvent, type ApplyOptions, type ApplyResult } from './apply-order-event.js';
+import {
+  applyOrderEvent,
+  sendOrderEvent,
+  type ApplyOptions,
+  type ApplyResult,
+  type SentOrderEvent,
+} from './apply-order-event.js';
 import type { Operations } from './operation.js';
 import type { OrderProcessPort } from './port.js';
 import { startOrderProcess, type StartContext, type StartOutcome } from './start-order-process.js';
@@ -50,6 +56,27 @@ export class OrderProcesses implements OrderProcessPort {
         const result = await applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
         if (result) annotate({ 'ordo.process.from_state': result.from, 'ordo.process.state': result.state });
         return result;
+      },
+    );
+  }
+
+  /** apply, with the statement saving the order sent ahead: the saved order comes with `result` (sendOrderEvent). */
+  send(
+    tx: Work,
+    actor: Actor,
+    now: Date,
+    orderId: string,
+    event: ProcessEvent,
+    opts: ApplyOptions = {},
+  ): Promise<SentOrderEvent | null> {
+    return inSpan(
+      'ordo.process.apply',
+      { 'ordo.order_id': orderId, 'ordo.tenant_id': tx.tenantId, 'ordo.process.event': event.name },
+      async () => {
+        annotateOrder(orderId, tx.tenantId);
+        const sent = await sendOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
+        if (sent) annotate({ 'ordo.process.from_state': sent.from, 'ordo.process.state': sent.state });
+        return sent;
       },
     );
   }
