@@ -30,12 +30,13 @@ export function withIdempotency(
   hash: string,
   run: (work: Work) => Promise<CommandResult>,
 ): Promise<CommandResult & { replayed: boolean }> {
-  if (!key)
-    return transaction(scope, run).then(async (r) => ({ status: r.status, body: await r.body, replayed: false }));
-  return onceByKey(scope, key, hash, async (work) => {
-    const r = await run(work);
-    return { status: r.status, body: await r.body };
-  });
+  if (!key) return transaction(scope, run).then(async (result) => ({ ...(await settled(result)), replayed: false }));
+  return onceByKey(scope, key, hash, async (work) => settled(await run(work)));
+}
+
+/** A command's result with its body settled (the body may be a promise). */
+async function settled(result: CommandResult): Promise<CommandResult> {
+  return { status: result.status, body: await result.body };
 }
 
 /**
@@ -49,11 +50,8 @@ export function withIdempotencyOwnTransaction(
   hash: string,
   run: (scope: TenantScope) => Promise<CommandResult>,
 ): Promise<CommandResult & { replayed: boolean }> {
-  if (!key) return run(scope).then(async (r) => ({ status: r.status, body: await r.body, replayed: false }));
-  return onceByKeyWrittenLast(scope, key, hash, async (work) => {
-    const r = await run(work);
-    return { status: r.status, body: await r.body };
-  });
+  if (!key) return run(scope).then(async (result) => ({ ...(await settled(result)), replayed: false }));
+  return onceByKeyWrittenLast(scope, key, hash, async (work) => settled(await run(work)));
 }
 
 /**
