@@ -53,18 +53,20 @@ export interface ApplyResult {
  * engine on the version the order started with, carries out the effects and stores the result.
  * A disallowed event is 409 TRANSITION_NOT_ALLOWED with the events the order accepts now.
  */
-export async function applyOrderEvent(
+export async function applyOrderEvent(...args: OrderEventArgs): Promise<ApplyResult | null> {
+  const sent = await runOrderEvent(args, false);
+  return sent && sent.result;
+}
+
+type OrderEventArgs = [
   ops: Operations,
   tx: Work,
   actor: Actor,
   now: Date,
   orderId: string,
   event: ProcessEvent,
-  opts: ApplyOptions = {},
-): Promise<ApplyResult | null> {
-  const sent = await runOrderEvent(ops, tx, actor, now, orderId, event, opts, false);
-  return sent && sent.result;
-}
+  opts?: ApplyOptions,
+];
 
 /** What an event did before its saving statement answered: the result comes with that answer. */
 export interface SentOrderEvent {
@@ -83,28 +85,14 @@ export interface SentOrderEvent {
  * order comes with `result` (awaited after the unit of work, or inside it at the cost of that
  * round trip). For a caller that answers with the order and does nothing after the event.
  */
-export async function sendOrderEvent(
-  ops: Operations,
-  tx: Work,
-  actor: Actor,
-  now: Date,
-  orderId: string,
-  event: ProcessEvent,
-  opts: ApplyOptions = {},
-): Promise<SentOrderEvent | null> {
-  return runOrderEvent(ops, tx, actor, now, orderId, event, opts, true);
+export function sendOrderEvent(...args: OrderEventArgs): Promise<SentOrderEvent | null> {
+  return runOrderEvent(args, true);
 }
 
 type SavedOrder = Awaited<ReturnType<typeof saveSnapshot>>;
 
 async function runOrderEvent(
-  ops: Operations,
-  tx: Work,
-  actor: Actor,
-  now: Date,
-  orderId: string,
-  event: ProcessEvent,
-  opts: ApplyOptions,
+  [ops, tx, actor, now, orderId, event, opts = {}]: OrderEventArgs,
   ahead: boolean,
 ): Promise<SentOrderEvent | null> {
   let query = tx.selectFrom('orders').select(['id', 'version', 'state']).where('id', '=', orderId).forUpdate();

@@ -153,15 +153,8 @@ export async function driveProcess(
  * Stores the order's snapshot and mirrors state and version onto the order row, in one statement;
  * returns the order row as it now is (with its channel code), for the command's response.
  */
-export async function saveSnapshot(
-  tx: TenantScope,
-  orderId: string,
-  now: Date,
-  snap: ProcessSnapshot,
-  exception: EffectState['exception'],
-  opts: { insert: boolean; bumpVersion: boolean; withLines?: boolean },
-) {
-  return saveSnapshotQuery(tx, orderId, now, snap, exception, opts).executeTakeFirstOrThrow();
+export async function saveSnapshot(...args: Parameters<typeof saveSnapshotQuery>) {
+  return saveSnapshotQuery(...args).executeTakeFirstOrThrow();
 }
 
 /** The statement saveSnapshot runs (one row: the order as saved, with its channel code and, asked for, its lines). */

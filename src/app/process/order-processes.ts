@@ -48,16 +48,7 @@ export class OrderProcesses implements OrderProcessPort {
     event: ProcessEvent,
     opts: ApplyOptions = {},
   ): Promise<ApplyResult | null> {
-    return inSpan(
-      'ordo.process.apply',
-      { 'ordo.order_id': orderId, 'ordo.tenant_id': tx.tenantId, 'ordo.process.event': event.name },
-      async () => {
-        annotateOrder(orderId, tx.tenantId);
-        const result = await applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
-        if (result) annotate({ 'ordo.process.from_state': result.from, 'ordo.process.state': result.state });
-        return result;
-      },
-    );
+    return this.traced(tx, orderId, event, () => applyOrderEvent(this.ops, tx, actor, now, orderId, event, opts));
   }
 
   /** apply, with the statement saving the order sent ahead: the saved order comes with `result` (sendOrderEvent). */
@@ -69,14 +60,23 @@ export class OrderProcesses implements OrderProcessPort {
     event: ProcessEvent,
     opts: ApplyOptions = {},
   ): Promise<SentOrderEvent | null> {
+    return this.traced(tx, orderId, event, () => sendOrderEvent(this.ops, tx, actor, now, orderId, event, opts));
+  }
+
+  private traced<T extends { from: string; state: string } | null>(
+    tx: Work,
+    orderId: string,
+    event: ProcessEvent,
+    step: () => Promise<T>,
+  ): Promise<T> {
     return inSpan(
       'ordo.process.apply',
       { 'ordo.order_id': orderId, 'ordo.tenant_id': tx.tenantId, 'ordo.process.event': event.name },
       async () => {
         annotateOrder(orderId, tx.tenantId);
-        const sent = await sendOrderEvent(this.ops, tx, actor, now, orderId, event, opts);
-        if (sent) annotate({ 'ordo.process.from_state': sent.from, 'ordo.process.state': sent.state });
-        return sent;
+        const result = await step();
+        if (result) annotate({ 'ordo.process.from_state': result.from, 'ordo.process.state': result.state });
+        return result;
       },
     );
   }
