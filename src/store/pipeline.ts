@@ -77,20 +77,24 @@ export function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipelin
  * connection one at a time, each after the answer to the one before; here the second is handed
  * over without waiting, so on PostgreSQL both leave in one write and cost one round trip (above).
  * The server still runs them one after another, the second with a snapshot taken when it starts.
- * If the first fails inside a transaction, the second fails too (the transaction is aborted): a
- * caller looks at the first outcome before the second. No statement of the transaction runs
- * between them. (Result plugins are not applied: Ordo has none that change results.)
+ * If the first fails inside a transaction, the second fails too (the transaction is aborted): the
+ * first refusal is thrown, so a caller sees the statement the database refused, not "current
+ * transaction is aborted". No statement of the transaction runs between them. (Result plugins are
+ * not applied: Ordo has none that change results.)
  */
 export async function sentTogether<A, B>(
   conn: Kysely<any>,
   first: Compilable<A>,
   second: Compilable<B>,
-): Promise<[PromiseSettledResult<QueryResult<A>>, PromiseSettledResult<QueryResult<B>>]> {
+): Promise<[QueryResult<A>, QueryResult<B>]> {
   const one = first.compile();
   const two = second.compile();
-  return conn
+  const [done, next] = await conn
     .getExecutor()
     .provideConnection((connection) =>
       Promise.allSettled([connection.executeQuery<A>(one), connection.executeQuery<B>(two)] as const),
     );
+  if (done.status === 'rejected') throw done.reason;
+  if (next.status === 'rejected') throw next.reason;
+  return [done.value, next.value];
 }

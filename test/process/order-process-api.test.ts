@@ -247,6 +247,52 @@ describe('orders running the shipped B2C process through the API', () => {
     assert.equal(cur.version, o.version + 1);
   });
 
+  test('given a step that releases the holds and then reserves, the reservation runs again instead of trusting the facts read before the release', async () => {
+    await publish(
+      t,
+      `key: rehold
+start: held
+states:
+  held:
+    on:
+      rehold: holding
+  holding:
+    enter:
+      - action: release
+      - action: reserve
+    on:
+      reserved: done
+      shortage: short
+  done:
+    terminal: true
+  short:
+    terminal: true
+`,
+    );
+    await setRules(t, [{ process: 'rehold', channel: 'web' }]);
+    try {
+      const o = (await t.call('POST', '/api/v1/orders', orderBody({ externalId: 'REHOLD-1' }))).body;
+      const live = async () =>
+        (await t.call('GET', `/api/v1/inventory/orders/${o.id}/reservations`)).body.reservations.filter(
+          (x: any) => x.status === 'active',
+        );
+      const atIntake = await live();
+      assert.ok(atIntake.length > 0, 'the web channel reserves at intake');
+      const v = await send(t, o.id, 'rehold');
+      assert.equal(v.state, 'done');
+      const after = await live();
+      // every unit is held again, by new reservations (the intake's were released)
+      const units = (rows: any[]) => rows.reduce((sum, x) => sum + x.quantity, 0);
+      assert.equal(units(after), units(atIntake));
+      assert.ok(
+        after.every((x: any) => !atIntake.some((y: any) => y.id === x.id)),
+        JSON.stringify(after),
+      );
+    } finally {
+      await setRules(t, [{ process: 'b2c-omnichannel', channel: ['web', 'marketplace'] }]);
+    }
+  });
+
   test('the OpenAPI document describes the process, task and exception endpoints', async () => {
     const r = await t.call('GET', '/api/v1/openapi.json');
     assert.equal(r.status, 200);

@@ -22,9 +22,7 @@ export const inventoryOperations = [
         ctx.actor,
         ctx.now,
         ctx.orderId,
-        {
-          allowPartial: args.allowPartial ?? true,
-        },
+        { allowPartial: args.allowPartial ?? true, known: ctx.factRows },
       );
       // A partial hold is still a shortage for the process: the missing units need a decision.
       return {

@@ -3,6 +3,7 @@ import type {} from '../../store/schema-inventory.js';
 import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
 import { channelRules, outcomeOf, reservationOrder } from '../../domain/inventory/stock.js';
+import type { FactRows } from '../../domain/order/facts.js';
 import {
   inLockOrder,
   planOnLockedRows,
@@ -415,14 +416,35 @@ export async function reserveExistingOrder(
   return (await reserveExisting(scope, actor, now, orderId, opts)).outcome;
 }
 
-/** reserveExistingOrder, saying whether the run changed nothing (every line held all it needs already). */
+/**
+ * reserveExistingOrder, saying whether the run changed nothing (every line held all it needs
+ * already). `known`: the order's fact rows as the database now holds them (a process step's); when
+ * they show every line held, the order is not read again.
+ */
 export async function reserveExisting(
   scope: TenantScope,
   actor: Actor,
   now: Date,
   orderId: string,
-  opts: { expiresAt?: Date | null; allowPartial?: boolean } = {},
+  opts: { expiresAt?: Date | null; allowPartial?: boolean; known?: FactRows } = {},
 ): Promise<{ outcome: ReservationOutcome; unchanged: boolean }> {
+  const known = opts.known;
+  if (known && isWork(scope) && known.backorders.length === 0) {
+    // what each line holds as the facts count it (active and consumed reservations), never more
+    // than the reservation run counts (it adds what was released or expired from a hold)
+    const held = new Map<string | null, number>();
+    for (const row of known.reserved) held.set(row.order_line_id, (held.get(row.order_line_id) ?? 0) + Number(row.qty));
+    const lines = known.lines.filter((line) => (line.kind ?? 'product') === 'product');
+    if (lines.every((line) => line.line_no !== undefined && (held.get(line.id) ?? 0) >= line.quantity))
+      return heldAlready(
+        scope,
+        actor,
+        now,
+        orderId,
+        opts.expiresAt ?? holdExpiry((known.order.channel_settings ?? {}) as Record<string, unknown>, now),
+        lines.map((line) => ({ lineId: line.id, lineNo: line.line_no!, sku: line.sku, quantity: line.quantity })),
+      );
+  }
   // One statement: the order, its stock lines, what each already holds or has shipped (as the
   // reservation run counts it), whether a backorder is open, and the channel's settings.
   const { rows } = await sql<{
@@ -456,27 +478,12 @@ export async function reserveExisting(
     quantity: l.quantity,
   }));
   const settings = order.channel_settings ?? {};
-  // Every line already holds all it needs (reserved at intake) and nothing is backordered: a run
-  // would reserve nothing and cancel nothing, so it is not run; its outcome and history are the same.
   if (
     isWork(scope) &&
     !order.backordered &&
     lines.every((line) => Number(order.held[line.lineId] ?? 0) >= line.quantity)
-  ) {
-    const expiresAt = opts.expiresAt ?? holdExpiry(settings, now);
-    const outcomes: LineOutcome[] = lines.map((line) => ({
-      lineId: line.lineId,
-      lineNo: line.lineNo,
-      sku: line.sku,
-      quantity: line.quantity,
-      reserved: line.quantity,
-      shortage: 0,
-      allocations: [],
-    }));
-    const status = outcomeOf(outcomes);
-    await recordOutcome(scope, actor, now, orderId, status, outcomes, expiresAt);
-    return { outcome: { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null }, unchanged: true };
-  }
+  )
+    return heldAlready(scope, actor, now, orderId, opts.expiresAt ?? holdExpiry(settings, now), lines);
   const outcome = await reserveOrder(scope, actor, now, {
     orderId,
     channelId: order.channel_id,
@@ -486,6 +493,32 @@ export async function reserveExisting(
     ...opts,
   });
   return { outcome, unchanged: false };
+}
+
+/**
+ * Every line already holds all it needs (reserved at intake) and nothing is backordered: a run
+ * would reserve nothing and cancel nothing, so it is not run; its outcome and history are the same.
+ */
+async function heldAlready(
+  tx: Work,
+  actor: Actor,
+  now: Date,
+  orderId: string,
+  expiresAt: Date | null,
+  lines: ReadonlyArray<{ lineId: string; lineNo: number; sku: string; quantity: number }>,
+): Promise<{ outcome: ReservationOutcome; unchanged: boolean }> {
+  const outcomes: LineOutcome[] = lines.map((line) => ({
+    lineId: line.lineId,
+    lineNo: line.lineNo,
+    sku: line.sku,
+    quantity: line.quantity,
+    reserved: line.quantity,
+    shortage: 0,
+    allocations: [],
+  }));
+  const status = outcomeOf(outcomes);
+  await recordOutcome(tx, actor, now, orderId, status, outcomes, expiresAt);
+  return { outcome: { status, lines: outcomes, expiresAt: expiresAt?.toISOString() ?? null }, unchanged: true };
 }
 
 /**

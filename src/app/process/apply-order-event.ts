@@ -4,7 +4,7 @@ import type { CompiledDefinition, ProcessEvent, ProcessSnapshot } from '../../pr
 import type { Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
 import { loadCompiled } from './definition-store.js';
-import { driveProcess, saveSnapshot, saveSnapshotQuery } from './drive-process.js';
+import { driveProcess, saveSnapshotQuery, type SavedOrder } from './drive-process.js';
 import { factsFrom } from '../../domain/order/facts.js';
 import { factRowsOf, factRowsQuery } from './load-facts.js';
 import { sentTogether } from '../../store/pipeline.js';
@@ -89,8 +89,6 @@ export function sendOrderEvent(...args: OrderEventArgs): Promise<SentOrderEvent 
   return runOrderEvent(args, true);
 }
 
-type SavedOrder = Awaited<ReturnType<typeof saveSnapshot>>;
-
 async function runOrderEvent(
   [ops, tx, actor, now, orderId, event, opts = {}]: OrderEventArgs,
   ahead: boolean,
@@ -102,8 +100,7 @@ async function runOrderEvent(
   // event waiting for the lock). Both are sent together (one round trip): the server runs the
   // read once the lock is held, with a snapshot taken then.
   const [locked, read] = await sentTogether(tx.conn, query, factRowsQuery(tx, orderId));
-  if (locked.status === 'rejected') throw locked.reason;
-  const order = locked.value.rows[0];
+  const order = locked.rows[0];
   if (!order) {
     if (
       opts.lock === 'skip' &&
@@ -120,8 +117,7 @@ async function runOrderEvent(
       { currentVersion: order.version },
     );
   }
-  if (read.status === 'rejected') throw read.reason;
-  const { rows, process: proc } = factRowsOf(read.value.rows[0]!);
+  const { rows, process: proc } = factRowsOf(read.rows[0]!);
   if (!proc) {
     throw new AppError('TRANSITION_NOT_ALLOWED', `order ${orderId} runs no process; it stays ${order.state}`, [], {
       state: order.state,

@@ -13,7 +13,7 @@ import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { factsFrom, type FactRows } from '../../domain/order/facts.js';
 import { loadFactRows, loadStockFactRows } from './load-facts.js';
 import { runEffects, type EffectState } from './run-effects.js';
-import type { Operations } from './operation.js';
+import type { OperationContext, Operations } from './operation.js';
 import '../../store/schema-process.js';
 
 /** Result events fed back from local actions in one command; more means two actions ping-pong. */
@@ -47,12 +47,13 @@ export async function driveProcess(
   drive: DriveInput,
 ): Promise<{ snapshot: ProcessSnapshot; exception: EffectState['exception'] }> {
   const definition = { key: drive.def.key, version: drive.def.version };
-  const ctx = {
+  const ctx: OperationContext = {
     tx: drive.tx,
     actor: drive.actor,
     now: drive.now,
     orderId: drive.orderId,
     facts: drive.facts,
+    factRows: drive.rows,
     definition,
   };
   const st: EffectState = { exception: drive.exception };
@@ -127,6 +128,7 @@ export async function driveProcess(
             ? { ...rows, ...(await loadStockFactRows(drive.tx, drive.orderId)) }
             : await loadFactRows(drive.tx, drive.orderId);
         ctx.facts = factsFrom(rows);
+        ctx.factRows = rows;
       }
       const value = transition(drive.def, current, result.event, ctx.facts, drive.now);
       if (!value.ok) {
@@ -156,6 +158,9 @@ export async function driveProcess(
 export async function saveSnapshot(...args: Parameters<typeof saveSnapshotQuery>) {
   return saveSnapshotQuery(...args).executeTakeFirstOrThrow();
 }
+
+/** The order row as saveSnapshot returns it. */
+export type SavedOrder = Awaited<ReturnType<typeof saveSnapshot>>;
 
 /** The statement saveSnapshot runs (one row: the order as saved, with its channel code and, asked for, its lines). */
 export function saveSnapshotQuery(

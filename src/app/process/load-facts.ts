@@ -78,7 +78,7 @@ export function factRowsQuery(scope: TenantScope, orderId: string, withProcess =
     .select([
       sql<
         LineFactRow[]
-      >`(select coalesce(json_agg(json_build_object('id', l.id, 'kind', l.kind, 'sku', l.sku, 'name', l.name, 'quantity', l.quantity,
+      >`(select coalesce(json_agg(json_build_object('id', l.id, 'line_no', l.line_no, 'kind', l.kind, 'sku', l.sku, 'name', l.name, 'quantity', l.quantity,
         'unit_price', l.unit_price::text, 'discount', l.discount::text, 'total', l.total::text, 'attributes', l.attributes) order by l.line_no), '[]')
         from order_lines l where l.tenant_id = orders.tenant_id and l.order_id = orders.id)`.as('fact_lines'),
       sql<

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { actionRegistry } from '../../process/index.js';
 import type { ActionDefinition, ActionRegistry, ExternalResults, FactsInput } from '../../process/index.js';
+import type { FactRows } from '../../domain/order/facts.js';
 import type { Actor } from '../../store/history.js';
 import type { Work } from '../../store/tenant-scope.js';
 
@@ -12,6 +13,11 @@ export interface OperationContext {
   now: Date;
   orderId: string;
   facts: FactsInput;
+  /**
+   * The rows `facts` were made from, while they are what the database holds: an operation may
+   * decide from them instead of reading again. Dropped once an operation may have changed them.
+   */
+  factRows?: FactRows;
   definition: { key: string; version: number };
 }
 

@@ -92,6 +92,8 @@ export async function runEffects(
             `no operation ${effect.action} is wired, yet ${ctx.definition.key} v${ctx.definition.version} runs it`,
           );
         const out = ran.outcome;
+        // what it changed is not in the rows the facts were made from
+        if (!out.factsUnchanged) ctx.factRows = undefined;
         notes.push({
           orderId,
           action: out.waiting ? 'process.action_waiting' : 'process.action',

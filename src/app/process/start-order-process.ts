@@ -3,7 +3,7 @@ import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js
 import { writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
-import { driveProcess, saveFirstSnapshotAtClose, saveSnapshot } from './drive-process.js';
+import { driveProcess, saveFirstSnapshotAtClose, saveSnapshot, type SavedOrder } from './drive-process.js';
 import { factsFrom, type FactRows } from '../../domain/order/facts.js';
 import { chooseProcess } from './selection-rules.js';
 import type { Operations } from './operation.js';
@@ -16,7 +16,7 @@ export type StartOutcome =
       state: string;
       via: 'rule' | 'channel';
       /** The order row as saved; null when the save waits for the closing statement (`saveAtClose`). */
-      order: Awaited<ReturnType<typeof saveSnapshot>> | null;
+      order: SavedOrder | null;
       def: CompiledDefinition;
       snapshot: ProcessSnapshot;
       exception: { kind: string; resolutions: string[] } | null;
@@ -79,7 +79,7 @@ export async function startOrderProcess(
     exception: null,
     rows,
   });
-  let saved: Awaited<ReturnType<typeof saveSnapshot>> | null = null;
+  let saved: SavedOrder | null = null;
   if (pre.saveAtClose) saveFirstSnapshotAtClose(tx, orderId, now, snapshot, exception);
   else saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
   return {

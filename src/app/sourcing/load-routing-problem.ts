@@ -494,7 +494,7 @@ export async function loadNetwork(
     if (opts.orderId) {
       // The order's own holds, read after the stock rows are locked (no writer can move them
       // meanwhile): both statements leave together, one round trip.
-      const [locked, own] = await sentTogether(
+      const [locked, holds] = await sentTogether(
         scope.conn,
         query,
         scope
@@ -503,10 +503,8 @@ export async function loadNetwork(
           .where('order_id', '=', opts.orderId)
           .where('status', '=', 'active'),
       );
-      if (locked.status === 'rejected') throw locked.reason;
-      if (own.status === 'rejected') throw own.reason;
-      levels = locked.value.rows;
-      held = own.value.rows;
+      levels = locked.rows;
+      held = holds.rows;
     } else levels = await query.execute();
     const own = new Map<string, number>();
     if (opts.orderId) {

@@ -54,6 +54,8 @@ export interface OrderFactRow {
 }
 export interface LineFactRow {
   id: string;
+  /** the line's number (absent where the rows were built without it) */
+  line_no?: number;
   /** 'product' or 'service' (absent: product); service lines hold no stock and count in no stock fact */
   kind?: string;
   sku: string;
