@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGlitePool, UPKEEP } from './pglite-pool.js';
 import { PreparedStatements } from './pglite-prepared.mjs';
-import { EMBEDDED, PGliteThread, takeEarlyOpen, type PGliteSession } from './pglite-thread.js';
+import { EMBEDDED, PGliteThread, startParamsOf, takeEarlyOpen, type PGliteSession } from './pglite-thread.js';
 import { takeLock } from './data-dir-lock.js';
 import { pgliteWasmModule } from './pglite-wasm.js';
 import { tuneClient } from './pipeline.js';
@@ -183,7 +183,7 @@ async function openPGlite(
         : inThisThread(
             await PGlite.create(memory ? undefined : dataDir, {
               ...pgliteOptions(),
-              startParams: [...PGlite.defaultStartParams, ...EMBEDDED.startParams],
+              startParams: [...PGlite.defaultStartParams, ...startParamsOf(memory)],
               pgliteWasmModule: await pgliteWasmModule(),
               ...(memory && loadDataDir ? { loadDataDir } : {}),
             }),

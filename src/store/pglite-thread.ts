@@ -11,6 +11,13 @@ import { takeLock } from './data-dir-lock.js';
  */
 export const EMBEDDED = { startParams: ['-c', 'shared_buffers=32MB'], textTypes: [20, 1700, 1082] };
 
+/**
+ * A memory database's files are in memory already, so its buffers only copy them: 8 MB. PGlite
+ * clears its buffers as it starts, so this also opens one in ~0.55 s instead of ~0.8 s (a test
+ * file opens at least one).
+ */
+export const startParamsOf = (memory: boolean) => (memory ? ['-c', 'shared_buffers=8MB'] : EMBEDDED.startParams);
+
 /** What PGlitePool needs of a PGlite: in this thread (tests' memory databases) or on its own. */
 export interface PGliteSession {
   query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
@@ -77,7 +84,13 @@ export class PGliteThread implements PGliteSession {
     return (async () => {
       const dump = loadDataDir ? await loadDataDir.arrayBuffer() : undefined;
       const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
-        workerData: { ...rest, ...EMBEDDED, dataDir: rest.dataDir && resolve(rest.dataDir), loadDataDir: dump },
+        workerData: {
+          ...rest,
+          ...EMBEDDED,
+          startParams: startParamsOf(!rest.dataDir),
+          dataDir: rest.dataDir && resolve(rest.dataDir),
+          loadDataDir: dump,
+        },
         transferList: dump ? [dump] : [],
         // plain JavaScript: none of this process's flags (a TypeScript loader, --input-type, -e)
         execArgv: [],
