@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -68,7 +68,10 @@ describe('import orders by format', () => {
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('formats are recognised by content, whatever the file is called', () => {
     assert.equal(detectImportFormat(Buffer.from(CSV)), 'csv');

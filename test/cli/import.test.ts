@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
@@ -16,7 +16,10 @@ describe('import orders from a file', () => {
     t = await testApp();
     await seedBasics(t);
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('a CSV with good and bad rows: every order reported with its rows, good ones applied once', async () => {
     const csv = [

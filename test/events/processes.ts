@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** The test suite's TypeScript loader (scripts/test-loader): starts a process at about half tsx's cost. */
+export const testLoader = new URL('../../scripts/test-loader/register.mjs', import.meta.url).href;
 
 /** Starts `src/worker/main.ts` as a separate process; resolves once it reports ready. */
 export function spawnWorker(env: Record<string, string>): Promise<ChildProcess & { output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+  const child = spawn(process.execPath, ['--import', testLoader, 'src/worker/main.ts'], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -9,6 +9,7 @@ import { freshDatabase, onPostgres } from '../support.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { scope } from '../../src/store/tenant-scope.js';
 import { newId } from '../../src/shared/ids.js';
+import { testLoader } from '../events/processes.js';
 
 describe('the store', () => {
   let d: Database;
@@ -136,7 +137,7 @@ describe('the embedded database folder', { skip: onPostgres ? 'embedded database
       try { const d = await openDatabase({ dataDir: ${JSON.stringify(dir)} }); await d.close(); console.log('opened'); }
       catch (e) { console.log('refused: ' + e.message); }`;
     const second = () =>
-      spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      spawnSync(process.execPath, ['--import', testLoader, '--input-type=module', '-e', script], {
         encoding: 'utf8',
         cwd: process.cwd(),
       }).stdout.trim();

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/api/app.js';
@@ -124,8 +124,8 @@ describe('orders summary report', () => {
   describe('console serving', () => {
     let app: Awaited<ReturnType<typeof buildApp>>;
     let empty: Awaited<ReturnType<typeof buildApp>>;
+    const dist = mkdtempSync(join(tmpdir(), 'ordo-dist-'));
     before(async () => {
-      const dist = mkdtempSync(join(tmpdir(), 'ordo-dist-'));
       mkdirSync(join(dist, 'assets'));
       writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Ordo console</title><div id="root"></div>');
       writeFileSync(join(dist, 'assets', 'index-abc123.js'), 'console.log("ordo")');
@@ -142,6 +142,7 @@ describe('orders summary report', () => {
     after(async () => {
       await app.close();
       await empty.close();
+      rmSync(dist, { recursive: true, force: true });
     });
 
     test('given a built console, / and any client route answer index.html, assets are cached, API paths keep their 404', async () => {
