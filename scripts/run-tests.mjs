@@ -38,8 +38,10 @@ const concurrency = Number(process.env.ORDO_TEST_CONCURRENCY ?? Math.max(2, avai
 // and the suite has ~200 files. Groups are formed by weight (a browser file weighs about as much as
 // ten others), heaviest first, more groups than processes at a time, so the runner can even out the
 // tail. ORDO_TEST_GROUP=1 runs every file in its own process, as `node --test` does.
-const perGroup = Math.max(1, Number(process.env.ORDO_TEST_GROUP ?? 8));
-const weight = (f) => (f.startsWith(join('test', 'web')) ? 8 : 1);
+const perGroup = Math.max(1, Number(process.env.ORDO_TEST_GROUP) || 8);
+// the browser files skip on PostgreSQL unless ORDO_BROWSER_TESTS=all (README)
+const browsers = db === 'pglite' || process.env.ORDO_BROWSER_TESTS === 'all';
+const weight = (f) => (browsers && f.startsWith(join('test', 'web')) ? 8 : 1);
 const groupCount = Math.min(files.length, Math.max(concurrency, Math.ceil(files.length / perGroup)));
 const groups = Array.from({ length: groupCount }, () => ({ files: [], weight: 0 }));
 for (const f of [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b))) {
