@@ -82,6 +82,11 @@ const r = spawnSync(
 // A plain closing line that any CI can read, from the TAP summary.
 const summary = readFileSync(tap, 'utf8');
 const count = (k) => Number((summary.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+// each file is a suite at the top: one that failed to load has no test to count, so it is named
+const failing = [...summary.matchAll(/^not ok \d+ - (\S+\.test\.ts)$/gm)].map((m) => m[1]);
 rmSync(dir, { recursive: true, force: true });
-console.log(`${db}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
+console.log(
+  `${db}: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped` +
+    (failing.length ? `; failing files: ${failing.join(', ')}` : ''),
+);
 process.exit(r.status ?? 1);
