@@ -11,6 +11,10 @@
  *   them (POST /orders/{id}/events): one "order" is the four calls;
  * - `raw`: a raw `pg` client doing the order-shaped writes in one transaction (order, lines,
  *   guarded stock updates, an event) — the baseline, in the same run;
+ * - `raw-batch` (not in the default list): the same writes, but the orders that arrive while a
+ *   transaction is in flight wait and go together in the next one (at most BENCH_BATCH_MAX, 16; at
+ *   most BENCH_BATCH_FLIGHTS, 2, transactions at once), each statement written for the whole batch:
+ *   what group commit of concurrent intakes could give at best (item 2), in the same run as `raw`;
  * - `flash` and `flash-buckets` (not in the default list; `npm run bench:hot-sku:http`): a flash
  *   sale, every order one unit of one SKU stocked at WAW-1 only, on the b2c path (process,
  *   reservation at intake, Idempotency-Key): `flash` on the plain stock row, `flash-buckets` on a
@@ -42,7 +46,7 @@ import pg from 'pg';
 import { fmt, percentile, scratchDatabase } from './lib.js';
 import { startPgProxy, zeroCounts, type StatementTimes, type WireCounts } from './pg-proxy.js';
 
-const PATHS_ALL = ['plain', 'b2c', 'hot', 'lifecycle', 'raw', 'flash', 'flash-buckets'] as const;
+const PATHS_ALL = ['plain', 'b2c', 'hot', 'lifecycle', 'raw', 'raw-batch', 'flash', 'flash-buckets'] as const;
 const PATHS_DEFAULT = ['plain', 'b2c', 'hot', 'lifecycle', 'raw'];
 type PathName = (typeof PATHS_ALL)[number];
 const FLASH_BUCKETS = Number(process.env.BENCH_FLASH_BUCKETS ?? 16);
@@ -354,6 +358,7 @@ function pathOps(plain: Client, shop: Client, pool: () => pg.Pool): Record<PathN
       }
     },
     raw: async (id) => rawOrder(pool(), id),
+    'raw-batch': (id) => (batcher ??= new RawBatcher(pool())).add(id),
     flash: async (id) => void (await intake(shop, flashBody(id, 'FLASH-ROW'), id, 'awaiting_payment')),
     'flash-buckets': async (id) => void (await intake(shop, flashBody(id, 'FLASH-BKT'), id, 'awaiting_payment')),
   };
@@ -399,6 +404,130 @@ async function rawOrder(pool: pg.Pool, externalId: string) {
     await conn.query(
       `insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
       [ctx.tenantId, randomUUID(), orderId, JSON.stringify({ id: orderId, channel: 'shop', currency: 'PLN' })],
+    );
+    await conn.query('commit');
+  } catch (error) {
+    await conn.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    conn.release();
+  }
+}
+
+const BATCH_MAX = Number(process.env.BENCH_BATCH_MAX ?? 16);
+const BATCH_FLIGHTS = Number(process.env.BENCH_BATCH_FLIGHTS ?? 2);
+let batcher: RawBatcher | null = null;
+
+/**
+ * Group commit by hand: an order waits while BATCH_FLIGHTS transactions are in flight, and the
+ * orders waiting then go together. All or nothing per batch (a real one would split a failed batch).
+ */
+class RawBatcher {
+  private waiting: Array<{ id: string; done: (error?: unknown) => void }> = [];
+  private flying = 0;
+  /** Orders per transaction, for the printed average. */
+  readonly sizes: number[] = [];
+  constructor(private readonly pool: pg.Pool) {}
+  add(id: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id, done: (error) => (error ? reject(error) : resolve()) });
+      this.fly();
+    });
+  }
+  private fly() {
+    while (this.flying < BATCH_FLIGHTS && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, BATCH_MAX);
+      this.flying++;
+      this.sizes.push(batch.length);
+      rawBatch(
+        this.pool,
+        batch.map((b) => b.id),
+      )
+        .then(
+          () => batch.forEach((b) => b.done()),
+          (error) => batch.forEach((b) => b.done(error)),
+        )
+        .finally(() => {
+          this.flying--;
+          this.fly();
+        });
+    }
+  }
+}
+
+/** rawOrder's writes for several orders, each statement once for all of them. */
+async function rawBatch(pool: pg.Pool, externalIds: string[]) {
+  const ctx = rawContext!;
+  const orders = externalIds.map((externalId) => ({
+    externalId,
+    id: randomUUID(),
+    lines: shopLines(false),
+    location: ctx.locations[Math.floor(Math.random() * ctx.locations.length)]!,
+  }));
+  const conn = await pool.connect();
+  try {
+    await conn.query('begin');
+    await conn.query(
+      `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
+       select $1, o.id, 'RAW-'||nextval('order_number_seq'), $2, o.ext, 'sale', 'PLN', 'awaiting_payment', 3998, 0, 920, 0, 4918, 'ship', o.n, o.ext, now(), $3
+       from unnest($4::uuid[], $5::text[], $6::int[]) as o(id, ext, n)`,
+      [
+        ctx.tenantId,
+        ctx.channelId,
+        JSON.stringify(address),
+        orders.map((o) => o.id),
+        orders.map((o) => o.externalId),
+        orders.map((o) => o.lines.length),
+      ],
+    );
+    const lines = orders.flatMap((o) => o.lines.map((line, k) => ({ order: o, line, no: k + 1 })));
+    await conn.query(
+      `insert into order_lines (tenant_id, order_id, id, line_no, product_id, sku, name, quantity, unit_price, discount, tax, net, total)
+       select $1, l.order_id, l.id, l.no, l.product_id, l.sku, 'P', l.quantity, 1999, 0, 460, 1999, 2459
+       from unnest($2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::int[]) as l(order_id, id, no, product_id, sku, quantity)`,
+      [
+        ctx.tenantId,
+        lines.map((l) => l.order.id),
+        lines.map(() => randomUUID()),
+        lines.map((l) => l.no),
+        lines.map((l) => ctx.products.get(l.line.sku)),
+        lines.map((l) => l.line.sku),
+        lines.map((l) => l.line.quantity),
+      ],
+    );
+    const take = new Map<string, number>();
+    for (const { order, line } of lines) {
+      const key = `${ctx.products.get(line.sku)}|${order.location}`;
+      take.set(key, (take.get(key) ?? 0) + line.quantity);
+    }
+    // the rows locked in one order (product, location) before the guarded update: batches never deadlock
+    const rows = [...take]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, quantity]) => [...key.split('|'), quantity]);
+    const stockArgs = [ctx.tenantId, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])];
+    await conn.query(
+      `select 1 from stock_levels s join unnest($2::uuid[], $3::uuid[], $4::int[]) as v(product_id, location_id, q)
+         on s.product_id = v.product_id and s.location_id = v.location_id
+       where s.tenant_id = $1 order by s.product_id, s.location_id for update of s`,
+      stockArgs,
+    );
+    const updated = await conn.query(
+      `update stock_levels s set reserved = s.reserved + v.q, updated_at = now()
+       from unnest($2::uuid[], $3::uuid[], $4::int[]) as v(product_id, location_id, q)
+       where s.tenant_id = $1 and s.product_id = v.product_id and s.location_id = v.location_id
+         and s.on_hand - s.reserved - s.safety >= v.q`,
+      stockArgs,
+    );
+    if (updated.rowCount !== rows.length) throw new Error('no stock for a line of the batch');
+    await conn.query(
+      `insert into events (tenant_id, id, type, subject, time, schema_version, payload)
+       select $1, e.id, 'order.accepted', e.subject, now(), 1, e.payload from unnest($2::uuid[], $3::text[], $4::jsonb[]) as e(id, subject, payload)`,
+      [
+        ctx.tenantId,
+        orders.map(() => randomUUID()),
+        orders.map((o) => o.id),
+        orders.map((o) => JSON.stringify({ id: o.id, channel: 'shop', currency: 'PLN' })),
+      ],
     );
     await conn.query('commit');
   } catch (error) {
@@ -523,7 +652,7 @@ async function main() {
           ])
         ).trim(),
       );
-    if (PATHS.includes('raw') && scratch) {
+    if ((PATHS.includes('raw') || PATHS.includes('raw-batch')) && scratch) {
       rawPool = new pg.Pool({
         connectionString: throughProxy(new URL(scratch.url), proxy!),
         max: Math.max(...CLIENTS),
@@ -578,6 +707,7 @@ async function main() {
         const times0 = proxy?.snapshotTimes();
         const node0 = cpuTicks(serverPid);
         const pg0 = pgCpu();
+        batcher?.sizes.splice(0); // the warm-up's
         const result = await timed(clients, SECONDS, op);
         const wire1 = proxy?.snapshot() ?? zeroCounts();
         const perOrder = (n: number) => n / Math.max(1, result.orders);
@@ -586,7 +716,7 @@ async function main() {
           clients,
           ...result,
           rssMb: rssMb(serverPid),
-          nodeCpuMs: path === 'raw' ? NaN : perOrder((cpuTicks(serverPid) - node0) * 10),
+          nodeCpuMs: path.startsWith('raw') ? NaN : perOrder((cpuTicks(serverPid) - node0) * 10),
           pgCpuMs: proxy ? perOrder((pgCpu() - pg0) * 10) : NaN,
           wire: {
             statements: perOrder(wire1.statements - wire0.statements),
@@ -601,6 +731,12 @@ async function main() {
         console.log(
           `${path.padEnd(9)} c=${String(clients).padStart(2)}  ${fmt(cell.perSecond, 0).padStart(5)}/s  p50 ${fmt(cell.p50)} p99 ${fmt(cell.p99)} ms  errors ${cell.errors}${cell.firstError ? ` (${cell.firstError.slice(0, 120)})` : ''}  load ${cell.load}  RSS ${fmt(cell.rssMb, 0)} MB: ${await memoryParts(started.port)}`,
         );
+        if (path === 'raw-batch' && batcher) {
+          const sizes = batcher.sizes.splice(0);
+          console.log(
+            `  orders per transaction: ${fmt(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length), 1)}`,
+          );
+        }
         if (proxy && times0) printStatementTimes(times0, proxy.snapshotTimes(), result.orders);
       }
     }
