@@ -367,14 +367,27 @@ function pathOps(plain: Client, shop: Client, pool: () => pg.Pool): Record<PathN
 let rawContext: { tenantId: string; channelId: string; products: Map<string, string>; locations: string[] } | null =
   null;
 
+/** fn's statements in one transaction on a connection of the pool, rolled back if it throws. */
+async function inTransaction(pool: pg.Pool, fn: (conn: pg.PoolClient) => Promise<void>) {
+  const conn = await pool.connect();
+  try {
+    await conn.query('begin');
+    await fn(conn);
+    await conn.query('commit');
+  } catch (error) {
+    await conn.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    conn.release();
+  }
+}
+
 /** The order-shaped transaction by hand: order, lines, guarded stock updates, an event. */
 async function rawOrder(pool: pg.Pool, externalId: string) {
   const ctx = rawContext!;
   const lines = shopLines(false);
   const orderId = randomUUID();
-  const conn = await pool.connect();
-  try {
-    await conn.query('begin');
+  await inTransaction(pool, async (conn) => {
     await conn.query(
       `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
        values ($1,$2,'RAW-'||nextval('order_number_seq'),$3,$4,'sale','PLN','awaiting_payment',3998,0,920,0,4918,'ship',$5,$4,now(),$6)`,
@@ -405,13 +418,7 @@ async function rawOrder(pool: pg.Pool, externalId: string) {
       `insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
       [ctx.tenantId, randomUUID(), orderId, JSON.stringify({ id: orderId, channel: 'shop', currency: 'PLN' })],
     );
-    await conn.query('commit');
-  } catch (error) {
-    await conn.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    conn.release();
-  }
+  });
 }
 
 const BATCH_MAX = Number(process.env.BENCH_BATCH_MAX ?? 16);
@@ -464,9 +471,7 @@ async function rawBatch(pool: pg.Pool, externalIds: string[]) {
     lines: shopLines(false),
     location: ctx.locations[Math.floor(Math.random() * ctx.locations.length)]!,
   }));
-  const conn = await pool.connect();
-  try {
-    await conn.query('begin');
+  await inTransaction(pool, async (conn) => {
     await conn.query(
       `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
        select $1, o.id, 'RAW-'||nextval('order_number_seq'), $2, o.ext, 'sale', 'PLN', 'awaiting_payment', 3998, 0, 920, 0, 4918, 'ship', o.n, o.ext, now(), $3
@@ -529,13 +534,7 @@ async function rawBatch(pool: pg.Pool, externalIds: string[]) {
         orders.map((o) => JSON.stringify({ id: o.id, channel: 'shop', currency: 'PLN' })),
       ],
     );
-    await conn.query('commit');
-  } catch (error) {
-    await conn.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    conn.release();
-  }
+  });
 }
 
 /** `clients` workers run `op` until `seconds` have passed. */
