@@ -114,6 +114,38 @@ describe('dashboard, needs attention and the bulk bar', { skip: browserSkip }, (
     assert.deepEqual(rig.consoleErrors, []);
   });
 
+  test("EN: the operations panel counts the filtered channel's tasks and exceptions, and its links keep the filter", async () => {
+    const page = rig.page;
+    await page.goto(`${rig.base}/?channel=b2b`);
+    // the portal's orders wait for approval: tasks, but no exception
+    await page.getByText('No order is waiting in an exception.').waitFor();
+    const overdue = page.getByTestId('kpi-overdue').getByRole('link');
+    assert.equal(await overdue.getAttribute('href'), '/inbox?channel=b2b&overdue=true');
+    await page.getByRole('link', { name: 'of 3 open tasks' }).click();
+    await page.locator('.task-list').getByText(orders.approve1!.number).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Channel', exact: true }).inputValue(), 'b2b');
+    assert.equal(
+      await page.locator('.task-list').getByText(orders.short!.number).count(),
+      0,
+      "the web order's stock task is not the portal's",
+    );
+    await rig.shot('ops-inbox-channel-en', page);
+    // "overdue only" is in the address too: none of the portal's approvals is due yet
+    await page.getByRole('checkbox', { name: 'Overdue only' }).check();
+    await page.getByText('No open tasks for your roles in the chosen channel and location.').waitFor();
+    assert.match(page.url(), /\/inbox\?channel=b2b&overdue=true$/);
+
+    await page.goto(`${rig.base}/?channel=web`);
+    await page.getByRole('link', { name: 'Open the exceptions' }).click();
+    await page.getByRole('link', { name: orders.short!.number }).waitFor();
+    assert.match(page.url(), /\/exceptions\?channel=web$/);
+    await rig.shot('ops-exceptions-channel-en', page);
+    await page.getByRole('combobox', { name: 'Channel', exact: true }).selectOption({ label: 'Portal B2B' });
+    await page.getByText('No orders of the chosen channel and location are waiting in exception states.').waitFor();
+    assert.match(page.url(), /\/exceptions\?channel=b2b$/);
+    assert.deepEqual(rig.consoleErrors, []);
+  });
+
   test('EN: the needs-attention badge counts the orders its link lists', async () => {
     const page = rig.page;
     const counts = await ok(t, 'GET', '/api/v1/console/counts');

@@ -11534,6 +11534,10 @@ export interface paths {
                     state?: "open" | "claimed" | "completed" | "cancelled" | "active";
                     party?: "seller" | "customer";
                     orderId?: string;
+                    /** @description only orders of this channel code */
+                    channel?: string;
+                    /** @description only orders whose first fulfilment order is at this location code (not yet routed: none) */
+                    location?: string;
                     dueBefore?: string;
                     overdue?: "true" | "false";
                     /** @description only tasks the caller may act on: its business roles, or its company's approvals (a member's key) */
@@ -12111,6 +12115,10 @@ export interface paths {
                     kind?: string;
                     /** @description one order: is it in an exception state, and why */
                     orderId?: string;
+                    /** @description only orders of this channel code */
+                    channel?: string;
+                    /** @description only orders whose first fulfilment order is at this location code (not yet routed: none) */
+                    location?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -12223,9 +12231,9 @@ export interface paths {
                 query?: {
                     /** @description window: orders placed in the last N calendar days in `tz`, today included */
                     days?: number;
-                    /** @description only this channel code */
+                    /** @description only orders of this channel code */
                     channel?: string;
-                    /** @description only orders fulfilled from this location code (their first fulfilment order), as on the KPI report */
+                    /** @description only orders whose first fulfilment order is at this location code (not yet routed: none) */
                     location?: string;
                     /** @description the IANA zone the window's days and perDay are cut in (the user's); default UTC */
                     tz?: string;
@@ -12365,6 +12373,10 @@ export interface paths {
                     staleHours?: number;
                     /** @description window of the cycle time */
                     days?: number;
+                    /** @description only orders of this channel code */
+                    channel?: string;
+                    /** @description only orders whose first fulfilment order is at this location code (not yet routed: none) */
+                    location?: string;
                 };
                 header?: never;
                 path?: never;
@@ -12433,9 +12445,9 @@ export interface paths {
                     from?: string;
                     /** @description orders placed before (exclusive); default now */
                     to?: string;
-                    /** @description only this channel code */
+                    /** @description only orders of this channel code */
                     channel?: string;
-                    /** @description only orders whose first fulfilment is at this location code */
+                    /** @description only orders whose first fulfilment order is at this location code (not yet routed: none) */
                     location?: string;
                     /** @description an order must ship within this many hours */
                     slaHours?: number;

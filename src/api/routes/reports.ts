@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../deps.js';
 import { authorize } from '../auth.js';
-import { int4String, problem } from '../schemas/common.js';
+import { channelLocationQuery, int4String, problem } from '../schemas/common.js';
 import { labels } from '../schemas/order.js';
 import { processHeatmap } from '../../app/reports/process-heatmap.js';
 import { operationsReport } from '../../app/reports/operations-report.js';
@@ -29,12 +29,7 @@ export const summaryQuery = z.object({
     .max(366)
     .default(30)
     .describe('window: orders placed in the last N calendar days in `tz`, today included'),
-  channel: z.string().max(64).optional().describe('only this channel code'),
-  location: z
-    .string()
-    .max(64)
-    .optional()
-    .describe('only orders fulfilled from this location code (their first fulfilment order), as on the KPI report'),
+  ...channelLocationQuery,
   tz: timeZoneParam.describe("the IANA zone the window's days and perDay are cut in (the user's); default UTC"),
 });
 
@@ -106,6 +101,7 @@ export const operationsQuery = z.object({
     .default(48)
     .describe('a running order placed longer ago than this breaches the SLA'),
   days: z.coerce.number().int().min(1).max(366).default(30).describe('window of the cycle time'),
+  ...channelLocationQuery,
 });
 export const operationsView = z
   .object({
@@ -130,8 +126,7 @@ export const operationsView = z
 export const kpiQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional().describe('orders placed from (inclusive); default 30 days ago'),
   to: z.iso.datetime({ offset: true }).optional().describe('orders placed before (exclusive); default now'),
-  channel: z.string().max(64).optional().describe('only this channel code'),
-  location: z.string().max(64).optional().describe('only orders whose first fulfilment is at this location code'),
+  ...channelLocationQuery,
   slaHours: z.coerce.number().int().min(1).max(8760).default(48).describe('an order must ship within this many hours'),
   stuckHours: z.coerce
     .number()
@@ -271,6 +266,8 @@ export const reportRoutes =
           staleHours: request.query.staleHours,
           days: request.query.days,
           endStates: CYCLE_END_STATES,
+          channel: request.query.channel,
+          location: request.query.location,
         });
       },
     );

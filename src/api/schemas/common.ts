@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuid } from '../../app/schemas.js';
+import { code, uuid } from '../../app/schemas.js';
 
 // The field schemas live with the use cases (app/schemas.ts); the API re-exports them.
 export * from '../../app/schemas.js';
@@ -22,3 +22,15 @@ export const problem = z
   .meta({ id: 'Problem' });
 
 export const idParams = z.object({ id: uuid });
+
+/**
+ * One channel and one location by code, as the dashboard, the KPI report, the orders list, the
+ * inbox and the exceptions queue filter: an order's location is where its first fulfilment order
+ * was placed, so an order not routed yet is in no location.
+ */
+export const channelLocationQuery = {
+  channel: code.optional().describe('only orders of this channel code'),
+  location: code
+    .optional()
+    .describe('only orders whose first fulfilment order is at this location code (not yet routed: none)'),
+};

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { code, int4, int4String, text, timestamp, uuid } from './common.js';
+import { channelLocationQuery, code, int4, int4String, text, timestamp, uuid } from './common.js';
 import { labels } from './order.js';
 
 const json = z.record(z.string(), z.unknown());
@@ -356,6 +356,7 @@ export const taskListQuery = z.object({
     .describe('default active = open or claimed'),
   party: z.enum(['seller', 'customer']).optional(),
   orderId: uuid.optional(),
+  ...channelLocationQuery,
   dueBefore: timestamp.optional(),
   overdue: z
     .enum(['true', 'false'])
@@ -396,6 +397,7 @@ export const processName = z.object({
 export const exceptionsQuery = z.object({
   kind: z.string().max(100).optional(),
   orderId: uuid.optional().describe('one order: is it in an exception state, and why'),
+  ...channelLocationQuery,
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const exceptionsView = z

@@ -153,4 +153,20 @@ export const stageCondition = (tenantId: string, stage: string) =>
 export const locationCondition = (tenantId: string, location: string, orderId?: RawBuilder<unknown>) =>
   sql<boolean>`(${locationCode(tenantId, orderId)} = ${location})`;
 
+/** The order (`orders` row) came from the channel with this code. */
+export const channelCondition = (tenantId: string, channel: string) =>
+  sql<boolean>`orders.channel_id in (select c.id from channels c where c.tenant_id = ${tenantId} and c.code = ${channel})`;
+
+/** What the operator's channel and location filters keep (`orders` row); `true` when neither is set. */
+export function channelLocationCondition(
+  tenantId: string,
+  filter: { channel?: string | undefined; location?: string | undefined },
+): RawBuilder<boolean> {
+  const parts = [
+    ...(filter.channel ? [channelCondition(tenantId, filter.channel)] : []),
+    ...(filter.location ? [locationCondition(tenantId, filter.location)] : []),
+  ];
+  return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : sql<boolean>`true`;
+}
+
 export const slaDecidedCondition = (opts: KpiOptions) => sql<boolean>`${slaDecided(opts)}`;

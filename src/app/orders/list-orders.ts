@@ -6,7 +6,7 @@ import type { orderListQuery } from './schemas.js';
 import { orderSummaryView } from './order-view.js';
 import { AppError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { attentionIds, kpiCondition, locationCondition, stageCondition } from './kpi-filters.js';
+import { attentionIds, channelCondition, kpiCondition, locationCondition, stageCondition } from './kpi-filters.js';
 
 type ListQuery = z.infer<typeof orderListQuery> & { now?: Date };
 
@@ -358,10 +358,7 @@ function filtered(scope: TenantScope, file: Omit<ListQuery, 'limit' | 'cursor' |
   // probe the orders once per channel.
   let query = scope.selectFrom('orders');
   if (file.state) query = query.where('orders.state', '=', file.state);
-  if (file.channel)
-    query = query.where(
-      sql<boolean>`orders.channel_id in (select c.id from channels c where c.tenant_id = ${scope.tenantId} and c.code = ${file.channel})`,
-    );
+  if (file.channel) query = query.where(channelCondition(scope.tenantId, file.channel));
   if (file.customerId) query = query.where('orders.customer_id', '=', file.customerId);
   if (file.type) query = query.where('orders.order_type', '=', file.type);
   if (file.placedFrom) query = query.where('orders.placed_at', '>=', new Date(file.placedFrom));

@@ -2,14 +2,22 @@ import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
 import { exceptionWords, type ExceptionWords, type ProcessName } from './process-words.js';
 import { orderContextColumns, orderContextView, type ContextRow } from './order-context.js';
+import { channelLocationCondition } from '../orders/kpi-filters.js';
 
 /**
  * The exceptions queue: orders waiting in an exception state, grouped by kind, each with the
- * resolutions the process allows (resolve one by posting it as an event on the order).
+ * resolutions the process allows (resolve one by posting it as an event on the order); of one
+ * channel and one location when asked, as the dashboard filters.
  */
 export async function listExceptions(
   scope: TenantScope,
-  query: { kind?: string | undefined; orderId?: string | undefined; limit: number },
+  query: {
+    kind?: string | undefined;
+    orderId?: string | undefined;
+    channel?: string | undefined;
+    location?: string | undefined;
+    limit: number;
+  },
   now: Date = new Date(),
 ) {
   let sel = scope
@@ -33,6 +41,7 @@ export async function listExceptions(
       'orders.version',
     ])
     .where('order_processes.exception_kind', 'is not', null);
+  if (query.channel || query.location) sel = sel.where(channelLocationCondition(scope.tenantId, query));
   if (query.kind) sel = sel.where('order_processes.exception_kind', '=', query.kind);
   if (query.orderId) sel = sel.where('order_processes.order_id', '=', query.orderId);
   const rows = await sel

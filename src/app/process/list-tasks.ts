@@ -6,6 +6,7 @@ import { actorNameColumn, orderContextColumns, orderContextView, type ContextRow
 import { withTaskWords } from './process-words.js';
 import '../../store/schema-process.js';
 import { actingMember, heldBusinessRoles, type TaskActor } from './task-roles.js';
+import { channelLocationCondition } from '../orders/kpi-filters.js';
 
 export interface TaskQuery {
   role?: string | undefined;
@@ -13,6 +14,10 @@ export interface TaskQuery {
   state?: 'open' | 'claimed' | 'completed' | 'cancelled' | 'active' | undefined;
   party?: 'seller' | 'customer' | undefined;
   orderId?: string | undefined;
+  /** Tasks of orders of this channel code. */
+  channel?: string | undefined;
+  /** Tasks of orders fulfilled from this location code (their first fulfilment order's). */
+  location?: string | undefined;
   dueBefore?: string | undefined;
   overdue?: boolean | undefined;
   /** Only tasks the caller may act on: its business roles, or its company's customer-party tasks. */
@@ -21,7 +26,7 @@ export interface TaskQuery {
   cursor?: string | undefined;
 }
 
-/** The task inbox: filters by role, assignee, state (default: open or claimed), due date, overdue. */
+/** The task inbox: filters by role, assignee, state (default: open or claimed), channel, location, due date, overdue. */
 export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQuery, who?: TaskActor) {
   let sel = withContext(scope);
   const state = taskQuery.state ?? 'active';
@@ -33,6 +38,7 @@ export async function listTasks(scope: TenantScope, now: Date, taskQuery: TaskQu
   if (taskQuery.assignee) sel = sel.where('process_tasks.assignee', '=', taskQuery.assignee);
   if (taskQuery.party) sel = sel.where('process_tasks.party', '=', taskQuery.party);
   if (taskQuery.orderId) sel = sel.where('process_tasks.order_id', '=', taskQuery.orderId);
+  if (taskQuery.channel || taskQuery.location) sel = sel.where(channelLocationCondition(scope.tenantId, taskQuery));
   if (taskQuery.dueBefore) sel = sel.where('process_tasks.due_at', '<', new Date(taskQuery.dueBefore));
   if (taskQuery.overdue)
     sel = sel.where('process_tasks.due_at', '<', now).where('process_tasks.state', 'in', ['open', 'claimed']);

@@ -1,26 +1,48 @@
 import { sql } from 'kysely';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
+import { channelLocationCondition } from '../orders/kpi-filters.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v)));
 
 /**
  * What needs attention now: overdue tasks, orders still running after a threshold, orders
  * waiting in exception states by kind; and the cycle time (placement to the first end
- * state) as median and 90th percentile over the window.
+ * state) as median and 90th percentile over the window. With a channel or a location, each
+ * figure counts only that channel's or location's orders (the tasks and exceptions of them).
  */
 export async function operationsReport(
   scope: TenantScope,
   now: Date,
-  opts: { staleHours: number; days: number; endStates: readonly string[] },
+  opts: {
+    staleHours: number;
+    days: number;
+    endStates: readonly string[];
+    channel?: string | undefined;
+    location?: string | undefined;
+  },
 ) {
+  const filtered = Boolean(opts.channel || opts.location);
+  const ofOrders = channelLocationCondition(scope.tenantId, opts);
   const staleBefore = new Date(now.getTime() - opts.staleHours * 3_600_000);
   const from = new Date(now.getTime() - opts.days * 86_400_000);
   const [tasks, stale, oldest, exceptions, cycle] = await Promise.all([
     scope
       .selectFrom('process_tasks')
-      .where('state', 'in', ['open', 'claimed'])
-      .select([sql<string>`count(*)`.as('open'), sql<string>`count(*) filter (where due_at < ${now})`.as('overdue')])
+      .where('process_tasks.state', 'in', ['open', 'claimed'])
+      .$if(filtered, (q) =>
+        q
+          .innerJoin('orders', (j) =>
+            j
+              .onRef('orders.tenant_id', '=', 'process_tasks.tenant_id')
+              .onRef('orders.id', '=', 'process_tasks.order_id'),
+          )
+          .where(ofOrders),
+      )
+      .select([
+        sql<string>`count(*)`.as('open'),
+        sql<string>`count(*) filter (where process_tasks.due_at < ${now})`.as('overdue'),
+      ])
       .executeTakeFirst(),
     scope
       .selectFrom('order_processes')
@@ -31,6 +53,7 @@ export async function operationsReport(
       )
       .where('order_processes.status', '<>', 'done')
       .where('orders.placed_at', '<', staleBefore)
+      .$if(filtered, (q) => q.where(ofOrders))
       .select([sql<string>`count(*)`.as('n')])
       .executeTakeFirst(),
     scope
@@ -42,6 +65,7 @@ export async function operationsReport(
       )
       .where('order_processes.status', '<>', 'done')
       .where('orders.placed_at', '<', staleBefore)
+      .$if(filtered, (q) => q.where(ofOrders))
       .select([
         'orders.id as id',
         'orders.number as number',
@@ -54,10 +78,19 @@ export async function operationsReport(
       .execute(),
     scope
       .selectFrom('order_processes')
-      .where('status', '<>', 'done')
-      .where('exception_kind', 'is not', null)
-      .select(['exception_kind as kind', sql<string>`count(*)`.as('n')])
-      .groupBy('exception_kind')
+      .where('order_processes.status', '<>', 'done')
+      .where('order_processes.exception_kind', 'is not', null)
+      .$if(filtered, (q) =>
+        q
+          .innerJoin('orders', (j) =>
+            j
+              .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
+              .onRef('orders.id', '=', 'order_processes.order_id'),
+          )
+          .where(ofOrders),
+      )
+      .select(['order_processes.exception_kind as kind', sql<string>`count(*)`.as('n')])
+      .groupBy('order_processes.exception_kind')
       .orderBy(sql`count(*)`, 'desc')
       .execute(),
     scope
@@ -75,6 +108,7 @@ export async function operationsReport(
       )
       .where('orders.placed_at', '>=', from)
       .where('orders.order_type', '<>', 'return')
+      .$if(filtered, (q) => q.where(ofOrders))
       .select([
         sql<string>`count(*)`.as('n'),
         sql<

@@ -3,6 +3,33 @@ import { useMessages } from '../i18n/index';
 import { kpisMessages } from '../i18n/kpis-messages';
 import { useChannels } from './channel-names';
 import { useLocations } from './location-names';
+import { navigate, useLocation } from '../router';
+
+/**
+ * The page's channel and location filter, kept in the address (`?channel=…&location=…`) so a
+ * filtered page can be shared and the dashboard's links carry it to the inbox and the exceptions.
+ */
+export function useChannelLocationFilter() {
+  const { path, search } = useLocation();
+  const channel = search.get('channel') ?? '';
+  const location = search.get('location') ?? '';
+  const setFilter = (changes: { channel?: string; location?: string }) => {
+    const next = new URLSearchParams(search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    navigate(next.size ? `${path}?${next.toString()}` : path, { replace: true });
+  };
+  /** For a query string: the filter's set parts only. */
+  const filter = { channel: channel || undefined, location: location || undefined };
+  /** `?channel=…&location=…` (and `more`) for a link to another page with the same filter ('' without any). */
+  const filterQuery = (more: Record<string, string> = {}) => {
+    const params = new URLSearchParams({ ...(channel && { channel }), ...(location && { location }), ...more });
+    return params.size ? `?${params.toString()}` : '';
+  };
+  return { channel, location, filter, setFilter, filterQuery };
+}
 
 /** A filter's pick of one channel or location by code, "every …" first. */
 function ReferenceSelect(props: {

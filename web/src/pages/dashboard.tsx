@@ -5,13 +5,13 @@ import { useI18n, useMessages } from '../i18n/index';
 import { formatDay, formatDuration, formatMoney, formatNumber, localDayEnd, localDayStart } from '../format';
 import { Chart } from '../components/chart';
 import { ErrorBox, Loading } from '../components/status';
-import { Link, navigate, useLocation } from '../router';
+import { Link, navigate } from '../router';
 import { RevenueCard } from '../components/revenue-card';
 import { ReturnsCard } from '../components/returns-card';
 import { useStateWords } from '../components/state-words';
 import { opsMessages } from '../i18n/ops-messages';
 import { useChannelName } from '../components/channel-names';
-import { ChannelLocationPicker } from '../components/channel-location-picker';
+import { ChannelLocationPicker, useChannelLocationFilter } from '../components/channel-location-picker';
 import { userZone } from '../time-zone';
 
 type Operations = Schemas['OperationsReport'];
@@ -30,18 +30,7 @@ export default function DashboardPage() {
   const channelName = useChannelName();
   const [days, setDays] = useState<number>(30);
   // One channel and one location, or all: in the address, so a filtered dashboard can be shared.
-  const { path, search } = useLocation();
-  const channel = search.get('channel') ?? '';
-  const location = search.get('location') ?? '';
-  const filter = { channel: channel || undefined, location: location || undefined };
-  const setFilter = (changes: Record<string, string>) => {
-    const next = new URLSearchParams(search);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    navigate(next.size ? `${path}?${next.toString()}` : path, { replace: true });
-  };
+  const { channel, location, filter, setFilter } = useChannelLocationFilter();
   // The user's days: the window and the per-day chart are cut in the browser's zone.
   const timeZone = userZone();
   const summary = useQuery({
@@ -240,9 +229,11 @@ function OperationsPanel({ days }: { days: number }) {
   const { t, tMaybe, locale } = useI18n();
   const ops = useMessages(opsMessages);
   const words = useStateWords();
+  // the dashboard's channel and location: the figures count their orders, the links keep the filter
+  const { channel, location, filter, filterQuery } = useChannelLocationFilter();
   const report = useQuery({
-    queryKey: ['operations', days],
-    queryFn: () => get<Operations>(`/reports/operations?days=${days}&staleHours=48`),
+    queryKey: ['operations', days, channel, location],
+    queryFn: () => get<Operations>(`/reports/operations${query({ days, staleHours: 48, ...filter })}`),
     refetchInterval: 60_000,
   });
   if (report.error) return <ErrorBox error={report.error} onRetry={() => report.refetch()} />;
@@ -278,9 +269,11 @@ function OperationsPanel({ days }: { days: number }) {
         <div className={`card kpi${o.tasks.overdue ? ' alert' : ''}`}>
           <h3>{t('dashboard.overdueTasks')}</h3>
           <p className="kpi-value" data-testid="kpi-overdue">
-            <Link to="/inbox">{formatNumber(o.tasks.overdue, locale)}</Link>
+            <Link to={`/inbox${filterQuery({ overdue: 'true' })}`}>{formatNumber(o.tasks.overdue, locale)}</Link>
           </p>
-          <p className="muted">{t('dashboard.openTasks', { count: o.tasks.open })}</p>
+          <p className="muted">
+            <Link to={`/inbox${filterQuery()}`}>{t('dashboard.openTasks', { count: o.tasks.open })}</Link>
+          </p>
         </div>
         <div className="card kpi">
           <h3>{t('dashboard.exceptionsByKind')}</h3>
@@ -292,10 +285,10 @@ function OperationsPanel({ days }: { days: number }) {
                 option={exceptions}
                 height={Math.max(90, 34 * o.exceptionsByKind.length + 20)}
                 label={o.exceptionsByKind.map((e) => `${kindName(e.kind)}: ${e.count}`).join(', ')}
-                onPick={() => navigate('/exceptions')}
+                onPick={() => navigate(`/exceptions${filterQuery()}`)}
               />
               <p className="muted">
-                <Link to="/exceptions">{ops('ops.openExceptions')}</Link>
+                <Link to={`/exceptions${filterQuery()}`}>{ops('ops.openExceptions')}</Link>
               </p>
             </>
           )}

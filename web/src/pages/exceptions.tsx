@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, get, request, type Schemas } from '../api';
+import { ApiError, get, query, request, type Schemas } from '../api';
 import { useI18n, useMessages } from '../i18n/index';
 import { formatDateTime, formatDuration, formatMoney } from '../format';
 import { contextMessages } from '../i18n/context-messages';
@@ -10,6 +10,7 @@ import { useProcessLabel } from '../i18n/process-words';
 import { useStateWords } from '../components/state-words';
 import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { ComingSoon } from './coming-soon';
+import { ChannelLocationPicker, useChannelLocationFilter } from '../components/channel-location-picker';
 
 type Queue = Schemas['ExceptionQueue'];
 type ExceptionOrder = Queue['groups'][number]['orders'][number];
@@ -23,7 +24,12 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   const words = useStateWords();
   const [msg, setMsg] = useState<{ ok: boolean; text: string; stale?: boolean } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const q = useQuery({ queryKey: ['exceptions'], queryFn: () => get<Queue>('/exceptions?limit=200'), retry: false });
+  const { channel, location, filter, setFilter } = useChannelLocationFilter();
+  const q = useQuery({
+    queryKey: ['exceptions', channel, location],
+    queryFn: () => get<Queue>(`/exceptions${query({ ...filter, limit: 200 })}`),
+    retry: false,
+  });
   if (q.error instanceof ApiError && q.error.status === 404)
     return <ComingSoon title={t('exceptions.title')} text={t('exceptions.coming')} />;
 
@@ -61,6 +67,9 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   return (
     <section className="page">
       <h1>{t('exceptions.title')}</h1>
+      <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label={t('dashboard.filter')}>
+        <ChannelLocationPicker channel={channel} location={location} onChange={setFilter} />
+      </form>
       {msg && (
         <p className={msg.ok ? 'form-ok' : 'form-error'} role={msg.ok ? 'status' : 'alert'}>
           {msg.text}
@@ -85,7 +94,7 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
       ) : q.isPending ? (
         <Loading />
       ) : q.data.groups.length === 0 ? (
-        <p className="card empty">{t('exceptions.empty')}</p>
+        <p className="card empty">{t(channel || location ? 'exceptions.emptyFiltered' : 'exceptions.empty')}</p>
       ) : (
         q.data.groups.map((g) => (
           <section key={g.kind} className="card exception-group" aria-labelledby={`ex-${g.kind}`}>

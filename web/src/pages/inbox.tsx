@@ -5,13 +5,14 @@ import { useI18n, useMessages } from '../i18n/index';
 import { contextMessages } from '../i18n/context-messages';
 import { DecisionFacts, OrderContextLine, ShortageList, describeOutcome, refusal } from '../components/order-context';
 import { formatDateTime } from '../format';
-import { Link } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import { ErrorBox, Loading } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { ComingSoon } from './coming-soon';
 import { useProcessLabel } from '../i18n/process-words';
 import { useStateWords } from '../components/state-words';
 import { TaskAssign } from '../components/assignee-picker';
+import { ChannelLocationPicker, useChannelLocationFilter } from '../components/channel-location-picker';
 
 export type Task = Schemas['TaskRow'];
 type Completion = { task: Schemas['Task']; order: { id: string; state: string; version: number } };
@@ -23,15 +24,26 @@ export function InboxPage({ me }: { me: Me }) {
   const label = useProcessLabel();
   const words = useStateWords();
   const cx = useMessages(contextMessages);
-  const [overdue, setOverdue] = useState(false);
+  // channel, location and "overdue only" in the address: the dashboard's overdue figure opens them
+  const { channel, location, filter, setFilter } = useChannelLocationFilter();
+  const { path, search } = useLocation();
+  const overdue = search.get('overdue') === 'true';
+  const setOverdue = (on: boolean) => {
+    const next = new URLSearchParams(search);
+    if (on) next.set('overdue', 'true');
+    else next.delete('overdue');
+    navigate(next.size ? `${path}?${next.toString()}` : path, { replace: true });
+  };
   const [picked, setPicked] = useState<string | null>(null);
   // Kept here: a decided task leaves the list (and its detail unmounts), the outcome stays visible.
   const [notice, setNotice] = useState<Notice | null>(null);
   const roles = me.roles.includes('admin') ? undefined : me.roles.join(',');
   const tasks = useQuery({
-    queryKey: ['tasks', roles, overdue],
+    queryKey: ['tasks', roles, overdue, channel, location],
     queryFn: () =>
-      get<{ items: Task[] }>(`/tasks${query({ role: roles, overdue: overdue ? 'true' : undefined, limit: 200 })}`),
+      get<{ items: Task[] }>(
+        `/tasks${query({ role: roles, overdue: overdue ? 'true' : undefined, ...filter, limit: 200 })}`,
+      ),
     retry: false,
   });
   if (tasks.error instanceof ApiError && tasks.error.status === 404)
@@ -47,6 +59,9 @@ export function InboxPage({ me }: { me: Me }) {
           {t('inbox.overdueOnly')}
         </label>
       </div>
+      <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label={t('dashboard.filter')}>
+        <ChannelLocationPicker channel={channel} location={location} onChange={setFilter} />
+      </form>
       {notice && (
         <p className={notice.ok ? 'form-ok' : 'form-error'} role={notice.ok ? 'status' : 'alert'}>
           {notice.text}
@@ -73,7 +88,9 @@ export function InboxPage({ me }: { me: Me }) {
       ) : (
         <div className="split">
           <ul className="task-list card" aria-label={t('inbox.title')}>
-            {items.length === 0 && <li className="empty">{t('inbox.empty')}</li>}
+            {items.length === 0 && (
+              <li className="empty">{t(channel || location ? 'inbox.emptyFiltered' : 'inbox.empty')}</li>
+            )}
             {items.map((x) => (
               <li key={x.id}>
                 <button
