@@ -1,9 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * A migration module: `up` and `down`, and `online = true` when it runs outside any transaction
+ * so it can build indexes with CREATE INDEX CONCURRENTLY (writes go on while they build). An
+ * online migration's statements must be safe to run again: one that fails half way is run again
+ * from its start (online-index.ts `buildIndexOnline` drops a build that failed and starts it over).
+ */
+export type OrdoMigration = Migration & { online?: boolean };
 
 /** Migrations are the files in ./migrations, applied in name order; the same set on both back ends. */
 function migrationFiles(): string[] {
@@ -12,14 +20,13 @@ function migrationFiles(): string[] {
     .sort();
 }
 
-class FolderProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    const out: Record<string, Migration> = {};
-    for (const item of migrationFiles()) {
-      out[item.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(join(folder, item)).href)) as Migration;
-    }
-    return out;
+/** The migrations in ./migrations by name. */
+export async function folderMigrations(): Promise<Record<string, OrdoMigration>> {
+  const out: Record<string, OrdoMigration> = {};
+  for (const item of migrationFiles()) {
+    out[item.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(join(folder, item)).href)) as OrdoMigration;
   }
+  return out;
 }
 
 /**
@@ -28,24 +35,77 @@ class FolderProvider implements MigrationProvider {
  * and taking the migration lock (most of an existing data folder's start time on PGlite).
  */
 export async function isAtLatest(db: Kysely<any>): Promise<boolean> {
+  const applied = await appliedMigrations(db);
+  const names = migrationFiles().map((item) => item.replace(/\.(ts|js)$/, ''));
+  return applied.length === names.length && applied.every((name, index) => name === names[index]);
+}
+
+async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
   const present = await sql<{ found: string | null }>`select to_regclass('kysely_migration')::text as found`.execute(
     db,
   );
-  if (!present.rows[0]?.found) return false;
-  const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-  const names = migrationFiles().map((item) => item.replace(/\.(ts|js)$/, ''));
-  return applied.rows.length === names.length && applied.rows.every((row, index) => row.name === names[index]);
+  if (!present.rows[0]?.found) return [];
+  return (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db)).rows.map(
+    (row) => row.name,
+  );
+}
+
+/** Ordo's own lock over the whole upgrade (Kysely's is taken per run): any value but Kysely's. */
+const UPGRADE_LOCK = 7_302_196_451_848_371_112n;
+
+/**
+ * Waits for the upgrade lock between short tries, not in `pg_advisory_lock`: a statement waiting
+ * there holds a snapshot, and CREATE INDEX CONCURRENTLY on the node that has the lock waits for
+ * every older snapshot — the two would deadlock (PostgreSQL then fails one node's start).
+ */
+async function takeUpgradeLock(conn: Kysely<any>): Promise<void> {
+  for (;;) {
+    const taken = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${sql.lit(UPGRADE_LOCK)}) as ok`.execute(conn);
+    if (taken.rows[0]?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   if (await isAtLatest(db)) return [];
-  const migrator = new Migrator({ db, provider: new FolderProvider() });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`, {
-      cause: error,
-    });
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  return migrateWith(db, await folderMigrations());
+}
+
+/**
+ * Applies the pending migrations of `migrations` in name order: a run of ordinary ones in one
+ * transaction (Kysely's Migrator, as before), each online one alone outside any. The runs happen
+ * under Ordo's lock on one connection, so nodes started together wait for the first, then find
+ * nothing to do; the pending list is read under it, so no node ever asks the Migrator for a
+ * target another node has passed (which the Migrator would take as a step down).
+ */
+export async function migrateWith(db: Kysely<any>, migrations: Record<string, OrdoMigration>): Promise<string[]> {
+  const provider = { getMigrations: async () => migrations };
+  return db.connection().execute(async (conn) => {
+    await takeUpgradeLock(conn);
+    try {
+      const applied = new Set(await appliedMigrations(conn));
+      const pending = Object.keys(migrations)
+        .sort()
+        .filter((name) => !applied.has(name));
+      const done: string[] = [];
+      for (let start = 0; start < pending.length;) {
+        const online = migrations[pending[start]!]!.online === true;
+        let end = start;
+        while (!online && end + 1 < pending.length && migrations[pending[end + 1]!]!.online !== true) end += 1;
+        const migrator = new Migrator({ db: conn, provider, disableTransactions: online });
+        const { error, results } = await migrator.migrateTo(pending[end]!);
+        if (error) {
+          const failed = results?.find((r) => r.status === 'Error');
+          throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`, {
+            cause: error,
+          });
+        }
+        done.push(...(results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName));
+        start = end + 1;
+      }
+      return done;
+    } finally {
+      await sql`select pg_advisory_unlock(${sql.lit(UPGRADE_LOCK)})`.execute(conn);
+    }
+  });
 }
