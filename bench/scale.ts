@@ -9,6 +9,7 @@
  * says little alone.
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/ordo_scale npm run bench:scale
  *   ROUNDS=20 (per kind), SCALE_HTTP=0 (skip the HTTP runs)
+ * SCALE_UPGRADE=plain,online instead runs migration 0039 again while orders come in (see `upgrade`).
  * SCALE_INTAKE=N instead posts N B2C orders (channel web: its process, reservation, an
  * Idempotency-Key; 1–3 lines over the generated SKUs, a generated customer) one at a time through
  * the API and prints Node and PostgreSQL CPU per order — run it against ordo_scale and against a
@@ -26,6 +27,8 @@ import { issueApiKey } from '../src/app/identity/issue-api-key.js';
 import { buildApp } from '../src/api/app.js';
 import { compose } from '../src/compose.js';
 import { systemClock } from '../src/shared/clock.js';
+import { folderMigrations, migrateWith, type OrdoMigration } from '../src/store/migrate.js';
+import { indexes as digitIndexes } from '../src/store/migrations/0039_digit_grams.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ordo_scale';
 const rounds = Number(process.env.ROUNDS ?? 20);
@@ -151,6 +154,12 @@ const totalNote = (total: number | null | undefined, exact: boolean | null | und
           ? 'total 2–50'
           : 'total >50 (exact)';
 
+if (process.env.SCALE_UPGRADE) {
+  for (const kind of process.env.SCALE_UPGRADE.split(',')) await upgrade(kind as 'plain' | 'online');
+  await database.close();
+  process.exit(0);
+}
+
 if (process.env.SCALE_INTAKE) {
   await intake(Number(process.env.SCALE_INTAKE));
   await database.close();
@@ -190,7 +199,8 @@ async function benchApp() {
   return { app, key };
 }
 
-async function intake(count: number) {
+/** Posts B2C orders (channel web: its process, reservation, an Idempotency-Key) into the big tenant through the API. */
+async function intakePoster() {
   const { app, key } = await benchApp();
   const skus = (
     await sql<{
@@ -237,6 +247,15 @@ async function intake(count: number) {
     if (response.statusCode !== 201) throw new Error(`intake: ${response.statusCode} ${response.body.slice(0, 300)}`);
     return JSON.parse(response.body) as { state: string };
   };
+  const close = async () => {
+    await app.close();
+    await sql`delete from api_keys where tenant_id = ${tenantId} and name = 'bench:scale'`.execute(db);
+  };
+  return { post, close };
+}
+
+async function intake(count: number) {
+  const { post, close } = await intakePoster();
   for (let index = 0; index < 20; index++) await post(-1 - index); // warm up
   const states = new Map<string, number>();
   const times: number[] = [];
@@ -256,8 +275,60 @@ async function intake(count: number) {
   console.log(
     `intake: ${count} B2C orders in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)}/s at one client), p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms; Node CPU ${((node.user + node.system) / 1000 / count).toFixed(2)} ms/order, PostgreSQL CPU ${(pg / count).toFixed(2)} ms/order; states ${[...states].map(([state, n]) => `${state} ${n}`).join(', ')}; load ${load()}`,
   );
-  await app.close();
-  await sql`delete from api_keys where tenant_id = ${tenantId} and name = 'bench:scale'`.execute(db);
+  await close();
+}
+
+/**
+ * An upgrade while orders come in (SCALE_UPGRADE=plain,online): migration 0039's four indexes are
+ * dropped and the migration made pending again, 4 clients post B2C orders, and after 3 s the
+ * upgrade runs — `plain` as 0039 was written before it went online (CREATE INDEX in one
+ * transaction), `online` as it is (CREATE INDEX CONCURRENTLY, outside any transaction). Prints how
+ * long the upgrade took, how many orders were accepted meanwhile, and the intake's p50 / p99 / max
+ * before and during it.
+ */
+async function upgrade(kind: 'plain' | 'online') {
+  const migrations = await folderMigrations();
+  const name = '0039_digit_grams';
+  const online = migrations[name]!;
+  const asWritten: OrdoMigration = {
+    async up(conn) {
+      for (const [index, definition] of digitIndexes)
+        await sql.raw(`create index if not exists ${index} ${definition}`).execute(conn);
+      await sql`drop index if exists orders_phone_search`.execute(conn);
+    },
+  };
+  for (const [index] of digitIndexes) await sql.raw(`drop index if exists ${index}`).execute(db);
+  await sql`delete from kysely_migration where name = ${name}`.execute(db);
+  const { post, close } = await intakePoster();
+  for (let index = 0; index < 20; index++) await post(-1 - index); // warm up
+  const samples: { at: number; ms: number }[] = [];
+  let stop = false;
+  let next = 0;
+  const client = async () => {
+    while (!stop) {
+      const index = next++;
+      const begun = performance.now();
+      await post(index);
+      samples.push({ at: begun, ms: performance.now() - begun });
+    }
+  };
+  const clients = Array.from({ length: 4 }, client);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const from = performance.now();
+  const applied = await migrateWith(db, { ...migrations, [name]: kind === 'online' ? online : asWritten });
+  const to = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  stop = true;
+  await Promise.all(clients);
+  await close();
+  const figures = (rows: typeof samples) => {
+    const times = rows.map((row) => row.ms).sort((left, right) => left - right);
+    return `${rows.length} orders, p50 ${percentile(times, 0.5).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms, max ${(times.at(-1) ?? 0).toFixed(0)} ms`;
+  };
+  const during = samples.filter((row) => row.at + row.ms > from && row.at < to);
+  console.log(
+    `upgrade ${kind}: ${applied.join(', ')} in ${((to - from) / 1000).toFixed(1)} s; before: ${figures(samples.filter((row) => row.at + row.ms <= from))}; during: ${figures(during)}; load ${load()}`,
+  );
 }
 
 if (process.env.SCALE_HTTP !== '0') {

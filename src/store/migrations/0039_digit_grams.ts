@@ -20,7 +20,8 @@ const digitGrams = `create or replace function ordo_digit_grams(value text) retu
       select coalesce(array_agg(distinct substr(run[1], i, 5)), '{}')
       from regexp_matches(value, '[0-9]{5,}', 'g') as run, generate_series(1, length(run[1]) - 4) as i
     $$`;
-const indexes: [string, string][] = [
+/** Name and definition of each index (bench/scale.ts builds them the pre-online way to compare). */
+export const indexes: [string, string][] = [
   ['orders_search_digits', `on orders using gin ((ordo_digit_grams(search_text)))`],
   [
     'orders_phone_digits',

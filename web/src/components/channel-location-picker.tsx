@@ -13,7 +13,8 @@ export function useChannelLocationFilter() {
   const { path, search } = useLocation();
   const channel = search.get('channel') ?? '';
   const location = search.get('location') ?? '';
-  const setFilter = (changes: { channel?: string; location?: string }) => {
+  /** Sets the address's parameters (an empty value removes one): the filter's, or the page's own such as `overdue`. */
+  const setFilter = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(search);
     for (const [key, value] of Object.entries(changes)) {
       if (value) next.set(key, value);

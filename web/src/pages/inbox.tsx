@@ -5,7 +5,7 @@ import { useI18n, useMessages } from '../i18n/index';
 import { contextMessages } from '../i18n/context-messages';
 import { DecisionFacts, OrderContextLine, ShortageList, describeOutcome, refusal } from '../components/order-context';
 import { formatDateTime } from '../format';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 import { ErrorBox, Loading } from '../components/status';
 import { Timeline } from '../components/timeline';
 import { ComingSoon } from './coming-soon';
@@ -26,14 +26,8 @@ export function InboxPage({ me }: { me: Me }) {
   const cx = useMessages(contextMessages);
   // channel, location and "overdue only" in the address: the dashboard's overdue figure opens them
   const { channel, location, filter, setFilter } = useChannelLocationFilter();
-  const { path, search } = useLocation();
-  const overdue = search.get('overdue') === 'true';
-  const setOverdue = (on: boolean) => {
-    const next = new URLSearchParams(search);
-    if (on) next.set('overdue', 'true');
-    else next.delete('overdue');
-    navigate(next.size ? `${path}?${next.toString()}` : path, { replace: true });
-  };
+  const overdue = useLocation().search.get('overdue') === 'true';
+  const setOverdue = (on: boolean) => setFilter({ overdue: on ? 'true' : undefined });
   const [picked, setPicked] = useState<string | null>(null);
   // Kept here: a decided task leaves the list (and its detail unmounts), the outcome stays visible.
   const [notice, setNotice] = useState<Notice | null>(null);
