@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { serve } from './serve.js';
 import { openDatabase } from '../store/db.js';
-import { migrateToLatest } from '../store/migrate.js';
+import { everyChangeOr, migrateToLatest, type BuildProgress } from '../store/migrate.js';
 import { seedDemo, DEMO_SLUG } from '../app/demo/seed-demo.js';
 import { systemClock } from '../shared/clock.js';
 import { scope } from '../store/tenant-scope.js';
@@ -84,6 +84,36 @@ function progress(label: string) {
   };
 }
 
+/**
+ * An online migration's index builds (docs/production.md): a bar per index on a terminal, its
+ * phase in PostgreSQL's words; elsewhere a line when the index or phase changes, or every 10 s.
+ */
+function buildsProgress() {
+  if (!process.stderr.isTTY) {
+    const line = everyChangeOr(10_000, (p) =>
+      console.error(`${p.migration}: index ${p.index ?? '?'}, ${p.phase}${p.total ? ` (${p.done}/${p.total})` : ''}`),
+    );
+    return { update: line, stop: () => {} };
+  }
+  const bar = new cliProgress.SingleBar(
+    { format: 'index {index}: {phase} [{bar}] {percentage}%', stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  let shown: string | null = null;
+  return {
+    update(p: BuildProgress) {
+      const key = `${p.index} ${p.phase}`;
+      if (key !== shown) {
+        if (shown !== null) bar.stop();
+        bar.start(Math.max(p.total, 1), 0, { index: p.index ?? '?', phase: p.phase });
+        shown = key;
+      }
+      bar.update(p.done);
+    },
+    stop: () => shown !== null && bar.stop(),
+  };
+}
+
 async function withDatabase<T>(
   config: Config,
   fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
@@ -91,8 +121,11 @@ async function withDatabase<T>(
   for (const warning of config.warnings) console.error(`warning: ${warning}`);
   // the CLI keeps pg's default pool size (DATABASE_POOL_SIZE is the server's)
   const database = await openDatabase({ ...config.database, poolSize: undefined });
+  const builds = buildsProgress();
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.kind === 'postgres' ? { onProgress: builds.update } : {}).finally(
+      builds.stop,
+    );
     return await fn(database);
   } finally {
     await database.close();

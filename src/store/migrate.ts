@@ -66,9 +66,28 @@ async function takeUpgradeLock(conn: Kysely<any>): Promise<void> {
   }
 }
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+/** Where an online migration's index build is (PostgreSQL's pg_stat_progress_create_index). */
+export interface BuildProgress {
+  migration: string;
+  index: string | null;
+  /** PostgreSQL's words, e.g. "waiting for writers before build", "building index: scanning table". */
+  phase: string;
+  /** Blocks of a table scan, else tuples loaded or checked; 0 of 0 while it waits. */
+  done: number;
+  total: number;
+}
+
+export interface MigrateOptions {
+  /**
+   * Told every second where an online migration's index build is. Only on PostgreSQL with a pool
+   * of two or more: it reads on another connection while the migration's one builds.
+   */
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<string[]> {
   if (await isAtLatest(db)) return [];
-  return migrateWith(db, await folderMigrations());
+  return migrateWith(db, await folderMigrations(), options);
 }
 
 /**
@@ -78,10 +97,17 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
  * nothing to do; the pending list is read under it, so no node ever asks the Migrator for a
  * target another node has passed (which the Migrator would take as a step down).
  */
-export async function migrateWith(db: Kysely<any>, migrations: Record<string, OrdoMigration>): Promise<string[]> {
+export async function migrateWith(
+  db: Kysely<any>,
+  migrations: Record<string, OrdoMigration>,
+  options: MigrateOptions = {},
+): Promise<string[]> {
   const provider = { getMigrations: async () => migrations };
   return db.connection().execute(async (conn) => {
     await takeUpgradeLock(conn);
+    const pid = options.onProgress
+      ? (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid
+      : null;
     try {
       const applied = new Set(await appliedMigrations(conn));
       const pending = Object.keys(migrations)
@@ -93,7 +119,9 @@ export async function migrateWith(db: Kysely<any>, migrations: Record<string, Or
         let end = start;
         while (!online && end + 1 < pending.length && migrations[pending[end + 1]!]!.online !== true) end += 1;
         const migrator = new Migrator({ db: conn, provider, disableTransactions: online });
-        const { error, results } = await migrator.migrateTo(pending[end]!);
+        const watch =
+          online && pid !== null && options.onProgress ? watchBuilds(db, pid, pending[end]!, options.onProgress) : null;
+        const { error, results } = await migrator.migrateTo(pending[end]!).finally(() => watch?.stop());
         if (error) {
           const failed = results?.find((r) => r.status === 'Error');
           throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`, {
@@ -108,4 +136,50 @@ export async function migrateWith(db: Kysely<any>, migrations: Record<string, Or
       await sql`select pg_advisory_unlock(${sql.lit(UPGRADE_LOCK)})`.execute(conn);
     }
   });
+}
+
+/** Reads, every second on another connection, where backend `pid`'s index build is, and tells `report`. */
+function watchBuilds(db: Kysely<any>, pid: number, migration: string, report: (progress: BuildProgress) => void) {
+  let stopped = false;
+  const read = async () => {
+    const rows = await sql<{
+      index: string | null;
+      phase: string;
+      blocks_done: string;
+      blocks_total: string;
+      tuples_done: string;
+      tuples_total: string;
+    }>`select c.relname as index, p.phase, p.blocks_done, p.blocks_total, p.tuples_done, p.tuples_total
+        from pg_stat_progress_create_index p left join pg_class c on c.oid = p.index_relid
+        where p.pid = ${pid}`.execute(db);
+    const row = rows.rows[0];
+    if (!row || stopped) return;
+    const blocks = Number(row.blocks_total) > 0;
+    report({
+      migration,
+      index: row.index,
+      phase: row.phase,
+      done: Number(blocks ? row.blocks_done : row.tuples_done),
+      total: Number(blocks ? row.blocks_total : row.tuples_total),
+    });
+  };
+  const timer = setInterval(() => void read().catch(() => undefined), 1_000);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
+
+/** An onProgress that passes a report on when the index or phase changes, else every `everyMs` (for logs). */
+export function everyChangeOr(everyMs: number, report: (progress: BuildProgress) => void) {
+  let last = { key: '', at: 0 };
+  return (progress: BuildProgress) => {
+    const key = `${progress.index} ${progress.phase}`;
+    const now = Date.now();
+    if (key === last.key && now - last.at < everyMs) return;
+    last = { key, at: now };
+    report(progress);
+  };
 }

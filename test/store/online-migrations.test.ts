@@ -2,7 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
-import { folderMigrations, migrateWith, type OrdoMigration } from '../../src/store/migrate.js';
+import {
+  folderMigrations,
+  migrateWith,
+  type BuildProgress,
+  type MigrateOptions,
+  type OrdoMigration,
+} from '../../src/store/migrate.js';
 import { buildIndexOnline } from '../../src/store/online-index.js';
 import { freshDatabase } from '../support.js';
 
@@ -26,9 +32,9 @@ describe('online migrations', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   /** Every migration the database has seen: the folder's, then this file's probes. */
   let known: Record<string, OrdoMigration>;
-  const migrate = (more: Record<string, OrdoMigration>) => {
+  const migrate = (more: Record<string, OrdoMigration>, options: MigrateOptions = {}) => {
     known = { ...known, ...more };
-    return migrateWith(database.db, known);
+    return migrateWith(database.db, known, options);
   };
   const valid = async (name: string) =>
     (
@@ -102,7 +108,7 @@ describe('online migrations', () => {
   });
 
   test(
-    'PostgreSQL: writes go on while an online migration waits for a long transaction and builds; an ordinary one holds them',
+    'PostgreSQL: writes go on while an online migration waits for a long transaction and builds, and says where it is; an ordinary one holds them',
     { skip: onPostgres ? false : 'needs a second connection to the same database: runs on PostgreSQL' },
     async () => {
       const holder = new pg.Client({ connectionString: database.url });
@@ -128,10 +134,30 @@ describe('online migrations', () => {
         // an open transaction that wrote to the table: both kinds of build wait for it
         await holder.query('begin');
         await holder.query(`insert into online_probe values (1001, 'długa transakcja')`);
-        const online = migrate({
-          '9006_online': { online: true, up: (db) => buildIndexOnline(db, 'probe_id_online', 'on online_probe (id)') },
-        });
+        const reports: BuildProgress[] = [];
+        let told: () => void = () => {};
+        const waitReported = new Promise<void>((resolve) => (told = resolve));
+        const online = migrate(
+          {
+            '9006_online': {
+              online: true,
+              up: (db) => buildIndexOnline(db, 'probe_id_online', 'on online_probe (id)'),
+            },
+          },
+          {
+            onProgress: (progress) => {
+              reports.push(progress);
+              if (progress.phase.startsWith('waiting for writers')) told();
+            },
+          },
+        );
         await waiting('create index concurrently probe_id_online');
+        // where the build is, read on another connection: it waits for the open transaction
+        await waitReported;
+        assert.deepEqual(
+          { ...reports.at(-1), phase: reports.at(-1)!.phase.slice(0, 19) },
+          { migration: '9006_online', index: 'probe_id_online', phase: 'waiting for writers', done: 0, total: 0 },
+        );
         await writer.query(`insert into online_probe values (1002, 'zamówienie w trakcie budowy')`);
         await holder.query('commit');
         assert.deepEqual(await online, ['9006_online']);
