@@ -11,6 +11,9 @@
  *   them (POST /orders/{id}/events): one "order" is the four calls;
  * - `raw`: a raw `pg` client doing the order-shaped writes in one transaction (order, lines,
  *   guarded stock updates, an event) — the baseline, in the same run;
+ * - `raw-shared` (not in the default list): raw's statements per order, each order in a savepoint,
+ *   the orders that arrive while a transaction is in flight sharing the next one (as `raw-batch`
+ *   groups them): what sharing the commit alone gives, an order that fails rolled back alone;
  * - `raw-batch` (not in the default list): the same writes, but the orders that arrive while a
  *   transaction is in flight wait and go together in the next one (at most BENCH_BATCH_MAX, 16; at
  *   most BENCH_BATCH_FLIGHTS, 2, transactions at once), each statement written for the whole batch:
@@ -46,7 +49,17 @@ import pg from 'pg';
 import { fmt, percentile, scratchDatabase } from './lib.js';
 import { startPgProxy, zeroCounts, type StatementTimes, type WireCounts } from './pg-proxy.js';
 
-const PATHS_ALL = ['plain', 'b2c', 'hot', 'lifecycle', 'raw', 'raw-batch', 'flash', 'flash-buckets'] as const;
+const PATHS_ALL = [
+  'plain',
+  'b2c',
+  'hot',
+  'lifecycle',
+  'raw',
+  'raw-shared',
+  'raw-batch',
+  'flash',
+  'flash-buckets',
+] as const;
 const PATHS_DEFAULT = ['plain', 'b2c', 'hot', 'lifecycle', 'raw'];
 type PathName = (typeof PATHS_ALL)[number];
 const FLASH_BUCKETS = Number(process.env.BENCH_FLASH_BUCKETS ?? 16);
@@ -358,7 +371,8 @@ function pathOps(plain: Client, shop: Client, pool: () => pg.Pool): Record<PathN
       }
     },
     raw: async (id) => rawOrder(pool(), id),
-    'raw-batch': (id) => (batcher ??= new RawBatcher(pool())).add(id),
+    'raw-shared': (id) => (batchers['raw-shared'] ??= new RawBatcher(pool(), rawShared)).add(id),
+    'raw-batch': (id) => (batchers['raw-batch'] ??= new RawBatcher(pool(), rawBatch)).add(id),
     flash: async (id) => void (await intake(shop, flashBody(id, 'FLASH-ROW'), id, 'awaiting_payment')),
     'flash-buckets': async (id) => void (await intake(shop, flashBody(id, 'FLASH-BKT'), id, 'awaiting_payment')),
   };
@@ -384,57 +398,64 @@ async function inTransaction(pool: pg.Pool, fn: (conn: pg.PoolClient) => Promise
 
 /** The order-shaped transaction by hand: order, lines, guarded stock updates, an event. */
 async function rawOrder(pool: pg.Pool, externalId: string) {
+  await inTransaction(pool, (conn) => rawOrderWrites(conn, externalId));
+}
+
+/** rawOrder's statements, on a connection already in a transaction. */
+async function rawOrderWrites(conn: pg.PoolClient, externalId: string) {
   const ctx = rawContext!;
   const lines = shopLines(false);
   const orderId = randomUUID();
-  await inTransaction(pool, async (conn) => {
-    await conn.query(
-      `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
-       values ($1,$2,'RAW-'||nextval('order_number_seq'),$3,$4,'sale','PLN','awaiting_payment',3998,0,920,0,4918,'ship',$5,$4,now(),$6)`,
-      [ctx.tenantId, orderId, ctx.channelId, externalId, lines.length, JSON.stringify(address)],
-    );
-    const values: unknown[] = [ctx.tenantId, orderId];
-    const rows = lines.map((line, k) => {
-      values.push(randomUUID(), k + 1, ctx.products.get(line.sku), line.sku, line.quantity);
-      const at = values.length - 4;
-      return `($1,$2,$${at},$${at + 1},$${at + 2},$${at + 3},'P',$${at + 4},1999,0,460,1999,2459)`;
-    });
-    await conn.query(
-      `insert into order_lines (tenant_id, order_id, id, line_no, product_id, sku, name, quantity, unit_price, discount, tax, net, total) values ${rows.join(',')}`,
-      values,
-    );
-    const location = ctx.locations[Math.floor(Math.random() * ctx.locations.length)];
-    // rows locked in one order (by product id), as Ordo locks them: no deadlock between two orders
-    const byProduct = [...lines].sort((a, b) => ctx.products.get(a.sku)!.localeCompare(ctx.products.get(b.sku)!));
-    for (const line of byProduct) {
-      const updated = await conn.query(
-        `update stock_levels set reserved = reserved + $4, updated_at = now()
-         where tenant_id = $1 and product_id = $2 and location_id = $3 and on_hand - reserved - safety >= $4`,
-        [ctx.tenantId, ctx.products.get(line.sku), location, line.quantity],
-      );
-      if (updated.rowCount !== 1) throw new Error(`no stock for ${line.sku}`);
-    }
-    await conn.query(
-      `insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
-      [ctx.tenantId, randomUUID(), orderId, JSON.stringify({ id: orderId, channel: 'shop', currency: 'PLN' })],
-    );
+  await conn.query(
+    `insert into orders (tenant_id, id, number, channel_id, external_id, order_type, currency, state, subtotal, discount_total, tax_total, shipping_total, grand_total, delivery_method, line_count, search_text, placed_at, shipping_address)
+     values ($1,$2,'RAW-'||nextval('order_number_seq'),$3,$4,'sale','PLN','awaiting_payment',3998,0,920,0,4918,'ship',$5,$4,now(),$6)`,
+    [ctx.tenantId, orderId, ctx.channelId, externalId, lines.length, JSON.stringify(address)],
+  );
+  const values: unknown[] = [ctx.tenantId, orderId];
+  const rows = lines.map((line, k) => {
+    values.push(randomUUID(), k + 1, ctx.products.get(line.sku), line.sku, line.quantity);
+    const at = values.length - 4;
+    return `($1,$2,$${at},$${at + 1},$${at + 2},$${at + 3},'P',$${at + 4},1999,0,460,1999,2459)`;
   });
+  await conn.query(
+    `insert into order_lines (tenant_id, order_id, id, line_no, product_id, sku, name, quantity, unit_price, discount, tax, net, total) values ${rows.join(',')}`,
+    values,
+  );
+  const location = ctx.locations[Math.floor(Math.random() * ctx.locations.length)];
+  // rows locked in one order (by product id), as Ordo locks them: no deadlock between two orders
+  const byProduct = [...lines].sort((a, b) => ctx.products.get(a.sku)!.localeCompare(ctx.products.get(b.sku)!));
+  for (const line of byProduct) {
+    const updated = await conn.query(
+      `update stock_levels set reserved = reserved + $4, updated_at = now()
+       where tenant_id = $1 and product_id = $2 and location_id = $3 and on_hand - reserved - safety >= $4`,
+      [ctx.tenantId, ctx.products.get(line.sku), location, line.quantity],
+    );
+    if (updated.rowCount !== 1) throw new Error(`no stock for ${line.sku}`);
+  }
+  await conn.query(
+    `insert into events (tenant_id, id, type, subject, time, schema_version, payload) values ($1,$2,'order.accepted',$3,now(),1,$4)`,
+    [ctx.tenantId, randomUUID(), orderId, JSON.stringify({ id: orderId, channel: 'shop', currency: 'PLN' })],
+  );
 }
 
 const BATCH_MAX = Number(process.env.BENCH_BATCH_MAX ?? 16);
 const BATCH_FLIGHTS = Number(process.env.BENCH_BATCH_FLIGHTS ?? 2);
-let batcher: RawBatcher | null = null;
+type BatchWrites = (pool: pg.Pool, externalIds: string[]) => Promise<Array<unknown | null>>;
+const batchers: Partial<Record<'raw-shared' | 'raw-batch', RawBatcher>> = {};
 
 /**
  * Group commit by hand: an order waits while BATCH_FLIGHTS transactions are in flight, and the
- * orders waiting then go together. All or nothing per batch (a real one would split a failed batch).
+ * orders waiting then go together, written by `writes` (which answers each order's error or null).
  */
 class RawBatcher {
   private waiting: Array<{ id: string; done: (error?: unknown) => void }> = [];
   private flying = 0;
   /** Orders per transaction, for the printed average. */
   readonly sizes: number[] = [];
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly writes: BatchWrites,
+  ) {}
   add(id: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ id, done: (error) => (error ? reject(error) : resolve()) });
@@ -446,12 +467,12 @@ class RawBatcher {
       const batch = this.waiting.splice(0, BATCH_MAX);
       this.flying++;
       this.sizes.push(batch.length);
-      rawBatch(
+      this.writes(
         this.pool,
         batch.map((b) => b.id),
       )
         .then(
-          () => batch.forEach((b) => b.done()),
+          (errors) => batch.forEach((b, k) => b.done(errors[k] ?? undefined)),
           (error) => batch.forEach((b) => b.done(error)),
         )
         .finally(() => {
@@ -462,7 +483,30 @@ class RawBatcher {
   }
 }
 
-/** rawOrder's writes for several orders, each statement once for all of them. */
+/**
+ * Several orders in one transaction, each by rawOrder's own statements inside a savepoint: an
+ * order that fails is rolled back alone and the others commit (sharing the commit, not the
+ * statements).
+ */
+async function rawShared(pool: pg.Pool, externalIds: string[]) {
+  const errors: Array<unknown | null> = [];
+  await inTransaction(pool, async (conn) => {
+    for (const externalId of externalIds) {
+      await conn.query('savepoint o');
+      try {
+        await rawOrderWrites(conn, externalId);
+        await conn.query('release savepoint o');
+        errors.push(null);
+      } catch (error) {
+        await conn.query('rollback to savepoint o');
+        errors.push(error);
+      }
+    }
+  });
+  return errors;
+}
+
+/** rawOrder's writes for several orders, each statement once for all of them (all or nothing). */
 async function rawBatch(pool: pg.Pool, externalIds: string[]) {
   const ctx = rawContext!;
   const orders = externalIds.map((externalId) => ({
@@ -535,6 +579,7 @@ async function rawBatch(pool: pg.Pool, externalIds: string[]) {
       ],
     );
   });
+  return orders.map(() => null);
 }
 
 /** `clients` workers run `op` until `seconds` have passed. */
@@ -651,7 +696,7 @@ async function main() {
           ])
         ).trim(),
       );
-    if ((PATHS.includes('raw') || PATHS.includes('raw-batch')) && scratch) {
+    if (PATHS.some((path) => path.startsWith('raw')) && scratch) {
       rawPool = new pg.Pool({
         connectionString: throughProxy(new URL(scratch.url), proxy!),
         max: Math.max(...CLIENTS),
@@ -706,7 +751,7 @@ async function main() {
         const times0 = proxy?.snapshotTimes();
         const node0 = cpuTicks(serverPid);
         const pg0 = pgCpu();
-        batcher?.sizes.splice(0); // the warm-up's
+        for (const each of Object.values(batchers)) each.sizes.splice(0); // the warm-up's
         const result = await timed(clients, SECONDS, op);
         const wire1 = proxy?.snapshot() ?? zeroCounts();
         const perOrder = (n: number) => n / Math.max(1, result.orders);
@@ -730,7 +775,8 @@ async function main() {
         console.log(
           `${path.padEnd(9)} c=${String(clients).padStart(2)}  ${fmt(cell.perSecond, 0).padStart(5)}/s  p50 ${fmt(cell.p50)} p99 ${fmt(cell.p99)} ms  errors ${cell.errors}${cell.firstError ? ` (${cell.firstError.slice(0, 120)})` : ''}  load ${cell.load}  RSS ${fmt(cell.rssMb, 0)} MB: ${await memoryParts(started.port)}`,
         );
-        if (path === 'raw-batch' && batcher) {
+        const batcher = batchers[path as keyof typeof batchers];
+        if (batcher) {
           const sizes = batcher.sizes.splice(0);
           console.log(
             `  orders per transaction: ${fmt(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length), 1)}`,
