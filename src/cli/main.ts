@@ -101,14 +101,14 @@ function buildsProgress() {
   );
   let shown: string | null = null;
   return {
-    update(p: BuildProgress) {
-      const key = `${p.index} ${p.phase}`;
+    update(progress: BuildProgress) {
+      const key = `${progress.index} ${progress.phase}`;
       if (key !== shown) {
         if (shown !== null) bar.stop();
-        bar.start(Math.max(p.total, 1), 0, { index: p.index ?? '?', phase: p.phase });
+        bar.start(Math.max(progress.total, 1), 0, { index: progress.index ?? '?', phase: progress.phase });
         shown = key;
       }
-      bar.update(p.done);
+      bar.update(progress.done);
     },
     stop: () => shown !== null && bar.stop(),
   };

@@ -1,143 +1,36 @@
 /**
- * The plumbing shared by the local carrier servers: request log, failure switches, clean
- * shutdown. Each carrier's fake supplies only its routes and error bodies.
+ * The local carrier servers' plumbing (integrations/testing/fake-http.ts) with what carriers add:
+ * a shipment's status history for tracking. Each carrier's fake supplies only its routes and error
+ * bodies.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  startFakeHttp,
+  type FakeHttpRoutes,
+  type FakeHttpServer,
+  type FakeFailure,
+  type FakeReply,
+  type RecordedRequest,
+} from '../../testing/fake-http.js';
 
-export type FakeFailure =
-  /** 4xx with the carrier's own error body and messages. */
-  | 'reject'
-  | 'unauthorized'
-  | 'server-error'
-  /** Never answers; the client must time out. */
-  | 'hang'
-  /** 200 with a body that is not JSON. */
-  | 'malformed'
-  /** 200 with JSON of the wrong shape. */
-  | 'bad-shape'
-  /** Performs the request (the shipment exists) and then drops the connection: the response is lost. */
-  | 'drop-after-processing';
+export type { FakeFailure, FakeReply, RecordedRequest };
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  /** Decoded as UTF-8, so tests can check Polish and Cyrillic arrived intact. */
-  body: string;
-}
-
-export interface FakeReply {
-  status: number;
-  json?: unknown;
-  body?: Buffer | string;
-  contentType?: string;
-}
-
-export interface FakeCarrierServer {
-  url: string;
-  requests: RecordedRequest[];
-  /** The next `times` non-auth requests (matching `when`, if given) fail this way. */
-  failNext(failure: FakeFailure, times?: number, when?: (req: RecordedRequest) => boolean): void;
-  clearFailures(): void;
+export interface FakeCarrierServer extends FakeHttpServer {
   /** Appends carrier statuses to the shipment's history, oldest first; track returns them. */
   pushStatuses(carrierShipmentId: string, statuses: string[]): void;
   shipmentCount(): number;
-  close(): Promise<void>;
 }
 
-export interface FakeRoutes {
-  /** Token endpoints are exempt from failNext so failures hit the operation under test. */
-  isAuthPath?(path: string): boolean;
-  route(req: RecordedRequest): FakeReply | Promise<FakeReply>;
-  rejection(): FakeReply;
-  unauthorized(): FakeReply;
+export interface FakeRoutes extends FakeHttpRoutes {
   pushStatuses(carrierShipmentId: string, statuses: string[]): void;
   shipmentCount(): number;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function write(res: ServerResponse, reply: FakeReply): void {
-  if (reply.json !== undefined) {
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(reply.json));
-    return;
-  }
-  res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain; charset=utf-8' });
-  res.end(reply.body ?? '');
-}
-
 export async function startFakeServer(routes: FakeRoutes): Promise<FakeCarrierServer> {
-  const requests: RecordedRequest[] = [];
-  const pending: { failure: FakeFailure; when?: (req: RecordedRequest) => boolean }[] = [];
-  const takeFailure = (rec: RecordedRequest): FakeFailure | undefined => {
-    if (routes.isAuthPath?.(rec.path)) return undefined;
-    const i = pending.findIndex((p) => !p.when || p.when(rec));
-    return i < 0 ? undefined : pending.splice(i, 1)[0]?.failure;
-  };
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const rec: RecordedRequest = {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        body: await readBody(req),
-      };
-      requests.push(rec);
-      const failure = takeFailure(rec);
-      switch (failure) {
-        case 'hang':
-          return; // left open until close() destroys it
-        case 'reject':
-          return write(res, routes.rejection());
-        case 'unauthorized':
-          return write(res, routes.unauthorized());
-        case 'server-error':
-          return write(res, {
-            status: 500,
-            body: '<html><body>500 Internal Server Error</body></html>',
-            contentType: 'text/html',
-          });
-        case 'malformed':
-          return write(res, { status: 200, body: '{"id": 12, "status": ', contentType: 'application/json' });
-        case 'bad-shape':
-          return write(res, { status: 200, json: { unexpected: ['shape'] } });
-        case 'drop-after-processing':
-          await routes.route(rec);
-          req.socket.destroy();
-          return;
-        case undefined:
-          return write(res, await routes.route(rec));
-      }
-    })().catch((e: unknown) => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(`fake server bug: ${String(e)}`);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startFakeHttp(routes, { serverErrorStatus: 500, malformedBody: '{"id": 12, "status": ' });
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    failNext(failure, times = 1, when) {
-      for (let i = 0; i < times; i++) pending.push(when ? { failure, when } : { failure });
-    },
-    clearFailures: () => void pending.splice(0),
+    ...server,
     pushStatuses: (id, statuses) => routes.pushStatuses(id, statuses),
     shipmentCount: () => routes.shipmentCount(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 
