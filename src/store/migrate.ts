@@ -105,10 +105,10 @@ export async function migrateWith(
   const provider = { getMigrations: async () => migrations };
   return db.connection().execute(async (conn) => {
     await takeUpgradeLock(conn);
-    const pid = options.onProgress
-      ? (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid
-      : null;
     try {
+      const pid = options.onProgress
+        ? (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn)).rows[0]!.pid
+        : null;
       const applied = new Set(await appliedMigrations(conn));
       const pending = Object.keys(migrations)
         .sort()
