@@ -386,7 +386,7 @@ if (process.env.SCALE_HTTP !== '0') {
     '/reports/orders-summary?days=30',
     '/reports/kpis',
     '/reports/operations?days=30&staleHours=48',
-    '/reports/revenue',
+    `/reports/revenue?from=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`,
   ])
     await measure(
       path.split('?')[0]!,
