@@ -3,16 +3,9 @@
  * a shipment's status history for tracking. Each carrier's fake supplies only its routes and error
  * bodies.
  */
-import {
-  startFakeHttp,
-  type FakeHttpRoutes,
-  type FakeHttpServer,
-  type FakeFailure,
-  type FakeReply,
-  type RecordedRequest,
-} from '../../testing/fake-http.js';
+import { startFakeHttp, type FakeHttpRoutes, type FakeHttpServer } from '../../testing/fake-http.js';
 
-export type { FakeFailure, FakeReply, RecordedRequest };
+export type { FakeFailure, FakeReply, RecordedRequest } from '../../testing/fake-http.js';
 
 export interface FakeCarrierServer extends FakeHttpServer {
   /** Appends carrier statuses to the shipment's history, oldest first; track returns them. */

@@ -3,16 +3,9 @@
  * log, failure switches, clean shutdown. Each channel's fake (speaking its partner's published
  * format) supplies only its routes and error bodies.
  */
-import {
-  startFakeHttp,
-  type FakeHttpRoutes,
-  type FakeHttpServer,
-  type FakeFailure,
-  type FakeReply,
-  type RecordedRequest,
-} from '../../testing/fake-http.js';
+import { startFakeHttp, type FakeHttpRoutes, type FakeHttpServer } from '../../testing/fake-http.js';
 
-export type { FakeFailure, FakeReply, RecordedRequest };
+export type { FakeFailure, FakeReply, RecordedRequest } from '../../testing/fake-http.js';
 export type FakeChannelServer = FakeHttpServer;
 export type FakeRoutes = FakeHttpRoutes;
 

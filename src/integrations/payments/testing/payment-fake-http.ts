@@ -3,16 +3,9 @@
  * providers add: the buyer paying, authenticated notifications, idempotent replays (Stripe's
  * `Idempotent-Replayed` header). Each provider's fake supplies only its routes and error bodies.
  */
-import {
-  startFakeHttp,
-  type FakeHttpRoutes,
-  type FakeHttpServer,
-  type FakeFailure,
-  type FakeReply,
-  type RecordedRequest,
-} from '../../testing/fake-http.js';
+import { startFakeHttp, type FakeHttpRoutes, type FakeHttpServer, type FakeReply } from '../../testing/fake-http.js';
 
-export type { FakeFailure, FakeReply, RecordedRequest };
+export type { FakeFailure, FakeReply, RecordedRequest } from '../../testing/fake-http.js';
 
 /** A notification ready to POST: raw body and the headers that authenticate it. */
 export interface FakeNotification {
