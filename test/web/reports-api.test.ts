@@ -304,6 +304,20 @@ describe('process heat map and operations report', () => {
       p90Seconds: 0,
     });
 
+    // the dashboard asks for the two parts it shows: the others are neither computed nor answered
+    const two = await t.call('GET', '/api/v1/reports/operations?staleHours=24&parts=tasks,exceptionsByKind');
+    assert.equal(two.status, 200, JSON.stringify(two.body));
+    assert.deepEqual(Object.keys(two.body).sort(), ['at', 'exceptionsByKind', 'tasks']);
+    assert.deepEqual(two.body.tasks, r.body.tasks);
+    assert.deepEqual(two.body.exceptionsByKind, r.body.exceptionsByKind);
+    const cycleOnly = await t.call('GET', '/api/v1/reports/operations?parts=cycleTime');
+    assert.deepEqual(cycleOnly.body.cycleTime, r.body.cycleTime);
+    assert.equal(cycleOnly.body.tasks, undefined);
+    const bad = await t.call('GET', '/api/v1/reports/operations?parts=tasks,cycle');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'VALIDATION_FAILED');
+    assert.equal(bad.body.errors[0].path, 'querystring:parts', JSON.stringify(bad.body.errors));
+
     const other = await testApp({ database: t.database });
     const empty = await other.call('GET', '/api/v1/reports/operations');
     assert.deepEqual(empty.body.tasks, { open: 0, overdue: 0 });

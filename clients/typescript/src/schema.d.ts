@@ -12377,6 +12377,8 @@ export interface paths {
                     channel?: string;
                     /** @description only orders whose first fulfilment order is at this location code (not yet routed: none) */
                     location?: string;
+                    /** @description the parts to compute and answer, comma-separated (default all): tasks, staleOrders, exceptionsByKind, cycleTime; the cycle time reads every delivered order of the window, the others only running ones */
+                    parts?: string;
                 };
                 header?: never;
                 path?: never;
@@ -31882,13 +31884,14 @@ export interface components {
                 p90Seconds: number | null;
             }[];
         };
+        /** @description each part present unless `parts` leaves it out */
         OperationsReportInput: {
             at: string;
-            tasks: {
+            tasks?: {
                 open: number;
                 overdue: number;
             };
-            staleOrders: {
+            staleOrders?: {
                 thresholdHours: number;
                 count: number;
                 oldest: {
@@ -31898,11 +31901,11 @@ export interface components {
                     placedAt: string;
                 }[];
             };
-            exceptionsByKind: {
+            exceptionsByKind?: {
                 kind: string;
                 count: number;
             }[];
-            cycleTime: {
+            cycleTime?: {
                 days: number;
                 endStates: string[];
                 orders: number;
@@ -34958,13 +34961,14 @@ export interface components {
                 p90Seconds: number | null;
             }[];
         };
+        /** @description each part present unless `parts` leaves it out */
         OperationsReport: {
             at: string;
-            tasks: {
+            tasks?: {
                 open: number;
                 overdue: number;
             };
-            staleOrders: {
+            staleOrders?: {
                 thresholdHours: number;
                 count: number;
                 oldest: {
@@ -34974,11 +34978,11 @@ export interface components {
                     placedAt: string;
                 }[];
             };
-            exceptionsByKind: {
+            exceptionsByKind?: {
                 kind: string;
                 count: number;
             }[];
-            cycleTime: {
+            cycleTime?: {
                 days: number;
                 endStates: string[];
                 orders: number;

@@ -5,7 +5,7 @@ import { authorize } from '../auth.js';
 import { channelLocationQuery, int4String, problem } from '../schemas/common.js';
 import { labels } from '../schemas/order.js';
 import { processHeatmap } from '../../app/reports/process-heatmap.js';
-import { operationsReport } from '../../app/reports/operations-report.js';
+import { OPERATIONS_PARTS, operationsReport, type OperationsPart } from '../../app/reports/operations-report.js';
 import { kpiReport } from '../../app/reports/kpis.js';
 import { ianaZone } from '../../shared/time-zones.js';
 import { CYCLE_END_STATES, ordersSummaryReport } from '../../app/reports/summarise-orders.js';
@@ -102,25 +102,42 @@ export const operationsQuery = z.object({
     .describe('a running order placed longer ago than this breaches the SLA'),
   days: z.coerce.number().int().min(1).max(366).default(30).describe('window of the cycle time'),
   ...channelLocationQuery,
+  parts: z
+    .string()
+    .max(200)
+    .optional()
+    .refine((value) => value === undefined || value.split(',').every((part) => isOperationsPart(part)), {
+      message: `a comma-separated list of ${OPERATIONS_PARTS.join(', ')}`,
+    })
+    .describe(
+      `the parts to compute and answer, comma-separated (default all): ${OPERATIONS_PARTS.join(', ')}; the cycle time reads every delivered order of the window, the others only running ones`,
+    ),
 });
+const isOperationsPart = (part: string): part is OperationsPart =>
+  (OPERATIONS_PARTS as readonly string[]).includes(part);
 export const operationsView = z
   .object({
     at: z.string(),
-    tasks: z.object({ open: z.number(), overdue: z.number() }),
-    staleOrders: z.object({
-      thresholdHours: z.number(),
-      count: z.number(),
-      oldest: z.array(z.object({ id: z.string(), number: z.string(), state: z.string(), placedAt: z.string() })),
-    }),
-    exceptionsByKind: z.array(z.object({ kind: z.string(), count: z.number() })),
-    cycleTime: z.object({
-      days: z.number(),
-      endStates: z.array(z.string()),
-      orders: z.number(),
-      medianSeconds: seconds,
-      p90Seconds: seconds,
-    }),
+    tasks: z.object({ open: z.number(), overdue: z.number() }).optional(),
+    staleOrders: z
+      .object({
+        thresholdHours: z.number(),
+        count: z.number(),
+        oldest: z.array(z.object({ id: z.string(), number: z.string(), state: z.string(), placedAt: z.string() })),
+      })
+      .optional(),
+    exceptionsByKind: z.array(z.object({ kind: z.string(), count: z.number() })).optional(),
+    cycleTime: z
+      .object({
+        days: z.number(),
+        endStates: z.array(z.string()),
+        orders: z.number(),
+        medianSeconds: seconds,
+        p90Seconds: seconds,
+      })
+      .optional(),
   })
+  .describe('each part present unless `parts` leaves it out')
   .meta({ id: 'OperationsReport' });
 
 export const kpiQuery = z.object({
@@ -268,6 +285,7 @@ export const reportRoutes =
           endStates: CYCLE_END_STATES,
           channel: request.query.channel,
           location: request.query.location,
+          ...(request.query.parts && { parts: request.query.parts.split(',').filter(isOperationsPart) }),
         });
       },
     );

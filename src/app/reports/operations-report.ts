@@ -3,6 +3,10 @@ import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
 import { channelLocationCondition } from '../orders/kpi-filters.js';
 
+/** The parts of the report, as its answer names them. */
+export const OPERATIONS_PARTS = ['tasks', 'staleOrders', 'exceptionsByKind', 'cycleTime'] as const;
+export type OperationsPart = (typeof OPERATIONS_PARTS)[number];
+
 const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v)));
 
 /**
@@ -20,130 +24,150 @@ export async function operationsReport(
     endStates: readonly string[];
     channel?: string | undefined;
     location?: string | undefined;
+    /** The parts to compute (default all): a screen that shows two of them need not pay for the others. */
+    parts?: readonly OperationsPart[];
   },
 ) {
+  const wanted = new Set<OperationsPart>(opts.parts ?? OPERATIONS_PARTS);
+  const ask = <T>(part: OperationsPart, read: () => Promise<T>) => (wanted.has(part) ? read() : undefined);
   const filtered = Boolean(opts.channel || opts.location);
   const ofOrders = channelLocationCondition(scope.tenantId, opts);
   const staleBefore = new Date(now.getTime() - opts.staleHours * 3_600_000);
   const from = new Date(now.getTime() - opts.days * 86_400_000);
   const [tasks, stale, oldest, exceptions, cycle] = await Promise.all([
-    scope
-      .selectFrom('process_tasks')
-      .where('process_tasks.state', 'in', ['open', 'claimed'])
-      .$if(filtered, (q) =>
-        q
-          .innerJoin('orders', (j) =>
-            j
-              .onRef('orders.tenant_id', '=', 'process_tasks.tenant_id')
-              .onRef('orders.id', '=', 'process_tasks.order_id'),
-          )
-          .where(ofOrders),
-      )
-      .select([
-        sql<string>`count(*)`.as('open'),
-        sql<string>`count(*) filter (where process_tasks.due_at < ${now})`.as('overdue'),
-      ])
-      .executeTakeFirst(),
-    scope
-      .selectFrom('order_processes')
-      .innerJoin('orders', (j) =>
-        j
-          .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
-          .onRef('orders.id', '=', 'order_processes.order_id'),
-      )
-      .where('order_processes.status', '<>', 'done')
-      .where('orders.placed_at', '<', staleBefore)
-      .$if(filtered, (q) => q.where(ofOrders))
-      .select([sql<string>`count(*)`.as('n')])
-      .executeTakeFirst(),
-    scope
-      .selectFrom('order_processes')
-      .innerJoin('orders', (j) =>
-        j
-          .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
-          .onRef('orders.id', '=', 'order_processes.order_id'),
-      )
-      .where('order_processes.status', '<>', 'done')
-      .where('orders.placed_at', '<', staleBefore)
-      .$if(filtered, (q) => q.where(ofOrders))
-      .select([
-        'orders.id as id',
-        'orders.number as number',
-        'order_processes.state as state',
-        'orders.placed_at as placed_at',
-      ])
-      .orderBy('orders.placed_at')
-      .orderBy('orders.id')
-      .limit(10)
-      .execute(),
-    scope
-      .selectFrom('order_processes')
-      .where('order_processes.status', '<>', 'done')
-      .where('order_processes.exception_kind', 'is not', null)
-      .$if(filtered, (q) =>
-        q
-          .innerJoin('orders', (j) =>
-            j
-              .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
-              .onRef('orders.id', '=', 'order_processes.order_id'),
-          )
-          .where(ofOrders),
-      )
-      .select(['order_processes.exception_kind as kind', sql<string>`count(*)`.as('n')])
-      .groupBy('order_processes.exception_kind')
-      .orderBy(sql`count(*)`, 'desc')
-      .execute(),
-    scope
-      .selectFrom('orders')
-      .innerJoin(
-        (eb) =>
-          eb
-            .selectFrom('order_history')
-            .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
-            .where('order_history.tenant_id', '=', scope.tenantId)
-            .where('order_history.to_state', 'in', [...opts.endStates])
-            .groupBy('order_history.order_id')
-            .as('ends'),
-        (j) => j.onRef('ends.order_id', '=', 'orders.id'),
-      )
-      .where('orders.placed_at', '>=', from)
-      .where('orders.order_type', '<>', 'return')
-      .$if(filtered, (q) => q.where(ofOrders))
-      .select([
-        sql<string>`count(*)`.as('n'),
-        sql<
-          string | null
-        >`percentile_cont(0.5) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
-          'median',
-        ),
-        sql<
-          string | null
-        >`percentile_cont(0.9) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
-          'p90',
-        ),
-      ])
-      .executeTakeFirst(),
+    ask('tasks', () =>
+      scope
+        .selectFrom('process_tasks')
+        .where('process_tasks.state', 'in', ['open', 'claimed'])
+        .$if(filtered, (q) =>
+          q
+            .innerJoin('orders', (j) =>
+              j
+                .onRef('orders.tenant_id', '=', 'process_tasks.tenant_id')
+                .onRef('orders.id', '=', 'process_tasks.order_id'),
+            )
+            .where(ofOrders),
+        )
+        .select([
+          sql<string>`count(*)`.as('open'),
+          sql<string>`count(*) filter (where process_tasks.due_at < ${now})`.as('overdue'),
+        ])
+        .executeTakeFirst(),
+    ),
+    ask('staleOrders', () =>
+      scope
+        .selectFrom('order_processes')
+        .innerJoin('orders', (j) =>
+          j
+            .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
+            .onRef('orders.id', '=', 'order_processes.order_id'),
+        )
+        .where('order_processes.status', '<>', 'done')
+        .where('orders.placed_at', '<', staleBefore)
+        .$if(filtered, (q) => q.where(ofOrders))
+        .select([sql<string>`count(*)`.as('n')])
+        .executeTakeFirst(),
+    ),
+    ask('staleOrders', () =>
+      scope
+        .selectFrom('order_processes')
+        .innerJoin('orders', (j) =>
+          j
+            .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
+            .onRef('orders.id', '=', 'order_processes.order_id'),
+        )
+        .where('order_processes.status', '<>', 'done')
+        .where('orders.placed_at', '<', staleBefore)
+        .$if(filtered, (q) => q.where(ofOrders))
+        .select([
+          'orders.id as id',
+          'orders.number as number',
+          'order_processes.state as state',
+          'orders.placed_at as placed_at',
+        ])
+        .orderBy('orders.placed_at')
+        .orderBy('orders.id')
+        .limit(10)
+        .execute(),
+    ),
+    ask('exceptionsByKind', () =>
+      scope
+        .selectFrom('order_processes')
+        .where('order_processes.status', '<>', 'done')
+        .where('order_processes.exception_kind', 'is not', null)
+        .$if(filtered, (q) =>
+          q
+            .innerJoin('orders', (j) =>
+              j
+                .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
+                .onRef('orders.id', '=', 'order_processes.order_id'),
+            )
+            .where(ofOrders),
+        )
+        .select(['order_processes.exception_kind as kind', sql<string>`count(*)`.as('n')])
+        .groupBy('order_processes.exception_kind')
+        .orderBy(sql`count(*)`, 'desc')
+        .execute(),
+    ),
+    ask('cycleTime', () =>
+      scope
+        .selectFrom('orders')
+        .innerJoin(
+          (eb) =>
+            eb
+              .selectFrom('order_history')
+              .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
+              .where('order_history.tenant_id', '=', scope.tenantId)
+              .where('order_history.to_state', 'in', [...opts.endStates])
+              .groupBy('order_history.order_id')
+              .as('ends'),
+          (j) => j.onRef('ends.order_id', '=', 'orders.id'),
+        )
+        .where('orders.placed_at', '>=', from)
+        .where('orders.order_type', '<>', 'return')
+        .$if(filtered, (q) => q.where(ofOrders))
+        .select([
+          sql<string>`count(*)`.as('n'),
+          sql<
+            string | null
+          >`percentile_cont(0.5) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
+            'median',
+          ),
+          sql<
+            string | null
+          >`percentile_cont(0.9) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
+            'p90',
+          ),
+        ])
+        .executeTakeFirst(),
+    ),
   ]);
   return {
     at: now.toISOString(),
-    tasks: { open: Number(tasks?.open ?? 0), overdue: Number(tasks?.overdue ?? 0) },
-    staleOrders: {
-      thresholdHours: opts.staleHours,
-      count: Number(stale?.n ?? 0),
-      oldest: oldest.map((o) => ({
-        id: o.id,
-        number: o.number,
-        state: o.state,
-        placedAt: new Date(o.placed_at).toISOString(),
-      })),
-    },
-    exceptionsByKind: exceptions.map((e) => ({ kind: e.kind ?? 'other', count: Number(e.n) })),
-    cycleTime: {
-      days: opts.days,
-      endStates: [...opts.endStates],
-      orders: Number(cycle?.n ?? 0),
-      medianSeconds: num(cycle?.median),
-      p90Seconds: num(cycle?.p90),
-    },
+    ...(wanted.has('tasks') && { tasks: { open: Number(tasks?.open ?? 0), overdue: Number(tasks?.overdue ?? 0) } }),
+    ...(wanted.has('staleOrders') && {
+      staleOrders: {
+        thresholdHours: opts.staleHours,
+        count: Number(stale?.n ?? 0),
+        oldest: (oldest ?? []).map((o) => ({
+          id: o.id,
+          number: o.number,
+          state: o.state,
+          placedAt: new Date(o.placed_at).toISOString(),
+        })),
+      },
+    }),
+    ...(wanted.has('exceptionsByKind') && {
+      exceptionsByKind: (exceptions ?? []).map((e) => ({ kind: e.kind ?? 'other', count: Number(e.n) })),
+    }),
+    ...(wanted.has('cycleTime') && {
+      cycleTime: {
+        days: opts.days,
+        endStates: [...opts.endStates],
+        orders: Number(cycle?.n ?? 0),
+        medianSeconds: num(cycle?.median),
+        p90Seconds: num(cycle?.p90),
+      },
+    }),
   };
 }

@@ -167,7 +167,7 @@ export default function DashboardPage() {
             </CycleCard>
           </div>
           {kpis.error ? <ErrorBox error={kpis.error} onRetry={() => kpis.refetch()} /> : <KpiFigures kpis={kpiData} />}
-          <OperationsPanel days={days} />
+          <OperationsPanel />
           <RevenueCard {...filter} />
           <ReturnsCard days={days} {...filter} />
           {s.total === 0 ? (
@@ -225,20 +225,22 @@ export default function DashboardPage() {
 }
 
 /** What needs attention now: SLA breaches (overdue tasks, orders running too long), exceptions by kind, cycle time spread. */
-function OperationsPanel({ days }: { days: number }) {
+function OperationsPanel() {
   const { t, tMaybe, locale } = useI18n();
   const ops = useMessages(opsMessages);
   const words = useStateWords();
   // the dashboard's channel and location: the figures count their orders, the links keep the filter
   const { channel, location, filter, filterQuery } = useChannelLocationFilter();
   const report = useQuery({
-    queryKey: ['operations', days, channel, location],
-    queryFn: () => get<Operations>(`/reports/operations${query({ days, staleHours: 48, ...filter })}`),
+    // the two parts shown: the report's cycle time reads every delivered order of 30 days (docs/scale.md)
+    queryKey: ['operations', channel, location],
+    queryFn: () => get<Operations>(`/reports/operations${query({ parts: 'tasks,exceptionsByKind', ...filter })}`),
     refetchInterval: 60_000,
   });
   if (report.error) return <ErrorBox error={report.error} onRetry={() => report.refetch()} />;
   if (!report.data) return <Loading />;
-  const o = report.data;
+  const tasks = report.data.tasks ?? { open: 0, overdue: 0 };
+  const byKind = report.data.exceptionsByKind ?? [];
   const kindName = (kind: string) => tMaybe(`exception.${kind}`, '') || words.state(kind);
   const exceptions = {
     color: PALETTE.slice(4),
@@ -249,12 +251,12 @@ function OperationsPanel({ days }: { days: number }) {
     yAxis: {
       type: 'category',
       inverse: true,
-      data: o.exceptionsByKind.map((e) => kindName(e.kind)),
+      data: byKind.map((e) => kindName(e.kind)),
     },
     series: [
       {
         type: 'bar',
-        data: o.exceptionsByKind.map((e) => e.count),
+        data: byKind.map((e) => e.count),
         barMaxWidth: 24,
         label: { show: true, position: 'right' },
       },
@@ -266,25 +268,25 @@ function OperationsPanel({ days }: { days: number }) {
         {t('dashboard.sla')}
       </h2>
       <div className="kpis">
-        <div className={`card kpi${o.tasks.overdue ? ' alert' : ''}`}>
+        <div className={`card kpi${tasks.overdue ? ' alert' : ''}`}>
           <h3>{t('dashboard.overdueTasks')}</h3>
           <p className="kpi-value" data-testid="kpi-overdue">
-            <Link to={`/inbox${filterQuery({ overdue: 'true' })}`}>{formatNumber(o.tasks.overdue, locale)}</Link>
+            <Link to={`/inbox${filterQuery({ overdue: 'true' })}`}>{formatNumber(tasks.overdue, locale)}</Link>
           </p>
           <p className="muted">
-            <Link to={`/inbox${filterQuery()}`}>{t('dashboard.openTasks', { count: o.tasks.open })}</Link>
+            <Link to={`/inbox${filterQuery()}`}>{t('dashboard.openTasks', { count: tasks.open })}</Link>
           </p>
         </div>
         <div className="card kpi">
           <h3>{t('dashboard.exceptionsByKind')}</h3>
-          {o.exceptionsByKind.length === 0 ? (
+          {byKind.length === 0 ? (
             <p className="muted">{t('dashboard.noExceptions')}</p>
           ) : (
             <>
               <Chart
                 option={exceptions}
-                height={Math.max(90, 34 * o.exceptionsByKind.length + 20)}
-                label={o.exceptionsByKind.map((e) => `${kindName(e.kind)}: ${e.count}`).join(', ')}
+                height={Math.max(90, 34 * byKind.length + 20)}
+                label={byKind.map((e) => `${kindName(e.kind)}: ${e.count}`).join(', ')}
                 onPick={() => navigate(`/exceptions${filterQuery()}`)}
               />
               <p className="muted">
