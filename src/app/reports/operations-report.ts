@@ -34,7 +34,19 @@ export async function operationsReport(
   const ofOrders = channelLocationCondition(scope.tenantId, opts);
   const staleBefore = new Date(now.getTime() - opts.staleHours * 3_600_000);
   const from = new Date(now.getTime() - opts.days * 86_400_000);
-  const [tasks, stale, oldest, exceptions, cycle] = await Promise.all([
+  /** Orders still running that were placed before the threshold (of the channel and location, if asked). */
+  const stale = () =>
+    scope
+      .selectFrom('order_processes')
+      .innerJoin('orders', (j) =>
+        j
+          .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
+          .onRef('orders.id', '=', 'order_processes.order_id'),
+      )
+      .where('order_processes.status', '<>', 'done')
+      .where('orders.placed_at', '<', staleBefore)
+      .$if(filtered, (q) => q.where(ofOrders));
+  const [tasks, staleCount, oldest, exceptions, cycle] = await Promise.all([
     ask('tasks', () =>
       scope
         .selectFrom('process_tasks')
@@ -55,30 +67,12 @@ export async function operationsReport(
         .executeTakeFirst(),
     ),
     ask('staleOrders', () =>
-      scope
-        .selectFrom('order_processes')
-        .innerJoin('orders', (j) =>
-          j
-            .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
-            .onRef('orders.id', '=', 'order_processes.order_id'),
-        )
-        .where('order_processes.status', '<>', 'done')
-        .where('orders.placed_at', '<', staleBefore)
-        .$if(filtered, (q) => q.where(ofOrders))
+      stale()
         .select([sql<string>`count(*)`.as('n')])
         .executeTakeFirst(),
     ),
     ask('staleOrders', () =>
-      scope
-        .selectFrom('order_processes')
-        .innerJoin('orders', (j) =>
-          j
-            .onRef('orders.tenant_id', '=', 'order_processes.tenant_id')
-            .onRef('orders.id', '=', 'order_processes.order_id'),
-        )
-        .where('order_processes.status', '<>', 'done')
-        .where('orders.placed_at', '<', staleBefore)
-        .$if(filtered, (q) => q.where(ofOrders))
+      stale()
         .select([
           'orders.id as id',
           'orders.number as number',
@@ -148,7 +142,7 @@ export async function operationsReport(
     ...(wanted.has('staleOrders') && {
       staleOrders: {
         thresholdHours: opts.staleHours,
-        count: Number(stale?.n ?? 0),
+        count: Number(staleCount?.n ?? 0),
         oldest: (oldest ?? []).map((o) => ({
           id: o.id,
           number: o.number,
