@@ -9,8 +9,8 @@ import { useChannelName } from '../components/channel-names';
 import { useLocationName } from '../components/location-names';
 import { ErrorBox, Loading } from '../components/status';
 import { formatDuration, formatNumber, localDayEnd, localDayStart } from '../format';
-import { Link, navigate, useLocation } from '../router';
-import { ChannelLocationPicker } from '../components/channel-location-picker';
+import { Link, useLocation } from '../router';
+import { ChannelLocationPicker, useChannelLocationFilter } from '../components/channel-location-picker';
 import { DRILL_DOWN } from '../saved-views';
 import { userZone, zonedDay } from '../time-zone';
 
@@ -46,18 +46,10 @@ export default function KpisPage() {
   const [stageView, setStageView] = useState<'all' | 'channel' | 'location'>('all');
 
   const period = { from: search.get('from') || dayBefore(29), to: search.get('to') || dayBefore(0) };
-  const channel = search.get('channel') ?? '';
-  const location = search.get('location') ?? '';
+  // the period, SLA and stuck hours share the address with the channel and location filter
+  const { channel, location, setFilter: setParams } = useChannelLocationFilter();
   const slaHours = Number(search.get('slaHours')) || 48;
   const stuckHours = Number(search.get('stuckHours')) || 24;
-  const setParams = (changes: Record<string, string>) => {
-    const next = new URLSearchParams(search);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    navigate(`/kpis?${next.toString()}`, { replace: true });
-  };
 
   // the user's zone: the per-day figures are the user's calendar days, as the period's bounds are
   const timeZone = userZone();
