@@ -111,11 +111,26 @@ describe('the inbox, the exceptions queue and the operations report by channel a
       '/api/v1/exceptions?channel=z%C5%82y%20kana%C5%82',
       '/api/v1/tasks?location=',
       '/api/v1/reports/operations?location=%3Cscript%3E',
+      `/api/v1/exceptions?channel=${'9'.repeat(5_000)}`,
     ]) {
       const r = await t.call('GET', url);
       assert.equal(r.status, 400, `${url}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.code, 'VALIDATION_FAILED');
       assert.match(JSON.stringify(r.body.errors), /"querystring:(channel|location)"/, JSON.stringify(r.body.errors));
+    }
+    // hostile text: refused before any query, naming the parameter
+    for (const [url, field] of [
+      ['/api/v1/exceptions?location=WAW%00-1', 'location'],
+      ['/api/v1/tasks?channel=%ED%A0%80', 'channel'],
+      ['/api/v1/reports/operations?parts=tasks%00', 'parts'],
+    ]) {
+      const r = await t.call('GET', url!);
+      assert.equal(r.status, 400, `${url}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.ok(
+        r.body.errors.some((e: { path: string }) => e.path.endsWith(`:${field}`)),
+        JSON.stringify(r.body.errors),
+      );
     }
   });
 });

@@ -219,12 +219,26 @@ describe('dashboard, needs attention and the bulk bar', { skip: browserSkip }, (
     assert.doesNotMatch((await pie.getAttribute('aria-label')) ?? '', CODES);
     await page.getByText('Spóźnione wysyłki').waitFor();
     await rig.shot('ops-dashboard-pl', page);
+
+    // the exceptions queue filtered to the web shop, then to a channel with none, in words
+    await page.goto(`${rig.base}/exceptions?channel=web`);
+    await page.getByRole('link', { name: orders.short!.number }).waitFor();
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', CODES);
+    await rig.shot('ops-exceptions-channel-pl', page);
+    await page.getByRole('combobox', { name: 'Kanał', exact: true }).selectOption({ label: 'Portal B2B' });
+    await page.getByText('Żadne zamówienie z wybranego kanału i miejsca nie czeka w stanie wyjątkowym.').waitFor();
     assert.deepEqual(rig.consoleErrors, []);
   });
 
   test('RU: bulk print gives each packing slip; the dashboard in Russian', async () => {
     const page = rig.page;
     await switchLanguage(page, /Menu użytkownika/, 'Русский');
+    // the inbox filtered to the web shop: the out-of-stock order's task, in words
+    await page.goto(`${rig.base}/inbox?channel=web`);
+    await page.locator('.task-list').getByText(orders.short!.number).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Канал', exact: true }).inputValue(), 'web');
+    assert.doesNotMatch((await page.locator('.task-list').textContent()) ?? '', CODES);
+    await rig.shot('ops-inbox-channel-ru', page);
     await page.goto(`${rig.base}/orders`);
     for (const key of ['delivered1', 'delivered2'])
       await page.getByRole('checkbox', { name: new RegExp(`${orders[key]!.number}$`) }).check();
