@@ -166,19 +166,24 @@ if (process.env.SCALE_INTAKE) {
   process.exit(0);
 }
 
+/** SCALE_ONLY=reports: only the dashboard's reports and the drill-downs (the lists their figures open). */
+const reportsOnly = process.env.SCALE_ONLY === 'reports';
+
 // Warm the caches once (each kind's first needle), then measure.
-for (const needles of Object.values(kinds))
-  await listOrders(store, { q: needles[0]!, limit: 50 } as Parameters<typeof listOrders>[1]);
-for (const [kind, needles] of Object.entries(kinds))
-  await measure(
-    kind,
-    'list',
-    needles.map((needle) => async () => {
-      const page = await listOrders(store, { q: needle, limit: 50 } as Parameters<typeof listOrders>[1]);
-      if (!page.items.length) return 'NO MATCH';
-      return totalNote(page.total, (page as { totalExact?: boolean | null }).totalExact);
-    }),
-  );
+if (!reportsOnly)
+  for (const needles of Object.values(kinds))
+    await listOrders(store, { q: needles[0]!, limit: 50 } as Parameters<typeof listOrders>[1]);
+if (!reportsOnly)
+  for (const [kind, needles] of Object.entries(kinds))
+    await measure(
+      kind,
+      'list',
+      needles.map((needle) => async () => {
+        const page = await listOrders(store, { q: needle, limit: 50 } as Parameters<typeof listOrders>[1]);
+        if (!page.items.length) return 'NO MATCH';
+        return totalNote(page.total, (page as { totalExact?: boolean | null }).totalExact);
+      }),
+    );
 
 /** The API over the scale database, with an admin key for the bench. */
 async function benchApp() {
@@ -346,33 +351,40 @@ if (process.env.SCALE_HTTP !== '0') {
       totalExact?: boolean | null;
     } & Record<string, unknown>;
   };
-  for (const [kind, needles] of Object.entries(kinds))
-    await measure(
-      kind,
-      'http',
-      needles.map((needle) => async () => {
-        const body = await call(`/orders?q=${encodeURIComponent(needle)}&limit=50`);
-        return body.items?.length ? totalNote(body.total, body.totalExact) : 'NO MATCH';
-      }),
-    );
+  if (!reportsOnly)
+    for (const [kind, needles] of Object.entries(kinds))
+      await measure(
+        kind,
+        'http',
+        needles.map((needle) => async () => {
+          const body = await call(`/orders?q=${encodeURIComponent(needle)}&limit=50`);
+          return body.items?.length ? totalNote(body.total, body.totalExact) : 'NO MATCH';
+        }),
+      );
   // A common needle narrowed by a filter: the page walks, and the count walks too (up to the probe).
-  for (const state of ['delivered', 'in_transit'])
-    await measure(
-      `surname, state=${state}`,
-      'http',
-      kinds.surname!.map((needle) => async () => {
-        const body = await call(`/orders?q=${encodeURIComponent(needle)}&state=${state}&limit=50`);
-        return body.items?.length ? totalNote(body.total, body.totalExact) : 'NO MATCH';
-      }),
-    );
+  if (!reportsOnly)
+    for (const state of ['delivered', 'in_transit'])
+      await measure(
+        `surname, state=${state}`,
+        'http',
+        kinds.surname!.map((needle) => async () => {
+          const body = await call(`/orders?q=${encodeURIComponent(needle)}&state=${state}&limit=50`);
+          return body.items?.length ? totalNote(body.total, body.totalExact) : 'NO MATCH';
+        }),
+      );
   const repeat = (path: string, note: (body: Awaited<ReturnType<typeof call>>) => string) =>
     Array.from({ length: rounds }, () => async () => note(await call(path)));
   const listNote = (body: Awaited<ReturnType<typeof call>>) =>
     `${body.items?.length} rows, ${totalNote(body.total, body.totalExact)}`;
   await call('/orders?limit=50');
-  await measure('first page', 'http', repeat('/orders?limit=50', listNote));
-  for (const state of ['in_transit', 'fulfilling', 'delivered', 'stock_exception'])
-    await measure(`state=${state}`, 'http', repeat(`/orders?limit=50&state=${state}`, listNote));
+  if (!reportsOnly) {
+    await measure('first page', 'http', repeat('/orders?limit=50', listNote));
+    for (const state of ['in_transit', 'fulfilling', 'delivered', 'stock_exception'])
+      await measure(`state=${state}`, 'http', repeat(`/orders?limit=50&state=${state}`, listNote));
+  }
+  // The figures' drill-downs: lists filtered by a KPI (read from the orders' facts) or a location.
+  for (const filter of ['kpi=late&slaHours=48', 'kpi=oversold', 'kpi=returned', 'kpi=completed', 'location=WH-WAW'])
+    await measure(filter, 'http', repeat(`/orders?limit=50&${filter}`, listNote));
   await measure('kpi=attention', 'http', repeat('/orders?limit=50&kpi=attention', listNote));
   await measure(
     '/console/counts',

@@ -219,6 +219,25 @@ export interface OrderHistoryTable {
   reason: Json<Record<string, unknown>>;
 }
 
+/**
+ * An order's KPI facts (migration 0040), written only by the triggers on order_history, shipments,
+ * returns and fulfilment_orders; an order without a row has none of them yet.
+ */
+export interface OrderFactsTable {
+  tenant_id: string;
+  order_id: string;
+  /** first shipped state in the history or first shipment hand-over */
+  shipped_at: Date | null;
+  /** first end state in the history */
+  ended_at: Date | null;
+  oversold: boolean;
+  returned: boolean;
+  /** the first fulfilment order's location (by created_at, id) */
+  location_id: string | null;
+  location_since: Date | null;
+  location_by: string | null;
+}
+
 export interface AuditLogTable {
   tenant_id: string;
   id: string;
@@ -253,6 +272,7 @@ export interface DB {
   orders: OrdersTable;
   order_lines: OrderLinesTable;
   order_history: OrderHistoryTable;
+  order_facts: OrderFactsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
 }

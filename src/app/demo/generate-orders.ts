@@ -168,7 +168,7 @@ const hashInt = (text: RawBuilder<unknown>, at: number) =>
   sql`(('x' || substr(md5(${text}), ${at}, 8))::bit(32)::int & 2147483647)`;
 
 /** The append-heavy tables whose secondary indexes a large load rebuilds at its end. */
-const BIG_TABLES = ['orders', 'order_lines', 'order_history', 'events', 'shipments'];
+const BIG_TABLES = ['orders', 'order_lines', 'order_history', 'events', 'shipments', 'order_facts'];
 
 interface Channel {
   id: string;

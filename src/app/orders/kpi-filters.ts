@@ -43,38 +43,55 @@ export interface KpiOptions {
   slaHours: number;
   /** a running order whose last step is older than this is stuck */
   stuckHours: number;
+  /** where the order's facts are read (default: looked up per `orders` row) */
+  facts?: FactsOf;
 }
 
-const list = (values: readonly string[]) =>
-  sql.join(
-    values.map((value) => sql`${value}`),
-    sql`, `,
-  );
+/**
+ * Where a KPI reads an order's facts (`order_facts`, migration 0040: first shipped, first ended,
+ * oversold, returned, first fulfilment's location — kept by triggers as they happen). The report
+ * joins them as `facts` (one pass over the window); the orders list looks them up per order row.
+ */
+export type FactsOf = (column: FactColumn) => RawBuilder<unknown>;
+/**
+ * `shipped_at`: the first shipped state in the history or shipment hand-over; `ended_at`: the first
+ * end state; `oversold`, `returned`; `location_id`: the first fulfilment order's location.
+ */
+type FactColumn = 'shipped_at' | 'ended_at' | 'oversold' | 'returned' | 'location_id';
+/** The facts of the `orders` row through a join `left join order_facts facts` (see FACTS_JOIN). */
+export const joinedFacts: FactsOf = (column) => sql.ref(`facts.${column}`);
+/** The facts of the `orders` row (or of the order id given) looked up by key. */
+export const lookedUpFacts =
+  (tenantId: string, orderId: RawBuilder<unknown> = sql.ref('orders.id')): FactsOf =>
+  (column) =>
+    sql`(select f.${sql.ref(column)} from order_facts f where f.tenant_id = ${tenantId} and f.order_id = ${orderId})`;
+/** The join `joinedFacts` reads (an order may have no facts row yet: then none of its facts happened). */
+export const FACTS_JOIN = sql`left join order_facts facts on facts.tenant_id = orders.tenant_id and facts.order_id = orders.id`;
 
-/** When the order first shipped: the first shipped state in its history or a shipment's hand-over. */
-export const shippedAt = (tenantId: string) => sql<Date | null>`least(
-  (select min(h.at) from order_history h where h.tenant_id = ${tenantId} and h.order_id = orders.id
-     and h.to_state in (${list(SHIPPED_STATES)})),
-  (select min(s.handed_over_at) from shipments s where s.tenant_id = ${tenantId} and s.order_id = orders.id))`;
-
-/** When the order first reached an end state (null while it has not). */
-export const endedAt = (tenantId: string) =>
-  sql<Date | null>`(select min(h.at) from order_history h where h.tenant_id = ${tenantId} and h.order_id = orders.id
-     and h.to_state in (${list(END_STATES)}))`;
-
-/** The order's location: where its first fulfilment order was placed (null before routing). */
-export const locationCode = (tenantId: string, orderId: RawBuilder<unknown> = sql.ref('orders.id')) =>
-  sql<string | null>`(select l.code from fulfilment_orders f
-     join locations l on l.tenant_id = f.tenant_id and l.id = f.location_id
-     where f.tenant_id = ${tenantId} and f.order_id = ${orderId} order by f.created_at, f.id limit 1)`;
+const factsOf = (opts: KpiOptions) => opts.facts ?? lookedUpFacts(opts.tenantId);
+/**
+ * The order has the fact (`returned`, `oversold`). Looked up, it is a semi-join on the facts'
+ * partial index: a list of the few returned orders does not probe every order newest first.
+ */
+const factHolds = (opts: KpiOptions, fact: 'returned' | 'oversold') =>
+  opts.facts
+    ? sql<boolean>`coalesce(${opts.facts(fact)}, false)`
+    : sql<boolean>`orders.id in (select f.order_id from order_facts f where f.tenant_id = ${opts.tenantId}
+        and f.${sql.ref(fact)})`;
 
 /** The SLA deadline has passed (shipped or not), so the order counts for SLA adherence. */
 const slaDecided = (opts: KpiOptions) =>
-  sql`(orders.state <> 'cancelled' and (${shippedAt(opts.tenantId)} is not null
+  sql`(orders.state <> 'cancelled' and (${factsOf(opts)('shipped_at')} is not null
       or orders.placed_at + make_interval(hours => ${opts.slaHours}) < ${opts.now}))`;
+/**
+ * Not cancelled, the deadline passed, and not shipped by it. The deadline is in the past as of
+ * `now` (a hand-over a carrier dated ahead of our clock does not make an order late early), so the
+ * list skips the orders placed within the SLA by their placement index instead of testing each.
+ */
 const late = (opts: KpiOptions) =>
   sql`(orders.state <> 'cancelled'
-      and orders.placed_at + make_interval(hours => ${opts.slaHours}) < coalesce(${shippedAt(opts.tenantId)}, ${opts.now}))`;
+      and orders.placed_at < ${new Date(opts.now.getTime() - opts.slaHours * 3_600_000)}
+      and orders.placed_at + make_interval(hours => ${opts.slaHours}) < coalesce(${factsOf(opts)('shipped_at')}, ${opts.now}))`;
 
 /** The condition an order meets to count in a KPI. */
 export function kpiCondition(kpi: Kpi, opts: KpiOptions): RawBuilder<boolean> {
@@ -83,16 +100,13 @@ export function kpiCondition(kpi: Kpi, opts: KpiOptions): RawBuilder<boolean> {
     case 'placed':
       return sql<boolean>`true`;
     case 'completed':
-      return sql<boolean>`(${endedAt(tenantId)} is not null)`;
+      return sql<boolean>`(${factsOf(opts)('ended_at')} is not null)`;
     case 'cancelled':
       return sql<boolean>`(orders.state = 'cancelled')`;
     case 'returned':
-      return sql<boolean>`exists (select 1 from returns r where r.tenant_id = ${tenantId} and r.order_id = orders.id)`;
+      return factHolds(opts, 'returned');
     case 'oversold':
-      return sql<boolean>`(exists (select 1 from order_history h where h.tenant_id = ${tenantId}
-          and h.order_id = orders.id and h.to_state in (${list(OVERSELL_STATES)}))
-        or exists (select 1 from fulfilment_orders f where f.tenant_id = ${tenantId}
-          and f.order_id = orders.id and f.short_picked))`;
+      return factHolds(opts, 'oversold');
     case 'late':
       return sql<boolean>`${late(opts)}`;
     case 'on_time':
@@ -149,9 +163,18 @@ export const stageCondition = (tenantId: string, stage: string) =>
     and h.to_state = ${stage} and exists (select 1 from order_history later where later.tenant_id = h.tenant_id
       and later.order_id = h.order_id and later.to_state is not null and (later.at, later.id) > (h.at, h.id)))`;
 
-/** The order (`orders.id`, or the id given) was fulfilled from `location` (its first fulfilment order's). */
-export const locationCondition = (tenantId: string, location: string, orderId?: RawBuilder<unknown>) =>
-  sql<boolean>`(${locationCode(tenantId, orderId)} = ${location})`;
+/**
+ * The order (`orders.id`, or the id given) was fulfilled from `location`: where its first
+ * fulfilment order was placed (an order before routing is in no location).
+ */
+export const locationCondition = (
+  tenantId: string,
+  location: string,
+  orderId: RawBuilder<unknown> = sql.ref('orders.id'),
+) =>
+  sql<boolean>`${orderId} in (select f.order_id from order_facts f
+    join locations l on l.tenant_id = f.tenant_id and l.id = f.location_id
+    where f.tenant_id = ${tenantId} and l.code = ${location})`;
 
 /** The order (`orders` row) came from the channel with this code. */
 export const channelCondition = (tenantId: string, channel: string) =>

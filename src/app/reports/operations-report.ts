@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
-import { channelLocationCondition } from '../orders/kpi-filters.js';
+import { channelLocationCondition, type END_STATES } from '../orders/kpi-filters.js';
 
 /** The parts of the report, as its answer names them. */
 export const OPERATIONS_PARTS = ['tasks', 'staleOrders', 'exceptionsByKind', 'cycleTime'] as const;
@@ -21,7 +21,8 @@ export async function operationsReport(
   opts: {
     staleHours: number;
     days: number;
-    endStates: readonly string[];
+    /** The states the cycle time ends in: the KPIs' end states, whose first time each order keeps in its facts. */
+    endStates: typeof END_STATES;
     channel?: string | undefined;
     location?: string | undefined;
     /** The parts to compute (default all): a screen that shows two of them need not pay for the others. */
@@ -106,17 +107,10 @@ export async function operationsReport(
     ask('cycleTime', () =>
       scope
         .selectFrom('orders')
-        .innerJoin(
-          (eb) =>
-            eb
-              .selectFrom('order_history')
-              .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
-              .where('order_history.tenant_id', '=', scope.tenantId)
-              .where('order_history.to_state', 'in', [...opts.endStates])
-              .groupBy('order_history.order_id')
-              .as('ends'),
-          (j) => j.onRef('ends.order_id', '=', 'orders.id'),
+        .innerJoin('order_facts as facts', (j) =>
+          j.onRef('facts.tenant_id', '=', 'orders.tenant_id').onRef('facts.order_id', '=', 'orders.id'),
         )
+        .where('facts.ended_at', 'is not', null)
         .where('orders.placed_at', '>=', from)
         .where('orders.order_type', '<>', 'return')
         .$if(filtered, (q) => q.where(ofOrders))
@@ -124,12 +118,12 @@ export async function operationsReport(
           sql<string>`count(*)`.as('n'),
           sql<
             string | null
-          >`percentile_cont(0.5) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
+          >`percentile_cont(0.5) within group (order by extract(epoch from (facts.ended_at - orders.placed_at)))`.as(
             'median',
           ),
           sql<
             string | null
-          >`percentile_cont(0.9) within group (order by extract(epoch from (ends.ended_at - orders.placed_at)))`.as(
+          >`percentile_cont(0.9) within group (order by extract(epoch from (facts.ended_at - orders.placed_at)))`.as(
             'p90',
           ),
         ])

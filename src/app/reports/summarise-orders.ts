@@ -5,14 +5,15 @@ import { formatMoney } from '../../shared/money.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import type { Labels } from '../../process/index.js';
 import { stateWordsOf } from '../process/process-words.js';
-import { locationCondition } from '../orders/kpi-filters.js';
+import { END_STATES, locationCondition } from '../orders/kpi-filters.js';
 
 /**
  * States in which an order's journey is over successfully: the cycle time is measured from
- * placement to the first history entry that entered one of them. Process definitions name
- * their own states; these are the names the shipped processes use.
+ * placement to the first history entry that entered one of them (the KPIs' end states, whose
+ * first time each order keeps in its facts). Process definitions name their own states; these
+ * are the names the shipped processes use.
  */
-export const CYCLE_END_STATES = ['completed', 'delivered', 'collected'] as const;
+export const CYCLE_END_STATES = END_STATES;
 
 /** The orders summary (the route's `OrdersSummary` schema describes it on the wire). */
 export interface OrdersSummary {
@@ -92,20 +93,15 @@ export async function ordersSummaryReport(
       .groupBy('orders.currency')
       .orderBy('orders.currency')
       .execute(),
+    // When each order first ended: its facts (order_facts), kept as it happens.
     base()
-      .innerJoin(
-        () =>
-          scope
-            .selectFrom('order_history')
-            .select(['order_history.order_id as order_id', sql<Date>`min(order_history.at)`.as('ended_at')])
-            .where('order_history.to_state', 'in', [...CYCLE_END_STATES])
-            .groupBy('order_history.order_id')
-            .as('ends'),
-        (j) => j.onRef('ends.order_id', '=', 'orders.id'),
+      .innerJoin('order_facts as facts', (j) =>
+        j.onRef('facts.tenant_id', '=', 'orders.tenant_id').onRef('facts.order_id', '=', 'orders.id'),
       )
+      .where('facts.ended_at', 'is not', null)
       .select([
         sql<string>`count(*)`.as('n'),
-        sql<string | null>`avg(extract(epoch from (ends.ended_at - orders.placed_at)))::float8`.as('avg'),
+        sql<string | null>`avg(extract(epoch from (facts.ended_at - orders.placed_at)))::float8`.as('avg'),
       ])
       .executeTakeFirst(),
   ]);
