@@ -237,6 +237,49 @@ describe('order facts (issue 19 item 5): kept by triggers as things happen, equa
     );
   });
 
+  test('late needs the deadline passed as of now: a hand-over dated ahead does not make a recent order late', async () => {
+    const now = Date.now();
+    const placed = async (key: string, hoursAgo: number) => {
+      const created = await t.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({ externalId: `FACTS-LATE-${key}`, placedAt: new Date(now - hoursAgo * HOUR).toISOString() }),
+      );
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      return String(created.body.id);
+    };
+    const handOver = (orderId: string, at: number) =>
+      t.store
+        .insertInto('shipments', {
+          id: newId(),
+          order_id: orderId,
+          carrier: 'dpd',
+          status: 'in_transit',
+          handed_over_at: new Date(at),
+          created_at: new Date(at),
+          updated_at: new Date(at),
+        } as any)
+        .execute();
+    const recent = await placed('RECENT', 1);
+    await handOver(recent, now + 72 * HOUR); // a carrier's clock ahead of ours
+    const unshipped = await placed('UNSHIPPED', 72);
+    const shippedInTime = await placed('IN-TIME', 72);
+    await handOver(shippedInTime, now - 62 * HOUR);
+    const shippedLate = await placed('LATE', 72);
+    await handOver(shippedLate, now - 2 * HOUR);
+    const listed = async (kpi: string) => {
+      const response = await t.call('GET', `/api/v1/orders?kpi=${kpi}&slaHours=48&limit=500`);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      return new Set(response.body.items.map((order: { id: string }) => order.id));
+    };
+    const late = await listed('late');
+    assert.ok(late.has(unshipped) && late.has(shippedLate), 'past the deadline, not shipped by it');
+    assert.ok(!late.has(recent), 'placed an hour ago: its deadline is still ahead');
+    assert.ok(!late.has(shippedInTime));
+    const onTime = await listed('on_time');
+    assert.ok(onTime.has(shippedInTime) && !onTime.has(unshipped) && !onTime.has(shippedLate));
+  });
+
   test('a step to a state of no KPI writes no facts row (the trigger’s condition skips it)', async () => {
     const orderId = await bareOrder('FACTS-PLAIN');
     await t.store
