@@ -61,7 +61,7 @@ type FactColumn = 'shipped_at' | 'ended_at' | 'oversold' | 'returned' | 'locatio
 /** The facts of the `orders` row through a join `left join order_facts facts` (see FACTS_JOIN). */
 export const joinedFacts: FactsOf = (column) => sql.ref(`facts.${column}`);
 /** The facts of the `orders` row (or of the order id given) looked up by key. */
-export const lookedUpFacts =
+const lookedUpFacts =
   (tenantId: string, orderId: RawBuilder<unknown> = sql.ref('orders.id')): FactsOf =>
   (column) =>
     sql`(select f.${sql.ref(column)} from order_facts f where f.tenant_id = ${tenantId} and f.order_id = ${orderId})`;
