@@ -72,6 +72,23 @@ describe('order facts (issue 19 item 5): kept by triggers as things happen, equa
     return id;
   }
 
+  /** A step of the order's history into `state`, as the application writes one. */
+  const step = (orderId: string, state: string, at: Date) =>
+    t.store
+      .insertInto('order_history', {
+        id: newId(),
+        order_id: orderId,
+        at,
+        actor_type: 'system',
+        actor_id: null,
+        action: 'transition',
+        from_state: null,
+        to_state: state,
+        changes: '{}',
+        reason: '{}',
+      } as any)
+      .execute();
+
   const factsOf = async (orderId: string): Promise<Facts> => {
     const rows = await sql<Record<string, unknown>>`select shipped_at, ended_at, oversold, returned, location_id
       from order_facts where order_id = ${orderId}`.execute(t.store.conn);
@@ -100,20 +117,7 @@ describe('order facts (issue 19 item 5): kept by triggers as things happen, equa
       const at = (hours: number) => new Date(PLACED + hours * HOUR);
       switch (what.kind) {
         case 'history':
-          await t.store
-            .insertInto('order_history', {
-              id: newId(),
-              order_id: orderId,
-              at: at(what.hours),
-              actor_type: 'system',
-              actor_id: null,
-              action: 'transition',
-              from_state: null,
-              to_state: what.state,
-              changes: '{}',
-              reason: '{}',
-            } as any)
-            .execute();
+          await step(orderId, what.state, at(what.hours));
           if (SHIPPED_STATES.includes(what.state as never))
             expected.shipped_at = earliest(expected.shipped_at, at(what.hours).getTime());
           if (END_STATES.includes(what.state as never))
@@ -282,20 +286,7 @@ describe('order facts (issue 19 item 5): kept by triggers as things happen, equa
 
   test('a step to a state of no KPI writes no facts row (the trigger’s condition skips it)', async () => {
     const orderId = await bareOrder('FACTS-PLAIN');
-    await t.store
-      .insertInto('order_history', {
-        id: newId(),
-        order_id: orderId,
-        at: new Date(PLACED),
-        actor_type: 'system',
-        actor_id: null,
-        action: 'transition',
-        from_state: null,
-        to_state: 'fulfilling',
-        changes: '{}',
-        reason: '{}',
-      } as any)
-      .execute();
+    await step(orderId, 'fulfilling', new Date(PLACED));
     const rows = await sql`select 1 from order_facts where order_id = ${orderId}`.execute(t.store.conn);
     assert.equal(rows.rows.length, 0);
   });

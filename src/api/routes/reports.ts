@@ -8,7 +8,7 @@ import { processHeatmap } from '../../app/reports/process-heatmap.js';
 import { OPERATIONS_PARTS, operationsReport, type OperationsPart } from '../../app/reports/operations-report.js';
 import { kpiReport } from '../../app/reports/kpis.js';
 import { ianaZone } from '../../shared/time-zones.js';
-import { CYCLE_END_STATES, ordersSummaryReport } from '../../app/reports/summarise-orders.js';
+import { ordersSummaryReport } from '../../app/reports/summarise-orders.js';
 
 const errors = { 400: problem, 401: problem, 403: problem };
 
@@ -282,7 +282,6 @@ export const reportRoutes =
         return operationsReport(store, deps.clock.now(), {
           staleHours: request.query.staleHours,
           days: request.query.days,
-          endStates: CYCLE_END_STATES,
           channel: request.query.channel,
           location: request.query.location,
           ...(request.query.parts && { parts: request.query.parts.split(',').filter(isOperationsPart) }),

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
-import { channelLocationCondition, type END_STATES } from '../orders/kpi-filters.js';
+import { channelLocationCondition, END_STATES } from '../orders/kpi-filters.js';
 
 /** The parts of the report, as its answer names them. */
 export const OPERATIONS_PARTS = ['tasks', 'staleOrders', 'exceptionsByKind', 'cycleTime'] as const;
@@ -21,8 +21,6 @@ export async function operationsReport(
   opts: {
     staleHours: number;
     days: number;
-    /** The states the cycle time ends in: the KPIs' end states, whose first time each order keeps in its facts. */
-    endStates: typeof END_STATES;
     channel?: string | undefined;
     location?: string | undefined;
     /** The parts to compute (default all): a screen that shows two of them need not pay for the others. */
@@ -151,7 +149,7 @@ export async function operationsReport(
     ...(wanted.has('cycleTime') && {
       cycleTime: {
         days: opts.days,
-        endStates: [...opts.endStates],
+        endStates: [...END_STATES],
         orders: Number(cycle?.n ?? 0),
         medianSeconds: num(cycle?.median),
         p90Seconds: num(cycle?.p90),

@@ -7,14 +7,6 @@ import type { Labels } from '../../process/index.js';
 import { stateWordsOf } from '../process/process-words.js';
 import { END_STATES, locationCondition } from '../orders/kpi-filters.js';
 
-/**
- * States in which an order's journey is over successfully: the cycle time is measured from
- * placement to the first history entry that entered one of them (the KPIs' end states, whose
- * first time each order keeps in its facts). Process definitions name their own states; these
- * are the names the shipped processes use.
- */
-export const CYCLE_END_STATES = END_STATES;
-
 /** The orders summary (the route's `OrdersSummary` schema describes it on the wire). */
 export interface OrdersSummary {
   from: string;
@@ -93,7 +85,7 @@ export async function ordersSummaryReport(
       .groupBy('orders.currency')
       .orderBy('orders.currency')
       .execute(),
-    // When each order first ended: its facts (order_facts), kept as it happens.
+    // Cycle time: placement to the first end state (END_STATES, the KPIs'), kept in each order's facts.
     base()
       .innerJoin('order_facts as facts', (j) =>
         j.onRef('facts.tenant_id', '=', 'orders.tenant_id').onRef('facts.order_id', '=', 'orders.id'),
@@ -143,7 +135,7 @@ export async function ordersSummaryReport(
       grandTotal: formatMoney(BigInt(r.total ?? '0'), r.currency),
     })),
     cycleTime: {
-      endStates: [...CYCLE_END_STATES],
+      endStates: [...END_STATES],
       orders: num(cycle?.n),
       averageSeconds: avg === null || avg === undefined ? null : Math.round(Number(avg)),
     },
