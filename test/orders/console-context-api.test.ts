@@ -80,6 +80,21 @@ describe('tasks and exceptions carry the order context (issue 18 item 3)', () =>
     assert.equal(item.shortages[0].quantity, 3, 'one of four units is held');
     assert.equal(item.shortages[0].location?.code, 'WAW-1');
     // One order's exception (what the console re-reads after an action to say why).
+    // Each resolution described as the order describes its events: cancelling is destructive (the
+    // console asks for a reason and a confirmation before it), backorder and split are not.
+    const order = await t.call('GET', `/api/v1/orders/${o.id}`);
+    assert.deepEqual(
+      item.resolutionDetails,
+      item.resolutions.map((name: string) => order.body.allowedEventDetails.find((e: any) => e.name === name)),
+    );
+    assert.deepEqual(
+      item.resolutionDetails.map((e: any) => [e.name, e.destructive]),
+      [
+        ['backorder', false],
+        ['split', false],
+        ['cancel', true],
+      ],
+    );
     const one = await t.call('GET', `/api/v1/exceptions?orderId=${o.id}`);
     assert.equal(one.body.total, 1);
     assert.equal(one.body.groups[0].orders[0].orderId, o.id);

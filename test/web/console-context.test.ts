@@ -21,7 +21,7 @@ const b2bOrder = (externalId: string, customer: string, over: Record<string, unk
  * Issue 18 items 3–5 walked in chromium: inbox and exception rows with the order's number,
  * customer and amount; the truthful outcome of a resolution that bounced back; a 412 with Reload
  * keeping the comment; sorting and the CSV download; an approver who sees only their tasks — in
- * English, Polish and Russian. Screenshots in test-artifacts/screenshots/context-*.png.
+ * English, Polish and Russian; a destructive resolution that asks why first. Screenshots in test-artifacts/screenshots/context-*.png.
  */
 describe(
   'order context, truthful outcomes and list tools in the console',
@@ -254,6 +254,54 @@ describe(
         assert.equal(read.body.state, 'cancelled');
       }
       assert.notEqual((await rig.call('GET', `/api/v1/orders/${orders.discount.id}`)).body.state, 'cancelled');
+      assert.deepEqual(rig.consoleErrors, []);
+    });
+
+    test('operator: cancelling from the exceptions queue asks why and names the rating risk first', async () => {
+      const page = rig.page;
+      // Another marketplace order short of SKU-3 (the first was cancelled above and gave its unit back).
+      const created = await rig.call('POST', '/api/v1/orders', {
+        channel: 'wildberries',
+        externalId: 'WB-CX-2',
+        customer: { name: 'Пётр Смирнов', email: 'piotr@example.ru' },
+        currency: 'RUB',
+        lines: [{ sku: 'SKU-3', quantity: 3, unitPrice: '1250.00', taxRate: '20' }],
+        shippingAddress: { ...address, name: 'Пётр Смирнов', city: 'Казань', country: 'RU', postalCode: '420000' },
+        delivery: { method: 'ship' },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const short = created.body;
+      assert.equal(short.state, 'shortage_exception');
+      await page.goto(`${rig.base}/exceptions`);
+      const row = page.getByRole('row').filter({ hasText: short.number });
+      await row.getByText('Пётр Смирнов').waitFor();
+      // "Stock found" is not destructive: it is sent at once (the other rows' tests); "Cancel order" asks.
+      await row.getByRole('button', { name: 'Cancel order' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Cancel order: are you sure?' });
+      await dialog.getByText(`Cancel order on order ${short.number}? This cannot be undone.`).waitFor();
+      await dialog.getByRole('note').getByText('Cancelling lowers the seller rating on the marketplace').waitFor();
+      const go = dialog.getByRole('button', { name: 'Yes, Cancel order' });
+      assert.equal(await go.isDisabled(), true, 'no reason, no cancel');
+      await rig.shot('context-exception-cancel-en', page);
+      // Changing one's mind changes nothing.
+      await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal((await rig.call('GET', `/api/v1/orders/${short.id}`)).body.state, 'shortage_exception');
+
+      await row.getByRole('button', { name: 'Cancel order' }).click();
+      await dialog.getByTestId('reason').fill('Towaru nie będzie — поставщик снял позицию');
+      await go.click();
+      const told = page.getByRole('status').filter({ hasText: short.number });
+      await told.getByText(/Cancel order — the order is now Cancelled/).waitFor();
+      await page.getByTestId('nav-count-exceptions').waitFor({ state: 'detached' });
+      await rig.shot('context-exception-cancelled-en', page);
+      const read = await rig.call('GET', `/api/v1/orders/${short.id}`);
+      assert.equal(read.body.state, 'cancelled');
+      const history = await rig.call('GET', `/api/v1/orders/${short.id}/history`);
+      const step = history.body.items.find(
+        (h: any) => h.action === 'process.event' && h.reason?.event?.name === 'cancel',
+      );
+      assert.equal(step?.reason.event.reason, 'Towaru nie będzie — поставщик снял позицию', JSON.stringify(step));
       assert.deepEqual(rig.consoleErrors, []);
     });
   },

@@ -32440,6 +32440,8 @@ export interface components {
                     resolutionLabels: {
                         [key: string]: components["schemas"]["LabelsInput"];
                     };
+                    /** @description the resolutions as the order describes its events: who raises them, whether destructive (the console asks for a reason and a confirmation) and their risks */
+                    resolutionDetails: components["schemas"]["AllowedEventInput"][];
                     since: string;
                     tasks: {
                         id: string;
@@ -35517,6 +35519,8 @@ export interface components {
                     resolutionLabels: {
                         [key: string]: components["schemas"]["Labels"];
                     };
+                    /** @description the resolutions as the order describes its events: who raises them, whether destructive (the console asks for a reason and a confirmation) and their risks */
+                    resolutionDetails: components["schemas"]["AllowedEvent"][];
                     since: string;
                     tasks: {
                         id: string;

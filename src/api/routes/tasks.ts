@@ -158,6 +158,7 @@ export async function taskRoutes(base: FastifyInstance, deps: Deps): Promise<voi
         response: { 200: exceptionsView, ...errors },
       },
     },
-    async (request) => listExceptions(authorize(deps.db, request, 'orders:read').store, request.query, now()),
+    async (request) =>
+      listExceptions(authorize(deps.db, request, 'orders:read').store, deps.processes.actions, request.query, now()),
   );
 }

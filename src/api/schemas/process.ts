@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channelLocationQuery, code, int4, int4String, text, timestamp, uuid } from './common.js';
-import { labels } from './order.js';
+import { allowedEventDetail, labels } from './order.js';
 
 const json = z.record(z.string(), z.unknown());
 export const processKey = z
@@ -422,6 +422,11 @@ export const exceptionsView = z
             resolutionLabels: z
               .record(z.string(), labels)
               .describe('the words for each resolution event whose process gives them'),
+            resolutionDetails: z
+              .array(allowedEventDetail)
+              .describe(
+                'the resolutions as the order describes its events: who raises them, whether destructive (the console asks for a reason and a confirmation) and their risks',
+              ),
             since: z.string(),
             tasks: z.array(z.object({ id: z.string(), role: z.string(), options: z.array(z.string()) })),
             ...orderContext,

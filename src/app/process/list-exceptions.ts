@@ -1,16 +1,21 @@
+import type { ActionRegistry, EventInfo } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
-import { exceptionWords, type ExceptionWords, type ProcessName } from './process-words.js';
+import { loadCompiled } from './definition-store.js';
+import { eventDetails, exceptionWords, type ExceptionWords, type ProcessName } from './process-words.js';
 import { orderContextColumns, orderContextView, type ContextRow } from './order-context.js';
 import { channelLocationCondition } from '../orders/kpi-filters.js';
 
 /**
  * The exceptions queue: orders waiting in an exception state, grouped by kind, each with the
- * resolutions the process allows (resolve one by posting it as an event on the order); of one
- * channel and one location when asked, as the dashboard filters.
+ * resolutions the process allows (resolve one by posting it as an event on the order), each
+ * described as the order's own events are (destructive or not, what it risks: the console asks
+ * for a reason and a confirmation before a destructive one); of one channel and one location when
+ * asked, as the dashboard filters.
  */
 export async function listExceptions(
   scope: TenantScope,
+  actions: ActionRegistry,
   query: {
     kind?: string | undefined;
     orderId?: string | undefined;
@@ -39,6 +44,7 @@ export async function listExceptions(
       'order_processes.updated_at',
       'orders.number',
       'orders.version',
+      'orders.attributes',
     ])
     .where('order_processes.exception_kind', 'is not', null);
   if (query.channel || query.location) sel = sel.where(channelLocationCondition(scope.tenantId, query));
@@ -69,11 +75,18 @@ export async function listExceptions(
     state: string;
     process: { key: string; version: number } & ProcessName;
     resolutions: string[];
+    resolutionDetails: EventInfo[];
     since: string;
     tasks: { id: string; role: string; options: string[] }[];
   } & Omit<ExceptionWords, 'processName'> &
     ReturnType<typeof orderContextView>;
   const words = await exceptionWords(scope, rows);
+  const definitions = new Map<string, Awaited<ReturnType<typeof loadCompiled>>>();
+  for (const row of rows) {
+    const key = `${row.definition_key}\u0000${row.definition_version}`;
+    if (!definitions.has(key))
+      definitions.set(key, await loadCompiled(actions, scope, row.definition_key, row.definition_version));
+  }
   const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
   for (const [at, row] of rows.entries()) {
     const kind = row.exception_kind!;
@@ -87,6 +100,12 @@ export async function listExceptions(
       state: row.state,
       process: { key: row.definition_key, version: row.definition_version, ...processName },
       resolutions: row.exception_resolutions,
+      resolutionDetails: eventDetails(
+        definitions.get(`${row.definition_key}\u0000${row.definition_version}`)!,
+        row.state,
+        row.exception_resolutions,
+        row.attributes as Record<string, unknown> | undefined,
+      ),
       ...rowWords,
       since: new Date(row.updated_at).toISOString(),
       tasks: tasks

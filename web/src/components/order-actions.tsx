@@ -38,7 +38,7 @@ export function OrderActions({
   writable: boolean;
   canOverride: boolean;
 }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const pw = useProcessWords();
   const label = useProcessLabel();
   const client = useQueryClient();
@@ -182,32 +182,51 @@ export function OrderActions({
           }
           onClose={() => setPending(null)}
         >
-          {pending.event.risks.length > 0 && (
-            <div className="risks" role="note" data-testid="risks">
-              <strong>{pw('pw.risks')}</strong>
-              <ul>
-                {pending.event.risks.map((risk, index) => (
-                  <li key={`${risk.code ?? ''}${index}`}>
-                    {risk.labels[lang] ?? risk.labels.en ?? humanise(risk.code ?? '')}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
-          <label>
-            {pw('pw.reason')}
-            <textarea
-              required
-              data-testid="reason"
-              value={reason}
-              maxLength={2000}
-              placeholder={pw('pw.reasonHint')}
-              onChange={(e) => setReason(e.target.value)}
-            />
-          </label>
+          <RisksAndReason event={pending.event} reason={reason} onReason={setReason} />
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+/** In a destructive event's confirmation: what the process says it risks, and the reason asked for (kept in the history). */
+export function RisksAndReason({
+  event,
+  reason,
+  onReason,
+}: {
+  event: AllowedEvent;
+  reason: string;
+  onReason: (reason: string) => void;
+}) {
+  const { lang } = useI18n();
+  const pw = useProcessWords();
+  return (
+    <>
+      {event.risks.length > 0 && (
+        <div className="risks" role="note" data-testid="risks">
+          <strong>{pw('pw.risks')}</strong>
+          <ul>
+            {event.risks.map((risk, index) => (
+              <li key={`${risk.code ?? ''}${index}`}>
+                {risk.labels[lang] ?? risk.labels.en ?? humanise(risk.code ?? '')}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <label>
+        {pw('pw.reason')}
+        <textarea
+          required
+          data-testid="reason"
+          value={reason}
+          maxLength={2000}
+          placeholder={pw('pw.reasonHint')}
+          onChange={(e) => onReason(e.target.value)}
+        />
+      </label>
+    </>
   );
 }
 

@@ -6,7 +6,9 @@ import { formatDateTime, formatDuration, formatMoney } from '../format';
 import { contextMessages } from '../i18n/context-messages';
 import { describeOutcome, refusal, shortageText } from '../components/order-context';
 import { Link } from '../router';
-import { useProcessLabel } from '../i18n/process-words';
+import { useProcessLabel, useProcessWords } from '../i18n/process-words';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { RisksAndReason } from '../components/order-actions';
 import { useStateWords } from '../components/state-words';
 import { ErrorBox, Loading, StateBadge } from '../components/status';
 import { ComingSoon } from './coming-soon';
@@ -14,8 +16,13 @@ import { ChannelLocationPicker, useChannelLocationFilter } from '../components/c
 
 type Queue = Schemas['ExceptionQueue'];
 type ExceptionOrder = Queue['groups'][number]['orders'][number];
+type Resolution = ExceptionOrder['resolutionDetails'][number];
 
-/** Orders waiting in exception states, grouped by kind; a resolution is an event sent to the order's process. */
+/**
+ * Orders waiting in exception states, grouped by kind; a resolution is an event sent to the order's
+ * process. A destructive one (cancelling a marketplace order) asks first, with the reason and the
+ * risks, as on the order's page.
+ */
 export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   const { t, locale } = useI18n();
   const cx = useMessages(contextMessages);
@@ -24,6 +31,9 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   const words = useStateWords();
   const [msg, setMsg] = useState<{ ok: boolean; text: string; stale?: boolean } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const pw = useProcessWords();
+  const [pending, setPending] = useState<{ order: ExceptionOrder; resolution: Resolution } | null>(null);
+  const [reason, setReason] = useState('');
   const { channel, location, filter, setFilter } = useChannelLocationFilter();
   const q = useQuery({
     queryKey: ['exceptions', channel, location],
@@ -33,14 +43,15 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
   if (q.error instanceof ApiError && q.error.status === 404)
     return <ComingSoon title={t('exceptions.title')} text={t('exceptions.coming')} />;
 
-  const resolve = async (o: ExceptionOrder, name: string) => {
+  const resolutionName = (o: ExceptionOrder, name: string) => label(o.resolutionLabels[name], `outcome.${name}`, name);
+  const resolve = async (o: ExceptionOrder, name: string, why?: string) => {
     setBusy(o.orderId);
     setMsg(null);
     try {
       const res = await request<{ state: string }>(
         'POST',
         `/orders/${o.orderId}/events`,
-        { name },
+        why ? { name, reason: why } : { name },
         { 'if-match': `"${o.orderVersion}"`, 'idempotency-key': crypto.randomUUID() },
       );
       // The state the order reached and why (a re-read of the queue), never just "sent".
@@ -49,12 +60,14 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
         text: await describeOutcome(cx, (state) => words.state(state, state === o.state ? o.stateLabels : undefined), {
           orderId: o.orderId,
           number: o.number,
-          action: label(o.resolutionLabels[name], `outcome.${name}`, name),
+          action: resolutionName(o, name),
           before: o.state,
           after: res.body.state,
         }),
       });
       void client.invalidateQueries({ queryKey: ['exceptions'] });
+      // the navigation's badges count exceptions: they follow at once, not at the next live update
+      void client.invalidateQueries({ queryKey: ['nav-counts'] });
       void client.invalidateQueries({ queryKey: ['order', o.orderId] });
       void client.invalidateQueries({ queryKey: ['history', o.orderId] });
     } catch (e) {
@@ -151,14 +164,21 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
                       <td className="nowrap">{formatDateTime(o.since, locale)}</td>
                       <td>
                         <div className="actions">
-                          {o.resolutions.map((r) => (
+                          {o.resolutionDetails.map((r) => (
                             <button
-                              key={r}
+                              key={r.name}
                               type="button"
+                              data-event={r.name}
+                              className={r.destructive ? 'danger' : undefined}
+                              title={r.destructive ? pw('pw.destructive') : undefined}
                               disabled={!canResolve || busy === o.orderId}
-                              onClick={() => resolve(o, r)}
+                              onClick={() => {
+                                if (!r.destructive) return void resolve(o, r.name);
+                                setReason('');
+                                setPending({ order: o, resolution: r });
+                              }}
                             >
-                              {label(o.resolutionLabels[r], `outcome.${r}`, r)}
+                              {resolutionName(o, r.name)}
                             </button>
                           ))}
                         </div>
@@ -170,6 +190,23 @@ export function ExceptionsPage({ canResolve }: { canResolve: boolean }) {
             </div>
           </section>
         ))
+      )}
+      {pending && (
+        <ConfirmDialog
+          title={pw('pw.confirmTitle', { event: resolutionName(pending.order, pending.resolution.name) })}
+          question={pw('pw.confirmQuestion', {
+            event: resolutionName(pending.order, pending.resolution.name),
+            number: pending.order.number,
+          })}
+          confirmLabel={pw('pw.confirm', { event: resolutionName(pending.order, pending.resolution.name) })}
+          danger
+          ready={reason.trim().length > 0}
+          // the outcome or the refusal is told on the page, as for any resolution
+          run={() => resolve(pending.order, pending.resolution.name, reason.trim())}
+          onClose={() => setPending(null)}
+        >
+          <RisksAndReason event={pending.resolution} reason={reason} onReason={setReason} />
+        </ConfirmDialog>
       )}
     </section>
   );
