@@ -85,18 +85,21 @@ function progress(label: string) {
 }
 
 /**
- * An online migration's index builds (docs/production.md): a bar per index on a terminal, its
- * phase in PostgreSQL's words; elsewhere a line when the index or phase changes, or every 10 s.
+ * An online migration's index builds and fills (docs/production.md): a bar per index or fill on a
+ * terminal, its phase in PostgreSQL's words or the fill's; elsewhere a line when the index or phase
+ * changes, or every 10 s.
  */
 function buildsProgress() {
   if (!process.stderr.isTTY) {
     const line = everyChangeOr(10_000, (p) =>
-      console.error(`${p.migration}: index ${p.index ?? '?'}, ${p.phase}${p.total ? ` (${p.done}/${p.total})` : ''}`),
+      console.error(
+        `${p.migration}: ${p.index ? `index ${p.index}, ` : ''}${p.phase}${p.total ? ` (${p.done}/${p.total})` : ''}`,
+      ),
     );
     return { update: line, stop: () => {} };
   }
   const bar = new cliProgress.SingleBar(
-    { format: 'index {index}: {phase} [{bar}] {percentage}%', stream: process.stderr },
+    { format: '{what}: {phase} [{bar}] {percentage}%', stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
   let shown: string | null = null;
@@ -105,7 +108,8 @@ function buildsProgress() {
       const key = `${progress.index} ${progress.phase}`;
       if (key !== shown) {
         if (shown !== null) bar.stop();
-        bar.start(Math.max(progress.total, 1), 0, { index: progress.index ?? '?', phase: progress.phase });
+        const what = progress.index ? `index ${progress.index}` : progress.migration;
+        bar.start(Math.max(progress.total, 1), 0, { what, phase: progress.phase });
         shown = key;
       }
       bar.update(progress.done);

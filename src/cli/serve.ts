@@ -3,7 +3,7 @@ import { ksefFromConfig } from '../app/money/ksef-submission.js';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { openDatabase } from '../store/db.js';
-import { everyChangeOr, migrateToLatest } from '../store/migrate.js';
+import { migrateLogging } from '../store/migrate.js';
 import { buildApp } from '../api/app.js';
 import { systemClock } from '../shared/clock.js';
 import { seedDemo } from '../app/demo/seed-demo.js';
@@ -36,9 +36,7 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   log.info({ config: describeConfig(config) }, 'configuration');
   const database = await openDatabase({ ...config.database, onFailover: (message) => log.warn(message) });
   log.info({ database: database.describe }, 'database opened');
-  const applied = await migrateToLatest(database.db, {
-    ...(database.kind === 'postgres' && { onProgress: everyChangeOr(10_000, (p) => log.info(p, 'building an index')) }),
-  });
+  const applied = await migrateLogging(database, log);
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   // carriers (issue 6): each is offered when its credentials are configured; the manual carrier always

@@ -66,23 +66,57 @@ async function takeUpgradeLock(conn: Kysely<any>): Promise<void> {
   }
 }
 
-/** Where an online migration's index build is (PostgreSQL's pg_stat_progress_create_index). */
+/**
+ * Where an online migration is: an index build (PostgreSQL's pg_stat_progress_create_index), or a
+ * fill of existing rows in batches (`index` null, e.g. 0040's facts of the orders already there).
+ */
 export interface BuildProgress {
   migration: string;
   index: string | null;
-  /** PostgreSQL's words, e.g. "waiting for writers before build", "building index: scanning table". */
+  /** PostgreSQL's words, e.g. "waiting for writers before build", "building index: scanning table"; a fill's own. */
   phase: string;
-  /** Blocks of a table scan, else tuples loaded or checked; 0 of 0 while it waits. */
+  /** Blocks of a table scan, else tuples loaded or checked (0 of 0 while it waits); a fill's rows done. */
   done: number;
   total: number;
 }
 
 export interface MigrateOptions {
   /**
-   * Told every second where an online migration's index build is. Only on PostgreSQL with a pool
-   * of two or more: it reads on another connection while the migration's one builds.
+   * Told every second where an online migration's index build is, and after each batch of a fill.
+   * Only on PostgreSQL with a pool of two or more: it reads on another connection while the
+   * migration's one builds.
    */
   onProgress?: (progress: BuildProgress) => void;
+}
+
+/**
+ * Where the running online migration's fill reports, set by migrateWith while it runs one. Kept on
+ * globalThis, not in this module: the CLI's bundle (scripts/build.mjs) holds its own copy of this
+ * module, while the migrations it loads from dist/ import dist's.
+ */
+const FILL_REPORT = Symbol.for('ordo.migrate.fillReport');
+type FillReport = (progress: Omit<BuildProgress, 'migration' | 'index'>) => void;
+const fillHolder = globalThis as { [FILL_REPORT]?: FillReport | null };
+
+/** Called by an online migration after each batch of its fill: where it is, for the logs and the CLI's bar. */
+export function reportFill(phase: string, done: number, total: number): void {
+  fillHolder[FILL_REPORT]?.({ phase, done, total });
+}
+
+/**
+ * migrateToLatest for a server or worker start: where an online migration is goes to the log, at
+ * each index or phase change and every 10 s (PostgreSQL).
+ */
+export function migrateLogging(
+  database: { db: Kysely<any>; kind: string },
+  log: { info: (progress: BuildProgress, message: string) => void },
+): Promise<string[]> {
+  return migrateToLatest(
+    database.db,
+    database.kind === 'postgres'
+      ? { onProgress: everyChangeOr(10_000, (progress) => log.info(progress, 'upgrading the database')) }
+      : {},
+  );
 }
 
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<string[]> {
@@ -121,7 +155,13 @@ export async function migrateWith(
         const migrator = new Migrator({ db: conn, provider, disableTransactions: online });
         const watch =
           online && pid !== null && options.onProgress ? watchBuilds(db, pid, pending[end]!, options.onProgress) : null;
-        const { error, results } = await migrator.migrateTo(pending[end]!).finally(() => watch?.stop());
+        const report = options.onProgress;
+        fillHolder[FILL_REPORT] =
+          online && report ? (progress) => report({ migration: pending[end]!, index: null, ...progress }) : null;
+        const { error, results } = await migrator.migrateTo(pending[end]!).finally(() => {
+          watch?.stop();
+          fillHolder[FILL_REPORT] = null;
+        });
         if (error) {
           const failed = results?.find((r) => r.status === 'Error');
           throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`, {

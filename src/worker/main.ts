@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { openDatabase } from '../store/db.js';
-import { everyChangeOr, migrateToLatest } from '../store/migrate.js';
+import { migrateLogging } from '../store/migrate.js';
 import { startWorkerFromConfig } from './worker.js';
 import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
 import { compose } from '../compose.js';
@@ -36,9 +36,7 @@ export async function runWorker(config: Config): Promise<void> {
   let state: 'starting' | 'ready' | 'stopping' = 'starting';
   const database = await openDatabase({ ...config.database, poolSize: 8, onFailover: (message) => log.warn(message) });
   const health = config.worker.healthPort === undefined ? null : await healthEndpoint(config, () => state, database);
-  await migrateToLatest(database.db, {
-    ...(database.kind === 'postgres' && { onProgress: everyChangeOr(10_000, (p) => log.info(p, 'building an index')) }),
-  });
+  await migrateLogging(database, log);
   // the composition root: process timers, carrier tracking polls and inbound events as jobs
   // channel polling, outbound and stock pushes need the same credentials key as the API nodes
   const services = compose({

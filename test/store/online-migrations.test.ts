@@ -8,6 +8,7 @@ import {
   type BuildProgress,
   type MigrateOptions,
   type OrdoMigration,
+  reportFill,
 } from '../../src/store/migrate.js';
 import { buildIndexOnline } from '../../src/store/online-index.js';
 import { freshDatabase } from '../support.js';
@@ -185,4 +186,31 @@ describe('online migrations', () => {
       }
     },
   );
+
+  test("an online migration's fill says where it is after each batch; an ordinary migration's is not told", async () => {
+    const reports: BuildProgress[] = [];
+    const applied = await migrate(
+      {
+        '9008_fill': {
+          online: true,
+          up: async () => {
+            for (const done of [0, 250, 500]) reportFill('filling the probes', done, 500);
+          },
+        },
+        '9009_plain': { up: async () => reportFill('inside a transaction: not told', 1, 1) },
+      },
+      { onProgress: (progress) => reports.push(progress) },
+    );
+    assert.deepEqual(applied, ['9008_fill', '9009_plain']);
+    assert.deepEqual(
+      reports,
+      [0, 250, 500].map((done) => ({
+        migration: '9008_fill',
+        index: null,
+        phase: 'filling the probes',
+        done,
+        total: 500,
+      })),
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { reportFill } from '../migrate.js';
 
 /**
  * Per-order KPI facts kept as they happen (issue 19 item 5, docs/kpis.md "At scale"). The KPI
@@ -17,7 +18,8 @@ import { sql, type Kysely } from 'kysely';
  * rebuilds the triggers and the facts.
  *
  * Online: the table and the triggers first (each a short statement), then the facts of the orders
- * already there, 5,000 orders per transaction, while orders keep coming (53 s at 1M orders).
+ * already there, 5,000 orders per transaction, while orders keep coming (53 s at 1M orders),
+ * telling where it is after each batch (the logs of `serve` and `worker`, `ordo migrate`'s bar).
  */
 export const STATES = {
   shipped: ['in_transit', 'shipped', 'delivered', 'collected', 'completed'],
@@ -141,9 +143,13 @@ interface Key {
  * statement (each its own transaction outside one): the upgrade's backfill, and the tests' check
  * that the triggers keep what the definitions say.
  */
-export async function backfillOrderFacts(db: Kysely<any>, batch = 5_000): Promise<void> {
+export async function backfillOrderFacts(
+  db: Kysely<any>,
+  batch = 5_000,
+  onBatch?: (orders: number) => void,
+): Promise<void> {
   let after: Key | null = null;
-  for (;;) {
+  for (let done = batch; ; done += batch) {
     const upto: Key | null =
       (
         await sql<Key>`select tenant_id, id from orders
@@ -152,6 +158,7 @@ export async function backfillOrderFacts(db: Kysely<any>, batch = 5_000): Promis
       ).rows[0] ?? null;
     await backfill(after, upto).execute(db);
     if (!upto) return;
+    onBatch?.(done);
     after = upto;
   }
 }
@@ -160,7 +167,11 @@ export const online = true;
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const statement of statements) await sql.raw(statement).execute(db);
-  await backfillOrderFacts(db);
+  const orders = Number((await sql<{ n: string }>`select count(*) as n from orders`.execute(db)).rows[0]?.n ?? 0);
+  const phase = 'filling the KPI facts of the orders already there';
+  reportFill(phase, 0, orders);
+  await backfillOrderFacts(db, 5_000, (done) => reportFill(phase, Math.min(done, orders), orders));
+  reportFill(phase, orders, orders);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
