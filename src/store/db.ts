@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGlitePool, UPKEEP } from './pglite-pool.js';
+import { PGlitePool, UPKEEP, type Upkeep } from './pglite-pool.js';
 import { PreparedStatements } from './pglite-prepared.mjs';
 import { EMBEDDED, PGliteThread, startParamsOf, takeEarlyOpen, type PGliteSession } from './pglite-thread.js';
 import { takeLock } from './data-dir-lock.js';
@@ -62,8 +62,8 @@ export interface OpenOptions {
    */
   thread?: boolean | undefined;
   poolSize?: number | undefined;
-  /** PGlite in memory: vacuum as rows are written, as a data folder always does (pglite-pool.ts, UPKEEP). */
-  upkeep?: boolean | undefined;
+  /** PGlite in memory: vacuum as rows are written, as a data folder always does (pglite-pool.ts, UPKEEP), or as given. */
+  upkeep?: boolean | Upkeep | undefined;
   /** PostgreSQL: pg pipeline mode (ORDO_PIPELINE); default on. */
   pipeline?: boolean | undefined;
   /** Name (prepare) each parameterised statement text (ORDO_PREPARE), on PostgreSQL and PGlite; default on. */
@@ -162,7 +162,7 @@ async function openPGlite(
   loadDataDir: Blob | undefined,
   thread: boolean,
   prepare: boolean,
-  upkeep: boolean,
+  upkeep: boolean | Upkeep,
 ): Promise<Database> {
   const memory = dataDir.startsWith('memory://');
   const taken = memory ? null : takeEarlyOpen(dataDir);
@@ -189,7 +189,11 @@ async function openPGlite(
             }),
           );
     // a data folder lives long and grows: vacuum as autovacuum would (a test's memory database does not)
-    const pool = new PGlitePool(session, prepare, memory && !upkeep ? null : UPKEEP);
+    const pool = new PGlitePool(
+      session,
+      prepare,
+      memory && !upkeep ? null : typeof upkeep === 'object' ? upkeep : UPKEEP,
+    );
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     trackPool(db, pool, 1);
     return {

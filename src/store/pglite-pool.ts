@@ -7,17 +7,31 @@ import type { PGliteSession } from './pglite-thread.js';
  * orders as after the first few hundred. So the pool runs `vacuum` itself, between two sessions'
  * use, once the rows written since the last one reach `share` of the rows the database holds
  * (at least `minRows`), as autovacuum's scale factor would: vacuum reclaims dead versions and
- * records each table's size, which makes PostgreSQL plan again the statements that read it.
+ * records each table's size, which makes PostgreSQL plan again the statements that read it. The
+ * rows written are PostgreSQL's own counters, read at most every `checkMs` while the session is
+ * used (a top-level write's affected rows start a vacuum at once when they alone reach the share).
  */
 export interface Upkeep {
   minRows: number;
   share: number;
+  /** How often (ms, at most, while the session is used) the rows written are read from PostgreSQL's own counters. */
+  checkMs: number;
 }
-export const UPKEEP: Upkeep = { minRows: 2_000, share: 0.2 };
+export const UPKEEP: Upkeep = { minRows: 2_000, share: 0.2, checkMs: 1_000 };
 
 /** The rows the database's own tables hold, as the last vacuum counted them. */
 const LIVE_ROWS = `select coalesce(sum(greatest(reltuples, 0)), 0)::int8 as rows from pg_class
   where relkind = 'r' and relnamespace = 'public'::regnamespace`;
+
+/**
+ * The rows inserted, updated and deleted in the database's own tables since it opened, by
+ * PostgreSQL's counters: they see the writes of data-modifying CTEs, which a statement's affected
+ * rows do not (Ordo's closing statements write an order's history, process row and state as CTEs
+ * of the events' insert). PGlite publishes the counters only when asked to flush them.
+ */
+const FLUSH_COUNTERS = 'select pg_stat_force_next_flush()';
+const ROWS_CHANGED = `select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::int8 as rows
+  from pg_stat_user_tables where schemaname = 'public'`;
 
 /**
  * A minimal pg.Pool look-alike over one PGlite instance, so Kysely's PostgresDialect runs
@@ -29,8 +43,15 @@ export class PGlitePool {
   private queue: Array<() => void> = [];
   private busy = false;
 
+  /** Rows of top-level writes since the last vacuum (a cheap lower bound, known at once). */
   private written = 0;
   private liveRows = 0;
+  /**
+   * PostgreSQL's count of rows changed, as read at the last vacuum (null until the first check: a
+   * folder's counters may carry on from before it was opened), and when it was last read.
+   */
+  private changedAtVacuum: number | null = null;
+  private checkedAt = Date.now();
 
   /**
    * @param named run parameterised statements as named ones (ORDO_PREPARE; pglite-prepared.mjs)
@@ -66,13 +87,33 @@ export class PGlitePool {
 
   private release(): void {
     const upkeep = this.upkeep;
-    if (upkeep && this.written >= Math.max(upkeep.minRows, upkeep.share * this.liveRows)) {
-      // the session stays taken: callers queue behind the vacuum as behind a transaction
-      this.written = 0;
-      void this.vacuum().finally(() => this.handOver());
-      return;
+    if (!upkeep) return this.handOver();
+    // the session stays taken: callers queue behind the check or the vacuum as behind a transaction
+    if (this.written >= this.threshold(upkeep)) void this.vacuum().finally(() => this.handOver());
+    else if (Date.now() - this.checkedAt >= upkeep.checkMs) void this.check(upkeep).finally(() => this.handOver());
+    else this.handOver();
+  }
+
+  private threshold(upkeep: Upkeep): number {
+    return Math.max(upkeep.minRows, upkeep.share * this.liveRows);
+  }
+
+  /** Vacuums once PostgreSQL's counters say enough rows changed since the last vacuum. */
+  private async check(upkeep: Upkeep): Promise<void> {
+    try {
+      const changed = await this.rowsChanged();
+      if (this.changedAtVacuum === null) this.changedAtVacuum = changed;
+      else if (changed - this.changedAtVacuum >= this.threshold(upkeep)) await this.vacuum();
+    } catch {
+      // the next check tries again
     }
-    this.handOver();
+  }
+
+  private async rowsChanged(): Promise<number> {
+    this.checkedAt = Date.now();
+    await this.pg.exec(FLUSH_COUNTERS);
+    const [counted] = await this.pg.exec(ROWS_CHANGED);
+    return Number(counted?.rows[0]?.rows ?? 0);
   }
 
   private handOver(): void {
@@ -82,10 +123,12 @@ export class PGlitePool {
   }
 
   private async vacuum(): Promise<void> {
+    this.written = 0;
     try {
       await this.pg.exec('vacuum');
       const [counted] = await this.pg.exec(LIVE_ROWS);
       this.liveRows = Number(counted?.rows[0]?.rows ?? 0);
+      this.changedAtVacuum = await this.rowsChanged();
     } catch {
       // the next threshold tries again; a session that cannot vacuum fails its own callers
     }

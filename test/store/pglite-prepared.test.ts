@@ -9,6 +9,7 @@ import { onPostgres } from '../support.js';
 import { openDatabase, pgliteOptions, type Database } from '../../src/store/db.js';
 import { isUniqueViolation, pgError } from '../../src/store/pg-errors.js';
 import { PreparedStatements } from '../../src/store/pglite-prepared.mjs';
+import { UPKEEP } from '../../src/store/pglite-pool.js';
 
 // PGlite's query() parses and plans its text on every call; Ordo names each parameterised text
 // once (src/store/pglite-prepared.mjs), as it does on PostgreSQL (pipeline.ts). Embedded only.
@@ -165,6 +166,25 @@ describe('the embedded database vacuums itself as it grows', { skip }, () => {
   const relpages = async (db: Kysely<unknown>) =>
     (await sql<{ pages: number }>`select relpages as pages from pg_class where relname = 'grown'`.execute(db)).rows[0]!
       .pages;
+
+  test("writes made only by data-modifying CTEs count too: PostgreSQL's counters start the vacuum", async () => {
+    // checked at every release here (a data folder checks at most every second)
+    const database = await openDatabase({ dataDir: 'memory://', upkeep: { ...UPKEEP, checkMs: 0 } });
+    try {
+      await sql`create table grown (id int primary key, n int)`.execute(database.db);
+      // a statement whose own answer is a select: it reports no rows written, as Ordo's closing statements
+      const { rows } = await sql<{ n: number }>`with w as (
+          insert into grown select g, g from generate_series(1, ${2_500}::int) g returning 1)
+        select count(*)::int as n from w`.execute(database.db);
+      assert.equal(rows[0]!.n, 2_500);
+      // the check after that use of the session found 2,500 rows changed and vacuumed
+      await sql`select 1`.execute(database.db);
+      const pages = await relpages(database.db as Kysely<unknown>);
+      assert.ok(pages > 0, `vacuum recorded the table's size (relpages ${pages})`);
+    } finally {
+      await database.close();
+    }
+  });
 
   for (const upkeep of [true, false]) {
     test(
