@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp, seedBasics, setUpSeller } from '../support.js';
+import { newId } from '../../src/shared/ids.js';
 import { b2bOrder, publish, setRules, shipped, stock, setUpB2bPortal } from '../process/process-support.js';
 
 describe('tasks and exceptions carry the order context (issue 18 item 3)', () => {
@@ -95,6 +96,37 @@ describe('tasks and exceptions carry the order context (issue 18 item 3)', () =>
         ['cancel', true],
       ],
     );
+    // A version that no longer loads (stored before a change of the language) keeps the queue
+    // readable: its resolutions are described as asking for a reason and a confirmation.
+    await t.store
+      .insertInto('process_definitions', {
+        id: newId(),
+        key: 'b2b-approvals',
+        version: 99,
+        status: 'retired',
+        title: null,
+        source: 'states: [unclosed',
+        source_hash: 'stale-v99',
+        created_by: null,
+        created_at: new Date(),
+        updated_at: new Date(),
+        published_at: null,
+        retired_at: new Date(),
+      } as any)
+      .execute();
+    await t.store.updateTable('order_processes').set({ definition_version: 99 }).where('order_id', '=', o.id).execute();
+    const stale = await t.call('GET', `/api/v1/exceptions?orderId=${o.id}`);
+    assert.equal(stale.status, 200, JSON.stringify(stale.body));
+    assert.deepEqual(
+      stale.body.groups[0].orders[0].resolutionDetails.map((e: any) => [e.name, e.destructive]),
+      [
+        ['backorder', true],
+        ['split', true],
+        ['cancel', true],
+      ],
+    );
+    await t.store.updateTable('order_processes').set({ definition_version: 1 }).where('order_id', '=', o.id).execute();
+
     const one = await t.call('GET', `/api/v1/exceptions?orderId=${o.id}`);
     assert.equal(one.body.total, 1);
     assert.equal(one.body.groups[0].orders[0].orderId, o.id);

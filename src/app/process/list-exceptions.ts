@@ -1,4 +1,4 @@
-import type { ActionRegistry, EventInfo } from '../../process/index.js';
+import type { ActionRegistry, CompiledDefinition, EventInfo } from '../../process/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import '../../store/schema-process.js';
 import { loadCompiled } from './definition-store.js';
@@ -81,12 +81,29 @@ export async function listExceptions(
   } & Omit<ExceptionWords, 'processName'> &
     ReturnType<typeof orderContextView>;
   const words = await exceptionWords(scope, rows);
-  const definitions = new Map<string, Awaited<ReturnType<typeof loadCompiled>>>();
+  // Each version the rows run, compiled once; one that no longer loads (null) leaves the queue
+  // readable, its resolutions described as needing a reason and a confirmation.
+  const definitions = new Map<string, CompiledDefinition | null>();
   for (const row of rows) {
     const key = `${row.definition_key}\u0000${row.definition_version}`;
     if (!definitions.has(key))
-      definitions.set(key, await loadCompiled(actions, scope, row.definition_key, row.definition_version));
+      definitions.set(
+        key,
+        await loadCompiled(actions, scope, row.definition_key, row.definition_version).catch(() => null),
+      );
   }
+  const describe = (row: (typeof rows)[number], labels: ExceptionWords['resolutionLabels']): EventInfo[] => {
+    const def = definitions.get(`${row.definition_key}\u0000${row.definition_version}`);
+    if (def) return eventDetails(def, row.state, row.exception_resolutions, row.attributes as Record<string, unknown>);
+    return row.exception_resolutions.map((name) => ({
+      name,
+      labels: labels[name] ?? null,
+      source: 'person' as const,
+      manual: true,
+      destructive: true,
+      risks: [],
+    }));
+  };
   const groups = new Map<string, { kind: string; count: number; orders: Item[] }>();
   for (const [at, row] of rows.entries()) {
     const kind = row.exception_kind!;
@@ -100,12 +117,7 @@ export async function listExceptions(
       state: row.state,
       process: { key: row.definition_key, version: row.definition_version, ...processName },
       resolutions: row.exception_resolutions,
-      resolutionDetails: eventDetails(
-        definitions.get(`${row.definition_key}\u0000${row.definition_version}`)!,
-        row.state,
-        row.exception_resolutions,
-        row.attributes as Record<string, unknown> | undefined,
-      ),
+      resolutionDetails: describe(row, rowWords.resolutionLabels),
       ...rowWords,
       since: new Date(row.updated_at).toISOString(),
       tasks: tasks
