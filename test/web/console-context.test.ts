@@ -278,7 +278,7 @@ describe(
       // "Stock found" is not destructive: it is sent at once (the other rows' tests); "Cancel order" asks.
       await row.getByRole('button', { name: 'Cancel order' }).click();
       const dialog = page.getByRole('dialog', { name: 'Cancel order: are you sure?' });
-      await dialog.getByText(`Cancel order on order ${short.number}? This cannot be undone.`).waitFor();
+      await dialog.getByText(`Cancel order — order ${short.number}? This cannot be undone.`).waitFor();
       await dialog.getByRole('note').getByText('Cancelling lowers the seller rating on the marketplace').waitFor();
       const go = dialog.getByRole('button', { name: 'Yes, Cancel order' });
       assert.equal(await go.isDisabled(), true, 'no reason, no cancel');

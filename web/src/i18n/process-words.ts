@@ -23,7 +23,7 @@ const en = {
   'pw.reasonHint': 'Why? This is kept in the history.',
   'pw.risks': 'Risks',
   'pw.confirmTitle': '{event}: are you sure?',
-  'pw.confirmQuestion': '{event} on order {number}? This cannot be undone.',
+  'pw.confirmQuestion': '{event} — order {number}? This cannot be undone.',
   'pw.overrideQuestion': 'Raise “{event}” on order {number} by hand, instead of the {source}?',
   'pw.confirm': 'Yes, {event}',
   'pw.done': 'Done: {event}. The order is now: {state}.',
