@@ -17,6 +17,17 @@ const b2bOrder = (externalId: string, customer: string, over: Record<string, unk
   ...over,
 });
 
+/** A Wildberries order of 3 × SKU-3, of which WAW-1 holds one: it waits in the stock exception. */
+const shortOfSku3 = (externalId: string, name: string, city: string, postalCode: string) => ({
+  channel: 'wildberries',
+  externalId,
+  customer: { name, email: `${externalId.toLowerCase()}@example.ru` },
+  currency: 'RUB',
+  lines: [{ sku: 'SKU-3', quantity: 3, unitPrice: '1250.00', taxRate: '20' }],
+  shippingAddress: { ...address, name, city, country: 'RU', postalCode },
+  delivery: { method: 'ship' },
+});
+
 /**
  * Issue 18 items 3–5 walked in chromium: inbox and exception rows with the order's number,
  * customer and amount; the truthful outcome of a resolution that bounced back; a 412 with Reload
@@ -72,15 +83,7 @@ describe(
         b2bOrder('PO-CX-2', 'HURT-2', { lines: [{ sku: 'SKU-1', quantity: 2, unitPrice: '100.00', taxRate: '23' }] }),
       );
       // B: a marketplace order short of SKU-3 → the stock exception (restocked goes back to it).
-      orders.short = await ok('/api/v1/orders', {
-        channel: 'wildberries',
-        externalId: 'WB-CX-1',
-        customer: { name: 'Анна Кузнецова', email: 'anna@example.ru' },
-        currency: 'RUB',
-        lines: [{ sku: 'SKU-3', quantity: 3, unitPrice: '1250.00', taxRate: '20' }],
-        shippingAddress: { ...address, name: 'Анна Кузнецова', city: 'Москва', country: 'RU', postalCode: '101000' },
-        delivery: { method: 'ship' },
-      });
+      orders.short = await ok('/api/v1/orders', shortOfSku3('WB-CX-1', 'Анна Кузнецова', 'Москва', '101000'));
       const short = await rig.call('GET', `/api/v1/orders/${orders.short.id}`);
       assert.equal(short.body.state, 'shortage_exception', JSON.stringify(short.body.state));
       await rig.addUser('finanse@example.pl', ['approver', 'finance'], 'pl');
@@ -260,15 +263,11 @@ describe(
     test('operator: cancelling from the exceptions queue asks why and names the rating risk first', async () => {
       const page = rig.page;
       // Another marketplace order short of SKU-3 (the first was cancelled above and gave its unit back).
-      const created = await rig.call('POST', '/api/v1/orders', {
-        channel: 'wildberries',
-        externalId: 'WB-CX-2',
-        customer: { name: 'Пётр Смирнов', email: 'piotr@example.ru' },
-        currency: 'RUB',
-        lines: [{ sku: 'SKU-3', quantity: 3, unitPrice: '1250.00', taxRate: '20' }],
-        shippingAddress: { ...address, name: 'Пётр Смирнов', city: 'Казань', country: 'RU', postalCode: '420000' },
-        delivery: { method: 'ship' },
-      });
+      const created = await rig.call(
+        'POST',
+        '/api/v1/orders',
+        shortOfSku3('WB-CX-2', 'Пётр Смирнов', 'Казань', '420000'),
+      );
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const short = created.body;
       assert.equal(short.state, 'shortage_exception');
