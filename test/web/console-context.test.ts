@@ -192,6 +192,16 @@ describe(
       await row.getByText(/brak 2 szt\. SKU-3 \(Łyżka stołowa\) w Magazyn Warszawa/).waitFor();
       await page.getByRole('columnheader', { name: 'Klient' }).waitFor();
       await rig.shot('context-exceptions-pl', page);
+      // Cancelling asks first, in Polish, with the marketplace's risk; "Anuluj" closes it, nothing sent.
+      await row.getByRole('button', { name: 'Anuluj zamówienie' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Anuluj zamówienie: czy na pewno?' });
+      await dialog.getByText('Anulowanie obniża ocenę sprzedawcy na marketplace').waitFor();
+      await dialog
+        .getByText(`Anuluj zamówienie — zamówienie ${orders.short.number}? Tego nie da się cofnąć.`)
+        .waitFor();
+      await rig.shot('context-exception-cancel-pl', page);
+      await dialog.getByRole('button', { name: 'Anuluj', exact: true }).click();
+      await dialog.waitFor({ state: 'detached' });
       await page.goto(`${rig.base}/orders`);
       await page
         .getByTestId('orders-total')
