@@ -104,7 +104,12 @@ async function memoryParts(port: number): Promise<string> {
     .then((r) => r.text())
     .catch(() => '');
   const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-  return `heap used ${fmt(mb('nodejs_heap_size_used_bytes'), 0)} MB of ${fmt(mb('nodejs_heap_size_total_bytes'), 0)}, external ${fmt(mb('nodejs_external_memory_bytes'), 0)} MB`;
+  // the embedded database's upkeep: a run of PGlite cells without a vacuum is a run going stale
+  const vacuums = /^ordo_embedded_vacuums (\S+)/m.exec(text)?.[1];
+  const vacuumSeconds = Number(/^ordo_embedded_vacuum_seconds (\S+)/m.exec(text)?.[1] ?? 0);
+  return `heap used ${fmt(mb('nodejs_heap_size_used_bytes'), 0)} MB of ${fmt(mb('nodejs_heap_size_total_bytes'), 0)}, external ${fmt(mb('nodejs_external_memory_bytes'), 0)} MB${
+    vacuums !== undefined && PGLITE ? `, vacuums ${vacuums} (${fmt(vacuumSeconds, 1)} s)` : ''
+  }`;
 }
 
 const rssMb = (pid: number) => {

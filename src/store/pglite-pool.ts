@@ -46,6 +46,9 @@ export class PGlitePool {
   /** Rows of top-level writes since the last vacuum (a cheap lower bound, known at once). */
   private written = 0;
   private liveRows = 0;
+  /** Vacuums the upkeep ran since start and the seconds they took (/metrics: ordo_embedded_vacuums). */
+  vacuums = 0;
+  vacuumSeconds = 0;
   /**
    * PostgreSQL's count of rows changed, as read at the last vacuum (null until the first check: a
    * folder's counters may carry on from before it was opened), and when it was last read.
@@ -125,7 +128,10 @@ export class PGlitePool {
   private async vacuum(): Promise<void> {
     this.written = 0;
     try {
+      const started = performance.now();
       await this.pg.exec('vacuum');
+      this.vacuums++;
+      this.vacuumSeconds += (performance.now() - started) / 1000;
       const [counted] = await this.pg.exec(LIVE_ROWS);
       this.liveRows = Number(counted?.rows[0]?.rows ?? 0);
       this.changedAtVacuum = await this.rowsChanged();

@@ -9,6 +9,9 @@ export interface PoolStats {
   acquired: number;
   queued: number;
   waitSeconds: number;
+  /** The embedded database's upkeep (pglite-pool.ts): vacuums since start and their seconds. */
+  vacuums?: number;
+  vacuumSeconds?: number;
 }
 
 interface PoolLike {
@@ -16,6 +19,8 @@ interface PoolLike {
   idleCount: number;
   waitingCount: number;
   connect(...args: unknown[]): unknown;
+  vacuums?: number;
+  vacuumSeconds?: number;
 }
 
 /** Keyed by the database handle (Kysely instance) the pool serves. */
@@ -47,6 +52,7 @@ export function trackPool(db: object, pool: PoolLike, max: number): void {
     waiting: pool.waitingCount,
     max,
     ...counts,
+    ...(pool.vacuums === undefined ? {} : { vacuums: pool.vacuums, vacuumSeconds: pool.vacuumSeconds ?? 0 }),
   }));
 }
 

@@ -10,6 +10,7 @@ import { openDatabase, pgliteOptions, type Database } from '../../src/store/db.j
 import { isUniqueViolation, pgError } from '../../src/store/pg-errors.js';
 import { PreparedStatements } from '../../src/store/pglite-prepared.mjs';
 import { UPKEEP } from '../../src/store/pglite-pool.js';
+import { poolStats } from '../../src/store/pool-stats.js';
 
 // PGlite's query() parses and plans its text on every call; Ordo names each parameterised text
 // once (src/store/pglite-prepared.mjs), as it does on PostgreSQL (pipeline.ts). Embedded only.
@@ -181,6 +182,8 @@ describe('the embedded database vacuums itself as it grows', { skip }, () => {
       await sql`select 1`.execute(database.db);
       const pages = await relpages(database.db as Kysely<unknown>);
       assert.ok(pages > 0, `vacuum recorded the table's size (relpages ${pages})`);
+      // and /metrics says so (ordo_embedded_vacuums)
+      assert.equal(poolStats(database.db)?.vacuums, 1);
     } finally {
       await database.close();
     }

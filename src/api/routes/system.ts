@@ -166,4 +166,20 @@ function operatorGauges(registry: Registry, cache: OperatorFiguresCache) {
     [],
     (metric, figures) => metric.set(figures.pool?.waitSeconds ?? 0),
   );
+  gauge(
+    'ordo_embedded_vacuums',
+    "Vacuums the embedded database's upkeep ran since start (a counter; none on PostgreSQL, whose autovacuum does it)",
+    [],
+    (metric, figures) => {
+      if (figures.pool?.vacuums !== undefined) metric.set(figures.pool.vacuums);
+    },
+  );
+  gauge(
+    'ordo_embedded_vacuum_seconds',
+    "Seconds the embedded database's upkeep vacuumed since start, requests queued meanwhile (a counter: use rate())",
+    [],
+    (metric, figures) => {
+      if (figures.pool?.vacuumSeconds !== undefined) metric.set(figures.pool.vacuumSeconds);
+    },
+  );
 }
