@@ -60,11 +60,11 @@ export type FactsOf = (column: FactColumn) => RawBuilder<unknown>;
 type FactColumn = 'shipped_at' | 'ended_at' | 'oversold' | 'returned' | 'location_id';
 /** The facts of the `orders` row through a join `left join order_facts facts` (see FACTS_JOIN). */
 export const joinedFacts: FactsOf = (column) => sql.ref(`facts.${column}`);
-/** The facts of the `orders` row (or of the order id given) looked up by key. */
+/** The facts of the `orders` row looked up by key. */
 const lookedUpFacts =
-  (tenantId: string, orderId: RawBuilder<unknown> = sql.ref('orders.id')): FactsOf =>
+  (tenantId: string): FactsOf =>
   (column) =>
-    sql`(select f.${sql.ref(column)} from order_facts f where f.tenant_id = ${tenantId} and f.order_id = ${orderId})`;
+    sql`(select f.${sql.ref(column)} from order_facts f where f.tenant_id = ${tenantId} and f.order_id = orders.id)`;
 /** The join `joinedFacts` reads (an order may have no facts row yet: then none of its facts happened). */
 export const FACTS_JOIN = sql`left join order_facts facts on facts.tenant_id = orders.tenant_id and facts.order_id = orders.id`;
 
