@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orderBody, seedBasics, testApp, type TestApp } from '../support.js';
+import { address, orderBody, seedBasics, testApp, type TestApp } from '../support.js';
 import { publish, setRules, shipped } from '../process/process-support.js';
 import { routeOrder } from '../../src/app/sourcing/route-order.js';
 import { atomically } from '../../src/store/tenant-scope.js';
@@ -12,8 +12,10 @@ describe('the process route action routes by strategy and moves reservations to 
   before(async () => {
     t = await testApp();
     await seedBasics(t);
-    // Both locations hold everything; reservation at intake prefers KRK-S (same priority, code order),
-    // routing by distance prefers WAW-1 for an address in Łódź.
+    // Both locations hold everything; reservation at intake prefers KRK-S (the channel's feeding
+    // list names it first), routing by distance prefers WAW-1 for an address in Łódź.
+    const feeding = await t.call('PATCH', '/api/v1/channels/web', { settings: { locations: ['KRK-S', 'WAW-1'] } });
+    assert.equal(feeding.status, 200, JSON.stringify(feeding.body));
     await stock(t, [
       ['SKU-1', 'WAW-1', 50],
       ['SKU-2', 'WAW-1', 50],
@@ -146,6 +148,36 @@ describe('the process route action routes by strategy and moves reservations to 
     assert.deepEqual([...(await held(orderId))], [[loc['KRK-S'], 8]]);
     const h3 = await t.call('GET', `/api/v1/orders/${orderId}/history`);
     assert.ok(h3.body.items.some((i: any) => i.action === 'order.unroutable' && i.changes.attempt === 3));
+  });
+
+  test('given equal priorities and no feeding list, intake holds the units at the location nearest the address, so routing has nothing to move', async () => {
+    const cleared = await t.call('PATCH', '/api/v1/channels/web', { settings: {} });
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+    const intakeHolds = async (externalId: string, city: string) => {
+      const r = await t.call(
+        'POST',
+        '/api/v1/orders',
+        orderBody({ externalId, paymentTerms: { kind: 'cash_on_delivery' }, shippingAddress: { ...address, city } }),
+      );
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const h = await t.call('GET', `/api/v1/orders/${r.body.id}/history`);
+      const reserved = h.body.items.find((i: any) => i.action === 'stock.reserved');
+      assert.ok(reserved, JSON.stringify(h.body.items.map((i: any) => i.action)));
+      assert.match(reserved.reason.rule, /then priority, then nearest/);
+      return {
+        id: r.body.id as string,
+        at: reserved.changes.lines.flatMap((l: any) => l.allocations.map((a: any) => a.location)),
+        moved: h.body.items.some((i: any) => i.action === 'stock.moved'),
+      };
+    };
+    // Łódź is ~120 km from Warsaw and ~190 km from Kraków; by code KRK-S would come first
+    const lodz = await intakeHolds('ROUTE-NEAR-1', 'Łódź');
+    assert.deepEqual(lodz.at, ['WAW-1', 'WAW-1', 'WAW-1']);
+    assert.equal(lodz.moved, false, 'routing found the holds where it planned them');
+    assert.deepEqual([...(await held(lodz.id))], [[loc['WAW-1'], 8]]);
+    // Gdańsk: WAW-1 is nearer than KRK-S as well; Kraków itself: KRK-S
+    assert.deepEqual((await intakeHolds('ROUTE-NEAR-2', 'Gdańsk')).at, ['WAW-1', 'WAW-1', 'WAW-1']);
+    assert.deepEqual((await intakeHolds('ROUTE-NEAR-3', 'Kraków')).at, ['KRK-S', 'KRK-S', 'KRK-S']);
   });
 
   test('given the channel names a strategy no location satisfies, the route action answers unroutable and the order becomes a stock exception', async () => {

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type {} from '../../store/schema-inventory.js';
 import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
-import { channelRules, outcomeOf, reservationOrder } from '../../domain/inventory/stock.js';
+import { channelRules, outcomeOf, reservationOrder, type CandidateLocation } from '../../domain/inventory/stock.js';
+import { geocode, haversineKm, locPoint, type AddressLike, type GeoLocation } from '../../domain/sourcing/geo.js';
 import type { FactRows } from '../../domain/order/facts.js';
 import {
   inLockOrder,
@@ -97,18 +98,65 @@ export interface ReserveOrderInput {
   /** The tenant's active locations when the caller already read them (intake reads them with its references). */
   locations?: ReservationLocation[] | null;
   /**
+   * Where the order goes (its shipping address, or a pickup point's): among locations of equal
+   * priority the nearest is tried first, as routing's default strategy would choose.
+   */
+  destination?: AddressLike | null;
+  /**
    * Awaited before the run's first write, after its reads (intake: the order's own insert was sent
    * ahead, and whether it took is known only when this resolves; a duplicate rejects).
    */
   beforeWrites?: () => Promise<void>;
 }
 
-/** A location as reservation ranks it. */
+/** A location as reservation ranks it (coordinates as the database gives them: numeric text, or numbers in JSON). */
 export interface ReservationLocation {
   id: string;
   code: string;
   priority: number;
   capabilities: string[];
+  latitude?: string | number | null;
+  longitude?: string | number | null;
+  country?: string | null;
+  address?: Record<string, unknown> | null;
+}
+
+/** The columns of `locations` a ReservationLocation is read from. */
+export const RESERVATION_LOCATION_COLUMNS = [
+  'id',
+  'code',
+  'priority',
+  'capabilities',
+  'latitude',
+  'longitude',
+  'country',
+  'address',
+] as const;
+
+/**
+ * The locations with their distance to the destination, geocoded as routing geocodes it
+ * (load-routing-problem.ts), so that among equal priorities the hold is taken where the order will
+ * most likely ship from and routing need not move it. Unknown destination: no distances.
+ */
+function withDistances(
+  locations: ReservationLocation[],
+  destination: AddressLike | null | undefined,
+): CandidateLocation[] {
+  if (!destination || locations.length < 2) return locations;
+  const geo = (location: ReservationLocation): GeoLocation => ({
+    code: location.code,
+    country: location.country ?? null,
+    latitude: location.latitude === null || location.latitude === undefined ? null : String(location.latitude),
+    longitude: location.longitude === null || location.longitude === undefined ? null : String(location.longitude),
+    address: location.address ?? {},
+  });
+  const places = locations.map(geo);
+  const dest = geocode(destination, places);
+  if (dest.how.startsWith('none')) return locations;
+  return locations.map((location, index) => {
+    const point = locPoint(places[index]!);
+    return { ...location, km: point ? haversineKm(dest, point) : null };
+  });
 }
 
 /** When a new hold lapses by the channel's `holdMinutes`; null = until released or shipped. */
@@ -143,7 +191,7 @@ function recordOutcome(
         })),
       },
       reason: {
-        rule: 'reserve: channel feeding locations, then priority; whole lines first',
+        rule: 'reserve: channel feeding locations, then priority, then nearest; whole lines first',
         expiresAt: expiresAt?.toISOString() ?? null,
       },
     },
@@ -172,12 +220,8 @@ export async function reserveOrder(
   const rules = channelRules(settings);
   const locations =
     input.locations ??
-    (await scope
-      .selectFrom('locations')
-      .select(['id', 'code', 'priority', 'capabilities'])
-      .where('active', '=', true)
-      .execute());
-  const candidates = reservationOrder(locations, {
+    (await scope.selectFrom('locations').select(RESERVATION_LOCATION_COLUMNS).where('active', '=', true).execute());
+  const candidates = reservationOrder(withDistances(locations, input.pickupLocationId ? null : input.destination), {
     pickupLocationId: input.pickupLocationId,
     feeding: rules.locations,
   });
@@ -398,6 +442,7 @@ export async function reserveOnIntake(
     channelSettings: Record<string, unknown>;
     lines: ReserveLine[];
     locations?: ReservationLocation[] | null;
+    destination?: AddressLike | null;
     beforeWrites?: () => Promise<void>;
   },
 ): Promise<ReservationOutcome> {
@@ -451,11 +496,13 @@ export async function reserveExisting(
     channel_id: string;
     pickup_location_id: string | null;
     delivery_method: string;
+    destination: AddressLike | null;
     channel_settings: Record<string, unknown> | null;
     lines: Array<{ id: string; line_no: number; product_id: string; sku: string; quantity: number }>;
     held: Record<string, string>;
     backordered: boolean;
   }>`select o.channel_id, o.pickup_location_id, o.delivery_method,
+      coalesce(o.shipping_address, o.pickup_point -> 'address') as destination,
       (select c.settings from channels c where c.tenant_id = o.tenant_id and c.id = o.channel_id) as channel_settings,
       (select coalesce(json_agg(json_build_object('id', l.id, 'line_no', l.line_no, 'product_id', l.product_id,
           'sku', l.sku, 'quantity', l.quantity) order by l.line_no), '[]')
@@ -489,6 +536,7 @@ export async function reserveExisting(
     channelId: order.channel_id,
     pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
     channelSettings: settings,
+    destination: order.destination,
     lines,
     ...opts,
   });

@@ -22,6 +22,7 @@ import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
 import { notSelected, processConfigured, type StartOutcome } from '../process/start-order-process.js';
 import type { OrderProcesses } from '../process/order-processes.js';
 import { channelRules } from '../../domain/inventory/stock.js';
+import { destinationOf } from '../../domain/sourcing/geo.js';
 import { recordChannelPayments } from '../money/channel-payments.js';
 import { rememberNewOrderMoney } from '../money/payment-rows.js';
 import { applyPriceLists, checkMinimumOrder, type PricedInput } from '../pricing/price-order.js';
@@ -453,6 +454,7 @@ async function acceptOrder(
     channelId: order.refs.channel.id,
     pickupLocationId: order.refs.pickupLocationId,
     locations: order.refs.locations,
+    destination: destinationOf(order.input.shippingAddress, order.input.delivery.pickupPoint),
     // the customer company approves first (0020): nothing is held until it has (docs/b2b-companies.md)
     channelSettings: companyApproval(order.start.rows.member, order.totals.grandTotal, order.input.currency).required
       ? { ...order.refs.channel.settings, reserveOnIntake: false }

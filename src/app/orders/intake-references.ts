@@ -74,7 +74,7 @@ export async function resolveReferences(scope: TenantScope, input: OrderInput, a
        where tenant_id = ${tenantId} and status = 'published' order by key, version desc) x) as published,
     ${priceRowsSql(tenantId, skus, input.currency, at)} as prices,
     (select case when ch.settings -> 'reserveOnIntake' is distinct from 'false'::jsonb then
-       (select coalesce(json_agg(x), '[]') from (select id, code, priority, capabilities from locations
+       (select coalesce(json_agg(x), '[]') from (select id, code, priority, capabilities, latitude, longitude, country, address from locations
          where tenant_id = ${tenantId} and active) x) end
      from channels ch where ch.tenant_id = ${tenantId} and ch.code = ${input.channel}) as locations,
     nextval('order_number_seq')::text as n`.execute(scope.conn);

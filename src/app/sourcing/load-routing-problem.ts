@@ -12,7 +12,7 @@ import {
 } from '../../domain/sourcing/index.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
 import { sentTogether } from '../../store/pipeline.js';
-import { geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
+import { destinationOf, geocode, locPoint, type AddressLike } from '../../domain/sourcing/geo.js';
 import { bucketFreeSql } from '../inventory/buckets.js';
 import { dayOf, dayStart } from './day-load.js';
 import { DEFAULT_STRATEGY_KEY, type StrategyRow } from './strategy-store.js';
@@ -218,8 +218,7 @@ export async function loadRoutingOrder(
   const locations = row.locations;
   // A third-party pickup point (pickup_point) is routed like ship: to its address when the order
   // has no shipping address of its own.
-  const pointAddress = (row.pickup_point as { address?: AddressLike } | null)?.address;
-  const address = (row.shipping_address ?? pointAddress ?? {}) as AddressLike;
+  const address = destinationOf(row.shipping_address, row.pickup_point) ?? {};
   const dest = geocode(address, locations);
   const segment = row.customer_segment ?? (row.has_company ? (row.company_segment ?? 'b2b') : 'b2c');
   const order: RoutingOrder = {

@@ -64,6 +64,25 @@ describe('inventory rules', () => {
     );
   });
 
+  test('given equal priorities, the nearest location comes first, a placed one before an unplaced one, then code; priority still wins over distance', () => {
+    const locs = [
+      { id: '1', code: 'A', priority: 1, capabilities: ['ships'], km: 300 },
+      { id: '2', code: 'B', priority: 1, capabilities: ['ships'], km: 120 },
+      { id: '3', code: 'C', priority: 1, capabilities: ['ships'], km: null },
+      { id: '4', code: 'D', priority: 2, capabilities: ['ships'], km: 5 },
+      { id: '5', code: 'E', priority: 1, capabilities: ['ships'] },
+    ];
+    assert.deepEqual(
+      reservationOrder(locs, { pickupLocationId: null, feeding: [] }).map((l) => l.code),
+      ['B', 'A', 'C', 'E', 'D'],
+    );
+    // the channel's feeding order still comes first
+    assert.deepEqual(
+      reservationOrder(locs, { pickupLocationId: null, feeding: ['A'] }).map((l) => l.code),
+      ['A', 'B', 'C', 'E', 'D'],
+    );
+  });
+
   test('given lines, the outcome is reserved, partial or shortage', () => {
     assert.equal(
       outcomeOf([

@@ -88,21 +88,31 @@ export interface CandidateLocation {
   code: string;
   priority: number;
   capabilities: string[];
+  /** Kilometres to the order's destination, when both are placed; null or absent when not known. */
+  km?: number | null;
 }
 
 /**
  * Locations to reserve from, best first: the pickup location alone for pickup orders; otherwise
  * shipping locations, the channel's feeding locations first (in the channel's order), then the
- * rest by priority (1 is best) and code.
+ * rest by priority (1 is best), among equal priorities the nearest to the destination (a placed
+ * location before an unplaced one: where routing's default strategy would send the order, so the
+ * hold need not move when it is routed), then code.
  */
 export function reservationOrder(
   all: CandidateLocation[],
   opts: { pickupLocationId: string | null; feeding: string[] },
 ): CandidateLocation[] {
   if (opts.pickupLocationId) return all.filter((l) => l.id === opts.pickupLocationId);
+  const distance = (l: CandidateLocation) => l.km ?? Number.POSITIVE_INFINITY;
   const ships = all
     .filter((l) => l.capabilities.includes('ships'))
-    .sort((a, b) => a.priority - b.priority || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    .sort(
+      (a, b) =>
+        a.priority - b.priority ||
+        (distance(a) < distance(b) ? -1 : distance(a) > distance(b) ? 1 : 0) ||
+        (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    );
   const rank = new Map(opts.feeding.map((c, i) => [c, i]));
   const fed = ships.filter((l) => rank.has(l.code)).sort((a, b) => rank.get(a.code)! - rank.get(b.code)!);
   return [...fed, ...ships.filter((l) => !rank.has(l.code))];

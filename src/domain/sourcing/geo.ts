@@ -23,6 +23,16 @@ export interface AddressLike {
   region?: unknown;
 }
 
+/**
+ * Where an order goes, as routing and reservation geocode it: its shipping address, else the
+ * address of its third-party pickup point (pickup_point delivery); null when it has neither.
+ */
+export function destinationOf(shippingAddress: unknown, pickupPoint: unknown): AddressLike | null {
+  if (shippingAddress && typeof shippingAddress === 'object') return shippingAddress as AddressLike;
+  const address = (pickupPoint as { address?: unknown } | null | undefined)?.address;
+  return address && typeof address === 'object' ? (address as AddressLike) : null;
+}
+
 /** A location as geocoding reads it (its row: coordinates as numeric text, the address as JSON). */
 export interface GeoLocation {
   code: string;

@@ -8,6 +8,7 @@ import { priceOrder } from '../../../domain/order/totals.js';
 import { channelRules } from '../../../domain/inventory/stock.js';
 import { emitEvent } from '../../events/emit-event.js';
 import { releaseOrderReservations } from '../../inventory/release.js';
+import { destinationOf } from '../../../domain/sourcing/geo.js';
 import { reserveOrder } from '../../inventory/reserve.js';
 import { refundPayments } from '../../money/payment-commands.js';
 import type { OrderProcesses } from '../../process/order-processes.js';
@@ -165,6 +166,7 @@ export async function confirmOrderChange(
       channelId: row.channel_id,
       pickupLocationId: applied.order.deliveryMethod === 'pickup' ? computed.pickupLocationId : null,
       channelSettings: loaded.channelSettings,
+      destination: destinationOf(row.shipping_address, row.pickup_point),
       lines: applied.order.lines
         // service lines hold no stock
         .filter((l) => l.quantity > 0 && l.kind !== 'service')
