@@ -8,7 +8,8 @@
  *   (200) SKUs with stock at 3 warehouses;
  * - `hot`: the same, every order also holds one hot SKU (with enough stock);
  * - `lifecycle`: b2c intake, then payment_authorized, shipped, delivered as an integration posts
- *   them (POST /orders/{id}/events): one "order" is the four calls;
+ *   them (POST /orders/{id}/events): one "order" is the four calls; on PostgreSQL the cell also
+ *   says how often routing moved the holds intake took (each move a release and a reservation);
  * - `raw`: a raw `pg` client doing the order-shaped writes in one transaction (order, lines,
  *   guarded stock updates, an event) — the baseline, in the same run;
  * - `raw-shared` (not in the default list): raw's statements per order, each order in a savepoint,
@@ -642,6 +643,20 @@ function printStatementTimes(before: StatementTimes, after: StatementTimes, orde
     );
 }
 
+/** How many times routing has moved an order's holds so far (PostgreSQL; read past the proxy, so not counted). */
+async function holdsMoved(url: string | undefined): Promise<number> {
+  if (!url) return 0;
+  const reader = new pg.Client({ connectionString: url });
+  await reader.connect();
+  try {
+    return Number(
+      (await reader.query(`select count(*) as n from order_history where action = 'stock.moved'`)).rows[0].n,
+    );
+  } finally {
+    await reader.end();
+  }
+}
+
 /** The database URL through the proxy: its local port, or its Unix socket's folder. */
 function throughProxy(url: URL, proxy: { port: number; unixDir?: string }): string {
   if (proxy.unixDir) {
@@ -756,8 +771,10 @@ async function main() {
         const times0 = proxy?.snapshotTimes();
         const node0 = cpuTicks(serverPid);
         const pg0 = pgCpu();
+        const moved0 = path === 'lifecycle' ? await holdsMoved(scratch?.url) : 0;
         for (const each of Object.values(batchers)) each.sizes.splice(0); // the warm-up's
         const result = await timed(clients, SECONDS, op);
+        const moved = path === 'lifecycle' ? (await holdsMoved(scratch?.url)) - moved0 : 0;
         const wire1 = proxy?.snapshot() ?? zeroCounts();
         const perOrder = (n: number) => n / Math.max(1, result.orders);
         const cell: Cell = {
@@ -787,6 +804,9 @@ async function main() {
             `  orders per transaction: ${fmt(sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length), 1)}`,
           );
         }
+        if (path === 'lifecycle' && scratch)
+          // routing that moves the holds intake took costs a release and a reservation per order
+          console.log(`  holds moved by routing: ${fmt(moved / Math.max(1, result.orders), 2)} per lifecycle`);
         if (proxy && times0) printStatementTimes(times0, proxy.snapshotTimes(), result.orders);
       }
     }
