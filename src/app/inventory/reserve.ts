@@ -3,7 +3,14 @@ import type {} from '../../store/schema-inventory.js';
 import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
 import { channelRules, outcomeOf, reservationOrder, type CandidateLocation } from '../../domain/inventory/stock.js';
-import { geocode, haversineKm, locPoint, type AddressLike, type GeoLocation } from '../../domain/sourcing/geo.js';
+import {
+  destinationOf,
+  geocode,
+  haversineKm,
+  locPoint,
+  type AddressLike,
+  type GeoLocation,
+} from '../../domain/sourcing/geo.js';
 import type { FactRows } from '../../domain/order/facts.js';
 import {
   inLockOrder,
@@ -121,17 +128,8 @@ export interface ReservationLocation {
   address?: Record<string, unknown> | null;
 }
 
-/** The columns of `locations` a ReservationLocation is read from. */
-export const RESERVATION_LOCATION_COLUMNS = [
-  'id',
-  'code',
-  'priority',
-  'capabilities',
-  'latitude',
-  'longitude',
-  'country',
-  'address',
-] as const;
+/** A location's address as reservation geocodes it: its city only (an address is free-form and may be long). */
+export const LOCATION_CITY = sql<Record<string, unknown>>`json_build_object('city', address ->> 'city')`;
 
 /**
  * The locations with their distance to the destination, geocoded as routing geocodes it
@@ -154,6 +152,7 @@ function withDistances(
   const dest = geocode(destination, places);
   if (dest.how.startsWith('none')) return locations;
   return locations.map((location, index) => {
+    if (!location.capabilities.includes('ships')) return location; // not a candidate
     const point = locPoint(places[index]!);
     return { ...location, km: point ? haversineKm(dest, point) : null };
   });
@@ -220,7 +219,12 @@ export async function reserveOrder(
   const rules = channelRules(settings);
   const locations =
     input.locations ??
-    (await scope.selectFrom('locations').select(RESERVATION_LOCATION_COLUMNS).where('active', '=', true).execute());
+    (await scope
+      .selectFrom('locations')
+      .select(['id', 'code', 'priority', 'capabilities', 'latitude', 'longitude', 'country'])
+      .select(LOCATION_CITY.as('address'))
+      .where('active', '=', true)
+      .execute());
   const candidates = reservationOrder(withDistances(locations, input.pickupLocationId ? null : input.destination), {
     pickupLocationId: input.pickupLocationId,
     feeding: rules.locations,
@@ -496,13 +500,14 @@ export async function reserveExisting(
     channel_id: string;
     pickup_location_id: string | null;
     delivery_method: string;
-    destination: AddressLike | null;
+    shipping_address: unknown;
+    pickup_point: unknown;
     channel_settings: Record<string, unknown> | null;
     lines: Array<{ id: string; line_no: number; product_id: string; sku: string; quantity: number }>;
     held: Record<string, string>;
     backordered: boolean;
   }>`select o.channel_id, o.pickup_location_id, o.delivery_method,
-      coalesce(o.shipping_address, o.pickup_point -> 'address') as destination,
+      o.shipping_address, o.pickup_point,
       (select c.settings from channels c where c.tenant_id = o.tenant_id and c.id = o.channel_id) as channel_settings,
       (select coalesce(json_agg(json_build_object('id', l.id, 'line_no', l.line_no, 'product_id', l.product_id,
           'sku', l.sku, 'quantity', l.quantity) order by l.line_no), '[]')
@@ -536,7 +541,7 @@ export async function reserveExisting(
     channelId: order.channel_id,
     pickupLocationId: order.delivery_method === 'pickup' ? order.pickup_location_id : null,
     channelSettings: settings,
-    destination: order.destination,
+    destination: destinationOf(order.shipping_address, order.pickup_point),
     lines,
     ...opts,
   });

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import type { OrderInput } from './schemas.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import type { ReservationLocation } from '../inventory/reserve.js';
+import { LOCATION_CITY, type ReservationLocation } from '../inventory/reserve.js';
 import type { CreditFactRow } from '../../domain/order/facts.js';
 import { creditJson } from '../money/credit-sql.js';
 import { candidatesOf, priceRowsSql, type PriceRow, type PricingRefs } from '../pricing/price-order.js';
@@ -74,7 +74,8 @@ export async function resolveReferences(scope: TenantScope, input: OrderInput, a
        where tenant_id = ${tenantId} and status = 'published' order by key, version desc) x) as published,
     ${priceRowsSql(tenantId, skus, input.currency, at)} as prices,
     (select case when ch.settings -> 'reserveOnIntake' is distinct from 'false'::jsonb then
-       (select coalesce(json_agg(x), '[]') from (select id, code, priority, capabilities, latitude, longitude, country, address from locations
+       (select coalesce(json_agg(x), '[]') from (select id, code, priority, capabilities, latitude, longitude, country,
+         ${LOCATION_CITY} as address from locations
          where tenant_id = ${tenantId} and active) x) end
      from channels ch where ch.tenant_id = ${tenantId} and ch.code = ${input.channel}) as locations,
     nextval('order_number_seq')::text as n`.execute(scope.conn);
