@@ -2,15 +2,9 @@ import { sql } from 'kysely';
 import type {} from '../../store/schema-inventory.js';
 import { newId } from '../../shared/ids.js';
 import { AppError } from '../../shared/errors.js';
-import { channelRules, outcomeOf, reservationOrder, type CandidateLocation } from '../../domain/inventory/stock.js';
-import {
-  destinationOf,
-  geocode,
-  haversineKm,
-  locPoint,
-  type AddressLike,
-  type GeoLocation,
-} from '../../domain/sourcing/geo.js';
+import { channelRules, outcomeOf, reservationOrder } from '../../domain/inventory/stock.js';
+import { destinationOf, type AddressLike } from '../../domain/sourcing/geo.js';
+import { activeLocations, withDistances, type ReservationLocation } from './reservation-locations.js';
 import type { FactRows } from '../../domain/order/facts.js';
 import {
   inLockOrder,
@@ -116,48 +110,6 @@ export interface ReserveOrderInput {
   beforeWrites?: () => Promise<void>;
 }
 
-/** A location as reservation ranks it (coordinates as the database gives them: numeric text, or numbers in JSON). */
-export interface ReservationLocation {
-  id: string;
-  code: string;
-  priority: number;
-  capabilities: string[];
-  latitude?: string | number | null;
-  longitude?: string | number | null;
-  country?: string | null;
-  address?: Record<string, unknown> | null;
-}
-
-/** A location's address as reservation geocodes it: its city only (an address is free-form and may be long). */
-export const LOCATION_CITY = sql<Record<string, unknown>>`json_build_object('city', address ->> 'city')`;
-
-/**
- * The locations with their distance to the destination, geocoded as routing geocodes it
- * (load-routing-problem.ts), so that among equal priorities the hold is taken where the order will
- * most likely ship from and routing need not move it. Unknown destination: no distances.
- */
-function withDistances(
-  locations: ReservationLocation[],
-  destination: AddressLike | null | undefined,
-): CandidateLocation[] {
-  if (!destination || locations.length < 2) return locations;
-  const geo = (location: ReservationLocation): GeoLocation => ({
-    code: location.code,
-    country: location.country ?? null,
-    latitude: location.latitude === null || location.latitude === undefined ? null : String(location.latitude),
-    longitude: location.longitude === null || location.longitude === undefined ? null : String(location.longitude),
-    address: location.address ?? {},
-  });
-  const places = locations.map(geo);
-  const dest = geocode(destination, places);
-  if (dest.how.startsWith('none')) return locations;
-  return locations.map((location, index) => {
-    if (!location.capabilities.includes('ships')) return location; // not a candidate
-    const point = locPoint(places[index]!);
-    return { ...location, km: point ? haversineKm(dest, point) : null };
-  });
-}
-
 /** When a new hold lapses by the channel's `holdMinutes`; null = until released or shipped. */
 function holdExpiry(settings: Record<string, unknown> | undefined, now: Date): Date | null {
   const rules = channelRules(settings);
@@ -217,14 +169,7 @@ export async function reserveOrder(
     ((await scope.selectFrom('channels').select(['settings']).where('id', '=', input.channelId).executeTakeFirst())
       ?.settings as Record<string, unknown> | undefined);
   const rules = channelRules(settings);
-  const locations =
-    input.locations ??
-    (await scope
-      .selectFrom('locations')
-      .select(['id', 'code', 'priority', 'capabilities', 'latitude', 'longitude', 'country'])
-      .select(LOCATION_CITY.as('address'))
-      .where('active', '=', true)
-      .execute());
+  const locations = input.locations ?? (await activeLocations(scope));
   const candidates = reservationOrder(withDistances(locations, input.pickupLocationId ? null : input.destination), {
     pickupLocationId: input.pickupLocationId,
     feeding: rules.locations,

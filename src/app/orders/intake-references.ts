@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import type { OrderInput } from './schemas.js';
 import type { TenantScope } from '../../store/tenant-scope.js';
-import { LOCATION_CITY, type ReservationLocation } from '../inventory/reserve.js';
+import { LOCATION_CITY, type ReservationLocation } from '../inventory/reservation-locations.js';
 import type { CreditFactRow } from '../../domain/order/facts.js';
 import { creditJson } from '../money/credit-sql.js';
 import { candidatesOf, priceRowsSql, type PriceRow, type PricingRefs } from '../pricing/price-order.js';

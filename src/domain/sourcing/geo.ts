@@ -37,8 +37,9 @@ export function destinationOf(shippingAddress: unknown, pickupPoint: unknown): A
 export interface GeoLocation {
   code: string;
   country: string | null;
-  latitude: string | null;
-  longitude: string | null;
+  /** Numeric text as a row gives it, or a number as JSON does. */
+  latitude: string | number | null;
+  longitude: string | number | null;
   address: Record<string, unknown>;
 }
 
