@@ -10,12 +10,16 @@
  *                                                 several builds, alternating within each round
  *   BENCH_DATA_DIR=./data …                       start on copies of this existing folder (no fresh starts)
  *
+ * Each build's server runs as `npm start` runs it (its package.json's start script: allocator
+ * tunables, V8 options; bench/npm-start.ts; BENCH_NPM_START=off for a plain `node`).
+ *
  * Wall time means little on a loaded machine: compare CPU times, over alternating rounds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { npmStartRuntime } from './npm-start.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const root = join(import.meta.dirname, '..');
@@ -52,8 +56,17 @@ interface Start {
 
 async function serverStart(entry: string, dataDir: string, port: number): Promise<Start> {
   const started = performance.now();
-  const child = spawn(process.execPath, [entry, 'serve', '--demo'], {
-    env: { ...process.env, DATABASE_URL: '', ORDO_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+  // entry is <root>/dist/cli/main.js: that root's start script
+  const runtime = npmStartRuntime(resolve(entry, '../../..'));
+  const child = spawn(process.execPath, [...runtime.nodeFlags, entry, 'serve', '--demo'], {
+    env: {
+      ...process.env,
+      ...runtime.env,
+      DATABASE_URL: '',
+      ORDO_DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
   try {

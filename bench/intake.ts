@@ -31,7 +31,11 @@
  * at the same clients. BENCH_DB=pglite (npm run bench:intake:pglite): the b2c path on the embedded
  * database (no proxy, the database's CPU is the server's). BENCH_PROFILE=DIR: the server runs with
  * --cpu-prof and writes its profile into DIR when it stops. BENCH_NODE_FLAGS: more node options for
- * the server only (e.g. "--max-semi-space-size=2"). BENCH_SETUP_SQL: SQL run on the PostgreSQL
+ * the server only (e.g. "--max-semi-space-size=2"); on PGlite the server runs as `npm start` runs it
+ * (package.json's start script: its allocator tunables and V8 options, bench/npm-start.ts;
+ * BENCH_NPM_START=off for a plain `node`). BENCH_IDLE_SECONDS=N: after the last cell, the server's
+ * RSS and memory once it has been idle N s (the embedded database's "RSS after 1,000 orders" is
+ * the b2c cell at 16 clients, 10 s, then 15 s idle). BENCH_SETUP_SQL: SQL run on the PostgreSQL
  * database after the set-up, before the cells (an experiment, e.g. an index dropped).
  * BENCH_STATEMENT_TIMES=N: after each cell, the N statements that took the most time at the server
  * per order (timed by the proxy from the wire: PostgreSQL's wall time, lock and I/O waits included;
@@ -49,6 +53,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { fmt, percentile, scratchDatabase } from './lib.js';
 import { startPgProxy, zeroCounts, type StatementTimes, type WireCounts } from './pg-proxy.js';
+import { describeRuntime, npmStartRuntime } from './npm-start.js';
 
 const PATHS_ALL = [
   'plain',
@@ -75,6 +80,9 @@ const STATEMENT_TIMES = Number(process.env.BENCH_STATEMENT_TIMES ?? 0);
 /** PostgreSQL's socket folder (e.g. /var/run/postgresql), or '' for TCP on 127.0.0.1. */
 const UNIX_SOCKETS = process.env.BENCH_UNIX_SOCKETS ?? '';
 const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? join(import.meta.dirname, '..'));
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 0);
+/** The embedded server runs as `npm start` runs it; on PostgreSQL, as `ordo serve` with plain node. */
+const RUNTIME = PGLITE ? npmStartRuntime(ROOT) : { env: {}, nodeFlags: [] };
 const WAREHOUSES = [
   ['WAW-1', 52.23, 21.01],
   ['KRK-1', 50.06, 19.94],
@@ -161,10 +169,10 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProces
     stdio: 'inherit',
   });
   if (built.status !== 0) throw new Error(`the build of ${ROOT} failed`);
-  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const flags = [...RUNTIME.nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...profile, ...flags, 'dist/cli/main.js', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...RUNTIME.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const started = Date.now();
@@ -758,7 +766,7 @@ async function main() {
     };
 
     console.log(
-      `Ordo intake paths: ${PGLITE ? 'PGlite (embedded)' : 'PostgreSQL'}, ${SECONDS} s per cell, clients ${CLIENTS.join(', ')}, ${SKUS} SKUs, Node ${process.version}`,
+      `Ordo intake paths: ${PGLITE ? `PGlite (embedded; server as npm start runs it: ${describeRuntime(RUNTIME)})` : 'PostgreSQL'}, ${SECONDS} s per cell, clients ${CLIENTS.join(', ')}, ${SKUS} SKUs, Node ${process.version}`,
     );
     const cells: Cell[] = [];
     for (const path of PATHS) {
@@ -809,6 +817,12 @@ async function main() {
           console.log(`  holds moved by routing: ${fmt(moved / Math.max(1, result.orders), 2)} per lifecycle`);
         if (proxy && times0) printStatementTimes(times0, proxy.snapshotTimes(), result.orders);
       }
+    }
+    if (IDLE_SECONDS > 0) {
+      await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+      console.log(
+        `after ${IDLE_SECONDS} s idle: RSS ${fmt(rssMb(serverPid), 0)} MB: ${await memoryParts(started.port)}`,
+      );
     }
     const raw = (clients: number) => cells.find((c) => c.path === 'raw' && c.clients === clients);
     const num = (n: number, d = 1) => (Number.isFinite(n) ? fmt(n, d) : '—');
