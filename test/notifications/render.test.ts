@@ -74,6 +74,10 @@ describe('notification templates, languages and money (pure)', () => {
     assert.equal(formatAmount(5n, 'PLN', 'en'), 'PLN\u00a00.05');
     assert.equal(formatAmount(1234n, 'JPY', 'en'), '¥1,234');
     assert.equal(formatAmount(-1005n, 'KWD', 'en'), '-KWD\u00a01.005');
+    // the formats are kept per language and currency: the same again, in another order, says the same
+    assert.equal(formatAmount(5n, 'PLN', 'pl'), '0,05\u00a0zł');
+    assert.equal(formatAmount(5n, 'PLN', 'en'), 'PLN\u00a00.05');
+    assert.equal(formatAmount(25749n, 'PLN', 'ru'), '257,49\u00a0PLN');
   });
 
   test("the language is the customer's, else the shipping country's, else the channel's, else English", () => {

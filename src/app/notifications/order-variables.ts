@@ -9,17 +9,37 @@ import '../../store/schema-fulfilment.js';
 
 type Dict = Record<string, unknown>;
 
+/*
+ * Intl formatters cost far more to build than to use (each loads its locale's data): one per
+ * language and currency, and one date format per language, built on first use and kept (a few
+ * languages times the currencies a tenant sells in).
+ */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<Language, Intl.DateTimeFormat>();
+
 /** An amount in minor units as money in the language's conventions, exact (no float ever touches it). */
 export function formatAmount(units: bigint, currency: string, lang: Language): string {
-  const digits = minorUnits(currency);
-  const nf = new Intl.NumberFormat(lang, {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
+  const key = `${lang} ${currency}`;
+  let nf = moneyFormats.get(key);
+  if (!nf) {
+    const digits = minorUnits(currency);
+    nf = new Intl.NumberFormat(lang, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    moneyFormats.set(key, nf);
+  }
   // A decimal string is formatted exactly (Intl.NumberFormat v3), so 17-digit totals keep every digit.
   return nf.format(formatMoney(units, currency) as unknown as number);
+}
+
+/** A day in the language's long form (6 grudnia 2026, 6 декабря 2026 г.), as the UTC calendar has it. */
+function formatDay(at: Date, lang: Language): string {
+  let format = dateFormats.get(lang);
+  if (!format) dateFormats.set(lang, (format = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' })));
+  return format.format(at);
 }
 
 export interface OrderForNotification {
@@ -176,9 +196,7 @@ export function orderVariables(
   const money = (u: bigint) => formatAmount(u, orderForNotification.currency, lang);
   return {
     ...orderForNotification.vars,
-    orderDate: new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(
-      orderForNotification.placedAt,
-    ),
+    orderDate: formatDay(orderForNotification.placedAt, lang),
     lines: orderForNotification.lines.map((l) => `${l.quantity} × ${l.name} (${l.sku}) — ${money(l.total)}`).join('\n'),
     subtotal: money(orderForNotification.totals.subtotal),
     shipping: money(orderForNotification.totals.shipping),
