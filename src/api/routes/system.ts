@@ -168,7 +168,7 @@ function operatorGauges(registry: Registry, cache: OperatorFiguresCache) {
   );
   gauge(
     'ordo_embedded_vacuums',
-    "Vacuums the embedded database's upkeep ran since start (a counter; none on PostgreSQL, whose autovacuum does it)",
+    "Tables the embedded database's upkeep vacuumed since start, one at a time (a counter; none on PostgreSQL, whose autovacuum does it)",
     [],
     (metric, figures) => {
       if (figures.pool?.vacuums !== undefined) metric.set(figures.pool.vacuums);
