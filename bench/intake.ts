@@ -36,7 +36,8 @@
  * BENCH_NPM_START=off for a plain `node`). BENCH_IDLE_SECONDS=N: after the last cell, the server's
  * RSS and memory once it has been idle N s (the embedded database's "RSS after 1,000 orders" is
  * the b2c cell at 16 clients, 10 s, then 15 s idle). BENCH_SETUP_SQL: SQL run on the PostgreSQL
- * database after the set-up, before the cells (an experiment, e.g. an index dropped).
+ * database after the set-up, before the cells (an experiment, e.g. an index dropped); on PGlite, on
+ * its data folder before the server opens it.
  * BENCH_STATEMENT_TIMES=N: after each cell, the N statements that took the most time at the server
  * per order (timed by the proxy from the wire: PostgreSQL's wall time, lock and I/O waits included;
  * at one client close to its CPU), and the sum over all statements. BENCH_UNIX_SOCKETS=DIR: the
@@ -125,6 +126,19 @@ const rssMb = (pid: number) => {
   const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
 };
+
+/**
+ * An experiment's change to the embedded database's schema, made on its folder (migrated by the
+ * tenants' creation) before the server opens it, by PGlite in a child process.
+ */
+function pgliteSetupSql(dataDir: string, text: string) {
+  const script = `const {PGlite}=await import('@electric-sql/pglite');const {pg_trgm}=await import('@electric-sql/pglite/contrib/pg_trgm');const db=await PGlite.create(process.argv[1],{extensions:{pg_trgm}});await db.exec(process.argv[2]);await db.close();`;
+  const done = spawnSync(process.execPath, ['--input-type=module', '-e', script, dataDir, text], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (done.status !== 0) throw new Error('BENCH_SETUP_SQL failed on the embedded database');
+}
 
 /** Runs the server's own CLI (tsx from the server root) and returns its output. */
 function ordoCli(env: NodeJS.ProcessEnv, args: string[]) {
@@ -688,6 +702,7 @@ async function main() {
     const plainKey = PATHS.includes('plain') ? await createTenant(baseEnv, `plain-${runId}`) : '';
     const shopKey = await createTenant(baseEnv, `shop-${runId}`);
     let serverEnv = baseEnv;
+    if (process.env.BENCH_SETUP_SQL && PGLITE) pgliteSetupSql(dataDir, process.env.BENCH_SETUP_SQL);
     if (!PGLITE) {
       const url = new URL(scratch!.url);
       proxy = await startPgProxy(
