@@ -26,12 +26,11 @@ export const UPKEEP: Upkeep = { minRows: 500, share: 0.2, checkMs: 1_000 };
  * only when asked to flush them.
  */
 const FLUSH_COUNTERS = 'select pg_stat_force_next_flush()';
-/** The database's own tables due a vacuum, the most changed first. */
-const tablesDue = (upkeep: Upkeep) => `select relname as name from pg_stat_user_tables
+/** The database's own tables due a vacuum, the most changed first, each named as SQL quotes it. */
+const tablesDue = (upkeep: Upkeep) => `select quote_ident(relname) as name from pg_stat_user_tables
   where schemaname = 'public'
     and n_dead_tup + n_ins_since_vacuum >= ${Number(upkeep.minRows)} + ${Number(upkeep.share)} * greatest(n_live_tup, 0)
   order by n_dead_tup + n_ins_since_vacuum desc`;
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * A minimal pg.Pool look-alike over one PGlite instance, so Kysely's PostgresDialect runs
@@ -112,7 +111,7 @@ export class PGlitePool {
     const table = this.due.shift()!;
     try {
       const started = performance.now();
-      await this.pg.exec(`vacuum ${quoteIdent(table)}`);
+      await this.pg.exec(`vacuum ${table}`);
       this.vacuums++;
       this.vacuumSeconds += (performance.now() - started) / 1000;
     } catch {
