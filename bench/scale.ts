@@ -8,7 +8,7 @@
  * database's server processes, /proc) and the load average, since wall time on a shared machine
  * says little alone.
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/ordo_scale npm run bench:scale
- *   ROUNDS=20 (per kind), SCALE_HTTP=0 (skip the HTTP runs), REPORT_ROUNDS=5 (each dashboard report)
+ *   ROUNDS=20 (per kind), SCALE_HTTP=0 (skip the HTTP runs), REPORT_ROUNDS=5 (each dashboard report; 0: none)
  * SCALE_UPGRADE=plain,online instead runs migration 0039 again while orders come in (see `upgrade`).
  * SCALE_INTAKE=N instead posts N B2C orders (channel web: its process, reservation, an
  * Idempotency-Key; 1–3 lines over the generated SKUs, a generated customer) one at a time through
@@ -394,12 +394,14 @@ if (process.env.SCALE_HTTP !== '0') {
   // the dashboard's reports over its default 30 days (the generator spaces orders 3 s apart, so
   // that is ~860,000 orders from 1M up)
   const reportRounds = Number(process.env.REPORT_ROUNDS ?? 5);
-  for (const path of [
+  const reports = [
     '/reports/orders-summary?days=30',
     '/reports/kpis',
     '/reports/operations?days=30&staleHours=48',
     `/reports/revenue?from=${new Date(Date.now() - 30 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`,
-  ])
+  ];
+  // REPORT_ROUNDS=0: the drill-down lists alone
+  for (const path of reportRounds > 0 ? reports : [])
     await measure(
       path.split('?')[0]!,
       'http',

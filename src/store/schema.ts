@@ -236,6 +236,8 @@ export interface OrderFactsTable {
   location_id: string | null;
   location_since: Date | null;
   location_by: string | null;
+  /** shipped_at less the order's placement (an interval, compared in SQL: `kpi=late`), migration 0041 */
+  shipped_after: unknown;
 }
 
 export interface AuditLogTable {

@@ -85,13 +85,45 @@ const slaDecided = (opts: KpiOptions) =>
       or orders.placed_at + make_interval(hours => ${opts.slaHours}) < ${opts.now}))`;
 /**
  * Not cancelled, the deadline passed, and not shipped by it. The deadline is in the past as of
- * `now` (a hand-over a carrier dated ahead of our clock does not make an order late early), so the
- * list skips the orders placed within the SLA by their placement index instead of testing each.
+ * `now`: a hand-over a carrier dated ahead of our clock does not make an order late early. (The
+ * orders list finds the late orders by `lateIds`.)
  */
 const late = (opts: KpiOptions) =>
   sql`(orders.state <> 'cancelled'
-      and orders.placed_at < ${new Date(opts.now.getTime() - opts.slaHours * 3_600_000)}
+      and orders.placed_at < ${deadlineOf(opts)}
       and orders.placed_at + make_interval(hours => ${opts.slaHours}) < coalesce(${factsOf(opts)('shipped_at')}, ${opts.now}))`;
+const deadlineOf = (opts: KpiOptions) => new Date(opts.now.getTime() - opts.slaHours * 3_600_000);
+/** Final states an order may end in without having shipped, `cancelled` aside (migration 0041's `orders_unshipped_ends`). */
+export const UNSHIPPED_ENDS = FINAL_STATES.filter(
+  (state) => state !== 'cancelled' && !(SHIPPED_STATES as readonly string[]).includes(state),
+);
+/**
+ * The late orders (`GET /orders?kpi=late`; return orders aside, as every KPI but "needs attention"
+ * leaves them) without testing every order placed before the deadline: each is in one of three
+ * small sets, read through its own index (migration 0041) — shipped more than the SLA after
+ * placement (`order_facts.shipped_after`); running and placed before the deadline
+ * (`orders_running`); ended unshipped before it (`orders_unshipped_ends`) — and the last two
+ * keep those not shipped in time. An order in a final shipped state reached it by a history step,
+ * which set its `shipped_at`: it can only be late as shipped late. Each branch is the definition
+ * (`late`) for its set (test/reports/order-facts.test.ts checks the two agree).
+ */
+export const lateIds = (opts: KpiOptions) => {
+  const { tenantId, slaHours } = opts;
+  const deadline = deadlineOf(opts);
+  const notInTime = (alias: string) => sql`not exists (select 1 from order_facts f where f.tenant_id = ${tenantId}
+      and f.order_id = ${sql.ref(`${alias}.id`)} and f.shipped_at <= ${sql.ref(`${alias}.placed_at`)} + make_interval(hours => ${slaHours}))`;
+  return sql<{ id: string }>`
+    select o.id from order_facts f join orders o on o.tenant_id = f.tenant_id and o.id = f.order_id
+      where f.tenant_id = ${tenantId} and f.shipped_after > make_interval(hours => ${slaHours})
+        and o.state <> 'cancelled' and o.placed_at < ${deadline} and o.order_type <> 'return'
+    union
+    select r.id from orders r where r.tenant_id = ${tenantId} and r.state not in (${FINAL_LIST})
+      and least(r.placed_at, r.created_at) < ${deadline} and r.placed_at < ${deadline} and r.order_type <> 'return'
+      and ${notInTime('r')}
+    union
+    select u.id from orders u where u.tenant_id = ${tenantId} and u.state in (${UNSHIPPED_LIST})
+      and u.placed_at < ${deadline} and u.order_type <> 'return' and ${notInTime('u')}`;
+};
 
 /** The condition an order meets to count in a KPI. */
 export function kpiCondition(kpi: Kpi, opts: KpiOptions): RawBuilder<boolean> {
@@ -119,8 +151,12 @@ export function kpiCondition(kpi: Kpi, opts: KpiOptions): RawBuilder<boolean> {
   }
 }
 
-/** FINAL_STATES as literals, so the planner matches migration 0034's partial index `orders_running`. */
-const FINAL_LIST = sql.raw(FINAL_STATES.map((state) => `'${state}'`).join(', '));
+/** States as literals, so the planner matches a partial index's predicate. */
+const literals = (states: readonly string[]) => sql.raw(states.map((state) => `'${state}'`).join(', '));
+/** FINAL_STATES for migration 0034's partial index `orders_running`. */
+const FINAL_LIST = literals(FINAL_STATES);
+/** UNSHIPPED_ENDS for migration 0041's partial index `orders_unshipped_ends`. */
+const UNSHIPPED_LIST = literals(UNSHIPPED_ENDS);
 /**
  * Running, and no step for `stuckHours`. No step of an order happens before it was placed or
  * created, so such an order was also placed or created before the cutoff: that redundant condition

@@ -6,7 +6,14 @@ import type { orderListQuery } from './schemas.js';
 import { orderSummaryView } from './order-view.js';
 import { AppError } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
-import { attentionIds, channelCondition, kpiCondition, locationCondition, stageCondition } from './kpi-filters.js';
+import {
+  attentionIds,
+  channelCondition,
+  kpiCondition,
+  lateIds,
+  locationCondition,
+  stageCondition,
+} from './kpi-filters.js';
 
 type ListQuery = z.infer<typeof orderListQuery> & { now?: Date };
 
@@ -322,10 +329,10 @@ function searchCondition(search: Search) {
   return sql<boolean>`(${sql.join([...(search.ids.length ? [ids] : []), ...search.conditions], sql` or `)})`;
 }
 
-/** What a list's filters resolved to before its queries: the search, and the orders needing attention. */
+/** What a list's filters resolved to before its queries: the search, and the orders of a KPI found first (needing attention, late). */
 interface Found {
   search: Search | null;
-  attention: string[] | null;
+  kpiIds: string[] | null;
 }
 
 const kpiOptions = (scope: TenantScope, file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>) => ({
@@ -341,16 +348,16 @@ async function resolve(
   bounds: ListBounds,
 ): Promise<Found> {
   const search = file.q?.trim() ? await resolveSearch(scope, file.q, bounds) : null;
-  // The few orders needing attention are found first, each part by its own index (as the
-  // navigation's count finds them), rather than by testing every order newest first; as a
+  // The few orders needing attention, or late, are found first, each part by its own index (as
+  // the navigation's count finds them), rather than by testing every order newest first; as a
   // known array the planner fetches them by key.
-  const attention =
-    file.kpi === 'attention'
-      ? (await attentionIds(kpiOptions(scope, file)).execute(scope.conn)).rows.map((row) =>
-          String(Object.values(row)[0]),
-        )
-      : null;
-  return { search, attention };
+  const kpiIds = file.kpi === 'attention' ? attentionIds : file.kpi === 'late' ? lateIds : null;
+  return {
+    search,
+    kpiIds: kpiIds
+      ? (await kpiIds(kpiOptions(scope, file)).execute(scope.conn)).rows.map((row) => String(Object.values(row)[0]))
+      : null,
+  };
 }
 
 function filtered(scope: TenantScope, file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>, found: Found) {
@@ -372,8 +379,8 @@ function filtered(scope: TenantScope, file: Omit<ListQuery, 'limit' | 'cursor' |
   if (file.stage) query = query.where(stageCondition(scope.tenantId, file.stage));
   if (file.kpi)
     query = query.where(
-      found.attention
-        ? sql<boolean>`orders.id = any(${found.attention}::uuid[])`
+      found.kpiIds
+        ? sql<boolean>`orders.id = any(${found.kpiIds}::uuid[])`
         : kpiCondition(file.kpi, kpiOptions(scope, file)),
     );
   return query;
@@ -422,11 +429,11 @@ async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
   const direction = sql.raw(desc ? 'desc' : 'asc');
   const full = pageRows(query);
   type Row = Awaited<ReturnType<typeof full.execute>>[number];
-  // A known set of ids (a rare needle, the orders needing attention) is fetched by key first and
+  // A known set of ids (a rare needle, the orders needing attention or late) is fetched by key first and
   // sorted after (a materialized CTE): left to itself the planner may walk the whole list in order
   // testing each row against the array, as if the ids were many. Only the id and the sort value
   // are picked for the sort; the page's rows are read whole after it.
-  const known = !!found.attention || (!!found.search && !found.search.conditions.length);
+  const known = !!found.kpiIds || (!!found.search && !found.search.conditions.length);
   const rows: Row[] =
     known && column === 'id'
       ? await newestOfKnown(scope, file, found, after?.id ?? null, desc)
@@ -460,7 +467,7 @@ async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
  */
 async function newestOfKnown(scope: TenantScope, file: ListQuery, found: Found, afterId: string | null, desc: boolean) {
   const bare = found.search && !found.search.conditions.length ? new Set(found.search.ids) : null;
-  let ids = found.attention ? found.attention.filter((id) => !bare || bare.has(id)) : [...bare!];
+  let ids = found.kpiIds ? found.kpiIds.filter((id) => !bare || bare.has(id)) : [...bare!];
   ids.sort();
   if (desc) ids.reverse();
   if (afterId) ids = ids.filter((id) => (desc ? id < afterId : id > afterId));
@@ -469,7 +476,7 @@ async function newestOfKnown(scope: TenantScope, file: ListQuery, found: Found, 
   for (let at = 0; at < ids.length && rows.length <= file.limit; at += size, size *= 4) {
     const slice = ids.slice(at, at + size);
     const only: Found = {
-      attention: found.attention ? slice : null,
+      kpiIds: found.kpiIds ? slice : null,
       search: bare ? { ...found.search!, ids: slice } : found.search,
     };
     rows.push(
@@ -517,8 +524,8 @@ async function countPage(
       ? { total: page.items.length + 1, totalExact: false }
       : { total: page.items.length, totalExact: true };
   // Ids found alone are the matches (each is an order: the tables they come from reference it).
-  if (found.attention && !found.search && !narrowed({ ...file, kpi: undefined }))
-    return { total: found.attention.length, totalExact: true };
+  if (found.kpiIds && !found.search && !narrowed({ ...file, kpi: undefined }))
+    return { total: found.kpiIds.length, totalExact: true };
   const cap = bounds.countCap;
   // Planned for every match (a CTE), read only up to the cap: with the limit in the same query
   // the planner may pick a walk that is fast only when matches are many.
