@@ -111,18 +111,19 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     });
 
   const countOf = (kpi: Kpi) => sql`count(*) filter (where ${kpiCondition(kpi, opts)})`;
-  const counts = await sql<Record<string, string>>`select count(*) as total,
+  // The four passes below are independent: each runs on its own connection of the pool at once,
+  // so the report takes as long as its longest pass (the time per stage), not their sum.
+  const zone = query.timeZone ?? 'UTC';
+  await knownZone(scope, zone);
+  const counting = sql<Record<string, string>>`select count(*) as total,
       ${countOf('completed')} as completed, ${countOf('cancelled')} as cancelled,
       ${countOf('returned')} as returned, ${countOf('oversold')} as oversold,
       ${countOf('late')} as late, ${countOf('on_time')} as on_time, ${countOf('stuck')} as stuck,
       count(*) filter (where ${slaDecidedCondition(opts)}) as sla_decided
     from ${from} where ${base}`.execute(scope.conn);
-  const row = counts.rows[0] ?? {};
-  const figure = (key: string) => Number(row[key] ?? 0);
-  const total = figure('total');
 
   // Cycle time: placement to the first end state, overall, per channel and per location.
-  const cycleRows = await sql<{
+  const cycling = sql<{
     channel: string | null;
     channel_name: string | null;
     location: string | null;
@@ -145,7 +146,7 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
     order by count(*) desc`.execute(scope.conn);
 
   // Time per stage: each finished stay in a state (entered, then left by the next step).
-  const stageRows = await sql<{
+  const staging = sql<{
     stage: string;
     channel: string | null;
     channel_name: string | null;
@@ -174,14 +175,16 @@ export async function kpiReport(scope: TenantScope, now: Date, query: KpiQuery) 
 
   // The figures per calendar day of placement in the user's zone, every day of the period (days
   // without orders as zeros); PostgreSQL cuts the days with the same zone rules the windows use.
-  const zone = query.timeZone ?? 'UTC';
-  await knownZone(scope, zone);
-  const dayRows = await sql<Record<string, string | null>>`select
+  const days = sql<Record<string, string | null>>`select
       to_char(orders.placed_at at time zone ${zone}, 'YYYY-MM-DD') as day, count(*) as total,
       ${countOf('cancelled')} as cancelled, ${countOf('late')} as late, ${countOf('on_time')} as on_time,
       count(*) filter (where ${slaDecidedCondition(opts)}) as sla_decided,
       percentile_cont(0.5) within group (order by extract(epoch from (facts.ended_at - orders.placed_at))) as p50
     from ${from} where ${base} group by 1 order by 1`.execute(scope.conn);
+  const [counts, cycleRows, stageRows, dayRows] = await Promise.all([counting, cycling, staging, days]);
+  const row = counts.rows[0] ?? {};
+  const figure = (key: string) => Number(row[key] ?? 0);
+  const total = figure('total');
   const byDay = new Map(dayRows.rows.map((r) => [String(r.day), r]));
   const daily = daysOf(query.from, query.to, zone).map(({ day, start, end }) => {
     const found = byDay.get(day);
