@@ -112,7 +112,7 @@ export const lateIds = (opts: KpiOptions) => {
   const deadline = deadlineOf(opts);
   const notInTime = (alias: string) => sql`not exists (select 1 from order_facts f where f.tenant_id = ${tenantId}
       and f.order_id = ${sql.ref(`${alias}.id`)} and f.shipped_at <= ${sql.ref(`${alias}.placed_at`)} + make_interval(hours => ${slaHours}))`;
-  return sql<{ id: string }>`
+  return sql<string>`
     select o.id from order_facts f join orders o on o.tenant_id = f.tenant_id and o.id = f.order_id
       where f.tenant_id = ${tenantId} and f.shipped_after > make_interval(hours => ${slaHours})
         and o.state <> 'cancelled' and o.placed_at < ${deadline} and o.order_type <> 'return'
