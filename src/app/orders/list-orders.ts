@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { z } from 'zod';
-import { scope as tenantScope, type TenantScope } from '../../store/tenant-scope.js';
+import type { TenantScope } from '../../store/tenant-scope.js';
+import { withoutParallelWorkers } from '../../store/without-parallel-workers.js';
 import { likePattern } from '../../store/like-pattern.js';
 import type { orderListQuery } from './schemas.js';
 import { orderSummaryView } from './order-view.js';
@@ -398,23 +399,6 @@ export async function listOrders(scope: TenantScope, file: ListQuery, bounds: Li
     if (file.cursor) return { ...page, total: null, totalExact: null };
     return { ...page, ...(await countPage(reader, file, found, bounds, page)) };
   });
-}
-
-/**
- * Runs `read` with no parallel workers, in a read-only transaction of its own for `set local` (or
- * in the caller's). A list reads a page and at most COUNT_CAP matches: at 1M orders the planner
- * took parallel plans for a few thousand rows (the late orders' ids, the oversold ones' count),
- * and starting the workers cost more than they shared — 58–155 ms against 18–20 ms without.
- */
-async function withoutParallelWorkers<T>(scope: TenantScope, read: (reader: TenantScope) => Promise<T>) {
-  if (scope.conn.isTransaction) return read(scope);
-  return scope.conn
-    .transaction()
-    .setAccessMode('read only')
-    .execute(async (tx) => {
-      await sql`set local max_parallel_workers_per_gather = 0`.execute(tx);
-      return read(tenantScope(tx, scope.tenantId));
-    });
 }
 
 /** The channel's code of the `orders` row, looked up per row shown (not joined: see `filtered`). */

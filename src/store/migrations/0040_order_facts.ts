@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { reportFill } from '../migrate.js';
+import { inKeyBatches, type KeyRange } from '../key-batches.js';
 
 /**
  * Per-order KPI facts kept as they happen (issue 19 item 5, docs/kpis.md "At scale"). The KPI
@@ -107,8 +108,8 @@ const statements = [
     for each row execute function ordo_facts_from_fulfilment()`,
 ];
 
-/** The facts of the orders in (after, upto] by (tenant_id, id), from the definitions (kpi-filters.ts). */
-const backfill = (after: Key | null, upto: Key | null) => sql`
+/** The facts of the orders in `range` (by (tenant_id, id)), from the definitions (kpi-filters.ts). */
+const backfill = (range: KeyRange) => sql`
   insert into order_facts (tenant_id, order_id, shipped_at, ended_at, oversold, returned, location_id, location_since, location_by)
   select * from (
     select o.tenant_id, o.id,
@@ -127,16 +128,10 @@ const backfill = (after: Key | null, upto: Key | null) => sql`
     from orders o
     left join lateral (select f.location_id, f.created_at, f.id from fulfilment_orders f
       where f.tenant_id = o.tenant_id and f.order_id = o.id order by f.created_at, f.id limit 1) first on true
-    where ${after ? sql`(o.tenant_id, o.id) > (${after.tenant_id}, ${after.id})` : sql`true`}
-      and ${upto ? sql`(o.tenant_id, o.id) <= (${upto.tenant_id}, ${upto.id})` : sql`true`}
+    where ${range('o')}
   ) facts
   where shipped_at is not null or ended_at is not null or oversold or returned or location_by is not null
   ${sql.raw(MERGE)}`;
-
-interface Key {
-  tenant_id: string;
-  id: string;
-}
 
 /**
  * Merges into `order_facts` the facts of every order from its records, `batch` orders per
@@ -148,19 +143,7 @@ export async function backfillOrderFacts(
   batch = 5_000,
   onBatch?: (orders: number) => void,
 ): Promise<void> {
-  let after: Key | null = null;
-  for (let done = batch; ; done += batch) {
-    const upto: Key | null =
-      (
-        await sql<Key>`select tenant_id, id from orders
-          where ${after ? sql`(tenant_id, id) > (${after.tenant_id}, ${after.id})` : sql`true`}
-          order by tenant_id, id offset ${batch - 1} limit 1`.execute(db)
-      ).rows[0] ?? null;
-    await backfill(after, upto).execute(db);
-    if (!upto) return;
-    onBatch?.(done);
-    after = upto;
-  }
+  await inKeyBatches(db, 'orders', 'id', batch, (range) => backfill(range).execute(db), onBatch);
 }
 
 export const online = true;

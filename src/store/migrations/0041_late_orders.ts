@@ -1,6 +1,7 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { reportFill } from '../migrate.js';
 import { buildIndexOnline } from '../online-index.js';
+import { inKeyBatches, type KeyRange } from '../key-batches.js';
 
 /**
  * The late orders found by index (issue 19 item 5, docs/kpis.md "At scale"). An order is late when
@@ -46,37 +47,18 @@ export const indexes: [string, string][] = [
   ],
 ];
 
-interface Key {
-  tenant_id: string;
-  order_id: string;
-}
-
 /** Sets `shipped_after` of the facts rows that have shipped, `batch` rows per statement (each its own transaction). */
 export async function fillShippedAfter(
   db: Kysely<any>,
   batch = 20_000,
   onBatch?: (rows: number) => void,
 ): Promise<void> {
-  let after: Key | null = null;
-  for (let done = batch; ; done += batch) {
-    const past: RawBuilder<unknown> = after
-      ? sql`(f.tenant_id, f.order_id) > (${after.tenant_id}, ${after.order_id})`
-      : sql`true`;
-    const upto: Key | null =
-      (
-        await sql<Key>`select f.tenant_id, f.order_id from order_facts f where ${past}
-          order by f.tenant_id, f.order_id offset ${batch - 1} limit 1`.execute(db)
-      ).rows[0] ?? null;
-    const upTo = upto ? sql`(f.tenant_id, f.order_id) <= (${upto.tenant_id}, ${upto.order_id})` : sql`true`;
-    // A row a trigger changes meanwhile is read again by the update (read committed): it gets the new time.
-    await sql`update order_facts f set shipped_after = f.shipped_at - o.placed_at
+  // A row a trigger changes meanwhile is read again by the update (read committed): it gets the new time.
+  const fill = (range: KeyRange) => sql`update order_facts f set shipped_after = f.shipped_at - o.placed_at
       from orders o
       where o.tenant_id = f.tenant_id and o.id = f.order_id and f.shipped_at is not null
-        and f.shipped_after is distinct from f.shipped_at - o.placed_at and ${past} and ${upTo}`.execute(db);
-    if (!upto) return;
-    onBatch?.(done);
-    after = upto;
-  }
+        and f.shipped_after is distinct from f.shipped_at - o.placed_at and ${range('f')}`;
+  await inKeyBatches(db, 'order_facts', 'order_id', batch, (range) => fill(range).execute(db), onBatch);
 }
 
 export const online = true;
