@@ -19,7 +19,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { npmStartRuntime } from './npm-start.js';
+import { npmStartRuntime, pgliteScript } from './npm-start.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const root = join(import.meta.dirname, '..');
@@ -97,9 +97,14 @@ async function serverStart(entry: string, dataDir: string, port: number): Promis
 }
 
 function rawStart(dataDir: string): Start {
-  const script = `const t=performance.now();const {PGlite}=await import('@electric-sql/pglite');const {pg_trgm}=await import('@electric-sql/pglite/contrib/pg_trgm');const p=await PGlite.create(${JSON.stringify(dataDir)},{extensions:{pg_trgm}});await p.query('select 1');const {readFileSync}=await import('node:fs');const f=readFileSync('/proc/self/task/'+process.pid+'/stat','utf8').split(') ')[1].split(' ');const c=process.cpuUsage();console.log(JSON.stringify({cpu:(c.user+c.system)/1000,main:(Number(f[11])+Number(f[12]))*10,rss:process.memoryUsage().rss/1048576}));await p.close();`;
+  const script = pgliteScript(
+    `await db.query('select 1');const {readFileSync}=await import('node:fs');const f=readFileSync('/proc/self/task/'+process.pid+'/stat','utf8').split(') ')[1].split(' ');const c=process.cpuUsage();console.log(JSON.stringify({cpu:(c.user+c.system)/1000,main:(Number(f[11])+Number(f[12]))*10,rss:process.memoryUsage().rss/1048576}));await db.close();`,
+  );
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, dataDir], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const parsed = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { cpu: number; main: number; rss: number };
   return {
     wallMs: performance.now() - started,

@@ -54,7 +54,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { fmt, percentile, scratchDatabase } from './lib.js';
 import { startPgProxy, zeroCounts, type StatementTimes, type WireCounts } from './pg-proxy.js';
-import { describeRuntime, npmStartRuntime } from './npm-start.js';
+import { describeRuntime, npmStartRuntime, pgliteScript } from './npm-start.js';
 
 const PATHS_ALL = [
   'plain',
@@ -132,7 +132,7 @@ const rssMb = (pid: number) => {
  * tenants' creation) before the server opens it, by PGlite in a child process.
  */
 function pgliteSetupSql(dataDir: string, text: string) {
-  const script = `const {PGlite}=await import('@electric-sql/pglite');const {pg_trgm}=await import('@electric-sql/pglite/contrib/pg_trgm');const db=await PGlite.create(process.argv[1],{extensions:{pg_trgm}});await db.exec(process.argv[2]);await db.close();`;
+  const script = pgliteScript('await db.exec(process.argv[2]);await db.close();');
   const done = spawnSync(process.execPath, ['--input-type=module', '-e', script, dataDir, text], {
     cwd: ROOT,
     stdio: 'inherit',

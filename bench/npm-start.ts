@@ -33,3 +33,11 @@ export function npmStartRuntime(root: string): NpmStartRuntime {
 /** The runtime in words, for a bench's header. */
 export const describeRuntime = (runtime: NpmStartRuntime) =>
   [...Object.entries(runtime.env).map(([k, v]) => `${k}=${v}`), ...runtime.nodeFlags].join(' ') || 'plain node';
+
+/**
+ * A `node --input-type=module -e` script that opens the embedded database's folder given as its
+ * first argument as Ordo opens it (with pg_trgm) as `db`, then runs `body`: a bench's own use of
+ * a data folder, in a child process, without Ordo's code.
+ */
+export const pgliteScript = (body: string) =>
+  `const {PGlite}=await import('@electric-sql/pglite');const {pg_trgm}=await import('@electric-sql/pglite/contrib/pg_trgm');const db=await PGlite.create(process.argv[1],{extensions:{pg_trgm}});${body}`;
