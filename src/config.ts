@@ -119,7 +119,7 @@ function nest(value: Settings) {
       ksef: { url: value.ORDO_KSEF_URL, token: value.ORDO_KSEF_TOKEN },
     },
     channels: { secretsKey: value.ORDO_SECRETS_KEY, timeoutMs: value.ORDO_CHANNEL_TIMEOUT_MS },
-    routing: { exactWarmup: value.ORDO_EXACT_WARMUP },
+    routing: { exactWarmup: value.ORDO_EXACT_WARMUP ?? (value.DATABASE_URL ? 'on' : 'first-use') },
     privacy: { invoiceRetentionYears: value.ORDO_PRIVACY_INVOICE_RETENTION_YEARS },
     tenants: {
       requestsPerSecond: value.ORDO_TENANT_RPS ?? null,

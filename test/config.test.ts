@@ -62,7 +62,7 @@ test('Given no variables, Then every setting takes its documented default', () =
     },
   );
   assert.equal(c.carriers.manual, true);
-  assert.equal(c.routing.exactWarmup, true);
+  assert.equal(c.routing.exactWarmup, 'first-use', 'embedded: warmed once an order needs it');
   assert.equal(c.demo.password, undefined);
   assert.deepEqual(c.warnings, []);
   assert.deepEqual(defaultConfig(), c);
@@ -96,6 +96,10 @@ test('Given values, Then they are typed and nested; blank means unset; on/off ac
   assert.equal(c.smtp.secure, true, 'port 465 implies TLS from the first byte');
   assert.equal(loadConfig({ ORDO_SMTP_PORT: '465', ORDO_SMTP_SECURE: 'off' }).smtp.secure, false);
   assert.equal(c.carriers.cdek.tariff, 136);
+  assert.equal(c.routing.exactWarmup, 'on', 'PostgreSQL: warmed 2 s after start');
+  assert.equal(loadConfig({ ORDO_EXACT_WARMUP: 'First-Use' }).routing.exactWarmup, 'first-use');
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://db/ordo', ORDO_EXACT_WARMUP: 'no' }).routing.exactWarmup, 'off');
+  assert.equal(loadConfig({ ORDO_EXACT_WARMUP: 'true' }).routing.exactWarmup, 'on');
 });
 
 test('Given bad values, Then one error names every bad variable with what it must be and what it got', () => {
@@ -107,10 +111,12 @@ test('Given bad values, Then one error names every bad variable with what it mus
     ORDO_PUBLIC_URL: 'sklep.example.pl',
     ORDO_LEASE_MS: '0',
     INPOST_BASE_URL: 'ftp://x',
+    ORDO_EXACT_WARMUP: 'later',
   });
   assert.deepEqual([...p].sort(), [
     'INPOST_BASE_URL must be an http:// or https:// URL, not "ftp://x"',
     'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud"',
+    'ORDO_EXACT_WARMUP must be on, first-use or off, not "later"',
     'ORDO_LEASE_MS must be a positive integer, not "0"',
     'ORDO_POLL_MS must be a positive integer, not "abc"',
     'ORDO_PUBLIC_URL must be an http:// or https:// URL, not "sklep.example.pl"',

@@ -12,7 +12,7 @@ import { startWorkerFromConfig } from '../worker/worker.js';
 import { carriersFromConfig } from '../app/fulfilment/carriers-from-config.js';
 import { compose } from '../compose.js';
 import { channelsFromConfig } from '../app/channels/channels-from-config.js';
-import { shutdownExactSolver, warmUpExactSolver } from '../domain/sourcing/index.js';
+import { shutdownExactSolver, warmUpExactSolver, warmUpExactSolverOnFirstUse } from '../domain/sourcing/index.js';
 import { exitOnSignals, sleep } from '../shared/shutdown.js';
 
 /** How long after listening `serve` waits before warming the exact routing solver. */
@@ -118,19 +118,18 @@ export async function serve(config: Config, opts: { demo: boolean }) {
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
   // The exact routing solver (HiGHS, WASM in a worker thread) is compiled by V8 on first use:
-  // warm it in the background so the first orders routed by an exact strategy do not stall —
-  // a moment after start, so its compilation and synthetic solves (a core for a few seconds) do
-  // not compete with the first requests on a small machine (issue 19 item 6).
-  const warmUp = config.routing.exactWarmup
-    ? setTimeout(
-        () =>
-          void warmUpExactSolver().then(
-            () => log.info('exact routing solver warmed up'),
-            (e) => log.warn({ err: e }, 'exact routing solver warm-up failed'),
-          ),
-        EXACT_WARMUP_DELAY_MS,
-      ).unref()
-    : null;
+  // warm it in the background so the orders routed by an exact strategy do not stall — a moment
+  // after start, so its compilation and synthetic solves (a core for a few seconds) do not
+  // compete with the first requests on a small machine, or (first-use, the embedded database's
+  // default) after the first order that needs it, so a server that never solves exactly does
+  // not hold its thread's memory (issue 19 item 6).
+  const warmedUp = (e?: unknown) =>
+    e ? log.warn({ err: e }, 'exact routing solver warm-up failed') : log.info('exact routing solver warmed up');
+  if (config.routing.exactWarmup === 'first-use') warmUpExactSolverOnFirstUse(warmedUp);
+  const warmUp =
+    config.routing.exactWarmup === 'on'
+      ? setTimeout(() => void warmUpExactSolver().then(() => warmedUp(), warmedUp), EXACT_WARMUP_DELAY_MS).unref()
+      : null;
 
   exitOnSignals(log, config.http.drainDelayMs + config.http.shutdownTimeoutMs, async () => {
     draining = true;

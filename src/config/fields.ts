@@ -116,6 +116,20 @@ export function flag(def?: boolean) {
   });
 }
 
+/** When the exact routing solver is warmed: at start, on its first use, or never (src/cli/serve.ts). */
+export type ExactWarmup = 'on' | 'first-use' | 'off';
+
+/** on/off (with flag()'s synonyms) or first-use; no value is undefined (the default depends on the database). */
+export const exactWarmup = () =>
+  field('on | first-use | off', (value, fail): ExactWarmup | undefined => {
+    if (value === undefined) return undefined;
+    const text = value.trim();
+    if (ON.test(text)) return 'on';
+    if (OFF.test(text)) return 'off';
+    if (/^first-use$/i.test(text)) return 'first-use';
+    return fail('must be on, first-use or off');
+  });
+
 function url(protocols: readonly string[], what: string) {
   return field('URL', (value, fail) => {
     if (value === undefined) return undefined;

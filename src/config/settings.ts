@@ -3,6 +3,7 @@ import {
   ALL,
   SERVE,
   SERVE_WORKER,
+  exactWarmup,
   flag,
   httpUrl,
   int,
@@ -359,13 +360,13 @@ export const configSchema = z.object({
       "years after the end of an invoice's calendar year during which erasing a customer keeps the invoice's buyer (name, tax id, address) for tax and accounting law (docs/privacy.md)",
   }),
   // routing
-  ORDO_EXACT_WARMUP: setting(flag(true), {
+  ORDO_EXACT_WARMUP: setting(exactWarmup(), {
     group: 'routing',
     path: 'routing.exactWarmup',
-    default: '`on`',
+    default: '`on` on PostgreSQL, `first-use` on the embedded database',
     processes: SERVE,
     description:
-      'compile the exact routing solver (HiGHS) in the background 2 s after start (not during the first requests), so the first exact plans do not stall',
+      'when the exact routing solver (HiGHS) is compiled: `on` in the background 2 s after start (not during the first requests), `first-use` right after the first order that needs it (its thread, ~30 MB, is not started until then), `off` never; once compiled, the exact plans do not stall',
   }),
 
   // tenants (docs/tenants.md): what a tenant created by `ordo tenant create` or the platform API gets

@@ -48,6 +48,8 @@ let worker: Worker | null = null;
 let ready: Promise<Worker> | null = null;
 let nextId = 1;
 const pending = new Map<number, Pending>();
+/** Set by `warmUpExactSolverOnFirstUse()`: the warm-up the next request to HiGHS starts. */
+let warmUpOnFirstUse: (() => void) | null = null;
 
 function workerUrl(): URL {
   return new URL('./highs-worker.mjs', import.meta.url);
@@ -142,8 +144,10 @@ function warmUpModels(count: number): RoutingModel[] {
  * seconds of CPU, in the worker thread.
  */
 export async function warmUpExactSolver(solves = WARM_UP_SOLVES): Promise<void> {
-  await start();
+  const warming = await start();
   for (const warmUpModel of warmUpModels(solves)) {
+    // shut down (or restarted) meanwhile: stop rather than start a thread again
+    if (worker !== warming) return;
     const heuristicResult = solveHeuristic(warmUpModel);
     const milp = buildMilp(warmUpModel, { complete: heuristicResult.score.unfilled === 0 });
     if (!milp.hasVariables) continue;
@@ -151,8 +155,24 @@ export async function warmUpExactSolver(solves = WARM_UP_SOLVES): Promise<void> 
   }
 }
 
+/**
+ * Warms the solver only once an order needs it: the first request to HiGHS starts its thread (a
+ * model the presolve proves optimal never does), goes first, and the warm-up's solves follow it
+ * in the background; `done` is called when they end. A process that never solves exactly never
+ * holds the thread (~30 MB: its WebAssembly memory and compiled code).
+ */
+export function warmUpExactSolverOnFirstUse(done: (error?: unknown) => void): void {
+  warmUpOnFirstUse = () => void warmUpExactSolver().then(() => done(), done);
+}
+
+/** Whether the solver's thread is running (started by a solve or a warm-up, until shut down). */
+export function exactSolverRunning(): boolean {
+  return worker !== null;
+}
+
 /** Terminates the worker; the next exact solve starts a new one. */
 export async function shutdownExactSolver(): Promise<void> {
+  warmUpOnFirstUse = null;
   const currentWorker = worker;
   reset();
   if (currentWorker) {
@@ -212,6 +232,10 @@ async function request(lp: string, timeLimitMs: number, initial?: Record<string,
     });
     value.ref();
     value.postMessage(req);
+    // after this request's message, so the first order's solve is not queued behind the warm-up
+    const warmUp = warmUpOnFirstUse;
+    warmUpOnFirstUse = null;
+    warmUp?.();
   });
 }
 

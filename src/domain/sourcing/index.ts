@@ -26,7 +26,7 @@ export {
 export { solve, solveModel, type ModelAnswer, type ModelSolveOptions } from './solve.js';
 export { reroute, type RerouteEvent, type RerouteResult, type RoutingAttempt } from './reroute.js';
 export { decisionTrace, planToJson, type DecisionTrace, type Jsonified, type PlanJson } from './trace.js';
-export { shutdownExactSolver, warmUpExactSolver } from './exact.js';
+export { shutdownExactSolver, warmUpExactSolver, warmUpExactSolverOnFirstUse } from './exact.js';
 export { buildStepModel, destinationOf, type Candidate, type StepModel } from './candidates.js';
 export type { Allocation as AllocationMatrix, RoutingModel, Score } from './model.js';
 export { naiveFirstLocation } from './naive.js';
