@@ -65,7 +65,9 @@ done
 port="$(node -e "const s=require('node:net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 base="http://127.0.0.1:$port"
 say "node dist/cli/main.js serve on $base"
-(cd "$app" && exec env -u DATABASE_URL NODE_ENV=production ORDO_DATA_DIR="$tmp/data" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=info \
+# ORDO_EXACT_WARMUP=on: the embedded database's default starts the exact solver only once an order
+# needs it; here it is started at once, to prove HiGHS's worker loads from a production install.
+(cd "$app" && exec env -u DATABASE_URL NODE_ENV=production ORDO_DATA_DIR="$tmp/data" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=info ORDO_EXACT_WARMUP=on \
   node dist/cli/main.js serve) >"$tmp/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do
