@@ -6,10 +6,13 @@ import { takeLock } from './data-dir-lock.js';
 
 /**
  * How Ordo runs PGlite, in this thread or on its own. PostgreSQL's default 128 MB of shared
- * buffers is resident memory of this process; 32 MB holds a small shop's hot rows. int8, numeric
- * and date come back as text, as src/store/db.ts has pg return them.
+ * buffers is resident memory of this process; 16 MB holds what an order's intake touches (the
+ * indexes' newest pages, the channel, stock and catalogue rows it reads): the same orders per
+ * second as 32 MB, ~17 MB less resident under load (bench/RESULTS.md, eighteenth session); a
+ * page not in them is read from the operating system's cache. int8, numeric and date come back
+ * as text, as src/store/db.ts has pg return them.
  */
-export const EMBEDDED = { startParams: ['-c', 'shared_buffers=32MB'], textTypes: [20, 1700, 1082] };
+export const EMBEDDED = { startParams: ['-c', 'shared_buffers=16MB'], textTypes: [20, 1700, 1082] };
 
 /**
  * A memory database's files are in memory already, so its buffers only copy them: 8 MB. PGlite
