@@ -42,7 +42,8 @@
  * per order (timed by the proxy from the wire: PostgreSQL's wall time, lock and I/O waits included;
  * at one client close to its CPU), and the sum over all statements. BENCH_UNIX_SOCKETS=DIR: the
  * server and the baseline reach the proxy, and the proxy PostgreSQL (its socket folder DIR), over
- * Unix sockets instead of TCP.
+ * Unix sockets instead of TCP. BENCH_SERVER_LOG=LEVEL: the server logs at LEVEL (e.g. info) to this
+ * output instead of only its warnings to stderr (which background work ran, e.g. a solver warm-up).
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -82,6 +83,7 @@ const STATEMENT_TIMES = Number(process.env.BENCH_STATEMENT_TIMES ?? 0);
 const UNIX_SOCKETS = process.env.BENCH_UNIX_SOCKETS ?? '';
 const ROOT = resolve(process.env.BENCH_SERVER_ROOT ?? join(import.meta.dirname, '..'));
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 0);
+const SERVER_LOG = process.env.BENCH_SERVER_LOG || undefined;
 /** The embedded server runs as `npm start` runs it; on PostgreSQL, as `ordo serve` with plain node. */
 const RUNTIME = PGLITE ? npmStartRuntime(ROOT) : { env: {}, nodeFlags: [] };
 const WAREHOUSES = [
@@ -186,8 +188,15 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProces
   const flags = [...RUNTIME.nodeFlags, ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...profile, ...flags, 'dist/cli/main.js', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, ...RUNTIME.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      ...RUNTIME.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: SERVER_LOG ?? 'warn',
+    },
+    stdio: ['ignore', SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
   const started = Date.now();
   for (;;) {
