@@ -1,4 +1,5 @@
 import type { PGliteSession } from './pglite-thread.js';
+import { DEFERRABLE } from './pipeline.js';
 
 /**
  * PGlite runs PostgreSQL in single-user mode: no autovacuum. Without it a named statement keeps
@@ -146,6 +147,13 @@ class PGliteClient {
   private released = false;
   /** Statements handed over together (store/pipeline.ts sentTogether) run one after another, in order. */
   private last: Promise<unknown> = Promise.resolve();
+  /**
+   * `begin` and savepoints, answered at once and run with the next statement (as pipeline.ts does
+   * on PostgreSQL): on PGlite's thread that saves a message and its answer each, and the session
+   * is held by one transaction at a time, so every hop is time no other order can use it. If one
+   * fails, the statement it went with fails with its error.
+   */
+  private deferred: string[] = [];
 
   constructor(
     private readonly pg: PGliteSession,
@@ -155,23 +163,35 @@ class PGliteClient {
   ) {}
 
   query(sql: string, params: readonly unknown[] = []) {
-    const run = this.last.then(() => this.run(sql, params));
+    if (params.length === 0 && DEFERRABLE.test(sql)) {
+      this.deferred.push(sql);
+      return Promise.resolve({ command: sql.split(' ')[0]!.toUpperCase(), rowCount: null, rows: [] });
+    }
+    const before = this.deferred.join(';\n');
+    this.deferred = [];
+    const run = this.last.then(() => this.run(sql, params, before));
     this.last = run.catch(() => {});
     return run;
   }
 
-  private async run(sql: string, params: readonly unknown[]) {
+  private async run(sql: string, params: readonly unknown[], before: string) {
     const values = params as unknown[];
     const item =
       params.length === 0
-        ? ((await this.pg.exec(sql)).at(-1) ?? { rows: [], affectedRows: 0 })
-        : this.named
-          ? await this.pg.named<Record<string, unknown>>(sql, values)
-          : await this.pg.query<Record<string, unknown>>(sql, values);
+        ? ((await this.pg.exec(before ? `${before};\n${sql}` : sql)).at(-1) ?? { rows: [], affectedRows: 0 })
+        : await this.statement(sql, values, before);
     const command = commandOf(sql);
     // rows of a top-level insert, update, delete or merge (a rolled-back one left dead versions too)
     if (command !== 'SELECT') this.onWritten(item.affectedRows ?? 0);
     return { command, rowCount: item.affectedRows ?? item.rows.length, rows: item.rows };
+  }
+
+  private async statement(sql: string, values: unknown[], before: string) {
+    if (before && this.pg.after) return this.pg.after<Record<string, unknown>>(before, sql, values, this.named);
+    if (before) await this.pg.exec(before);
+    return this.named
+      ? this.pg.named<Record<string, unknown>>(sql, values)
+      : this.pg.query<Record<string, unknown>>(sql, values);
   }
 
   release(): void {

@@ -27,6 +27,17 @@ export interface PGliteSession {
   /** As query, as a named statement: parsed and planned once per text (pglite-prepared.mjs). */
   named<T>(sql: string, params: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>;
   exec(sql: string): Promise<Array<{ rows: Record<string, unknown>[]; affectedRows?: number }>>;
+  /**
+   * As query (or named), with `before` (statements that return nothing: begin, savepoints) run
+   * first in the same call; if one of them fails, the statement does not run and the call fails
+   * with that error. PGlite on its own thread saves a message and its answer (pglite-pool.ts).
+   */
+  after?<T>(
+    before: string,
+    sql: string,
+    params: unknown[],
+    named: boolean,
+  ): Promise<{ rows: T[]; affectedRows?: number }>;
   dumpDataDir(compression: 'none'): Promise<Blob>;
   close(): Promise<void>;
 }
@@ -133,6 +144,11 @@ export class PGliteThread implements PGliteSession {
 
   async named<T>(sql: string, params: unknown[]) {
     const reply = await this.call({ op: 'query', sql, params, named: true });
+    return { rows: reply.rows as T[], affectedRows: reply.affectedRows };
+  }
+
+  async after<T>(before: string, sql: string, params: unknown[], named: boolean) {
+    const reply = await this.call({ op: 'query', before, sql, params, named });
     return { rows: reply.rows as T[], affectedRows: reply.affectedRows };
   }
 

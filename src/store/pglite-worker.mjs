@@ -40,6 +40,8 @@ try {
 async function answer(message) {
   switch (message.op) {
     case 'query': {
+      // begin or a savepoint sent with the statement after it (pglite-pool.ts): one message, not two
+      if (message.before) await pglite.exec(message.before);
       const result = await (message.named ? prepared : pglite).query(message.sql, message.params);
       return { rows: result.rows, affectedRows: result.affectedRows };
     }

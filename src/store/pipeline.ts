@@ -17,7 +17,8 @@ import type { Compilable, Kysely, QueryResult } from 'kysely';
  */
 const statementNames = new Map<string, string>();
 const MAX_PREPARED = 2_000;
-const DEFERRABLE = /^(begin|savepoint \w+|release savepoint \w+)$/;
+/** Statements answered at once and sent with the next one (here and in pglite-pool.ts). */
+export const DEFERRABLE = /^(begin|savepoint \w+|release savepoint \w+)$/;
 
 type Query = (text: unknown, values?: unknown, ...rest: unknown[]) => Promise<unknown>;
 

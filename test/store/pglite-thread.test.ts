@@ -85,6 +85,37 @@ describe('the embedded database on its own thread', { skip: onPostgres ? 'embedd
     assert.equal(rows.rows.length, 0);
   });
 
+  test('begin and savepoints travel with the statement after them: one refused fails that statement and keeps nothing', async () => {
+    const count = async (ids: number[]) =>
+      (await sql<{ n: number }>`select count(*)::int as n from probe where id = any(${ids})`.execute(database.db))
+        .rows[0]!.n;
+    // a refused savepoint command, answered at once, fails the next statement with its own error:
+    // one with parameters (sent as a named statement) and one without
+    for (const next of [sql`select ${1}::int as one`, sql`select 1 as one`]) {
+      await assert.rejects(
+        database.db.transaction().execute(async (trx) => {
+          await sql`insert into probe (id, qty) values (40, 1)`.execute(trx);
+          await sql.raw('release savepoint nie_ma_takiego').execute(trx);
+          await next.execute(trx);
+        }),
+        /savepoint "nie_ma_takiego" does not exist/,
+      );
+      assert.equal(await count([40]), 0, 'nothing of the refused transaction is kept');
+    }
+    // a savepoint that travels with the insert after it is there to roll back to
+    await database.db.transaction().execute(async (trx) => {
+      await sql`insert into probe (id, qty) values (41, 1)`.execute(trx);
+      await sql.raw('savepoint przed').execute(trx);
+      await sql`insert into probe (id, qty) values (42, 1)`.execute(trx);
+      await sql.raw('rollback to savepoint przed').execute(trx);
+      await sql.raw('savepoint znowu').execute(trx);
+      await sql`insert into probe (id, qty) values (43, 1)`.execute(trx);
+      await sql.raw('release savepoint znowu').execute(trx);
+    });
+    assert.equal(await count([41, 43]), 2);
+    assert.equal(await count([42]), 0);
+  });
+
   test('what was committed is there after the folder is closed and opened again', async () => {
     const folder = join(dir, 'reopen');
     const first = await openDatabase({ dataDir: folder });
