@@ -1,5 +1,5 @@
 import type { PGliteSession } from './pglite-thread.js';
-import { DEFERRABLE } from './pipeline.js';
+import { answeredAtOnce, DEFERRABLE } from './pipeline.js';
 
 /**
  * PGlite runs PostgreSQL in single-user mode: no autovacuum. Without it a named statement keeps
@@ -165,7 +165,7 @@ class PGliteClient {
   query(sql: string, params: readonly unknown[] = []) {
     if (params.length === 0 && DEFERRABLE.test(sql)) {
       this.deferred.push(sql);
-      return Promise.resolve({ command: sql.split(' ')[0]!.toUpperCase(), rowCount: null, rows: [] });
+      return Promise.resolve(answeredAtOnce(sql));
     }
     const before = this.deferred.join(';\n');
     this.deferred = [];

@@ -19,6 +19,13 @@ const statementNames = new Map<string, string>();
 const MAX_PREPARED = 2_000;
 /** Statements answered at once and sent with the next one (here and in pglite-pool.ts). */
 export const DEFERRABLE = /^(begin|savepoint \w+|release savepoint \w+)$/;
+/** The answer a DEFERRABLE statement gets at once (its own result comes with the next statement's). */
+export const answeredAtOnce = (text: string) => ({
+  command: text.split(' ')[0]!.toUpperCase(),
+  rowCount: null,
+  rows: [],
+  fields: [],
+});
 
 type Query = (text: unknown, values?: unknown, ...rest: unknown[]) => Promise<unknown>;
 
@@ -57,7 +64,7 @@ export function tuneClient(client: pg.PoolClient, opts: { name: boolean; pipelin
       const sent = send(text, values);
       sent.catch(() => {}); // reported through the statement that follows it
       deferred.push(sent);
-      return Promise.resolve({ command: text.split(' ')[0]!.toUpperCase(), rowCount: null, rows: [], fields: [] });
+      return Promise.resolve(answeredAtOnce(text));
     }
     const result = send(text, values, ...rest);
     const before = deferred;
