@@ -112,7 +112,7 @@ export const lateIds = (opts: KpiOptions) => {
   const deadline = deadlineOf(opts);
   const notInTime = (alias: string) => sql`not exists (select 1 from order_facts f where f.tenant_id = ${tenantId}
       and f.order_id = ${sql.ref(`${alias}.id`)} and f.shipped_at <= ${sql.ref(`${alias}.placed_at`)} + make_interval(hours => ${slaHours}))`;
-  return sql<string>`
+  return sql<{ id: string }>`
     select o.id from order_facts f join orders o on o.tenant_id = f.tenant_id and o.id = f.order_id
       where f.tenant_id = ${tenantId} and f.shipped_after > make_interval(hours => ${slaHours})
         and o.state <> 'cancelled' and o.placed_at < ${deadline} and o.order_type <> 'return'
@@ -182,8 +182,8 @@ const overdueTask = (opts: KpiOptions) => sql<boolean>`exists (select 1 from pro
  * customer's parcel is not "stuck". Each part is found on its own, then the ids are united: the
  * ids the list of `kpi=attention` takes too, instead of testing every order newest first.
  */
-export const attentionIds = (opts: KpiOptions) => sql<string>`
-    select p.order_id from order_processes p where p.tenant_id = ${opts.tenantId} and p.exception_kind is not null
+export const attentionIds = (opts: KpiOptions) => sql<{ id: string }>`
+    select p.order_id as id from order_processes p where p.tenant_id = ${opts.tenantId} and p.exception_kind is not null
     union
     select t.order_id from process_tasks t where t.tenant_id = ${opts.tenantId} and t.state in ('open', 'claimed')
       and t.due_at < ${opts.now}

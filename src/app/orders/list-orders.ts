@@ -355,7 +355,7 @@ async function resolve(
   const kpiIds = file.kpi === 'attention' ? attentionIds : file.kpi === 'late' ? lateIds : null;
   if (!kpiIds) return { search, kpiIds: null };
   const found = await kpiIds(kpiOptions(scope, file)).execute(scope.conn);
-  return { search, kpiIds: found.rows.map((row) => String(Object.values(row)[0])) };
+  return { search, kpiIds: found.rows.map((row) => row.id) };
 }
 
 function filtered(scope: TenantScope, file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>, found: Found) {
