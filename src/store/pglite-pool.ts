@@ -145,7 +145,12 @@ function commandOf(sql: string): string {
 
 class PGliteClient {
   private released = false;
-  /** Statements handed over together (store/pipeline.ts sentTogether) run one after another, in order. */
+  /**
+   * Statements handed over together (store/pipeline.ts sentTogether, UnitOfWork.sendAhead) run one
+   * after another, in order. On PGlite's thread each is posted at once (its thread runs them in
+   * turn), so the next runs as soon as the one before ends, without a hop back to this thread
+   * between them; in this thread each waits for the answer to the one before.
+   */
   private last: Promise<unknown> = Promise.resolve();
   /**
    * `begin` and savepoints, answered at once and run with the next statement (as pipeline.ts does
@@ -169,7 +174,7 @@ class PGliteClient {
     }
     const before = this.deferred.join(';\n');
     this.deferred = [];
-    const run = this.last.then(() => this.run(sql, params, before));
+    const run = this.pg.ordered ? this.run(sql, params, before) : this.last.then(() => this.run(sql, params, before));
     this.last = run.catch(() => {});
     return run;
   }

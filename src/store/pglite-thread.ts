@@ -38,6 +38,13 @@ export interface PGliteSession {
     params: unknown[],
     named: boolean,
   ): Promise<{ rows: T[]; affectedRows?: number }>;
+  /**
+   * Calls run whole and one after another in the order they were made (PGlite's thread takes its
+   * messages in turn): a caller may make the next call before the answer to the one before, as
+   * pg's pipeline mode does on PostgreSQL. In this thread, a call with `before` is two awaits, and
+   * a call made between them would run first.
+   */
+  readonly ordered?: boolean;
   dumpDataDir(compression: 'none'): Promise<Blob>;
   close(): Promise<void>;
 }
@@ -72,6 +79,7 @@ function rebuild(fields: Record<string, unknown> & { message: string }): Error {
  * in-process PGlite would.
  */
 export class PGliteThread implements PGliteSession {
+  readonly ordered = true;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   private stopped: Error | null = null;

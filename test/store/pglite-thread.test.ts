@@ -8,7 +8,8 @@ import { onPostgres } from '../support.js';
 import { openDatabase, type Database } from '../../src/store/db.js';
 import { lockHolder } from '../../src/store/data-dir-lock.js';
 import { isUniqueViolation, pgError } from '../../src/store/pg-errors.js';
-import { openEarly, PGliteThread } from '../../src/store/pglite-thread.js';
+import { openEarly, PGliteThread, type PGliteSession } from '../../src/store/pglite-thread.js';
+import { PGlitePool } from '../../src/store/pglite-pool.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 
 // A data folder's PGlite runs on its own thread (src/store/pglite-thread.ts): what `npm start`
@@ -131,6 +132,69 @@ describe('the embedded database on its own thread', { skip: onPostgres ? 'embedd
       assert.equal(rows.rows.length, 1);
     } finally {
       await second.close();
+    }
+  });
+
+  test('statements handed over together go to the thread at once and run in turn; in this thread each waits for the one before', async () => {
+    const thread = await PGliteThread.open({ dataDir: undefined });
+    try {
+      // the session as the pool sees it, noting when each statement is handed over and answered
+      const noted = (ordered: boolean) => {
+        const log: string[] = [];
+        const session: PGliteSession = {
+          ordered,
+          query: <T>(text: string, params?: unknown[]) => {
+            log.push(`sent ${text}`);
+            return thread.query<T>(text, params).finally(() => log.push(`answered ${text}`));
+          },
+          named: <T>(text: string, params: unknown[]) => session.query<T>(text, params),
+          exec: (text) => thread.exec(text),
+          after: <T>(before: string, text: string, params: unknown[], named: boolean) => {
+            log.push(`sent ${text}`);
+            return thread.after<T>(before, text, params, named).finally(() => log.push(`answered ${text}`));
+          },
+          dumpDataDir: () => thread.dumpDataDir(),
+          close: async () => {},
+        };
+        return { log, pool: new PGlitePool(session) };
+      };
+      const run = async (pool: PGlitePool) => {
+        const client = await pool.connect();
+        await client.query('begin');
+        const first = client.query('select $1::int as n from pg_sleep(0.05)', [1]);
+        const second = client.query('select $1::int + 1 as n', [1]);
+        const rows = (await Promise.all([first, second])).map((result) => result.rows[0]);
+        await client.query('commit');
+        client.release();
+        return rows;
+      };
+      const onThread = noted(true);
+      assert.deepEqual(await run(onThread.pool), [{ n: 1 }, { n: 2 }]);
+      assert.deepEqual(onThread.log.slice(0, 4), [
+        'sent select $1::int as n from pg_sleep(0.05)',
+        'sent select $1::int + 1 as n',
+        'answered select $1::int as n from pg_sleep(0.05)',
+        'answered select $1::int + 1 as n',
+      ]);
+      const inThisThread = noted(false);
+      assert.deepEqual(await run(inThisThread.pool), [{ n: 1 }, { n: 2 }]);
+      assert.deepEqual(inThisThread.log.slice(0, 4), [
+        'sent select $1::int as n from pg_sleep(0.05)',
+        'answered select $1::int as n from pg_sleep(0.05)',
+        'sent select $1::int + 1 as n',
+        'answered select $1::int + 1 as n',
+      ]);
+      // a refused statement fails the one sent after it in its transaction, and nothing is kept
+      const client = await onThread.pool.connect();
+      await client.query('begin');
+      const refused = client.query('insert into nie_ma (id) values ($1)', [1]);
+      const after = client.query('select $1::int as n', [1]);
+      await assert.rejects(refused, /relation "nie_ma" does not exist/);
+      await assert.rejects(after, /current transaction is aborted/);
+      await client.query('rollback');
+      client.release();
+    } finally {
+      await thread.close();
     }
   });
 
