@@ -478,6 +478,9 @@ export async function loadNetwork(
         'stock_levels.safety',
       ])
       .where('stock_levels.product_id', 'in', productIds)
+      // the same ids on the catalogue's side: with them the planner reads the lines' products by
+      // key, never the tenant's whole catalogue (as it did where products looked small to it)
+      .where('products.id', 'in', productIds)
       .where(
         'stock_levels.location_id',
         'in',
