@@ -44,6 +44,8 @@
  * server and the baseline reach the proxy, and the proxy PostgreSQL (its socket folder DIR), over
  * Unix sockets instead of TCP. BENCH_SERVER_LOG=LEVEL: the server logs at LEVEL (e.g. info) to this
  * output instead of only its warnings to stderr (which background work ran, e.g. a solver warm-up).
+ * BENCH_ANALYZE=off: the PostgreSQL database is not analyzed after each cell's warm-up (it is by
+ * default: the plans of a database in use, not of one whose tables were empty a second ago).
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -72,6 +74,7 @@ const PATHS_DEFAULT = ['plain', 'b2c', 'hot', 'lifecycle', 'raw'];
 type PathName = (typeof PATHS_ALL)[number];
 const FLASH_BUCKETS = Number(process.env.BENCH_FLASH_BUCKETS ?? 16);
 const PGLITE = process.env.BENCH_DB === 'pglite';
+const ANALYZE = process.env.BENCH_ANALYZE !== 'off';
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,16,64').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SKUS = Number(process.env.BENCH_SKUS ?? 200);
@@ -688,6 +691,19 @@ async function holdsMoved(url: string | undefined): Promise<number> {
   }
 }
 
+/**
+ * On PostgreSQL the scratch database's statistics are brought up to date after each cell's warm-up
+ * (BENCH_ANALYZE=off: not), as autovacuum keeps them on a database in use. A fresh database's
+ * tables grow from empty within the first cells, and a named statement keeps the generic plan it
+ * got while they were tiny (sequential scans of a few pages, e.g. of every order to read one)
+ * until its tables are next analyzed: autovacuum's first visit can come a minute later, after the
+ * cells it would have changed (bench/RESULTS.md, nineteenth session).
+ */
+async function analyzeScratch(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  await pool.query('analyze').finally(() => pool.end());
+}
+
 /** The database URL through the proxy: its local port, or its Unix socket's folder. */
 function throughProxy(url: URL, proxy: { port: number; unixDir?: string }): string {
   if (proxy.unixDir) {
@@ -799,6 +815,7 @@ async function main() {
         // warm-up: the same path for a second (plans, pools, JIT), not counted
         const warm = await timed(clients, Math.min(2, Math.max(1, SECONDS / 5)), op);
         if (warm.orders === 0) throw new Error(`${path}: no order succeeded in the warm-up: ${warm.firstError}`);
+        if (ANALYZE && scratch) await analyzeScratch(scratch.url);
         const wire0 = proxy?.snapshot() ?? zeroCounts();
         const times0 = proxy?.snapshotTimes();
         const node0 = cpuTicks(serverPid);
