@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { fixedClock, type TestApp } from '../support.js';
 import { checkStockInvariants } from '../../src/app/inventory/check-stock-invariants.js';
 import { releaseExpiredReservations } from '../../src/app/inventory/release.js';
-import { reserveBucketSql, reservePartialSql, reserveWholeSql } from '../../src/app/inventory/reserve-sql.js';
+import {
+  reserveBatchSql,
+  reserveBucketSql,
+  reservePartialSql,
+  reserveWholeSql,
+} from '../../src/app/inventory/reserve-sql.js';
+import { transaction } from '../../src/store/tenant-scope.js';
+import { newId } from '../../src/shared/ids.js';
 import { availabilityQuery } from '../../src/app/inventory/availability.js';
 import { inventoryApp, must, oneLine, receive } from './helpers.js';
 
@@ -80,6 +87,66 @@ describe('reservations through the order life', () => {
     );
     assert.ok(bucketSql.includes('and sb.bucket = pick.bucket and sb.on_hand - sb.reserved >= $'));
     assert.ok(!bucketSql.includes('update stock_levels'), 'the hot row itself is not written');
+  });
+
+  test('a batch reservation whose guard does not hold fails in the database: sent ahead, its unit of work commits nothing', async () => {
+    await must(t, 'POST', '/api/v1/products', { sku: 'SKU-GUARD', name: 'Strażnik — Страж' }, 201);
+    await receive(t, 'SKU-GUARD', 'WAW-1', 2);
+    const row = () =>
+      t.store
+        .selectFrom('stock_levels')
+        .innerJoin('products', (j) =>
+          j
+            .onRef('products.tenant_id', '=', 'stock_levels.tenant_id')
+            .onRef('products.id', '=', 'stock_levels.product_id'),
+        )
+        .innerJoin('locations', (j) =>
+          j
+            .onRef('locations.tenant_id', '=', 'stock_levels.tenant_id')
+            .onRef('locations.id', '=', 'stock_levels.location_id'),
+        )
+        .select([
+          'stock_levels.product_id',
+          'stock_levels.location_id',
+          'stock_levels.reserved',
+          'stock_levels.version',
+        ])
+        .where('products.sku', '=', 'SKU-GUARD')
+        .where('locations.code', '=', 'WAW-1')
+        .executeTakeFirstOrThrow();
+    const stock = await row();
+    const take = (quantity: number) => ({
+      productId: stock.product_id,
+      locationId: stock.location_id,
+      orderLineId: newId(),
+      quantity,
+      reservationId: newId(),
+      movementId: newId(),
+    });
+    const common = {
+      orderId: newId(),
+      expiresAt: null,
+      now: new Date(),
+      reason: 'order',
+      actor: { type: 'system' as const, id: 'test' },
+    };
+    // two units free, three asked for: the guard refuses the row, so the statement itself fails
+    let later = false;
+    await assert.rejects(
+      transaction(t.store, async (tx) => {
+        void tx.work.sendAhead(reserveBatchSql(tx, [take(3)], common));
+        later = true; // the caller went on without the answer
+      }),
+      /a pre-locked stock row refused its guarded update/,
+    );
+    assert.equal(later, true);
+    assert.deepEqual(await row(), stock, 'the stock row is as it was');
+    const held = await t.store
+      .selectFrom('stock_reservations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('order_id', '=', common.orderId)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(held.n), 0);
   });
 
   test('given stock in two locations, a line is reserved whole at one location before it is split, and the history says so', async () => {

@@ -49,8 +49,10 @@ export interface BatchTake {
 /**
  * Several reservations on rows the caller has locked (the pre-lock) and read, in one statement:
  * each row is updated once by the sum taken from it, still guarded (bucket-free and enough free),
- * and every reservation and its ledger row is written for the rows updated. Answers how many rows
- * were updated, so the caller can check that every guard held.
+ * and every reservation and its ledger row is written for the rows updated. A guard that did not
+ * hold (a row not locked after all) fails the statement itself (`ordo_refuse`, migration 0042), so
+ * the caller can send it ahead without waiting for its answer: the transaction is aborted and
+ * nothing after it commits.
  */
 export function reserveBatchSql(scope: TenantScope, takes: readonly BatchTake[], common: BatchCommon) {
   const column = <K extends keyof BatchTake>(key: K) => takes.map((take) => take[key]);
@@ -75,7 +77,9 @@ export function reserveBatchSql(scope: TenantScope, takes: readonly BatchTake[],
   select ${scope.tenantId}, v.movement_id, v.product_id, v.location_id, 'reservation', 0, v.take, v.take, ${common.orderId}, v.order_line_id, v.reservation_id, null, ${common.reason}, ${common.actor.type}, ${common.actor.id}, ${common.now}
   from v join upd on upd.product_id = v.product_id and upd.location_id = v.location_id
 )
-select count(*)::int as updated from upd`;
+select case when count(*) = ${new Set(takes.map((take) => `${take.productId}|${take.locationId}`)).size} then count(*)::int
+  else ordo_refuse(${`reservation of order ${common.orderId}: a pre-locked stock row refused its guarded update`}) end as updated
+from upd`;
 }
 
 /**

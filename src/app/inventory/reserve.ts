@@ -235,7 +235,7 @@ export async function reserveOrder(
     // commit, so the choices are made here and taken by one statement instead of one per row.
     const batch =
       free && ![...bucketed.values()].includes(true)
-        ? await reserveLockedBatch(tx, lines, candidates, free, already, allowPartial, {
+        ? reserveLockedBatch(tx, lines, candidates, free, already, allowPartial, {
             orderId: input.orderId,
             expiresAt,
             now,
@@ -327,9 +327,10 @@ export async function reserveOrder(
 /**
  * A reservation run over pre-locked rows without buckets, in one statement (planOnLockedRows
  * decides, reserveBatchSql takes). Nothing can change those rows before commit, so every guard
- * holds; one that did not would mean the lock was not held, and is thrown, not worked around.
+ * holds; one that did not would mean the lock was not held, and fails the statement, not worked
+ * around.
  */
-async function reserveLockedBatch(
+function reserveLockedBatch(
   tx: Work,
   lines: ReserveLine[],
   candidates: ReadonlyArray<{ id: string; code: string }>,
@@ -337,7 +338,7 @@ async function reserveLockedBatch(
   already: ReadonlyMap<string | null, number>,
   allowPartial: boolean,
   common: BatchCommon,
-): Promise<LineOutcome[]> {
+): LineOutcome[] {
   const takes: BatchTake[] = planOnLockedRows(lines, candidates, free, already, allowPartial).map((take) => ({
     productId: take.productId,
     locationId: take.locationId,
@@ -346,12 +347,10 @@ async function reserveLockedBatch(
     reservationId: newId(),
     movementId: newId(),
   }));
-  const rows = new Set(takes.map((take) => `${take.productId}|${take.locationId}`));
-  if (takes.length) {
-    const { rows: result } = await reserveBatchSql(tx, takes, common).execute(tx.conn);
-    if (result[0]?.updated !== rows.size)
-      throw new Error(`reservation of order ${common.orderId}: a pre-locked stock row refused its guarded update`);
-  }
+  // Sent ahead: the outcome is decided here, so what follows (at intake the process's start) runs
+  // while the database writes it; a guard that did not hold fails the statement and aborts the
+  // transaction (reserveBatchSql), and the unit of work reports that error.
+  if (takes.length) void tx.work.sendAhead(reserveBatchSql(tx, takes, common));
   const code = new Map(candidates.map((location) => [location.id, location.code]));
   return lines.map((line) => {
     const before = Math.min(line.quantity, already.get(line.lineId) ?? 0);
