@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { fixedClock, type TestApp } from '../support.js';
 import { checkStockInvariants } from '../../src/app/inventory/check-stock-invariants.js';
 import { releaseExpiredReservations } from '../../src/app/inventory/release.js';
@@ -92,28 +93,15 @@ describe('reservations through the order life', () => {
   test('a batch reservation whose guard does not hold fails in the database: sent ahead, its unit of work commits nothing', async () => {
     await must(t, 'POST', '/api/v1/products', { sku: 'SKU-GUARD', name: 'Strażnik — Страж' }, 201);
     await receive(t, 'SKU-GUARD', 'WAW-1', 2);
-    const row = () =>
-      t.store
-        .selectFrom('stock_levels')
-        .innerJoin('products', (j) =>
-          j
-            .onRef('products.tenant_id', '=', 'stock_levels.tenant_id')
-            .onRef('products.id', '=', 'stock_levels.product_id'),
+    const row = async () =>
+      (
+        await sql<{ product_id: string; location_id: string; reserved: number; version: number }>`select product_id,
+            location_id, reserved, version from stock_levels where tenant_id = ${t.tenantId}
+            and product_id = (select id from products where tenant_id = ${t.tenantId} and sku = 'SKU-GUARD')
+            and location_id = (select id from locations where tenant_id = ${t.tenantId} and code = 'WAW-1')`.execute(
+          t.database.db,
         )
-        .innerJoin('locations', (j) =>
-          j
-            .onRef('locations.tenant_id', '=', 'stock_levels.tenant_id')
-            .onRef('locations.id', '=', 'stock_levels.location_id'),
-        )
-        .select([
-          'stock_levels.product_id',
-          'stock_levels.location_id',
-          'stock_levels.reserved',
-          'stock_levels.version',
-        ])
-        .where('products.sku', '=', 'SKU-GUARD')
-        .where('locations.code', '=', 'WAW-1')
-        .executeTakeFirstOrThrow();
+      ).rows[0]!;
     const stock = await row();
     const take = (quantity: number) => ({
       productId: stock.product_id,
