@@ -6,6 +6,7 @@ import { newId } from '../../src/shared/ids.js';
 import { publish, shipped } from '../process/process-support.js';
 import { seedKpiOrder } from './kpi-seed.js';
 import { kpiReport } from '../../src/app/reports/kpis.js';
+import { listOrders } from '../../src/app/orders/list-orders.js';
 
 const HOUR = 3_600_000;
 const NOW = '2026-11-20T00:00:00.000Z';
@@ -108,6 +109,7 @@ type Key = keyof typeof PLAN;
 
 describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lists exactly its orders', () => {
   let t: TestApp;
+  let returnId = '';
   const numberOf = new Map<Key, string>();
   const keyOf = new Map<string, Key>();
 
@@ -131,6 +133,7 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
           orderBody({ externalId: 'KPI-G-RETURN', placedAt: '2026-11-12T00:00:00Z' }),
         );
         assert.equal(returnOrder.status, 201, JSON.stringify(returnOrder.body));
+        returnId = returnOrder.body.id as string;
         await t.store
           .updateTable('orders')
           .set({ order_type: 'return', state: 'received' })
@@ -396,6 +399,63 @@ describe('KPIs (issue 18 item 7): figures match hand counts; each drill-down lis
       } as any)
       .execute();
     assert.deepEqual(await attention(), ['D', 'E', 'F']);
+  });
+
+  // last: it gives the return order an end state, which no test above expects
+  test('kpi=completed alone is read from the ended orders’ facts: every page in either direction, and its count', async () => {
+    // the return ended too: its facts are in the walk (migration 0043's index), its type keeps it off the list
+    await t.store
+      .insertInto('order_history', {
+        id: newId(),
+        order_id: returnId,
+        at: new Date('2026-11-15T00:00:00Z'),
+        actor_type: 'system',
+        actor_id: null,
+        action: 'transition',
+        from_state: 'received',
+        to_state: 'completed',
+        changes: '{}',
+        reason: '{}',
+      } as any)
+      .execute();
+    const ended = await t.store
+      .selectFrom('order_facts')
+      .select('order_id')
+      .where('ended_at', 'is not', null)
+      .execute();
+    assert.ok(
+      ended.some((row) => row.order_id === returnId),
+      'the return has an end fact',
+    );
+    // X too, though placed before any window: nothing but the KPI narrows this list
+    assert.deepEqual(await drill('/api/v1/orders?kpi=completed'), ['A', 'B', 'C', 'G', 'X']);
+    for (const sort of ['-created', 'created']) {
+      const whole = await t.call('GET', `/api/v1/orders?kpi=completed&sort=${sort}&limit=500`);
+      const numbers: string[] = [];
+      let cursor = '';
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await t.call('GET', `/api/v1/orders?kpi=completed&sort=${sort}&limit=2${cursor}`);
+        assert.equal(page.status, 200, JSON.stringify(page.body));
+        if (!cursor) assert.deepEqual([page.body.total, page.body.totalExact], [5, true]);
+        numbers.push(...page.body.items.map((o: any) => o.number));
+        if (!page.body.nextCursor) break;
+        cursor = `&cursor=${page.body.nextCursor}`;
+      }
+      assert.deepEqual(
+        numbers,
+        whole.body.items.map((o: any) => o.number),
+        `${sort}: pages make up the list`,
+      );
+      const ids = whole.body.items.map((o: any) => o.id);
+      assert.deepEqual(ids, [...ids].sort()[sort === 'created' ? 'slice' : 'reverse'](), `${sort}: in id order`);
+    }
+    // past the cap the count says so, as every capped count does
+    const capped = await listOrders(
+      t.store,
+      { limit: 2, kpi: 'completed', slaHours: 48, stuckHours: 24 },
+      { searchProbe: 2, countCap: 3, searchSample: 2, walkPage: 2 },
+    );
+    assert.deepEqual([capped.items.length, capped.total, capped.totalExact], [2, 3, false]);
   });
 });
 

@@ -5,59 +5,19 @@ import { withoutParallelWorkers } from '../../store/without-parallel-workers.js'
 import { likePattern } from '../../store/like-pattern.js';
 import type { orderListQuery } from './schemas.js';
 import { orderSummaryView } from './order-view.js';
-import { AppError } from '../../shared/errors.js';
-import { isUuid } from '../../shared/ids.js';
+import { decodeCursor, encodeCursor, SORT_COLUMNS, type SortKey } from './list-cursor.js';
 import {
   attentionIds,
   channelCondition,
   kpiCondition,
+  endedCount,
+  endedPage,
   lateIds,
   locationCondition,
   stageCondition,
 } from './kpi-filters.js';
 
 type ListQuery = z.infer<typeof orderListQuery> & { now?: Date };
-
-/** The columns a list may be sorted by, and the orders column behind each. */
-const SORT_COLUMNS = {
-  created: 'id',
-  placed: 'placed_at',
-  total: 'grand_total',
-  number: 'number',
-  state: 'state',
-} as const;
-export type SortKey = keyof typeof SORT_COLUMNS;
-export const SORTS = Object.keys(SORT_COLUMNS).flatMap((k) => [k, `-${k}`]) as readonly string[];
-
-/**
- * A keyset cursor: the sort, the last row's sort value and its id, base64url JSON so clients do
- * not build it. A bare id (the cursor of the default newest-first list) still reads.
- */
-function encodeCursor(sort: string, value: string, id: string) {
-  return Buffer.from(JSON.stringify([sort, value, id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined, sort: string): { value: string; id: string } | null {
-  if (!cursor) return null;
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (isUuid(text) && sort === '-created') return { value: text, id: text };
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 3 &&
-      parsed[0] === sort &&
-      typeof parsed[1] === 'string' &&
-      isUuid(String(parsed[2]))
-    )
-      return { value: parsed[1], id: String(parsed[2]) };
-  } catch {
-    // falls through to the refusal
-  }
-  throw new AppError('VALIDATION_FAILED', 'the cursor is not valid for this sort', [
-    { path: 'query:cursor', message: 'not a cursor returned by this API for this sort' },
-  ]);
-}
 
 /** The longest run of digits in a needle, when it has five or more (looked up by its windows, migration 0039). */
 function longestDigitRun(needle: string): string | null {
@@ -435,20 +395,28 @@ async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
   // are picked for the sort; the page's rows are read whole after it.
   const known = !!found.kpiIds || (!!found.search && !found.search.conditions.length);
   const rows: Row[] =
-    known && column === 'id'
-      ? await newestOfKnown(scope, file, found, after?.id ?? null, desc)
-      : known
-        ? ((
-            await sql<Row>`with picked as materialized (${query.select([sql.ref('orders.id').as('id'), ref.as('sort_value')])}),
+    endedOnly(file, found) && column === 'id'
+      ? ((
+          await endedPage(scope.tenantId, sql`orders.*, ${channelCode} as channel_code`, {
+            afterId: after?.id ?? null,
+            desc,
+            limit: file.limit + 1,
+          }).execute(scope.conn)
+        ).rows as Row[])
+      : known && column === 'id'
+        ? await newestOfKnown(scope, file, found, after?.id ?? null, desc)
+        : known
+          ? ((
+              await sql<Row>`with picked as materialized (${query.select([sql.ref('orders.id').as('id'), ref.as('sort_value')])}),
           chosen as (select id from picked order by sort_value ${direction}, id ${direction} limit ${file.limit + 1})
           select orders.*, ${channelCode} as channel_code from chosen
             join orders on orders.tenant_id = ${scope.tenantId} and orders.id = chosen.id
           order by ${ref} ${direction}, orders.id ${direction}`.execute(scope.conn)
-          ).rows as Row[])
-        : await (column === 'id' ? full : full.orderBy(`orders.${column}`, desc ? 'desc' : 'asc'))
-            .orderBy('orders.id', desc ? 'desc' : 'asc')
-            .limit(file.limit + 1)
-            .execute();
+            ).rows as Row[])
+          : await (column === 'id' ? full : full.orderBy(`orders.${column}`, desc ? 'desc' : 'asc'))
+              .orderBy('orders.id', desc ? 'desc' : 'asc')
+              .limit(file.limit + 1)
+              .execute();
   const page = rows.slice(0, file.limit);
   const last = page.at(-1);
   const valueOf = (row: (typeof rows)[number]) =>
@@ -489,6 +457,10 @@ async function newestOfKnown(scope: TenantScope, file: ListQuery, found: Found, 
   return rows;
 }
 
+/** `kpi=completed` and nothing else: walked in the ended orders' facts (endedPage). */
+const endedOnly = (file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>, found: Found) =>
+  file.kpi === 'completed' && !found.search && !narrowed({ ...file, kpi: undefined });
+
 /** Filters besides `q` that narrow the list (each may make a capped count walk further). */
 const narrowed = (file: Omit<ListQuery, 'limit' | 'cursor' | 'sort'>) =>
   !!(
@@ -527,6 +499,10 @@ async function countPage(
   if (found.kpiIds && !found.search && !narrowed({ ...file, kpi: undefined }))
     return { total: found.kpiIds.length, totalExact: true };
   const cap = bounds.countCap;
+  if (endedOnly(file, found)) {
+    const total = Number((await endedCount(scope.tenantId, cap).execute(scope.conn)).rows[0]!.n);
+    return total > cap ? { total: cap, totalExact: false } : { total, totalExact: true };
+  }
   // Planned for every match (a CTE), read only up to the cap: with the limit in the same query
   // the planner may pick a walk that is fast only when matches are many.
   const matches = filtered(scope, file, found).select(sql<number>`1`.as('one'));
