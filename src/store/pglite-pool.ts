@@ -149,7 +149,7 @@ class PGliteClient {
    * Statements handed over together (store/pipeline.ts sentTogether, UnitOfWork.sendAhead) run one
    * after another, in order. On PGlite's thread each is posted at once (its thread runs them in
    * turn), so the next runs as soon as the one before ends, without a hop back to this thread
-   * between them; in this thread each waits for the answer to the one before.
+   * between them; in this thread each waits for the answer to the one before (`last`).
    */
   private last: Promise<unknown> = Promise.resolve();
   /**
@@ -174,7 +174,8 @@ class PGliteClient {
     }
     const before = this.deferred.join(';\n');
     this.deferred = [];
-    const run = this.pg.ordered ? this.run(sql, params, before) : this.last.then(() => this.run(sql, params, before));
+    if (this.pg.ordered) return this.run(sql, params, before);
+    const run = this.last.then(() => this.run(sql, params, before));
     this.last = run.catch(() => {});
     return run;
   }
