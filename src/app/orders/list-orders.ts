@@ -394,29 +394,25 @@ async function listPage(scope: TenantScope, file: ListQuery, found: Found) {
   // testing each row against the array, as if the ids were many. Only the id and the sort value
   // are picked for the sort; the page's rows are read whole after it.
   const known = !!found.kpiIds || (!!found.search && !found.search.conditions.length);
-  const rows: Row[] =
-    endedOnly(file, found) && column === 'id'
-      ? ((
-          await endedPage(scope.tenantId, sql`orders.*, ${channelCode} as channel_code`, {
-            afterId: after?.id ?? null,
-            desc,
-            limit: file.limit + 1,
-          }).execute(scope.conn)
-        ).rows as Row[])
-      : known && column === 'id'
-        ? await newestOfKnown(scope, file, found, after?.id ?? null, desc)
-        : known
-          ? ((
-              await sql<Row>`with picked as materialized (${query.select([sql.ref('orders.id').as('id'), ref.as('sort_value')])}),
+  let rows: Row[];
+  if (endedOnly(file, found) && column === 'id') {
+    const select = sql`orders.*, ${channelCode} as channel_code`;
+    const ended = endedPage(scope.tenantId, select, { afterId: after?.id ?? null, desc, limit: file.limit + 1 });
+    rows = (await ended.execute(scope.conn)).rows as Row[];
+  } else if (known && column === 'id') rows = await newestOfKnown(scope, file, found, after?.id ?? null, desc);
+  else if (known)
+    rows = (
+      await sql<Row>`with picked as materialized (${query.select([sql.ref('orders.id').as('id'), ref.as('sort_value')])}),
           chosen as (select id from picked order by sort_value ${direction}, id ${direction} limit ${file.limit + 1})
           select orders.*, ${channelCode} as channel_code from chosen
             join orders on orders.tenant_id = ${scope.tenantId} and orders.id = chosen.id
           order by ${ref} ${direction}, orders.id ${direction}`.execute(scope.conn)
-            ).rows as Row[])
-          : await (column === 'id' ? full : full.orderBy(`orders.${column}`, desc ? 'desc' : 'asc'))
-              .orderBy('orders.id', desc ? 'desc' : 'asc')
-              .limit(file.limit + 1)
-              .execute();
+    ).rows;
+  else
+    rows = await (column === 'id' ? full : full.orderBy(`orders.${column}`, desc ? 'desc' : 'asc'))
+      .orderBy('orders.id', desc ? 'desc' : 'asc')
+      .limit(file.limit + 1)
+      .execute();
   const page = rows.slice(0, file.limit);
   const last = page.at(-1);
   const valueOf = (row: (typeof rows)[number]) =>
