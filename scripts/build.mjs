@@ -5,7 +5,7 @@
 //   --quiet      print warnings and errors only
 // Production runs `node dist/cli/main.js serve` with no TypeScript loader; only this build needs
 // the dev dependencies (typescript, esbuild, vite). Exit code 0 when both are built or up to date.
-// dist/cli/main.js is then one file: esbuild bundles tsc's output of the CLI and every module
+// dist/cli/main.js is then a few files: esbuild bundles tsc's output of the CLI and every module
 // it imports (packages stay imports of node_modules), so a start does not resolve, read and link
 // ~700 files one by one (issue 19 item 6, bench/RESULTS.md "Embedded start, second session").
 import { spawn } from 'node:child_process';
@@ -108,7 +108,8 @@ export async function buildServer({ quiet = false } = {}) {
 }
 
 /**
- * Bundles tsc's dist/cli/main.js with the dist/ modules it imports into dist/cli/main.js. The
+ * Bundles tsc's dist/cli/main.js with the dist/ modules it imports into dist/cli/main.js and the
+ * chunks beside it (the program, loaded by main.js, and what both share). The
  * rest of dist/ stays as tsc wrote it: `import.meta.url` in each bundled module is rewritten to
  * that module's own file in dist/, so the paths it resolves (./migrations, ../../web/dist,
  * ../../../processes, schemas, the HiGHS worker) hold as before. Packages are not bundled: they
@@ -120,7 +121,13 @@ export async function bundleCli() {
   const bundleDir = dirname(entry);
   await esbuild.build({
     entryPoints: [entry],
-    outfile: entry,
+    // main.js and what it imports at once (the early open of the embedded database), and the
+    // program it imports dynamically as a file of its own (src/cli/main.ts): its packages load
+    // only when it does, while PGlite opens. Chunks sit next to main.js, as the rewrite below expects.
+    outdir: bundleDir,
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: '[name]-[hash]',
     allowOverwrite: true,
     bundle: true,
     packages: 'external',

@@ -1,8 +1,8 @@
 import { pgliteWasmModule } from '../store/pglite-wasm.js';
 import { openEarly } from '../store/pglite-thread.js';
 
-// Imported first by main.ts, so this runs before the rest of the CLI is evaluated (issue 19
-// item 6). `ordo serve` on the embedded database (no DATABASE_URL) opens its data folder now, on
+// main.ts's only static import, so this runs before the program and its packages are loaded
+// (issue 19 item 6). `ordo serve` on the embedded database (no DATABASE_URL) opens its data folder now, on
 // PGlite's own thread, while this thread loads the rest of the program; a memory database only
 // starts compiling PGlite's WebAssembly (on V8's background threads). A failure here is not
 // reported: `openDatabase` reports it, or opens again and reports that.
