@@ -381,6 +381,8 @@ interface Cell {
   nodeCpuMs: number;
   pgCpuMs: number;
   wire: WireCounts;
+  /** WAL written during the cell per order (PostgreSQL; the whole server's, so the machine must be quiet otherwise). */
+  walKb: number;
   load: string;
 }
 
@@ -692,6 +694,21 @@ async function holdsMoved(url: string | undefined): Promise<number> {
 }
 
 /**
+ * Where PostgreSQL's WAL is now, in bytes: the difference over a cell is what the cell wrote —
+ * a measure of the writes that does not drift with the machine's speed as CPU time does.
+ */
+async function walPosition(url: string | undefined): Promise<number> {
+  if (!url) return NaN;
+  const reader = new pg.Client({ connectionString: url });
+  await reader.connect();
+  try {
+    return Number((await reader.query(`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') as b`)).rows[0].b);
+  } finally {
+    await reader.end();
+  }
+}
+
+/**
  * On PostgreSQL the scratch database's statistics are brought up to date after each cell's warm-up
  * (BENCH_ANALYZE=off: not), as autovacuum keeps them on a database in use. A fresh database's
  * tables grow from empty within the first cells, and a named statement keeps the generic plan it
@@ -821,9 +838,11 @@ async function main() {
         const node0 = cpuTicks(serverPid);
         const pg0 = pgCpu();
         const moved0 = path === 'lifecycle' ? await holdsMoved(scratch?.url) : 0;
+        const wal0 = await walPosition(scratch?.url);
         for (const each of Object.values(batchers)) each.sizes.splice(0); // the warm-up's
         const result = await timed(clients, SECONDS, op);
         const moved = path === 'lifecycle' ? (await holdsMoved(scratch?.url)) - moved0 : 0;
+        const wal = (await walPosition(scratch?.url)) - wal0;
         const wire1 = proxy?.snapshot() ?? zeroCounts();
         const perOrder = (n: number) => n / Math.max(1, result.orders);
         const cell: Cell = {
@@ -840,6 +859,7 @@ async function main() {
             transactions: perOrder(wire1.transactions - wire0.transactions),
             connections: wire1.connections - wire0.connections,
           },
+          walKb: perOrder(wal / 1024),
           load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
         };
         cells.push(cell);
@@ -868,13 +888,13 @@ async function main() {
     const raw = (clients: number) => cells.find((c) => c.path === 'raw' && c.clients === clients);
     const num = (n: number, d = 1) => (Number.isFinite(n) ? fmt(n, d) : '—');
     console.log(
-      '\n| path | clients | orders/s | p50 ms | p99 ms | errors | server RSS MB | Node CPU ms/order | PG CPU ms/order | statements/order | round trips/order | transactions/order | vs raw |',
+      '\n| path | clients | orders/s | p50 ms | p99 ms | errors | server RSS MB | Node CPU ms/order | PG CPU ms/order | statements/order | round trips/order | transactions/order | vs raw | WAL KB/order |',
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const c of cells) {
       const base = raw(c.clients);
       console.log(
-        `| ${c.path} | ${c.clients} | ${fmt(c.perSecond, 0)} | ${num(c.p50)} | ${num(c.p99)} | ${c.errors} | ${fmt(c.rssMb, 0)} | ${num(c.nodeCpuMs, 2)} | ${num(c.pgCpuMs, 2)} | ${proxy ? `${fmt(c.wire.statements, 1)} (+${fmt(c.wire.control, 1)})` : '—'} | ${proxy ? fmt(c.wire.roundTrips, 1) : '—'} | ${proxy ? fmt(c.wire.transactions, 1) : '—'} | ${base ? fmt(c.perSecond / base.perSecond, 2) : '—'} |`,
+        `| ${c.path} | ${c.clients} | ${fmt(c.perSecond, 0)} | ${num(c.p50)} | ${num(c.p99)} | ${c.errors} | ${fmt(c.rssMb, 0)} | ${num(c.nodeCpuMs, 2)} | ${num(c.pgCpuMs, 2)} | ${proxy ? `${fmt(c.wire.statements, 1)} (+${fmt(c.wire.control, 1)})` : '—'} | ${proxy ? fmt(c.wire.roundTrips, 1) : '—'} | ${proxy ? fmt(c.wire.transactions, 1) : '—'} | ${base ? fmt(c.perSecond / base.perSecond, 2) : '—'} | ${num(c.walKb, 2)} |`,
       );
     }
     const flashAt = (path: PathName, clients: number) => cells.find((c) => c.path === path && c.clients === clients);

@@ -134,4 +134,48 @@ describe('unit of work: history and events written at commit', () => {
       for (const n of [0, 1]) assert.equal((await history(`test.deadlock-${n}`)).length, 1, 'each wrote its row once');
     },
   );
+
+  test('given a write held for the next statement, it goes just ahead of that statement, once, and not at all when taken back for the close', async () => {
+    const order: string[] = [];
+    await transaction(fixture.t.store, async (tx) => {
+      await sql`create temporary table held_probe (n int) on commit drop`.execute(tx.conn);
+      tx.work.beforeNextStatement(() => {
+        order.push('held');
+        void tx.work.sendAhead(sql`insert into held_probe values (1)`);
+      });
+      order.push('before');
+      const seen = await sql<{ n: number }>`select count(*)::int as n from held_probe`.execute(tx.conn);
+      order.push(`read ${seen.rows[0]!.n}`);
+      await sql`select 1`.execute(tx.conn);
+      assert.equal(tx.work.heldUntilClose(), false, 'it ran, so nothing is held for the close');
+      tx.work.beforeNextStatement(() => order.push('never'));
+      assert.equal(tx.work.heldUntilClose(), true, 'not run yet: held for the close, and disarmed');
+      await sql`select 1`.execute(tx.conn);
+    });
+    assert.deepEqual(order, ['before', 'held', 'read 1'], 'the held write ran once, ahead of the read, which saw it');
+  });
+
+  test("given a unit of work that fails, its explainer turns the failure into the caller's error after the rollback, and leaves other failures alone", async () => {
+    const explained = await transaction(fixture.t.store, async (tx) => {
+      tx.work.explainFailure(async (error, db) => {
+        // after the rollback: a read outside the failed transaction works
+        const { rows } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from order_history where action = 'test.explained'`.execute(db);
+        return (error as { code?: string }).code === '23505'
+          ? new Error(`explained (${rows[0]!.n} rows kept)`)
+          : undefined;
+      });
+      await note(tx, 'test.explained');
+      tx.work.writeAtClose(
+        sql`insert into tenants (id, slug, name) select id, slug, name from tenants where id = ${fixture.t.tenantId}`,
+      );
+    }).catch((error: Error) => error.message);
+    assert.equal(explained, 'explained (0 rows kept)');
+    const other = await transaction(fixture.t.store, async (tx) => {
+      tx.work.explainFailure(async () => undefined);
+      await sql`select 1/0`.execute(tx.conn);
+    }).catch((error: { code?: string }) => error.code);
+    assert.equal(other, '22012', 'an explainer that answers undefined leaves the error as it was');
+  });
 });

@@ -1,35 +1,30 @@
-import { sql, type RawBuilder } from 'kysely';
-import { AppError, type FieldError } from '../../shared/errors.js';
-import { newId } from '../../shared/ids.js';
+import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import { priceOrder } from '../../domain/order/totals.js';
-import { formatMoney, parseMoney } from '../../shared/money.js';
 import type { OrderInput } from './schemas.js';
 import { admitOrder } from '../tenants/order-quota.js';
 import { isWork, transaction, type TenantScope, type Work } from '../../store/tenant-scope.js';
-import { historyRows, writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
+import { historyRows, writeHistory, type Actor } from '../../store/history.js';
 import { appendsWith } from '../../store/unit-of-work.js';
 import { annotateOrder } from '../../shared/tracing.js';
 import { orderView } from './order-view.js';
 import { noProcessView, processViewOf } from '../process/order-process-view.js';
-import { orderProcessColumns } from '../process/drive-process.js';
+import { orderProcessColumns, saveFirstSnapshotAtClose } from '../process/drive-process.js';
 import { reserveOnIntake } from '../inventory/reserve.js';
 import { companyFactRowsAtIntake } from '../companies/company-facts-sql.js';
 import { companyApproval } from '../../domain/company/company-facts.js';
 import { skippedOnIntake, type ReservationOutcome } from '../../domain/inventory/allocation.js';
 import { emitEvent, eventRows, wakeOutboxWorkers } from '../events/emit-event.js';
-import { orderAcceptedPayload } from '../../domain/events/order-payloads.js';
 import { notSelected, processConfigured, type StartOutcome } from '../process/start-order-process.js';
 import type { OrderProcesses } from '../process/order-processes.js';
 import { channelRules } from '../../domain/inventory/stock.js';
 import { destinationOf } from '../../domain/sourcing/geo.js';
 import { recordChannelPayments } from '../money/channel-payments.js';
 import { rememberNewOrderMoney } from '../money/payment-rows.js';
-import { applyPriceLists, checkMinimumOrder, type PricedInput } from '../pricing/price-order.js';
-import { resolveReferences, type Refs } from './intake-references.js';
-
-/** The initial state of an order before a process takes it (the process engine moves it on). */
-export const ACCEPTED = 'accepted';
+import { applyPriceLists, checkMinimumOrder } from '../pricing/price-order.js';
+import { resolveReferences } from './intake-references.js';
+import { channelMoney, orderRows, type NewOrder } from './order-rows.js';
+import { holdOrder, insertOrder, refuseDuplicate, sendOrder } from './insert-order.js';
 
 /**
  * Accepts an order from any channel: checks references, prices it exactly, and writes the order,
@@ -43,7 +38,9 @@ export const ACCEPTED = 'accepted';
  * Two intake paths, chosen by `intakePath` and nowhere else:
  * - `unit-of-work` (the usual one): the order, its reservation, its process and every history row
  *   and event in one unit of work — the caller's, when it passes its Work (a batch item, an
- *   Idempotency-Key), or a new one.
+ *   Idempotency-Key), or a new one. When the intake ends that unit of work (`endsWork`) the order's
+ *   row is inserted once, by its closing statement, in the process's first state (holdOrder); a
+ *   duplicate then fails the whole unit of work, answered as DUPLICATE_ORDER all the same.
  * - `one-statement`: an order with nothing to do beyond being stored (its channel reserves later,
  *   no process applies, no caller's unit of work) is written with its history and event by one
  *   statement, atomic on its own: two round trips in all. Reference data is read before any
@@ -112,312 +109,6 @@ export function intakePath(value: Pick<NewOrder, 'refs' | 'start'>): IntakePath 
   return reserves || processConfigured(value.start) ? 'unit-of-work' : 'one-statement';
 }
 
-type Priced = Exclude<ReturnType<typeof priceOrder>, { errors: unknown }>;
-type ChannelMoney = Exclude<ReturnType<typeof channelMoney>, { errors: unknown }>;
-
-/**
- * The payments and the marketplace commission in minor units, checked: amounts exact in the
- * currency, not negative, and the payments together at most the grand total (/payments/i/amount
- * names the first payment past it).
- */
-function channelMoney(input: PricedInput, grandTotal: bigint) {
-  const errors: FieldError[] = [];
-  const amount = (text: string, path: string) => {
-    const value = parseMoney(text, input.currency);
-    if (typeof value === 'string') {
-      errors.push({ path, message: "must be a decimal string with the currency's decimal places", code: value });
-      return 0n;
-    }
-    if (value < 0n) errors.push({ path, message: 'must not be negative', code: 'NEGATIVE' });
-    return value;
-  };
-  const payments = (input.payments ?? []).map((payment, index) => ({
-    ...payment,
-    amount: amount(payment.amount, `/payments/${index}/amount`),
-  }));
-  let paid = 0n;
-  for (const [index, payment] of payments.entries()) {
-    paid += payment.amount;
-    if (paid > grandTotal) {
-      errors.push({
-        path: `/payments/${index}/amount`,
-        message: `the payments add up to more than the grand total ${formatMoney(grandTotal, input.currency)}`,
-        code: 'PAYMENTS_EXCEED_TOTAL',
-      });
-      break;
-    }
-  }
-  const commission =
-    input.marketplace?.commission === undefined
-      ? null
-      : amount(input.marketplace.commission, '/marketplace/commission');
-  if (errors.length) return { errors };
-  return { payments, commission };
-}
-type NewOrder = ReturnType<typeof orderRows>;
-
-/** The order and line rows to insert, built from the input, its prices and its references. */
-function orderRows(
-  scope: TenantScope,
-  now: Date,
-  input: PricedInput,
-  priced: Priced,
-  money: ChannelMoney,
-  refs: Refs,
-  company: Awaited<ReturnType<typeof companyFactRowsAtIntake>> = {},
-) {
-  const id = newId();
-  const number = refs.number;
-  const customerName = refs.customer?.name ?? input.customer?.name ?? null;
-  const customerEmail = refs.customer?.email ?? input.customer?.email ?? null;
-  const str = (v: bigint) => v.toString();
-  const shares = (allocations: { index: number; amount: bigint }[]) =>
-    allocations.map((share) => ({ index: share.index, amount: str(share.amount) }));
-  const shippingInput = input.shippingLines ?? (input.shipping ? [input.shipping] : []);
-  const shippingRates = new Set(shippingInput.map((l) => l.taxRate ?? null));
-  const shippingTaxRate = shippingRates.size === 1 ? [...shippingRates][0] : null;
-  const totals = priced.totals;
-  const placedAt = input.placedAt ? new Date(input.placedAt) : now;
-  const order = {
-    id,
-    number,
-    channel_id: refs.channel.id,
-    external_id: input.externalId ?? null,
-    order_type: input.orderType,
-    customer_id: refs.customer?.id ?? null,
-    customer_name: customerName,
-    customer_email: customerEmail,
-    company_id: refs.customer?.company_id ?? null,
-    currency: input.currency,
-    state: ACCEPTED,
-    process_key: refs.channel.process_key,
-    process_version: null as number | null,
-    subtotal: totals.subtotal,
-    discount_total: totals.discountTotal,
-    tax_total: totals.taxTotal,
-    shipping_total: totals.shippingTotal,
-    grand_total: totals.grandTotal,
-    delivery_method: input.delivery.method,
-    pickup_location_id: refs.pickupLocationId,
-    shipping_address: input.shippingAddress ?? null,
-    billing_address: input.billingAddress ?? null,
-    payment_terms: input.paymentTerms as Record<string, unknown>,
-    attributes: {
-      ...(input.attributes ?? {}),
-      ...(input.delivery.carrier || input.delivery.service
-        ? {
-            delivery: {
-              ...(input.attributes?.delivery as object | undefined),
-              carrier: input.delivery.carrier,
-              service: input.delivery.service,
-            },
-          }
-        : {}),
-      ...(input.pricesIncludeTax ? { pricesIncludeTax: true } : {}),
-      // The shipping's rate goes on its invoice line (its tax is in tax_total with the lines'):
-      // one rate for all shipping lines, or none when they differ (shipping_lines keep each).
-      ...(shippingTaxRate ? { shippingTaxRate } : {}),
-    } as Record<string, unknown>,
-    notes: input.notes ?? null,
-    line_count: input.lines.length,
-    search_text: [
-      number,
-      input.externalId,
-      input.displayNumber,
-      customerName,
-      customerEmail,
-      input.customer?.externalId,
-    ]
-      .filter(Boolean)
-      .join(' ')
-      .toLowerCase(),
-    placed_at: placedAt,
-    created_at: now,
-    updated_at: now,
-    version: 1,
-    display_number: input.displayNumber ?? null,
-    customer_external_id: input.customer?.externalId ?? null,
-    customer_masked: input.customer?.masked ?? false,
-    placed_by_member_id: company.member?.id ?? null,
-    pickup_point:
-      input.delivery.method === 'pickup_point' && input.delivery.pickupPoint
-        ? (input.delivery.pickupPoint as Record<string, unknown>)
-        : null,
-    shipping_lines: shippingInput.map((line, index) => {
-      const pricedShipping = priced.shipping[index]!;
-      return {
-        code: 'code' in line ? (line.code ?? null) : null,
-        title: 'title' in line ? (line.title ?? null) : null,
-        carrier: 'carrier' in line ? (line.carrier ?? null) : null,
-        amount: str(pricedShipping.amount),
-        discount: str(pricedShipping.discount),
-        allocatedDiscount: str(pricedShipping.allocatedDiscount),
-        allocations: shares(pricedShipping.allocations),
-        taxRate: pricedShipping.taxRate,
-        tax: str(pricedShipping.tax),
-        net: str(pricedShipping.net),
-        total: str(pricedShipping.total),
-      };
-    }) as Record<string, unknown>[],
-    discounts: (input.discounts ?? []).map((d) => ({
-      target: d.target,
-      amount: str(parseMoney(d.amount, input.currency) as bigint),
-      code: d.code ?? null,
-      title: d.title ?? null,
-    })) as Record<string, unknown>[],
-    payments: money.payments.map((p) => ({
-      method: p.method,
-      amount: str(p.amount),
-      status: p.status,
-      provider: p.provider ?? null,
-      reference: p.reference ?? null,
-    })) as Record<string, unknown>[],
-    marketplace: input.marketplace
-      ? ({
-          fulfilmentModel: input.marketplace.fulfilmentModel ?? null,
-          shipBy: input.marketplace.shipBy ? new Date(input.marketplace.shipBy).toISOString() : null,
-          deliverBy: input.marketplace.deliverBy ? new Date(input.marketplace.deliverBy).toISOString() : null,
-          commission: money.commission === null ? null : str(money.commission),
-          marketplaceId: input.marketplace.marketplaceId ?? null,
-        } as Record<string, unknown>)
-      : null,
-  };
-  const lines = input.lines.map((line, index) => {
-    const pricedLine = priced.lines[index]!;
-    const product = refs.bySku.get(line.sku)!;
-    return {
-      order_id: id,
-      id: newId(),
-      line_no: index + 1,
-      external_line_id: line.id ?? null,
-      kind: line.kind ?? 'product',
-      product_id: product.id,
-      sku: line.sku,
-      name: line.name ?? product.name,
-      quantity: line.quantity,
-      unit_price: pricedLine.unitPrice,
-      discount: pricedLine.discount,
-      allocated_discount: pricedLine.allocatedDiscount,
-      discount_allocations: shares(pricedLine.allocations),
-      tax_rate: pricedLine.taxRate,
-      tax: pricedLine.tax,
-      net: pricedLine.net,
-      total: pricedLine.total,
-      attributes: line.attributes ?? {},
-    };
-  });
-  const orderRow = {
-    ...order,
-    channel_code: refs.channel.code,
-    channel_kind: refs.channel.kind,
-    channel_settings: refs.channel.settings ?? {},
-  };
-  const accepted: HistoryEntry = {
-    orderId: id,
-    action: 'order.accepted',
-    toState: ACCEPTED,
-    changes: {
-      number,
-      lines: input.lines.length,
-      grandTotal: formatMoney(totals.grandTotal, input.currency),
-      currency: input.currency,
-    },
-    reason: { channel: input.channel, externalId: input.externalId ?? null },
-  };
-  const event = {
-    type: 'order.accepted' as const,
-    subject: id,
-    time: now,
-    payload: orderAcceptedPayload({
-      id,
-      number,
-      channelId: refs.channel.id,
-      channel: refs.channel.code,
-      externalId: input.externalId ?? null,
-      state: ACCEPTED,
-      currency: input.currency,
-      grandTotal: totals.grandTotal,
-      lineCount: input.lines.length,
-      customerId: refs.customer?.id ?? null,
-      placedAt,
-    }),
-  };
-  const start = {
-    order: { state: ACCEPTED, process_key: refs.channel.process_key, channel_code: refs.channel.code },
-    rows: {
-      order: orderRow,
-      lines,
-      customer: refs.customer ? { segment: refs.customer.segment, attributes: refs.customer.attributes } : undefined,
-      company: refs.customer?.company_id
-        ? { segment: refs.customer.company_segment, terms: refs.customer.company_terms ?? {} }
-        : undefined,
-      // This order counts towards the company's exposure from the moment it is accepted.
-      credit: refs.customer?.company_credit
-        ? {
-            ...refs.customer.company_credit,
-            exposure: BigInt(refs.customer.company_credit.exposure) + totals.grandTotal,
-          }
-        : undefined,
-      ...company,
-    },
-    rules: refs.rules,
-    published: refs.published,
-  };
-  return { id, now, input, totals, refs, order, orderRow, lines, accepted, event, start, payments: money.payments };
-}
-
-/**
- * The order and its lines in one statement (with `appends`, also its history and events). On a
- * duplicate channel + external id the order insert does nothing, so nothing else is written and
- * `inserted` is 0.
- */
-function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBuilder<unknown>) {
-  const json = (v: unknown) => JSON.stringify(v);
-  const row: Record<string, unknown> = {
-    tenant_id: scope.tenantId,
-    ...order.order,
-    shipping_address: json(order.order.shipping_address),
-    billing_address: json(order.order.billing_address),
-    payment_terms: json(order.order.payment_terms),
-    attributes: json(order.order.attributes),
-    pickup_point: order.order.pickup_point === null ? null : json(order.order.pickup_point),
-    shipping_lines: json(order.order.shipping_lines),
-    discounts: json(order.order.discounts),
-    payments: json(order.order.payments),
-    marketplace: order.order.marketplace === null ? null : json(order.order.marketplace),
-  };
-  const columns = Object.keys(row);
-  const linesJson = JSON.stringify(order.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  return sql<{ inserted: number; notified?: number }>`with o as (
-      insert into orders (${sql.raw(columns.join(', '))}) values (${sql.join(columns.map((c) => row[c]))})
-      on conflict (tenant_id, channel_id, external_id) where external_id is not null do nothing
-      returning id
-    ), l as (
-      insert into order_lines (tenant_id, order_id, id, line_no, external_line_id, kind, product_id, sku, name, quantity, unit_price, discount,
-        allocated_discount, discount_allocations, tax_rate, tax, net, total, attributes)
-      select ${scope.tenantId}::uuid, o.id, x.id, x.line_no, x.external_line_id, x.kind, x.product_id, x.sku, x.name, x.quantity,
-        x.unit_price, x.discount, x.allocated_discount, coalesce(x.discount_allocations, '[]'), x.tax_rate, x.tax, x.net, x.total, coalesce(x.attributes, '{}')
-      from o cross join jsonb_to_recordset(${linesJson}::jsonb) as x(id uuid, line_no int, external_line_id text, kind text, product_id uuid, sku text, name text,
-        quantity int, unit_price bigint, discount bigint, allocated_discount bigint, discount_allocations jsonb, tax_rate text, tax bigint, net bigint, total bigint, attributes jsonb)
-    )${appends ? sql`, ${appends}` : sql``}
-    select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`;
-}
-
-async function refuseDuplicate(scope: TenantScope, order: NewOrder): Promise<never> {
-  const existing = await scope
-    .selectFrom('orders')
-    .select(['id', 'number'])
-    .where('channel_id', '=', order.refs.channel.id)
-    .where('external_id', '=', order.input.externalId!)
-    .executeTakeFirstOrThrow();
-  throw new AppError(
-    'DUPLICATE_ORDER',
-    `order ${order.input.externalId} from channel ${order.input.channel} exists as ${existing.number}`,
-    [{ path: '/externalId', message: 'already received' }],
-    { existingId: existing.id, existingNumber: existing.number },
-  );
-}
-
 /** An order with no reservation and no process: stored with its history and event by one statement, outside any transaction. */
 async function storeOrder(scope: TenantScope, actor: Actor, order: NewOrder) {
   const notes = [order.accepted];
@@ -439,13 +130,13 @@ async function acceptOrder(
   hooks: IntakeHooks = {},
 ) {
   annotateOrder(order.id, work.tenantId);
-  // Sent ahead: it leaves with the reservation's first read (one round trip fewer). Whether it took
-  // (an order of this channel with this external id may exist) is known before anything that
-  // refers to the order is written: the reservation's writes, the payments, the process.
-  const taken = work.work.sendAhead(insertOrder(work, order)).then(async ({ rows }) => {
-    if (rows[0]!.inserted === 0) await refuseDuplicate(work, order);
-  });
-  taken.catch(() => {}); // awaited below, or the unit of work reports the refusal
+  // When intake ends its unit of work (no channel payments, no caller's step before the process),
+  // the order's row is held from its reservation on and inserted once, in its process's first
+  // state (holdOrder). Otherwise it is sent ahead: it leaves with the reservation's first read (one
+  // round trip fewer), and whether it took (an order of this channel with this external id may
+  // exist) is known before anything that refers to the order is written.
+  const holds = hooks.endsWork === true && !hooks.beforeStart && order.payments.length === 0;
+  const taken = holds ? null : sendOrder(work, order);
   await writeHistory(work, actor, order.now, [order.accepted]);
   // reservations (issue 3): reserve stock for the lines here, in this transaction
   const reserve = holdsNoStock(order.input) ? async () => skippedOnIntake() : reserveOnIntake;
@@ -459,7 +150,7 @@ async function acceptOrder(
     channelSettings: companyApproval(order.start.rows.member, order.totals.grandTotal, order.input.currency).required
       ? { ...order.refs.channel.settings, reserveOnIntake: false }
       : (order.refs.channel.settings ?? {}),
-    beforeWrites: () => taken,
+    beforeWrites: taken ? () => taken : undefined,
     // service lines hold no stock
     lines: order.lines
       .filter((l) => l.kind === 'product')
@@ -472,6 +163,7 @@ async function acceptOrder(
       })),
   });
   await taken;
+  const held = holds ? holdOrder(work, order) : null;
   // outbox (issue 8): write the order.accepted event here, in this transaction
   await emitEvent(work, order.event);
   // what the channel says was paid is in the ledger before the process reads the payment facts
@@ -521,6 +213,9 @@ async function acceptOrder(
         : {}),
     },
   });
+  const rowHeld = held?.atClose(started.started ? orderProcessColumns(order.now, started.snapshot) : {}) ?? false;
+  if (started.started && hooks.endsWork)
+    saveFirstSnapshotAtClose(work, order.id, order.now, started.snapshot, started.exception, rowHeld);
   return respond(work, order, started, reservation);
 }
 

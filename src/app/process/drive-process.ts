@@ -222,7 +222,9 @@ function processRowOf(now: Date, snap: ProcessSnapshot, exception: EffectState['
 /**
  * A new order's first snapshot, as saveSnapshot with `insert` writes it, held for the unit of
  * work's closing statement (UnitOfWork.writeAtClose): for intake that is the last thing its unit
- * of work does, so nothing reads the order's process row or state before the end.
+ * of work does, so nothing reads the order's process row or state before the end. With
+ * `rowHeld` the order's own row is itself held for that statement (intake inserts it with
+ * orderProcessColumns): only the process row is written here.
  */
 export function saveFirstSnapshotAtClose(
   work: Work,
@@ -230,11 +232,13 @@ export function saveFirstSnapshotAtClose(
   now: Date,
   snap: ProcessSnapshot,
   exception: EffectState['exception'],
+  rowHeld: boolean,
 ): void {
   const { conn, tenantId } = work;
   work.work.writeAtClose(
     sql`${conn.insertInto('order_processes').values({ tenant_id: tenantId, order_id: orderId, started_at: now, ...processRowOf(now, snap, exception) })}`,
   );
+  if (rowHeld) return;
   work.work.writeAtClose(
     sql`${conn
       .updateTable('orders')

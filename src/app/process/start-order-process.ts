@@ -3,7 +3,7 @@ import type { CompiledDefinition, ProcessSnapshot } from '../../process/index.js
 import { writeHistory, type Actor, type HistoryEntry } from '../../store/history.js';
 import type { TenantScope, Work } from '../../store/tenant-scope.js';
 import { cachedCompiled, compileStored, currentPublished } from './definition-store.js';
-import { driveProcess, saveFirstSnapshotAtClose, saveSnapshot, type SavedOrder } from './drive-process.js';
+import { driveProcess, saveSnapshot, type SavedOrder } from './drive-process.js';
 import { factsFrom, type FactRows } from '../../domain/order/facts.js';
 import { chooseProcess } from './selection-rules.js';
 import type { Operations } from './operation.js';
@@ -15,7 +15,7 @@ export type StartOutcome =
       version: number;
       state: string;
       via: 'rule' | 'channel';
-      /** The order row as saved; null when the save waits for the closing statement (`saveAtClose`). */
+      /** The order row as saved; null when the caller saves the snapshot at close (`saveAtClose`). */
       order: SavedOrder | null;
       def: CompiledDefinition;
       snapshot: ProcessSnapshot;
@@ -32,7 +32,10 @@ export interface StartContext {
   rules: { rules: unknown; version: number } | null;
   /** The current published version of each process key. */
   published: Array<{ key: string; version: number; source_hash: string }>;
-  /** Nothing in the unit of work reads the order after this: its process row and state are written by the closing statement. */
+  /**
+   * Nothing in the unit of work reads the order after this: the caller (intake) has the snapshot
+   * written by the closing statement (saveFirstSnapshotAtClose), so nothing is saved here.
+   */
   saveAtClose?: boolean;
 }
 
@@ -79,9 +82,9 @@ export async function startOrderProcess(
     exception: null,
     rows,
   });
-  let saved: SavedOrder | null = null;
-  if (pre.saveAtClose) saveFirstSnapshotAtClose(tx, orderId, now, snapshot, exception);
-  else saved = await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
+  const saved = pre.saveAtClose
+    ? null
+    : await saveSnapshot(tx, orderId, now, snapshot, exception, { insert: true, bumpVersion: false });
   return {
     started: true,
     key: def.key,
