@@ -35,10 +35,10 @@ function orderInsert(scope: TenantScope, order: NewOrder, columns: Record<string
   return sql`insert into orders (${sql.raw(names.join(', '))}) values (${sql.join(names.map((c) => row[c]))})`;
 }
 
-/** The new order's lines, selected for an insert: `orderId` is the order's id or a column naming it. */
-function linesSelect(scope: TenantScope, order: NewOrder, orderId: RawBuilder<unknown>) {
+/** The new order's lines, selected for an insert into order_lines (LINE_COLUMNS). */
+function linesSelect(scope: TenantScope, order: NewOrder) {
   const linesJson = JSON.stringify(order.lines, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  return sql`select ${scope.tenantId}::uuid as tenant_id, ${orderId} as order_id, x.id, x.line_no, x.external_line_id, x.kind,
+  return sql`select ${scope.tenantId}::uuid as tenant_id, ${order.id}::uuid as order_id, x.id, x.line_no, x.external_line_id, x.kind,
       x.product_id, x.sku, x.name, x.quantity, x.unit_price, x.discount, x.allocated_discount,
       coalesce(x.discount_allocations, '[]') as discount_allocations, x.tax_rate, x.tax, x.net, x.total,
       coalesce(x.attributes, '{}') as attributes
@@ -56,7 +56,7 @@ export function insertOrder(scope: TenantScope, order: NewOrder, appends?: RawBu
       on conflict (tenant_id, channel_id, external_id) where external_id is not null do nothing
       returning id
     ), l as (
-      insert into order_lines (${LINE_COLUMNS}) select line.* from o cross join lateral (${linesSelect(scope, order, sql`o.id`)}) as line
+      insert into order_lines (${LINE_COLUMNS}) select line.* from o cross join (${linesSelect(scope, order)}) as line
     )${appends ? sql`, ${appends}` : sql``}
     select (select count(*) from o)::int as inserted${appends ? sql`, (select count(*) from notified)::int as notified` : sql``}`;
 }
@@ -113,7 +113,7 @@ export function holdOrder(work: Work, order: NewOrder): { atClose(columns: Recor
   work.work.explainFailure(async (error, db) =>
     isUniqueViolation(error, CHANNEL_EXTERNAL) ? duplicateOf(tenantScope(db, work.tenantId), order) : undefined,
   );
-  const lines = sql`insert into order_lines (${LINE_COLUMNS}) ${linesSelect(work, order, sql`${order.id}::uuid`)}`;
+  const lines = sql`insert into order_lines (${LINE_COLUMNS}) ${linesSelect(work, order)}`;
   work.work.beforeNextStatement(() => {
     void work.work.sendAhead(sql`with o as (${orderInsert(work, order)}) ${lines}`);
   });
