@@ -10,7 +10,13 @@ export const SORT_COLUMNS = {
   state: 'state',
 } as const;
 export type SortKey = keyof typeof SORT_COLUMNS;
-export const SORTS = Object.keys(SORT_COLUMNS).flatMap((k) => [k, `-${k}`]) as readonly string[];
+/** A sort a list is asked for: a column, or `-` and a column for descending. */
+export type Sort = SortKey | `-${SortKey}`;
+/** Every sort, each column ascending then descending: the API's `sort` values (orderListQuery). */
+export const SORTS = (Object.keys(SORT_COLUMNS) as SortKey[]).flatMap((key): Sort[] => [key, `-${key}`]) as [
+  Sort,
+  ...Sort[],
+];
 
 /**
  * A keyset cursor: the sort, the last row's sort value and its id, base64url JSON so clients do

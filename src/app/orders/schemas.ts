@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MARKETPLACE_DELIVERS } from '../../domain/order/facts.js';
 import { KPIS } from './kpi-filters.js';
+import { SORTS } from './list-cursor.js';
 import {
   address,
   attributes,
@@ -417,7 +418,7 @@ export const orderListQuery = z.object({
   slaHours: z.coerce.number().int().min(1).max(8760).default(48).describe('kpi=late/on_time: hours to ship'),
   stuckHours: z.coerce.number().int().min(1).max(8760).default(24).describe('kpi=stuck: hours without a step'),
   sort: z
-    .enum(['created', '-created', 'placed', '-placed', 'total', '-total', 'number', '-number', 'state', '-state'])
+    .enum(SORTS)
     .optional()
     .describe('column to sort by, "-" for descending; default -created (newest first). The cursor belongs to its sort'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
