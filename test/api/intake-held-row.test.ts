@@ -52,7 +52,7 @@ describe('intake: the order row written once, in its first state', () => {
     await stock(t, [
       ['SKU-1', 'WAW-1', 40],
       ['SKU-2', 'WAW-1', 40],
-      ['SKU-3', 'WAW-1', 50],
+      ['SKU-3', 'WAW-1', 60],
     ]);
     await publish(t, QUIET);
     await publish(t, TASK);
@@ -147,6 +147,34 @@ describe('intake: the order row written once, in its first state', () => {
     assert.deepEqual(await updates(r.body.id), [{ old_state: 'accepted', new_state: 'received' }]);
     const tasks = await t.store.selectFrom('process_tasks').select('state').where('order_id', '=', r.body.id).execute();
     assert.deepEqual(tasks, [{ state: 'open' }]);
+  });
+
+  test('given a payment the channel already took, its ledger row sends the order ahead: the payment is recorded and the order updated once', async () => {
+    const r = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        externalId: 'HELD-PAID',
+        payments: [{ method: 'gift_card', amount: '20.00', status: 'paid', reference: 'GC-ŻÓŁW-1' }],
+      }),
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.state, 'open');
+    assert.deepEqual(await updates(r.body.id), [{ old_state: 'accepted', new_state: 'open' }]);
+    const ledger = await t.call('GET', `/api/v1/orders/${r.body.id}/payments`);
+    assert.equal(ledger.status, 200, JSON.stringify(ledger.body));
+    assert.equal(ledger.body.summary.paid, '20.00');
+    const authorised = await t.call(
+      'POST',
+      '/api/v1/orders',
+      orderBody({
+        externalId: 'HELD-AUTH',
+        payments: [{ method: 'card', amount: '20.00', status: 'authorized', provider: 'PAYU', reference: 'T-Ł' }],
+      }),
+    );
+    assert.equal(authorised.status, 201, JSON.stringify(authorised.body));
+    assert.deepEqual(await updates(authorised.body.id), [], 'a payment the channel holds is no ledger row: held');
+    assert.equal(authorised.body.payments[0].status, 'authorized');
   });
 
   test('given the same order again, and ten deliveries of another at once, one order holds stock and every other answer is DUPLICATE_ORDER naming it', async () => {

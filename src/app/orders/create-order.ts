@@ -130,12 +130,12 @@ async function acceptOrder(
   hooks: IntakeHooks = {},
 ) {
   annotateOrder(order.id, work.tenantId);
-  // When intake ends its unit of work (no channel payments, no caller's step before the process),
-  // the order's row is held from its reservation on and inserted once, in its process's first
-  // state (holdOrder). Otherwise it is sent ahead: it leaves with the reservation's first read (one
-  // round trip fewer), and whether it took (an order of this channel with this external id may
-  // exist) is known before anything that refers to the order is written.
-  const holds = hooks.endsWork === true && !hooks.beforeStart && order.payments.length === 0;
+  // When intake ends its unit of work, the order's row is held from its reservation on and inserted
+  // once, in its process's first state (holdOrder; a paid channel payment's row or an action's read
+  // sends it ahead first). Otherwise it is sent ahead now: it leaves with the reservation's first
+  // read (one round trip fewer), and whether it took (an order of this channel with this external
+  // id may exist) is known before anything that refers to the order is written.
+  const holds = hooks.endsWork === true;
   const taken = holds ? null : sendOrder(work, order);
   await writeHistory(work, actor, order.now, [order.accepted]);
   // reservations (issue 3): reserve stock for the lines here, in this transaction
